@@ -1,0 +1,10 @@
+/**
+ * @module platform/config
+ * The single place Cleave reads its settings from: one zod schema over the environment, read once at start-up.
+ * Not for feature flags or per-request settings.
+ */
+export { loadConfig, ConfigError } from './load-config.ts';
+export type { Config, ConfigProblem, LoadConfigOptions } from './load-config.ts';
+export { environmentSchema } from './schema.ts';
+export type { Environment } from './schema.ts';
+export { readEnvironment, loadConfigOrExit } from './environment.ts';

@@ -1,0 +1,54 @@
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+
+/** A drizzle database over PGlite or postgres.js; module code sees only this. */
+export type Db = PgDatabase<PgQueryResultHKT, Record<string, never>>;
+
+/** A transaction handle, as passed to `db.transaction(...)` callbacks. */
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+
+/** Either a database or a transaction: repositories accept both. */
+export type Executor = Db | Tx;
+
+export type DriverKind = 'pglite' | 'postgres';
+
+/** An open database and how to close it. */
+export interface DatabaseHandle {
+  db: Db;
+  kind: DriverKind;
+  /** Where it lives, safe to print (no password). */
+  describe: string;
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  /** A postgres:// URL; without it, PGlite. */
+  url?: string | undefined;
+  /** PGlite data directory; `memory` (or undefined) keeps it in memory. */
+  dataDir?: string | undefined;
+  /** postgres.js pool size. */
+  maxConnections?: number;
+}
+
+/**
+ * Opens the database for a process: postgres.js when a URL is given, otherwise embedded PGlite.
+ * Drivers load lazily, so a process on PostgreSQL never loads the PGlite WebAssembly, and vice versa.
+ */
+export async function openDatabase(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
+  if (options.url) {
+    const { openPostgres } = await import('./postgres.ts');
+    return openPostgres(options.url, options.maxConnections ?? 10);
+  }
+  const { openPglite } = await import('./pglite.ts');
+  return openPglite(options.dataDir);
+}
+
+/** The URL with its password masked, for logs and start-up banners. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
+}

@@ -1,0 +1,85 @@
+import { createHash } from 'node:crypto';
+import { readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { sql } from 'drizzle-orm';
+import type { Db } from './database.ts';
+
+export interface Migration {
+  tag: string;
+  hash: string;
+  statements: string[];
+}
+
+/** Reads a drizzle-kit migrations folder (`meta/_journal.json` plus one `.sql` per entry). */
+export function readMigrations(folder: string): Migration[] {
+  const journalPath = join(folder, 'meta', '_journal.json');
+  if (!existsSync(journalPath)) throw new Error(`No migrations journal at ${journalPath}; run \`npm run db:generate\`.`);
+  const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as { entries: { tag: string }[] };
+  return journal.entries.map(({ tag }) => {
+    const text = readFileSync(join(folder, `${tag}.sql`), 'utf8');
+    return {
+      tag,
+      hash: createHash('sha256').update(text).digest('hex'),
+      statements: text
+        .split('--> statement-breakpoint')
+        .map((s) => s.trim())
+        // The schema may exist before its first migration (created by an operator who granted it to the module's role).
+        .map((s) => s.replace(/^CREATE SCHEMA "([^"]+)";?$/i, 'CREATE SCHEMA IF NOT EXISTS "$1";'))
+        .filter(Boolean),
+    };
+  });
+}
+
+export interface MigrationResult {
+  applied: string[];
+  total: number;
+}
+
+const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
+
+/**
+ * Applies a module's pending migrations in one transaction, under an advisory lock keyed by the schema, so two
+ * processes starting together apply each migration once. Applied migrations are recorded in
+ * `<schema>.__migrations`; an applied migration whose file changed stops start-up.
+ */
+export async function migrateSchema(db: Db, schema: string, folder: string): Promise<MigrationResult> {
+  const migrations = readMigrations(folder);
+  const table = `${ident(schema)}.${ident('__migrations')}`;
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`cleave:migrate:${schema}`}))`);
+    await tx.execute(sql.raw(`create schema if not exists ${ident(schema)}`));
+    await tx.execute(
+      sql.raw(`create table if not exists ${table} (tag text primary key, hash text not null, applied_at timestamptz not null default now())`),
+    );
+    const rows = await tx.execute(sql.raw(`select tag, hash from ${table}`));
+    const done = new Map(resultRows<{ tag: string; hash: string }>(rows).map((r) => [r.tag, r.hash]));
+    const applied: string[] = [];
+    for (const m of migrations) {
+      const hash = done.get(m.tag);
+      if (hash !== undefined) {
+        if (hash !== m.hash) throw new Error(`Migration ${schema}/${m.tag} was changed after it was applied; add a new migration instead.`);
+        continue;
+      }
+      for (const statement of m.statements) await tx.execute(sql.raw(statement));
+      await tx.execute(sql`insert into ${sql.raw(table)} (tag, hash) values (${m.tag}, ${m.hash})`);
+      applied.push(m.tag);
+    }
+    return { applied, total: migrations.length };
+  });
+}
+
+/** How many of the folder's migrations are not yet recorded as applied. */
+export async function pendingMigrations(db: Db, schema: string, folder: string): Promise<number> {
+  const migrations = readMigrations(folder);
+  const exists = resultRows<{ t: string | null }>(await db.execute(sql`select to_regclass(${`${ident(schema)}.__migrations`})::text as t`));
+  if (!exists[0]?.t) return migrations.length;
+  const rows = resultRows<{ tag: string }>(await db.execute(sql.raw(`select tag from ${ident(schema)}.${ident('__migrations')}`)));
+  const done = new Set(rows.map((r) => r.tag));
+  return migrations.filter((m) => !done.has(m.tag)).length;
+}
+
+/** postgres.js returns rows as an array, PGlite as `{ rows }`; raw queries read through this. */
+export function resultRows<T>(result: unknown): T[] {
+  if (Array.isArray(result)) return result as T[];
+  return ((result as { rows?: T[] }).rows ?? []) as T[];
+}

@@ -1,0 +1,54 @@
+import type { Db } from '../db/index.ts';
+import { runInContext, type Logger } from '../observability/index.ts';
+import { PermanentDeliveryError, type Consumer } from './bus.ts';
+import { eventType } from './define-event.ts';
+import type { DeadLetterStore } from './dead-letters.ts';
+import type { EventEnvelope } from './envelope.ts';
+import type { Subscription } from './subscription.ts';
+import type { EventTables } from './tables.ts';
+
+export interface ConsumerOptions {
+  module: string;
+  db: Db;
+  tables: EventTables;
+  deadLetters: DeadLetterStore;
+  subscription: Subscription;
+  log: Logger;
+  /** Called after a handler's transaction commits (it may have written to the module's outbox). */
+  afterCommit: () => void;
+}
+
+/**
+ * Wraps a module's handler as a bus consumer: each delivery runs in one transaction of the consumer's database that
+ * first records the event id in the consumer's inbox. A duplicate finds its id there and does nothing, so effects
+ * happen exactly once however often the bus delivers.
+ */
+export function createConsumer(options: ConsumerOptions): Consumer {
+  const { subscription, tables, db } = options;
+  const id = `${options.module}:${subscription.handler}`;
+  return {
+    id,
+    module: options.module,
+    eventType: eventType(subscription.event),
+    async deliver(envelope: EventEnvelope) {
+      const parsed = subscription.event.schema.safeParse(envelope.payload);
+      if (!parsed.success) throw new PermanentDeliveryError(`Payload of ${envelope.name} v${envelope.version} does not match its schema: ${parsed.error.message}`);
+      const log = options.log.child({ eventId: envelope.id, event: envelope.name, consumer: id, correlationId: envelope.correlationId });
+      const context = { correlationId: envelope.correlationId, causationId: envelope.id, caller: options.module, ...(envelope.traceparent ? { traceparent: envelope.traceparent } : {}) };
+      const outcome = await runInContext(context, () =>
+        db.transaction(async (tx) => {
+          const fresh = await tx.insert(tables.inbox).values({ eventId: envelope.id, consumer: id }).onConflictDoNothing().returning({ eventId: tables.inbox.eventId });
+          if (fresh.length === 0) return 'duplicate' as const;
+          await subscription.handle(parsed.data, { tx, envelope: { ...envelope, payload: parsed.data }, log });
+          return 'handled' as const;
+        }),
+      );
+      if (outcome === 'handled') options.afterCommit();
+      log.debug({ outcome }, 'event delivered');
+      return outcome;
+    },
+    deadLetter(envelope, error, attempts) {
+      return options.deadLetters.record(id, envelope, error, attempts);
+    },
+  };
+}

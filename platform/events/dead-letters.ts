@@ -1,0 +1,83 @@
+import { randomUUID } from 'node:crypto';
+import { and, desc, eq, isNull, sql } from 'drizzle-orm';
+import type { Db } from '../db/index.ts';
+import type { EventEnvelope } from './envelope.ts';
+import type { EventTables } from './tables.ts';
+
+export interface DeadLetter {
+  id: string;
+  module: string;
+  consumer: string;
+  eventId: string;
+  eventName: string;
+  eventVersion: number;
+  error: string;
+  attempts: number;
+  failedAt: string;
+  replayedAt: string | null;
+  envelope: EventEnvelope;
+}
+
+/** A module's dead letters: deliveries that used up their attempts, kept until replayed (and after, as history). */
+export interface DeadLetterStore {
+  module: string;
+  record(consumer: string, envelope: EventEnvelope, error: unknown, attempts: number): Promise<void>;
+  list(options?: { pendingOnly?: boolean; limit?: number }): Promise<DeadLetter[]>;
+  get(id: string): Promise<DeadLetter | undefined>;
+  markReplayed(id: string): Promise<void>;
+  recordReplayFailure(id: string, error: unknown): Promise<void>;
+}
+
+export function createDeadLetterStore(module: string, db: Db, tables: EventTables): DeadLetterStore {
+  const t = tables.deadLetters;
+  const toDeadLetter = (row: typeof t.$inferSelect): DeadLetter => ({
+    id: row.id,
+    module,
+    consumer: row.consumer,
+    eventId: row.eventId,
+    eventName: row.eventName,
+    eventVersion: row.eventVersion,
+    error: row.error,
+    attempts: row.attempts,
+    failedAt: row.failedAt.toISOString(),
+    replayedAt: row.replayedAt?.toISOString() ?? null,
+    envelope: row.envelope,
+  });
+  return {
+    module,
+    async record(consumer, envelope, error, attempts) {
+      const message = describeError(error);
+      await db
+        .insert(t)
+        .values({ id: randomUUID(), eventId: envelope.id, consumer, eventName: envelope.name, eventVersion: envelope.version, envelope, error: message, attempts })
+        .onConflictDoUpdate({
+          target: [t.eventId, t.consumer],
+          set: { error: message, attempts: sql`${t.attempts} + ${attempts}`, failedAt: sql`now()`, replayedAt: null },
+        });
+    },
+    async list({ pendingOnly = false, limit = 100 } = {}) {
+      const rows = await db
+        .select()
+        .from(t)
+        .where(pendingOnly ? isNull(t.replayedAt) : undefined)
+        .orderBy(desc(t.failedAt))
+        .limit(limit);
+      return rows.map(toDeadLetter);
+    },
+    async get(id) {
+      const [row] = await db.select().from(t).where(eq(t.id, id));
+      return row ? toDeadLetter(row) : undefined;
+    },
+    async markReplayed(id) {
+      await db.update(t).set({ replayedAt: sql`now()` }).where(and(eq(t.id, id), isNull(t.replayedAt)));
+    },
+    async recordReplayFailure(id, error) {
+      await db.update(t).set({ error: describeError(error), attempts: sql`${t.attempts} + 1`, failedAt: sql`now()` }).where(eq(t.id, id));
+    },
+  };
+}
+
+function describeError(error: unknown): string {
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return text.slice(0, 2000);
+}

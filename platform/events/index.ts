@@ -1,0 +1,27 @@
+/**
+ * @module platform/events
+ * Integration events between modules: definitions, the transactional outbox, the relay, the buses, idempotent
+ * consumers (inbox) and dead letters. Not for in-module domain events, which are plain function calls.
+ */
+export { defineEvent, eventType } from './define-event.ts';
+export type { EventDefinition, EventPayload, DefineEventOptions } from './define-event.ts';
+export { envelopeSchema } from './envelope.ts';
+export type { EventEnvelope } from './envelope.ts';
+export { eventTables } from './tables.ts';
+export type { EventTables } from './tables.ts';
+export { createOutbox } from './outbox.ts';
+export type { Outbox } from './outbox.ts';
+export { createRelay } from './relay.ts';
+export type { Relay, RelayOptions } from './relay.ts';
+export { PermanentDeliveryError } from './bus.ts';
+export type { EventBus, Consumer } from './bus.ts';
+export { createInProcessBus } from './in-process-bus.ts';
+export type { InProcessBusOptions } from './in-process-bus.ts';
+export { subscribe } from './subscription.ts';
+export type { Subscription, HandlerTools } from './subscription.ts';
+export { createConsumer } from './consumer.ts';
+export type { ConsumerOptions } from './consumer.ts';
+export { createDeadLetterStore } from './dead-letters.ts';
+export type { DeadLetter, DeadLetterStore } from './dead-letters.ts';
+export { backoffDelay } from './backoff.ts';
+export type { BackoffOptions } from './backoff.ts';

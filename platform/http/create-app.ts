@@ -1,0 +1,54 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { requestId } from 'hono/request-id';
+import { secureHeaders } from 'hono/secure-headers';
+import type { Logger } from '../observability/index.ts';
+import type { AppEnv } from './app-env.ts';
+import { errorHandler, notFoundHandler } from './error-handler.ts';
+import { requestLogging, requireJsonBody } from './middleware.ts';
+import { problem, problemResponse } from './problem.ts';
+import { validationHook } from './validation-hook.ts';
+
+export type App = OpenAPIHono<AppEnv>;
+
+/** A router for one module's routes: same validation hook as the app, so its 400s have the same shape. */
+export function createRouter(): App {
+  return new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+}
+
+export interface AppOptions {
+  logger: Logger;
+  bodyLimitBytes: number;
+  /** Names the module a path belongs to, for log lines. */
+  moduleOf?: (path: string) => string | undefined;
+}
+
+/**
+ * The HTTP app every Cleave process serves: request id, logging, secure headers, JSON-only bodies with a size limit,
+ * and one problem+json mapping for every error.
+ */
+export function createApp(options: AppOptions): App {
+  const app = createRouter();
+  app.use(requestId({ headerName: 'X-Request-Id', limitLength: 128 }));
+  app.use(requestLogging(options.logger, options.moduleOf ?? (() => undefined)));
+  app.use(secureHeaders());
+  app.use(requireJsonBody());
+  app.use(
+    bodyLimit({
+      maxSize: options.bodyLimitBytes,
+      onError: (c) =>
+        problemResponse(
+          problem({
+            status: 413,
+            code: 'http/payload-too-large',
+            detail: `The request body exceeds ${options.bodyLimitBytes} bytes.`,
+            instance: c.req.path,
+            requestId: c.get('requestId'),
+          }),
+        ),
+    }),
+  );
+  app.onError(errorHandler);
+  app.notFound(notFoundHandler(() => app.routes));
+  return app;
+}

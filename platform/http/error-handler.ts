@@ -1,0 +1,78 @@
+import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { isDomainError } from './errors.ts';
+import { problem, problemResponse, statusByKind, type Problem } from './problem.ts';
+import type { AppEnv } from './app-env.ts';
+
+/** Maps any thrown value to a problem body. Unknown errors become a 500 that reveals nothing about internals. */
+export function problemFromError(error: unknown, c: Context<AppEnv>): Problem {
+  const common = { instance: c.req.path, requestId: c.get('requestId') };
+  if (isDomainError(error)) {
+    return problem({
+      ...common,
+      status: statusByKind[error.kind],
+      code: error.code,
+      detail: error.message,
+      ...(error.details ? { extensions: error.details } : {}),
+    });
+  }
+  if (error instanceof HTTPException) {
+    // Hono's JSON validator throws a 400 HTTPException when the body does not parse.
+    if (error.status === 400 && /malformed json/i.test(error.message)) {
+      return problem({ ...common, status: 400, code: 'http/malformed-json', detail: 'The request body is not valid JSON.' });
+    }
+    return problem({ ...common, status: error.status, code: `http/${error.status}`, ...(error.message ? { detail: error.message } : {}) });
+  }
+  return problem({ ...common, status: 500, code: 'http/internal', detail: 'An unexpected error occurred. Quote the request id when reporting it.' });
+}
+
+export const errorHandler: ErrorHandler<AppEnv> = (error, c) => {
+  const body = problemFromError(error, c);
+  const log = c.get('log');
+  if (body.status >= 500) log?.error({ err: error, code: body.code }, 'request failed');
+  else log?.debug({ code: body.code, detail: body.detail }, 'request rejected');
+  return problemResponse(body);
+};
+
+interface RouteLike {
+  method: string;
+  path: string;
+}
+
+/**
+ * 404 for unknown paths, 405 with `Allow` when the path exists under other methods.
+ * Hono itself answers both with 404, so the route table is consulted here.
+ */
+export function notFoundHandler(routes: () => readonly RouteLike[]): NotFoundHandler<AppEnv> {
+  let compiled: { method: string; pattern: RegExp }[] = [];
+  let seen = -1;
+  return (c) => {
+    const all = routes();
+    if (all.length !== seen) {
+      compiled = all.filter((r) => r.method !== 'ALL').map((r) => ({ method: r.method, pattern: pathPattern(r.path) }));
+      seen = all.length;
+    }
+    const allowed = [...new Set(compiled.filter((r) => r.pattern.test(c.req.path)).map((r) => r.method))];
+    const common = { instance: c.req.path, requestId: c.get('requestId') };
+    if (allowed.length > 0) {
+      if (allowed.includes('GET')) allowed.push('HEAD');
+      return problemResponse(
+        problem({ ...common, status: 405, code: 'http/method-not-allowed', detail: `${c.req.method} is not allowed here; use ${allowed.join(', ')}.` }),
+        { allow: allowed.join(', ') },
+      );
+    }
+    return problemResponse(problem({ ...common, status: 404, code: 'http/not-found', detail: `No route matches ${c.req.method} ${c.req.path}.` }));
+  };
+}
+
+function pathPattern(path: string): RegExp {
+  const source = path
+    .split('/')
+    .map((segment) => {
+      if (segment === '*') return '.*';
+      if (segment.startsWith(':')) return '[^/]+';
+      return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    })
+    .join('/');
+  return new RegExp(`^${source}/?$`);
+}

@@ -1,0 +1,15 @@
+/**
+ * @module platform/http
+ * The HTTP layer every module is served through: app factory on @hono/zod-openapi, RFC 9457 problem responses,
+ * contract routes, the API reference page. Not for business rules; handlers call use cases.
+ */
+export { createApp, createRouter } from './create-app.ts';
+export type { App, AppOptions } from './create-app.ts';
+export type { AppEnv, AppVariables } from './app-env.ts';
+export { contractRoute, problemResponses } from './route.ts';
+export { CleaveError, isDomainError, errorKinds } from './errors.ts';
+export type { DomainErrorLike, ErrorKind } from './errors.ts';
+export { problem, problemResponse, problemSchema, problemMediaType, statusByKind, fieldErrorSchema } from './problem.ts';
+export type { Problem, FieldError, ProblemInit } from './problem.ts';
+export { fieldErrors, validationHook } from './validation-hook.ts';
+export { mountDocs } from './docs.ts';

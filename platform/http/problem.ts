@@ -1,0 +1,92 @@
+import { z } from '@hono/zod-openapi';
+import type { ErrorKind } from './errors.ts';
+
+/** The one table from error kind to HTTP status. Exhaustive: adding a kind without a status fails to compile. */
+export const statusByKind = {
+  invalid: 422,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  precondition_failed: 412,
+  unavailable: 503,
+  timeout: 504,
+} as const satisfies Record<ErrorKind, number>;
+
+export const problemMediaType = 'application/problem+json';
+
+export const fieldErrorSchema = z
+  .object({
+    location: z.enum(['body', 'query', 'path', 'header', 'cookie', 'form']),
+    path: z.string().openapi({ description: 'Dotted path to the offending field inside its location; empty for the whole location.' }),
+    message: z.string(),
+    code: z.string().openapi({ description: 'The validator issue code, e.g. `invalid_type`, `too_small`.' }),
+  })
+  .openapi('FieldError');
+
+/** RFC 9457 problem details, extended with a stable `code`, the request id and, for validation, the field errors. */
+export const problemSchema = z
+  .object({
+    type: z.string().openapi({ example: 'urn:cleave:problem:catalog/product-not-found' }),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string().optional(),
+    instance: z.string().optional(),
+    code: z.string().openapi({ example: 'catalog/product-not-found' }),
+    requestId: z.string().optional(),
+    errors: z.array(fieldErrorSchema).optional(),
+  })
+  .catchall(z.unknown())
+  .openapi('Problem');
+
+export type Problem = z.infer<typeof problemSchema>;
+export type FieldError = z.infer<typeof fieldErrorSchema>;
+
+const titles: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  412: 'Precondition Failed',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+};
+
+export interface ProblemInit {
+  status: number;
+  code: string;
+  detail?: string;
+  instance?: string;
+  requestId?: string;
+  errors?: FieldError[];
+  extensions?: Record<string, unknown>;
+}
+
+export function problem(init: ProblemInit): Problem {
+  return {
+    ...init.extensions,
+    type: `urn:cleave:problem:${init.code}`,
+    title: titles[init.status] ?? 'Error',
+    status: init.status,
+    code: init.code,
+    ...(init.detail === undefined ? {} : { detail: init.detail }),
+    ...(init.instance === undefined ? {} : { instance: init.instance }),
+    ...(init.requestId === undefined ? {} : { requestId: init.requestId }),
+    ...(init.errors === undefined ? {} : { errors: init.errors }),
+  };
+}
+
+export function problemResponse(body: Problem, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), {
+    status: body.status,
+    headers: { 'content-type': problemMediaType, ...headers },
+  });
+}
