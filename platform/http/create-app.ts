@@ -5,7 +5,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import type { Logger } from '../observability/index.ts';
 import type { AppEnv } from './app-env.ts';
 import { errorHandler, notFoundHandler } from './error-handler.ts';
-import { requestLogging, requireJsonBody } from './middleware.ts';
+import { executionContext, requestLogging, requireJsonBody } from './middleware.ts';
 import { problem, problemResponse } from './problem.ts';
 import { validationHook } from './validation-hook.ts';
 
@@ -30,6 +30,7 @@ export interface AppOptions {
 export function createApp(options: AppOptions): App {
   const app = createRouter();
   app.use(requestId({ headerName: 'X-Request-Id', limitLength: 128 }));
+  app.use(executionContext());
   app.use(requestLogging(options.logger, options.moduleOf ?? (() => undefined)));
   app.use(secureHeaders());
   app.use(requireJsonBody());

@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
-import type { Logger } from '../observability/index.ts';
+import { currentContext, runInContext, type ExecutionContext, type Logger } from '../observability/index.ts';
 import { problem, problemResponse } from './problem.ts';
 import type { AppEnv } from './app-env.ts';
 
@@ -32,11 +32,39 @@ export function requestLogging(logger: Logger, moduleOf: (path: string) => strin
   return async (c, next) => {
     const started = performance.now();
     const module = moduleOf(c.req.path);
-    const log = logger.child(module ? { requestId: c.get('requestId'), module } : { requestId: c.get('requestId') });
+    const bindings: Record<string, string> = { requestId: c.get('requestId') };
+    const correlationId = currentContext()?.correlationId;
+    if (correlationId && correlationId !== bindings.requestId) bindings.correlationId = correlationId;
+    if (module) bindings.module = module;
+    const log = logger.child(bindings);
     c.set('log', log);
     await next();
     if (log.isLevelEnabled('info')) {
       log.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round((performance.now() - started) * 100) / 100 }, 'request');
     }
+  };
+}
+
+const safeId = /^[\w.:=-]{1,128}$/;
+const traceparentPattern = /^[\da-f]{2}-[\da-f]{32}-[\da-f]{16}-[\da-f]{2}$/;
+
+/**
+ * Runs the rest of the request inside an execution context, so that module clients and the outbox carry the
+ * request id, correlation id, trace context and caller onwards without being handed them.
+ */
+export function executionContext(): MiddlewareHandler<AppEnv> {
+  return (c, next) => {
+    const requestId = c.get('requestId');
+    const correlation = c.req.header('x-correlation-id');
+    const traceparent = c.req.header('traceparent');
+    const caller = c.req.header('x-cleave-caller');
+    const context: ExecutionContext = {
+      requestId,
+      correlationId: correlation && safeId.test(correlation) ? correlation : requestId,
+      causationId: requestId,
+      ...(traceparent && traceparentPattern.test(traceparent) ? { traceparent } : {}),
+      ...(caller && safeId.test(caller) ? { caller } : {}),
+    };
+    return runInContext(context, next);
   };
 }

@@ -1,0 +1,58 @@
+import type { Contract, Client } from '../contracts/index.ts';
+import type { Db, Tx } from '../db/index.ts';
+import type { Outbox, Subscription } from '../events/index.ts';
+import type { App } from '../http/index.ts';
+import type { Logger } from '../observability/index.ts';
+
+/** What a module's code receives from the host: its database, logger, outbox and clients for other modules. */
+export interface ModuleContext {
+  module: string;
+  db: Db;
+  log: Logger;
+  outbox: Outbox;
+  /** Runs `fn` in a transaction and, once it commits, wakes the relay to send what it wrote to the outbox. */
+  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /** A typed client for a module this one declared in `uses`; in-process or HTTP is the host's choice. */
+  client<C extends Contract>(contract: C): Client<C>;
+}
+
+export interface HealthCheck {
+  name: string;
+  /** Resolves when healthy (optionally with a detail); throws or rejects when not. */
+  check(): Promise<string | void>;
+}
+
+export type DataClassification = 'public' | 'internal' | 'confidential' | 'restricted';
+
+export interface ModuleDefinition<C extends Contract = Contract> {
+  name: C['module'];
+  version: string;
+  /** The team that owns the module; feeds the registry, docs and deployment labels. */
+  owner: string;
+  description: string;
+  contract: C;
+  /** Absolute path of `migrations/<module>/`. */
+  migrations: string;
+  /** Classification of each of the module's tables. */
+  data?: Record<string, DataClassification>;
+  /** Contracts of the modules this one calls. */
+  uses?: readonly Contract[];
+  routes(ctx: ModuleContext): App;
+  subscriptions?(ctx: ModuleContext): Subscription[];
+  health?(ctx: ModuleContext): HealthCheck[];
+  /** Loads demo data; must do nothing when the data is already there. */
+  seed?(ctx: ModuleContext): Promise<void>;
+}
+
+/**
+ * Declares a module. The host reads everything it needs to mount, migrate, wire and check the module from here.
+ *
+ * @example
+ * export const inventoryModule = defineModule({ name: 'inventory', version: '1.0.0', owner: 'fulfilment', ... });
+ */
+export function defineModule<C extends Contract>(definition: ModuleDefinition<C>): ModuleDefinition<C> {
+  if (definition.name !== definition.contract.module) {
+    throw new Error(`Module ${definition.name} must carry its own contract, not ${definition.contract.module}'s.`);
+  }
+  return definition;
+}

@@ -1,0 +1,49 @@
+import type { App } from '../http/index.ts';
+import type { HealthCheck } from './define-module.ts';
+
+export interface ModuleChecks {
+  module: string;
+  checks: HealthCheck[];
+}
+
+interface CheckResult {
+  module: string;
+  name: string;
+  status: 'pass' | 'fail';
+  detail?: string;
+  ms: number;
+}
+
+const checkTimeoutMs = 2000;
+
+async function run(module: string, check: HealthCheck): Promise<CheckResult> {
+  const started = performance.now();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${checkTimeoutMs} ms`)), checkTimeoutMs);
+    });
+    const detail = await Promise.race([check.check(), timeout]);
+    return { module, name: check.name, status: 'pass', ...(detail ? { detail } : {}), ms: elapsed(started) };
+  } catch (error) {
+    return { module, name: check.name, status: 'fail', detail: error instanceof Error ? error.message : String(error), ms: elapsed(started) };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const elapsed = (started: number) => Math.round((performance.now() - started) * 100) / 100;
+
+/**
+ * `/health/live`: the process answers. `/health/ready`: every check of every hosted module passes (database,
+ * migrations, relay, and the module's own), each reported with its detail; 503 when any fails.
+ */
+export function mountHealth(app: App, checks: () => ModuleChecks[]): void {
+  app.get('/health/live', (c) => c.json({ status: 'pass' }));
+  app.get('/health/ready', async (c) => {
+    const results = await Promise.all(checks().flatMap(({ module, checks: list }) => list.map((check) => run(module, check))));
+    const ok = results.every((r) => r.status === 'pass');
+    c.header('cache-control', 'no-store');
+    return c.json({ status: ok ? 'pass' : 'fail', checks: results }, ok ? 200 : 503);
+  });
+}

@@ -1,0 +1,84 @@
+import { z } from '@hono/zod-openapi';
+import { CleaveError, contractRoute, createRouter, type App } from '../http/index.ts';
+import type { Consumer, DeadLetterStore } from '../events/index.ts';
+
+const deadLetterSchema = z
+  .object({
+    id: z.uuid(),
+    module: z.string(),
+    consumer: z.string(),
+    eventId: z.uuid(),
+    eventName: z.string(),
+    eventVersion: z.number().int(),
+    error: z.string(),
+    attempts: z.number().int(),
+    failedAt: z.string(),
+    replayedAt: z.string().nullable(),
+    envelope: z.record(z.string(), z.unknown()),
+  })
+  .openapi('DeadLetter');
+
+const listDeadLetters = contractRoute({
+  method: 'get',
+  path: '/ops/dead-letters',
+  tags: ['ops'],
+  summary: 'List dead-lettered event deliveries of the modules hosted here',
+  request: {
+    query: z.object({
+      module: z.string().optional(),
+      pending: z.enum(['true', 'false']).default('true').openapi({ description: 'Only those not yet replayed.' }),
+    }),
+  },
+  responses: { 200: { description: 'Dead letters, newest first', content: { 'application/json': { schema: z.object({ items: z.array(deadLetterSchema) }) } } } },
+});
+
+const replayDeadLetter = contractRoute({
+  method: 'post',
+  path: '/ops/dead-letters/{id}/replay',
+  tags: ['ops'],
+  summary: 'Deliver a dead-lettered event to its consumer again, once',
+  request: { params: z.object({ id: z.uuid() }) },
+  problems: [404, 409],
+  responses: {
+    200: {
+      description: 'Replayed; `duplicate` when the consumer had already handled the event',
+      content: { 'application/json': { schema: z.object({ id: z.uuid(), outcome: z.enum(['handled', 'duplicate']) }) } },
+    },
+  },
+});
+
+export interface OpsSources {
+  deadLetters: () => DeadLetterStore[];
+  consumer: (id: string) => Consumer | undefined;
+}
+
+/** Operator endpoints: dead letters, listed and replayable. */
+export function opsRoutes(sources: OpsSources): App {
+  const app = createRouter();
+  app.openapi(listDeadLetters, async (c) => {
+    const { module, pending } = c.req.valid('query');
+    const stores = sources.deadLetters().filter((s) => module === undefined || s.module === module);
+    const lists = await Promise.all(stores.map((s) => s.list({ pendingOnly: pending === 'true' })));
+    const items = lists.flat().sort((a, b) => b.failedAt.localeCompare(a.failedAt));
+    return c.json({ items }, 200);
+  });
+  app.openapi(replayDeadLetter, async (c) => {
+    const { id } = c.req.valid('param');
+    for (const store of sources.deadLetters()) {
+      const letter = await store.get(id);
+      if (!letter) continue;
+      const consumer = sources.consumer(letter.consumer);
+      if (!consumer) throw new CleaveError('conflict', 'events/consumer-not-hosted', `Consumer ${letter.consumer} does not run in this process.`);
+      try {
+        const outcome = await consumer.deliver(letter.envelope);
+        await store.markReplayed(id);
+        return c.json({ id, outcome }, 200);
+      } catch (error) {
+        await store.recordReplayFailure(id, error);
+        throw new CleaveError('conflict', 'events/replay-failed', `The consumer failed again: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      }
+    }
+    throw new CleaveError('not_found', 'events/dead-letter-not-found', `No dead letter ${id} in the modules hosted here.`);
+  });
+  return app;
+}
