@@ -52,3 +52,11 @@ export function redactUrl(url: string): string {
     return '(unparseable URL)';
   }
 }
+
+/** Whether a query failed on a unique constraint (SQLSTATE 23505), through drizzle's error wrapping. */
+export function isUniqueViolation(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if ((e as { code?: unknown }).code === '23505') return true;
+  }
+  return false;
+}

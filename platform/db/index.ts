@@ -3,7 +3,8 @@
  * Database access for modules: drizzle over embedded PGlite (default) or PostgreSQL through postgres.js, and the
  * per-schema migrator. Not a repository layer: modules write their own queries against their own schema.
  */
-export { openDatabase, redactUrl } from './database.ts';
+export { openDatabase, redactUrl, isUniqueViolation } from './database.ts';
 export type { Db, Tx, Executor, DatabaseHandle, DriverKind, OpenDatabaseOptions } from './database.ts';
 export { migrateSchema, pendingMigrations, readMigrations, resultRows } from './migrate.ts';
 export type { Migration, MigrationResult } from './migrate.ts';
+export { uuidv7 } from './ids.ts';

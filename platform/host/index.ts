@@ -10,3 +10,4 @@ export type { Host, HostOptions, HostedModule } from './create-host.ts';
 export { moduleDocument } from './openapi.ts';
 export { serve } from './serve.ts';
 export type { ServeOptions, RunningServer } from './serve.ts';
+export { runHost, migrateModules } from './run-host.ts';

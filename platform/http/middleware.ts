@@ -36,6 +36,8 @@ export function requestLogging(logger: Logger, moduleOf: (path: string) => strin
     const correlationId = currentContext()?.correlationId;
     if (correlationId && correlationId !== bindings.requestId) bindings.correlationId = correlationId;
     if (module) bindings.module = module;
+    const caller = currentContext()?.caller;
+    if (caller) bindings.caller = caller;
     const log = logger.child(bindings);
     c.set('log', log);
     await next();

@@ -1,0 +1,26 @@
+import { fileURLToPath } from 'node:url';
+import { sql } from 'drizzle-orm';
+import { defineModule } from '../../platform/host/index.ts';
+import { catalogContract } from './contract/contract.ts';
+import { productRoutes } from './infrastructure/products.handlers.ts';
+import { seedCatalog } from './infrastructure/seed.ts';
+
+export const catalogModule = defineModule({
+  name: 'catalog',
+  version: '1.0.0',
+  owner: 'team-merchandising',
+  description: 'Products: what is sold, at what price.',
+  contract: catalogContract,
+  migrations: fileURLToPath(new URL('../../migrations/catalog', import.meta.url)),
+  data: { products: 'public', outbox: 'internal', inbox: 'internal', dead_letters: 'internal' },
+  routes: productRoutes,
+  health: (ctx) => [
+    {
+      name: 'products-table',
+      check: async () => {
+        await ctx.db.execute(sql`select 1 from catalog.products limit 1`);
+      },
+    },
+  ],
+  seed: seedCatalog,
+});

@@ -1,0 +1,58 @@
+import type { z } from '@hono/zod-openapi';
+import { contractRoute } from '../../../platform/http/index.ts';
+import { productIdParams, receiveStockSchema, reservationIdParams, reservationSchema, reserveStockSchema, stockSchema } from './stock.schemas.ts';
+
+const json = <S extends z.ZodType>(schema: S) => ({ 'application/json': { schema } });
+
+export const getStock = contractRoute({
+  method: 'get',
+  path: '/inventory/v1/stock/{productId}',
+  tags: ['inventory'],
+  summary: 'Read the stock and availability of a product',
+  request: { params: productIdParams },
+  problems: [404],
+  responses: { 200: { description: 'Stock of the product', content: json(stockSchema) } },
+});
+
+export const receiveStock = contractRoute({
+  method: 'post',
+  path: '/inventory/v1/stock/{productId}/receipts',
+  tags: ['inventory'],
+  summary: 'Receive stock of a catalog product',
+  request: { params: productIdParams, body: { content: json(receiveStockSchema), required: true } },
+  problems: [404, 409, 503],
+  responses: { 200: { description: 'Stock after the receipt', content: json(stockSchema) } },
+});
+
+export const reserveStock = contractRoute({
+  method: 'put',
+  path: '/inventory/v1/reservations/{reservationId}',
+  tags: ['inventory'],
+  summary: 'Reserve stock (idempotent by reservation id)',
+  request: { params: reservationIdParams, body: { content: json(reserveStockSchema), required: true } },
+  problems: [404, 409],
+  responses: {
+    201: { description: 'Reserved', content: json(reservationSchema) },
+    200: { description: 'This reservation already existed; nothing changed', content: json(reservationSchema) },
+  },
+});
+
+export const getReservation = contractRoute({
+  method: 'get',
+  path: '/inventory/v1/reservations/{reservationId}',
+  tags: ['inventory'],
+  summary: 'Read a reservation',
+  request: { params: reservationIdParams },
+  problems: [404],
+  responses: { 200: { description: 'The reservation', content: json(reservationSchema) } },
+});
+
+export const releaseReservation = contractRoute({
+  method: 'post',
+  path: '/inventory/v1/reservations/{reservationId}/release',
+  tags: ['inventory'],
+  summary: 'Release a reservation, returning its quantity to available stock (idempotent)',
+  request: { params: reservationIdParams },
+  problems: [404],
+  responses: { 200: { description: 'The released reservation', content: json(reservationSchema) } },
+});

@@ -1,0 +1,30 @@
+import { fileURLToPath } from 'node:url';
+import { subscribe } from '../../platform/events/index.ts';
+import { defineModule, type ModuleContext } from '../../platform/host/index.ts';
+import { catalogContract, productArchived, productCreated } from '../catalog/index.ts';
+import type { InventoryDeps } from './application/inventory-deps.ts';
+import { startTrackingProduct, stopTrackingProduct } from './application/track-products.ts';
+import { inventoryContract } from './contract/contract.ts';
+import { seedInventory } from './infrastructure/seed.ts';
+import { stockRoutes } from './infrastructure/stock.handlers.ts';
+
+const deps = (ctx: ModuleContext): InventoryDeps => ({ db: ctx.db, transaction: ctx.transaction, catalog: ctx.client(catalogContract) });
+
+export const inventoryModule = defineModule({
+  name: 'inventory',
+  version: '1.0.0',
+  owner: 'team-fulfilment',
+  description: 'Stock per product: receipts, availability, reservations.',
+  contract: inventoryContract,
+  migrations: fileURLToPath(new URL('../../migrations/inventory', import.meta.url)),
+  data: { stock_items: 'internal', reservations: 'internal', receipts: 'internal', outbox: 'internal', inbox: 'internal', dead_letters: 'internal' },
+  uses: [catalogContract],
+  routes: (ctx) => stockRoutes(deps(ctx)),
+  subscriptions: () => [
+    subscribe(productCreated, 'create-stock-item', async (payload, { tx, log }) => {
+      if (await startTrackingProduct(tx, payload)) log.info({ productId: payload.productId }, 'stock item created');
+    }),
+    subscribe(productArchived, 'deactivate-stock-item', (payload, { tx }) => stopTrackingProduct(tx, payload)),
+  ],
+  seed: (ctx) => seedInventory(deps(ctx)),
+});
