@@ -1,0 +1,146 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { catalogModule, productCreated } from '../../modules/catalog/index.ts';
+import { inventoryModule } from '../../modules/inventory/index.ts';
+import type { DatabaseHandle } from '../../platform/db/index.ts';
+import { eventTables, type EventEnvelope } from '../../platform/events/index.ts';
+import type { Host } from '../../platform/host/index.ts';
+import { testDatabases } from '../support/databases.ts';
+import { probeModule, readEffects, type ProbeControls } from '../support/probe/module.ts';
+import { call, eventually, startTestHost } from '../support/test-host.ts';
+
+const catalogOutbox = eventTables('catalog').outbox;
+const newProduct = (sku: string) => ({ sku, name: `Product ${sku}`, price: { amount: 1000, currency: 'EUR' } });
+
+describe.each(testDatabases)('events on $name', (testDatabase) => {
+  let database: DatabaseHandle;
+  let controls: ProbeControls;
+  const hosts: Host[] = [];
+  const start = async (options: { startRelays?: boolean; env?: Record<string, string> } = {}) => {
+    const host = await startTestHost({ database, modules: [catalogModule, inventoryModule, probeModule(controls)], ...options });
+    hosts.push(host);
+    return host;
+  };
+
+  beforeEach(async () => {
+    database = await testDatabase.open();
+    controls = { failuresLeft: 0, attempts: [] };
+  });
+  afterEach(async () => {
+    for (const host of hosts.splice(0)) await host.stop();
+    await database.close();
+  });
+
+  it('a rolled-back transaction publishes nothing', async () => {
+    const host = await start();
+    const catalog = host.modules.find((m) => m.definition.name === 'catalog')?.context;
+    if (!catalog) throw new Error('catalog not hosted');
+    const payload = { productId: '01900000-0000-7000-8000-000000000001', sku: 'RB-1', name: 'Rolled back', price: { amount: 1, currency: 'EUR' } };
+    await expect(
+      catalog.transaction(async (tx) => {
+        await catalog.outbox.publish(tx, productCreated, payload);
+        throw new Error('business rule failed after publishing');
+      }),
+    ).rejects.toThrow('business rule failed');
+    // Give the relay several sweeps to find anything it could.
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await database.db.select().from(catalogOutbox)).toHaveLength(0);
+    expect(await readEffects(database.db)).toHaveLength(0);
+    expect(controls.attempts).toHaveLength(0);
+  });
+
+  it('an event committed before a crash is delivered exactly once after restart', async () => {
+    const crashed = await start({ startRelays: false });
+    const created = await call(crashed, 'POST', '/catalog/v1/products', newProduct('CRASH-1'));
+    expect(created.status).toBe(201);
+    const { id } = (await created.json()) as { id: string };
+    await crashed.stop();
+    const [pending] = await database.db.select().from(catalogOutbox);
+    expect(pending?.dispatchedAt).toBeNull();
+    expect(await readEffects(database.db)).toHaveLength(0);
+
+    const restarted = await start();
+    const effects = await eventually(async () => {
+      const rows = await readEffects(database.db);
+      expect(rows).toHaveLength(1);
+      return rows;
+    });
+    expect(effects[0]?.productId).toBe(id);
+    await eventually(async () => expect((await call(restarted, 'GET', `/inventory/v1/stock/${id}`)).status).toBe(200));
+    await eventually(async () => expect((await database.db.select().from(catalogOutbox))[0]?.dispatchedAt).not.toBeNull());
+    expect(await readEffects(database.db)).toHaveLength(1);
+  });
+
+  it('a duplicate delivery makes one effect', async () => {
+    const host = await start();
+    expect((await call(host, 'POST', '/catalog/v1/products', newProduct('DUP-1'))).status).toBe(201);
+    await eventually(async () => expect(await readEffects(database.db)).toHaveLength(1));
+    const [row] = await database.db.select().from(catalogOutbox);
+    const envelope = row?.envelope as EventEnvelope;
+    // The bus hands the same event over twice more, as a re-dispatch after a crash would.
+    await host.bus.publish(envelope);
+    await host.bus.publish(envelope);
+    expect(await readEffects(database.db)).toHaveLength(1);
+    expect(controls.attempts).toEqual([envelope.id]);
+  });
+
+  it('a failing handler is retried with backoff and succeeds without a dead letter', async () => {
+    controls.failuresLeft = 2;
+    const host = await start({ env: { EVENT_MAX_ATTEMPTS: '5' } });
+    expect((await call(host, 'POST', '/catalog/v1/products', newProduct('RETRY-1'))).status).toBe(201);
+    const [effect] = await eventually(async () => {
+      const rows = await readEffects(database.db);
+      expect(rows).toHaveLength(1);
+      return rows;
+    });
+    expect(effect?.attempt).toBe(3);
+    const letters = (await (await call(host, 'GET', '/ops/dead-letters')).json()) as { items: unknown[] };
+    expect(letters.items).toHaveLength(0);
+  });
+
+  it('a handler that keeps failing is dead-lettered, listed, and replayed once fixed', async () => {
+    controls.failuresLeft = Number.POSITIVE_INFINITY;
+    const host = await start({ env: { EVENT_MAX_ATTEMPTS: '3' } });
+    expect((await call(host, 'POST', '/catalog/v1/products', newProduct('DLQ-1'))).status).toBe(201);
+
+    type Letters = { items: { id: string; consumer: string; attempts: number; eventName: string; error: string }[] };
+    const listed = await eventually(async () => {
+      const body = (await (await call(host, 'GET', '/ops/dead-letters')).json()) as Letters;
+      expect(body.items).toHaveLength(1);
+      return body.items[0];
+    });
+    expect(listed).toMatchObject({ consumer: 'probe:record', attempts: 3, eventName: 'catalog.product-created' });
+    expect(listed?.error).toContain('probe told to fail');
+    expect(controls.attempts).toHaveLength(3);
+    expect(await readEffects(database.db)).toHaveLength(0);
+    // Other consumers of the same event are unaffected.
+    const [row] = await database.db.select().from(catalogOutbox);
+    const productId = (row?.envelope.payload as { productId: string }).productId;
+    expect((await call(host, 'GET', `/inventory/v1/stock/${productId}`)).status).toBe(200);
+
+    const stillBroken = await call(host, 'POST', `/ops/dead-letters/${listed?.id}/replay`);
+    expect(stillBroken.status).toBe(409);
+    expect(((await stillBroken.json()) as { code: string }).code).toBe('events/replay-failed');
+
+    controls.failuresLeft = 0;
+    const replayed = await call(host, 'POST', `/ops/dead-letters/${listed?.id}/replay`);
+    expect(replayed.status).toBe(200);
+    expect(await replayed.json()).toEqual({ id: listed?.id, outcome: 'handled' });
+    expect(await readEffects(database.db)).toHaveLength(1);
+
+    const again = await call(host, 'POST', `/ops/dead-letters/${listed?.id}/replay`);
+    expect(await again.json()).toEqual({ id: listed?.id, outcome: 'duplicate' });
+    expect(await readEffects(database.db)).toHaveLength(1);
+    const pending = (await (await call(host, 'GET', '/ops/dead-letters')).json()) as Letters;
+    expect(pending.items).toHaveLength(0);
+    const all = (await (await call(host, 'GET', '/ops/dead-letters?pending=false')).json()) as Letters;
+    expect(all.items).toHaveLength(1);
+  });
+
+  it('replaying a dead letter that does not exist is a 404 problem', async () => {
+    const host = await start();
+    const response = await call(host, 'POST', '/ops/dead-letters/01900000-0000-7000-8000-00000000dead/replay');
+    expect(response.status).toBe(404);
+    expect(response.headers.get('content-type')).toBe('application/problem+json');
+    expect(((await response.json()) as { code: string }).code).toBe('events/dead-letter-not-found');
+  });
+});

@@ -1,0 +1,48 @@
+import { randomBytes } from 'node:crypto';
+import process from 'node:process';
+import postgres from 'postgres';
+import { openDatabase, type DatabaseHandle } from '../../platform/db/index.ts';
+
+export interface TestDatabase {
+  name: 'pglite' | 'postgres';
+  /** A fresh, empty database; closing it drops it (PostgreSQL) or discards it (PGlite). */
+  open(): Promise<DatabaseHandle>;
+}
+
+const postgresUrl = process.env.TEST_DATABASE_URL;
+
+const pglite: TestDatabase = { name: 'pglite', open: () => openDatabase({ dataDir: 'memory' }) };
+
+/** A throw-away database on the TEST_DATABASE_URL server, so test files never see each other's rows. */
+async function openPostgresDatabase(url: string): Promise<DatabaseHandle> {
+  const name = `cleave_test_${randomBytes(6).toString('hex')}`;
+  const admin = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    await admin.unsafe(`create database ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const target = new URL(url);
+  target.pathname = `/${name}`;
+  const handle = await openDatabase({ url: target.toString(), maxConnections: 20 });
+  return {
+    ...handle,
+    async close() {
+      await handle.close();
+      const dropper = postgres(url, { max: 1, onnotice: () => {} });
+      try {
+        await dropper.unsafe(`drop database if exists ${name} with (force)`);
+      } finally {
+        await dropper.end();
+      }
+    },
+  };
+}
+
+/** The databases a database-touching suite runs against: PGlite always, PostgreSQL when TEST_DATABASE_URL is set. */
+export const testDatabases: TestDatabase[] = [
+  pglite,
+  ...(postgresUrl ? [{ name: 'postgres' as const, open: () => openPostgresDatabase(postgresUrl) }] : []),
+];
+
+export const postgresTestDatabase: TestDatabase | undefined = testDatabases.find((d) => d.name === 'postgres');
