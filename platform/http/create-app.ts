@@ -33,12 +33,11 @@ export function createApp(options: AppOptions): App {
   app.use(executionContext());
   app.use(requestLogging(options.logger, options.moduleOf ?? (() => undefined)));
   app.use(secureHeaders());
-  app.use(requireJsonBody());
   app.use(
     bodyLimit({
       maxSize: options.bodyLimitBytes,
       onError: (c) =>
-        problemResponse(
+        problemResponse(c, 
           problem({
             status: 413,
             code: 'http/payload-too-large',
@@ -49,6 +48,7 @@ export function createApp(options: AppOptions): App {
         ),
     }),
   );
+  app.use(requireJsonBody());
   app.onError(errorHandler);
   app.notFound(notFoundHandler(() => app.routes));
   return app;

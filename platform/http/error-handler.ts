@@ -31,7 +31,7 @@ export const errorHandler: ErrorHandler<AppEnv> = (error, c) => {
   const log = c.get('log');
   if (body.status >= 500) log?.error({ err: error, code: body.code }, 'request failed');
   else log?.debug({ code: body.code, detail: body.detail }, 'request rejected');
-  return problemResponse(body);
+  return problemResponse(c, body);
 };
 
 interface RouteLike {
@@ -54,14 +54,15 @@ export function notFoundHandler(routes: () => readonly RouteLike[]): NotFoundHan
     }
     const allowed = [...new Set(compiled.filter((r) => r.pattern.test(c.req.path)).map((r) => r.method))];
     const common = { instance: c.req.path, requestId: c.get('requestId') };
-    if (allowed.length > 0) {
+    // A handler may call `c.notFound()` on a path its method does serve: that is a 404, not a 405.
+    if (allowed.length > 0 && !allowed.includes(c.req.method)) {
       if (allowed.includes('GET')) allowed.push('HEAD');
-      return problemResponse(
+      return problemResponse(c, 
         problem({ ...common, status: 405, code: 'http/method-not-allowed', detail: `${c.req.method} is not allowed here; use ${allowed.join(', ')}.` }),
         { allow: allowed.join(', ') },
       );
     }
-    return problemResponse(problem({ ...common, status: 404, code: 'http/not-found', detail: `No route matches ${c.req.method} ${c.req.path}.` }));
+    return problemResponse(c, problem({ ...common, status: 404, code: 'http/not-found', detail: `No route matches ${c.req.method} ${c.req.path}.` }));
   };
 }
 

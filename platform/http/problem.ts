@@ -1,4 +1,6 @@
 import { z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ErrorKind } from './errors.ts';
 
 /** The one table from error kind to HTTP status. Exhaustive: adding a kind without a status fails to compile. */
@@ -84,9 +86,10 @@ export function problem(init: ProblemInit): Problem {
   };
 }
 
-export function problemResponse(body: Problem, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), {
-    status: body.status,
-    headers: { 'content-type': problemMediaType, ...headers },
-  });
+/**
+ * The problem as a response, built through the request context so headers set earlier in the chain
+ * (request id, rate-limit headers) are kept.
+ */
+export function problemResponse(c: Context, body: Problem, headers: Record<string, string> = {}): Response {
+  return c.newResponse(JSON.stringify(body), body.status as ContentfulStatusCode, { 'content-type': problemMediaType, ...headers });
 }

@@ -3,10 +3,13 @@ import process from 'node:process';
 import postgres from 'postgres';
 import { openDatabase, type DatabaseHandle } from '../../platform/db/index.ts';
 
+/** An open test database; `url` is set for PostgreSQL, so a test can open more connections to it. */
+export type TestDatabaseHandle = DatabaseHandle & { url?: string };
+
 export interface TestDatabase {
   name: 'pglite' | 'postgres';
   /** A fresh, empty database; closing it drops it (PostgreSQL) or discards it (PGlite). */
-  open(): Promise<DatabaseHandle>;
+  open(): Promise<TestDatabaseHandle>;
 }
 
 const postgresUrl = process.env.TEST_DATABASE_URL;
@@ -14,7 +17,7 @@ const postgresUrl = process.env.TEST_DATABASE_URL;
 const pglite: TestDatabase = { name: 'pglite', open: () => openDatabase({ dataDir: 'memory' }) };
 
 /** A throw-away database on the TEST_DATABASE_URL server, so test files never see each other's rows. */
-async function openPostgresDatabase(url: string): Promise<DatabaseHandle> {
+async function openPostgresDatabase(url: string): Promise<TestDatabaseHandle> {
   const name = `cleave_test_${randomBytes(6).toString('hex')}`;
   const admin = postgres(url, { max: 1, onnotice: () => {} });
   try {
@@ -27,6 +30,7 @@ async function openPostgresDatabase(url: string): Promise<DatabaseHandle> {
   const handle = await openDatabase({ url: target.toString(), maxConnections: 20 });
   return {
     ...handle,
+    url: target.toString(),
     async close() {
       await handle.close();
       const dropper = postgres(url, { max: 1, onnotice: () => {} });

@@ -1,0 +1,41 @@
+/** The part of autocannon's programmatic API the benchmark uses (the package ships no types). */
+declare module 'autocannon' {
+  function autocannon(options: autocannon.Options): PromiseLike<autocannon.Result>;
+
+  namespace autocannon {
+    interface Options {
+      url: string;
+      connections?: number;
+      duration?: number;
+      pipelining?: number;
+      /** Every response body is compared with this; differences count as `mismatches`. */
+      expectBody?: string;
+      warmup?: { connections?: number; duration?: number };
+    }
+
+    interface Histogram {
+      average: number;
+      stddev: number;
+      min: number;
+      max: number;
+      p50: number;
+      p90: number;
+      p99: number;
+    }
+
+    interface Result {
+      requests: Histogram;
+      latency: Histogram;
+      throughput: Histogram;
+      errors: number;
+      timeouts: number;
+      mismatches: number;
+      non2xx: number;
+      totalCompletedRequests: number;
+      duration: number;
+      warmup?: Result;
+    }
+  }
+
+  export = autocannon;
+}

@@ -1,0 +1,74 @@
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './load-config.ts';
+
+describe('loadConfig', () => {
+  it('with nothing set gives the embedded defaults', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      env: 'development',
+      server: { host: '127.0.0.1', port: 3000 },
+      database: { url: undefined, dataDir: '.data', migrateOnStart: true },
+      modules: undefined,
+      demoData: true,
+      log: { level: 'info', format: 'json' },
+    });
+  });
+
+  it('reads typed values and treats empty strings as unset', () => {
+    const config = loadConfig({ PORT: '8080', MODULES: 'catalog, inventory', DEMO_DATA: 'off', DATABASE_URL: '', LOG_FORMAT: 'auto' }, { isTty: true });
+    expect(config.server.port).toBe(8080);
+    expect(config.modules).toEqual(['catalog', 'inventory']);
+    expect(config.demoData).toBe(false);
+    expect(config.database.url).toBeUndefined();
+    expect(config.log.format).toBe('pretty');
+  });
+
+  it('lists every problem at once, naming each variable', () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud', DEMO_DATA: 'maybe', MODULES: 'Catalog' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems;
+    expect(problems.map((p) => p.variable).sort()).toEqual(['DATABASE_URL', 'DEMO_DATA', 'LOG_LEVEL', 'MODULES.0', 'PORT']);
+    expect((error as ConfigError).message).toContain('DATABASE_URL: must be a postgres:// or postgresql:// URL');
+    expect((error as ConfigError).message).not.toContain('mysql://x');
+  });
+});
+
+describe('starting with bad configuration', () => {
+  it('stops the process with exit code 1 and a readable list', () => {
+    const result = spawnSync(process.execPath, ['--import', 'tsx', 'apps/monolith/main.ts'], {
+      env: { ...process.env, PORT: '70000', EVENT_MAX_ATTEMPTS: '0', LOG_FORMAT: 'json' },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('Invalid configuration:');
+    expect(result.stderr).toContain('PORT: must be at most 65535');
+    expect(result.stderr).toContain('EVENT_MAX_ATTEMPTS: must be greater than 0');
+  });
+
+  it('names an unknown module and the known ones', () => {
+    const result = spawnSync(process.execPath, ['--import', 'tsx', 'apps/monolith/main.ts'], {
+      env: { ...process.env, MODULES: 'catalog,billing', DATA_DIR: 'memory', LOG_FORMAT: 'json' },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('MODULES: unknown module "billing"; known modules: catalog, inventory');
+  });
+
+  it('refuses a topology where a hosted module calls one that is not hosted', () => {
+    const result = spawnSync(process.execPath, ['--import', 'tsx', 'apps/monolith/main.ts'], {
+      env: { ...process.env, MODULES: 'inventory', DATA_DIR: 'memory', LOG_FORMAT: 'json' },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('module "inventory" calls "catalog", which is not hosted in this process');
+  });
+});

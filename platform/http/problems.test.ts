@@ -1,0 +1,155 @@
+import { z } from '@hono/zod-openapi';
+import { describe, expect, it } from 'vitest';
+import { testLogger } from '../../tests/support/test-host.ts';
+import { createApp, createRouter } from './create-app.ts';
+import { CleaveError, errorKinds } from './errors.ts';
+import { statusByKind } from './problem.ts';
+import { contractRoute } from './route.ts';
+
+const echo = contractRoute({
+  method: 'post',
+  path: '/things/v1/items/{id}',
+  request: {
+    params: z.object({ id: z.uuid() }),
+    query: z.object({ dryRun: z.enum(['true', 'false']).optional() }),
+    body: { content: { 'application/json': { schema: z.object({ name: z.string().min(1), count: z.number().int() }).strict() } }, required: true },
+  },
+  responses: { 200: { description: 'ok', content: { 'application/json': { schema: z.object({ name: z.string() }) } } } },
+});
+
+class WidgetMissing extends Error {
+  readonly kind = 'not_found';
+  readonly code = 'things/widget-missing';
+  readonly details = { widgetId: 'w-1' };
+}
+
+function appUnderTest() {
+  const logLines: Record<string, unknown>[] = [];
+  const app = createApp({ logger: testLogger(logLines), bodyLimitBytes: 1024 });
+  const router = createRouter();
+  router.openapi(echo, (c) => c.json({ name: c.req.valid('json').name }, 200));
+  router.get('/things/v1/missing', () => {
+    throw new WidgetMissing('Widget w-1 is not here.');
+  });
+  router.get('/things/v1/kind/:kind', (c) => {
+    throw new CleaveError(c.req.param('kind') as (typeof errorKinds)[number], 'things/by-kind', 'Failed on purpose.');
+  });
+  router.get('/things/v1/crash', () => {
+    throw new Error('connection string postgres://admin:hunter2@db/secret broke');
+  });
+  app.route('/', router);
+  return { app, logLines };
+}
+
+const id = '0190aaaa-0000-7000-8000-000000000001';
+const post = (body: string, headers: Record<string, string> = { 'content-type': 'application/json' }, path = `/things/v1/items/${id}`) =>
+  appUnderTest().app.request(path, { method: 'POST', headers, body });
+
+async function expectProblem(response: Response, status: number, code: string) {
+  expect(response.status).toBe(status);
+  expect(response.headers.get('content-type')).toBe('application/problem+json');
+  const body = (await response.json()) as Record<string, unknown>;
+  expect(body).toMatchObject({ type: `urn:cleave:problem:${code}`, status, code, title: expect.any(String) });
+  expect(body.requestId).toBe(response.headers.get('x-request-id'));
+  expect(typeof body.instance).toBe('string');
+  return body;
+}
+
+describe('problem responses', () => {
+  it('a valid request passes through', async () => {
+    const response = await post(JSON.stringify({ name: 'a', count: 1 }));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ name: 'a' });
+  });
+
+  it('validation lists one entry per offending field, with where it was', async () => {
+    const body = await expectProblem(await post(JSON.stringify({ name: '', count: 1.5, extra: true }), undefined, '/things/v1/items/not-a-uuid'), 400, 'http/validation-failed');
+    // Path parameters are validated first; the body is reported once the path is right.
+    expect(body.errors).toEqual([expect.objectContaining({ location: 'path', path: 'id' })]);
+    const bodyErrors = await expectProblem(await post(JSON.stringify({ name: '', count: 1.5, extra: true })), 400, 'http/validation-failed');
+    const fields = (bodyErrors.errors as { location: string; path: string }[]).map((e) => `${e.location}:${e.path}`).sort();
+    expect(fields).toEqual(['body:', 'body:count', 'body:name']);
+  });
+
+  it('an unknown route is 404', async () => {
+    await expectProblem(await appUnderTest().app.request('/nowhere'), 404, 'http/not-found');
+  });
+
+  it('a known path with the wrong method is 405 with Allow', async () => {
+    const response = await appUnderTest().app.request(`/things/v1/items/${id}`, { method: 'DELETE' });
+    await expectProblem(response, 405, 'http/method-not-allowed');
+    expect(response.headers.get('allow')).toBe('POST');
+  });
+
+  it('a body over the limit is 413', async () => {
+    await expectProblem(await post(JSON.stringify({ name: 'x'.repeat(2000), count: 1 })), 413, 'http/payload-too-large');
+  });
+
+  it('a body that is not JSON is 415', async () => {
+    const response = await post('name=a', { 'content-type': 'application/x-www-form-urlencoded' });
+    await expectProblem(response, 415, 'http/unsupported-media-type');
+  });
+
+  it('a body without a content type is 415', async () => {
+    await expectProblem(await post('{"name":"a","count":1}', {}), 415, 'http/unsupported-media-type');
+  });
+
+  it('malformed JSON is 400 http/malformed-json', async () => {
+    await expectProblem(await post('{"name": "a",'), 400, 'http/malformed-json');
+  });
+
+  it('a domain error maps through the kind table and keeps its fields', async () => {
+    const body = await expectProblem(await appUnderTest().app.request('/things/v1/missing'), 404, 'things/widget-missing');
+    expect(body).toMatchObject({ detail: 'Widget w-1 is not here.', widgetId: 'w-1' });
+  });
+
+  it.each(errorKinds)('kind %s maps to its status', async (kind) => {
+    await expectProblem(await appUnderTest().app.request(`/things/v1/kind/${kind}`), statusByKind[kind], 'things/by-kind');
+  });
+
+  it('an unexpected error is a 500 with no internals, logged with its cause', async () => {
+    const { app, logLines } = appUnderTest();
+    const response = await app.request('/things/v1/crash');
+    const body = await expectProblem(response, 500, 'http/internal');
+    expect(JSON.stringify(body)).not.toMatch(/hunter2|postgres|stack|Error:/);
+    const logged = logLines.find((l) => l.msg === 'request failed');
+    expect(JSON.stringify(logged)).toContain('hunter2');
+    expect(logged?.requestId).toBe(body.requestId);
+  });
+});
+
+describe('request id', () => {
+  it('is generated when absent and echoed', async () => {
+    const response = await appUnderTest().app.request('/nowhere');
+    expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('is taken from X-Request-Id when well-formed', async () => {
+    const response = await appUnderTest().app.request('/nowhere', { headers: { 'x-request-id': 'abc-123' } });
+    expect(response.headers.get('x-request-id')).toBe('abc-123');
+    expect(((await response.json()) as { requestId: string }).requestId).toBe('abc-123');
+  });
+
+  it.each([['too long', 'a'.repeat(200)], ['unsafe characters', 'abc<script>'], ['spaces', 'a b']])('is replaced when %s', async (_, value) => {
+    const response = await appUnderTest().app.request('/nowhere', { headers: { 'x-request-id': value } });
+    expect(response.headers.get('x-request-id')).not.toBe(value);
+    expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe('secure headers', () => {
+  it('are set on every response', async () => {
+    const response = await appUnderTest().app.request('/nowhere');
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(response.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+    expect(response.headers.get('strict-transport-security')).toContain('max-age=');
+  });
+});
+
+describe('request logging', () => {
+  it('writes one JSON line per request with the request id', async () => {
+    const { app, logLines } = appUnderTest();
+    await app.request('/nowhere', { headers: { 'x-request-id': 'log-me' } });
+    expect(logLines).toContainEqual(expect.objectContaining({ msg: 'request', requestId: 'log-me', status: 404, method: 'GET', path: '/nowhere' }));
+  });
+});
