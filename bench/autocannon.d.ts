@@ -21,6 +21,8 @@ declare module 'autocannon' {
       p50: number;
       p90: number;
       p99: number;
+      /** For `requests`: every completed request (`latency` counts in whole milliseconds). */
+      total: number;
     }
 
     interface Result {
@@ -31,7 +33,6 @@ declare module 'autocannon' {
       timeouts: number;
       mismatches: number;
       non2xx: number;
-      totalCompletedRequests: number;
       duration: number;
       warmup?: Result;
     }

@@ -64,7 +64,7 @@ function summarise(name: string, r: Result, problems: string[]): TargetResult {
     requestsPerSecond: r.requests.average,
     latencyP50Ms: r.latency.p50,
     latencyP99Ms: r.latency.p99,
-    totalRequests: r.totalCompletedRequests,
+    totalRequests: r.requests.total,
     non2xx: r.non2xx,
     errors: r.errors,
     timeouts: r.timeouts,

@@ -36,6 +36,8 @@ export async function cruiseRoot(root: string, rules: readonly DepcruiseRule[]):
     tsPreCompilationDeps: true,
     doNotFollow: { path: 'node_modules' },
     exclude: { path: ['node_modules', '\\.d\\.[cm]?ts$'] },
+    // Resolve packages through their `exports` map as Node does, so subpath imports (hono/body-limit) resolve.
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'] },
     ...(hasTsConfig ? { tsConfig: { fileName: tsConfigFile } } : {}),
   };
   const transpile = hasTsConfig ? { tsConfig: extractTSConfig(tsConfigFile) } : {};

@@ -37,7 +37,8 @@ export async function lintBoundaries(root: string, rules: readonly BoundaryRule[
     const rule = depcruiseRules.find((r) => r.id === ruleId);
     if (!rule) return [];
     const line = sources.importLine(dependency.from, dependency.specifier);
-    return [{ file: dependency.from, line, ruleId, message: rule.message(dependency), allowed: rule.allowed }];
+    const written = { ...dependency, specifier: sources.written(dependency.from, dependency.specifier) };
+    return [{ file: dependency.from, line, ruleId, message: rule.message(written), allowed: rule.allowed }];
   });
   const moduleNames = readdirSync(modulesDir, { withFileTypes: true })
     .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.'))

@@ -8,10 +8,12 @@ export interface SourceIndex {
   get(file: string): ts.SourceFile;
   /** 1-based line of the first import, export, `import()` or `require()` of `specifier`; 1 if not found. */
   importLine(file: string, specifier: string): number;
+  /** The specifier as written: dependency-cruiser reports `node:fs` as `fs`. */
+  written(file: string, specifier: string): string;
 }
 
 /** String literal nodes that are module specifiers: import and export declarations, `import()`, `require()`, `import('x').T`. */
-export function isModuleSpecifier(node: ts.Node): node is ts.StringLiteral {
+export function isModuleSpecifier(node: ts.Node): boolean {
   if (!ts.isStringLiteral(node)) return false;
   const parent = node.parent;
   if (ts.isImportDeclaration(parent) || ts.isExportDeclaration(parent)) return parent.moduleSpecifier === node;
@@ -44,22 +46,27 @@ export function createSourceIndex(root: string): SourceIndex {
     return source;
   };
 
-  const importLine = (file: string, specifier: string): number => {
+  const linesOf = (file: string): Map<string, number> => {
     let lines = specifierLines.get(file);
     if (!lines) {
       lines = collectSpecifierLines(get(file));
       specifierLines.set(file, lines);
     }
-    return lines.get(specifier) ?? 1;
+    return lines;
   };
+  const written = (file: string, specifier: string): string => {
+    const lines = linesOf(file);
+    return !lines.has(specifier) && lines.has(`node:${specifier}`) ? `node:${specifier}` : specifier;
+  };
+  const importLine = (file: string, specifier: string): number => linesOf(file).get(written(file, specifier)) ?? 1;
 
-  return { get, importLine };
+  return { get, importLine, written };
 }
 
 function collectSpecifierLines(source: ts.SourceFile): Map<string, number> {
   const lines = new Map<string, number>();
   const visit = (node: ts.Node): void => {
-    if (isModuleSpecifier(node) && !lines.has(node.text)) lines.set(node.text, lineOf(source, node.getStart(source)));
+    if (ts.isStringLiteral(node) && isModuleSpecifier(node) && !lines.has(node.text)) lines.set(node.text, lineOf(source, node.getStart(source)));
     ts.forEachChild(node, visit);
   };
   visit(source);
