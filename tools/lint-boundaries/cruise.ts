@@ -53,7 +53,7 @@ function outcome(result: ICruiseResult, folders: readonly string[]): CruiseOutco
   for (const module of result.modules) {
     if (!linted(module.source) || module.coreModule || module.couldNotResolve) continue;
     files.push(module.source);
-    for (const d of module.dependencies) dependencies.push({ from: module.source, to: d.resolved, specifier: d.module });
+    for (const d of module.dependencies) dependencies.push({ from: module.source, to: d.resolved, specifier: d.module, couldNotResolve: d.couldNotResolve });
   }
   const violations = (result.summary.violations ?? []).flatMap((violation) => {
     const dependency = dependencies.find((d) => d.from === violation.from && d.to === violation.to);

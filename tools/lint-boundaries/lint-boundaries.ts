@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { cruiseRoot } from './cruise.ts';
 import { boundaryRules } from './rules.ts';
 import { createSourceIndex } from './source-index.ts';
-import type { BoundaryRule, CheckRule, DepcruiseRule, Finding } from './types.ts';
+import type { BoundaryRule, CheckRule, DepcruiseRule, Dependency, Finding } from './types.ts';
 
 /** The root cannot be linted (missing, or no modules/ folder); the CLI exits 2 on it. */
 export class UsageError extends Error {
@@ -15,6 +15,8 @@ export interface LintReport {
   findings: Finding[];
   /** Number of source files linted under modules/, platform/ and apps/. */
   fileCount: number;
+  /** Every import edge from those files, as dependency-cruiser resolved it. */
+  dependencies: Dependency[];
 }
 
 /**
@@ -47,5 +49,5 @@ export async function lintBoundaries(root: string, rules: readonly BoundaryRule[
   for (const rule of checkRules) findings.push(...rule.check(context, rule));
 
   findings.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.ruleId.localeCompare(b.ruleId));
-  return { findings, fileCount: cruised.files.length };
+  return { findings, fileCount: cruised.files.length, dependencies: cruised.dependencies };
 }

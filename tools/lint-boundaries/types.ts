@@ -18,8 +18,9 @@ export interface Dependency {
   from: string;
   /** Resolved path, core module name, or the specifier itself when unresolvable. */
   to: string;
-  /** The specifier as written in the source. */
+  /** The specifier as written in the source (`node:` prefixes aside). */
   specifier: string;
+  couldNotResolve: boolean;
 }
 
 /** What a custom check gets: the cruised graph, parsed sources, and the module names. */
