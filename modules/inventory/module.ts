@@ -20,7 +20,7 @@ export const inventoryModule = defineModule({
   data: { stock_items: 'internal', reservations: 'internal', receipts: 'internal', outbox: 'internal', inbox: 'internal', dead_letters: 'internal' },
   uses: [catalogContract],
   routes: (ctx) => stockRoutes(deps(ctx)),
-  subscriptions: () => [
+  subscriptions: [
     subscribe(productCreated, 'create-stock-item', async (payload, { tx, log }) => {
       if (await startTrackingProduct(tx, payload)) log.info({ productId: payload.productId }, 'stock item created');
     }),

@@ -54,8 +54,10 @@ function kindForStatus(status: number): ErrorKind {
   if (status === 404) return 'not_found';
   if (status === 409) return 'conflict';
   if (status === 412) return 'precondition_failed';
+  if (status === 503) return 'unavailable';
   if (status === 504) return 'timeout';
-  if (status >= 500) return 'unavailable';
+  // The provider failed (500) or its own upstream did (502): to this caller it is a bad gateway.
+  if (status >= 500) return 'bad_gateway';
   return 'invalid';
 }
 

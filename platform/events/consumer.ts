@@ -12,7 +12,10 @@ export interface ConsumerOptions {
   db: Db;
   tables: EventTables;
   deadLetters: DeadLetterStore;
-  subscription: Subscription;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- handlers are typed at their declaration
+  subscription: Subscription<any, any>;
+  /** Passed to the handler as `tools.context`. */
+  context: unknown;
   log: Logger;
   /** Called after a handler's transaction commits (it may have written to the module's outbox). */
   afterCommit: () => void;
@@ -39,7 +42,7 @@ export function createConsumer(options: ConsumerOptions): Consumer {
         db.transaction(async (tx) => {
           const fresh = await tx.insert(tables.inbox).values({ eventId: envelope.id, consumer: id }).onConflictDoNothing().returning({ eventId: tables.inbox.eventId });
           if (fresh.length === 0) return 'duplicate' as const;
-          await subscription.handle(parsed.data, { tx, envelope: { ...envelope, payload: parsed.data }, log });
+          await subscription.handle(parsed.data, { tx, envelope: { ...envelope, payload: parsed.data }, log, context: options.context });
           return 'handled' as const;
         }),
       );

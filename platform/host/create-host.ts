@@ -102,8 +102,8 @@ export async function createHost(options: HostOptions): Promise<Host> {
         },
       };
       const deadLetters = createDeadLetterStore(definition.name, database.db, tables);
-      for (const subscription of definition.subscriptions?.(context) ?? []) {
-        const consumer = createConsumer({ module: definition.name, db: database.db, tables, deadLetters, subscription, log, afterCommit: () => relay.wake() });
+      for (const subscription of definition.subscriptions ?? []) {
+        const consumer = createConsumer({ module: definition.name, db: database.db, tables, deadLetters, subscription, context, log, afterCommit: () => relay.wake() });
         consumers.set(consumer.id, consumer);
         bus.subscribe(consumer);
       }

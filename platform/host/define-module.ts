@@ -38,7 +38,9 @@ export interface ModuleDefinition<C extends Contract = Contract> {
   /** Contracts of the modules this one calls. */
   uses?: readonly Contract[];
   routes(ctx: ModuleContext): App;
-  subscriptions?(ctx: ModuleContext): Subscription[];
+  /** Event handlers; `tools.context` is this module's context. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each subscription keeps its own event type
+  subscriptions?: readonly Subscription<any, ModuleContext>[];
   health?(ctx: ModuleContext): HealthCheck[];
   /** Loads demo data; must do nothing when the data is already there. */
   seed?(ctx: ModuleContext): Promise<void>;

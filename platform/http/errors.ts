@@ -10,6 +10,7 @@ export const errorKinds = [
   'conflict',
   'precondition_failed',
   'unavailable',
+  'bad_gateway',
   'timeout',
 ] as const;
 

@@ -12,6 +12,7 @@ export const statusByKind = {
   conflict: 409,
   precondition_failed: 412,
   unavailable: 503,
+  bad_gateway: 502,
   timeout: 504,
 } as const satisfies Record<ErrorKind, number>;
 

@@ -1,6 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { catalogModule } from '../../modules/catalog/index.ts';
-import { inventoryModule } from '../../modules/inventory/index.ts';
 import type { Host } from '../../platform/host/index.ts';
 import { testDatabases, type TestDatabaseHandle } from '../support/databases.ts';
 import { probeModule, readEffects, type ProbeControls } from '../support/probe/module.ts';

@@ -35,7 +35,8 @@ export async function cruiseRoot(root: string, rules: readonly DepcruiseRule[]):
     ruleSet: { forbidden },
     tsPreCompilationDeps: true,
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: ['node_modules', '\\.d\\.[cm]?ts$'] },
+    // Not `exclude: node_modules`: that would drop package imports from the graph, and domain-purity needs them.
+    exclude: { path: '\\.d\\.[cm]?ts$' },
     // Resolve packages through their `exports` map as Node does, so subpath imports (hono/body-limit) resolve.
     enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'] },
     ...(hasTsConfig ? { tsConfig: { fileName: tsConfigFile } } : {}),

@@ -31,7 +31,7 @@ export function findForeignSchemaSql(context: CheckContext, rule: CheckRule): Fi
     const others = context.moduleNames.filter((name) => name !== owner);
     if (!owner || others.length === 0) continue;
     const names = others.map(escape).join('|');
-    const quoted = new RegExp(`"(${names})"\\s*\\.\\s*"?([A-Za-z_][\\w$]*)`, 'g');
+    const quoted = new RegExp(`"(${names})"\\s*\\.\\s*"?([A-Za-z_][\\w$]*)"?`, 'g');
     const bare = new RegExp(`(?<![\\w$.-])(${names})\\.([A-Za-z_][\\w$]*)(?![\\w$-])`, 'g');
     const source = context.sources.get(file);
     const report = (piece: Piece, index: number, message: string): void => {

@@ -29,7 +29,7 @@ export function probeModule(controls: ProbeControls) {
     contract: defineContract('probe', { routes: {} }),
     migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
     routes: () => createRouter(),
-    subscriptions: () => [
+    subscriptions: [
       subscribe(productCreated, 'record', async (payload, { tx, envelope }) => {
         controls.attempts.push(envelope.id);
         if (controls.failuresLeft > 0) {
