@@ -2,7 +2,7 @@
 import process from 'node:process';
 import { loadConfigOrExit } from '../../platform/config/index.ts';
 import { migrateModules } from '../../platform/host/index.ts';
-import { modules } from './modules.ts';
+import { modules } from '../modules.ts';
 
 await migrateModules(loadConfigOrExit(), modules).catch((error: unknown) => {
   process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);

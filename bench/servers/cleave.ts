@@ -5,7 +5,7 @@
  */
 import { z } from '@hono/zod-openapi';
 import { pino } from 'pino';
-import { modules } from '../../apps/monolith/modules.ts';
+import { modules } from '../../apps/modules.ts';
 import { loadConfig } from '../../platform/config/index.ts';
 import { createHost, serve } from '../../platform/host/index.ts';
 import { contractRoute } from '../../platform/http/index.ts';

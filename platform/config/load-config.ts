@@ -6,12 +6,27 @@ export interface Config {
   env: 'development' | 'test' | 'production';
   server: { host: string; port: number };
   log: { level: string; format: 'json' | 'pretty' };
-  database: { url: string | undefined; dataDir: string; migrateOnStart: boolean };
+  database: {
+    url: string | undefined;
+    /** `<MODULE>_DATABASE_URL` overrides: a module in its own database. Keys are module names. */
+    moduleUrls: Record<string, string>;
+    dataDir: string;
+    migrateOnStart: boolean;
+    /** On PostgreSQL, one role per module granted only its own schema (data sovereignty). */
+    roles: boolean;
+  };
   /** Module names to host in this process; `undefined` means all registered modules. */
   modules: string[] | undefined;
+  /** Modules hosted elsewhere: their base URL, or `discover` to find them through the registry. */
+  remoteModules: Record<string, string>;
+  /** The URL other processes reach this one at; registered in the registry. */
+  publicUrl: string | undefined;
+  redis: { url: string | undefined };
+  registry: { enabled: boolean; heartbeatMs: number; ttlMs: number };
+  remote: { timeoutMs: number; retries: number; breakerFailures: number; breakerResetMs: number; maxConcurrent: number };
   http: { bodyLimitBytes: number };
   demoData: boolean;
-  events: { sweepMs: number; claimMs: number; maxAttempts: number; retryBaseMs: number; retryMaxMs: number };
+  events: { bus: 'in-process' | 'bullmq'; sweepMs: number; claimMs: number; maxAttempts: number; retryBaseMs: number; retryMaxMs: number };
 }
 
 export interface ConfigProblem {
@@ -45,17 +60,44 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
   // Empty strings count as unset, as shells and .env files commonly produce them.
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = environmentSchema.safeParse(present);
-  if (!parsed.success) throw new ConfigError(toProblems(parsed.error));
+  const problems = parsed.success ? [] : toProblems(parsed.error);
+  const moduleUrls = moduleDatabaseUrls(present, problems);
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
+  const bus = e.EVENT_BUS === 'auto' ? (e.REDIS_URL ? 'bullmq' : 'in-process') : e.EVENT_BUS;
+  const registry = e.REGISTRY ?? e.REDIS_URL !== undefined;
+  const topologyProblems: ConfigProblem[] = [];
+  if (bus === 'bullmq' && !e.REDIS_URL) topologyProblems.push({ variable: 'EVENT_BUS', message: 'bullmq needs REDIS_URL' });
+  if (registry && !e.REDIS_URL) topologyProblems.push({ variable: 'REGISTRY', message: 'the registry lives in Redis and needs REDIS_URL' });
+  const discovered = Object.entries(e.REMOTE_MODULES ?? {}).filter(([, a]) => a === 'discover').map(([m]) => m);
+  if (discovered.length > 0 && !registry) {
+    topologyProblems.push({ variable: 'REMOTE_MODULES', message: `${discovered.join(', ')} set to discover, which needs the registry (REDIS_URL)` });
+  }
+  for (const m of Object.keys(e.REMOTE_MODULES ?? {}).filter((m) => e.MODULES?.includes(m))) {
+    topologyProblems.push({ variable: 'REMOTE_MODULES', message: `${m} is also in MODULES; a module runs here or elsewhere, not both` });
+  }
+  if (topologyProblems.length > 0) throw new ConfigError(topologyProblems);
   return {
     env: e.NODE_ENV,
     server: { host: e.HOST, port: e.PORT },
     log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT === 'auto' ? (options.isTty ? 'pretty' : 'json') : e.LOG_FORMAT },
-    database: { url: e.DATABASE_URL, dataDir: e.DATA_DIR, migrateOnStart: e.MIGRATE_ON_START },
+    database: { url: e.DATABASE_URL, moduleUrls, dataDir: e.DATA_DIR, migrateOnStart: e.MIGRATE_ON_START, roles: e.DATABASE_ROLES ?? true },
     modules: e.MODULES,
+    remoteModules: e.REMOTE_MODULES ?? {},
+    publicUrl: e.PUBLIC_URL,
+    redis: { url: e.REDIS_URL },
+    registry: { enabled: registry, heartbeatMs: e.REGISTRY_HEARTBEAT_MS, ttlMs: e.REGISTRY_TTL_MS },
+    remote: {
+      timeoutMs: e.REMOTE_TIMEOUT_MS,
+      retries: e.REMOTE_RETRIES,
+      breakerFailures: e.REMOTE_BREAKER_FAILURES,
+      breakerResetMs: e.REMOTE_BREAKER_RESET_MS,
+      maxConcurrent: e.REMOTE_MAX_CONCURRENT,
+    },
     http: { bodyLimitBytes: e.BODY_LIMIT_BYTES },
     demoData: e.DEMO_DATA ?? e.NODE_ENV === 'development',
     events: {
+      bus,
       sweepMs: e.OUTBOX_SWEEP_MS,
       claimMs: e.OUTBOX_CLAIM_MS,
       maxAttempts: e.EVENT_MAX_ATTEMPTS,
@@ -63,6 +105,18 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
       retryMaxMs: e.EVENT_RETRY_MAX_MS,
     },
   };
+}
+
+/** `INVENTORY_DATABASE_URL=…` → `{ inventory: … }`; module names with dashes use underscores (`ORDER_HISTORY_…`). */
+function moduleDatabaseUrls(env: Record<string, string | undefined>, problems: ConfigProblem[]): Record<string, string> {
+  const urls: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) {
+    const match = /^([A-Z][A-Z0-9_]*)_DATABASE_URL$/.exec(key);
+    if (!match?.[1] || value === undefined) continue;
+    if (!/^postgres(ql)?:\/\/[^\s]+$/.test(value)) problems.push({ variable: key, message: 'must be a postgres:// or postgresql:// URL' });
+    else urls[match[1].toLowerCase().replaceAll('_', '-')] = value;
+  }
+  return urls;
 }
 
 function toProblems(error: z.ZodError): ConfigProblem[] {

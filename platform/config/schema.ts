@@ -13,6 +13,34 @@ const postgresUrl = z
   .refine((v) => /^postgres(ql)?:\/\/[^\s]+$/.test(v), 'must be a postgres:// or postgresql:// URL')
   .optional();
 
+const redisUrl = z
+  .string()
+  .refine((v) => /^rediss?:\/\/[^\s]+$/.test(v), 'must be a redis:// or rediss:// URL')
+  .optional();
+
+const httpUrl = z.string().refine((v) => /^https?:\/\/[^\s/]+(\/[^\s]*)?$/.test(v), 'must be an http:// or https:// URL');
+
+/** `inventory=http://10.0.0.7:3001,payments=discover`: where modules hosted elsewhere are reached. */
+const remoteModules = z
+  .string()
+  .transform((v, ctx) => {
+    const entries: [string, string][] = [];
+    for (const part of v.split(',').map((s) => s.trim()).filter(Boolean)) {
+      const [name, address, ...rest] = part.split('=');
+      if (!name || !address || rest.length > 0 || !/^[a-z][a-z0-9-]*$/.test(name.trim())) {
+        ctx.addIssue({ code: 'custom', message: `"${part}" is not <module>=<http(s) URL or discover>` });
+        continue;
+      }
+      const target = address.trim();
+      if (target !== 'discover' && !httpUrl.safeParse(target).success) {
+        ctx.addIssue({ code: 'custom', message: `address of ${name.trim()} must be an http:// or https:// URL or "discover"` });
+        continue;
+      }
+      entries.push([name.trim(), target.replace(/\/+$/, '')]);
+    }
+    return Object.fromEntries(entries);
+  });
+
 const moduleList = z
   .string()
   .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
@@ -39,6 +67,19 @@ export const environmentSchema = z.object({
   EVENT_MAX_ATTEMPTS: positiveInt(5),
   EVENT_RETRY_BASE_MS: positiveInt(200),
   EVENT_RETRY_MAX_MS: positiveInt(30_000),
+  EVENT_BUS: z.enum(['auto', 'in-process', 'bullmq']).default('auto'),
+  REDIS_URL: redisUrl,
+  REMOTE_MODULES: remoteModules.optional(),
+  PUBLIC_URL: httpUrl.optional(),
+  DATABASE_ROLES: flag.optional(),
+  REGISTRY: flag.optional(),
+  REGISTRY_HEARTBEAT_MS: positiveInt(5_000),
+  REGISTRY_TTL_MS: positiveInt(15_000),
+  REMOTE_TIMEOUT_MS: positiveInt(2_000),
+  REMOTE_RETRIES: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0).max(10).default(2),
+  REMOTE_BREAKER_FAILURES: positiveInt(5),
+  REMOTE_BREAKER_RESET_MS: positiveInt(5_000),
+  REMOTE_MAX_CONCURRENT: positiveInt(50),
 });
 
 export type Environment = z.input<typeof environmentSchema>;

@@ -7,3 +7,5 @@ export { defineContract } from './define-contract.ts';
 export type { Contract } from './define-contract.ts';
 export { createClient, RemoteProblemError } from './client.ts';
 export type { Client, RouteInput, RouteOutput, CallOptions, Transport } from './client.ts';
+export { createHttpTransport } from './http-transport.ts';
+export type { HttpTransport, HttpTransportOptions, HttpTransportStats } from './http-transport.ts';

@@ -27,6 +27,8 @@ export interface OpenDatabaseOptions {
   dataDir?: string | undefined;
   /** postgres.js pool size. */
   maxConnections?: number;
+  /** Run every session as this role (`SET ROLE` at connection start): a module's data-sovereignty role. */
+  role?: string;
 }
 
 /**
@@ -36,7 +38,7 @@ export interface OpenDatabaseOptions {
 export async function openDatabase(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
   if (options.url) {
     const { openPostgres } = await import('./postgres.ts');
-    return openPostgres(options.url, options.maxConnections ?? 10);
+    return openPostgres(options.url, options.maxConnections ?? 10, options.role);
   }
   const { openPglite } = await import('./pglite.ts');
   return openPglite(options.dataDir);

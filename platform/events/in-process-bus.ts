@@ -1,8 +1,8 @@
 import type { Logger } from '../observability/index.ts';
-import { backoffDelay, type BackoffOptions } from './backoff.ts';
-import { PermanentDeliveryError, type Consumer, type EventBus } from './bus.ts';
+import type { BackoffOptions } from './backoff.ts';
+import type { Consumer, EventBus } from './bus.ts';
 import { eventType } from './define-event.ts';
-import type { EventEnvelope } from './envelope.ts';
+import { deliverWithRetries, type DeliveryOptions } from './delivery.ts';
 
 export interface InProcessBusOptions {
   log: Logger;
@@ -18,27 +18,7 @@ export interface InProcessBusOptions {
 export function createInProcessBus(options: InProcessBusOptions): EventBus {
   const consumers = new Map<string, Consumer[]>();
   let closed = false;
-
-  async function deliverWithRetries(consumer: Consumer, envelope: EventEnvelope): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await consumer.deliver(envelope);
-        return;
-      } catch (error) {
-        const permanent = error instanceof PermanentDeliveryError;
-        // Shutting down: leave the event undispatched in the outbox; the next start delivers it again.
-        if (closed && !permanent) throw error;
-        if (permanent || attempt >= options.maxAttempts) {
-          options.log.error({ err: error, eventId: envelope.id, event: envelope.name, consumer: consumer.id, attempts: attempt }, 'event dead-lettered');
-          await consumer.deadLetter(envelope, error, attempt);
-          return;
-        }
-        const delay = backoffDelay(attempt, options.retry);
-        options.log.warn({ err: error, eventId: envelope.id, event: envelope.name, consumer: consumer.id, attempt, retryInMs: delay }, 'event handler failed; retrying');
-        await new Promise((r) => setTimeout(r, delay));
-      }
-    }
-  }
+  const delivery: DeliveryOptions = { ...options, closing: () => closed };
 
   return {
     subscribe(consumer) {
@@ -49,7 +29,7 @@ export function createInProcessBus(options: InProcessBusOptions): EventBus {
     async publish(envelope) {
       const targets = consumers.get(eventType(envelope)) ?? [];
       // Consumers are independent: one failing or slow consumer does not hold back the others.
-      await Promise.all(targets.map((c) => deliverWithRetries(c, envelope)));
+      await Promise.all(targets.map((c) => deliverWithRetries(c, envelope, delivery)));
     },
     async close() {
       closed = true;

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { modules as allModules } from '../../apps/monolith/modules.ts';
+import { modules as allModules } from '../../apps/modules.ts';
 import { loadConfig, type Config } from '../../platform/config/index.ts';
 import type { DatabaseHandle } from '../../platform/db/index.ts';
 import { createHost, type Host, type ModuleDefinition } from '../../platform/host/index.ts';

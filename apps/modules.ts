@@ -1,5 +1,5 @@
-import { catalogModule } from '../../modules/catalog/index.ts';
-import { inventoryModule } from '../../modules/inventory/index.ts';
+import { catalogModule } from '../modules/catalog/index.ts';
+import { inventoryModule } from '../modules/inventory/index.ts';
 
 /** Every module this application is made of; `MODULES` picks which of them a process hosts. */
 export const modules = [catalogModule, inventoryModule];

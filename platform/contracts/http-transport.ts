@@ -1,0 +1,181 @@
+import { CleaveError, isDomainError } from '../http/errors.ts';
+import type { Logger } from '../observability/index.ts';
+import { createCallPolicy, isPolicyRejection, retryAfterMs, type CallPolicy, type CallPolicyStats, type PolicyRejectedError } from '../resilience/index.ts';
+import type { Transport } from './client.ts';
+
+export interface HttpTransportOptions {
+  /** The base URL of one instance of the module, e.g. `http://10.0.0.7:3000`; asked again on every attempt. */
+  resolve(module: string): Promise<string> | string;
+  /** Called when an instance fails at the network level or times out, so discovery can drop it. */
+  onFailure?(module: string, baseUrl: string, error: CleaveError): void;
+  /** Per attempt. Default 2000. */
+  timeoutMs?: number;
+  /** Further attempts for idempotent calls. Default 2. */
+  retries?: number;
+  /** Default 50. */
+  retryBaseMs?: number;
+  /** Default 1000. A `Retry-After` longer than four times this (at most 10 s) is not waited for. */
+  retryMaxMs?: number;
+  /** Consecutive failed calls that open a module's breaker. Default 5. */
+  breakerThreshold?: number;
+  /** Default 5000. */
+  breakerHalfOpenAfterMs?: number;
+  /** Calls in flight per module. Default 50. */
+  maxConcurrent?: number;
+  /** Calls waiting for a slot per module; beyond that calls are refused. Default 100. */
+  maxQueued?: number;
+  log: Logger;
+}
+
+/** Breaker state, in-flight and queued calls per remote module, for /ops and health. */
+export type HttpTransportStats = Record<string, CallPolicyStats>;
+
+export type HttpTransport = Transport & { stats(): HttpTransportStats };
+
+interface OutgoingCall {
+  module: string;
+  /** Path and query, from the client's `http://cleave.internal` request. */
+  target: string;
+  init: { method: string; headers: Headers; body?: ArrayBuffer };
+  signal: AbortSignal;
+}
+
+// RFC 9110 §9.2.2; POST and PATCH only with an Idempotency-Key.
+const idempotentMethods = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
+const retryableStatuses = new Set([429, 502, 503, 504]);
+const transientCodes = new Set(['http/upstream-unavailable', 'http/upstream-timeout']);
+const retryAfterCeilingMs = 10_000;
+
+/**
+ * The transport for a module that runs in another process: Web `fetch` to an instance from `resolve`, under a
+ * per-module bulkhead, circuit breaker and retries, with a timeout on every attempt. Upstream answers, problems
+ * included, come back as responses; failures to get one are thrown as `CleaveError`s naming the module.
+ *
+ * @example
+ * const transport = createHttpTransport({ resolve: () => 'http://inventory:3000', log });
+ * const inventory = createClient(inventoryContract, transport, 'catalog');
+ */
+export function createHttpTransport(options: HttpTransportOptions): HttpTransport {
+  const timeoutMs = options.timeoutMs ?? 2000;
+  const retryMaxMs = options.retryMaxMs ?? 1000;
+  const retryAfterCapMs = Math.min(retryMaxMs * 4, retryAfterCeilingMs);
+  const policies = new Map<string, CallPolicy<Response>>();
+
+  const policyFor = (module: string): CallPolicy<Response> => {
+    const existing = policies.get(module);
+    if (existing) return existing;
+    const log = options.log.child({ remoteModule: module });
+    const policy = createCallPolicy<Response>({
+      retries: options.retries ?? 2,
+      retryBaseMs: options.retryBaseMs ?? 50,
+      retryMaxMs,
+      breakerThreshold: options.breakerThreshold ?? 5,
+      breakerHalfOpenAfterMs: options.breakerHalfOpenAfterMs ?? 5000,
+      maxConcurrent: options.maxConcurrent ?? 50,
+      maxQueued: options.maxQueued ?? 100,
+      isTransientError: (error) => isDomainError(error) && transientCodes.has(error.code),
+      // A Retry-After beyond the cap is respected by not retrying: the caller gets the answer now.
+      isRetryableResult: (r) => retryableStatuses.has(r.status) && (retryAfterMs(r.headers.get('retry-after')) ?? 0) <= retryAfterCapMs,
+      isFailedResult: (r) => r.status >= 400,
+      minRetryDelayMs: (r) => retryAfterMs(r.headers.get('retry-after')),
+      onBreakerChange: (state, reopensAt) =>
+        state === 'open' ? log.warn({ breaker: state, reopensAt }, 'circuit opened') : log.info({ breaker: state }, `circuit ${state}`),
+      onRetry: (attempt, delayMs, failure) =>
+        log.debug({ attempt, delayMs, ...('value' in failure ? { status: failure.value.status } : { code: codeOf(failure.error) }) }, 'retrying call'),
+    });
+    policies.set(module, policy);
+    return policy;
+  };
+
+  const send = async (call: OutgoingCall): Promise<Response> => {
+    const baseUrl = await resolveInstance(options, call.module);
+    const timer = new AbortController();
+    const timeout = setTimeout(() => timer.abort(new DOMException(`No answer within ${timeoutMs} ms.`, 'TimeoutError')), timeoutMs);
+    try {
+      const response = await fetch(`${baseUrl.replace(/\/+$/, '')}${call.target}`, { ...call.init, signal: AbortSignal.any([call.signal, timer.signal]) });
+      // Read the body under the same timeout: a provider that stalls mid-body must not hang the caller either.
+      return await buffered(response);
+    } catch (cause) {
+      if (call.signal.aborted) throw call.signal.reason;
+      const details = { module: call.module };
+      const failure = timer.signal.aborted
+        ? new CleaveError('timeout', 'http/upstream-timeout', `Module ${call.module} did not answer within ${timeoutMs} ms.`, { details, cause })
+        : new CleaveError('unavailable', 'http/upstream-unavailable', `Module ${call.module} could not be reached.`, { details, cause });
+      options.log.warn({ remoteModule: call.module, baseUrl, code: failure.code, reason: reasonOf(cause) }, 'call failed');
+      try {
+        options.onFailure?.(call.module, baseUrl, failure);
+      } catch (error) {
+        options.log.error({ err: error, remoteModule: call.module }, 'onFailure hook threw');
+      }
+      throw failure;
+    } finally {
+      clearTimeout(timeout);
+    }
+  };
+
+  const transport = async (module: string, request: Request): Promise<Response> => {
+    const url = new URL(request.url);
+    const body = request.body ? await request.arrayBuffer() : undefined;
+    const call: OutgoingCall = {
+      module,
+      target: `${url.pathname}${url.search}`,
+      init: { method: request.method, headers: new Headers(request.headers), ...(body ? { body } : {}) },
+      signal: request.signal,
+    };
+    const retry = idempotentMethods.has(request.method) || request.headers.has('idempotency-key');
+    try {
+      return await policyFor(module).execute(() => send(call), { retry, signal: request.signal });
+    } catch (error) {
+      throw isPolicyRejection(error) ? rejected(module, error) : error;
+    }
+  };
+
+  return Object.assign(transport, { stats: () => Object.fromEntries([...policies].map(([module, policy]) => [module, policy.stats()])) });
+}
+
+async function resolveInstance(options: HttpTransportOptions, module: string): Promise<string> {
+  try {
+    return await options.resolve(module);
+  } catch (error) {
+    // Discovery's own code is kept; the module is added so the problem names it.
+    if (isDomainError(error)) throw new CleaveError(error.kind, error.code, error.message, { details: { ...error.details, module }, cause: error });
+    throw new CleaveError('unavailable', 'http/no-instance', `No instance of module ${module} is known.`, { details: { module }, cause: error });
+  }
+}
+
+function rejected(module: string, error: PolicyRejectedError): CleaveError {
+  if (error.reason === 'saturated') {
+    return new CleaveError('unavailable', 'http/upstream-saturated', `Too many calls to module ${module} are in flight.`, { details: { module } });
+  }
+  const retryAt = error.reopensAt?.toISOString();
+  const when = retryAt ? `; the next call goes through after ${retryAt}` : '';
+  return new CleaveError('unavailable', 'http/circuit-open', `Module ${module} is failing, calls are paused${when}.`, {
+    details: { module, ...(retryAt ? { retryAt } : {}) },
+  });
+}
+
+// Bodies that a Response may not carry (Fetch: null body status).
+const nullBodyStatuses = new Set([204, 205, 304]);
+
+async function buffered(response: Response): Promise<Response> {
+  const bytes = await response.arrayBuffer();
+  const headers = new Headers(response.headers);
+  // fetch has already decoded the body: the encoding and length no longer describe these bytes.
+  if (headers.has('content-encoding')) {
+    headers.delete('content-encoding');
+    headers.delete('content-length');
+  }
+  const body = nullBodyStatuses.has(response.status) || bytes.byteLength === 0 ? null : bytes;
+  return new Response(body, { status: response.status, statusText: response.statusText, headers });
+}
+
+/** undici wraps socket errors as `TypeError: fetch failed` with the useful part (`ECONNREFUSED`, …) as its cause. */
+function reasonOf(error: unknown): string {
+  const inner: unknown = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+  if (inner instanceof Error) return 'code' in inner && typeof inner.code === 'string' ? inner.code : inner.message;
+  return String(inner);
+}
+
+function codeOf(error: Error): string {
+  return isDomainError(error) ? error.code : error.name;
+}

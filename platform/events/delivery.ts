@@ -1,0 +1,40 @@
+import type { Logger } from '../observability/index.ts';
+import { backoffDelay, type BackoffOptions } from './backoff.ts';
+import { PermanentDeliveryError, type Consumer } from './bus.ts';
+import type { EventEnvelope } from './envelope.ts';
+
+export interface DeliveryOptions {
+  log: Logger;
+  /** Attempts before the delivery is dead-lettered (1 means no retry). */
+  maxAttempts: number;
+  retry: BackoffOptions;
+  /** True once the bus is shutting down: a failed attempt is then rethrown instead of retried or dead-lettered. */
+  closing: () => boolean;
+}
+
+/**
+ * Delivers one event to one consumer, the same way on every bus: retries with exponential backoff and jitter,
+ * dead-letters at once on a {@link PermanentDeliveryError} and after the last attempt. Resolves once the event is
+ * handled (or was a duplicate) or dead-lettered; rejects only when the bus is closing (the caller leaves the event
+ * where it was, to be delivered again) or when the dead letter itself cannot be written.
+ */
+export async function deliverWithRetries(consumer: Consumer, envelope: EventEnvelope, options: DeliveryOptions): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await consumer.deliver(envelope);
+      return;
+    } catch (error) {
+      const permanent = error instanceof PermanentDeliveryError;
+      const fields = { err: error, eventId: envelope.id, event: envelope.name, consumer: consumer.id };
+      if (options.closing() && !permanent) throw error;
+      if (permanent || attempt >= options.maxAttempts) {
+        options.log.error({ ...fields, attempts: attempt }, 'event dead-lettered');
+        await consumer.deadLetter(envelope, error, attempt);
+        return;
+      }
+      const delay = backoffDelay(attempt, options.retry);
+      options.log.warn({ ...fields, attempt, retryInMs: delay }, 'event handler failed; retrying');
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+}

@@ -1,0 +1,102 @@
+import { sql } from 'drizzle-orm';
+import type { Config } from '../config/index.ts';
+import { openDatabase, type DatabaseHandle } from '../db/index.ts';
+import type { Logger } from '../observability/index.ts';
+import type { ModuleDefinition } from './define-module.ts';
+
+/** The database role a module's queries run as on PostgreSQL. */
+export function moduleRole(module: string): string {
+  return `cleave_${module.replaceAll('-', '_')}`;
+}
+
+const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
+
+/**
+ * Creates the module's role (if missing) and its schema owned by that role, and takes the schema away from
+ * everyone else. Runs as the connecting (administrative) user; safe to run from several processes at once.
+ */
+export async function provisionModuleSchema(admin: DatabaseHandle, module: string): Promise<void> {
+  const role = ident(moduleRole(module));
+  await admin.db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`cleave:provision:${module}`}))`);
+    // Roles are cluster-wide: another database's provisioning may create it between our check and our create.
+    await tx.execute(sql.raw(`do $$ begin create role ${role} nologin; exception when duplicate_object or unique_violation then null; end $$`));
+    await tx.execute(sql.raw(`grant ${role} to current_user`));
+    await tx.execute(sql.raw(`create schema if not exists ${ident(module)} authorization ${role}`));
+    await tx.execute(sql.raw(`alter schema ${ident(module)} owner to ${role}`));
+    await tx.execute(sql.raw(`revoke all on schema ${ident(module)} from public`));
+  });
+}
+
+export interface ModuleDatabases {
+  /** The database each local module uses (its own role on PostgreSQL when roles are on). */
+  of(module: string): DatabaseHandle;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the databases of the modules hosted here. PGlite: one embedded instance shared by all (schemas still
+ * separate). PostgreSQL: per module, `<MODULE>_DATABASE_URL` or `DATABASE_URL`; with roles on, each module gets
+ * its own pool whose sessions run as the module's role, so a query into another module's schema is refused by
+ * the database itself.
+ */
+export async function openModuleDatabases(config: Config, modules: readonly ModuleDefinition[], log: Logger): Promise<ModuleDatabases> {
+  const handles = new Map<string, DatabaseHandle>();
+  const opened: DatabaseHandle[] = [];
+  try {
+    let pglite: DatabaseHandle | undefined;
+    const admins = new Map<string, DatabaseHandle>();
+    for (const m of modules) {
+      const url = config.database.moduleUrls[m.name] ?? config.database.url;
+      if (!url) {
+        pglite ??= await openDatabase({ dataDir: config.database.dataDir });
+        if (!opened.includes(pglite)) opened.push(pglite);
+        handles.set(m.name, pglite);
+        continue;
+      }
+      if (!config.database.roles) {
+        let shared = admins.get(url);
+        if (!shared) {
+          shared = await openDatabase({ url });
+          admins.set(url, shared);
+          opened.push(shared);
+        }
+        handles.set(m.name, shared);
+        continue;
+      }
+      let admin = admins.get(url);
+      if (!admin) {
+        admin = await openDatabase({ url, maxConnections: 2 });
+        admins.set(url, admin);
+        opened.push(admin);
+      }
+      await provisionModuleSchema(admin, m.name).catch((error: unknown) => {
+        throw new Error(
+          `Could not provision role ${moduleRole(m.name)} and schema ${m.name}: ${error instanceof Error ? error.message : String(error)}. ` +
+            'Connect as a user that may create roles, or set DATABASE_ROLES=false and manage grants yourself.',
+          { cause: error },
+        );
+      });
+      const own = await openDatabase({ url, role: moduleRole(m.name) });
+      opened.push(own);
+      handles.set(m.name, own);
+      log.debug({ module: m.name, role: moduleRole(m.name), database: own.describe }, 'module database opened');
+    }
+    return {
+      of(module) {
+        const handle = handles.get(module);
+        if (!handle) throw new Error(`Module ${module} has no database here.`);
+        return handle;
+      },
+      close: () => Promise.all(opened.map((h) => h.close())).then(() => undefined),
+    };
+  } catch (error) {
+    await Promise.all(opened.map((h) => h.close().catch(() => {})));
+    throw error;
+  }
+}
+
+/** All modules on one database handle the caller owns (tests): nothing opened, nothing closed. */
+export function sharedDatabase(handle: DatabaseHandle): ModuleDatabases {
+  return { of: () => handle, close: async () => {} };
+}

@@ -1,0 +1,66 @@
+import type { Context } from 'hono';
+import { CleaveError, type App, type AppEnv } from '../http/index.ts';
+
+export interface GatewayOptions {
+  /** Base URL of an instance of the module (static, or from discovery). */
+  resolve(module: string): Promise<string>;
+  /** Told when an instance did not answer, so discovery can skip it. */
+  onFailure?(module: string, baseUrl: string, error: unknown): void;
+  /** Time allowed until the upstream's response headers arrive; the body then streams without a limit. */
+  timeoutMs: number;
+}
+
+// RFC 9110 §7.6.1: connection-specific fields are not forwarded. fetch decodes compressed bodies, so their
+// content-encoding and length no longer apply either.
+const hopByHop = new Set(['content-encoding', 'connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host', 'content-length']);
+
+/**
+ * Makes this host the gateway for modules that run elsewhere: every request under `/<module>/` is forwarded to an
+ * instance (method, path, query, headers, body streamed both ways) with `Forwarded`/`X-Forwarded-*` added.
+ * Upstream failures come back as problem+json naming the module.
+ */
+export function mountGateway(app: App, modules: readonly string[], options: GatewayOptions): void {
+  for (const module of modules) app.all(`/${module}/*`, (c) => forward(c, module, options));
+}
+
+async function forward(c: Context<AppEnv>, module: string, options: GatewayOptions): Promise<Response> {
+  const base = await options.resolve(module);
+  const incoming = new URL(c.req.url);
+  const target = `${base}${incoming.pathname}${incoming.search}`;
+  const headers = new Headers();
+  for (const [name, value] of c.req.raw.headers) if (!hopByHop.has(name)) headers.set(name, value);
+  const proto = incoming.protocol.replace(':', '');
+  const host = c.req.header('host') ?? incoming.host;
+  const client = c.req.header('x-forwarded-for');
+  headers.set('x-request-id', c.get('requestId'));
+  headers.set('x-forwarded-host', host);
+  headers.set('x-forwarded-proto', proto);
+  if (client) headers.set('x-forwarded-for', client);
+  headers.append('forwarded', `host="${host}";proto=${proto}`);
+
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new Error('timeout')), options.timeoutMs);
+  const method = c.req.method;
+  const hasBody = method !== 'GET' && method !== 'HEAD' && c.req.raw.body !== null;
+  let upstream: Response;
+  try {
+    upstream = await fetch(target, {
+      method,
+      headers,
+      redirect: 'manual',
+      signal: controller.signal,
+      ...(hasBody ? { body: c.req.raw.body, duplex: 'half' } : {}),
+    } as RequestInit);
+  } catch (error) {
+    options.onFailure?.(module, base, error);
+    if (controller.signal.aborted) {
+      throw new CleaveError('timeout', 'http/upstream-timeout', `Module ${module} did not answer within ${options.timeoutMs} ms.`, { details: { module }, cause: error });
+    }
+    throw new CleaveError('unavailable', 'http/upstream-unavailable', `Module ${module} could not be reached.`, { details: { module }, cause: error });
+  } finally {
+    clearTimeout(timer);
+  }
+  const out = new Headers();
+  for (const [name, value] of upstream.headers) if (!hopByHop.has(name)) out.append(name, value);
+  return new Response(upstream.body, { status: upstream.status, statusText: upstream.statusText, headers: out });
+}

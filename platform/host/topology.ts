@@ -1,0 +1,74 @@
+import { ConfigError, type Config, type ConfigProblem } from '../config/index.ts';
+import { eventType } from '../events/index.ts';
+import type { ModuleDefinition } from './define-module.ts';
+
+/** Where each module of the application runs, as seen from this process. */
+export interface Topology {
+  local: ModuleDefinition[];
+  /** Modules served elsewhere and reachable from here: a base URL, or `discover` (the registry). */
+  remote: Map<string, string>;
+  /** Every consumer in the application, by event type: what a relay fans out to, wherever consumers run. */
+  consumers: Map<string, { consumer: string; module: string }[]>;
+  /** Whether events cross the process boundary (a publisher or consumer of a local module's events is elsewhere). */
+  eventsCrossProcesses: boolean;
+}
+
+/**
+ * Works out the topology from the configuration and refuses one that cannot work: unknown modules, a local module
+ * calling a module that is neither local nor addressable, events between processes without Redis.
+ */
+export function resolveTopology(config: Config, all: readonly ModuleDefinition[]): Topology {
+  const known = new Map(all.map((m) => [m.name, m]));
+  const problems: ConfigProblem[] = [];
+  const unknown = (variable: string, names: string[]) => {
+    for (const n of names.filter((x) => !known.has(x))) {
+      problems.push({ variable, message: `unknown module "${n}"; known modules: ${[...known.keys()].join(', ')}` });
+    }
+  };
+  unknown('MODULES', config.modules ?? []);
+  unknown('REMOTE_MODULES', Object.keys(config.remoteModules));
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const localNames = new Set(config.modules ?? all.filter((m) => !(m.name in config.remoteModules)).map((m) => m.name));
+  const local = all.filter((m) => localNames.has(m.name));
+  const remote = new Map(Object.entries(config.remoteModules));
+  // With a registry, any module not hosted here may be found there.
+  if (config.registry.enabled) for (const m of all) if (!localNames.has(m.name) && !remote.has(m.name)) remote.set(m.name, 'discover');
+
+  for (const m of local) {
+    for (const used of m.uses ?? []) {
+      if (localNames.has(used.module) || remote.has(used.module)) continue;
+      problems.push({
+        variable: 'REMOTE_MODULES',
+        message: `module "${m.name}" calls "${used.module}", which is not hosted in this process and has no address (set REMOTE_MODULES=${used.module}=<url>, or REDIS_URL for discovery)`,
+      });
+    }
+  }
+
+  const consumers = new Map<string, { consumer: string; module: string }[]>();
+  for (const m of all) {
+    for (const s of m.subscriptions ?? []) {
+      const type = eventType(s.event);
+      consumers.set(type, [...(consumers.get(type) ?? []), { consumer: `${m.name}:${s.handler}`, module: m.name }]);
+    }
+  }
+  const publisherOf = new Map(all.flatMap((m) => m.contract.events.map((e) => [eventType(e), m.name] as const)));
+  let eventsCrossProcesses = false;
+  for (const [type, list] of consumers) {
+    const publisher = publisherOf.get(type);
+    for (const { module } of list) {
+      const crosses = publisher !== undefined && localNames.has(publisher) !== localNames.has(module);
+      if (!crosses) continue;
+      eventsCrossProcesses = true;
+      if (config.events.bus !== 'bullmq') {
+        const [here, there] = localNames.has(module) ? [module, publisher] : [publisher, module];
+        problems.push({
+          variable: 'REDIS_URL',
+          message: `${type} travels between "${here}" (here) and "${there}" (elsewhere); events between processes need the BullMQ bus (set REDIS_URL)`,
+        });
+      }
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { local, remote, consumers, eventsCrossProcesses };
+}

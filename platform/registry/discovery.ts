@@ -1,0 +1,60 @@
+import { CleaveError } from '../http/index.ts';
+import type { Logger } from '../observability/index.ts';
+import type { InstanceRecord, Registry } from './registry.ts';
+
+export interface DiscoveryOptions {
+  registry: Registry;
+  log: Logger;
+  /** How long a list of instances is reused before asking Redis again. */
+  refreshMs?: number;
+  /** How long an instance that stopped answering is skipped. */
+  cooldownMs: number;
+  /** The contract hash each module had when this process was built, to spot incompatible instances. */
+  expectedHash(module: string): string | undefined;
+}
+
+/** Finds a healthy instance of a module: round-robin over the registry's healthy, answering instances. */
+export interface Discovery {
+  resolve(module: string): Promise<string>;
+  /** Skips an instance for a while after it failed to answer. */
+  markFailed(module: string, address: string): void;
+}
+
+export function createDiscovery(options: DiscoveryOptions): Discovery {
+  const refreshMs = options.refreshMs ?? 1000;
+  const cache = new Map<string, { at: number; instances: InstanceRecord[] }>();
+  const cursor = new Map<string, number>();
+  const failedUntil = new Map<string, number>();
+  const warned = new Set<string>();
+
+  async function live(module: string): Promise<InstanceRecord[]> {
+    const cached = cache.get(module);
+    if (cached && Date.now() - cached.at < refreshMs) return cached.instances;
+    const instances = await options.registry.instances(module);
+    cache.set(module, { at: Date.now(), instances });
+    for (const i of instances) {
+      const expected = options.expectedHash(module);
+      if (expected && i.contractHash !== expected && !warned.has(i.id + module)) {
+        warned.add(i.id + module);
+        options.log.warn({ module, address: i.address, theirs: i.contractHash, ours: expected }, 'instance serves a different contract than this process was built against');
+      }
+    }
+    return instances;
+  }
+
+  return {
+    async resolve(module) {
+      const now = Date.now();
+      const candidates = (await live(module)).filter((i) => i.health === 'pass' && (failedUntil.get(`${module} ${i.address}`) ?? 0) <= now);
+      if (candidates.length === 0) {
+        throw new CleaveError('unavailable', 'http/no-instance', `No healthy instance of module ${module} is registered.`, { details: { module } });
+      }
+      const next = (cursor.get(module) ?? 0) % candidates.length;
+      cursor.set(module, next + 1);
+      return (candidates[next] as InstanceRecord).address;
+    },
+    markFailed(module, address) {
+      failedUntil.set(`${module} ${address}`, Date.now() + options.cooldownMs);
+    },
+  };
+}

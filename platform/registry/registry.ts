@@ -1,0 +1,112 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import type { Logger } from '../observability/index.ts';
+
+/** One running instance of one module, as registered. */
+export interface InstanceRecord {
+  id: string;
+  module: string;
+  version: string;
+  contractHash: string;
+  address: string;
+  health: 'pass' | 'fail';
+  startedAt: string;
+  seenAt: string;
+}
+
+export interface Announcement {
+  module: string;
+  version: string;
+  contractHash: string;
+}
+
+export interface RegistryOptions {
+  redisUrl: string;
+  log: Logger;
+  heartbeatMs: number;
+  /** A registration not refreshed within this time disappears. */
+  ttlMs: number;
+  prefix?: string;
+}
+
+/** The service catalog in Redis: hosts announce their modules with a heartbeat; entries expire on their own. */
+export interface Registry {
+  /** Starts announcing the modules at `address`; `health` is asked before every heartbeat. */
+  announce(modules: Announcement[], address: string, health: () => Promise<'pass' | 'fail'>): Promise<void>;
+  instances(module?: string): Promise<InstanceRecord[]>;
+  modules(): Promise<string[]>;
+  /** Stops the heartbeat and removes this host's entries. */
+  close(): Promise<void>;
+}
+
+/**
+ * Keys: `<prefix>:i:<module>:<id>` holds one instance with a TTL; the set `<prefix>:m:<module>` lists instance ids
+ * (stale ids are pruned when read); `<prefix>:modules` lists module names.
+ */
+export function createRegistry(options: RegistryOptions): Registry {
+  const prefix = options.prefix ?? 'cleave:registry';
+  const redis = new Redis(options.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: false, connectTimeout: 2000 });
+  redis.on('error', (error: Error) => options.log.debug({ err: error }, 'registry connection error'));
+  const connected = redis.connect().catch((error: unknown) => options.log.warn({ err: error }, 'registry unreachable; retrying in the background'));
+  const hostId = randomUUID();
+  const startedAt = new Date().toISOString();
+  let timer: ReturnType<typeof setInterval> | undefined;
+  let announced: Announcement[] = [];
+
+  const key = (module: string, id: string) => `${prefix}:i:${module}:${id}`;
+
+  async function heartbeat(address: string, health: () => Promise<'pass' | 'fail'>): Promise<void> {
+    const status = await health().catch(() => 'fail' as const);
+    const seenAt = new Date().toISOString();
+    const multi = redis.multi();
+    for (const a of announced) {
+      const record: InstanceRecord = { id: hostId, module: a.module, version: a.version, contractHash: a.contractHash, address, health: status, startedAt, seenAt };
+      multi.set(key(a.module, hostId), JSON.stringify(record), 'PX', options.ttlMs);
+      multi.sadd(`${prefix}:m:${a.module}`, hostId);
+      multi.sadd(`${prefix}:modules`, a.module);
+    }
+    await multi.exec();
+  }
+
+  async function instancesOf(module: string): Promise<InstanceRecord[]> {
+    const ids = await redis.smembers(`${prefix}:m:${module}`);
+    if (ids.length === 0) return [];
+    const values = await redis.mget(ids.map((id) => key(module, id)));
+    const stale = ids.filter((_, i) => values[i] === null);
+    if (stale.length > 0) await redis.srem(`${prefix}:m:${module}`, ...stale);
+    return values.filter((v): v is string => v !== null).map((v) => JSON.parse(v) as InstanceRecord);
+  }
+
+  return {
+    async announce(modules, address, health) {
+      await connected;
+      announced = modules;
+      const beat = () => heartbeat(address, health).catch((error: unknown) => options.log.warn({ err: error }, 'registry heartbeat failed'));
+      await beat();
+      timer = setInterval(beat, options.heartbeatMs);
+      timer.unref?.();
+      options.log.info({ modules: modules.map((m) => m.module), address }, 'registered in the service registry');
+    },
+    async instances(module) {
+      await connected;
+      const names = module ? [module] : await redis.smembers(`${prefix}:modules`);
+      return (await Promise.all(names.sort().map(instancesOf))).flat();
+    },
+    async modules() {
+      await connected;
+      return (await redis.smembers(`${prefix}:modules`)).sort();
+    },
+    async close() {
+      if (timer) clearInterval(timer);
+      if (announced.length > 0 && redis.status === 'ready') {
+        const multi = redis.multi();
+        for (const a of announced) {
+          multi.del(key(a.module, hostId));
+          multi.srem(`${prefix}:m:${a.module}`, hostId);
+        }
+        await multi.exec().catch(() => {});
+      }
+      redis.disconnect();
+    },
+  };
+}

@@ -1,0 +1,161 @@
+import {
+  bulkhead,
+  circuitBreaker,
+  CircuitState,
+  ConsecutiveBreaker,
+  DelegateBackoff,
+  ExponentialBackoff,
+  handleWhen,
+  isBrokenCircuitError,
+  isBulkheadRejectedError,
+  isTaskCancelledError,
+  retry,
+  type IBackoff,
+  type IRetryBackoffContext,
+} from 'cockatiel';
+
+/** The adapter over cockatiel: the only file that knows the library. Callers see plain functions and errors. */
+
+/** Circuit breaker state as shown on /ops and in health checks. */
+export type BreakerState = 'closed' | 'open' | 'half-open';
+
+/** Why a call was refused before it ran. */
+export type RejectionReason = 'circuit-open' | 'saturated';
+
+/** What failed on an attempt: a thrown error, or a result judged a failure. */
+export type AttemptFailure<T> = { error: Error } | { value: T };
+
+export interface CallPolicyOptions<T> {
+  /** Further attempts after the first, for calls that may be retried. */
+  retries: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  /** Consecutive failed calls that open the breaker. */
+  breakerThreshold: number;
+  breakerHalfOpenAfterMs: number;
+  maxConcurrent: number;
+  maxQueued: number;
+  /** A thrown error that is the remote side's fault (network, timeout): retried, and counted by the breaker. */
+  isTransientError(error: Error): boolean;
+  /** A result worth another attempt, such as a 503. */
+  isRetryableResult(result: T): boolean;
+  /** A result the breaker counts as a failure, such as any 5xx. */
+  isFailedResult(result: T): boolean;
+  /** The least wait the remote side asked for before the next attempt, such as from `Retry-After`. */
+  minRetryDelayMs?(result: T): number | undefined;
+  onBreakerChange?(state: BreakerState, reopensAt: Date | undefined): void;
+  onRetry?(attempt: number, delayMs: number, failure: AttemptFailure<T>): void;
+}
+
+export interface CallPolicyStats {
+  breaker: BreakerState;
+  inFlight: number;
+  queued: number;
+  /** While open: when the breaker lets a trial call through. */
+  reopensAt?: string;
+}
+
+export interface CallPolicy<T> {
+  /** Runs `attempt` under the bulkhead and the breaker, retrying it when `retry` is set. */
+  execute(attempt: (attemptNumber: number) => Promise<T>, options: { retry: boolean; signal?: AbortSignal }): Promise<T>;
+  stats(): CallPolicyStats;
+}
+
+/** Thrown when the breaker is open or the bulkhead is full; the call never ran. */
+export class PolicyRejectedError extends Error {
+  readonly reason: RejectionReason;
+  /** When the breaker lets a trial call through; only for `circuit-open`. */
+  readonly reopensAt: Date | undefined;
+
+  constructor(reason: RejectionReason, reopensAt?: Date) {
+    super(reason === 'circuit-open' ? 'The circuit breaker is open.' : 'The concurrency limit and its queue are full.');
+    this.name = 'PolicyRejectedError';
+    this.reason = reason;
+    this.reopensAt = reopensAt;
+  }
+}
+
+export function isPolicyRejection(error: unknown): error is PolicyRejectedError {
+  return error instanceof Error && error.name === 'PolicyRejectedError' && 'reason' in error;
+}
+
+const breakerStates: Record<CircuitState, BreakerState> = {
+  [CircuitState.Closed]: 'closed',
+  [CircuitState.Open]: 'open',
+  [CircuitState.HalfOpen]: 'half-open',
+  [CircuitState.Isolated]: 'open',
+};
+
+/**
+ * One set of policies for one remote dependency: a bulkhead (outermost, so queued calls meet the breaker's latest
+ * state), a consecutive-failure circuit breaker, and retries with exponential backoff and decorrelated jitter.
+ * The breaker sees each call once, after its retries: one failed call is one failure.
+ *
+ * @example
+ * const policy = createCallPolicy({ ...limits, isTransientError, isRetryableResult, isFailedResult });
+ * const response = await policy.execute(() => fetch(url), { retry: method === 'GET' });
+ */
+export function createCallPolicy<T>(options: CallPolicyOptions<T>): CallPolicy<T> {
+  const limiter = bulkhead(options.maxConcurrent, options.maxQueued);
+  const breaker = circuitBreaker(handleWhen(options.isTransientError).orWhenResult((r) => options.isFailedResult(r as T)), {
+    halfOpenAfter: options.breakerHalfOpenAfterMs,
+    breaker: new ConsecutiveBreaker(options.breakerThreshold),
+  });
+  const retrier = retry(handleWhen(options.isTransientError).orWhenResult((r) => options.isRetryableResult(r as T)), {
+    maxAttempts: options.retries,
+    backoff: withRetryAfter(options),
+  });
+
+  // cockatiel keeps the opening time private; the breaker's own clock is mirrored here for /ops and error details.
+  let reopensAt: Date | undefined;
+  breaker.onStateChange((state) => {
+    reopensAt = state === CircuitState.Open ? new Date(Date.now() + options.breakerHalfOpenAfterMs) : undefined;
+    options.onBreakerChange?.(breakerStates[state], reopensAt);
+  });
+  retrier.onRetry((event) => {
+    const failure: AttemptFailure<T> = 'error' in event ? { error: event.error } : { value: event.value as T };
+    options.onRetry?.(event.attempt, event.delay, failure);
+  });
+
+  return {
+    async execute(attempt, { retry: retryable, signal }) {
+      try {
+        return await limiter.execute(
+          () =>
+            breaker.execute(
+              () => (retryable && options.retries > 0 ? retrier.execute((context) => attempt(context.attempt), signal) : attempt(0)),
+              signal,
+            ),
+          signal,
+        );
+      } catch (error) {
+        if (isBrokenCircuitError(error)) throw new PolicyRejectedError('circuit-open', reopensAt);
+        if (isBulkheadRejectedError(error)) throw new PolicyRejectedError('saturated');
+        // A policy noticed the caller's signal before running the attempt: surface the caller's own reason.
+        if (isTaskCancelledError(error) && signal?.aborted) throw signal.reason;
+        throw error;
+      }
+    },
+    stats() {
+      const breakerState = breakerStates[breaker.state];
+      return {
+        breaker: breakerState,
+        inFlight: options.maxConcurrent - limiter.executionSlots,
+        queued: options.maxQueued - limiter.queueSlots,
+        ...(breakerState === 'open' && reopensAt ? { reopensAt: reopensAt.toISOString() } : {}),
+      };
+    },
+  };
+}
+
+type RetryContext = IRetryBackoffContext<unknown>;
+
+/** Exponential backoff with jitter, stretched to at least what the remote side asked for. */
+function withRetryAfter<T>(options: CallPolicyOptions<T>): DelegateBackoff<RetryContext, IBackoff<unknown>> {
+  const exponential = new ExponentialBackoff({ initialDelay: options.retryBaseMs, maxDelay: options.retryMaxMs });
+  return new DelegateBackoff<RetryContext, IBackoff<unknown>>((context, previous) => {
+    const next = previous ? previous.next(context) : exponential.next();
+    const asked = 'value' in context.result ? options.minRetryDelayMs?.(context.result.value as T) : undefined;
+    return { delay: Math.max(next.duration, asked ?? 0), state: next };
+  });
+}

@@ -1,0 +1,61 @@
+/**
+ * `npm run extract -- <module> [--port 3001] [--monolith-url http://127.0.0.1:3000] [--force]`
+ * Writes `apps/extracted/<module>/` (an entry point that hosts only that module, and its deployment notes) and
+ * prints the configuration for the new deployment and for the monolith. The module's code does not change.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import process from 'node:process';
+import { parseArgs } from 'node:util';
+import { modules } from '../apps/modules.ts';
+import { deploymentNotes, entryPoint, topologyFor } from './extract/templates.ts';
+
+function fail(message: string, code = 2): never {
+  process.stderr.write(`extract: ${message}\n`);
+  process.exit(code);
+}
+
+let parsed;
+try {
+  parsed = parseArgs({
+    allowPositionals: true,
+    options: { port: { type: 'string', default: '3001' }, 'monolith-url': { type: 'string', default: 'http://127.0.0.1:3000' }, force: { type: 'boolean', default: false } },
+  });
+} catch (error) {
+  fail(error instanceof Error ? error.message : String(error));
+}
+const [name, ...extra] = parsed.positionals;
+const known = modules.map((m) => m.name);
+if (!name || extra.length > 0) fail(`name exactly one module to extract: npm run extract -- <module>\nmodules: ${known.join(', ')}`);
+const definition = modules.find((m) => m.name === name);
+if (!definition) fail(`unknown module "${name}"; modules: ${known.join(', ')}`);
+const port = Number(parsed.values.port);
+if (!Number.isInteger(port) || port < 1 || port > 65535) fail(`--port must be a port number, got ${parsed.values.port}`);
+const monolithUrl = parsed.values['monolith-url'];
+if (!/^https?:\/\/[^\s/]+$/.test(monolithUrl)) fail(`--monolith-url must look like http://host:port, got ${monolithUrl}`);
+
+const topology = topologyFor(definition, modules, { port, monolithUrl });
+const dir = join('apps', 'extracted', definition.name);
+const files = { 'main.ts': entryPoint(definition.name), 'README.md': deploymentNotes(definition, topology) };
+mkdirSync(dir, { recursive: true });
+for (const [file, content] of Object.entries(files)) {
+  const path = join(dir, file);
+  if (existsSync(path) && readFileSync(path, 'utf8') !== content && !parsed.values.force) {
+    fail(`${path} exists and differs from what extract would write; re-run with --force to overwrite it`, 1);
+  }
+  writeFileSync(path, content);
+}
+
+const env = (vars: Record<string, string>) => Object.entries(vars).map(([k, v]) => `  ${k}=${v}`).join('\n');
+process.stdout.write(`Extracted ${definition.name} into ${dir}/ (main.ts, README.md).
+
+New deployment (hosts only ${definition.name}; MODULES is fixed by its main.ts):
+${env(topology.extracted)}
+  start: npx tsx ${dir}/main.ts        (Deno: ./node_modules/deno/deno run -A ${dir}/main.ts)
+
+Monolith (everything else; forwards /${definition.name}/… to the new deployment):
+${env(topology.monolith)}
+  start: npm start
+
+Move the module's data into its own database: see ${dir}/README.md.
+`);
