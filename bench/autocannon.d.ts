@@ -10,7 +10,6 @@ declare module 'autocannon' {
       pipelining?: number;
       /** Every response body is compared with this; differences count as `mismatches`. */
       expectBody?: string;
-      warmup?: { connections?: number; duration?: number };
     }
 
     interface Histogram {
@@ -34,7 +33,6 @@ declare module 'autocannon' {
       mismatches: number;
       non2xx: number;
       duration: number;
-      warmup?: Result;
     }
   }
 

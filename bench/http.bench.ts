@@ -1,13 +1,14 @@
 /**
  * HTTP overhead benchmark (DESIGN.md §10): the same small JSON GET against bare node:http, bare Hono and the full
- * Cleave stack, each in its own child process, one after the other, in one run so machine noise mostly cancels in
- * the ratios. Settings: BENCH_DURATION (s, default 10), BENCH_CONNECTIONS (default 50), BENCH_WARMUP (s, default 2),
- * BENCH_PROFILE=1 (write a V8 CPU profile of each server child under bench/results/profiles/).
+ * Cleave stack, each in its own child process, one after the other, in one run so that machine noise mostly cancels
+ * in the ratios. Settings: BENCH_DURATION (s, default 10), BENCH_WARMUP (s, default 2), BENCH_CONNECTIONS (default
+ * 50), BENCH_ROUNDS (default 1; more runs the three in turn again and reports each target's median round),
+ * BENCH_PROFILE=1 (a V8 CPU profile of each server child under bench/results/profiles/).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import process from 'node:process';
-import { formatTable, ratio } from './report.ts';
+import { formatTable, medianRound, ratio } from './report.ts';
 import { runTarget, type RunOptions, type TargetResult } from './run-target.ts';
 
 const targets = [
@@ -25,6 +26,7 @@ function positiveNumber(name: string, fallback: number): number {
 }
 
 const profileDir = 'bench/results/profiles';
+const rounds = Math.round(positiveNumber('BENCH_ROUNDS', 1));
 const options: RunOptions = {
   durationS: positiveNumber('BENCH_DURATION', 10),
   warmupS: positiveNumber('BENCH_WARMUP', 2),
@@ -33,15 +35,20 @@ const options: RunOptions = {
 };
 
 process.stdout.write(
-  `HTTP benchmark: ${options.connections} connections, ${options.warmupS} s warm-up + ${options.durationS} s per target, ` +
-    `${cpus().length} CPUs, Node ${process.version}\n`,
+  `HTTP benchmark: GET, ${options.connections} connections, ${options.warmupS} s warm-up + ${options.durationS} s per target, ` +
+    `${rounds} round(s), ${cpus().length} CPUs, Node ${process.version}\n`,
 );
-const results: TargetResult[] = [];
-for (const target of targets) {
-  process.stdout.write(`  ${target.name} ...\n`);
-  results.push(await runTarget(target.name, target.file, options));
+const all: TargetResult[][] = targets.map(() => []);
+for (let round = 1; round <= rounds; round++) {
+  for (const [i, target] of targets.entries()) {
+    process.stdout.write(`  round ${round}: ${target.name} ...\n`);
+    const result = await runTarget(target.name, target.file, options);
+    all[i]?.push(result);
+    process.stdout.write(`    ${Math.round(result.requestsPerSecond).toLocaleString('en-US')} req/s\n`);
+  }
 }
 
+const results = all.map(medianRound);
 const [bare, hono, cleave] = results as [TargetResult, TargetResult, TargetResult];
 const ratios = [ratio('hono / node:http', hono, bare, 0.8), ratio('cleave / hono', cleave, hono, 0.5)];
 process.stdout.write(`\n${formatTable(results, ratios)}\n`);
@@ -50,9 +57,10 @@ const date = new Date();
 mkdirSync('bench/results', { recursive: true });
 const file = `bench/results/http-${date.toISOString().replace(/[:.]/g, '-')}.json`;
 const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version, platform: process.platform };
-writeFileSync(file, `${JSON.stringify({ date: date.toISOString(), machine, options, targets: results, ratios }, null, 2)}\n`);
+const record = { date: date.toISOString(), machine, options: { ...options, rounds }, targets: results, ratios, rounds: all };
+writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
 process.stdout.write(`\nresults written to ${file}${options.nodeFlags.length > 0 ? `; CPU profiles in ${profileDir}/` : ''}\n`);
 
-const failed = results.filter((r) => r.problems.length > 0);
+const failed = all.flat().filter((r) => r.problems.length > 0);
 for (const r of failed) process.stderr.write(`${r.name}: ${r.problems.join('; ')}\n`);
 if (failed.length > 0) process.exit(1);

@@ -1,4 +1,4 @@
-/** Turns the three target results into the DESIGN.md §10 ratios, a printable table and the JSON record. */
+/** Turns target results into the DESIGN.md §10 ratios, a printable table and the JSON record. */
 import type { TargetResult } from './run-target.ts';
 
 export interface Ratio {
@@ -14,16 +14,25 @@ export function ratio(name: string, numerator: TargetResult, denominator: Target
   return { name, value, budget, met: value >= budget };
 }
 
+/** The round with the median throughput (the lower middle one for an even count). */
+export function medianRound(rounds: readonly TargetResult[]): TargetResult {
+  const sorted = [...rounds].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond);
+  const middle = sorted[Math.floor((sorted.length - 1) / 2)];
+  if (!middle) throw new Error('no rounds to summarise');
+  return middle;
+}
+
 /** The results and ratios as aligned plain-text tables. */
 export function formatTable(targets: readonly TargetResult[], ratios: readonly Ratio[]): string {
   const rows = [
-    ['target', 'req/s', 'p50 ms', 'p99 ms', 'requests', 'checks'],
+    ['target', 'req/s', 'p50 ms', 'p99 ms', 'requests', 'server CPU µs/req', 'checks'],
     ...targets.map((t) => [
       t.name,
       Math.round(t.requestsPerSecond).toLocaleString('en-US'),
       t.latencyP50Ms.toFixed(0),
       t.latencyP99Ms.toFixed(0),
       t.totalRequests.toLocaleString('en-US'),
+      t.serverCpuUsPerRequest === undefined ? 'n/a' : t.serverCpuUsPerRequest.toFixed(1),
       t.problems.length === 0 ? 'ok' : 'FAILED',
     ]),
   ];

@@ -9,6 +9,7 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import autocannon from 'autocannon';
 import type { Result } from 'autocannon';
+import { cpuMs } from './server-cpu.ts';
 import { expectedBody, helloPath } from './servers/shared.ts';
 
 export interface RunOptions {
@@ -25,6 +26,8 @@ export interface TargetResult {
   latencyP50Ms: number;
   latencyP99Ms: number;
   totalRequests: number;
+  /** Server CPU (user + system) per completed request in the measured run; undefined where /proc is missing. */
+  serverCpuUsPerRequest: number | undefined;
   non2xx: number;
   errors: number;
   timeouts: number;
@@ -40,31 +43,31 @@ export async function runTarget(name: string, file: string, options: RunOptions)
     const port = await readyPort(child, child.stdout, 60_000);
     const url = `http://127.0.0.1:${port}${helloPath}`;
     const problems = await checkOnce(url);
-    const result = await autocannon({
-      url,
-      connections: options.connections,
-      duration: options.durationS,
-      expectBody: expectedBody,
-      warmup: { connections: options.connections, duration: options.warmupS },
-    });
-    for (const run of [result.warmup, result]) {
-      if (run && run.non2xx + run.errors + run.timeouts + run.mismatches > 0) {
-        problems.push(`${run === result ? 'run' : 'warm-up'}: ${run.non2xx} non-2xx, ${run.errors} errors, ${run.timeouts} timeouts, ${run.mismatches} bodies differ`);
+    const load = { url, connections: options.connections, expectBody: expectedBody };
+    const warmup = await autocannon({ ...load, duration: options.warmupS });
+    const cpuBefore = cpuMs(child.pid);
+    const result = await autocannon({ ...load, duration: options.durationS });
+    const cpuAfter = cpuMs(child.pid);
+    for (const [label, run] of [['warm-up', warmup], ['run', result]] as const) {
+      if (run.non2xx + run.errors + run.timeouts + run.mismatches > 0) {
+        problems.push(`${label}: ${run.non2xx} non-2xx, ${run.errors} errors, ${run.timeouts} timeouts, ${run.mismatches} bodies differ`);
       }
     }
-    return summarise(name, result, problems);
+    const cpuUs = cpuBefore !== undefined && cpuAfter !== undefined ? (cpuAfter - cpuBefore) * 1000 : undefined;
+    return summarise(name, result, cpuUs, problems);
   } finally {
     await stop(child);
   }
 }
 
-function summarise(name: string, r: Result, problems: string[]): TargetResult {
+function summarise(name: string, r: Result, cpuUs: number | undefined, problems: string[]): TargetResult {
   return {
     name,
     requestsPerSecond: r.requests.average,
     latencyP50Ms: r.latency.p50,
     latencyP99Ms: r.latency.p99,
     totalRequests: r.requests.total,
+    serverCpuUsPerRequest: cpuUs !== undefined && r.requests.total > 0 ? cpuUs / r.requests.total : undefined,
     non2xx: r.non2xx,
     errors: r.errors,
     timeouts: r.timeouts,

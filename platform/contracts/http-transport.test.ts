@@ -109,6 +109,15 @@ describe('http transport', () => {
     ]);
   });
 
+  it('an instance that stalls halfway through its body times out too, instead of hanging the reader', async () => {
+    const provider = await startServer((res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"sku":');
+    });
+    const error = await rejection(transportTo(provider.url, { timeoutMs: 100, retries: 0 })('stock', internal('/stock/v1/items')));
+    expect(error.code).toBe('http/upstream-timeout');
+  });
+
   it('an instance that refuses connections fails as unavailable after the retries', async () => {
     const down = await closedPort();
     const failures: string[] = [];

@@ -76,7 +76,7 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
       isTransientError: (error) => isDomainError(error) && transientCodes.has(error.code),
       // A Retry-After beyond the cap is respected by not retrying: the caller gets the answer now.
       isRetryableResult: (r) => retryableStatuses.has(r.status) && (retryAfterMs(r.headers.get('retry-after')) ?? 0) <= retryAfterCapMs,
-      isFailedResult: (r) => r.status >= 400,
+      isFailedResult: (r) => r.status >= 500,
       minRetryDelayMs: (r) => retryAfterMs(r.headers.get('retry-after')),
       onBreakerChange: (state, reopensAt) =>
         state === 'open' ? log.warn({ breaker: state, reopensAt }, 'circuit opened') : log.info({ breaker: state }, `circuit ${state}`),

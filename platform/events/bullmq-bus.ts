@@ -66,6 +66,14 @@ export function createBullmqBus(options: BullmqBusOptions): EventBus {
   let closed: Promise<void> | undefined;
   const delivery: DeliveryOptions = { log, maxAttempts: options.maxAttempts, retry: options.retry, closing: () => closing };
 
+  // A new bus waits briefly for its first connection; after that, publishing without Redis fails at once.
+  let connectedOnce = false;
+  producer.once('ready', () => (connectedOnce = true));
+  async function producerReady(): Promise<void> {
+    if (producer.status !== 'ready' && !connectedOnce) await firstReady(producer, 1000);
+    if (producer.status !== 'ready') throw new Error(`Redis is not available (${producer.status}); the event stays in the outbox.`);
+  }
+
   function queueOf(module: string): Queue<EventJobData> {
     let queue = queues.get(module);
     if (!queue) {
@@ -128,7 +136,7 @@ export function createBullmqBus(options: BullmqBusOptions): EventBus {
     },
     async publish(envelope) {
       if (closing) throw new Error('The event bus is closed.');
-      if (producer.status !== 'ready') throw new Error(`Redis is not available (${producer.status}); the event stays in the outbox.`);
+      await producerReady();
       const byModule = new Map<string, string[]>();
       for (const route of options.routes(eventType(envelope))) byModule.set(route.module, [...(byModule.get(route.module) ?? []), route.consumer]);
       await Promise.all(
@@ -156,6 +164,18 @@ export function createBullmqBus(options: BullmqBusOptions): EventBus {
       return closed;
     },
   };
+}
+
+function firstReady(redis: Redis, timeoutMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      redis.off('ready', done);
+      resolve();
+    };
+    const timer = setTimeout(done, timeoutMs);
+    redis.once('ready', done);
+  });
 }
 
 /** An ioredis client that logs when it loses and regains Redis, not every failed reconnect. */

@@ -1,123 +1,158 @@
-import { sql } from 'drizzle-orm';
-import { ConfigError, type Config } from '../config/index.ts';
-import { createClient, type Contract, type Transport } from '../contracts/index.ts';
-import { migrateSchema, openDatabase, pendingMigrations, type DatabaseHandle } from '../db/index.ts';
-import {
-  createConsumer,
-  createDeadLetterStore,
-  createInProcessBus,
-  createOutbox,
-  createRelay,
-  eventTables,
-  type Consumer,
-  type DeadLetterStore,
-  type EventBus,
-  type Relay,
-} from '../events/index.ts';
+import type { Config } from '../config/index.ts';
+import { createHttpTransport, type HttpTransport, type Transport } from '../contracts/index.ts';
+import { migrateSchema, type DatabaseHandle } from '../db/index.ts';
+import { createInProcessBus, type Consumer, type EventBus } from '../events/index.ts';
+import { createBullmqBus } from '../events/bullmq-bus.ts';
 import { CleaveError, createApp, mountDocs, type App } from '../http/index.ts';
 import { createLogger, type Logger } from '../observability/index.ts';
-import type { HealthCheck, ModuleContext, ModuleDefinition } from './define-module.ts';
+import { createDiscovery, createRegistry, type Discovery, type Registry } from '../registry/index.ts';
+import { contractHash } from './contract-hash.ts';
+import { openModuleDatabases, sharedDatabase, type ModuleDatabases } from './databases.ts';
+import type { ModuleDefinition } from './define-module.ts';
+import { mountGateway } from './gateway.ts';
 import { mountHealth } from './health.ts';
+import { hostModule, type HostedModule } from './hosted-module.ts';
 import { mountOpenApi } from './openapi.ts';
 import { opsRoutes } from './ops-routes.ts';
+import { registryRoutes } from './registry-routes.ts';
+import { resolveTopology, type Topology } from './topology.ts';
+
+export type { HostedModule } from './hosted-module.ts';
 
 export interface HostOptions {
   config: Config;
-  /** Every module the application knows; `config.modules` picks the ones hosted here. */
+  /** Every module the application knows; the configuration decides which run here and where the others are. */
   modules: readonly ModuleDefinition[];
   logger?: Logger;
-  /** An already open database (tests); otherwise opened from the configuration and closed on stop. */
+  /** One already open database for every hosted module (tests); otherwise opened from the configuration. */
   database?: DatabaseHandle;
   /** Start the outbox relays (default true). Tests turn this off to simulate a crash before dispatch. */
   startRelays?: boolean;
-}
-
-export interface HostedModule {
-  definition: ModuleDefinition;
-  context: ModuleContext;
-  relay: Relay;
-  deadLetters: DeadLetterStore;
+  /** Namespace of the BullMQ queues and registry keys, so test runs sharing one Redis never meet. */
+  redisPrefix?: string;
 }
 
 export interface Host {
   app: App;
   modules: HostedModule[];
-  database: DatabaseHandle;
+  topology: Topology;
+  databases: ModuleDatabases;
   bus: EventBus;
+  busKind: Config['events']['bus'];
   logger: Logger;
+  registry: Registry | undefined;
+  /** Resilience state of calls to remote modules. */
+  remoteStats(): ReturnType<HttpTransport['stats']>;
   /** Loads each module's demo data (idempotent). */
   seed(): Promise<void>;
-  /** Stops relays and the bus, and closes the database if the host opened it. */
+  /** Registers this host's modules in the registry at `address` (no-op without a registry). */
+  announce(address: string): Promise<void>;
+  /** Stops relays, bus and registry, and closes the databases the host opened. */
   stop(): Promise<void>;
 }
 
 /**
- * Builds a process that hosts the chosen modules: opens the database, migrates each module's schema, wires the
- * outbox relays, the bus and the module clients, and mounts every module's routes into one app beside the health,
- * OpenAPI, docs and ops endpoints.
+ * Builds a process that hosts the modules the configuration names: opens and migrates their databases, wires
+ * relays, the bus (in-process or BullMQ) and module clients (in-process or HTTP, by topology), and mounts one app
+ * with their routes, the gateway for modules that run elsewhere, health, OpenAPI, docs, ops and registry endpoints.
  */
 export async function createHost(options: HostOptions): Promise<Host> {
   const { config } = options;
   const logger = options.logger ?? createLogger(config.log);
-  const selected = selectModules(options.modules, config.modules);
-  checkTopology(selected);
+  const topology = resolveTopology(config, options.modules);
+  const local = new Set(topology.local.map((m) => m.name));
+  for (const name of Object.keys(config.database.moduleUrls)) {
+    if (!options.modules.some((m) => m.name === name)) logger.warn({ variable: `${name.toUpperCase()}_DATABASE_URL` }, 'database URL for an unknown module ignored');
+  }
 
-  const database = options.database ?? (await openDatabase({ url: config.database.url, dataDir: config.database.dataDir }));
+  const databases = options.database ? sharedDatabase(options.database) : await openModuleDatabases(config, topology.local, logger);
+  const stoppers: (() => Promise<void>)[] = [() => databases.close()];
+  const stopAll = async () => {
+    for (const stop of stoppers.splice(0).reverse()) await stop().catch((error: unknown) => logger.error({ err: error }, 'stop failed'));
+  };
   try {
     if (config.database.migrateOnStart) {
-      for (const m of selected) {
-        const result = await migrateSchema(database.db, m.name, m.migrations);
+      for (const m of topology.local) {
+        const result = await migrateSchema(databases.of(m.name).db, m.name, m.migrations);
         if (result.applied.length > 0) logger.info({ module: m.name, applied: result.applied }, 'migrations applied');
       }
     }
 
     const retry = { baseMs: config.events.retryBaseMs, maxMs: config.events.retryMaxMs };
-    const bus = createInProcessBus({ log: logger.child({ component: 'bus' }), maxAttempts: config.events.maxAttempts, retry });
-    const local = new Set(selected.map((m) => m.name));
+    const busLog = logger.child({ component: 'bus' });
+    const bus =
+      config.events.bus === 'bullmq'
+        ? createBullmqBus({
+            redisUrl: config.redis.url as string,
+            ...(options.redisPrefix ? { prefix: options.redisPrefix } : {}),
+            log: busLog,
+            maxAttempts: config.events.maxAttempts,
+            retry,
+            routes: (type: string) => topology.consumers.get(type) ?? [],
+          })
+        : createInProcessBus({ log: busLog, maxAttempts: config.events.maxAttempts, retry });
+    stoppers.push(() => bus.close());
+
+    const hashes = new Map<string, string>();
+    const hashOf = (name: string) => {
+      const m = options.modules.find((x) => x.name === name);
+      if (m && !hashes.has(name)) hashes.set(name, contractHash(m));
+      return hashes.get(name);
+    };
+    let registry: Registry | undefined;
+    let discovery: Discovery | undefined;
+    if (config.registry.enabled) {
+      registry = createRegistry({
+        redisUrl: config.redis.url as string,
+        log: logger.child({ component: 'registry' }),
+        heartbeatMs: config.registry.heartbeatMs,
+        ttlMs: config.registry.ttlMs,
+        ...(options.redisPrefix ? { prefix: `${options.redisPrefix}:registry` } : {}),
+      });
+      const opened = registry;
+      stoppers.push(() => opened.close());
+      discovery = createDiscovery({ registry, log: logger.child({ component: 'discovery' }), cooldownMs: config.registry.ttlMs, expectedHash: hashOf });
+    }
+
+    const resolveRemote = async (module: string): Promise<string> => {
+      const address = topology.remote.get(module);
+      if (!address) throw new CleaveError('unavailable', 'host/module-unavailable', `Module ${module} is neither hosted here nor reachable from here.`, { details: { module } });
+      if (address !== 'discover') return address;
+      if (!discovery) throw new CleaveError('unavailable', 'http/no-instance', `Module ${module} is set to discover, but there is no registry.`, { details: { module } });
+      return discovery.resolve(module);
+    };
+    const onRemoteFailure = (module: string, baseUrl: string) => discovery?.markFailed(module, baseUrl);
+    const remote = createHttpTransport({
+      resolve: resolveRemote,
+      onFailure: onRemoteFailure,
+      timeoutMs: config.remote.timeoutMs,
+      retries: config.remote.retries,
+      breakerThreshold: config.remote.breakerFailures,
+      breakerHalfOpenAfterMs: config.remote.breakerResetMs,
+      maxConcurrent: config.remote.maxConcurrent,
+      log: logger.child({ component: 'remote' }),
+    });
     let app: App | undefined;
     const transport: Transport = (module, request) => {
-      if (!local.has(module) || !app) throw new CleaveError('unavailable', 'host/module-unavailable', `Module ${module} is not hosted here.`);
-      return Promise.resolve(app.fetch(request));
+      if (local.has(module) && app) return Promise.resolve(app.fetch(request));
+      return remote(module, request);
     };
 
     const consumers = new Map<string, Consumer>();
-    const hosted: HostedModule[] = selected.map((definition) => {
-      const tables = eventTables(definition.name);
-      const log = logger.child({ module: definition.name });
-      const relay = createRelay({ db: database.db, tables, bus, log, sweepMs: config.events.sweepMs, claimMs: config.events.claimMs, retry });
-      const uses = new Set((definition.uses ?? []).map((c) => c.module));
-      const context: ModuleContext = {
-        module: definition.name,
-        db: database.db,
-        log,
-        outbox: createOutbox(tables, definition.name),
-        async transaction(fn) {
-          const result = await database.db.transaction(fn);
-          relay.wake();
-          return result;
-        },
-        client<C extends Contract>(contract: C) {
-          if (!uses.has(contract.module)) throw new Error(`Module ${definition.name} calls ${contract.module} but does not list it in \`uses\`.`);
-          return createClient(contract, transport, definition.name);
-        },
-      };
-      const deadLetters = createDeadLetterStore(definition.name, database.db, tables);
-      for (const subscription of definition.subscriptions ?? []) {
-        const consumer = createConsumer({ module: definition.name, db: database.db, tables, deadLetters, subscription, context, log, afterCommit: () => relay.wake() });
-        consumers.set(consumer.id, consumer);
-        bus.subscribe(consumer);
-      }
-      return { definition, context, relay, deadLetters };
-    });
+    const hosted = topology.local.map((definition) =>
+      hostModule({ definition, database: databases.of(definition.name), bus, transport, config, logger, consumers }),
+    );
+    for (const m of hosted) stoppers.push(() => m.relay.stop());
 
-    app = createApp({ logger, bodyLimitBytes: config.http.bodyLimitBytes, moduleOf: (path) => moduleOfPath(path, local) });
+    app = createApp({ logger, bodyLimitBytes: config.http.bodyLimitBytes, moduleOf: (path) => moduleOfPath(path, local, topology.remote) });
     for (const m of hosted) app.route('/', m.definition.routes(m.context));
     app.route('/', opsRoutes({ deadLetters: () => hosted.map((m) => m.deadLetters), consumer: (id) => consumers.get(id) }));
-    mountOpenApi(app, hosted.map((m) => m.definition));
+    app.route('/', registryRoutes({ topology, registry, expectedHash: hashOf, remoteStats: () => remote.stats() }));
+    const deployed = options.modules.filter((m) => local.has(m.name) || topology.remote.has(m.name));
+    mountOpenApi(app, deployed);
     mountDocs(app, '/openapi.json');
-    mountHealth(app, () =>
-      hosted.map((m) => ({ module: m.definition.name, checks: [...platformChecks(m, database), ...(m.definition.health?.(m.context) ?? [])] })),
-    );
+    mountHealth(app, () => hosted.map((m) => ({ module: m.definition.name, checks: m.checks() })));
+    mountGateway(app, [...topology.remote.keys()], { resolve: resolveRemote, onFailure: onRemoteFailure, timeoutMs: config.remote.timeoutMs });
 
     if (options.startRelays ?? true) for (const m of hosted) m.relay.start();
 
@@ -125,76 +160,37 @@ export async function createHost(options: HostOptions): Promise<Host> {
     return {
       app,
       modules: hosted,
-      database,
+      topology,
+      databases,
       bus,
+      busKind: config.events.bus,
       logger,
+      registry,
+      remoteStats: () => remote.stats(),
       async seed() {
         for (const m of hosted) await m.definition.seed?.(m.context);
       },
+      async announce(address) {
+        if (!registry) return;
+        const health = async () => ((await Promise.all(hosted.flatMap((m) => m.checks().map((c) => c.check().then(() => true, () => false))))).every(Boolean) ? 'pass' : 'fail');
+        await registry.announce(
+          hosted.map((m) => ({ module: m.definition.name, version: m.definition.version, contractHash: hashOf(m.definition.name) ?? '' })),
+          address,
+          health,
+        );
+      },
       stop() {
-        stopping ??= (async () => {
-          await bus.close();
-          await Promise.all(hosted.map((m) => m.relay.stop()));
-          if (!options.database) await database.close();
-        })();
+        stopping ??= stopAll();
         return stopping;
       },
     };
   } catch (error) {
-    if (!options.database) await database.close().catch(() => {});
+    await stopAll();
     throw error;
   }
 }
 
-function selectModules(all: readonly ModuleDefinition[], names: string[] | undefined): ModuleDefinition[] {
-  const known = new Map(all.map((m) => [m.name, m]));
-  if (!names) return [...all];
-  const unknown = names.filter((n) => !known.has(n));
-  if (unknown.length > 0) {
-    throw new ConfigError(unknown.map((n) => ({ variable: 'MODULES', message: `unknown module "${n}"; known modules: ${[...known.keys()].join(', ')}` })));
-  }
-  return names.map((n) => known.get(n) as ModuleDefinition);
-}
-
-/** A hosted module that calls a module not hosted here cannot work (remote modules arrive with extraction). */
-function checkTopology(selected: ModuleDefinition[]): void {
-  const local = new Set(selected.map((m) => m.name));
-  const problems = selected.flatMap((m) =>
-    (m.uses ?? [])
-      .filter((c) => !local.has(c.module))
-      .map((c) => ({ variable: 'MODULES', message: `module "${m.name}" calls "${c.module}", which is not hosted in this process` })),
-  );
-  if (problems.length > 0) throw new ConfigError(problems);
-}
-
-function platformChecks(m: HostedModule, database: DatabaseHandle): HealthCheck[] {
-  return [
-    {
-      name: 'database',
-      check: async () => {
-        await database.db.execute(sql`select 1`);
-        return database.kind;
-      },
-    },
-    {
-      name: 'migrations',
-      check: async () => {
-        const pending = await pendingMigrations(database.db, m.definition.name, m.definition.migrations);
-        if (pending > 0) throw new Error(`${pending} migration(s) not applied`);
-        return 'up to date';
-      },
-    },
-    {
-      name: 'outbox-relay',
-      check: async () => {
-        if (!m.relay.running) throw new Error('relay stopped');
-        return `${m.relay.inFlight} in flight`;
-      },
-    },
-  ];
-}
-
-function moduleOfPath(path: string, local: ReadonlySet<string>): string | undefined {
+function moduleOfPath(path: string, local: ReadonlySet<string>, remote: ReadonlyMap<string, string>): string | undefined {
   const first = path.split('/', 2)[1];
-  return first && local.has(first) ? first : undefined;
+  return first && (local.has(first) || remote.has(first)) ? first : undefined;
 }

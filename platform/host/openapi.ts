@@ -1,20 +1,18 @@
+import type { RouteConfig } from '@hono/zod-openapi';
 import { createRouter, type App } from '../http/index.ts';
 import type { ModuleDefinition } from './define-module.ts';
 
 const openapiVersion = '3.1.0';
 
 /**
- * `/openapi.json` merges every module's contract (and the platform's own routes); `/<module>/openapi.json` is one
- * module's. Documents are generated once, on first request: routes do not change after start-up.
+ * `/openapi.json` merges the contracts of every deployed module, wherever it runs (the code of all modules is
+ * here, so a remote module's document needs no call), plus the platform's own documented routes;
+ * `/<module>/openapi.json` is one module's. Documents are generated once, on first request.
  */
 export function mountOpenApi(app: App, modules: readonly ModuleDefinition[]): void {
   let merged: unknown;
   app.get('/openapi.json', (c) => {
-    merged ??= app.getOpenAPI31Document({
-      openapi: openapiVersion,
-      info: { title: 'Cleave API', version: '1', description: `Modules: ${modules.map((m) => `${m.name} ${m.version}`).join(', ')}.` },
-      tags: modules.map((m) => ({ name: m.name, description: m.description })),
-    });
+    merged ??= mergedDocument(app, modules);
     return c.json(merged);
   });
   for (const m of modules) {
@@ -24,6 +22,21 @@ export function mountOpenApi(app: App, modules: readonly ModuleDefinition[]): vo
       return c.json(doc);
     });
   }
+}
+
+function mergedDocument(app: App, modules: readonly ModuleDefinition[]): unknown {
+  const router = createRouter();
+  const names = new Set(modules.map((m) => m.name));
+  const platformRoutes = app.openAPIRegistry.definitions
+    .filter((d): d is { type: 'route'; route: RouteConfig } => d.type === 'route')
+    .map((d) => d.route)
+    .filter((r) => !names.has(r.path.split('/')[1] ?? ''));
+  for (const route of [...modules.flatMap((m) => Object.values(m.contract.routes)), ...platformRoutes]) router.openAPIRegistry.registerPath(route);
+  return router.getOpenAPI31Document({
+    openapi: openapiVersion,
+    info: { title: 'Cleave API', version: '1', description: `Modules: ${modules.map((m) => `${m.name} ${m.version}`).join(', ')}.` },
+    tags: [...modules.map((m) => ({ name: m.name, description: m.description })), { name: 'ops', description: 'Operating the platform' }],
+  });
 }
 
 /** One module's OpenAPI document, from its contract alone. */

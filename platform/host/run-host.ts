@@ -1,6 +1,8 @@
 import process from 'node:process';
 import type { Config } from '../config/index.ts';
-import { migrateSchema, openDatabase } from '../db/index.ts';
+import { migrateSchema } from '../db/index.ts';
+import { openModuleDatabases } from './databases.ts';
+import { resolveTopology } from './topology.ts';
 import { createLogger } from '../observability/index.ts';
 import { createHost, type Host } from './create-host.ts';
 import type { ModuleDefinition } from './define-module.ts';
@@ -14,10 +16,14 @@ export async function runHost(config: Config, modules: readonly ModuleDefinition
   const started = performance.now();
   const host = await createHost({ config, modules });
   const server = await serve(host, config.server);
-  if (config.demoData) await host.seed();
+  await host.announce(config.publicUrl ?? server.url);
+  // Demo data is a convenience: a module it needs being elsewhere and down must not stop the host.
+  if (config.demoData) await host.seed().catch((error: unknown) => host.logger.warn({ err: error }, 'demo data not loaded'));
   const names = host.modules.map((m) => m.definition.name);
+  const databases = [...new Set(host.modules.map((m) => m.database.describe))];
+  const remote = [...host.topology.remote].map(([m, a]) => `${m} → ${a}`);
   host.logger.info(
-    { modules: names, database: host.database.describe, bus: 'in-process', ms: Math.round(performance.now() - started) },
+    { modules: names, remote, databases, bus: host.busKind, registry: host.registry !== undefined, ms: Math.round(performance.now() - started) },
     `Cleave is ready at ${server.url}`,
   );
   if (config.log.format === 'pretty' || process.stdout.isTTY) {
@@ -29,7 +35,10 @@ export async function runHost(config: Config, modules: readonly ModuleDefinition
         `  OpenAPI        ${server.url}/openapi.json`,
         `  Health         ${server.url}/health/live   ${server.url}/health/ready`,
         `  Dead letters   ${server.url}/ops/dead-letters`,
-        `  Database       ${host.database.describe}`,
+        `  Registry       ${server.url}/registry`,
+        `  Database       ${databases.join('; ')}`,
+        `  Event bus      ${host.busKind}`,
+        ...(remote.length > 0 ? [`  Elsewhere      ${remote.join(', ')}`] : []),
         '',
       ].join('\n') + '\n',
     );
@@ -48,17 +57,17 @@ export async function runHost(config: Config, modules: readonly ModuleDefinition
   return { host, server };
 }
 
-/** Applies the pending migrations of every module the configuration hosts, then closes the database. */
+/** Applies the pending migrations of every module the configuration hosts, then closes the databases. */
 export async function migrateModules(config: Config, modules: readonly ModuleDefinition[]): Promise<void> {
   const log = createLogger(config.log);
-  const selected = config.modules ? modules.filter((m) => config.modules?.includes(m.name)) : modules;
-  const database = await openDatabase({ url: config.database.url, dataDir: config.database.dataDir });
+  const { local } = resolveTopology(config, modules);
+  const databases = await openModuleDatabases(config, local, log);
   try {
-    for (const m of selected) {
-      const result = await migrateSchema(database.db, m.name, m.migrations);
+    for (const m of local) {
+      const result = await migrateSchema(databases.of(m.name).db, m.name, m.migrations);
       log.info({ module: m.name, applied: result.applied, total: result.total }, result.applied.length ? 'migrations applied' : 'up to date');
     }
   } finally {
-    await database.close();
+    await databases.close();
   }
 }

@@ -35,8 +35,8 @@ export interface Registry {
   announce(modules: Announcement[], address: string, health: () => Promise<'pass' | 'fail'>): Promise<void>;
   instances(module?: string): Promise<InstanceRecord[]>;
   modules(): Promise<string[]>;
-  /** Stops the heartbeat and removes this host's entries. */
-  close(): Promise<void>;
+  /** Stops the heartbeat and removes this host's entries (`deregister: false` leaves them to expire, as a crash would). */
+  close(options?: { deregister?: boolean }): Promise<void>;
 }
 
 /**
@@ -96,9 +96,9 @@ export function createRegistry(options: RegistryOptions): Registry {
       await connected;
       return (await redis.smembers(`${prefix}:modules`)).sort();
     },
-    async close() {
+    async close({ deregister = true } = {}) {
       if (timer) clearInterval(timer);
-      if (announced.length > 0 && redis.status === 'ready') {
+      if (deregister && announced.length > 0 && redis.status === 'ready') {
         const multi = redis.multi();
         for (const a of announced) {
           multi.del(key(a.module, hostId));

@@ -8,7 +8,6 @@ import {
   handleWhen,
   isBrokenCircuitError,
   isBulkheadRejectedError,
-  isTaskCancelledError,
   retry,
   type IBackoff,
   type IRetryBackoffContext,
@@ -132,7 +131,7 @@ export function createCallPolicy<T>(options: CallPolicyOptions<T>): CallPolicy<T
         if (isBrokenCircuitError(error)) throw new PolicyRejectedError('circuit-open', reopensAt);
         if (isBulkheadRejectedError(error)) throw new PolicyRejectedError('saturated');
         // A policy noticed the caller's signal before running the attempt: surface the caller's own reason.
-        if (isTaskCancelledError(error) && signal?.aborted) throw signal.reason;
+        if (isTaskCancelled(error) && signal?.aborted) throw signal.reason;
         throw error;
       }
     },
@@ -146,6 +145,11 @@ export function createCallPolicy<T>(options: CallPolicyOptions<T>): CallPolicy<T
       };
     },
   };
+}
+
+// cockatiel 3.2.1's own isTaskCancelledError tests for the bulkhead's marker instead, so it never matches.
+function isTaskCancelled(error: unknown): boolean {
+  return error instanceof Error && 'isTaskCancelledError' in error;
 }
 
 type RetryContext = IRetryBackoffContext<unknown>;

@@ -1,0 +1,96 @@
+import { sql } from 'drizzle-orm';
+import type { Config } from '../config/index.ts';
+import { createClient, type Contract, type Transport } from '../contracts/index.ts';
+import { pendingMigrations, type DatabaseHandle } from '../db/index.ts';
+import {
+  createConsumer,
+  createDeadLetterStore,
+  createOutbox,
+  createRelay,
+  eventTables,
+  type Consumer,
+  type DeadLetterStore,
+  type EventBus,
+  type Relay,
+} from '../events/index.ts';
+import type { Logger } from '../observability/index.ts';
+import type { HealthCheck, ModuleContext, ModuleDefinition } from './define-module.ts';
+
+export interface HostedModule {
+  definition: ModuleDefinition;
+  context: ModuleContext;
+  database: DatabaseHandle;
+  relay: Relay;
+  deadLetters: DeadLetterStore;
+  /** The platform's checks (database, migrations, relay) and the module's own. */
+  checks(): HealthCheck[];
+}
+
+export interface HostModuleOptions {
+  definition: ModuleDefinition;
+  database: DatabaseHandle;
+  bus: EventBus;
+  transport: Transport;
+  config: Config;
+  logger: Logger;
+  /** Collects this module's consumers by id (for dead-letter replay). */
+  consumers: Map<string, Consumer>;
+}
+
+/** Wires one module into a host: its context (database, outbox, clients), relay, consumers and health checks. */
+export function hostModule(options: HostModuleOptions): HostedModule {
+  const { definition, database, bus, config } = options;
+  const db = database.db;
+  const tables = eventTables(definition.name);
+  const log = options.logger.child({ module: definition.name });
+  const retry = { baseMs: config.events.retryBaseMs, maxMs: config.events.retryMaxMs };
+  const relay = createRelay({ db, tables, bus, log, sweepMs: config.events.sweepMs, claimMs: config.events.claimMs, retry });
+  const uses = new Set((definition.uses ?? []).map((c) => c.module));
+  const context: ModuleContext = {
+    module: definition.name,
+    db,
+    log,
+    outbox: createOutbox(tables, definition.name),
+    async transaction(fn) {
+      const result = await db.transaction(fn);
+      relay.wake();
+      return result;
+    },
+    client<C extends Contract>(contract: C) {
+      if (!uses.has(contract.module)) throw new Error(`Module ${definition.name} calls ${contract.module} but does not list it in \`uses\`.`);
+      return createClient(contract, options.transport, definition.name);
+    },
+  };
+  const deadLetters = createDeadLetterStore(definition.name, db, tables);
+  for (const subscription of definition.subscriptions ?? []) {
+    const consumer = createConsumer({ module: definition.name, db, tables, deadLetters, subscription, context, log, afterCommit: () => relay.wake() });
+    options.consumers.set(consumer.id, consumer);
+    bus.subscribe(consumer);
+  }
+  const platformChecks: HealthCheck[] = [
+    {
+      name: 'database',
+      check: async () => {
+        await db.execute(sql`select 1`);
+        return database.describe.replace(/^(\S+).*?( as \S+)?$/, '$1$2');
+      },
+    },
+    {
+      name: 'migrations',
+      check: async () => {
+        const pending = await pendingMigrations(db, definition.name, definition.migrations);
+        if (pending > 0) throw new Error(`${pending} migration(s) not applied`);
+        return 'up to date';
+      },
+    },
+    {
+      name: 'outbox-relay',
+      check: async () => {
+        if (!relay.running) throw new Error('relay stopped');
+        return `${relay.inFlight} in flight`;
+      },
+    },
+  ];
+  const own = definition.health?.(context) ?? [];
+  return { definition, context, database, relay, deadLetters, checks: () => [...platformChecks, ...own] };
+}

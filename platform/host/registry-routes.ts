@@ -1,0 +1,74 @@
+import { z } from '@hono/zod-openapi';
+import { contractRoute, createRouter, type App } from '../http/index.ts';
+import type { Registry } from '../registry/index.ts';
+import type { Topology } from './topology.ts';
+
+const instanceSchema = z.object({
+  module: z.string(),
+  version: z.string(),
+  address: z.string(),
+  health: z.enum(['pass', 'fail']),
+  contractHash: z.string(),
+  contractMatches: z.boolean().openapi({ description: 'Whether the instance serves the contract this host was built against.' }),
+  seenAt: z.string(),
+});
+
+const catalogRoute = contractRoute({
+  method: 'get',
+  path: '/registry',
+  tags: ['ops'],
+  summary: 'The service catalog: where each module runs, as this host sees it',
+  responses: {
+    200: {
+      description: 'Modules hosted here, static addresses, and the instances registered in the registry',
+      content: {
+        'application/json': {
+          schema: z
+            .object({
+              local: z.array(z.object({ module: z.string(), contractHash: z.string() })),
+              static: z.array(z.object({ module: z.string(), address: z.string() })),
+              registry: z.object({ enabled: z.boolean(), instances: z.array(instanceSchema) }),
+              breakers: z.record(z.string(), z.unknown()),
+            })
+            .openapi('ServiceCatalog'),
+        },
+      },
+    },
+  },
+});
+
+export interface RegistryRoutesOptions {
+  topology: Topology;
+  registry: Registry | undefined;
+  expectedHash(module: string): string | undefined;
+  remoteStats(): Record<string, unknown>;
+}
+
+/** `/registry`: the service catalog, with contract mismatches flagged. */
+export function registryRoutes(options: RegistryRoutesOptions): App {
+  const app = createRouter();
+  app.openapi(catalogRoute, async (c) => {
+    const instances = options.registry ? await options.registry.instances() : [];
+    return c.json(
+      {
+        local: options.topology.local.map((m) => ({ module: m.name, contractHash: options.expectedHash(m.name) ?? '' })),
+        static: [...options.topology.remote].filter(([, a]) => a !== 'discover').map(([module, address]) => ({ module, address })),
+        registry: {
+          enabled: options.registry !== undefined,
+          instances: instances.map((i) => ({
+            module: i.module,
+            version: i.version,
+            address: i.address,
+            health: i.health,
+            contractHash: i.contractHash,
+            contractMatches: i.contractHash === options.expectedHash(i.module),
+            seenAt: i.seenAt,
+          })),
+        },
+        breakers: options.remoteStats(),
+      },
+      200,
+    );
+  });
+  return app;
+}

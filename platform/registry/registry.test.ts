@@ -1,0 +1,61 @@
+import { randomUUID } from 'node:crypto';
+import process from 'node:process';
+import { afterEach, describe, expect, it } from 'vitest';
+import { testLogger } from '../../tests/support/test-host.ts';
+import { createDiscovery } from './discovery.ts';
+import { createRegistry, type Registry } from './registry.ts';
+
+const redisUrl = process.env.TEST_REDIS_URL;
+
+describe.skipIf(!redisUrl)('service registry on Redis', () => {
+  const open: Registry[] = [];
+  const prefix = `cleave-test:${randomUUID()}`;
+  const registry = (ttlMs = 2000) => {
+    const r = createRegistry({ redisUrl: redisUrl as string, log: testLogger(), heartbeatMs: 100, ttlMs, prefix });
+    open.push(r);
+    return r;
+  };
+  afterEach(async () => {
+    for (const r of open.splice(0)) await r.close();
+  });
+
+  it('lists what hosts announce, with version, contract hash, address and health', async () => {
+    await registry().announce([{ module: 'inventory', version: '1.0.0', contractHash: 'abc' }], 'http://127.0.0.1:3001', async () => 'pass');
+    await registry().announce([{ module: 'catalog', version: '1.0.0', contractHash: 'def' }], 'http://127.0.0.1:3000', async () => 'pass');
+    const reader = registry();
+    expect(await reader.modules()).toEqual(['catalog', 'inventory']);
+    expect(await reader.instances('inventory')).toEqual([expect.objectContaining({ module: 'inventory', version: '1.0.0', contractHash: 'abc', address: 'http://127.0.0.1:3001', health: 'pass' })]);
+  });
+
+  it('discovery balances round-robin over healthy instances and skips unhealthy ones', async () => {
+    await registry().announce([{ module: 'inventory', version: '1', contractHash: 'h' }], 'http://a:1', async () => 'pass');
+    await registry().announce([{ module: 'inventory', version: '1', contractHash: 'h' }], 'http://b:1', async () => 'pass');
+    await registry().announce([{ module: 'inventory', version: '1', contractHash: 'h' }], 'http://sick:1', async () => 'fail');
+    const discovery = createDiscovery({ registry: registry(), log: testLogger(), cooldownMs: 60_000, expectedHash: () => 'h' });
+    const picks = await Promise.all(Array.from({ length: 6 }, () => discovery.resolve('inventory')));
+    expect(new Set(picks)).toEqual(new Set(['http://a:1', 'http://b:1']));
+    expect(picks.filter((p) => p === 'http://a:1')).toHaveLength(3);
+  });
+
+  it('drops an instance that stops answering, and one whose heartbeat stops', async () => {
+    const leaving = registry(300);
+    await leaving.announce([{ module: 'inventory', version: '1', contractHash: 'h' }], 'http://gone:1', async () => 'pass');
+    await registry().announce([{ module: 'inventory', version: '1', contractHash: 'h' }], 'http://stays:1', async () => 'pass');
+    const discovery = createDiscovery({ registry: registry(), log: testLogger(), cooldownMs: 60_000, refreshMs: 0, expectedHash: () => 'h' });
+    discovery.markFailed('inventory', 'http://stays:1');
+    expect(await discovery.resolve('inventory')).toBe('http://gone:1');
+    // Stop the heartbeat without deregistering, as a crashed process would: the entry expires.
+    const reader = registry();
+    open.splice(open.indexOf(leaving), 1);
+    await leaving.close({ deregister: false });
+    expect((await reader.instances('inventory')).map((i) => i.address).sort()).toEqual(['http://gone:1', 'http://stays:1']);
+    await new Promise((r) => setTimeout(r, 400));
+    expect((await reader.instances('inventory')).map((i) => i.address)).toEqual(['http://stays:1']);
+    await expect(discovery.resolve('inventory')).rejects.toMatchObject({ kind: 'unavailable', code: 'http/no-instance' });
+  });
+
+  it('a module nobody announces cannot be resolved', async () => {
+    const discovery = createDiscovery({ registry: registry(), log: testLogger(), cooldownMs: 1000, expectedHash: () => undefined });
+    await expect(discovery.resolve('payments')).rejects.toMatchObject({ code: 'http/no-instance', details: { module: 'payments' } });
+  });
+});

@@ -1,0 +1,159 @@
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { asc, sql } from 'drizzle-orm';
+import { productCreated } from '../../../modules/catalog/index.ts';
+import { migrateSchema, type DatabaseHandle } from '../../../platform/db/index.ts';
+import {
+  createConsumer,
+  createDeadLetterStore,
+  createOutbox,
+  createRelay,
+  eventTables,
+  subscribe,
+  type Consumer,
+  type DeadLetterStore,
+  type EventBus,
+  type EventEnvelope,
+  type Relay,
+} from '../../../platform/events/index.ts';
+import type { Logger } from '../../../platform/observability/index.ts';
+import { effects } from '../probe/schema.ts';
+import { retry } from './bus-kinds.ts';
+
+const catalogMigrations = fileURLToPath(new URL('../../../migrations/catalog', import.meta.url));
+const probeMigrations = fileURLToPath(new URL('../probe/migrations', import.meta.url));
+const catalogTables = eventTables('catalog');
+const probeTables = eventTables('probe');
+
+/** Steers the recording handler from a test. */
+export interface RecorderControls {
+  /** The handler throws while this is above zero, counting down. */
+  failuresLeft: number;
+  /** The handler waits up to this long before writing, to shuffle timing. */
+  maxDelayMs: number;
+  /** Every envelope the handler was called with, failed attempts included, in order. */
+  calls: EventEnvelope[];
+}
+
+/** A process of a conformance test: its bus, the catalog relay (the publisher) and, when it consumes, the probe consumer. */
+export interface TestProcess {
+  bus: EventBus;
+  relay: Relay;
+  consumer: Consumer | undefined;
+  stop(): Promise<void>;
+}
+
+/**
+ * The catalog module publishing `catalog.product-created` through its outbox, and the probe module consuming it
+ * with an inbox, dead letters and one `effects` row per handling, all over one database.
+ */
+export interface World {
+  database: DatabaseHandle;
+  controls: RecorderControls;
+  /** What each delivery to a probe consumer came to, in order: the inbox's verdict. */
+  outcomes: { eventId: string; outcome: 'handled' | 'duplicate' }[];
+  deadLetters: DeadLetterStore;
+  /** Builds what one process would run; `consume` subscribes the probe consumer to its bus. */
+  startProcess(bus: EventBus, options: { relay: boolean; consume: boolean }): TestProcess;
+  /** Commits a product-created event of aggregate `key` to the catalog outbox, and wakes the running relays. */
+  write(key: string, sku: string): Promise<EventEnvelope>;
+  /** Publishes an event in a transaction that then rolls back. */
+  writeAndRollBack(key: string, sku: string): Promise<void>;
+  effects(): Promise<(typeof effects.$inferSelect)[]>;
+  outboxRows(): Promise<(typeof catalogTables.outbox.$inferSelect)[]>;
+  /** Marks every outbox row undispatched again, as if the relay had crashed before recording the dispatch. */
+  forgetDispatches(): Promise<void>;
+  /** Stops every process and empties the tables, between tests. */
+  reset(): Promise<void>;
+}
+
+/** Migrates the catalog and probe schemas into `database` and returns the world over it. */
+export async function openWorld(database: DatabaseHandle, log: Logger): Promise<World> {
+  const { db } = database;
+  await migrateSchema(db, 'catalog', catalogMigrations);
+  await migrateSchema(db, 'probe', probeMigrations);
+  const controls: RecorderControls = { failuresLeft: 0, maxDelayMs: 0, calls: [] };
+  const outbox = createOutbox(catalogTables, 'catalog');
+  const deadLetters = createDeadLetterStore('probe', db, probeTables);
+  const processes = new Set<TestProcess>();
+  const outcomes: World['outcomes'] = [];
+  const subscription = subscribe(productCreated, 'record', async (payload, { tx, envelope }) => {
+    controls.calls.push(envelope);
+    if (controls.failuresLeft > 0) {
+      controls.failuresLeft -= 1;
+      throw new Error('recorder told to fail');
+    }
+    if (controls.maxDelayMs > 0) await new Promise((r) => setTimeout(r, Math.random() * controls.maxDelayMs));
+    const attempt = controls.calls.filter((e) => e.id === envelope.id).length;
+    await tx.insert(effects).values({ eventId: envelope.id, productId: payload.productId, sku: payload.sku, attempt });
+  });
+  const wakeAll = () => processes.forEach((p) => p.relay.wake());
+  const payload = (key: string, sku: string) => ({ productId: key, sku, name: `Product ${sku}`, price: { amount: 100, currency: 'EUR' } });
+
+  return {
+    database,
+    controls,
+    outcomes,
+    deadLetters,
+    startProcess(bus, options) {
+      const relay = createRelay({ db, tables: catalogTables, bus, log, sweepMs: 50, claimMs: 5000, retry });
+      const base = createConsumer({ module: 'probe', db, tables: probeTables, deadLetters, subscription, context: undefined, log, afterCommit: () => {} });
+      const consumer: Consumer | undefined = options.consume
+        ? {
+            ...base,
+            async deliver(envelope) {
+              const outcome = await base.deliver(envelope);
+              outcomes.push({ eventId: envelope.id, outcome });
+              return outcome;
+            },
+          }
+        : undefined;
+      if (consumer) bus.subscribe(consumer);
+      if (options.relay) relay.start();
+      const process: TestProcess = {
+        bus,
+        relay,
+        consumer,
+        async stop() {
+          processes.delete(process);
+          await relay.stop();
+          await bus.close();
+        },
+      };
+      processes.add(process);
+      return process;
+    },
+    async write(key, sku) {
+      const envelope = await db.transaction((tx) => outbox.publish(tx, productCreated, payload(key, sku)));
+      wakeAll();
+      return envelope;
+    },
+    async writeAndRollBack(key, sku) {
+      const rolledBack = new Error('rolled back on purpose');
+      await db
+        .transaction(async (tx) => {
+          await outbox.publish(tx, productCreated, payload(key, sku));
+          throw rolledBack;
+        })
+        .catch((error: unknown) => {
+          if (error !== rolledBack) throw error;
+        });
+      wakeAll();
+    },
+    effects: () => db.select().from(effects).orderBy(asc(effects.seq)),
+    outboxRows: () => db.select().from(catalogTables.outbox).orderBy(asc(catalogTables.outbox.seq)),
+    async forgetDispatches() {
+      await db.update(catalogTables.outbox).set({ dispatchedAt: null, claimedUntil: null }).where(sql`true`);
+      wakeAll();
+    },
+    async reset() {
+      await Promise.all([...processes].map((p) => p.stop()));
+      await db.execute(sql`truncate catalog.outbox, probe.inbox, probe.effects, probe.dead_letters restart identity`);
+      Object.assign(controls, { failuresLeft: 0, maxDelayMs: 0, calls: [] });
+      outcomes.length = 0;
+    },
+  };
+}
+
+/** A fresh aggregate key. */
+export const newKey = (): string => randomUUID();
