@@ -21,7 +21,8 @@ export interface Config {
   remoteModules: Record<string, string>;
   /** The URL other processes reach this one at; registered in the registry. */
   publicUrl: string | undefined;
-  redis: { url: string | undefined };
+  /** `prefix` namespaces queues and registry keys, so several systems can share one Redis. */
+  redis: { url: string | undefined; prefix: string };
   registry: { enabled: boolean; heartbeatMs: number; ttlMs: number };
   remote: { timeoutMs: number; retries: number; breakerFailures: number; breakerResetMs: number; maxConcurrent: number };
   http: { bodyLimitBytes: number };
@@ -85,7 +86,7 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
     modules: e.MODULES,
     remoteModules: e.REMOTE_MODULES ?? {},
     publicUrl: e.PUBLIC_URL,
-    redis: { url: e.REDIS_URL },
+    redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX },
     registry: { enabled: registry, heartbeatMs: e.REGISTRY_HEARTBEAT_MS, ttlMs: e.REGISTRY_TTL_MS },
     remote: {
       timeoutMs: e.REMOTE_TIMEOUT_MS,

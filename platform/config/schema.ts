@@ -69,6 +69,7 @@ export const environmentSchema = z.object({
   EVENT_RETRY_MAX_MS: positiveInt(30_000),
   EVENT_BUS: z.enum(['auto', 'in-process', 'bullmq']).default('auto'),
   REDIS_URL: redisUrl,
+  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, dash and underscore only').default('cleave'),
   REMOTE_MODULES: remoteModules.optional(),
   PUBLIC_URL: httpUrl.optional(),
   DATABASE_ROLES: flag.optional(),

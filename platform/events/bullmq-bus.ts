@@ -56,8 +56,7 @@ export function eventJobId(eventId: string, consumer: string): string {
 export function createBullmqBus(options: BullmqBusOptions): EventBus {
   const prefix = options.prefix ?? 'cleave';
   const log = options.log;
-  // Publishing must fail fast, not wait in an offline queue; workers must wait out any outage and carry on.
-  const producer = connect(options.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000, commandTimeout: 5000 }, log, 'producer');
+  let producer: Redis | undefined;
   let workerRedis: Redis | undefined;
   const queues = new Map<string, Queue<EventJobData>>();
   const workers = new Map<string, Worker<EventJobData>>();
@@ -66,19 +65,24 @@ export function createBullmqBus(options: BullmqBusOptions): EventBus {
   let closed: Promise<void> | undefined;
   const delivery: DeliveryOptions = { log, maxAttempts: options.maxAttempts, retry: options.retry, closing: () => closing };
 
-  // A new bus waits briefly for its first connection; after that, publishing without Redis fails at once.
   let connectedOnce = false;
-  producer.once('ready', () => (connectedOnce = true));
-  async function producerReady(): Promise<void> {
+  /** The publishing connection, opened on first use. It must fail fast, not wait in an offline queue. */
+  async function readyProducer(): Promise<Redis> {
+    if (!producer) {
+      producer = connect(options.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000, commandTimeout: 5000 }, log, 'producer');
+      producer.once('ready', () => (connectedOnce = true));
+    }
+    // A new connection gets a moment to come up; after that, publishing without Redis fails at once.
     if (producer.status !== 'ready' && !connectedOnce) await firstReady(producer, 1000);
     if (producer.status !== 'ready') throw new Error(`Redis is not available (${producer.status}); the event stays in the outbox.`);
+    return producer;
   }
 
-  function queueOf(module: string): Queue<EventJobData> {
+  function queueOf(module: string, connection: Redis): Queue<EventJobData> {
     let queue = queues.get(module);
     if (!queue) {
       queue = new Queue<EventJobData>(moduleQueueName(prefix, module), {
-        connection: producer,
+        connection,
         defaultJobOptions: { removeOnComplete: keepCompleted, removeOnFail: keepFailed },
       });
       queue.on('error', (err) => log.debug({ err, module }, 'event queue error'));
@@ -111,6 +115,7 @@ export function createBullmqBus(options: BullmqBusOptions): EventBus {
   }
 
   function startWorker(module: string): void {
+    // Workers wait out an outage (BullMQ requires maxRetriesPerRequest: null for them) and carry on.
     workerRedis ??= connect(options.redisUrl, { maxRetriesPerRequest: null }, log, 'worker');
     const worker = new Worker<EventJobData>(moduleQueueName(prefix, module), (job, token) => handleJob(module, job, token), {
       connection: workerRedis,
@@ -136,12 +141,12 @@ export function createBullmqBus(options: BullmqBusOptions): EventBus {
     },
     async publish(envelope) {
       if (closing) throw new Error('The event bus is closed.');
-      await producerReady();
+      const connection = await readyProducer();
       const byModule = new Map<string, string[]>();
       for (const route of options.routes(eventType(envelope))) byModule.set(route.module, [...(byModule.get(route.module) ?? []), route.consumer]);
       await Promise.all(
         [...byModule].map(async ([module, consumers]) => {
-          const queue = queueOf(module);
+          const queue = queueOf(module, connection);
           try {
             await queue.addBulk(consumers.map((consumer) => ({ name: envelope.name, data: { consumer, envelope }, opts: { jobId: eventJobId(envelope.id, consumer) } })));
           } catch (error) {
@@ -156,8 +161,11 @@ export function createBullmqBus(options: BullmqBusOptions): EventBus {
     close() {
       closed ??= (async () => {
         closing = true;
-        // A worker finishes its active job first; a delivery that fails meanwhile goes back to its queue.
+        // A worker finishes its active job first; a delivery that fails meanwhile goes back to its queue. Without
+        // Redis, BullMQ would wait for it forever: cut the connection, and Redis notices the job stalled later.
+        const watchdog = setInterval(() => workerRedis?.status !== 'ready' && workerRedis?.disconnect(), 100);
         await Promise.allSettled([...workers.values()].map((w) => w.close()));
+        clearInterval(watchdog);
         await Promise.allSettled([...queues.values()].map((q) => q.close()));
         for (const redis of [producer, workerRedis]) redis?.disconnect();
       })();

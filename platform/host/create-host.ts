@@ -28,8 +28,6 @@ export interface HostOptions {
   database?: DatabaseHandle;
   /** Start the outbox relays (default true). Tests turn this off to simulate a crash before dispatch. */
   startRelays?: boolean;
-  /** Namespace of the BullMQ queues and registry keys, so test runs sharing one Redis never meet. */
-  redisPrefix?: string;
 }
 
 export interface Host {
@@ -61,6 +59,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
   const logger = options.logger ?? createLogger(config.log);
   const topology = resolveTopology(config, options.modules);
   const local = new Set(topology.local.map((m) => m.name));
+  for (const warning of topology.warnings) logger.warn(warning);
   for (const name of Object.keys(config.database.moduleUrls)) {
     if (!options.modules.some((m) => m.name === name)) logger.warn({ variable: `${name.toUpperCase()}_DATABASE_URL` }, 'database URL for an unknown module ignored');
   }
@@ -84,7 +83,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
       config.events.bus === 'bullmq'
         ? createBullmqBus({
             redisUrl: config.redis.url as string,
-            ...(options.redisPrefix ? { prefix: options.redisPrefix } : {}),
+            prefix: config.redis.prefix,
             log: busLog,
             maxAttempts: config.events.maxAttempts,
             retry,
@@ -107,7 +106,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
         log: logger.child({ component: 'registry' }),
         heartbeatMs: config.registry.heartbeatMs,
         ttlMs: config.registry.ttlMs,
-        ...(options.redisPrefix ? { prefix: `${options.redisPrefix}:registry` } : {}),
+        prefix: `${config.redis.prefix}:registry`,
       });
       const opened = registry;
       stoppers.push(() => opened.close());

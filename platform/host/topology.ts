@@ -11,6 +11,8 @@ export interface Topology {
   consumers: Map<string, { consumer: string; module: string }[]>;
   /** Whether events cross the process boundary (a publisher or consumer of a local module's events is elsewhere). */
   eventsCrossProcesses: boolean;
+  /** Workable but worth saying: e.g. events for a module that is deployed nowhere this host knows of. */
+  warnings: string[];
 }
 
 /**
@@ -53,15 +55,20 @@ export function resolveTopology(config: Config, all: readonly ModuleDefinition[]
     }
   }
   const publisherOf = new Map(all.flatMap((m) => m.contract.events.map((e) => [eventType(e), m.name] as const)));
+  const warnings: string[] = [];
   let eventsCrossProcesses = false;
   for (const [type, list] of consumers) {
     const publisher = publisherOf.get(type);
+    if (publisher === undefined) continue;
     for (const { module } of list) {
-      const crosses = publisher !== undefined && localNames.has(publisher) !== localNames.has(module);
-      if (!crosses) continue;
+      if (localNames.has(publisher) === localNames.has(module)) continue;
+      const [here, there] = localNames.has(module) ? [module, publisher] : [publisher, module];
+      if (!remote.has(there)) {
+        warnings.push(`${type} travels between "${here}" and "${there}", which is neither hosted here nor declared in REMOTE_MODULES`);
+        continue;
+      }
       eventsCrossProcesses = true;
       if (config.events.bus !== 'bullmq') {
-        const [here, there] = localNames.has(module) ? [module, publisher] : [publisher, module];
         problems.push({
           variable: 'REDIS_URL',
           message: `${type} travels between "${here}" (here) and "${there}" (elsewhere); events between processes need the BullMQ bus (set REDIS_URL)`,
@@ -70,5 +77,5 @@ export function resolveTopology(config: Config, all: readonly ModuleDefinition[]
     }
   }
   if (problems.length > 0) throw new ConfigError(problems);
-  return { local, remote, consumers, eventsCrossProcesses };
+  return { local, remote, consumers, eventsCrossProcesses, warnings };
 }

@@ -12,12 +12,15 @@ export interface TestDatabase {
   open(): Promise<TestDatabaseHandle>;
 }
 
-const postgresUrl = process.env.TEST_DATABASE_URL;
+/** The PostgreSQL server tests may use, when TEST_DATABASE_URL is set. */
+export const postgresUrl = process.env.TEST_DATABASE_URL;
+/** The Redis tests may use, when TEST_REDIS_URL is set. */
+export const redisUrl = process.env.TEST_REDIS_URL;
 
 const pglite: TestDatabase = { name: 'pglite', open: () => openDatabase({ dataDir: 'memory' }) };
 
-/** A throw-away database on the TEST_DATABASE_URL server, so test files never see each other's rows. */
-async function openPostgresDatabase(url: string): Promise<TestDatabaseHandle> {
+/** Creates an empty database on the server of `url` and returns its URL and a function that drops it. */
+export async function createScratchDatabase(url: string): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `cleave_test_${randomBytes(6).toString('hex')}`;
   const admin = postgres(url, { max: 1, onnotice: () => {} });
   try {
@@ -27,18 +30,29 @@ async function openPostgresDatabase(url: string): Promise<TestDatabaseHandle> {
   }
   const target = new URL(url);
   target.pathname = `/${name}`;
-  const handle = await openDatabase({ url: target.toString(), maxConnections: 20 });
   return {
-    ...handle,
     url: target.toString(),
-    async close() {
-      await handle.close();
+    async drop() {
       const dropper = postgres(url, { max: 1, onnotice: () => {} });
       try {
         await dropper.unsafe(`drop database if exists ${name} with (force)`);
       } finally {
         await dropper.end();
       }
+    },
+  };
+}
+
+/** A throw-away database on the TEST_DATABASE_URL server, so test files never see each other's rows. */
+async function openPostgresDatabase(url: string): Promise<TestDatabaseHandle> {
+  const scratch = await createScratchDatabase(url);
+  const handle = await openDatabase({ url: scratch.url, maxConnections: 20 });
+  return {
+    ...handle,
+    url: scratch.url,
+    async close() {
+      await handle.close();
+      await scratch.drop();
     },
   };
 }

@@ -1,29 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '../../../platform/db/index.ts';
-import type { Host } from '../../../platform/host/index.ts';
-import { testDatabases } from '../../../tests/support/databases.ts';
-import { call, startTestHost } from '../../../tests/support/test-host.ts';
-import { catalogModule } from '../index.ts';
+import { targetKinds, type Target } from '../../../tests/support/targets.ts';
 
 type ProductBody = { id: string; sku: string; name: string; version: number; status: string; price: { amount: number; currency: string } };
 type Page = { items: ProductBody[]; nextCursor: string | null };
 
-describe.each(testDatabases)('catalog on $name', (testDatabase) => {
-  let database: DatabaseHandle;
-  let host: Host;
+describe.each(targetKinds)('catalog contract, $name', (kind) => {
+  let target: Target;
 
   beforeAll(async () => {
-    database = await testDatabase.open();
-    host = await startTestHost({ database, modules: [catalogModule] });
+    target = await kind.start(['catalog']);
   });
-  afterAll(async () => {
-    await host.stop();
-    await database.close();
-  });
+  afterAll(() => target.stop());
 
   const create = async (overrides: Record<string, unknown> = {}) => {
-    const response = await call(host, 'POST', '/catalog/v1/products', { sku: `SKU-${randomUUID().slice(0, 8)}`, name: 'Lamp', price: { amount: 4999, currency: 'EUR' }, ...overrides });
+    const response = await target.call('POST', '/catalog/v1/products', { sku: `SKU-${randomUUID().slice(0, 8)}`, name: 'Lamp', price: { amount: 4999, currency: 'EUR' }, ...overrides });
     return { response, body: (await response.json()) as ProductBody };
   };
 
@@ -33,7 +24,7 @@ describe.each(testDatabases)('catalog on $name', (testDatabase) => {
     expect(response.headers.get('location')).toBe(`/catalog/v1/products/${body.id}`);
     expect(response.headers.get('etag')).toBe('"v1"');
     expect(body).toMatchObject({ name: 'Lamp', price: { amount: 4999, currency: 'EUR' }, status: 'active', version: 1 });
-    const read = await call(host, 'GET', `/catalog/v1/products/${body.id}`);
+    const read = await target.call('GET', `/catalog/v1/products/${body.id}`);
     expect(read.headers.get('etag')).toBe('"v1"');
     expect(await read.json()).toEqual(body);
   });
@@ -60,7 +51,7 @@ describe.each(testDatabases)('catalog on $name', (testDatabase) => {
     let cursor: string | null = null;
     do {
       const query: string = `/catalog/v1/products?limit=2&q=${marker}${cursor ? `&cursor=${cursor}` : ''}`;
-      const page = (await (await call(host, 'GET', query)).json()) as Page;
+      const page = (await (await target.call('GET', query)).json()) as Page;
       expect(page.items.length).toBeLessThanOrEqual(2);
       seen.push(...page.items.map((p) => p.id));
       cursor = page.nextCursor;
@@ -71,23 +62,23 @@ describe.each(testDatabases)('catalog on $name', (testDatabase) => {
   it('list filters by status and SKU', async () => {
     const { body: kept } = await create();
     const { body: gone } = await create();
-    await call(host, 'POST', `/catalog/v1/products/${gone.id}/archive`);
-    const archived = (await (await call(host, 'GET', '/catalog/v1/products?status=archived&limit=100')).json()) as Page;
+    await target.call('POST', `/catalog/v1/products/${gone.id}/archive`);
+    const archived = (await (await target.call('GET', '/catalog/v1/products?status=archived&limit=100')).json()) as Page;
     expect(archived.items.map((p) => p.id)).toContain(gone.id);
     expect(archived.items.map((p) => p.id)).not.toContain(kept.id);
-    const bySku = (await (await call(host, 'GET', `/catalog/v1/products?sku=${kept.sku}`)).json()) as Page;
+    const bySku = (await (await target.call('GET', `/catalog/v1/products?sku=${kept.sku}`)).json()) as Page;
     expect(bySku.items.map((p) => p.id)).toEqual([kept.id]);
   });
 
   it('a cursor the API did not issue is rejected', async () => {
-    const response = await call(host, 'GET', '/catalog/v1/products?cursor=bm90LWEtY3Vyc29y');
+    const response = await target.call('GET', '/catalog/v1/products?cursor=bm90LWEtY3Vyc29y');
     expect(response.status).toBe(422);
     expect(await response.json()).toMatchObject({ code: 'catalog/invalid-cursor' });
   });
 
   it('update with the current ETag succeeds and bumps the version', async () => {
     const { body } = await create();
-    const response = await call(host, 'PATCH', `/catalog/v1/products/${body.id}`, { name: 'Desk lamp' }, { 'if-match': '"v1"' });
+    const response = await target.call('PATCH', `/catalog/v1/products/${body.id}`, { name: 'Desk lamp' }, { 'if-match': '"v1"' });
     expect(response.status).toBe(200);
     expect(response.headers.get('etag')).toBe('"v2"');
     expect(await response.json()).toMatchObject({ name: 'Desk lamp', version: 2 });
@@ -95,41 +86,41 @@ describe.each(testDatabases)('catalog on $name', (testDatabase) => {
 
   it('a stale If-Match gets 412 and changes nothing', async () => {
     const { body } = await create();
-    await call(host, 'PATCH', `/catalog/v1/products/${body.id}`, { name: 'First writer' }, { 'if-match': '"v1"' });
-    const stale = await call(host, 'PATCH', `/catalog/v1/products/${body.id}`, { name: 'Second writer' }, { 'if-match': '"v1"' });
+    await target.call('PATCH', `/catalog/v1/products/${body.id}`, { name: 'First writer' }, { 'if-match': '"v1"' });
+    const stale = await target.call('PATCH', `/catalog/v1/products/${body.id}`, { name: 'Second writer' }, { 'if-match': '"v1"' });
     expect(stale.status).toBe(412);
     expect(await stale.json()).toMatchObject({ code: 'catalog/version-mismatch', currentVersion: 2, expectedVersion: 1 });
-    expect(await (await call(host, 'GET', `/catalog/v1/products/${body.id}`)).json()).toMatchObject({ name: 'First writer', version: 2 });
+    expect(await (await target.call('GET', `/catalog/v1/products/${body.id}`)).json()).toMatchObject({ name: 'First writer', version: 2 });
   });
 
   it('of two concurrent writers with the same ETag, exactly one wins', async () => {
     const { body } = await create();
     const results = await Promise.all(
-      ['A', 'B', 'C'].map((n) => call(host, 'PATCH', `/catalog/v1/products/${body.id}`, { name: `Writer ${n}` }, { 'if-match': '"v1"' })),
+      ['A', 'B', 'C'].map((n) => target.call('PATCH', `/catalog/v1/products/${body.id}`, { name: `Writer ${n}` }, { 'if-match': '"v1"' })),
     );
     expect(results.map((r) => r.status).sort()).toEqual([200, 412, 412]);
   });
 
   it('update without If-Match fails validation naming the header', async () => {
     const { body } = await create();
-    const response = await call(host, 'PATCH', `/catalog/v1/products/${body.id}`, { name: 'x' });
+    const response = await target.call('PATCH', `/catalog/v1/products/${body.id}`, { name: 'x' });
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ errors: [{ location: 'header', path: 'if-match' }] });
   });
 
   it('archive is idempotent and an archived product cannot change', async () => {
     const { body } = await create();
-    const first = await call(host, 'POST', `/catalog/v1/products/${body.id}/archive`);
-    const second = await call(host, 'POST', `/catalog/v1/products/${body.id}/archive`);
+    const first = await target.call('POST', `/catalog/v1/products/${body.id}/archive`);
+    const second = await target.call('POST', `/catalog/v1/products/${body.id}/archive`);
     expect(await first.json()).toMatchObject({ status: 'archived', version: 2 });
     expect(await second.json()).toMatchObject({ status: 'archived', version: 2 });
-    const change = await call(host, 'PATCH', `/catalog/v1/products/${body.id}`, { name: 'Too late' }, { 'if-match': '*' });
+    const change = await target.call('PATCH', `/catalog/v1/products/${body.id}`, { name: 'Too late' }, { 'if-match': '*' });
     expect(change.status).toBe(409);
     expect(await change.json()).toMatchObject({ code: 'catalog/product-archived' });
   });
 
   it('an unknown product is a 404 problem', async () => {
-    const response = await call(host, 'GET', `/catalog/v1/products/${randomUUID()}`);
+    const response = await target.call('GET', `/catalog/v1/products/${randomUUID()}`);
     expect(response.status).toBe(404);
     expect(await response.json()).toMatchObject({ code: 'catalog/product-not-found' });
   });

@@ -1,34 +1,27 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '../../../platform/db/index.ts';
-import type { Host } from '../../../platform/host/index.ts';
-import { testDatabases } from '../../../tests/support/databases.ts';
-import { call, eventually, startTestHost } from '../../../tests/support/test-host.ts';
+import { targetKinds, type Target } from '../../../tests/support/targets.ts';
+import { eventually } from '../../../tests/support/test-host.ts';
 
-describe.each(testDatabases)('inventory on $name', (testDatabase) => {
-  let database: DatabaseHandle;
-  let host: Host;
+describe.each(targetKinds)('inventory contract, $name', (kind) => {
+  let target: Target;
 
   beforeAll(async () => {
-    database = await testDatabase.open();
-    host = await startTestHost({ database });
+    target = await kind.start(['catalog', 'inventory']);
   });
-  afterAll(async () => {
-    await host.stop();
-    await database.close();
-  });
+  afterAll(() => target.stop());
 
   /** A catalog product whose stock item exists (through catalog.product-created), with `units` received. */
   async function stockedProduct(units: number): Promise<string> {
-    const created = await call(host, 'POST', '/catalog/v1/products', { sku: `SKU-${randomUUID().slice(0, 8)}`, name: 'Widget', price: { amount: 500, currency: 'EUR' } });
+    const created = await target.call('POST', '/catalog/v1/products', { sku: `SKU-${randomUUID().slice(0, 8)}`, name: 'Widget', price: { amount: 500, currency: 'EUR' } });
     const { id } = (await created.json()) as { id: string };
-    await eventually(async () => expect((await call(host, 'GET', `/inventory/v1/stock/${id}`)).status).toBe(200));
-    if (units > 0) expect((await call(host, 'POST', `/inventory/v1/stock/${id}/receipts`, { quantity: units })).status).toBe(200);
+    await eventually(async () => expect((await target.call('GET', `/inventory/v1/stock/${id}`)).status).toBe(200));
+    if (units > 0) expect((await target.call('POST', `/inventory/v1/stock/${id}/receipts`, { quantity: units })).status).toBe(200);
     return id;
   }
 
-  const stock = async (id: string) => (await (await call(host, 'GET', `/inventory/v1/stock/${id}`)).json()) as { onHand: number; reserved: number; available: number };
-  const reserve = (reservationId: string, productId: string, quantity: number) => call(host, 'PUT', `/inventory/v1/reservations/${reservationId}`, { productId, quantity });
+  const stock = async (id: string) => (await (await target.call('GET', `/inventory/v1/stock/${id}`)).json()) as { onHand: number; reserved: number; available: number };
+  const reserve = (reservationId: string, productId: string, quantity: number) => target.call('PUT', `/inventory/v1/reservations/${reservationId}`, { productId, quantity });
 
   it('catalog.product-created makes a stock item at zero', async () => {
     const id = await stockedProduct(0);
@@ -68,7 +61,7 @@ describe.each(testDatabases)('inventory on $name', (testDatabase) => {
     const reservationId = randomUUID();
     await reserve(reservationId, id, 3);
     for (let i = 0; i < 3; i++) {
-      const released = await call(host, 'POST', `/inventory/v1/reservations/${reservationId}/release`);
+      const released = await target.call('POST', `/inventory/v1/reservations/${reservationId}/release`);
       expect(released.status).toBe(200);
       expect(await released.json()).toMatchObject({ status: 'released' });
     }
@@ -82,15 +75,15 @@ describe.each(testDatabases)('inventory on $name', (testDatabase) => {
   });
 
   it('receiving stock asks catalog, and an unknown product comes back as catalog’s 404', async () => {
-    const response = await call(host, 'POST', `/inventory/v1/stock/${randomUUID()}/receipts`, { quantity: 1 });
+    const response = await target.call('POST', `/inventory/v1/stock/${randomUUID()}/receipts`, { quantity: 1 });
     expect(response.status).toBe(404);
     expect(await response.json()).toMatchObject({ code: 'catalog/product-not-found', module: 'catalog' });
   });
 
   it('an archived product’s stock can no longer be received or reserved', async () => {
     const id = await stockedProduct(2);
-    expect((await call(host, 'POST', `/catalog/v1/products/${id}/archive`)).status).toBe(200);
-    const receipt = await call(host, 'POST', `/inventory/v1/stock/${id}/receipts`, { quantity: 1 });
+    expect((await target.call('POST', `/catalog/v1/products/${id}/archive`)).status).toBe(200);
+    const receipt = await target.call('POST', `/inventory/v1/stock/${id}/receipts`, { quantity: 1 });
     expect(receipt.status).toBe(409);
     expect(await receipt.json()).toMatchObject({ code: 'inventory/product-archived' });
     await eventually(async () => {

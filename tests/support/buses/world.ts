@@ -29,7 +29,7 @@ const probeTables = eventTables('probe');
 export interface RecorderControls {
   /** The handler throws while this is above zero, counting down. */
   failuresLeft: number;
-  /** The handler waits up to this long before writing, to shuffle timing. */
+  /** Each delivery waits up to this long before it starts, to shuffle timing. */
   maxDelayMs: number;
   /** Every envelope the handler was called with, failed attempts included, in order. */
   calls: EventEnvelope[];
@@ -83,7 +83,6 @@ export async function openWorld(database: DatabaseHandle, log: Logger): Promise<
       controls.failuresLeft -= 1;
       throw new Error('recorder told to fail');
     }
-    if (controls.maxDelayMs > 0) await new Promise((r) => setTimeout(r, Math.random() * controls.maxDelayMs));
     const attempt = controls.calls.filter((e) => e.id === envelope.id).length;
     await tx.insert(effects).values({ eventId: envelope.id, productId: payload.productId, sku: payload.sku, attempt });
   });
@@ -102,6 +101,8 @@ export async function openWorld(database: DatabaseHandle, log: Logger): Promise<
         ? {
             ...base,
             async deliver(envelope) {
+              // Before the transaction: PGlite runs one transaction at a time, which would hide any reordering.
+              if (controls.maxDelayMs > 0) await new Promise((r) => setTimeout(r, Math.random() * controls.maxDelayMs));
               const outcome = await base.deliver(envelope);
               outcomes.push({ eventId: envelope.id, outcome });
               return outcome;

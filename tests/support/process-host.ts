@@ -1,0 +1,89 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createServer, type AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import process from 'node:process';
+
+export type Runtime = 'node' | 'deno';
+
+export interface ProcessHost {
+  url: string;
+  runtime: Runtime;
+  /** Everything the process printed so far. */
+  output(): string;
+  /** SIGTERM, then SIGKILL if it has not exited within 10 s. */
+  stop(): Promise<void>;
+}
+
+export interface ProcessHostOptions {
+  /** Entry point; the monolith by default. */
+  entry?: string;
+  env?: Record<string, string>;
+  runtime?: Runtime;
+  port?: number;
+}
+
+const denoPermissions = ['--allow-env', '--allow-read', '--allow-write', '--allow-net', '--allow-sys', '--allow-ffi'];
+
+/** A port nobody listens on right now (the OS picks it), for configurations that must name each other's address. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** A unique Redis key prefix, so test runs sharing one Redis never see each other's queues or registry. */
+export function redisPrefix(): string {
+  return `test-${randomBytes(5).toString('hex')}`;
+}
+
+/**
+ * Starts a Cleave host in its own process (Node through tsx, or Deno) and resolves once it prints that it is
+ * ready, with the URL it serves.
+ */
+export function startProcessHost(options: ProcessHostOptions = {}): Promise<ProcessHost> {
+  const runtime = options.runtime ?? 'node';
+  const entry = options.entry ?? 'apps/monolith/main.ts';
+  const [command, args] =
+    runtime === 'node' ? [process.execPath, ['--import', 'tsx', entry]] : [join('node_modules', 'deno', 'deno'), ['run', ...denoPermissions, entry]];
+  const child = spawn(command, args, {
+    env: { ...process.env, NODE_ENV: 'test', LOG_FORMAT: 'json', LOG_LEVEL: 'info', DEMO_DATA: 'false', DATA_DIR: 'memory', PORT: String(options.port ?? 0), ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${entry} on ${runtime} was not ready within 90 s:\n${output.slice(-3000)}`));
+    }, 90_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+      const match = /Cleave is ready at (http:\/\/[^"\s]+)/.exec(output);
+      if (!match?.[1]) return;
+      clearTimeout(timer);
+      child.stdout?.off('data', onData);
+      child.stdout?.on('data', (c: Buffer) => (output += c.toString('utf8')));
+      resolve({
+        url: match[1],
+        runtime,
+        output: () => output,
+        async stop() {
+          if (child.exitCode !== null) return;
+          child.kill('SIGTERM');
+          const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+          await exited;
+          clearTimeout(killer);
+        },
+      });
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', (c: Buffer) => (output += c.toString('utf8')));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${entry} on ${runtime} exited with ${code} before it was ready:\n${output.slice(-3000)}`));
+    });
+  });
+}

@@ -1,0 +1,59 @@
+import { modules as allModules } from '../../apps/modules.ts';
+import type { Host } from '../../platform/host/index.ts';
+import { testDatabases } from './databases.ts';
+import { startProcessHost } from './process-host.ts';
+import { call, startTestHost } from './test-host.ts';
+
+/** Something that serves modules' contracts: a host in this process, or one in another process over HTTP. */
+export interface Target {
+  call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Response>;
+  /** The in-process host, when there is one (for tests that reach into it). */
+  host?: Host;
+  stop(): Promise<void>;
+}
+
+export interface TargetKind {
+  name: string;
+  start(modules: readonly string[]): Promise<Target>;
+}
+
+/**
+ * Where a module's contract tests run: in this process on each test database, and in a separate process over
+ * HTTP, on Node and on Deno. The same assertions hold in every one.
+ */
+export const targetKinds: TargetKind[] = [
+  ...testDatabases.map(
+    (testDatabase): TargetKind => ({
+      name: `in-process on ${testDatabase.name}`,
+      async start(names) {
+        const database = await testDatabase.open();
+        const host = await startTestHost({ database, modules: allModules.filter((m) => names.includes(m.name)) });
+        return {
+          host,
+          call: (method, path, body, headers) => call(host, method, path, body, headers),
+          async stop() {
+            await host.stop();
+            await database.close();
+          },
+        };
+      },
+    }),
+  ),
+  ...(['node', 'deno'] as const).map(
+    (runtime): TargetKind => ({
+      name: `separate ${runtime} process over HTTP`,
+      async start(names) {
+        const child = await startProcessHost({ runtime, env: { MODULES: names.join(','), EVENT_RETRY_BASE_MS: '5', OUTBOX_SWEEP_MS: '100' } });
+        return {
+          call: (method, path, body, headers = {}) =>
+            fetch(`${child.url}${path}`, {
+              method,
+              headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+              ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+            }),
+          stop: () => child.stop(),
+        };
+      },
+    }),
+  ),
+];
