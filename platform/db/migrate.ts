@@ -23,9 +23,9 @@ export function readMigrations(folder: string): Migration[] {
       statements: text
         .split('--> statement-breakpoint')
         .map((s) => s.trim())
-        // The schema may exist before its first migration (created by an operator who granted it to the module's role).
-        .map((s) => s.replace(/^CREATE SCHEMA "([^"]+)";?$/i, 'CREATE SCHEMA IF NOT EXISTS "$1";'))
-        .filter(Boolean),
+        // The migrator creates the schema itself (or finds it provisioned for the module's role, which may not
+        // create schemas at all), so drizzle-kit's CREATE SCHEMA is left out.
+        .filter((s) => s !== '' && !/^CREATE SCHEMA "[^"]+";?$/i.test(s)),
     };
   });
 }
@@ -47,7 +47,9 @@ export async function migrateSchema(db: Db, schema: string, folder: string): Pro
   const table = `${ident(schema)}.${ident('__migrations')}`;
   return db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`cleave:migrate:${schema}`}))`);
-    await tx.execute(sql.raw(`create schema if not exists ${ident(schema)}`));
+    const present = resultRows(await tx.execute(sql`select 1 from pg_namespace where nspname = ${schema}`)).length > 0;
+    // Even IF NOT EXISTS needs the right to create schemas, which a module's own role does not have.
+    if (!present) await tx.execute(sql.raw(`create schema ${ident(schema)}`));
     await tx.execute(
       sql.raw(`create table if not exists ${table} (tag text primary key, hash text not null, applied_at timestamptz not null default now())`),
     );

@@ -69,7 +69,7 @@ export function createBullmqBus(options: BullmqBusOptions): EventBus {
   /** The publishing connection, opened on first use. It must fail fast, not wait in an offline queue. */
   async function readyProducer(): Promise<Redis> {
     if (!producer) {
-      producer = connect(options.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000, commandTimeout: 5000 }, log, 'producer');
+      producer = connect(options.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000, commandTimeout: 5000 }, log, 'producer', () => closing);
       producer.once('ready', () => (connectedOnce = true));
     }
     // A new connection gets a moment to come up; after that, publishing without Redis fails at once.
@@ -116,7 +116,7 @@ export function createBullmqBus(options: BullmqBusOptions): EventBus {
 
   function startWorker(module: string): void {
     // Workers wait out an outage (BullMQ requires maxRetriesPerRequest: null for them) and carry on.
-    workerRedis ??= connect(options.redisUrl, { maxRetriesPerRequest: null }, log, 'worker');
+    workerRedis ??= connect(options.redisUrl, { maxRetriesPerRequest: null }, log, 'worker', () => closing);
     const worker = new Worker<EventJobData>(moduleQueueName(prefix, module), (job, token) => handleJob(module, job, token), {
       connection: workerRedis,
       concurrency: 1,
@@ -162,10 +162,10 @@ export function createBullmqBus(options: BullmqBusOptions): EventBus {
       closed ??= (async () => {
         closing = true;
         // A worker finishes its active job first; a delivery that fails meanwhile goes back to its queue. Without
-        // Redis, BullMQ would wait for it forever: cut the connection, and Redis notices the job stalled later.
-        const watchdog = setInterval(() => workerRedis?.status !== 'ready' && workerRedis?.disconnect(), 100);
-        await Promise.allSettled([...workers.values()].map((w) => w.close()));
-        clearInterval(watchdog);
+        // Redis that wait would never end (BullMQ waits for a reconnecting client to end): close at once instead, and
+        // Redis finds the interrupted job stalled and hands it out again.
+        const force = workerRedis?.status !== 'ready';
+        await Promise.allSettled([...workers.values()].map((w) => w.close(force)));
         await Promise.allSettled([...queues.values()].map((q) => q.close()));
         for (const redis of [producer, workerRedis]) redis?.disconnect();
       })();
@@ -187,8 +187,9 @@ function firstReady(redis: Redis, timeoutMs: number): Promise<void> {
 }
 
 /** An ioredis client that logs when it loses and regains Redis, not every failed reconnect. */
-function connect(url: string, extra: ConnectionTuning, log: Logger, role: string): Redis {
-  const redis = new Redis(url, { retryStrategy: reconnect, ...extra });
+function connect(url: string, extra: ConnectionTuning, log: Logger, role: string, stopped: () => boolean): Redis {
+  // Once the bus is closing, a lost connection ends instead of reconnecting (BullMQ's duplicates share this).
+  const redis = new Redis(url, { retryStrategy: (times) => (stopped() ? null : reconnect(times)), ...extra });
   let down = false;
   redis.on('error', (err: Error) => {
     if (!down) log.warn({ err, role }, 'redis connection lost');

@@ -72,7 +72,7 @@ export async function openModuleDatabases(config: Config, modules: readonly Modu
       }
       await provisionModuleSchema(admin, m.name).catch((error: unknown) => {
         throw new Error(
-          `Could not provision role ${moduleRole(m.name)} and schema ${m.name}: ${error instanceof Error ? error.message : String(error)}. ` +
+          `Could not provision role ${moduleRole(m.name)} and schema ${m.name}: ${rootMessage(error)}. ` +
             'Connect as a user that may create roles, or set DATABASE_ROLES=false and manage grants yourself.',
           { cause: error },
         );
@@ -99,4 +99,11 @@ export async function openModuleDatabases(config: Config, modules: readonly Modu
 /** All modules on one database handle the caller owns (tests): nothing opened, nothing closed. */
 export function sharedDatabase(handle: DatabaseHandle): ModuleDatabases {
   return { of: () => handle, close: async () => {} };
+}
+
+/** The innermost message of an error chain: the database's own words rather than the driver's wrapping. */
+function rootMessage(error: unknown): string {
+  let e = error;
+  while (e instanceof Error && e.cause instanceof Error) e = e.cause;
+  return e instanceof Error ? e.message : String(e);
 }

@@ -1,0 +1,17 @@
+import { pino } from 'pino';
+import { createBullmqBus } from './platform/events/bullmq-bus.ts';
+import { startRedisServer } from './tests/support/redis-server.ts';
+import { createHook } from 'node:async_hooks';
+const server = await startRedisServer();
+const log = pino({ level: 'error' });
+const bus = createBullmqBus({ redisUrl: server.url, prefix: 'tmp-close', log, maxAttempts: 1, retry: { baseMs: 5, maxMs: 10 }, routes: () => [] });
+bus.subscribe({ id: 'probe:x', module: 'probe', eventType: 'x@v1', deliver: async () => 'handled', deadLetter: async () => {} });
+await new Promise((r) => setTimeout(r, 500));
+await server.stop(); await new Promise((r) => setTimeout(r, 300));
+const stacks = new Map<number, string>();
+createHook({ init(id, type) { if (type === 'Timeout') stacks.set(id, new Error().stack!.split('\n').slice(3, 9).join('\n')); } }).enable();
+const t = Date.now();
+await bus.close();
+console.log('closed', Date.now() - t);
+setTimeout(() => { console.log(process.getActiveResourcesInfo()); }, 1000).unref();
+setTimeout(() => { console.log(process.getActiveResourcesInfo()); for (const [, s] of [...stacks].slice(-6)) console.log('---\n' + s); }, 3000).unref();
