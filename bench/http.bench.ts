@@ -7,14 +7,16 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
+import { join, relative } from 'node:path';
 import process from 'node:process';
 import { formatTable, medianRound, ratio } from './report.ts';
 import { runTarget, type RunOptions, type TargetResult } from './run-target.ts';
 
+const here = import.meta.dirname;
 const targets = [
-  { name: 'node:http', file: 'bench/servers/node-http.ts' },
-  { name: 'hono', file: 'bench/servers/hono.ts' },
-  { name: 'cleave', file: 'bench/servers/cleave.ts' },
+  { name: 'node:http', file: join(here, 'servers/node-http.ts') },
+  { name: 'hono', file: join(here, 'servers/hono.ts') },
+  { name: 'cleave', file: join(here, 'servers/cleave.ts') },
 ] as const;
 
 function positiveNumber(name: string, fallback: number): number {
@@ -25,7 +27,8 @@ function positiveNumber(name: string, fallback: number): number {
   return value;
 }
 
-const profileDir = 'bench/results/profiles';
+const resultsDir = join(here, 'results');
+const profileDir = join(resultsDir, 'profiles');
 const rounds = Math.round(positiveNumber('BENCH_ROUNDS', 1));
 const options: RunOptions = {
   durationS: positiveNumber('BENCH_DURATION', 10),
@@ -54,12 +57,12 @@ const ratios = [ratio('hono / node:http', hono, bare, 0.8), ratio('cleave / hono
 process.stdout.write(`\n${formatTable(results, ratios)}\n`);
 
 const date = new Date();
-mkdirSync('bench/results', { recursive: true });
-const file = `bench/results/http-${date.toISOString().replace(/[:.]/g, '-')}.json`;
+mkdirSync(resultsDir, { recursive: true });
+const file = relative(process.cwd(), join(resultsDir, `http-${date.toISOString().replace(/[:.]/g, '-')}.json`));
 const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version, platform: process.platform };
 const record = { date: date.toISOString(), machine, options: { ...options, rounds }, targets: results, ratios, rounds: all };
 writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
-process.stdout.write(`\nresults written to ${file}${options.nodeFlags.length > 0 ? `; CPU profiles in ${profileDir}/` : ''}\n`);
+process.stdout.write(`\nresults written to ${file}${options.nodeFlags.length > 0 ? `; CPU profiles in ${relative(process.cwd(), profileDir)}/` : ''}\n`);
 
 const failed = all.flat().filter((r) => r.problems.length > 0);
 for (const r of failed) process.stderr.write(`${r.name}: ${r.problems.join('; ')}\n`);

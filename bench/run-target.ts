@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { join, resolve } from 'node:path';
 import process from 'node:process';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
@@ -36,9 +37,11 @@ export interface TargetResult {
   problems: string[];
 }
 
-/** Benchmarks the server in `file` (a path relative to the repository root). */
+/** Benchmarks the server in `file` (an absolute path, or one relative to the working directory). */
 export async function runTarget(name: string, file: string, options: RunOptions): Promise<TargetResult> {
-  const child = spawn(process.execPath, [...options.nodeFlags, '--import', 'tsx', file], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // From the repository root, where `--import tsx` resolves and the servers' relative paths hold.
+  const cwd = join(import.meta.dirname, '..');
+  const child = spawn(process.execPath, [...options.nodeFlags, '--import', 'tsx', resolve(file)], { cwd, stdio: ['ignore', 'pipe', 'inherit'] });
   try {
     const port = await readyPort(child, child.stdout, 60_000);
     const url = `http://127.0.0.1:${port}${helloPath}`;
