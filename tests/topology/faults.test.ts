@@ -1,0 +1,123 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import { modules } from '../../apps/modules.ts';
+import { eventTables } from '../../platform/events/index.ts';
+import { createHost, type Host } from '../../platform/host/index.ts';
+import { redisUrl } from '../support/databases.ts';
+import { freePort, redisPrefix, startProcessHost } from '../support/process-host.ts';
+import { redisServerAvailable, startRedisServer } from '../support/redis-server.ts';
+import { call, eventually, testConfig, testLogger } from '../support/test-host.ts';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function host(env: Record<string, string>): Promise<Host> {
+  const h = await createHost({ config: testConfig({ DATA_DIR: 'memory', ...env }), modules, logger: testLogger() });
+  cleanups.push(() => h.stop());
+  return h;
+}
+
+const receive = (h: Host) => call(h, 'POST', `/inventory/v1/stock/${randomUUID()}/receipts`, { quantity: 1 });
+
+describe.skipIf(!redisUrl)('a remote module that is down', () => {
+  it('fails with 503 naming it, then fast once the breaker opens, and recovers when it returns', async () => {
+    const port = await freePort();
+    const prefix = redisPrefix();
+    const inventory = await host({
+      MODULES: 'inventory',
+      REMOTE_MODULES: `catalog=http://127.0.0.1:${port}`,
+      REDIS_URL: redisUrl as string,
+      REDIS_PREFIX: prefix,
+      REMOTE_RETRIES: '0',
+      REMOTE_BREAKER_FAILURES: '2',
+      REMOTE_BREAKER_RESET_MS: '500',
+    });
+    for (let i = 0; i < 2; i++) {
+      const response = await receive(inventory);
+      expect(response.status).toBe(503);
+      expect(response.headers.get('content-type')).toBe('application/problem+json');
+      expect(await response.json()).toMatchObject({ code: 'http/upstream-unavailable', module: 'catalog' });
+    }
+    const open = await receive(inventory);
+    expect(open.status).toBe(503);
+    expect(await open.json()).toMatchObject({ code: 'http/circuit-open', module: 'catalog' });
+    const registry = (await (await call(inventory, 'GET', '/registry')).json()) as { breakers: Record<string, { breaker: string }> };
+    expect(registry.breakers.catalog?.breaker).toBe('open');
+
+    const catalog = await startProcessHost({ port, env: { MODULES: 'catalog', REDIS_URL: redisUrl as string, REDIS_PREFIX: prefix } });
+    cleanups.push(() => catalog.stop());
+    // Catalog answers again: the unknown product is now catalog's own 404, not an upstream failure.
+    await eventually(async () => {
+      const response = await receive(inventory);
+      expect(await response.json()).toMatchObject({ code: 'catalog/product-not-found', module: 'catalog' });
+    }, 5000);
+  });
+
+  it('through the gateway, requests for it get 503 problem+json naming it', async () => {
+    const monolith = await host({
+      MODULES: 'catalog',
+      REMOTE_MODULES: `inventory=http://127.0.0.1:${await freePort()}`,
+      REDIS_URL: redisUrl as string,
+      REDIS_PREFIX: redisPrefix(),
+    });
+    const response = await call(monolith, 'GET', `/inventory/v1/stock/${randomUUID()}`);
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({ code: 'http/upstream-unavailable', module: 'inventory' });
+    expect((await call(monolith, 'GET', '/catalog/v1/products')).status).toBe(200);
+  });
+});
+
+describe.skipIf(!redisUrl)('a remote module that is slow', () => {
+  it('times out with 504 naming it instead of hanging, for calls and for the gateway', async () => {
+    const slow: Server = createServer((_req, res) => void setTimeout(() => res.end('{}'), 2000));
+    const port = await freePort();
+    await new Promise<void>((r) => slow.listen(port, '127.0.0.1', () => r()));
+    cleanups.push(() => new Promise<void>((r) => slow.close(() => r())));
+    slow.unref();
+    const inventory = await host({
+      MODULES: 'inventory',
+      REMOTE_MODULES: `catalog=http://127.0.0.1:${port}`,
+      REDIS_URL: redisUrl as string,
+      REDIS_PREFIX: redisPrefix(),
+      REMOTE_TIMEOUT_MS: '200',
+      REMOTE_RETRIES: '0',
+    });
+    const viaClient = await receive(inventory);
+    expect(viaClient.status).toBe(504);
+    expect(await viaClient.json()).toMatchObject({ code: 'http/upstream-timeout', module: 'catalog' });
+    const viaGateway = await call(inventory, 'GET', '/catalog/v1/products');
+    expect(viaGateway.status).toBe(504);
+    expect(await viaGateway.json()).toMatchObject({ code: 'http/upstream-timeout', module: 'catalog' });
+  });
+});
+
+describe.skipIf(!redisServerAvailable())('Redis down while the monolith takes writes', () => {
+  it('writes succeed, events wait in the outbox and flow when Redis returns, none lost', async () => {
+    const redis = await startRedisServer();
+    cleanups.push(() => redis.stop());
+    const monolith = await host({ REDIS_URL: redis.url, REGISTRY: 'false', OUTBOX_SWEEP_MS: '100', EVENT_RETRY_MAX_MS: '200' });
+    expect(monolith.busKind).toBe('bullmq');
+    await redis.stop();
+
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const created = await call(monolith, 'POST', '/catalog/v1/products', { sku: `OUT-${i}`, name: 'During outage', price: { amount: 1, currency: 'EUR' } });
+      expect(created.status).toBe(201);
+      ids.push(((await created.json()) as { id: string }).id);
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    const catalogDb = monolith.modules.find((m) => m.definition.name === 'catalog')?.context.db;
+    const pending = await catalogDb?.select().from(eventTables('catalog').outbox);
+    expect(pending?.filter((row) => row.dispatchedAt === null)).toHaveLength(5);
+    expect((await call(monolith, 'GET', `/inventory/v1/stock/${ids[0]}`)).status).toBe(404);
+
+    await redis.start();
+    await eventually(async () => {
+      const statuses = await Promise.all(ids.map(async (id) => (await call(monolith, 'GET', `/inventory/v1/stock/${id}`)).status));
+      expect(statuses).toEqual([200, 200, 200, 200, 200]);
+    }, 20_000);
+  });
+});
