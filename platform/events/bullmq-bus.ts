@@ -165,7 +165,7 @@ export function createBullmqBus(options: BullmqBusOptions): EventBus {
         // Redis that wait would never end (BullMQ waits for a reconnecting client to end): close at once instead, and
         // Redis finds the interrupted job stalled and hands it out again.
         const force = workerRedis?.status !== 'ready';
-        await Promise.allSettled([...workers.values()].map((w) => w.close(force && false)));
+        await Promise.allSettled([...workers.values()].map((w) => w.close(force)));
         await Promise.allSettled([...queues.values()].map((q) => q.close()));
         for (const redis of [producer, workerRedis]) redis?.disconnect();
       })();

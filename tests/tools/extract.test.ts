@@ -1,0 +1,59 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const tool = resolve('tools/extract.ts');
+// Runs from other folders, so tsx is named by its resolved URL rather than looked up from the working directory.
+const tsx = import.meta.resolve('tsx');
+const extract = (args: string[], cwd = process.cwd()) =>
+  spawnSync(process.execPath, ['--import', tsx, tool, ...args], { cwd, encoding: 'utf8', timeout: 30_000 });
+
+describe('npm run extract', () => {
+  it('writes the entry point and notes, and prints the configuration of both sides', () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'cleave-extract-'));
+    const result = extract(['inventory', '--port', '3005'], cwd);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('MODULES=catalog');
+    expect(result.stdout).toContain('REMOTE_MODULES=inventory=http://127.0.0.1:3005');
+    expect(result.stdout).toContain('REMOTE_MODULES=catalog=http://127.0.0.1:3000');
+    const main = readFileSync(join(cwd, 'apps/extracted/inventory/main.ts'), 'utf8');
+    expect(main).toContain("MODULES: 'inventory'");
+    const notes = readFileSync(join(cwd, 'apps/extracted/inventory/README.md'), 'utf8');
+    expect(notes).toContain('pg_dump --schema=inventory');
+    expect(notes).toContain('Consumes events of (through BullMQ): catalog');
+  });
+
+  it('the committed apps/extracted/inventory is exactly what the tool writes', () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'cleave-extract-'));
+    expect(extract(['inventory'], cwd).status).toBe(0);
+    for (const file of ['main.ts', 'README.md']) {
+      expect(readFileSync(join(cwd, 'apps/extracted/inventory', file), 'utf8')).toBe(readFileSync(join('apps/extracted/inventory', file), 'utf8'));
+    }
+  });
+
+  it('refuses to overwrite a hand-edited file without --force', () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'cleave-extract-'));
+    extract(['inventory'], cwd);
+    writeFileSync(join(cwd, 'apps/extracted/inventory/main.ts'), '// edited\n');
+    const refused = extract(['inventory'], cwd);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain('exists and differs');
+    expect(readFileSync(join(cwd, 'apps/extracted/inventory/main.ts'), 'utf8')).toBe('// edited\n');
+    expect(extract(['inventory', '--force'], cwd).status).toBe(0);
+    expect(readFileSync(join(cwd, 'apps/extracted/inventory/main.ts'), 'utf8')).toContain("MODULES: 'inventory'");
+  });
+
+  it.each([
+    [['billing'], 'unknown module "billing"; modules: catalog, inventory'],
+    [[], 'name exactly one module'],
+    [['inventory', 'catalog'], 'name exactly one module'],
+    [['inventory', '--port', 'x'], '--port must be a port number'],
+    [['inventory', '--colour'], "Unknown option '--colour'"],
+  ])('bad input %j exits 2 with a readable message', (args, message) => {
+    const result = extract(args, mkdtempSync(join(tmpdir(), 'cleave-extract-')));
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(message);
+  });
+});
