@@ -1,7 +1,7 @@
 import { Queue, WaitingError, Worker, type Job } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from '../observability/index.ts';
-import { backoffDelay, type BackoffOptions } from './backoff.ts';
+import type { BackoffOptions } from './backoff.ts';
 import type { Consumer, EventBus } from './bus.ts';
 import { eventType } from './define-event.ts';
 import { deliverWithRetries, type DeliveryOptions } from './delivery.ts';
@@ -93,13 +93,13 @@ export function createBullmqBus(options: BullmqBusOptions): EventBus {
 
   async function handleJob(module: string, job: Job<EventJobData>, token: string | undefined): Promise<void> {
     const consumer = local.get(module)?.get(job.data.consumer);
-    const parsed = envelopeSchema.safeParse(job.data.envelope);
-    if (!consumer || !parsed.success) {
+    const valid = envelopeSchema.safeParse(job.data.envelope).success;
+    if (!consumer || !valid) {
       const reason = consumer ? `job ${job.id} carries no valid envelope` : `consumer ${job.data.consumer} is not subscribed in this process`;
       log.error({ jobId: job.id, queue: job.queueName, consumer: job.data.consumer }, `event job failed: ${reason}`);
       throw new Error(`Cannot deliver event job ${job.id}: ${reason}.`);
     }
-    const envelope = parsed.data as EventEnvelope;
+    const { envelope } = job.data;
     try {
       await deliverWithRetries(consumer, envelope, delivery);
     } catch (error) {
@@ -107,7 +107,7 @@ export function createBullmqBus(options: BullmqBusOptions): EventBus {
       // the failed), so it is handled again, still before the events published after it.
       if (!closing) {
         log.error({ err: error, eventId: envelope.id, consumer: consumer.id }, 'event delivery could not finish; trying again');
-        await new Promise((r) => setTimeout(r, backoffDelay(1, options.retry)));
+        await new Promise((r) => setTimeout(r, options.retry.maxMs));
       }
       await job.moveToWait(token);
       throw new WaitingError();

@@ -36,20 +36,22 @@ const topologies: Topology[] = [
       return { entry: monolith.url, processes: [monolith] };
     },
   },
+  // On Node the two sides know each other's address; on Deno they find each other through the registry.
   ...(['node', 'deno'] as const).map((runtime): Topology => ({
-    name: `inventory extracted on ${runtime}: its own process and database, HTTP calls, BullMQ events`,
+    name: `inventory extracted on ${runtime}: its own process and database, HTTP calls, BullMQ events${runtime === 'deno' ? ', discovery' : ''}`,
     needs: { postgres: true, redis: true },
     async start(cleanups) {
       const [monolithPort, inventoryPort] = [await freePort(), await freePort()];
       const shared = { ...fast, REDIS_URL: redisUrl as string, REDIS_PREFIX: redisPrefix() };
+      const address = (module: string, port: number) => (runtime === 'deno' ? `${module}=discover` : `${module}=http://127.0.0.1:${port}`);
       const [monolithDb, inventoryDb] = [await scratch(cleanups), await scratch(cleanups)];
       const [monolith, inventory] = await Promise.all([
-        startProcessHost({ port: monolithPort, env: { ...shared, MODULES: 'catalog', DATABASE_URL: monolithDb, REMOTE_MODULES: `inventory=http://127.0.0.1:${inventoryPort}` } }),
+        startProcessHost({ port: monolithPort, env: { ...shared, MODULES: 'catalog', DATABASE_URL: monolithDb, REMOTE_MODULES: address('inventory', inventoryPort) } }),
         startProcessHost({
           entry: 'apps/extracted/inventory/main.ts',
           runtime,
           port: inventoryPort,
-          env: { ...shared, DATABASE_URL: inventoryDb, REMOTE_MODULES: `catalog=http://127.0.0.1:${monolithPort}` },
+          env: { ...shared, DATABASE_URL: inventoryDb, REMOTE_MODULES: address('catalog', monolithPort) },
         }),
       ]);
       return { entry: monolith.url, processes: [monolith, inventory] };
@@ -90,6 +92,16 @@ describe.each(topologies)('journey: $name', (topology) => {
     expect(short.headers.get('content-type')).toBe('application/problem+json');
     expect((await json('POST', `/inventory/v1/reservations/${reservationId}/release`)).status).toBe(200);
     expect(await (await json('GET', `/inventory/v1/stock/${id}`)).json()).toMatchObject({ reserved: 0, available: 4 });
+  });
+
+  it.skipIf(missing)('/registry shows where each module runs and that contracts match', async () => {
+    const catalog = (await (await json('GET', '/registry')).json()) as { local: { module: string }[]; registry: { enabled: boolean; instances: { module: string; contractMatches: boolean }[] } };
+    if (!catalog.registry.enabled) return expect(topology.needs.redis).toBe(false);
+    await eventually(async () => {
+      const now = (await (await json('GET', '/registry')).json()) as typeof catalog;
+      expect(now.registry.instances.map((i) => i.module).sort()).toEqual(processes.length === 2 ? ['catalog', 'inventory'] : ['catalog', 'inventory']);
+      expect(now.registry.instances.every((i) => i.contractMatches)).toBe(true);
+    });
   });
 
   it.skipIf(missing)('the public OpenAPI document lists every module wherever it runs', async () => {
