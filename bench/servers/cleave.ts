@@ -13,8 +13,8 @@ import { createLogger } from '../../platform/observability/index.ts';
 import { announceReady } from './shared.ts';
 
 const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'info', LOG_FORMAT: 'json', DATA_DIR: 'memory', DEMO_DATA: 'false' });
-// Synchronous, like pino's default stdout destination.
-const destination = pino.destination({ dest: '/dev/null', sync: true });
+// Buffered and asynchronous, exactly as platform/observability writes JSON to stdout, but into /dev/null.
+const destination = pino.destination({ dest: '/dev/null', sync: false });
 const logger = createLogger({ ...config.log, destination });
 const host = await createHost({ config, modules, logger });
 

@@ -51,7 +51,11 @@ export function eventJobId(eventId: string, consumer: string): string {
  * `publish` adds one job per consumer (from `routes`, wherever it runs) and resolves once Redis has them, so the relay
  * marks the outbox row dispatched only then; with Redis down it rejects at once and the row stays in the outbox.
  * Each module with consumers in this process gets one worker of concurrency 1, so a queue is handled in the order the
- * relay published it (per aggregate key); retries run inside the job, through {@link deliverWithRetries}.
+ * relay published it (per aggregate key); retries run inside the job, through {@link deliverWithRetries}. That order
+ * holds while a module's consumers run in one process: two processes hosting one module share its queue.
+ *
+ * @example
+ * const bus = createBullmqBus({ redisUrl, log, maxAttempts: 5, retry, routes: (type) => consumersByType.get(type) ?? [] });
  */
 export function createBullmqBus(options: BullmqBusOptions): EventBus {
   const prefix = options.prefix ?? 'cleave';

@@ -17,6 +17,10 @@ export { PermanentDeliveryError } from './bus.ts';
 export type { EventBus, Consumer } from './bus.ts';
 export { createInProcessBus } from './in-process-bus.ts';
 export type { InProcessBusOptions } from './in-process-bus.ts';
+// createBullmqBus is imported from './bullmq-bus.ts' itself, so that importing this index never loads bullmq and ioredis.
+export type { BullmqBusOptions, EventRoute, EventJobData } from './bullmq-bus.ts';
+export { deliverWithRetries } from './delivery.ts';
+export type { DeliveryOptions } from './delivery.ts';
 export { subscribe } from './subscription.ts';
 export type { Subscription, HandlerTools } from './subscription.ts';
 export { createConsumer } from './consumer.ts';

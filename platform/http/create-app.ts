@@ -1,11 +1,10 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
-import { secureHeaders } from 'hono/secure-headers';
 import type { Logger } from '../observability/index.ts';
 import type { AppEnv } from './app-env.ts';
 import { errorHandler, notFoundHandler } from './error-handler.ts';
-import { executionContext, requestLogging, requireJsonBody } from './middleware.ts';
+import { bodiless, executionContext, requestLogging, requireJsonBody, staticSecureHeaders } from './middleware.ts';
 import { problem, problemResponse } from './problem.ts';
 import { validationHook } from './validation-hook.ts';
 
@@ -32,9 +31,8 @@ export function createApp(options: AppOptions): App {
   app.use(requestId({ headerName: 'X-Request-Id', limitLength: 128 }));
   app.use(executionContext());
   app.use(requestLogging(options.logger, options.moduleOf ?? (() => undefined)));
-  app.use(secureHeaders());
-  app.use(
-    bodyLimit({
+  app.use(staticSecureHeaders());
+  const limit = bodyLimit({
       maxSize: options.bodyLimitBytes,
       onError: (c) =>
         problemResponse(c, 
@@ -46,8 +44,9 @@ export function createApp(options: AppOptions): App {
             requestId: c.get('requestId'),
           }),
         ),
-    }),
-  );
+  });
+  // GET and HEAD carry no body: skipping the limit there keeps the request's body stream untouched (and cheap).
+  app.use((c, next) => (bodiless(c.req.method) ? next() : limit(c, next)));
   app.use(requireJsonBody());
   app.onError(errorHandler);
   app.notFound(notFoundHandler(() => app.routes));

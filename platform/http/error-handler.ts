@@ -3,6 +3,7 @@ import { HTTPException } from 'hono/http-exception';
 import { isDomainError } from './errors.ts';
 import { problem, problemResponse, statusByKind, type Problem } from './problem.ts';
 import type { AppEnv } from './app-env.ts';
+import { requestLog } from './middleware.ts';
 
 /** Maps any thrown value to a problem body. Unknown errors become a 500 that reveals nothing about internals. */
 export function problemFromError(error: unknown, c: Context<AppEnv>): Problem {
@@ -28,7 +29,7 @@ export function problemFromError(error: unknown, c: Context<AppEnv>): Problem {
 
 export const errorHandler: ErrorHandler<AppEnv> = (error, c) => {
   const body = problemFromError(error, c);
-  const log = c.get('log');
+  const log = c.get('logger') ? requestLog(c) : undefined;
   if (body.status >= 500) log?.error({ err: error, code: body.code }, 'request failed');
   else log?.debug({ code: body.code, detail: body.detail }, 'request rejected');
   return problemResponse(c, body);

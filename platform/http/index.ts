@@ -13,3 +13,4 @@ export { problem, problemResponse, problemSchema, problemMediaType, statusByKind
 export type { Problem, FieldError, ProblemInit } from './problem.ts';
 export { fieldErrors, validationHook } from './validation-hook.ts';
 export { mountDocs } from './docs.ts';
+export { requestLog } from './middleware.ts';

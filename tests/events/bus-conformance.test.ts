@@ -148,6 +148,18 @@ describe.each(testDatabases)('on $name', (testDatabase) => {
       expect(world.controls.calls).toHaveLength(0);
     });
 
+    it('leaves a delivery still failing at shutdown to the next process, which delivers it once', async () => {
+      world.controls.failuresLeft = Number.POSITIVE_INFINITY;
+      const first = world.startProcess(bus(100), { relay: true, consume: true });
+      const envelope = await world.write(newKey(), 'STOP-1');
+      await eventually(() => expect(world.controls.calls.length).toBeGreaterThanOrEqual(2));
+      await first.stop();
+      world.controls.failuresLeft = 0;
+      world.startProcess(bus(100), { relay: true, consume: true });
+      await eventually(async () => expect((await world.effects()).map((e) => e.eventId)).toEqual([envelope.id]));
+      expect(await world.deadLetters.list()).toHaveLength(0);
+    });
+
     it('delivers an event published while its consumer was down once the consumer is back, once', async () => {
       const key = newKey();
       if (kind.queues) {
@@ -176,14 +188,15 @@ describe.each(testDatabases)('on $name', (testDatabase) => {
       const routes = (type: string) => [...probeRoutes(type), { consumer: 'probe:ghost', module: 'probe' }, { consumer: 'ledger:audit', module: 'ledger' }];
       const node = world.startProcess(createBullmqBus({ redisUrl, prefix: namespace, log, maxAttempts: 3, retry, routes }), { relay: true, consume: true });
       const redis = new Redis(redisUrl);
-      const [probe, ledger] = ['probe', 'ledger'].map((m) => new Queue(moduleQueueName(namespace, m), { connection: redis }));
+      const probe = new Queue(moduleQueueName(namespace, 'probe'), { connection: redis });
+      const ledger = new Queue(moduleQueueName(namespace, 'ledger'), { connection: redis });
       try {
         const envelope = await world.write(newKey(), 'ROUTE-1');
         await eventually(async () => expect(await world.effects()).toHaveLength(1));
         // The ledger module runs nowhere: its job waits in its own queue and holds back no other module.
-        expect(await ledger?.getJobCounts('wait')).toEqual({ wait: 1 });
+        expect(await ledger.getJobCounts('wait')).toEqual({ wait: 1 });
         const ghost = await eventually(async () => {
-          const job = await probe?.getJob(eventJobId(envelope.id, 'probe:ghost'));
+          const job = await probe.getJob(eventJobId(envelope.id, 'probe:ghost'));
           expect(await job?.getState()).toBe('failed');
           return job;
         });
@@ -191,8 +204,8 @@ describe.each(testDatabases)('on $name', (testDatabase) => {
         expect(node.consumer?.id).toBe('probe:record');
       } finally {
         await world.reset();
-        for (const queue of [probe, ledger]) await queue?.obliterate({ force: true });
-        for (const queue of [probe, ledger]) await queue?.close();
+        for (const queue of [probe, ledger]) await queue.obliterate({ force: true });
+        for (const queue of [probe, ledger]) await queue.close();
         redis.disconnect();
       }
     });

@@ -111,18 +111,19 @@ export async function openWorld(database: DatabaseHandle, log: Logger): Promise<
         : undefined;
       if (consumer) bus.subscribe(consumer);
       if (options.relay) relay.start();
-      const process: TestProcess = {
+      const node: TestProcess = {
         bus,
         relay,
         consumer,
         async stop() {
-          processes.delete(process);
-          await relay.stop();
+          processes.delete(node);
+          // As the host does: the bus first, so that a delivery still retrying gives up and its relay can stop.
           await bus.close();
+          await relay.stop();
         },
       };
-      processes.add(process);
-      return process;
+      processes.add(node);
+      return node;
     },
     async write(key, sku) {
       const envelope = await db.transaction((tx) => outbox.publish(tx, productCreated, payload(key, sku)));
