@@ -66,8 +66,13 @@ export async function createHost(options: HostOptions): Promise<Host> {
 
   const databases = options.database ? sharedDatabase(options.database) : await openModuleDatabases(config, topology.local, logger);
   const stoppers: (() => Promise<void>)[] = [() => databases.close()];
+  let closeBus: (() => Promise<void>) | undefined;
   const stopAll = async () => {
-    for (const stop of stoppers.splice(0).reverse()) await stop().catch((error: unknown) => logger.error({ err: error }, 'stop failed'));
+    // The bus closes first: a delivery still retrying then gives up without dead-lettering, so its outbox row stays
+    // undispatched and the next start delivers it. Then relays drain, the registry deregisters, databases close.
+    const steps = [...(closeBus ? [closeBus] : []), ...stoppers.splice(0).reverse()];
+    closeBus = undefined;
+    for (const stop of steps) await stop().catch((error: unknown) => logger.error({ err: error }, 'stop failed'));
   };
   try {
     if (config.database.migrateOnStart) {
@@ -90,7 +95,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
             routes: (type: string) => topology.consumers.get(type) ?? [],
           })
         : createInProcessBus({ log: busLog, maxAttempts: config.events.maxAttempts, retry });
-    stoppers.push(() => bus.close());
+    closeBus = () => bus.close();
 
     const hashes = new Map<string, string>();
     const hashOf = (name: string) => {

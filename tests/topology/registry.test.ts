@@ -1,0 +1,45 @@
+import { randomUUID } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { modules } from '../../apps/modules.ts';
+import { createHost, type Host } from '../../platform/host/index.ts';
+import { createRegistry, type Registry } from '../../platform/registry/index.ts';
+import { redisUrl } from '../support/databases.ts';
+import { redisPrefix } from '../support/process-host.ts';
+import { call, eventually, testConfig, testLogger } from '../support/test-host.ts';
+
+describe.skipIf(!redisUrl)('registry and discovery through the host', () => {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  it('reports an instance whose contract differs from what this host was built against, in /registry and the log', async () => {
+    const prefix = redisPrefix();
+    const lines: Record<string, unknown>[] = [];
+    const monolith: Host = await createHost({
+      config: testConfig({ MODULES: 'catalog', DATA_DIR: 'memory', REDIS_URL: redisUrl as string, REDIS_PREFIX: prefix, REMOTE_MODULES: 'inventory=discover' }),
+      modules,
+      logger: testLogger(lines),
+    });
+    cleanups.push(() => monolith.stop());
+    await monolith.announce('http://127.0.0.1:3999');
+    // An inventory built from another version of the code: same name, different contract.
+    const stale: Registry = createRegistry({ redisUrl: redisUrl as string, log: testLogger(), heartbeatMs: 1000, ttlMs: 5000, prefix: `${prefix}:registry` });
+    cleanups.push(() => stale.close());
+    await stale.announce([{ module: 'inventory', version: '0.9.0', contractHash: 'stale0000000000' }], 'http://127.0.0.1:1', async () => 'pass');
+
+    type Catalog = { local: { module: string; contractHash: string }[]; registry: { instances: { module: string; version: string; contractMatches: boolean }[] } };
+    const body = (await (await call(monolith, 'GET', '/registry')).json()) as Catalog;
+    expect(body.local.map((l) => l.module)).toEqual(['catalog']);
+    expect(body.registry.instances).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ module: 'catalog', contractMatches: true }),
+        expect.objectContaining({ module: 'inventory', version: '0.9.0', contractMatches: false }),
+      ]),
+    );
+    // Discovery still routes to it (the caller decides), but says so in the log.
+    const response = await call(monolith, 'GET', `/inventory/v1/stock/${randomUUID()}`);
+    expect(response.status).toBe(503);
+    await eventually(() => expect(lines).toContainEqual(expect.objectContaining({ msg: 'instance serves a different contract than this process was built against', module: 'inventory', theirs: 'stale0000000000' })));
+  });
+});
