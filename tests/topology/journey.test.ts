@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
+import { createCleaveClient, type CleaveClient, type Schema } from '../../clients/typescript/index.ts';
 import { createScratchDatabase, postgresUrl, redisUrl } from '../support/databases.ts';
 import { freePort, redisPrefix, startProcessHost, type ProcessHost } from '../support/process-host.ts';
 import { eventually } from '../support/test-host.ts';
@@ -15,6 +16,12 @@ async function scratch(cleanups: (() => Promise<void>)[]): Promise<string> {
   const db = await createScratchDatabase(postgresUrl as string);
   cleanups.push(db.drop);
   return db.url;
+}
+
+/** The body of a successful call; fails the test with the status and problem otherwise. */
+function ok<T>(result: { data?: T; error?: unknown; response: Response }): T {
+  if (result.data === undefined) throw new Error(`${result.response.status} ${result.response.url}: ${JSON.stringify(result.error)}`);
+  return result.data;
 }
 
 const fast = { EVENT_RETRY_BASE_MS: '20', OUTBOX_SWEEP_MS: '200', REGISTRY_HEARTBEAT_MS: '500' };
@@ -64,10 +71,13 @@ describe.each(topologies)('journey: $name', (topology) => {
   const cleanups: (() => Promise<void>)[] = [];
   let entry = '';
   let processes: ProcessHost[] = [];
+  // The client generated from the merged OpenAPI document (npm run client), pointed at the monolith.
+  let api: CleaveClient;
 
   beforeAll(async () => {
     if (missing) return;
     ({ entry, processes } = await topology.start(cleanups));
+    api = createCleaveClient(entry);
   });
   afterAll(async () => {
     for (const p of processes) await p.stop();
@@ -77,29 +87,51 @@ describe.each(topologies)('journey: $name', (topology) => {
   const json = (method: string, path: string, body?: unknown) =>
     fetch(`${entry}${path}`, { method, headers: { 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
 
+  const stock = (productId: string) => api.GET('/inventory/v1/stock/{productId}', { params: { path: { productId } } });
+
   it.skipIf(missing)('create product → stock appears → receive → reserve → release, all through the monolith', async () => {
-    const created = await json('POST', '/catalog/v1/products', { sku: `J-${randomUUID().slice(0, 8)}`, name: 'Journey', price: { amount: 990, currency: 'EUR' } });
-    expect(created.status).toBe(201);
-    const { id } = (await created.json()) as { id: string };
-    await eventually(async () => expect((await json('GET', `/inventory/v1/stock/${id}`)).status).toBe(200), 15_000);
-    expect((await json('POST', `/inventory/v1/stock/${id}/receipts`, { quantity: 4 })).status).toBe(200);
+    const created = await api.POST('/catalog/v1/products', { body: { sku: `J-${randomUUID().slice(0, 8)}`, name: 'Journey', price: { amount: 990, currency: 'EUR' } } });
+    expect(created.response.status).toBe(201);
+    const { id } = ok(created);
+    await eventually(async () => expect((await stock(id)).response.status).toBe(200), 15_000);
+    expect((await api.POST('/inventory/v1/stock/{productId}/receipts', { params: { path: { productId: id } }, body: { quantity: 4 } })).response.status).toBe(200);
     const reservationId = randomUUID();
-    const reserved = await json('PUT', `/inventory/v1/reservations/${reservationId}`, { productId: id, quantity: 3 });
-    expect(reserved.status).toBe(201);
-    expect(await (await json('GET', `/inventory/v1/stock/${id}`)).json()).toMatchObject({ onHand: 4, reserved: 3, available: 1 });
-    const short = await json('PUT', `/inventory/v1/reservations/${randomUUID()}`, { productId: id, quantity: 2 });
-    expect(short.status).toBe(409);
-    expect(short.headers.get('content-type')).toBe('application/problem+json');
-    expect((await json('POST', `/inventory/v1/reservations/${reservationId}/release`)).status).toBe(200);
-    expect(await (await json('GET', `/inventory/v1/stock/${id}`)).json()).toMatchObject({ reserved: 0, available: 4 });
+    const reserved = await api.PUT('/inventory/v1/reservations/{reservationId}', { params: { path: { reservationId } }, body: { productId: id, quantity: 3 } });
+    expect(reserved.response.status).toBe(201);
+    expect(ok(reserved)).toMatchObject({ id: reservationId, productId: id, quantity: 3, status: 'active' });
+    expect(ok(await stock(id))).toMatchObject({ onHand: 4, reserved: 3, available: 1 });
+    const short = await api.PUT('/inventory/v1/reservations/{reservationId}', { params: { path: { reservationId: randomUUID() } }, body: { productId: id, quantity: 2 } });
+    expect(short.response.status).toBe(409);
+    expect(short.response.headers.get('content-type')).toBe('application/problem+json');
+    // A problem response arrives as `error`, typed by the contract's problem schema; `data` is absent.
+    expectTypeOf(short.error).branded.toEqualTypeOf<Schema<'Problem'> | undefined>();
+    expect(short.data).toBeUndefined();
+    expect(short.error).toMatchObject({ status: 409, code: 'inventory/insufficient-stock' });
+    expect((await api.POST('/inventory/v1/reservations/{reservationId}/release', { params: { path: { reservationId } } })).response.status).toBe(200);
+    expect(ok(await stock(id))).toMatchObject({ reserved: 0, available: 4 });
+  });
+
+  it.skipIf(missing)('a request the types reject is also refused by the server, with a typed validation problem', async () => {
+    const unknownProduct = randomUUID();
+    const misspelt = await api.POST('/inventory/v1/stock/{productId}/receipts', {
+      params: { path: { productId: unknownProduct } },
+      // @ts-expect-error ReceiveStock's field is `quantity`: the generated types refuse a misspelling at compile time
+      body: { quantiy: 4 },
+    });
+    expect(misspelt.response.status).toBe(400);
+    expect(misspelt.error?.code).toBe('http/validation-failed');
+    expect(misspelt.error?.errors?.map((e) => `${e.location}:${e.path}`).sort()).toEqual(['body:', 'body:quantity']);
+    const missingStock = await stock(unknownProduct);
+    expect(missingStock.response.status).toBe(404);
+    expect(missingStock.error?.code).toBe('inventory/stock-item-not-found');
   });
 
   it.skipIf(missing)('/registry shows where each module runs and that contracts match', async () => {
-    const catalog = (await (await json('GET', '/registry')).json()) as { local: { module: string }[]; registry: { enabled: boolean; instances: { module: string; contractMatches: boolean }[] } };
+    const catalog = ok(await api.GET('/registry'));
     if (!catalog.registry.enabled) return expect(topology.needs.redis).toBe(false);
     await eventually(async () => {
-      const now = (await (await json('GET', '/registry')).json()) as typeof catalog;
-      expect(now.registry.instances.map((i) => i.module).sort()).toEqual(processes.length === 2 ? ['catalog', 'inventory'] : ['catalog', 'inventory']);
+      const now = ok(await api.GET('/registry'));
+      expect(now.registry.instances.map((i) => i.module).sort()).toEqual(['catalog', 'inventory']);
       expect(now.registry.instances.every((i) => i.contractMatches)).toBe(true);
     });
   });

@@ -1,0 +1,123 @@
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import process from 'node:process';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../tools/client/cli.ts';
+import { loadOpenApiDocument, type OpenApiDocument } from '../../tools/client/openapi-document.ts';
+import { renderClient, type ClientFiles } from '../../tools/client/render-client.ts';
+import { typeCheck } from './typescript-check.ts';
+
+const clientDir = 'clients/typescript';
+
+async function run(args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(args, { out: (line) => out.push(line), err: (line) => err.push(line) });
+  return { code, out, err };
+}
+
+// Each snippet is type-checked as a file beside this one; `// wrong` marks the line that must not compile.
+const usage = (body: string) => `import { createCleaveClient, type Schema } from '../../clients/typescript/index.ts';
+const api = createCleaveClient('http://127.0.0.1:3000');
+export async function use(productId: string, reservationId: string): Promise<unknown> {
+  void reservationId;
+${body}
+}
+export type { Schema };
+`;
+const snippets = {
+  'reads stock, narrowing data and typed problem': `  const { data, error } = await api.GET('/inventory/v1/stock/{productId}', { params: { path: { productId } } });
+  if (error) return error.code satisfies string;
+  const problem: Schema<'Problem'> = { type: 'urn:cleave:problem:x', title: 'Conflict', status: 409, code: 'x' };
+  return [data.available satisfies number, problem];`,
+  'a misspelt body field': `  return api.POST('/inventory/v1/stock/{productId}/receipts', { params: { path: { productId } },
+    body: { quantiy: 4 } }); // wrong`,
+  'a body field of the wrong type': `  return api.PUT('/inventory/v1/reservations/{reservationId}', { params: { path: { reservationId } },
+    body: { productId, quantity: '3' } }); // wrong`,
+  'a path that is not in the API': `  return api.GET('/inventory/v1/stocks/{productId}', { params: { path: { productId } } }); // wrong`,
+  'a missing path parameter': `  return api.GET('/inventory/v1/stock/{productId}'); // wrong`,
+  'a response field that does not exist': `  const { data } = await api.GET('/inventory/v1/stock/{productId}', { params: { path: { productId } } });
+  return data?.onhand; // wrong`,
+  'a method the path does not have': `  return api.DELETE('/inventory/v1/stock/{productId}', { params: { path: { productId } } }); // wrong`,
+};
+const snippetPath = (name: string) => `tests/client/typed-usage-${name.replace(/[^a-z]+/g, '-')}.ts`;
+
+describe('npm run client', () => {
+  let document: OpenApiDocument;
+  let source: string;
+  let files: ClientFiles;
+  beforeAll(async () => {
+    ({ document, source } = await loadOpenApiDocument());
+    files = await renderClient(document);
+  }, 60_000);
+
+  it('the committed clients/typescript is what the generator writes for the merged OpenAPI document (run npm run client if this fails)', () => {
+    for (const [name, content] of Object.entries(files)) expect(readFileSync(join(clientDir, name), 'utf8'), `${name} from ${source}`).toBe(content);
+  });
+
+  it('renders the same files from the same document, and types every path of it', async () => {
+    expect(await renderClient(document)).toEqual(files);
+    for (const path of Object.keys(document.paths)) expect(files['schema.ts']).toContain(`    ${JSON.stringify(path)}: {`);
+    expect(files['index.ts']).toContain('export function createCleaveClient(baseUrl: string, options: CleaveClientOptions = {}): CleaveClient');
+  });
+
+  it("tsc accepts the generated client under the repository's strict settings, and rejects wrong fields, paths and methods", () => {
+    const checked = typeCheck(
+      [`${clientDir}/index.ts`, `${clientDir}/schema.ts`],
+      Object.fromEntries(Object.entries(snippets).map(([name, body]) => [snippetPath(name), usage(body)])),
+    );
+
+    expect(checked[`${clientDir}/index.ts`]?.errors).toEqual([]);
+    expect(checked[`${clientDir}/schema.ts`]?.errors).toEqual([]);
+    expect(checked[snippetPath('reads stock, narrowing data and typed problem')]?.errors).toEqual([]);
+    for (const [name, body] of Object.entries(snippets).filter(([, b]) => b.includes('// wrong'))) {
+      const wrongLine = usage(body).split('\n').findIndex((line) => line.includes('// wrong')) + 1;
+      const errors = checked[snippetPath(name)]?.errors ?? [];
+      expect(errors.length, `${name} compiled`).toBeGreaterThan(0);
+      expect(errors.every((e) => e.startsWith(`${wrongLine}: `)), `${name}: ${errors.join('; ')}`).toBe(true);
+    }
+  });
+
+  it('writes the client where --out says from the --spec document, and --check fails once it is stale', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cleave-client-'));
+    const spec = join(dir, 'cleave.json');
+    writeFileSync(spec, JSON.stringify(document));
+    const out = join(dir, 'client');
+
+    expect(await run(['--spec', spec, '--out', out, '--check'])).toMatchObject({ code: 1 });
+    expect(await run(['--spec', spec, '--out', out])).toMatchObject({ code: 0, out: [`client: wrote ${out}/schema.ts, ${out}/index.ts from ${spec}`] });
+    expect(readFileSync(join(out, 'schema.ts'), 'utf8')).toBe(files['schema.ts']);
+    expect(await run(['--spec', spec, '--out', out, '--check'])).toMatchObject({ code: 0 });
+    writeFileSync(join(out, 'index.ts'), '// edited\n');
+    expect(await run(['--spec', spec, '--out', out, '--check'])).toMatchObject({ code: 1, err: [`client: ${out}/index.ts is out of date with ${spec}; run npm run client`] });
+  });
+
+  it('reads contracts/openapi/cleave.json when it exists instead of building the document from code', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'cleave-client-'));
+    mkdirSync(join(root, 'contracts/openapi'), { recursive: true });
+    const tiny = { openapi: '3.1.0', info: { title: 't', version: '1' }, paths: {} };
+    writeFileSync(join(root, 'contracts/openapi/cleave.json'), JSON.stringify(tiny));
+    const here = process.cwd();
+    process.chdir(root);
+    try {
+      expect(await loadOpenApiDocument()).toEqual({ document: tiny, source: 'contracts/openapi/cleave.json' });
+    } finally {
+      process.chdir(here);
+    }
+  });
+
+  it.each([
+    [['--colour'], "client: Unknown option '--colour'"],
+    [['clients/go'], "client: Unexpected argument 'clients/go'"],
+    [['--spec'], "client: Option '--spec <value>' argument missing"],
+    [['--spec', 'nowhere/cleave.json'], 'client: nowhere/cleave.json does not exist; run npm run openapi first, or omit --spec'],
+    [['--spec', 'package.json'], 'client: package.json is not an OpenAPI 3.1 document'],
+    [['--spec', 'README.md'], 'client: README.md is not readable JSON'],
+  ])('bad arguments %j exit 2 with a readable message', async (args, message) => {
+    const { code, err } = await run(args);
+
+    expect(code).toBe(2);
+    expect(err[0]).toContain(message);
+  });
+});

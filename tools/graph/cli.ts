@@ -1,0 +1,68 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { parseArgs } from 'node:util';
+import { moduleGraph, type GraphModule } from './module-graph.ts';
+import { toDot } from './render-dot.ts';
+import { renderSvg } from './render-svg.ts';
+
+export interface CliIo {
+  out: (line: string) => void;
+  err: (line: string) => void;
+}
+
+/** Where the module graph is written by default. */
+export const defaultGraphPath = 'docs/module-graph.svg';
+
+const USAGE = `usage: npm run graph -- [--out ${defaultGraphPath}] [--dot] [--check]
+  --out    the SVG file to write
+  --dot    print the Graphviz DOT source instead of writing the SVG
+  --check  write nothing; exit 1 if the SVG differs from what would be written`;
+
+/**
+ * Draws the module graph of `modules` as the command line does and returns the exit code: 0 written (or up to
+ * date with --check), 1 out of date (--check), 2 bad usage.
+ * @example process.exitCode = await runCli(process.argv.slice(2), { out: console.log, err: console.error }, modules);
+ */
+export async function runCli(args: readonly string[], io: CliIo, modules: readonly GraphModule[]): Promise<number> {
+  let values: { out?: string | undefined; dot?: boolean | undefined; check?: boolean | undefined; help?: boolean | undefined };
+  try {
+    ({ values } = parseArgs({
+      args: [...args],
+      options: { out: { type: 'string' }, dot: { type: 'boolean' }, check: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    return usage(io, error instanceof Error ? error.message : String(error));
+  }
+  if (values.help) {
+    io.out(USAGE);
+    return 0;
+  }
+  const out = values.out ?? defaultGraphPath;
+  if (!out.endsWith('.svg')) return usage(io, `--out must name an .svg file, got "${out}"`);
+  if (values.dot && values.check) return usage(io, '--dot and --check do not go together');
+
+  const dot = toDot(moduleGraph(modules));
+  if (values.dot) {
+    io.out(dot.trimEnd());
+    return 0;
+  }
+  const svg = await renderSvg(dot);
+  const current = existsSync(out) ? readFileSync(out, 'utf8') : undefined;
+  if (values.check) {
+    if (current === svg) io.out(`graph: ${out} is up to date`);
+    else io.err(`graph: ${out} is out of date with the modules; run npm run graph`);
+    return current === svg ? 0 : 1;
+  }
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, svg);
+  io.out(`graph: wrote ${out} (${modules.length} modules)`);
+  return 0;
+}
+
+function usage(io: CliIo, message: string): number {
+  io.err(`graph: ${message}`);
+  io.err(USAGE);
+  return 2;
+}

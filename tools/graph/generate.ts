@@ -1,0 +1,14 @@
+/**
+ * @module graph
+ * `npm run graph [-- --out docs/module-graph.svg] [--dot] [--check]`: draws the modules, their calls (from `uses`)
+ * and their events (from contracts and subscriptions) as an SVG, with Graphviz in WebAssembly. Exit 2 on bad usage.
+ */
+import process from 'node:process';
+import { modules } from '../../apps/modules.ts';
+import { runCli } from './cli.ts';
+
+process.exitCode = await runCli(
+  process.argv.slice(2),
+  { out: (line) => process.stdout.write(`${line}\n`), err: (line) => process.stderr.write(`${line}\n`) },
+  modules,
+);
