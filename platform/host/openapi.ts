@@ -12,7 +12,7 @@ const openapiVersion = '3.1.0';
 export function mountOpenApi(app: App, modules: readonly ModuleDefinition[]): void {
   let merged: unknown;
   app.get('/openapi.json', (c) => {
-    merged ??= mergedDocument(app, modules);
+    merged ??= mergedDocument(modules, platformRoutes(app, modules));
     return c.json(merged);
   });
   for (const m of modules) {
@@ -24,14 +24,22 @@ export function mountOpenApi(app: App, modules: readonly ModuleDefinition[]): vo
   }
 }
 
-function mergedDocument(app: App, modules: readonly ModuleDefinition[]): unknown {
-  const router = createRouter();
+/** The routes `app` documents (declared through `app.openapi`) outside the prefixes of `modules`: the platform's own. */
+export function platformRoutes(app: App, modules: readonly ModuleDefinition[]): RouteConfig[] {
   const names = new Set(modules.map((m) => m.name));
-  const platformRoutes = app.openAPIRegistry.definitions
+  return app.openAPIRegistry.definitions
     .filter((d): d is { type: 'route'; route: RouteConfig } => d.type === 'route')
     .map((d) => d.route)
     .filter((r) => !names.has(r.path.split('/')[1] ?? ''));
-  for (const route of [...modules.flatMap((m) => Object.values(m.contract.routes)), ...platformRoutes]) router.openAPIRegistry.registerPath(route);
+}
+
+/**
+ * The merged OpenAPI document that `/openapi.json` serves: every module in `modules`, then `platform` routes. Needs no
+ * app, so `npm run openapi` writes the same document a host serves.
+ */
+export function mergedDocument(modules: readonly ModuleDefinition[], platform: readonly RouteConfig[]): unknown {
+  const router = createRouter();
+  for (const route of [...modules.flatMap((m) => Object.values(m.contract.routes)), ...platform]) register(router, route);
   return router.getOpenAPI31Document({
     openapi: openapiVersion,
     info: { title: 'Cleave API', version: '1', description: `Modules: ${modules.map((m) => `${m.name} ${m.version}`).join(', ')}.` },
@@ -42,10 +50,16 @@ function mergedDocument(app: App, modules: readonly ModuleDefinition[]): unknown
 /** One module's OpenAPI document, from its contract alone. */
 export function moduleDocument(m: ModuleDefinition): unknown {
   const router = createRouter();
-  for (const route of Object.values(m.contract.routes)) router.openAPIRegistry.registerPath(route);
+  for (const route of Object.values(m.contract.routes)) register(router, route);
   return router.getOpenAPI31Document({
     openapi: openapiVersion,
     info: { title: `Cleave ${m.name}`, version: m.version, description: m.description, 'x-owner': m.owner } as never,
     tags: [{ name: m.name, description: m.description }],
   });
+}
+
+/** Registers a route for documentation as `app.openapi` does: without its middleware, and not at all when hidden. */
+function register(router: App, route: RouteConfig): void {
+  const { middleware: _middleware, hide, ...documented } = route;
+  if (!hide) router.openAPIRegistry.registerPath(documented);
 }

@@ -1,4 +1,5 @@
 import { createRoute, type RouteConfig } from '@hono/zod-openapi';
+import { deprecationDocs, deprecationHeaders, type RouteDeprecation } from './deprecation.ts';
 import { problemMediaType, problemSchema } from './problem.ts';
 
 const descriptions: Record<number, string> = {
@@ -27,18 +28,35 @@ export function problemResponses(...statuses: number[]) {
   );
 }
 
-type ContractRouteConfig = Omit<RouteConfig, 'path'> & { path: string; problems?: number[] };
+type ContractRouteConfig = Omit<RouteConfig, 'path' | 'deprecated'> & { path: string; problems?: number[]; deprecated?: RouteDeprecation };
 
 /**
  * `createRoute` plus the problem responses every route can produce (400, 500; 413 and 415 with a body),
  * and the route's own, so they all appear in the OpenAPI document.
  *
+ * A route declared `deprecated: { since, sunset, link? }` is marked `deprecated` (with `x-sunset` and a note in its
+ * description) in OpenAPI, and every response it gives carries `Deprecation`, `Sunset` and `Link` headers.
+ *
  * @example
  * export const getProduct = contractRoute({ method: 'get', path: '/catalog/v1/products/{id}', problems: [404], ... });
  */
 export function contractRoute<const R extends ContractRouteConfig>(config: R) {
-  const { problems = [], ...route } = config;
+  const { problems = [], deprecated, ...route } = config;
   const standard = route.request?.body ? [400, 413, 415, 500] : [400, 500];
-  const full = { ...route, responses: { ...problemResponses(...standard, ...problems), ...route.responses } };
-  return createRoute(full as Parameters<typeof createRoute>[0]) as unknown as Omit<R, 'problems'> & { getRoutingPath(): string };
+  let full: Record<string, unknown> = { ...route, responses: { ...problemResponses(...standard, ...problems), ...route.responses } };
+  if (deprecated) full = deprecate(full, deprecated);
+  return createRoute(full as Parameters<typeof createRoute>[0]) as unknown as Omit<R, 'problems' | 'deprecated'> & { getRoutingPath(): string };
+}
+
+function deprecate(route: Record<string, unknown>, deprecation: RouteDeprecation): Record<string, unknown> {
+  const docs = deprecationDocs(deprecation, route.description as string | undefined);
+  const own = route.middleware === undefined ? [] : [route.middleware].flat();
+  const responses = Object.fromEntries(
+    Object.entries(route.responses as Record<string, Record<string, unknown>>).map(([status, response]) => [
+      status,
+      '$ref' in response ? response : { ...response, headers: { ...(response.headers as object | undefined), ...docs.headers } },
+    ]),
+  );
+  // First in the chain, so its headers land on whatever the route's own middleware, validation or handler answer.
+  return { ...route, ...docs.operation, responses, middleware: [deprecationHeaders(deprecation), ...own] };
 }

@@ -1,0 +1,75 @@
+/**
+ * `npm run contracts:check [-- --base <git ref>]`: fails when the committed contract files are not what the code
+ * generates (drift), or when the contracts break clients of the baseline (`HEAD` by default; `origin/main` for a
+ * pull request). Exit 0: in sync, no breaking change (compatible ones are listed). 1: drift or breaking changes.
+ * 2: bad arguments, or no usable git baseline.
+ */
+import { basename } from 'node:path';
+import process from 'node:process';
+import { parseArgs } from 'node:util';
+import { parse as parseYaml } from 'yaml';
+import { baselineFiles, resolveRef, UsageError } from './baseline.ts';
+import { classifyContract, type Finding } from './classify.ts';
+import { contractFiles, mergedFile } from './documents.ts';
+import { findDrift, repositoryRoot, workingTreeFiles } from './files.ts';
+import { formatDrift, formatFindings } from './report.ts';
+
+const usage = 'usage: npm run contracts:check [-- --base <git ref>] [--root <repository dir>]';
+
+function options(): { base: string; root: string } {
+  let parsed;
+  try {
+    parsed = parseArgs({ options: { base: { type: 'string', default: 'HEAD' }, root: { type: 'string', default: repositoryRoot }, help: { type: 'boolean' } } });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  if (parsed.values.help) {
+    process.stdout.write(`${usage}\n`);
+    process.exit(0);
+  }
+  if (parsed.values.base.trim() === '') throw new UsageError('--base needs a git ref, e.g. --base origin/main');
+  return { base: parsed.values.base, root: parsed.values.root };
+}
+
+function read(path: string, text: string | undefined, where: string): unknown {
+  if (text === undefined) return undefined;
+  try {
+    return path.endsWith('.yaml') ? parseYaml(text) : JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`${path} at ${where} does not parse: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** Classifies every contract file of the baseline and of the code; the merged document only for platform routes. */
+function gate(generated: Map<string, string>, baseline: Map<string, string>, base: string): Finding[] {
+  const paths = [...new Set([...baseline.keys(), ...generated.keys()])].sort();
+  const modules = new Set(paths.filter((p) => p !== mergedFile).map((p) => basename(p).replace(/\.(json|yaml)$/, '')));
+  return paths.flatMap((path) => {
+    const merged = path === mergedFile;
+    const module = merged ? 'platform' : basename(path).replace(/\.(json|yaml)$/, '');
+    const include = merged ? (p: string) => !modules.has(p.split('/')[1] ?? '') : () => true;
+    return classifyContract(module, path, read(path, baseline.get(path), base), read(path, generated.get(path), 'the code'), { include });
+  });
+}
+
+try {
+  const { base, root } = options();
+  const commit = resolveRef(root, base);
+  const generated = contractFiles();
+  const drift = findDrift(generated, workingTreeFiles(root));
+  const findings = gate(generated, baselineFiles(root, base), base);
+  const where = `${base}${commit && !base.startsWith(commit) ? ` (${commit})` : ''}`;
+  process.stdout.write(formatDrift(drift));
+  process.stdout.write(formatFindings(findings, where));
+  const breaking = findings.some((f) => f.severity === 'breaking');
+  if (drift.length === 0 && !breaking) process.stdout.write(`Contracts are in sync with the code (${generated.size} files) and compatible with ${where}.\n`);
+  process.exitCode = drift.length > 0 || breaking ? 1 : 0;
+} catch (error) {
+  if (error instanceof UsageError) {
+    process.stderr.write(`contracts:check: ${error.message}\n${usage}\n`);
+    process.exitCode = 2;
+  } else {
+    process.stderr.write(`contracts:check: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,45 @@
+import type { RouteConfig } from '@hono/zod-openapi';
+import { modules as allModules } from '../../apps/modules.ts';
+import type { ModuleDefinition } from '../../platform/host/index.ts';
+import { mergedDocument, moduleDocument, platformRoutes } from '../../platform/host/openapi.ts';
+import { opsRoutes } from '../../platform/host/ops-routes.ts';
+import { registryRoutes } from '../../platform/host/registry-routes.ts';
+import { moduleAsyncApi } from './asyncapi.ts';
+import { toJsonText, toYamlText } from './canonical.ts';
+
+/** The folders `npm run openapi` owns: every file in them is generated. */
+export const contractDirs = { openapi: 'contracts/openapi', asyncapi: 'contracts/asyncapi' } as const;
+
+/** The merged document's file: every module plus the platform's documented routes. */
+export const mergedFile = `${contractDirs.openapi}/cleave.json`;
+
+/**
+ * The platform's documented routes (`/ops/...`, `/registry`), taken from the routers a host mounts. Their sources
+ * are never called: only the route declarations are read.
+ */
+export function documentedPlatformRoutes(): RouteConfig[] {
+  const ops = opsRoutes({ deadLetters: () => [], consumer: () => undefined });
+  const registry = registryRoutes({
+    topology: { local: [], remote: new Map(), consumers: new Map(), eventsCrossProcesses: false, warnings: [] },
+    registry: undefined,
+    expectedHash: () => undefined,
+    remoteStats: () => ({}),
+  });
+  return [ops, registry].flatMap((router) => platformRoutes(router, []));
+}
+
+/**
+ * Every contract file, by path relative to the repository root, with its exact text: `contracts/openapi/<module>.json`
+ * (what `/<module>/openapi.json` serves), `contracts/openapi/cleave.json` (what `/openapi.json` serves on a host of
+ * all modules) and `contracts/asyncapi/<module>.yaml` (the module's events). Sorted by path.
+ */
+export function contractFiles(modules: readonly ModuleDefinition[] = allModules): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const m of modules) {
+    if (m.name === 'cleave') throw new Error('A module named "cleave" would overwrite the merged document.');
+    files.set(`${contractDirs.openapi}/${m.name}.json`, toJsonText(moduleDocument(m)));
+    files.set(`${contractDirs.asyncapi}/${m.name}.yaml`, toYamlText(moduleAsyncApi(m)));
+  }
+  files.set(mergedFile, toJsonText(mergedDocument(modules, documentedPlatformRoutes())));
+  return new Map([...files].sort(([a], [b]) => (a < b ? -1 : 1)));
+}

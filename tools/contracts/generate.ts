@@ -1,0 +1,19 @@
+/**
+ * `npm run openapi`: writes the contract files of every module from the code: OpenAPI 3.1 per module and merged
+ * (`contracts/openapi/`), AsyncAPI 3.0 per module (`contracts/asyncapi/`). Files there that the code no longer
+ * produces are removed. Commit the result; `npm run contracts:check` fails while the files and the code differ.
+ */
+import process from 'node:process';
+import { contractFiles } from './documents.ts';
+import { repositoryRoot, writeContractFiles } from './files.ts';
+
+try {
+  const files = contractFiles();
+  const { written, removed } = writeContractFiles(repositoryRoot, files);
+  for (const path of written) process.stdout.write(`wrote    ${path}\n`);
+  for (const path of removed) process.stdout.write(`removed  ${path}\n`);
+  process.stdout.write(`${files.size} contract files: ${written.length} written, ${removed.length} removed, ${files.size - written.length} unchanged.\n`);
+} catch (error) {
+  process.stderr.write(`openapi: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+}
