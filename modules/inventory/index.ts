@@ -5,4 +5,5 @@
  */
 export { inventoryModule } from './module.ts';
 export { inventoryContract } from './contract/contract.ts';
+export { inventoryConsumes } from './contract/consumes.ts';
 export type { StockDto, ReservationDto } from './contract/stock.schemas.ts';

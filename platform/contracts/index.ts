@@ -9,3 +9,5 @@ export { createClient, RemoteProblemError } from './client.ts';
 export type { Client, RouteInput, RouteOutput, CallOptions, Transport } from './client.ts';
 export { createHttpTransport } from './http-transport.ts';
 export type { HttpTransport, HttpTransportOptions, HttpTransportStats } from './http-transport.ts';
+export { defineConsumerContract, consumedEvent, parseFieldPath, joinFieldPath } from './consumer-contract.ts';
+export type { ConsumerContract, ConsumerContractDefinition, OperationNeeds, EventNeeds, FieldPath, SuccessBody } from './consumer-contract.ts';
