@@ -19,6 +19,9 @@ export function defineContract<const Module extends string, const Routes extends
     if (!route.path.startsWith(`/${module}/v`)) {
       throw new Error(`Route ${module}.${name} (${route.path}) must live under /${module}/v<N>/.`);
     }
+    // Generated clients in every language name their methods after operationId; the contract key is the name
+    // the typed client already uses, prefixed by the module so it is unique across the merged document.
+    route.operationId ??= `${module}.${name}`;
   }
   for (const event of definition.events ?? []) {
     if (event.module !== module) throw new Error(`Event ${event.name} is not named after module ${module}.`);
