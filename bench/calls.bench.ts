@@ -49,7 +49,9 @@ const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'info', LOG_FORMAT: 'js
 const logger = createLogger({ ...config.log, destination: pino.destination({ dest: '/dev/null', sync: false }) });
 const host = await createHost({ config, modules, logger });
 const local = (method: string, path: string, body?: unknown) =>
-  Promise.resolve(host.app.request(path, { method, headers: { 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) }));
+  Promise.resolve(
+    host.app.request(path, { method, headers: { 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) }),
+  );
 const localId = await productWithStock(local);
 const inventoryDb = host.modules.find((m) => m.definition.name === 'inventory')?.context.db;
 if (!inventoryDb) throw new Error('inventory not hosted');
@@ -57,7 +59,11 @@ if (!inventoryDb) throw new Error('inventory not hosted');
 const remoteHost = await startProcessHost({ env: { MODULES: 'catalog,inventory' } });
 try {
   const remoteId = await productWithStock((method, path, body) =>
-    fetch(`${remoteHost.url}${path}`, { method, headers: { 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) }),
+    fetch(`${remoteHost.url}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    }),
   );
   const inProcess = createClient(inventoryContract, (_module, request) => Promise.resolve(host.app.fetch(request)), 'bench');
   const overHttp = createClient(inventoryContract, createHttpTransport({ resolve: () => remoteHost.url, log: logger }), 'bench');
@@ -74,8 +80,12 @@ try {
   for (const r of results) process.stdout.write(`${r.name.padEnd(34)} ${f(r.p50)} ${f(r.p99)} ${f(r.mean)}\n`);
   const inProcessOverhead = viaApp.p50 - direct.p50;
   const httpAdded = viaHttp.p50 - viaApp.p50;
-  process.stdout.write(`\nin-process call overhead over a direct call (p50): ${inProcessOverhead.toFixed(1)} µs   budget ≤ 15 µs   ${inProcessOverhead <= 15 ? 'met' : 'NOT met'}\n`);
-  process.stdout.write(`added by an extracted call over loopback (p50):    ${httpAdded.toFixed(1)} µs   budget ≤ 150 µs  ${httpAdded <= 150 ? 'met' : 'NOT met'}\n`);
+  process.stdout.write(
+    `\nin-process call overhead over a direct call (p50): ${inProcessOverhead.toFixed(1)} µs   budget ≤ 15 µs   ${inProcessOverhead <= 15 ? 'met' : 'NOT met'}\n`,
+  );
+  process.stdout.write(
+    `added by an extracted call over loopback (p50):    ${httpAdded.toFixed(1)} µs   budget ≤ 150 µs  ${httpAdded <= 150 ? 'met' : 'NOT met'}\n`,
+  );
 } finally {
   await remoteHost.stop();
   await host.stop();

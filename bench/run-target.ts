@@ -51,7 +51,10 @@ export async function runTarget(name: string, file: string, options: RunOptions)
     const cpuBefore = cpuMs(child.pid);
     const result = await autocannon({ ...load, duration: options.durationS });
     const cpuAfter = cpuMs(child.pid);
-    for (const [label, run] of [['warm-up', warmup], ['run', result]] as const) {
+    for (const [label, run] of [
+      ['warm-up', warmup],
+      ['run', result],
+    ] as const) {
       if (run.non2xx + run.errors + run.timeouts + run.mismatches > 0) {
         problems.push(`${label}: ${run.non2xx} non-2xx, ${run.errors} errors, ${run.timeouts} timeouts, ${run.mismatches} bodies differ`);
       }

@@ -16,7 +16,18 @@ if (unknown.length > 0) {
   process.exit(2);
 }
 for (const module of wanted.length > 0 ? wanted : all) {
-  const args = ['drizzle-kit', 'generate', '--dialect', 'postgresql', '--schema', `modules/${module}/infrastructure/schema.ts`, '--out', `migrations/${module}`, '--name', module];
+  const args = [
+    'drizzle-kit',
+    'generate',
+    '--dialect',
+    'postgresql',
+    '--schema',
+    `modules/${module}/infrastructure/schema.ts`,
+    '--out',
+    `migrations/${module}`,
+    '--name',
+    module,
+  ];
   console.log(`> ${module}`);
   const result = spawnSync('npx', args, { stdio: 'inherit' });
   if (result.status !== 0) process.exit(result.status ?? 1);

@@ -19,7 +19,11 @@ let parsed;
 try {
   parsed = parseArgs({
     allowPositionals: true,
-    options: { port: { type: 'string', default: '3001' }, 'monolith-url': { type: 'string', default: 'http://127.0.0.1:3000' }, force: { type: 'boolean', default: false } },
+    options: {
+      port: { type: 'string', default: '3001' },
+      'monolith-url': { type: 'string', default: 'http://127.0.0.1:3000' },
+      force: { type: 'boolean', default: false },
+    },
   });
 } catch (error) {
   fail(error instanceof Error ? error.message : String(error));
@@ -46,7 +50,10 @@ for (const [file, content] of Object.entries(files)) {
   writeFileSync(path, content);
 }
 
-const env = (vars: Record<string, string>) => Object.entries(vars).map(([k, v]) => `  ${k}=${v}`).join('\n');
+const env = (vars: Record<string, string>) =>
+  Object.entries(vars)
+    .map(([k, v]) => `  ${k}=${v}`)
+    .join('\n');
 process.stdout.write(`Extracted ${definition.name} into ${dir}/ (main.ts, README.md).
 
 New deployment (hosts only ${definition.name}; MODULES is fixed by its main.ts):

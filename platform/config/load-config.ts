@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import { environmentSchema } from './schema.ts';
 
 /** The typed settings every part of Cleave receives; nothing else reads the environment. */
@@ -70,7 +70,9 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
   const topologyProblems: ConfigProblem[] = [];
   if (bus === 'bullmq' && !e.REDIS_URL) topologyProblems.push({ variable: 'EVENT_BUS', message: 'bullmq needs REDIS_URL' });
   if (registry && !e.REDIS_URL) topologyProblems.push({ variable: 'REGISTRY', message: 'the registry lives in Redis and needs REDIS_URL' });
-  const discovered = Object.entries(e.REMOTE_MODULES ?? {}).filter(([, a]) => a === 'discover').map(([m]) => m);
+  const discovered = Object.entries(e.REMOTE_MODULES ?? {})
+    .filter(([, a]) => a === 'discover')
+    .map(([m]) => m);
   if (discovered.length > 0 && !registry) {
     topologyProblems.push({ variable: 'REMOTE_MODULES', message: `${discovered.join(', ')} set to discover, which needs the registry (REDIS_URL)` });
   }

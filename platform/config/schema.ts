@@ -6,7 +6,8 @@ const flag = z
   })
   .transform((v) => ['true', '1', 'yes', 'on'].includes(v));
 
-const positiveInt = (fallback: number) => z.coerce.number({ error: 'must be a number' }).int('must be a whole number').positive('must be greater than 0').default(fallback);
+const positiveInt = (fallback: number) =>
+  z.coerce.number({ error: 'must be a number' }).int('must be a whole number').positive('must be greater than 0').default(fallback);
 
 const postgresUrl = z
   .string()
@@ -21,29 +22,35 @@ const redisUrl = z
 const httpUrl = z.string().refine((v) => /^https?:\/\/[^\s/]+(\/[^\s]*)?$/.test(v), 'must be an http:// or https:// URL');
 
 /** `inventory=http://10.0.0.7:3001,payments=discover`: where modules hosted elsewhere are reached. */
-const remoteModules = z
-  .string()
-  .transform((v, ctx) => {
-    const entries: [string, string][] = [];
-    for (const part of v.split(',').map((s) => s.trim()).filter(Boolean)) {
-      const [name, address, ...rest] = part.split('=');
-      if (!name || !address || rest.length > 0 || !/^[a-z][a-z0-9-]*$/.test(name.trim())) {
-        ctx.addIssue({ code: 'custom', message: `"${part}" is not <module>=<http(s) URL or discover>` });
-        continue;
-      }
-      const target = address.trim();
-      if (target !== 'discover' && !httpUrl.safeParse(target).success) {
-        ctx.addIssue({ code: 'custom', message: `address of ${name.trim()} must be an http:// or https:// URL or "discover"` });
-        continue;
-      }
-      entries.push([name.trim(), target.replace(/\/+$/, '')]);
+const remoteModules = z.string().transform((v, ctx) => {
+  const entries: [string, string][] = [];
+  for (const part of v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    const [name, address, ...rest] = part.split('=');
+    if (!name || !address || rest.length > 0 || !/^[a-z][a-z0-9-]*$/.test(name.trim())) {
+      ctx.addIssue({ code: 'custom', message: `"${part}" is not <module>=<http(s) URL or discover>` });
+      continue;
     }
-    return Object.fromEntries(entries);
-  });
+    const target = address.trim();
+    if (target !== 'discover' && !httpUrl.safeParse(target).success) {
+      ctx.addIssue({ code: 'custom', message: `address of ${name.trim()} must be an http:// or https:// URL or "discover"` });
+      continue;
+    }
+    entries.push([name.trim(), target.replace(/\/+$/, '')]);
+  }
+  return Object.fromEntries(entries);
+});
 
 const moduleList = z
   .string()
-  .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+  .transform((v) =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  )
   .pipe(z.array(z.string().regex(/^[a-z][a-z0-9-]*$/, 'each module name must be lower-case kebab-case')).min(1, 'must name at least one module'));
 
 /**
@@ -69,7 +76,10 @@ export const environmentSchema = z.object({
   EVENT_RETRY_MAX_MS: positiveInt(30_000),
   EVENT_BUS: z.enum(['auto', 'in-process', 'bullmq']).default('auto'),
   REDIS_URL: redisUrl,
-  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, dash and underscore only').default('cleave'),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, dash and underscore only')
+    .default('cleave'),
   REMOTE_MODULES: remoteModules.optional(),
   PUBLIC_URL: httpUrl.optional(),
   DATABASE_ROLES: flag.optional(),

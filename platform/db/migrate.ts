@@ -50,9 +50,7 @@ export async function migrateSchema(db: Db, schema: string, folder: string): Pro
     const present = resultRows(await tx.execute(sql`select 1 from pg_namespace where nspname = ${schema}`)).length > 0;
     // Even IF NOT EXISTS needs the right to create schemas, which a module's own role does not have.
     if (!present) await tx.execute(sql.raw(`create schema ${ident(schema)}`));
-    await tx.execute(
-      sql.raw(`create table if not exists ${table} (tag text primary key, hash text not null, applied_at timestamptz not null default now())`),
-    );
+    await tx.execute(sql.raw(`create table if not exists ${table} (tag text primary key, hash text not null, applied_at timestamptz not null default now())`));
     const rows = await tx.execute(sql.raw(`select tag, hash from ${table}`));
     const done = new Map(resultRows<{ tag: string; hash: string }>(rows).map((r) => [r.tag, r.hash]));
     const applied: string[] = [];

@@ -73,7 +73,13 @@ export function createBullmqBus(options: BullmqBusOptions): EventBus {
   /** The publishing connection, opened on first use. It must fail fast, not wait in an offline queue. */
   async function readyProducer(): Promise<Redis> {
     if (!producer) {
-      producer = connect(options.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000, commandTimeout: 5000 }, log, 'producer', () => closing);
+      producer = connect(
+        options.redisUrl,
+        { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000, commandTimeout: 5000 },
+        log,
+        'producer',
+        () => closing,
+      );
       producer.once('ready', () => (connectedOnce = true));
     }
     // A new connection gets a moment to come up; after that, publishing without Redis fails at once.
@@ -152,7 +158,9 @@ export function createBullmqBus(options: BullmqBusOptions): EventBus {
         [...byModule].map(async ([module, consumers]) => {
           const queue = queueOf(module, connection);
           try {
-            await queue.addBulk(consumers.map((consumer) => ({ name: envelope.name, data: { consumer, envelope }, opts: { jobId: eventJobId(envelope.id, consumer) } })));
+            await queue.addBulk(
+              consumers.map((consumer) => ({ name: envelope.name, data: { consumer, envelope }, opts: { jobId: eventJobId(envelope.id, consumer) } })),
+            );
           } catch (error) {
             // A queue whose first connection attempt failed stays broken: make a fresh one next time.
             queues.delete(module);

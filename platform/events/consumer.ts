@@ -35,12 +35,22 @@ export function createConsumer(options: ConsumerOptions): Consumer {
     eventType: eventType(subscription.event),
     async deliver(envelope: EventEnvelope) {
       const parsed = subscription.event.schema.safeParse(envelope.payload);
-      if (!parsed.success) throw new PermanentDeliveryError(`Payload of ${envelope.name} v${envelope.version} does not match its schema: ${parsed.error.message}`);
+      if (!parsed.success)
+        throw new PermanentDeliveryError(`Payload of ${envelope.name} v${envelope.version} does not match its schema: ${parsed.error.message}`);
       const log = options.log.child({ eventId: envelope.id, event: envelope.name, consumer: id, correlationId: envelope.correlationId });
-      const context = { correlationId: envelope.correlationId, causationId: envelope.id, caller: options.module, ...(envelope.traceparent ? { traceparent: envelope.traceparent } : {}) };
+      const context = {
+        correlationId: envelope.correlationId,
+        causationId: envelope.id,
+        caller: options.module,
+        ...(envelope.traceparent ? { traceparent: envelope.traceparent } : {}),
+      };
       const outcome = await runInContext(context, () =>
         db.transaction(async (tx) => {
-          const fresh = await tx.insert(tables.inbox).values({ eventId: envelope.id, consumer: id }).onConflictDoNothing().returning({ eventId: tables.inbox.eventId });
+          const fresh = await tx
+            .insert(tables.inbox)
+            .values({ eventId: envelope.id, consumer: id })
+            .onConflictDoNothing()
+            .returning({ eventId: tables.inbox.eventId });
           if (fresh.length === 0) return 'duplicate' as const;
           await subscription.handle(parsed.data, { tx, envelope: { ...envelope, payload: parsed.data }, log, context: options.context });
           return 'handled' as const;

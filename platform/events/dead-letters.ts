@@ -49,7 +49,16 @@ export function createDeadLetterStore(module: string, db: Db, tables: EventTable
       const message = describeError(error);
       await db
         .insert(t)
-        .values({ id: randomUUID(), eventId: envelope.id, consumer, eventName: envelope.name, eventVersion: envelope.version, envelope, error: message, attempts })
+        .values({
+          id: randomUUID(),
+          eventId: envelope.id,
+          consumer,
+          eventName: envelope.name,
+          eventVersion: envelope.version,
+          envelope,
+          error: message,
+          attempts,
+        })
         .onConflictDoUpdate({
           target: [t.eventId, t.consumer],
           set: { error: message, attempts: sql`${t.attempts} + ${attempts}`, failedAt: sql`now()`, replayedAt: null },
@@ -69,10 +78,16 @@ export function createDeadLetterStore(module: string, db: Db, tables: EventTable
       return row ? toDeadLetter(row) : undefined;
     },
     async markReplayed(id) {
-      await db.update(t).set({ replayedAt: sql`now()` }).where(and(eq(t.id, id), isNull(t.replayedAt)));
+      await db
+        .update(t)
+        .set({ replayedAt: sql`now()` })
+        .where(and(eq(t.id, id), isNull(t.replayedAt)));
     },
     async recordReplayFailure(id, error) {
-      await db.update(t).set({ error: describeError(error), attempts: sql`${t.attempts} + 1`, failedAt: sql`now()` }).where(eq(t.id, id));
+      await db
+        .update(t)
+        .set({ error: describeError(error), attempts: sql`${t.attempts} + 1`, failedAt: sql`now()` })
+        .where(eq(t.id, id));
     },
   };
 }

@@ -30,9 +30,7 @@ const namePattern = /^([a-z][a-z0-9-]*)\.([a-z][a-z0-9-]*)$/;
  *   name: 'catalog.product-created', version: 1, schema: productCreatedPayload, key: (p) => p.productId,
  * });
  */
-export function defineEvent<const Name extends string, Schema extends z.ZodType>(
-  options: DefineEventOptions<Name, Schema>,
-): EventDefinition<Name, Schema> {
+export function defineEvent<const Name extends string, Schema extends z.ZodType>(options: DefineEventOptions<Name, Schema>): EventDefinition<Name, Schema> {
   const match = namePattern.exec(options.name);
   if (!match) throw new Error(`Event name "${options.name}" must look like <module>.<event>, lower-case kebab-case.`);
   if (!Number.isInteger(options.version) || options.version < 1) throw new Error(`Event ${options.name} needs an integer version ≥ 1.`);

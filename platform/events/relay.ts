@@ -80,7 +80,10 @@ export function createRelay(options: RelayOptions): Relay {
   async function dispatch(row: ClaimedRow): Promise<void> {
     try {
       await bus.publish(row.envelope);
-      await db.update(tables.outbox).set({ dispatchedAt: sql`now()`, claimedUntil: null, lastError: null }).where(eq(tables.outbox.seq, row.seq));
+      await db
+        .update(tables.outbox)
+        .set({ dispatchedAt: sql`now()`, claimedUntil: null, lastError: null })
+        .where(eq(tables.outbox.seq, row.seq));
     } catch (error) {
       const delay = backoffDelay(row.attempts, options.retry);
       log.warn({ err: error, eventId: row.envelope.id, event: row.envelope.name, attempts: row.attempts, retryInMs: delay }, 'outbox dispatch failed');

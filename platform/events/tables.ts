@@ -24,7 +24,11 @@ export function eventTables(schema: PgSchema | string) {
       lastError: text('last_error'),
     },
     // The relay reads the head of each aggregate key's pending events; this keeps that read off the dispatched rows.
-    (t) => [index('outbox_pending_idx').on(t.aggregateKey, t.seq).where(sql`${t.dispatchedAt} is null`)],
+    (t) => [
+      index('outbox_pending_idx')
+        .on(t.aggregateKey, t.seq)
+        .where(sql`${t.dispatchedAt} is null`),
+    ],
   );
   const inbox = s.table(
     'inbox',

@@ -61,7 +61,8 @@ export async function createHost(options: HostOptions): Promise<Host> {
   const local = new Set(topology.local.map((m) => m.name));
   for (const warning of topology.warnings) logger.warn(warning);
   for (const name of Object.keys(config.database.moduleUrls)) {
-    if (!options.modules.some((m) => m.name === name)) logger.warn({ variable: `${name.toUpperCase()}_DATABASE_URL` }, 'database URL for an unknown module ignored');
+    if (!options.modules.some((m) => m.name === name))
+      logger.warn({ variable: `${name.toUpperCase()}_DATABASE_URL` }, 'database URL for an unknown module ignored');
   }
 
   const databases = options.database ? sharedDatabase(options.database) : await openModuleDatabases(config, topology.local, logger);
@@ -120,9 +121,13 @@ export async function createHost(options: HostOptions): Promise<Host> {
 
     const resolveRemote = async (module: string): Promise<string> => {
       const address = topology.remote.get(module);
-      if (!address) throw new CleaveError('unavailable', 'host/module-unavailable', `Module ${module} is neither hosted here nor reachable from here.`, { details: { module } });
+      if (!address)
+        throw new CleaveError('unavailable', 'host/module-unavailable', `Module ${module} is neither hosted here nor reachable from here.`, {
+          details: { module },
+        });
       if (address !== 'discover') return address;
-      if (!discovery) throw new CleaveError('unavailable', 'http/no-instance', `Module ${module} is set to discover, but there is no registry.`, { details: { module } });
+      if (!discovery)
+        throw new CleaveError('unavailable', 'http/no-instance', `Module ${module} is set to discover, but there is no registry.`, { details: { module } });
       return discovery.resolve(module);
     };
     const onRemoteFailure = (module: string, baseUrl: string) => discovery?.markFailed(module, baseUrl);
@@ -176,7 +181,21 @@ export async function createHost(options: HostOptions): Promise<Host> {
       },
       async announce(address) {
         if (!registry) return;
-        const health = async () => ((await Promise.all(hosted.flatMap((m) => m.checks().map((c) => c.check().then(() => true, () => false))))).every(Boolean) ? 'pass' : 'fail');
+        const health = async () =>
+          (
+            await Promise.all(
+              hosted.flatMap((m) =>
+                m.checks().map((c) =>
+                  c.check().then(
+                    () => true,
+                    () => false,
+                  ),
+                ),
+              ),
+            )
+          ).every(Boolean)
+            ? 'pass'
+            : 'fail';
         await registry.announce(
           hosted.map((m) => ({ module: m.definition.name, version: m.definition.version, contractHash: hashOf(m.definition.name) ?? '' })),
           address,

@@ -13,7 +13,8 @@ interface Seen {
   bodyBytes: number;
 }
 
-const listen = (server: Server) => new Promise<string>((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
+const listen = (server: Server) =>
+  new Promise<string>((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
 
 describe('gateway', () => {
   const seen: Seen[] = [];
@@ -78,7 +79,11 @@ describe('gateway', () => {
     try {
       const download = await fetch(`${base}/things/v1/big`);
       expect((await download.arrayBuffer()).byteLength).toBe(bigSize);
-      const upload = await fetch(`${base}/things/v1/upload`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: `"${'x'.repeat(10 * 1024 * 1024)}"` });
+      const upload = await fetch(`${base}/things/v1/upload`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: `"${'x'.repeat(10 * 1024 * 1024)}"`,
+      });
       expect(((await upload.json()) as { bodyBytes: number }).bodyBytes).toBe(10 * 1024 * 1024 + 2);
     } finally {
       await new Promise((r) => server.close(r));

@@ -12,7 +12,19 @@ export interface GatewayOptions {
 
 // RFC 9110 §7.6.1: connection-specific fields are not forwarded. fetch decodes compressed bodies, so their
 // content-encoding and length no longer apply either.
-const hopByHop = new Set(['content-encoding', 'connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host', 'content-length']);
+const hopByHop = new Set([
+  'content-encoding',
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'host',
+  'content-length',
+]);
 
 /**
  * Makes this host the gateway for modules that run elsewhere: every request under `/<module>/` is forwarded to an
@@ -54,7 +66,10 @@ async function forward(c: Context<AppEnv>, module: string, options: GatewayOptio
   } catch (error) {
     options.onFailure?.(module, base, error);
     if (controller.signal.aborted) {
-      throw new CleaveError('timeout', 'http/upstream-timeout', `Module ${module} did not answer within ${options.timeoutMs} ms.`, { details: { module }, cause: error });
+      throw new CleaveError('timeout', 'http/upstream-timeout', `Module ${module} did not answer within ${options.timeoutMs} ms.`, {
+        details: { module },
+        cause: error,
+      });
     }
     throw new CleaveError('unavailable', 'http/upstream-unavailable', `Module ${module} could not be reached.`, { details: { module }, cause: error });
   } finally {

@@ -29,7 +29,9 @@ const listDeadLetters = contractRoute({
       pending: z.enum(['true', 'false']).default('true').openapi({ description: 'Only those not yet replayed.' }),
     }),
   },
-  responses: { 200: { description: 'Dead letters, newest first', content: { 'application/json': { schema: z.object({ items: z.array(deadLetterSchema) }) } } } },
+  responses: {
+    200: { description: 'Dead letters, newest first', content: { 'application/json': { schema: z.object({ items: z.array(deadLetterSchema) }) } } },
+  },
 });
 
 const replayDeadLetter = contractRoute({
@@ -75,7 +77,9 @@ export function opsRoutes(sources: OpsSources): App {
         return c.json({ id, outcome }, 200);
       } catch (error) {
         await store.recordReplayFailure(id, error);
-        throw new CleaveError('conflict', 'events/replay-failed', `The consumer failed again: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+        throw new CleaveError('conflict', 'events/replay-failed', `The consumer failed again: ${error instanceof Error ? error.message : String(error)}`, {
+          cause: error,
+        });
       }
     }
     throw new CleaveError('not_found', 'events/dead-letter-not-found', `No dead letter ${id} in the modules hosted here.`);

@@ -33,17 +33,18 @@ export function createApp(options: AppOptions): App {
   app.use(requestLogging(options.logger, options.moduleOf ?? (() => undefined)));
   app.use(staticSecureHeaders());
   const limit = bodyLimit({
-      maxSize: options.bodyLimitBytes,
-      onError: (c) =>
-        problemResponse(c, 
-          problem({
-            status: 413,
-            code: 'http/payload-too-large',
-            detail: `The request body exceeds ${options.bodyLimitBytes} bytes.`,
-            instance: c.req.path,
-            requestId: c.get('requestId'),
-          }),
-        ),
+    maxSize: options.bodyLimitBytes,
+    onError: (c) =>
+      problemResponse(
+        c,
+        problem({
+          status: 413,
+          code: 'http/payload-too-large',
+          detail: `The request body exceeds ${options.bodyLimitBytes} bytes.`,
+          instance: c.req.path,
+          requestId: c.get('requestId'),
+        }),
+      ),
   });
   // GET and HEAD carry no body: skipping the limit there keeps the request's body stream untouched (and cheap).
   app.use((c, next) => (bodiless(c.req.method) ? next() : limit(c, next)));

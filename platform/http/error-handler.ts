@@ -58,7 +58,8 @@ export function notFoundHandler(routes: () => readonly RouteLike[]): NotFoundHan
     // A handler may call `c.notFound()` on a path its method does serve: that is a 404, not a 405.
     if (allowed.length > 0 && !allowed.includes(c.req.method)) {
       if (allowed.includes('GET')) allowed.push('HEAD');
-      return problemResponse(c, 
+      return problemResponse(
+        c,
         problem({ ...common, status: 405, code: 'http/method-not-allowed', detail: `${c.req.method} is not allowed here; use ${allowed.join(', ')}.` }),
         { allow: allowed.join(', ') },
       );

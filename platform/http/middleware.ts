@@ -13,7 +13,8 @@ export function requireJsonBody(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const type = c.req.header('content-type');
     if ((type !== undefined && jsonType.test(type)) || !(await hasBody(c.req.raw))) return next();
-    return problemResponse(c, 
+    return problemResponse(
+      c,
       problem({
         status: 415,
         code: 'http/unsupported-media-type',

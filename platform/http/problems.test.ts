@@ -63,7 +63,11 @@ describe('problem responses', () => {
   });
 
   it('validation lists one entry per offending field, with where it was', async () => {
-    const body = await expectProblem(await post(JSON.stringify({ name: '', count: 1.5, extra: true }), undefined, '/things/v1/items/not-a-uuid'), 400, 'http/validation-failed');
+    const body = await expectProblem(
+      await post(JSON.stringify({ name: '', count: 1.5, extra: true }), undefined, '/things/v1/items/not-a-uuid'),
+      400,
+      'http/validation-failed',
+    );
     // Path parameters are validated first; the body is reported once the path is right.
     expect(body.errors).toEqual([expect.objectContaining({ location: 'path', path: 'id' })]);
     const bodyErrors = await expectProblem(await post(JSON.stringify({ name: '', count: 1.5, extra: true })), 400, 'http/validation-failed');
@@ -130,7 +134,11 @@ describe('request id', () => {
     expect(((await response.json()) as { requestId: string }).requestId).toBe('abc-123');
   });
 
-  it.each([['too long', 'a'.repeat(200)], ['unsafe characters', 'abc<script>'], ['spaces', 'a b']])('is replaced when %s', async (_, value) => {
+  it.each([
+    ['too long', 'a'.repeat(200)],
+    ['unsafe characters', 'abc<script>'],
+    ['spaces', 'a b'],
+  ])('is replaced when %s', async (_, value) => {
     const response = await appUnderTest().app.request('/nowhere', { headers: { 'x-request-id': value } });
     expect(response.headers.get('x-request-id')).not.toBe(value);
     expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);

@@ -21,10 +21,7 @@ const descriptions: Record<number, string> = {
 /** OpenAPI response entries for problem statuses. */
 export function problemResponses(...statuses: number[]) {
   return Object.fromEntries(
-    statuses.map((status) => [
-      status,
-      { description: descriptions[status] ?? 'Problem', content: { [problemMediaType]: { schema: problemSchema } } },
-    ]),
+    statuses.map((status) => [status, { description: descriptions[status] ?? 'Problem', content: { [problemMediaType]: { schema: problemSchema } } }]),
   );
 }
 

@@ -27,7 +27,8 @@ export function fieldErrors(error: z.ZodError, target: string): FieldError[] {
 export const validationHook: Hook<unknown, AppEnv, string, unknown> = (result, c) => {
   if (result.success) return;
   const errors = fieldErrors(result.error as z.ZodError, result.target);
-  return problemResponse(c, 
+  return problemResponse(
+    c,
     problem({
       status: 400,
       code: 'http/validation-failed',

@@ -36,7 +36,10 @@ export function createDiscovery(options: DiscoveryOptions): Discovery {
       const expected = options.expectedHash(module);
       if (expected && i.contractHash !== expected && !warned.has(i.id + module)) {
         warned.add(i.id + module);
-        options.log.warn({ module, address: i.address, theirs: i.contractHash, ours: expected }, 'instance serves a different contract than this process was built against');
+        options.log.warn(
+          { module, address: i.address, theirs: i.contractHash, ours: expected },
+          'instance serves a different contract than this process was built against',
+        );
       }
     }
     return instances;

@@ -24,7 +24,9 @@ describe.skipIf(!redisUrl)('service registry on Redis', () => {
     await registry().announce([{ module: 'catalog', version: '1.0.0', contractHash: 'def' }], 'http://127.0.0.1:3000', async () => 'pass');
     const reader = registry();
     expect(await reader.modules()).toEqual(['catalog', 'inventory']);
-    expect(await reader.instances('inventory')).toEqual([expect.objectContaining({ module: 'inventory', version: '1.0.0', contractHash: 'abc', address: 'http://127.0.0.1:3001', health: 'pass' })]);
+    expect(await reader.instances('inventory')).toEqual([
+      expect.objectContaining({ module: 'inventory', version: '1.0.0', contractHash: 'abc', address: 'http://127.0.0.1:3001', health: 'pass' }),
+    ]);
   });
 
   it('discovery balances round-robin over healthy instances and skips unhealthy ones', async () => {

@@ -60,7 +60,16 @@ export function createRegistry(options: RegistryOptions): Registry {
     const seenAt = new Date().toISOString();
     const multi = redis.multi();
     for (const a of announced) {
-      const record: InstanceRecord = { id: hostId, module: a.module, version: a.version, contractHash: a.contractHash, address, health: status, startedAt, seenAt };
+      const record: InstanceRecord = {
+        id: hostId,
+        module: a.module,
+        version: a.version,
+        contractHash: a.contractHash,
+        address,
+        health: status,
+        startedAt,
+        seenAt,
+      };
       multi.set(key(a.module, hostId), JSON.stringify(record), 'PX', options.ttlMs);
       multi.sadd(`${prefix}:m:${a.module}`, hostId);
       multi.sadd(`${prefix}:modules`, a.module);
@@ -83,7 +92,7 @@ export function createRegistry(options: RegistryOptions): Registry {
       announced = modules;
       const beat = () => heartbeat(address, health).catch((error: unknown) => options.log.warn({ err: error }, 'registry heartbeat failed'));
       await beat();
-      timer = setInterval(beat, options.heartbeatMs);
+      timer = setInterval(() => void beat(), options.heartbeatMs);
       timer.unref?.();
       options.log.info({ modules: modules.map((m) => m.module), address }, 'registered in the service registry');
     },

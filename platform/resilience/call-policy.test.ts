@@ -39,7 +39,7 @@ describe('call policy', () => {
     const before = Date.now();
     const error: unknown = await p.execute(failing, { retry: true }).catch((e: unknown) => e);
     expect(isPolicyRejection(error) && error.reason).toBe('circuit-open');
-    const reopensAt = isPolicyRejection(error) ? error.reopensAt?.getTime() ?? 0 : 0;
+    const reopensAt = isPolicyRejection(error) ? (error.reopensAt?.getTime() ?? 0) : 0;
     expect(reopensAt).toBeGreaterThan(before);
     expect(reopensAt).toBeLessThanOrEqual(before + 1000);
     expect(attempts).toBe(6);

@@ -96,14 +96,20 @@ const breakerStates: Record<CircuitState, BreakerState> = {
  */
 export function createCallPolicy<T>(options: CallPolicyOptions<T>): CallPolicy<T> {
   const limiter = bulkhead(options.maxConcurrent, options.maxQueued);
-  const breaker = circuitBreaker(handleWhen(options.isTransientError).orWhenResult((r) => options.isFailedResult(r as T)), {
-    halfOpenAfter: options.breakerHalfOpenAfterMs,
-    breaker: new ConsecutiveBreaker(options.breakerThreshold),
-  });
-  const retrier = retry(handleWhen(options.isTransientError).orWhenResult((r) => options.isRetryableResult(r as T)), {
-    maxAttempts: options.retries,
-    backoff: withRetryAfter(options),
-  });
+  const breaker = circuitBreaker(
+    handleWhen(options.isTransientError).orWhenResult((r) => options.isFailedResult(r as T)),
+    {
+      halfOpenAfter: options.breakerHalfOpenAfterMs,
+      breaker: new ConsecutiveBreaker(options.breakerThreshold),
+    },
+  );
+  const retrier = retry(
+    handleWhen(options.isTransientError).orWhenResult((r) => options.isRetryableResult(r as T)),
+    {
+      maxAttempts: options.retries,
+      backoff: withRetryAfter(options),
+    },
+  );
 
   // cockatiel keeps the opening time private; the breaker's own clock is mirrored here for /ops and error details.
   let reopensAt: Date | undefined;
@@ -120,11 +126,7 @@ export function createCallPolicy<T>(options: CallPolicyOptions<T>): CallPolicy<T
     async execute(attempt, { retry: retryable, signal }) {
       try {
         return await limiter.execute(
-          () =>
-            breaker.execute(
-              () => (retryable && options.retries > 0 ? retrier.execute((context) => attempt(context.attempt), signal) : attempt(0)),
-              signal,
-            ),
+          () => breaker.execute(() => (retryable && options.retries > 0 ? retrier.execute((context) => attempt(context.attempt), signal) : attempt(0)), signal),
           signal,
         );
       } catch (error) {

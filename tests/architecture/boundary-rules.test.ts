@@ -34,23 +34,29 @@ const cases: readonly BreakingCase[] = [
   {
     ruleId: 'app-imports-internals',
     fixture: 'app-imports-internals',
-    breaks: 'the monolith app imports a module\'s seed file',
+    breaks: "the monolith app imports a module's seed file",
     expected: [{ at: 'apps/monolith/main.ts:2', mentions: 'modules/catalog/infrastructure/seed.ts' }],
   },
   {
     ruleId: 'module-cycle',
     fixture: 'module-cycle',
     breaks: 'catalog → ordering → inventory → catalog, each step through index.ts',
-    expected: [{ at: 'modules/catalog/application/price.ts:2', mentions: 'catalog → ordering (modules/catalog/application/price.ts:2) → inventory (modules/ordering/contract.ts:1) → catalog (modules/inventory/module.ts:1)' }],
+    expected: [
+      {
+        at: 'modules/catalog/application/price.ts:2',
+        mentions:
+          'catalog → ordering (modules/catalog/application/price.ts:2) → inventory (modules/ordering/contract.ts:1) → catalog (modules/inventory/module.ts:1)',
+      },
+    ],
   },
   {
     ruleId: 'foreign-schema-sql',
     fixture: 'foreign-schema-sql',
-    breaks: 'inventory SQL names catalog.products (sql template, quoted string) and redeclares pgSchema(\'catalog\')',
+    breaks: "inventory SQL names catalog.products (sql template, quoted string) and redeclares pgSchema('catalog')",
     expected: [
       { at: 'modules/inventory/infrastructure/stock-repository.ts:9', mentions: 'catalog.products' },
       { at: 'modules/inventory/infrastructure/stock-repository.ts:13', mentions: '"catalog"."products"' },
-      { at: 'modules/inventory/infrastructure/stock-repository.ts:15', mentions: 'pgSchema(\'catalog\')' },
+      { at: 'modules/inventory/infrastructure/stock-repository.ts:15', mentions: "pgSchema('catalog')" },
     ],
   },
   {
@@ -58,10 +64,10 @@ const cases: readonly BreakingCase[] = [
     fixture: 'domain-purity',
     breaks: 'a domain file imports zod, drizzle-orm, node:fs, ../infrastructure and platform',
     expected: [
-      { at: 'modules/catalog/domain/product.ts:1', mentions: '\'zod\'' },
-      { at: 'modules/catalog/domain/product.ts:2', mentions: '\'drizzle-orm/pg-core\'' },
-      { at: 'modules/catalog/domain/product.ts:3', mentions: '\'node:fs\'' },
-      { at: 'modules/catalog/domain/product.ts:4', mentions: '\'../infrastructure/schema.ts\'' },
+      { at: 'modules/catalog/domain/product.ts:1', mentions: "'zod'" },
+      { at: 'modules/catalog/domain/product.ts:2', mentions: "'drizzle-orm/pg-core'" },
+      { at: 'modules/catalog/domain/product.ts:3', mentions: "'node:fs'" },
+      { at: 'modules/catalog/domain/product.ts:4', mentions: "'../infrastructure/schema.ts'" },
       { at: 'modules/catalog/domain/product.ts:5', mentions: 'platform/observability/index.ts' },
     ],
   },

@@ -72,10 +72,16 @@ describe('npm run client', () => {
     expect(checked[`${clientDir}/schema.ts`]?.errors).toEqual([]);
     expect(checked[snippetPath('reads stock, narrowing data and typed problem')]?.errors).toEqual([]);
     for (const [name, body] of Object.entries(snippets).filter(([, b]) => b.includes('// wrong'))) {
-      const wrongLine = usage(body).split('\n').findIndex((line) => line.includes('// wrong')) + 1;
+      const wrongLine =
+        usage(body)
+          .split('\n')
+          .findIndex((line) => line.includes('// wrong')) + 1;
       const errors = checked[snippetPath(name)]?.errors ?? [];
       expect(errors.length, `${name} compiled`).toBeGreaterThan(0);
-      expect(errors.every((e) => e.startsWith(`${wrongLine}: `)), `${name}: ${errors.join('; ')}`).toBe(true);
+      expect(
+        errors.every((e) => e.startsWith(`${wrongLine}: `)),
+        `${name}: ${errors.join('; ')}`,
+      ).toBe(true);
     }
   });
 
@@ -90,7 +96,10 @@ describe('npm run client', () => {
     expect(readFileSync(join(out, 'schema.ts'), 'utf8')).toBe(files['schema.ts']);
     expect(await run(['--spec', spec, '--out', out, '--check'])).toMatchObject({ code: 0 });
     writeFileSync(join(out, 'index.ts'), '// edited\n');
-    expect(await run(['--spec', spec, '--out', out, '--check'])).toMatchObject({ code: 1, err: [`client: ${out}/index.ts is out of date with ${spec}; run npm run client`] });
+    expect(await run(['--spec', spec, '--out', out, '--check'])).toMatchObject({
+      code: 1,
+      err: [`client: ${out}/index.ts is out of date with ${spec}; run npm run client`],
+    });
   });
 
   it('reads contracts/openapi/cleave.json when it exists instead of building the document from code', async () => {

@@ -12,7 +12,16 @@ export interface FileDiagnostics {
  * so their relative imports resolve as if they were on disk.
  */
 export function typeCheck(files: readonly string[], virtual: Record<string, string> = {}): Record<string, FileDiagnostics> {
-  const config = ts.getParsedCommandLineOfConfigFile(resolve('tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => { throw new Error(String(d.messageText)); } });
+  const config = ts.getParsedCommandLineOfConfigFile(
+    resolve('tsconfig.json'),
+    {},
+    {
+      ...ts.sys,
+      onUnRecoverableConfigFileDiagnostic: (d) => {
+        throw new Error(String(d.messageText));
+      },
+    },
+  );
   if (!config) throw new Error('tsconfig.json could not be read');
   const memory = new Map(Object.entries(virtual).map(([path, text]) => [resolve(path), text]));
   const host = ts.createCompilerHost(config.options);
@@ -34,7 +43,10 @@ export function typeCheck(files: readonly string[], virtual: Record<string, stri
     result[key] = {
       errors: diagnostics
         .filter((d) => d.category === ts.DiagnosticCategory.Error)
-        .map((d) => `${d.start === undefined ? 0 : source.getLineAndCharacterOfPosition(d.start).line + 1}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`),
+        .map(
+          (d) =>
+            `${d.start === undefined ? 0 : source.getLineAndCharacterOfPosition(d.start).line + 1}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`,
+        ),
     };
   }
   const global = [...program.getOptionsDiagnostics(), ...program.getGlobalDiagnostics()].filter((d) => d.category === ts.DiagnosticCategory.Error);

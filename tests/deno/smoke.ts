@@ -49,7 +49,11 @@ async function expectStatus(response: Response, status: number, what: string): P
 async function journey(url: string): Promise<void> {
   const json = (method: string, path: string, body?: unknown) =>
     fetch(`${url}${path}`, { method, headers: { 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-  const product = await expectStatus(await json('POST', '/catalog/v1/products', { sku: `DENO-${randomUUID().slice(0, 8)}`, name: 'Deno mug', price: { amount: 1200, currency: 'EUR' } }), 201, 'create product');
+  const product = await expectStatus(
+    await json('POST', '/catalog/v1/products', { sku: `DENO-${randomUUID().slice(0, 8)}`, name: 'Deno mug', price: { amount: 1200, currency: 'EUR' } }),
+    201,
+    'create product',
+  );
   const id = String(product.id);
   const deadline = Date.now() + 10_000;
   for (;;) {
@@ -96,7 +100,8 @@ const variants: { name: string; run: () => Promise<void> }[] = [
   },
 ];
 const testDatabaseUrl = process.env.TEST_DATABASE_URL;
-if (testDatabaseUrl) variants.push({ name: 'Deno on PostgreSQL', run: () => withPostgresDatabase(testDatabaseUrl, (url) => runVariant({ DATABASE_URL: url })) });
+if (testDatabaseUrl)
+  variants.push({ name: 'Deno on PostgreSQL', run: () => withPostgresDatabase(testDatabaseUrl, (url) => runVariant({ DATABASE_URL: url })) });
 else process.stdout.write('TEST_DATABASE_URL is not set: the PostgreSQL variant is skipped.\n');
 
 async function runVariant(env: Record<string, string>): Promise<void> {

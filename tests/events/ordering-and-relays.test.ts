@@ -31,7 +31,9 @@ describe.each(testDatabases)('relay on $name', (testDatabase) => {
     hosts.push(host);
     // Were an archive handled before its create, that stock item would end up active.
     await eventually(async () => {
-      const states = await Promise.all(ids.map(async (id) => ((await (await call(host, 'GET', `/inventory/v1/stock/${id}`)).json()) as { active?: boolean }).active));
+      const states = await Promise.all(
+        ids.map(async (id) => ((await (await call(host, 'GET', `/inventory/v1/stock/${id}`)).json()) as { active?: boolean }).active),
+      );
       expect(states).toEqual(ids.map(() => false));
     }, 10_000);
   });

@@ -58,9 +58,6 @@ async function openPostgresDatabase(url: string): Promise<TestDatabaseHandle> {
 }
 
 /** The databases a database-touching suite runs against: PGlite always, PostgreSQL when TEST_DATABASE_URL is set. */
-export const testDatabases: TestDatabase[] = [
-  pglite,
-  ...(postgresUrl ? [{ name: 'postgres' as const, open: () => openPostgresDatabase(postgresUrl) }] : []),
-];
+export const testDatabases: TestDatabase[] = [pglite, ...(postgresUrl ? [{ name: 'postgres' as const, open: () => openPostgresDatabase(postgresUrl) }] : [])];
 
 export const postgresTestDatabase: TestDatabase | undefined = testDatabases.find((d) => d.name === 'postgres');

@@ -1,7 +1,7 @@
 import process from 'node:process';
 
 /** Says once, up front, which suites run against what, so a skipped variant is never silent. */
-export default function setup(): void {
+export function setup(): void {
   const lines = [
     process.env.TEST_DATABASE_URL
       ? 'PostgreSQL: database suites run on PGlite and on TEST_DATABASE_URL.'

@@ -49,7 +49,16 @@ export function startProcessHost(options: ProcessHostOptions = {}): Promise<Proc
   const [command, args] =
     runtime === 'node' ? [process.execPath, ['--import', 'tsx', entry]] : [join('node_modules', 'deno', 'deno'), ['run', ...denoPermissions, entry]];
   const child = spawn(command, args, {
-    env: { ...process.env, NODE_ENV: 'test', LOG_FORMAT: 'json', LOG_LEVEL: 'info', DEMO_DATA: 'false', DATA_DIR: 'memory', PORT: String(options.port ?? 0), ...options.env },
+    env: {
+      ...process.env,
+      NODE_ENV: 'test',
+      LOG_FORMAT: 'json',
+      LOG_LEVEL: 'info',
+      DEMO_DATA: 'false',
+      DATA_DIR: 'memory',
+      PORT: String(options.port ?? 0),
+      ...options.env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

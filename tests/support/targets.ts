@@ -22,38 +22,34 @@ export interface TargetKind {
  * HTTP, on Node and on Deno. The same assertions hold in every one.
  */
 export const targetKinds: TargetKind[] = [
-  ...testDatabases.map(
-    (testDatabase): TargetKind => ({
-      name: `in-process on ${testDatabase.name}`,
-      async start(names) {
-        const database = await testDatabase.open();
-        const host = await startTestHost({ database, modules: allModules.filter((m) => names.includes(m.name)) });
-        return {
-          host,
-          call: (method, path, body, headers) => call(host, method, path, body, headers),
-          async stop() {
-            await host.stop();
-            await database.close();
-          },
-        };
-      },
-    }),
-  ),
-  ...(['node', 'deno'] as const).map(
-    (runtime): TargetKind => ({
-      name: `separate ${runtime} process over HTTP`,
-      async start(names) {
-        const child = await startProcessHost({ runtime, env: { MODULES: names.join(','), EVENT_RETRY_BASE_MS: '5', OUTBOX_SWEEP_MS: '100' } });
-        return {
-          call: (method, path, body, headers = {}) =>
-            fetch(`${child.url}${path}`, {
-              method,
-              headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
-              ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-            }),
-          stop: () => child.stop(),
-        };
-      },
-    }),
-  ),
+  ...testDatabases.map((testDatabase): TargetKind => ({
+    name: `in-process on ${testDatabase.name}`,
+    async start(names) {
+      const database = await testDatabase.open();
+      const host = await startTestHost({ database, modules: allModules.filter((m) => names.includes(m.name)) });
+      return {
+        host,
+        call: (method, path, body, headers) => call(host, method, path, body, headers),
+        async stop() {
+          await host.stop();
+          await database.close();
+        },
+      };
+    },
+  })),
+  ...(['node', 'deno'] as const).map((runtime): TargetKind => ({
+    name: `separate ${runtime} process over HTTP`,
+    async start(names) {
+      const child = await startProcessHost({ runtime, env: { MODULES: names.join(','), EVENT_RETRY_BASE_MS: '5', OUTBOX_SWEEP_MS: '100' } });
+      return {
+        call: (method, path, body, headers = {}) =>
+          fetch(`${child.url}${path}`, {
+            method,
+            headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+            ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+          }),
+        stop: () => child.stop(),
+      };
+    },
+  })),
 ];

@@ -16,7 +16,15 @@ export interface TestHostOptions {
 }
 
 export function testConfig(env: Record<string, string> = {}): Config {
-  return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'info', DEMO_DATA: 'false', EVENT_RETRY_BASE_MS: '5', EVENT_RETRY_MAX_MS: '20', OUTBOX_SWEEP_MS: '50', ...env });
+  return loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'info',
+    DEMO_DATA: 'false',
+    EVENT_RETRY_BASE_MS: '5',
+    EVENT_RETRY_MAX_MS: '20',
+    OUTBOX_SWEEP_MS: '50',
+    ...env,
+  });
 }
 
 /** A logger that discards lines, or parses them into `lines` so tests can read what was logged. */

@@ -21,7 +21,10 @@ async function run(args: string[]): Promise<{ code: number; out: string[]; err: 
  * one root element) and returns the root element's name. Enough for Graphviz output; not a general XML parser.
  */
 function wellFormedRoot(xml: string): string {
-  const body = xml.replace(/^<\?xml[^?]*\?>/, '').replace(/<!DOCTYPE[^>[]*>/, '').replace(/<!--[\s\S]*?-->/g, '');
+  const body = xml
+    .replace(/^<\?xml[^?]*\?>/, '')
+    .replace(/<!DOCTYPE[^>[]*>/, '')
+    .replace(/<!--[\s\S]*?-->/g, '');
   const entity = /&(?!(?:amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);)/;
   const tag = /^<(\/?)([A-Za-z_][\w:.-]*)((?:\s+[\w:.-]+\s*=\s*(?:"[^"<]*"|'[^'<]*'))*)\s*(\/?)>$/;
   const stack: string[] = [];
@@ -29,7 +32,8 @@ function wellFormedRoot(xml: string): string {
   let last = 0;
   for (const match of body.matchAll(/<[^>]*>/g)) {
     const text = body.slice(last, match.index);
-    if (text.includes('<') || entity.test(text) || (stack.length === 0 && text.trim() !== '')) throw new Error(`bad text before offset ${match.index}: ${text}`);
+    if (text.includes('<') || entity.test(text) || (stack.length === 0 && text.trim() !== ''))
+      throw new Error(`bad text before offset ${match.index}: ${text}`);
     const parts = tag.exec(match[0]);
     if (!parts || entity.test(parts[3] ?? '')) throw new Error(`malformed tag ${match[0]}`);
     const [, closing, name = '', , selfClosing] = parts;
@@ -56,7 +60,10 @@ const decode = (text: string) =>
 /** Each edge of the SVG by its title (`from->to`), with whether it is drawn dashed. */
 const edges = (svg: string) =>
   Object.fromEntries(
-    [...svg.matchAll(/<g id="edge\d+" class="edge">\s*<title>([^<]*)<\/title>([\s\S]*?)<\/g>/g)].map((m) => [decode(m[1] ?? ''), { dashed: (m[2] ?? '').includes('stroke-dasharray') }]),
+    [...svg.matchAll(/<g id="edge\d+" class="edge">\s*<title>([^<]*)<\/title>([\s\S]*?)<\/g>/g)].map((m) => [
+      decode(m[1] ?? ''),
+      { dashed: (m[2] ?? '').includes('stroke-dasharray') },
+    ]),
   );
 
 const fixture = (m: Partial<GraphModule> & { name: string }): GraphModule => ({
@@ -71,10 +78,13 @@ describe('moduleGraph', () => {
   it('the real modules: inventory calls catalog, catalog sends inventory its product events', () => {
     const graph = moduleGraph(modules);
 
-    expect(graph.modules).toEqual([
-      { name: 'catalog', version: '1.0.0', owner: 'team-merchandising' },
-      { name: 'inventory', version: '1.0.0', owner: 'team-fulfilment' },
-    ]);
+    expect(graph.modules).toEqual(
+      expect.arrayContaining([
+        { name: 'catalog', version: '1.0.0', owner: 'team-merchandising' },
+        { name: 'inventory', version: '1.0.0', owner: 'team-fulfilment' },
+      ]),
+    );
+    expect(graph.modules).toHaveLength(modules.length);
     expect(graph.calls).toEqual([
       { from: 'inventory', to: 'catalog', operations: ['createProduct', 'listProducts', 'getProduct', 'updateProduct', 'archiveProduct'] },
     ]);
@@ -110,7 +120,9 @@ describe('toDot', () => {
     const dot = toDot(moduleGraph(modules));
 
     expect(dot).toContain('"catalog" [label="catalog\\nv1.0.0\\nowner: team-merchandising"];');
-    expect(dot).toMatch(/"inventory" -> "catalog" \[style=solid, .*label="calls\\ncreateProduct\\nlistProducts\\ngetProduct\\nupdateProduct\\narchiveProduct"\];/);
+    expect(dot).toMatch(
+      /"inventory" -> "catalog" \[style=solid, .*label="calls\\ncreateProduct\\nlistProducts\\ngetProduct\\nupdateProduct\\narchiveProduct"\];/,
+    );
     expect(dot).toMatch(/"catalog" -> "inventory" \[style=dashed, .*label="catalog\.product-created@v1\\ncatalog\.product-archived@v1"\];/);
   });
 
@@ -139,7 +151,16 @@ describe('npm run graph', () => {
     expect(committed).toBe(await renderSvg(toDot(moduleGraph(modules))));
     expect(wellFormedRoot(committed)).toBe('svg');
     expect(texts(committed)).toEqual(
-      expect.arrayContaining(['catalog', 'inventory', 'v1.0.0', 'owner: team-merchandising', 'owner: team-fulfilment', 'getProduct', 'catalog.product-created@v1', 'catalog.product-archived@v1']),
+      expect.arrayContaining([
+        'catalog',
+        'inventory',
+        'v1.0.0',
+        'owner: team-merchandising',
+        'owner: team-fulfilment',
+        'getProduct',
+        'catalog.product-created@v1',
+        'catalog.product-archived@v1',
+      ]),
     );
     expect(edges(committed)).toEqual({ 'inventory->catalog': { dashed: false }, 'catalog->inventory': { dashed: true } });
     expect(await run(['--check'])).toMatchObject({ code: 0 });
@@ -148,7 +169,7 @@ describe('npm run graph', () => {
   it('writes the SVG where --out says, and --check fails once it is stale', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'cleave-graph-')), 'nested', 'graph.svg');
 
-    expect(await run(['--out', out])).toMatchObject({ code: 0, out: [`graph: wrote ${out} (2 modules)`] });
+    expect(await run(['--out', out])).toMatchObject({ code: 0, out: [`graph: wrote ${out} (${modules.length} modules)`] });
     expect(readFileSync(out, 'utf8')).toBe(readFileSync('docs/module-graph.svg', 'utf8'));
     writeFileSync(out, '<svg/>\n');
     expect(await run(['--out', out, '--check'])).toMatchObject({ code: 1, err: [`graph: ${out} is out of date with the modules; run npm run graph`] });

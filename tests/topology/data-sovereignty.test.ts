@@ -40,7 +40,9 @@ describe.skipIf(!postgresUrl)('data sovereignty on PostgreSQL', () => {
     await expect(inventoryDb.execute(sql`select count(*) from catalog.products`)).rejects.toMatchObject({
       cause: expect.objectContaining({ code: '42501', message: expect.stringContaining('permission denied for schema catalog') }),
     });
-    await expect(inventoryDb.execute(sql`insert into catalog.outbox (id, name, version, aggregate_key, envelope) values (gen_random_uuid(), 'x', 1, 'k', '{}')`)).rejects.toMatchObject({
+    await expect(
+      inventoryDb.execute(sql`insert into catalog.outbox (id, name, version, aggregate_key, envelope) values (gen_random_uuid(), 'x', 1, 'k', '{}')`),
+    ).rejects.toMatchObject({
       cause: expect.objectContaining({ code: '42501' }),
     });
     // Its own schema works, and the journey across both modules still does.
@@ -57,7 +59,9 @@ describe.skipIf(!postgresUrl)('data sovereignty on PostgreSQL', () => {
     expect(moduleOf(h, 'inventory').database.describe).toContain(new URL(own).pathname);
     expect(moduleOf(h, 'catalog').database.describe).toContain(new URL(main).pathname);
     const inventoryDb = moduleOf(h, 'inventory').context.db;
-    const schemas = (await inventoryDb.execute(sql`select nspname from pg_namespace where nspname in ('catalog', 'inventory')`)) as unknown as { nspname: string }[];
+    const schemas = (await inventoryDb.execute(sql`select nspname from pg_namespace where nspname in ('catalog', 'inventory')`)) as unknown as {
+      nspname: string;
+    }[];
     expect(schemas.map((r) => r.nspname)).toEqual(['inventory']);
     const created = await call(h, 'POST', '/catalog/v1/products', { sku: 'OWN-1', name: 'Own database', price: { amount: 1, currency: 'EUR' } });
     const { id } = (await created.json()) as { id: string };

@@ -39,7 +39,9 @@ const topologies: Topology[] = [
     name: 'all in one process on PostgreSQL, events through BullMQ',
     needs: { postgres: true, redis: true },
     async start(cleanups) {
-      const monolith = await startProcessHost({ env: { ...fast, DATABASE_URL: await scratch(cleanups), REDIS_URL: redisUrl as string, REDIS_PREFIX: redisPrefix() } });
+      const monolith = await startProcessHost({
+        env: { ...fast, DATABASE_URL: await scratch(cleanups), REDIS_URL: redisUrl as string, REDIS_PREFIX: redisPrefix() },
+      });
       return { entry: monolith.url, processes: [monolith] };
     },
   },
@@ -53,7 +55,10 @@ const topologies: Topology[] = [
       const address = (module: string, port: number) => (runtime === 'deno' ? `${module}=discover` : `${module}=http://127.0.0.1:${port}`);
       const [monolithDb, inventoryDb] = [await scratch(cleanups), await scratch(cleanups)];
       const [monolith, inventory] = await Promise.all([
-        startProcessHost({ port: monolithPort, env: { ...shared, MODULES: 'catalog', DATABASE_URL: monolithDb, REMOTE_MODULES: address('inventory', inventoryPort) } }),
+        startProcessHost({
+          port: monolithPort,
+          env: { ...shared, MODULES: 'catalog', DATABASE_URL: monolithDb, REMOTE_MODULES: address('inventory', inventoryPort) },
+        }),
         startProcessHost({
           entry: 'apps/extracted/inventory/main.ts',
           runtime,
@@ -90,17 +95,24 @@ describe.each(topologies)('journey: $name', (topology) => {
   const stock = (productId: string) => api.GET('/inventory/v1/stock/{productId}', { params: { path: { productId } } });
 
   it.skipIf(missing)('create product → stock appears → receive → reserve → release, all through the monolith', async () => {
-    const created = await api.POST('/catalog/v1/products', { body: { sku: `J-${randomUUID().slice(0, 8)}`, name: 'Journey', price: { amount: 990, currency: 'EUR' } } });
+    const created = await api.POST('/catalog/v1/products', {
+      body: { sku: `J-${randomUUID().slice(0, 8)}`, name: 'Journey', price: { amount: 990, currency: 'EUR' } },
+    });
     expect(created.response.status).toBe(201);
     const { id } = ok(created);
     await eventually(async () => expect((await stock(id)).response.status).toBe(200), 15_000);
-    expect((await api.POST('/inventory/v1/stock/{productId}/receipts', { params: { path: { productId: id } }, body: { quantity: 4 } })).response.status).toBe(200);
+    expect((await api.POST('/inventory/v1/stock/{productId}/receipts', { params: { path: { productId: id } }, body: { quantity: 4 } })).response.status).toBe(
+      200,
+    );
     const reservationId = randomUUID();
     const reserved = await api.PUT('/inventory/v1/reservations/{reservationId}', { params: { path: { reservationId } }, body: { productId: id, quantity: 3 } });
     expect(reserved.response.status).toBe(201);
     expect(ok(reserved)).toMatchObject({ id: reservationId, productId: id, quantity: 3, status: 'active' });
     expect(ok(await stock(id))).toMatchObject({ onHand: 4, reserved: 3, available: 1 });
-    const short = await api.PUT('/inventory/v1/reservations/{reservationId}', { params: { path: { reservationId: randomUUID() } }, body: { productId: id, quantity: 2 } });
+    const short = await api.PUT('/inventory/v1/reservations/{reservationId}', {
+      params: { path: { reservationId: randomUUID() } },
+      body: { productId: id, quantity: 2 },
+    });
     expect(short.response.status).toBe(409);
     expect(short.response.headers.get('content-type')).toBe('application/problem+json');
     // A problem response arrives as `error`, typed by the contract's problem schema; `data` is absent.

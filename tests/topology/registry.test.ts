@@ -28,7 +28,10 @@ describe.skipIf(!redisUrl)('registry and discovery through the host', () => {
     cleanups.push(() => stale.close());
     await stale.announce([{ module: 'inventory', version: '0.9.0', contractHash: 'stale0000000000' }], 'http://127.0.0.1:1', async () => 'pass');
 
-    type Catalog = { local: { module: string; contractHash: string }[]; registry: { instances: { module: string; version: string; contractMatches: boolean }[] } };
+    type Catalog = {
+      local: { module: string; contractHash: string }[];
+      registry: { instances: { module: string; version: string; contractMatches: boolean }[] };
+    };
     const body = (await (await call(monolith, 'GET', '/registry')).json()) as Catalog;
     expect(body.local.map((l) => l.module)).toEqual(['catalog']);
     expect(body.registry.instances).toEqual(
@@ -40,6 +43,14 @@ describe.skipIf(!redisUrl)('registry and discovery through the host', () => {
     // Discovery still routes to it (the caller decides), but says so in the log.
     const response = await call(monolith, 'GET', `/inventory/v1/stock/${randomUUID()}`);
     expect(response.status).toBe(503);
-    await eventually(() => expect(lines).toContainEqual(expect.objectContaining({ msg: 'instance serves a different contract than this process was built against', module: 'inventory', theirs: 'stale0000000000' })));
+    await eventually(() =>
+      expect(lines).toContainEqual(
+        expect.objectContaining({
+          msg: 'instance serves a different contract than this process was built against',
+          module: 'inventory',
+          theirs: 'stale0000000000',
+        }),
+      ),
+    );
   });
 });

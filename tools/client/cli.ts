@@ -48,7 +48,9 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
   try {
     const { document, source } = await loadOpenApiDocument(values.spec);
     const files = await renderClient(document);
-    const stale = Object.entries(files).filter(([name, content]) => !sameFile(join(out, name), content)).map(([name]) => join(out, name));
+    const stale = Object.entries(files)
+      .filter(([name, content]) => !sameFile(join(out, name), content))
+      .map(([name]) => join(out, name));
     if (values.check) {
       for (const path of stale) io.err(`client: ${path} is out of date with ${source}; run npm run client`);
       if (stale.length === 0) io.out(`client: ${out} is up to date with ${source}`);
@@ -56,7 +58,11 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
     }
     mkdirSync(out, { recursive: true });
     for (const [name, content] of Object.entries(files)) writeFileSync(join(out, name), content);
-    io.out(`client: wrote ${Object.keys(files).map((name) => join(out, name)).join(', ')} from ${source}`);
+    io.out(
+      `client: wrote ${Object.keys(files)
+        .map((name) => join(out, name))
+        .join(', ')} from ${source}`,
+    );
     return 0;
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;

@@ -24,10 +24,12 @@ export function toDot(graph: ModuleGraph, options: DotOptions = {}): string {
     '  edge [fontname="Helvetica", fontsize=10, arrowsize=0.8];',
     ...graph.modules.map((m) => `  ${quote(m.name)} [label=${quote(`${m.name}\nv${m.version}\nowner: ${m.owner}`)}];`),
     ...graph.calls.map(
-      (c) => `  ${quote(c.from)} -> ${quote(c.to)} [style=solid, color=${quote(callColour)}, fontcolor=${quote(callColour)}, label=${quote(['calls', ...c.operations].join('\n'))}];`,
+      (c) =>
+        `  ${quote(c.from)} -> ${quote(c.to)} [style=solid, color=${quote(callColour)}, fontcolor=${quote(callColour)}, label=${quote(['calls', ...c.operations].join('\n'))}];`,
     ),
     ...graph.events.map(
-      (e) => `  ${quote(e.from)} -> ${quote(e.to)} [style=dashed, color=${quote(eventColour)}, fontcolor=${quote(eventColour)}, label=${quote(e.events.join('\n'))}];`,
+      (e) =>
+        `  ${quote(e.from)} -> ${quote(e.to)} [style=dashed, color=${quote(eventColour)}, fontcolor=${quote(eventColour)}, label=${quote(e.events.join('\n'))}];`,
     ),
     '}',
   ];

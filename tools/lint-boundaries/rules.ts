@@ -11,7 +11,7 @@ export const boundaryRules: readonly BoundaryRule[] = [
   {
     id: 'module-internals',
     kind: 'depcruise',
-    description: 'A module imports another module only through that module\'s index.ts.',
+    description: "A module imports another module only through that module's index.ts.",
     allowed: 'import it from modules/<other>/index.ts; if what you need is not exported there, ask its owner to add it to the contract',
     depcruise: {
       from: { path: '^modules/([^/]+)/' },
@@ -44,14 +44,14 @@ export const boundaryRules: readonly BoundaryRule[] = [
   {
     id: 'module-cycle',
     kind: 'check',
-    description: 'Modules depend on each other without cycles (graph of imports of other modules\' index.ts).',
+    description: "Modules depend on each other without cycles (graph of imports of other modules' index.ts).",
     allowed: 'make one direction an event subscription instead of an import, or move what both need into the module that owns it',
     check: findModuleCycles,
   },
   {
     id: 'foreign-schema-sql',
     kind: 'check',
-    description: 'A module\'s SQL names only its own schema; another module\'s tables are reached through its contract.',
+    description: "A module's SQL names only its own schema; another module's tables are reached through its contract.",
     allowed: 'call the owning module through its contract client (ctx.client(<contract>)), or keep a local copy fed by its events',
     check: findForeignSchemaSql,
   },

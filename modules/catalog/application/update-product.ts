@@ -11,18 +11,19 @@ import type { CatalogDeps } from './catalog-deps.ts';
  */
 export async function updateProduct(deps: CatalogDeps, id: string, expected: number | 'any', changes: UpdateProductInput): Promise<Product> {
   if (changes.price) checkPrice(changes.price);
-  const run = () => deps.transaction(async (tx) => {
-    const current = await findProduct(tx, id);
-    if (!current) throw new ProductNotFound(id);
-    const version = expected === 'any' ? current.version : expected;
-    if (current.version !== version) throw new VersionMismatch(id, version, current.version);
-    if (current.status === 'archived') throw new ProductArchived(id);
-    if (changes.sku && changes.sku !== current.sku && (await findProductBySku(tx, changes.sku))) throw new SkuTaken(changes.sku);
-    const updated = await updateProductAt(tx, id, version, changes);
-    // Lost a race with another writer between the read and the write.
-    if (!updated) throw new VersionMismatch(id, version, version + 1);
-    return updated;
-  });
+  const run = () =>
+    deps.transaction(async (tx) => {
+      const current = await findProduct(tx, id);
+      if (!current) throw new ProductNotFound(id);
+      const version = expected === 'any' ? current.version : expected;
+      if (current.version !== version) throw new VersionMismatch(id, version, current.version);
+      if (current.status === 'archived') throw new ProductArchived(id);
+      if (changes.sku && changes.sku !== current.sku && (await findProductBySku(tx, changes.sku))) throw new SkuTaken(changes.sku);
+      const updated = await updateProductAt(tx, id, version, changes);
+      // Lost a race with another writer between the read and the write.
+      if (!updated) throw new VersionMismatch(id, version, version + 1);
+      return updated;
+    });
   try {
     return await run();
   } catch (error) {

@@ -1,13 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { contractRoute } from '../../../platform/http/index.ts';
-import {
-  createProductSchema,
-  listProductsQuery,
-  productIdParams,
-  productPageSchema,
-  productSchema,
-  updateProductSchema,
-} from './products.schemas.ts';
+import { createProductSchema, listProductsQuery, productIdParams, productPageSchema, productSchema, updateProductSchema } from './products.schemas.ts';
 
 const json = <S extends z.ZodType>(schema: S) => ({ 'application/json': { schema } });
 const etagHeader = { ETag: { schema: { type: 'string' as const }, description: 'Current version; send it back as If-Match to update.' } };

@@ -3,7 +3,10 @@ import { z } from '@hono/zod-openapi';
 export const moneySchema = z
   .object({
     amount: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).openapi({ description: 'Integer minor units (cents for EUR).', example: 1999 }),
-    currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR').openapi({ example: 'EUR' }),
+    currency: z
+      .string()
+      .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR')
+      .openapi({ example: 'EUR' }),
   })
   .strict()
   .openapi('Money');
@@ -22,7 +25,12 @@ export const productSchema = z
   })
   .openapi('Product');
 
-const sku = z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, dot, dash and underscore only');
+const sku = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, dot, dash and underscore only');
 const name = z.string().trim().min(1).max(200);
 const description = z.string().max(4000);
 
@@ -53,9 +61,7 @@ export const listProductsQuery = z.object({
   q: z.string().trim().min(1).max(100).optional().openapi({ description: 'Case-insensitive substring of the name.' }),
 });
 
-export const productPageSchema = z
-  .object({ items: z.array(productSchema), nextCursor: z.string().nullable() })
-  .openapi('ProductPage');
+export const productPageSchema = z.object({ items: z.array(productSchema), nextCursor: z.string().nullable() }).openapi('ProductPage');
 
 export type ProductDto = z.infer<typeof productSchema>;
 export type CreateProductInput = z.infer<typeof createProductSchema>;

@@ -40,7 +40,11 @@ export class VersionMismatch extends CatalogError {
   readonly kind = 'precondition_failed';
   readonly code = 'catalog/version-mismatch';
   constructor(productId: string, expected: number, actual: number) {
-    super(`Product ${productId} is at version ${actual}, not ${expected}; read it again and retry.`, { productId, expectedVersion: expected, currentVersion: actual });
+    super(`Product ${productId} is at version ${actual}, not ${expected}; read it again and retry.`, {
+      productId,
+      expectedVersion: expected,
+      currentVersion: actual,
+    });
   }
 }
 

@@ -48,7 +48,8 @@ export function productRoutes(ctx: ModuleContext): App {
   app.openapi(routes.updateProduct, async (c) => {
     const ifMatch = c.req.valid('header')['if-match'];
     const expected = versionFromIfMatch(ifMatch);
-    if (expected === undefined) throw new CleaveError('invalid', 'catalog/invalid-if-match', `If-Match must be an ETag of this API such as "v3", or *; got ${ifMatch}.`);
+    if (expected === undefined)
+      throw new CleaveError('invalid', 'catalog/invalid-if-match', `If-Match must be an ETag of this API such as "v3", or *; got ${ifMatch}.`);
     const product = await updateProduct(ctx, c.req.valid('param').id, expected, c.req.valid('json'));
     c.header('etag', productEtag(product.version));
     return c.json(toDto(product), 200);

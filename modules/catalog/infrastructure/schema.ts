@@ -14,7 +14,9 @@ export const products = catalogSchema.table(
     description: text('description').notNull().default(''),
     priceAmount: bigint('price_amount', { mode: 'number' }).notNull(),
     priceCurrency: text('price_currency').notNull(),
-    status: text('status', { enum: ['active', 'archived'] }).notNull().default('active'),
+    status: text('status', { enum: ['active', 'archived'] })
+      .notNull()
+      .default('active'),
     version: integer('version').notNull().default(1),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),

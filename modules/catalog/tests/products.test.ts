@@ -14,7 +14,12 @@ describe.each(targetKinds)('catalog contract, $name', (kind) => {
   afterAll(() => target.stop());
 
   const create = async (overrides: Record<string, unknown> = {}) => {
-    const response = await target.call('POST', '/catalog/v1/products', { sku: `SKU-${randomUUID().slice(0, 8)}`, name: 'Lamp', price: { amount: 4999, currency: 'EUR' }, ...overrides });
+    const response = await target.call('POST', '/catalog/v1/products', {
+      sku: `SKU-${randomUUID().slice(0, 8)}`,
+      name: 'Lamp',
+      price: { amount: 4999, currency: 'EUR' },
+      ...overrides,
+    });
     return { response, body: (await response.json()) as ProductBody };
   };
 

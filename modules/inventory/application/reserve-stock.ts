@@ -13,7 +13,10 @@ export interface ReserveStockInput {
  * Reserves stock. Idempotent by reservation id: repeating the same request returns the existing reservation
  * (`created: false`) and changes nothing; the same id for a different product or quantity is a conflict.
  */
-export async function reserveStock(deps: Pick<InventoryDeps, 'transaction'>, input: ReserveStockInput): Promise<{ reservation: Reservation; created: boolean }> {
+export async function reserveStock(
+  deps: Pick<InventoryDeps, 'transaction'>,
+  input: ReserveStockInput,
+): Promise<{ reservation: Reservation; created: boolean }> {
   return deps.transaction(async (tx) => {
     // The insert comes first: a concurrent duplicate waits on the id's unique index, then sees this one.
     const { reservation, created } = await insertReservation(tx, { id: input.reservationId, productId: input.productId, quantity: input.quantity });

@@ -27,7 +27,9 @@ export const reservationSchema = z
 
 export const productIdParams = z.object({ productId: z.uuid().openapi({ param: { name: 'productId', in: 'path' } }) });
 export const reservationIdParams = z.object({
-  reservationId: z.uuid().openapi({ param: { name: 'reservationId', in: 'path' }, description: 'Chosen by the caller; repeating a reservation with the same id is safe.' }),
+  reservationId: z
+    .uuid()
+    .openapi({ param: { name: 'reservationId', in: 'path' }, description: 'Chosen by the caller; repeating a reservation with the same id is safe.' }),
 });
 
 export const receiveStockSchema = z.object({ quantity }).strict().openapi('ReceiveStock');

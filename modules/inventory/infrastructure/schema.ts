@@ -25,7 +25,9 @@ export const reservations = inventorySchema.table(
     id: uuid('id').primaryKey(),
     productId: uuid('product_id').notNull(),
     quantity: integer('quantity').notNull(),
-    status: text('status', { enum: ['active', 'released'] }).notNull().default('active'),
+    status: text('status', { enum: ['active', 'released'] })
+      .notNull()
+      .default('active'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     releasedAt: timestamp('released_at', { withTimezone: true }),
   },

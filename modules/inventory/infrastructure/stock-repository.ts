@@ -50,7 +50,10 @@ export async function unreserve(db: Executor, productId: string, quantity: numbe
 }
 
 /** Inserts the reservation unless one with this id exists; returns the stored one and whether it is new. */
-export async function insertReservation(db: Executor, r: { id: string; productId: string; quantity: number }): Promise<{ reservation: Reservation; created: boolean }> {
+export async function insertReservation(
+  db: Executor,
+  r: { id: string; productId: string; quantity: number },
+): Promise<{ reservation: Reservation; created: boolean }> {
   const [row] = await db.insert(reservations).values(r).onConflictDoNothing().returning();
   if (row) return { reservation: row, created: true };
   const existing = await findReservation(db, r.id);

@@ -13,15 +13,21 @@ describe.each(targetKinds)('inventory contract, $name', (kind) => {
 
   /** A catalog product whose stock item exists (through catalog.product-created), with `units` received. */
   async function stockedProduct(units: number): Promise<string> {
-    const created = await target.call('POST', '/catalog/v1/products', { sku: `SKU-${randomUUID().slice(0, 8)}`, name: 'Widget', price: { amount: 500, currency: 'EUR' } });
+    const created = await target.call('POST', '/catalog/v1/products', {
+      sku: `SKU-${randomUUID().slice(0, 8)}`,
+      name: 'Widget',
+      price: { amount: 500, currency: 'EUR' },
+    });
     const { id } = (await created.json()) as { id: string };
     await eventually(async () => expect((await target.call('GET', `/inventory/v1/stock/${id}`)).status).toBe(200));
     if (units > 0) expect((await target.call('POST', `/inventory/v1/stock/${id}/receipts`, { quantity: units })).status).toBe(200);
     return id;
   }
 
-  const stock = async (id: string) => (await (await target.call('GET', `/inventory/v1/stock/${id}`)).json()) as { onHand: number; reserved: number; available: number };
-  const reserve = (reservationId: string, productId: string, quantity: number) => target.call('PUT', `/inventory/v1/reservations/${reservationId}`, { productId, quantity });
+  const stock = async (id: string) =>
+    (await (await target.call('GET', `/inventory/v1/stock/${id}`)).json()) as { onHand: number; reserved: number; available: number };
+  const reserve = (reservationId: string, productId: string, quantity: number) =>
+    target.call('PUT', `/inventory/v1/reservations/${reservationId}`, { productId, quantity });
 
   it('catalog.product-created makes a stock item at zero', async () => {
     const id = await stockedProduct(0);

@@ -60,7 +60,8 @@ function bullmq(url: string): BusKind {
   return {
     name: 'bullmq',
     queues: true,
-    create: ({ log, maxAttempts, namespace, redisUrl }) => createBullmqBus({ redisUrl: redisUrl ?? url, prefix: namespace, log, maxAttempts, retry, routes: probeRoutes }),
+    create: ({ log, maxAttempts, namespace, redisUrl }) =>
+      createBullmqBus({ redisUrl: redisUrl ?? url, prefix: namespace, log, maxAttempts, retry, routes: probeRoutes }),
     forget: (namespace) => withProbeQueue(namespace, url, async (q) => void (await q.clean(0, 0, 'completed'))),
     cleanUp: (namespace, redisUrl) => withProbeQueue(namespace, redisUrl ?? url, (q) => q.obliterate({ force: true })),
   };

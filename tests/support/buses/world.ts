@@ -145,7 +145,10 @@ export async function openWorld(database: DatabaseHandle, log: Logger): Promise<
     effects: () => db.select().from(effects).orderBy(asc(effects.seq)),
     outboxRows: () => db.select().from(catalogTables.outbox).orderBy(asc(catalogTables.outbox.seq)),
     async forgetDispatches() {
-      await db.update(catalogTables.outbox).set({ dispatchedAt: null, claimedUntil: null }).where(sql`true`);
+      await db
+        .update(catalogTables.outbox)
+        .set({ dispatchedAt: null, claimedUntil: null })
+        .where(sql`true`);
       wakeAll();
     },
     async reset() {

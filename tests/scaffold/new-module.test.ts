@@ -1,0 +1,117 @@
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import process from 'node:process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const repositoryRoot = resolve(import.meta.dirname, '../..');
+/** A two-word name, to exercise every spelling; another if a real module of that name exists by then. */
+const name = existsSync(join(repositoryRoot, 'modules', 'loyalty-points')) ? 'loyalty-points-e2e' : 'loyalty-points';
+/** Not copied: dependencies (linked instead), history, local data and output. */
+const skipped = new Set(['node_modules', '.git', '.data', 'coverage', 'bench/results']);
+
+interface Run {
+  status: number | null;
+  output: string;
+}
+
+/**
+ * Runs a command in `cwd` and collects its output. The child gets no TEST_DATABASE_URL or TEST_REDIS_URL (embedded
+ * databases only, to stay fast) and none of this run's VITEST_* variables (the nested vitest is a run of its own).
+ */
+function run(cwd: string, command: string, args: string[]): Promise<Run> {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(VITEST|TEST_DATABASE_URL$|TEST_REDIS_URL$)/.test(key)));
+  return new Promise((done) => {
+    const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    child.on('close', (status) => done({ status, output }));
+  });
+}
+
+/** `node <package bin> ...args`, the package resolved inside the copy (its node_modules is a link to ours). */
+const bin = (root: string, script: string, args: string[]) => run(root, process.execPath, [join(root, 'node_modules', script), ...args]);
+const tsx = (root: string, script: string, args: string[] = []) => run(root, process.execPath, ['--import', 'tsx', script, ...args]);
+
+/** The files a failed scaffold must leave alone, with their content. */
+function tree(root: string): Record<string, string> {
+  const files: Record<string, string> = { 'apps/modules.ts': readFileSync(join(root, 'apps/modules.ts'), 'utf8') };
+  for (const folder of ['modules', 'migrations']) {
+    for (const entry of readdirSync(join(root, folder), { recursive: true, withFileTypes: true })) {
+      if (entry.isFile()) files[relative(root, join(entry.parentPath, entry.name))] = readFileSync(join(entry.parentPath, entry.name), 'utf8');
+    }
+  }
+  return files;
+}
+
+describe('npm run new:module end to end, in a copy of the repository (slow: 50–90 s, one scaffold)', () => {
+  let root: string;
+  let staticChecks: Record<'typecheck' | 'boundaries' | 'eslint' | 'prettier', Promise<Run>> | undefined;
+
+  beforeAll(() => {
+    root = mkdtempSync(join(tmpdir(), 'cleave-new-module-e2e-'));
+    cpSync(repositoryRoot, root, { recursive: true, filter: (source) => !skipped.has(relative(repositoryRoot, source)) });
+    symlinkSync(join(repositoryRoot, 'node_modules'), join(root, 'node_modules'), 'dir');
+  }, 60_000);
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it('a bad, reserved or taken name exits 2 and writes nothing', async () => {
+    const before = tree(root);
+    for (const [name, message] of [
+      ['Loyalty_Points', 'not lower-case kebab-case'],
+      ['registry', '"registry" is reserved'],
+      ['catalog', 'modules/catalog/ already exists'],
+    ] as const) {
+      const result = await tsx(root, 'tools/scaffold/new-module.ts', [name]);
+      expect(result.status, result.output).toBe(2);
+      expect(result.output).toContain(message);
+    }
+    expect(tree(root)).toEqual(before);
+  }, 60_000);
+
+  it(`scaffolds ${name}: the module, its first migration from drizzle-kit, and its registration`, async () => {
+    const result = await tsx(root, 'tools/scaffold/new-module.ts', [name, '--entity', 'reward-tier']);
+    expect(result.status, result.output).toBe(0);
+    expect(readdirSync(join(root, 'modules', name)).sort()).toEqual(['application', 'contract', 'domain', 'index.ts', 'infrastructure', 'module.ts', 'tests']);
+    const migration = readFileSync(join(root, 'migrations', name, `0000_${name}.sql`), 'utf8');
+    expect(migration).toContain(`CREATE TABLE "${name}"."reward_tiers"`);
+    expect(migration).toContain(`CREATE TABLE "${name}"."outbox"`);
+    expect(readFileSync(join(root, 'apps/modules.ts'), 'utf8')).toContain(`from '../modules/${name}/index.ts';`);
+    const scripts = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    if (scripts.openapi) expect(existsSync(join(root, 'contracts', 'openapi', `${name}.json`)), result.output).toBe(true);
+
+    // Independent of each other, so they run side by side; each check below awaits its own.
+    staticChecks = {
+      typecheck: bin(root, 'typescript/bin/tsc', ['-p', 'tsconfig.json']),
+      boundaries: tsx(root, 'tools/lint-boundaries/main.ts'),
+      eslint: bin(root, 'eslint/bin/eslint.js', [`modules/${name}`, 'apps/modules.ts']),
+      prettier: bin(root, 'prettier/bin/prettier.cjs', ['--check', `modules/${name}`]),
+    };
+  }, 120_000);
+
+  it.each(['typecheck', 'boundaries', 'eslint', 'prettier'] as const)(
+    'the result passes %s without edits',
+    async (check) => {
+      if (!staticChecks) throw new Error('the scaffold did not run');
+      const result = await staticChecks[check];
+      expect(result.status, result.output).toBe(0);
+    },
+    180_000,
+  );
+
+  it("the new module's contract tests pass on every target kind", async () => {
+    const result = await bin(root, 'vitest/vitest.mjs', ['run', `modules/${name}`]);
+    expect(result.status, result.output.slice(-5000)).toBe(0);
+    expect(result.output).toMatch(/Tests\s+.*\d+ passed/);
+  }, 240_000);
+
+  it('running it again for the same name exits 2 and changes nothing', async () => {
+    const before = tree(root);
+    const result = await tsx(root, 'tools/scaffold/new-module.ts', [name]);
+    expect(result.status, result.output).toBe(2);
+    expect(result.output).toContain(`modules/${name}/ already exists`);
+    expect(tree(root)).toEqual(before);
+  }, 60_000);
+});

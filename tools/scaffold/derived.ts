@@ -1,0 +1,65 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** A committed file set that another tool generates from the module list, and the npm script that regenerates it. */
+export interface DerivedStep {
+  /** What is regenerated, for the report: `apps/extracted/inventory/`. */
+  label: string;
+  /** The npm script and its arguments. */
+  script: string;
+  args: string[];
+}
+
+/** The outcome of one step; `output` is what the tool printed. */
+export interface DerivedOutcome {
+  step: DerivedStep;
+  ok: boolean;
+  output: string;
+}
+
+/**
+ * Generated files the repository commits, in the order they depend on each other, that change when a module is added:
+ * each extracted app's deployment notes (they list the modules the monolith keeps), the contract files, the client
+ * generated from the merged contract, and the module graph. Only steps whose npm script exists are returned.
+ */
+export function derivedSteps(root: string): DerivedStep[] {
+  const scripts = npmScripts(root);
+  const steps: DerivedStep[] = [];
+  const extracted = join(root, 'apps', 'extracted');
+  if (scripts.has('extract') && existsSync(extracted)) {
+    for (const entry of readdirSync(extracted, { withFileTypes: true })) {
+      if (!entry.isDirectory() || !existsSync(join(extracted, entry.name, 'main.ts'))) continue;
+      // The committed notes are the tool's defaults (tests/tools/extract.test.ts compares them), so --force keeps them so.
+      steps.push({ label: `apps/extracted/${entry.name}/`, script: 'extract', args: [entry.name, '--force'] });
+    }
+  }
+  const generated: [script: string, label: string][] = [
+    ['openapi', 'contracts/'],
+    ['client', 'clients/'],
+    ['graph', 'docs/module-graph.svg'],
+  ];
+  for (const [script, label] of generated) if (scripts.has(script)) steps.push({ label, script, args: [] });
+  return steps;
+}
+
+/** Runs each step in `root`; a failing step does not stop the others. */
+export function runDerivedSteps(root: string, steps: readonly DerivedStep[]): DerivedOutcome[] {
+  return steps.map((step) => {
+    const args = ['run', '--silent', step.script, ...(step.args.length > 0 ? ['--', ...step.args] : [])];
+    const result = spawnSync('npm', args, { cwd: root, encoding: 'utf8' });
+    return { step, ok: result.status === 0, output: `${result.stdout ?? ''}${result.stderr ?? ''}`.trim() };
+  });
+}
+
+/** The command a person runs to redo a step by hand. */
+export function commandOf(step: DerivedStep): string {
+  return `npm run ${step.script}${step.args.length > 0 ? ` -- ${step.args.join(' ')}` : ''}`;
+}
+
+function npmScripts(root: string): Set<string> {
+  const path = join(root, 'package.json');
+  if (!existsSync(path)) return new Set();
+  const manifest = JSON.parse(readFileSync(path, 'utf8')) as { scripts?: Record<string, string> };
+  return new Set(Object.keys(manifest.scripts ?? {}));
+}
