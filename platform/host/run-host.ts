@@ -23,7 +23,20 @@ export async function runHost(config: Config, modules: readonly ModuleDefinition
   const databases = [...new Set(host.modules.map((m) => m.database.describe))];
   const remote = [...host.topology.remote].map(([m, a]) => `${m} → ${a}`);
   host.logger.info(
-    { modules: names, remote, databases, bus: host.busKind, registry: host.registry !== undefined, ms: Math.round(performance.now() - started) },
+    {
+      modules: names,
+      remote,
+      databases,
+      bus: host.busKind,
+      registry: host.registry !== undefined,
+      urls: {
+        api: `${server.url}/${names[0] ?? ''}/v1`,
+        docs: `${server.url}/docs`,
+        openapi: `${server.url}/openapi.json`,
+        health: `${server.url}/health/ready`,
+      },
+      ms: Math.round(performance.now() - started),
+    },
     `Cleave is ready at ${server.url}`,
   );
   if (config.log.format === 'pretty' || process.stdout.isTTY) {
