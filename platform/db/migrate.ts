@@ -68,9 +68,9 @@ export async function migrateSchema(db: Db, schema: string, folder: string): Pro
   });
 }
 
-/** How many of the folder's migrations are not yet recorded as applied. */
-export async function pendingMigrations(db: Db, schema: string, folder: string): Promise<number> {
-  const migrations = readMigrations(folder);
+/** How many of the folder's (or list's) migrations are not yet recorded as applied. */
+export async function pendingMigrations(db: Db, schema: string, source: string | readonly Migration[]): Promise<number> {
+  const migrations = typeof source === 'string' ? readMigrations(source) : source;
   const exists = resultRows<{ t: string | null }>(await db.execute(sql`select to_regclass(${`${ident(schema)}.__migrations`})::text as t`));
   if (!exists[0]?.t) return migrations.length;
   const rows = resultRows<{ tag: string }>(await db.execute(sql.raw(`select tag from ${ident(schema)}.${ident('__migrations')}`)));

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Config } from '../config/index.ts';
 import { createClient, type Contract, type Transport } from '../contracts/index.ts';
-import { pendingMigrations, type DatabaseHandle } from '../db/index.ts';
+import { pendingMigrations, readMigrations, type DatabaseHandle } from '../db/index.ts';
 import {
   createConsumer,
   createDeadLetterStore,
@@ -67,6 +67,8 @@ export function hostModule(options: HostModuleOptions): HostedModule {
     options.consumers.set(consumer.id, consumer);
     bus.subscribe(consumer);
   }
+  // Read once: the files do not change while the process runs, and readiness is probed every few seconds.
+  const migrations = readMigrations(definition.migrations);
   const platformChecks: HealthCheck[] = [
     {
       name: 'database',
@@ -78,7 +80,7 @@ export function hostModule(options: HostModuleOptions): HostedModule {
     {
       name: 'migrations',
       check: async () => {
-        const pending = await pendingMigrations(db, definition.name, definition.migrations);
+        const pending = await pendingMigrations(db, definition.name, migrations);
         if (pending > 0) throw new Error(`${pending} migration(s) not applied`);
         return 'up to date';
       },
