@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer, connect } from 'node:net';
+import { connect } from 'node:net';
+import { freePort } from './process-host.ts';
 
 /** A private, throw-away Redis a test can take down and bring back (no persistence: a restart starts empty). */
 export interface RedisServer {
@@ -48,17 +49,6 @@ export async function startRedisServer(): Promise<RedisServer> {
   };
   await server.start();
   return server;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 async function waitForPing(port: number, timeoutMs: number): Promise<void> {
