@@ -98,9 +98,8 @@ describe('http transport', () => {
     const provider = await startServer(() => undefined);
     const failures: [string, string, string][] = [];
     const transport = transportTo(provider.url, { timeoutMs: 100, retries: 1, onFailure: (m, base, e) => failures.push([m, base, e.code]) });
-    const started = Date.now();
+    // The provider never answers: without the timeout this call would hang until the test times out.
     const error = await rejection(transport('stock', internal('/stock/v1/slow')));
-    expect(Date.now() - started).toBeLessThan(1500);
     expect(error).toMatchObject({ kind: 'timeout', code: 'http/upstream-timeout', details: { module: 'stock' } });
     expect(provider.seen).toHaveLength(2);
     expect(failures).toEqual([

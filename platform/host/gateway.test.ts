@@ -91,9 +91,8 @@ describe('gateway', () => {
   });
 
   it('a slow upstream gives 504 naming the module, without hanging', async () => {
-    const started = performance.now();
+    // The upstream answers 200 after 1 s; without the 300 ms timeout this would be that 200.
     const response = await gatewayApp(() => upstreamUrl).request('/things/v1/slow');
-    expect(performance.now() - started).toBeLessThan(900);
     expect(response.status).toBe(504);
     expect(await response.json()).toMatchObject({ code: 'http/upstream-timeout', module: 'things' });
   });

