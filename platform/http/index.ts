@@ -6,7 +6,7 @@
 export { createApp, createRouter } from './create-app.ts';
 export type { App, AppOptions } from './create-app.ts';
 export type { AppEnv, AppVariables } from './app-env.ts';
-export { contractRoute, problemResponses } from './route.ts';
+export { contractRoute, jsonContent, problemResponses } from './route.ts';
 export { deprecationHeaders } from './deprecation.ts';
 export type { RouteDeprecation } from './deprecation.ts';
 export { CleaveError, isDomainError, errorKinds } from './errors.ts';

@@ -1,4 +1,4 @@
-import { createRoute, type RouteConfig } from '@hono/zod-openapi';
+import { createRoute, type RouteConfig, type z } from '@hono/zod-openapi';
 import { deprecationDocs, deprecationHeaders, type RouteDeprecation } from './deprecation.ts';
 import { problemMediaType, problemSchema } from './problem.ts';
 
@@ -56,4 +56,9 @@ function deprecate(route: Record<string, unknown>, deprecation: RouteDeprecation
   );
   // First in the chain, so its headers land on whatever the route's own middleware, validation or handler answer.
   return { ...route, ...docs.operation, responses, middleware: [deprecationHeaders(deprecation), ...own] };
+}
+
+/** A JSON request or response body in a route declaration: `content: jsonContent(productSchema)`. */
+export function jsonContent<S extends z.ZodType>(schema: S) {
+  return { 'application/json': { schema } };
 }

@@ -1,8 +1,7 @@
 import { z } from '@hono/zod-openapi';
-import { contractRoute } from '../../../platform/http/index.ts';
+import { contractRoute, jsonContent } from '../../../platform/http/index.ts';
 import { createProductSchema, listProductsQuery, productIdParams, productPageSchema, productSchema, updateProductSchema } from './products.schemas.ts';
 
-const json = <S extends z.ZodType>(schema: S) => ({ 'application/json': { schema } });
 const etagHeader = { ETag: { schema: { type: 'string' as const }, description: 'Current version; send it back as If-Match to update.' } };
 
 export const createProduct = contractRoute({
@@ -10,9 +9,9 @@ export const createProduct = contractRoute({
   path: '/catalog/v1/products',
   tags: ['catalog'],
   summary: 'Create a product',
-  request: { body: { content: json(createProductSchema), required: true } },
+  request: { body: { content: jsonContent(createProductSchema), required: true } },
   problems: [409, 422],
-  responses: { 201: { description: 'Created', headers: etagHeader, content: json(productSchema) } },
+  responses: { 201: { description: 'Created', headers: etagHeader, content: jsonContent(productSchema) } },
 });
 
 export const listProducts = contractRoute({
@@ -21,7 +20,7 @@ export const listProducts = contractRoute({
   tags: ['catalog'],
   summary: 'List products, newest last, a page at a time',
   request: { query: listProductsQuery },
-  responses: { 200: { description: 'A page of products', content: json(productPageSchema) } },
+  responses: { 200: { description: 'A page of products', content: jsonContent(productPageSchema) } },
 });
 
 export const getProduct = contractRoute({
@@ -31,7 +30,7 @@ export const getProduct = contractRoute({
   summary: 'Get a product',
   request: { params: productIdParams },
   problems: [404],
-  responses: { 200: { description: 'The product', headers: etagHeader, content: json(productSchema) } },
+  responses: { 200: { description: 'The product', headers: etagHeader, content: jsonContent(productSchema) } },
 });
 
 export const updateProduct = contractRoute({
@@ -42,10 +41,10 @@ export const updateProduct = contractRoute({
   request: {
     params: productIdParams,
     headers: z.object({ 'if-match': z.string().min(1).openapi({ description: 'The ETag last read, e.g. "v3".' }) }),
-    body: { content: json(updateProductSchema), required: true },
+    body: { content: jsonContent(updateProductSchema), required: true },
   },
   problems: [404, 409, 412, 422],
-  responses: { 200: { description: 'The changed product', headers: etagHeader, content: json(productSchema) } },
+  responses: { 200: { description: 'The changed product', headers: etagHeader, content: jsonContent(productSchema) } },
 });
 
 export const archiveProduct = contractRoute({
@@ -55,5 +54,5 @@ export const archiveProduct = contractRoute({
   summary: 'Archive a product (idempotent)',
   request: { params: productIdParams },
   problems: [404],
-  responses: { 200: { description: 'The archived product', headers: etagHeader, content: json(productSchema) } },
+  responses: { 200: { description: 'The archived product', headers: etagHeader, content: jsonContent(productSchema) } },
 });

@@ -1,8 +1,5 @@
-import type { z } from '@hono/zod-openapi';
-import { contractRoute } from '../../../platform/http/index.ts';
+import { contractRoute, jsonContent } from '../../../platform/http/index.ts';
 import { productIdParams, receiveStockSchema, reservationIdParams, reservationSchema, reserveStockSchema, stockSchema } from './stock.schemas.ts';
-
-const json = <S extends z.ZodType>(schema: S) => ({ 'application/json': { schema } });
 
 export const getStock = contractRoute({
   method: 'get',
@@ -11,7 +8,7 @@ export const getStock = contractRoute({
   summary: 'Read the stock and availability of a product',
   request: { params: productIdParams },
   problems: [404],
-  responses: { 200: { description: 'Stock of the product', content: json(stockSchema) } },
+  responses: { 200: { description: 'Stock of the product', content: jsonContent(stockSchema) } },
 });
 
 export const receiveStock = contractRoute({
@@ -19,9 +16,9 @@ export const receiveStock = contractRoute({
   path: '/inventory/v1/stock/{productId}/receipts',
   tags: ['inventory'],
   summary: 'Receive stock of a catalog product',
-  request: { params: productIdParams, body: { content: json(receiveStockSchema), required: true } },
+  request: { params: productIdParams, body: { content: jsonContent(receiveStockSchema), required: true } },
   problems: [404, 409, 503],
-  responses: { 200: { description: 'Stock after the receipt', content: json(stockSchema) } },
+  responses: { 200: { description: 'Stock after the receipt', content: jsonContent(stockSchema) } },
 });
 
 export const reserveStock = contractRoute({
@@ -29,11 +26,11 @@ export const reserveStock = contractRoute({
   path: '/inventory/v1/reservations/{reservationId}',
   tags: ['inventory'],
   summary: 'Reserve stock (idempotent by reservation id)',
-  request: { params: reservationIdParams, body: { content: json(reserveStockSchema), required: true } },
+  request: { params: reservationIdParams, body: { content: jsonContent(reserveStockSchema), required: true } },
   problems: [404, 409],
   responses: {
-    201: { description: 'Reserved', content: json(reservationSchema) },
-    200: { description: 'This reservation already existed; nothing changed', content: json(reservationSchema) },
+    201: { description: 'Reserved', content: jsonContent(reservationSchema) },
+    200: { description: 'This reservation already existed; nothing changed', content: jsonContent(reservationSchema) },
   },
 });
 
@@ -44,7 +41,7 @@ export const getReservation = contractRoute({
   summary: 'Read a reservation',
   request: { params: reservationIdParams },
   problems: [404],
-  responses: { 200: { description: 'The reservation', content: json(reservationSchema) } },
+  responses: { 200: { description: 'The reservation', content: jsonContent(reservationSchema) } },
 });
 
 export const releaseReservation = contractRoute({
@@ -54,5 +51,5 @@ export const releaseReservation = contractRoute({
   summary: 'Release a reservation, returning its quantity to available stock (idempotent)',
   request: { params: reservationIdParams },
   problems: [404],
-  responses: { 200: { description: 'The released reservation', content: json(reservationSchema) } },
+  responses: { 200: { description: 'The released reservation', content: jsonContent(reservationSchema) } },
 });

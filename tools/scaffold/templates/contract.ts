@@ -35,20 +35,17 @@ export type Create${entity.pascal}Input = z.infer<typeof create${entity.pascal}S
 }
 
 function routes({ module, entity, entities }: ModuleNames): string {
-  return `import type { z } from '@hono/zod-openapi';
-import { contractRoute } from '../../../platform/http/index.ts';
+  return `import { contractRoute, jsonContent } from '../../../platform/http/index.ts';
 import { create${entity.pascal}Schema, ${entity.camel}IdParams, ${entity.camel}Schema } from './${entities.kebab}.schemas.ts';
-
-const json = <S extends z.ZodType>(schema: S) => ({ 'application/json': { schema } });
 
 export const create${entity.pascal} = contractRoute({
   method: 'post',
   path: '/${module.kebab}/v1/${entities.kebab}',
   tags: ['${module.kebab}'],
   summary: 'Create ${withArticle(entity.words)}',
-  request: { body: { content: json(create${entity.pascal}Schema), required: true } },
+  request: { body: { content: jsonContent(create${entity.pascal}Schema), required: true } },
   problems: [409],
-  responses: { 201: { description: '${sentenceCase(entity.words)} created', content: json(${entity.camel}Schema) } },
+  responses: { 201: { description: '${sentenceCase(entity.words)} created', content: jsonContent(${entity.camel}Schema) } },
 });
 
 export const get${entity.pascal} = contractRoute({
@@ -58,7 +55,7 @@ export const get${entity.pascal} = contractRoute({
   summary: 'Get ${withArticle(entity.words)}',
   request: { params: ${entity.camel}IdParams },
   problems: [404],
-  responses: { 200: { description: 'The ${entity.words}', content: json(${entity.camel}Schema) } },
+  responses: { 200: { description: 'The ${entity.words}', content: jsonContent(${entity.camel}Schema) } },
 });
 `;
 }
