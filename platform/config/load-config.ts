@@ -14,6 +14,11 @@ export interface Config {
     migrateOnStart: boolean;
     /** On PostgreSQL, one role per module granted only its own schema (data sovereignty). */
     roles: boolean;
+    /** PostgreSQL `statement_timeout` and `idle_in_transaction_session_timeout` of module pools. */
+    statementTimeoutMs: number;
+    idleInTransactionTimeoutMs: number;
+    /** PGlite ignores server timeouts and is one connection for all modules: transactions end after this. */
+    transactionTimeoutMs: number;
   };
   /** Module names to host in this process; `undefined` means all registered modules. */
   modules: string[] | undefined;
@@ -27,7 +32,24 @@ export interface Config {
   remote: { timeoutMs: number; retries: number; breakerFailures: number; breakerResetMs: number; maxConcurrent: number };
   http: { bodyLimitBytes: number };
   demoData: boolean;
-  events: { bus: 'in-process' | 'bullmq'; sweepMs: number; claimMs: number; maxAttempts: number; retryBaseMs: number; retryMaxMs: number };
+  events: {
+    bus: 'in-process' | 'bullmq';
+    sweepMs: number;
+    leaseMs: number;
+    maxAttempts: number;
+    retryBaseMs: number;
+    retryMaxMs: number;
+    handlerTimeoutMs: number;
+    partitions: number;
+    maxStalls: number;
+    unroutedGraceMs: number;
+    jobRetentionMs: number;
+    subscriptionRefreshMs: number;
+  };
+  /** How long delivery records are kept; the inbox outlives everything that could deliver an event again. */
+  retention: { outboxMs: number; inboxMs: number; deadLetterMs: number; pruneIntervalMs: number };
+  /** After SIGTERM, how long draining may take before the process exits anyway. */
+  shutdownTimeoutMs: number;
 }
 
 export interface ConfigProblem {
@@ -79,12 +101,34 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
   for (const m of Object.keys(e.REMOTE_MODULES ?? {}).filter((m) => e.MODULES?.includes(m))) {
     topologyProblems.push({ variable: 'REMOTE_MODULES', message: `${m} is also in MODULES; a module runs here or elsewhere, not both` });
   }
+  for (const [variable, value, what] of [
+    ['OUTBOX_RETENTION', e.OUTBOX_RETENTION, 'dispatched outbox rows (a redrive can resend them)'],
+    ['DEAD_LETTER_RETENTION', e.DEAD_LETTER_RETENTION, 'dead letters (a replay can deliver them)'],
+    ['EVENT_JOB_RETENTION', e.EVENT_JOB_RETENTION, 'finished BullMQ jobs'],
+  ] as const) {
+    if (e.INBOX_RETENTION < value) {
+      topologyProblems.push({ variable: 'INBOX_RETENTION', message: `must be at least ${variable}: the inbox must remember events as long as ${what} can come back` });
+    }
+  }
+  if (e.EVENT_HANDLER_TIMEOUT_MS >= e.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS) {
+    // Otherwise the server would end a slow handler's transaction before the handler deadline does, with a worse error.
+    topologyProblems.push({ variable: 'EVENT_HANDLER_TIMEOUT_MS', message: 'must be shorter than DB_IDLE_IN_TRANSACTION_TIMEOUT_MS' });
+  }
   if (topologyProblems.length > 0) throw new ConfigError(topologyProblems);
   return {
     env: e.NODE_ENV,
     server: { host: e.HOST, port: e.PORT },
     log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT === 'auto' ? (options.isTty ? 'pretty' : 'json') : e.LOG_FORMAT },
-    database: { url: e.DATABASE_URL, moduleUrls, dataDir: e.DATA_DIR, migrateOnStart: e.MIGRATE_ON_START, roles: e.DATABASE_ROLES ?? true },
+    database: {
+      url: e.DATABASE_URL,
+      moduleUrls,
+      dataDir: e.DATA_DIR,
+      migrateOnStart: e.MIGRATE_ON_START,
+      roles: e.DATABASE_ROLES ?? true,
+      statementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS,
+      idleInTransactionTimeoutMs: e.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+      transactionTimeoutMs: e.DB_TRANSACTION_TIMEOUT_MS,
+    },
     modules: e.MODULES,
     remoteModules: e.REMOTE_MODULES ?? {},
     publicUrl: e.PUBLIC_URL,
@@ -102,11 +146,19 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
     events: {
       bus,
       sweepMs: e.OUTBOX_SWEEP_MS,
-      claimMs: e.OUTBOX_CLAIM_MS,
+      leaseMs: e.OUTBOX_LEASE_MS,
       maxAttempts: e.EVENT_MAX_ATTEMPTS,
       retryBaseMs: e.EVENT_RETRY_BASE_MS,
       retryMaxMs: e.EVENT_RETRY_MAX_MS,
+      handlerTimeoutMs: e.EVENT_HANDLER_TIMEOUT_MS,
+      partitions: e.EVENT_PARTITIONS,
+      maxStalls: e.EVENT_MAX_STALLS,
+      unroutedGraceMs: e.EVENT_UNROUTED_GRACE,
+      jobRetentionMs: e.EVENT_JOB_RETENTION,
+      subscriptionRefreshMs: e.EVENT_SUBSCRIPTION_REFRESH_MS,
     },
+    retention: { outboxMs: e.OUTBOX_RETENTION, inboxMs: e.INBOX_RETENTION, deadLetterMs: e.DEAD_LETTER_RETENTION, pruneIntervalMs: e.PRUNE_INTERVAL },
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
   };
 }
 

@@ -9,6 +9,23 @@ const flag = z
 const positiveInt = (fallback: number) =>
   z.coerce.number({ error: 'must be a number' }).int('must be a whole number').positive('must be greater than 0').default(fallback);
 
+const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** A duration: whole milliseconds (`500`), or a number with a unit: `500ms`, `30s`, `15m`, `6h`, `7d`. */
+const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((v, ctx) => {
+      const match = /^(\d+)(ms|s|m|h|d)?$/.exec(v.trim());
+      const ms = match ? Number(match[1]) * (units[match[2] ?? 'ms'] as number) : Number.NaN;
+      if (!Number.isSafeInteger(ms) || ms <= 0) {
+        ctx.addIssue({ code: 'custom', message: 'must be a positive duration: milliseconds, or a number with ms, s, m, h or d (e.g. 7d)' });
+        return z.NEVER;
+      }
+      return ms;
+    });
+
 const postgresUrl = z
   .string()
   .refine((v) => /^postgres(ql)?:\/\/[^\s]+$/.test(v), 'must be a postgres:// or postgresql:// URL')
@@ -70,10 +87,24 @@ export const environmentSchema = z.object({
   DEMO_DATA: flag.optional(),
   MIGRATE_ON_START: flag.default(true),
   OUTBOX_SWEEP_MS: positiveInt(1000),
-  OUTBOX_CLAIM_MS: positiveInt(60_000),
+  OUTBOX_LEASE_MS: positiveInt(5_000),
+  OUTBOX_RETENTION: duration('7d'),
+  INBOX_RETENTION: duration('14d'),
+  DEAD_LETTER_RETENTION: duration('14d'),
+  PRUNE_INTERVAL: duration('1h'),
   EVENT_MAX_ATTEMPTS: positiveInt(5),
   EVENT_RETRY_BASE_MS: positiveInt(200),
   EVENT_RETRY_MAX_MS: positiveInt(30_000),
+  EVENT_HANDLER_TIMEOUT_MS: positiveInt(10_000),
+  EVENT_PARTITIONS: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1).max(256, 'must be at most 256').default(8),
+  EVENT_MAX_STALLS: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0).max(100).default(2),
+  EVENT_UNROUTED_GRACE: duration('10m'),
+  EVENT_JOB_RETENTION: duration('1d'),
+  EVENT_SUBSCRIPTION_REFRESH_MS: positiveInt(1_000),
+  DB_STATEMENT_TIMEOUT_MS: positiveInt(30_000),
+  DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: positiveInt(60_000),
+  DB_TRANSACTION_TIMEOUT_MS: positiveInt(30_000),
+  SHUTDOWN_TIMEOUT_MS: positiveInt(15_000),
   EVENT_BUS: z.enum(['auto', 'in-process', 'bullmq']).default('auto'),
   REDIS_URL: redisUrl,
   REDIS_PREFIX: z

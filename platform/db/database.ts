@@ -29,6 +29,8 @@ export interface OpenDatabaseOptions {
   maxConnections?: number;
   /** Run every session as this role (`SET ROLE` at connection start): a module's data-sovereignty role. */
   role?: string;
+  /** PostgreSQL session timeouts (`statement_timeout`, `idle_in_transaction_session_timeout`); unset keeps the server's. */
+  timeouts?: { statementMs: number; idleInTransactionMs: number };
 }
 
 /**
@@ -38,7 +40,7 @@ export interface OpenDatabaseOptions {
 export async function openDatabase(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
   if (options.url) {
     const { openPostgres } = await import('./postgres.ts');
-    return openPostgres(options.url, options.maxConnections ?? 10, options.role);
+    return openPostgres(options.url, options.maxConnections ?? 10, options.role, options.timeouts);
   }
   const { openPglite } = await import('./pglite.ts');
   return openPglite(options.dataDir);

@@ -8,3 +8,4 @@ export type { Db, Tx, Executor, DatabaseHandle, DriverKind, OpenDatabaseOptions 
 export { migrateSchema, pendingMigrations, readMigrations, resultRows } from './migrate.ts';
 export type { Migration, MigrationResult } from './migrate.ts';
 export { uuidv7 } from './ids.ts';
+export { withTransactionDeadline, TransactionTimeoutError } from './deadline.ts';

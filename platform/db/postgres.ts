@@ -3,9 +3,13 @@ import postgres from 'postgres';
 import { redactUrl, type DatabaseHandle, type Db } from './database.ts';
 
 /** postgres.js adapter. */
-export function openPostgres(url: string, max: number, role?: string): DatabaseHandle {
-  // `role` is sent as a startup parameter, the same as `SET ROLE` for the whole session.
-  const connection: Record<string, string> = { application_name: role ? `cleave:${role}` : 'cleave', ...(role ? { role } : {}) };
+export function openPostgres(url: string, max: number, role?: string, timeouts?: { statementMs: number; idleInTransactionMs: number }): DatabaseHandle {
+  // `role` and the timeouts are sent as startup parameters, the same as `SET` for the whole session.
+  const connection: Record<string, string> = {
+    application_name: role ? `cleave:${role}` : 'cleave',
+    ...(role ? { role } : {}),
+    ...(timeouts ? { statement_timeout: String(timeouts.statementMs), idle_in_transaction_session_timeout: String(timeouts.idleInTransactionMs) } : {}),
+  };
   const client = postgres(url, { max, onnotice: () => {}, connection });
   return {
     db: drizzle({ client }) as unknown as Db,

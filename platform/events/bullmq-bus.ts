@@ -1,174 +1,228 @@
-import { Queue, WaitingError, Worker, type Job } from 'bullmq';
-import { Redis, type RedisOptions } from 'ioredis';
+import { Queue, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
 import type { Logger } from '../observability/index.ts';
 import type { BackoffOptions } from './backoff.ts';
-import type { Consumer, EventBus } from './bus.ts';
-import { eventType } from './define-event.ts';
-import { deliverWithRetries, type DeliveryOptions } from './delivery.ts';
-import { envelopeSchema, type EventEnvelope } from './envelope.ts';
+import type { Consumer, DeliveryRecord, EventBus } from './bus.ts';
+import { createJobHandler, sinkFailedJob, type EventJobData } from './bullmq-jobs.ts';
+import type { DeadLetterStore } from './dead-letters.ts';
+import type { DeliveryOptions } from './delivery.ts';
+import type { EventEnvelope } from './envelope.ts';
+import { eventJobId, partitionOf, partitionQueueName, queuePrefix } from './partitions.ts';
+import { connectRedis, firstReady } from './redis-connection.ts';
+import { createSubscriptionTable, type SubscriptionEntry } from './subscription-table.ts';
 
-/** One consumer of an event type somewhere in the system, and the module (hence the queue) it belongs to. */
-export interface EventRoute {
-  consumer: string;
-  module: string;
-}
+export type { EventJobData } from './bullmq-jobs.ts';
 
 export interface BullmqBusOptions {
   redisUrl: string;
-  /** Namespaces the queues (`<prefix>.<module>`), so several systems or test runs can share one Redis. */
+  /** Every key lives under `<prefix>:` (queues under `<prefix>:q:`), so several systems can share one Redis. */
   prefix?: string;
   log: Logger;
   maxAttempts: number;
   retry: BackoffOptions;
-  /** Every consumer of an event type (`name@vN`) in the whole system, including those running in other processes. */
-  routes: (eventType: string) => readonly EventRoute[];
+  /** Longest one handler attempt may run; the job lock outlives it by a margin. */
+  handlerTimeoutMs: number;
+  /** Partitions of the queue of each consuming module hosted here: one active job per partition, system-wide. */
+  partitions: number;
+  /** Interruptions (the process handling a job died) after which a job is dead-lettered instead of run again. */
+  maxStalls: number;
+  /** How long a job for a consumer no process here has waits for a replica that has it, before it is dead-lettered. */
+  unroutedGraceMs: number;
+  /** How long finished jobs are remembered: re-publishing within it adds nothing, and the audit can see them. */
+  jobRetentionMs: number;
+  /** How often publishers re-read the subscription table. */
+  subscriptionRefreshMs: number;
+  /** How long the consumers hosted here remember handled events; registered with their subscriptions. */
+  inboxRetentionMs: number;
+  /** The dead-letter store of each consuming module hosted here. */
+  deadLetters: (module: string) => DeadLetterStore | undefined;
+  /** How often workers look for jobs whose worker died (default: a third of the lock). */
+  stalledIntervalMs?: number;
 }
 
-/** What a job carries: the target consumer and the envelope, as published. */
-export interface EventJobData {
-  consumer: string;
-  envelope: EventEnvelope;
-}
-
-// Completed jobs are kept so that a relay re-publishing after a crash hits an existing job id and adds nothing.
-const keepCompleted = { age: 24 * 60 * 60, count: 100_000 };
-const keepFailed = { age: 7 * 24 * 60 * 60 };
-type ConnectionTuning = Pick<RedisOptions, 'enableOfflineQueue' | 'maxRetriesPerRequest' | 'connectTimeout' | 'commandTimeout'>;
-const reconnect = (times: number) => Math.min(50 * 2 ** times, 2000);
-
-/** The queue of a consuming module; BullMQ queue names must not contain ':'. */
-export function moduleQueueName(prefix: string, module: string): string {
-  return `${prefix}.${module}`;
-}
-
-/** One job per event and consumer: the same event published twice maps to the same job. BullMQ ids must not contain ':' nor be integers. */
-export function eventJobId(eventId: string, consumer: string): string {
-  return `${eventId}.${consumer.replaceAll(':', '.')}`;
-}
+const keepFailedS = 7 * 24 * 60 * 60;
 
 /**
- * The bus across processes: one BullMQ queue per consuming module, so a slow or absent module holds back no other.
- * `publish` adds one job per consumer (from `routes`, wherever it runs) and resolves once Redis has them, so the relay
- * marks the outbox row dispatched only then; with Redis down it rejects at once and the row stays in the outbox.
- * Each module with consumers in this process gets one worker of concurrency 1, so a queue is handled in the order the
- * relay published it (per aggregate key); retries run inside the job, through {@link deliverWithRetries}. That order
- * holds while a module's consumers run in one process: two processes hosting one module share its queue.
- *
- * @example
- * const bus = createBullmqBus({ redisUrl, log, maxAttempts: 5, retry, routes: (type) => consumersByType.get(type) ?? [] });
+ * The bus across processes. Publishers route by the durable subscription table in Redis (see
+ * {@link createSubscriptionTable}); each consuming module's queue is split into partitions by aggregate-key hash, and
+ * each partition has one active job at a time across all replicas (BullMQ global concurrency 1), so replicas share the
+ * work and every key stays in order. `publish` resolves once Redis has the jobs, so the relay marks the outbox row
+ * dispatched only then; with Redis down it rejects at once and the row stays in the outbox. Retries run inside the
+ * job; every other way a job can end is turned into a dead letter (see {@link createJobHandler}).
  */
 export function createBullmqBus(options: BullmqBusOptions): EventBus {
   const prefix = options.prefix ?? 'cleave';
-  const log = options.log;
-  let producer: Redis | undefined;
-  let workerRedis: Redis | undefined;
-  const queues = new Map<string, Queue<EventJobData>>();
-  const workers = new Map<string, Worker<EventJobData>>();
-  const local = new Map<string, Map<string, Consumer>>();
+  const bullPrefix = queuePrefix(prefix);
+  const { log } = options;
+  const lockMs = options.handlerTimeoutMs + 5_000;
   let closing = false;
   let closed: Promise<void> | undefined;
-  const delivery: DeliveryOptions = { log, maxAttempts: options.maxAttempts, retry: options.retry, closing: () => closing };
-
   let connectedOnce = false;
-  /** The publishing connection, opened on first use. It must fail fast, not wait in an offline queue. */
-  async function readyProducer(): Promise<Redis> {
-    if (!producer) {
-      producer = connect(
-        options.redisUrl,
-        { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000, commandTimeout: 5000 },
-        log,
-        'producer',
-        () => closing,
-      );
-      producer.once('ready', () => (connectedOnce = true));
-    }
-    // A new connection gets a moment to come up; after that, publishing without Redis fails at once.
+  const producer = connectRedis(options.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000, commandTimeout: 5000 }, log, 'producer', () => closing);
+  producer.once('ready', () => (connectedOnce = true));
+  let workerRedis: Redis | undefined;
+  const table = createSubscriptionTable({ redis: producer, prefix, log, refreshMs: options.subscriptionRefreshMs });
+  const queues = new Map<string, Queue<EventJobData>>();
+  const workers: Worker<EventJobData>[] = [];
+  const local = new Map<string, Map<string, Consumer>>();
+  const delivery: DeliveryOptions = { log, maxAttempts: options.maxAttempts, retry: options.retry, handlerTimeoutMs: options.handlerTimeoutMs, closing: () => closing };
+  const handleJob = createJobHandler({
+    log,
+    delivery,
+    maxStalls: options.maxStalls,
+    unroutedGraceMs: options.unroutedGraceMs,
+    unroutedDelayMs: Math.min(5_000, options.unroutedGraceMs),
+    consumers: (module) => local.get(module),
+    deadLetters: options.deadLetters,
+  });
+  const jobOptions = { removeOnComplete: { age: Math.ceil(options.jobRetentionMs / 1000), count: 1_000_000 }, removeOnFail: { age: keepFailedS, count: 100_000 } };
+
+  /** The publishing connection must fail fast, not wait in an offline queue; a new one gets a moment to come up. */
+  async function ready(): Promise<Redis> {
     if (producer.status !== 'ready' && !connectedOnce) await firstReady(producer, 1000);
     if (producer.status !== 'ready') throw new Error(`Redis is not available (${producer.status}); the event stays in the outbox.`);
     return producer;
   }
 
-  function queueOf(module: string, connection: Redis): Queue<EventJobData> {
-    let queue = queues.get(module);
-    if (!queue) {
-      queue = new Queue<EventJobData>(moduleQueueName(prefix, module), {
-        connection,
-        defaultJobOptions: { removeOnComplete: keepCompleted, removeOnFail: keepFailed },
+  function queue(name: string): Queue<EventJobData> {
+    let q = queues.get(name);
+    if (!q) {
+      q = new Queue<EventJobData>(name, { connection: producer, prefix: bullPrefix, defaultJobOptions: jobOptions });
+      q.on('error', (err) => log.warn({ err, queue: name }, 'event queue error'));
+      queues.set(name, q);
+    }
+    return q;
+  }
+
+  async function targets(envelope: EventEnvelope, consumer: string | undefined): Promise<{ entry: SubscriptionEntry; queue: string }[]> {
+    const routes = await table.routes(envelope.name, envelope.version);
+    return routes
+      .filter((e) => consumer === undefined || e.consumer === consumer)
+      .map((entry) => ({ entry, queue: partitionQueueName(entry.module, partitionOf(envelope.key, entry.partitions)) }));
+  }
+
+  /** One active job per partition, across every replica: set whenever a queue is (re)created or Redis is back. */
+  async function limitPartitions(): Promise<void> {
+    for (const [module] of local) {
+      for (let p = 0; p < options.partitions; p++) await queue(partitionQueueName(module, p)).setGlobalConcurrency(1);
+    }
+  }
+
+  function startWorkers(module: string): void {
+    workerRedis ??= connectRedis(options.redisUrl, { maxRetriesPerRequest: null }, log, 'worker', () => closing);
+    for (let p = 0; p < options.partitions; p++) {
+      const name = partitionQueueName(module, p);
+      const worker = new Worker<EventJobData>(name, (job, token) => handleJob(module, job, token), {
+        connection: workerRedis,
+        prefix: bullPrefix,
+        concurrency: 1,
+        autorun: false,
+        lockDuration: lockMs,
+        stalledInterval: options.stalledIntervalMs ?? Math.max(1000, Math.floor(lockMs / 3)),
+        // Stalls are counted by the job handler, which dead-letters; BullMQ's own limit would fail jobs silently.
+        maxStalledCount: 1_000_000,
       });
-      queue.on('error', (err) => log.debug({ err, module }, 'event queue error'));
-      queues.set(module, queue);
-    }
-    return queue;
-  }
-
-  async function handleJob(module: string, job: Job<EventJobData>, token: string | undefined): Promise<void> {
-    const consumer = local.get(module)?.get(job.data.consumer);
-    const valid = envelopeSchema.safeParse(job.data.envelope).success;
-    if (!consumer || !valid) {
-      const reason = consumer ? `job ${job.id} carries no valid envelope` : `consumer ${job.data.consumer} is not subscribed in this process`;
-      log.error({ jobId: job.id, queue: job.queueName, consumer: job.data.consumer }, `event job failed: ${reason}`);
-      throw new Error(`Cannot deliver event job ${job.id}: ${reason}.`);
-    }
-    const { envelope } = job.data;
-    try {
-      await deliverWithRetries(consumer, envelope, delivery);
-    } catch (error) {
-      // Shutting down, or the dead letter could not be written: put the job back at the head of its queue (not among
-      // the failed), so it is handled again, still before the events published after it.
-      if (!closing) {
-        log.error({ err: error, eventId: envelope.id, consumer: consumer.id }, 'event delivery could not finish; trying again');
-        await new Promise((r) => setTimeout(r, options.retry.maxMs));
-      }
-      await job.moveToWait(token);
-      throw new WaitingError();
+      worker.on('error', (err) => log.error({ err, module, queue: name }, 'event worker error'));
+      worker.on('failed', (job, err) => {
+        if (job) void sinkFailedJob(job, err.message, options.deadLetters(module), log).catch((e: unknown) => log.error({ err: e }, 'dead-lettering a failed job failed'));
+      });
+      workers.push(worker);
+      worker.run().catch((err: unknown) => log.error({ err, module, queue: name }, 'event worker stopped'));
+      // Jobs that ended in BullMQ's failed set while no worker of this process watched (e.g. it crashed in between).
+      void queue(name)
+        .getFailed()
+        .then((jobs) => Promise.all(jobs.map((job) => sinkFailedJob(job, job.failedReason || 'failed in BullMQ', options.deadLetters(module), log))))
+        .catch((err: unknown) => log.warn({ err, queue: name }, 'could not sweep failed event jobs'));
     }
   }
 
-  function startWorker(module: string): void {
-    // Workers wait out an outage (BullMQ requires maxRetriesPerRequest: null for them) and carry on.
-    workerRedis ??= connect(options.redisUrl, { maxRetriesPerRequest: null }, log, 'worker', () => closing);
-    const worker = new Worker<EventJobData>(moduleQueueName(prefix, module), (job, token) => handleJob(module, job, token), {
-      connection: workerRedis,
-      concurrency: 1,
-      autorun: false,
-    });
-    worker.on('error', (err) => log.debug({ err, module }, 'event worker error'));
-    workers.set(module, worker);
-    // Started on the next turn, so that consumers subscribed together are all known before the first job arrives.
-    setImmediate(() => {
-      if (!closing) worker.run().catch((err: unknown) => log.error({ err, module }, 'event worker stopped'));
-    });
-  }
+  producer.on('ready', () => {
+    if (local.size > 0) limitPartitions().catch((err: unknown) => log.warn({ err }, 'could not set partition concurrency'));
+  });
 
   return {
+    kind: 'bullmq',
     subscribe(consumer) {
       if (closing) throw new Error('The event bus is closed.');
       const consumers = local.get(consumer.module) ?? new Map<string, Consumer>();
       if (consumers.has(consumer.id)) throw new Error(`Consumer ${consumer.id} is already subscribed to ${consumer.eventType}.`);
       consumers.set(consumer.id, consumer);
       local.set(consumer.module, consumers);
-      if (!workers.has(consumer.module)) startWorker(consumer.module);
     },
-    async publish(envelope) {
+    async start() {
+      if (local.size === 0) return;
+      const registeredAt = new Date().toISOString();
+      const entries = [...local.values()].flatMap((consumers) =>
+        [...consumers.values()].map((c) => ({
+          event: c.event,
+          version: c.version,
+          consumer: c.id,
+          module: c.module,
+          partitions: options.partitions,
+          inboxRetentionMs: options.inboxRetentionMs,
+          registeredAt,
+        })),
+      );
+      try {
+        await ready();
+        await table.register(entries);
+        await limitPartitions();
+      } catch (error) {
+        // Registered again as soon as Redis is back (the table re-registers on every reconnect).
+        log.error({ err: error }, 'could not register event subscriptions yet; they are registered when Redis is back');
+      }
+      for (const module of local.keys()) startWorkers(module);
+    },
+    async publish(envelope, publishOptions = {}) {
       if (closing) throw new Error('The event bus is closed.');
-      const connection = await readyProducer();
-      const byModule = new Map<string, string[]>();
-      for (const route of options.routes(eventType(envelope))) byModule.set(route.module, [...(byModule.get(route.module) ?? []), route.consumer]);
+      await ready();
+      const byQueue = new Map<string, string[]>();
+      for (const { entry, queue: name } of await targets(envelope, publishOptions.consumer)) byQueue.set(name, [...(byQueue.get(name) ?? []), entry.consumer]);
       await Promise.all(
-        [...byModule].map(async ([module, consumers]) => {
-          const queue = queueOf(module, connection);
+        [...byQueue].map(async ([name, consumers]) => {
+          const q = queue(name);
           try {
-            await queue.addBulk(
-              consumers.map((consumer) => ({ name: envelope.name, data: { consumer, envelope }, opts: { jobId: eventJobId(envelope.id, consumer) } })),
-            );
+            await q.addBulk(consumers.map((consumer) => ({ name: envelope.name, data: { consumer, envelope }, opts: { jobId: eventJobId(envelope.id, consumer) } })));
           } catch (error) {
             // A queue whose first connection attempt failed stays broken: make a fresh one next time.
-            queues.delete(module);
-            void queue.close().catch(() => {});
+            queues.delete(name);
+            void q.close().catch(() => {});
             throw error;
           }
         }),
       );
+    },
+    async audit(items, consumer) {
+      const redis = await ready();
+      const checks: (DeliveryRecord & { key: string })[] = [];
+      for (const { envelope, dispatchedAt } of items) {
+        for (const { entry, queue: name } of await targets(envelope, consumer)) {
+          // A subscription made after the event went out was never owed it.
+          if (Date.parse(entry.registeredAt) > dispatchedAt.getTime()) continue;
+          const key = `${bullPrefix}:${name}:${eventJobId(envelope.id, entry.consumer)}`;
+          checks.push({ key, eventId: envelope.id, event: envelope.name, version: envelope.version, consumer: entry.consumer, present: false });
+        }
+      }
+      const pipeline = redis.pipeline();
+      for (const c of checks) pipeline.exists(c.key);
+      const results = (await pipeline.exec()) ?? [];
+      return checks.map(({ key: _key, ...record }, i) => ({ ...record, present: results[i]?.[1] === 1 }));
+    },
+    async subscriptions() {
+      await ready();
+      return table.list();
+    },
+    async removeSubscription(event, version, consumer) {
+      await ready();
+      return table.remove(event, version, consumer);
+    },
+    async inboxRetentionMs(consumer) {
+      await ready();
+      const entries = (await table.list()).filter((e) => consumer === undefined || e.consumer === consumer);
+      return entries.length === 0 ? options.inboxRetentionMs : Math.min(...entries.map((e) => e.inboxRetentionMs));
+    },
+    get routingPaused() {
+      return table.paused;
     },
     close() {
       closed ??= (async () => {
@@ -177,39 +231,11 @@ export function createBullmqBus(options: BullmqBusOptions): EventBus {
         // Redis that wait would never end (BullMQ waits for a reconnecting client to end): close at once instead, and
         // Redis finds the interrupted job stalled and hands it out again.
         const force = workerRedis?.status !== 'ready';
-        await Promise.allSettled([...workers.values()].map((w) => w.close(force)));
+        await Promise.allSettled(workers.map((w) => w.close(force)));
         await Promise.allSettled([...queues.values()].map((q) => q.close()));
         for (const redis of [producer, workerRedis]) redis?.disconnect();
       })();
       return closed;
     },
   };
-}
-
-function firstReady(redis: Redis, timeoutMs: number): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      redis.off('ready', done);
-      resolve();
-    };
-    const timer = setTimeout(done, timeoutMs);
-    redis.once('ready', done);
-  });
-}
-
-/** An ioredis client that logs when it loses and regains Redis, not every failed reconnect. */
-function connect(url: string, extra: ConnectionTuning, log: Logger, role: string, stopped: () => boolean): Redis {
-  // Once the bus is closing, a lost connection ends instead of reconnecting (BullMQ's duplicates share this).
-  const redis = new Redis(url, { retryStrategy: (times) => (stopped() ? null : reconnect(times)), ...extra });
-  let down = false;
-  redis.on('error', (err: Error) => {
-    if (!down) log.warn({ err, role }, 'redis connection lost');
-    down = true;
-  });
-  redis.on('ready', () => {
-    if (down) log.info({ role }, 'redis connection back');
-    down = false;
-  });
-  return redis;
 }

@@ -1,23 +1,61 @@
 import type { EventEnvelope } from './envelope.ts';
+import type { SubscriptionEntry } from './subscription-table.ts';
 
 /** One consumer of one event type, as the bus sees it. */
 export interface Consumer {
   /** `<module>:<handler>`, unique in the system; the inbox and dead letters are keyed by it. */
   id: string;
   module: string;
+  /** Name and version of the event it handles. */
+  event: string;
+  version: number;
   /** `name@vN` of the event it handles. */
   eventType: string;
-  /** Handles one delivery in its own transaction, deduplicated through the inbox. Throws to ask for a retry. */
-  deliver(envelope: EventEnvelope): Promise<'handled' | 'duplicate'>;
+  /**
+   * Handles one delivery in its own transaction, deduplicated through the inbox. Throws to ask for a retry. When
+   * `signal` aborts (the handler deadline passed), the transaction is rolled back and the delivery fails.
+   */
+  deliver(envelope: EventEnvelope, signal?: AbortSignal): Promise<'handled' | 'duplicate'>;
   /** Keeps a delivery that exhausted its attempts. */
   deadLetter(envelope: EventEnvelope, error: unknown, attempts: number): Promise<void>;
 }
 
+export interface PublishOptions {
+  /** Deliver to this consumer only (a redrive), not to every subscriber. */
+  consumer?: string;
+}
+
+/** Whether the broker still holds one delivery (queued, in progress, done or failed), or has no trace of it. */
+export interface DeliveryRecord {
+  eventId: string;
+  event: string;
+  version: number;
+  consumer: string;
+  present: boolean;
+}
+
 /** Carries committed events from relays to consumers. In-process by default; BullMQ across processes. */
 export interface EventBus {
+  readonly kind: 'in-process' | 'bullmq';
+  /** Adds a consumer hosted in this process; all of them are subscribed before `start`. */
   subscribe(consumer: Consumer): void;
+  /** Registers this process's subscriptions where publishers route by them, and starts consuming. */
+  start(): Promise<void>;
   /** Resolves once the bus has taken responsibility for the event; rejects to make the relay retry later. */
-  publish(envelope: EventEnvelope): Promise<void>;
+  publish(envelope: EventEnvelope, options?: PublishOptions): Promise<void>;
+  /**
+   * For each event and each consumer it is routed to (that subscribed before it was dispatched), whether the broker
+   * still has the delivery. Only a bus with a broker can tell; the in-process bus has no record to check.
+   */
+  audit?(items: readonly { envelope: EventEnvelope; dispatchedAt: Date }[], consumer?: string): Promise<DeliveryRecord[]>;
+  /** The subscriptions publishers route by (durable in Redis for BullMQ; this process's consumers in-process). */
+  subscriptions(): Promise<SubscriptionEntry[]>;
+  /** An operator's removal of a durable subscription; false when there was none. */
+  removeSubscription?(event: string, version: number, consumer: string): Promise<boolean>;
+  /** The shortest inbox retention among the consumers (or the one named): how far back a redrive may reach. */
+  inboxRetentionMs(consumer?: string): Promise<number>;
+  /** Set while routing is paused (the subscription table is missing), with the reason. */
+  readonly routingPaused: string | undefined;
   close(): Promise<void>;
 }
 

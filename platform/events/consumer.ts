@@ -21,6 +21,27 @@ export interface ConsumerOptions {
   afterCommit: () => void;
 }
 
+const neverAborted = new AbortController().signal;
+
+/** Settles with `work`, or rejects with the signal's reason as soon as it aborts. */
+export function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error as Error);
+      },
+    );
+  });
+}
+
 /**
  * Wraps a module's handler as a bus consumer: each delivery runs in one transaction of the consumer's database that
  * first records the event id in the consumer's inbox. A duplicate finds its id there and does nothing, so effects
@@ -32,8 +53,10 @@ export function createConsumer(options: ConsumerOptions): Consumer {
   return {
     id,
     module: options.module,
+    event: subscription.event.name,
+    version: subscription.event.version,
     eventType: eventType(subscription.event),
-    async deliver(envelope: EventEnvelope) {
+    async deliver(envelope: EventEnvelope, signal?: AbortSignal) {
       const parsed = subscription.event.schema.safeParse(envelope.payload);
       if (!parsed.success)
         throw new PermanentDeliveryError(`Payload of ${envelope.name} v${envelope.version} does not match its schema: ${parsed.error.message}`);
@@ -52,7 +75,10 @@ export function createConsumer(options: ConsumerOptions): Consumer {
             .onConflictDoNothing()
             .returning({ eventId: tables.inbox.eventId });
           if (fresh.length === 0) return 'duplicate' as const;
-          await subscription.handle(parsed.data, { tx, envelope: { ...envelope, payload: parsed.data }, log, context: options.context });
+          const tools = { tx, envelope: { ...envelope, payload: parsed.data }, log, context: options.context, signal: signal ?? neverAborted };
+          // Past the deadline the transaction rolls back at once, whatever the handler still awaits, so it cannot
+          // hold the connection (on PGlite, the only one) or commit late.
+          await (signal ? untilAborted(subscription.handle(parsed.data, tools), signal) : subscription.handle(parsed.data, tools));
           return 'handled' as const;
         }),
       );

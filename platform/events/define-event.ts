@@ -9,6 +9,18 @@ export interface EventDefinition<Name extends string = string, Schema extends z.
   key: (payload: z.output<Schema>) => string;
   /** The module that publishes it (the part of `name` before the dot). */
   module: string;
+  /**
+   * How the producer still serves consumers of the previous version: every event of this version is also published
+   * as that version, converted, with the same event id (so an inbox that saw one version skips the other).
+   */
+  downcast?: Downcast;
+}
+
+/** The conversion of an event to the version before it, shipped by the producer. */
+export interface Downcast {
+  to: EventDefinition;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- typed where it is declared (DefineEventOptions)
+  convert(payload: any): unknown;
 }
 
 export type EventPayload<E extends EventDefinition> = z.output<E['schema']>;
@@ -18,6 +30,8 @@ export interface DefineEventOptions<Name extends string, Schema extends z.ZodTyp
   version: number;
   schema: Schema;
   key: (payload: z.output<Schema>) => string;
+  /** Serve consumers of the previous version: `{ to: previousVersion, convert: (payload) => previousPayload }`. */
+  downcast?: { to: EventDefinition<Name>; convert(payload: z.output<Schema>): unknown };
 }
 
 const namePattern = /^([a-z][a-z0-9-]*)\.([a-z][a-z0-9-]*)$/;
@@ -34,6 +48,10 @@ export function defineEvent<const Name extends string, Schema extends z.ZodType>
   const match = namePattern.exec(options.name);
   if (!match) throw new Error(`Event name "${options.name}" must look like <module>.<event>, lower-case kebab-case.`);
   if (!Number.isInteger(options.version) || options.version < 1) throw new Error(`Event ${options.name} needs an integer version ≥ 1.`);
+  const previous = options.downcast?.to;
+  if (previous && (previous.name !== options.name || previous.version >= options.version)) {
+    throw new Error(`Event ${options.name} v${options.version} can only be downcast to an earlier version of itself, not ${previous.name} v${previous.version}.`);
+  }
   return { ...options, module: match[1] as string };
 }
 

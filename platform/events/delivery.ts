@@ -8,20 +8,28 @@ export interface DeliveryOptions {
   /** Attempts before the delivery is dead-lettered (1 means no retry). */
   maxAttempts: number;
   retry: BackoffOptions;
+  /** Longest a handler may run; it is then told to stop (its `signal` aborts) and the attempt counts as failed. */
+  handlerTimeoutMs: number;
   /** True once the bus is shutting down: a failed attempt is then rethrown instead of retried or dead-lettered. */
   closing: () => boolean;
 }
 
+/** A handler that did not finish within its deadline. Retried like any failure. */
+export class HandlerTimeoutError extends Error {
+  override readonly name = 'HandlerTimeoutError';
+}
+
 /**
- * Delivers one event to one consumer, the same way on every bus: retries with exponential backoff and jitter,
- * dead-letters at once on a {@link PermanentDeliveryError} and after the last attempt. Resolves once the event is
- * handled (or was a duplicate) or dead-lettered; rejects only when the bus is closing (the caller leaves the event
- * where it was, to be delivered again) or when the dead letter itself cannot be written.
+ * Delivers one event to one consumer, the same way on every bus: each attempt within the handler deadline, retries
+ * with exponential backoff and jitter, dead-letters at once on a {@link PermanentDeliveryError} and after the last
+ * attempt. Resolves once the event is handled (or was a duplicate) or dead-lettered; rejects only when the bus is
+ * closing (the caller leaves the event where it was, to be delivered again) or when the dead letter itself cannot be
+ * written.
  */
 export async function deliverWithRetries(consumer: Consumer, envelope: EventEnvelope, options: DeliveryOptions): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
-      await consumer.deliver(envelope);
+      await deliverWithin(consumer, envelope, options.handlerTimeoutMs);
       return;
     } catch (error) {
       const permanent = error instanceof PermanentDeliveryError;
@@ -36,5 +44,23 @@ export async function deliverWithRetries(consumer: Consumer, envelope: EventEnve
       options.log.warn({ ...fields, attempt, retryInMs: delay }, 'event handler failed; retrying');
       await new Promise((r) => setTimeout(r, delay));
     }
+  }
+}
+
+/** One attempt, bounded: past the deadline the handler's signal aborts and the attempt fails, whatever it still does. */
+export async function deliverWithin(consumer: Consumer, envelope: EventEnvelope, timeoutMs: number): Promise<'handled' | 'duplicate'> {
+  const controller = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const error = new HandlerTimeoutError(`Handler ${consumer.id} did not finish ${envelope.name} ${envelope.id} within ${timeoutMs} ms.`);
+      controller.abort(error);
+      reject(error);
+    }, timeoutMs);
+  });
+  try {
+    return await Promise.race([consumer.deliver(envelope, controller.signal), deadline]);
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -8,6 +8,10 @@ export interface InProcessBusOptions {
   log: Logger;
   maxAttempts: number;
   retry: BackoffOptions;
+  /** Longest one handler attempt may run. */
+  handlerTimeoutMs: number;
+  /** How long consumers here remember handled events (the host's inbox retention). */
+  inboxRetentionMs: number;
 }
 
 /**
@@ -21,16 +25,32 @@ export function createInProcessBus(options: InProcessBusOptions): EventBus {
   const delivery: DeliveryOptions = { ...options, closing: () => closed };
 
   return {
+    kind: 'in-process',
     subscribe(consumer) {
       const list = consumers.get(consumer.eventType) ?? [];
       if (list.some((c) => c.id === consumer.id)) throw new Error(`Consumer ${consumer.id} is already subscribed to ${consumer.eventType}.`);
       consumers.set(consumer.eventType, [...list, consumer]);
     },
-    async publish(envelope) {
-      const targets = consumers.get(eventType(envelope)) ?? [];
+    async start() {},
+    async publish(envelope, publishOptions = {}) {
+      const targets = (consumers.get(eventType(envelope)) ?? []).filter((c) => publishOptions.consumer === undefined || c.id === publishOptions.consumer);
       // Consumers are independent: one failing or slow consumer does not hold back the others.
       await Promise.all(targets.map((c) => deliverWithRetries(c, envelope, delivery)));
     },
+    async subscriptions() {
+      const registeredAt = new Date(0).toISOString();
+      return [...consumers.values()].flat().map((c) => ({
+        event: c.event,
+        version: c.version,
+        consumer: c.id,
+        module: c.module,
+        partitions: 1,
+        inboxRetentionMs: options.inboxRetentionMs,
+        registeredAt,
+      }));
+    },
+    inboxRetentionMs: async () => options.inboxRetentionMs,
+    routingPaused: undefined,
     async close() {
       closed = true;
     },

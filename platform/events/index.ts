@@ -4,7 +4,8 @@
  * consumers (inbox) and dead letters. Not for in-module domain events, which are plain function calls.
  */
 export { defineEvent, eventType } from './define-event.ts';
-export type { EventDefinition, EventPayload, DefineEventOptions } from './define-event.ts';
+export type { EventDefinition, EventPayload, DefineEventOptions, Downcast } from './define-event.ts';
+export { publishedVersions } from './versions.ts';
 export { envelopeSchema } from './envelope.ts';
 export type { EventEnvelope } from './envelope.ts';
 export { eventTables } from './tables.ts';
@@ -14,12 +15,16 @@ export type { Outbox } from './outbox.ts';
 export { createRelay } from './relay.ts';
 export type { Relay, RelayOptions } from './relay.ts';
 export { PermanentDeliveryError } from './bus.ts';
-export type { EventBus, Consumer } from './bus.ts';
+export type { EventBus, Consumer, PublishOptions, DeliveryRecord } from './bus.ts';
+export { RoutingPausedError } from './subscription-table.ts';
+export type { SubscriptionEntry } from './subscription-table.ts';
+export { createPruner } from './pruner.ts';
+export type { Pruner, PruneResult, RetentionOptions } from './pruner.ts';
 export { createInProcessBus } from './in-process-bus.ts';
 export type { InProcessBusOptions } from './in-process-bus.ts';
 // createBullmqBus is imported from './bullmq-bus.ts' itself, so that importing this index never loads bullmq and ioredis.
-export type { BullmqBusOptions, EventRoute, EventJobData } from './bullmq-bus.ts';
-export { deliverWithRetries } from './delivery.ts';
+export type { BullmqBusOptions, EventJobData } from './bullmq-bus.ts';
+export { deliverWithRetries, deliverWithin, HandlerTimeoutError } from './delivery.ts';
 export type { DeliveryOptions } from './delivery.ts';
 export { subscribe } from './subscription.ts';
 export type { Subscription, HandlerTools } from './subscription.ts';
@@ -28,4 +33,5 @@ export type { ConsumerOptions } from './consumer.ts';
 export { createDeadLetterStore } from './dead-letters.ts';
 export type { DeadLetter, DeadLetterStore } from './dead-letters.ts';
 export { backoffDelay } from './backoff.ts';
+export { partitionOf, partitionQueueName, eventJobId, queuePrefix } from './partitions.ts';
 export type { BackoffOptions } from './backoff.ts';

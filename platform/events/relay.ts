@@ -1,11 +1,14 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { randomUUID } from 'node:crypto';
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../db/index.ts';
 import { resultRows } from '../db/index.ts';
 import type { Logger } from '../observability/index.ts';
 import { backoffDelay, type BackoffOptions } from './backoff.ts';
 import type { EventBus } from './bus.ts';
+import type { EventDefinition } from './define-event.ts';
 import type { EventEnvelope } from './envelope.ts';
 import type { EventTables } from './tables.ts';
+import { publishedVersions } from './versions.ts';
 
 export interface RelayOptions {
   db: Db;
@@ -14,12 +17,14 @@ export interface RelayOptions {
   log: Logger;
   /** Period of the recovery sweep. */
   sweepMs: number;
-  /** How long a claimed row is reserved for this relay before another may take it. */
-  claimMs: number;
+  /** How long a claim lasts without renewal; the relay renews its claims while their dispatch is alive. */
+  leaseMs: number;
   /** Backoff when the bus refuses an event. */
   retry: BackoffOptions;
   /** Most events in flight at once. */
   maxInFlight?: number;
+  /** The publishing module's events, so that older versions a producer still serves go out beside the new one. */
+  events?: readonly EventDefinition[];
 }
 
 export interface Relay {
@@ -30,6 +35,8 @@ export interface Relay {
   readonly running: boolean;
   /** Events handed to the bus and not yet acknowledged. */
   readonly inFlight: number;
+  /** Ids of the events in flight (what a forced shutdown abandons; they are dispatched again after a restart). */
+  inFlightIds(): string[];
 }
 
 interface ClaimedRow {
@@ -39,38 +46,50 @@ interface ClaimedRow {
 }
 
 /**
- * Moves committed outbox rows to the bus. Each pass claims only the oldest pending event of each aggregate key,
- * so events of one key go out strictly in order and a transaction that commits late is never skipped (there is
- * no `seq > last_seen` cursor). A row is marked dispatched only after the bus has accepted it, so a crash at any
- * point leads to re-delivery, which consumers' inboxes absorb.
+ * Moves committed outbox rows to the bus. Each pass claims the oldest pending event of each aggregate key whose head
+ * is not already claimed, so events of one key go out strictly in order, one stuck key holds back no other, and a
+ * transaction that commits late is never skipped (there is no `seq > last_seen` cursor). Claims are short leases
+ * renewed while the dispatch is alive, so a crashed relay's events are taken over within seconds. A row is marked
+ * dispatched only after the bus has accepted it (marks are batched), so a crash at any point leads to re-delivery,
+ * which consumers' inboxes absorb.
  */
 export function createRelay(options: RelayOptions): Relay {
   const { db, tables, bus, log } = options;
   const maxInFlight = options.maxInFlight ?? 256;
+  const relayId = randomUUID();
   const outbox = tables.outbox;
-  const inFlight = new Set<number>();
+  const inFlight = new Map<number, EventEnvelope>();
+  const definitions = options.events ?? [];
   let running = false;
   let pumping = false;
   let again = false;
-  let timer: ReturnType<typeof setInterval> | undefined;
+  let sweep: ReturnType<typeof setInterval> | undefined;
+  let renewal: ReturnType<typeof setInterval> | undefined;
   let stopped: Promise<void> | undefined;
+  const marks = createMarker(db, tables, log);
 
   async function claim(limit: number): Promise<ClaimedRow[]> {
-    // The second claimed_until test is on the target row, so PostgreSQL re-checks it after waiting on a
-    // concurrent relay's row lock; two relays can never both claim the same row.
+    // Heads first, then only the unclaimed ones, then the limit: a claimed head (in flight, or backing off) never
+    // takes the place of a free one. SKIP LOCKED lets concurrent relays take different heads instead of queueing on
+    // the same rows; a head's row is re-checked after the lock (dispatched_at, claimed_until), so a relay reading an
+    // older snapshot never re-claims a row another relay just dispatched. Only heads are considered, so the next
+    // event of a key whose head is in flight is never taken.
     const result = await db.execute(sql`
       with heads as (
-        select distinct on (aggregate_key) seq, claimed_until
+        select distinct on (aggregate_key) seq
         from ${outbox} where dispatched_at is null
         order by aggregate_key, seq
+      ), free as (
+        select o.seq from ${outbox} o join heads h on h.seq = o.seq
+        where o.dispatched_at is null and (o.claimed_until is null or o.claimed_until < now())
+        order by o.seq
+        limit ${limit}
+        for update of o skip locked
       )
       update ${outbox} o
-      set claimed_until = now() + (${options.claimMs} * interval '1 millisecond'), attempts = o.attempts + 1
-      from heads h
-      where o.seq = h.seq
-        and (h.claimed_until is null or h.claimed_until < now())
-        and (o.claimed_until is null or o.claimed_until < now())
-        and o.seq in (select seq from heads order by seq limit ${limit})
+      set claimed_until = now() + (${options.leaseMs} * interval '1 millisecond'), claimed_by = ${relayId}, attempts = o.attempts + 1
+      from free f
+      where o.seq = f.seq
       returning o.seq, o.envelope, o.attempts`);
     return resultRows<ClaimedRow>(result)
       .map((r) => ({ ...r, seq: Number(r.seq) }))
@@ -79,24 +98,36 @@ export function createRelay(options: RelayOptions): Relay {
 
   async function dispatch(row: ClaimedRow): Promise<void> {
     try {
-      await bus.publish(row.envelope);
-      await db
-        .update(tables.outbox)
-        .set({ dispatchedAt: sql`now()`, claimedUntil: null, lastError: null })
-        .where(eq(tables.outbox.seq, row.seq));
+      // Every version the producer serves carries the same event id, so inboxes deduplicate across versions.
+      await Promise.all(publishedVersions(row.envelope, definitions).map((envelope) => bus.publish(envelope)));
+      await marks.dispatched(row.seq);
     } catch (error) {
       const delay = backoffDelay(row.attempts, options.retry);
       log.warn({ err: error, eventId: row.envelope.id, event: row.envelope.name, attempts: row.attempts, retryInMs: delay }, 'outbox dispatch failed');
       await db
-        .update(tables.outbox)
-        .set({ claimedUntil: sql`now() + (${delay} * interval '1 millisecond')`, lastError: String(error instanceof Error ? error.message : error) })
-        .where(and(eq(tables.outbox.seq, row.seq)))
+        .update(outbox)
+        .set({
+          claimedUntil: sql`now() + (${delay} * interval '1 millisecond')`,
+          claimedBy: null,
+          lastError: String(error instanceof Error ? error.message : error).slice(0, 2000),
+        })
+        .where(and(eq(outbox.seq, row.seq), isNull(outbox.dispatchedAt)))
         .catch((e: unknown) => log.error({ err: e }, 'outbox release failed'));
     } finally {
       inFlight.delete(row.seq);
       // The next event of this key became the head: look again.
       if (running) wake();
     }
+  }
+
+  async function renew(): Promise<void> {
+    const seqs = [...inFlight.keys()];
+    if (seqs.length === 0) return;
+    await db
+      .update(outbox)
+      .set({ claimedUntil: sql`now() + (${options.leaseMs} * interval '1 millisecond')` })
+      .where(and(inArray(outbox.seq, seqs), eq(outbox.claimedBy, relayId), isNull(outbox.dispatchedAt)))
+      .catch((error: unknown) => log.warn({ err: error }, 'outbox claim renewal failed'));
   }
 
   async function pump(): Promise<void> {
@@ -112,7 +143,7 @@ export function createRelay(options: RelayOptions): Relay {
         if (room <= 0 || !running) break;
         const rows = (await claim(room)).filter((r) => !inFlight.has(r.seq));
         for (const row of rows) {
-          inFlight.add(row.seq);
+          inFlight.set(row.seq, row.envelope);
           void dispatch(row);
         }
       } while (again && running);
@@ -132,15 +163,21 @@ export function createRelay(options: RelayOptions): Relay {
       if (running) return;
       running = true;
       stopped = undefined;
-      timer = setInterval(wake, options.sweepMs);
-      timer.unref?.();
+      sweep = setInterval(wake, options.sweepMs);
+      sweep.unref?.();
+      renewal = setInterval(() => void renew(), Math.max(50, Math.floor(options.leaseMs / 3)));
+      renewal.unref?.();
       wake();
     },
     stop() {
       if (!stopped) {
         running = false;
-        if (timer) clearInterval(timer);
-        stopped = waitFor(() => !pumping && inFlight.size === 0);
+        if (sweep) clearInterval(sweep);
+        stopped = (async () => {
+          await waitFor(() => !pumping && inFlight.size === 0);
+          if (renewal) clearInterval(renewal);
+          await marks.flushed();
+        })();
       }
       return stopped;
     },
@@ -150,6 +187,50 @@ export function createRelay(options: RelayOptions): Relay {
     },
     get inFlight() {
       return inFlight.size;
+    },
+    inFlightIds: () => [...inFlight.values()].map((e) => e.id),
+  };
+}
+
+/**
+ * Marks rows dispatched in batches: while one UPDATE runs, the rows acknowledged meanwhile wait and go together in
+ * the next, so a busy relay spends one statement on many events.
+ */
+function createMarker(db: Db, tables: EventTables, log: Logger) {
+  let waiting: { seq: number; done: () => void; failed: (e: unknown) => void }[] = [];
+  let flushing: Promise<void> | undefined;
+
+  async function flush(): Promise<void> {
+    while (waiting.length > 0) {
+      const batch = waiting;
+      waiting = [];
+      try {
+        await db
+          .update(tables.outbox)
+          .set({ dispatchedAt: sql`now()`, claimedUntil: null, claimedBy: null, lastError: null })
+          .where(
+            inArray(
+              tables.outbox.seq,
+              batch.map((b) => b.seq),
+            ),
+          );
+        for (const b of batch) b.done();
+      } catch (error) {
+        log.warn({ err: error, rows: batch.length }, 'marking outbox rows dispatched failed; they will be dispatched again');
+        for (const b of batch) b.failed(error);
+      }
+    }
+    flushing = undefined;
+  }
+
+  return {
+    dispatched(seq: number): Promise<void> {
+      const promise = new Promise<void>((done, failed) => waiting.push({ seq, done, failed }));
+      flushing ??= flush();
+      return promise;
+    },
+    flushed: async () => {
+      while (flushing) await flushing;
     },
   };
 }

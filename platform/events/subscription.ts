@@ -11,6 +11,8 @@ export interface HandlerTools<E extends EventDefinition, C = unknown> {
   log: Logger;
   /** What the host gives the consuming module (its `ModuleContext`). */
   context: C;
+  /** Aborts when the handler deadline passes; pass it to calls that accept one (fetch, module clients). */
+  signal: AbortSignal;
 }
 
 /** A module's handler for one event type (and version). */

@@ -19,15 +19,22 @@ export function eventTables(schema: PgSchema | string) {
       envelope: jsonb('envelope').$type<EventEnvelope>().notNull(),
       createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
       claimedUntil: timestamp('claimed_until', { withTimezone: true }),
+      /** The relay holding the claim; it renews its own claims while their dispatch is alive. */
+      claimedBy: text('claimed_by'),
       dispatchedAt: timestamp('dispatched_at', { withTimezone: true }),
       attempts: integer('attempts').notNull().default(0),
       lastError: text('last_error'),
     },
     // The relay reads the head of each aggregate key's pending events; this keeps that read off the dispatched rows.
+    // Pruning and redrive look rows up by time.
     (t) => [
       index('outbox_pending_idx')
         .on(t.aggregateKey, t.seq)
         .where(sql`${t.dispatchedAt} is null`),
+      index('outbox_created_idx').on(t.createdAt),
+      index('outbox_dispatched_idx')
+        .on(t.dispatchedAt)
+        .where(sql`${t.dispatchedAt} is not null`),
     ],
   );
   const inbox = s.table(
@@ -37,7 +44,7 @@ export function eventTables(schema: PgSchema | string) {
       consumer: text('consumer').notNull(),
       handledAt: timestamp('handled_at', { withTimezone: true }).notNull().defaultNow(),
     },
-    (t) => [primaryKey({ columns: [t.eventId, t.consumer] })],
+    (t) => [primaryKey({ columns: [t.eventId, t.consumer] }), index('inbox_handled_idx').on(t.handledAt)],
   );
   const deadLetters = s.table(
     'dead_letters',

@@ -1,7 +1,7 @@
 import type { Config } from '../config/index.ts';
 import { createHttpTransport, type HttpTransport, type Transport } from '../contracts/index.ts';
 import { migrateSchema, type DatabaseHandle } from '../db/index.ts';
-import { createInProcessBus, type Consumer, type EventBus } from '../events/index.ts';
+import { createInProcessBus, type Consumer, type DeadLetterStore, type EventBus } from '../events/index.ts';
 import { createBullmqBus } from '../events/bullmq-bus.ts';
 import { CleaveError, createApp, mountDocs, type App } from '../http/index.ts';
 import { createLogger, type Logger } from '../observability/index.ts';
@@ -85,17 +85,26 @@ export async function createHost(options: HostOptions): Promise<Host> {
 
     const retry = { baseMs: config.events.retryBaseMs, maxMs: config.events.retryMaxMs };
     const busLog = logger.child({ component: 'bus' });
+    const deadLetterStores = new Map<string, DeadLetterStore>();
+    const events = config.events;
     const bus =
-      config.events.bus === 'bullmq'
+      events.bus === 'bullmq'
         ? createBullmqBus({
             redisUrl: config.redis.url as string,
             prefix: config.redis.prefix,
             log: busLog,
-            maxAttempts: config.events.maxAttempts,
+            maxAttempts: events.maxAttempts,
             retry,
-            routes: (type: string) => topology.consumers.get(type) ?? [],
+            handlerTimeoutMs: events.handlerTimeoutMs,
+            partitions: events.partitions,
+            maxStalls: events.maxStalls,
+            unroutedGraceMs: events.unroutedGraceMs,
+            jobRetentionMs: events.jobRetentionMs,
+            subscriptionRefreshMs: events.subscriptionRefreshMs,
+            inboxRetentionMs: config.retention.inboxMs,
+            deadLetters: (module) => deadLetterStores.get(module),
           })
-        : createInProcessBus({ log: busLog, maxAttempts: config.events.maxAttempts, retry });
+        : createInProcessBus({ log: busLog, maxAttempts: events.maxAttempts, retry, handlerTimeoutMs: events.handlerTimeoutMs, inboxRetentionMs: config.retention.inboxMs });
     closeBus = () => bus.close();
 
     const hashes = new Map<string, string>();
@@ -151,7 +160,10 @@ export async function createHost(options: HostOptions): Promise<Host> {
     const hosted = topology.local.map((definition) =>
       hostModule({ definition, database: databases.of(definition.name), bus, transport, config, logger, consumers }),
     );
-    for (const m of hosted) stoppers.push(() => m.relay.stop());
+    for (const m of hosted) {
+      deadLetterStores.set(m.definition.name, m.deadLetters);
+      stoppers.push(() => m.relay.stop(), () => m.pruner.stop());
+    }
 
     app = createApp({ logger, bodyLimitBytes: config.http.bodyLimitBytes, moduleOf: (path) => moduleOfPath(path, local, topology.remote) });
     for (const m of hosted) app.route('/', m.definition.routes(m.context));
@@ -163,7 +175,10 @@ export async function createHost(options: HostOptions): Promise<Host> {
     mountHealth(app, () => hosted.map((m) => ({ module: m.definition.name, checks: m.checks() })));
     mountGateway(app, [...topology.remote.keys()], { resolve: resolveRemote, onFailure: onRemoteFailure, timeoutMs: config.remote.timeoutMs });
 
+    // Subscriptions are registered (and workers started) before any relay routes by them.
+    await bus.start();
     if (options.startRelays ?? true) for (const m of hosted) m.relay.start();
+    for (const m of hosted) m.pruner.start(config.retention.pruneIntervalMs);
 
     let stopping: Promise<void> | undefined;
     return {

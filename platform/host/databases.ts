@@ -42,6 +42,7 @@ export interface ModuleDatabases {
  */
 export async function openModuleDatabases(config: Config, modules: readonly ModuleDefinition[], log: Logger): Promise<ModuleDatabases> {
   const handles = new Map<string, DatabaseHandle>();
+  const timeouts = { statementMs: config.database.statementTimeoutMs, idleInTransactionMs: config.database.idleInTransactionTimeoutMs };
   const opened: DatabaseHandle[] = [];
   try {
     let pglite: DatabaseHandle | undefined;
@@ -57,7 +58,7 @@ export async function openModuleDatabases(config: Config, modules: readonly Modu
       if (!config.database.roles) {
         let shared = admins.get(url);
         if (!shared) {
-          shared = await openDatabase({ url });
+          shared = await openDatabase({ url, timeouts });
           admins.set(url, shared);
           opened.push(shared);
         }
@@ -77,7 +78,7 @@ export async function openModuleDatabases(config: Config, modules: readonly Modu
           { cause: error },
         );
       });
-      const own = await openDatabase({ url, role: moduleRole(m.name) });
+      const own = await openDatabase({ url, role: moduleRole(m.name), timeouts });
       opened.push(own);
       handles.set(m.name, own);
       log.debug({ module: m.name, role: moduleRole(m.name), database: own.describe }, 'module database opened');

@@ -1,16 +1,18 @@
 import { sql } from 'drizzle-orm';
 import type { Config } from '../config/index.ts';
 import { createClient, type Contract, type Transport } from '../contracts/index.ts';
-import { pendingMigrations, readMigrations, type DatabaseHandle } from '../db/index.ts';
+import { pendingMigrations, readMigrations, withTransactionDeadline, type DatabaseHandle } from '../db/index.ts';
 import {
   createConsumer,
   createDeadLetterStore,
   createOutbox,
+  createPruner,
   createRelay,
   eventTables,
   type Consumer,
   type DeadLetterStore,
   type EventBus,
+  type Pruner,
   type Relay,
 } from '../events/index.ts';
 import type { Logger } from '../observability/index.ts';
@@ -21,6 +23,7 @@ export interface HostedModule {
   context: ModuleContext;
   database: DatabaseHandle;
   relay: Relay;
+  pruner: Pruner;
   deadLetters: DeadLetterStore;
   /** The platform's checks (database, migrations, relay) and the module's own. */
   checks(): HealthCheck[];
@@ -40,11 +43,14 @@ export interface HostModuleOptions {
 /** Wires one module into a host: its context (database, outbox, clients), relay, consumers and health checks. */
 export function hostModule(options: HostModuleOptions): HostedModule {
   const { definition, database, bus, config } = options;
-  const db = database.db;
+  // PGlite ignores statement timeouts and serves every module on one connection: the application ends stuck
+  // transactions there. PostgreSQL pools carry statement_timeout and idle_in_transaction_session_timeout instead.
+  const db = database.kind === 'pglite' ? withTransactionDeadline(database.db, config.database.transactionTimeoutMs) : database.db;
   const tables = eventTables(definition.name);
   const log = options.logger.child({ module: definition.name });
   const retry = { baseMs: config.events.retryBaseMs, maxMs: config.events.retryMaxMs };
-  const relay = createRelay({ db, tables, bus, log, sweepMs: config.events.sweepMs, claimMs: config.events.claimMs, retry });
+  const relay = createRelay({ db, tables, bus, log, sweepMs: config.events.sweepMs, leaseMs: config.events.leaseMs, retry, events: definition.contract.events });
+  const pruner = createPruner(db, tables, { outboxMs: config.retention.outboxMs, inboxMs: config.retention.inboxMs, deadLetterMs: config.retention.deadLetterMs }, log);
   const uses = new Set((definition.uses ?? []).map((c) => c.module));
   const context: ModuleContext = {
     module: definition.name,
@@ -94,5 +100,5 @@ export function hostModule(options: HostModuleOptions): HostedModule {
     },
   ];
   const own = definition.health?.(context) ?? [];
-  return { definition, context, database, relay, deadLetters, checks: () => [...platformChecks, ...own] };
+  return { definition, context, database, relay, pruner, deadLetters, checks: () => [...platformChecks, ...own] };
 }

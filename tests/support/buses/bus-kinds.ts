@@ -1,9 +1,8 @@
 import process from 'node:process';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { productCreated } from '../../../modules/catalog/index.ts';
-import { createBullmqBus, moduleQueueName, type EventRoute } from '../../../platform/events/bullmq-bus.ts';
-import { createInProcessBus, eventType, type EventBus } from '../../../platform/events/index.ts';
+import { createBullmqBus, type BullmqBusOptions } from '../../../platform/events/bullmq-bus.ts';
+import { createInProcessBus, partitionQueueName, queuePrefix, type DeadLetterStore, type EventBus } from '../../../platform/events/index.ts';
 import type { Logger } from '../../../platform/observability/index.ts';
 
 /** How one process of a conformance test builds its bus. */
@@ -12,8 +11,13 @@ export interface BusSetup {
   maxAttempts: number;
   /** Keeps one test's queues apart from every other's. */
   namespace: string;
+  /** The consuming module's dead letters (the probe's). */
+  deadLetters: DeadLetterStore;
   /** Overrides TEST_REDIS_URL (a private redis-server). */
   redisUrl?: string;
+  /** Overrides of the BullMQ bus's settings. */
+  bullmq?: Partial<BullmqBusOptions>;
+  handlerTimeoutMs?: number;
 }
 
 /** A bus implementation as the conformance suite sees it. */
@@ -29,29 +33,65 @@ export interface BusKind {
 }
 
 export const retry = { baseMs: 5, maxMs: 20 };
-
-/** The only consumer in these tests: the probe module's `record` handler of catalog.product-created. */
-export const probeRoutes = (type: string): readonly EventRoute[] => (type === eventType(productCreated) ? [{ consumer: 'probe:record', module: 'probe' }] : []);
+/** Partitions of the probe module's queue in these tests. */
+export const testPartitions = 4;
+const inboxRetentionMs = 14 * 24 * 60 * 60 * 1000;
 
 export const testRedisUrl = process.env.TEST_REDIS_URL;
 
 const inProcess: BusKind = {
   name: 'in-process',
   queues: false,
-  create: ({ log, maxAttempts }) => createInProcessBus({ log, maxAttempts, retry }),
+  create: ({ log, maxAttempts, handlerTimeoutMs }) => createInProcessBus({ log, maxAttempts, retry, handlerTimeoutMs: handlerTimeoutMs ?? 10_000, inboxRetentionMs }),
   forget: async () => {},
   cleanUp: async () => {},
 };
 
-/** Runs `fn` with a queue of the probe module over its own connection, closed afterwards. */
-async function withProbeQueue<T>(namespace: string, redisUrl: string, fn: (queue: Queue) => Promise<T>): Promise<T> {
+/** The settings of a BullMQ bus in a test: short timings, `namespace` as the Redis prefix. */
+export function testBullmqOptions(setup: BusSetup, url: string): BullmqBusOptions {
+  return {
+    redisUrl: setup.redisUrl ?? url,
+    prefix: setup.namespace,
+    log: setup.log,
+    maxAttempts: setup.maxAttempts,
+    retry,
+    handlerTimeoutMs: setup.handlerTimeoutMs ?? 10_000,
+    partitions: testPartitions,
+    maxStalls: 2,
+    unroutedGraceMs: 60_000,
+    jobRetentionMs: 24 * 60 * 60 * 1000,
+    subscriptionRefreshMs: 100,
+    inboxRetentionMs,
+    deadLetters: (module) => (module === 'probe' ? setup.deadLetters : undefined),
+    ...setup.bullmq,
+  };
+}
+
+/** Runs `fn` with every partition queue of `module` over its own connection, closed afterwards. */
+export async function withModuleQueues<T>(namespace: string, redisUrl: string, module: string, fn: (queues: Queue[]) => Promise<T>): Promise<T> {
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
   redis.on('error', () => {});
-  const queue = new Queue(moduleQueueName(namespace, 'probe'), { connection: redis });
+  const queues = Array.from({ length: testPartitions }, (_, p) => new Queue(partitionQueueName(module, p), { connection: redis, prefix: queuePrefix(namespace) }));
   try {
-    return await fn(queue);
+    return await fn(queues);
   } finally {
-    await queue.close();
+    await Promise.all(queues.map((q) => q.close()));
+    redis.disconnect();
+  }
+}
+
+/** Deletes every key a test wrote under `namespace`. */
+export async function deleteNamespace(redisUrl: string, namespace: string): Promise<void> {
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  redis.on('error', () => {});
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${namespace}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await redis.unlink(...keys);
+    } while (cursor !== '0');
+  } finally {
     redis.disconnect();
   }
 }
@@ -60,10 +100,9 @@ function bullmq(url: string): BusKind {
   return {
     name: 'bullmq',
     queues: true,
-    create: ({ log, maxAttempts, namespace, redisUrl }) =>
-      createBullmqBus({ redisUrl: redisUrl ?? url, prefix: namespace, log, maxAttempts, retry, routes: probeRoutes }),
-    forget: (namespace) => withProbeQueue(namespace, url, async (q) => void (await q.clean(0, 0, 'completed'))),
-    cleanUp: (namespace, redisUrl) => withProbeQueue(namespace, redisUrl ?? url, (q) => q.obliterate({ force: true })),
+    create: (setup) => createBullmqBus(testBullmqOptions(setup, url)),
+    forget: (namespace) => withModuleQueues(namespace, url, 'probe', async (queues) => void (await Promise.all(queues.map((q) => q.clean(0, 0, 'completed'))))),
+    cleanUp: (namespace, redisUrl) => deleteNamespace(redisUrl ?? url, namespace),
   };
 }
 

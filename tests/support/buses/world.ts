@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { asc, sql } from 'drizzle-orm';
-import { productCreated } from '../../../modules/catalog/index.ts';
+import { catalogContract, productCreated } from '../../../modules/catalog/index.ts';
 import { migrateSchema, type DatabaseHandle } from '../../../platform/db/index.ts';
 import {
   createConsumer,
@@ -38,6 +38,8 @@ export interface RecorderControls {
 /** A process of a conformance test: its bus, the catalog relay (the publisher) and, when it consumes, the probe consumer. */
 export interface TestProcess {
   bus: EventBus;
+  /** Resolves once the bus has started (subscriptions registered) and the relay runs. */
+  ready: Promise<void>;
   relay: Relay;
   consumer: Consumer | undefined;
   stop(): Promise<void>;
@@ -95,7 +97,7 @@ export async function openWorld(database: DatabaseHandle, log: Logger): Promise<
     outcomes,
     deadLetters,
     startProcess(bus, options) {
-      const relay = createRelay({ db, tables: catalogTables, bus, log, sweepMs: 50, claimMs: 5000, retry });
+      const relay = createRelay({ db, tables: catalogTables, bus, log, sweepMs: 50, leaseMs: 5000, retry, events: catalogContract.events });
       const base = createConsumer({ module: 'probe', db, tables: probeTables, deadLetters, subscription, context: undefined, log, afterCommit: () => {} });
       const consumer: Consumer | undefined = options.consume
         ? {
@@ -110,13 +112,18 @@ export async function openWorld(database: DatabaseHandle, log: Logger): Promise<
           }
         : undefined;
       if (consumer) bus.subscribe(consumer);
-      if (options.relay) relay.start();
+      // As a host does: subscriptions are registered before the relay routes by them.
+      const ready = bus.start().then(() => {
+        if (options.relay && processes.has(node)) relay.start();
+      });
       const node: TestProcess = {
         bus,
+        ready,
         relay,
         consumer,
         async stop() {
           processes.delete(node);
+          await ready;
           // As the host does: the bus first, so that a delivery still retrying gives up and its relay can stop.
           await bus.close();
           await relay.stop();

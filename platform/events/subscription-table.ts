@@ -1,0 +1,136 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from '../observability/index.ts';
+
+/** One durable subscription: a consumer of one version of one event, and how its module's queue is laid out. */
+export interface SubscriptionEntry {
+  /** Event name, e.g. `catalog.product-created`. */
+  event: string;
+  version: number;
+  /** `<module>:<handler>`. */
+  consumer: string;
+  module: string;
+  /** Partitions of the consuming module's queue: events go to partition `hash(key) % partitions`. */
+  partitions: number;
+  /** How long the consumer remembers handled events; redrive and replay refuse to reach further back. */
+  inboxRetentionMs: number;
+  registeredAt: string;
+}
+
+/** Routing was asked of a subscription table that Redis does not have (never written, or lost with Redis's data). */
+export class RoutingPausedError extends Error {
+  override readonly name = 'RoutingPausedError';
+}
+
+export interface SubscriptionTableOptions {
+  redis: Redis;
+  /** Keys live under `<prefix>:subscriptions`. */
+  prefix: string;
+  log: Logger;
+  /** How long a read of the table is reused before routing reads it again. */
+  refreshMs: number;
+}
+
+/**
+ * The system's subscriptions, kept in Redis as data rather than derived from any one process's build: a consuming host
+ * registers its module's subscriptions when it starts and again whenever its connection comes back, and they stay
+ * (no TTL) until an operator removes them. Publishers route by this table, so a consumer deployed after the publisher
+ * gets its events, and events published while it is down wait in its queue.
+ *
+ * The epoch key marks a table that exists. Its absence means Redis lost the table (or nobody registered yet): routing
+ * pauses (publishing rejects, so events wait in the outbox) rather than marking events dispatched to nobody. A process
+ * that saw the table before re-asserts what it knew, and every consuming host re-registers on reconnect.
+ */
+export interface SubscriptionTable {
+  /** Registers entries (this host's consumers); kept and registered again after every reconnect. */
+  register(entries: readonly SubscriptionEntry[]): Promise<void>;
+  /** The subscriptions of one event version; rejects with {@link RoutingPausedError} while the table is missing. */
+  routes(event: string, version: number): Promise<readonly SubscriptionEntry[]>;
+  list(): Promise<SubscriptionEntry[]>;
+  /** An operator's removal of one subscription (after its consumer is gone for good). */
+  remove(event: string, version: number, consumer: string): Promise<boolean>;
+  /** Whether routing is paused, and why. */
+  readonly paused: string | undefined;
+}
+
+const field = (e: { event: string; version: number; consumer: string }) => `${e.event}@v${e.version} ${e.consumer}`;
+
+export function createSubscriptionTable(options: SubscriptionTableOptions): SubscriptionTable {
+  const { redis, log } = options;
+  const tableKey = `${options.prefix}:subscriptions`;
+  const epochKey = `${options.prefix}:subscriptions:epoch`;
+  const own = new Map<string, SubscriptionEntry>();
+  let cache: { at: number; epoch: string; entries: Map<string, SubscriptionEntry> } | undefined;
+  let loading: Promise<Map<string, SubscriptionEntry>> | undefined;
+  let paused: string | undefined;
+
+  async function write(entries: Iterable<SubscriptionEntry>, onlyMissing: boolean): Promise<void> {
+    const multi = redis.multi();
+    for (const e of entries) {
+      if (onlyMissing) multi.hsetnx(tableKey, field(e), JSON.stringify(e));
+      else multi.hset(tableKey, field(e), JSON.stringify(e));
+    }
+    multi.set(epochKey, `${Date.now()}`, 'NX');
+    await multi.exec();
+  }
+
+  async function load(): Promise<Map<string, SubscriptionEntry>> {
+    let [epoch, raw] = await Promise.all([redis.get(epochKey), redis.hgetall(tableKey)]);
+    if (cache && epoch !== cache.epoch) {
+      // The table was lost (and perhaps started again by someone who knew less): put back what this process knew.
+      log.error({ known: cache.entries.size }, 'event subscription table was lost in Redis; restoring the subscriptions this process knew');
+      await write([...cache.entries.values(), ...own.values()], true);
+      [epoch, raw] = await Promise.all([redis.get(epochKey), redis.hgetall(tableKey)]);
+    }
+    if (epoch === null) {
+      if (!paused) log.error('event routing paused: Redis has no subscription table (lost, or no consuming host has registered yet)');
+      paused = 'Redis has no event subscription table; events wait in the outbox until a consuming host registers';
+      cache = undefined;
+      throw new RoutingPausedError(paused);
+    }
+    if (paused) log.info('event routing resumed: the subscription table is back');
+    paused = undefined;
+    const entries = new Map(Object.entries(raw).map(([k, v]) => [k, JSON.parse(v) as SubscriptionEntry]));
+    cache = { at: Date.now(), epoch, entries };
+    return entries;
+  }
+
+  async function current(): Promise<Map<string, SubscriptionEntry>> {
+    if (cache && Date.now() - cache.at < options.refreshMs) return cache.entries;
+    loading ??= load().finally(() => (loading = undefined));
+    return loading;
+  }
+
+  // Re-register on every reconnect: Redis may have come back without its data.
+  redis.on('ready', () => {
+    if (own.size === 0) return;
+    write(own.values(), false).then(
+      () => log.info({ subscriptions: own.size }, 'event subscriptions registered again after reconnecting'),
+      (error: unknown) => log.warn({ err: error }, 'registering event subscriptions failed; will retry on the next reconnect'),
+    );
+  });
+
+  return {
+    async register(entries) {
+      for (const e of entries) own.set(field(e), e);
+      await write(entries, false);
+      if (cache) for (const e of entries) cache.entries.set(field(e), e);
+    },
+    async routes(event, version) {
+      const entries = await current();
+      return [...entries.values()].filter((e) => e.event === event && e.version === version);
+    },
+    async list() {
+      cache = undefined;
+      return [...(await current()).values()].sort((a, b) => field(a).localeCompare(field(b)));
+    },
+    async remove(event, version, consumer) {
+      const key = field({ event, version, consumer });
+      own.delete(key);
+      cache?.entries.delete(key);
+      return (await redis.hdel(tableKey, key)) > 0;
+    },
+    get paused() {
+      return paused;
+    },
+  };
+}
