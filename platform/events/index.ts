@@ -19,6 +19,8 @@ export type { EventBus, Consumer, PublishOptions, DeliveryRecord } from './bus.t
 export { RoutingPausedError } from './subscription-table.ts';
 export type { SubscriptionEntry } from './subscription-table.ts';
 export { createPruner } from './pruner.ts';
+export { auditOutbox, redriveOutbox } from './redrive.ts';
+export type { OutboxWindow, AuditReport, RedriveReport } from './redrive.ts';
 export type { Pruner, PruneResult, RetentionOptions } from './pruner.ts';
 export { createInProcessBus } from './in-process-bus.ts';
 export type { InProcessBusOptions } from './in-process-bus.ts';

@@ -1,7 +1,7 @@
 import type { Config } from '../config/index.ts';
 import { createHttpTransport, type HttpTransport, type Transport } from '../contracts/index.ts';
 import { migrateSchema, type DatabaseHandle } from '../db/index.ts';
-import { createInProcessBus, type Consumer, type DeadLetterStore, type EventBus } from '../events/index.ts';
+import { createInProcessBus, eventTables, type Consumer, type DeadLetterStore, type EventBus } from '../events/index.ts';
 import { createBullmqBus } from '../events/bullmq-bus.ts';
 import { CleaveError, createApp, mountDocs, type App } from '../http/index.ts';
 import { createLogger, type Logger } from '../observability/index.ts';
@@ -13,6 +13,7 @@ import { mountGateway } from './gateway.ts';
 import { mountHealth } from './health.ts';
 import { hostModule, type HostedModule } from './hosted-module.ts';
 import { mountOpenApi } from './openapi.ts';
+import { eventsOpsRoutes } from './events-ops-routes.ts';
 import { opsRoutes } from './ops-routes.ts';
 import { registryRoutes } from './registry-routes.ts';
 import { resolveTopology, type Topology } from './topology.ts';
@@ -167,7 +168,20 @@ export async function createHost(options: HostOptions): Promise<Host> {
 
     app = createApp({ logger, bodyLimitBytes: config.http.bodyLimitBytes, moduleOf: (path) => moduleOfPath(path, local, topology.remote) });
     for (const m of hosted) app.route('/', m.definition.routes(m.context));
-    app.route('/', opsRoutes({ deadLetters: () => hosted.map((m) => m.deadLetters), consumer: (id) => consumers.get(id) }));
+    app.route(
+      '/',
+      opsRoutes({ deadLetters: () => hosted.map((m) => m.deadLetters), consumer: (id) => consumers.get(id), inboxRetentionMs: (consumer) => bus.inboxRetentionMs(consumer) }),
+    );
+    app.route(
+      '/',
+      eventsOpsRoutes({
+        bus,
+        producer: (module) => {
+          const m = hosted.find((h) => h.definition.name === module);
+          return m && { db: m.context.db, tables: eventTables(module), events: m.definition.contract.events };
+        },
+      }),
+    );
     app.route('/', registryRoutes({ topology, registry, expectedHash: hashOf, remoteStats: () => remote.stats() }));
     const deployed = options.modules.filter((m) => local.has(m.name) || topology.remote.has(m.name));
     mountOpenApi(app, deployed);

@@ -18,6 +18,8 @@ export interface ModuleContext {
 
 export interface HealthCheck {
   name: string;
+  /** `false`: a failure is reported as `warn` and does not fail readiness (it is worth an alert, not a restart). */
+  critical?: boolean;
   /** Resolves when healthy (optionally with a detail); throws or rejects when not. */
   check(): Promise<string | void>;
 }

@@ -9,7 +9,7 @@ export interface ModuleChecks {
 interface CheckResult {
   module: string;
   name: string;
-  status: 'pass' | 'fail';
+  status: 'pass' | 'warn' | 'fail';
   detail?: string;
   ms: number;
 }
@@ -26,7 +26,8 @@ async function run(module: string, check: HealthCheck): Promise<CheckResult> {
     const detail = await Promise.race([check.check(), timeout]);
     return { module, name: check.name, status: 'pass', ...(detail ? { detail } : {}), ms: elapsed(started) };
   } catch (error) {
-    return { module, name: check.name, status: 'fail', detail: error instanceof Error ? error.message : String(error), ms: elapsed(started) };
+    const status = check.critical === false ? 'warn' : 'fail';
+    return { module, name: check.name, status, detail: error instanceof Error ? error.message : String(error), ms: elapsed(started) };
   } finally {
     clearTimeout(timer);
   }
@@ -36,14 +37,16 @@ const elapsed = (started: number) => Math.round((performance.now() - started) * 
 
 /**
  * `/health/live`: the process answers. `/health/ready`: every check of every hosted module passes (database,
- * migrations, relay, and the module's own), each reported with its detail; 503 when any fails.
+ * migrations, relay, and the module's own), each reported with its detail; 503 when a critical one fails. A failing
+ * non-critical check (e.g. paused event routing) shows as `warn` and leaves the host ready.
  */
 export function mountHealth(app: App, checks: () => ModuleChecks[]): void {
   app.get('/health/live', (c) => c.json({ status: 'pass' }));
   app.get('/health/ready', async (c) => {
     const results = await Promise.all(checks().flatMap(({ module, checks: list }) => list.map((check) => run(module, check))));
-    const ok = results.every((r) => r.status === 'pass');
+    const ok = results.every((r) => r.status !== 'fail');
+    const status = ok ? (results.some((r) => r.status === 'warn') ? 'warn' : 'pass') : 'fail';
     c.header('cache-control', 'no-store');
-    return c.json({ status: ok ? 'pass' : 'fail', checks: results }, ok ? 200 : 503);
+    return c.json({ status, checks: results }, ok ? 200 : 503);
   });
 }

@@ -98,6 +98,14 @@ export function hostModule(options: HostModuleOptions): HostedModule {
         return `${relay.inFlight} in flight`;
       },
     },
+    {
+      name: 'event-routing',
+      critical: false,
+      check: async () => {
+        if (bus.routingPaused) throw new Error(bus.routingPaused);
+        return bus.kind;
+      },
+    },
   ];
   const own = definition.health?.(context) ?? [];
   return { definition, context, database, relay, pruner, deadLetters, checks: () => [...platformChecks, ...own] };

@@ -52,6 +52,8 @@ const replayDeadLetter = contractRoute({
 export interface OpsSources {
   deadLetters: () => DeadLetterStore[];
   consumer: (id: string) => Consumer | undefined;
+  /** How long a consumer remembers handled events: older events cannot be replayed safely. */
+  inboxRetentionMs: (consumer: string) => Promise<number>;
 }
 
 /** Operator endpoints: dead letters, listed and replayable. */
@@ -71,6 +73,11 @@ export function opsRoutes(sources: OpsSources): App {
       if (!letter) continue;
       const consumer = sources.consumer(letter.consumer);
       if (!consumer) throw new CleaveError('conflict', 'events/consumer-not-hosted', `Consumer ${letter.consumer} does not run in this process.`);
+      const retention = await sources.inboxRetentionMs(letter.consumer);
+      if (Date.parse(letter.envelope.occurredAt) < Date.now() - retention) {
+        // The consumer's inbox no longer remembers events this old: if it handled this one meanwhile, it would again.
+        throw new CleaveError('conflict', 'events/replay-too-old', `The event is older than ${letter.consumer}'s inbox retention (${retention} ms); replaying it could apply it twice.`);
+      }
       try {
         const outcome = await consumer.deliver(letter.envelope);
         await store.markReplayed(id);

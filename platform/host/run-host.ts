@@ -60,9 +60,17 @@ export async function runHost(config: Config, modules: readonly ModuleDefinition
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
-    host.logger.info({ signal }, 'shutting down');
+    host.logger.info({ signal, deadlineMs: config.shutdownTimeoutMs }, 'shutting down');
+    // Past the deadline the process exits anyway: what was in flight is redelivered after the next start.
+    const deadline = setTimeout(() => {
+      const abandoned = host.modules.flatMap((m) => m.relay.inFlightIds().map((eventId) => ({ module: m.definition.name, eventId })));
+      host.logger.error({ abandoned, deadlineMs: config.shutdownTimeoutMs }, 'shutdown deadline passed; exiting with work in flight (it is delivered again after a restart)');
+      process.exit(1);
+    }, config.shutdownTimeoutMs);
+    deadline.unref?.();
     await server.close();
     await host.stop();
+    clearTimeout(deadline);
     process.exit(0);
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));

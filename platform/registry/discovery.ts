@@ -32,6 +32,10 @@ export function createDiscovery(options: DiscoveryOptions): Discovery {
     if (cached && Date.now() - cached.at < refreshMs) return cached.instances;
     const instances = await options.registry.instances(module);
     cache.set(module, { at: Date.now(), instances });
+    // Instances come and go (new addresses on every deploy): forget what is about ones no longer registered.
+    const current = new Set(instances.map((i) => i.id + module));
+    for (const key of warned) if (key.endsWith(module) && !current.has(key)) warned.delete(key);
+    for (const [key, until] of failedUntil) if (until <= Date.now()) failedUntil.delete(key);
     for (const i of instances) {
       const expected = options.expectedHash(module);
       if (expected && i.contractHash !== expected && !warned.has(i.id + module)) {

@@ -50,7 +50,7 @@ export function createRegistry(options: RegistryOptions): Registry {
   const connected = redis.connect().catch((error: unknown) => options.log.warn({ err: error }, 'registry unreachable; retrying in the background'));
   const hostId = randomUUID();
   const startedAt = new Date().toISOString();
-  let timer: ReturnType<typeof setInterval> | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   let announced: Announcement[] = [];
 
   const key = (module: string, id: string) => `${prefix}:i:${module}:${id}`;
@@ -92,8 +92,12 @@ export function createRegistry(options: RegistryOptions): Registry {
       announced = modules;
       const beat = () => heartbeat(address, health).catch((error: unknown) => options.log.warn({ err: error }, 'registry heartbeat failed'));
       await beat();
-      timer = setInterval(() => void beat(), options.heartbeatMs);
-      timer.unref?.();
+      // The next beat is scheduled when this one is done, so a slow health check or Redis never makes beats overlap.
+      const next = () => {
+        timer = setTimeout(() => void beat().finally(() => timer && next()), options.heartbeatMs);
+        timer.unref?.();
+      };
+      next();
       options.log.info({ modules: modules.map((m) => m.module), address }, 'registered in the service registry');
     },
     async instances(module) {
@@ -106,7 +110,8 @@ export function createRegistry(options: RegistryOptions): Registry {
       return (await redis.smembers(`${prefix}:modules`)).sort();
     },
     async close({ deregister = true } = {}) {
-      if (timer) clearInterval(timer);
+      if (timer) clearTimeout(timer);
+      timer = undefined;
       if (deregister && announced.length > 0 && redis.status === 'ready') {
         const multi = redis.multi();
         for (const a of announced) {

@@ -1,0 +1,127 @@
+import { z } from '@hono/zod-openapi';
+import type { Db } from '../db/index.ts';
+import { auditOutbox, redriveOutbox, type EventBus, type EventDefinition, type EventTables, type OutboxWindow } from '../events/index.ts';
+import { CleaveError, contractRoute, createRouter, jsonContent, type App } from '../http/index.ts';
+
+const subscriptionSchema = z
+  .object({
+    event: z.string(),
+    version: z.number().int(),
+    consumer: z.string(),
+    module: z.string(),
+    partitions: z.number().int(),
+    inboxRetentionMs: z.number().int(),
+    registeredAt: z.string(),
+  })
+  .openapi('EventSubscription');
+
+const windowQuery = z.object({
+  module: z.string().openapi({ description: 'The producing module, hosted here.' }),
+  since: z.iso.datetime({ offset: true }).openapi({ description: 'Events written at or after this time.' }),
+  until: z.iso.datetime({ offset: true }).optional(),
+  consumer: z.string().optional().openapi({ description: 'One consumer (`<module>:<handler>`); every subscriber when absent.' }),
+});
+
+const deliverySchema = z.object({ eventId: z.uuid(), event: z.string(), version: z.number().int(), consumer: z.string(), present: z.boolean() });
+
+const listSubscriptions = contractRoute({
+  method: 'get',
+  path: '/ops/events/subscriptions',
+  tags: ['ops'],
+  summary: 'The durable event subscriptions publishers route by',
+  responses: { 200: { description: 'Subscriptions, and whether routing is paused', content: jsonContent(z.object({ paused: z.string().nullable(), items: z.array(subscriptionSchema) })) } },
+});
+
+const removeSubscription = contractRoute({
+  method: 'delete',
+  path: '/ops/events/subscriptions',
+  tags: ['ops'],
+  summary: 'Remove a durable subscription, once its consumer is gone for good',
+  request: { query: z.object({ event: z.string(), version: z.coerce.number().int().positive(), consumer: z.string() }) },
+  problems: [404, 409],
+  responses: { 200: { description: 'Removed', content: jsonContent(z.object({ removed: z.literal(true) })) } },
+});
+
+const audit = contractRoute({
+  method: 'get',
+  path: '/ops/events/audit',
+  tags: ['ops'],
+  summary: "Find deliveries the broker lost: check a producer's dispatched events against the broker",
+  request: { query: windowQuery },
+  problems: [404, 409, 422],
+  responses: {
+    200: {
+      description: 'What was checked and what is missing',
+      content: jsonContent(z.object({ events: z.number().int(), checked: z.number().int(), missingCount: z.number().int(), missing: z.array(deliverySchema) })),
+    },
+  },
+});
+
+const redrive = contractRoute({
+  method: 'post',
+  path: '/ops/events/redrive',
+  tags: ['ops'],
+  summary: "Re-publish a producer's dispatched events from a point in time, to one consumer or all",
+  request: {
+    body: {
+      content: jsonContent(
+        windowQuery.extend({
+          mode: z.enum(['missing', 'all']).optional().openapi({ description: '`missing` (default with BullMQ): only what the broker lost. `all`: everything.' }),
+        }),
+      ),
+    },
+  },
+  problems: [404, 409, 422],
+  responses: {
+    200: {
+      description: 'Events handed to the bus again; consumer inboxes drop what was already handled',
+      content: jsonContent(z.object({ events: z.number().int(), republished: z.number().int(), mode: z.enum(['missing', 'all']) })),
+    },
+  },
+});
+
+export interface EventsOpsSources {
+  bus: EventBus;
+  /** A producing module hosted here: its database, tables and event definitions. */
+  producer(module: string): { db: Db; tables: EventTables; events: readonly EventDefinition[] } | undefined;
+}
+
+/** Operator endpoints for the event pipeline: the subscription table, and detecting and repairing a broker's loss. */
+export function eventsOpsRoutes(sources: EventsOpsSources): App {
+  const app = createRouter();
+  const { bus } = sources;
+
+  async function window(query: z.infer<typeof windowQuery>): Promise<OutboxWindow> {
+    const producer = sources.producer(query.module);
+    if (!producer) throw new CleaveError('not_found', 'events/producer-not-hosted', `Module ${query.module} is not hosted here.`, { details: { module: query.module } });
+    const since = new Date(query.since);
+    const retention = await bus.inboxRetentionMs(query.consumer);
+    // Older than the inbox remembers, a redelivered event could be handled twice.
+    if (since.getTime() < Date.now() - retention) {
+      throw new CleaveError('invalid', 'events/window-too-old', `since is older than the consumers' inbox retention (${retention} ms); events before it could be handled twice.`, {
+        details: { inboxRetentionMs: retention },
+      });
+    }
+    return { ...producer, bus, since, ...(query.until ? { until: new Date(query.until) } : {}), ...(query.consumer ? { consumer: query.consumer } : {}) };
+  }
+
+  app.openapi(listSubscriptions, async (c) => c.json({ paused: bus.routingPaused ?? null, items: await bus.subscriptions() }, 200));
+  app.openapi(removeSubscription, async (c) => {
+    const { event, version, consumer } = c.req.valid('query');
+    if (!bus.removeSubscription) throw new CleaveError('conflict', 'events/no-durable-subscriptions', 'The in-process bus keeps no durable subscriptions.');
+    if (!(await bus.removeSubscription(event, version, consumer)))
+      throw new CleaveError('not_found', 'events/subscription-not-found', `No subscription of ${consumer} to ${event} v${version}.`);
+    return c.json({ removed: true as const }, 200);
+  });
+  app.openapi(audit, async (c) => {
+    if (!bus.audit) throw new CleaveError('conflict', 'events/cannot-audit', 'The in-process bus keeps no delivery record to audit; undelivered events wait in the outbox.');
+    return c.json(await auditOutbox(await window(c.req.valid('query'))), 200);
+  });
+  app.openapi(redrive, async (c) => {
+    const body = c.req.valid('json');
+    const mode = body.mode ?? (bus.audit ? 'missing' : 'all');
+    if (mode === 'missing' && !bus.audit) throw new CleaveError('conflict', 'events/cannot-audit', 'The in-process bus cannot tell what is missing; use mode "all".');
+    return c.json(await redriveOutbox(await window(body), mode), 200);
+  });
+  return app;
+}
