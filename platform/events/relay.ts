@@ -82,6 +82,7 @@ export function createRelay(options: RelayOptions): Relay {
       ), free as (
         select o.seq from ${outbox} o join heads h on h.seq = o.seq
         where o.dispatched_at is null and (o.claimed_until is null or o.claimed_until < now())
+          and o.claimed_by is distinct from ${relayId}
         order by o.seq
         limit ${limit}
         for update of o skip locked

@@ -33,6 +33,12 @@ export interface RecorderControls {
   maxDelayMs: number;
   /** Every envelope the handler was called with, failed attempts included, in order. */
   calls: EventEnvelope[];
+  /** While set, the handler of an event whose SKU starts with `HANG` waits for this promise (ignoring its signal). */
+  hang: Promise<void> | undefined;
+  /** While set, a delivery of an event whose SKU starts with `HOLD` waits for this before its transaction begins. */
+  hold: Promise<void> | undefined;
+  /** Ids of the deliveries that waited on `hold`, one entry per delivery. */
+  held: string[];
 }
 
 /** A process of a conformance test: its bus, the catalog relay (the publisher) and, when it consumes, the probe consumer. */
@@ -56,7 +62,7 @@ export interface World {
   outcomes: { eventId: string; outcome: 'handled' | 'duplicate' }[];
   deadLetters: DeadLetterStore;
   /** Builds what one process would run; `consume` subscribes the probe consumer to its bus. */
-  startProcess(bus: EventBus, options: { relay: boolean; consume: boolean }): TestProcess;
+  startProcess(bus: EventBus, options: { relay: boolean; consume: boolean; leaseMs?: number; maxInFlight?: number }): TestProcess;
   /** Commits a product-created event of aggregate `key` to the catalog outbox, and wakes the running relays. */
   write(key: string, sku: string): Promise<EventEnvelope>;
   /** Publishes an event in a transaction that then rolls back. */
@@ -74,13 +80,14 @@ export async function openWorld(database: DatabaseHandle, log: Logger): Promise<
   const { db } = database;
   await migrateSchema(db, 'catalog', catalogMigrations);
   await migrateSchema(db, 'probe', probeMigrations);
-  const controls: RecorderControls = { failuresLeft: 0, maxDelayMs: 0, calls: [] };
+  const controls: RecorderControls = { failuresLeft: 0, maxDelayMs: 0, calls: [], hang: undefined, hold: undefined, held: [] };
   const outbox = createOutbox(catalogTables, 'catalog');
   const deadLetters = createDeadLetterStore('probe', db, probeTables);
   const processes = new Set<TestProcess>();
   const outcomes: World['outcomes'] = [];
   const subscription = subscribe(productCreated, 'record', async (payload, { tx, envelope }) => {
     controls.calls.push(envelope);
+    if (controls.hang && payload.sku.startsWith('HANG')) await controls.hang;
     if (controls.failuresLeft > 0) {
       controls.failuresLeft -= 1;
       throw new Error('recorder told to fail');
@@ -97,15 +104,29 @@ export async function openWorld(database: DatabaseHandle, log: Logger): Promise<
     outcomes,
     deadLetters,
     startProcess(bus, options) {
-      const relay = createRelay({ db, tables: catalogTables, bus, log, sweepMs: 50, leaseMs: 5000, retry, events: catalogContract.events });
+      const relay = createRelay({
+        db,
+        tables: catalogTables,
+        bus,
+        log,
+        sweepMs: 50,
+        leaseMs: options.leaseMs ?? 5000,
+        retry,
+        events: catalogContract.events,
+        ...(options.maxInFlight ? { maxInFlight: options.maxInFlight } : {}),
+      });
       const base = createConsumer({ module: 'probe', db, tables: probeTables, deadLetters, subscription, context: undefined, log, afterCommit: () => {} });
       const consumer: Consumer | undefined = options.consume
         ? {
             ...base,
-            async deliver(envelope) {
+            async deliver(envelope, signal) {
               // Before the transaction: PGlite runs one transaction at a time, which would hide any reordering.
               if (controls.maxDelayMs > 0) await new Promise((r) => setTimeout(r, Math.random() * controls.maxDelayMs));
-              const outcome = await base.deliver(envelope);
+              if (controls.hold && (envelope.payload as { sku: string }).sku.startsWith('HOLD')) {
+                controls.held.push(envelope.id);
+                await controls.hold;
+              }
+              const outcome = await base.deliver(envelope, signal);
               outcomes.push({ eventId: envelope.id, outcome });
               return outcome;
             },
@@ -161,7 +182,7 @@ export async function openWorld(database: DatabaseHandle, log: Logger): Promise<
     async reset() {
       await Promise.all([...processes].map((p) => p.stop()));
       await db.execute(sql`truncate catalog.outbox, probe.inbox, probe.effects, probe.dead_letters restart identity`);
-      Object.assign(controls, { failuresLeft: 0, maxDelayMs: 0, calls: [] });
+      Object.assign(controls, { failuresLeft: 0, maxDelayMs: 0, calls: [], hang: undefined, hold: undefined, held: [] });
       outcomes.length = 0;
     },
   };
