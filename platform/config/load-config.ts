@@ -41,6 +41,7 @@ export interface Config {
     retryMaxMs: number;
     handlerTimeoutMs: number;
     partitions: number;
+    partitionLeaseMs: number;
     maxStalls: number;
     unroutedGraceMs: number;
     jobRetentionMs: number;
@@ -152,6 +153,7 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
       retryMaxMs: e.EVENT_RETRY_MAX_MS,
       handlerTimeoutMs: e.EVENT_HANDLER_TIMEOUT_MS,
       partitions: e.EVENT_PARTITIONS,
+      partitionLeaseMs: e.EVENT_PARTITION_LEASE_MS,
       maxStalls: e.EVENT_MAX_STALLS,
       unroutedGraceMs: e.EVENT_UNROUTED_GRACE,
       jobRetentionMs: e.EVENT_JOB_RETENTION,

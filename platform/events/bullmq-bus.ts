@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../observability/index.ts';
@@ -7,6 +8,7 @@ import { createJobHandler, sinkFailedJob, type EventJobData } from './bullmq-job
 import type { DeadLetterStore } from './dead-letters.ts';
 import type { DeliveryOptions } from './delivery.ts';
 import type { EventEnvelope } from './envelope.ts';
+import { ownPartitions, type PartitionOwner } from './partition-owner.ts';
 import { eventJobId, partitionOf, partitionQueueName, queuePrefix } from './partitions.ts';
 import { connectRedis, firstReady } from './redis-connection.ts';
 import { createSubscriptionTable, type SubscriptionEntry } from './subscription-table.ts';
@@ -36,6 +38,8 @@ export interface BullmqBusOptions {
   inboxRetentionMs: number;
   /** The dead-letter store of each consuming module hosted here. */
   deadLetters: (module: string) => DeadLetterStore | undefined;
+  /** How long a replica's ownership of a partition lasts without renewal: a dead replica's partitions move after it. */
+  partitionLeaseMs: number;
   /** How often workers look for jobs whose worker died (default: a third of the lock). */
   stalledIntervalMs?: number;
 }
@@ -44,9 +48,9 @@ const keepFailedS = 7 * 24 * 60 * 60;
 
 /**
  * The bus across processes. Publishers route by the durable subscription table in Redis (see
- * {@link createSubscriptionTable}); each consuming module's queue is split into partitions by aggregate-key hash, and
- * each partition has one active job at a time across all replicas (BullMQ global concurrency 1), so replicas share the
- * work and every key stays in order. `publish` resolves once Redis has the jobs, so the relay marks the outbox row
+ * {@link createSubscriptionTable}); each consuming module's queue is split into partitions by aggregate-key hash, the
+ * module's replicas share the partitions (see {@link ownPartitions}), and each partition has one active job at a time
+ * across all replicas (BullMQ global concurrency 1), so every key stays in order, also across a hand-over. `publish` resolves once Redis has the jobs, so the relay marks the outbox row
  * dispatched only then; with Redis down it rejects at once and the row stays in the outbox. Retries run inside the
  * job; every other way a job can end is turned into a dead letter (see {@link createJobHandler}).
  */
@@ -63,7 +67,9 @@ export function createBullmqBus(options: BullmqBusOptions): EventBus {
   let workerRedis: Redis | undefined;
   const table = createSubscriptionTable({ redis: producer, prefix, log, refreshMs: options.subscriptionRefreshMs });
   const queues = new Map<string, Queue<EventJobData>>();
-  const workers: Worker<EventJobData>[] = [];
+  const workers = new Map<string, Worker<EventJobData>>();
+  const owners: PartitionOwner[] = [];
+  const memberId = randomUUID();
   const local = new Map<string, Map<string, Consumer>>();
   const delivery: DeliveryOptions = { log, maxAttempts: options.maxAttempts, retry: options.retry, handlerTimeoutMs: options.handlerTimeoutMs, closing: () => closing };
   const handleJob = createJobHandler({
@@ -108,32 +114,38 @@ export function createBullmqBus(options: BullmqBusOptions): EventBus {
     }
   }
 
-  function startWorkers(module: string): void {
+  function startWorker(module: string, p: number): void {
     workerRedis ??= connectRedis(options.redisUrl, { maxRetriesPerRequest: null }, log, 'worker', () => closing);
-    for (let p = 0; p < options.partitions; p++) {
-      const name = partitionQueueName(module, p);
-      const worker = new Worker<EventJobData>(name, (job, token) => handleJob(module, job, token), {
-        connection: workerRedis,
-        prefix: bullPrefix,
-        concurrency: 1,
-        autorun: false,
-        lockDuration: lockMs,
-        stalledInterval: options.stalledIntervalMs ?? Math.max(1000, Math.floor(lockMs / 3)),
-        // Stalls are counted by the job handler, which dead-letters; BullMQ's own limit would fail jobs silently.
-        maxStalledCount: 1_000_000,
-      });
-      worker.on('error', (err) => log.error({ err, module, queue: name }, 'event worker error'));
-      worker.on('failed', (job, err) => {
-        if (job) void sinkFailedJob(job, err.message, options.deadLetters(module), log).catch((e: unknown) => log.error({ err: e }, 'dead-lettering a failed job failed'));
-      });
-      workers.push(worker);
-      worker.run().catch((err: unknown) => log.error({ err, module, queue: name }, 'event worker stopped'));
-      // Jobs that ended in BullMQ's failed set while no worker of this process watched (e.g. it crashed in between).
-      void queue(name)
-        .getFailed()
-        .then((jobs) => Promise.all(jobs.map((job) => sinkFailedJob(job, job.failedReason || 'failed in BullMQ', options.deadLetters(module), log))))
-        .catch((err: unknown) => log.warn({ err, queue: name }, 'could not sweep failed event jobs'));
-    }
+    const name = partitionQueueName(module, p);
+    const worker = new Worker<EventJobData>(name, (job, token) => handleJob(module, job, token), {
+      connection: workerRedis,
+      prefix: bullPrefix,
+      concurrency: 1,
+      autorun: false,
+      lockDuration: lockMs,
+      stalledInterval: options.stalledIntervalMs ?? Math.max(1000, Math.floor(lockMs / 3)),
+      // Stalls are counted by the job handler, which dead-letters; BullMQ's own limit would fail jobs silently.
+      maxStalledCount: 1_000_000,
+    });
+    worker.on('error', (err) => log.error({ err, module, queue: name }, 'event worker error'));
+    worker.on('failed', (job, err) => {
+      if (job) void sinkFailedJob(job, err.message, options.deadLetters(module), log).catch((e: unknown) => log.error({ err: e }, 'dead-lettering a failed job failed'));
+    });
+    workers.set(name, worker);
+    worker.run().catch((err: unknown) => log.error({ err, module, queue: name }, 'event worker stopped'));
+    // Jobs that ended in BullMQ's failed set while no worker of this process watched (e.g. it crashed in between).
+    void queue(name)
+      .getFailed()
+      .then((jobs) => Promise.all(jobs.map((job) => sinkFailedJob(job, job.failedReason || 'failed in BullMQ', options.deadLetters(module), log))))
+      .catch((err: unknown) => log.warn({ err, queue: name }, 'could not sweep failed event jobs'));
+  }
+
+  async function stopWorker(module: string, p: number): Promise<void> {
+    const name = partitionQueueName(module, p);
+    const worker = workers.get(name);
+    workers.delete(name);
+    // Without Redis a graceful close would wait forever: close at once, and the job in hand is found stalled later.
+    await worker?.close(workerRedis?.status !== 'ready');
   }
 
   producer.on('ready', () => {
@@ -171,7 +183,21 @@ export function createBullmqBus(options: BullmqBusOptions): EventBus {
         // Registered again as soon as Redis is back (the table re-registers on every reconnect).
         log.error({ err: error }, 'could not register event subscriptions yet; they are registered when Redis is back');
       }
-      for (const module of local.keys()) startWorkers(module);
+      for (const module of local.keys()) {
+        owners.push(
+          ownPartitions({
+            redis: producer,
+            prefix,
+            module,
+            partitions: options.partitions,
+            memberId,
+            leaseMs: options.partitionLeaseMs,
+            log,
+            onAssign: (p) => startWorker(module, p),
+            onRevoke: (p) => stopWorker(module, p),
+          }),
+        );
+      }
     },
     async publish(envelope, publishOptions = {}) {
       if (closing) throw new Error('The event bus is closed.');
@@ -221,17 +247,18 @@ export function createBullmqBus(options: BullmqBusOptions): EventBus {
       const entries = (await table.list()).filter((e) => consumer === undefined || e.consumer === consumer);
       return entries.length === 0 ? options.inboxRetentionMs : Math.min(...entries.map((e) => e.inboxRetentionMs));
     },
+    ownership() {
+      return Object.fromEntries(owners.map((o) => [o.module, [...o.owned].sort((a, b) => a - b)]));
+    },
     get routingPaused() {
       return table.paused;
     },
     close() {
       closed ??= (async () => {
         closing = true;
-        // A worker finishes its active job first; a delivery that fails meanwhile goes back to its queue. Without
-        // Redis that wait would never end (BullMQ waits for a reconnecting client to end): close at once instead, and
-        // Redis finds the interrupted job stalled and hands it out again.
-        const force = workerRedis?.status !== 'ready';
-        await Promise.allSettled(workers.map((w) => w.close(force)));
+        // Each worker finishes its active job first (a delivery that fails meanwhile goes back to its queue), then the
+        // partitions are handed back for the other replicas.
+        await Promise.allSettled(owners.map((o) => o.stop()));
         await Promise.allSettled([...queues.values()].map((q) => q.close()));
         for (const redis of [producer, workerRedis]) redis?.disconnect();
       })();

@@ -54,6 +54,8 @@ export interface EventBus {
   removeSubscription?(event: string, version: number, consumer: string): Promise<boolean>;
   /** The shortest inbox retention among the consumers (or the one named): how far back a redrive may reach. */
   inboxRetentionMs(consumer?: string): Promise<number>;
+  /** The queue partitions this process consumes, by module (BullMQ: shared among a module's replicas). */
+  ownership?(): Record<string, number[]>;
   /** Set while routing is paused (the subscription table is missing), with the reason. */
   readonly routingPaused: string | undefined;
   close(): Promise<void>;

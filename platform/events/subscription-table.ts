@@ -54,6 +54,27 @@ export interface SubscriptionTable {
 
 const field = (e: { event: string; version: number; consumer: string }) => `${e.event}@v${e.version} ${e.consumer}`;
 
+// Writes entries and marks the table as existing. A subscription keeps the time it was first registered (the audit
+// owes it only events dispatched after that); `merge` takes the other fields from the new entry (its host registering
+// again), `fill` keeps an existing entry's (a process restoring what it remembered).
+const registerScript = `
+local mode = ARGV[2]
+for i = 3, #ARGV, 2 do
+  local field, json = ARGV[i], ARGV[i + 1]
+  local existing = redis.call('HGET', KEYS[1], field)
+  if existing then
+    local old, new = cjson.decode(existing), cjson.decode(json)
+    local first = old.registeredAt
+    if new.registeredAt < first then first = new.registeredAt end
+    if mode == 'fill' then new = old end
+    new.registeredAt = first
+    json = cjson.encode(new)
+  end
+  redis.call('HSET', KEYS[1], field, json)
+end
+redis.call('SET', KEYS[2], ARGV[1], 'NX')
+return 1`;
+
 export function createSubscriptionTable(options: SubscriptionTableOptions): SubscriptionTable {
   const { redis, log } = options;
   const tableKey = `${options.prefix}:subscriptions`;
@@ -63,14 +84,9 @@ export function createSubscriptionTable(options: SubscriptionTableOptions): Subs
   let loading: Promise<Map<string, SubscriptionEntry>> | undefined;
   let paused: string | undefined;
 
-  async function write(entries: Iterable<SubscriptionEntry>, onlyMissing: boolean): Promise<void> {
-    const multi = redis.multi();
-    for (const e of entries) {
-      if (onlyMissing) multi.hsetnx(tableKey, field(e), JSON.stringify(e));
-      else multi.hset(tableKey, field(e), JSON.stringify(e));
-    }
-    multi.set(epochKey, `${Date.now()}`, 'NX');
-    await multi.exec();
+  async function write(entries: Iterable<SubscriptionEntry>, mode: 'merge' | 'fill'): Promise<void> {
+    const args = [...entries].flatMap((e) => [field(e), JSON.stringify(e)]);
+    await redis.eval(registerScript, 2, tableKey, epochKey, String(Date.now()), mode, ...args);
   }
 
   async function load(): Promise<Map<string, SubscriptionEntry>> {
@@ -78,7 +94,7 @@ export function createSubscriptionTable(options: SubscriptionTableOptions): Subs
     if (cache && epoch !== cache.epoch) {
       // The table was lost (and perhaps started again by someone who knew less): put back what this process knew.
       log.error({ known: cache.entries.size }, 'event subscription table was lost in Redis; restoring the subscriptions this process knew');
-      await write([...cache.entries.values(), ...own.values()], true);
+      await write([...cache.entries.values(), ...own.values()], 'fill');
       [epoch, raw] = await Promise.all([redis.get(epochKey), redis.hgetall(tableKey)]);
     }
     if (epoch === null) {
@@ -103,7 +119,7 @@ export function createSubscriptionTable(options: SubscriptionTableOptions): Subs
   // Re-register on every reconnect: Redis may have come back without its data.
   redis.on('ready', () => {
     if (own.size === 0) return;
-    write(own.values(), false).then(
+    write(own.values(), 'merge').then(
       () => log.info({ subscriptions: own.size }, 'event subscriptions registered again after reconnecting'),
       (error: unknown) => log.warn({ err: error }, 'registering event subscriptions failed; will retry on the next reconnect'),
     );
@@ -111,9 +127,17 @@ export function createSubscriptionTable(options: SubscriptionTableOptions): Subs
 
   return {
     async register(entries) {
+      if (entries.length === 0) return;
       for (const e of entries) own.set(field(e), e);
-      await write(entries, false);
-      if (cache) for (const e of entries) cache.entries.set(field(e), e);
+      await write(entries, 'merge');
+      // Keep what Redis now holds (the first registration time), so a later re-registration carries it.
+      const stored = await redis.hmget(tableKey, ...entries.map(field));
+      for (const json of stored) {
+        if (json === null) continue;
+        const e = JSON.parse(json) as SubscriptionEntry;
+        own.set(field(e), e);
+        cache?.entries.set(field(e), e);
+      }
     },
     async routes(event, version) {
       const entries = await current();

@@ -98,6 +98,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
             retry,
             handlerTimeoutMs: events.handlerTimeoutMs,
             partitions: events.partitions,
+            partitionLeaseMs: events.partitionLeaseMs,
             maxStalls: events.maxStalls,
             unroutedGraceMs: events.unroutedGraceMs,
             jobRetentionMs: events.jobRetentionMs,

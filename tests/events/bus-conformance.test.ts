@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import process from 'node:process';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { catalogContract } from '../../modules/catalog/index.ts';
+import { auditOutbox, eventTables, redriveOutbox } from '../../platform/events/index.ts';
 import { runInContext } from '../../platform/observability/index.ts';
 import { busKinds, testRedisUrl } from '../support/buses/bus-kinds.ts';
 import { newKey, openWorld, type World } from '../support/buses/world.ts';
@@ -25,7 +27,8 @@ describe.each(testDatabases)('on $name', (testDatabase) => {
 
   describe.each(busKinds)('the $name bus', (kind) => {
     let namespace = '';
-    const bus = (maxAttempts = 3) => kind.create({ log, maxAttempts, namespace, deadLetters: world.deadLetters });
+    const bus = (maxAttempts = 3, handlerTimeoutMs?: number) =>
+      kind.create({ log, maxAttempts, namespace, deadLetters: world.deadLetters, ...(handlerTimeoutMs ? { handlerTimeoutMs } : {}) });
     beforeEach(() => {
       namespace = `cleave-test-${randomUUID().slice(0, 8)}`;
     });
@@ -151,6 +154,50 @@ describe.each(testDatabases)('on $name', (testDatabase) => {
       world.startProcess(bus(100), { relay: true, consume: true });
       await eventually(async () => expect((await world.effects()).map((e) => e.eventId)).toEqual([envelope.id]));
       expect(await world.deadLetters.list()).toHaveLength(0);
+    });
+
+    it('times out a hung handler, rolls its transaction back, retries it, dead-letters it and moves on to the next event of its key', async () => {
+      // The handler never returns: only the deadline can end it. On PGlite its open transaction would otherwise block
+      // every module's queries.
+      world.controls.hang = new Promise<void>(() => {});
+      world.startProcess(bus(2, 1000), { relay: true, consume: true });
+      const key = newKey();
+      const hung = await world.write(key, 'HANG-1');
+      const next = await world.write(key, 'NEXT-1');
+      const [letter] = await eventually(async () => {
+        const letters = await world.deadLetters.list();
+        expect(letters).toHaveLength(1);
+        return letters;
+      }, 20_000);
+      expect(letter).toMatchObject({ eventId: hung.id, attempts: 2 });
+      expect(letter?.error).toContain('HandlerTimeoutError');
+      await eventually(async () => expect((await world.effects()).map((e) => e.eventId)).toEqual([next.id]), 20_000);
+      expect(world.controls.calls.filter((e) => e.id === hung.id)).toHaveLength(2);
+    });
+
+    it('redrives a window of dispatched events: only what the broker lost is sent again, and the inbox keeps effects at one', async () => {
+      const node = world.startProcess(bus(), { relay: true, consume: true });
+      const since = new Date(Date.now() - 1000);
+      const written = [await world.write(newKey(), 'RD-1'), await world.write(newKey(), 'RD-2'), await world.write(newKey(), 'RD-3')];
+      await eventually(async () => expect(await world.effects()).toHaveLength(3));
+      await eventually(async () => expect((await world.outboxRows()).every((r) => r.dispatchedAt !== null)).toBe(true));
+      const window = { db: world.database.db, tables: eventTables('catalog'), bus: node.bus, events: catalogContract.events, since };
+      if (kind.queues) {
+        expect(await auditOutbox(window)).toMatchObject({ events: 3, checked: 3, missingCount: 0 });
+        // The broker loses two deliveries, as a Redis restarted without persistence would.
+        await kind.lose(namespace, [written[0]?.id ?? '', written[2]?.id ?? '']);
+        const audit = await auditOutbox(window);
+        expect(audit.missingCount).toBe(2);
+        expect(new Set(audit.missing.map((m) => m.eventId))).toEqual(new Set([written[0]?.id, written[2]?.id]));
+        expect(audit.missing.every((m) => m.consumer === 'probe:record')).toBe(true);
+        expect(await redriveOutbox(window, 'missing')).toMatchObject({ events: 3, republished: 2 });
+        await eventually(() => expect(world.outcomes.filter((o) => o.outcome === 'duplicate')).toHaveLength(2));
+        expect(await auditOutbox(window)).toMatchObject({ missingCount: 0 });
+      } else {
+        expect(await redriveOutbox(window, 'all')).toMatchObject({ events: 3, republished: 3 });
+        expect(world.outcomes.filter((o) => o.outcome === 'duplicate')).toHaveLength(3);
+      }
+      expect((await world.effects()).map((e) => e.eventId).sort()).toEqual(written.map((e) => e.id).sort());
     });
 
     it('delivers an event published while its consumer was down once the consumer is back, once', async () => {

@@ -2,7 +2,7 @@ import process from 'node:process';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { createBullmqBus, type BullmqBusOptions } from '../../../platform/events/bullmq-bus.ts';
-import { createInProcessBus, partitionQueueName, queuePrefix, type DeadLetterStore, type EventBus } from '../../../platform/events/index.ts';
+import { createInProcessBus, eventJobId, partitionQueueName, queuePrefix, type DeadLetterStore, type EventBus } from '../../../platform/events/index.ts';
 import type { Logger } from '../../../platform/observability/index.ts';
 
 /** How one process of a conformance test builds its bus. */
@@ -28,6 +28,8 @@ export interface BusKind {
   create(setup: BusSetup): EventBus;
   /** Makes the bus forget past deliveries, so a re-publish gets through to the consumer's inbox. */
   forget(namespace: string): Promise<void>;
+  /** Makes the broker lose every trace of these events' deliveries, as a Redis restarted without its data would. */
+  lose(namespace: string, eventIds: readonly string[]): Promise<void>;
   /** Removes what a test left in the bus. */
   cleanUp(namespace: string, redisUrl?: string): Promise<void>;
 }
@@ -44,6 +46,7 @@ const inProcess: BusKind = {
   queues: false,
   create: ({ log, maxAttempts, handlerTimeoutMs }) => createInProcessBus({ log, maxAttempts, retry, handlerTimeoutMs: handlerTimeoutMs ?? 10_000, inboxRetentionMs }),
   forget: async () => {},
+  lose: async () => {},
   cleanUp: async () => {},
 };
 
@@ -57,6 +60,7 @@ export function testBullmqOptions(setup: BusSetup, url: string): BullmqBusOption
     retry,
     handlerTimeoutMs: setup.handlerTimeoutMs ?? 10_000,
     partitions: testPartitions,
+    partitionLeaseMs: 1500,
     maxStalls: 2,
     unroutedGraceMs: 60_000,
     jobRetentionMs: 24 * 60 * 60 * 1000,
@@ -102,6 +106,10 @@ function bullmq(url: string): BusKind {
     queues: true,
     create: (setup) => createBullmqBus(testBullmqOptions(setup, url)),
     forget: (namespace) => withModuleQueues(namespace, url, 'probe', async (queues) => void (await Promise.all(queues.map((q) => q.clean(0, 0, 'completed'))))),
+    lose: (namespace, eventIds) =>
+      withModuleQueues(namespace, url, 'probe', async (queues) => {
+        for (const q of queues) for (const id of eventIds) await q.remove(eventJobId(id, 'probe:record'));
+      }),
     cleanUp: (namespace, redisUrl) => deleteNamespace(redisUrl ?? url, namespace),
   };
 }

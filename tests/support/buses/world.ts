@@ -58,11 +58,11 @@ export interface TestProcess {
 export interface World {
   database: DatabaseHandle;
   controls: RecorderControls;
-  /** What each delivery to a probe consumer came to, in order: the inbox's verdict. */
-  outcomes: { eventId: string; outcome: 'handled' | 'duplicate' }[];
+  /** What each delivery to a probe consumer came to, in order: the inbox's verdict, and which process had it. */
+  outcomes: { eventId: string; outcome: 'handled' | 'duplicate'; process: string | undefined }[];
   deadLetters: DeadLetterStore;
   /** Builds what one process would run; `consume` subscribes the probe consumer to its bus. */
-  startProcess(bus: EventBus, options: { relay: boolean; consume: boolean; leaseMs?: number; maxInFlight?: number }): TestProcess;
+  startProcess(bus: EventBus, options: { relay: boolean; consume: boolean; leaseMs?: number; maxInFlight?: number; name?: string }): TestProcess;
   /** Commits a product-created event of aggregate `key` to the catalog outbox, and wakes the running relays. */
   write(key: string, sku: string): Promise<EventEnvelope>;
   /** Publishes an event in a transaction that then rolls back. */
@@ -127,7 +127,7 @@ export async function openWorld(database: DatabaseHandle, log: Logger): Promise<
                 await controls.hold;
               }
               const outcome = await base.deliver(envelope, signal);
-              outcomes.push({ eventId: envelope.id, outcome });
+              outcomes.push({ eventId: envelope.id, outcome, process: options.name });
               return outcome;
             },
           }

@@ -1,0 +1,222 @@
+import { randomUUID } from 'node:crypto';
+import process from 'node:process';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { catalogContract, productCreated } from '../../modules/catalog/index.ts';
+import { createBullmqBus } from '../../platform/events/bullmq-bus.ts';
+import { auditOutbox, createConsumer, eventTables, redriveOutbox, subscribe, type EventEnvelope } from '../../platform/events/index.ts';
+import { deleteNamespace, testBullmqOptions, testRedisUrl, withModuleQueues } from '../support/buses/bus-kinds.ts';
+import { newKey, openWorld, type World } from '../support/buses/world.ts';
+import { testDatabases, type TestDatabaseHandle } from '../support/databases.ts';
+import { redisServerAvailable, startRedisServer, type RedisServer } from '../support/redis-server.ts';
+import { eventually, testLogger } from '../support/test-host.ts';
+
+const log = testLogger();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const haveRedisServer = redisServerAvailable();
+if (!testRedisUrl) process.stdout.write('\n  BullMQ faults: TEST_REDIS_URL is not set; SKIPPED.\n');
+else if (!haveRedisServer) process.stdout.write('\n  BullMQ faults: no redis-server on PATH; the Redis restart tests are SKIPPED.\n');
+
+const probeTables = eventTables('probe');
+
+describe.skipIf(!testRedisUrl).each(testDatabases)('the BullMQ bus under faults, on $name', (testDatabase) => {
+  let database: TestDatabaseHandle;
+  let world: World;
+  let namespace = '';
+  const url = testRedisUrl ?? '';
+  const bus = (extra: Parameters<typeof testBullmqOptions>[0]['bullmq'] = {}, redisUrl?: string) =>
+    createBullmqBus(testBullmqOptions({ log, maxAttempts: 3, namespace, deadLetters: world.deadLetters, bullmq: extra, ...(redisUrl ? { redisUrl } : {}) }, url));
+
+  /** A process hosting only `probe:ghost`, a second consumer of product-created in the probe module. */
+  const ghostBus = (redisUrl?: string) => {
+    const ghost = subscribe(productCreated, 'ghost', async () => {});
+    const b = bus({}, redisUrl);
+    b.subscribe(createConsumer({ module: 'probe', db: database.db, tables: probeTables, deadLetters: world.deadLetters, subscription: ghost, context: undefined, log, afterCommit: () => {} }));
+    return b;
+  };
+
+  beforeAll(async () => {
+    database = await testDatabase.open();
+    world = await openWorld(database, log);
+  });
+  beforeEach(() => {
+    namespace = `cleave-test-${randomUUID().slice(0, 8)}`;
+  });
+  afterEach(async () => {
+    await world.reset();
+    await deleteNamespace(url, namespace);
+  });
+  afterAll(() => database.close());
+
+  it('puts a job for a consumer this process lacks back for a replica that has it, and delivers it there', async () => {
+    const registering = ghostBus();
+    await registering.start();
+    await registering.close();
+    world.startProcess(bus({ unroutedGraceMs: 60_000 }), { relay: true, consume: true });
+    const envelope = await world.write(newKey(), 'GHOST-1');
+    await eventually(async () => expect(await world.effects()).toHaveLength(1));
+    // The ghost's job keeps coming back to this process, which puts it back; a replica hosting the ghost takes it.
+    await sleep(300);
+    expect(await world.deadLetters.list()).toHaveLength(0);
+    const replica = ghostBus();
+    await replica.start();
+    try {
+      await eventually(async () => {
+        const inbox = await database.db.select().from(probeTables.inbox);
+        expect(inbox.map((r) => `${r.consumer} ${r.eventId}`).sort()).toEqual([`probe:ghost ${envelope.id}`, `probe:record ${envelope.id}`]);
+      }, 20_000);
+    } finally {
+      await replica.close();
+    }
+  });
+
+  it('dead-letters a job for a consumer no process took within the grace period', async () => {
+    const registering = ghostBus();
+    await registering.start();
+    await registering.close();
+    world.startProcess(bus({ unroutedGraceMs: 1500 }), { relay: true, consume: true });
+    const envelope = await world.write(newKey(), 'GHOST-2');
+    const [letter] = await eventually(async () => {
+      const letters = await world.deadLetters.list();
+      expect(letters).toHaveLength(1);
+      return letters;
+    }, 20_000);
+    expect(letter).toMatchObject({ consumer: 'probe:ghost', eventId: envelope.id });
+    expect(letter?.error).toContain('No process hosting probe:ghost took this event');
+    expect((await world.effects()).map((e) => e.eventId)).toEqual([envelope.id]);
+  });
+
+  it('dead-letters a job that carries no readable event, and the queue moves on', async () => {
+    const node = world.startProcess(bus(), { relay: true, consume: true });
+    await node.ready;
+    await withModuleQueues(namespace, url, 'probe', async (queues) => {
+      await queues[0]?.add('garbage', { consumer: 'probe:record', envelope: { id: 'not-a-uuid', payload: 42 } } as never);
+      await queues[1]?.add('garbage', { nothing: true } as never);
+    });
+    const letters = await eventually(async () => {
+      const list = await world.deadLetters.list();
+      expect(list).toHaveLength(2);
+      return list;
+    }, 15_000);
+    for (const letter of letters) expect(letter.error).toContain('carries no readable event');
+    const next = await world.write(newKey(), 'AFTER-GARBAGE');
+    await eventually(async () => expect((await world.effects()).map((e) => e.eventId)).toEqual([next.id]));
+  });
+
+  it('routes by the durable subscription table: a consumer deployed after the publisher gets what is published from then on', async () => {
+    const publisher = world.startProcess(bus(), { relay: true, consume: false });
+    await publisher.ready;
+    // Nobody has registered yet: routing is paused and the event waits in the outbox instead of going nowhere.
+    const early = await world.write(newKey(), 'EARLY');
+    await eventually(async () => expect((await world.outboxRows())[0]?.lastError).toContain('subscription table'));
+    expect(publisher.bus.routingPaused).toBeTruthy();
+    world.startProcess(bus(), { relay: false, consume: true });
+    const later = await world.write(newKey(), 'LATER');
+    await eventually(async () => expect((await world.effects()).map((e) => e.eventId).sort()).toEqual([early.id, later.id].sort()), 15_000);
+    expect(publisher.bus.routingPaused).toBeUndefined();
+  });
+
+  it('spreads a module over replicas by key partition and keeps every key in order', async () => {
+    world.controls.maxDelayMs = 10;
+    world.startProcess(bus(), { relay: true, consume: false, name: 'publisher' });
+    const replicas = ['a', 'b', 'c'].map((name) => world.startProcess(bus(), { relay: false, consume: true, name }));
+    await Promise.all(replicas.map((r) => r.ready));
+    // The replicas split the four partitions between them (a fair share each) before the events come.
+    await eventually(() => {
+      const owned = replicas.map((r) => r.bus.ownership?.().probe ?? []);
+      expect(owned.every((o) => o.length >= 1 && o.length <= 2)).toBe(true);
+      expect(new Set(owned.flat()).size).toBe(4);
+    }, 15_000);
+    const keys = Array.from({ length: 12 }, newKey);
+    for (let i = 0; i < 8; i++) for (const key of keys) await world.write(key, String(i));
+    await eventually(async () => expect(await world.effects()).toHaveLength(96), 30_000);
+    const effects = await world.effects();
+    for (const key of keys) expect(effects.filter((e) => e.productId === key).map((e) => e.sku)).toEqual(['0', '1', '2', '3', '4', '5', '6', '7']);
+    const byReplica = new Set(world.outcomes.map((o) => o.process));
+    expect(byReplica.size).toBeGreaterThan(1);
+  });
+
+  describe.skipIf(!haveRedisServer)('with a private Redis', () => {
+    let server: RedisServer;
+    beforeEach(async () => {
+      server = await startRedisServer();
+    });
+    afterEach(async () => {
+      // Closing workers needs Redis: bring it back if the test stopped during an outage.
+      if (!server.running) await server.start();
+      await world.reset();
+      await server.stop();
+    });
+
+    it('rejects publishing at once while Redis is down, loses nothing, and resumes in order when it is back', async () => {
+      const publisher = world.startProcess(bus({}, server.url), { relay: true, consume: false });
+      world.startProcess(bus({}, server.url), { relay: false, consume: true });
+      const spare = world.startProcess(bus({}, server.url), { relay: false, consume: true });
+      const key = newKey();
+      const before = await world.write(key, 'OUT-0');
+      await eventually(async () => expect(await world.effects()).toHaveLength(1));
+
+      await server.stop();
+      await expect(publisher.bus.publish(before)).rejects.toThrow();
+      const during: EventEnvelope[] = [];
+      for (let i = 1; i <= 5; i++) during.push(await world.write(key, `OUT-${i}`));
+      await sleep(400);
+      // A process shutting down during the outage does not wait for Redis; closing twice is harmless.
+      await Promise.all([spare.stop(), spare.bus.close()]);
+      const rows = await world.outboxRows();
+      expect(rows.filter((r) => r.dispatchedAt === null)).toHaveLength(5);
+      expect(rows.find((r) => r.id === during[0]?.id)?.lastError).toBeTruthy();
+
+      // Redis comes back empty: the subscriptions are registered again (and restored by the publisher that knew them).
+      await server.start();
+      await eventually(async () => expect(await world.effects()).toHaveLength(6), 20_000);
+      expect((await world.effects()).map((e) => e.sku)).toEqual(['OUT-0', 'OUT-1', 'OUT-2', 'OUT-3', 'OUT-4', 'OUT-5']);
+    });
+
+    it('detects the events a Redis restarted without its data lost, and redrives them: lost 0, duplicated 0', async () => {
+      const consumer = world.startProcess(bus({}, server.url), { relay: false, consume: true });
+      await consumer.ready;
+      await consumer.stop();
+      const publisher = world.startProcess(bus({}, server.url), { relay: true, consume: false });
+      const since = new Date(Date.now() - 1000);
+      const written = [];
+      for (let i = 0; i < 20; i++) written.push(await world.write(newKey(), `LOST-${i}`));
+      await eventually(async () => expect((await world.outboxRows()).every((r) => r.dispatchedAt !== null)).toBe(true), 15_000);
+
+      // The jobs wait in the stopped consumer's queue; Redis restarts without persistence and they are gone.
+      await server.stop();
+      await server.start();
+      world.startProcess(bus({}, server.url), { relay: false, consume: true });
+      await sleep(500);
+      expect(await world.effects()).toHaveLength(0);
+
+      const window = { db: database.db, tables: eventTables('catalog'), bus: publisher.bus, events: catalogContract.events, since };
+      const audit = await eventually(async () => {
+        const report = await auditOutbox(window);
+        expect(report.missingCount).toBe(20);
+        return report;
+      }, 10_000);
+      expect(new Set(audit.missing.map((m) => m.eventId))).toEqual(new Set(written.map((e) => e.id)));
+      expect(await redriveOutbox(window, 'missing')).toMatchObject({ events: 20, republished: 20 });
+      await eventually(async () => expect(await world.effects()).toHaveLength(20), 20_000);
+      expect(new Set((await world.effects()).map((e) => e.eventId)).size).toBe(20);
+      expect(await auditOutbox(window)).toMatchObject({ missingCount: 0 });
+      // A second redrive finds nothing missing and sends nothing.
+      expect(await redriveOutbox(window, 'missing')).toMatchObject({ republished: 0 });
+    });
+
+    it('keeps everything it writes to Redis under its prefix', async () => {
+      world.startProcess(bus({}, server.url), { relay: true, consume: true });
+      await world.write(newKey(), 'PREFIX-1');
+      await eventually(async () => expect(await world.effects()).toHaveLength(1));
+      const redis = new Redis(server.url);
+      try {
+        const keys = await redis.keys('*');
+        expect(keys.length).toBeGreaterThan(0);
+        expect(keys.filter((k) => !k.startsWith(`${namespace}:`))).toEqual([]);
+      } finally {
+        redis.disconnect();
+      }
+    });
+  });
+});
