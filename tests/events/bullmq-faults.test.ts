@@ -48,11 +48,13 @@ describe.skipIf(!testRedisUrl).each(testDatabases)('the BullMQ bus under faults,
   });
   afterAll(() => database.close());
 
-  it('puts a job for a consumer this process lacks back for a replica that has it, and delivers it there', async () => {
+  it('puts a job for a consumer this process lacks back, until a replica that has it takes it (a rolling deploy)', async () => {
     const registering = ghostBus();
     await registering.start();
     await registering.close();
-    world.startProcess(bus({ unroutedGraceMs: 60_000 }), { relay: true, consume: true });
+    // The old version of the consumer lacks the ghost handler; the new version has it.
+    const old = world.startProcess(bus({ unroutedGraceMs: 60_000 }), { relay: false, consume: true });
+    world.startProcess(bus(), { relay: true, consume: false });
     const envelope = await world.write(newKey(), 'GHOST-1');
     await eventually(async () => expect(await world.effects()).toHaveLength(1));
     // The ghost's job keeps coming back to this process, which puts it back; a replica hosting the ghost takes it.
@@ -60,6 +62,8 @@ describe.skipIf(!testRedisUrl).each(testDatabases)('the BullMQ bus under faults,
     expect(await world.deadLetters.list()).toHaveLength(0);
     const replica = ghostBus();
     await replica.start();
+    // The old replica goes away; its partitions, with the job it kept putting back, move to the new one.
+    await old.stop();
     try {
       await eventually(async () => {
         const inbox = await database.db.select().from(probeTables.inbox);
