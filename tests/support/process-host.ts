@@ -13,6 +13,8 @@ export interface ProcessHost {
   output(): string;
   /** SIGTERM, then SIGKILL if it has not exited within 10 s. */
   stop(): Promise<void>;
+  /** SIGKILL, as a crash or an OOM kill would: no shutdown code runs. Resolves once the process is gone. */
+  kill(): Promise<void>;
 }
 
 export interface ProcessHostOptions {
@@ -79,6 +81,11 @@ export function startProcessHost(options: ProcessHostOptions = {}): Promise<Proc
         url: match[1],
         runtime,
         output: () => output,
+        async kill() {
+          if (child.exitCode !== null || child.signalCode !== null) return;
+          child.kill('SIGKILL');
+          await exited;
+        },
         async stop() {
           if (child.exitCode !== null) return;
           child.kill('SIGTERM');
