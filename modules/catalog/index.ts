@@ -5,5 +5,5 @@
  */
 export { catalogModule } from './module.ts';
 export { catalogContract } from './contract/contract.ts';
-export { productCreated, productArchived } from './contract/events.ts';
+export { productCreated, productCreatedV1, productCreatedV2, productUpdated, productArchived } from './contract/events.ts';
 export type { ProductDto, CreateProductInput, UpdateProductInput } from './contract/products.schemas.ts';

@@ -1,9 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import { subscribe } from '../../platform/events/index.ts';
 import { defineModule, type ModuleContext } from '../../platform/host/index.ts';
-import { catalogContract, productArchived, productCreated } from '../catalog/index.ts';
+import { catalogContract, productArchived, productCreatedV2, productUpdated } from '../catalog/index.ts';
 import type { InventoryDeps } from './application/inventory-deps.ts';
-import { startTrackingProduct, stopTrackingProduct } from './application/track-products.ts';
+import { followProductChange, startTrackingProduct, stopTrackingProduct } from './application/track-products.ts';
 import { inventoryContract } from './contract/contract.ts';
 import { seedInventory } from './infrastructure/seed.ts';
 import { stockRoutes } from './infrastructure/stock.handlers.ts';
@@ -21,9 +21,12 @@ export const inventoryModule = defineModule({
   uses: [catalogContract],
   routes: (ctx) => stockRoutes(deps(ctx)),
   subscriptions: [
-    subscribe(productCreated, 'create-stock-item', async (payload, { tx, log }) => {
+    // On v2 since catalog moved there; the handler name (and so the consumer id and its inbox) stayed the same, so an
+    // event delivered in both versions during the move is handled once.
+    subscribe(productCreatedV2, 'create-stock-item', async (payload, { tx, log }) => {
       if (await startTrackingProduct(tx, payload)) log.info({ productId: payload.productId }, 'stock item created');
     }),
+    subscribe(productUpdated, 'follow-product-change', (payload, { tx }) => followProductChange(tx, payload)),
     subscribe(productArchived, 'deactivate-stock-item', (payload, { tx }) => stopTrackingProduct(tx, payload)),
   ],
   seed: (ctx) => seedInventory(deps(ctx)),

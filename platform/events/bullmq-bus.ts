@@ -79,6 +79,9 @@ export function createBullmqBus(options: BullmqBusOptions): EventBus {
     unroutedGraceMs: options.unroutedGraceMs,
     unroutedDelayMs: Math.min(5_000, options.unroutedGraceMs),
     consumers: (module) => local.get(module),
+    registeredAt: (c) => table.registeredAt(c.event, c.version, c.id),
+    // A publisher may route by a table up to one refresh old; a second of slack for clocks and transit.
+    routingDelayMs: 2 * options.subscriptionRefreshMs + 1000,
     deadLetters: options.deadLetters,
   });
   const jobOptions = { removeOnComplete: { age: Math.ceil(options.jobRetentionMs / 1000), count: 1_000_000 }, removeOnFail: { age: keepFailedS, count: 100_000 } };
@@ -157,8 +160,9 @@ export function createBullmqBus(options: BullmqBusOptions): EventBus {
     subscribe(consumer) {
       if (closing) throw new Error('The event bus is closed.');
       const consumers = local.get(consumer.module) ?? new Map<string, Consumer>();
-      if (consumers.has(consumer.id)) throw new Error(`Consumer ${consumer.id} is already subscribed to ${consumer.eventType}.`);
-      consumers.set(consumer.id, consumer);
+      const key = `${consumer.id}@v${consumer.version}`;
+      if (consumers.has(key)) throw new Error(`Consumer ${consumer.id} is already subscribed to ${consumer.eventType}.`);
+      consumers.set(key, consumer);
       local.set(consumer.module, consumers);
     },
     async start() {
@@ -208,7 +212,7 @@ export function createBullmqBus(options: BullmqBusOptions): EventBus {
         [...byQueue].map(async ([name, consumers]) => {
           const q = queue(name);
           try {
-            await q.addBulk(consumers.map((consumer) => ({ name: envelope.name, data: { consumer, envelope }, opts: { jobId: eventJobId(envelope.id, consumer) } })));
+            await q.addBulk(consumers.map((consumer) => ({ name: envelope.name, data: { consumer, envelope }, opts: { jobId: eventJobId(envelope.id, consumer, envelope.version) } })));
           } catch (error) {
             // A queue whose first connection attempt failed stays broken: make a fresh one next time.
             queues.delete(name);
@@ -225,7 +229,7 @@ export function createBullmqBus(options: BullmqBusOptions): EventBus {
         for (const { entry, queue: name } of await targets(envelope, consumer)) {
           // A subscription made after the event went out was never owed it.
           if (Date.parse(entry.registeredAt) > dispatchedAt.getTime()) continue;
-          const key = `${bullPrefix}:${name}:${eventJobId(envelope.id, entry.consumer)}`;
+          const key = `${bullPrefix}:${name}:${eventJobId(envelope.id, entry.consumer, envelope.version)}`;
           checks.push({ key, eventId: envelope.id, event: envelope.name, version: envelope.version, consumer: entry.consumer, present: false });
         }
       }

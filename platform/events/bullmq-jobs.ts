@@ -21,7 +21,12 @@ export interface JobHandlerOptions {
   unroutedGraceMs: number;
   /** How long such a job waits before it is offered again. */
   unroutedDelayMs: number;
+  /** The consumers of a module hosted here, keyed by `<consumer id>@v<event version>`. */
   consumers: (module: string) => ReadonlyMap<string, Consumer> | undefined;
+  /** When a consumer hosted here was first registered (ms), if it was. */
+  registeredAt: (consumer: Consumer) => number | undefined;
+  /** How stale a publisher's view of the subscriptions may be. */
+  routingDelayMs: number;
   deadLetters: (module: string) => DeadLetterStore | undefined;
 }
 
@@ -65,9 +70,19 @@ export function createJobHandler(options: JobHandlerOptions) {
       return;
     }
     const envelope = parsed.data as EventEnvelope;
-    const consumer = options.consumers(module)?.get(consumerId);
-    const fields = { jobId: job.id, eventId: envelope.id, event: envelope.name, consumer: consumerId };
+    const hosted = options.consumers(module);
+    const consumer = hosted?.get(`${consumerId}@v${envelope.version}`);
+    const fields = { jobId: job.id, eventId: envelope.id, event: envelope.name, version: envelope.version, consumer: consumerId };
     if (!consumer) {
+      // This process hosts the consumer at another version of the event (it moved on). If that subscription existed
+      // when this event went out, the producer sent the event in that version too (same event id): this job is
+      // redundant, and the inbox would drop whichever of the two came second anyway.
+      const sibling = [...(hosted?.values() ?? [])].find((c) => c.id === consumerId);
+      const since = sibling && options.registeredAt(sibling);
+      if (since !== undefined && since + options.routingDelayMs < job.timestamp) {
+        log.info({ ...fields, hostedVersion: sibling?.version }, 'event job for a version this consumer moved on from; the other version was sent too');
+        return;
+      }
       const waited = Date.now() - job.timestamp;
       if (waited < options.unroutedGraceMs) {
         // An older replica during a rolling deploy: leave the job for one that has this consumer.

@@ -20,8 +20,8 @@ describe('partitionOf', () => {
 });
 
 describe('eventJobId', () => {
-  it('has no colon, and a redrive gets its own job', () => {
-    expect(eventJobId('e1', 'inventory:create-stock-item')).toBe('e1.inventory.create-stock-item');
-    expect(eventJobId('e1', 'inventory:x', 'abc')).toBe('e1.inventory.x.rabc');
+  it('has no colon, and each version of an event gets its own job', () => {
+    expect(eventJobId('e1', 'inventory:create-stock-item', 1)).toBe('e1.inventory.create-stock-item.v1');
+    expect(eventJobId('e1', 'inventory:create-stock-item', 2)).not.toBe(eventJobId('e1', 'inventory:create-stock-item', 1));
   });
 });

@@ -18,9 +18,12 @@ export function partitionQueueName(module: string, partition: number): string {
   return `${module}.${partition}`;
 }
 
-/** One job per event, consumer (and redrive): the same event published twice maps to the same job. No ':' allowed. */
-export function eventJobId(eventId: string, consumer: string, redriveId?: string): string {
-  return `${eventId}.${consumer.replaceAll(':', '.')}${redriveId ? `.r${redriveId}` : ''}`;
+/**
+ * One job per event, consumer and event version: the same event published twice maps to the same job, and a consumer
+ * moving between versions gets both without one job id hiding the other. BullMQ job ids may not contain ':'.
+ */
+export function eventJobId(eventId: string, consumer: string, version: number): string {
+  return `${eventId}.${consumer.replaceAll(':', '.')}.v${version}`;
 }
 
 /** The Redis key prefix BullMQ uses for Cleave's queues: everything Cleave writes lives under `REDIS_PREFIX`. */

@@ -48,6 +48,8 @@ export interface SubscriptionTable {
   list(): Promise<SubscriptionEntry[]>;
   /** An operator's removal of one subscription (after its consumer is gone for good). */
   remove(event: string, version: number, consumer: string): Promise<boolean>;
+  /** When this process's subscription was first registered (ms since the epoch), once it is. */
+  registeredAt(event: string, version: number, consumer: string): number | undefined;
   /** Whether routing is paused, and why. */
   readonly paused: string | undefined;
 }
@@ -152,6 +154,10 @@ export function createSubscriptionTable(options: SubscriptionTableOptions): Subs
       own.delete(key);
       cache?.entries.delete(key);
       return (await redis.hdel(tableKey, key)) > 0;
+    },
+    registeredAt(event, version, consumer) {
+      const entry = own.get(field({ event, version, consumer }));
+      return entry ? Date.parse(entry.registeredAt) : undefined;
     },
     get paused() {
       return paused;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import process from 'node:process';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { catalogContract, productCreated } from '../../modules/catalog/index.ts';
+import { catalogContract, productCreatedV1 } from '../../modules/catalog/index.ts';
 import { createBullmqBus } from '../../platform/events/bullmq-bus.ts';
 import { auditOutbox, createConsumer, eventTables, redriveOutbox, subscribe, type EventEnvelope } from '../../platform/events/index.ts';
 import { deleteNamespace, testBullmqOptions, testRedisUrl, withModuleQueues } from '../support/buses/bus-kinds.ts';
@@ -29,7 +29,7 @@ describe.skipIf(!testRedisUrl).each(testDatabases)('the BullMQ bus under faults,
 
   /** A process hosting only `probe:ghost`, a second consumer of product-created in the probe module. */
   const ghostBus = (redisUrl?: string) => {
-    const ghost = subscribe(productCreated, 'ghost', async () => {});
+    const ghost = subscribe(productCreatedV1, 'ghost', async () => {});
     const b = bus({}, redisUrl);
     b.subscribe(createConsumer({ module: 'probe', db: database.db, tables: probeTables, deadLetters: world.deadLetters, subscription: ghost, context: undefined, log, afterCommit: () => {} }));
     return b;

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { catalogModule, productCreated } from '../../modules/catalog/index.ts';
+import { catalogModule, productCreatedV1 } from '../../modules/catalog/index.ts';
 import { inventoryModule } from '../../modules/inventory/index.ts';
 import type { DatabaseHandle } from '../../platform/db/index.ts';
 import { eventTables, type EventEnvelope } from '../../platform/events/index.ts';
@@ -37,7 +37,7 @@ describe.each(testDatabases)('events on $name', (testDatabase) => {
     const payload = { productId: '01900000-0000-7000-8000-000000000001', sku: 'RB-1', name: 'Rolled back', price: { amount: 1, currency: 'EUR' } };
     await expect(
       catalog.transaction(async (tx) => {
-        await catalog.outbox.publish(tx, productCreated, payload);
+        await catalog.outbox.publish(tx, productCreatedV1, payload);
         throw new Error('business rule failed after publishing');
       }),
     ).rejects.toThrow('business rule failed');

@@ -66,7 +66,7 @@ describe.skipIf(!enabled)('a job whose worker dies twice while holding it', () =
     eventually(
       () =>
         withModuleQueues(namespace, redisUrl, 'probe', async (queues) => {
-          const jobs = await Promise.all(queues.map((q) => q.getJob(eventJobId(eventId, 'probe:record'))));
+          const jobs = await Promise.all(queues.map((q) => q.getJob(eventJobId(eventId, 'probe:record', 1))));
           const job = jobs.find(Boolean);
           expect(await job?.getState()).toBe('active');
           expect(job?.stalledCounter).toBe(stalls);

@@ -12,7 +12,13 @@ export async function createProduct(deps: CatalogDeps, input: CreateProductInput
   return deps.transaction(async (tx) => {
     const product = await insertProduct(tx, { id: uuidv7(), sku: input.sku, name: input.name, description: input.description, price });
     if (!product) throw new SkuTaken(input.sku);
-    await deps.outbox.publish(tx, productCreated, { productId: product.id, sku: product.sku, name: product.name, price: product.price });
+    await deps.outbox.publish(tx, productCreated, {
+      productId: product.id,
+      sku: product.sku,
+      name: product.name,
+      description: product.description,
+      listPrice: product.price,
+    });
     return product;
   });
 }

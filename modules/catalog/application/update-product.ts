@@ -1,4 +1,5 @@
 import { isUniqueViolation } from '../../../platform/db/index.ts';
+import { productUpdated } from '../contract/events.ts';
 import type { UpdateProductInput } from '../contract/products.schemas.ts';
 import { ProductArchived, ProductNotFound, SkuTaken, VersionMismatch } from '../domain/errors.ts';
 import { checkPrice, type Product } from '../domain/product.ts';
@@ -7,7 +8,7 @@ import type { CatalogDeps } from './catalog-deps.ts';
 
 /**
  * Changes a product if it is still at the version the caller read (optimistic concurrency); `'any'` skips the
- * check (`If-Match: *`).
+ * check (`If-Match: *`). Announces the new state with `catalog.product-updated`, in the same transaction.
  */
 export async function updateProduct(deps: CatalogDeps, id: string, expected: number | 'any', changes: UpdateProductInput): Promise<Product> {
   if (changes.price) checkPrice(changes.price);
@@ -22,6 +23,8 @@ export async function updateProduct(deps: CatalogDeps, id: string, expected: num
       const updated = await updateProductAt(tx, id, version, changes);
       // Lost a race with another writer between the read and the write.
       if (!updated) throw new VersionMismatch(id, version, version + 1);
+      const { sku, name, description, price } = updated;
+      await deps.outbox.publish(tx, productUpdated, { productId: id, version: updated.version, sku, name, description, price });
       return updated;
     });
   try {

@@ -1,5 +1,5 @@
 import { consumedEvent, defineConsumerContract } from '../../../platform/contracts/index.ts';
-import { catalogContract, productArchived, productCreated } from '../../catalog/index.ts';
+import { catalogContract, productArchived, productCreatedV2, productUpdated } from '../../catalog/index.ts';
 
 /**
  * What inventory uses of catalog. Receiving stock reads a product's status and SKU; the demo seed pages through
@@ -13,7 +13,11 @@ export const inventoryConsumesCatalog = defineConsumerContract({
     getProduct: { sends: ['params.id'], reads: ['sku', 'status'] },
     listProducts: { sends: ['query.limit', 'query.status'], reads: ['items[].id'] },
   },
-  events: [consumedEvent(productCreated, ['productId', 'sku']), consumedEvent(productArchived, ['productId'])],
+  events: [
+    consumedEvent(productCreatedV2, ['productId', 'sku']),
+    consumedEvent(productUpdated, ['productId', 'sku']),
+    consumedEvent(productArchived, ['productId']),
+  ],
 });
 
 /** Every consumer contract of inventory, one per provider. */

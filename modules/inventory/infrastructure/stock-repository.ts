@@ -14,6 +14,13 @@ export async function ensureStockItem(db: Executor, productId: string, sku: stri
   return rows.length > 0;
 }
 
+export async function renameStockItem(db: Executor, productId: string, sku: string): Promise<void> {
+  await db
+    .update(stockItems)
+    .set({ sku, updatedAt: new Date() })
+    .where(and(eq(stockItems.productId, productId), sql`${stockItems.sku} <> ${sku}`));
+}
+
 export async function deactivateStockItem(db: Executor, productId: string): Promise<void> {
   await db.update(stockItems).set({ active: false, updatedAt: new Date() }).where(eq(stockItems.productId, productId));
 }

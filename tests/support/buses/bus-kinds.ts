@@ -108,7 +108,7 @@ function bullmq(url: string): BusKind {
     forget: (namespace) => withModuleQueues(namespace, url, 'probe', async (queues) => void (await Promise.all(queues.map((q) => q.clean(0, 0, 'completed'))))),
     lose: (namespace, eventIds) =>
       withModuleQueues(namespace, url, 'probe', async (queues) => {
-        for (const q of queues) for (const id of eventIds) await q.remove(eventJobId(id, 'probe:record'));
+        for (const q of queues) for (const id of eventIds) await q.remove(eventJobId(id, 'probe:record', 1));
       }),
     cleanUp: (namespace, redisUrl) => deleteNamespace(redisUrl ?? url, namespace),
   };

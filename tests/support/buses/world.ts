@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { asc, sql } from 'drizzle-orm';
-import { catalogContract, productCreated } from '../../../modules/catalog/index.ts';
+import { catalogContract, productCreatedV1, productCreatedV2 } from '../../../modules/catalog/index.ts';
 import { migrateSchema, type DatabaseHandle } from '../../../platform/db/index.ts';
 import {
   createConsumer,
@@ -62,9 +62,11 @@ export interface World {
   outcomes: { eventId: string; outcome: 'handled' | 'duplicate'; process: string | undefined }[];
   deadLetters: DeadLetterStore;
   /** Builds what one process would run; `consume` subscribes the probe consumer to its bus. */
-  startProcess(bus: EventBus, options: { relay: boolean; consume: boolean; leaseMs?: number; maxInFlight?: number; name?: string }): TestProcess;
+  startProcess(bus: EventBus, options: { relay: boolean; consume: boolean; leaseMs?: number; maxInFlight?: number; name?: string; version?: 1 | 2 }): TestProcess;
   /** Commits a product-created event of aggregate `key` to the catalog outbox, and wakes the running relays. */
   write(key: string, sku: string): Promise<EventEnvelope>;
+  /** Commits a product-created event in version 2, the version catalog publishes now (consumers of v1 get it converted). */
+  writeV2(key: string, sku: string): Promise<EventEnvelope>;
   /** Publishes an event in a transaction that then rolls back. */
   writeAndRollBack(key: string, sku: string): Promise<void>;
   effects(): Promise<(typeof effects.$inferSelect)[]>;
@@ -85,7 +87,7 @@ export async function openWorld(database: DatabaseHandle, log: Logger): Promise<
   const deadLetters = createDeadLetterStore('probe', db, probeTables);
   const processes = new Set<TestProcess>();
   const outcomes: World['outcomes'] = [];
-  const subscription = subscribe(productCreated, 'record', async (payload, { tx, envelope }) => {
+  const record = async (payload: { productId: string; sku: string }, envelope: EventEnvelope) => {
     controls.calls.push(envelope);
     if (controls.hang && payload.sku.startsWith('HANG')) await controls.hang;
     if (controls.failuresLeft > 0) {
@@ -93,8 +95,19 @@ export async function openWorld(database: DatabaseHandle, log: Logger): Promise<
       throw new Error('recorder told to fail');
     }
     const attempt = controls.calls.filter((e) => e.id === envelope.id).length;
-    await tx.insert(effects).values({ eventId: envelope.id, productId: payload.productId, sku: payload.sku, attempt });
-  });
+    return attempt;
+  };
+  // The same handler (so the same consumer id and inbox) on either version of the event.
+  const subscriptions = {
+    1: subscribe(productCreatedV1, 'record', async (payload, { tx, envelope }) => {
+      const attempt = await record(payload, envelope);
+      await tx.insert(effects).values({ eventId: envelope.id, productId: payload.productId, sku: payload.sku, attempt });
+    }),
+    2: subscribe(productCreatedV2, 'record', async (payload, { tx, envelope }) => {
+      const attempt = await record(payload, envelope);
+      await tx.insert(effects).values({ eventId: envelope.id, productId: payload.productId, sku: `v2:${payload.sku}`, attempt });
+    }),
+  };
   const wakeAll = () => processes.forEach((p) => p.relay.wake());
   const payload = (key: string, sku: string) => ({ productId: key, sku, name: `Product ${sku}`, price: { amount: 100, currency: 'EUR' } });
 
@@ -115,6 +128,7 @@ export async function openWorld(database: DatabaseHandle, log: Logger): Promise<
         events: catalogContract.events,
         ...(options.maxInFlight ? { maxInFlight: options.maxInFlight } : {}),
       });
+      const subscription = subscriptions[options.version ?? 1];
       const base = createConsumer({ module: 'probe', db, tables: probeTables, deadLetters, subscription, context: undefined, log, afterCommit: () => {} });
       const consumer: Consumer | undefined = options.consume
         ? {
@@ -154,7 +168,13 @@ export async function openWorld(database: DatabaseHandle, log: Logger): Promise<
       return node;
     },
     async write(key, sku) {
-      const envelope = await db.transaction((tx) => outbox.publish(tx, productCreated, payload(key, sku)));
+      const envelope = await db.transaction((tx) => outbox.publish(tx, productCreatedV1, payload(key, sku)));
+      wakeAll();
+      return envelope;
+    },
+    async writeV2(key, sku) {
+      const { price, ...rest } = payload(key, sku);
+      const envelope = await db.transaction((tx) => outbox.publish(tx, productCreatedV2, { ...rest, description: '', listPrice: price }));
       wakeAll();
       return envelope;
     },
@@ -162,7 +182,7 @@ export async function openWorld(database: DatabaseHandle, log: Logger): Promise<
       const rolledBack = new Error('rolled back on purpose');
       await db
         .transaction(async (tx) => {
-          await outbox.publish(tx, productCreated, payload(key, sku));
+          await outbox.publish(tx, productCreatedV1, payload(key, sku));
           throw rolledBack;
         })
         .catch((error: unknown) => {

@@ -5,7 +5,7 @@ import type { Db } from '../../../platform/db/index.ts';
 import { subscribe } from '../../../platform/events/index.ts';
 import { createRouter } from '../../../platform/http/index.ts';
 import { defineModule } from '../../../platform/host/index.ts';
-import { productCreated } from '../../../modules/catalog/index.ts';
+import { productCreatedV1 } from '../../../modules/catalog/index.ts';
 import { effects } from './schema.ts';
 
 /** Steers the probe's handler from a test. */
@@ -30,7 +30,7 @@ export function probeModule(controls: ProbeControls) {
     migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
     routes: () => createRouter(),
     subscriptions: [
-      subscribe(productCreated, 'record', async (payload, { tx, envelope }) => {
+      subscribe(productCreatedV1, 'record', async (payload, { tx, envelope }) => {
         controls.attempts.push(envelope.id);
         if (controls.failuresLeft > 0) {
           controls.failuresLeft -= 1;
