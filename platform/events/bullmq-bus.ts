@@ -147,8 +147,15 @@ export function createBullmqBus(options: BullmqBusOptions): EventBus {
     const name = partitionQueueName(module, p);
     const worker = workers.get(name);
     workers.delete(name);
+    if (!worker) return;
     // Without Redis a graceful close would wait forever: close at once, and the job in hand is found stalled later.
-    await worker?.close(workerRedis?.status !== 'ready');
+    // A graceful close waits for the job in hand, but never longer than that job's lock could last.
+    const graceful = worker.close(workerRedis?.status !== 'ready');
+    const waited = await Promise.race([graceful.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), lockMs).unref?.())]);
+    if (!waited) {
+      log.warn({ module, queue: name }, 'event worker did not finish its job in time; closing it (the job is handed out again)');
+      await worker.close(true);
+    }
   }
 
   producer.on('ready', () => {

@@ -73,8 +73,10 @@ export function ownPartitions(options: PartitionOwnerOptions): PartitionOwner {
     const share = Math.floor(options.partitions / n) + (index < options.partitions % n ? 1 : 0);
     for (const [i, p] of mine.entries()) {
       if (held[i] === 1) continue;
+      // The lease lapsed (a pause, or Redis lost its data): keep consuming if nobody took the partition meanwhile.
+      if ((await redis.set(leaseKey(p), options.memberId, 'PX', options.leaseMs, 'NX')) === 'OK') continue;
       owned.delete(p);
-      log.warn({ module: options.module, partition: p }, 'lost ownership of an event partition');
+      log.warn({ module: options.module, partition: p }, 'lost ownership of an event partition to another replica');
       await options.onRevoke(p);
     }
     // Above the fair share (a replica joined): hand the highest partitions back.

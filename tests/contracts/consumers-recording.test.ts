@@ -23,6 +23,10 @@ const scenarios: Record<string, (host: Host) => Promise<void>> = {
     const { id } = (await created.json()) as { id: string };
     await eventually(async () => expect((await call(host, 'GET', `/inventory/v1/stock/${id}`)).status).toBe(200));
     expect((await call(host, 'POST', `/inventory/v1/stock/${id}/receipts`, { quantity: 3 })).status).toBe(200);
+    // A new SKU reaches inventory through catalog.product-updated.
+    const sku = `REN-${randomUUID().slice(0, 8)}`;
+    expect((await call(host, 'PATCH', `/catalog/v1/products/${id}`, { sku }, { 'if-match': '"v1"' })).status).toBe(200);
+    await eventually(async () => expect(await (await call(host, 'GET', `/inventory/v1/stock/${id}`)).json()).toMatchObject({ sku }));
     expect((await call(host, 'POST', `/catalog/v1/products/${id}/archive`)).status).toBe(200);
     await eventually(async () => expect(await (await call(host, 'GET', `/inventory/v1/stock/${id}`)).json()).toMatchObject({ active: false }));
     // An archived product is refused after catalog answers; only its status is read then.

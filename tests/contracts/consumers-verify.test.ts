@@ -1,7 +1,7 @@
 import type { RouteConfig } from '@hono/zod-openapi';
 import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
-import { catalogContract, productArchived, productCreated } from '../../modules/catalog/index.ts';
+import { catalogContract, productArchived, productCreatedV2, productUpdated } from '../../modules/catalog/index.ts';
 import { consumedEvent, defineConsumerContract } from '../../platform/contracts/consumer-contract.ts';
 import type { Contract } from '../../platform/contracts/index.ts';
 import { defineEvent } from '../../platform/events/index.ts';
@@ -14,7 +14,7 @@ const product = routes.getProduct.responses[200].content['application/json'].sch
 const page = routes.listProducts.responses[200].content['application/json'].schema;
 const query = routes.listProducts.request.query;
 const createBody = routes.createProduct.request.body.content['application/json'].schema;
-const createdPayload = productCreated.schema;
+const createdPayload = productCreatedV2.schema;
 
 const inventory = declaredConsumerContracts.find((c) => c.consumer === 'inventory' && c.provider.module === 'catalog');
 if (!inventory) throw new Error('inventory declares no consumer contract with catalog');
@@ -43,8 +43,8 @@ function publishing(...events: Contract['events']): Contract {
   return { ...catalogContract, events };
 }
 
-const createdV2 = defineEvent({ name: 'catalog.product-created', version: 2, schema: createdPayload, key: (p) => p.productId });
-const createdWithout = (field: 'sku' | 'name') => defineEvent({ name: 'catalog.product-created', version: 1, schema: createdPayload.omit({ [field]: true } as { sku: true }), key: (p) => p.productId });
+const createdV3 = defineEvent({ name: 'catalog.product-created', version: 3, schema: createdPayload, key: (p) => p.productId });
+const createdWithout = (field: 'sku' | 'name') => defineEvent({ name: 'catalog.product-created', version: 2, schema: createdPayload.omit({ [field]: true } as { sku: true }), key: (p) => p.productId });
 
 interface Case {
   change: string;
@@ -105,19 +105,19 @@ const cases: Case[] = [
   },
   { change: 'getProduct is removed', provider: withRoute('getProduct', undefined), expected: [['operation-missing']] },
   {
-    change: 'product-created v1 is dropped for v2',
-    provider: publishing(createdV2, productArchived),
+    change: 'product-created v2 is dropped for v3',
+    provider: publishing(createdV3, productUpdated, productArchived),
     expected: [['event-missing']],
-    message: 'inventory consumes catalog.product-created v1, which the provider no longer publishes (it publishes v2)',
+    message: 'inventory consumes catalog.product-created v2, which the provider no longer publishes (it publishes v3)',
   },
   {
-    change: 'product-created v1 no longer carries sku, which inventory reads',
-    provider: publishing(createdWithout('sku'), productArchived),
+    change: 'product-created v2 no longer carries sku, which inventory reads',
+    provider: publishing(createdWithout('sku'), productUpdated, productArchived),
     expected: [['field-missing', 'sku']],
-    message: 'inventory needs catalog.product-created v1 payload field "sku", which the provider no longer sends',
+    message: 'inventory needs catalog.product-created v2 payload field "sku", which the provider no longer sends',
   },
-  { change: 'product-created v1 no longer carries name, which nobody reads', provider: publishing(createdWithout('name'), productArchived), expected: [] },
-  { change: 'v2 is added beside v1', provider: publishing(productCreated, createdV2, productArchived), expected: [] },
+  { change: 'product-created v2 no longer carries name, which nobody reads', provider: publishing(createdWithout('name'), productUpdated, productArchived), expected: [] },
+  { change: 'v3 is added beside v2', provider: publishing(productCreatedV2, createdV3, productUpdated, productArchived), expected: [] },
   {
     change: 'a nested body field becomes required',
     consumer: creator,
@@ -164,6 +164,6 @@ describe('recording a declaration', () => {
   it('a declared field the provider does not have is refused, naming it', () => {
     const stale = { ...inventory, provider: withRoute('getProduct', answering(routes.getProduct, product.omit({ sku: true }))) };
     expect(() => recordConsumerContract(stale)).toThrow('inventory reads catalog.getProduct response field "sku", which the provider does not have.');
-    expect(() => defineConsumerContract({ consumer: 'inventory', provider: catalogContract, events: [consumedEvent(createdV2, ['sku'])] })).toThrow('does not publish');
+    expect(() => defineConsumerContract({ consumer: 'inventory', provider: catalogContract, events: [consumedEvent(createdV3, ['sku'])] })).toThrow('does not publish');
   });
 });

@@ -58,10 +58,13 @@ describe('the generated contract files', () => {
     expect(Object.entries(catalog.operations).map(([id, op]) => `${id} ${String(op.action)}`)).toEqual([
       'send.catalog.product-archived.v1 send',
       'send.catalog.product-created.v1 send',
+      'send.catalog.product-created.v2 send',
+      'send.catalog.product-updated.v1 send',
     ]);
     expect(Object.values(inventory.operations).map((op) => `${String(op.action)} ${String(op['x-consumer'])}`)).toEqual([
       'receive inventory:deactivate-stock-item',
       'receive inventory:create-stock-item',
+      'receive inventory:follow-product-change',
     ]);
     const payload = catalog.components.messages['catalog.product-created.v1']?.payload as { properties: Record<string, Json>; required: string[] };
     expect(payload.required).toEqual(['id', 'name', 'version', 'occurredAt', 'key', 'correlationId', 'causationId', 'traceparent', 'payload']);

@@ -173,7 +173,7 @@ describe.skipIf(!testRedisUrl).each(testDatabases)('the BullMQ bus under faults,
 
       // Redis comes back empty: the subscriptions are registered again (and restored by the publisher that knew them).
       await server.start();
-      await eventually(async () => expect(await world.effects()).toHaveLength(6), 20_000);
+      await eventually(async () => expect(await world.effects()).toHaveLength(6), 45_000);
       expect((await world.effects()).map((e) => e.sku)).toEqual(['OUT-0', 'OUT-1', 'OUT-2', 'OUT-3', 'OUT-4', 'OUT-5']);
     });
 

@@ -61,6 +61,8 @@ describe.each(testDatabases)('on $name', (testDatabase) => {
       const node = world.startProcess(bus(), { relay: true, consume: true });
       const key = newKey();
       const envelope = await world.write(key, 'DUP-1');
+      // Handled, not only handed to the bus: only then can the bus forget it below.
+      await eventually(async () => expect(await world.effects()).toHaveLength(1));
       await eventually(async () => expect((await world.outboxRows())[0]?.dispatchedAt).not.toBeNull());
       await node.bus.publish(envelope);
       await node.bus.publish(envelope);

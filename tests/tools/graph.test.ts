@@ -88,7 +88,9 @@ describe('moduleGraph', () => {
     expect(graph.calls).toEqual([
       { from: 'inventory', to: 'catalog', operations: ['createProduct', 'listProducts', 'getProduct', 'updateProduct', 'archiveProduct'] },
     ]);
-    expect(graph.events).toEqual([{ from: 'catalog', to: 'inventory', events: ['catalog.product-created@v1', 'catalog.product-archived@v1'] }]);
+    expect(graph.events).toEqual([
+      { from: 'catalog', to: 'inventory', events: ['catalog.product-created@v2', 'catalog.product-updated@v1', 'catalog.product-archived@v1'] },
+    ]);
   });
 
   it('one event edge per producer and consumer, each event version once; unpublished events go to the module they are named after', () => {
@@ -123,7 +125,9 @@ describe('toDot', () => {
     expect(dot).toMatch(
       /"inventory" -> "catalog" \[style=solid, .*label="calls\\ncreateProduct\\nlistProducts\\ngetProduct\\nupdateProduct\\narchiveProduct"\];/,
     );
-    expect(dot).toMatch(/"catalog" -> "inventory" \[style=dashed, .*label="catalog\.product-created@v1\\ncatalog\.product-archived@v1"\];/);
+    expect(dot).toMatch(
+      /"catalog" -> "inventory" \[style=dashed, .*label="catalog\.product-created@v2\\ncatalog\.product-updated@v1\\ncatalog\.product-archived@v1"\];/,
+    );
   });
 
   it('quotes what Graphviz and SVG treat specially, so any owner name renders', async () => {
@@ -158,7 +162,8 @@ describe('npm run graph', () => {
         'owner: team-merchandising',
         'owner: team-fulfilment',
         'getProduct',
-        'catalog.product-created@v1',
+        'catalog.product-created@v2',
+        'catalog.product-updated@v1',
         'catalog.product-archived@v1',
       ]),
     );
