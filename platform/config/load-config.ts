@@ -108,7 +108,10 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
     ['EVENT_JOB_RETENTION', e.EVENT_JOB_RETENTION, 'finished BullMQ jobs'],
   ] as const) {
     if (e.INBOX_RETENTION < value) {
-      topologyProblems.push({ variable: 'INBOX_RETENTION', message: `must be at least ${variable}: the inbox must remember events as long as ${what} can come back` });
+      topologyProblems.push({
+        variable: 'INBOX_RETENTION',
+        message: `must be at least ${variable}: the inbox must remember events as long as ${what} can come back`,
+      });
     }
   }
   if (e.EVENT_HANDLER_TIMEOUT_MS >= e.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS) {

@@ -62,7 +62,13 @@ export function createBullmqBus(options: BullmqBusOptions): EventBus {
   let closing = false;
   let closed: Promise<void> | undefined;
   let connectedOnce = false;
-  const producer = connectRedis(options.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000, commandTimeout: 5000 }, log, 'producer', () => closing);
+  const producer = connectRedis(
+    options.redisUrl,
+    { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000, commandTimeout: 5000 },
+    log,
+    'producer',
+    () => closing,
+  );
   producer.once('ready', () => (connectedOnce = true));
   let workerRedis: Redis | undefined;
   const table = createSubscriptionTable({ redis: producer, prefix, log, refreshMs: options.subscriptionRefreshMs });
@@ -71,7 +77,13 @@ export function createBullmqBus(options: BullmqBusOptions): EventBus {
   const owners: PartitionOwner[] = [];
   const memberId = randomUUID();
   const local = new Map<string, Map<string, Consumer>>();
-  const delivery: DeliveryOptions = { log, maxAttempts: options.maxAttempts, retry: options.retry, handlerTimeoutMs: options.handlerTimeoutMs, closing: () => closing };
+  const delivery: DeliveryOptions = {
+    log,
+    maxAttempts: options.maxAttempts,
+    retry: options.retry,
+    handlerTimeoutMs: options.handlerTimeoutMs,
+    closing: () => closing,
+  };
   const handleJob = createJobHandler({
     log,
     delivery,
@@ -84,7 +96,10 @@ export function createBullmqBus(options: BullmqBusOptions): EventBus {
     routingDelayMs: 2 * options.subscriptionRefreshMs + 1000,
     deadLetters: options.deadLetters,
   });
-  const jobOptions = { removeOnComplete: { age: Math.ceil(options.jobRetentionMs / 1000), count: 1_000_000 }, removeOnFail: { age: keepFailedS, count: 100_000 } };
+  const jobOptions = {
+    removeOnComplete: { age: Math.ceil(options.jobRetentionMs / 1000), count: 1_000_000 },
+    removeOnFail: { age: keepFailedS, count: 100_000 },
+  };
 
   /** The publishing connection must fail fast, not wait in an offline queue; a new one gets a moment to come up. */
   async function ready(): Promise<Redis> {
@@ -132,7 +147,10 @@ export function createBullmqBus(options: BullmqBusOptions): EventBus {
     });
     worker.on('error', (err) => log.error({ err, module, queue: name }, 'event worker error'));
     worker.on('failed', (job, err) => {
-      if (job) void sinkFailedJob(job, err.message, options.deadLetters(module), log).catch((e: unknown) => log.error({ err: e }, 'dead-lettering a failed job failed'));
+      if (job)
+        void sinkFailedJob(job, err.message, options.deadLetters(module), log).catch((e: unknown) =>
+          log.error({ err: e }, 'dead-lettering a failed job failed'),
+        );
     });
     workers.set(name, worker);
     worker.run().catch((err: unknown) => log.error({ err, module, queue: name }, 'event worker stopped'));
@@ -219,7 +237,13 @@ export function createBullmqBus(options: BullmqBusOptions): EventBus {
         [...byQueue].map(async ([name, consumers]) => {
           const q = queue(name);
           try {
-            await q.addBulk(consumers.map((consumer) => ({ name: envelope.name, data: { consumer, envelope }, opts: { jobId: eventJobId(envelope.id, consumer, envelope.version) } })));
+            await q.addBulk(
+              consumers.map((consumer) => ({
+                name: envelope.name,
+                data: { consumer, envelope },
+                opts: { jobId: eventJobId(envelope.id, consumer, envelope.version) },
+              })),
+            );
           } catch (error) {
             // A queue whose first connection attempt failed stays broken: make a fresh one next time.
             queues.delete(name);

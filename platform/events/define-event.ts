@@ -50,7 +50,9 @@ export function defineEvent<const Name extends string, Schema extends z.ZodType>
   if (!Number.isInteger(options.version) || options.version < 1) throw new Error(`Event ${options.name} needs an integer version ≥ 1.`);
   const previous = options.downcast?.to;
   if (previous && (previous.name !== options.name || previous.version >= options.version)) {
-    throw new Error(`Event ${options.name} v${options.version} can only be downcast to an earlier version of itself, not ${previous.name} v${previous.version}.`);
+    throw new Error(
+      `Event ${options.name} v${options.version} can only be downcast to an earlier version of itself, not ${previous.name} v${previous.version}.`,
+    );
   }
   return { ...options, module: match[1] as string };
 }

@@ -106,7 +106,13 @@ export async function createHost(options: HostOptions): Promise<Host> {
             inboxRetentionMs: config.retention.inboxMs,
             deadLetters: (module) => deadLetterStores.get(module),
           })
-        : createInProcessBus({ log: busLog, maxAttempts: events.maxAttempts, retry, handlerTimeoutMs: events.handlerTimeoutMs, inboxRetentionMs: config.retention.inboxMs });
+        : createInProcessBus({
+            log: busLog,
+            maxAttempts: events.maxAttempts,
+            retry,
+            handlerTimeoutMs: events.handlerTimeoutMs,
+            inboxRetentionMs: config.retention.inboxMs,
+          });
     closeBus = () => bus.close();
 
     const hashes = new Map<string, string>();
@@ -164,14 +170,21 @@ export async function createHost(options: HostOptions): Promise<Host> {
     );
     for (const m of hosted) {
       deadLetterStores.set(m.definition.name, m.deadLetters);
-      stoppers.push(() => m.relay.stop(), () => m.pruner.stop());
+      stoppers.push(
+        () => m.relay.stop(),
+        () => m.pruner.stop(),
+      );
     }
 
     app = createApp({ logger, bodyLimitBytes: config.http.bodyLimitBytes, moduleOf: (path) => moduleOfPath(path, local, topology.remote) });
     for (const m of hosted) app.route('/', m.definition.routes(m.context));
     app.route(
       '/',
-      opsRoutes({ deadLetters: () => hosted.map((m) => m.deadLetters), consumer: (id) => consumers.get(id), inboxRetentionMs: (consumer) => bus.inboxRetentionMs(consumer) }),
+      opsRoutes({
+        deadLetters: () => hosted.map((m) => m.deadLetters),
+        consumer: (id) => consumers.get(id),
+        inboxRetentionMs: (consumer) => bus.inboxRetentionMs(consumer),
+      }),
     );
     app.route(
       '/',

@@ -29,7 +29,12 @@ const listSubscriptions = contractRoute({
   path: '/ops/events/subscriptions',
   tags: ['ops'],
   summary: 'The durable event subscriptions publishers route by',
-  responses: { 200: { description: 'Subscriptions, and whether routing is paused', content: jsonContent(z.object({ paused: z.string().nullable(), items: z.array(subscriptionSchema) })) } },
+  responses: {
+    200: {
+      description: 'Subscriptions, and whether routing is paused',
+      content: jsonContent(z.object({ paused: z.string().nullable(), items: z.array(subscriptionSchema) })),
+    },
+  },
 });
 
 const removeSubscription = contractRoute({
@@ -66,7 +71,10 @@ const redrive = contractRoute({
     body: {
       content: jsonContent(
         windowQuery.extend({
-          mode: z.enum(['missing', 'all']).optional().openapi({ description: '`missing` (default with BullMQ): only what the broker lost. `all`: everything.' }),
+          mode: z
+            .enum(['missing', 'all'])
+            .optional()
+            .openapi({ description: '`missing` (default with BullMQ): only what the broker lost. `all`: everything.' }),
         }),
       ),
     },
@@ -93,14 +101,20 @@ export function eventsOpsRoutes(sources: EventsOpsSources): App {
 
   async function window(query: z.infer<typeof windowQuery>): Promise<OutboxWindow> {
     const producer = sources.producer(query.module);
-    if (!producer) throw new CleaveError('not_found', 'events/producer-not-hosted', `Module ${query.module} is not hosted here.`, { details: { module: query.module } });
+    if (!producer)
+      throw new CleaveError('not_found', 'events/producer-not-hosted', `Module ${query.module} is not hosted here.`, { details: { module: query.module } });
     const since = new Date(query.since);
     const retention = await bus.inboxRetentionMs(query.consumer);
     // Older than the inbox remembers, a redelivered event could be handled twice.
     if (since.getTime() < Date.now() - retention) {
-      throw new CleaveError('invalid', 'events/window-too-old', `since is older than the consumers' inbox retention (${retention} ms); events before it could be handled twice.`, {
-        details: { inboxRetentionMs: retention },
-      });
+      throw new CleaveError(
+        'invalid',
+        'events/window-too-old',
+        `since is older than the consumers' inbox retention (${retention} ms); events before it could be handled twice.`,
+        {
+          details: { inboxRetentionMs: retention },
+        },
+      );
     }
     return { ...producer, bus, since, ...(query.until ? { until: new Date(query.until) } : {}), ...(query.consumer ? { consumer: query.consumer } : {}) };
   }
@@ -114,13 +128,15 @@ export function eventsOpsRoutes(sources: EventsOpsSources): App {
     return c.json({ removed: true as const }, 200);
   });
   app.openapi(audit, async (c) => {
-    if (!bus.audit) throw new CleaveError('conflict', 'events/cannot-audit', 'The in-process bus keeps no delivery record to audit; undelivered events wait in the outbox.');
+    if (!bus.audit)
+      throw new CleaveError('conflict', 'events/cannot-audit', 'The in-process bus keeps no delivery record to audit; undelivered events wait in the outbox.');
     return c.json(await auditOutbox(await window(c.req.valid('query'))), 200);
   });
   app.openapi(redrive, async (c) => {
     const body = c.req.valid('json');
     const mode = body.mode ?? (bus.audit ? 'missing' : 'all');
-    if (mode === 'missing' && !bus.audit) throw new CleaveError('conflict', 'events/cannot-audit', 'The in-process bus cannot tell what is missing; use mode "all".');
+    if (mode === 'missing' && !bus.audit)
+      throw new CleaveError('conflict', 'events/cannot-audit', 'The in-process bus cannot tell what is missing; use mode "all".');
     return c.json(await redriveOutbox(await window(body), mode), 200);
   });
   return app;

@@ -49,8 +49,22 @@ export function hostModule(options: HostModuleOptions): HostedModule {
   const tables = eventTables(definition.name);
   const log = options.logger.child({ module: definition.name });
   const retry = { baseMs: config.events.retryBaseMs, maxMs: config.events.retryMaxMs };
-  const relay = createRelay({ db, tables, bus, log, sweepMs: config.events.sweepMs, leaseMs: config.events.leaseMs, retry, events: definition.contract.events });
-  const pruner = createPruner(db, tables, { outboxMs: config.retention.outboxMs, inboxMs: config.retention.inboxMs, deadLetterMs: config.retention.deadLetterMs }, log);
+  const relay = createRelay({
+    db,
+    tables,
+    bus,
+    log,
+    sweepMs: config.events.sweepMs,
+    leaseMs: config.events.leaseMs,
+    retry,
+    events: definition.contract.events,
+  });
+  const pruner = createPruner(
+    db,
+    tables,
+    { outboxMs: config.retention.outboxMs, inboxMs: config.retention.inboxMs, deadLetterMs: config.retention.deadLetterMs },
+    log,
+  );
   const uses = new Set((definition.uses ?? []).map((c) => c.module));
   const context: ModuleContext = {
     module: definition.name,

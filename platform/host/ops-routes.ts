@@ -76,7 +76,11 @@ export function opsRoutes(sources: OpsSources): App {
       const retention = await sources.inboxRetentionMs(letter.consumer);
       if (Date.parse(letter.envelope.occurredAt) < Date.now() - retention) {
         // The consumer's inbox no longer remembers events this old: if it handled this one meanwhile, it would again.
-        throw new CleaveError('conflict', 'events/replay-too-old', `The event is older than ${letter.consumer}'s inbox retention (${retention} ms); replaying it could apply it twice.`);
+        throw new CleaveError(
+          'conflict',
+          'events/replay-too-old',
+          `The event is older than ${letter.consumer}'s inbox retention (${retention} ms); replaying it could apply it twice.`,
+        );
       }
       try {
         const outcome = await consumer.deliver(letter.envelope);

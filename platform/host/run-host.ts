@@ -64,7 +64,10 @@ export async function runHost(config: Config, modules: readonly ModuleDefinition
     // Past the deadline the process exits anyway: what was in flight is redelivered after the next start.
     const deadline = setTimeout(() => {
       const abandoned = host.modules.flatMap((m) => m.relay.inFlightIds().map((eventId) => ({ module: m.definition.name, eventId })));
-      host.logger.error({ abandoned, deadlineMs: config.shutdownTimeoutMs }, 'shutdown deadline passed; exiting with work in flight (it is delivered again after a restart)');
+      host.logger.error(
+        { abandoned, deadlineMs: config.shutdownTimeoutMs },
+        'shutdown deadline passed; exiting with work in flight (it is delivered again after a restart)',
+      );
       process.exit(1);
     }, config.shutdownTimeoutMs);
     deadline.unref?.();

@@ -25,13 +25,26 @@ describe.skipIf(!testRedisUrl).each(testDatabases)('the BullMQ bus under faults,
   let namespace = '';
   const url = testRedisUrl ?? '';
   const bus = (extra: Parameters<typeof testBullmqOptions>[0]['bullmq'] = {}, redisUrl?: string) =>
-    createBullmqBus(testBullmqOptions({ log, maxAttempts: 3, namespace, deadLetters: world.deadLetters, bullmq: extra, ...(redisUrl ? { redisUrl } : {}) }, url));
+    createBullmqBus(
+      testBullmqOptions({ log, maxAttempts: 3, namespace, deadLetters: world.deadLetters, bullmq: extra, ...(redisUrl ? { redisUrl } : {}) }, url),
+    );
 
   /** A process hosting only `probe:ghost`, a second consumer of product-created in the probe module. */
   const ghostBus = (redisUrl?: string) => {
     const ghost = subscribe(productCreatedV1, 'ghost', async () => {});
     const b = bus({}, redisUrl);
-    b.subscribe(createConsumer({ module: 'probe', db: database.db, tables: probeTables, deadLetters: world.deadLetters, subscription: ghost, context: undefined, log, afterCommit: () => {} }));
+    b.subscribe(
+      createConsumer({
+        module: 'probe',
+        db: database.db,
+        tables: probeTables,
+        deadLetters: world.deadLetters,
+        subscription: ghost,
+        context: undefined,
+        log,
+        afterCommit: () => {},
+      }),
+    );
     return b;
   };
 

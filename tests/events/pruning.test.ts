@@ -65,7 +65,9 @@ describe.each(testDatabases)('pruning delivery records on $name', (testDatabase)
     expect(await pruner.prune()).toEqual({ outbox: 1500, inbox: 2100, deadLetters: 1 });
     expect((await db.select({ id: catalog.outbox.id }).from(catalog.outbox)).map((r) => r.id).sort()).toEqual([recent.id, oldPending.id].sort());
     expect(await db.select().from(catalog.inbox)).toHaveLength(1);
-    expect((await db.select({ id: catalog.deadLetters.id }).from(catalog.deadLetters)).map((r) => r.id).sort()).toEqual([pendingOld.id, replayedRecent.id].sort());
+    expect((await db.select({ id: catalog.deadLetters.id }).from(catalog.deadLetters)).map((r) => r.id).sort()).toEqual(
+      [pendingOld.id, replayedRecent.id].sort(),
+    );
     expect(pruner.last).toMatchObject({ outbox: 1500, inbox: 2100, deadLetters: 1 });
     // A second run finds nothing more.
     expect(await pruner.prune()).toEqual({ outbox: 0, inbox: 0, deadLetters: 0 });

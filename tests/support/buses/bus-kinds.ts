@@ -44,7 +44,8 @@ export const testRedisUrl = process.env.TEST_REDIS_URL;
 const inProcess: BusKind = {
   name: 'in-process',
   queues: false,
-  create: ({ log, maxAttempts, handlerTimeoutMs }) => createInProcessBus({ log, maxAttempts, retry, handlerTimeoutMs: handlerTimeoutMs ?? 10_000, inboxRetentionMs }),
+  create: ({ log, maxAttempts, handlerTimeoutMs }) =>
+    createInProcessBus({ log, maxAttempts, retry, handlerTimeoutMs: handlerTimeoutMs ?? 10_000, inboxRetentionMs }),
   forget: async () => {},
   lose: async () => {},
   cleanUp: async () => {},
@@ -75,7 +76,10 @@ export function testBullmqOptions(setup: BusSetup, url: string): BullmqBusOption
 export async function withModuleQueues<T>(namespace: string, redisUrl: string, module: string, fn: (queues: Queue[]) => Promise<T>): Promise<T> {
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
   redis.on('error', () => {});
-  const queues = Array.from({ length: testPartitions }, (_, p) => new Queue(partitionQueueName(module, p), { connection: redis, prefix: queuePrefix(namespace) }));
+  const queues = Array.from(
+    { length: testPartitions },
+    (_, p) => new Queue(partitionQueueName(module, p), { connection: redis, prefix: queuePrefix(namespace) }),
+  );
   try {
     return await fn(queues);
   } finally {

@@ -62,7 +62,10 @@ export interface World {
   outcomes: { eventId: string; outcome: 'handled' | 'duplicate'; process: string | undefined }[];
   deadLetters: DeadLetterStore;
   /** Builds what one process would run; `consume` subscribes the probe consumer to its bus. */
-  startProcess(bus: EventBus, options: { relay: boolean; consume: boolean; leaseMs?: number; maxInFlight?: number; name?: string; version?: 1 | 2 }): TestProcess;
+  startProcess(
+    bus: EventBus,
+    options: { relay: boolean; consume: boolean; leaseMs?: number; maxInFlight?: number; name?: string; version?: 1 | 2 },
+  ): TestProcess;
   /** Commits a product-created event of aggregate `key` to the catalog outbox, and wakes the running relays. */
   write(key: string, sku: string): Promise<EventEnvelope>;
   /** Commits a product-created event in version 2, the version catalog publishes now (consumers of v1 get it converted). */
