@@ -31,7 +31,7 @@ export interface AuditReport {
 
 export interface RedriveReport {
   events: number;
-  /** Deliveries handed to the bus again. */
+  /** What was handed to the bus again: (event, version, consumer) deliveries in `missing` mode, event versions in `all`. */
   republished: number;
   /** `missing`: only what the broker lost; `all`: every delivery in the window (the inbox drops what was handled). */
   mode: 'missing' | 'all';

@@ -1,0 +1,102 @@
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import process from 'node:process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Host } from '../../platform/host/index.ts';
+import { serve, type RunningServer } from '../../platform/host/serve.ts';
+import { pointInTime, toCommand } from '../../tools/events/args.ts';
+import { testDatabases, type TestDatabaseHandle } from '../support/databases.ts';
+import { freePort } from '../support/process-host.ts';
+import { call, eventually, startTestHost } from '../support/test-host.ts';
+
+const tool = resolve('tools/events/main.ts');
+const tsx = import.meta.resolve('tsx');
+
+/** Runs the CLI as an operator would, without blocking the event loop that serves the host it talks to. */
+function events(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, ['--import', tsx, tool, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.once('exit', (status) => done({ status, stdout, stderr }));
+  });
+}
+
+describe('npm run events: arguments', () => {
+  const now = new Date('2026-11-30T12:00:00Z');
+  it('reads a point in time as an ISO time or an age', () => {
+    expect(pointInTime('6h', now)).toBe('2026-11-30T06:00:00.000Z');
+    expect(pointInTime('2d', now)).toBe('2026-11-28T12:00:00.000Z');
+    expect(pointInTime('2026-11-29T10:00:00+01:00', now)).toBe('2026-11-29T09:00:00.000Z');
+    expect(() => pointInTime('yesterday', now)).toThrow('neither an ISO time nor an age');
+  });
+
+  it('refuses what it cannot do, saying what is missing', () => {
+    const url = 'http://127.0.0.1:3000';
+    expect(() => toCommand([], { url }, now)).toThrow('name one action');
+    expect(() => toCommand(['audit'], {}, now)).toThrow('--url');
+    expect(() => toCommand(['audit'], { url }, now)).toThrow('needs --module');
+    expect(() => toCommand(['redrive'], { url, module: 'catalog' }, now)).toThrow('needs --since');
+    expect(() => toCommand(['redrive'], { url, module: 'catalog', since: '1h', mode: 'some' }, now)).toThrow('--mode must be missing or all');
+    expect(() => toCommand(['replay'], { url }, now)).toThrow('needs --id');
+    expect(toCommand(['audit'], { url: `${url}/`, module: 'catalog', since: '30m', consumer: 'inventory:create-stock-item' }, now)).toEqual({
+      action: 'audit',
+      url,
+      module: 'catalog',
+      since: '2026-11-30T11:30:00.000Z',
+      consumer: 'inventory:create-stock-item',
+    });
+  });
+});
+
+describe.each(testDatabases.slice(0, 1))('npm run events against a host on $name', (testDatabase) => {
+  let database: TestDatabaseHandle;
+  let host: Host;
+  let server: RunningServer;
+  beforeAll(async () => {
+    database = await testDatabase.open();
+    host = await startTestHost({ database });
+    server = await serve(host, { host: '127.0.0.1', port: 0 });
+  });
+  afterAll(async () => {
+    await server.close();
+    await host.stop();
+    await database.close();
+  });
+
+  it('lists the subscriptions, redrives on the in-process bus, and says why it cannot audit it', async () => {
+    const created = await call(host, 'POST', '/catalog/v1/products', { sku: 'CLI-1', name: 'Operated', price: { amount: 5, currency: 'EUR' } });
+    const { id } = (await created.json()) as { id: string };
+    await eventually(async () => expect((await call(host, 'GET', `/inventory/v1/stock/${id}`)).status).toBe(200));
+
+    const subscriptions = await events(['subscriptions', '--url', server.url]);
+    expect(subscriptions.status).toBe(0);
+    expect((JSON.parse(subscriptions.stdout) as { items: { consumer: string }[] }).items.map((s) => s.consumer)).toContain('inventory:create-stock-item');
+
+    const audit = await events(['audit', '--url', server.url, '--module', 'catalog', '--since', '1h']);
+    expect(audit.status).toBe(3);
+    expect(audit.stderr).toContain('events/cannot-audit');
+
+    const redrive = await events(['redrive', '--url', server.url, '--module', 'catalog', '--since', '1h']);
+    expect(redrive.status).toBe(0);
+    // One event, sent again in both versions catalog serves (v2, and v1 converted); the inboxes drop both.
+    expect(JSON.parse(redrive.stdout)).toMatchObject({ mode: 'all', events: 1, republished: 2 });
+
+    const tooOld = await events(['redrive', '--url', server.url, '--module', 'catalog', '--since', '30d']);
+    expect(tooOld.status).toBe(3);
+    expect(tooOld.stderr).toContain('events/window-too-old');
+
+    expect(await events(['dead-letters', '--url', server.url])).toMatchObject({ status: 0 });
+  });
+
+  it('exits 2 on bad usage and 3 when the host cannot be reached', async () => {
+    const bad = await events(['audit', '--url', server.url]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('usage: npm run events');
+    const down = await events(['subscriptions', '--url', `http://127.0.0.1:${await freePort()}`]);
+    expect(down.status).toBe(3);
+    expect(down.stderr).toContain('could not reach');
+  });
+});

@@ -1,0 +1,56 @@
+/** What `npm run events` was asked to do, checked before anything is sent. */
+export interface EventsCommand {
+  action: 'subscriptions' | 'audit' | 'redrive' | 'dead-letters' | 'replay';
+  url: string;
+  module?: string;
+  since?: string;
+  until?: string;
+  consumer?: string;
+  mode?: 'missing' | 'all';
+  id?: string;
+}
+
+export const usage = `usage: npm run events -- <action> --url <host URL> [options]
+  subscriptions                              the durable subscriptions publishers route by
+  audit   --module <producer> --since <t>    deliveries the broker lost (exit 1 when some are missing)
+  redrive --module <producer> --since <t>    send them again [--mode missing|all]
+  dead-letters                               pending dead letters of the host's modules
+  replay  --id <dead letter id>              deliver one dead letter again
+options: --until <t>, --consumer <module:handler>; <t> is an ISO time or an age such as 30m, 6h, 2d`;
+
+const ages: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** An ISO time, or an age (`90m`, `6h`, `2d`) before `now`. */
+export function pointInTime(value: string, now: Date): string {
+  const age = /^(\d+)([mhd])$/.exec(value);
+  if (age) return new Date(now.getTime() - Number(age[1]) * (ages[age[2] as string] as number)).toISOString();
+  if (Number.isNaN(Date.parse(value)) || !/^\d{4}-\d\d-\d\d/.test(value)) throw new Error(`"${value}" is neither an ISO time nor an age like 6h`);
+  return new Date(value).toISOString();
+}
+
+/** Checks the parsed options of one action; throws a readable message. */
+export function toCommand(positionals: string[], values: Record<string, string | undefined>, now = new Date()): EventsCommand {
+  const [action, ...extra] = positionals;
+  const actions = ['subscriptions', 'audit', 'redrive', 'dead-letters', 'replay'];
+  if (!action || !actions.includes(action) || extra.length > 0) throw new Error(`name one action: ${actions.join(', ')}`);
+  const url = values.url;
+  if (!url || !/^https?:\/\/[^\s/]+(\/[^\s]*)?$/.test(url)) throw new Error('--url must be the http(s) address of a Cleave host');
+  const command: EventsCommand = { action: action as EventsCommand['action'], url: url.replace(/\/+$/, '') };
+  if (action === 'audit' || action === 'redrive') {
+    if (!values.module) throw new Error(`${action} needs --module <the producing module>`);
+    if (!values.since) throw new Error(`${action} needs --since <ISO time or age such as 6h>`);
+    command.module = values.module;
+    command.since = pointInTime(values.since, now);
+    if (values.until) command.until = pointInTime(values.until, now);
+    if (values.consumer) command.consumer = values.consumer;
+  }
+  if (action === 'redrive' && values.mode) {
+    if (values.mode !== 'missing' && values.mode !== 'all') throw new Error('--mode must be missing or all');
+    command.mode = values.mode;
+  }
+  if (action === 'replay') {
+    if (!values.id) throw new Error('replay needs --id <dead letter id>');
+    command.id = values.id;
+  }
+  return command;
+}

@@ -1,0 +1,79 @@
+/**
+ * `npm run events -- <action> --url <host URL> …`: the operator's tool for the event pipeline, over a host's ops
+ * endpoints: list subscriptions, audit what a broker lost, redrive it, list and replay dead letters.
+ * Exit codes: 0 done, 1 the audit found missing deliveries, 2 bad usage, 3 the host refused or could not be reached.
+ */
+import process from 'node:process';
+import { parseArgs } from 'node:util';
+import { toCommand, usage, type EventsCommand } from './args.ts';
+
+function fail(message: string, code: number): never {
+  process.stderr.write(`events: ${message}\n`);
+  process.exit(code);
+}
+
+let command: EventsCommand;
+try {
+  const parsed = parseArgs({
+    allowPositionals: true,
+    options: {
+      url: { type: 'string' },
+      module: { type: 'string' },
+      since: { type: 'string' },
+      until: { type: 'string' },
+      consumer: { type: 'string' },
+      mode: { type: 'string' },
+      id: { type: 'string' },
+    },
+  });
+  command = toCommand(parsed.positionals, parsed.values);
+} catch (error) {
+  fail(`${error instanceof Error ? error.message : String(error)}\n${usage}`, 2);
+}
+
+const window = () => ({
+  module: command.module,
+  since: command.since,
+  ...(command.until ? { until: command.until } : {}),
+  ...(command.consumer ? { consumer: command.consumer } : {}),
+});
+
+async function send(method: string, path: string, body?: unknown): Promise<unknown> {
+  let response: Response;
+  try {
+    response = await fetch(`${command.url}${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      signal: AbortSignal.timeout(120_000),
+    });
+  } catch (error) {
+    fail(`could not reach ${command.url}: ${error instanceof Error ? error.message : String(error)}`, 3);
+  }
+  const payload = (await response.json().catch(() => undefined)) as { detail?: string; code?: string } | undefined;
+  if (!response.ok) fail(`${method} ${path} answered ${response.status}${payload?.code ? ` ${payload.code}` : ''}: ${payload?.detail ?? ''}`, 3);
+  return payload;
+}
+
+const print = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+
+switch (command.action) {
+  case 'subscriptions':
+    print(await send('GET', '/ops/events/subscriptions'));
+    break;
+  case 'audit': {
+    const report = (await send('GET', `/ops/events/audit?${new URLSearchParams(window() as Record<string, string>)}`)) as { missingCount: number };
+    print(report);
+    if (report.missingCount > 0) process.exit(1);
+    break;
+  }
+  case 'redrive':
+    print(await send('POST', '/ops/events/redrive', { ...window(), ...(command.mode ? { mode: command.mode } : {}) }));
+    break;
+  case 'dead-letters':
+    print(await send('GET', '/ops/dead-letters'));
+    break;
+  case 'replay':
+    print(await send('POST', `/ops/dead-letters/${encodeURIComponent(command.id ?? '')}/replay`));
+    break;
+}
