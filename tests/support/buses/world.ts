@@ -39,6 +39,8 @@ export interface RecorderControls {
   hold: Promise<void> | undefined;
   /** Ids of the deliveries that waited on `hold`, one entry per delivery. */
   held: string[];
+  /** Called when the handler starts on an event (benchmarks time commit → handler with it). */
+  onCall: ((envelope: EventEnvelope) => void) | undefined;
 }
 
 /** A process of a conformance test: its bus, the catalog relay (the publisher) and, when it consumes, the probe consumer. */
@@ -85,12 +87,13 @@ export async function openWorld(database: DatabaseHandle, log: Logger): Promise<
   const { db } = database;
   await migrateSchema(db, 'catalog', catalogMigrations);
   await migrateSchema(db, 'probe', probeMigrations);
-  const controls: RecorderControls = { failuresLeft: 0, maxDelayMs: 0, calls: [], hang: undefined, hold: undefined, held: [] };
+  const controls: RecorderControls = { failuresLeft: 0, maxDelayMs: 0, calls: [], hang: undefined, hold: undefined, held: [], onCall: undefined };
   const outbox = createOutbox(catalogTables, 'catalog');
   const deadLetters = createDeadLetterStore('probe', db, probeTables);
   const processes = new Set<TestProcess>();
   const outcomes: World['outcomes'] = [];
   const record = async (payload: { productId: string; sku: string }, envelope: EventEnvelope) => {
+    controls.onCall?.(envelope);
     controls.calls.push(envelope);
     if (controls.hang && payload.sku.startsWith('HANG')) await controls.hang;
     if (controls.failuresLeft > 0) {
@@ -205,7 +208,7 @@ export async function openWorld(database: DatabaseHandle, log: Logger): Promise<
     async reset() {
       await Promise.all([...processes].map((p) => p.stop()));
       await db.execute(sql`truncate catalog.outbox, probe.inbox, probe.effects, probe.dead_letters restart identity`);
-      Object.assign(controls, { failuresLeft: 0, maxDelayMs: 0, calls: [], hang: undefined, hold: undefined, held: [] });
+      Object.assign(controls, { failuresLeft: 0, maxDelayMs: 0, calls: [], hang: undefined, hold: undefined, held: [], onCall: undefined });
       outcomes.length = 0;
     },
   };
