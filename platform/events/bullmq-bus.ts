@@ -70,6 +70,8 @@ export function createBullmqBus(options: BullmqBusOptions): EventBus {
     () => closing,
   );
   producer.once('ready', () => (connectedOnce = true));
+  // A new connection gets a moment to come up (once, shared by every caller); after that, publishing fails fast.
+  const firstConnect = firstReady(producer, 1000);
   let workerRedis: Redis | undefined;
   const table = createSubscriptionTable({ redis: producer, prefix, log, refreshMs: options.subscriptionRefreshMs });
   const queues = new Map<string, Queue<EventJobData>>();
@@ -101,9 +103,9 @@ export function createBullmqBus(options: BullmqBusOptions): EventBus {
     removeOnFail: { age: keepFailedS, count: 100_000 },
   };
 
-  /** The publishing connection must fail fast, not wait in an offline queue; a new one gets a moment to come up. */
+  /** The publishing connection must fail fast, not wait in an offline queue. */
   async function ready(): Promise<Redis> {
-    if (producer.status !== 'ready' && !connectedOnce) await firstReady(producer, 1000);
+    if (producer.status !== 'ready' && !connectedOnce) await firstConnect;
     if (producer.status !== 'ready') throw new Error(`Redis is not available (${producer.status}); the event stays in the outbox.`);
     return producer;
   }
