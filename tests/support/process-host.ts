@@ -15,6 +15,8 @@ export interface ProcessHost {
   stop(): Promise<void>;
   /** SIGKILL, as a crash or an OOM kill would: no shutdown code runs. Resolves once the process is gone. */
   kill(): Promise<void>;
+  /** SIGTERM, as an orchestrator stopping it would; resolves with how it exited (SIGKILL after 60 s). */
+  terminate(): Promise<{ code: number | null; signal: string | null }>;
 }
 
 export interface ProcessHostOptions {
@@ -81,6 +83,15 @@ export function startProcessHost(options: ProcessHostOptions = {}): Promise<Proc
         url: match[1],
         runtime,
         output: () => output,
+        async terminate() {
+          if (child.exitCode === null && child.signalCode === null) {
+            child.kill('SIGTERM');
+            const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+            await exited;
+            clearTimeout(killer);
+          }
+          return { code: child.exitCode, signal: child.signalCode };
+        },
         async kill() {
           if (child.exitCode !== null || child.signalCode !== null) return;
           child.kill('SIGKILL');

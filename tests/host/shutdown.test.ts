@@ -1,0 +1,79 @@
+import process from 'node:process';
+import postgres from 'postgres';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { catalogModule } from '../../modules/catalog/index.ts';
+import type { Host } from '../../platform/host/index.ts';
+import { openWorld } from '../support/buses/world.ts';
+import { postgresTestDatabase, type TestDatabaseHandle } from '../support/databases.ts';
+import { probeModule, readEffects } from '../support/probe/module.ts';
+import { startProcessHost } from '../support/process-host.ts';
+import { call, eventually, startTestHost, testLogger } from '../support/test-host.ts';
+
+if (!postgresTestDatabase) process.stdout.write('\n  Shutdown deadline: needs TEST_DATABASE_URL (a lock held from outside the process); SKIPPED.\n');
+
+describe.skipIf(!postgresTestDatabase)('graceful shutdown with a deadline', () => {
+  let database: TestDatabaseHandle;
+  let restarted: Host | undefined;
+  beforeAll(async () => {
+    database = await (postgresTestDatabase as NonNullable<typeof postgresTestDatabase>).open();
+    // Catalog and probe schemas, as the child will use them.
+    await openWorld(database, testLogger());
+  });
+  afterAll(async () => {
+    await restarted?.stop();
+    await database.close();
+  });
+
+  it('exits at the deadline although a delivery hangs, naming the event it abandoned, which the next start delivers', { timeout: 120_000 }, async () => {
+    const locker = postgres(database.url ?? '', { max: 1, onnotice: () => {} });
+    let release: () => void = () => {};
+    const held = new Promise<void>((r) => (release = r));
+    const locked = new Promise<void>((lockTaken) => {
+      void locker.begin(async (tx) => {
+        await tx`lock table probe.effects in access exclusive mode`;
+        lockTaken();
+        await held;
+      });
+    });
+    try {
+      await locked;
+      const child = await startProcessHost({
+        entry: 'tests/support/probe/main.ts',
+        env: {
+          MODULES: 'catalog,probe',
+          DATABASE_URL: database.url ?? '',
+          DATABASE_ROLES: 'false',
+          SHUTDOWN_TIMEOUT_MS: '1500',
+          EVENT_HANDLER_TIMEOUT_MS: '40000',
+        },
+      });
+      const created = await fetch(`${child.url}/catalog/v1/products`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ sku: 'SHUT-1', name: 'Abandoned', price: { amount: 1, currency: 'EUR' } }),
+      });
+      expect(created.status).toBe(201);
+      // The probe's handler is now waiting on the lock: the relay has the event in flight.
+      await eventually(async () => expect(await (await fetch(`${child.url}/health/ready`)).text()).toContain('1 in flight'), 30_000);
+      const exit = await child.terminate();
+      expect(exit.code).toBe(1);
+      const line = child
+        .output()
+        .split('\n')
+        .find((l) => l.includes('shutdown deadline passed'));
+      expect(line).toBeDefined();
+      const { abandoned } = JSON.parse(line as string) as { abandoned: { module: string; eventId: string }[] };
+      expect(abandoned).toHaveLength(1);
+      expect(abandoned[0]?.module).toBe('catalog');
+
+      release();
+      // The next start delivers what was abandoned, once.
+      restarted = await startTestHost({ database, modules: [catalogModule, probeModule({ failuresLeft: 0, attempts: [] })] });
+      await eventually(async () => expect((await readEffects(database.db)).map((e) => e.eventId)).toEqual([abandoned[0]?.eventId]), 30_000);
+      expect((await call(restarted, 'GET', '/health/ready')).status).toBe(200);
+    } finally {
+      release();
+      await locker.end({ timeout: 5 });
+    }
+  });
+});
