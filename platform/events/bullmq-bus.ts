@@ -127,7 +127,7 @@ export function createBullmqBus(options: BullmqBusOptions): EventBus {
       .map((entry) => ({ entry, queue: partitionQueueName(entry.module, partitionOf(envelope.key, entry.partitions)) }));
   }
 
-  /** One active job per partition, across every replica: set whenever a queue is (re)created or Redis is back. */
+  /** One active job per partition, across every replica: set when consuming starts and whenever Redis is back. */
   async function limitPartitions(): Promise<void> {
     for (const [module] of local) {
       for (let p = 0; p < options.partitions; p++) await queue(partitionQueueName(module, p)).setGlobalConcurrency(1);

@@ -99,7 +99,10 @@ export function ownPartitions(options: PartitionOwnerOptions): PartitionOwner {
   const loop = () => {
     if (stopped) return;
     ticking = tick()
-      .catch((err: unknown) => log.warn({ err, module: options.module }, 'event partition ownership could not be renewed; retrying'))
+      .catch((err: unknown) => {
+        // While Redis is away the connection says so once; a failed tick each time would only repeat it.
+        if (redis.status === 'ready') log.warn({ err, module: options.module }, 'event partition ownership could not be renewed; retrying');
+      })
       .finally(() => {
         if (!stopped) timer = setTimeout(loop, Math.max(50, Math.floor(options.leaseMs / 3)));
       });
