@@ -113,9 +113,12 @@ export function createSubscriptionTable(options: SubscriptionTableOptions): Subs
   }
 
   async function current(): Promise<Map<string, SubscriptionEntry>> {
-    if (cache && Date.now() - cache.at < options.refreshMs) return cache.entries;
-    loading ??= load().finally(() => (loading = undefined));
-    return loading;
+    const refresh = () => (loading ??= load().finally(() => (loading = undefined)));
+    if (!cache) return refresh();
+    // A stale table is used while a fresh one is read in the background, so routing never waits on the refresh; a
+    // table found missing clears the cache, and the next publish waits for (and fails with) the reload.
+    if (Date.now() - cache.at >= options.refreshMs) refresh().catch(() => {});
+    return cache.entries;
   }
 
   // Re-register on every reconnect: Redis may have come back without its data.
