@@ -56,6 +56,7 @@ interface ClaimedRow {
 export function createRelay(options: RelayOptions): Relay {
   const { db, tables, bus, log } = options;
   const maxInFlight = options.maxInFlight ?? 256;
+  const claimBatch = Math.max(1, Math.floor(maxInFlight / 8));
   const relayId = randomUUID();
   const outbox = tables.outbox;
   const inFlight = new Map<number, EventEnvelope>();
@@ -116,8 +117,9 @@ export function createRelay(options: RelayOptions): Relay {
         .catch((e: unknown) => log.error({ err: e }, 'outbox release failed'));
     } finally {
       inFlight.delete(row.seq);
-      // The next event of this key became the head: look again.
-      if (running) wake();
+      // The next event of this key became the head: look again, once there is room for a batch (every claim reads
+      // all pending heads, so claiming one row per finished dispatch would cost a scan per event under load).
+      if (running && (maxInFlight - inFlight.size >= claimBatch || inFlight.size === 0)) wake();
     }
   }
 
