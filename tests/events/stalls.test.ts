@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import process from 'node:process';
-import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBullmqBus } from '../../platform/events/bullmq-bus.ts';
 import { eventJobId, type DeadLetter } from '../../platform/events/index.ts';
 import { deleteNamespace, testBullmqOptions, testPartitions, testRedisUrl, withModuleQueues } from '../support/buses/bus-kinds.ts';
 import { newKey, openWorld, type World } from '../support/buses/world.ts';
 import { postgresTestDatabase, type TestDatabaseHandle } from '../support/databases.ts';
+import { lockTable } from '../support/table-lock.ts';
 import { startProcessHost, type ProcessHost } from '../support/process-host.ts';
 import { eventually, testLogger } from '../support/test-host.ts';
 
@@ -75,18 +75,8 @@ describe.skipIf(!enabled)('a job whose worker dies twice while holding it', () =
     );
 
   it('ends in the dead-letter store after the second kill, and is replayed once the lock is gone', { timeout: 180_000 }, async () => {
-    const locker = postgres(database.url ?? '', { max: 1, onnotice: () => {} });
-    let release: () => void = () => {};
-    const held = new Promise<void>((r) => (release = r));
-    const locked = new Promise<void>((lockTaken) => {
-      void locker.begin(async (tx) => {
-        await tx`lock table probe.effects in access exclusive mode`;
-        lockTaken();
-        await held;
-      });
-    });
+    const lock = await lockTable(database.url ?? '', 'probe.effects');
     try {
-      await locked;
       const first = await consumerProcess();
       world.startProcess(createBullmqBus(testBullmqOptions({ log, maxAttempts: 3, namespace, deadLetters: world.deadLetters }, redisUrl)), {
         relay: true,
@@ -111,7 +101,7 @@ describe.skipIf(!enabled)('a job whose worker dies twice while holding it', () =
       expect(letter.error).toContain('interrupted 2 times');
 
       // (The effects table can be read only once the lock is gone.)
-      release();
+      await lock.release();
       expect(await world.effects()).toHaveLength(0);
       const replay = await fetch(`${third.url}/ops/dead-letters/${letter.id}/replay`, { method: 'POST' });
       expect(await replay.json()).toEqual({ id: letter.id, outcome: 'handled' });
@@ -120,8 +110,7 @@ describe.skipIf(!enabled)('a job whose worker dies twice while holding it', () =
       const failed = await withModuleQueues(namespace, redisUrl, 'probe', (queues) => Promise.all(queues.map((q) => q.getFailedCount())));
       expect(failed.reduce((a, b) => a + b, 0)).toBe(0);
     } finally {
-      release();
-      await locker.end({ timeout: 5 });
+      await lock.release();
     }
   });
 });

@@ -1,11 +1,11 @@
 import process from 'node:process';
-import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalogModule } from '../../modules/catalog/index.ts';
 import type { Host } from '../../platform/host/index.ts';
 import { openWorld } from '../support/buses/world.ts';
 import { postgresTestDatabase, type TestDatabaseHandle } from '../support/databases.ts';
 import { probeModule, readEffects } from '../support/probe/module.ts';
+import { lockTable } from '../support/table-lock.ts';
 import { startProcessHost } from '../support/process-host.ts';
 import { call, eventually, startTestHost, testLogger } from '../support/test-host.ts';
 
@@ -25,18 +25,8 @@ describe.skipIf(!postgresTestDatabase)('graceful shutdown with a deadline', () =
   });
 
   it('exits at the deadline although a delivery hangs, naming the event it abandoned, which the next start delivers', { timeout: 120_000 }, async () => {
-    const locker = postgres(database.url ?? '', { max: 1, onnotice: () => {} });
-    let release: () => void = () => {};
-    const held = new Promise<void>((r) => (release = r));
-    const locked = new Promise<void>((lockTaken) => {
-      void locker.begin(async (tx) => {
-        await tx`lock table probe.effects in access exclusive mode`;
-        lockTaken();
-        await held;
-      });
-    });
+    const lock = await lockTable(database.url ?? '', 'probe.effects');
     try {
-      await locked;
       const child = await startProcessHost({
         entry: 'tests/support/probe/main.ts',
         env: {
@@ -66,14 +56,13 @@ describe.skipIf(!postgresTestDatabase)('graceful shutdown with a deadline', () =
       expect(abandoned).toHaveLength(1);
       expect(abandoned[0]?.module).toBe('catalog');
 
-      release();
+      await lock.release();
       // The next start delivers what was abandoned, once.
       restarted = await startTestHost({ database, modules: [catalogModule, probeModule({ failuresLeft: 0, attempts: [] })] });
       await eventually(async () => expect((await readEffects(database.db)).map((e) => e.eventId)).toEqual([abandoned[0]?.eventId]), 30_000);
       expect((await call(restarted, 'GET', '/health/ready')).status).toBe(200);
     } finally {
-      release();
-      await locker.end({ timeout: 5 });
+      await lock.release();
     }
   });
 });
