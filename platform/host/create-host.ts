@@ -2,10 +2,9 @@ import type { Config } from '../config/index.ts';
 import { createHttpTransport, type HttpTransport, type Transport } from '../contracts/index.ts';
 import { migrateSchema, type DatabaseHandle } from '../db/index.ts';
 import { createInProcessBus, eventTables, type Consumer, type DeadLetterStore, type EventBus } from '../events/index.ts';
-import { createBullmqBus } from '../events/bullmq-bus.ts';
 import { CleaveError, createApp, mountDocs, type App } from '../http/index.ts';
 import { createLogger, type Logger } from '../observability/index.ts';
-import { createDiscovery, createRegistry, type Discovery, type Registry } from '../registry/index.ts';
+import type { Discovery, Registry } from '../registry/index.ts';
 import { contractHash } from './contract-hash.ts';
 import { openModuleDatabases, sharedDatabase, type ModuleDatabases } from './databases.ts';
 import type { ModuleDefinition } from './define-module.ts';
@@ -88,9 +87,10 @@ export async function createHost(options: HostOptions): Promise<Host> {
     const busLog = logger.child({ component: 'bus' });
     const deadLetterStores = new Map<string, DeadLetterStore>();
     const events = config.events;
+    // BullMQ, ioredis and the registry load only when configured, so a host without Redis never spends start-up on them.
     const bus =
       events.bus === 'bullmq'
-        ? createBullmqBus({
+        ? (await import('../events/bullmq-bus.ts')).createBullmqBus({
             redisUrl: config.redis.url as string,
             prefix: config.redis.prefix,
             log: busLog,
@@ -124,6 +124,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
     let registry: Registry | undefined;
     let discovery: Discovery | undefined;
     if (config.registry.enabled) {
+      const { createDiscovery, createRegistry } = await import('../registry/index.ts');
       registry = createRegistry({
         redisUrl: config.redis.url as string,
         log: logger.child({ component: 'registry' }),
