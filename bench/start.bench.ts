@@ -50,14 +50,24 @@ function npmStart(): [string, string[]] {
   return npm && /\.[cm]?js$/.test(npm) ? [process.execPath, [npm, 'start', '--silent']] : ['npm', ['start', '--silent']];
 }
 
+/**
+ * Node refuses `--cpu-prof` in NODE_OPTIONS, so a profiled start runs the `start` script's node command itself, with
+ * the profiling flags added (package.json's script is a plain `node <flags> <entry>`).
+ */
+function profiledEntry(label: string): [string, string[]] {
+  const { scripts } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const [command, ...args] = (scripts.start ?? '').split(/\s+/);
+  if (command !== 'node') throw new Error(`BENCH_PROFILE needs a start script that runs node directly, not "${scripts.start}"`);
+  return [process.execPath, ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, `start-${label}`)}`, ...args]];
+}
+
 async function start(dataDir: string, label: string): Promise<Start> {
   const port = await freePort();
   const logFile = join(dataDir, `${label}.log`);
   // The child writes its own log file: nothing it prints travels back through this process.
   const log = openSync(logFile, 'w');
-  const nodeOptions = profile ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${join(profileDir, `start-${label}`)}` } : {};
-  const env = cleanEnvironment({ DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_FORMAT: 'json', ...nodeOptions });
-  const [command, args] = npmStart();
+  const env = cleanEnvironment({ DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_FORMAT: 'json' });
+  const [command, args] = profile ? profiledEntry(label) : npmStart();
   const started = performance.now();
   const child = spawn(command, args, { cwd: root, env, stdio: ['ignore', log, log], detached: true });
   trackGroup(child);
