@@ -1,69 +1,106 @@
 /**
- * HTTP overhead benchmark (DESIGN.md §10): the same small JSON GET against bare node:http, bare Hono and the full
- * Cleave stack, each in its own child process, one after the other, in one run so that machine noise mostly cancels
- * in the ratios. Settings: BENCH_DURATION (s, default 10), BENCH_WARMUP (s, default 2), BENCH_CONNECTIONS (default
- * 50), BENCH_ROUNDS (default 1; more runs the three in turn again and reports each target's median round),
- * BENCH_PROFILE=1 (a V8 CPU profile of each server child under bench/results/profiles/).
+ * HTTP overhead benchmark (DESIGN.md §10): the same small JSON GET against bare node:http, bare Hono, Fastify 5 with
+ * the features of the full stack (bench/peers/fastify.ts) and the full Cleave stack, each server in its own child
+ * process. Every server starts once; then each round drives every target in turn (the order rotating by round), so
+ * machine noise falls on all of them alike, and the ratios are taken within a round, then their median.
+ * Settings: BENCH_DURATION (s, default 10), BENCH_WARMUP (s, default 2), BENCH_CONNECTIONS (default 50), BENCH_ROUNDS
+ * (default 3), BENCH_TARGETS (comma-separated names, default all), BENCH_PROFILE=1 (V8 CPU profiles of the servers).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join, relative } from 'node:path';
 import process from 'node:process';
-import { formatTable, medianRound, ratio } from './report.ts';
-import { runTarget, type RunOptions, type TargetResult } from './run-target.ts';
+import { formatTables, ratio, summariseTarget, type Ratio, type RatioSpec } from './report.ts';
+import { runRound, startTarget, stopTarget, type RoundResult, type RunOptions, type RunningTarget, type Target } from './run-target.ts';
+import { positiveNumber } from './support/settings.ts';
+
+const allTargets: Target[] = [
+  { name: 'node:http', file: 'bench/servers/node-http.ts', fullStack: false },
+  { name: 'hono', file: 'bench/servers/hono.ts', fullStack: false },
+  { name: 'fastify', file: 'bench/peers/fastify.ts', fullStack: true },
+  { name: 'cleave', file: 'bench/servers/cleave.ts', fullStack: true },
+];
+
+const ratioSpecs: RatioSpec[] = [
+  { name: 'hono / node:http, req/s', numerator: 'hono', denominator: 'node:http', metric: 'requestsPerSecond', budget: { op: '>=', value: 0.8 } },
+  { name: 'cleave / hono, req/s', numerator: 'cleave', denominator: 'hono', metric: 'requestsPerSecond', budget: { op: '>=', value: 0.5 } },
+  { name: 'cleave / fastify, CPU µs/req', numerator: 'cleave', denominator: 'fastify', metric: 'serverCpuUsPerRequest', budget: { op: '<', value: 1 } },
+  { name: 'fastify / hono, req/s', numerator: 'fastify', denominator: 'hono', metric: 'requestsPerSecond' },
+  { name: 'cleave / fastify, req/s', numerator: 'cleave', denominator: 'fastify', metric: 'requestsPerSecond' },
+  { name: 'hono / node:http, CPU µs/req', numerator: 'hono', denominator: 'node:http', metric: 'serverCpuUsPerRequest' },
+  { name: 'cleave / hono, CPU µs/req', numerator: 'cleave', denominator: 'hono', metric: 'serverCpuUsPerRequest' },
+];
 
 const here = import.meta.dirname;
-const targets = [
-  { name: 'node:http', file: join(here, 'servers/node-http.ts') },
-  { name: 'hono', file: join(here, 'servers/hono.ts') },
-  { name: 'cleave', file: join(here, 'servers/cleave.ts') },
-] as const;
-
-function positiveNumber(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, got "${raw}"`);
-  return value;
-}
-
 const resultsDir = join(here, 'results');
 const profileDir = join(resultsDir, 'profiles');
-const rounds = Math.round(positiveNumber('BENCH_ROUNDS', 1));
+const rounds = Math.round(positiveNumber('BENCH_ROUNDS', 3));
 const options: RunOptions = {
   durationS: positiveNumber('BENCH_DURATION', 10),
   warmupS: positiveNumber('BENCH_WARMUP', 2),
   connections: Math.round(positiveNumber('BENCH_CONNECTIONS', 50)),
   nodeFlags: process.env.BENCH_PROFILE === '1' ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
 };
+const wanted = (process.env.BENCH_TARGETS ?? '').split(',').filter(Boolean);
+const unknown = wanted.filter((name) => !allTargets.some((t) => t.name === name));
+if (unknown.length > 0) throw new Error(`BENCH_TARGETS: unknown ${unknown.join(', ')}; known: ${allTargets.map((t) => t.name).join(', ')}`);
+const targets = wanted.length > 0 ? allTargets.filter((t) => wanted.includes(t.name)) : allTargets;
+
+// A bound on the whole run: start-ups, every round, stops. Past it, the bench kills its servers and fails.
+const deadlineS = targets.length * 130 + rounds * targets.length * (options.warmupS + options.durationS + 15);
+setTimeout(() => {
+  process.stderr.write(`HTTP bench still running after ${deadlineS} s; stopping its servers\n`);
+  process.exit(1);
+}, deadlineS * 1000).unref();
 
 process.stdout.write(
-  `HTTP benchmark: GET, ${options.connections} connections, ${options.warmupS} s warm-up + ${options.durationS} s per target, ` +
-    `${rounds} round(s), ${cpus().length} CPUs, Node ${process.version}\n`,
+  `HTTP benchmark: GET, ${options.connections} connections, ${options.warmupS} s warm-up + ${options.durationS} s per target and round, ` +
+    `${rounds} round(s), ${cpus().length} CPUs, load average ${loadavg()[0]?.toFixed(1)}, Node ${process.version}\n`,
 );
-const all: TargetResult[][] = targets.map(() => []);
-for (let round = 1; round <= rounds; round++) {
-  for (const [i, target] of targets.entries()) {
-    process.stdout.write(`  round ${round}: ${target.name} ...\n`);
-    const result = await runTarget(target.name, target.file, options);
-    all[i]?.push(result);
-    process.stdout.write(`    ${Math.round(result.requestsPerSecond).toLocaleString('en-US')} req/s\n`);
+const running: RunningTarget[] = [];
+const results: RoundResult[] = [];
+const logged = new Map<string, number | undefined>();
+try {
+  for (const target of targets) {
+    process.stdout.write(`  starting ${target.name} ...\n`);
+    running.push(await startTarget(target, options));
   }
+  for (let round = 1; round <= rounds; round++) {
+    const order = running.map((_, i) => running[(i + round - 1) % running.length] as RunningTarget);
+    for (const target of order) {
+      const result = await runRound(target, round, options);
+      results.push(result);
+      const cpu = result.serverCpuUsPerRequest === undefined ? '' : `, ${result.serverCpuUsPerRequest.toFixed(1)} µs CPU/req`;
+      process.stdout.write(`  round ${round}: ${target.target.name}: ${Math.round(result.requestsPerSecond).toLocaleString('en-US')} req/s${cpu}\n`);
+    }
+  }
+} finally {
+  for (const target of running) logged.set(target.target.name, await stopTarget(target));
 }
 
-const results = all.map(medianRound);
-const [bare, hono, cleave] = results as [TargetResult, TargetResult, TargetResult];
-const ratios = [ratio('hono / node:http', hono, bare, 0.8), ratio('cleave / hono', cleave, hono, 0.5)];
-process.stdout.write(`\n${formatTable(results, ratios)}\n`);
+const summaries = running.map((r) => {
+  const problems = [...r.problems];
+  const lines = logged.get(r.target.name);
+  if (r.target.fullStack && (lines === undefined || lines < r.answered)) problems.push(`logged ${lines ?? 'no'} lines for ${r.answered} requests`);
+  return summariseTarget(
+    r.target.name,
+    results.filter((x) => x.name === r.target.name),
+    lines,
+    r.answered,
+    problems,
+  );
+});
+const ratios = ratioSpecs.flatMap((spec) => ratio(spec, results) ?? []) satisfies Ratio[];
+process.stdout.write(`\n${formatTables(summaries, ratios)}\n`);
 
 const date = new Date();
 mkdirSync(resultsDir, { recursive: true });
 const file = relative(process.cwd(), join(resultsDir, `http-${date.toISOString().replace(/[:.]/g, '-')}.json`));
-const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version, platform: process.platform };
-const record = { date: date.toISOString(), machine, options: { ...options, rounds }, targets: results, ratios, rounds: all };
+const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version, platform: process.platform, loadavg: loadavg() };
+const record = { date: date.toISOString(), machine, options: { ...options, rounds }, targets: summaries, ratios, rounds: results };
 writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
 process.stdout.write(`\nresults written to ${file}${options.nodeFlags.length > 0 ? `; CPU profiles in ${relative(process.cwd(), profileDir)}/` : ''}\n`);
 
-const failed = all.flat().filter((r) => r.problems.length > 0);
-for (const r of failed) process.stderr.write(`${r.name}: ${r.problems.join('; ')}\n`);
-if (failed.length > 0) process.exit(1);
+const failed = summaries.filter((s) => s.problems.length > 0);
+for (const s of failed) process.stderr.write(`${s.name}: ${s.problems.join('; ')}\n`);
+process.exit(failed.length > 0 ? 1 : 0);

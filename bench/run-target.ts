@@ -1,17 +1,27 @@
 /**
- * Runs one benchmark target: starts its server in a child process, checks one response by hand, drives it with
- * autocannon on loopback (warm-up, then the measured run), and stops the child.
+ * One benchmark target's life: its server starts in a child process (its own process group, stdout carrying only
+ * `ready <port>` and `logged <lines>`), answers a few checks by hand, is driven by autocannon on loopback (warm-up,
+ * then the measured run) as many rounds as asked, and stops.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { join, resolve } from 'node:path';
 import process from 'node:process';
 import { createInterface } from 'node:readline';
-import type { Readable } from 'node:stream';
 import autocannon from 'autocannon';
 import type { Result } from 'autocannon';
+import { secureHeaders } from './peers/secure-headers.ts';
 import { cpuMs } from './server-cpu.ts';
-import { expectedBody, helloPath } from './servers/shared.ts';
+import { expectedBody, helloPath, helloPrefix, maxNameLength } from './servers/shared.ts';
+import { stopGroup, trackGroup } from './support/stop-group.ts';
+
+export interface Target {
+  name: string;
+  /** Server entry, relative to the repository root. */
+  file: string;
+  /** Whether it claims the full feature set (request id, security headers, problem+json, one log line a request). */
+  fullStack: boolean;
+}
 
 export interface RunOptions {
   durationS: number;
@@ -21,71 +31,118 @@ export interface RunOptions {
   nodeFlags: string[];
 }
 
-export interface TargetResult {
+export interface RoundResult {
   name: string;
+  round: number;
   requestsPerSecond: number;
   latencyP50Ms: number;
   latencyP99Ms: number;
   totalRequests: number;
   /** Server CPU (user + system) per completed request in the measured run; undefined where /proc is missing. */
   serverCpuUsPerRequest: number | undefined;
-  non2xx: number;
-  errors: number;
-  timeouts: number;
-  mismatches: number;
-  /** Why the target's answers cannot be trusted; empty when every response was a 2xx with the expected body. */
+  /** Why the round's answers cannot be trusted; empty when every response was a 2xx with the expected body. */
   problems: string[];
 }
 
-/** Benchmarks the server in `file` (an absolute path, or one relative to the working directory). */
-export async function runTarget(name: string, file: string, options: RunOptions): Promise<TargetResult> {
-  // From the repository root, where `--import tsx` resolves and the servers' relative paths hold.
-  const cwd = join(import.meta.dirname, '..');
-  const child = spawn(process.execPath, [...options.nodeFlags, '--import', 'tsx', resolve(file)], { cwd, stdio: ['ignore', 'pipe', 'inherit'] });
-  try {
-    const port = await readyPort(child, child.stdout, 60_000);
-    const url = `http://127.0.0.1:${port}${helloPath}`;
-    const problems = await checkOnce(url);
-    const load = { url, connections: options.connections, expectBody: expectedBody };
-    const warmup = await autocannon({ ...load, duration: options.warmupS });
-    const cpuBefore = cpuMs(child.pid);
-    const result = await autocannon({ ...load, duration: options.durationS });
-    const cpuAfter = cpuMs(child.pid);
-    for (const [label, run] of [
-      ['warm-up', warmup],
-      ['run', result],
-    ] as const) {
-      if (run.non2xx + run.errors + run.timeouts + run.mismatches > 0) {
-        problems.push(`${label}: ${run.non2xx} non-2xx, ${run.errors} errors, ${run.timeouts} timeouts, ${run.mismatches} bodies differ`);
-      }
-    }
-    const cpuUs = cpuBefore !== undefined && cpuAfter !== undefined ? (cpuAfter - cpuBefore) * 1000 : undefined;
-    return summarise(name, result, cpuUs, problems);
-  } finally {
-    await stop(child);
-  }
+export interface RunningTarget {
+  target: Target;
+  url: string;
+  /** Requests answered so far: checks, warm-ups and measured runs. */
+  answered: number;
+  /** What the checks before the first round found wrong. */
+  problems: string[];
+  child: ChildProcess;
+  lines: string[];
 }
 
-function summarise(name: string, r: Result, cpuUs: number | undefined, problems: string[]): TargetResult {
+const root = join(import.meta.dirname, '..');
+
+/** Starts the target's server and runs the checks: status, media type, body and, for a full stack, its features. */
+export async function startTarget(target: Target, options: RunOptions, timeoutMs = 120_000): Promise<RunningTarget> {
+  const child = spawn(process.execPath, [...options.nodeFlags, '--import', 'tsx', resolve(root, target.file)], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    detached: true,
+  });
+  trackGroup(child);
+  const lines: string[] = [];
+  const port = await new Promise<number>((done, fail) => {
+    const timer = setTimeout(() => fail(new Error(`${target.name} did not report ready within ${timeoutMs / 1000} s`)), timeoutMs);
+    child.once('exit', (code) => fail(new Error(`${target.name} exited with code ${code} before it was ready`)));
+    createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
+      lines.push(line);
+      const match = /^ready (\d+)$/.exec(line);
+      if (!match) return;
+      clearTimeout(timer);
+      done(Number(match[1]));
+    });
+  }).catch(async (error: unknown) => {
+    await stopGroup(child);
+    throw error;
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const running: RunningTarget = { target, url, answered: 0, problems: [], child, lines };
+  running.problems.push(...(await checkHello(running)));
+  if (target.fullStack) running.problems.push(...(await checkFeatures(running)));
+  return running;
+}
+
+/** Warm-up, then the measured run, with the server's CPU time read around the measured run. */
+export async function runRound(running: RunningTarget, round: number, options: RunOptions): Promise<RoundResult> {
+  const load = { url: `${running.url}${helloPath}`, connections: options.connections, expectBody: expectedBody };
+  const warmup = await autocannon({ ...load, duration: options.warmupS });
+  const cpuBefore = cpuMs(running.child.pid);
+  const result = await autocannon({ ...load, duration: options.durationS });
+  const cpuAfter = cpuMs(running.child.pid);
+  running.answered += warmup.requests.total + result.requests.total;
+  const problems: string[] = [];
+  for (const [label, run] of [
+    ['warm-up', warmup],
+    ['run', result],
+  ] as const) {
+    if (run.non2xx + run.errors + run.timeouts + run.mismatches > 0) {
+      problems.push(`${label}: ${run.non2xx} non-2xx, ${run.errors} errors, ${run.timeouts} timeouts, ${run.mismatches} bodies differ`);
+    }
+  }
+  const cpuUs = cpuBefore !== undefined && cpuAfter !== undefined ? (cpuAfter - cpuBefore) * 1000 : undefined;
+  return summarise(running.target.name, round, result, cpuUs, problems);
+}
+
+/**
+ * SIGTERM, so the child closes cleanly (and writes a CPU profile if asked); SIGKILL if it hangs. Returns the log
+ * lines the server reported writing, when it counts them.
+ */
+export async function stopTarget(running: RunningTarget): Promise<number | undefined> {
+  const exited = running.child.exitCode === null && running.child.signalCode === null ? once(running.child, 'exit') : Promise.resolve();
+  await stopGroup(running.child);
+  await exited;
+  const logged = running.lines.map((l) => /^logged (\d+)$/.exec(l)?.[1]).find((n) => n !== undefined);
+  return logged === undefined ? undefined : Number(logged);
+}
+
+function summarise(name: string, round: number, r: Result, cpuUs: number | undefined, problems: string[]): RoundResult {
   return {
     name,
+    round,
     requestsPerSecond: r.requests.average,
     latencyP50Ms: r.latency.p50,
     latencyP99Ms: r.latency.p99,
     totalRequests: r.requests.total,
     serverCpuUsPerRequest: cpuUs !== undefined && r.requests.total > 0 ? cpuUs / r.requests.total : undefined,
-    non2xx: r.non2xx,
-    errors: r.errors,
-    timeouts: r.timeouts,
-    mismatches: r.mismatches,
     problems,
   };
 }
 
-/** One request before the load: status, media type and body must be what the bare servers answer. */
-async function checkOnce(url: string): Promise<string[]> {
-  const response = await fetch(url);
+async function get(running: RunningTarget, path: string, headers: Record<string, string> = {}): Promise<{ response: Response; body: string }> {
+  const response = await fetch(`${running.url}${path}`, { headers });
   const body = await response.text();
+  running.answered++;
+  return { response, body };
+}
+
+/** One request before the load: status, media type and body must be what the bare servers answer. */
+async function checkHello(running: RunningTarget): Promise<string[]> {
+  const { response, body } = await get(running, helloPath);
   const problems: string[] = [];
   if (response.status !== 200) problems.push(`status ${response.status}, expected 200`);
   if (!(response.headers.get('content-type') ?? '').startsWith('application/json')) problems.push(`content-type ${response.headers.get('content-type')}`);
@@ -93,26 +150,35 @@ async function checkOnce(url: string): Promise<string[]> {
   return problems;
 }
 
-function readyPort(child: ChildProcess, stdout: Readable, timeoutMs: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not report ready within ${timeoutMs} ms`)), timeoutMs);
-    child.once('exit', (code) => reject(new Error(`server exited with code ${code} before it was ready`)));
-    const lines = createInterface({ input: stdout });
-    lines.on('line', (line) => {
-      const match = /^ready (\d+)$/.exec(line);
-      if (!match) return;
-      clearTimeout(timer);
-      resolve(Number(match[1]));
-    });
-  });
-}
-
-/** SIGTERM, so the child closes cleanly (and writes a CPU profile if asked); SIGKILL if it hangs. */
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
+/**
+ * What a full stack must do besides answering: echo a safe request id, send the security headers on every answer,
+ * and answer a path parameter that fails validation (400) and an unknown route (404) with RFC 9457 problem+json.
+ */
+async function checkFeatures(running: RunningTarget): Promise<string[]> {
+  const problems: string[] = [];
+  const requestId = 'bench-check-1';
+  const cases = [
+    { path: helloPath, status: 200, code: undefined },
+    { path: `${helloPrefix}${'x'.repeat(maxNameLength + 1)}`, status: 400, code: 'http/validation-failed' },
+    { path: '/bench/v1/no-such-route', status: 404, code: 'http/not-found' },
+  ];
+  for (const expected of cases) {
+    const { response, body } = await get(running, expected.path, { 'x-request-id': requestId });
+    const label = `GET ${expected.path.length > 40 ? `${expected.path.slice(0, 40)}…` : expected.path}`;
+    if (response.status !== expected.status) problems.push(`${label}: status ${response.status}, expected ${expected.status}`);
+    if (response.headers.get('x-request-id') !== requestId)
+      problems.push(`${label}: x-request-id ${response.headers.get('x-request-id')}, expected the one sent`);
+    for (const [name, value] of Object.entries(secureHeaders)) {
+      if (response.headers.get(name) !== value) problems.push(`${label}: ${name} is ${response.headers.get(name)}, expected ${value}`);
+    }
+    if (expected.code === undefined) continue;
+    if (!(response.headers.get('content-type') ?? '').startsWith('application/problem+json'))
+      problems.push(`${label}: content-type ${response.headers.get('content-type')}`);
+    const problem = JSON.parse(body) as { code?: string; status?: number; requestId?: string; errors?: { location?: string }[] };
+    if (problem.code !== expected.code || problem.status !== expected.status || problem.requestId !== requestId) {
+      problems.push(`${label}: problem ${body.slice(0, 200)}`);
+    }
+    if (expected.status === 400 && problem.errors?.[0]?.location !== 'path') problems.push(`${label}: no field error for the path parameter`);
+  }
+  return problems;
 }

@@ -1,8 +1,10 @@
 /**
- * What the three benchmark servers have in common: the route they answer, the exact body, and how a server child
- * tells the parent it is listening and shuts down cleanly (so `--cpu-prof` can write its profile on exit).
+ * What the benchmark servers have in common: the route they answer, the exact body, how a server child tells the
+ * parent it is listening and shuts down cleanly (so `--cpu-prof` can write its profile on exit), and a log destination
+ * that counts its lines, so the parent can check that a full-stack server logged every request.
  */
 import process from 'node:process';
+import { pino, type DestinationStream } from 'pino';
 
 /** The path prefix every server answers; the name after it is echoed back. */
 export const helloPrefix = '/bench/v1/hello/';
@@ -11,14 +13,45 @@ export const helloPrefix = '/bench/v1/hello/';
 export const helloPath = `${helloPrefix}world`;
 export const expectedBody = JSON.stringify({ hello: 'world' });
 
-/** Prints `ready <port>` on stdout for the parent, then closes and exits on SIGTERM or SIGINT. */
-export function announceReady(port: number, close: () => Promise<void>): void {
+/** Longest name the full-stack servers accept; one character more is a 400 problem. */
+export const maxNameLength = 64;
+
+export interface CountedLog {
+  destination: DestinationStream;
+  lines(): number;
+}
+
+/**
+ * JSON log lines into /dev/null, buffered and asynchronous as platform/observability writes them to stdout, so their
+ * cost counts but nothing travels back to the measuring process. Counts the lines (pino writes one per call).
+ */
+export function countedLog(): CountedLog {
+  const sink = pino.destination({ dest: '/dev/null', sync: false });
+  let lines = 0;
+  const destination: DestinationStream = {
+    write(line: string) {
+      lines++;
+      sink.write(line);
+    },
+  };
+  return { destination, lines: () => lines };
+}
+
+/**
+ * Prints `ready <port>` on stdout for the parent, then on SIGTERM or SIGINT closes, prints `logged <lines>` when the
+ * server counts its log lines, and exits.
+ */
+export function announceReady(port: number, close: () => Promise<void>, log?: CountedLog): void {
   process.stdout.write(`ready ${port}\n`);
   let closing = false;
   const stop = () => {
     if (closing) return;
     closing = true;
-    void close().finally(() => process.exit(0));
+    void close()
+      .then(() => {
+        if (log) process.stdout.write(`logged ${log.lines()}\n`);
+      })
+      .finally(() => process.exit(0));
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);

@@ -1,0 +1,16 @@
+/** The bench module's contract: one GET with a zod path parameter, the route every HTTP target answers. */
+import { z } from '@hono/zod-openapi';
+import { defineContract } from '../../platform/contracts/index.ts';
+import { contractRoute, jsonContent } from '../../platform/http/index.ts';
+import { maxNameLength } from '../servers/shared.ts';
+
+export const hello = contractRoute({
+  method: 'get',
+  path: '/bench/v1/hello/{name}',
+  tags: ['bench'],
+  summary: 'Echo a name (benchmark route)',
+  request: { params: z.object({ name: z.string().min(1).max(maxNameLength) }) },
+  responses: { 200: { description: 'Hello', content: jsonContent(z.object({ hello: z.string() })) } },
+});
+
+export const benchContract = defineContract('bench', { routes: { hello } });
