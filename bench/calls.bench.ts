@@ -1,42 +1,72 @@
 /**
- * Module call overhead (DESIGN.md §10): reading a product's stock through inventory's typed client, in-process (the
- * request runs through the host's app, validation included, no socket) and over loopback HTTP to a separate process,
- * against calling the use case directly. One run; reports latency per call and the overhead of each step.
- * Settings: BENCH_CALLS (default 3000 per variant), BENCH_WARMUP_CALLS (default 500).
+ * Module call overhead (DESIGN.md §10): what a call between modules adds over calling the use case directly, for a
+ * trivial route (no I/O, so nothing hides the call's own cost) and for a route that reads PGlite (inventory's
+ * getStock), against Moleculer's local call and its TCP transporter on a route of the same shape.
+ *
+ * The Cleave calls go through the typed client a module's context hands out (the bench module, `bench/module/`, calls
+ * its own route and inventory's), so the in-process variant takes whatever path the host gives local providers. The
+ * remote variants reach a second process (bench/servers/cleave.ts: every module plus the bench module, logs to
+ * /dev/null) through the HTTP transport. Variants run in turn within each round, the order rotating by round; each
+ * variant's figures are medians over the rounds, and "added" is taken against the direct call of the same round.
+ * Settings: BENCH_CALLS (default 5000 per variant and round), BENCH_WARMUP_CALLS (default 2000), BENCH_ROUNDS (default 3).
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join, relative } from 'node:path';
 import process from 'node:process';
-import { pino } from 'pino';
 import { modules } from '../apps/modules.ts';
 import { inventoryContract } from '../modules/inventory/index.ts';
 import { getStock } from '../modules/inventory/application/get-stock.ts';
 import { loadConfig } from '../platform/config/index.ts';
 import { createClient, createHttpTransport } from '../platform/contracts/index.ts';
-import { createHost } from '../platform/host/index.ts';
+import { createHost, type Host } from '../platform/host/index.ts';
 import { createLogger } from '../platform/observability/index.ts';
-import { startProcessHost } from '../tests/support/process-host.ts';
+import { benchContract, benchModule, sayHello } from './module/index.ts';
+import { createBroker, helloService } from './peers/moleculer.ts';
+import { countedLog, expectedBody, helloPath } from './servers/shared.ts';
+import { freePort } from './support/free-port.ts';
+import { startServerChild, stopServerChild, type ServerChild } from './support/server-child.ts';
+import { median, positiveNumber } from './support/settings.ts';
 
-const calls = Number(process.env.BENCH_CALLS ?? 3000);
-const warmup = Number(process.env.BENCH_WARMUP_CALLS ?? 500);
-if (!Number.isInteger(calls) || calls < 100 || !Number.isInteger(warmup) || warmup < 0) {
-  process.stderr.write('BENCH_CALLS must be a whole number ≥ 100 and BENCH_WARMUP_CALLS ≥ 0\n');
-  process.exit(2);
+const calls = Math.round(positiveNumber('BENCH_CALLS', 5000));
+const warmup = Math.round(positiveNumber('BENCH_WARMUP_CALLS', 2000));
+const rounds = Math.round(positiveNumber('BENCH_ROUNDS', 3));
+if (calls < 100) throw new Error('BENCH_CALLS must be at least 100');
+
+interface Variant {
+  name: string;
+  /** The direct call this variant's overhead is measured against. */
+  baseline?: string;
+  call: () => Promise<unknown>;
+  /** What one call must return; checked once before measuring. */
+  expect: (result: unknown) => boolean;
 }
 
-async function measure(name: string, call: () => Promise<unknown>): Promise<{ name: string; p50: number; p99: number; mean: number }> {
-  for (let i = 0; i < warmup; i++) await call();
-  const times: number[] = [];
+interface Measured {
+  name: string;
+  round: number;
+  p50: number;
+  p99: number;
+  mean: number;
+}
+
+async function measure(variant: Variant, round: number): Promise<Measured> {
+  for (let i = 0; i < warmup; i++) await variant.call();
+  const times = new Float64Array(calls);
   for (let i = 0; i < calls; i++) {
     const started = performance.now();
-    await call();
-    times.push((performance.now() - started) * 1000);
+    await variant.call();
+    times[i] = (performance.now() - started) * 1000;
   }
-  times.sort((a, b) => a - b);
+  times.sort();
   const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))] as number;
-  return { name, p50: at(0.5), p99: at(0.99), mean: times.reduce((a, b) => a + b, 0) / times.length };
+  return { name: variant.name, round, p50: at(0.5), p99: at(0.99), mean: times.reduce((a, b) => a + b, 0) / times.length };
 }
 
+/** A product with stock, created through the catalog route and tracked by inventory through the event. */
 async function productWithStock(call: (method: string, path: string, body?: unknown) => Promise<Response>): Promise<string> {
-  const created = await call('POST', '/catalog/v1/products', { sku: `BENCH-${Date.now()}`, name: 'Bench', price: { amount: 1, currency: 'EUR' } });
+  const sku = `BENCH-${Date.now()}-${Math.round(Math.random() * 1e6)}`;
+  const created = await call('POST', '/catalog/v1/products', { sku, name: 'Bench', price: { amount: 1, currency: 'EUR' } });
   const { id } = (await created.json()) as { id: string };
   for (let i = 0; i < 200; i++) {
     if ((await call('GET', `/inventory/v1/stock/${id}`)).status === 200) return id;
@@ -45,49 +75,186 @@ async function productWithStock(call: (method: string, path: string, body?: unkn
   throw new Error('stock item did not appear');
 }
 
+const requestOver = (fetchFn: (path: string, init: RequestInit) => Promise<Response>) => (method: string, path: string, body?: unknown) =>
+  fetchFn(path, { method, headers: { 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+
+// Bounded: a stuck call or child must not keep the bench alive. Past this, the bench exits and kills its children.
+const deadlineS = 240 + rounds * 11 * ((calls + warmup) / 1000) * 3;
+setTimeout(() => {
+  process.stderr.write(`calls bench still running after ${deadlineS.toFixed(0)} s; stopping\n`);
+  process.exit(1);
+}, deadlineS * 1000).unref();
+
 const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'info', LOG_FORMAT: 'json', DATA_DIR: 'memory', DEMO_DATA: 'false' });
-const logger = createLogger({ ...config.log, destination: pino.destination({ dest: '/dev/null', sync: false }) });
-const host = await createHost({ config, modules, logger });
-const local = (method: string, path: string, body?: unknown) =>
-  Promise.resolve(
-    host.app.request(path, { method, headers: { 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) }),
-  );
-const localId = await productWithStock(local);
-const inventoryDb = host.modules.find((m) => m.definition.name === 'inventory')?.context.db;
-if (!inventoryDb) throw new Error('inventory not hosted');
-
-const remoteHost = await startProcessHost({ env: { MODULES: 'catalog,inventory' } });
+const log = countedLog();
+const logger = createLogger({ ...config.log, destination: log.destination });
+let host: Host | undefined;
+let remote: ServerChild | undefined;
+let moleculerNode: ServerChild | undefined;
+const caller = createBroker('bench-local');
+let tcpCaller: ReturnType<typeof createBroker> | undefined;
+const results: Measured[] = [];
+let variants: Variant[] = [];
 try {
-  const remoteId = await productWithStock((method, path, body) =>
-    fetch(`${remoteHost.url}${path}`, {
-      method,
-      headers: { 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    }),
-  );
-  const inProcess = createClient(inventoryContract, (_module, request) => Promise.resolve(host.app.fetch(request)), 'bench');
-  const overHttp = createClient(inventoryContract, createHttpTransport({ resolve: () => remoteHost.url, log: logger }), 'bench');
+  host = await createHost({ config, modules: [...modules, benchModule], logger });
+  const local = host;
+  const bench = local.modules.find((m) => m.definition.name === 'bench')?.context;
+  const inventoryDb = local.modules.find((m) => m.definition.name === 'inventory')?.context.db;
+  if (!bench || !inventoryDb) throw new Error('bench or inventory module not hosted');
+  const localId = await productWithStock(requestOver((path, init) => Promise.resolve(local.app.request(path, init))));
 
-  const results = [
-    await measure('direct use case call', () => getStock({ db: inventoryDb }, localId)),
-    await measure('typed client, in-process', () => inProcess.getStock({ params: { productId: localId } })),
-    await measure('typed client, HTTP over loopback', () => overHttp.getStock({ params: { productId: remoteId } })),
+  remote = await startServerChild('remote Cleave host', 'bench/servers/cleave.ts');
+  const remoteUrl = `http://127.0.0.1:${remote.port}`;
+  const remoteId = await productWithStock(requestOver((path, init) => fetch(`${remoteUrl}${path}`, init)));
+  // The transport a host builds for a module elsewhere, pointed at the second process, with the bench module as caller.
+  const transport = createHttpTransport({ resolve: () => remoteUrl, log: logger.child({ component: 'remote' }) });
+
+  caller.createService(helloService);
+  await caller.start();
+  const ports = { 'bench-provider': await freePort(), 'bench-caller': await freePort() };
+  moleculerNode = await startServerChild('Moleculer TCP node', 'bench/peers/moleculer-node.ts', {
+    env: {
+      BENCH_MOLECULER_PORTS: Object.entries(ports)
+        .map(([id, port]) => `${id}=${port}`)
+        .join(','),
+    },
+  });
+  tcpCaller = createBroker('bench-caller', ports);
+  await tcpCaller.start();
+  await tcpCaller.waitForServices(['bench'], 30_000);
+  const tcp = tcpCaller;
+
+  const inProcessHello = bench.client(benchContract);
+  const inProcessStock = bench.client(inventoryContract);
+  const httpHello = createClient(benchContract, transport, 'bench');
+  const httpStock = createClient(inventoryContract, transport, 'bench');
+  const isHello = (r: unknown) => JSON.stringify(r) === expectedBody;
+  const isHelloBody = (r: unknown) => JSON.stringify((r as { body?: unknown }).body) === expectedBody;
+  const isStock = (id: string) => (r: unknown) => ((r as { body?: { productId?: string } }).body ?? (r as { productId?: string })).productId === id;
+  variants = [
+    { name: 'direct call: sayHello()', call: () => sayHello('world'), expect: isHello },
+    { name: 'Moleculer local broker.call', baseline: 'direct call: sayHello()', call: () => caller.call('bench.hello', { name: 'world' }), expect: isHello },
+    {
+      name: 'Cleave typed client, in-process',
+      baseline: 'direct call: sayHello()',
+      call: () => inProcessHello.hello({ params: { name: 'world' } }),
+      expect: isHelloBody,
+    },
+    { name: 'Moleculer TCP transporter', baseline: 'direct call: sayHello()', call: () => tcp.call('bench.hello', { name: 'world' }), expect: isHello },
+    { name: 'Cleave typed client, HTTP', baseline: 'direct call: sayHello()', call: () => httpHello.hello({ params: { name: 'world' } }), expect: isHelloBody },
+    {
+      name: 'plain fetch (undici), HTTP',
+      baseline: 'direct call: sayHello()',
+      call: async () => (await fetch(`${remoteUrl}${helloPath}`)).json(),
+      expect: isHello,
+    },
+    { name: 'direct call: getStock() (PGlite)', call: () => getStock({ db: inventoryDb }, localId), expect: isStock(localId) },
+    {
+      name: 'Cleave typed client, in-process: getStock',
+      baseline: 'direct call: getStock() (PGlite)',
+      call: () => inProcessStock.getStock({ params: { productId: localId } }),
+      expect: isStock(localId),
+    },
+    {
+      name: 'Cleave typed client, HTTP: getStock',
+      baseline: 'direct call: getStock() (PGlite)',
+      call: () => httpStock.getStock({ params: { productId: remoteId } }),
+      expect: isStock(remoteId),
+    },
   ];
-  const [direct, viaApp, viaHttp] = results as [(typeof results)[0], (typeof results)[0], (typeof results)[0]];
-  const f = (n: number) => n.toFixed(1).padStart(8);
-  process.stdout.write(`\nModule calls: ${calls} sequential calls per variant after ${warmup} warm-up, Node ${process.version}\n\n`);
-  process.stdout.write(`variant                              p50 µs   p99 µs  mean µs\n`);
-  for (const r of results) process.stdout.write(`${r.name.padEnd(34)} ${f(r.p50)} ${f(r.p99)} ${f(r.mean)}\n`);
-  const inProcessOverhead = viaApp.p50 - direct.p50;
-  const httpAdded = viaHttp.p50 - viaApp.p50;
+  for (const v of variants) {
+    const result = await v.call();
+    if (!v.expect(result)) throw new Error(`${v.name} answered ${JSON.stringify(result).slice(0, 200)}`);
+  }
+
   process.stdout.write(
-    `\nin-process call overhead over a direct call (p50): ${inProcessOverhead.toFixed(1)} µs   budget ≤ 15 µs   ${inProcessOverhead <= 15 ? 'met' : 'NOT met'}\n`,
+    `Module calls: ${calls} sequential calls per variant and round after ${warmup} warm-up, ${rounds} round(s), ` +
+      `${cpus().length} CPUs, load average ${loadavg()[0]?.toFixed(1)}, Node ${process.version}\n`,
   );
-  process.stdout.write(
-    `added by an extracted call over loopback (p50):    ${httpAdded.toFixed(1)} µs   budget ≤ 150 µs  ${httpAdded <= 150 ? 'met' : 'NOT met'}\n`,
-  );
+  for (let round = 1; round <= rounds; round++) {
+    const order = variants.map((_, i) => variants[(i + round - 1) % variants.length] as Variant);
+    for (const v of order) results.push(await measure(v, round));
+    process.stdout.write(`  round ${round} done\n`);
+  }
 } finally {
-  await remoteHost.stop();
-  await host.stop();
+  await tcpCaller?.stop();
+  await caller.stop();
+  if (moleculerNode) await stopServerChild(moleculerNode);
+  if (remote) await stopServerChild(remote);
+  await host?.stop();
 }
+
+interface Summary {
+  name: string;
+  baseline: string | undefined;
+  p50: number;
+  p99: number;
+  mean: number;
+  addedP50: number | undefined;
+  addedP99: number | undefined;
+}
+
+const added = (v: Variant, pick: (m: Measured) => number): number | undefined => {
+  if (!v.baseline) return undefined;
+  const perRound = results
+    .filter((r) => r.name === v.name)
+    .flatMap((r) => {
+      const base = results.find((b) => b.name === v.baseline && b.round === r.round);
+      return base ? [pick(r) - pick(base)] : [];
+    });
+  return median(perRound);
+};
+const summaries: Summary[] = variants.map((v) => {
+  const mine = results.filter((r) => r.name === v.name);
+  return {
+    name: v.name,
+    baseline: v.baseline,
+    p50: median(mine.map((m) => m.p50)),
+    p99: median(mine.map((m) => m.p99)),
+    mean: median(mine.map((m) => m.mean)),
+    addedP50: added(v, (m) => m.p50),
+    addedP99: added(v, (m) => m.p99),
+  };
+});
+
+const f = (n: number | undefined, width = 9) => (n === undefined ? '' : n.toFixed(n < 100 ? 2 : 0)).padStart(width);
+const nameWidth = Math.max(...summaries.map((s) => s.name.length));
+process.stdout.write(`\n${'variant'.padEnd(nameWidth)}    p50 µs    p99 µs   mean µs  +p50 µs  +p99 µs\n`);
+for (const s of summaries) process.stdout.write(`${s.name.padEnd(nameWidth)} ${f(s.p50)} ${f(s.p99)} ${f(s.mean)} ${f(s.addedP50, 8)} ${f(s.addedP99, 8)}\n`);
+
+const by = (name: string) => summaries.find((s) => s.name === name);
+const lines: { name: string; value: number | undefined; budget: string; met: boolean | undefined }[] = [];
+const inProcess = by('Cleave typed client, in-process')?.addedP50;
+const molLocal = by('Moleculer local broker.call')?.addedP50;
+const http = by('Cleave typed client, HTTP')?.addedP50;
+const molTcp = by('Moleculer TCP transporter')?.addedP50;
+const fetchAdded = by('plain fetch (undici), HTTP')?.addedP50;
+lines.push({
+  name: 'in-process call, p50 added over a direct call (µs)',
+  value: inProcess,
+  budget: '<= 5',
+  met: inProcess === undefined ? undefined : inProcess <= 5,
+});
+if (inProcess !== undefined && molLocal !== undefined && molLocal > 0)
+  lines.push({ name: '  … / Moleculer local call, p50 added', value: inProcess / molLocal, budget: 'reference', met: undefined });
+if (http !== undefined && molTcp !== undefined && molTcp > 0)
+  lines.push({ name: 'HTTP call / Moleculer TCP, p50 added', value: http / molTcp, budget: '<= 1.00', met: http / molTcp <= 1 });
+if (http !== undefined && fetchAdded !== undefined)
+  lines.push({ name: 'HTTP transport over plain fetch, p50 (µs)', value: http - fetchAdded, budget: 'reference', met: undefined });
+process.stdout.write('\n');
+for (const l of lines) {
+  const verdict = l.met === undefined ? '' : l.met ? 'met' : 'NOT met';
+  process.stdout.write(`${l.name.padEnd(52)} ${f(l.value)}   ${l.budget.padEnd(9)} ${verdict}\n`);
+}
+
+const date = new Date();
+const resultsDir = join(import.meta.dirname, 'results');
+mkdirSync(resultsDir, { recursive: true });
+const file = relative(process.cwd(), join(resultsDir, `calls-${date.toISOString().replace(/[:.]/g, '-')}.json`));
+const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version, platform: process.platform, loadavg: loadavg() };
+writeFileSync(
+  file,
+  `${JSON.stringify({ date: date.toISOString(), machine, settings: { calls, warmup, rounds }, summaries, ratios: lines, rounds: results }, null, 2)}\n`,
+);
+process.stdout.write(`\nresults written to ${file}\n`);
 process.exit(0);

@@ -1,19 +1,14 @@
 /**
- * One benchmark target's life: its server starts in a child process (its own process group, stdout carrying only
- * `ready <port>` and `logged <lines>`), answers a few checks by hand, is driven by autocannon on loopback (warm-up,
- * then the measured run) as many rounds as asked, and stops.
+ * One benchmark target's life: its server starts in a child process (bench/support/server-child.ts), answers a few
+ * checks by hand, is driven by autocannon on loopback (warm-up, then the measured run) as many rounds as asked, and
+ * stops.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { join, resolve } from 'node:path';
-import process from 'node:process';
-import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 import type { Result } from 'autocannon';
 import { secureHeaders } from './peers/secure-headers.ts';
 import { cpuMs } from './server-cpu.ts';
 import { expectedBody, helloPath, helloPrefix, maxNameLength } from './servers/shared.ts';
-import { stopGroup, trackGroup } from './support/stop-group.ts';
+import { startServerChild, stopServerChild, type ServerChild } from './support/server-child.ts';
 
 export interface Target {
   name: string;
@@ -51,37 +46,13 @@ export interface RunningTarget {
   answered: number;
   /** What the checks before the first round found wrong. */
   problems: string[];
-  child: ChildProcess;
-  lines: string[];
+  server: ServerChild;
 }
 
-const root = join(import.meta.dirname, '..');
-
 /** Starts the target's server and runs the checks: status, media type, body and, for a full stack, its features. */
-export async function startTarget(target: Target, options: RunOptions, timeoutMs = 120_000): Promise<RunningTarget> {
-  const child = spawn(process.execPath, [...options.nodeFlags, '--import', 'tsx', resolve(root, target.file)], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'inherit'],
-    detached: true,
-  });
-  trackGroup(child);
-  const lines: string[] = [];
-  const port = await new Promise<number>((done, fail) => {
-    const timer = setTimeout(() => fail(new Error(`${target.name} did not report ready within ${timeoutMs / 1000} s`)), timeoutMs);
-    child.once('exit', (code) => fail(new Error(`${target.name} exited with code ${code} before it was ready`)));
-    createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
-      lines.push(line);
-      const match = /^ready (\d+)$/.exec(line);
-      if (!match) return;
-      clearTimeout(timer);
-      done(Number(match[1]));
-    });
-  }).catch(async (error: unknown) => {
-    await stopGroup(child);
-    throw error;
-  });
-  const url = `http://127.0.0.1:${port}`;
-  const running: RunningTarget = { target, url, answered: 0, problems: [], child, lines };
+export async function startTarget(target: Target, options: RunOptions): Promise<RunningTarget> {
+  const server = await startServerChild(target.name, target.file, { nodeFlags: options.nodeFlags });
+  const running: RunningTarget = { target, url: `http://127.0.0.1:${server.port}`, answered: 0, problems: [], server };
   running.problems.push(...(await checkHello(running)));
   if (target.fullStack) running.problems.push(...(await checkFeatures(running)));
   return running;
@@ -91,9 +62,9 @@ export async function startTarget(target: Target, options: RunOptions, timeoutMs
 export async function runRound(running: RunningTarget, round: number, options: RunOptions): Promise<RoundResult> {
   const load = { url: `${running.url}${helloPath}`, connections: options.connections, expectBody: expectedBody };
   const warmup = await autocannon({ ...load, duration: options.warmupS });
-  const cpuBefore = cpuMs(running.child.pid);
+  const cpuBefore = cpuMs(running.server.child.pid);
   const result = await autocannon({ ...load, duration: options.durationS });
-  const cpuAfter = cpuMs(running.child.pid);
+  const cpuAfter = cpuMs(running.server.child.pid);
   running.answered += warmup.requests.total + result.requests.total;
   const problems: string[] = [];
   for (const [label, run] of [
@@ -112,12 +83,8 @@ export async function runRound(running: RunningTarget, round: number, options: R
  * SIGTERM, so the child closes cleanly (and writes a CPU profile if asked); SIGKILL if it hangs. Returns the log
  * lines the server reported writing, when it counts them.
  */
-export async function stopTarget(running: RunningTarget): Promise<number | undefined> {
-  const exited = running.child.exitCode === null && running.child.signalCode === null ? once(running.child, 'exit') : Promise.resolve();
-  await stopGroup(running.child);
-  await exited;
-  const logged = running.lines.map((l) => /^logged (\d+)$/.exec(l)?.[1]).find((n) => n !== undefined);
-  return logged === undefined ? undefined : Number(logged);
+export function stopTarget(running: RunningTarget): Promise<number | undefined> {
+  return stopServerChild(running.server);
 }
 
 function summarise(name: string, round: number, r: Result, cpuUs: number | undefined, problems: string[]): RoundResult {
