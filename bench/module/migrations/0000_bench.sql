@@ -1,3 +1,5 @@
+CREATE SCHEMA "bench";
+--> statement-breakpoint
 CREATE TABLE "bench"."dead_letters" (
 	"id" uuid PRIMARY KEY NOT NULL,
 	"event_id" uuid NOT NULL,
@@ -27,6 +29,7 @@ CREATE TABLE "bench"."outbox" (
 	"envelope" jsonb NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"claimed_until" timestamp with time zone,
+	"claimed_by" text,
 	"dispatched_at" timestamp with time zone,
 	"attempts" integer DEFAULT 0 NOT NULL,
 	"last_error" text,
@@ -34,4 +37,7 @@ CREATE TABLE "bench"."outbox" (
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX "dead_letters_event_consumer_idx" ON "bench"."dead_letters" USING btree ("event_id","consumer");--> statement-breakpoint
-CREATE INDEX "outbox_pending_idx" ON "bench"."outbox" USING btree ("aggregate_key","seq") WHERE "bench"."outbox"."dispatched_at" is null;
+CREATE INDEX "inbox_handled_idx" ON "bench"."inbox" USING btree ("handled_at");--> statement-breakpoint
+CREATE INDEX "outbox_pending_idx" ON "bench"."outbox" USING btree ("aggregate_key","seq") WHERE "bench"."outbox"."dispatched_at" is null;--> statement-breakpoint
+CREATE INDEX "outbox_created_idx" ON "bench"."outbox" USING btree ("created_at");--> statement-breakpoint
+CREATE INDEX "outbox_dispatched_idx" ON "bench"."outbox" USING btree ("dispatched_at") WHERE "bench"."outbox"."dispatched_at" is not null;
