@@ -2,7 +2,8 @@
  * Summarises V8 CPU profiles (`.cpuprofile`, as `BENCH_PROFILE=1` or `node --cpu-prof` write them): where the time
  * of each thread went, by package (node_modules), project folder, node's internals, WebAssembly, GC and idle.
  *
- * Usage: npx tsx bench/profile-summary.ts <file or folder>… [--top N]
+ * Usage: npx tsx bench/profile-summary.ts <file or folder>… [--top N] [--last-ms N]
+ * `--last-ms` keeps only the profile's last N milliseconds: for a server, the load window rather than its start-up.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -35,7 +36,8 @@ export interface Summary {
 /** Where a frame's time belongs: an npm package, a project folder, node's own code, WebAssembly, or a V8 state. */
 export function placeOf(url: string, functionName: string): string {
   if (url === '') return functionName.startsWith('(') ? functionName : `(native) ${functionName}`;
-  if (url.startsWith('wasm://')) return 'WebAssembly (PGlite)';
+  // PGlite on a host's main thread; es-module-lexer (tsx) on the module loader thread.
+  if (url.startsWith('wasm://')) return 'WebAssembly';
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (pkg?.[1]) return pkg[1];
   if (url.startsWith('node:')) return 'node (module loading, streams, …)';
@@ -47,23 +49,27 @@ function roleOf(profile: Profile): string {
   const urls = new Set(profile.nodes.map((n) => n.callFrame.url));
   const has = (pattern: RegExp) => [...urls].some((u) => pattern.test(u));
   if (has(/apps\/monolith\/main\.ts/)) return 'Cleave host (main thread)';
-  if (has(/tsx\/dist\/.*(loader|register|index)/) && !has(/\/(platform|modules|apps)\//)) return 'tsx loader thread';
+  if (has(/bench\/(servers|peers)\//)) return 'bench server (main thread)';
+  if (has(/node:internal\/modules\/esm\/worker/)) return 'module loader thread (tsx hooks)';
   if (has(/npm\/(bin|lib)\//)) return 'npm';
   if (has(/tsx\/dist\/cli/)) return 'tsx CLI';
   return 'other';
 }
 
-export function summarise(file: string, top = 12): Summary {
+export function summarise(file: string, top = 12, lastMs = Number.POSITIVE_INFINITY): Summary {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const places = new Map<string, number>();
   const functions = new Map<string, number>();
   let busy = 0;
+  let at = profile.startTime;
+  const from = profile.endTime - lastMs * 1000;
   for (let i = 0; i < profile.samples.length; i++) {
+    at += profile.timeDeltas[i] ?? 0;
     const node = byId.get(profile.samples[i] as number);
     // A sample's time is the gap to the next one.
     const ms = (profile.timeDeltas[i + 1] ?? 0) / 1000;
-    if (!node) continue;
+    if (!node || at < from) continue;
     const { url, functionName, lineNumber } = node.callFrame;
     const place = placeOf(url, functionName);
     places.set(place, (places.get(place) ?? 0) + ms);
@@ -75,7 +81,7 @@ export function summarise(file: string, top = 12): Summary {
   return {
     file,
     role: roleOf(profile),
-    spanMs: (profile.endTime - profile.startTime) / 1000,
+    spanMs: Math.min(profile.endTime - profile.startTime, lastMs * 1000) / 1000,
     busyMs: busy,
     byPlace: sorted(places),
     byFunction: sorted(functions),
@@ -92,14 +98,18 @@ function profilesIn(path: string): string[] {
 
 if (process.argv[1] && basename(process.argv[1]) === 'profile-summary.ts') {
   const args = process.argv.slice(2);
-  const topAt = args.indexOf('--top');
-  const top = topAt >= 0 ? Number(args.splice(topAt, 2)[1]) : 12;
+  const option = (name: string, fallback: number) => {
+    const at = args.indexOf(name);
+    return at >= 0 ? Number(args.splice(at, 2)[1]) : fallback;
+  };
+  const top = option('--top', 12);
+  const lastMs = option('--last-ms', Number.POSITIVE_INFINITY);
   if (args.length === 0) {
-    process.stderr.write('usage: npx tsx bench/profile-summary.ts <file or folder>… [--top N]\n');
+    process.stderr.write('usage: npx tsx bench/profile-summary.ts <file or folder>… [--top N] [--last-ms N]\n');
     process.exit(2);
   }
   for (const file of args.flatMap(profilesIn)) {
-    const s = summarise(file, top);
+    const s = summarise(file, top, lastMs);
     const ms = (n: number) => `${n.toFixed(0).padStart(6)} ms`;
     process.stdout.write(`\n${basename(file)}: ${s.role}, ${s.spanMs.toFixed(0)} ms profiled, ${s.busyMs.toFixed(0)} ms busy\n`);
     for (const [place, t] of s.byPlace) process.stdout.write(`  ${ms(t)}  ${place}\n`);
