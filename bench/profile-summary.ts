@@ -40,9 +40,22 @@ export function placeOf(url: string, functionName: string): string {
   if (url.startsWith('wasm://')) return 'WebAssembly';
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (pkg?.[1]) return pkg[1];
-  if (url.startsWith('node:')) return 'node (module loading, streams, …)';
+  if (url.startsWith('node:')) return nodePlace(url);
   const local = /\/((?:apps|bench|modules|platform|tests|tools)\/[^/]+)/.exec(url);
   return local?.[1] ?? url;
+}
+
+const nodePlaces: [RegExp, string][] = [
+  [/^node:internal\/modules\//, 'node: module loading'],
+  [/^node:internal\/deps\/undici\//, 'node: undici (Headers, Request, Response, fetch)'],
+  [/^node:(_http_|internal\/http|http)/, 'node: http'],
+  [/^node:(internal\/)?async_hooks/, 'node: async_hooks (AsyncLocalStorage)'],
+  [/^node:(net|internal\/stream_base_commons|internal\/streams\/|stream)/, 'node: net and streams'],
+  [/^node:internal\/(process\/task_queues|timers)|^node:timers/, 'node: ticks and timers'],
+];
+
+function nodePlace(url: string): string {
+  return nodePlaces.find(([pattern]) => pattern.test(url))?.[1] ?? 'node: other';
 }
 
 function roleOf(profile: Profile): string {

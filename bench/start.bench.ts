@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import process from 'node:process';
 import { environmentSchema } from '../platform/config/index.ts';
@@ -129,7 +129,10 @@ async function floor(): Promise<Start> {
   return { readyMs: performance.now() - started, cpuMs: undefined, hostMs: undefined };
 }
 
-process.stdout.write(`Start-up benchmark: npm start on PGlite, all modules, ${rounds} round(s), ${cpus().length} CPUs, Node ${process.version}\n`);
+process.stdout.write(
+  `Start-up benchmark: npm start on PGlite, all modules, ${rounds} round(s), ${cpus().length} CPUs, ` +
+    `load average ${loadavg()[0]?.toFixed(1)}, Node ${process.version}\n`,
+);
 const runs: { first: Start; restart: Start; floor: Start }[] = [];
 for (let round = 1; round <= rounds; round++) {
   const dataDir = mkdtempSync(join(tmpdir(), 'cleave-start-bench-'));
@@ -172,6 +175,6 @@ process.stdout.write(
 const date = new Date();
 mkdirSync(resultsDir, { recursive: true });
 const file = relative(process.cwd(), join(resultsDir, `start-${date.toISOString().replace(/[:.]/g, '-')}.json`));
-const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version, platform: process.platform };
+const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version, platform: process.platform, loadavg: loadavg() };
 writeFileSync(file, `${JSON.stringify({ date: date.toISOString(), machine, rounds: runs, summary: Object.fromEntries(rows), budgetMs }, null, 2)}\n`);
 process.stdout.write(`results written to ${file}${profile ? `; CPU profiles in ${relative(process.cwd(), profileDir)}/start-*/` : ''}\n`);
