@@ -1,0 +1,56 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { InvalidClient } from '../domain/errors.ts';
+import { digest, findClient } from '../infrastructure/identity-repository.ts';
+import type { IdentityDeps } from './identity-deps.ts';
+
+/** A client, as the token endpoint sees it after authentication. */
+export interface AuthenticatedClient {
+  id: string;
+  confidential: boolean;
+  grantTypes: readonly string[];
+  scopes: ReadonlySet<string>;
+  redirectUris: readonly string[];
+  /** Set for a module's own client (`module:<name>`). */
+  module?: string;
+}
+
+const same = (a: string, b: string) => {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+};
+
+/** The secret of module `name`'s client: HMAC-SHA256 over the name with the system's module client key. */
+export function moduleClientSecret(key: Uint8Array, module: string): string {
+  return createHmac('sha256', key).update(`cleave-module-client:${module}`).digest('base64url');
+}
+
+/**
+ * Authenticates the client of a token request (RFC 6749 §2.3): confidential clients by their secret, public clients by
+ * their id alone (they must then use PKCE), module clients by the secret derived from the module client key. Every
+ * failure is the same `invalid_client`.
+ */
+export async function authenticateClient(deps: IdentityDeps, clientId: string | undefined, secret: string | undefined): Promise<AuthenticatedClient> {
+  if (!clientId) throw new InvalidClient();
+  if (clientId.startsWith('module:')) {
+    const module = clientId.slice('module:'.length);
+    const scopes = deps.moduleScopes(module);
+    const key = deps.settings.moduleClientKey;
+    if (!scopes || !key || !secret || !same(secret, moduleClientSecret(key, module))) throw new InvalidClient();
+    return { id: clientId, confidential: true, grantTypes: ['client_credentials'], scopes: new Set(scopes), redirectUris: [], module };
+  }
+  const client = await findClient(deps.db, clientId);
+  if (!client) throw new InvalidClient();
+  if (client.secretHash === null) {
+    if (secret !== undefined) throw new InvalidClient();
+  } else if (!secret || !same(digest(secret), client.secretHash)) {
+    throw new InvalidClient();
+  }
+  return {
+    id: client.id,
+    confidential: client.secretHash !== null,
+    grantTypes: client.grantTypes,
+    scopes: new Set(client.scopes),
+    redirectUris: client.redirectUris,
+  };
+}

@@ -1,0 +1,28 @@
+import type { Db, Tx } from '../../../platform/db/index.ts';
+import type { KeyStore } from '../infrastructure/key-store.ts';
+
+/** How identity issues tokens; from the host's configuration. */
+export interface IdentitySettings {
+  /** `iss` of every token, and what verifiers expect. */
+  issuer: string;
+  /** `aud` of every token: the system the tokens are for. */
+  audience: string;
+  accessTokenTtlS: number;
+  refreshTokenTtlS: number;
+  authorizationCodeTtlS: number;
+  /** The resource-owner password grant, for the local demo only (RFC 9700 forbids it elsewhere). */
+  passwordGrant: boolean;
+  /** Module clients (`module:<name>`) prove themselves with HMAC-SHA256(key, name); unset: they cannot get tokens. */
+  moduleClientKey: Uint8Array | undefined;
+  /** scrypt cost of new password hashes. */
+  passwordCost: { N: number; r: number; p: number };
+}
+
+export interface IdentityDeps {
+  db: Db;
+  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  keys: KeyStore;
+  settings: IdentitySettings;
+  /** The scopes a module's client may hold (those its calls need), or undefined for a module that does not exist. */
+  moduleScopes(module: string): readonly string[] | undefined;
+}

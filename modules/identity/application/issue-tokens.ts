@@ -1,0 +1,151 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { Executor } from '../../../platform/db/index.ts';
+import { GrantNotAllowed, InvalidGrant, InvalidScope } from '../domain/errors.ts';
+import { grantScopes, scopesOfRoles } from '../domain/scopes.ts';
+import {
+  digest,
+  findUser,
+  findUserByName,
+  insertRefreshToken,
+  opaqueToken,
+  revokeFamily,
+  takeAuthorizationCode,
+  useRefreshToken,
+} from '../infrastructure/identity-repository.ts';
+import { decoyHash, verifyPassword } from '../infrastructure/passwords.ts';
+import type { ActiveKey } from '../infrastructure/key-store.ts';
+import { authenticateClient, type AuthenticatedClient } from './authenticate-client.ts';
+import type { IdentityDeps } from './identity-deps.ts';
+import { signAccessToken } from './sign-token.ts';
+
+/** A token request's parameters (RFC 6749 §4), already decoded from the form. */
+export interface TokenRequest {
+  grant_type: string;
+  client_id?: string | undefined;
+  client_secret?: string | undefined;
+  scope?: string | undefined;
+  username?: string | undefined;
+  password?: string | undefined;
+  code?: string | undefined;
+  redirect_uri?: string | undefined;
+  code_verifier?: string | undefined;
+  refresh_token?: string | undefined;
+}
+
+/** RFC 6749 §5.1. */
+export interface TokenResponse {
+  access_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+  scope: string;
+  refresh_token?: string;
+}
+
+function allow(client: AuthenticatedClient, grant: string): void {
+  if (!client.grantTypes.includes(grant)) throw new GrantNotAllowed(grant, `client ${client.id} may not use it`);
+}
+
+function scopesFor(requested: string | undefined, allowed: ReadonlySet<string>): string[] {
+  const result = grantScopes(requested, allowed);
+  if ('refused' in result) throw new InvalidScope(result.refused);
+  return result.granted;
+}
+
+/** Access token plus a new refresh token in `familyId` (a new family when none is given). */
+async function userTokens(
+  deps: IdentityDeps,
+  db: Executor,
+  key: ActiveKey,
+  client: AuthenticatedClient,
+  userId: string,
+  scopes: string[],
+  familyId: string = randomUUID(),
+): Promise<TokenResponse> {
+  const access = await signAccessToken(deps.settings, key, { subject: userId, clientId: client.id, scopes, kind: 'user' });
+  const refresh = opaqueToken();
+  await insertRefreshToken(db, {
+    id: randomUUID(),
+    tokenHash: digest(refresh),
+    familyId,
+    clientId: client.id,
+    userId,
+    scope: scopes.join(' '),
+    expiresAt: new Date(Date.now() + deps.settings.refreshTokenTtlS * 1000),
+  });
+  return { access_token: access.token, token_type: 'Bearer', expires_in: access.expiresIn, scope: scopes.join(' '), refresh_token: refresh };
+}
+
+/** The scopes `userId` may hold through `client`, or an invalid grant when the user is gone or disabled. */
+async function userScopes(db: Executor, client: AuthenticatedClient, userId: string): Promise<Set<string>> {
+  const user = await findUser(db, userId);
+  if (!user || user.disabledAt) throw new InvalidGrant('The user no longer exists or is disabled.');
+  return new Set([...scopesOfRoles(user.roles)].filter((s) => client.scopes.has(s)));
+}
+
+/**
+ * The token endpoint (RFC 6749): client credentials; authorization code with PKCE S256 (RFC 7636); refresh token with
+ * rotation and reuse detection (a refresh token used twice revokes its whole family, RFC 9700 §4.14); and the
+ * password grant only where enabled for a local demo.
+ */
+export async function issueTokens(deps: IdentityDeps, request: TokenRequest): Promise<TokenResponse> {
+  const client = await authenticateClient(deps, request.client_id, request.client_secret);
+  const key = await deps.keys.active();
+  switch (request.grant_type) {
+    case 'client_credentials': {
+      allow(client, 'client_credentials');
+      if (!client.confidential) throw new GrantNotAllowed('client_credentials', 'public clients have no credentials');
+      const scopes = scopesFor(request.scope, client.scopes);
+      const access = await signAccessToken(deps.settings, key, { subject: client.id, clientId: client.id, scopes, kind: client.module ? 'module' : 'client' });
+      return { access_token: access.token, token_type: 'Bearer', expires_in: access.expiresIn, scope: scopes.join(' ') };
+    }
+    case 'password': {
+      if (!deps.settings.passwordGrant) throw new GrantNotAllowed('password', 'it is for local demos only and not enabled here');
+      allow(client, 'password');
+      const user = request.username ? await findUserByName(deps.db, request.username) : undefined;
+      // A missing user costs the same time as a wrong password, so usernames cannot be probed by timing.
+      const valid = await verifyPassword(request.password ?? '', user?.passwordHash ?? decoyHash);
+      if (!user || !valid || user.disabledAt) throw new InvalidGrant('The username or password is wrong.');
+      const allowed = new Set([...scopesOfRoles(user.roles)].filter((s) => client.scopes.has(s)));
+      return userTokens(deps, deps.db, key, client, user.id, scopesFor(request.scope, allowed));
+    }
+    case 'authorization_code': {
+      allow(client, 'authorization_code');
+      const { code: presented, code_verifier: verifier, redirect_uri: redirectUri } = request;
+      if (!presented || !verifier || !redirectUri) throw new InvalidGrant('code, code_verifier and redirect_uri are required.');
+      // Taking the code and issuing its tokens commit together: a failure in between leaves the code unused.
+      return deps.transaction(async (tx) => {
+        const code = await takeAuthorizationCode(tx, digest(presented));
+        if (code === 'reused') throw new InvalidGrant('The authorization code was already used.');
+        if (!code || code.clientId !== client.id || code.redirectUri !== redirectUri)
+          throw new InvalidGrant('The authorization code is not valid for this client.');
+        if (code.expiresAt.getTime() < Date.now()) throw new InvalidGrant('The authorization code expired.');
+        if (createHash('sha256').update(verifier).digest('base64url') !== code.codeChallenge) {
+          throw new InvalidGrant('The code verifier does not match the code challenge.');
+        }
+        const allowed = await userScopes(tx, client, code.userId);
+        return userTokens(deps, tx, key, client, code.userId, scopesFor(code.scope || undefined, allowed));
+      });
+    }
+    case 'refresh_token': {
+      allow(client, 'refresh_token');
+      const presented = request.refresh_token;
+      if (!presented) throw new InvalidGrant('refresh_token is required.');
+      const reused = await deps.transaction(async (tx) => {
+        const used = await useRefreshToken(tx, digest(presented));
+        if (!used || used.row.clientId !== client.id) throw new InvalidGrant('The refresh token is not valid for this client.');
+        if (!used.firstUse) return used.row.familyId;
+        if (used.row.revokedAt || used.row.expiresAt.getTime() < Date.now()) throw new InvalidGrant('The refresh token expired or was revoked.');
+        const allowed = await userScopes(tx, client, used.row.userId);
+        const scopes = scopesFor(request.scope ?? used.row.scope, new Set(used.row.scope.split(' ').filter((s) => allowed.has(s))));
+        return userTokens(deps, tx, key, client, used.row.userId, scopes, used.row.familyId);
+      });
+      if (typeof reused !== 'string') return reused;
+      // Someone used this token before: it may be stolen. Nobody keeps the session (RFC 9700 §4.14.2). Committed on
+      // its own, so the error below does not roll it back.
+      await revokeFamily(deps.db, reused);
+      throw new InvalidGrant('The refresh token was already used; the session is revoked.');
+    }
+    default:
+      throw new GrantNotAllowed(request.grant_type || '(none)', 'this server knows client_credentials, authorization_code, refresh_token and password');
+  }
+}

@@ -1,0 +1,92 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { and, eq, isNull, sql } from 'drizzle-orm';
+import type { Executor } from '../../../platform/db/index.ts';
+import { authorizationCodes, clients, refreshTokens, users } from './schema.ts';
+
+/** SHA-256 of a high-entropy token or secret, as stored (base64url). */
+export const digest = (value: string) => createHash('sha256').update(value).digest('base64url');
+
+/** A new opaque token: 256 random bits, base64url. */
+export const opaqueToken = () => randomBytes(32).toString('base64url');
+
+export type UserRow = typeof users.$inferSelect;
+export type ClientRow = typeof clients.$inferSelect;
+
+export async function findUserByName(db: Executor, username: string): Promise<UserRow | undefined> {
+  const [row] = await db.select().from(users).where(eq(users.username, username));
+  return row;
+}
+
+export async function findUser(db: Executor, id: string): Promise<UserRow | undefined> {
+  const [row] = await db.select().from(users).where(eq(users.id, id));
+  return row;
+}
+
+/** Inserts a user unless the username is taken; returns whether it did. */
+export async function insertUser(db: Executor, user: typeof users.$inferInsert): Promise<boolean> {
+  return (await db.insert(users).values(user).onConflictDoNothing().returning({ id: users.id })).length > 0;
+}
+
+export async function findClient(db: Executor, id: string): Promise<ClientRow | undefined> {
+  const [row] = await db.select().from(clients).where(eq(clients.id, id));
+  return row;
+}
+
+/** Registers a client, or updates what it may do (not its secret) when it exists. */
+export async function upsertClient(db: Executor, client: typeof clients.$inferInsert): Promise<void> {
+  await db
+    .insert(clients)
+    .values(client)
+    .onConflictDoUpdate({
+      target: clients.id,
+      set: { name: client.name, redirectUris: client.redirectUris, grantTypes: client.grantTypes, scopes: client.scopes },
+    });
+}
+
+export async function insertRefreshToken(db: Executor, row: typeof refreshTokens.$inferInsert): Promise<void> {
+  await db.insert(refreshTokens).values(row);
+}
+
+/**
+ * Marks a refresh token used, atomically: only the first of two concurrent uses gets the row back. Returns the row as
+ * it was (with `usedAt` set when it had been used before: a reuse).
+ */
+export async function useRefreshToken(db: Executor, hash: string): Promise<{ row: typeof refreshTokens.$inferSelect; firstUse: boolean } | undefined> {
+  const [used] = await db
+    .update(refreshTokens)
+    .set({ usedAt: sql`now()` })
+    .where(and(eq(refreshTokens.tokenHash, hash), isNull(refreshTokens.usedAt)))
+    .returning();
+  if (used) return { row: used, firstUse: true };
+  const [existing] = await db.select().from(refreshTokens).where(eq(refreshTokens.tokenHash, hash));
+  return existing ? { row: existing, firstUse: false } : undefined;
+}
+
+/** Revokes every refresh token of a family (after a reuse, or a logout). */
+export async function revokeFamily(db: Executor, familyId: string): Promise<void> {
+  await db
+    .update(refreshTokens)
+    .set({ revokedAt: sql`now()` })
+    .where(and(eq(refreshTokens.familyId, familyId), isNull(refreshTokens.revokedAt)));
+}
+
+export async function findRefreshToken(db: Executor, hash: string) {
+  const [row] = await db.select().from(refreshTokens).where(eq(refreshTokens.tokenHash, hash));
+  return row;
+}
+
+export async function insertAuthorizationCode(db: Executor, row: typeof authorizationCodes.$inferInsert): Promise<void> {
+  await db.insert(authorizationCodes).values(row);
+}
+
+/** Takes a code for its single use: the row when this was the first use, `reused` when it had been used. */
+export async function takeAuthorizationCode(db: Executor, hash: string): Promise<typeof authorizationCodes.$inferSelect | 'reused' | undefined> {
+  const [taken] = await db
+    .update(authorizationCodes)
+    .set({ usedAt: sql`now()` })
+    .where(and(eq(authorizationCodes.codeHash, hash), isNull(authorizationCodes.usedAt)))
+    .returning();
+  if (taken) return taken;
+  const [existing] = await db.select({ codeHash: authorizationCodes.codeHash }).from(authorizationCodes).where(eq(authorizationCodes.codeHash, hash));
+  return existing ? 'reused' : undefined;
+}

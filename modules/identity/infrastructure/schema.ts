@@ -1,0 +1,73 @@
+import { index, jsonb, pgSchema, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { eventTables } from '../../../platform/events/tables.ts';
+
+/** Identity's own schema: users, registered clients, tokens it must remember, and its signing keys. */
+export const identitySchema = pgSchema('identity');
+
+export const users = identitySchema.table('users', {
+  id: uuid('id').primaryKey(),
+  username: text('username').notNull().unique(),
+  /** scrypt, with its parameters and salt: `scrypt$<N>$<r>$<p>$<salt>$<hash>`. Never the password. */
+  passwordHash: text('password_hash').notNull(),
+  roles: jsonb('roles').$type<string[]>().notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  disabledAt: timestamp('disabled_at', { withTimezone: true }),
+});
+
+export const clients = identitySchema.table('clients', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  /** SHA-256 of a random secret (high entropy, so no slow hash is needed); null for public clients (PKCE). */
+  secretHash: text('secret_hash'),
+  redirectUris: jsonb('redirect_uris').$type<string[]>().notNull(),
+  grantTypes: jsonb('grant_types').$type<string[]>().notNull(),
+  /** The most a token issued to this client may carry. */
+  scopes: jsonb('scopes').$type<string[]>().notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+export const refreshTokens = identitySchema.table(
+  'refresh_tokens',
+  {
+    id: uuid('id').primaryKey(),
+    /** SHA-256 of the token; the token itself is only ever in the client's hands. */
+    tokenHash: text('token_hash').notNull(),
+    /** Every token obtained by rotating the same login: a reused one revokes them all. */
+    familyId: uuid('family_id').notNull(),
+    clientId: text('client_id').notNull(),
+    userId: uuid('user_id').notNull(),
+    scope: text('scope').notNull(),
+    issuedAt: timestamp('issued_at', { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  },
+  (t) => [uniqueIndex('refresh_tokens_hash_idx').on(t.tokenHash), index('refresh_tokens_family_idx').on(t.familyId)],
+);
+
+export const authorizationCodes = identitySchema.table('authorization_codes', {
+  /** SHA-256 of the code. */
+  codeHash: text('code_hash').primaryKey(),
+  clientId: text('client_id').notNull(),
+  userId: uuid('user_id').notNull(),
+  redirectUri: text('redirect_uri').notNull(),
+  /** PKCE (RFC 7636), S256 only. */
+  codeChallenge: text('code_challenge').notNull(),
+  scope: text('scope').notNull(),
+  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  usedAt: timestamp('used_at', { withTimezone: true }),
+});
+
+export const signingKeys = identitySchema.table('signing_keys', {
+  kid: text('kid').primaryKey(),
+  alg: text('alg').notNull(),
+  publicJwk: jsonb('public_jwk').$type<Record<string, unknown>>().notNull(),
+  /** The private JWK sealed with the configured key-encryption key. */
+  privateJwk: text('private_jwk').notNull(),
+  status: text('status', { enum: ['active', 'verifying', 'retired'] }).notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  /** When a key stops signing; it keeps verifying until every token it signed has expired. */
+  deactivatedAt: timestamp('deactivated_at', { withTimezone: true }),
+});
+
+export const { outbox, inbox, deadLetters } = eventTables(identitySchema);

@@ -1,0 +1,163 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrateSchema } from '../../../platform/db/index.ts';
+import { createSecretBox, createTokenVerifier } from '../../../platform/security/index.ts';
+import { testDatabases, type TestDatabaseHandle } from '../../../tests/support/databases.ts';
+import { authorize } from '../application/authorize.ts';
+import { moduleClientSecret } from '../application/authenticate-client.ts';
+import type { IdentityDeps } from '../application/identity-deps.ts';
+import { issueTokens } from '../application/issue-tokens.ts';
+import { registerUser } from '../application/register-user.ts';
+import { revokeToken } from '../application/revoke-token.ts';
+import { digest, upsertClient } from '../infrastructure/identity-repository.ts';
+import { createKeyStore } from '../infrastructure/key-store.ts';
+
+const migrations = fileURLToPath(new URL('../../../migrations/identity', import.meta.url));
+const moduleKey = randomBytes(32);
+const fastHash = { N: 2 ** 10, r: 8, p: 1 };
+
+describe.each(testDatabases)('the token endpoint on $name', (testDatabase) => {
+  let database: TestDatabaseHandle;
+  let deps: IdentityDeps;
+  const machineSecret = randomBytes(24).toString('base64url');
+  const verifier = () => createTokenVerifier({ issuer: 'https://id.test', audience: 'cleave', keys: { local: () => deps.keys.jwks() } });
+
+  beforeAll(async () => {
+    database = await testDatabase.open();
+    await migrateSchema(database.db, 'identity', migrations);
+    const box = createSecretBox([{ id: 'k1', key: randomBytes(32) }]);
+    deps = {
+      db: database.db,
+      transaction: (fn) => database.db.transaction(fn),
+      keys: createKeyStore({ db: database.db, box, tokenLifetimeMs: 600_000, cacheMs: 0 }),
+      settings: {
+        issuer: 'https://id.test',
+        audience: 'cleave',
+        accessTokenTtlS: 600,
+        refreshTokenTtlS: 86_400,
+        authorizationCodeTtlS: 60,
+        passwordGrant: true,
+        moduleClientKey: moduleKey,
+        passwordCost: fastHash,
+      },
+      moduleScopes: (m) => (m === 'inventory' ? ['catalog:read'] : undefined),
+    };
+    await registerUser(deps, { username: 'alice', password: 'correct horse', roles: ['staff'] });
+    await upsertClient(database.db, {
+      id: 'demo-app',
+      name: 'Demo',
+      secretHash: null,
+      redirectUris: ['http://127.0.0.1/cb'],
+      grantTypes: ['authorization_code', 'refresh_token', 'password'],
+      scopes: ['profile', 'catalog:write'],
+    });
+    await upsertClient(database.db, {
+      id: 'reporting',
+      name: 'Reporting job',
+      secretHash: digest(machineSecret),
+      redirectUris: [],
+      grantTypes: ['client_credentials'],
+      scopes: ['inventory:read'],
+    });
+  });
+  afterAll(() => database.close());
+
+  it('issues a client-credentials token that verifies, for a machine client and a module', async () => {
+    const machine = await issueTokens(deps, { grant_type: 'client_credentials', client_id: 'reporting', client_secret: machineSecret });
+    expect(machine).toMatchObject({ token_type: 'Bearer', expires_in: 600, scope: 'inventory:read' });
+    expect(machine.refresh_token).toBeUndefined();
+    expect(await verifier().verify(machine.access_token)).toMatchObject({ kind: 'client', subject: 'reporting', clientId: 'reporting' });
+
+    const module = await issueTokens(deps, {
+      grant_type: 'client_credentials',
+      client_id: 'module:inventory',
+      client_secret: moduleClientSecret(moduleKey, 'inventory'),
+    });
+    expect(await verifier().verify(module.access_token)).toMatchObject({ kind: 'module', module: 'inventory', subject: 'module:inventory' });
+  });
+
+  it('refuses wrong client credentials, unknown grants and scopes the client may not have', async () => {
+    await expect(issueTokens(deps, { grant_type: 'client_credentials', client_id: 'reporting', client_secret: 'wrong' })).rejects.toMatchObject({
+      code: 'identity/invalid-client',
+    });
+    await expect(issueTokens(deps, { grant_type: 'client_credentials', client_id: 'module:inventory', client_secret: 'guess' })).rejects.toMatchObject({
+      code: 'identity/invalid-client',
+    });
+    await expect(
+      issueTokens(deps, { grant_type: 'client_credentials', client_id: 'module:nope', client_secret: moduleClientSecret(moduleKey, 'nope') }),
+    ).rejects.toMatchObject({
+      code: 'identity/invalid-client',
+    });
+    await expect(issueTokens(deps, { grant_type: 'implicit', client_id: 'demo-app' })).rejects.toMatchObject({ code: 'identity/unsupported-grant-type' });
+    await expect(
+      issueTokens(deps, { grant_type: 'client_credentials', client_id: 'reporting', client_secret: machineSecret, scope: 'operator' }),
+    ).rejects.toMatchObject({
+      code: 'identity/invalid-scope',
+    });
+  });
+
+  it('rotates refresh tokens, and a reused one revokes its whole family', async () => {
+    const first = await issueTokens(deps, { grant_type: 'password', client_id: 'demo-app', username: 'alice', password: 'correct horse' });
+    expect(first.scope).toBe('catalog:write profile');
+    const second = await issueTokens(deps, { grant_type: 'refresh_token', client_id: 'demo-app', refresh_token: first.refresh_token });
+    expect(second.refresh_token).not.toBe(first.refresh_token);
+    // The first token again: stolen, say. Refused, and the thief's success would be the victim's loss: all revoked.
+    await expect(issueTokens(deps, { grant_type: 'refresh_token', client_id: 'demo-app', refresh_token: first.refresh_token })).rejects.toMatchObject({
+      code: 'identity/invalid-grant',
+      message: expect.stringContaining('already used'),
+    });
+    await expect(issueTokens(deps, { grant_type: 'refresh_token', client_id: 'demo-app', refresh_token: second.refresh_token })).rejects.toMatchObject({
+      code: 'identity/invalid-grant',
+    });
+  });
+
+  it('a revoked refresh token (logout) no longer works; revoking an unknown token says nothing', async () => {
+    const tokens = await issueTokens(deps, { grant_type: 'password', client_id: 'demo-app', username: 'alice', password: 'correct horse' });
+    await revokeToken(deps, { token: tokens.refresh_token ?? '', clientId: 'demo-app' });
+    await expect(issueTokens(deps, { grant_type: 'refresh_token', client_id: 'demo-app', refresh_token: tokens.refresh_token })).rejects.toMatchObject({
+      code: 'identity/invalid-grant',
+    });
+    await expect(revokeToken(deps, { token: 'no-such-token', clientId: 'demo-app' })).resolves.toBeUndefined();
+  });
+
+  it('runs the authorization code flow with PKCE: right verifier once, wrong verifier or second use refused', async () => {
+    const verifierText = randomBytes(32).toString('base64url');
+    const challenge = createHash('sha256').update(verifierText).digest('base64url');
+    const request = {
+      clientId: 'demo-app',
+      redirectUri: 'http://127.0.0.1/cb',
+      codeChallenge: challenge,
+      codeChallengeMethod: 'S256',
+      username: 'alice',
+      password: 'correct horse',
+    };
+    await expect(authorize(deps, { ...request, codeChallengeMethod: 'plain' })).rejects.toMatchObject({ code: 'identity/invalid-grant' });
+    await expect(authorize(deps, { ...request, redirectUri: 'http://evil.test/cb' })).rejects.toMatchObject({ code: 'identity/invalid-client' });
+    await expect(authorize(deps, { ...request, password: 'wrong' })).rejects.toMatchObject({ code: 'identity/invalid-grant' });
+
+    const { code } = await authorize(deps, request);
+    const exchange = { grant_type: 'authorization_code', client_id: 'demo-app', code, redirect_uri: 'http://127.0.0.1/cb' };
+    await expect(issueTokens(deps, { ...exchange, code_verifier: 'x'.repeat(43) })).rejects.toMatchObject({
+      message: expect.stringContaining('code verifier'),
+    });
+    // A failed exchange used the code up: codes are single-use whatever happens.
+    const { code: again } = await authorize(deps, request);
+    const tokens = await issueTokens(deps, { ...exchange, code: again, code_verifier: verifierText });
+    expect(await verifier().verify(tokens.access_token)).toMatchObject({ kind: 'user', clientId: 'demo-app' });
+    await expect(issueTokens(deps, { ...exchange, code: again, code_verifier: verifierText })).rejects.toMatchObject({
+      message: expect.stringContaining('already used'),
+    });
+  });
+
+  it('keeps verifying tokens signed before a key rotation, and signs new ones with the new key', async () => {
+    const before = await issueTokens(deps, { grant_type: 'client_credentials', client_id: 'reporting', client_secret: machineSecret });
+    const { kid, previous } = await deps.keys.rotate();
+    expect(kid).not.toBe(previous);
+    const after = await issueTokens(deps, { grant_type: 'client_credentials', client_id: 'reporting', client_secret: machineSecret });
+    const check = verifier();
+    await expect(check.verify(before.access_token)).resolves.toMatchObject({ subject: 'reporting' });
+    await expect(check.verify(after.access_token)).resolves.toMatchObject({ subject: 'reporting' });
+    expect((await deps.keys.jwks()).keys.map((k) => k.kid).sort()).toEqual([kid, previous].sort());
+  });
+});
