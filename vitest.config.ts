@@ -3,7 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['modules/**/*.test.ts', 'platform/**/*.test.ts', 'tests/**/*.test.ts'],
-    exclude: ['**/node_modules/**', 'tests/architecture/fixtures/**'],
+    // The chaos suite runs on its own (`npm run test:chaos`, vitest.chaos.config.ts): minutes of killing processes.
+    exclude: ['**/node_modules/**', 'tests/architecture/fixtures/**', 'tests/chaos/**'],
     globalSetup: ['tests/support/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,

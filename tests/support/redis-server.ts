@@ -2,7 +2,10 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
 import { freePort } from './process-host.ts';
 
-/** A private, throw-away Redis a test can take down and bring back (no persistence: a restart starts empty). */
+/**
+ * A private, throw-away Redis a test can take down and bring back. Without persistence a restart starts empty; with
+ * an append-only file in `dir`, a restart reloads what was acknowledged (all of it with `appendfsync: 'always'`).
+ */
 export interface RedisServer {
   port: number;
   url: string;
@@ -18,9 +21,17 @@ export function redisServerAvailable(): boolean {
   return spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
 }
 
+export interface RedisServerOptions {
+  /** Keep an append-only file in `dir` (which must exist), fsynced as named; none by default. */
+  appendOnly?: { dir: string; fsync: 'always' | 'everysec' };
+}
+
 /** Starts `redis-server` on a free port of 127.0.0.1 and waits until it answers PING. */
-export async function startRedisServer(): Promise<RedisServer> {
+export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServer> {
   const port = await freePort();
+  const persistence = options.appendOnly
+    ? ['--appendonly', 'yes', '--appendfsync', options.appendOnly.fsync, '--dir', options.appendOnly.dir, '--save', '']
+    : ['--save', '', '--appendonly', 'no'];
   let child: ChildProcess | undefined;
   const server: RedisServer = {
     port,
@@ -30,7 +41,7 @@ export async function startRedisServer(): Promise<RedisServer> {
     },
     async start() {
       if (child) return;
-      const spawned = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+      const spawned = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', ...persistence], { stdio: 'ignore' });
       child = spawned;
       spawned.once('exit', () => {
         if (child === spawned) child = undefined;
