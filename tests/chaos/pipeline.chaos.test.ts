@@ -10,6 +10,7 @@ const postgresUrl = process.env.TEST_DATABASE_URL;
 const seed = chaosSeed(process.env.CHAOS_SEED);
 const products = Number(process.env.CHAOS_PRODUCTS ?? 300);
 const loadMs = Number(process.env.CHAOS_LOAD_MS ?? 75_000);
+const keepLogs = process.env.CHAOS_KEEP_LOGS === 'true';
 const write = (line: string) => process.stdout.write(`${line}\n`);
 
 write(`\n  chaos seed ${seed} (replay with CHAOS_SEED=${seed} npm run test:chaos)\n`);
@@ -29,9 +30,10 @@ describe('chaos: every product gets exactly one stock item and one probe effect'
   it.each(runs)('$name', { timeout: 600_000 }, async ({ persistence }) => {
     if (!postgresUrl) throw new Error('The chaos suite needs PostgreSQL: set TEST_DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/test).');
     if (!redisServerAvailable()) throw new Error('The chaos suite needs redis-server on PATH (it kills a private one).');
-    const report = await runChaos({ seed, persistence, postgresUrl, products, loadMs, log: (line) => write(`  ${line}`) });
+    const report = await runChaos({ seed, persistence, postgresUrl, products, loadMs, keepLogs, log: (line) => write(`  ${line}`) });
     write(`\n  chaos run (${persistence})\n${formatReport(report)}\n`);
-    if (report.lost + report.duplicated + report.stuck > 0) write(`  processes' logs kept in ${report.logDir}\n`);
+    write(`  warnings and errors the processes logged:\n${report.logSummary.map((l) => `  ${l}`).join('\n')}\n`);
+    if (keepLogs || report.lost + report.duplicated + report.stuck > 0) write(`  processes' logs kept in ${report.logDir}\n`);
     expect(report.final.products).toBeGreaterThan(0);
     expect(report.doubleStall.outcome).toBe('dead-lettered');
     expect(report.doubleStall.effects).toBe(1);

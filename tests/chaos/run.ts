@@ -2,6 +2,7 @@ import { createProducts, type ClientReport } from './client.ts';
 import { duplicated, effectsOfEvent, lost, stuck, waitUntilQuiet, type CheckScope, type Measurement } from './checker.ts';
 import { runDoubleStall, type DoubleStallReport } from './double-stall.ts';
 import { audit, redrive, replayDeadLetters, type ReplayFigures } from './operator.ts';
+import { summarizeLogs } from './logs.ts';
 import { seededRandom } from './random.ts';
 import { paces, startKillLoop, type Kill, type KillLoop } from './schedule.ts';
 import { startTopology, targets, type Persistence, type Target } from './topology.ts';
@@ -14,6 +15,8 @@ export interface ChaosRunOptions {
   products: number;
   /** Over how long the client spreads them (the kills run as long as the client does). */
   loadMs: number;
+  /** Keep the processes' logs even when the run passes. */
+  keepLogs: boolean;
   log: (line: string) => void;
 }
 
@@ -43,6 +46,8 @@ export interface ChaosRunReport {
   duplicated: number;
   stuck: number;
   logDir: string;
+  /** Warnings and errors the processes logged, counted by message. */
+  logSummary: string[];
 }
 
 /** Generous: a restart of a Node host on a loaded 2-core machine takes seconds, and the pipeline retries in seconds. */
@@ -141,11 +146,14 @@ export async function runChaos(options: ChaosRunOptions): Promise<ChaosRunReport
       duplicated: duplicated(final.measurement),
       stuck: stuck(final.measurement),
       logDir: topology.logDir,
+      logSummary: [],
     };
+    await topology.stop();
+    report.logSummary = await summarizeLogs(topology.logDir);
     passed = report.lost === 0 && report.duplicated === 0 && report.stuck === 0;
     return report;
   } finally {
     await Promise.allSettled(loops.map((l) => l.stop()));
-    await topology.close(!passed);
+    await topology.close(!passed || options.keepLogs);
   }
 }

@@ -34,6 +34,8 @@ export interface Topology {
   redisUrl: string;
   /** Where every process's output is kept. */
   logDir: string;
+  /** Stops every process (SIGKILL), so their logs are complete; `close` does it too. */
+  stop(): Promise<void>;
   /** Kills everything, drops the databases and removes Redis's files (and the logs when `keepLogs` is false). */
   close(keepLogs: boolean): Promise<void>;
 }
@@ -76,8 +78,11 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
   const cleanups: (() => Promise<void>)[] = [];
   const logDir = await mkdtemp(join(tmpdir(), `cleave-chaos-${options.persistence}-`));
   const members: Partial<Record<Target, Member & { stop(): Promise<void> }>> = {};
-  const close = async (keepLogs: boolean) => {
+  const stop = async () => {
     await Promise.allSettled(Object.values(members).map((m) => m.stop()));
+  };
+  const close = async (keepLogs: boolean) => {
+    await stop();
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {});
     if (!keepLogs) await rm(logDir, { recursive: true, force: true });
   };
@@ -120,6 +125,7 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
       databases,
       redisUrl: redis.url,
       logDir,
+      stop,
       close,
     };
   } catch (error) {
