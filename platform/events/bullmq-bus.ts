@@ -45,6 +45,8 @@ export interface BullmqBusOptions {
 }
 
 const keepFailedS = 7 * 24 * 60 * 60;
+/** How far apart the database's clock (dispatch times) and the hosts' (subscription table times) may be. */
+const clockSlackMs = 1000;
 
 /**
  * The bus across processes. Publishers route by the durable subscription table in Redis (see
@@ -255,13 +257,19 @@ export function createBullmqBus(options: BullmqBusOptions): EventBus {
         }),
       );
     },
-    async audit(items, consumer) {
+    async audit(items, consumer, context = {}) {
       const redis = await ready();
       const checks: (DeliveryRecord & { key: string })[] = [];
+      // A table created after the producer's first dispatch had been lost with Redis's data; whoever registered a
+      // subscription into it may have been subscribed long before (a second of slack for the hosts' clocks).
+      const firstDispatch = context.firstDispatchedAt?.getTime();
+      const reRegistered = (entry: SubscriptionEntry) =>
+        firstDispatch !== undefined && entry.tableCreatedAt !== undefined && entry.tableCreatedAt > firstDispatch + clockSlackMs;
       for (const { envelope, dispatchedAt } of items) {
         for (const { entry, queue: name } of await targets(envelope, consumer)) {
-          // A subscription made after the event went out was never owed it.
-          if (Date.parse(entry.registeredAt) > dispatchedAt.getTime()) continue;
+          // A subscription made after the event went out was never owed it; one registered again after Redis lost the
+          // table cannot tell, and is owed everything (also what was routed while the table lacked it).
+          if (Date.parse(entry.registeredAt) > dispatchedAt.getTime() && !reRegistered(entry)) continue;
           const key = `${bullPrefix}:${name}:${eventJobId(envelope.id, entry.consumer, envelope.version)}`;
           checks.push({ key, eventId: envelope.id, event: envelope.name, version: envelope.version, consumer: entry.consumer, present: false });
         }

@@ -34,6 +34,15 @@ export interface DeliveryRecord {
   present: boolean;
 }
 
+/** What the producer knows that the broker may have forgotten. */
+export interface AuditContext {
+  /**
+   * When the producer dispatched the oldest event it still keeps. A subscription table created after that was lost and
+   * re-created, so the registration times in it do not say since when a subscription was owed events.
+   */
+  firstDispatchedAt?: Date;
+}
+
 /** Carries committed events from relays to consumers. In-process by default; BullMQ across processes. */
 export interface EventBus {
   readonly kind: 'in-process' | 'bullmq';
@@ -44,10 +53,10 @@ export interface EventBus {
   /** Resolves once the bus has taken responsibility for the event; rejects to make the relay retry later. */
   publish(envelope: EventEnvelope, options?: PublishOptions): Promise<void>;
   /**
-   * For each event and each consumer it is routed to (that subscribed before it was dispatched), whether the broker
-   * still has the delivery. Only a bus with a broker can tell; the in-process bus has no record to check.
+   * For each event and each consumer it is routed to (that subscribed before it was dispatched, or may have: see
+   * {@link AuditContext}), whether the broker still has the delivery. Only a bus with a broker can tell; the in-process bus has no record to check.
    */
-  audit?(items: readonly { envelope: EventEnvelope; dispatchedAt: Date }[], consumer?: string): Promise<DeliveryRecord[]>;
+  audit?(items: readonly { envelope: EventEnvelope; dispatchedAt: Date }[], consumer?: string, context?: AuditContext): Promise<DeliveryRecord[]>;
   /** The subscriptions publishers route by (durable in Redis for BullMQ; this process's consumers in-process). */
   subscriptions(): Promise<SubscriptionEntry[]>;
   /** An operator's removal of a durable subscription; false when there was none. */

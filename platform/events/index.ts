@@ -15,7 +15,7 @@ export type { Outbox } from './outbox.ts';
 export { createRelay } from './relay.ts';
 export type { Relay, RelayOptions } from './relay.ts';
 export { PermanentDeliveryError } from './bus.ts';
-export type { EventBus, Consumer, PublishOptions, DeliveryRecord } from './bus.ts';
+export type { EventBus, Consumer, PublishOptions, DeliveryRecord, AuditContext } from './bus.ts';
 export { RoutingPausedError } from './subscription-table.ts';
 export type { SubscriptionEntry } from './subscription-table.ts';
 export { createPruner } from './pruner.ts';

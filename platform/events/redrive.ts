@@ -1,6 +1,6 @@
-import { and, asc, gt, gte, isNotNull, lte } from 'drizzle-orm';
+import { and, asc, gt, gte, isNotNull, lte, min } from 'drizzle-orm';
 import type { Db } from '../db/index.ts';
-import type { DeliveryRecord, EventBus } from './bus.ts';
+import type { AuditContext, DeliveryRecord, EventBus } from './bus.ts';
 import type { EventDefinition } from './define-event.ts';
 import type { EventEnvelope } from './envelope.ts';
 import type { EventTables } from './tables.ts';
@@ -63,6 +63,13 @@ async function* dispatched(window: OutboxWindow): AsyncGenerator<{ envelope: Eve
   }
 }
 
+/** When the producer dispatched the oldest event its outbox still keeps: tells the audit a re-created subscription table. */
+async function auditContext(window: OutboxWindow): Promise<AuditContext> {
+  const { outbox } = window.tables;
+  const [row] = await window.db.select({ first: min(outbox.dispatchedAt) }).from(outbox);
+  return row?.first ? { firstDispatchedAt: new Date(row.first) } : {};
+}
+
 /**
  * Detects a broker that lost events: for every event the outbox marked dispatched in the window, and every consumer
  * subscribed at the time, asks the broker whether it still has the delivery (queued, running, done or failed). Exact
@@ -72,8 +79,9 @@ export async function auditOutbox(window: OutboxWindow): Promise<AuditReport> {
   const audit = window.bus.audit?.bind(window.bus);
   if (!audit) throw new Error('The in-process bus keeps no delivery record to audit; events wait in the outbox until they are handled.');
   const report: AuditReport = { events: 0, checked: 0, missing: [], missingCount: 0 };
+  const context = await auditContext(window);
   for await (const items of dispatched(window)) {
-    const records = await audit(items, window.consumer);
+    const records = await audit(items, window.consumer, context);
     report.events += new Set(items.map((i) => i.envelope.id)).size;
     report.checked += records.length;
     for (const r of records.filter((x) => !x.present)) {
@@ -93,10 +101,11 @@ export async function redriveOutbox(window: OutboxWindow, mode: 'missing' | 'all
   const audit = window.bus.audit?.bind(window.bus);
   if (mode === 'missing' && !audit) throw new Error('Only a bus with a broker can tell what is missing; redrive with mode "all".');
   const report: RedriveReport = { events: 0, republished: 0, mode };
+  const context = await auditContext(window);
   for await (const items of dispatched(window)) {
     report.events += new Set(items.map((i) => i.envelope.id)).size;
     if (mode === 'missing' && audit) {
-      const lost = (await audit(items, window.consumer)).filter((r) => !r.present);
+      const lost = (await audit(items, window.consumer, context)).filter((r) => !r.present);
       for (const r of lost) {
         const envelope = items.find((i) => i.envelope.id === r.eventId && i.envelope.version === r.version)?.envelope;
         if (!envelope) continue;

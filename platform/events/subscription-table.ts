@@ -14,6 +14,12 @@ export interface SubscriptionEntry {
   /** How long the consumer remembers handled events; redrive and replay refuse to reach further back. */
   inboxRetentionMs: number;
   registeredAt: string;
+  /**
+   * When the table this subscription first went into was created (ms since the epoch), kept when hosts register it
+   * again. A producer that dispatched events before then knows Redis lost the table: `registeredAt` then says only when
+   * a host registered the subscription again, not since when it was owed events.
+   */
+  tableCreatedAt?: number;
 }
 
 /** Routing was asked of a subscription table that Redis does not have (never written, or lost with Redis's data). */
@@ -56,25 +62,29 @@ export interface SubscriptionTable {
 
 const field = (e: { event: string; version: number; consumer: string }) => `${e.event}@v${e.version} ${e.consumer}`;
 
-// Writes entries and marks the table as existing. A subscription keeps the time it was first registered (the audit
-// owes it only events dispatched after that); `merge` takes the other fields from the new entry (its host registering
-// again), `fill` keeps an existing entry's (a process restoring what it remembered).
+// Writes entries and marks the table as existing (the epoch key holds when it was created). A subscription keeps the
+// time it was first registered (the audit owes it only events dispatched after that) and the creation time of the
+// first table it went into (the earliest a host remembers); `merge` takes the other fields from the new entry (its
+// host registering again), `fill` keeps an existing entry's (a process restoring what it remembered).
 const registerScript = `
 local mode = ARGV[2]
+redis.call('SET', KEYS[2], ARGV[1], 'NX')
+local created = tonumber(redis.call('GET', KEYS[2]))
 for i = 3, #ARGV, 2 do
-  local field, json = ARGV[i], ARGV[i + 1]
+  local field, new = ARGV[i], cjson.decode(ARGV[i + 1])
+  local firstTable = new.tableCreatedAt or created
   local existing = redis.call('HGET', KEYS[1], field)
   if existing then
-    local old, new = cjson.decode(existing), cjson.decode(json)
+    local old = cjson.decode(existing)
     local first = old.registeredAt
     if new.registeredAt < first then first = new.registeredAt end
+    if (old.tableCreatedAt or created) < firstTable then firstTable = old.tableCreatedAt or created end
     if mode == 'fill' then new = old end
     new.registeredAt = first
-    json = cjson.encode(new)
   end
-  redis.call('HSET', KEYS[1], field, json)
+  new.tableCreatedAt = firstTable
+  redis.call('HSET', KEYS[1], field, cjson.encode(new))
 end
-redis.call('SET', KEYS[2], ARGV[1], 'NX')
 return 1`;
 
 export function createSubscriptionTable(options: SubscriptionTableOptions): SubscriptionTable {

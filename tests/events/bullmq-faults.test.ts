@@ -29,13 +29,16 @@ describe.skipIf(!testRedisUrl).each(testDatabases)('the BullMQ bus under faults,
       testBullmqOptions({ log, maxAttempts: 3, namespace, deadLetters: world.deadLetters, bullmq: extra, ...(redisUrl ? { redisUrl } : {}) }, url),
     );
 
-  /** A process hosting only `probe:ghost`, a second consumer of product-created in the probe module. */
-  const ghostBus = (redisUrl?: string) => {
+  /**
+   * A process hosting only `probe:ghost`, a second consumer of product-created in the probe module (or `<module>:ghost`
+   * in a module of its own, with its own queues, keeping its inbox in the probe's table).
+   */
+  const ghostBus = (redisUrl?: string, module = 'probe') => {
     const ghost = subscribe(productCreatedV1, 'ghost', async () => {});
     const b = bus({}, redisUrl);
     b.subscribe(
       createConsumer({
-        module: 'probe',
+        module,
         db: database.db,
         tables: probeTables,
         deadLetters: world.deadLetters,
@@ -220,6 +223,79 @@ describe.skipIf(!testRedisUrl).each(testDatabases)('the BullMQ bus under faults,
       expect(await auditOutbox(window)).toMatchObject({ missingCount: 0 });
       // A second redrive finds nothing missing and sends nothing.
       expect(await redriveOutbox(window, 'missing')).toMatchObject({ republished: 0 });
+    });
+
+    it('does not count events dispatched before a consumer subscribed as missing for it, while Redis keeps the table', async () => {
+      const publisher = world.startProcess(bus({}, server.url), { relay: true, consume: true });
+      const since = new Date(Date.now() - 1000);
+      for (let i = 0; i < 3; i++) await world.write(newKey(), `EARLY-${i}`);
+      await eventually(async () => expect(await world.effects()).toHaveLength(3));
+      await sleep(1500);
+      const late = ghostBus(server.url, 'shadow');
+      await late.start();
+      try {
+        await eventually(async () => expect((await publisher.bus.subscriptions()).map((s) => s.consumer)).toContain('shadow:ghost'));
+        const window = { db: database.db, tables: eventTables('catalog'), bus: publisher.bus, events: catalogContract.events, since };
+        expect(await auditOutbox(window)).toMatchObject({ events: 3, checked: 3, missingCount: 0 });
+      } finally {
+        await late.close();
+      }
+    });
+
+    it('detects the loss also when no process that knew the subscriptions survived it, and what was routed by the half-restored table', async () => {
+      // shadow:ghost and probe:record subscribe; neither runs while the events go out, so their jobs wait in Redis.
+      const ghost = ghostBus(server.url, 'shadow');
+      await ghost.start();
+      await ghost.close();
+      const consumer = world.startProcess(bus({}, server.url), { relay: false, consume: true });
+      await consumer.ready;
+      await consumer.stop();
+      const publisher = world.startProcess(bus({}, server.url), { relay: true, consume: false });
+      const since = new Date(Date.now() - 1000);
+      const before: EventEnvelope[] = [];
+      for (let i = 0; i < 10; i++) before.push(await world.write(newKey(), `GONE-${i}`));
+      await eventually(async () => expect((await world.outboxRows()).every((r) => r.dispatchedAt !== null)).toBe(true), 15_000);
+      // (Past the slack the audit allows between the database's clock and the hosts'.)
+      await sleep(1500);
+
+      // Redis restarts empty while the publisher is down too: no running process remembers the subscriptions.
+      await publisher.stop();
+      await server.stop();
+      await server.start();
+      // The ghost's host comes back first: the table exists again, with the ghost alone, and a new publisher routes
+      // the next events by it, to the ghost only. Then probe:record's host registers again.
+      const ghostHost = ghostBus(server.url, 'shadow');
+      await ghostHost.start();
+      const freshPublisher = world.startProcess(bus({}, server.url), { relay: true, consume: false });
+      await freshPublisher.ready;
+      const after: EventEnvelope[] = [];
+      for (let i = 0; i < 5; i++) after.push(await world.write(newKey(), `HOLE-${i}`));
+      await eventually(async () => expect((await world.outboxRows()).every((r) => r.dispatchedAt !== null)).toBe(true), 15_000);
+      await world.startProcess(bus({}, server.url), { relay: false, consume: true }).ready;
+      // (Once the publisher's view of the table has both subscriptions.)
+      await eventually(async () => expect((await freshPublisher.bus.subscriptions()).map((s) => s.consumer).sort()).toEqual(['probe:record', 'shadow:ghost']));
+      try {
+        const window = { db: database.db, tables: eventTables('catalog'), bus: freshPublisher.bus, events: catalogContract.events, since };
+        // Both subscriptions' registration times are from after the loss, which says nothing about since when they
+        // were owed events: everything the broker lacks counts as missing (the ghost's 10 lost jobs, probe:record's
+        // 10 lost jobs and the 5 events the half-restored table never routed to it).
+        const audit = await auditOutbox(window);
+        const missing = (consumer: string) => new Set(audit.missing.filter((m) => m.consumer === consumer).map((m) => m.eventId));
+        expect(missing('probe:record')).toEqual(new Set([...before, ...after].map((e) => e.id)));
+        expect(missing('shadow:ghost')).toEqual(new Set(before.map((e) => e.id)));
+        expect(await redriveOutbox(window, 'missing')).toMatchObject({ republished: 25 });
+        await eventually(
+          async () => expect((await world.effects()).map((e) => e.eventId).sort()).toEqual([...before, ...after].map((e) => e.id).sort()),
+          20_000,
+        );
+        await eventually(async () => {
+          const inbox = await database.db.select().from(probeTables.inbox);
+          expect(inbox.filter((r) => r.consumer === 'shadow:ghost')).toHaveLength(15);
+        }, 20_000);
+        expect(await auditOutbox(window)).toMatchObject({ missingCount: 0 });
+      } finally {
+        await ghostHost.close();
+      }
     });
 
     it('keeps everything it writes to Redis under its prefix', async () => {
