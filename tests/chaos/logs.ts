@@ -12,9 +12,11 @@ export async function summarizeLogs(logDir: string): Promise<string[]> {
     for (const line of (await readFile(join(logDir, file), 'utf8')).split('\n')) {
       if (!line.startsWith('{')) continue;
       try {
-        const entry = JSON.parse(line) as { level?: number; msg?: string };
+        const entry = JSON.parse(line) as { level?: number; msg?: string; err?: { message?: string } };
         if ((entry.level ?? 0) < 40) continue;
-        const key = `${name} ${entry.level === 40 ? 'warn ' : 'error'} ${entry.msg ?? '?'}`;
+        // The error's message with numbers (ports, ids, counts) masked, so that one cause counts once.
+        const cause = entry.err?.message ? `: ${entry.err.message.slice(0, 80).replace(/\d+/g, 'N')}` : '';
+        const key = `${name} ${entry.level === 40 ? 'warn ' : 'error'} ${entry.msg ?? '?'}${cause}`;
         counts.set(key, (counts.get(key) ?? 0) + 1);
       } catch {
         // A line cut short by SIGKILL.

@@ -99,7 +99,8 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
     members.redis = redisMember(redis);
     const prefix = `chaos-${redisPrefix()}`;
     const ports = { monolith: await freePort(), 'inventory-a': await freePort(), 'inventory-b': await freePort(), probe: await freePort() };
-    const shared = { ...timings(options.partitions), REDIS_URL: redis.url, REDIS_PREFIX: prefix };
+    // The test runner's own settings are not the hosts' (an empty value counts as unset).
+    const shared = { ...timings(options.partitions), REDIS_URL: redis.url, REDIS_PREFIX: prefix, TEST_DATABASE_URL: '', TEST_REDIS_URL: '' };
     const host = (name: Exclude<Target, 'redis'>, entry: string, env: Record<string, string>) =>
       processMember(name, logDir, { entry, port: ports[name], env: { ...shared, ...env } });
     members.monolith = host('monolith', 'apps/monolith/main.ts', {
@@ -113,7 +114,11 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
         REMOTE_MODULES: `catalog=http://127.0.0.1:${ports.monolith}`,
       });
     }
-    members.probe = host('probe', 'tests/support/probe/main.ts', { MODULES: 'probe', DATABASE_URL: databases.probe });
+    members.probe = host('probe', 'tests/support/probe/main.ts', {
+      MODULES: 'probe',
+      DATABASE_URL: databases.probe,
+      REMOTE_MODULES: `catalog=http://127.0.0.1:${ports.monolith}`,
+    });
     // Consumers first, so their subscriptions are registered before the publisher routes its first event.
     const all = members as Record<Target, Member>;
     await Promise.all([all['inventory-a'].start(), all['inventory-b'].start(), all.probe.start()]);
