@@ -15,7 +15,12 @@ export async function summarizeLogs(logDir: string): Promise<string[]> {
         const entry = JSON.parse(line) as { level?: number; msg?: string; err?: { message?: string } };
         if ((entry.level ?? 0) < 40) continue;
         // The error's message with numbers (ports, ids, counts) masked, so that one cause counts once.
-        const cause = entry.err?.message ? `: ${entry.err.message.slice(0, 80).replace(/\d+/g, 'N')}` : '';
+        const cause = entry.err?.message
+          ? `: ${entry.err.message
+              .replace(/[\da-f]{8}-[\da-f-]{27}/gi, '<id>')
+              .replace(/\d+/g, 'N')
+              .slice(0, 90)}`
+          : '';
         const key = `${name} ${entry.level === 40 ? 'warn ' : 'error'} ${entry.msg ?? '?'}${cause}`;
         counts.set(key, (counts.get(key) ?? 0) + 1);
       } catch {

@@ -1,6 +1,7 @@
 import { appendFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import process from 'node:process';
 import { createScratchDatabase } from '../support/databases.ts';
 import { freePort, redisPrefix, startProcessHost, type ProcessHost } from '../support/process-host.ts';
 import { startRedisServer, type RedisServer } from '../support/redis-server.ts';
@@ -23,6 +24,8 @@ export interface Member {
   /** Starts it again on the same port; resolves once it is ready (retries a start that fails). */
   start(): Promise<void>;
   readonly kills: number;
+  /** The operating system's id of the running process. */
+  readonly pid: number | undefined;
 }
 
 export interface Topology {
@@ -81,7 +84,19 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
   const stop = async () => {
     await Promise.allSettled(Object.values(members).map((m) => m.stop()));
   };
+  // A run cut short (a test timeout, a crash of the runner) must not leave hosts or Redis behind.
+  const killAll = () => {
+    for (const m of Object.values(members)) {
+      try {
+        if (m.pid !== undefined) process.kill(m.pid, 'SIGKILL');
+      } catch {
+        // Gone already.
+      }
+    }
+  };
+  process.once('exit', killAll);
   const close = async (keepLogs: boolean) => {
+    process.off('exit', killAll);
     await stop();
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {});
     if (!keepLogs) await rm(logDir, { recursive: true, force: true });
@@ -150,6 +165,9 @@ function redisMember(server: RedisServer): Member & { stop(): Promise<void> } {
     get kills() {
       return kills;
     },
+    get pid() {
+      return server.pid;
+    },
     async kill() {
       kills += 1;
       await server.stop();
@@ -191,6 +209,9 @@ function processMember(
     },
     get kills() {
       return kills;
+    },
+    get pid() {
+      return current?.pid;
     },
     async kill() {
       await starting;

@@ -9,6 +9,8 @@ export type Runtime = 'node' | 'deno';
 export interface ProcessHost {
   url: string;
   runtime: Runtime;
+  /** The operating system's id of the process. */
+  pid: number | undefined;
   /** Everything the process printed so far. */
   output(): string;
   /** SIGTERM, then SIGKILL if it has not exited within 10 s. */
@@ -82,6 +84,7 @@ export function startProcessHost(options: ProcessHostOptions = {}): Promise<Proc
       resolve({
         url: match[1],
         runtime,
+        pid: child.pid,
         output: () => output,
         async terminate() {
           if (child.exitCode === null && child.signalCode === null) {

@@ -10,6 +10,8 @@ export interface RedisServer {
   port: number;
   url: string;
   readonly running: boolean;
+  /** The operating system's id of the server process while it runs. */
+  readonly pid: number | undefined;
   /** Kills the server abruptly, as a crash would, and waits until it is gone. */
   stop(): Promise<void>;
   /** Starts it again on the same port and waits until it answers PING. */
@@ -38,6 +40,9 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     url: `redis://127.0.0.1:${port}`,
     get running() {
       return child !== undefined;
+    },
+    get pid() {
+      return child?.pid;
     },
     async start() {
       if (child) return;
