@@ -701,6 +701,8 @@ export interface components {
             partitions: number;
             inboxRetentionMs: number;
             registeredAt: string;
+            /** @description When the subscription table it was first registered in was created (ms since the epoch; BullMQ). */
+            tableCreatedAt?: number;
         };
         FieldError: {
             /** @enum {string} */

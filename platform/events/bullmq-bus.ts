@@ -149,7 +149,10 @@ export function createBullmqBus(options: BullmqBusOptions): EventBus {
       // Stalls are counted by the job handler, which dead-letters; BullMQ's own limit would fail jobs silently.
       maxStalledCount: 1_000_000,
     });
-    worker.on('error', (err) => log.error({ err, module, queue: name }, 'event worker error'));
+    worker.on('error', (err) => {
+      // While Redis is away every reconnect attempt fails; the connection says so once, so only other errors count.
+      if (workerRedis?.status === 'ready') log.error({ err, module, queue: name }, 'event worker error');
+    });
     worker.on('failed', (job, err) => {
       if (job)
         void sinkFailedJob(job, err.message, options.deadLetters(module), log).catch((e: unknown) =>

@@ -12,6 +12,11 @@ const subscriptionSchema = z
     partitions: z.number().int(),
     inboxRetentionMs: z.number().int(),
     registeredAt: z.string(),
+    tableCreatedAt: z
+      .number()
+      .int()
+      .optional()
+      .openapi({ description: 'When the subscription table it was first registered in was created (ms since the epoch; BullMQ).' }),
   })
   .openapi('EventSubscription');
 
