@@ -245,7 +245,7 @@ const getItem = contractRoute({
   path: '/stock/v1/items/{sku}',
   request: { params: z.object({ sku: z.string() }) },
   responses: { 200: { description: 'The item', content: { 'application/json': { schema: z.object({ sku: z.string(), quantity: z.number(), caller: z.string() }) } } } },
-  problems: [404],
+  errors: { 404: ['stock/item-not-found'] },
 });
 const stockContract = defineContract('stock', { routes: { getItem } });
 

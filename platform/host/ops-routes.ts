@@ -1,10 +1,10 @@
 import { z } from '@hono/zod-openapi';
-import { CleaveError, contractRoute, createRouter, type App } from '../http/index.ts';
+import { CleaveError, contractRoute, createRouter, uuid, type App } from '../http/index.ts';
 import type { Consumer, DeadLetterStore } from '../events/index.ts';
 
 const deadLetterSchema = z
   .object({
-    id: z.uuid(),
+    id: uuid(),
     module: z.string(),
     consumer: z.string(),
     eventId: z.uuid(),
@@ -39,12 +39,12 @@ const replayDeadLetter = contractRoute({
   path: '/ops/dead-letters/{id}/replay',
   tags: ['ops'],
   summary: 'Deliver a dead-lettered event to its consumer again, once',
-  request: { params: z.object({ id: z.uuid() }) },
-  problems: [404, 409],
+  request: { params: z.object({ id: uuid() }) },
+  errors: { 404: ['events/dead-letter-not-found'], 409: ['events/consumer-not-hosted', 'events/replay-failed'] },
   responses: {
     200: {
       description: 'Replayed; `duplicate` when the consumer had already handled the event',
-      content: { 'application/json': { schema: z.object({ id: z.uuid(), outcome: z.enum(['handled', 'duplicate']) }) } },
+      content: { 'application/json': { schema: z.object({ id: uuid(), outcome: z.enum(['handled', 'duplicate']) }) } },
     },
   },
 });

@@ -1,4 +1,5 @@
 import type { Logger } from '../observability/index.ts';
+import type { RouteContract, UndeclaredProblems } from './declared-problems.ts';
 
 /** What every Cleave request context carries. */
 export interface AppVariables {
@@ -9,6 +10,10 @@ export interface AppVariables {
   log: Logger | undefined;
   /** The module the path belongs to, if any. */
   module: string | undefined;
+  /** The contract operation the request matched, once routing reached it. */
+  route: RouteContract | undefined;
+  /** What a problem the operation did not declare turns into. */
+  undeclaredProblems: UndeclaredProblems;
 }
 
 export interface AppEnv {

@@ -3,6 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import type { Logger } from '../observability/index.ts';
 import type { AppEnv } from './app-env.ts';
+import type { UndeclaredProblems } from './declared-problems.ts';
 import { errorHandler, notFoundHandler } from './error-handler.ts';
 import { bodiless, executionContext, requestLogging, requireJsonBody, staticSecureHeaders } from './middleware.ts';
 import { problem, problemResponse } from './problem.ts';
@@ -20,6 +21,8 @@ export interface AppOptions {
   bodyLimitBytes: number;
   /** Names the module a path belongs to, for log lines. */
   moduleOf?: (path: string) => string | undefined;
+  /** A problem an operation did not declare: replaced by a 500 (`fail`, the default, for tests) or only logged. */
+  undeclaredProblems?: UndeclaredProblems;
 }
 
 /**
@@ -28,7 +31,12 @@ export interface AppOptions {
  */
 export function createApp(options: AppOptions): App {
   const app = createRouter();
+  const undeclared = options.undeclaredProblems ?? 'fail';
   app.use(requestId({ headerName: 'X-Request-Id', limitLength: 128 }));
+  app.use((c, next) => {
+    c.set('undeclaredProblems', undeclared);
+    return next();
+  });
   app.use(executionContext());
   app.use(requestLogging(options.logger, options.moduleOf ?? (() => undefined)));
   app.use(staticSecureHeaders());

@@ -27,13 +27,25 @@ export function problemFromError(error: unknown, c: Context<AppEnv>): Problem {
   return problem({ ...common, status: 500, code: 'http/internal', detail: 'An unexpected error occurred. Quote the request id when reporting it.' });
 }
 
+/**
+ * `onError`: the problem for whatever was thrown. Unexpected errors are logged at error level with their stack;
+ * an upstream module being down or slow is an operational condition, logged as a warning in one line. A 503 says
+ * when to try again (`Retry-After`) when the error knows.
+ */
 export const errorHandler: ErrorHandler<AppEnv> = (error, c) => {
   const body = problemFromError(error, c);
   const log = c.get('logger') ? requestLog(c) : undefined;
-  if (body.status >= 500) log?.error({ err: error, code: body.code }, 'request failed');
+  const known = isDomainError(error) ? error : undefined;
+  if (body.status >= 500 && !known) log?.error({ err: error, code: body.code }, 'request failed');
+  else if (body.status >= 500) log?.warn({ code: body.code, detail: body.detail, ...pick(known?.details, 'module') }, 'request failed upstream');
   else log?.debug({ code: body.code, detail: body.detail }, 'request rejected');
-  return problemResponse(c, body);
+  const retryAfter = body.status === 503 ? known?.retryAfterSeconds : undefined;
+  return problemResponse(c, body, retryAfter === undefined ? {} : { 'retry-after': String(Math.max(1, Math.ceil(retryAfter))) });
 };
+
+function pick(details: Record<string, unknown> | undefined, key: string): Record<string, unknown> {
+  return details && key in details ? { [key]: details[key] } : {};
+}
 
 interface RouteLike {
   method: string;

@@ -22,6 +22,8 @@ export interface DomainErrorLike {
   code: string;
   message: string;
   details?: Record<string, unknown> | undefined;
+  /** For `unavailable`: when trying again makes sense, in seconds; sent as `Retry-After`. */
+  retryAfterSeconds?: number | undefined;
 }
 
 const kindSet: ReadonlySet<string> = new Set(errorKinds);
@@ -40,12 +42,19 @@ export class CleaveError extends Error implements DomainErrorLike {
   readonly kind: ErrorKind;
   readonly code: string;
   readonly details: Record<string, unknown> | undefined;
+  readonly retryAfterSeconds: number | undefined;
 
-  constructor(kind: ErrorKind, code: string, message: string, options: { details?: Record<string, unknown>; cause?: unknown } = {}) {
+  constructor(
+    kind: ErrorKind,
+    code: string,
+    message: string,
+    options: { details?: Record<string, unknown>; cause?: unknown; retryAfterSeconds?: number | undefined } = {},
+  ) {
     super(message, { cause: options.cause });
     this.name = 'CleaveError';
     this.kind = kind;
     this.code = code;
     this.details = options.details;
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }

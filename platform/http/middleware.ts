@@ -3,7 +3,14 @@ import { currentContext, runInContext, type ExecutionContext, type Logger } from
 import { problem, problemResponse } from './problem.ts';
 import type { AppEnv } from './app-env.ts';
 
-const jsonType = /^application\/([a-z0-9.+-]+\+)?json\s*(;|$)/i;
+// The same media types Hono's JSON validator reads, so nothing passes here that it would then ignore.
+const jsonType = /^application\/([\w.-]+\+)?json\s*(;|$)/i;
+
+/** A JSON media type, in UTF-8: RFC 8259 §8.1 allows no other encoding, so another charset is refused. */
+function isJson(type: string): boolean {
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(type)?.[1];
+  return jsonType.test(type) && (charset === undefined || /^utf-?8$/i.test(charset));
+}
 
 /**
  * Cleave APIs speak JSON: a request that carries a body of another media type (or none) gets 415. Runs after the
@@ -12,13 +19,13 @@ const jsonType = /^application\/([a-z0-9.+-]+\+)?json\s*(;|$)/i;
 export function requireJsonBody(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const type = c.req.header('content-type');
-    if ((type !== undefined && jsonType.test(type)) || !(await hasBody(c.req.raw))) return next();
+    if ((type !== undefined && isJson(type)) || !(await hasBody(c.req.raw))) return next();
     return problemResponse(
       c,
       problem({
         status: 415,
         code: 'http/unsupported-media-type',
-        detail: `Send the body as application/json${type ? `, not ${type}` : ''}.`,
+        detail: `Send the body as application/json in UTF-8${type ? `, not ${type}` : ''}.`,
         instance: c.req.path,
         requestId: c.get('requestId'),
       }),

@@ -1,6 +1,8 @@
 import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { AppEnv } from './app-env.ts';
+import { enforceDeclared } from './declared-problems.ts';
 import type { ErrorKind } from './errors.ts';
 
 /** The one table from error kind to HTTP status. Exhaustive: adding a kind without a status fails to compile. */
@@ -22,8 +24,11 @@ export const fieldErrorSchema = z
   .object({
     location: z.enum(['body', 'query', 'path', 'header', 'cookie', 'form']),
     path: z.string().openapi({ description: 'Dotted path to the offending field inside its location; empty for the whole location.' }),
-    message: z.string(),
-    code: z.string().openapi({ description: 'The validator issue code, e.g. `invalid_type`, `too_small`.' }),
+    message: z.string().openapi({ description: 'What is wrong, naming the field and what it accepts.' }),
+    code: z.string().openapi({
+      description:
+        'Why: `required`, `unknown_field`, `invalid_characters` (the text rule), `repeated`, or the validator check that failed (`invalid_type`, `too_small`, `too_big`, `invalid_format`, `invalid_value`, `custom`).',
+    }),
   })
   .openapi('FieldError');
 
@@ -94,6 +99,7 @@ export function problem(init: ProblemInit): Problem {
  * The problem as a response, built through the request context so headers set earlier in the chain
  * (request id, rate-limit headers) are kept.
  */
-export function problemResponse(c: Context, body: Problem, headers: Record<string, string> = {}): Response {
-  return c.newResponse(JSON.stringify(body), body.status as ContentfulStatusCode, { 'content-type': problemMediaType, ...headers });
+export function problemResponse(c: Context<AppEnv>, body: Problem, headers: Record<string, string> = {}): Response {
+  const checked = enforceDeclared(c, body);
+  return c.newResponse(JSON.stringify(checked), checked.status as ContentfulStatusCode, { 'content-type': problemMediaType, ...headers });
 }

@@ -68,11 +68,16 @@ describe('problem responses', () => {
       400,
       'http/validation-failed',
     );
-    // Path parameters are validated first; the body is reported once the path is right.
-    expect(body.errors).toEqual([expect.objectContaining({ location: 'path', path: 'id' })]);
+    // Every part of the request is reported at once: the path parameter and each field of the body.
+    expect((body.errors as { location: string; path: string }[]).map((e) => `${e.location}:${e.path}`)).toEqual([
+      'path:id',
+      'body:name',
+      'body:count',
+      'body:extra',
+    ]);
     const bodyErrors = await expectProblem(await post(JSON.stringify({ name: '', count: 1.5, extra: true })), 400, 'http/validation-failed');
     const fields = (bodyErrors.errors as { location: string; path: string }[]).map((e) => `${e.location}:${e.path}`).sort();
-    expect(fields).toEqual(['body:', 'body:count', 'body:name']);
+    expect(fields).toEqual(['body:count', 'body:extra', 'body:name']);
   });
 
   it('an unknown route is 404', async () => {

@@ -1,48 +1,96 @@
-import { createRoute, type RouteConfig, type z } from '@hono/zod-openapi';
+import { createRoute, z, type RouteConfig } from '@hono/zod-openapi';
+import { declareRoute } from './declared-problems.ts';
 import { deprecationDocs, deprecationHeaders, type RouteDeprecation } from './deprecation.ts';
+import { idempotencyKeyHeader } from './idempotency-key.ts';
+import { mergeProblems, platformProblems, takesIdempotencyKey, type ProblemDeclaration } from './platform-problems.ts';
 import { problemMediaType, problemSchema } from './problem.ts';
+import { strictJson } from './strict-json.ts';
 
 const descriptions: Record<number, string> = {
   400: 'The request is malformed or fails validation; `errors` lists each field.',
   401: 'No valid credentials.',
   403: 'The caller may not do this.',
   404: 'The resource does not exist.',
-  409: 'The request conflicts with the current state.',
+  409: 'The request conflicts with the current state, or a request with the same `Idempotency-Key` is still being processed.',
   412: 'The resource changed since it was read (stale `If-Match`).',
-  413: 'The request body is too large.',
-  415: 'The request body is not JSON.',
-  422: 'The request is well-formed but breaks a domain rule.',
+  413: 'The request body is too large; the connection is closed after this answer.',
+  415: 'The request body is not JSON (UTF-8).',
+  422: 'The request is well-formed but breaks a domain rule, or reuses an `Idempotency-Key` for a different request.',
+  428: 'The operation needs `If-Match` with the ETag last read (RFC 6585).',
   500: 'An unexpected error; the body reveals no internals.',
-  502: 'An upstream module answered badly.',
-  503: 'A module this depends on is unavailable.',
-  504: 'A module this depends on did not answer in time.',
+  502: 'A module this operation called answered badly.',
+  503: 'The module, or one it depends on, is unavailable; `Retry-After` says when to try again.',
+  504: 'The module, or one it depends on, did not answer in time.',
 };
 
-/** OpenAPI response entries for problem statuses. */
-export function problemResponses(...statuses: number[]) {
+/** OpenAPI response entries for problem statuses, each listing the codes it may carry. */
+export function problemResponses(declaration: ProblemDeclaration) {
   return Object.fromEntries(
-    statuses.map((status) => [status, { description: descriptions[status] ?? 'Problem', content: { [problemMediaType]: { schema: problemSchema } } }]),
+    Object.entries(declaration).map(([status, codes = []]) => [
+      status,
+      {
+        description: `${descriptions[Number(status)] ?? 'Problem'} Codes: ${codes.map((code) => `\`${code}\``).join(', ')}.`,
+        content: { [problemMediaType]: { schema: problemSchema.extend({ code: z.enum(codes as [string, ...string[]]) }) } },
+      },
+    ]),
   );
 }
 
-type ContractRouteConfig = Omit<RouteConfig, 'path' | 'deprecated'> & { path: string; problems?: number[]; deprecated?: RouteDeprecation };
+type ContractRouteConfig = Omit<RouteConfig, 'path' | 'deprecated'> & {
+  path: string;
+  /** The problems the route's own code answers with, by status: `{ 404: ['catalog/product-not-found'] }`. */
+  errors?: ProblemDeclaration;
+  deprecated?: RouteDeprecation;
+};
+
+type ObjectSchema = z.ZodObject<z.ZodRawShape>;
+
+function requiresIfMatch(headers: unknown): boolean {
+  const shape = (headers as ObjectSchema | undefined)?.shape;
+  const ifMatch = shape?.['if-match'] as z.ZodType | undefined;
+  return ifMatch !== undefined && !ifMatch.safeParse(undefined).success;
+}
 
 /**
- * `createRoute` plus the problem responses every route can produce (400, 500; 413 and 415 with a body),
- * and the route's own, so they all appear in the OpenAPI document.
+ * `createRoute`, with every response the operation can give declared by construction: the route's own `errors`,
+ * plus the platform's (validation, body limits, idempotency keys, upstream failures; see `platformProblems`), each
+ * status with its codes. At run time the same declaration is enforced: a problem the operation did not declare is
+ * logged as an error, and in `fail` mode (tests) replaced by a 500.
  *
- * A route declared `deprecated: { since, sunset, link? }` is marked `deprecated` (with `x-sunset` and a note in its
- * description) in OpenAPI, and every response it gives carries `Deprecation`, `Sunset` and `Link` headers.
+ * Unsafe operations of a module also document the `Idempotency-Key` header. A route declared
+ * `deprecated: { since, sunset, link? }` is marked `deprecated` in OpenAPI, and every response it gives carries
+ * `Deprecation`, `Sunset` and `Link` headers.
  *
  * @example
- * export const getProduct = contractRoute({ method: 'get', path: '/catalog/v1/products/{id}', problems: [404], ... });
+ * export const getProduct = contractRoute({ method: 'get', path: '/catalog/v1/products/{id}', errors: { 404: ['catalog/product-not-found'] }, ... });
  */
 export function contractRoute<const R extends ContractRouteConfig>(config: R) {
-  const { problems = [], deprecated, ...route } = config;
-  const standard = route.request?.body ? [400, 413, 415, 500] : [400, 500];
-  let full: Record<string, unknown> = { ...route, responses: { ...problemResponses(...standard, ...problems), ...route.responses } };
+  const { errors = {}, deprecated, ...route } = config;
+  const request: NonNullable<RouteConfig['request']> = route.request ?? {};
+  const hasBody = request.body !== undefined;
+  const shape = {
+    method: route.method,
+    path: route.path,
+    hasInput: hasBody || request.params !== undefined || request.query !== undefined || request.headers !== undefined,
+    hasBody,
+    ifMatchRequired: requiresIfMatch(request.headers),
+  };
+  const problems = mergeProblems(platformProblems(shape), errors);
+  const headers = takesIdempotencyKey(route.method, route.path)
+    ? ((request.headers as ObjectSchema | undefined) ?? z.object({})).extend({ 'Idempotency-Key': idempotencyKeyHeader })
+    : request.headers;
+  const own = route.middleware === undefined ? [] : [route.middleware].flat();
+  const contract = { operation: `${route.method.toUpperCase()} ${route.path}`, request: { ...request, ...(headers ? { headers } : {}) }, problems };
+  let full: Record<string, unknown> = {
+    ...route,
+    request: contract.request,
+    responses: { ...problemResponses(problems), ...route.responses },
+    // First: the operation is known to whatever answers, validation included; the body is read strictly before
+    // the validators parse it.
+    middleware: [declareRoute(contract), ...(hasBody ? [strictJson()] : []), ...own],
+  };
   if (deprecated) full = deprecate(full, deprecated);
-  return createRoute(full as Parameters<typeof createRoute>[0]) as unknown as Omit<R, 'problems' | 'deprecated'> & { getRoutingPath(): string };
+  return createRoute(full as Parameters<typeof createRoute>[0]) as unknown as Omit<R, 'errors' | 'deprecated'> & { getRoutingPath(): string };
 }
 
 function deprecate(route: Record<string, unknown>, deprecation: RouteDeprecation): Record<string, unknown> {

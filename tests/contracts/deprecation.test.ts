@@ -18,7 +18,7 @@ const oldRoute = contractRoute({
   description: 'Reads one thing.',
   deprecated: { since: '2026-01-15', sunset: '2027-06-30', link },
   request: { params },
-  problems: [404],
+  errors: { 404: ['demo/thing-not-found'] },
   responses: { 200: { description: 'The thing', content: json } },
 });
 
@@ -27,7 +27,7 @@ const newRoute = contractRoute({
   path: '/demo/v2/things/{id}',
   summary: 'Get a thing',
   request: { params },
-  problems: [404],
+  errors: { 404: ['demo/thing-not-found'] },
   responses: { 200: { description: 'The thing', content: json } },
 });
 

@@ -10,7 +10,7 @@ export const createProduct = contractRoute({
   tags: ['catalog'],
   summary: 'Create a product',
   request: { body: { content: jsonContent(createProductSchema), required: true } },
-  problems: [409, 422],
+  errors: { 409: ['catalog/sku-taken'], 422: ['catalog/invalid-price'] },
   responses: { 201: { description: 'Created', headers: etagHeader, content: jsonContent(productSchema) } },
 });
 
@@ -20,6 +20,7 @@ export const listProducts = contractRoute({
   tags: ['catalog'],
   summary: 'List products, newest last, a page at a time',
   request: { query: listProductsQuery },
+  errors: { 422: ['catalog/invalid-cursor'] },
   responses: { 200: { description: 'A page of products', content: jsonContent(productPageSchema) } },
 });
 
@@ -29,7 +30,7 @@ export const getProduct = contractRoute({
   tags: ['catalog'],
   summary: 'Get a product',
   request: { params: productIdParams },
-  problems: [404],
+  errors: { 404: ['catalog/product-not-found'] },
   responses: { 200: { description: 'The product', headers: etagHeader, content: jsonContent(productSchema) } },
 });
 
@@ -40,10 +41,20 @@ export const updateProduct = contractRoute({
   summary: 'Change a product, guarded by If-Match',
   request: {
     params: productIdParams,
-    headers: z.object({ 'if-match': z.string().min(1).openapi({ description: 'The ETag last read, e.g. "v3".' }) }),
+    headers: z.object({
+      'if-match': z
+        .string()
+        .regex(/^(?:\*|(?:W\/)?"v[0-9]{1,9}")$/, 'must be the ETag last read, such as "v3", or * to skip the check')
+        .openapi({ description: 'The ETag last read, e.g. "v3"; `*` changes whatever version is current.' }),
+    }),
     body: { content: jsonContent(updateProductSchema), required: true },
   },
-  problems: [404, 409, 412, 422],
+  errors: {
+    404: ['catalog/product-not-found'],
+    409: ['catalog/sku-taken', 'catalog/product-archived'],
+    412: ['catalog/version-mismatch'],
+    422: ['catalog/invalid-if-match', 'catalog/invalid-price'],
+  },
   responses: { 200: { description: 'The changed product', headers: etagHeader, content: jsonContent(productSchema) } },
 });
 
@@ -53,6 +64,6 @@ export const archiveProduct = contractRoute({
   tags: ['catalog'],
   summary: 'Archive a product (idempotent)',
   request: { params: productIdParams },
-  problems: [404],
+  errors: { 404: ['catalog/product-not-found'] },
   responses: { 200: { description: 'The archived product', headers: etagHeader, content: jsonContent(productSchema) } },
 });

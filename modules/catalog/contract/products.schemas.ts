@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { queryInteger, text, uuid } from '../../../platform/http/index.ts';
 
 export const moneySchema = z
   .object({
@@ -13,7 +14,7 @@ export const moneySchema = z
 
 export const productSchema = z
   .object({
-    id: z.uuid(),
+    id: uuid(),
     sku: z.string(),
     name: z.string(),
     description: z.string(),
@@ -25,14 +26,14 @@ export const productSchema = z
   })
   .openapi('Product');
 
+// ASCII only (the pattern), so zod's UTF-16 length is the character count JSON Schema means.
 const sku = z
   .string()
-  .trim()
   .min(1)
   .max(64)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, dot, dash and underscore only');
-const name = z.string().trim().min(1).max(200);
-const description = z.string().max(4000);
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must start with a letter or digit and hold only letters, digits, dot, dash and underscore');
+const name = text({ min: 1, max: 200 });
+const description = text({ max: 4000, trimmed: false });
 
 export const createProductSchema = z
   .object({ sku, name, description: description.default(''), price: moneySchema })
@@ -42,10 +43,10 @@ export const createProductSchema = z
 export const updateProductSchema = z
   .object({ sku: sku.optional(), name: name.optional(), description: description.optional(), price: moneySchema.optional() })
   .strict()
-  .refine((v) => Object.values(v).some((x) => x !== undefined), 'name at least one field to change')
-  .openapi('UpdateProduct');
+  .refine((v) => Object.values(v).some((x) => x !== undefined), 'must name at least one field to change: sku, name, description or price')
+  .openapi('UpdateProduct', { minProperties: 1 });
 
-export const productIdParams = z.object({ id: z.uuid().openapi({ param: { name: 'id', in: 'path' } }) });
+export const productIdParams = z.object({ id: uuid().openapi({ param: { name: 'id', in: 'path' } }) });
 
 const cursor = z
   .string()
@@ -54,11 +55,11 @@ const cursor = z
   .openapi({ description: 'Opaque cursor from `nextCursor` of the previous page.' });
 
 export const listProductsQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(20),
+  limit: queryInteger({ min: 1, max: 100, default: 20 }),
   cursor: cursor.optional(),
   status: z.enum(['active', 'archived']).optional(),
-  sku: z.string().max(64).optional(),
-  q: z.string().trim().min(1).max(100).optional().openapi({ description: 'Case-insensitive substring of the name.' }),
+  sku: text({ min: 1, max: 64 }).optional().openapi({ description: 'Only the product with exactly this SKU.' }),
+  q: text({ min: 1, max: 100 }).optional().openapi({ description: 'Case-insensitive substring of the name.' }),
 });
 
 export const productPageSchema = z.object({ items: z.array(productSchema), nextCursor: z.string().nullable() }).openapi('ProductPage');

@@ -106,11 +106,11 @@ describe.each(targetKinds)('catalog contract, $name', (kind) => {
     expect(results.map((r) => r.status).sort()).toEqual([200, 412, 412]);
   });
 
-  it('update without If-Match fails validation naming the header', async () => {
+  it('update without If-Match is 428 Precondition Required naming the header', async () => {
     const { body } = await create();
     const response = await target.call('PATCH', `/catalog/v1/products/${body.id}`, { name: 'x' });
-    expect(response.status).toBe(400);
-    expect(await response.json()).toMatchObject({ errors: [{ location: 'header', path: 'if-match' }] });
+    expect(response.status).toBe(428);
+    expect(await response.json()).toMatchObject({ code: 'http/precondition-required', errors: [{ location: 'header', path: 'if-match', code: 'required' }] });
   });
 
   it('archive is idempotent and an archived product cannot change', async () => {

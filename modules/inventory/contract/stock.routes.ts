@@ -7,7 +7,7 @@ export const getStock = contractRoute({
   tags: ['inventory'],
   summary: 'Read the stock and availability of a product',
   request: { params: productIdParams },
-  problems: [404],
+  errors: { 404: ['inventory/stock-item-not-found'] },
   responses: { 200: { description: 'Stock of the product', content: jsonContent(stockSchema) } },
 });
 
@@ -17,7 +17,10 @@ export const receiveStock = contractRoute({
   tags: ['inventory'],
   summary: 'Receive stock of a catalog product',
   request: { params: productIdParams, body: { content: jsonContent(receiveStockSchema), required: true } },
-  problems: [404, 409, 503],
+  errors: {
+    404: ['inventory/stock-item-not-found', 'catalog/product-not-found'],
+    409: ['inventory/product-archived'],
+  },
   responses: { 200: { description: 'Stock after the receipt', content: jsonContent(stockSchema) } },
 });
 
@@ -27,7 +30,10 @@ export const reserveStock = contractRoute({
   tags: ['inventory'],
   summary: 'Reserve stock (idempotent by reservation id)',
   request: { params: reservationIdParams, body: { content: jsonContent(reserveStockSchema), required: true } },
-  problems: [404, 409],
+  errors: {
+    404: ['inventory/stock-item-not-found'],
+    409: ['inventory/insufficient-stock', 'inventory/reservation-conflict', 'inventory/product-archived'],
+  },
   responses: {
     201: { description: 'Reserved', content: jsonContent(reservationSchema) },
     200: { description: 'This reservation already existed; nothing changed', content: jsonContent(reservationSchema) },
@@ -40,7 +46,7 @@ export const getReservation = contractRoute({
   tags: ['inventory'],
   summary: 'Read a reservation',
   request: { params: reservationIdParams },
-  problems: [404],
+  errors: { 404: ['inventory/reservation-not-found'] },
   responses: { 200: { description: 'The reservation', content: jsonContent(reservationSchema) } },
 });
 
@@ -50,6 +56,6 @@ export const releaseReservation = contractRoute({
   tags: ['inventory'],
   summary: 'Release a reservation, returning its quantity to available stock (idempotent)',
   request: { params: reservationIdParams },
-  problems: [404],
+  errors: { 404: ['inventory/reservation-not-found'] },
   responses: { 200: { description: 'The released reservation', content: jsonContent(reservationSchema) } },
 });

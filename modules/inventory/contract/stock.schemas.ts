@@ -1,10 +1,11 @@
 import { z } from '@hono/zod-openapi';
+import { uuid } from '../../../platform/http/index.ts';
 
 const quantity = z.number().int().min(1).max(1_000_000);
 
 export const stockSchema = z
   .object({
-    productId: z.uuid(),
+    productId: uuid(),
     sku: z.string(),
     onHand: z.number().int(),
     reserved: z.number().int(),
@@ -16,8 +17,8 @@ export const stockSchema = z
 
 export const reservationSchema = z
   .object({
-    id: z.uuid(),
-    productId: z.uuid(),
+    id: uuid(),
+    productId: uuid(),
     quantity: z.number().int(),
     status: z.enum(['active', 'released']),
     createdAt: z.iso.datetime(),
@@ -25,15 +26,16 @@ export const reservationSchema = z
   })
   .openapi('Reservation');
 
-export const productIdParams = z.object({ productId: z.uuid().openapi({ param: { name: 'productId', in: 'path' } }) });
+export const productIdParams = z.object({ productId: uuid().openapi({ param: { name: 'productId', in: 'path' } }) });
 export const reservationIdParams = z.object({
-  reservationId: z
-    .uuid()
-    .openapi({ param: { name: 'reservationId', in: 'path' }, description: 'Chosen by the caller; repeating a reservation with the same id is safe.' }),
+  reservationId: uuid().openapi({
+    param: { name: 'reservationId', in: 'path' },
+    description: 'Chosen by the caller; repeating a reservation with the same id is safe.',
+  }),
 });
 
 export const receiveStockSchema = z.object({ quantity }).strict().openapi('ReceiveStock');
-export const reserveStockSchema = z.object({ productId: z.uuid(), quantity }).strict().openapi('ReserveStock');
+export const reserveStockSchema = z.object({ productId: uuid(), quantity }).strict().openapi('ReserveStock');
 
 export type StockDto = z.infer<typeof stockSchema>;
 export type ReservationDto = z.infer<typeof reservationSchema>;

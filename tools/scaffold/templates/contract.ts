@@ -13,21 +13,22 @@ export function contractFiles(n: ModuleNames): Record<string, string> {
 function schemas({ module, entity }: ModuleNames): string {
   // OpenAPI component names are global in the merged document, so they carry the module's name.
   return `import { z } from '@hono/zod-openapi';
+import { text, uuid } from '../../../platform/http/index.ts';
 
 export const ${entity.camel}Schema = z
   .object({
-    id: z.uuid(),
+    id: uuid(),
     name: z.string(),
     createdAt: z.iso.datetime(),
   })
   .openapi('${module.pascal}${entity.pascal}');
 
 export const create${entity.pascal}Schema = z
-  .object({ name: z.string().trim().min(1).max(200) })
+  .object({ name: text({ min: 1, max: 200 }) })
   .strict()
   .openapi('${module.pascal}Create${entity.pascal}');
 
-export const ${entity.camel}IdParams = z.object({ id: z.uuid().openapi({ param: { name: 'id', in: 'path' } }) });
+export const ${entity.camel}IdParams = z.object({ id: uuid().openapi({ param: { name: 'id', in: 'path' } }) });
 
 export type ${entity.pascal}Dto = z.infer<typeof ${entity.camel}Schema>;
 export type Create${entity.pascal}Input = z.infer<typeof create${entity.pascal}Schema>;
@@ -44,7 +45,7 @@ export const create${entity.pascal} = contractRoute({
   tags: ['${module.kebab}'],
   summary: 'Create ${withArticle(entity.words)}',
   request: { body: { content: jsonContent(create${entity.pascal}Schema), required: true } },
-  problems: [409],
+  errors: { 409: ['${module.kebab}/${entity.kebab}-name-taken'] },
   responses: { 201: { description: '${sentenceCase(entity.words)} created', content: jsonContent(${entity.camel}Schema) } },
 });
 
@@ -54,7 +55,7 @@ export const get${entity.pascal} = contractRoute({
   tags: ['${module.kebab}'],
   summary: 'Get ${withArticle(entity.words)}',
   request: { params: ${entity.camel}IdParams },
-  problems: [404],
+  errors: { 404: ['${module.kebab}/${entity.kebab}-not-found'] },
   responses: { 200: { description: 'The ${entity.words}', content: jsonContent(${entity.camel}Schema) } },
 });
 `;

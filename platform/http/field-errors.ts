@@ -1,0 +1,97 @@
+import type { z } from 'zod';
+import type { FieldError } from './problem.ts';
+import { describeAccepted, objectKeys, schemaAt } from './schema-walk.ts';
+import { textRuleBreaches } from './text-rules.ts';
+
+/** Where a validator target sits in the request, as reported in `errors[].location`. */
+export const locations: Record<string, FieldError['location']> = {
+  json: 'body',
+  form: 'form',
+  query: 'query',
+  param: 'path',
+  header: 'header',
+  cookie: 'cookie',
+};
+
+interface Issue {
+  code: string;
+  path: PropertyKey[];
+  message: string;
+  keys?: string[];
+}
+
+export interface FieldErrorsInput {
+  target: string;
+  issues: readonly Issue[];
+  /** The input as received, to quote what was sent. */
+  input: unknown;
+  /** The target's schema, to say what is accepted. */
+  schema?: z.ZodType | undefined;
+}
+
+// zod's own English messages; anything else was written by the contract's author and is kept.
+const validatorWording = /^(Invalid|Too (small|big)|Unrecognized|Expected)/;
+
+const join = (path: readonly PropertyKey[]) => path.map(String).join('.');
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let current = input;
+  for (const step of path) {
+    if (typeof current !== 'object' || current === null) return undefined;
+    current = (current as Record<PropertyKey, unknown>)[step];
+  }
+  return current;
+}
+
+function quote(value: unknown): string {
+  const text = typeof value === 'string' ? JSON.stringify(value) : typeof value === 'number' ? String(value) : JSON.stringify(value);
+  return text.length > 60 ? `${text.slice(0, 57)}…` : text;
+}
+
+function fieldName(location: FieldError['location'], path: string): string {
+  if (path !== '') return path;
+  return location === 'body' ? 'The request body' : `The ${location}`;
+}
+
+function oneIssue(input: FieldErrorsInput, location: FieldError['location'], issue: Issue): FieldError[] {
+  const path = join(issue.path);
+  const field = fieldName(location, path);
+  const schema = schemaAt(input.schema, issue.path);
+  if (issue.code === 'unrecognized_keys') {
+    const allowed = objectKeys(schemaAt(input.schema, issue.path));
+    const where = path === '' ? (location === 'body' ? 'the request body' : `the ${location}`) : path;
+    return (issue.keys ?? []).map((key) => ({
+      location,
+      path: join([...issue.path, key]),
+      message: `${key} is not a field of ${where}${allowed.length > 0 ? `; its fields are ${allowed.join(', ')}` : ''}.`,
+      code: 'unknown_field',
+    }));
+  }
+  const sent = valueAt(input.input, issue.path);
+  if (!validatorWording.test(issue.message)) {
+    const message = /^[a-z]/.test(issue.message) ? `${field} ${issue.message}` : issue.message;
+    return [{ location, path, message: `${message}${sent === undefined || typeof sent === 'object' ? '' : `; got ${quote(sent)}`}.`, code: issue.code }];
+  }
+  if (sent === undefined) return [{ location, path, message: `${field} is required; it must be ${describeAccepted(schema)}.`, code: 'required' }];
+  if (Array.isArray(sent) && (location === 'query' || location === 'header'))
+    return [{ location, path, message: `${field} must be given once, not ${sent.length} times.`, code: 'repeated' }];
+  return [{ location, path, message: `${field} must be ${describeAccepted(schema)}; got ${quote(sent)}.`, code: issue.code }];
+}
+
+/**
+ * One field error per offending field, in words a person understands: the field, what it accepts, what was sent.
+ * A field that breaks several checks (an amount beyond the safe integers is both "not an integer" and "too big")
+ * is reported once; the platform's text rule is checked here too, for every string of the input.
+ */
+export function fieldErrors(input: FieldErrorsInput): FieldError[] {
+  const location = locations[input.target] ?? 'body';
+  const rule: Issue[] = textRuleBreaches(input.input).map((b) => ({ code: 'invalid_characters', path: b.path, message: b.message }));
+  // The text rule first: for a name holding U+0000 that is the message to read, not "does not match the pattern".
+  const all = [...rule, ...input.issues].flatMap((issue) => oneIssue(input, location, issue));
+  const seen = new Set<string>();
+  return all.filter((e) => {
+    if (seen.has(`${e.location} ${e.path}`)) return false;
+    seen.add(`${e.location} ${e.path}`);
+    return true;
+  });
+}

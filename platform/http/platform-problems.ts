@@ -1,0 +1,77 @@
+/**
+ * The problems the platform itself answers with, by status and code, and which of them an operation can get.
+ * `contractRoute` adds these to every operation's declared responses, beside the route's own, so the OpenAPI
+ * document lists every status and code an operation can answer with.
+ */
+
+export const upstreamCodes = {
+  unavailable: ['http/upstream-unavailable', 'http/no-instance', 'http/circuit-open', 'http/upstream-saturated', 'host/module-unavailable'],
+  timeout: ['http/upstream-timeout'],
+  failed: ['http/upstream-failed'],
+} as const;
+
+export type ProblemDeclaration = Readonly<Partial<Record<number, readonly string[]>>>;
+
+export interface OperationShape {
+  method: string;
+  path: string;
+  hasInput: boolean;
+  hasBody: boolean;
+  ifMatchRequired: boolean;
+}
+
+const unsafeMethods = new Set(['post', 'put', 'patch', 'delete']);
+
+export function isUnsafe(method: string): boolean {
+  return unsafeMethods.has(method.toLowerCase());
+}
+
+/**
+ * A module's operations live under `/<module>/v<N>/` (`defineContract` enforces it); they can be served from
+ * another process behind the gateway, and take `Idempotency-Key`. The platform's own (`/ops`, `/registry`) cannot.
+ */
+export function isModuleOperation(path: string): boolean {
+  return /^\/[a-z][a-z0-9-]*\/v\d+\//.test(path);
+}
+
+/** Whether an operation accepts `Idempotency-Key`: every unsafe operation of a module. */
+export function takesIdempotencyKey(method: string, path: string): boolean {
+  return isUnsafe(method) && isModuleOperation(path);
+}
+
+/** The statuses and codes the platform may answer an operation with. */
+export function platformProblems(op: OperationShape): ProblemDeclaration {
+  const unsafe = isUnsafe(op.method);
+  const keyed = takesIdempotencyKey(op.method, op.path);
+  const declared: Record<number, string[]> = { 500: ['http/internal'] };
+  if (op.hasInput || keyed) declared[400] = ['http/validation-failed'];
+  if (op.hasBody) declared[400] = ['http/validation-failed', 'http/malformed-json'];
+  if (unsafe) {
+    // Any unsafe request may carry a body: too large, or not JSON, even where the operation reads none.
+    declared[413] = ['http/payload-too-large'];
+    declared[415] = ['http/unsupported-media-type'];
+  }
+  if (op.ifMatchRequired) declared[428] = ['http/precondition-required'];
+  if (keyed) {
+    declared[409] = ['http/idempotency-key-in-use'];
+    declared[422] = ['http/idempotency-key-reused'];
+  }
+  if (isModuleOperation(op.path)) {
+    declared[502] = [...upstreamCodes.failed];
+    declared[503] = [...upstreamCodes.unavailable];
+    declared[504] = [...upstreamCodes.timeout];
+  }
+  return declared;
+}
+
+/** Both declarations together, codes merged per status. */
+export function mergeProblems(...declarations: ProblemDeclaration[]): Record<number, string[]> {
+  const merged: Record<number, string[]> = {};
+  for (const declaration of declarations) {
+    for (const [status, codes] of Object.entries(declaration)) {
+      const key = Number(status);
+      merged[key] = [...new Set([...(merged[key] ?? []), ...(codes ?? [])])];
+    }
+  }
+  return merged;
+}

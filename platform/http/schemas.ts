@@ -1,0 +1,79 @@
+import { z } from '@hono/zod-openapi';
+
+/**
+ * Contract building blocks whose validation means exactly what their OpenAPI schema says, both ways. Plain zod
+ * differs from JSON Schema in places: `z.uuid()` refuses UUIDs that `format: uuid` allows, string lengths count
+ * UTF-16 units where JSON Schema counts characters, and `z.coerce.number()` reads `1e2`, `0x10` or `" 5"`.
+ */
+
+/**
+ * A UUID as `format: uuid` (RFC 9562) means it: five groups of hex digits, any version or variant, the nil and
+ * max UUIDs included, upper or lower case (RFC 9562 §4: case-insensitive on input, output in lower case).
+ */
+export function uuid() {
+  return z.guid('must be a UUID such as 0192f1c2-7b4e-7c1a-9d3e-2a6f0b8c4d51');
+}
+
+export interface TextOptions {
+  /** Least number of characters (Unicode code points, as JSON Schema counts). Default 0. */
+  min?: number;
+  max: number;
+  /**
+   * Refuse leading and trailing whitespace rather than trim it: the value is stored exactly as sent, so one that
+   * would need trimming is refused. Default true.
+   */
+  trimmed?: boolean;
+}
+
+/** What `text()` accepts, in words, by schema: zod cannot tell it back (the length is a refinement). */
+export const textDescriptions = new WeakMap<object, string>();
+
+// Portable to every JSON Schema regex dialect: no lookbehind.
+const noSurroundingSpace = /^(?:\S(?:[\s\S]*\S)?)?$/;
+
+/**
+ * Free text: a length in characters (code points) and, unless `trimmed: false`, no surrounding whitespace.
+ *
+ * @example
+ * const name = text({ min: 1, max: 200 });
+ */
+export function text(options: TextOptions) {
+  const min = options.min ?? 0;
+  const { max } = options;
+  const length = min === 0 ? `at most ${max} characters long` : min === max ? `${min} characters long` : `${min} to ${max} characters long`;
+  let schema = z.string();
+  if (options.trimmed ?? true) schema = schema.regex(noSurroundingSpace, 'must not start or end with whitespace');
+  const result = schema
+    .refine((value) => {
+      const count = [...value].length;
+      return count >= min && count <= max;
+    }, `must be ${length}`)
+    .openapi({ ...(min > 0 ? { minLength: min } : {}), maxLength: max });
+  textDescriptions.set(result, `text ${length}${(options.trimmed ?? true) ? ', without leading or trailing whitespace' : ''}`);
+  return result;
+}
+
+export interface QueryIntegerOptions {
+  min: number;
+  max: number;
+  default?: number;
+}
+
+/**
+ * A whole number in a query string, written as decimal digits only: `20`, not `2e1`, `0x14`, `" 20"` or `20.0`,
+ * which `type: integer` does not describe as its query serialisation.
+ */
+export function queryInteger(options: QueryIntegerOptions & { default: number }): z.ZodDefault<z.ZodType<number, number>>;
+export function queryInteger(options: QueryIntegerOptions): z.ZodOptional<z.ZodType<number, number>>;
+export function queryInteger(options: QueryIntegerOptions): z.ZodType<number | undefined, number | undefined> {
+  const { min, max } = options;
+  const message = `must be a whole number from ${min} to ${max}, in digits only`;
+  const digits = min < 0 ? /^(?:0|-?[1-9][0-9]{0,15})$/ : /^(?:0|[1-9][0-9]{0,15})$/;
+  const parsed = z.string().regex(digits, message).transform(Number).pipe(z.number().int(message).min(min, message).max(max, message));
+  // Typed as the number a module client passes (it writes it into the query string); parsed from that string.
+  const value = parsed as unknown as z.ZodType<number, number>;
+  const documented = { type: 'integer' as const, minimum: min, maximum: max };
+  return options.default === undefined
+    ? value.optional().openapi(documented)
+    : value.default(options.default).openapi({ ...documented, default: options.default });
+}
