@@ -72,3 +72,25 @@ describe('starting with bad configuration', () => {
     expect(result.stderr).toContain('module "inventory" calls "catalog", which is not hosted in this process');
   });
 });
+
+describe('HTTP edge settings', () => {
+  it('reads the CORS allow-list as exact origins, and refuses anything else', () => {
+    const config = loadConfig({ CORS_ORIGINS: 'https://app.example.com, http://localhost:5173/', CORS_CREDENTIALS: 'true' });
+    expect(config.http).toMatchObject({ corsOrigins: ['https://app.example.com', 'http://localhost:5173'], corsCredentials: true });
+    expect(loadConfig({}).http).toMatchObject({ corsOrigins: [], corsCredentials: false });
+    for (const bad of ['*', 'https://*.example.com', 'https://app.example.com/path', 'ftp://files.example.com', 'app.example.com']) {
+      expect(() => loadConfig({ CORS_ORIGINS: bad }), bad).toThrow(/CORS_ORIGINS: ".*" is not an origin/);
+    }
+  });
+
+  it('undeclared problems fail under test and are logged elsewhere, unless set', () => {
+    expect(loadConfig({ NODE_ENV: 'test' }).http.undeclaredProblems).toBe('fail');
+    expect(loadConfig({ NODE_ENV: 'production' }).http.undeclaredProblems).toBe('log');
+    expect(loadConfig({ NODE_ENV: 'production', UNDECLARED_PROBLEMS: 'fail' }).http.undeclaredProblems).toBe('fail');
+  });
+
+  it('keeps idempotency keys 24 hours by default, held for 60 seconds', () => {
+    expect(loadConfig({}).idempotency).toEqual({ ttlMs: 86_400_000, lockMs: 60_000 });
+    expect(loadConfig({ IDEMPOTENCY_KEY_TTL_SECONDS: '3600', IDEMPOTENCY_LOCK_SECONDS: '5' }).idempotency).toEqual({ ttlMs: 3_600_000, lockMs: 5000 });
+  });
+});

@@ -30,7 +30,17 @@ export interface Config {
   redis: { url: string | undefined; prefix: string };
   registry: { enabled: boolean; heartbeatMs: number; ttlMs: number };
   remote: { timeoutMs: number; retries: number; breakerFailures: number; breakerResetMs: number; maxConcurrent: number };
-  http: { bodyLimitBytes: number };
+  http: {
+    bodyLimitBytes: number;
+    /** Browser origins allowed by CORS (exact origins); empty means no cross-origin access. */
+    corsOrigins: string[];
+    /** Whether those origins may send credentials (cookies, Authorization) and read the answers. */
+    corsCredentials: boolean;
+    /** What a problem an operation did not declare turns into: a 500 (`fail`) or only an error in the log. */
+    undeclaredProblems: 'fail' | 'log';
+  };
+  /** `Idempotency-Key`: how long keys and their answers are kept, and how long a request holds its key. */
+  idempotency: { ttlMs: number; lockMs: number };
   demoData: boolean;
   events: {
     bus: 'in-process' | 'bullmq';
@@ -145,7 +155,13 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
       breakerResetMs: e.REMOTE_BREAKER_RESET_MS,
       maxConcurrent: e.REMOTE_MAX_CONCURRENT,
     },
-    http: { bodyLimitBytes: e.BODY_LIMIT_BYTES },
+    http: {
+      bodyLimitBytes: e.BODY_LIMIT_BYTES,
+      corsOrigins: e.CORS_ORIGINS ?? [],
+      corsCredentials: e.CORS_CREDENTIALS ?? false,
+      undeclaredProblems: e.UNDECLARED_PROBLEMS ?? (e.NODE_ENV === 'test' ? 'fail' : 'log'),
+    },
+    idempotency: { ttlMs: e.IDEMPOTENCY_KEY_TTL_SECONDS * 1000, lockMs: e.IDEMPOTENCY_LOCK_SECONDS * 1000 },
     demoData: e.DEMO_DATA ?? e.NODE_ENV === 'development',
     events: {
       bus,

@@ -60,6 +60,31 @@ const remoteModules = z.string().transform((v, ctx) => {
   return Object.fromEntries(entries);
 });
 
+/**
+ * `https://app.example.com,http://localhost:5173`: browser origins allowed to call the API. Each is an exact origin
+ * (scheme, host, optional port; no path, no wildcard), so no other origin is ever reflected.
+ */
+const originList = z.string().transform((v, ctx) => {
+  const origins: string[] = [];
+  for (const part of v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(part);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.hostname.includes('*') || parsed.origin !== part.replace(/\/$/, '')) {
+      ctx.addIssue({ code: 'custom', message: `"${part}" is not an origin such as https://app.example.com (scheme, host and port only)` });
+      continue;
+    }
+    origins.push(parsed.origin);
+  }
+  return origins;
+});
+
 const moduleList = z
   .string()
   .transform((v) =>
@@ -123,6 +148,11 @@ export const environmentSchema = z.object({
   REMOTE_BREAKER_FAILURES: positiveInt(5),
   REMOTE_BREAKER_RESET_MS: positiveInt(5_000),
   REMOTE_MAX_CONCURRENT: positiveInt(50),
+  IDEMPOTENCY_KEY_TTL_SECONDS: positiveInt(86_400),
+  IDEMPOTENCY_LOCK_SECONDS: positiveInt(60),
+  CORS_ORIGINS: originList.optional(),
+  CORS_CREDENTIALS: flag.optional(),
+  UNDECLARED_PROBLEMS: z.enum(['fail', 'log']).optional(),
 });
 
 export type Environment = z.input<typeof environmentSchema>;

@@ -2,6 +2,7 @@ import type { Config } from '../config/index.ts';
 import { createHttpTransport, type HttpTransport, type Transport } from '../contracts/index.ts';
 import { migrateSchema, type DatabaseHandle } from '../db/index.ts';
 import { createInProcessBus, eventTables, type Consumer, type DeadLetterStore, type EventBus } from '../events/index.ts';
+import { commitBeforeCall, idempotency } from '../idempotency/index.ts';
 import { CleaveError, createApp, mountDocs, type App } from '../http/index.ts';
 import { createLogger, type Logger } from '../observability/index.ts';
 import type { Discovery, Registry } from '../registry/index.ts';
@@ -160,9 +161,11 @@ export async function createHost(options: HostOptions): Promise<Host> {
       log: logger.child({ component: 'remote' }),
     });
     let app: App | undefined;
-    const transport: Transport = (module, request) => {
-      if (local.has(module) && app) return Promise.resolve(app.fetch(request));
-      return remote(module, request);
+    const transport: Transport = async (module, request) => {
+      if (!local.has(module) || !app) return remote(module, request);
+      // A keyed request holding its effect transaction on embedded PGlite (one connection) commits it first.
+      await commitBeforeCall(databases.of(module).db);
+      return app.fetch(request);
     };
 
     const consumers = new Map<string, Consumer>();
@@ -177,7 +180,13 @@ export async function createHost(options: HostOptions): Promise<Host> {
       );
     }
 
-    app = createApp({ logger, bodyLimitBytes: config.http.bodyLimitBytes, moduleOf: (path) => moduleOfPath(path, local, topology.remote) });
+    app = createApp({
+      logger,
+      bodyLimitBytes: config.http.bodyLimitBytes,
+      moduleOf: (path) => moduleOfPath(path, local, topology.remote),
+      undeclaredProblems: config.http.undeclaredProblems,
+    });
+    for (const m of hosted) app.use(`/${m.definition.name}/*`, idempotency(m.definition.name, m.idempotency));
     for (const m of hosted) app.route('/', m.definition.routes(m.context));
     app.route(
       '/',

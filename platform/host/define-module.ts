@@ -10,7 +10,11 @@ export interface ModuleContext {
   db: Db;
   log: Logger;
   outbox: Outbox;
-  /** Runs `fn` in a transaction and, once it commits, wakes the relay to send what it wrote to the outbox. */
+  /**
+   * Runs `fn` in a transaction and, once it commits, wakes the relay to send what it wrote to the outbox. Effects go
+   * through here: in a request with an `Idempotency-Key` the transaction commits together with the key's stored
+   * answer, after the handler has produced it.
+   */
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   /** A typed client for a module this one declared in `uses`; in-process or HTTP is the host's choice. */
   client<C extends Contract>(contract: C): Client<C>;

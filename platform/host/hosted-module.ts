@@ -15,6 +15,7 @@ import {
   type Pruner,
   type Relay,
 } from '../events/index.ts';
+import { createIdempotencyStore, idempotencyTables, moduleTransaction, scopedDb, type IdempotencyStore } from '../idempotency/index.ts';
 import type { Logger } from '../observability/index.ts';
 import type { HealthCheck, ModuleContext, ModuleDefinition } from './define-module.ts';
 
@@ -25,6 +26,8 @@ export interface HostedModule {
   relay: Relay;
   pruner: Pruner;
   deadLetters: DeadLetterStore;
+  /** The module's `Idempotency-Key` store, in its own schema. */
+  idempotency: IdempotencyStore;
   /** The platform's checks (database, migrations, relay) and the module's own. */
   checks(): HealthCheck[];
 }
@@ -66,16 +69,20 @@ export function hostModule(options: HostModuleOptions): HostedModule {
     log,
   );
   const uses = new Set((definition.uses ?? []).map((c) => c.module));
+  const idempotency = createIdempotencyStore({
+    db,
+    tables: idempotencyTables(definition.name),
+    ttlMs: config.idempotency.ttlMs,
+    lockMs: config.idempotency.lockMs,
+    log,
+  });
   const context: ModuleContext = {
     module: definition.name,
-    db,
+    // In a request with an Idempotency-Key, the held effect transaction while there is one.
+    db: scopedDb(definition.name, db),
     log,
     outbox: createOutbox(tables, definition.name),
-    async transaction(fn) {
-      const result = await db.transaction(fn);
-      relay.wake();
-      return result;
-    },
+    transaction: (fn) => moduleTransaction(definition.name, db, fn, () => relay.wake()),
     client<C extends Contract>(contract: C) {
       if (!uses.has(contract.module)) throw new Error(`Module ${definition.name} calls ${contract.module} but does not list it in \`uses\`.`);
       return createClient(contract, options.transport, definition.name);
@@ -122,5 +129,5 @@ export function hostModule(options: HostModuleOptions): HostedModule {
     },
   ];
   const own = definition.health?.(context) ?? [];
-  return { definition, context, database, relay, pruner, deadLetters, checks: () => [...platformChecks, ...own] };
+  return { definition, context, database, relay, pruner, deadLetters, idempotency, checks: () => [...platformChecks, ...own] };
 }

@@ -1,5 +1,5 @@
 import type { RouteConfig } from '@hono/zod-openapi';
-import { createRouter, type App } from '../http/index.ts';
+import { createRouter, documentTextRule, type App } from '../http/index.ts';
 import type { ModuleDefinition } from './define-module.ts';
 
 const openapiVersion = '3.1.0';
@@ -40,22 +40,26 @@ export function platformRoutes(app: App, modules: readonly ModuleDefinition[]): 
 export function mergedDocument(modules: readonly ModuleDefinition[], platform: readonly RouteConfig[]): unknown {
   const router = createRouter();
   for (const route of [...modules.flatMap((m) => Object.values(m.contract.routes)), ...platform]) register(router, route);
-  return router.getOpenAPI31Document({
-    openapi: openapiVersion,
-    info: { title: 'Cleave API', version: '1', description: `Modules: ${modules.map((m) => `${m.name} ${m.version}`).join(', ')}.` },
-    tags: [...modules.map((m) => ({ name: m.name, description: m.description })), { name: 'ops', description: 'Operating the platform' }],
-  });
+  return documentTextRule(
+    router.getOpenAPI31Document({
+      openapi: openapiVersion,
+      info: { title: 'Cleave API', version: '1', description: `Modules: ${modules.map((m) => `${m.name} ${m.version}`).join(', ')}.` },
+      tags: [...modules.map((m) => ({ name: m.name, description: m.description })), { name: 'ops', description: 'Operating the platform' }],
+    }),
+  );
 }
 
 /** One module's OpenAPI document, from its contract alone. */
 export function moduleDocument(m: ModuleDefinition): unknown {
   const router = createRouter();
   for (const route of Object.values(m.contract.routes)) register(router, route);
-  return router.getOpenAPI31Document({
-    openapi: openapiVersion,
-    info: { title: `Cleave ${m.name}`, version: m.version, description: m.description, 'x-owner': m.owner } as never,
-    tags: [{ name: m.name, description: m.description }],
-  });
+  return documentTextRule(
+    router.getOpenAPI31Document({
+      openapi: openapiVersion,
+      info: { title: `Cleave ${m.name}`, version: m.version, description: m.description, 'x-owner': m.owner } as never,
+      tags: [{ name: m.name, description: m.description }],
+    }),
+  );
 }
 
 /** Registers a route for documentation as `app.openapi` does: without its middleware, and not at all when hidden. */

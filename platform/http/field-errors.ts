@@ -44,7 +44,11 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
 }
 
 function quote(value: unknown): string {
-  const text = typeof value === 'string' ? JSON.stringify(value) : typeof value === 'number' ? String(value) : JSON.stringify(value);
+  // Control characters, byte order marks and lone surrogates are shown escaped, never echoed as they came.
+  const text = (typeof value === 'number' ? String(value) : JSON.stringify(value)).replace(
+    /[\u007f-\u009f\ufeff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
   return text.length > 60 ? `${text.slice(0, 57)}…` : text;
 }
 

@@ -18,6 +18,7 @@ export { fieldErrors } from './field-errors.ts';
 export { uuid, text, queryInteger } from './schemas.ts';
 export type { TextOptions, QueryIntegerOptions } from './schemas.ts';
 export { textRulePattern, textRuleViolation } from './text-rules.ts';
+export { documentTextRule } from './openapi-text-rule.ts';
 export { parseIdempotencyKey, idempotencyKeyPattern } from './idempotency-key.ts';
 export { isUnsafe, isModuleOperation, takesIdempotencyKey, upstreamCodes } from './platform-problems.ts';
 export type { ProblemDeclaration } from './platform-problems.ts';

@@ -61,6 +61,7 @@ describe('npm run new:module, its checks and rollback (a minimal tree, drizzle-k
     [['catalog'], 'modules/catalog/ already exists'],
     [['billing', '--entity', 'Line_Item'], '--entity "Line_Item" is not lower-case kebab-case'],
     [['billing', '--entity', 'dead-letter'], 'table dead_letters'],
+    [['billing', '--entity', 'idempotency-key'], 'table idempotency_keys'],
     [['billing', '--owner', ''], '--owner must be one non-empty line'],
     [[], 'name exactly one module'],
     [['billing', 'invoicing'], 'name exactly one module'],

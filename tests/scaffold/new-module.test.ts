@@ -78,6 +78,7 @@ describe('npm run new:module end to end, in a copy of the repository (slow: 50â€
     const migration = readFileSync(join(root, 'migrations', name, `0000_${name}.sql`), 'utf8');
     expect(migration).toContain(`CREATE TABLE "${name}"."reward_tiers"`);
     expect(migration).toContain(`CREATE TABLE "${name}"."outbox"`);
+    expect(migration).toContain(`CREATE TABLE "${name}"."idempotency_keys"`);
     expect(readFileSync(join(root, 'apps/modules.ts'), 'utf8')).toContain(`from '../modules/${name}/index.ts';`);
     const scripts = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
     if (scripts.openapi) expect(existsSync(join(root, 'contracts', 'openapi', `${name}.json`)), result.output).toBe(true);

@@ -44,8 +44,11 @@ export const reservedModuleNames: ReadonlyMap<string, string> = new Map([
   ...['monolith', 'extracted', 'cleave'].map((n): [string, string] => [n, `${n} names a deployment or the platform, not a bounded context`]),
 ]);
 
-/** Tables every module already has in its schema (platform/events/tables.ts), so the sample entity cannot use them. */
-const eventTableNames = ['outbox', 'inbox', 'dead_letters', '__migrations'];
+/**
+ * Tables every module already has in its schema (platform/events/tables.ts, platform/idempotency/tables.ts), so
+ * the sample entity cannot use them.
+ */
+const eventTableNames = ['outbox', 'inbox', 'dead_letters', 'idempotency_keys', '__migrations'];
 
 /**
  * Checks a module name: lower-case kebab-case, not reserved, short enough for a PostgreSQL role.
@@ -67,7 +70,8 @@ export function checkEntityName(name: string): void {
   const plural = spell(pluralise(name));
   if (eventTableNames.includes(plural.snake)) throw new NameError(`--entity "${name}" would make a table ${plural.snake}, which every module already has.`);
   // The table's binding sits beside `eventTables` in infrastructure/schema.ts.
-  if (plural.camel === 'eventTables') throw new NameError(`--entity "${name}" would shadow eventTables in infrastructure/schema.ts.`);
+  if (plural.camel === 'eventTables' || plural.camel === 'idempotencyTables')
+    throw new NameError(`--entity "${name}" would shadow ${plural.camel} in infrastructure/schema.ts.`);
 }
 
 /** All spellings of `module` and `entity` (both already checked). */

@@ -1,6 +1,7 @@
 import { bigint, check, index, integer, pgSchema, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { sql } from 'drizzle-orm';
 import { eventTables } from '../../../platform/events/tables.ts';
+import { idempotencyTables } from '../../../platform/idempotency/tables.ts';
 
 /** Catalog's own schema; no other module reads or writes it. */
 export const catalogSchema = pgSchema('catalog');
@@ -29,3 +30,4 @@ export const products = catalogSchema.table(
 );
 
 export const { outbox, inbox, deadLetters } = eventTables(catalogSchema);
+export const { idempotencyKeys } = idempotencyTables(catalogSchema);

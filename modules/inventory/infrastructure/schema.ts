@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { boolean, check, index, integer, pgSchema, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { eventTables } from '../../../platform/events/tables.ts';
+import { idempotencyTables } from '../../../platform/idempotency/tables.ts';
 
 /** Inventory's own schema; products are referred to by id only, never joined. */
 export const inventorySchema = pgSchema('inventory');
@@ -46,3 +47,4 @@ export const receipts = inventorySchema.table(
 );
 
 export const { outbox, inbox, deadLetters } = eventTables(inventorySchema);
+export const { idempotencyKeys } = idempotencyTables(inventorySchema);

@@ -12,6 +12,7 @@ export function infrastructureFiles(n: ModuleNames): Record<string, string> {
 function schema({ module, entities }: ModuleNames): string {
   return `import { pgSchema, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { eventTables } from '../../../platform/events/tables.ts';
+import { idempotencyTables } from '../../../platform/idempotency/tables.ts';
 
 /** ${module.kebab}'s own schema; no other module reads or writes it. */
 export const ${module.camel}Schema = pgSchema('${module.kebab}');
@@ -23,6 +24,7 @@ export const ${entities.camel} = ${module.camel}Schema.table('${entities.snake}'
 });
 
 export const { outbox, inbox, deadLetters } = eventTables(${module.camel}Schema);
+export const { idempotencyKeys } = idempotencyTables(${module.camel}Schema);
 `;
 }
 

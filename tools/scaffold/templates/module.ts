@@ -43,7 +43,7 @@ export const ${module.camel}Module = defineModule({
   description: ${quote(facts.description)},
   contract: ${module.camel}Contract,
   migrations: fileURLToPath(new URL('../../migrations/${module.kebab}', import.meta.url)),
-  data: { ${entities.snake}: 'internal', outbox: 'internal', inbox: 'internal', dead_letters: 'internal' },
+  data: { ${entities.snake}: 'internal', outbox: 'internal', inbox: 'internal', dead_letters: 'internal', idempotency_keys: 'internal' },
   routes: ${entity.camel}Routes,
   health: (ctx) => [
     {
