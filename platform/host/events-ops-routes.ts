@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import type { Db } from '../db/index.ts';
 import { auditOutbox, redriveOutbox, type EventBus, type EventDefinition, type EventTables, type OutboxWindow } from '../events/index.ts';
-import { CleaveError, contractRoute, createRouter, jsonContent, type App } from '../http/index.ts';
+import { CleaveError, contractRoute, createRouter, jsonContent, queryInteger, type App } from '../http/index.ts';
 
 const subscriptionSchema = z
   .object({
@@ -47,8 +47,8 @@ const removeSubscription = contractRoute({
   path: '/ops/events/subscriptions',
   tags: ['ops'],
   summary: 'Remove a durable subscription, once its consumer is gone for good',
-  request: { query: z.object({ event: z.string(), version: z.coerce.number().int().positive(), consumer: z.string() }) },
-  problems: [404, 409],
+  request: { query: z.object({ event: z.string(), version: queryInteger({ min: 1, max: 2_147_483_647 }), consumer: z.string() }) },
+  errors: { 404: ['events/subscription-not-found'], 409: ['events/no-durable-subscriptions'] },
   responses: { 200: { description: 'Removed', content: jsonContent(z.object({ removed: z.literal(true) })) } },
 });
 
@@ -58,7 +58,7 @@ const audit = contractRoute({
   tags: ['ops'],
   summary: "Find deliveries the broker lost: check a producer's dispatched events against the broker",
   request: { query: windowQuery },
-  problems: [404, 409, 422],
+  errors: { 404: ['events/producer-not-hosted'], 409: ['events/cannot-audit'], 422: ['events/window-too-old'] },
   responses: {
     200: {
       description: 'What was checked and what is missing',
@@ -84,7 +84,7 @@ const redrive = contractRoute({
       ),
     },
   },
-  problems: [404, 409, 422],
+  errors: { 404: ['events/producer-not-hosted'], 409: ['events/cannot-audit'], 422: ['events/window-too-old'] },
   responses: {
     200: {
       description: 'Events handed to the bus again; consumer inboxes drop what was already handled',

@@ -40,7 +40,7 @@ const replayDeadLetter = contractRoute({
   tags: ['ops'],
   summary: 'Deliver a dead-lettered event to its consumer again, once',
   request: { params: z.object({ id: uuid() }) },
-  errors: { 404: ['events/dead-letter-not-found'], 409: ['events/consumer-not-hosted', 'events/replay-failed'] },
+  errors: { 404: ['events/dead-letter-not-found'], 409: ['events/consumer-not-hosted', 'events/replay-too-old', 'events/replay-failed'] },
   responses: {
     200: {
       description: 'Replayed; `duplicate` when the consumer had already handled the event',

@@ -64,7 +64,7 @@ export interface QueryIntegerOptions {
  * which `type: integer` does not describe as its query serialisation.
  */
 export function queryInteger(options: QueryIntegerOptions & { default: number }): z.ZodDefault<z.ZodType<number, number>>;
-export function queryInteger(options: QueryIntegerOptions): z.ZodOptional<z.ZodType<number, number>>;
+export function queryInteger(options: QueryIntegerOptions): z.ZodType<number, number>;
 export function queryInteger(options: QueryIntegerOptions): z.ZodType<number | undefined, number | undefined> {
   const { min, max } = options;
   const message = `must be a whole number from ${min} to ${max}, in digits only`;
@@ -73,7 +73,5 @@ export function queryInteger(options: QueryIntegerOptions): z.ZodType<number | u
   // Typed as the number a module client passes (it writes it into the query string); parsed from that string.
   const value = parsed as unknown as z.ZodType<number, number>;
   const documented = { type: 'integer' as const, minimum: min, maximum: max };
-  return options.default === undefined
-    ? value.optional().openapi(documented)
-    : value.default(options.default).openapi({ ...documented, default: options.default });
+  return options.default === undefined ? value.openapi(documented) : value.default(options.default).openapi({ ...documented, default: options.default });
 }
