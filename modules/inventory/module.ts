@@ -17,7 +17,15 @@ export const inventoryModule = defineModule({
   description: 'Stock per product: receipts, availability, reservations.',
   contract: inventoryContract,
   migrations: fileURLToPath(new URL('../../migrations/inventory', import.meta.url)),
-  data: { stock_items: 'internal', reservations: 'internal', receipts: 'internal', outbox: 'internal', inbox: 'internal', dead_letters: 'internal', idempotency_keys: 'internal' },
+  data: {
+    stock_items: 'internal',
+    reservations: 'internal',
+    receipts: 'internal',
+    outbox: 'internal',
+    inbox: 'internal',
+    dead_letters: 'internal',
+    idempotency_keys: 'internal',
+  },
   uses: [catalogContract],
   routes: (ctx) => stockRoutes(deps(ctx)),
   subscriptions: [

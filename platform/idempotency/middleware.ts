@@ -57,7 +57,12 @@ export function idempotency(module: string, store: IdempotencyStore): Middleware
     if (claimed.kind === 'mismatch')
       return refuse(c, 422, 'http/idempotency-key-reused', 'This Idempotency-Key was used for a different request (another body or query); use a new key.');
     if (claimed.kind === 'outcome-unknown')
-      return refuse(c, 409, 'http/idempotency-key-in-use', 'The request with this Idempotency-Key took effect, but its answer was lost; read the resource to see its state.');
+      return refuse(
+        c,
+        409,
+        'http/idempotency-key-in-use',
+        'The request with this Idempotency-Key took effect, but its answer was lost; read the resource to see its state.',
+      );
     if (claimed.kind === 'in-progress')
       return refuse(c, 409, 'http/idempotency-key-in-use', 'A request with this Idempotency-Key is still being processed; retry later.');
 
@@ -68,7 +73,16 @@ export function idempotency(module: string, store: IdempotencyStore): Middleware
     } catch (error) {
       requestLog(c).error({ err: error }, 'storing the idempotent answer failed');
       await store.release(scope.claim).catch(() => {});
-      c.res = problemResponse(c, problem({ status: 500, code: 'http/internal', detail: 'An unexpected error occurred. Quote the request id when reporting it.', instance: c.req.path, requestId: c.get('requestId') }));
+      c.res = problemResponse(
+        c,
+        problem({
+          status: 500,
+          code: 'http/internal',
+          detail: 'An unexpected error occurred. Quote the request id when reporting it.',
+          instance: c.req.path,
+          requestId: c.get('requestId'),
+        }),
+      );
     }
   };
 }

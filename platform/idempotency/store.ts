@@ -72,7 +72,13 @@ export function createIdempotencyStore(options: IdempotencyStoreOptions): Idempo
       }
       for (let attempt = 0; attempt < 3; attempt++) {
         const token = randomUUID();
-        const fresh = { fingerprint: request.fingerprint, token, state: 'processing' as const, lockedUntil: interval(options.lockMs), expiresAt: interval(options.ttlMs) };
+        const fresh = {
+          fingerprint: request.fingerprint,
+          token,
+          state: 'processing' as const,
+          lockedUntil: interval(options.lockMs),
+          expiresAt: interval(options.ttlMs),
+        };
         const taken = await options.db
           .insert(t)
           .values({ ...request, ...fresh })
@@ -84,7 +90,14 @@ export function createIdempotencyStore(options: IdempotencyStoreOptions): Idempo
           .returning({ token: t.token });
         if (taken.length > 0) return { kind: 'claimed', claim: { ...request, token } };
         const [row] = await options.db
-          .select({ fingerprint: t.fingerprint, state: t.state, lockedUntil: t.lockedUntil, status: t.responseStatus, headers: t.responseHeaders, body: t.responseBody })
+          .select({
+            fingerprint: t.fingerprint,
+            state: t.state,
+            lockedUntil: t.lockedUntil,
+            status: t.responseStatus,
+            headers: t.responseHeaders,
+            body: t.responseBody,
+          })
           .from(t)
           .where(where(request));
         // Released or pruned in between: claim again.
@@ -112,7 +125,10 @@ export function createIdempotencyStore(options: IdempotencyStoreOptions): Idempo
       await options.db.delete(t).where(and(where(claim), eq(t.token, claim.token), inArray(t.state, ['processing'])));
     },
     async prune() {
-      const gone = await options.db.delete(t).where(lt(t.expiresAt, sql`now()`)).returning({ key: t.key });
+      const gone = await options.db
+        .delete(t)
+        .where(lt(t.expiresAt, sql`now()`))
+        .returning({ key: t.key });
       return gone.length;
     },
   };
