@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import type { RouteConfig } from '@hono/zod-openapi';
 import type { z } from 'zod';
 import { CleaveError, type ErrorKind } from '../http/errors.ts';
+import { isUnsafe } from '../http/platform-problems.ts';
 import type { Problem } from '../http/problem.ts';
 import { currentContext } from '../observability/index.ts';
 import type { Contract } from './define-contract.ts';
@@ -23,7 +25,11 @@ export type RouteOutput<R extends RouteConfig> = {
 }[keyof R['responses'] & SuccessStatus];
 
 export interface CallOptions {
-  /** Sent as `Idempotency-Key`; lets a transport retry a non-idempotent call. */
+  /**
+   * Sent as `Idempotency-Key`. Unsafe calls (POST, PUT, PATCH, DELETE) get a fresh one when none is given, so the
+   * HTTP transport's retries of the call are safe; pass your own to make a retry of the whole step safe too (e.g.
+   * derived from the event or saga step being handled).
+   */
   idempotencyKey?: string;
   signal?: AbortSignal;
 }
@@ -110,7 +116,8 @@ function buildRequest(route: RouteConfig, input: Record<string, unknown>, option
     if (context.traceparent) headers.set('traceparent', context.traceparent);
   }
   headers.set('x-cleave-caller', caller);
-  if (options.idempotencyKey) headers.set('idempotency-key', options.idempotencyKey);
+  const key = options.idempotencyKey ?? (isUnsafe(route.method) ? randomUUID() : undefined);
+  if (key) headers.set('idempotency-key', key);
   let body: string | undefined;
   if (input.body !== undefined) {
     headers.set('content-type', 'application/json');

@@ -163,8 +163,10 @@ export async function createHost(options: HostOptions): Promise<Host> {
     let app: App | undefined;
     const transport: Transport = async (module, request) => {
       if (!local.has(module) || !app) return remote(module, request);
-      // A keyed request holding its effect transaction on embedded PGlite (one connection) commits it first.
-      await commitBeforeCall(databases.of(module).db);
+      // A keyed request holding its effect transaction on the callee's connection (embedded PGlite is one connection
+      // for every module) commits it first, or the callee would wait on it.
+      const callee = databases.of(module);
+      if (callee.kind === 'pglite') await commitBeforeCall(callee.db);
       return app.fetch(request);
     };
 

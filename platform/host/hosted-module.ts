@@ -82,7 +82,7 @@ export function hostModule(options: HostModuleOptions): HostedModule {
     db: scopedDb(definition.name, db),
     log,
     outbox: createOutbox(tables, definition.name),
-    transaction: (fn) => moduleTransaction(definition.name, db, fn, () => relay.wake()),
+    transaction: (fn) => moduleTransaction(definition.name, db, fn, () => relay.wake(), database.db),
     client<C extends Contract>(contract: C) {
       if (!uses.has(contract.module)) throw new Error(`Module ${definition.name} calls ${contract.module} but does not list it in \`uses\`.`);
       return createClient(contract, options.transport, definition.name);

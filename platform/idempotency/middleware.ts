@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import type { Context, MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler, Next } from 'hono';
 import { isUnsafe, parseIdempotencyKey, problem, problemResponse, requestLog, type AppEnv } from '../http/index.ts';
 import { currentContext } from '../observability/index.ts';
 import { runKeyed, type KeyedScope } from './request-scope.ts';
-import type { IdempotencyStore } from './store.ts';
+import type { IdempotencyStore, KeyedRequest } from './store.ts';
 import type { StoredResponse } from './tables.ts';
 
 // Answers that say the request was refused before it ran (or may succeed when sent again unchanged) are not kept.
@@ -41,50 +41,58 @@ function refuse(c: Context<AppEnv>, status: 409 | 422, code: string, detail: str
  * different body or query it is 422; while the first still runs, 409. A malformed key is left to validation.
  */
 export function idempotency(module: string, store: IdempotencyStore): MiddlewareHandler<AppEnv> {
+  // Keys being processed in this process: a duplicate gets its 409 without waiting on the database (on embedded
+  // PGlite, a single connection, the first request's open transaction would make it wait).
+  const running = new Set<string>();
   return async (c, next) => {
     if (!isUnsafe(c.req.method)) return next();
     const key = parseIdempotencyKey(c.req.header('idempotency-key'));
     if (key === undefined) return next();
     const body = new Uint8Array(await c.req.arrayBuffer());
     const request = { scope: scopeOf(c), method: c.req.method, path: c.req.path, key, fingerprint: sha256(new URL(c.req.url).search, body) };
-    const claimed = await store.claim(request);
-    if (claimed.kind === 'replay') {
-      const { status, headers, body: stored } = claimed.response;
-      for (const [name, value] of headers) c.header(name, value, { append: name === 'link' || name === 'vary' });
-      c.header('idempotent-replayed', 'true');
-      return c.body(stored, status as 200);
-    }
-    if (claimed.kind === 'mismatch')
-      return refuse(c, 422, 'http/idempotency-key-reused', 'This Idempotency-Key was used for a different request (another body or query); use a new key.');
-    if (claimed.kind === 'outcome-unknown')
-      return refuse(
-        c,
-        409,
-        'http/idempotency-key-in-use',
-        'The request with this Idempotency-Key took effect, but its answer was lost; read the resource to see its state.',
-      );
-    if (claimed.kind === 'in-progress')
-      return refuse(c, 409, 'http/idempotency-key-in-use', 'A request with this Idempotency-Key is still being processed; retry later.');
-
-    const scope: KeyedScope = { module, store, claim: claimed.claim, held: undefined };
-    await runKeyed(scope, () => next());
+    const id = JSON.stringify([request.scope, request.method, request.path, request.key]);
+    if (running.has(id)) return refuse(c, 409, 'http/idempotency-key-in-use', 'A request with this Idempotency-Key is still being processed; retry later.');
+    running.add(id);
     try {
-      await settle(c, scope);
-    } catch (error) {
-      requestLog(c).error({ err: error }, 'storing the idempotent answer failed');
-      await store.release(scope.claim).catch(() => {});
-      c.res = problemResponse(
-        c,
-        problem({
-          status: 500,
-          code: 'http/internal',
-          detail: 'An unexpected error occurred. Quote the request id when reporting it.',
-          instance: c.req.path,
-          requestId: c.get('requestId'),
-        }),
-      );
+      return await keyed(c, next, module, store, request);
+    } finally {
+      running.delete(id);
     }
   };
+}
+
+/** A keyed request this process is not already running: claim its key, then replay, refuse, or run it. */
+async function keyed(c: Context<AppEnv>, next: Next, module: string, store: IdempotencyStore, request: KeyedRequest): Promise<Response | undefined> {
+  const claimed = await store.claim(request);
+  if (claimed.kind === 'replay') {
+    const { status, headers, body } = claimed.response;
+    for (const [name, value] of headers) c.header(name, value, { append: name === 'link' || name === 'vary' });
+    c.header('idempotent-replayed', 'true');
+    return c.body(body, status as 200);
+  }
+  if (claimed.kind === 'mismatch')
+    return refuse(c, 422, 'http/idempotency-key-reused', 'This Idempotency-Key was used for a different request (another body or query); use a new key.');
+  if (claimed.kind === 'outcome-unknown')
+    return refuse(
+      c,
+      409,
+      'http/idempotency-key-in-use',
+      'The request with this Idempotency-Key took effect, but its answer was lost; read the resource to see its state.',
+    );
+  if (claimed.kind === 'in-progress')
+    return refuse(c, 409, 'http/idempotency-key-in-use', 'A request with this Idempotency-Key is still being processed; retry later.');
+
+  const scope: KeyedScope = { module, store, claim: claimed.claim, held: undefined };
+  await runKeyed(scope, () => next());
+  try {
+    await settle(c, scope);
+  } catch (error) {
+    requestLog(c).error({ err: error }, 'storing the idempotent answer failed');
+    await store.release(scope.claim).catch(() => {});
+    const detail = 'An unexpected error occurred. Quote the request id when reporting it.';
+    c.res = problemResponse(c, problem({ status: 500, code: 'http/internal', detail, instance: c.req.path, requestId: c.get('requestId') }));
+  }
+  return undefined;
 }
 
 /** Ends the request's hold on its key: the answer stored with the effect, kept alone, or the key given up. */

@@ -11,7 +11,8 @@ export type Outcome = { kind: 'commit'; response: StoredResponse } | { kind: 'ro
  * produced the answer: then the key's row gets the answer and everything commits together.
  */
 export interface HeldTransaction {
-  db: Db;
+  /** The connection (or pool) it runs on, to tell whether a module being called shares it. */
+  connection: object;
   /** Set once the first transaction's code has run; until then a second one waits on `ready`. */
   tx: Tx | undefined;
   ready: Promise<void>;
@@ -49,7 +50,7 @@ const rollback = Symbol('rollback');
  * held open after `fn` returns (its result goes back to the caller) until the request's answer is known, and later
  * ones join it. `afterCommit` runs once the effect really committed.
  */
-export function moduleTransaction<T>(module: string, db: Db, fn: (tx: Tx) => Promise<T>, afterCommit: () => void): Promise<T> {
+export function moduleTransaction<T>(module: string, db: Db, fn: (tx: Tx) => Promise<T>, afterCommit: () => void, connection: object = db): Promise<T> {
   const scope = keyedScope(module);
   if (!scope || (scope.held && !scope.held.open)) {
     return db.transaction(fn).then((result) => {
@@ -60,13 +61,13 @@ export function moduleTransaction<T>(module: string, db: Db, fn: (tx: Tx) => Pro
   if (scope.held) {
     // Another transaction of this request is running or held: join it (a savepoint), once its code has run.
     const held = scope.held;
-    return held.ready.then(() => (held.open && held.tx ? held.tx.transaction(fn) : moduleTransaction(module, db, fn, afterCommit)));
+    return held.ready.then(() => (held.open && held.tx ? held.tx.transaction(fn) : moduleTransaction(module, db, fn, afterCommit, connection)));
   }
   return new Promise<T>((resolve, reject) => {
     let settle!: (outcome: Outcome) => void;
     const outcome = new Promise<Outcome>((r) => (settle = r));
     let markReady!: () => void;
-    const held: HeldTransaction = { db, tx: undefined, ready: new Promise((r) => (markReady = r)), open: true, end: async () => {} };
+    const held: HeldTransaction = { connection, tx: undefined, ready: new Promise((r) => (markReady = r)), open: true, end: async () => {} };
     let ran = false;
     const done = db.transaction(async (tx) => {
       let result: T;
@@ -124,8 +125,8 @@ export function scopedDb(module: string, db: Db): Db {
  * Before this request calls a module whose database is the one its held transaction uses (embedded PGlite is a
  * single connection): commit the effect now, marking the key `applied`, so the callee can reach the database.
  */
-export async function commitBeforeCall(calleeDb: Db): Promise<void> {
+export async function commitBeforeCall(calleeConnection: object): Promise<void> {
   const held = scopes.getStore()?.held;
   // Only once the transaction's own code has run: a call made from inside it cannot be helped this way.
-  if (held?.open && held.tx && held.db === calleeDb) await held.end({ kind: 'commit-early' });
+  if (held?.open && held.tx && held.connection === calleeConnection) await held.end({ kind: 'commit-early' });
 }

@@ -99,6 +99,23 @@ describe.each(targetKinds)('inventory contract, $name', (kind) => {
     });
   });
 
+  it('a receipt repeated with the same Idempotency-Key adds the stock once and replays the answer', async () => {
+    const id = await stockedProduct(0);
+    const key = `"${randomUUID()}"`;
+    const receipt = () => target.call('POST', `/inventory/v1/stock/${id}/receipts`, { quantity: 4 }, { 'idempotency-key': key });
+    const first = await receipt();
+    const again = await receipt();
+    expect(first.status).toBe(200);
+    expect(again.status).toBe(200);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(await again.json()).toEqual(await first.json());
+    expect(await stock(id)).toMatchObject({ onHand: 4, available: 4 });
+    const other = await target.call('POST', `/inventory/v1/stock/${id}/receipts`, { quantity: 5 }, { 'idempotency-key': key });
+    expect(other.status).toBe(422);
+    expect(await other.json()).toMatchObject({ code: 'http/idempotency-key-reused' });
+    expect(await stock(id)).toMatchObject({ onHand: 4 });
+  });
+
   it('a reservation of zero units fails validation', async () => {
     const response = await reserve(randomUUID(), randomUUID(), 0);
     expect(response.status).toBe(400);
