@@ -5,6 +5,7 @@ import { CleaveError, type ErrorKind } from '../http/errors.ts';
 import { isUnsafe } from '../http/platform-problems.ts';
 import type { Problem } from '../http/problem.ts';
 import { currentContext } from '../observability/index.ts';
+import { retryAfterMs } from '../resilience/index.ts';
 import type { Contract } from './define-contract.ts';
 
 type Input<S> = S extends z.ZodType ? z.input<S> : never;
@@ -46,8 +47,14 @@ export class RemoteProblemError extends CleaveError {
   readonly module: string;
   readonly problem: Problem;
 
-  constructor(module: string, problem: Problem) {
-    super(kindForStatus(problem.status), problem.code, problem.detail ?? problem.title, { details: { module, upstreamStatus: problem.status } });
+  constructor(module: string, problem: Problem, retryAfterSeconds?: number) {
+    // The provider's own failure (500, or its 502) is, to this caller, an upstream failure: the provider's code
+    // would name a problem this caller's operation does not have.
+    const failed = problem.status >= 500 && problem.status !== 503 && problem.status !== 504;
+    super(kindForStatus(problem.status), failed ? 'http/upstream-failed' : problem.code, problem.detail ?? problem.title, {
+      details: { module, upstreamStatus: problem.status, ...(failed ? { upstreamCode: problem.code } : {}) },
+      retryAfterSeconds,
+    });
     this.name = 'RemoteProblemError';
     this.module = module;
     this.problem = problem;
@@ -87,7 +94,8 @@ export function createClient<C extends Contract>(contract: C, transport: Transpo
       const type = response.headers.get('content-type') ?? '';
       const body: unknown = type.includes('json') ? await response.json() : (await response.arrayBuffer(), undefined);
       if (response.status >= 200 && response.status < 300) return { status: response.status, body, headers: response.headers };
-      throw new RemoteProblemError(contract.module, isProblem(body) ? body : syntheticProblem(contract.module, response.status));
+      const retryAfter = retryAfterMs(response.headers.get('retry-after'));
+      throw new RemoteProblemError(contract.module, isProblem(body) ? body : syntheticProblem(contract.module, response.status), retryAfter === undefined ? undefined : retryAfter / 1000);
     };
   }
   return client as Client<C>;

@@ -30,7 +30,14 @@ export interface HttpTransportOptions {
 /** Breaker state, in-flight and queued calls per remote module, for /ops and health. */
 export type HttpTransportStats = Record<string, CallPolicyStats>;
 
-export type HttpTransport = Transport & { stats(): HttpTransportStats };
+export type HttpTransport = Transport & {
+  stats(): HttpTransportStats;
+  /**
+   * Runs `attempt` (a request to the module made elsewhere, such as the gateway's forwarding) under the module's
+   * bulkhead and circuit breaker, without retries, so every route to a module feeds and obeys the same breaker.
+   */
+  guard(module: string, attempt: () => Promise<Response>): Promise<Response>;
+};
 
 interface OutgoingCall {
   module: string;
@@ -59,6 +66,8 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
   const timeoutMs = options.timeoutMs ?? 2000;
   const retryMaxMs = options.retryMaxMs ?? 1000;
   const retryAfterCapMs = Math.min(retryMaxMs * 4, retryAfterCeilingMs);
+  // What a caller is told to wait after an instance could not be reached: until the breaker would try again.
+  const retryAfterSeconds = Math.ceil((options.breakerHalfOpenAfterMs ?? 5000) / 1000);
   const policies = new Map<string, CallPolicy<Response>>();
 
   const policyFor = (module: string): CallPolicy<Response> => {
@@ -88,7 +97,7 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
   };
 
   const send = async (call: OutgoingCall): Promise<Response> => {
-    const baseUrl = await resolveInstance(options, call.module);
+    const baseUrl = await resolveInstance(options, call.module, retryAfterSeconds);
     const timer = new AbortController();
     const timeout = setTimeout(() => timer.abort(new DOMException(`No answer within ${timeoutMs} ms.`, 'TimeoutError')), timeoutMs);
     try {
@@ -100,7 +109,7 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
       const details = { module: call.module };
       const failure = timer.signal.aborted
         ? new CleaveError('timeout', 'http/upstream-timeout', `Module ${call.module} did not answer within ${timeoutMs} ms.`, { details, cause })
-        : new CleaveError('unavailable', 'http/upstream-unavailable', `Module ${call.module} could not be reached.`, { details, cause });
+        : new CleaveError('unavailable', 'http/upstream-unavailable', `Module ${call.module} could not be reached.`, { details, cause, retryAfterSeconds });
       options.log.warn({ remoteModule: call.module, baseUrl, code: failure.code, reason: reasonOf(cause) }, 'call failed');
       try {
         options.onFailure?.(call.module, baseUrl, failure);
@@ -130,27 +139,41 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
     }
   };
 
-  return Object.assign(transport, { stats: () => Object.fromEntries([...policies].map(([module, policy]) => [module, policy.stats()])) });
+  const guard = async (module: string, attempt: () => Promise<Response>): Promise<Response> => {
+    try {
+      return await policyFor(module).execute(attempt, { retry: false });
+    } catch (error) {
+      throw isPolicyRejection(error) ? rejected(module, error) : error;
+    }
+  };
+
+  return Object.assign(transport, { guard, stats: () => Object.fromEntries([...policies].map(([module, policy]) => [module, policy.stats()])) });
 }
 
-async function resolveInstance(options: HttpTransportOptions, module: string): Promise<string> {
+async function resolveInstance(options: HttpTransportOptions, module: string, retryAfterSeconds: number): Promise<string> {
   try {
     return await options.resolve(module);
   } catch (error) {
     // Discovery's own code is kept; the module is added so the problem names it.
-    if (isDomainError(error)) throw new CleaveError(error.kind, error.code, error.message, { details: { ...error.details, module }, cause: error });
-    throw new CleaveError('unavailable', 'http/no-instance', `No instance of module ${module} is known.`, { details: { module }, cause: error });
+    if (isDomainError(error))
+      throw new CleaveError(error.kind, error.code, error.message, {
+        details: { ...error.details, module },
+        cause: error,
+        retryAfterSeconds: error.retryAfterSeconds ?? (error.kind === 'unavailable' ? retryAfterSeconds : undefined),
+      });
+    throw new CleaveError('unavailable', 'http/no-instance', `No instance of module ${module} is known.`, { details: { module }, cause: error, retryAfterSeconds });
   }
 }
 
 function rejected(module: string, error: PolicyRejectedError): CleaveError {
   if (error.reason === 'saturated') {
-    return new CleaveError('unavailable', 'http/upstream-saturated', `Too many calls to module ${module} are in flight.`, { details: { module } });
+    return new CleaveError('unavailable', 'http/upstream-saturated', `Too many calls to module ${module} are in flight.`, { details: { module }, retryAfterSeconds: 1 });
   }
   const retryAt = error.reopensAt?.toISOString();
   const when = retryAt ? `; the next call goes through after ${retryAt}` : '';
   return new CleaveError('unavailable', 'http/circuit-open', `Module ${module} is failing, calls are paused${when}.`, {
     details: { module, ...(retryAt ? { retryAt } : {}) },
+    retryAfterSeconds: error.reopensAt ? Math.max(1, (error.reopensAt.getTime() - Date.now()) / 1000) : 1,
   });
 }
 

@@ -160,6 +160,11 @@ export async function createHost(options: HostOptions): Promise<Host> {
       maxConcurrent: config.remote.maxConcurrent,
       log: logger.child({ component: 'remote' }),
     });
+    // Every module reached over the network, with its breaker: closed until calls to it fail.
+    const breakers = () => ({
+      ...Object.fromEntries([...topology.remote.keys()].map((m) => [m, { breaker: 'closed' as const, inFlight: 0, queued: 0 }])),
+      ...remote.stats(),
+    });
     let app: App | undefined;
     const transport: Transport = async (module, request) => {
       if (!local.has(module) || !app) return remote(module, request);
@@ -208,12 +213,18 @@ export async function createHost(options: HostOptions): Promise<Host> {
         },
       }),
     );
-    app.route('/', registryRoutes({ topology, registry, expectedHash: hashOf, remoteStats: () => remote.stats() }));
+    app.route('/', registryRoutes({ topology, registry, expectedHash: hashOf, remoteStats: breakers, probeTimeoutMs: config.remote.timeoutMs }));
     const deployed = options.modules.filter((m) => local.has(m.name) || topology.remote.has(m.name));
     mountOpenApi(app, deployed);
     mountDocs(app, '/openapi.json');
     mountHealth(app, () => hosted.map((m) => ({ module: m.definition.name, checks: m.checks() })));
-    mountGateway(app, [...topology.remote.keys()], { resolve: resolveRemote, onFailure: onRemoteFailure, timeoutMs: config.remote.timeoutMs });
+    mountGateway(app, [...topology.remote.keys()], {
+      resolve: resolveRemote,
+      onFailure: onRemoteFailure,
+      timeoutMs: config.remote.timeoutMs,
+      guard: remote.guard,
+      retryAfterSeconds: Math.ceil(config.remote.breakerResetMs / 1000),
+    });
 
     // Subscriptions are registered (and workers started) before any relay routes by them.
     await bus.start();
@@ -230,7 +241,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
       busKind: config.events.bus,
       logger,
       registry,
-      remoteStats: () => remote.stats(),
+      remoteStats: breakers,
       async seed() {
         for (const m of hosted) await m.definition.seed?.(m.context);
       },

@@ -1,8 +1,9 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testLogger } from '../../tests/support/test-host.ts';
+import { createHttpTransport } from '../contracts/index.ts';
 import { createApp } from '../http/index.ts';
 import { mountGateway } from './gateway.ts';
 
@@ -21,6 +22,7 @@ describe('gateway', () => {
   let upstream: Server;
   let upstreamUrl: string;
   const failures: string[] = [];
+  const hanging: ServerResponse[] = [];
   const bigSize = 8 * 1024 * 1024;
 
   beforeAll(async () => {
@@ -29,7 +31,8 @@ describe('gateway', () => {
       req.on('data', (chunk: Buffer) => (bodyBytes += chunk.length));
       req.on('end', () => {
         seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, bodyBytes });
-        if (req.url?.startsWith('/things/v1/slow')) return void setTimeout(() => res.end('late'), 1000);
+        // Never answers (until the server closes): the gateway's timeout is the only way out, whatever the timing.
+        if (req.url?.startsWith('/things/v1/slow')) return void hanging.push(res);
         if (req.url?.startsWith('/things/v1/big')) {
           res.writeHead(200, { 'content-type': 'application/octet-stream' });
           const chunk = Buffer.alloc(64 * 1024, 7);
@@ -42,11 +45,18 @@ describe('gateway', () => {
     });
     upstreamUrl = await listen(upstream);
   });
-  afterAll(() => new Promise<void>((r) => upstream.close(() => r())));
+  afterAll(() => {
+    for (const res of hanging) res.end('late');
+    return new Promise<void>((r) => upstream.close(() => r()));
+  });
 
-  function gatewayApp(resolve: () => string) {
-    const app = createApp({ logger: testLogger(), bodyLimitBytes: 16 * 1024 * 1024 });
-    mountGateway(app, ['things'], { resolve: async () => resolve(), timeoutMs: 300, onFailure: (m, base) => failures.push(`${m} ${base}`) });
+  /**
+   * The timeout only bounds how long the upstream takes to start answering: generous by default, so that moving
+   * 10 MiB through a loaded machine never races it; the slow-upstream test passes its own.
+   */
+  function gatewayApp(resolve: () => string, timeoutMs = 30_000, lines?: Record<string, unknown>[]) {
+    const app = createApp({ logger: testLogger(lines), bodyLimitBytes: 16 * 1024 * 1024 });
+    mountGateway(app, ['things'], { resolve: async () => resolve(), timeoutMs, onFailure: (m, base) => failures.push(`${m} ${base}`) });
     return app;
   }
 
@@ -91,18 +101,36 @@ describe('gateway', () => {
   });
 
   it('a slow upstream gives 504 naming the module, without hanging', async () => {
-    // The upstream answers 200 after 1 s; without the 300 ms timeout this would be that 200.
-    const response = await gatewayApp(() => upstreamUrl).request('/things/v1/slow');
+    // The upstream never answers; without the timeout this would hang until the test's own limit.
+    const response = await gatewayApp(() => upstreamUrl, 300).request('/things/v1/slow');
     expect(response.status).toBe(504);
     expect(await response.json()).toMatchObject({ code: 'http/upstream-timeout', module: 'things' });
   });
 
-  it('an upstream that is down gives 503 naming the module and is reported', async () => {
+  it('an upstream that is down gives 503 naming the module, with Retry-After, logged as a warning without a stack', async () => {
     failures.length = 0;
-    const response = await gatewayApp(() => 'http://127.0.0.1:1').request('/things/v1/items');
+    const lines: Record<string, unknown>[] = [];
+    const response = await gatewayApp(() => 'http://127.0.0.1:1', 30_000, lines).request('/things/v1/items');
     expect(response.status).toBe(503);
     expect(response.headers.get('content-type')).toBe('application/problem+json');
+    expect(response.headers.get('retry-after')).toBe('5');
     expect(await response.json()).toMatchObject({ code: 'http/upstream-unavailable', module: 'things' });
     expect(failures).toEqual(['things http://127.0.0.1:1']);
+    // An upstream being down is expected operation, not a bug: a one-line warning, no error, no stack.
+    expect(lines.filter((l) => (l.level as number) >= 50)).toEqual([]);
+    expect(lines).toContainEqual(expect.objectContaining({ level: 40, msg: 'request failed upstream', code: 'http/upstream-unavailable', module: 'things' }));
+    expect(JSON.stringify(lines)).not.toContain('stack');
+  });
+
+  it('repeated connection failures open the module’s breaker, shared with module calls, and say when to retry', async () => {
+    const transport = createHttpTransport({ resolve: () => 'http://127.0.0.1:1', log: testLogger(), breakerThreshold: 3, breakerHalfOpenAfterMs: 60_000 });
+    const app = createApp({ logger: testLogger(), bodyLimitBytes: 1024 });
+    mountGateway(app, ['things'], { resolve: async () => 'http://127.0.0.1:1', timeoutMs: 30_000, guard: transport.guard, retryAfterSeconds: 60 });
+    for (let i = 0; i < 3; i++) expect((await app.request('/things/v1/items')).status).toBe(503);
+    expect(transport.stats().things).toMatchObject({ breaker: 'open' });
+    const open = await app.request('/things/v1/items');
+    expect(open.status).toBe(503);
+    expect(await open.json()).toMatchObject({ code: 'http/circuit-open', module: 'things' });
+    expect(Number(open.headers.get('retry-after'))).toBeGreaterThan(50);
   });
 });

@@ -8,6 +8,13 @@ export interface GatewayOptions {
   onFailure?(module: string, baseUrl: string, error: unknown): void;
   /** Time allowed until the upstream's response headers arrive; the body then streams without a limit. */
   timeoutMs: number;
+  /**
+   * Runs each forwarded request under the module's circuit breaker and bulkhead (the HTTP transport's `guard`), so
+   * failures seen here open the same breaker module calls obey, and `/registry` lists it.
+   */
+  guard?(module: string, attempt: () => Promise<Response>): Promise<Response>;
+  /** Sent as `Retry-After` with a 503 for an instance that could not be reached. Default 5. */
+  retryAfterSeconds?: number;
 }
 
 // RFC 9110 §7.6.1: connection-specific fields are not forwarded. fetch decodes compressed bodies, so their
@@ -32,7 +39,9 @@ const hopByHop = new Set([
  * Upstream failures come back as problem+json naming the module.
  */
 export function mountGateway(app: App, modules: readonly string[], options: GatewayOptions): void {
-  for (const module of modules) app.all(`/${module}/*`, (c) => forward(c, module, options));
+  for (const module of modules) {
+    app.all(`/${module}/*`, (c) => (options.guard ? options.guard(module, () => forward(c, module, options)) : forward(c, module, options)));
+  }
 }
 
 async function forward(c: Context<AppEnv>, module: string, options: GatewayOptions): Promise<Response> {
@@ -71,7 +80,11 @@ async function forward(c: Context<AppEnv>, module: string, options: GatewayOptio
         cause: error,
       });
     }
-    throw new CleaveError('unavailable', 'http/upstream-unavailable', `Module ${module} could not be reached.`, { details: { module }, cause: error });
+    throw new CleaveError('unavailable', 'http/upstream-unavailable', `Module ${module} could not be reached.`, {
+      details: { module },
+      cause: error,
+      retryAfterSeconds: options.retryAfterSeconds ?? 5,
+    });
   } finally {
     clearTimeout(timer);
   }

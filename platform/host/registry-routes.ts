@@ -7,7 +7,8 @@ const instanceSchema = z.object({
   module: z.string(),
   version: z.string(),
   address: z.string(),
-  health: z.enum(['pass', 'fail']),
+  health: z.enum(['pass', 'fail']).openapi({ description: 'What the instance last reported, and `fail` when it does not answer now.' }),
+  reachable: z.boolean().openapi({ description: 'Whether its `/health/live` answered just now, when this catalog was asked for.' }),
   contractHash: z.string(),
   contractMatches: z.boolean().openapi({ description: 'Whether the instance serves the contract this host was built against.' }),
   seenAt: z.string(),
@@ -42,24 +43,39 @@ export interface RegistryRoutesOptions {
   registry: Registry | undefined;
   expectedHash(module: string): string | undefined;
   remoteStats(): Record<string, unknown>;
+  /** How long to wait for an instance's `/health/live` before calling it unreachable. */
+  probeTimeoutMs: number;
 }
 
-/** `/registry`: the service catalog, with contract mismatches flagged. */
+/** Whether the instance answers at all: a registration outlives a killed process until its TTL runs out. */
+async function reachable(address: string, timeoutMs: number): Promise<boolean> {
+  try {
+    const response = await fetch(`${address.replace(/\/+$/, '')}/health/live`, { signal: AbortSignal.timeout(timeoutMs) });
+    await response.arrayBuffer();
+    return response.ok;
+  } catch {
+    return false;
+  }
+}
+
+/** `/registry`: the service catalog, with contract mismatches flagged and each instance checked as it is read. */
 export function registryRoutes(options: RegistryRoutesOptions): App {
   const app = createRouter();
   app.openapi(catalogRoute, async (c) => {
     const instances = options.registry ? await options.registry.instances() : [];
+    const answers = await Promise.all(instances.map((i) => reachable(i.address, options.probeTimeoutMs)));
     return c.json(
       {
         local: options.topology.local.map((m) => ({ module: m.name, contractHash: options.expectedHash(m.name) ?? '' })),
         static: [...options.topology.remote].filter(([, a]) => a !== 'discover').map(([module, address]) => ({ module, address })),
         registry: {
           enabled: options.registry !== undefined,
-          instances: instances.map((i) => ({
+          instances: instances.map((i, n) => ({
             module: i.module,
             version: i.version,
             address: i.address,
-            health: i.health,
+            health: answers[n] ? i.health : ('fail' as const),
+            reachable: answers[n] ?? false,
             contractHash: i.contractHash,
             contractMatches: i.contractHash === options.expectedHash(i.module),
             seenAt: i.seenAt,

@@ -35,14 +35,19 @@ describe.skipIf(!redisUrl)('a remote module that is down', () => {
       REMOTE_BREAKER_FAILURES: '2',
       REMOTE_BREAKER_RESET_MS: '500',
     });
+    const before = (await (await call(inventory, 'GET', '/registry')).json()) as { breakers: Record<string, { breaker: string }> };
+    expect(before.breakers.catalog).toMatchObject({ breaker: 'closed' });
     for (let i = 0; i < 2; i++) {
       const response = await receive(inventory);
       expect(response.status).toBe(503);
       expect(response.headers.get('content-type')).toBe('application/problem+json');
+      // REMOTE_BREAKER_RESET_MS=500: try again in a second.
+      expect(response.headers.get('retry-after')).toBe('1');
       expect(await response.json()).toMatchObject({ code: 'http/upstream-unavailable', module: 'catalog' });
     }
     const open = await receive(inventory);
     expect(open.status).toBe(503);
+    expect(open.headers.get('retry-after')).toBe('1');
     expect(await open.json()).toMatchObject({ code: 'http/circuit-open', module: 'catalog' });
     const registry = (await (await call(inventory, 'GET', '/registry')).json()) as { breakers: Record<string, { breaker: string }> };
     expect(registry.breakers.catalog?.breaker).toBe('open');
@@ -63,9 +68,17 @@ describe.skipIf(!redisUrl)('a remote module that is down', () => {
       REDIS_URL: redisUrl as string,
       REDIS_PREFIX: redisPrefix(),
     });
-    const response = await call(monolith, 'GET', `/inventory/v1/stock/${randomUUID()}`);
-    expect(response.status).toBe(503);
-    expect(await response.json()).toMatchObject({ code: 'http/upstream-unavailable', module: 'inventory' });
+    for (let i = 0; i < 5; i++) {
+      const response = await call(monolith, 'GET', `/inventory/v1/stock/${randomUUID()}`);
+      expect(response.status).toBe(503);
+      expect(response.headers.get('retry-after')).not.toBeNull();
+      expect(await response.json()).toMatchObject({ code: 'http/upstream-unavailable', module: 'inventory' });
+    }
+    // REMOTE_BREAKER_FAILURES defaults to 5: the gateway's failures opened the breaker module calls obey too.
+    const registry = (await (await call(monolith, 'GET', '/registry')).json()) as { breakers: Record<string, { breaker: string }> };
+    expect(registry.breakers.inventory).toMatchObject({ breaker: 'open' });
+    const open = await call(monolith, 'GET', `/inventory/v1/stock/${randomUUID()}`);
+    expect(await open.json()).toMatchObject({ code: 'http/circuit-open', module: 'inventory' });
     expect((await call(monolith, 'GET', '/catalog/v1/products')).status).toBe(200);
   });
 });

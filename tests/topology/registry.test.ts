@@ -4,7 +4,7 @@ import { modules } from '../../apps/modules.ts';
 import { createHost, type Host } from '../../platform/host/index.ts';
 import { createRegistry, type Registry } from '../../platform/registry/index.ts';
 import { redisUrl } from '../support/databases.ts';
-import { redisPrefix } from '../support/process-host.ts';
+import { freePort, redisPrefix } from '../support/process-host.ts';
 import { call, eventually, testConfig, testLogger } from '../support/test-host.ts';
 
 describe.skipIf(!redisUrl)('registry and discovery through the host', () => {
@@ -52,5 +52,30 @@ describe.skipIf(!redisUrl)('registry and discovery through the host', () => {
         }),
       ),
     );
+  });
+
+  it('shows an instance that stopped answering as failing at once, not when its registration expires', async () => {
+    const prefix = redisPrefix();
+    const monolith: Host = await createHost({
+      config: testConfig({ MODULES: 'catalog', DATA_DIR: 'memory', REDIS_URL: redisUrl as string, REDIS_PREFIX: prefix, REMOTE_MODULES: 'inventory=discover' }),
+      modules,
+      logger: testLogger(),
+    });
+    cleanups.push(() => monolith.stop());
+    // A process killed without deregistering: its entry says "pass" and lives on for REGISTRY_TTL_MS.
+    const killed: Registry = createRegistry({
+      redisUrl: redisUrl as string,
+      log: testLogger(),
+      heartbeatMs: 60_000,
+      ttlMs: 60_000,
+      prefix: `${prefix}:registry`,
+    });
+    const address = `http://127.0.0.1:${await freePort()}`;
+    await killed.announce([{ module: 'inventory', version: '1.0.0', contractHash: 'x' }], address, async () => 'pass');
+    await killed.close({ deregister: false });
+    const body = (await (await call(monolith, 'GET', '/registry')).json()) as {
+      registry: { instances: { address: string; health: string; reachable: boolean }[] };
+    };
+    expect(body.registry.instances.find((i) => i.address === address)).toMatchObject({ health: 'fail', reachable: false });
   });
 });

@@ -26,6 +26,7 @@ export function documentedPlatformRoutes(): RouteConfig[] {
     registry: undefined,
     expectedHash: () => undefined,
     remoteStats: () => ({}),
+    probeTimeoutMs: 0,
   });
   return [ops, events, registry].flatMap((router) => platformRoutes(router, []));
 }
