@@ -11,6 +11,8 @@ import { openModuleDatabases, sharedDatabase, type ModuleDatabases } from './dat
 import type { ModuleDefinition } from './define-module.ts';
 import { mountGateway } from './gateway.ts';
 import { mountHealth } from './health.ts';
+import { mountIndex } from './index-page.ts';
+import { hostLinks } from './links.ts';
 import { hostModule, type HostedModule } from './hosted-module.ts';
 import { mountOpenApi } from './openapi.ts';
 import { eventsOpsRoutes } from './events-ops-routes.ts';
@@ -192,6 +194,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
       bodyLimitBytes: config.http.bodyLimitBytes,
       moduleOf: (path) => moduleOfPath(path, local, topology.remote),
       undeclaredProblems: config.http.undeclaredProblems,
+      cors: { origins: config.http.corsOrigins, credentials: config.http.corsCredentials },
     });
     for (const m of hosted) app.use(`/${m.definition.name}/*`, idempotency(m.definition.name, m.idempotency));
     for (const m of hosted) app.route('/', m.definition.routes(m.context));
@@ -217,6 +220,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
     const deployed = options.modules.filter((m) => local.has(m.name) || topology.remote.has(m.name));
     mountOpenApi(app, deployed);
     mountDocs(app, '/openapi.json');
+    mountIndex(app, hostLinks('', deployed));
     mountHealth(app, () => hosted.map((m) => ({ module: m.definition.name, checks: m.checks() })));
     mountGateway(app, [...topology.remote.keys()], {
       resolve: resolveRemote,

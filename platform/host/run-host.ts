@@ -5,6 +5,8 @@ import { openModuleDatabases } from './databases.ts';
 import { resolveTopology } from './topology.ts';
 import { createLogger } from '../observability/index.ts';
 import { createHost, type Host } from './create-host.ts';
+import { hostLinks } from './links.ts';
+import { ensurePortFree } from './port.ts';
 import type { ModuleDefinition } from './define-module.ts';
 import { serve, type RunningServer } from './serve.ts';
 
@@ -14,6 +16,7 @@ import { serve, type RunningServer } from './serve.ts';
  */
 export async function runHost(config: Config, modules: readonly ModuleDefinition[]): Promise<{ host: Host; server: RunningServer }> {
   const started = performance.now();
+  await ensurePortFree(config.server.host, config.server.port);
   const host = await createHost({ config, modules });
   const server = await serve(host, config.server);
   await host.announce(config.publicUrl ?? server.url);
@@ -22,6 +25,8 @@ export async function runHost(config: Config, modules: readonly ModuleDefinition
   const names = host.modules.map((m) => m.definition.name);
   const databases = [...new Set(host.modules.map((m) => m.database.describe))];
   const remote = [...host.topology.remote].map(([m, a]) => `${m} → ${a}`);
+  const deployed = modules.filter((m) => names.includes(m.name) || host.topology.remote.has(m.name));
+  const links = hostLinks(server.url, deployed);
   host.logger.info(
     {
       modules: names,
@@ -29,26 +34,23 @@ export async function runHost(config: Config, modules: readonly ModuleDefinition
       databases,
       bus: host.busKind,
       registry: host.registry !== undefined,
-      urls: {
-        api: `${server.url}/${names[0] ?? ''}/v1`,
-        docs: `${server.url}/docs`,
-        openapi: `${server.url}/openapi.json`,
-        health: `${server.url}/health/ready`,
-      },
+      urls: { index: `${server.url}/`, ...links },
       ms: Math.round(performance.now() - started),
     },
     `Cleave is ready at ${server.url}`,
   );
   if (config.log.format === 'pretty' || process.stdout.isTTY) {
+    const width = Math.max(...Object.keys(links.modules).map((m) => m.length));
     process.stdout.write(
       [
         '',
-        `  API            ${server.url}/${names[0] ?? ''}/v1/…   (modules: ${names.join(', ')})`,
-        `  API reference  ${server.url}/docs`,
-        `  OpenAPI        ${server.url}/openapi.json`,
-        `  Health         ${server.url}/health/live   ${server.url}/health/ready`,
-        `  Dead letters   ${server.url}/ops/dead-letters`,
-        `  Registry       ${server.url}/registry`,
+        `  Start here     ${server.url}/`,
+        ...Object.entries(links.modules).map(([m, l], i) => `  ${i === 0 ? 'API           ' : '              '} ${m.padEnd(width)}  ${l.api}`),
+        `  API reference  ${links.docs}`,
+        `  OpenAPI        ${links.openapi}`,
+        `  Health         ${server.url}/health/live   ${links.health}`,
+        `  Dead letters   ${links.deadLetters}`,
+        `  Registry       ${links.registry}`,
         `  Database       ${databases.join('; ')}`,
         `  Event bus      ${host.busKind}`,
         ...(remote.length > 0 ? [`  Elsewhere      ${remote.join(', ')}`] : []),

@@ -4,6 +4,7 @@ import { requestId } from 'hono/request-id';
 import type { Logger } from '../observability/index.ts';
 import type { AppEnv } from './app-env.ts';
 import type { UndeclaredProblems } from './declared-problems.ts';
+import { cors, type CorsOptions } from './cors.ts';
 import { errorHandler, notFoundHandler } from './error-handler.ts';
 import { bodiless, executionContext, requestLogging, requireJsonBody, staticSecureHeaders } from './middleware.ts';
 import { problem, problemResponse } from './problem.ts';
@@ -23,6 +24,8 @@ export interface AppOptions {
   moduleOf?: (path: string) => string | undefined;
   /** A problem an operation did not declare: replaced by a 500 (`fail`, the default, for tests) or only logged. */
   undeclaredProblems?: UndeclaredProblems;
+  /** Browser origins allowed by CORS; none by default. */
+  cors?: CorsOptions;
 }
 
 /**
@@ -40,6 +43,7 @@ export function createApp(options: AppOptions): App {
   app.use(executionContext());
   app.use(requestLogging(options.logger, options.moduleOf ?? (() => undefined)));
   app.use(staticSecureHeaders());
+  if (options.cors && options.cors.origins.length > 0) app.use(cors(options.cors));
   const limit = bodyLimit({
     maxSize: options.bodyLimitBytes,
     onError: (c) =>

@@ -19,6 +19,8 @@ export { uuid, text, queryInteger } from './schemas.ts';
 export type { TextOptions, QueryIntegerOptions } from './schemas.ts';
 export { textRulePattern, textRuleViolation } from './text-rules.ts';
 export { documentTextRule } from './openapi-text-rule.ts';
+export { cors } from './cors.ts';
+export type { CorsOptions } from './cors.ts';
 export { parseIdempotencyKey, idempotencyKeyPattern } from './idempotency-key.ts';
 export { isUnsafe, isModuleOperation, takesIdempotencyKey, upstreamCodes } from './platform-problems.ts';
 export type { ProblemDeclaration } from './platform-problems.ts';

@@ -1,4 +1,5 @@
 import process from 'node:process';
+import { chromiumAvailable, chromiumPath } from './browser.ts';
 
 /** Says once, up front, which suites run against what, so a skipped variant is never silent. */
 export function setup(): void {
@@ -9,6 +10,9 @@ export function setup(): void {
     process.env.TEST_REDIS_URL
       ? 'Redis: the BullMQ bus, the registry and the split topologies run on TEST_REDIS_URL.'
       : 'Redis: TEST_REDIS_URL is not set; BullMQ bus conformance, registry, split-topology journeys and remote fault suites skipped.',
+    chromiumAvailable()
+      ? `Browser: CORS runs in headless Chromium (${chromiumPath}).`
+      : `Browser: no Chromium at ${chromiumPath} (apt-get install -y chromium); the CORS browser suite skipped.`,
   ];
   process.stdout.write(`\n${lines.map((l) => `  ${l}`).join('\n')}\n\n`);
 }

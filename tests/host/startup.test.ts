@@ -1,0 +1,69 @@
+import { createServer } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, startProcessHost, type ProcessHost } from '../support/process-host.ts';
+
+describe('a newcomer starting the monolith', () => {
+  let host: ProcessHost;
+  beforeAll(async () => {
+    host = await startProcessHost({ env: { DEMO_DATA: 'true' } });
+  });
+  afterAll(() => host.stop());
+
+  function readyLine(): { urls: Record<string, unknown> } {
+    const line = host
+      .output()
+      .split('\n')
+      .find((l) => l.includes('Cleave is ready at'));
+    return JSON.parse(line ?? '{}') as { urls: Record<string, unknown> };
+  }
+
+  it('the ready log line names URLs that all answer', async () => {
+    const { urls } = readyLine();
+    const modules = urls.modules as Record<string, { api: string; openapi: string }>;
+    expect(Object.keys(modules)).toEqual(['catalog', 'inventory']);
+    expect(modules.catalog?.api).toBe(`${host.url}/catalog/v1/products`);
+    const all = [
+      urls.index,
+      urls.docs,
+      urls.openapi,
+      urls.health,
+      urls.registry,
+      urls.deadLetters,
+      ...Object.values(modules).flatMap((m) => [m.api, m.openapi]),
+    ];
+    for (const url of all) expect((await fetch(String(url))).status, String(url)).toBe(200);
+  });
+
+  it('/ leads on: JSON links for a client, a page of links for a browser', async () => {
+    const json = await fetch(`${host.url}/`);
+    expect(await json.json()).toMatchObject({ name: 'Cleave', links: { docs: '/docs', modules: { catalog: { api: '/catalog/v1/products' } } } });
+    const html = await fetch(`${host.url}/`, { headers: { accept: 'text/html,application/xhtml+xml' } });
+    expect(html.headers.get('content-type')).toContain('text/html');
+    expect(await html.text()).toContain('<a href="/docs">API reference</a>');
+  });
+
+  it('/docs/ goes to /docs', async () => {
+    const response = await fetch(`${host.url}/docs/`, { redirect: 'manual' });
+    expect(response.status).toBe(308);
+    expect(response.headers.get('location')).toBe('/docs');
+  });
+});
+
+describe('a second npm start on a taken port', () => {
+  it('stops at once with a readable message, before migrating or loading demo data', async () => {
+    const port = await freePort();
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(port, '127.0.0.1', resolve));
+    try {
+      const failure = await startProcessHost({ port, env: { DEMO_DATA: 'true', LOG_LEVEL: 'debug' } }).then(
+        (h) => h.stop().then(() => ''),
+        (error: Error) => error.message,
+      );
+      expect(failure).toContain('exited with 1 before it was ready');
+      expect(failure).toContain(`Port ${port} on 127.0.0.1 is already in use`);
+      expect(failure).not.toMatch(/migrations applied|demo products created/);
+    } finally {
+      taken.close();
+    }
+  });
+});
