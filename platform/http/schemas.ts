@@ -73,5 +73,8 @@ export function queryInteger(options: QueryIntegerOptions): z.ZodType<number | u
   // Typed as the number a module client passes (it writes it into the query string); parsed from that string.
   const value = parsed as unknown as z.ZodType<number, number>;
   const documented = { type: 'integer' as const, minimum: min, maximum: max };
-  return options.default === undefined ? value.openapi(documented) : value.default(options.default).openapi({ ...documented, default: options.default });
+  // Documented as what it means, for zod-openapi (`openapi`) and for zod's own JSON Schema (`meta`) alike.
+  if (options.default === undefined) return value.openapi(documented).meta(documented);
+  const withDefault = { ...documented, default: options.default };
+  return value.default(options.default).openapi(withDefault).meta(withDefault);
 }
