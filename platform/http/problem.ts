@@ -4,6 +4,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppEnv } from './app-env.ts';
 import { enforceDeclared } from './declared-problems.ts';
 import type { ErrorKind } from './errors.ts';
+import { visible } from './text-rules.ts';
 
 /** The one table from error kind to HTTP status. Exhaustive: adding a kind without a status fails to compile. */
 export const statusByKind = {
@@ -88,10 +89,11 @@ export function problem(init: ProblemInit): Problem {
     title: titles[init.status] ?? 'Error',
     status: init.status,
     code: init.code,
-    ...(init.detail === undefined ? {} : { detail: init.detail }),
-    ...(init.instance === undefined ? {} : { instance: init.instance }),
+    // Texts that may echo the request are held to the text rule like every string the API speaks.
+    ...(init.detail === undefined ? {} : { detail: visible(init.detail) }),
+    ...(init.instance === undefined ? {} : { instance: visible(init.instance) }),
     ...(init.requestId === undefined ? {} : { requestId: init.requestId }),
-    ...(init.errors === undefined ? {} : { errors: init.errors }),
+    ...(init.errors === undefined ? {} : { errors: init.errors.map((e) => ({ ...e, path: visible(e.path), message: visible(e.message) })) }),
   };
 }
 

@@ -40,6 +40,16 @@ export function textRuleBreaches(value: unknown, path: (string | number)[] = [])
   if (typeof value !== 'object' || value === null) return [];
   return Object.entries(value).flatMap(([key, item]) => {
     const keyMessage = textRuleViolation(key);
-    return [...(keyMessage ? [{ path: [...path, key], message: `the field name ${keyMessage}` }] : []), ...textRuleBreaches(item, [...path, key])];
+    return [...(keyMessage ? [{ path: [...path, key], message: `is a field name that ${keyMessage}` }] : []), ...textRuleBreaches(item, [...path, key])];
   });
+}
+
+const forbiddenEverywhere = new RegExp(forbidden.source, 'g');
+
+/**
+ * `value` with each code point the rule forbids written out as `\uXXXX` text: for echoing input (a field name, a
+ * path) in a problem, which must itself follow the rule.
+ */
+export function visible(value: string): string {
+  return value.replace(forbiddenEverywhere, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

@@ -4,6 +4,7 @@ import { testLogger } from '../../tests/support/test-host.ts';
 import { createApp, createRouter } from './create-app.ts';
 import { contractRoute, jsonContent } from './route.ts';
 import { queryInteger, text, uuid } from './schemas.ts';
+import { textRuleBreaches } from './text-rules.ts';
 
 const item = z
   .object({
@@ -62,6 +63,15 @@ describe('the text rule: every string of every contract', () => {
     expect(status).toBe(400);
     expect(body.code).toBe('http/validation-failed');
     expect(body.errors).toContainEqual(expect.objectContaining({ location, path, code: 'invalid_characters', message: expect.stringContaining(message) }));
+  });
+
+  it('a problem never echoes a forbidden character: a field name holding U+0000 is written out', async () => {
+    const { body } = await put({ path: '/things/v1/items/a%00b', body: '{"name":"Lamp","count":1,"na\\u0000me":1}' });
+    expect(textRuleBreaches(body)).toEqual([]);
+    expect(body.instance).toBe('/things/v1/items/a\\u0000b');
+    expect(body.errors).toContainEqual(
+      expect.objectContaining({ path: 'na\\u0000me', message: expect.stringContaining('na\\u0000me is a field name that must not contain U+0000') }),
+    );
   });
 
   it('a surrogate pair (an emoji) is text and counts as one character', async () => {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Context, MiddlewareHandler, Next } from 'hono';
-import { isUnsafe, parseIdempotencyKey, problem, problemResponse, requestLog, type AppEnv } from '../http/index.ts';
+import { isUnsafe, parseIdempotencyKey, problem, problemResponse, requestLog, textRuleViolation, type AppEnv } from '../http/index.ts';
 import { currentContext } from '../observability/index.ts';
 import { runKeyed, type KeyedScope } from './request-scope.ts';
 import type { IdempotencyStore, KeyedRequest } from './store.ts';
@@ -47,7 +47,8 @@ export function idempotency(module: string, store: IdempotencyStore): Middleware
   return async (c, next) => {
     if (!isUnsafe(c.req.method)) return next();
     const key = parseIdempotencyKey(c.req.header('idempotency-key'));
-    if (key === undefined) return next();
+    // A malformed key, or a path no text column can hold (U+0000...): validation refuses the request anyway.
+    if (key === undefined || textRuleViolation(c.req.path) !== undefined) return next();
     const body = new Uint8Array(await c.req.arrayBuffer());
     const request = { scope: scopeOf(c), method: c.req.method, path: c.req.path, key, fingerprint: sha256(new URL(c.req.url).search, body) };
     const id = JSON.stringify([request.scope, request.method, request.path, request.key]);

@@ -68,16 +68,17 @@ export function moduleTransaction<T>(module: string, db: Db, fn: (tx: Tx) => Pro
     const outcome = new Promise<Outcome>((r) => (settle = r));
     let markReady!: () => void;
     const held: HeldTransaction = { connection, tx: undefined, ready: new Promise((r) => (markReady = r)), open: true, end: async () => {} };
-    let ran = false;
     const done = db.transaction(async (tx) => {
       let result: T;
       try {
         result = await fn(tx);
       } catch (error) {
+        // Nothing is held: the transaction rolls back, and a later one of this request may hold.
+        if (scope.held === held) scope.held = undefined;
+        markReady();
         reject(error);
         throw error;
       }
-      ran = true;
       held.tx = tx;
       markReady();
       resolve(result);
@@ -97,11 +98,8 @@ export function moduleTransaction<T>(module: string, db: Db, fn: (tx: Tx) => Pro
       }
     };
     scope.held = held;
-    // fn failed: the transaction rolled back and nothing is held; a later transaction of this request may hold.
-    done.catch(() => {
-      if (!ran && scope.held === held) scope.held = undefined;
-      markReady();
-    });
+    // Its failures reach the caller through `reject` or `end`.
+    done.catch(() => {});
   });
 }
 

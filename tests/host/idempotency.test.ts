@@ -112,6 +112,19 @@ describe.each(testDatabases)('Idempotency-Key on $name', (testDatabase) => {
     ).toBeNull();
   });
 
+  it('a domain error inside the effect transaction rolls it back; the error answer is kept and replayed', async () => {
+    const { host, database } = await ledger({ refuseInsideTransaction: true });
+    const key = randomUUID();
+    const first = await add(host, 3, { 'idempotency-key': key });
+    expect(first.status).toBe(409);
+    expect(await first.json()).toMatchObject({ code: 'ledger/refused' });
+    const again = await add(host, 3, { 'idempotency-key': key });
+    expect(again.status).toBe(409);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(await totals(host)).toEqual({ count: 0, total: 0 });
+    expect(await keyRows(database)).toEqual([{ state: 'completed', response_status: 409 }]);
+  });
+
   it('a failure after the effect rolls the effect back and frees the key, so the retry runs once', async () => {
     const controls: LedgerControls = { failAfterEffect: true };
     const { host, database } = await ledger(controls);

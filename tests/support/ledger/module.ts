@@ -17,6 +17,8 @@ export interface LedgerControls {
   failAfterEffect?: boolean;
   /** Call catalog (in this process) after the entry is written. */
   callCatalogAfterEffect?: boolean;
+  /** Throw a domain error inside the transaction, after writing the entry. */
+  refuseInsideTransaction?: boolean;
 }
 
 const entrySchema = z.object({ amount: z.number().int(), total: z.number().int() });
@@ -25,7 +27,7 @@ const addEntry = contractRoute({
   method: 'post',
   path: '/ledger/v1/entries',
   request: { body: { content: jsonContent(z.object({ amount: z.number().int() }).strict()), required: true } },
-  errors: { 422: ['ledger/amount-not-positive'] },
+  errors: { 409: ['ledger/refused'], 422: ['ledger/amount-not-positive'] },
   responses: { 201: { description: 'Written', content: jsonContent(entrySchema) } },
 });
 
@@ -60,7 +62,10 @@ export function ledgerModule(controls: LedgerControls = {}) {
       app.openapi(addEntry, async (c) => {
         const { amount } = c.req.valid('json');
         if (amount <= 0) throw new CleaveError('invalid', 'ledger/amount-not-positive', 'An entry adds a positive amount.');
-        await ctx.transaction((tx) => tx.insert(entries).values({ amount }));
+        await ctx.transaction(async (tx) => {
+          await tx.insert(entries).values({ amount });
+          if (controls.refuseInsideTransaction) throw new CleaveError('conflict', 'ledger/refused', 'Refused after writing, so nothing is written.');
+        });
         controls.reached?.();
         await controls.pause;
         if (controls.failAfterEffect) throw new Error('failed after the effect');
