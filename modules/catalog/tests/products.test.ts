@@ -124,6 +124,51 @@ describe.each(targetKinds)('catalog contract, $name', (kind) => {
     expect(await change.json()).toMatchObject({ code: 'catalog/product-archived' });
   });
 
+  it.each([
+    ['U+0000', 'Desk\u0000lamp', 'must not contain U+0000'],
+    ['a lone surrogate', 'Desk\ud800lamp', 'unpaired UTF-16 surrogate'],
+    ['a byte order mark', '\ufeffDesk lamp', 'U+FEFF'],
+    ['surrounding whitespace', '  Desk lamp ', 'must not start or end with whitespace'],
+    ['only whitespace', '   ', 'must not start or end with whitespace'],
+  ])('a name holding %s is refused naming the field, never stored altered', async (_, name, message) => {
+    const { response, body } = await create({ name });
+    expect(response.status).toBe(400);
+    expect((body as unknown as { errors: unknown[] }).errors).toEqual([
+      expect.objectContaining({ location: 'body', path: 'name', message: expect.stringContaining(message) }),
+    ]);
+  });
+
+  it('a name is stored exactly as sent: combining marks, emoji, inner spaces', async () => {
+    const name = 'Cafe\u0301 😀  lamp';
+    const { response, body } = await create({ name, description: ' text with spaces \n' });
+    expect(response.status).toBe(201);
+    const read = (await (await target.call('GET', `/catalog/v1/products/${body.id}`)).json()) as ProductBody & { description: string };
+    expect(read.name).toBe(name);
+    expect(read.description).toBe(' text with spaces \n');
+  });
+
+  it('any UUID is an id: a version-0 one reads as not found, not as malformed', async () => {
+    const response = await target.call('GET', '/catalog/v1/products/00000000-0000-0000-0000-000000000001');
+    expect(response.status).toBe(404);
+  });
+
+  it('?sku=a%00b and ?q=a%00b are refused naming the parameter', async () => {
+    for (const name of ['sku', 'q']) {
+      const response = await target.call('GET', `/catalog/v1/products?${name}=a%00b`);
+      expect(response.status).toBe(400);
+      expect(await response.json()).toMatchObject({ errors: [{ location: 'query', path: name, code: 'invalid_characters' }] });
+    }
+  });
+
+  it('an empty change is refused saying what may change', async () => {
+    const { body } = await create();
+    const response = await target.call('PATCH', `/catalog/v1/products/${body.id}`, {}, { 'if-match': '"v1"' });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({
+      errors: [{ location: 'body', path: '', message: 'The request body must name at least one field to change: sku, name, description or price.' }],
+    });
+  });
+
   it('an unknown product is a 404 problem', async () => {
     const response = await target.call('GET', `/catalog/v1/products/${randomUUID()}`);
     expect(response.status).toBe(404);
