@@ -91,6 +91,6 @@ describe('HTTP edge settings', () => {
 
   it('keeps idempotency keys 24 hours by default, held for 60 seconds', () => {
     expect(loadConfig({}).idempotency).toEqual({ ttlMs: 86_400_000, lockMs: 60_000 });
-    expect(loadConfig({ IDEMPOTENCY_KEY_TTL_SECONDS: '3600', IDEMPOTENCY_LOCK_SECONDS: '5' }).idempotency).toEqual({ ttlMs: 3_600_000, lockMs: 5000 });
+    expect(loadConfig({ IDEMPOTENCY_KEY_TTL: '1h', IDEMPOTENCY_LOCK: '5s' }).idempotency).toEqual({ ttlMs: 3_600_000, lockMs: 5000 });
   });
 });

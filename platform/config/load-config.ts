@@ -161,7 +161,7 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
       corsCredentials: e.CORS_CREDENTIALS ?? false,
       undeclaredProblems: e.UNDECLARED_PROBLEMS ?? (e.NODE_ENV === 'test' ? 'fail' : 'log'),
     },
-    idempotency: { ttlMs: e.IDEMPOTENCY_KEY_TTL_SECONDS * 1000, lockMs: e.IDEMPOTENCY_LOCK_SECONDS * 1000 },
+    idempotency: { ttlMs: e.IDEMPOTENCY_KEY_TTL, lockMs: e.IDEMPOTENCY_LOCK },
     demoData: e.DEMO_DATA ?? e.NODE_ENV === 'development',
     events: {
       bus,

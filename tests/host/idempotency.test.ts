@@ -169,8 +169,8 @@ describe.each(testDatabases)('Idempotency-Key on $name', (testDatabase) => {
     expect(await keyRows(database)).toEqual([]);
   });
 
-  it('keys expire after IDEMPOTENCY_KEY_TTL_SECONDS', async () => {
-    const { host, database } = await ledger({}, { IDEMPOTENCY_KEY_TTL_SECONDS: '7200' });
+  it('keys expire after IDEMPOTENCY_KEY_TTL', async () => {
+    const { host, database } = await ledger({}, { IDEMPOTENCY_KEY_TTL: '2h' });
     await add(host, 1, { 'idempotency-key': randomUUID() });
     const [row] = resultRows<{ seconds: number }>(
       await database.db.execute(sql`select extract(epoch from expires_at - created_at)::int as seconds from ledger.idempotency_keys`),
