@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../tools/lint-boundaries/cli.ts';
+import { processTestTimeoutMs } from '../support/timeouts.ts';
 
 const repositoryRoot = fileURLToPath(new URL('../../', import.meta.url));
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
@@ -16,7 +17,7 @@ async function run(args: string[]): Promise<{ code: number; out: string[]; err: 
   return { code, out, err };
 }
 
-describe('lint-boundaries command line', () => {
+describe('lint-boundaries command line', { timeout: processTestTimeoutMs }, () => {
   it('exits 0 with "boundaries ok (N files)" on a clean tree', async () => {
     const { code, out, err } = await run([join(fixtures, 'clean')]);
 

@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { contractFiles } from '../../tools/contracts/documents.ts';
 import { repositoryRoot, writeContractFiles } from '../../tools/contracts/files.ts';
+import { processTestTimeoutMs } from '../support/timeouts.ts';
 
 const generated = contractFiles();
 const made: string[] = [];
@@ -51,7 +52,7 @@ function edited(files: Map<string, string>, path: string, at: (doc: never) => Sc
   return new Map(files).set(path, path.endsWith('.yaml') ? toYaml(doc) : `${JSON.stringify(doc, null, 2)}\n`);
 }
 
-describe('npm run contracts:check', () => {
+describe('npm run contracts:check', { timeout: processTestTimeoutMs }, () => {
   it('exits 0 on a clean tree with no change against HEAD', async () => {
     const { code, stdout } = await check(repository(generated));
     expect(stdout).toContain('No contract changes against HEAD');

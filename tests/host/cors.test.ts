@@ -7,6 +7,7 @@ import { serve, type Host, type RunningServer } from '../../platform/host/index.
 import { chromiumArgs, chromiumAvailable, chromiumPath } from '../support/browser.ts';
 import { testDatabases, type TestDatabaseHandle } from '../support/databases.ts';
 import { startTestHost } from '../support/test-host.ts';
+import { processTestTimeoutMs } from '../support/timeouts.ts';
 
 /** A page server: its origin is the page's origin, on another port than the API (so another origin). */
 async function pageServer(host: string): Promise<{ origin: string; close(): Promise<void> }> {
@@ -15,7 +16,7 @@ async function pageServer(host: string): Promise<{ origin: string; close(): Prom
   return { origin: `http://${host}:${(server.address() as AddressInfo).port}`, close: () => new Promise((r) => server.close(() => r())) };
 }
 
-describe.skipIf(!chromiumAvailable())('CORS from a real browser (headless Chromium)', () => {
+describe.skipIf(!chromiumAvailable())('CORS from a real browser (headless Chromium)', { timeout: processTestTimeoutMs }, () => {
   let browser: Browser;
   let host: Host;
   let api: RunningServer;
@@ -31,7 +32,7 @@ describe.skipIf(!chromiumAvailable())('CORS from a real browser (headless Chromi
     host = await startTestHost({ database: db, modules, env: { CORS_ORIGINS: allowed.origin, CORS_CREDENTIALS: 'true' } });
     api = await serve(host, { host: '127.0.0.1', port: 0 });
     browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
-  }, 60_000);
+  }, processTestTimeoutMs);
   afterAll(async () => {
     await browser?.close();
     await api?.close();

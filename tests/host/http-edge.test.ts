@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startProcessHost, type ProcessHost, type Runtime } from '../support/process-host.ts';
 import { RawConnection } from '../support/raw-http.ts';
+import { processTestTimeoutMs } from '../support/timeouts.ts';
 
 const runtimes: Runtime[] = ['node', 'deno'];
 
@@ -22,11 +23,11 @@ async function sendRaw(host: ProcessHost, bytes: string) {
   }
 }
 
-describe.each(runtimes)('the HTTP edge on %s', (runtime) => {
+describe.each(runtimes)('the HTTP edge on %s', { timeout: processTestTimeoutMs }, (runtime) => {
   let host: ProcessHost;
   beforeAll(async () => {
     host = await startProcessHost({ runtime, env: { MODULES: 'catalog', BODY_LIMIT_BYTES: '1024' } });
-  });
+  }, processTestTimeoutMs);
   afterAll(() => host.stop());
 
   it('a keep-alive pool of slow oversized POSTs and small GETs: every POST gets its 413 problem, no request fails', async () => {
@@ -65,7 +66,7 @@ describe.each(runtimes)('the HTTP edge on %s', (runtime) => {
     );
     expect(outcomes.filter((o) => o.startsWith('post'))).toEqual(Array.from({ length: 30 }, () => 'post 413 http/payload-too-large'));
     expect(outcomes.filter((o) => o.startsWith('get'))).toEqual(Array.from({ length: 18 }, () => 'get 200'));
-  }, 120_000);
+  });
 
   if (runtime === 'node') {
     it.each([

@@ -1,12 +1,13 @@
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startProcessHost, type ProcessHost } from '../support/process-host.ts';
+import { processTestTimeoutMs } from '../support/timeouts.ts';
 
-describe('a newcomer starting the monolith', () => {
+describe('a newcomer starting the monolith', { timeout: processTestTimeoutMs }, () => {
   let host: ProcessHost;
   beforeAll(async () => {
     host = await startProcessHost({ env: { DEMO_DATA: 'true' } });
-  });
+  }, processTestTimeoutMs);
   afterAll(() => host.stop());
 
   function readyLine(): { urls: Record<string, unknown> } {
@@ -49,7 +50,7 @@ describe('a newcomer starting the monolith', () => {
   });
 });
 
-describe('a second npm start on a taken port', () => {
+describe('a second npm start on a taken port', { timeout: processTestTimeoutMs }, () => {
   it('stops at once with a readable message, before migrating or loading demo data', async () => {
     const port = await freePort();
     const taken = createServer();

@@ -3,14 +3,15 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { processTestTimeoutMs } from '../support/timeouts.ts';
 
 const tool = resolve('tools/extract.ts');
 // Runs from other folders, so tsx is named by its resolved URL rather than looked up from the working directory.
 const tsx = import.meta.resolve('tsx');
 const extract = (args: string[], cwd = process.cwd()) =>
-  spawnSync(process.execPath, ['--import', tsx, tool, ...args], { cwd, encoding: 'utf8', timeout: 30_000 });
+  spawnSync(process.execPath, ['--import', tsx, tool, ...args], { cwd, encoding: 'utf8', timeout: processTestTimeoutMs });
 
-describe('npm run extract', () => {
+describe('npm run extract', { timeout: processTestTimeoutMs }, () => {
   it('writes the entry point and notes, and prints the configuration of both sides', () => {
     const cwd = mkdtempSync(join(tmpdir(), 'cleave-extract-'));
     const result = extract(['inventory', '--port', '3005'], cwd);

@@ -8,6 +8,7 @@ import { runCli } from '../../tools/graph/cli.ts';
 import { moduleGraph, type GraphModule } from '../../tools/graph/module-graph.ts';
 import { toDot } from '../../tools/graph/render-dot.ts';
 import { renderSvg } from '../../tools/graph/render-svg.ts';
+import { processTestTimeoutMs } from '../support/timeouts.ts';
 
 async function run(args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
   const out: string[] = [];
@@ -148,7 +149,7 @@ describe('the well-formedness check', () => {
   ])('rejects %s', (xml, message) => expect(() => wellFormedRoot(xml)).toThrow(message));
 });
 
-describe('npm run graph', () => {
+describe('npm run graph', { timeout: processTestTimeoutMs }, () => {
   it('the committed docs/module-graph.svg is a fresh render of the modules (run npm run graph if this fails)', async () => {
     const committed = readFileSync('docs/module-graph.svg', 'utf8');
 
@@ -195,7 +196,10 @@ describe('npm run graph', () => {
   });
 
   it('the command exits 2 on bad arguments', () => {
-    const result = spawnSync(process.execPath, ['--import', 'tsx', resolve('tools/graph/generate.ts'), '--colour'], { encoding: 'utf8', timeout: 30_000 });
+    const result = spawnSync(process.execPath, ['--import', 'tsx', resolve('tools/graph/generate.ts'), '--colour'], {
+      encoding: 'utf8',
+      timeout: processTestTimeoutMs,
+    });
 
     expect(result.status).toBe(2);
     expect(result.stderr).toContain("graph: Unknown option '--colour'");
