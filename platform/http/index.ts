@@ -1,7 +1,8 @@
 /**
  * @module platform/http
  * The HTTP layer every module is served through: app factory on @hono/zod-openapi, RFC 9457 problem responses,
- * contract routes, the API reference page. Not for business rules; handlers call use cases.
+ * contract routes with their declared problems, the schema blocks and text rule that keep contract and validation
+ * in agreement, CORS, the API reference page. Not for business rules; handlers call use cases.
  */
 export { createApp, createRouter } from './create-app.ts';
 export type { App, AppOptions } from './create-app.ts';
