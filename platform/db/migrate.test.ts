@@ -19,7 +19,7 @@ describe.each(testDatabases)('migrations on $name', (testDatabase) => {
 
   it('apply once; a second run applies nothing', async () => {
     const first = await migrateSchema(database.db, 'catalog', catalogMigrations);
-    expect(first.applied).toEqual(['0000_catalog', '0001_catalog']);
+    expect(first.applied).toEqual(['0000_catalog', '0001_catalog', '0002_catalog']);
     const second = await migrateSchema(database.db, 'catalog', catalogMigrations);
     expect(second.applied).toEqual([]);
     expect(await pendingMigrations(database.db, 'catalog', catalogMigrations)).toBe(0);
@@ -62,7 +62,7 @@ describe.skipIf(!postgresTestDatabase)('migrations from two processes at once (P
     const others = await Promise.all([0, 1, 2].map(() => openDatabase({ url: database.url, maxConnections: 2 })));
     try {
       const results = await Promise.all(others.map((o) => migrateSchema(o.db, 'catalog', catalogMigrations)));
-      expect(results.flatMap((r) => r.applied)).toEqual(['0000_catalog', '0001_catalog']);
+      expect(results.flatMap((r) => r.applied)).toEqual(['0000_catalog', '0001_catalog', '0002_catalog']);
     } finally {
       await Promise.all(others.map((o) => o.close()));
       await database.close();

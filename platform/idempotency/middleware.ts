@@ -8,8 +8,9 @@ import type { StoredResponse } from './tables.ts';
 
 // Answers that say the request was refused before it ran (or may succeed when sent again unchanged) are not kept.
 const notKept = new Set([400, 401, 403, 408, 413, 415, 428, 429, 431]);
-// Headers of an answer that belong to that one exchange, not to the answer.
-const notReplayed = new Set(['x-request-id', 'date', 'content-length', 'connection', 'keep-alive', 'transfer-encoding', 'set-cookie']);
+// Headers of an answer that belong to that one exchange (or to its caller's origin), not to the answer.
+const notReplayed = new Set(['x-request-id', 'date', 'content-length', 'connection', 'keep-alive', 'transfer-encoding', 'set-cookie', 'vary']);
+const replayed = (name: string) => !notReplayed.has(name) && !name.startsWith('access-control-');
 
 const sha256 = (...parts: (string | Uint8Array)[]) => {
   const hash = createHash('sha256');
@@ -26,7 +27,7 @@ function scopeOf(c: Context<AppEnv>): string {
 }
 
 async function snapshot(response: Response): Promise<StoredResponse> {
-  const headers = [...response.headers].filter(([name]) => !notReplayed.has(name));
+  const headers = [...response.headers].filter(([name]) => replayed(name));
   return { status: response.status, headers, body: await response.clone().text() };
 }
 
@@ -67,7 +68,7 @@ async function keyed(c: Context<AppEnv>, next: Next, module: string, store: Idem
   const claimed = await store.claim(request);
   if (claimed.kind === 'replay') {
     const { status, headers, body } = claimed.response;
-    for (const [name, value] of headers) c.header(name, value, { append: name === 'link' || name === 'vary' });
+    for (const [name, value] of headers) c.header(name, value, { append: name === 'link' });
     c.header('idempotent-replayed', 'true');
     return c.body(body, status as 200);
   }

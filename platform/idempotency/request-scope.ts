@@ -98,8 +98,13 @@ export function moduleTransaction<T>(module: string, db: Db, fn: (tx: Tx) => Pro
       }
     };
     scope.held = held;
-    // Its failures reach the caller through `reject` or `end`.
-    done.catch(() => {});
+    // A transaction that could not even start rejects here; later failures reach the caller through `end`.
+    done.catch((error: unknown) => {
+      if (held.tx) return;
+      if (scope.held === held) scope.held = undefined;
+      markReady();
+      reject(error);
+    });
   });
 }
 

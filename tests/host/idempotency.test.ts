@@ -46,6 +46,17 @@ describe.each(testDatabases)('Idempotency-Key on $name', (testDatabase) => {
     expect(await totals(host)).toEqual({ count: 2, total: 10 });
   });
 
+  it('a replay carries the stored answer, not the first exchange: its own request id and CORS origin', async () => {
+    const { host } = await ledger({}, { CORS_ORIGINS: 'https://a.example,https://b.example' });
+    const key = randomUUID();
+    const first = await add(host, 5, { 'idempotency-key': key, origin: 'https://a.example' });
+    const again = await add(host, 5, { 'idempotency-key': key, origin: 'https://b.example' });
+    expect(first.headers.get('access-control-allow-origin')).toBe('https://a.example');
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.headers.get('access-control-allow-origin')).toBe('https://b.example');
+    expect(again.headers.get('content-type')).toBe(first.headers.get('content-type'));
+  });
+
   it('the same key with another body or query is 422, and changes nothing', async () => {
     const { host } = await ledger();
     const key = randomUUID();
