@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { processTestTimeoutMs } from '../support/timeouts.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -18,6 +19,7 @@ const schemas = [
     .map((d) => ({ name: d.name, schema: `modules/${d.name}/infrastructure/schema.ts`, migrations: `migrations/${d.name}` })),
   { name: 'probe', schema: 'tests/support/probe/schema.ts', migrations: 'tests/support/probe/migrations' },
   { name: 'bench', schema: 'bench/module/schema.ts', migrations: 'bench/module/migrations' },
+  { name: 'ledger', schema: 'tests/support/ledger/schema.ts', migrations: 'tests/support/ledger/migrations' },
 ];
 
 /** Runs drizzle-kit generate into a copy of the migrations; returns the files it added and what it printed. */
@@ -28,7 +30,7 @@ function generate(schema: string, migrations: string, name: string): { added: st
     const before = new Set(readdirSync(copy));
     // drizzle-kit takes the output folder relative to the working directory.
     const args = ['generate', '--dialect', 'postgresql', '--schema', schema, '--out', relative(root, copy), '--name', name];
-    const result = spawnSync(join(root, 'node_modules/.bin/drizzle-kit'), args, { cwd: root, encoding: 'utf8', timeout: 60_000 });
+    const result = spawnSync(join(root, 'node_modules/.bin/drizzle-kit'), args, { cwd: root, encoding: 'utf8', timeout: processTestTimeoutMs });
     const output = `${result.stdout}${result.stderr}`;
     if (result.status !== 0) throw new Error(`drizzle-kit failed:\n${output}`);
     return { added: readdirSync(copy).filter((f) => !before.has(f)), output };
@@ -37,7 +39,7 @@ function generate(schema: string, migrations: string, name: string): { added: st
   }
 }
 
-describe('migrations are current', () => {
+describe('migrations are current', { timeout: processTestTimeoutMs }, () => {
   it.each(schemas)('$name: drizzle-kit has nothing to generate from $schema', ({ name, schema, migrations }) => {
     const { added, output } = generate(schema, migrations, name);
     expect(added, output).toEqual([]);
