@@ -70,6 +70,8 @@ describe.skipIf(!testRedisUrl).each(testDatabases)('the BullMQ bus under faults,
     await registering.close();
     // The old version of the consumer lacks the ghost handler; the new version has it.
     const old = world.startProcess(bus({ unroutedGraceMs: 60_000 }), { relay: false, consume: true });
+    // Registered before the publisher routes (a consumer registered later is not owed the event).
+    await old.ready;
     world.startProcess(bus(), { relay: true, consume: false });
     const envelope = await world.write(newKey(), 'GHOST-1');
     await eventually(async () => expect(await world.effects()).toHaveLength(1));
