@@ -8,13 +8,19 @@ import { cors, type CorsOptions } from './cors.ts';
 import { errorHandler, notFoundHandler } from './error-handler.ts';
 import { bodiless, executionContext, requestLogging, requireJsonBody, staticSecureHeaders } from './middleware.ts';
 import { problem, problemResponse } from './problem.ts';
+import { recordHandlers } from './route-handlers.ts';
 import { validationHook } from './validation-hook.ts';
 
 export type App = OpenAPIHono<AppEnv>;
 
-/** A router for one module's routes: same validation hook as the app, so its 400s have the same shape. */
+/**
+ * A router for one module's routes: same validation hook as the app, so its 400s have the same shape. It records the
+ * handler of each contract route, so that a module in the same process can be called without HTTP.
+ */
 export function createRouter(): App {
-  return new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  const router = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  recordHandlers(router);
+  return router;
 }
 
 export interface AppOptions {

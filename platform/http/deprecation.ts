@@ -31,7 +31,7 @@ function instant(value: string, field: string): Date {
 }
 
 /** The three response headers of a deprecated route, checked once at declaration. */
-function deprecationHeaderValues(deprecation: RouteDeprecation): { deprecation: string; sunset: string; link?: string } {
+export function deprecationHeaderValues(deprecation: RouteDeprecation): { deprecation: string; sunset: string; link?: string } {
   const since = instant(deprecation.since, 'since');
   const sunset = instant(deprecation.sunset, 'sunset');
   if (sunset < since) throw new Error(`deprecated.sunset (${deprecation.sunset}) is earlier than deprecated.since (${deprecation.since}).`);

@@ -1,6 +1,6 @@
 import { createRoute, z, type RouteConfig } from '@hono/zod-openapi';
-import { declareRoute } from './declared-problems.ts';
-import { deprecationDocs, deprecationHeaders, type RouteDeprecation } from './deprecation.ts';
+import { declareRoute, type RouteContract } from './declared-problems.ts';
+import { deprecationDocs, deprecationHeaders, deprecationHeaderValues, type RouteDeprecation } from './deprecation.ts';
 import { idempotencyKeyHeader } from './idempotency-key.ts';
 import { mergeProblems, platformProblems, takesIdempotencyKey, type ProblemDeclaration } from './platform-problems.ts';
 import { problemMediaType, problemSchema } from './problem.ts';
@@ -90,7 +90,25 @@ export function contractRoute<const R extends ContractRouteConfig>(config: R) {
     middleware: [declareRoute(contract), ...(hasBody ? [strictJson()] : []), ...own],
   };
   if (deprecated) full = deprecate(full, deprecated);
-  return createRoute(full as Parameters<typeof createRoute>[0]) as unknown as Omit<R, 'errors' | 'deprecated'> & { getRoutingPath(): string };
+  const created = createRoute(full as Parameters<typeof createRoute>[0]);
+  routeMetadata.set(created, { contract, deprecation: deprecated ? deprecationHeaderValues(deprecated) : undefined });
+  return created as unknown as Omit<R, 'errors' | 'deprecated'> & { getRoutingPath(): string };
+}
+
+/**
+ * What route middleware does on the HTTP path, as data for calls that skip HTTP: the operation's declared problems
+ * and its deprecation headers.
+ */
+export interface RouteMetadata {
+  contract: RouteContract;
+  deprecation: ReturnType<typeof deprecationHeaderValues> | undefined;
+}
+
+const routeMetadata = new WeakMap<object, RouteMetadata>();
+
+/** The metadata of a route made by `contractRoute`. */
+export function routeMetadataOf(route: object): RouteMetadata | undefined {
+  return routeMetadata.get(route);
 }
 
 function deprecate(route: Record<string, unknown>, deprecation: RouteDeprecation): Record<string, unknown> {

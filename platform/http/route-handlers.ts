@@ -1,0 +1,23 @@
+import type { RouteConfig } from '@hono/zod-openapi';
+
+/** A route's handler as a router registered it: `(c) => c.json(...)`, over a Hono context or a direct one. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- handlers are typed where they are declared
+export type RouteHandler = (c: any) => unknown;
+
+const tables = new WeakMap<object, Map<RouteConfig, RouteHandler>>();
+
+/** Starts recording the handlers `router.openapi(route, handler)` registers, keyed by the route declaration. */
+export function recordHandlers(router: { openapi: (...args: never[]) => unknown }): void {
+  const table = new Map<RouteConfig, RouteHandler>();
+  const register = router.openapi.bind(router) as (route: RouteConfig, handler: RouteHandler, ...rest: unknown[]) => unknown;
+  (router as { openapi: unknown }).openapi = (route: RouteConfig, handler: RouteHandler, ...rest: unknown[]) => {
+    table.set(route, handler);
+    return register(route, handler, ...rest);
+  };
+  tables.set(router, table);
+}
+
+/** The handlers a router registered by route declaration (for calls that skip HTTP), if it recorded them. */
+export function routeHandlers(router: object): ReadonlyMap<RouteConfig, RouteHandler> | undefined {
+  return tables.get(router);
+}
