@@ -65,14 +65,22 @@ export function validationProblem(errors: FieldError[]): ValidationProblem {
     return { status: 428, code: 'http/precondition-required', detail, errors };
   }
   const names = errors.map((e) => e.path || e.location).join(', ');
-  return { status: 400, code: 'http/validation-failed', detail: `The request has ${errors.length} invalid field${errors.length === 1 ? '' : 's'}: ${names}.`, errors };
+  return {
+    status: 400,
+    code: 'http/validation-failed',
+    detail: `The request has ${errors.length} invalid field${errors.length === 1 ? '' : 's'}: ${names}.`,
+    errors,
+  };
 }
 
 /**
  * Validates a request's parts against its contract the way the HTTP path does (the route's zod schemas, then the
  * platform's text rule over what they accepted): the parsed values, or the problem to answer.
  */
-export function validateRequest(request: RequestConfig | undefined, raw: RawRequest): { data: Partial<Record<RequestTarget, unknown>> } | { problem: ValidationProblem } {
+export function validateRequest(
+  request: RequestConfig | undefined,
+  raw: RawRequest,
+): { data: Partial<Record<RequestTarget, unknown>> } | { problem: ValidationProblem } {
   const data: Partial<Record<RequestTarget, unknown>> = {};
   if (!request) return { data };
   for (const target of requestTargets) {
