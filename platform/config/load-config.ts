@@ -30,6 +30,11 @@ export interface Config {
   redis: { url: string | undefined; prefix: string };
   registry: { enabled: boolean; heartbeatMs: number; ttlMs: number };
   remote: { timeoutMs: number; retries: number; breakerFailures: number; breakerResetMs: number; maxConcurrent: number };
+  /**
+   * Calls to modules in this process: how many run at once per provider module (its in-process quota; `byModule`
+   * overrides the default) and how many may wait. The timeout is `remote.timeoutMs`, the same as for remote calls.
+   */
+  local: { maxConcurrent: number; maxQueued: number; byModule: Record<string, number> };
   http: {
     bodyLimitBytes: number;
     /** Browser origins allowed by CORS (exact origins); empty means no cross-origin access. */
@@ -155,6 +160,7 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
       breakerResetMs: e.REMOTE_BREAKER_RESET_MS,
       maxConcurrent: e.REMOTE_MAX_CONCURRENT,
     },
+    local: { maxConcurrent: e.LOCAL_MAX_CONCURRENT, maxQueued: e.LOCAL_MAX_QUEUED, byModule: e.LOCAL_MODULE_LIMITS ?? {} },
     http: {
       bodyLimitBytes: e.BODY_LIMIT_BYTES,
       corsOrigins: e.CORS_ORIGINS ?? [],

@@ -60,6 +60,24 @@ const remoteModules = z.string().transform((v, ctx) => {
   return Object.fromEntries(entries);
 });
 
+/** `catalog=16,inventory=8`: calls in flight at once to a module in this process, per module. */
+const moduleLimits = z.string().transform((v, ctx) => {
+  const entries: [string, number][] = [];
+  for (const part of v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    const [name, limit, ...rest] = part.split('=');
+    const value = Number(limit?.trim());
+    if (!name || rest.length > 0 || !/^[a-z][a-z0-9-]*$/.test(name.trim()) || !Number.isInteger(value) || value <= 0) {
+      ctx.addIssue({ code: 'custom', message: `"${part}" is not <module>=<whole number greater than 0>` });
+      continue;
+    }
+    entries.push([name.trim(), value]);
+  }
+  return Object.fromEntries(entries);
+});
+
 /**
  * `https://app.example.com,http://localhost:5173`: browser origins allowed to call the API. Each is an exact origin
  * (scheme, host, optional port; no path, no wildcard), so no other origin is ever reflected.
@@ -148,6 +166,9 @@ export const environmentSchema = z.object({
   REMOTE_BREAKER_FAILURES: positiveInt(5),
   REMOTE_BREAKER_RESET_MS: positiveInt(5_000),
   REMOTE_MAX_CONCURRENT: positiveInt(50),
+  LOCAL_MAX_CONCURRENT: positiveInt(64),
+  LOCAL_MAX_QUEUED: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0).default(256),
+  LOCAL_MODULE_LIMITS: moduleLimits.optional(),
   IDEMPOTENCY_KEY_TTL: duration('24h'),
   IDEMPOTENCY_LOCK: duration('60s'),
   CORS_ORIGINS: originList.optional(),

@@ -5,8 +5,22 @@
  */
 export { defineContract } from './define-contract.ts';
 export type { Contract } from './define-contract.ts';
-export { createClient, RemoteProblemError } from './client.ts';
-export type { Client, RouteInput, RouteOutput, CallOptions, Transport } from './client.ts';
+export { createClient, HeaderList, RemoteProblemError } from './client.ts';
+export type {
+  CallOptions,
+  CallResult,
+  Client,
+  ClientOptions,
+  DirectCall,
+  Fallback,
+  FallbackOutput,
+  Fallbacks,
+  LocalDispatch,
+  ResponseHeaders,
+  RouteInput,
+  RouteOutput,
+  Transport,
+} from './client.ts';
 export { createHttpTransport } from './http-transport.ts';
 export type { HttpTransport, HttpTransportOptions, HttpTransportStats } from './http-transport.ts';
 export { defineConsumerContract, consumedEvent, parseFieldPath, joinFieldPath } from './consumer-contract.ts';

@@ -1,12 +1,14 @@
 import type { Config } from '../config/index.ts';
-import { createHttpTransport, type HttpTransport, type Transport } from '../contracts/index.ts';
+import { createHttpTransport, type HttpTransport, type LocalDispatch, type Transport } from '../contracts/index.ts';
 import { migrateSchema, type DatabaseHandle } from '../db/index.ts';
 import { createInProcessBus, eventTables, type Consumer, type DeadLetterStore, type EventBus } from '../events/index.ts';
 import { commitBeforeCall, idempotency } from '../idempotency/index.ts';
 import { CleaveError, createApp, mountDocs, type App } from '../http/index.ts';
+import { routeHandlers } from '../http/route-handlers.ts';
 import { createLogger, type Logger } from '../observability/index.ts';
 import type { Discovery, Registry } from '../registry/index.ts';
 import { contractHash } from './contract-hash.ts';
+import { createDirectCalls, type DirectCalls, type DirectProvider } from './direct-calls.ts';
 import { openModuleDatabases, sharedDatabase, type ModuleDatabases } from './databases.ts';
 import type { ModuleDefinition } from './define-module.ts';
 import { mountGateway } from './gateway.ts';
@@ -44,6 +46,8 @@ export interface Host {
   registry: Registry | undefined;
   /** Resilience state of calls to remote modules. */
   remoteStats(): ReturnType<HttpTransport['stats']>;
+  /** Calls to this process's modules without HTTP: what module clients use when the provider is local. */
+  direct: DirectCalls;
   /** Loads each module's demo data (idempotent). */
   seed(): Promise<void>;
   /** Registers this host's modules in the registry at `address` (no-op without a registry). */
@@ -177,9 +181,11 @@ export async function createHost(options: HostOptions): Promise<Host> {
       return app.fetch(request);
     };
 
+    let direct: DirectCalls | undefined;
+    const localCalls: LocalDispatch = (module, call) => direct?.dispatch(module, call);
     const consumers = new Map<string, Consumer>();
     const hosted = topology.local.map((definition) =>
-      hostModule({ definition, database: databases.of(definition.name), bus, transport, config, logger, consumers }),
+      hostModule({ definition, database: databases.of(definition.name), bus, transport, local: localCalls, config, logger, consumers }),
     );
     for (const m of hosted) {
       deadLetterStores.set(m.definition.name, m.deadLetters);
@@ -196,8 +202,25 @@ export async function createHost(options: HostOptions): Promise<Host> {
       undeclaredProblems: config.http.undeclaredProblems,
       cors: { origins: config.http.corsOrigins, credentials: config.http.corsCredentials },
     });
-    for (const m of hosted) app.use(`/${m.definition.name}/*`, idempotency(m.definition.name, m.idempotency));
-    for (const m of hosted) app.route('/', m.definition.routes(m.context));
+    for (const m of hosted) app.use(`/${m.definition.name}/*`, idempotency(m.idempotencyGate));
+    const providers: DirectProvider[] = [];
+    for (const m of hosted) {
+      const router = m.definition.routes(m.context);
+      app.route('/', router);
+      const name = m.definition.name;
+      const callee = databases.of(name);
+      providers.push({
+        module: name,
+        handlers: routeHandlers(router) ?? new Map(),
+        gate: m.idempotencyGate,
+        log: m.context.log,
+        maxConcurrent: config.local.byModule[name] ?? config.local.maxConcurrent,
+        maxQueued: config.local.maxQueued,
+        // A keyed request holding its effect transaction on embedded PGlite (one connection) commits it first.
+        ...(callee.kind === 'pglite' ? { beforeCall: () => commitBeforeCall(callee.db) } : {}),
+      });
+    }
+    direct = createDirectCalls({ providers, timeoutMs: config.remote.timeoutMs, undeclaredProblems: config.http.undeclaredProblems });
     app.route(
       '/',
       opsRoutes({
@@ -246,6 +269,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
       logger,
       registry,
       remoteStats: breakers,
+      direct,
       async seed() {
         for (const m of hosted) await m.definition.seed?.(m.context);
       },

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Config } from '../config/index.ts';
-import { createClient, type Contract, type Transport } from '../contracts/index.ts';
+import { createClient, type Contract, type LocalDispatch, type Transport } from '../contracts/index.ts';
 import { pendingMigrations, readMigrations, withTransactionDeadline, type DatabaseHandle } from '../db/index.ts';
 import {
   createConsumer,
@@ -15,7 +15,15 @@ import {
   type Pruner,
   type Relay,
 } from '../events/index.ts';
-import { createIdempotencyStore, idempotencyTables, moduleTransaction, scopedDb, type IdempotencyStore } from '../idempotency/index.ts';
+import {
+  createIdempotencyGate,
+  createIdempotencyStore,
+  idempotencyTables,
+  moduleTransaction,
+  scopedDb,
+  type IdempotencyGate,
+  type IdempotencyStore,
+} from '../idempotency/index.ts';
 import type { Logger } from '../observability/index.ts';
 import type { HealthCheck, ModuleContext, ModuleDefinition } from './define-module.ts';
 
@@ -28,6 +36,8 @@ export interface HostedModule {
   deadLetters: DeadLetterStore;
   /** The module's `Idempotency-Key` store, in its own schema. */
   idempotency: IdempotencyStore;
+  /** Claims, replays and refuses keys for every path into the module (HTTP and direct calls). */
+  idempotencyGate: IdempotencyGate;
   /** The platform's checks (database, migrations, relay) and the module's own. */
   checks(): HealthCheck[];
 }
@@ -37,6 +47,8 @@ export interface HostModuleOptions {
   database: DatabaseHandle;
   bus: EventBus;
   transport: Transport;
+  /** Calls to modules in this process, without HTTP. */
+  local: LocalDispatch;
   config: Config;
   logger: Logger;
   /** Collects this module's consumers by id (for dead-letter replay). */
@@ -85,7 +97,7 @@ export function hostModule(options: HostModuleOptions): HostedModule {
     transaction: (fn) => moduleTransaction(definition.name, db, fn, () => relay.wake(), database.db),
     client<C extends Contract>(contract: C) {
       if (!uses.has(contract.module)) throw new Error(`Module ${definition.name} calls ${contract.module} but does not list it in \`uses\`.`);
-      return createClient(contract, options.transport, definition.name);
+      return createClient(contract, options.transport, definition.name, { local: options.local });
     },
   };
   const deadLetters = createDeadLetterStore(definition.name, db, tables);
@@ -129,5 +141,5 @@ export function hostModule(options: HostModuleOptions): HostedModule {
     },
   ];
   const own = definition.health?.(context) ?? [];
-  return { definition, context, database, relay, pruner, deadLetters, idempotency, checks: () => [...platformChecks, ...own] };
+  return { definition, context, database, relay, pruner, deadLetters, idempotency, idempotencyGate: createIdempotencyGate(definition.name, idempotency), checks: () => [...platformChecks, ...own] };
 }

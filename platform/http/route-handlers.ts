@@ -6,13 +6,24 @@ export type RouteHandler = (c: any) => unknown;
 
 const tables = new WeakMap<object, Map<RouteConfig, RouteHandler>>();
 
-/** Starts recording the handlers `router.openapi(route, handler)` registers, keyed by the route declaration. */
-export function recordHandlers(router: { openapi: (...args: never[]) => unknown }): void {
+type Recordable = { openapi: (...args: never[]) => unknown; route: (...args: never[]) => unknown };
+
+/**
+ * Starts recording the handlers `router.openapi(route, handler)` registers, keyed by the route declaration, and
+ * those of the routers mounted on it with `router.route(path, sub)`.
+ */
+export function recordHandlers(router: Recordable): void {
   const table = new Map<RouteConfig, RouteHandler>();
   const register = router.openapi.bind(router) as (route: RouteConfig, handler: RouteHandler, ...rest: unknown[]) => unknown;
+  const mount = router.route.bind(router) as (path: string, sub: object, ...rest: unknown[]) => unknown;
   (router as { openapi: unknown }).openapi = (route: RouteConfig, handler: RouteHandler, ...rest: unknown[]) => {
     table.set(route, handler);
     return register(route, handler, ...rest);
+  };
+  (router as { route: unknown }).route = (path: string, sub: object, ...rest: unknown[]) => {
+    // Contract routes carry their full path, so sub-routers are mounted at `/`: their handlers are this router's.
+    if (path === '/' || path === '') for (const [route, handler] of tables.get(sub) ?? []) table.set(route, handler);
+    return mount(path, sub, ...rest);
   };
   tables.set(router, table);
 }

@@ -2,6 +2,7 @@ import { modules as allModules } from '../../apps/modules.ts';
 import type { Host } from '../../platform/host/index.ts';
 import { testDatabases } from './databases.ts';
 import { startProcessHost } from './process-host.ts';
+import { directCall } from './direct-call.ts';
 import { call, startTestHost } from './test-host.ts';
 
 /** Something that serves modules' contracts: a host in this process, or one in another process over HTTP. */
@@ -18,8 +19,8 @@ export interface TargetKind {
 }
 
 /**
- * Where a module's contract tests run: in this process on each test database, and in a separate process over
- * HTTP, on Node and on Deno. The same assertions hold in every one.
+ * Where a module's contract tests run: in this process on each test database (through the app, and as direct
+ * in-process calls, the path module clients take), and in a separate process over HTTP, on Node and on Deno. The same assertions hold in every one.
  */
 export const targetKinds: TargetKind[] = [
   ...testDatabases.map((testDatabase): TargetKind => ({
@@ -30,6 +31,21 @@ export const targetKinds: TargetKind[] = [
       return {
         host,
         call: (method, path, body, headers) => call(host, method, path, body, headers),
+        async stop() {
+          await host.stop();
+          await database.close();
+        },
+      };
+    },
+  })),
+  ...testDatabases.map((testDatabase): TargetKind => ({
+    name: `direct in-process calls on ${testDatabase.name}`,
+    async start(names) {
+      const database = await testDatabase.open();
+      const host = await startTestHost({ database, modules: allModules.filter((m) => names.includes(m.name)) });
+      return {
+        host,
+        call: (method, path, body, headers) => directCall(host, 'contract-test', method, path, body, headers),
         async stop() {
           await host.stop();
           await database.close();

@@ -1,0 +1,119 @@
+import { createHash } from 'node:crypto';
+import { runKeyed, type KeyedScope } from './request-scope.ts';
+import type { IdempotencyStore, KeyedRequest } from './store.ts';
+import type { StoredResponse } from './tables.ts';
+
+// Answers that say the request was refused before it ran (or may succeed when sent again unchanged) are not kept.
+const notKept = new Set([400, 401, 403, 408, 413, 415, 428, 429, 431]);
+// Headers of an answer that belong to that one exchange (or to its caller's origin), not to the answer.
+const notReplayed = new Set(['x-request-id', 'date', 'content-length', 'connection', 'keep-alive', 'transfer-encoding', 'set-cookie', 'vary']);
+
+/** Whether a response header is stored with the answer and given again on a replay. */
+export const replayedHeader = (name: string) => !notReplayed.has(name) && !name.startsWith('access-control-');
+
+export const sha256 = (...parts: (string | Uint8Array)[]) => {
+  const hash = createHash('sha256');
+  for (const part of parts) hash.update(part).update('\n');
+  return hash.digest('hex');
+};
+
+/**
+ * Whose keys these are: the calling module (a module client's identity) and the credentials the request carried,
+ * hashed. Clients with different credentials never see each other's answers; anonymous clients share one scope.
+ */
+export function keyScope(caller: string | undefined, authorization: string | undefined): string {
+  return sha256(caller ?? '-', authorization ?? '-');
+}
+
+/** How a keyed request ended, for the path that serves it (HTTP or a direct in-process call) to answer. */
+export type KeyedResult<A> =
+  | { kind: 'replay'; response: StoredResponse }
+  | { kind: 'refused'; status: 409 | 422; code: string; detail: string }
+  | { kind: 'ran'; answer: A }
+  /** The request ran, but its answer could not be stored; the key was given up. Answer a 500. */
+  | { kind: 'store-failed'; error: unknown };
+
+/** What the keyed exchange needs to know of an answer. */
+export interface AnswerShape<A> {
+  status(answer: A): number;
+  snapshot(answer: A): StoredResponse | Promise<StoredResponse>;
+}
+
+const inUse = 'A request with this Idempotency-Key is still being processed; retry later.';
+
+/**
+ * A module's `Idempotency-Key` gate, shared by every path into the module (HTTP and direct in-process calls), so a
+ * key is claimed, replayed or refused the same way whichever path a request takes.
+ */
+export interface IdempotencyGate {
+  readonly module: string;
+  readonly store: IdempotencyStore;
+  /**
+   * Claims the request's key, then replays the stored answer, refuses (409 in use, 422 reused for another
+   * request), or runs `run` as the keyed request (its first transaction held until the answer is known) and
+   * stores its answer with the effect.
+   */
+  exchange<A>(request: KeyedRequest, run: () => Promise<A>, shape: AnswerShape<A>): Promise<KeyedResult<A>>;
+}
+
+export function createIdempotencyGate(module: string, store: IdempotencyStore): IdempotencyGate {
+  // Keys being processed in this process: a duplicate gets its 409 without waiting on the database (on embedded
+  // PGlite, a single connection, the first request's open transaction would make it wait).
+  const running = new Set<string>();
+  return {
+    module,
+    store,
+    async exchange(request, run, shape) {
+      const id = JSON.stringify([request.scope, request.method, request.path, request.key]);
+      if (running.has(id)) return { kind: 'refused', status: 409, code: 'http/idempotency-key-in-use', detail: inUse };
+      running.add(id);
+      try {
+        const claimed = await store.claim(request);
+        if (claimed.kind === 'replay') return { kind: 'replay', response: claimed.response };
+        if (claimed.kind === 'mismatch')
+          return {
+            kind: 'refused',
+            status: 422,
+            code: 'http/idempotency-key-reused',
+            detail: 'This Idempotency-Key was used for a different request (another body or query); use a new key.',
+          };
+        if (claimed.kind === 'outcome-unknown')
+          return {
+            kind: 'refused',
+            status: 409,
+            code: 'http/idempotency-key-in-use',
+            detail: 'The request with this Idempotency-Key took effect, but its answer was lost; read the resource to see its state.',
+          };
+        if (claimed.kind === 'in-progress') return { kind: 'refused', status: 409, code: 'http/idempotency-key-in-use', detail: inUse };
+        const scope: KeyedScope = { module, store, claim: claimed.claim, held: undefined };
+        const answer = await runKeyed(scope, run);
+        try {
+          await settle(scope, shape.status(answer), () => shape.snapshot(answer));
+        } catch (error) {
+          await store.release(scope.claim).catch(() => {});
+          return { kind: 'store-failed', error };
+        }
+        return { kind: 'ran', answer };
+      } finally {
+        running.delete(id);
+      }
+    },
+  };
+}
+
+/** Ends the request's hold on its key: the answer stored with the effect, kept alone, or the key given up. */
+async function settle(scope: KeyedScope, status: number, snapshot: () => StoredResponse | Promise<StoredResponse>): Promise<void> {
+  const success = status < 400;
+  const kept = status < 500 && !notKept.has(status);
+  const held = scope.held;
+  if (held?.open) {
+    // The effect commits only with a success: an error answer means the client was told it did not happen.
+    if (success) return held.end({ kind: 'commit', response: await snapshot() });
+    await held.end({ kind: 'rollback' });
+  } else if (held) {
+    // Committed early (its effect is in): whatever the answer, it is the one to replay.
+    return scope.store.complete(scope.claim, await snapshot());
+  }
+  if (kept) await scope.store.complete(scope.claim, await snapshot());
+  else await scope.store.release(scope.claim);
+}

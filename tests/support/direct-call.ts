@@ -1,0 +1,57 @@
+import type { RouteConfig } from '@hono/zod-openapi';
+import { RemoteProblemError } from '../../platform/contracts/index.ts';
+import type { Host } from '../../platform/host/index.ts';
+import { call } from './test-host.ts';
+
+interface Known {
+  module: string;
+  route: RouteConfig;
+  pattern: RegExp;
+  names: string[];
+}
+
+function routesOf(host: Host): Known[] {
+  return host.modules.flatMap((m) =>
+    Object.values(m.definition.contract.routes).map((route) => {
+      const names: string[] = [];
+      const source = route.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{(\w+)\}/g, (_: string, name: string) => (names.push(name), '([^/]+)'));
+      return { module: m.definition.name, route, pattern: new RegExp(`^${source}$`), names };
+    }),
+  );
+}
+
+/**
+ * Sends what a test would send over HTTP as a direct in-process call (the path a module client takes when its
+ * provider is local), and turns the result back into a `Response`, so the same assertions hold on both paths. A
+ * request no contract route matches (unknown paths, platform endpoints) goes through the app instead.
+ */
+export async function directCall(host: Host, caller: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  const url = new URL(path, 'http://cleave.internal');
+  const found = routesOf(host)
+    .filter((r) => r.route.method.toUpperCase() === method.toUpperCase())
+    .map((r) => ({ ...r, match: r.pattern.exec(url.pathname) }))
+    .find((r) => r.match);
+  if (!found?.match) return call(host, method, path, body, headers);
+  const params = Object.fromEntries(found.names.map((name, i) => [name, decodeURIComponent(found.match?.[i + 1] ?? '')]));
+  const query: Record<string, string | string[]> = {};
+  for (const key of new Set(url.searchParams.keys())) {
+    const values = url.searchParams.getAll(key);
+    query[key] = values.length === 1 ? (values[0] as string) : values;
+  }
+  const lower = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+  const { 'idempotency-key': idempotencyKey, ...rest } = lower;
+  const input = { params, query, headers: rest, ...(body === undefined ? {} : { body }) };
+  const dispatched = host.direct.dispatch(found.module, { route: found.route, input, options: idempotencyKey === undefined ? {} : { idempotencyKey }, caller });
+  if (!dispatched) throw new Error(`${method} ${path} has no handler on the direct path.`);
+  try {
+    const result = await dispatched;
+    const out = new Headers();
+    for (const [name, value] of result.headers) out.append(name, value);
+    return new Response(result.body === undefined ? null : JSON.stringify(result.body), { status: result.status, headers: out });
+  } catch (error) {
+    if (!(error instanceof RemoteProblemError)) throw error;
+    const out: Record<string, string> = { 'content-type': 'application/problem+json' };
+    if (error.retryAfterSeconds !== undefined) out['retry-after'] = String(error.retryAfterSeconds);
+    return new Response(JSON.stringify(error.problem), { status: error.problem.status, headers: out });
+  }
+}
