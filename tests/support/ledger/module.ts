@@ -11,6 +11,8 @@ import { entries } from './schema.ts';
 export interface LedgerControls {
   /** Called once the entry is written (inside the request's transaction when it is held). */
   reached?: () => void;
+  /** Given the handler's abort signal (`c.req.raw.signal`), after the entry is written. */
+  signal?: (signal: AbortSignal) => void;
   /** Awaited after the entry is written, before the answer. */
   pause?: Promise<void>;
   /** Throw after the entry is written. */
@@ -37,7 +39,7 @@ const totals = contractRoute({
   responses: { 200: { description: 'Totals', content: jsonContent(z.object({ count: z.number().int(), total: z.number().int() })) } },
 });
 
-const ledgerContract = defineContract('ledger', { routes: { addEntry, totals } });
+export const ledgerContract = defineContract('ledger', { routes: { addEntry, totals } });
 
 async function readTotals(ctx: ModuleContext) {
   const [row] = await ctx.db.select({ count: count(), total: sum(entries.amount) }).from(entries);
@@ -67,6 +69,7 @@ export function ledgerModule(controls: LedgerControls = {}) {
           if (controls.refuseInsideTransaction) throw new CleaveError('conflict', 'ledger/refused', 'Refused after writing, so nothing is written.');
         });
         controls.reached?.();
+        controls.signal?.(c.req.raw.signal);
         await controls.pause;
         if (controls.failAfterEffect) throw new Error('failed after the effect');
         if (controls.callCatalogAfterEffect) await ctx.client(catalogContract).listProducts({ query: { limit: 1 } });
