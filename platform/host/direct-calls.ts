@@ -3,9 +3,9 @@ import type { RouteConfig } from '@hono/zod-openapi';
 import { HeaderList, RemoteProblemError, type CallResult, type DirectCall, type LocalDispatch } from '../contracts/index.ts';
 import { CleaveError, isDomainError, isUnsafe, parseIdempotencyKey, problem, textRuleViolation, type Problem, type UndeclaredProblems } from '../http/index.ts';
 import { enforceDeclared } from '../http/declared-problems.ts';
-import { directContext, isDirectAnswer, type DirectAnswer } from '../http/direct-context.ts';
+import { DirectContext, isDirectAnswer, type DirectAnswer, type DirectRequestInit } from '../http/direct-context.ts';
 import { problemFromError } from '../http/error-handler.ts';
-import { validateRequest, type RawRequest } from '../http/request-validation.ts';
+import { validateRequest, type RawRequest, type RequestTarget } from '../http/request-validation.ts';
 import { routeMetadataOf, type RouteMetadata } from '../http/route.ts';
 import type { RouteHandler } from '../http/route-handlers.ts';
 import { keyScope, replayedHeader, sha256, type IdempotencyGate, type StoredResponse } from '../idempotency/index.ts';
@@ -21,8 +21,11 @@ export interface DirectProvider {
   /** Calls in flight to this module at once (its in-process resource quota), and how many may wait for a slot. */
   maxConcurrent: number;
   maxQueued: number;
-  /** Runs before each call (on embedded PGlite: commit the caller's held effect, the callee needs the connection). */
-  beforeCall?: () => Promise<void>;
+  /**
+   * Runs before each call (on embedded PGlite: commit the caller's held effect, the callee needs the connection);
+   * `undefined` when there is nothing to wait for.
+   */
+  beforeCall?: () => Promise<void> | undefined;
 }
 
 export interface DirectCallsOptions {
@@ -57,7 +60,11 @@ export function createDirectCalls(options: DirectCallsOptions): DirectCalls {
     const entry = providers.get(module);
     const handler = entry?.provider.handlers.get(call.route);
     if (!entry || !handler) return undefined;
-    return run(entry.provider, entry.limiter, handler, call, options);
+    const signal = call.options.signal;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    const before = entry.provider.beforeCall?.();
+    if (before) return before.then(() => admit(entry.provider, entry.limiter, handler, call, options));
+    return admit(entry.provider, entry.limiter, handler, call, options);
   };
   return {
     dispatch,
@@ -65,63 +72,180 @@ export function createDirectCalls(options: DirectCallsOptions): DirectCalls {
   };
 }
 
-async function run(provider: DirectProvider, limiter: Limiter, handler: RouteHandler, call: DirectCall, options: DirectCallsOptions): Promise<CallResult> {
-  const signal = call.options.signal;
-  if (signal?.aborted) throw signal.reason;
-  if (provider.beforeCall) await provider.beforeCall();
+/** Takes a slot of the provider's limit (or a place in its queue), then runs the call under its timeout. */
+function admit(provider: DirectProvider, limiter: Limiter, handler: RouteHandler, call: DirectCall, options: DirectCallsOptions): Promise<CallResult> {
   const acquired = limiter.acquire();
-  if (acquired === false) throw saturated(provider.module);
-  let controller: AbortController | undefined;
-  let abandoned = false;
-  const handlerSignal = () => {
-    if (!controller) {
-      controller = new AbortController();
-      if (signal) signal.addEventListener('abort', () => controller?.abort(signal.reason), { once: true });
-    }
-    return controller.signal;
-  };
-  // The timeout counts from here, waiting for a slot included. The handler keeps its slot until it really ends,
-  // even when the caller stopped waiting: the limit bounds work, not callers.
-  const start = (): Promise<CallResult> => {
-    if (abandoned) {
-      limiter.release();
-      return Promise.reject(new Error('abandoned'));
-    }
-    return execute(provider, handler, call, handlerSignal, options).finally(() => limiter.release());
-  };
-  const work = acquired === true ? start() : acquired.then(start);
-  work.catch(() => {});
+  if (acquired === false) return Promise.reject(saturated(provider.module));
   return new Promise<CallResult>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      abandoned = true;
-      const reason = new DOMException(`No answer within ${options.timeoutMs} ms.`, 'TimeoutError');
-      controller?.abort(reason);
-      signal?.removeEventListener('abort', onAbort);
-      reject(
-        new CleaveError('timeout', 'http/upstream-timeout', `Module ${provider.module} did not answer within ${options.timeoutMs} ms.`, {
-          details: { module: provider.module },
-        }),
-      );
-    }, options.timeoutMs);
-    const onAbort = () => {
-      abandoned = true;
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (result) => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        resolve(result);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
+    const flight = new Flight(provider, limiter, handler, call, options, resolve, reject);
+    if (acquired === true) void fly(flight);
+    else void acquired.then(() => fly(flight));
   });
+}
+
+function expire(flight: Flight): void {
+  flight.expire();
+}
+
+/**
+ * One call on the direct path: its input as the provider sees it, its timeout and abort signal, and how it ends.
+ * A class, so that a call allocates one object and no closures on the way.
+ */
+class Flight implements DirectRequestInit {
+  readonly method: string;
+  readonly requestId: string;
+  readonly logger: Logger;
+  readonly module: string;
+  readonly params: Record<string, string>;
+  readonly query: Record<string, string | string[]>;
+  readonly headers: Record<string, string>;
+  readonly bodyText: string | undefined;
+  readonly context: ExecutionContext;
+  readonly metadata: RouteMetadata | undefined;
+  valid: Partial<Record<RequestTarget, unknown>> = {};
+  #path: string | undefined;
+  #controller: AbortController | undefined;
+  #abandoned = false;
+  #settled = false;
+  readonly #timer: ReturnType<typeof setTimeout>;
+
+  readonly provider: DirectProvider;
+  readonly limiter: Limiter;
+  readonly handler: RouteHandler;
+  readonly call: DirectCall;
+  readonly options: DirectCallsOptions;
+  readonly resolve: (result: CallResult) => void;
+  readonly reject: (error: unknown) => void;
+
+  constructor(
+    provider: DirectProvider,
+    limiter: Limiter,
+    handler: RouteHandler,
+    call: DirectCall,
+    options: DirectCallsOptions,
+    resolve: (result: CallResult) => void,
+    reject: (error: unknown) => void,
+  ) {
+    this.provider = provider;
+    this.limiter = limiter;
+    this.handler = handler;
+    this.call = call;
+    this.options = options;
+    this.resolve = resolve;
+    this.reject = reject;
+    const input = call.input;
+    this.method = call.route.method.toUpperCase();
+    this.module = provider.module;
+    this.logger = provider.log;
+    this.metadata = routeMetadataOf(call.route);
+    const outer = currentContext();
+    this.requestId = outer?.requestId ?? randomUUID();
+    this.context = {
+      requestId: this.requestId,
+      correlationId: outer?.correlationId ?? this.requestId,
+      causationId: this.requestId,
+      ...(outer?.traceparent ? { traceparent: outer.traceparent } : {}),
+      caller: call.caller,
+    };
+    this.params = strings(input.params);
+    this.query = input.query === undefined ? {} : queryOf(input.query);
+    this.headers = input.headers === undefined ? {} : strings(input.headers, true);
+    if (call.options.idempotencyKey !== undefined) this.headers['idempotency-key'] = call.options.idempotencyKey;
+    // JSON semantics, as over HTTP: the provider gets its own copy, dates as strings, undefined fields dropped.
+    this.bodyText = input.body === undefined ? undefined : JSON.stringify(input.body);
+    // The timeout counts from here, waiting for a slot included.
+    this.#timer = setTimeout(expire, options.timeoutMs, this);
+    call.options.signal?.addEventListener('abort', this, { once: true });
+  }
+
+  path(): string {
+    return (this.#path ??= pathOf(this.call.route, this.params));
+  }
+
+  signal(): AbortSignal {
+    if (!this.#controller) {
+      this.#controller = new AbortController();
+      const caller = this.call.options.signal;
+      if (caller?.aborted) this.#controller.abort(caller.reason);
+    }
+    return this.#controller.signal;
+  }
+
+  get abandoned(): boolean {
+    return this.#abandoned;
+  }
+
+  /** The caller's signal aborted (`addEventListener` calls `handleEvent`): stop waiting, abort the handler. */
+  handleEvent(): void {
+    const reason: unknown = this.call.options.signal?.reason;
+    this.#controller?.abort(reason);
+    this.#end(undefined, reason);
+  }
+
+  expire(): void {
+    const timeoutMs = this.options.timeoutMs;
+    this.#controller?.abort(new DOMException(`No answer within ${timeoutMs} ms.`, 'TimeoutError'));
+    const error = new CleaveError('timeout', 'http/upstream-timeout', `Module ${this.module} did not answer within ${timeoutMs} ms.`, {
+      details: { module: this.module },
+    });
+    this.#end(undefined, error);
+  }
+
+  succeed(result: CallResult): void {
+    this.#end(result, undefined);
+  }
+
+  fail(error: unknown): void {
+    this.#end(undefined, error);
+  }
+
+  #end(result: CallResult | undefined, error: unknown): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    // A caller that stopped waiting abandons the call: if it has not started, it never will.
+    this.#abandoned = result === undefined;
+    clearTimeout(this.#timer);
+    this.call.options.signal?.removeEventListener('abort', this);
+    if (result === undefined) this.reject(error);
+    else this.resolve(result);
+  }
+}
+
+/**
+ * Runs a call that holds a slot, and gives the slot back when its handler really ends, even if the caller stopped
+ * waiting: the limit bounds work, not callers.
+ */
+async function fly(flight: Flight): Promise<void> {
+  try {
+    if (flight.abandoned) return;
+    flight.succeed(await runInContext(flight.context, exchange, flight));
+  } catch (error) {
+    flight.fail(error);
+  } finally {
+    flight.limiter.release();
+  }
+}
+
+/** `Idempotency-Key` handling around validation and the handler, when the call is unsafe and carries a key. */
+async function exchange(flight: Flight): Promise<CallResult> {
+  const key = isUnsafe(flight.method) ? parseIdempotencyKey(flight.call.options.idempotencyKey) : undefined;
+  if (key === undefined || textRuleViolation(flight.path()) !== undefined) return result(flight, await respond(flight));
+  const keyed = await flight.provider.gate.exchange(
+    {
+      scope: keyScope(flight.call.caller, undefined),
+      method: flight.method,
+      path: flight.path(),
+      key,
+      fingerprint: sha256(searchOf(flight.query), flight.bodyText ?? ''),
+    },
+    () => respond(flight),
+    { status: (a) => a.status, snapshot },
+  );
+  if (keyed.kind === 'ran') return result(flight, keyed.answer);
+  if (keyed.kind === 'replay') return replay(flight, keyed.response);
+  if (keyed.kind === 'refused') return result(flight, problemAnswer(flight, problem({ status: keyed.status, code: keyed.code, detail: keyed.detail })));
+  flight.logger.error({ err: keyed.error, requestId: flight.requestId }, 'storing the idempotent answer failed');
+  return result(flight, problemAnswer(flight, internalProblem()));
 }
 
 /** The path of a route with its parameters filled in, as the HTTP client would send it (and Hono would read it). */
@@ -166,141 +290,64 @@ function searchOf(query: Record<string, string | string[]>): string {
   return text === '' ? '' : `?${text}`;
 }
 
-interface Exchange {
-  provider: DirectProvider;
-  route: RouteConfig;
-  metadata: RouteMetadata | undefined;
-  path: string;
-  requestId: string;
-  undeclared: UndeclaredProblems;
-}
-
-async function execute(
-  provider: DirectProvider,
-  handler: RouteHandler,
-  call: DirectCall,
-  signal: () => AbortSignal,
-  options: DirectCallsOptions,
-): Promise<CallResult> {
-  const { route, input } = call;
-  const outer = currentContext();
-  const requestId = outer?.requestId ?? randomUUID();
-  const context: ExecutionContext = {
-    requestId,
-    correlationId: outer?.correlationId ?? requestId,
-    causationId: requestId,
-    ...(outer?.traceparent ? { traceparent: outer.traceparent } : {}),
-    caller: call.caller,
-  };
-  const params = strings(input.params);
-  const query = queryOf(input.query);
-  const headers = strings(input.headers, true);
-  const key = call.options.idempotencyKey;
-  if (key !== undefined) headers['idempotency-key'] = key;
-  // JSON semantics, as over HTTP: the provider gets its own copy, dates as strings, undefined fields dropped.
-  const bodyText = input.body === undefined ? undefined : JSON.stringify(input.body);
-  const raw: RawRequest = { param: params, query, header: headers, json: bodyText === undefined ? undefined : JSON.parse(bodyText) };
-  const exchange: Exchange = {
-    provider,
-    route,
-    metadata: routeMetadataOf(route),
-    path: pathOf(route, params),
-    requestId,
-    undeclared: options.undeclaredProblems,
-  };
-  const method = route.method.toUpperCase();
-  const answer = (): Promise<DirectAnswer> => respond(exchange, handler, raw, params, headers, method, signal);
-
-  return runInContext(context, async () => {
-    const parsedKey = isUnsafe(method) ? parseIdempotencyKey(key) : undefined;
-    if (parsedKey === undefined || textRuleViolation(exchange.path) !== undefined) return result(exchange, await answer());
-    const keyed = await provider.gate.exchange(
-      {
-        scope: keyScope(call.caller, undefined),
-        method,
-        path: exchange.path,
-        key: parsedKey,
-        fingerprint: sha256(searchOf(query), bodyText ?? ''),
-      },
-      answer,
-      { status: (a) => a.status, snapshot },
-    );
-    if (keyed.kind === 'ran') return result(exchange, keyed.answer);
-    if (keyed.kind === 'replay') return replay(exchange, keyed.response);
-    if (keyed.kind === 'refused') return result(exchange, problemAnswer(exchange, problem({ status: keyed.status, code: keyed.code, detail: keyed.detail })));
-    provider.log.error({ err: keyed.error, requestId }, 'storing the idempotent answer failed');
-    return result(exchange, problemAnswer(exchange, internalProblem()));
-  });
-}
-
 function internalProblem(): Problem {
   return problem({ status: 500, code: 'http/internal', detail: 'An unexpected error occurred. Quote the request id when reporting it.' });
 }
 
 /** Validation, then the handler; whatever it throws becomes the problem HTTP would answer. */
-async function respond(
-  exchange: Exchange,
-  handler: RouteHandler,
-  raw: RawRequest,
-  params: Record<string, string>,
-  headers: Record<string, string>,
-  method: string,
-  signal: () => AbortSignal,
-): Promise<DirectAnswer> {
-  const validated = validateRequest(exchange.route.request, raw);
+async function respond(flight: Flight): Promise<DirectAnswer> {
+  const raw: RawRequest = {
+    param: flight.params,
+    query: flight.query,
+    header: flight.headers,
+    json: flight.bodyText === undefined ? undefined : JSON.parse(flight.bodyText),
+  };
+  const validated = validateRequest(flight.call.route.request, raw);
   if ('problem' in validated) {
     const { status, code, detail, errors } = validated.problem;
-    return problemAnswer(exchange, problem({ status, code, detail, errors }));
+    return problemAnswer(flight, problem({ status, code, detail, errors }));
   }
-  const c = directContext({
-    method,
-    path: exchange.path,
-    valid: validated.data,
-    params,
-    headers,
-    requestId: exchange.requestId,
-    logger: exchange.provider.log,
-    module: exchange.provider.module,
-    signal,
-  });
+  flight.valid = validated.data;
   try {
-    const out: unknown = await handler(c);
+    const out: unknown = await flight.handler(new DirectContext(flight));
     if (isDirectAnswer(out)) return out;
-    throw new Error(`The handler of ${method} ${exchange.route.path} answered without c.json() or c.body(), which the direct in-process path cannot carry.`);
+    throw new Error(
+      `The handler of ${flight.method} ${flight.call.route.path} answered without c.json() or c.body(), which the direct in-process path cannot carry.`,
+    );
   } catch (error) {
-    return errorAnswer(exchange, error);
+    return errorAnswer(flight, error);
   }
 }
 
 /** The problem for what a handler threw, logged as the HTTP error handler logs it. */
-function errorAnswer(exchange: Exchange, error: unknown): DirectAnswer {
-  const mapped = problemFromError(error, mapperContext(exchange) as never);
+function errorAnswer(flight: Flight, error: unknown): DirectAnswer {
+  const mapped = problemFromError(error, mapperContext(flight) as never);
   const known = isDomainError(error) ? error : undefined;
-  const log = exchange.provider.log;
-  const fields = { requestId: exchange.requestId, operation: exchange.metadata?.contract.operation, code: mapped.code };
+  const log = flight.logger;
+  const fields = { requestId: flight.requestId, operation: flight.metadata?.contract.operation, code: mapped.code };
   if (mapped.status >= 500 && !known) log.error({ err: error, ...fields }, 'call failed');
   else if (mapped.status >= 500) log.warn({ ...fields, detail: mapped.detail }, 'call failed upstream');
   else if (log.isLevelEnabled('debug')) log.debug({ ...fields, detail: mapped.detail }, 'call rejected');
-  const answer = problemAnswer(exchange, mapped);
+  const answer = problemAnswer(flight, mapped);
   const retryAfter = mapped.status === 503 ? known?.retryAfterSeconds : undefined;
   if (retryAfter !== undefined) answer.headers.push(['retry-after', String(Math.max(1, Math.ceil(retryAfter)))]);
   return answer;
 }
 
 /** What `problemFromError` and `enforceDeclared` read of a Hono context. */
-function mapperContext(exchange: Exchange) {
+function mapperContext(flight: Flight) {
   const vars: Record<string, unknown> = {
-    requestId: exchange.requestId,
-    route: exchange.metadata?.contract,
-    logger: exchange.provider.log,
-    undeclaredProblems: exchange.undeclared,
+    requestId: flight.requestId,
+    route: flight.metadata?.contract,
+    logger: flight.logger,
+    undeclaredProblems: flight.options.undeclaredProblems,
   };
-  return { req: { path: exchange.path }, get: (name: string) => vars[name] };
+  return { req: { path: flight.path() }, get: (name: string) => vars[name] };
 }
 
-function problemAnswer(exchange: Exchange, body: Problem): DirectAnswer {
-  const complete: Problem = { ...body, instance: body.instance ?? exchange.path, requestId: body.requestId ?? exchange.requestId };
-  const checked = enforceDeclared(mapperContext(exchange) as never, complete);
+function problemAnswer(flight: Flight, body: Problem): DirectAnswer {
+  const complete: Problem = { ...body, instance: body.instance ?? flight.path(), requestId: body.requestId ?? flight.requestId };
+  const checked = enforceDeclared(mapperContext(flight) as never, complete);
   return { direct: true, status: checked.status, body: checked, headers: [['content-type', 'application/problem+json']] };
 }
 
@@ -312,20 +359,20 @@ function snapshot(answer: DirectAnswer): StoredResponse {
   return { status: answer.status, headers, body: hasBody ? JSON.stringify(answer.body) : '' };
 }
 
-function replay(exchange: Exchange, stored: StoredResponse): CallResult {
+function replay(flight: Flight, stored: StoredResponse): CallResult {
   const type = stored.headers.find(([name]) => name === 'content-type')?.[1] ?? '';
   const body: unknown = stored.body !== '' && type.includes('json') ? JSON.parse(stored.body) : undefined;
-  return result(exchange, { direct: true, status: stored.status, body, headers: [...stored.headers, ['idempotent-replayed', 'true']] });
+  return result(flight, { direct: true, status: stored.status, body, headers: [...stored.headers, ['idempotent-replayed', 'true']] });
 }
 
 /** A success as the caller's result (a copy with JSON semantics); a problem raised as HTTP would raise it. */
-function result(exchange: Exchange, answer: DirectAnswer): CallResult {
-  const module = exchange.provider.module;
+function result(flight: Flight, answer: DirectAnswer): CallResult {
+  const module = flight.module;
   const body = answer.body === undefined || answer.body === null ? undefined : JSON.parse(JSON.stringify(answer.body));
   if (answer.status >= 200 && answer.status < 300) {
     const headers = answer.headers;
     if (body !== undefined && !headers.some(([name]) => name === 'content-type')) headers.push(['content-type', 'application/json']);
-    const deprecation = exchange.metadata?.deprecation;
+    const deprecation = flight.metadata?.deprecation;
     if (deprecation) {
       headers.push(['deprecation', deprecation.deprecation], ['sunset', deprecation.sunset]);
       if (deprecation.link) headers.push(['link', deprecation.link]);
@@ -333,7 +380,11 @@ function result(exchange: Exchange, answer: DirectAnswer): CallResult {
     return { status: answer.status, body, headers: new HeaderList(headers) };
   }
   const retryAfter = answer.headers.find(([name]) => name === 'retry-after')?.[1];
-  throw new RemoteProblemError(module, isProblem(body) ? body : problem({ status: answer.status, code: 'http/upstream' }), retryAfter === undefined ? undefined : Number(retryAfter));
+  throw new RemoteProblemError(
+    module,
+    isProblem(body) ? body : problem({ status: answer.status, code: 'http/upstream' }),
+    retryAfter === undefined ? undefined : Number(retryAfter),
+  );
 }
 
 function isProblem(body: unknown): body is Problem {
@@ -341,7 +392,10 @@ function isProblem(body: unknown): body is Problem {
 }
 
 function saturated(module: string): CleaveError {
-  return new CleaveError('unavailable', 'http/upstream-saturated', `Too many calls to module ${module} are in flight.`, { details: { module }, retryAfterSeconds: 1 });
+  return new CleaveError('unavailable', 'http/upstream-saturated', `Too many calls to module ${module} are in flight.`, {
+    details: { module },
+    retryAfterSeconds: 1,
+  });
 }
 
 /** A counting semaphore with a bounded FIFO queue; `acquire` is synchronous when a slot is free. */

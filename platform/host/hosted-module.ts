@@ -141,5 +141,15 @@ export function hostModule(options: HostModuleOptions): HostedModule {
     },
   ];
   const own = definition.health?.(context) ?? [];
-  return { definition, context, database, relay, pruner, deadLetters, idempotency, idempotencyGate: createIdempotencyGate(definition.name, idempotency), checks: () => [...platformChecks, ...own] };
+  return {
+    definition,
+    context,
+    database,
+    relay,
+    pruner,
+    deadLetters,
+    idempotency,
+    idempotencyGate: createIdempotencyGate(definition.name, idempotency),
+    checks: () => [...platformChecks, ...own],
+  };
 }

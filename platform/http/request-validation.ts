@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { fieldErrors } from './field-errors.ts';
 import type { FieldError } from './problem.ts';
 import { objectKeys } from './schema-walk.ts';
-import { textRuleBreaches } from './text-rules.ts';
+import { breaksTextRule } from './text-rules.ts';
 
 type RequestConfig = NonNullable<RouteConfig['request']>;
 
@@ -87,7 +87,7 @@ export function validateRequest(
     const schema = targetSchema(request, target);
     if (!schema) continue;
     const parsed = schema.safeParse(target === 'header' ? readFields(raw[target], schema, target) : raw[target]);
-    if (!parsed.success || textRuleBreaches(parsed.data).length > 0) {
+    if (!parsed.success || breaksTextRule(parsed.data)) {
       const errors = requestFieldErrors(request, raw);
       if (errors.length > 0) return { problem: validationProblem(errors) };
     }

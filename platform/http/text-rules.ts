@@ -30,6 +30,21 @@ export interface TextRuleBreach {
   message: string;
 }
 
+/** Whether any string (or object key) in `value` breaks the rule; allocates nothing on the way. */
+export function breaksTextRule(value: unknown): boolean {
+  if (typeof value === 'string') return forbidden.test(value);
+  if (typeof value !== 'object' || value === null) return false;
+  if (Array.isArray(value)) {
+    for (const item of value) if (breaksTextRule(item)) return true;
+    return false;
+  }
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    if (forbidden.test(key) || breaksTextRule((value as Record<string, unknown>)[key])) return true;
+  }
+  return false;
+}
+
 /** Every string (and object key) in `value` that breaks the rule, with its path. */
 export function textRuleBreaches(value: unknown, path: (string | number)[] = []): TextRuleBreach[] {
   if (typeof value === 'string') {

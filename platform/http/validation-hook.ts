@@ -5,7 +5,7 @@ import type { AppEnv } from './app-env.ts';
 import { fieldErrors } from './field-errors.ts';
 import { problem, problemResponse, type FieldError } from './problem.ts';
 import { readFields, requestFieldErrors, requestTargets, targetSchema, validationProblem, type RawRequest } from './request-validation.ts';
-import { textRuleBreaches } from './text-rules.ts';
+import { breaksTextRule } from './text-rules.ts';
 
 type Request = NonNullable<RouteConfig['request']>;
 
@@ -40,7 +40,7 @@ export const validationHook: Hook<unknown, AppEnv, string, unknown> = async (res
   const schema = targetSchema(route?.request, result.target);
   // On failure `data` is the input as received (zod-validator passes it along), on success the parsed value.
   const data = readFields((result as { data?: unknown }).data, schema, result.target);
-  if (result.success && textRuleBreaches(data).length === 0) return;
+  if (result.success && !breaksTextRule(data)) return;
   const errors = route?.request
     ? requestFieldErrors(route.request, await rawRequest(c, route.request))
     : fieldErrors({ target: result.target, issues: result.success ? [] : (result.error as z.ZodError).issues, input: data, schema });

@@ -20,6 +20,6 @@ export function currentContext(): ExecutionContext | undefined {
   return storage.getStore();
 }
 
-export function runInContext<T>(context: ExecutionContext, fn: () => T): T {
-  return storage.run(context, fn);
+export function runInContext<T, A extends unknown[] = []>(context: ExecutionContext, fn: (...args: A) => T, ...args: A): T {
+  return storage.run(context, fn, ...args);
 }

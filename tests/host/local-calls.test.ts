@@ -108,7 +108,9 @@ describe('calls to a module in this process', () => {
     open();
     await busy;
     // The provider's own 4xx is the caller's to handle, fallback or not.
-    const invalid = await local.addEntry({ body: { amount: -1 } }, { fallback: () => ({ status: 201, body: { amount: 0, total: 0 } }) }).catch((e: unknown) => e);
+    const invalid = await local
+      .addEntry({ body: { amount: -1 } }, { fallback: () => ({ status: 201, body: { amount: 0, total: 0 } }) })
+      .catch((e: unknown) => e);
     expect(invalid).toBeInstanceOf(RemoteProblemError);
     expect(invalid).toMatchObject({ problem: { status: 422, code: 'ledger/amount-not-positive' } });
 

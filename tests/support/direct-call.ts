@@ -25,7 +25,14 @@ function routesOf(host: Host): Known[] {
  * provider is local), and turns the result back into a `Response`, so the same assertions hold on both paths. A
  * request no contract route matches (unknown paths, platform endpoints) goes through the app instead.
  */
-export async function directCall(host: Host, caller: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
+export async function directCall(
+  host: Host,
+  caller: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<Response> {
   const url = new URL(path, 'http://cleave.internal');
   const found = routesOf(host)
     .filter((r) => r.route.method.toUpperCase() === method.toUpperCase())
