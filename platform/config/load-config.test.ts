@@ -93,4 +93,14 @@ describe('HTTP edge settings', () => {
     expect(loadConfig({}).idempotency).toEqual({ ttlMs: 86_400_000, lockMs: 60_000 });
     expect(loadConfig({ IDEMPOTENCY_KEY_TTL: '1h', IDEMPOTENCY_LOCK: '5s' }).idempotency).toEqual({ ttlMs: 3_600_000, lockMs: 5000 });
   });
+
+  it('reads the limits of calls to modules in this process, per module, and names a bad entry', () => {
+    const config = loadConfig({ LOCAL_MAX_CONCURRENT: '32', LOCAL_MAX_QUEUED: '0', LOCAL_MODULE_LIMITS: 'catalog=4, inventory=2' });
+    expect(config.local).toEqual({ maxConcurrent: 32, maxQueued: 0, byModule: { catalog: 4, inventory: 2 } });
+    expect(loadConfig({}).local).toEqual({ maxConcurrent: 64, maxQueued: 256, byModule: {} });
+    expect(() => loadConfig({ LOCAL_MODULE_LIMITS: 'catalog=0,inventory=many,Orders=2' })).toThrow(
+      /LOCAL_MODULE_LIMITS: "catalog=0" is not <module>=<whole number greater than 0>.*"inventory=many".*"Orders=2"/s,
+    );
+    expect(() => loadConfig({ LOCAL_MAX_CONCURRENT: '0' })).toThrow(/LOCAL_MAX_CONCURRENT: must be greater than 0/);
+  });
 });

@@ -1,4 +1,4 @@
-import type { Contract, Client } from '../contracts/index.ts';
+import type { Contract, Client, Fallbacks } from '../contracts/index.ts';
 import type { Db, Tx } from '../db/index.ts';
 import type { Outbox, Subscription } from '../events/index.ts';
 import type { App } from '../http/index.ts';
@@ -16,8 +16,11 @@ export interface ModuleContext {
    * answer, after the handler has produced it.
    */
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
-  /** A typed client for a module this one declared in `uses`; in-process or HTTP is the host's choice. */
-  client<C extends Contract>(contract: C): Client<C>;
+  /**
+   * A typed client for a module this one declared in `uses`; in-process or HTTP is the host's choice. `fallbacks`
+   * declares, per route, what to answer when the provider cannot (see `Fallback`).
+   */
+  client<C extends Contract>(contract: C, options?: { fallbacks?: Fallbacks<C> }): Client<C>;
 }
 
 export interface HealthCheck {

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Config } from '../config/index.ts';
-import { createClient, type Contract, type LocalDispatch, type Transport } from '../contracts/index.ts';
+import { createClient, type Contract, type Fallbacks, type LocalDispatch, type Transport } from '../contracts/index.ts';
 import { pendingMigrations, readMigrations, withTransactionDeadline, type DatabaseHandle } from '../db/index.ts';
 import {
   createConsumer,
@@ -95,9 +95,9 @@ export function hostModule(options: HostModuleOptions): HostedModule {
     log,
     outbox: createOutbox(tables, definition.name),
     transaction: (fn) => moduleTransaction(definition.name, db, fn, () => relay.wake(), database.db),
-    client<C extends Contract>(contract: C) {
+    client<C extends Contract>(contract: C, clientOptions: { fallbacks?: Fallbacks<C> } = {}) {
       if (!uses.has(contract.module)) throw new Error(`Module ${definition.name} calls ${contract.module} but does not list it in \`uses\`.`);
-      return createClient(contract, options.transport, definition.name, { local: options.local });
+      return createClient(contract, options.transport, definition.name, { local: options.local, ...clientOptions });
     },
   };
   const deadLetters = createDeadLetterStore(definition.name, db, tables);

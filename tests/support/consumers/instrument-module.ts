@@ -1,4 +1,4 @@
-import type { CallOptions, Client, Contract } from '../../../platform/contracts/index.ts';
+import type { CallOptions, Client, Contract, Fallbacks } from '../../../platform/contracts/index.ts';
 import type { ModuleContext, ModuleDefinition } from '../../../platform/host/index.ts';
 import { eventUsage, operationUsage, usageOf, type UsageLog } from './usage-log.ts';
 import { leafPaths, watchReads } from './watch-reads.ts';
@@ -35,7 +35,8 @@ export function instrumentModule(definition: ModuleDefinition, log: UsageLog): M
   const consumer = definition.name;
   const instrument = (ctx: ModuleContext): ModuleContext => ({
     ...ctx,
-    client: <C extends Contract>(contract: C) => recordingClient(contract, ctx.client(contract), consumer, log),
+    client: <C extends Contract>(contract: C, options?: { fallbacks?: Fallbacks<C> }) =>
+      recordingClient(contract, ctx.client(contract, options), consumer, log),
   });
   const { seed, health, subscriptions } = definition;
   return {
