@@ -7,6 +7,7 @@ import { maxNameLength } from '../servers/shared.ts';
 export const hello = contractRoute({
   method: 'get',
   path: '/bench/v1/hello/{name}',
+  access: 'public',
   tags: ['bench'],
   summary: 'Echo a name (benchmark route)',
   request: { params: z.object({ name: z.string().min(1).max(maxNameLength) }) },

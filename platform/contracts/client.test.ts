@@ -7,8 +7,8 @@ import { defineContract } from './define-contract.ts';
 const item = jsonContent(z.object({ id: z.string() }));
 const contract = defineContract('stock', {
   routes: {
-    addItem: contractRoute({ method: 'post', path: '/stock/v1/items', request: { body: { content: item, required: true } }, responses: { 201: { description: 'ok', content: item } } }),
-    getItem: contractRoute({ method: 'get', path: '/stock/v1/items/{id}', request: { params: z.object({ id: z.string() }) }, responses: { 200: { description: 'ok', content: item } } }),
+    addItem: contractRoute({ method: 'post', path: '/stock/v1/items', access: 'public', request: { body: { content: item, required: true } }, responses: { 201: { description: 'ok', content: item } } }),
+    getItem: contractRoute({ method: 'get', path: '/stock/v1/items/{id}', access: 'public', request: { params: z.object({ id: z.string() }) }, responses: { 200: { description: 'ok', content: item } } }),
   },
 });
 

@@ -9,6 +9,7 @@ const item = z.object({ sku: z.string(), quantity: z.number(), lines: z.array(z.
 const getItem = contractRoute({
   method: 'get',
   path: '/stock/v1/items/{sku}',
+  access: 'public',
   request: { params: z.object({ sku: z.string() }), query: z.object({ fresh: z.boolean().optional() }) },
   responses: { 200: { description: 'The item', content: { 'application/json': { schema: item } } } },
 });

@@ -243,6 +243,7 @@ describe('http transport', () => {
 const getItem = contractRoute({
   method: 'get',
   path: '/stock/v1/items/{sku}',
+  access: 'public',
   request: { params: z.object({ sku: z.string() }) },
   responses: { 200: { description: 'The item', content: { 'application/json': { schema: z.object({ sku: z.string(), quantity: z.number(), caller: z.string() }) } } } },
   errors: { 404: ['stock/item-not-found'] },

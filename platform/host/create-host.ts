@@ -5,6 +5,7 @@ import { createInProcessBus, eventTables, type Consumer, type DeadLetterStore, t
 import { commitBeforeCall, idempotency } from '../idempotency/index.ts';
 import { CleaveError, createApp, mountDocs, type App } from '../http/index.ts';
 import { routeHandlers } from '../http/route-handlers.ts';
+import { routeMetadataOf } from '../http/route.ts';
 import { createLogger, type Logger } from '../observability/index.ts';
 import type { Discovery, Registry } from '../registry/index.ts';
 import { contractHash } from './contract-hash.ts';
@@ -64,6 +65,7 @@ export interface Host {
 export async function createHost(options: HostOptions): Promise<Host> {
   const { config } = options;
   const logger = options.logger ?? createLogger(config.log);
+  refuseUndeclaredAccess(options.modules);
   const topology = resolveTopology(config, options.modules);
   const local = new Set(topology.local.map((m) => m.name));
   for (const warning of topology.warnings) logger.warn(warning);
@@ -305,6 +307,19 @@ export async function createHost(options: HostOptions): Promise<Host> {
     await stopAll();
     throw error;
   }
+}
+
+/** Every contract route says who may call it (`contractRoute({ access })`): a host does not start with one that does not. */
+function refuseUndeclaredAccess(modules: readonly ModuleDefinition[]): void {
+  const undeclared = modules.flatMap((m) =>
+    Object.entries(m.contract.routes)
+      .filter(([, route]) => routeMetadataOf(route)?.access === undefined)
+      .map(([name, route]) => `${m.name}.${name} (${route.method.toUpperCase()} ${route.path})`),
+  );
+  if (undeclared.length > 0)
+    throw new Error(
+      `These routes declare no access, so nobody could tell who may call them: ${undeclared.join(', ')}. Declare each with contractRoute({ access: 'public' | { scopes, modules } }).`,
+    );
 }
 
 function moduleOfPath(path: string, local: ReadonlySet<string>, remote: ReadonlyMap<string, string>): string | undefined {

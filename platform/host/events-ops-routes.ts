@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import type { Db } from '../db/index.ts';
 import { auditOutbox, redriveOutbox, type EventBus, type EventDefinition, type EventTables, type OutboxWindow } from '../events/index.ts';
-import { CleaveError, contractRoute, createRouter, jsonContent, queryInteger, type App } from '../http/index.ts';
+import { CleaveError, contractRoute, operatorAccess, createRouter, jsonContent, queryInteger, type App } from '../http/index.ts';
 
 const subscriptionSchema = z
   .object({
@@ -32,6 +32,7 @@ const deliverySchema = z.object({ eventId: z.uuid(), event: z.string(), version:
 const listSubscriptions = contractRoute({
   method: 'get',
   path: '/ops/events/subscriptions',
+  access: operatorAccess,
   tags: ['ops'],
   summary: 'The durable event subscriptions publishers route by',
   responses: {
@@ -45,6 +46,7 @@ const listSubscriptions = contractRoute({
 const removeSubscription = contractRoute({
   method: 'delete',
   path: '/ops/events/subscriptions',
+  access: operatorAccess,
   tags: ['ops'],
   summary: 'Remove a durable subscription, once its consumer is gone for good',
   request: { query: z.object({ event: z.string(), version: queryInteger({ min: 1, max: 2_147_483_647 }), consumer: z.string() }) },
@@ -55,6 +57,7 @@ const removeSubscription = contractRoute({
 const audit = contractRoute({
   method: 'get',
   path: '/ops/events/audit',
+  access: operatorAccess,
   tags: ['ops'],
   summary: "Find deliveries the broker lost: check a producer's dispatched events against the broker",
   request: { query: windowQuery },
@@ -70,6 +73,7 @@ const audit = contractRoute({
 const redrive = contractRoute({
   method: 'post',
   path: '/ops/events/redrive',
+  access: operatorAccess,
   tags: ['ops'],
   summary: "Re-publish a producer's dispatched events from a point in time, to one consumer or all",
   request: {

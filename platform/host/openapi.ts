@@ -1,5 +1,5 @@
 import type { RouteConfig } from '@hono/zod-openapi';
-import { createRouter, documentTextRule, type App } from '../http/index.ts';
+import { createRouter, documentTextRule, securityScheme, securitySchemeName, type App } from '../http/index.ts';
 import type { ModuleDefinition } from './define-module.ts';
 
 const openapiVersion = '3.1.0';
@@ -39,7 +39,9 @@ export function platformRoutes(app: App, modules: readonly ModuleDefinition[]): 
  */
 export function mergedDocument(modules: readonly ModuleDefinition[], platform: readonly RouteConfig[]): unknown {
   const router = createRouter();
-  for (const route of [...modules.flatMap((m) => Object.values(m.contract.routes)), ...platform]) register(router, route);
+  const routes = [...modules.flatMap((m) => Object.values(m.contract.routes)), ...platform];
+  for (const route of routes) register(router, route);
+  declareSecurity(router, routes);
   return documentTextRule(
     router.getOpenAPI31Document({
       openapi: openapiVersion,
@@ -52,7 +54,9 @@ export function mergedDocument(modules: readonly ModuleDefinition[], platform: r
 /** One module's OpenAPI document, from its contract alone. */
 export function moduleDocument(m: ModuleDefinition): unknown {
   const router = createRouter();
-  for (const route of Object.values(m.contract.routes)) register(router, route);
+  const routes = Object.values(m.contract.routes);
+  for (const route of routes) register(router, route);
+  declareSecurity(router, routes);
   return documentTextRule(
     router.getOpenAPI31Document({
       openapi: openapiVersion,
@@ -60,6 +64,13 @@ export function moduleDocument(m: ModuleDefinition): unknown {
       tags: [{ name: m.name, description: m.description }],
     }),
   );
+}
+
+/** The OAuth2 security scheme the operations' `security` names, with every scope they use. */
+function declareSecurity(router: App, routes: readonly RouteConfig[]): void {
+  const scopes = routes.flatMap((r) => (r.security ?? []).flatMap((requirement) => Object.values(requirement).flat()));
+  if (routes.some((r) => (r.security ?? []).length > 0))
+    router.openAPIRegistry.registerComponent('securitySchemes', securitySchemeName, securityScheme(scopes));
 }
 
 /** Registers a route for documentation as `app.openapi` does: without its middleware, and not at all when hidden. */

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { CleaveError, contractRoute, createRouter, uuid, type App } from '../http/index.ts';
+import { CleaveError, contractRoute, operatorAccess, createRouter, uuid, type App } from '../http/index.ts';
 import type { Consumer, DeadLetterStore } from '../events/index.ts';
 
 const deadLetterSchema = z
@@ -21,6 +21,7 @@ const deadLetterSchema = z
 const listDeadLetters = contractRoute({
   method: 'get',
   path: '/ops/dead-letters',
+  access: operatorAccess,
   tags: ['ops'],
   summary: 'List dead-lettered event deliveries of the modules hosted here',
   request: {
@@ -37,6 +38,7 @@ const listDeadLetters = contractRoute({
 const replayDeadLetter = contractRoute({
   method: 'post',
   path: '/ops/dead-letters/{id}/replay',
+  access: operatorAccess,
   tags: ['ops'],
   summary: 'Deliver a dead-lettered event to its consumer again, once',
   request: { params: z.object({ id: uuid() }) },

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { contractRoute, createRouter, type App } from '../http/index.ts';
+import { contractRoute, operatorAccess, createRouter, type App } from '../http/index.ts';
 import type { Registry } from '../registry/index.ts';
 import type { Topology } from './topology.ts';
 
@@ -17,6 +17,7 @@ const instanceSchema = z.object({
 const catalogRoute = contractRoute({
   method: 'get',
   path: '/registry',
+  access: operatorAccess,
   tags: ['ops'],
   summary: 'The service catalog: where each module runs, as this host sees it',
   responses: {

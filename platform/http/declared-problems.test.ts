@@ -9,6 +9,7 @@ import { contractRoute, jsonContent } from './route.ts';
 const find = contractRoute({
   method: 'get',
   path: '/things/v1/items/{id}',
+  access: 'public',
   request: { params: z.object({ id: z.string() }) },
   errors: { 404: ['things/item-not-found'] },
   responses: { 200: { description: 'ok', content: jsonContent(z.object({ id: z.string() })) } },
@@ -83,6 +84,7 @@ describe('what an operation documents', () => {
       contractRoute({
         method: 'post',
         path: '/things/v1/items',
+        access: 'public',
         request: { body: { content: jsonContent(z.object({ name: z.string() })), required: true } },
         errors: { 409: ['things/name-taken'] },
         responses: { 201: { description: 'created', content: jsonContent(z.object({ id: z.string() })) } },
@@ -97,7 +99,7 @@ describe('what an operation documents', () => {
   });
 
   it('a platform GET without inputs: only 500', () => {
-    const op = documented(contractRoute({ method: 'get', path: '/registry', responses: { 200: { description: 'ok' } } }));
+    const op = documented(contractRoute({ method: 'get', path: '/registry', access: 'public', responses: { 200: { description: 'ok' } } }));
     expect(Object.keys(op.responses).sort()).toEqual(['200', '500']);
   });
 
@@ -106,6 +108,7 @@ describe('what an operation documents', () => {
       contractRoute({
         method: 'patch',
         path: '/things/v1/items/{id}',
+        access: 'public',
         request: { params: z.object({ id: z.string() }), headers: z.object({ 'if-match': z.string() }) },
         responses: { 200: { description: 'ok' } },
       }),

@@ -18,6 +18,8 @@ export interface OperationShape {
   hasInput: boolean;
   hasBody: boolean;
   ifMatchRequired: boolean;
+  /** The operation is not public: it may answer 401 and 403. */
+  authenticated?: boolean;
 }
 
 const unsafeMethods = new Set(['post', 'put', 'patch', 'delete']);
@@ -52,6 +54,10 @@ export function platformProblems(op: OperationShape): ProblemDeclaration {
     declared[415] = ['http/unsupported-media-type'];
   }
   if (op.ifMatchRequired) declared[428] = ['http/precondition-required'];
+  if (op.authenticated) {
+    declared[401] = ['auth/unauthenticated', 'auth/invalid-token'];
+    declared[403] = ['auth/insufficient-scope'];
+  }
   if (keyed) {
     declared[409] = ['http/idempotency-key-in-use'];
     declared[422] = ['http/idempotency-key-reused'];

@@ -9,6 +9,7 @@ import { contractRoute } from './route.ts';
 const echo = contractRoute({
   method: 'post',
   path: '/things/v1/items/{id}',
+  access: 'public',
   request: {
     params: z.object({ id: z.uuid() }),
     query: z.object({ dryRun: z.enum(['true', 'false']).optional() }),

@@ -1,4 +1,5 @@
 import { createRoute, z, type RouteConfig } from '@hono/zod-openapi';
+import { securityOf, type Access } from './access.ts';
 import { declareRoute, type RouteContract } from './declared-problems.ts';
 import { deprecationDocs, deprecationHeaders, deprecationHeaderValues, type RouteDeprecation } from './deprecation.ts';
 import { idempotencyKeyHeader } from './idempotency-key.ts';
@@ -36,8 +37,10 @@ export function problemResponses(declaration: ProblemDeclaration) {
   );
 }
 
-type ContractRouteConfig = Omit<RouteConfig, 'path' | 'deprecated'> & {
+type ContractRouteConfig = Omit<RouteConfig, 'path' | 'deprecated' | 'security'> & {
   path: string;
+  /** Who may call it: `'public'`, or the scopes (and calling modules) it accepts. Required: see `Access`. */
+  access: Access;
   /** The problems the route's own code answers with, by status: `{ 404: ['catalog/product-not-found'] }`. */
   errors?: ProblemDeclaration;
   deprecated?: RouteDeprecation;
@@ -65,7 +68,9 @@ function requiresIfMatch(headers: unknown): boolean {
  * export const getProduct = contractRoute({ method: 'get', path: '/catalog/v1/products/{id}', errors: { 404: ['catalog/product-not-found'] }, ... });
  */
 export function contractRoute<const R extends ContractRouteConfig>(config: R) {
-  const { errors = {}, deprecated, ...route } = config;
+  const { errors = {}, deprecated, access, ...route } = config;
+  if (access === undefined)
+    throw new Error(`${route.method.toUpperCase()} ${route.path} declares no access: say 'public', or which scopes or modules may call it.`);
   const request: NonNullable<RouteConfig['request']> = route.request ?? {};
   const hasBody = request.body !== undefined;
   const shape = {
@@ -74,6 +79,7 @@ export function contractRoute<const R extends ContractRouteConfig>(config: R) {
     hasInput: hasBody || request.params !== undefined || request.query !== undefined || request.headers !== undefined,
     hasBody,
     ifMatchRequired: requiresIfMatch(request.headers),
+    authenticated: access !== 'public',
   };
   const problems = mergeProblems(platformProblems(shape), errors);
   const headers = takesIdempotencyKey(route.method, route.path)
@@ -85,14 +91,16 @@ export function contractRoute<const R extends ContractRouteConfig>(config: R) {
     ...route,
     request: contract.request,
     responses: { ...problemResponses(problems), ...route.responses },
+    security: securityOf(access),
+    ...(access === 'public' ? {} : { 'x-cleave-access': { scopes: access.scopes ?? [], modules: access.modules ?? [] } }),
     // First: the operation is known to whatever answers, validation included; the body is read strictly before
     // the validators parse it.
     middleware: [declareRoute(contract), ...(hasBody ? [strictJson()] : []), ...own],
   };
   if (deprecated) full = deprecate(full, deprecated);
   const created = createRoute(full as Parameters<typeof createRoute>[0]);
-  routeMetadata.set(created, { contract, deprecation: deprecated ? deprecationHeaderValues(deprecated) : undefined });
-  return created as unknown as Omit<R, 'errors' | 'deprecated'> & { getRoutingPath(): string };
+  routeMetadata.set(created, { contract, access, deprecation: deprecated ? deprecationHeaderValues(deprecated) : undefined });
+  return created as unknown as Omit<R, 'errors' | 'deprecated' | 'access'> & { getRoutingPath(): string };
 }
 
 /**
@@ -101,6 +109,7 @@ export function contractRoute<const R extends ContractRouteConfig>(config: R) {
  */
 export interface RouteMetadata {
   contract: RouteContract;
+  access: Access;
   deprecation: ReturnType<typeof deprecationHeaderValues> | undefined;
 }
 

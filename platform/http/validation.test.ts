@@ -19,6 +19,7 @@ const item = z
 const save = contractRoute({
   method: 'put',
   path: '/things/v1/items/{id}',
+  access: 'public',
   request: {
     params: z.object({ id: uuid() }),
     query: z.object({ limit: queryInteger({ min: 1, max: 100, default: 20 }), q: text({ min: 1, max: 10 }).optional() }),

@@ -14,6 +14,7 @@ const link = 'https://example.com/deprecations/things-v1';
 const oldRoute = contractRoute({
   method: 'get',
   path: '/demo/v1/things/{id}',
+  access: 'public',
   summary: 'Get a thing (old)',
   description: 'Reads one thing.',
   deprecated: { since: '2026-01-15', sunset: '2027-06-30', link },
@@ -25,6 +26,7 @@ const oldRoute = contractRoute({
 const newRoute = contractRoute({
   method: 'get',
   path: '/demo/v2/things/{id}',
+  access: 'public',
   summary: 'Get a thing',
   request: { params },
   errors: { 404: ['demo/thing-not-found'] },
@@ -114,7 +116,7 @@ describe('a route declared deprecated', () => {
 
 describe('declaring a deprecation', () => {
   const declare = (deprecated: { since: string; sunset: string; link?: string }) => () =>
-    contractRoute({ method: 'get', path: '/demo/v1/x', deprecated, responses: { 200: { description: 'ok' } } });
+    contractRoute({ method: 'get', path: '/demo/v1/x', access: 'public', deprecated, responses: { 200: { description: 'ok' } } });
 
   it('refuses a sunset earlier than the deprecation (RFC 9745 §4)', () => {
     expect(declare({ since: '2027-01-01', sunset: '2026-12-31' })).toThrow(/earlier than deprecated.since/);

@@ -7,6 +7,7 @@ const etagHeader = { ETag: { schema: { type: 'string' as const }, description: '
 export const createProduct = contractRoute({
   method: 'post',
   path: '/catalog/v1/products',
+  access: { scopes: ['catalog:write'] },
   tags: ['catalog'],
   summary: 'Create a product',
   request: { body: { content: jsonContent(createProductSchema), required: true } },
@@ -17,6 +18,7 @@ export const createProduct = contractRoute({
 export const listProducts = contractRoute({
   method: 'get',
   path: '/catalog/v1/products',
+  access: 'public',
   tags: ['catalog'],
   summary: 'List products, newest last, a page at a time',
   request: { query: listProductsQuery },
@@ -27,6 +29,7 @@ export const listProducts = contractRoute({
 export const getProduct = contractRoute({
   method: 'get',
   path: '/catalog/v1/products/{id}',
+  access: 'public',
   tags: ['catalog'],
   summary: 'Get a product',
   request: { params: productIdParams },
@@ -37,6 +40,7 @@ export const getProduct = contractRoute({
 export const updateProduct = contractRoute({
   method: 'patch',
   path: '/catalog/v1/products/{id}',
+  access: { scopes: ['catalog:write'] },
   tags: ['catalog'],
   summary: 'Change a product, guarded by If-Match',
   request: {
@@ -61,6 +65,7 @@ export const updateProduct = contractRoute({
 export const archiveProduct = contractRoute({
   method: 'post',
   path: '/catalog/v1/products/{id}/archive',
+  access: { scopes: ['catalog:write'] },
   tags: ['catalog'],
   summary: 'Archive a product (idempotent)',
   request: { params: productIdParams },

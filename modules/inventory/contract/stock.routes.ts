@@ -4,6 +4,7 @@ import { productIdParams, receiveStockSchema, reservationIdParams, reservationSc
 export const getStock = contractRoute({
   method: 'get',
   path: '/inventory/v1/stock/{productId}',
+  access: { scopes: ['inventory:read'] },
   tags: ['inventory'],
   summary: 'Read the stock and availability of a product',
   request: { params: productIdParams },
@@ -14,6 +15,7 @@ export const getStock = contractRoute({
 export const receiveStock = contractRoute({
   method: 'post',
   path: '/inventory/v1/stock/{productId}/receipts',
+  access: { scopes: ['inventory:write'] },
   tags: ['inventory'],
   summary: 'Receive stock of a catalog product',
   request: { params: productIdParams, body: { content: jsonContent(receiveStockSchema), required: true } },
@@ -27,6 +29,7 @@ export const receiveStock = contractRoute({
 export const reserveStock = contractRoute({
   method: 'put',
   path: '/inventory/v1/reservations/{reservationId}',
+  access: { scopes: ['inventory:write'] },
   tags: ['inventory'],
   summary: 'Reserve stock (idempotent by reservation id)',
   request: { params: reservationIdParams, body: { content: jsonContent(reserveStockSchema), required: true } },
@@ -43,6 +46,7 @@ export const reserveStock = contractRoute({
 export const getReservation = contractRoute({
   method: 'get',
   path: '/inventory/v1/reservations/{reservationId}',
+  access: { scopes: ['inventory:read'] },
   tags: ['inventory'],
   summary: 'Read a reservation',
   request: { params: reservationIdParams },
@@ -53,6 +57,7 @@ export const getReservation = contractRoute({
 export const releaseReservation = contractRoute({
   method: 'post',
   path: '/inventory/v1/reservations/{reservationId}/release',
+  access: { scopes: ['inventory:write'] },
   tags: ['inventory'],
   summary: 'Release a reservation, returning its quantity to available stock (idempotent)',
   request: { params: reservationIdParams },

@@ -42,6 +42,8 @@ import { create${entity.pascal}Schema, ${entity.camel}IdParams, ${entity.camel}S
 export const create${entity.pascal} = contractRoute({
   method: 'post',
   path: '/${module.kebab}/v1/${entities.kebab}',
+  // Who may call it: here a token with the module's write scope. 'public', or { scopes, modules } (see Access).
+  access: { scopes: ['${module.kebab}:write'] },
   tags: ['${module.kebab}'],
   summary: 'Create ${withArticle(entity.words)}',
   request: { body: { content: jsonContent(create${entity.pascal}Schema), required: true } },
@@ -52,6 +54,7 @@ export const create${entity.pascal} = contractRoute({
 export const get${entity.pascal} = contractRoute({
   method: 'get',
   path: '/${module.kebab}/v1/${entities.kebab}/{id}',
+  access: { scopes: ['${module.kebab}:read'] },
   tags: ['${module.kebab}'],
   summary: 'Get ${withArticle(entity.words)}',
   request: { params: ${entity.camel}IdParams },
