@@ -28,3 +28,6 @@ export type { ProblemDeclaration } from './platform-problems.ts';
 export type { RouteContract, UndeclaredProblems } from './declared-problems.ts';
 export { mountDocs } from './docs.ts';
 export { requestLog } from './middleware.ts';
+export { secureHeaders } from './edge-headers.ts';
+export type { EdgeBindings, EdgeHeaderSink } from './edge-headers.ts';
+export type { RequestLogOptions } from './access-log.ts';
