@@ -14,6 +14,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, relative } from 'node:path';
 import process from 'node:process';
+import { Agent } from 'undici';
 import { modules } from '../apps/modules.ts';
 import { inventoryContract } from '../modules/inventory/index.ts';
 import { getStock } from '../modules/inventory/application/get-stock.ts';
@@ -108,6 +109,8 @@ try {
   const remoteId = await productWithStock(requestOver((path, init) => fetch(`${remoteUrl}${path}`, init)));
   // The transport a host builds for a module elsewhere, pointed at the second process, with the bench module as caller.
   const transport = createHttpTransport({ resolve: () => remoteUrl, log: logger.child({ component: 'remote' }) });
+  // The floor under the transport's own client: undici's pooled request, nothing around it.
+  const pooled = new Agent({ keepAliveTimeout: 4_000 });
 
   caller.createService(helloService);
   await caller.start();
@@ -146,6 +149,12 @@ try {
       name: 'plain fetch (undici), HTTP',
       baseline: 'direct call: sayHello()',
       call: async () => (await fetch(`${remoteUrl}${helloPath}`)).json(),
+      expect: isHello,
+    },
+    {
+      name: 'plain undici request, HTTP',
+      baseline: 'direct call: sayHello()',
+      call: async () => (await pooled.request({ origin: remoteUrl, path: helloPath, method: 'GET' })).body.json(),
       expect: isHello,
     },
     { name: 'direct call: getStock() (PGlite)', call: () => getStock({ db: inventoryDb }, localId), expect: isStock(localId) },
@@ -229,6 +238,7 @@ const molLocal = by('Moleculer local broker.call')?.addedP50;
 const http = by('Cleave typed client, HTTP')?.addedP50;
 const molTcp = by('Moleculer TCP transporter')?.addedP50;
 const fetchAdded = by('plain fetch (undici), HTTP')?.addedP50;
+const undiciAdded = by('plain undici request, HTTP')?.addedP50;
 lines.push({
   name: 'in-process call, p50 added over a direct call (µs)',
   value: inProcess,
@@ -241,6 +251,8 @@ if (http !== undefined && molTcp !== undefined && molTcp > 0)
   lines.push({ name: 'HTTP call / Moleculer TCP, p50 added', value: http / molTcp, budget: '<= 1.00', met: http / molTcp <= 1 });
 if (http !== undefined && fetchAdded !== undefined)
   lines.push({ name: 'HTTP transport over plain fetch, p50 (µs)', value: http - fetchAdded, budget: 'reference', met: undefined });
+if (http !== undefined && undiciAdded !== undefined)
+  lines.push({ name: 'HTTP transport over plain undici request, p50 (µs)', value: http - undiciAdded, budget: 'reference', met: undefined });
 process.stdout.write('\n');
 for (const l of lines) {
   const verdict = l.met === undefined ? '' : l.met ? 'met' : 'NOT met';

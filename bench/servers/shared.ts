@@ -5,6 +5,7 @@
  */
 import process from 'node:process';
 import { pino, type DestinationStream } from 'pino';
+import { stdoutBuffering } from '../../platform/observability/index.ts';
 
 /** The path prefix every server answers; the name after it is echoed back. */
 export const helloPrefix = '/bench/v1/hello/';
@@ -22,11 +23,11 @@ export interface CountedLog {
 }
 
 /**
- * JSON log lines into /dev/null, buffered and asynchronous as platform/observability writes them to stdout, so their
+ * JSON log lines into /dev/null, batched and asynchronous as platform/observability writes them to stdout, so their
  * cost counts but nothing travels back to the measuring process. Counts the lines (pino writes one per call).
  */
 export function countedLog(): CountedLog {
-  const sink = pino.destination({ dest: '/dev/null', sync: false });
+  const sink = pino.destination({ ...stdoutBuffering, dest: '/dev/null' });
   let lines = 0;
   const destination: DestinationStream = {
     write(line: string) {

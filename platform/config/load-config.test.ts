@@ -89,6 +89,14 @@ describe('HTTP edge settings', () => {
     expect(loadConfig({ NODE_ENV: 'production', UNDECLARED_PROBLEMS: 'fail' }).http.undeclaredProblems).toBe('fail');
   });
 
+  it('logs every request by default; sampled mode takes a rate from 0 to 1 and a slow threshold', () => {
+    expect(loadConfig({}).http.requestLog).toEqual({ mode: 'all', sampleRate: 0.01, slowMs: 500 });
+    const sampled = loadConfig({ REQUEST_LOG: 'sampled', REQUEST_LOG_SAMPLE_RATE: '0.1', REQUEST_LOG_SLOW_MS: '200' });
+    expect(sampled.http.requestLog).toEqual({ mode: 'sampled', sampleRate: 0.1, slowMs: 200 });
+    expect(() => loadConfig({ REQUEST_LOG: 'some' })).toThrow(/REQUEST_LOG/);
+    expect(() => loadConfig({ REQUEST_LOG_SAMPLE_RATE: '2' })).toThrow(/REQUEST_LOG_SAMPLE_RATE: must be from 0 to 1/);
+  });
+
   it('keeps idempotency keys 24 hours by default, held for 60 seconds', () => {
     expect(loadConfig({}).idempotency).toEqual({ ttlMs: 86_400_000, lockMs: 60_000 });
     expect(loadConfig({ IDEMPOTENCY_KEY_TTL: '1h', IDEMPOTENCY_LOCK: '5s' }).idempotency).toEqual({ ttlMs: 3_600_000, lockMs: 5000 });

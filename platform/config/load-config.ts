@@ -43,6 +43,11 @@ export interface Config {
     corsCredentials: boolean;
     /** What a problem an operation did not declare turns into: a 500 (`fail`) or only an error in the log. */
     undeclaredProblems: 'fail' | 'log';
+    /**
+     * The access log: one line per request (`all`), or (`sampled`) every 4xx, 5xx and slow answer plus a share of
+     * the fast others.
+     */
+    requestLog: { mode: 'all' | 'sampled'; sampleRate: number; slowMs: number };
   };
   /** `Idempotency-Key`: how long keys and their answers are kept, and how long a request holds its key. */
   idempotency: { ttlMs: number; lockMs: number };
@@ -166,6 +171,7 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
       corsOrigins: e.CORS_ORIGINS ?? [],
       corsCredentials: e.CORS_CREDENTIALS ?? false,
       undeclaredProblems: e.UNDECLARED_PROBLEMS ?? (e.NODE_ENV === 'test' ? 'fail' : 'log'),
+      requestLog: { mode: e.REQUEST_LOG, sampleRate: e.REQUEST_LOG_SAMPLE_RATE, slowMs: e.REQUEST_LOG_SLOW_MS },
     },
     idempotency: { ttlMs: e.IDEMPOTENCY_KEY_TTL, lockMs: e.IDEMPOTENCY_LOCK },
     demoData: e.DEMO_DATA ?? e.NODE_ENV === 'development',

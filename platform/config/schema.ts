@@ -174,6 +174,9 @@ export const environmentSchema = z.object({
   CORS_ORIGINS: originList.optional(),
   CORS_CREDENTIALS: flag.optional(),
   UNDECLARED_PROBLEMS: z.enum(['fail', 'log']).optional(),
+  REQUEST_LOG: z.enum(['all', 'sampled']).default('all'),
+  REQUEST_LOG_SAMPLE_RATE: z.coerce.number({ error: 'must be a number' }).min(0, 'must be from 0 to 1').max(1, 'must be from 0 to 1').default(0.01),
+  REQUEST_LOG_SLOW_MS: positiveInt(500),
 });
 
 export type Environment = z.input<typeof environmentSchema>;

@@ -2,10 +2,11 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { z } from '@hono/zod-openapi';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CleaveError, contractRoute, createApp, createRouter } from '../http/index.ts';
 import { createLogger } from '../observability/index.ts';
 import { createClient, defineContract } from './index.ts';
+import type { HttpClient } from './http-send.ts';
 import { createHttpTransport, type HttpTransportOptions } from './http-transport.ts';
 
 interface Seen {
@@ -67,8 +68,11 @@ function internal(path: string, init: RequestInit = {}): Request {
   return new Request(`http://cleave.internal${path}`, init);
 }
 
+const clients: HttpClient[] = ['undici', 'fetch'];
+let client: HttpClient = 'undici';
+
 function transportTo(url: string, overrides: Partial<HttpTransportOptions> = {}) {
-  return createHttpTransport({ resolve: () => url, log, retryBaseMs: 5, retryMaxMs: 50, ...overrides });
+  return createHttpTransport({ resolve: () => url, log, retryBaseMs: 5, retryMaxMs: 50, client, ...overrides });
 }
 
 async function rejection(promise: Promise<unknown>): Promise<CleaveError> {
@@ -80,7 +84,11 @@ async function rejection(promise: Promise<unknown>): Promise<CleaveError> {
   return error as CleaveError;
 }
 
-describe('http transport', () => {
+describe.each(clients)('http transport over %s', (name) => {
+  beforeEach(() => {
+    client = name;
+  });
+
   it('forwards method, path, query, headers and body to the resolved instance and returns its answer', async () => {
     const provider = await startServer((res) => reply(res, 201, { created: true }, { 'x-upstream': 'yes' }));
     const transport = transportTo(`${provider.url}/`);
@@ -223,10 +231,45 @@ describe('http transport', () => {
   });
 
   it('no known instance fails as unavailable naming the module, keeping discovery’s own code', async () => {
-    const plain = createHttpTransport({ log, resolve: () => { throw new Error('registry empty'); } });
+    const plain = createHttpTransport({ log, client, resolve: () => { throw new Error('registry empty'); } });
     expect(await rejection(plain('stock', internal('/stock/v1/items')))).toMatchObject({ kind: 'unavailable', code: 'http/no-instance', details: { module: 'stock' } });
-    const discovery = createHttpTransport({ log, resolve: () => Promise.reject(new CleaveError('unavailable', 'registry/no-healthy-instance', 'None healthy.')) });
+    const discovery = createHttpTransport({ log, client, resolve: () => Promise.reject(new CleaveError('unavailable', 'registry/no-healthy-instance', 'None healthy.')) });
     expect(await rejection(discovery('stock', internal('/stock/v1/items')))).toMatchObject({ kind: 'unavailable', code: 'registry/no-healthy-instance', details: { module: 'stock' } });
+  });
+
+  it('send: the same call as plain data, the answer read in full, a Retry-After honoured the same way', async () => {
+    const provider = await startServer((res, n) => (n === 1 ? reply(res, 503, {}, { 'retry-after': '0' }) : reply(res, 201, { created: true }, { 'x-upstream': 'yes' })));
+    const headers = { 'content-type': 'application/json', 'x-request-id': 'r-1', 'idempotency-key': 'k-1' };
+    const answer = await transportTo(provider.url).send('stock', { method: 'POST', target: '/stock/v1/items?size=2', headers, body: '{"quantity":3}' });
+    expect(answer.status).toBe(201);
+    expect(answer.headers).toMatchObject({ 'content-type': 'application/json', 'x-upstream': 'yes' });
+    expect(JSON.parse(new TextDecoder().decode(answer.body ?? new Uint8Array()))).toEqual({ created: true });
+    expect(provider.seen.map((s) => [s.method, s.url, s.body])).toEqual([
+      ['POST', '/stock/v1/items?size=2', '{"quantity":3}'],
+      ['POST', '/stock/v1/items?size=2', '{"quantity":3}'],
+    ]);
+    expect(provider.seen[1]?.headers).toMatchObject(headers);
+  });
+
+  it('send: a POST without an Idempotency-Key is not retried, and an empty answer has a null body', async () => {
+    const provider = await startServer((res, n) => (n === 1 ? reply(res, 503) : (res.writeHead(204), res.end())));
+    const transport = transportTo(provider.url);
+    expect((await transport.send('stock', { method: 'POST', target: '/stock/v1/items', headers: {}, body: '{}' })).status).toBe(503);
+    const empty = await transport.send('stock', { method: 'DELETE', target: '/stock/v1/items/1', headers: {} });
+    expect(empty).toMatchObject({ status: 204, body: null });
+  });
+
+  it('send: a stalled body times out, and a caller abort wins over the timeout', async () => {
+    const stalled = await startServer((res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"sku":');
+    });
+    const error = await rejection(transportTo(stalled.url, { timeoutMs: 100, retries: 0 }).send('stock', { method: 'GET', target: '/stock/v1/items', headers: {} }));
+    expect(error.code).toBe('http/upstream-timeout');
+    const aborted: unknown = await transportTo(stalled.url, { timeoutMs: 5000 })
+      .send('stock', { method: 'GET', target: '/stock/v1/items', headers: {}, signal: AbortSignal.timeout(50) })
+      .catch((e: unknown) => e);
+    expect(aborted).toMatchObject({ name: 'TimeoutError' });
   });
 
   it('a caller that aborts gets its own abort reason, and the breaker does not count it', async () => {

@@ -2,6 +2,7 @@ import { CleaveError, isDomainError } from '../http/errors.ts';
 import type { Logger } from '../observability/index.ts';
 import { createCallPolicy, isPolicyRejection, retryAfterMs, type CallPolicy, type CallPolicyStats, type PolicyRejectedError } from '../resilience/index.ts';
 import type { Transport } from './client.ts';
+import { answerResponse, senderFor, type HttpClient, type ModuleAnswer, type ModuleCall, type Sender } from './http-send.ts';
 
 export interface HttpTransportOptions {
   /** The base URL of one instance of the module, e.g. `http://10.0.0.7:3000`; asked again on every attempt. */
@@ -25,12 +26,20 @@ export interface HttpTransportOptions {
   /** Calls waiting for a slot per module; beyond that calls are refused. Default 100. */
   maxQueued?: number;
   log: Logger;
+  /** The HTTP client: undici's pooled `request` on Node, `fetch` on Deno (the default for each). */
+  client?: HttpClient;
 }
 
 /** Breaker state, in-flight and queued calls per remote module, for /ops and health. */
 export type HttpTransportStats = Record<string, CallPolicyStats>;
 
 export type HttpTransport = Transport & {
+  /**
+   * The transport without Web `Request`/`Response`: the call as plain data, the answer read in full. Same
+   * resilience as the `Transport` signature (timeout including the body, retries, breaker, bulkhead, `Retry-After`),
+   * without building a `Request` to send and a `Response` to return: for a client that builds calls itself.
+   */
+  send(module: string, call: ModuleCall): Promise<ModuleAnswer>;
   stats(): HttpTransportStats;
   /**
    * Runs `attempt` (a request to the module made elsewhere, such as the gateway's forwarding) under the module's
@@ -39,14 +48,6 @@ export type HttpTransport = Transport & {
   guard(module: string, attempt: () => Promise<Response>): Promise<Response>;
 };
 
-interface OutgoingCall {
-  module: string;
-  /** Path and query, from the client's `http://cleave.internal` request. */
-  target: string;
-  init: { method: string; headers: Headers; body?: ArrayBuffer };
-  signal: AbortSignal;
-}
-
 // RFC 9110 §9.2.2; POST and PATCH only with an Idempotency-Key.
 const idempotentMethods = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
 const retryableStatuses = new Set([429, 502, 503, 504]);
@@ -54,7 +55,8 @@ const transientCodes = new Set(['http/upstream-unavailable', 'http/upstream-time
 const retryAfterCeilingMs = 10_000;
 
 /**
- * The transport for a module that runs in another process: Web `fetch` to an instance from `resolve`, under a
+ * The transport for a module that runs in another process: HTTP to an instance from `resolve` (undici's pooled
+ * client on Node, `fetch` on Deno), under a
  * per-module bulkhead, circuit breaker and retries, with a timeout on every attempt. Upstream answers, problems
  * included, come back as responses; failures to get one are thrown as `CleaveError`s naming the module.
  *
@@ -68,13 +70,14 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
   const retryAfterCapMs = Math.min(retryMaxMs * 4, retryAfterCeilingMs);
   // What a caller is told to wait after an instance could not be reached: until the breaker would try again.
   const retryAfterSeconds = Math.ceil((options.breakerHalfOpenAfterMs ?? 5000) / 1000);
-  const policies = new Map<string, CallPolicy<Response>>();
+  const policies = new Map<string, CallPolicy<Answer>>();
+  let sender: Sender | undefined;
 
-  const policyFor = (module: string): CallPolicy<Response> => {
+  const policyFor = (module: string): CallPolicy<Answer> => {
     const existing = policies.get(module);
     if (existing) return existing;
     const log = options.log.child({ remoteModule: module });
-    const policy = createCallPolicy<Response>({
+    const policy = createCallPolicy<Answer>({
       retries: options.retries ?? 2,
       retryBaseMs: options.retryBaseMs ?? 50,
       retryMaxMs,
@@ -84,9 +87,9 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
       maxQueued: options.maxQueued ?? 100,
       isTransientError: (error) => isDomainError(error) && transientCodes.has(error.code),
       // A Retry-After beyond the cap is respected by not retrying: the caller gets the answer now.
-      isRetryableResult: (r) => retryableStatuses.has(r.status) && (retryAfterMs(r.headers.get('retry-after')) ?? 0) <= retryAfterCapMs,
+      isRetryableResult: (r) => retryableStatuses.has(r.status) && (retryAfterMs(retryAfterOf(r)) ?? 0) <= retryAfterCapMs,
       isFailedResult: (r) => r.status >= 500,
-      minRetryDelayMs: (r) => retryAfterMs(r.headers.get('retry-after')),
+      minRetryDelayMs: (r) => retryAfterMs(retryAfterOf(r)),
       onBreakerChange: (state, reopensAt) =>
         state === 'open' ? log.warn({ breaker: state, reopensAt }, 'circuit opened') : log.info({ breaker: state }, `circuit ${state}`),
       onRetry: (attempt, delayMs, failure) =>
@@ -96,25 +99,25 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
     return policy;
   };
 
-  const send = async (call: OutgoingCall): Promise<Response> => {
-    const baseUrl = await resolveInstance(options, call.module, retryAfterSeconds);
+  const attempt = async (module: string, call: ModuleCall): Promise<ModuleAnswer> => {
+    const baseUrl = await resolveInstance(options, module, retryAfterSeconds);
+    sender ??= await senderFor(options.client);
     const timer = new AbortController();
     const timeout = setTimeout(() => timer.abort(new DOMException(`No answer within ${timeoutMs} ms.`, 'TimeoutError')), timeoutMs);
     try {
-      const response = await fetch(`${baseUrl.replace(/\/+$/, '')}${call.target}`, { ...call.init, signal: AbortSignal.any([call.signal, timer.signal]) });
-      // Read the body under the same timeout: a provider that stalls mid-body must not hang the caller either.
-      return await buffered(response);
+      // The body is read under the same deadline: a provider that stalls mid-body must not hang the caller either.
+      return await sender(baseUrl, call, call.signal ? AbortSignal.any([call.signal, timer.signal]) : timer.signal);
     } catch (cause) {
-      if (call.signal.aborted) throw call.signal.reason;
-      const details = { module: call.module };
+      if (call.signal?.aborted) throw call.signal.reason;
+      const details = { module };
       const failure = timer.signal.aborted
-        ? new CleaveError('timeout', 'http/upstream-timeout', `Module ${call.module} did not answer within ${timeoutMs} ms.`, { details, cause })
-        : new CleaveError('unavailable', 'http/upstream-unavailable', `Module ${call.module} could not be reached.`, { details, cause, retryAfterSeconds });
-      options.log.warn({ remoteModule: call.module, baseUrl, code: failure.code, reason: reasonOf(cause) }, 'call failed');
+        ? new CleaveError('timeout', 'http/upstream-timeout', `Module ${module} did not answer within ${timeoutMs} ms.`, { details, cause })
+        : new CleaveError('unavailable', 'http/upstream-unavailable', `Module ${module} could not be reached.`, { details, cause, retryAfterSeconds });
+      options.log.warn({ remoteModule: module, baseUrl, code: failure.code, reason: reasonOf(cause) }, 'call failed');
       try {
-        options.onFailure?.(call.module, baseUrl, failure);
+        options.onFailure?.(module, baseUrl, failure);
       } catch (error) {
-        options.log.error({ err: error, remoteModule: call.module }, 'onFailure hook threw');
+        options.log.error({ err: error, remoteModule: module }, 'onFailure hook threw');
       }
       throw failure;
     } finally {
@@ -122,32 +125,34 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
     }
   };
 
+  const send = async (module: string, call: ModuleCall): Promise<ModuleAnswer> => {
+    const retry = idempotentMethods.has(call.method) || call.headers['idempotency-key'] !== undefined;
+    try {
+      return (await policyFor(module).execute(() => attempt(module, call), { retry, ...(call.signal ? { signal: call.signal } : {}) })) as ModuleAnswer;
+    } catch (error) {
+      throw isPolicyRejection(error) ? rejected(module, error) : error;
+    }
+  };
+
   const transport = async (module: string, request: Request): Promise<Response> => {
-    const url = new URL(request.url);
-    const body = request.body ? await request.arrayBuffer() : undefined;
-    const call: OutgoingCall = {
-      module,
-      target: `${url.pathname}${url.search}`,
-      init: { method: request.method, headers: new Headers(request.headers), ...(body ? { body } : {}) },
-      signal: request.signal,
-    };
-    const retry = idempotentMethods.has(request.method) || request.headers.has('idempotency-key');
+    const headers: Record<string, string> = {};
+    request.headers.forEach((value, name) => {
+      headers[name] = value;
+    });
+    const body = request.body ? new Uint8Array(await request.arrayBuffer()) : undefined;
+    const call: ModuleCall = { method: request.method, target: targetOf(request.url), headers, ...(body ? { body } : {}), signal: request.signal };
+    return answerResponse(await send(module, call));
+  };
+
+  const guard = async (module: string, forward: () => Promise<Response>): Promise<Response> => {
     try {
-      return await policyFor(module).execute(() => send(call), { retry, signal: request.signal });
+      return (await policyFor(module).execute(forward, { retry: false })) as Response;
     } catch (error) {
       throw isPolicyRejection(error) ? rejected(module, error) : error;
     }
   };
 
-  const guard = async (module: string, attempt: () => Promise<Response>): Promise<Response> => {
-    try {
-      return await policyFor(module).execute(attempt, { retry: false });
-    } catch (error) {
-      throw isPolicyRejection(error) ? rejected(module, error) : error;
-    }
-  };
-
-  return Object.assign(transport, { guard, stats: () => Object.fromEntries([...policies].map(([module, policy]) => [module, policy.stats()])) });
+  return Object.assign(transport, { send, guard, stats: () => Object.fromEntries([...policies].map(([module, policy]) => [module, policy.stats()])) });
 }
 
 async function resolveInstance(options: HttpTransportOptions, module: string, retryAfterSeconds: number): Promise<string> {
@@ -177,19 +182,17 @@ function rejected(module: string, error: PolicyRejectedError): CleaveError {
   });
 }
 
-// Bodies that a Response may not carry (Fetch: null body status).
-const nullBodyStatuses = new Set([204, 205, 304]);
+/** A call's answer, or a response the gateway forwarded under the same breaker (`guard`). */
+type Answer = ModuleAnswer | Response;
 
-async function buffered(response: Response): Promise<Response> {
-  const bytes = await response.arrayBuffer();
-  const headers = new Headers(response.headers);
-  // fetch has already decoded the body: the encoding and length no longer describe these bytes.
-  if (headers.has('content-encoding')) {
-    headers.delete('content-encoding');
-    headers.delete('content-length');
-  }
-  const body = nullBodyStatuses.has(response.status) || bytes.byteLength === 0 ? null : bytes;
-  return new Response(body, { status: response.status, statusText: response.statusText, headers });
+function retryAfterOf(answer: Answer): string | null {
+  return answer.headers instanceof Headers ? answer.headers.get('retry-after') : ((answer.headers as ModuleAnswer['headers'])['retry-after'] ?? null);
+}
+
+/** Path and query of the client's `http://cleave.internal/...` URL. */
+function targetOf(url: string): string {
+  const parsed = new URL(url);
+  return `${parsed.pathname}${parsed.search}`;
 }
 
 /** undici wraps socket errors as `TypeError: fetch failed` with the useful part (`ECONNREFUSED`, …) as its cause. */

@@ -203,6 +203,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
       moduleOf: (path) => moduleOfPath(path, local, topology.remote),
       undeclaredProblems: config.http.undeclaredProblems,
       cors: { origins: config.http.corsOrigins, credentials: config.http.corsCredentials },
+      requestLog: config.http.requestLog,
     });
     for (const m of hosted) app.use(`/${m.definition.name}/*`, idempotency(m.idempotencyGate));
     const providers: DirectProvider[] = [];
@@ -323,6 +324,7 @@ function refuseUndeclaredAccess(modules: readonly ModuleDefinition[]): void {
 }
 
 function moduleOfPath(path: string, local: ReadonlySet<string>, remote: ReadonlyMap<string, string>): string | undefined {
-  const first = path.split('/', 2)[1];
+  const end = path.indexOf('/', 1);
+  const first = path.slice(1, end === -1 ? undefined : end);
   return first && (local.has(first) || remote.has(first)) ? first : undefined;
 }

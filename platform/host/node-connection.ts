@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
-import { problem, problemMediaType } from '../http/index.ts';
+import { problem, problemMediaType, secureHeaders } from '../http/index.ts';
 import type { Logger } from '../observability/index.ts';
 
 /** How long a closing connection waits for the rest of a request body it will not read, with no byte arriving. */
@@ -57,6 +57,11 @@ export function closeAfterBody(incoming: IncomingMessage, response: Response): R
   }
 }
 
+// The security headers every answer carries, for the ones written here by hand.
+const secureHeaderLines = Object.entries(secureHeaders)
+  .map(([name, value]) => `${name}: ${value}\r\n`)
+  .join('');
+
 interface ParserError extends Error {
   code?: string;
   reason?: string;
@@ -88,7 +93,7 @@ export function clientErrorHandler(log: Logger | undefined) {
     const title = problem({ status, code }).title;
     socket.end(
       `HTTP/1.1 ${status} ${title}\r\ncontent-type: ${problemMediaType}\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
-        `x-request-id: ${requestId}\r\nconnection: close\r\n\r\n${body}`,
+        `x-request-id: ${requestId}\r\n${secureHeaderLines}connection: close\r\n\r\n${body}`,
     );
   };
 }

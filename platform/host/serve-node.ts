@@ -1,23 +1,32 @@
 import { IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
+import type { EdgeBindings } from '../http/index.ts';
 import { clientErrorHandler, closeAfterBody } from './node-connection.ts';
+import { EdgeServerResponse } from './node-response.ts';
 import type { RunningServer, ServeOptions } from './serve.ts';
 
-type Fetch = (request: Request) => Response | Promise<Response>;
+type Fetch = (request: Request, env?: EdgeBindings) => Response | Promise<Response>;
 
 export function listen(fetch: Fetch, options: ServeOptions): Promise<RunningServer> {
-  const handle = async (request: Request, env: { incoming?: unknown } | undefined) => {
-    const response = await fetch(request);
-    return env?.incoming instanceof IncomingMessage ? closeAfterBody(env.incoming, response) : response;
+  const handle = (request: Request, env: { incoming?: unknown; outgoing?: unknown } | undefined) => {
+    // The edge writes its headers (security headers, request id) into Node's response head, not into Web Headers.
+    const answer = fetch(request, env?.outgoing instanceof EdgeServerResponse ? { headerSink: env.outgoing } : undefined);
+    const incoming = env?.incoming;
+    // Only a request that may still be sending its body needs its connection handled (GET and HEAD never do).
+    if (!(incoming instanceof IncomingMessage) || incoming.method === 'GET' || incoming.method === 'HEAD') return answer;
+    return Promise.resolve(answer).then((response) => closeAfterBody(incoming, response));
   };
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: handle, hostname: options.host, port: options.port }, (info: AddressInfo) => {
-      resolve({
-        url: `http://${formatHost(info.address)}:${info.port}`,
-        close: () => new Promise((done) => server.close(() => done())),
-      });
-    }) as Server;
+    const server = serve(
+      { fetch: handle, hostname: options.host, port: options.port, serverOptions: { ServerResponse: EdgeServerResponse } },
+      (info: AddressInfo) => {
+        resolve({
+          url: `http://${formatHost(info.address)}:${info.port}`,
+          close: () => new Promise((done) => server.close(() => done())),
+        });
+      },
+    ) as Server;
     server.on('clientError', clientErrorHandler(options.log));
     server.once('error', reject);
   });

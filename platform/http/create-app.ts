@@ -1,13 +1,11 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { bodyLimit } from 'hono/body-limit';
-import { requestId } from 'hono/request-id';
 import type { Logger } from '../observability/index.ts';
+import type { RequestLogOptions } from './access-log.ts';
 import type { AppEnv } from './app-env.ts';
+import type { CorsOptions } from './cors.ts';
 import type { UndeclaredProblems } from './declared-problems.ts';
-import { cors, type CorsOptions } from './cors.ts';
+import { edge } from './edge.ts';
 import { errorHandler, notFoundHandler } from './error-handler.ts';
-import { bodiless, executionContext, requestLogging, requireJsonBody, staticSecureHeaders } from './middleware.ts';
-import { problem, problemResponse } from './problem.ts';
 import { recordHandlers } from './route-handlers.ts';
 import { validationHook } from './validation-hook.ts';
 
@@ -32,41 +30,26 @@ export interface AppOptions {
   undeclaredProblems?: UndeclaredProblems;
   /** Browser origins allowed by CORS; none by default. */
   cors?: CorsOptions;
+  /** The access log: a line for every request by default. */
+  requestLog?: RequestLogOptions;
 }
 
 /**
- * The HTTP app every Cleave process serves: request id, logging, secure headers, JSON-only bodies with a size limit,
- * and one problem+json mapping for every error.
+ * The HTTP app every Cleave process serves: request id, logging, secure headers, JSON-only bodies with a size limit
+ * (all in one edge middleware, see `edge`), and one problem+json mapping for every error.
  */
 export function createApp(options: AppOptions): App {
   const app = createRouter();
-  const undeclared = options.undeclaredProblems ?? 'fail';
-  app.use(requestId({ headerName: 'X-Request-Id', limitLength: 128 }));
-  app.use((c, next) => {
-    c.set('undeclaredProblems', undeclared);
-    return next();
-  });
-  app.use(executionContext());
-  app.use(requestLogging(options.logger, options.moduleOf ?? (() => undefined)));
-  app.use(staticSecureHeaders());
-  if (options.cors && options.cors.origins.length > 0) app.use(cors(options.cors));
-  const limit = bodyLimit({
-    maxSize: options.bodyLimitBytes,
-    onError: (c) =>
-      problemResponse(
-        c,
-        problem({
-          status: 413,
-          code: 'http/payload-too-large',
-          detail: `The request body exceeds ${options.bodyLimitBytes} bytes.`,
-          instance: c.req.path,
-          requestId: c.get('requestId'),
-        }),
-      ),
-  });
-  // GET and HEAD carry no body: skipping the limit there keeps the request's body stream untouched (and cheap).
-  app.use((c, next) => (bodiless(c.req.method) ? next() : limit(c, next)));
-  app.use(requireJsonBody());
+  app.use(
+    edge({
+      logger: options.logger,
+      bodyLimitBytes: options.bodyLimitBytes,
+      moduleOf: options.moduleOf ?? (() => undefined),
+      undeclaredProblems: options.undeclaredProblems ?? 'fail',
+      cors: options.cors,
+      requestLog: options.requestLog ?? { mode: 'all', sampleRate: 1, slowMs: 500 },
+    }),
+  );
   app.onError(errorHandler);
   app.notFound(notFoundHandler(() => app.routes));
   return app;

@@ -30,3 +30,6 @@ export { mountDocs } from './docs.ts';
 export { requestLog } from './middleware.ts';
 export { operatorAccess, operatorScope, describeAccess, securityOf, securityScheme, securitySchemeName } from './access.ts';
 export type { Access } from './access.ts';
+export { secureHeaders } from './edge-headers.ts';
+export type { EdgeBindings, EdgeHeaderSink } from './edge-headers.ts';
+export type { RequestLogOptions } from './access-log.ts';

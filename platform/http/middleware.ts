@@ -1,5 +1,5 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import { currentContext, runInContext, type ExecutionContext, type Logger } from '../observability/index.ts';
+import { currentContext, type Logger } from '../observability/index.ts';
 import { problem, problemResponse } from './problem.ts';
 import type { AppEnv } from './app-env.ts';
 
@@ -50,25 +50,6 @@ async function hasBody(request: Request): Promise<boolean> {
   return (await request.clone().arrayBuffer()).byteLength > 0;
 }
 
-/**
- * Logs one line per response, carrying the request id (and correlation id, module and caller when there are
- * any). The request's child logger is made only when something asks for it (`requestLog`), not on every request.
- */
-export function requestLogging(logger: Logger, moduleOf: (path: string) => string | undefined): MiddlewareHandler<AppEnv> {
-  return async (c, next) => {
-    const started = performance.now();
-    c.set('logger', logger);
-    c.set('module', moduleOf(c.req.path));
-    await next();
-    if (logger.isLevelEnabled('info')) {
-      logger.info(
-        { ...logBindings(c), method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round((performance.now() - started) * 100) / 100 },
-        'request',
-      );
-    }
-  };
-}
-
 function logBindings(c: Context<AppEnv>): Record<string, string> {
   const bindings: Record<string, string> = { requestId: c.get('requestId') };
   const context = currentContext();
@@ -87,53 +68,4 @@ export function requestLog(c: Context<AppEnv>): Logger {
     c.set('log', log);
   }
   return log;
-}
-
-const secureHeaderValues: [string, string][] = [
-  ['cross-origin-opener-policy', 'same-origin'],
-  ['cross-origin-resource-policy', 'same-origin'],
-  ['origin-agent-cluster', '?1'],
-  ['referrer-policy', 'no-referrer'],
-  ['strict-transport-security', 'max-age=15552000; includeSubDomains'],
-  ['x-content-type-options', 'nosniff'],
-  ['x-dns-prefetch-control', 'off'],
-  ['x-download-options', 'noopen'],
-  ['x-frame-options', 'SAMEORIGIN'],
-  ['x-permitted-cross-domain-policies', 'none'],
-  ['x-xss-protection', '0'],
-];
-
-/**
- * Hono's `secureHeaders` defaults, set before the handler runs so they join the response as it is built. (Setting
- * them afterwards, as `secureHeaders` does, forces @hono/node-server off its fast path: measured at ~15 µs a request.)
- */
-export function staticSecureHeaders(): MiddlewareHandler<AppEnv> {
-  return (c, next) => {
-    for (const [name, value] of secureHeaderValues) c.header(name, value);
-    return next();
-  };
-}
-
-const safeId = /^[\w.:=-]{1,128}$/;
-const traceparentPattern = /^[\da-f]{2}-[\da-f]{32}-[\da-f]{16}-[\da-f]{2}$/;
-
-/**
- * Runs the rest of the request inside an execution context, so that module clients and the outbox carry the
- * request id, correlation id, trace context and caller onwards without being handed them.
- */
-export function executionContext(): MiddlewareHandler<AppEnv> {
-  return (c, next) => {
-    const requestId = c.get('requestId');
-    const correlation = c.req.header('x-correlation-id');
-    const traceparent = c.req.header('traceparent');
-    const caller = c.req.header('x-cleave-caller');
-    const context: ExecutionContext = {
-      requestId,
-      correlationId: correlation && safeId.test(correlation) ? correlation : requestId,
-      causationId: requestId,
-      ...(traceparent && traceparentPattern.test(traceparent) ? { traceparent } : {}),
-      ...(caller && safeId.test(caller) ? { caller } : {}),
-    };
-    return runInContext(context, next);
-  };
 }

@@ -3,7 +3,7 @@
  * Logging for every part of Cleave: one pino logger per process, children per request, module and event.
  * Not a metrics or tracing SDK; those hook in here.
  */
-export { createLogger } from './logger.ts';
+export { createLogger, stdoutBuffering } from './logger.ts';
 export type { Logger, LoggerOptions } from './logger.ts';
 export { currentContext, runInContext } from './context.ts';
 export type { ExecutionContext } from './context.ts';

@@ -1,0 +1,36 @@
+import { ServerResponse, type IncomingMessage, type OutgoingHttpHeader, type OutgoingHttpHeaders } from 'node:http';
+import type { EdgeHeaderSink } from '../http/index.ts';
+
+type OwnHeaders = OutgoingHttpHeaders | OutgoingHttpHeader[] | undefined;
+
+/**
+ * Node's response with the edge's header sink: the headers the edge leaves here (security headers, request id) join
+ * the response's own when its head is written, in the one header object Node serialises anyway, so they never pass
+ * through Web `Headers`. The response's own headers win over the edge's. Every head Node writes goes through
+ * `writeHead` (@hono/node-server's and Node's implicit ones alike), so no answer leaves without them.
+ */
+export class EdgeServerResponse<Request extends IncomingMessage = IncomingMessage> extends ServerResponse<Request> implements EdgeHeaderSink {
+  edgeHeaders: EdgeHeaderSink['edgeHeaders'] = undefined;
+
+  override writeHead(statusCode: number, reason?: string | OwnHeaders, headers?: OwnHeaders): this {
+    const edge = this.edgeHeaders;
+    if (edge === undefined) return typeof reason === 'string' ? super.writeHead(statusCode, reason, headers) : super.writeHead(statusCode, reason);
+    this.edgeHeaders = undefined;
+    return typeof reason === 'string' ? super.writeHead(statusCode, reason, merged(edge, headers)) : super.writeHead(statusCode, merged(edge, reason));
+  }
+}
+
+function merged(edge: readonly Readonly<Record<string, string>>[], own: OwnHeaders): OutgoingHttpHeaders {
+  const headers: OutgoingHttpHeaders = {};
+  for (const record of edge) Object.assign(headers, record);
+  if (Array.isArray(own)) {
+    // Node's flat form: [name, value, name, value, ...].
+    for (let i = 0; i + 1 < own.length; i += 2) headers[String(own[i]).toLowerCase()] = own[i + 1];
+  } else if (own) {
+    for (const name in own) {
+      const value = own[name];
+      if (value !== undefined) headers[name.toLowerCase()] = value;
+    }
+  }
+  return headers;
+}

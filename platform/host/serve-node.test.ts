@@ -1,0 +1,68 @@
+import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { edgeApp, everyAnswer } from '../../tests/support/edge-app.ts';
+import { secureHeaders } from '../http/index.ts';
+import { listen } from './serve-node.ts';
+import type { RunningServer } from './serve.ts';
+
+/** One request over a real socket, with the raw header lines as Node's client received them. */
+function send(url: string, init: RequestInit & { path: string }): Promise<{ status: number; rawHeaders: string[]; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(`${url}${init.path}`, { method: init.method ?? 'GET', headers: init.headers as Record<string, string> }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, rawHeaders: res.rawHeaders, body: Buffer.concat(chunks).toString('utf8') }));
+    });
+    req.on('error', reject);
+    req.end(init.body as string | undefined);
+  });
+}
+
+function headerValues(rawHeaders: string[], name: string): string[] {
+  const values: string[] = [];
+  for (let i = 0; i < rawHeaders.length; i += 2) if (rawHeaders[i]?.toLowerCase() === name) values.push(rawHeaders[i + 1] ?? '');
+  return values;
+}
+
+describe('the Node server adapter', () => {
+  const { app, requests } = edgeApp();
+  let server: RunningServer;
+  beforeAll(async () => {
+    server = await listen(app.fetch, { host: '127.0.0.1', port: 0 });
+  });
+  afterAll(() => server.close());
+
+  it.each(everyAnswer)('$label answer carries each security header once, and the request id', async ({ status, init }) => {
+    const response = await send(server.url, init);
+    expect(response.status).toBe(status);
+    for (const [name, value] of Object.entries(secureHeaders)) expect(headerValues(response.rawHeaders, name), name).toEqual([value]);
+    expect(headerValues(response.rawHeaders, 'x-request-id')).toEqual([expect.stringMatching(/^[\da-f-]{36}$/)]);
+    // The response's own `Content-Type` and the edge's headers merge into one head, nothing doubled.
+    expect(headerValues(response.rawHeaders, 'content-type')).toHaveLength(1);
+  });
+
+  it('a header the route sets itself wins over the edge default, sent once', async () => {
+    const response = await send(server.url, { path: '/things/v1/framed' });
+    expect(headerValues(response.rawHeaders, 'x-frame-options')).toEqual(['DENY']);
+  });
+
+  it('one access-log line per request', async () => {
+    const before = requests().length;
+    for (const { init } of everyAnswer) await send(server.url, init);
+    expect(requests().length - before).toBe(everyAnswer.length);
+  });
+
+  it('a request the HTTP parser refuses still gets the security headers', async () => {
+    const port = Number(new URL(server.url).port);
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1', () => socket.write('GET / HTTP/1.1\r\nHost: x\r\nX-Bad: a\rb\r\n\r\n'));
+      let text = '';
+      socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+    expect(raw).toMatch(/^HTTP\/1\.1 400 /);
+    for (const [name, value] of Object.entries(secureHeaders)) expect(raw).toContain(`\r\n${name}: ${value}\r\n`);
+  });
+});

@@ -1,0 +1,140 @@
+import type { Context, MiddlewareHandler, Next } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { runInContext, type ExecutionContext, type Logger } from '../observability/index.ts';
+import { accessLog, type RequestLogOptions } from './access-log.ts';
+import type { AppEnv } from './app-env.ts';
+import { cors, type CorsOptions } from './cors.ts';
+import type { UndeclaredProblems } from './declared-problems.ts';
+import { secureHeaders, type EdgeBindings } from './edge-headers.ts';
+import { bodiless, requireJsonBody } from './middleware.ts';
+import { problem, problemResponse } from './problem.ts';
+
+export interface EdgeOptions {
+  logger: Logger;
+  bodyLimitBytes: number;
+  moduleOf: (path: string) => string | undefined;
+  undeclaredProblems: UndeclaredProblems;
+  cors: CorsOptions | undefined;
+  requestLog: RequestLogOptions;
+}
+
+// Hono's request-id rule: word characters, `-` and `=`, at most 128 here.
+const unsafeRequestId = /[^\w\-=]/;
+const safeId = /^[\w.:=-]{1,128}$/;
+const traceparentPattern = /^[\da-f]{2}-[\da-f]{32}-[\da-f]{16}-[\da-f]{2}$/;
+const secureHeaderEntries = Object.entries(secureHeaders);
+
+/**
+ * Everything the app does around every request, in one middleware rather than eight (each a dispatch and a few
+ * promises, which AsyncLocalStorage's hooks then make dearer), in this order:
+ *
+ * 1. request id: `X-Request-Id` when safe, else a new UUID; echoed on the answer;
+ * 2. the request's variables: logger, module of the path, what undeclared problems become;
+ * 3. response headers: the 11 security headers and the request id, through the server adapter's header sink when
+ *    it has one (written with the response head, no Web `Headers`), else set on the context;
+ * 4. the execution context (request, correlation and causation ids, trace context, caller) entered for the rest;
+ * 5. CORS, when origins are configured;
+ * 6. for methods with a body: the size limit (413), then JSON only (415);
+ * 7. the rest of the chain: route middleware, validation, the handler, the problem mapper;
+ * 8. one access-log line, written once the answer is known (or sampled, see `RequestLogOptions`).
+ */
+export function edge(options: EdgeOptions): MiddlewareHandler<AppEnv> {
+  const { logger, moduleOf, undeclaredProblems } = options;
+  const log = accessLog(logger, options.requestLog);
+  const withCors = options.cors && options.cors.origins.length > 0 ? cors(options.cors) : undefined;
+  const limit = bodyLimit({
+    maxSize: options.bodyLimitBytes,
+    onError: (c) =>
+      problemResponse(
+        c,
+        problem({
+          status: 413,
+          code: 'http/payload-too-large',
+          detail: `The request body exceeds ${options.bodyLimitBytes} bytes.`,
+          instance: c.req.path,
+          requestId: c.get('requestId'),
+        }),
+      ),
+  });
+  const requireJson = requireJsonBody();
+  // A middleware called here, not by Hono's compose, hands its answer back instead of setting it: set it as compose would.
+  const settle = (c: Context<AppEnv>, answer: Response | void) => {
+    if (answer && !c.finalized) c.res = answer;
+  };
+  const checkBody = async (c: Context<AppEnv>, next: Next) => {
+    settle(c, await limit(c, async () => settle(c, await requireJson(c, next))));
+  };
+  // GET and HEAD carry no body: skipping the checks keeps the request's body stream untouched (and cheap), and
+  // without CORS they go straight on, with no function (and promise) between the edge and the route.
+  const downstream = (c: Context<AppEnv>, next: Next): Promise<unknown> => {
+    if (withCors) return withCors(c, () => (bodiless(c.req.method) ? next() : checkBody(c, next))).then((answer) => settle(c, answer));
+    return bodiless(c.req.method) ? next() : checkBody(c, next);
+  };
+
+  return async (c, next) => {
+    const started = performance.now();
+    const given = c.req.header('x-request-id');
+    const requestId = given && given.length <= 128 && !unsafeRequestId.test(given) ? given : crypto.randomUUID();
+    const path = c.req.path;
+    const module = moduleOf(path);
+    c.set('requestId', requestId);
+    c.set('logger', logger);
+    c.set('module', module);
+    c.set('undeclaredProblems', undeclaredProblems);
+    const sink = (c.env as EdgeBindings | undefined)?.headerSink;
+    if (sink) sink.edgeHeaders = [secureHeaders, { 'x-request-id': requestId }];
+    else {
+      c.header('x-request-id', requestId);
+      for (const [name, value] of secureHeaderEntries) c.header(name, value);
+    }
+    const context = executionContextOf(c, requestId);
+    let status = 500;
+    try {
+      await runInContext(context, () => downstream(c, next));
+      if (!sink && !c.res.headers.has('x-request-id')) addMissingHeaders(c, requestId);
+      status = c.res.status;
+    } finally {
+      log({
+        requestId,
+        correlationId: context.correlationId === requestId ? undefined : context.correlationId,
+        module,
+        caller: context.caller,
+        method: c.req.method,
+        path,
+        status,
+        ms: Math.round((performance.now() - started) * 100) / 100,
+      });
+    }
+  };
+}
+
+/**
+ * A handler that returns a `Response` it built itself bypasses what was set on the context: the edge's headers are
+ * added to it afterwards (the ones it does not set itself), on a copy when its headers are immutable (from `fetch`).
+ */
+function addMissingHeaders(c: Context<AppEnv>, requestId: string): void {
+  const add = (headers: Headers) => {
+    for (const [name, value] of [['x-request-id', requestId], ...secureHeaderEntries] as const) if (!headers.has(name)) headers.set(name, value);
+  };
+  try {
+    add(c.res.headers);
+  } catch {
+    const copy = new Response(c.res.body, c.res);
+    add(copy.headers);
+    c.res = copy;
+  }
+}
+
+/** What module clients and the outbox carry onwards from this request without being handed it. */
+function executionContextOf(c: Context<AppEnv>, requestId: string): ExecutionContext {
+  const correlation = c.req.header('x-correlation-id');
+  const traceparent = c.req.header('traceparent');
+  const caller = c.req.header('x-cleave-caller');
+  return {
+    requestId,
+    correlationId: correlation && safeId.test(correlation) ? correlation : requestId,
+    causationId: requestId,
+    ...(traceparent && traceparentPattern.test(traceparent) ? { traceparent } : {}),
+    ...(caller && safeId.test(caller) ? { caller } : {}),
+  };
+}
