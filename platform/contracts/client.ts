@@ -7,6 +7,7 @@ import type { Problem } from '../http/problem.ts';
 import { currentContext } from '../observability/index.ts';
 import { retryAfterMs } from '../resilience/index.ts';
 import type { Contract } from './define-contract.ts';
+import type { ModuleAnswer, ModuleCall } from './http-send.ts';
 
 type Input<S> = S extends z.ZodType ? z.input<S> : never;
 type Output<S> = S extends z.ZodType ? z.output<S> : never;
@@ -93,8 +94,13 @@ export interface CallResult {
  */
 export type LocalDispatch = (module: string, call: DirectCall) => Promise<CallResult> | undefined;
 
-/** Sends a request to a module, wherever it runs. */
-export type Transport = (module: string, request: Request) => Promise<Response>;
+/**
+ * Sends a request to a module, wherever it runs. A transport may also `send` a call as plain data (no `Request` or
+ * `Response`), which the client prefers when it is there.
+ */
+export type Transport = ((module: string, request: Request) => Promise<Response>) & {
+  send?: (module: string, call: ModuleCall) => Promise<ModuleAnswer>;
+};
 
 /** A problem response from another module, re-raised in the caller with the provider's code and kind. */
 export class RemoteProblemError extends CleaveError {
@@ -145,13 +151,12 @@ export function createClient<C extends Contract>(contract: C, transport: Transpo
   const fallbacks = (options.fallbacks ?? {}) as Record<string, Fallback<RouteConfig> | undefined>;
   for (const [name, route] of Object.entries(contract.routes)) {
     const overHttp = async (input: Record<string, unknown>, callOptions: CallOptions): Promise<CallResult> => {
-      const request = buildRequest(route, input, callOptions, caller);
-      const response = await transport(contract.module, request);
-      const type = response.headers.get('content-type') ?? '';
-      const body: unknown = type.includes('json') ? await response.json() : (await response.arrayBuffer(), undefined);
-      if (response.status >= 200 && response.status < 300) return { status: response.status, body, headers: response.headers };
-      const retryAfter = retryAfterMs(response.headers.get('retry-after'));
-      throw new RemoteProblemError(contract.module, isProblem(body) ? body : syntheticProblem(contract.module, response.status), retryAfter === undefined ? undefined : retryAfter / 1000);
+      const { status, headers, body } = transport.send
+        ? await sendCall(transport.send, contract.module, route, input, callOptions, caller)
+        : await fetchCall(transport, contract.module, route, input, callOptions, caller);
+      if (status >= 200 && status < 300) return { status, body, headers };
+      const retryAfter = retryAfterMs(headers.get('retry-after'));
+      throw new RemoteProblemError(contract.module, isProblem(body) ? body : syntheticProblem(contract.module, status), retryAfter === undefined ? undefined : retryAfter / 1000);
     };
     const call = (input: Record<string, unknown>, callOptions: CallOptions): Promise<CallResult> =>
       local?.(contract.module, { route, input, options: callOptions, caller }) ?? overHttp(input, callOptions);
@@ -203,37 +208,67 @@ export class HeaderList implements ResponseHeaders {
   }
 }
 
-function buildRequest(route: RouteConfig, input: Record<string, unknown>, options: CallOptions, caller: string): Request {
+/** Over a transport that sends plain calls: no `Request` or `Response` is built. */
+async function sendCall(
+  send: NonNullable<Transport['send']>,
+  module: string,
+  route: RouteConfig,
+  input: Record<string, unknown>,
+  options: CallOptions,
+  caller: string,
+): Promise<CallResult> {
+  const { target, headers, body } = callParts(route, input, options, caller);
+  const answer = await send(module, { method: route.method.toUpperCase(), target, headers, ...(body === undefined ? {} : { body }), ...(options.signal ? { signal: options.signal } : {}) });
+  const type = answer.headers['content-type'] ?? '';
+  const parsed: unknown = answer.body && answer.body.byteLength > 0 && type.includes('json') ? JSON.parse(decoder.decode(answer.body)) : undefined;
+  return { status: answer.status, body: parsed, headers: new HeaderList(Object.entries(answer.headers)) };
+}
+
+const decoder = new TextDecoder();
+
+/** Over a transport that takes a Web `Request`. */
+async function fetchCall(transport: Transport, module: string, route: RouteConfig, input: Record<string, unknown>, options: CallOptions, caller: string): Promise<CallResult> {
+  const { target, headers, body } = callParts(route, input, options, caller);
+  const request = new Request(new URL(target, internalOrigin), {
+    method: route.method.toUpperCase(),
+    headers,
+    ...(body === undefined ? {} : { body }),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  const response = await transport(module, request);
+  const type = response.headers.get('content-type') ?? '';
+  const parsed: unknown = type.includes('json') ? await response.json() : (await response.arrayBuffer(), undefined);
+  return { status: response.status, body: parsed, headers: response.headers };
+}
+
+/** The path and query, headers (lower-case) and JSON body of a call, as it travels over HTTP. */
+function callParts(route: RouteConfig, input: Record<string, unknown>, options: CallOptions, caller: string): { target: string; headers: Record<string, string>; body?: string } {
   const params = (input.params ?? {}) as Record<string, unknown>;
   const path = route.path.replace(/\{(\w+)\}/g, (_, key: string) => {
     const value = params[key];
     if (value === undefined) throw new Error(`Missing path parameter ${key} for ${route.method.toUpperCase()} ${route.path}.`);
     return encodeURIComponent(String(value));
   });
-  const url = new URL(path, internalOrigin);
+  const search = new URLSearchParams();
   for (const [key, value] of Object.entries((input.query ?? {}) as Record<string, unknown>)) {
     if (value === undefined || value === null) continue;
-    for (const v of Array.isArray(value) ? value : [value]) url.searchParams.append(key, String(v));
+    for (const v of Array.isArray(value) ? value : [value]) search.append(key, String(v));
   }
-  const headers = new Headers();
-  for (const [key, value] of Object.entries((input.headers ?? {}) as Record<string, unknown>)) {
-    if (value !== undefined) headers.set(key, String(value));
-  }
+  const query = search.toString();
+  const headers: Record<string, string> = {};
+  for (const [key, value] of Object.entries((input.headers ?? {}) as Record<string, unknown>)) if (value !== undefined) headers[key.toLowerCase()] = String(value);
   const context = currentContext();
   if (context) {
-    headers.set('x-correlation-id', context.correlationId);
-    if (context.requestId) headers.set('x-request-id', context.requestId);
-    if (context.traceparent) headers.set('traceparent', context.traceparent);
+    headers['x-correlation-id'] = context.correlationId;
+    if (context.requestId) headers['x-request-id'] = context.requestId;
+    if (context.traceparent) headers.traceparent = context.traceparent;
   }
-  headers.set('x-cleave-caller', caller);
+  headers['x-cleave-caller'] = caller;
   const key = options.idempotencyKey ?? (isUnsafe(route.method) ? randomUUID() : undefined);
-  if (key) headers.set('idempotency-key', key);
-  let body: string | undefined;
-  if (input.body !== undefined) {
-    headers.set('content-type', 'application/json');
-    body = JSON.stringify(input.body);
-  }
-  return new Request(url, { method: route.method.toUpperCase(), headers, ...(body === undefined ? {} : { body }), ...(options.signal ? { signal: options.signal } : {}) });
+  if (key) headers['idempotency-key'] = key;
+  if (input.body === undefined) return { target: query === '' ? path : `${path}?${query}`, headers };
+  headers['content-type'] = 'application/json';
+  return { target: query === '' ? path : `${path}?${query}`, headers, body: JSON.stringify(input.body) };
 }
 
 function isProblem(body: unknown): body is Problem {

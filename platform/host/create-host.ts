@@ -1,5 +1,6 @@
 import type { Config } from '../config/index.ts';
 import { createHttpTransport, type HttpTransport, type LocalDispatch, type Transport } from '../contracts/index.ts';
+import type { ModuleAnswer, ModuleCall } from '../contracts/http-send.ts';
 import { migrateSchema, type DatabaseHandle } from '../db/index.ts';
 import { createInProcessBus, eventTables, type Consumer, type DeadLetterStore, type EventBus } from '../events/index.ts';
 import { commitBeforeCall, idempotency } from '../idempotency/index.ts';
@@ -174,14 +175,33 @@ export async function createHost(options: HostOptions): Promise<Host> {
       ...remote.stats(),
     });
     let app: App | undefined;
-    const transport: Transport = async (module, request) => {
-      if (!local.has(module) || !app) return remote(module, request);
+    // Module clients send to remote modules as plain calls; a local module reaches here only for a route the direct
+    // path has no handler for, and is served by this process's app.
+    const viaApp = async (module: string, request: Request): Promise<Response> => {
       // A keyed request holding its effect transaction on the callee's connection (embedded PGlite is one connection
       // for every module) commits it first, or the callee would wait on it.
       const callee = databases.of(module);
       if (callee.kind === 'pglite') await commitBeforeCall(callee.db);
-      return app.fetch(request);
+      return (app as App).fetch(request);
     };
+    const transport: Transport = Object.assign(
+      (module: string, request: Request) => (local.has(module) && app ? viaApp(module, request) : remote(module, request)),
+      {
+        send: async (module: string, call: ModuleCall): Promise<ModuleAnswer> => {
+          if (!local.has(module) || !app) return remote.send(module, call);
+          const response = await viaApp(
+            module,
+            new Request(`http://cleave.internal${call.target}`, {
+              method: call.method,
+              headers: call.headers,
+              ...(call.body === undefined ? {} : { body: call.body }),
+            }),
+          );
+          const body = new Uint8Array(await response.arrayBuffer());
+          return { status: response.status, headers: Object.fromEntries(response.headers), body: body.byteLength === 0 ? null : body };
+        },
+      },
+    );
 
     let direct: DirectCalls | undefined;
     const localCalls: LocalDispatch = (module, call) => direct?.dispatch(module, call);

@@ -72,7 +72,23 @@ describe.each(testDatabases)('the monolith host on $name', (testDatabase) => {
       expect.arrayContaining(['/catalog/v1/products', '/catalog/v1/products/{id}', '/inventory/v1/reservations/{reservationId}']),
     );
     const update = doc.paths['/catalog/v1/products/{id}']?.patch;
-    expect(Object.keys(update?.responses ?? {}).sort()).toEqual(['200', '400', '401', '403', '404', '409', '412', '413', '415', '422', '428', '500', '502', '503', '504']);
+    expect(Object.keys(update?.responses ?? {}).sort()).toEqual([
+      '200',
+      '400',
+      '401',
+      '403',
+      '404',
+      '409',
+      '412',
+      '413',
+      '415',
+      '422',
+      '428',
+      '500',
+      '502',
+      '503',
+      '504',
+    ]);
     expect(update?.responses['412']?.content).toHaveProperty(['application/problem+json']);
   });
 

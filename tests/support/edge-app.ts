@@ -9,6 +9,7 @@ import { testLogger } from './test-host.ts';
 const item = contractRoute({
   method: 'get',
   path: '/things/v1/items/{id}',
+  access: 'public',
   request: { params: z.object({ id: z.string().max(4) }) },
   responses: { 200: { description: 'ok', content: { 'application/json': { schema: z.object({ id: z.string() }) } } } },
 });
@@ -16,6 +17,7 @@ const item = contractRoute({
 const create = contractRoute({
   method: 'post',
   path: '/things/v1/items',
+  access: 'public',
   request: { body: { content: { 'application/json': { schema: z.object({ name: z.string() }) } }, required: true } },
   responses: { 201: { description: 'created', content: { 'application/json': { schema: z.object({ name: z.string() }) } } } },
 });
