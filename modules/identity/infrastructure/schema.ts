@@ -1,5 +1,6 @@
 import { index, jsonb, pgSchema, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { eventTables } from '../../../platform/events/tables.ts';
+import { idempotencyTables } from '../../../platform/idempotency/tables.ts';
 
 /** Identity's own schema: users, registered clients, tokens it must remember, and its signing keys. */
 export const identitySchema = pgSchema('identity');
@@ -71,3 +72,4 @@ export const signingKeys = identitySchema.table('signing_keys', {
 });
 
 export const { outbox, inbox, deadLetters } = eventTables(identitySchema);
+export const { idempotencyKeys } = idempotencyTables(identitySchema);
