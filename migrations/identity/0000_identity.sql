@@ -91,10 +91,10 @@ CREATE TABLE "identity"."signing_keys" (
 	"kid" text PRIMARY KEY NOT NULL,
 	"alg" text NOT NULL,
 	"public_jwk" jsonb NOT NULL,
-	"private_jwk" text NOT NULL,
-	"status" text NOT NULL,
+	"private_jwk" text,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"deactivated_at" timestamp with time zone
+	"signs_from" timestamp with time zone NOT NULL,
+	"retired_at" timestamp with time zone
 );
 --> statement-breakpoint
 CREATE TABLE "identity"."users" (

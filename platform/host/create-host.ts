@@ -1,5 +1,5 @@
 import type { Config } from '../config/index.ts';
-import { createHttpTransport, type HttpTransport, type Transport } from '../contracts/index.ts';
+import { createHttpTransport, wellKnownPaths, type HttpTransport, type Transport } from '../contracts/index.ts';
 import { migrateSchema, type DatabaseHandle } from '../db/index.ts';
 import { createInProcessBus, eventTables, type Consumer, type DeadLetterStore, type EventBus } from '../events/index.ts';
 import { commitBeforeCall, idempotency } from '../idempotency/index.ts';
@@ -222,13 +222,21 @@ export async function createHost(options: HostOptions): Promise<Host> {
     mountDocs(app, '/openapi.json');
     mountIndex(app, hostLinks('', deployed));
     mountHealth(app, () => hosted.map((m) => ({ module: m.definition.name, checks: m.checks() })));
-    mountGateway(app, [...topology.remote.keys()], {
-      resolve: resolveRemote,
-      onFailure: onRemoteFailure,
-      timeoutMs: config.remote.timeoutMs,
-      guard: remote.guard,
-      retryAfterSeconds: Math.ceil(config.remote.breakerResetMs / 1000),
-    });
+    const remoteWellKnown = new Map(
+      options.modules.filter((m) => topology.remote.has(m.name)).map((m) => [m.name, wellKnownPaths(m.contract).map((r) => r.path)] as const),
+    );
+    mountGateway(
+      app,
+      [...topology.remote.keys()],
+      {
+        resolve: resolveRemote,
+        onFailure: onRemoteFailure,
+        timeoutMs: config.remote.timeoutMs,
+        guard: remote.guard,
+        retryAfterSeconds: Math.ceil(config.remote.breakerResetMs / 1000),
+      },
+      remoteWellKnown,
+    );
 
     // Subscriptions are registered (and workers started) before any relay routes by them.
     await bus.start();

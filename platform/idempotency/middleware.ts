@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Context, MiddlewareHandler, Next } from 'hono';
-import { isUnsafe, parseIdempotencyKey, problem, problemResponse, requestLog, textRuleViolation, type AppEnv } from '../http/index.ts';
+import { isUnsafe, parseIdempotencyKey, problem, problemResponse, requestLog, routeMarks, textRuleViolation, type AppEnv } from '../http/index.ts';
 import { currentContext } from '../observability/index.ts';
 import { runKeyed, type KeyedScope } from './request-scope.ts';
 import type { IdempotencyStore, KeyedRequest } from './store.ts';
@@ -50,6 +50,8 @@ export function idempotency(module: string, store: IdempotencyStore): Middleware
     const key = parseIdempotencyKey(c.req.header('idempotency-key'));
     // A malformed key, or a path no text column can hold (U+0000...): validation refuses the request anyway.
     if (key === undefined || textRuleViolation(c.req.path) !== undefined) return next();
+    // An operation whose answers carry credentials declared that it takes no key: nothing of it is stored.
+    if (routeMarks(c).noIdempotencyKey) return next();
     const body = new Uint8Array(await c.req.arrayBuffer());
     const request = { scope: scopeOf(c), method: c.req.method, path: c.req.path, key, fingerprint: sha256(new URL(c.req.url).search, body) };
     const id = JSON.stringify([request.scope, request.method, request.path, request.key]);
