@@ -5,5 +5,6 @@
  */
 export { identityModule } from './module.ts';
 export { identityContract } from './contract/contract.ts';
+export { rotateSigningKeys } from './infrastructure/rotate-keys-command.ts';
 export type { TokenRequestForm, TokenResponseDto, ServerMetadataDto } from './contract/oauth.schemas.ts';
 export type { NewUserInput, UserDto } from './contract/users.schemas.ts';

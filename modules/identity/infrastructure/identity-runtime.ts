@@ -1,8 +1,9 @@
-import { ConfigError } from '../../../platform/config/index.ts';
+import { ConfigError, type Config } from '../../../platform/config/index.ts';
+import type { Db } from '../../../platform/db/index.ts';
 import type { ModuleContext } from '../../../platform/host/index.ts';
 import { createSecretBox, createTokenVerifier, type TokenVerifier } from '../../../platform/security/index.ts';
 import type { IdentityDeps } from '../application/identity-deps.ts';
-import { createKeyStore } from './key-store.ts';
+import { createKeyStore, type KeyStore } from './key-store.ts';
 
 /** Identity's dependencies in a host, and the verifier its own protected operations use. */
 export interface IdentityRuntime {
@@ -12,6 +13,23 @@ export interface IdentityRuntime {
 
 const runtimes = new WeakMap<ModuleContext, IdentityRuntime>();
 
+/** The signing keys in `db`, sealed with the configured key-encryption key; refused without one (production). */
+export function identityKeyStore(config: Config, db: Db): KeyStore {
+  const identity = config.identity;
+  if (!identity.kek) {
+    throw new ConfigError([
+      { variable: 'IDENTITY_KEK', message: 'required with NODE_ENV=production: it seals the signing keys (set it, or IDENTITY_KEK_FILE)' },
+    ]);
+  }
+  return createKeyStore({
+    db,
+    box: createSecretBox(identity.kek),
+    tokenLifetimeMs: identity.accessTokenTtlMs,
+    cacheMs: identity.keyCacheMs,
+    activationDelayMs: identity.keyActivationDelayMs,
+  });
+}
+
 /**
  * Builds (once per module context) what identity's use cases need from the host's configuration. Refuses to start in
  * production without a key-encryption key, and says loudly when the development default seals the keys.
@@ -20,11 +38,7 @@ export function identityRuntime(ctx: ModuleContext): IdentityRuntime {
   const existing = runtimes.get(ctx);
   if (existing) return existing;
   const config = ctx.config.identity;
-  if (!config.kek) {
-    throw new ConfigError([
-      { variable: 'IDENTITY_KEK', message: 'required with NODE_ENV=production: it seals the signing keys (set it, or IDENTITY_KEK_FILE)' },
-    ]);
-  }
+  const keys = identityKeyStore(ctx.config, ctx.db);
   if (config.kekSource === 'development-default') {
     ctx.log.warn(
       { kek: 'development-default' },
@@ -32,13 +46,6 @@ export function identityRuntime(ctx: ModuleContext): IdentityRuntime {
     );
   }
   if (config.passwordGrant) ctx.log.warn('the password grant is enabled (IDENTITY_PASSWORD_GRANT): for local demos only');
-  const keys = createKeyStore({
-    db: ctx.db,
-    box: createSecretBox(config.kek),
-    tokenLifetimeMs: config.accessTokenTtlMs,
-    cacheMs: config.keyCacheMs,
-    activationDelayMs: config.keyActivationDelayMs,
-  });
   const deps: IdentityDeps = {
     db: ctx.db,
     transaction: ctx.transaction,

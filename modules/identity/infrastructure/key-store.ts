@@ -142,7 +142,8 @@ export function createKeyStore(options: KeyStoreOptions): KeyStore {
               .where(sql`${signingKeys.kid} = ${row.kid}`);
           }
         }
-        const signsFrom = new Date(now + delay);
+        // With no key signing yet, no verifier can be behind: the first key signs at once.
+        const signsFrom = new Date(signerOf(rows, now) ? now + delay : now);
         return { kid: await newKey(tx, signsFrom), previous: signerOf(rows, now)?.kid, signsFrom: signsFrom.toISOString() };
       });
       cached = undefined;
