@@ -3,7 +3,7 @@ import { createHttpTransport, wellKnownPaths, type HttpTransport, type Transport
 import { migrateSchema, type DatabaseHandle } from '../db/index.ts';
 import { createInProcessBus, eventTables, type Consumer, type DeadLetterStore, type EventBus } from '../events/index.ts';
 import { commitBeforeCall, idempotency } from '../idempotency/index.ts';
-import { CleaveError, createApp, mountDocs, type App } from '../http/index.ts';
+import { CleaveError, createApp, markForwardedRoutes, mountDocs, type App } from '../http/index.ts';
 import { createLogger, type Logger } from '../observability/index.ts';
 import type { Discovery, Registry } from '../registry/index.ts';
 import { contractHash } from './contract-hash.ts';
@@ -222,9 +222,9 @@ export async function createHost(options: HostOptions): Promise<Host> {
     mountDocs(app, '/openapi.json');
     mountIndex(app, hostLinks('', deployed));
     mountHealth(app, () => hosted.map((m) => ({ module: m.definition.name, checks: m.checks() })));
-    const remoteWellKnown = new Map(
-      options.modules.filter((m) => topology.remote.has(m.name)).map((m) => [m.name, wellKnownPaths(m.contract).map((r) => r.path)] as const),
-    );
+    const remoteModules = options.modules.filter((m) => topology.remote.has(m.name));
+    const remoteWellKnown = new Map(remoteModules.map((m) => [m.name, wellKnownPaths(m.contract).map((r) => r.path)] as const));
+    for (const m of remoteModules) markForwardedRoutes(app, Object.values(m.contract.routes));
     mountGateway(
       app,
       [...topology.remote.keys()],

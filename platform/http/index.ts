@@ -29,5 +29,5 @@ export type { RouteContract, UndeclaredProblems } from './declared-problems.ts';
 export { mountDocs } from './docs.ts';
 export { requestLog } from './middleware.ts';
 export { formBody, formMediaType } from './form-body.ts';
-export { routeMarks } from './route-marks.ts';
+export { markForwardedRoutes, routeMarks } from './route-marks.ts';
 export type { RouteMarks } from './route-marks.ts';

@@ -1,3 +1,4 @@
+import type { RouteConfig } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
 import { matchedRoutes } from 'hono/route';
 
@@ -29,4 +30,20 @@ export function routeMarks(c: Context): RouteMarks {
     if (m) found = { ...found, ...m };
   }
   return found;
+}
+
+/**
+ * On a host that forwards a remote module's requests (the gateway), marks that module's form-body routes, so the
+ * JSON-only rule lets their bodies through to the module, which holds them to the form type itself.
+ */
+export function markForwardedRoutes(app: { on(method: string, path: string, handler: MiddlewareHandler): unknown }, routes: readonly RouteConfig[]): void {
+  for (const route of routes) {
+    const content = route.request?.body?.content ?? {};
+    if (!('application/x-www-form-urlencoded' in content) || 'application/json' in content) continue;
+    app.on(
+      route.method.toUpperCase(),
+      route.path.replace(/\{(\w+)\}/g, ':$1'),
+      markRoute((_c, next) => next(), { formBody: true }),
+    );
+  }
 }
