@@ -34,6 +34,23 @@ CREATE TABLE "identity"."dead_letters" (
 	"replayed_at" timestamp with time zone
 );
 --> statement-breakpoint
+CREATE TABLE "identity"."idempotency_keys" (
+	"scope" text NOT NULL,
+	"method" text NOT NULL,
+	"path" text NOT NULL,
+	"key" text NOT NULL,
+	"fingerprint" text NOT NULL,
+	"token" uuid NOT NULL,
+	"state" text NOT NULL,
+	"locked_until" timestamp with time zone NOT NULL,
+	"expires_at" timestamp with time zone NOT NULL,
+	"response_status" integer,
+	"response_headers" jsonb,
+	"response_body" text,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "idempotency_keys_scope_method_path_key_pk" PRIMARY KEY("scope","method","path","key")
+);
+--> statement-breakpoint
 CREATE TABLE "identity"."inbox" (
 	"event_id" uuid NOT NULL,
 	"consumer" text NOT NULL,
@@ -74,10 +91,10 @@ CREATE TABLE "identity"."signing_keys" (
 	"kid" text PRIMARY KEY NOT NULL,
 	"alg" text NOT NULL,
 	"public_jwk" jsonb NOT NULL,
-	"private_jwk" text NOT NULL,
-	"status" text NOT NULL,
+	"private_jwk" text,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"deactivated_at" timestamp with time zone
+	"signs_from" timestamp with time zone NOT NULL,
+	"retired_at" timestamp with time zone
 );
 --> statement-breakpoint
 CREATE TABLE "identity"."users" (
@@ -91,6 +108,7 @@ CREATE TABLE "identity"."users" (
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX "dead_letters_event_consumer_idx" ON "identity"."dead_letters" USING btree ("event_id","consumer");--> statement-breakpoint
+CREATE INDEX "idempotency_keys_expires_idx" ON "identity"."idempotency_keys" USING btree ("expires_at");--> statement-breakpoint
 CREATE INDEX "inbox_handled_idx" ON "identity"."inbox" USING btree ("handled_at");--> statement-breakpoint
 CREATE INDEX "outbox_pending_idx" ON "identity"."outbox" USING btree ("aggregate_key","seq") WHERE "identity"."outbox"."dispatched_at" is null;--> statement-breakpoint
 CREATE INDEX "outbox_created_idx" ON "identity"."outbox" USING btree ("created_at");--> statement-breakpoint

@@ -6,5 +6,7 @@
 export { loadConfig, ConfigError } from './load-config.ts';
 export type { Config, ConfigProblem, LoadConfigOptions } from './load-config.ts';
 export { environmentSchema } from './schema.ts';
+export { developmentKek } from './identity-settings.ts';
+export type { IdentityConfig, KeyEncryptionKeyConfig } from './identity-settings.ts';
 export type { Environment } from './schema.ts';
 export { readEnvironment, loadConfigOrExit } from './environment.ts';

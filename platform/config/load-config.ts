@@ -1,5 +1,7 @@
 import type { z } from 'zod';
+import { developmentKek, parseKeks, type IdentityConfig } from './identity-settings.ts';
 import { environmentSchema } from './schema.ts';
+import { readSecretFiles } from './secret-files.ts';
 
 /** The typed settings every part of Cleave receives; nothing else reads the environment. */
 export interface Config {
@@ -71,6 +73,7 @@ export interface Config {
   retention: { outboxMs: number; inboxMs: number; deadLetterMs: number; pruneIntervalMs: number };
   /** After SIGTERM, how long draining may take before the process exits anyway. */
   shutdownTimeoutMs: number;
+  identity: IdentityConfig;
 }
 
 export interface ConfigProblem {
@@ -102,9 +105,11 @@ export interface LoadConfigOptions {
  */
 export function loadConfig(env: Record<string, string | undefined>, options: LoadConfigOptions = {}): Config {
   // Empty strings count as unset, as shells and .env files commonly produce them.
-  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const set = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''));
+  const fileProblems: ConfigProblem[] = [];
+  const present = readSecretFiles(set, fileProblems);
   const parsed = environmentSchema.safeParse(present);
-  const problems = parsed.success ? [] : toProblems(parsed.error);
+  const problems = [...fileProblems, ...(parsed.success ? [] : toProblems(parsed.error))];
   const moduleUrls = moduleDatabaseUrls(present, problems);
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
@@ -138,6 +143,7 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
     // Otherwise the server would end a slow handler's transaction before the handler deadline does, with a worse error.
     topologyProblems.push({ variable: 'EVENT_HANDLER_TIMEOUT_MS', message: 'must be shorter than DB_IDLE_IN_TRANSACTION_TIMEOUT_MS' });
   }
+  const identity = identitySettings(e, set, topologyProblems);
   if (topologyProblems.length > 0) throw new ConfigError(topologyProblems);
   return {
     env: e.NODE_ENV,
@@ -192,6 +198,31 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
     },
     retention: { outboxMs: e.OUTBOX_RETENTION, inboxMs: e.INBOX_RETENTION, deadLetterMs: e.DEAD_LETTER_RETENTION, pruneIntervalMs: e.PRUNE_INTERVAL },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    identity,
+  };
+}
+
+function identitySettings(e: z.output<typeof environmentSchema>, set: Record<string, string>, problems: ConfigProblem[]): IdentityConfig {
+  const production = e.NODE_ENV === 'production';
+  if (e.IDENTITY_PASSWORD_GRANT && production) {
+    problems.push({ variable: 'IDENTITY_PASSWORD_GRANT', message: 'the password grant is for local demos and refused with NODE_ENV=production (RFC 9700)' });
+  }
+  if (e.ACCESS_TOKEN_TTL > 3_600_000) problems.push({ variable: 'ACCESS_TOKEN_TTL', message: 'must be at most 1h: access tokens cannot be revoked' });
+  if (e.REFRESH_TOKEN_TTL <= e.ACCESS_TOKEN_TTL) problems.push({ variable: 'REFRESH_TOKEN_TTL', message: 'must be longer than ACCESS_TOKEN_TTL' });
+  if (production && e.PASSWORD_SCRYPT_N < 2 ** 15) problems.push({ variable: 'PASSWORD_SCRYPT_N', message: 'must be at least 32768 with NODE_ENV=production' });
+  const kek = e.IDENTITY_KEK === undefined ? (production ? undefined : [developmentKek]) : parseKeks(e.IDENTITY_KEK, problems);
+  const kekSource = e.IDENTITY_KEK === undefined ? (production ? 'none' : 'development-default') : set.IDENTITY_KEK_FILE ? 'IDENTITY_KEK_FILE' : 'IDENTITY_KEK';
+  return {
+    issuer: e.IDENTITY_ISSUER ?? (e.PUBLIC_URL ? new URL(e.PUBLIC_URL).origin : `http://${e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST}:${e.PORT}`),
+    audience: e.IDENTITY_AUDIENCE,
+    accessTokenTtlMs: e.ACCESS_TOKEN_TTL,
+    refreshTokenTtlMs: e.REFRESH_TOKEN_TTL,
+    kek,
+    kekSource,
+    passwordGrant: (e.IDENTITY_PASSWORD_GRANT ?? false) && !production,
+    keyActivationDelayMs: e.IDENTITY_KEY_ACTIVATION_DELAY,
+    keyCacheMs: e.IDENTITY_KEY_CACHE,
+    passwordScryptN: e.PASSWORD_SCRYPT_N,
   };
 }
 

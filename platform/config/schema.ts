@@ -11,16 +11,20 @@ const positiveInt = (fallback: number) =>
 
 const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
-/** A duration: whole milliseconds (`500`), or a number with a unit: `500ms`, `30s`, `15m`, `6h`, `7d`. */
-const duration = (fallback: string) =>
+/**
+ * A duration: whole milliseconds (`500`), or a number with a unit: `500ms`, `30s`, `15m`, `6h`, `7d`. Zero only
+ * where `allowZero` says it means something (e.g. no delay).
+ */
+const duration = (fallback: string, { allowZero = false } = {}) =>
   z
     .string()
     .default(fallback)
     .transform((v, ctx) => {
       const match = /^(\d+)(ms|s|m|h|d)?$/.exec(v.trim());
       const ms = match ? Number(match[1]) * (units[match[2] ?? 'ms'] as number) : Number.NaN;
-      if (!Number.isSafeInteger(ms) || ms <= 0) {
-        ctx.addIssue({ code: 'custom', message: 'must be a positive duration: milliseconds, or a number with ms, s, m, h or d (e.g. 7d)' });
+      if (!Number.isSafeInteger(ms) || ms < 0 || (ms === 0 && !allowZero)) {
+        const what = allowZero ? 'a duration' : 'a positive duration';
+        ctx.addIssue({ code: 'custom', message: `must be ${what}: milliseconds, or a number with ms, s, m, h or d (e.g. 7d)` });
         return z.NEVER;
       }
       return ms;
@@ -35,6 +39,9 @@ const redisUrl = z
   .string()
   .refine((v) => /^rediss?:\/\/[^\s]+$/.test(v), 'must be a redis:// or rediss:// URL')
   .optional();
+
+/** An origin: scheme, host and port, nothing after (`https://auth.example.com`). */
+const httpOrigin = z.string().refine((v) => /^https?:\/\/[^\s/?#]+$/.test(v), 'must be an origin such as https://api.example.com (no path)');
 
 const httpUrl = z.string().refine((v) => /^https?:\/\/[^\s/]+(\/[^\s]*)?$/.test(v), 'must be an http:// or https:// URL');
 
@@ -177,6 +184,23 @@ export const environmentSchema = z.object({
   REQUEST_LOG: z.enum(['all', 'sampled']).default('all'),
   REQUEST_LOG_SAMPLE_RATE: z.coerce.number({ error: 'must be a number' }).min(0, 'must be from 0 to 1').max(1, 'must be from 0 to 1').default(0.01),
   REQUEST_LOG_SLOW_MS: positiveInt(500),
+  IDENTITY_ISSUER: httpOrigin.optional(),
+  IDENTITY_AUDIENCE: z
+    .string()
+    .regex(/^[\x21-\x7e]{1,200}$/, 'must be 1 to 200 visible ASCII characters')
+    .default('cleave'),
+  ACCESS_TOKEN_TTL: duration('5m'),
+  REFRESH_TOKEN_TTL: duration('14d'),
+  /** Read by `readSecretFiles` from `IDENTITY_KEK_FILE` when that is set instead. */
+  IDENTITY_KEK: z.string().optional(),
+  IDENTITY_PASSWORD_GRANT: flag.optional(),
+  IDENTITY_KEY_ACTIVATION_DELAY: duration('60s', { allowZero: true }),
+  IDENTITY_KEY_CACHE: duration('5s', { allowZero: true }),
+  PASSWORD_SCRYPT_N: z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .refine((n) => n >= 1024 && n <= 2 ** 20 && (n & (n - 1)) === 0, 'must be a power of two from 1024 to 1048576')
+    .default(2 ** 17),
 });
 
 export type Environment = z.input<typeof environmentSchema>;

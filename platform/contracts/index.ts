@@ -3,7 +3,7 @@
  * Module contracts (routes plus events) and the typed client derived from them. The transport, in-process or HTTP,
  * is chosen by the host from the topology, never by the caller.
  */
-export { defineContract } from './define-contract.ts';
+export { defineContract, isWellKnown, wellKnownPaths } from './define-contract.ts';
 export type { Contract } from './define-contract.ts';
 export { createClient, HeaderList, RemoteProblemError } from './client.ts';
 export type {

@@ -1,10 +1,10 @@
 import type { Config } from '../config/index.ts';
-import { createHttpTransport, type HttpTransport, type LocalDispatch, type Transport } from '../contracts/index.ts';
+import { createHttpTransport, wellKnownPaths, type HttpTransport, type LocalDispatch, type Transport } from '../contracts/index.ts';
 import type { ModuleAnswer, ModuleCall } from '../contracts/http-send.ts';
 import { migrateSchema, type DatabaseHandle } from '../db/index.ts';
 import { createInProcessBus, eventTables, type Consumer, type DeadLetterStore, type EventBus } from '../events/index.ts';
 import { commitBeforeCall, idempotency } from '../idempotency/index.ts';
-import { CleaveError, createApp, mountDocs, type App } from '../http/index.ts';
+import { CleaveError, createApp, markForwardedRoutes, mountDocs, type App } from '../http/index.ts';
 import { routeHandlers } from '../http/route-handlers.ts';
 import { routeMetadataOf } from '../http/route.ts';
 import { createLogger, type Logger } from '../observability/index.ts';
@@ -268,13 +268,21 @@ export async function createHost(options: HostOptions): Promise<Host> {
     mountDocs(app, '/openapi.json');
     mountIndex(app, hostLinks('', deployed));
     mountHealth(app, () => hosted.map((m) => ({ module: m.definition.name, checks: m.checks() })));
-    mountGateway(app, [...topology.remote.keys()], {
-      resolve: resolveRemote,
-      onFailure: onRemoteFailure,
-      timeoutMs: config.remote.timeoutMs,
-      guard: remote.guard,
-      retryAfterSeconds: Math.ceil(config.remote.breakerResetMs / 1000),
-    });
+    const remoteModules = options.modules.filter((m) => topology.remote.has(m.name));
+    const remoteWellKnown = new Map(remoteModules.map((m) => [m.name, wellKnownPaths(m.contract).map((r) => r.path)] as const));
+    for (const m of remoteModules) markForwardedRoutes(app, Object.values(m.contract.routes));
+    mountGateway(
+      app,
+      [...topology.remote.keys()],
+      {
+        resolve: resolveRemote,
+        onFailure: onRemoteFailure,
+        timeoutMs: config.remote.timeoutMs,
+        guard: remote.guard,
+        retryAfterSeconds: Math.ceil(config.remote.breakerResetMs / 1000),
+      },
+      remoteWellKnown,
+    );
 
     // Subscriptions are registered (and workers started) before any relay routes by them.
     await bus.start();

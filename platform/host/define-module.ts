@@ -1,3 +1,4 @@
+import type { Config } from '../config/index.ts';
 import type { Contract, Client, Fallbacks } from '../contracts/index.ts';
 import type { Db, Tx } from '../db/index.ts';
 import type { Outbox, Subscription } from '../events/index.ts';
@@ -7,6 +8,8 @@ import type { Logger } from '../observability/index.ts';
 /** What a module's code receives from the host: its database, logger, outbox and clients for other modules. */
 export interface ModuleContext {
   module: string;
+  /** The process's settings, read once at start-up; a module reads what concerns it. */
+  config: Config;
   db: Db;
   log: Logger;
   outbox: Outbox;

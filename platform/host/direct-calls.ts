@@ -59,7 +59,8 @@ export function createDirectCalls(options: DirectCallsOptions): DirectCalls {
   const dispatch: LocalDispatch = (module, call) => {
     const entry = providers.get(module);
     const handler = entry?.provider.handlers.get(call.route);
-    if (!entry || !handler) return undefined;
+    // Operations that read a form (OAuth endpoints) are served by the app: the direct path carries JSON bodies only.
+    if (!entry || !handler || readsForm(call.route)) return undefined;
     const signal = call.options.signal;
     if (signal?.aborted) return Promise.reject(signal.reason);
     const before = entry.provider.beforeCall?.();
@@ -70,6 +71,11 @@ export function createDirectCalls(options: DirectCallsOptions): DirectCalls {
     dispatch,
     stats: () => Object.fromEntries([...providers].map(([module, { limiter }]) => [module, { inFlight: limiter.inFlight, queued: limiter.queued }])),
   };
+}
+
+function readsForm(route: RouteConfig): boolean {
+  const content = route.request?.body?.content;
+  return content !== undefined && !('application/json' in content);
 }
 
 /** Takes a slot of the provider's limit (or a place in its queue), then runs the call under its timeout. */
@@ -229,7 +235,9 @@ async function fly(flight: Flight): Promise<void> {
 /** `Idempotency-Key` handling around validation and the handler, when the call is unsafe and carries a key. */
 async function exchange(flight: Flight): Promise<CallResult> {
   const key = isUnsafe(flight.method) ? parseIdempotencyKey(flight.call.options.idempotencyKey) : undefined;
-  if (key === undefined || textRuleViolation(flight.path()) !== undefined) return result(flight, await respond(flight));
+  // Not for an operation that takes no key (its answers carry credentials that must not be stored).
+  if (key === undefined || flight.metadata?.contract.idempotencyKey === false || textRuleViolation(flight.path()) !== undefined)
+    return result(flight, await respond(flight));
   const keyed = await flight.provider.gate.exchange(
     {
       scope: keyScope(flight.call.caller, undefined),

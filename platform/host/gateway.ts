@@ -34,13 +34,23 @@ const hopByHop = new Set([
 ]);
 
 /**
- * Makes this host the gateway for modules that run elsewhere: every request under `/<module>/` is forwarded to an
+ * Makes this host the gateway for modules that run elsewhere: every request under `/<module>/` (and to the module's
+ * well-known URIs, given in `wellKnown` by module) is forwarded to an
  * instance (method, path, query, headers, body streamed both ways) with `Forwarded`/`X-Forwarded-*` added.
  * Upstream failures come back as problem+json naming the module.
  */
-export function mountGateway(app: App, modules: readonly string[], options: GatewayOptions): void {
+export function mountGateway(
+  app: App,
+  modules: readonly string[],
+  options: GatewayOptions,
+  wellKnown: ReadonlyMap<string, readonly string[]> = new Map(),
+): void {
+  const handler = (module: string) => (c: Context<AppEnv>) =>
+    options.guard ? options.guard(module, () => forward(c, module, options)) : forward(c, module, options);
   for (const module of modules) {
-    app.all(`/${module}/*`, (c) => (options.guard ? options.guard(module, () => forward(c, module, options)) : forward(c, module, options)));
+    app.all(`/${module}/*`, handler(module));
+    // The module's well-known URIs (e.g. /.well-known/jwks.json) sit outside its prefix and are forwarded one by one.
+    for (const path of wellKnown.get(module) ?? []) app.all(path, handler(module));
   }
 }
 

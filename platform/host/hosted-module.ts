@@ -90,6 +90,7 @@ export function hostModule(options: HostModuleOptions): HostedModule {
   });
   const context: ModuleContext = {
     module: definition.name,
+    config,
     // In a request with an Idempotency-Key, the held effect transaction while there is one.
     db: scopedDb(definition.name, db),
     log,

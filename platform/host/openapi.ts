@@ -27,10 +27,12 @@ export function mountOpenApi(app: App, modules: readonly ModuleDefinition[]): vo
 /** The routes `app` documents (declared through `app.openapi`) outside the prefixes of `modules`: the platform's own. */
 export function platformRoutes(app: App, modules: readonly ModuleDefinition[]): RouteConfig[] {
   const names = new Set(modules.map((m) => m.name));
+  // A module's well-known URIs are outside its prefix but in its contract: documented with the module.
+  const modulePaths = new Set(modules.flatMap((m) => Object.values(m.contract.routes).map((r) => `${r.method} ${r.path}`)));
   return app.openAPIRegistry.definitions
     .filter((d): d is { type: 'route'; route: RouteConfig } => d.type === 'route')
     .map((d) => d.route)
-    .filter((r) => !names.has(r.path.split('/')[1] ?? ''));
+    .filter((r) => !names.has(r.path.split('/')[1] ?? '') && !modulePaths.has(`${r.method} ${r.path}`));
 }
 
 /**

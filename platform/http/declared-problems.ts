@@ -9,6 +9,8 @@ export interface RouteContract {
   operation: string;
   request: RouteConfig['request'];
   problems: Readonly<Record<number, readonly string[]>>;
+  /** Whether the operation takes `Idempotency-Key`. */
+  idempotencyKey: boolean;
 }
 
 /** What happens to a problem an operation did not declare: replaced by a 500 (`fail`, for tests) or only logged. */

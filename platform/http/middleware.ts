@@ -2,6 +2,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { currentContext, type Logger } from '../observability/index.ts';
 import { problem, problemResponse } from './problem.ts';
 import type { AppEnv } from './app-env.ts';
+import { routeMarks } from './route-marks.ts';
 
 // The same media types Hono's JSON validator reads, so nothing passes here that it would then ignore.
 const jsonType = /^application\/([\w.-]+\+)?json\s*(;|$)/i;
@@ -14,12 +15,13 @@ function isJson(type: string): boolean {
 
 /**
  * Cleave APIs speak JSON: a request that carries a body of another media type (or none) gets 415. Runs after the
- * body limit, which bounds the read needed when a request declares no length.
+ * body limit, which bounds the read needed when a request declares no length. The one exception is a route that
+ * declared a form body (`contractRoute`, RFC 6749 endpoints): its own middleware then holds the body to that type.
  */
 export function requireJsonBody(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const type = c.req.header('content-type');
-    if ((type !== undefined && isJson(type)) || !(await hasBody(c.req.raw))) return next();
+    if ((type !== undefined && isJson(type)) || !(await hasBody(c.req.raw)) || routeMarks(c).formBody) return next();
     return problemResponse(
       c,
       problem({

@@ -16,7 +16,10 @@ export interface OperationShape {
   method: string;
   path: string;
   hasInput: boolean;
-  hasBody: boolean;
+  /** The body the operation reads, if any. */
+  body: 'json' | 'form' | undefined;
+  /** Whether it takes `Idempotency-Key` (see `takesIdempotencyKey`; a route may decline). */
+  keyed: boolean;
   ifMatchRequired: boolean;
   /** The operation is not public: it may answer 401 and 403. */
   authenticated?: boolean;
@@ -44,12 +47,12 @@ export function takesIdempotencyKey(method: string, path: string): boolean {
 /** The statuses and codes the platform may answer an operation with. */
 export function platformProblems(op: OperationShape): ProblemDeclaration {
   const unsafe = isUnsafe(op.method);
-  const keyed = takesIdempotencyKey(op.method, op.path);
+  const keyed = op.keyed;
   const declared: Record<number, string[]> = { 500: ['http/internal'] };
   if (op.hasInput || keyed) declared[400] = ['http/validation-failed'];
-  if (op.hasBody) declared[400] = ['http/validation-failed', 'http/malformed-json'];
+  if (op.body) declared[400] = ['http/validation-failed', op.body === 'form' ? 'http/malformed-form' : 'http/malformed-json'];
   if (unsafe) {
-    // Any unsafe request may carry a body: too large, or not JSON, even where the operation reads none.
+    // Any unsafe request may carry a body: too large, or of another type, even where the operation reads none.
     declared[413] = ['http/payload-too-large'];
     declared[415] = ['http/unsupported-media-type'];
   }

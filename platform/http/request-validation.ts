@@ -8,10 +8,10 @@ import { breaksTextRule } from './text-rules.ts';
 type RequestConfig = NonNullable<RouteConfig['request']>;
 
 /** The parts of a request a contract validates, in the order their errors are listed. */
-export const requestTargets = ['param', 'query', 'header', 'json'] as const;
+export const requestTargets = ['param', 'query', 'header', 'json', 'form'] as const;
 export type RequestTarget = (typeof requestTargets)[number];
 
-/** A request's parts as received: strings for path, query and headers (as they travel), the JSON body parsed. */
+/** A request's parts as received: strings for path, query, headers and form fields (as they travel), JSON parsed. */
 export type RawRequest = Partial<Record<RequestTarget, unknown>>;
 
 /** The problem a request that fails its contract gets: 400 listing every field, or 428 for a missing `If-Match`. */
@@ -25,6 +25,7 @@ export interface ValidationProblem {
 export function targetSchema(request: RequestConfig | undefined, target: string): z.ZodType | undefined {
   if (!request) return undefined;
   if (target === 'json') return (request.body?.content['application/json'] as { schema?: z.ZodType } | undefined)?.schema;
+  if (target === 'form') return (request.body?.content['application/x-www-form-urlencoded'] as { schema?: z.ZodType } | undefined)?.schema;
   const byTarget: Record<string, unknown> = { query: request.query, param: request.params, header: request.headers, cookie: request.cookies };
   return byTarget[target] as z.ZodType | undefined;
 }

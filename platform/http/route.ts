@@ -2,9 +2,11 @@ import { createRoute, z, type RouteConfig } from '@hono/zod-openapi';
 import { securityOf, type Access } from './access.ts';
 import { declareRoute, type RouteContract } from './declared-problems.ts';
 import { deprecationDocs, deprecationHeaders, deprecationHeaderValues, type RouteDeprecation } from './deprecation.ts';
+import { formBody, formMediaType } from './form-body.ts';
 import { idempotencyKeyHeader } from './idempotency-key.ts';
 import { mergeProblems, platformProblems, takesIdempotencyKey, type ProblemDeclaration } from './platform-problems.ts';
 import { problemMediaType, problemSchema } from './problem.ts';
+import { markRoute } from './route-marks.ts';
 import { strictJson } from './strict-json.ts';
 
 const descriptions: Record<number, string> = {
@@ -15,7 +17,7 @@ const descriptions: Record<number, string> = {
   409: 'The request conflicts with the current state, or a request with the same `Idempotency-Key` is still being processed.',
   412: 'The resource changed since it was read (stale `If-Match`).',
   413: 'The request body is too large; the connection is closed after this answer.',
-  415: 'The request body is not JSON (UTF-8).',
+  415: 'The request body is not of the media type the operation reads (JSON, or a form where declared), in UTF-8.',
   422: 'The request is well-formed but breaks a domain rule, or reuses an `Idempotency-Key` for a different request.',
   428: 'The operation needs `If-Match` with the ETag last read (RFC 6585).',
   500: 'An unexpected error; the body reveals no internals.',
@@ -44,6 +46,11 @@ type ContractRouteConfig = Omit<RouteConfig, 'path' | 'deprecated' | 'security'>
   /** The problems the route's own code answers with, by status: `{ 404: ['catalog/product-not-found'] }`. */
   errors?: ProblemDeclaration;
   deprecated?: RouteDeprecation;
+  /**
+   * `false`: the operation takes no `Idempotency-Key` and its answers are never stored for replay, for operations
+   * whose answers carry credentials (tokens, client secrets) that must not rest in a table.
+   */
+  idempotencyKey?: false;
 };
 
 type ObjectSchema = z.ZodObject<z.ZodRawShape>;
@@ -68,25 +75,35 @@ function requiresIfMatch(headers: unknown): boolean {
  * export const getProduct = contractRoute({ method: 'get', path: '/catalog/v1/products/{id}', errors: { 404: ['catalog/product-not-found'] }, ... });
  */
 export function contractRoute<const R extends ContractRouteConfig>(config: R) {
-  const { errors = {}, deprecated, access, ...route } = config;
+  const { errors = {}, deprecated, access, idempotencyKey, ...route } = config;
   if (access === undefined)
     throw new Error(`${route.method.toUpperCase()} ${route.path} declares no access: say 'public', or which scopes or modules may call it.`);
   const request: NonNullable<RouteConfig['request']> = route.request ?? {};
   const hasBody = request.body !== undefined;
+  // A form body (RFC 6749 endpoints) only when the operation reads no JSON: one body media type per operation.
+  const content = request.body?.content ?? {};
+  const form = formMediaType in content && !('application/json' in content);
+  const keyed = takesIdempotencyKey(route.method, route.path) && idempotencyKey !== false;
   const shape = {
     method: route.method,
     path: route.path,
     hasInput: hasBody || request.params !== undefined || request.query !== undefined || request.headers !== undefined,
-    hasBody,
+    body: hasBody ? (form ? ('form' as const) : ('json' as const)) : undefined,
+    keyed,
     ifMatchRequired: requiresIfMatch(request.headers),
     authenticated: access !== 'public',
   };
   const problems = mergeProblems(platformProblems(shape), errors);
-  const headers = takesIdempotencyKey(route.method, route.path)
-    ? ((request.headers as ObjectSchema | undefined) ?? z.object({})).extend({ 'Idempotency-Key': idempotencyKeyHeader })
-    : request.headers;
+  const headers = keyed ? ((request.headers as ObjectSchema | undefined) ?? z.object({})).extend({ 'Idempotency-Key': idempotencyKeyHeader }) : request.headers;
   const own = route.middleware === undefined ? [] : [route.middleware].flat();
-  const contract = { operation: `${route.method.toUpperCase()} ${route.path}`, request: { ...request, ...(headers ? { headers } : {}) }, problems };
+  const contract = {
+    operation: `${route.method.toUpperCase()} ${route.path}`,
+    request: { ...request, ...(headers ? { headers } : {}) },
+    problems,
+    idempotencyKey: keyed,
+  };
+  const bodyReader = !hasBody ? [] : form ? [formBody()] : [strictJson()];
+  const unkeyed = idempotencyKey === false ? [markRoute((_c, next) => next(), { noIdempotencyKey: true })] : [];
   let full: Record<string, unknown> = {
     ...route,
     request: contract.request,
@@ -95,12 +112,12 @@ export function contractRoute<const R extends ContractRouteConfig>(config: R) {
     ...(access === 'public' ? {} : { 'x-cleave-access': { scopes: access.scopes ?? [], modules: access.modules ?? [] } }),
     // First: the operation is known to whatever answers, validation included; the body is read strictly before
     // the validators parse it.
-    middleware: [declareRoute(contract), ...(hasBody ? [strictJson()] : []), ...own],
+    middleware: [declareRoute(contract), ...unkeyed, ...bodyReader, ...own],
   };
   if (deprecated) full = deprecate(full, deprecated);
   const created = createRoute(full as Parameters<typeof createRoute>[0]);
   routeMetadata.set(created, { contract, access, deprecation: deprecated ? deprecationHeaderValues(deprecated) : undefined });
-  return created as unknown as Omit<R, 'errors' | 'deprecated' | 'access'> & { getRoutingPath(): string };
+  return created as unknown as Omit<R, 'errors' | 'deprecated' | 'access' | 'idempotencyKey'> & { getRoutingPath(): string };
 }
 
 /**

@@ -3,6 +3,7 @@ import type { Context } from 'hono';
 import type { z } from 'zod';
 import type { AppEnv } from './app-env.ts';
 import { fieldErrors } from './field-errors.ts';
+import { formObject } from './form-body.ts';
 import { problem, problemResponse, type FieldError } from './problem.ts';
 import { readFields, requestFieldErrors, requestTargets, targetSchema, validationProblem, type RawRequest } from './request-validation.ts';
 import { breaksTextRule } from './text-rules.ts';
@@ -14,6 +15,11 @@ async function rawInput(c: Context<AppEnv>, target: (typeof requestTargets)[numb
   if (target === 'param') return c.req.param();
   if (target === 'header') return c.req.header();
   if (target === 'query') return Object.fromEntries(Object.entries(c.req.queries()).map(([k, v]) => [k, v.length === 1 ? v[0] : v]));
+  if (target === 'form') {
+    // Set by `formBody()` before any validator ran; a form route without a form body reads as no fields.
+    const data = c.req.bodyCache.formData as unknown as Promise<FormData> | undefined;
+    return data ? formObject(await data) : {};
+  }
   if (!/^application\/([\w.-]+\+)?json\s*(;|$)/i.test(c.req.header('content-type') ?? '')) return {};
   return c.req.json().catch(() => undefined);
 }

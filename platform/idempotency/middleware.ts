@@ -1,5 +1,5 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import { isUnsafe, parseIdempotencyKey, problem, problemResponse, requestLog, textRuleViolation, type AppEnv } from '../http/index.ts';
+import { isUnsafe, parseIdempotencyKey, problem, problemResponse, requestLog, routeMarks, textRuleViolation, type AppEnv } from '../http/index.ts';
 import { currentContext } from '../observability/index.ts';
 import { keyScope, replayedHeader, sha256, type IdempotencyGate } from './exchange.ts';
 import type { StoredResponse } from './tables.ts';
@@ -25,6 +25,8 @@ export function idempotency(gate: IdempotencyGate): MiddlewareHandler<AppEnv> {
     const key = parseIdempotencyKey(c.req.header('idempotency-key'));
     // A malformed key, or a path no text column can hold (U+0000...): validation refuses the request anyway.
     if (key === undefined || textRuleViolation(c.req.path) !== undefined) return next();
+    // An operation whose answers carry credentials declared that it takes no key: nothing of it is stored.
+    if (routeMarks(c).noIdempotencyKey) return next();
     const body = new Uint8Array(await c.req.arrayBuffer());
     const request = {
       scope: keyScope(currentContext()?.caller, c.req.header('authorization')),

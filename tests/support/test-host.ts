@@ -23,6 +23,8 @@ export function testConfig(env: Record<string, string> = {}): Config {
     EVENT_RETRY_BASE_MS: '5',
     EVENT_RETRY_MAX_MS: '20',
     OUTBOX_SWEEP_MS: '50',
+    // Password hashing at its least cost: tests sign users up by the dozen.
+    PASSWORD_SCRYPT_N: '1024',
     ...env,
   });
 }

@@ -11,7 +11,7 @@ describe('a host with no local modules', () => {
   beforeAll(async () => {
     backend = await startProcessHost();
     gateway = await createHost({
-      config: testConfig({ DATA_DIR: 'memory', REMOTE_MODULES: `catalog=${backend.url},inventory=${backend.url}` }),
+      config: testConfig({ DATA_DIR: 'memory', REMOTE_MODULES: `catalog=${backend.url},inventory=${backend.url},identity=${backend.url}` }),
       modules,
       logger: testLogger(),
     });
@@ -30,5 +30,20 @@ describe('a host with no local modules', () => {
     const doc = (await (await call(gateway, 'GET', '/openapi.json')).json()) as { paths: Record<string, unknown> };
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/catalog/v1/products', '/inventory/v1/stock/{productId}']));
     expect(await (await call(gateway, 'GET', '/health/ready')).json()).toEqual({ status: 'pass', checks: [] });
+  });
+
+  it("forwards a remote module's well-known URIs and its form-encoded operations", async () => {
+    const direct = await (await fetch(`${backend.url}/.well-known/jwks.json`)).json();
+    const forwarded = await call(gateway, 'GET', '/.well-known/jwks.json');
+    expect(forwarded.status).toBe(200);
+    expect(await forwarded.json()).toEqual(direct);
+    expect((await call(gateway, 'GET', '/.well-known/oauth-authorization-server')).status).toBe(200);
+    const token = await gateway.app.request('/identity/v1/token', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=client_credentials&client_id=nobody&client_secret=x',
+    });
+    expect(token.status).toBe(401);
+    expect(await token.json()).toMatchObject({ error: 'invalid_client', code: 'identity/invalid-client' });
   });
 });

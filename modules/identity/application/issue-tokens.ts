@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Executor } from '../../../platform/db/index.ts';
-import { GrantNotAllowed, InvalidGrant, InvalidScope } from '../domain/errors.ts';
+import { GrantNotAllowed, InvalidGrant, InvalidRequest, InvalidScope, UnauthorizedClient } from '../domain/errors.ts';
 import { grantScopes, scopesOfRoles } from '../domain/scopes.ts';
 import {
   digest,
@@ -42,7 +42,7 @@ export interface TokenResponse {
 }
 
 function allow(client: AuthenticatedClient, grant: string): void {
-  if (!client.grantTypes.includes(grant)) throw new GrantNotAllowed(grant, `client ${client.id} may not use it`);
+  if (!client.grantTypes.includes(grant)) throw new UnauthorizedClient(grant, `client ${client.id} may not use it`);
 }
 
 function scopesFor(requested: string | undefined, allowed: ReadonlySet<string>): string[] {
@@ -93,7 +93,7 @@ export async function issueTokens(deps: IdentityDeps, request: TokenRequest): Pr
   switch (request.grant_type) {
     case 'client_credentials': {
       allow(client, 'client_credentials');
-      if (!client.confidential) throw new GrantNotAllowed('client_credentials', 'public clients have no credentials');
+      if (!client.confidential) throw new UnauthorizedClient('client_credentials', 'public clients have no credentials');
       const scopes = scopesFor(request.scope, client.scopes);
       const access = await signAccessToken(deps.settings, key, { subject: client.id, clientId: client.id, scopes, kind: client.module ? 'module' : 'client' });
       return { access_token: access.token, token_type: 'Bearer', expires_in: access.expiresIn, scope: scopes.join(' ') };
@@ -101,9 +101,10 @@ export async function issueTokens(deps: IdentityDeps, request: TokenRequest): Pr
     case 'password': {
       if (!deps.settings.passwordGrant) throw new GrantNotAllowed('password', 'it is for local demos only and not enabled here');
       allow(client, 'password');
-      const user = request.username ? await findUserByName(deps.db, request.username) : undefined;
+      if (!request.username || request.password === undefined) throw new InvalidRequest('username and password are required.');
+      const user = await findUserByName(deps.db, request.username);
       // A missing user costs the same time as a wrong password, so usernames cannot be probed by timing.
-      const valid = await verifyPassword(request.password ?? '', user?.passwordHash ?? decoyHash);
+      const valid = await verifyPassword(request.password, user?.passwordHash ?? decoyHash(deps.settings.passwordCost));
       if (!user || !valid || user.disabledAt) throw new InvalidGrant('The username or password is wrong.');
       const allowed = new Set([...scopesOfRoles(user.roles)].filter((s) => client.scopes.has(s)));
       return userTokens(deps, deps.db, key, client, user.id, scopesFor(request.scope, allowed));
@@ -111,7 +112,9 @@ export async function issueTokens(deps: IdentityDeps, request: TokenRequest): Pr
     case 'authorization_code': {
       allow(client, 'authorization_code');
       const { code: presented, code_verifier: verifier, redirect_uri: redirectUri } = request;
-      if (!presented || !verifier || !redirectUri) throw new InvalidGrant('code, code_verifier and redirect_uri are required.');
+      if (!presented || !verifier || !redirectUri) throw new InvalidRequest('code, code_verifier and redirect_uri are required.');
+      // RFC 7636 §4.1: 43 to 128 unreserved characters.
+      if (!/^[A-Za-z0-9._~-]{43,128}$/.test(verifier)) throw new InvalidRequest('code_verifier must be 43 to 128 characters: letters, digits, - . _ ~.');
       // Taking the code and issuing its tokens commit together: a failure in between leaves the code unused.
       return deps.transaction(async (tx) => {
         const code = await takeAuthorizationCode(tx, digest(presented));
@@ -129,7 +132,7 @@ export async function issueTokens(deps: IdentityDeps, request: TokenRequest): Pr
     case 'refresh_token': {
       allow(client, 'refresh_token');
       const presented = request.refresh_token;
-      if (!presented) throw new InvalidGrant('refresh_token is required.');
+      if (!presented) throw new InvalidRequest('refresh_token is required.');
       const reused = await deps.transaction(async (tx) => {
         const used = await useRefreshToken(tx, digest(presented));
         if (!used || used.row.clientId !== client.id) throw new InvalidGrant('The refresh token is not valid for this client.');
@@ -146,6 +149,7 @@ export async function issueTokens(deps: IdentityDeps, request: TokenRequest): Pr
       throw new InvalidGrant('The refresh token was already used; the session is revoked.');
     }
     default:
-      throw new GrantNotAllowed(request.grant_type || '(none)', 'this server knows client_credentials, authorization_code, refresh_token and password');
+      if (!request.grant_type) throw new InvalidRequest('grant_type is required.');
+      throw new GrantNotAllowed(request.grant_type, 'this server knows client_credentials, authorization_code, refresh_token and password');
   }
 }

@@ -30,7 +30,7 @@ export class InvalidGrant extends IdentityError {
   }
 }
 
-/** RFC 6749 §5.2 `unauthorized_client` / `unsupported_grant_type`. */
+/** RFC 6749 §5.2 `unsupported_grant_type`: a grant this server does not offer (or not here). */
 export class GrantNotAllowed extends IdentityError {
   readonly kind = 'invalid';
   readonly code = 'identity/unsupported-grant-type';
@@ -45,6 +45,79 @@ export class InvalidScope extends IdentityError {
   readonly code = 'identity/invalid-scope';
   constructor(scopes: string[]) {
     super(`Not allowed: ${scopes.join(' ')}.`, { error: 'invalid_scope', scopes });
+  }
+}
+
+/** RFC 6749 §5.2 `unauthorized_client`: the client may not use this grant. */
+export class UnauthorizedClient extends IdentityError {
+  readonly kind = 'invalid';
+  readonly code = 'identity/unauthorized-client';
+  constructor(grant: string, reason: string) {
+    super(`The ${grant} grant is not available: ${reason}.`, { error: 'unauthorized_client', grant });
+  }
+}
+
+/** RFC 6749 §4.1.2.1 / §5.2 `invalid_request`: a parameter is missing, repeated or malformed. */
+export class InvalidRequest extends IdentityError {
+  readonly kind = 'invalid';
+  readonly code = 'identity/invalid-request';
+  constructor(reason: string, error = 'invalid_request') {
+    super(reason, { error });
+  }
+}
+
+/**
+ * An authorization request naming an unknown client or a redirect URI it did not register: never redirected to
+ * (RFC 6749 §4.1.2.1), the user is told instead.
+ */
+export class InvalidAuthorizationRequest extends IdentityError {
+  readonly kind = 'invalid';
+  readonly code = 'identity/invalid-authorization-request';
+  constructor() {
+    super('The client is unknown or the redirect URI is not one it registered.', { error: 'invalid_request' });
+  }
+}
+
+/** RFC 6750 §3.1: no bearer token, or one that does not verify. `error` is left out when none was sent. */
+export class InvalidToken extends IdentityError {
+  readonly kind = 'unauthorized';
+  readonly code = 'identity/invalid-token';
+  constructor(sent: boolean) {
+    super(sent ? 'The access token is not valid.' : 'This operation needs an access token (Authorization: Bearer).', sent ? { error: 'invalid_token' } : {});
+  }
+}
+
+/** RFC 6750 §3.1 `insufficient_scope`. */
+export class InsufficientScope extends IdentityError {
+  readonly kind = 'forbidden';
+  readonly code = 'identity/insufficient-scope';
+  constructor(scopes: readonly string[]) {
+    super(`This operation needs the scope ${scopes.join(' ')}.`, { error: 'insufficient_scope', scope: scopes.join(' ') });
+  }
+}
+
+/** The operation is about the signed-in user, and the token was issued to a client on its own behalf. */
+export class UserTokenRequired extends IdentityError {
+  readonly kind = 'forbidden';
+  readonly code = 'identity/user-token-required';
+  constructor() {
+    super('This operation needs a token issued to a user.', {});
+  }
+}
+
+export class UserNotFound extends IdentityError {
+  readonly kind = 'not_found';
+  readonly code = 'identity/user-not-found';
+  constructor() {
+    super('The user no longer exists.', {});
+  }
+}
+
+export class UnknownScope extends IdentityError {
+  readonly kind = 'invalid';
+  readonly code = 'identity/unknown-scope';
+  constructor(scopes: string[]) {
+    super(`Unknown scopes: ${scopes.join(' ')}.`, { scopes });
   }
 }
 

@@ -6,6 +6,9 @@ export const roleScopes: Record<string, readonly string[]> = {
   admin: ['profile', 'operator', 'identity:admin', 'catalog:write', 'inventory:read', 'inventory:write'],
 };
 
+/** Every scope a token may carry: the roles' and those module clients call with. */
+export const knownScopes: readonly string[] = [...new Set([...Object.values(roleScopes).flat(), 'catalog:read'])].sort();
+
 /** The scopes a user with `roles` may hold. */
 export function scopesOfRoles(roles: readonly string[]): Set<string> {
   return new Set(roles.flatMap((r) => roleScopes[r] ?? []));

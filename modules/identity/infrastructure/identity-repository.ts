@@ -32,6 +32,10 @@ export async function findClient(db: Executor, id: string): Promise<ClientRow | 
   return row;
 }
 
+export async function listClients(db: Executor): Promise<ClientRow[]> {
+  return db.select().from(clients).orderBy(clients.createdAt, clients.id);
+}
+
 /** Registers a client, or updates what it may do (not its secret) when it exists. */
 export async function upsertClient(db: Executor, client: typeof clients.$inferInsert): Promise<void> {
   await db

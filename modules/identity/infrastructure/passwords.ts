@@ -24,5 +24,10 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 
-/** A hash to compare against when the user does not exist, so a wrong username costs as much time as a wrong password. */
-export const decoyHash = 'scrypt$131072$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
+/**
+ * A hash to compare against when the user does not exist, at the cost new hashes get, so a wrong username costs as
+ * much time as a wrong password.
+ */
+export function decoyHash(cost: { N: number; r: number; p: number } = passwordCost): string {
+  return `scrypt$${cost.N}$${cost.r}$${cost.p}$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA`;
+}

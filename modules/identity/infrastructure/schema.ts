@@ -1,5 +1,6 @@
 import { index, jsonb, pgSchema, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { eventTables } from '../../../platform/events/tables.ts';
+import { idempotencyTables } from '../../../platform/idempotency/tables.ts';
 
 /** Identity's own schema: users, registered clients, tokens it must remember, and its signing keys. */
 export const identitySchema = pgSchema('identity');
@@ -62,12 +63,14 @@ export const signingKeys = identitySchema.table('signing_keys', {
   kid: text('kid').primaryKey(),
   alg: text('alg').notNull(),
   publicJwk: jsonb('public_jwk').$type<Record<string, unknown>>().notNull(),
-  /** The private JWK sealed with the configured key-encryption key. */
-  privateJwk: text('private_jwk').notNull(),
-  status: text('status', { enum: ['active', 'verifying', 'retired'] }).notNull(),
+  /** The private JWK sealed with the configured key-encryption key; erased when the key is retired. */
+  privateJwk: text('private_jwk'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-  /** When a key stops signing; it keeps verifying until every token it signed has expired. */
-  deactivatedAt: timestamp('deactivated_at', { withTimezone: true }),
+  /** When it starts signing: once published long enough for every verifier to have fetched it. */
+  signsFrom: timestamp('signs_from', { withTimezone: true }).notNull(),
+  /** When it left the key set: every token it signed had expired. */
+  retiredAt: timestamp('retired_at', { withTimezone: true }),
 });
 
 export const { outbox, inbox, deadLetters } = eventTables(identitySchema);
+export const { idempotencyKeys } = idempotencyTables(identitySchema);

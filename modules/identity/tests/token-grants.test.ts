@@ -125,6 +125,7 @@ describe.each(testDatabases)('the token endpoint on $name', (testDatabase) => {
     const verifierText = randomBytes(32).toString('base64url');
     const challenge = createHash('sha256').update(verifierText).digest('base64url');
     const request = {
+      responseType: 'code',
       clientId: 'demo-app',
       redirectUri: 'http://127.0.0.1/cb',
       codeChallenge: challenge,
@@ -132,8 +133,8 @@ describe.each(testDatabases)('the token endpoint on $name', (testDatabase) => {
       username: 'alice',
       password: 'correct horse',
     };
-    await expect(authorize(deps, { ...request, codeChallengeMethod: 'plain' })).rejects.toMatchObject({ code: 'identity/invalid-grant' });
-    await expect(authorize(deps, { ...request, redirectUri: 'http://evil.test/cb' })).rejects.toMatchObject({ code: 'identity/invalid-client' });
+    await expect(authorize(deps, { ...request, codeChallengeMethod: 'plain' })).rejects.toMatchObject({ code: 'identity/invalid-request' });
+    await expect(authorize(deps, { ...request, redirectUri: 'http://evil.test/cb' })).rejects.toMatchObject({ code: 'identity/invalid-authorization-request' });
     await expect(authorize(deps, { ...request, password: 'wrong' })).rejects.toMatchObject({ code: 'identity/invalid-grant' });
 
     const { code } = await authorize(deps, request);

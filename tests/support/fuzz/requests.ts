@@ -67,7 +67,21 @@ function part(doc: Schema, schema: Schema, mutate: boolean, ids: KnownIds): fc.A
  */
 export function requestFor(doc: Schema, op: Operation, ids: KnownIds): fc.Arbitrary<FuzzRequest> {
   const parameters = (op.spec.parameters as Parameter[] | undefined) ?? [];
-  const bodySchema = ((op.spec.requestBody as Schema | undefined)?.content as Record<string, { schema: Schema }> | undefined)?.['application/json']?.schema;
+  const content = (op.spec.requestBody as Schema | undefined)?.content as Record<string, { schema: Schema }> | undefined;
+  const formSchema = content?.['application/x-www-form-urlencoded']?.schema;
+  const bodySchema = content?.['application/json']?.schema ?? formSchema;
+  // A form body (RFC 6749 endpoints): the same values, each field as text, form-encoded.
+  const encodeBody = (value: unknown): Uint8Array =>
+    new TextEncoder().encode(
+      formSchema
+        ? typeof value === 'object' && value !== null && !Array.isArray(value)
+          ? Object.entries(value)
+              .map(([k, v]) => `${encode(k)}=${encode(asText(v))}`)
+              .join('&')
+          : encode(asText(value))
+        : (JSON.stringify(value) ?? 'null'),
+    );
+  const bodyType = formSchema ? 'application/x-www-form-urlencoded' : 'application/json';
   return fc.boolean().chain((mutate) => {
     const values = fc.tuple(
       ...parameters.map((p) => {
@@ -79,10 +93,10 @@ export function requestFor(doc: Schema, op: Operation, ids: KnownIds): fc.Arbitr
     const body: fc.Arbitrary<{ bytes?: Uint8Array; sent?: unknown; type?: string }> = bodySchema
       ? mutate
         ? fc.oneof(
-            { weight: 5, arbitrary: edgy(doc, bodySchema, 0, ids).map((sent) => ({ sent, bytes: new TextEncoder().encode(JSON.stringify(sent) ?? 'null') })) },
+            { weight: 5, arbitrary: edgy(doc, bodySchema, 0, ids).map((sent) => ({ sent, bytes: encodeBody(sent) })) },
             { weight: 1, arbitrary: brokenBodies.map((b) => ({ bytes: b.body, type: b.contentType })) },
           )
-        : valid(doc, bodySchema, 0, ids).map((sent) => ({ sent, bytes: new TextEncoder().encode(JSON.stringify(sent)) }))
+        : valid(doc, bodySchema, 0, ids).map((sent) => ({ sent, bytes: encodeBody(sent) }))
       : fc.constant({});
     return fc.tuple(values, body, fc.boolean()).map(([vals, b, repeat]) => {
       let target = op.path;
@@ -100,7 +114,7 @@ export function requestFor(doc: Schema, op: Operation, ids: KnownIds): fc.Arbitr
         else fine = false;
       });
       target = target.replace(/\{[^}]+\}/g, 'missing');
-      if (b.bytes) headers['content-type'] = b.type ?? 'application/json';
+      if (b.bytes) headers['content-type'] = b.type ?? bodyType;
       return {
         method: op.method,
         target: query.length > 0 ? `${target}?${query.join('&')}` : target,

@@ -1,0 +1,44 @@
+/**
+ * `npm run keys:rotate [-- --offline]`: rotates identity's signing key in its database and prints the key set. Safe
+ * while replicas serve on PostgreSQL: the new key is published at once and signs after IDENTITY_KEY_ACTIVATION_DELAY.
+ * Embedded PGlite belongs to one process: with a host running on it, use POST /identity/v1/keys/rotate instead;
+ * `--offline` says the host is stopped. Exit codes: 0 rotated, 1 failed, 2 bad usage.
+ */
+import process from 'node:process';
+import { parseArgs } from 'node:util';
+import { loadConfigOrExit } from '../platform/config/index.ts';
+import { pendingMigrations, readMigrations } from '../platform/db/index.ts';
+import { openModuleDatabases } from '../platform/host/index.ts';
+import { createLogger } from '../platform/observability/index.ts';
+import { identityModule, rotateSigningKeys } from '../modules/identity/index.ts';
+
+function fail(message: string, code: number): never {
+  process.stderr.write(`keys:rotate: ${message}\n`);
+  process.exit(code);
+}
+
+let offline = false;
+try {
+  offline = parseArgs({ options: { offline: { type: 'boolean', default: false } } }).values.offline;
+} catch (error) {
+  fail(error instanceof Error ? error.message : String(error), 2);
+}
+const config = loadConfigOrExit();
+const embedded = !config.database.moduleUrls.identity && !config.database.url;
+if (embedded && !offline) {
+  fail(
+    `identity is on embedded PGlite (${config.database.dataDir}), which one process owns: rotate through the running host (POST /identity/v1/keys/rotate), or stop it and pass --offline.`,
+    2,
+  );
+}
+const databases = await openModuleDatabases(config, [identityModule], createLogger({ ...config.log, level: 'warn' }));
+try {
+  const db = databases.of('identity').db;
+  if ((await pendingMigrations(db, 'identity', readMigrations(identityModule.migrations))) > 0)
+    fail('identity has pending migrations: run npm run db:migrate first.', 1);
+  process.stdout.write(`${JSON.stringify(await rotateSigningKeys(config, db), null, 2)}\n`);
+} catch (error) {
+  fail(error instanceof Error ? error.message : String(error), 1);
+} finally {
+  await databases.close();
+}

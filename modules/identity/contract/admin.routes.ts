@@ -1,0 +1,51 @@
+import { contractRoute, jsonContent } from '../../../platform/http/index.ts';
+import { clientListSchema, newMachineClientSchema, registeredClientSchema, rotationSchema, signingKeyListSchema } from './admin.schemas.ts';
+
+const adminErrors = { 401: ['identity/invalid-token'], 403: ['identity/insufficient-scope'] } as const;
+
+// Access: scope identity:admin.
+export const rotateKeys = contractRoute({
+  method: 'post',
+  path: '/identity/v1/keys/rotate',
+  access: { scopes: ['identity:admin'] },
+  tags: ['identity'],
+  summary: 'Rotate the signing key: a new key is published now and signs after the activation delay',
+  errors: adminErrors,
+  responses: { 201: { description: 'The new key', content: jsonContent(rotationSchema) } },
+});
+
+// Access: scope identity:admin.
+export const listKeys = contractRoute({
+  method: 'get',
+  path: '/identity/v1/keys',
+  access: { scopes: ['identity:admin'] },
+  tags: ['identity'],
+  summary: 'Signing keys and their states (never their private halves)',
+  errors: adminErrors,
+  responses: { 200: { description: 'Every key, oldest first', content: jsonContent(signingKeyListSchema) } },
+});
+
+// Access: scope identity:admin.
+export const registerClient = contractRoute({
+  method: 'post',
+  path: '/identity/v1/clients',
+  access: { scopes: ['identity:admin'] },
+  tags: ['identity'],
+  summary: 'Register a machine client (client credentials grant); its secret is shown once',
+  request: { body: { content: jsonContent(newMachineClientSchema), required: true } },
+  // The answer carries the client secret: it is never stored for replay.
+  idempotencyKey: false,
+  errors: { ...adminErrors, 422: ['identity/unknown-scope'] },
+  responses: { 201: { description: 'The client, with its secret', content: jsonContent(registeredClientSchema) } },
+});
+
+// Access: scope identity:admin.
+export const listClients = contractRoute({
+  method: 'get',
+  path: '/identity/v1/clients',
+  access: { scopes: ['identity:admin'] },
+  tags: ['identity'],
+  summary: 'Registered clients (without secrets)',
+  errors: adminErrors,
+  responses: { 200: { description: 'Every client', content: jsonContent(clientListSchema) } },
+});

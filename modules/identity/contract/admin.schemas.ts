@@ -1,0 +1,47 @@
+import { z } from '@hono/zod-openapi';
+import { text } from '../../../platform/http/index.ts';
+
+export const signingKeySchema = z
+  .object({
+    kid: z.string(),
+    alg: z.string(),
+    status: z.enum(['next', 'active', 'verifying', 'retired']).openapi({
+      description:
+        '`next`: published, signs from `signsFrom`; `active`: signs; `verifying`: superseded, verifies what it signed; `retired`: gone from the JWKS.',
+    }),
+    createdAt: z.iso.datetime(),
+    signsFrom: z.iso.datetime(),
+    retiredAt: z.iso.datetime().nullable(),
+  })
+  .openapi('SigningKey');
+
+export const signingKeyListSchema = z.object({ keys: z.array(signingKeySchema) }).openapi('SigningKeyList');
+
+export const rotationSchema = z
+  .object({ kid: z.string(), previous: z.string().nullable(), signsFrom: z.iso.datetime() })
+  .openapi('KeyRotation', { description: 'The new key, published now, signing from `signsFrom`.' });
+
+const scope = z.string().regex(/^[a-z][a-z0-9-]*(:[a-z][a-z0-9-]*)?$/, 'must be a scope such as inventory:read');
+
+export const newMachineClientSchema = z
+  .object({ name: text({ min: 1, max: 200 }), scopes: z.array(scope).max(50) })
+  .strict()
+  .openapi('NewMachineClient');
+
+export const clientSchema = z
+  .object({
+    clientId: z.string(),
+    name: z.string(),
+    type: z.enum(['confidential', 'public']),
+    grantTypes: z.array(z.string()),
+    scopes: z.array(z.string()),
+    redirectUris: z.array(z.string()),
+    createdAt: z.iso.datetime(),
+  })
+  .openapi('Client');
+
+export const registeredClientSchema = clientSchema
+  .extend({ clientSecret: z.string().openapi({ description: 'Shown once: only its hash is kept.' }) })
+  .openapi('RegisteredClient');
+
+export const clientListSchema = z.object({ items: z.array(clientSchema) }).openapi('ClientList');

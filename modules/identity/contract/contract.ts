@@ -1,0 +1,22 @@
+import { defineContract } from '../../../platform/contracts/index.ts';
+import { listClients, listKeys, registerClient, rotateKeys } from './admin.routes.ts';
+import { authorizePage, authorizeSubmit, jwks, revoke, serverMetadata, token } from './oauth.routes.ts';
+import { getCurrentUser, registerUser } from './users.routes.ts';
+
+export const identityContract = defineContract('identity', {
+  // The metadata document first: the host links to a module's first parameterless GET as its front page.
+  routes: {
+    serverMetadata,
+    jwks,
+    token,
+    revoke,
+    authorizePage,
+    authorizeSubmit,
+    registerUser,
+    getCurrentUser,
+    rotateKeys,
+    listKeys,
+    registerClient,
+    listClients,
+  },
+});

@@ -1,0 +1,25 @@
+import { contractRoute, jsonContent } from '../../../platform/http/index.ts';
+import { currentUserSchema, newUserSchema, userSchema } from './users.schemas.ts';
+
+// Access: public (self-service sign-up; the account gets the customer role).
+export const registerUser = contractRoute({
+  method: 'post',
+  path: '/identity/v1/users',
+  access: 'public',
+  tags: ['identity'],
+  summary: 'Sign up: a customer account',
+  request: { body: { content: jsonContent(newUserSchema), required: true } },
+  errors: { 409: ['identity/username-taken'] },
+  responses: { 201: { description: 'The account', content: jsonContent(userSchema) } },
+});
+
+// Access: a user's access token (every role carries `profile`).
+export const getCurrentUser = contractRoute({
+  method: 'get',
+  path: '/identity/v1/users/me',
+  access: { scopes: ['profile'] },
+  tags: ['identity'],
+  summary: 'The signed-in user',
+  errors: { 401: ['identity/invalid-token'], 403: ['identity/user-token-required'], 404: ['identity/user-not-found'] },
+  responses: { 200: { description: 'The user the token was issued for', content: jsonContent(currentUserSchema) } },
+});

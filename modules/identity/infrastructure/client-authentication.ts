@@ -1,0 +1,42 @@
+/** Client credentials as a token or revocation request carries them (RFC 6749 §2.3.1). */
+export interface PresentedClient {
+  clientId: string | undefined;
+  clientSecret: string | undefined;
+  /** The client used HTTP Basic: a 401 then says `WWW-Authenticate: Basic`. */
+  basic: boolean;
+  /** Why the credentials cannot be read (both methods at once, a malformed header). */
+  invalid?: string;
+}
+
+function formDecode(value: string): string | undefined {
+  try {
+    return decodeURIComponent(value.replaceAll('+', ' '));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The client's id and secret: from `Authorization: Basic` (id and secret each form-encoded, then base64), or from
+ * the form. Both at once is an invalid request (RFC 6749 §2.3: one method per request).
+ */
+export function presentedClient(
+  authorization: string | undefined,
+  form: { client_id?: string | undefined; client_secret?: string | undefined },
+): PresentedClient {
+  const basic = authorization === undefined ? undefined : /^Basic +([A-Za-z0-9+/]+=*)$/i.exec(authorization)?.[1];
+  if (authorization !== undefined && basic === undefined)
+    return { clientId: undefined, clientSecret: undefined, basic: false, invalid: 'The Authorization header is not HTTP Basic.' };
+  if (basic === undefined) return { clientId: form.client_id, clientSecret: form.client_secret, basic: false };
+  if (form.client_secret !== undefined)
+    return { clientId: undefined, clientSecret: undefined, basic: true, invalid: 'Authenticate with HTTP Basic or client_secret, not both.' };
+  const text = Buffer.from(basic, 'base64').toString('utf8');
+  const colon = text.indexOf(':');
+  const clientId = colon < 0 ? undefined : formDecode(text.slice(0, colon));
+  const clientSecret = colon < 0 ? undefined : formDecode(text.slice(colon + 1));
+  if (clientId === undefined || clientSecret === undefined)
+    return { clientId: undefined, clientSecret: undefined, basic: true, invalid: 'The Basic credentials are malformed.' };
+  if (form.client_id !== undefined && form.client_id !== clientId)
+    return { clientId: undefined, clientSecret: undefined, basic: true, invalid: 'client_id differs from the Basic credentials.' };
+  return { clientId, clientSecret, basic: true };
+}

@@ -1,0 +1,70 @@
+import { ConfigError, type Config } from '../../../platform/config/index.ts';
+import type { Db } from '../../../platform/db/index.ts';
+import type { ModuleContext } from '../../../platform/host/index.ts';
+import { createSecretBox, createTokenVerifier, type TokenVerifier } from '../../../platform/security/index.ts';
+import type { IdentityDeps } from '../application/identity-deps.ts';
+import { createKeyStore, type KeyStore } from './key-store.ts';
+
+/** Identity's dependencies in a host, and the verifier its own protected operations use. */
+export interface IdentityRuntime {
+  deps: IdentityDeps;
+  verifier: TokenVerifier;
+}
+
+const runtimes = new WeakMap<ModuleContext, IdentityRuntime>();
+
+/** The signing keys in `db`, sealed with the configured key-encryption key; refused without one (production). */
+export function identityKeyStore(config: Config, db: Db): KeyStore {
+  const identity = config.identity;
+  if (!identity.kek) {
+    throw new ConfigError([
+      { variable: 'IDENTITY_KEK', message: 'required with NODE_ENV=production: it seals the signing keys (set it, or IDENTITY_KEK_FILE)' },
+    ]);
+  }
+  return createKeyStore({
+    db,
+    box: createSecretBox(identity.kek),
+    tokenLifetimeMs: identity.accessTokenTtlMs,
+    cacheMs: identity.keyCacheMs,
+    activationDelayMs: identity.keyActivationDelayMs,
+  });
+}
+
+/**
+ * Builds (once per module context) what identity's use cases need from the host's configuration. Refuses to start in
+ * production without a key-encryption key, and says loudly when the development default seals the keys.
+ */
+export function identityRuntime(ctx: ModuleContext): IdentityRuntime {
+  const existing = runtimes.get(ctx);
+  if (existing) return existing;
+  const config = ctx.config.identity;
+  const keys = identityKeyStore(ctx.config, ctx.db);
+  if (config.kekSource === 'development-default') {
+    ctx.log.warn(
+      { kek: 'development-default' },
+      'IDENTITY_KEK is not set: signing keys are sealed with the development default key, which protects nothing (refused with NODE_ENV=production)',
+    );
+  }
+  if (config.passwordGrant) ctx.log.warn('the password grant is enabled (IDENTITY_PASSWORD_GRANT): for local demos only');
+  const deps: IdentityDeps = {
+    db: ctx.db,
+    transaction: ctx.transaction,
+    keys,
+    settings: {
+      issuer: config.issuer,
+      audience: config.audience,
+      accessTokenTtlS: Math.round(config.accessTokenTtlMs / 1000),
+      refreshTokenTtlS: Math.round(config.refreshTokenTtlMs / 1000),
+      authorizationCodeTtlS: 60,
+      passwordGrant: config.passwordGrant && ctx.config.env !== 'production',
+      // Module clients between processes (issue 10, item 4) are wired with their key later.
+      moduleClientKey: undefined,
+      passwordCost: { N: config.passwordScryptN, r: 8, p: 1 },
+    },
+    moduleScopes: () => undefined,
+  };
+  const verifier = createTokenVerifier({ issuer: config.issuer, audience: config.audience, keys: { local: () => keys.jwks() } });
+  const runtime = { deps, verifier };
+  runtimes.set(ctx, runtime);
+  return runtime;
+}

@@ -1,0 +1,51 @@
+import type { Context, MiddlewareHandler } from 'hono';
+import { isDomainError, problem, problemMediaType, problemResponse, type AppEnv } from '../../../platform/http/index.ts';
+
+/** Whether a use case's error is an OAuth error (RFC 6749 §5.2): it carries the `error` code. */
+export function isOAuthError(error: unknown): error is { code: string; message: string; details: { error: string } } {
+  return isDomainError(error) && typeof (error.details as { error?: unknown } | undefined)?.error === 'string';
+}
+
+/**
+ * An OAuth error as the token and revocation endpoints answer it: 400 (401 for `invalid_client`, with
+ * `WWW-Authenticate: Basic` when the client tried HTTP Basic, RFC 6749 §5.2), a problem that also carries `error` and
+ * `error_description`.
+ */
+export function oauthErrorResponse(
+  c: Context<AppEnv>,
+  error: { code: string; message: string; details: Record<string, unknown> },
+  usedBasic: boolean,
+): Response {
+  const status = error.details.error === 'invalid_client' ? 401 : 400;
+  const headers: Record<string, string> = status === 401 && usedBasic ? { 'www-authenticate': 'Basic realm="cleave", charset="UTF-8"' } : {};
+  const body = problem({
+    status,
+    code: error.code,
+    detail: error.message,
+    instance: c.req.path,
+    requestId: c.get('requestId'),
+    extensions: { ...error.details, error_description: error.message },
+  });
+  return problemResponse(c, body, headers);
+}
+
+/**
+ * Router middleware for the OAuth endpoints: every answer is `Cache-Control: no-store` (RFC 6749 §5.1), and problems
+ * the platform answered before the handler (a malformed form, a field that fails validation, 415) get the
+ * `invalid_request` error code, so OAuth clients read every failure the same way.
+ */
+export function oauthResponses(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    c.header('cache-control', 'no-store');
+    c.header('pragma', 'no-cache');
+    await next();
+    const res = c.res;
+    if (!c.get('route') || res.status < 400 || res.status >= 500 || !res.headers.get('content-type')?.startsWith(problemMediaType)) return;
+    const body = (await res.clone().json()) as Record<string, unknown>;
+    if (typeof body.error === 'string') return;
+    const error = res.status === 401 ? 'invalid_client' : 'invalid_request';
+    const headers = new Headers(res.headers);
+    headers.delete('content-length');
+    c.res = new Response(JSON.stringify({ ...body, error, error_description: body.detail ?? body.title }), { status: res.status, headers });
+  };
+}

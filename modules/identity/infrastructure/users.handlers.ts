@@ -1,0 +1,20 @@
+import type { App } from '../../../platform/http/index.ts';
+import { currentUser, signUp } from '../application/users.ts';
+import * as routes from '../contract/users.routes.ts';
+import { callerOf } from './caller.ts';
+import type { IdentityRuntime } from './identity-runtime.ts';
+
+/** Sign-up and the signed-in user. */
+export function userRoutes(app: App, runtime: IdentityRuntime): void {
+  const { deps } = runtime;
+
+  app.openapi(routes.registerUser, async (c) => {
+    const user = await signUp(deps, c.req.valid('json'));
+    return c.json({ ...user, createdAt: user.createdAt.toISOString() }, 201);
+  });
+
+  app.openapi(routes.getCurrentUser, async (c) => {
+    const user = await currentUser(deps, await callerOf(c, runtime));
+    return c.json({ ...user, createdAt: user.createdAt.toISOString() }, 200);
+  });
+}

@@ -1,0 +1,297 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Host } from '../../../platform/host/index.ts';
+import { testDatabases, type TestDatabaseHandle } from '../../../tests/support/databases.ts';
+import { basic, formRequest, identityHost, issuer, pkce, redirectUri, tokenRequest, userToken, verifyWithPublishedKeys } from './support.ts';
+
+describe.each(testDatabases)('identity OAuth endpoints over HTTP, on $name', (testDatabase) => {
+  let database: TestDatabaseHandle;
+  let host: Host;
+  let machine: { id: string; secret: string };
+
+  beforeAll(async () => {
+    database = await testDatabase.open();
+    host = await identityHost(database, { IDENTITY_PASSWORD_GRANT: 'true' });
+    const admin = await userToken(host, 'olga');
+    const registered = await host.app.request('/identity/v1/clients', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Reporting job', scopes: ['inventory:read'] }),
+    });
+    const body = (await registered.json()) as { clientId: string; clientSecret: string };
+    machine = { id: body.clientId, secret: body.clientSecret };
+  });
+  afterAll(async () => {
+    await host?.stop();
+    await database?.close();
+  });
+
+  const expectOAuthProblem = (response: Response, body: Record<string, unknown>, status: number, error: string, code: string) => {
+    expect({ status: response.status, error: body.error, code: body.code }).toEqual({ status, error, code });
+    expect(response.headers.get('content-type')).toBe('application/problem+json');
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    expect(body).toMatchObject({ type: `urn:cleave:problem:${code}`, status, error_description: expect.any(String) });
+  };
+
+  it('publishes RFC 8414 metadata and a JWKS of public keys with kids', async () => {
+    const metadata = (await (await host.app.request('/.well-known/oauth-authorization-server')).json()) as Record<string, unknown>;
+    expect(metadata).toMatchObject({
+      issuer,
+      token_endpoint: `${issuer}/identity/v1/token`,
+      authorization_endpoint: `${issuer}/identity/v1/authorize`,
+      revocation_endpoint: `${issuer}/identity/v1/revoke`,
+      jwks_uri: `${issuer}/.well-known/jwks.json`,
+      code_challenge_methods_supported: ['S256'],
+      response_types_supported: ['code'],
+    });
+    expect(metadata.grant_types_supported).toEqual(expect.arrayContaining(['authorization_code', 'client_credentials', 'refresh_token', 'password']));
+    const jwks = (await (await host.app.request('/.well-known/jwks.json')).json()) as { keys: Record<string, unknown>[] };
+    expect(jwks.keys.length).toBeGreaterThan(0);
+    for (const key of jwks.keys) {
+      expect(key).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig', kid: expect.any(String) });
+      expect(key).not.toHaveProperty('d');
+    }
+  });
+
+  it('client credentials through HTTP Basic and in the form give an RFC 9068 token that verifies against the JWKS', async () => {
+    for (const [fields, headers] of [
+      [{ grant_type: 'client_credentials' }, { authorization: basic(machine.id, machine.secret) }],
+      [{ grant_type: 'client_credentials', client_id: machine.id, client_secret: machine.secret }, {}],
+    ] as const) {
+      const { response, body } = await tokenRequest(host, fields, headers);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('cache-control')).toBe('no-store');
+      expect(body).toMatchObject({ token_type: 'Bearer', expires_in: 300, scope: 'inventory:read' });
+      expect(body).not.toHaveProperty('refresh_token');
+      const { payload, protectedHeader } = await verifyWithPublishedKeys(host, body.access_token as string);
+      expect(protectedHeader).toMatchObject({ alg: 'ES256', typ: 'at+jwt', kid: expect.any(String) });
+      expect(payload).toMatchObject({ iss: issuer, aud: 'cleave', sub: machine.id, client_id: machine.id, scope: 'inventory:read', jti: expect.any(String) });
+      expect((payload.exp as number) - (payload.iat as number)).toBe(300);
+    }
+  });
+
+  it('a wrong client secret is 401 invalid_client, with WWW-Authenticate: Basic when Basic was used', async () => {
+    const viaBasic = await tokenRequest(host, { grant_type: 'client_credentials' }, { authorization: basic(machine.id, 'wrong') });
+    expectOAuthProblem(viaBasic.response, viaBasic.body, 401, 'invalid_client', 'identity/invalid-client');
+    expect(viaBasic.response.headers.get('www-authenticate')).toMatch(/^Basic realm="cleave"/);
+    const viaForm = await tokenRequest(host, { grant_type: 'client_credentials', client_id: machine.id, client_secret: 'wrong' });
+    expectOAuthProblem(viaForm.response, viaForm.body, 401, 'invalid_client', 'identity/invalid-client');
+    expect(viaForm.response.headers.get('www-authenticate')).toBeNull();
+  });
+
+  it('bad input is a problem that carries the RFC 6749 error: missing, unknown or repeated parameters, other media types, broken forms', async () => {
+    const cases: [RequestInit, number, string, string][] = [
+      [formRequest({ client_id: 'cleave-web' }), 400, 'invalid_request', 'http/validation-failed'],
+      [formRequest({ grant_type: 'implicit', client_id: 'cleave-web' }), 400, 'unsupported_grant_type', 'identity/unsupported-grant-type'],
+      [formRequest({ grant_type: 'client_credentials', client_id: 'cleave-web' }), 400, 'unauthorized_client', 'identity/unauthorized-client'],
+      [
+        formRequest({ grant_type: 'client_credentials', scope: 'operator' }, { authorization: basic(machine.id, machine.secret) }),
+        400,
+        'invalid_scope',
+        'identity/invalid-scope',
+      ],
+      [
+        formRequest({ grant_type: 'client_credentials', client_secret: 'x' }, { authorization: basic(machine.id, machine.secret) }),
+        400,
+        'invalid_request',
+        'identity/invalid-request',
+      ],
+      [formRequest({ grant_type: 'authorization_code', client_id: 'cleave-web' }), 400, 'invalid_request', 'identity/invalid-request'],
+      [
+        { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=password&grant_type=password' },
+        400,
+        'invalid_request',
+        'http/validation-failed',
+      ],
+      [
+        { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=%E0%A4%A' },
+        400,
+        'invalid_request',
+        'http/malformed-form',
+      ],
+      [
+        { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"grant_type":"client_credentials"}' },
+        415,
+        'invalid_request',
+        'http/unsupported-media-type',
+      ],
+      [
+        { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'grant_type=client_credentials' },
+        415,
+        'invalid_request',
+        'http/unsupported-media-type',
+      ],
+    ];
+    for (const [init, status, error, code] of cases) {
+      const response = await host.app.request('/identity/v1/token', init);
+      expectOAuthProblem(response, (await response.json()) as Record<string, unknown>, status, error, code);
+    }
+  });
+
+  it('runs the authorization code flow with PKCE end to end: page, sign-in, redirect with code, state and iss, exchange, refresh', async () => {
+    const { verifier, challenge } = pkce();
+    const query = {
+      response_type: 'code',
+      client_id: 'cleave-web',
+      redirect_uri: redirectUri,
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+      state: 's-123',
+      scope: 'profile',
+    };
+    const page = await host.app.request(`/identity/v1/authorize?${new URLSearchParams(query)}`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(page.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    const html = await page.text();
+    expect(html).toContain(`name="code_challenge" value="${challenge}"`);
+    expect(html).toContain('name="state" value="s-123"');
+
+    const wrong = await host.app.request('/identity/v1/authorize', formRequest({ ...query, username: 'alice', password: 'nope' }));
+    expect(wrong.status).toBe(200);
+    expect(await wrong.text()).toContain('The user name or password is wrong.');
+
+    const signIn = await host.app.request('/identity/v1/authorize', formRequest({ ...query, username: 'alice', password: 'alice-demo-password' }));
+    expect(signIn.status).toBe(303);
+    const back = new URL(signIn.headers.get('location') as string);
+    expect(`${back.origin}${back.pathname}`).toBe(redirectUri);
+    expect(back.searchParams.get('state')).toBe('s-123');
+    expect(back.searchParams.get('iss')).toBe(issuer);
+    const code = back.searchParams.get('code') as string;
+
+    const exchange = { grant_type: 'authorization_code', client_id: 'cleave-web', code, redirect_uri: redirectUri };
+    const wrongVerifier = await tokenRequest(host, { ...exchange, code_verifier: pkce().verifier });
+    expectOAuthProblem(wrongVerifier.response, wrongVerifier.body, 400, 'invalid_grant', 'identity/invalid-grant');
+
+    // The failed exchange used the code up: a new sign-in, then the right verifier.
+    const again = await host.app.request('/identity/v1/authorize', formRequest({ ...query, username: 'alice', password: 'alice-demo-password' }));
+    const code2 = new URL(again.headers.get('location') as string).searchParams.get('code') as string;
+    const tokens = await tokenRequest(host, { ...exchange, code: code2, code_verifier: verifier });
+    expect(tokens.response.status).toBe(200);
+    expect(tokens.body).toMatchObject({ token_type: 'Bearer', scope: 'profile', refresh_token: expect.any(String) });
+    const me = await host.app.request('/identity/v1/users/me', { headers: { authorization: `Bearer ${tokens.body.access_token as string}` } });
+    expect(await me.json()).toMatchObject({ username: 'alice', roles: ['customer'], scopes: ['profile'] });
+
+    const reused = await tokenRequest(host, { ...exchange, code: code2, code_verifier: verifier });
+    expectOAuthProblem(reused.response, reused.body, 400, 'invalid_grant', 'identity/invalid-grant');
+
+    const refreshed = await tokenRequest(host, { grant_type: 'refresh_token', client_id: 'cleave-web', refresh_token: tokens.body.refresh_token as string });
+    expect(refreshed.response.status).toBe(200);
+    expect(refreshed.body.refresh_token).not.toBe(tokens.body.refresh_token);
+  });
+
+  it('never redirects to an unregistered redirect URI; client faults go back to the client as error', async () => {
+    const { challenge } = pkce();
+    const base = {
+      response_type: 'code',
+      client_id: 'cleave-web',
+      redirect_uri: redirectUri,
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+      state: 'st',
+    };
+    for (const bad of [{ redirect_uri: 'https://evil.test/cb' }, { client_id: 'nobody' }]) {
+      const response = await host.app.request(`/identity/v1/authorize?${new URLSearchParams({ ...base, ...bad })}`);
+      expect(response.status).toBe(400);
+      expect(response.headers.get('location')).toBeNull();
+      expect(await response.json()).toMatchObject({ code: 'identity/invalid-authorization-request' });
+      const posted = await host.app.request('/identity/v1/authorize', formRequest({ ...base, ...bad, username: 'alice', password: 'alice-demo-password' }));
+      expect(posted.status).toBe(400);
+    }
+    const noPkce = await host.app.request(`/identity/v1/authorize?${new URLSearchParams({ ...base, code_challenge_method: 'plain' })}`);
+    expect(noPkce.status).toBe(303);
+    const back = new URL(noPkce.headers.get('location') as string);
+    expect(Object.fromEntries(back.searchParams)).toMatchObject({ error: 'invalid_request', state: 'st', iss: issuer });
+    const token = await host.app.request(`/identity/v1/authorize?${new URLSearchParams({ ...base, response_type: 'token' })}`);
+    expect(new URL(token.headers.get('location') as string).searchParams.get('error')).toBe('unsupported_response_type');
+  });
+
+  it('a refresh token used twice revokes its whole family', async () => {
+    const first = await tokenRequest(host, { grant_type: 'password', client_id: 'cleave-web', username: 'sam', password: 'sam-demo-password' });
+    const second = await tokenRequest(host, { grant_type: 'refresh_token', client_id: 'cleave-web', refresh_token: first.body.refresh_token as string });
+    expect(second.response.status).toBe(200);
+    const replay = await tokenRequest(host, { grant_type: 'refresh_token', client_id: 'cleave-web', refresh_token: first.body.refresh_token as string });
+    expectOAuthProblem(replay.response, replay.body, 400, 'invalid_grant', 'identity/invalid-grant');
+    const victim = await tokenRequest(host, { grant_type: 'refresh_token', client_id: 'cleave-web', refresh_token: second.body.refresh_token as string });
+    expectOAuthProblem(victim.response, victim.body, 400, 'invalid_grant', 'identity/invalid-grant');
+  });
+
+  it('revocation (RFC 7009): a revoked refresh token stops working; unknown tokens answer 200; a bad client is 401', async () => {
+    const tokens = await tokenRequest(host, { grant_type: 'password', client_id: 'cleave-web', username: 'sam', password: 'sam-demo-password' });
+    const revoked = await host.app.request(
+      '/identity/v1/revoke',
+      formRequest({ token: tokens.body.refresh_token as string, token_type_hint: 'refresh_token', client_id: 'cleave-web' }),
+    );
+    expect(revoked.status).toBe(200);
+    expect(revoked.headers.get('cache-control')).toBe('no-store');
+    const after = await tokenRequest(host, { grant_type: 'refresh_token', client_id: 'cleave-web', refresh_token: tokens.body.refresh_token as string });
+    expectOAuthProblem(after.response, after.body, 400, 'invalid_grant', 'identity/invalid-grant');
+    expect((await host.app.request('/identity/v1/revoke', formRequest({ token: 'unknown', client_id: 'cleave-web' }))).status).toBe(200);
+    const badClient = await host.app.request('/identity/v1/revoke', formRequest({ token: 'x' }, { authorization: basic(machine.id, 'wrong') }));
+    expectOAuthProblem(badClient, (await badClient.json()) as Record<string, unknown>, 401, 'invalid_client', 'identity/invalid-client');
+    const missing = await host.app.request('/identity/v1/revoke', formRequest({ client_id: 'cleave-web' }));
+    expectOAuthProblem(missing, (await missing.json()) as Record<string, unknown>, 400, 'invalid_request', 'http/validation-failed');
+  });
+
+  it('sign-up, the signed-in user, and the RFC 6750 answers without or with a bad token', async () => {
+    const signUp = await host.app.request('/identity/v1/users', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'newcomer', password: 'a long enough password' }),
+    });
+    expect(signUp.status).toBe(201);
+    expect(await signUp.json()).toMatchObject({ username: 'newcomer', roles: ['customer'] });
+    const taken = await host.app.request('/identity/v1/users', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'newcomer', password: 'another password' }),
+    });
+    expect(taken.status).toBe(409);
+
+    const token = (await tokenRequest(host, { grant_type: 'password', client_id: 'cleave-web', username: 'newcomer', password: 'a long enough password' }))
+      .body;
+    const me = await host.app.request('/identity/v1/users/me', { headers: { authorization: `Bearer ${token.access_token as string}` } });
+    expect(await me.json()).toMatchObject({ username: 'newcomer', scopes: ['profile'] });
+
+    const anonymous = await host.app.request('/identity/v1/users/me');
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('www-authenticate')).toBe('Bearer realm="cleave"');
+    const forged = await host.app.request('/identity/v1/users/me', { headers: { authorization: 'Bearer abc.def.ghi' } });
+    expect(forged.status).toBe(401);
+    expect(forged.headers.get('www-authenticate')).toBe('Bearer realm="cleave", error="invalid_token"');
+    const machineToken = (await tokenRequest(host, { grant_type: 'client_credentials' }, { authorization: basic(machine.id, machine.secret) })).body;
+    const notUser = await host.app.request('/identity/v1/users/me', { headers: { authorization: `Bearer ${machineToken.access_token as string}` } });
+    expect(await notUser.json()).toMatchObject({ status: 403, code: 'identity/user-token-required' });
+  });
+
+  it('administration needs identity:admin: 401 without a token, 403 with too few scopes, and secrets are shown once', async () => {
+    expect((await host.app.request('/identity/v1/keys')).status).toBe(401);
+    const customer = await host.app.request('/identity/v1/keys', { headers: { authorization: `Bearer ${await userToken(host, 'alice')}` } });
+    expect(customer.status).toBe(403);
+    expect(customer.headers.get('www-authenticate')).toBe('Bearer realm="cleave", error="insufficient_scope", scope="identity:admin"');
+    const admin = { authorization: `Bearer ${await userToken(host, 'olga')}` };
+    const keys = (await (await host.app.request('/identity/v1/keys', { headers: admin })).json()) as { keys: { status: string }[] };
+    expect(keys.keys.some((k) => k.status === 'active')).toBe(true);
+    const unknownScope = await host.app.request('/identity/v1/clients', {
+      method: 'POST',
+      headers: { ...admin, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'x', scopes: ['root:all'] }),
+    });
+    expect(await unknownScope.json()).toMatchObject({ status: 422, code: 'identity/unknown-scope' });
+    const list = (await (await host.app.request('/identity/v1/clients', { headers: admin })).json()) as { items: Record<string, unknown>[] };
+    expect(list.items.map((c) => c.clientId)).toEqual(expect.arrayContaining(['cleave-web', machine.id]));
+    expect(JSON.stringify(list)).not.toContain(machine.secret);
+    expect(list.items.every((c) => !('clientSecret' in c) && !('secretHash' in c))).toBe(true);
+  });
+
+  it('a client secret never rests in the idempotency table: client registration takes no Idempotency-Key', async () => {
+    const admin = { authorization: `Bearer ${await userToken(host, 'olga')}` };
+    const register = () =>
+      host.app.request('/identity/v1/clients', {
+        method: 'POST',
+        headers: { ...admin, 'content-type': 'application/json', 'idempotency-key': 'same-key' },
+        body: JSON.stringify({ name: 'Twice', scopes: [] }),
+      });
+    const [a, b] = [(await (await register()).json()) as { clientId: string }, (await (await register()).json()) as { clientId: string }];
+    expect(a.clientId).not.toBe(b.clientId);
+  });
+});

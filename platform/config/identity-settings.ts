@@ -1,0 +1,62 @@
+import { createHash } from 'node:crypto';
+import type { ConfigProblem } from './load-config.ts';
+
+/** A key-encryption key: seals the identity module's private signing keys at rest. */
+export interface KeyEncryptionKeyConfig {
+  id: string;
+  key: Uint8Array;
+}
+
+/** How the identity module issues tokens and keeps its keys. */
+export interface IdentityConfig {
+  /** `iss` of every token and the base of the metadata document: the public origin clients reach the API at. */
+  issuer: string;
+  /** `aud` of every access token. */
+  audience: string;
+  accessTokenTtlMs: number;
+  refreshTokenTtlMs: number;
+  /**
+   * Keys that seal private signing keys; the first seals, all open. `undefined` in production when none is set (the
+   * identity module then refuses to start); the development default elsewhere, which `kekSource` says.
+   */
+  kek: KeyEncryptionKeyConfig[] | undefined;
+  kekSource: 'IDENTITY_KEK' | 'IDENTITY_KEK_FILE' | 'development-default' | 'none';
+  /** The resource-owner password grant: only for a local demo, never with NODE_ENV=production. */
+  passwordGrant: boolean;
+  /** How long a new signing key is published in the JWKS before it signs, so remote verifiers see it first. */
+  keyActivationDelayMs: number;
+  /** How long a replica reuses the key set it read. */
+  keyCacheMs: number;
+  /** scrypt cost (N) of new password hashes. */
+  passwordScryptN: number;
+}
+
+/** The key development uses when none is configured: public knowledge, so it protects nothing. Refused in production. */
+export const developmentKek: KeyEncryptionKeyConfig = {
+  id: 'dev',
+  key: createHash('sha256').update('cleave development key-encryption key: not a secret').digest(),
+};
+
+const base64 = /^[A-Za-z0-9+/_-]+={0,2}$/;
+
+/** `IDENTITY_KEK`: `<key>` or `<id>:<key>[,<id>:<key>...]`, each key 32 bytes in base64 or base64url. */
+export function parseKeks(value: string, problems: ConfigProblem[]): KeyEncryptionKeyConfig[] {
+  const keys: KeyEncryptionKeyConfig[] = [];
+  const parts = value
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
+  parts.forEach((part, index) => {
+    const colon = part.indexOf(':');
+    const id = colon < 0 ? `kek${index + 1}` : part.slice(0, colon);
+    const text = colon < 0 ? part : part.slice(colon + 1);
+    const key = base64.test(text) ? Buffer.from(text, 'base64') : Buffer.alloc(0);
+    if (!/^[\w-]{1,32}$/.test(id)) problems.push({ variable: 'IDENTITY_KEK', message: `key ${index + 1}: the id must be 1-32 letters, digits, - or _` });
+    else if (key.length !== 32)
+      problems.push({ variable: 'IDENTITY_KEK', message: `key ${id}: must be 32 random bytes in base64 (openssl rand -base64 32), not ${key.length} bytes` });
+    else if (keys.some((k) => k.id === id)) problems.push({ variable: 'IDENTITY_KEK', message: `key id ${id} appears twice` });
+    else keys.push({ id, key });
+  });
+  if (parts.length === 0) problems.push({ variable: 'IDENTITY_KEK', message: 'names no key' });
+  return keys;
+}

@@ -1,0 +1,32 @@
+import { readFileSync } from 'node:fs';
+import type { ConfigProblem } from './load-config.ts';
+
+/** Settings that hold secrets and may come from a file (`<NAME>_FILE`, e.g. a mounted Kubernetes or Docker secret). */
+export const secretVariables = ['IDENTITY_KEK'] as const;
+
+/**
+ * `IDENTITY_KEK_FILE=/run/secrets/kek` sets `IDENTITY_KEK` to the file's content (one trailing newline dropped).
+ * Setting both, or naming a file that cannot be read, is a problem; the error names the variable and path, never
+ * the content.
+ */
+export function readSecretFiles(env: Record<string, string>, problems: ConfigProblem[]): Record<string, string> {
+  const result = { ...env };
+  for (const name of secretVariables) {
+    const file = env[`${name}_FILE`];
+    delete result[`${name}_FILE`];
+    if (file === undefined) continue;
+    if (env[name] !== undefined) {
+      problems.push({ variable: `${name}_FILE`, message: `set ${name} or ${name}_FILE, not both` });
+      continue;
+    }
+    try {
+      const content = readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+      if (content === '') problems.push({ variable: `${name}_FILE`, message: `${file} is empty` });
+      else result[name] = content;
+    } catch (error) {
+      const reason = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+      problems.push({ variable: `${name}_FILE`, message: `cannot read ${file} (${reason})` });
+    }
+  }
+  return result;
+}

@@ -1,0 +1,49 @@
+import type { RouteConfig } from '@hono/zod-openapi';
+import type { Context, MiddlewareHandler } from 'hono';
+import { matchedRoutes } from 'hono/route';
+
+/**
+ * What a contract route declared that the app-wide middleware, which runs before the route's own, must honour: it
+ * reads a form body, or takes no `Idempotency-Key`. Carried by the route's own middleware functions, so the matched
+ * route answers without a lookup table by path.
+ */
+export interface RouteMarks {
+  /** The body is `application/x-www-form-urlencoded` (RFC 6749 endpoints), not JSON. */
+  formBody?: true;
+  /** The operation takes no `Idempotency-Key`: its answers (credentials) must never be stored for replay. */
+  noIdempotencyKey?: true;
+}
+
+const marks = new WeakMap<object, RouteMarks>();
+
+/** Marks `middleware` as carrying `routeMarks`; returns it. */
+export function markRoute<M extends MiddlewareHandler>(middleware: M, routeMarks: RouteMarks): M {
+  marks.set(middleware, routeMarks);
+  return middleware;
+}
+
+/** The marks of the route a request matched (read only where needed: it walks the matched handlers). */
+export function routeMarks(c: Context): RouteMarks {
+  let found: RouteMarks = {};
+  for (const route of matchedRoutes(c)) {
+    const m = marks.get(route.handler);
+    if (m) found = { ...found, ...m };
+  }
+  return found;
+}
+
+/**
+ * On a host that forwards a remote module's requests (the gateway), marks that module's form-body routes, so the
+ * JSON-only rule lets their bodies through to the module, which holds them to the form type itself.
+ */
+export function markForwardedRoutes(app: { on(method: string, path: string, handler: MiddlewareHandler): unknown }, routes: readonly RouteConfig[]): void {
+  for (const route of routes) {
+    const content = route.request?.body?.content ?? {};
+    if (!('application/x-www-form-urlencoded' in content) || 'application/json' in content) continue;
+    app.on(
+      route.method.toUpperCase(),
+      route.path.replace(/\{(\w+)\}/g, ':$1'),
+      markRoute((_c, next) => next(), { formBody: true }),
+    );
+  }
+}
