@@ -4,15 +4,20 @@
  *   doing one INSERT per job;
  * - relay + in-process bus draining the outbox vs the in-process bus alone fed the same envelopes;
  * - commit → handler start at a steady rate, both buses, both databases (p50, p99);
- * - a burst of events committed at once, time until the last is handled.
+ * - a burst of events committed at once (one transaction), time until the consumer has handled the last, both buses.
  * Settings: BENCH_EVENTS (default 2000), BENCH_RATE (events/s at steady load, default 50), BENCH_STEADY_S (default 10),
+ * BENCH_BURST (default 1000), BENCH_ROUNDS (default 3; figures are medians over rounds, ratios taken within a round),
+ * BENCH_PARTS (comma-separated subset of throughput,latency,burst), BENCH_DATABASES (subset of pglite,postgres),
  * BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test; a scratch database is created and dropped),
  * BENCH_REDIS_URL (default redis://127.0.0.1:6379; a unique prefix, deleted afterwards). Without PostgreSQL or Redis
  * the variants that need them are skipped and said so.
  */
+import { randomUUID } from 'node:crypto';
+import { loadavg } from 'node:os';
 import process from 'node:process';
 import { pino } from 'pino';
-import { createInProcessBus, type EventBus, type EventEnvelope } from '../platform/events/index.ts';
+import { productCreatedV1 } from '../modules/catalog/index.ts';
+import { createInProcessBus, createOutbox, eventTables, type EventBus, type EventEnvelope } from '../platform/events/index.ts';
 import { createBullmqBus } from '../platform/events/bullmq-bus.ts';
 import { deleteNamespace, testBullmqOptions } from '../tests/support/buses/bus-kinds.ts';
 import { newKey, openWorld, type World } from '../tests/support/buses/world.ts';
@@ -24,16 +29,19 @@ import { percentile, reachable } from './events/measure.ts';
 const events = Number(process.env.BENCH_EVENTS ?? 2000);
 const rate = Number(process.env.BENCH_RATE ?? 50);
 const steadySeconds = Number(process.env.BENCH_STEADY_S ?? 10);
-if (![events, rate, steadySeconds].every((n) => Number.isInteger(n) && n > 0)) {
-  process.stderr.write('BENCH_EVENTS, BENCH_RATE and BENCH_STEADY_S must be positive whole numbers\n');
+const burst = Number(process.env.BENCH_BURST ?? 1000);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+if (![events, rate, steadySeconds, burst, rounds].every((n) => Number.isInteger(n) && n > 0)) {
+  process.stderr.write('BENCH_EVENTS, BENCH_RATE, BENCH_STEADY_S, BENCH_BURST and BENCH_ROUNDS must be positive whole numbers\n');
   process.exit(2);
 }
+const parts = new Set((process.env.BENCH_PARTS ?? 'throughput,latency,burst').split(','));
+const wantedDatabases = new Set((process.env.BENCH_DATABASES ?? 'pglite,postgres').split(','));
 const postgresUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const log = pino({ level: 'warn' }, pino.destination({ dest: '/dev/null', sync: false }));
 const haveRedis = await reachable(redisUrl);
 const havePostgres = await reachable(postgresUrl);
-const rows: string[][] = [];
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
 interface Setup {
@@ -78,7 +86,7 @@ async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<
 async function relayDrain(setup: Setup, kind: 'in-process' | 'bullmq'): Promise<number> {
   const { world } = setup;
   for (let i = 0; i < events; i++) await world.write(newKey(), `B-${i}`);
-  const namespace = `bench-${Date.now()}`;
+  const namespace = `bench-${randomUUID()}`;
   const consumer = world.startProcess(busOf(kind, world, namespace), { relay: false, consume: true });
   await consumer.ready;
   const started = performance.now();
@@ -114,7 +122,7 @@ async function busAlone(setup: Setup): Promise<number> {
 /** Commit → handler start at a steady rate: the handler notes when it first sees each event. */
 async function steadyLatency(setup: Setup, kind: 'in-process' | 'bullmq'): Promise<Sample> {
   const { world } = setup;
-  const namespace = `bench-${Date.now()}`;
+  const namespace = `bench-${randomUUID()}`;
   const committed = new Map<string, number>();
   const started = new Map<string, number>();
   world.controls.onCall = (envelope) => {
@@ -142,32 +150,128 @@ async function steadyLatency(setup: Setup, kind: 'in-process' | 'bullmq'): Promi
   return { p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99) };
 }
 
-const fmt = (n: number, digits = 0) => n.toFixed(digits);
-const databases = ['pglite', ...(havePostgres ? ['postgres' as const] : [])] as const;
-if (!havePostgres) say(`PostgreSQL at ${postgresUrl} not reachable: PostgreSQL variants skipped.`);
-if (!haveRedis) say(`Redis at ${redisUrl} not reachable: BullMQ variants skipped.`);
-say(`events per throughput run: ${events}; steady load: ${rate}/s for ${steadySeconds} s\n`);
+const outbox = createOutbox(eventTables('catalog'), 'catalog');
 
-for (const name of databases) {
-  const setup = await openSetup(name);
-  try {
-    const alone = await busAlone(setup);
-    const relayed = await relayDrain(setup, 'in-process');
-    rows.push([name, 'relay + in-process bus / in-process bus alone', `${fmt(relayed)} / ${fmt(alone)} events/s`, fmt(relayed / alone, 2), '≥ 0.9']);
-    if (haveRedis) {
-      const ours = await relayDrain(setup, 'bullmq');
-      const raw = await rawBullmqBaseline(setup.database, redisUrl, events);
-      rows.push([name, 'relay + BullMQ bus / raw BullMQ (1 INSERT per job)', `${fmt(ours)} / ${fmt(raw)} events/s`, fmt(ours / raw, 2), '≥ 0.9']);
-    }
-    for (const kind of ['in-process', ...(haveRedis ? ['bullmq' as const] : [])] as const) {
-      const sample = await steadyLatency(setup, kind);
-      rows.push([name, `commit → handler, ${kind}, ${rate}/s`, `p50 ${fmt(sample.p50, 1)} ms, p99 ${fmt(sample.p99, 1)} ms`, '', 'p99 ≤ 25 ms']);
-    }
-  } finally {
-    await setup.drop();
+/**
+ * A burst: with the consumer (and on BullMQ a separate publishing relay) running and warmed up by 20 events, one
+ * transaction commits `burst` events of distinct keys to the outbox; milliseconds from its commit until the consumer
+ * has handled the last of them. The same procedure runs on the code before issue 7 (bench/events-burst-baseline.md).
+ */
+async function burstDrain(setup: Setup, kind: 'in-process' | 'bullmq'): Promise<number> {
+  const { world } = setup;
+  const namespace = `bench-${randomUUID()}`;
+  const consumer = world.startProcess(busOf(kind, world, namespace), { relay: kind === 'in-process', consume: true });
+  await consumer.ready;
+  const relays = [consumer];
+  if (kind === 'bullmq') {
+    const publisher = world.startProcess(busOf(kind, world, namespace), { relay: true, consume: false });
+    await publisher.ready;
+    relays.push(publisher);
   }
+  const count = () => world.outcomes.filter((o) => o.outcome === 'handled').length;
+  for (let i = 0; i < 20; i++) await world.write(newKey(), `W-${i}`);
+  await until(async () => count() >= 20, 60_000);
+  await world.database.db.transaction(async (tx) => {
+    for (let i = 0; i < burst; i++)
+      await outbox.publish(tx, productCreatedV1, { productId: newKey(), sku: `B-${i}`, name: `Product B-${i}`, price: { amount: 100, currency: 'EUR' } });
+  });
+  const committed = performance.now();
+  for (const node of relays) node.relay.wake();
+  await until(async () => count() >= 20 + burst, 600_000);
+  const drainMs = performance.now() - committed;
+  await world.reset();
+  if (kind === 'bullmq') await deleteNamespace(redisUrl, namespace);
+  return drainMs;
 }
 
-const widths = [0, 1, 2, 3, 4].map((i) => Math.max(...[['database', 'what', 'measured', 'ratio', 'budget'], ...rows].map((r) => (r[i] ?? '').length)));
-for (const row of [['database', 'what', 'measured', 'ratio', 'budget'], ...rows]) say(row.map((c, i) => c.padEnd(widths[i] as number)).join('  '));
+const fmt = (n: number, digits = 0) => n.toFixed(digits);
+const median = (values: readonly number[]) =>
+  percentile(
+    [...values].sort((a, b) => a - b),
+    0.5,
+  );
+
+/** One figure's value in each round (a ratio, a p99 or a drain time) and the measurements behind it. */
+interface Figure {
+  database: string;
+  what: string;
+  budget: string;
+  digits: number;
+  rounds: { value: number; parts: number[] }[];
+  /** The measured column, from the medians of `parts`. */
+  describe(parts: number[]): string;
+}
+const figures = new Map<string, Figure>();
+function record(database: string, what: string, budget: string, digits: number, describe: Figure['describe'], value: number, parts: number[]): void {
+  const key = `${database}|${what}`;
+  const figure = figures.get(key) ?? { database, what, budget, digits, rounds: [], describe };
+  figure.rounds.push({ value, parts });
+  figures.set(key, figure);
+}
+
+const databases = (['pglite', ...(havePostgres ? ['postgres' as const] : [])] as const).filter((d) => wantedDatabases.has(d));
+const buses = ['in-process', ...(haveRedis ? ['bullmq' as const] : [])] as const;
+if (!havePostgres) say(`PostgreSQL at ${postgresUrl} not reachable: PostgreSQL variants skipped.`);
+if (!haveRedis) say(`Redis at ${redisUrl} not reachable: BullMQ variants skipped.`);
+say(`${rounds} rounds; events per throughput run: ${events}; steady load: ${rate}/s for ${steadySeconds} s; burst: ${burst}; ${[...parts].join(', ')}`);
+say(
+  `load average at start: ${loadavg()
+    .map((n) => n.toFixed(2))
+    .join(' ')}\n`,
+);
+
+for (let round = 0; round < rounds; round++) {
+  // The order of the databases alternates by round, so neither always runs first on a machine whose load drifts.
+  for (const name of round % 2 === 0 ? databases : [...databases].reverse()) {
+    const setup = await openSetup(name);
+    try {
+      if (parts.has('throughput')) {
+        const alone = await busAlone(setup);
+        const relayed = await relayDrain(setup, 'in-process');
+        const perSecond = (p: number[]) => `${fmt(p[0] as number)} / ${fmt(p[1] as number)} events/s`;
+        record(name, 'relay + in-process bus / in-process bus alone', '≥ 0.9', 2, perSecond, relayed / alone, [relayed, alone]);
+        if (haveRedis) {
+          const ours = await relayDrain(setup, 'bullmq');
+          const raw = await rawBullmqBaseline(setup.database, redisUrl, events);
+          record(name, 'relay + BullMQ bus / raw BullMQ (1 INSERT per job)', '≥ 0.9', 2, perSecond, ours / raw, [ours, raw]);
+        }
+      }
+      if (parts.has('latency'))
+        for (const kind of buses) {
+          const sample = await steadyLatency(setup, kind);
+          const p = (v: number[]) => `p50 ${fmt(v[0] as number, 1)} ms, p99 ${fmt(v[1] as number, 1)} ms`;
+          record(name, `commit → handler p99, ${kind}, ${rate}/s`, '≤ 25 ms', 1, p, sample.p99, [sample.p50, sample.p99]);
+        }
+      if (parts.has('burst'))
+        for (const kind of buses) {
+          const ms = await burstDrain(setup, kind);
+          const d = (v: number[]) => `${fmt(v[0] as number)} ms (${fmt(burst / ((v[0] as number) / 1000))} events/s)`;
+          record(name, `burst of ${burst} drained, ${kind}, ms`, '≤ 0.5 × df23854', 0, d, ms, [ms]);
+        }
+    } finally {
+      await setup.drop();
+    }
+  }
+  say(
+    `round ${round + 1} done, load average ${loadavg()
+      .map((n) => n.toFixed(2))
+      .join(' ')}`,
+  );
+}
+
+const header = ['database', 'what', 'measured (medians)', 'per round', 'median', 'budget'];
+const rows = [...figures.values()].map((f) => {
+  const parts = f.rounds[0]?.parts.map((_, i) => median(f.rounds.map((r) => r.parts[i] as number))) ?? [];
+  return [
+    f.database,
+    f.what,
+    f.describe(parts),
+    f.rounds.map((r) => fmt(r.value, f.digits)).join(', '),
+    fmt(median(f.rounds.map((r) => r.value)), f.digits),
+    f.budget,
+  ];
+});
+const widths = header.map((_, i) => Math.max(...[header, ...rows].map((r) => (r[i] ?? '').length)));
+say('');
+for (const row of [header, ...rows]) say(row.map((c, i) => c.padEnd(widths[i] as number)).join('  '));
 process.exit(0);

@@ -64,6 +64,8 @@ export function createRelay(options: RelayOptions): Relay {
   let running = false;
   let pumping = false;
   let again = false;
+  /** Whether the last pass saw pending rows it could not claim. */
+  let waiting = false;
   let sweep: ReturnType<typeof setInterval> | undefined;
   let renewal: ReturnType<typeof setInterval> | undefined;
   let stopped: Promise<void> | undefined;
@@ -74,7 +76,9 @@ export function createRelay(options: RelayOptions): Relay {
     // takes the place of a free one. SKIP LOCKED lets concurrent relays take different heads instead of queueing on
     // the same rows; a head's row is re-checked after the lock (dispatched_at, claimed_until), so a relay reading an
     // older snapshot never re-claims a row another relay just dispatched. Only heads are considered, so the next
-    // event of a key whose head is in flight is never taken.
+    // event of a key whose head is in flight is never taken. `claimable` counts every pending row free of a live
+    // claim in the statement's snapshot (those claimed now included): what exceeds the rows claimed is waiting
+    // behind a head in flight, or beyond the limit.
     const result = await db.execute(sql`
       with heads as (
         select distinct on (aggregate_key) seq
@@ -87,15 +91,24 @@ export function createRelay(options: RelayOptions): Relay {
         order by o.seq
         limit ${limit}
         for update of o skip locked
+      ), claimed as (
+        update ${outbox} o
+        set claimed_until = now() + (${options.leaseMs} * interval '1 millisecond'), claimed_by = ${relayId}, attempts = o.attempts + 1
+        from free f
+        where o.seq = f.seq
+        returning o.seq, o.envelope, o.attempts
+      ), pending as (
+        select count(*)::int as claimable from ${outbox}
+        where dispatched_at is null and (claimed_until is null or claimed_until < now())
       )
-      update ${outbox} o
-      set claimed_until = now() + (${options.leaseMs} * interval '1 millisecond'), claimed_by = ${relayId}, attempts = o.attempts + 1
-      from free f
-      where o.seq = f.seq
-      returning o.seq, o.envelope, o.attempts`);
-    return resultRows<ClaimedRow>(result)
-      .map((r) => ({ ...r, seq: Number(r.seq) }))
+      select c.seq, c.envelope, c.attempts, p.claimable from pending p left join claimed c on true`);
+    const rows = resultRows<ClaimedRow & { claimable: number }>(result);
+    const claimed = rows
+      .filter((r) => r.seq !== null)
+      .map((r) => ({ seq: Number(r.seq), envelope: r.envelope, attempts: r.attempts }))
       .sort((a, b) => a.seq - b.seq);
+    waiting = Number(rows[0]?.claimable ?? 0) > claimed.length;
+    return claimed;
   }
 
   async function dispatch(row: ClaimedRow): Promise<void> {
@@ -117,9 +130,11 @@ export function createRelay(options: RelayOptions): Relay {
         .catch((e: unknown) => log.error({ err: e }, 'outbox release failed'));
     } finally {
       inFlight.delete(row.seq);
-      // The next event of this key became the head: look again, once there is room for a batch (every claim reads
-      // all pending heads, so claiming one row per finished dispatch would cost a scan per event under load).
-      if (running && (maxInFlight - inFlight.size >= claimBatch || inFlight.size === 0)) wake();
+      // The next event of this key may have become the head: look again, once there is room for a batch (every claim
+      // reads all pending heads, so claiming one row per finished dispatch would cost a scan per event under load).
+      // Only when the last pass left rows waiting, or a pass is running now (its snapshot may predate this dispatch's
+      // mark): an event committed later wakes the relay itself, so a claim per dispatch would mostly find nothing.
+      if (running && (waiting || pumping) && (maxInFlight - inFlight.size >= claimBatch || inFlight.size === 0)) wake();
     }
   }
 
