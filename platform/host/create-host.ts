@@ -243,7 +243,9 @@ export async function createHost(options: HostOptions): Promise<Host> {
         ...(callee.kind === 'pglite' ? { beforeCall: () => commitBeforeCall(callee.db) } : {}),
       });
     }
-    direct = createDirectCalls({ providers, timeoutMs: config.remote.timeoutMs, undeclaredProblems: config.http.undeclaredProblems });
+    const calls = createDirectCalls({ providers, timeoutMs: config.remote.timeoutMs, undeclaredProblems: config.http.undeclaredProblems });
+    direct = calls;
+    stoppers.push(async () => calls.close());
     app.route(
       '/',
       opsRoutes({
