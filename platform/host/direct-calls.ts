@@ -6,6 +6,7 @@ import { enforceDeclared } from '../http/declared-problems.ts';
 import { DirectContext, isDirectAnswer, type DirectAnswer, type DirectRequestInit } from '../http/direct-context.ts';
 import { problemFromError } from '../http/error-handler.ts';
 import { validateRequest, type RawRequest, type RequestTarget } from '../http/request-validation.ts';
+import { jsonCopy } from '../http/json-copy.ts';
 import { routeMetadataOf, type RouteMetadata } from '../http/route.ts';
 import type { RouteHandler } from '../http/route-handlers.ts';
 import { keyScope, replayedHeader, sha256, type IdempotencyGate, type StoredResponse } from '../idempotency/index.ts';
@@ -99,8 +100,7 @@ export function createDirectCalls(options: DirectCallsOptions): DirectCalls {
   const dispatch: LocalDispatch = (module, call) => {
     const entry = providers.get(module);
     const handler = entry?.provider.handlers.get(call.route);
-    // Operations that read a form (OAuth endpoints) are served by the app: the direct path carries JSON bodies only.
-    if (!entry || !handler || readsForm(call.route)) return undefined;
+    if (!entry || !handler || routeFacts(call.route).readsForm) return undefined;
     const signal = call.options.signal;
     if (signal?.aborted) return Promise.reject(signal.reason);
     const before = entry.provider.beforeCall?.();
@@ -114,9 +114,30 @@ export function createDirectCalls(options: DirectCallsOptions): DirectCalls {
   };
 }
 
-function readsForm(route: RouteConfig): boolean {
-  const content = route.request?.body?.content;
-  return content !== undefined && !('application/json' in content);
+interface RouteFacts {
+  method: string;
+  unsafe: boolean;
+  /** Operations that read a form (OAuth endpoints) are served by the app: the direct path carries JSON only. */
+  readsForm: boolean;
+  metadata: RouteMetadata | undefined;
+}
+
+const facts = new WeakMap<RouteConfig, RouteFacts>();
+
+/** What a call needs to know of its route, worked out once per route. */
+function routeFacts(route: RouteConfig): RouteFacts {
+  let known = facts.get(route);
+  if (!known) {
+    const content = route.request?.body?.content;
+    known = {
+      method: route.method.toUpperCase(),
+      unsafe: isUnsafe(route.method),
+      readsForm: content !== undefined && !('application/json' in content),
+      metadata: routeMetadataOf(route),
+    };
+    facts.set(route, known);
+  }
+  return known;
 }
 
 /** Takes a slot of the provider's limit (or a place in its queue), then runs the call under its timeout. */
@@ -149,7 +170,9 @@ class Flight implements DirectRequestInit {
   readonly params: Record<string, string>;
   readonly query: Record<string, string | string[]>;
   readonly headers: Record<string, string>;
-  readonly bodyText: string | undefined;
+  /** The caller's body, copied with JSON semantics: the provider gets its own objects, as over HTTP. */
+  readonly body: unknown;
+  readonly unsafe: boolean;
   readonly context: ExecutionContext;
   readonly metadata: RouteMetadata | undefined;
   valid: Partial<Record<RequestTarget, unknown>> = {};
@@ -187,10 +210,12 @@ class Flight implements DirectRequestInit {
     this.resolve = resolve;
     this.reject = reject;
     const input = call.input;
-    this.method = call.route.method.toUpperCase();
+    const facts = routeFacts(call.route);
+    this.method = facts.method;
+    this.unsafe = facts.unsafe;
     this.module = provider.module;
     this.logger = provider.log;
-    this.metadata = routeMetadataOf(call.route);
+    this.metadata = facts.metadata;
     const outer = currentContext();
     this.requestId = outer?.requestId ?? randomUUID();
     this.context = {
@@ -205,7 +230,7 @@ class Flight implements DirectRequestInit {
     this.headers = input.headers === undefined ? {} : strings(input.headers, true);
     if (call.options.idempotencyKey !== undefined) this.headers['idempotency-key'] = call.options.idempotencyKey;
     // JSON semantics, as over HTTP: the provider gets its own copy, dates as strings, undefined fields dropped.
-    this.bodyText = input.body === undefined ? undefined : JSON.stringify(input.body);
+    this.body = input.body === undefined ? undefined : jsonCopy(input.body);
     // The timeout counts from here, waiting for a slot included.
     this.deadline = Date.now() + options.timeoutMs;
     this.#deadlines = deadlines;
@@ -287,7 +312,7 @@ async function fly(flight: Flight): Promise<void> {
  * costs AsyncLocalStorage's hooks on Node 20).
  */
 function exchange(flight: Flight): CallResult | Promise<CallResult> {
-  const key = isUnsafe(flight.method) ? parseIdempotencyKey(flight.call.options.idempotencyKey) : undefined;
+  const key = flight.unsafe ? parseIdempotencyKey(flight.call.options.idempotencyKey) : undefined;
   // Not for an operation that takes no key (its answers carry credentials that must not be stored).
   if (key === undefined || flight.metadata?.contract.idempotencyKey === false || textRuleViolation(flight.path()) !== undefined) {
     const answer = respond(flight);
@@ -303,7 +328,8 @@ async function keyedExchange(flight: Flight, key: string): Promise<CallResult> {
       method: flight.method,
       path: flight.path(),
       key,
-      fingerprint: sha256(searchOf(flight.query), flight.bodyText ?? ''),
+      // The JSON text the HTTP client would send: the same key and body match across paths.
+      fingerprint: sha256(searchOf(flight.query), flight.body === undefined ? '' : JSON.stringify(flight.body)),
     },
     async () => respond(flight),
     { status: (a) => a.status, snapshot },
@@ -367,7 +393,7 @@ function respond(flight: Flight): DirectAnswer | Promise<DirectAnswer> {
     param: flight.params,
     query: flight.query,
     header: flight.headers,
-    json: flight.bodyText === undefined ? undefined : JSON.parse(flight.bodyText),
+    json: flight.body,
   };
   const validated = validateRequest(flight.call.route.request, raw);
   if ('problem' in validated) {
@@ -446,7 +472,7 @@ function replay(flight: Flight, stored: StoredResponse): CallResult {
 /** A success as the caller's result (a copy with JSON semantics); a problem raised as HTTP would raise it. */
 function result(flight: Flight, answer: DirectAnswer): CallResult {
   const module = flight.module;
-  const body = answer.body === undefined || answer.body === null ? undefined : JSON.parse(JSON.stringify(answer.body));
+  const body = answer.body === undefined || answer.body === null ? undefined : jsonCopy(answer.body);
   if (answer.status >= 200 && answer.status < 300) {
     const headers = answer.headers;
     if (body !== undefined && !headers.some(([name]) => name === 'content-type')) headers.push(['content-type', 'application/json']);
