@@ -3,9 +3,32 @@ import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:c
 /** OWASP's minimum for scrypt (N=2^17, r=8, p=1): about 128 MiB and a noticeable fraction of a second per hash. */
 export const passwordCost = { N: 2 ** 17, r: 8, p: 1 } as const;
 
-function derive(password: string, salt: Buffer, cost: { N: number; r: number; p: number }): Promise<Buffer> {
-  const options: ScryptOptions = { N: cost.N, r: cost.r, p: cost.p, maxmem: 256 * cost.N * cost.r };
-  return new Promise((resolve, reject) => scrypt(password.normalize('NFKC'), salt, 32, options, (e, key) => (e ? reject(e) : resolve(key))));
+/**
+ * Hashes computed at once in this process. Each takes 128 × N × r bytes (128 MiB at the default cost) for its
+ * duration, so a burst of sign-ups or sign-ins must wait its turn rather than exhaust memory; the rest queue.
+ */
+export const maxConcurrentHashes = 2;
+
+let running = 0;
+const waiting: (() => void)[] = [];
+
+/** Hashes running and waiting, for tests and diagnostics. */
+export function hashingLoad(): { running: number; waiting: number } {
+  return { running, waiting: waiting.length };
+}
+
+async function derive(password: string, salt: Buffer, cost: { N: number; r: number; p: number }): Promise<Buffer> {
+  if (running < maxConcurrentHashes) running++;
+  // The slot is handed over by the hash that ends, so `running` stays as it is.
+  else await new Promise<void>((resolve) => waiting.push(resolve));
+  try {
+    const options: ScryptOptions = { N: cost.N, r: cost.r, p: cost.p, maxmem: 256 * cost.N * cost.r };
+    return await new Promise((resolve, reject) => scrypt(password.normalize('NFKC'), salt, 32, options, (e, key) => (e ? reject(e) : resolve(key))));
+  } finally {
+    const next = waiting.shift();
+    if (next) next();
+    else running--;
+  }
 }
 
 /** A self-describing scrypt hash of `password`; the cost is stored so it can be raised later. */
