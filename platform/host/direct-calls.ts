@@ -95,8 +95,10 @@ class Deadlines {
  * would give; the answer copied with JSON semantics, with the route's deprecation headers.
  */
 export function createDirectCalls(options: DirectCallsOptions): DirectCalls {
-  const providers = new Map(options.providers.map((p) => [p.module, { provider: p, limiter: new Limiter(p.maxConcurrent, p.maxQueued) }]));
   const deadlines = new Deadlines(options.timeoutMs);
+  const providers = new Map<string, Provided>(
+    options.providers.map((p) => [p.module, { provider: p, limiter: new Limiter(p.maxConcurrent, p.maxQueued), deadlines, options }]),
+  );
   const dispatch: LocalDispatch = (module, call) => {
     const entry = providers.get(module);
     const handler = entry?.provider.handlers.get(call.route);
@@ -104,8 +106,8 @@ export function createDirectCalls(options: DirectCallsOptions): DirectCalls {
     const signal = call.options.signal;
     if (signal?.aborted) return Promise.reject(signal.reason);
     const before = entry.provider.beforeCall?.();
-    if (before) return before.then(() => admit(entry.provider, entry.limiter, handler, call, options, deadlines));
-    return admit(entry.provider, entry.limiter, handler, call, options, deadlines);
+    if (before) return before.then(() => admit(entry, handler, call));
+    return admit(entry, handler, call);
   };
   return {
     dispatch,
@@ -140,19 +142,21 @@ function routeFacts(route: RouteConfig): RouteFacts {
   return known;
 }
 
+/** A provider as the direct path holds it: its limit, and the host's deadline clock and options. */
+interface Provided {
+  provider: DirectProvider;
+  limiter: Limiter;
+  deadlines: Deadlines;
+  options: DirectCallsOptions;
+}
+
 /** Takes a slot of the provider's limit (or a place in its queue), then runs the call under its timeout. */
-function admit(
-  provider: DirectProvider,
-  limiter: Limiter,
-  handler: RouteHandler,
-  call: DirectCall,
-  options: DirectCallsOptions,
-  deadlines: Deadlines,
-): Promise<CallResult> {
+function admit(entry: Provided, handler: RouteHandler, call: DirectCall): Promise<CallResult> {
+  const { provider, limiter } = entry;
   const acquired = limiter.acquire();
   if (acquired === false) return Promise.reject(saturated(provider.module));
   return new Promise<CallResult>((resolve, reject) => {
-    const flight = new Flight(provider, limiter, handler, call, options, deadlines, resolve, reject);
+    const flight = new Flight(entry, handler, call, resolve, reject);
     if (acquired === true) void fly(flight);
     else void acquired.then(() => fly(flight));
   });
@@ -192,16 +196,8 @@ class Flight implements DirectRequestInit {
   readonly resolve: (result: CallResult) => void;
   readonly reject: (error: unknown) => void;
 
-  constructor(
-    provider: DirectProvider,
-    limiter: Limiter,
-    handler: RouteHandler,
-    call: DirectCall,
-    options: DirectCallsOptions,
-    deadlines: Deadlines,
-    resolve: (result: CallResult) => void,
-    reject: (error: unknown) => void,
-  ) {
+  constructor(entry: Provided, handler: RouteHandler, call: DirectCall, resolve: (result: CallResult) => void, reject: (error: unknown) => void) {
+    const { provider, limiter, deadlines, options } = entry;
     this.provider = provider;
     this.limiter = limiter;
     this.handler = handler;
