@@ -1,17 +1,7 @@
-import {
-  bulkhead,
-  circuitBreaker,
-  CircuitState,
-  ConsecutiveBreaker,
-  DelegateBackoff,
-  ExponentialBackoff,
-  handleWhen,
-  isBrokenCircuitError,
-  isBulkheadRejectedError,
-  retry,
-  type IBackoff,
-  type IRetryBackoffContext,
-} from 'cockatiel';
+import type * as CockatielModule from 'cockatiel';
+import type { CircuitState, DelegateBackoff, IBackoff, IRetryBackoffContext } from 'cockatiel';
+
+type Cockatiel = typeof CockatielModule;
 
 /** The adapter over cockatiel: the only file that knows the library. Callers see plain functions and errors. */
 
@@ -78,12 +68,14 @@ export function isPolicyRejection(error: unknown): error is PolicyRejectedError 
   return error instanceof Error && error.name === 'PolicyRejectedError' && 'reason' in error;
 }
 
-const breakerStates: Record<CircuitState, BreakerState> = {
-  [CircuitState.Closed]: 'closed',
-  [CircuitState.Open]: 'open',
-  [CircuitState.HalfOpen]: 'half-open',
-  [CircuitState.Isolated]: 'open',
-};
+function breakerStatesOf(c: Cockatiel): Record<CircuitState, BreakerState> {
+  return {
+    [c.CircuitState.Closed]: 'closed',
+    [c.CircuitState.Open]: 'open',
+    [c.CircuitState.HalfOpen]: 'half-open',
+    [c.CircuitState.Isolated]: 'open',
+  };
+}
 
 /**
  * One set of policies for one remote dependency: a bulkhead (outermost, so queued calls meet the breaker's latest
@@ -95,26 +87,53 @@ const breakerStates: Record<CircuitState, BreakerState> = {
  * const response = await policy.execute(() => fetch(url), { retry: method === 'GET' });
  */
 export function createCallPolicy<T>(options: CallPolicyOptions<T>): CallPolicy<T> {
-  const limiter = bulkhead(options.maxConcurrent, options.maxQueued);
-  const breaker = circuitBreaker(
-    handleWhen(options.isTransientError).orWhenResult((r) => options.isFailedResult(r as T)),
+  // cockatiel loads with the first call: a host that never calls a remote module does not pay for it at start-up.
+  let built: CallPolicy<T> | undefined;
+  let loading: Promise<CallPolicy<T>> | undefined;
+  // Calls made while it loads count as in flight (up to the limit) and queued, as they will be once it has loaded.
+  let waiting = 0;
+  const load = () => (loading ??= import('cockatiel').then((c) => (built = buildCallPolicy(c, options))));
+  return {
+    async execute(attempt, settings) {
+      if (built) return built.execute(attempt, settings);
+      waiting++;
+      let policy: CallPolicy<T>;
+      try {
+        policy = await load();
+      } finally {
+        waiting--;
+      }
+      return policy.execute(attempt, settings);
+    },
+    stats() {
+      if (built) return built.stats();
+      return { breaker: 'closed', inFlight: Math.min(waiting, options.maxConcurrent), queued: Math.max(0, waiting - options.maxConcurrent) };
+    },
+  };
+}
+
+function buildCallPolicy<T>(c: Cockatiel, options: CallPolicyOptions<T>): CallPolicy<T> {
+  const breakerStates = breakerStatesOf(c);
+  const limiter = c.bulkhead(options.maxConcurrent, options.maxQueued);
+  const breaker = c.circuitBreaker(
+    c.handleWhen(options.isTransientError).orWhenResult((r) => options.isFailedResult(r as T)),
     {
       halfOpenAfter: options.breakerHalfOpenAfterMs,
-      breaker: new ConsecutiveBreaker(options.breakerThreshold),
+      breaker: new c.ConsecutiveBreaker(options.breakerThreshold),
     },
   );
-  const retrier = retry(
-    handleWhen(options.isTransientError).orWhenResult((r) => options.isRetryableResult(r as T)),
+  const retrier = c.retry(
+    c.handleWhen(options.isTransientError).orWhenResult((r) => options.isRetryableResult(r as T)),
     {
       maxAttempts: options.retries,
-      backoff: withRetryAfter(options),
+      backoff: withRetryAfter(c, options),
     },
   );
 
   // cockatiel keeps the opening time private; the breaker's own clock is mirrored here for /ops and error details.
   let reopensAt: Date | undefined;
   breaker.onStateChange((state) => {
-    reopensAt = state === CircuitState.Open ? new Date(Date.now() + options.breakerHalfOpenAfterMs) : undefined;
+    reopensAt = state === c.CircuitState.Open ? new Date(Date.now() + options.breakerHalfOpenAfterMs) : undefined;
     options.onBreakerChange?.(breakerStates[state], reopensAt);
   });
   retrier.onRetry((event) => {
@@ -130,8 +149,8 @@ export function createCallPolicy<T>(options: CallPolicyOptions<T>): CallPolicy<T
           signal,
         );
       } catch (error) {
-        if (isBrokenCircuitError(error)) throw new PolicyRejectedError('circuit-open', reopensAt);
-        if (isBulkheadRejectedError(error)) throw new PolicyRejectedError('saturated');
+        if (c.isBrokenCircuitError(error)) throw new PolicyRejectedError('circuit-open', reopensAt);
+        if (c.isBulkheadRejectedError(error)) throw new PolicyRejectedError('saturated');
         // A policy noticed the caller's signal before running the attempt: surface the caller's own reason.
         if (isTaskCancelled(error) && signal?.aborted) throw signal.reason;
         throw error;
@@ -157,9 +176,9 @@ function isTaskCancelled(error: unknown): boolean {
 type RetryContext = IRetryBackoffContext<unknown>;
 
 /** Exponential backoff with jitter, stretched to at least what the remote side asked for. */
-function withRetryAfter<T>(options: CallPolicyOptions<T>): DelegateBackoff<RetryContext, IBackoff<unknown>> {
-  const exponential = new ExponentialBackoff({ initialDelay: options.retryBaseMs, maxDelay: options.retryMaxMs });
-  return new DelegateBackoff<RetryContext, IBackoff<unknown>>((context, previous) => {
+function withRetryAfter<T>(c: Cockatiel, options: CallPolicyOptions<T>): DelegateBackoff<RetryContext, IBackoff<unknown>> {
+  const exponential = new c.ExponentialBackoff({ initialDelay: options.retryBaseMs, maxDelay: options.retryMaxMs });
+  return new c.DelegateBackoff<RetryContext, IBackoff<unknown>>((context, previous) => {
     const next = previous ? previous.next(context) : exponential.next();
     const asked = 'value' in context.result ? options.minRetryDelayMs?.(context.result.value as T) : undefined;
     return { delay: Math.max(next.duration, asked ?? 0), state: next };

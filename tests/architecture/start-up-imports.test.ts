@@ -1,8 +1,8 @@
 /**
  * Everything an entry point imports statically is loaded (through tsx, on Node) before the host can start, and counts
  * towards "ready after restart" (DESIGN.md §10). Packages that only some configurations use load on demand: BullMQ and
- * ioredis (the Redis bus and the registry) are imported dynamically by the host, so a host on the in-process bus never
- * pays for them.
+ * ioredis (the Redis bus and the registry) are imported dynamically by the host, cockatiel and undici with the first
+ * call to a remote module, so a monolith on the in-process bus never pays for them.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -50,17 +50,19 @@ const entries = [
     .filter((d) => d.isDirectory())
     .map((d) => `apps/extracted/${d.name}/main.ts`),
 ];
-const onDemand = ['bullmq', 'ioredis'];
+// cockatiel (the remote-call policies) loads with the first call to a remote module, undici with the first send.
+const onDemand = ['bullmq', 'ioredis', 'cockatiel', 'undici'];
 
 describe('start-up imports', () => {
-  it.each(entries)('%s loads neither BullMQ nor ioredis statically', (entry) => {
+  it.each(entries)('%s loads none of BullMQ, ioredis, cockatiel, undici statically', (entry) => {
     const packages = staticPackages(entry);
     expect(packages.size).toBeGreaterThan(0);
     for (const name of onDemand) expect(packages.get(name), `${name}, imported by ${packages.get(name)}`).toBeUndefined();
   });
 
-  it('the check sees a package imported statically (the BullMQ bus imports both)', () => {
-    const packages = staticPackages('platform/events/bullmq-bus.ts');
-    for (const name of onDemand) expect(packages.has(name)).toBe(true);
+  it('the check sees a package imported statically (the BullMQ bus imports BullMQ and ioredis; the Node sender undici)', () => {
+    const bus = staticPackages('platform/events/bullmq-bus.ts');
+    for (const name of ['bullmq', 'ioredis']) expect(bus.has(name)).toBe(true);
+    expect(staticPackages('platform/contracts/http-send-undici.ts').has('undici')).toBe(true);
   });
 });
