@@ -144,7 +144,7 @@ describe.each(topologies)('journey: $name', (topology) => {
     if (!catalog.registry.enabled) return expect(topology.needs.redis).toBe(false);
     await eventually(async () => {
       const now = ok(await api.GET('/registry'));
-      expect(now.registry.instances.map((i) => i.module)).toEqual(expect.arrayContaining(['catalog', 'identity', 'inventory']));
+      expect(now.registry.instances.map((i) => i.module)).toEqual(expect.arrayContaining(['catalog', 'inventory']));
       expect(now.registry.instances.every((i) => i.contractMatches)).toBe(true);
     });
   });
