@@ -243,12 +243,7 @@ async function fetchCall(transport: Transport, module: string, route: RouteConfi
 
 /** The path and query, headers (lower-case) and JSON body of a call, as it travels over HTTP. */
 function callParts(route: RouteConfig, input: Record<string, unknown>, options: CallOptions, caller: string): { target: string; headers: Record<string, string>; body?: string } {
-  const params = (input.params ?? {}) as Record<string, unknown>;
-  const path = route.path.replace(/\{(\w+)\}/g, (_, key: string) => {
-    const value = params[key];
-    if (value === undefined) throw new Error(`Missing path parameter ${key} for ${route.method.toUpperCase()} ${route.path}.`);
-    return encodeURIComponent(String(value));
-  });
+  const path = routePath(route, (input.params ?? {}) as Record<string, unknown>);
   const search = new URLSearchParams();
   for (const [key, value] of Object.entries((input.query ?? {}) as Record<string, unknown>)) {
     if (value === undefined || value === null) continue;
@@ -271,7 +266,17 @@ function callParts(route: RouteConfig, input: Record<string, unknown>, options: 
   return { target: query === '' ? path : `${path}?${query}`, headers, body: JSON.stringify(input.body) };
 }
 
-function isProblem(body: unknown): body is Problem {
+/** A route's path with its parameters filled in, each percent-encoded, as the HTTP client sends it. */
+export function routePath(route: RouteConfig, params: Record<string, unknown>): string {
+  return route.path.replace(/\{(\w+)\}/g, (_, key: string) => {
+    const value = params[key];
+    if (value === undefined) throw new Error(`Missing path parameter ${key} for ${route.method.toUpperCase()} ${route.path}.`);
+    return encodeURIComponent(String(value));
+  });
+}
+
+/** Whether an answer's body is a problem (RFC 9457 with Cleave's code and status). */
+export function isProblem(body: unknown): body is Problem {
   return typeof body === 'object' && body !== null && typeof (body as Problem).code === 'string' && typeof (body as Problem).status === 'number';
 }
 

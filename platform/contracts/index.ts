@@ -5,7 +5,7 @@
  */
 export { defineContract, isWellKnown, wellKnownPaths } from './define-contract.ts';
 export type { Contract } from './define-contract.ts';
-export { createClient, HeaderList, RemoteProblemError } from './client.ts';
+export { createClient, HeaderList, isProblem, RemoteProblemError, routePath } from './client.ts';
 export type {
   CallOptions,
   CallResult,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { RouteConfig } from '@hono/zod-openapi';
-import { HeaderList, RemoteProblemError, type CallResult, type DirectCall, type LocalDispatch } from '../contracts/index.ts';
+import { HeaderList, isProblem, RemoteProblemError, type CallResult, type DirectCall, type LocalDispatch } from '../contracts/index.ts';
 import { CleaveError, isDomainError, isUnsafe, parseIdempotencyKey, problem, textRuleViolation, type Problem, type UndeclaredProblems } from '../http/index.ts';
 import { enforceDeclared } from '../http/declared-problems.ts';
 import { DirectContext, isDirectAnswer, type DirectAnswer, type DirectRequestInit } from '../http/direct-context.ts';
@@ -10,6 +10,9 @@ import { jsonCopy } from '../http/json-copy.ts';
 import { routeMetadataOf, type RouteMetadata } from '../http/route.ts';
 import type { RouteHandler } from '../http/route-handlers.ts';
 import { keyScope, replayedHeader, sha256, type IdempotencyGate, type StoredResponse } from '../idempotency/index.ts';
+import { Semaphore } from '../resilience/index.ts';
+import { Deadlines } from './deadlines.ts';
+import { pathOf, queryOf, searchOf, strings } from './direct-input.ts';
 import { currentContext, runInContext, type ExecutionContext, type Logger } from '../observability/index.ts';
 
 /** A module hosted in this process, as the direct path reaches it. */
@@ -49,43 +52,6 @@ export interface DirectCalls {
 }
 
 /**
- * The deadlines of calls in flight, checked by one clock every twentieth of the timeout (at least 5 ms): cheaper
- * than a timer per call, at the price of a call timing out up to that much late.
- */
-class Deadlines {
-  readonly #flights = new Set<Flight>();
-  readonly #tickMs: number;
-  #clock: ReturnType<typeof setInterval> | undefined;
-
-  constructor(timeoutMs: number) {
-    this.#tickMs = Math.max(5, Math.min(250, Math.floor(timeoutMs / 20)));
-  }
-
-  add(flight: Flight): void {
-    this.#flights.add(flight);
-    if (!this.#clock) {
-      this.#clock = setInterval(() => this.#check(), this.#tickMs);
-      this.#clock.unref();
-    }
-  }
-
-  delete(flight: Flight): void {
-    this.#flights.delete(flight);
-  }
-
-  close(): void {
-    if (this.#clock) clearInterval(this.#clock);
-    this.#clock = undefined;
-  }
-
-  #check(): void {
-    if (this.#flights.size === 0) return this.close();
-    const now = Date.now();
-    for (const flight of this.#flights) if (flight.deadline <= now) flight.expire();
-  }
-}
-
-/**
  * The direct in-process path (DESIGN.md §4): a call to a module hosted in this process runs its route's handler
  * without `Request`, `Response` or a JSON round trip, through the steps a network request takes, in order:
  * the provider's concurrency limit and the call's timeout; the execution context derived from the caller's
@@ -95,9 +61,9 @@ class Deadlines {
  * would give; the answer copied with JSON semantics, with the route's deprecation headers.
  */
 export function createDirectCalls(options: DirectCallsOptions): DirectCalls {
-  const deadlines = new Deadlines(options.timeoutMs);
+  const deadlines = new Deadlines<Flight>(options.timeoutMs);
   const providers = new Map<string, Provided>(
-    options.providers.map((p) => [p.module, { provider: p, limiter: new Limiter(p.maxConcurrent, p.maxQueued), deadlines, options }]),
+    options.providers.map((p) => [p.module, { provider: p, limiter: new Semaphore(p.maxConcurrent, p.maxQueued), deadlines, options }]),
   );
   const dispatch: LocalDispatch = (module, call) => {
     const entry = providers.get(module);
@@ -145,8 +111,8 @@ function routeFacts(route: RouteConfig): RouteFacts {
 /** A provider as the direct path holds it: its limit, and the host's deadline clock and options. */
 interface Provided {
   provider: DirectProvider;
-  limiter: Limiter;
-  deadlines: Deadlines;
+  limiter: Semaphore;
+  deadlines: Deadlines<Flight>;
   options: DirectCallsOptions;
 }
 
@@ -186,10 +152,10 @@ class Flight implements DirectRequestInit {
   #settled = false;
   /** When the caller stops waiting (`Date.now()` time). */
   readonly deadline: number;
-  readonly #deadlines: Deadlines;
+  readonly #deadlines: Deadlines<Flight>;
 
   readonly provider: DirectProvider;
-  readonly limiter: Limiter;
+  readonly limiter: Semaphore;
   readonly handler: RouteHandler;
   readonly call: DirectCall;
   readonly options: DirectCallsOptions;
@@ -337,48 +303,6 @@ async function keyedExchange(flight: Flight, key: string): Promise<CallResult> {
   return result(flight, problemAnswer(flight, internalProblem()));
 }
 
-/** The path of a route with its parameters filled in, as the HTTP client would send it (and Hono would read it). */
-function pathOf(route: RouteConfig, params: Record<string, string>): string {
-  const encoded = route.path.replace(/\{(\w+)\}/g, (_, key: string) => {
-    const value = params[key];
-    if (value === undefined) throw new Error(`Missing path parameter ${key} for ${route.method.toUpperCase()} ${route.path}.`);
-    return encodeURIComponent(value);
-  });
-  try {
-    return decodeURI(encoded);
-  } catch {
-    return encoded;
-  }
-}
-
-/** Path parameters and headers travel as strings: what the provider validates is what HTTP would deliver. */
-function strings(values: unknown, lowerCase = false): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (typeof values !== 'object' || values === null) return out;
-  for (const [key, value] of Object.entries(values)) if (value !== undefined) out[lowerCase ? key.toLowerCase() : key] = String(value);
-  return out;
-}
-
-/** Query values as the HTTP validator reads them: a repeated name gives an array, a single one a string. */
-function queryOf(values: unknown): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
-  if (typeof values !== 'object' || values === null) return out;
-  for (const [key, value] of Object.entries(values)) {
-    if (value === undefined || value === null) continue;
-    const list = (Array.isArray(value) ? value : [value]).map(String);
-    if (list.length > 0) out[key] = list.length === 1 ? (list[0] as string) : list;
-  }
-  return out;
-}
-
-/** The query string the HTTP client would build, for `Idempotency-Key` fingerprints that match across paths. */
-function searchOf(query: Record<string, string | string[]>): string {
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(query)) for (const v of Array.isArray(value) ? value : [value]) params.append(key, v);
-  const text = params.toString();
-  return text === '' ? '' : `?${text}`;
-}
-
 function internalProblem(): Problem {
   return problem({ status: 500, code: 'http/internal', detail: 'An unexpected error occurred. Quote the request id when reporting it.' });
 }
@@ -487,48 +411,9 @@ function result(flight: Flight, answer: DirectAnswer): CallResult {
   );
 }
 
-function isProblem(body: unknown): body is Problem {
-  return typeof body === 'object' && body !== null && typeof (body as Problem).code === 'string' && typeof (body as Problem).status === 'number';
-}
-
 function saturated(module: string): CleaveError {
   return new CleaveError('unavailable', 'http/upstream-saturated', `Too many calls to module ${module} are in flight.`, {
     details: { module },
     retryAfterSeconds: 1,
   });
-}
-
-/** A counting semaphore with a bounded FIFO queue; `acquire` is synchronous when a slot is free. */
-class Limiter {
-  inFlight = 0;
-  readonly #waiting: (() => void)[] = [];
-
-  readonly #max: number;
-  readonly #maxQueued: number;
-
-  constructor(max: number, maxQueued: number) {
-    this.#max = max;
-    this.#maxQueued = maxQueued;
-  }
-
-  get queued(): number {
-    return this.#waiting.length;
-  }
-
-  /** `true`: a slot is held; `false`: refused (queue full); a promise: a slot once it resolves. */
-  acquire(): boolean | Promise<void> {
-    if (this.inFlight < this.#max) {
-      this.inFlight++;
-      return true;
-    }
-    if (this.#waiting.length >= this.#maxQueued) return false;
-    return new Promise((resolve) => this.#waiting.push(resolve));
-  }
-
-  release(): void {
-    const next = this.#waiting.shift();
-    // The slot passes straight to the next caller: the count stays.
-    if (next) next();
-    else this.inFlight--;
-  }
 }

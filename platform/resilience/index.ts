@@ -6,3 +6,4 @@
 export { createCallPolicy, isPolicyRejection, PolicyRejectedError } from './call-policy.ts';
 export type { AttemptFailure, BreakerState, CallPolicy, CallPolicyOptions, CallPolicyStats, RejectionReason } from './call-policy.ts';
 export { retryAfterMs } from './retry-after.ts';
+export { Semaphore } from './semaphore.ts';

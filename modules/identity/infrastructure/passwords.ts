@@ -1,4 +1,5 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { Semaphore } from '../../../platform/resilience/index.ts';
 
 /** OWASP's minimum for scrypt (N=2^17, r=8, p=1): about 128 MiB and a noticeable fraction of a second per hash. */
 export const passwordCost = { N: 2 ** 17, r: 8, p: 1 } as const;
@@ -9,25 +10,21 @@ export const passwordCost = { N: 2 ** 17, r: 8, p: 1 } as const;
  */
 export const maxConcurrentHashes = 2;
 
-let running = 0;
-const waiting: (() => void)[] = [];
+const hashing = new Semaphore(maxConcurrentHashes);
 
 /** Hashes running and waiting, for tests and diagnostics. */
 export function hashingLoad(): { running: number; waiting: number } {
-  return { running, waiting: waiting.length };
+  return { running: hashing.inFlight, waiting: hashing.queued };
 }
 
 async function derive(password: string, salt: Buffer, cost: { N: number; r: number; p: number }): Promise<Buffer> {
-  if (running < maxConcurrentHashes) running++;
-  // The slot is handed over by the hash that ends, so `running` stays as it is.
-  else await new Promise<void>((resolve) => waiting.push(resolve));
+  const slot = hashing.acquire();
+  if (slot !== true) await slot;
   try {
     const options: ScryptOptions = { N: cost.N, r: cost.r, p: cost.p, maxmem: 256 * cost.N * cost.r };
     return await new Promise((resolve, reject) => scrypt(password.normalize('NFKC'), salt, 32, options, (e, key) => (e ? reject(e) : resolve(key))));
   } finally {
-    const next = waiting.shift();
-    if (next) next();
-    else running--;
+    hashing.release();
   }
 }
 
