@@ -29,6 +29,27 @@ export interface IdentityConfig {
   keyCacheMs: number;
   /** scrypt cost (N) of new password hashes. */
   passwordScryptN: number;
+  /**
+   * Proves a module's own client (`module:<name>`) to the token endpoint: its secret is HMAC-SHA256(key, name). Hosts
+   * derive the secrets of the modules they run; the identity module checks them. The development default in
+   * development and tests (public, so it protects nothing); unset in production unless configured (modules in other
+   * processes then call each other without a service identity, and routes restricted to modules refuse them).
+   */
+  moduleClientKey: Uint8Array | undefined;
+  moduleClientKeySource: 'MODULE_CLIENT_KEY' | 'MODULE_CLIENT_KEY_FILE' | 'development-default' | 'none';
+  /** The secret of the bootstrap client `cleave-admin` (client credentials, every scope); unset: no such client. */
+  adminSecret: string | undefined;
+}
+
+/** The module client key development uses when none is configured: public knowledge. Refused in production. */
+export const developmentModuleClientKey: Uint8Array = createHash('sha256').update('cleave development module client key: not a secret').digest();
+
+/** `MODULE_CLIENT_KEY`: 32 bytes in base64 or base64url. */
+export function parseModuleClientKey(value: string, problems: ConfigProblem[]): Uint8Array | undefined {
+  const key = base64.test(value.trim()) ? Buffer.from(value.trim(), 'base64') : Buffer.alloc(0);
+  if (key.length === 32) return key;
+  problems.push({ variable: 'MODULE_CLIENT_KEY', message: `must be 32 random bytes in base64 (openssl rand -base64 32), not ${key.length} bytes` });
+  return undefined;
 }
 
 /** The key development uses when none is configured: public knowledge, so it protects nothing. Refused in production. */

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { developmentKek, parseKeks, type IdentityConfig } from './identity-settings.ts';
+import { developmentKek, developmentModuleClientKey, parseKeks, parseModuleClientKey, type IdentityConfig } from './identity-settings.ts';
 import { environmentSchema } from './schema.ts';
 import { readSecretFiles } from './secret-files.ts';
 
@@ -223,6 +223,11 @@ function identitySettings(e: z.output<typeof environmentSchema>, set: Record<str
     keyActivationDelayMs: e.IDENTITY_KEY_ACTIVATION_DELAY,
     keyCacheMs: e.IDENTITY_KEY_CACHE,
     passwordScryptN: e.PASSWORD_SCRYPT_N,
+    moduleClientKey:
+      e.MODULE_CLIENT_KEY === undefined ? (production ? undefined : developmentModuleClientKey) : parseModuleClientKey(e.MODULE_CLIENT_KEY, problems),
+    moduleClientKeySource:
+      e.MODULE_CLIENT_KEY === undefined ? (production ? 'none' : 'development-default') : set.MODULE_CLIENT_KEY_FILE ? 'MODULE_CLIENT_KEY_FILE' : 'MODULE_CLIENT_KEY',
+    adminSecret: e.IDENTITY_ADMIN_SECRET,
   };
 }
 

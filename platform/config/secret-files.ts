@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { ConfigProblem } from './load-config.ts';
 
 /** Settings that hold secrets and may come from a file (`<NAME>_FILE`, e.g. a mounted Kubernetes or Docker secret). */
-export const secretVariables = ['IDENTITY_KEK'] as const;
+export const secretVariables = ['IDENTITY_KEK', 'IDENTITY_ADMIN_SECRET', 'MODULE_CLIENT_KEY'] as const;
 
 /**
  * `IDENTITY_KEK_FILE=/run/secrets/kek` sets `IDENTITY_KEK` to the file's content (one trailing newline dropped).

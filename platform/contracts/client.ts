@@ -70,6 +70,8 @@ export type Fallbacks<C extends Contract> = { [K in keyof C['routes']]?: Fallbac
 export interface ClientOptions<C extends Contract> {
   /** Dispatches calls to a provider in this process without HTTP; `undefined` from it means "send over the transport". */
   local?: LocalDispatch;
+  /** The calling module's credential on the direct in-process path, issued by the host (see `CallerHandles`). */
+  handle?: object;
   fallbacks?: Fallbacks<C>;
 }
 
@@ -78,8 +80,10 @@ export interface DirectCall {
   route: RouteConfig;
   input: Record<string, unknown>;
   options: CallOptions;
-  /** The calling module. */
+  /** The calling module, by name (for logs). */
   caller: string;
+  /** The calling module's handle, which the provider checks; a call without one is anonymous. */
+  handle?: object | undefined;
 }
 
 export interface CallResult {
@@ -147,7 +151,7 @@ const internalOrigin = 'http://cleave.internal';
  */
 export function createClient<C extends Contract>(contract: C, transport: Transport, caller: string, options: ClientOptions<C> = {}): Client<C> {
   const client: Record<string, (input: Record<string, unknown>, options?: CallOptions) => Promise<unknown>> = {};
-  const { local } = options;
+  const { local, handle } = options;
   const fallbacks = (options.fallbacks ?? {}) as Record<string, Fallback<RouteConfig> | undefined>;
   for (const [name, route] of Object.entries(contract.routes)) {
     const overHttp = async (input: Record<string, unknown>, callOptions: CallOptions): Promise<CallResult> => {
@@ -159,7 +163,7 @@ export function createClient<C extends Contract>(contract: C, transport: Transpo
       throw new RemoteProblemError(contract.module, isProblem(body) ? body : syntheticProblem(contract.module, status), retryAfter === undefined ? undefined : retryAfter / 1000);
     };
     const call = (input: Record<string, unknown>, callOptions: CallOptions): Promise<CallResult> =>
-      local?.(contract.module, { route, input, options: callOptions, caller }) ?? overHttp(input, callOptions);
+      local?.(contract.module, { route, input, options: callOptions, caller, handle }) ?? overHttp(input, callOptions);
     client[name] = (input = {}, callOptions = {}) => {
       const fallback = callOptions.fallback ?? fallbacks[name];
       if (!fallback) return call(input, callOptions);

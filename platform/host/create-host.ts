@@ -5,6 +5,7 @@ import { migrateSchema, type DatabaseHandle } from '../db/index.ts';
 import { createInProcessBus, eventTables, type Consumer, type DeadLetterStore, type EventBus } from '../events/index.ts';
 import { commitBeforeCall, idempotency } from '../idempotency/index.ts';
 import { CleaveError, createApp, markForwardedRoutes, mountDocs, type App } from '../http/index.ts';
+import { authorize } from '../http/authorize.ts';
 import { routeHandlers } from '../http/route-handlers.ts';
 import { routeMetadataOf } from '../http/route.ts';
 import { createLogger, type Logger } from '../observability/index.ts';
@@ -18,6 +19,7 @@ import { mountHealth } from './health.ts';
 import { mountIndex } from './index-page.ts';
 import { hostLinks } from './links.ts';
 import { hostModule, type HostedModule } from './hosted-module.ts';
+import { createHostSecurity, type HostSecurity } from './host-security.ts';
 import { mountOpenApi } from './openapi.ts';
 import { eventsOpsRoutes } from './events-ops-routes.ts';
 import { opsRoutes } from './ops-routes.ts';
@@ -50,6 +52,8 @@ export interface Host {
   remoteStats(): ReturnType<HttpTransport['stats']>;
   /** Calls to this process's modules without HTTP: what module clients use when the provider is local. */
   direct: DirectCalls;
+  /** Token verification, caller handles and credentials for calls leaving the process. */
+  security: HostSecurity;
   /** Loads each module's demo data (idempotent). */
   seed(): Promise<void>;
   /** Registers this host's modules in the registry at `address` (no-op without a registry). */
@@ -184,30 +188,47 @@ export async function createHost(options: HostOptions): Promise<Host> {
       if (callee.kind === 'pglite') await commitBeforeCall(callee.db);
       return (app as App).fetch(request);
     };
+    // A call as data to a module wherever it runs, with no credentials added (the host's own calls to identity).
+    const sendPlain = async (module: string, call: ModuleCall): Promise<ModuleAnswer> => {
+      if (!local.has(module) || !app) return remote.send(module, call);
+      const response = await viaApp(
+        module,
+        new Request(`http://cleave.internal${call.target}`, {
+          method: call.method,
+          headers: call.headers,
+          ...(call.body === undefined ? {} : { body: call.body }),
+        }),
+      );
+      const body = new Uint8Array(await response.arrayBuffer());
+      return { status: response.status, headers: Object.fromEntries(response.headers), body: body.byteLength === 0 ? null : body };
+    };
+    const identityAt = local.has('identity') ? 'local' : topology.remote.has('identity') ? 'remote' : undefined;
+    const security = createHostSecurity({ config, identity: identityAt, send: sendPlain, log: logger.child({ component: 'security' }) });
+    if (!identityAt)
+      logger.warn(
+        'no identity module here or in REMOTE_MODULES: tokens cannot be verified, so every route that is not public (operator routes included) answers 401; add identity=<url> to REMOTE_MODULES',
+      );
+    // Module clients' calls carry the calling module's token and the end user's (see HostSecurity).
     const transport: Transport = Object.assign(
       (module: string, request: Request) => (local.has(module) && app ? viaApp(module, request) : remote(module, request)),
-      {
-        send: async (module: string, call: ModuleCall): Promise<ModuleAnswer> => {
-          if (!local.has(module) || !app) return remote.send(module, call);
-          const response = await viaApp(
-            module,
-            new Request(`http://cleave.internal${call.target}`, {
-              method: call.method,
-              headers: call.headers,
-              ...(call.body === undefined ? {} : { body: call.body }),
-            }),
-          );
-          const body = new Uint8Array(await response.arrayBuffer());
-          return { status: response.status, headers: Object.fromEntries(response.headers), body: body.byteLength === 0 ? null : body };
-        },
-      },
+      { send: async (module: string, call: ModuleCall): Promise<ModuleAnswer> => sendPlain(module, await security.withCredentials(call)) },
     );
 
     let direct: DirectCalls | undefined;
     const localCalls: LocalDispatch = (module, call) => direct?.dispatch(module, call);
     const consumers = new Map<string, Consumer>();
     const hosted = topology.local.map((definition) =>
-      hostModule({ definition, database: databases.of(definition.name), bus, transport, local: localCalls, config, logger, consumers }),
+      hostModule({
+        definition,
+        database: databases.of(definition.name),
+        bus,
+        transport,
+        local: localCalls,
+        handle: security.handles.issue(definition.name),
+        config,
+        logger,
+        consumers,
+      }),
     );
     for (const m of hosted) {
       deadLetterStores.set(m.definition.name, m.deadLetters);
@@ -225,6 +246,8 @@ export async function createHost(options: HostOptions): Promise<Host> {
       cors: { origins: config.http.corsOrigins, credentials: config.http.corsCredentials },
       requestLog: config.http.requestLog,
     });
+    // Access first (who may call), then idempotency (whose key it is), for every route the app serves.
+    app.use('*', authorize({ verifier: security.verifier }));
     for (const m of hosted) app.use(`/${m.definition.name}/*`, idempotency(m.idempotencyGate));
     const providers: DirectProvider[] = [];
     for (const m of hosted) {
@@ -243,7 +266,12 @@ export async function createHost(options: HostOptions): Promise<Host> {
         ...(callee.kind === 'pglite' ? { beforeCall: () => commitBeforeCall(callee.db) } : {}),
       });
     }
-    const calls = createDirectCalls({ providers, timeoutMs: config.remote.timeoutMs, undeclaredProblems: config.http.undeclaredProblems });
+    const calls = createDirectCalls({
+      providers,
+      timeoutMs: config.remote.timeoutMs,
+      undeclaredProblems: config.http.undeclaredProblems,
+      handles: security.handles,
+    });
     direct = calls;
     stoppers.push(async () => calls.close());
     app.route(
@@ -303,6 +331,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
       registry,
       remoteStats: breakers,
       direct,
+      security,
       async seed() {
         for (const m of hosted) await m.definition.seed?.(m.context);
       },

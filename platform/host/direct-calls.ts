@@ -14,6 +14,8 @@ import { Semaphore } from '../resilience/index.ts';
 import { Deadlines } from './deadlines.ts';
 import { pathOf, queryOf, searchOf, strings } from './direct-input.ts';
 import { currentContext, runInContext, type ExecutionContext, type Logger } from '../observability/index.ts';
+import { allows } from '../http/access.ts';
+import { endUserOf, type CallerHandles, type Principal } from '../security/index.ts';
 
 /** A module hosted in this process, as the direct path reaches it. */
 export interface DirectProvider {
@@ -37,6 +39,8 @@ export interface DirectCallsOptions {
   /** The same limit remote calls have; the handler's `c.req.raw.signal` aborts when it passes. */
   timeoutMs: number;
   undeclaredProblems: UndeclaredProblems;
+  /** The handles the host issued to its modules: a call's `handle` names its calling module. */
+  handles: CallerHandles;
 }
 
 export interface DirectCallStats {
@@ -47,6 +51,8 @@ export interface DirectCallStats {
 export interface DirectCalls {
   dispatch: LocalDispatch;
   stats(): Record<string, DirectCallStats>;
+  /** The handles callers present (the host issues one to each module it runs). */
+  handles: CallerHandles;
   /** Stops the deadline clock (a host's `stop`). */
   close(): void;
 }
@@ -78,6 +84,7 @@ export function createDirectCalls(options: DirectCallsOptions): DirectCalls {
   return {
     dispatch,
     stats: () => Object.fromEntries([...providers].map(([module, { limiter }]) => [module, { inFlight: limiter.inFlight, queued: limiter.queued }])),
+    handles: options.handles,
     close: () => deadlines.close(),
   };
 }
@@ -145,6 +152,8 @@ class Flight implements DirectRequestInit {
   readonly unsafe: boolean;
   readonly context: ExecutionContext;
   readonly metadata: RouteMetadata | undefined;
+  /** The calling module, from the handle it presented, with the end user it calls for; `undefined` for no valid handle. */
+  readonly principal: Principal | undefined;
   valid: Partial<Record<RequestTarget, unknown>> = {};
   #path: string | undefined;
   #controller: AbortController | undefined;
@@ -180,12 +189,17 @@ class Flight implements DirectRequestInit {
     this.metadata = facts.metadata;
     const outer = currentContext();
     this.requestId = outer?.requestId ?? randomUUID();
+    const module = options.handles.principalOf(call.handle);
+    const user = endUserOf(outer?.principal);
+    this.principal = module && user ? { ...module, onBehalfOf: user } : module;
     this.context = {
       requestId: this.requestId,
       correlationId: outer?.correlationId ?? this.requestId,
       causationId: this.requestId,
       ...(outer?.traceparent ? { traceparent: outer.traceparent } : {}),
-      caller: call.caller,
+      caller: module?.module ?? call.caller,
+      ...(this.principal ? { principal: this.principal } : {}),
+      ...(outer?.userToken ? { userToken: outer.userToken } : {}),
     };
     this.params = strings(input.params);
     this.query = input.query === undefined ? {} : queryOf(input.query);
@@ -274,6 +288,8 @@ async function fly(flight: Flight): Promise<void> {
  * costs AsyncLocalStorage's hooks on Node 20).
  */
 function exchange(flight: Flight): CallResult | Promise<CallResult> {
+  const refused = refusal(flight);
+  if (refused) return result(flight, problemAnswer(flight, refused));
   const key = flight.unsafe ? parseIdempotencyKey(flight.call.options.idempotencyKey) : undefined;
   // Not for an operation that takes no key (its answers carry credentials that must not be stored).
   if (key === undefined || flight.metadata?.contract.idempotencyKey === false || textRuleViolation(flight.path()) !== undefined) {
@@ -286,7 +302,7 @@ function exchange(flight: Flight): CallResult | Promise<CallResult> {
 async function keyedExchange(flight: Flight, key: string): Promise<CallResult> {
   const keyed = await flight.provider.gate.exchange(
     {
-      scope: keyScope(flight.call.caller, undefined),
+      scope: keyScope(flight.principal),
       method: flight.method,
       path: flight.path(),
       key,
@@ -301,6 +317,20 @@ async function keyedExchange(flight: Flight, key: string): Promise<CallResult> {
   if (keyed.kind === 'refused') return result(flight, problemAnswer(flight, problem({ status: keyed.status, code: keyed.code, detail: keyed.detail })));
   flight.logger.error({ err: keyed.error, requestId: flight.requestId }, 'storing the idempotent answer failed');
   return result(flight, problemAnswer(flight, internalProblem()));
+}
+
+/**
+ * The route's access, checked as over HTTP (before idempotency and validation): a call without a handle the host
+ * issued is 401; a module the access does not admit, calling for a user who lacks the scopes, is 403.
+ */
+function refusal(flight: Flight): Problem | undefined {
+  const access = flight.metadata?.access;
+  if (access === undefined || access === 'public') return undefined;
+  if (!flight.principal)
+    return problem({ status: 401, code: 'auth/unauthenticated', detail: 'The call carries no caller handle this host issued.' });
+  if (allows(access, flight.principal)) return undefined;
+  const needs = [...(access.scopes?.length ? [`the scope ${access.scopes.join(' ')}`] : []), ...(access.modules?.length ? [`to be called by ${access.modules.join(' or ')}`] : [])];
+  return problem({ status: 403, code: 'auth/insufficient-scope', detail: `This operation needs ${needs.join(', or ') || 'an authenticated caller'}.` });
 }
 
 function internalProblem(): Problem {

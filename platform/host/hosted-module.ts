@@ -49,6 +49,8 @@ export interface HostModuleOptions {
   transport: Transport;
   /** Calls to modules in this process, without HTTP. */
   local: LocalDispatch;
+  /** The module's credential on the direct path, issued by the host. */
+  handle: object;
   config: Config;
   logger: Logger;
   /** Collects this module's consumers by id (for dead-letter replay). */
@@ -98,7 +100,7 @@ export function hostModule(options: HostModuleOptions): HostedModule {
     transaction: (fn) => moduleTransaction(definition.name, db, fn, () => relay.wake(), database.db),
     client<C extends Contract>(contract: C, clientOptions: { fallbacks?: Fallbacks<C> } = {}) {
       if (!uses.has(contract.module)) throw new Error(`Module ${definition.name} calls ${contract.module} but does not list it in \`uses\`.`);
-      return createClient(contract, options.transport, definition.name, { local: options.local, ...clientOptions });
+      return createClient(contract, options.transport, definition.name, { ...clientOptions, local: options.local, handle: options.handle });
     },
   };
   const deadLetters = createDeadLetterStore(definition.name, db, tables);

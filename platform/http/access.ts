@@ -1,3 +1,4 @@
+import { hasScopes, type Principal } from '../security/principal.ts';
 /**
  * Who may call an operation, declared with the route (`contractRoute({ access })`) and shown in OpenAPI: `'public'`,
  * or the scopes a token must carry and/or the modules that may call it. Every contract route declares one; a host
@@ -55,4 +56,18 @@ export function securityScheme(scopes: readonly string[]) {
       authorizationCode: { authorizationUrl: '/identity/v1/authorize', tokenUrl: '/identity/v1/token', refreshUrl: '/identity/v1/token', scopes: described },
     },
   };
+}
+
+/**
+ * Whether `principal` may call an operation with `access` (not public): a module named in `modules` passes as
+ * itself; otherwise the scopes must be held, by the principal itself or, for a module, by the user it calls for.
+ * An access naming modules only admits those modules; one naming neither admits anyone authenticated.
+ */
+export function allows(access: Exclude<Access, 'public'>, principal: Principal): boolean {
+  const modules = access.modules ?? [];
+  if (principal.kind === 'module' && principal.module !== undefined && modules.includes(principal.module)) return true;
+  const scopes = access.scopes ?? [];
+  if (scopes.length === 0) return modules.length === 0;
+  if (hasScopes(principal, scopes)) return true;
+  return principal.kind === 'module' && principal.onBehalfOf !== undefined && hasScopes(principal.onBehalfOf, scopes);
 }

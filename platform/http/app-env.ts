@@ -1,4 +1,5 @@
 import type { Logger } from '../observability/index.ts';
+import type { Principal } from '../security/principal.ts';
 import type { RouteContract, UndeclaredProblems } from './declared-problems.ts';
 
 /** What every Cleave request context carries. */
@@ -14,6 +15,10 @@ export interface AppVariables {
   route: RouteContract | undefined;
   /** What a problem the operation did not declare turns into. */
   undeclaredProblems: UndeclaredProblems;
+  /** The authenticated caller, on routes that are not public. */
+  principal: Principal | undefined;
+  /** Spends one request of a client's rate budget: a 429 answer when it is spent, `undefined` otherwise. */
+  limitClient: ((clientId: string) => Promise<Response | undefined>) | undefined;
 }
 
 export interface AppEnv {

@@ -129,12 +129,11 @@ function addMissingHeaders(c: Context<AppEnv>, requestId: string): void {
 function executionContextOf(c: Context<AppEnv>, requestId: string): ExecutionContext {
   const correlation = c.req.header('x-correlation-id');
   const traceparent = c.req.header('traceparent');
-  const caller = c.req.header('x-cleave-caller');
+  // The caller is who authenticated (see `authorize`), never a header a client sent.
   return {
     requestId,
     correlationId: correlation && safeId.test(correlation) ? correlation : requestId,
     causationId: requestId,
     ...(traceparent && traceparentPattern.test(traceparent) ? { traceparent } : {}),
-    ...(caller && safeId.test(caller) ? { caller } : {}),
   };
 }

@@ -36,3 +36,7 @@ export type { RequestLogOptions } from './access-log.ts';
 export { formBody, formMediaType } from './form-body.ts';
 export { markForwardedRoutes, routeMarks } from './route-marks.ts';
 export type { RouteMarks } from './route-marks.ts';
+export { allows } from './access.ts';
+export { authorize, bearerToken, onBehalfOfHeader, principalOf } from './authorize.ts';
+export type { AuthorizeOptions } from './authorize.ts';
+export { routeAccess } from './route-marks.ts';

@@ -1,6 +1,7 @@
 import type { RouteConfig } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
 import { matchedRoutes } from 'hono/route';
+import type { Access } from './access.ts';
 
 /**
  * What a contract route declared that the app-wide middleware, which runs before the route's own, must honour: it
@@ -12,6 +13,8 @@ export interface RouteMarks {
   formBody?: true;
   /** The operation takes no `Idempotency-Key`: its answers (credentials) must never be stored for replay. */
   noIdempotencyKey?: true;
+  /** Who may call the operation (every contract route has it). */
+  access?: Access;
 }
 
 const marks = new WeakMap<object, RouteMarks>();
@@ -30,6 +33,15 @@ export function routeMarks(c: Context): RouteMarks {
     if (m) found = { ...found, ...m };
   }
   return found;
+}
+
+/** The access the matched contract route declared; `undefined` for a request no contract route matched. */
+export function routeAccess(c: Context): Access | undefined {
+  for (const route of matchedRoutes(c)) {
+    const access = marks.get(route.handler)?.access;
+    if (access !== undefined) return access;
+  }
+  return undefined;
 }
 
 /**

@@ -103,7 +103,8 @@ export function contractRoute<const R extends ContractRouteConfig>(config: R) {
     idempotencyKey: keyed,
   };
   const bodyReader = !hasBody ? [] : form ? [formBody()] : [strictJson()];
-  const unkeyed = idempotencyKey === false ? [markRoute((_c, next) => next(), { noIdempotencyKey: true })] : [];
+  // The route's first middleware carries what app-wide middleware must know before the route's own runs.
+  const declared = markRoute(declareRoute(contract), idempotencyKey === false ? { access, noIdempotencyKey: true } : { access });
   let full: Record<string, unknown> = {
     ...route,
     request: contract.request,
@@ -112,7 +113,7 @@ export function contractRoute<const R extends ContractRouteConfig>(config: R) {
     ...(access === 'public' ? {} : { 'x-cleave-access': { scopes: access.scopes ?? [], modules: access.modules ?? [] } }),
     // First: the operation is known to whatever answers, validation included; the body is read strictly before
     // the validators parse it.
-    middleware: [declareRoute(contract), ...unkeyed, ...bodyReader, ...own],
+    middleware: [declared, ...bodyReader, ...own],
   };
   if (deprecated) full = deprecate(full, deprecated);
   const created = createRoute(full as Parameters<typeof createRoute>[0]);

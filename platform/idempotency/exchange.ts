@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { runKeyed, type KeyedScope } from './request-scope.ts';
 import type { IdempotencyStore, KeyedRequest } from './store.ts';
 import type { StoredResponse } from './tables.ts';
+import { endUserOf, type Principal } from '../security/principal.ts';
 
 // Answers that say the request was refused before it ran (or may succeed when sent again unchanged) are not kept.
 const notKept = new Set([400, 401, 403, 408, 413, 415, 428, 429, 431]);
@@ -18,11 +19,12 @@ export const sha256 = (...parts: (string | Uint8Array)[]) => {
 };
 
 /**
- * Whose keys these are: the calling module (a module client's identity) and the credentials the request carried,
- * hashed. Clients with different credentials never see each other's answers; anonymous clients share one scope.
+ * Whose keys these are: the authenticated caller (a module or a client) and the end user it acts for, hashed.
+ * Callers never see each other's answers; a caller that renews its token keeps its keys; anonymous callers (public
+ * routes) share one scope.
  */
-export function keyScope(caller: string | undefined, authorization: string | undefined): string {
-  return sha256(caller ?? '-', authorization ?? '-');
+export function keyScope(principal: Principal | undefined): string {
+  return sha256(principal?.module ?? principal?.clientId ?? '-', endUserOf(principal)?.subject ?? '-');
 }
 
 /** How a keyed request ended, for the path that serves it (HTTP or a direct in-process call) to answer. */

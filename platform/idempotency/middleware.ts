@@ -29,7 +29,7 @@ export function idempotency(gate: IdempotencyGate): MiddlewareHandler<AppEnv> {
     if (routeMarks(c).noIdempotencyKey) return next();
     const body = new Uint8Array(await c.req.arrayBuffer());
     const request = {
-      scope: keyScope(currentContext()?.caller, c.req.header('authorization')),
+      scope: keyScope(currentContext()?.principal),
       method: c.req.method,
       path: c.req.path,
       key,

@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Principal } from '../security/principal.ts';
 
 /**
  * What travels with a unit of work (a request or an event delivery) across awaits: ids for correlation and
@@ -10,8 +11,15 @@ export interface ExecutionContext {
   /** The id of the message that caused this work: the request id, or the event id being handled. */
   causationId?: string;
   traceparent?: string;
-  /** The module or service on whose behalf this runs. */
+  /** The module or client that called, as authenticated (never a header a client sent). */
   caller?: string;
+  /** Who is calling, authenticated: a user, a machine client, or a module (with the user it calls for). */
+  principal?: Principal;
+  /**
+   * The end user's access token, kept so that a module calling another process can pass it on beside its own
+   * (`Cleave-On-Behalf-Of`); never logged.
+   */
+  userToken?: string;
 }
 
 const storage = new AsyncLocalStorage<ExecutionContext>();

@@ -9,3 +9,6 @@ export { acceptedAlgorithms, createTokenVerifier, InvalidTokenError } from './to
 export type { TokenVerifier, TokenVerifierOptions } from './token-verifier.ts';
 export { createSecretBox } from './secret-box.ts';
 export type { KeyEncryptionKey, SecretBox } from './secret-box.ts';
+export { endUserOf } from './principal.ts';
+export { createCallerHandles, moduleClientId, moduleClientSecret } from './module-credentials.ts';
+export type { CallerHandle, CallerHandles } from './module-credentials.ts';

@@ -27,3 +27,8 @@ export function moduleSubject(module: string): string {
 export function hasScopes(principal: Principal, required: readonly string[]): boolean {
   return required.every((s) => principal.scopes.has(s));
 }
+
+/** The end user (or machine client) behind a principal: itself, or the one a module calls for. */
+export function endUserOf(principal: Principal | undefined): Principal | undefined {
+  return principal?.kind === 'module' ? principal.onBehalfOf : principal;
+}

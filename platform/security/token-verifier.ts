@@ -4,7 +4,10 @@ import type { Principal } from './principal.ts';
 export interface TokenVerifierOptions {
   issuer: string;
   audience: string;
-  /** The keys that may have signed: the identity module's own key set here, or its JWKS URL elsewhere. */
+  /**
+   * The keys that may have signed: a loader of the identity module's key set (in this process, or fetched from its
+   * host), or its JWKS URL.
+   */
   keys: { local: () => Promise<JSONWebKeySet> } | { url: string };
   /** Seconds of clock skew allowed on `exp`, `nbf` and `iat` (RFC 8725 §3.10: small). */
   clockToleranceS?: number;
@@ -44,7 +47,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   const keySet =
     'url' in options.keys
       ? createRemoteJWKSet(new URL(options.keys.url), { cacheMaxAge: options.jwksCacheMs ?? 600_000, cooldownDuration: options.jwksCooldownMs ?? 30_000 })
-      : localKeySet(options.keys.local);
+      : loadedKeySet(options.keys.local, options.jwksCacheMs ?? 60_000, options.jwksCooldownMs ?? 1000);
 
   async function verifyUncached(token: string): Promise<Principal> {
     if (token.length > maxBytes) throw new InvalidTokenError('The token is too long.');
@@ -89,17 +92,22 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   };
 }
 
-/** The key set of an identity module in this process, re-read when a token names a key it does not hold yet. */
-function localKeySet(load: () => Promise<JSONWebKeySet>) {
-  let current: { set: ReturnType<typeof createLocalJWKSet>; kids: Set<string> } | undefined;
-  const refresh = async () => {
-    const jwks = await load();
-    current = { set: createLocalJWKSet(jwks), kids: new Set(jwks.keys.map((k) => k.kid ?? '')) };
-    return current;
-  };
+/**
+ * A key set from `load`, reused for `maxAgeMs` and re-read early when a token names a key it does not hold yet (a
+ * rotation), at most once per `cooldownMs`, so tokens with made-up key ids cannot make every request reload it.
+ * Concurrent reloads share one.
+ */
+function loadedKeySet(load: () => Promise<JSONWebKeySet>, maxAgeMs: number, cooldownMs: number) {
+  let current: { set: ReturnType<typeof createLocalJWKSet>; kids: Set<string>; at: number } | undefined;
+  let loading: Promise<NonNullable<typeof current>> | undefined;
+  const refresh = () =>
+    (loading ??= load()
+      .then((jwks) => (current = { set: createLocalJWKSet(jwks), kids: new Set(jwks.keys.map((k) => k.kid ?? '')), at: Date.now() }))
+      .finally(() => (loading = undefined)));
   return async (header: { kid?: string }, token: Parameters<ReturnType<typeof createLocalJWKSet>>[1]) => {
-    let keys = current ?? (await refresh());
-    if (header.kid && !keys.kids.has(header.kid)) keys = await refresh();
+    const now = Date.now();
+    let keys = current && now - current.at < maxAgeMs ? current : await refresh();
+    if (header.kid && !keys.kids.has(header.kid) && now - keys.at >= cooldownMs) keys = await refresh();
     return keys.set(header, token);
   };
 }

@@ -7,6 +7,7 @@ import type { Host } from '../../platform/host/index.ts';
 import { testDatabases, type TestDatabaseHandle } from '../support/databases.ts';
 import { ledgerModule, type LedgerControls } from '../support/ledger/module.ts';
 import { call, startTestHost } from '../support/test-host.ts';
+import { clientToken } from '../support/tokens.ts';
 
 describe.each(testDatabases)('Idempotency-Key on $name', (testDatabase) => {
   const cleanups: (() => Promise<void>)[] = [];
@@ -89,11 +90,15 @@ describe.each(testDatabases)('Idempotency-Key on $name', (testDatabase) => {
   it('keys are scoped by caller: other credentials, another module or another path are other requests', async () => {
     const { host } = await ledger();
     const key = randomUUID();
-    await add(host, 1, { 'idempotency-key': key, authorization: 'Bearer alice' });
-    await add(host, 1, { 'idempotency-key': key, authorization: 'Bearer bob' });
-    await add(host, 1, { 'idempotency-key': key, 'x-cleave-caller': 'inventory' });
-    expect(await totals(host)).toEqual({ count: 3, total: 3 });
-    const replayed = await add(host, 1, { 'idempotency-key': key, authorization: 'Bearer alice' });
+    const alice = `Bearer ${await clientToken(host, 'alice', ['catalog:write'])}`;
+    const bob = `Bearer ${await clientToken(host, 'bob')}`;
+    await add(host, 1, { 'idempotency-key': key, authorization: alice });
+    await add(host, 1, { 'idempotency-key': key, authorization: bob });
+    // A caller header from a client names nobody: it is the same anonymous-free request as alice's, so it replays.
+    const claimed = await add(host, 1, { 'idempotency-key': key, authorization: alice, 'x-cleave-caller': 'inventory' });
+    expect(claimed.headers.get('idempotent-replayed')).toBe('true');
+    expect(await totals(host)).toEqual({ count: 2, total: 2 });
+    const replayed = await add(host, 1, { 'idempotency-key': key, authorization: alice });
     expect(replayed.headers.get('idempotent-replayed')).toBe('true');
     const otherPath = await call(
       host,
@@ -102,7 +107,7 @@ describe.each(testDatabases)('Idempotency-Key on $name', (testDatabase) => {
       { sku: `K-${key.slice(0, 8)}`, name: 'Keyed', price: { amount: 1, currency: 'EUR' } },
       {
         'idempotency-key': key,
-        authorization: 'Bearer alice',
+        authorization: alice,
       },
     );
     expect(otherPath.status).toBe(201);

@@ -1,7 +1,11 @@
 import type { RouteConfig } from '@hono/zod-openapi';
 import { RemoteProblemError } from '../../platform/contracts/index.ts';
 import type { Host } from '../../platform/host/index.ts';
+import { randomUUID } from 'node:crypto';
+import { bearerToken } from '../../platform/http/index.ts';
+import { runInContext } from '../../platform/observability/index.ts';
 import { call } from './test-host.ts';
+import { adminToken } from './tokens.ts';
 
 interface Known {
   module: string;
@@ -48,7 +52,22 @@ export async function directCall(
   const lower = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
   const { 'idempotency-key': idempotencyKey, ...rest } = lower;
   const input = { params, query, headers: rest, ...(body === undefined ? {} : { body }) };
-  const dispatched = host.direct.dispatch(found.module, { route: found.route, input, options: idempotencyKey === undefined ? {} : { idempotencyKey }, caller });
+  // The call comes from module `caller` (with the handle the host issued it), on behalf of the user the request's
+  // token names: a module serving a request, calling another in the same process.
+  const { authorization = `Bearer ${await adminToken(host, (p, init) => host.app.request(p, init))}`, ...forwarded } = rest;
+  const token = bearerToken(authorization);
+  const user = token ? await host.security.verifier?.verify(token).catch(() => undefined) : undefined;
+  const handle = host.direct.handles.issue(caller);
+  const context = { correlationId: randomUUID(), ...(user ? { principal: user, userToken: token as string } : {}) };
+  const dispatched = runInContext(context, () =>
+    host.direct.dispatch(found.module, {
+      route: found.route,
+      input: { ...input, headers: forwarded },
+      options: idempotencyKey === undefined ? {} : { idempotencyKey },
+      caller,
+      handle,
+    }),
+  );
   if (!dispatched) throw new Error(`${method} ${path} has no handler on the direct path.`);
   try {
     const result = await dispatched;

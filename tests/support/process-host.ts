@@ -3,11 +3,17 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import process from 'node:process';
+import { testAdminSecret, withAdminToken } from './tokens.ts';
 
 export type Runtime = 'node' | 'deno';
 
 export interface ProcessHost {
   url: string;
+  /**
+   * `fetch` of a path on this host, with an access token holding every scope (from the identity module this host
+   * runs or reaches) unless `init.headers` carry an `Authorization` of their own (`''` sends none).
+   */
+  fetch(path: string, init?: RequestInit & { headers?: Record<string, string> }): Promise<Response>;
   runtime: Runtime;
   /** The operating system's id of the process. */
   pid: number | undefined;
@@ -62,6 +68,7 @@ export function startProcessHost(options: ProcessHostOptions = {}): Promise<Proc
       LOG_LEVEL: 'info',
       DEMO_DATA: 'false',
       DATA_DIR: 'memory',
+      IDENTITY_ADMIN_SECRET: testAdminSecret,
       PORT: String(options.port ?? 0),
       ...options.env,
     },
@@ -81,33 +88,41 @@ export function startProcessHost(options: ProcessHostOptions = {}): Promise<Proc
       clearTimeout(timer);
       child.stdout?.off('data', onData);
       child.stdout?.on('data', (c: Buffer) => (output += c.toString('utf8')));
-      resolve({
-        url: match[1],
-        runtime,
-        pid: child.pid,
-        output: () => output,
-        async terminate() {
-          if (child.exitCode === null && child.signalCode === null) {
+      const url = match[1] as string;
+      const self: { fetch?: unknown } = {};
+      resolve(
+        Object.assign(self, {
+          url,
+          async fetch(path: string, init: RequestInit & { headers?: Record<string, string> } = {}) {
+            const headers = await withAdminToken(init.headers ?? {}, self, (p, i) => fetch(`${url}${p}`, i));
+            return fetch(`${url}${path}`, { ...init, headers });
+          },
+          runtime,
+          pid: child.pid,
+          output: () => output,
+          async terminate() {
+            if (child.exitCode === null && child.signalCode === null) {
+              child.kill('SIGTERM');
+              const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+              await exited;
+              clearTimeout(killer);
+            }
+            return { code: child.exitCode, signal: child.signalCode };
+          },
+          async kill() {
+            if (child.exitCode !== null || child.signalCode !== null) return;
+            child.kill('SIGKILL');
+            await exited;
+          },
+          async stop() {
+            if (child.exitCode !== null) return;
             child.kill('SIGTERM');
-            const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+            const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
             await exited;
             clearTimeout(killer);
-          }
-          return { code: child.exitCode, signal: child.signalCode };
-        },
-        async kill() {
-          if (child.exitCode !== null || child.signalCode !== null) return;
-          child.kill('SIGKILL');
-          await exited;
-        },
-        async stop() {
-          if (child.exitCode !== null) return;
-          child.kill('SIGTERM');
-          const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-          await exited;
-          clearTimeout(killer);
-        },
-      });
+          },
+        }),
+      );
     };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', (c: Buffer) => (output += c.toString('utf8')));

@@ -56,10 +56,12 @@ export const targetKinds: TargetKind[] = [
   ...(['node', 'deno'] as const).map((runtime): TargetKind => ({
     name: `separate ${runtime} process over HTTP`,
     async start(names) {
-      const child = await startProcessHost({ runtime, env: { MODULES: names.join(','), EVENT_RETRY_BASE_MS: '5', OUTBOX_SWEEP_MS: '100' } });
+      // The identity module runs beside the ones under test: protected routes need its tokens.
+      const modules = [...new Set([...names, 'identity'])];
+      const child = await startProcessHost({ runtime, env: { MODULES: modules.join(','), EVENT_RETRY_BASE_MS: '5', OUTBOX_SWEEP_MS: '100' } });
       return {
         call: (method, path, body, headers = {}) =>
-          fetch(`${child.url}${path}`, {
+          child.fetch(path, {
             method,
             headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
             ...(body === undefined ? {} : { body: JSON.stringify(body) }),

@@ -5,6 +5,8 @@ import { loadConfig, type Config } from '../../platform/config/index.ts';
 import type { DatabaseHandle } from '../../platform/db/index.ts';
 import { createHost, type Host, type ModuleDefinition } from '../../platform/host/index.ts';
 import type { Logger } from '../../platform/observability/index.ts';
+import { identityModule } from '../../modules/identity/index.ts';
+import { testAdminSecret, withAdminToken } from './tokens.ts';
 
 export interface TestHostOptions {
   database: DatabaseHandle;
@@ -25,6 +27,8 @@ export function testConfig(env: Record<string, string> = {}): Config {
     OUTBOX_SWEEP_MS: '50',
     // Password hashing at its least cost: tests sign users up by the dozen.
     PASSWORD_SCRYPT_N: '1024',
+    // The bootstrap client tests take their tokens from (see tokens.ts).
+    IDENTITY_ADMIN_SECRET: testAdminSecret,
     ...env,
   });
 }
@@ -40,26 +44,34 @@ export function testLogger(lines?: Record<string, unknown>[]): Logger {
   return pino({ level: 'debug', base: null }, sink);
 }
 
-/** A host over a test database with every module (or the ones given), fast retries and a quick sweep. */
+/**
+ * A host over a test database with every module (or the ones given), fast retries and a quick sweep. The identity
+ * module joins the ones given unless another process hosts it: protected routes need its tokens.
+ */
 export function startTestHost(options: TestHostOptions): Promise<Host> {
+  const given = options.modules ?? allModules;
+  const identityElsewhere = options.env?.REMOTE_MODULES?.includes('identity=') ?? false;
+  const modules = given.some((m) => m.name === identityModule.name) || identityElsewhere ? given : [...given, identityModule];
   return createHost({
     config: testConfig(options.env),
-    modules: options.modules ?? allModules,
+    modules,
     database: options.database,
     logger: testLogger(options.logLines),
     ...(options.startRelays === undefined ? {} : { startRelays: options.startRelays }),
   });
 }
 
-/** Sends a JSON request through the host's app, as a client would. */
-export function call(host: Host, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
-  return Promise.resolve(
-    host.app.request(path, {
-      method,
-      headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    }),
-  );
+/**
+ * Sends a JSON request through the host's app, as a client would, with an access token holding every scope unless
+ * `headers` carry an `Authorization` of their own (`authorization: ''` sends none).
+ */
+export async function call(host: Host, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  const sent = await withAdminToken(headers, host, (p, init) => host.app.request(p, init));
+  return host.app.request(path, {
+    method,
+    headers: body === undefined ? sent : { 'content-type': 'application/json', ...sent },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
 }
 
 /** Retries `check` until it stops throwing, or fails with its last error after `timeoutMs`. */

@@ -1,5 +1,7 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
+import { moduleClientSecret } from '../../../platform/security/index.ts';
 import { InvalidClient } from '../domain/errors.ts';
+import { knownScopes } from '../domain/scopes.ts';
 import { digest, findClient } from '../infrastructure/identity-repository.ts';
 import type { IdentityDeps } from './identity-deps.ts';
 
@@ -20,10 +22,11 @@ const same = (a: string, b: string) => {
   return x.length === y.length && timingSafeEqual(x, y);
 };
 
-/** The secret of module `name`'s client: HMAC-SHA256 over the name with the system's module client key. */
-export function moduleClientSecret(key: Uint8Array, module: string): string {
-  return createHmac('sha256', key).update(`cleave-module-client:${module}`).digest('base64url');
-}
+/**
+ * The bootstrap client: client credentials with every scope, its secret from `IDENTITY_ADMIN_SECRET`. For the first
+ * operator steps (registering clients, reading `/ops`) and automation; it exists only while the secret is set.
+ */
+export const adminClientId = 'cleave-admin';
 
 /**
  * Authenticates the client of a token request (RFC 6749 §2.3): confidential clients by their secret, public clients by
@@ -38,6 +41,11 @@ export async function authenticateClient(deps: IdentityDeps, clientId: string | 
     const key = deps.settings.moduleClientKey;
     if (!scopes || !key || !secret || !same(secret, moduleClientSecret(key, module))) throw new InvalidClient();
     return { id: clientId, confidential: true, grantTypes: ['client_credentials'], scopes: new Set(scopes), redirectUris: [], module };
+  }
+  if (clientId === adminClientId) {
+    const expected = deps.settings.adminSecret;
+    if (!expected || !secret || !same(secret, expected)) throw new InvalidClient();
+    return { id: clientId, confidential: true, grantTypes: ['client_credentials'], scopes: new Set(knownScopes), redirectUris: [] };
   }
   const client = await findClient(deps.db, clientId);
   if (!client) throw new InvalidClient();

@@ -14,6 +14,8 @@ export interface IdentitySettings {
   passwordGrant: boolean;
   /** Module clients (`module:<name>`) prove themselves with HMAC-SHA256(key, name); unset: they cannot get tokens. */
   moduleClientKey: Uint8Array | undefined;
+  /** The secret of the bootstrap client `cleave-admin` (client credentials, every scope); unset: no such client. */
+  adminSecret?: string | undefined;
   /** scrypt cost of new password hashes. */
   passwordCost: { N: number; r: number; p: number };
 }

@@ -5,8 +5,8 @@ import type { IdentityDeps } from './identity-deps.ts';
 import { registerUser } from './register-user.ts';
 
 /** The signed-in user: who the token's subject is, with the scopes this token carries. */
-export async function currentUser(deps: IdentityDeps, principal: Principal) {
-  if (principal.kind !== 'user') throw new UserTokenRequired();
+export async function currentUser(deps: IdentityDeps, principal: Principal | undefined) {
+  if (principal?.kind !== 'user') throw new UserTokenRequired();
   const user = await findUser(deps.db, principal.subject);
   if (!user || user.disabledAt) throw new UserNotFound();
   return { id: user.id, username: user.username, roles: user.roles, scopes: [...principal.scopes].sort(), createdAt: user.createdAt };

@@ -1,8 +1,6 @@
 import { contractRoute, jsonContent } from '../../../platform/http/index.ts';
 import { clientListSchema, newMachineClientSchema, registeredClientSchema, rotationSchema, signingKeyListSchema } from './admin.schemas.ts';
 
-const adminErrors = { 401: ['identity/invalid-token'], 403: ['identity/insufficient-scope'] } as const;
-
 // Access: scope identity:admin.
 export const rotateKeys = contractRoute({
   method: 'post',
@@ -10,7 +8,6 @@ export const rotateKeys = contractRoute({
   access: { scopes: ['identity:admin'] },
   tags: ['identity'],
   summary: 'Rotate the signing key: a new key is published now and signs after the activation delay',
-  errors: adminErrors,
   responses: { 201: { description: 'The new key', content: jsonContent(rotationSchema) } },
 });
 
@@ -21,7 +18,6 @@ export const listKeys = contractRoute({
   access: { scopes: ['identity:admin'] },
   tags: ['identity'],
   summary: 'Signing keys and their states (never their private halves)',
-  errors: adminErrors,
   responses: { 200: { description: 'Every key, oldest first', content: jsonContent(signingKeyListSchema) } },
 });
 
@@ -35,7 +31,7 @@ export const registerClient = contractRoute({
   request: { body: { content: jsonContent(newMachineClientSchema), required: true } },
   // The answer carries the client secret: it is never stored for replay.
   idempotencyKey: false,
-  errors: { ...adminErrors, 422: ['identity/unknown-scope'] },
+  errors: { 422: ['identity/unknown-scope'] },
   responses: { 201: { description: 'The client, with its secret', content: jsonContent(registeredClientSchema) } },
 });
 
@@ -46,6 +42,5 @@ export const listClients = contractRoute({
   access: { scopes: ['identity:admin'] },
   tags: ['identity'],
   summary: 'Registered clients (without secrets)',
-  errors: adminErrors,
   responses: { 200: { description: 'Every client', content: jsonContent(clientListSchema) } },
 });

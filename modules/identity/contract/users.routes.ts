@@ -20,6 +20,6 @@ export const getCurrentUser = contractRoute({
   access: { scopes: ['profile'] },
   tags: ['identity'],
   summary: 'The signed-in user',
-  errors: { 401: ['identity/invalid-token'], 403: ['identity/user-token-required'], 404: ['identity/user-not-found'] },
+  errors: { 403: ['identity/user-token-required'], 404: ['identity/user-not-found'] },
   responses: { 200: { description: 'The user the token was issued for', content: jsonContent(currentUserSchema) } },
 });

@@ -78,24 +78,6 @@ export class InvalidAuthorizationRequest extends IdentityError {
   }
 }
 
-/** RFC 6750 §3.1: no bearer token, or one that does not verify. `error` is left out when none was sent. */
-export class InvalidToken extends IdentityError {
-  readonly kind = 'unauthorized';
-  readonly code = 'identity/invalid-token';
-  constructor(sent: boolean) {
-    super(sent ? 'The access token is not valid.' : 'This operation needs an access token (Authorization: Bearer).', sent ? { error: 'invalid_token' } : {});
-  }
-}
-
-/** RFC 6750 §3.1 `insufficient_scope`. */
-export class InsufficientScope extends IdentityError {
-  readonly kind = 'forbidden';
-  readonly code = 'identity/insufficient-scope';
-  constructor(scopes: readonly string[]) {
-    super(`This operation needs the scope ${scopes.join(' ')}.`, { error: 'insufficient_scope', scope: scopes.join(' ') });
-  }
-}
-
 /** The operation is about the signed-in user, and the token was issued to a client on its own behalf. */
 export class UserTokenRequired extends IdentityError {
   readonly kind = 'forbidden';

@@ -1,14 +1,13 @@
 import { ConfigError, type Config } from '../../../platform/config/index.ts';
 import type { Db } from '../../../platform/db/index.ts';
 import type { ModuleContext } from '../../../platform/host/index.ts';
-import { createSecretBox, createTokenVerifier, type TokenVerifier } from '../../../platform/security/index.ts';
+import { createSecretBox } from '../../../platform/security/index.ts';
 import type { IdentityDeps } from '../application/identity-deps.ts';
 import { createKeyStore, type KeyStore } from './key-store.ts';
 
-/** Identity's dependencies in a host, and the verifier its own protected operations use. */
+/** Identity's dependencies in a host. (Its protected operations are checked by the platform, like every module's.) */
 export interface IdentityRuntime {
   deps: IdentityDeps;
-  verifier: TokenVerifier;
 }
 
 const runtimes = new WeakMap<ModuleContext, IdentityRuntime>();
@@ -57,14 +56,15 @@ export function identityRuntime(ctx: ModuleContext): IdentityRuntime {
       refreshTokenTtlS: Math.round(config.refreshTokenTtlMs / 1000),
       authorizationCodeTtlS: 60,
       passwordGrant: config.passwordGrant && ctx.config.env !== 'production',
-      // Module clients between processes (issue 10, item 4) are wired with their key later.
-      moduleClientKey: undefined,
+      moduleClientKey: config.moduleClientKey,
+      adminSecret: config.adminSecret,
       passwordCost: { N: config.passwordScryptN, r: 8, p: 1 },
     },
-    moduleScopes: () => undefined,
+    // Any module of the application may have a client: its secret is derived from the module client key, which only
+    // the application's hosts hold. Module tokens carry no scopes; routes name the modules they accept.
+    moduleScopes: (module) => (/^[a-z][a-z0-9-]{0,62}$/.test(module) ? [] : undefined),
   };
-  const verifier = createTokenVerifier({ issuer: config.issuer, audience: config.audience, keys: { local: () => keys.jwks() } });
-  const runtime = { deps, verifier };
+  const runtime = { deps };
   runtimes.set(ctx, runtime);
   return runtime;
 }

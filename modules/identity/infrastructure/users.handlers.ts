@@ -1,7 +1,7 @@
-import type { App } from '../../../platform/http/index.ts';
+import { principalOf, type App } from '../../../platform/http/index.ts';
+import { endUserOf } from '../../../platform/security/index.ts';
 import { currentUser, signUp } from '../application/users.ts';
 import * as routes from '../contract/users.routes.ts';
-import { callerOf } from './caller.ts';
 import type { IdentityRuntime } from './identity-runtime.ts';
 
 /** Sign-up and the signed-in user. */
@@ -14,7 +14,7 @@ export function userRoutes(app: App, runtime: IdentityRuntime): void {
   });
 
   app.openapi(routes.getCurrentUser, async (c) => {
-    const user = await currentUser(deps, await callerOf(c, runtime));
+    const user = await currentUser(deps, endUserOf(principalOf()));
     return c.json({ ...user, createdAt: user.createdAt.toISOString() }, 200);
   });
 }

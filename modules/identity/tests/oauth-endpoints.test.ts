@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Host } from '../../../platform/host/index.ts';
 import { testDatabases, type TestDatabaseHandle } from '../../../tests/support/databases.ts';
+import { testAdminSecret } from '../../../tests/support/tokens.ts';
 import { basic, formRequest, identityHost, issuer, pkce, redirectUri, tokenRequest, userToken, verifyWithPublishedKeys } from './support.ts';
 
 describe.each(testDatabases)('identity OAuth endpoints over HTTP, on $name', (testDatabase) => {
@@ -260,7 +261,11 @@ describe.each(testDatabases)('identity OAuth endpoints over HTTP, on $name', (te
     expect(forged.headers.get('www-authenticate')).toBe('Bearer realm="cleave", error="invalid_token"');
     const machineToken = (await tokenRequest(host, { grant_type: 'client_credentials' }, { authorization: basic(machine.id, machine.secret) })).body;
     const notUser = await host.app.request('/identity/v1/users/me', { headers: { authorization: `Bearer ${machineToken.access_token as string}` } });
-    expect(await notUser.json()).toMatchObject({ status: 403, code: 'identity/user-token-required' });
+    // The platform refuses it first: the route needs `profile`, which no machine client of this test holds.
+    expect(await notUser.json()).toMatchObject({ status: 403, code: 'auth/insufficient-scope' });
+    const bootstrap = (await tokenRequest(host, { grant_type: 'client_credentials' }, { authorization: basic('cleave-admin', testAdminSecret) })).body;
+    const clientWithProfile = await host.app.request('/identity/v1/users/me', { headers: { authorization: `Bearer ${bootstrap.access_token as string}` } });
+    expect(await clientWithProfile.json()).toMatchObject({ status: 403, code: 'identity/user-token-required' });
   });
 
   it('administration needs identity:admin: 401 without a token, 403 with too few scopes, and secrets are shown once', async () => {

@@ -5,7 +5,7 @@ import { migrateSchema } from '../../../platform/db/index.ts';
 import { createSecretBox, createTokenVerifier } from '../../../platform/security/index.ts';
 import { testDatabases, type TestDatabaseHandle } from '../../../tests/support/databases.ts';
 import { authorize } from '../application/authorize.ts';
-import { moduleClientSecret } from '../application/authenticate-client.ts';
+import { moduleClientSecret } from '../../../platform/security/index.ts';
 import type { IdentityDeps } from '../application/identity-deps.ts';
 import { issueTokens } from '../application/issue-tokens.ts';
 import { registerUser } from '../application/register-user.ts';

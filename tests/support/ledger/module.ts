@@ -28,7 +28,8 @@ const entrySchema = z.object({ amount: z.number().int(), total: z.number().int()
 const addEntry = contractRoute({
   method: 'post',
   path: '/ledger/v1/entries',
-  access: 'public',
+  // Any authenticated caller: keys are then scoped by who called.
+  access: {},
   request: { body: { content: jsonContent(z.object({ amount: z.number().int() }).strict()), required: true } },
   errors: { 409: ['ledger/refused'], 422: ['ledger/amount-not-positive'] },
   responses: { 201: { description: 'Written', content: jsonContent(entrySchema) } },

@@ -1,0 +1,120 @@
+import type { JSONWebKeySet } from 'jose';
+import type { Config } from '../config/index.ts';
+import type { ModuleAnswer, ModuleCall } from '../contracts/http-send.ts';
+import { currentContext, type Logger } from '../observability/index.ts';
+import { onBehalfOfHeader } from '../http/authorize.ts';
+import {
+  createCallerHandles,
+  createTokenVerifier,
+  moduleClientId,
+  moduleClientSecret,
+  type CallerHandles,
+  type TokenVerifier,
+} from '../security/index.ts';
+
+/** What a host needs for zero trust: token verification, in-process caller handles, credentials for remote calls. */
+export interface HostSecurity {
+  /** Verifies access tokens against the identity module's keys; `undefined` when no identity module is reachable. */
+  verifier: TokenVerifier | undefined;
+  handles: CallerHandles;
+  /**
+   * A call leaving the process with the calling module's token (client credentials, cached until shortly before it
+   * expires) and the end user's token beside it; the user's alone when the module has none; unchanged otherwise.
+   */
+  withCredentials(call: ModuleCall): Promise<ModuleCall>;
+}
+
+export interface HostSecurityOptions {
+  config: Config;
+  /** Where the identity module runs: in this process, in another (reached through `send`), or nowhere known. */
+  identity: 'local' | 'remote' | undefined;
+  /** Sends a call to a module wherever it runs, without adding credentials. */
+  send: (module: string, call: ModuleCall) => Promise<ModuleAnswer>;
+  log: Logger;
+}
+
+const identityModule = 'identity';
+
+export function createHostSecurity(options: HostSecurityOptions): HostSecurity {
+  const { config, send, log } = options;
+  const handles = createCallerHandles();
+  const fetchJson = async (call: ModuleCall): Promise<Record<string, unknown>> => {
+    const answer = await send(identityModule, call);
+    const text = answer.body === null ? '' : new TextDecoder().decode(answer.body);
+    if (answer.status !== 200) throw new Error(`identity answered ${call.method} ${call.target} with ${answer.status}: ${text.slice(0, 200)}`);
+    return JSON.parse(text) as Record<string, unknown>;
+  };
+  const get = (target: string) => fetchJson({ method: 'GET', target, headers: { accept: 'application/json' } });
+  const keys = { local: async () => (await get('/.well-known/jwks.json')) as unknown as JSONWebKeySet };
+  const audience = config.identity.audience;
+
+  let verifier: TokenVerifier | undefined;
+  if (options.identity === 'local') {
+    verifier = createTokenVerifier({ issuer: config.identity.issuer, audience, keys, jwksCooldownMs: 1000 });
+  } else if (options.identity === 'remote') {
+    // The issuer is the identity host's, read from its metadata document (RFC 8414) the first time a token comes.
+    let made: Promise<TokenVerifier> | undefined;
+    const make = () =>
+      (made ??= get('/.well-known/oauth-authorization-server').then(
+        (metadata) => createTokenVerifier({ issuer: String(metadata.issuer), audience, keys, jwksCooldownMs: 5000 }),
+        (error: unknown) => {
+          made = undefined;
+          throw error;
+        },
+      ));
+    verifier = { verify: async (token) => (await make()).verify(token) };
+  }
+
+  const key = config.identity.moduleClientKey;
+  const tokens = new Map<string, Promise<{ token: string; until: number }>>();
+  const moduleToken = async (module: string): Promise<string | undefined> => {
+    if (!key || options.identity === undefined) return undefined;
+    const cached = tokens.get(module);
+    if (cached) {
+      const held = await cached.catch(() => undefined);
+      if (held && held.until > Date.now()) return held.token;
+      if (tokens.get(module) === cached) tokens.delete(module);
+    }
+    let pending = tokens.get(module);
+    if (!pending) {
+      pending = fetchJson({
+        method: 'POST',
+        target: '/identity/v1/token',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: `Basic ${btoa(`${encodeURIComponent(moduleClientId(module))}:${encodeURIComponent(moduleClientSecret(key, module))}`)}`,
+        },
+        body: new URLSearchParams({ grant_type: 'client_credentials' }).toString(),
+      }).then((answer) => {
+        const lifetimeS = Number(answer.expires_in);
+        // Renewed at 80% of its life, so a token never expires on its way to the provider.
+        return { token: String(answer.access_token), until: Date.now() + Math.max(1, lifetimeS * 800) };
+      });
+      tokens.set(module, pending);
+    }
+    try {
+      return (await pending).token;
+    } catch (error) {
+      if (tokens.get(module) === pending) tokens.delete(module);
+      log.warn({ err: error, module }, 'no module token: the call goes without the module identity');
+      return undefined;
+    }
+  };
+
+  return {
+    verifier,
+    handles,
+    async withCredentials(call) {
+      const caller = call.headers['x-cleave-caller'];
+      const own = caller === undefined ? undefined : await moduleToken(caller);
+      const userToken = currentContext()?.userToken;
+      if (own === undefined && userToken === undefined) return call;
+      const headers = { ...call.headers };
+      if (own !== undefined) {
+        headers.authorization = `Bearer ${own}`;
+        if (userToken !== undefined) headers[onBehalfOfHeader] = userToken;
+      } else if (userToken !== undefined) headers.authorization = `Bearer ${userToken}`;
+      return { ...call, headers };
+    },
+  };
+}

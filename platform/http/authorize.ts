@@ -1,0 +1,118 @@
+import type { Context, MiddlewareHandler } from 'hono';
+import { currentContext } from '../observability/index.ts';
+import { InvalidTokenError } from '../security/token-verifier.ts';
+import type { TokenVerifier } from '../security/token-verifier.ts';
+import type { Principal } from '../security/principal.ts';
+import { allows, type Access } from './access.ts';
+import type { AppEnv } from './app-env.ts';
+import { problem, problemResponse } from './problem.ts';
+import { routeAccess } from './route-marks.ts';
+
+/** The header a module calling another process passes the end user's access token in, beside its own token. */
+export const onBehalfOfHeader = 'cleave-on-behalf-of';
+
+// RFC 6750 §2.1: the scheme is case-insensitive; the token is a b64token.
+const bearerPattern = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
+
+export interface AuthorizeOptions {
+  /** Verifies access tokens; `undefined` when this host reaches no identity module (every protected route then 401s). */
+  verifier: TokenVerifier | undefined;
+}
+
+/** The bearer token of an `Authorization` header, `undefined` when there is none, `false` when it is not a bearer token. */
+export function bearerToken(authorization: string | undefined): string | undefined | false {
+  if (authorization === undefined) return undefined;
+  return bearerPattern.exec(authorization)?.[1] ?? false;
+}
+
+/**
+ * Enforces the access each contract route declares (DESIGN.md §8), before idempotency, validation and the handler:
+ * public routes pass untouched; others need a valid bearer access token (401 otherwise, RFC 6750 `WWW-Authenticate`)
+ * whose principal the access admits (403 otherwise). A module's token may carry the end user it calls for in
+ * `Cleave-On-Behalf-Of`, verified the same way. The principal is put in the request's execution context, where
+ * handlers read it (`principalOf`) and module clients pick it up to pass on; the caller there is the authenticated
+ * module or client, never a header a client sent.
+ */
+export function authorize(options: AuthorizeOptions): MiddlewareHandler<AppEnv> {
+  const { verifier } = options;
+  return async (c, next) => {
+    const access = routeAccess(c);
+    if (access === undefined || access === 'public') return next();
+    const token = bearerToken(c.req.header('authorization'));
+    if (token === undefined || token === false) {
+      const detail =
+        token === false
+          ? 'This operation needs a bearer access token (Authorization: Bearer <token>); other schemes are not accepted.'
+          : c.req.query('access_token') !== undefined
+            ? 'Access tokens are not accepted in the query string; send Authorization: Bearer <token>.'
+            : 'This operation needs an access token (Authorization: Bearer <token>).';
+      return refuse(c, 401, 'auth/unauthenticated', detail, 'realm="cleave"');
+    }
+    if (!verifier) return refuse(c, 401, 'auth/invalid-token', 'This host reaches no identity module, so it cannot verify tokens.', invalid);
+    let principal: Principal;
+    let userToken: string | undefined = token;
+    try {
+      principal = await verifier.verify(token);
+      const onBehalfOf = c.req.header(onBehalfOfHeader);
+      if (principal.kind === 'module' && onBehalfOf !== undefined) {
+        principal = { ...principal, onBehalfOf: await verifier.verify(onBehalfOf) };
+        userToken = onBehalfOf;
+      } else if (principal.kind === 'module') userToken = undefined;
+    } catch (error) {
+      if (!(error instanceof InvalidTokenError)) {
+        c.get('logger').warn({ err: error, requestId: c.get('requestId') }, 'access token could not be verified: the signing keys are out of reach');
+        c.header('retry-after', '5');
+        return problemResponse(
+          c,
+          problem({
+            status: 503,
+            code: 'http/upstream-unavailable',
+            detail: 'The keys that verify access tokens cannot be read right now.',
+            instance: c.req.path,
+            requestId: c.get('requestId'),
+          }),
+        );
+      }
+      return refuse(c, 401, 'auth/invalid-token', 'The access token is not valid.', invalid);
+    }
+    if (!allows(access, principal)) {
+      const scopes = access.scopes ?? [];
+      return refuse(
+        c,
+        403,
+        'auth/insufficient-scope',
+        `This operation needs ${needs(access)}.`,
+        `realm="cleave", error="insufficient_scope"${scopes.length > 0 ? `, scope="${scopes.join(' ')}"` : ''}`,
+      );
+    }
+    const limited = await c.get('limitClient')?.(principal.clientId);
+    if (limited) return limited;
+    c.set('principal', principal);
+    const context = currentContext();
+    if (context) {
+      context.principal = principal;
+      context.caller = principal.module ?? principal.clientId;
+      if (userToken !== undefined) context.userToken = userToken;
+    }
+    return next();
+  };
+}
+
+const invalid = 'realm="cleave", error="invalid_token"';
+
+function needs(access: Exclude<Access, 'public'>): string {
+  const scopes = access.scopes ?? [];
+  const modules = access.modules ?? [];
+  const parts = [...(scopes.length > 0 ? [`the scope ${scopes.join(' ')}`] : []), ...(modules.length > 0 ? [`to be called by ${modules.join(' or ')}`] : [])];
+  return parts.length > 0 ? parts.join(', or ') : 'an authenticated caller';
+}
+
+function refuse(c: Context<AppEnv>, status: 401 | 403, code: string, detail: string, challenge: string): Response {
+  c.header('www-authenticate', `Bearer ${challenge}`);
+  return problemResponse(c, problem({ status, code, detail, instance: c.req.path, requestId: c.get('requestId') }));
+}
+
+/** The authenticated caller of the operation being served (HTTP or direct in-process), if it is not public. */
+export function principalOf(): Principal | undefined {
+  return currentContext()?.principal;
+}
