@@ -2677,7 +2677,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientList"];
                 };
             };
-            /** @description No valid credentials. Codes: `auth/unauthenticated`, `auth/invalid-token`, `identity/invalid-token`. */
+            /** @description No valid credentials. Codes: `auth/unauthenticated`, `auth/invalid-token`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2685,13 +2685,13 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
-                        code?: "auth/unauthenticated" | "auth/invalid-token" | "identity/invalid-token";
+                        code?: "auth/unauthenticated" | "auth/invalid-token";
                     } & {
                         [key: string]: unknown;
                     });
                 };
             };
-            /** @description The caller may not do this. Codes: `auth/insufficient-scope`, `identity/insufficient-scope`. */
+            /** @description The caller may not do this. Codes: `auth/insufficient-scope`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2699,7 +2699,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
-                        code?: "auth/insufficient-scope" | "identity/insufficient-scope";
+                        code?: "auth/insufficient-scope";
                     } & {
                         [key: string]: unknown;
                     });
@@ -2799,7 +2799,7 @@ export interface operations {
                     });
                 };
             };
-            /** @description No valid credentials. Codes: `auth/unauthenticated`, `auth/invalid-token`, `identity/invalid-token`. */
+            /** @description No valid credentials. Codes: `auth/unauthenticated`, `auth/invalid-token`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2807,13 +2807,13 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
-                        code?: "auth/unauthenticated" | "auth/invalid-token" | "identity/invalid-token";
+                        code?: "auth/unauthenticated" | "auth/invalid-token";
                     } & {
                         [key: string]: unknown;
                     });
                 };
             };
-            /** @description The caller may not do this. Codes: `auth/insufficient-scope`, `identity/insufficient-scope`. */
+            /** @description The caller may not do this. Codes: `auth/insufficient-scope`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2821,7 +2821,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
-                        code?: "auth/insufficient-scope" | "identity/insufficient-scope";
+                        code?: "auth/insufficient-scope";
                     } & {
                         [key: string]: unknown;
                     });
@@ -2945,7 +2945,7 @@ export interface operations {
                     "application/json": components["schemas"]["SigningKeyList"];
                 };
             };
-            /** @description No valid credentials. Codes: `auth/unauthenticated`, `auth/invalid-token`, `identity/invalid-token`. */
+            /** @description No valid credentials. Codes: `auth/unauthenticated`, `auth/invalid-token`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2953,13 +2953,13 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
-                        code?: "auth/unauthenticated" | "auth/invalid-token" | "identity/invalid-token";
+                        code?: "auth/unauthenticated" | "auth/invalid-token";
                     } & {
                         [key: string]: unknown;
                     });
                 };
             };
-            /** @description The caller may not do this. Codes: `auth/insufficient-scope`, `identity/insufficient-scope`. */
+            /** @description The caller may not do this. Codes: `auth/insufficient-scope`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2967,7 +2967,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
-                        code?: "auth/insufficient-scope" | "identity/insufficient-scope";
+                        code?: "auth/insufficient-scope";
                     } & {
                         [key: string]: unknown;
                     });
@@ -3066,7 +3066,7 @@ export interface operations {
                     });
                 };
             };
-            /** @description No valid credentials. Codes: `auth/unauthenticated`, `auth/invalid-token`, `identity/invalid-token`. */
+            /** @description No valid credentials. Codes: `auth/unauthenticated`, `auth/invalid-token`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3074,13 +3074,13 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
-                        code?: "auth/unauthenticated" | "auth/invalid-token" | "identity/invalid-token";
+                        code?: "auth/unauthenticated" | "auth/invalid-token";
                     } & {
                         [key: string]: unknown;
                     });
                 };
             };
-            /** @description The caller may not do this. Codes: `auth/insufficient-scope`, `identity/insufficient-scope`. */
+            /** @description The caller may not do this. Codes: `auth/insufficient-scope`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3088,7 +3088,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
-                        code?: "auth/insufficient-scope" | "identity/insufficient-scope";
+                        code?: "auth/insufficient-scope";
                     } & {
                         [key: string]: unknown;
                     });
@@ -3679,7 +3679,7 @@ export interface operations {
                     "application/json": components["schemas"]["CurrentUser"];
                 };
             };
-            /** @description No valid credentials. Codes: `auth/unauthenticated`, `auth/invalid-token`, `identity/invalid-token`. */
+            /** @description No valid credentials. Codes: `auth/unauthenticated`, `auth/invalid-token`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3687,7 +3687,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
-                        code?: "auth/unauthenticated" | "auth/invalid-token" | "identity/invalid-token";
+                        code?: "auth/unauthenticated" | "auth/invalid-token";
                     } & {
                         [key: string]: unknown;
                     });

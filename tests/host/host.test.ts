@@ -4,7 +4,7 @@ import { catalogContract } from '../../modules/catalog/index.ts';
 import { RemoteProblemError } from '../../platform/contracts/index.ts';
 import type { Host } from '../../platform/host/index.ts';
 import { testDatabases, type TestDatabaseHandle } from '../support/databases.ts';
-import { call, eventually, startTestHost } from '../support/test-host.ts';
+import { asAdmin, call, eventually, startTestHost } from '../support/test-host.ts';
 
 type OpenApi = { openapi: string; paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, unknown> }> }>> };
 
@@ -112,7 +112,12 @@ describe.each(testDatabases)('the monolith host on $name', (testDatabase) => {
 
   it('the typed client calls another module in-process and returns its typed body', async () => {
     const catalog = inventory().client(catalogContract);
-    const created = await catalog.createProduct({ body: { sku: 'CLIENT-1', name: 'Via client', price: { amount: 100, currency: 'EUR' } } });
+    // Creating a product needs catalog:write: inventory calls for a user who holds it; on its own it may not.
+    const alone = await catalog.createProduct({ body: { sku: 'CLIENT-0', name: 'Refused', price: { amount: 100, currency: 'EUR' } } }).catch((e: unknown) => e);
+    expect(alone).toMatchObject({ code: 'auth/insufficient-scope', problem: { status: 403 } });
+    const created = await asAdmin(host, () =>
+      catalog.createProduct({ body: { sku: 'CLIENT-1', name: 'Via client', price: { amount: 100, currency: 'EUR' } } }),
+    );
     expect(created.status).toBe(201);
     const read = await catalog.getProduct({ params: { id: created.body.id } });
     expect(read.body.sku).toBe('CLIENT-1');
@@ -121,10 +126,12 @@ describe.each(testDatabases)('the monolith host on $name', (testDatabase) => {
   it('the typed client’s invalid request is rejected by validation before the handler runs', async () => {
     const catalog = inventory().client(catalogContract);
     const before = (await catalog.listProducts({ query: { limit: 100 } })).body.items.length;
-    const attempt = catalog.createProduct({
-      // @ts-expect-error the amount must be a number: the compiler rejects this call too.
-      body: { sku: 'BAD 1', name: 'Invalid', price: { amount: '12', currency: 'EUR' } },
-    });
+    const attempt = asAdmin(host, () =>
+      catalog.createProduct({
+        // @ts-expect-error the amount must be a number: the compiler rejects this call too.
+        body: { sku: 'BAD 1', name: 'Invalid', price: { amount: '12', currency: 'EUR' } },
+      }),
+    );
     const error = await attempt.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RemoteProblemError);
     expect(error).toMatchObject({ code: 'http/validation-failed', module: 'catalog', problem: { status: 400 } });

@@ -47,7 +47,7 @@ describe('calls to a module in this process', () => {
     release = open;
     let signal: AbortSignal | undefined;
     const h = await start({ pause, signal: (s) => (signal = s) }, { REMOTE_TIMEOUT_MS: '300' });
-    const ledger = createClient(ledgerContract, noHttp, 'tester', { local: h.direct.dispatch });
+    const ledger = createClient(ledgerContract, noHttp, 'tester', { local: h.direct.dispatch, handle: h.direct.handles.issue('tester') });
     const error = await ledger.addEntry({ body: { amount: 5 } }).catch((e: unknown) => e);
     expect(error).toMatchObject({ kind: 'timeout', code: 'http/upstream-timeout' });
     expect(signal?.aborted).toBe(true);
@@ -63,7 +63,7 @@ describe('calls to a module in this process', () => {
     release = open;
     let signal: AbortSignal | undefined;
     const h = await start({ pause, signal: (s) => (signal = s) }, { REMOTE_TIMEOUT_MS: '60000' });
-    const ledger = createClient(ledgerContract, noHttp, 'tester', { local: h.direct.dispatch });
+    const ledger = createClient(ledgerContract, noHttp, 'tester', { local: h.direct.dispatch, handle: h.direct.handles.issue('tester') });
     const caller = new AbortController();
     const pending = ledger.addEntry({ body: { amount: 5 } }, { signal: caller.signal }).catch((e: unknown) => e);
     await eventually(() => expect(signal).toBeDefined(), 20_000);
@@ -77,7 +77,7 @@ describe('calls to a module in this process', () => {
     release = open;
     let reached = 0;
     const h = await start({ pause, reached: () => reached++ }, { REMOTE_TIMEOUT_MS: '60000', LOCAL_MODULE_LIMITS: 'ledger=2', LOCAL_MAX_QUEUED: '1' });
-    const ledger = createClient(ledgerContract, noHttp, 'tester', { local: h.direct.dispatch });
+    const ledger = createClient(ledgerContract, noHttp, 'tester', { local: h.direct.dispatch, handle: h.direct.handles.issue('tester') });
     const running = [ledger.addEntry({ body: { amount: 1 } }), ledger.addEntry({ body: { amount: 2 } })];
     await eventually(() => expect(reached).toBe(2), 20_000);
     const queued = ledger.addEntry({ body: { amount: 3 } });
@@ -97,7 +97,7 @@ describe('calls to a module in this process', () => {
     release = open;
     const h = await start({ pause }, { REMOTE_TIMEOUT_MS: '60000', LOCAL_MODULE_LIMITS: 'ledger=1', LOCAL_MAX_QUEUED: '0' });
     const fallbacks = { totals: () => ({ status: 200 as const, body: { count: -1, total: -1 } }) };
-    const local = createClient(ledgerContract, noHttp, 'tester', { local: h.direct.dispatch, fallbacks });
+    const local = createClient(ledgerContract, noHttp, 'tester', { local: h.direct.dispatch, handle: h.direct.handles.issue('tester'), fallbacks });
     const busy = local.addEntry({ body: { amount: 1 } });
     await eventually(() => expect(h.direct.stats().ledger?.inFlight).toBe(1), 20_000);
     const fellBack = await local.totals({});
@@ -124,7 +124,7 @@ describe('calls to a module in this process', () => {
   it('write no log line for a successful call (the HTTP request that led to it has one)', async () => {
     const lines: Record<string, unknown>[] = [];
     const h = await start({}, {}, lines);
-    const ledger = createClient(ledgerContract, noHttp, 'tester', { local: h.direct.dispatch });
+    const ledger = createClient(ledgerContract, noHttp, 'tester', { local: h.direct.dispatch, handle: h.direct.handles.issue('tester') });
     const before = lines.length;
     for (let i = 0; i < 5; i++) await ledger.addEntry({ body: { amount: 1 } });
     expect(lines.slice(before).filter((l) => (l.level as number) >= 30)).toEqual([]);
@@ -132,7 +132,7 @@ describe('calls to a module in this process', () => {
     await h.stop();
     await database?.close();
     const failing = await start({ failAfterEffect: true }, {}, lines);
-    const broken = createClient(ledgerContract, noHttp, 'tester', { local: failing.direct.dispatch });
+    const broken = createClient(ledgerContract, noHttp, 'tester', { local: failing.direct.dispatch, handle: failing.direct.handles.issue('tester') });
     expect(await broken.addEntry({ body: { amount: 1 } }).catch((e: unknown) => e)).toMatchObject({ problem: { status: 500, code: 'http/internal' } });
     expect(lines.some((l) => l.msg === 'call failed' && l.level === 50)).toBe(true);
   });

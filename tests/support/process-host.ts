@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import process from 'node:process';
-import { testAdminSecret, withAdminToken } from './tokens.ts';
+import { adminToken, testAdminSecret, withAdminToken } from './tokens.ts';
 
 export type Runtime = 'node' | 'deno';
 
@@ -14,6 +14,8 @@ export interface ProcessHost {
    * runs or reaches) unless `init.headers` carry an `Authorization` of their own (`''` sends none).
    */
   fetch(path: string, init?: RequestInit & { headers?: Record<string, string> }): Promise<Response>;
+  /** An access token with every scope from the identity module this host runs or reaches. */
+  token(): Promise<string>;
   runtime: Runtime;
   /** The operating system's id of the process. */
   pid: number | undefined;
@@ -93,6 +95,7 @@ export function startProcessHost(options: ProcessHostOptions = {}): Promise<Proc
       resolve(
         Object.assign(self, {
           url,
+          token: () => adminToken(self, (p: string, i: RequestInit) => fetch(`${url}${p}`, i)),
           async fetch(path: string, init: RequestInit & { headers?: Record<string, string> } = {}) {
             const headers = await withAdminToken(init.headers ?? {}, self, (p, i) => fetch(`${url}${p}`, i));
             return fetch(`${url}${path}`, { ...init, headers });

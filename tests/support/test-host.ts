@@ -1,12 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { modules as allModules } from '../../apps/modules.ts';
 import { loadConfig, type Config } from '../../platform/config/index.ts';
 import type { DatabaseHandle } from '../../platform/db/index.ts';
 import { createHost, type Host, type ModuleDefinition } from '../../platform/host/index.ts';
-import type { Logger } from '../../platform/observability/index.ts';
+import { runInContext, type Logger } from '../../platform/observability/index.ts';
 import { identityModule } from '../../modules/identity/index.ts';
-import { testAdminSecret, withAdminToken } from './tokens.ts';
+import { adminToken, testAdminSecret, withAdminToken } from './tokens.ts';
 
 export interface TestHostOptions {
   database: DatabaseHandle;
@@ -85,4 +86,15 @@ export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 500
       await new Promise((r) => setTimeout(r, 20));
     }
   }
+}
+
+/**
+ * Runs `fn` as the handling of a request by a user holding every scope: module clients called inside it call for
+ * that user (what a module's code serving such a request does).
+ */
+export async function asAdmin<T>(host: Host, fn: () => Promise<T>): Promise<T> {
+  const token = await adminToken(host, (p, init) => host.app.request(p, init));
+  const principal = await host.security.verifier?.verify(token);
+  if (!principal) throw new Error('this host verifies no tokens');
+  return runInContext({ correlationId: randomUUID(), principal, userToken: token }, fn);
 }

@@ -57,13 +57,18 @@ const topologies: Topology[] = [
       const [monolith, inventory] = await Promise.all([
         startProcessHost({
           port: monolithPort,
-          env: { ...shared, MODULES: 'catalog', DATABASE_URL: monolithDb, REMOTE_MODULES: address('inventory', inventoryPort) },
+          // Identity stays in the monolith; the extracted inventory verifies its tokens against it.
+          env: { ...shared, MODULES: 'catalog,identity', DATABASE_URL: monolithDb, REMOTE_MODULES: address('inventory', inventoryPort) },
         }),
         startProcessHost({
           entry: 'apps/extracted/inventory/main.ts',
           runtime,
           port: inventoryPort,
-          env: { ...shared, DATABASE_URL: inventoryDb, REMOTE_MODULES: address('catalog', monolithPort) },
+          env: {
+            ...shared,
+            DATABASE_URL: inventoryDb,
+            REMOTE_MODULES: `${address('catalog', monolithPort)},${address('identity', monolithPort)}`,
+          },
         }),
       ]);
       return { entry: monolith.url, processes: [monolith, inventory] };
@@ -82,7 +87,9 @@ describe.each(topologies)('journey: $name', (topology) => {
   beforeAll(async () => {
     if (missing) return;
     ({ entry, processes } = await topology.start(cleanups));
-    api = createCleaveClient(entry);
+    const monolith = processes[0] as ProcessHost;
+    // Every scope, from the identity module in the monolith, renewed as it expires.
+    api = createCleaveClient(entry, { token: () => monolith.token() });
   });
   afterAll(async () => {
     for (const p of processes) await p.stop();

@@ -29,20 +29,33 @@ export type CleaveClient = Client<paths>;
 /** A named schema of the API, e.g. \`Schema<'Stock'>\`, or \`Schema<'Problem'>\` for every error body. */
 export type Schema<Name extends keyof components['schemas']> = components['schemas'][Name];
 
-/** openapi-fetch's client options (headers, fetch, querySerializer, …) other than the base URL. */
-export type CleaveClientOptions = Omit<ClientOptions, 'baseUrl'>;
+/**
+ * openapi-fetch's client options (headers, fetch, querySerializer, …) other than the base URL, and the access token
+ * protected operations need: a string, or a function asked before each request (to renew it when it expires).
+ */
+export type CleaveClientOptions = Omit<ClientOptions, 'baseUrl'> & { token?: string | (() => string | Promise<string>) };
 
 /**
  * A typed client of the Cleave API at \`baseUrl\`: the monolith, which also forwards to extracted modules.
  * Each call resolves to \`{ data, error, response }\`: \`data\` typed by the success responses, \`error\` by the
- * problem responses (RFC 9457).
+ * problem responses (RFC 9457). With \`token\`, every request carries \`Authorization: Bearer <token>\`.
  *
  * @example
- * const api = createCleaveClient('http://127.0.0.1:3000');
+ * const api = createCleaveClient('http://127.0.0.1:3000', { token: () => tokens.current() });
  * const { data, error } = await api.GET('/inventory/v1/stock/{productId}', { params: { path: { productId } } });
  */
 export function createCleaveClient(baseUrl: string, options: CleaveClientOptions = {}): CleaveClient {
-  return createClient<paths>({ ...options, baseUrl });
+  const { token, ...rest } = options;
+  const client = createClient<paths>({ ...rest, baseUrl });
+  if (token !== undefined) {
+    client.use({
+      async onRequest({ request }) {
+        request.headers.set('authorization', \`Bearer \${typeof token === 'string' ? token : await token()}\`);
+        return request;
+      },
+    });
+  }
+  return client;
 }
 `;
 

@@ -19,19 +19,23 @@ export function topologyFor(m: ModuleDefinition, all: readonly ModuleDefinition[
   const consumed = new Set((m.subscriptions ?? []).map((s) => eventType(s.event)));
   const consumesFrom = all.filter((o) => o !== m && o.contract.events.some((e) => consumed.has(eventType(e)))).map((o) => o.name);
   const others = all.filter((o) => o !== m).map((o) => o.name);
+  // Tokens are verified against the identity module: an extracted module reaches it where the monolith runs it.
+  const reaches = m.name === 'identity' || !others.includes('identity') ? calls : [...new Set([...calls, 'identity'])];
   return {
     extracted: {
       PORT: String(options.port),
       PUBLIC_URL: url,
       [`${upper}_DATABASE_URL`]: `postgres://…/${m.name}   (its own database)`,
       REDIS_URL: 'redis://127.0.0.1:6379',
-      ...(calls.length > 0 ? { REMOTE_MODULES: calls.map((c) => `${c}=${options.monolithUrl}`).join(',') } : {}),
+      ...(reaches.length > 0 ? { REMOTE_MODULES: reaches.map((c) => `${c}=${options.monolithUrl}`).join(',') } : {}),
+      MODULE_CLIENT_KEY: '<the same key as the monolith> (openssl rand -base64 32)',
     },
     monolith: {
       MODULES: others.join(','),
       DATABASE_URL: 'postgres://…/cleave',
       REDIS_URL: 'redis://127.0.0.1:6379',
       REMOTE_MODULES: `${m.name}=${url}`,
+      MODULE_CLIENT_KEY: '<the same key as the extracted module>',
     },
     calls,
     publishesTo,
