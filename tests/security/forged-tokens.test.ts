@@ -1,0 +1,108 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTokenVerifier, InvalidTokenError } from '../../platform/security/index.ts';
+import { testDatabases } from '../support/databases.ts';
+import { processTestTimeoutMs } from '../support/timeouts.ts';
+import { authorizationOf, forgedTokens, type ForgedCase } from './forged-tokens.ts';
+import { inProcess, overHttp, publishedKeys, type Send, type Server, type ServerKind } from './servers.ts';
+
+/** A protected operation; `count` reads (with a valid token) how many things its handler has made so far. */
+interface ProtectedRoute {
+  method: 'GET' | 'POST';
+  path: string;
+  body?: () => unknown;
+  /** The status the valid token gets: proof that the route is reachable and the refusals are the token's doing. */
+  accepted: number;
+  count?: (send: Send, token: string) => Promise<number>;
+}
+
+const listLength = (path: string, field: string) => async (send: Send, token: string) => {
+  const response = await send(path, { headers: { authorization: `Bearer ${token}` } });
+  return ((await response.json()) as Record<string, unknown[]>)[field]?.length ?? Number.NaN;
+};
+
+// Routes that check their caller today; a module route joins this list in one line once the platform checks them all.
+const routes: ProtectedRoute[] = [
+  { method: 'GET', path: '/identity/v1/users/me', accepted: 200 },
+  {
+    method: 'POST',
+    path: '/identity/v1/clients',
+    body: () => ({ name: `forged-${randomUUID()}`, scopes: ['catalog:read'] }),
+    accepted: 201,
+    count: listLength('/identity/v1/clients', 'items'),
+  },
+  { method: 'POST', path: '/identity/v1/keys/rotate', accepted: 201, count: listLength('/identity/v1/keys', 'keys') },
+];
+
+function request(route: ProtectedRoute, authorization: string | undefined): RequestInit {
+  const headers: Record<string, string> = authorization === undefined ? {} : { authorization };
+  if (route.body) headers['content-type'] = 'application/json';
+  return { method: route.method, headers, ...(route.body ? { body: JSON.stringify(route.body()) } : {}) };
+}
+
+/** What was wrong with the answer to one forged request; nothing when it was a proper RFC 6750 refusal. */
+async function refusalFaults(response: Response): Promise<string[]> {
+  const body = await response.text();
+  return [
+    ...(response.status === 401 ? [] : [`status ${response.status}: ${body.slice(0, 200)}`]),
+    ...(response.headers.get('content-type')?.startsWith('application/problem+json') ? [] : [`content-type ${response.headers.get('content-type')}`]),
+    ...(/^Bearer\b/.test(response.headers.get('www-authenticate') ?? '') ? [] : [`www-authenticate ${response.headers.get('www-authenticate')}`]),
+  ];
+}
+
+const serverKinds: ServerKind[] = [...testDatabases.map(inProcess), overHttp('node'), overHttp('deno')];
+
+describe.each(serverKinds)('forged access tokens, $name', (kind) => {
+  let server: Server;
+  let cases: ForgedCase[];
+
+  beforeAll(async () => {
+    server = await kind.start();
+    cases = await forgedTokens(server.material);
+  }, processTestTimeoutMs);
+  afterAll(async () => {
+    await server?.stop();
+  }, processTestTimeoutMs);
+
+  it('the suite crafts at least 45 forgeries, each named once', () => {
+    expect(cases.length).toBeGreaterThanOrEqual(45);
+    expect(new Set(cases.map((c) => c.name)).size).toBe(cases.length);
+  });
+
+  it('a verifier over the published key set refuses every forged token and accepts the real one', async () => {
+    const { issuer, audience, accessToken } = server.material;
+    const jwks = await publishedKeys(server.send);
+    const verifier = createTokenVerifier({ issuer, audience, keys: { local: async () => jwks } });
+    const accepted: string[] = [];
+    for (const c of cases.filter((c) => c.token !== undefined)) {
+      const outcome = await verifier.verify(c.token ?? '').then(
+        () => 'accepted',
+        (error: unknown) => (error instanceof InvalidTokenError ? 'refused' : `threw ${String(error)}`),
+      );
+      if (outcome !== 'refused') accepted.push(`${c.name}: ${outcome}`);
+    }
+    expect(accepted).toEqual([]);
+    await expect(verifier.verify(accessToken)).resolves.toMatchObject({ kind: 'user', scopes: expect.any(Set) });
+  });
+
+  it.each(routes)(
+    '$method $path: every forgery gets 401 problem+json with a Bearer challenge, and no handler runs',
+    async (route) => {
+      const { accessToken } = server.material;
+      const before = await route.count?.(server.send, accessToken);
+      const faults: string[] = [];
+      for (const c of cases) {
+        const response = await server.send(`${route.path}${c.query ?? ''}`, request(route, authorizationOf(c)));
+        faults.push(...(await refusalFaults(response)).map((fault) => `${c.name}: ${fault}`));
+      }
+      expect(faults).toEqual([]);
+      if (route.count) expect(await route.count(server.send, accessToken)).toBe(before);
+
+      // The control: the real token gets through, and the handler's work shows in the count.
+      const control = await server.send(route.path, request(route, `Bearer ${accessToken}`));
+      expect(control.status, await control.text()).toBe(route.accepted);
+      if (route.count && before !== undefined) expect(await route.count(server.send, accessToken)).toBe(before + 1);
+    },
+    processTestTimeoutMs,
+  );
+});
