@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTokenVerifier, InvalidTokenError } from '../../platform/security/index.ts';
 import { testDatabases } from '../support/databases.ts';
 import { processTestTimeoutMs } from '../support/timeouts.ts';
-import { authorizationOf, forgedTokens, type ForgedCase } from './forged-tokens.ts';
+import { authorizationOf, forgedTokens, genuineToken, type ForgedCase } from './forged-tokens.ts';
 import { inProcess, overHttp, publishedKeys, type Send, type Server, type ServerKind } from './servers.ts';
 
 /** A protected operation; `count` reads (with a valid token) how many things its handler has made so far. */
@@ -69,7 +69,7 @@ describe.each(serverKinds)('forged access tokens, $name', (kind) => {
     expect(new Set(cases.map((c) => c.name)).size).toBe(cases.length);
   });
 
-  it('a verifier over the published key set refuses every forged token and accepts the real one', async () => {
+  it('a verifier over the published key set refuses every forged token, and accepts the real one and its crafted twin', async () => {
     const { issuer, audience, accessToken } = server.material;
     const jwks = await publishedKeys(server.send);
     const verifier = createTokenVerifier({ issuer, audience, keys: { local: async () => jwks } });
@@ -83,6 +83,20 @@ describe.each(serverKinds)('forged access tokens, $name', (kind) => {
     }
     expect(accepted).toEqual([]);
     await expect(verifier.verify(accessToken)).resolves.toMatchObject({ kind: 'user', scopes: expect.any(Set) });
+    await expect(verifier.verify(await genuineToken(server.material))).resolves.toMatchObject({ kind: 'user' });
+  });
+
+  it('what RFC 6750 and RFC 8725 allow is not refused: typ in any casing or as application/at+jwt, bearer in lower case', async () => {
+    const { issuer, audience, accessToken } = server.material;
+    const jwks = await publishedKeys(server.send);
+    const verifier = createTokenVerifier({ issuer, audience, keys: { local: async () => jwks } });
+    // RFC 8725 §3.11 and RFC 7515 §4.1.9: media types compare case-insensitively, the application/ prefix optional.
+    for (const typ of ['AT+JWT', 'application/at+jwt', 'Application/AT+JWT']) {
+      await expect(verifier.verify(await genuineToken(server.material, { typ })), typ).resolves.toMatchObject({ kind: 'user' });
+    }
+    // RFC 9110 §11.1: the auth scheme is case-insensitive.
+    const response = await server.send('/identity/v1/users/me', { headers: { authorization: `bearer ${accessToken}` } });
+    expect(response.status, await response.text()).toBe(200);
   });
 
   it.each(routes)(
@@ -98,8 +112,9 @@ describe.each(serverKinds)('forged access tokens, $name', (kind) => {
       expect(faults).toEqual([]);
       if (route.count) expect(await route.count(server.send, accessToken)).toBe(before);
 
-      // The control: the real token gets through, and the handler's work shows in the count.
-      const control = await server.send(route.path, request(route, `Bearer ${accessToken}`));
+      // The control: a token crafted like the forgeries but with nothing wrong gets through, and the handler's work
+      // shows in the count.
+      const control = await server.send(route.path, request(route, `Bearer ${await genuineToken(server.material)}`));
       expect(control.status, await control.text()).toBe(route.accepted);
       if (route.count && before !== undefined) expect(await route.count(server.send, accessToken)).toBe(before + 1);
     },

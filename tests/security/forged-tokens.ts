@@ -34,6 +34,24 @@ export function authorizationOf(c: ForgedCase): string | undefined {
   return c.authorization ?? (c.token === undefined ? undefined : `Bearer ${c.token}`);
 }
 
+/** Builders of headers and claims as the identity module issues them, for forgeries that change one thing. */
+function genuineParts(material: ForgeryMaterial) {
+  const now = Math.floor(Date.now() / 1000);
+  const valid = decodeJwt(material.accessToken);
+  const claims = (extra: Record<string, unknown> = {}) => ({ ...valid, iat: now, exp: now + 600, jti: randomUUID(), ...extra });
+  const header = (extra: Record<string, unknown> = {}) => ({ alg: 'ES256', kid: material.publicJwk.kid, typ: 'at+jwt', ...extra });
+  return { now, valid, claims, header };
+}
+
+/**
+ * A token crafted the way the forgeries are, with nothing changed (or header parameters that change nothing): it must
+ * verify, or the forgeries that change one claim prove nothing.
+ */
+export function genuineToken(material: ForgeryMaterial, headerParameters: Record<string, unknown> = {}): Promise<string> {
+  const { header, claims } = genuineParts(material);
+  return material.sign(header(headerParameters), claims());
+}
+
 /**
  * Crafted tokens an access-token check must refuse, built against one identity module's keys and issuer (issue 10):
  * `none` in every casing, HMAC keyed with the public key, keys and curves not in the key set, hostile `kid`s, headers
@@ -42,11 +60,8 @@ export function authorizationOf(c: ForgedCase): string | undefined {
 export async function forgedTokens(material: ForgeryMaterial): Promise<ForgedCase[]> {
   const { issuer, audience, publicJwk, sign, accessToken, refreshToken } = material;
   const { kid } = publicJwk;
-  const now = Math.floor(Date.now() / 1000);
-  const valid = decodeJwt(accessToken);
-  const claims = (extra: Record<string, unknown> = {}) => ({ ...valid, iat: now, exp: now + 600, jti: randomUUID(), ...extra });
+  const { now, valid, claims, header } = genuineParts(material);
   const without = (name: string) => Object.fromEntries(Object.entries(claims()).filter(([k]) => k !== name));
-  const header = (extra: Record<string, unknown> = {}) => ({ alg: 'ES256', kid, typ: 'at+jwt', ...extra });
   const realSignature = accessToken.split('.')[2] ?? '';
   const attacker = await attackerKeys();
 
