@@ -6,6 +6,7 @@ import { identityModule } from '../../modules/identity/index.ts';
 import { identityRuntime } from '../../modules/identity/infrastructure/identity-runtime.ts';
 import { createHost, type Host } from '../../platform/host/index.ts';
 import type { TestDatabase } from '../support/databases.ts';
+import { directCall } from '../support/direct-call.ts';
 import { startProcessHost, type Runtime } from '../support/process-host.ts';
 import { startTestHost, testConfig, testLogger } from '../support/test-host.ts';
 import type { ForgeryMaterial } from './forged-tokens.ts';
@@ -20,6 +21,8 @@ export type Send = (path: string, init?: RequestInit) => Promise<Response>;
 /** A running identity module under attack, with what a forger holds against it. */
 export interface Server {
   send: Send;
+  /** Whether refusals can carry `WWW-Authenticate` (not on the direct path, which speaks no HTTP). */
+  challenges: boolean;
   material: ForgeryMaterial;
   stop(): Promise<void>;
 }
@@ -53,16 +56,28 @@ export async function publishedKeys(send: Send): Promise<JSONWebKeySet> {
   return (await (await send('/.well-known/jwks.json')).json()) as JSONWebKeySet;
 }
 
-export function inProcess(testDatabase: TestDatabase): ServerKind {
+/** A direct call carrying what `init` says: the path a module client takes when its provider is in this process. */
+function directSend(host: Host): Send {
+  return async (path, init = {}) => {
+    const headers = Object.fromEntries(new Headers(init.headers).entries());
+    const body = typeof init.body === 'string' && headers['content-type'] === 'application/json' ? (JSON.parse(init.body) as unknown) : undefined;
+    // The token endpoint reads a form: only HTTP serves it.
+    if (init.body !== undefined && body === undefined) return host.app.request(path, init);
+    return directCall(host, 'forged-token-suite', init.method ?? 'GET', path, body, headers);
+  };
+}
+
+export function inProcess(testDatabase: TestDatabase, path: 'app' | 'direct'): ServerKind {
   return {
-    name: `in-process on ${testDatabase.name}`,
+    name: path === 'app' ? `in-process through the app on ${testDatabase.name}` : `direct in-process calls on ${testDatabase.name}`,
     async start() {
       const database = await testDatabase.open();
       const host = await startTestHost({ database, modules: [identityModule], env });
       await host.seed();
-      const send: Send = async (path, init) => host.app.request(path, init);
+      const send: Send = path === 'app' ? async (p, init) => host.app.request(p, init) : directSend(host);
       return {
         send,
+        challenges: path === 'app',
         material: { ...(await signingKeyOf(host)), ...(await userTokens(send)) },
         async stop() {
           await host.stop();
@@ -90,6 +105,7 @@ export function overHttp(runtime: Runtime): ServerKind {
       const send: Send = (path, init) => fetch(`${child.url}${path}`, init);
       return {
         send,
+        challenges: true,
         material: { ...key, ...(await userTokens(send)) },
         async stop() {
           await child.stop();
