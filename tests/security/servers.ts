@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { JSONWebKeySet, JWK } from 'jose';
-import { identityModule } from '../../modules/identity/index.ts';
+import { modules } from '../../apps/modules.ts';
 import { identityRuntime } from '../../modules/identity/infrastructure/identity-runtime.ts';
 import { createHost, type Host } from '../../platform/host/index.ts';
 import type { TestDatabase } from '../support/databases.ts';
@@ -13,7 +13,9 @@ import type { ForgeryMaterial } from './forged-tokens.ts';
 import { webCryptoSignedToken } from './forging.ts';
 
 export const issuer = 'https://id.test';
-const env = { IDENTITY_ISSUER: issuer, IDENTITY_PASSWORD_GRANT: 'true', IDENTITY_KEY_ACTIVATION_DELAY: '0', MODULES: 'identity' };
+// Identity issues and checks the tokens; catalog's writes are the next protected targets.
+const hosted = modules.filter((m) => ['identity', 'catalog'].includes(m.name));
+const env = { IDENTITY_ISSUER: issuer, IDENTITY_PASSWORD_GRANT: 'true', IDENTITY_KEY_ACTIVATION_DELAY: '0', MODULES: hosted.map((m) => m.name).join(',') };
 
 /** Sends a request as a client would: through the app in this process, or over HTTP to another process. */
 export type Send = (path: string, init?: RequestInit) => Promise<Response>;
@@ -72,7 +74,7 @@ export function inProcess(testDatabase: TestDatabase, path: 'app' | 'direct'): S
     name: path === 'app' ? `in-process through the app on ${testDatabase.name}` : `direct in-process calls on ${testDatabase.name}`,
     async start() {
       const database = await testDatabase.open();
-      const host = await startTestHost({ database, modules: [identityModule], env });
+      const host = await startTestHost({ database, modules: hosted, env });
       await host.seed();
       const send: Send = path === 'app' ? async (p, init) => host.app.request(p, init) : directSend(host);
       return {
@@ -97,7 +99,7 @@ export function overHttp(runtime: Runtime): ServerKind {
     name: `separate ${runtime} process over HTTP`,
     async start() {
       const dataDir = mkdtempSync(join(tmpdir(), 'cleave-forged-'));
-      const preparer = await createHost({ config: testConfig({ ...env, DATA_DIR: dataDir }), modules: [identityModule], logger: testLogger() });
+      const preparer = await createHost({ config: testConfig({ ...env, DATA_DIR: dataDir }), modules: hosted, logger: testLogger() });
       await preparer.seed();
       const key = await signingKeyOf(preparer);
       await preparer.stop();
