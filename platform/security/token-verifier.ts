@@ -11,6 +11,11 @@ export interface TokenVerifierOptions {
   keys: { local: () => Promise<JSONWebKeySet> } | { url: string };
   /** Seconds of clock skew allowed on `exp`, `nbf` and `iat` (RFC 8725 §3.10: small). */
   clockToleranceS?: number;
+  /**
+   * The longest an access token may live, `iat` to `exp` (default 1 h, the most ACCESS_TOKEN_TTL allows). A token
+   * claiming more, or issued in the future, is refused: only a leaked key or a confused signer makes one.
+   */
+  maxLifetimeS?: number;
   /** Tokens longer than this are refused before any parsing (default 8 KiB). */
   maxBytes?: number;
   /** Verified tokens kept, by their text, until they expire (default 10 000). */
@@ -37,11 +42,13 @@ const keyHeaders = ['jku', 'x5u', 'x5c', 'jwk'];
 /**
  * Verifies access tokens per RFC 8725 and RFC 9068: size limit before parsing, JWS only with ES256, a key from the
  * configured key set only (headers that point at keys are refused outright), issuer, audience, `typ: at+jwt`, expiry
- * with a small tolerance, required claims. A token that verified is cached until it expires, so the hot path is a map
- * lookup. A remote key set is refetched on an unknown `kid`, at most once per cool-down.
+ * with a small tolerance and a bounded lifetime, required claims. A token that verified is cached until it expires, so
+ * the hot path is a map lookup. A remote key set is refetched on an unknown `kid`, at most once per cool-down.
  */
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
   const maxBytes = options.maxBytes ?? 8192;
+  const maxLifetimeS = options.maxLifetimeS ?? 3600;
+  const toleranceS = options.clockToleranceS ?? 30;
   const cacheSize = options.cacheSize ?? 10_000;
   const cache = new Map<string, Principal>();
   const keySet =
@@ -67,9 +74,15 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
         issuer: options.issuer,
         audience: options.audience,
         typ: 'at+jwt',
-        clockTolerance: options.clockToleranceS ?? 30,
+        clockTolerance: toleranceS,
         requiredClaims: ['iss', 'aud', 'sub', 'exp', 'iat', 'jti', 'client_id'],
+        // Also refuses an `iat` in the future (beyond the tolerance).
+        maxTokenAge: maxLifetimeS,
       });
+      // JSON's 1e400 parses to Infinity, a number to jose that never expires (and would stay in the cache for good).
+      const { exp = Number.NaN, iat = Number.NaN } = payload;
+      if (!Number.isFinite(exp) || exp - iat > maxLifetimeS + toleranceS)
+        throw new InvalidTokenError('The token claims to live longer than an access token may.');
       return principalOf(payload);
     } catch (error) {
       if (error instanceof InvalidTokenError) throw error;
