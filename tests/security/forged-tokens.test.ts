@@ -33,7 +33,13 @@ const routes: ProtectedRoute[] = [
   },
   { method: 'POST', path: '/identity/v1/keys/rotate', accepted: 201, count: listLength('/identity/v1/keys', 'keys') },
   // Not checked by anyone until the platform enforces `access` on every route (issue 10); then this line joins the list:
-  // { method: 'POST', path: '/catalog/v1/products', body: () => ({ sku: `F-${randomUUID().slice(0, 8)}`, name: 'Forged', price: { amount: 100, currency: 'EUR' } }), accepted: 201, count: listLength('/catalog/v1/products?limit=100', 'items') },
+  {
+    method: 'POST',
+    path: '/catalog/v1/products',
+    body: () => ({ sku: `F-${randomUUID().slice(0, 8)}`, name: 'Forged', price: { amount: 100, currency: 'EUR' } }),
+    accepted: 201,
+    count: listLength('/catalog/v1/products?limit=100', 'items'),
+  },
 ];
 
 function request(route: ProtectedRoute, authorization: string | undefined): RequestInit {

@@ -57,6 +57,9 @@ export async function directCall(
   const { authorization = `Bearer ${await adminToken(host, (p, init) => host.app.request(p, init))}`, ...forwarded } = rest;
   const token = bearerToken(authorization);
   const user = token ? await host.security.verifier?.verify(token).catch(() => undefined) : undefined;
+  // A request whose credentials the edge refuses never reaches a module's code, so it makes no direct call: the
+  // answer is the edge's refusal.
+  if (authorization !== '' && user === undefined) return call(host, method, path, body, headers);
   const handle = host.direct.handles.issue(caller);
   const context = { correlationId: randomUUID(), ...(user ? { principal: user, userToken: token as string } : {}) };
   const dispatched = runInContext(context, () =>
