@@ -8,14 +8,16 @@ import { pointInTime, toCommand } from '../../tools/events/args.ts';
 import { testDatabases, type TestDatabaseHandle } from '../support/databases.ts';
 import { freePort } from '../support/process-host.ts';
 import { call, eventually, startTestHost } from '../support/test-host.ts';
+import { adminToken } from '../support/tokens.ts';
 
 const tool = resolve('tools/events/main.ts');
 const tsx = import.meta.resolve('tsx');
 
 /** Runs the CLI as an operator would, without blocking the event loop that serves the host it talks to. */
-function events(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+function events(args: string[], token?: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, ['--import', tsx, tool, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const env = { ...process.env, ...(token === undefined ? {} : { CLEAVE_TOKEN: token }) };
+    const child = spawn(process.execPath, ['--import', tsx, tool, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -71,24 +73,28 @@ describe.each(testDatabases.slice(0, 1))('npm run events against a host on $name
     const { id } = (await created.json()) as { id: string };
     await eventually(async () => expect((await call(host, 'GET', `/inventory/v1/stock/${id}`)).status).toBe(200));
 
-    const subscriptions = await events(['subscriptions', '--url', server.url]);
+    const operator = await adminToken(host, (p, init) => host.app.request(p, init));
+    const refused = await events(['subscriptions', '--url', server.url]);
+    expect(refused.status).toBe(3);
+    expect(refused.stderr).toContain('set CLEAVE_TOKEN to an operator access token');
+    const subscriptions = await events(['subscriptions', '--url', server.url], operator);
     expect(subscriptions.status).toBe(0);
     expect((JSON.parse(subscriptions.stdout) as { items: { consumer: string }[] }).items.map((s) => s.consumer)).toContain('inventory:create-stock-item');
 
-    const audit = await events(['audit', '--url', server.url, '--module', 'catalog', '--since', '1h']);
+    const audit = await events(['audit', '--url', server.url, '--module', 'catalog', '--since', '1h'], operator);
     expect(audit.status).toBe(3);
     expect(audit.stderr).toContain('events/cannot-audit');
 
-    const redrive = await events(['redrive', '--url', server.url, '--module', 'catalog', '--since', '1h']);
+    const redrive = await events(['redrive', '--url', server.url, '--module', 'catalog', '--since', '1h'], operator);
     expect(redrive.status).toBe(0);
     // One event, sent again in both versions catalog serves (v2, and v1 converted); the inboxes drop both.
     expect(JSON.parse(redrive.stdout)).toMatchObject({ mode: 'all', events: 1, republished: 2 });
 
-    const tooOld = await events(['redrive', '--url', server.url, '--module', 'catalog', '--since', '30d']);
+    const tooOld = await events(['redrive', '--url', server.url, '--module', 'catalog', '--since', '30d'], operator);
     expect(tooOld.status).toBe(3);
     expect(tooOld.stderr).toContain('events/window-too-old');
 
-    expect(await events(['dead-letters', '--url', server.url])).toMatchObject({ status: 0 });
+    expect(await events(['dead-letters', '--url', server.url], operator)).toMatchObject({ status: 0 });
   });
 
   it('exits 2 on bad usage and 3 when the host cannot be reached', async () => {

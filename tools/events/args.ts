@@ -16,7 +16,8 @@ export const usage = `usage: npm run events -- <action> --url <host URL> [option
   redrive --module <producer> --since <t>    send them again [--mode missing|all]
   dead-letters                               pending dead letters of the host's modules
   replay  --id <dead letter id>              deliver one dead letter again
-options: --until <t>, --consumer <module:handler>; <t> is an ISO time or an age such as 30m, 6h, 2d`;
+options: --until <t>, --consumer <module:handler>; <t> is an ISO time or an age such as 30m, 6h, 2d
+CLEAVE_TOKEN: an access token with the operator scope (the ops endpoints need it)`;
 
 const ages: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
 

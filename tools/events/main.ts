@@ -1,6 +1,7 @@
 /**
  * `npm run events -- <action> --url <host URL> …`: the operator's tool for the event pipeline, over a host's ops
  * endpoints: list subscriptions, audit what a broker lost, redrive it, list and replay dead letters.
+ * The ops endpoints need an operator's access token, taken from `CLEAVE_TOKEN`.
  * Exit codes: 0 done, 1 the audit found missing deliveries, 2 bad usage, 3 the host refused or could not be reached.
  */
 import process from 'node:process';
@@ -38,12 +39,17 @@ const window = () => ({
   ...(command.consumer ? { consumer: command.consumer } : {}),
 });
 
+const token = process.env.CLEAVE_TOKEN;
+
 async function send(method: string, path: string, body?: unknown): Promise<unknown> {
   let response: Response;
   try {
     response = await fetch(`${command.url}${path}`, {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       signal: AbortSignal.timeout(120_000),
     });
@@ -51,6 +57,10 @@ async function send(method: string, path: string, body?: unknown): Promise<unkno
     fail(`could not reach ${command.url}: ${error instanceof Error ? error.message : String(error)}`, 3);
   }
   const payload = (await response.json().catch(() => undefined)) as { detail?: string; code?: string } | undefined;
+  if (response.status === 401 || response.status === 403) {
+    const why = token ? 'CLEAVE_TOKEN is not an access token with the operator scope that this host accepts' : 'set CLEAVE_TOKEN to an operator access token';
+    fail(`${method} ${path} answered ${response.status}${payload?.code ? ` ${payload.code}` : ''}: ${why}`, 3);
+  }
   if (!response.ok) fail(`${method} ${path} answered ${response.status}${payload?.code ? ` ${payload.code}` : ''}: ${payload?.detail ?? ''}`, 3);
   return payload;
 }
