@@ -5,6 +5,7 @@ import { loadConfig, type Config } from '../../platform/config/index.ts';
 import type { DatabaseHandle } from '../../platform/db/index.ts';
 import { createHost, type Host, type ModuleDefinition } from '../../platform/host/index.ts';
 import type { Logger } from '../../platform/observability/index.ts';
+import { generousRateLimits } from './process-host.ts';
 
 export interface TestHostOptions {
   database: DatabaseHandle;
@@ -25,6 +26,7 @@ export function testConfig(env: Record<string, string> = {}): Config {
     OUTBOX_SWEEP_MS: '50',
     // Password hashing at its least cost: tests sign users up by the dozen.
     PASSWORD_SCRYPT_N: '1024',
+    ...generousRateLimits,
     ...env,
   });
 }
