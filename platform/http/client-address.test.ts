@@ -27,8 +27,14 @@ describe('ipRanges', () => {
 
   it('canonical forms: one host, one key', () => {
     expect(canonicalAddress('::ffff:192.0.2.1')).toBe('192.0.2.1');
-    expect(canonicalAddress('2001:DB8::1')).toBe('2001:db8:0:0:0:0:0:1');
-    expect(canonicalAddress('2001:db8:0:0:0:0:0:1')).toBe('2001:db8:0:0:0:0:0:1');
+    expect(canonicalAddress('2001:DB8::1')).toBe('2001:db8::1');
+    expect(canonicalAddress('2001:db8::1')).toBe('2001:db8::1');
+    expect(canonicalAddress('0:0:0:0:0:0:0:1')).toBe('::1');
+    expect(canonicalAddress('::')).toBe('::');
+    expect(canonicalAddress('2001:db8:0:0:1:0:0:1')).toBe('2001:db8::1:0:0:1');
+    expect(canonicalAddress('2001:0:0:1:0:0:0:1')).toBe('2001:0:0:1::1');
+    expect(canonicalAddress('2001:db8:0:1:1:1:1:1')).toBe('2001:db8:0:1:1:1:1:1');
+    expect(canonicalAddress('fe80::1%eth0')).toBe('fe80::1');
     expect(canonicalAddress('garbage')).toBeUndefined();
   });
 });
@@ -57,10 +63,10 @@ describe('clientAddress', () => {
     // The client sent "X-Forwarded-For: 1.1.1.1"; the proxy appended the peer it saw.
     expect(await address('10.0.0.2', { 'x-forwarded-for': '1.1.1.1, 203.0.113.9' })).toBe('203.0.113.9');
     // Two trusted proxies in a row, one of them IPv6.
-    expect(await address('10.0.0.2', { 'x-forwarded-for': '1.1.1.1, 2001:db8::7, fd00::3' })).toBe('2001:db8:0:0:0:0:0:7');
+    expect(await address('10.0.0.2', { 'x-forwarded-for': '1.1.1.1, 2001:db8::7, fd00::3' })).toBe('2001:db8::7');
     // Ports and brackets some proxies add.
     expect(await address('10.0.0.2', { 'x-forwarded-for': '203.0.113.9:4711' })).toBe('203.0.113.9');
-    expect(await address('10.0.0.2', { 'x-forwarded-for': '[2001:db8::7]:4711' })).toBe('2001:db8:0:0:0:0:0:7');
+    expect(await address('10.0.0.2', { 'x-forwarded-for': '[2001:db8::7]:4711' })).toBe('2001:db8::7');
   });
 
   it('through a trusted proxy without a usable entry: the last trusted hop', async () => {

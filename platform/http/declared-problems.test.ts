@@ -111,7 +111,7 @@ describe('what an operation documents', () => {
         method: 'post',
         path: '/things/v1/sign-in',
         access: 'public',
-        credentials: { fields: ['username'] },
+        credentials: { accounts: [{ field: 'username', secret: 'password' }] },
         request: { body: { content: jsonContent(z.object({ username: z.string() })), required: true } },
         responses: { 200: { description: 'ok' } },
       }),

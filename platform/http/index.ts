@@ -40,5 +40,5 @@ export { clientAddress, peerAddress } from './client-address.ts';
 export { canonicalAddress, ipRanges, isIpAddress, isIpRange } from './ip-ranges.ts';
 export type { IpRanges } from './ip-ranges.ts';
 export { credentialLimit, rateLimit } from './rate-limit.ts';
-export type { RateLimitOptions } from './rate-limit.ts';
+export type { CredentialAccount, RateLimitOptions } from './rate-limit.ts';
 export type { RateLimitPolicy, RateLimitState, RateLimitStore } from './rate-limit-store.ts';

@@ -49,15 +49,24 @@ export function isIpAddress(text: string): boolean {
 
 /**
  * The address in a canonical text form, so one host is one rate-limit key: IPv4 dotted (also for IPv4-mapped IPv6),
- * IPv6 as eight lower-case hexadecimal groups. Undefined when `text` is not an IP address.
+ * IPv6 as RFC 5952 recommends (lower case, zeros compressed). Undefined when `text` is not an IP address.
  */
 export function canonicalAddress(text: string): string | undefined {
   const bytes = addressBytes(text);
   if (!bytes) return undefined;
   if (isMapped(bytes)) return bytes.slice(12).join('.');
-  const groups: string[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push(((bytes[i]! << 8) | bytes[i + 1]!).toString(16));
-  return groups.join(':');
+  const groups: number[] = [];
+  for (let i = 0; i < 16; i += 2) groups.push((bytes[i]! << 8) | bytes[i + 1]!);
+  // RFC 5952 §4.2: the longest run of two or more zero groups (the first of equals) becomes `::`.
+  let [start, length] = [-1, 0];
+  for (let i = 0; i < 8; i++) {
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > length && j - i >= 2) [start, length] = [i, j - i];
+    i = j;
+  }
+  const hex = (part: number[]) => part.map((g) => g.toString(16)).join(':');
+  return start < 0 ? hex(groups) : `${hex(groups.slice(0, start))}::${hex(groups.slice(start + length))}`;
 }
 
 function isMapped(bytes: Uint8Array): boolean {

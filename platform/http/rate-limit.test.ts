@@ -11,7 +11,7 @@ const signIn = contractRoute({
   method: 'post',
   path: '/things/v1/sign-in',
   access: 'public',
-  credentials: { fields: ['username'] },
+  credentials: { accounts: [{ field: 'username', secret: 'password' }] },
   idempotencyKey: false,
   request: { body: { content: { 'application/x-www-form-urlencoded': { schema: z.object({ username: z.string(), password: z.string() }) } }, required: true } },
   responses: { 200: { description: 'ok', content: jsonContent(z.object({ username: z.string() })) } },

@@ -109,27 +109,37 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler<AppEnv> 
   };
 }
 
+/** A form field naming an account, counted only when the request also presents the account's secret. */
+export interface CredentialAccount {
+  /** The field naming the account: `username`, `client_id`. */
+  field: string;
+  /** The field with its secret: `password`, `client_secret`. */
+  secret: string;
+}
+
 /**
  * Route middleware for an operation that checks a credential (`contractRoute({ credentials })`): counts the
- * request against the strict credential budget of its client IP and of each account it tries (the HTTP Basic user,
- * and the named fields of its form body, e.g. `client_id`, `username`), failing closed. Runs after the body reader,
- * so the form it reads is the one the handler gets. Without the app's rate limiting (turned off) it does nothing.
+ * request against the strict credential budget of its client IP and of each account it tries a secret for (an HTTP
+ * Basic user, and each of `accounts` whose secret field is in the form body), failing closed. An account named
+ * without a secret (a public client's `client_id`, shared by all its users) is no guess and is not counted. Runs
+ * after the body reader, so the form it reads is the one the handler gets. Without the app's rate limiting (turned
+ * off) it does nothing.
  */
-export function credentialLimit(fields: readonly string[]): MiddlewareHandler<AppEnv> {
+export function credentialLimit(accounts: readonly CredentialAccount[]): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const limit = c.get('limitCredentials');
     if (!limit) return next();
-    const accounts = new Set<string>();
+    const tried = new Set<string>();
     const basic = basicUser(c.req.header('authorization'));
-    if (basic) accounts.add(`client_id:${basic}`);
-    if (fields.length > 0 && c.req.bodyCache.formData !== undefined) {
+    if (basic) tried.add(`basic:${basic}`);
+    if (accounts.length > 0 && c.req.bodyCache.formData !== undefined) {
       const form = await c.req.formData();
-      for (const field of fields) {
+      for (const { field, secret } of accounts) {
         const value = form.get(field);
-        if (typeof value === 'string' && value !== '') accounts.add(`${field}:${value}`);
+        if (typeof value === 'string' && value !== '' && form.has(secret)) tried.add(`${field}:${value}`);
       }
     }
-    const refused = await limit([...accounts]);
+    const refused = await limit([...tried]);
     if (refused) return refused;
     return next();
   };

@@ -6,7 +6,7 @@ import { formBody, formMediaType } from './form-body.ts';
 import { idempotencyKeyHeader } from './idempotency-key.ts';
 import { mergeProblems, platformProblems, takesIdempotencyKey, type ProblemDeclaration } from './platform-problems.ts';
 import { problemMediaType, problemSchema } from './problem.ts';
-import { credentialLimit } from './rate-limit.ts';
+import { credentialLimit, type CredentialAccount } from './rate-limit.ts';
 import { markRoute } from './route-marks.ts';
 import { strictJson } from './strict-json.ts';
 
@@ -65,10 +65,11 @@ type ContractRouteConfig = Omit<RouteConfig, 'path' | 'deprecated' | 'security'>
   idempotencyKey?: false;
   /**
    * The operation checks a credential (a password, a client secret) or creates an account: it gets the strict
-   * credential rate limit, per client IP and per account tried (the HTTP Basic user and these form `fields`), and
-   * answers 503 rather than go unthrottled when the limit store is down. See `credentialLimit`.
+   * credential rate limit, per client IP and per account tried (an HTTP Basic user, and each of `accounts` whose
+   * secret is in the form), and answers 503 rather than go unthrottled when the limit store is down. See
+   * `credentialLimit`.
    */
-  credentials?: { fields: readonly string[] };
+  credentials?: { accounts: readonly CredentialAccount[] };
 };
 
 type ObjectSchema = z.ZodObject<z.ZodRawShape>;
@@ -132,7 +133,7 @@ export function contractRoute<const R extends ContractRouteConfig>(config: R) {
     // First: the operation is known to whatever answers, validation included; the body is read strictly before
     // the validators parse it.
     // The credential limit reads the account from the parsed form, so it follows the body reader.
-    middleware: [declareRoute(contract), ...unkeyed, ...bodyReader, ...(credentials ? [credentialLimit(credentials.fields)] : []), ...own],
+    middleware: [declareRoute(contract), ...unkeyed, ...bodyReader, ...(credentials ? [credentialLimit(credentials.accounts)] : []), ...own],
   };
   if (deprecated) full = deprecate(full, deprecated);
   const created = createRoute(full as Parameters<typeof createRoute>[0]);

@@ -7,7 +7,7 @@ export const registerUser = contractRoute({
   path: '/identity/v1/users',
   access: 'public',
   // Sign-ups per client IP are held to the strict limit, against mass account creation.
-  credentials: { fields: [] },
+  credentials: { accounts: [] },
   tags: ['identity'],
   summary: 'Sign up: a customer account',
   request: { body: { content: jsonContent(newUserSchema), required: true } },
