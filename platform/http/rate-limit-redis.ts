@@ -1,4 +1,4 @@
-import { RateLimiterRedis } from 'rate-limiter-flexible';
+import RateLimiterRedis from 'rate-limiter-flexible/lib/RateLimiterRedis.js';
 import { connectRedis, firstReady } from '../events/redis-connection.ts';
 import type { Logger } from '../observability/index.ts';
 import { limiterStore } from './rate-limit-memory.ts';
