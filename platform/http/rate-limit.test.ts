@@ -131,4 +131,44 @@ describe('rate limits', () => {
     expect((await post('cyd', '203.0.113.4')).status).toBe(200);
     expect((await post('dee', '203.0.113.4')).status).toBe(429);
   });
+
+  it('an account counts only with its secret; as HTTP Basic user or in the form it is one budget', async () => {
+    const app = createApp({ logger: testLogger(), bodyLimitBytes: 1024 });
+    app.use(
+      rateLimit({
+        store: memoryRateLimitStore(),
+        perIp: { name: 'per-ip', points: 100, durationS: 60 },
+        perClient: { name: 'per-client', points: 100, durationS: 60 },
+        credentials: { name: 'credentials', points: 2, durationS: 60 },
+        trustedProxies: ipRanges([]),
+        logger: testLogger(),
+      }),
+    );
+    const token = contractRoute({
+      method: 'post',
+      path: '/things/v1/token',
+      access: 'public',
+      credentials: { accounts: [{ field: 'client_id', secret: 'client_secret', basic: true }] },
+      idempotencyKey: false,
+      request: {
+        body: { content: { 'application/x-www-form-urlencoded': { schema: z.object({ client_id: z.string().optional() }).loose() } }, required: true },
+      },
+      responses: { 200: { description: 'ok' } },
+    });
+    app.openapi(token, (c) => c.body(null, 200));
+    let peer = 0;
+    const post = (body: string, headers: Record<string, string> = {}) =>
+      app.request(
+        '/things/v1/token',
+        { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body },
+        { remoteAddress: `203.0.113.${++peer}` },
+      );
+    // A public client's id alone (no secret): never spent.
+    for (let i = 0; i < 3; i++) expect((await post('client_id=web')).status).toBe(200);
+    const basic = `Basic ${btoa('svc:wrong')}`;
+    expect((await post('client_id=svc&client_secret=wrong')).status).toBe(200);
+    expect((await post('', { authorization: basic })).status).toBe(200);
+    expect((await post('client_id=svc&client_secret=wrong')).status).toBe(429);
+    expect((await post('', { authorization: basic })).status).toBe(429);
+  });
 });

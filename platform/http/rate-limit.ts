@@ -115,12 +115,15 @@ export interface CredentialAccount {
   field: string;
   /** The field with its secret: `password`, `client_secret`. */
   secret: string;
+  /** The account may also come as the HTTP Basic user (RFC 6749 §2.3.1 clients): one budget either way. */
+  basic?: boolean;
 }
 
 /**
  * Route middleware for an operation that checks a credential (`contractRoute({ credentials })`): counts the
  * request against the strict credential budget of its client IP and of each account it tries a secret for (an HTTP
- * Basic user, and each of `accounts` whose secret field is in the form body), failing closed. An account named
+ * Basic user, counted as the `basic` account; each of `accounts` whose secret field is in the form body), failing
+ * closed. An account named
  * without a secret (a public client's `client_id`, shared by all its users) is no guess and is not counted. Runs
  * after the body reader, so the form it reads is the one the handler gets. Without the app's rate limiting (turned
  * off) it does nothing.
@@ -131,7 +134,7 @@ export function credentialLimit(accounts: readonly CredentialAccount[]): Middlew
     if (!limit) return next();
     const tried = new Set<string>();
     const basic = basicUser(c.req.header('authorization'));
-    if (basic) tried.add(`basic:${basic}`);
+    if (basic) tried.add(`${accounts.find((a) => a.basic)?.field ?? 'basic'}:${basic}`);
     if (accounts.length > 0 && c.req.bodyCache.formData !== undefined) {
       const form = await c.req.formData();
       for (const { field, secret } of accounts) {

@@ -29,7 +29,7 @@ export const token = contractRoute({
   // Client secrets and passwords are checked here: the strict, fail-closed rate limit, per IP and per account tried.
   credentials: {
     accounts: [
-      { field: 'client_id', secret: 'client_secret' },
+      { field: 'client_id', secret: 'client_secret', basic: true },
       { field: 'username', secret: 'password' },
     ],
   },
@@ -70,7 +70,7 @@ export const revoke = contractRoute({
   path: '/identity/v1/revoke',
   access: 'public',
   // A client secret is checked here too: the same strict limit as the token endpoint.
-  credentials: { accounts: [{ field: 'client_id', secret: 'client_secret' }] },
+  credentials: { accounts: [{ field: 'client_id', secret: 'client_secret', basic: true }] },
   tags: ['identity'],
   summary: 'Revoke a refresh token and its family (RFC 7009): a sign-out',
   description: 'Answers 200 whether or not the token existed. Access tokens are short-lived JWTs and are not revocable; they end at `exp`.',
