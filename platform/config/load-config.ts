@@ -51,6 +51,19 @@ export interface Config {
      */
     requestLog: { mode: 'all' | 'sampled'; sampleRate: number; slowMs: number };
   };
+  /**
+   * Rate limits, each `points` requests per `durationS` seconds: per client IP, per authenticated client, and per
+   * IP and account on operations that check a credential (token, sign-in, sign-up). In Redis when `redis.url` is
+   * set (shared by every instance), else in memory. `trustedProxies`: addresses and CIDR ranges whose
+   * `X-Forwarded-For` names the client.
+   */
+  rateLimit: {
+    enabled: boolean;
+    perIp: RateLimitSetting;
+    perClient: RateLimitSetting;
+    credentials: RateLimitSetting;
+    trustedProxies: string[];
+  };
   /** `Idempotency-Key`: how long keys and their answers are kept, and how long a request holds its key. */
   idempotency: { ttlMs: number; lockMs: number };
   demoData: boolean;
@@ -74,6 +87,11 @@ export interface Config {
   /** After SIGTERM, how long draining may take before the process exits anyway. */
   shutdownTimeoutMs: number;
   identity: IdentityConfig;
+}
+
+export interface RateLimitSetting {
+  points: number;
+  durationS: number;
 }
 
 export interface ConfigProblem {
@@ -178,6 +196,13 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
       corsCredentials: e.CORS_CREDENTIALS ?? false,
       undeclaredProblems: e.UNDECLARED_PROBLEMS ?? (e.NODE_ENV === 'test' ? 'fail' : 'log'),
       requestLog: { mode: e.REQUEST_LOG, sampleRate: e.REQUEST_LOG_SAMPLE_RATE, slowMs: e.REQUEST_LOG_SLOW_MS },
+    },
+    rateLimit: {
+      enabled: e.RATE_LIMIT,
+      perIp: e.RATE_LIMIT_PER_IP,
+      perClient: e.RATE_LIMIT_PER_CLIENT,
+      credentials: e.RATE_LIMIT_TOKEN,
+      trustedProxies: e.TRUSTED_PROXIES ?? [],
     },
     idempotency: { ttlMs: e.IDEMPOTENCY_KEY_TTL, lockMs: e.IDEMPOTENCY_LOCK },
     demoData: e.DEMO_DATA ?? e.NODE_ENV === 'development',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isIpRange } from '../http/ip-ranges.ts';
 
 const flag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], {
@@ -29,6 +30,44 @@ const duration = (fallback: string, { allowZero = false } = {}) =>
       }
       return ms;
     });
+
+/**
+ * A rate limit: `<requests>/<window>`, the window in whole seconds with an optional unit: `600/60s`, `20/1m`,
+ * `10000/1h`.
+ */
+const rateLimit = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((v, ctx) => {
+      const match = /^(\d+)\s*\/\s*(\d+)(s|m|h|d)?$/.exec(v.trim());
+      const points = Number(match?.[1]);
+      const durationS = match ? (Number(match[2]) * (units[match[3] ?? 's'] as number)) / 1000 : Number.NaN;
+      if (!Number.isSafeInteger(points) || points <= 0 || !Number.isSafeInteger(durationS) || durationS <= 0) {
+        ctx.addIssue({ code: 'custom', message: 'must be <requests>/<window>, both greater than 0, the window in s, m, h or d (e.g. 600/60s or 20/1m)' });
+        return z.NEVER;
+      }
+      return { points, durationS };
+    });
+
+/**
+ * `10.0.0.0/8,192.0.2.7,fd00::/8`: the proxies whose `X-Forwarded-For` names the client. Each an IPv4 or IPv6
+ * address, or a CIDR range.
+ */
+const addressList = z.string().transform((v, ctx) => {
+  const entries: string[] = [];
+  for (const part of v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    if (!isIpRange(part)) {
+      ctx.addIssue({ code: 'custom', message: `"${part}" is not an IP address or CIDR range such as 10.0.0.0/8 or fd00::/8` });
+      continue;
+    }
+    entries.push(part);
+  }
+  return entries;
+});
 
 const postgresUrl = z
   .string()
@@ -184,6 +223,11 @@ export const environmentSchema = z.object({
   REQUEST_LOG: z.enum(['all', 'sampled']).default('all'),
   REQUEST_LOG_SAMPLE_RATE: z.coerce.number({ error: 'must be a number' }).min(0, 'must be from 0 to 1').max(1, 'must be from 0 to 1').default(0.01),
   REQUEST_LOG_SLOW_MS: positiveInt(500),
+  RATE_LIMIT: flag.default(true),
+  RATE_LIMIT_PER_IP: rateLimit('600/60s'),
+  RATE_LIMIT_PER_CLIENT: rateLimit('1200/60s'),
+  RATE_LIMIT_TOKEN: rateLimit('20/60s'),
+  TRUSTED_PROXIES: addressList.optional(),
   IDENTITY_ISSUER: httpOrigin.optional(),
   IDENTITY_AUDIENCE: z
     .string()

@@ -4,7 +4,7 @@ import type { ModuleAnswer, ModuleCall } from '../contracts/http-send.ts';
 import { migrateSchema, type DatabaseHandle } from '../db/index.ts';
 import { createInProcessBus, eventTables, type Consumer, type DeadLetterStore, type EventBus } from '../events/index.ts';
 import { commitBeforeCall, idempotency } from '../idempotency/index.ts';
-import { CleaveError, createApp, markForwardedRoutes, mountDocs, type App } from '../http/index.ts';
+import { CleaveError, createApp, ipRanges, markForwardedRoutes, mountDocs, rateLimit, type App, type RateLimitStore } from '../http/index.ts';
 import { authorize } from '../http/authorize.ts';
 import { routeHandlers } from '../http/route-handlers.ts';
 import { routeMetadataOf } from '../http/route.ts';
@@ -238,6 +238,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
       );
     }
 
+    const trustedProxies = ipRanges(config.rateLimit.trustedProxies);
     app = createApp({
       logger,
       bodyLimitBytes: config.http.bodyLimitBytes,
@@ -246,6 +247,22 @@ export async function createHost(options: HostOptions): Promise<Host> {
       cors: { origins: config.http.corsOrigins, credentials: config.http.corsCredentials },
       requestLog: config.http.requestLog,
     });
+    if (config.rateLimit.enabled) {
+      const store = await openRateLimitStore(config, logger);
+      stoppers.push(() => store.close());
+      app.use(
+        rateLimit({
+          store,
+          perIp: { name: 'per-ip', ...config.rateLimit.perIp },
+          perClient: { name: 'per-client', ...config.rateLimit.perClient },
+          credentials: { name: 'credentials', ...config.rateLimit.credentials },
+          trustedProxies,
+          // Health probes are never refused; a request for a module elsewhere is counted by the host that serves it.
+          exempt: (path) => path.startsWith('/health/') || topology.remote.has(moduleOfPath(path, local, topology.remote) ?? ''),
+          logger: logger.child({ component: 'rate-limit' }),
+        }),
+      );
+    }
     // Access first (who may call), then idempotency (whose key it is), for every route the app serves.
     app.use('*', authorize({ verifier: security.verifier }));
     for (const m of hosted) app.use(`/${m.definition.name}/*`, idempotency(m.idempotencyGate));
@@ -310,6 +327,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
         timeoutMs: config.remote.timeoutMs,
         guard: remote.guard,
         retryAfterSeconds: Math.ceil(config.remote.breakerResetMs / 1000),
+        trustedProxies,
       },
       remoteWellKnown,
     );
@@ -380,6 +398,14 @@ function refuseUndeclaredAccess(modules: readonly ModuleDefinition[]): void {
     throw new Error(
       `These routes declare no access, so nobody could tell who may call them: ${undeclared.join(', ')}. Declare each with contractRoute({ access: 'public' | { scopes, modules } }).`,
     );
+}
+
+/** Budgets in Redis when it is configured (shared by every instance), else in this process's memory. */
+async function openRateLimitStore(config: Config, logger: Logger): Promise<RateLimitStore> {
+  // rate-limiter-flexible (and ioredis) load only when rate limiting is on, like the bus's Redis pieces.
+  if (!config.redis.url) return (await import('../http/rate-limit-memory.ts')).memoryRateLimitStore();
+  const { redisRateLimitStore } = await import('../http/rate-limit-redis.ts');
+  return redisRateLimitStore({ url: config.redis.url, prefix: config.redis.prefix, log: logger.child({ component: 'rate-limit' }) });
 }
 
 function moduleOfPath(path: string, local: ReadonlySet<string>, remote: ReadonlyMap<string, string>): string | undefined {

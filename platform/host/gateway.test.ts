@@ -4,7 +4,7 @@ import { serve } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testLogger } from '../../tests/support/test-host.ts';
 import { createHttpTransport } from '../contracts/index.ts';
-import { createApp } from '../http/index.ts';
+import { createApp, ipRanges } from '../http/index.ts';
 import { mountGateway } from './gateway.ts';
 
 interface Seen {
@@ -74,6 +74,30 @@ describe('gateway', () => {
     expect(request).toMatchObject({ method: 'POST', url: '/things/v1/items?colour=red&size=2' });
     expect(request?.headers).toMatchObject({ 'x-custom': 'kept', 'x-request-id': 'gw-1', 'x-forwarded-host': 'api.example.test', 'x-forwarded-proto': 'http' });
     expect(request?.headers.forwarded).toContain('host="api.example.test"');
+  });
+
+  it('drops a client’s own X-Forwarded-For and Forwarded, and appends the socket peer', async () => {
+    const app = gatewayApp(() => upstreamUrl);
+    const spoofed = { 'x-forwarded-for': '198.51.100.1', forwarded: 'for=198.51.100.1', host: 'api.example.test' };
+    await app.request('/things/v1/items', { headers: spoofed }, { remoteAddress: '203.0.113.9' });
+    expect(seen.at(-1)?.headers['x-forwarded-for']).toBe('203.0.113.9');
+    expect(seen.at(-1)?.headers.forwarded).toBe('for=203.0.113.9;host="api.example.test";proto=http');
+    await app.request('/things/v1/items', { headers: spoofed }, { remoteAddress: '2001:db8::1' });
+    expect(seen.at(-1)?.headers['x-forwarded-for']).toBe('2001:db8::1');
+    expect(seen.at(-1)?.headers.forwarded).toBe('for="[2001:db8::1]";host="api.example.test";proto=http');
+    // No socket (in-process): nothing to append, and still nothing of the client's passed on.
+    await app.request('/things/v1/items', { headers: spoofed });
+    expect(seen.at(-1)?.headers['x-forwarded-for']).toBeUndefined();
+    expect(seen.at(-1)?.headers.forwarded).toBe('host="api.example.test";proto=http');
+  });
+
+  it('from a trusted proxy, keeps its X-Forwarded-For and Forwarded and appends the proxy', async () => {
+    const app = createApp({ logger: testLogger(), bodyLimitBytes: 1024 });
+    mountGateway(app, ['things'], { resolve: async () => upstreamUrl, timeoutMs: 30_000, trustedProxies: ipRanges(['10.0.0.0/8']) });
+    const headers = { 'x-forwarded-for': '198.51.100.1, 203.0.113.9', forwarded: 'for=203.0.113.9', host: 'api.example.test' };
+    await app.request('/things/v1/items', { headers }, { remoteAddress: '10.0.0.2' });
+    expect(seen.at(-1)?.headers['x-forwarded-for']).toBe('198.51.100.1, 203.0.113.9, 10.0.0.2');
+    expect(seen.at(-1)?.headers.forwarded).toBe('for=203.0.113.9, for=10.0.0.2;host="api.example.test";proto=http');
   });
 
   it('passes the upstream’s problem responses through unchanged', async () => {

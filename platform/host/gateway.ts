@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import { CleaveError, type App, type AppEnv } from '../http/index.ts';
+import { CleaveError, peerAddress, type App, type AppEnv, type IpRanges } from '../http/index.ts';
 
 export interface GatewayOptions {
   /** Base URL of an instance of the module (static, or from discovery). */
@@ -15,7 +15,14 @@ export interface GatewayOptions {
   guard?(module: string, attempt: () => Promise<Response>): Promise<Response>;
   /** Sent as `Retry-After` with a 503 for an instance that could not be reached. Default 5. */
   retryAfterSeconds?: number;
+  /**
+   * Proxies in front of this host: only from them are `X-Forwarded-For` and `Forwarded` passed on (with the peer
+   * appended); from anyone else they are dropped, and the chain starts at the socket peer. None by default.
+   */
+  trustedProxies?: IpRanges;
 }
+
+const noProxies: IpRanges = { has: () => false };
 
 // RFC 9110 §7.6.1: connection-specific fields are not forwarded. fetch decodes compressed bodies, so their
 // content-encoding and length no longer apply either.
@@ -36,7 +43,8 @@ const hopByHop = new Set([
 /**
  * Makes this host the gateway for modules that run elsewhere: every request under `/<module>/` (and to the module's
  * well-known URIs, given in `wellKnown` by module) is forwarded to an
- * instance (method, path, query, headers, body streamed both ways) with `Forwarded`/`X-Forwarded-*` added.
+ * instance (method, path, query, headers, body streamed both ways) with `Forwarded`/`X-Forwarded-*` added (see
+ * `trustedProxies`).
  * Upstream failures come back as problem+json naming the module.
  */
 export function mountGateway(
@@ -62,12 +70,20 @@ async function forward(c: Context<AppEnv>, module: string, options: GatewayOptio
   for (const [name, value] of c.req.raw.headers) if (!hopByHop.has(name)) headers.set(name, value);
   const proto = incoming.protocol.replace(':', '');
   const host = c.req.header('host') ?? incoming.host;
-  const client = c.req.header('x-forwarded-for');
   headers.set('x-request-id', c.get('requestId'));
   headers.set('x-forwarded-host', host);
   headers.set('x-forwarded-proto', proto);
-  if (client) headers.set('x-forwarded-for', client);
-  headers.append('forwarded', `host="${host}";proto=${proto}`);
+  const peer = peerAddress(c);
+  // A client's own X-Forwarded-For or Forwarded is never passed on unchecked: only what a trusted proxy in front
+  // of this host sent is kept, and the socket peer is appended, so the upstream can walk the chain from the right.
+  if (peer === undefined || !(options.trustedProxies ?? noProxies).has(peer)) {
+    headers.delete('x-forwarded-for');
+    headers.delete('forwarded');
+  }
+  if (peer !== undefined) headers.append('x-forwarded-for', peer);
+  // RFC 7239 §6: an IPv6 node is quoted and bracketed.
+  const forwardedFor = peer === undefined ? '' : peer.includes(':') ? `for="[${peer}]";` : `for=${peer};`;
+  headers.append('forwarded', `${forwardedFor}host="${host}";proto=${proto}`);
 
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(new Error('timeout')), options.timeoutMs);

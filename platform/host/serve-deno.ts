@@ -1,3 +1,4 @@
+import type { EdgeBindings } from '../http/index.ts';
 import type { RunningServer, ServeOptions } from './serve.ts';
 
 interface DenoServer {
@@ -6,11 +7,16 @@ interface DenoServer {
 }
 
 declare const Deno: {
-  serve(options: { hostname: string; port: number; onListen?: () => void }, handler: (request: Request) => Response | Promise<Response>): DenoServer;
+  serve(
+    options: { hostname: string; port: number; onListen?: () => void },
+    handler: (request: Request, info: { remoteAddr: { hostname: string } }) => Response | Promise<Response>,
+  ): DenoServer;
 };
 
-export function listen(fetch: (request: Request) => Response | Promise<Response>, options: ServeOptions): Promise<RunningServer> {
-  const server = Deno.serve({ hostname: options.host, port: options.port, onListen: () => {} }, fetch);
+export function listen(fetch: (request: Request, env?: EdgeBindings) => Response | Promise<Response>, options: ServeOptions): Promise<RunningServer> {
+  // The socket peer, for `clientAddress`; Deno has no header sink, so the edge sets its headers on the context.
+  const handler = (request: Request, info: { remoteAddr: { hostname: string } }) => fetch(request, { remoteAddress: info.remoteAddr.hostname });
+  const server = Deno.serve({ hostname: options.host, port: options.port, onListen: () => {} }, handler);
   const host = server.addr.hostname.includes(':') ? `[${server.addr.hostname}]` : server.addr.hostname;
   return Promise.resolve({ url: `http://${host}:${server.addr.port}`, close: () => server.shutdown() });
 }

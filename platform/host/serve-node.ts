@@ -10,9 +10,13 @@ type Fetch = (request: Request, env?: EdgeBindings) => Response | Promise<Respon
 
 export function listen(fetch: Fetch, options: ServeOptions): Promise<RunningServer> {
   const handle = (request: Request, env: { incoming?: unknown; outgoing?: unknown } | undefined) => {
-    // The edge writes its headers (security headers, request id) into Node's response head, not into Web Headers.
-    const answer = fetch(request, env?.outgoing instanceof EdgeServerResponse ? { headerSink: env.outgoing } : undefined);
     const incoming = env?.incoming;
+    const bindings: EdgeBindings = {};
+    // The edge writes its headers (security headers, request id) into Node's response head, not into Web Headers.
+    if (env?.outgoing instanceof EdgeServerResponse) bindings.headerSink = env.outgoing;
+    // The socket peer: the client, or the proxy it came through (see `clientAddress`).
+    if (incoming instanceof IncomingMessage && incoming.socket.remoteAddress) bindings.remoteAddress = incoming.socket.remoteAddress;
+    const answer = fetch(request, bindings);
     // Only a request that may still be sending its body needs its connection handled (GET and HEAD never do).
     if (!(incoming instanceof IncomingMessage) || incoming.method === 'GET' || incoming.method === 'HEAD') return answer;
     return Promise.resolve(answer).then((response) => closeAfterBody(incoming, response));

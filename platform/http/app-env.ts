@@ -17,8 +17,20 @@ export interface AppVariables {
   undeclaredProblems: UndeclaredProblems;
   /** The authenticated caller, on routes that are not public. */
   principal: Principal | undefined;
-  /** Spends one request of a client's rate budget: a 429 answer when it is spent, `undefined` otherwise. */
-  limitClient: ((clientId: string) => Promise<Response | undefined>) | undefined;
+  /**
+   * Set by the rate limiter (absent when it is off): counts the request against the budget of the client that
+   * authentication has just verified, and gives the 429 to answer once that budget is spent. Fails open.
+   *
+   * @example
+   * const refused = await c.get('limitClient')?.(principal.clientId);
+   * if (refused) return refused;
+   */
+  limitClient?: (clientId: string) => Promise<Response | undefined>;
+  /**
+   * Set by the rate limiter: counts an operation that checks a credential against the strict budget of the client
+   * IP and of each account named (`field:value`); the 429, or the 503 when the store is down (fails closed).
+   */
+  limitCredentials?: (accounts: readonly string[]) => Promise<Response | undefined>;
 }
 
 export interface AppEnv {

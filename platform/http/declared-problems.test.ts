@@ -65,7 +65,7 @@ describe('problems an operation did not declare', () => {
 });
 
 describe('what an operation documents', () => {
-  type Responses = Record<string, { description: string; content?: Record<string, { schema: unknown }> }>;
+  type Responses = Record<string, { description: string; headers?: Record<string, unknown>; content?: Record<string, { schema: unknown }> }>;
   function documented(route: ReturnType<typeof contractRoute>) {
     const router = createRouter();
     router.openAPIRegistry.registerPath({ ...route, middleware: undefined } as never);
@@ -90,7 +90,9 @@ describe('what an operation documents', () => {
         responses: { 201: { description: 'created', content: jsonContent(z.object({ id: z.string() })) } },
       }),
     );
-    expect(Object.keys(op.responses).sort()).toEqual(['201', '400', '409', '413', '415', '422', '500', '502', '503', '504']);
+    expect(Object.keys(op.responses).sort()).toEqual(['201', '400', '409', '413', '415', '422', '429', '500', '502', '503', '504']);
+    expect(codesOf(op.responses, '429')).toEqual(['http/too-many-requests']);
+    expect(Object.keys(op.responses['429']?.headers ?? {})).toEqual(['Retry-After', 'RateLimit', 'RateLimit-Policy']);
     expect(codesOf(op.responses, '409')).toEqual(['http/idempotency-key-in-use', 'things/name-taken']);
     expect(codesOf(op.responses, '400')).toEqual(['http/validation-failed', 'http/malformed-json']);
     expect(codesOf(op.responses, '503')).toContain('http/circuit-open');
@@ -98,9 +100,24 @@ describe('what an operation documents', () => {
     expect(op.parameters).toContainEqual(expect.objectContaining({ name: 'Idempotency-Key', in: 'header' }));
   });
 
-  it('a platform GET without inputs: only 500', () => {
+  it('a platform GET without inputs: only 429 (the per-IP limit) and 500', () => {
     const op = documented(contractRoute({ method: 'get', path: '/registry', access: 'public', responses: { 200: { description: 'ok' } } }));
-    expect(Object.keys(op.responses).sort()).toEqual(['200', '500']);
+    expect(Object.keys(op.responses).sort()).toEqual(['200', '429', '500']);
+  });
+
+  it('an operation that checks credentials may also answer 503 http/rate-limit-unavailable (its limit fails closed)', () => {
+    const op = documented(
+      contractRoute({
+        method: 'post',
+        path: '/things/v1/sign-in',
+        access: 'public',
+        credentials: { accounts: [{ field: 'username', secret: 'password' }] },
+        request: { body: { content: jsonContent(z.object({ username: z.string() })), required: true } },
+        responses: { 200: { description: 'ok' } },
+      }),
+    );
+    expect(codesOf(op.responses, '503')).toContain('http/rate-limit-unavailable');
+    expect(codesOf(op.responses, '429')).toEqual(['http/too-many-requests']);
   });
 
   it('a required If-Match header adds 428', () => {

@@ -30,4 +30,6 @@ export interface EdgeHeaderSink {
 /** What a server adapter passes to `app.fetch` as its environment (`c.env`). */
 export interface EdgeBindings {
   headerSink?: EdgeHeaderSink;
+  /** The socket peer's IP address; absent for requests that came over no socket (see `peerAddress`). */
+  remoteAddress?: string;
 }

@@ -23,6 +23,8 @@ export interface OperationShape {
   ifMatchRequired: boolean;
   /** The operation is not public: it may answer 401 and 403. */
   authenticated?: boolean;
+  /** The operation checks a credential: its strict rate limit fails closed (503) when the limit store is down. */
+  credentials?: boolean;
 }
 
 const unsafeMethods = new Set(['post', 'put', 'patch', 'delete']);
@@ -57,6 +59,8 @@ export function platformProblems(op: OperationShape): ProblemDeclaration {
     declared[415] = ['http/unsupported-media-type'];
   }
   if (op.ifMatchRequired) declared[428] = ['http/precondition-required'];
+  // Rate limits: per client IP on every request, per client once authenticated (see `rateLimit`).
+  declared[429] = ['http/too-many-requests'];
   if (op.authenticated) {
     declared[401] = ['auth/unauthenticated', 'auth/invalid-token'];
     declared[403] = ['auth/insufficient-scope'];
@@ -70,6 +74,7 @@ export function platformProblems(op: OperationShape): ProblemDeclaration {
     declared[503] = [...upstreamCodes.unavailable];
     declared[504] = [...upstreamCodes.timeout];
   }
+  if (op.credentials) declared[503] = [...(declared[503] ?? []), 'http/rate-limit-unavailable'];
   return declared;
 }
 

@@ -6,6 +6,7 @@ import { formBody, formMediaType } from './form-body.ts';
 import { idempotencyKeyHeader } from './idempotency-key.ts';
 import { mergeProblems, platformProblems, takesIdempotencyKey, type ProblemDeclaration } from './platform-problems.ts';
 import { problemMediaType, problemSchema } from './problem.ts';
+import { credentialLimit, type CredentialAccount } from './rate-limit.ts';
 import { markRoute } from './route-marks.ts';
 import { strictJson } from './strict-json.ts';
 
@@ -20,10 +21,20 @@ const descriptions: Record<number, string> = {
   415: 'The request body is not of the media type the operation reads (JSON, or a form where declared), in UTF-8.',
   422: 'The request is well-formed but breaks a domain rule, or reuses an `Idempotency-Key` for a different request.',
   428: 'The operation needs `If-Match` with the ETag last read (RFC 6585).',
+  429: 'Too many requests from this client IP address or client; `Retry-After` says when to try again, `RateLimit` and `RateLimit-Policy` which budget is spent.',
   500: 'An unexpected error; the body reveals no internals.',
   502: 'A module this operation called answered badly.',
   503: 'The module, or one it depends on, is unavailable; `Retry-After` says when to try again.',
   504: 'The module, or one it depends on, did not answer in time.',
+};
+
+const rateLimitHeaders = {
+  'Retry-After': { schema: { type: 'integer' as const, minimum: 1 }, description: 'Seconds until the spent budget has points again.' },
+  RateLimit: {
+    schema: { type: 'string' as const },
+    description: 'Points left and seconds to the window end, per policy (draft-ietf-httpapi-ratelimit-headers).',
+  },
+  'RateLimit-Policy': { schema: { type: 'string' as const }, description: 'Each policy that applied: points (`q`) per window (`w`, seconds).' },
 };
 
 /** OpenAPI response entries for problem statuses, each listing the codes it may carry. */
@@ -33,6 +44,7 @@ export function problemResponses(declaration: ProblemDeclaration) {
       status,
       {
         description: `${descriptions[Number(status)] ?? 'Problem'} Codes: ${codes.map((code) => `\`${code}\``).join(', ')}.`,
+        ...(status === '429' ? { headers: rateLimitHeaders } : {}),
         content: { [problemMediaType]: { schema: problemSchema.extend({ code: z.enum(codes as [string, ...string[]]) }) } },
       },
     ]),
@@ -51,6 +63,13 @@ type ContractRouteConfig = Omit<RouteConfig, 'path' | 'deprecated' | 'security'>
    * whose answers carry credentials (tokens, client secrets) that must not rest in a table.
    */
   idempotencyKey?: false;
+  /**
+   * The operation checks a credential (a password, a client secret) or creates an account: it gets the strict
+   * credential rate limit, per client IP and per account tried (an HTTP Basic user, and each of `accounts` whose
+   * secret is in the form), and answers 503 rather than go unthrottled when the limit store is down. See
+   * `credentialLimit`.
+   */
+  credentials?: { accounts: readonly CredentialAccount[] };
 };
 
 type ObjectSchema = z.ZodObject<z.ZodRawShape>;
@@ -75,7 +94,7 @@ function requiresIfMatch(headers: unknown): boolean {
  * export const getProduct = contractRoute({ method: 'get', path: '/catalog/v1/products/{id}', errors: { 404: ['catalog/product-not-found'] }, ... });
  */
 export function contractRoute<const R extends ContractRouteConfig>(config: R) {
-  const { errors = {}, deprecated, access, idempotencyKey, ...route } = config;
+  const { errors = {}, deprecated, access, idempotencyKey, credentials, ...route } = config;
   if (access === undefined)
     throw new Error(`${route.method.toUpperCase()} ${route.path} declares no access: say 'public', or which scopes or modules may call it.`);
   const request: NonNullable<RouteConfig['request']> = route.request ?? {};
@@ -92,6 +111,7 @@ export function contractRoute<const R extends ContractRouteConfig>(config: R) {
     keyed,
     ifMatchRequired: requiresIfMatch(request.headers),
     authenticated: access !== 'public',
+    credentials: credentials !== undefined,
   };
   const problems = mergeProblems(platformProblems(shape), errors);
   const headers = keyed ? ((request.headers as ObjectSchema | undefined) ?? z.object({})).extend({ 'Idempotency-Key': idempotencyKeyHeader }) : request.headers;
@@ -113,12 +133,13 @@ export function contractRoute<const R extends ContractRouteConfig>(config: R) {
     ...(access === 'public' ? {} : { 'x-cleave-access': { scopes: access.scopes ?? [], modules: access.modules ?? [] } }),
     // First: the operation is known to whatever answers, validation included; the body is read strictly before
     // the validators parse it.
-    middleware: [declared, ...bodyReader, ...own],
+    // The credential limit reads the account from the parsed form, so it follows the body reader.
+    middleware: [declared, ...bodyReader, ...(credentials ? [credentialLimit(credentials.accounts)] : []), ...own],
   };
   if (deprecated) full = deprecate(full, deprecated);
   const created = createRoute(full as Parameters<typeof createRoute>[0]);
   routeMetadata.set(created, { contract, access, deprecation: deprecated ? deprecationHeaderValues(deprecated) : undefined });
-  return created as unknown as Omit<R, 'errors' | 'deprecated' | 'access' | 'idempotencyKey'> & { getRoutingPath(): string };
+  return created as unknown as Omit<R, 'errors' | 'deprecated' | 'access' | 'idempotencyKey' | 'credentials'> & { getRoutingPath(): string };
 }
 
 /**

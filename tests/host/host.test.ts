@@ -84,6 +84,7 @@ describe.each(testDatabases)('the monolith host on $name', (testDatabase) => {
       '415',
       '422',
       '428',
+      '429',
       '500',
       '502',
       '503',

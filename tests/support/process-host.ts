@@ -57,6 +57,9 @@ export function redisPrefix(): string {
  * Starts a Cleave host in its own process (Node through tsx, or Deno) and resolves once it prints that it is
  * ready, with the URL it serves.
  */
+/** Rate limits no test reaches by accident; tests of the limits set their own. */
+export const generousRateLimits = { RATE_LIMIT_PER_IP: '1000000/60s', RATE_LIMIT_PER_CLIENT: '1000000/60s', RATE_LIMIT_TOKEN: '1000000/60s' } as const;
+
 export function startProcessHost(options: ProcessHostOptions = {}): Promise<ProcessHost> {
   const runtime = options.runtime ?? 'node';
   const entry = options.entry ?? 'apps/monolith/main.ts';
@@ -72,6 +75,8 @@ export function startProcessHost(options: ProcessHostOptions = {}): Promise<Proc
       DATA_DIR: 'memory',
       IDENTITY_ADMIN_SECRET: testAdminSecret,
       PORT: String(options.port ?? 0),
+      // Tests fire many requests from one address, and hosts call each other from it: limits out of their way.
+      ...generousRateLimits,
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

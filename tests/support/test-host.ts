@@ -8,6 +8,7 @@ import { createHost, type Host, type ModuleDefinition } from '../../platform/hos
 import { runInContext, type Logger } from '../../platform/observability/index.ts';
 import { identityModule } from '../../modules/identity/index.ts';
 import { adminToken, testAdminSecret, withAdminToken } from './tokens.ts';
+import { generousRateLimits } from './process-host.ts';
 
 export interface TestHostOptions {
   database: DatabaseHandle;
@@ -30,6 +31,7 @@ export function testConfig(env: Record<string, string> = {}): Config {
     PASSWORD_SCRYPT_N: '1024',
     // The bootstrap client tests take their tokens from (see tokens.ts).
     IDENTITY_ADMIN_SECRET: testAdminSecret,
+    ...generousRateLimits,
     ...env,
   });
 }

@@ -26,6 +26,13 @@ export const token = contractRoute({
   method: 'post',
   path: '/identity/v1/token',
   access: 'public',
+  // Client secrets and passwords are checked here: the strict, fail-closed rate limit, per IP and per account tried.
+  credentials: {
+    accounts: [
+      { field: 'client_id', secret: 'client_secret', basic: true },
+      { field: 'username', secret: 'password' },
+    ],
+  },
   tags: ['identity'],
   summary: 'Token endpoint (RFC 6749): client credentials, authorization code with PKCE, refresh token, password (demo only)',
   description:
@@ -62,6 +69,8 @@ export const revoke = contractRoute({
   method: 'post',
   path: '/identity/v1/revoke',
   access: 'public',
+  // A client secret is checked here too: the same strict limit as the token endpoint.
+  credentials: { accounts: [{ field: 'client_id', secret: 'client_secret', basic: true }] },
   tags: ['identity'],
   summary: 'Revoke a refresh token and its family (RFC 7009): a sign-out',
   description: 'Answers 200 whether or not the token existed. Access tokens are short-lived JWTs and are not revocable; they end at `exp`.',
@@ -105,6 +114,7 @@ export const authorizeSubmit = contractRoute({
   method: 'post',
   path: '/identity/v1/authorize',
   access: 'public',
+  credentials: { accounts: [{ field: 'username', secret: 'password' }] },
   tags: ['identity'],
   summary: 'Sign in on the authorization page; redirects back to the client with a code',
   request: { body: { content: form(authorizationFormSchema), required: true } },

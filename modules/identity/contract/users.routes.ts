@@ -6,6 +6,8 @@ export const registerUser = contractRoute({
   method: 'post',
   path: '/identity/v1/users',
   access: 'public',
+  // Sign-ups per client IP are held to the strict limit, against mass account creation.
+  credentials: { accounts: [] },
   tags: ['identity'],
   summary: 'Sign up: a customer account',
   request: { body: { content: jsonContent(newUserSchema), required: true } },

@@ -1,0 +1,162 @@
+import type { Context, MiddlewareHandler } from 'hono';
+import type { Logger } from '../observability/index.ts';
+import type { AppEnv } from './app-env.ts';
+import { clientAddress } from './client-address.ts';
+import type { IpRanges } from './ip-ranges.ts';
+import { problem, problemResponse } from './problem.ts';
+import type { RateLimitPolicy, RateLimitState, RateLimitStore } from './rate-limit-store.ts';
+
+export interface RateLimitOptions {
+  store: RateLimitStore;
+  /** Every request from one client IP address. */
+  perIp: RateLimitPolicy;
+  /** Every request of one authenticated client, counted when route middleware calls `limitClient`. */
+  perClient: RateLimitPolicy;
+  /** Operations that check a credential (token, sign-in, sign-up): per IP and per account tried, failing closed. */
+  credentials: RateLimitPolicy;
+  /** Proxies whose `X-Forwarded-For` is believed (see `clientAddress`). */
+  trustedProxies: IpRanges;
+  /** Paths not counted per IP by this host (health probes; what the gateway forwards, counted where it is served). */
+  exempt?: (path: string) => boolean;
+  logger: Logger;
+}
+
+/** `Retry-After` of the 503 a credential operation answers while the store is down. */
+const storeDownRetryAfterS = 5;
+/** While the store is down, one warning per this long rather than one per request. */
+const warnEveryMs = 10_000;
+/** Longer account names are cut: contracts refuse them anyway, and a key stays small. */
+const maxAccountLength = 200;
+
+/**
+ * App middleware: counts each request against its client IP's budget (`perIp`), and gives the rest of the chain
+ * the two limits that need to know more than the address:
+ *
+ * - `c.get('limitClient')(clientId)`, for authentication middleware once it has verified who is calling;
+ * - `c.get('limitCredentials')(accounts)`, for operations that check a credential (`credentialLimit`).
+ *
+ * Each answers a 429 `http/too-many-requests` problem with `Retry-After` once the budget is spent. Every limit that
+ * applied adds an item to the `RateLimit-Policy` and `RateLimit` headers, on allowed answers too, in the syntax of
+ * draft-ietf-httpapi-ratelimit-headers-10 (structured-field lists): `RateLimit-Policy: "per-ip";q=600;w=60` and
+ * `RateLimit: "per-ip";r=597;t=42` (`r` points left, `t` seconds until the window ends).
+ *
+ * When the store fails, the per-IP and per-client limits fail open (a warning, and the request goes on): an outage
+ * of Redis should not take the API down. The credential limit fails closed (503 `http/rate-limit-unavailable`):
+ * unthrottled password and secret guessing is worse than a sign-in that has to wait.
+ *
+ * A request with no client address (no socket: `app.request()`, a host's in-process calls) is not counted per IP.
+ */
+export function rateLimit(options: RateLimitOptions): MiddlewareHandler<AppEnv> {
+  const { store, logger } = options;
+  let warnedAt = Number.NEGATIVE_INFINITY;
+  const storeFailed = (error: unknown, policy: RateLimitPolicy) => {
+    const now = Date.now();
+    if (now - warnedAt < warnEveryMs) return;
+    warnedAt = now;
+    logger.warn({ err: error, policy: policy.name, store: store.kind }, 'rate-limit store unavailable');
+  };
+
+  /** Counts `keys` (each its own budget) against `policy`; the answer to send instead, if any. */
+  const check = async (c: Context<AppEnv>, policy: RateLimitPolicy, keys: readonly string[], failure: 'open' | 'closed') => {
+    if (keys.length === 0) return undefined;
+    let states: RateLimitState[];
+    try {
+      states = await Promise.all(keys.map((key) => store.consume(policy, key)));
+    } catch (error) {
+      storeFailed(error, policy);
+      if (failure === 'open') return undefined;
+      const body = problem({
+        status: 503,
+        code: 'http/rate-limit-unavailable',
+        detail: 'Requests to this operation are limited, and the limit cannot be checked right now.',
+        instance: c.req.path,
+        requestId: c.get('requestId'),
+      });
+      return problemResponse(c, body, { 'retry-after': String(storeDownRetryAfterS) });
+    }
+    // The tightest key speaks for the request: a refused one, else the one with the fewest points left.
+    const state = states.reduce((a, b) => (a.allowed !== b.allowed ? (a.allowed ? b : a) : a.remaining <= b.remaining ? a : b));
+    const resetS = Math.max(1, Math.ceil(state.resetMs / 1000));
+    c.header('ratelimit-policy', `"${policy.name}";q=${policy.points};w=${policy.durationS}`, { append: true });
+    c.header('ratelimit', `"${policy.name}";r=${Math.max(0, state.remaining)};t=${resetS}`, { append: true });
+    if (state.allowed) return undefined;
+    const body = problem({
+      status: 429,
+      code: 'http/too-many-requests',
+      detail: `More than ${policy.points} requests in ${policy.durationS} s (${policy.name}); try again in ${resetS} s.`,
+      instance: c.req.path,
+      requestId: c.get('requestId'),
+      extensions: { policy: policy.name },
+    });
+    return problemResponse(c, body, { 'retry-after': String(resetS) });
+  };
+
+  return async (c, next) => {
+    const address = clientAddress(c, options.trustedProxies);
+    c.set('limitClient', (clientId) => check(c, options.perClient, [`client:${clientId}`], 'open'));
+    c.set('limitCredentials', (accounts) =>
+      check(
+        c,
+        options.credentials,
+        [...(address === undefined ? [] : [`ip:${address}`]), ...accounts.map((a) => `account:${a.slice(0, maxAccountLength)}`)],
+        'closed',
+      ),
+    );
+    if (address === undefined || options.exempt?.(c.req.path)) return next();
+    const refused = await check(c, options.perIp, [`ip:${address}`], 'open');
+    if (refused) return refused;
+    return next();
+  };
+}
+
+/** A form field naming an account, counted only when the request also presents the account's secret. */
+export interface CredentialAccount {
+  /** The field naming the account: `username`, `client_id`. */
+  field: string;
+  /** The field with its secret: `password`, `client_secret`. */
+  secret: string;
+  /** The account may also come as the HTTP Basic user (RFC 6749 §2.3.1 clients): one budget either way. */
+  basic?: boolean;
+}
+
+/**
+ * Route middleware for an operation that checks a credential (`contractRoute({ credentials })`): counts the
+ * request against the strict credential budget of its client IP and of each account it tries a secret for (an HTTP
+ * Basic user, counted as the `basic` account; each of `accounts` whose secret field is in the form body), failing
+ * closed. An account named
+ * without a secret (a public client's `client_id`, shared by all its users) is no guess and is not counted. Runs
+ * after the body reader, so the form it reads is the one the handler gets. Without the app's rate limiting (turned
+ * off) it does nothing.
+ */
+export function credentialLimit(accounts: readonly CredentialAccount[]): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const limit = c.get('limitCredentials');
+    if (!limit) return next();
+    const tried = new Set<string>();
+    const basic = basicUser(c.req.header('authorization'));
+    if (basic) tried.add(`${accounts.find((a) => a.basic)?.field ?? 'basic'}:${basic}`);
+    if (accounts.length > 0 && c.req.bodyCache.formData !== undefined) {
+      const form = await c.req.formData();
+      for (const { field, secret } of accounts) {
+        const value = form.get(field);
+        if (typeof value === 'string' && value !== '' && form.has(secret)) tried.add(`${field}:${value}`);
+      }
+    }
+    const refused = await limit([...tried]);
+    if (refused) return refused;
+    return next();
+  };
+}
+
+/** The user of an HTTP Basic `Authorization` (RFC 7617; OAuth clients form-encode it, RFC 6749 §2.3.1). */
+function basicUser(authorization: string | undefined): string | undefined {
+  const match = /^basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(authorization ?? '');
+  if (!match?.[1]) return undefined;
+  try {
+    const decoded = atob(match[1]);
+    const user = decoded.slice(0, Math.max(0, decoded.indexOf(':')));
+    return user === '' ? undefined : decodeURIComponent(user.replaceAll('+', ' '));
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,130 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { modules } from '../../apps/modules.ts';
+import { identityModule } from '../../modules/identity/index.ts';
+import { formRequest, identityHost } from '../../modules/identity/tests/support.ts';
+import { openDatabase } from '../../platform/db/index.ts';
+import { serve, type Host } from '../../platform/host/index.ts';
+import { redisUrl } from '../support/databases.ts';
+import { redisPrefix } from '../support/process-host.ts';
+import { redisServerAvailable, startRedisServer, type RedisServer } from '../support/redis-server.ts';
+import { eventually, startTestHost } from '../support/test-host.ts';
+import { processTestTimeoutMs } from '../support/timeouts.ts';
+
+const cleanups: (() => Promise<unknown>)[] = [];
+afterAll(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function host(env: Record<string, string>, only = modules): Promise<Host> {
+  const database = await openDatabase({ dataDir: 'memory' });
+  const started = await startTestHost({ database, modules: only, env });
+  cleanups.push(
+    () => database.close(),
+    () => started.stop(),
+  );
+  return started;
+}
+
+async function tokenHost(env: Record<string, string>): Promise<Host> {
+  const database = await openDatabase({ dataDir: 'memory' });
+  const started = await identityHost(database, { IDENTITY_PASSWORD_GRANT: 'true', ...env });
+  cleanups.push(
+    () => database.close(),
+    () => started.stop(),
+  );
+  return started;
+}
+
+/** A request from `peer`, as the Node adapter would pass the socket's address. */
+const from = (h: Host, peer: string, path: string, init: RequestInit = {}) => h.app.request(path, init, { remoteAddress: peer });
+const signIn = (h: Host, peer: string, username: string) =>
+  from(h, peer, '/identity/v1/token', formRequest({ grant_type: 'password', client_id: 'cleave-web', username, password: `${username}-demo-password` }));
+const statuses = (responses: Response[]) => responses.map((r) => r.status);
+
+describe('rate limits on a host (memory store)', () => {
+  it(
+    'over a real socket: 429 with Retry-After, RateLimit and RateLimit-Policy, a spoofed X-Forwarded-For no help',
+    { timeout: processTestTimeoutMs },
+    async () => {
+      const h = await host({ RATE_LIMIT_PER_IP: '3/60s' });
+      const server = await serve(h, { host: '127.0.0.1', port: 0 });
+      cleanups.push(() => server.close());
+      const answers: Response[] = [];
+      for (let i = 0; i < 4; i++) answers.push(await fetch(`${server.url}/catalog/v1/products`, { headers: { 'x-forwarded-for': `198.51.100.${i}` } }));
+      expect(statuses(answers)).toEqual([200, 200, 200, 429]);
+      expect(answers[0]?.headers.get('ratelimit-policy')).toBe('"per-ip";q=3;w=60');
+      expect(answers[0]?.headers.get('ratelimit')).toMatch(/^"per-ip";r=2;t=\d+$/);
+      const refused = answers[3] as Response;
+      expect(refused.headers.get('content-type')).toBe('application/problem+json');
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(refused.headers.get('ratelimit')).toMatch(/^"per-ip";r=0;t=\d+$/);
+      expect(await refused.json()).toMatchObject({ status: 429, code: 'http/too-many-requests' });
+      // Health probes are never refused.
+      expect((await fetch(`${server.url}/health/live`)).status).toBe(200);
+    },
+  );
+
+  it('the token endpoint: a strict limit per IP and per account tried, the handler still reading the form', async () => {
+    const h = await tokenHost({ RATE_LIMIT_TOKEN: '2/60s' });
+    const first = await signIn(h, '203.0.113.1', 'alice');
+    expect(first.status).toBe(200);
+    expect(await first.json()).toHaveProperty('access_token');
+    expect(first.headers.get('ratelimit-policy')).toContain('"credentials";q=2;w=60');
+    expect((await signIn(h, '203.0.113.2', 'alice')).status).toBe(200);
+    // Alice's budget is spent, from any address.
+    const refused = await signIn(h, '203.0.113.3', 'alice');
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('retry-after')).toBeTruthy();
+    expect(await refused.json()).toMatchObject({ code: 'http/too-many-requests', policy: 'credentials' });
+    // cleave-web is a public client (no secret, shared by its users): not an account tried, so not spent.
+    expect(statuses([await signIn(h, '203.0.113.4', 'sam'), await signIn(h, '203.0.113.4', 'olga')])).toEqual([200, 200]);
+    // 203.0.113.4's own budget is spent now.
+    expect((await signIn(h, '203.0.113.4', 'sam')).status).toBe(429);
+  });
+
+  it('RATE_LIMIT=false: no limits and no headers', async () => {
+    const h = await host({ RATE_LIMIT: 'false', RATE_LIMIT_PER_IP: '1/60s' }, [identityModule]);
+    const answers = [await from(h, '203.0.113.1', '/.well-known/jwks.json'), await from(h, '203.0.113.1', '/.well-known/jwks.json')];
+    expect(statuses(answers)).toEqual([200, 200]);
+    expect(answers[1]?.headers.has('ratelimit')).toBe(false);
+  });
+});
+
+describe.skipIf(!redisUrl)('rate limits in Redis', { timeout: processTestTimeoutMs }, () => {
+  const redisEnv = (url: string) => ({ REDIS_URL: url, REDIS_PREFIX: redisPrefix(), EVENT_BUS: 'in-process', REGISTRY: 'false' });
+
+  it('two hosts on one Redis share each budget; a spoofed X-Forwarded-For gets no fresh one', async () => {
+    const env = { ...redisEnv(redisUrl as string), RATE_LIMIT_PER_IP: '3/60s' };
+    const [a, b] = [await host(env, [identityModule]), await host(env, [identityModule])] as [Host, Host];
+    const answers: Response[] = [];
+    for (const [i, h] of [a, b, a, b, a].entries()) {
+      answers.push(await from(h, '203.0.113.7', '/.well-known/jwks.json', { headers: { 'x-forwarded-for': `198.51.100.${i}` } }));
+    }
+    expect(statuses(answers)).toEqual([200, 200, 200, 429, 429]);
+    expect(answers[2]?.headers.get('ratelimit')).toMatch(/^"per-ip";r=0;t=\d+$/);
+    expect((await from(b, '203.0.113.8', '/.well-known/jwks.json')).status).toBe(200);
+  });
+
+  it.skipIf(!redisServerAvailable())('with Redis down the token endpoint fails closed (503), other routes open', async () => {
+    const redis: RedisServer = await startRedisServer();
+    cleanups.push(() => redis.stop());
+    const h = await tokenHost({ ...redisEnv(redis.url), RATE_LIMIT_TOKEN: '100/60s' });
+    expect((await signIn(h, '203.0.113.1', 'alice')).status).toBe(200);
+    await redis.stop();
+    const closed = await eventually(async () => {
+      const answer = await signIn(h, '203.0.113.1', 'alice');
+      expect(answer.status).toBe(503);
+      return answer;
+    }, 15_000);
+    expect(closed.headers.get('retry-after')).toBe('5');
+    expect(closed.headers.get('content-type')).toBe('application/problem+json');
+    expect(await closed.json()).toMatchObject({ code: 'http/rate-limit-unavailable' });
+    // An ordinary route goes on unchecked, without RateLimit headers.
+    const open = await from(h, '203.0.113.1', '/.well-known/jwks.json');
+    expect(open.status).toBe(200);
+    expect(open.headers.has('ratelimit')).toBe(false);
+    // Redis back (empty): the token endpoint counts again.
+    await redis.start();
+    await eventually(async () => expect((await signIn(h, '203.0.113.1', 'alice')).status).toBe(200), 15_000);
+  });
+});
