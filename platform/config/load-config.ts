@@ -251,7 +251,13 @@ function identitySettings(e: z.output<typeof environmentSchema>, set: Record<str
     moduleClientKey:
       e.MODULE_CLIENT_KEY === undefined ? (production ? undefined : developmentModuleClientKey) : parseModuleClientKey(e.MODULE_CLIENT_KEY, problems),
     moduleClientKeySource:
-      e.MODULE_CLIENT_KEY === undefined ? (production ? 'none' : 'development-default') : set.MODULE_CLIENT_KEY_FILE ? 'MODULE_CLIENT_KEY_FILE' : 'MODULE_CLIENT_KEY',
+      e.MODULE_CLIENT_KEY === undefined
+        ? production
+          ? 'none'
+          : 'development-default'
+        : set.MODULE_CLIENT_KEY_FILE
+          ? 'MODULE_CLIENT_KEY_FILE'
+          : 'MODULE_CLIENT_KEY',
     adminSecret: e.IDENTITY_ADMIN_SECRET,
   };
 }

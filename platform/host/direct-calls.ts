@@ -326,10 +326,12 @@ async function keyedExchange(flight: Flight, key: string): Promise<CallResult> {
 function refusal(flight: Flight): Problem | undefined {
   const access = flight.metadata?.access;
   if (access === undefined || access === 'public') return undefined;
-  if (!flight.principal)
-    return problem({ status: 401, code: 'auth/unauthenticated', detail: 'The call carries no caller handle this host issued.' });
+  if (!flight.principal) return problem({ status: 401, code: 'auth/unauthenticated', detail: 'The call carries no caller handle this host issued.' });
   if (allows(access, flight.principal)) return undefined;
-  const needs = [...(access.scopes?.length ? [`the scope ${access.scopes.join(' ')}`] : []), ...(access.modules?.length ? [`to be called by ${access.modules.join(' or ')}`] : [])];
+  const needs = [
+    ...(access.scopes?.length ? [`the scope ${access.scopes.join(' ')}`] : []),
+    ...(access.modules?.length ? [`to be called by ${access.modules.join(' or ')}`] : []),
+  ];
   return problem({ status: 403, code: 'auth/insufficient-scope', detail: `This operation needs ${needs.join(', or ') || 'an authenticated caller'}.` });
 }
 

@@ -3,14 +3,7 @@ import type { Config } from '../config/index.ts';
 import type { ModuleAnswer, ModuleCall } from '../contracts/http-send.ts';
 import { currentContext, type Logger } from '../observability/index.ts';
 import { onBehalfOfHeader } from '../http/authorize.ts';
-import {
-  createCallerHandles,
-  createTokenVerifier,
-  moduleClientId,
-  moduleClientSecret,
-  type CallerHandles,
-  type TokenVerifier,
-} from '../security/index.ts';
+import { createCallerHandles, createTokenVerifier, moduleClientId, moduleClientSecret, type CallerHandles, type TokenVerifier } from '../security/index.ts';
 
 /** What a host needs for zero trust: token verification, in-process caller handles, credentials for remote calls. */
 export interface HostSecurity {

@@ -36,7 +36,10 @@ export function createCallerHandles(): CallerHandles {
       const existing = byModule.get(module);
       if (existing) return existing;
       const handle: CallerHandle = Object.freeze({ module });
-      issued.set(handle, Object.freeze({ kind: 'module', subject: moduleClientId(module), clientId: moduleClientId(module), scopes: new Set<string>(), module }));
+      issued.set(
+        handle,
+        Object.freeze({ kind: 'module', subject: moduleClientId(module), clientId: moduleClientId(module), scopes: new Set<string>(), module }),
+      );
       byModule.set(module, handle);
       return handle;
     },

@@ -62,7 +62,11 @@ describe.each(testDatabases)('authorization matrix on $name', (testDatabase) => 
       paths: Record<string, Record<string, { 'x-cleave-access'?: Operation['access']; security?: unknown[] }>>;
     };
     operations = Object.entries(document.paths).flatMap(([path, methods]) =>
-      Object.entries(methods).map(([method, op]) => ({ method: method.toUpperCase(), path, ...(op['x-cleave-access'] ? { access: op['x-cleave-access'] } : {}) })),
+      Object.entries(methods).map(([method, op]) => ({
+        method: method.toUpperCase(),
+        path,
+        ...(op['x-cleave-access'] ? { access: op['x-cleave-access'] } : {}),
+      })),
     );
     const scopesOf = async (token: string) => (await host.security.verifier?.verify(token))?.scopes ?? new Set<string>();
     const token = async (fields: Record<string, string>, headers: Record<string, string> = {}) => {
@@ -139,9 +143,16 @@ describe.each(testDatabases)('authorization matrix on $name', (testDatabase) => 
           // The module's own principal, with the user it calls for: admitted if the module is named, or the user holds the scopes.
           const acting: Caller = { name: `module ${m.name} for ${user?.name ?? 'nobody'}`, token: 'handle', scopes: user?.scopes ?? new Set(), module: m.name };
           const want = expected(operation, acting);
-          const response = await directCall(host, m.name, operation.method, concrete(operation.path), ['GET', 'HEAD'].includes(operation.method) ? undefined : {}, {
-            authorization: user?.token ? `Bearer ${user.token}` : '',
-          });
+          const response = await directCall(
+            host,
+            m.name,
+            operation.method,
+            concrete(operation.path),
+            ['GET', 'HEAD'].includes(operation.method) ? undefined : {},
+            {
+              authorization: user?.token ? `Bearer ${user.token}` : '',
+            },
+          );
           const got = response.status;
           const agrees = want === 'allowed' ? got !== 401 && got !== 403 : got === want;
           if (!agrees) disagreements.push(`${operation.method} ${operation.path} as ${acting.name}: expected ${want}, got ${got}`);
@@ -159,7 +170,13 @@ describe.each(testDatabases)('authorization matrix on $name', (testDatabase) => 
     expect(route).toBeDefined();
     const forged = Object.freeze({ module: 'catalog' });
     const attempt = runInContext({ correlationId: randomUUID(), ...(principal ? { principal } : {}) }, () =>
-      host.direct.dispatch('inventory', { route: route as never, input: { params: { productId: randomUUID() } }, options: {}, caller: 'catalog', handle: forged }),
+      host.direct.dispatch('inventory', {
+        route: route as never,
+        input: { params: { productId: randomUUID() } },
+        options: {},
+        caller: 'catalog',
+        handle: forged,
+      }),
     );
     await expect(attempt).rejects.toMatchObject({ problem: { status: 401, code: 'auth/unauthenticated' } });
   });
