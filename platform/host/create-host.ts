@@ -4,7 +4,7 @@ import type { ModuleAnswer, ModuleCall } from '../contracts/http-send.ts';
 import { migrateSchema, type DatabaseHandle } from '../db/index.ts';
 import { createInProcessBus, eventTables, type Consumer, type DeadLetterStore, type EventBus } from '../events/index.ts';
 import { commitBeforeCall, idempotency } from '../idempotency/index.ts';
-import { CleaveError, createApp, ipRanges, markForwardedRoutes, mountDocs, rateLimit, type App, type RateLimitStore } from '../http/index.ts';
+import { CleaveError, createApp, ipRanges, markForwardedRoutes, mountDocs, operatorScope, rateLimit, type App, type RateLimitStore } from '../http/index.ts';
 import { authorize } from '../http/authorize.ts';
 import { routeHandlers } from '../http/route-handlers.ts';
 import { routeMetadataOf } from '../http/route.ts';
@@ -225,6 +225,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
         transport,
         local: localCalls,
         handle: security.handles.issue(definition.name),
+        scopes: declaredScopes(options.modules),
         config,
         logger,
         consumers,
@@ -385,6 +386,18 @@ export async function createHost(options: HostOptions): Promise<Host> {
     await stopAll();
     throw error;
   }
+}
+
+/** Every scope the modules' routes declare, and the operator's. */
+function declaredScopes(modules: readonly ModuleDefinition[]): string[] {
+  const scopes = new Set<string>([operatorScope]);
+  for (const m of modules) {
+    for (const route of Object.values(m.contract.routes)) {
+      const access = routeMetadataOf(route)?.access;
+      if (access && access !== 'public') for (const s of access.scopes ?? []) scopes.add(s);
+    }
+  }
+  return [...scopes].sort();
 }
 
 /** Every contract route says who may call it (`contractRoute({ access })`): a host does not start with one that does not. */

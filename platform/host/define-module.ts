@@ -24,6 +24,11 @@ export interface ModuleContext {
    * declares, per route, what to answer when the provider cannot (see `Fallback`).
    */
   client<C extends Contract>(contract: C, options?: { fallbacks?: Fallbacks<C> }): Client<C>;
+  /**
+   * Every scope the application's routes declare (all modules of this build, wherever they run), `operator`
+   * included: what an authorization server may grant.
+   */
+  scopes: readonly string[];
 }
 
 export interface HealthCheck {

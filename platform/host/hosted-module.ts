@@ -51,6 +51,8 @@ export interface HostModuleOptions {
   local: LocalDispatch;
   /** The module's credential on the direct path, issued by the host. */
   handle: object;
+  /** Every scope the application's routes declare. */
+  scopes: readonly string[];
   config: Config;
   logger: Logger;
   /** Collects this module's consumers by id (for dead-letter replay). */
@@ -92,6 +94,7 @@ export function hostModule(options: HostModuleOptions): HostedModule {
   });
   const context: ModuleContext = {
     module: definition.name,
+    scopes: options.scopes,
     config,
     // In a request with an Idempotency-Key, the held effect transaction while there is one.
     db: scopedDb(definition.name, db),

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import process from 'node:process';
 import { createScratchDatabase } from '../support/databases.ts';
+import { adminAccess, type AdminAccess } from './access.ts';
 import { freePort, redisPrefix, startProcessHost, type ProcessHost } from '../support/process-host.ts';
 import { startRedisServer, type RedisServer } from '../support/redis-server.ts';
 
@@ -37,6 +38,8 @@ export interface Topology {
   redisUrl: string;
   /** Where every process's output is kept. */
   logDir: string;
+  /** Admin tokens from the identity module, which the monolith hosts and every other process reaches. */
+  admin: AdminAccess;
   /** Stops every process (SIGKILL), so their logs are complete; `close` does it too. */
   stop(): Promise<void>;
   /** Kills everything, drops the databases and removes Redis's files (and the logs when `keepLogs` is false). */
@@ -73,9 +76,10 @@ function timings(partitions: number): Record<string, string> {
 }
 
 /**
- * Starts the system under test: the monolith hosting catalog (the publisher), inventory extracted in two replicas
- * sharing one database, the probe consumer in its own process, each on its own PostgreSQL scratch database, and a
- * private redis-server; every process's output goes to a file in `logDir`.
+ * Starts the system under test: the monolith hosting catalog (the publisher) and identity, inventory extracted in two
+ * replicas sharing one database, the probe consumer in its own process, each on its own PostgreSQL scratch database,
+ * and a private redis-server; every process's output goes to a file in `logDir`. Every process verifies access tokens
+ * against the monolith's identity module.
  */
 export async function startTopology(options: TopologyOptions): Promise<Topology> {
   const cleanups: (() => Promise<void>)[] = [];
@@ -118,21 +122,22 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
     const shared = { ...timings(options.partitions), REDIS_URL: redis.url, REDIS_PREFIX: prefix, TEST_DATABASE_URL: '', TEST_REDIS_URL: '' };
     const host = (name: Exclude<Target, 'redis'>, entry: string, env: Record<string, string>) =>
       processMember(name, logDir, { entry, port: ports[name], env: { ...shared, ...env } });
+    const identity = `identity=http://127.0.0.1:${ports.monolith}`;
     members.monolith = host('monolith', 'apps/monolith/main.ts', {
-      MODULES: 'catalog',
+      MODULES: 'catalog,identity',
       DATABASE_URL: databases.catalog,
       REMOTE_MODULES: `inventory=http://127.0.0.1:${ports['inventory-a']}`,
     });
     for (const name of ['inventory-a', 'inventory-b'] as const) {
       members[name] = host(name, 'apps/extracted/inventory/main.ts', {
         DATABASE_URL: databases.inventory,
-        REMOTE_MODULES: `catalog=http://127.0.0.1:${ports.monolith}`,
+        REMOTE_MODULES: `catalog=http://127.0.0.1:${ports.monolith},${identity}`,
       });
     }
     members.probe = host('probe', 'tests/support/probe/main.ts', {
       MODULES: 'probe',
       DATABASE_URL: databases.probe,
-      REMOTE_MODULES: `catalog=http://127.0.0.1:${ports.monolith}`,
+      REMOTE_MODULES: `catalog=http://127.0.0.1:${ports.monolith},${identity}`,
     });
     // Consumers first, so their subscriptions are registered before the publisher routes its first event.
     const all = members as Record<Target, Member>;
@@ -145,6 +150,7 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
       databases,
       redisUrl: redis.url,
       logDir,
+      admin: adminAccess(all.monolith.url),
       stop,
       close,
     };

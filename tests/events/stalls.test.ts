@@ -41,7 +41,7 @@ describe.skipIf(!enabled)('a job whose worker dies twice while holding it', () =
     const child = await startProcessHost({
       entry: 'tests/support/probe/main.ts',
       env: {
-        MODULES: 'probe',
+        MODULES: 'probe,identity',
         DATABASE_URL: database.url ?? '',
         DATABASE_ROLES: 'false',
         REDIS_URL: redisUrl,
@@ -92,7 +92,7 @@ describe.skipIf(!enabled)('a job whose worker dies twice while holding it', () =
       const third = await consumerProcess();
 
       const letter = await eventually(async () => {
-        const response = await fetch(`${third.url}/ops/dead-letters`);
+        const response = await third.fetch('/ops/dead-letters');
         const { items } = (await response.json()) as { items: DeadLetter[] };
         expect(items).toHaveLength(1);
         return items[0] as DeadLetter;
@@ -103,7 +103,7 @@ describe.skipIf(!enabled)('a job whose worker dies twice while holding it', () =
       // (The effects table can be read only once the lock is gone.)
       await lock.release();
       expect(await world.effects()).toHaveLength(0);
-      const replay = await fetch(`${third.url}/ops/dead-letters/${letter.id}/replay`, { method: 'POST' });
+      const replay = await third.fetch(`/ops/dead-letters/${letter.id}/replay`, { method: 'POST' });
       expect(await replay.json()).toEqual({ id: letter.id, outcome: 'handled' });
       expect((await world.effects()).map((e) => e.eventId)).toEqual([envelope.id]);
       // Nothing is left in BullMQ's failed set, where it would only have expired.

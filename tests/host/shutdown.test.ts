@@ -30,14 +30,14 @@ describe.skipIf(!postgresTestDatabase)('graceful shutdown with a deadline', () =
       const child = await startProcessHost({
         entry: 'tests/support/probe/main.ts',
         env: {
-          MODULES: 'catalog,probe',
+          MODULES: 'catalog,probe,identity',
           DATABASE_URL: database.url ?? '',
           DATABASE_ROLES: 'false',
           SHUTDOWN_TIMEOUT_MS: '1500',
           EVENT_HANDLER_TIMEOUT_MS: '40000',
         },
       });
-      const created = await fetch(`${child.url}/catalog/v1/products`, {
+      const created = await child.fetch('/catalog/v1/products', {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ sku: 'SHUT-1', name: 'Abandoned', price: { amount: 1, currency: 'EUR' } }),

@@ -14,8 +14,10 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
+/** A host of the modules `env` names, with identity beside them (protected routes need its tokens). */
 async function host(env: Record<string, string>): Promise<Host> {
-  const h = await createHost({ config: testConfig({ DATA_DIR: 'memory', ...env }), modules, logger: testLogger() });
+  const withIdentity = env.MODULES ? { ...env, MODULES: `${env.MODULES},identity` } : env;
+  const h = await createHost({ config: testConfig({ DATA_DIR: 'memory', ...withIdentity }), modules, logger: testLogger() });
   cleanups.push(() => h.stop());
   return h;
 }

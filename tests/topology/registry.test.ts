@@ -17,7 +17,13 @@ describe.skipIf(!redisUrl)('registry and discovery through the host', () => {
     const prefix = redisPrefix();
     const lines: Record<string, unknown>[] = [];
     const monolith: Host = await createHost({
-      config: testConfig({ MODULES: 'catalog', DATA_DIR: 'memory', REDIS_URL: redisUrl as string, REDIS_PREFIX: prefix, REMOTE_MODULES: 'inventory=discover' }),
+      config: testConfig({
+        MODULES: 'catalog,identity',
+        DATA_DIR: 'memory',
+        REDIS_URL: redisUrl as string,
+        REDIS_PREFIX: prefix,
+        REMOTE_MODULES: 'inventory=discover',
+      }),
       modules,
       logger: testLogger(lines),
     });
@@ -33,7 +39,7 @@ describe.skipIf(!redisUrl)('registry and discovery through the host', () => {
       registry: { instances: { module: string; version: string; contractMatches: boolean }[] };
     };
     const body = (await (await call(monolith, 'GET', '/registry')).json()) as Catalog;
-    expect(body.local.map((l) => l.module)).toEqual(['catalog']);
+    expect(body.local.map((l) => l.module)).toEqual(['catalog', 'identity']);
     expect(body.registry.instances).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ module: 'catalog', contractMatches: true }),
@@ -57,7 +63,13 @@ describe.skipIf(!redisUrl)('registry and discovery through the host', () => {
   it('shows an instance that stopped answering as failing at once, not when its registration expires', async () => {
     const prefix = redisPrefix();
     const monolith: Host = await createHost({
-      config: testConfig({ MODULES: 'catalog', DATA_DIR: 'memory', REDIS_URL: redisUrl as string, REDIS_PREFIX: prefix, REMOTE_MODULES: 'inventory=discover' }),
+      config: testConfig({
+        MODULES: 'catalog,identity',
+        DATA_DIR: 'memory',
+        REDIS_URL: redisUrl as string,
+        REDIS_PREFIX: prefix,
+        REMOTE_MODULES: 'inventory=discover',
+      }),
       modules,
       logger: testLogger(),
     });

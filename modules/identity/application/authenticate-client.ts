@@ -1,7 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import { moduleClientSecret } from '../../../platform/security/index.ts';
 import { InvalidClient } from '../domain/errors.ts';
-import { knownScopes } from '../domain/scopes.ts';
 import { digest, findClient } from '../infrastructure/identity-repository.ts';
 import type { IdentityDeps } from './identity-deps.ts';
 
@@ -45,7 +44,7 @@ export async function authenticateClient(deps: IdentityDeps, clientId: string | 
   if (clientId === adminClientId) {
     const expected = deps.settings.adminSecret;
     if (!expected || !secret || !same(secret, expected)) throw new InvalidClient();
-    return { id: clientId, confidential: true, grantTypes: ['client_credentials'], scopes: new Set(knownScopes), redirectUris: [] };
+    return { id: clientId, confidential: true, grantTypes: ['client_credentials'], scopes: new Set(deps.knownScopes), redirectUris: [] };
   }
   const client = await findClient(deps.db, clientId);
   if (!client) throw new InvalidClient();

@@ -25,6 +25,8 @@ export interface IdentityDeps {
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   keys: KeyStore;
   settings: IdentitySettings;
+  /** Every scope a token may carry: the roles' and every scope the application's routes declare. */
+  knownScopes: readonly string[];
   /** The scopes a module's client may hold (those its calls need), or undefined for a module that does not exist. */
   moduleScopes(module: string): readonly string[] | undefined;
 }

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { UnknownScope } from '../domain/errors.ts';
-import { knownScopes } from '../domain/scopes.ts';
 import { digest, findClient, listClients, opaqueToken, upsertClient, type ClientRow } from '../infrastructure/identity-repository.ts';
 import type { IdentityDeps } from './identity-deps.ts';
 
@@ -29,7 +28,7 @@ const view = (c: ClientRow): ClientView => ({
  * only its SHA-256 is kept (it is 256 random bits, so a fast hash suffices).
  */
 export async function registerMachineClient(deps: IdentityDeps, input: { name: string; scopes: string[] }): Promise<ClientView & { clientSecret: string }> {
-  const unknown = input.scopes.filter((s) => !knownScopes.includes(s));
+  const unknown = input.scopes.filter((s) => !deps.knownScopes.includes(s));
   if (unknown.length > 0) throw new UnknownScope(unknown);
   const id = `client-${randomBytes(12).toString('base64url')}`;
   const secret = opaqueToken();

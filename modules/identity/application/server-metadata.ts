@@ -1,8 +1,7 @@
-import { knownScopes } from '../domain/scopes.ts';
 import type { IdentitySettings } from './identity-deps.ts';
 
 /** RFC 8414 §2: what this authorization server offers, at absolute URLs under the issuer. */
-export function serverMetadata(settings: IdentitySettings) {
+export function serverMetadata(settings: IdentitySettings, knownScopes: readonly string[]) {
   const at = (path: string) => `${settings.issuer}${path}`;
   const clientAuth = ['client_secret_basic', 'client_secret_post', 'none'];
   return {

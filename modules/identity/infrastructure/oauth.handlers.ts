@@ -135,6 +135,6 @@ export function oauthRoutes(app: App, runtime: IdentityRuntime): void {
 
   app.openapi(routes.serverMetadata, (c) => {
     c.header('cache-control', 'public, max-age=300');
-    return c.json(serverMetadata(deps.settings), 200);
+    return c.json(serverMetadata(deps.settings, deps.knownScopes), 200);
   });
 }

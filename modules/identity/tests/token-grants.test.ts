@@ -8,6 +8,7 @@ import { authorize } from '../application/authorize.ts';
 import { moduleClientSecret } from '../../../platform/security/index.ts';
 import type { IdentityDeps } from '../application/identity-deps.ts';
 import { issueTokens } from '../application/issue-tokens.ts';
+import { knownScopes } from '../domain/scopes.ts';
 import { registerUser } from '../application/register-user.ts';
 import { revokeToken } from '../application/revoke-token.ts';
 import { digest, upsertClient } from '../infrastructure/identity-repository.ts';
@@ -41,6 +42,7 @@ describe.each(testDatabases)('the token endpoint on $name', (testDatabase) => {
         moduleClientKey: moduleKey,
         passwordCost: fastHash,
       },
+      knownScopes,
       moduleScopes: (m) => (m === 'inventory' ? ['catalog:read'] : undefined),
     };
     await registerUser(deps, { username: 'alice', password: 'correct horse', roles: ['staff'] });
