@@ -1,0 +1,84 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { catalogModule } from '../../modules/catalog/index.ts';
+import { identityModule } from '../../modules/identity/index.ts';
+import type { Host } from '../../platform/host/index.ts';
+import { serve, type RunningServer } from '../../platform/host/serve.ts';
+import { onBehalfOfHeader } from '../../platform/http/index.ts';
+import { runInContext } from '../../platform/observability/index.ts';
+import { testDatabases, type TestDatabaseHandle } from '../support/databases.ts';
+import { startTestHost } from '../support/test-host.ts';
+import { adminToken } from '../support/tokens.ts';
+
+/**
+ * Module identity between processes: a host without identity verifies tokens against the one it reaches through
+ * REMOTE_MODULES (issuer from its metadata, keys from its JWKS, over real HTTP), and a module's call leaving the
+ * process carries the module's own client-credentials token, with the end user's beside it.
+ */
+describe('module identity between two hosts over HTTP', () => {
+  const testDatabase = testDatabases[0];
+  let identityDb: TestDatabaseHandle;
+  let inventoryDb: TestDatabaseHandle;
+  let central: Host;
+  let server: RunningServer;
+  let extracted: Host;
+
+  beforeAll(async () => {
+    identityDb = await (testDatabase as (typeof testDatabases)[number]).open();
+    inventoryDb = await (testDatabase as (typeof testDatabases)[number]).open();
+    central = await startTestHost({ database: identityDb, modules: [identityModule] });
+    server = await serve(central, { host: '127.0.0.1', port: 0 });
+    extracted = await startTestHost({
+      database: inventoryDb,
+      modules: [catalogModule, identityModule],
+      env: { MODULES: 'catalog', REMOTE_MODULES: `identity=${server.url}` },
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await extracted?.stop();
+    await server?.close();
+    await central?.stop();
+    await identityDb?.close();
+    await inventoryDb?.close();
+  });
+
+  it('verifies tokens the remote identity issued, and refuses them where their scopes fall short', async () => {
+    expect(extracted.modules.map((m) => m.definition.name)).toEqual(['catalog']);
+    const product = () => ({
+      method: 'POST',
+      body: JSON.stringify({ sku: `M-${randomUUID().slice(0, 8)}`, name: 'Remote verified', price: { amount: 1, currency: 'EUR' } }),
+    });
+    const token = await adminToken(central, (p, init) => central.app.request(p, init));
+    const json = { 'content-type': 'application/json' };
+    expect((await extracted.app.request('/catalog/v1/products', { ...product(), headers: { ...json, authorization: `Bearer ${token}` } })).status).toBe(201);
+    expect((await extracted.app.request('/catalog/v1/products', { ...product(), headers: json })).status).toBe(401);
+    const forged = await extracted.app.request('/catalog/v1/products', {
+      ...product(),
+      headers: { ...json, authorization: `Bearer ${token.slice(0, -4)}AAAA` },
+    });
+    expect(forged.status).toBe(401);
+  });
+
+  it("sends a module's own token, and the end user's beside it; the provider sees both", async () => {
+    const call = { method: 'GET', target: '/ops/dead-letters', headers: { 'x-cleave-caller': 'catalog' } };
+    const alone = await extracted.security.withCredentials(call);
+    const moduleToken = alone.headers.authorization?.replace(/^Bearer /, '') ?? '';
+    const asModule = await central.security.verifier?.verify(moduleToken);
+    expect(asModule).toMatchObject({ kind: 'module', module: 'catalog', subject: 'module:catalog' });
+    expect(alone.headers[onBehalfOfHeader]).toBeUndefined();
+    // The module alone may not read dead letters (operator): 403; calling for an operator, it may.
+    const refused = await fetch(`${server.url}${call.target}`, { headers: alone.headers });
+    expect(refused.status).toBe(403);
+
+    const user = await adminToken(central, (p, init) => central.app.request(p, init));
+    const principal = await extracted.security.verifier?.verify(user);
+    const forUser = await runInContext({ correlationId: randomUUID(), ...(principal ? { principal } : {}), userToken: user }, () =>
+      extracted.security.withCredentials(call),
+    );
+    expect(forUser.headers.authorization).toBe(`Bearer ${moduleToken}`);
+    expect(forUser.headers[onBehalfOfHeader]).toBe(user);
+    expect((await fetch(`${server.url}${call.target}`, { headers: forUser.headers })).status).toBe(200);
+    // A client cannot borrow the header: it counts only beside a module's own token.
+    expect((await fetch(`${server.url}${call.target}`, { headers: { [onBehalfOfHeader]: user } })).status).toBe(401);
+  });
+});
