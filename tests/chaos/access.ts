@@ -12,6 +12,8 @@ export interface AdminAccess {
   authorization(patienceMs?: number): Promise<string>;
   /** Forgets the token held (after a 401), so the next call fetches a new one. */
   renew(): void;
+  /** Token requests so far: answered with a token, and failed (identity down, or killed while answering). */
+  readonly requests: { issued: number; failed: number };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -23,8 +25,19 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export function adminAccess(identityUrl: string): AdminAccess {
   // adminToken keeps one token per owner object; a new owner is a fresh start.
   let owner = {};
-  const send = (path: string, init: RequestInit) => fetch(`${identityUrl}${path}`, { ...init, signal: AbortSignal.timeout(10_000) });
+  const requests = { issued: 0, failed: 0 };
+  const send = async (path: string, init: RequestInit) => {
+    try {
+      const response = await fetch(`${identityUrl}${path}`, { ...init, signal: AbortSignal.timeout(10_000) });
+      requests[response.ok ? 'issued' : 'failed'] += 1;
+      return response;
+    } catch (error) {
+      requests.failed += 1;
+      throw error;
+    }
+  };
   return {
+    requests,
     async authorization(patienceMs = 0) {
       const deadline = Date.now() + patienceMs;
       for (;;) {

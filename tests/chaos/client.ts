@@ -1,8 +1,10 @@
+import type { AdminAccess } from './access.ts';
+
 /** What the client saw. It is never the measure of the result: a request whose answer was lost may have created. */
 export interface ClientReport {
   /** Products the API confirmed (201), or confirmed by refusing a retry as a taken SKU (409). */
   confirmed: number;
-  /** Requests that failed (connection refused or reset, timeout, 5xx) and were sent again. */
+  /** Requests that failed (connection refused or reset, timeout, 5xx, no token to be had) and were sent again. */
   retried: number;
   /** Products the client gave up on before its deadline. */
   abandoned: number;
@@ -11,6 +13,8 @@ export interface ClientReport {
 export interface ClientOptions {
   /** The monolith, which hosts catalog. */
   baseUrl: string;
+  /** Tokens for `catalog:write`, from the identity module (which may be down as well). */
+  admin: AdminAccess;
   /** Every product's SKU starts with this, so the checker finds them. */
   skuPrefix: string;
   count: number;
@@ -26,7 +30,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Creates `count` products through `POST /catalog/v1/products` while the monolith may be down: a failed request is
- * sent again, with the same SKU, until it is answered. A SKU refused as taken means an earlier attempt created it.
+ * sent again, with the same SKU, until it is answered. A SKU refused as taken means an earlier attempt created it. A
+ * token that cannot be had (identity is down) or is refused (401) counts as a failed request: it is fetched again.
  */
 export async function createProducts(options: ClientOptions): Promise<ClientReport> {
   const report: ClientReport = { confirmed: 0, retried: 0, abandoned: 0 };
@@ -37,9 +42,10 @@ export async function createProducts(options: ClientOptions): Promise<ClientRepo
     const body = JSON.stringify({ sku, name: `Chaos product ${i}`, price: { amount: 100 + i, currency: 'EUR' } });
     for (let attempt = 1; Date.now() < options.deadline; attempt++) {
       try {
+        const authorization = await options.admin.authorization();
         const response = await fetch(`${options.baseUrl}/catalog/v1/products`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', authorization },
           body,
           signal: AbortSignal.timeout(10_000),
         });
@@ -47,9 +53,10 @@ export async function createProducts(options: ClientOptions): Promise<ClientRepo
           report.confirmed += 1;
           return;
         }
+        if (response.status === 401) options.admin.renew();
         await response.body?.cancel();
       } catch {
-        // Refused, reset or timed out: the monolith is down or was killed mid-request.
+        // Refused, reset or timed out: the monolith (catalog's host and identity's) is down or was killed mid-request.
       }
       report.retried += 1;
       await sleep(Math.min(2000, 250 * attempt));

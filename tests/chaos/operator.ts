@@ -1,4 +1,25 @@
 /** What an operator does after an incident, through the hosts' ops endpoints: audit, redrive, replay dead letters. */
+import type { AdminAccess } from './access.ts';
+
+/** Where the operator works: a host's ops endpoints, with tokens (scope `operator`) from the identity module. */
+export interface OpsTarget {
+  hostUrl: string;
+  admin: AdminAccess;
+}
+
+// The identity host may still be restarting after the last kill of the run.
+const tokenPatienceMs = 60_000;
+
+/** `fetch` of an ops endpoint with the operator's token; a token refused (401) is fetched again, once. */
+async function ops(target: OpsTarget, path: string, init: RequestInit & { headers?: Record<string, string> }): Promise<Response> {
+  const send = async () =>
+    fetch(`${target.hostUrl}${path}`, { ...init, headers: { ...init.headers, authorization: await target.admin.authorization(tokenPatienceMs) } });
+  const response = await send();
+  if (response.status !== 401) return response;
+  await response.body?.cancel();
+  target.admin.renew();
+  return send();
+}
 
 async function json<T>(response: Response, what: string): Promise<T> {
   const body = await response.text();
@@ -13,14 +34,14 @@ export interface AuditFigures {
 }
 
 /** `GET /ops/events/audit` on the host of the producer: deliveries of its dispatched events the broker has no trace of. */
-export async function audit(hostUrl: string, producer: string, since: Date): Promise<AuditFigures> {
+export async function audit(target: OpsTarget, producer: string, since: Date): Promise<AuditFigures> {
   const query = new URLSearchParams({ module: producer, since: since.toISOString() });
-  return json<AuditFigures>(await fetch(`${hostUrl}/ops/events/audit?${query}`, { signal: AbortSignal.timeout(60_000) }), 'audit');
+  return json<AuditFigures>(await ops(target, `/ops/events/audit?${query}`, { signal: AbortSignal.timeout(60_000) }), 'audit');
 }
 
 /** `POST /ops/events/redrive` with mode `missing`: re-publishes only what the broker lost. */
-export async function redrive(hostUrl: string, producer: string, since: Date): Promise<{ events: number; republished: number }> {
-  const response = await fetch(`${hostUrl}/ops/events/redrive`, {
+export async function redrive(target: OpsTarget, producer: string, since: Date): Promise<{ events: number; republished: number }> {
+  const response = await ops(target, '/ops/events/redrive', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ module: producer, since: since.toISOString(), mode: 'missing' }),
@@ -38,16 +59,16 @@ export interface ReplayFigures {
 }
 
 /**
- * Replays every pending dead letter of the modules hosted at `hostUrl` through `POST /ops/dead-letters/{id}/replay`;
+ * Replays every pending dead letter of the modules hosted at `target` through `POST /ops/dead-letters/{id}/replay`;
  * `duplicate` means the consumer had handled the event meanwhile (its inbox said so).
  */
-export async function replayDeadLetters(hostUrl: string): Promise<ReplayFigures> {
+export async function replayDeadLetters(target: OpsTarget): Promise<ReplayFigures> {
   const figures: ReplayFigures = { pending: 0, handled: 0, duplicate: 0, failed: 0 };
   const tried = new Set<string>();
   // The list comes a page (100) at a time; a letter whose replay failed stays pending and is not tried twice.
   for (let page = 0; page < 100; page++) {
     const { items } = await json<{ items: { id: string }[] }>(
-      await fetch(`${hostUrl}/ops/dead-letters?pending=true`, { signal: AbortSignal.timeout(30_000) }),
+      await ops(target, '/ops/dead-letters?pending=true', { signal: AbortSignal.timeout(30_000) }),
       'list dead letters',
     );
     const fresh = items.filter((i) => !tried.has(i.id));
@@ -55,7 +76,7 @@ export async function replayDeadLetters(hostUrl: string): Promise<ReplayFigures>
     figures.pending += fresh.length;
     for (const { id } of fresh) {
       tried.add(id);
-      const response = await fetch(`${hostUrl}/ops/dead-letters/${id}/replay`, { method: 'POST', signal: AbortSignal.timeout(30_000) });
+      const response = await ops(target, `/ops/dead-letters/${id}/replay`, { method: 'POST', signal: AbortSignal.timeout(30_000) });
       if (!response.ok) {
         figures.failed += 1;
         await response.body?.cancel();

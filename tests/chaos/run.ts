@@ -64,7 +64,8 @@ export async function runChaos(options: ChaosRunOptions): Promise<ChaosRunReport
   const started = Date.now();
   const random = seededRandom(options.seed).fork(options.persistence);
   const topology = await startTopology({ postgresUrl: options.postgresUrl, persistence: options.persistence, partitions: 4 });
-  const { members } = topology;
+  const { members, admin } = topology;
+  const opsOn = (target: Target) => ({ hostUrl: members[target].url, admin });
   const at = () => `+${((Date.now() - started) / 1000).toFixed(1)}s`;
   log(`${at()} ${options.persistence}: system up (logs in ${topology.logDir})`);
   const scope: CheckScope = {
@@ -86,6 +87,7 @@ export async function runChaos(options: ChaosRunOptions): Promise<ChaosRunReport
     const chaos = (target: Target) => loops.push(startKillLoop(members[target], random.fork(target), paces[target], loadStarted, record));
     const client = createProducts({
       baseUrl: members.monolith.url,
+      admin,
       skuPrefix: scope.skuPrefix,
       count: options.products,
       spreadMs: options.loadMs,
@@ -108,22 +110,23 @@ export async function runChaos(options: ChaosRunOptions): Promise<ChaosRunReport
     const clientReport = await client;
     const loadMs = Date.now() - loadStarted;
     log(`${at()} load done: ${clientReport.confirmed} confirmed, ${clientReport.retried} requests retried; stopping the kills`);
+    log(`${at()} admin tokens: ${admin.requests.issued} issued, ${admin.requests.failed} token requests failed (identity down)`);
     await Promise.all(loops.splice(0).map((l) => l.stop()));
 
     const settled = Date.now();
     const first = await waitUntilQuiet(scope, settleTimeoutMs);
     const lostBeforeRepair = lost(first.measurement);
-    const auditBefore = (await audit(members.monolith.url, 'catalog', since)).missingCount;
+    const auditBefore = (await audit(opsOn('monolith'), 'catalog', since)).missingCount;
     log(`${at()} quiet=${first.quiet}: lost ${lostBeforeRepair} before repair, audit finds ${auditBefore} deliveries missing from the broker`);
     let auditAfter: number | undefined;
     let republished: number | undefined;
     if (options.persistence === 'none') {
-      republished = (await redrive(members.monolith.url, 'catalog', since)).republished;
+      republished = (await redrive(opsOn('monolith'), 'catalog', since)).republished;
       await waitUntilQuiet(scope, settleTimeoutMs);
-      auditAfter = (await audit(members.monolith.url, 'catalog', since)).missingCount;
+      auditAfter = (await audit(opsOn('monolith'), 'catalog', since)).missingCount;
       log(`${at()} redrive re-published ${republished}; audit now finds ${auditAfter} missing`);
     }
-    const replayed = { inventory: await replayDeadLetters(members['inventory-a'].url), probe: await replayDeadLetters(members.probe.url) };
+    const replayed = { inventory: await replayDeadLetters(opsOn('inventory-a')), probe: await replayDeadLetters(opsOn('probe')) };
     const final = await waitUntilQuiet(scope, settleTimeoutMs);
     const report: ChaosRunReport = {
       seed: options.seed,

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { appendFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -126,6 +127,10 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
     members.monolith = host('monolith', 'apps/monolith/main.ts', {
       MODULES: 'catalog,identity',
       DATABASE_URL: databases.catalog,
+      // The run's own key-encryption key: the signing keys it seals outlive every restart, as the database does.
+      IDENTITY_KEK: randomBytes(32).toString('base64'),
+      // Tokens short-lived enough that the client and the hosts renew theirs while identity is being killed.
+      ACCESS_TOKEN_TTL: '20s',
       REMOTE_MODULES: `inventory=http://127.0.0.1:${ports['inventory-a']}`,
     });
     for (const name of ['inventory-a', 'inventory-b'] as const) {

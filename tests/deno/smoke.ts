@@ -1,7 +1,8 @@
 /**
  * `npm run test:deno`: starts the monolith on Deno 2 (the `deno` npm package, no build step) and walks the journey:
- * create a product, see its stock item appear through `catalog.product-created`, receive and reserve stock.
- * Runs on PGlite, and also on PostgreSQL when TEST_DATABASE_URL is set. Exits non-zero on any failure.
+ * create a product, see its stock item appear through `catalog.product-created`, receive and reserve stock, with an
+ * admin token from the identity module the monolith hosts. Runs on PGlite, and also on PostgreSQL when
+ * TEST_DATABASE_URL is set. Exits non-zero on any failure.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -10,13 +11,26 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import process from 'node:process';
 import postgres from 'postgres';
+import { generousRateLimits } from '../support/process-host.ts';
+import { adminToken, testAdminSecret } from '../support/tokens.ts';
 
 const deno = join('node_modules', 'deno', 'deno');
 const permissions = ['--allow-env', '--allow-read', '--allow-write', '--allow-net', '--allow-sys', '--allow-ffi'];
 
+/** The monolith on Deno with every module, identity among them, whose bootstrap client the journey takes tokens from. */
 function startOnDeno(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; output: string[] }> {
   const child = spawn(deno, ['run', ...permissions, 'apps/monolith/main.ts'], {
-    env: { ...process.env, PORT: '0', LOG_FORMAT: 'json', DEMO_DATA: 'false', NODE_ENV: 'test', ...env },
+    env: {
+      ...process.env,
+      PORT: '0',
+      LOG_FORMAT: 'json',
+      DEMO_DATA: 'false',
+      NODE_ENV: 'test',
+      MODULES: 'catalog,inventory,identity',
+      IDENTITY_ADMIN_SECRET: testAdminSecret,
+      ...generousRateLimits,
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
@@ -47,8 +61,14 @@ async function expectStatus(response: Response, status: number, what: string): P
 }
 
 async function journey(url: string): Promise<void> {
+  const authorization = `Bearer ${await adminToken({}, (path, init) => fetch(`${url}${path}`, init))}`;
+  const get = (path: string) => fetch(`${url}${path}`, { headers: { authorization } });
   const json = (method: string, path: string, body?: unknown) =>
-    fetch(`${url}${path}`, { method, headers: { 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    fetch(`${url}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', authorization },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
   const product = await expectStatus(
     await json('POST', '/catalog/v1/products', { sku: `DENO-${randomUUID().slice(0, 8)}`, name: 'Deno mug', price: { amount: 1200, currency: 'EUR' } }),
     201,
@@ -57,7 +77,7 @@ async function journey(url: string): Promise<void> {
   const id = String(product.id);
   const deadline = Date.now() + 10_000;
   for (;;) {
-    const stock = await fetch(`${url}/inventory/v1/stock/${id}`);
+    const stock = await get(`/inventory/v1/stock/${id}`);
     if (stock.status === 200) break;
     await stock.body?.cancel();
     if (Date.now() > deadline) throw new Error('stock item did not appear through catalog.product-created within 10 s');
@@ -67,7 +87,7 @@ async function journey(url: string): Promise<void> {
   await expectStatus(await json('PUT', `/inventory/v1/reservations/${randomUUID()}`, { productId: id, quantity: 3 }), 201, 'reserve 3');
   const refused = await expectStatus(await json('PUT', `/inventory/v1/reservations/${randomUUID()}`, { productId: id, quantity: 3 }), 409, 'reserve 3 more');
   if (refused.code !== 'inventory/insufficient-stock') throw new Error(`unexpected problem ${JSON.stringify(refused)}`);
-  const stock = await expectStatus(await fetch(`${url}/inventory/v1/stock/${id}`), 200, 'read stock');
+  const stock = await expectStatus(await get(`/inventory/v1/stock/${id}`), 200, 'read stock');
   if (stock.available !== 2 || stock.reserved !== 3) throw new Error(`unexpected stock ${JSON.stringify(stock)}`);
   await expectStatus(await fetch(`${url}/health/ready`), 200, 'readiness');
 }

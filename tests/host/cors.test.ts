@@ -8,6 +8,7 @@ import { chromiumArgs, chromiumAvailable, chromiumPath } from '../support/browse
 import { testDatabases, type TestDatabaseHandle } from '../support/databases.ts';
 import { startTestHost } from '../support/test-host.ts';
 import { processTestTimeoutMs } from '../support/timeouts.ts';
+import { adminToken } from '../support/tokens.ts';
 
 /** A page server: its origin is the page's origin, on another port than the API (so another origin). */
 async function pageServer(host: string): Promise<{ origin: string; close(): Promise<void> }> {
@@ -23,6 +24,8 @@ describe.skipIf(!chromiumAvailable())('CORS from a real browser (headless Chromi
   let allowed: Awaited<ReturnType<typeof pageServer>>;
   let other: Awaited<ReturnType<typeof pageServer>>;
   let db: TestDatabaseHandle;
+  // An admin token (every scope) from the host's identity module, which the page scripts send as a client would.
+  let token: string;
 
   beforeAll(async () => {
     allowed = await pageServer('127.0.0.1');
@@ -31,6 +34,7 @@ describe.skipIf(!chromiumAvailable())('CORS from a real browser (headless Chromi
     db = await (testDatabases[0] as NonNullable<(typeof testDatabases)[0]>).open();
     host = await startTestHost({ database: db, modules, env: { CORS_ORIGINS: allowed.origin, CORS_CREDENTIALS: 'true' } });
     api = await serve(host, { host: '127.0.0.1', port: 0 });
+    token = await adminToken(host, (path, init) => host.app.request(path, init));
     browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
   }, processTestTimeoutMs);
   afterAll(async () => {
@@ -42,37 +46,40 @@ describe.skipIf(!chromiumAvailable())('CORS from a real browser (headless Chromi
     await other?.close();
   });
 
-  /** Runs fetch calls in a page of `origin` against the API; a blocked request comes back as `blocked`. */
-  async function fromPage(origin: string, script: (api: string) => Promise<unknown>): Promise<unknown> {
+  /**
+   * Runs fetch calls in a page of `origin` against the API (`base`), with `authorization` the header that carries the
+   * admin token; a blocked request comes back as `blocked`.
+   */
+  async function fromPage(origin: string, script: (target: { base: string; authorization: string }) => Promise<unknown>): Promise<unknown> {
     const page = await browser.newPage();
     try {
       await page.goto(`${origin}/`);
-      return await page.evaluate(script, api.url);
+      return await page.evaluate(script, { base: api.url, authorization: `Bearer ${token}` });
     } finally {
       await page.close();
     }
   }
 
-  it('an allowed origin passes the preflight of a JSON POST and a PATCH with If-Match, and reads answers and problems', async () => {
-    const result = await fromPage(allowed.origin, async (base) => {
+  it('an allowed origin passes the preflight of a JSON POST and a PATCH with If-Match and Authorization, and reads answers and problems', async () => {
+    const result = await fromPage(allowed.origin, async ({ base, authorization }) => {
       const sku = `CORS-${Math.random().toString(36).slice(2, 8)}`;
       const created = await fetch(`${base}/catalog/v1/products`, {
         method: 'POST',
         credentials: 'include',
-        headers: { 'content-type': 'application/json', 'idempotency-key': crypto.randomUUID() },
+        headers: { 'content-type': 'application/json', 'idempotency-key': crypto.randomUUID(), authorization },
         body: JSON.stringify({ sku, name: 'Lamp', price: { amount: 100, currency: 'EUR' } }),
       });
       const product = (await created.json()) as { id: string };
       const changed = await fetch(`${base}/catalog/v1/products/${product.id}`, {
         method: 'PATCH',
         credentials: 'include',
-        headers: { 'content-type': 'application/json', 'if-match': created.headers.get('etag') ?? '' },
+        headers: { 'content-type': 'application/json', 'if-match': created.headers.get('etag') ?? '', authorization },
         body: JSON.stringify({ name: 'Desk lamp' }),
       });
       const stale = await fetch(`${base}/catalog/v1/products/${product.id}`, {
         method: 'PATCH',
         credentials: 'include',
-        headers: { 'content-type': 'application/json', 'if-match': '"v1"' },
+        headers: { 'content-type': 'application/json', 'if-match': '"v1"', authorization },
         body: JSON.stringify({ name: 'Again' }),
       });
       return {
@@ -88,13 +95,14 @@ describe.skipIf(!chromiumAvailable())('CORS from a real browser (headless Chromi
   });
 
   it('another origin is refused by the browser, for a simple GET and for a preflighted POST', async () => {
-    const result = await fromPage(other.origin, async (base) => {
+    const result = await fromPage(other.origin, async ({ base, authorization }) => {
       const attempt = (init?: RequestInit) =>
         fetch(`${base}/catalog/v1/products`, init).then(
           (r) => r.status,
           () => 'blocked',
         );
-      return [await attempt(), await attempt({ method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })];
+      // With a valid token: the browser's refusal, not the missing credential, is what keeps the answer out.
+      return [await attempt(), await attempt({ method: 'POST', headers: { 'content-type': 'application/json', authorization }, body: '{}' })];
     });
     expect(result).toEqual(['blocked', 'blocked']);
   });
@@ -103,13 +111,14 @@ describe.skipIf(!chromiumAvailable())('CORS from a real browser (headless Chromi
     const preflight = (origin: string) =>
       fetch(`${api.url}/catalog/v1/products`, {
         method: 'OPTIONS',
-        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' },
       });
     const yes = await preflight(allowed.origin);
     expect(yes.status).toBe(204);
     expect(yes.headers.get('access-control-allow-origin')).toBe(allowed.origin);
     expect(yes.headers.get('access-control-allow-credentials')).toBe('true');
     expect(yes.headers.get('access-control-allow-headers')).toContain('idempotency-key');
+    expect(yes.headers.get('access-control-allow-headers')).toContain('authorization');
     expect(yes.headers.get('vary')).toContain('Origin');
     const no = await preflight('https://evil.example');
     expect(no.headers.get('access-control-allow-origin')).toBeNull();

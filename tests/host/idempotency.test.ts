@@ -56,6 +56,12 @@ describe.each(testDatabases)('Idempotency-Key on $name', (testDatabase) => {
     expect(again.headers.get('idempotent-replayed')).toBe('true');
     expect(again.headers.get('access-control-allow-origin')).toBe('https://b.example');
     expect(again.headers.get('content-type')).toBe(first.headers.get('content-type'));
+    // A browser script may read the headers it needs to act on: the challenge of a refusal, rate limits, retries.
+    const exposed = first.headers.get('access-control-expose-headers')?.split(', ') ?? [];
+    expect(exposed).toEqual(expect.arrayContaining(['www-authenticate', 'ratelimit', 'ratelimit-policy', 'retry-after', 'idempotent-replayed']));
+    const refused = await add(host, 5, { origin: 'https://a.example', authorization: '' });
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('access-control-allow-origin')).toBe('https://a.example');
   });
 
   it('the same key with another body or query is 422, and changes nothing', async () => {
