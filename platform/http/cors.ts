@@ -12,7 +12,8 @@ const allowMethods = 'GET, HEAD, POST, PUT, PATCH, DELETE';
 // Request headers a Cleave client sends beyond the CORS-safelisted ones.
 const allowHeaders = 'authorization, content-type, if-match, idempotency-key, traceparent, x-correlation-id, x-request-id';
 // Response headers a browser script may read beyond the safelisted ones.
-const exposeHeaders = 'deprecation, etag, idempotent-replayed, link, location, ratelimit, ratelimit-policy, retry-after, sunset, www-authenticate, x-request-id';
+const exposeHeaders =
+  'deprecation, etag, idempotent-replayed, link, location, ratelimit, ratelimit-policy, retry-after, sunset, www-authenticate, x-request-id';
 
 /**
  * CORS by allow-list: a request from a listed origin gets `Access-Control-Allow-Origin` naming exactly that origin
