@@ -4,7 +4,9 @@
  * process. Every server starts once; then each round drives every target in turn (the order rotating by round), so
  * machine noise falls on all of them alike, and the ratios are taken within a round, then their median.
  * Settings: BENCH_DURATION (s, default 10), BENCH_WARMUP (s, default 2), BENCH_CONNECTIONS (default 50), BENCH_ROUNDS
- * (default 3), BENCH_TARGETS (comma-separated names, default all), BENCH_PROFILE=1 (V8 CPU profiles of the servers).
+ * (default 3), BENCH_TARGETS (comma-separated names, default all), BENCH_PROFILE=1 (V8 CPU profiles of the servers),
+ * BENCH_AUTH=1 (the route behind a bearer access token with a scope: Cleave and Fastify, each verifying ES256 JWTs the
+ * same way; the bare servers have no auth and are left out).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -13,6 +15,7 @@ import process from 'node:process';
 import { formatTables, ratio, summariseTarget, type Ratio, type RatioSpec } from './report.ts';
 import { runRound, startTarget, stopTarget, type RoundResult, type RunOptions, type RunningTarget, type Target } from './run-target.ts';
 import { positiveNumber } from './support/settings.ts';
+import { authOn } from './servers/shared.ts';
 
 const allTargets: Target[] = [
   { name: 'node:http', file: 'bench/servers/node-http.ts', fullStack: false },
@@ -44,7 +47,7 @@ const options: RunOptions = {
 const wanted = (process.env.BENCH_TARGETS ?? '').split(',').filter(Boolean);
 const unknown = wanted.filter((name) => !allTargets.some((t) => t.name === name));
 if (unknown.length > 0) throw new Error(`BENCH_TARGETS: unknown ${unknown.join(', ')}; known: ${allTargets.map((t) => t.name).join(', ')}`);
-const targets = wanted.length > 0 ? allTargets.filter((t) => wanted.includes(t.name)) : allTargets;
+const targets = wanted.length > 0 ? allTargets.filter((t) => wanted.includes(t.name)) : authOn ? allTargets.filter((t) => t.fullStack) : allTargets;
 
 // A bound on the whole run: start-ups, every round, stops. Past it, the bench kills its servers and fails.
 const deadlineS = targets.length * 130 + rounds * targets.length * (options.warmupS + options.durationS + 15);
@@ -54,7 +57,7 @@ setTimeout(() => {
 }, deadlineS * 1000).unref();
 
 process.stdout.write(
-  `HTTP benchmark: GET, ${options.connections} connections, ${options.warmupS} s warm-up + ${options.durationS} s per target and round, ` +
+  `HTTP benchmark: GET${authOn ? ' with a bearer token' : ''}, ${options.connections} connections, ${options.warmupS} s warm-up + ${options.durationS} s per target and round, ` +
     `${rounds} round(s), ${cpus().length} CPUs, load average ${loadavg()[0]?.toFixed(1)}, Node ${process.version}\n`,
 );
 const running: RunningTarget[] = [];

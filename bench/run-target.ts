@@ -7,7 +7,7 @@ import autocannon from 'autocannon';
 import type { Result } from 'autocannon';
 import { secureHeaders } from './peers/secure-headers.ts';
 import { cpuMs } from './server-cpu.ts';
-import { expectedBody, helloPath, helloPrefix, maxNameLength } from './servers/shared.ts';
+import { authOn, expectedBody, helloPath, helloPrefix, maxNameLength, securePath, securePrefix } from './servers/shared.ts';
 import { startServerChild, stopServerChild, type ServerChild } from './support/server-child.ts';
 
 export interface Target {
@@ -42,6 +42,8 @@ export interface RoundResult {
 export interface RunningTarget {
   target: Target;
   url: string;
+  /** With BENCH_AUTH=1: the access token the server issued for its secure route. */
+  token?: string;
   /** Requests answered so far: checks, warm-ups and measured runs. */
   answered: number;
   /** What the checks before the first round found wrong. */
@@ -52,7 +54,9 @@ export interface RunningTarget {
 /** Starts the target's server and runs the checks: status, media type, body and, for a full stack, its features. */
 export async function startTarget(target: Target, options: RunOptions): Promise<RunningTarget> {
   const server = await startServerChild(target.name, target.file, { nodeFlags: options.nodeFlags });
-  const running: RunningTarget = { target, url: `http://127.0.0.1:${server.port}`, answered: 0, problems: [], server };
+  const token = server.lines.find((l) => l.startsWith('token '))?.slice('token '.length);
+  if (authOn && !token) throw new Error(`${target.name} issued no access token: BENCH_AUTH=1 runs only targets with auth (fastify, cleave)`);
+  const running: RunningTarget = { target, url: `http://127.0.0.1:${server.port}`, answered: 0, problems: [], server, ...(token ? { token } : {}) };
   running.problems.push(...(await checkHello(running)));
   if (target.fullStack) running.problems.push(...(await checkFeatures(running)));
   return running;
@@ -60,7 +64,12 @@ export async function startTarget(target: Target, options: RunOptions): Promise<
 
 /** Warm-up, then the measured run, with the server's CPU time read around the measured run. */
 export async function runRound(running: RunningTarget, round: number, options: RunOptions): Promise<RoundResult> {
-  const load = { url: `${running.url}${helloPath}`, connections: options.connections, expectBody: expectedBody };
+  const load = {
+    url: `${running.url}${authOn ? securePath : helloPath}`,
+    connections: options.connections,
+    expectBody: expectedBody,
+    ...(authOn ? { headers: { authorization: `Bearer ${running.token ?? ''}` } } : {}),
+  };
   const warmup = await autocannon({ ...load, duration: options.warmupS });
   const cpuBefore = cpuMs(running.server.child.pid);
   const result = await autocannon({ ...load, duration: options.durationS });
@@ -100,6 +109,10 @@ function summarise(name: string, round: number, r: Result, cpuUs: number | undef
   };
 }
 
+function authorization(running: RunningTarget): Record<string, string> {
+  return running.token ? { authorization: `Bearer ${running.token}` } : {};
+}
+
 async function get(running: RunningTarget, path: string, headers: Record<string, string> = {}): Promise<{ response: Response; body: string }> {
   const response = await fetch(`${running.url}${path}`, { headers });
   const body = await response.text();
@@ -109,8 +122,12 @@ async function get(running: RunningTarget, path: string, headers: Record<string,
 
 /** One request before the load: status, media type and body must be what the bare servers answer. */
 async function checkHello(running: RunningTarget): Promise<string[]> {
-  const { response, body } = await get(running, helloPath);
+  const { response, body } = await get(running, authOn ? securePath : helloPath, authorization(running));
   const problems: string[] = [];
+  if (authOn) {
+    const anonymous = await get(running, securePath);
+    if (anonymous.response.status !== 401) problems.push(`without a token: status ${anonymous.response.status}, expected 401`);
+  }
   if (response.status !== 200) problems.push(`status ${response.status}, expected 200`);
   if (!(response.headers.get('content-type') ?? '').startsWith('application/json')) problems.push(`content-type ${response.headers.get('content-type')}`);
   if (body !== expectedBody) problems.push(`body ${body}, expected ${expectedBody}`);
@@ -125,12 +142,12 @@ async function checkFeatures(running: RunningTarget): Promise<string[]> {
   const problems: string[] = [];
   const requestId = 'bench-check-1';
   const cases = [
-    { path: helloPath, status: 200, code: undefined },
-    { path: `${helloPrefix}${'x'.repeat(maxNameLength + 1)}`, status: 400, code: 'http/validation-failed' },
+    { path: authOn ? securePath : helloPath, status: 200, code: undefined },
+    { path: `${authOn ? securePrefix : helloPrefix}${'x'.repeat(maxNameLength + 1)}`, status: 400, code: 'http/validation-failed' },
     { path: '/bench/v1/no-such-route', status: 404, code: 'http/not-found' },
   ];
   for (const expected of cases) {
-    const { response, body } = await get(running, expected.path, { 'x-request-id': requestId });
+    const { response, body } = await get(running, expected.path, { 'x-request-id': requestId, ...authorization(running) });
     const label = `GET ${expected.path.length > 40 ? `${expected.path.slice(0, 40)}…` : expected.path}`;
     if (response.status !== expected.status) problems.push(`${label}: status ${response.status}, expected ${expected.status}`);
     if (response.headers.get('x-request-id') !== requestId)

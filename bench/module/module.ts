@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { inventoryContract } from '../../modules/inventory/index.ts';
 import { defineModule } from '../../platform/host/index.ts';
 import { createRouter } from '../../platform/http/index.ts';
-import { benchContract, hello } from './contract.ts';
+import { benchContract, hello, secureHello } from './contract.ts';
 import { sayHello } from './hello.ts';
 
 export const benchModule = defineModule({
@@ -22,6 +22,7 @@ export const benchModule = defineModule({
   routes: () => {
     const app = createRouter();
     app.openapi(hello, async (c) => c.json(await sayHello(c.req.valid('param').name), 200));
+    app.openapi(secureHello, async (c) => c.json(await sayHello(c.req.valid('param').name), 200));
     return app;
   },
 });

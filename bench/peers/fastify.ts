@@ -11,7 +11,8 @@ import { fastify, LogController, type FastifyReply, type FastifyRequest } from '
 import { hasZodFastifySchemaValidationErrors, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { createLogger } from '../../platform/observability/index.ts';
-import { announceReady, countedLog, maxNameLength } from '../servers/shared.ts';
+import { announceReady, authOn, countedLog, maxNameLength } from '../servers/shared.ts';
+import { createLocalJWKSet, exportJWK, generateKeyPair, jwtVerify, SignJWT } from 'jose';
 import { secureHeaders } from './secure-headers.ts';
 
 const log = countedLog();
@@ -86,7 +87,60 @@ app.get('/bench/v1/hello/:name', { schema: { params: z.object({ name: z.string()
   hello: request.params.name,
 }));
 
+// The same route behind an access token, verified as Cleave verifies it (RFC 8725 checks with jose, ES256 from a
+// JWKS, issuer, audience, `typ`, expiry; verified tokens cached until they expire), checked for its scope.
+const issuer = 'https://bench.test';
+const { publicKey, privateKey } = await generateKeyPair('ES256');
+const jwks = createLocalJWKSet({ keys: [{ ...(await exportJWK(publicKey)), kid: 'bench', alg: 'ES256', use: 'sig' }] });
+const verified = new Map<string, { scopes: Set<string>; exp: number }>();
+const bearer = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
+
+async function authenticate(request: FastifyRequest, reply: FastifyReply) {
+  const token = bearer.exec(request.headers.authorization ?? '')?.[1];
+  if (!token) return refuse(reply, request, 401, 'auth/unauthenticated', 'This operation needs an access token.');
+  let known = verified.get(token);
+  if (!known || known.exp <= Date.now() / 1000) {
+    if (token.length > 8192 || token.split('.').length !== 3) return refuse(reply, request, 401, 'auth/invalid-token', 'The access token is not valid.');
+    try {
+      const { payload } = await jwtVerify(token, jwks, {
+        algorithms: ['ES256'],
+        issuer,
+        audience: 'cleave',
+        typ: 'at+jwt',
+        clockTolerance: 30,
+        requiredClaims: ['sub', 'exp', 'iat', 'jti', 'client_id'],
+      });
+      known = { scopes: new Set(String(payload.scope ?? '').split(' ')), exp: payload.exp as number };
+      verified.set(token, known);
+    } catch {
+      return refuse(reply, request, 401, 'auth/invalid-token', 'The access token is not valid.');
+    }
+  }
+  if (!known.scopes.has('bench:read')) return refuse(reply, request, 403, 'auth/insufficient-scope', 'This operation needs the scope bench:read.');
+}
+
+function refuse(reply: FastifyReply, request: FastifyRequest, status: 401 | 403, code: string, detail: string) {
+  reply.header('www-authenticate', status === 401 ? 'Bearer realm="cleave", error="invalid_token"' : 'Bearer realm="cleave", error="insufficient_scope"');
+  return problem(reply, request, status, code, detail);
+}
+
+app.get('/bench/v1/secure/:name', { schema: { params: z.object({ name: z.string().min(1).max(maxNameLength) }) }, preHandler: authenticate }, (request) => ({
+  hello: request.params.name,
+}));
+
+const token = authOn
+  ? await new SignJWT({ scope: 'bench:read', client_id: 'bench' })
+      .setProtectedHeader({ alg: 'ES256', kid: 'bench', typ: 'at+jwt' })
+      .setIssuer(issuer)
+      .setAudience('cleave')
+      .setSubject('bench')
+      .setJti(randomUUID())
+      .setIssuedAt()
+      .setExpirationTime('1h')
+      .sign(privateKey)
+  : undefined;
+
 await app.listen({ host: '127.0.0.1', port: 0 });
 const address = app.server.address();
 if (address === null || typeof address === 'string') throw new Error('Fastify is not listening on a TCP port');
-announceReady(address.port, () => app.close(), log);
+announceReady(address.port, () => app.close(), log, token);

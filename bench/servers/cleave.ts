@@ -8,7 +8,7 @@ import { loadConfig } from '../../platform/config/index.ts';
 import { createHost, serve } from '../../platform/host/index.ts';
 import { createLogger } from '../../platform/observability/index.ts';
 import { benchModule } from '../module/index.ts';
-import { announceReady, countedLog } from './shared.ts';
+import { announceReady, authOn, countedLog } from './shared.ts';
 
 // The load comes from one address: the per-IP limit still counts every request (its cost is measured), never refuses.
 const config = loadConfig({
@@ -18,10 +18,16 @@ const config = loadConfig({
   DATA_DIR: 'memory',
   DEMO_DATA: 'false',
   RATE_LIMIT_PER_IP: '1000000000/60s',
+  ...(process.env.BENCH_RATE_LIMIT === 'false' ? { RATE_LIMIT: 'false' } : {}),
+  RATE_LIMIT_PER_CLIENT: '1000000000/60s',
+  // The bootstrap client gives the load its token (scope bench:read among every scope), for BENCH_AUTH=1.
+  IDENTITY_ADMIN_SECRET: 'bench-admin-secret-not-for-production',
+  ACCESS_TOKEN_TTL: '1h',
 });
 const log = countedLog();
 const host = await createHost({ config, modules: [...modules, benchModule], logger: createLogger({ ...config.log, destination: log.destination }) });
 const server = await serve(host, { host: '127.0.0.1', port: 0 });
+const token = authOn ? await issueToken() : undefined;
 announceReady(
   Number(new URL(server.url).port),
   async () => {
@@ -29,4 +35,17 @@ announceReady(
     await host.stop();
   },
   log,
+  token,
 );
+
+async function issueToken(): Promise<string> {
+  const basic = Buffer.from('cleave-admin:bench-admin-secret-not-for-production').toString('base64');
+  const response = await host.app.request('/identity/v1/token', {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${basic}` },
+    body: 'grant_type=client_credentials&scope=bench%3Aread',
+  });
+  const body = (await response.json()) as { access_token?: string };
+  if (!body.access_token) throw new Error(`no bench token: ${response.status} ${JSON.stringify(body)}`);
+  return body.access_token;
+}

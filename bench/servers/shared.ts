@@ -13,6 +13,11 @@ export const helloPrefix = '/bench/v1/hello/';
 /** The request the parent sends, and the one body every server must answer it with. */
 export const helloPath = `${helloPrefix}world`;
 export const expectedBody = JSON.stringify({ hello: 'world' });
+/** The route behind an access token (scope `bench:read`), for BENCH_AUTH=1. */
+export const securePrefix = '/bench/v1/secure/';
+export const securePath = `${securePrefix}world`;
+/** Whether this run measures the stacks with auth on (BENCH_AUTH=1). */
+export const authOn = process.env.BENCH_AUTH === '1';
 
 /** Longest name the full-stack servers accept; one character more is a 400 problem. */
 export const maxNameLength = 64;
@@ -42,7 +47,9 @@ export function countedLog(): CountedLog {
  * Prints `ready <port>` on stdout for the parent, then on SIGTERM or SIGINT closes, prints `logged <lines>` when the
  * server counts its log lines, and exits.
  */
-export function announceReady(port: number, close: () => Promise<void>, log?: CountedLog): void {
+export function announceReady(port: number, close: () => Promise<void>, log?: CountedLog, token?: string): void {
+  // The access token for the secure route, when the server issues one (before `ready`, which the parent waits for).
+  if (token !== undefined) process.stdout.write(`token ${token}\n`);
   process.stdout.write(`ready ${port}\n`);
   let closing = false;
   const stop = () => {

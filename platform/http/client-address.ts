@@ -10,8 +10,19 @@ import { canonicalAddress, type IpRanges } from './ip-ranges.ts';
  */
 export function peerAddress(c: Context<AppEnv>): string | undefined {
   const given = (c.env as EdgeBindings | undefined)?.remoteAddress;
-  return given === undefined ? undefined : canonicalAddress(given);
+  if (given === undefined) return undefined;
+  // A client sends many requests (keep-alive, and again later): its address is parsed once, not per request.
+  let canonical = canonicalPeers.get(given);
+  if (canonical === undefined) {
+    canonical = canonicalAddress(given) ?? '';
+    if (canonicalPeers.size >= maxRemembered) canonicalPeers.clear();
+    canonicalPeers.set(given, canonical);
+  }
+  return canonical === '' ? undefined : canonical;
 }
+
+const canonicalPeers = new Map<string, string>();
+const maxRemembered = 10_000;
 
 /**
  * The client's IP address: the socket peer, unless the peer is one of `trustedProxies`. Then `X-Forwarded-For` is

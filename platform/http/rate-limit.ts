@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { Logger } from '../observability/index.ts';
 import type { AppEnv } from './app-env.ts';
+import type { EdgeBindings, EdgeHeaderSink } from './edge-headers.ts';
 import { clientAddress } from './client-address.ts';
 import type { IpRanges } from './ip-ranges.ts';
 import { problem, problemResponse } from './problem.ts';
@@ -61,7 +62,7 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler<AppEnv> 
     if (keys.length === 0) return undefined;
     let states: RateLimitState[];
     try {
-      states = await Promise.all(keys.map((key) => store.consume(policy, key)));
+      states = keys.length === 1 ? [await store.consume(policy, keys[0] as string)] : await Promise.all(keys.map((key) => store.consume(policy, key)));
     } catch (error) {
       storeFailed(error, policy);
       if (failure === 'open') return undefined;
@@ -77,8 +78,7 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler<AppEnv> 
     // The tightest key speaks for the request: a refused one, else the one with the fewest points left.
     const state = states.reduce((a, b) => (a.allowed !== b.allowed ? (a.allowed ? b : a) : a.remaining <= b.remaining ? a : b));
     const resetS = Math.max(1, Math.ceil(state.resetMs / 1000));
-    c.header('ratelimit-policy', `"${policy.name}";q=${policy.points};w=${policy.durationS}`, { append: true });
-    c.header('ratelimit', `"${policy.name}";r=${Math.max(0, state.remaining)};t=${resetS}`, { append: true });
+    rateLimitHeaders(c, `"${policy.name}";q=${policy.points};w=${policy.durationS}`, `"${policy.name}";r=${Math.max(0, state.remaining)};t=${resetS}`);
     if (state.allowed) return undefined;
     const body = problem({
       status: 429,
@@ -107,6 +107,31 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler<AppEnv> 
     if (refused) return refused;
     return next();
   };
+}
+
+const sinkRecords = new WeakMap<EdgeHeaderSink, Record<string, string>>();
+
+/**
+ * Adds one policy's items to the `RateLimit-Policy` and `RateLimit` lists: through the server adapter's header sink
+ * when it has one (one record per response, items joined, written with the head: no Web `Headers`), else on the
+ * context.
+ */
+function rateLimitHeaders(c: Context<AppEnv>, policyItem: string, stateItem: string): void {
+  const sink = (c.env as EdgeBindings | undefined)?.headerSink;
+  if (!sink?.edgeHeaders) {
+    c.header('ratelimit-policy', policyItem, { append: true });
+    c.header('ratelimit', stateItem, { append: true });
+    return;
+  }
+  const record = sinkRecords.get(sink);
+  if (record && sink.edgeHeaders.includes(record)) {
+    record['ratelimit-policy'] = `${record['ratelimit-policy']}, ${policyItem}`;
+    record.ratelimit = `${record.ratelimit}, ${stateItem}`;
+    return;
+  }
+  const fresh = { 'ratelimit-policy': policyItem, ratelimit: stateItem };
+  sinkRecords.set(sink, fresh);
+  sink.edgeHeaders = [...sink.edgeHeaders, fresh];
 }
 
 /** A form field naming an account, counted only when the request also presents the account's secret. */
