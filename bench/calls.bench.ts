@@ -21,10 +21,11 @@ import { getStock } from '../modules/inventory/application/get-stock.ts';
 import { loadConfig } from '../platform/config/index.ts';
 import { createClient, createHttpTransport } from '../platform/contracts/index.ts';
 import { createHost, type Host } from '../platform/host/index.ts';
-import { createLogger } from '../platform/observability/index.ts';
+import type { ModuleCall } from '../platform/contracts/http-send.ts';
+import { createLogger, runInContext } from '../platform/observability/index.ts';
 import { benchContract, benchModule, sayHello } from './module/index.ts';
 import { createBroker, helloService } from './peers/moleculer.ts';
-import { countedLog, expectedBody, helloPath } from './servers/shared.ts';
+import { benchAdminSecret, countedLog, expectedBody, helloPath } from './servers/shared.ts';
 import { freePort } from './support/free-port.ts';
 import { startServerChild, stopServerChild, type ServerChild } from './support/server-child.ts';
 import { median, positiveNumber } from './support/settings.ts';
@@ -76,8 +77,24 @@ async function productWithStock(call: (method: string, path: string, body?: unkn
   throw new Error('stock item did not appear');
 }
 
-const requestOver = (fetchFn: (path: string, init: RequestInit) => Promise<Response>) => (method: string, path: string, body?: unknown) =>
-  fetchFn(path, { method, headers: { 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+const requestOver = (fetchFn: (path: string, init: RequestInit) => Promise<Response>, token: string) => (method: string, path: string, body?: unknown) =>
+  fetchFn(path, {
+    method,
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+
+/** A token with every scope from the bootstrap client of the host `fetchFn` reaches (both hosts here set its secret). */
+async function adminToken(fetchFn: (path: string, init: RequestInit) => Promise<Response>): Promise<string> {
+  const response = await fetchFn('/identity/v1/token', {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${btoa(`cleave-admin:${benchAdminSecret}`)}` },
+    body: 'grant_type=client_credentials',
+  });
+  const body = (await response.json()) as { access_token?: string };
+  if (!body.access_token) throw new Error(`no token: ${response.status} ${JSON.stringify(body)}`);
+  return body.access_token;
+}
 
 // Bounded: a stuck call or child must not keep the bench alive. Past this, the bench exits and kills its children.
 const deadlineS = 240 + rounds * 11 * ((calls + warmup) / 1000) * 3;
@@ -86,7 +103,15 @@ setTimeout(() => {
   process.exit(1);
 }, deadlineS * 1000).unref();
 
-const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'info', LOG_FORMAT: 'json', DATA_DIR: 'memory', DEMO_DATA: 'false' });
+const config = loadConfig({
+  NODE_ENV: 'test',
+  LOG_LEVEL: 'info',
+  LOG_FORMAT: 'json',
+  DATA_DIR: 'memory',
+  DEMO_DATA: 'false',
+  IDENTITY_ADMIN_SECRET: benchAdminSecret,
+  ACCESS_TOKEN_TTL: '1h',
+});
 const log = countedLog();
 const logger = createLogger({ ...config.log, destination: log.destination });
 let host: Host | undefined;
@@ -102,13 +127,24 @@ try {
   const bench = local.modules.find((m) => m.definition.name === 'bench')?.context;
   const inventoryDb = local.modules.find((m) => m.definition.name === 'inventory')?.context.db;
   if (!bench || !inventoryDb) throw new Error('bench or inventory module not hosted');
-  const localId = await productWithStock(requestOver((path, init) => Promise.resolve(local.app.request(path, init))));
+  const localFetch = (path: string, init: RequestInit) => Promise.resolve(local.app.request(path, init));
+  const localToken = await adminToken(localFetch);
+  const localId = await productWithStock(requestOver(localFetch, localToken));
+  // The calls run as a module serving a request of a user with every scope (the stock route needs inventory:read).
+  const user = await local.security.verifier?.verify(localToken);
+  if (!user) throw new Error('the bench host verifies no tokens');
 
   remote = await startServerChild('remote Cleave host', 'bench/servers/cleave.ts');
   const remoteUrl = `http://127.0.0.1:${remote.port}`;
-  const remoteId = await productWithStock(requestOver((path, init) => fetch(`${remoteUrl}${path}`, init)));
-  // The transport a host builds for a module elsewhere, pointed at the second process, with the bench module as caller.
-  const transport = createHttpTransport({ resolve: () => remoteUrl, log: logger.child({ component: 'remote' }) });
+  const remoteFetch = (path: string, init: RequestInit) => fetch(`${remoteUrl}${path}`, init);
+  const remoteToken = await adminToken(remoteFetch);
+  const remoteId = await productWithStock(requestOver(remoteFetch, remoteToken));
+  // The transport a host builds for a module elsewhere, pointed at the second process, with the bench module as caller;
+  // its calls carry a token, as a host's own do (`HostSecurity.withCredentials`).
+  const plain = createHttpTransport({ resolve: () => remoteUrl, log: logger.child({ component: 'remote' }) });
+  const transport = Object.assign((module: string, request: Request) => plain(module, request), {
+    send: (module: string, call: ModuleCall) => plain.send(module, { ...call, headers: { ...call.headers, authorization: `Bearer ${remoteToken}` } }),
+  });
   // The floor under the transport's own client: undici's pooled request, nothing around it.
   const pooled = new Agent({ keepAliveTimeout: 4_000 });
 
@@ -172,7 +208,7 @@ try {
     },
   ];
   for (const v of variants) {
-    const result = await v.call();
+    const result = await runInContext({ correlationId: 'bench-check', principal: user, userToken: localToken }, () => v.call());
     if (!v.expect(result)) throw new Error(`${v.name} answered ${JSON.stringify(result).slice(0, 200)}`);
   }
 
@@ -180,9 +216,10 @@ try {
     `Module calls: ${calls} sequential calls per variant and round after ${warmup} warm-up, ${rounds} round(s), ` +
       `${cpus().length} CPUs, load average ${loadavg()[0]?.toFixed(1)}, Node ${process.version}\n`,
   );
+  const context = { correlationId: 'bench', principal: user, userToken: localToken };
   for (let round = 1; round <= rounds; round++) {
     const order = variants.map((_, i) => variants[(i + round - 1) % variants.length] as Variant);
-    for (const v of order) results.push(await measure(v, round));
+    for (const v of order) results.push(await runInContext(context, () => measure(v, round)));
     process.stdout.write(`  round ${round} done\n`);
   }
 } finally {

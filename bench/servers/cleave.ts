@@ -8,7 +8,7 @@ import { loadConfig } from '../../platform/config/index.ts';
 import { createHost, serve } from '../../platform/host/index.ts';
 import { createLogger } from '../../platform/observability/index.ts';
 import { benchModule } from '../module/index.ts';
-import { announceReady, authOn, countedLog } from './shared.ts';
+import { announceReady, authOn, benchAdminSecret, countedLog } from './shared.ts';
 
 // The load comes from one address: the per-IP limit still counts every request (its cost is measured), never refuses.
 const config = loadConfig({
@@ -21,7 +21,7 @@ const config = loadConfig({
   ...(process.env.BENCH_RATE_LIMIT === 'false' ? { RATE_LIMIT: 'false' } : {}),
   RATE_LIMIT_PER_CLIENT: '1000000000/60s',
   // The bootstrap client gives the load its token (scope bench:read among every scope), for BENCH_AUTH=1.
-  IDENTITY_ADMIN_SECRET: 'bench-admin-secret-not-for-production',
+  IDENTITY_ADMIN_SECRET: benchAdminSecret,
   ACCESS_TOKEN_TTL: '1h',
 });
 const log = countedLog();
@@ -39,7 +39,7 @@ announceReady(
 );
 
 async function issueToken(): Promise<string> {
-  const basic = Buffer.from('cleave-admin:bench-admin-secret-not-for-production').toString('base64');
+  const basic = Buffer.from(`cleave-admin:${benchAdminSecret}`).toString('base64');
   const response = await host.app.request('/identity/v1/token', {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${basic}` },

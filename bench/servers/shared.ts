@@ -16,6 +16,8 @@ export const expectedBody = JSON.stringify({ hello: 'world' });
 /** The route behind an access token (scope `bench:read`), for BENCH_AUTH=1. */
 export const securePrefix = '/bench/v1/secure/';
 export const securePath = `${securePrefix}world`;
+/** The bootstrap client's secret on the bench's Cleave hosts (their tokens come from it). */
+export const benchAdminSecret = 'bench-admin-secret-not-for-production';
 /** Whether this run measures the stacks with auth on (BENCH_AUTH=1). */
 export const authOn = process.env.BENCH_AUTH === '1';
 
