@@ -39,8 +39,30 @@ interface Case {
   now?: Date;
 }
 
+const access = (scopes: string[], modules: string[] = []) => ({ 'x-cleave-access': { scopes, modules } });
+
 const openapiCases: Case[] = [
   { name: 'identical documents', before: base, after: base, expected: [] },
+  { name: 'a public operation that now needs a token', before: openapi({ [v1]: get() }), after: openapi({ [v1]: get(access(['catalog:read'])) }), expected: [`breaking GET ${v1}: now needs an access token with catalog:read (was public)`] },
+  { name: 'a protected operation made public', before: openapi({ [v1]: get(access(['catalog:read'])) }), after: openapi({ [v1]: get() }), expected: [`compatible GET ${v1}: now public`] },
+  {
+    name: 'a scope more, a module fewer',
+    before: openapi({ [v1]: get(access(['catalog:read'], ['ordering', 'billing'])) }),
+    after: openapi({ [v1]: get(access(['catalog:read', 'catalog:audit'], ['ordering'])) }),
+    expected: [`breaking GET ${v1}: now needs the scope catalog:audit`, `breaking GET ${v1}: no longer admits calls from billing`],
+  },
+  {
+    name: 'a scope fewer, a module more',
+    before: openapi({ [v1]: get(access(['catalog:read', 'catalog:audit'])) }),
+    after: openapi({ [v1]: get(access(['catalog:read'], ['ordering'])) }),
+    expected: [`compatible GET ${v1}: no longer needs the scope catalog:audit`, `compatible GET ${v1}: now admits calls from ordering`],
+  },
+  {
+    name: 'users shut out: only modules admitted',
+    before: openapi({ [v1]: get(access(['catalog:read'], ['ordering'])) }),
+    after: openapi({ [v1]: get(access([], ['ordering'])) }),
+    expected: [`breaking GET ${v1}: now admits only the modules ordering`],
+  },
   { name: 'a new contract file lists its operations as new', before: undefined, after: openapi({ [v1]: get() }), expected: [`compatible GET ${v1}: new operation`] },
   { name: 'removed operation', before: base, after: openapi({ [list]: post() }), expected: [`breaking GET ${v1}: operation removed`] },
   { name: 'new operation', before: openapi({ [list]: post() }), after: base, expected: [`compatible GET ${v1}: new operation`] },

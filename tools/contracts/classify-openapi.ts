@@ -83,6 +83,7 @@ function compareOperation(was: Operation, is: Operation, before: unknown, after:
     report('compatible', `deprecated${typeof is.op['x-sunset'] === 'string' ? `, sunset ${is.op['x-sunset']}` : ''}`);
   }
   if (was.op.deprecated === true && is.op.deprecated !== true) report('compatible', 'no longer deprecated');
+  compareAccess(accessOf(was.op), accessOf(is.op), report);
   const schemas = (x: unknown, y: unknown, direction: Direction, label: (path: string) => string) => {
     for (const change of diffSchemas({ schema: x, root: before }, { schema: y, root: after }, direction)) report(change.severity, `${label(change.path)} ${change.text}`);
   };
@@ -92,6 +93,40 @@ function compareOperation(was: Operation, is: Operation, before: unknown, after:
 }
 
 type Schemas = (x: unknown, y: unknown, direction: Direction, label: (path: string) => string) => void;
+
+interface DeclaredAccess {
+  scopes: string[];
+  modules: string[];
+}
+
+/** The access an operation declares (`x-cleave-access`), `undefined` when it is public. */
+function accessOf(op: Json): DeclaredAccess | undefined {
+  const declared = op['x-cleave-access'] as { scopes?: unknown; modules?: unknown } | undefined;
+  if (!declared) return undefined;
+  const list = (x: unknown) => (Array.isArray(x) ? x.map(String) : []);
+  return { scopes: list(declared.scopes), modules: list(declared.modules) };
+}
+
+/**
+ * Who may call: narrowing it breaks callers that could (a public operation that now needs a token, a scope more to
+ * hold, a calling module no longer admitted, users no longer admitted at all); widening it breaks nobody.
+ */
+function compareAccess(was: DeclaredAccess | undefined, is: DeclaredAccess | undefined, report: Report): void {
+  if (!was && !is) return;
+  if (!was && is) return report('breaking', `now needs an access token${is.scopes.length > 0 ? ` with ${is.scopes.join(' ')}` : ''} (was public)`);
+  if (was && !is) return report('compatible', 'now public');
+  const [b, a] = [was as DeclaredAccess, is as DeclaredAccess];
+  const addedScopes = a.scopes.filter((s) => !b.scopes.includes(s));
+  const removedScopes = b.scopes.filter((s) => !a.scopes.includes(s));
+  const removedModules = b.modules.filter((m) => !a.modules.includes(m));
+  const addedModules = a.modules.filter((m) => !b.modules.includes(m));
+  if (addedScopes.length > 0) report('breaking', `now needs the scope ${addedScopes.join(' ')}`);
+  if (removedModules.length > 0) report('breaking', `no longer admits calls from ${removedModules.join(', ')}`);
+  const usersShutOut = a.scopes.length === 0 && a.modules.length > 0 && !(b.scopes.length === 0 && b.modules.length > 0);
+  if (usersShutOut) report('breaking', `now admits only the modules ${a.modules.join(', ')}`);
+  else if (removedScopes.length > 0) report('compatible', `no longer needs the scope ${removedScopes.join(' ')}`);
+  if (addedModules.length > 0) report('compatible', `now admits calls from ${addedModules.join(', ')}`);
+}
 
 function parameters(o: Operation, root: unknown): Map<string, Json> {
   const slots = [...o.path.matchAll(/\{([^}]*)\}/g)].map((m) => m[1]);
