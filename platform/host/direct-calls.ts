@@ -14,7 +14,7 @@ import { Semaphore } from '../resilience/index.ts';
 import { Deadlines } from './deadlines.ts';
 import { pathOf, queryOf, searchOf, strings } from './direct-input.ts';
 import { currentContext, runInContext, type ExecutionContext, type Logger } from '../observability/index.ts';
-import { allows } from '../http/access.ts';
+import { accessNeeds, allows } from '../http/access.ts';
 import { endUserOf, type CallerHandles, type Principal } from '../security/index.ts';
 
 /** A module hosted in this process, as the direct path reaches it. */
@@ -328,11 +328,7 @@ function refusal(flight: Flight): Problem | undefined {
   if (access === undefined || access === 'public') return undefined;
   if (!flight.principal) return problem({ status: 401, code: 'auth/unauthenticated', detail: 'The call carries no caller handle this host issued.' });
   if (allows(access, flight.principal)) return undefined;
-  const needs = [
-    ...(access.scopes?.length ? [`the scope ${access.scopes.join(' ')}`] : []),
-    ...(access.modules?.length ? [`to be called by ${access.modules.join(' or ')}`] : []),
-  ];
-  return problem({ status: 403, code: 'auth/insufficient-scope', detail: `This operation needs ${needs.join(', or ') || 'an authenticated caller'}.` });
+  return problem({ status: 403, code: 'auth/insufficient-scope', detail: `This operation needs ${accessNeeds(access)}.` });
 }
 
 function internalProblem(): Problem {

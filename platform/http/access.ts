@@ -58,6 +58,14 @@ export function securityScheme(scopes: readonly string[]) {
   };
 }
 
+/** What a refused caller lacked, for the problem's detail: "the scope a b, or to be called by m". */
+export function accessNeeds(access: Exclude<Access, 'public'>): string {
+  const scopes = access.scopes ?? [];
+  const modules = access.modules ?? [];
+  const parts = [...(scopes.length > 0 ? [`the scope ${scopes.join(' ')}`] : []), ...(modules.length > 0 ? [`to be called by ${modules.join(' or ')}`] : [])];
+  return parts.length > 0 ? parts.join(', or ') : 'an authenticated caller';
+}
+
 /**
  * Whether `principal` may call an operation with `access` (not public): a module named in `modules` passes as
  * itself; otherwise the scopes must be held, by the principal itself or, for a module, by the user it calls for.

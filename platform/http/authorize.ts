@@ -3,7 +3,7 @@ import { currentContext } from '../observability/index.ts';
 import { InvalidTokenError } from '../security/token-verifier.ts';
 import type { TokenVerifier } from '../security/token-verifier.ts';
 import type { Principal } from '../security/principal.ts';
-import { allows, type Access } from './access.ts';
+import { accessNeeds, allows } from './access.ts';
 import type { AppEnv } from './app-env.ts';
 import { problem, problemResponse } from './problem.ts';
 import { routeAccess } from './route-marks.ts';
@@ -81,7 +81,7 @@ export function authorize(options: AuthorizeOptions): MiddlewareHandler<AppEnv> 
         c,
         403,
         'auth/insufficient-scope',
-        `This operation needs ${needs(access)}.`,
+        `This operation needs ${accessNeeds(access)}.`,
         `realm="cleave", error="insufficient_scope"${scopes.length > 0 ? `, scope="${scopes.join(' ')}"` : ''}`,
       );
     }
@@ -99,13 +99,6 @@ export function authorize(options: AuthorizeOptions): MiddlewareHandler<AppEnv> 
 }
 
 const invalid = 'realm="cleave", error="invalid_token"';
-
-function needs(access: Exclude<Access, 'public'>): string {
-  const scopes = access.scopes ?? [];
-  const modules = access.modules ?? [];
-  const parts = [...(scopes.length > 0 ? [`the scope ${scopes.join(' ')}`] : []), ...(modules.length > 0 ? [`to be called by ${modules.join(' or ')}`] : [])];
-  return parts.length > 0 ? parts.join(', or ') : 'an authenticated caller';
-}
 
 function refuse(c: Context<AppEnv>, status: 401 | 403, code: string, detail: string, challenge: string): Response {
   c.header('www-authenticate', `Bearer ${challenge}`);
