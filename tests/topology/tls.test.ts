@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { modules } from '../../apps/modules.ts';
 import { ConfigError } from '../../platform/config/index.ts';
-import { createHttpTransport } from '../../platform/contracts/index.ts';
+import { createHttpTransport, tlsFetch } from '../../platform/contracts/index.ts';
 import { createHost, type Host } from '../../platform/host/index.ts';
 import { startProcessHost, type ProcessHost } from '../support/process-host.ts';
 import { call, testConfig, testLogger } from '../support/test-host.ts';
@@ -75,8 +75,59 @@ describe.skipIf(!opensslAvailable())('TLS and mutual TLS between hosts', () => {
     expect((await untrusting.app.request('/catalog/v1/products')).status).toBe(503);
   });
 
+  it('a Deno host reaches the mutual-TLS host through Deno.createHttpClient with the CA and its client certificate', async () => {
+    const deno = await startProcessHost({
+      runtime: 'deno',
+      env: {
+        REMOTE_MODULES: everyModule(provider.url),
+        REMOTE_CA_FILE: pki.ca,
+        REMOTE_CLIENT_CERT_FILE: pki.client.cert,
+        REMOTE_CLIENT_KEY_FILE: pki.client.key,
+        REMOTE_REQUIRE_TLS: 'true',
+      },
+    });
+    try {
+      // The token and the product both come from the provider, over the gateway and the module transport.
+      const created = await deno.fetch('/catalog/v1/products', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ sku: 'TLS-DENO-1', name: 'From Deno', price: { amount: 5, currency: 'EUR' } }),
+      });
+      expect(created.status).toBe(201);
+    } finally {
+      await deno.stop();
+    }
+  });
+
   it('a plain HTTP client gets no answer from the HTTPS host', async () => {
     await expect(fetch(provider.url.replace('https://', 'http://') + '/health/live')).rejects.toThrow();
+  });
+});
+
+describe.skipIf(!opensslAvailable())('a Deno host', () => {
+  let pki: TestPki;
+  beforeAll(() => {
+    pki = createTestPki();
+  });
+  afterAll(() => pki?.remove());
+
+  it('serves HTTPS with Deno.serve from TLS_CERT_FILE and TLS_KEY_FILE', async () => {
+    const host = await startProcessHost({ runtime: 'deno', env: { TLS_CERT_FILE: pki.server.cert, TLS_KEY_FILE: pki.server.key } });
+    try {
+      expect(host.url).toMatch(/^https:\/\//);
+      const send = await tlsFetch({ ca: pki.read(pki.ca) });
+      expect((await send(`${host.url}/health/live`)).status).toBe(200);
+    } finally {
+      await host.stop();
+    }
+  });
+
+  it('refuses to start with mutual TLS, naming denoland/deno#26825 and the alternatives', async () => {
+    const started = startProcessHost({
+      runtime: 'deno',
+      env: { TLS_CERT_FILE: pki.server.cert, TLS_KEY_FILE: pki.server.key, TLS_CLIENT_CA_FILE: pki.ca, TLS_REQUIRE_CLIENT_CERT: 'true' },
+    });
+    await expect(started).rejects.toThrow(/exited with 1 before it was ready[\s\S]*denoland\/deno#26825[\s\S]*service mesh/);
   });
 });
 
