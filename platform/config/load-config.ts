@@ -243,7 +243,9 @@ function identitySettings(e: z.output<typeof environmentSchema>, set: Record<str
   const kek = e.IDENTITY_KEK === undefined ? (production ? undefined : [developmentKek]) : parseKeks(e.IDENTITY_KEK, problems);
   const kekSource = e.IDENTITY_KEK === undefined ? (production ? 'none' : 'development-default') : set.IDENTITY_KEK_FILE ? 'IDENTITY_KEK_FILE' : 'IDENTITY_KEK';
   return {
-    issuer: e.IDENTITY_ISSUER ?? (e.PUBLIC_URL ? new URL(e.PUBLIC_URL).origin : `http://${e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST}:${e.PORT}`),
+    issuer:
+      e.IDENTITY_ISSUER ??
+      (e.PUBLIC_URL ? new URL(e.PUBLIC_URL).origin : `${e.TLS_CERT_FILE ? 'https' : 'http'}://${e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST}:${e.PORT}`),
     audience: e.IDENTITY_AUDIENCE,
     accessTokenTtlMs: e.ACCESS_TOKEN_TTL,
     refreshTokenTtlMs: e.REFRESH_TOKEN_TTL,

@@ -179,6 +179,7 @@ describe.skipIf(!opensslAvailable())('TLS configuration', () => {
   it('reads the files into PEM text; plain HTTP stays the default', () => {
     const config = testConfig({ TLS_CERT_FILE: pki.server.cert, TLS_KEY_FILE: pki.server.key, TLS_CLIENT_CA_FILE: pki.ca, TLS_REQUIRE_CLIENT_CERT: 'true' });
     expect(config.tls.server).toEqual({ cert: pki.read(pki.server.cert), key: pki.read(pki.server.key), clientCa: pki.read(pki.ca) });
+    expect(config.identity.issuer).toBe('https://127.0.0.1:3000');
     expect(testConfig().tls).toEqual({
       server: undefined,
       remote: { ca: undefined, cert: undefined, key: undefined, requireTls: false },
