@@ -18,6 +18,8 @@ export interface TestPki {
   /** The CA certificate's path. */
   ca: string;
   server: PemFiles;
+  /** A server certificate naming only `localhost`: wrong for a client that connects to 127.0.0.1. */
+  localhostOnly: PemFiles;
   client: PemFiles;
   /** A CA nobody trusts, and a client certificate it signed. */
   rogueCa: string;
@@ -97,6 +99,7 @@ export function createTestPki(): TestPki {
     dir,
     ca,
     server: issue('test-ca', 'server', 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n'),
+    localhostOnly: issue('test-ca', 'localhost-only', 'subjectAltName=DNS:localhost\nextendedKeyUsage=serverAuth\n'),
     client: issue('test-ca', 'client', 'extendedKeyUsage=clientAuth\n'),
     rogueCa,
     rogueClient: issue('rogue-ca', 'rogue-client', 'extendedKeyUsage=clientAuth\n'),

@@ -1,6 +1,8 @@
+import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { modules } from '../../apps/modules.ts';
+import { openDatabase } from '../../platform/db/index.ts';
 import { createHost, type Host } from '../../platform/host/index.ts';
 import { redisPrefix } from '../support/process-host.ts';
 import { postgresServerUnavailable, startPostgresServer, type PostgresServer } from '../support/postgres-server.ts';
@@ -60,7 +62,11 @@ describe.skipIf(!opensslAvailable() || !redisServerAvailable())('Redis over TLS 
     }
     try {
       // The host starts (Redis may come later), but nothing it sends to Redis goes through.
-      await eventually(() => expect(JSON.stringify(lines)).toMatch(/self[- ]signed|unable to (get|verify)|certificate/i), 20_000);
+      const redisErrors = () => JSON.stringify(lines.filter((l) => /redis|registry/i.test(JSON.stringify(l))));
+      await eventually(
+        () => expect(redisErrors()).toMatch(/unable to (get|verify) local issuer certificate|self[- ]signed certificate|UNABLE_TO_VERIFY|SELF_SIGNED/i),
+        20_000,
+      );
     } finally {
       await untrusting.stop();
     }
@@ -107,5 +113,19 @@ describe.skipIf(postgresSkip !== undefined)(`PostgreSQL over TLS${postgresSkip ?
     const plain = postgres(server.url, { max: 1, onnotice: () => {}, connect_timeout: 10 });
     await expect(plain`select 1`).rejects.toThrow(/no encryption|pg_hba/);
     await plain.end();
+  });
+
+  it('with DATABASE_CA_FILE a certificate that does not name the address connected to is refused', async () => {
+    const misnamed = await startPostgresServer({ tls: pki.localhostOnly });
+    try {
+      const byAddress = await openDatabase({ url: `postgres://postgres@127.0.0.1:${misnamed.port}/postgres`, ca: pki.read(pki.ca), maxConnections: 1 });
+      await expect(byAddress.db.execute(sql`select 1`)).rejects.toMatchObject({ cause: { code: 'ERR_TLS_CERT_ALTNAME_INVALID' } });
+      await byAddress.close();
+      const byName = await openDatabase({ url: `postgres://postgres@localhost:${misnamed.port}/postgres`, ca: pki.read(pki.ca), maxConnections: 1 });
+      expect(await byName.db.execute(sql`select 1 as one`)).toEqual([{ one: 1 }]);
+      await byName.close();
+    } finally {
+      await misnamed.stop();
+    }
   });
 });
