@@ -9,4 +9,5 @@ export { environmentSchema } from './schema.ts';
 export { developmentKek } from './identity-settings.ts';
 export type { IdentityConfig, KeyEncryptionKeyConfig } from './identity-settings.ts';
 export type { Environment } from './schema.ts';
+export type { TlsConfig } from './tls-settings.ts';
 export { readEnvironment, loadConfigOrExit } from './environment.ts';

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { developmentKek, developmentModuleClientKey, parseKeks, parseModuleClientKey, type IdentityConfig } from './identity-settings.ts';
 import { environmentSchema } from './schema.ts';
 import { readSecretFiles } from './secret-files.ts';
+import { tlsSettings, type TlsConfig } from './tls-settings.ts';
 
 /** The typed settings every part of Cleave receives; nothing else reads the environment. */
 export interface Config {
@@ -87,6 +88,8 @@ export interface Config {
   /** After SIGTERM, how long draining may take before the process exits anyway. */
   shutdownTimeoutMs: number;
   identity: IdentityConfig;
+  /** HTTPS and mutual TLS for this host, TLS for calls to other hosts, Redis and PostgreSQL. */
+  tls: TlsConfig;
 }
 
 export interface RateLimitSetting {
@@ -162,6 +165,7 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
     topologyProblems.push({ variable: 'EVENT_HANDLER_TIMEOUT_MS', message: 'must be shorter than DB_IDLE_IN_TRANSACTION_TIMEOUT_MS' });
   }
   const identity = identitySettings(e, set, topologyProblems);
+  const tls = tlsSettings(e, [...(e.DATABASE_URL ? [e.DATABASE_URL] : []), ...Object.values(moduleUrls)], topologyProblems);
   if (topologyProblems.length > 0) throw new ConfigError(topologyProblems);
   return {
     env: e.NODE_ENV,
@@ -224,6 +228,7 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
     retention: { outboxMs: e.OUTBOX_RETENTION, inboxMs: e.INBOX_RETENTION, deadLetterMs: e.DEAD_LETTER_RETENTION, pruneIntervalMs: e.PRUNE_INTERVAL },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     identity,
+    tls,
   };
 }
 
@@ -238,7 +243,9 @@ function identitySettings(e: z.output<typeof environmentSchema>, set: Record<str
   const kek = e.IDENTITY_KEK === undefined ? (production ? undefined : [developmentKek]) : parseKeks(e.IDENTITY_KEK, problems);
   const kekSource = e.IDENTITY_KEK === undefined ? (production ? 'none' : 'development-default') : set.IDENTITY_KEK_FILE ? 'IDENTITY_KEK_FILE' : 'IDENTITY_KEK';
   return {
-    issuer: e.IDENTITY_ISSUER ?? (e.PUBLIC_URL ? new URL(e.PUBLIC_URL).origin : `http://${e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST}:${e.PORT}`),
+    issuer:
+      e.IDENTITY_ISSUER ??
+      (e.PUBLIC_URL ? new URL(e.PUBLIC_URL).origin : `${e.TLS_CERT_FILE ? 'https' : 'http'}://${e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST}:${e.PORT}`),
     audience: e.IDENTITY_AUDIENCE,
     accessTokenTtlMs: e.ACCESS_TOKEN_TTL,
     refreshTokenTtlMs: e.REFRESH_TOKEN_TTL,

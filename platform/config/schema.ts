@@ -202,6 +202,17 @@ export const environmentSchema = z.object({
     .regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, dash and underscore only')
     .default('cleave'),
   REMOTE_MODULES: remoteModules.optional(),
+  /** TLS: paths of PEM files, read by `tlsSettings` (see docs/operations/tls.md). */
+  TLS_CERT_FILE: z.string().optional(),
+  TLS_KEY_FILE: z.string().optional(),
+  TLS_CLIENT_CA_FILE: z.string().optional(),
+  TLS_REQUIRE_CLIENT_CERT: flag.optional(),
+  REMOTE_CA_FILE: z.string().optional(),
+  REMOTE_CLIENT_CERT_FILE: z.string().optional(),
+  REMOTE_CLIENT_KEY_FILE: z.string().optional(),
+  REMOTE_REQUIRE_TLS: flag.optional(),
+  REDIS_CA_FILE: z.string().optional(),
+  DATABASE_CA_FILE: z.string().optional(),
   PUBLIC_URL: httpUrl.optional(),
   DATABASE_ROLES: flag.optional(),
   REGISTRY: flag.optional(),

@@ -1,9 +1,12 @@
 import type { ModuleAnswer, Sender } from './http-send.ts';
 
-/** Sends with Web `fetch`: Deno's client (Node has undici's pooled one, `http-send-undici.ts`). */
-export function fetchSender(): Sender {
+/**
+ * Sends with Web `fetch`: Deno's client (Node has undici's pooled one, `http-send-undici.ts`); `send` is a `fetch`
+ * holding TLS settings (`tlsFetch`).
+ */
+export function fetchSender(send: typeof fetch = fetch): Sender {
   return async (baseUrl, call, signal) => {
-    const response = await fetch(`${baseUrl.replace(/\/+$/, '')}${call.target}`, {
+    const response = await send(`${baseUrl.replace(/\/+$/, '')}${call.target}`, {
       method: call.method,
       headers: call.headers,
       ...(call.body === undefined ? {} : { body: call.body }),

@@ -1,5 +1,6 @@
 import { Agent } from 'undici';
-import type { ModuleAnswer, Sender } from './http-send.ts';
+import type { ModuleAnswer, RemoteTls, Sender } from './http-send.ts';
+import { connectOptions } from './tls-fetch.ts';
 
 /** Idle keep-alive sockets are kept this long (below Node's server default of 5 s, so the server never closes first). */
 const keepAliveMs = 4_000;
@@ -7,10 +8,11 @@ const keepAliveMs = 4_000;
 /**
  * Sends with undici's pooled `request`, Node's own HTTP client without the Fetch layer on top (no `Request`,
  * `Headers`, `Response` or body streams to build): one keep-alive pool per instance. It asks for no compression, so
- * the body is the bytes the provider sent.
+ * the body is the bytes the provider sent. `tls` verifies `https://` instances against its CA and presents its client
+ * certificate.
  */
-export function undiciSender(): Sender {
-  const agent = new Agent({ keepAliveTimeout: keepAliveMs, keepAliveMaxTimeout: keepAliveMs });
+export function undiciSender(tls?: RemoteTls): Sender {
+  const agent = new Agent({ keepAliveTimeout: keepAliveMs, keepAliveMaxTimeout: keepAliveMs, ...(tls ? { connect: connectOptions(tls) } : {}) });
   const bases = new Map<string, { origin: string; prefix: string }>();
   const split = (baseUrl: string) => {
     let base = bases.get(baseUrl);

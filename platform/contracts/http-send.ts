@@ -30,14 +30,30 @@ export type Sender = (baseUrl: string, call: ModuleCall, signal: AbortSignal) =>
 /** Which HTTP client sends: undici's pooled `request` (Node's default), or `fetch` (Deno's, and anywhere). */
 export type HttpClient = 'undici' | 'fetch';
 
+/** TLS for calls to other hosts, as PEM text: the CA servers are verified against, the client certificate shown. */
+export interface RemoteTls {
+  /** Unset: the system's CAs. */
+  ca?: string | undefined;
+  cert?: string | undefined;
+  key?: string | undefined;
+}
+
 const loaded = new Map<HttpClient, Promise<Sender>>();
 
-/** The runtime's sender, loaded on first use so that Deno never loads undici. */
-export function senderFor(client: HttpClient | undefined): Promise<Sender> {
+/**
+ * The runtime's sender, loaded on first use so that Deno never loads undici. Shared while no TLS is configured; with
+ * `tls`, a sender of its own holding the CA and client certificate.
+ */
+export function senderFor(client: HttpClient | undefined, tls?: RemoteTls): Promise<Sender> {
   const chosen = client ?? ('Deno' in globalThis ? 'fetch' : 'undici');
+  const create = () =>
+    chosen === 'undici'
+      ? import('./http-send-undici.ts').then((m) => m.undiciSender(tls))
+      : Promise.all([import('./http-send-fetch.ts'), import('./tls-fetch.ts')]).then(async ([m, t]) => m.fetchSender(await t.tlsFetch(tls)));
+  if (tls && (tls.ca !== undefined || tls.cert !== undefined)) return create();
   let sender = loaded.get(chosen);
   if (!sender) {
-    sender = chosen === 'undici' ? import('./http-send-undici.ts').then((m) => m.undiciSender()) : import('./http-send-fetch.ts').then((m) => m.fetchSender());
+    sender = create();
     loaded.set(chosen, sender);
   }
   return sender;

@@ -2,7 +2,7 @@ import { CleaveError, isDomainError } from '../http/errors.ts';
 import type { Logger } from '../observability/index.ts';
 import { createCallPolicy, isPolicyRejection, retryAfterMs, type CallPolicy, type CallPolicyStats, type PolicyRejectedError } from '../resilience/index.ts';
 import type { Transport } from './client.ts';
-import { answerResponse, senderFor, type HttpClient, type ModuleAnswer, type ModuleCall, type Sender } from './http-send.ts';
+import { answerResponse, senderFor, type HttpClient, type ModuleAnswer, type ModuleCall, type RemoteTls, type Sender } from './http-send.ts';
 
 export interface HttpTransportOptions {
   /** The base URL of one instance of the module, e.g. `http://10.0.0.7:3000`; asked again on every attempt. */
@@ -28,6 +28,8 @@ export interface HttpTransportOptions {
   log: Logger;
   /** The HTTP client: undici's pooled `request` on Node, `fetch` on Deno (the default for each). */
   client?: HttpClient;
+  /** The CA `https://` instances are verified against and the client certificate presented (mutual TLS). */
+  tls?: RemoteTls;
 }
 
 /** Breaker state, in-flight and queued calls per remote module, for /ops and health. */
@@ -101,7 +103,7 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
 
   const attempt = async (module: string, call: ModuleCall): Promise<ModuleAnswer> => {
     const baseUrl = await resolveInstance(options, module, retryAfterSeconds);
-    sender ??= await senderFor(options.client);
+    sender ??= await senderFor(options.client, options.tls);
     const timer = new AbortController();
     const timeout = setTimeout(() => timer.abort(new DOMException(`No answer within ${timeoutMs} ms.`, 'TimeoutError')), timeoutMs);
     try {

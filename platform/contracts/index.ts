@@ -23,5 +23,7 @@ export type {
 } from './client.ts';
 export { createHttpTransport } from './http-transport.ts';
 export type { HttpTransport, HttpTransportOptions, HttpTransportStats } from './http-transport.ts';
+export type { RemoteTls } from './http-send.ts';
+export { tlsFetch } from './tls-fetch.ts';
 export { defineConsumerContract, consumedEvent, parseFieldPath, joinFieldPath } from './consumer-contract.ts';
 export type { ConsumerContract, ConsumerContractDefinition, OperationNeeds, EventNeeds, FieldPath, SuccessBody } from './consumer-contract.ts';

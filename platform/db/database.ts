@@ -31,6 +31,8 @@ export interface OpenDatabaseOptions {
   role?: string;
   /** PostgreSQL session timeouts (`statement_timeout`, `idle_in_transaction_session_timeout`); unset keeps the server's. */
   timeouts?: { statementMs: number; idleInTransactionMs: number };
+  /** PostgreSQL over TLS, the server verified against this CA (PEM), host name included: `sslmode=verify-full` with it. */
+  ca?: string | undefined;
 }
 
 /**
@@ -40,7 +42,7 @@ export interface OpenDatabaseOptions {
 export async function openDatabase(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
   if (options.url) {
     const { openPostgres } = await import('./postgres.ts');
-    return openPostgres(options.url, options.maxConnections ?? 10, options.role, options.timeouts);
+    return openPostgres(options.url, options.maxConnections ?? 10, options.role, options.timeouts, options.ca);
   }
   const { openPglite } = await import('./pglite.ts');
   return openPglite(options.dataDir);

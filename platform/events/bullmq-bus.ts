@@ -10,13 +10,15 @@ import type { DeliveryOptions } from './delivery.ts';
 import type { EventEnvelope } from './envelope.ts';
 import { ownPartitions, type PartitionOwner } from './partition-owner.ts';
 import { eventJobId, partitionOf, partitionQueueName, queuePrefix } from './partitions.ts';
-import { connectRedis, firstReady } from './redis-connection.ts';
+import { connectRedis, firstReady, redisTls } from './redis-connection.ts';
 import { createSubscriptionTable, type SubscriptionEntry } from './subscription-table.ts';
 
 export type { EventJobData } from './bullmq-jobs.ts';
 
 export interface BullmqBusOptions {
   redisUrl: string;
+  /** The CA a `rediss://` server is verified against. */
+  redisCa?: string | undefined;
   /** Every key lives under `<prefix>:` (queues under `<prefix>:q:`), so several systems can share one Redis. */
   prefix?: string;
   log: Logger;
@@ -66,7 +68,7 @@ export function createBullmqBus(options: BullmqBusOptions): EventBus {
   let connectedOnce = false;
   const producer = connectRedis(
     options.redisUrl,
-    { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000, commandTimeout: 5000 },
+    { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000, commandTimeout: 5000, ...redisTls(options.redisCa) },
     log,
     'producer',
     () => closing,
@@ -137,7 +139,7 @@ export function createBullmqBus(options: BullmqBusOptions): EventBus {
   }
 
   function startWorker(module: string, p: number): void {
-    workerRedis ??= connectRedis(options.redisUrl, { maxRetriesPerRequest: null }, log, 'worker', () => closing);
+    workerRedis ??= connectRedis(options.redisUrl, { maxRetriesPerRequest: null, ...redisTls(options.redisCa) }, log, 'worker', () => closing);
     const name = partitionQueueName(module, p);
     const worker = new Worker<EventJobData>(name, (job, token) => handleJob(module, job, token), {
       connection: workerRedis,

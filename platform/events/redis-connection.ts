@@ -1,7 +1,15 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from '../observability/index.ts';
 
-type ConnectionTuning = Pick<RedisOptions, 'enableOfflineQueue' | 'maxRetriesPerRequest' | 'connectTimeout' | 'commandTimeout'>;
+type ConnectionTuning = Pick<RedisOptions, 'enableOfflineQueue' | 'maxRetriesPerRequest' | 'connectTimeout' | 'commandTimeout' | 'tls'>;
+
+/**
+ * TLS options for a `rediss://` URL verified against `ca` (ioredis turns TLS on from the scheme, with the system's
+ * CAs, when this is empty). Explicit options win over the URL's, so the CA is kept.
+ */
+export function redisTls(ca: string | undefined): Pick<RedisOptions, 'tls'> {
+  return ca === undefined ? {} : { tls: { ca } };
+}
 
 const reconnect = (times: number) => Math.min(50 * 2 ** times, 2000);
 

@@ -1,5 +1,5 @@
 import type { Config } from '../config/index.ts';
-import { createHttpTransport, wellKnownPaths, type HttpTransport, type LocalDispatch, type Transport } from '../contracts/index.ts';
+import { createHttpTransport, tlsFetch, wellKnownPaths, type HttpTransport, type LocalDispatch, type Transport } from '../contracts/index.ts';
 import type { ModuleAnswer, ModuleCall } from '../contracts/http-send.ts';
 import { migrateSchema, type DatabaseHandle } from '../db/index.ts';
 import { createInProcessBus, eventTables, type Consumer, type DeadLetterStore, type EventBus } from '../events/index.ts';
@@ -106,6 +106,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
       events.bus === 'bullmq'
         ? (await import('../events/bullmq-bus.ts')).createBullmqBus({
             redisUrl: config.redis.url as string,
+            redisCa: config.tls.redisCa,
             prefix: config.redis.prefix,
             log: busLog,
             maxAttempts: events.maxAttempts,
@@ -141,6 +142,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
       const { createDiscovery, createRegistry } = await import('../registry/index.ts');
       registry = createRegistry({
         redisUrl: config.redis.url as string,
+        redisCa: config.tls.redisCa,
         log: logger.child({ component: 'registry' }),
         heartbeatMs: config.registry.heartbeatMs,
         ttlMs: config.registry.ttlMs,
@@ -160,7 +162,19 @@ export async function createHost(options: HostOptions): Promise<Host> {
       if (address !== 'discover') return address;
       if (!discovery)
         throw new CleaveError('unavailable', 'http/no-instance', `Module ${module} is set to discover, but there is no registry.`, { details: { module } });
-      return discovery.resolve(module);
+      const found = await discovery.resolve(module);
+      // REMOTE_MODULES was checked at start-up; what the registry names is checked on every call.
+      if (config.tls.remote.requireTls && !found.startsWith('https://')) {
+        throw new CleaveError(
+          'unavailable',
+          'http/insecure-instance',
+          `The registry names ${found} for module ${module}, but REMOTE_REQUIRE_TLS needs https://.`,
+          {
+            details: { module },
+          },
+        );
+      }
+      return found;
     };
     const onRemoteFailure = (module: string, baseUrl: string) => discovery?.markFailed(module, baseUrl);
     const remote = createHttpTransport({
@@ -172,6 +186,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
       breakerHalfOpenAfterMs: config.remote.breakerResetMs,
       maxConcurrent: config.remote.maxConcurrent,
       log: logger.child({ component: 'remote' }),
+      tls: config.tls.remote,
     });
     // Every module reached over the network, with its breaker: closed until calls to it fail.
     const breakers = () => ({
@@ -329,6 +344,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
         guard: remote.guard,
         retryAfterSeconds: Math.ceil(config.remote.breakerResetMs / 1000),
         trustedProxies,
+        fetch: await tlsFetch(config.tls.remote),
       },
       remoteWellKnown,
     );
@@ -418,7 +434,7 @@ async function openRateLimitStore(config: Config, logger: Logger): Promise<RateL
   // rate-limiter-flexible (and ioredis) load only when rate limiting is on, like the bus's Redis pieces.
   if (!config.redis.url) return (await import('../http/rate-limit-memory.ts')).memoryRateLimitStore();
   const { redisRateLimitStore } = await import('../http/rate-limit-redis.ts');
-  return redisRateLimitStore({ url: config.redis.url, prefix: config.redis.prefix, log: logger.child({ component: 'rate-limit' }) });
+  return redisRateLimitStore({ url: config.redis.url, ca: config.tls.redisCa, prefix: config.redis.prefix, log: logger.child({ component: 'rate-limit' }) });
 }
 
 function moduleOfPath(path: string, local: ReadonlySet<string>, remote: ReadonlyMap<string, string>): string | undefined {

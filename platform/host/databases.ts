@@ -44,6 +44,7 @@ export async function openModuleDatabases(config: Config, modules: readonly Modu
   const handles = new Map<string, DatabaseHandle>();
   const timeouts = { statementMs: config.database.statementTimeoutMs, idleInTransactionMs: config.database.idleInTransactionTimeoutMs };
   const opened: DatabaseHandle[] = [];
+  const ca = config.tls.databaseCa;
   try {
     let pglite: DatabaseHandle | undefined;
     const admins = new Map<string, DatabaseHandle>();
@@ -58,7 +59,7 @@ export async function openModuleDatabases(config: Config, modules: readonly Modu
       if (!config.database.roles) {
         let shared = admins.get(url);
         if (!shared) {
-          shared = await openDatabase({ url, timeouts });
+          shared = await openDatabase({ url, timeouts, ca });
           admins.set(url, shared);
           opened.push(shared);
         }
@@ -67,7 +68,7 @@ export async function openModuleDatabases(config: Config, modules: readonly Modu
       }
       let admin = admins.get(url);
       if (!admin) {
-        admin = await openDatabase({ url, maxConnections: 2 });
+        admin = await openDatabase({ url, maxConnections: 2, ca });
         admins.set(url, admin);
         opened.push(admin);
       }
@@ -78,7 +79,7 @@ export async function openModuleDatabases(config: Config, modules: readonly Modu
           { cause: error },
         );
       });
-      const own = await openDatabase({ url, role: moduleRole(m.name), timeouts });
+      const own = await openDatabase({ url, role: moduleRole(m.name), timeouts, ca });
       opened.push(own);
       handles.set(m.name, own);
       log.debug({ module: m.name, role: moduleRole(m.name), database: own.describe }, 'module database opened');

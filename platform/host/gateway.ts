@@ -20,6 +20,8 @@ export interface GatewayOptions {
    * appended); from anyone else they are dropped, and the chain starts at the socket peer. None by default.
    */
   trustedProxies?: IpRanges;
+  /** Sends the forwarded request: `fetch` holding the remote CA and client certificate (`tlsFetch`). Global `fetch` by default. */
+  fetch?: typeof fetch;
 }
 
 const noProxies: IpRanges = { has: () => false };
@@ -91,7 +93,7 @@ async function forward(c: Context<AppEnv>, module: string, options: GatewayOptio
   const hasBody = method !== 'GET' && method !== 'HEAD' && c.req.raw.body !== null;
   let upstream: Response;
   try {
-    upstream = await fetch(target, {
+    upstream = await (options.fetch ?? fetch)(target, {
       method,
       headers,
       redirect: 'manual',

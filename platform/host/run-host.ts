@@ -8,7 +8,7 @@ import { createHost, type Host } from './create-host.ts';
 import { hostLinks } from './links.ts';
 import { ensurePortFree } from './port.ts';
 import type { ModuleDefinition } from './define-module.ts';
-import { serve, type RunningServer } from './serve.ts';
+import { refuseUnsupportedTls, serve, type RunningServer } from './serve.ts';
 
 /**
  * Starts a host and serves it until SIGINT or SIGTERM, then drains: stops taking requests, stops the relays,
@@ -16,9 +16,10 @@ import { serve, type RunningServer } from './serve.ts';
  */
 export async function runHost(config: Config, modules: readonly ModuleDefinition[]): Promise<{ host: Host; server: RunningServer }> {
   const started = performance.now();
+  refuseUnsupportedTls(config.tls.server);
   await ensurePortFree(config.server.host, config.server.port);
   const host = await createHost({ config, modules });
-  const server = await serve(host, config.server);
+  const server = await serve(host, { ...config.server, tls: config.tls.server });
   await host.announce(config.publicUrl ?? server.url);
   // Demo data is a convenience: a module it needs being elsewhere and down must not stop the host.
   if (config.demoData) await host.seed().catch((error: unknown) => host.logger.warn({ err: error }, 'demo data not loaded'));

@@ -8,7 +8,7 @@ interface DenoServer {
 
 declare const Deno: {
   serve(
-    options: { hostname: string; port: number; onListen?: () => void },
+    options: { hostname: string; port: number; onListen?: () => void; cert?: string; key?: string },
     handler: (request: Request, info: { remoteAddr: { hostname: string } }) => Response | Promise<Response>,
   ): DenoServer;
 };
@@ -16,7 +16,9 @@ declare const Deno: {
 export function listen(fetch: (request: Request, env?: EdgeBindings) => Response | Promise<Response>, options: ServeOptions): Promise<RunningServer> {
   // The socket peer, for `clientAddress`; Deno has no header sink, so the edge sets its headers on the context.
   const handler = (request: Request, info: { remoteAddr: { hostname: string } }) => fetch(request, { remoteAddress: info.remoteAddr.hostname });
-  const server = Deno.serve({ hostname: options.host, port: options.port, onListen: () => {} }, handler);
+  // A client CA never reaches here: `refuseUnsupportedTls` stops it first (Deno.serve has no client certificates).
+  const tls = options.tls ? { cert: options.tls.cert, key: options.tls.key } : {};
+  const server = Deno.serve({ hostname: options.host, port: options.port, onListen: () => {}, ...tls }, handler);
   const host = server.addr.hostname.includes(':') ? `[${server.addr.hostname}]` : server.addr.hostname;
-  return Promise.resolve({ url: `http://${host}:${server.addr.port}`, close: () => server.shutdown() });
+  return Promise.resolve({ url: `${options.tls ? 'https' : 'http'}://${host}:${server.addr.port}`, close: () => server.shutdown() });
 }

@@ -1,4 +1,5 @@
 import { IncomingMessage, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { EdgeBindings } from '../http/index.ts';
@@ -22,11 +23,22 @@ export function listen(fetch: Fetch, options: ServeOptions): Promise<RunningServ
     return Promise.resolve(answer).then((response) => closeAfterBody(incoming, response));
   };
   return new Promise((resolve, reject) => {
+    const tls = options.tls;
+    // With a client CA the handshake itself refuses a peer without a certificate it signed: no request reaches the app.
+    const https = tls && {
+      createServer: createHttpsServer,
+      serverOptions: {
+        ServerResponse: EdgeServerResponse,
+        cert: tls.cert,
+        key: tls.key,
+        ...(tls.clientCa === undefined ? {} : { ca: tls.clientCa, requestCert: true, rejectUnauthorized: true }),
+      },
+    };
     const server = serve(
-      { fetch: handle, hostname: options.host, port: options.port, serverOptions: { ServerResponse: EdgeServerResponse } },
+      { fetch: handle, hostname: options.host, port: options.port, ...(https ?? { serverOptions: { ServerResponse: EdgeServerResponse } }) },
       (info: AddressInfo) => {
         resolve({
-          url: `http://${formatHost(info.address)}:${info.port}`,
+          url: `${tls ? 'https' : 'http'}://${formatHost(info.address)}:${info.port}`,
           close: () => new Promise((done) => server.close(() => done())),
         });
       },

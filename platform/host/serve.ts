@@ -1,3 +1,4 @@
+import type { TlsConfig } from '../config/index.ts';
 import type { Logger } from '../observability/index.ts';
 import type { Host } from './create-host.ts';
 
@@ -6,6 +7,8 @@ export interface ServeOptions {
   port: number;
   /** Where requests refused before they reach the app (malformed HTTP) are logged. */
   log?: Logger;
+  /** Serve HTTPS with this certificate and key; with `clientCa`, refuse peers without a certificate it signed. */
+  tls?: TlsConfig['server'];
 }
 
 export interface RunningServer {
@@ -15,6 +18,20 @@ export interface RunningServer {
 
 /** Serves a host's app on Deno (`Deno.serve`) or Node (`@hono/node-server`); the adapters are a few lines each. */
 export async function serve(host: Host, options: ServeOptions): Promise<RunningServer> {
+  refuseUnsupportedTls(options.tls);
   const adapter = 'Deno' in globalThis ? await import('./serve-deno.ts') : await import('./serve-node.ts');
   return adapter.listen(host.app.fetch, { log: host.logger, ...options });
+}
+
+/**
+ * `Deno.serve` takes a certificate and key but cannot request client certificates (denoland/deno#26825), so a Deno
+ * host refuses to start with mutual TLS rather than serve without it; a mesh sidecar or proxy does mTLS instead.
+ */
+export function refuseUnsupportedTls(tls: TlsConfig['server']): void {
+  if ('Deno' in globalThis && tls?.clientCa !== undefined) {
+    throw new Error(
+      'TLS_CLIENT_CA_FILE / TLS_REQUIRE_CLIENT_CERT: Deno.serve cannot request client certificates (denoland/deno#26825), so a Deno host cannot require mutual TLS. ' +
+        'Run this host on Node, or leave mutual TLS to a service mesh or a TLS-terminating sidecar in front of it (docs/operations/tls.md).',
+    );
+  }
 }

@@ -1,11 +1,13 @@
 import RateLimiterRedis from 'rate-limiter-flexible/lib/RateLimiterRedis.js';
-import { connectRedis, firstReady } from '../events/redis-connection.ts';
+import { connectRedis, firstReady, redisTls } from '../events/redis-connection.ts';
 import type { Logger } from '../observability/index.ts';
 import { limiterStore } from './rate-limit-memory.ts';
 import type { RateLimitStore } from './rate-limit-store.ts';
 
 export interface RedisRateLimitOptions {
   url: string;
+  /** The CA a `rediss://` server is verified against. */
+  ca?: string | undefined;
   /** Keys are `<prefix>:ratelimit:<policy>:<key>`, so instances on the same Redis and prefix share each budget. */
   prefix: string;
   log: Logger;
@@ -21,7 +23,7 @@ export async function redisRateLimitStore(options: RedisRateLimitOptions): Promi
   let stopped = false;
   const redis = connectRedis(
     options.url,
-    { enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: options.commandTimeoutMs ?? 1000 },
+    { enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: options.commandTimeoutMs ?? 1000, ...redisTls(options.ca) },
     options.log,
     'rate-limit',
     () => stopped,

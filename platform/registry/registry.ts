@@ -22,6 +22,8 @@ export interface Announcement {
 
 export interface RegistryOptions {
   redisUrl: string;
+  /** The CA a `rediss://` server is verified against. */
+  redisCa?: string | undefined;
   log: Logger;
   heartbeatMs: number;
   /** A registration not refreshed within this time disappears. */
@@ -45,7 +47,13 @@ export interface Registry {
  */
 export function createRegistry(options: RegistryOptions): Registry {
   const prefix = options.prefix ?? 'cleave:registry';
-  const redis = new Redis(options.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: false, connectTimeout: 2000 });
+  const redis = new Redis(options.redisUrl, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 2,
+    enableOfflineQueue: false,
+    connectTimeout: 2000,
+    ...(options.redisCa === undefined ? {} : { tls: { ca: options.redisCa } }),
+  });
   redis.on('error', (error: Error) => options.log.debug({ err: error }, 'registry connection error'));
   const connected = redis.connect().catch((error: unknown) => options.log.warn({ err: error }, 'registry unreachable; retrying in the background'));
   const hostId = randomUUID();
