@@ -4,8 +4,8 @@ import { modules as allModules } from '../../apps/modules.ts';
 import { openDatabase, type DatabaseHandle } from '../../platform/db/index.ts';
 import type { Host } from '../../platform/host/index.ts';
 import { moduleClientSecret } from '../../platform/security/module-credentials.ts';
-import { createScratchDatabase, postgresUrl } from '../support/databases.ts';
-import { startProcessHost, type ProcessHost } from '../support/process-host.ts';
+import { createScratchDatabase, postgresUrl, redisUrl } from '../support/databases.ts';
+import { redisPrefix, startProcessHost, type ProcessHost } from '../support/process-host.ts';
 import { startTestHost } from '../support/test-host.ts';
 import { adminToken, testAdminSecret } from '../support/tokens.ts';
 import { Answers, findSecrets, roleWithPassword, type Secret } from './secret-scan.ts';
@@ -212,6 +212,15 @@ describe('secrets in the output of a host process', () => {
         await role.drop();
       };
     }
+    if (redisUrl) {
+      // The test Redis asks for no password; its `default` user (nopass) takes any, so the URL can carry one.
+      const password = `redis-pa55-${randomBytes(9).toString('hex')}`;
+      const url = new URL(redisUrl);
+      url.username = 'default';
+      url.password = password;
+      secrets.push({ name: 'Redis password', value: password });
+      Object.assign(env, { REDIS_URL: url.toString(), REDIS_PREFIX: redisPrefix() });
+    }
     processHost = await startProcessHost({ env });
   }, 120_000);
 
@@ -241,6 +250,9 @@ describe('secrets in the output of a host process', () => {
     expect((await processHost.fetch('/registry')).status).toBe(200);
     await processHost.stop();
     expect(processHost.output()).toContain('Cleave is ready');
+    // The URLs with passwords were used, and shown masked.
+    if (postgresUrl) expect(processHost.output()).toMatch(/PostgreSQL postgres:\/\/cleave_secret_\w+:\[redacted\]@/);
+    if (redisUrl) expect(processHost.output()).toContain('"bus":"bullmq"');
     expect(findSecrets(secrets, [], [], processHost.output())).toEqual([]);
   });
 });
