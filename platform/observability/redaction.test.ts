@@ -52,6 +52,19 @@ describe('log redaction', () => {
     expect(text).toContain('redis://default:[redacted]@cache:6379');
   });
 
+  it('masks the bound values of a failed query, keeping the query', () => {
+    const { lines, log } = capture();
+    const hash = 'scrypt$1024$8$1$c2FsdA$aGFzaA';
+    const failed = Object.assign(new Error(`Failed query: insert into "identity"."users" values ($1, $2)\nparams: alice,${hash}`), {
+      query: 'insert into "identity"."users" values ($1, $2)',
+      params: ['alice', hash],
+    });
+    log.error({ err: failed }, 'request failed');
+    const text = lines.join('');
+    expect(text).not.toContain(hash);
+    expect(text).toContain('Failed query: insert into \\"identity\\".\\"users\\" values ($1, $2)\\nparams: [redacted]');
+  });
+
   it('strips the password of every URL in a text, and leaves other text alone', () => {
     expect(stripUrlCredentials('a postgresql://u:p%40ss@h/d and redis://:pw@r:6379/0 b')).toBe(
       'a postgresql://u:[redacted]@h/d and redis://:[redacted]@r:6379/0 b',

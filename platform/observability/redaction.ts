@@ -47,19 +47,24 @@ export function stripUrlCredentials(text: string): string {
 }
 
 /**
- * pino's error serializer, then every string in the result with URL passwords masked and every secret-named field
- * redacted: errors of drivers and HTTP clients may carry the URL they failed on, or the request they sent.
+ * pino's error serializer, then every string in the result with URL passwords masked, and every secret-named field
+ * and bound query parameter redacted: errors of drivers and HTTP clients may carry the URL they failed on, or the
+ * values they sent.
  */
 export function serializeError(error: unknown): unknown {
   const serialized = error instanceof Error ? pino.stdSerializers.err(error) : error;
   return scrub(serialized, 0);
 }
 
+/** Fields of a logged error that hold what a query or request carried: a password hash, a token's digest. */
+const payloadKeys = new Set(['params', 'parameters']);
+
 function scrub(value: unknown, depth: number): unknown {
-  if (typeof value === 'string') return stripUrlCredentials(value);
+  // drizzle's `Failed query: …\nparams: …` message quotes the bound values; the query text stays.
+  if (typeof value === 'string') return stripUrlCredentials(value).replace(/^params: .*$/gm, 'params: [redacted]');
   if (depth > 6 || value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map((v) => scrub(v, depth + 1));
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = secretKeySet.has(k.toLowerCase()) ? '[redacted]' : scrub(v, depth + 1);
+  for (const [k, v] of Object.entries(value)) out[k] = secretKeySet.has(k.toLowerCase()) || payloadKeys.has(k) ? '[redacted]' : scrub(v, depth + 1);
   return out;
 }
