@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { modules as allModules } from '../../apps/modules.ts';
 import { openDatabase, type DatabaseHandle } from '../../platform/db/index.ts';
@@ -12,8 +12,8 @@ import { Answers, findSecrets, roleWithPassword, type Secret } from './secret-sc
 
 /**
  * Secrets never leave in logs or answers. A full journey (sign-up, password and refresh grants, a refresh token
- * reused, wrong credentials, a registered client and its token, protected calls, forged and missing tokens, a
- * validation error on a password, the operator pages) runs with every log line kept at debug level and every answer
+ * reused, wrong credentials, the authorization code flow with PKCE and revocation, a registered client and its token,
+ * protected calls, forged and missing tokens, a validation error on a password, the operator pages) runs with every log line kept at debug level and every answer
  * recorded; then each secret used is searched for everywhere, except in the one answer that hands it out.
  */
 const kek = randomBytes(32).toString('base64');
@@ -24,7 +24,15 @@ const configured = (): Secret[] => [
   { name: 'IDENTITY_ADMIN_SECRET', value: testAdminSecret },
   ...allModules.map((m) => ({ name: `module client secret of ${m.name}`, value: moduleClientSecret(Buffer.from(moduleKey, 'base64'), m.name) })),
 ];
-const secretEnv = { IDENTITY_KEK: kek, MODULE_CLIENT_KEY: moduleKey, IDENTITY_PASSWORD_GRANT: 'true', IDENTITY_KEY_ACTIVATION_DELAY: '0' };
+const issuer = 'https://id.test';
+const redirectUri = `${issuer}/ops/callback`;
+const secretEnv = {
+  IDENTITY_KEK: kek,
+  MODULE_CLIENT_KEY: moduleKey,
+  IDENTITY_PASSWORD_GRANT: 'true',
+  IDENTITY_KEY_ACTIVATION_DELAY: '0',
+  IDENTITY_ISSUER: issuer,
+};
 
 type Init = RequestInit & { headers: Record<string, string> };
 
@@ -174,6 +182,36 @@ describe('secrets in a full journey on one host', () => {
         .status,
     ).toBe(401);
     expect((await record('no token', '/identity/v1/users/me')).status).toBe(401);
+
+    // The authorization code flow with PKCE: a wrong password on the sign-in page, the code, the verifier, revocation.
+    const verifier = randomBytes(32).toString('base64url');
+    const authorize = {
+      response_type: 'code',
+      client_id: 'cleave-web',
+      redirect_uri: redirectUri,
+      code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+      code_challenge_method: 'S256',
+      state: 'journey',
+      scope: 'profile',
+    };
+    secrets.push({ name: 'code verifier', value: verifier });
+    expect((await record('the sign-in page', `/identity/v1/authorize?${new URLSearchParams(authorize)}`)).status).toBe(200);
+    const wrongSignIn = await record('sign-in with a wrong password', '/identity/v1/authorize', form({ ...authorize, username, password: wrongPassword }));
+    expect(wrongSignIn.status).toBe(200);
+    const signIn = await send('/identity/v1/authorize', form({ ...authorize, username, password }));
+    const code = new URL(signIn.headers.get('location') ?? 'http://x/').searchParams.get('code') ?? '';
+    secrets.push({ name: 'authorization code', value: code });
+    expect((await answers.record('sign-in', signIn, ['authorization code'])).status).toBe(303);
+    const exchange = { grant_type: 'authorization_code', client_id: 'cleave-web', code, redirect_uri: redirectUri, code_verifier: verifier };
+    const exchanged = await record('the code exchange', '/identity/v1/token', form(exchange), ['code-flow access token', 'code-flow refresh token']);
+    expect(exchanged.status).toBe(200);
+    secrets.push(
+      { name: 'code-flow access token', value: exchanged.body.access_token as string },
+      { name: 'code-flow refresh token', value: exchanged.body.refresh_token as string },
+    );
+    expect((await record('the code exchanged again', '/identity/v1/token', form(exchange))).status).toBe(400);
+    const revoke = form({ token: exchanged.body.refresh_token as string, client_id: 'cleave-web' });
+    expect((await record('revocation', '/identity/v1/revoke', revoke)).status).toBe(200);
 
     for (const path of ['/registry', '/ops/dead-letters', '/ops/events/subscriptions', '/openapi.json', '/health/live', '/health/ready', '/']) {
       expect((await record(path, path, { headers: bearer(admin) })).status, path).toBeLessThan(400);
