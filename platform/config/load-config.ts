@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { developmentKek, developmentModuleClientKey, parseKeks, parseModuleClientKey, type IdentityConfig } from './identity-settings.ts';
 import { environmentSchema } from './schema.ts';
-import { readSecretFiles } from './secret-files.ts';
+import { isSecretVariable, readSecretFiles } from './secret-files.ts';
 import { tlsSettings, type TlsConfig } from './tls-settings.ts';
 
 /** The typed settings every part of Cleave receives; nothing else reads the environment. */
@@ -132,7 +132,7 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
   const parsed = environmentSchema.safeParse(present);
   const problems = [...fileProblems, ...(parsed.success ? [] : toProblems(parsed.error))];
   const moduleUrls = moduleDatabaseUrls(present, problems);
-  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  if (!parsed.success || problems.length > 0) throw new ConfigError(withoutSecrets(problems, present));
   const e = parsed.data;
   const bus = e.EVENT_BUS === 'auto' ? (e.REDIS_URL ? 'bullmq' : 'in-process') : e.EVENT_BUS;
   const registry = e.REGISTRY ?? e.REDIS_URL !== undefined;
@@ -166,7 +166,7 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
   }
   const identity = identitySettings(e, set, topologyProblems);
   const tls = tlsSettings(e, [...(e.DATABASE_URL ? [e.DATABASE_URL] : []), ...Object.values(moduleUrls)], topologyProblems);
-  if (topologyProblems.length > 0) throw new ConfigError(topologyProblems);
+  if (topologyProblems.length > 0) throw new ConfigError(withoutSecrets(topologyProblems, present));
   return {
     env: e.NODE_ENV,
     server: { host: e.HOST, port: e.PORT },
@@ -279,6 +279,17 @@ function moduleDatabaseUrls(env: Record<string, string | undefined>, problems: C
     else urls[match[1].toLowerCase().replaceAll('_', '-')] = value;
   }
   return urls;
+}
+
+/**
+ * The problems with any secret setting's value masked: messages name variables, and this makes sure no message
+ * (a schema's, a parser's) ever quotes a secret, as they reach stderr and start-up logs.
+ */
+function withoutSecrets(problems: ConfigProblem[], env: Record<string, string>): ConfigProblem[] {
+  const secrets = Object.entries(env)
+    .filter(([name, value]) => isSecretVariable(name) && value.length >= 4)
+    .map(([, value]) => value);
+  return problems.map((p) => ({ ...p, message: secrets.reduce((m, s) => m.replaceAll(s, '[redacted]'), p.message) }));
 }
 
 function toProblems(error: z.ZodError): ConfigProblem[] {

@@ -1,8 +1,19 @@
 import { readFileSync } from 'node:fs';
 import type { ConfigProblem } from './load-config.ts';
 
-/** Settings that hold secrets and may come from a file (`<NAME>_FILE`, e.g. a mounted Kubernetes or Docker secret). */
-export const secretVariables = ['IDENTITY_KEK', 'IDENTITY_ADMIN_SECRET', 'MODULE_CLIENT_KEY'] as const;
+/**
+ * Settings that hold secrets and may come from a file (`<NAME>_FILE`, e.g. a mounted Kubernetes or Docker secret).
+ * The database and Redis URLs are among them: they carry passwords. `<MODULE>_DATABASE_URL_FILE` works too.
+ */
+export const secretVariables = ['IDENTITY_KEK', 'IDENTITY_ADMIN_SECRET', 'MODULE_CLIENT_KEY', 'DATABASE_URL', 'REDIS_URL'] as const;
+
+/** `INVENTORY_DATABASE_URL`: a module's own database, read from a file as `INVENTORY_DATABASE_URL_FILE`. */
+const moduleDatabaseUrl = /^[A-Z][A-Z0-9_]*_DATABASE_URL$/;
+
+/** Whether the variable `name` holds a secret: never shown in messages, logs or answers. */
+export function isSecretVariable(name: string): boolean {
+  return (secretVariables as readonly string[]).includes(name) || moduleDatabaseUrl.test(name);
+}
 
 /**
  * `IDENTITY_KEK_FILE=/run/secrets/kek` sets `IDENTITY_KEK` to the file's content (one trailing newline dropped).
@@ -11,7 +22,12 @@ export const secretVariables = ['IDENTITY_KEK', 'IDENTITY_ADMIN_SECRET', 'MODULE
  */
 export function readSecretFiles(env: Record<string, string>, problems: ConfigProblem[]): Record<string, string> {
   const result = { ...env };
-  for (const name of secretVariables) {
+  const names = new Set<string>(secretVariables);
+  for (const key of Object.keys(env)) {
+    const name = key.slice(0, -'_FILE'.length);
+    if (key.endsWith('_FILE') && moduleDatabaseUrl.test(name)) names.add(name);
+  }
+  for (const name of names) {
     const file = env[`${name}_FILE`];
     delete result[`${name}_FILE`];
     if (file === undefined) continue;

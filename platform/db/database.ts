@@ -52,8 +52,10 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
 export function redactUrl(url: string): string {
   try {
     const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
+    if (!u.password) return u.toString();
+    // The URL setter would percent-encode the brackets; the mask goes in as plain text.
+    u.password = 'redacted';
+    return u.toString().replace(':redacted@', ':[redacted]@');
   } catch {
     return '(unparseable URL)';
   }

@@ -1,4 +1,5 @@
 import type { App } from '../http/index.ts';
+import { stripUrlCredentials } from '../observability/index.ts';
 import type { HealthCheck } from './define-module.ts';
 
 export interface ModuleChecks {
@@ -27,7 +28,9 @@ async function run(module: string, check: HealthCheck): Promise<CheckResult> {
     return { module, name: check.name, status: 'pass', ...(detail ? { detail } : {}), ms: elapsed(started) };
   } catch (error) {
     const status = check.critical === false ? 'warn' : 'fail';
-    return { module, name: check.name, status, detail: error instanceof Error ? error.message : String(error), ms: elapsed(started) };
+    // The detail is public (`/health/ready`): a driver's message naming the URL it failed on loses the password.
+    const detail = stripUrlCredentials(error instanceof Error ? error.message : String(error));
+    return { module, name: check.name, status, detail, ms: elapsed(started) };
   } finally {
     clearTimeout(timer);
   }

@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { CleaveError, contractRoute, operatorAccess, createRouter, uuid, type App } from '../http/index.ts';
 import type { Consumer, DeadLetterStore } from '../events/index.ts';
+import { stripUrlCredentials } from '../observability/index.ts';
 
 const deadLetterSchema = z
   .object({
@@ -65,7 +66,11 @@ export function opsRoutes(sources: OpsSources): App {
     const { module, pending } = c.req.valid('query');
     const stores = sources.deadLetters().filter((s) => module === undefined || s.module === module);
     const lists = await Promise.all(stores.map((s) => s.list({ pendingOnly: pending === 'true' })));
-    const items = lists.flat().sort((a, b) => b.failedAt.localeCompare(a.failedAt));
+    // A handler's error message may name a URL it failed on: shown without the password.
+    const items = lists
+      .flat()
+      .sort((a, b) => b.failedAt.localeCompare(a.failedAt))
+      .map((letter) => ({ ...letter, error: stripUrlCredentials(letter.error) }));
     return c.json({ items }, 200);
   });
   app.openapi(replayDeadLetter, async (c) => {

@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { contractRoute, operatorAccess, createRouter, type App } from '../http/index.ts';
+import { stripUrlCredentials } from '../observability/index.ts';
 import type { Registry } from '../registry/index.ts';
 import type { Topology } from './topology.ts';
 
@@ -68,13 +69,15 @@ export function registryRoutes(options: RegistryRoutesOptions): App {
     return c.json(
       {
         local: options.topology.local.map((m) => ({ module: m.name, contractHash: options.expectedHash(m.name) ?? '' })),
-        static: [...options.topology.remote].filter(([, a]) => a !== 'discover').map(([module, address]) => ({ module, address })),
+        static: [...options.topology.remote]
+          .filter(([, a]) => a !== 'discover')
+          .map(([module, address]) => ({ module, address: stripUrlCredentials(address) })),
         registry: {
           enabled: options.registry !== undefined,
           instances: instances.map((i, n) => ({
             module: i.module,
             version: i.version,
-            address: i.address,
+            address: stripUrlCredentials(i.address),
             health: answers[n] ? i.health : ('fail' as const),
             reachable: answers[n] ?? false,
             contractHash: i.contractHash,

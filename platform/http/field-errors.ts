@@ -43,6 +43,19 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   return current;
 }
 
+/**
+ * Fields whose values are never quoted back: a mistyped password or token is still a secret, and answers end up in
+ * logs, proxies and browser tools.
+ */
+const secretField = /(password|secret|token|code_verifier|authorization|cookie|cleave-on-behalf-of|^kek$)/i;
+
+/** What was sent, for the message: quoted, or only its length for a secret field. */
+function got(value: unknown, path: readonly PropertyKey[]): string {
+  const name = String(path.at(-1) ?? '');
+  if (secretField.test(name)) return typeof value === 'string' ? `; got ${value.length} characters (not shown)` : '; got a value (not shown)';
+  return `; got ${quote(value)}`;
+}
+
 function quote(value: unknown): string {
   // Control characters, byte order marks and lone surrogates are shown escaped, never echoed as they came.
   const text = (typeof value === 'number' ? String(value) : JSON.stringify(value)).replace(
@@ -74,12 +87,12 @@ function oneIssue(input: FieldErrorsInput, location: FieldError['location'], iss
   const sent = valueAt(input.input, issue.path);
   if (!validatorWording.test(issue.message)) {
     const message = /^[a-z]/.test(issue.message) ? `${field} ${issue.message}` : issue.message;
-    return [{ location, path, message: `${message}${sent === undefined || typeof sent === 'object' ? '' : `; got ${quote(sent)}`}.`, code: issue.code }];
+    return [{ location, path, message: `${message}${sent === undefined || typeof sent === 'object' ? '' : got(sent, issue.path)}.`, code: issue.code }];
   }
   if (sent === undefined) return [{ location, path, message: `${field} is required; it must be ${describeAccepted(schema)}.`, code: 'required' }];
   if (Array.isArray(sent) && (location === 'query' || location === 'header'))
     return [{ location, path, message: `${field} must be given once, not ${sent.length} times.`, code: 'repeated' }];
-  return [{ location, path, message: `${field} must be ${describeAccepted(schema)}; got ${quote(sent)}.`, code: issue.code }];
+  return [{ location, path, message: `${field} must be ${describeAccepted(schema)}${got(sent, issue.path)}.`, code: issue.code }];
 }
 
 /**

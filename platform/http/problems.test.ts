@@ -117,13 +117,14 @@ describe('problem responses', () => {
     await expectProblem(await appUnderTest().app.request(`/things/v1/kind/${kind}`), statusByKind[kind], 'things/by-kind');
   });
 
-  it('an unexpected error is a 500 with no internals, logged with its cause', async () => {
+  it('an unexpected error is a 500 with no internals, logged with its cause (URL passwords masked)', async () => {
     const { app, logLines } = appUnderTest();
     const response = await app.request('/things/v1/crash');
     const body = await expectProblem(response, 500, 'http/internal');
     expect(JSON.stringify(body)).not.toMatch(/hunter2|postgres|stack|Error:/);
     const logged = logLines.find((l) => l.msg === 'request failed');
-    expect(JSON.stringify(logged)).toContain('hunter2');
+    expect(JSON.stringify(logged)).toContain('connection string postgres://admin:[redacted]@db/secret broke');
+    expect(JSON.stringify(logged)).not.toContain('hunter2');
     expect(logged?.requestId).toBe(body.requestId);
   });
 });

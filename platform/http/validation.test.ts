@@ -168,3 +168,41 @@ describe('validation messages', () => {
     });
   });
 });
+
+describe('field errors never quote a secret', () => {
+  const signIn = contractRoute({
+    method: 'post',
+    path: '/things/v1/sign-in',
+    access: 'public',
+    request: {
+      headers: z.object({ 'x-api-token': z.string().regex(/^tk_/, 'must start with tk_').optional() }),
+      body: {
+        content: jsonContent(z.object({ user: z.string(), password: z.string().min(8), client_secret: z.string().regex(/^cs_/, 'must start with cs_') })),
+        required: true,
+      },
+    },
+    responses: { 200: { description: 'ok', content: jsonContent(z.object({ ok: z.boolean() })) } },
+  });
+
+  it('a rejected password, client secret or token is described by its length, a plain field by its value', async () => {
+    const a = createApp({ logger: testLogger(), bodyLimitBytes: 10_000 });
+    const router = createRouter();
+    router.openapi(signIn, (c) => c.json({ ok: true }, 200));
+    a.route('/', router);
+    const response = await a.request('/things/v1/sign-in', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-token': 'leak-me-token' },
+      body: JSON.stringify({ user: 42, password: 'leak-pw', client_secret: 'leak-me-secret' }),
+    });
+    const body = (await response.json()) as Problem;
+    expect(response.status).toBe(400);
+    expect(JSON.stringify(body)).not.toMatch(/leak-/);
+    const messages = Object.fromEntries(body.errors.map((e) => [e.path, e.message]));
+    expect(messages).toMatchObject({
+      password: expect.stringContaining('got 7 characters (not shown)'),
+      client_secret: expect.stringContaining('got 14 characters (not shown)'),
+      'x-api-token': expect.stringContaining('got 13 characters (not shown)'),
+      user: expect.stringContaining('got 42'),
+    });
+  });
+});

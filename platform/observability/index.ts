@@ -4,6 +4,7 @@
  * Not a metrics or tracing SDK; those hook in here.
  */
 export { createLogger, stdoutBuffering } from './logger.ts';
+export { redactPaths, serializeError, stripUrlCredentials } from './redaction.ts';
 export type { Logger, LoggerOptions } from './logger.ts';
 export { currentContext, runInContext } from './context.ts';
 export type { ExecutionContext } from './context.ts';

@@ -1,5 +1,6 @@
 import { pino, type Logger, type DestinationStream } from 'pino';
 import pretty from 'pino-pretty';
+import { redactPaths, serializeError } from './redaction.ts';
 
 export type { Logger } from 'pino';
 
@@ -11,14 +12,16 @@ export interface LoggerOptions {
 }
 
 /**
- * The process logger: pino JSON lines, or readable lines when attached to a terminal. Secrets never reach it:
- * authorization headers and cookies are redacted wherever they appear.
+ * The process logger: pino JSON lines, or readable lines when attached to a terminal. Secrets never reach its
+ * output: credential headers, passwords, tokens, client secrets and keys are redacted wherever they appear
+ * (`redactPaths`), and logged errors lose the passwords of any URL they carry.
  */
 export function createLogger(options: LoggerOptions): Logger {
   const base = {
     level: options.level,
     base: null,
-    redact: { paths: ['*.authorization', '*.cookie', '*.password', 'headers.authorization', 'headers.cookie'], censor: '[redacted]' },
+    redact: { paths: redactPaths, censor: '[redacted]' },
+    serializers: { err: serializeError },
   };
   if (options.destination) return pino(base, options.destination);
   if (options.format === 'pretty') {

@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import { modules as allModules } from '../../apps/modules.ts';
 import { loadConfig, type Config } from '../../platform/config/index.ts';
 import type { DatabaseHandle } from '../../platform/db/index.ts';
 import { createHost, type Host, type ModuleDefinition } from '../../platform/host/index.ts';
-import { runInContext, type Logger } from '../../platform/observability/index.ts';
+import { createLogger, runInContext, type Logger } from '../../platform/observability/index.ts';
 import { identityModule } from '../../modules/identity/index.ts';
 import { adminToken, testAdminSecret, withAdminToken } from './tokens.ts';
 import { generousRateLimits } from './process-host.ts';
@@ -36,7 +35,10 @@ export function testConfig(env: Record<string, string> = {}): Config {
   });
 }
 
-/** A logger that discards lines, or parses them into `lines` so tests can read what was logged. */
+/**
+ * A logger at debug level that discards lines, or parses them into `lines` so tests can read what was logged; the
+ * process logger's redaction and error serializer apply, so tests see what production would print.
+ */
 export function testLogger(lines?: Record<string, unknown>[]): Logger {
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -44,7 +46,7 @@ export function testLogger(lines?: Record<string, unknown>[]): Logger {
       done();
     },
   });
-  return pino({ level: 'debug', base: null }, sink);
+  return createLogger({ level: 'debug', format: 'json', destination: sink });
 }
 
 /**

@@ -1,0 +1,65 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './load-config.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'cleave-secrets-'));
+const file = (name: string, content: string) => {
+  const path = join(dir, name);
+  writeFileSync(path, content);
+  return path;
+};
+
+const errorOf = (env: Record<string, string>): ConfigError => {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+};
+
+describe('secret settings from files', () => {
+  it('read DATABASE_URL, REDIS_URL and a module database URL from their _FILE variables', () => {
+    const config = loadConfig({
+      DATABASE_URL_FILE: file('database-url', 'postgres://app:file-password@db:5432/cleave\n'),
+      REDIS_URL_FILE: file('redis-url', 'redis://:redis-file-password@cache:6379'),
+      INVENTORY_DATABASE_URL_FILE: file('inventory-url', 'postgres://inv:inventory-password@db2/inventory\n'),
+      ORDER_HISTORY_DATABASE_URL: 'postgres://h:history-password@db3/history',
+    });
+    expect(config.database.url).toBe('postgres://app:file-password@db:5432/cleave');
+    expect(config.redis.url).toBe('redis://:redis-file-password@cache:6379');
+    expect(config.database.moduleUrls).toEqual({
+      inventory: 'postgres://inv:inventory-password@db2/inventory',
+      'order-history': 'postgres://h:history-password@db3/history',
+    });
+  });
+
+  it('refuse a variable set both ways, or a file that cannot be read, naming the variable', () => {
+    const both = errorOf({ DATABASE_URL: 'postgres://a@b/c', DATABASE_URL_FILE: file('both', 'postgres://a@b/c') });
+    expect(both.message).toContain('DATABASE_URL_FILE: set DATABASE_URL or DATABASE_URL_FILE, not both');
+    expect(errorOf({ INVENTORY_DATABASE_URL_FILE: '/nonexistent/url' }).message).toContain(
+      'INVENTORY_DATABASE_URL_FILE: cannot read /nonexistent/url (ENOENT)',
+    );
+    expect(errorOf({ REDIS_URL_FILE: file('empty', '\n') }).message).toContain('REDIS_URL_FILE:');
+  });
+
+  it('never quote a secret value in a configuration error, only the variable', () => {
+    const password = 'S3cret-pa55word-in-url';
+    const error = errorOf({
+      DATABASE_URL: `mysql://app:${password}@db/cleave`,
+      INVENTORY_DATABASE_URL: `postgres://app:${password}@db/ inventory`,
+      REDIS_URL_FILE: file('bad-redis', `http://:${password}@cache`),
+      IDENTITY_ADMIN_SECRET: 'short-admin',
+      MODULE_CLIENT_KEY: `${password}==`,
+      IDENTITY_KEK: `dev:${password}`,
+    });
+    expect(error.problems.map((p) => p.variable).sort()).toEqual(['DATABASE_URL', 'IDENTITY_ADMIN_SECRET', 'INVENTORY_DATABASE_URL', 'REDIS_URL']);
+    for (const secret of [password, 'short-admin']) expect(error.message).not.toContain(secret);
+    const identity = errorOf({ MODULE_CLIENT_KEY: `${password}==`, IDENTITY_KEK: `dev:${password}` });
+    expect(identity.problems.map((p) => p.variable).sort()).toEqual(['IDENTITY_KEK', 'MODULE_CLIENT_KEY']);
+    expect(identity.message).not.toContain(password);
+  });
+});
