@@ -16,6 +16,16 @@ describe('jsonCopy', () => {
     );
   });
 
+  it('keeps a "__proto__" key as data, as JSON.parse does, and never changes the copy\'s prototype', () => {
+    const value = JSON.parse('{"__proto__":{"admin":true},"a":{"__proto__":false}}') as Record<string, unknown>;
+    const copied = jsonCopy(value) as Record<string, unknown>;
+    expect(copied).toEqual(viaText(value));
+    expect(Object.getPrototypeOf(copied)).toBe(Object.prototype);
+    expect((copied as { admin?: unknown }).admin).toBeUndefined();
+    expect(Object.hasOwn(copied, '__proto__')).toBe(true);
+    expect(JSON.stringify(copied)).toBe('{"__proto__":{"admin":true},"a":{"__proto__":false}}');
+  });
+
   it('gives what a JSON round trip gives for the values JSON treats specially', () => {
     class Money {
       readonly amount: number;

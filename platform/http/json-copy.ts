@@ -43,7 +43,10 @@ function copy(value: unknown, key: string, depth: number): unknown {
   for (const name in object) {
     if (!Object.hasOwn(object, name)) continue;
     const item = copy(object[name], name, depth + 1);
-    if (item !== undefined) out[name] = item;
+    if (item === undefined) continue;
+    // `JSON.parse` makes `__proto__` an own property; assigning it would set the copy's prototype instead.
+    if (name === '__proto__') Object.defineProperty(out, name, { value: item, enumerable: true, writable: true, configurable: true });
+    else out[name] = item;
   }
   return out;
 }
