@@ -25,7 +25,7 @@ import type { ModuleCall } from '../platform/contracts/http-send.ts';
 import { createLogger, runInContext } from '../platform/observability/index.ts';
 import { benchContract, benchModule, sayHello } from './module/index.ts';
 import { createBroker, helloService } from './peers/moleculer.ts';
-import { benchAdminSecret, countedLog, expectedBody, helloPath } from './servers/shared.ts';
+import { adminToken, benchAdminSecret, countedLog, expectedBody, helloPath } from './servers/shared.ts';
 import { freePort } from './support/free-port.ts';
 import { startServerChild, stopServerChild, type ServerChild } from './support/server-child.ts';
 import { median, positiveNumber } from './support/settings.ts';
@@ -83,18 +83,6 @@ const requestOver = (fetchFn: (path: string, init: RequestInit) => Promise<Respo
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
-
-/** A token with every scope from the bootstrap client of the host `fetchFn` reaches (both hosts here set its secret). */
-async function adminToken(fetchFn: (path: string, init: RequestInit) => Promise<Response>): Promise<string> {
-  const response = await fetchFn('/identity/v1/token', {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${btoa(`cleave-admin:${benchAdminSecret}`)}` },
-    body: 'grant_type=client_credentials',
-  });
-  const body = (await response.json()) as { access_token?: string };
-  if (!body.access_token) throw new Error(`no token: ${response.status} ${JSON.stringify(body)}`);
-  return body.access_token;
-}
 
 // Bounded: a stuck call or child must not keep the bench alive. Past this, the bench exits and kills its children.
 const deadlineS = 240 + rounds * 11 * ((calls + warmup) / 1000) * 3;

@@ -8,7 +8,7 @@ import { loadConfig } from '../../platform/config/index.ts';
 import { createHost, serve } from '../../platform/host/index.ts';
 import { createLogger } from '../../platform/observability/index.ts';
 import { benchModule } from '../module/index.ts';
-import { announceReady, authOn, benchAdminSecret, countedLog } from './shared.ts';
+import { adminToken, announceReady, authOn, benchAdminSecret, countedLog } from './shared.ts';
 
 // The load comes from one address: the per-IP limit still counts every request (its cost is measured), never refuses.
 const config = loadConfig({
@@ -27,7 +27,7 @@ const config = loadConfig({
 const log = countedLog();
 const host = await createHost({ config, modules: [...modules, benchModule], logger: createLogger({ ...config.log, destination: log.destination }) });
 const server = await serve(host, { host: '127.0.0.1', port: 0 });
-const token = authOn ? await issueToken() : undefined;
+const token = authOn ? await adminToken(async (path, init) => host.app.request(path, init), 'bench:read') : undefined;
 announceReady(
   Number(new URL(server.url).port),
   async () => {
@@ -37,15 +37,3 @@ announceReady(
   log,
   token,
 );
-
-async function issueToken(): Promise<string> {
-  const basic = Buffer.from(`cleave-admin:${benchAdminSecret}`).toString('base64');
-  const response = await host.app.request('/identity/v1/token', {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${basic}` },
-    body: 'grant_type=client_credentials&scope=bench%3Aread',
-  });
-  const body = (await response.json()) as { access_token?: string };
-  if (!body.access_token) throw new Error(`no bench token: ${response.status} ${JSON.stringify(body)}`);
-  return body.access_token;
-}

@@ -18,6 +18,21 @@ export const securePrefix = '/bench/v1/secure/';
 export const securePath = `${securePrefix}world`;
 /** The bootstrap client's secret on the bench's Cleave hosts (their tokens come from it). */
 export const benchAdminSecret = 'bench-admin-secret-not-for-production';
+/**
+ * A token from the bootstrap client of the Cleave host `fetchFn` reaches (the bench's hosts set its secret): every
+ * scope, or only `scope`.
+ */
+export async function adminToken(fetchFn: (path: string, init: RequestInit) => Promise<Response>, scope?: string): Promise<string> {
+  const response = await fetchFn('/identity/v1/token', {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${btoa(`cleave-admin:${benchAdminSecret}`)}` },
+    body: new URLSearchParams({ grant_type: 'client_credentials', ...(scope ? { scope } : {}) }).toString(),
+  });
+  const body = (await response.json()) as { access_token?: string };
+  if (!body.access_token) throw new Error(`no token: ${response.status} ${JSON.stringify(body)}`);
+  return body.access_token;
+}
+
 /** Whether this run measures the stacks with auth on (BENCH_AUTH=1). */
 export const authOn = process.env.BENCH_AUTH === '1';
 

@@ -4,10 +4,9 @@ import type { ModuleAnswer, ModuleCall } from '../contracts/http-send.ts';
 import { migrateSchema, type DatabaseHandle } from '../db/index.ts';
 import { createInProcessBus, eventTables, type Consumer, type DeadLetterStore, type EventBus } from '../events/index.ts';
 import { commitBeforeCall, idempotency } from '../idempotency/index.ts';
-import { CleaveError, createApp, ipRanges, markForwardedRoutes, mountDocs, operatorScope, rateLimit, type App, type RateLimitStore } from '../http/index.ts';
+import { CleaveError, createApp, ipRanges, markForwardedRoutes, mountDocs, rateLimit, type App, type RateLimitStore } from '../http/index.ts';
 import { authorize } from '../http/authorize.ts';
 import { routeHandlers } from '../http/route-handlers.ts';
-import { routeMetadataOf } from '../http/route.ts';
 import { createLogger, type Logger } from '../observability/index.ts';
 import type { Discovery, Registry } from '../registry/index.ts';
 import { contractHash } from './contract-hash.ts';
@@ -20,6 +19,7 @@ import { mountIndex } from './index-page.ts';
 import { hostLinks } from './links.ts';
 import { hostModule, type HostedModule } from './hosted-module.ts';
 import { createHostSecurity, type HostSecurity } from './host-security.ts';
+import { declaredScopes, refuseUndeclaredAccess } from './access-declarations.ts';
 import { mountOpenApi } from './openapi.ts';
 import { eventsOpsRoutes } from './events-ops-routes.ts';
 import { opsRoutes } from './ops-routes.ts';
@@ -232,6 +232,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
     let direct: DirectCalls | undefined;
     const localCalls: LocalDispatch = (module, call) => direct?.dispatch(module, call);
     const consumers = new Map<string, Consumer>();
+    const scopes = declaredScopes(options.modules);
     const hosted = topology.local.map((definition) =>
       hostModule({
         definition,
@@ -240,7 +241,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
         transport,
         local: localCalls,
         handle: security.handles.issue(definition.name),
-        scopes: declaredScopes(options.modules),
+        scopes,
         config,
         logger,
         consumers,
@@ -402,31 +403,6 @@ export async function createHost(options: HostOptions): Promise<Host> {
     await stopAll();
     throw error;
   }
-}
-
-/** Every scope the modules' routes declare, and the operator's. */
-function declaredScopes(modules: readonly ModuleDefinition[]): string[] {
-  const scopes = new Set<string>([operatorScope]);
-  for (const m of modules) {
-    for (const route of Object.values(m.contract.routes)) {
-      const access = routeMetadataOf(route)?.access;
-      if (access && access !== 'public') for (const s of access.scopes ?? []) scopes.add(s);
-    }
-  }
-  return [...scopes].sort();
-}
-
-/** Every contract route says who may call it (`contractRoute({ access })`): a host does not start with one that does not. */
-function refuseUndeclaredAccess(modules: readonly ModuleDefinition[]): void {
-  const undeclared = modules.flatMap((m) =>
-    Object.entries(m.contract.routes)
-      .filter(([, route]) => routeMetadataOf(route)?.access === undefined)
-      .map(([name, route]) => `${m.name}.${name} (${route.method.toUpperCase()} ${route.path})`),
-  );
-  if (undeclared.length > 0)
-    throw new Error(
-      `These routes declare no access, so nobody could tell who may call them: ${undeclared.join(', ')}. Declare each with contractRoute({ access: 'public' | { scopes, modules } }).`,
-    );
 }
 
 /** Budgets in Redis when it is configured (shared by every instance), else in this process's memory. */
