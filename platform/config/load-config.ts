@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { developmentKek, developmentModuleClientKey, parseKeks, parseModuleClientKey, type IdentityConfig } from './identity-settings.ts';
 import { environmentSchema } from './schema.ts';
-import { isSecretVariable, readSecretFiles } from './secret-files.ts';
+import { isSecretVariable, moduleClientSecretVariable, readSecretFiles } from './secret-files.ts';
 import { tlsSettings, type TlsConfig } from './tls-settings.ts';
 
 /** The typed settings every part of Cleave receives; nothing else reads the environment. */
@@ -165,6 +165,7 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
     topologyProblems.push({ variable: 'EVENT_HANDLER_TIMEOUT_MS', message: 'must be shorter than DB_IDLE_IN_TRANSACTION_TIMEOUT_MS' });
   }
   const identity = identitySettings(e, set, topologyProblems);
+  identity.moduleClientSecrets = moduleClientSecrets(present, e.MODULES, e.REMOTE_MODULES ?? {}, topologyProblems);
   const tls = tlsSettings(e, [...(e.DATABASE_URL ? [e.DATABASE_URL] : []), ...Object.values(moduleUrls)], topologyProblems);
   if (topologyProblems.length > 0) throw new ConfigError(withoutSecrets(topologyProblems, present));
   return {
@@ -266,6 +267,7 @@ function identitySettings(e: z.output<typeof environmentSchema>, set: Record<str
           ? 'MODULE_CLIENT_KEY_FILE'
           : 'MODULE_CLIENT_KEY',
     adminSecret: e.IDENTITY_ADMIN_SECRET,
+    moduleClientSecrets: {},
   };
 }
 
@@ -279,6 +281,34 @@ function moduleDatabaseUrls(env: Record<string, string | undefined>, problems: C
     else urls[match[1].toLowerCase().replaceAll('_', '-')] = value;
   }
   return urls;
+}
+
+/**
+ * `INVENTORY_CLIENT_SECRET=…` → `{ inventory: … }`: a module's own client secret (the identity host's
+ * `npm run keys:module-secret -- inventory` prints it), so a host running only that module needs no key that would
+ * let it derive the other modules' secrets. Only for modules this host runs.
+ */
+function moduleClientSecrets(
+  env: Record<string, string>,
+  modules: readonly string[] | undefined,
+  remote: Record<string, unknown>,
+  problems: ConfigProblem[],
+): Record<string, string> {
+  const secrets: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) {
+    const match = moduleClientSecretVariable.exec(key);
+    if (!match?.[1]) continue;
+    const module = match[1].toLowerCase().replaceAll('_', '-');
+    if ((modules !== undefined && !modules.includes(module)) || module in remote)
+      problems.push({ variable: key, message: `${module} does not run on this host (MODULES, REMOTE_MODULES): give a module's secret only to its host` });
+    else if (value.trim().length < 32)
+      problems.push({
+        variable: key,
+        message: `must be the module's secret from npm run keys:module-secret -- ${module} (43 characters), not ${value.trim().length} characters`,
+      });
+    else secrets[module] = value.trim();
+  }
+  return secrets;
 }
 
 /**
