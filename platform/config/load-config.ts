@@ -8,7 +8,12 @@ import { tlsSettings, type TlsConfig } from './tls-settings.ts';
 export interface Config {
   env: 'development' | 'test' | 'production';
   server: { host: string; port: number };
-  log: { level: string; format: 'json' | 'pretty' };
+  log: { level: string; format: 'json' | 'pretty'; traceIds: boolean };
+  /**
+   * Spans of every hop, exported over OTLP/HTTP (`otlp`) or written as log lines (`log`, development); `none` (the
+   * default without an endpoint) makes none.
+   */
+  tracing: { exporter: 'none' | 'otlp' | 'log'; endpoint: string | undefined; ratio: number; serviceName: string };
   database: {
     url: string | undefined;
     /** `<MODULE>_DATABASE_URL` overrides: a module in its own database. Keys are module names. */
@@ -164,6 +169,7 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
     // Otherwise the server would end a slow handler's transaction before the handler deadline does, with a worse error.
     topologyProblems.push({ variable: 'EVENT_HANDLER_TIMEOUT_MS', message: 'must be shorter than DB_IDLE_IN_TRANSACTION_TIMEOUT_MS' });
   }
+  const tracing = tracingSettings(e);
   const identity = identitySettings(e, set, topologyProblems);
   identity.moduleClientSecrets = moduleClientSecrets(present, e.MODULES, e.REMOTE_MODULES ?? {}, topologyProblems);
   const tls = tlsSettings(e, [...(e.DATABASE_URL ? [e.DATABASE_URL] : []), ...Object.values(moduleUrls)], topologyProblems);
@@ -171,7 +177,8 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
   return {
     env: e.NODE_ENV,
     server: { host: e.HOST, port: e.PORT },
-    log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT === 'auto' ? (options.isTty ? 'pretty' : 'json') : e.LOG_FORMAT },
+    log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT === 'auto' ? (options.isTty ? 'pretty' : 'json') : e.LOG_FORMAT, traceIds: tracing.exporter !== 'none' },
+    tracing,
     database: {
       url: e.DATABASE_URL,
       moduleUrls,
@@ -281,6 +288,15 @@ function moduleDatabaseUrls(env: Record<string, string | undefined>, problems: C
     else urls[match[1].toLowerCase().replaceAll('_', '-')] = value;
   }
   return urls;
+}
+
+/** `OTEL_TRACES_EXPORTER` (`otlp` when only an endpoint is set); the traces URL from the endpoint settings. */
+function tracingSettings(e: z.output<typeof environmentSchema>): Config['tracing'] {
+  const base = e.OTEL_EXPORTER_OTLP_ENDPOINT;
+  // The specification's rule: the per-signal variable is the whole URL, the general one a base to append to.
+  const endpoint = e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? (base ? `${base.replace(/\/+$/, '')}/v1/traces` : undefined);
+  const exporter = e.OTEL_TRACES_EXPORTER ?? (endpoint ? 'otlp' : 'none');
+  return { exporter, endpoint, ratio: e.OTEL_TRACES_SAMPLER_ARG, serviceName: e.OTEL_SERVICE_NAME };
 }
 
 /**

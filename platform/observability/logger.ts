@@ -1,5 +1,6 @@
 import { pino, type Logger, type DestinationStream } from 'pino';
 import pretty from 'pino-pretty';
+import { currentContext } from './context.ts';
 import { redactPaths, serializeError } from './redaction.ts';
 
 export type { Logger } from 'pino';
@@ -9,6 +10,16 @@ export interface LoggerOptions {
   format: 'json' | 'pretty';
   /** Where lines go; stdout by default. Tests and benchmarks pass their own. */
   destination?: DestinationStream;
+  /** Adds `trace_id` and `span_id` to every line written inside a span (when tracing is on). */
+  traceIds?: boolean;
+}
+
+/** The current span's ids, in the OpenTelemetry log field names (a fresh object: pino merges the line into it). */
+function traceFields(): object {
+  const span = currentContext()?.span;
+  if (!span) return {};
+  const { traceId, spanId } = span.spanContext();
+  return { trace_id: traceId, span_id: spanId };
 }
 
 /**
@@ -22,6 +33,7 @@ export function createLogger(options: LoggerOptions): Logger {
     base: null,
     redact: { paths: redactPaths, censor: '[redacted]' },
     serializers: { err: serializeError },
+    ...(options.traceIds ? { mixin: traceFields } : {}),
   };
   if (options.destination) return pino(base, options.destination);
   if (options.format === 'pretty') {

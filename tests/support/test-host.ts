@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { modules as allModules } from '../../apps/modules.ts';
 import { loadConfig, type Config } from '../../platform/config/index.ts';
 import type { DatabaseHandle } from '../../platform/db/index.ts';
@@ -16,6 +17,8 @@ export interface TestHostOptions {
   startRelays?: boolean;
   /** Collects log lines instead of discarding them. */
   logLines?: Record<string, unknown>[];
+  /** Turns tracing on, every span exported here as it ends. */
+  spanExporter?: SpanExporter;
 }
 
 export function testConfig(env: Record<string, string> = {}): Config {
@@ -39,14 +42,14 @@ export function testConfig(env: Record<string, string> = {}): Config {
  * A logger at debug level that discards lines, or parses them into `lines` so tests can read what was logged; the
  * process logger's redaction and error serializer apply, so tests see what production would print.
  */
-export function testLogger(lines?: Record<string, unknown>[]): Logger {
+export function testLogger(lines?: Record<string, unknown>[], traceIds = false): Logger {
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
       if (lines) for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
       done();
     },
   });
-  return createLogger({ level: 'debug', format: 'json', destination: sink });
+  return createLogger({ level: 'debug', format: 'json', destination: sink, traceIds });
 }
 
 /**
@@ -61,8 +64,9 @@ export function startTestHost(options: TestHostOptions): Promise<Host> {
     config: testConfig(options.env),
     modules,
     database: options.database,
-    logger: testLogger(options.logLines),
+    logger: testLogger(options.logLines, options.spanExporter !== undefined),
     ...(options.startRelays === undefined ? {} : { startRelays: options.startRelays }),
+    ...(options.spanExporter ? { spanExporter: options.spanExporter } : {}),
   });
 }
 
