@@ -356,6 +356,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
         retryAfterSeconds: Math.ceil(config.remote.breakerResetMs / 1000),
         trustedProxies,
         fetch: await tlsFetch(config.tls.remote),
+        tracing,
       },
       remoteWellKnown,
     );

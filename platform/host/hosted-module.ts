@@ -78,6 +78,7 @@ export function hostModule(options: HostModuleOptions): HostedModule {
     leaseMs: config.events.leaseMs,
     retry,
     events: definition.contract.events,
+    tracing,
   });
   const pruner = createPruner(
     db,

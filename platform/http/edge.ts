@@ -90,7 +90,8 @@ export function edge(options: EdgeOptions): MiddlewareHandler<AppEnv> {
       for (const [name, value] of secureHeaderEntries) c.header(name, value);
     }
     const context = executionContextOf(c, requestId);
-    const span = tracing.enabled ? serverSpan(tracing, c, path, context) : undefined;
+    // Probes every few seconds would drown the traces that matter.
+    const span = tracing.enabled && !path.startsWith('/health/') ? serverSpan(tracing, c, path, context) : undefined;
     let status = 500;
     try {
       await runInContext(context, () => downstream(c, next));
@@ -147,7 +148,8 @@ function serverSpan(tracing: Tracing, c: Context<AppEnv>, path: string, context:
 
 /** Names the span after the route that answered (`GET /catalog/v1/products/:id`: no ids), with the status. */
 function endServerSpan(span: Span, c: Context<AppEnv>, status: number): void {
-  const route = matchedRoutes(c).findLast((r) => r.method !== 'ALL')?.path;
+  // The last route matched that is not app-wide middleware: the operation, or the gateway's `/<module>/*`.
+  const route = matchedRoutes(c).findLast((r) => r.path !== '*' && r.path !== '/*')?.path;
   if (route) {
     span.updateName(`${c.req.method} ${route}`);
     span.setAttribute('http.route', route);

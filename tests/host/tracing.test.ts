@@ -42,6 +42,7 @@ describe('tracing: one trace from the request through the module call, the outbo
     const spans = await eventually(() => {
       const finished = exporter.getFinishedSpans().filter((s) => s.spanContext().traceId === traceId);
       one(finished, 'process catalog.product-created');
+      one(finished, 'send catalog.product-created');
       return finished;
     }, 20_000);
     const server = one(spans, 'POST /catalog/v1/products');
@@ -56,6 +57,9 @@ describe('tracing: one trace from the request through the module call, the outbo
     const producer = one(spans, 'create catalog.product-created');
     expect(producer.kind).toBe(SpanKind.PRODUCER);
     expect(parentOf(producer)).toBe(server.spanContext().spanId);
+    const send = one(spans, 'send catalog.product-created');
+    expect(send.kind).toBe(SpanKind.PRODUCER);
+    expect(parentOf(send)).toBe(producer.spanContext().spanId);
     const consumer = one(spans, 'process catalog.product-created');
     expect(consumer.kind).toBe(SpanKind.CONSUMER);
     expect(parentOf(consumer)).toBe(producer.spanContext().spanId);
