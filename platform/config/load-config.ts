@@ -8,7 +8,7 @@ import { tlsSettings, type TlsConfig } from './tls-settings.ts';
 export interface Config {
   env: 'development' | 'test' | 'production';
   server: { host: string; port: number };
-  log: { level: string; format: 'json' | 'pretty'; traceIds: boolean };
+  log: { level: string; format: 'json' | 'pretty'; service: string };
   /**
    * Spans of every hop, exported over OTLP/HTTP (`otlp`) or written as log lines (`log`, development); `none` (the
    * default without an endpoint) makes none.
@@ -177,7 +177,7 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
   return {
     env: e.NODE_ENV,
     server: { host: e.HOST, port: e.PORT },
-    log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT === 'auto' ? (options.isTty ? 'pretty' : 'json') : e.LOG_FORMAT, traceIds: tracing.exporter !== 'none' },
+    log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT === 'auto' ? (options.isTty ? 'pretty' : 'json') : e.LOG_FORMAT, service: e.OTEL_SERVICE_NAME },
     tracing,
     database: {
       url: e.DATABASE_URL,

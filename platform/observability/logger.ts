@@ -10,16 +10,22 @@ export interface LoggerOptions {
   format: 'json' | 'pretty';
   /** Where lines go; stdout by default. Tests and benchmarks pass their own. */
   destination?: DestinationStream;
-  /** Adds `trace_id` and `span_id` to every line written inside a span (when tracing is on). */
-  traceIds?: boolean;
+  /** The `service` field of every line: which deployable wrote it (`OTEL_SERVICE_NAME`). */
+  service?: string;
 }
 
-/** The current span's ids, in the OpenTelemetry log field names (a fresh object: pino merges the line into it). */
-function traceFields(): object {
-  const span = currentContext()?.span;
-  if (!span) return {};
-  const { traceId, spanId } = span.spanContext();
-  return { trace_id: traceId, span_id: spanId };
+/**
+ * The ids of the work a line is written in (a request or an event delivery): `requestId`, `correlationId`, and with
+ * tracing on the span's `trace_id` and `span_id` (OpenTelemetry's log field names). A fresh object each time: pino
+ * merges the line's own fields into it, so they win.
+ */
+function contextFields(): object {
+  const context = currentContext();
+  if (!context) return {};
+  const span = context.span?.spanContext();
+  return span
+    ? { requestId: context.requestId, correlationId: context.correlationId, trace_id: span.traceId, span_id: span.spanId }
+    : { requestId: context.requestId, correlationId: context.correlationId };
 }
 
 /**
@@ -30,10 +36,10 @@ function traceFields(): object {
 export function createLogger(options: LoggerOptions): Logger {
   const base = {
     level: options.level,
-    base: null,
+    base: options.service ? { service: options.service } : null,
     redact: { paths: redactPaths, censor: '[redacted]' },
     serializers: { err: serializeError },
-    ...(options.traceIds ? { mixin: traceFields } : {}),
+    mixin: contextFields,
   };
   if (options.destination) return pino(base, options.destination);
   if (options.format === 'pretty') {

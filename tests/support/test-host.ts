@@ -42,14 +42,14 @@ export function testConfig(env: Record<string, string> = {}): Config {
  * A logger at debug level that discards lines, or parses them into `lines` so tests can read what was logged; the
  * process logger's redaction and error serializer apply, so tests see what production would print.
  */
-export function testLogger(lines?: Record<string, unknown>[], traceIds = false): Logger {
+export function testLogger(lines?: Record<string, unknown>[]): Logger {
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
       if (lines) for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
       done();
     },
   });
-  return createLogger({ level: 'debug', format: 'json', destination: sink, traceIds });
+  return createLogger({ level: 'debug', format: 'json', destination: sink });
 }
 
 /**
@@ -64,7 +64,7 @@ export function startTestHost(options: TestHostOptions): Promise<Host> {
     config: testConfig(options.env),
     modules,
     database: options.database,
-    logger: testLogger(options.logLines, options.spanExporter !== undefined),
+    logger: testLogger(options.logLines),
     ...(options.startRelays === undefined ? {} : { startRelays: options.startRelays }),
     ...(options.spanExporter ? { spanExporter: options.spanExporter } : {}),
   });
