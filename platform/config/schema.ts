@@ -234,6 +234,8 @@ export const environmentSchema = z.object({
   REQUEST_LOG: z.enum(['all', 'sampled']).default('all'),
   REQUEST_LOG_SAMPLE_RATE: z.coerce.number({ error: 'must be a number' }).min(0, 'must be from 0 to 1').max(1, 'must be from 0 to 1').default(0.01),
   REQUEST_LOG_SLOW_MS: positiveInt(500),
+  METRICS_ENABLED: flag.default(true),
+  METRICS_COLLECT_TIMEOUT: duration('2s'),
   RATE_LIMIT: flag.default(true),
   RATE_LIMIT_PER_IP: rateLimit('600/60s'),
   RATE_LIMIT_PER_CLIENT: rateLimit('1200/60s'),

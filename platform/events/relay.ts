@@ -25,6 +25,8 @@ export interface RelayOptions {
   maxInFlight?: number;
   /** The publishing module's events, so that older versions a producer still serves go out beside the new one. */
   events?: readonly EventDefinition[];
+  /** Told of each event the bus accepted (`true`) or refused (`false`), for metrics. */
+  onDispatch?: ((accepted: boolean) => void) | undefined;
 }
 
 export interface Relay {
@@ -116,7 +118,9 @@ export function createRelay(options: RelayOptions): Relay {
       // Every version the producer serves carries the same event id, so inboxes deduplicate across versions.
       await Promise.all(publishedVersions(row.envelope, definitions).map((envelope) => bus.publish(envelope)));
       await marks.dispatched(row.seq);
+      options.onDispatch?.(true);
     } catch (error) {
+      options.onDispatch?.(false);
       const delay = backoffDelay(row.attempts, options.retry);
       log.warn({ err: error, eventId: row.envelope.id, event: row.envelope.name, attempts: row.attempts, retryInMs: delay }, 'outbox dispatch failed');
       await db

@@ -4,7 +4,7 @@ import type { ModuleAnswer, ModuleCall } from '../contracts/http-send.ts';
 import { migrateSchema, type DatabaseHandle } from '../db/index.ts';
 import { createInProcessBus, eventTables, type Consumer, type DeadLetterStore, type EventBus } from '../events/index.ts';
 import { commitBeforeCall, idempotency } from '../idempotency/index.ts';
-import { CleaveError, createApp, ipRanges, markForwardedRoutes, mountDocs, rateLimit, type App, type RateLimitStore } from '../http/index.ts';
+import { CleaveError, createApp, ipRanges, markForwardedRoutes, mountDocs, rateLimit, type App } from '../http/index.ts';
 import { authorize } from '../http/authorize.ts';
 import { routeHandlers } from '../http/route-handlers.ts';
 import { createLogger, type Logger } from '../observability/index.ts';
@@ -24,6 +24,8 @@ import { mountOpenApi } from './openapi.ts';
 import { eventsOpsRoutes } from './events-ops-routes.ts';
 import { opsRoutes } from './ops-routes.ts';
 import { registryRoutes } from './registry-routes.ts';
+import { moduleOfPath, openRateLimitStore } from './host-assembly.ts';
+import { mountMetrics, openMetrics } from './host-metrics.ts';
 import { resolveTopology, type Topology } from './topology.ts';
 
 export type { HostedModule } from './hosted-module.ts';
@@ -80,7 +82,8 @@ export async function createHost(options: HostOptions): Promise<Host> {
   }
 
   const databases = options.database ? sharedDatabase(options.database) : await openModuleDatabases(config, topology.local, logger);
-  const stoppers: (() => Promise<void>)[] = [() => databases.close()];
+  const metrics = openMetrics(config, options.modules, topology);
+  const stoppers: (() => Promise<void>)[] = [() => databases.close(), async () => metrics?.close()];
   let closeBus: (() => Promise<void>) | undefined;
   const stopAll = async () => {
     // The bus closes first: a delivery still retrying then gives up without dead-lettering, so its outbox row stays
@@ -120,6 +123,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
             subscriptionRefreshMs: events.subscriptionRefreshMs,
             inboxRetentionMs: config.retention.inboxMs,
             deadLetters: (module) => deadLetterStores.get(module),
+            observe: metrics?.events.delivery,
           })
         : createInProcessBus({
             log: busLog,
@@ -127,6 +131,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
             retry,
             handlerTimeoutMs: events.handlerTimeoutMs,
             inboxRetentionMs: config.retention.inboxMs,
+            observe: metrics?.events.delivery,
           });
     closeBus = () => bus.close();
 
@@ -245,6 +250,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
         config,
         logger,
         consumers,
+        metrics,
       }),
     );
     for (const m of hosted) {
@@ -263,6 +269,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
       undeclaredProblems: config.http.undeclaredProblems,
       cors: { origins: config.http.corsOrigins, credentials: config.http.corsCredentials },
       requestLog: config.http.requestLog,
+      observe: metrics?.observeRequest,
     });
     if (config.rateLimit.enabled) {
       const store = await openRateLimitStore(config, logger);
@@ -326,6 +333,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
         },
       }),
     );
+    if (metrics) mountMetrics(app, metrics, { bus, remoteStats: breakers, direct: calls, config });
     app.route('/', registryRoutes({ topology, registry, expectedHash: hashOf, remoteStats: breakers, probeTimeoutMs: config.remote.timeoutMs }));
     const deployed = options.modules.filter((m) => local.has(m.name) || topology.remote.has(m.name));
     mountOpenApi(app, deployed);
@@ -403,18 +411,4 @@ export async function createHost(options: HostOptions): Promise<Host> {
     await stopAll();
     throw error;
   }
-}
-
-/** Budgets in Redis when it is configured (shared by every instance), else in this process's memory. */
-async function openRateLimitStore(config: Config, logger: Logger): Promise<RateLimitStore> {
-  // rate-limiter-flexible (and ioredis) load only when rate limiting is on, like the bus's Redis pieces.
-  if (!config.redis.url) return (await import('../http/rate-limit-memory.ts')).memoryRateLimitStore();
-  const { redisRateLimitStore } = await import('../http/rate-limit-redis.ts');
-  return redisRateLimitStore({ url: config.redis.url, ca: config.tls.redisCa, prefix: config.redis.prefix, log: logger.child({ component: 'rate-limit' }) });
-}
-
-function moduleOfPath(path: string, local: ReadonlySet<string>, remote: ReadonlyMap<string, string>): string | undefined {
-  const end = path.indexOf('/', 1);
-  const first = path.slice(1, end === -1 ? undefined : end);
-  return first && (local.has(first) || remote.has(first)) ? first : undefined;
 }

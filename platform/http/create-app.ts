@@ -1,6 +1,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Logger } from '../observability/index.ts';
-import type { RequestLogOptions } from './access-log.ts';
+import type { RequestLogOptions, RequestObserver } from './access-log.ts';
 import type { AppEnv } from './app-env.ts';
 import type { CorsOptions } from './cors.ts';
 import type { UndeclaredProblems } from './declared-problems.ts';
@@ -32,6 +32,8 @@ export interface AppOptions {
   cors?: CorsOptions;
   /** The access log: a line for every request by default. */
   requestLog?: RequestLogOptions;
+  /** Told of every answer: the host's HTTP metrics. */
+  observe?: RequestObserver | undefined;
 }
 
 /**
@@ -48,6 +50,7 @@ export function createApp(options: AppOptions): App {
       undeclaredProblems: options.undeclaredProblems ?? 'fail',
       cors: options.cors,
       requestLog: options.requestLog ?? { mode: 'all', sampleRate: 1, slowMs: 500 },
+      observe: options.observe,
     }),
   );
   app.onError(errorHandler);
