@@ -100,15 +100,10 @@ function timerDelay(periodMs = 20): DelaySource {
  * function for the delay sampler.
  */
 export function runtimeMetrics(registry: Registry): () => void {
-  for (const reading of readings.filter(works)) {
-    new Gauge({
-      name: reading.name,
-      help: reading.help,
-      registers: [registry],
-      collect() {
-        this.set(reading.read());
-      },
-    });
+  for (const { name, help, read } of readings.filter(works)) {
+    // CPU time only grows: a counter, read from the process when scraped.
+    const type = name.endsWith('_total') ? 'counter' : 'gauge';
+    registry.registerMetric({ name, help, type, get: () => ({ name, help, type, aggregator: 'sum', values: [{ labels: {}, value: read() }] }) } as never);
   }
   const delay = 'Deno' in globalThis ? timerDelay() : perfHooksDelay();
   const lag = (suffix: string, help: string, read: () => number) =>
