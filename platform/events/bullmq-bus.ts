@@ -308,7 +308,9 @@ export function createBullmqBus(options: BullmqBusOptions): EventBus {
       const states = ['waiting', 'active', 'delayed', 'failed'] as const;
       return Promise.all(
         [...local.keys()].flatMap((module) => {
-          const counts = Array.from({ length: options.partitions }, (_, p) => queue(partitionQueueName(module, p)).getJobCounts('wait', 'active', 'delayed', 'failed'));
+          const counts = Array.from({ length: options.partitions }, (_, p) =>
+            queue(partitionQueueName(module, p)).getJobCounts('wait', 'active', 'delayed', 'failed'),
+          );
           return states.map(async (state) => ({
             module,
             state,

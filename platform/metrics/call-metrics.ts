@@ -23,7 +23,12 @@ interface TransportSeries {
 export function callMetrics(registry: Registry, viaNetwork: (provider: string) => boolean): (caller: string, provider: string) => CallMeter {
   const calls = cellCounter(registry, 'cleave_module_calls_total', 'Calls between modules, by caller, provider, transport and outcome (ok, error).');
   const errors = cellCounter(registry, 'cleave_module_call_errors_total', 'Failed calls between modules, by caller, provider, transport and problem code.');
-  const durations = cellHistogram(registry, 'cleave_module_call_duration_seconds', 'Time calls between modules took, by caller, provider and transport.', latencyBuckets);
+  const durations = cellHistogram(
+    registry,
+    'cleave_module_call_duration_seconds',
+    'Time calls between modules took, by caller, provider and transport.',
+    latencyBuckets,
+  );
   const series = (caller: string, provider: string, transport: CallTransport): TransportSeries => {
     const labels = { caller, provider, transport };
     return {

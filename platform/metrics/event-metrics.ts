@@ -35,7 +35,12 @@ export interface EventMetrics {
 export function eventMetrics(registry: Registry, collect: Collectors): EventMetrics {
   const dispatched = cellCounter(registry, 'cleave_outbox_dispatched_total', 'Outbox events the bus accepted, by producing module.');
   const dispatchFailures = cellCounter(registry, 'cleave_outbox_dispatch_failures_total', 'Outbox dispatches the bus refused (retried later), by module.');
-  const lag = cellHistogram(registry, 'cleave_event_consumer_lag_seconds', 'Time from an event occurring to a delivery attempt starting, by consumer.', lagBuckets);
+  const lag = cellHistogram(
+    registry,
+    'cleave_event_consumer_lag_seconds',
+    'Time from an event occurring to a delivery attempt starting, by consumer.',
+    lagBuckets,
+  );
   const durations = cellHistogram(registry, 'cleave_event_handling_duration_seconds', 'Time one delivery attempt took, by consumer.', latencyBuckets);
   const attempts = cellCounter(registry, 'cleave_event_deliveries_total', 'Delivery attempts, by consumer and outcome (handled, duplicate, failed).');
   const retries = cellCounter(registry, 'cleave_event_retries_total', 'Failed delivery attempts that are tried again, by consumer.');
@@ -61,7 +66,12 @@ export function eventMetrics(registry: Registry, collect: Collectors): EventMetr
     return s;
   };
 
-  const depth = new Gauge({ name: 'cleave_outbox_pending_events', help: 'Outbox rows not yet dispatched, by module.', labelNames: ['module'], registers: [registry] });
+  const depth = new Gauge({
+    name: 'cleave_outbox_pending_events',
+    help: 'Outbox rows not yet dispatched, by module.',
+    labelNames: ['module'],
+    registers: [registry],
+  });
   const age = new Gauge({
     name: 'cleave_outbox_oldest_pending_age_seconds',
     help: 'Age of the oldest undispatched outbox row, by module (0 when none is pending).',

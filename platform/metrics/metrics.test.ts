@@ -82,7 +82,11 @@ describe('metrics text output', () => {
   });
 
   it('process and event-loop series are present, CPU time as counters', async () => {
-    const metrics = createMetrics({ collectTimeoutMs: 1000, remoteModules: new Set(), modules: [{ name: 'catalog', version: '1.0.0', owner: 'team-a', hosted: true }] });
+    const metrics = createMetrics({
+      collectTimeoutMs: 1000,
+      remoteModules: new Set(),
+      modules: [{ name: 'catalog', version: '1.0.0', owner: 'team-a', hosted: true }],
+    });
     const text = await metrics.text();
     metrics.close();
     expect(text).toContain('# TYPE process_cpu_seconds_total counter');

@@ -20,7 +20,11 @@ const readings: Reading[] = [
       return (used.user + used.system) / 1e6;
     },
   },
-  { name: 'process_start_time_seconds', help: 'Start time of the process since the Unix epoch, in seconds.', read: () => Math.round(Date.now() / 1000 - process.uptime()) },
+  {
+    name: 'process_start_time_seconds',
+    help: 'Start time of the process since the Unix epoch, in seconds.',
+    read: () => Math.round(Date.now() / 1000 - process.uptime()),
+  },
   { name: 'process_resident_memory_bytes', help: 'Resident memory size, in bytes.', read: () => process.memoryUsage().rss },
   { name: 'nodejs_heap_size_total_bytes', help: 'JavaScript heap size, in bytes.', read: () => process.memoryUsage().heapTotal },
   { name: 'nodejs_heap_size_used_bytes', help: 'JavaScript heap in use, in bytes.', read: () => process.memoryUsage().heapUsed },
@@ -107,9 +111,14 @@ export function runtimeMetrics(registry: Registry): () => void {
   }
   const delay = 'Deno' in globalThis ? timerDelay() : perfHooksDelay();
   const lag = (suffix: string, help: string, read: () => number) =>
-    new Gauge({ name: `nodejs_eventloop_lag_${suffix}_seconds`, help: `${help} event-loop delay since the previous scrape, in seconds.`, registers: [registry], collect() {
-      this.set(read());
-    } });
+    new Gauge({
+      name: `nodejs_eventloop_lag_${suffix}_seconds`,
+      help: `${help} event-loop delay since the previous scrape, in seconds.`,
+      registers: [registry],
+      collect() {
+        this.set(read());
+      },
+    });
   lag('p50', 'Median', () => delay.percentile(50));
   lag('p90', '90th percentile of', () => delay.percentile(90));
   lag('p99', '99th percentile of', () => delay.percentile(99));

@@ -98,7 +98,8 @@ describe.each(testDatabases)('/metrics of a monolith host on $name', (testDataba
     await asAdmin(host, () => catalog.getProduct({ params: { id } }));
     await expect(asAdmin(host, () => catalog.getProduct({ params: { id: randomUUID() } }))).rejects.toMatchObject({ code: 'catalog/product-not-found' });
     const after = await scrape();
-    const delta = (name: string, more: Record<string, string> = {}) => valueOf(after, name, { ...labels, ...more }) - valueOf(before, name, { ...labels, ...more });
+    const delta = (name: string, more: Record<string, string> = {}) =>
+      valueOf(after, name, { ...labels, ...more }) - valueOf(before, name, { ...labels, ...more });
     expect(delta('cleave_module_calls_total', { outcome: 'ok' })).toBe(1);
     expect(delta('cleave_module_calls_total', { outcome: 'error' })).toBe(1);
     expect(delta('cleave_module_call_errors_total', { problem: 'catalog/product-not-found' })).toBe(1);
@@ -114,7 +115,9 @@ describe.each(testDatabases)('/metrics of a monolith host on $name', (testDataba
     await call(host, 'POST', '/catalog/v1/products', { ...product, sku: `MET-${randomUUID().slice(0, 8)}` });
     await eventually(async () => {
       const after = await scrape();
-      expect(valueOf(after, 'cleave_outbox_dispatched_total', { module: 'catalog' })).toBeGreaterThan(valueOf(before, 'cleave_outbox_dispatched_total', { module: 'catalog' }));
+      expect(valueOf(after, 'cleave_outbox_dispatched_total', { module: 'catalog' })).toBeGreaterThan(
+        valueOf(before, 'cleave_outbox_dispatched_total', { module: 'catalog' }),
+      );
       const handled = after.filter((s) => s.name === 'cleave_event_deliveries_total' && s.labels.outcome === 'handled');
       expect(handled.reduce((sum, s) => sum + s.value, 0)).toBeGreaterThan(
         before.filter((s) => s.name === 'cleave_event_deliveries_total' && s.labels.outcome === 'handled').reduce((sum, s) => sum + s.value, 0),

@@ -38,7 +38,11 @@ describe.skipIf(!redisUrl)('metrics of calls to a module in another process (nee
     const server = await serve(provider, { host: '127.0.0.1', port: 0 });
     cleanups.push(() => server.close());
     const caller = await host({ MODULES: 'inventory', REMOTE_MODULES: `catalog=${server.url},identity=${server.url}` });
-    const created = await call(caller, 'POST', '/catalog/v1/products', { sku: `REM-${randomUUID().slice(0, 8)}`, name: 'Remote mug', price: { amount: 800, currency: 'EUR' } });
+    const created = await call(caller, 'POST', '/catalog/v1/products', {
+      sku: `REM-${randomUUID().slice(0, 8)}`,
+      name: 'Remote mug',
+      price: { amount: 800, currency: 'EUR' },
+    });
     expect(created.status).toBe(201);
     const { id } = (await created.json()) as { id: string };
     const inventory = caller.modules.find((m) => m.definition.name === 'inventory');

@@ -16,7 +16,8 @@ export function parseExposition(text: string): Sample[] {
     const match = line.exec(raw);
     if (!match) throw new Error(`not a sample line: ${raw}`);
     const labels: Record<string, string> = {};
-    for (const [, name, value] of (match[2] ?? '').matchAll(label)) labels[name as string] = (value as string).replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
+    for (const [, name, value] of (match[2] ?? '').matchAll(label))
+      labels[name as string] = (value as string).replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
     const value = match[3] === '+Inf' ? Infinity : match[3] === '-Inf' ? -Infinity : Number(match[3]);
     samples.push({ name: match[1] as string, labels, value });
   }
