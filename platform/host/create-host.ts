@@ -185,6 +185,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
     const remote = createHttpTransport({
       resolve: resolveRemote,
       onFailure: onRemoteFailure,
+      onRetry: metrics?.remoteRetry,
       timeoutMs: config.remote.timeoutMs,
       retries: config.remote.retries,
       breakerThreshold: config.remote.breakerFailures,

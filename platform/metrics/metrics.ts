@@ -1,4 +1,4 @@
-import { Gauge, Registry } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
 import type { CallMeter } from '../contracts/index.ts';
 import type { RequestObserver } from '../http/index.ts';
 import { callMetrics } from './call-metrics.ts';
@@ -26,6 +26,8 @@ export interface Metrics {
   /** The meter of the client `caller` uses to call `provider`. */
   callMeter(caller: string, provider: string): CallMeter;
   events: EventMetrics;
+  /** Counts a retry of a call to a remote module (the HTTP transport's policy). */
+  remoteRetry(module: string): void;
   /** Breakers and bulkheads, read at scrape time. */
   watchResilience(sources: ResilienceSources): void;
   /** The Prometheus text exposition, after running the scrape-time collectors. */
@@ -54,12 +56,19 @@ export function createMetrics(options: MetricsOptions): Metrics {
   for (const m of options.modules) info.set({ module: m.name, version: m.version, owner: m.owner, hosted: String(m.hosted) }, 1);
   const stopRuntime = runtimeMetrics(registry);
   const remote = options.remoteModules;
+  const retries = new Counter({
+    name: 'cleave_remote_retries_total',
+    help: 'Retries of calls to a remote module (idempotent calls, after a network failure or a retryable answer), by module.',
+    labelNames: ['module'],
+    registers: [registry],
+  });
   return {
     registry,
     contentType: registry.contentType,
     observeRequest: httpMetrics(registry, remote),
     callMeter: callMetrics(registry, (provider) => remote.has(provider)),
     events: eventMetrics(registry, collect),
+    remoteRetry: (module) => retries.labels(module).inc(),
     watchResilience: (sources) => resilienceMetrics(registry, collect, sources),
     async text() {
       await collect.run();
