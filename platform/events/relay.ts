@@ -27,6 +27,8 @@ export interface RelayOptions {
   events?: readonly EventDefinition[];
   /** A `send` span per dispatch, under the event's producer span, when tracing is on. */
   tracing?: Tracing;
+  /** Told of each event the bus accepted (`true`) or refused (`false`), for metrics. */
+  onDispatch?: ((accepted: boolean) => void) | undefined;
 }
 
 export interface Relay {
@@ -135,8 +137,10 @@ export function createRelay(options: RelayOptions): Relay {
       await Promise.all(publishedVersions(row.envelope, definitions).map((envelope) => bus.publish(envelope)));
       span?.end();
       await marks.dispatched(row.seq);
+      options.onDispatch?.(true);
     } catch (error) {
       if (span?.isRecording()) endSpan(span, error);
+      options.onDispatch?.(false);
       const delay = backoffDelay(row.attempts, options.retry);
       log.warn({ err: error, eventId: row.envelope.id, event: row.envelope.name, attempts: row.attempts, retryInMs: delay }, 'outbox dispatch failed');
       await db

@@ -3,6 +3,7 @@ import { modules as allModules } from '../../apps/modules.ts';
 import type { ModuleDefinition } from '../../platform/host/index.ts';
 import { mergedDocument, moduleDocument, platformRoutes } from '../../platform/host/openapi.ts';
 import { eventsOpsRoutes } from '../../platform/host/events-ops-routes.ts';
+import { metricsRoute } from '../../platform/host/metrics-route.ts';
 import { opsRoutes } from '../../platform/host/ops-routes.ts';
 import { registryRoutes } from '../../platform/host/registry-routes.ts';
 import { moduleAsyncApi } from './asyncapi.ts';
@@ -15,7 +16,7 @@ export const contractDirs = { openapi: 'contracts/openapi', asyncapi: 'contracts
 export const mergedFile = `${contractDirs.openapi}/cleave.json`;
 
 /**
- * The platform's documented routes (`/ops/...`, `/registry`), taken from the routers a host mounts. Their sources
+ * The platform's documented routes (`/ops/...`, `/registry`, `/metrics`), taken from the routers a host mounts. Their sources
  * are never called: only the route declarations are read.
  */
 export function documentedPlatformRoutes(): RouteConfig[] {
@@ -28,7 +29,8 @@ export function documentedPlatformRoutes(): RouteConfig[] {
     remoteStats: () => ({}),
     probeTimeoutMs: 0,
   });
-  return [ops, events, registry].flatMap((router) => platformRoutes(router, []));
+  const metrics = metricsRoute(undefined as never);
+  return [ops, events, registry, metrics].flatMap((router) => platformRoutes(router, []));
 }
 
 /**
