@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../db/index.ts';
 import { resultRows } from '../db/index.ts';
-import { endSpan, SpanKind, tracingOff, type Logger, type Tracing } from '../observability/index.ts';
+import { endSpan, outsideContext, SpanKind, tracingOff, type Logger, type Tracing } from '../observability/index.ts';
 import { backoffDelay, type BackoffOptions } from './backoff.ts';
 import type { EventBus } from './bus.ts';
 import type { EventDefinition } from './define-event.ts';
@@ -196,8 +196,10 @@ export function createRelay(options: RelayOptions): Relay {
     }
   }
 
+  // Woken after a request's commit, the pass is no part of that request: it runs outside its context.
+  const pumpAlone = () => void pump();
   function wake(): void {
-    if (running) void pump();
+    if (running) outsideContext(pumpAlone);
   }
 
   return {
