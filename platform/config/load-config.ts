@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { dataEncryptionSettings, type DataEncryptionConfig } from './data-encryption-settings.ts';
 import { developmentKek, developmentModuleClientKey, parseKeks, parseModuleClientKey, type IdentityConfig } from './identity-settings.ts';
 import { environmentSchema } from './schema.ts';
 import { isSecretVariable, readSecretFiles } from './secret-files.ts';
@@ -88,6 +89,8 @@ export interface Config {
   /** After SIGTERM, how long draining may take before the process exits anyway. */
   shutdownTimeoutMs: number;
   identity: IdentityConfig;
+  /** Encryption at rest of the fields modules classify as personal or sensitive. */
+  dataEncryption: DataEncryptionConfig;
   /** HTTPS and mutual TLS for this host, TLS for calls to other hosts, Redis and PostgreSQL. */
   tls: TlsConfig;
 }
@@ -165,6 +168,7 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
     topologyProblems.push({ variable: 'EVENT_HANDLER_TIMEOUT_MS', message: 'must be shorter than DB_IDLE_IN_TRANSACTION_TIMEOUT_MS' });
   }
   const identity = identitySettings(e, set, topologyProblems);
+  const dataEncryption = dataEncryptionSettings(e.DATA_KEK, Boolean(set.DATA_KEK_FILE), e.NODE_ENV === 'production', topologyProblems);
   const tls = tlsSettings(e, [...(e.DATABASE_URL ? [e.DATABASE_URL] : []), ...Object.values(moduleUrls)], topologyProblems);
   if (topologyProblems.length > 0) throw new ConfigError(withoutSecrets(topologyProblems, present));
   return {
@@ -228,6 +232,7 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
     retention: { outboxMs: e.OUTBOX_RETENTION, inboxMs: e.INBOX_RETENTION, deadLetterMs: e.DEAD_LETTER_RETENTION, pruneIntervalMs: e.PRUNE_INTERVAL },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     identity,
+    dataEncryption,
     tls,
   };
 }
