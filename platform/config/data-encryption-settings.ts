@@ -21,12 +21,7 @@ export const developmentDataKek: KeyEncryptionKeyConfig = {
 };
 
 /** `DATA_KEK` (or `DATA_KEK_FILE`): the same form as `IDENTITY_KEK`, `<id>:<base64>[,<id>:<base64>...]`. */
-export function dataEncryptionSettings(
-  value: string | undefined,
-  fromFile: boolean,
-  production: boolean,
-  problems: ConfigProblem[],
-): DataEncryptionConfig {
+export function dataEncryptionSettings(value: string | undefined, fromFile: boolean, production: boolean, problems: ConfigProblem[]): DataEncryptionConfig {
   if (value === undefined) return production ? { kek: undefined, kekSource: 'none' } : { kek: [developmentDataKek], kekSource: 'development-default' };
   return { kek: parseKeks(value, problems, 'DATA_KEK'), kekSource: fromFile ? 'DATA_KEK_FILE' : 'DATA_KEK' };
 }
