@@ -23,6 +23,11 @@ export async function findUserByEmailIndex(db: Executor, emailIndex: string): Pr
   return row;
 }
 
+/** Drops a user's e-mail blind index, so the address no longer finds (or blocks) the account. */
+export async function clearEmailIndex(db: Executor, id: string): Promise<void> {
+  await db.update(users).set({ emailIndex: null }).where(eq(users.id, id));
+}
+
 export async function findUser(db: Executor, id: string): Promise<UserRow | undefined> {
   const [row] = await db.select().from(users).where(eq(users.id, id));
   return row;
