@@ -1473,11 +1473,8 @@ export interface components {
         NewUser: {
             username: string & unknown;
             password: string;
-            /**
-             * Format: email
-             * @description Kept encrypted at rest; found again through its blind index (compared lower-cased).
-             */
-            email?: string;
+            /** @description Kept encrypted at rest; found again through its blind index (compared lower-cased). */
+            email?: string & unknown;
             /** @description Kept encrypted at rest. */
             displayName?: string & unknown;
         };
@@ -3967,7 +3964,7 @@ export interface operations {
         parameters: {
             query: {
                 /** @description The exact address (compared lower-cased and trimmed). */
-                email: string;
+                email: string & unknown;
             };
             header?: never;
             path?: never;

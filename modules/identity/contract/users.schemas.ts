@@ -9,7 +9,13 @@ const username = z
 // NIST SP 800-63B §5.1.1.2: at least 8 characters, at least 64 allowed, any characters.
 const password = z.string().min(8).max(128);
 
-const email = z.email().max(254).openapi({ description: 'Kept encrypted at rest; found again through its blind index (compared lower-cased).' });
+// A plain pattern rather than z.email(): the contract then says exactly what is accepted (OpenAPI has no portable
+// definition of format: email), and no address is refused that the document allows.
+const email = z
+  .string()
+  .max(254)
+  .regex(/^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/, 'must be an e-mail address such as ada@example.org')
+  .openapi({ description: 'Kept encrypted at rest; found again through its blind index (compared lower-cased).' });
 const displayName = text({ min: 1, max: 200 }).openapi({ description: 'Kept encrypted at rest.' });
 
 export const newUserSchema = z.object({ username, password, email: email.optional(), displayName: displayName.optional() }).strict().openapi('NewUser');
