@@ -16,6 +16,8 @@ export type OpenedField = { status: 'ok'; value: string } | { status: 'erased' }
 export interface FieldEncryption {
   /** Seals `value` for `subject` in `context` (where it belongs: `identity.users.email/<id>`), making its key in `tx`. */
   seal(tx: Executor, subject: string, value: string, context: string): Promise<string>;
+  /** The subject's key read (or made) once, for sealing several values: `(value, context) => sealed`. */
+  sealerFor(tx: Executor, subject: string): Promise<(value: string, context: string) => string>;
   /** Opens a sealed value in the context it was sealed for; `erased` once its subject's key was shredded. */
   open(db: Executor, sealed: string, context: string): Promise<OpenedField>;
   /** Opens several values with one read of their keys. */
@@ -50,6 +52,10 @@ export function createFieldEncryption(table: DataKeyTable, box: SecretBox): Fiel
   return {
     async seal(tx, subject, value, context) {
       return sealField(await keys.forSubject(tx, subject), value, context);
+    },
+    async sealerFor(tx, subject) {
+      const key = await keys.forSubject(tx, subject);
+      return (value, context) => sealField(key, value, context);
     },
     open: async (db, sealed, context) => (await openAll(db, [{ sealed, context }]))[0] as OpenedField,
     openAll,

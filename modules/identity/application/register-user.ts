@@ -30,11 +30,12 @@ export async function registerUser(deps: IdentityDeps, input: NewUser) {
   // Before the transaction: on embedded PGlite a read outside it would wait for it.
   const emailIndex = profile.email === null ? null : await emailIndexOf(deps, profile.email);
   await deps.transaction(async (tx) => {
-    const row = await sealProfile(deps, tx, id, profile, (f) => profileContext.row(f, id));
+    const seal = await deps.fields.sealerFor(tx, id);
+    const row = sealProfile(seal, profile, (f) => profileContext.row(f, id));
     if (!(await insertUser(tx, { id, username: input.username, passwordHash, roles: input.roles, createdAt, emailIndex, ...row }))) {
       throw (await findUserByName(tx, input.username)) ? new UsernameTaken(input.username) : new EmailTaken();
     }
-    const sealed = await sealProfile(deps, tx, id, profile, (f) => profileContext.event(userRegistered.name, f, id));
+    const sealed = sealProfile(seal, profile, (f) => profileContext.event(userRegistered.name, f, id));
     await deps.outbox.publish(tx, userRegistered, { userId: id, username: input.username, roles: input.roles, ...sealed });
   });
   return { id, username: input.username, roles: input.roles, ...profile, createdAt };

@@ -25,13 +25,13 @@ export function emailIndexOf(deps: IdentityDeps, email: string): Promise<string>
   return deps.fields.blindIndex(deps.db, emailIndexColumn, normaliseEmail(email));
 }
 
-/** Seals the given fields for `userId` (its data key made in `tx` on first use); absent fields stay null. */
-export async function sealProfile(deps: IdentityDeps, tx: Executor, userId: string, profile: Profile, contextOf: (field: keyof Profile) => string) {
-  const seal = (field: keyof Profile) => {
+/** Seals the given fields with `seal` (the user's sealer); absent fields stay null. */
+export function sealProfile(seal: (value: string, context: string) => string, profile: Profile, contextOf: (field: keyof Profile) => string) {
+  const sealed = (field: keyof Profile) => {
     const value = profile[field];
-    return value === null ? Promise.resolve(null) : deps.fields.seal(tx, userId, value, contextOf(field));
+    return value === null ? null : seal(value, contextOf(field));
   };
-  return { email: await seal('email'), displayName: await seal('displayName') };
+  return { email: sealed('email'), displayName: sealed('displayName') };
 }
 
 /** Opens a user row's sealed fields; erased ones come back null. */
