@@ -60,6 +60,10 @@ describe.each(testDatabases)('personal data at rest, on $name', (testDatabase) =
     const problem = await again.text();
     expect(problem).toContain('identity/email-taken');
     expect(problem.toLowerCase()).not.toContain('lovelace');
+    // Nor does a validation error quote a malformed address.
+    const malformed = await signUp({ username: 'ada3', email: 'ada.lovelace-at-example.org' });
+    expect(malformed.status).toBe(400);
+    expect(await malformed.text()).not.toContain('lovelace');
   });
 
   it('shows the signed-in user their e-mail and display name; only administrators look users up', async () => {
