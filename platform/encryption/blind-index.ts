@@ -6,7 +6,16 @@ import { createHmac, hkdfSync } from 'node:crypto';
  * match each other. It reveals which rows hold equal values, nothing else; no prefix, range or fuzzy search.
  */
 export function blindIndex(indexKey: Uint8Array, column: string, normalised: string): string {
-  const columnKey = Buffer.from(hkdfSync('sha256', indexKey, Buffer.alloc(0), `cleave blind index|${column}`, 32));
+  return blindIndexWith(columnIndexKey(indexKey, column), normalised);
+}
+
+/** The key of one column's blind index, derived from the module's index key (worth keeping: HKDF is the slow part). */
+export function columnIndexKey(indexKey: Uint8Array, column: string): Uint8Array {
+  return Buffer.from(hkdfSync('sha256', indexKey, Buffer.alloc(0), `cleave blind index|${column}`, 32));
+}
+
+/** The blind index of a normalised value under a column's own key (`columnIndexKey`). */
+export function blindIndexWith(columnKey: Uint8Array, normalised: string): string {
   return createHmac('sha256', columnKey).update(normalised, 'utf8').digest('base64url');
 }
 

@@ -1,6 +1,6 @@
 import type { Executor } from '../db/index.ts';
 import type { SecretBox } from '../security/index.ts';
-import { blindIndex } from './blind-index.ts';
+import { blindIndexWith, columnIndexKey } from './blind-index.ts';
 import { createDataKeyStore, type DataKeyStore } from './data-keys.ts';
 import { openField, sealField, sealedKeyId } from './field-cipher.ts';
 import type { DataKeyTable } from './tables.ts';
@@ -35,6 +35,7 @@ export const blindIndexSubject = 'module:blind-index';
 export function createFieldEncryption(table: DataKeyTable, box: SecretBox): FieldEncryption {
   const keys = createDataKeyStore(table, box);
   let indexKey: Promise<Uint8Array> | undefined;
+  const columnKeys = new Map<string, Uint8Array>();
 
   async function openAll(db: Executor, fields: readonly { sealed: string; context: string }[]): Promise<OpenedField[]> {
     const found = await keys.byIds(
@@ -65,7 +66,10 @@ export function createFieldEncryption(table: DataKeyTable, box: SecretBox): Fiel
         // A failed first read (the database away) is tried again on the next call, not remembered.
         indexKey.catch(() => (indexKey = undefined));
       }
-      return blindIndex(await indexKey, column, normalised);
+      const key = await indexKey;
+      let columnKey = columnKeys.get(column);
+      if (!columnKey) columnKeys.set(column, (columnKey = columnIndexKey(key, column)));
+      return blindIndexWith(columnKey, normalised);
     },
     shred: (tx, subject) => keys.shred(tx, subject),
     keys,

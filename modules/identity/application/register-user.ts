@@ -26,7 +26,7 @@ export async function registerUser(deps: IdentityDeps, input: NewUser) {
   const id = uuidv7();
   const passwordHash = await hashPassword(input.password, deps.settings.passwordCost);
   const createdAt = new Date();
-  const profile = { email: input.email?.trim() ?? null, displayName: input.displayName ?? null };
+  const profile = { email: input.email ?? null, displayName: input.displayName ?? null };
   // Before the transaction: on embedded PGlite a read outside it would wait for it.
   const emailIndex = profile.email === null ? null : await emailIndexOf(deps, profile.email);
   await deps.transaction(async (tx) => {
