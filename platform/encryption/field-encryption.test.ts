@@ -86,4 +86,21 @@ describe.each(testDatabases)('field encryption, on $name', (testDatabase) => {
     for (const [i, s] of sealed.entries()) expect(await after.open(database.db, s.sealed, `c/${s.subject}`)).toEqual({ status: 'ok', value: `value ${i}` });
     expect((await rewrapDataKeys({ db: database.db, table: dataKeys, box, currentKekId: 'k2' })).rewrapped).toBe(0);
   });
+
+  it('two rewraps at once share the work: each key is rewrapped by one of them, and every value still opens', async () => {
+    const k3 = kek('k3');
+    const before = createFieldEncryption(dataKeys, createSecretBox([k2, k1]));
+    const sealed = [];
+    for (let i = 0; i < 40; i++) {
+      const subject = randomUUID();
+      sealed.push({ subject, sealed: await database.db.transaction((tx) => before.seal(tx, subject, `v${i}`, `c/${subject}`)) });
+    }
+    const total = Object.values(await dataKeysByKek(database.db, dataKeys)).reduce((a, b) => a + b, 0);
+    const box = createSecretBox([k3, k2, k1]);
+    const runs = await Promise.all([1, 2].map(() => rewrapDataKeys({ db: database.db, table: dataKeys, box, currentKekId: 'k3', batchSize: 5 })));
+    expect(runs.reduce((n, r) => n + r.rewrapped, 0)).toBe(total);
+    expect(await dataKeysByKek(database.db, dataKeys)).toEqual({ k3: total });
+    const after = createFieldEncryption(dataKeys, createSecretBox([k3]));
+    for (const [i, s] of sealed.entries()) expect(await after.open(database.db, s.sealed, `c/${s.subject}`)).toEqual({ status: 'ok', value: `v${i}` });
+  });
 });
