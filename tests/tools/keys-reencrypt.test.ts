@@ -51,7 +51,7 @@ async function postgresTarget(url: string): Promise<Target> {
  * Runs `npm run keys:reencrypt` as an operator would; `killWhen` SIGKILLs it as soon as its output matches (a
  * progress line), whatever it is doing then.
  */
-function reencrypt(target: Target, args: string[], killWhen?: RegExp): Promise<{ code: number | null; signal: string | null; output: string }> {
+function reencrypt(target: Target, args: string[], killWhen?: RegExp, offline = true): Promise<{ code: number | null; signal: string | null; output: string }> {
   const env: Record<string, string | undefined> = {
     ...process.env,
     NODE_ENV: 'test',
@@ -63,7 +63,7 @@ function reencrypt(target: Target, args: string[], killWhen?: RegExp): Promise<{
     ...target.env,
   };
   return new Promise((done) => {
-    const child = spawn(process.execPath, ['--import', tsx, command, '--offline', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
+    const child = spawn(process.execPath, ['--import', tsx, command, ...(offline ? ['--offline'] : []), ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
     let output = '';
     const take = (chunk: Buffer) => {
       output += chunk.toString();
@@ -156,9 +156,25 @@ describe.each(targets.map((open, i) => ({ open, name: i === 0 ? 'pglite' : 'post
       }
 
       // A third run finds nothing left to do.
-      const idle = await reencrypt(target, []);
+      const idle = await reencrypt(target, ['--dry-run']);
       expect(idle.code, idle.output).toBe(0);
-      expect(idle.output).toContain('identity: 0 data keys to rewrap under new');
+      expect(idle.output).toContain(`identity: 0 data keys to rewrap under new ({"new":${subjects}})`);
+    },
+    processTestTimeoutMs,
+  );
+
+  it(
+    'refuses bad usage with exit code 2: a module without data keys, a bad batch size, embedded PGlite without --offline',
+    async () => {
+      const notEncrypting = await reencrypt(target, ['--module', 'catalog']);
+      expect(notEncrypting.code).toBe(2);
+      expect(notEncrypting.output).toContain('no module with data keys named catalog');
+      expect((await reencrypt(target, ['--batch-size', '0'])).code).toBe(2);
+      if (target.name === 'pglite') {
+        const online = await reencrypt(target, [], undefined, false);
+        expect(online.code).toBe(2);
+        expect(online.output).toContain('pass --offline');
+      }
     },
     processTestTimeoutMs,
   );
