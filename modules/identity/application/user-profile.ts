@@ -12,8 +12,10 @@ export interface Profile {
  * Where a sealed value belongs, authenticated with it: a row's column, or a field of an event about the user. A value
  * copied to another user's row, another column or another event does not open.
  */
+const columns: Record<keyof Profile, string> = { email: 'email', displayName: 'display_name' };
+
 export const profileContext = {
-  row: (field: keyof Profile, userId: string) => `identity.users.${field}/${userId}`,
+  row: (field: keyof Profile, userId: string) => `identity.users.${columns[field]}/${userId}`,
   event: (event: string, field: keyof Profile, userId: string) => `${event}.${field}/${userId}`,
 };
 
