@@ -1,4 +1,6 @@
 import type { Db, Tx } from '../../../platform/db/index.ts';
+import type { FieldEncryption } from '../../../platform/encryption/index.ts';
+import type { Outbox } from '../../../platform/events/index.ts';
 import type { KeyStore } from '../infrastructure/key-store.ts';
 
 /** How identity issues tokens; from the host's configuration. */
@@ -24,6 +26,9 @@ export interface IdentityDeps {
   db: Db;
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   keys: KeyStore;
+  /** Seals users' personal fields with each user's data key (DATA_KEK wraps those), and their blind indexes. */
+  fields: FieldEncryption;
+  outbox: Outbox;
   settings: IdentitySettings;
   /** Every scope a token may carry: the roles' and every scope the application's routes declare. */
   knownScopes: readonly string[];

@@ -110,3 +110,12 @@ export class UsernameTaken extends IdentityError {
     super(`The username ${username} is taken.`, { username });
   }
 }
+
+/** Another account holds this e-mail address (compared normalised, through its blind index). Not echoed: personal data. */
+export class EmailTaken extends IdentityError {
+  readonly kind = 'conflict';
+  readonly code = 'identity/email-taken';
+  constructor() {
+    super('Another account uses this e-mail address.', {});
+  }
+}
