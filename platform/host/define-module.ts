@@ -5,6 +5,7 @@ import type { Outbox, Subscription } from '../events/index.ts';
 import type { App } from '../http/index.ts';
 import type { Logger } from '../observability/index.ts';
 import type { TableDataEntry } from './data-classification.ts';
+import { slosOf, type ModuleSlos } from './slos.ts';
 
 /** What a module's code receives from the host: its database, logger, outbox and clients for other modules. */
 export interface ModuleContext {
@@ -56,6 +57,8 @@ export interface ModuleDefinition<C extends Contract = Contract> {
   data?: Record<string, TableDataEntry>;
   /** Contracts of the modules this one calls. */
   uses?: readonly Contract[];
+  /** Availability and latency objectives for its reads and writes (defaults: `defaultSlos`); alert rules come from them. */
+  slos?: ModuleSlos;
   routes(ctx: ModuleContext): App;
   /** Event handlers; `tools.context` is this module's context. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each subscription keeps its own event type
@@ -75,5 +78,6 @@ export function defineModule<C extends Contract>(definition: ModuleDefinition<C>
   if (definition.name !== definition.contract.module) {
     throw new Error(`Module ${definition.name} must carry its own contract, not ${definition.contract.module}'s.`);
   }
+  slosOf(definition);
   return definition;
 }

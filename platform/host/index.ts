@@ -7,6 +7,8 @@ export { defineModule } from './define-module.ts';
 export type { ModuleDefinition, ModuleContext, HealthCheck } from './define-module.ts';
 export { classifiedColumns, tableData } from './data-classification.ts';
 export type { ColumnData, DataClassification, TableData, TableDataEntry } from './data-classification.ts';
+export { defaultSlos, slosOf } from './slos.ts';
+export type { ModuleSlos, OperationClass, SloObjectives } from './slos.ts';
 export { createHost } from './create-host.ts';
 export type { Host, HostOptions, HostedModule } from './create-host.ts';
 export { moduleDocument } from './openapi.ts';
