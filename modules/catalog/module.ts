@@ -9,6 +9,11 @@ export const catalogModule = defineModule({
   name: 'catalog',
   version: '1.0.0',
   owner: 'team-merchandising',
+  // Product reads back every shop page: tight; writes are staff edits.
+  slos: {
+    read: { availability: 0.999, latency: { thresholdSeconds: 0.1, objective: 0.99 } },
+    write: { availability: 0.995, latency: { thresholdSeconds: 0.5, objective: 0.99 } },
+  },
   description: 'Products: what is sold, at what price.',
   contract: catalogContract,
   migrations: fileURLToPath(new URL('../../migrations/catalog', import.meta.url)),

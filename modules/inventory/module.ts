@@ -14,6 +14,11 @@ export const inventoryModule = defineModule({
   name: 'inventory',
   version: '1.0.0',
   owner: 'team-fulfilment',
+  // Stock reads and reservations sit on the checkout path.
+  slos: {
+    read: { availability: 0.999, latency: { thresholdSeconds: 0.1, objective: 0.99 } },
+    write: { availability: 0.999, latency: { thresholdSeconds: 0.5, objective: 0.99 } },
+  },
   description: 'Stock per product: receipts, availability, reservations.',
   contract: inventoryContract,
   migrations: fileURLToPath(new URL('../../migrations/inventory', import.meta.url)),
