@@ -14,6 +14,7 @@ export const benchModule = defineModule({
   name: 'bench',
   version: '1.0.0',
   owner: 'bench',
+  costCentre: 'cc-bench',
   description: 'Benchmark-only: one route that does no I/O.',
   contract: benchContract,
   migrations: fileURLToPath(new URL('./migrations', import.meta.url)),

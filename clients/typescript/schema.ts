@@ -406,6 +406,124 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/ops/costs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What each module hosted here used, by module and by owner and cost centre
+         * @description Requests, handler and consumer time, database time, events published and consumed over the last minutes, per module hosted by this process, and the process's CPU allocated by busy time. Per host: sum hosts through Prometheus (docs/operations/costs.md).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The window: the last this many minutes (since start, if younger). */
+                    minutes?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Usage and allocated cost in the window */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CostReport"];
+                    };
+                };
+                /** @description The request is malformed or fails validation; `errors` lists each field. Codes: `http/validation-failed`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "http/validation-failed";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+                /** @description No valid credentials. Codes: `auth/unauthenticated`, `auth/invalid-token`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "auth/unauthenticated" | "auth/invalid-token";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+                /** @description The caller may not do this. Codes: `auth/insufficient-scope`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "auth/insufficient-scope";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+                /** @description Too many requests from this client IP address or client; `Retry-After` says when to try again, `RateLimit` and `RateLimit-Policy` which budget is spent. Codes: `http/too-many-requests`. */
+                429: {
+                    headers: {
+                        /** @description Points left and seconds to the window end, per policy (draft-ietf-httpapi-ratelimit-headers). */
+                        RateLimit?: string;
+                        /** @description Each policy that applied: points (`q`) per window (`w`, seconds). */
+                        "RateLimit-Policy"?: string;
+                        /** @description Seconds until the spent budget has points again. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "http/too-many-requests";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+                /** @description An unexpected error; the body reveals no internals. Codes: `http/internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "http/internal";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/ops/dead-letters": {
         parameters: {
             query?: never;
@@ -1489,6 +1607,64 @@ export interface components {
         };
         ClientList: {
             items: components["schemas"]["Client"][];
+        };
+        CostReport: {
+            window: {
+                from: string;
+                to: string;
+                seconds: number;
+            };
+            cpuSeconds: number | null;
+            modules: {
+                module: string;
+                owner: string;
+                costCentre: string;
+                /** @description HTTP requests it answered */
+                requests: number;
+                /** @description their wall time */
+                requestSeconds: number;
+                /** @description delivery attempts of its event consumers */
+                deliveries: number;
+                /** @description their wall time */
+                consumerSeconds: number;
+                /** @description database statements on its schema */
+                statements: number;
+                /** @description their wall time */
+                databaseSeconds: number;
+                /** @description events its relay handed to the bus */
+                eventsPublished: number;
+                /** @description events its consumers handled (duplicates not counted) */
+                eventsConsumed: number;
+                /** @description share of this host's busy time (requests plus deliveries), 0 to 1 */
+                share: number;
+                /** @description process CPU of the window times the share; null where the runtime reports no process CPU */
+                cpuSeconds: number | null;
+            }[];
+            owners: {
+                owner: string;
+                costCentre: string;
+                modules: string[];
+                /** @description HTTP requests it answered */
+                requests: number;
+                /** @description their wall time */
+                requestSeconds: number;
+                /** @description delivery attempts of its event consumers */
+                deliveries: number;
+                /** @description their wall time */
+                consumerSeconds: number;
+                /** @description database statements on its schema */
+                statements: number;
+                /** @description their wall time */
+                databaseSeconds: number;
+                /** @description events its relay handed to the bus */
+                eventsPublished: number;
+                /** @description events its consumers handled (duplicates not counted) */
+                eventsConsumed: number;
+                /** @description share of this host's busy time (requests plus deliveries), 0 to 1 */
+                share: number;
+                /** @description process CPU of the window times the share; null where the runtime reports no process CPU */
+                cpuSeconds: number | null;
+            }[];
         };
         CreateProduct: {
             sku: string & unknown;

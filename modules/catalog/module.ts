@@ -9,6 +9,7 @@ export const catalogModule = defineModule({
   name: 'catalog',
   version: '1.0.0',
   owner: 'team-merchandising',
+  costCentre: 'cc-1100-merchandising',
   // Product reads back every shop page: tight; writes are staff edits.
   slos: {
     read: { availability: 0.999, latency: { thresholdSeconds: 0.1, objective: 0.99 } },

@@ -20,6 +20,7 @@ export const identityModule = defineModule({
   name: 'identity',
   version: '1.0.0',
   owner: 'team-platform-security',
+  costCentre: 'cc-1300-platform',
   // Writes include the token endpoint and sign-up, which hash passwords with scrypt (about 0.1 to 0.3 s by design).
   slos: {
     read: { availability: 0.999, latency: { thresholdSeconds: 0.1, objective: 0.99 } },

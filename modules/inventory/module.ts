@@ -14,6 +14,7 @@ export const inventoryModule = defineModule({
   name: 'inventory',
   version: '1.0.0',
   owner: 'team-fulfilment',
+  costCentre: 'cc-1200-fulfilment',
   // Stock reads and reservations sit on the checkout path.
   slos: {
     read: { availability: 0.999, latency: { thresholdSeconds: 0.1, objective: 0.99 } },

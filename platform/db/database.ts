@@ -21,6 +21,8 @@ export interface DatabaseHandle {
   close(): Promise<void>;
   /** A span per statement inside traced work, from now on (the host calls it once tracing is open). */
   traceQueries?(tracing: Tracing): void;
+  /** Tells `observe` the wall time of every statement on a module's schema, from now on (cost allocation). */
+  observeQueries?(observe: (module: string, seconds: number) => void): void;
 }
 
 export interface OpenDatabaseOptions {

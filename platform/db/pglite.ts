@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { PGlite, types, type QueryOptions, type Transaction } from '@electric-sql/pglite';
 import { drizzle } from 'drizzle-orm/pglite';
 import type { DatabaseHandle, Db } from './database.ts';
-import { endWith, querySpan, queryTracing, type QueryTracing } from './query-spans.ts';
+import { instrument, queryTracing, type QueryTracing } from './query-spans.ts';
 
 const asText = (value: string) => value;
 /**
@@ -30,7 +30,7 @@ function withoutQueryParsers<T extends PGlite | Transaction>(client: T, traced: 
   return new Proxy(client, {
     get(target, prop) {
       if (prop === 'query')
-        return (text: string, params?: unknown[], options?: QueryOptions) => endWith(querySpan(traced, text), target.query(text, params, lean(options)));
+        return (text: string, params?: unknown[], options?: QueryOptions) => instrument(traced, text, target.query(text, params, lean(options)));
       if (prop === 'transaction' && target instanceof PGlite)
         return <R>(fn: (tx: Transaction) => Promise<R>) => target.transaction((tx) => fn(withoutQueryParsers(tx, traced)));
       const value: unknown = Reflect.get(target, prop, target);
@@ -53,5 +53,6 @@ export async function openPglite(dataDir: string | undefined): Promise<DatabaseH
     describe: dir ? `PGlite ${dir}` : 'PGlite (in memory)',
     close: () => client.close(),
     traceQueries: (tracing) => void (traced.tracing = tracing),
+    observeQueries: (observe) => void (traced.observe = observe),
   };
 }

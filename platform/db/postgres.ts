@@ -2,7 +2,7 @@ import { drizzle } from 'drizzle-orm/postgres-js';
 import { isIP } from 'node:net';
 import postgres from 'postgres';
 import { redactUrl, type DatabaseHandle, type Db } from './database.ts';
-import { endWith, querySpan, queryTracing, type QueryTracing } from './query-spans.ts';
+import { instrument, queryTracing, type QueryTracing } from './query-spans.ts';
 
 /** postgres.js adapter. TLS follows the URL's `sslmode`; with `ca`, TLS is required and the server verified against it. */
 export function openPostgres(
@@ -26,6 +26,7 @@ export function openPostgres(
     describe: `PostgreSQL ${redactUrl(url)}${role ? ` as ${role}` : ''}`,
     close: () => client.end({ timeout: 5 }),
     traceQueries: (tracing) => void (traced.tracing = tracing),
+    observeQueries: (observe) => void (traced.observe = observe),
   };
 }
 
@@ -40,7 +41,7 @@ function withQuerySpans<T extends postgres.Sql | postgres.TransactionSql>(sql: T
       if (prop === 'unsafe')
         return (text: string, params?: unknown[], options?: postgres.UnsafeQueryOptions) => {
           const query = target.unsafe(text, params as postgres.ParameterOrJSON<never>[], options);
-          return traced.tracing.enabled ? endWith(querySpan(traced, text), query) : query;
+          return traced.tracing.enabled || traced.observe ? instrument(traced, text, query) : query;
         };
       if (prop === 'begin' && 'begin' in target)
         return (...args: unknown[]) => {

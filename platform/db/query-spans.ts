@@ -1,8 +1,12 @@
 import { currentContext, endSpan, SpanKind, tracingOff, type Span, type Tracing } from '../observability/index.ts';
 
-/** Where a driver adapter finds the host's tracing, set once the host has opened it (`DatabaseHandle.traceQueries`). */
+/**
+ * Where a driver adapter finds what watches its statements, set once the host has opened it: the host's tracing
+ * (`DatabaseHandle.traceQueries`) and the cost ledger's timer (`DatabaseHandle.observeQueries`).
+ */
 export interface QueryTracing {
   tracing: Tracing;
+  observe?: ((module: string, seconds: number) => void) | undefined;
 }
 
 export function queryTracing(): QueryTracing {
@@ -40,12 +44,28 @@ export function querySpan(holder: QueryTracing, text: string): Span | undefined 
   );
 }
 
-/** Ends `span` when `result` settles, with an error status if it fails; `result` itself is returned untouched. */
-export function endWith<T extends PromiseLike<unknown>>(span: Span | undefined, result: T): T {
-  if (span)
-    result.then(
-      () => span.end(),
-      (error: unknown) => endSpan(span, error),
-    );
-  return result;
+/**
+ * Watches one statement: its span (inside traced work) and its wall time on the module schema it names, both ended
+ * when `query` settles. `query` itself is returned untouched.
+ */
+export function instrument<T extends PromiseLike<unknown>>(holder: QueryTracing, text: string, query: T): T {
+  const span = querySpan(holder, text);
+  const { observe } = holder;
+  if (!span && !observe) return query;
+  const started = observe ? performance.now() : 0;
+  const done = () => {
+    const module = observe ? schema.exec(text)?.[1] : undefined;
+    if (observe && module) observe(module, (performance.now() - started) / 1000);
+  };
+  query.then(
+    () => {
+      done();
+      span?.end();
+    },
+    (error: unknown) => {
+      done();
+      if (span) endSpan(span, error);
+    },
+  );
+  return query;
 }

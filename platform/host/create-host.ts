@@ -90,6 +90,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
   const tracing = await openTracing(config, topology.local, logger, options.spanExporter);
   if (tracing.enabled) for (const m of topology.local) databases.of(m.name).traceQueries?.(tracing);
   const metrics = openMetrics(config, options.modules, topology);
+  if (metrics) for (const m of topology.local) databases.of(m.name).observeQueries?.(metrics.observeStatement);
   // Tracing stops last: spans of the shutdown itself are exported too.
   const stoppers: (() => Promise<void>)[] = [() => tracing.shutdown(), () => databases.close(), async () => metrics?.close()];
   let closeBus: (() => Promise<void>) | undefined;

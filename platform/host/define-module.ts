@@ -46,6 +46,8 @@ export interface ModuleDefinition<C extends Contract = Contract> {
   version: string;
   /** The team that owns the module; feeds the registry, docs and deployment labels. */
   owner: string;
+  /** The cost centre its usage is charged to (`GET /ops/costs`, `cleave_module_info`). */
+  costCentre: string;
   description: string;
   contract: C;
   /** Absolute path of `migrations/<module>/`. */

@@ -4,6 +4,7 @@ import type { App } from '../http/index.ts';
 import { createMetrics, type Metrics, type ResilienceSources } from '../metrics/index.ts';
 import type { ModuleDefinition } from './define-module.ts';
 import type { DirectCalls } from './direct-calls.ts';
+import { costsRoute } from './costs-route.ts';
 import { metricsRoute } from './metrics-route.ts';
 import type { Topology } from './topology.ts';
 
@@ -16,7 +17,7 @@ export function openMetrics(config: Config, modules: readonly ModuleDefinition[]
     remoteModules: new Set(topology.remote.keys()),
     modules: modules
       .filter((m) => local.has(m.name) || topology.remote.has(m.name))
-      .map((m) => ({ name: m.name, version: m.version, owner: m.owner, hosted: local.has(m.name) })),
+      .map((m) => ({ name: m.name, version: m.version, owner: m.owner, costCentre: m.costCentre, hosted: local.has(m.name) })),
   });
 }
 
@@ -27,7 +28,7 @@ export interface HostMetricsSources {
   config: Config;
 }
 
-/** Reads the bus's queues, breakers and bulkheads at scrape time, and mounts `/metrics` (operator scope). */
+/** Reads the bus's queues, breakers and bulkheads at scrape time, and mounts `/metrics` and `/ops/costs` (operator scope). */
 export function mountMetrics(app: App, metrics: Metrics, sources: HostMetricsSources): void {
   const { config } = sources;
   metrics.events.watchBus(sources.bus);
@@ -44,4 +45,5 @@ export function mountMetrics(app: App, metrics: Metrics, sources: HostMetricsSou
       })),
   });
   app.route('/', metricsRoute(metrics));
+  app.route('/', costsRoute(metrics.costs));
 }

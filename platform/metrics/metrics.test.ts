@@ -85,13 +85,13 @@ describe('metrics text output', () => {
     const metrics = createMetrics({
       collectTimeoutMs: 1000,
       remoteModules: new Set(),
-      modules: [{ name: 'catalog', version: '1.0.0', owner: 'team-a', hosted: true }],
+      modules: [{ name: 'catalog', version: '1.0.0', owner: 'team-a', costCentre: 'cc-1', hosted: true }],
     });
     const text = await metrics.text();
     metrics.close();
     expect(text).toContain('# TYPE process_cpu_seconds_total counter');
     expect(text).toContain('# TYPE nodejs_eventloop_lag_p99_seconds gauge');
-    expect(text).toContain('cleave_module_info{module="catalog",version="1.0.0",owner="team-a",hosted="true"} 1');
+    expect(text).toContain('cleave_module_info{module="catalog",version="1.0.0",owner="team-a",cost_centre="cc-1",hosted="true"} 1');
   });
 
   it('each host has its own registry: two never share series', async () => {

@@ -3,6 +3,8 @@ import type { CallMeter } from '../contracts/index.ts';
 import type { RequestObserver } from '../http/index.ts';
 import { callMetrics } from './call-metrics.ts';
 import { collectors, type Collectors } from './collect.ts';
+import type { CostLedger } from './cost-ledger.ts';
+import { costMetrics } from './cost-metrics.ts';
 import { eventMetrics, type EventMetrics } from './event-metrics.ts';
 import { httpMetrics } from './http-metrics.ts';
 import { resilienceMetrics, type ResilienceSources } from './resilience-metrics.ts';
@@ -14,7 +16,7 @@ export interface MetricsOptions {
   /** Modules this host forwards to another process (the gateway): their requests here are `(forwarded)`. */
   remoteModules: ReadonlySet<string>;
   /** The modules this host knows, with what they declare of themselves, for `cleave_module_info`. */
-  modules: readonly { name: string; version: string; owner: string; hosted: boolean }[];
+  modules: readonly { name: string; version: string; owner: string; costCentre: string; hosted: boolean }[];
 }
 
 export interface Metrics {
@@ -32,7 +34,11 @@ export interface Metrics {
   watchResilience(sources: ResilienceSources): void;
   /** The Prometheus text exposition, after running the scrape-time collectors. */
   text(): Promise<string>;
-  /** Stops the event-loop sampler. */
+  /** What each hosted module used, for `GET /ops/costs`. */
+  costs: CostLedger;
+  /** A database statement on `module`'s schema took `seconds` (from the driver adapters). */
+  observeStatement(module: string, seconds: number): void;
+  /** Stops the event-loop sampler and the cost snapshots. */
   close(): void;
 }
 
@@ -45,15 +51,19 @@ export interface Metrics {
 export function createMetrics(options: MetricsOptions): Metrics {
   const registry = new Registry();
   const collect: Collectors = collectors(registry, options.collectTimeoutMs);
-  // Owner (and, later, cost centre) live on one info series per module, joined in queries (`* on(module)
-  // group_left(owner) cleave_module_info`), rather than repeated as labels on every series.
+  // Owner and cost centre live on one info series per module, joined in queries (`* on(module)
+  // group_left(owner, cost_centre) cleave_module_info`), rather than repeated as labels on every series.
   const info = new Gauge({
     name: 'cleave_module_info',
-    help: 'One series per module this host knows, value 1: its version, owner, and whether it runs here.',
-    labelNames: ['module', 'version', 'owner', 'hosted'],
+    help: 'One series per module this host knows, value 1: its version, owner, cost centre, and whether it runs here.',
+    labelNames: ['module', 'version', 'owner', 'cost_centre', 'hosted'],
     registers: [registry],
   });
-  for (const m of options.modules) info.set({ module: m.name, version: m.version, owner: m.owner, hosted: String(m.hosted) }, 1);
+  for (const m of options.modules) info.set({ module: m.name, version: m.version, owner: m.owner, cost_centre: m.costCentre, hosted: String(m.hosted) }, 1);
+  const costs = costMetrics(
+    registry,
+    options.modules.filter((m) => m.hosted),
+  );
   const stopRuntime = runtimeMetrics(registry);
   const remote = options.remoteModules;
   const retries = new Counter({
@@ -65,15 +75,20 @@ export function createMetrics(options: MetricsOptions): Metrics {
   return {
     registry,
     contentType: registry.contentType,
-    observeRequest: httpMetrics(registry, remote),
+    observeRequest: costs.observeRequest(httpMetrics(registry, remote)),
     callMeter: callMetrics(registry, (provider) => remote.has(provider)),
-    events: eventMetrics(registry, collect),
+    events: costs.events(eventMetrics(registry, collect)),
     remoteRetry: (module) => retries.labels(module).inc(),
     watchResilience: (sources) => resilienceMetrics(registry, collect, sources),
     async text() {
       await collect.run();
       return registry.metrics();
     },
-    close: stopRuntime,
+    costs: costs.ledger,
+    observeStatement: costs.statement,
+    close() {
+      stopRuntime();
+      costs.ledger.close();
+    },
   };
 }

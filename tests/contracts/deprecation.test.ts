@@ -98,7 +98,7 @@ describe('a route declared deprecated', () => {
 
   it('is marked deprecated in the OpenAPI document, with x-sunset, a note and the headers documented', async () => {
     const contract = defineContract('demo', { routes: { oldRoute, newRoute } });
-    const document = moduleDocument(defineModule({ name: 'demo', version: '1.0.0', owner: 'team-demo', description: 'Demo', contract, migrations: '', routes: () => router }));
+    const document = moduleDocument(defineModule({ name: 'demo', version: '1.0.0', owner: 'team-demo', costCentre: 'cc-test', description: 'Demo', contract, migrations: '', routes: () => router }));
     const paths = (document as { paths: Record<string, Record<string, Record<string, unknown>>> }).paths;
     const old = paths['/demo/v1/things/{id}']?.get ?? {};
     expect(old).toMatchObject({ deprecated: true, 'x-sunset': '2027-06-30' });

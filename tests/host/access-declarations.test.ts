@@ -28,6 +28,7 @@ describe('access declarations', () => {
       name: 'bare',
       version: '0.0.0',
       owner: 'tests',
+      costCentre: 'cc-test',
       description: 'A route made without contractRoute.',
       contract: defineContract('bare', { routes: { list: bare } }),
       migrations: fileURLToPath(new URL('../support/ledger/migrations', import.meta.url)),

@@ -3,6 +3,7 @@ import { modules as allModules } from '../../apps/modules.ts';
 import type { ModuleDefinition } from '../../platform/host/index.ts';
 import { mergedDocument, moduleDocument, platformRoutes } from '../../platform/host/openapi.ts';
 import { eventsOpsRoutes } from '../../platform/host/events-ops-routes.ts';
+import { costsRoute } from '../../platform/host/costs-route.ts';
 import { metricsRoute } from '../../platform/host/metrics-route.ts';
 import { opsRoutes } from '../../platform/host/ops-routes.ts';
 import { registryRoutes } from '../../platform/host/registry-routes.ts';
@@ -30,7 +31,8 @@ export function documentedPlatformRoutes(): RouteConfig[] {
     probeTimeoutMs: 0,
   });
   const metrics = metricsRoute(undefined as never);
-  return [ops, events, registry, metrics].flatMap((router) => platformRoutes(router, []));
+  const costs = costsRoute(undefined as never);
+  return [ops, events, registry, metrics, costs].flatMap((router) => platformRoutes(router, []));
 }
 
 /**

@@ -17,10 +17,11 @@ export interface CliOptions {
   generate?: MigrationGenerator;
 }
 
-const USAGE = `usage: npm run new:module -- <name> [--entity <thing>] [--owner <team>] [--description <text>]
+const USAGE = `usage: npm run new:module -- <name> [--entity <thing>] [--owner <team>] [--cost-centre <id>] [--description <text>]
   <name>         lower-case kebab-case, e.g. loyalty-points: folder modules/<name>/, schema <name>, routes /<name>/v1/...
   --entity       the sample entity, kebab-case and singular (default: item); rename or replace it afterwards
   --owner        the owning team for defineModule (default: team-<name>)
+  --cost-centre  the cost centre its usage is charged to (default: cc-<name>)
   --description  one line for defineModule, the registry and the docs`;
 
 /**
@@ -34,7 +35,13 @@ export function runCli(args: readonly string[], io: CliIo, options: CliOptions):
     parsed = parseArgs({
       args: [...args],
       allowPositionals: true,
-      options: { entity: { type: 'string' }, owner: { type: 'string' }, description: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        entity: { type: 'string' },
+        owner: { type: 'string' },
+        'cost-centre': { type: 'string' },
+        description: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
     });
   } catch (error) {
     return usage(io, error instanceof Error ? error.message : String(error));
@@ -48,7 +55,7 @@ export function runCli(args: readonly string[], io: CliIo, options: CliOptions):
 
   let plan;
   try {
-    plan = planModule(options.root, name, parsed.values);
+    plan = planModule(options.root, name, { ...parsed.values, costCentre: parsed.values['cost-centre'] });
   } catch (error) {
     if (!(error instanceof NameError)) throw error;
     io.err(`new:module: ${error.message}`);

@@ -29,6 +29,8 @@ export interface PlanOptions {
   /** The sample entity, singular kebab-case; `item` by default. */
   entity?: string | undefined;
   owner?: string | undefined;
+  /** The cost centre; `cc-<name>` by default. */
+  costCentre?: string | undefined;
   description?: string | undefined;
 }
 
@@ -54,6 +56,7 @@ export function planModule(root: string, module: string, options: PlanOptions): 
   const names = moduleNames(module, entity);
   const facts = {
     owner: singleLine('--owner', options.owner ?? `team-${module}`),
+    costCentre: singleLine('--cost-centre', options.costCentre ?? `cc-${module}`),
     description: singleLine('--description', options.description ?? defaultDescription(names)),
   };
   let registry: string;

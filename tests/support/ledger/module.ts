@@ -58,6 +58,7 @@ export function ledgerModule(controls: LedgerControls = {}) {
     name: 'ledger',
     version: '0.0.0',
     owner: 'tests',
+    costCentre: 'cc-test',
     description: 'Test module with a non-idempotent effect.',
     contract: ledgerContract,
     migrations: fileURLToPath(new URL('./migrations', import.meta.url)),

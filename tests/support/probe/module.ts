@@ -25,6 +25,7 @@ export function probeModule(controls: ProbeControls) {
     name: 'probe',
     version: '0.0.0',
     owner: 'tests',
+    costCentre: 'cc-test',
     description: 'Test probe consuming catalog events.',
     contract: defineContract('probe', { routes: {} }),
     migrations: fileURLToPath(new URL('./migrations', import.meta.url)),

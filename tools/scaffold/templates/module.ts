@@ -3,6 +3,7 @@ import { sentenceCase, type ModuleNames } from '../names.ts';
 /** What `defineModule` says about the module besides its name. */
 export interface ModuleFacts {
   owner: string;
+  costCentre: string;
   description: string;
 }
 
@@ -40,6 +41,7 @@ export const ${module.camel}Module = defineModule({
   name: '${module.kebab}',
   version: '0.1.0',
   owner: ${quote(facts.owner)},
+  costCentre: ${quote(facts.costCentre)},
   description: ${quote(facts.description)},
   contract: ${module.camel}Contract,
   migrations: fileURLToPath(new URL('../../migrations/${module.kebab}', import.meta.url)),
