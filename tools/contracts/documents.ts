@@ -2,6 +2,7 @@ import type { RouteConfig } from '@hono/zod-openapi';
 import { modules as allModules } from '../../apps/modules.ts';
 import type { ModuleDefinition } from '../../platform/host/index.ts';
 import { mergedDocument, moduleDocument, platformRoutes } from '../../platform/host/openapi.ts';
+import { auditRoutes } from '../../platform/host/audit-routes.ts';
 import { eventsOpsRoutes } from '../../platform/host/events-ops-routes.ts';
 import { opsRoutes } from '../../platform/host/ops-routes.ts';
 import { registryRoutes } from '../../platform/host/registry-routes.ts';
@@ -19,7 +20,7 @@ export const mergedFile = `${contractDirs.openapi}/cleave.json`;
  * are never called: only the route declarations are read.
  */
 export function documentedPlatformRoutes(): RouteConfig[] {
-  const ops = opsRoutes({ deadLetters: () => [], consumer: () => undefined, inboxRetentionMs: async () => 0 });
+  const ops = opsRoutes({ deadLetters: () => [], consumer: () => undefined, inboxRetentionMs: async () => 0, audit: () => undefined });
   const events = eventsOpsRoutes({ bus: undefined as never, producer: () => undefined });
   const registry = registryRoutes({
     topology: { local: [], remote: new Map(), consumers: new Map(), eventsCrossProcesses: false, warnings: [] },
@@ -28,7 +29,8 @@ export function documentedPlatformRoutes(): RouteConfig[] {
     remoteStats: () => ({}),
     probeTimeoutMs: 0,
   });
-  return [ops, events, registry].flatMap((router) => platformRoutes(router, []));
+  const audit = auditRoutes({ modules: () => [], keys: async () => ({ keys: [] }) });
+  return [ops, events, audit, registry].flatMap((router) => platformRoutes(router, []));
 }
 
 /**
