@@ -40,7 +40,14 @@ export function createDenialQueue(options: DenialQueueOptions): DenialQueue {
       for (const { module, entry } of batch) byModule.set(module, [...(byModule.get(module) ?? []), entry]);
       for (const [module, count] of droppedBy) {
         const entries = byModule.get(module) ?? [];
-        entries.push({ action: 'platform.audit-denials-dropped', outcome: 'failure', detail: { count }, actorUser: null, actorClient: null, actorModule: null });
+        entries.push({
+          action: 'platform.audit-denials-dropped',
+          outcome: 'failure',
+          detail: { count },
+          actorUser: null,
+          actorClient: null,
+          actorModule: null,
+        });
         byModule.set(module, entries);
       }
       droppedBy.clear();
@@ -60,15 +67,13 @@ export function createDenialQueue(options: DenialQueueOptions): DenialQueue {
       again = true;
       return;
     }
-    writing = new Promise<void>((resolve) => setImmediate(resolve))
-      .then(writeAll)
-      .finally(() => {
-        writing = undefined;
-        if (again) {
-          again = false;
-          schedule();
-        }
-      });
+    writing = new Promise<void>((resolve) => setImmediate(resolve)).then(writeAll).finally(() => {
+      writing = undefined;
+      if (again) {
+        again = false;
+        schedule();
+      }
+    });
   }
 
   return {

@@ -27,9 +27,11 @@ export function auditTables(schema: PgSchema | string) {
     (t) => [index('audit_log_action_idx').on(t.action, t.seq), index('audit_log_at_idx').on(t.at), index('audit_log_actor_idx').on(t.actorUser, t.seq)],
   );
   /** One row: the chain's last seq and hash. Writers lock it, so entries chain in one order and seq has no gaps. */
-  const head = s.table('audit_head', { id: smallint('id').primaryKey(), seq: bigint('seq', { mode: 'number' }).notNull(), hash: text('hash').notNull() }, (t) => [
-    check('audit_head_one_row', sql`${t.id} = 1`),
-  ]);
+  const head = s.table(
+    'audit_head',
+    { id: smallint('id').primaryKey(), seq: bigint('seq', { mode: 'number' }).notNull(), hash: text('hash').notNull() },
+    (t) => [check('audit_head_one_row', sql`${t.id} = 1`)],
+  );
   /** The chain's head at a point, signed by identity: what a rewrite that recomputes every hash cannot match. */
   const checkpoints = s.table('audit_checkpoints', {
     seq: bigint('seq', { mode: 'number' }).primaryKey(),

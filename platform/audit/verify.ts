@@ -50,8 +50,10 @@ export async function verifyAuditChain(db: Db, module: string, tables: AuditTabl
       if (row.seq !== expected) return fail(expected - 1, { seq: expected, kind: 'missing', message: `entry ${expected} is missing (the next is ${row.seq})` });
       const { hash, ...fields } = row;
       const record: Omit<AuditRecord, 'hash'> = { ...fields, at: row.at.toISOString() };
-      if (row.prevHash !== prev) return fail(expected - 1, { seq: row.seq, kind: 'broken-link', message: `entry ${row.seq} does not follow entry ${row.seq - 1}` });
-      if (entryHash(record) !== hash) return fail(expected - 1, { seq: row.seq, kind: 'tampered', message: `entry ${row.seq} was changed after it was written` });
+      if (row.prevHash !== prev)
+        return fail(expected - 1, { seq: row.seq, kind: 'broken-link', message: `entry ${row.seq} does not follow entry ${row.seq - 1}` });
+      if (entryHash(record) !== hash)
+        return fail(expected - 1, { seq: row.seq, kind: 'tampered', message: `entry ${row.seq} was changed after it was written` });
       if (hashAt.has(row.seq)) hashAt.set(row.seq, row.hash);
       prev = row.hash;
       expected += 1;
@@ -59,13 +61,21 @@ export async function verifyAuditChain(db: Db, module: string, tables: AuditTabl
     if (rows.length < pageSize) break;
   }
   const entries = expected - 1;
-  if (current && current.seq > entries) return fail(entries, { seq: entries + 1, kind: 'missing', message: `entries ${entries + 1} to ${current.seq} are missing` });
-  if (current && current.hash !== prev) return fail(entries, { seq: entries, kind: 'head-mismatch', message: `the chain head does not match entry ${entries}` });
+  if (current && current.seq > entries)
+    return fail(entries, { seq: entries + 1, kind: 'missing', message: `entries ${entries + 1} to ${current.seq} are missing` });
+  if (current && current.hash !== prev)
+    return fail(entries, { seq: entries, kind: 'head-mismatch', message: `the chain head does not match entry ${entries}` });
   let lastCheckpointSeq = 0;
   for (const checkpoint of signed) {
     const verified = await verifyCheckpointToken(checkpoint.jws, keys);
     if ('invalid' in verified)
-      return { ...base, ok: false, entries, lastCheckpointSeq, problem: { seq: checkpoint.seq, kind: 'checkpoint-invalid', message: `checkpoint ${checkpoint.seq}: ${verified.invalid}` } };
+      return {
+        ...base,
+        ok: false,
+        entries,
+        lastCheckpointSeq,
+        problem: { seq: checkpoint.seq, kind: 'checkpoint-invalid', message: `checkpoint ${checkpoint.seq}: ${verified.invalid}` },
+      };
     const { claims } = verified;
     const chained = hashAt.get(claims.seq);
     if (claims.module !== module || claims.seq !== checkpoint.seq || claims.hash !== checkpoint.hash || chained !== claims.hash) {

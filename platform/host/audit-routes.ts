@@ -53,7 +53,12 @@ const listEntries = contractRoute({
     }),
   },
   errors: { 404: ['audit/module-not-hosted'] },
-  responses: { 200: { description: 'Entries, and the cursor of the next page', content: jsonContent(z.object({ items: z.array(entrySchema), next: z.number().int().nullable() })) } },
+  responses: {
+    200: {
+      description: 'Entries, and the cursor of the next page',
+      content: jsonContent(z.object({ items: z.array(entrySchema), next: z.number().int().nullable() })),
+    },
+  },
 });
 
 const verifyChains = contractRoute({

@@ -93,10 +93,17 @@ export function opsRoutes(sources: OpsSources): App {
         );
       }
       const trail = sources.audit(store.module);
-      const entry = { action: 'platform.dead-letter-replayed', target: id, detail: { consumer: letter.consumer, eventId: letter.eventId, event: letter.eventName } };
+      const entry = {
+        action: 'platform.dead-letter-replayed',
+        target: id,
+        detail: { consumer: letter.consumer, eventId: letter.eventId, event: letter.eventName },
+      };
       try {
         const outcome = await consumer.deliver(letter.envelope);
-        await store.markReplayed(id, (tx) => trail?.record(tx, { ...entry, outcome: 'success', detail: { ...entry.detail, delivery: outcome } }) ?? Promise.resolve());
+        await store.markReplayed(
+          id,
+          (tx) => trail?.record(tx, { ...entry, outcome: 'success', detail: { ...entry.detail, delivery: outcome } }) ?? Promise.resolve(),
+        );
         return c.json({ id, outcome }, 200);
       } catch (error) {
         await store.recordReplayFailure(id, error);

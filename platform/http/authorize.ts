@@ -50,7 +50,15 @@ export function bearerToken(authorization: string | undefined): string | undefin
 export function authorize(options: AuthorizeOptions): MiddlewareHandler<AppEnv> {
   const { verifier, onRefused } = options;
   const refuse = (c: Context<AppEnv>, status: 401 | 403, code: string, detail: string, challenge: string, principal?: Principal): Response => {
-    onRefused?.({ status, code, method: c.req.method, path: c.req.path, principal, requestId: c.get('requestId'), correlationId: currentContext()?.correlationId });
+    onRefused?.({
+      status,
+      code,
+      method: c.req.method,
+      path: c.req.path,
+      principal,
+      requestId: c.get('requestId'),
+      correlationId: currentContext()?.correlationId,
+    });
     c.header('www-authenticate', `Bearer ${challenge}`);
     return problemResponse(c, problem({ status, code, detail, instance: c.req.path, requestId: c.get('requestId') }));
   };

@@ -1,3 +1,4 @@
+import type { AuditLog } from '../../../platform/audit/index.ts';
 import type { Db, Tx } from '../../../platform/db/index.ts';
 import type { KeyStore } from '../infrastructure/key-store.ts';
 
@@ -24,6 +25,8 @@ export interface IdentityDeps {
   db: Db;
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   keys: KeyStore;
+  /** Identity's audit trail: sign-ins, tokens issued or refused, refresh token reuse, key rotations. */
+  audit: AuditLog;
   settings: IdentitySettings;
   /** Every scope a token may carry: the roles' and every scope the application's routes declare. */
   knownScopes: readonly string[];

@@ -1,5 +1,6 @@
 import { defineContract } from '../../../platform/contracts/index.ts';
 import { listClients, listKeys, registerClient, rotateKeys } from './admin.routes.ts';
+import { auditKeys, signCheckpoint } from './audit.routes.ts';
 import { authorizePage, authorizeSubmit, jwks, revoke, serverMetadata, token } from './oauth.routes.ts';
 import { getCurrentUser, registerUser } from './users.routes.ts';
 
@@ -18,5 +19,7 @@ export const identityContract = defineContract('identity', {
     listKeys,
     registerClient,
     listClients,
+    signCheckpoint,
+    auditKeys,
   },
 });

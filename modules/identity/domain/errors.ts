@@ -110,3 +110,12 @@ export class UsernameTaken extends IdentityError {
     super(`The username ${username} is taken.`, { username });
   }
 }
+
+/** A caller asked identity to sign another module's audit checkpoint. */
+export class CheckpointNotYours extends IdentityError {
+  readonly kind = 'forbidden';
+  readonly code = 'identity/checkpoint-not-yours';
+  constructor(module: string) {
+    super(`Only module ${module} itself, or an operator, may have its audit checkpoints signed.`, { module });
+  }
+}

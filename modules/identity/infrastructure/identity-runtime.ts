@@ -60,6 +60,7 @@ export function identityRuntime(ctx: ModuleContext): IdentityRuntime {
     db: ctx.db,
     transaction: ctx.transaction,
     keys,
+    audit: ctx.audit,
     settings: {
       issuer: config.issuer,
       audience: config.audience,

@@ -2,6 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditMigrations, auditTables, createAuditLog } from '../../../platform/audit/index.ts';
 import { migrateSchema, resultRows } from '../../../platform/db/index.ts';
 import { createSecretBox, createTokenVerifier } from '../../../platform/security/index.ts';
 import { testDatabases, type TestDatabaseHandle } from '../../../tests/support/databases.ts';
@@ -28,11 +29,13 @@ describe.each(testDatabases)('the token endpoint on $name', (testDatabase) => {
   beforeAll(async () => {
     database = await testDatabase.open();
     await migrateSchema(database.db, 'identity', migrations);
+    await migrateSchema(database.db, 'identity', auditMigrations('identity'));
     const box = createSecretBox([{ id: 'k1', key: randomBytes(32) }]);
     deps = {
       db: database.db,
       transaction: (fn) => database.db.transaction(fn),
       keys: createKeyStore({ db: database.db, box, tokenLifetimeMs: 600_000, cacheMs: 0 }),
+      audit: createAuditLog('identity', database.db, auditTables('identity')),
       settings: {
         issuer: 'https://id.test',
         audience: 'cleave',
