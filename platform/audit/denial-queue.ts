@@ -27,7 +27,7 @@ export interface DenialQueueOptions {
  */
 export function createDenialQueue(options: DenialQueueOptions): DenialQueue {
   const batchSize = options.batchSize ?? 500;
-  let queue: { module: string; entry: AuditEntry }[] = [];
+  const queue: { module: string; entry: AuditEntry }[] = [];
   const droppedBy = new Map<string, number>();
   let dropped = 0;
   let writing: Promise<void> | undefined;
