@@ -7,7 +7,7 @@
  */
 import process from 'node:process';
 import { sql } from 'drizzle-orm';
-import { auditMigrations, auditTables, createAuditLog } from '../platform/audit/index.ts';
+import { auditMigrations, createAuditLog } from '../platform/audit/index.ts';
 import { migrateSchema, openDatabase, type DatabaseHandle } from '../platform/db/index.ts';
 import { createScratchDatabase } from '../tests/support/databases.ts';
 import { median, positiveNumber } from './support/settings.ts';
@@ -20,7 +20,7 @@ async function measure(name: string, handle: DatabaseHandle): Promise<void> {
   const { db } = handle;
   await migrateSchema(db, 'bench', auditMigrations('bench'));
   await db.execute(sql`create table if not exists bench.things (id serial primary key, n int not null)`);
-  const audit = createAuditLog('bench', db, auditTables('bench'));
+  const audit = createAuditLog('bench', db);
   const plain: number[] = [];
   const audited: number[] = [];
   for (let round = 0; round < rounds; round++) {

@@ -1,9 +1,8 @@
-import { eq } from 'drizzle-orm';
-import type { Db, Executor, Tx } from '../db/index.ts';
+import { sql } from 'drizzle-orm';
+import { resultRows, type Db, type Executor, type Tx } from '../db/index.ts';
 import { currentContext } from '../observability/index.ts';
 import { endUserOf } from '../security/index.ts';
 import { entryHash, type AuditOutcome, type AuditRecord } from './chain.ts';
-import type { AuditTables } from './tables.ts';
 
 /** What a module says about an action; who, when and under which request is filled in from the execution context. */
 export interface AuditEntry {
@@ -36,12 +35,22 @@ export interface AuditLog {
   recordAll(entries: readonly AuditEntry[], tx?: Tx): Promise<AuditRecord[]>;
 }
 
-/** The audit trail of `module`, in its own schema's `audit_log`. */
-export function createAuditLog(module: string, db: Db, tables: AuditTables): AuditLog {
+/**
+ * The audit trail of `module`, in its own schema's `audit_log`. Two statements per write, in plain SQL (the query
+ * builder's typed results cost more than the statements themselves on PGlite): lock and read the head; insert the
+ * entries and move the head in one.
+ */
+export function createAuditLog(module: string, db: Db): AuditLog {
+  const schema = sql.identifier(module);
   async function append(tx: Executor, entries: readonly AuditEntry[]): Promise<AuditRecord[]> {
-    // The head row lock orders writers: seq is gap-free and every entry chains on the one committed before it.
-    const [head] = await tx.select().from(tables.head).where(eq(tables.head.id, 1)).for('update');
-    if (!head) throw new Error(`The audit head of ${module} is missing; were the platform's audit migrations applied?`);
+    // The head row lock orders writers: seq is gap-free and every entry chains on the one committed before it. A
+    // no-op UPDATE takes the same lock as SELECT … FOR UPDATE (and returns the row as the last writer committed it)
+    // for less than half its cost on PGlite.
+    const [locked] = resultRows<{ seq: number | string; hash: string }>(
+      await tx.execute(sql`update ${schema}.audit_head set seq = seq where id = 1 returning seq, hash`),
+    );
+    if (!locked) throw new Error(`The audit head of ${module} is missing; were the platform's audit migrations applied?`);
+    const head = { seq: Number(locked.seq), hash: locked.hash };
     const context = currentContext();
     const principal = context?.principal;
     const user = endUserOf(principal);
@@ -67,8 +76,13 @@ export function createAuditLog(module: string, db: Db, tables: AuditTables): Aud
       return { ...fields, hash };
     });
     if (records.length === 0) return records;
-    await tx.insert(tables.log).values(records.map((r) => ({ ...r, at: new Date(r.at) })));
-    await tx.update(tables.head).set({ seq, hash }).where(eq(tables.head.id, 1));
+    const rows = records.map(
+      (r) =>
+        sql`(${r.seq}, ${r.at}, ${r.actorUser}, ${r.actorModule}, ${r.actorClient}, ${r.action}, ${r.target}, ${r.outcome}, ${r.requestId}, ${r.correlationId}, ${JSON.stringify(r.detail)}::jsonb, ${r.prevHash}, ${r.hash})`,
+    );
+    await tx.execute(sql`with moved as (update ${schema}.audit_head set seq = ${seq}, hash = ${hash} where id = 1)
+      insert into ${schema}.audit_log (seq, at, actor_user, actor_module, actor_client, action, target, outcome, request_id, correlation_id, detail, prev_hash, hash)
+      values ${sql.join(rows, sql`, `)}`);
     return records;
   }
   return {

@@ -99,7 +99,7 @@ export function hostModule(options: HostModuleOptions): HostedModule {
     log,
   });
   const audits = auditTables(definition.name);
-  const audit = createAuditLog(definition.name, db, audits);
+  const audit = createAuditLog(definition.name, db);
   const checkpointer = createCheckpointer({ module: definition.name, db, tables: audits, signer: options.signer, log });
   const context: ModuleContext = {
     module: definition.name,

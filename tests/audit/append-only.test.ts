@@ -23,7 +23,7 @@ describe.each(testDatabases)('the audit trail is append-only on $name', (testDat
   beforeAll(async () => {
     database = await testDatabase.open();
     await migrateSchema(database.db, 'ledger', auditMigrations('ledger'));
-    await createAuditLog('ledger', database.db, auditTables('ledger')).recordAll([
+    await createAuditLog('ledger', database.db).recordAll([
       { action: 'ledger.opened', outcome: 'success' },
       { action: 'ledger.closed', outcome: 'success' },
     ]);
@@ -61,7 +61,7 @@ describe.skipIf(!postgresTestDatabase)('the audit grants on PostgreSQL', () => {
     await database.db.execute(sql.raw(`create schema shop authorization ${role}`));
     asApp = await openDatabase({ url: database.url as string, role, maxConnections: 2 });
     await migrateSchema(asApp.db, 'shop', auditMigrations('shop'));
-    await createAuditLog('shop', asApp.db, auditTables('shop')).recordAll([{ action: 'shop.sold', outcome: 'success' }]);
+    await createAuditLog('shop', asApp.db).recordAll([{ action: 'shop.sold', outcome: 'success' }]);
   });
   afterAll(async () => {
     await asApp?.close();
@@ -82,7 +82,7 @@ describe.skipIf(!postgresTestDatabase)('the audit grants on PostgreSQL', () => {
     ]) {
       expect(await refusal(db.execute(statement))).toMatch(/permission denied/);
     }
-    await createAuditLog('shop', db, auditTables('shop')).recordAll([{ action: 'shop.sold-again', outcome: 'success' }]);
+    await createAuditLog('shop', db).recordAll([{ action: 'shop.sold-again', outcome: 'success' }]);
     expect((await db.select().from(auditTables('shop').log)).map((r) => r.action)).toEqual(['shop.sold', 'shop.sold-again']);
   });
 });

@@ -1,5 +1,5 @@
 import { userInfo } from 'node:os';
-import { auditTables, createAuditLog } from '../../../platform/audit/index.ts';
+import { createAuditLog } from '../../../platform/audit/index.ts';
 import type { Config } from '../../../platform/config/index.ts';
 import type { Db } from '../../../platform/db/index.ts';
 import { rotationEntry } from '../application/signing-keys.ts';
@@ -12,7 +12,7 @@ import { identityKeyStore } from './identity-runtime.ts';
  */
 export async function rotateSigningKeys(config: Config, db: Db) {
   const keys = identityKeyStore(config, db);
-  const audit = createAuditLog('identity', db, auditTables('identity'));
+  const audit = createAuditLog('identity', db);
   const rotation = await keys.rotate((tx, r) => audit.record(tx, rotationEntry(r, 'command', `os:${userInfo().username}`)));
   return { ...rotation, keys: await keys.list() };
 }

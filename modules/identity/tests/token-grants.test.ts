@@ -2,7 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditMigrations, auditTables, createAuditLog } from '../../../platform/audit/index.ts';
+import { auditMigrations, createAuditLog } from '../../../platform/audit/index.ts';
 import { migrateSchema, resultRows } from '../../../platform/db/index.ts';
 import { createSecretBox, createTokenVerifier } from '../../../platform/security/index.ts';
 import { testDatabases, type TestDatabaseHandle } from '../../../tests/support/databases.ts';
@@ -35,7 +35,7 @@ describe.each(testDatabases)('the token endpoint on $name', (testDatabase) => {
       db: database.db,
       transaction: (fn) => database.db.transaction(fn),
       keys: createKeyStore({ db: database.db, box, tokenLifetimeMs: 600_000, cacheMs: 0 }),
-      audit: createAuditLog('identity', database.db, auditTables('identity')),
+      audit: createAuditLog('identity', database.db),
       settings: {
         issuer: 'https://id.test',
         audience: 'cleave',
