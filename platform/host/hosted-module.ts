@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { auditTables, createAuditLog, createCheckpointer, type AuditLog, type Checkpointer, type CheckpointSigner } from '../audit/index.ts';
+import { auditMigrations, auditTables, createAuditLog, createCheckpointer, type AuditLog, type Checkpointer, type CheckpointSigner } from '../audit/index.ts';
 import type { Config } from '../config/index.ts';
 import { createClient, type Contract, type Fallbacks, type LocalDispatch, type Transport } from '../contracts/index.ts';
 import { pendingMigrations, readMigrations, withTransactionDeadline, type DatabaseHandle } from '../db/index.ts';
@@ -123,7 +123,7 @@ export function hostModule(options: HostModuleOptions): HostedModule {
     bus.subscribe(consumer);
   }
   // Read once: the files do not change while the process runs, and readiness is probed every few seconds.
-  const migrations = readMigrations(definition.migrations);
+  const migrations = [...readMigrations(definition.migrations), ...auditMigrations(definition.name)];
   const platformChecks: HealthCheck[] = [
     {
       name: 'database',
