@@ -6,7 +6,8 @@
  * Settings: BENCH_DURATION (s, default 10), BENCH_WARMUP (s, default 2), BENCH_CONNECTIONS (default 50), BENCH_ROUNDS
  * (default 3), BENCH_TARGETS (comma-separated names, default all), BENCH_PROFILE=1 (V8 CPU profiles of the servers),
  * BENCH_AUTH=1 (the route behind a bearer access token with a scope: Cleave and Fastify, each verifying ES256 JWTs the
- * same way; the bare servers have no auth and are left out).
+ * same way; the bare servers have no auth and are left out). Opt-in targets: `cleave-traced` and `cleave-traced-1%`
+ * (tracing on, sampled at 100 % and 1 %, spans batched over OTLP/HTTP to a sink in the server process).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -22,6 +23,9 @@ const allTargets: Target[] = [
   { name: 'hono', file: 'bench/servers/hono.ts', fullStack: false },
   { name: 'fastify', file: 'bench/peers/fastify.ts', fullStack: true },
   { name: 'cleave', file: 'bench/servers/cleave.ts', fullStack: true },
+  // Tracing on, every request sampled or 1 in 100, spans batched to an OTLP sink (BENCH_TARGETS=cleave,cleave-traced,…).
+  { name: 'cleave-traced', file: 'bench/servers/cleave.ts', fullStack: true, env: { BENCH_TRACING: '1' }, optIn: true },
+  { name: 'cleave-traced-1%', file: 'bench/servers/cleave.ts', fullStack: true, env: { BENCH_TRACING: '0.01' }, optIn: true },
 ];
 
 const ratioSpecs: RatioSpec[] = [
@@ -32,6 +36,8 @@ const ratioSpecs: RatioSpec[] = [
   { name: 'cleave / fastify, req/s', numerator: 'cleave', denominator: 'fastify', metric: 'requestsPerSecond' },
   { name: 'hono / node:http, CPU µs/req', numerator: 'hono', denominator: 'node:http', metric: 'serverCpuUsPerRequest' },
   { name: 'cleave / hono, CPU µs/req', numerator: 'cleave', denominator: 'hono', metric: 'serverCpuUsPerRequest' },
+  { name: 'cleave-traced / cleave, CPU µs/req', numerator: 'cleave-traced', denominator: 'cleave', metric: 'serverCpuUsPerRequest' },
+  { name: 'cleave-traced-1% / cleave, CPU µs/req', numerator: 'cleave-traced-1%', denominator: 'cleave', metric: 'serverCpuUsPerRequest' },
 ];
 
 const here = import.meta.dirname;
@@ -47,7 +53,8 @@ const options: RunOptions = {
 const wanted = (process.env.BENCH_TARGETS ?? '').split(',').filter(Boolean);
 const unknown = wanted.filter((name) => !allTargets.some((t) => t.name === name));
 if (unknown.length > 0) throw new Error(`BENCH_TARGETS: unknown ${unknown.join(', ')}; known: ${allTargets.map((t) => t.name).join(', ')}`);
-const targets = wanted.length > 0 ? allTargets.filter((t) => wanted.includes(t.name)) : authOn ? allTargets.filter((t) => t.fullStack) : allTargets;
+const defaults = allTargets.filter((t) => !t.optIn && (!authOn || t.fullStack));
+const targets = wanted.length > 0 ? allTargets.filter((t) => wanted.includes(t.name)) : defaults;
 
 // A bound on the whole run: start-ups, every round, stops. Past it, the bench kills its servers and fails.
 const deadlineS = targets.length * 130 + rounds * targets.length * (options.warmupS + options.durationS + 15);

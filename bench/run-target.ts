@@ -16,6 +16,10 @@ export interface Target {
   file: string;
   /** Whether it claims the full feature set (request id, security headers, problem+json, one log line a request). */
   fullStack: boolean;
+  /** Settings of the server process. */
+  env?: Record<string, string>;
+  /** Runs only when named in BENCH_TARGETS. */
+  optIn?: boolean;
 }
 
 export interface RunOptions {
@@ -53,7 +57,7 @@ export interface RunningTarget {
 
 /** Starts the target's server and runs the checks: status, media type, body and, for a full stack, its features. */
 export async function startTarget(target: Target, options: RunOptions): Promise<RunningTarget> {
-  const server = await startServerChild(target.name, target.file, { nodeFlags: options.nodeFlags });
+  const server = await startServerChild(target.name, target.file, { nodeFlags: options.nodeFlags, ...(target.env ? { env: target.env } : {}) });
   const token = server.lines.find((l) => l.startsWith('token '))?.slice('token '.length);
   if (authOn && !token) throw new Error(`${target.name} issued no access token: BENCH_AUTH=1 runs only targets with auth (fastify, cleave)`);
   const running: RunningTarget = { target, url: `http://127.0.0.1:${server.port}`, answered: 0, problems: [], server, ...(token ? { token } : {}) };

@@ -9,6 +9,12 @@ import { createHost, serve } from '../../platform/host/index.ts';
 import { createLogger } from '../../platform/observability/index.ts';
 import { benchModule } from '../module/index.ts';
 import { adminToken, announceReady, authOn, benchAdminSecret, countedLog } from './shared.ts';
+import { otlpSink } from './otlp-sink.ts';
+
+// BENCH_TRACING=<ratio>: spans of every request (that share sampled) exported over OTLP/HTTP, batched, to a sink
+// that reads and drops them; the sink runs in this process, so its (small) cost is counted with the server's.
+const tracingRatio = process.env.BENCH_TRACING;
+const sink = tracingRatio === undefined ? undefined : await otlpSink();
 
 // The load comes from one address: the per-IP limit still counts every request (its cost is measured), never refuses.
 const config = loadConfig({
@@ -23,6 +29,7 @@ const config = loadConfig({
   // The bootstrap client gives the load its token (scope bench:read among every scope), for BENCH_AUTH=1.
   IDENTITY_ADMIN_SECRET: benchAdminSecret,
   ACCESS_TOKEN_TTL: '1h',
+  ...(sink ? { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_TRACES_SAMPLER_ARG: tracingRatio as string } : {}),
 });
 const log = countedLog();
 const host = await createHost({ config, modules: [...modules, benchModule], logger: createLogger({ ...config.log, destination: log.destination }) });
@@ -33,6 +40,7 @@ announceReady(
   async () => {
     await server.close();
     await host.stop();
+    await sink?.close();
   },
   log,
   token,

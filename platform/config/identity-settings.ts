@@ -37,6 +37,11 @@ export interface IdentityConfig {
    */
   moduleClientKey: Uint8Array | undefined;
   moduleClientKeySource: 'MODULE_CLIENT_KEY' | 'MODULE_CLIENT_KEY_FILE' | 'development-default' | 'none';
+  /**
+   * `<MODULE>_CLIENT_SECRET` (or `_FILE`): a module's own secret, used instead of deriving it from `moduleClientKey`.
+   * An extracted module's host gets only its own, so a compromised host cannot act as another module.
+   */
+  moduleClientSecrets: Record<string, string>;
   /** The secret of the bootstrap client `cleave-admin` (client credentials, every scope); unset: no such client. */
   adminSecret: string | undefined;
 }

@@ -1,14 +1,19 @@
 import type { z } from 'zod';
 import { developmentKek, developmentModuleClientKey, parseKeks, parseModuleClientKey, type IdentityConfig } from './identity-settings.ts';
 import { environmentSchema } from './schema.ts';
-import { isSecretVariable, readSecretFiles } from './secret-files.ts';
+import { isSecretVariable, moduleClientSecretVariable, readSecretFiles } from './secret-files.ts';
 import { tlsSettings, type TlsConfig } from './tls-settings.ts';
 
 /** The typed settings every part of Cleave receives; nothing else reads the environment. */
 export interface Config {
   env: 'development' | 'test' | 'production';
   server: { host: string; port: number };
-  log: { level: string; format: 'json' | 'pretty' };
+  log: { level: string; format: 'json' | 'pretty'; service: string };
+  /**
+   * Spans of every hop, exported over OTLP/HTTP (`otlp`) or written as log lines (`log`, development); `none` (the
+   * default without an endpoint) makes none.
+   */
+  tracing: { exporter: 'none' | 'otlp' | 'log'; endpoint: string | undefined; ratio: number; serviceName: string };
   database: {
     url: string | undefined;
     /** `<MODULE>_DATABASE_URL` overrides: a module in its own database. Keys are module names. */
@@ -166,13 +171,16 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
     // Otherwise the server would end a slow handler's transaction before the handler deadline does, with a worse error.
     topologyProblems.push({ variable: 'EVENT_HANDLER_TIMEOUT_MS', message: 'must be shorter than DB_IDLE_IN_TRANSACTION_TIMEOUT_MS' });
   }
+  const tracing = tracingSettings(e);
   const identity = identitySettings(e, set, topologyProblems);
+  identity.moduleClientSecrets = moduleClientSecrets(present, e.MODULES, e.REMOTE_MODULES ?? {}, topologyProblems);
   const tls = tlsSettings(e, [...(e.DATABASE_URL ? [e.DATABASE_URL] : []), ...Object.values(moduleUrls)], topologyProblems);
   if (topologyProblems.length > 0) throw new ConfigError(withoutSecrets(topologyProblems, present));
   return {
     env: e.NODE_ENV,
     server: { host: e.HOST, port: e.PORT },
-    log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT === 'auto' ? (options.isTty ? 'pretty' : 'json') : e.LOG_FORMAT },
+    log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT === 'auto' ? (options.isTty ? 'pretty' : 'json') : e.LOG_FORMAT, service: e.OTEL_SERVICE_NAME },
+    tracing,
     database: {
       url: e.DATABASE_URL,
       moduleUrls,
@@ -269,6 +277,7 @@ function identitySettings(e: z.output<typeof environmentSchema>, set: Record<str
           ? 'MODULE_CLIENT_KEY_FILE'
           : 'MODULE_CLIENT_KEY',
     adminSecret: e.IDENTITY_ADMIN_SECRET,
+    moduleClientSecrets: {},
   };
 }
 
@@ -282,6 +291,43 @@ function moduleDatabaseUrls(env: Record<string, string | undefined>, problems: C
     else urls[match[1].toLowerCase().replaceAll('_', '-')] = value;
   }
   return urls;
+}
+
+/** `OTEL_TRACES_EXPORTER` (`otlp` when only an endpoint is set); the traces URL from the endpoint settings. */
+function tracingSettings(e: z.output<typeof environmentSchema>): Config['tracing'] {
+  const base = e.OTEL_EXPORTER_OTLP_ENDPOINT;
+  // The specification's rule: the per-signal variable is the whole URL, the general one a base to append to.
+  const endpoint = e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? (base ? `${base.replace(/\/+$/, '')}/v1/traces` : undefined);
+  const exporter = e.OTEL_TRACES_EXPORTER ?? (endpoint ? 'otlp' : 'none');
+  return { exporter, endpoint, ratio: e.OTEL_TRACES_SAMPLER_ARG, serviceName: e.OTEL_SERVICE_NAME };
+}
+
+/**
+ * `INVENTORY_CLIENT_SECRET=…` → `{ inventory: … }`: a module's own client secret (the identity host's
+ * `npm run keys:module-secret -- inventory` prints it), so a host running only that module needs no key that would
+ * let it derive the other modules' secrets. Only for modules this host runs.
+ */
+function moduleClientSecrets(
+  env: Record<string, string>,
+  modules: readonly string[] | undefined,
+  remote: Record<string, unknown>,
+  problems: ConfigProblem[],
+): Record<string, string> {
+  const secrets: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) {
+    const match = moduleClientSecretVariable.exec(key);
+    if (!match?.[1]) continue;
+    const module = match[1].toLowerCase().replaceAll('_', '-');
+    if ((modules !== undefined && !modules.includes(module)) || module in remote)
+      problems.push({ variable: key, message: `${module} does not run on this host (MODULES, REMOTE_MODULES): give a module's secret only to its host` });
+    else if (value.trim().length < 32)
+      problems.push({
+        variable: key,
+        message: `must be the module's secret from npm run keys:module-secret -- ${module} (43 characters), not ${value.trim().length} characters`,
+      });
+    else secrets[module] = value.trim();
+  }
+  return secrets;
 }
 
 /**

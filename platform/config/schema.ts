@@ -236,6 +236,12 @@ export const environmentSchema = z.object({
   REQUEST_LOG: z.enum(['all', 'sampled']).default('all'),
   REQUEST_LOG_SAMPLE_RATE: z.coerce.number({ error: 'must be a number' }).min(0, 'must be from 0 to 1').max(1, 'must be from 0 to 1').default(0.01),
   REQUEST_LOG_SLOW_MS: positiveInt(500),
+  // OpenTelemetry's own variable names (opentelemetry.io/docs/specs/otel/configuration/sdk-environment-variables).
+  OTEL_TRACES_EXPORTER: z.enum(['none', 'otlp', 'log'], { error: 'must be none, otlp or log' }).optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl.optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: httpUrl.optional(),
+  OTEL_TRACES_SAMPLER_ARG: z.coerce.number({ error: 'must be a number' }).min(0, 'must be from 0 to 1').max(1, 'must be from 0 to 1').default(1),
+  OTEL_SERVICE_NAME: z.string().trim().min(1).max(100).default('cleave'),
   RATE_LIMIT: flag.default(true),
   RATE_LIMIT_PER_IP: rateLimit('600/60s'),
   RATE_LIMIT_PER_CLIENT: rateLimit('1200/60s'),

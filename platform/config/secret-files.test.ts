@@ -37,6 +37,18 @@ describe('secret settings from files', () => {
     });
   });
 
+  it("read a module's own client secret from <MODULE>_CLIENT_SECRET(_FILE), only for a module this host runs", () => {
+    const secret = 'lqBISbJwcOy8CZA0BTv6T7G_Sab5DcF5CmHNS3-3D3E';
+    const config = loadConfig({ MODULES: 'inventory', INVENTORY_CLIENT_SECRET_FILE: file('inventory-secret', `${secret}\n`) });
+    expect(config.identity.moduleClientSecrets).toEqual({ inventory: secret });
+    const elsewhere = errorOf({ MODULES: 'inventory', CATALOG_CLIENT_SECRET: secret });
+    expect(elsewhere.message).toContain('CATALOG_CLIENT_SECRET: catalog does not run on this host');
+    expect(elsewhere.message).not.toContain(secret);
+    const short = errorOf({ INVENTORY_CLIENT_SECRET: 'too-short-to-be-one' });
+    expect(short.message).toContain('INVENTORY_CLIENT_SECRET: must be');
+    expect(short.message).not.toContain('too-short-to-be-one');
+  });
+
   it('refuse a variable set both ways, or a file that cannot be read, naming the variable', () => {
     const both = errorOf({ DATABASE_URL: 'postgres://a@b/c', DATABASE_URL_FILE: file('both', 'postgres://a@b/c') });
     expect(both.message).toContain('DATABASE_URL_FILE: set DATABASE_URL or DATABASE_URL_FILE, not both');

@@ -3,16 +3,22 @@ import type { ConfigProblem } from './load-config.ts';
 
 /**
  * Settings that hold secrets and may come from a file (`<NAME>_FILE`, e.g. a mounted Kubernetes or Docker secret).
- * The database and Redis URLs are among them: they carry passwords. `<MODULE>_DATABASE_URL_FILE` works too.
+ * The database and Redis URLs are among them: they carry passwords. `<MODULE>_DATABASE_URL_FILE` and
+ * `<MODULE>_CLIENT_SECRET_FILE` work too.
  */
 export const secretVariables = ['IDENTITY_KEK', 'IDENTITY_ADMIN_SECRET', 'MODULE_CLIENT_KEY', 'DATABASE_URL', 'REDIS_URL'] as const;
 
 /** `INVENTORY_DATABASE_URL`: a module's own database, read from a file as `INVENTORY_DATABASE_URL_FILE`. */
 const moduleDatabaseUrl = /^[A-Z][A-Z0-9_]*_DATABASE_URL$/;
+/** `INVENTORY_CLIENT_SECRET`: the one module client secret a host running only that module needs. */
+export const moduleClientSecretVariable = /^([A-Z][A-Z0-9_]*)_CLIENT_SECRET$/;
+
+/** Variables named per module that hold secrets. */
+const perModuleSecret = (name: string) => moduleDatabaseUrl.test(name) || moduleClientSecretVariable.test(name);
 
 /** Whether the variable `name` holds a secret: never shown in messages, logs or answers. */
 export function isSecretVariable(name: string): boolean {
-  return (secretVariables as readonly string[]).includes(name) || moduleDatabaseUrl.test(name);
+  return (secretVariables as readonly string[]).includes(name) || perModuleSecret(name);
 }
 
 /**
@@ -25,7 +31,7 @@ export function readSecretFiles(env: Record<string, string>, problems: ConfigPro
   const names = new Set<string>(secretVariables);
   for (const key of Object.keys(env)) {
     const name = key.slice(0, -'_FILE'.length);
-    if (key.endsWith('_FILE') && moduleDatabaseUrl.test(name)) names.add(name);
+    if (key.endsWith('_FILE') && perModuleSecret(name)) names.add(name);
   }
   for (const name of names) {
     const file = env[`${name}_FILE`];

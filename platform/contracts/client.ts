@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import { CleaveError, isDomainError, type DomainErrorLike, type ErrorKind } from '../http/errors.ts';
 import { isUnsafe } from '../http/platform-problems.ts';
 import type { Problem } from '../http/problem.ts';
-import { currentContext } from '../observability/index.ts';
+import { currentContext, endSpan, runInContext, SpanKind, traceparentOf, tracingOff, type Tracing } from '../observability/index.ts';
 import { retryAfterMs } from '../resilience/index.ts';
 import type { Contract } from './define-contract.ts';
 import type { ModuleAnswer, ModuleCall } from './http-send.ts';
@@ -73,6 +73,8 @@ export interface ClientOptions<C extends Contract> {
   /** The calling module's credential on the direct in-process path, issued by the host (see `CallerHandles`). */
   handle?: object;
   fallbacks?: Fallbacks<C>;
+  /** A client span per call (and its context for the provider) when tracing is on. */
+  tracing?: Tracing;
 }
 
 /** A call to a route, as the client hands it to a provider in the same process. */
@@ -152,6 +154,7 @@ const internalOrigin = 'http://cleave.internal';
 export function createClient<C extends Contract>(contract: C, transport: Transport, caller: string, options: ClientOptions<C> = {}): Client<C> {
   const client: Record<string, (input: Record<string, unknown>, options?: CallOptions) => Promise<unknown>> = {};
   const { local, handle } = options;
+  const tracing = options.tracing ?? tracingOff;
   const fallbacks = (options.fallbacks ?? {}) as Record<string, Fallback<RouteConfig> | undefined>;
   for (const [name, route] of Object.entries(contract.routes)) {
     const overHttp = async (input: Record<string, unknown>, callOptions: CallOptions): Promise<CallResult> => {
@@ -162,8 +165,9 @@ export function createClient<C extends Contract>(contract: C, transport: Transpo
       const retryAfter = retryAfterMs(headers.get('retry-after'));
       throw new RemoteProblemError(contract.module, isProblem(body) ? body : syntheticProblem(contract.module, status), retryAfter === undefined ? undefined : retryAfter / 1000);
     };
-    const call = (input: Record<string, unknown>, callOptions: CallOptions): Promise<CallResult> =>
+    const untraced = (input: Record<string, unknown>, callOptions: CallOptions): Promise<CallResult> =>
       local?.(contract.module, { route, input, options: callOptions, caller, handle }) ?? overHttp(input, callOptions);
+    const call = tracing.enabled ? traced(tracing, contract.module, name, caller, untraced) : untraced;
     client[name] = (input = {}, callOptions = {}) => {
       const fallback = callOptions.fallback ?? fallbacks[name];
       if (!fallback) return call(input, callOptions);
@@ -175,6 +179,36 @@ export function createClient<C extends Contract>(contract: C, transport: Transpo
     };
   }
   return client as Client<C>;
+}
+
+/**
+ * A call inside a client span (RPC conventions: `rpc.service` the provider module, `rpc.method` the operation), which
+ * the call's context carries: the provider's span, in this process or another (through `traceparent`), is its child.
+ */
+function traced(
+  tracing: Tracing,
+  module: string,
+  operation: string,
+  caller: string,
+  call: (input: Record<string, unknown>, options: CallOptions) => Promise<CallResult>,
+): (input: Record<string, unknown>, options: CallOptions) => Promise<CallResult> {
+  return (input, callOptions) => {
+    const outer = currentContext();
+    const attributes = { 'rpc.system': 'cleave', 'rpc.service': module, 'rpc.method': operation, 'cleave.caller': caller };
+    const span = tracing.startSpan(`${module}/${operation}`, { kind: SpanKind.CLIENT, attributes }, outer);
+    if (!span) return call(input, callOptions);
+    return runInContext({ ...(outer ?? { correlationId: randomUUID() }), span }, call, input, callOptions).then(
+      (result) => {
+        span.setAttribute('rpc.response.status_code', result.status);
+        span.end();
+        return result;
+      },
+      (error: unknown) => {
+        endSpan(span, error);
+        throw error;
+      },
+    );
+  };
 }
 
 /** Failures a fallback stands in for: the provider could not answer (not a 4xx, which is the caller's to handle). */
@@ -260,7 +294,8 @@ function callParts(route: RouteConfig, input: Record<string, unknown>, options: 
   if (context) {
     headers['x-correlation-id'] = context.correlationId;
     if (context.requestId) headers['x-request-id'] = context.requestId;
-    if (context.traceparent) headers.traceparent = context.traceparent;
+    const traceparent = traceparentOf(context);
+    if (traceparent) headers.traceparent = traceparent;
   }
   headers['x-cleave-caller'] = caller;
   const key = options.idempotencyKey ?? (isUnsafe(route.method) ? randomUUID() : undefined);

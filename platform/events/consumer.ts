@@ -1,5 +1,5 @@
 import type { Db } from '../db/index.ts';
-import { runInContext, type Logger } from '../observability/index.ts';
+import { endSpan, runInContext, SpanKind, tracingOff, type ExecutionContext, type Logger, type Tracing } from '../observability/index.ts';
 import { PermanentDeliveryError, type Consumer } from './bus.ts';
 import { eventType } from './define-event.ts';
 import type { DeadLetterStore } from './dead-letters.ts';
@@ -19,6 +19,8 @@ export interface ConsumerOptions {
   log: Logger;
   /** Called after a handler's transaction commits (it may have written to the module's outbox). */
   afterCommit: () => void;
+  /** A consumer span per delivery, a child of the event's producer span (from the envelope), when tracing is on. */
+  tracing?: Tracing;
 }
 
 const neverAborted = new AbortController().signal;
@@ -49,6 +51,7 @@ export function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<
  */
 export function createConsumer(options: ConsumerOptions): Consumer {
   const { subscription, tables, db } = options;
+  const tracing = options.tracing ?? tracingOff;
   const id = `${options.module}:${subscription.handler}`;
   return {
     id,
@@ -61,13 +64,15 @@ export function createConsumer(options: ConsumerOptions): Consumer {
       if (!parsed.success)
         throw new PermanentDeliveryError(`Payload of ${envelope.name} v${envelope.version} does not match its schema: ${parsed.error.message}`);
       const log = options.log.child({ eventId: envelope.id, event: envelope.name, consumer: id, correlationId: envelope.correlationId });
-      const context = {
+      const context: ExecutionContext = {
         correlationId: envelope.correlationId,
         causationId: envelope.id,
         caller: options.module,
         ...(envelope.traceparent ? { traceparent: envelope.traceparent } : {}),
       };
-      const outcome = await runInContext(context, () =>
+      const span = tracing.enabled ? processSpan(tracing, id, options.module, envelope, context) : undefined;
+      if (span) context.span = span;
+      const delivery = runInContext(context, () =>
         db.transaction(async (tx) => {
           const fresh = await tx
             .insert(tables.inbox)
@@ -82,6 +87,15 @@ export function createConsumer(options: ConsumerOptions): Consumer {
           return 'handled' as const;
         }),
       );
+      let outcome: 'handled' | 'duplicate';
+      try {
+        outcome = await delivery;
+      } catch (error) {
+        if (span) endSpan(span, error);
+        throw error;
+      }
+      span?.setAttribute('cleave.delivery.outcome', outcome);
+      span?.end();
       if (outcome === 'handled') options.afterCommit();
       log.debug({ outcome }, 'event delivered');
       return outcome;
@@ -90,4 +104,24 @@ export function createConsumer(options: ConsumerOptions): Consumer {
       return options.deadLetters.record(id, envelope, error, attempts);
     },
   };
+}
+
+/** A delivery's span (messaging conventions, operation `process`), continuing the producer's trace. */
+function processSpan(tracing: Tracing, consumer: string, module: string, envelope: EventEnvelope, context: ExecutionContext) {
+  return tracing.startSpan(
+    `process ${envelope.name}`,
+    {
+      kind: SpanKind.CONSUMER,
+      attributes: {
+        'messaging.system': 'cleave',
+        'messaging.operation.type': 'process',
+        'messaging.operation.name': 'process',
+        'messaging.destination.name': envelope.name,
+        'messaging.consumer.group.name': consumer,
+        'messaging.message.id': envelope.id,
+        'cleave.module': module,
+      },
+    },
+    context,
+  );
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import type { Executor } from '../db/index.ts';
-import { currentContext } from '../observability/index.ts';
+import { currentContext, endSpan, SpanKind, traceparentOf, tracingOff, type Tracing } from '../observability/index.ts';
 import type { EventDefinition } from './define-event.ts';
 import type { EventEnvelope } from './envelope.ts';
 import type { EventTables } from './tables.ts';
@@ -15,13 +15,35 @@ export interface Outbox {
   publish<E extends EventDefinition>(tx: Executor, event: E, payload: z.input<E['schema']>): Promise<EventEnvelope<z.output<E['schema']>>>;
 }
 
-export function createOutbox(tables: EventTables, owner: string): Outbox {
+/**
+ * With tracing on, each event gets a producer span (OpenTelemetry messaging conventions, operation `create`) under
+ * the work that publishes it; the envelope carries that span as its `traceparent`, so consumers, wherever and
+ * whenever they run, continue the same trace.
+ */
+export function createOutbox(tables: EventTables, owner: string, tracing: Tracing = tracingOff): Outbox {
   return {
     async publish<E extends EventDefinition>(tx: Executor, event: E, payload: z.input<E['schema']>) {
       if (event.module !== owner) throw new Error(`Module ${owner} cannot publish ${event.name}: events are published by the module they are named after.`);
       const parsed = event.schema.parse(payload) as z.output<E['schema']>;
       const context = currentContext();
       const id = randomUUID();
+      const span = tracing.enabled
+        ? tracing.startSpan(
+            `create ${event.name}`,
+            {
+              kind: SpanKind.PRODUCER,
+              attributes: {
+                'messaging.system': 'cleave',
+                'messaging.operation.type': 'create',
+                'messaging.operation.name': 'create',
+                'messaging.destination.name': event.name,
+                'messaging.message.id': id,
+                'cleave.module': owner,
+              },
+            },
+            context,
+          )
+        : undefined;
       const envelope: EventEnvelope<typeof parsed> = {
         id,
         name: event.name,
@@ -30,10 +52,16 @@ export function createOutbox(tables: EventTables, owner: string): Outbox {
         key: event.key(parsed),
         correlationId: context?.correlationId ?? id,
         causationId: context?.causationId ?? null,
-        traceparent: context?.traceparent ?? null,
+        traceparent: (span ? traceparentOf({ correlationId: id, span }) : traceparentOf(context)) ?? null,
         payload: parsed,
       };
-      await tx.insert(tables.outbox).values({ id, name: event.name, version: event.version, aggregateKey: envelope.key, envelope });
+      try {
+        await tx.insert(tables.outbox).values({ id, name: event.name, version: event.version, aggregateKey: envelope.key, envelope });
+      } catch (error) {
+        if (span) endSpan(span, error);
+        throw error;
+      }
+      span?.end();
       return envelope;
     },
   };

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../db/index.ts';
 import { resultRows } from '../db/index.ts';
-import type { Logger } from '../observability/index.ts';
+import { endSpan, SpanKind, tracingOff, type Logger, type Tracing } from '../observability/index.ts';
 import { backoffDelay, type BackoffOptions } from './backoff.ts';
 import type { EventBus } from './bus.ts';
 import type { EventDefinition } from './define-event.ts';
@@ -25,6 +25,8 @@ export interface RelayOptions {
   maxInFlight?: number;
   /** The publishing module's events, so that older versions a producer still serves go out beside the new one. */
   events?: readonly EventDefinition[];
+  /** A `send` span per dispatch, under the event's producer span, when tracing is on. */
+  tracing?: Tracing;
 }
 
 export interface Relay {
@@ -58,6 +60,21 @@ export function createRelay(options: RelayOptions): Relay {
   const maxInFlight = options.maxInFlight ?? 256;
   const claimBatch = Math.max(1, Math.floor(maxInFlight / 8));
   const relayId = randomUUID();
+  const tracing = options.tracing ?? tracingOff;
+  /** The dispatch's span: the relay handing a committed event to the bus (messaging `send`), in the event's trace. */
+  const sendSpan = (row: ClaimedRow) =>
+    tracing.startSpan(`send ${row.envelope.name}`, {
+      kind: SpanKind.PRODUCER,
+      traceparent: row.envelope.traceparent,
+      attributes: {
+        'messaging.system': bus.kind === 'bullmq' ? 'bullmq' : 'cleave',
+        'messaging.operation.type': 'send',
+        'messaging.operation.name': 'send',
+        'messaging.destination.name': row.envelope.name,
+        'messaging.message.id': row.envelope.id,
+        'cleave.delivery.attempt': row.attempts + 1,
+      },
+    });
   const outbox = tables.outbox;
   const inFlight = new Map<number, EventEnvelope>();
   const definitions = options.events ?? [];
@@ -112,11 +129,14 @@ export function createRelay(options: RelayOptions): Relay {
   }
 
   async function dispatch(row: ClaimedRow): Promise<void> {
+    const span = tracing.enabled ? sendSpan(row) : undefined;
     try {
       // Every version the producer serves carries the same event id, so inboxes deduplicate across versions.
       await Promise.all(publishedVersions(row.envelope, definitions).map((envelope) => bus.publish(envelope)));
+      span?.end();
       await marks.dispatched(row.seq);
     } catch (error) {
+      if (span?.isRecording()) endSpan(span, error);
       const delay = backoffDelay(row.attempts, options.retry);
       log.warn({ err: error, eventId: row.envelope.id, event: row.envelope.name, attempts: row.attempts, retryInMs: delay }, 'outbox dispatch failed');
       await db

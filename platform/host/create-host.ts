@@ -7,7 +7,8 @@ import { commitBeforeCall, idempotency } from '../idempotency/index.ts';
 import { CleaveError, createApp, ipRanges, markForwardedRoutes, mountDocs, rateLimit, type App, type RateLimitStore } from '../http/index.ts';
 import { authorize } from '../http/authorize.ts';
 import { routeHandlers } from '../http/route-handlers.ts';
-import { createLogger, type Logger } from '../observability/index.ts';
+import { createLogger, tracingOff, type Logger, type Tracing } from '../observability/index.ts';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { Discovery, Registry } from '../registry/index.ts';
 import { contractHash } from './contract-hash.ts';
 import { createDirectCalls, type DirectCalls, type DirectProvider } from './direct-calls.ts';
@@ -40,6 +41,8 @@ export interface HostOptions {
   database?: DatabaseHandle;
   /** Start the outbox relays (default true). Tests turn this off to simulate a crash before dispatch. */
   startRelays?: boolean;
+  /** Turns tracing on with every span sent here as it ends, whatever the configuration says (tests). */
+  spanExporter?: SpanExporter;
 }
 
 export interface Host {
@@ -57,6 +60,8 @@ export interface Host {
   direct: DirectCalls;
   /** Token verification, caller handles and credentials for calls leaving the process. */
   security: HostSecurity;
+  /** Spans of every hop (off unless configured). */
+  tracing: Tracing;
   /** Loads each module's demo data (idempotent). */
   seed(): Promise<void>;
   /** Registers this host's modules in the registry at `address` (no-op without a registry). */
@@ -83,7 +88,9 @@ export async function createHost(options: HostOptions): Promise<Host> {
   }
 
   const databases = options.database ? sharedDatabase(options.database) : await openModuleDatabases(config, topology.local, logger);
-  const stoppers: (() => Promise<void>)[] = [() => databases.close()];
+  const tracing = await openTracing(config, topology.local, logger, options.spanExporter);
+  // Stopped last: spans of the shutdown itself are exported too.
+  const stoppers: (() => Promise<void>)[] = [() => tracing.shutdown(), () => databases.close()];
   let closeBus: (() => Promise<void>) | undefined;
   const stopAll = async () => {
     // The bus closes first: a delivery still retrying then gives up without dead-lettering, so its outbox row stays
@@ -249,6 +256,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
         config,
         logger,
         consumers,
+        tracing,
         signer: identityAudit.signer,
       }),
     );
@@ -270,6 +278,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
       undeclaredProblems: config.http.undeclaredProblems,
       cors: { origins: config.http.corsOrigins, credentials: config.http.corsCredentials },
       requestLog: config.http.requestLog,
+      tracing,
     });
     if (config.rateLimit.enabled) {
       const store = await openRateLimitStore(config, logger);
@@ -312,6 +321,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
       timeoutMs: config.remote.timeoutMs,
       undeclaredProblems: config.http.undeclaredProblems,
       handles: security.handles,
+      tracing,
       onRefused: audit.onRefused,
     });
     direct = calls;
@@ -356,6 +366,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
         retryAfterSeconds: Math.ceil(config.remote.breakerResetMs / 1000),
         trustedProxies,
         fetch: await tlsFetch(config.tls.remote),
+        tracing,
       },
       remoteWellKnown,
     );
@@ -379,6 +390,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
       remoteStats: breakers,
       direct,
       security,
+      tracing,
       async seed() {
         for (const m of hosted) await m.definition.seed?.(m.context);
       },
@@ -414,6 +426,22 @@ export async function createHost(options: HostOptions): Promise<Host> {
     await stopAll();
     throw error;
   }
+}
+
+/** The SDK loads only when tracing is on: a host without it never spends start-up on OpenTelemetry's packages. */
+async function openTracing(config: Config, local: readonly ModuleDefinition[], logger: Logger, spanExporter: SpanExporter | undefined): Promise<Tracing> {
+  const { exporter, endpoint, ratio, serviceName } = config.tracing;
+  if (exporter === 'none' && !spanExporter) return tracingOff;
+  const { createSdkTracing } = await import('../observability/tracing-sdk.ts');
+  return createSdkTracing({
+    exporter: exporter === 'none' ? 'log' : exporter,
+    ...(endpoint ? { endpoint } : {}),
+    ratio,
+    serviceName,
+    modules: local.map((m) => m.name),
+    logger,
+    ...(spanExporter ? { spanExporter } : {}),
+  });
 }
 
 /** Budgets in Redis when it is configured (shared by every instance), else in this process's memory. */

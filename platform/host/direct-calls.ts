@@ -23,7 +23,7 @@ import { keyScope, replayedHeader, sha256, type IdempotencyGate, type StoredResp
 import { Semaphore } from '../resilience/index.ts';
 import { Deadlines } from './deadlines.ts';
 import { pathOf, queryOf, searchOf, strings } from './direct-input.ts';
-import { currentContext, runInContext, type ExecutionContext, type Logger } from '../observability/index.ts';
+import { currentContext, endSpan, runInContext, SpanKind, type ExecutionContext, type Logger, type Span, type Tracing } from '../observability/index.ts';
 import { accessNeeds, allows } from '../http/access.ts';
 import { endUserOf, type CallerHandles, type Principal } from '../security/index.ts';
 
@@ -51,6 +51,8 @@ export interface DirectCallsOptions {
   undeclaredProblems: UndeclaredProblems;
   /** The handles the host issued to its modules: a call's `handle` names its calling module. */
   handles: CallerHandles;
+  /** A server span per call, child of the caller's client span, when tracing is on. */
+  tracing?: Tracing;
   /** Told of every 401 and 403 the direct path answers, as the HTTP path's `authorize` tells its own. */
   onRefused?: (refusal: Refusal) => void;
 }
@@ -182,6 +184,8 @@ class Flight implements DirectRequestInit {
   readonly options: DirectCallsOptions;
   readonly resolve: (result: CallResult) => void;
   readonly reject: (error: unknown) => void;
+  /** The provider side's span, when tracing is on. */
+  span: Span | undefined;
 
   constructor(entry: Provided, handler: RouteHandler, call: DirectCall, resolve: (result: CallResult) => void, reject: (error: unknown) => void) {
     const { provider, limiter, deadlines, options } = entry;
@@ -213,6 +217,7 @@ class Flight implements DirectRequestInit {
       ...(this.principal ? { principal: this.principal } : {}),
       ...(outer?.userToken ? { userToken: outer.userToken } : {}),
     };
+    this.span = options.tracing?.enabled ? serverSpan(options.tracing, this, call, outer) : undefined;
     this.params = strings(input.params);
     this.query = input.query === undefined ? {} : queryOf(input.query);
     this.headers = input.headers === undefined ? {} : strings(input.headers, true);
@@ -274,9 +279,39 @@ class Flight implements DirectRequestInit {
     this.#abandoned = result === undefined;
     this.#deadlines.delete(this);
     this.call.options.signal?.removeEventListener('abort', this);
+    if (this.span) endCallSpan(this.span, result, error);
     if (result === undefined) this.reject(error);
     else this.resolve(result);
   }
+}
+
+/** The provider's span of a direct call (RPC server conventions), entered through the call's context. */
+function serverSpan(tracing: Tracing, flight: Flight, call: DirectCall, outer: ExecutionContext | undefined): Span | undefined {
+  // The contract's operationId is `<module>.<name>`: the span takes the name, as the caller's client span does.
+  const id = call.route.operationId;
+  const operation = id?.startsWith(`${flight.module}.`) ? id.slice(flight.module.length + 1) : (id ?? `${flight.method} ${call.route.path}`);
+  const span = tracing.startSpan(
+    `${flight.module}/${operation}`,
+    {
+      kind: SpanKind.SERVER,
+      attributes: {
+        'rpc.system': 'cleave',
+        'rpc.service': flight.module,
+        'rpc.method': operation,
+        'cleave.transport': 'in-process',
+        'cleave.caller': flight.context.caller ?? '',
+      },
+    },
+    outer,
+  );
+  if (span) flight.context.span = span;
+  return span;
+}
+
+function endCallSpan(span: Span, result: CallResult | undefined, error: unknown): void {
+  if (result === undefined) return endSpan(span, error);
+  span.setAttribute('rpc.response.status_code', result.status);
+  span.end();
 }
 
 /**

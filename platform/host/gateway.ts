@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import { CleaveError, peerAddress, type App, type AppEnv, type IpRanges } from '../http/index.ts';
+import { currentContext, endSpan, SpanKind, traceparentOf, type Span, type Tracing } from '../observability/index.ts';
 
 export interface GatewayOptions {
   /** Base URL of an instance of the module (static, or from discovery). */
@@ -22,6 +23,8 @@ export interface GatewayOptions {
   trustedProxies?: IpRanges;
   /** Sends the forwarded request: `fetch` holding the remote CA and client certificate (`tlsFetch`). Global `fetch` by default. */
   fetch?: typeof fetch;
+  /** A client span for the forwarded request, whose context the upstream continues, when tracing is on. */
+  tracing?: Tracing;
 }
 
 const noProxies: IpRanges = { has: () => false };
@@ -86,6 +89,10 @@ async function forward(c: Context<AppEnv>, module: string, options: GatewayOptio
   // RFC 7239 §6: an IPv6 node is quoted and bracketed.
   const forwardedFor = peer === undefined ? '' : peer.includes(':') ? `for="[${peer}]";` : `for=${peer};`;
   headers.append('forwarded', `${forwardedFor}host="${host}";proto=${proto}`);
+  // The upstream continues this host's trace: under the gateway hop's span, else under the request's.
+  const span = options.tracing?.enabled ? hopSpan(options.tracing, c.req.method, target, module) : undefined;
+  const traceparent = traceparentOf(span ? { correlationId: '', span } : currentContext());
+  if (traceparent) headers.set('traceparent', traceparent);
 
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(new Error('timeout')), options.timeoutMs);
@@ -101,6 +108,7 @@ async function forward(c: Context<AppEnv>, module: string, options: GatewayOptio
       ...(hasBody ? { body: c.req.raw.body, duplex: 'half' } : {}),
     } as RequestInit);
   } catch (error) {
+    if (span) endSpan(span, error);
     options.onFailure?.(module, base, error);
     if (controller.signal.aborted) {
       throw new CleaveError('timeout', 'http/upstream-timeout', `Module ${module} did not answer within ${options.timeoutMs} ms.`, {
@@ -116,7 +124,30 @@ async function forward(c: Context<AppEnv>, module: string, options: GatewayOptio
   } finally {
     clearTimeout(timer);
   }
+  if (span) {
+    span.setAttribute('http.response.status_code', upstream.status);
+    span.end();
+  }
   const out = new Headers();
   for (const [name, value] of upstream.headers) if (!hopByHop.has(name)) out.append(name, value);
   return new Response(upstream.body, { status: upstream.status, statusText: upstream.statusText, headers: out });
+}
+
+/** The gateway hop (HTTP client conventions), under the inbound request's span. */
+function hopSpan(tracing: Tracing, method: string, target: string, module: string): Span | undefined {
+  const url = new URL(target);
+  return tracing.startSpan(
+    method,
+    {
+      kind: SpanKind.CLIENT,
+      attributes: {
+        'http.request.method': method,
+        'server.address': url.hostname,
+        'server.port': Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
+        'url.full': `${url.origin}${url.pathname}`,
+        'cleave.gateway.module': module,
+      },
+    },
+    currentContext(),
+  );
 }

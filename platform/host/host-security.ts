@@ -58,10 +58,13 @@ export function createHostSecurity(options: HostSecurityOptions): HostSecurity {
     verifier = { verify: async (token) => (await make()).verify(token) };
   }
 
-  const key = config.identity.moduleClientKey;
+  const { moduleClientKey: key, moduleClientSecrets } = config.identity;
+  // A module's own secret when configured; derived from the shared key otherwise (the identity host, development).
+  const secretOf = (module: string) => moduleClientSecrets[module] ?? (key ? moduleClientSecret(key, module) : undefined);
   const tokens = new Map<string, Promise<{ token: string; until: number }>>();
   const moduleToken = async (module: string): Promise<string | undefined> => {
-    if (!key || options.identity === undefined) return undefined;
+    const secret = secretOf(module);
+    if (secret === undefined || options.identity === undefined) return undefined;
     const cached = tokens.get(module);
     if (cached) {
       const held = await cached.catch(() => undefined);
@@ -75,7 +78,7 @@ export function createHostSecurity(options: HostSecurityOptions): HostSecurity {
         target: '/identity/v1/token',
         headers: {
           'content-type': 'application/x-www-form-urlencoded',
-          authorization: `Basic ${btoa(`${encodeURIComponent(moduleClientId(module))}:${encodeURIComponent(moduleClientSecret(key, module))}`)}`,
+          authorization: `Basic ${btoa(`${encodeURIComponent(moduleClientId(module))}:${encodeURIComponent(secret)}`)}`,
         },
         body: new URLSearchParams({ grant_type: 'client_credentials' }).toString(),
       }).then((answer) => {

@@ -25,7 +25,7 @@ import {
   type IdempotencyGate,
   type IdempotencyStore,
 } from '../idempotency/index.ts';
-import type { Logger } from '../observability/index.ts';
+import type { Logger, Tracing } from '../observability/index.ts';
 import type { HealthCheck, ModuleContext, ModuleDefinition } from './define-module.ts';
 
 export interface HostedModule {
@@ -61,13 +61,14 @@ export interface HostModuleOptions {
   logger: Logger;
   /** Collects this module's consumers by id (for dead-letter replay). */
   consumers: Map<string, Consumer>;
+  tracing: Tracing;
   /** Gets the module's audit chain head signed by identity. */
   signer: CheckpointSigner;
 }
 
 /** Wires one module into a host: its context (database, outbox, clients), relay, consumers and health checks. */
 export function hostModule(options: HostModuleOptions): HostedModule {
-  const { definition, database, bus, config } = options;
+  const { definition, database, bus, config, tracing } = options;
   // PGlite ignores statement timeouts and serves every module on one connection: the application ends stuck
   // transactions there. PostgreSQL pools carry statement_timeout and idle_in_transaction_session_timeout instead.
   const db = database.kind === 'pglite' ? withTransactionDeadline(database.db, config.database.transactionTimeoutMs) : database.db;
@@ -83,6 +84,7 @@ export function hostModule(options: HostModuleOptions): HostedModule {
     leaseMs: config.events.leaseMs,
     retry,
     events: definition.contract.events,
+    tracing,
   });
   const pruner = createPruner(
     db,
@@ -108,17 +110,17 @@ export function hostModule(options: HostModuleOptions): HostedModule {
     // In a request with an Idempotency-Key, the held effect transaction while there is one.
     db: scopedDb(definition.name, db),
     log,
-    outbox: createOutbox(tables, definition.name),
+    outbox: createOutbox(tables, definition.name, tracing),
     audit,
     transaction: (fn) => moduleTransaction(definition.name, db, fn, () => relay.wake(), database.db),
     client<C extends Contract>(contract: C, clientOptions: { fallbacks?: Fallbacks<C> } = {}) {
       if (!uses.has(contract.module)) throw new Error(`Module ${definition.name} calls ${contract.module} but does not list it in \`uses\`.`);
-      return createClient(contract, options.transport, definition.name, { ...clientOptions, local: options.local, handle: options.handle });
+      return createClient(contract, options.transport, definition.name, { ...clientOptions, local: options.local, handle: options.handle, tracing });
     },
   };
   const deadLetters = createDeadLetterStore(definition.name, db, tables);
   for (const subscription of definition.subscriptions ?? []) {
-    const consumer = createConsumer({ module: definition.name, db, tables, deadLetters, subscription, context, log, afterCommit: () => relay.wake() });
+    const consumer = createConsumer({ module: definition.name, db, tables, deadLetters, subscription, context, log, tracing, afterCommit: () => relay.wake() });
     options.consumers.set(consumer.id, consumer);
     bus.subscribe(consumer);
   }

@@ -22,6 +22,9 @@ export interface AccessLine {
   path: string;
   status: number;
   ms: number;
+  /** The request's span, when tracing is on (the line is written after the request's context has ended). */
+  trace_id?: string;
+  span_id?: string;
 }
 
 export type AccessLog = (line: AccessLine) => void;

@@ -1,5 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import type { Logger } from '../observability/index.ts';
+import { tracingOff, type Logger, type Tracing } from '../observability/index.ts';
 import type { RequestLogOptions } from './access-log.ts';
 import type { AppEnv } from './app-env.ts';
 import type { CorsOptions } from './cors.ts';
@@ -32,6 +32,8 @@ export interface AppOptions {
   cors?: CorsOptions;
   /** The access log: a line for every request by default. */
   requestLog?: RequestLogOptions;
+  /** A server span per request when tracing is on; off by default. */
+  tracing?: Tracing;
 }
 
 /**
@@ -48,6 +50,7 @@ export function createApp(options: AppOptions): App {
       undeclaredProblems: options.undeclaredProblems ?? 'fail',
       cors: options.cors,
       requestLog: options.requestLog ?? { mode: 'all', sampleRate: 1, slowMs: 500 },
+      tracing: options.tracing ?? tracingOff,
     }),
   );
   app.onError(errorHandler);

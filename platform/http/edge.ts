@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler, Next } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { runInContext, type ExecutionContext, type Logger } from '../observability/index.ts';
+import { matchedRoutes } from 'hono/route';
+import { runInContext, SpanKind, SpanStatusCode, type ExecutionContext, type Logger, type Span, type Tracing } from '../observability/index.ts';
 import { accessLog, type RequestLogOptions } from './access-log.ts';
 import type { AppEnv } from './app-env.ts';
 import { cors, type CorsOptions } from './cors.ts';
@@ -16,6 +17,7 @@ export interface EdgeOptions {
   undeclaredProblems: UndeclaredProblems;
   cors: CorsOptions | undefined;
   requestLog: RequestLogOptions;
+  tracing: Tracing;
 }
 
 // Hono's request-id rule: word characters, `-` and `=`, at most 128 here.
@@ -39,7 +41,7 @@ const secureHeaderEntries = Object.entries(secureHeaders);
  * 8. one access-log line, written once the answer is known (or sampled, see `RequestLogOptions`).
  */
 export function edge(options: EdgeOptions): MiddlewareHandler<AppEnv> {
-  const { logger, moduleOf, undeclaredProblems } = options;
+  const { logger, moduleOf, undeclaredProblems, tracing } = options;
   const log = accessLog(logger, options.requestLog);
   const withCors = options.cors && options.cors.origins.length > 0 ? cors(options.cors) : undefined;
   const limit = bodyLimit({
@@ -88,12 +90,16 @@ export function edge(options: EdgeOptions): MiddlewareHandler<AppEnv> {
       for (const [name, value] of secureHeaderEntries) c.header(name, value);
     }
     const context = executionContextOf(c, requestId);
+    // Probes every few seconds would drown the traces that matter.
+    const span = tracing.enabled && !path.startsWith('/health/') ? serverSpan(tracing, c, path, context) : undefined;
     let status = 500;
     try {
       await runInContext(context, () => downstream(c, next));
       if (!sink && !c.res.headers.has('x-request-id')) addMissingHeaders(c, requestId);
       status = c.res.status;
     } finally {
+      const ids = span?.spanContext();
+      if (span) endServerSpan(span, c, status);
       log({
         requestId,
         correlationId: context.correlationId === requestId ? undefined : context.correlationId,
@@ -103,6 +109,7 @@ export function edge(options: EdgeOptions): MiddlewareHandler<AppEnv> {
         path,
         status,
         ms: Math.round((performance.now() - started) * 100) / 100,
+        ...(ids ? { trace_id: ids.traceId, span_id: ids.spanId } : {}),
       });
     }
   };
@@ -123,6 +130,39 @@ function addMissingHeaders(c: Context<AppEnv>, requestId: string): void {
     add(copy.headers);
     c.res = copy;
   }
+}
+
+/** The inbound request's span (HTTP server semantic conventions), the parent of everything the request does. */
+function serverSpan(tracing: Tracing, c: Context<AppEnv>, path: string, context: ExecutionContext): Span | undefined {
+  const span = tracing.startSpan(
+    c.req.method,
+    {
+      kind: SpanKind.SERVER,
+      attributes: { 'http.request.method': c.req.method, 'url.path': path, 'url.scheme': c.req.url.startsWith('https:') ? 'https' : 'http' },
+    },
+    context,
+  );
+  if (span) context.span = span;
+  return span;
+}
+
+/** Names the span after the route that answered (`GET /catalog/v1/products/:id`: no ids), with the status. */
+function endServerSpan(span: Span, c: Context<AppEnv>, status: number): void {
+  // The last route matched that is not app-wide middleware: the operation, or the gateway's `/<module>/*`.
+  const route = matchedRoutes(c).findLast((r) => r.path !== '*' && r.path !== '/*')?.path;
+  if (route) {
+    span.updateName(`${c.req.method} ${route}`);
+    span.setAttribute('http.route', route);
+  }
+  span.setAttribute('http.response.status_code', status);
+  const module = c.get('module');
+  if (module) span.setAttribute('cleave.module', module);
+  // Server spans mark 5xx as errors, not 4xx (the client's fault): OpenTelemetry HTTP semantic conventions.
+  if (status >= 500) {
+    span.setStatus({ code: SpanStatusCode.ERROR });
+    span.setAttribute('error.type', String(status));
+  }
+  span.end();
 }
 
 /** What module clients and the outbox carry onwards from this request without being handed it. */

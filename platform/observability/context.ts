@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Span } from '@opentelemetry/api';
 import type { Principal } from '../security/principal.ts';
 
 /**
@@ -11,6 +12,8 @@ export interface ExecutionContext {
   /** The id of the message that caused this work: the request id, or the event id being handled. */
   causationId?: string;
   traceparent?: string;
+  /** The span of this unit of work when tracing is on: new spans (and the `traceparent` sent onwards) descend from it. */
+  span?: Span;
   /** The module or client that called, as authenticated (never a header a client sent). */
   caller?: string;
   /** Who is calling, authenticated: a user, a machine client, or a module (with the user it calls for). */

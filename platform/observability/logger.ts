@@ -1,5 +1,6 @@
 import { pino, type Logger, type DestinationStream } from 'pino';
 import pretty from 'pino-pretty';
+import { currentContext } from './context.ts';
 import { redactPaths, serializeError } from './redaction.ts';
 
 export type { Logger } from 'pino';
@@ -9,6 +10,22 @@ export interface LoggerOptions {
   format: 'json' | 'pretty';
   /** Where lines go; stdout by default. Tests and benchmarks pass their own. */
   destination?: DestinationStream;
+  /** The `service` field of every line: which deployable wrote it (`OTEL_SERVICE_NAME`). */
+  service?: string;
+}
+
+/**
+ * The ids of the work a line is written in (a request or an event delivery): `requestId`, `correlationId`, and with
+ * tracing on the span's `trace_id` and `span_id` (OpenTelemetry's log field names). A fresh object each time: pino
+ * merges the line's own fields into it, so they win.
+ */
+function contextFields(): object {
+  const context = currentContext();
+  if (!context) return {};
+  const span = context.span?.spanContext();
+  return span
+    ? { requestId: context.requestId, correlationId: context.correlationId, trace_id: span.traceId, span_id: span.spanId }
+    : { requestId: context.requestId, correlationId: context.correlationId };
 }
 
 /**
@@ -19,9 +36,10 @@ export interface LoggerOptions {
 export function createLogger(options: LoggerOptions): Logger {
   const base = {
     level: options.level,
-    base: null,
+    base: options.service ? { service: options.service } : null,
     redact: { paths: redactPaths, censor: '[redacted]' },
     serializers: { err: serializeError },
+    mixin: contextFields,
   };
   if (options.destination) return pino(base, options.destination);
   if (options.format === 'pretty') {

@@ -25,7 +25,7 @@ describe('log redaction', () => {
         headers: { authorization: `Bearer ${secret}`, cookie: secret, 'cleave-on-behalf-of': secret, 'set-cookie': secret, accept: 'text/html' },
         req: { headers: { authorization: secret }, body: { client_secret: secret } },
         body: { access_token: secret, refresh_token: secret, code_verifier: secret, username: 'alice' },
-        identity: { kek: secret, adminSecret: secret, moduleClientKey: secret },
+        identity: { kek: secret, adminSecret: secret, moduleClientKey: secret, moduleClientSecrets: { inventory: secret } },
         config: { database: { url: secret, moduleUrls: { inventory: secret } }, redis: { url: secret }, identity: { kek: [{ id: 'a', key: secret }] } },
       },
       'everything secret',
@@ -35,7 +35,7 @@ describe('log redaction', () => {
     expect(text).not.toContain(secret);
     expect(text).toContain('"accept":"text/html"');
     expect(text).toContain('"username":"alice"');
-    expect(text.match(/\[redacted\]/g)?.length).toBe(22);
+    expect(text.match(/\[redacted\]/g)?.length).toBe(23);
   });
 
   it('masks URL passwords in logged errors, their causes, and secret-named fields they carry', () => {

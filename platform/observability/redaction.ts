@@ -22,6 +22,7 @@ const secretKeys = [
   'secret',
   'adminSecret',
   'moduleClientKey',
+  'moduleClientSecrets',
 ] as const;
 
 const key = (k: string) => (/^[A-Za-z_]\w*$/.test(k) ? `.${k}` : `["${k}"]`);

@@ -24,6 +24,11 @@ export interface Measurement {
   queues: Record<'inventory' | 'probe', QueueCounts>;
   /** Dead letters of each consumer, all and still pending. */
   deadLetters: Record<'inventory' | 'probe', { total: number; pending: number }>;
+  /**
+   * Of the products missing a stock item or a probe effect, those whose event waits in that consumer's dead letters
+   * (not replayed yet): held, not lost. The rest are unaccounted for: no effect and nothing to replay.
+   */
+  heldInDeadLetters: number;
 }
 
 export interface CheckScope {
@@ -45,23 +50,27 @@ async function query<T extends object>(url: string, run: (sql: postgres.Sql) => 
 export async function measure(scope: CheckScope): Promise<Measurement> {
   const { databases } = scope;
   const like = `${scope.skuPrefix}-%`;
-  const [products, created, pending, stock, effects, inventoryLetters, probeLetters, inventoryQueues, probeQueues] = await Promise.all([
-    query(databases.catalog, (sql) => sql<{ id: string; sku: string }[]>`select id, sku from catalog.products where sku like ${like}`),
-    query(
-      databases.catalog,
-      (sql) => sql<{ productId: string }[]>`select envelope->'payload'->>'productId' as "productId" from catalog.outbox where name = 'catalog.product-created'`,
-    ),
-    query(databases.catalog, (sql) => sql<{ n: number }[]>`select count(*)::int as n from catalog.outbox where dispatched_at is null`),
-    query(databases.inventory, (sql) => sql<{ productId: string; sku: string }[]>`select product_id as "productId", sku from inventory.stock_items`),
-    query(
-      databases.probe,
-      (sql) => sql<{ productId: string; n: number }[]>`select product_id as "productId", count(*)::int as n from probe.effects group by 1`,
-    ),
-    letters(databases.inventory, 'inventory'),
-    letters(databases.probe, 'probe'),
-    queueCounts(scope.queues, 'inventory'),
-    queueCounts(scope.queues, 'probe'),
-  ]);
+  const [products, created, pending, stock, effects, inventoryLetters, probeLetters, inventoryHeld, probeHeld, inventoryQueues, probeQueues] =
+    await Promise.all([
+      query(databases.catalog, (sql) => sql<{ id: string; sku: string }[]>`select id, sku from catalog.products where sku like ${like}`),
+      query(
+        databases.catalog,
+        (sql) =>
+          sql<{ productId: string }[]>`select envelope->'payload'->>'productId' as "productId" from catalog.outbox where name = 'catalog.product-created'`,
+      ),
+      query(databases.catalog, (sql) => sql<{ n: number }[]>`select count(*)::int as n from catalog.outbox where dispatched_at is null`),
+      query(databases.inventory, (sql) => sql<{ productId: string; sku: string }[]>`select product_id as "productId", sku from inventory.stock_items`),
+      query(
+        databases.probe,
+        (sql) => sql<{ productId: string; n: number }[]>`select product_id as "productId", count(*)::int as n from probe.effects group by 1`,
+      ),
+      letters(databases.inventory, 'inventory'),
+      letters(databases.probe, 'probe'),
+      heldProducts(databases.inventory, 'inventory'),
+      heldProducts(databases.probe, 'probe'),
+      queueCounts(scope.queues, 'inventory'),
+      queueCounts(scope.queues, 'probe'),
+    ]);
   const skuOf = new Map(products.map((p) => [p.id, p.sku]));
   const stockSku = new Map(stock.map((s) => [s.productId, s.sku]));
   const effectsOf = new Map(effects.map((e) => [e.productId, e.n]));
@@ -69,10 +78,13 @@ export async function measure(scope: CheckScope): Promise<Measurement> {
   let stockItems = 0;
   let probeMissing = 0;
   let probeDuplicated = 0;
+  let heldInDeadLetters = 0;
   for (const [id, sku] of skuOf) {
     if (stockSku.get(id) === sku) stockItems += 1;
+    else if (inventoryHeld.has(id)) heldInDeadLetters += 1;
     const n = effectsOf.get(id) ?? 0;
     if (n === 0) probeMissing += 1;
+    if (n === 0 && probeHeld.has(id)) heldInDeadLetters += 1;
     probeDuplicated += Math.max(0, n - 1);
   }
   return {
@@ -87,7 +99,18 @@ export async function measure(scope: CheckScope): Promise<Measurement> {
     outboxPending: pending[0]?.n ?? 0,
     queues: { inventory: inventoryQueues, probe: probeQueues },
     deadLetters: { inventory: inventoryLetters, probe: probeLetters },
+    heldInDeadLetters,
   };
+}
+
+/** Product ids of the `catalog.product-created` events waiting in a consumer's dead letters. */
+async function heldProducts(url: string, schema: 'inventory' | 'probe'): Promise<Set<string>> {
+  const rows = await query(url, (sql) =>
+    sql.unsafe<{ productId: string }[]>(
+      `select envelope->'payload'->>'productId' as "productId" from ${schema}.dead_letters where replayed_at is null and event_name = 'catalog.product-created'`,
+    ),
+  );
+  return new Set(rows.map((r) => r.productId));
 }
 
 async function letters(url: string, schema: 'inventory' | 'probe'): Promise<{ total: number; pending: number }> {
@@ -107,6 +130,8 @@ export async function effectsOfEvent(probeDatabase: string, eventId: string): Pr
 
 /** Events not delivered: products without a stock item, created events without a probe effect. */
 export const lost = (m: Measurement) => m.stockMissing + m.probeMissing;
+/** Events neither delivered nor waiting in a dead letter: what only an audit and redrive can find. */
+export const unaccounted = (m: Measurement) => lost(m) - m.heldInDeadLetters;
 /** Effects that happened more than once. */
 export const duplicated = (m: Measurement) => m.probeDuplicated + m.stockOrphans;
 /** Work left behind: undispatched outbox rows, unfinished or failed jobs, dead letters not replayed. */

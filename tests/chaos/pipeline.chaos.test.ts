@@ -37,7 +37,10 @@ describe('chaos: every product gets exactly one stock item and one probe effect'
     expect(report.final.products).toBeGreaterThan(0);
     expect(report.doubleStall.outcome).toBe('dead-lettered');
     expect(report.doubleStall.effects).toBe(1);
-    if (persistence === 'aof-always') expect(report.auditBefore).toBe(0);
+    // With every write fsynced, whatever was not delivered when the load settled waits in a dead letter: the broker
+    // lost nothing, so nothing is left for the audit to find or for a redrive to repair.
+    if (persistence === 'aof-always')
+      expect({ auditBefore: report.auditBefore, unaccounted: report.unaccountedBeforeRepair }).toEqual({ auditBefore: 0, unaccounted: 0 });
     expect({ lost: report.lost, duplicated: report.duplicated, stuck: report.stuck }).toEqual({ lost: 0, duplicated: 0, stuck: 0 });
   });
 });

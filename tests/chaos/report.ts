@@ -21,7 +21,10 @@ export function formatReport(r: ChaosRunReport): string {
     ['redis restarts', String(r.killsPerTarget.redis)],
     ['double stall', `${r.doubleStall.outcome}${r.doubleStall.eventId ? `, ${r.doubleStall.effects} effect after replay` : ''}`],
     ['dead-lettered / replayed', `${letters('inventory')}, ${letters('probe')}`],
-    ['lost before repair', String(r.lostBeforeRepair)],
+    [
+      'not delivered before repair',
+      `${r.lostBeforeRepair} (${r.lostBeforeRepair - r.unaccountedBeforeRepair} held in dead letters, ${r.unaccountedBeforeRepair} unaccounted)`,
+    ],
     [
       'audit missing before / after redrive',
       r.auditAfter === undefined ? `${r.auditBefore} / no redrive needed` : `${r.auditBefore} / ${r.auditAfter} (${r.republished ?? 0} re-published)`,

@@ -9,6 +9,9 @@ import { runInContext } from '../../platform/observability/index.ts';
 import { testDatabases, type TestDatabaseHandle } from '../support/databases.ts';
 import { startTestHost } from '../support/test-host.ts';
 import { adminToken } from '../support/tokens.ts';
+import { moduleClientSecret } from '../../platform/security/index.ts';
+import { randomBytes } from 'node:crypto';
+import { testConfig } from '../support/test-host.ts';
 
 /**
  * Module identity between processes: a host without identity verifies tokens against the one it reaches through
@@ -80,5 +83,32 @@ describe('module identity between two hosts over HTTP', () => {
     expect((await fetch(`${server.url}${call.target}`, { headers: forUser.headers })).status).toBe(200);
     // A client cannot borrow the header: it counts only beside a module's own token.
     expect((await fetch(`${server.url}${call.target}`, { headers: { [onBehalfOfHeader]: user } })).status).toBe(401);
+  });
+
+  it("proves a module with its own secret (<MODULE>_CLIENT_SECRET), never with another module's", async () => {
+    // The identity host derives every module's secret from its key; these hosts hold another key, so only the
+    // configured secret can work.
+    const centralKey = testConfig().identity.moduleClientKey as Uint8Array;
+    const otherKey = randomBytes(32).toString('base64');
+    const hostWith = async (secret: string | undefined) => {
+      const database = await (testDatabase as (typeof testDatabases)[number]).open();
+      const env: Record<string, string> = { MODULES: 'catalog', REMOTE_MODULES: `identity=${server.url}`, MODULE_CLIENT_KEY: otherKey };
+      if (secret !== undefined) env.CATALOG_CLIENT_SECRET = secret;
+      const host = await startTestHost({ database, modules: [catalogModule, identityModule], env });
+      return { host, close: async () => (await host.stop(), await database.close()) };
+    };
+    const call = { method: 'GET', target: '/ops/dead-letters', headers: { 'x-cleave-caller': 'catalog' } };
+    const own = await hostWith(moduleClientSecret(centralKey, 'catalog'));
+    const derived = await hostWith(undefined);
+    const borrowed = await hostWith(moduleClientSecret(centralKey, 'inventory'));
+    try {
+      const token = (await own.host.security.withCredentials(call)).headers.authorization?.replace(/^Bearer /, '') ?? '';
+      expect(await central.security.verifier?.verify(token)).toMatchObject({ kind: 'module', module: 'catalog' });
+      // Derived from a key identity does not hold, or another module's secret: identity refuses, the call goes without.
+      expect((await derived.host.security.withCredentials(call)).headers.authorization).toBeUndefined();
+      expect((await borrowed.host.security.withCredentials(call)).headers.authorization).toBeUndefined();
+    } finally {
+      await Promise.all([own.close(), derived.close(), borrowed.close()]);
+    }
   });
 });

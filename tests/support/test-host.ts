@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { modules as allModules } from '../../apps/modules.ts';
 import { loadConfig, type Config } from '../../platform/config/index.ts';
 import type { DatabaseHandle } from '../../platform/db/index.ts';
@@ -16,6 +17,8 @@ export interface TestHostOptions {
   startRelays?: boolean;
   /** Collects log lines instead of discarding them. */
   logLines?: Record<string, unknown>[];
+  /** Turns tracing on, every span exported here as it ends. */
+  spanExporter?: SpanExporter;
 }
 
 export function testConfig(env: Record<string, string> = {}): Config {
@@ -63,6 +66,7 @@ export function startTestHost(options: TestHostOptions): Promise<Host> {
     database: options.database,
     logger: testLogger(options.logLines),
     ...(options.startRelays === undefined ? {} : { startRelays: options.startRelays }),
+    ...(options.spanExporter ? { spanExporter: options.spanExporter } : {}),
   });
 }
 

@@ -1,0 +1,68 @@
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import {
+  BasicTracerProvider,
+  BatchSpanProcessor,
+  ParentBasedSampler,
+  SimpleSpanProcessor,
+  TraceIdRatioBasedSampler,
+  type SpanExporter,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
+import type { Logger } from './logger.ts';
+import { spanLogExporter } from './span-log-exporter.ts';
+import { parentContextOf, type Tracing } from './tracing.ts';
+
+export interface SdkTracingOptions {
+  /** `otlp`: OTLP/HTTP (JSON) to `endpoint`, batched; `log`: each span as a log line (development). */
+  exporter: 'otlp' | 'log';
+  /** The OTLP traces URL (`…/v1/traces`). */
+  endpoint?: string;
+  /** The share of new traces recorded; a request that arrives with a `traceparent` follows its sampled flag. */
+  ratio: number;
+  serviceName: string;
+  /** What this process hosts, as the `cleave.modules` resource attribute. */
+  modules: readonly string[];
+  logger: Logger;
+  /** Instead of the configured exporter, spans go here, each as it ends (tests). */
+  spanExporter?: SpanExporter;
+}
+
+/**
+ * Tracing with the OpenTelemetry SDK's `BasicTracerProvider` (sdk-trace-base: runs on Node and Deno, unlike sdk-node),
+ * a parent-based ratio sampler, and no global registration: each host has its own provider, so several hosts in one
+ * process (tests) keep their spans apart.
+ */
+export async function createSdkTracing(options: SdkTracingOptions): Promise<Tracing> {
+  const processor = await spanProcessor(options);
+  const provider = new BasicTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': options.serviceName, 'cleave.modules': options.modules.join(',') }),
+    sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(options.ratio) }),
+    spanProcessors: [processor],
+  });
+  const tracer = provider.getTracer('cleave');
+  return {
+    enabled: true,
+    startSpan(name, spanOptions, parent) {
+      return tracer.startSpan(
+        name,
+        {
+          kind: spanOptions.kind,
+          ...(spanOptions.attributes ? { attributes: spanOptions.attributes } : {}),
+          ...(spanOptions.links ? { links: spanOptions.links } : {}),
+        },
+        parentContextOf(parent, spanOptions.traceparent),
+      );
+    },
+    async shutdown() {
+      await provider.shutdown().catch((error: unknown) => options.logger.warn({ err: error }, 'tracing: spans could not be flushed at shutdown'));
+    },
+  };
+}
+
+async function spanProcessor(options: SdkTracingOptions): Promise<SpanProcessor> {
+  if (options.spanExporter) return new SimpleSpanProcessor(options.spanExporter);
+  if (options.exporter === 'log') return new SimpleSpanProcessor(spanLogExporter(options.logger.child({ component: 'tracing' })));
+  // Loaded only when spans leave the process: the exporter pulls in the OTLP transformer and an HTTP agent.
+  const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-http');
+  return new BatchSpanProcessor(new OTLPTraceExporter(options.endpoint ? { url: options.endpoint } : {}));
+}
