@@ -49,7 +49,7 @@ describe('audit checkpoints with identity in another process', () => {
     expect((await verify(extracted, 'catalog')).ok).toBe(true);
   });
 
-  it("refuses to sign another module's chain for a module, and says so", async () => {
+  it('refuses to sign a chain for anyone but its module, operators included, and says so', async () => {
     const key = testConfig().identity.moduleClientKey as Uint8Array;
     const tokenResponse = await central.app.request('/identity/v1/token', {
       method: 'POST',
@@ -67,5 +67,8 @@ describe('audit checkpoints with identity in another process', () => {
     });
     expect(refused.status).toBe(403);
     expect(((await refused.json()) as { code: string }).code).toBe('identity/checkpoint-not-yours');
+    // Not for an operator either (the admin client holds every scope): operators' own actions are in the trail.
+    const operator = await call(central, 'POST', '/identity/v1/audit/checkpoints', { module: 'catalog', seq: 1, hash: 'a'.repeat(64) });
+    expect(operator.status).toBe(403);
   });
 });

@@ -7,11 +7,11 @@ import type { IdentityDeps } from './identity-deps.ts';
 
 /**
  * Signs a module's audit chain head with the active signing key. Its JWS type differs from an access token's, so a
- * checkpoint is never accepted as a token. A module signs only its own chain; an operator may sign any.
+ * checkpoint is never accepted as a token. Only a module itself may have its chain signed: not even an operator, whose
+ * own actions are in the trail and who must not be able to have a rewritten one signed.
  */
 export async function signCheckpoint(deps: IdentityDeps, principal: Principal | undefined, claims: CheckpointClaims): Promise<{ jws: string; kid: string }> {
-  const own = principal?.kind === 'module' && principal.module === claims.module;
-  if (!own && !principal?.scopes.has('operator')) throw new CheckpointNotYours(claims.module);
+  if (principal?.kind !== 'module' || principal.module !== claims.module) throw new CheckpointNotYours(claims.module);
   const { kid, privateKey } = await deps.keys.active();
   const jws = await new SignJWT({ seq: claims.seq, hash: claims.hash })
     .setProtectedHeader({ alg: signingAlgorithm, kid, typ: checkpointType })

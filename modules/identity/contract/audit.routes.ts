@@ -14,7 +14,7 @@ export const signedCheckpointSchema = z
 
 const jwkSchema = z.object({ kty: z.string(), kid: z.string(), alg: z.string(), use: z.string(), crv: z.string(), x: z.string(), y: z.string() });
 
-// Access: any authenticated caller; the use case lets a module sign only its own chain (or an operator any).
+// Access: any authenticated caller; the use case signs a module's own chain only, for that module.
 export const signCheckpoint = contractRoute({
   method: 'post',
   path: '/identity/v1/audit/checkpoints',

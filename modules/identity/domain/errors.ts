@@ -116,6 +116,6 @@ export class CheckpointNotYours extends IdentityError {
   readonly kind = 'forbidden';
   readonly code = 'identity/checkpoint-not-yours';
   constructor(module: string) {
-    super(`Only module ${module} itself, or an operator, may have its audit checkpoints signed.`, { module });
+    super(`Only module ${module} itself may have its audit checkpoints signed.`, { module });
   }
 }
