@@ -25,6 +25,8 @@ const config = loadConfig({
   DEMO_DATA: 'false',
   RATE_LIMIT_PER_IP: '1000000000/60s',
   ...(process.env.BENCH_RATE_LIMIT === 'false' ? { RATE_LIMIT: 'false' } : {}),
+  // Metrics are on by default, as in production; BENCH_METRICS=false measures their cost by difference.
+  ...(process.env.BENCH_METRICS === 'false' ? { METRICS_ENABLED: 'false' } : {}),
   RATE_LIMIT_PER_CLIENT: '1000000000/60s',
   // The bootstrap client gives the load its token (scope bench:read among every scope), for BENCH_AUTH=1.
   IDENTITY_ADMIN_SECRET: benchAdminSecret,

@@ -338,6 +338,107 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Prometheus metrics of this host
+         * @description The Prometheus text exposition format (version 0.0.4): RED metrics per module and operation, module calls, outbox, deliveries, dead letters, queues, breakers, bulkheads, process. See docs/operations/metrics.md. Scrape with an operator token.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every series of this host */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/plain": string;
+                    };
+                };
+                /** @description No valid credentials. Codes: `auth/unauthenticated`, `auth/invalid-token`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "auth/unauthenticated" | "auth/invalid-token";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+                /** @description The caller may not do this. Codes: `auth/insufficient-scope`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "auth/insufficient-scope";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+                /** @description Too many requests from this client IP address or client; `Retry-After` says when to try again, `RateLimit` and `RateLimit-Policy` which budget is spent. Codes: `http/too-many-requests`. */
+                429: {
+                    headers: {
+                        /** @description Points left and seconds to the window end, per policy (draft-ietf-httpapi-ratelimit-headers). */
+                        RateLimit?: string;
+                        /** @description Each policy that applied: points (`q`) per window (`w`, seconds). */
+                        "RateLimit-Policy"?: string;
+                        /** @description Seconds until the spent budget has points again. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "http/too-many-requests";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+                /** @description An unexpected error; the body reveals no internals. Codes: `http/internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "http/internal";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/ops/audit/checkpoints": {
         parameters: {
             query?: never;

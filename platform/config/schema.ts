@@ -242,6 +242,8 @@ export const environmentSchema = z.object({
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: httpUrl.optional(),
   OTEL_TRACES_SAMPLER_ARG: z.coerce.number({ error: 'must be a number' }).min(0, 'must be from 0 to 1').max(1, 'must be from 0 to 1').default(1),
   OTEL_SERVICE_NAME: z.string().trim().min(1).max(100).default('cleave'),
+  METRICS_ENABLED: flag.default(true),
+  METRICS_COLLECT_TIMEOUT: duration('2s'),
   RATE_LIMIT: flag.default(true),
   RATE_LIMIT_PER_IP: rateLimit('600/60s'),
   RATE_LIMIT_PER_CLIENT: rateLimit('1200/60s'),

@@ -75,6 +75,16 @@ export interface ClientOptions<C extends Contract> {
   fallbacks?: Fallbacks<C>;
   /** A client span per call (and its context for the provider) when tracing is on. */
   tracing?: Tracing;
+  /** Told of every call's end (metrics); the host resolves one per calling and provider module. */
+  meter?: CallMeter | undefined;
+}
+
+/**
+ * Records the calls of one client: `direct` when the provider ran in this process without HTTP, the duration, and
+ * the error the call failed with (`undefined` on success; fallbacks answer after the failure is recorded).
+ */
+export interface CallMeter {
+  record(direct: boolean, seconds: number, error: unknown): void;
 }
 
 /** A call to a route, as the client hands it to a provider in the same process. */
@@ -153,7 +163,7 @@ const internalOrigin = 'http://cleave.internal';
  */
 export function createClient<C extends Contract>(contract: C, transport: Transport, caller: string, options: ClientOptions<C> = {}): Client<C> {
   const client: Record<string, (input: Record<string, unknown>, options?: CallOptions) => Promise<unknown>> = {};
-  const { local, handle } = options;
+  const { local, handle, meter } = options;
   const tracing = options.tracing ?? tracingOff;
   const fallbacks = (options.fallbacks ?? {}) as Record<string, Fallback<RouteConfig> | undefined>;
   for (const [name, route] of Object.entries(contract.routes)) {
@@ -165,9 +175,26 @@ export function createClient<C extends Contract>(contract: C, transport: Transpo
       const retryAfter = retryAfterMs(headers.get('retry-after'));
       throw new RemoteProblemError(contract.module, isProblem(body) ? body : syntheticProblem(contract.module, status), retryAfter === undefined ? undefined : retryAfter / 1000);
     };
-    const untraced = (input: Record<string, unknown>, callOptions: CallOptions): Promise<CallResult> =>
+    const unmetered = (input: Record<string, unknown>, callOptions: CallOptions): Promise<CallResult> =>
       local?.(contract.module, { route, input, options: callOptions, caller, handle }) ?? overHttp(input, callOptions);
-    const call = tracing.enabled ? traced(tracing, contract.module, name, caller, untraced) : untraced;
+    const metered = !meter
+      ? unmetered
+      : (input: Record<string, unknown>, callOptions: CallOptions): Promise<CallResult> => {
+          const started = performance.now();
+          const direct = local?.(contract.module, { route, input, options: callOptions, caller, handle });
+          const ended = (error: unknown) => meter.record(direct !== undefined, (performance.now() - started) / 1000, error);
+          return (direct ?? overHttp(input, callOptions)).then(
+            (result) => {
+              ended(undefined);
+              return result;
+            },
+            (error: unknown) => {
+              ended(error);
+              throw error;
+            },
+          );
+        };
+    const call = tracing.enabled ? traced(tracing, contract.module, name, caller, metered) : metered;
     client[name] = (input = {}, callOptions = {}) => {
       const fallback = callOptions.fallback ?? fallbacks[name];
       if (!fallback) return call(input, callOptions);

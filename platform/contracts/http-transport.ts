@@ -9,6 +9,8 @@ export interface HttpTransportOptions {
   resolve(module: string): Promise<string> | string;
   /** Called when an instance fails at the network level or times out, so discovery can drop it. */
   onFailure?(module: string, baseUrl: string, error: CleaveError): void;
+  /** Called before each retry of a call to `module` (metrics). */
+  onRetry?: ((module: string) => void) | undefined;
   /** Per attempt. Default 2000. */
   timeoutMs?: number;
   /** Further attempts for idempotent calls. Default 2. */
@@ -94,8 +96,10 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
       minRetryDelayMs: (r) => retryAfterMs(retryAfterOf(r)),
       onBreakerChange: (state, reopensAt) =>
         state === 'open' ? log.warn({ breaker: state, reopensAt }, 'circuit opened') : log.info({ breaker: state }, `circuit ${state}`),
-      onRetry: (attempt, delayMs, failure) =>
-        log.debug({ attempt, delayMs, ...('value' in failure ? { status: failure.value.status } : { code: codeOf(failure.error) }) }, 'retrying call'),
+      onRetry: (attempt, delayMs, failure) => {
+        options.onRetry?.(module);
+        log.debug({ attempt, delayMs, ...('value' in failure ? { status: failure.value.status } : { code: codeOf(failure.error) }) }, 'retrying call');
+      },
     });
     policies.set(module, policy);
     return policy;

@@ -7,6 +7,7 @@ export { defineContract, isWellKnown, wellKnownPaths } from './define-contract.t
 export type { Contract } from './define-contract.ts';
 export { createClient, HeaderList, isProblem, RemoteProblemError, routePath } from './client.ts';
 export type {
+  CallMeter,
   CallOptions,
   CallResult,
   Client,

@@ -1,4 +1,5 @@
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import type { Tracing } from '../observability/index.ts';
 
 /** A drizzle database over PGlite or postgres.js; module code sees only this. */
 export type Db = PgDatabase<PgQueryResultHKT, Record<string, never>>;
@@ -18,6 +19,8 @@ export interface DatabaseHandle {
   /** Where it lives, safe to print (no password). */
   describe: string;
   close(): Promise<void>;
+  /** A span per statement inside traced work, from now on (the host calls it once tracing is open). */
+  traceQueries?(tracing: Tracing): void;
 }
 
 export interface OpenDatabaseOptions {

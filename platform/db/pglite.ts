@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { PGlite, types, type QueryOptions, type Transaction } from '@electric-sql/pglite';
 import { drizzle } from 'drizzle-orm/pglite';
 import type { DatabaseHandle, Db } from './database.ts';
+import { endWith, querySpan, queryTracing, type QueryTracing } from './query-spans.ts';
 
 const asText = (value: string) => value;
 /**
@@ -25,12 +26,13 @@ function lean(options: QueryOptions | undefined): QueryOptions | undefined {
  * entries) for every result, which cost two thirds of a small query's CPU; the client holds drizzle's parsers
  * from the start instead, so the queries need not carry them.
  */
-function withoutQueryParsers<T extends PGlite | Transaction>(client: T): T {
+function withoutQueryParsers<T extends PGlite | Transaction>(client: T, traced: QueryTracing): T {
   return new Proxy(client, {
     get(target, prop) {
-      if (prop === 'query') return (text: string, params?: unknown[], options?: QueryOptions) => target.query(text, params, lean(options));
+      if (prop === 'query')
+        return (text: string, params?: unknown[], options?: QueryOptions) => endWith(querySpan(traced, text), target.query(text, params, lean(options)));
       if (prop === 'transaction' && target instanceof PGlite)
-        return <R>(fn: (tx: Transaction) => Promise<R>) => target.transaction((tx) => fn(withoutQueryParsers(tx)));
+        return <R>(fn: (tx: Transaction) => Promise<R>) => target.transaction((tx) => fn(withoutQueryParsers(tx, traced)));
       const value: unknown = Reflect.get(target, prop, target);
       return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
     },
@@ -44,10 +46,12 @@ export async function openPglite(dataDir: string | undefined): Promise<DatabaseH
   if (dir) mkdirSync(dir, { recursive: true });
   const client = dir ? new PGlite(dir, { parsers: textParsers }) : new PGlite({ parsers: textParsers });
   await client.waitReady;
+  const traced = queryTracing();
   return {
-    db: drizzle({ client: withoutQueryParsers(client) }) as unknown as Db,
+    db: drizzle({ client: withoutQueryParsers(client, traced) }) as unknown as Db,
     kind: 'pglite',
     describe: dir ? `PGlite ${dir}` : 'PGlite (in memory)',
     close: () => client.close(),
+    traceQueries: (tracing) => void (traced.tracing = tracing),
   };
 }

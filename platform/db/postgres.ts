@@ -2,6 +2,7 @@ import { drizzle } from 'drizzle-orm/postgres-js';
 import { isIP } from 'node:net';
 import postgres from 'postgres';
 import { redactUrl, type DatabaseHandle, type Db } from './database.ts';
+import { endWith, querySpan, queryTracing, type QueryTracing } from './query-spans.ts';
 
 /** postgres.js adapter. TLS follows the URL's `sslmode`; with `ca`, TLS is required and the server verified against it. */
 export function openPostgres(
@@ -18,12 +19,43 @@ export function openPostgres(
     ...(timeouts ? { statement_timeout: String(timeouts.statementMs), idle_in_transaction_session_timeout: String(timeouts.idleInTransactionMs) } : {}),
   };
   const client = postgres(url, { max, onnotice: () => {}, connection, ...(ca === undefined ? {} : { ssl: verifiedTls(url, ca) }) });
+  const traced = queryTracing();
   return {
-    db: drizzle({ client }) as unknown as Db,
+    db: drizzle({ client: withQuerySpans(client, traced) }) as unknown as Db,
     kind: 'postgres',
     describe: `PostgreSQL ${redactUrl(url)}${role ? ` as ${role}` : ''}`,
     close: () => client.end({ timeout: 5 }),
+    traceQueries: (tracing) => void (traced.tracing = tracing),
   };
+}
+
+/**
+ * `sql` as drizzle should see it: `unsafe` (every statement drizzle sends, in and out of transactions) makes a span
+ * when tracing is on. The span ends when the query settles; observing it here does not start it early, as
+ * postgres.js runs a query a microtask after its first `then`, after drizzle's synchronous `.values()`.
+ */
+function withQuerySpans<T extends postgres.Sql | postgres.TransactionSql>(sql: T, traced: QueryTracing): T {
+  return new Proxy(sql, {
+    get(target, prop, receiver) {
+      if (prop === 'unsafe')
+        return (text: string, params?: unknown[], options?: postgres.UnsafeQueryOptions) => {
+          const query = target.unsafe(text, params as postgres.ParameterOrJSON<never>[], options);
+          return traced.tracing.enabled ? endWith(querySpan(traced, text), query) : query;
+        };
+      if (prop === 'begin' && 'begin' in target)
+        return (...args: unknown[]) => {
+          const fn = args.at(-1) as (tx: postgres.TransactionSql) => unknown;
+          return (target.begin as (...a: unknown[]) => unknown)(...args.slice(0, -1), (tx: postgres.TransactionSql) => fn(withQuerySpans(tx, traced)));
+        };
+      if (prop === 'savepoint' && 'savepoint' in target)
+        return (...args: unknown[]) => {
+          const fn = args.at(-1) as (tx: postgres.TransactionSql) => unknown;
+          return (target.savepoint as (...a: unknown[]) => unknown)(...args.slice(0, -1), (tx: postgres.TransactionSql) => fn(withQuerySpans(tx, traced)));
+        };
+      const value: unknown = Reflect.get(target, prop, receiver);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }
 
 /**

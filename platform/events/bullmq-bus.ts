@@ -6,7 +6,7 @@ import type { BackoffOptions } from './backoff.ts';
 import type { Consumer, DeliveryRecord, EventBus } from './bus.ts';
 import { createJobHandler, sinkFailedJob, type EventJobData } from './bullmq-jobs.ts';
 import type { DeadLetterStore } from './dead-letters.ts';
-import type { DeliveryOptions } from './delivery.ts';
+import type { DeliveryObserver, DeliveryOptions } from './delivery.ts';
 import type { EventEnvelope } from './envelope.ts';
 import { ownPartitions, type PartitionOwner } from './partition-owner.ts';
 import { eventJobId, partitionOf, partitionQueueName, queuePrefix } from './partitions.ts';
@@ -44,6 +44,8 @@ export interface BullmqBusOptions {
   partitionLeaseMs: number;
   /** How often workers look for jobs whose worker died (default: a third of the lock). */
   stalledIntervalMs?: number;
+  /** Told of each delivery attempt, retry and dead letter (metrics). */
+  observe?: DeliveryObserver | undefined;
 }
 
 const keepFailedS = 7 * 24 * 60 * 60;
@@ -89,6 +91,7 @@ export function createBullmqBus(options: BullmqBusOptions): EventBus {
     retry: options.retry,
     handlerTimeoutMs: options.handlerTimeoutMs,
     closing: () => closing,
+    observe: options.observe,
   };
   const handleJob = createJobHandler({
     log,
@@ -299,6 +302,22 @@ export function createBullmqBus(options: BullmqBusOptions): EventBus {
     },
     ownership() {
       return Object.fromEntries(owners.map((o) => [o.module, [...o.owned].sort((a, b) => a - b)]));
+    },
+    async queueDepths() {
+      await ready();
+      const states = ['waiting', 'active', 'delayed', 'failed'] as const;
+      return Promise.all(
+        [...local.keys()].flatMap((module) => {
+          const counts = Array.from({ length: options.partitions }, (_, p) =>
+            queue(partitionQueueName(module, p)).getJobCounts('wait', 'active', 'delayed', 'failed'),
+          );
+          return states.map(async (state) => ({
+            module,
+            state,
+            count: (await Promise.all(counts)).reduce((sum, c) => sum + (c[state === 'waiting' ? 'wait' : state] ?? 0), 0),
+          }));
+        }),
+      );
     },
     get routingPaused() {
       return table.paused;

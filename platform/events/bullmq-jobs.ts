@@ -99,6 +99,7 @@ export function createJobHandler(options: JobHandlerOptions) {
       const error = new Error(`Delivery was interrupted ${job.stalledCounter} times (the process handling it stopped); not trying again.`);
       log.error({ ...fields, stalls: job.stalledCounter }, 'event job stalled too often; dead-lettered');
       await consumer.deadLetter(envelope, error, job.stalledCounter);
+      options.delivery.observe?.deadLettered(consumer.id);
       return;
     }
     try {

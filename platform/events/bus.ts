@@ -43,6 +43,13 @@ export interface AuditContext {
   firstDispatchedAt?: Date;
 }
 
+/** How many jobs of one consuming module's queue (all its partitions) are in one state. */
+export interface QueueDepth {
+  module: string;
+  state: 'waiting' | 'active' | 'delayed' | 'failed';
+  count: number;
+}
+
 /** Carries committed events from relays to consumers. In-process by default; BullMQ across processes. */
 export interface EventBus {
   readonly kind: 'in-process' | 'bullmq';
@@ -65,6 +72,8 @@ export interface EventBus {
   inboxRetentionMs(consumer?: string): Promise<number>;
   /** The queue partitions this process consumes, by module (BullMQ: shared among a module's replicas). */
   ownership?(): Record<string, number[]>;
+  /** Jobs in the queues of the modules consuming here, by module and state, summed over partitions (BullMQ only). */
+  queueDepths?(): Promise<QueueDepth[]>;
   /** Set while routing is paused (the subscription table is missing), with the reason. */
   readonly routingPaused: string | undefined;
   close(): Promise<void>;

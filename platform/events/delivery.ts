@@ -12,6 +12,18 @@ export interface DeliveryOptions {
   handlerTimeoutMs: number;
   /** True once the bus is shutting down: a failed attempt is then rethrown instead of retried or dead-lettered. */
   closing: () => boolean;
+  /** Told of each attempt, retry and dead letter (metrics). */
+  observe?: DeliveryObserver | undefined;
+}
+
+/** What metrics learn of deliveries; consumer ids (`module:handler`) are the only labels it offers. */
+export interface DeliveryObserver {
+  /** An attempt ended; `lagSeconds` is how long after the event occurred the attempt started. */
+  attempt(consumer: string, outcome: 'handled' | 'duplicate' | 'failed', lagSeconds: number, seconds: number): void;
+  /** A failed attempt is to be tried again. */
+  retry(consumer: string): void;
+  /** The delivery was given up and dead-lettered. */
+  deadLettered(consumer: string): void;
 }
 
 /** A handler that did not finish within its deadline. Retried like any failure. */
@@ -27,19 +39,25 @@ export class HandlerTimeoutError extends Error {
  * written.
  */
 export async function deliverWithRetries(consumer: Consumer, envelope: EventEnvelope, options: DeliveryOptions): Promise<void> {
+  const { observe } = options;
   for (let attempt = 1; ; attempt++) {
+    const started = observe ? Date.now() : 0;
     try {
-      await deliverWithin(consumer, envelope, options.handlerTimeoutMs);
+      const outcome = await deliverWithin(consumer, envelope, options.handlerTimeoutMs);
+      observe?.attempt(consumer.id, outcome, (started - Date.parse(envelope.occurredAt)) / 1000, (Date.now() - started) / 1000);
       return;
     } catch (error) {
+      observe?.attempt(consumer.id, 'failed', (started - Date.parse(envelope.occurredAt)) / 1000, (Date.now() - started) / 1000);
       const permanent = error instanceof PermanentDeliveryError;
       const fields = { err: error, eventId: envelope.id, event: envelope.name, consumer: consumer.id };
       if (options.closing() && !permanent) throw error;
       if (permanent || attempt >= options.maxAttempts) {
         options.log.error({ ...fields, attempts: attempt }, 'event dead-lettered');
         await consumer.deadLetter(envelope, error, attempt);
+        observe?.deadLettered(consumer.id);
         return;
       }
+      observe?.retry(consumer.id);
       const delay = backoffDelay(attempt, options.retry);
       options.log.warn({ ...fields, attempt, retryInMs: delay }, 'event handler failed; retrying');
       await new Promise((r) => setTimeout(r, delay));

@@ -2,7 +2,7 @@ import type { Logger } from '../observability/index.ts';
 import type { BackoffOptions } from './backoff.ts';
 import type { Consumer, EventBus } from './bus.ts';
 import { eventType } from './define-event.ts';
-import { deliverWithRetries, type DeliveryOptions } from './delivery.ts';
+import { deliverWithRetries, type DeliveryObserver, type DeliveryOptions } from './delivery.ts';
 
 export interface InProcessBusOptions {
   log: Logger;
@@ -12,6 +12,8 @@ export interface InProcessBusOptions {
   handlerTimeoutMs: number;
   /** How long consumers here remember handled events (the host's inbox retention). */
   inboxRetentionMs: number;
+  /** Told of each delivery attempt, retry and dead letter (metrics). */
+  observe?: DeliveryObserver | undefined;
 }
 
 /**

@@ -15,7 +15,7 @@ export type { Outbox } from './outbox.ts';
 export { createRelay } from './relay.ts';
 export type { Relay, RelayOptions } from './relay.ts';
 export { PermanentDeliveryError } from './bus.ts';
-export type { EventBus, Consumer, PublishOptions, DeliveryRecord, AuditContext } from './bus.ts';
+export type { EventBus, Consumer, PublishOptions, DeliveryRecord, AuditContext, QueueDepth } from './bus.ts';
 export { RoutingPausedError } from './subscription-table.ts';
 export type { SubscriptionEntry } from './subscription-table.ts';
 export { createPruner } from './pruner.ts';
@@ -27,7 +27,7 @@ export type { InProcessBusOptions } from './in-process-bus.ts';
 // createBullmqBus is imported from './bullmq-bus.ts' itself, so that importing this index never loads bullmq and ioredis.
 export type { BullmqBusOptions, EventJobData } from './bullmq-bus.ts';
 export { deliverWithRetries, deliverWithin, HandlerTimeoutError } from './delivery.ts';
-export type { DeliveryOptions } from './delivery.ts';
+export type { DeliveryObserver, DeliveryOptions } from './delivery.ts';
 export { subscribe } from './subscription.ts';
 export type { Subscription, HandlerTools } from './subscription.ts';
 export { createConsumer } from './consumer.ts';

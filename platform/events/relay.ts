@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../db/index.ts';
 import { resultRows } from '../db/index.ts';
-import { endSpan, SpanKind, tracingOff, type Logger, type Tracing } from '../observability/index.ts';
+import { endSpan, outsideContext, SpanKind, tracingOff, type Logger, type Tracing } from '../observability/index.ts';
 import { backoffDelay, type BackoffOptions } from './backoff.ts';
 import type { EventBus } from './bus.ts';
 import type { EventDefinition } from './define-event.ts';
@@ -27,6 +27,8 @@ export interface RelayOptions {
   events?: readonly EventDefinition[];
   /** A `send` span per dispatch, under the event's producer span, when tracing is on. */
   tracing?: Tracing;
+  /** Told of each event the bus accepted (`true`) or refused (`false`), for metrics. */
+  onDispatch?: ((accepted: boolean) => void) | undefined;
 }
 
 export interface Relay {
@@ -135,8 +137,10 @@ export function createRelay(options: RelayOptions): Relay {
       await Promise.all(publishedVersions(row.envelope, definitions).map((envelope) => bus.publish(envelope)));
       span?.end();
       await marks.dispatched(row.seq);
+      options.onDispatch?.(true);
     } catch (error) {
       if (span?.isRecording()) endSpan(span, error);
+      options.onDispatch?.(false);
       const delay = backoffDelay(row.attempts, options.retry);
       log.warn({ err: error, eventId: row.envelope.id, event: row.envelope.name, attempts: row.attempts, retryInMs: delay }, 'outbox dispatch failed');
       await db
@@ -192,8 +196,10 @@ export function createRelay(options: RelayOptions): Relay {
     }
   }
 
+  // Woken after a request's commit, the pass is no part of that request: it runs outside its context.
+  const pumpAlone = () => void pump();
   function wake(): void {
-    if (running) void pump();
+    if (running) outsideContext(pumpAlone);
   }
 
   return {

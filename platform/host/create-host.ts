@@ -4,10 +4,10 @@ import type { ModuleAnswer, ModuleCall } from '../contracts/http-send.ts';
 import type { DatabaseHandle } from '../db/index.ts';
 import { createInProcessBus, eventTables, type Consumer, type DeadLetterStore, type EventBus } from '../events/index.ts';
 import { commitBeforeCall, idempotency } from '../idempotency/index.ts';
-import { CleaveError, createApp, ipRanges, markForwardedRoutes, mountDocs, rateLimit, type App, type RateLimitStore } from '../http/index.ts';
+import { CleaveError, createApp, ipRanges, markForwardedRoutes, mountDocs, rateLimit, type App } from '../http/index.ts';
 import { authorize } from '../http/authorize.ts';
 import { routeHandlers } from '../http/route-handlers.ts';
-import { createLogger, tracingOff, type Logger, type Tracing } from '../observability/index.ts';
+import { createLogger, type Logger, type Tracing } from '../observability/index.ts';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { Discovery, Registry } from '../registry/index.ts';
 import { contractHash } from './contract-hash.ts';
@@ -28,6 +28,8 @@ import { mountOpenApi } from './openapi.ts';
 import { eventsOpsRoutes } from './events-ops-routes.ts';
 import { opsRoutes } from './ops-routes.ts';
 import { registryRoutes } from './registry-routes.ts';
+import { moduleOfPath, openRateLimitStore, openTracing } from './host-assembly.ts';
+import { mountMetrics, openMetrics } from './host-metrics.ts';
 import { resolveTopology, type Topology } from './topology.ts';
 
 export type { HostedModule } from './hosted-module.ts';
@@ -89,8 +91,10 @@ export async function createHost(options: HostOptions): Promise<Host> {
 
   const databases = options.database ? sharedDatabase(options.database) : await openModuleDatabases(config, topology.local, logger);
   const tracing = await openTracing(config, topology.local, logger, options.spanExporter);
-  // Stopped last: spans of the shutdown itself are exported too.
-  const stoppers: (() => Promise<void>)[] = [() => tracing.shutdown(), () => databases.close()];
+  if (tracing.enabled) for (const m of topology.local) databases.of(m.name).traceQueries?.(tracing);
+  const metrics = openMetrics(config, options.modules, topology);
+  // Tracing stops last: spans of the shutdown itself are exported too.
+  const stoppers: (() => Promise<void>)[] = [() => tracing.shutdown(), () => databases.close(), async () => metrics?.close()];
   let closeBus: (() => Promise<void>) | undefined;
   const stopAll = async () => {
     // The bus closes first: a delivery still retrying then gives up without dead-lettering, so its outbox row stays
@@ -130,6 +134,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
             subscriptionRefreshMs: events.subscriptionRefreshMs,
             inboxRetentionMs: config.retention.inboxMs,
             deadLetters: (module) => deadLetterStores.get(module),
+            observe: metrics?.events.delivery,
           })
         : createInProcessBus({
             log: busLog,
@@ -137,6 +142,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
             retry,
             handlerTimeoutMs: events.handlerTimeoutMs,
             inboxRetentionMs: config.retention.inboxMs,
+            observe: metrics?.events.delivery,
           });
     closeBus = () => bus.close();
 
@@ -190,6 +196,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
     const remote = createHttpTransport({
       resolve: resolveRemote,
       onFailure: onRemoteFailure,
+      onRetry: metrics?.remoteRetry,
       timeoutMs: config.remote.timeoutMs,
       retries: config.remote.retries,
       breakerThreshold: config.remote.breakerFailures,
@@ -257,6 +264,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
         logger,
         consumers,
         tracing,
+        metrics,
         signer: identityAudit.signer,
       }),
     );
@@ -279,6 +287,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
       cors: { origins: config.http.corsOrigins, credentials: config.http.corsCredentials },
       requestLog: config.http.requestLog,
       tracing,
+      observe: metrics?.observeRequest,
     });
     if (config.rateLimit.enabled) {
       const store = await openRateLimitStore(config, logger);
@@ -345,6 +354,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
         },
       }),
     );
+    if (metrics) mountMetrics(app, metrics, { bus, remoteStats: breakers, direct: calls, config });
     app.route('/', audit.routes());
     app.route('/', registryRoutes({ topology, registry, expectedHash: hashOf, remoteStats: breakers, probeTimeoutMs: config.remote.timeoutMs }));
     const deployed = options.modules.filter((m) => local.has(m.name) || topology.remote.has(m.name));
@@ -426,34 +436,4 @@ export async function createHost(options: HostOptions): Promise<Host> {
     await stopAll();
     throw error;
   }
-}
-
-/** The SDK loads only when tracing is on: a host without it never spends start-up on OpenTelemetry's packages. */
-async function openTracing(config: Config, local: readonly ModuleDefinition[], logger: Logger, spanExporter: SpanExporter | undefined): Promise<Tracing> {
-  const { exporter, endpoint, ratio, serviceName } = config.tracing;
-  if (exporter === 'none' && !spanExporter) return tracingOff;
-  const { createSdkTracing } = await import('../observability/tracing-sdk.ts');
-  return createSdkTracing({
-    exporter: exporter === 'none' ? 'log' : exporter,
-    ...(endpoint ? { endpoint } : {}),
-    ratio,
-    serviceName,
-    modules: local.map((m) => m.name),
-    logger,
-    ...(spanExporter ? { spanExporter } : {}),
-  });
-}
-
-/** Budgets in Redis when it is configured (shared by every instance), else in this process's memory. */
-async function openRateLimitStore(config: Config, logger: Logger): Promise<RateLimitStore> {
-  // rate-limiter-flexible (and ioredis) load only when rate limiting is on, like the bus's Redis pieces.
-  if (!config.redis.url) return (await import('../http/rate-limit-memory.ts')).memoryRateLimitStore();
-  const { redisRateLimitStore } = await import('../http/rate-limit-redis.ts');
-  return redisRateLimitStore({ url: config.redis.url, ca: config.tls.redisCa, prefix: config.redis.prefix, log: logger.child({ component: 'rate-limit' }) });
-}
-
-function moduleOfPath(path: string, local: ReadonlySet<string>, remote: ReadonlyMap<string, string>): string | undefined {
-  const end = path.indexOf('/', 1);
-  const first = path.slice(1, end === -1 ? undefined : end);
-  return first && (local.has(first) || remote.has(first)) ? first : undefined;
 }

@@ -25,6 +25,7 @@ import {
   type IdempotencyGate,
   type IdempotencyStore,
 } from '../idempotency/index.ts';
+import type { Metrics } from '../metrics/index.ts';
 import type { Logger, Tracing } from '../observability/index.ts';
 import type { HealthCheck, ModuleContext, ModuleDefinition } from './define-module.ts';
 
@@ -62,13 +63,15 @@ export interface HostModuleOptions {
   /** Collects this module's consumers by id (for dead-letter replay). */
   consumers: Map<string, Consumer>;
   tracing: Tracing;
+  /** The host's metrics, when on: relay dispatches, module calls, outbox and dead-letter gauges. */
+  metrics?: Metrics | undefined;
   /** Gets the module's audit chain head signed by identity. */
   signer: CheckpointSigner;
 }
 
 /** Wires one module into a host: its context (database, outbox, clients), relay, consumers and health checks. */
 export function hostModule(options: HostModuleOptions): HostedModule {
-  const { definition, database, bus, config, tracing } = options;
+  const { definition, database, bus, config, tracing, metrics } = options;
   // PGlite ignores statement timeouts and serves every module on one connection: the application ends stuck
   // transactions there. PostgreSQL pools carry statement_timeout and idle_in_transaction_session_timeout instead.
   const db = database.kind === 'pglite' ? withTransactionDeadline(database.db, config.database.transactionTimeoutMs) : database.db;
@@ -85,6 +88,7 @@ export function hostModule(options: HostModuleOptions): HostedModule {
     retry,
     events: definition.contract.events,
     tracing,
+    onDispatch: metrics?.events.relay(definition.name),
   });
   const pruner = createPruner(
     db,
@@ -115,10 +119,12 @@ export function hostModule(options: HostModuleOptions): HostedModule {
     transaction: (fn) => moduleTransaction(definition.name, db, fn, () => relay.wake(), database.db),
     client<C extends Contract>(contract: C, clientOptions: { fallbacks?: Fallbacks<C> } = {}) {
       if (!uses.has(contract.module)) throw new Error(`Module ${definition.name} calls ${contract.module} but does not list it in \`uses\`.`);
-      return createClient(contract, options.transport, definition.name, { ...clientOptions, local: options.local, handle: options.handle, tracing });
+      const meter = metrics?.callMeter(definition.name, contract.module);
+      return createClient(contract, options.transport, definition.name, { ...clientOptions, local: options.local, handle: options.handle, meter, tracing });
     },
   };
   const deadLetters = createDeadLetterStore(definition.name, db, tables);
+  metrics?.events.watch(definition.name, db, tables);
   for (const subscription of definition.subscriptions ?? []) {
     const consumer = createConsumer({ module: definition.name, db, tables, deadLetters, subscription, context, log, tracing, afterCommit: () => relay.wake() });
     options.consumers.set(consumer.id, consumer);

@@ -1,4 +1,5 @@
 import type { Logger } from '../observability/index.ts';
+import type { RouteContract } from './declared-problems.ts';
 
 export interface RequestLogOptions {
   /** `all`: a line for every request; `sampled`: every 4xx, 5xx and slow answer, and `sampleRate` of the others. */
@@ -28,6 +29,19 @@ export interface AccessLine {
 }
 
 export type AccessLog = (line: AccessLine) => void;
+
+/**
+ * Told of every answered request, after its access-log line: the contract operation it matched (if any), the module
+ * of its path, its status, its problem code (on 4xx and 5xx answers made by the problem mapper) and its duration.
+ * Called on the hot path: it must not allocate per request.
+ */
+export type RequestObserver = (
+  route: RouteContract | undefined,
+  module: string | undefined,
+  status: number,
+  problem: string | undefined,
+  seconds: number,
+) => void;
 
 /**
  * Writes one `request` line per answered request at `info`, or, sampled, the lines that matter. The line's fields are

@@ -15,6 +15,8 @@ export interface AppVariables {
   route: RouteContract | undefined;
   /** What a problem the operation did not declare turns into. */
   undeclaredProblems: UndeclaredProblems;
+  /** The problem code of the answer, once one was made (metrics count errors by it). */
+  problem?: string;
   /** The authenticated caller, on routes that are not public. */
   principal: Principal | undefined;
   /**

@@ -1,6 +1,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { tracingOff, type Logger, type Tracing } from '../observability/index.ts';
-import type { RequestLogOptions } from './access-log.ts';
+import type { RequestLogOptions, RequestObserver } from './access-log.ts';
 import type { AppEnv } from './app-env.ts';
 import type { CorsOptions } from './cors.ts';
 import type { UndeclaredProblems } from './declared-problems.ts';
@@ -34,6 +34,8 @@ export interface AppOptions {
   requestLog?: RequestLogOptions;
   /** A server span per request when tracing is on; off by default. */
   tracing?: Tracing;
+  /** Told of every answer: the host's HTTP metrics. */
+  observe?: RequestObserver | undefined;
 }
 
 /**
@@ -51,6 +53,7 @@ export function createApp(options: AppOptions): App {
       cors: options.cors,
       requestLog: options.requestLog ?? { mode: 'all', sampleRate: 1, slowMs: 500 },
       tracing: options.tracing ?? tracingOff,
+      observe: options.observe,
     }),
   );
   app.onError(errorHandler);

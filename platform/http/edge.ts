@@ -2,7 +2,7 @@ import type { Context, MiddlewareHandler, Next } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { matchedRoutes } from 'hono/route';
 import { runInContext, SpanKind, SpanStatusCode, type ExecutionContext, type Logger, type Span, type Tracing } from '../observability/index.ts';
-import { accessLog, type RequestLogOptions } from './access-log.ts';
+import { accessLog, type RequestLogOptions, type RequestObserver } from './access-log.ts';
 import type { AppEnv } from './app-env.ts';
 import { cors, type CorsOptions } from './cors.ts';
 import type { UndeclaredProblems } from './declared-problems.ts';
@@ -18,6 +18,8 @@ export interface EdgeOptions {
   cors: CorsOptions | undefined;
   requestLog: RequestLogOptions;
   tracing: Tracing;
+  /** Told of every answer (metrics); absent, nothing is measured beyond the access log. */
+  observe?: RequestObserver | undefined;
 }
 
 // Hono's request-id rule: word characters, `-` and `=`, at most 128 here.
@@ -38,10 +40,11 @@ const secureHeaderEntries = Object.entries(secureHeaders);
  * 5. CORS, when origins are configured;
  * 6. for methods with a body: the size limit (413), then JSON only (415);
  * 7. the rest of the chain: route middleware, validation, the handler, the problem mapper;
- * 8. one access-log line, written once the answer is known (or sampled, see `RequestLogOptions`).
+ * 8. one access-log line, written once the answer is known (or sampled, see `RequestLogOptions`), and the answer
+ *    told to the observer (metrics).
  */
 export function edge(options: EdgeOptions): MiddlewareHandler<AppEnv> {
-  const { logger, moduleOf, undeclaredProblems, tracing } = options;
+  const { logger, moduleOf, undeclaredProblems, tracing, observe } = options;
   const log = accessLog(logger, options.requestLog);
   const withCors = options.cors && options.cors.origins.length > 0 ? cors(options.cors) : undefined;
   const limit = bodyLimit({
@@ -98,6 +101,7 @@ export function edge(options: EdgeOptions): MiddlewareHandler<AppEnv> {
       if (!sink && !c.res.headers.has('x-request-id')) addMissingHeaders(c, requestId);
       status = c.res.status;
     } finally {
+      const ms = performance.now() - started;
       const ids = span?.spanContext();
       if (span) endServerSpan(span, c, status);
       log({
@@ -108,9 +112,10 @@ export function edge(options: EdgeOptions): MiddlewareHandler<AppEnv> {
         method: c.req.method,
         path,
         status,
-        ms: Math.round((performance.now() - started) * 100) / 100,
+        ms: Math.round(ms * 100) / 100,
         ...(ids ? { trace_id: ids.traceId, span_id: ids.spanId } : {}),
       });
+      observe?.(c.get('route'), module, status, status >= 400 ? c.get('problem') : undefined, ms / 1000);
     }
   };
 }

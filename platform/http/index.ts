@@ -32,7 +32,7 @@ export { operatorAccess, operatorScope, describeAccess, securityOf, securitySche
 export type { Access } from './access.ts';
 export { secureHeaders } from './edge-headers.ts';
 export type { EdgeBindings, EdgeHeaderSink } from './edge-headers.ts';
-export type { RequestLogOptions } from './access-log.ts';
+export type { RequestLogOptions, RequestObserver } from './access-log.ts';
 export { formBody, formMediaType } from './form-body.ts';
 export { markForwardedRoutes, routeMarks } from './route-marks.ts';
 export type { RouteMarks } from './route-marks.ts';

@@ -103,5 +103,6 @@ export function problem(init: ProblemInit): Problem {
  */
 export function problemResponse(c: Context<AppEnv>, body: Problem, headers: Record<string, string> = {}): Response {
   const checked = enforceDeclared(c, body);
+  c.set('problem', checked.code);
   return c.newResponse(JSON.stringify(checked), checked.status as ContentfulStatusCode, { 'content-type': problemMediaType, ...headers });
 }

@@ -34,3 +34,11 @@ export function currentContext(): ExecutionContext | undefined {
 export function runInContext<T, A extends unknown[] = []>(context: ExecutionContext, fn: (...args: A) => T, ...args: A): T {
   return storage.run(context, fn, ...args);
 }
+
+/**
+ * Runs `fn` outside any execution context: work a request only wakes (the outbox relay's pass) belongs to no request,
+ * and must not carry its ids into logs and traces.
+ */
+export function outsideContext<T>(fn: () => T): T {
+  return storage.exit(fn);
+}

@@ -6,7 +6,7 @@
 export { createLogger, stdoutBuffering } from './logger.ts';
 export { redactPaths, serializeError, stripUrlCredentials } from './redaction.ts';
 export type { Logger, LoggerOptions } from './logger.ts';
-export { currentContext, runInContext } from './context.ts';
+export { currentContext, outsideContext, runInContext } from './context.ts';
 export type { ExecutionContext } from './context.ts';
 export { endSpan, errorType, parentContextOf, SpanKind, SpanStatusCode, traceparentOf, tracingOff } from './tracing.ts';
 export type { Span, StartSpanOptions, Tracing } from './tracing.ts';

@@ -90,6 +90,31 @@ async function journey(url: string): Promise<void> {
   const stock = await expectStatus(await get(`/inventory/v1/stock/${id}`), 200, 'read stock');
   if (stock.available !== 2 || stock.reserved !== 3) throw new Error(`unexpected stock ${JSON.stringify(stock)}`);
   await expectStatus(await fetch(`${url}/health/ready`), 200, 'readiness');
+  await metrics(url, get);
+}
+
+/**
+ * `/metrics` on Deno: refused without a token, and with one the core series, with Cleave's own process and event-loop
+ * readings (prom-client's default collectors report NaN there) and no value that is not a number.
+ */
+async function metrics(url: string, get: (path: string) => Promise<Response>): Promise<void> {
+  await expectStatus(await fetch(`${url}/metrics`), 401, 'metrics without a token');
+  const response = await get('/metrics');
+  const text = await response.text();
+  if (response.status !== 200) throw new Error(`metrics: expected 200, got ${response.status} ${text}`);
+  const expected = [
+    'cleave_http_requests_total{module="catalog",operation="POST /catalog/v1/products",status="201"} 1',
+    'cleave_http_request_errors_total{module="inventory",operation="PUT /inventory/v1/reservations/{reservationId}",status="409",problem="inventory/insufficient-stock"} 1',
+    'cleave_outbox_pending_events{module="catalog"}',
+    'cleave_event_deliveries_total{consumer="inventory:create-stock-item",outcome="handled"}',
+    'process_cpu_seconds_total ',
+    'process_resident_memory_bytes ',
+    'nodejs_eventloop_lag_p99_seconds ',
+  ];
+  const missing = expected.filter((series) => !text.includes(series));
+  if (missing.length > 0) throw new Error(`metrics on Deno lack ${missing.join(', ')}:\n${text.slice(0, 3000)}`);
+  const notNumbers = text.split('\n').filter((line) => line !== '' && !line.startsWith('#') && !/ (-?[\d.e+-]+|\+Inf)$/.test(line));
+  if (notNumbers.length > 0) throw new Error(`metrics on Deno with values that are not numbers: ${notNumbers.join(', ')}`);
 }
 
 async function withPostgresDatabase<T>(url: string, run: (databaseUrl: string) => Promise<T>): Promise<T> {

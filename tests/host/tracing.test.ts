@@ -68,6 +68,13 @@ describe('tracing: one trace from the request through the module call, the outbo
       'cleave.delivery.outcome': 'handled',
       'cleave.module': 'inventory',
     });
+    // The statements of the request: the product's insert and its outbox row, in catalog's schema, under the request.
+    const inserts = spans.filter((s) => s.name === 'INSERT catalog' && s.kind === SpanKind.CLIENT);
+    expect(inserts.length).toBeGreaterThanOrEqual(2);
+    expect(inserts.every((s) => s.spanContext().traceId === traceId && s.attributes['db.operation.name'] === 'INSERT')).toBe(true);
+    expect(inserts.map((s) => String(s.attributes['db.query.text'])).join(' ')).toContain('"catalog"."outbox"');
+    // The consumer's statements sit under its span.
+    expect(spans.some((s) => s.name === 'INSERT inventory' && parentOf(s) === consumer.spanContext().spanId)).toBe(true);
     // No ids in names: the route template names the span.
     expect(spans.map((s) => s.name).join(' ')).not.toContain(id);
     // Log lines written inside the request carry its ids.
@@ -152,7 +159,9 @@ describe('tracing: sampling and export', () => {
       await call(host, 'GET', '/catalog/v1/products', undefined, { traceparent: `00-${traceId}-${remoteParent}-00` });
       expect(exporter.getFinishedSpans()).toEqual([]);
       await call(host, 'GET', '/catalog/v1/products', undefined, { traceparent: `00-${traceId}-${remoteParent}-01` });
-      expect(exporter.getFinishedSpans().map((s) => [s.name, s.spanContext().traceId])).toEqual([['GET /catalog/v1/products', traceId]]);
+      const recorded = exporter.getFinishedSpans();
+      expect(new Set(recorded.map((s) => s.spanContext().traceId))).toEqual(new Set([traceId]));
+      expect(recorded.map((s) => s.name)).toEqual(expect.arrayContaining(['GET /catalog/v1/products', 'SELECT catalog']));
     } finally {
       await host.stop();
     }

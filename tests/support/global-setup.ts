@@ -1,5 +1,6 @@
 import process from 'node:process';
 import { chromiumAvailable, chromiumPath } from './browser.ts';
+import { prometheusBinary, prometheusInstalled } from './prometheus-server.ts';
 
 /** Says once, up front, which suites run against what, so a skipped variant is never silent. */
 export function setup(): void {
@@ -13,6 +14,9 @@ export function setup(): void {
     chromiumAvailable()
       ? `Browser: CORS runs in headless Chromium (${chromiumPath}).`
       : `Browser: no Chromium at ${chromiumPath} (apt-get install -y chromium); the CORS browser suite skipped.`,
+    prometheusInstalled
+      ? `Prometheus: a real one (${prometheusBinary}) scrapes a test host.`
+      : `Prometheus: none at ${prometheusBinary} (apt-get install -y prometheus); the scrape test skipped.`,
   ];
   process.stdout.write(`\n${lines.map((l) => `  ${l}`).join('\n')}\n\n`);
 }

@@ -4,6 +4,7 @@ import type { ModuleDefinition } from '../../platform/host/index.ts';
 import { mergedDocument, moduleDocument, platformRoutes } from '../../platform/host/openapi.ts';
 import { auditRoutes } from '../../platform/host/audit-routes.ts';
 import { eventsOpsRoutes } from '../../platform/host/events-ops-routes.ts';
+import { metricsRoute } from '../../platform/host/metrics-route.ts';
 import { opsRoutes } from '../../platform/host/ops-routes.ts';
 import { registryRoutes } from '../../platform/host/registry-routes.ts';
 import { moduleAsyncApi } from './asyncapi.ts';
@@ -16,7 +17,7 @@ export const contractDirs = { openapi: 'contracts/openapi', asyncapi: 'contracts
 export const mergedFile = `${contractDirs.openapi}/cleave.json`;
 
 /**
- * The platform's documented routes (`/ops/...`, `/registry`), taken from the routers a host mounts. Their sources
+ * The platform's documented routes (`/ops/...`, `/registry`, `/metrics`), taken from the routers a host mounts. Their sources
  * are never called: only the route declarations are read.
  */
 export function documentedPlatformRoutes(): RouteConfig[] {
@@ -30,7 +31,8 @@ export function documentedPlatformRoutes(): RouteConfig[] {
     probeTimeoutMs: 0,
   });
   const audit = auditRoutes({ modules: () => [], keys: async () => ({ keys: [] }) });
-  return [ops, events, audit, registry].flatMap((router) => platformRoutes(router, []));
+  const metrics = metricsRoute(undefined as never);
+  return [ops, events, audit, registry, metrics].flatMap((router) => platformRoutes(router, []));
 }
 
 /**

@@ -1,0 +1,46 @@
+import type { Config } from '../config/index.ts';
+import type { RateLimitStore } from '../http/index.ts';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { tracingOff, type Logger, type Tracing } from '../observability/index.ts';
+import type { ModuleDefinition } from './define-module.ts';
+
+/**
+ * Small pieces of host assembly kept out of create-host.ts: the rate-limit store, tracing, and the module a path
+ * belongs to.
+ */
+
+/** Budgets in Redis when it is configured (shared by every instance), else in this process's memory. */
+export async function openRateLimitStore(config: Config, logger: Logger): Promise<RateLimitStore> {
+  // rate-limiter-flexible (and ioredis) load only when rate limiting is on, like the bus's Redis pieces.
+  if (!config.redis.url) return (await import('../http/rate-limit-memory.ts')).memoryRateLimitStore();
+  const { redisRateLimitStore } = await import('../http/rate-limit-redis.ts');
+  return redisRateLimitStore({ url: config.redis.url, ca: config.tls.redisCa, prefix: config.redis.prefix, log: logger.child({ component: 'rate-limit' }) });
+}
+
+/** The module whose prefix `path` starts with, hosted here or elsewhere; `undefined` for the platform's own paths. */
+export function moduleOfPath(path: string, local: ReadonlySet<string>, remote: ReadonlyMap<string, string>): string | undefined {
+  const end = path.indexOf('/', 1);
+  const first = path.slice(1, end === -1 ? undefined : end);
+  return first && (local.has(first) || remote.has(first)) ? first : undefined;
+}
+
+/** The SDK loads only when tracing is on: a host without it never spends start-up on OpenTelemetry's packages. */
+export async function openTracing(
+  config: Config,
+  local: readonly ModuleDefinition[],
+  logger: Logger,
+  spanExporter: SpanExporter | undefined,
+): Promise<Tracing> {
+  const { exporter, endpoint, ratio, serviceName } = config.tracing;
+  if (exporter === 'none' && !spanExporter) return tracingOff;
+  const { createSdkTracing } = await import('../observability/tracing-sdk.ts');
+  return createSdkTracing({
+    exporter: exporter === 'none' ? 'log' : exporter,
+    ...(endpoint ? { endpoint } : {}),
+    ratio,
+    serviceName,
+    modules: local.map((m) => m.name),
+    logger,
+    ...(spanExporter ? { spanExporter } : {}),
+  });
+}

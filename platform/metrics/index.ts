@@ -1,0 +1,12 @@
+/**
+ * @module platform/metrics
+ * Prometheus metrics of a host (DESIGN.md §8): RED per module and operation, module calls, the event pipeline,
+ * breakers and bulkheads, process and event loop, in one registry per host. Not a tracing SDK, and not where `/metrics`
+ * is served (platform/host mounts it, with operator access).
+ */
+export { createMetrics } from './metrics.ts';
+export type { Metrics, MetricsOptions } from './metrics.ts';
+export type { EventMetrics } from './event-metrics.ts';
+export type { BulkheadReading, ResilienceSources } from './resilience-metrics.ts';
+export type { CallTransport } from './call-metrics.ts';
+export { platformModule } from './http-metrics.ts';

@@ -1,0 +1,63 @@
+import { randomUUID } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Host } from '../../platform/host/index.ts';
+import { testDatabases, type TestDatabaseHandle } from '../support/databases.ts';
+import { parseExposition, valueOf, type Sample } from '../support/prometheus-text.ts';
+import { call, eventually, startTestHost } from '../support/test-host.ts';
+
+describe.each(testDatabases)('event pipeline gauges on $name', (testDatabase) => {
+  let database: TestDatabaseHandle | undefined;
+  let host: Host | undefined;
+
+  afterEach(async () => {
+    await host?.stop();
+    await database?.close();
+    host = database = undefined;
+  });
+
+  const scrape = async (h: Host): Promise<Sample[]> => {
+    const response = await call(h, 'GET', '/metrics');
+    expect(response.status).toBe(200);
+    return parseExposition(await response.text());
+  };
+  const createProduct = (h: Host) =>
+    call(h, 'POST', '/catalog/v1/products', { sku: `EVT-${randomUUID().slice(0, 8)}`, name: 'Queued mug', price: { amount: 500, currency: 'EUR' } });
+
+  it('outbox depth and the age of the oldest undispatched row grow while no relay runs', async () => {
+    database = await testDatabase.open();
+    const h = (host = await startTestHost({ database, startRelays: false }));
+    expect((await createProduct(h)).status).toBe(201);
+    expect((await createProduct(h)).status).toBe(201);
+    await eventually(async () => {
+      const samples = await scrape(h);
+      expect(valueOf(samples, 'cleave_outbox_pending_events', { module: 'catalog' })).toBeGreaterThanOrEqual(2);
+      expect(valueOf(samples, 'cleave_outbox_oldest_pending_age_seconds', { module: 'catalog' })).toBeGreaterThan(0.5);
+      expect(valueOf(samples, 'cleave_outbox_pending_events', { module: 'inventory' })).toBe(0);
+    }, 30_000);
+  });
+
+  it('a delivery that cannot succeed is counted as failed, dead-lettered, and pending by consumer', async () => {
+    database = await testDatabase.open();
+    const h = (host = await startTestHost({ database }));
+    const consumer = 'inventory:create-stock-item';
+    // A payload that does not match the event's schema: dead-lettered at once, without retries.
+    await h.bus.publish({
+      id: randomUUID(),
+      name: 'catalog.product-created',
+      version: 2,
+      occurredAt: new Date().toISOString(),
+      key: randomUUID(),
+      correlationId: randomUUID(),
+      causationId: null,
+      traceparent: null,
+      payload: { unexpected: true },
+    });
+    await eventually(async () => {
+      const samples = await scrape(h);
+      expect(valueOf(samples, 'cleave_event_deliveries_total', { consumer, outcome: 'failed' })).toBe(1);
+      expect(valueOf(samples, 'cleave_event_dead_lettered_total', { consumer })).toBe(1);
+      expect(valueOf(samples, 'cleave_event_retries_total', { consumer })).toBe(0);
+      expect(valueOf(samples, 'cleave_event_dead_letters_pending', { module: 'inventory', consumer })).toBe(1);
+    }, 30_000);
+  });
+});
