@@ -24,14 +24,28 @@ export const identityModule = defineModule({
   contract: identityContract,
   migrations: fileURLToPath(new URL('../../migrations/identity', import.meta.url)),
   data: {
-    users: 'confidential',
+    users: {
+      classification: 'confidential',
+      subject: 'id',
+      columns: {
+        email: { category: 'personal', protection: 'encrypted' },
+        email_index: { category: 'personal', protection: 'blind-index' },
+        display_name: { category: 'personal', protection: 'encrypted' },
+        // The sign-in name: looked up on every sign-in and unique, so kept in the clear (users choose it; it need not
+        // identify them). Erasure must replace it rather than rely on the shredded key.
+        username: { category: 'personal', protection: 'plain' },
+        password_hash: { category: 'sensitive', protection: 'hashed' },
+      },
+    },
     clients: 'confidential',
     refresh_tokens: 'restricted',
     authorization_codes: 'restricted',
     signing_keys: 'restricted',
-    outbox: 'internal',
+    // identity.user-registered carries the e-mail address and display name sealed with the user's key.
+    outbox: { classification: 'internal', columns: { envelope: { category: 'personal', protection: 'encrypted' } } },
     inbox: 'internal',
-    dead_letters: 'internal',
+    dead_letters: { classification: 'internal', columns: { envelope: { category: 'personal', protection: 'encrypted' } } },
+    data_keys: 'restricted',
     idempotency_keys: 'internal',
   },
   routes: identityRoutes,

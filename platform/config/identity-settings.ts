@@ -65,8 +65,11 @@ export const developmentKek: KeyEncryptionKeyConfig = {
 
 const base64 = /^[A-Za-z0-9+/_-]+={0,2}$/;
 
-/** `IDENTITY_KEK`: `<key>` or `<id>:<key>[,<id>:<key>...]`, each key 32 bytes in base64 or base64url. */
-export function parseKeks(value: string, problems: ConfigProblem[]): KeyEncryptionKeyConfig[] {
+/**
+ * `IDENTITY_KEK` (or `DATA_KEK`, named by `variable`): `<key>` or `<id>:<key>[,<id>:<key>...]`, each key 32 bytes in
+ * base64 or base64url.
+ */
+export function parseKeks(value: string, problems: ConfigProblem[], variable = 'IDENTITY_KEK'): KeyEncryptionKeyConfig[] {
   const keys: KeyEncryptionKeyConfig[] = [];
   const parts = value
     .split(',')
@@ -77,12 +80,12 @@ export function parseKeks(value: string, problems: ConfigProblem[]): KeyEncrypti
     const id = colon < 0 ? `kek${index + 1}` : part.slice(0, colon);
     const text = colon < 0 ? part : part.slice(colon + 1);
     const key = base64.test(text) ? Buffer.from(text, 'base64') : Buffer.alloc(0);
-    if (!/^[\w-]{1,32}$/.test(id)) problems.push({ variable: 'IDENTITY_KEK', message: `key ${index + 1}: the id must be 1-32 letters, digits, - or _` });
+    if (!/^[\w-]{1,32}$/.test(id)) problems.push({ variable, message: `key ${index + 1}: the id must be 1-32 letters, digits, - or _` });
     else if (key.length !== 32)
-      problems.push({ variable: 'IDENTITY_KEK', message: `key ${id}: must be 32 random bytes in base64 (openssl rand -base64 32), not ${key.length} bytes` });
-    else if (keys.some((k) => k.id === id)) problems.push({ variable: 'IDENTITY_KEK', message: `key id ${id} appears twice` });
+      problems.push({ variable, message: `key ${id}: must be 32 random bytes in base64 (openssl rand -base64 32), not ${key.length} bytes` });
+    else if (keys.some((k) => k.id === id)) problems.push({ variable, message: `key id ${id} appears twice` });
     else keys.push({ id, key });
   });
-  if (parts.length === 0) problems.push({ variable: 'IDENTITY_KEK', message: 'names no key' });
+  if (parts.length === 0) problems.push({ variable, message: 'names no key' });
   return keys;
 }

@@ -8,6 +8,8 @@ export type { Config, ConfigProblem, LoadConfigOptions, RateLimitSetting } from 
 export { environmentSchema } from './schema.ts';
 export { developmentKek } from './identity-settings.ts';
 export type { IdentityConfig, KeyEncryptionKeyConfig } from './identity-settings.ts';
+export { developmentDataKek } from './data-encryption-settings.ts';
+export type { DataEncryptionConfig } from './data-encryption-settings.ts';
 export type { Environment } from './schema.ts';
 export type { TlsConfig } from './tls-settings.ts';
 export { readEnvironment, loadConfigOrExit } from './environment.ts';

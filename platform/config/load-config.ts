@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { dataEncryptionSettings, type DataEncryptionConfig } from './data-encryption-settings.ts';
 import { developmentKek, developmentModuleClientKey, parseKeks, parseModuleClientKey, type IdentityConfig } from './identity-settings.ts';
 import { environmentSchema } from './schema.ts';
 import { isSecretVariable, moduleClientSecretVariable, readSecretFiles } from './secret-files.ts';
@@ -100,6 +101,8 @@ export interface Config {
   /** After SIGTERM, how long draining may take before the process exits anyway. */
   shutdownTimeoutMs: number;
   identity: IdentityConfig;
+  /** Encryption at rest of the fields modules classify as personal or sensitive. */
+  dataEncryption: DataEncryptionConfig;
   /** HTTPS and mutual TLS for this host, TLS for calls to other hosts, Redis and PostgreSQL. */
   tls: TlsConfig;
 }
@@ -179,6 +182,7 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
   const tracing = tracingSettings(e);
   const identity = identitySettings(e, set, topologyProblems);
   identity.moduleClientSecrets = moduleClientSecrets(present, e.MODULES, e.REMOTE_MODULES ?? {}, topologyProblems);
+  const dataEncryption = dataEncryptionSettings(e.DATA_KEK, Boolean(set.DATA_KEK_FILE), e.NODE_ENV === 'production', topologyProblems);
   const tls = tlsSettings(e, [...(e.DATABASE_URL ? [e.DATABASE_URL] : []), ...Object.values(moduleUrls)], topologyProblems);
   if (topologyProblems.length > 0) throw new ConfigError(withoutSecrets(topologyProblems, present));
   return {
@@ -245,6 +249,7 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
     audit: { checkpointIntervalMs: e.AUDIT_CHECKPOINT_INTERVAL, denialQueueSize: e.AUDIT_DENIAL_QUEUE },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     identity,
+    dataEncryption,
     tls,
   };
 }

@@ -259,6 +259,8 @@ export const environmentSchema = z.object({
   /** Read by `readSecretFiles` from `IDENTITY_KEK_FILE` when that is set instead. */
   IDENTITY_KEK: z.string().optional(),
   IDENTITY_PASSWORD_GRANT: flag.optional(),
+  /** Read by `readSecretFiles` from `DATA_KEK_FILE` when that is set instead. */
+  DATA_KEK: z.string().optional(),
   /** Read by `readSecretFiles` from `IDENTITY_ADMIN_SECRET_FILE` when that is set instead. */
   IDENTITY_ADMIN_SECRET: z.string().min(24, 'must be at least 24 characters (openssl rand -base64 32)').optional(),
   /** Read by `readSecretFiles` from `MODULE_CLIENT_KEY_FILE` when that is set instead. */

@@ -5,6 +5,7 @@ import type { Db, Tx } from '../db/index.ts';
 import type { Outbox, Subscription } from '../events/index.ts';
 import type { App } from '../http/index.ts';
 import type { Logger } from '../observability/index.ts';
+import type { TableDataEntry } from './data-classification.ts';
 
 /** What a module's code receives from the host: its database, logger, outbox and clients for other modules. */
 export interface ModuleContext {
@@ -45,8 +46,6 @@ export interface HealthCheck {
   check(): Promise<string | void>;
 }
 
-export type DataClassification = 'public' | 'internal' | 'confidential' | 'restricted';
-
 export interface ModuleDefinition<C extends Contract = Contract> {
   name: C['module'];
   version: string;
@@ -56,8 +55,11 @@ export interface ModuleDefinition<C extends Contract = Contract> {
   contract: C;
   /** Absolute path of `migrations/<module>/`. */
   migrations: string;
-  /** Classification of each of the module's tables. */
-  data?: Record<string, DataClassification>;
+  /**
+   * Classification of each of the module's tables: `'internal'`, or `{ classification, subject, columns }` naming the
+   * columns that hold personal or sensitive data and how each is protected at rest (see data-classification.ts).
+   */
+  data?: Record<string, TableDataEntry>;
   /** Contracts of the modules this one calls. */
   uses?: readonly Contract[];
   routes(ctx: ModuleContext): App;

@@ -4,7 +4,9 @@
  * their database, events and clients wired. Not where modules' logic lives; apps call this and stay a few lines.
  */
 export { defineModule } from './define-module.ts';
-export type { ModuleDefinition, ModuleContext, HealthCheck, DataClassification } from './define-module.ts';
+export type { ModuleDefinition, ModuleContext, HealthCheck } from './define-module.ts';
+export { classifiedColumns, tableData } from './data-classification.ts';
+export type { ColumnData, DataClassification, TableData, TableDataEntry } from './data-classification.ts';
 export { createHost } from './create-host.ts';
 export type { Host, HostOptions, HostedModule } from './create-host.ts';
 export { moduleDocument } from './openapi.ts';

@@ -45,9 +45,9 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
 
 /**
  * Fields whose values are never quoted back: a mistyped password or token is still a secret, and answers end up in
- * logs, proxies and browser tools.
+ * logs, proxies and browser tools. Personal data kept encrypted at rest (e-mail addresses) is not echoed either.
  */
-const secretField = /(password|secret|token|code_verifier|authorization|cookie|cleave-on-behalf-of|^kek$)/i;
+const secretField = /(password|secret|token|code_verifier|authorization|cookie|cleave-on-behalf-of|^kek$|^email$)/i;
 
 /** What was sent, for the message: quoted, or only its length for a secret field. */
 function got(value: unknown, path: readonly PropertyKey[]): string {

@@ -35,6 +35,8 @@ export const redactPaths: string[] = [
   ...secretKeys.flatMap((k) => [key(k).replace(/^\./, ''), `*${key(k)}`, `*.*${key(k)}`]),
   'identity.kek',
   'config.identity.kek',
+  'dataEncryption.kek',
+  'config.dataEncryption.kek',
   'config.database.url',
   'config.database.moduleUrls',
   'config.redis.url',

@@ -17,9 +17,11 @@ import { Answers, findSecrets, roleWithPassword, type Secret } from './secret-sc
  * recorded; then each secret used is searched for everywhere, except in the one answer that hands it out.
  */
 const kek = randomBytes(32).toString('base64');
+const dataKek = `data1:${randomBytes(32).toString('base64')}`;
 const moduleKey = randomBytes(32).toString('base64');
 const configured = (): Secret[] => [
   { name: 'IDENTITY_KEK', value: kek },
+  { name: 'DATA_KEK', value: dataKek.slice('data1:'.length) },
   { name: 'MODULE_CLIENT_KEY', value: moduleKey },
   { name: 'IDENTITY_ADMIN_SECRET', value: testAdminSecret },
   ...allModules.map((m) => ({ name: `module client secret of ${m.name}`, value: moduleClientSecret(Buffer.from(moduleKey, 'base64'), m.name) })),
@@ -28,6 +30,7 @@ const issuer = 'https://id.test';
 const redirectUri = `${issuer}/ops/callback`;
 const secretEnv = {
   IDENTITY_KEK: kek,
+  DATA_KEK: dataKek,
   MODULE_CLIENT_KEY: moduleKey,
   IDENTITY_PASSWORD_GRANT: 'true',
   IDENTITY_KEY_ACTIVATION_DELAY: '0',
@@ -94,7 +97,10 @@ describe('secrets in a full journey on one host', () => {
     const shortPassword = `S${randomBytes(3).toString('hex')}`;
     secrets.push({ name: 'password', value: password }, { name: 'wrong password', value: wrongPassword }, { name: 'too short password', value: shortPassword });
 
-    expect((await record('sign-up', '/identity/v1/users', json('POST', { username, password }))).status).toBe(201);
+    // Personal data kept encrypted at rest is no secret to its owner, but it never reaches a log line either.
+    const email = `Journey.${randomBytes(4).toString('hex')}@example.org`;
+    secrets.push({ name: 'e-mail address', value: email });
+    expect((await record('sign-up', '/identity/v1/users', json('POST', { username, password, email }), ['e-mail address'])).status).toBe(201);
     const short = await record('sign-up with a short password', '/identity/v1/users', json('POST', { username: `${username}-2`, password: shortPassword }));
     expect(short.status).toBe(400);
 
@@ -130,7 +136,11 @@ describe('secrets in a full journey on one host', () => {
       form({ grant_type: 'refresh_token', client_id: 'cleave-web', refresh_token: refresh }),
     );
     expect(reused.status).toBe(400);
-    expect((await record('the signed-in user', '/identity/v1/users/me', { headers: bearer(access) })).status).toBe(200);
+    expect((await record('the signed-in user', '/identity/v1/users/me', { headers: bearer(access) }, ['e-mail address'])).status).toBe(200);
+    const byEmail = await record('a user found by e-mail', `/identity/v1/users?email=${encodeURIComponent(email.toLowerCase())}`, { headers: bearer(admin) }, [
+      'e-mail address',
+    ]);
+    expect(byEmail.body).toMatchObject({ items: [{ username, email }] });
 
     const registered = await record(
       'client registration',

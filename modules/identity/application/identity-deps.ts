@@ -1,5 +1,7 @@
 import type { AuditLog } from '../../../platform/audit/index.ts';
 import type { Db, Tx } from '../../../platform/db/index.ts';
+import type { FieldEncryption } from '../../../platform/encryption/index.ts';
+import type { Outbox } from '../../../platform/events/index.ts';
 import type { KeyStore } from '../infrastructure/key-store.ts';
 
 /** How identity issues tokens; from the host's configuration. */
@@ -25,6 +27,9 @@ export interface IdentityDeps {
   db: Db;
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   keys: KeyStore;
+  /** Seals users' personal fields with each user's data key (DATA_KEK wraps those), and their blind indexes. */
+  fields: FieldEncryption;
+  outbox: Outbox;
   /** Identity's audit trail: sign-ins, tokens issued or refused, refresh token reuse, key rotations. */
   audit: AuditLog;
   settings: IdentitySettings;

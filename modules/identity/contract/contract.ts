@@ -1,8 +1,9 @@
 import { defineContract } from '../../../platform/contracts/index.ts';
 import { listClients, listKeys, registerClient, rotateKeys } from './admin.routes.ts';
+import { userRegistered } from './events.ts';
 import { auditKeys, signCheckpoint } from './audit.routes.ts';
 import { authorizePage, authorizeSubmit, jwks, revoke, serverMetadata, token } from './oauth.routes.ts';
-import { getCurrentUser, registerUser } from './users.routes.ts';
+import { findUsers, getCurrentUser, registerUser } from './users.routes.ts';
 
 export const identityContract = defineContract('identity', {
   // The metadata document first: the host links to a module's first parameterless GET as its front page.
@@ -15,6 +16,7 @@ export const identityContract = defineContract('identity', {
     authorizeSubmit,
     registerUser,
     getCurrentUser,
+    findUsers,
     rotateKeys,
     listKeys,
     registerClient,
@@ -22,4 +24,5 @@ export const identityContract = defineContract('identity', {
     signCheckpoint,
     auditKeys,
   },
+  events: [userRegistered],
 });

@@ -1,5 +1,5 @@
 import { contractRoute, jsonContent } from '../../../platform/http/index.ts';
-import { currentUserSchema, newUserSchema, userSchema } from './users.schemas.ts';
+import { currentUserSchema, newUserSchema, userListSchema, userLookupSchema, userSchema } from './users.schemas.ts';
 
 // Access: public (self-service sign-up; the account gets the customer role).
 export const registerUser = contractRoute({
@@ -11,7 +11,7 @@ export const registerUser = contractRoute({
   tags: ['identity'],
   summary: 'Sign up: a customer account',
   request: { body: { content: jsonContent(newUserSchema), required: true } },
-  errors: { 409: ['identity/username-taken'] },
+  errors: { 409: ['identity/username-taken', 'identity/email-taken'] },
   responses: { 201: { description: 'The account', content: jsonContent(userSchema) } },
 });
 
@@ -24,4 +24,15 @@ export const getCurrentUser = contractRoute({
   summary: 'The signed-in user',
   errors: { 403: ['identity/user-token-required'], 404: ['identity/user-not-found'] },
   responses: { 200: { description: 'The user the token was issued for', content: jsonContent(currentUserSchema) } },
+});
+
+// Access: scope identity:admin (an administrator finding an account by e-mail, through the blind index).
+export const findUsers = contractRoute({
+  method: 'get',
+  path: '/identity/v1/users',
+  access: { scopes: ['identity:admin'] },
+  tags: ['identity'],
+  summary: 'Find users by e-mail address (exact match, through its blind index)',
+  request: { query: userLookupSchema },
+  responses: { 200: { description: 'The user holding that address, if any', content: jsonContent(userListSchema) } },
 });

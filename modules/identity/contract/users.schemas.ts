@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { uuid } from '../../../platform/http/index.ts';
+import { text, uuid } from '../../../platform/http/index.ts';
 
 const username = z
   .string()
@@ -9,9 +9,31 @@ const username = z
 // NIST SP 800-63B §5.1.1.2: at least 8 characters, at least 64 allowed, any characters.
 const password = z.string().min(8).max(128);
 
-export const newUserSchema = z.object({ username, password }).strict().openapi('NewUser');
+// A plain pattern rather than z.email(): the contract then says exactly what is accepted (OpenAPI has no portable
+// definition of format: email), and no address is refused that the document allows.
+const email = z
+  .string()
+  .max(254)
+  .regex(/^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/, 'must be an e-mail address such as ada@example.org')
+  .openapi({ description: 'Kept encrypted at rest; found again through its blind index (compared lower-cased).' });
+const displayName = text({ min: 1, max: 200 }).openapi({ description: 'Kept encrypted at rest.' });
 
-export const userSchema = z.object({ id: uuid(), username: z.string(), roles: z.array(z.string()), createdAt: z.iso.datetime() }).openapi('User');
+export const newUserSchema = z.object({ username, password, email: email.optional(), displayName: displayName.optional() }).strict().openapi('NewUser');
+
+export const userSchema = z
+  .object({
+    id: uuid(),
+    username: z.string(),
+    roles: z.array(z.string()),
+    email: z.string().nullable().openapi({ description: 'Null when none was given, or once the user was erased.' }),
+    displayName: z.string().nullable().openapi({ description: 'Null when none was given, or once the user was erased.' }),
+    createdAt: z.iso.datetime(),
+  })
+  .openapi('User');
+
+export const userLookupSchema = z.object({ email: email.openapi({ description: 'The exact address (compared lower-cased and trimmed).' }) }).strict();
+
+export const userListSchema = z.object({ items: z.array(userSchema) }).openapi('UserList');
 
 export const currentUserSchema = userSchema
   .extend({ scopes: z.array(z.string()).openapi({ description: 'What the presented token carries.' }) })

@@ -111,6 +111,15 @@ export class UsernameTaken extends IdentityError {
   }
 }
 
+/** Another account holds this e-mail address (compared normalised, through its blind index). Not echoed: personal data. */
+export class EmailTaken extends IdentityError {
+  readonly kind = 'conflict';
+  readonly code = 'identity/email-taken';
+  constructor() {
+    super('Another account uses this e-mail address.', {});
+  }
+}
+
 /** A caller asked identity to sign another module's audit checkpoint. */
 export class CheckpointNotYours extends IdentityError {
   readonly kind = 'forbidden';

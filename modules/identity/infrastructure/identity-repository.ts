@@ -17,12 +17,23 @@ export async function findUserByName(db: Executor, username: string): Promise<Us
   return row;
 }
 
+/** The user whose e-mail blind index is `emailIndex`. */
+export async function findUserByEmailIndex(db: Executor, emailIndex: string): Promise<UserRow | undefined> {
+  const [row] = await db.select().from(users).where(eq(users.emailIndex, emailIndex));
+  return row;
+}
+
+/** Drops a user's e-mail blind index, so the address no longer finds (or blocks) the account. */
+export async function clearEmailIndex(db: Executor, id: string): Promise<void> {
+  await db.update(users).set({ emailIndex: null }).where(eq(users.id, id));
+}
+
 export async function findUser(db: Executor, id: string): Promise<UserRow | undefined> {
   const [row] = await db.select().from(users).where(eq(users.id, id));
   return row;
 }
 
-/** Inserts a user unless the username is taken; returns whether it did. */
+/** Inserts a user unless the username (or the e-mail address, by its blind index) is taken; returns whether it did. */
 export async function insertUser(db: Executor, user: typeof users.$inferInsert): Promise<boolean> {
   return (await db.insert(users).values(user).onConflictDoNothing().returning({ id: users.id })).length > 0;
 }

@@ -1,11 +1,13 @@
 import { ConfigError, type Config } from '../../../platform/config/index.ts';
 import type { Db } from '../../../platform/db/index.ts';
 import type { ModuleContext } from '../../../platform/host/index.ts';
+import { createFieldEncryption, type FieldEncryption } from '../../../platform/encryption/index.ts';
 import { createSecretBox } from '../../../platform/security/index.ts';
 import type { IdentityDeps } from '../application/identity-deps.ts';
 import { knownScopes } from '../domain/scopes.ts';
 import { deleteExpiredGrants } from './identity-repository.ts';
 import { createKeyStore, type KeyStore } from './key-store.ts';
+import { dataKeys } from './schema.ts';
 
 /** Identity's dependencies in a host. (Its protected operations are checked by the platform, like every module's.) */
 export interface IdentityRuntime {
@@ -40,6 +42,17 @@ export function identityKeyStore(config: Config, db: Db): KeyStore {
   });
 }
 
+/** Identity's personal fields, sealed with per-user data keys wrapped by DATA_KEK; refused without one (production). */
+export function identityFieldEncryption(config: Config): FieldEncryption {
+  const { kek } = config.dataEncryption;
+  if (!kek) {
+    throw new ConfigError([
+      { variable: 'DATA_KEK', message: 'required with NODE_ENV=production: it wraps the keys of personal data (set it, or DATA_KEK_FILE)' },
+    ]);
+  }
+  return createFieldEncryption(dataKeys, createSecretBox(kek));
+}
+
 /**
  * Builds (once per module context) what identity's use cases need from the host's configuration. Refuses to start in
  * production without a key-encryption key, and says loudly when the development default seals the keys.
@@ -49,6 +62,13 @@ export function identityRuntime(ctx: ModuleContext): IdentityRuntime {
   if (existing) return existing;
   const config = ctx.config.identity;
   const keys = identityKeyStore(ctx.config, ctx.db);
+  const fields = identityFieldEncryption(ctx.config);
+  if (ctx.config.dataEncryption.kekSource === 'development-default') {
+    ctx.log.warn(
+      { dataKek: 'development-default' },
+      'DATA_KEK is not set: personal data is encrypted under the development default key, which protects nothing (refused with NODE_ENV=production)',
+    );
+  }
   if (config.kekSource === 'development-default') {
     ctx.log.warn(
       { kek: 'development-default' },
@@ -60,6 +80,8 @@ export function identityRuntime(ctx: ModuleContext): IdentityRuntime {
     db: ctx.db,
     transaction: ctx.transaction,
     keys,
+    fields,
+    outbox: ctx.outbox,
     audit: ctx.audit,
     settings: {
       issuer: config.issuer,

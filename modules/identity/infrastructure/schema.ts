@@ -1,4 +1,5 @@
 import { index, jsonb, pgSchema, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { dataKeyTables } from '../../../platform/encryption/tables.ts';
 import { eventTables } from '../../../platform/events/tables.ts';
 import { idempotencyTables } from '../../../platform/idempotency/tables.ts';
 
@@ -11,6 +12,12 @@ export const users = identitySchema.table('users', {
   /** scrypt, with its parameters and salt: `scrypt$<N>$<r>$<p>$<salt>$<hash>`. Never the password. */
   passwordHash: text('password_hash').notNull(),
   roles: jsonb('roles').$type<string[]>().notNull(),
+  /** Sealed with the user's data key (`f1.<key id>.…`), or null; never stored in the clear. */
+  email: text('email'),
+  /** Blind index of the normalised e-mail address (HMAC-SHA-256): finds a user by e-mail, one account per address. */
+  emailIndex: text('email_index').unique(),
+  /** Sealed with the user's data key, or null. */
+  displayName: text('display_name'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   disabledAt: timestamp('disabled_at', { withTimezone: true }),
 });
@@ -73,4 +80,5 @@ export const signingKeys = identitySchema.table('signing_keys', {
 });
 
 export const { outbox, inbox, deadLetters } = eventTables(identitySchema);
+export const { dataKeys } = dataKeyTables(identitySchema);
 export const { idempotencyKeys } = idempotencyTables(identitySchema);

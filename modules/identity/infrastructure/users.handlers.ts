@@ -1,10 +1,10 @@
 import { principalOf, type App } from '../../../platform/http/index.ts';
 import { endUserOf } from '../../../platform/security/index.ts';
-import { currentUser, signUp } from '../application/users.ts';
+import { currentUser, findUsersByEmail, signUp } from '../application/users.ts';
 import * as routes from '../contract/users.routes.ts';
 import type { IdentityRuntime } from './identity-runtime.ts';
 
-/** Sign-up and the signed-in user. */
+/** Sign-up, the signed-in user, and finding users by e-mail (administrators). */
 export function userRoutes(app: App, runtime: IdentityRuntime): void {
   const { deps } = runtime;
 
@@ -16,5 +16,10 @@ export function userRoutes(app: App, runtime: IdentityRuntime): void {
   app.openapi(routes.getCurrentUser, async (c) => {
     const user = await currentUser(deps, endUserOf(principalOf()));
     return c.json({ ...user, createdAt: user.createdAt.toISOString() }, 200);
+  });
+
+  app.openapi(routes.findUsers, async (c) => {
+    const users = await findUsersByEmail(deps, c.req.valid('query').email);
+    return c.json({ items: users.map((u) => ({ ...u, createdAt: u.createdAt.toISOString() })) }, 200);
   });
 }

@@ -9,7 +9,13 @@ import { upsertClient } from '../infrastructure/identity-repository.ts';
 import { identityModule } from '../index.ts';
 import { identityHost, tokenRequest } from './support.ts';
 
-const production = { NODE_ENV: 'production', IDENTITY_KEK: randomBytes(32).toString('base64'), PASSWORD_SCRYPT_N: '32768', UNDECLARED_PROBLEMS: 'fail' };
+const production = {
+  NODE_ENV: 'production',
+  IDENTITY_KEK: randomBytes(32).toString('base64'),
+  DATA_KEK: `d1:${randomBytes(32).toString('base64')}`,
+  PASSWORD_SCRYPT_N: '32768',
+  UNDECLARED_PROBLEMS: 'fail',
+};
 
 describe.each(testDatabases)('identity settings and demo data, on $name', (testDatabase) => {
   let database: TestDatabaseHandle;
@@ -85,6 +91,12 @@ describe.each(testDatabases)('identity settings and demo data, on $name', (testD
   it('with NODE_ENV=production and no IDENTITY_KEK, a host with identity does not start', async () => {
     await expect(startTestHost({ database: productionDatabase, modules: [identityModule], env: { ...production, IDENTITY_KEK: '' } })).rejects.toThrow(
       /IDENTITY_KEK: required with NODE_ENV=production/,
+    );
+  });
+
+  it('with NODE_ENV=production and no DATA_KEK, a host with identity does not start', async () => {
+    await expect(startTestHost({ database: productionDatabase, modules: [identityModule], env: { ...production, DATA_KEK: '' } })).rejects.toThrow(
+      /DATA_KEK: required with NODE_ENV=production/,
     );
   });
 });

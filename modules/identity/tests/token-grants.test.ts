@@ -15,6 +15,9 @@ import { registerUser } from '../application/register-user.ts';
 import { revokeToken } from '../application/revoke-token.ts';
 import { deleteExpiredGrants, digest, insertAuthorizationCode, insertRefreshToken, upsertClient } from '../infrastructure/identity-repository.ts';
 import { createKeyStore } from '../infrastructure/key-store.ts';
+import { dataKeys, deadLetters, inbox, outbox } from '../infrastructure/schema.ts';
+import { createFieldEncryption } from '../../../platform/encryption/index.ts';
+import { createOutbox } from '../../../platform/events/index.ts';
 
 const migrations = fileURLToPath(new URL('../../../migrations/identity', import.meta.url));
 const moduleKey = randomBytes(32);
@@ -35,6 +38,8 @@ describe.each(testDatabases)('the token endpoint on $name', (testDatabase) => {
       db: database.db,
       transaction: (fn) => database.db.transaction(fn),
       keys: createKeyStore({ db: database.db, box, tokenLifetimeMs: 600_000, cacheMs: 0 }),
+      fields: createFieldEncryption(dataKeys, box),
+      outbox: createOutbox({ outbox, inbox, deadLetters }, 'identity'),
       audit: createAuditLog('identity', database.db),
       settings: {
         issuer: 'https://id.test',

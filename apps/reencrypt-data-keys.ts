@@ -1,0 +1,86 @@
+/**
+ * `npm run keys:reencrypt [-- --offline] [--module <name>] [--batch-size <n>] [--pause-ms <ms>] [--dry-run]`: after a
+ * new key-encryption key is put first in DATA_KEK (the old one kept after it), rewraps every module's data keys under
+ * it, in small transactions, and prints progress. Safe to stop at any point (SIGKILL included) and to run again: keys
+ * already under the current KEK are skipped, and a batch commits whole or not at all. Once it reports nothing left,
+ * the old KEK can be removed from DATA_KEK. Embedded PGlite belongs to one process: stop the host and pass
+ * `--offline`. `--pause-ms` spreads the load on a busy database. Exit codes: 0 done, 1 failed, 2 bad usage.
+ */
+import process from 'node:process';
+import { parseArgs } from 'node:util';
+import { loadConfigOrExit } from '../platform/config/index.ts';
+import { pendingMigrations, readMigrations } from '../platform/db/index.ts';
+import { dataKeyTables, dataKeysByKek, rewrapDataKeys } from '../platform/encryption/index.ts';
+import { openModuleDatabases } from '../platform/host/index.ts';
+import { createLogger } from '../platform/observability/index.ts';
+import { createSecretBox } from '../platform/security/index.ts';
+import { modules } from './modules.ts';
+
+function fail(message: string, code: number): never {
+  process.stderr.write(`keys:reencrypt: ${message}\n`);
+  process.exit(code);
+}
+
+const say = (line: string) => process.stdout.write(`keys:reencrypt: ${line}\n`);
+
+let args;
+try {
+  args = parseArgs({
+    options: {
+      offline: { type: 'boolean', default: false },
+      'dry-run': { type: 'boolean', default: false },
+      module: { type: 'string', multiple: true },
+      'batch-size': { type: 'string', default: '500' },
+      'pause-ms': { type: 'string', default: '0' },
+    },
+  }).values;
+} catch (error) {
+  fail(error instanceof Error ? error.message : String(error), 2);
+}
+const batchSize = Number(args['batch-size']);
+const pauseMs = Number(args['pause-ms']);
+if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) fail('--batch-size must be a whole number from 1 to 10000', 2);
+if (!Number.isInteger(pauseMs) || pauseMs < 0) fail('--pause-ms must be a whole number of milliseconds', 2);
+
+// The modules that keep data keys: those declaring a data_keys table in their data classification.
+const encrypting = modules.filter((m) => m.data && 'data_keys' in m.data);
+const unknown = (args.module ?? []).filter((name) => !encrypting.some((m) => m.name === name));
+if (unknown.length > 0) fail(`no module with data keys named ${unknown.join(', ')} (modules with data keys: ${encrypting.map((m) => m.name).join(', ')})`, 2);
+const chosen = args.module ? encrypting.filter((m) => args.module?.includes(m.name)) : encrypting;
+
+const config = loadConfigOrExit();
+const kek = config.dataEncryption.kek;
+if (!kek?.[0]) fail('DATA_KEK is not set: it is required with NODE_ENV=production (set it, or DATA_KEK_FILE)', 1);
+const current = kek[0].id;
+const embedded = chosen.some((m) => !config.database.moduleUrls[m.name] && !config.database.url);
+if (embedded && !args.offline) {
+  fail(`embedded PGlite (${config.database.dataDir}) belongs to one process: stop the host and pass --offline.`, 2);
+}
+
+const databases = await openModuleDatabases(config, chosen, createLogger({ ...config.log, level: 'warn' }));
+try {
+  const box = createSecretBox(kek);
+  for (const m of chosen) {
+    const db = databases.of(m.name).db;
+    if ((await pendingMigrations(db, m.name, readMigrations(m.migrations))) > 0) fail(`${m.name} has pending migrations: run npm run db:migrate first.`, 1);
+    const { dataKeys } = dataKeyTables(m.name);
+    const before = await dataKeysByKek(db, dataKeys);
+    const pending = Object.entries(before).reduce((n, [id, count]) => (id === current ? n : n + count), 0);
+    say(`${m.name}: ${pending} data keys to rewrap under ${current} (${JSON.stringify(before)})`);
+    if (args['dry-run']) continue;
+    const { rewrapped } = await rewrapDataKeys({
+      db,
+      table: dataKeys,
+      box,
+      currentKekId: current,
+      batchSize,
+      pauseMs,
+      onBatch: (p) => say(`${m.name}: batch ${p.batch}, ${p.rewrapped} rewrapped`),
+    });
+    say(`${m.name}: done, ${rewrapped} rewrapped; now ${JSON.stringify(await dataKeysByKek(db, dataKeys))}`);
+  }
+} catch (error) {
+  fail(error instanceof Error ? error.message : String(error), 1);
+} finally {
+  await databases.close();
+}
