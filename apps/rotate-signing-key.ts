@@ -6,6 +6,7 @@
  */
 import process from 'node:process';
 import { parseArgs } from 'node:util';
+import { auditMigrations } from '../platform/audit/index.ts';
 import { loadConfigOrExit } from '../platform/config/index.ts';
 import { pendingMigrations, readMigrations } from '../platform/db/index.ts';
 import { openModuleDatabases } from '../platform/host/index.ts';
@@ -34,8 +35,10 @@ if (embedded && !offline) {
 const databases = await openModuleDatabases(config, [identityModule], createLogger({ ...config.log, level: 'warn' }));
 try {
   const db = databases.of('identity').db;
-  if ((await pendingMigrations(db, 'identity', readMigrations(identityModule.migrations))) > 0)
-    fail('identity has pending migrations: run npm run db:migrate first.', 1);
+  const pending =
+    (await pendingMigrations(db, 'identity', readMigrations(identityModule.migrations))) +
+    (await pendingMigrations(db, 'identity', auditMigrations('identity')));
+  if (pending > 0) fail('identity has pending migrations: run npm run db:migrate first.', 1);
   process.stdout.write(`${JSON.stringify(await rotateSigningKeys(config, db), null, 2)}\n`);
 } catch (error) {
   fail(error instanceof Error ? error.message : String(error), 1);

@@ -91,6 +91,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/identity/v1/audit/checkpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sign a module's audit chain head with the identity signing key */
+        post: operations["identity.signCheckpoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/identity/v1/audit/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every public key identity ever signed with, retired ones included, to verify old audit checkpoints */
+        get: operations["identity.auditKeys"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/identity/v1/authorize": {
         parameters: {
             query?: never;
@@ -357,6 +391,442 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"] & ({
                             /** @enum {string} */
                             code?: "auth/insufficient-scope";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+                /** @description Too many requests from this client IP address or client; `Retry-After` says when to try again, `RateLimit` and `RateLimit-Policy` which budget is spent. Codes: `http/too-many-requests`. */
+                429: {
+                    headers: {
+                        /** @description Points left and seconds to the window end, per policy (draft-ietf-httpapi-ratelimit-headers). */
+                        RateLimit?: string;
+                        /** @description Each policy that applied: points (`q`) per window (`w`, seconds). */
+                        "RateLimit-Policy"?: string;
+                        /** @description Seconds until the spent budget has points again. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "http/too-many-requests";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+                /** @description An unexpected error; the body reveals no internals. Codes: `http/internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "http/internal";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ops/audit/checkpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Have identity sign each audit chain's head now */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description One module hosted here; every one when absent. */
+                    module?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The checkpoint of each module with entries */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                module: string;
+                                seq: number;
+                                hash: string;
+                                created: boolean;
+                            }[];
+                        };
+                    };
+                };
+                /** @description The request is malformed or fails validation; `errors` lists each field. Codes: `http/validation-failed`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "http/validation-failed";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+                /** @description No valid credentials. Codes: `auth/unauthenticated`, `auth/invalid-token`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "auth/unauthenticated" | "auth/invalid-token";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+                /** @description The caller may not do this. Codes: `auth/insufficient-scope`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "auth/insufficient-scope";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+                /** @description The resource does not exist. Codes: `audit/module-not-hosted`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "audit/module-not-hosted";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+                /** @description The request body is too large; the connection is closed after this answer. Codes: `http/payload-too-large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "http/payload-too-large";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+                /** @description The request body is not of the media type the operation reads (JSON, or a form where declared), in UTF-8. Codes: `http/unsupported-media-type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "http/unsupported-media-type";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+                /** @description Too many requests from this client IP address or client; `Retry-After` says when to try again, `RateLimit` and `RateLimit-Policy` which budget is spent. Codes: `http/too-many-requests`. */
+                429: {
+                    headers: {
+                        /** @description Points left and seconds to the window end, per policy (draft-ietf-httpapi-ratelimit-headers). */
+                        RateLimit?: string;
+                        /** @description Each policy that applied: points (`q`) per window (`w`, seconds). */
+                        "RateLimit-Policy"?: string;
+                        /** @description Seconds until the spent budget has points again. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "http/too-many-requests";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+                /** @description An unexpected error; the body reveals no internals. Codes: `http/internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "http/internal";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ops/audit/entries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A module's audit trail, newest first */
+        get: {
+            parameters: {
+                query: {
+                    /** @description The module whose trail to read (hosted here). */
+                    module: string;
+                    action?: string;
+                    /** @description The acting user or client (`actorUser`). */
+                    actor?: string;
+                    since?: string;
+                    until?: string;
+                    /** @description The `next` of the previous page. */
+                    before?: number;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Entries, and the cursor of the next page */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["AuditEntry"][];
+                            next: number | null;
+                        };
+                    };
+                };
+                /** @description The request is malformed or fails validation; `errors` lists each field. Codes: `http/validation-failed`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "http/validation-failed";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+                /** @description No valid credentials. Codes: `auth/unauthenticated`, `auth/invalid-token`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "auth/unauthenticated" | "auth/invalid-token";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+                /** @description The caller may not do this. Codes: `auth/insufficient-scope`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "auth/insufficient-scope";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+                /** @description The resource does not exist. Codes: `audit/module-not-hosted`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "audit/module-not-hosted";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+                /** @description Too many requests from this client IP address or client; `Retry-After` says when to try again, `RateLimit` and `RateLimit-Policy` which budget is spent. Codes: `http/too-many-requests`. */
+                429: {
+                    headers: {
+                        /** @description Points left and seconds to the window end, per policy (draft-ietf-httpapi-ratelimit-headers). */
+                        RateLimit?: string;
+                        /** @description Each policy that applied: points (`q`) per window (`w`, seconds). */
+                        "RateLimit-Policy"?: string;
+                        /** @description Seconds until the spent budget has points again. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "http/too-many-requests";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+                /** @description An unexpected error; the body reveals no internals. Codes: `http/internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "http/internal";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ops/audit/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Verify audit chains and their signed checkpoints; each report names the first tampered or missing entry */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description One module hosted here; every one when absent. */
+                    module?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description One report per module */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            ok: boolean;
+                            reports: components["schemas"]["AuditReport"][];
+                        };
+                    };
+                };
+                /** @description The request is malformed or fails validation; `errors` lists each field. Codes: `http/validation-failed`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "http/validation-failed";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+                /** @description No valid credentials. Codes: `auth/unauthenticated`, `auth/invalid-token`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "auth/unauthenticated" | "auth/invalid-token";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+                /** @description The caller may not do this. Codes: `auth/insufficient-scope`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "auth/insufficient-scope";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+                /** @description The resource does not exist. Codes: `audit/module-not-hosted`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "audit/module-not-hosted";
                         } & {
                             [key: string]: unknown;
                         });
@@ -1561,6 +2031,41 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        AuditCheckpointRequest: {
+            module: string & unknown;
+            seq: number;
+            hash: string & unknown;
+        };
+        AuditEntry: {
+            seq: number;
+            at: string;
+            actorUser: string | null;
+            actorModule: string | null;
+            actorClient: string | null;
+            action: string;
+            target: string | null;
+            /** @enum {string} */
+            outcome: "success" | "failure" | "denied";
+            requestId: string | null;
+            correlationId: string | null;
+            detail: {
+                [key: string]: unknown;
+            };
+            prevHash: string;
+            hash: string;
+        };
+        AuditReport: {
+            module: string;
+            ok: boolean;
+            entries: number;
+            checkpoints: number;
+            lastCheckpointSeq: number;
+            problem?: {
+                seq: number;
+                kind: string;
+                message: string;
+            };
+        };
         AuthorizationForm: {
             /**
              * @description Must be `code`.
@@ -1854,6 +2359,11 @@ export interface components {
             breakers: {
                 [key: string]: unknown;
             };
+        };
+        /** @description A compact JWS (`typ: cleave-audit-checkpoint+jwt`) over the module, seq and hash. */
+        SignedAuditCheckpoint: {
+            jws: string;
+            kid: string;
         };
         SigningKey: {
             kid: string;
@@ -2905,6 +3415,313 @@ export interface operations {
                     } & {
                         [key: string]: unknown;
                     });
+                };
+            };
+            /** @description Too many requests from this client IP address or client; `Retry-After` says when to try again, `RateLimit` and `RateLimit-Policy` which budget is spent. Codes: `http/too-many-requests`. */
+            429: {
+                headers: {
+                    /** @description Points left and seconds to the window end, per policy (draft-ietf-httpapi-ratelimit-headers). */
+                    RateLimit?: string;
+                    /** @description Each policy that applied: points (`q`) per window (`w`, seconds). */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the spent budget has points again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/too-many-requests";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description An unexpected error; the body reveals no internals. Codes: `http/internal`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/internal";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description A module this operation called answered badly. Codes: `http/upstream-failed`. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/upstream-failed";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The module, or one it depends on, did not answer in time. Codes: `http/upstream-timeout`. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/upstream-timeout";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+        };
+    };
+    "identity.signCheckpoint": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry of this request safe. The first request with a key is processed and its answer stored (with the effect, in one transaction); a repeat with the same key and the same request gets that answer again (with `Idempotent-Replayed: true`), one with a different request gets 422, and one while the first is still being processed gets 409. Keys are scoped by caller, method and path, and kept for the configured time (24 hours by default). */
+                "Idempotency-Key"?: string & unknown;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AuditCheckpointRequest"];
+            };
+        };
+        responses: {
+            /** @description The signed checkpoint */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignedAuditCheckpoint"];
+                };
+            };
+            /** @description The request is malformed or fails validation; `errors` lists each field. Codes: `http/validation-failed`, `http/malformed-json`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/validation-failed" | "http/malformed-json";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description No valid credentials. Codes: `auth/unauthenticated`, `auth/invalid-token`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "auth/unauthenticated" | "auth/invalid-token";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The caller may not do this. Codes: `auth/insufficient-scope`, `identity/checkpoint-not-yours`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "auth/insufficient-scope" | "identity/checkpoint-not-yours";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The request conflicts with the current state, or a request with the same `Idempotency-Key` is still being processed. Codes: `http/idempotency-key-in-use`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/idempotency-key-in-use";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The request body is too large; the connection is closed after this answer. Codes: `http/payload-too-large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/payload-too-large";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The request body is not of the media type the operation reads (JSON, or a form where declared), in UTF-8. Codes: `http/unsupported-media-type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/unsupported-media-type";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The request is well-formed but breaks a domain rule, or reuses an `Idempotency-Key` for a different request. Codes: `http/idempotency-key-reused`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/idempotency-key-reused";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description Too many requests from this client IP address or client; `Retry-After` says when to try again, `RateLimit` and `RateLimit-Policy` which budget is spent. Codes: `http/too-many-requests`. */
+            429: {
+                headers: {
+                    /** @description Points left and seconds to the window end, per policy (draft-ietf-httpapi-ratelimit-headers). */
+                    RateLimit?: string;
+                    /** @description Each policy that applied: points (`q`) per window (`w`, seconds). */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the spent budget has points again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/too-many-requests";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description An unexpected error; the body reveals no internals. Codes: `http/internal`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/internal";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description A module this operation called answered badly. Codes: `http/upstream-failed`. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/upstream-failed";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The module, or one it depends on, did not answer in time. Codes: `http/upstream-timeout`. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/upstream-timeout";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+        };
+    };
+    "identity.auditKeys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A JWK set */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        keys: {
+                            kty: string;
+                            kid: string;
+                            alg: string;
+                            use: string;
+                            crv: string;
+                            x: string;
+                            y: string;
+                        }[];
+                    };
                 };
             };
             /** @description Too many requests from this client IP address or client; `Retry-After` says when to try again, `RateLimit` and `RateLimit-Policy` which budget is spent. Codes: `http/too-many-requests`. */

@@ -8,7 +8,12 @@ import { inventoryContract } from './contract/contract.ts';
 import { seedInventory } from './infrastructure/seed.ts';
 import { stockRoutes } from './infrastructure/stock.handlers.ts';
 
-const deps = (ctx: ModuleContext): InventoryDeps => ({ db: ctx.db, transaction: ctx.transaction, catalog: ctx.client(catalogContract) });
+const deps = (ctx: ModuleContext): InventoryDeps => ({
+  db: ctx.db,
+  transaction: ctx.transaction,
+  audit: ctx.audit,
+  catalog: ctx.client(catalogContract),
+});
 
 export const inventoryModule = defineModule({
   name: 'inventory',

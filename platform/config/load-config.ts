@@ -96,6 +96,8 @@ export interface Config {
    * database or Redis, so a stuck one cannot hang the scrape.
    */
   metrics: { enabled: boolean; collectTimeoutMs: number };
+  /** How often each module's audit chain is checkpointed, and how many refusals may wait to be written. */
+  audit: { checkpointIntervalMs: number; denialQueueSize: number };
   /** After SIGTERM, how long draining may take before the process exits anyway. */
   shutdownTimeoutMs: number;
   identity: IdentityConfig;
@@ -244,6 +246,7 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
     },
     retention: { outboxMs: e.OUTBOX_RETENTION, inboxMs: e.INBOX_RETENTION, deadLetterMs: e.DEAD_LETTER_RETENTION, pruneIntervalMs: e.PRUNE_INTERVAL },
     metrics: { enabled: e.METRICS_ENABLED, collectTimeoutMs: e.METRICS_COLLECT_TIMEOUT },
+    audit: { checkpointIntervalMs: e.AUDIT_CHECKPOINT_INTERVAL, denialQueueSize: e.AUDIT_DENIAL_QUEUE },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     identity,
     dataEncryption,

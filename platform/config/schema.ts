@@ -181,6 +181,8 @@ export const environmentSchema = z.object({
   INBOX_RETENTION: duration('14d'),
   DEAD_LETTER_RETENTION: duration('14d'),
   PRUNE_INTERVAL: duration('1h'),
+  AUDIT_CHECKPOINT_INTERVAL: duration('10m'),
+  AUDIT_DENIAL_QUEUE: positiveInt(10_000),
   EVENT_MAX_ATTEMPTS: positiveInt(5),
   EVENT_RETRY_BASE_MS: positiveInt(200),
   EVENT_RETRY_MAX_MS: positiveInt(30_000),

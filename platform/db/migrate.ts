@@ -40,10 +40,11 @@ const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
 /**
  * Applies a module's pending migrations in one transaction, under an advisory lock keyed by the schema, so two
  * processes starting together apply each migration once. Applied migrations are recorded in
- * `<schema>.__migrations`; an applied migration whose file changed stops start-up.
+ * `<schema>.__migrations`; an applied migration whose file changed stops start-up. `source` is a drizzle-kit folder, or
+ * migrations the platform itself holds for every module's schema (the audit trail's).
  */
-export async function migrateSchema(db: Db, schema: string, folder: string): Promise<MigrationResult> {
-  const migrations = readMigrations(folder);
+export async function migrateSchema(db: Db, schema: string, source: string | readonly Migration[]): Promise<MigrationResult> {
+  const migrations = typeof source === 'string' ? readMigrations(source) : source;
   const table = `${ident(schema)}.${ident('__migrations')}`;
   return db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`cleave:migrate:${schema}`}))`);

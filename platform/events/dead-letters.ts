@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { and, desc, eq, isNull, sql } from 'drizzle-orm';
-import type { Db } from '../db/index.ts';
+import type { Db, Tx } from '../db/index.ts';
 import type { EventEnvelope } from './envelope.ts';
 import type { EventTables } from './tables.ts';
 
@@ -24,7 +24,8 @@ export interface DeadLetterStore {
   record(consumer: string, envelope: EventEnvelope, error: unknown, attempts: number): Promise<void>;
   list(options?: { pendingOnly?: boolean; limit?: number }): Promise<DeadLetter[]>;
   get(id: string): Promise<DeadLetter | undefined>;
-  markReplayed(id: string): Promise<void>;
+  /** Marks it replayed; `within` runs in the same transaction (the operator action's audit entry). */
+  markReplayed(id: string, within?: (tx: Tx) => Promise<unknown>): Promise<void>;
   recordReplayFailure(id: string, error: unknown): Promise<void>;
 }
 
@@ -77,11 +78,14 @@ export function createDeadLetterStore(module: string, db: Db, tables: EventTable
       const [row] = await db.select().from(t).where(eq(t.id, id));
       return row ? toDeadLetter(row) : undefined;
     },
-    async markReplayed(id) {
-      await db
-        .update(t)
-        .set({ replayedAt: sql`now()` })
-        .where(and(eq(t.id, id), isNull(t.replayedAt)));
+    async markReplayed(id, within) {
+      await db.transaction(async (tx) => {
+        await tx
+          .update(t)
+          .set({ replayedAt: sql`now()` })
+          .where(and(eq(t.id, id), isNull(t.replayedAt)));
+        await within?.(tx);
+      });
     },
     async recordReplayFailure(id, error) {
       await db

@@ -1,7 +1,7 @@
 import type { Config } from '../config/index.ts';
 import { createHttpTransport, tlsFetch, wellKnownPaths, type HttpTransport, type LocalDispatch, type Transport } from '../contracts/index.ts';
 import type { ModuleAnswer, ModuleCall } from '../contracts/http-send.ts';
-import { migrateSchema, type DatabaseHandle } from '../db/index.ts';
+import type { DatabaseHandle } from '../db/index.ts';
 import { createInProcessBus, eventTables, type Consumer, type DeadLetterStore, type EventBus } from '../events/index.ts';
 import { commitBeforeCall, idempotency } from '../idempotency/index.ts';
 import { CleaveError, createApp, ipRanges, markForwardedRoutes, mountDocs, rateLimit, type App } from '../http/index.ts';
@@ -20,6 +20,9 @@ import { mountIndex } from './index-page.ts';
 import { hostLinks } from './links.ts';
 import { hostModule, type HostedModule } from './hosted-module.ts';
 import { createHostSecurity, type HostSecurity } from './host-security.ts';
+import { auditIdentity } from './audit-identity.ts';
+import { hostAudit } from './host-audit.ts';
+import { migrateModule } from './migrate-module.ts';
 import { declaredScopes, refuseUndeclaredAccess } from './access-declarations.ts';
 import { mountOpenApi } from './openapi.ts';
 import { eventsOpsRoutes } from './events-ops-routes.ts';
@@ -104,7 +107,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
   try {
     if (config.database.migrateOnStart) {
       for (const m of topology.local) {
-        const result = await migrateSchema(databases.of(m.name).db, m.name, m.migrations);
+        const result = await migrateModule(databases.of(m.name).db, m);
         if (result.applied.length > 0) logger.info({ module: m.name, applied: result.applied }, 'migrations applied');
       }
     }
@@ -248,6 +251,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
     const localCalls: LocalDispatch = (module, call) => direct?.dispatch(module, call);
     const consumers = new Map<string, Consumer>();
     const scopes = declaredScopes(options.modules);
+    const identityAudit = auditIdentity({ send: sendPlain, withCredentials: (call) => security.withCredentials(call) });
     const hosted = topology.local.map((definition) =>
       hostModule({
         definition,
@@ -262,8 +266,11 @@ export async function createHost(options: HostOptions): Promise<Host> {
         consumers,
         tracing,
         metrics,
+        signer: identityAudit.signer,
       }),
     );
+    const audit = hostAudit({ config, hosted, identity: identityAudit, log: logger });
+    stoppers.push(() => audit.stop());
     for (const m of hosted) {
       deadLetterStores.set(m.definition.name, m.deadLetters);
       stoppers.push(
@@ -300,7 +307,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
       );
     }
     // Access first (who may call), then idempotency (whose key it is), for every route the app serves.
-    app.use('*', authorize({ verifier: security.verifier }));
+    app.use('*', authorize({ verifier: security.verifier, onRefused: audit.onRefused }));
     for (const m of hosted) app.use(`/${m.definition.name}/*`, idempotency(m.idempotencyGate));
     const providers: DirectProvider[] = [];
     for (const m of hosted) {
@@ -325,6 +332,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
       undeclaredProblems: config.http.undeclaredProblems,
       handles: security.handles,
       tracing,
+      onRefused: audit.onRefused,
     });
     direct = calls;
     stoppers.push(async () => calls.close());
@@ -334,6 +342,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
         deadLetters: () => hosted.map((m) => m.deadLetters),
         consumer: (id) => consumers.get(id),
         inboxRetentionMs: (consumer) => bus.inboxRetentionMs(consumer),
+        audit: (module) => hosted.find((h) => h.definition.name === module)?.audit,
       }),
     );
     app.route(
@@ -342,11 +351,12 @@ export async function createHost(options: HostOptions): Promise<Host> {
         bus,
         producer: (module) => {
           const m = hosted.find((h) => h.definition.name === module);
-          return m && { db: m.context.db, tables: eventTables(module), events: m.definition.contract.events };
+          return m && { db: m.context.db, tables: eventTables(module), events: m.definition.contract.events, audit: m.audit };
         },
       }),
     );
     if (metrics) mountMetrics(app, metrics, { bus, remoteStats: breakers, direct: calls, config });
+    app.route('/', audit.routes());
     app.route('/', registryRoutes({ topology, registry, expectedHash: hashOf, remoteStats: breakers, probeTimeoutMs: config.remote.timeoutMs }));
     const deployed = options.modules.filter((m) => local.has(m.name) || topology.remote.has(m.name));
     mountOpenApi(app, deployed);
@@ -376,6 +386,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
     await bus.start();
     if (options.startRelays ?? true) for (const m of hosted) m.relay.start();
     for (const m of hosted) m.pruner.start(config.retention.pruneIntervalMs);
+    audit.start();
 
     let stopping: Promise<void> | undefined;
     return {

@@ -1,3 +1,4 @@
+import type { AuditLog } from '../audit/index.ts';
 import type { Config } from '../config/index.ts';
 import type { Contract, Client, Fallbacks } from '../contracts/index.ts';
 import type { Db, Tx } from '../db/index.ts';
@@ -15,6 +16,11 @@ export interface ModuleContext {
   db: Db;
   log: Logger;
   outbox: Outbox;
+  /**
+   * The module's tamper-evident audit trail: `audit.record(tx, entry)` inside the transaction of the action it
+   * records (see DESIGN.md §8); `audit.recordAll([entry])` for an action with no transaction (a refused sign-in).
+   */
+  audit: AuditLog;
   /**
    * Runs `fn` in a transaction and, once it commits, wakes the relay to send what it wrote to the outbox. Effects go
    * through here: in a request with an `Idempotency-Key` the transaction commits together with the key's stored

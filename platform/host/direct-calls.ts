@@ -1,7 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { RouteConfig } from '@hono/zod-openapi';
 import { HeaderList, isProblem, RemoteProblemError, type CallResult, type DirectCall, type LocalDispatch } from '../contracts/index.ts';
-import { CleaveError, isDomainError, isUnsafe, parseIdempotencyKey, problem, textRuleViolation, type Problem, type UndeclaredProblems } from '../http/index.ts';
+import {
+  CleaveError,
+  isDomainError,
+  isUnsafe,
+  parseIdempotencyKey,
+  problem,
+  textRuleViolation,
+  type Problem,
+  type Refusal,
+  type UndeclaredProblems,
+} from '../http/index.ts';
 import { enforceDeclared } from '../http/declared-problems.ts';
 import { DirectContext, isDirectAnswer, type DirectAnswer, type DirectRequestInit } from '../http/direct-context.ts';
 import { problemFromError } from '../http/error-handler.ts';
@@ -43,6 +53,8 @@ export interface DirectCallsOptions {
   handles: CallerHandles;
   /** A server span per call, child of the caller's client span, when tracing is on. */
   tracing?: Tracing;
+  /** Told of every 401 and 403 the direct path answers, as the HTTP path's `authorize` tells its own. */
+  onRefused?: (refusal: Refusal) => void;
 }
 
 export interface DirectCallStats {
@@ -324,7 +336,18 @@ async function fly(flight: Flight): Promise<void> {
  */
 function exchange(flight: Flight): CallResult | Promise<CallResult> {
   const refused = refusal(flight);
-  if (refused) return result(flight, problemAnswer(flight, refused));
+  if (refused) {
+    flight.options.onRefused?.({
+      status: refused.status as 401 | 403,
+      code: refused.code,
+      method: flight.method,
+      path: flight.path(),
+      principal: flight.principal,
+      requestId: flight.requestId,
+      correlationId: flight.context.correlationId,
+    });
+    return result(flight, problemAnswer(flight, refused));
+  }
   const key = flight.unsafe ? parseIdempotencyKey(flight.call.options.idempotencyKey) : undefined;
   // Not for an operation that takes no key (its answers carry credentials that must not be stored).
   if (key === undefined || flight.metadata?.contract.idempotencyKey === false || textRuleViolation(flight.path()) !== undefined) {

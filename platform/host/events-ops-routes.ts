@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import type { AuditLog } from '../audit/index.ts';
 import type { Db } from '../db/index.ts';
 import { auditOutbox, redriveOutbox, type EventBus, type EventDefinition, type EventTables, type OutboxWindow } from '../events/index.ts';
 import { CleaveError, contractRoute, operatorAccess, createRouter, jsonContent, queryInteger, type App } from '../http/index.ts';
@@ -100,7 +101,7 @@ const redrive = contractRoute({
 export interface EventsOpsSources {
   bus: EventBus;
   /** A producing module hosted here: its database, tables and event definitions. */
-  producer(module: string): { db: Db; tables: EventTables; events: readonly EventDefinition[] } | undefined;
+  producer(module: string): { db: Db; tables: EventTables; events: readonly EventDefinition[]; audit: AuditLog } | undefined;
 }
 
 /** Operator endpoints for the event pipeline: the subscription table, and detecting and repairing a broker's loss. */
@@ -146,7 +147,17 @@ export function eventsOpsRoutes(sources: EventsOpsSources): App {
     const mode = body.mode ?? (bus.audit ? 'missing' : 'all');
     if (mode === 'missing' && !bus.audit)
       throw new CleaveError('conflict', 'events/cannot-audit', 'The in-process bus cannot tell what is missing; use mode "all".');
-    return c.json(await redriveOutbox(await window(body), mode), 200);
+    const result = await redriveOutbox(await window(body), mode);
+    // The producer's trail records the redrive (the events themselves went to the bus, not to a table).
+    await sources.producer(body.module)?.audit.recordAll([
+      {
+        action: 'platform.outbox-redriven',
+        target: body.module,
+        outcome: 'success',
+        detail: { since: body.since, until: body.until ?? null, consumer: body.consumer ?? null, mode, events: result.events, republished: result.republished },
+      },
+    ]);
+    return c.json(result, 200);
   });
   return app;
 }

@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { auditMigrations, auditTables, createAuditLog, createCheckpointer, type AuditLog, type Checkpointer, type CheckpointSigner } from '../audit/index.ts';
 import type { Config } from '../config/index.ts';
 import { createClient, type Contract, type Fallbacks, type LocalDispatch, type Transport } from '../contracts/index.ts';
 import { pendingMigrations, readMigrations, withTransactionDeadline, type DatabaseHandle } from '../db/index.ts';
@@ -39,6 +40,9 @@ export interface HostedModule {
   idempotency: IdempotencyStore;
   /** Claims, replays and refuses keys for every path into the module (HTTP and direct calls). */
   idempotencyGate: IdempotencyGate;
+  /** The module's audit trail, and what signs its chain head from time to time. */
+  audit: AuditLog;
+  checkpointer: Checkpointer;
   /** The platform's checks (database, migrations, relay) and the module's own. */
   checks(): HealthCheck[];
 }
@@ -61,6 +65,8 @@ export interface HostModuleOptions {
   tracing: Tracing;
   /** The host's metrics, when on: relay dispatches, module calls, outbox and dead-letter gauges. */
   metrics?: Metrics | undefined;
+  /** Gets the module's audit chain head signed by identity. */
+  signer: CheckpointSigner;
 }
 
 /** Wires one module into a host: its context (database, outbox, clients), relay, consumers and health checks. */
@@ -98,6 +104,9 @@ export function hostModule(options: HostModuleOptions): HostedModule {
     lockMs: config.idempotency.lockMs,
     log,
   });
+  const audits = auditTables(definition.name);
+  const audit = createAuditLog(definition.name, db);
+  const checkpointer = createCheckpointer({ module: definition.name, db, tables: audits, signer: options.signer, log });
   const context: ModuleContext = {
     module: definition.name,
     scopes: options.scopes,
@@ -106,6 +115,7 @@ export function hostModule(options: HostModuleOptions): HostedModule {
     db: scopedDb(definition.name, db),
     log,
     outbox: createOutbox(tables, definition.name, tracing),
+    audit,
     transaction: (fn) => moduleTransaction(definition.name, db, fn, () => relay.wake(), database.db),
     client<C extends Contract>(contract: C, clientOptions: { fallbacks?: Fallbacks<C> } = {}) {
       if (!uses.has(contract.module)) throw new Error(`Module ${definition.name} calls ${contract.module} but does not list it in \`uses\`.`);
@@ -121,7 +131,7 @@ export function hostModule(options: HostModuleOptions): HostedModule {
     bus.subscribe(consumer);
   }
   // Read once: the files do not change while the process runs, and readiness is probed every few seconds.
-  const migrations = readMigrations(definition.migrations);
+  const migrations = [...readMigrations(definition.migrations), ...auditMigrations(definition.name)];
   const platformChecks: HealthCheck[] = [
     {
       name: 'database',
@@ -164,6 +174,8 @@ export function hostModule(options: HostModuleOptions): HostedModule {
     deadLetters,
     idempotency,
     idempotencyGate: createIdempotencyGate(definition.name, idempotency),
+    audit,
+    checkpointer,
     checks: () => [...platformChecks, ...own],
   };
 }

@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { CleaveError, contractRoute, operatorAccess, createRouter, uuid, type App } from '../http/index.ts';
+import type { AuditLog } from '../audit/index.ts';
 import type { Consumer, DeadLetterStore } from '../events/index.ts';
 import { stripUrlCredentials } from '../observability/index.ts';
 
@@ -57,6 +58,8 @@ export interface OpsSources {
   consumer: (id: string) => Consumer | undefined;
   /** How long a consumer remembers handled events: older events cannot be replayed safely. */
   inboxRetentionMs: (consumer: string) => Promise<number>;
+  /** The audit trail of a module hosted here: a replay is an operator action, recorded in the dead letter's module. */
+  audit: (module: string) => AuditLog | undefined;
 }
 
 /** Operator endpoints: dead letters, listed and replayable. */
@@ -89,12 +92,22 @@ export function opsRoutes(sources: OpsSources): App {
           `The event is older than ${letter.consumer}'s inbox retention (${retention} ms); replaying it could apply it twice.`,
         );
       }
+      const trail = sources.audit(store.module);
+      const entry = {
+        action: 'platform.dead-letter-replayed',
+        target: id,
+        detail: { consumer: letter.consumer, eventId: letter.eventId, event: letter.eventName },
+      };
       try {
         const outcome = await consumer.deliver(letter.envelope);
-        await store.markReplayed(id);
+        await store.markReplayed(
+          id,
+          (tx) => trail?.record(tx, { ...entry, outcome: 'success', detail: { ...entry.detail, delivery: outcome } }) ?? Promise.resolve(),
+        );
         return c.json({ id, outcome }, 200);
       } catch (error) {
         await store.recordReplayFailure(id, error);
+        await trail?.recordAll([{ ...entry, outcome: 'failure' }]);
         throw new CleaveError('conflict', 'events/replay-failed', `The consumer failed again: ${error instanceof Error ? error.message : String(error)}`, {
           cause: error,
         });

@@ -1,6 +1,6 @@
 import process from 'node:process';
 import type { Config } from '../config/index.ts';
-import { migrateSchema } from '../db/index.ts';
+import { migrateModule } from './migrate-module.ts';
 import { openModuleDatabases } from './databases.ts';
 import { resolveTopology } from './topology.ts';
 import { createLogger } from '../observability/index.ts';
@@ -91,7 +91,7 @@ export async function migrateModules(config: Config, modules: readonly ModuleDef
   const databases = await openModuleDatabases(config, local, log);
   try {
     for (const m of local) {
-      const result = await migrateSchema(databases.of(m.name).db, m.name, m.migrations);
+      const result = await migrateModule(databases.of(m.name).db, m);
       log.info({ module: m.name, applied: result.applied, total: result.total }, result.applied.length ? 'migrations applied' : 'up to date');
     }
   } finally {

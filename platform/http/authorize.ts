@@ -17,6 +17,20 @@ const bearerPattern = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
 export interface AuthorizeOptions {
   /** Verifies access tokens; `undefined` when this host reaches no identity module (every protected route then 401s). */
   verifier: TokenVerifier | undefined;
+  /** Told of every 401 and 403 this answers (the audit trail's denials); must not wait or throw. */
+  onRefused?: (refusal: Refusal) => void;
+}
+
+/** A request refused for want of credentials (401) or of rights (403). */
+export interface Refusal {
+  status: 401 | 403;
+  code: string;
+  method: string;
+  path: string;
+  /** The verified caller, for a 403. */
+  principal?: Principal | undefined;
+  requestId?: string | undefined;
+  correlationId?: string | undefined;
 }
 
 /** The bearer token of an `Authorization` header, `undefined` when there is none, `false` when it is not a bearer token. */
@@ -34,7 +48,20 @@ export function bearerToken(authorization: string | undefined): string | undefin
  * module or client, never a header a client sent.
  */
 export function authorize(options: AuthorizeOptions): MiddlewareHandler<AppEnv> {
-  const { verifier } = options;
+  const { verifier, onRefused } = options;
+  const refuse = (c: Context<AppEnv>, status: 401 | 403, code: string, detail: string, challenge: string, principal?: Principal): Response => {
+    onRefused?.({
+      status,
+      code,
+      method: c.req.method,
+      path: c.req.path,
+      principal,
+      requestId: c.get('requestId'),
+      correlationId: currentContext()?.correlationId,
+    });
+    c.header('www-authenticate', `Bearer ${challenge}`);
+    return problemResponse(c, problem({ status, code, detail, instance: c.req.path, requestId: c.get('requestId') }));
+  };
   return async (c, next) => {
     const access = routeAccess(c);
     if (access === undefined || access === 'public') return next();
@@ -83,6 +110,7 @@ export function authorize(options: AuthorizeOptions): MiddlewareHandler<AppEnv> 
         'auth/insufficient-scope',
         `This operation needs ${accessNeeds(access)}.`,
         `realm="cleave", error="insufficient_scope"${scopes.length > 0 ? `, scope="${scopes.join(' ')}"` : ''}`,
+        principal,
       );
     }
     const limited = await c.get('limitClient')?.(principal.clientId);
@@ -99,11 +127,6 @@ export function authorize(options: AuthorizeOptions): MiddlewareHandler<AppEnv> 
 }
 
 const invalid = 'realm="cleave", error="invalid_token"';
-
-function refuse(c: Context<AppEnv>, status: 401 | 403, code: string, detail: string, challenge: string): Response {
-  c.header('www-authenticate', `Bearer ${challenge}`);
-  return problemResponse(c, problem({ status, code, detail, instance: c.req.path, requestId: c.get('requestId') }));
-}
 
 /** The authenticated caller of the operation being served (HTTP or direct in-process), if it is not public. */
 export function principalOf(): Principal | undefined {

@@ -38,7 +38,7 @@ export { markForwardedRoutes, routeMarks } from './route-marks.ts';
 export type { RouteMarks } from './route-marks.ts';
 export { allows } from './access.ts';
 export { authorize, bearerToken, onBehalfOfHeader, principalOf } from './authorize.ts';
-export type { AuthorizeOptions } from './authorize.ts';
+export type { AuthorizeOptions, Refusal } from './authorize.ts';
 export { routeAccess } from './route-marks.ts';
 export { clientAddress, peerAddress } from './client-address.ts';
 export { canonicalAddress, ipRanges, isIpAddress, isIpRange } from './ip-ranges.ts';

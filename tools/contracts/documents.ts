@@ -2,6 +2,7 @@ import type { RouteConfig } from '@hono/zod-openapi';
 import { modules as allModules } from '../../apps/modules.ts';
 import type { ModuleDefinition } from '../../platform/host/index.ts';
 import { mergedDocument, moduleDocument, platformRoutes } from '../../platform/host/openapi.ts';
+import { auditRoutes } from '../../platform/host/audit-routes.ts';
 import { eventsOpsRoutes } from '../../platform/host/events-ops-routes.ts';
 import { costsRoute } from '../../platform/host/costs-route.ts';
 import { metricsRoute } from '../../platform/host/metrics-route.ts';
@@ -21,7 +22,7 @@ export const mergedFile = `${contractDirs.openapi}/cleave.json`;
  * are never called: only the route declarations are read.
  */
 export function documentedPlatformRoutes(): RouteConfig[] {
-  const ops = opsRoutes({ deadLetters: () => [], consumer: () => undefined, inboxRetentionMs: async () => 0 });
+  const ops = opsRoutes({ deadLetters: () => [], consumer: () => undefined, inboxRetentionMs: async () => 0, audit: () => undefined });
   const events = eventsOpsRoutes({ bus: undefined as never, producer: () => undefined });
   const registry = registryRoutes({
     topology: { local: [], remote: new Map(), consumers: new Map(), eventsCrossProcesses: false, warnings: [] },
@@ -30,9 +31,10 @@ export function documentedPlatformRoutes(): RouteConfig[] {
     remoteStats: () => ({}),
     probeTimeoutMs: 0,
   });
+  const audit = auditRoutes({ modules: () => [], keys: async () => ({ keys: [] }) });
   const metrics = metricsRoute(undefined as never);
   const costs = costsRoute(undefined as never);
-  return [ops, events, registry, metrics, costs].flatMap((router) => platformRoutes(router, []));
+  return [ops, events, audit, registry, metrics, costs].flatMap((router) => platformRoutes(router, []));
 }
 
 /**

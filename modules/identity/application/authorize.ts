@@ -3,6 +3,7 @@ import { grantScopes, scopesOfRoles } from '../domain/scopes.ts';
 import { digest, findClient, findUserByName, insertAuthorizationCode, opaqueToken, type ClientRow } from '../infrastructure/identity-repository.ts';
 import { decoyHash, verifyPassword } from '../infrastructure/passwords.ts';
 import type { IdentityDeps } from './identity-deps.ts';
+import { signedIn, signInFailed } from './token-audit.ts';
 
 /** What a client asks for when it sends the user to the authorization endpoint (RFC 6749 §4.1.1, RFC 7636 §4.3). */
 export interface AuthorizationParameters {
@@ -46,19 +47,26 @@ export async function authorize(deps: IdentityDeps, request: AuthorizationReques
   const client = await checkAuthorizationRequest(deps, request);
   const user = await findUserByName(deps.db, request.username);
   const valid = await verifyPassword(request.password, user?.passwordHash ?? decoyHash(deps.settings.passwordCost));
-  if (!user || !valid || user.disabledAt) throw new InvalidGrant('The username or password is wrong.');
+  if (!user || !valid || user.disabledAt) {
+    await deps.audit.recordAll([signInFailed('sign-in-page', request.username, client.id)]);
+    throw new InvalidGrant('The username or password is wrong.');
+  }
   const allowed = new Set([...scopesOfRoles(user.roles)].filter((s) => client.scopes.includes(s)));
   const scopes = grantScopes(request.scope, allowed);
   if ('refused' in scopes) throw new InvalidScope(scopes.refused);
   const code = opaqueToken();
-  await insertAuthorizationCode(deps.db, {
-    codeHash: digest(code),
-    clientId: client.id,
-    userId: user.id,
-    redirectUri: request.redirectUri,
-    codeChallenge: request.codeChallenge as string,
-    scope: scopes.granted.join(' '),
-    expiresAt: new Date(Date.now() + deps.settings.authorizationCodeTtlS * 1000),
+  // The sign-in's audit entry commits with the code it produced.
+  await deps.transaction(async (tx) => {
+    await insertAuthorizationCode(tx, {
+      codeHash: digest(code),
+      clientId: client.id,
+      userId: user.id,
+      redirectUri: request.redirectUri,
+      codeChallenge: request.codeChallenge as string,
+      scope: scopes.granted.join(' '),
+      expiresAt: new Date(Date.now() + deps.settings.authorizationCodeTtlS * 1000),
+    });
+    await deps.audit.record(tx, signedIn('sign-in-page', user.id, client.id));
   });
   return { code, scope: scopes.granted.join(' ') };
 }

@@ -1,3 +1,4 @@
+import type { AuditLog } from '../../../platform/audit/index.ts';
 import type { Db, Tx } from '../../../platform/db/index.ts';
 import type { FieldEncryption } from '../../../platform/encryption/index.ts';
 import type { Outbox } from '../../../platform/events/index.ts';
@@ -29,6 +30,8 @@ export interface IdentityDeps {
   /** Seals users' personal fields with each user's data key (DATA_KEK wraps those), and their blind indexes. */
   fields: FieldEncryption;
   outbox: Outbox;
+  /** Identity's audit trail: sign-ins, tokens issued or refused, refresh token reuse, key rotations. */
+  audit: AuditLog;
   settings: IdentitySettings;
   /** Every scope a token may carry: the roles' and every scope the application's routes declare. */
   knownScopes: readonly string[];

@@ -17,6 +17,7 @@ import type { ActiveKey } from '../infrastructure/key-store.ts';
 import { authenticateClient, type AuthenticatedClient } from './authenticate-client.ts';
 import type { IdentityDeps } from './identity-deps.ts';
 import { signAccessToken } from './sign-token.ts';
+import { refreshReused, signedIn, signInFailed, tokenIssued, tokenRefused } from './token-audit.ts';
 
 /** A token request's parameters (RFC 6749 §4), already decoded from the form. */
 export interface TokenRequest {
@@ -82,12 +83,37 @@ async function userScopes(db: Executor, client: AuthenticatedClient, userId: str
   return new Set([...scopesOfRoles(user.roles)].filter((s) => client.scopes.has(s)));
 }
 
+/** Failures whose own audit entry is written where they are thrown (a wrong password, a reused refresh token). */
+const audited = new WeakSet<object>();
+
+/**
+ * The token endpoint (RFC 6749), audited: every token issued (with its sign-in, for the password grant) commits with
+ * its entry; every refusal is recorded too. See `issue` for the grants.
+ */
+export async function issueTokens(deps: IdentityDeps, request: TokenRequest): Promise<TokenResponse> {
+  try {
+    return await issue(deps, request);
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === 'string' && code.startsWith('identity/') && !audited.has(error as object)) {
+      await deps.audit.recordAll([tokenRefused(request.grant_type, request.client_id, code)]);
+    }
+    throw error;
+  }
+}
+
+/** Throws `error`, its audit entry already written. */
+function auditedError(error: Error): Error {
+  audited.add(error);
+  return error;
+}
+
 /**
  * The token endpoint (RFC 6749): client credentials; authorization code with PKCE S256 (RFC 7636); refresh token with
  * rotation and reuse detection (a refresh token used twice revokes its whole family, RFC 9700 §4.14); and the
  * password grant only where enabled for a local demo.
  */
-export async function issueTokens(deps: IdentityDeps, request: TokenRequest): Promise<TokenResponse> {
+async function issue(deps: IdentityDeps, request: TokenRequest): Promise<TokenResponse> {
   const client = await authenticateClient(deps, request.client_id, request.client_secret);
   const key = await deps.keys.active();
   switch (request.grant_type) {
@@ -96,6 +122,8 @@ export async function issueTokens(deps: IdentityDeps, request: TokenRequest): Pr
       if (!client.confidential) throw new UnauthorizedClient('client_credentials', 'public clients have no credentials');
       const scopes = scopesFor(request.scope, client.scopes);
       const access = await signAccessToken(deps.settings, key, { subject: client.id, clientId: client.id, scopes, kind: client.module ? 'module' : 'client' });
+      // No state changes with a client's token: its entry commits on its own.
+      await deps.audit.recordAll([tokenIssued('client_credentials', client.id, client.id, scopes)]);
       return { access_token: access.token, token_type: 'Bearer', expires_in: access.expiresIn, scope: scopes.join(' ') };
     }
     case 'password': {
@@ -105,9 +133,17 @@ export async function issueTokens(deps: IdentityDeps, request: TokenRequest): Pr
       const user = await findUserByName(deps.db, request.username);
       // A missing user costs the same time as a wrong password, so usernames cannot be probed by timing.
       const valid = await verifyPassword(request.password, user?.passwordHash ?? decoyHash(deps.settings.passwordCost));
-      if (!user || !valid || user.disabledAt) throw new InvalidGrant('The username or password is wrong.');
+      if (!user || !valid || user.disabledAt) {
+        await deps.audit.recordAll([signInFailed('password', request.username, client.id)]);
+        throw auditedError(new InvalidGrant('The username or password is wrong.'));
+      }
       const allowed = new Set([...scopesOfRoles(user.roles)].filter((s) => client.scopes.has(s)));
-      return userTokens(deps, deps.db, key, client, user.id, scopesFor(request.scope, allowed));
+      const scopes = scopesFor(request.scope, allowed);
+      return deps.transaction(async (tx) => {
+        const tokens = await userTokens(deps, tx, key, client, user.id, scopes);
+        await deps.audit.recordAll([signedIn('password', user.id, client.id), tokenIssued('password', user.id, client.id, scopes)], tx);
+        return tokens;
+      });
     }
     case 'authorization_code': {
       allow(client, 'authorization_code');
@@ -126,7 +162,10 @@ export async function issueTokens(deps: IdentityDeps, request: TokenRequest): Pr
           throw new InvalidGrant('The code verifier does not match the code challenge.');
         }
         const allowed = await userScopes(tx, client, code.userId);
-        return userTokens(deps, tx, key, client, code.userId, scopesFor(code.scope || undefined, allowed));
+        const scopes = scopesFor(code.scope || undefined, allowed);
+        const tokens = await userTokens(deps, tx, key, client, code.userId, scopes);
+        await deps.audit.record(tx, tokenIssued('authorization_code', code.userId, client.id, scopes));
+        return tokens;
       });
     }
     case 'refresh_token': {
@@ -136,17 +175,22 @@ export async function issueTokens(deps: IdentityDeps, request: TokenRequest): Pr
       const reused = await deps.transaction(async (tx) => {
         const used = await useRefreshToken(tx, digest(presented));
         if (!used || used.row.clientId !== client.id) throw new InvalidGrant('The refresh token is not valid for this client.');
-        if (!used.firstUse) return used.row.familyId;
+        if (!used.firstUse) return used.row;
         if (used.row.revokedAt || used.row.expiresAt.getTime() < Date.now()) throw new InvalidGrant('The refresh token expired or was revoked.');
         const allowed = await userScopes(tx, client, used.row.userId);
         const scopes = scopesFor(request.scope ?? used.row.scope, new Set(used.row.scope.split(' ').filter((s) => allowed.has(s))));
-        return userTokens(deps, tx, key, client, used.row.userId, scopes, used.row.familyId);
+        const tokens = await userTokens(deps, tx, key, client, used.row.userId, scopes, used.row.familyId);
+        await deps.audit.record(tx, tokenIssued('refresh_token', used.row.userId, client.id, scopes));
+        return tokens;
       });
-      if (typeof reused !== 'string') return reused;
+      if ('access_token' in reused) return reused;
       // Someone used this token before: it may be stolen. Nobody keeps the session (RFC 9700 §4.14.2). Committed on
-      // its own, so the error below does not roll it back.
-      await revokeFamily(deps.db, reused);
-      throw new InvalidGrant('The refresh token was already used; the session is revoked.');
+      // its own (with its audit entry), so the error below does not roll it back.
+      await deps.transaction(async (tx) => {
+        await revokeFamily(tx, reused.familyId);
+        await deps.audit.record(tx, refreshReused(reused.familyId, reused.userId, client.id));
+      });
+      throw auditedError(new InvalidGrant('The refresh token was already used; the session is revoked.'));
     }
     default:
       if (!request.grant_type) throw new InvalidRequest('grant_type is required.');

@@ -1,6 +1,7 @@
 import { defineContract } from '../../../platform/contracts/index.ts';
 import { listClients, listKeys, registerClient, rotateKeys } from './admin.routes.ts';
 import { userRegistered } from './events.ts';
+import { auditKeys, signCheckpoint } from './audit.routes.ts';
 import { authorizePage, authorizeSubmit, jwks, revoke, serverMetadata, token } from './oauth.routes.ts';
 import { findUsers, getCurrentUser, registerUser } from './users.routes.ts';
 
@@ -20,6 +21,8 @@ export const identityContract = defineContract('identity', {
     listKeys,
     registerClient,
     listClients,
+    signCheckpoint,
+    auditKeys,
   },
   events: [userRegistered],
 });

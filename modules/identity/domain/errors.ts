@@ -119,3 +119,12 @@ export class EmailTaken extends IdentityError {
     super('Another account uses this e-mail address.', {});
   }
 }
+
+/** A caller asked identity to sign another module's audit checkpoint. */
+export class CheckpointNotYours extends IdentityError {
+  readonly kind = 'forbidden';
+  readonly code = 'identity/checkpoint-not-yours';
+  constructor(module: string) {
+    super(`Only module ${module} itself may have its audit checkpoints signed.`, { module });
+  }
+}

@@ -82,6 +82,7 @@ export function identityRuntime(ctx: ModuleContext): IdentityRuntime {
     keys,
     fields,
     outbox: ctx.outbox,
+    audit: ctx.audit,
     settings: {
       issuer: config.issuer,
       audience: config.audience,

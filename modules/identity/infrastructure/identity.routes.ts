@@ -1,6 +1,7 @@
 import { createRouter, type App } from '../../../platform/http/index.ts';
 import type { ModuleContext } from '../../../platform/host/index.ts';
 import { adminRoutes } from './admin.handlers.ts';
+import { auditRoutes } from './audit.handlers.ts';
 import { identityRuntime } from './identity-runtime.ts';
 import { oauthRoutes } from './oauth.handlers.ts';
 import { userRoutes } from './users.handlers.ts';
@@ -13,5 +14,6 @@ export function identityRoutes(ctx: ModuleContext): App {
   oauthRoutes(app, runtime);
   userRoutes(app, runtime);
   adminRoutes(app, runtime);
+  auditRoutes(app, runtime);
   return app;
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { isNull, sql } from 'drizzle-orm';
 import { exportJWK, generateKeyPair, importJWK, type JSONWebKeySet, type JWK } from 'jose';
-import type { Db, Executor } from '../../../platform/db/index.ts';
+import type { Db, Executor, Tx } from '../../../platform/db/index.ts';
 import type { SecretBox } from '../../../platform/security/index.ts';
 import { signingKeys } from './schema.ts';
 
@@ -32,8 +32,17 @@ export interface KeyStore {
    * A new key, published at once, signing after the activation delay; the previous one keeps verifying until its
    * tokens have expired. Keys superseded longer ago than that are retired and their private halves erased.
    */
-  rotate(): Promise<{ kid: string; previous: string | undefined; signsFrom: string }>;
+  rotate(within?: (tx: Tx, rotation: Rotation) => Promise<unknown>): Promise<Rotation>;
   list(): Promise<SigningKeyInfo[]>;
+  /** Every public key ever made, retired ones too: what verifies old signatures (the audit trail's checkpoints). */
+  history(): Promise<JSONWebKeySet>;
+}
+
+/** A rotation's outcome; `within` (the audit entry) commits with it. */
+export interface Rotation {
+  kid: string;
+  previous: string | undefined;
+  signsFrom: string;
 }
 
 export interface KeyStoreOptions {
@@ -126,7 +135,7 @@ export function createKeyStore(options: KeyStoreOptions): KeyStore {
       return { kid: current.kid, privateKey: await privateKeyOf(current) };
     },
     jwks: async () => ({ keys: (await fresh()).map((r) => r.publicJwk as JWK) }),
-    async rotate() {
+    async rotate(within) {
       const result = await db.transaction(async (tx) => {
         await tx.execute(lock);
         const now = Date.now();
@@ -144,11 +153,14 @@ export function createKeyStore(options: KeyStoreOptions): KeyStore {
         }
         // With no key signing yet, no verifier can be behind: the first key signs at once.
         const signsFrom = new Date(signerOf(rows, now) ? now + delay : now);
-        return { kid: await newKey(tx, signsFrom), previous: signerOf(rows, now)?.kid, signsFrom: signsFrom.toISOString() };
+        const rotation = { kid: await newKey(tx, signsFrom), previous: signerOf(rows, now)?.kid, signsFrom: signsFrom.toISOString() };
+        await within?.(tx, rotation);
+        return rotation;
       });
       cached = undefined;
       return result;
     },
+    history: async () => ({ keys: (await db.select().from(signingKeys).orderBy(signingKeys.createdAt)).map((r) => r.publicJwk as JWK) }),
     async list() {
       const rows = (await db.select().from(signingKeys)).sort(bySigningOrder);
       const live = rows.filter((r) => !r.retiredAt);

@@ -2,6 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditMigrations, createAuditLog } from '../../../platform/audit/index.ts';
 import { migrateSchema, resultRows } from '../../../platform/db/index.ts';
 import { createSecretBox, createTokenVerifier } from '../../../platform/security/index.ts';
 import { testDatabases, type TestDatabaseHandle } from '../../../tests/support/databases.ts';
@@ -31,6 +32,7 @@ describe.each(testDatabases)('the token endpoint on $name', (testDatabase) => {
   beforeAll(async () => {
     database = await testDatabase.open();
     await migrateSchema(database.db, 'identity', migrations);
+    await migrateSchema(database.db, 'identity', auditMigrations('identity'));
     const box = createSecretBox([{ id: 'k1', key: randomBytes(32) }]);
     deps = {
       db: database.db,
@@ -38,6 +40,7 @@ describe.each(testDatabases)('the token endpoint on $name', (testDatabase) => {
       keys: createKeyStore({ db: database.db, box, tokenLifetimeMs: 600_000, cacheMs: 0 }),
       fields: createFieldEncryption(dataKeys, box),
       outbox: createOutbox({ outbox, inbox, deadLetters }, 'identity'),
+      audit: createAuditLog('identity', database.db),
       settings: {
         issuer: 'https://id.test',
         audience: 'cleave',

@@ -1,0 +1,54 @@
+import type { AuditEntry } from '../../../platform/audit/index.ts';
+
+/**
+ * The audit entries of the token endpoint and the sign-in page. They name users by id (or, for a failed sign-in, by
+ * the name typed) and clients by id; never a password, secret, code or token.
+ */
+
+export function signedIn(method: 'password' | 'sign-in-page', userId: string, clientId: string): AuditEntry {
+  return { action: 'identity.login', target: userId, outcome: 'success', detail: { method, clientId }, actorUser: userId, actorClient: clientId };
+}
+
+export function signInFailed(method: 'password' | 'sign-in-page', username: string, clientId: string | undefined): AuditEntry {
+  return {
+    action: 'identity.login',
+    target: username,
+    outcome: 'failure',
+    detail: { method, clientId: clientId ?? null },
+    actorUser: null,
+    actorClient: clientId ?? null,
+  };
+}
+
+export function tokenIssued(grant: string, subject: string, clientId: string, scopes: readonly string[]): AuditEntry {
+  return {
+    action: 'identity.token-issued',
+    target: subject,
+    outcome: 'success',
+    detail: { grant, clientId, scopes: [...scopes] },
+    actorUser: subject,
+    actorClient: clientId,
+  };
+}
+
+export function tokenRefused(grant: string, clientId: string | undefined, code: string): AuditEntry {
+  return {
+    action: 'identity.token-refused',
+    target: clientId ?? null,
+    outcome: 'failure',
+    detail: { grant, code },
+    actorUser: null,
+    actorClient: clientId ?? null,
+  };
+}
+
+export function refreshReused(familyId: string, userId: string, clientId: string): AuditEntry {
+  return {
+    action: 'identity.refresh-token-reused',
+    target: familyId,
+    outcome: 'denied',
+    detail: { clientId, familyRevoked: true },
+    actorUser: userId,
+    actorClient: clientId,
+  };
+}

@@ -1,0 +1,98 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import process from 'node:process';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { identityModule } from '../../modules/identity/index.ts';
+import { openDatabase, resultRows, type DatabaseHandle } from '../../platform/db/index.ts';
+import type { Host } from '../../platform/host/index.ts';
+import { serve, type RunningServer } from '../../platform/host/serve.ts';
+import { toCommand } from '../../tools/audit/args.ts';
+import { checkpoint } from '../audit/support.ts';
+import { startTestHost } from '../support/test-host.ts';
+import { processTestTimeoutMs } from '../support/timeouts.ts';
+import { adminToken } from '../support/tokens.ts';
+
+const tool = resolve('tools/audit/main.ts');
+const tsx = import.meta.resolve('tsx');
+
+function audit(args: string[], env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const { DATABASE_URL: _url, ...inherited } = process.env;
+    const child = spawn(process.execPath, ['--import', tsx, tool, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...inherited, NODE_ENV: 'test', LOG_LEVEL: 'warn', ...env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.once('exit', (status) => done({ status, stdout, stderr }));
+  });
+}
+
+describe('npm run audit: arguments', () => {
+  it('refuses what it cannot do, saying why', () => {
+    const known = ['catalog', 'identity'];
+    expect(() => toCommand([], {}, known)).toThrow('name one action: verify');
+    expect(() => toCommand(['verify'], { module: 'billing' }, known)).toThrow('unknown module billing');
+    expect(() => toCommand(['verify'], { url: 'ftp://x' }, known)).toThrow('--url must be');
+    expect(() => toCommand(['verify'], { url: 'http://h:1', offline: true }, known)).toThrow('drop --jwks and --offline');
+    expect(toCommand(['verify'], { module: 'identity', url: 'http://h:1/' }, known)).toEqual({
+      action: 'verify',
+      module: 'identity',
+      url: 'http://h:1',
+      offline: false,
+    });
+  });
+});
+
+describe('npm run audit -- verify', { timeout: processTestTimeoutMs }, () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'cleave-audit-'));
+  let host: Host;
+  let server: RunningServer;
+  let database: DatabaseHandle;
+
+  beforeAll(async () => {
+    database = await openDatabase({ dataDir });
+    host = await startTestHost({ database, modules: [identityModule] });
+    await host.modules[0]?.audit.recordAll([1, 2, 3].map((i) => ({ action: 'test.step', target: String(i), outcome: 'success' as const })));
+    await checkpoint(host, 'identity');
+    server = await serve(host, { host: '127.0.0.1', port: 0 });
+  }, processTestTimeoutMs);
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('through a running host: exit 0 and the counts', async () => {
+    const token = await adminToken(host, (p, init) => host.app.request(p, init));
+    const { status, stdout } = await audit(['verify', '--url', server.url], { CLEAVE_TOKEN: token });
+    expect(stdout).toMatch(/^identity: intact, \d+ entries, 1 checkpoints, signed up to entry \d+$/m);
+    expect(status).toBe(0);
+    expect((await audit(['verify', '--url', server.url], { CLEAVE_TOKEN: '' })).status).toBe(3);
+  });
+
+  it('from the embedded database of a stopped host: refused without --offline; exit 1 naming the first tampered entry', async () => {
+    await server.close();
+    await host.stop();
+    await database.close();
+    const env = { DATA_DIR: dataDir };
+    expect((await audit(['verify'], env)).status).toBe(2);
+    // Catalog and inventory never ran on this database: no trail to verify, which is not "intact".
+    const some = await audit(['verify', '--offline'], env);
+    expect(some.stdout, some.stderr).toMatch(/^identity: intact/m);
+    expect(some.stdout).toMatch(/^catalog: no audit trail/m);
+    expect(some.status).toBe(3);
+    const intact = await audit(['verify', '--offline', '--module', 'identity'], env);
+    expect(intact.status).toBe(0);
+
+    const reopened = await openDatabase({ dataDir });
+    await reopened.db.execute(sql`alter table identity.audit_log disable trigger user`);
+    await reopened.db.execute(sql`update identity.audit_log set target = 'forged' where action = 'test.step' and target = '2'`);
+    const seq = Number(resultRows<{ seq: string }>(await reopened.db.execute(sql`select seq from identity.audit_log where target = 'forged'`))[0]?.seq);
+    await reopened.close();
+    const tampered = await audit(['verify', '--offline', '--module', 'identity'], env);
+    expect(tampered.stdout).toContain(`identity: tampered at entry ${seq}`);
+    expect(tampered.status).toBe(1);
+  });
+});
