@@ -67,8 +67,9 @@ function stringArbitrary(schema: Schema & { patterns: string[] }, ids: KnownIds)
   const shaping = rulePatterns(schema.patterns);
   const max = Math.min(typeof schema.maxLength === 'number' ? schema.maxLength : 40, 60);
   const min = typeof schema.minLength === 'number' ? schema.minLength : 0;
+  // A pattern that fixes its own length (`^[0-9a-f]{64}$`) may need more than the usual cap: its own maxLength, or none.
   const base = shaping[0]
-    ? fc.stringMatching(new RegExp(shaping[0], 'u'), { maxLength: max })
+    ? fc.stringMatching(new RegExp(shaping[0], 'u'), typeof schema.maxLength === 'number' ? { maxLength: schema.maxLength } : {})
     : fc.string({ unit: 'binary', minLength: min, maxLength: Math.max(min, max) });
   return base.filter((s) => stringFits(schema, s));
 }
