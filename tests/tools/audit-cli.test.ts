@@ -1,8 +1,6 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import process from 'node:process';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { identityModule } from '../../modules/identity/index.ts';
@@ -11,27 +9,14 @@ import type { Host } from '../../platform/host/index.ts';
 import { serve, type RunningServer } from '../../platform/host/serve.ts';
 import { toCommand } from '../../tools/audit/args.ts';
 import { checkpoint } from '../audit/support.ts';
+import { runTool } from '../support/run-tool.ts';
 import { startTestHost } from '../support/test-host.ts';
 import { processTestTimeoutMs } from '../support/timeouts.ts';
 import { adminToken } from '../support/tokens.ts';
 
 const tool = resolve('tools/audit/main.ts');
-const tsx = import.meta.resolve('tsx');
 
-function audit(args: string[], env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const { DATABASE_URL: _url, ...inherited } = process.env;
-    const child = spawn(process.execPath, ['--import', tsx, tool, ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...inherited, NODE_ENV: 'test', LOG_LEVEL: 'warn', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.once('exit', (status) => done({ status, stdout, stderr }));
-  });
-}
+const audit = (args: string[], env: Record<string, string>) => runTool(tool, args, { NODE_ENV: 'test', LOG_LEVEL: 'warn', ...env }, ['DATABASE_URL']);
 
 describe('npm run audit: arguments', () => {
   it('refuses what it cannot do, saying why', () => {

@@ -1,30 +1,18 @@
-import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
-import process from 'node:process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Host } from '../../platform/host/index.ts';
 import { serve, type RunningServer } from '../../platform/host/serve.ts';
 import { pointInTime, toCommand } from '../../tools/events/args.ts';
 import { testDatabases, type TestDatabaseHandle } from '../support/databases.ts';
 import { freePort } from '../support/process-host.ts';
+import { runTool } from '../support/run-tool.ts';
 import { call, eventually, startTestHost } from '../support/test-host.ts';
 import { adminToken } from '../support/tokens.ts';
 
 const tool = resolve('tools/events/main.ts');
-const tsx = import.meta.resolve('tsx');
 
 /** Runs the CLI as an operator would, without blocking the event loop that serves the host it talks to. */
-function events(args: string[], token?: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const env = { ...process.env, ...(token === undefined ? {} : { CLEAVE_TOKEN: token }) };
-    const child = spawn(process.execPath, ['--import', tsx, tool, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.once('exit', (status) => done({ status, stdout, stderr }));
-  });
-}
+const events = (args: string[], token?: string) => runTool(tool, args, token === undefined ? {} : { CLEAVE_TOKEN: token });
 
 describe('npm run events: arguments', () => {
   const now = new Date('2026-11-30T12:00:00Z');

@@ -1,24 +1,12 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
-import process from 'node:process';
 import { describe, expect, it } from 'vitest';
 import { moduleClientSecret } from '../../platform/security/index.ts';
+import { runTool } from '../support/run-tool.ts';
 
 const tool = resolve('apps/module-client-secret.ts');
-const tsx = import.meta.resolve('tsx');
 
-function run(args: string[], env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const { MODULE_CLIENT_KEY: _key, MODULE_CLIENT_KEY_FILE: _file, ...inherited } = process.env;
-    const child = spawn(process.execPath, ['--import', tsx, tool, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...inherited, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.once('exit', (status) => done({ status, stdout, stderr }));
-  });
-}
+const run = (args: string[], env: Record<string, string>) => runTool(tool, args, env, ['MODULE_CLIENT_KEY', 'MODULE_CLIENT_KEY_FILE']);
 
 describe('npm run keys:module-secret', () => {
   it("prints the module's secret as identity derives it, and the variable its host takes it in", { timeout: 60_000 }, async () => {
