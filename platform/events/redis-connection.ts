@@ -1,5 +1,6 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from '../observability/index.ts';
+import { guardedStreams } from './redis-stream-guard.ts';
 
 type ConnectionTuning = Pick<RedisOptions, 'enableOfflineQueue' | 'maxRetriesPerRequest' | 'connectTimeout' | 'commandTimeout' | 'tls'>;
 
@@ -16,7 +17,7 @@ const reconnect = (times: number) => Math.min(50 * 2 ** times, 2000);
 /** An ioredis client that logs when it loses and regains Redis, not every failed reconnect. */
 export function connectRedis(url: string, extra: ConnectionTuning, log: Logger, role: string, stopped: () => boolean): Redis {
   // Once the owner is closing, a lost connection ends instead of reconnecting (BullMQ's duplicates share this).
-  const redis = new Redis(url, { retryStrategy: (times) => (stopped() ? null : reconnect(times)), ...extra });
+  const redis = new Redis(url, { retryStrategy: (times) => (stopped() ? null : reconnect(times)), ...guardedStreams, ...extra });
   let down = false;
   redis.on('error', (err: Error) => {
     if (!down) log.warn({ err, role }, 'redis connection lost');

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { guardedStreams } from '../events/redis-stream-guard.ts';
 import type { Logger } from '../observability/index.ts';
 
 /** One running instance of one module, as registered. */
@@ -48,6 +49,7 @@ export interface Registry {
 export function createRegistry(options: RegistryOptions): Registry {
   const prefix = options.prefix ?? 'cleave:registry';
   const redis = new Redis(options.redisUrl, {
+    ...guardedStreams,
     lazyConnect: true,
     maxRetriesPerRequest: 2,
     enableOfflineQueue: false,
