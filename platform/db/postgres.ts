@@ -41,7 +41,7 @@ function withQuerySpans<T extends postgres.Sql | postgres.TransactionSql>(sql: T
       if (prop === 'unsafe')
         return (text: string, params?: unknown[], options?: postgres.UnsafeQueryOptions) => {
           const query = target.unsafe(text, params as postgres.ParameterOrJSON<never>[], options);
-          return traced.tracing.enabled || traced.observe ? instrument(traced, text, query) : query;
+          return instrument(traced, text, query);
         };
       if (prop === 'begin' && 'begin' in target)
         return (...args: unknown[]) => {

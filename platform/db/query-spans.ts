@@ -22,13 +22,10 @@ const schema = /"([a-z][a-z0-9_-]*)"\."/;
  * placeholders and never the parameter values), named `SELECT catalog` after the statement and the module schema it
  * touches. Only inside traced work: the relay's polling and other background statements make no traces of their own.
  */
-export function querySpan(holder: QueryTracing, text: string): Span | undefined {
-  const { tracing } = holder;
-  if (!tracing.enabled) return undefined;
+function querySpan(tracing: Tracing, text: string, module: string | undefined): Span | undefined {
   const parent = currentContext();
   if (!parent?.span) return undefined;
   const op = operation.exec(text)?.[1]?.toUpperCase() ?? 'QUERY';
-  const module = schema.exec(text)?.[1];
   return tracing.startSpan(
     module ? `${op} ${module}` : op,
     {
@@ -49,12 +46,13 @@ export function querySpan(holder: QueryTracing, text: string): Span | undefined 
  * when `query` settles. `query` itself is returned untouched.
  */
 export function instrument<T extends PromiseLike<unknown>>(holder: QueryTracing, text: string, query: T): T {
-  const span = querySpan(holder, text);
-  const { observe } = holder;
-  if (!span && !observe) return query;
-  const started = observe ? performance.now() : 0;
+  const { tracing, observe } = holder;
+  if (!tracing.enabled && !observe) return query;
+  const module = schema.exec(text)?.[1];
+  const span = tracing.enabled ? querySpan(tracing, text, module) : undefined;
+  if (!span && !(observe && module)) return query;
+  const started = performance.now();
   const done = () => {
-    const module = observe ? schema.exec(text)?.[1] : undefined;
     if (observe && module) observe(module, (performance.now() - started) / 1000);
   };
   query.then(

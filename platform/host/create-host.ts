@@ -28,8 +28,8 @@ import { mountOpenApi } from './openapi.ts';
 import { eventsOpsRoutes } from './events-ops-routes.ts';
 import { opsRoutes } from './ops-routes.ts';
 import { registryRoutes } from './registry-routes.ts';
-import { moduleOfPath, openRateLimitStore, openTracing } from './host-assembly.ts';
-import { mountMetrics, openMetrics } from './host-metrics.ts';
+import { moduleOfPath, openObservability, openRateLimitStore } from './host-assembly.ts';
+import { mountMetrics } from './host-metrics.ts';
 import { resolveTopology, type Topology } from './topology.ts';
 
 export type { HostedModule } from './hosted-module.ts';
@@ -90,10 +90,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
   }
 
   const databases = options.database ? sharedDatabase(options.database) : await openModuleDatabases(config, topology.local, logger);
-  const tracing = await openTracing(config, topology.local, logger, options.spanExporter);
-  if (tracing.enabled) for (const m of topology.local) databases.of(m.name).traceQueries?.(tracing);
-  const metrics = openMetrics(config, options.modules, topology);
-  if (metrics) for (const m of topology.local) databases.of(m.name).observeQueries?.(metrics.observeStatement);
+  const { tracing, metrics } = await openObservability(config, options.modules, topology, databases, logger, options.spanExporter);
   // Tracing stops last: spans of the shutdown itself are exported too.
   const stoppers: (() => Promise<void>)[] = [() => tracing.shutdown(), () => databases.close(), async () => metrics?.close()];
   let closeBus: (() => Promise<void>) | undefined;

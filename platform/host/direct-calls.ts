@@ -23,7 +23,8 @@ import { keyScope, replayedHeader, sha256, type IdempotencyGate, type StoredResp
 import { Semaphore } from '../resilience/index.ts';
 import { Deadlines } from './deadlines.ts';
 import { pathOf, queryOf, searchOf, strings } from './direct-input.ts';
-import { currentContext, endSpan, runInContext, SpanKind, type ExecutionContext, type Logger, type Span, type Tracing } from '../observability/index.ts';
+import { currentContext, runInContext, type ExecutionContext, type Logger, type Span, type Tracing } from '../observability/index.ts';
+import { directCallSpan, endDirectCallSpan } from './direct-call-span.ts';
 import { accessNeeds, allows } from '../http/access.ts';
 import { endUserOf, type CallerHandles, type Principal } from '../security/index.ts';
 
@@ -217,7 +218,7 @@ class Flight implements DirectRequestInit {
       ...(this.principal ? { principal: this.principal } : {}),
       ...(outer?.userToken ? { userToken: outer.userToken } : {}),
     };
-    this.span = options.tracing?.enabled ? serverSpan(options.tracing, this, call, outer) : undefined;
+    this.span = options.tracing?.enabled ? directCallSpan(options.tracing, this.module, this.method, call.route, this.context, outer) : undefined;
     this.params = strings(input.params);
     this.query = input.query === undefined ? {} : queryOf(input.query);
     this.headers = input.headers === undefined ? {} : strings(input.headers, true);
@@ -279,39 +280,10 @@ class Flight implements DirectRequestInit {
     this.#abandoned = result === undefined;
     this.#deadlines.delete(this);
     this.call.options.signal?.removeEventListener('abort', this);
-    if (this.span) endCallSpan(this.span, result, error);
+    if (this.span) endDirectCallSpan(this.span, result, error);
     if (result === undefined) this.reject(error);
     else this.resolve(result);
   }
-}
-
-/** The provider's span of a direct call (RPC server conventions), entered through the call's context. */
-function serverSpan(tracing: Tracing, flight: Flight, call: DirectCall, outer: ExecutionContext | undefined): Span | undefined {
-  // The contract's operationId is `<module>.<name>`: the span takes the name, as the caller's client span does.
-  const id = call.route.operationId;
-  const operation = id?.startsWith(`${flight.module}.`) ? id.slice(flight.module.length + 1) : (id ?? `${flight.method} ${call.route.path}`);
-  const span = tracing.startSpan(
-    `${flight.module}/${operation}`,
-    {
-      kind: SpanKind.SERVER,
-      attributes: {
-        'rpc.system': 'cleave',
-        'rpc.service': flight.module,
-        'rpc.method': operation,
-        'cleave.transport': 'in-process',
-        'cleave.caller': flight.context.caller ?? '',
-      },
-    },
-    outer,
-  );
-  if (span) flight.context.span = span;
-  return span;
-}
-
-function endCallSpan(span: Span, result: CallResult | undefined, error: unknown): void {
-  if (result === undefined) return endSpan(span, error);
-  span.setAttribute('rpc.response.status_code', result.status);
-  span.end();
 }
 
 /**

@@ -2,10 +2,14 @@ import type { Config } from '../config/index.ts';
 import type { RateLimitStore } from '../http/index.ts';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { tracingOff, type Logger, type Tracing } from '../observability/index.ts';
+import type { Metrics } from '../metrics/index.ts';
+import type { ModuleDatabases } from './databases.ts';
 import type { ModuleDefinition } from './define-module.ts';
+import { openMetrics } from './host-metrics.ts';
+import type { Topology } from './topology.ts';
 
 /**
- * Small pieces of host assembly kept out of create-host.ts: the rate-limit store, tracing, and the module a path
+ * Small pieces of host assembly kept out of create-host.ts: the rate-limit store, tracing and metrics, and the module a path
  * belongs to.
  */
 
@@ -24,13 +28,30 @@ export function moduleOfPath(path: string, local: ReadonlySet<string>, remote: R
   return first && (local.has(first) || remote.has(first)) ? first : undefined;
 }
 
-/** The SDK loads only when tracing is on: a host without it never spends start-up on OpenTelemetry's packages. */
-export async function openTracing(
+/**
+ * Tracing and metrics as configured, and the hosted modules' databases told of them: statement spans inside traced
+ * work, statement times for the cost ledger.
+ */
+export async function openObservability(
   config: Config,
-  local: readonly ModuleDefinition[],
+  modules: readonly ModuleDefinition[],
+  topology: Topology,
+  databases: ModuleDatabases,
   logger: Logger,
   spanExporter: SpanExporter | undefined,
-): Promise<Tracing> {
+): Promise<{ tracing: Tracing; metrics: Metrics | undefined }> {
+  const tracing = await openTracing(config, topology.local, logger, spanExporter);
+  const metrics = openMetrics(config, modules, topology);
+  for (const m of topology.local) {
+    const database = databases.of(m.name);
+    if (tracing.enabled) database.traceQueries?.(tracing);
+    if (metrics) database.observeQueries?.(metrics.observeStatement);
+  }
+  return { tracing, metrics };
+}
+
+/** The SDK loads only when tracing is on: a host without it never spends start-up on OpenTelemetry's packages. */
+async function openTracing(config: Config, local: readonly ModuleDefinition[], logger: Logger, spanExporter: SpanExporter | undefined): Promise<Tracing> {
   const { exporter, endpoint, ratio, serviceName } = config.tracing;
   if (exporter === 'none' && !spanExporter) return tracingOff;
   const { createSdkTracing } = await import('../observability/tracing-sdk.ts');

@@ -1,11 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { catalogModule } from '../../modules/catalog/index.ts';
-import { identityModule } from '../../modules/identity/index.ts';
 import type { Host } from '../../platform/host/index.ts';
-import { serve, type RunningServer } from '../../platform/host/serve.ts';
-import { testDatabases, type TestDatabaseHandle } from '../support/databases.ts';
+import { identityElsewhere, type IdentityElsewhere } from '../support/identity-elsewhere.ts';
 import { moduleClientSecret } from '../../platform/security/index.ts';
-import { call, startTestHost, testConfig } from '../support/test-host.ts';
+import { call, testConfig } from '../support/test-host.ts';
 import { checkpoint, verify } from './support.ts';
 
 /**
@@ -13,31 +10,15 @@ import { checkpoint, verify } from './support.ts';
  * and verifies them against the key history it fetches from there. Identity signs a module's own chain only.
  */
 describe('audit checkpoints with identity in another process', () => {
-  const testDatabase = testDatabases[0] as (typeof testDatabases)[number];
-  let identityDb: TestDatabaseHandle;
-  let catalogDb: TestDatabaseHandle;
+  let hosts: IdentityElsewhere;
   let central: Host;
-  let server: RunningServer;
   let extracted: Host;
 
   beforeAll(async () => {
-    identityDb = await testDatabase.open();
-    catalogDb = await testDatabase.open();
-    central = await startTestHost({ database: identityDb, modules: [identityModule] });
-    server = await serve(central, { host: '127.0.0.1', port: 0 });
-    extracted = await startTestHost({
-      database: catalogDb,
-      modules: [catalogModule, identityModule],
-      env: { MODULES: 'catalog', REMOTE_MODULES: `identity=${server.url}` },
-    });
+    hosts = await identityElsewhere();
+    ({ central, extracted } = hosts);
   }, 60_000);
-  afterAll(async () => {
-    await extracted?.stop();
-    await server?.close();
-    await central?.stop();
-    await catalogDb?.close();
-    await identityDb?.close();
-  });
+  afterAll(() => hosts?.stop());
 
   it("signs catalog's chain head with catalog's module token, and the chain verifies against identity's published history", async () => {
     await extracted.modules[0]?.audit.recordAll([{ action: 'catalog.test', outcome: 'success' }]);

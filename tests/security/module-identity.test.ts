@@ -3,10 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalogModule } from '../../modules/catalog/index.ts';
 import { identityModule } from '../../modules/identity/index.ts';
 import type { Host } from '../../platform/host/index.ts';
-import { serve, type RunningServer } from '../../platform/host/serve.ts';
+import type { RunningServer } from '../../platform/host/serve.ts';
 import { onBehalfOfHeader } from '../../platform/http/index.ts';
 import { runInContext } from '../../platform/observability/index.ts';
-import { testDatabases, type TestDatabaseHandle } from '../support/databases.ts';
+import { testDatabases } from '../support/databases.ts';
+import { identityElsewhere, type IdentityElsewhere } from '../support/identity-elsewhere.ts';
 import { startTestHost } from '../support/test-host.ts';
 import { adminToken } from '../support/tokens.ts';
 import { moduleClientSecret } from '../../platform/security/index.ts';
@@ -20,30 +21,16 @@ import { testConfig } from '../support/test-host.ts';
  */
 describe('module identity between two hosts over HTTP', () => {
   const testDatabase = testDatabases[0];
-  let identityDb: TestDatabaseHandle;
-  let inventoryDb: TestDatabaseHandle;
+  let hosts: IdentityElsewhere;
   let central: Host;
   let server: RunningServer;
   let extracted: Host;
 
   beforeAll(async () => {
-    identityDb = await (testDatabase as (typeof testDatabases)[number]).open();
-    inventoryDb = await (testDatabase as (typeof testDatabases)[number]).open();
-    central = await startTestHost({ database: identityDb, modules: [identityModule] });
-    server = await serve(central, { host: '127.0.0.1', port: 0 });
-    extracted = await startTestHost({
-      database: inventoryDb,
-      modules: [catalogModule, identityModule],
-      env: { MODULES: 'catalog', REMOTE_MODULES: `identity=${server.url}` },
-    });
+    hosts = await identityElsewhere();
+    ({ central, server, extracted } = hosts);
   }, 60_000);
-  afterAll(async () => {
-    await extracted?.stop();
-    await server?.close();
-    await central?.stop();
-    await identityDb?.close();
-    await inventoryDb?.close();
-  });
+  afterAll(() => hosts?.stop());
 
   it('verifies tokens the remote identity issued, and refuses them where their scopes fall short', async () => {
     expect(extracted.modules.map((m) => m.definition.name)).toEqual(['catalog']);
