@@ -26,6 +26,16 @@ export default defineConfig(
     extends: [js.configs.recommended],
   },
   {
+    // Scripts served to browsers as they are (the operations page): browser globals, no modules.
+    files: ['platform/**/assets/*.js'],
+    languageOptions: {
+      sourceType: 'script',
+      globals: Object.fromEntries(
+        ['window', 'document', 'location', 'fetch', 'setInterval', 'Node', 'HTMLElement', 'URLSearchParams'].map((name) => [name, 'readonly']),
+      ),
+    },
+  },
+  {
     files: typedFiles,
     extends: [js.configs.recommended, tseslint.configs.recommended],
     languageOptions: {

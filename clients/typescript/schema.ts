@@ -506,7 +506,7 @@ export interface paths {
                         });
                     };
                 };
-                /** @description The caller may not do this. Codes: `auth/insufficient-scope`. */
+                /** @description The caller may not do this. Codes: `auth/insufficient-scope`, `auth/csrf-refused`. */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -514,7 +514,7 @@ export interface paths {
                     content: {
                         "application/problem+json": components["schemas"]["Problem"] & ({
                             /** @enum {string} */
-                            code?: "auth/insufficient-scope";
+                            code?: "auth/insufficient-scope" | "auth/csrf-refused";
                         } & {
                             [key: string]: unknown;
                         });
@@ -1175,7 +1175,7 @@ export interface paths {
                         });
                     };
                 };
-                /** @description The caller may not do this. Codes: `auth/insufficient-scope`. */
+                /** @description The caller may not do this. Codes: `auth/insufficient-scope`, `auth/csrf-refused`. */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1183,7 +1183,7 @@ export interface paths {
                     content: {
                         "application/problem+json": components["schemas"]["Problem"] & ({
                             /** @enum {string} */
-                            code?: "auth/insufficient-scope";
+                            code?: "auth/insufficient-scope" | "auth/csrf-refused";
                         } & {
                             [key: string]: unknown;
                         });
@@ -1543,7 +1543,7 @@ export interface paths {
                         });
                     };
                 };
-                /** @description The caller may not do this. Codes: `auth/insufficient-scope`. */
+                /** @description The caller may not do this. Codes: `auth/insufficient-scope`, `auth/csrf-refused`. */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1551,7 +1551,7 @@ export interface paths {
                     content: {
                         "application/problem+json": components["schemas"]["Problem"] & ({
                             /** @enum {string} */
-                            code?: "auth/insufficient-scope";
+                            code?: "auth/insufficient-scope" | "auth/csrf-refused";
                         } & {
                             [key: string]: unknown;
                         });
@@ -1818,7 +1818,7 @@ export interface paths {
                         });
                     };
                 };
-                /** @description The caller may not do this. Codes: `auth/insufficient-scope`. */
+                /** @description The caller may not do this. Codes: `auth/insufficient-scope`, `auth/csrf-refused`. */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1826,7 +1826,7 @@ export interface paths {
                     content: {
                         "application/problem+json": components["schemas"]["Problem"] & ({
                             /** @enum {string} */
-                            code?: "auth/insufficient-scope";
+                            code?: "auth/insufficient-scope" | "auth/csrf-refused";
                         } & {
                             [key: string]: unknown;
                         });

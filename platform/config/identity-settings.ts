@@ -50,10 +50,10 @@ export interface IdentityConfig {
 export const developmentModuleClientKey: Uint8Array = createHash('sha256').update('cleave development module client key: not a secret').digest();
 
 /** `MODULE_CLIENT_KEY`: 32 bytes in base64 or base64url. */
-export function parseModuleClientKey(value: string, problems: ConfigProblem[]): Uint8Array | undefined {
+export function parseModuleClientKey(value: string, problems: ConfigProblem[], variable = 'MODULE_CLIENT_KEY'): Uint8Array | undefined {
   const key = base64.test(value.trim()) ? Buffer.from(value.trim(), 'base64') : Buffer.alloc(0);
   if (key.length === 32) return key;
-  problems.push({ variable: 'MODULE_CLIENT_KEY', message: `must be 32 random bytes in base64 (openssl rand -base64 32), not ${key.length} bytes` });
+  problems.push({ variable, message: `must be 32 random bytes in base64 (openssl rand -base64 32), not ${key.length} bytes` });
   return undefined;
 }
 

@@ -33,6 +33,12 @@ export interface Config {
   modules: string[] | undefined;
   /** Modules hosted elsewhere: their base URL, or `discover` to find them through the registry. */
   remoteModules: Record<string, string>;
+  /**
+   * The operations page (`/ops`): the identity client it signs operators in with (authorization code + PKCE), and the
+   * key that seals its session cookies (`OPS_SESSION_KEY`; without one, a key of this process's own, so sessions end
+   * when it restarts and do not pass between replicas).
+   */
+  ops: { clientId: string; sessionKey: Uint8Array | undefined };
   /** The URL other processes reach this one at; registered in the registry. */
   publicUrl: string | undefined;
   /** `prefix` namespaces queues and registry keys, so several systems can share one Redis. */
@@ -184,6 +190,7 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
   identity.moduleClientSecrets = moduleClientSecrets(present, e.MODULES, e.REMOTE_MODULES ?? {}, topologyProblems);
   const dataEncryption = dataEncryptionSettings(e.DATA_KEK, Boolean(set.DATA_KEK_FILE), e.NODE_ENV === 'production', topologyProblems);
   const tls = tlsSettings(e, [...(e.DATABASE_URL ? [e.DATABASE_URL] : []), ...Object.values(moduleUrls)], topologyProblems);
+  const opsSessionKey = e.OPS_SESSION_KEY === undefined ? undefined : parseModuleClientKey(e.OPS_SESSION_KEY, topologyProblems, 'OPS_SESSION_KEY');
   if (topologyProblems.length > 0) throw new ConfigError(withoutSecrets(topologyProblems, present));
   return {
     env: e.NODE_ENV,
@@ -202,6 +209,7 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
     },
     modules: e.MODULES,
     remoteModules: e.REMOTE_MODULES ?? {},
+    ops: { clientId: e.OPS_CLIENT_ID, sessionKey: opsSessionKey },
     publicUrl: e.PUBLIC_URL,
     redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX },
     registry: { enabled: registry, heartbeatMs: e.REGISTRY_HEARTBEAT_MS, ttlMs: e.REGISTRY_TTL_MS },

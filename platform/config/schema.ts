@@ -265,6 +265,12 @@ export const environmentSchema = z.object({
   IDENTITY_ADMIN_SECRET: z.string().min(24, 'must be at least 24 characters (openssl rand -base64 32)').optional(),
   /** Read by `readSecretFiles` from `MODULE_CLIENT_KEY_FILE` when that is set instead. */
   MODULE_CLIENT_KEY: z.string().optional(),
+  /** Read by `readSecretFiles` from `OPS_SESSION_KEY_FILE` when that is set instead. */
+  OPS_SESSION_KEY: z.string().optional(),
+  OPS_CLIENT_ID: z
+    .string()
+    .regex(/^[\x21-\x7e]{1,100}$/, 'must be 1 to 100 visible ASCII characters')
+    .default('cleave-web'),
   IDENTITY_KEY_ACTIVATION_DELAY: duration('60s', { allowZero: true }),
   IDENTITY_KEY_CACHE: duration('5s', { allowZero: true }),
   PASSWORD_SCRYPT_N: z.coerce

@@ -6,7 +6,15 @@ import type { ConfigProblem } from './load-config.ts';
  * The database and Redis URLs are among them: they carry passwords. `<MODULE>_DATABASE_URL_FILE` and
  * `<MODULE>_CLIENT_SECRET_FILE` work too.
  */
-export const secretVariables = ['IDENTITY_KEK', 'DATA_KEK', 'IDENTITY_ADMIN_SECRET', 'MODULE_CLIENT_KEY', 'DATABASE_URL', 'REDIS_URL'] as const;
+export const secretVariables = [
+  'IDENTITY_KEK',
+  'DATA_KEK',
+  'IDENTITY_ADMIN_SECRET',
+  'MODULE_CLIENT_KEY',
+  'OPS_SESSION_KEY',
+  'DATABASE_URL',
+  'REDIS_URL',
+] as const;
 
 /** `INVENTORY_DATABASE_URL`: a module's own database, read from a file as `INVENTORY_DATABASE_URL_FILE`. */
 const moduleDatabaseUrl = /^[A-Z][A-Z0-9_]*_DATABASE_URL$/;

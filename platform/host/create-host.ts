@@ -29,6 +29,7 @@ import { eventsOpsRoutes } from './events-ops-routes.ts';
 import { opsRoutes } from './ops-routes.ts';
 import { registryRoutes } from './registry-routes.ts';
 import { moduleOfPath, openObservability, openRateLimitStore } from './host-assembly.ts';
+import { opsPage } from './ops-page/index.ts';
 import { mountMetrics } from './host-metrics.ts';
 import { resolveTopology, type Topology } from './topology.ts';
 
@@ -304,7 +305,8 @@ export async function createHost(options: HostOptions): Promise<Host> {
       );
     }
     // Access first (who may call), then idempotency (whose key it is), for every route the app serves.
-    app.use('*', authorize({ verifier: security.verifier, onRefused: audit.onRefused }));
+    const ops = opsPage({ config, send: sendPlain, verifier: security.verifier, log: logger.child({ component: 'ops-page' }), modules: [...local], metrics, tracing });
+    app.use('*', authorize({ verifier: security.verifier, onRefused: audit.onRefused, sessionToken: ops.sessionToken }));
     for (const m of hosted) app.use(`/${m.definition.name}/*`, idempotency(m.idempotencyGate));
     const providers: DirectProvider[] = [];
     for (const m of hosted) {
@@ -353,6 +355,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
       }),
     );
     if (metrics) mountMetrics(app, metrics, { bus, remoteStats: breakers, direct: calls, config });
+    ops.mount(app);
     app.route('/', audit.routes());
     app.route('/', registryRoutes({ topology, registry, expectedHash: hashOf, remoteStats: breakers, probeTimeoutMs: config.remote.timeoutMs }));
     const deployed = options.modules.filter((m) => local.has(m.name) || topology.remote.has(m.name));

@@ -19,6 +19,11 @@ export interface AuthorizeOptions {
   verifier: TokenVerifier | undefined;
   /** Told of every 401 and 403 this answers (the audit trail's denials); must not wait or throw. */
   onRefused?: (refusal: Refusal) => void;
+  /**
+   * A request without an `Authorization` header may carry a session instead (the operations page's cookie): its
+   * access token, a refusal to answer with, or `undefined` when it has none.
+   */
+  sessionToken?: (c: Context<AppEnv>) => Promise<string | Response | undefined>;
 }
 
 /** A request refused for want of credentials (401) or of rights (403). */
@@ -48,7 +53,7 @@ export function bearerToken(authorization: string | undefined): string | undefin
  * module or client, never a header a client sent.
  */
 export function authorize(options: AuthorizeOptions): MiddlewareHandler<AppEnv> {
-  const { verifier, onRefused } = options;
+  const { verifier, onRefused, sessionToken } = options;
   const refuse = (c: Context<AppEnv>, status: 401 | 403, code: string, detail: string, challenge: string, principal?: Principal): Response => {
     onRefused?.({
       status,
@@ -65,7 +70,23 @@ export function authorize(options: AuthorizeOptions): MiddlewareHandler<AppEnv> 
   return async (c, next) => {
     const access = routeAccess(c);
     if (access === undefined || access === 'public') return next();
-    const token = bearerToken(c.req.header('authorization'));
+    const authorization = c.req.header('authorization');
+    let token = bearerToken(authorization);
+    if (authorization === undefined && sessionToken) {
+      const fromSession = await sessionToken(c);
+      if (fromSession instanceof Response) {
+        onRefused?.({
+          status: 403,
+          code: 'auth/csrf-refused',
+          method: c.req.method,
+          path: c.req.path,
+          requestId: c.get('requestId'),
+          correlationId: currentContext()?.correlationId,
+        });
+        return fromSession;
+      }
+      token = fromSession;
+    }
     if (token === undefined || token === false) {
       const detail =
         token === false

@@ -143,7 +143,13 @@ function serverSpan(tracing: Tracing, c: Context<AppEnv>, path: string, context:
     c.req.method,
     {
       kind: SpanKind.SERVER,
-      attributes: { 'http.request.method': c.req.method, 'url.path': path, 'url.scheme': c.req.url.startsWith('https:') ? 'https' : 'http' },
+      attributes: {
+        'http.request.method': c.req.method,
+        'url.path': path,
+        'url.scheme': c.req.url.startsWith('https:') ? 'https' : 'http',
+        // The id the response's `X-Request-Id` and the log lines carry: the operations page finds the trace by it.
+        'cleave.request_id': context.requestId,
+      },
     },
     context,
   );

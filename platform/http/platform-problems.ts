@@ -63,7 +63,8 @@ export function platformProblems(op: OperationShape): ProblemDeclaration {
   declared[429] = ['http/too-many-requests'];
   if (op.authenticated) {
     declared[401] = ['auth/unauthenticated', 'auth/invalid-token'];
-    declared[403] = ['auth/insufficient-scope'];
+    // The operations page's session cookie may stand in for a token on `/ops/`: a change needs its CSRF token too.
+    declared[403] = unsafe && op.path.startsWith('/ops/') ? ['auth/insufficient-scope', 'auth/csrf-refused'] : ['auth/insufficient-scope'];
   }
   if (keyed) {
     declared[409] = ['http/idempotency-key-in-use'];

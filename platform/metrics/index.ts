@@ -5,7 +5,7 @@
  * is served (platform/host mounts it, with operator access).
  */
 export { createMetrics } from './metrics.ts';
-export type { Metrics, MetricsOptions } from './metrics.ts';
+export type { MetricSnapshot, Metrics, MetricsOptions } from './metrics.ts';
 export type { EventMetrics } from './event-metrics.ts';
 export type { BulkheadReading, ResilienceSources } from './resilience-metrics.ts';
 export type { CallTransport } from './call-metrics.ts';

@@ -19,6 +19,13 @@ export interface MetricsOptions {
   modules: readonly { name: string; version: string; owner: string; costCentre: string; hosted: boolean }[];
 }
 
+/** One metric family with its series' values. */
+export interface MetricSnapshot {
+  name: string;
+  type: string;
+  values: { labels: Record<string, string | number>; value: number; metricName?: string }[];
+}
+
 export interface Metrics {
   /** This host's registry: several hosts in one process (tests) never share series. */
   registry: Registry;
@@ -34,6 +41,8 @@ export interface Metrics {
   watchResilience(sources: ResilienceSources): void;
   /** The Prometheus text exposition, after running the scrape-time collectors. */
   text(): Promise<string>;
+  /** Every series as data (prom-client's JSON form), after running the scrape-time collectors: the operations page's. */
+  snapshot(): Promise<MetricSnapshot[]>;
   /** What each hosted module used, for `GET /ops/costs`. */
   costs: CostLedger;
   /** A database statement on `module`'s schema took `seconds` (from the driver adapters). */
@@ -83,6 +92,10 @@ export function createMetrics(options: MetricsOptions): Metrics {
     async text() {
       await collect.run();
       return registry.metrics();
+    },
+    async snapshot() {
+      await collect.run();
+      return (await registry.getMetricsAsJSON()) as unknown as MetricSnapshot[];
     },
     costs: costs.ledger,
     observeStatement: costs.statement,

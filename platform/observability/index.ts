@@ -10,3 +10,4 @@ export { currentContext, outsideContext, runInContext } from './context.ts';
 export type { ExecutionContext } from './context.ts';
 export { endSpan, errorType, parentContextOf, SpanKind, SpanStatusCode, traceparentOf, tracingOff } from './tracing.ts';
 export type { Span, StartSpanOptions, Tracing } from './tracing.ts';
+export type { RecentSpans, SpanSummary } from './recent-spans.ts';

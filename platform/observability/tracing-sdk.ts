@@ -9,6 +9,7 @@ import {
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import type { Logger } from './logger.ts';
+import { recentSpans } from './recent-spans.ts';
 import { spanLogExporter } from './span-log-exporter.ts';
 import { parentContextOf, type Tracing } from './tracing.ts';
 
@@ -34,14 +35,16 @@ export interface SdkTracingOptions {
  */
 export async function createSdkTracing(options: SdkTracingOptions): Promise<Tracing> {
   const processor = await spanProcessor(options);
+  const recent = recentSpans();
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({ 'service.name': options.serviceName, 'cleave.modules': options.modules.join(',') }),
     sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(options.ratio) }),
-    spanProcessors: [processor],
+    spanProcessors: [processor, recent],
   });
   const tracer = provider.getTracer('cleave');
   return {
     enabled: true,
+    recent,
     startSpan(name, spanOptions, parent) {
       return tracer.startSpan(
         name,

@@ -1,5 +1,6 @@
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, TraceFlags, type Attributes, type Context, type Link, type Span } from '@opentelemetry/api';
 import type { ExecutionContext } from './context.ts';
+import type { RecentSpans } from './recent-spans.ts';
 
 export { SpanKind, SpanStatusCode };
 export type { Attributes, Span };
@@ -19,6 +20,8 @@ export interface Tracing {
   startSpan(name: string, options: StartSpanOptions, parent?: ExecutionContext): Span | undefined;
   /** Exports what is buffered and stops. */
   shutdown(): Promise<void>;
+  /** The spans this process ended last (the operations page's trace view); `undefined` when tracing is off. */
+  readonly recent?: RecentSpans;
 }
 
 export interface StartSpanOptions {

@@ -1,0 +1,250 @@
+// The operations page's script: reads this host's JSON operator routes with the session cookie and renders them.
+// Everything shown is set as text (textContent), never parsed as HTML: payloads and errors are attacker-supplied
+// text. The page's Content-Security-Policy enforces it (Trusted Types: assigning a string to innerHTML throws).
+'use strict';
+
+const csrf = document.querySelector('meta[name="csrf-token"]').content;
+const refreshMs = 5000;
+
+/** An element with attributes and children (strings become text nodes). */
+function el(tag, attributes, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes ?? {})) {
+    if (name === 'onclick') node.addEventListener('click', value);
+    else node.setAttribute(name, value);
+  }
+  for (const child of children.flat()) node.append(child instanceof Node ? child : document.createTextNode(String(child ?? '')));
+  return node;
+}
+
+function table(testId, headings, rows, empty) {
+  if (rows.length === 0) return el('p', { class: 'empty', 'data-testid': testId }, empty);
+  return el(
+    'table',
+    { 'data-testid': testId },
+    el(
+      'thead',
+      {},
+      el(
+        'tr',
+        {},
+        headings.map((h) => el('th', {}, h)),
+      ),
+    ),
+    el(
+      'tbody',
+      {},
+      rows.map((cells) =>
+        el(
+          'tr',
+          {},
+          cells.map((c) => el('td', {}, c)),
+        ),
+      ),
+    ),
+  );
+}
+
+function fill(id, ...content) {
+  document.getElementById(id).replaceChildren(...content);
+}
+
+class SignedOut extends Error {}
+
+async function api(path, init = {}) {
+  const response = await fetch(path, { credentials: 'same-origin', ...init, headers: { accept: 'application/json', ...(init.headers ?? {}) } });
+  if (response.status === 401) throw new SignedOut();
+  const body = response.headers.get('content-type')?.includes('json') ? await response.json() : null;
+  if (!response.ok) throw new Error(body?.detail ?? `${path} answered ${response.status}`);
+  return body;
+}
+
+const seconds = (s) => (s === null || s === undefined ? '–' : s < 1 ? `${Math.round(s * 1000)} ms` : `${s.toFixed(1)} s`);
+
+function renderModules(catalog, health) {
+  const results = health?.checks ?? [];
+  const statusOf = (module) => {
+    const mine = results.filter((r) => r.module === module).map((r) => r.status);
+    return mine.includes('fail') ? 'fail' : mine.includes('warn') ? 'warn' : mine.length > 0 ? 'pass' : '–';
+  };
+  const rows = [
+    ...catalog.local.map((m) => [m.module, 'here', m.contractHash.slice(0, 12), statusOf(m.module)]),
+    ...catalog.static.map((m) => [m.module, m.address, '', '']),
+    ...catalog.registry.instances.map((i) => [
+      i.module,
+      `${i.address} (registry, ${i.reachable ? 'reachable' : 'unreachable'})`,
+      i.contractMatches ? 'contract matches' : 'CONTRACT DIFFERS',
+      i.health,
+    ]),
+  ];
+  fill('modules', table('modules-table', ['module', 'runs at', 'contract', 'health'], rows, 'No modules.'));
+  const checkRows = results.map((r) => [r.module, r.name, r.status, r.detail ?? '', `${r.ms} ms`]);
+  fill(
+    'health',
+    el('p', {}, `Ready: ${health?.status ?? 'unknown'}`),
+    table('health-table', ['module', 'check', 'status', 'detail', 'took'], checkRows, 'No checks.'),
+  );
+  const breakers = Object.entries(catalog.breakers ?? {}).map(([module, b]) => [module, JSON.stringify(b)]);
+  return breakers;
+}
+
+function renderPipeline(o, breakerRows) {
+  fill(
+    'pipeline',
+    el('h3', {}, 'Outbox'),
+    table(
+      'outbox-table',
+      ['module', 'pending', 'oldest pending'],
+      o.outbox.map((r) => [r.module, r.pending, seconds(r.oldestPendingSeconds)]),
+      o.metrics ? 'No outbox here.' : 'Metrics are off on this host.',
+    ),
+    el('h3', {}, 'Queues (BullMQ)'),
+    table(
+      'queues-table',
+      ['module', 'state', 'jobs'],
+      o.queues.map((q) => [q.module, q.state, q.jobs]),
+      'No BullMQ queues (in-process bus).',
+    ),
+    el('h3', {}, 'Consumers'),
+    table(
+      'consumers-table',
+      ['consumer', 'handled', 'failed', 'retries', 'dead-lettered', 'mean lag'],
+      o.consumers.map((c) => [c.consumer, c.handled, c.failed, c.retries, c.deadLettered, seconds(c.meanLagSeconds)]),
+      'No deliveries yet.',
+    ),
+    el('h3', {}, 'Breakers and bulkheads'),
+    table(
+      'breakers-table',
+      ['remote module', 'state'],
+      [...o.breakers.map((b) => [b.module, b.state]), ...breakerRows.filter(([m]) => !o.breakers.some((b) => b.module === m))],
+      'No remote modules.',
+    ),
+    table(
+      'bulkheads-table',
+      ['provider', 'transport', 'in flight', 'queued', 'capacity'],
+      o.bulkheads.map((b) => [b.provider, b.transport, b.inFlight, b.queued, b.capacity]),
+      '',
+    ),
+  );
+}
+
+function renderDeadLetters(letters) {
+  const rows = letters.items.map((d) => {
+    const button = el('button', { type: 'button', 'data-testid': 'replay', 'data-id': d.id }, 'Replay');
+    button.addEventListener('click', async () => {
+      button.disabled = true;
+      try {
+        const result = await api(`/ops/dead-letters/${encodeURIComponent(d.id)}/replay`, { method: 'POST', headers: { 'x-csrf-token': csrf } });
+        fill('replay-status', `Dead letter ${d.id} replayed: ${result.outcome}.`);
+      } catch (error) {
+        if (error instanceof SignedOut) return location.assign('/ops/sign-in');
+        fill('replay-status', `Dead letter ${d.id} could not be replayed: ${error.message}`);
+      }
+      await refresh();
+    });
+    return [
+      el('code', {}, d.id.slice(0, 8)),
+      `${d.module} / ${d.consumer}`,
+      `${d.eventName} v${d.eventVersion}`,
+      d.attempts,
+      d.failedAt,
+      el('pre', { class: 'error' }, d.error),
+      el('pre', { class: 'payload', 'data-testid': 'payload' }, JSON.stringify(d.envelope.payload ?? d.envelope, null, 2)),
+      button,
+    ];
+  });
+  fill(
+    'dead-letters',
+    table('dead-letters-table', ['id', 'module / consumer', 'event', 'attempts', 'failed at', 'error', 'payload', ''], rows, 'No dead letters waiting.'),
+  );
+}
+
+function renderCosts(report) {
+  if (!report) return fill('costs', el('p', { class: 'empty' }, 'Metrics are off on this host: no cost figures.'));
+  const rows = report.modules.map((m) => [
+    m.module,
+    m.owner,
+    m.costCentre,
+    m.requests,
+    seconds(m.requestSeconds),
+    m.deliveries,
+    seconds(m.databaseSeconds),
+    m.eventsPublished,
+    m.eventsConsumed,
+    `${(m.share * 100).toFixed(1)} %`,
+  ]);
+  fill(
+    'costs',
+    el('p', {}, `Last ${Math.round(report.window.seconds / 60)} min; process CPU ${seconds(report.cpuSeconds)}.`),
+    table(
+      'costs-table',
+      ['module', 'owner', 'cost centre', 'requests', 'handler time', 'deliveries', 'database time', 'published', 'consumed', 'share'],
+      rows,
+      'No modules here.',
+    ),
+  );
+}
+
+function renderSpans(result, requestId) {
+  if (!result.tracing) return fill('trace', el('p', { class: 'empty' }, 'Tracing is off on this host (OTEL_TRACES_EXPORTER, OTEL_EXPORTER_OTLP_ENDPOINT).'));
+  const depth = new Map();
+  for (const s of result.spans) depth.set(s.spanId, s.parentSpanId && depth.has(s.parentSpanId) ? depth.get(s.parentSpanId) + 1 : 0);
+  const rows = result.spans.map((s) => [
+    el('span', { class: `depth-${Math.min(depth.get(s.spanId), 8)}` }, s.name),
+    s.kind,
+    `${s.durationMs.toFixed(2)} ms`,
+    s.status,
+    s.attributes['cleave.request_id'] ?? s.attributes['cleave.module'] ?? '',
+  ]);
+  fill(
+    'trace',
+    table(
+      'trace-table',
+      ['span', 'kind', 'duration', 'status', ''],
+      rows,
+      requestId ? `No spans kept for request ${requestId} (not sampled, or too old).` : 'No requests traced yet.',
+    ),
+  );
+}
+
+async function refresh() {
+  try {
+    const [catalog, health, overview, letters, costs] = await Promise.all([
+      api('/registry'),
+      fetch('/health/ready', { headers: { accept: 'application/json' } }).then((r) => r.json()),
+      api('/ops/overview'),
+      api('/ops/dead-letters'),
+      api('/ops/costs?minutes=15').catch(() => null),
+    ]);
+    fill('host', `${overview.service}: ${overview.modules.join(', ')}`);
+    renderPipeline(overview, renderModules(catalog, health));
+    renderDeadLetters(letters);
+    renderCosts(costs);
+    fill('updated', `Updated ${new Date().toLocaleTimeString()}`);
+    document.body.dataset.loaded = 'true';
+  } catch (error) {
+    if (error instanceof SignedOut) return location.assign('/ops/sign-in');
+    fill('updated', `Could not refresh: ${error.message}`);
+  }
+}
+
+document.getElementById('trace-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const requestId = document.getElementById('request-id').value.trim();
+  try {
+    renderSpans(await api(`/ops/traces${requestId ? `?requestId=${encodeURIComponent(requestId)}` : ''}`), requestId);
+  } catch (error) {
+    if (error instanceof SignedOut) return location.assign('/ops/sign-in');
+    fill('trace', el('p', {}, error.message));
+  }
+});
+
+document.getElementById('sign-out').addEventListener('click', async () => {
+  await fetch('/ops/sign-out', { method: 'POST', credentials: 'same-origin', headers: { 'x-csrf-token': csrf } });
+  location.assign('/ops/signed-out');
+});
+
+void refresh();
+setInterval(() => {
+  if (!document.getElementById('pause').checked) void refresh();
+}, refreshMs);

@@ -1,0 +1,120 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { modules } from '../../apps/modules.ts';
+import type { Host } from '../../platform/host/index.ts';
+import { createSealer } from '../../platform/host/ops-page/session.ts';
+import { demoUsers } from '../../modules/identity/infrastructure/seed.ts';
+import { testDatabases, type TestDatabaseHandle } from '../support/databases.ts';
+import { startTestHost } from '../support/test-host.ts';
+import { processTestTimeoutMs } from '../support/timeouts.ts';
+
+const base = 'http://127.0.0.1:3000';
+const olga = demoUsers.find((u) => u.username === 'olga') as (typeof demoUsers)[number];
+
+/** `name=value` of a `Set-Cookie` answer. */
+function cookieOf(response: Response, name: string): string | undefined {
+  const line = response.headers.getSetCookie().find((c) => c.startsWith(`${name}=`));
+  return line?.split(';')[0];
+}
+
+/**
+ * The operations page's session without a browser: the authorization code flow run by hand, refreshes that arrive
+ * together, CSRF and origin checks, sealing, and sign-out. Access tokens here live 20 s, inside the page's 30 s
+ * refresh margin, so every request with the session refreshes it.
+ */
+describe('operations page sessions', { timeout: processTestTimeoutMs }, () => {
+  let db: TestDatabaseHandle;
+  let host: Host;
+  let session: string;
+  let csrf: string;
+  const send = (path: string, init: RequestInit = {}) => host.app.request(`${base}${path}`, init);
+
+  async function signIn(username: string, password: string): Promise<Response> {
+    const start = await send('/ops/sign-in');
+    expect(start.status).toBe(303);
+    const authorize = new URL(start.headers.get('location') as string);
+    expect(authorize.origin + authorize.pathname).toBe(`${base}/identity/v1/authorize`);
+    const form = new URLSearchParams({ ...Object.fromEntries(authorize.searchParams), username, password });
+    const signedIn = await send('/identity/v1/authorize', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form });
+    expect(signedIn.status).toBe(303);
+    const back = new URL(signedIn.headers.get('location') as string);
+    return send(`/ops/callback${back.search}`, { headers: { cookie: cookieOf(start, 'cleave-ops-sign-in') as string } });
+  }
+
+  beforeAll(async () => {
+    db = await (testDatabases[0] as NonNullable<(typeof testDatabases)[0]>).open();
+    host = await startTestHost({ database: db, modules, env: { PUBLIC_URL: base, ACCESS_TOKEN_TTL: '20s' } });
+    await host.seed();
+    const callback = await signIn('olga', olga.password);
+    expect(callback.status).toBe(303);
+    expect(callback.headers.get('location')).toBe('/ops');
+    session = cookieOf(callback, 'cleave-ops') as string;
+    const page = await send('/ops', { headers: { cookie: session } });
+    expect(page.status).toBe(200);
+    session = cookieOf(page, 'cleave-ops') ?? session;
+    csrf = /name="csrf-token" content="([^"]+)"/.exec(await page.text())?.[1] as string;
+    expect(csrf).toMatch(/^[\w-]{43}$/);
+  }, processTestTimeoutMs);
+
+  afterAll(async () => {
+    await host?.stop();
+    await db?.close();
+  });
+
+  it('refreshes once for requests that arrive together with the same cookie (a refresh token is single use)', async () => {
+    const answers = await Promise.all([1, 2, 3, 4].map(async () => send('/ops/overview', { headers: { cookie: session } })));
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200]);
+    const renewed = answers.map((a) => cookieOf(a, 'cleave-ops'));
+    expect(new Set(renewed).size).toBeGreaterThan(0);
+    expect(renewed.every((c) => c !== undefined && c !== session)).toBe(true);
+    // The renewed session goes on working (its refresh token is the next of the family, not revoked).
+    const next = await send('/ops/overview', { headers: { cookie: renewed[0] as string } });
+    expect(next.status).toBe(200);
+    session = cookieOf(next, 'cleave-ops') as string;
+  });
+
+  it('refuses a change without the CSRF token, or from another origin, and accepts it with both', async () => {
+    const path = `/ops/dead-letters/${crypto.randomUUID()}/replay`;
+    const without = await send(path, { method: 'POST', headers: { cookie: session } });
+    expect(without.status).toBe(403);
+    expect(await without.json()).toMatchObject({ code: 'auth/csrf-refused' });
+    const elsewhere = await send(path, { method: 'POST', headers: { cookie: session, 'x-csrf-token': csrf, origin: 'https://evil.example' } });
+    expect(elsewhere.status).toBe(403);
+    const proper = await send(path, { method: 'POST', headers: { cookie: session, 'x-csrf-token': csrf, origin: base } });
+    session = cookieOf(proper, 'cleave-ops') ?? session;
+    // Past the session check: the dead letter does not exist.
+    expect(proper.status).toBe(404);
+  });
+
+  it('ignores the cookie outside the operator routes and when it was tampered with', async () => {
+    const me = await send('/identity/v1/users/me', { headers: { cookie: session } });
+    expect(me.status).toBe(401);
+    const [name, value] = session.split('=') as [string, string];
+    const flipped = `${value.slice(0, -3)}${value.at(-3) === 'A' ? 'B' : 'A'}${value.slice(-2)}`;
+    expect((await send('/ops/overview', { headers: { cookie: `${name}=${flipped}` } })).status).toBe(401);
+  });
+
+  it('seals for one purpose: a sign-in cookie never passes for a session, nor one sealed with another key', async () => {
+    const key = new Uint8Array(32).fill(7);
+    const sealer = createSealer(key);
+    const sealed = await sealer.seal('ops-sign-in', { state: 's', verifier: 'v' }, 60);
+    expect(await sealer.unseal('ops-sign-in', sealed)).toEqual({ state: 's', verifier: 'v' });
+    expect(await sealer.unseal('ops-session', sealed)).toBeUndefined();
+    expect(await createSealer(new Uint8Array(32).fill(8)).unseal('ops-sign-in', sealed)).toBeUndefined();
+  });
+
+  it('refuses a callback whose state was not issued with the sign-in cookie', async () => {
+    const start = await send('/ops/sign-in');
+    const forged = await send('/ops/callback?code=abc&state=not-the-state', { headers: { cookie: cookieOf(start, 'cleave-ops-sign-in') as string } });
+    expect(forged.status).toBe(400);
+    expect(await forged.json()).toMatchObject({ code: 'auth/sign-in-failed' });
+    expect((await send('/ops/callback?code=abc&state=x')).status).toBe(400);
+  });
+
+  it('signs out: the cookie is cleared and its refresh token revoked, so the old cookie no longer works', async () => {
+    const out = await send('/ops/sign-out', { method: 'POST', headers: { cookie: session, 'x-csrf-token': csrf } });
+    expect(out.status).toBe(204);
+    expect(out.headers.getSetCookie().some((c) => c.startsWith('cleave-ops=;'))).toBe(true);
+    // The cookie sent to sign out: its refresh was shared (and would be handed out again for a minute) before revoking.
+    expect((await send('/ops/overview', { headers: { cookie: session } })).status).toBe(401);
+  });
+});
