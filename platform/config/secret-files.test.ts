@@ -74,4 +74,14 @@ describe('secret settings from files', () => {
     expect(identity.problems.map((p) => p.variable).sort()).toEqual(['IDENTITY_KEK', 'MODULE_CLIENT_KEY']);
     expect(identity.message).not.toContain(password);
   });
+
+  it('read the operations page session key from a file, and refuse one that is not 32 bytes without quoting it', () => {
+    const key = Buffer.alloc(32, 9).toString('base64');
+    expect(loadConfig({ OPS_SESSION_KEY_FILE: file('ops-key', `${key}\n`) }).ops.sessionKey).toEqual(Buffer.alloc(32, 9));
+    expect(loadConfig({}).ops).toEqual({ clientId: 'cleave-web', sessionKey: undefined });
+    const short = errorOf({ OPS_SESSION_KEY: 'c2hvcnQta2V5LXZhbHVl' });
+    expect(short.problems.map((p) => p.variable)).toEqual(['OPS_SESSION_KEY']);
+    expect(short.message).toContain('must be 32 random bytes');
+    expect(short.message).not.toContain('c2hvcnQta2V5LXZhbHVl');
+  });
 });

@@ -305,7 +305,16 @@ export async function createHost(options: HostOptions): Promise<Host> {
       );
     }
     // Access first (who may call), then idempotency (whose key it is), for every route the app serves.
-    const ops = opsPage({ config, send: sendPlain, verifier: security.verifier, log: logger.child({ component: 'ops-page' }), modules: [...local], metrics, tracing });
+    const ops = opsPage({
+      config,
+      send: sendPlain,
+      identityLocal: identityAt === 'local',
+      verifier: security.verifier,
+      log: logger.child({ component: 'ops-page' }),
+      modules: [...local],
+      metrics,
+      tracing,
+    });
     app.use('*', authorize({ verifier: security.verifier, onRefused: audit.onRefused, sessionToken: ops.sessionToken }));
     for (const m of hosted) app.use(`/${m.definition.name}/*`, idempotency(m.idempotencyGate));
     const providers: DirectProvider[] = [];

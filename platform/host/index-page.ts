@@ -9,7 +9,7 @@ function page(links: HostLinks): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Cleave</title></head>
 <body><h1>Cleave</h1><ul>
-${[item(links.docs, 'API reference'), item(links.openapi, 'OpenAPI 3.1, every module'), ...modules, item(links.health, 'Readiness'), item(links.registry, 'Service catalog'), item(links.deadLetters, 'Dead letters')].join('\n')}
+${[item(links.docs, 'API reference'), item(links.openapi, 'OpenAPI 3.1, every module'), ...modules, item(links.health, 'Readiness'), item(links.operations, 'Operations page'), item(links.registry, 'Service catalog'), item(links.deadLetters, 'Dead letters')].join('\n')}
 </ul></body></html>`;
 }
 

@@ -7,6 +7,8 @@ export interface HostLinks {
   health: string;
   registry: string;
   deadLetters: string;
+  /** The operations page (sign-in through the identity module). */
+  operations: string;
   /** Per module served here: a first page of its API (its first GET without path parameters) and its OpenAPI. */
   modules: Record<string, { api: string; openapi: string }>;
 }
@@ -23,6 +25,7 @@ export function hostLinks(base: string, modules: readonly ModuleDefinition[]): H
     health: `${base}/health/ready`,
     registry: `${base}/registry`,
     deadLetters: `${base}/ops/dead-letters`,
+    operations: `${base}/ops`,
     modules: Object.fromEntries(
       modules.map((m) => {
         const list = Object.values(m.contract.routes).find((r) => r.method === 'get' && !r.path.includes('{') && !r.request?.params);

@@ -50,6 +50,7 @@ export async function runHost(config: Config, modules: readonly ModuleDefinition
         `  API reference  ${links.docs}`,
         `  OpenAPI        ${links.openapi}`,
         `  Health         ${server.url}/health/live   ${links.health}`,
+        `  Operations     ${links.operations}   (sign in as an operator)`,
         `  Dead letters   ${links.deadLetters}`,
         `  Registry       ${links.registry}`,
         `  Database       ${databases.join('; ')}`,

@@ -6,7 +6,8 @@ import { processTestTimeoutMs } from '../support/timeouts.ts';
 describe('a newcomer starting the monolith', { timeout: processTestTimeoutMs }, () => {
   let host: ProcessHost;
   beforeAll(async () => {
-    host = await startProcessHost({ env: { DEMO_DATA: 'true' } });
+    // A fixed port, as `npm start` has: the identity issuer, and the redirect URI the demo client registers, name it.
+    host = await startProcessHost({ env: { DEMO_DATA: 'true' }, port: await freePort() });
   }, processTestTimeoutMs);
   afterAll(() => host.stop());
 
@@ -36,6 +37,13 @@ describe('a newcomer starting the monolith', { timeout: processTestTimeoutMs }, 
     // The operator's links (registry, dead letters) need a token; every link answers with one.
     for (const url of all) expect((await host.fetch(new URL(String(url)).pathname + new URL(String(url)).search)).status, String(url)).toBe(200);
     expect((await fetch(String(urls.registry))).status).toBe(401);
+    // The operations page sends a browser to sign in, and on to the identity module's sign-in page, which answers.
+    const page = await fetch(String(urls.operations), { redirect: 'manual' });
+    expect(page.status).toBe(303);
+    const signIn = await fetch(new URL(page.headers.get('location') as string, String(urls.operations)), { redirect: 'manual' });
+    const authorize = await fetch(new URL(signIn.headers.get('location') as string, String(urls.operations)));
+    expect(authorize.status).toBe(200);
+    expect(await authorize.text()).toContain('<form method="post" action="/identity/v1/authorize">');
   });
 
   it('/ leads on: JSON links for a client, a page of links for a browser', async () => {

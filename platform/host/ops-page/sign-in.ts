@@ -23,6 +23,8 @@ export interface OpsSignInOptions {
   /** A call to the identity module wherever it runs, without credentials added. */
   send: (module: string, call: ModuleCall) => Promise<ModuleAnswer>;
   verifier: TokenVerifier | undefined;
+  /** Whether the identity module runs in this process: the browser then signs in on this origin, by path. */
+  identityLocal: boolean;
   log: Logger;
 }
 
@@ -207,7 +209,7 @@ export function opsSignIn(options: OpsSignInOptions): OpsSignIn {
           code_challenge_method: 'S256',
         }).toString();
         c.header('cache-control', 'no-store');
-        return c.redirect(url.toString(), 303);
+        return c.redirect(options.identityLocal ? `${url.pathname}${url.search}` : url.toString(), 303);
       });
 
       app.get('/ops/callback', async (c) => {
