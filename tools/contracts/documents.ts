@@ -6,7 +6,9 @@ import { auditRoutes } from '../../platform/host/audit-routes.ts';
 import { eventsOpsRoutes } from '../../platform/host/events-ops-routes.ts';
 import { costsRoute } from '../../platform/host/costs-route.ts';
 import { metricsRoute } from '../../platform/host/metrics-route.ts';
+import { opsOverviewRoutes } from '../../platform/host/ops-overview-routes.ts';
 import { opsRoutes } from '../../platform/host/ops-routes.ts';
+import { tracingOff } from '../../platform/observability/index.ts';
 import { registryRoutes } from '../../platform/host/registry-routes.ts';
 import { moduleAsyncApi } from './asyncapi.ts';
 import { toJsonText, toYamlText } from './canonical.ts';
@@ -34,7 +36,8 @@ export function documentedPlatformRoutes(): RouteConfig[] {
   const audit = auditRoutes({ modules: () => [], keys: async () => ({ keys: [] }) });
   const metrics = metricsRoute(undefined as never);
   const costs = costsRoute(undefined as never);
-  return [ops, events, audit, registry, metrics, costs].flatMap((router) => platformRoutes(router, []));
+  const overview = opsOverviewRoutes({ service: '', modules: [], metrics: undefined, tracing: tracingOff });
+  return [ops, events, audit, registry, metrics, costs, overview].flatMap((router) => platformRoutes(router, []));
 }
 
 /**
