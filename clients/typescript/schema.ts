@@ -161,6 +161,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/identity/v1/clients/{clientId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Register or replace a browser client: public (no secret), authorization code with PKCE and refresh tokens
+         * @description For pages that sign users in, such as each host's operations page (`OPS_CLIENT_ID`, redirect URI `<PUBLIC_URL>/ops/callback`). Replaces the client's name, scopes and redirect URIs when it exists; a confidential client of that id is not replaced.
+         */
+        put: operations["identity.putBrowserClient"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/identity/v1/keys": {
         parameters: {
             query?: never;
@@ -2316,6 +2336,12 @@ export interface components {
             code_challenge_methods_supported: string[];
             scopes_supported: string[];
             authorization_response_iss_parameter_supported: boolean;
+        };
+        BrowserClient: {
+            name: string & unknown;
+            scopes: (string & unknown)[];
+            /** @description Where the identity module may send the code, exactly: e.g. each host's `<PUBLIC_URL>/ops/callback`. */
+            redirectUris: string[];
         };
         Client: {
             clientId: string;
@@ -4589,6 +4615,209 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
                         code?: "identity/unknown-scope";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description Too many requests from this client IP address or client; `Retry-After` says when to try again, `RateLimit` and `RateLimit-Policy` which budget is spent. Codes: `http/too-many-requests`. */
+            429: {
+                headers: {
+                    /** @description Points left and seconds to the window end, per policy (draft-ietf-httpapi-ratelimit-headers). */
+                    RateLimit?: string;
+                    /** @description Each policy that applied: points (`q`) per window (`w`, seconds). */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the spent budget has points again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/too-many-requests";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description An unexpected error; the body reveals no internals. Codes: `http/internal`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/internal";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description A module this operation called answered badly. Codes: `http/upstream-failed`. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/upstream-failed";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The module, or one it depends on, did not answer in time. Codes: `http/upstream-timeout`. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/upstream-timeout";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+        };
+    };
+    "identity.putBrowserClient": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry of this request safe. The first request with a key is processed and its answer stored (with the effect, in one transaction); a repeat with the same key and the same request gets that answer again (with `Idempotent-Replayed: true`), one with a different request gets 422, and one while the first is still being processed gets 409. Keys are scoped by caller, method and path, and kept for the configured time (24 hours by default). */
+                "Idempotency-Key"?: string & unknown;
+            };
+            path: {
+                clientId: string & unknown;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BrowserClient"];
+            };
+        };
+        responses: {
+            /** @description The client as registered */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Client"];
+                };
+            };
+            /** @description The request is malformed or fails validation; `errors` lists each field. Codes: `http/validation-failed`, `http/malformed-json`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/validation-failed" | "http/malformed-json";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description No valid credentials. Codes: `auth/unauthenticated`, `auth/invalid-token`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "auth/unauthenticated" | "auth/invalid-token";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The caller may not do this. Codes: `auth/insufficient-scope`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "auth/insufficient-scope";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The request conflicts with the current state, or a request with the same `Idempotency-Key` is still being processed. Codes: `http/idempotency-key-in-use`, `identity/client-not-public`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/idempotency-key-in-use" | "identity/client-not-public";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The request body is too large; the connection is closed after this answer. Codes: `http/payload-too-large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/payload-too-large";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The request body is not of the media type the operation reads (JSON, or a form where declared), in UTF-8. Codes: `http/unsupported-media-type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/unsupported-media-type";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The request is well-formed but breaks a domain rule, or reuses an `Idempotency-Key` for a different request. Codes: `http/idempotency-key-reused`, `identity/unknown-scope`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/idempotency-key-reused" | "identity/unknown-scope";
                     } & {
                         [key: string]: unknown;
                     });

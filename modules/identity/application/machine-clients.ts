@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { UnknownScope } from '../domain/errors.ts';
+import { ClientNotPublic, UnknownScope } from '../domain/errors.ts';
 import { digest, findClient, listClients, opaqueToken, upsertClient, type ClientRow } from '../infrastructure/identity-repository.ts';
 import type { IdentityDeps } from './identity-deps.ts';
 
@@ -37,6 +37,33 @@ export async function registerMachineClient(deps: IdentityDeps, input: { name: s
   const row = await findClient(deps.db, id);
   if (!row) throw new Error(`Client ${id} vanished after it was registered.`);
   return { ...view(row), clientSecret: secret };
+}
+
+/**
+ * Registers or replaces a browser client: public (no secret, so PKCE is required), the authorization code and refresh
+ * token grants, the given scopes and exact redirect URIs. A confidential client, or a reserved id (the bootstrap client,
+ * module clients), is never turned into one.
+ */
+export async function putBrowserClient(
+  deps: IdentityDeps,
+  clientId: string,
+  input: { name: string; scopes: string[]; redirectUris: string[] },
+): Promise<ClientView> {
+  const unknown = input.scopes.filter((s) => !deps.knownScopes.includes(s));
+  if (unknown.length > 0) throw new UnknownScope(unknown);
+  const existing = await findClient(deps.db, clientId);
+  if (clientId === 'cleave-admin' || (existing && existing.secretHash !== null)) throw new ClientNotPublic(clientId);
+  await upsertClient(deps.db, {
+    id: clientId,
+    name: input.name,
+    secretHash: null,
+    redirectUris: [...new Set(input.redirectUris)],
+    grantTypes: ['authorization_code', 'refresh_token'],
+    scopes: [...new Set(input.scopes)].sort(),
+  });
+  const row = await findClient(deps.db, clientId);
+  if (!row) throw new Error(`Client ${clientId} vanished after it was registered.`);
+  return view(row);
 }
 
 /** Every registered client, without secrets. */

@@ -1,5 +1,14 @@
 import { contractRoute, jsonContent } from '../../../platform/http/index.ts';
-import { clientListSchema, newMachineClientSchema, registeredClientSchema, rotationSchema, signingKeyListSchema } from './admin.schemas.ts';
+import {
+  browserClientSchema,
+  clientIdParams,
+  clientListSchema,
+  clientSchema,
+  newMachineClientSchema,
+  registeredClientSchema,
+  rotationSchema,
+  signingKeyListSchema,
+} from './admin.schemas.ts';
 
 // Access: scope identity:admin.
 export const rotateKeys = contractRoute({
@@ -33,6 +42,20 @@ export const registerClient = contractRoute({
   idempotencyKey: false,
   errors: { 422: ['identity/unknown-scope'] },
   responses: { 201: { description: 'The client, with its secret', content: jsonContent(registeredClientSchema) } },
+});
+
+// Access: scope identity:admin.
+export const putBrowserClient = contractRoute({
+  method: 'put',
+  path: '/identity/v1/clients/{clientId}',
+  access: { scopes: ['identity:admin'] },
+  tags: ['identity'],
+  summary: 'Register or replace a browser client: public (no secret), authorization code with PKCE and refresh tokens',
+  description:
+    "For pages that sign users in, such as each host's operations page (`OPS_CLIENT_ID`, redirect URI `<PUBLIC_URL>/ops/callback`). Replaces the client's name, scopes and redirect URIs when it exists; a confidential client of that id is not replaced.",
+  request: { params: clientIdParams, body: { content: jsonContent(browserClientSchema), required: true } },
+  errors: { 409: ['identity/client-not-public'], 422: ['identity/unknown-scope'] },
+  responses: { 200: { description: 'The client as registered', content: jsonContent(clientSchema) } },
 });
 
 // Access: scope identity:admin.

@@ -28,6 +28,36 @@ export const newMachineClientSchema = z
   .strict()
   .openapi('NewMachineClient');
 
+/** Loopback addresses, where a development browser client may use plain HTTP (RFC 8252 §7.3). */
+const loopback = /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?\//;
+
+const redirectUri = z
+  .string()
+  .max(2000)
+  .refine((v) => URL.canParse(v) && !v.includes('#') && (v.startsWith('https://') || loopback.test(v)), {
+    message: 'must be an absolute https URL without a fragment (plain http only on localhost, 127.0.0.1 or [::1])',
+  });
+
+export const browserClientSchema = z
+  .object({
+    name: text({ min: 1, max: 200 }),
+    scopes: z.array(scope).min(1).max(50),
+    redirectUris: z
+      .array(redirectUri)
+      .min(1)
+      .max(50)
+      .openapi({ description: "Where the identity module may send the code, exactly: e.g. each host's `<PUBLIC_URL>/ops/callback`." }),
+  })
+  .strict()
+  .openapi('BrowserClient');
+
+export const clientIdParams = z.object({
+  clientId: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{2,63}$/, 'must be 3 to 64 lower-case letters, digits and dashes, starting with a letter')
+    .openapi({ param: { name: 'clientId', in: 'path' }, example: 'cleave-web' }),
+});
+
 export const clientSchema = z
   .object({
     clientId: z.string(),

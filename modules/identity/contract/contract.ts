@@ -1,5 +1,5 @@
 import { defineContract } from '../../../platform/contracts/index.ts';
-import { listClients, listKeys, registerClient, rotateKeys } from './admin.routes.ts';
+import { listClients, listKeys, putBrowserClient, registerClient, rotateKeys } from './admin.routes.ts';
 import { userRegistered } from './events.ts';
 import { auditKeys, signCheckpoint } from './audit.routes.ts';
 import { authorizePage, authorizeSubmit, jwks, revoke, serverMetadata, token } from './oauth.routes.ts';
@@ -20,6 +20,7 @@ export const identityContract = defineContract('identity', {
     rotateKeys,
     listKeys,
     registerClient,
+    putBrowserClient,
     listClients,
     signCheckpoint,
     auditKeys,

@@ -95,6 +95,14 @@ export class UserNotFound extends IdentityError {
   }
 }
 
+export class ClientNotPublic extends IdentityError {
+  readonly kind = 'conflict';
+  readonly code = 'identity/client-not-public';
+  constructor(clientId: string) {
+    super(`Client ${clientId} is a confidential or reserved client; a browser client needs an id of its own.`, { clientId });
+  }
+}
+
 export class UnknownScope extends IdentityError {
   readonly kind = 'invalid';
   readonly code = 'identity/unknown-scope';

@@ -1,5 +1,5 @@
 import type { App } from '../../../platform/http/index.ts';
-import { listRegisteredClients, registerMachineClient } from '../application/machine-clients.ts';
+import { listRegisteredClients, putBrowserClient, registerMachineClient } from '../application/machine-clients.ts';
 import { listSigningKeys, rotateSigningKey } from '../application/signing-keys.ts';
 import * as routes from '../contract/admin.routes.ts';
 import type { IdentityRuntime } from './identity-runtime.ts';
@@ -19,6 +19,10 @@ export function adminRoutes(app: App, runtime: IdentityRuntime): void {
 
   app.openapi(routes.registerClient, async (c) => {
     return c.json(await registerMachineClient(deps, c.req.valid('json')), 201);
+  });
+
+  app.openapi(routes.putBrowserClient, async (c) => {
+    return c.json(await putBrowserClient(deps, c.req.valid('param').clientId, c.req.valid('json')), 200);
   });
 
   app.openapi(routes.listClients, async (c) => {

@@ -288,6 +288,41 @@ describe.each(testDatabases)('identity OAuth endpoints over HTTP, on $name', (te
     expect(list.items.every((c) => !('clientSecret' in c) && !('secretHash' in c))).toBe(true);
   });
 
+  it('registers a browser client (public, code + PKCE) that signs in at its redirect URI, and refuses bad ones', async () => {
+    const admin = { authorization: `Bearer ${await userToken(host, 'olga')}`, 'content-type': 'application/json' };
+    const put = (id: string, body: unknown) => host.app.request(`/identity/v1/clients/${id}`, { method: 'PUT', headers: admin, body: JSON.stringify(body) });
+    const callback = 'https://ops.example/ops/callback';
+    const registered = await put('ops-page', { name: 'Operations page', scopes: ['operator'], redirectUris: [callback, 'http://127.0.0.1:3000/ops/callback'] });
+    expect(registered.status).toBe(200);
+    expect(await registered.json()).toMatchObject({
+      clientId: 'ops-page',
+      type: 'public',
+      grantTypes: ['authorization_code', 'refresh_token'],
+      scopes: ['operator'],
+    });
+    // It works: the sign-in page accepts it with its registered redirect URI and PKCE, and refuses another URI.
+    const { challenge } = pkce();
+    const query = (uri: string) =>
+      new URLSearchParams({ response_type: 'code', client_id: 'ops-page', redirect_uri: uri, code_challenge: challenge, code_challenge_method: 'S256' });
+    expect((await host.app.request(`/identity/v1/authorize?${query(callback)}`)).status).toBe(200);
+    expect((await host.app.request(`/identity/v1/authorize?${query('https://evil.example/ops/callback')}`)).status).toBe(400);
+    // Replacing it changes its redirect URIs; it stays public.
+    expect((await put('ops-page', { name: 'Operations page', scopes: ['operator'], redirectUris: ['https://ops2.example/ops/callback'] })).status).toBe(200);
+    expect((await host.app.request(`/identity/v1/authorize?${query(callback)}`)).status).toBe(400);
+
+    const bad = await put('ops-page', { name: 'x', scopes: ['operator'], redirectUris: ['http://ops.example/cb', 'https://ops.example/cb#frag'] });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { errors: { path: string }[] }).errors.map((e) => e.path)).toEqual(['redirectUris.0', 'redirectUris.1']);
+    expect(await (await put('ops-page', { name: 'x', scopes: ['root:all'], redirectUris: [callback] })).json()).toMatchObject({
+      code: 'identity/unknown-scope',
+    });
+    // The bootstrap client is never turned into a public one (nor is a confidential client: its secret would stop being asked for).
+    expect(await (await put('cleave-admin', { name: 'x', scopes: ['operator'], redirectUris: [callback] })).json()).toMatchObject({
+      status: 409,
+      code: 'identity/client-not-public',
+    });
+  });
+
   it('a client secret never rests in the idempotency table: client registration takes no Idempotency-Key', async () => {
     const admin = { authorization: `Bearer ${await userToken(host, 'olga')}` };
     const register = () =>
