@@ -6,7 +6,7 @@ import { configMap } from './config-map.ts';
 import { deployableLabels, platformLabels, versionOf } from './labels.ts';
 import { deployablesOf, ports, type Deployable, type K8sModule, type K8sOptions } from './model.ts';
 import { limitRange, namespace, resourceQuota } from './namespace.ts';
-import { networkPolicy } from './network-policy.ts';
+import { defaultDenyPolicy, networkPolicy } from './network-policy.ts';
 import { autoscaler, deployment, disruptionBudget, service } from './workload.ts';
 
 /** A Kubernetes object as the models build it; every one validates against the Kubernetes schemas. */
@@ -53,7 +53,7 @@ function canaryObjects(d: Deployable, options: K8sOptions, canary: NonNullable<K
 }
 
 /**
- * Every object, by the file it goes to: `namespace.yaml` (Namespace, ResourceQuota, LimitRange), `admin-job.yaml`,
+ * Every object, by the file it goes to: `namespace.yaml` (Namespace, ResourceQuota, LimitRange, default-deny NetworkPolicy), `admin-job.yaml`,
  * one file per deployable, and `canary-<module>.yaml` when a canary is asked for. Throws `ManifestError` on bad input.
  */
 export function manifestObjects(modules: readonly K8sModule[], options: K8sOptions): Map<string, K8sObject[]> {
@@ -74,6 +74,7 @@ export function manifestObjects(modules: readonly K8sModule[], options: K8sOptio
     namespace(options.namespace, platformLabels('namespace', version)),
     resourceQuota(options.namespace, deployables, options.canary ? 1 : 0, platformLabels('namespace', version)),
     limitRange(options.namespace, platformLabels('namespace', version)),
+    defaultDenyPolicy(options.namespace, platformLabels('namespace', version)),
   ]);
   files.set('admin-job.yaml', [adminJob(options.namespace, options.image, modules, platformLabels('admin', version))]);
   for (const d of deployables) files.set(`${d.name}.yaml`, deployableObjects(d, deployables, options));

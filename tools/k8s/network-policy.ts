@@ -74,3 +74,26 @@ export function networkPolicy(d: Deployable, all: readonly Deployable[], options
     },
   });
 }
+
+/**
+ * Every pod of the namespace denied by default, DNS and PostgreSQL egress aside (the admin Job needs no more); the
+ * deployables' own policies add what their place in the module graph needs (policies add up).
+ */
+export function defaultDenyPolicy(namespace: string, labels: Record<string, string>): NetworkPolicy {
+  return new NetworkPolicy({
+    metadata: { name: 'default-deny', namespace, labels },
+    spec: {
+      podSelector: {},
+      policyTypes: ['Ingress', 'Egress'],
+      egress: [
+        {
+          ports: [
+            { protocol: 'UDP', port: ports.dns },
+            { protocol: 'TCP', port: ports.dns },
+          ],
+        },
+        { ports: [{ protocol: 'TCP', port: ports.postgres }] },
+      ],
+    },
+  });
+}
