@@ -38,7 +38,13 @@ export function secretVolumes(secrets: readonly { secret: string; key: string }[
   return {
     volumes: names.map((secret) => ({
       name: secret,
-      secret: { secretName: secret, defaultMode: 0o440, items: secrets.filter((s) => s.secret === secret).map((s) => ({ key: s.key, path: s.key })) },
+      // `optional: false` is the default, said explicitly: podman 4.3's kube play dereferences it unchecked (podman#16636).
+      secret: {
+        secretName: secret,
+        optional: false,
+        defaultMode: 0o440,
+        items: secrets.filter((s) => s.secret === secret).map((s) => ({ key: s.key, path: s.key })),
+      },
     })),
     mounts: names.map((secret) => ({ name: secret, mountPath: `/run/secrets/${secret}`, readOnly: true })),
   };
