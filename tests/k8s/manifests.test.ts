@@ -189,6 +189,16 @@ describe('canary', () => {
   });
 });
 
+describe("the command in the files' header", () => {
+  it.each([
+    [[], '--module inventory'],
+    [['--out', '/tmp/x', '--check', '--module=catalog', '--canary', 'catalog=5'], '--module catalog --canary catalog=5'],
+    [['--namespace', 'shop', '--out=/tmp/y', '--module', 'inventory', '--module', 'catalog'], '--module inventory --module catalog --namespace shop'],
+  ])('%j → npm run k8s -- %s', (args, command) => {
+    expect(parseK8sArgs(args, { extracted: ['inventory'], appVersion: version }).command).toBe(command);
+  });
+});
+
 describe('labelValue', () => {
   it.each([
     ['team-fulfilment', 'team-fulfilment'],

@@ -103,7 +103,6 @@ describe.skipIf(unavailable !== undefined)(`podman kube play of the generated ma
     // Podman 4.3 refuses port mappings on the host network, where the container's port list is only metadata anyway.
     config.data.PORT = String(port);
     for (const c of deployment.spec.template.spec.containers) delete c.ports;
-    config.data.RATE_LIMIT = 'false';
     writeFileSync(files.monolith, [config, deployment].map((o) => `---\n${stringify(o)}`).join(''));
   });
 

@@ -89,19 +89,19 @@ export function parseK8sArgs(args: readonly string[], defaults: { extracted: str
     monitoringNamespace: values['monitoring-namespace'],
     appVersion: defaults.appVersion,
   };
-  // The header repeats what shapes the output (not --out or --check), so the files say how to make them again.
-  const shaping = args.filter((_, i) => !['--out', '--check'].includes(args[i] ?? '') && !['--out'].includes(args[i - 1] ?? ''));
-  const command = [...extract.flatMap((m) => ['--module', m]), ...withoutModules(shaping)].join(' ');
+  // The header repeats what shapes the output, so the files say how to make them again: the modules (defaults
+  // included), then the other flags as given; not where the files go or whether they are only checked.
+  const command = [...extract.flatMap((m) => ['--module', m]), ...shapingFlags(args)].join(' ');
   return { options, out: values.out, check: values.check, command };
 }
 
-/** The flags other than `--module` (already listed, defaults included), in their order. */
-function withoutModules(args: readonly string[]): string[] {
+/** The flags as given, without `--module`, `--out` (each with its value) and `--check`. */
+function shapingFlags(args: readonly string[]): string[] {
   const kept: string[] = [];
   for (let i = 0; i < args.length; i += 1) {
     const a = args[i] as string;
-    if (a === '--module') i += 1;
-    else if (!a.startsWith('--module=') && !a.startsWith('--out=')) kept.push(a);
+    if (a === '--module' || a === '--out') i += 1;
+    else if (a !== '--check' && !a.startsWith('--module=') && !a.startsWith('--out=')) kept.push(a);
   }
   return kept;
 }
