@@ -46,6 +46,7 @@ describe('npm run k8s', { timeout: processTestTimeoutMs }, () => {
     [['--module', 'catalog', '--module', 'inventory', '--module', 'identity'], 'the monolith must keep at least one module'],
     [['--canary-image', 'cleave:2'], '--canary-image needs --canary'],
     [['--otlp-endpoint', 'collector:4318'], '--otlp-endpoint must be an http(s) URL'],
+    [['--all-in-one', '--module', 'inventory'], 'give it or --module, not both'],
   ])('bad input %j exits 2 with a readable message', async (args, message) => {
     const result = await k8s(['--out', scratch(), ...args]);
     expect(result.stderr).toContain(message);

@@ -189,10 +189,22 @@ describe('canary', () => {
   });
 });
 
+describe('all in one', () => {
+  it('--all-in-one: the monolith hosts every module and forwards nowhere; no module deployables', () => {
+    const files = plain(manifestObjects(modules, optionsFor(['--all-in-one'])));
+    expect([...files.keys()].sort()).toEqual(['admin-job.yaml', 'monolith.yaml', 'namespace.yaml']);
+    const env = find(files.get('monolith.yaml'), 'ConfigMap').data ?? {};
+    expect(env.MODULES).toBe('catalog,inventory,identity');
+    expect(env.REMOTE_MODULES).toBeUndefined();
+    expect(at(find(files.get('monolith.yaml'), 'NetworkPolicy'), 'spec.egress').some((r: { to?: unknown }) => r.to)).toBe(false);
+  });
+});
+
 describe("the command in the files' header", () => {
   it.each([
     [[], '--module inventory'],
     [['--out', '/tmp/x', '--check', '--module=catalog', '--canary', 'catalog=5'], '--module catalog --canary catalog=5'],
+    [['--all-in-one', '--image', 'cleave:2.0.0'], '--all-in-one --image cleave:2.0.0'],
     [['--namespace', 'shop', '--out=/tmp/y', '--module', 'inventory', '--module', 'catalog'], '--module inventory --module catalog --namespace shop'],
   ])('%j → npm run k8s -- %s', (args, command) => {
     expect(parseK8sArgs(args, { extracted: ['inventory'], appVersion: version }).command).toBe(command);

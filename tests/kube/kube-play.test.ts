@@ -52,7 +52,7 @@ describe.skipIf(unavailable !== undefined)(`podman kube play of the generated ma
   let port = 0;
   const secrets = new Set<string>();
   const files = { job: join(dir, 'admin-job-pod.yaml'), monolith: join(dir, 'monolith.yaml') };
-  const { options } = parseK8sArgs([], { extracted: [], appVersion: appVersion() });
+  const { options } = parseK8sArgs(['--all-in-one'], { extracted: [], appVersion: appVersion() });
   // The monolith hosting every module: the journey crosses all three.
   const objects = manifestObjects(modules, { ...options, image });
   validateObjects(objects);

@@ -6,14 +6,15 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-export const usage = `usage: npm run k8s -- [--module <m>]... [--out deploy/k8s] [--image <image>] [--namespace cleave]
+export const usage = `usage: npm run k8s -- [--module <m>]... | [--all-in-one] [--out deploy/k8s] [--image <image>] [--namespace cleave]
   [--replicas <deployable>=<n>]... [--canary <module>=<percent> [--canary-image <image>]] [--gateway <name>]
-  [--gateway-namespace <ns>] [--issuer <origin>] [--otlp-endpoint <url>] [--monitoring-namespace monitoring] [--check]`;
+  [--gateway-namespace <ns>] [--issuer <origin>] [--otlp-endpoint <url>] [--monitoring-namespace monitoring] [--check] [--help]`;
 
 export interface K8sCommand {
   options: K8sOptions;
   out: string;
   check: boolean;
+  help: boolean;
   /** The flags that made the output, as the files' header repeats them. */
   command: string;
 }
@@ -39,7 +40,8 @@ function url(flag: string, value: string | undefined, origin = false): string | 
 
 /**
  * Parses and checks the flags. `extracted` is the default of `--module`: the modules already extracted with
- * `npm run extract` (those with `apps/extracted/<m>/`), so the plain command reproduces the committed manifests.
+ * `npm run extract` (those with `apps/extracted/<m>/`), so the plain command reproduces the committed manifests;
+ * `--all-in-one` extracts none.
  */
 export function parseK8sArgs(args: readonly string[], defaults: { extracted: string[]; appVersion: string }): K8sCommand {
   let values;
@@ -48,6 +50,7 @@ export function parseK8sArgs(args: readonly string[], defaults: { extracted: str
       args: [...args],
       options: {
         module: { type: 'string', multiple: true },
+        'all-in-one': { type: 'boolean', default: false },
         out: { type: 'string', default: 'deploy/k8s' },
         image: { type: 'string', default: `cleave:${defaults.appVersion}` },
         namespace: { type: 'string', default: 'cleave' },
@@ -60,6 +63,7 @@ export function parseK8sArgs(args: readonly string[], defaults: { extracted: str
         'otlp-endpoint': { type: 'string' },
         'monitoring-namespace': { type: 'string', default: 'monitoring' },
         check: { type: 'boolean', default: false },
+        help: { type: 'boolean', default: false },
       },
     }).values;
   } catch (error) {
@@ -74,7 +78,8 @@ export function parseK8sArgs(args: readonly string[], defaults: { extracted: str
     if (v !== undefined && !/^[a-z0-9][\w./:@-]*$/.test(v))
       throw new UsageError(`--${flag} must be an image reference such as registry.example/cleave:1.2.0, got "${v}"`);
   }
-  const extract = [...new Set(values.module ?? defaults.extracted)];
+  if (values['all-in-one'] && values.module) throw new UsageError('--all-in-one runs every module in the monolith: give it or --module, not both');
+  const extract = values['all-in-one'] ? [] : [...new Set(values.module ?? defaults.extracted)];
   const canary = values.canary === undefined ? undefined : pairs('canary', [values.canary], 0, 100)[0];
   if (values['canary-image'] !== undefined && !canary) throw new UsageError('--canary-image needs --canary <module>=<percent>');
   const options: K8sOptions = {
@@ -92,7 +97,7 @@ export function parseK8sArgs(args: readonly string[], defaults: { extracted: str
   // The header repeats what shapes the output, so the files say how to make them again: the modules (defaults
   // included), then the other flags as given; not where the files go or whether they are only checked.
   const command = [...extract.flatMap((m) => ['--module', m]), ...shapingFlags(args)].join(' ');
-  return { options, out: values.out, check: values.check, command };
+  return { options, out: values.out, check: values.check, help: values.help, command };
 }
 
 /** The flags as given, without `--module`, `--out` (each with its value) and `--check`. */
@@ -101,7 +106,7 @@ function shapingFlags(args: readonly string[]): string[] {
   for (let i = 0; i < args.length; i += 1) {
     const a = args[i] as string;
     if (a === '--module' || a === '--out') i += 1;
-    else if (a !== '--check' && !a.startsWith('--module=') && !a.startsWith('--out=')) kept.push(a);
+    else if (a !== '--check' && a !== '--help' && !a.startsWith('--module=') && !a.startsWith('--out=')) kept.push(a);
   }
   return kept;
 }

@@ -22,6 +22,10 @@ let files: Map<string, string>;
 let parsed;
 try {
   parsed = parseK8sArgs(process.argv.slice(2), { extracted: extractedModules(modules), appVersion: appVersion() });
+  if (parsed.help) {
+    process.stdout.write(`${usage}\n`);
+    process.exit(0);
+  }
   files = k8sFiles(modules, parsed.options, parsed.command);
 } catch (error) {
   if (error instanceof UsageError) fail(`${error.message}\n${usage}`, 2);
