@@ -3,16 +3,15 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** `podman <args>`, its output and status; never throws. Asynchronous, so a host under test keeps its event loop. */
-export function podman(args: readonly string[], input?: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
+export function podman(args: readonly string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    const child = spawn('podman', args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('podman', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     child.once('error', (error) => done({ status: 127, stdout, stderr: error.message }));
     child.once('exit', (status) => done({ status, stdout, stderr }));
-    child.stdin.end(input ?? '');
   });
 }
 
