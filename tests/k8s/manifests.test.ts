@@ -189,6 +189,32 @@ describe('canary', () => {
   });
 });
 
+describe('namespace quota', () => {
+  it('holds every deployable at its HPA ceiling plus a surge pod, with the requests and limits its pods state', () => {
+    const files = plain(manifestObjects(modules, optionsFor(['--replicas', 'monolith=3'])));
+    const hard = at(find(files.get('namespace.yaml'), 'ResourceQuota'), 'spec.hard') as Record<string, string>;
+    const milli = (q: string) => (q.endsWith('m') ? Number(q.slice(0, -1)) : Number(q) * 1000);
+    const mebi = (q: string) => Number(q.replace(/Mi$/, ''));
+    const need = { pods: 1, cpu: 0, memory: 0, cpuLimit: 0, memoryLimit: 0 };
+    for (const name of ['monolith', 'inventory']) {
+      const objects = files.get(`${name}.yaml`);
+      const pods = Number(at(find(objects, 'HorizontalPodAutoscaler'), 'spec.maxReplicas')) + 1;
+      const resources = at(find(objects, 'Deployment'), 'spec.template.spec.containers.0.resources');
+      need.pods += pods;
+      need.cpu += pods * milli(resources.requests.cpu);
+      need.memory += pods * mebi(resources.requests.memory);
+      need.cpuLimit += pods * milli(resources.limits.cpu);
+      need.memoryLimit += pods * mebi(resources.limits.memory);
+    }
+    expect(at(find(files.get('monolith.yaml'), 'HorizontalPodAutoscaler'), 'spec.minReplicas')).toBe(3);
+    expect(Number(hard.pods)).toBeGreaterThanOrEqual(need.pods);
+    expect(milli(hard['requests.cpu'] ?? '0')).toBeGreaterThanOrEqual(need.cpu);
+    expect(mebi(hard['requests.memory'] ?? '0')).toBeGreaterThanOrEqual(need.memory);
+    expect(milli(hard['limits.cpu'] ?? '0')).toBeGreaterThanOrEqual(need.cpuLimit);
+    expect(mebi(hard['limits.memory'] ?? '0')).toBeGreaterThanOrEqual(need.memoryLimit);
+  });
+});
+
 describe('all in one', () => {
   it('--all-in-one: the monolith hosts every module and forwards nowhere; no module deployables', () => {
     const files = plain(manifestObjects(modules, optionsFor(['--all-in-one'])));
