@@ -4,7 +4,8 @@ export default defineConfig({
   test: {
     include: ['modules/**/*.test.ts', 'platform/**/*.test.ts', 'tests/**/*.test.ts'],
     // The chaos suite runs on its own (`npm run test:chaos`, vitest.chaos.config.ts): minutes of killing processes.
-    exclude: ['**/node_modules/**', 'tests/architecture/fixtures/**', 'tests/chaos/**'],
+    // The kube play suite too (`npm run test:kube`): it needs podman and the image.
+    exclude: ['**/node_modules/**', 'tests/architecture/fixtures/**', 'tests/chaos/**', 'tests/kube/**'],
     globalSetup: ['tests/support/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,

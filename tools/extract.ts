@@ -1,7 +1,8 @@
 /**
- * `npm run extract -- <module> [--port 3001] [--monolith-url http://127.0.0.1:3000] [--force]`
+ * `npm run extract -- <module> [--port 3001] [--monolith-url http://127.0.0.1:3000] [--force] [--k8s]`
  * Writes `apps/extracted/<module>/` (an entry point that hosts only that module, and its deployment notes) and
- * prints the configuration for the new deployment and for the monolith. The module's code does not change.
+ * prints the configuration for the new deployment and for the monolith. The module's code does not change. `--k8s`
+ * also writes the Kubernetes manifests of every extracted module and the monolith (`npm run k8s`) to deploy/k8s.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,6 +10,7 @@ import process from 'node:process';
 import { parseArgs } from 'node:util';
 import { modules } from '../apps/modules.ts';
 import { deploymentNotes, entryPoint, topologyFor } from './extract/templates.ts';
+import { manifestsAfterExtract } from './extract/k8s-step.ts';
 
 function fail(message: string, code = 2): never {
   process.stderr.write(`extract: ${message}\n`);
@@ -23,6 +25,7 @@ try {
       port: { type: 'string', default: '3001' },
       'monolith-url': { type: 'string', default: 'http://127.0.0.1:3000' },
       force: { type: 'boolean', default: false },
+      k8s: { type: 'boolean', default: false },
     },
   });
 } catch (error) {
@@ -66,3 +69,4 @@ ${env(topology.monolith)}
 
 Move the module's data into its own database: see ${dir}/README.md.
 `);
+if (parsed.values.k8s) process.stdout.write(manifestsAfterExtract(process.cwd()));

@@ -18,6 +18,8 @@ export { runHost, migrateModules } from './run-host.ts';
 export { resolveTopology } from './topology.ts';
 export type { Topology } from './topology.ts';
 export { moduleRole, openModuleDatabases, provisionModuleSchema } from './databases.ts';
+export { provisionModuleLogins } from './provision-logins.ts';
+export type { ModuleLogin, ProvisionLoginsOptions, ProvisionResult } from './provision-logins.ts';
 export type { ModuleDatabases } from './databases.ts';
 export { contractHash } from './contract-hash.ts';
 export { mountGateway } from './gateway.ts';

@@ -1,0 +1,70 @@
+import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runTool } from '../support/run-tool.ts';
+import { processTestTimeoutMs } from '../support/timeouts.ts';
+
+const tool = resolve('tools/k8s/main.ts');
+const k8s = (args: string[]) => runTool(tool, args);
+const scratch = () => mkdtempSync(join(tmpdir(), 'cleave-k8s-'));
+
+describe('npm run k8s', { timeout: processTestTimeoutMs }, () => {
+  it('--check passes on the committed deploy/k8s', async () => {
+    const result = await k8s(['--check']);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('deploy/k8s is in sync');
+  });
+
+  it('writes the manifests for the modules named, removes generated files it no longer makes, and --check fails on drift', async () => {
+    const out = scratch();
+    expect((await k8s(['--out', out, '--module', 'catalog', '--module', 'inventory', '--namespace', 'shop'])).status).toBe(0);
+    expect(readFileSync(join(out, 'catalog.yaml'), 'utf8')).toContain('namespace: shop');
+    expect(readFileSync(join(out, 'kustomization.yaml'), 'utf8')).toContain('  - inventory.yaml');
+    writeFileSync(join(out, 'notes.yaml'), 'kept: true\n');
+    const again = await k8s(['--out', out, '--module', 'inventory', '--namespace', 'shop']);
+    expect(again.status).toBe(0);
+    expect(again.stdout).toContain('removed catalog.yaml');
+    expect(existsSync(join(out, 'catalog.yaml'))).toBe(false);
+    expect(existsSync(join(out, 'notes.yaml'))).toBe(true);
+    writeFileSync(join(out, 'inventory.yaml'), readFileSync(join(out, 'inventory.yaml'), 'utf8').replace('cpu: 200m', 'cpu: 100m'));
+    const drift = await k8s(['--out', out, '--module', 'inventory', '--namespace', 'shop', '--check']);
+    expect(drift.status).toBe(1);
+    expect(drift.stderr).toContain('inventory.yaml is not what the modules and flags give');
+    expect(drift.stderr).toContain('run npm run k8s -- --module inventory --namespace shop');
+  });
+
+  it.each([
+    [['--module', 'billing'], 'unknown module "billing"; modules: catalog, inventory, identity'],
+    [['--colour'], "Unknown option '--colour'"],
+    [['--canary', 'inventory=110'], '--canary must be <name>=<whole number from 0 to 100>, got "inventory=110"'],
+    [['--canary', 'catalog=10'], 'only an extracted module has a deployment of its own to canary'],
+    [['--replicas', 'inventory=0'], '--replicas must be <name>=<whole number from 1 to 100>'],
+    [['--replicas', 'catalog=3'], 'catalog runs in the monolith'],
+    [['--namespace', 'Shop_1'], '--namespace must be a DNS label'],
+    [['--module', 'catalog', '--module', 'inventory', '--module', 'identity'], 'the monolith must keep at least one module'],
+    [['--canary-image', 'cleave:2'], '--canary-image needs --canary'],
+    [['--otlp-endpoint', 'collector:4318'], '--otlp-endpoint must be an http(s) URL'],
+    [['--all-in-one', '--module', 'inventory'], 'give it or --module, not both'],
+  ])('bad input %j exits 2 with a readable message', async (args, message) => {
+    const result = await k8s(['--out', scratch(), ...args]);
+    expect(result.stderr).toContain(message);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(result.status).toBe(2);
+  });
+
+  it('npm run extract -- <m> --k8s writes the manifests with the module as its own deployable', async () => {
+    const cwd = scratch();
+    const { spawnSync } = await import('node:child_process');
+    const result = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), resolve('tools/extract.ts'), 'catalog', '--k8s'], {
+      cwd,
+      encoding: 'utf8',
+      timeout: processTestTimeoutMs,
+    });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('Kubernetes manifests (npm run k8s -- --module catalog)');
+    expect(readFileSync(join(cwd, 'deploy/k8s/catalog.yaml'), 'utf8')).toContain('MODULES: catalog');
+    expect(readFileSync(join(cwd, 'deploy/k8s/monolith.yaml'), 'utf8')).toContain('REMOTE_MODULES: catalog=http://catalog.cleave.svc');
+  });
+});
