@@ -107,13 +107,14 @@ describe('Deployments', () => {
 
   it('pods read secrets only from named Secrets, as files, and only their own modules’ database logins', () => {
     const inventory = at(find(files.get('inventory.yaml'), 'Deployment'), 'spec.template.spec.volumes') as { secret?: { secretName: string } }[];
-    expect(inventory.flatMap((v) => (v.secret ? [v.secret.secretName] : []))).toEqual(['cleave-db-inventory', 'cleave-redis', 'cleave-client-inventory']);
+    expect(inventory.flatMap((v) => (v.secret ? [v.secret.secretName] : []))).toEqual(['cleave-db-inventory', 'cleave-redis', 'cleave-client-inventory', 'cleave-ops']);
     const monolith = at(find(files.get('monolith.yaml'), 'Deployment'), 'spec.template.spec.volumes') as { secret?: { secretName: string } }[];
     expect(monolith.flatMap((v) => (v.secret ? [v.secret.secretName] : []))).toEqual([
       'cleave-db-catalog',
       'cleave-db-identity',
       'cleave-redis',
       'cleave-identity',
+      'cleave-ops',
       'cleave-data-kek',
     ]);
     const job = at(find(files.get('admin-job.yaml'), 'Job'), 'spec.template.spec.volumes') as { secret?: { secretName: string } }[];
@@ -132,6 +133,7 @@ describe('Deployments', () => {
       url: 'postgres://cleave_x:pw@db:5432/cleave',
       kek: Buffer.alloc(32, 7).toString('base64'),
       'module-client-key': Buffer.alloc(32, 9).toString('base64'),
+      'session-key': Buffer.alloc(32, 5).toString('base64'),
       secret: 'x'.repeat(43),
     };
     for (const name of ['monolith', 'inventory']) {

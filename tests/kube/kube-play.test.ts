@@ -69,6 +69,7 @@ describe.skipIf(unavailable !== undefined)(`podman kube play of the generated ma
       'cleave-redis': { url: redis.url },
       'cleave-identity': { kek: randomBytes(32).toString('base64'), 'module-client-key': randomBytes(32).toString('base64') },
       'cleave-data-kek': { kek: randomBytes(32).toString('base64') },
+      'cleave-ops': { 'session-key': randomBytes(32).toString('base64') },
     };
     for (const m of modules) {
       const url = new URL(`postgres://${server.host}/${database}`);

@@ -58,6 +58,13 @@ export function secretsOf(d: Deployable): SecretKey[] {
           variable: `${variablePrefix(m.name)}_CLIENT_SECRET`,
           holds: `${m.name}'s own client secret: npm run keys:module-secret -- ${m.name}, run with MODULE_CLIENT_KEY`,
         }))),
+    // Every replica of a deployable seals the operations page's session cookies with the same key.
+    {
+      secret: 'cleave-ops',
+      key: 'session-key',
+      variable: 'OPS_SESSION_KEY',
+      holds: "the key sealing the operations page's session cookies: openssl rand -base64 32",
+    },
     ...(d.modules.some(holdsEncrypted)
       ? [{ secret: 'cleave-data-kek', key: 'kek', variable: 'DATA_KEK', holds: 'the key-encryption key of personal data at rest: openssl rand -base64 32' }]
       : []),
