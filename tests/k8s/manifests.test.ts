@@ -107,7 +107,12 @@ describe('Deployments', () => {
 
   it('pods read secrets only from named Secrets, as files, and only their own modules’ database logins', () => {
     const inventory = at(find(files.get('inventory.yaml'), 'Deployment'), 'spec.template.spec.volumes') as { secret?: { secretName: string } }[];
-    expect(inventory.flatMap((v) => (v.secret ? [v.secret.secretName] : []))).toEqual(['cleave-db-inventory', 'cleave-redis', 'cleave-client-inventory', 'cleave-ops']);
+    expect(inventory.flatMap((v) => (v.secret ? [v.secret.secretName] : []))).toEqual([
+      'cleave-db-inventory',
+      'cleave-redis',
+      'cleave-client-inventory',
+      'cleave-ops',
+    ]);
     const monolith = at(find(files.get('monolith.yaml'), 'Deployment'), 'spec.template.spec.volumes') as { secret?: { secretName: string } }[];
     expect(monolith.flatMap((v) => (v.secret ? [v.secret.secretName] : []))).toEqual([
       'cleave-db-catalog',
