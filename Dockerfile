@@ -25,20 +25,9 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN (npm ci --omit=dev --ignore-scripts --no-audit --no-fund --no-update-notifier \
       || npm install --omit=dev --ignore-scripts --no-audit --no-fund --no-update-notifier) \
- && find node_modules \( -name '*.d.ts' -o -name '*.d.mts' -o -name '*.d.cts' -o -name '*.map' -o -name '*.md' -o -name '*.ts.map' \) -type f -delete
+ && find node_modules \( -name '*.d.ts' -o -name '*.d.mts' -o -name '*.d.cts' -o -name '*.map' -o -name '*.md' \) -type f -delete
 
 FROM docker.io/library/node:${NODE_VERSION}-slim
-ARG VERSION=0.0.0-dev
-ARG REVISION=unknown
-ARG SOURCE=""
-ARG CREATED=""
-LABEL org.opencontainers.image.title="cleave" \
-      org.opencontainers.image.description="Cleave: a modular monolith whose modules run in one process or each in its own deployment" \
-      org.opencontainers.image.version="${VERSION}" \
-      org.opencontainers.image.revision="${REVISION}" \
-      org.opencontainers.image.source="${SOURCE}" \
-      org.opencontainers.image.created="${CREATED}" \
-      org.opencontainers.image.licenses="UNLICENSED"
 # Listen on every interface (the container's); keep PGlite's data in the /data volume; production defaults.
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
@@ -62,3 +51,14 @@ STOPSIGNAL SIGTERM
 HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 CMD ["node", "dist/apps/healthcheck.js"]
 ENTRYPOINT ["node", "--enable-source-maps", "--wasm-tiering-budget=1000000000"]
 CMD ["dist/apps/monolith/main.js"]
+# Last, so that new labels (every commit) leave the layers above cached.
+ARG VERSION=0.0.0-dev
+ARG REVISION=unknown
+ARG SOURCE=""
+ARG CREATED=""
+LABEL org.opencontainers.image.title="cleave" \
+      org.opencontainers.image.description="Cleave: a modular monolith whose modules run in one process or each in its own deployment" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.source="${SOURCE}" \
+      org.opencontainers.image.created="${CREATED}"
