@@ -17,7 +17,17 @@ const configFiles = ['*.config.{js,mjs,ts}'];
 const noExportAll = { selector: 'ExportAllDeclaration', message: 'List the exports by name (STYLE.md §3), so the public surface shows in diffs.' };
 
 export default defineConfig(
-  globalIgnores(['**/node_modules/', '.data/', 'coverage/', 'dist/', 'bench/results/', 'tests/architecture/fixtures/', 'clients/', 'contracts/', 'migrations/']),
+  globalIgnores([
+    '**/node_modules/',
+    '.data/',
+    'coverage/',
+    'dist/',
+    'bench/results/',
+    'tests/architecture/fixtures/',
+    'clients/',
+    'contracts/',
+    'migrations/',
+  ]),
   {
     linterOptions: { reportUnusedDisableDirectives: 'error' },
   },

@@ -14,6 +14,7 @@ const config = loadConfigOrExit();
 const { host, port } = config.server;
 const loopback = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
 const tls = config.tls.server;
+const { cert, key } = config.tls.remote;
 const options: RequestOptions & { rejectUnauthorized?: boolean; cert?: string; key?: string } = {
   host: loopback,
   port,
@@ -21,7 +22,7 @@ const options: RequestOptions & { rejectUnauthorized?: boolean; cert?: string; k
   timeout: timeoutMs,
   // The host's own certificate names its public address, not loopback: this only asks whether the process answers.
   // Under mutual TLS it shows the certificate the host presents to other modules.
-  ...(tls ? { rejectUnauthorized: false, ...(config.tls.remote.cert ? { cert: config.tls.remote.cert, key: config.tls.remote.key } : {}) } : {}),
+  ...(tls ? { rejectUnauthorized: false, ...(cert && key ? { cert, key } : {}) } : {}),
 };
 
 const finish = (code: number, line: string) => {

@@ -126,7 +126,10 @@ describe.each(nodeVersions)('the container image on Node %s', (node) => {
     expect((await monolith.exec(['touch', '/tmp/x'])).stderr).toContain('Read-only file system');
     const health = await podman(['healthcheck', 'run', monolith.name]);
     expect(health.code, health.stdout + health.stderr).toBe(0);
-    expect(JSON.parse(await monolith.inspect('{{json .State.Health}}'))).toMatchObject({ Status: 'healthy', Log: [{ ExitCode: 0, Output: '/health/ready: 200' }] });
+    expect(JSON.parse(await monolith.inspect('{{json .State.Health}}'))).toMatchObject({
+      Status: 'healthy',
+      Log: [{ ExitCode: 0, Output: '/health/ready: 200' }],
+    });
 
     const stopped = await monolith.stop(graceSeconds);
     expect(stopped.exitCode).toBe(0);

@@ -29,7 +29,7 @@ export async function podmanOk(args: readonly string[], timeoutMs?: number): Pro
 }
 
 /** Random production secrets, as an operator would generate them (`openssl rand -base64 32`). */
-export function productionSecrets(): Record<string, string> {
+export function productionSecrets(): { IDENTITY_KEK: string; DATA_KEK: string; MODULE_CLIENT_KEY: string } {
   const key = () => randomBytes(32).toString('base64');
   return { IDENTITY_KEK: `k1:${key()}`, DATA_KEK: `d1:${key()}`, MODULE_CLIENT_KEY: key() };
 }
@@ -100,7 +100,8 @@ export class Container {
     const until = Date.now() + deadlineMs;
     let last = '';
     while (Date.now() < until) {
-      if ((await this.inspect('{{.State.Running}}')) !== 'true') throw new Error(`${this.name} stopped before it was ready:\n${(await this.logs()).slice(-4000)}`);
+      if ((await this.inspect('{{.State.Running}}')) !== 'true')
+        throw new Error(`${this.name} stopped before it was ready:\n${(await this.logs()).slice(-4000)}`);
       try {
         const response = await fetch(`${this.url}/health/ready`, { signal: AbortSignal.timeout(5_000) });
         last = `${response.status} ${await response.text()}`;

@@ -34,10 +34,7 @@ if (values.pull !== undefined && !['never', 'missing', 'always'].includes(values
 
 const engine: Engine | undefined = (values.engine as Engine | undefined) ?? findEngine();
 if (!engine) {
-  fail(
-    'neither Docker (a running daemon) nor podman was found; install one (Debian: apt-get install podman runc, see docs/operations/container-image.md)',
-    3,
-  );
+  fail('neither Docker (a running daemon) nor podman was found; install one (Debian: apt-get install podman runc, see docs/operations/container-image.md)', 3);
 }
 
 const version = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version;
