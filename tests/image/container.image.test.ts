@@ -156,42 +156,39 @@ describe.each(nodeVersions)('the container image on Node %s', (node) => {
   // The split topology, on the first Node version: inventory extracted into its own container, same image, its own
   // PGlite; events through Redis.
   if (node !== nodeVersions[0]) return;
-  it.skipIf(!redisUrl)(
-    'runs inventory extracted from the same image: the journey through the monolith reaches it over HTTP and BullMQ',
-    async () => {
-      const [monolithPort, inventoryPort] = [await freePort(), await freePort()];
-      const shared = { ...production, REDIS_URL: redisUrl as string, REDIS_PREFIX: redisPrefix() };
-      const monolith = await start(
-        'split-monolith',
-        { ...shared, MODULES: 'catalog,identity', REMOTE_MODULES: `inventory=http://127.0.0.1:${inventoryPort}`, DATA_DIR: 'memory' },
-        undefined,
-        monolithPort,
-      );
-      await monolith.waitReady();
-      // The module's own secret, from the identity host's key with the operator tool that ships in the image.
-      const secret = await monolith.exec(['node', 'dist/apps/module-client-secret.js', 'inventory']);
-      expect(secret.code, secret.stderr).toBe(0);
-      const { MODULE_CLIENT_KEY: _key, IDENTITY_ADMIN_SECRET: _admin, IDENTITY_KEK: _kek, ...inventoryEnv } = shared;
-      const inventory = await start(
-        'split-inventory',
-        {
-          ...inventoryEnv,
-          REMOTE_MODULES: `catalog=http://127.0.0.1:${monolithPort},identity=http://127.0.0.1:${monolithPort}`,
-          INVENTORY_CLIENT_SECRET: secret.stdout.trim(),
-          DATA_DIR: 'memory',
-        },
-        ['dist/apps/extracted/inventory/main.js'],
-        inventoryPort,
-      );
-      await inventory.waitReady();
-      expect(await inventory.logs()).toMatch(/"modules":\["inventory"\]/);
-      // The health check reads the same configuration the extracted entry does (less its fixed MODULES).
-      expect((await podman(['healthcheck', 'run', inventory.name])).code).toBe(0);
+  it.skipIf(!redisUrl)('runs inventory extracted from the same image: the journey through the monolith reaches it over HTTP and BullMQ', async () => {
+    const [monolithPort, inventoryPort] = [await freePort(), await freePort()];
+    const shared = { ...production, REDIS_URL: redisUrl as string, REDIS_PREFIX: redisPrefix() };
+    const monolith = await start(
+      'split-monolith',
+      { ...shared, MODULES: 'catalog,identity', REMOTE_MODULES: `inventory=http://127.0.0.1:${inventoryPort}`, DATA_DIR: 'memory' },
+      undefined,
+      monolithPort,
+    );
+    await monolith.waitReady();
+    // The module's own secret, from the identity host's key with the operator tool that ships in the image.
+    const secret = await monolith.exec(['node', 'dist/apps/module-client-secret.js', 'inventory']);
+    expect(secret.code, secret.stderr).toBe(0);
+    const { MODULE_CLIENT_KEY: _key, IDENTITY_ADMIN_SECRET: _admin, IDENTITY_KEK: _kek, ...inventoryEnv } = shared;
+    const inventory = await start(
+      'split-inventory',
+      {
+        ...inventoryEnv,
+        REMOTE_MODULES: `catalog=http://127.0.0.1:${monolithPort},identity=http://127.0.0.1:${monolithPort}`,
+        INVENTORY_CLIENT_SECRET: secret.stdout.trim(),
+        DATA_DIR: 'memory',
+      },
+      ['dist/apps/extracted/inventory/main.js'],
+      inventoryPort,
+    );
+    await inventory.waitReady();
+    expect(await inventory.logs()).toMatch(/"modules":\["inventory"\]/);
+    // The health check reads the same configuration the extracted entry does (less its fixed MODULES).
+    expect((await podman(['healthcheck', 'run', inventory.name])).code).toBe(0);
 
-      await journey(clientOf(monolith.url));
+    await journey(clientOf(monolith.url));
 
-      expect((await inventory.stop(graceSeconds)).exitCode).toBe(0);
-      expect((await monolith.stop(graceSeconds)).exitCode).toBe(0);
-    },
-  );
+    expect((await inventory.stop(graceSeconds)).exitCode).toBe(0);
+    expect((await monolith.stop(graceSeconds)).exitCode).toBe(0);
+  });
 });
