@@ -132,6 +132,7 @@ describe.each(nodeVersions)('the container image on Node %s', (node) => {
     });
 
     const stopped = await monolith.stop(graceSeconds);
+    process.stdout.write(`  ${monolith.name}: podman stop took ${stopped.elapsedMs} ms, exit code ${stopped.exitCode}\n`);
     // Exit code 0: drained before its own deadline (which exits 1), and well before podman's SIGKILL (137).
     expect(stopped.exitCode).toBe(0);
     expect(stopped.elapsedMs).toBeLessThan(graceSeconds * 1000);
