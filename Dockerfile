@@ -4,8 +4,8 @@
 ARG NODE_VERSION=20
 
 # TypeScript compiled to JavaScript once, here, so the runtime needs neither tsx nor typescript (dev dependencies).
-# Only typescript is installed (the lockfile's version): `--noCheck` emits without type information, as tsx's type
-# stripping does; type-checking is `npm run typecheck`'s job in CI, not the image build's.
+# Only typescript is installed (the lockfile's version): tsconfig.build.json emits without type-checking (`noCheck`),
+# as tsx's type stripping does, so no dev dependency is needed; type-checking is `npm run typecheck`'s job in CI.
 FROM docker.io/library/node:${NODE_VERSION}-slim AS build
 WORKDIR /src
 COPY package-lock.json ./
