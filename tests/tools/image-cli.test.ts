@@ -9,7 +9,7 @@ import { processTestTimeoutMs } from '../support/timeouts.ts';
 const labels = { version: '1.2.3', revision: 'abc123', created: '2026-01-02T03:04:05Z', source: 'https://example.com/o/r' };
 
 describe('npm run image', () => {
-  it('builds with podman in the Docker format (HEALTHCHECK kept), the CA bundle mounted, and every label as a build argument', () => {
+  it('builds with podman in the Docker format (HEALTHCHECK kept), the CA bundle mounted, and every label as a build argument and as a label', () => {
     const args = buildCommand({ engine: 'podman', tag: 'cleave:1.2.3', nodeVersion: '22', labels, pull: 'never', caBundle: 'package.json' });
 
     expect(args).toEqual([
@@ -21,6 +21,8 @@ describe('npm run image', () => {
       'package.json:/etc/ssl/certs/ca-certificates.crt:ro',
       ...['--build-arg', 'NODE_VERSION=22', '--build-arg', 'VERSION=1.2.3', '--build-arg', 'REVISION=abc123'],
       ...['--build-arg', 'CREATED=2026-01-02T03:04:05Z', '--build-arg', 'SOURCE=https://example.com/o/r'],
+      ...['--label', 'org.opencontainers.image.version=1.2.3', '--label', 'org.opencontainers.image.revision=abc123'],
+      ...['--label', 'org.opencontainers.image.created=2026-01-02T03:04:05Z', '--label', 'org.opencontainers.image.source=https://example.com/o/r'],
       ...['-t', 'cleave:1.2.3', '.'],
     ]);
   });

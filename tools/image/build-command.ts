@@ -61,10 +61,24 @@ export function buildCommand(options: ImageBuildOptions): string[] {
     `CREATED=${labels.created}`,
     '--build-arg',
     `SOURCE=${labels.source}`,
+    // The same values as labels of the final image too: podman's builder (buildah 1.28) keys its layer cache on the
+    // LABEL instruction before the arguments are substituted, so a rebuild whose only change is the revision would
+    // reuse the layer labelled with an older one. `--label` is applied to the image whatever the cache did.
+    ...Object.entries(ociLabels(labels)).flatMap(([name, value]) => ['--label', `${name}=${value}`]),
     '-t',
     options.tag,
     options.context ?? '.',
   ];
+}
+
+/** The OCI annotations (image-spec `annotations.md`) the Dockerfile's build arguments set. */
+export function ociLabels(labels: ImageBuildOptions['labels']): Record<string, string> {
+  return {
+    'org.opencontainers.image.version': labels.version,
+    'org.opencontainers.image.revision': labels.revision,
+    'org.opencontainers.image.created': labels.created,
+    'org.opencontainers.image.source': labels.source,
+  };
 }
 
 /**
