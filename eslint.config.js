@@ -18,6 +18,8 @@ const noExportAll = { selector: 'ExportAllDeclaration', message: 'List the expor
 
 export default defineConfig(
   globalIgnores(['**/node_modules/', '.data/', 'coverage/', 'bench/results/', 'tests/architecture/fixtures/', 'clients/', 'contracts/', 'migrations/']),
+  // The JavaScript the container image build compiles (tsconfig.build.json), when built locally.
+  globalIgnores(['dist/']),
   {
     linterOptions: { reportUnusedDisableDirectives: 'error' },
   },

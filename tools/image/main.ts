@@ -1,0 +1,63 @@
+/**
+ * `npm run image [-- --tag cleave:dev] [--node 22] [--engine podman] [--pull never]`: builds the container image
+ * (Dockerfile) with whichever engine runs here, Docker or podman, labelled with the version from package.json and the
+ * revision from `git rev-parse HEAD`. Exit codes: the engine's; 2 bad usage; 3 no engine.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import process from 'node:process';
+import { parseArgs } from 'node:util';
+import { buildCommand, debianCaBundle, findEngine, sourceUrl, type Engine } from './build-command.ts';
+
+function fail(message: string, code: number): never {
+  process.stderr.write(`image: ${message}\n`);
+  process.exit(code);
+}
+
+function git(args: string[]): string {
+  try {
+    return execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return '';
+  }
+}
+
+let values: { tag?: string; node?: string; engine?: string; pull?: string };
+try {
+  ({ values } = parseArgs({ options: { tag: { type: 'string' }, node: { type: 'string' }, engine: { type: 'string' }, pull: { type: 'string' } } }));
+} catch (error) {
+  fail(error instanceof Error ? error.message : String(error), 2);
+}
+if (values.engine !== undefined && values.engine !== 'docker' && values.engine !== 'podman') fail(`--engine must be docker or podman, not ${values.engine}`, 2);
+if (values.node !== undefined && !/^\d+$/.test(values.node)) fail(`--node must be a major version such as 22, not ${values.node}`, 2);
+if (values.pull !== undefined && !['never', 'missing', 'always'].includes(values.pull)) fail(`--pull must be never, missing or always`, 2);
+
+const engine: Engine | undefined = (values.engine as Engine | undefined) ?? findEngine();
+if (!engine) {
+  fail('neither Docker (a running daemon) nor podman was found; install one (Debian: apt-get install podman runc, see docs/operations/container-image.md)', 3);
+}
+
+const version = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version;
+const revision = git(['rev-parse', 'HEAD']) || 'unknown';
+const labels = {
+  version,
+  revision,
+  // The commit's time rather than the clock's, so that rebuilding one commit gives the same labels.
+  created: git(['log', '-1', '--format=%cI']),
+  source: sourceUrl(git(['remote', 'get-url', 'origin'])),
+};
+const args = buildCommand({
+  engine,
+  tag: values.tag ?? `cleave:${version}`,
+  nodeVersion: values.node ?? '20',
+  labels,
+  caBundle: debianCaBundle,
+  ...(values.pull ? { pull: values.pull as 'never' | 'missing' | 'always' } : {}),
+});
+process.stdout.write(`image: ${engine} ${args.join(' ')}\n`);
+const child = spawn(engine, args, { stdio: 'inherit' });
+child.once('error', (error) => fail(`${engine} did not start: ${error.message}`, 3));
+child.once('exit', (code, signal) => {
+  if (code === 0) process.stdout.write(`image: built ${args[args.indexOf('-t') + 1]} (version ${version}, revision ${revision})\n`);
+  process.exit(code ?? (signal ? 1 : 0));
+});
