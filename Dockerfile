@@ -40,6 +40,8 @@ COPY --from=dependencies --chown=root:root /app/node_modules/ node_modules/
 COPY --from=build --chown=root:root /src/dist/ dist/
 # Read at run time beside the compiled modules (`new URL('../../migrations/<m>', import.meta.url)`).
 COPY --chown=root:root migrations/ dist/migrations/
+# The operations page's script and style sheet, served from beside its compiled module.
+COPY --chown=root:root platform/host/ops-page/assets/ dist/platform/host/ops-page/assets/
 # The only place the process writes: everything else may be mounted read-only (--read-only).
 RUN mkdir /data && chown node:node /data
 VOLUME ["/data"]

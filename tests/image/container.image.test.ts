@@ -115,11 +115,15 @@ describe.each(nodeVersions)('the container image on Node %s', (node) => {
     await monolith.waitReady();
     const api = clientOf(monolith.url);
     const productId = await journey(api);
-    // Files read at run time from the image: the API reference's assets (swagger-ui-dist) and the migrations (the
+    // Files read at run time from the image: the API reference's assets (swagger-ui-dist), the operations page's, and the migrations (the
     // start applied them; /health/ready checks them).
     const asset = await fetch(`${monolith.url}/docs/assets/swagger-ui-bundle.js`);
     expect(asset.status).toBe(200);
     expect((await asset.arrayBuffer()).byteLength).toBeGreaterThan(100_000);
+    // And the operations page's script, which tsc does not copy.
+    const script = await fetch(`${monolith.url}/ops/assets/ops.js`);
+    expect(script.status).toBe(200);
+    expect(await script.text()).toContain('textContent');
     expect((await monolith.exec(['id', '-u'])).stdout.trim()).toBe('1000');
     // Nothing may write outside the volume: the root filesystem is read-only and podman added no tmpfs.
     expect((await monolith.exec(['touch', '/app/x'])).stderr).toContain('Read-only file system');
