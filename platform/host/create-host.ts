@@ -31,6 +31,8 @@ import { registryRoutes } from './registry-routes.ts';
 import { moduleOfPath, openObservability, openRateLimitStore } from './host-assembly.ts';
 import { mountMetrics } from './host-metrics.ts';
 import { resolveTopology, type Topology } from './topology.ts';
+import { openRollouts } from './rollouts.ts';
+import type { GatewayOptions } from './gateway.ts';
 
 export type { HostedModule } from './hosted-module.ts';
 
@@ -68,6 +70,8 @@ export interface Host {
   seed(): Promise<void>;
   /** Registers this host's modules in the registry at `address` (no-op without a registry). */
   announce(address: string): Promise<void>;
+  /** Leaves the registry and answers `/health/ready` with 503, still serving, so traffic stops choosing this host. */
+  drain(): Promise<void>;
   /** Stops relays, bus and registry, and closes the databases the host opened. */
   stop(): Promise<void>;
 }
@@ -161,11 +165,14 @@ export async function createHost(options: HostOptions): Promise<Host> {
         heartbeatMs: config.registry.heartbeatMs,
         ttlMs: config.registry.ttlMs,
         prefix: `${config.redis.prefix}:registry`,
+        labels: { deployment: config.rollout.deployment, colour: config.rollout.colour ?? null },
       });
       const opened = registry;
       stoppers.push(() => opened.close());
       discovery = createDiscovery({ registry, log: logger.child({ component: 'discovery' }), cooldownMs: config.registry.ttlMs, expectedHash: hashOf });
     }
+    const rollouts = await openRollouts({ config, discovery, remote: topology.remote, log: logger.child({ component: 'rollouts' }) });
+    stoppers.push(() => rollouts.close());
 
     const resolveRemote = async (module: string): Promise<string> => {
       const address = topology.remote.get(module);
@@ -176,7 +183,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
       if (address !== 'discover') return address;
       if (!discovery)
         throw new CleaveError('unavailable', 'http/no-instance', `Module ${module} is set to discover, but there is no registry.`, { details: { module } });
-      const found = await discovery.resolve(module);
+      const found = await discovery.resolve(module, rollouts.selection(module));
       // REMOTE_MODULES was checked at start-up; what the registry names is checked on every call.
       if (config.tls.remote.requireTls && !found.startsWith('https://')) {
         throw new CleaveError(
@@ -303,8 +310,20 @@ export async function createHost(options: HostOptions): Promise<Host> {
         }),
       );
     }
-    // Access first (who may call), then idempotency (whose key it is), for every route the app serves.
+    // Access first (who may call), then the canary split, then idempotency (whose key it is), for every route served.
     app.use('*', authorize({ verifier: security.verifier, onRefused: audit.onRefused }));
+    const gateway: GatewayOptions = {
+      resolve: resolveRemote,
+      onFailure: onRemoteFailure,
+      timeoutMs: config.remote.timeoutMs,
+      guard: remote.guard,
+      retryAfterSeconds: Math.ceil(config.remote.breakerResetMs / 1000),
+      trustedProxies,
+      fetch: await tlsFetch(config.tls.remote),
+      tracing,
+      retries: config.remote.retries,
+    };
+    rollouts.mountCanaries(app, gateway);
     for (const m of hosted) app.use(`/${m.definition.name}/*`, idempotency(m.idempotencyGate));
     const providers: DirectProvider[] = [];
     for (const m of hosted) {
@@ -354,30 +373,26 @@ export async function createHost(options: HostOptions): Promise<Host> {
     );
     if (metrics) mountMetrics(app, metrics, { bus, remoteStats: breakers, direct: calls, config });
     app.route('/', audit.routes());
+    app.route(
+      '/',
+      rollouts.routes((module) => {
+        // A change is recorded in the module's trail when it runs here, else in the platform's (identity's, or the first).
+        const m = hosted.find((h) => h.definition.name === module) ?? hosted.find((h) => h.definition.name === 'identity') ?? hosted[0];
+        return m && { audit: m.audit, db: m.context.db };
+      }),
+    );
     app.route('/', registryRoutes({ topology, registry, expectedHash: hashOf, remoteStats: breakers, probeTimeoutMs: config.remote.timeoutMs }));
     const deployed = options.modules.filter((m) => local.has(m.name) || topology.remote.has(m.name));
     mountOpenApi(app, deployed);
     mountDocs(app, '/openapi.json');
     mountIndex(app, hostLinks('', deployed));
-    mountHealth(app, () => hosted.map((m) => ({ module: m.definition.name, checks: m.checks() })));
+    let draining = false;
+    const drainCheck = { module: 'host', checks: [{ name: 'draining', check: () => Promise.reject(new Error('shutting down: no new traffic, please')) }] };
+    mountHealth(app, () => [...hosted.map((m) => ({ module: m.definition.name, checks: m.checks() })), ...(draining ? [drainCheck] : [])]);
     const remoteModules = options.modules.filter((m) => topology.remote.has(m.name));
     const remoteWellKnown = new Map(remoteModules.map((m) => [m.name, wellKnownPaths(m.contract).map((r) => r.path)] as const));
     for (const m of remoteModules) markForwardedRoutes(app, Object.values(m.contract.routes));
-    mountGateway(
-      app,
-      [...topology.remote.keys()],
-      {
-        resolve: resolveRemote,
-        onFailure: onRemoteFailure,
-        timeoutMs: config.remote.timeoutMs,
-        guard: remote.guard,
-        retryAfterSeconds: Math.ceil(config.remote.breakerResetMs / 1000),
-        trustedProxies,
-        fetch: await tlsFetch(config.tls.remote),
-        tracing,
-      },
-      remoteWellKnown,
-    );
+    mountGateway(app, [...topology.remote.keys()], gateway, remoteWellKnown);
 
     // Subscriptions are registered (and workers started) before any relay routes by them.
     await bus.start();
@@ -424,6 +439,10 @@ export async function createHost(options: HostOptions): Promise<Host> {
           address,
           health,
         );
+      },
+      async drain() {
+        draining = true;
+        await registry?.withdraw();
       },
       stop() {
         stopping ??= stopAll();
