@@ -55,6 +55,16 @@ export function canaryRouting(options: CanaryRoutingOptions): MiddlewareHandler<
     if (key.from === 'cookie') return getCookie(c, key.name);
     return endUserOf(principalOf())?.subject;
   };
+  // At most one warning every 10 s, counting the requests served here meanwhile.
+  let warnedAt = 0;
+  let fellBack = 0;
+  const fallBack = (error: CleaveError) => {
+    fellBack += 1;
+    if (Date.now() - warnedAt < 10_000) return;
+    warnedAt = Date.now();
+    options.log.warn({ module: options.module, code: error.code, detail: error.message, requests: fellBack }, 'canary unavailable; its share served here');
+    fellBack = 0;
+  };
   return async (c, next) => {
     const setting = options.setting();
     const side = canarySide(setting, options.module, c.req.header(options.header), setting.sticky ? clientKey(c) : undefined);
@@ -65,7 +75,7 @@ export function canaryRouting(options: CanaryRoutingOptions): MiddlewareHandler<
       if (!(error instanceof CleaveError) || !(notSent.has(error.code) || (error.code === 'http/upstream-unavailable' && isRepeatable(c.req.raw))))
         throw error;
       // The canary is down or refusing: the local module serves (the same database), and the operator sees why.
-      options.log.debug({ module: options.module, code: error.code }, 'canary unavailable; served locally');
+      fallBack(error);
       return next();
     }
   };

@@ -15,6 +15,9 @@ export interface RolloutSetting {
 
 export const defaultRollout: RolloutSetting = { weight: 0, sticky: false, colour: null, updatedAt: null };
 
+/** As stored: with the revision that orders writes, so a slow read never undoes a newer change. */
+type Stored = RolloutSetting & { revision?: number };
+
 export interface RolloutStoreOptions {
   redisUrl: string;
   redisCa?: string | undefined;
@@ -50,13 +53,15 @@ export function createRolloutStore(options: RolloutStoreOptions): RolloutStore {
   const redis = new Redis(options.redisUrl, { ...connection, enableOfflineQueue: false });
   const subscriber = new Redis(options.redisUrl, connection);
   for (const r of [redis, subscriber]) r.on('error', (error: Error) => options.log.debug({ err: error }, 'rollout store connection error'));
-  const settings = new Map<string, RolloutSetting>();
+  const settings = new Map<string, Stored>();
   const channel = `${options.prefix}:changed`;
   let timer: ReturnType<typeof setInterval> | undefined;
 
   const apply = (module: string, raw: string | null) => {
-    const next = raw === null ? defaultRollout : { ...defaultRollout, ...(JSON.parse(raw) as Partial<RolloutSetting>) };
-    const before = settings.get(module) ?? defaultRollout;
+    const next: Stored = raw === null ? defaultRollout : { ...defaultRollout, ...(JSON.parse(raw) as Partial<Stored>) };
+    const before: Stored = settings.get(module) ?? defaultRollout;
+    // A refresh whose read was sent before a change notice can answer after it: the older revision is ignored.
+    if ((next.revision ?? 0) < (before.revision ?? 0)) return;
     settings.set(module, next);
     if (before.weight !== next.weight || before.colour !== next.colour || before.sticky !== next.sticky)
       options.log.info({ module, weight: next.weight, sticky: next.sticky, colour: next.colour }, 'rollout setting applied');
@@ -82,15 +87,19 @@ export function createRolloutStore(options: RolloutStoreOptions): RolloutStore {
   })();
 
   return {
-    get: (module) => settings.get(module) ?? defaultRollout,
+    get: (module) => {
+      const { weight, sticky, colour, updatedAt } = settings.get(module) ?? defaultRollout;
+      return { weight, sticky, colour, updatedAt };
+    },
     async write(module, setting) {
       await ready;
-      const stored: RolloutSetting = { ...setting, updatedAt: new Date().toISOString() };
+      const revision = await redis.incr(`${options.prefix}:revision`);
+      const stored: Stored = { ...setting, updatedAt: new Date().toISOString(), revision };
       const raw = JSON.stringify(stored);
       const [written] = (await redis.multi().hset(options.prefix, module, raw).publish(channel, module).exec()) ?? [];
       if (written?.[0]) throw written[0];
       apply(module, raw);
-      return stored;
+      return { weight: stored.weight, sticky: stored.sticky, colour: stored.colour, updatedAt: stored.updatedAt };
     },
     async refresh() {
       await ready;
