@@ -65,7 +65,11 @@ export function createDiscovery(options: DiscoveryOptions): Discovery {
   return {
     async resolve(module, selection = {}) {
       const now = Date.now();
-      const candidates = (await live(module)).filter((i) => admits(i, selection) && (failedUntil.get(`${module} ${i.address}`) ?? 0) <= now);
+      const admitted = (await live(module)).filter((i) => admits(i, selection));
+      const answering = admitted.filter((i) => (failedUntil.get(`${module} ${i.address}`) ?? 0) <= now);
+      // When every instance failed lately (a slow moment on all of them, one instance just started), trying them
+      // again beats refusing outright: the registry still says they are there and passing.
+      const candidates = answering.length > 0 ? answering : admitted;
       if (candidates.length === 0) {
         const which = selection.colour == null ? '' : ` ${selection.colour}`;
         throw new CleaveError('unavailable', 'http/no-instance', `No healthy${which} instance of module ${module} is registered.`, { details: { module } });

@@ -55,7 +55,8 @@ describe.skipIf(missing)('canary: a share of a module served here goes to its ex
       EVENT_RETRY_BASE_MS: '20',
       OUTBOX_SWEEP_MS: '200',
     };
-    const gatewayEnv = { ...shared, CANARY_MODULES: 'inventory=discover', CANARY_STICKY_KEY: 'header:x-session' };
+    // A generous upstream deadline: on a loaded 2-core machine the canary can take seconds to answer.
+    const gatewayEnv = { ...shared, CANARY_MODULES: 'inventory=discover', CANARY_STICKY_KEY: 'header:x-session', REMOTE_TIMEOUT_MS: '15000' };
     // The first gateway migrates the one database; the others then start on it.
     gateways = [await startProcessHost({ env: gatewayEnv })];
     const [second, inventory] = await Promise.all([
@@ -115,7 +116,8 @@ describe.skipIf(missing)('canary: a share of a module served here goes to its ex
     });
     try {
       for (const [i, weight] of weights.entries()) {
-        // Any replica takes the change; every replica applies it.
+        // Any replica takes the change; every replica applies it. Requests in flight meanwhile count for no phase.
+        phase = -1;
         await setEverywhere(gateways[i % 2] as ProcessHost, { weight });
         phase = i;
         await until(() => load.within(i, 'read').length + load.within(i, 'receive').length >= perPhase, `${perPhase} requests at weight ${weight}`);
@@ -126,15 +128,9 @@ describe.skipIf(missing)('canary: a share of a module served here goes to its ex
     }
 
     expect(load.records.filter((r) => !r.ok)).toEqual([]);
-    for (const g of gateways) console.log(g.output().split('\n').filter((l) => l.includes('canary unavailable') || l.includes('"level":50')).join('\n'));
     const canary = await canaryServed();
     for (const [i, weight] of weights.entries()) {
       const inventory = [...load.within(i, 'read'), ...load.within(i, 'receive')];
-      if (weight === 100 || weight === 0) {
-        for (const r of inventory.filter((x) => (weight === 0) === canary.has(x.id)))
-          console.log(JSON.stringify(r), gateways.map((g) => g.output().split('\n').filter((l) => l.includes(r.id)).join('\n')).join('\n---\n'), extracted.output().split('\n').filter((l) => l.includes(r.id)));
-      }
-      if (weight === 0) expect(inventory.filter((r) => canary.has(r.id)).map((r) => ({ ...r, i }))).toEqual([]);
       expectBinomial(inventory.filter((r) => canary.has(r.id)).length, inventory.length, weight / 100, `weight ${weight}`);
     }
     // Product creation is catalog's, never split.

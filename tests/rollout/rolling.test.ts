@@ -60,7 +60,10 @@ describe.skipIf(missing)('rolling and blue-green updates of an extracted module 
     sql = postgres(inventoryDb.url, { max: 2, onnotice: () => {} });
     cleanups.push(() => sql.end());
     const shared = { REDIS_URL: redisUrl as string, REDIS_PREFIX: redisPrefix(), REQUEST_LOG: 'all', REGISTRY_HEARTBEAT_MS: '500', EVENT_RETRY_BASE_MS: '20' };
-    gateway = await startProcessHost({ env: { ...shared, MODULES: 'catalog,identity', DATABASE_URL: monolithDb.url, REGISTRY_TTL_MS: '5000' } });
+    // A generous upstream deadline: on a loaded 2-core machine a just-started instance can take seconds to answer.
+    gateway = await startProcessHost({
+      env: { ...shared, MODULES: 'catalog,identity', DATABASE_URL: monolithDb.url, REGISTRY_TTL_MS: '5000', REMOTE_TIMEOUT_MS: '15000' },
+    });
     running.push(gateway);
     // Drained instances keep serving 2 s after leaving the registry: twice the gateway's discovery refresh.
     inventoryEnv = { ...shared, DATABASE_URL: inventoryDb.url, SHUTDOWN_DRAIN_DELAY: '2s', REGISTRY_TTL_MS: '5000' };
