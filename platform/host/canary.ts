@@ -15,7 +15,13 @@ export type CanarySide = 'local' | 'canary';
  * sticky rollout hashes the client key to a point in [0, 100), so one client stays on one side for a given weight
  * and, as the weight grows, those already on the canary stay there. Without a key (or not sticky) it is a coin flip.
  */
-export function canarySide(setting: RolloutSetting, module: string, cohort: string | undefined, clientKey: string | undefined, random = Math.random): CanarySide {
+export function canarySide(
+  setting: RolloutSetting,
+  module: string,
+  cohort: string | undefined,
+  clientKey: string | undefined,
+  random = Math.random,
+): CanarySide {
   if (cohort === 'always') return 'canary';
   if (cohort === 'never') return 'local';
   if (setting.weight <= 0) return 'local';
@@ -72,8 +78,7 @@ export function canaryRouting(options: CanaryRoutingOptions): MiddlewareHandler<
     try {
       return await options.forward(c);
     } catch (error) {
-      if (!(error instanceof CleaveError) || !(notSent.has(error.code) || (error.code === 'http/upstream-unavailable' && isRepeatable(c.req.raw))))
-        throw error;
+      if (!(error instanceof CleaveError) || !(notSent.has(error.code) || (error.code === 'http/upstream-unavailable' && isRepeatable(c.req.raw)))) throw error;
       // The canary is down or refusing: the local module serves (the same database), and the operator sees why.
       fallBack(error);
       return next();

@@ -55,7 +55,10 @@ const putRollout = contractRoute({
       ),
     },
   },
-  errors: { ...problems, 409: [...problems[409], 'rollout/no-canary-target', 'rollout/colour-needs-discovery', 'rollout/colour-not-ready', 'rollout/no-audit-trail'] },
+  errors: {
+    ...problems,
+    409: [...problems[409], 'rollout/no-canary-target', 'rollout/colour-needs-discovery', 'rollout/colour-not-ready', 'rollout/no-audit-trail'],
+  },
   responses: { 200: { description: 'Stored and announced; replicas apply it within one round trip to Redis', content: jsonContent(rolloutSchema) } },
 });
 
@@ -109,7 +112,11 @@ export function rolloutRoutes(options: RolloutRoutesOptions): App {
       });
     if (body.colour !== null) {
       if ((target ?? options.remote.get(module)) !== 'discover')
-        throw new CleaveError('conflict', 'rollout/colour-needs-discovery', `${module} is reached at a fixed address; colours are chosen among registry instances.`);
+        throw new CleaveError(
+          'conflict',
+          'rollout/colour-needs-discovery',
+          `${module} is reached at a fixed address; colours are chosen among registry instances.`,
+        );
       // Blue-green: traffic moves only to a side that is up and passing its checks.
       if (((await options.healthyOfColour(module, body.colour)) ?? 0) === 0)
         throw new CleaveError('conflict', 'rollout/colour-not-ready', `No healthy ${body.colour} instance of ${module} is registered.`, {
@@ -117,7 +124,8 @@ export function rolloutRoutes(options: RolloutRoutesOptions): App {
         });
     }
     const trail = options.trail(module);
-    if (!trail) throw new CleaveError('conflict', 'rollout/no-audit-trail', 'This host keeps no audit trail to record the change in; change it through one that does.');
+    if (!trail)
+      throw new CleaveError('conflict', 'rollout/no-audit-trail', 'This host keeps no audit trail to record the change in; change it through one that does.');
     const before = store.get(module);
     // The audit entry and the change stand or fall together: the write to Redis happens while the entry's transaction
     // holds the chain head, and a failed write rolls the entry back.

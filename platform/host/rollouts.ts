@@ -59,12 +59,11 @@ export async function openRollouts(options: RolloutsOptions): Promise<HostRollou
           ...gateway,
           resolve: canaryAt,
           // The canary has a breaker of its own: while it is open, its share is served here.
-          ...(gateway.guard ? { guard: (m: string, attempt: () => Promise<Response>) => (gateway.guard as NonNullable<GatewayOptions['guard']>)(`${m}-canary`, attempt) } : {}),
+          ...(gateway.guard
+            ? { guard: (m: string, attempt: () => Promise<Response>) => (gateway.guard as NonNullable<GatewayOptions['guard']>)(`${m}-canary`, attempt) }
+            : {}),
         });
-        app.use(
-          `/${module}/*`,
-          canaryRouting({ module, setting: () => setting(module), header: rollout.header, stickyKey: rollout.stickyKey, forward, log }),
-        );
+        app.use(`/${module}/*`, canaryRouting({ module, setting: () => setting(module), header: rollout.header, stickyKey: rollout.stickyKey, forward, log }));
       }
     },
     routes: (trail) =>

@@ -38,7 +38,12 @@ describe.skipIf(missing)('canary: a share of a module served here goes to its ex
   /** Sets a rollout through one replica and waits until every replica applies it. */
   const setEverywhere = async (via: ProcessHost, body: { weight: number; sticky?: boolean }) => {
     expect((await rollout(via, body)).status).toBe(200);
-    for (const g of gateways) await until(async () => (await applied(g)).weight === body.weight && (await applied(g)).sticky === (body.sticky ?? false), 'replicas to apply the weight', 30_000);
+    for (const g of gateways)
+      await until(
+        async () => (await applied(g)).weight === body.weight && (await applied(g)).sticky === (body.sticky ?? false),
+        'replicas to apply the weight',
+        30_000,
+      );
   };
 
   beforeAll(async () => {
@@ -104,7 +109,14 @@ describe.skipIf(missing)('canary: a share of a module served here goes to its ex
         n % 10 < 7
           ? { op: 'read', path: `/inventory/v1/stock/${productId}`, expect: 200 }
           : n % 10 < 9
-            ? { op: 'receive', path: `/inventory/v1/stock/${productId}/receipts`, method: 'POST', body: { quantity: 1 }, expect: 200, onOk: () => (receipts += 1) }
+            ? {
+                op: 'receive',
+                path: `/inventory/v1/stock/${productId}/receipts`,
+                method: 'POST',
+                body: { quantity: 1 },
+                expect: 200,
+                onOk: () => (receipts += 1),
+              }
             : {
                 op: 'create',
                 path: '/catalog/v1/products',

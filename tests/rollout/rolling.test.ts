@@ -43,7 +43,14 @@ describe.skipIf(missing)('rolling and blue-green updates of an extracted module 
         n % 10 < 6
           ? { op: 'read', path: `/inventory/v1/stock/${productId}`, expect: 200 }
           : n % 10 < 8
-            ? { op: 'receive', path: `/inventory/v1/stock/${productId}/receipts`, method: 'POST', body: { quantity: 1 }, expect: 200, onOk: () => (counts.receipts += 1) }
+            ? {
+                op: 'receive',
+                path: `/inventory/v1/stock/${productId}/receipts`,
+                method: 'POST',
+                body: { quantity: 1 },
+                expect: 200,
+                onOk: () => (counts.receipts += 1),
+              }
             : {
                 op: 'create',
                 path: '/catalog/v1/products',

@@ -8,6 +8,7 @@ import { costsRoute } from '../../platform/host/costs-route.ts';
 import { metricsRoute } from '../../platform/host/metrics-route.ts';
 import { opsRoutes } from '../../platform/host/ops-routes.ts';
 import { registryRoutes } from '../../platform/host/registry-routes.ts';
+import { rolloutRoutes } from '../../platform/host/rollout-routes.ts';
 import { moduleAsyncApi } from './asyncapi.ts';
 import { toJsonText, toYamlText } from './canonical.ts';
 
@@ -34,7 +35,8 @@ export function documentedPlatformRoutes(): RouteConfig[] {
   const audit = auditRoutes({ modules: () => [], keys: async () => ({ keys: [] }) });
   const metrics = metricsRoute(undefined as never);
   const costs = costsRoute(undefined as never);
-  return [ops, events, audit, registry, metrics, costs].flatMap((router) => platformRoutes(router, []));
+  const rollouts = rolloutRoutes({ store: undefined, canaries: {}, remote: new Map(), healthyOfColour: async () => undefined, trail: () => undefined });
+  return [ops, events, audit, registry, rollouts, metrics, costs].flatMap((router) => platformRoutes(router, []));
 }
 
 /**
