@@ -2,9 +2,9 @@ import type { Config } from '../config/index.ts';
 import { createHttpTransport, tlsFetch, wellKnownPaths, type HttpTransport, type LocalDispatch, type Transport } from '../contracts/index.ts';
 import type { ModuleAnswer, ModuleCall } from '../contracts/http-send.ts';
 import type { DatabaseHandle } from '../db/index.ts';
-import { createInProcessBus, eventTables, type Consumer, type DeadLetterStore, type EventBus } from '../events/index.ts';
+import { eventTables, type Consumer, type DeadLetterStore, type EventBus } from '../events/index.ts';
 import { commitBeforeCall, idempotency } from '../idempotency/index.ts';
-import { CleaveError, createApp, ipRanges, markForwardedRoutes, mountDocs, rateLimit, type App } from '../http/index.ts';
+import { createApp, ipRanges, markForwardedRoutes, mountDocs, rateLimit, type App } from '../http/index.ts';
 import { authorize } from '../http/authorize.ts';
 import { routeHandlers } from '../http/route-handlers.ts';
 import { createLogger, type Logger, type Tracing } from '../observability/index.ts';
@@ -15,7 +15,7 @@ import { createDirectCalls, type DirectCalls, type DirectProvider } from './dire
 import { openModuleDatabases, sharedDatabase, type ModuleDatabases } from './databases.ts';
 import type { ModuleDefinition } from './define-module.ts';
 import { mountGateway } from './gateway.ts';
-import { mountHealth } from './health.ts';
+import { checksPass, mountHealth } from './health.ts';
 import { mountIndex } from './index-page.ts';
 import { hostLinks } from './links.ts';
 import { hostModule, type HostedModule } from './hosted-module.ts';
@@ -31,6 +31,8 @@ import { registryRoutes } from './registry-routes.ts';
 import { moduleOfPath, openObservability, openRateLimitStore } from './host-assembly.ts';
 import { mountMetrics } from './host-metrics.ts';
 import { resolveTopology, type Topology } from './topology.ts';
+import { openBus } from './host-bus.ts';
+import { addressResolver } from './remote-address.ts';
 import { openRollouts } from './rollouts.ts';
 import type { GatewayOptions } from './gateway.ts';
 
@@ -113,39 +115,8 @@ export async function createHost(options: HostOptions): Promise<Host> {
       }
     }
 
-    const retry = { baseMs: config.events.retryBaseMs, maxMs: config.events.retryMaxMs };
-    const busLog = logger.child({ component: 'bus' });
     const deadLetterStores = new Map<string, DeadLetterStore>();
-    const events = config.events;
-    // BullMQ, ioredis and the registry load only when configured, so a host without Redis never spends start-up on them.
-    const bus =
-      events.bus === 'bullmq'
-        ? (await import('../events/bullmq-bus.ts')).createBullmqBus({
-            redisUrl: config.redis.url as string,
-            redisCa: config.tls.redisCa,
-            prefix: config.redis.prefix,
-            log: busLog,
-            maxAttempts: events.maxAttempts,
-            retry,
-            handlerTimeoutMs: events.handlerTimeoutMs,
-            partitions: events.partitions,
-            partitionLeaseMs: events.partitionLeaseMs,
-            maxStalls: events.maxStalls,
-            unroutedGraceMs: events.unroutedGraceMs,
-            jobRetentionMs: events.jobRetentionMs,
-            subscriptionRefreshMs: events.subscriptionRefreshMs,
-            inboxRetentionMs: config.retention.inboxMs,
-            deadLetters: (module) => deadLetterStores.get(module),
-            observe: metrics?.events.delivery,
-          })
-        : createInProcessBus({
-            log: busLog,
-            maxAttempts: events.maxAttempts,
-            retry,
-            handlerTimeoutMs: events.handlerTimeoutMs,
-            inboxRetentionMs: config.retention.inboxMs,
-            observe: metrics?.events.delivery,
-          });
+    const bus = await openBus(config, logger.child({ component: 'bus' }), (module) => deadLetterStores.get(module), metrics?.events.delivery);
     closeBus = () => bus.close();
 
     const hashes = new Map<string, string>();
@@ -171,32 +142,17 @@ export async function createHost(options: HostOptions): Promise<Host> {
       stoppers.push(() => opened.close());
       discovery = createDiscovery({ registry, log: logger.child({ component: 'discovery' }), cooldownMs: config.registry.ttlMs, expectedHash: hashOf });
     }
-    const rollouts = await openRollouts({ config, discovery, remote: topology.remote, log: logger.child({ component: 'rollouts' }) });
+    const rollouts = await openRollouts({
+      config,
+      discovery,
+      resolve: addressResolver(discovery, config.tls.remote.requireTls),
+      remote: topology.remote,
+      log: logger.child({ component: 'rollouts' }),
+    });
     stoppers.push(() => rollouts.close());
 
-    const resolveRemote = async (module: string): Promise<string> => {
-      const address = topology.remote.get(module);
-      if (!address)
-        throw new CleaveError('unavailable', 'host/module-unavailable', `Module ${module} is neither hosted here nor reachable from here.`, {
-          details: { module },
-        });
-      if (address !== 'discover') return address;
-      if (!discovery)
-        throw new CleaveError('unavailable', 'http/no-instance', `Module ${module} is set to discover, but there is no registry.`, { details: { module } });
-      const found = await discovery.resolve(module, rollouts.selection(module));
-      // REMOTE_MODULES was checked at start-up; what the registry names is checked on every call.
-      if (config.tls.remote.requireTls && !found.startsWith('https://')) {
-        throw new CleaveError(
-          'unavailable',
-          'http/insecure-instance',
-          `The registry names ${found} for module ${module}, but REMOTE_REQUIRE_TLS needs https://.`,
-          {
-            details: { module },
-          },
-        );
-      }
-      return found;
-    };
+    const resolveAt = addressResolver(discovery, config.tls.remote.requireTls);
+    const resolveRemote = (module: string) => resolveAt(module, topology.remote.get(module), rollouts.selection(module));
     const onRemoteFailure = (module: string, baseUrl: string) => discovery?.markFailed(module, baseUrl);
     const remote = createHttpTransport({
       resolve: resolveRemote,
@@ -419,25 +375,10 @@ export async function createHost(options: HostOptions): Promise<Host> {
       },
       async announce(address) {
         if (!registry) return;
-        const health = async () =>
-          (
-            await Promise.all(
-              hosted.flatMap((m) =>
-                m.checks().map((c) =>
-                  c.check().then(
-                    () => true,
-                    () => false,
-                  ),
-                ),
-              ),
-            )
-          ).every(Boolean)
-            ? 'pass'
-            : 'fail';
         await registry.announce(
           hosted.map((m) => ({ module: m.definition.name, version: m.definition.version, contractHash: hashOf(m.definition.name) ?? '' })),
           address,
-          health,
+          () => checksPass(hosted.flatMap((m) => m.checks())),
         );
       },
       async drain() {

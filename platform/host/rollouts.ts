@@ -4,6 +4,7 @@ import type { Logger } from '../observability/index.ts';
 import type { Discovery, InstanceSelection, RolloutStore } from '../registry/index.ts';
 import { canaryRouting } from './canary.ts';
 import { forwarder, type GatewayOptions } from './gateway.ts';
+import type { AddressResolver } from './remote-address.ts';
 import { rolloutRoutes, type RolloutRoutesOptions } from './rollout-routes.ts';
 
 /** This host's part in rollouts: the shared settings, which instances answer for a module, canary splits. */
@@ -20,6 +21,8 @@ export interface HostRollouts {
 export interface RolloutsOptions {
   config: Config;
   discovery: Discovery | undefined;
+  /** Resolves a configured address (`discover`: a registry instance), as for any module elsewhere. */
+  resolve: AddressResolver;
   remote: ReadonlyMap<string, string>;
   log: Logger;
 }
@@ -44,12 +47,8 @@ export async function openRollouts(options: RolloutsOptions): Promise<HostRollou
     await store.refresh().catch((error: unknown) => log.warn({ err: error }, 'rollout settings not read; weight 0 and any colour until Redis answers'));
   }
   const setting = (module: string) => store?.get(module) ?? { weight: 0, sticky: false, colour: null, updatedAt: null };
-  const canaryAt = async (module: string): Promise<string> => {
-    const target = rollout.canaries[module] as string;
-    if (target !== 'discover' || !discovery) return target;
-    // Another deployment's instances of the module: never a gateway replica that serves it itself.
-    return discovery.resolve(module, { colour: setting(module).colour, notDeployment: rollout.deployment });
-  };
+  // Another deployment's instances of the module: never a gateway replica that serves it itself.
+  const canaryAt = (module: string) => options.resolve(module, rollout.canaries[module], { colour: setting(module).colour, notDeployment: rollout.deployment });
   return {
     store,
     selection: (module) => ({ colour: setting(module).colour }),
