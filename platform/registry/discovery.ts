@@ -35,9 +35,10 @@ export function createDiscovery(options: DiscoveryOptions): Discovery {
   const failedUntil = new Map<string, number>();
   const warned = new Set<string>();
 
-  async function live(module: string): Promise<InstanceRecord[]> {
+  async function live(module: string, fresh = false): Promise<InstanceRecord[]> {
     const cached = cache.get(module);
-    if (cached && Date.now() - cached.at < refreshMs) return cached.instances;
+    // A fresh read is still at most one per 100 ms, so a module with no instance at all does not send every request to Redis.
+    if (cached && Date.now() - cached.at < (fresh ? 100 : refreshMs)) return cached.instances;
     const instances = await options.registry.instances(module);
     cache.set(module, { at: Date.now(), instances });
     // Instances come and go (new addresses on every deploy): forget what is about ones no longer registered.
@@ -65,7 +66,10 @@ export function createDiscovery(options: DiscoveryOptions): Discovery {
   return {
     async resolve(module, selection = {}) {
       const now = Date.now();
-      const admitted = (await live(module)).filter((i) => admits(i, selection));
+      let admitted = (await live(module)).filter((i) => admits(i, selection));
+      // None in the cached list: read the registry now before refusing (an operator just selected a colour whose
+      // instances registered after the last read).
+      if (admitted.length === 0) admitted = (await live(module, true)).filter((i) => admits(i, selection));
       const answering = admitted.filter((i) => (failedUntil.get(`${module} ${i.address}`) ?? 0) <= now);
       // When every instance failed lately (a slow moment on all of them, one instance just started), trying them
       // again beats refusing outright: the registry still says they are there and passing.
