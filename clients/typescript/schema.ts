@@ -2678,6 +2678,10 @@ export interface components {
                     /** @description Whether the instance serves the contract this host was built against. */
                     contractMatches: boolean;
                     seenAt: string;
+                    /** @description The deployment the instance belongs to (`DEPLOYMENT_NAME`); `null` from hosts older than this label. */
+                    deployment: string | null;
+                    /** @description Its blue-green colour (`DEPLOYMENT_COLOUR`), selected with `PUT /ops/rollouts/{module}`. */
+                    colour: string | null;
                 }[];
             };
             breakers: {

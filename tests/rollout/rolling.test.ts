@@ -8,7 +8,7 @@ import { servedBy, startLoad, until, type Load } from './load.ts';
 const missing = !postgresUrl || !redisUrl;
 
 interface Catalog {
-  registry: { instances: { module: string; address: string; health: string }[] };
+  registry: { instances: { module: string; address: string; health: string; colour: string | null }[] };
 }
 
 /**
@@ -160,7 +160,8 @@ describe.skipIf(missing)('rolling and blue-green updates of an extracted module 
       await until(() => traffic.records.length > 100, 'traffic on blue');
       const started = await instance('green');
       green = started;
-      await until(async () => (await registered()).some((i) => i.address === started.url && i.health === 'pass'), 'green to register');
+      // /registry shows each instance's colour.
+      await until(async () => (await registered()).some((i) => i.address === started.url && i.health === 'pass' && i.colour === 'green'), 'green to register');
       await until(() => traffic.records.length > 200, 'more traffic on blue while green is up');
       expect((await select('green')).status).toBe(200);
       phase = 1;
