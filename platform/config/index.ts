@@ -12,4 +12,5 @@ export { developmentDataKek } from './data-encryption-settings.ts';
 export type { DataEncryptionConfig } from './data-encryption-settings.ts';
 export type { Environment } from './schema.ts';
 export type { TlsConfig } from './tls-settings.ts';
+export type { RolloutConfig } from './rollout-settings.ts';
 export { readEnvironment, loadConfigOrExit } from './environment.ts';

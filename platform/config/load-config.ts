@@ -4,6 +4,7 @@ import { developmentKek, developmentModuleClientKey, parseKeks, parseModuleClien
 import { environmentSchema } from './schema.ts';
 import { isSecretVariable, moduleClientSecretVariable, readSecretFiles } from './secret-files.ts';
 import { tlsSettings, type TlsConfig } from './tls-settings.ts';
+import { rolloutSettings, type RolloutConfig } from './rollout-settings.ts';
 
 /** The typed settings every part of Cleave receives; nothing else reads the environment. */
 export interface Config {
@@ -106,6 +107,8 @@ export interface Config {
   audit: { checkpointIntervalMs: number; denialQueueSize: number };
   /** After SIGTERM, how long draining may take before the process exits anyway. */
   shutdownTimeoutMs: number;
+  /** Canary of a module served here, blue-green selection and drain (docs/operations/rollouts.md). */
+  rollout: RolloutConfig;
   identity: IdentityConfig;
   /** Encryption at rest of the fields modules classify as personal or sensitive. */
   dataEncryption: DataEncryptionConfig;
@@ -186,6 +189,7 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
     topologyProblems.push({ variable: 'EVENT_HANDLER_TIMEOUT_MS', message: 'must be shorter than DB_IDLE_IN_TRANSACTION_TIMEOUT_MS' });
   }
   const tracing = tracingSettings(e);
+  const rollout = rolloutSettings(e, topologyProblems);
   const identity = identitySettings(e, set, topologyProblems);
   identity.moduleClientSecrets = moduleClientSecrets(present, e.MODULES, e.REMOTE_MODULES ?? {}, topologyProblems);
   const dataEncryption = dataEncryptionSettings(e.DATA_KEK, Boolean(set.DATA_KEK_FILE), e.NODE_ENV === 'production', topologyProblems);
@@ -256,6 +260,7 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
     metrics: { enabled: e.METRICS_ENABLED, collectTimeoutMs: e.METRICS_COLLECT_TIMEOUT },
     audit: { checkpointIntervalMs: e.AUDIT_CHECKPOINT_INTERVAL, denialQueueSize: e.AUDIT_DENIAL_QUEUE },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    rollout,
     identity,
     dataEncryption,
     tls,

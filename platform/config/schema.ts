@@ -204,6 +204,27 @@ export const environmentSchema = z.object({
     .regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, dash and underscore only')
     .default('cleave'),
   REMOTE_MODULES: remoteModules.optional(),
+  /** Modules hosted here whose extracted deployment may take a share of their traffic (`rollout-settings.ts`). */
+  CANARY_MODULES: remoteModules.optional(),
+  CANARY_HEADER: z
+    .string()
+    .regex(/^[a-z0-9-]{1,64}$/, 'a lower-case header name')
+    .default('x-cleave-canary'),
+  CANARY_STICKY_KEY: z
+    .string()
+    .regex(/^(subject|(header|cookie):[A-Za-z0-9_-]{1,64})$/, 'subject, header:<name> or cookie:<name>')
+    .default('subject'),
+  ROLLOUT_REFRESH_MS: positiveInt(5_000),
+  DEPLOYMENT_NAME: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and dashes')
+    .optional(),
+  DEPLOYMENT_COLOUR: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'lower-case letters, digits and dashes (e.g. blue, green)')
+    .optional(),
+  /** Default: a quarter of SHUTDOWN_TIMEOUT_MS, at most 3 s. */
+  SHUTDOWN_DRAIN_DELAY: z.union([z.undefined(), duration('0', { allowZero: true })]),
   /** TLS: paths of PEM files, read by `tlsSettings` (see docs/operations/tls.md). */
   TLS_CERT_FILE: z.string().optional(),
   TLS_KEY_FILE: z.string().optional(),

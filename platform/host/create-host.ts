@@ -2,9 +2,9 @@ import type { Config } from '../config/index.ts';
 import { createHttpTransport, tlsFetch, wellKnownPaths, type HttpTransport, type LocalDispatch, type Transport } from '../contracts/index.ts';
 import type { ModuleAnswer, ModuleCall } from '../contracts/http-send.ts';
 import type { DatabaseHandle } from '../db/index.ts';
-import { createInProcessBus, eventTables, type Consumer, type DeadLetterStore, type EventBus } from '../events/index.ts';
+import { eventTables, type Consumer, type DeadLetterStore, type EventBus } from '../events/index.ts';
 import { commitBeforeCall, idempotency } from '../idempotency/index.ts';
-import { CleaveError, createApp, ipRanges, markForwardedRoutes, mountDocs, rateLimit, type App } from '../http/index.ts';
+import { createApp, ipRanges, markForwardedRoutes, mountDocs, rateLimit, type App } from '../http/index.ts';
 import { authorize } from '../http/authorize.ts';
 import { routeHandlers } from '../http/route-handlers.ts';
 import { createLogger, type Logger, type Tracing } from '../observability/index.ts';
@@ -15,7 +15,7 @@ import { createDirectCalls, type DirectCalls, type DirectProvider } from './dire
 import { openModuleDatabases, sharedDatabase, type ModuleDatabases } from './databases.ts';
 import type { ModuleDefinition } from './define-module.ts';
 import { mountGateway } from './gateway.ts';
-import { mountHealth } from './health.ts';
+import { checksPass, mountHealth } from './health.ts';
 import { mountIndex } from './index-page.ts';
 import { hostLinks } from './links.ts';
 import { hostModule, type HostedModule } from './hosted-module.ts';
@@ -32,6 +32,10 @@ import { moduleOfPath, openObservability, openRateLimitStore } from './host-asse
 import { opsPage } from './ops-page/index.ts';
 import { mountMetrics } from './host-metrics.ts';
 import { resolveTopology, type Topology } from './topology.ts';
+import { openBus } from './host-bus.ts';
+import { addressResolver } from './remote-address.ts';
+import { openRollouts } from './rollouts.ts';
+import type { GatewayOptions } from './gateway.ts';
 
 export type { HostedModule } from './hosted-module.ts';
 
@@ -69,6 +73,8 @@ export interface Host {
   seed(): Promise<void>;
   /** Registers this host's modules in the registry at `address` (no-op without a registry). */
   announce(address: string): Promise<void>;
+  /** Leaves the registry and answers `/health/ready` with 503, still serving, so traffic stops choosing this host. */
+  drain(): Promise<void>;
   /** Stops relays, bus and registry, and closes the databases the host opened. */
   stop(): Promise<void>;
 }
@@ -110,39 +116,8 @@ export async function createHost(options: HostOptions): Promise<Host> {
       }
     }
 
-    const retry = { baseMs: config.events.retryBaseMs, maxMs: config.events.retryMaxMs };
-    const busLog = logger.child({ component: 'bus' });
     const deadLetterStores = new Map<string, DeadLetterStore>();
-    const events = config.events;
-    // BullMQ, ioredis and the registry load only when configured, so a host without Redis never spends start-up on them.
-    const bus =
-      events.bus === 'bullmq'
-        ? (await import('../events/bullmq-bus.ts')).createBullmqBus({
-            redisUrl: config.redis.url as string,
-            redisCa: config.tls.redisCa,
-            prefix: config.redis.prefix,
-            log: busLog,
-            maxAttempts: events.maxAttempts,
-            retry,
-            handlerTimeoutMs: events.handlerTimeoutMs,
-            partitions: events.partitions,
-            partitionLeaseMs: events.partitionLeaseMs,
-            maxStalls: events.maxStalls,
-            unroutedGraceMs: events.unroutedGraceMs,
-            jobRetentionMs: events.jobRetentionMs,
-            subscriptionRefreshMs: events.subscriptionRefreshMs,
-            inboxRetentionMs: config.retention.inboxMs,
-            deadLetters: (module) => deadLetterStores.get(module),
-            observe: metrics?.events.delivery,
-          })
-        : createInProcessBus({
-            log: busLog,
-            maxAttempts: events.maxAttempts,
-            retry,
-            handlerTimeoutMs: events.handlerTimeoutMs,
-            inboxRetentionMs: config.retention.inboxMs,
-            observe: metrics?.events.delivery,
-          });
+    const bus = await openBus(config, logger.child({ component: 'bus' }), (module) => deadLetterStores.get(module), metrics?.events.delivery);
     closeBus = () => bus.close();
 
     const hashes = new Map<string, string>();
@@ -162,35 +137,23 @@ export async function createHost(options: HostOptions): Promise<Host> {
         heartbeatMs: config.registry.heartbeatMs,
         ttlMs: config.registry.ttlMs,
         prefix: `${config.redis.prefix}:registry`,
+        labels: { deployment: config.rollout.deployment, colour: config.rollout.colour ?? null },
       });
       const opened = registry;
       stoppers.push(() => opened.close());
       discovery = createDiscovery({ registry, log: logger.child({ component: 'discovery' }), cooldownMs: config.registry.ttlMs, expectedHash: hashOf });
     }
+    const rollouts = await openRollouts({
+      config,
+      discovery,
+      resolve: addressResolver(discovery, config.tls.remote.requireTls),
+      remote: topology.remote,
+      log: logger.child({ component: 'rollouts' }),
+    });
+    stoppers.push(() => rollouts.close());
 
-    const resolveRemote = async (module: string): Promise<string> => {
-      const address = topology.remote.get(module);
-      if (!address)
-        throw new CleaveError('unavailable', 'host/module-unavailable', `Module ${module} is neither hosted here nor reachable from here.`, {
-          details: { module },
-        });
-      if (address !== 'discover') return address;
-      if (!discovery)
-        throw new CleaveError('unavailable', 'http/no-instance', `Module ${module} is set to discover, but there is no registry.`, { details: { module } });
-      const found = await discovery.resolve(module);
-      // REMOTE_MODULES was checked at start-up; what the registry names is checked on every call.
-      if (config.tls.remote.requireTls && !found.startsWith('https://')) {
-        throw new CleaveError(
-          'unavailable',
-          'http/insecure-instance',
-          `The registry names ${found} for module ${module}, but REMOTE_REQUIRE_TLS needs https://.`,
-          {
-            details: { module },
-          },
-        );
-      }
-      return found;
-    };
+    const resolveAt = addressResolver(discovery, config.tls.remote.requireTls);
+    const resolveRemote = (module: string) => resolveAt(module, topology.remote.get(module), rollouts.selection(module));
     const onRemoteFailure = (module: string, baseUrl: string) => discovery?.markFailed(module, baseUrl);
     const remote = createHttpTransport({
       resolve: resolveRemote,
@@ -304,18 +267,21 @@ export async function createHost(options: HostOptions): Promise<Host> {
         }),
       );
     }
-    // Access first (who may call), then idempotency (whose key it is), for every route the app serves.
-    const ops = opsPage({
-      config,
-      send: sendPlain,
-      identityLocal: identityAt === 'local',
-      verifier: security.verifier,
-      log: logger.child({ component: 'ops-page' }),
-      modules: [...local],
-      metrics,
-      tracing,
-    });
+    const ops = opsPage({ config, security, send: sendPlain, identity: identityAt, logger, modules: local, metrics, tracing });
+    // Access first (who may call), then the canary split, then idempotency (whose key it is), for every route served.
     app.use('*', authorize({ verifier: security.verifier, onRefused: audit.onRefused, sessionToken: ops.sessionToken }));
+    const gateway: GatewayOptions = {
+      resolve: resolveRemote,
+      onFailure: onRemoteFailure,
+      timeoutMs: config.remote.timeoutMs,
+      guard: remote.guard,
+      retryAfterSeconds: Math.ceil(config.remote.breakerResetMs / 1000),
+      trustedProxies,
+      fetch: await tlsFetch(config.tls.remote),
+      tracing,
+      retries: config.remote.retries,
+    };
+    rollouts.mountCanaries(app, gateway);
     for (const m of hosted) app.use(`/${m.definition.name}/*`, idempotency(m.idempotencyGate));
     const providers: DirectProvider[] = [];
     for (const m of hosted) {
@@ -366,30 +332,26 @@ export async function createHost(options: HostOptions): Promise<Host> {
     if (metrics) mountMetrics(app, metrics, { bus, remoteStats: breakers, direct: calls, config });
     ops.mount(app);
     app.route('/', audit.routes());
+    app.route(
+      '/',
+      rollouts.routes((module) => {
+        // A change is recorded in the module's trail when it runs here, else in the platform's (identity's, or the first).
+        const m = hosted.find((h) => h.definition.name === module) ?? hosted.find((h) => h.definition.name === 'identity') ?? hosted[0];
+        return m && { audit: m.audit, db: m.context.db };
+      }),
+    );
     app.route('/', registryRoutes({ topology, registry, expectedHash: hashOf, remoteStats: breakers, probeTimeoutMs: config.remote.timeoutMs }));
     const deployed = options.modules.filter((m) => local.has(m.name) || topology.remote.has(m.name));
     mountOpenApi(app, deployed);
     mountDocs(app, '/openapi.json');
     mountIndex(app, hostLinks('', deployed));
-    mountHealth(app, () => hosted.map((m) => ({ module: m.definition.name, checks: m.checks() })));
+    let draining = false;
+    const drainCheck = { module: 'host', checks: [{ name: 'draining', check: () => Promise.reject(new Error('shutting down: no new traffic, please')) }] };
+    mountHealth(app, () => [...hosted.map((m) => ({ module: m.definition.name, checks: m.checks() })), ...(draining ? [drainCheck] : [])]);
     const remoteModules = options.modules.filter((m) => topology.remote.has(m.name));
     const remoteWellKnown = new Map(remoteModules.map((m) => [m.name, wellKnownPaths(m.contract).map((r) => r.path)] as const));
     for (const m of remoteModules) markForwardedRoutes(app, Object.values(m.contract.routes));
-    mountGateway(
-      app,
-      [...topology.remote.keys()],
-      {
-        resolve: resolveRemote,
-        onFailure: onRemoteFailure,
-        timeoutMs: config.remote.timeoutMs,
-        guard: remote.guard,
-        retryAfterSeconds: Math.ceil(config.remote.breakerResetMs / 1000),
-        trustedProxies,
-        fetch: await tlsFetch(config.tls.remote),
-        tracing,
-      },
-      remoteWellKnown,
-    );
+    mountGateway(app, [...topology.remote.keys()], gateway, remoteWellKnown);
 
     // Subscriptions are registered (and workers started) before any relay routes by them.
     await bus.start();
@@ -416,26 +378,15 @@ export async function createHost(options: HostOptions): Promise<Host> {
       },
       async announce(address) {
         if (!registry) return;
-        const health = async () =>
-          (
-            await Promise.all(
-              hosted.flatMap((m) =>
-                m.checks().map((c) =>
-                  c.check().then(
-                    () => true,
-                    () => false,
-                  ),
-                ),
-              ),
-            )
-          ).every(Boolean)
-            ? 'pass'
-            : 'fail';
         await registry.announce(
           hosted.map((m) => ({ module: m.definition.name, version: m.definition.version, contractHash: hashOf(m.definition.name) ?? '' })),
           address,
-          health,
+          () => checksPass(hosted.flatMap((m) => m.checks())),
         );
+      },
+      async drain() {
+        draining = true;
+        await registry?.withdraw();
       },
       stop() {
         stopping ??= stopAll();

@@ -25,6 +25,18 @@ export interface GatewayOptions {
   fetch?: typeof fetch;
   /** A client span for the forwarded request, whose context the upstream continues, when tracing is on. */
   tracing?: Tracing;
+  /**
+   * Further tries, each on the instance `resolve` names next, for a request that is safe to repeat (`GET`, `HEAD`,
+   * `OPTIONS`, `PUT`, `DELETE`, or one with an `Idempotency-Key`) when an instance could not be reached. Default 0.
+   */
+  retries?: number;
+}
+
+const repeatableMethods = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
+
+/** Whether sending the request twice does no more than sending it once (RFC 9110 §9.2.2), or its key makes it so. */
+export function isRepeatable(request: Request): boolean {
+  return repeatableMethods.has(request.method) || request.headers.has('idempotency-key');
 }
 
 const noProxies: IpRanges = { has: () => false };
@@ -58,8 +70,7 @@ export function mountGateway(
   options: GatewayOptions,
   wellKnown: ReadonlyMap<string, readonly string[]> = new Map(),
 ): void {
-  const handler = (module: string) => (c: Context<AppEnv>) =>
-    options.guard ? options.guard(module, () => forward(c, module, options)) : forward(c, module, options);
+  const handler = (module: string) => forwarder(module, options);
   for (const module of modules) {
     app.all(`/${module}/*`, handler(module));
     // The module's well-known URIs (e.g. /.well-known/jwks.json) sit outside its prefix and are forwarded one by one.
@@ -67,7 +78,31 @@ export function mountGateway(
   }
 }
 
-async function forward(c: Context<AppEnv>, module: string, options: GatewayOptions): Promise<Response> {
+/**
+ * Forwards a request for `module` to an instance `options.resolve` names, under the module's breaker, trying the
+ * next instance when one cannot be reached and the request is safe to repeat (then its body is read first).
+ */
+export function forwarder(module: string, options: GatewayOptions): (c: Context<AppEnv>) => Promise<Response> {
+  const attempt = async (c: Context<AppEnv>) => {
+    const repeatable = isRepeatable(c.req.raw);
+    const tries = repeatable ? 1 + (options.retries ?? 0) : 1;
+    // A request that may be sent again is read first (within the body limit); Hono keeps it for a local handler too.
+    const body = bodyOf(c.req.raw) && (repeatable ? await c.req.arrayBuffer() : c.req.raw.body);
+    for (let tried = 1; ; tried += 1) {
+      try {
+        return await forward(c, module, options, body || null);
+      } catch (error) {
+        // A timeout is not retried: the instance may still be working on it, and the caller has waited long enough.
+        if (tried >= tries || !(error instanceof CleaveError) || error.code !== 'http/upstream-unavailable') throw error;
+      }
+    }
+  };
+  return (c) => (options.guard ? options.guard(module, () => attempt(c)) : attempt(c));
+}
+
+const bodyOf = (request: Request) => request.method !== 'GET' && request.method !== 'HEAD' && request.body !== null;
+
+async function forward(c: Context<AppEnv>, module: string, options: GatewayOptions, body: BodyInit | null): Promise<Response> {
   const base = await options.resolve(module);
   const incoming = new URL(c.req.url);
   const target = `${base}${incoming.pathname}${incoming.search}`;
@@ -97,7 +132,6 @@ async function forward(c: Context<AppEnv>, module: string, options: GatewayOptio
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(new Error('timeout')), options.timeoutMs);
   const method = c.req.method;
-  const hasBody = method !== 'GET' && method !== 'HEAD' && c.req.raw.body !== null;
   let upstream: Response;
   try {
     upstream = await (options.fetch ?? fetch)(target, {
@@ -105,7 +139,7 @@ async function forward(c: Context<AppEnv>, module: string, options: GatewayOptio
       headers,
       redirect: 'manual',
       signal: controller.signal,
-      ...(hasBody ? { body: c.req.raw.body, duplex: 'half' } : {}),
+      ...(body === null ? {} : { body, duplex: 'half' }),
     } as RequestInit);
   } catch (error) {
     if (span) endSpan(span, error);

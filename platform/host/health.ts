@@ -53,3 +53,16 @@ export function mountHealth(app: App, checks: () => ModuleChecks[]): void {
     return c.json({ status, checks: results }, ok ? 200 : 503);
   });
 }
+
+/** `pass` when every check passes (what a host reports to the registry with each heartbeat), else `fail`. */
+export async function checksPass(checks: readonly HealthCheck[]): Promise<'pass' | 'fail'> {
+  const results = await Promise.all(
+    checks.map((c) =>
+      c.check().then(
+        () => true,
+        () => false,
+      ),
+    ),
+  );
+  return results.every(Boolean) ? 'pass' : 'fail';
+}

@@ -13,6 +13,11 @@ const instanceSchema = z.object({
   contractHash: z.string(),
   contractMatches: z.boolean().openapi({ description: 'Whether the instance serves the contract this host was built against.' }),
   seenAt: z.string(),
+  deployment: z
+    .string()
+    .nullable()
+    .openapi({ description: 'The deployment the instance belongs to (`DEPLOYMENT_NAME`); `null` from hosts older than this label.' }),
+  colour: z.string().nullable().openapi({ description: 'Its blue-green colour (`DEPLOYMENT_COLOUR`), selected with `PUT /ops/rollouts/{module}`.' }),
 });
 
 const catalogRoute = contractRoute({
@@ -83,6 +88,8 @@ export function registryRoutes(options: RegistryRoutesOptions): App {
             contractHash: i.contractHash,
             contractMatches: i.contractHash === options.expectedHash(i.module),
             seenAt: i.seenAt,
+            deployment: i.deployment ?? null,
+            colour: i.colour ?? null,
           })),
         },
         breakers: options.remoteStats(),

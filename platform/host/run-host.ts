@@ -75,6 +75,13 @@ export async function runHost(config: Config, modules: readonly ModuleDefinition
       process.exit(1);
     }, config.shutdownTimeoutMs);
     deadline.unref?.();
+    // Leave the registry and fail readiness first, and keep serving while every gateway's discovery catches up
+    // (it rereads the registry each second); only then stop accepting and finish what is in flight.
+    await host.drain();
+    if (host.registry && config.rollout.drainDelayMs > 0) {
+      host.logger.info({ delayMs: config.rollout.drainDelayMs }, 'draining: left the registry, still serving');
+      await new Promise((resolve) => setTimeout(resolve, config.rollout.drainDelayMs));
+    }
     await server.close();
     await host.stop();
     clearTimeout(deadline);

@@ -29,6 +29,7 @@ export function resolveTopology(config: Config, all: readonly ModuleDefinition[]
   };
   unknown('MODULES', config.modules ?? []);
   unknown('REMOTE_MODULES', Object.keys(config.remoteModules));
+  unknown('CANARY_MODULES', Object.keys(config.rollout.canaries));
   if (problems.length > 0) throw new ConfigError(problems);
 
   const localNames = new Set(config.modules ?? all.filter((m) => !(m.name in config.remoteModules)).map((m) => m.name));

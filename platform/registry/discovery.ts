@@ -13,9 +13,17 @@ export interface DiscoveryOptions {
   expectedHash(module: string): string | undefined;
 }
 
+/** Which instances of a module may answer: one colour of a blue-green pair, or none of this gateway's own deployment. */
+export interface InstanceSelection {
+  colour?: string | null | undefined;
+  notDeployment?: string | undefined;
+}
+
 /** Finds a healthy instance of a module: round-robin over the registry's healthy, answering instances. */
 export interface Discovery {
-  resolve(module: string): Promise<string>;
+  resolve(module: string, selection?: InstanceSelection): Promise<string>;
+  /** The healthy instances `selection` admits now, read fresh from the registry. */
+  healthy(module: string, selection?: InstanceSelection): Promise<InstanceRecord[]>;
   /** Skips an instance for a while after it failed to answer. */
   markFailed(module: string, address: string): void;
 }
@@ -27,9 +35,10 @@ export function createDiscovery(options: DiscoveryOptions): Discovery {
   const failedUntil = new Map<string, number>();
   const warned = new Set<string>();
 
-  async function live(module: string): Promise<InstanceRecord[]> {
+  async function live(module: string, fresh = false): Promise<InstanceRecord[]> {
     const cached = cache.get(module);
-    if (cached && Date.now() - cached.at < refreshMs) return cached.instances;
+    // A fresh read is still at most one per 100 ms, so a module with no instance at all does not send every request to Redis.
+    if (cached && Date.now() - cached.at < (fresh ? 100 : refreshMs)) return cached.instances;
     const instances = await options.registry.instances(module);
     cache.set(module, { at: Date.now(), instances });
     // Instances come and go (new addresses on every deploy): forget what is about ones no longer registered.
@@ -49,16 +58,33 @@ export function createDiscovery(options: DiscoveryOptions): Discovery {
     return instances;
   }
 
+  const admits = (i: InstanceRecord, selection: InstanceSelection) =>
+    i.health === 'pass' &&
+    (selection.colour == null || i.colour === selection.colour) &&
+    (selection.notDeployment === undefined || i.deployment !== selection.notDeployment);
+
   return {
-    async resolve(module) {
+    async resolve(module, selection = {}) {
       const now = Date.now();
-      const candidates = (await live(module)).filter((i) => i.health === 'pass' && (failedUntil.get(`${module} ${i.address}`) ?? 0) <= now);
+      let admitted = (await live(module)).filter((i) => admits(i, selection));
+      // None in the cached list: read the registry now before refusing (an operator just selected a colour whose
+      // instances registered after the last read).
+      if (admitted.length === 0) admitted = (await live(module, true)).filter((i) => admits(i, selection));
+      const answering = admitted.filter((i) => (failedUntil.get(`${module} ${i.address}`) ?? 0) <= now);
+      // When every instance failed lately (a slow moment on all of them, one instance just started), trying them
+      // again beats refusing outright: the registry still says they are there and passing.
+      const candidates = answering.length > 0 ? answering : admitted;
       if (candidates.length === 0) {
-        throw new CleaveError('unavailable', 'http/no-instance', `No healthy instance of module ${module} is registered.`, { details: { module } });
+        const which = selection.colour == null ? '' : ` ${selection.colour}`;
+        throw new CleaveError('unavailable', 'http/no-instance', `No healthy${which} instance of module ${module} is registered.`, { details: { module } });
       }
-      const next = (cursor.get(module) ?? 0) % candidates.length;
-      cursor.set(module, next + 1);
+      const key = `${module} ${selection.colour ?? ''} ${selection.notDeployment ?? ''}`;
+      const next = (cursor.get(key) ?? 0) % candidates.length;
+      cursor.set(key, next + 1);
       return (candidates[next] as InstanceRecord).address;
+    },
+    async healthy(module, selection = {}) {
+      return (await options.registry.instances(module)).filter((i) => admits(i, selection));
     },
     markFailed(module, address) {
       failedUntil.set(`${module} ${address}`, Date.now() + options.cooldownMs);

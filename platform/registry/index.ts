@@ -6,4 +6,6 @@
 export { createRegistry } from './registry.ts';
 export type { Registry, RegistryOptions, InstanceRecord, Announcement } from './registry.ts';
 export { createDiscovery } from './discovery.ts';
-export type { Discovery, DiscoveryOptions } from './discovery.ts';
+export type { Discovery, DiscoveryOptions, InstanceSelection } from './discovery.ts';
+export { createRolloutStore, defaultRollout } from './rollout-store.ts';
+export type { RolloutSetting, RolloutStore, RolloutStoreOptions } from './rollout-store.ts';

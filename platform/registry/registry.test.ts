@@ -10,8 +10,8 @@ const redisUrl = process.env.TEST_REDIS_URL;
 describe.skipIf(!redisUrl)('service registry on Redis', () => {
   const open: Registry[] = [];
   const prefix = `cleave-test:${randomUUID()}`;
-  const registry = (ttlMs = 2000) => {
-    const r = createRegistry({ redisUrl: redisUrl as string, log: testLogger(), heartbeatMs: 100, ttlMs, prefix });
+  const registry = (ttlMs = 2000, labels?: { deployment: string; colour: string | null }) => {
+    const r = createRegistry({ redisUrl: redisUrl as string, log: testLogger(), heartbeatMs: 100, ttlMs, prefix, ...(labels ? { labels } : {}) });
     open.push(r);
     return r;
   };
@@ -53,7 +53,25 @@ describe.skipIf(!redisUrl)('service registry on Redis', () => {
     expect((await reader.instances('inventory')).map((i) => i.address).sort()).toEqual(['http://gone:1', 'http://stays:1']);
     await new Promise((r) => setTimeout(r, 400));
     expect((await reader.instances('inventory')).map((i) => i.address)).toEqual(['http://stays:1']);
-    await expect(discovery.resolve('inventory')).rejects.toMatchObject({ kind: 'unavailable', code: 'http/no-instance' });
+    // The one left failed lately, but is registered and passing: it is tried again rather than refused.
+    expect(await discovery.resolve('inventory')).toBe('http://stays:1');
+    await expect(discovery.resolve('inventory', { colour: 'green' })).rejects.toMatchObject({ kind: 'unavailable', code: 'http/no-instance' });
+  });
+
+  it('selects instances by colour or away from a deployment, and a host that withdraws is gone at once', async () => {
+    const inventory = [{ module: 'inventory', version: '1', contractHash: 'h' }];
+    await registry(2000, { deployment: 'inventory', colour: 'blue' }).announce(inventory, 'http://blue:1', async () => 'pass');
+    const green = registry(60_000, { deployment: 'inventory', colour: 'green' });
+    await green.announce(inventory, 'http://green:1', async () => 'pass');
+    await registry(2000, { deployment: 'monolith', colour: null }).announce(inventory, 'http://monolith:1', async () => 'pass');
+    const discovery = createDiscovery({ registry: registry(), log: testLogger(), cooldownMs: 60_000, refreshMs: 0, expectedHash: () => 'h' });
+    expect(await discovery.resolve('inventory', { colour: 'green' })).toBe('http://green:1');
+    const extracted = await Promise.all(Array.from({ length: 4 }, () => discovery.resolve('inventory', { notDeployment: 'monolith' })));
+    expect(new Set(extracted)).toEqual(new Set(['http://blue:1', 'http://green:1']));
+    expect((await discovery.healthy('inventory', { colour: 'green' })).map((i) => i.address)).toEqual(['http://green:1']);
+    await green.withdraw();
+    expect((await discovery.healthy('inventory', { colour: 'green' })).map((i) => i.address)).toEqual([]);
+    await expect(discovery.resolve('inventory', { colour: 'green' })).rejects.toMatchObject({ code: 'http/no-instance' });
   });
 
   it('a module nobody announces cannot be resolved', async () => {

@@ -13,6 +13,9 @@ export interface InstanceRecord {
   health: 'pass' | 'fail';
   startedAt: string;
   seenAt: string;
+  /** The deployment the instance belongs to and its blue-green colour; absent from hosts older than these labels. */
+  deployment?: string;
+  colour?: string | null;
 }
 
 export interface Announcement {
@@ -30,6 +33,8 @@ export interface RegistryOptions {
   /** A registration not refreshed within this time disappears. */
   ttlMs: number;
   prefix?: string;
+  /** Written into every record: which deployment this host belongs to, and its colour in a blue-green pair. */
+  labels?: { deployment: string; colour: string | null };
 }
 
 /** The service catalog in Redis: hosts announce their modules with a heartbeat; entries expire on their own. */
@@ -38,6 +43,11 @@ export interface Registry {
   announce(modules: Announcement[], address: string, health: () => Promise<'pass' | 'fail'>): Promise<void>;
   instances(module?: string): Promise<InstanceRecord[]>;
   modules(): Promise<string[]>;
+  /**
+   * Stops the heartbeat and removes this host's entries, keeping the connection (a draining host still discovers
+   * others); a later `close` only disconnects.
+   */
+  withdraw(): Promise<void>;
   /** Stops the heartbeat and removes this host's entries (`deregister: false` leaves them to expire, as a crash would). */
   close(options?: { deregister?: boolean }): Promise<void>;
 }
@@ -79,12 +89,28 @@ export function createRegistry(options: RegistryOptions): Registry {
         health: status,
         startedAt,
         seenAt,
+        ...(options.labels ?? {}),
       };
       multi.set(key(a.module, hostId), JSON.stringify(record), 'PX', options.ttlMs);
       multi.sadd(`${prefix}:m:${a.module}`, hostId);
       multi.sadd(`${prefix}:modules`, a.module);
     }
     await multi.exec();
+  }
+
+  async function withdraw(): Promise<void> {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    const leaving = announced;
+    announced = [];
+    if (leaving.length === 0 || redis.status !== 'ready') return;
+    const multi = redis.multi();
+    for (const a of leaving) {
+      multi.del(key(a.module, hostId));
+      multi.srem(`${prefix}:m:${a.module}`, hostId);
+    }
+    await multi.exec().catch((error: unknown) => options.log.warn({ err: error }, 'could not leave the registry; the entries expire on their own'));
+    options.log.info({ modules: leaving.map((a) => a.module) }, 'left the service registry');
   }
 
   async function instancesOf(module: string): Promise<InstanceRecord[]> {
@@ -119,17 +145,11 @@ export function createRegistry(options: RegistryOptions): Registry {
       await connected;
       return (await redis.smembers(`${prefix}:modules`)).sort();
     },
+    withdraw,
     async close({ deregister = true } = {}) {
+      if (deregister) await withdraw();
       if (timer) clearTimeout(timer);
       timer = undefined;
-      if (deregister && announced.length > 0 && redis.status === 'ready') {
-        const multi = redis.multi();
-        for (const a of announced) {
-          multi.del(key(a.module, hostId));
-          multi.srem(`${prefix}:m:${a.module}`, hostId);
-        }
-        await multi.exec().catch(() => {});
-      }
       redis.disconnect();
     },
   };

@@ -73,6 +73,8 @@ export function startProcessHost(options: ProcessHostOptions = {}): Promise<Proc
       LOG_LEVEL: 'info',
       DEMO_DATA: 'false',
       DATA_DIR: 'memory',
+      // Stops stay quick; the rollout tests, which are about draining, set their own delay.
+      SHUTDOWN_DRAIN_DELAY: '0',
       IDENTITY_ADMIN_SECRET: testAdminSecret,
       PORT: String(options.port ?? 0),
       // Tests fire many requests from one address, and hosts call each other from it: limits out of their way.

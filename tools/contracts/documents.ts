@@ -10,6 +10,7 @@ import { opsOverviewRoutes } from '../../platform/host/ops-overview-routes.ts';
 import { opsRoutes } from '../../platform/host/ops-routes.ts';
 import { tracingOff } from '../../platform/observability/index.ts';
 import { registryRoutes } from '../../platform/host/registry-routes.ts';
+import { rolloutRoutes } from '../../platform/host/rollout-routes.ts';
 import { moduleAsyncApi } from './asyncapi.ts';
 import { toJsonText, toYamlText } from './canonical.ts';
 
@@ -37,7 +38,8 @@ export function documentedPlatformRoutes(): RouteConfig[] {
   const metrics = metricsRoute(undefined as never);
   const costs = costsRoute(undefined as never);
   const overview = opsOverviewRoutes({ service: '', modules: [], metrics: undefined, tracing: tracingOff });
-  return [ops, events, audit, registry, metrics, costs, overview].flatMap((router) => platformRoutes(router, []));
+  const rollouts = rolloutRoutes({ store: undefined, canaries: {}, remote: new Map(), healthyOfColour: async () => undefined, trail: () => undefined });
+  return [ops, events, audit, registry, rollouts, metrics, costs, overview].flatMap((router) => platformRoutes(router, []));
 }
 
 /**
