@@ -111,6 +111,21 @@ describe('operations page sessions', { timeout: processTestTimeoutMs }, () => {
     expect((await send('/ops/callback?code=abc&state=x')).status).toBe(400);
   });
 
+  it('sends a sign-in begun at another loopback name to the address its redirect URI names (cookies are per host)', async () => {
+    const local = await startTestHost({ database: db, modules, env: { PORT: '3999' } });
+    try {
+      const moved = await local.app.request('http://localhost:3999/ops/sign-in');
+      expect(moved.status).toBe(303);
+      expect(moved.headers.get('location')).toBe('http://127.0.0.1:3999/ops/sign-in');
+      const started = await local.app.request('http://127.0.0.1:3999/ops/sign-in');
+      expect(started.headers.get('location')).toMatch(/^\/identity\/v1\/authorize\?/);
+      // With PUBLIC_URL (behind a proxy) nothing is redirected by host name.
+      expect((await send('/ops/sign-in')).headers.get('location')).toMatch(/^\/identity\/v1\/authorize\?/);
+    } finally {
+      await local.stop();
+    }
+  });
+
   it('signs out: the cookie is cleared and its refresh token revoked, so the old cookie no longer works', async () => {
     const out = await send('/ops/sign-out', { method: 'POST', headers: { cookie: session, 'x-csrf-token': csrf } });
     expect(out.status).toBe(204);

@@ -73,6 +73,15 @@ export function opsSignIn(options: OpsSignInOptions): OpsSignIn {
     return `${config.tls.server ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
   })();
   const origin = (c: Context<AppEnv>) => ownOrigin ?? new URL(c.req.url).origin;
+  // Development without PUBLIC_URL: `localhost` and `127.0.0.1` are one host to the user but two to cookies, so a
+  // sign-in begun on the one must go on at the address the redirect URI names.
+  const loopback = (hostname: string) => hostname === 'localhost' || hostname === '127.0.0.1' || hostname === '[::1]';
+  const otherLoopbackName = (c: Context<AppEnv>): boolean => {
+    if (config.publicUrl || !ownOrigin) return false;
+    const here = new URL(c.req.url);
+    const own = new URL(ownOrigin);
+    return here.origin !== own.origin && here.port === own.port && loopback(here.hostname) && loopback(own.hostname);
+  };
   const secure = (c: Context<AppEnv>) => origin(c).startsWith('https:');
   const names = (c: Context<AppEnv>) => cookieNames(secure(c));
   const cookieOptions = (c: Context<AppEnv>, maxAge: number) => ({ path: '/', httpOnly: true, secure: secure(c), sameSite: 'Lax', maxAge }) as const;
@@ -186,6 +195,7 @@ export function opsSignIn(options: OpsSignInOptions): OpsSignIn {
     },
     mount(app) {
       app.get('/ops/sign-in', async (c) => {
+        if (otherLoopbackName(c)) return c.redirect(`${origin(c)}/ops/sign-in`, 303);
         const signIn: SignInState = { state: randomToken(), verifier: randomToken() };
         let endpoint: string;
         try {
