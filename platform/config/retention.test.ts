@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './load-config.ts';
-
-const problemsOf = (env: Record<string, string>) => {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-};
+import { problemsOf } from '../../tests/support/config-problems.ts';
+import { loadConfig } from './load-config.ts';
 
 describe('retention and timeout settings', () => {
   it('read durations in milliseconds or with a unit', () => {

@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './load-config.ts';
-
-const problemsOf = (env: Record<string, string>) => {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-};
+import { problemsOf } from '../../tests/support/config-problems.ts';
+import { loadConfig } from './load-config.ts';
 
 describe('rollout settings', () => {
   it('default: no canary, the subject as sticky key, deployment "monolith", a drain of a quarter of the deadline up to 3 s', () => {

@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { App } from './create-app.ts';
+import { mountStaticAssets } from './static-assets.ts';
 
 const assets: Record<string, string> = {
   'swagger-ui.css': 'text/css; charset=utf-8',
@@ -14,7 +14,6 @@ const assets: Record<string, string> = {
  */
 export function mountDocs(app: App, specUrl: string): void {
   const root = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
-  const cache = new Map<string, Uint8Array>();
   const csp = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'";
 
   app.get('/docs', (c) => {
@@ -30,17 +29,5 @@ export function mountDocs(app: App, specUrl: string): void {
     c.header('content-type', 'text/javascript; charset=utf-8');
     return c.body(`window.ui = SwaggerUIBundle({ url: ${JSON.stringify(specUrl)}, dom_id: '#swagger-ui', deepLinking: true });\n`);
   });
-  app.get('/docs/assets/:file', async (c) => {
-    const file = c.req.param('file');
-    const type = assets[file];
-    if (!type) return c.notFound();
-    let body = cache.get(file);
-    if (!body) {
-      body = new Uint8Array(await readFile(join(root, file)));
-      cache.set(file, body);
-    }
-    c.header('content-type', type);
-    c.header('cache-control', 'public, max-age=86400');
-    return c.body(body as Uint8Array<ArrayBuffer>);
-  });
+  mountStaticAssets(app, { path: '/docs/assets/:file', types: assets, locate: (file) => join(root, file), cacheControl: 'public, max-age=86400' });
 }

@@ -27,6 +27,7 @@ export { isUnsafe, isModuleOperation, takesIdempotencyKey, upstreamCodes } from 
 export type { ProblemDeclaration } from './platform-problems.ts';
 export type { RouteContract, UndeclaredProblems } from './declared-problems.ts';
 export { mountDocs } from './docs.ts';
+export { mountStaticAssets } from './static-assets.ts';
 export { requestLog } from './middleware.ts';
 export { operatorAccess, operatorScope, describeAccess, securityOf, securityScheme, securitySchemeName } from './access.ts';
 export type { Access } from './access.ts';

@@ -1,5 +1,4 @@
-import { readFile } from 'node:fs/promises';
-import type { App } from '../../http/index.ts';
+import { mountStaticAssets, type App } from '../../http/index.ts';
 import type { OpsSignIn } from './sign-in.ts';
 
 /**
@@ -50,13 +49,11 @@ function page(csrf: string, subject: string): string {
  * its script reads the operator routes with the session cookie and refreshes every few seconds.
  */
 export function mountOpsPage(app: App, signIn: OpsSignIn): void {
-  const cache = new Map<string, Uint8Array>();
   app.get('/ops', async (c) => {
     c.header('cache-control', 'no-store');
     const session = await signIn.session(c);
     if (!session) return c.redirect('/ops/sign-in', 303);
     c.header('content-security-policy', opsPageCsp);
-    c.header('referrer-policy', 'no-referrer');
     return c.html(page(session.csrf, session.subject));
   });
   app.get('/ops/signed-out', (c) => {
@@ -65,18 +62,11 @@ export function mountOpsPage(app: App, signIn: OpsSignIn): void {
       '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Signed out</title></head><body><p>Signed out. <a href="/ops">Sign in again</a></p></body></html>',
     );
   });
-  app.get('/ops/assets/:file', async (c) => {
-    const file = c.req.param('file');
-    const type = assets[file];
-    if (!type) return c.notFound();
-    let body = cache.get(file);
-    if (!body) {
-      body = new Uint8Array(await readFile(new URL(`./assets/${file}`, import.meta.url)));
-      cache.set(file, body);
-    }
-    c.header('content-type', type);
-    c.header('cache-control', 'no-cache');
-    c.header('x-content-type-options', 'nosniff');
-    return c.body(body as Uint8Array<ArrayBuffer>);
+  // `no-cache`: a new version of the script is fetched after an upgrade (revalidated, not trusted stale).
+  mountStaticAssets(app, {
+    path: '/ops/assets/:file',
+    types: assets,
+    locate: (file) => new URL(`./assets/${file}`, import.meta.url),
+    cacheControl: 'no-cache',
   });
 }
