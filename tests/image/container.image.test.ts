@@ -187,7 +187,7 @@ describe.each(nodeVersions)('the container image on Node %s', (node) => {
       inventoryPort,
     );
     await inventory.waitReady();
-    expect(await inventory.logs()).toMatch(/"modules":\["inventory"\]/);
+    await inventory.waitForLog(/"modules":\["inventory"\]/);
     // The health check reads the same configuration the extracted entry does (less its fixed MODULES).
     expect((await podman(['healthcheck', 'run', inventory.name])).code).toBe(0);
 

@@ -83,6 +83,20 @@ export class Container {
     return podman(['logs', this.name]).then((r) => r.stdout + r.stderr);
   }
 
+  /**
+   * Waits until the container's log matches: a line written just before the server listened can reach `podman logs`
+   * after the first ready answer (the log goes through a pipe to conmon), so reading the log once is a race.
+   */
+  async waitForLog(pattern: RegExp, deadlineMs = 30_000): Promise<string> {
+    const until = Date.now() + deadlineMs;
+    for (;;) {
+      const logs = await this.logs();
+      if (pattern.test(logs)) return logs;
+      if (Date.now() >= until) throw new Error(`${this.name} never logged ${pattern} within ${deadlineMs} ms:\n${logs.slice(-4000)}`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+
   /** `podman inspect` of one field, e.g. `{{.State.ExitCode}}`. */
   inspect(format: string): Promise<string> {
     return podmanOk(['inspect', '--format', format, this.name]);
