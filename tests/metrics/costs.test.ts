@@ -43,6 +43,8 @@ describe.each(testDatabases)('GET /ops/costs on $name', (testDatabase) => {
     const after = await eventually(async () => {
       const r = await report();
       expect((of(r, 'inventory')?.eventsConsumed ?? 0) - (of(before, 'inventory')?.eventsConsumed ?? 0)).toBeGreaterThanOrEqual(3);
+      // Counted when the bus has acknowledged the hand-over, which over BullMQ can come after a worker took the job.
+      expect((of(r, 'catalog')?.eventsPublished ?? 0) - (of(before, 'catalog')?.eventsPublished ?? 0)).toBeGreaterThanOrEqual(3);
       return r;
     }, 20_000);
     const catalog = of(after, 'catalog');
@@ -50,7 +52,6 @@ describe.each(testDatabases)('GET /ops/costs on $name', (testDatabase) => {
     expect(catalog).toMatchObject({ owner: 'team-merchandising', costCentre: 'cc-1100-merchandising' });
     expect((catalog?.requests ?? 0) - (of(before, 'catalog')?.requests ?? 0)).toBe(3);
     expect(catalog?.requestSeconds).toBeGreaterThan(of(before, 'catalog')?.requestSeconds ?? 0);
-    expect((catalog?.eventsPublished ?? 0) - (of(before, 'catalog')?.eventsPublished ?? 0)).toBeGreaterThanOrEqual(3);
     // The product rows and their outbox rows are statements on catalog's schema; inventory's consumer writes its own.
     expect((catalog?.statements ?? 0) - (of(before, 'catalog')?.statements ?? 0)).toBeGreaterThanOrEqual(6);
     expect(catalog?.databaseSeconds).toBeGreaterThan(0);
