@@ -39,11 +39,12 @@ export async function lockCheckpoint(tx: Tx, schema: string, key: string, skipLo
  */
 export async function projectBatch(tx: Tx, schema: string, projection: AnyProjection, from: Checkpoint, tables: Record<string, SQL>, limit: number) {
   const { events, checkpoints } = storeTables(schema);
-  const rows = rowsOf<Parameters<typeof toStored>[0] & { tx: string }>(
+  // The id goes out as text under another name: `order by "tx"` would otherwise sort the text, not the xid8.
+  const rows = rowsOf<Parameters<typeof toStored>[0] & { xid: string }>(
     await tx.execute(sql`
-      select ${storedColumns}, "tx"::text as "tx" from ${events}
+      select ${storedColumns}, "tx"::text as "xid" from ${events}
       where ("tx", "seq") > (${from.tx}::xid8, ${from.seq}::bigint) and "tx" < pg_snapshot_xmin(pg_current_snapshot())
-      order by "tx", "seq" limit ${limit}`),
+      order by ${events}."tx", ${events}."seq" limit ${limit}`),
   );
   const aggregates = new Map(projection.from.map((a) => [a.name, a]));
   for (const row of rows) {
@@ -56,9 +57,9 @@ export async function projectBatch(tx: Tx, schema: string, projection: AnyProjec
   const last = rows.at(-1);
   if (!last) return { read: 0, checkpoint: from };
   await tx.execute(sql`
-    update ${checkpoints} set "tx" = ${last.tx}::xid8, "seq" = ${Number(last.seq)}, "handled" = "handled" + ${rows.length},
+    update ${checkpoints} set "tx" = ${last.xid}::xid8, "seq" = ${Number(last.seq)}, "handled" = "handled" + ${rows.length},
       "updated_at" = now(), "last_error" = null
     where "projection" = ${from.key}`);
-  return { read: rows.length, checkpoint: { ...from, tx: last.tx, seq: Number(last.seq) } };
+  return { read: rows.length, checkpoint: { ...from, tx: last.xid, seq: Number(last.seq) } };
 }
 
