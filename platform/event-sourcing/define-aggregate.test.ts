@@ -71,8 +71,8 @@ describe('event-sourced aggregates', () => {
   it('refuses an aggregate whose events belong to two modules, and an upcast from another event', () => {
     const other = defineEvent({ name: 'billing.added', version: 1, schema: z.object({ id: z.string() }), key: (p) => p.id });
     expect(() => defineAggregate({ name: 'mixed', events: { added, other }, initial: () => 0, evolve: (s) => s })).toThrow(/exactly one module/);
-    expect(() => defineEvent({ name: 'shop.removed', version: 2, schema: z.object({}), key: () => '', upcast: { from: addedV1, convert: () => ({}) } })).toThrow(
-      /upcast from an earlier version of itself/,
-    );
+    expect(() =>
+      defineEvent({ name: 'shop.removed', version: 2, schema: z.object({}), key: () => '', upcast: { from: addedV1, convert: () => ({}) } }),
+    ).toThrow(/upcast from an earlier version of itself/);
   });
 });

@@ -3,10 +3,9 @@ import type { Tx } from '../db/index.ts';
 import type { AggregateEvent, AnyAggregate } from './define-aggregate.ts';
 
 /** An event as a projection receives it: the aggregate's view of it, plus where it came from. */
-export type ProjectedEvent<A extends AnyAggregate> =
-  A extends AnyAggregate
-    ? AggregateEvent<A['events']> & { aggregate: A['name']; streamId: string; seq: number }
-    : never;
+export type ProjectedEvent<A extends AnyAggregate> = A extends AnyAggregate
+  ? AggregateEvent<A['events']> & { aggregate: A['name']; streamId: string; seq: number }
+  : never;
 
 export interface DefineProjectionOptions<A extends readonly AnyAggregate[], Tables extends Record<string, string>> {
   /** Kebab-case, unique in the module. */
@@ -27,10 +26,10 @@ export interface DefineProjectionOptions<A extends readonly AnyAggregate[], Tabl
   handle(tx: Tx, event: ProjectedEvent<A[number]>, tables: { [K in keyof Tables]: SQL }): Promise<void>;
 }
 
-export interface Projection<A extends readonly AnyAggregate[] = readonly AnyAggregate[], Tables extends Record<string, string> = Record<string, string>> extends DefineProjectionOptions<
-  A,
-  Tables
-> {
+export interface Projection<
+  A extends readonly AnyAggregate[] = readonly AnyAggregate[],
+  Tables extends Record<string, string> = Record<string, string>,
+> extends DefineProjectionOptions<A, Tables> {
   /** The owning module (the aggregates'). */
   module: string;
 }

@@ -62,4 +62,3 @@ export async function projectBatch(tx: Tx, schema: string, projection: AnyProjec
     where "projection" = ${from.key}`);
   return { read: rows.length, checkpoint: { ...from, tx: last.xid, seq: Number(last.seq) } };
 }
-

@@ -31,9 +31,17 @@ describe('the projection runner on PGlite', () => {
 
   it('handles every event once, in stream order, across transaction ids of different lengths (ordered as xid8, not text)', async () => {
     const { db } = database;
-    const runner = createProjectionRunner({ module: 'notes', db, projections: [journal], log: createLogger({ level: 'silent' }), pollMs: 50, batchSize: 7 });
+    const runner = createProjectionRunner({
+      module: 'notes',
+      db,
+      projections: [journal],
+      log: createLogger({ level: 'silent', format: 'json' }),
+      pollMs: 50,
+      batchSize: 7,
+    });
     const xid = async () => BigInt(resultRows<{ x: string }>(await db.execute(sql`select pg_current_xact_id()::text as x`))[0]?.x ?? 0);
-    const append = (id: string, version: number) => db.transaction((tx) => note.append(tx, id, version, [{ type: 'noted', payload: { id, text: `${id}${version}` } }]));
+    const append = (id: string, version: number) =>
+      db.transaction((tx) => note.append(tx, id, version, [{ type: 'noted', payload: { id, text: `${id}${version}` } }]));
     for (let v = 0; v < 5; v++) await append('a', v);
     // Burn transaction ids up to the next power of ten, so that ids as text would sort "10000" before "9999".
     const start = await xid();
@@ -58,7 +66,7 @@ describe('the projection runner on PGlite', () => {
         await tx.execute(sql`insert into ${t.flaky} values (${e.seq}, ${e.streamId}, ${e.version}, ${e.payload.text})`);
       },
     });
-    const runner = createProjectionRunner({ module: 'notes', db, projections: [flaky], log: createLogger({ level: 'silent' }), pollMs: 50 });
+    const runner = createProjectionRunner({ module: 'notes', db, projections: [flaky], log: createLogger({ level: 'silent', format: 'json' }), pollMs: 50 });
     await runner.drain();
     expect((await runner.status())[0]).toMatchObject({ lastError: 'not today', live: { handled: 0, lagEvents: 10 } });
     fail = false;

@@ -79,7 +79,7 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
       let at = await lockBoth(tx, schema, p);
       if (!at) return false;
       // The last events, with the live checkpoint held: nothing is handled into the old model meanwhile.
-      for (let read = batch; read === batch; ) ({ read, checkpoint: at } = await projectBatch(tx, schema, p, at, projectionTables(schema, p, true), batch));
+      for (let read = batch; read === batch;) ({ read, checkpoint: at } = await projectBatch(tx, schema, p, at, projectionTables(schema, p, true), batch));
       await swapIn(tx, schema, p, at);
       log.info({ projection: p.name, version: p.version }, 'projection rebuilt and swapped in');
       return true;
@@ -104,7 +104,9 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
       } catch (error) {
         log.error({ err: error, projection: p.name }, 'projection batch failed; retried on the next pass');
         await db
-          .execute(sql`update ${storeTables(schema).checkpoints} set "last_error" = ${String((error as Error).message ?? error)} where "projection" = ${p.name}`)
+          .execute(
+            sql`update ${storeTables(schema).checkpoints} set "last_error" = ${String((error as Error).message ?? error)} where "projection" = ${p.name}`,
+          )
           .catch(() => {});
       }
     }

@@ -61,7 +61,7 @@ export interface ProjectionHost {
 export function projectionRoutes(hosted: readonly ProjectionHost[]): App {
   const app = createRouter();
   app.openapi(listProjections, async (c) => {
-    const items = await Promise.all(hosted.map((m) => m.projections?.status() ?? []));
+    const items = await Promise.all(hosted.map(async (m) => (m.projections ? m.projections.status() : [])));
     return c.json({ items: items.flat() }, 200);
   });
   app.openapi(rebuildProjection, async (c) => {

@@ -116,7 +116,9 @@ describe.each(testDatabases)('event sourcing on $name', (testDatabase) => {
       expect(started.status).toBe(202);
       expect(await started.json()).toMatchObject({ module: 'tally', name: 'account-balances', version: 1 });
       await eventually(async () => {
-        const { items } = (await (await call(host, 'GET', '/ops/projections')).json()) as { items: { name: string; rebuild: unknown; rebuiltAt: string | null }[] };
+        const { items } = (await (await call(host, 'GET', '/ops/projections')).json()) as {
+          items: { name: string; rebuild: unknown; rebuiltAt: string | null }[];
+        };
         expect(items.find((p) => p.name === 'account-balances')).toMatchObject({ rebuild: null, rebuiltAt: expect.any(String) });
       }, 60_000);
       // Writes go on after the swap too: the live runner continues from where the rebuild stopped.

@@ -30,9 +30,12 @@ async function openTransaction(db: Db, fn: Parameters<Db['transaction']>[0]) {
 describe.skipIf(!postgresTestDatabase)('projections and late commits on PostgreSQL', () => {
   let database: TestDatabaseHandle;
   let runner: ProjectionRunner;
-  const seqs = async () => resultRows<{ seq: string }>(await database.db.execute(sql`select "seq" from "tally"."es_events" order by "seq"`)).map((r) => Number(r.seq));
+  const seqs = async () =>
+    resultRows<{ seq: string }>(await database.db.execute(sql`select "seq" from "tally"."es_events" order by "seq"`)).map((r) => Number(r.seq));
   const model = async () =>
-    resultRows<{ id: string; balance: number; version: number }>(await database.db.execute(sql`select "id", "balance", "version" from "tally"."account_balances" order by "id"`));
+    resultRows<{ id: string; balance: number; version: number }>(
+      await database.db.execute(sql`select "id", "balance", "version" from "tally"."account_balances" order by "id"`),
+    );
   const live = async () => (await runner.status())[0]?.live;
 
   beforeAll(async () => {

@@ -3,8 +3,18 @@ import { defineAggregate } from '../../../platform/event-sourcing/index.ts';
 import { defineEvent } from '../../../platform/events/index.ts';
 
 /** Stream events of an account. `deposited` v1 (amount only) is still stored in old streams and read as v2. */
-export const accountOpened = defineEvent({ name: 'tally.account-opened', version: 1, schema: z.object({ accountId: z.string(), owner: z.string() }), key: (p) => p.accountId });
-export const depositedV1 = defineEvent({ name: 'tally.deposited', version: 1, schema: z.object({ accountId: z.string(), amount: z.number().int() }), key: (p) => p.accountId });
+export const accountOpened = defineEvent({
+  name: 'tally.account-opened',
+  version: 1,
+  schema: z.object({ accountId: z.string(), owner: z.string() }),
+  key: (p) => p.accountId,
+});
+export const depositedV1 = defineEvent({
+  name: 'tally.deposited',
+  version: 1,
+  schema: z.object({ accountId: z.string(), amount: z.number().int() }),
+  key: (p) => p.accountId,
+});
 export const deposited = defineEvent({
   name: 'tally.deposited',
   version: 2,
@@ -12,7 +22,12 @@ export const deposited = defineEvent({
   key: (p) => p.accountId,
   upcast: { from: depositedV1, convert: (p: z.output<typeof depositedV1.schema>) => ({ ...p, note: '(before notes)' }) },
 });
-export const withdrawn = defineEvent({ name: 'tally.withdrawn', version: 1, schema: z.object({ accountId: z.string(), amount: z.number().int().positive() }), key: (p) => p.accountId });
+export const withdrawn = defineEvent({
+  name: 'tally.withdrawn',
+  version: 1,
+  schema: z.object({ accountId: z.string(), amount: z.number().int().positive() }),
+  key: (p) => p.accountId,
+});
 
 /** The integration event the account's changes imply, published through the outbox in the append's transaction. */
 export const balanceChanged = defineEvent({
