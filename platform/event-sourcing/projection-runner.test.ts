@@ -73,4 +73,20 @@ describe('the projection runner on PGlite', () => {
     await runner.drain();
     expect((await runner.status())[0]).toMatchObject({ lastError: null, live: { handled: 10, lagEvents: 0 } });
   });
+
+  it('a projection whose version rises is rebuilt into shadow tables and swapped in; a second rebuild meanwhile is refused', async () => {
+    const { db } = database;
+    const log = createLogger({ level: 'silent', format: 'json' });
+    const v2 = defineProjection({ ...journal, version: 2 });
+    const runner = createProjectionRunner({ module: 'notes', db, projections: [v2], log, pollMs: 50 });
+    const before = (await runner.status())[0];
+    expect(before).toMatchObject({ version: 2, liveVersion: 1, rebuild: null });
+    await expect(runner.rebuild('journal')).rejects.toMatchObject({ kind: 'conflict', code: 'platform/projection-rebuild-running' });
+    expect((await runner.status())[0]).toMatchObject({ liveVersion: 1, rebuild: { seq: 0 } });
+    await runner.drain();
+    expect((await runner.status())[0]).toMatchObject({ liveVersion: 2, rebuild: null, rebuiltAt: expect.any(String), live: { handled: 10, lagEvents: 0 } });
+    const rows = resultRows<{ version: number }>(await db.execute(sql`select "version" from "notes"."journal" order by "seq"`));
+    expect(rows.map((r) => r.version)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    await expect(runner.rebuild('nope')).rejects.toMatchObject({ kind: 'not_found', code: 'platform/unknown-projection' });
+  });
 });
