@@ -104,6 +104,11 @@ export function hostModule(options: HostModuleOptions): HostedModule {
     log,
   );
   const projections = hostProjections(definition, db, config, log, metrics);
+  // What a committed transaction may have written: outbox rows for the relay, stream events for the projections.
+  const afterCommit = () => {
+    relay.wake();
+    projections.runner?.wake();
+  };
   const uses = new Set((definition.uses ?? []).map((c) => c.module));
   const idempotency = createIdempotencyStore({
     db,
@@ -124,17 +129,7 @@ export function hostModule(options: HostModuleOptions): HostedModule {
     log,
     outbox: createOutbox(tables, definition.name, tracing),
     audit,
-    transaction: (fn) =>
-      moduleTransaction(
-        definition.name,
-        db,
-        fn,
-        () => {
-          relay.wake();
-          projections.runner?.wake();
-        },
-        database.db,
-      ),
+    transaction: (fn) => moduleTransaction(definition.name, db, fn, afterCommit, database.db),
     client<C extends Contract>(contract: C, clientOptions: { fallbacks?: Fallbacks<C> } = {}) {
       if (!uses.has(contract.module)) throw new Error(`Module ${definition.name} calls ${contract.module} but does not list it in \`uses\`.`);
       const meter = metrics?.callMeter(definition.name, contract.module);
