@@ -2050,6 +2050,277 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/ops/projections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The read models of the modules hosted here: position, lag and rebuild of each */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every projection of every module hosted here */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["ProjectionStatus"][];
+                        };
+                    };
+                };
+                /** @description No valid credentials. Codes: `auth/unauthenticated`, `auth/invalid-token`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "auth/unauthenticated" | "auth/invalid-token";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+                /** @description The caller may not do this. Codes: `auth/insufficient-scope`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "auth/insufficient-scope";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+                /** @description Too many requests from this client IP address or client; `Retry-After` says when to try again, `RateLimit` and `RateLimit-Policy` which budget is spent. Codes: `http/too-many-requests`. */
+                429: {
+                    headers: {
+                        /** @description Points left and seconds to the window end, per policy (draft-ietf-httpapi-ratelimit-headers). */
+                        RateLimit?: string;
+                        /** @description Each policy that applied: points (`q`) per window (`w`, seconds). */
+                        "RateLimit-Policy"?: string;
+                        /** @description Seconds until the spent budget has points again. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "http/too-many-requests";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+                /** @description An unexpected error; the body reveals no internals. Codes: `http/internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "http/internal";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ops/projections/{module}/{projection}/rebuild": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Rebuild a read model from the streams into shadow tables, swapped in once caught up (audited) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    module: string & unknown;
+                    projection: string & unknown;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Started; follow it in `GET /ops/projections` */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ProjectionStatus"];
+                    };
+                };
+                /** @description The request is malformed or fails validation; `errors` lists each field. Codes: `http/validation-failed`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "http/validation-failed";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+                /** @description No valid credentials. Codes: `auth/unauthenticated`, `auth/invalid-token`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "auth/unauthenticated" | "auth/invalid-token";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+                /** @description The caller may not do this. Codes: `auth/insufficient-scope`, `auth/csrf-refused`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "auth/insufficient-scope" | "auth/csrf-refused";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+                /** @description The resource does not exist. Codes: `platform/unknown-projection`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "platform/unknown-projection";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+                /** @description The request conflicts with the current state, or a request with the same `Idempotency-Key` is still being processed. Codes: `platform/projection-rebuild-running`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "platform/projection-rebuild-running";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+                /** @description The request body is too large; the connection is closed after this answer. Codes: `http/payload-too-large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "http/payload-too-large";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+                /** @description The request body is not of the media type the operation reads (JSON, or a form where declared), in UTF-8. Codes: `http/unsupported-media-type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "http/unsupported-media-type";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+                /** @description Too many requests from this client IP address or client; `Retry-After` says when to try again, `RateLimit` and `RateLimit-Policy` which budget is spent. Codes: `http/too-many-requests`. */
+                429: {
+                    headers: {
+                        /** @description Points left and seconds to the window end, per policy (draft-ietf-httpapi-ratelimit-headers). */
+                        RateLimit?: string;
+                        /** @description Each policy that applied: points (`q`) per window (`w`, seconds). */
+                        "RateLimit-Policy"?: string;
+                        /** @description Seconds until the spent budget has points again. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "http/too-many-requests";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+                /** @description An unexpected error; the body reveals no internals. Codes: `http/internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "http/internal";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/ops/rollouts/{module}": {
         parameters: {
             query?: never;
@@ -2890,6 +3161,30 @@ export interface components {
         ProductPage: {
             items: components["schemas"]["Product"][];
             nextCursor: string | null;
+        };
+        ProjectionPosition: {
+            /** @description Transaction id of the last event handled. */
+            tx: string;
+            seq: number;
+            handled: number;
+            /** @description Committed events not handled yet. */
+            lagEvents: number;
+            /** @description Age of the oldest of them (0 when caught up). */
+            lagSeconds: number;
+            startedAt: string;
+            updatedAt: string;
+        } | null;
+        ProjectionStatus: {
+            module: string;
+            name: string;
+            /** @description The version declared in code. */
+            version: number;
+            /** @description The version the live tables were built by. */
+            liveVersion: number | null;
+            live: components["schemas"]["ProjectionPosition"];
+            rebuild: components["schemas"]["ProjectionPosition"] & unknown;
+            rebuiltAt: string | null;
+            lastError: string | null;
         };
         ReceiveStock: {
             quantity: number;

@@ -14,6 +14,18 @@ export interface EventDefinition<Name extends string = string, Schema extends z.
    * as that version, converted, with the same event id (so an inbox that saw one version skips the other).
    */
   downcast?: Downcast;
+  /**
+   * How a payload stored at the previous version is read as this one (event-sourced streams keep old versions
+   * forever): the mirror of `downcast`, one version step, checked against this version's schema.
+   */
+  upcast?: Upcast;
+}
+
+/** The conversion of a stored event from the version before this one, shipped by the module that stores it. */
+export interface Upcast {
+  from: EventDefinition;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- typed where it is declared (DefineEventOptions)
+  convert(payload: any): unknown;
 }
 
 /** The conversion of an event to the version before it, shipped by the producer. */
@@ -32,6 +44,9 @@ export interface DefineEventOptions<Name extends string, Schema extends z.ZodTyp
   key: (payload: z.output<Schema>) => string;
   /** Serve consumers of the previous version: `{ to: previousVersion, convert: (payload) => previousPayload }`. */
   downcast?: { to: EventDefinition<Name>; convert(payload: z.output<Schema>): unknown };
+  /** Read payloads stored at the previous version: `{ from: previousVersion, convert: (previousPayload) => payload }`. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the previous version's payload, typed by the caller
+  upcast?: { from: EventDefinition<Name>; convert(payload: any): z.input<Schema> };
 }
 
 const namePattern = /^([a-z][a-z0-9-]*)\.([a-z][a-z0-9-]*)$/;
@@ -48,11 +63,13 @@ export function defineEvent<const Name extends string, Schema extends z.ZodType>
   const match = namePattern.exec(options.name);
   if (!match) throw new Error(`Event name "${options.name}" must look like <module>.<event>, lower-case kebab-case.`);
   if (!Number.isInteger(options.version) || options.version < 1) throw new Error(`Event ${options.name} needs an integer version ≥ 1.`);
-  const previous = options.downcast?.to;
-  if (previous && (previous.name !== options.name || previous.version >= options.version)) {
-    throw new Error(
-      `Event ${options.name} v${options.version} can only be downcast to an earlier version of itself, not ${previous.name} v${previous.version}.`,
-    );
+  for (const [verb, other] of [
+    ['downcast to', options.downcast?.to],
+    ['upcast from', options.upcast?.from],
+  ] as const) {
+    if (other && (other.name !== options.name || other.version >= options.version)) {
+      throw new Error(`Event ${options.name} v${options.version} can only ${verb} an earlier version of itself, not ${other.name} v${other.version}.`);
+    }
   }
   return { ...options, module: match[1] as string };
 }

@@ -4,8 +4,8 @@
  * consumers (inbox) and dead letters. Not for in-module domain events, which are plain function calls.
  */
 export { defineEvent, eventType } from './define-event.ts';
-export type { EventDefinition, EventPayload, DefineEventOptions, Downcast } from './define-event.ts';
-export { publishedVersions } from './versions.ts';
+export type { EventDefinition, EventPayload, DefineEventOptions, Downcast, Upcast } from './define-event.ts';
+export { publishedVersions, upcastPayload } from './versions.ts';
 export { envelopeSchema } from './envelope.ts';
 export type { EventEnvelope } from './envelope.ts';
 export { eventTables } from './tables.ts';

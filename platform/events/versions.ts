@@ -18,3 +18,21 @@ export function publishedVersions(envelope: EventEnvelope, definitions: readonly
   }
   return out;
 }
+
+/**
+ * A payload stored at `version`, read as `definition`'s version: each `upcast` step from the stored version up converts
+ * one version and is checked against the schema it arrives at (the mirror of `publishedVersions`, for event-sourced
+ * streams, which keep every version they ever stored).
+ */
+export function upcastPayload(definition: EventDefinition, version: number, payload: unknown): unknown {
+  const steps: EventDefinition[] = [];
+  let at: EventDefinition | undefined = definition;
+  while (at && at.version > version) {
+    steps.unshift(at);
+    at = at.upcast?.from;
+  }
+  if (!at || at.version !== version) throw new Error(`${definition.name} v${version} cannot be read as v${definition.version}: no upcast from it.`);
+  let value = at.schema.parse(payload);
+  for (const step of steps) value = step.schema.parse(step.upcast?.convert(value));
+  return value;
+}

@@ -26,6 +26,7 @@ import { migrateModule } from './migrate-module.ts';
 import { declaredScopes, refuseUndeclaredAccess } from './access-declarations.ts';
 import { mountOpenApi } from './openapi.ts';
 import { eventsOpsRoutes } from './events-ops-routes.ts';
+import { projectionRoutes } from './projection-routes.ts';
 import { opsRoutes } from './ops-routes.ts';
 import { registryRoutes } from './registry-routes.ts';
 import { moduleOfPath, openObservability, openRateLimitStore } from './host-assembly.ts';
@@ -234,10 +235,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
     stoppers.push(() => audit.stop());
     for (const m of hosted) {
       deadLetterStores.set(m.definition.name, m.deadLetters);
-      stoppers.push(
-        () => m.relay.stop(),
-        () => m.pruner.stop(),
-      );
+      stoppers.push(() => m.workers.stop());
     }
 
     const trustedProxies = ipRanges(config.rateLimit.trustedProxies);
@@ -340,6 +338,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
         return m && { audit: m.audit, db: m.context.db };
       }),
     );
+    app.route('/', projectionRoutes(hosted));
     app.route('/', registryRoutes({ topology, registry, expectedHash: hashOf, remoteStats: breakers, probeTimeoutMs: config.remote.timeoutMs }));
     const deployed = options.modules.filter((m) => local.has(m.name) || topology.remote.has(m.name));
     mountOpenApi(app, deployed);
@@ -356,7 +355,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
     // Subscriptions are registered (and workers started) before any relay routes by them.
     await bus.start();
     if (options.startRelays ?? true) for (const m of hosted) m.relay.start();
-    for (const m of hosted) m.pruner.start(config.retention.pruneIntervalMs);
+    for (const m of hosted) m.workers.start();
     audit.start();
 
     let stopping: Promise<void> | undefined;

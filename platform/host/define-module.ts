@@ -2,6 +2,7 @@ import type { AuditLog } from '../audit/index.ts';
 import type { Config } from '../config/index.ts';
 import type { Contract, Client, Fallbacks } from '../contracts/index.ts';
 import type { Db, Tx } from '../db/index.ts';
+import type { AnyAggregate, AnyProjection } from '../event-sourcing/index.ts';
 import type { Outbox, Subscription } from '../events/index.ts';
 import type { App } from '../http/index.ts';
 import type { Logger } from '../observability/index.ts';
@@ -71,6 +72,10 @@ export interface ModuleDefinition<C extends Contract = Contract> {
   /** Event handlers; `tools.context` is this module's context. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each subscription keeps its own event type
   subscriptions?: readonly Subscription<any, ModuleContext>[];
+  /** Event-sourced aggregates (`defineAggregate`) whose streams live in the module's schema. */
+  aggregates?: readonly AnyAggregate[];
+  /** Read models built from the module's streams (`defineProjection`), run, lag-checked and rebuilt by the host. */
+  projections?: readonly AnyProjection[];
   health?(ctx: ModuleContext): HealthCheck[];
   /** Loads demo data; must do nothing when the data is already there. */
   seed?(ctx: ModuleContext): Promise<void>;
@@ -87,5 +92,8 @@ export function defineModule<C extends Contract>(definition: ModuleDefinition<C>
     throw new Error(`Module ${definition.name} must carry its own contract, not ${definition.contract.module}'s.`);
   }
   slosOf(definition);
+  for (const owned of [...(definition.aggregates ?? []), ...(definition.projections ?? [])]) {
+    if (owned.module !== definition.name) throw new Error(`Module ${definition.name} cannot declare ${owned.name}: it belongs to ${owned.module}.`);
+  }
   return definition;
 }

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { auditMigrations, auditTables, createAuditLog, createCheckpointer, type AuditLog, type Checkpointer, type CheckpointSigner } from '../audit/index.ts';
+import { auditTables, createAuditLog, createCheckpointer, type AuditLog, type Checkpointer, type CheckpointSigner } from '../audit/index.ts';
 import type { Config } from '../config/index.ts';
 import { createClient, type Contract, type Fallbacks, type LocalDispatch, type Transport } from '../contracts/index.ts';
 import { pendingMigrations, readMigrations, withTransactionDeadline, type DatabaseHandle } from '../db/index.ts';
@@ -27,7 +27,10 @@ import {
 } from '../idempotency/index.ts';
 import type { Metrics } from '../metrics/index.ts';
 import type { Logger, Tracing } from '../observability/index.ts';
+import type { ProjectionRunner } from '../event-sourcing/index.ts';
 import type { HealthCheck, ModuleContext, ModuleDefinition } from './define-module.ts';
+import { hostProjections } from './hosted-projections.ts';
+import { platformMigrations } from './migrate-module.ts';
 
 export interface HostedModule {
   definition: ModuleDefinition;
@@ -43,7 +46,11 @@ export interface HostedModule {
   /** The module's audit trail, and what signs its chain head from time to time. */
   audit: AuditLog;
   checkpointer: Checkpointer;
-  /** The platform's checks (database, migrations, relay) and the module's own. */
+  /** Builds the module's read models; absent when it declares no projection. */
+  projections: ProjectionRunner | undefined;
+  /** The module's background work besides the relay (pruner, projections); `stop` ends the relay too. */
+  workers: { start(): void; stop(): Promise<void> };
+  /** The platform's checks (database, migrations, relay, projections) and the module's own. */
   checks(): HealthCheck[];
 }
 
@@ -96,6 +103,12 @@ export function hostModule(options: HostModuleOptions): HostedModule {
     { outboxMs: config.retention.outboxMs, inboxMs: config.retention.inboxMs, deadLetterMs: config.retention.deadLetterMs },
     log,
   );
+  const projections = hostProjections(definition, db, config, log, metrics);
+  // What a committed transaction may have written: outbox rows for the relay, stream events for the projections.
+  const afterCommit = () => {
+    relay.wake();
+    projections.runner?.wake();
+  };
   const uses = new Set((definition.uses ?? []).map((c) => c.module));
   const idempotency = createIdempotencyStore({
     db,
@@ -116,7 +129,7 @@ export function hostModule(options: HostModuleOptions): HostedModule {
     log,
     outbox: createOutbox(tables, definition.name, tracing),
     audit,
-    transaction: (fn) => moduleTransaction(definition.name, db, fn, () => relay.wake(), database.db),
+    transaction: (fn) => moduleTransaction(definition.name, db, fn, afterCommit, database.db),
     client<C extends Contract>(contract: C, clientOptions: { fallbacks?: Fallbacks<C> } = {}) {
       if (!uses.has(contract.module)) throw new Error(`Module ${definition.name} calls ${contract.module} but does not list it in \`uses\`.`);
       const meter = metrics?.callMeter(definition.name, contract.module);
@@ -131,7 +144,7 @@ export function hostModule(options: HostModuleOptions): HostedModule {
     bus.subscribe(consumer);
   }
   // Read once: the files do not change while the process runs, and readiness is probed every few seconds.
-  const migrations = [...readMigrations(definition.migrations), ...auditMigrations(definition.name)];
+  const migrations = [...readMigrations(definition.migrations), ...platformMigrations(definition)];
   const platformChecks: HealthCheck[] = [
     {
       name: 'database',
@@ -163,6 +176,7 @@ export function hostModule(options: HostModuleOptions): HostedModule {
         return bus.kind;
       },
     },
+    ...projections.checks,
   ];
   const own = definition.health?.(context) ?? [];
   return {
@@ -176,6 +190,18 @@ export function hostModule(options: HostModuleOptions): HostedModule {
     idempotencyGate: createIdempotencyGate(definition.name, idempotency),
     audit,
     checkpointer,
+    projections: projections.runner,
+    workers: {
+      start() {
+        pruner.start(config.retention.pruneIntervalMs);
+        projections.runner?.start();
+      },
+      async stop() {
+        await projections.runner?.stop();
+        await pruner.stop();
+        await relay.stop();
+      },
+    },
     checks: () => [...platformChecks, ...own],
   };
 }

@@ -1,10 +1,17 @@
 import { auditMigrations } from '../audit/index.ts';
-import { migrateSchema, type Db, type MigrationResult } from '../db/index.ts';
+import { migrateSchema, type Db, type Migration, type MigrationResult } from '../db/index.ts';
+import { eventSourcingMigrations } from '../event-sourcing/index.ts';
 import type { ModuleDefinition } from './define-module.ts';
 
-/** A module's own migrations, then the platform's audit trail tables in its schema. */
+/** The platform's tables in a module's schema: the audit trail, and the event store when it declares aggregates or projections. */
+export function platformMigrations(module: ModuleDefinition): Migration[] {
+  const eventSourced = (module.aggregates?.length ?? 0) + (module.projections?.length ?? 0) > 0;
+  return [...auditMigrations(module.name), ...(eventSourced ? eventSourcingMigrations(module.name) : [])];
+}
+
+/** A module's own migrations, then the platform's tables in its schema. */
 export async function migrateModule(db: Db, module: ModuleDefinition): Promise<MigrationResult> {
   const own = await migrateSchema(db, module.name, module.migrations);
-  const audit = await migrateSchema(db, module.name, auditMigrations(module.name));
-  return { applied: [...own.applied, ...audit.applied], total: own.total + audit.total };
+  const platform = await migrateSchema(db, module.name, platformMigrations(module));
+  return { applied: [...own.applied, ...platform.applied], total: own.total + platform.total };
 }

@@ -7,6 +7,7 @@
 export { createMetrics } from './metrics.ts';
 export type { MetricSnapshot, Metrics, MetricsOptions } from './metrics.ts';
 export type { EventMetrics } from './event-metrics.ts';
+export type { ProjectionReading, WatchProjections } from './projection-metrics.ts';
 export type { BulkheadReading, ResilienceSources } from './resilience-metrics.ts';
 export type { CallTransport } from './call-metrics.ts';
 export { platformModule } from './http-metrics.ts';

@@ -7,6 +7,7 @@ import type { CostLedger } from './cost-ledger.ts';
 import { costMetrics } from './cost-metrics.ts';
 import { eventMetrics, type EventMetrics } from './event-metrics.ts';
 import { httpMetrics } from './http-metrics.ts';
+import { projectionMetrics, type WatchProjections } from './projection-metrics.ts';
 import { resilienceMetrics, type ResilienceSources } from './resilience-metrics.ts';
 import { runtimeMetrics } from './runtime-metrics.ts';
 
@@ -37,6 +38,8 @@ export interface Metrics {
   events: EventMetrics;
   /** Counts a retry of a call to a remote module (the HTTP transport's policy). */
   remoteRetry(module: string): void;
+  /** A module's projection lag, read at scrape time. */
+  watchProjections: WatchProjections;
   /** Breakers and bulkheads, read at scrape time. */
   watchResilience(sources: ResilienceSources): void;
   /** The Prometheus text exposition, after running the scrape-time collectors. */
@@ -88,6 +91,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
     callMeter: callMetrics(registry, (provider) => remote.has(provider)),
     events: costs.events(eventMetrics(registry, collect)),
     remoteRetry: (module) => retries.labels(module).inc(),
+    watchProjections: projectionMetrics(registry, collect),
     watchResilience: (sources) => resilienceMetrics(registry, collect, sources),
     async text() {
       await collect.run();

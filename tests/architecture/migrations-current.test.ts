@@ -20,6 +20,7 @@ const schemas = [
   { name: 'probe', schema: 'tests/support/probe/schema.ts', migrations: 'tests/support/probe/migrations' },
   { name: 'bench', schema: 'bench/module/schema.ts', migrations: 'bench/module/migrations' },
   { name: 'ledger', schema: 'tests/support/ledger/schema.ts', migrations: 'tests/support/ledger/migrations' },
+  { name: 'tally', schema: 'tests/workflows/tally/schema.ts', migrations: 'tests/workflows/tally/migrations' },
 ];
 
 /** Runs drizzle-kit generate into a copy of the migrations; returns the files it added and what it printed. */

@@ -8,6 +8,7 @@ import { costsRoute } from '../../platform/host/costs-route.ts';
 import { metricsRoute } from '../../platform/host/metrics-route.ts';
 import { opsOverviewRoutes } from '../../platform/host/ops-overview-routes.ts';
 import { opsRoutes } from '../../platform/host/ops-routes.ts';
+import { projectionRoutes } from '../../platform/host/projection-routes.ts';
 import { tracingOff } from '../../platform/observability/index.ts';
 import { registryRoutes } from '../../platform/host/registry-routes.ts';
 import { rolloutRoutes } from '../../platform/host/rollout-routes.ts';
@@ -39,7 +40,8 @@ export function documentedPlatformRoutes(): RouteConfig[] {
   const costs = costsRoute(undefined as never);
   const overview = opsOverviewRoutes({ service: '', modules: [], metrics: undefined, tracing: tracingOff });
   const rollouts = rolloutRoutes({ store: undefined, canaries: {}, remote: new Map(), healthyOfColour: async () => undefined, trail: () => undefined });
-  return [ops, events, audit, registry, rollouts, metrics, costs, overview].flatMap((router) => platformRoutes(router, []));
+  const projections = projectionRoutes([]);
+  return [ops, events, audit, registry, rollouts, projections, metrics, costs, overview].flatMap((router) => platformRoutes(router, []));
 }
 
 /**

@@ -1,0 +1,173 @@
+import { sql } from 'drizzle-orm';
+import type { Db, Tx } from '../db/index.ts';
+import type { Logger } from '../observability/index.ts';
+import type { AnyProjection } from './define-projection.ts';
+import { EventSourcingError } from './errors.ts';
+import { lockCheckpoint, projectBatch } from './projection-batch.ts';
+import { beginRebuild, ensureProjection, lockBoth, projectionTables, rebuildKey, swapIn } from './projection-tables.ts';
+import { readStatus, type ProjectionStatus } from './projection-status.ts';
+import { rowsOf, storeTables } from './sql-names.ts';
+
+export interface ProjectionRunnerOptions {
+  /** The owning module; its schema holds the streams, checkpoints and read models. */
+  module: string;
+  db: Db;
+  projections: readonly AnyProjection[];
+  log: Logger;
+  /** How often it looks for new events when not woken (an open transaction holds it back until it ends). */
+  pollMs: number;
+  /** Most events handled in one transaction. */
+  batchSize?: number;
+}
+
+export interface ProjectionRunner {
+  start(): void;
+  stop(): Promise<void>;
+  /** Asks for a pass now (after a transaction that appended commits). */
+  wake(): void;
+  readonly running: boolean;
+  /**
+   * Starts rebuilding `name` from the streams into shadow tables; the runner swaps them in once caught up. `record`
+   * runs in the same transaction (the operator's audit entry). Throws `platform/unknown-projection` (not_found) or
+   * `platform/projection-rebuild-running` (conflict).
+   */
+  rebuild(name: string, record?: (tx: Tx) => Promise<unknown>): Promise<void>;
+  /** Each projection's position, lag and rebuild, read from the database (so what any replica did shows). */
+  status(): Promise<ProjectionStatus[]>;
+  /** Runs passes until a pass finds nothing to do (tests and tools; the loop does the same in the background). */
+  drain(): Promise<void>;
+}
+
+/**
+ * Runs a module's projections: each pass handles, per projection, the events committed since its checkpoint (see
+ * projectBatch for the order and the late-commit rule), then feeds a running rebuild and swaps it in once it has
+ * caught up. Checkpoint rows are locked `FOR UPDATE SKIP LOCKED`, so replicas of the module share the work without
+ * handling an event twice. A failing `handle` rolls its batch back, is logged and kept in `lastError`, and is retried
+ * on the next pass.
+ */
+export function createProjectionRunner(options: ProjectionRunnerOptions): ProjectionRunner {
+  const { module: schema, db, projections, log } = options;
+  const batch = options.batchSize ?? 200;
+  const ready = new Set<string>();
+  let stopped = true;
+  let loop: Promise<void> | undefined;
+  let woken = false;
+  let wakeUp: (() => void) | undefined;
+
+  const find = (name: string) => {
+    const p = projections.find((x) => x.name === name);
+    if (!p) throw new EventSourcingError('not_found', 'platform/unknown-projection', `Module ${schema} has no projection ${name}.`, { projection: name });
+    return p;
+  };
+  const prepare = async (p: AnyProjection) => {
+    if (ready.has(p.name)) return;
+    await db.transaction((tx) => ensureProjection(tx, schema, p));
+    ready.add(p.name);
+  };
+
+  /** One batch of `key` into its tables; how many events it read (0 also when another replica holds it). */
+  const step = (p: AnyProjection, shadow: boolean) =>
+    db.transaction(async (tx) => {
+      const from = await lockCheckpoint(tx, schema, shadow ? rebuildKey(p) : p.name, true);
+      // A live model of an older version waits for its rebuild to replace it.
+      if (!from || (!shadow && from.version !== p.version)) return 0;
+      return (await projectBatch(tx, schema, p, from, projectionTables(schema, p, shadow), batch)).read;
+    });
+
+  const swap = (p: AnyProjection) =>
+    db.transaction(async (tx) => {
+      let at = await lockBoth(tx, schema, p);
+      if (!at) return false;
+      // The last events, with the live checkpoint held: nothing is handled into the old model meanwhile.
+      for (let read = batch; read === batch;) ({ read, checkpoint: at } = await projectBatch(tx, schema, p, at, projectionTables(schema, p, true), batch));
+      await swapIn(tx, schema, p, at);
+      log.info({ projection: p.name, version: p.version }, 'projection rebuilt and swapped in');
+      return true;
+    });
+
+  const run = async (p: AnyProjection): Promise<number> => {
+    await prepare(p);
+    let work = 0;
+    for (let read = batch; read === batch && !stopped; work += read) read = await step(p, false);
+    for (let read = batch; read === batch && !stopped; work += read) read = await step(p, true);
+    if (!stopped && (await rebuilding(p))) work += (await swap(p)) ? 1 : 0;
+    return work;
+  };
+  const rebuilding = async (p: AnyProjection) =>
+    rowsOf(await db.execute(sql`select 1 from ${storeTables(schema).checkpoints} where "projection" = ${rebuildKey(p)}`)).length > 0;
+
+  const pass = async (): Promise<number> => {
+    let work = 0;
+    for (const p of projections) {
+      try {
+        work += await run(p);
+      } catch (error) {
+        log.error({ err: error, projection: p.name }, 'projection batch failed; retried on the next pass');
+        await db
+          .execute(
+            sql`update ${storeTables(schema).checkpoints} set "last_error" = ${String((error as Error).message ?? error)} where "projection" = ${p.name}`,
+          )
+          .catch(() => {});
+      }
+    }
+    return work;
+  };
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        wakeUp = undefined;
+        resolve();
+      }
+      wakeUp = done;
+    });
+  const status = () => readStatus(db, schema, projections);
+
+  return {
+    get running() {
+      return !stopped;
+    },
+    start() {
+      if (!stopped || projections.length === 0) return;
+      stopped = false;
+      loop = (async () => {
+        while (!stopped) {
+          woken = false;
+          const work = await pass();
+          if (!stopped && work === 0 && !woken) await sleep(options.pollMs);
+        }
+      })();
+    },
+    async stop() {
+      stopped = true;
+      wakeUp?.();
+      await loop;
+      loop = undefined;
+    },
+    wake() {
+      woken = true;
+      wakeUp?.();
+    },
+    async rebuild(name, record) {
+      const p = find(name);
+      await prepare(p);
+      await db.transaction(async (tx) => {
+        await beginRebuild(tx, schema, p);
+        await record?.(tx);
+      });
+      log.info({ projection: p.name, version: p.version }, 'projection rebuild started');
+      this.wake();
+    },
+    status,
+    async drain() {
+      const was = stopped;
+      stopped = false;
+      try {
+        while ((await pass()) > 0);
+      } finally {
+        stopped = was;
+      }
+    },
+  };
+}

@@ -1,0 +1,80 @@
+import { sql, type SQL } from 'drizzle-orm';
+import type { Tx } from '../db/index.ts';
+import type { AnyProjection } from './define-projection.ts';
+import { EventSourcingError } from './errors.ts';
+import { lockCheckpoint, type Checkpoint } from './projection-batch.ts';
+import { ident, rowsOf, storeTables, tableIn } from './sql-names.ts';
+
+/** The checkpoint row of a projection's running rebuild. */
+export const rebuildKey = (projection: AnyProjection): string => `${projection.name}#rebuild`;
+
+const shadowName = (table: string) => `${table}__rebuild`;
+
+/** The projection's tables as `handle` writes them: the live ones, or (`shadow`) the copies a rebuild fills. */
+export function projectionTables(schema: string, projection: AnyProjection, shadow: boolean): Record<string, SQL> {
+  return Object.fromEntries(Object.keys(projection.tables).map((t) => [t, tableIn(schema, shadow ? shadowName(t) : t)]));
+}
+
+/**
+ * Creates the live tables and checkpoint of a projection seen for the first time. A projection whose stored version
+ * is older than its definition gets a rebuild started (its live tables stay as they are until it is swapped in).
+ */
+export async function ensureProjection(tx: Tx, schema: string, projection: AnyProjection): Promise<void> {
+  const { checkpoints } = storeTables(schema);
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`cleave:projection:${schema}.${projection.name}`}))`);
+  for (const [table, columns] of Object.entries(projection.tables)) {
+    await tx.execute(sql.raw(`create table if not exists ${ident(schema)}.${ident(table)} (${columns})`));
+  }
+  await tx.execute(sql`insert into ${checkpoints} ("projection", "version") values (${projection.name}, ${projection.version}) on conflict do nothing`);
+  const [live] = rowsOf<{ version: number }>(await tx.execute(sql`select "version" from ${checkpoints} where "projection" = ${projection.name}`));
+  const [running] = rowsOf(await tx.execute(sql`select 1 from ${checkpoints} where "projection" = ${rebuildKey(projection)}`));
+  if (live && Number(live.version) !== projection.version && !running) await beginRebuild(tx, schema, projection);
+}
+
+/**
+ * Starts a rebuild: empty shadow tables and a checkpoint at the start of every stream, which the runner (on any
+ * replica) then fills and swaps in. Refused while one is running.
+ */
+export async function beginRebuild(tx: Tx, schema: string, projection: AnyProjection): Promise<void> {
+  const { checkpoints } = storeTables(schema);
+  const key = rebuildKey(projection);
+  const inserted = rowsOf(
+    await tx.execute(
+      sql`insert into ${checkpoints} ("projection", "version") values (${key}, ${projection.version}) on conflict do nothing returning "projection"`,
+    ),
+  );
+  if (inserted.length === 0)
+    throw new EventSourcingError('conflict', 'platform/projection-rebuild-running', `A rebuild of ${projection.name} is already running.`, {
+      projection: projection.name,
+    });
+  for (const [table, columns] of Object.entries(projection.tables)) {
+    const shadow = `${ident(schema)}.${ident(shadowName(table))}`;
+    await tx.execute(sql.raw(`drop table if exists ${shadow}`));
+    await tx.execute(sql.raw(`create table ${shadow} (${columns})`));
+  }
+}
+
+/**
+ * Swaps a caught-up rebuild in, in the caller's transaction (which holds both checkpoint rows): the live tables are
+ * dropped, the shadows renamed to their names, and the live checkpoint takes the rebuild's position and version.
+ * Readers see the old model or the new one, never a mix.
+ */
+export async function swapIn(tx: Tx, schema: string, projection: AnyProjection, rebuilt: Checkpoint): Promise<void> {
+  const { checkpoints } = storeTables(schema);
+  for (const table of Object.keys(projection.tables)) {
+    await tx.execute(sql.raw(`drop table if exists ${ident(schema)}.${ident(table)}`));
+    await tx.execute(sql.raw(`alter table ${ident(schema)}.${ident(shadowName(table))} rename to ${ident(table)}`));
+  }
+  await tx.execute(sql`
+    update ${checkpoints} set "tx" = ${rebuilt.tx}::xid8, "seq" = ${rebuilt.seq}, "version" = ${rebuilt.version},
+      "handled" = (select "handled" from ${checkpoints} where "projection" = ${rebuilt.key}),
+      "updated_at" = now(), "rebuilt_at" = now(), "last_error" = null
+    where "projection" = ${projection.name}`);
+  await tx.execute(sql`delete from ${checkpoints} where "projection" = ${rebuilt.key}`);
+}
+
+/** Locks the live checkpoint (waiting for a batch in flight), then the rebuild's; undefined when either is gone. */
+export async function lockBoth(tx: Tx, schema: string, projection: AnyProjection): Promise<Checkpoint | undefined> {
+  const live = await lockCheckpoint(tx, schema, projection.name, false);
+  return live && lockCheckpoint(tx, schema, rebuildKey(projection), true);
+}

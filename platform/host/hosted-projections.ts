@@ -1,0 +1,40 @@
+import type { Config } from '../config/index.ts';
+import type { Db } from '../db/index.ts';
+import { createProjectionRunner, type ProjectionRunner } from '../event-sourcing/index.ts';
+import type { Metrics } from '../metrics/index.ts';
+import type { Logger } from '../observability/index.ts';
+import type { HealthCheck, ModuleDefinition } from './define-module.ts';
+
+export interface HostedProjections {
+  /** Absent when the module declares no projection. */
+  runner: ProjectionRunner | undefined;
+  /** `projections`: lag as detail, never failing readiness (a failing `handle` shows as a warning). */
+  checks: HealthCheck[];
+}
+
+/** A module's projection runner, its health check and its lag gauges. */
+export function hostProjections(definition: ModuleDefinition, db: Db, config: Config, log: Logger, metrics: Metrics | undefined): HostedProjections {
+  const projections = definition.projections ?? [];
+  if (projections.length === 0) return { runner: undefined, checks: [] };
+  const runner = createProjectionRunner({
+    module: definition.name,
+    db,
+    projections,
+    log: log.child({ component: 'projections' }),
+    pollMs: config.events.sweepMs,
+  });
+  metrics?.watchProjections(definition.name, () => runner.status());
+  const check: HealthCheck = {
+    name: 'projections',
+    critical: false,
+    async check() {
+      const all = await runner.status();
+      const failing = all.filter((p) => p.lastError !== null);
+      if (failing.length > 0) throw new Error(failing.map((p) => `${p.name}: ${p.lastError}`).join('; '));
+      if (!runner.running) throw new Error('projection runner stopped');
+      const behind = (p: (typeof all)[number]) => (p.live ? `${p.live.lagEvents} events, ${p.live.lagSeconds.toFixed(1)} s behind` : 'not started');
+      return all.map((p) => `${p.name} ${behind(p)}${p.rebuild ? ' (rebuilding)' : ''}`).join('; ');
+    },
+  };
+  return { runner, checks: [check] };
+}
