@@ -28,7 +28,7 @@ import { mountOpenApi } from './openapi.ts';
 import { eventsOpsRoutes } from './events-ops-routes.ts';
 import { opsRoutes } from './ops-routes.ts';
 import { registryRoutes } from './registry-routes.ts';
-import { moduleOfPath, openObservability, openRateLimitStore } from './host-assembly.ts';
+import { hostSagas, moduleOfPath, openObservability, openRateLimitStore } from './host-assembly.ts';
 import { opsPage } from './ops-page/index.ts';
 import { mountMetrics } from './host-metrics.ts';
 import { resolveTopology, type Topology } from './topology.ts';
@@ -231,13 +231,11 @@ export async function createHost(options: HostOptions): Promise<Host> {
       }),
     );
     const audit = hostAudit({ config, hosted, identity: identityAudit, log: logger });
+    const sagas = hostSagas(hosted);
     stoppers.push(() => audit.stop());
     for (const m of hosted) {
       deadLetterStores.set(m.definition.name, m.deadLetters);
-      stoppers.push(
-        () => m.relay.stop(),
-        () => m.pruner.stop(),
-      );
+      stoppers.push(...[m.relay, m.pruner].map((part) => () => part.stop()));
     }
 
     const trustedProxies = ipRanges(config.rateLimit.trustedProxies);
@@ -309,7 +307,8 @@ export async function createHost(options: HostOptions): Promise<Host> {
       onRefused: audit.onRefused,
     });
     direct = calls;
-    stoppers.push(async () => calls.close());
+    // Saga runners stop before module calls close: a step in flight is aborted, not recorded as failed.
+    stoppers.push(async () => (await sagas.stop(), calls.close()));
     app.route(
       '/',
       opsRoutes({
@@ -331,7 +330,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
     );
     if (metrics) mountMetrics(app, metrics, { bus, remoteStats: breakers, direct: calls, config });
     ops.mount(app);
-    app.route('/', audit.routes());
+    app.route('/', audit.routes()).route('/', sagas.routes());
     app.route(
       '/',
       rollouts.routes((module) => {
@@ -357,7 +356,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
     await bus.start();
     if (options.startRelays ?? true) for (const m of hosted) m.relay.start();
     for (const m of hosted) m.pruner.start(config.retention.pruneIntervalMs);
-    audit.start();
+    for (const background of [audit, sagas]) background.start();
 
     let stopping: Promise<void> | undefined;
     return {

@@ -5,6 +5,7 @@ import type { Db, Tx } from '../db/index.ts';
 import type { Outbox, Subscription } from '../events/index.ts';
 import type { App } from '../http/index.ts';
 import type { Logger } from '../observability/index.ts';
+import type { SagaDefinition, SagaStarter } from '../sagas/index.ts';
 import type { TableDataEntry } from './data-classification.ts';
 import { slosOf, type ModuleSlos } from './slos.ts';
 
@@ -37,6 +38,11 @@ export interface ModuleContext {
    * included: what an authorization server may grant.
    */
   scopes: readonly string[];
+  /**
+   * Starts one of the module's declared `sagas` inside the transaction of the business change that needs it:
+   * `await ctx.sagas.start(tx, checkout, { orderId })` (see docs/operations/sagas.md).
+   */
+  sagas: SagaStarter;
 }
 
 export interface HealthCheck {
@@ -72,6 +78,9 @@ export interface ModuleDefinition<C extends Contract = Contract> {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each subscription keeps its own event type
   subscriptions?: readonly Subscription<any, ModuleContext>[];
   health?(ctx: ModuleContext): HealthCheck[];
+  /** Sagas this module orchestrates: their tables go in its schema and a runner drives them in the background. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each saga keeps its own input type
+  sagas?: readonly SagaDefinition<any>[];
   /** Loads demo data; must do nothing when the data is already there. */
   seed?(ctx: ModuleContext): Promise<void>;
 }

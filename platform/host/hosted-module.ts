@@ -27,7 +27,9 @@ import {
 } from '../idempotency/index.ts';
 import type { Metrics } from '../metrics/index.ts';
 import type { Logger, Tracing } from '../observability/index.ts';
+import type { SagaRunner } from '../sagas/index.ts';
 import type { HealthCheck, ModuleContext, ModuleDefinition } from './define-module.ts';
+import { moduleSagas } from './module-sagas.ts';
 
 export interface HostedModule {
   definition: ModuleDefinition;
@@ -43,6 +45,8 @@ export interface HostedModule {
   /** The module's audit trail, and what signs its chain head from time to time. */
   audit: AuditLog;
   checkpointer: Checkpointer;
+  /** The runner of the module's sagas, when it declares any; the host starts and stops it. */
+  sagas: SagaRunner | undefined;
   /** The platform's checks (database, migrations, relay) and the module's own. */
   checks(): HealthCheck[];
 }
@@ -107,6 +111,7 @@ export function hostModule(options: HostModuleOptions): HostedModule {
   const audits = auditTables(definition.name);
   const audit = createAuditLog(definition.name, db);
   const checkpointer = createCheckpointer({ module: definition.name, db, tables: audits, signer: options.signer, log });
+  const sagas = moduleSagas(definition, db, log, audit, metrics);
   const context: ModuleContext = {
     module: definition.name,
     scopes: options.scopes,
@@ -116,6 +121,7 @@ export function hostModule(options: HostModuleOptions): HostedModule {
     log,
     outbox: createOutbox(tables, definition.name, tracing),
     audit,
+    sagas: sagas.starter,
     transaction: (fn) => moduleTransaction(definition.name, db, fn, () => relay.wake(), database.db),
     client<C extends Contract>(contract: C, clientOptions: { fallbacks?: Fallbacks<C> } = {}) {
       if (!uses.has(contract.module)) throw new Error(`Module ${definition.name} calls ${contract.module} but does not list it in \`uses\`.`);
@@ -131,7 +137,7 @@ export function hostModule(options: HostModuleOptions): HostedModule {
     bus.subscribe(consumer);
   }
   // Read once: the files do not change while the process runs, and readiness is probed every few seconds.
-  const migrations = [...readMigrations(definition.migrations), ...auditMigrations(definition.name)];
+  const migrations = [...readMigrations(definition.migrations), ...auditMigrations(definition.name), ...sagas.migrations];
   const platformChecks: HealthCheck[] = [
     {
       name: 'database',
@@ -176,6 +182,7 @@ export function hostModule(options: HostModuleOptions): HostedModule {
     idempotencyGate: createIdempotencyGate(definition.name, idempotency),
     audit,
     checkpointer,
-    checks: () => [...platformChecks, ...own],
+    sagas: sagas.runner,
+    checks: () => [...platformChecks, ...sagas.checks, ...own],
   };
 }

@@ -11,6 +11,7 @@ import { opsRoutes } from '../../platform/host/ops-routes.ts';
 import { tracingOff } from '../../platform/observability/index.ts';
 import { registryRoutes } from '../../platform/host/registry-routes.ts';
 import { rolloutRoutes } from '../../platform/host/rollout-routes.ts';
+import { sagaOpsRoutes } from '../../platform/sagas/index.ts';
 import { moduleAsyncApi } from './asyncapi.ts';
 import { toJsonText, toYamlText } from './canonical.ts';
 
@@ -39,7 +40,8 @@ export function documentedPlatformRoutes(): RouteConfig[] {
   const costs = costsRoute(undefined as never);
   const overview = opsOverviewRoutes({ service: '', modules: [], metrics: undefined, tracing: tracingOff });
   const rollouts = rolloutRoutes({ store: undefined, canaries: {}, remote: new Map(), healthyOfColour: async () => undefined, trail: () => undefined });
-  return [ops, events, audit, registry, rollouts, metrics, costs, overview].flatMap((router) => platformRoutes(router, []));
+  const sagas = sagaOpsRoutes(() => []);
+  return [ops, events, audit, registry, rollouts, sagas, metrics, costs, overview].flatMap((router) => platformRoutes(router, []));
 }
 
 /**
