@@ -80,7 +80,7 @@ export interface ModuleDefinition<C extends Contract = Contract> {
   health?(ctx: ModuleContext): HealthCheck[];
   /** Sagas this module orchestrates: their tables go in its schema and a runner drives them in the background. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each saga keeps its own input type
-  sagas?: readonly SagaDefinition<any>[];
+  sagas?: readonly SagaDefinition<any, ModuleContext>[];
   /** Loads demo data; must do nothing when the data is already there. */
   seed?(ctx: ModuleContext): Promise<void>;
 }

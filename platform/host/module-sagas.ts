@@ -21,11 +21,11 @@ const none = (module: string): SagaStarter => ({
 });
 
 /** The saga side of a hosted module: its runner (started and stopped with the host), metrics and health detail. */
-export function moduleSagas(definition: ModuleDefinition, db: Db, log: Logger, audit: AuditLog, metrics: Metrics | undefined): ModuleSagas {
+export function moduleSagas(definition: ModuleDefinition, db: Db, log: Logger, audit: AuditLog, metrics: Metrics | undefined, context: () => unknown): ModuleSagas {
   const sagas = definition.sagas ?? [];
   if (sagas.length === 0) return { runner: undefined, starter: none(definition.name), migrations: [], checks: [] };
   let onStuck: (() => void) | undefined;
-  const runner = createSagaRunner({ module: definition.name, db, sagas, log: log.child({ component: 'sagas' }), audit, onStuck: () => onStuck?.() });
+  const runner = createSagaRunner({ module: definition.name, db, sagas, log: log.child({ component: 'sagas' }), audit, context, onStuck: () => onStuck?.() });
   if (metrics) onStuck = watchSagas(metrics.registry, definition.name, () => runner.store.counts()).stuck;
   const check: HealthCheck = {
     name: 'sagas',

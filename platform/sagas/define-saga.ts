@@ -2,9 +2,11 @@ import type { z } from 'zod';
 import type { Logger } from '../observability/index.ts';
 
 /** What a step's `invoke` receives. Pass `idempotencyKey` to every participant call, and `signal` too. */
-export interface StepContext<I> {
+export interface StepContext<I, C = unknown> {
   sagaId: string;
   input: I;
+  /** What the host gives the owning module (its `ModuleContext`): clients, transaction, log. */
+  context: C;
   /** `saga:<id>:<step>:invoke` (or `:compensate`): the same on every attempt, so a retry is deduplicated. */
   idempotencyKey: string;
   /** Aborted when the step's timeout passes, the runner loses the saga's lease, or the host stops. */
@@ -17,20 +19,20 @@ export interface StepContext<I> {
 }
 
 /** What a step's `compensate` receives: `result` is the invoke's, or undefined when its outcome is unknown. */
-export interface CompensateContext<I> extends StepContext<I> {
+export interface CompensateContext<I, C = unknown> extends StepContext<I, C> {
   /** Undefined when the invoke failed, timed out or was interrupted: it may still have happened, so undo it by key. */
   result: unknown;
 }
 
-export interface StepOptions<I> {
-  invoke(ctx: StepContext<I>): Promise<unknown>;
+export interface StepOptions<I, C = unknown> {
+  invoke(ctx: StepContext<I, C>): Promise<unknown>;
   /** Undoes the invoke; must be safe when the invoke never happened, and when it happens after it (key it by saga). */
-  compensate?(ctx: CompensateContext<I>): Promise<void>;
+  compensate?(ctx: CompensateContext<I, C>): Promise<void>;
   /** Per attempt; a timed-out attempt counts as failed with an unknown outcome (default 10 s). */
   timeoutMs?: number;
 }
 
-export interface SagaStep<I> extends StepOptions<I> {
+export interface SagaStep<I, C = unknown> extends StepOptions<I, C> {
   readonly name: string;
   readonly timeoutMs: number;
 }
@@ -57,20 +59,20 @@ export interface SagaTimings {
   compensationAttempts: number;
 }
 
-export interface SagaDefinition<S extends z.ZodType = z.ZodType> {
+export interface SagaDefinition<S extends z.ZodType = z.ZodType, C = unknown> {
   readonly name: string;
   readonly input: S;
-  readonly steps: readonly SagaStep<z.output<S>>[];
+  readonly steps: readonly SagaStep<z.output<S>, C>[];
   /** The step after whose success the saga only goes forward; failures up to it (included) compensate. */
   readonly pointOfNoReturn: string;
   readonly timings: SagaTimings;
   readonly trace?: ((point: SagaTracePoint) => void) | undefined;
 }
 
-export interface DefineSagaOptions<S extends z.ZodType> {
+export interface DefineSagaOptions<S extends z.ZodType, C = unknown> {
   name: string;
   input: S;
-  steps: readonly SagaStep<z.output<S>>[];
+  steps: readonly SagaStep<z.output<S>, C>[];
   pointOfNoReturn: string;
   timings?: Partial<SagaTimings>;
   trace?: (point: SagaTracePoint) => void;
@@ -86,7 +88,7 @@ export const defaultSagaTimings: SagaTimings = {
 };
 
 /** A saga step: `invoke`, and the `compensate` that undoes it (Medusa's `createStep(invoke, compensate)`). */
-export function step<I>(name: string, options: StepOptions<I>): SagaStep<I> {
+export function step<I, C = unknown>(name: string, options: StepOptions<I, C>): SagaStep<I, C> {
   return { ...options, name, timeoutMs: options.timeoutMs ?? 10_000 };
 }
 
@@ -97,7 +99,7 @@ export function step<I>(name: string, options: StepOptions<I>): SagaStep<I> {
  * export const checkout = defineSaga({ name: 'checkout', input: z.object({ orderId: z.uuid() }), pointOfNoReturn: 'confirm-order',
  *   steps: [step('reserve-stock', { invoke: …, compensate: … }), step('confirm-order', { invoke: … })] });
  */
-export function defineSaga<S extends z.ZodType>(options: DefineSagaOptions<S>): SagaDefinition<S> {
+export function defineSaga<S extends z.ZodType, C = unknown>(options: DefineSagaOptions<S, C>): SagaDefinition<S, C> {
   const names = options.steps.map((s) => s.name);
   if (new Set(names).size !== names.length) throw new Error(`Saga ${options.name} names a step twice.`);
   if (!names.includes(options.pointOfNoReturn)) throw new Error(`Saga ${options.name}: pointOfNoReturn ${options.pointOfNoReturn} is not one of its steps.`);

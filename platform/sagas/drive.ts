@@ -12,6 +12,8 @@ export interface DriveOptions {
   /** Aborted when the lease is lost or the host stops: the outcome in flight is then not recorded. */
   signal: AbortSignal;
   onStuck(row: SagaRow): void;
+  /** The owning module's context, given to every step. */
+  context: unknown;
 }
 
 const needsUndo = (record: StepRecord | undefined) => record !== undefined && record.status !== 'compensated';
@@ -34,6 +36,7 @@ export async function drive(row: SagaRow, options: DriveOptions): Promise<void> 
   const context = (name: string, action: 'invoke' | 'compensate', s: AbortSignal) => ({
     sagaId: row.id,
     input: row.input,
+    context: options.context,
     idempotencyKey: sagaKey(row.id, name, action),
     signal: s,
     attempt: row.attempts + 1,

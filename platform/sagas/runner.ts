@@ -12,11 +12,14 @@ import { createSagaStore, type SagaRow, type SagaStore } from './store.ts';
 export interface SagaRunnerOptions {
   module: string;
   db: Db;
-  sagas: readonly SagaDefinition[];
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each saga keeps its own input and context types
+  sagas: readonly SagaDefinition<any, any>[];
   log: Logger;
   audit: AuditLog;
   /** Called once when a saga turns `stuck` (after it is logged): the metric's counter. */
   onStuck?: ((row: SagaRow) => void) | undefined;
+  /** The module's context, given to steps (read when a saga is driven: it may be made after the runner). */
+  context: () => unknown;
   /** Sagas driven at once by this replica (default 8). */
   maxConcurrent?: number;
 }
@@ -107,7 +110,7 @@ export function createSagaRunner(options: SagaRunnerOptions): SagaRunner {
       );
       options.onStuck?.(stuck);
     };
-    const done = drive(row, { saga, store, owner, log, signal: controller.signal, onStuck })
+    const done = drive(row, { saga, store, owner, log, signal: controller.signal, onStuck, context: options.context() })
       .catch((error: unknown) => log.error({ err: error, sagaId: row.id }, 'saga runner failed; the saga is taken up again when its lease expires'))
       .finally(async () => {
         clearInterval(renew);
