@@ -4,7 +4,7 @@ import process from 'node:process';
 import type { AuditLog } from '../audit/index.ts';
 import type { Db, Executor } from '../db/index.ts';
 import { CleaveError } from '../http/index.ts';
-import type { Logger } from '../observability/index.ts';
+import { outsideContext, runInContext, type Logger } from '../observability/index.ts';
 import type { SagaDefinition } from './define-saga.ts';
 import { drive } from './drive.ts';
 import { createSagaStore, type SagaRow, type SagaStore } from './store.ts';
@@ -78,7 +78,9 @@ export function createSagaRunner(options: SagaRunnerOptions): SagaRunner {
   const schedule = (ms: number) => {
     if (!running) return;
     clearTimeout(timer);
-    timer = setTimeout(() => void tick(), ms);
+    // Never inside the request that started a saga: its caller and end user must not ride along (a call made for
+    // them would be keyed in their scope, and the same call after a restart in another).
+    timer = outsideContext(() => setTimeout(() => void tick(), ms));
   };
   const tick = async () => {
     if (!running || ticking) return;
@@ -110,7 +112,9 @@ export function createSagaRunner(options: SagaRunnerOptions): SagaRunner {
       );
       options.onStuck?.(stuck);
     };
-    const done = drive(row, { saga, store, owner, log, signal: controller.signal, onStuck, context: options.context() })
+    const run = () => drive(row, { saga, store, owner, log, signal: controller.signal, onStuck, context: options.context() });
+    // Its own unit of work: logs and calls carry the saga's id, and the module's identity alone.
+    const done = runInContext({ correlationId: row.id, causationId: `saga:${row.id}` }, run)
       .catch((error: unknown) => log.error({ err: error, sagaId: row.id }, 'saga runner failed; the saga is taken up again when its lease expires'))
       .finally(async () => {
         clearInterval(renew);
