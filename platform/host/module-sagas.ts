@@ -21,7 +21,14 @@ const none = (module: string): SagaStarter => ({
 });
 
 /** The saga side of a hosted module: its runner (started and stopped with the host), metrics and health detail. */
-export function moduleSagas(definition: ModuleDefinition, db: Db, log: Logger, audit: AuditLog, metrics: Metrics | undefined, context: () => unknown): ModuleSagas {
+export function moduleSagas(
+  definition: ModuleDefinition,
+  db: Db,
+  log: Logger,
+  audit: AuditLog,
+  metrics: Metrics | undefined,
+  context: () => unknown,
+): ModuleSagas {
   const sagas = definition.sagas ?? [];
   if (sagas.length === 0) return { runner: undefined, starter: none(definition.name), migrations: [], checks: [] };
   let onStuck: (() => void) | undefined;

@@ -40,7 +40,9 @@ describe.each(testDatabases)('stuck sagas and the operator on $name', { timeout:
     expect(done.history.some((e) => e.action === 'operator' && e.outcome === 'retried')).toBe(true);
     expect((await effectsOf(h, 'rooms', id))['reserve-room']).toMatchObject({ effects: 1, compensations: 1 });
     const audit = (await (await call(h, 'GET', '/ops/audit/entries?module=trips&action=platform.saga-retried')).json()) as { items: unknown[] };
-    expect(audit.items).toEqual([expect.objectContaining({ target: `trips/${id}`, outcome: 'success', detail: expect.objectContaining({ reason: 'rooms is back' }) })]);
+    expect(audit.items).toEqual([
+      expect.objectContaining({ target: `trips/${id}`, outcome: 'success', detail: expect.objectContaining({ reason: 'rooms is back' }) }),
+    ]);
   });
 
   it('a stuck saga resolved by hand ends as the operator says, with the reason in its history and the audit trail', async () => {

@@ -65,14 +65,18 @@ export function bookTrip(options: BookTripOptions = {}) {
           if (input.faults['confirm-booking'] === 'fail') throw new CleaveError('conflict', 'trips/not-confirmable', 'The booking cannot be confirmed.');
           return context.transaction(async (tx) => {
             // Idempotent by state: a repeat after a crash finds it confirmed and changes nothing.
-            const r = await tx.execute(sql`update ${bookings} set status = 'confirmed', confirmations = confirmations + 1 where id = ${input.bookingId} and status = 'pending' returning id`);
+            const r = await tx.execute(
+              sql`update ${bookings} set status = 'confirmed', confirmations = confirmations + 1 where id = ${input.bookingId} and status = 'pending' returning id`,
+            );
             point('mid-invoke:confirm-booking');
             return { confirmed: resultRows(r).length > 0 };
           });
         },
         async compensate({ context, input }) {
           await context.transaction((tx) =>
-            tx.execute(sql`update ${bookings} set status = 'cancelled', cancellations = cancellations + 1 where id = ${input.bookingId} and status = 'pending'`),
+            tx.execute(
+              sql`update ${bookings} set status = 'cancelled', cancellations = cancellations + 1 where id = ${input.bookingId} and status = 'pending'`,
+            ),
           );
         },
       }),

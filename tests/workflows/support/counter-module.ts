@@ -68,7 +68,8 @@ export function counterModule(name: 'rooms' | 'payments', caller: string, option
       app.openapi(contract.routes.undo, async (c) => {
         const { ref, step } = c.req.valid('param');
         const { fault } = c.req.valid('json');
-        if (fault === 'undo-fails-twice' && nth(`undo:${ref}:${step}`) <= 2) throw new CleaveError('unavailable', `${name}/unavailable`, `${name} cannot undo yet.`);
+        if (fault === 'undo-fails-twice' && nth(`undo:${ref}:${step}`) <= 2)
+          throw new CleaveError('unavailable', `${name}/unavailable`, `${name} cannot undo yet.`);
         const effect = await ctx.transaction(async (tx) => {
           const undone = await write(
             tx,

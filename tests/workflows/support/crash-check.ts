@@ -28,7 +28,7 @@ const read = async <T>(host: ProcessHost, path: string): Promise<T> => {
 /** Waits (up to 90 s) for every saga to end, then checks it ended as its scenario says, with every effect once or net zero. */
 export async function checkOutcomes(host: ProcessHost, ids: readonly string[], scenarios: readonly Scenario[]): Promise<void> {
   const deadline = Date.now() + 90_000;
-  let sagas: Saga[] = [];
+  let sagas: Saga[];
   for (;;) {
     sagas = (await read<{ items: Saga[] }>(host, '/ops/sagas?module=trips&limit=500')).items;
     if (sagas.length === ids.length && sagas.every((s) => s.state === 'completed' || s.state === 'compensated')) break;

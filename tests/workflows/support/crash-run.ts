@@ -48,7 +48,10 @@ export interface Participant {
 /** The process that is never killed: payments (the participant over HTTP) and identity. */
 export async function startParticipant(postgresUrl: string | undefined): Promise<Participant> {
   const scratch = postgresUrl ? await createScratchDatabase(postgresUrl) : undefined;
-  const host = await startProcessHost({ entry, env: { ...quick, MODULES: 'payments,identity', ...(scratch ? { DATABASE_URL: scratch.url } : { DATA_DIR: 'memory' }) } });
+  const host = await startProcessHost({
+    entry,
+    env: { ...quick, MODULES: 'payments,identity', ...(scratch ? { DATABASE_URL: scratch.url } : { DATA_DIR: 'memory' }) },
+  });
   return {
     host,
     postgresUrl,

@@ -3,7 +3,12 @@ import { defineContract } from '../../../platform/contracts/index.ts';
 import { contractRoute, jsonContent } from '../../../platform/http/index.ts';
 
 const id = z.string().regex(/^[A-Za-z0-9-]{1,80}$/);
-export const booking = z.object({ id: z.string(), status: z.enum(['pending', 'confirmed', 'cancelled']), confirmations: z.number().int(), cancellations: z.number().int() });
+export const booking = z.object({
+  id: z.string(),
+  status: z.enum(['pending', 'confirmed', 'cancelled']),
+  confirmations: z.number().int(),
+  cancellations: z.number().int(),
+});
 
 /** A test-only orchestrating module: a booking, whose `book-trip` saga reserves, charges, confirms and fulfils it. */
 export const tripsContract = defineContract('trips', {
