@@ -15,4 +15,8 @@ describe('sagas survive SIGKILL of the orchestrating process (quick subset, PGli
   it.each(points)('killed at %s: every saga ends completed or fully compensated, every effect once', async (point) => {
     expect(await crashRun(participant, point)).toBeGreaterThan(0);
   });
+
+  it('on Deno too: the orchestrator killed at invoked:reserve-room and restarted on Deno', async () => {
+    expect(await crashRun(participant, 'invoked:reserve-room', 'deno')).toBeGreaterThan(0);
+  });
 });

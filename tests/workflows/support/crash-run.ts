@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createScratchDatabase } from '../../support/databases.ts';
-import { startProcessHost, type ProcessHost } from '../../support/process-host.ts';
+import { startProcessHost, type ProcessHost, type Runtime } from '../../support/process-host.ts';
 import { checkOutcomes, type Scenario } from './crash-check.ts';
 
 const entry = 'tests/workflows/support/main.ts';
@@ -76,9 +76,9 @@ const post = (host: ProcessHost, id: string, faults: Record<string, string>) =>
 /**
  * One cell of the matrix: start the orchestrator (trips and rooms) on a database of its own, start every scenario's
  * saga, let the process SIGKILL itself at `point`, start it again on the same data, start the sagas again (a repeat is
- * a no-op), and check every outcome. Resolves with how long the run took.
+ * a no-op), and check every outcome, the orchestrator on Node or Deno. Resolves with how long the run took.
  */
-export async function crashRun(participant: Participant, point: string): Promise<number> {
+export async function crashRun(participant: Participant, point: string, runtime: Runtime = 'node'): Promise<number> {
   const began = Date.now();
   const dir = participant.postgresUrl ? undefined : await mkdtemp(join(tmpdir(), 'cleave-sagas-'));
   const scratch = participant.postgresUrl ? await createScratchDatabase(participant.postgresUrl) : undefined;
@@ -89,14 +89,14 @@ export async function crashRun(participant: Participant, point: string): Promise
     ...(scratch ? { DATABASE_URL: scratch.url } : { DATA_DIR: dir as string }),
   };
   const ids = scenarios.map(() => randomUUID());
-  let orchestrator = await startProcessHost({ entry, env: { ...env, SAGA_KILL_AT: point } });
+  let orchestrator = await startProcessHost({ entry, runtime, env: { ...env, SAGA_KILL_AT: point } });
   try {
     // A start may be cut by the kill: its outcome is unknown until it is sent again below.
     await Promise.allSettled(ids.map((id, i) => post(orchestrator, id, scenarios[i]?.faults ?? {})));
     const killed = orchestrator;
     await until(() => killed.output().includes(`saga-kill-point ${point}`), 60_000, `the kill at ${point}`);
     await killed.kill();
-    orchestrator = await startProcessHost({ entry, env });
+    orchestrator = await startProcessHost({ entry, runtime, env });
     for (const [i, id] of ids.entries()) {
       const again = await post(orchestrator, id, scenarios[i]?.faults ?? {});
       if (again.status !== 202) throw new Error(`starting ${id} again answered ${again.status}: ${await again.text()}`);
