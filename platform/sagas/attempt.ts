@@ -19,8 +19,15 @@ export function retryable(error: unknown): boolean {
  */
 export async function attempt(run: (signal: AbortSignal) => Promise<unknown>, timeoutMs: number, outer: AbortSignal): Promise<Attempt> {
   const controller = new AbortController();
-  const onAbort = () => controller.abort(outer.reason);
-  outer.addEventListener('abort', onAbort, { once: true });
+  // An outer abort ends the attempt at once, whether or not the step heeds its signal: its outcome is not recorded.
+  let endAborted: (outcome: Attempt) => void = () => {};
+  const aborted = new Promise<Attempt>((resolve) => (endAborted = resolve));
+  const onAbort = () => {
+    controller.abort(outer.reason);
+    endAborted({ ok: false, error: outer.reason, timedOut: false, retryable: true });
+  };
+  if (outer.aborted) onAbort();
+  else outer.addEventListener('abort', onAbort, { once: true });
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timedOut = new Promise<Attempt>((resolve) => {
     timer = setTimeout(() => {
@@ -36,7 +43,7 @@ export async function attempt(run: (signal: AbortSignal) => Promise<unknown>, ti
       (error: unknown): Attempt => ({ ok: false, error, timedOut: false, retryable: retryable(error) }),
     );
   try {
-    return await Promise.race([ran, timedOut]);
+    return await Promise.race([ran, timedOut, aborted]);
   } finally {
     clearTimeout(timer);
     outer.removeEventListener('abort', onAbort);
