@@ -4,8 +4,17 @@ export default defineConfig({
   test: {
     include: ['modules/**/*.test.ts', 'platform/**/*.test.ts', 'tests/**/*.test.ts'],
     // Suites that run on their own: chaos and rollouts (`npm run test:chaos`, `npm run test:rollout`: minutes of
-    // processes under load), the container image and kube play (`npm run test:image`, `npm run test:kube`: podman).
-    exclude: ['**/node_modules/**', 'tests/architecture/fixtures/**', 'tests/chaos/**', 'tests/rollout/**', 'tests/image/**', 'tests/kube/**'],
+    // processes under load), the container image and kube play (`npm run test:image`, `npm run test:kube`: podman), the saga crash matrix
+    // (`npm run test:sagas`: every kill point, repeated, on PGlite and PostgreSQL).
+    exclude: [
+      '**/node_modules/**',
+      'tests/architecture/fixtures/**',
+      'tests/chaos/**',
+      'tests/rollout/**',
+      'tests/image/**',
+      'tests/kube/**',
+      '**/*.matrix.test.ts',
+    ],
     globalSetup: ['tests/support/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,

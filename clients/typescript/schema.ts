@@ -2631,6 +2631,624 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/ops/sagas": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List sagas of the modules hosted here, by state (stuck ones need an operator) */
+        get: {
+            parameters: {
+                query?: {
+                    state?: "running" | "compensating" | "completed" | "compensated" | "stuck";
+                    module?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Sagas, most recently changed first */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["Saga"][];
+                        };
+                    };
+                };
+                /** @description The request is malformed or fails validation; `errors` lists each field. Codes: `http/validation-failed`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "http/validation-failed";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+                /** @description No valid credentials. Codes: `auth/unauthenticated`, `auth/invalid-token`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "auth/unauthenticated" | "auth/invalid-token";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+                /** @description The caller may not do this. Codes: `auth/insufficient-scope`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "auth/insufficient-scope";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+                /** @description Too many requests from this client IP address or client; `Retry-After` says when to try again, `RateLimit` and `RateLimit-Policy` which budget is spent. Codes: `http/too-many-requests`. */
+                429: {
+                    headers: {
+                        /** @description Points left and seconds to the window end, per policy (draft-ietf-httpapi-ratelimit-headers). */
+                        RateLimit?: string;
+                        /** @description Each policy that applied: points (`q`) per window (`w`, seconds). */
+                        "RateLimit-Policy"?: string;
+                        /** @description Seconds until the spent budget has points again. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "http/too-many-requests";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+                /** @description An unexpected error; the body reveals no internals. Codes: `http/internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "http/internal";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ops/sagas/{module}/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One saga's state and its full history */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    module: string & unknown;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The saga */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Saga"] & {
+                            history: {
+                                seq: number;
+                                at: string;
+                                step: string | null;
+                                action: string;
+                                outcome: string;
+                                attempt: number;
+                                detail: {
+                                    [key: string]: unknown;
+                                };
+                            }[];
+                        };
+                    };
+                };
+                /** @description The request is malformed or fails validation; `errors` lists each field. Codes: `http/validation-failed`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "http/validation-failed";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+                /** @description No valid credentials. Codes: `auth/unauthenticated`, `auth/invalid-token`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "auth/unauthenticated" | "auth/invalid-token";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+                /** @description The caller may not do this. Codes: `auth/insufficient-scope`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "auth/insufficient-scope";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+                /** @description The resource does not exist. Codes: `sagas/module-not-hosted`, `sagas/saga-not-found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "sagas/module-not-hosted" | "sagas/saga-not-found";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+                /** @description Too many requests from this client IP address or client; `Retry-After` says when to try again, `RateLimit` and `RateLimit-Policy` which budget is spent. Codes: `http/too-many-requests`. */
+                429: {
+                    headers: {
+                        /** @description Points left and seconds to the window end, per policy (draft-ietf-httpapi-ratelimit-headers). */
+                        RateLimit?: string;
+                        /** @description Each policy that applied: points (`q`) per window (`w`, seconds). */
+                        "RateLimit-Policy"?: string;
+                        /** @description Seconds until the spent budget has points again. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "http/too-many-requests";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+                /** @description An unexpected error; the body reveals no internals. Codes: `http/internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "http/internal";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ops/sagas/{module}/{id}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Close a stuck saga by hand as compensated or completed, with the reason (audited) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    module: string & unknown;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description What the operator made true outside the runner.
+                         * @enum {string}
+                         */
+                        outcome: "compensated" | "completed";
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Resolved */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Saga"];
+                    };
+                };
+                /** @description The request is malformed or fails validation; `errors` lists each field. Codes: `http/validation-failed`, `http/malformed-json`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "http/validation-failed" | "http/malformed-json";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+                /** @description No valid credentials. Codes: `auth/unauthenticated`, `auth/invalid-token`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "auth/unauthenticated" | "auth/invalid-token";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+                /** @description The caller may not do this. Codes: `auth/insufficient-scope`, `auth/csrf-refused`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "auth/insufficient-scope" | "auth/csrf-refused";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+                /** @description The resource does not exist. Codes: `sagas/module-not-hosted`, `sagas/saga-not-found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "sagas/module-not-hosted" | "sagas/saga-not-found";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+                /** @description The request conflicts with the current state, or a request with the same `Idempotency-Key` is still being processed. Codes: `sagas/not-stuck`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "sagas/not-stuck";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+                /** @description The request body is too large; the connection is closed after this answer. Codes: `http/payload-too-large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "http/payload-too-large";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+                /** @description The request body is not of the media type the operation reads (JSON, or a form where declared), in UTF-8. Codes: `http/unsupported-media-type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "http/unsupported-media-type";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+                /** @description Too many requests from this client IP address or client; `Retry-After` says when to try again, `RateLimit` and `RateLimit-Policy` which budget is spent. Codes: `http/too-many-requests`. */
+                429: {
+                    headers: {
+                        /** @description Points left and seconds to the window end, per policy (draft-ietf-httpapi-ratelimit-headers). */
+                        RateLimit?: string;
+                        /** @description Each policy that applied: points (`q`) per window (`w`, seconds). */
+                        "RateLimit-Policy"?: string;
+                        /** @description Seconds until the spent budget has points again. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "http/too-many-requests";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+                /** @description An unexpected error; the body reveals no internals. Codes: `http/internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "http/internal";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ops/sagas/{module}/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Retry the compensation of a stuck saga, attempts counted afresh (audited) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    module: string & unknown;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Compensating again; the runner takes it up at once */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Saga"];
+                    };
+                };
+                /** @description The request is malformed or fails validation; `errors` lists each field. Codes: `http/validation-failed`, `http/malformed-json`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "http/validation-failed" | "http/malformed-json";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+                /** @description No valid credentials. Codes: `auth/unauthenticated`, `auth/invalid-token`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "auth/unauthenticated" | "auth/invalid-token";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+                /** @description The caller may not do this. Codes: `auth/insufficient-scope`, `auth/csrf-refused`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "auth/insufficient-scope" | "auth/csrf-refused";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+                /** @description The resource does not exist. Codes: `sagas/module-not-hosted`, `sagas/saga-not-found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "sagas/module-not-hosted" | "sagas/saga-not-found";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+                /** @description The request conflicts with the current state, or a request with the same `Idempotency-Key` is still being processed. Codes: `sagas/not-stuck`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "sagas/not-stuck";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+                /** @description The request body is too large; the connection is closed after this answer. Codes: `http/payload-too-large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "http/payload-too-large";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+                /** @description The request body is not of the media type the operation reads (JSON, or a form where declared), in UTF-8. Codes: `http/unsupported-media-type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "http/unsupported-media-type";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+                /** @description Too many requests from this client IP address or client; `Retry-After` says when to try again, `RateLimit` and `RateLimit-Policy` which budget is spent. Codes: `http/too-many-requests`. */
+                429: {
+                    headers: {
+                        /** @description Points left and seconds to the window end, per policy (draft-ietf-httpapi-ratelimit-headers). */
+                        RateLimit?: string;
+                        /** @description Each policy that applied: points (`q`) per window (`w`, seconds). */
+                        "RateLimit-Policy"?: string;
+                        /** @description Seconds until the spent budget has points again. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "http/too-many-requests";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+                /** @description An unexpected error; the body reveals no internals. Codes: `http/internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "http/internal";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/ops/traces": {
         parameters: {
             query?: never;
@@ -3251,6 +3869,30 @@ export interface components {
             servedHere: boolean;
             /** @description Where the canary share goes: a base URL or `discover`; `null` when none is configured. */
             canaryTarget: string | null;
+        };
+        Saga: {
+            module: string;
+            id: string;
+            name: string;
+            /** @enum {string} */
+            state: "running" | "compensating" | "completed" | "compensated" | "stuck";
+            /** @description Where each step reached stands; a step not listed was never attempted. */
+            steps: {
+                [key: string]: {
+                    /** @enum {string} */
+                    status: "attempted" | "done" | "failed" | "compensated";
+                    result?: unknown;
+                };
+            };
+            /** @description Attempts of the current action. */
+            attempts: number;
+            lastError: string | null;
+            nextAt: string;
+            /** @description Whether a runner holds it right now. */
+            leased: boolean;
+            startedAt: string;
+            updatedAt: string;
+            endedAt: string | null;
         };
         ServiceCatalog: {
             local: {

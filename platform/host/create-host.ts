@@ -29,7 +29,7 @@ import { eventsOpsRoutes } from './events-ops-routes.ts';
 import { projectionRoutes } from './projection-routes.ts';
 import { opsRoutes } from './ops-routes.ts';
 import { registryRoutes } from './registry-routes.ts';
-import { moduleOfPath, openObservability, openRateLimitStore } from './host-assembly.ts';
+import { hostSagas, moduleOfPath, openObservability, openRateLimitStore } from './host-assembly.ts';
 import { opsPage } from './ops-page/index.ts';
 import { mountMetrics } from './host-metrics.ts';
 import { resolveTopology, type Topology } from './topology.ts';
@@ -232,6 +232,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
       }),
     );
     const audit = hostAudit({ config, hosted, identity: identityAudit, log: logger });
+    const sagas = hostSagas(hosted);
     stoppers.push(() => audit.stop());
     for (const m of hosted) {
       deadLetterStores.set(m.definition.name, m.deadLetters);
@@ -307,7 +308,8 @@ export async function createHost(options: HostOptions): Promise<Host> {
       onRefused: audit.onRefused,
     });
     direct = calls;
-    stoppers.push(async () => calls.close());
+    // Saga runners stop before module calls close: a step in flight is aborted, not recorded as failed.
+    stoppers.push(async () => (await sagas.stop(), calls.close()));
     app.route(
       '/',
       opsRoutes({
@@ -329,7 +331,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
     );
     if (metrics) mountMetrics(app, metrics, { bus, remoteStats: breakers, direct: calls, config });
     ops.mount(app);
-    app.route('/', audit.routes());
+    app.route('/', audit.routes()).route('/', sagas.routes()).route('/', projectionRoutes(hosted));
     app.route(
       '/',
       rollouts.routes((module) => {
@@ -338,7 +340,6 @@ export async function createHost(options: HostOptions): Promise<Host> {
         return m && { audit: m.audit, db: m.context.db };
       }),
     );
-    app.route('/', projectionRoutes(hosted));
     app.route('/', registryRoutes({ topology, registry, expectedHash: hashOf, remoteStats: breakers, probeTimeoutMs: config.remote.timeoutMs }));
     const deployed = options.modules.filter((m) => local.has(m.name) || topology.remote.has(m.name));
     mountOpenApi(app, deployed);
@@ -356,7 +357,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
     await bus.start();
     if (options.startRelays ?? true) for (const m of hosted) m.relay.start();
     for (const m of hosted) m.workers.start();
-    audit.start();
+    for (const background of [audit, sagas]) background.start();
 
     let stopping: Promise<void> | undefined;
     return {

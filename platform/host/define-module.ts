@@ -6,6 +6,7 @@ import type { AnyAggregate, AnyProjection } from '../event-sourcing/index.ts';
 import type { Outbox, Subscription } from '../events/index.ts';
 import type { App } from '../http/index.ts';
 import type { Logger } from '../observability/index.ts';
+import type { SagaDefinition, SagaStarter } from '../sagas/index.ts';
 import type { TableDataEntry } from './data-classification.ts';
 import { slosOf, type ModuleSlos } from './slos.ts';
 
@@ -38,6 +39,11 @@ export interface ModuleContext {
    * included: what an authorization server may grant.
    */
   scopes: readonly string[];
+  /**
+   * Starts one of the module's declared `sagas` inside the transaction of the business change that needs it:
+   * `await ctx.sagas.start(tx, checkout, { orderId })` (see docs/operations/sagas.md).
+   */
+  sagas: SagaStarter;
 }
 
 export interface HealthCheck {
@@ -77,6 +83,9 @@ export interface ModuleDefinition<C extends Contract = Contract> {
   /** Read models built from the module's streams (`defineProjection`), run, lag-checked and rebuilt by the host. */
   projections?: readonly AnyProjection[];
   health?(ctx: ModuleContext): HealthCheck[];
+  /** Sagas this module orchestrates: their tables go in its schema and a runner drives them in the background. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each saga keeps its own input type
+  sagas?: readonly SagaDefinition<any, ModuleContext>[];
   /** Loads demo data; must do nothing when the data is already there. */
   seed?(ctx: ModuleContext): Promise<void>;
 }

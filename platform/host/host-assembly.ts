@@ -65,3 +65,4 @@ async function openTracing(config: Config, local: readonly ModuleDefinition[], l
     ...(spanExporter ? { spanExporter } : {}),
   });
 }
+export { hostSagas } from './host-sagas.ts';

@@ -28,9 +28,11 @@ import {
 import type { Metrics } from '../metrics/index.ts';
 import type { Logger, Tracing } from '../observability/index.ts';
 import type { ProjectionRunner } from '../event-sourcing/index.ts';
+import type { SagaRunner } from '../sagas/index.ts';
 import type { HealthCheck, ModuleContext, ModuleDefinition } from './define-module.ts';
 import { hostProjections } from './hosted-projections.ts';
 import { platformMigrations } from './migrate-module.ts';
+import { moduleSagas } from './module-sagas.ts';
 
 export interface HostedModule {
   definition: ModuleDefinition;
@@ -50,7 +52,9 @@ export interface HostedModule {
   projections: ProjectionRunner | undefined;
   /** The module's background work besides the relay (pruner, projections); `stop` ends the relay too. */
   workers: { start(): void; stop(): Promise<void> };
-  /** The platform's checks (database, migrations, relay, projections) and the module's own. */
+  /** The runner of the module's sagas, when it declares any; the host starts and stops it. */
+  sagas: SagaRunner | undefined;
+  /** The platform's checks (database, migrations, relay, projections, sagas) and the module's own. */
   checks(): HealthCheck[];
 }
 
@@ -120,6 +124,7 @@ export function hostModule(options: HostModuleOptions): HostedModule {
   const audits = auditTables(definition.name);
   const audit = createAuditLog(definition.name, db);
   const checkpointer = createCheckpointer({ module: definition.name, db, tables: audits, signer: options.signer, log });
+  const sagas = moduleSagas(definition, db, log, audit, metrics, () => context);
   const context: ModuleContext = {
     module: definition.name,
     scopes: options.scopes,
@@ -129,6 +134,7 @@ export function hostModule(options: HostModuleOptions): HostedModule {
     log,
     outbox: createOutbox(tables, definition.name, tracing),
     audit,
+    sagas: sagas.starter,
     transaction: (fn) => moduleTransaction(definition.name, db, fn, afterCommit, database.db),
     client<C extends Contract>(contract: C, clientOptions: { fallbacks?: Fallbacks<C> } = {}) {
       if (!uses.has(contract.module)) throw new Error(`Module ${definition.name} calls ${contract.module} but does not list it in \`uses\`.`);
@@ -202,6 +208,7 @@ export function hostModule(options: HostModuleOptions): HostedModule {
         await relay.stop();
       },
     },
-    checks: () => [...platformChecks, ...own],
+    sagas: sagas.runner,
+    checks: () => [...platformChecks, ...sagas.checks, ...own],
   };
 }

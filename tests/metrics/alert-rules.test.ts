@@ -36,6 +36,7 @@ describe('alert rules from the modules’ SLOs (npm run alerts)', () => {
         ),
         'CleaveOutboxStale',
         'CleaveDeadLetters',
+        'CleaveSagasStuck',
         'CleaveBreakerOpen',
         'CleaveConsumerLag',
         'CleaveInstanceDown',
@@ -95,6 +96,8 @@ describe('alert rules from the modules’ SLOs (npm run alerts)', () => {
             series: 'cleave_event_dead_letters_pending{module="inventory",consumer="inventory:trackProducts",instance="a:3000",job="cleave"}',
             values: '0 0 1x20',
           },
+          { series: 'cleave_sagas{module="ordering",state="stuck",instance="a:3000",job="cleave"}', values: '0 0 2x20' },
+          { series: 'cleave_sagas{module="ordering",state="running",instance="a:3000",job="cleave"}', values: '5x20' },
           { series: 'cleave_remote_breaker_state{module="inventory",state="open",instance="a:3000",job="cleave"}', values: '1x20' },
           { series: 'cleave_remote_breaker_state{module="catalog",state="open",instance="a:3000",job="cleave"}', values: '0x20' },
           { series: 'up{job="cleave",instance="10.0.0.7:3001"}', values: '0x20' },
@@ -130,6 +133,20 @@ describe('alert rules from the modules’ SLOs (npm run alerts)', () => {
                 {
                   summary: 'inventory:trackProducts: dead letters wait for an operator',
                   description: '1 event(s) could not be delivered to inventory:trackProducts and wait in its dead letters.',
+                },
+              ),
+            ],
+          },
+          {
+            eval_time: '10m',
+            alertname: 'CleaveSagasStuck',
+            exp_alerts: [
+              firing(
+                one('CleaveSagasStuck'),
+                { module: 'ordering' },
+                {
+                  summary: 'ordering: stuck sagas wait for an operator',
+                  description: "2 of ordering's sagas could not be compensated after every attempt; retry or resolve them.",
                 },
               ),
             ],

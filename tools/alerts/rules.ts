@@ -125,6 +125,17 @@ export function alertRules(modules: readonly ModuleDefinition[], runbooks: strin
       },
     },
     {
+      alert: 'CleaveSagasStuck',
+      expr: 'max by (module) (cleave_sagas{state="stuck"}) > 0',
+      for: '1m',
+      labels: { severity: 'ticket' },
+      annotations: {
+        summary: '{{ $labels.module }}: stuck sagas wait for an operator',
+        description: "{{ $value }} of {{ $labels.module }}'s sagas could not be compensated after every attempt; retry or resolve them.",
+        runbook_url: `${runbooks}/cleave-sagas-stuck.md`,
+      },
+    },
+    {
       alert: 'CleaveBreakerOpen',
       expr: 'max by (module) (cleave_remote_breaker_state{state="open"}) == 1',
       for: '1m',

@@ -12,6 +12,7 @@ import { projectionRoutes } from '../../platform/host/projection-routes.ts';
 import { tracingOff } from '../../platform/observability/index.ts';
 import { registryRoutes } from '../../platform/host/registry-routes.ts';
 import { rolloutRoutes } from '../../platform/host/rollout-routes.ts';
+import { sagaOpsRoutes } from '../../platform/sagas/index.ts';
 import { moduleAsyncApi } from './asyncapi.ts';
 import { toJsonText, toYamlText } from './canonical.ts';
 
@@ -41,7 +42,8 @@ export function documentedPlatformRoutes(): RouteConfig[] {
   const overview = opsOverviewRoutes({ service: '', modules: [], metrics: undefined, tracing: tracingOff });
   const rollouts = rolloutRoutes({ store: undefined, canaries: {}, remote: new Map(), healthyOfColour: async () => undefined, trail: () => undefined });
   const projections = projectionRoutes([]);
-  return [ops, events, audit, registry, rollouts, projections, metrics, costs, overview].flatMap((router) => platformRoutes(router, []));
+  const sagas = sagaOpsRoutes(() => []);
+  return [ops, events, audit, registry, rollouts, projections, sagas, metrics, costs, overview].flatMap((router) => platformRoutes(router, []));
 }
 
 /**

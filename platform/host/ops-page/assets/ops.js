@@ -159,6 +159,18 @@ function renderDeadLetters(letters) {
   );
 }
 
+function renderStuckSagas(sagas) {
+  const rows = sagas.items.map((s) => [
+    `${s.module} / ${s.name}`,
+    el('code', {}, s.id),
+    s.attempts,
+    s.updatedAt,
+    el('pre', { class: 'error' }, s.lastError ?? ''),
+    `POST /ops/sagas/${s.module}/${s.id}/retry or /resolve`,
+  ]);
+  fill('sagas', table('stuck-sagas-table', ['module / saga', 'id', 'attempts', 'stuck since', 'error', 'operator'], rows, 'No stuck sagas.'));
+}
+
 function renderCosts(report) {
   if (!report) return fill('costs', el('p', { class: 'empty' }, 'Metrics are off on this host: no cost figures.'));
   const rows = report.modules.map((m) => [
@@ -209,17 +221,19 @@ function renderSpans(result, requestId) {
 
 async function refresh() {
   try {
-    const [catalog, health, overview, letters, costs] = await Promise.all([
+    const [catalog, health, overview, letters, costs, stuck] = await Promise.all([
       api('/registry'),
       fetch('/health/ready', { headers: { accept: 'application/json' } }).then((r) => r.json()),
       api('/ops/overview'),
       api('/ops/dead-letters'),
       api('/ops/costs?minutes=15').catch(() => null),
+      api('/ops/sagas?state=stuck'),
     ]);
     fill('host', `${overview.service}: ${overview.modules.join(', ')}`);
     renderPipeline(overview, renderModules(catalog, health));
     renderDeadLetters(letters);
     renderCosts(costs);
+    renderStuckSagas(stuck);
     fill('updated', `Updated ${new Date().toLocaleTimeString()}`);
     document.body.dataset.loaded = 'true';
   } catch (error) {

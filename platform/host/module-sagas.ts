@@ -1,0 +1,48 @@
+import type { AuditLog } from '../audit/index.ts';
+import type { Db, Migration } from '../db/index.ts';
+import type { Metrics } from '../metrics/index.ts';
+import type { Logger } from '../observability/index.ts';
+import { createSagaRunner, sagaMigrations, watchSagas, type SagaRunner, type SagaStarter } from '../sagas/index.ts';
+import type { HealthCheck, ModuleDefinition } from './define-module.ts';
+
+export interface ModuleSagas {
+  /** The module's runner; undefined when it declares no sagas. */
+  runner: SagaRunner | undefined;
+  /** `ctx.sagas`: the runner, or one that refuses (the module declares none). */
+  starter: SagaStarter;
+  /** The saga tables' migrations, counted by the `migrations` check. */
+  migrations: Migration[];
+  /** `sagas`: not critical; warns while a saga is stuck (an operator's job, not a restart's). */
+  checks: HealthCheck[];
+}
+
+const none = (module: string): SagaStarter => ({
+  start: (_tx, saga) => Promise.reject(new Error(`Module ${module} starts saga ${saga.name} but declares no \`sagas\`.`)),
+});
+
+/** The saga side of a hosted module: its runner (started and stopped with the host), metrics and health detail. */
+export function moduleSagas(
+  definition: ModuleDefinition,
+  db: Db,
+  log: Logger,
+  audit: AuditLog,
+  metrics: Metrics | undefined,
+  context: () => unknown,
+): ModuleSagas {
+  const sagas = definition.sagas ?? [];
+  if (sagas.length === 0) return { runner: undefined, starter: none(definition.name), migrations: [], checks: [] };
+  let onStuck: (() => void) | undefined;
+  const runner = createSagaRunner({ module: definition.name, db, sagas, log: log.child({ component: 'sagas' }), audit, context, onStuck: () => onStuck?.() });
+  if (metrics) onStuck = watchSagas(metrics.registry, definition.name, () => runner.store.counts()).stuck;
+  const check: HealthCheck = {
+    name: 'sagas',
+    critical: false,
+    check: async () => {
+      const counts = await runner.store.counts();
+      if (counts.stuck > 0) throw new Error(`${counts.stuck} stuck saga(s): see GET /ops/sagas?state=stuck`);
+      if (!runner.running) return 'runner not started';
+      return `${counts.running} running, ${counts.compensating} compensating`;
+    },
+  };
+  return { runner, starter: runner, migrations: sagaMigrations(definition.name), checks: [check] };
+}

@@ -1,0 +1,133 @@
+import type { Logger } from '../observability/index.ts';
+import { attempt, backoffMs, messageOf } from './attempt.ts';
+import { sagaKey, type SagaDefinition, type SagaTracePoint } from './define-saga.ts';
+import type { HistoryEntry, SagaRow, SagaStore, StepRecord } from './store.ts';
+
+export interface DriveOptions {
+  saga: SagaDefinition;
+  store: SagaStore;
+  /** The lease holder's token: every write is conditional on it. */
+  owner: string;
+  log: Logger;
+  /** Aborted when the lease is lost or the host stops: the outcome in flight is then not recorded. */
+  signal: AbortSignal;
+  onStuck(row: SagaRow): void;
+  /** The owning module's context, given to every step. */
+  context: unknown;
+}
+
+const needsUndo = (record: StepRecord | undefined) => record !== undefined && record.status !== 'compensated';
+
+/**
+ * Drives one claimed saga as far as it can go now: forward step by step, or back through its compensations, until it
+ * ends, waits (a backoff, the lease given up), or loses its lease. Every transition is saved before the next action, so
+ * a crash anywhere resumes from the last saved one; an action interrupted before its outcome was saved runs again with
+ * the same idempotency key.
+ */
+export async function drive(row: SagaRow, options: DriveOptions): Promise<void> {
+  const { saga, store, owner, signal } = options;
+  const t = saga.timings;
+  const pivot = saga.steps.findIndex((s) => s.name === saga.pointOfNoReturn);
+  const log = options.log.child({ saga: saga.name, sagaId: row.id });
+  const trace = (step: string, at: SagaTracePoint['at']) => saga.trace?.({ saga: saga.name, id: row.id, step, at });
+  const save = (entries: HistoryEntry[], opts: { delayMs?: number; release?: boolean } = {}) => store.save(row, owner, entries, opts);
+  const wait = (entries: HistoryEntry[]) => save(entries, { delayMs: backoffMs(row.attempts, t.retryBaseMs, t.retryMaxMs), release: true });
+  const results = () => Object.fromEntries(Object.entries(row.steps).flatMap(([name, r]) => (r.status === 'done' ? [[name, r.result]] : [])));
+  const context = (name: string, action: 'invoke' | 'compensate', s: AbortSignal) => ({
+    sagaId: row.id,
+    input: row.input,
+    context: options.context,
+    idempotencyKey: sagaKey(row.id, name, action),
+    signal: s,
+    attempt: row.attempts + 1,
+    results: results(),
+    log,
+  });
+
+  while (!signal.aborted) {
+    if (row.state === 'running') {
+      const current = saga.steps[row.cursor];
+      if (!current) {
+        row.state = 'completed';
+        await save([{ action: 'complete', outcome: 'completed' }]);
+        return;
+      }
+      const step = current.name;
+      if (!row.steps[step]) {
+        // The compensation intent goes in before the invoke: whatever happens next, recovery knows to undo this step.
+        row.steps[step] = { status: 'attempted' };
+        if (!(await save([{ step, action: 'intent', outcome: current.compensate ? 'compensation-recorded' : 'nothing-to-compensate' }]))) return;
+        trace(step, 'intent-recorded');
+      }
+      const out = await attempt((s) => current.invoke(context(step, 'invoke', s)), current.timeoutMs, signal);
+      if (signal.aborted) return;
+      trace(step, 'invoked');
+      const attemptNo = row.attempts + 1;
+      if (out.ok) {
+        row.steps[step] = { status: 'done', result: out.value ?? null };
+        Object.assign(row, { cursor: row.cursor + 1, attempts: 0, lastError: null });
+        if (!(await save([{ step, action: 'invoke', outcome: 'succeeded', attempt: attemptNo }]))) return;
+        trace(step, 'recorded');
+        continue;
+      }
+      Object.assign(row, { attempts: attemptNo, lastError: messageOf(out.error) });
+      const failed: HistoryEntry = {
+        step,
+        action: 'invoke',
+        outcome: out.timedOut ? 'timed-out' : 'failed',
+        attempt: attemptNo,
+        detail: { error: row.lastError },
+      };
+      log.warn({ step, attempt: attemptNo, err: out.error }, 'saga step failed');
+      // Past the point of no return the saga only goes forward: the step is retried until it succeeds.
+      if (row.cursor > pivot || (out.retryable && attemptNo < t.invokeAttempts)) return void (await wait([failed]));
+      row.steps[step] = { status: 'failed' };
+      Object.assign(row, { state: 'compensating', attempts: 0 });
+      if (!(await save([failed, { step, action: 'compensate', outcome: 'started' }]))) return;
+      continue;
+    }
+    if (row.state !== 'compensating') return;
+    let index = row.cursor;
+    while (index >= 0 && !needsUndo(row.steps[saga.steps[index]?.name ?? ''])) index -= 1;
+    row.cursor = index;
+    const current = saga.steps[index];
+    if (!current) {
+      Object.assign(row, { state: 'compensated', lastError: null });
+      await save([{ action: 'compensate', outcome: 'compensated' }]);
+      return;
+    }
+    const step = current.name;
+    const record = row.steps[step] as StepRecord;
+    const compensate = current.compensate;
+    if (!compensate) {
+      row.steps[step] = { status: 'compensated' };
+      if (!(await save([{ step, action: 'compensate', outcome: 'nothing-to-undo' }]))) return;
+      continue;
+    }
+    trace(step, 'compensating');
+    const result = record.status === 'done' ? record.result : undefined;
+    const out = await attempt((s) => compensate({ ...context(step, 'compensate', s), result }), current.timeoutMs, signal);
+    if (signal.aborted) return;
+    trace(step, 'compensated');
+    const attemptNo = row.attempts + 1;
+    if (out.ok) {
+      row.steps[step] = { status: 'compensated' };
+      Object.assign(row, { cursor: index - 1, attempts: 0, lastError: null });
+      if (!(await save([{ step, action: 'compensate', outcome: 'succeeded', attempt: attemptNo }]))) return;
+      trace(step, 'recorded-compensation');
+      continue;
+    }
+    Object.assign(row, { attempts: attemptNo, lastError: messageOf(out.error) });
+    const failed: HistoryEntry = {
+      step,
+      action: 'compensate',
+      outcome: out.timedOut ? 'timed-out' : 'failed',
+      attempt: attemptNo,
+      detail: { error: row.lastError },
+    };
+    if (attemptNo < t.compensationAttempts) return void (await wait([failed]));
+    row.state = 'stuck';
+    if (await save([failed, { step, action: 'compensate', outcome: 'stuck', detail: { error: row.lastError } }])) options.onStuck(row);
+    return;
+  }
+}

@@ -1,0 +1,160 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import process from 'node:process';
+import type { AuditLog } from '../audit/index.ts';
+import type { Db, Executor } from '../db/index.ts';
+import { CleaveError } from '../http/index.ts';
+import { outsideContext, runInContext, type Logger } from '../observability/index.ts';
+import type { SagaDefinition } from './define-saga.ts';
+import { drive } from './drive.ts';
+import { createSagaStore, type SagaRow, type SagaStore } from './store.ts';
+
+export interface SagaRunnerOptions {
+  module: string;
+  db: Db;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each saga keeps its own input and context types
+  sagas: readonly SagaDefinition<any, any>[];
+  log: Logger;
+  audit: AuditLog;
+  /** Called once when a saga turns `stuck` (after it is logged): the metric's counter. */
+  onStuck?: ((row: SagaRow) => void) | undefined;
+  /** The module's context, given to steps (read when a saga is driven: it may be made after the runner). */
+  context: () => unknown;
+  /** Sagas driven at once by this replica (default 8). */
+  maxConcurrent?: number;
+}
+
+export interface StartedSaga {
+  id: string;
+  /** False when a saga with this id already existed (the start was a repeat); nothing was changed. */
+  created: boolean;
+  /** The operator's view of it: `/ops/sagas/<module>/<id>`. */
+  url: string;
+}
+
+/** What a module's code starts sagas with (`ctx.sagas`). */
+export interface SagaStarter {
+  /**
+   * Records a new saga in `tx`, the transaction of the business change that needs it, so both commit or neither; the
+   * runner picks it up once committed. `id` (default a UUID) makes a repeated start a no-op.
+   */
+  start<I>(tx: Executor, saga: SagaDefinition, input: I, options?: { id?: string }): Promise<StartedSaga>;
+}
+
+export interface SagaRunner extends SagaStarter {
+  readonly module: string;
+  readonly store: SagaStore;
+  readonly audit: AuditLog;
+  readonly definitions: readonly SagaDefinition[];
+  readonly running: boolean;
+  start<I>(tx: Executor, saga: SagaDefinition, input: I, options?: { id?: string }): Promise<StartedSaga>;
+  /** Begins claiming and driving due sagas in the background. */
+  run(): void;
+  /** Looks for due sagas now rather than at the next poll. */
+  wake(): void;
+  /** Stops claiming, aborts the actions in flight (their outcomes are not recorded) and gives their leases up. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The background runner of one module's sagas: polls for due sagas (`for update skip locked`, so replicas share them),
+ * holds a lease on each while it drives it (renewed every third of `leaseMs`; an expired lease is taken over by any
+ * replica), and drives it with the rules of `drive`.
+ */
+export function createSagaRunner(options: SagaRunnerOptions): SagaRunner {
+  const { module, db, log } = options;
+  const store = createSagaStore(module, db);
+  const byName = new Map(options.sagas.map((s) => [s.name, s]));
+  const names = [...byName.keys()];
+  const pollMs = Math.min(...options.sagas.map((s) => s.timings.pollMs));
+  const leaseMs = Math.max(...options.sagas.map((s) => s.timings.leaseMs));
+  const maxConcurrent = options.maxConcurrent ?? 8;
+  const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const active = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let running = false;
+  let ticking = false;
+
+  const schedule = (ms: number) => {
+    if (!running) return;
+    clearTimeout(timer);
+    // Never inside the request that started a saga: its caller and end user must not ride along (a call made for
+    // them would be keyed in their scope, and the same call after a restart in another).
+    timer = outsideContext(() => setTimeout(() => void tick(), ms));
+  };
+  const tick = async () => {
+    if (!running || ticking) return;
+    ticking = true;
+    try {
+      const free = maxConcurrent - active.size;
+      const claimed = free > 0 ? await store.claim(owner, leaseMs, free, names) : [];
+      for (const row of claimed) take(row);
+    } catch (error) {
+      log.warn({ err: error }, 'saga runner could not claim sagas');
+    } finally {
+      ticking = false;
+      schedule(pollMs);
+    }
+  };
+  const take = (row: SagaRow) => {
+    const saga = byName.get(row.name) as SagaDefinition;
+    const controller = new AbortController();
+    const renew = setInterval(() => {
+      store.renew(row.id, owner, leaseMs).then(
+        (held) => held || controller.abort(new Error('saga lease lost')),
+        (error: unknown) => log.warn({ err: error, sagaId: row.id }, 'saga lease renewal failed'),
+      );
+    }, leaseMs / 3);
+    const onStuck = (stuck: SagaRow) => {
+      log.error(
+        { saga: stuck.name, sagaId: stuck.id, error: stuck.lastError },
+        'saga stuck: a compensation keeps failing; an operator must retry or resolve it',
+      );
+      options.onStuck?.(stuck);
+    };
+    const run = () => drive(row, { saga, store, owner, log, signal: controller.signal, onStuck, context: options.context() });
+    // Its own unit of work: logs and calls carry the saga's id, and the module's identity alone.
+    const done = runInContext({ correlationId: row.id, causationId: `saga:${row.id}` }, run)
+      .catch((error: unknown) => log.error({ err: error, sagaId: row.id }, 'saga runner failed; the saga is taken up again when its lease expires'))
+      .finally(async () => {
+        clearInterval(renew);
+        if (controller.signal.aborted) await store.release(row.id, owner).catch(() => {});
+        active.delete(row.id);
+        if (running) schedule(0);
+      });
+    active.set(row.id, { controller, done });
+  };
+
+  return {
+    module,
+    store,
+    audit: options.audit,
+    definitions: options.sagas,
+    get running() {
+      return running;
+    },
+    async start(tx, saga, input, startOptions = {}) {
+      if (byName.get(saga.name) !== saga) throw new Error(`Module ${module} does not declare saga ${saga.name} in its \`sagas\`.`);
+      const parsed = saga.input.safeParse(input);
+      if (!parsed.success) throw new CleaveError('invalid', 'sagas/invalid-input', `Input of saga ${saga.name} is invalid: ${parsed.error.message}`);
+      const id = startOptions.id ?? randomUUID();
+      const created = await store.insert(tx, id, saga.name, parsed.data);
+      // The row is visible once the caller's transaction commits; the poll finds it if this look comes too early.
+      setTimeout(() => schedule(0), 20);
+      return { id, created, url: `/ops/sagas/${module}/${encodeURIComponent(id)}` };
+    },
+    run() {
+      if (running) return;
+      running = true;
+      schedule(0);
+    },
+    wake: () => schedule(0),
+    async stop() {
+      running = false;
+      clearTimeout(timer);
+      const inFlight = [...active.values()];
+      for (const a of inFlight) a.controller.abort(new Error('host stopping'));
+      await Promise.all(inFlight.map((a) => a.done));
+    },
+  };
+}

@@ -1,0 +1,63 @@
+import { randomUUID } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Host } from '../../platform/host/index.ts';
+import { testDatabases, type TestDatabaseHandle } from '../support/databases.ts';
+import { parseExposition, valueOf } from '../support/prometheus-text.ts';
+import { call } from '../support/test-host.ts';
+import { book, effectsOf, sagaIn, startSagaHost } from './support/saga-host.ts';
+
+// The charge is declined, so the room is released; its release fails twice, and two attempts are all a saga gets here.
+const stuckFaults = { 'charge-card': 'fail', 'undo-reserve-room': 'undo-fails-twice' };
+
+describe.each(testDatabases)('stuck sagas and the operator on $name', { timeout: 120_000 }, (testDatabase) => {
+  let database: TestDatabaseHandle | undefined;
+  let host: Host | undefined;
+  afterEach(async () => {
+    await host?.stop();
+    await database?.close();
+    host = database = undefined;
+  });
+
+  it('a compensation failing every attempt ends stuck: logged, counted, a health warning, listed; retry compensates it, audited', async () => {
+    database = await testDatabase.open();
+    const h = (host = await startSagaHost(database, { timings: { compensationAttempts: 2 } }));
+    const id = randomUUID();
+    await book(h, id, stuckFaults);
+    const stuck = await sagaIn(h, id, ['stuck']);
+    expect(stuck.history.at(-1)).toMatchObject({ step: 'reserve-room', action: 'compensate', outcome: 'stuck' });
+
+    const health = await (await call(h, 'GET', '/health/ready')).text();
+    expect(health).toContain('1 stuck saga(s)');
+    const metrics = parseExposition(await (await call(h, 'GET', '/metrics')).text());
+    expect(valueOf(metrics, 'cleave_sagas', { module: 'trips', state: 'stuck' })).toBe(1);
+    expect(valueOf(metrics, 'cleave_sagas_stuck_total', { module: 'trips' })).toBe(1);
+    const listed = (await (await call(h, 'GET', '/ops/sagas?state=stuck')).json()) as { items: { id: string }[] };
+    expect(listed.items.map((s) => s.id)).toEqual([id]);
+
+    const retried = await call(h, 'POST', `/ops/sagas/trips/${id}/retry`, { reason: 'rooms is back' });
+    expect(retried.status).toBe(200);
+    const done = await sagaIn(h, id, ['compensated']);
+    expect(done.history.some((e) => e.action === 'operator' && e.outcome === 'retried')).toBe(true);
+    expect((await effectsOf(h, 'rooms', id))['reserve-room']).toMatchObject({ effects: 1, compensations: 1 });
+    const audit = (await (await call(h, 'GET', '/ops/audit/entries?module=trips&action=platform.saga-retried')).json()) as { items: unknown[] };
+    expect(audit.items).toEqual([
+      expect.objectContaining({ target: `trips/${id}`, outcome: 'success', detail: expect.objectContaining({ reason: 'rooms is back' }) }),
+    ]);
+  });
+
+  it('a stuck saga resolved by hand ends as the operator says, with the reason in its history and the audit trail', async () => {
+    database = await testDatabase.open();
+    const h = (host = await startSagaHost(database, { timings: { compensationAttempts: 1 } }));
+    const id = randomUUID();
+    await book(h, id, stuckFaults);
+    await sagaIn(h, id, ['stuck']);
+    const resolved = await call(h, 'POST', `/ops/sagas/trips/${id}/resolve`, { outcome: 'compensated', reason: 'room released by phone' });
+    expect(resolved.status).toBe(200);
+    expect(await resolved.json()).toMatchObject({ state: 'compensated', leased: false });
+    const saga = await sagaIn(h, id, ['compensated']);
+    expect(saga.history.at(-1)).toMatchObject({ action: 'operator', outcome: 'resolved-compensated', detail: { reason: 'room released by phone' } });
+    const audit = (await (await call(h, 'GET', '/ops/audit/entries?module=trips&action=platform.saga-resolved')).json()) as { items: unknown[] };
+    expect(audit.items).toHaveLength(1);
+    expect((await call(h, 'POST', `/ops/sagas/trips/${id}/resolve`, { outcome: 'completed', reason: 'again' })).status).toBe(409);
+  });
+});

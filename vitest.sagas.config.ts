@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+/** `npm run test:sagas`: the saga crash matrix (every kill point, repeated, on PGlite and PostgreSQL; minutes of real SIGKILLs). */
+export default defineConfig({
+  test: {
+    include: ['tests/workflows/**/*.matrix.test.ts'],
+    globalSetup: ['tests/support/global-setup.ts'],
+    testTimeout: 300_000,
+    hookTimeout: 120_000,
+    pool: 'forks',
+    // The PGlite and PostgreSQL halves side by side.
+    maxWorkers: 2,
+  },
+});
