@@ -71,7 +71,7 @@ describe('npm run new:module end to end, in a copy of the repository (slow: 50â€
     expect(tree(root)).toEqual(before);
   }, 60_000);
 
-  it(`scaffolds ${name}: the module, its first migration from drizzle-kit, and its registration`, async () => {
+  it(`scaffolds ${name}: the module, its first migration from drizzle-kit, its registration, then an aggregate, a projection and a saga`, async () => {
     const result = await tsx(root, 'tools/scaffold/new-module.ts', [name, '--entity', 'reward-tier']);
     expect(result.status, result.output).toBe(0);
     expect(readdirSync(join(root, 'modules', name)).sort()).toEqual(['application', 'contract', 'domain', 'index.ts', 'infrastructure', 'module.ts', 'tests']);
@@ -82,6 +82,20 @@ describe('npm run new:module end to end, in a copy of the repository (slow: 50â€
     expect(readFileSync(join(root, 'apps/modules.ts'), 'utf8')).toContain(`from '../modules/${name}/index.ts';`);
     const scripts = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
     if (scripts.openapi) expect(existsSync(join(root, 'contracts', 'openapi', `${name}.json`)), result.output).toBe(true);
+
+    // Then an event-sourced aggregate, a projection of it and a saga in the new module, each with its test.
+    for (const args of [
+      ['aggregate', name, 'reward-claim'],
+      ['projection', name, 'claim-counts', '--from', 'reward-claim'],
+      ['saga', name, 'settle-claim'],
+    ]) {
+      const added = await tsx(root, 'tools/scaffold/new-workflow.ts', args);
+      expect(added.status, added.output).toBe(0);
+    }
+    const definition = readFileSync(join(root, 'modules', name, 'module.ts'), 'utf8');
+    expect(definition).toContain('aggregates: [rewardClaimAggregate]');
+    expect(definition).toContain('projections: [claimCountsProjection]');
+    expect(definition).toContain('sagas: [settleClaimSaga]');
 
     // Independent of each other, so they run side by side; each check below awaits its own.
     staticChecks = {
@@ -102,10 +116,11 @@ describe('npm run new:module end to end, in a copy of the repository (slow: 50â€
     180_000,
   );
 
-  it("the new module's contract tests pass on every target kind", async () => {
+  it("the new module's contract tests and its workflows' tests pass", async () => {
     const result = await bin(root, 'vitest/vitest.mjs', ['run', `modules/${name}`]);
     expect(result.status, result.output.slice(-5000)).toBe(0);
     expect(result.output).toMatch(/Tests\s+.*\d+ passed/);
+    for (const file of ['reward-claim.aggregate', 'claim-counts.projection', 'settle-claim.saga']) expect(result.output).toContain(`${file}.test.ts`);
   }, 240_000);
 
   it('running it again for the same name exits 2 and changes nothing', async () => {
