@@ -108,10 +108,12 @@ export function hostModule(options: HostModuleOptions): HostedModule {
     log,
   );
   const projections = hostProjections(definition, db, config, log, metrics);
-  // What a committed transaction may have written: outbox rows for the relay, stream events for the projections.
+  // What a committed transaction may have written: outbox rows for the relay, stream events for the projections, a
+  // saga for the saga runner.
   const afterCommit = () => {
     relay.wake();
     projections.runner?.wake();
+    sagas.afterCommit();
   };
   const uses = new Set((definition.uses ?? []).map((c) => c.module));
   const idempotency = createIdempotencyStore({

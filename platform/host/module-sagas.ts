@@ -14,6 +14,8 @@ export interface ModuleSagas {
   migrations: Migration[];
   /** `sagas`: not critical; warns while a saga is stuck (an operator's job, not a restart's). */
   checks: HealthCheck[];
+  /** Called after each of the module's transactions commits: wakes the runner when the transaction started a saga. */
+  afterCommit(): void;
 }
 
 const none = (module: string): SagaStarter => ({
@@ -30,7 +32,7 @@ export function moduleSagas(
   context: () => unknown,
 ): ModuleSagas {
   const sagas = definition.sagas ?? [];
-  if (sagas.length === 0) return { runner: undefined, starter: none(definition.name), migrations: [], checks: [] };
+  if (sagas.length === 0) return { runner: undefined, starter: none(definition.name), migrations: [], checks: [], afterCommit: () => {} };
   let onStuck: (() => void) | undefined;
   const runner = createSagaRunner({ module: definition.name, db, sagas, log: log.child({ component: 'sagas' }), audit, context, onStuck: () => onStuck?.() });
   if (metrics) onStuck = watchSagas(metrics.registry, definition.name, () => runner.store.counts()).stuck;
@@ -44,5 +46,19 @@ export function moduleSagas(
       return `${counts.running} running, ${counts.compensating} compensating`;
     },
   };
-  return { runner, starter: runner, migrations: sagaMigrations(definition.name), checks: [check] };
+  // A start marks the module's next commit as worth a look, so the saga runs at once rather than at the next poll
+  // (a rolled-back start only costs one empty look).
+  let started = false;
+  const starter: SagaStarter = {
+    start: (tx, saga, input, options) => {
+      started = true;
+      return runner.start(tx, saga, input, options);
+    },
+  };
+  const afterCommit = () => {
+    if (!started) return;
+    started = false;
+    runner.wake();
+  };
+  return { runner, starter, migrations: sagaMigrations(definition.name), checks: [check], afterCommit };
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Host } from '../../platform/host/index.ts';
 import { testDatabases, type TestDatabaseHandle } from '../support/databases.ts';
@@ -31,6 +32,24 @@ describe.each(testDatabases)('saga runner rules on $name', { timeout: 120_000 },
       ['issue-voucher', 1, 0],
       ['reserve-room', 1, 0],
     ]);
+  });
+
+  it('a saga started in a transaction that commits late runs once it commits, not at the next poll', async () => {
+    database = await testDatabase.open();
+    // A poll far beyond the test's deadline: only the wake after the commit can start the saga in time.
+    const h = (host = await startSagaHost(database, { timings: { pollMs: 600_000 } }));
+    const trips = h.modules.find((m) => m.definition.name === 'trips');
+    const saga = trips?.definition.sagas?.[0];
+    if (!trips || !saga) throw new Error('trips and its saga are not hosted');
+    const id = randomUUID();
+    await trips.context.transaction(async (tx) => {
+      await tx.execute(sql`insert into trips.bookings (id, status) values (${id}, 'pending')`);
+      await trips.context.sagas.start(tx, saga, { bookingId: id, faults: {} }, { id });
+      // Longer than the runner's own look right after the start: on PostgreSQL the row is not visible to it yet (PGlite
+      // has one connection, so that look waits for the commit and this test proves the wake on PostgreSQL only).
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    });
+    expect((await sagaIn(h, id, ['completed'])).state).toBe('completed');
   });
 
   it('a failure before the point of no return compensates the attempted steps in reverse, each effect net zero', async () => {
