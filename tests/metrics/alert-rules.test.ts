@@ -37,6 +37,7 @@ describe('alert rules from the modules’ SLOs (npm run alerts)', () => {
         'CleaveOutboxStale',
         'CleaveDeadLetters',
         'CleaveSagasStuck',
+        'CleaveProjectionLag',
         'CleaveBreakerOpen',
         'CleaveConsumerLag',
         'CleaveInstanceDown',
@@ -98,6 +99,8 @@ describe('alert rules from the modules’ SLOs (npm run alerts)', () => {
           },
           { series: 'cleave_sagas{module="ordering",state="stuck",instance="a:3000",job="cleave"}', values: '0 0 2x20' },
           { series: 'cleave_sagas{module="ordering",state="running",instance="a:3000",job="cleave"}', values: '5x20' },
+          { series: 'cleave_projection_lag_seconds{module="ordering",projection="order-list",instance="a:3000",job="cleave"}', values: '600x20' },
+          { series: 'cleave_projection_lag_seconds{module="ordering",projection="order-detail",instance="a:3000",job="cleave"}', values: '30x20' },
           { series: 'cleave_remote_breaker_state{module="inventory",state="open",instance="a:3000",job="cleave"}', values: '1x20' },
           { series: 'cleave_remote_breaker_state{module="catalog",state="open",instance="a:3000",job="cleave"}', values: '0x20' },
           { series: 'up{job="cleave",instance="10.0.0.7:3001"}', values: '0x20' },
@@ -147,6 +150,21 @@ describe('alert rules from the modules’ SLOs (npm run alerts)', () => {
                 {
                   summary: 'ordering: stuck sagas wait for an operator',
                   description: "2 of ordering's sagas could not be compensated after every attempt; retry or resolve them.",
+                },
+              ),
+            ],
+          },
+          {
+            // Ten minutes at 600 s behind: order-list fires; order-detail, 30 s behind, does not.
+            eval_time: '15m',
+            alertname: 'CleaveProjectionLag',
+            exp_alerts: [
+              firing(
+                one('CleaveProjectionLag'),
+                { module: 'ordering', projection: 'order-list' },
+                {
+                  summary: 'ordering/order-list: the read model is behind its streams',
+                  description: 'The oldest event order-list has not handled yet is 10m 0s old: reads from it are stale.',
                 },
               ),
             ],

@@ -136,6 +136,17 @@ export function alertRules(modules: readonly ModuleDefinition[], runbooks: strin
       },
     },
     {
+      alert: 'CleaveProjectionLag',
+      expr: 'max by (module, projection) (cleave_projection_lag_seconds) > 300',
+      for: '10m',
+      labels: { severity: 'ticket' },
+      annotations: {
+        summary: '{{ $labels.module }}/{{ $labels.projection }}: the read model is behind its streams',
+        description: 'The oldest event {{ $labels.projection }} has not handled yet is {{ $value | humanizeDuration }} old: reads from it are stale.',
+        runbook_url: `${runbooks}/cleave-projection-lag.md`,
+      },
+    },
+    {
       alert: 'CleaveBreakerOpen',
       expr: 'max by (module) (cleave_remote_breaker_state{state="open"}) == 1',
       for: '1m',
