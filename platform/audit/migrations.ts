@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { Migration } from '../db/index.ts';
+import { quoteIdentifier as ident, type Migration } from '../db/index.ts';
 import { genesisHash } from './chain.ts';
 
-const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
 const literal = (value: string) => `'${value.replaceAll("'", "''")}'`;
 
 /**

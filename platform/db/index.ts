@@ -5,7 +5,7 @@
  */
 export { openDatabase, redactUrl, isUniqueViolation } from './database.ts';
 export type { Db, Tx, Executor, DatabaseHandle, DriverKind, OpenDatabaseOptions } from './database.ts';
-export { migrateSchema, pendingMigrations, readMigrations, resultRows } from './migrate.ts';
+export { migrateSchema, pendingMigrations, quoteIdentifier, readMigrations, resultRows } from './migrate.ts';
 export type { Migration, MigrationResult } from './migrate.ts';
 export { uuidv7 } from './ids.ts';
 export { withTransactionDeadline, TransactionTimeoutError } from './deadline.ts';

@@ -35,7 +35,8 @@ export interface MigrationResult {
   total: number;
 }
 
-const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
+/** A PostgreSQL identifier quoted for SQL text (`my"schema` → `"my""schema"`): schema, table and role names. */
+export const quoteIdentifier = (name: string): string => `"${name.replaceAll('"', '""')}"`;
 
 /**
  * Applies a module's pending migrations in one transaction, under an advisory lock keyed by the schema, so two
@@ -45,12 +46,12 @@ const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
  */
 export async function migrateSchema(db: Db, schema: string, source: string | readonly Migration[]): Promise<MigrationResult> {
   const migrations = typeof source === 'string' ? readMigrations(source) : source;
-  const table = `${ident(schema)}.${ident('__migrations')}`;
+  const table = `${quoteIdentifier(schema)}.${quoteIdentifier('__migrations')}`;
   return db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`cleave:migrate:${schema}`}))`);
     const present = resultRows(await tx.execute(sql`select 1 from pg_namespace where nspname = ${schema}`)).length > 0;
     // Even IF NOT EXISTS needs the right to create schemas, which a module's own role does not have.
-    if (!present) await tx.execute(sql.raw(`create schema ${ident(schema)}`));
+    if (!present) await tx.execute(sql.raw(`create schema ${quoteIdentifier(schema)}`));
     await tx.execute(sql.raw(`create table if not exists ${table} (tag text primary key, hash text not null, applied_at timestamptz not null default now())`));
     const rows = await tx.execute(sql.raw(`select tag, hash from ${table}`));
     const done = new Map(resultRows<{ tag: string; hash: string }>(rows).map((r) => [r.tag, r.hash]));
@@ -72,9 +73,9 @@ export async function migrateSchema(db: Db, schema: string, source: string | rea
 /** How many of the folder's (or list's) migrations are not yet recorded as applied. */
 export async function pendingMigrations(db: Db, schema: string, source: string | readonly Migration[]): Promise<number> {
   const migrations = typeof source === 'string' ? readMigrations(source) : source;
-  const exists = resultRows<{ t: string | null }>(await db.execute(sql`select to_regclass(${`${ident(schema)}.__migrations`})::text as t`));
+  const exists = resultRows<{ t: string | null }>(await db.execute(sql`select to_regclass(${`${quoteIdentifier(schema)}.__migrations`})::text as t`));
   if (!exists[0]?.t) return migrations.length;
-  const rows = resultRows<{ tag: string }>(await db.execute(sql.raw(`select tag from ${ident(schema)}.${ident('__migrations')}`)));
+  const rows = resultRows<{ tag: string }>(await db.execute(sql.raw(`select tag from ${quoteIdentifier(schema)}.${quoteIdentifier('__migrations')}`)));
   const done = new Set(rows.map((r) => r.tag));
   return migrations.filter((m) => !done.has(m.tag)).length;
 }

@@ -1,7 +1,8 @@
 import { sql, type SQL } from 'drizzle-orm';
+import { quoteIdentifier as ident } from '../db/index.ts';
 
 /** A quoted SQL identifier. */
-export const ident = (name: string): string => `"${name.replaceAll('"', '""')}"`;
+export { ident };
 
 /** `"schema"."table"` as a drizzle fragment. */
 export const tableIn = (schema: string, table: string): SQL => sql.raw(`${ident(schema)}.${ident(table)}`);

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Config } from '../config/index.ts';
-import { openDatabase, type DatabaseHandle } from '../db/index.ts';
+import { openDatabase, quoteIdentifier as ident, type DatabaseHandle } from '../db/index.ts';
 import type { Logger } from '../observability/index.ts';
 import type { ModuleDefinition } from './define-module.ts';
 
@@ -8,8 +8,6 @@ import type { ModuleDefinition } from './define-module.ts';
 export function moduleRole(module: string): string {
   return `cleave_${module.replaceAll('-', '_')}`;
 }
-
-const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 /**
  * Creates the module's role (if missing) and its schema owned by that role, and takes the schema away from

@@ -1,7 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Migration } from '../db/index.ts';
-
-const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
+import { quoteIdentifier as ident, type Migration } from '../db/index.ts';
 
 /**
  * The saga runner's tables in `schema`, applied by the host beside the module's own migrations for a module that
