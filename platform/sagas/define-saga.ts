@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { Logger } from '../observability/index.ts';
+import type { StepFailure } from './store.ts';
 
 /** What a step's `invoke` receives. Pass `idempotencyKey` to every participant call, and `signal` too. */
 export interface StepContext<I, C = unknown> {
@@ -22,6 +23,8 @@ export interface StepContext<I, C = unknown> {
 export interface CompensateContext<I, C = unknown> extends StepContext<I, C> {
   /** Undefined when the invoke failed, timed out or was interrupted: it may still have happened, so undo it by key. */
   result: unknown;
+  /** The failure that started the compensation (the step, its problem code, message): e.g. the reason an order is rejected. */
+  failure: StepFailure | undefined;
 }
 
 export interface StepOptions<I, C = unknown> {

@@ -1,7 +1,8 @@
 import type { Logger } from '../observability/index.ts';
+import { isDomainError } from '../http/index.ts';
 import { attempt, backoffMs, messageOf } from './attempt.ts';
 import { sagaKey, type SagaDefinition, type SagaTracePoint } from './define-saga.ts';
-import type { HistoryEntry, SagaRow, SagaStore, StepRecord } from './store.ts';
+import type { HistoryEntry, SagaRow, SagaStore, StepFailure, StepRecord } from './store.ts';
 
 export interface DriveOptions {
   saga: SagaDefinition;
@@ -81,7 +82,8 @@ export async function drive(row: SagaRow, options: DriveOptions): Promise<void> 
       log.warn({ step, attempt: attemptNo, err: out.error }, 'saga step failed');
       // Past the point of no return the saga only goes forward: the step is retried until it succeeds.
       if (row.cursor > pivot || (out.retryable && attemptNo < t.invokeAttempts)) return void (await wait([failed]));
-      row.steps[step] = { status: 'failed' };
+      const error: StepFailure = { step, code: isDomainError(out.error) ? out.error.code : null, message: row.lastError ?? '', timedOut: out.timedOut };
+      row.steps[step] = { status: 'failed', error };
       Object.assign(row, { state: 'compensating', attempts: 0 });
       if (!(await save([failed, { step, action: 'compensate', outcome: 'started' }]))) return;
       continue;
@@ -106,7 +108,8 @@ export async function drive(row: SagaRow, options: DriveOptions): Promise<void> 
     }
     trace(step, 'compensating');
     const result = record.status === 'done' ? record.result : undefined;
-    const out = await attempt((s) => compensate({ ...context(step, 'compensate', s), result }), current.timeoutMs, signal);
+    const failure = Object.values(row.steps).find((r) => r.status === 'failed')?.error;
+    const out = await attempt((s) => compensate({ ...context(step, 'compensate', s), result, failure }), current.timeoutMs, signal);
     if (signal.aborted) return;
     trace(step, 'compensated');
     const attemptNo = row.attempts + 1;

@@ -9,7 +9,7 @@ export type { SagaDefinition, SagaStep, StepOptions, StepContext, CompensateCont
 export { createSagaRunner } from './runner.ts';
 export type { SagaRunner, SagaRunnerOptions, SagaStarter, StartedSaga } from './runner.ts';
 export { sagaStates } from './store.ts';
-export type { SagaState, SagaRow, StepRecord, HistoryRow, SagaStore } from './store.ts';
+export type { SagaState, SagaRow, StepRecord, StepFailure, HistoryRow, SagaStore } from './store.ts';
 export { sagaMigrations } from './migrations.ts';
 export { watchSagas } from './saga-metrics.ts';
 export { sagaOpsRoutes } from './ops-routes.ts';

@@ -8,6 +8,16 @@ export type SagaState = (typeof sagaStates)[number];
 export interface StepRecord {
   status: 'attempted' | 'done' | 'failed' | 'compensated';
   result?: unknown;
+  /** Why the step failed (`failed` only): the problem code when the participant gave one, and the message. */
+  error?: StepFailure;
+}
+
+/** The failure that turned a saga to compensation, as its compensations see it. */
+export interface StepFailure {
+  step: string;
+  code: string | null;
+  message: string;
+  timedOut: boolean;
 }
 
 export interface SagaRow {
