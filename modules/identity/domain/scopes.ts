@@ -1,9 +1,9 @@
 /** The scopes each role of a user brings. A token carries at most these (and at most its client's). */
 export const roleScopes: Record<string, readonly string[]> = {
-  customer: ['profile'],
-  staff: ['profile', 'catalog:write', 'inventory:read', 'inventory:write'],
-  operator: ['profile', 'operator', 'inventory:read'],
-  admin: ['profile', 'operator', 'identity:admin', 'catalog:write', 'inventory:read', 'inventory:write'],
+  customer: ['profile', 'ordering:read', 'ordering:write', 'notifications:read'],
+  staff: ['profile', 'catalog:write', 'inventory:read', 'inventory:write', 'payments:read', 'payments:write'],
+  operator: ['profile', 'operator', 'inventory:read', 'payments:read'],
+  admin: ['profile', 'operator', 'identity:admin', 'catalog:write', 'inventory:read', 'inventory:write', 'payments:read', 'payments:write'],
 };
 
 /** Every scope a token may carry: the roles' and those module clients call with. */

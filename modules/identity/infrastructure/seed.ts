@@ -4,7 +4,7 @@ import { findUserByName, upsertClient } from './identity-repository.ts';
 
 /** The demo accounts `npm start` creates in development, with known passwords (printed once, on first start). */
 export const demoUsers = [
-  { username: 'alice', password: 'alice-demo-password', roles: ['customer'] },
+  { username: 'alice', password: 'alice-demo-password', roles: ['customer'], email: 'alice@example.com' },
   { username: 'sam', password: 'sam-demo-password', roles: ['staff'] },
   { username: 'olga', password: 'olga-demo-password', roles: ['operator', 'admin'] },
 ] as const;
@@ -17,7 +17,19 @@ export function demoClient(redirectUris: string[]) {
     secretHash: null,
     redirectUris,
     grantTypes: ['authorization_code', 'refresh_token', 'password'],
-    scopes: ['profile', 'operator', 'identity:admin', 'catalog:write', 'inventory:read', 'inventory:write'],
+    scopes: [
+      'profile',
+      'operator',
+      'identity:admin',
+      'catalog:write',
+      'inventory:read',
+      'inventory:write',
+      'ordering:read',
+      'ordering:write',
+      'notifications:read',
+      'payments:read',
+      'payments:write',
+    ],
   };
 }
 
@@ -27,7 +39,7 @@ export async function seedIdentity(deps: IdentityDeps, publicUrl: string): Promi
   const created: string[] = [];
   for (const user of demoUsers) {
     if (await findUserByName(deps.db, user.username)) continue;
-    await registerUser(deps, { username: user.username, password: user.password, roles: [...user.roles] });
+    await registerUser(deps, { username: user.username, password: user.password, roles: [...user.roles], email: 'email' in user ? user.email : undefined });
     created.push(`${user.username} / ${user.password} (${user.roles.join(', ')})`);
   }
   return created.length === 0 ? [] : ['Demo users (development only):', ...created.map((c) => `  ${c}`)];

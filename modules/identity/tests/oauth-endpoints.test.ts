@@ -251,7 +251,7 @@ describe.each(testDatabases)('identity OAuth endpoints over HTTP, on $name', (te
     const token = (await tokenRequest(host, { grant_type: 'password', client_id: 'cleave-web', username: 'newcomer', password: 'a long enough password' }))
       .body;
     const me = await host.app.request('/identity/v1/users/me', { headers: { authorization: `Bearer ${token.access_token as string}` } });
-    expect(await me.json()).toMatchObject({ username: 'newcomer', scopes: ['profile'] });
+    expect(await me.json()).toMatchObject({ username: 'newcomer', scopes: ['notifications:read', 'ordering:read', 'ordering:write', 'profile'] });
 
     const anonymous = await host.app.request('/identity/v1/users/me');
     expect(anonymous.status).toBe(401);
