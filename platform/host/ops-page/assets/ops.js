@@ -171,6 +171,45 @@ function renderStuckSagas(sagas) {
   fill('sagas', table('stuck-sagas-table', ['module / saga', 'id', 'attempts', 'stuck since', 'error', 'operator'], rows, 'No stuck sagas.'));
 }
 
+function renderProjections(projections) {
+  const rows = projections.items.map((p) => {
+    const name = `${p.module} / ${p.name}`;
+    const button = el('button', { type: 'button', 'data-testid': 'rebuild', 'data-name': name }, 'Rebuild');
+    button.addEventListener('click', async () => {
+      button.disabled = true;
+      const path = `/ops/projections/${encodeURIComponent(p.module)}/${encodeURIComponent(p.name)}/rebuild`;
+      try {
+        await api(path, { method: 'POST', headers: { 'x-csrf-token': csrf } });
+        fill('rebuild-status', `Rebuild of ${name} started.`);
+      } catch (error) {
+        if (error instanceof SignedOut) return location.assign('/ops/sign-in');
+        fill('rebuild-status', `Rebuild of ${name} could not start: ${error.message}`);
+      }
+      await refresh();
+    });
+    const rebuild = p.rebuild ? `v${p.version}: ${p.rebuild.handled} handled, ${p.rebuild.lagEvents} to go` : (p.rebuiltAt ?? '');
+    return [
+      name,
+      p.liveVersion === null ? `v${p.version} (not built)` : `v${p.liveVersion}`,
+      p.live?.handled ?? 0,
+      p.live?.lagEvents ?? 0,
+      `${(p.live?.lagSeconds ?? 0).toFixed(1)} s`,
+      rebuild,
+      el('pre', { class: 'error' }, p.lastError ?? ''),
+      button,
+    ];
+  });
+  fill(
+    'projections',
+    table(
+      'projections-table',
+      ['module / projection', 'version', 'handled', 'lag (events)', 'lag (age)', 'rebuild', 'last error', ''],
+      rows,
+      'No projections here.',
+    ),
+  );
+}
+
 function renderCosts(report) {
   if (!report) return fill('costs', el('p', { class: 'empty' }, 'Metrics are off on this host: no cost figures.'));
   const rows = report.modules.map((m) => [
@@ -221,19 +260,21 @@ function renderSpans(result, requestId) {
 
 async function refresh() {
   try {
-    const [catalog, health, overview, letters, costs, stuck] = await Promise.all([
+    const [catalog, health, overview, letters, costs, stuck, projections] = await Promise.all([
       api('/registry'),
       fetch('/health/ready', { headers: { accept: 'application/json' } }).then((r) => r.json()),
       api('/ops/overview'),
       api('/ops/dead-letters'),
       api('/ops/costs?minutes=15').catch(() => null),
       api('/ops/sagas?state=stuck'),
+      api('/ops/projections'),
     ]);
     fill('host', `${overview.service}: ${overview.modules.join(', ')}`);
     renderPipeline(overview, renderModules(catalog, health));
     renderDeadLetters(letters);
     renderCosts(costs);
     renderStuckSagas(stuck);
+    renderProjections(projections);
     fill('updated', `Updated ${new Date().toLocaleTimeString()}`);
     document.body.dataset.loaded = 'true';
   } catch (error) {
