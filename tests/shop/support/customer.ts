@@ -1,0 +1,115 @@
+import { randomUUID } from 'node:crypto';
+
+/** Sends a request to the shop's entry point (a process over HTTP, or a host's `app.request`). */
+export type Send = (path: string, init?: RequestInit) => Promise<Response> | Response;
+
+export interface Customer {
+  userId: string;
+  username: string;
+  /** A bearer header with a fresh-enough user token (password grant through the web client, renewed as it ages). */
+  auth(): Promise<Record<string, string>>;
+}
+
+export interface PlacedOrder {
+  orderId: string;
+  customer: Customer;
+  lines: { productId: string; quantity: number }[];
+}
+
+const json = (body: unknown, headers: Record<string, string> = {}): RequestInit => ({
+  headers: { 'content-type': 'application/json', ...headers },
+  body: JSON.stringify(body),
+});
+
+async function expectStatus(response: Response, statuses: number[], what: string): Promise<unknown> {
+  const body = response.headers.get('content-type')?.includes('json') ? await response.json() : await response.text();
+  if (!statuses.includes(response.status)) throw new Error(`${what}: ${response.status} ${JSON.stringify(body)}`);
+  return body;
+}
+
+/** Signs a new customer up (public route) and signs in with the password grant (IDENTITY_PASSWORD_GRANT=true). */
+export async function signUpCustomer(send: Send, name = `c${randomUUID().slice(0, 12)}`): Promise<Customer> {
+  const password = `pw-${randomUUID()}`;
+  const created = (await expectStatus(
+    await send('/identity/v1/users', { method: 'POST', ...json({ username: name, password, email: `${name}@example.com` }) }),
+    [201],
+    'sign-up',
+  )) as { id: string };
+  let held: { token: string; until: number } | undefined;
+  return {
+    userId: created.id,
+    username: name,
+    async auth() {
+      if (!held || held.until < Date.now()) {
+        const form = new URLSearchParams({ grant_type: 'password', client_id: 'cleave-web', username: name, password });
+        const response = await send('/identity/v1/token', {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: form.toString(),
+        });
+        const body = (await expectStatus(response, [200], 'token')) as { access_token: string; expires_in: number };
+        held = { token: body.access_token, until: Date.now() + body.expires_in * 500 };
+      }
+      return { authorization: `Bearer ${held.token}` };
+    },
+  };
+}
+
+/**
+ * A checkout as a shop's web client does it: a cart, its lines, then checkout (202 with the order's URL). Retries a
+ * 429 or 503 (the limits the caller set) after the time the answer asks for; anything else unexpected throws.
+ */
+export async function checkout(send: Send, customer: Customer, lines: { productId: string; quantity: number }[]): Promise<PlacedOrder> {
+  const call = async (path: string, init: RequestInit, ok: number[], what: string) => {
+    for (let attempt = 1; ; attempt++) {
+      const response = await send(path, { ...init, headers: { ...(init.headers as Record<string, string>), ...(await customer.auth()) } });
+      if ((response.status === 429 || response.status === 503) && attempt < 50) {
+        await response.body?.cancel();
+        const after = Number(response.headers.get('retry-after') ?? '1');
+        await new Promise((r) => setTimeout(r, Math.min(5, Math.max(0.2, after)) * 1000 * (0.5 + Math.random())));
+        continue;
+      }
+      return expectStatus(response, ok, what);
+    }
+  };
+  const cart = (await call('/ordering/v1/carts', { method: 'POST', ...json({}) }, [201], 'create cart')) as { id: string };
+  for (const line of lines) {
+    await call(`/ordering/v1/carts/${cart.id}/lines/${line.productId}`, { method: 'PUT', ...json({ quantity: line.quantity }) }, [200, 201], 'add line');
+  }
+  // An Idempotency-Key makes the checkout safe to send again after a lost answer.
+  const key = randomUUID();
+  const placed = (await call(`/ordering/v1/carts/${cart.id}/checkout`, { method: 'POST', headers: { 'idempotency-key': key } }, [202], 'checkout')) as {
+    orderId: string;
+  };
+  return { orderId: placed.orderId, customer, lines };
+}
+
+export interface OrderView {
+  id: string;
+  status: string;
+  reason?: { code: string; message: string } | null;
+  [key: string]: unknown;
+}
+
+/** Reads an order as its customer. */
+export async function readOrder(send: Send, order: PlacedOrder): Promise<OrderView> {
+  const response = await send(`/ordering/v1/orders/${order.orderId}`, { headers: await order.customer.auth() });
+  return (await expectStatus(response, [200], `order ${order.orderId}`)) as OrderView;
+}
+
+/** Follows an order until it is completed or rejected (or the deadline passes: then throws with where it stands). */
+export async function followOrder(send: Send, order: PlacedOrder, deadlineMs = 120_000): Promise<OrderView> {
+  const until = Date.now() + deadlineMs;
+  let last: OrderView | string = 'never read';
+  while (Date.now() < until) {
+    try {
+      last = await readOrder(send, order);
+      if (last.status === 'completed' || last.status === 'rejected') return last;
+    } catch (error) {
+      // A host restarting, a gateway whose provider is down: keep following.
+      last = (error as Error).message;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`order ${order.orderId} not terminal after ${deadlineMs} ms: ${JSON.stringify(last)}`);
+}
