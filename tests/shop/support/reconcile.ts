@@ -53,7 +53,10 @@ export async function reconcile(
   }
 
   for (const before of stockBefore) {
-    const sold = completed.flatMap((o) => o.lines).filter((l) => l.productId === before.productId).reduce((n, l) => n + l.quantity, 0);
+    const sold = completed
+      .flatMap((o) => o.lines)
+      .filter((l) => l.productId === before.productId)
+      .reduce((n, l) => n + l.quantity, 0);
     const { status, body } = await read<{ onHand: number; reserved: number }>(admin, `/inventory/v1/stock/${before.productId}`);
     if (status !== 200) problems.push(`stock of ${before.productId}: ${status}`);
     else {

@@ -20,6 +20,8 @@ export interface ShopOptions {
   env?: Record<string, string>;
   /** Added to the extracted payments process only. */
   paymentsEnv?: Record<string, string>;
+  /** The servers to use (default: TEST_DATABASE_URL and TEST_REDIS_URL). */
+  servers?: { postgresUrl: string; redisUrl: string };
 }
 
 /** Which layouts need PostgreSQL and Redis (every one but the embedded monolith). */
@@ -35,11 +37,13 @@ const base = { IDENTITY_PASSWORD_GRANT: 'true', EVENT_RETRY_BASE_MS: '50', OUTBO
  * inventory extracted to their own processes and databases, reached over HTTP, their events through BullMQ.
  */
 export async function startShop(layout: ShopLayout, options: ShopOptions = {}): Promise<Shop> {
+  const pg = options.servers?.postgresUrl ?? postgresUrl;
+  const redis = options.servers?.redisUrl ?? redisUrl;
   const cleanups: (() => Promise<void>)[] = [];
   const processes: ProcessHost[] = [];
   const owner = new Map<string, ProcessHost>();
   const scratch = async () => {
-    const db = await createScratchDatabase(postgresUrl as string);
+    const db = await createScratchDatabase(pg as string);
     cleanups.push(db.drop);
     return db.url;
   };
@@ -50,14 +54,14 @@ export async function startShop(layout: ShopLayout, options: ShopOptions = {}): 
   try {
     const env = { ...base, ...options.env };
     if (layout === 'monolith-pglite' || layout === 'monolith') {
-      const servers = layout === 'monolith' ? { DATABASE_URL: await scratch(), REDIS_URL: redisUrl as string, REDIS_PREFIX: redisPrefix() } : {};
+      const servers = layout === 'monolith' ? { DATABASE_URL: await scratch(), REDIS_URL: redis as string, REDIS_PREFIX: redisPrefix() } : {};
       processes.push(await startProcessHost({ env: { ...env, ...servers } }));
     } else {
       const extracted = layout === 'split' ? ['payments', 'inventory'] : [layout === 'payments-extracted' ? 'payments' : 'inventory'];
       const ports = new Map<string, number>([['monolith', await freePort()]]);
       for (const m of extracted) ports.set(m, await freePort());
       const at = (m: string) => `${m}=http://127.0.0.1:${ports.get(ports.has(m) ? m : 'monolith') as number}`;
-      const shared = { ...env, REDIS_URL: redisUrl as string, REDIS_PREFIX: redisPrefix() };
+      const shared = { ...env, REDIS_URL: redis as string, REDIS_PREFIX: redisPrefix() };
       const local = ['catalog', 'identity', 'ordering', 'notifications', 'payments', 'inventory'].filter((m) => !extracted.includes(m));
       const [monolith, ...others] = await Promise.all([
         startProcessHost({
