@@ -101,7 +101,8 @@ export async function readOrder(send: Send, order: PlacedOrder): Promise<OrderVi
 export async function followOrder(send: Send, order: PlacedOrder, deadlineMs = 120_000): Promise<OrderView> {
   const until = Date.now() + deadlineMs;
   let last: OrderView | string = 'never read';
-  while (Date.now() < until) {
+  // Quick at first (most checkouts end within a second), then once a second: many followers must not flood the host.
+  for (let pause = 100; Date.now() < until; pause = Math.min(1000, pause * 1.5)) {
     try {
       last = await readOrder(send, order);
       if (last.status === 'completed' || last.status === 'rejected') return last;
@@ -109,7 +110,7 @@ export async function followOrder(send: Send, order: PlacedOrder, deadlineMs = 1
       // A host restarting, a gateway whose provider is down: keep following.
       last = (error as Error).message;
     }
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, pause));
   }
   throw new Error(`order ${order.orderId} not terminal after ${deadlineMs} ms: ${JSON.stringify(last)}`);
 }
