@@ -171,8 +171,14 @@ describe.each(testDatabases.slice(0, 1))('payments with provider fault rates, on
     expect((await api.authorize(id, 1000)).status).toBe(201);
     expect((await api.capture(id)).status).toBe(503);
     expect((await api.capture(id)).status).toBe(200);
+    // A refund retried with its Idempotency-Key after the lost reply finishes the same refund.
+    const key = { 'idempotency-key': `"${newIntent()}"` };
+    expect((await api.refund(id, 400, key)).status).toBe(503);
+    expect(await (await api.get(id)).json()).toMatchObject({ refundedAmount: 0 });
+    expect(await (await api.refund(id, 400, key)).json()).toMatchObject({ status: 'captured', refundedAmount: 400 });
     expect(await providerOperations(host, id, 'authorize')).toBe(1);
     expect(await providerOperations(host, id, 'capture')).toBe(1);
+    expect(await providerOperations(host, id, 'refund')).toBe(1);
     expect(await api.ledgerProblems([id])).toEqual([]);
   });
 
