@@ -25,7 +25,7 @@ export const orderingModule = defineModule({
   costCentre: 'cc-1300-checkout',
   // Cart edits and order pages are interactive; checkout answers 202 at once and runs in the background.
   slos: {
-    read: { availability: 0.999, latency: { thresholdSeconds: 0.2, objective: 0.99 } },
+    read: { availability: 0.999, latency: { thresholdSeconds: 0.25, objective: 0.99 } },
     write: { availability: 0.999, latency: { thresholdSeconds: 0.5, objective: 0.99 } },
   },
   description: 'Carts, event-sourced orders with their read models, and the checkout saga across inventory and payments.',
