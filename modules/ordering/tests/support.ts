@@ -10,7 +10,7 @@ import type { CartDto, OrderDto } from '../index.ts';
 /** Every module of the application over `database`, with the demo data (alice) and the password grant for tokens. */
 export async function startShop(database: TestDatabaseHandle, env: Record<string, string> = {}): Promise<Host> {
   // TEMPORARY until payments is merged: its module is not in apps/modules.ts yet.
-  const all = modules.some((m) => m.name === 'payments') ? modules : [...modules, stubPaymentsModule()];
+  const all = modules.some((m) => (m.name as string) === 'payments') ? modules : [...modules, stubPaymentsModule()];
   const host = await startTestHost({ database, modules: all, env: { IDENTITY_PASSWORD_GRANT: 'true', ...env } });
   await host.seed();
   return host;
