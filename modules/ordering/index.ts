@@ -5,5 +5,6 @@
  */
 export { orderingModule } from './module.ts';
 export { orderingContract } from './contract/contract.ts';
+export { orderingConsumes } from './contract/consumes.ts';
 export { orderPlaced, orderConfirmed, orderRejected, orderCompleted } from './contract/events.ts';
 export type { CartDto, OrderDto, OrderSummaryDto } from './contract/ordering.schemas.ts';
