@@ -6,17 +6,13 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resultRows } from '../../../platform/db/index.ts';
-import { modules } from '../../../apps/modules.ts';
 import type { Host } from '../../../platform/host/index.ts';
 import { testDatabases, type TestDatabaseHandle } from '../../../tests/support/databases.ts';
 import { call } from '../../../tests/support/test-host.ts';
 import { paymentIntentIdOf } from '../application/checkout-ids.ts';
 import { cartWith, checkOut, customer, orderReaching, startShop, stockedProduct, stockOf } from './support.ts';
 
-// TEMPORARY: needs the real payments module (its simulated provider), not the stand-in.
-const realPayments = modules.some((m) => (m.name as string) === 'payments');
-
-describe.skipIf(!realPayments).each(testDatabases)('ordering: checkout when every provider reply is lost, on $name', (testDatabase) => {
+describe.each(testDatabases)('ordering: checkout when every provider reply is lost, on $name', (testDatabase) => {
   let database: TestDatabaseHandle;
   let host: Host;
 
