@@ -30,6 +30,11 @@ describe.each(testDatabases)('ordering: checkout when every provider reply is lo
     const product = await stockedProduct(host, 3, 2000);
     const orderId = await checkOut(alice, (await cartWith(alice, { [product]: 2 })).id);
     await orderReaching(alice, orderId, 'completed', 45_000);
+    // The first authorize reply was lost indeed: the step failed at least once before it succeeded.
+    const saga = (await (await call(host, 'GET', `/ops/sagas/ordering/${orderId}`)).json()) as { history: { step: string; action: string; outcome: string }[] };
+    const authorize = saga.history.filter((e) => e.step === 'authorize-payment' && e.action === 'invoke').map((e) => e.outcome);
+    expect(authorize.at(-1)).toBe('succeeded');
+    expect(authorize.length).toBeGreaterThan(1);
     const intentId = paymentIntentIdOf(orderId);
     expect(await (await call(host, 'GET', `/payments/v1/intents/${intentId}`)).json()).toMatchObject({ status: 'captured', capturedAmount: 4000 });
     const operations = resultRows<{ kind: string; n: number }>(
