@@ -107,6 +107,27 @@ describe.each(testDatabases)('payments when the provider fails (test amounts), o
     expect(await api.ledgerProblems([id])).toEqual([]);
   });
 
+  it('with an Idempotency-Key: a decline is still recorded, and a timed-out authorization is retried with the same key', async () => {
+    const declined = newIntent();
+    const keyed = (id: string, amount: number, key: string) =>
+      api.send(
+        'POST',
+        `/payments/v1/intents/${id}/authorize`,
+        { reference: `order-${id}`, customerId: 'alice', amount, currency: 'EUR' },
+        { 'idempotency-key': key },
+      );
+    expect((await keyed(declined, 613, `"${newIntent()}"`)).status).toBe(409);
+    expect(await (await api.get(declined)).json()).toMatchObject({ status: 'declined' });
+    const lost = newIntent();
+    const key = `"${newIntent()}"`;
+    expect((await keyed(lost, 653, key)).status).toBe(503);
+    const retried = await keyed(lost, 653, key);
+    expect(retried.status).toBe(201);
+    expect(retried.headers.get('idempotent-replayed')).toBeNull();
+    expect(await (await keyed(lost, 653, key)).json()).toMatchObject({ status: 'authorized' });
+    expect(await providerOperations(host, lost, 'authorize')).toBe(1);
+  });
+
   it('20 concurrent authorizations of one intent: one provider authorization, one 201, one event', async () => {
     const id = newIntent();
     const responses = await Promise.all(Array.from({ length: 20 }, () => api.authorize(id, 990)));
@@ -150,8 +171,14 @@ describe.each(testDatabases.slice(0, 1))('payments with provider fault rates, on
     expect((await api.authorize(id, 1000)).status).toBe(201);
     expect((await api.capture(id)).status).toBe(503);
     expect((await api.capture(id)).status).toBe(200);
+    // A refund retried with its Idempotency-Key after the lost reply finishes the same refund.
+    const key = { 'idempotency-key': `"${newIntent()}"` };
+    expect((await api.refund(id, 400, key)).status).toBe(503);
+    expect(await (await api.get(id)).json()).toMatchObject({ refundedAmount: 0 });
+    expect(await (await api.refund(id, 400, key)).json()).toMatchObject({ status: 'captured', refundedAmount: 400 });
     expect(await providerOperations(host, id, 'authorize')).toBe(1);
     expect(await providerOperations(host, id, 'capture')).toBe(1);
+    expect(await providerOperations(host, id, 'refund')).toBe(1);
     expect(await api.ledgerProblems([id])).toEqual([]);
   });
 
