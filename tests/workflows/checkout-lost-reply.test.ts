@@ -1,16 +1,17 @@
 /**
  * The provider records every operation but its reply never arrives (PAYMENTS_PROVIDER_LOST_REPLY_RATE=1): payments
  * sees a timeout, the saga retries the step with the same idempotency key, and the provider answers the retry from
- * its records. The order still completes, with exactly one authorization at the provider and a balanced ledger.
+ * its records. The order still completes, with exactly one authorization at the provider and a balanced ledger. It lives
+ * here, not in modules/ordering/tests, because it reads payments' provider records (a module may not name another's tables).
  */
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resultRows } from '../../../platform/db/index.ts';
-import type { Host } from '../../../platform/host/index.ts';
-import { testDatabases, type TestDatabaseHandle } from '../../../tests/support/databases.ts';
-import { call } from '../../../tests/support/test-host.ts';
-import { paymentIntentIdOf } from '../application/checkout-ids.ts';
-import { cartWith, checkOut, customer, orderReaching, startShop, stockedProduct, stockOf } from './support.ts';
+import { resultRows } from '../../platform/db/index.ts';
+import type { Host } from '../../platform/host/index.ts';
+import { testDatabases, type TestDatabaseHandle } from '../support/databases.ts';
+import { call } from '../support/test-host.ts';
+import { paymentIntentIdOf } from '../../modules/ordering/application/checkout-ids.ts';
+import { cartWith, checkOut, customer, orderReaching, startShop, stockedProduct, stockOf } from '../../modules/ordering/tests/support.ts';
 
 describe.each(testDatabases)('ordering: checkout when every provider reply is lost, on $name', (testDatabase) => {
   let database: TestDatabaseHandle;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decideComplete, decideConfirm, decideReject, decideStockReserved } from './order-decisions.ts';
-import { evolveOrder, initialOrder, type OrderEvent, type OrderState } from './order.ts';
+import { decideComplete, decideConfirm, decideReject, decideStockReserved } from '../domain/order-decisions.ts';
+import { evolveOrder, initialOrder, type OrderEvent, type OrderState } from '../domain/order.ts';
 
 const orderId = '0192f1c2-7b4e-7c1a-9d3e-2a6f0b8c4d51';
 const at = new Date('2026-01-01T00:00:00Z');
