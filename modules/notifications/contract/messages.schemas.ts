@@ -12,7 +12,10 @@ export const messageSchema = z
     reference: z.string().openapi({ description: 'What it is about: the order id.' }),
     template: z.string().openapi({ description: 'The template and its version it was written with: `order-confirmed@1`.' }),
     subject: z.string().nullable().openapi({ description: erased }),
-    body: z.string().nullable().openapi({ description: `The plain-text body. ${erased}` }),
+    body: z
+      .string()
+      .nullable()
+      .openapi({ description: `The plain-text body. ${erased}` }),
     recipient: z
       .string()
       .nullable()
@@ -28,9 +31,7 @@ export const messageSchema = z
 
 export const messageListSchema = z.object({ items: z.array(messageSchema) }).openapi('MessageList');
 
-export const customerMessagesSchema = z
-  .object({ customerId: z.string(), count: z.number().int(), items: z.array(messageSchema) })
-  .openapi('CustomerMessages');
+export const customerMessagesSchema = z.object({ customerId: z.string(), count: z.number().int(), items: z.array(messageSchema) }).openapi('CustomerMessages');
 
 export const messageIdParams = z.object({ messageId: uuid().openapi({ param: { name: 'messageId', in: 'path' } }) });
 export const customerIdParams = z.object({

@@ -13,7 +13,9 @@ export const orderConfirmedV1 = defineTemplate({
     text: [
       'Thank you for your order. We have reserved your items and your payment is authorized:',
       '',
-      ...p.lines.map((l) => `  ${l.quantity} × ${l.name} (${l.sku})  ${formatMoney({ amount: l.unitPrice.amount * l.quantity, currency: l.unitPrice.currency })}`),
+      ...p.lines.map(
+        (l) => `  ${l.quantity} × ${l.name} (${l.sku})  ${formatMoney({ amount: l.unitPrice.amount * l.quantity, currency: l.unitPrice.currency })}`,
+      ),
       '',
       `Total: ${formatMoney(p.total)}`,
       `Order reference: ${p.orderId}`,
