@@ -5,4 +5,5 @@
  */
 export { notificationsModule } from './module.ts';
 export { notificationsContract } from './contract/contract.ts';
+export { notificationsConsumes } from './contract/consumes.ts';
 export type { MessageDto } from './contract/messages.schemas.ts';

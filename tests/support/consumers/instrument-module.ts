@@ -1,5 +1,6 @@
 import type { CallOptions, Client, Contract, Fallbacks } from '../../../platform/contracts/index.ts';
 import type { ModuleContext, ModuleDefinition } from '../../../platform/host/index.ts';
+import type { SagaDefinition } from '../../../platform/sagas/index.ts';
 import { eventUsage, operationUsage, usageOf, type UsageLog } from './usage-log.ts';
 import { leafPaths, watchReads } from './watch-reads.ts';
 
@@ -33,17 +34,37 @@ export function recordingClient<C extends Contract>(contract: C, inner: Client<C
  */
 export function instrumentModule(definition: ModuleDefinition, log: UsageLog): ModuleDefinition {
   const consumer = definition.name;
+  // Saga steps call other modules in the background (notifications' delivery asks identity): their clients record
+  // too. The runner knows sagas by their definition, so starts of the original are handed the instrumented copy.
+  const copies = new Map<SagaDefinition, SagaDefinition>();
   const instrument = (ctx: ModuleContext): ModuleContext => ({
     ...ctx,
     client: <C extends Contract>(contract: C, options?: { fallbacks?: Fallbacks<C> }) =>
       recordingClient(contract, ctx.client(contract, options), consumer, log),
+    sagas: { start: (tx, saga, input, options) => ctx.sagas.start(tx, copies.get(saga) ?? saga, input, options) },
   });
-  const { seed, health, subscriptions } = definition;
+  for (const saga of definition.sagas ?? []) {
+    copies.set(saga, {
+      ...saga,
+      steps: saga.steps.map((step) => ({
+        ...step,
+        invoke: (c: Parameters<typeof step.invoke>[0]) => step.invoke({ ...c, context: instrument(c.context as ModuleContext) }),
+        ...(step.compensate
+          ? {
+              compensate: (c: Parameters<NonNullable<typeof step.compensate>>[0]) =>
+                step.compensate?.({ ...c, context: instrument(c.context as ModuleContext) }) ?? Promise.resolve(),
+            }
+          : {}),
+      })),
+    });
+  }
+  const { seed, health, subscriptions, sagas } = definition;
   return {
     ...definition,
     routes: (ctx) => definition.routes(instrument(ctx)),
     ...(seed ? { seed: (ctx: ModuleContext) => seed(instrument(ctx)) } : {}),
     ...(health ? { health: (ctx: ModuleContext) => health(instrument(ctx)) } : {}),
+    ...(sagas ? { sagas: sagas.map((saga) => copies.get(saga) ?? saga) } : {}),
     ...(subscriptions
       ? {
           subscriptions: subscriptions.map((subscription) => ({
