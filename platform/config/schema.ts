@@ -299,6 +299,13 @@ export const environmentSchema = z.object({
     .int('must be a whole number')
     .refine((n) => n >= 1024 && n <= 2 ** 20 && (n & (n - 1)) === 0, 'must be a power of two from 1024 to 1048576')
     .default(2 ** 17),
+  /** How notifications hands messages over (`notifications-settings.ts`): its mailbox alone, or an SMTP server too. */
+  NOTIFICATIONS_SENDER: z.enum(['mailbox', 'smtp']).default('mailbox'),
+  NOTIFICATIONS_SMTP_URL: z.string().optional(),
+  NOTIFICATIONS_FROM: z
+    .string()
+    .regex(/^[^\s@<>]+@[^\s@<>]+$/, 'must be a plain address such as shop@example.org')
+    .default('no-reply@cleave.invalid'),
 });
 
 export type Environment = z.input<typeof environmentSchema>;
