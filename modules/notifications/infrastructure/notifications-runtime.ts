@@ -6,8 +6,16 @@ import { identityContract } from '../../identity/index.ts';
 import type { NotificationsDeps } from '../application/notifications-deps.ts';
 import { dataKeys } from './schema.ts';
 import { mailboxSender } from './senders/mailbox-sender.ts';
+import type { Sender } from './senders/sender.ts';
+import { smtpSender } from './senders/smtp-sender.ts';
 
 const runtimes = new WeakMap<ModuleContext, NotificationsDeps>();
+
+/** The configured sender: the mailbox alone, or SMTP (the config makes sure a server is set for it). */
+function senderOf(config: ModuleContext['config']): Sender {
+  const { sender, smtp, from } = config.notifications;
+  return sender === 'smtp' && smtp ? smtpSender({ ...smtp, from }) : mailboxSender();
+}
 
 /**
  * What notifications' use cases need, built once per module context: per-customer field encryption under DATA_KEK
@@ -27,7 +35,7 @@ export function notificationsDeps(ctx: ModuleContext): NotificationsDeps {
     transaction: ctx.transaction,
     sagas: ctx.sagas,
     fields: createFieldEncryption(dataKeys, createSecretBox(kek)),
-    sender: mailboxSender(),
+    sender: senderOf(ctx.config),
     identity: ctx.client(identityContract),
     log: ctx.log,
   };
