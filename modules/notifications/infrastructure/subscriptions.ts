@@ -17,7 +17,7 @@ export function notificationSubscriptions(events: readonly EventDefinition[], re
     if (!template) throw new Error(`No template for ${eventType(event)}.`);
     return subscribe<EventDefinition, ModuleContext>(event, `notify-${template.name}`, async (_payload, { tx, envelope, context, log }) => {
       const id = await recordMessage(notificationsDeps(context), tx, template, envelope);
-      log.info({ messageId: id, template: template.name }, id ? 'message recorded' : 'message already recorded for this event');
+      log.info({ messageId: id, template: template.name }, id ? 'message recorded' : 'no message: one exists for this event, or the customer was erased');
     });
   });
 }

@@ -192,5 +192,9 @@ describe.each(testDatabases)('notifications on $name', (testDatabase) => {
     const [message] = await mailbox(ivy.token);
     expect(message).toMatchObject({ status: 'delivered', subject: null, body: null, recipient: null });
     expect((await operatorView(ivy.id)).count).toBe(1);
+    // Nothing new is written about an erased customer: a later event makes no message.
+    const later = await publish(host, orderConfirmed, { orderId: randomUUID(), customerId: ivy.id, lines: [line('Widget', 1, 100)], total: eur(100) });
+    await eventually(async () => expect(await database.db.select().from(inbox).where(eq(inbox.eventId, later.id))).toHaveLength(1), 20_000);
+    expect((await operatorView(ivy.id)).count).toBe(1);
   });
 });
