@@ -1,5 +1,5 @@
 import type { Principal } from '../../../platform/security/index.ts';
-import { CustomerTokenRequired, MessageNotFound } from '../domain/errors.ts';
+import { MessageNotFound } from '../domain/errors.ts';
 import type { Message } from '../domain/message.ts';
 import { countMessagesOf, findMessage, messagesOf } from '../infrastructure/message-repository.ts';
 import { openMessages } from './message-fields.ts';
@@ -7,20 +7,19 @@ import type { NotificationsDeps } from './notifications-deps.ts';
 
 const pageSize = 100;
 
-function customerOf(principal: Principal | undefined): string {
-  if (principal?.kind !== 'user') throw new CustomerTokenRequired();
-  return principal.subject;
-}
+/** The customer a token speaks for: its user; a machine client is nobody's customer and has no messages. */
+const customerOf = (principal: Principal | undefined): string | undefined => (principal?.kind === 'user' ? principal.subject : undefined);
 
 /** The signed-in customer's messages, newest first (the latest 100). */
 export async function myMessages(deps: NotificationsDeps, principal: Principal | undefined): Promise<Message[]> {
-  return openMessages(deps, deps.db, await messagesOf(deps.db, customerOf(principal), pageSize));
+  const customer = customerOf(principal);
+  return customer === undefined ? [] : openMessages(deps, deps.db, await messagesOf(deps.db, customer, pageSize));
 }
 
 /** One of the signed-in customer's messages; another customer's is not found, like an unknown one. */
 export async function myMessage(deps: NotificationsDeps, principal: Principal | undefined, messageId: string): Promise<Message> {
   const row = await findMessage(deps.db, messageId);
-  if (!row || row.customerId !== customerOf(principal)) throw new MessageNotFound(messageId);
+  if (!row || customerOf(principal) === undefined || row.customerId !== customerOf(principal)) throw new MessageNotFound(messageId);
   return (await openMessages(deps, deps.db, [row]))[0] as Message;
 }
 

@@ -1,14 +1,13 @@
 import { contractRoute, jsonContent } from '../../../platform/http/index.ts';
 import { customerIdParams, customerMessagesSchema, messageIdParams, messageListSchema, messageSchema } from './messages.schemas.ts';
 
-// Access: a customer's own token (the customer role carries notifications:read).
+// Access: a customer's own token (the customer role carries notifications:read); a machine client has no messages.
 export const listMyMessages = contractRoute({
   method: 'get',
   path: '/notifications/v1/messages',
   access: { scopes: ['notifications:read'] },
   tags: ['notifications'],
   summary: 'The messages written to the signed-in customer, newest first',
-  errors: { 403: ['notifications/customer-token-required'] },
   responses: { 200: { description: 'The latest 100 messages', content: jsonContent(messageListSchema) } },
 });
 
@@ -19,7 +18,7 @@ export const getMyMessage = contractRoute({
   tags: ['notifications'],
   summary: 'One message written to the signed-in customer',
   request: { params: messageIdParams },
-  errors: { 403: ['notifications/customer-token-required'], 404: ['notifications/message-not-found'] },
+  errors: { 404: ['notifications/message-not-found'] },
   responses: { 200: { description: 'The message', content: jsonContent(messageSchema) } },
 });
 

@@ -168,6 +168,9 @@ describe.each(testDatabases)('notifications on $name', (testDatabase) => {
     expect(fays?.recipient).toBe('f***@example.org');
     const asCustomer = await call(host, 'GET', `/notifications/v1/customers/${fay.id}/messages`, undefined, { authorization: `Bearer ${fay.token}` });
     expect(asCustomer.status).toBe(403);
+    // A machine client (the test's admin) is nobody's customer: no messages, and none of Fay's.
+    expect(await (await call(host, 'GET', '/notifications/v1/messages')).json()).toEqual({ items: [] });
+    expect((await call(host, 'GET', `/notifications/v1/messages/${fays?.id}`)).status).toBe(404);
   });
 
   it('a customer without an address, or unknown to identity, gets one undeliverable record and no delivery', async () => {
