@@ -14,4 +14,5 @@ export type { Environment } from './schema.ts';
 export type { TlsConfig } from './tls-settings.ts';
 export type { RolloutConfig } from './rollout-settings.ts';
 export type { PaymentsConfig } from './payments-settings.ts';
+export type { NotificationsConfig } from './notifications-settings.ts';
 export { readEnvironment, loadConfigOrExit } from './environment.ts';

@@ -310,6 +310,13 @@ export const environmentSchema = z.object({
   PAYMENTS_PROVIDER_LOST_REPLY_RATE: rate(0),
   PAYMENTS_PROVIDER_TIMEOUT_MS: positiveInt(2_000),
   PAYMENTS_PROVIDER_SEED: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').optional(),
+  /** How notifications hands messages over (`notifications-settings.ts`): its mailbox alone, or an SMTP server too. */
+  NOTIFICATIONS_SENDER: z.enum(['mailbox', 'smtp']).default('mailbox'),
+  NOTIFICATIONS_SMTP_URL: z.string().optional(),
+  NOTIFICATIONS_FROM: z
+    .string()
+    .regex(/^[^\s@<>]+@[^\s@<>]+$/, 'must be a plain address such as shop@example.org')
+    .default('no-reply@cleave.invalid'),
 });
 
 export type Environment = z.input<typeof environmentSchema>;

@@ -56,6 +56,27 @@ const scenarios: Record<string, (host: Host) => Promise<void>> = {
     await checkout(1250, 'completed');
     await checkout(1013, 'rejected');
   },
+  async notifications(host) {
+    // A customer with an address gets a message per order and payment event (published straight to the bus, so every
+    // event notifications consumes is recorded, the refund too); each delivery asks identity where to write.
+    const signedUp = await call(host, 'POST', '/identity/v1/users', { username: `rec-${randomUUID().slice(0, 8)}`, password: 'long enough password', email: 'rec@example.org' }, { authorization: '' });
+    const { id: customerId } = (await signedUp.json()) as { id: string };
+    const orderId = randomUUID();
+    const eur = (amount: number) => ({ amount, currency: 'EUR' });
+    const events: [string, unknown][] = [
+      ['ordering.order-confirmed', { orderId, customerId, lines: [{ productId: randomUUID(), sku: 'REC-1', name: 'Recorded', quantity: 1, unitPrice: eur(100) }], total: eur(100) }],
+      ['ordering.order-rejected', { orderId: randomUUID(), customerId, total: eur(100), reason: { code: 'payments/card-declined', message: 'declined' } }],
+      ['payments.payment-refunded', { intentId: randomUUID(), reference: orderId, customerId, amount: 100, currency: 'EUR', refundedAmount: 100 }],
+    ];
+    for (const [name, payload] of events) {
+      const id = randomUUID();
+      await host.bus.publish({ id, name, version: 1, occurredAt: new Date().toISOString(), key: orderId, correlationId: id, causationId: null, traceparent: null, payload });
+    }
+    await eventually(async () => {
+      const { items } = (await (await call(host, 'GET', `/notifications/v1/customers/${customerId}/messages`)).json()) as { items: { status: string }[] };
+      expect(items.map((m) => m.status)).toEqual(['delivered', 'delivered', 'delivered']);
+    }, 20_000);
+  },
 };
 
 const consumers = [...new Set(declaredConsumerContracts.map((c) => c.consumer))].sort();

@@ -22,7 +22,7 @@ describe('a newcomer starting the monolith', { timeout: processTestTimeoutMs }, 
   it('the ready log line names URLs that all answer', async () => {
     const { urls } = readyLine();
     const modules = urls.modules as Record<string, { api: string; openapi: string }>;
-    expect(Object.keys(modules)).toEqual(['catalog', 'inventory', 'identity']);
+    expect(Object.keys(modules)).toEqual(['catalog', 'inventory', 'identity', 'notifications']);
     expect(modules.catalog?.api).toBe(`${host.url}/catalog/v1/products`);
     expect(modules.identity?.api).toBe(`${host.url}/.well-known/oauth-authorization-server`);
     const all = [

@@ -227,7 +227,7 @@ describe('all in one', () => {
     const files = plain(manifestObjects(modules, optionsFor(['--all-in-one'])));
     expect([...files.keys()].sort()).toEqual(['admin-job.yaml', 'monolith.yaml', 'namespace.yaml']);
     const env = find(files.get('monolith.yaml'), 'ConfigMap').data ?? {};
-    expect(env.MODULES).toBe('catalog,inventory,identity');
+    expect(env.MODULES).toBe('catalog,inventory,identity,notifications');
     expect(env.REMOTE_MODULES).toBeUndefined();
     expect(at(find(files.get('monolith.yaml'), 'NetworkPolicy'), 'spec.egress').some((r: { to?: unknown }) => r.to)).toBe(false);
   });
