@@ -290,6 +290,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/identity/v1/users/{userId}/contact": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A user's contact details, opened: where to write to them */
+        get: operations["identity.getUserContact"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/inventory/v1/reservations/{reservationId}": {
         parameters: {
             query?: never;
@@ -308,6 +325,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/inventory/v1/reservations/{reservationId}/commit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Commit a reservation: its quantity leaves on-hand stock (idempotent) */
+        post: operations["inventory.commitReservation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/inventory/v1/reservations/{reservationId}/release": {
         parameters: {
             query?: never;
@@ -317,7 +351,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Release a reservation, returning its quantity to available stock (idempotent) */
+        /**
+         * Release a reservation, returning its quantity to available stock (idempotent)
+         * @description Releasing an id inventory has never seen answers 404 and leaves a tombstone: a reservation with that id that arrives later (a request still in flight) is refused with inventory/reservation-released, so no stock stays held.
+         */
         post: operations["inventory.releaseReservation"];
         delete?: never;
         options?: never;
@@ -452,6 +489,57 @@ export interface paths {
                 };
             };
         };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/notifications/v1/customers/{customerId}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What was written to a customer: how many messages, the latest 100 */
+        get: operations["notifications.listCustomerMessages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/notifications/v1/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The messages written to the signed-in customer, newest first */
+        get: operations["notifications.listMyMessages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/notifications/v1/messages/{messageId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One message written to the signed-in customer */
+        get: operations["notifications.getMyMessage"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3366,6 +3454,217 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/ordering/v1/carts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Open an empty cart */
+        post: operations["ordering.createCart"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ordering/v1/carts/{cartId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read one of your carts */
+        get: operations["ordering.getCart"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ordering/v1/carts/{cartId}/checkout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Place the order of a cart; the checkout runs in the background (again: the same order)
+         * @description Answers 202 with the order's URL at once: stock is reserved, the payment authorized, the order confirmed and the payment captured after it. Follow the order's `status` until it is `completed` or `rejected` (with a `reason`).
+         */
+        post: operations["ordering.checkOutCart"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ordering/v1/carts/{cartId}/lines/{productId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Put a product in the cart at a quantity (the catalog's name, SKU and price now) */
+        put: operations["ordering.setCartLine"];
+        post?: never;
+        /** Take a product out of the cart (idempotent) */
+        delete: operations["ordering.removeCartLine"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ordering/v1/orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your orders, newest first, a page at a time (from the order list read model) */
+        get: operations["ordering.listOrders"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ordering/v1/orders/{orderId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of your orders: lines, total, status, its history, and why it was rejected */
+        get: operations["ordering.getOrder"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/payments/v1/intents/{intentId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a payment intent */
+        get: operations["payments.getPayment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/payments/v1/intents/{intentId}/authorize": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create a payment intent and authorize it at the provider (idempotent by intent id) */
+        post: operations["payments.authorizePayment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/payments/v1/intents/{intentId}/capture": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Capture the authorized amount (idempotent) */
+        post: operations["payments.capturePayment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/payments/v1/intents/{intentId}/refund": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Refund a captured payment, in full or in part (send an Idempotency-Key to retry safely) */
+        post: operations["payments.refundPayment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/payments/v1/intents/{intentId}/void": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Void an authorization (idempotent; an unknown intent is refused from then on)
+         * @description Voiding an intent this service has never seen answers 404 and leaves a tombstone: an authorize with that id that arrives later (a request that was still in flight) is refused with payments/intent-voided, so nothing stays authorized.
+         */
+        post: operations["payments.voidPayment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/payments/v1/ledger": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Balances of the double-entry ledger per account, and whether it balances */
+        get: operations["payments.getLedger"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/registry": {
         parameters: {
             query?: never;
@@ -3536,11 +3835,47 @@ export interface components {
             scopes_supported: string[];
             authorization_response_iss_parameter_supported: boolean;
         };
+        AuthorizePayment: {
+            reference: string & unknown;
+            customerId: string & unknown;
+            /**
+             * @description Integer minor units (cents for EUR).
+             * @example 1999
+             */
+            amount: number;
+            /** @example EUR */
+            currency: string & unknown;
+        };
         BrowserClient: {
             name: string & unknown;
             scopes: (string & unknown)[];
             /** @description Where the identity module may send the code, exactly: e.g. each host's `<PUBLIC_URL>/ops/callback`. */
             redirectUris: string[];
+        };
+        Cart: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            status: "open" | "checked-out";
+            lines: components["schemas"]["OrderLine"][];
+            total: components["schemas"]["OrderMoney"] & (Record<string, never> | null);
+            /**
+             * Format: uuid
+             * @description The order placed from this cart, once checked out.
+             */
+            orderId: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        CheckoutAccepted: {
+            /** Format: uuid */
+            orderId: string;
+            /** @enum {string} */
+            status: "pending" | "confirmed" | "completed" | "rejected";
+            /** @description The order: follow its status there. */
+            href: string;
         };
         Client: {
             clientId: string;
@@ -3625,6 +3960,11 @@ export interface components {
             /** @description What the presented token carries. */
             scopes: string[];
         };
+        CustomerMessages: {
+            customerId: string;
+            count: number;
+            items: components["schemas"]["Message"][];
+        };
         DeadLetter: {
             /** Format: uuid */
             id: string;
@@ -3681,6 +4021,55 @@ export interface components {
             previous: string | null;
             /** Format: date-time */
             signsFrom: string;
+        };
+        Ledger: {
+            /** @description Whether every journal entry, and so the whole ledger, has debits equal to credits. */
+            balanced: boolean;
+            entries: number;
+            accounts: {
+                /** @description customer-funds, authorizations, merchant, refunds … */
+                account: string;
+                currency: string;
+                debits: number;
+                credits: number;
+                /** @description debits − credits */
+                balance: number;
+            }[];
+        };
+        Message: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: uuid
+             * @description The event the message answers: one message per event.
+             */
+            eventId: string;
+            eventName: string;
+            eventVersion: number;
+            /** @description What it is about: the order id. */
+            reference: string;
+            /** @description The template and its version it was written with: `order-confirmed@1`. */
+            template: string;
+            /** @description Null once the customer was erased (the key sealing it was shredded). */
+            subject: string | null;
+            /** @description The plain-text body. Null once the customer was erased (the key sealing it was shredded). */
+            body: string | null;
+            /** @description The address it went to: in full for its customer, masked for operators; null when undelivered or erased. */
+            recipient: string | null;
+            /**
+             * @description `pending`: on its way; `delivered`: handed to the sender; `undeliverable`: no address; `failed`: the sender kept refusing it.
+             * @enum {string}
+             */
+            status: "pending" | "delivered" | "undeliverable" | "failed";
+            /** @description Why it was not delivered: `no-address`, `customer-erased`, or a problem code. */
+            failure: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            sentAt: string | null;
+        };
+        MessageList: {
+            items: components["schemas"]["Message"][];
         };
         Money: {
             /**
@@ -3746,6 +4135,93 @@ export interface components {
                 queued: number;
                 capacity: number;
             }[];
+        };
+        Order: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            status: "pending" | "confirmed" | "completed" | "rejected";
+            lines: components["schemas"]["OrderLine"][];
+            total: components["schemas"]["OrderMoney"];
+            /** @description Why the checkout was undone (a rejected order): a participant problem code such as payments/card-declined. */
+            reason: {
+                code: string;
+                message: string;
+            } | null;
+            /** @description Each status the order reached, oldest first. */
+            history: {
+                /** @enum {string} */
+                status: "pending" | "confirmed" | "completed" | "rejected";
+                /** Format: date-time */
+                at: string;
+            }[];
+            /** Format: date-time */
+            placedAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /**
+             * Format: uuid
+             * @description The order's payment intent at payments (null for an order that costs nothing): what it authorizes and captures.
+             */
+            paymentIntentId: string | null;
+            /** @description The order stream's version this view reflects. */
+            version: number;
+            /**
+             * @description Whether this came from the read model, or from the stream because the model had not caught up yet.
+             * @enum {string}
+             */
+            source: "read-model" | "stream";
+        };
+        OrderLine: {
+            /** Format: uuid */
+            productId: string;
+            sku: string;
+            name: string;
+            quantity: number;
+            unitPrice: components["schemas"]["OrderMoney"];
+            lineTotal: components["schemas"]["OrderMoney"];
+        };
+        OrderMoney: {
+            /**
+             * @description Integer minor units (cents for EUR).
+             * @example 1999
+             */
+            amount: number;
+            currency: string;
+        };
+        OrderPage: {
+            items: components["schemas"]["OrderSummary"][];
+            nextCursor: string | null;
+        };
+        OrderSummary: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            status: "pending" | "confirmed" | "completed" | "rejected";
+            total: components["schemas"]["OrderMoney"];
+            lineCount: number;
+            /** Format: date-time */
+            placedAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        PaymentIntent: {
+            /** Format: uuid */
+            id: string;
+            /** @description What the payment is for, chosen by the caller (ordering: the order id). */
+            reference: string;
+            customerId: string;
+            amount: number;
+            currency: string;
+            /** @enum {string} */
+            status: "pending" | "authorized" | "declined" | "captured" | "voided" | "refunded";
+            capturedAmount: number;
+            refundedAmount: number;
+            declineReason: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
         };
         Problem: {
             /** @example urn:cleave:problem:catalog/product-not-found */
@@ -3824,6 +4300,13 @@ export interface components {
                 };
             }[];
         };
+        RefundPayment: {
+            /**
+             * @description Defaults to what is captured and not yet refunded.
+             * @example 1999
+             */
+            amount?: number;
+        };
         RegisteredClient: components["schemas"]["Client"] & {
             /** @description Shown once: only its hash is kept. */
             clientSecret: string;
@@ -3835,7 +4318,7 @@ export interface components {
             productId: string;
             quantity: number;
             /** @enum {string} */
-            status: "active" | "released";
+            status: "active" | "released" | "committed";
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -3930,6 +4413,9 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        SetCartLine: {
+            quantity: number;
+        };
         /** @description A compact JWS (`typ: cleave-audit-checkpoint+jwt`) over the module, seq and hash. */
         SignedAuditCheckpoint: {
             jws: string;
@@ -4016,6 +4502,14 @@ export interface components {
             displayName: string | null;
             /** Format: date-time */
             createdAt: string;
+        };
+        UserContact: {
+            /** Format: uuid */
+            userId: string;
+            /** @description Null when the user gave none, or once the user was erased. */
+            email: string | null;
+            /** @description Null when the user gave none, or once the user was erased. */
+            displayName: string | null;
         };
         UserList: {
             items: components["schemas"]["User"][];
@@ -7279,6 +7773,160 @@ export interface operations {
             };
         };
     };
+    "identity.getUserContact": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The contact details (null fields: none given, or erased) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserContact"];
+                };
+            };
+            /** @description The request is malformed or fails validation; `errors` lists each field. Codes: `http/validation-failed`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/validation-failed";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description No valid credentials. Codes: `auth/unauthenticated`, `auth/invalid-token`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "auth/unauthenticated" | "auth/invalid-token";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The caller may not do this. Codes: `auth/insufficient-scope`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "auth/insufficient-scope";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The resource does not exist. Codes: `identity/user-not-found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "identity/user-not-found";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description Too many requests from this client IP address or client; `Retry-After` says when to try again, `RateLimit` and `RateLimit-Policy` which budget is spent. Codes: `http/too-many-requests`. */
+            429: {
+                headers: {
+                    /** @description Points left and seconds to the window end, per policy (draft-ietf-httpapi-ratelimit-headers). */
+                    RateLimit?: string;
+                    /** @description Each policy that applied: points (`q`) per window (`w`, seconds). */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the spent budget has points again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/too-many-requests";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description An unexpected error; the body reveals no internals. Codes: `http/internal`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/internal";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description A module this operation called answered badly. Codes: `http/upstream-failed`. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/upstream-failed";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The module, or one it depends on, did not answer in time. Codes: `http/upstream-timeout`. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/upstream-timeout";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+        };
+    };
     "inventory.getReservation": {
         parameters: {
             query?: never;
@@ -7527,7 +8175,7 @@ export interface operations {
                     });
                 };
             };
-            /** @description The request conflicts with the current state, or a request with the same `Idempotency-Key` is still being processed. Codes: `http/idempotency-key-in-use`, `inventory/insufficient-stock`, `inventory/reservation-conflict`, `inventory/product-archived`. */
+            /** @description The request conflicts with the current state, or a request with the same `Idempotency-Key` is still being processed. Codes: `http/idempotency-key-in-use`, `inventory/insufficient-stock`, `inventory/reservation-conflict`, `inventory/product-archived`, `inventory/reservation-released`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7535,7 +8183,221 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
-                        code?: "http/idempotency-key-in-use" | "inventory/insufficient-stock" | "inventory/reservation-conflict" | "inventory/product-archived";
+                        code?: "http/idempotency-key-in-use" | "inventory/insufficient-stock" | "inventory/reservation-conflict" | "inventory/product-archived" | "inventory/reservation-released";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The request body is too large; the connection is closed after this answer. Codes: `http/payload-too-large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/payload-too-large";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The request body is not of the media type the operation reads (JSON, or a form where declared), in UTF-8. Codes: `http/unsupported-media-type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/unsupported-media-type";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The request is well-formed but breaks a domain rule, or reuses an `Idempotency-Key` for a different request. Codes: `http/idempotency-key-reused`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/idempotency-key-reused";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description Too many requests from this client IP address or client; `Retry-After` says when to try again, `RateLimit` and `RateLimit-Policy` which budget is spent. Codes: `http/too-many-requests`. */
+            429: {
+                headers: {
+                    /** @description Points left and seconds to the window end, per policy (draft-ietf-httpapi-ratelimit-headers). */
+                    RateLimit?: string;
+                    /** @description Each policy that applied: points (`q`) per window (`w`, seconds). */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the spent budget has points again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/too-many-requests";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description An unexpected error; the body reveals no internals. Codes: `http/internal`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/internal";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description A module this operation called answered badly. Codes: `http/upstream-failed`. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/upstream-failed";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The module, or one it depends on, did not answer in time. Codes: `http/upstream-timeout`. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/upstream-timeout";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+        };
+    };
+    "inventory.commitReservation": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry of this request safe. The first request with a key is processed and its answer stored (with the effect, in one transaction); a repeat with the same key and the same request gets that answer again (with `Idempotent-Replayed: true`), one with a different request gets 422, and one while the first is still being processed gets 409. Keys are scoped by caller, method and path, and kept for the configured time (24 hours by default). */
+                "Idempotency-Key"?: string & unknown;
+            };
+            path: {
+                /** @description Chosen by the caller; repeating a reservation with the same id is safe. */
+                reservationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The committed reservation */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Reservation"];
+                };
+            };
+            /** @description The request is malformed or fails validation; `errors` lists each field. Codes: `http/validation-failed`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/validation-failed";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description No valid credentials. Codes: `auth/unauthenticated`, `auth/invalid-token`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "auth/unauthenticated" | "auth/invalid-token";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The caller may not do this. Codes: `auth/insufficient-scope`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "auth/insufficient-scope";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The resource does not exist. Codes: `inventory/reservation-not-found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "inventory/reservation-not-found";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The request conflicts with the current state, or a request with the same `Idempotency-Key` is still being processed. Codes: `http/idempotency-key-in-use`, `inventory/reservation-released`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/idempotency-key-in-use" | "inventory/reservation-released";
                     } & {
                         [key: string]: unknown;
                     });
@@ -8163,6 +9025,2888 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
                         code?: "http/idempotency-key-reused";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description Too many requests from this client IP address or client; `Retry-After` says when to try again, `RateLimit` and `RateLimit-Policy` which budget is spent. Codes: `http/too-many-requests`. */
+            429: {
+                headers: {
+                    /** @description Points left and seconds to the window end, per policy (draft-ietf-httpapi-ratelimit-headers). */
+                    RateLimit?: string;
+                    /** @description Each policy that applied: points (`q`) per window (`w`, seconds). */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the spent budget has points again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/too-many-requests";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description An unexpected error; the body reveals no internals. Codes: `http/internal`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/internal";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description A module this operation called answered badly. Codes: `http/upstream-failed`. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/upstream-failed";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The module, or one it depends on, did not answer in time. Codes: `http/upstream-timeout`. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/upstream-timeout";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+        };
+    };
+    "notifications.listCustomerMessages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The identity user id events name. */
+                customerId: string & unknown;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The count and the latest messages */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerMessages"];
+                };
+            };
+            /** @description The request is malformed or fails validation; `errors` lists each field. Codes: `http/validation-failed`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/validation-failed";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description No valid credentials. Codes: `auth/unauthenticated`, `auth/invalid-token`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "auth/unauthenticated" | "auth/invalid-token";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The caller may not do this. Codes: `auth/insufficient-scope`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "auth/insufficient-scope";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description Too many requests from this client IP address or client; `Retry-After` says when to try again, `RateLimit` and `RateLimit-Policy` which budget is spent. Codes: `http/too-many-requests`. */
+            429: {
+                headers: {
+                    /** @description Points left and seconds to the window end, per policy (draft-ietf-httpapi-ratelimit-headers). */
+                    RateLimit?: string;
+                    /** @description Each policy that applied: points (`q`) per window (`w`, seconds). */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the spent budget has points again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/too-many-requests";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description An unexpected error; the body reveals no internals. Codes: `http/internal`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/internal";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description A module this operation called answered badly. Codes: `http/upstream-failed`. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/upstream-failed";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The module, or one it depends on, did not answer in time. Codes: `http/upstream-timeout`. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/upstream-timeout";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+        };
+    };
+    "notifications.listMyMessages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The latest 100 messages */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageList"];
+                };
+            };
+            /** @description No valid credentials. Codes: `auth/unauthenticated`, `auth/invalid-token`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "auth/unauthenticated" | "auth/invalid-token";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The caller may not do this. Codes: `auth/insufficient-scope`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "auth/insufficient-scope";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description Too many requests from this client IP address or client; `Retry-After` says when to try again, `RateLimit` and `RateLimit-Policy` which budget is spent. Codes: `http/too-many-requests`. */
+            429: {
+                headers: {
+                    /** @description Points left and seconds to the window end, per policy (draft-ietf-httpapi-ratelimit-headers). */
+                    RateLimit?: string;
+                    /** @description Each policy that applied: points (`q`) per window (`w`, seconds). */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the spent budget has points again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/too-many-requests";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description An unexpected error; the body reveals no internals. Codes: `http/internal`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/internal";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description A module this operation called answered badly. Codes: `http/upstream-failed`. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/upstream-failed";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The module, or one it depends on, did not answer in time. Codes: `http/upstream-timeout`. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/upstream-timeout";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+        };
+    };
+    "notifications.getMyMessage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                messageId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The message */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
+            };
+            /** @description The request is malformed or fails validation; `errors` lists each field. Codes: `http/validation-failed`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/validation-failed";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description No valid credentials. Codes: `auth/unauthenticated`, `auth/invalid-token`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "auth/unauthenticated" | "auth/invalid-token";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The caller may not do this. Codes: `auth/insufficient-scope`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "auth/insufficient-scope";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The resource does not exist. Codes: `notifications/message-not-found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "notifications/message-not-found";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description Too many requests from this client IP address or client; `Retry-After` says when to try again, `RateLimit` and `RateLimit-Policy` which budget is spent. Codes: `http/too-many-requests`. */
+            429: {
+                headers: {
+                    /** @description Points left and seconds to the window end, per policy (draft-ietf-httpapi-ratelimit-headers). */
+                    RateLimit?: string;
+                    /** @description Each policy that applied: points (`q`) per window (`w`, seconds). */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the spent budget has points again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/too-many-requests";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description An unexpected error; the body reveals no internals. Codes: `http/internal`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/internal";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description A module this operation called answered badly. Codes: `http/upstream-failed`. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/upstream-failed";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The module, or one it depends on, did not answer in time. Codes: `http/upstream-timeout`. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/upstream-timeout";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+        };
+    };
+    "ordering.createCart": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry of this request safe. The first request with a key is processed and its answer stored (with the effect, in one transaction); a repeat with the same key and the same request gets that answer again (with `Idempotent-Replayed: true`), one with a different request gets 422, and one while the first is still being processed gets 409. Keys are scoped by caller, method and path, and kept for the configured time (24 hours by default). */
+                "Idempotency-Key"?: string & unknown;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new cart */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Cart"];
+                };
+            };
+            /** @description The request is malformed or fails validation; `errors` lists each field. Codes: `http/validation-failed`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/validation-failed";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description No valid credentials. Codes: `auth/unauthenticated`, `auth/invalid-token`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "auth/unauthenticated" | "auth/invalid-token";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The caller may not do this. Codes: `auth/insufficient-scope`, `ordering/customer-token-required`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "auth/insufficient-scope" | "ordering/customer-token-required";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The request conflicts with the current state, or a request with the same `Idempotency-Key` is still being processed. Codes: `http/idempotency-key-in-use`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/idempotency-key-in-use";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The request body is too large; the connection is closed after this answer. Codes: `http/payload-too-large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/payload-too-large";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The request body is not of the media type the operation reads (JSON, or a form where declared), in UTF-8. Codes: `http/unsupported-media-type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/unsupported-media-type";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The request is well-formed but breaks a domain rule, or reuses an `Idempotency-Key` for a different request. Codes: `http/idempotency-key-reused`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/idempotency-key-reused";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description Too many requests from this client IP address or client; `Retry-After` says when to try again, `RateLimit` and `RateLimit-Policy` which budget is spent. Codes: `http/too-many-requests`. */
+            429: {
+                headers: {
+                    /** @description Points left and seconds to the window end, per policy (draft-ietf-httpapi-ratelimit-headers). */
+                    RateLimit?: string;
+                    /** @description Each policy that applied: points (`q`) per window (`w`, seconds). */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the spent budget has points again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/too-many-requests";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description An unexpected error; the body reveals no internals. Codes: `http/internal`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/internal";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description A module this operation called answered badly. Codes: `http/upstream-failed`. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/upstream-failed";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The module, or one it depends on, did not answer in time. Codes: `http/upstream-timeout`. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/upstream-timeout";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+        };
+    };
+    "ordering.getCart": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cartId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The cart */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Cart"];
+                };
+            };
+            /** @description The request is malformed or fails validation; `errors` lists each field. Codes: `http/validation-failed`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/validation-failed";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description No valid credentials. Codes: `auth/unauthenticated`, `auth/invalid-token`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "auth/unauthenticated" | "auth/invalid-token";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The caller may not do this. Codes: `auth/insufficient-scope`, `ordering/customer-token-required`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "auth/insufficient-scope" | "ordering/customer-token-required";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The resource does not exist. Codes: `ordering/cart-not-found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "ordering/cart-not-found";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description Too many requests from this client IP address or client; `Retry-After` says when to try again, `RateLimit` and `RateLimit-Policy` which budget is spent. Codes: `http/too-many-requests`. */
+            429: {
+                headers: {
+                    /** @description Points left and seconds to the window end, per policy (draft-ietf-httpapi-ratelimit-headers). */
+                    RateLimit?: string;
+                    /** @description Each policy that applied: points (`q`) per window (`w`, seconds). */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the spent budget has points again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/too-many-requests";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description An unexpected error; the body reveals no internals. Codes: `http/internal`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/internal";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description A module this operation called answered badly. Codes: `http/upstream-failed`. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/upstream-failed";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The module, or one it depends on, did not answer in time. Codes: `http/upstream-timeout`. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/upstream-timeout";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+        };
+    };
+    "ordering.checkOutCart": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry of this request safe. The first request with a key is processed and its answer stored (with the effect, in one transaction); a repeat with the same key and the same request gets that answer again (with `Idempotent-Replayed: true`), one with a different request gets 422, and one while the first is still being processed gets 409. Keys are scoped by caller, method and path, and kept for the configured time (24 hours by default). */
+                "Idempotency-Key"?: string & unknown;
+            };
+            path: {
+                cartId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The order was placed; its checkout runs */
+            202: {
+                headers: {
+                    /** @description The order to follow. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckoutAccepted"];
+                };
+            };
+            /** @description The request is malformed or fails validation; `errors` lists each field. Codes: `http/validation-failed`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/validation-failed";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description No valid credentials. Codes: `auth/unauthenticated`, `auth/invalid-token`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "auth/unauthenticated" | "auth/invalid-token";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The caller may not do this. Codes: `auth/insufficient-scope`, `ordering/customer-token-required`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "auth/insufficient-scope" | "ordering/customer-token-required";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The resource does not exist. Codes: `ordering/cart-not-found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "ordering/cart-not-found";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The request conflicts with the current state, or a request with the same `Idempotency-Key` is still being processed. Codes: `http/idempotency-key-in-use`, `ordering/cart-empty`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/idempotency-key-in-use" | "ordering/cart-empty";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The request body is too large; the connection is closed after this answer. Codes: `http/payload-too-large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/payload-too-large";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The request body is not of the media type the operation reads (JSON, or a form where declared), in UTF-8. Codes: `http/unsupported-media-type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/unsupported-media-type";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The request is well-formed but breaks a domain rule, or reuses an `Idempotency-Key` for a different request. Codes: `http/idempotency-key-reused`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/idempotency-key-reused";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description Too many requests from this client IP address or client; `Retry-After` says when to try again, `RateLimit` and `RateLimit-Policy` which budget is spent. Codes: `http/too-many-requests`. */
+            429: {
+                headers: {
+                    /** @description Points left and seconds to the window end, per policy (draft-ietf-httpapi-ratelimit-headers). */
+                    RateLimit?: string;
+                    /** @description Each policy that applied: points (`q`) per window (`w`, seconds). */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the spent budget has points again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/too-many-requests";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description An unexpected error; the body reveals no internals. Codes: `http/internal`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/internal";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description A module this operation called answered badly. Codes: `http/upstream-failed`. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/upstream-failed";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The module, or one it depends on, did not answer in time. Codes: `http/upstream-timeout`. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/upstream-timeout";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+        };
+    };
+    "ordering.setCartLine": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry of this request safe. The first request with a key is processed and its answer stored (with the effect, in one transaction); a repeat with the same key and the same request gets that answer again (with `Idempotent-Replayed: true`), one with a different request gets 422, and one while the first is still being processed gets 409. Keys are scoped by caller, method and path, and kept for the configured time (24 hours by default). */
+                "Idempotency-Key"?: string & unknown;
+            };
+            path: {
+                cartId: string;
+                productId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetCartLine"];
+            };
+        };
+        responses: {
+            /** @description The cart */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Cart"];
+                };
+            };
+            /** @description The request is malformed or fails validation; `errors` lists each field. Codes: `http/validation-failed`, `http/malformed-json`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/validation-failed" | "http/malformed-json";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description No valid credentials. Codes: `auth/unauthenticated`, `auth/invalid-token`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "auth/unauthenticated" | "auth/invalid-token";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The caller may not do this. Codes: `auth/insufficient-scope`, `ordering/customer-token-required`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "auth/insufficient-scope" | "ordering/customer-token-required";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The resource does not exist. Codes: `ordering/cart-not-found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "ordering/cart-not-found";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The request conflicts with the current state, or a request with the same `Idempotency-Key` is still being processed. Codes: `http/idempotency-key-in-use`, `ordering/product-unavailable`, `ordering/cart-checked-out`, `ordering/currency-mismatch`, `ordering/cart-full`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/idempotency-key-in-use" | "ordering/product-unavailable" | "ordering/cart-checked-out" | "ordering/currency-mismatch" | "ordering/cart-full";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The request body is too large; the connection is closed after this answer. Codes: `http/payload-too-large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/payload-too-large";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The request body is not of the media type the operation reads (JSON, or a form where declared), in UTF-8. Codes: `http/unsupported-media-type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/unsupported-media-type";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The request is well-formed but breaks a domain rule, or reuses an `Idempotency-Key` for a different request. Codes: `http/idempotency-key-reused`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/idempotency-key-reused";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description Too many requests from this client IP address or client; `Retry-After` says when to try again, `RateLimit` and `RateLimit-Policy` which budget is spent. Codes: `http/too-many-requests`. */
+            429: {
+                headers: {
+                    /** @description Points left and seconds to the window end, per policy (draft-ietf-httpapi-ratelimit-headers). */
+                    RateLimit?: string;
+                    /** @description Each policy that applied: points (`q`) per window (`w`, seconds). */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the spent budget has points again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/too-many-requests";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description An unexpected error; the body reveals no internals. Codes: `http/internal`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/internal";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description A module this operation called answered badly. Codes: `http/upstream-failed`. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/upstream-failed";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The module, or one it depends on, did not answer in time. Codes: `http/upstream-timeout`. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/upstream-timeout";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+        };
+    };
+    "ordering.removeCartLine": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry of this request safe. The first request with a key is processed and its answer stored (with the effect, in one transaction); a repeat with the same key and the same request gets that answer again (with `Idempotent-Replayed: true`), one with a different request gets 422, and one while the first is still being processed gets 409. Keys are scoped by caller, method and path, and kept for the configured time (24 hours by default). */
+                "Idempotency-Key"?: string & unknown;
+            };
+            path: {
+                cartId: string;
+                productId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The cart */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Cart"];
+                };
+            };
+            /** @description The request is malformed or fails validation; `errors` lists each field. Codes: `http/validation-failed`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/validation-failed";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description No valid credentials. Codes: `auth/unauthenticated`, `auth/invalid-token`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "auth/unauthenticated" | "auth/invalid-token";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The caller may not do this. Codes: `auth/insufficient-scope`, `ordering/customer-token-required`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "auth/insufficient-scope" | "ordering/customer-token-required";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The resource does not exist. Codes: `ordering/cart-not-found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "ordering/cart-not-found";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The request conflicts with the current state, or a request with the same `Idempotency-Key` is still being processed. Codes: `http/idempotency-key-in-use`, `ordering/cart-checked-out`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/idempotency-key-in-use" | "ordering/cart-checked-out";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The request body is too large; the connection is closed after this answer. Codes: `http/payload-too-large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/payload-too-large";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The request body is not of the media type the operation reads (JSON, or a form where declared), in UTF-8. Codes: `http/unsupported-media-type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/unsupported-media-type";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The request is well-formed but breaks a domain rule, or reuses an `Idempotency-Key` for a different request. Codes: `http/idempotency-key-reused`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/idempotency-key-reused";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description Too many requests from this client IP address or client; `Retry-After` says when to try again, `RateLimit` and `RateLimit-Policy` which budget is spent. Codes: `http/too-many-requests`. */
+            429: {
+                headers: {
+                    /** @description Points left and seconds to the window end, per policy (draft-ietf-httpapi-ratelimit-headers). */
+                    RateLimit?: string;
+                    /** @description Each policy that applied: points (`q`) per window (`w`, seconds). */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the spent budget has points again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/too-many-requests";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description An unexpected error; the body reveals no internals. Codes: `http/internal`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/internal";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description A module this operation called answered badly. Codes: `http/upstream-failed`. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/upstream-failed";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The module, or one it depends on, did not answer in time. Codes: `http/upstream-timeout`. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/upstream-timeout";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+        };
+    };
+    "ordering.listOrders": {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description Opaque cursor from `nextCursor` of the previous page. */
+                cursor?: string & unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of orders */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderPage"];
+                };
+            };
+            /** @description The request is malformed or fails validation; `errors` lists each field. Codes: `http/validation-failed`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/validation-failed";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description No valid credentials. Codes: `auth/unauthenticated`, `auth/invalid-token`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "auth/unauthenticated" | "auth/invalid-token";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The caller may not do this. Codes: `auth/insufficient-scope`, `ordering/customer-token-required`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "auth/insufficient-scope" | "ordering/customer-token-required";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The request is well-formed but breaks a domain rule, or reuses an `Idempotency-Key` for a different request. Codes: `ordering/invalid-cursor`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "ordering/invalid-cursor";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description Too many requests from this client IP address or client; `Retry-After` says when to try again, `RateLimit` and `RateLimit-Policy` which budget is spent. Codes: `http/too-many-requests`. */
+            429: {
+                headers: {
+                    /** @description Points left and seconds to the window end, per policy (draft-ietf-httpapi-ratelimit-headers). */
+                    RateLimit?: string;
+                    /** @description Each policy that applied: points (`q`) per window (`w`, seconds). */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the spent budget has points again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/too-many-requests";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description An unexpected error; the body reveals no internals. Codes: `http/internal`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/internal";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description A module this operation called answered badly. Codes: `http/upstream-failed`. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/upstream-failed";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The module, or one it depends on, did not answer in time. Codes: `http/upstream-timeout`. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/upstream-timeout";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+        };
+    };
+    "ordering.getOrder": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orderId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The order */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"];
+                };
+            };
+            /** @description The request is malformed or fails validation; `errors` lists each field. Codes: `http/validation-failed`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/validation-failed";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description No valid credentials. Codes: `auth/unauthenticated`, `auth/invalid-token`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "auth/unauthenticated" | "auth/invalid-token";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The caller may not do this. Codes: `auth/insufficient-scope`, `ordering/customer-token-required`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "auth/insufficient-scope" | "ordering/customer-token-required";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The resource does not exist. Codes: `ordering/order-not-found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "ordering/order-not-found";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description Too many requests from this client IP address or client; `Retry-After` says when to try again, `RateLimit` and `RateLimit-Policy` which budget is spent. Codes: `http/too-many-requests`. */
+            429: {
+                headers: {
+                    /** @description Points left and seconds to the window end, per policy (draft-ietf-httpapi-ratelimit-headers). */
+                    RateLimit?: string;
+                    /** @description Each policy that applied: points (`q`) per window (`w`, seconds). */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the spent budget has points again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/too-many-requests";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description An unexpected error; the body reveals no internals. Codes: `http/internal`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/internal";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description A module this operation called answered badly. Codes: `http/upstream-failed`. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/upstream-failed";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The module, or one it depends on, did not answer in time. Codes: `http/upstream-timeout`. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/upstream-timeout";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+        };
+    };
+    "payments.getPayment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Chosen by the caller; repeating an operation on the same intent is safe. */
+                intentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The intent */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentIntent"];
+                };
+            };
+            /** @description The request is malformed or fails validation; `errors` lists each field. Codes: `http/validation-failed`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/validation-failed";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description No valid credentials. Codes: `auth/unauthenticated`, `auth/invalid-token`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "auth/unauthenticated" | "auth/invalid-token";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The caller may not do this. Codes: `auth/insufficient-scope`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "auth/insufficient-scope";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The resource does not exist. Codes: `payments/intent-not-found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "payments/intent-not-found";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description Too many requests from this client IP address or client; `Retry-After` says when to try again, `RateLimit` and `RateLimit-Policy` which budget is spent. Codes: `http/too-many-requests`. */
+            429: {
+                headers: {
+                    /** @description Points left and seconds to the window end, per policy (draft-ietf-httpapi-ratelimit-headers). */
+                    RateLimit?: string;
+                    /** @description Each policy that applied: points (`q`) per window (`w`, seconds). */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the spent budget has points again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/too-many-requests";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description An unexpected error; the body reveals no internals. Codes: `http/internal`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/internal";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description A module this operation called answered badly. Codes: `http/upstream-failed`. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/upstream-failed";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The module, or one it depends on, did not answer in time. Codes: `http/upstream-timeout`. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/upstream-timeout";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+        };
+    };
+    "payments.authorizePayment": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry of this request safe. The first request with a key is processed and its answer stored (with the effect, in one transaction); a repeat with the same key and the same request gets that answer again (with `Idempotent-Replayed: true`), one with a different request gets 422, and one while the first is still being processed gets 409. Keys are scoped by caller, method and path, and kept for the configured time (24 hours by default). */
+                "Idempotency-Key"?: string & unknown;
+            };
+            path: {
+                /** @description Chosen by the caller; repeating an operation on the same intent is safe. */
+                intentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AuthorizePayment"];
+            };
+        };
+        responses: {
+            /** @description This intent was already authorized (or further); nothing changed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentIntent"];
+                };
+            };
+            /** @description Authorized */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentIntent"];
+                };
+            };
+            /** @description The request is malformed or fails validation; `errors` lists each field. Codes: `http/validation-failed`, `http/malformed-json`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/validation-failed" | "http/malformed-json";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description No valid credentials. Codes: `auth/unauthenticated`, `auth/invalid-token`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "auth/unauthenticated" | "auth/invalid-token";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The caller may not do this. Codes: `auth/insufficient-scope`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "auth/insufficient-scope";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The request conflicts with the current state, or a request with the same `Idempotency-Key` is still being processed. Codes: `http/idempotency-key-in-use`, `payments/card-declined`, `payments/intent-conflict`, `payments/intent-voided`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/idempotency-key-in-use" | "payments/card-declined" | "payments/intent-conflict" | "payments/intent-voided";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The request body is too large; the connection is closed after this answer. Codes: `http/payload-too-large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/payload-too-large";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The request body is not of the media type the operation reads (JSON, or a form where declared), in UTF-8. Codes: `http/unsupported-media-type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/unsupported-media-type";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The request is well-formed but breaks a domain rule, or reuses an `Idempotency-Key` for a different request. Codes: `http/idempotency-key-reused`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/idempotency-key-reused";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description Too many requests from this client IP address or client; `Retry-After` says when to try again, `RateLimit` and `RateLimit-Policy` which budget is spent. Codes: `http/too-many-requests`. */
+            429: {
+                headers: {
+                    /** @description Points left and seconds to the window end, per policy (draft-ietf-httpapi-ratelimit-headers). */
+                    RateLimit?: string;
+                    /** @description Each policy that applied: points (`q`) per window (`w`, seconds). */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the spent budget has points again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/too-many-requests";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description An unexpected error; the body reveals no internals. Codes: `http/internal`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/internal";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description A module this operation called answered badly. Codes: `http/upstream-failed`. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/upstream-failed";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`, `payments/provider-unavailable`, `payments/provider-timeout`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable" | "payments/provider-unavailable" | "payments/provider-timeout";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The module, or one it depends on, did not answer in time. Codes: `http/upstream-timeout`. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/upstream-timeout";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+        };
+    };
+    "payments.capturePayment": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry of this request safe. The first request with a key is processed and its answer stored (with the effect, in one transaction); a repeat with the same key and the same request gets that answer again (with `Idempotent-Replayed: true`), one with a different request gets 422, and one while the first is still being processed gets 409. Keys are scoped by caller, method and path, and kept for the configured time (24 hours by default). */
+                "Idempotency-Key"?: string & unknown;
+            };
+            path: {
+                /** @description Chosen by the caller; repeating an operation on the same intent is safe. */
+                intentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Captured */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentIntent"];
+                };
+            };
+            /** @description The request is malformed or fails validation; `errors` lists each field. Codes: `http/validation-failed`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/validation-failed";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description No valid credentials. Codes: `auth/unauthenticated`, `auth/invalid-token`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "auth/unauthenticated" | "auth/invalid-token";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The caller may not do this. Codes: `auth/insufficient-scope`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "auth/insufficient-scope";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The resource does not exist. Codes: `payments/intent-not-found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "payments/intent-not-found";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The request conflicts with the current state, or a request with the same `Idempotency-Key` is still being processed. Codes: `http/idempotency-key-in-use`, `payments/intent-not-capturable`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/idempotency-key-in-use" | "payments/intent-not-capturable";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The request body is too large; the connection is closed after this answer. Codes: `http/payload-too-large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/payload-too-large";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The request body is not of the media type the operation reads (JSON, or a form where declared), in UTF-8. Codes: `http/unsupported-media-type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/unsupported-media-type";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The request is well-formed but breaks a domain rule, or reuses an `Idempotency-Key` for a different request. Codes: `http/idempotency-key-reused`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/idempotency-key-reused";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description Too many requests from this client IP address or client; `Retry-After` says when to try again, `RateLimit` and `RateLimit-Policy` which budget is spent. Codes: `http/too-many-requests`. */
+            429: {
+                headers: {
+                    /** @description Points left and seconds to the window end, per policy (draft-ietf-httpapi-ratelimit-headers). */
+                    RateLimit?: string;
+                    /** @description Each policy that applied: points (`q`) per window (`w`, seconds). */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the spent budget has points again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/too-many-requests";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description An unexpected error; the body reveals no internals. Codes: `http/internal`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/internal";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description A module this operation called answered badly. Codes: `http/upstream-failed`. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/upstream-failed";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`, `payments/provider-unavailable`, `payments/provider-timeout`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable" | "payments/provider-unavailable" | "payments/provider-timeout";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The module, or one it depends on, did not answer in time. Codes: `http/upstream-timeout`. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/upstream-timeout";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+        };
+    };
+    "payments.refundPayment": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry of this request safe. The first request with a key is processed and its answer stored (with the effect, in one transaction); a repeat with the same key and the same request gets that answer again (with `Idempotent-Replayed: true`), one with a different request gets 422, and one while the first is still being processed gets 409. Keys are scoped by caller, method and path, and kept for the configured time (24 hours by default). */
+                "Idempotency-Key"?: string & unknown;
+            };
+            path: {
+                /** @description Chosen by the caller; repeating an operation on the same intent is safe. */
+                intentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RefundPayment"];
+            };
+        };
+        responses: {
+            /** @description Refunded */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentIntent"];
+                };
+            };
+            /** @description The request is malformed or fails validation; `errors` lists each field. Codes: `http/validation-failed`, `http/malformed-json`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/validation-failed" | "http/malformed-json";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description No valid credentials. Codes: `auth/unauthenticated`, `auth/invalid-token`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "auth/unauthenticated" | "auth/invalid-token";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The caller may not do this. Codes: `auth/insufficient-scope`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "auth/insufficient-scope";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The resource does not exist. Codes: `payments/intent-not-found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "payments/intent-not-found";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The request conflicts with the current state, or a request with the same `Idempotency-Key` is still being processed. Codes: `http/idempotency-key-in-use`, `payments/intent-not-refundable`, `payments/refund-exceeds-capture`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/idempotency-key-in-use" | "payments/intent-not-refundable" | "payments/refund-exceeds-capture";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The request body is too large; the connection is closed after this answer. Codes: `http/payload-too-large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/payload-too-large";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The request body is not of the media type the operation reads (JSON, or a form where declared), in UTF-8. Codes: `http/unsupported-media-type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/unsupported-media-type";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The request is well-formed but breaks a domain rule, or reuses an `Idempotency-Key` for a different request. Codes: `http/idempotency-key-reused`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/idempotency-key-reused";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description Too many requests from this client IP address or client; `Retry-After` says when to try again, `RateLimit` and `RateLimit-Policy` which budget is spent. Codes: `http/too-many-requests`. */
+            429: {
+                headers: {
+                    /** @description Points left and seconds to the window end, per policy (draft-ietf-httpapi-ratelimit-headers). */
+                    RateLimit?: string;
+                    /** @description Each policy that applied: points (`q`) per window (`w`, seconds). */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the spent budget has points again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/too-many-requests";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description An unexpected error; the body reveals no internals. Codes: `http/internal`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/internal";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description A module this operation called answered badly. Codes: `http/upstream-failed`. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/upstream-failed";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`, `payments/provider-unavailable`, `payments/provider-timeout`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable" | "payments/provider-unavailable" | "payments/provider-timeout";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The module, or one it depends on, did not answer in time. Codes: `http/upstream-timeout`. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/upstream-timeout";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+        };
+    };
+    "payments.voidPayment": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry of this request safe. The first request with a key is processed and its answer stored (with the effect, in one transaction); a repeat with the same key and the same request gets that answer again (with `Idempotent-Replayed: true`), one with a different request gets 422, and one while the first is still being processed gets 409. Keys are scoped by caller, method and path, and kept for the configured time (24 hours by default). */
+                "Idempotency-Key"?: string & unknown;
+            };
+            path: {
+                /** @description Chosen by the caller; repeating an operation on the same intent is safe. */
+                intentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Voided */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentIntent"];
+                };
+            };
+            /** @description The request is malformed or fails validation; `errors` lists each field. Codes: `http/validation-failed`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/validation-failed";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description No valid credentials. Codes: `auth/unauthenticated`, `auth/invalid-token`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "auth/unauthenticated" | "auth/invalid-token";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The caller may not do this. Codes: `auth/insufficient-scope`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "auth/insufficient-scope";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The resource does not exist. Codes: `payments/intent-not-found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "payments/intent-not-found";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The request conflicts with the current state, or a request with the same `Idempotency-Key` is still being processed. Codes: `http/idempotency-key-in-use`, `payments/intent-not-voidable`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/idempotency-key-in-use" | "payments/intent-not-voidable";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The request body is too large; the connection is closed after this answer. Codes: `http/payload-too-large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/payload-too-large";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The request body is not of the media type the operation reads (JSON, or a form where declared), in UTF-8. Codes: `http/unsupported-media-type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/unsupported-media-type";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The request is well-formed but breaks a domain rule, or reuses an `Idempotency-Key` for a different request. Codes: `http/idempotency-key-reused`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/idempotency-key-reused";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description Too many requests from this client IP address or client; `Retry-After` says when to try again, `RateLimit` and `RateLimit-Policy` which budget is spent. Codes: `http/too-many-requests`. */
+            429: {
+                headers: {
+                    /** @description Points left and seconds to the window end, per policy (draft-ietf-httpapi-ratelimit-headers). */
+                    RateLimit?: string;
+                    /** @description Each policy that applied: points (`q`) per window (`w`, seconds). */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the spent budget has points again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/too-many-requests";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description An unexpected error; the body reveals no internals. Codes: `http/internal`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/internal";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description A module this operation called answered badly. Codes: `http/upstream-failed`. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/upstream-failed";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`, `payments/provider-unavailable`, `payments/provider-timeout`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable" | "payments/provider-unavailable" | "payments/provider-timeout";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The module, or one it depends on, did not answer in time. Codes: `http/upstream-timeout`. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/upstream-timeout";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+        };
+    };
+    "payments.getLedger": {
+        parameters: {
+            query?: {
+                /** @description Only this intent's journal entries: what it moved. */
+                intentId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The ledger */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Ledger"];
+                };
+            };
+            /** @description The request is malformed or fails validation; `errors` lists each field. Codes: `http/validation-failed`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/validation-failed";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description No valid credentials. Codes: `auth/unauthenticated`, `auth/invalid-token`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "auth/unauthenticated" | "auth/invalid-token";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The caller may not do this. Codes: `auth/insufficient-scope`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "auth/insufficient-scope";
                     } & {
                         [key: string]: unknown;
                     });

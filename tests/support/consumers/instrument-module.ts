@@ -60,7 +60,6 @@ export function instrumentModule(definition: ModuleDefinition, log: UsageLog): M
     routes: (ctx) => definition.routes(instrument(ctx)),
     ...(seed ? { seed: (ctx: ModuleContext) => seed(instrument(ctx)) } : {}),
     ...(health ? { health: (ctx: ModuleContext) => health(instrument(ctx)) } : {}),
-    ...(sagas ? { sagas: sagas.map((saga) => copies.get(saga) ?? saga) } : {}),
     ...(subscriptions
       ? {
           subscriptions: subscriptions.map((subscription) => ({
