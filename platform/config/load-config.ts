@@ -5,6 +5,7 @@ import { environmentSchema } from './schema.ts';
 import { isSecretVariable, moduleClientSecretVariable, readSecretFiles } from './secret-files.ts';
 import { tlsSettings, type TlsConfig } from './tls-settings.ts';
 import { rolloutSettings, type RolloutConfig } from './rollout-settings.ts';
+import { faultSettings, type FaultConfig } from './fault-settings.ts';
 
 /** The typed settings every part of Cleave receives; nothing else reads the environment. */
 export interface Config {
@@ -114,6 +115,8 @@ export interface Config {
   dataEncryption: DataEncryptionConfig;
   /** HTTPS and mutual TLS for this host, TLS for calls to other hosts, Redis and PostgreSQL. */
   tls: TlsConfig;
+  /** Faults injected on purpose by crash tests (`FAULT_SAGA_CRASH_AT`); none by default, refused in production. */
+  faults: FaultConfig;
 }
 
 export interface RateLimitSetting {
@@ -190,6 +193,7 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
   }
   const tracing = tracingSettings(e);
   const rollout = rolloutSettings(e, topologyProblems);
+  const faults = faultSettings(e, topologyProblems);
   const identity = identitySettings(e, set, topologyProblems);
   identity.moduleClientSecrets = moduleClientSecrets(present, e.MODULES, e.REMOTE_MODULES ?? {}, topologyProblems);
   const dataEncryption = dataEncryptionSettings(e.DATA_KEK, Boolean(set.DATA_KEK_FILE), e.NODE_ENV === 'production', topologyProblems);
@@ -264,6 +268,7 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
     identity,
     dataEncryption,
     tls,
+    faults,
   };
 }
 

@@ -299,6 +299,8 @@ export const environmentSchema = z.object({
     .int('must be a whole number')
     .refine((n) => n >= 1024 && n <= 2 ** 20 && (n & (n - 1)) === 0, 'must be a power of two from 1024 to 1048576')
     .default(2 ** 17),
+  /** Fault injection for crash tests, read by `faultSettings`: `<saga>:<at>:<step>[@<n>]`; refused in production. */
+  FAULT_SAGA_CRASH_AT: z.string().optional(),
 });
 
 export type Environment = z.input<typeof environmentSchema>;
