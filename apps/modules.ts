@@ -1,6 +1,7 @@
 import { catalogModule } from '../modules/catalog/index.ts';
 import { identityModule } from '../modules/identity/index.ts';
 import { inventoryModule } from '../modules/inventory/index.ts';
+import { paymentsModule } from '../modules/payments/index.ts';
 
 /** Every module this application is made of; `MODULES` picks which of them a process hosts. */
-export const modules = [catalogModule, inventoryModule, identityModule];
+export const modules = [catalogModule, inventoryModule, identityModule, paymentsModule];

@@ -15,4 +15,5 @@ export type { TlsConfig } from './tls-settings.ts';
 export type { RolloutConfig } from './rollout-settings.ts';
 export { parseSagaCrashPoint, sagaTracePoints } from './fault-settings.ts';
 export type { FaultConfig, SagaCrashPoint } from './fault-settings.ts';
+export type { PaymentsConfig } from './payments-settings.ts';
 export { readEnvironment, loadConfigOrExit } from './environment.ts';

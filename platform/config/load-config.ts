@@ -6,6 +6,7 @@ import { isSecretVariable, moduleClientSecretVariable, readSecretFiles } from '.
 import { tlsSettings, type TlsConfig } from './tls-settings.ts';
 import { rolloutSettings, type RolloutConfig } from './rollout-settings.ts';
 import { faultSettings, type FaultConfig } from './fault-settings.ts';
+import { paymentsSettings, type PaymentsConfig } from './payments-settings.ts';
 
 /** The typed settings every part of Cleave receives; nothing else reads the environment. */
 export interface Config {
@@ -117,6 +118,8 @@ export interface Config {
   tls: TlsConfig;
   /** Faults injected on purpose by crash tests (`FAULT_SAGA_CRASH_AT`); none by default, refused in production. */
   faults: FaultConfig;
+  /** The payment provider payments uses (the simulator, its latency and fault rates). */
+  payments: PaymentsConfig;
 }
 
 export interface RateLimitSetting {
@@ -194,6 +197,7 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
   const tracing = tracingSettings(e);
   const rollout = rolloutSettings(e, topologyProblems);
   const faults = faultSettings(e, topologyProblems);
+  const payments = paymentsSettings(e, topologyProblems);
   const identity = identitySettings(e, set, topologyProblems);
   identity.moduleClientSecrets = moduleClientSecrets(present, e.MODULES, e.REMOTE_MODULES ?? {}, topologyProblems);
   const dataEncryption = dataEncryptionSettings(e.DATA_KEK, Boolean(set.DATA_KEK_FILE), e.NODE_ENV === 'production', topologyProblems);
@@ -269,6 +273,7 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
     dataEncryption,
     tls,
     faults,
+    payments,
   };
 }
 

@@ -10,6 +10,9 @@ const flag = z
 const positiveInt = (fallback: number) =>
   z.coerce.number({ error: 'must be a number' }).int('must be a whole number').positive('must be greater than 0').default(fallback);
 
+/** A share of something, from 0 to 1. */
+const rate = (fallback: number) => z.coerce.number({ error: 'must be a number' }).min(0, 'must be from 0 to 1').max(1, 'must be from 0 to 1').default(fallback);
+
 const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /**
@@ -301,6 +304,14 @@ export const environmentSchema = z.object({
     .default(2 ** 17),
   /** Fault injection for crash tests, read by `faultSettings`: `<saga>:<at>:<step>[@<n>]`; refused in production. */
   FAULT_SAGA_CRASH_AT: z.string().optional(),
+  // The payment provider simulator (payments-settings.ts).
+  PAYMENTS_PROVIDER_LATENCY_MS: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must be 0 or more').default(20),
+  PAYMENTS_PROVIDER_DECLINE_RATE: rate(0),
+  PAYMENTS_PROVIDER_ERROR_RATE: rate(0),
+  PAYMENTS_PROVIDER_TIMEOUT_RATE: rate(0),
+  PAYMENTS_PROVIDER_LOST_REPLY_RATE: rate(0),
+  PAYMENTS_PROVIDER_TIMEOUT_MS: positiveInt(2_000),
+  PAYMENTS_PROVIDER_SEED: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').optional(),
 });
 
 export type Environment = z.input<typeof environmentSchema>;

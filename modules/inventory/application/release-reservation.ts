@@ -1,24 +1,32 @@
 import { ReservationNotFound } from '../domain/errors.ts';
 import type { Reservation } from '../domain/stock.ts';
-import { findReservation, markReleased, unreserve } from '../infrastructure/stock-repository.ts';
+import { findReservation, insertTombstone, settleReservation, unreserve } from '../infrastructure/stock-repository.ts';
 import type { InventoryDeps } from './inventory-deps.ts';
 
-/** Releases a reservation; releasing it again returns it unchanged. */
+/**
+ * Releases a reservation; releasing it again (or once it is committed) returns it unchanged. Releasing an id
+ * inventory has never seen answers not-found and leaves a tombstone, so a reservation with that id still in flight
+ * (the request a saga is compensating) is refused when it arrives instead of holding stock nobody will release.
+ */
 export async function releaseReservation(deps: Pick<InventoryDeps, 'transaction'>, reservationId: string): Promise<Reservation> {
-  return deps.transaction(async (tx) => {
-    const released = await markReleased(tx, reservationId);
+  const outcome = await deps.transaction(async (tx) => {
+    const released = await settleReservation(tx, reservationId, 'released');
     if (released) {
       await unreserve(tx, released.productId, released.quantity);
       return released;
     }
     const existing = await findReservation(tx, reservationId);
-    if (!existing) throw new ReservationNotFound(reservationId);
-    return existing;
+    if (existing && !('tombstone' in existing)) return existing;
+    if (!existing) await insertTombstone(tx, reservationId);
+    return undefined;
   });
+  // Thrown after the commit: the tombstone must stay.
+  if (!outcome) throw new ReservationNotFound(reservationId);
+  return outcome;
 }
 
 export async function getReservation(deps: Pick<InventoryDeps, 'db'>, reservationId: string): Promise<Reservation> {
   const existing = await findReservation(deps.db, reservationId);
-  if (!existing) throw new ReservationNotFound(reservationId);
+  if (!existing || 'tombstone' in existing) throw new ReservationNotFound(reservationId);
   return existing;
 }

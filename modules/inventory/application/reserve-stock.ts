@@ -1,4 +1,4 @@
-import { InsufficientStock, ProductNotStockable, ReservationConflict, StockItemNotFound } from '../domain/errors.ts';
+import { InsufficientStock, ProductNotStockable, ReservationConflict, ReservationReleased, StockItemNotFound } from '../domain/errors.ts';
 import { available, sameReservation, type Reservation } from '../domain/stock.ts';
 import { findStockItem, insertReservation, reserveIfAvailable } from '../infrastructure/stock-repository.ts';
 import type { InventoryDeps } from './inventory-deps.ts';
@@ -11,7 +11,8 @@ export interface ReserveStockInput {
 
 /**
  * Reserves stock. Idempotent by reservation id: repeating the same request returns the existing reservation
- * (`created: false`) and changes nothing; the same id for a different product or quantity is a conflict.
+ * (`created: false`) and changes nothing; the same id for a different product or quantity is a conflict. An id
+ * released before it was ever reserved (a tombstone) is refused: the release compensated this very request.
  */
 export async function reserveStock(
   deps: Pick<InventoryDeps, 'transaction'>,
@@ -20,6 +21,7 @@ export async function reserveStock(
   return deps.transaction(async (tx) => {
     // The insert comes first: a concurrent duplicate waits on the id's unique index, then sees this one.
     const { reservation, created } = await insertReservation(tx, { id: input.reservationId, productId: input.productId, quantity: input.quantity });
+    if ('tombstone' in reservation) throw new ReservationReleased(input.reservationId);
     if (!created) {
       if (!sameReservation(reservation, input.productId, input.quantity)) throw new ReservationConflict(input.reservationId);
       return { reservation, created };

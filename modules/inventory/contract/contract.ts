@@ -1,6 +1,6 @@
 import { defineContract } from '../../../platform/contracts/index.ts';
-import { getReservation, getStock, receiveStock, releaseReservation, reserveStock } from './stock.routes.ts';
+import { commitReservation, getReservation, getStock, receiveStock, releaseReservation, reserveStock } from './stock.routes.ts';
 
 export const inventoryContract = defineContract('inventory', {
-  routes: { getStock, receiveStock, reserveStock, getReservation, releaseReservation },
+  routes: { getStock, receiveStock, reserveStock, getReservation, releaseReservation, commitReservation },
 });

@@ -20,7 +20,7 @@ export const reservationSchema = z
     id: uuid(),
     productId: uuid(),
     quantity: z.number().int(),
-    status: z.enum(['active', 'released']),
+    status: z.enum(['active', 'released', 'committed']),
     createdAt: z.iso.datetime(),
     releasedAt: z.iso.datetime().nullable(),
   })

@@ -51,3 +51,11 @@ export class ProductNotStockable extends InventoryError {
     super(`Product ${productId} is archived; its stock cannot be received or reserved.`, { productId });
   }
 }
+
+export class ReservationReleased extends InventoryError {
+  readonly kind = 'conflict';
+  readonly code = 'inventory/reservation-released';
+  constructor(reservationId: string) {
+    super(`Reservation ${reservationId} was released; it cannot be made or committed again.`, { reservationId });
+  }
+}

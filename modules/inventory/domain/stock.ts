@@ -8,7 +8,7 @@ export interface StockItem {
   updatedAt: Date;
 }
 
-export type ReservationStatus = 'active' | 'released';
+export type ReservationStatus = 'active' | 'released' | 'committed';
 
 export interface Reservation {
   id: string;
@@ -17,6 +17,7 @@ export interface Reservation {
   status: ReservationStatus;
   createdAt: Date;
   releasedAt: Date | null;
+  committedAt: Date | null;
 }
 
 export function available(item: Pick<StockItem, 'onHand' | 'reserved'>): number {

@@ -56,31 +56,64 @@ export async function unreserve(db: Executor, productId: string, quantity: numbe
     .where(eq(stockItems.productId, productId));
 }
 
-/** Inserts the reservation unless one with this id exists; returns the stored one and whether it is new. */
+/** What a stored reservation row is: a reservation, or the tombstone a release of an unknown id left. */
+export type StoredReservation = Reservation | { tombstone: true; id: string };
+
+type ReservationRow = typeof reservations.$inferSelect;
+
+function stored(row: ReservationRow): StoredReservation {
+  const { productId, quantity } = row;
+  return productId === null || quantity === null ? { tombstone: true, id: row.id } : { ...row, productId, quantity };
+}
+
+/** Inserts the reservation unless a row with this id exists (a tombstone too); returns the stored one and whether it is new. */
 export async function insertReservation(
   db: Executor,
   r: { id: string; productId: string; quantity: number },
-): Promise<{ reservation: Reservation; created: boolean }> {
+): Promise<{ reservation: StoredReservation; created: boolean }> {
   const [row] = await db.insert(reservations).values(r).onConflictDoNothing().returning();
-  if (row) return { reservation: row, created: true };
+  if (row) return { reservation: stored(row), created: true };
   const existing = await findReservation(db, r.id);
   if (!existing) throw new Error(`Reservation ${r.id} vanished during insert.`);
   return { reservation: existing, created: false };
 }
 
-export async function findReservation(db: Executor, id: string): Promise<Reservation | undefined> {
+export async function findReservation(db: Executor, id: string): Promise<StoredReservation | undefined> {
   const [row] = await db.select().from(reservations).where(eq(reservations.id, id));
-  return row;
+  return row && stored(row);
 }
 
-/** Marks an active reservation released; returns it only if this call released it. */
-export async function markReleased(db: Executor, id: string): Promise<Reservation | undefined> {
+/**
+ * Leaves a released tombstone under an id no reservation has; returns whether it did. Relies on the primary key: a
+ * concurrent reservation with the id either committed first (this inserts nothing) or conflicts with this row.
+ */
+export async function insertTombstone(db: Executor, id: string): Promise<boolean> {
+  const rows = await db
+    .insert(reservations)
+    .values({ id, status: 'released', releasedAt: new Date() })
+    .onConflictDoNothing()
+    .returning({ id: reservations.id });
+  return rows.length > 0;
+}
+
+/** Moves an active reservation to `to`; returns it only if this call moved it. */
+export async function settleReservation(db: Executor, id: string, to: 'released' | 'committed'): Promise<Reservation | undefined> {
+  const now = new Date();
   const [row] = await db
     .update(reservations)
-    .set({ status: 'released', releasedAt: new Date() })
+    .set(to === 'released' ? { status: 'released', releasedAt: now } : { status: 'committed', committedAt: now })
     .where(and(eq(reservations.id, id), eq(reservations.status, 'active')))
     .returning();
-  return row;
+  const result = row && stored(row);
+  return result && !('tombstone' in result) ? result : undefined;
+}
+
+/** The committed quantity leaves the books: it is no longer on hand, nor reserved. */
+export async function shipReserved(db: Executor, productId: string, quantity: number): Promise<void> {
+  await db
+    .update(stockItems)
+    .set({ onHand: sql`${stockItems.onHand} - ${quantity}`, reserved: sql`${stockItems.reserved} - ${quantity}`, updatedAt: new Date() })
+    .where(eq(stockItems.productId, productId));
 }
 
 export async function countReceipts(db: Executor): Promise<number> {

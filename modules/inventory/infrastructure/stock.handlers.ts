@@ -1,4 +1,5 @@
 import { createRouter, type App } from '../../../platform/http/index.ts';
+import { commitReservation } from '../application/commit-reservation.ts';
 import { getStock } from '../application/get-stock.ts';
 import type { InventoryDeps } from '../application/inventory-deps.ts';
 import { receiveStock } from '../application/receive-stock.ts';
@@ -52,6 +53,8 @@ export function stockRoutes(deps: InventoryDeps): App {
   app.openapi(routes.getReservation, async (c) => c.json(reservationDto(await getReservation(deps, c.req.valid('param').reservationId)), 200));
 
   app.openapi(routes.releaseReservation, async (c) => c.json(reservationDto(await releaseReservation(deps, c.req.valid('param').reservationId)), 200));
+
+  app.openapi(routes.commitReservation, async (c) => c.json(reservationDto(await commitReservation(deps, c.req.valid('param').reservationId)), 200));
 
   return app;
 }

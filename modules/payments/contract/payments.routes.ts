@@ -1,5 +1,5 @@
 import { contractRoute, jsonContent } from '../../../platform/http/index.ts';
-import { authorizePaymentSchema, intentIdParams, ledgerSchema, paymentIntentSchema, refundPaymentSchema } from './payments.schemas.ts';
+import { authorizePaymentSchema, intentIdParams, ledgerQuery, ledgerSchema, paymentIntentSchema, refundPaymentSchema } from './payments.schemas.ts';
 
 // Ordering's checkout saga calls these as itself (module identity); staff and operators with the scopes may too.
 const write = { scopes: ['payments:write'], modules: ['ordering'] } as const;
@@ -75,5 +75,6 @@ export const getLedger = contractRoute({
   access: { scopes: ['payments:read'] },
   tags: ['payments'],
   summary: 'Balances of the double-entry ledger per account, and whether it balances',
+  request: { query: ledgerQuery },
   responses: { 200: { description: 'The ledger', content: jsonContent(ledgerSchema) } },
 });

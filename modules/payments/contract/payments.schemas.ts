@@ -58,5 +58,13 @@ export const ledgerSchema = z
   })
   .openapi('Ledger');
 
+export const ledgerQuery = z
+  .object({
+    intentId: uuid()
+      .optional()
+      .openapi({ param: { name: 'intentId', in: 'query' }, description: "Only this intent's journal entries: what it moved." }),
+  })
+  .strict();
+
 export type PaymentIntentDto = z.infer<typeof paymentIntentSchema>;
 export type LedgerDto = z.infer<typeof ledgerSchema>;

@@ -1,0 +1,71 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { modules } from '../../../apps/modules.ts';
+import type { Host } from '../../../platform/host/index.ts';
+import { testDatabases, type TestDatabaseHandle } from '../../../tests/support/databases.ts';
+import { directCall } from '../../../tests/support/direct-call.ts';
+import { call, eventually, startTestHost } from '../../../tests/support/test-host.ts';
+
+describe.each(testDatabases)('inventory reservations under a compensating release, on $name', (testDatabase) => {
+  let database: TestDatabaseHandle;
+  let host: Host;
+
+  beforeAll(async () => {
+    database = await testDatabase.open();
+    host = await startTestHost({ database, modules: modules.filter((m) => ['catalog', 'inventory'].includes(m.name)) });
+  });
+  afterAll(async () => {
+    await host.stop();
+    await database.close();
+  });
+
+  async function stockedProduct(units: number): Promise<string> {
+    const created = await call(host, 'POST', '/catalog/v1/products', {
+      sku: `SKU-${randomUUID().slice(0, 8)}`,
+      name: 'Widget',
+      price: { amount: 500, currency: 'EUR' },
+    });
+    const { id } = (await created.json()) as { id: string };
+    await eventually(async () => expect((await call(host, 'GET', `/inventory/v1/stock/${id}`)).status).toBe(200));
+    expect((await call(host, 'POST', `/inventory/v1/stock/${id}/receipts`, { quantity: units })).status).toBe(200);
+    return id;
+  }
+
+  it('a release racing the reservation it compensates never leaks stock (40 races)', async () => {
+    const id = await stockedProduct(100);
+    const outcomes = new Set<string>();
+    await Promise.all(
+      Array.from({ length: 40 }, async () => {
+        const reservationId = randomUUID();
+        const [reserved, released] = await Promise.all([
+          call(host, 'PUT', `/inventory/v1/reservations/${reservationId}`, { productId: id, quantity: 1 }),
+          call(host, 'POST', `/inventory/v1/reservations/${reservationId}/release`),
+        ]);
+        outcomes.add(`${reserved.status}/${released.status}`);
+        // Either the reservation came first and the release undid it, or the release came first and refused it.
+        expect([`201/200`, `409/404`]).toContain(`${reserved.status}/${released.status}`);
+        // A reservation arriving after both is refused too.
+        expect((await call(host, 'PUT', `/inventory/v1/reservations/${reservationId}`, { productId: id, quantity: 1 })).status).toBe(
+          reserved.status === 201 ? 200 : 409,
+        );
+      }),
+    );
+    const stock = (await (await call(host, 'GET', `/inventory/v1/stock/${id}`)).json()) as { onHand: number; reserved: number };
+    expect(stock).toMatchObject({ onHand: 100, reserved: 0 });
+    expect(outcomes.size).toBeGreaterThan(0);
+  });
+
+  it('module ordering reserves, reads, commits and releases as itself, with no user', async () => {
+    const id = await stockedProduct(4);
+    const asOrdering = (method: string, path: string, body?: unknown) => directCall(host, 'ordering', method, path, body, { authorization: '' });
+    const [a, b] = [randomUUID(), randomUUID()];
+    expect((await asOrdering('PUT', `/inventory/v1/reservations/${a}`, { productId: id, quantity: 1 })).status).toBe(201);
+    expect((await asOrdering('PUT', `/inventory/v1/reservations/${b}`, { productId: id, quantity: 2 })).status).toBe(201);
+    expect((await asOrdering('GET', `/inventory/v1/reservations/${a}`)).status).toBe(200);
+    expect((await asOrdering('POST', `/inventory/v1/reservations/${a}/commit`)).status).toBe(200);
+    expect((await asOrdering('POST', `/inventory/v1/reservations/${b}/release`)).status).toBe(200);
+    // Receiving stock is not open to ordering.
+    expect((await asOrdering('POST', `/inventory/v1/stock/${id}/receipts`, { quantity: 1 })).status).toBe(403);
+    expect(await (await call(host, 'GET', `/inventory/v1/stock/${id}`)).json()).toMatchObject({ onHand: 3, reserved: 0 });
+  });
+});

@@ -1,0 +1,49 @@
+import { CardDeclined, IntentConflict, IntentVoided } from '../domain/errors.ts';
+import { providerKeys, sameRequest, type PaymentIntent, type PaymentRequest } from '../domain/intent.ts';
+import { findIntent, insertPendingIntent, transitionIntent } from '../infrastructure/intent-repository.ts';
+import type { ProviderOutcome } from '../infrastructure/provider/payment-provider.ts';
+import { askProvider } from './ask-provider.ts';
+import { publishOutcome } from './intent-events.ts';
+import type { PaymentsDeps } from './payments-deps.ts';
+
+/**
+ * Creates the intent (or finds it: idempotent by id) and authorizes it at the provider with the key
+ * `authorize:<id>`. The intent is recorded `pending` and committed before the provider is asked, so a crash during
+ * the call leaves evidence; the answer, the new status and its event then commit together. A timeout leaves it
+ * pending: the next call asks the provider again with the same key and learns what really happened. Concurrent
+ * calls all send the same key, so the provider authorizes once, and only the one that moves the intent out of
+ * `pending` publishes.
+ */
+export async function authorizePayment(deps: PaymentsDeps, intentId: string, request: PaymentRequest): Promise<{ intent: PaymentIntent; created: boolean }> {
+  const stored = await insertPendingIntent(deps.db, intentId, request);
+  if ('tombstone' in stored) throw new IntentVoided(intentId);
+  if (!sameRequest(stored, request)) throw new IntentConflict(intentId);
+  if (stored.status !== 'pending') return { intent: settled(stored), created: false };
+  const answer = await askProvider(deps, 'authorize', intentId, (signal) =>
+    deps.provider.authorize({ key: providerKeys.authorize(intentId), intentId, amount: request.amount, currency: request.currency, signal }),
+  );
+  const result = await deps.transaction(async (tx) => {
+    const moved = await transitionIntent(tx, intentId, ['pending'], {
+      status: statusOf(answer),
+      declineReason: answer.status === 'declined' ? answer.reason : null,
+    });
+    if (moved) await publishOutcome(deps, tx, moved);
+    return moved ? { intent: moved, created: true } : { intent: await findIntent(tx, intentId), created: false };
+  });
+  if (!result.intent || 'tombstone' in result.intent) throw new IntentVoided(intentId);
+  return { intent: settled(result.intent), created: result.created };
+}
+
+function statusOf(answer: ProviderOutcome): 'authorized' | 'declined' | 'voided' {
+  if (answer.status === 'declined') return 'declined';
+  // Voided at the provider before this authorization reached it (a void of the pending intent got there first).
+  if (answer.status === 'voided') return 'voided';
+  return 'authorized';
+}
+
+/** The answer for an intent whose authorization is settled: itself, or the refusal a repeat gets again. */
+function settled(intent: PaymentIntent): PaymentIntent {
+  if (intent.status === 'declined') throw new CardDeclined(intent.id, intent.declineReason ?? 'declined');
+  if (intent.status === 'voided') throw new IntentVoided(intent.id);
+  return intent;
+}

@@ -1,0 +1,44 @@
+import { fileURLToPath } from 'node:url';
+import { defineModule, type ModuleContext } from '../../platform/host/index.ts';
+import type { PaymentsDeps } from './application/payments-deps.ts';
+import { paymentsContract } from './contract/contract.ts';
+import { paymentsRoutes } from './infrastructure/payments.handlers.ts';
+import { createSimulatedProvider } from './infrastructure/provider/simulated-provider.ts';
+
+/** The provider is the simulator (the only adapter so far), keeping its records in payments' database. */
+const deps = (ctx: ModuleContext): PaymentsDeps => ({
+  db: ctx.db,
+  transaction: ctx.transaction,
+  outbox: ctx.outbox,
+  provider: createSimulatedProvider({ db: ctx.db, settings: ctx.config.payments.provider }),
+  providerTimeoutMs: ctx.config.payments.provider.timeoutMs,
+});
+
+export const paymentsModule = defineModule({
+  name: 'payments',
+  version: '1.0.0',
+  owner: 'team-payments',
+  costCentre: 'cc-1300-payments',
+  // Authorize and capture sit on the checkout path; writes include a provider call (mean latency ~20 ms simulated).
+  slos: {
+    read: { availability: 0.999, latency: { thresholdSeconds: 0.1, objective: 0.99 } },
+    write: { availability: 0.999, latency: { thresholdSeconds: 1, objective: 0.99 } },
+  },
+  description: 'Payment intents authorized, captured, voided and refunded at a provider (simulated), and the double-entry ledger of every money movement.',
+  contract: paymentsContract,
+  migrations: fileURLToPath(new URL('../../migrations/payments', import.meta.url)),
+  // No card data is kept: intents hold a customer id, amounts and the provider's outcome.
+  data: {
+    payment_intents: 'confidential',
+    refunds: 'confidential',
+    journal_entries: 'confidential',
+    postings: 'confidential',
+    provider_operations: 'confidential',
+    outbox: 'internal',
+    inbox: 'internal',
+    dead_letters: 'internal',
+    idempotency_keys: 'internal',
+  },
+  uses: [],
+  routes: (ctx) => paymentsRoutes(deps(ctx)),
+});
