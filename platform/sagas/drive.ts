@@ -107,20 +107,22 @@ export async function drive(row: SagaRow, options: DriveOptions): Promise<void> 
     const step = current.name;
     const record = row.steps[step] as StepRecord;
     const compensate = current.compensate;
+    // A compensated record keeps the failure it may hold: compensations of earlier steps still need it.
+    const undone = { status: 'compensated' as const, ...(record.error ? { error: record.error } : {}) };
     if (!compensate) {
-      row.steps[step] = { status: 'compensated' };
+      row.steps[step] = undone;
       if (!(await save([{ step, action: 'compensate', outcome: 'nothing-to-undo' }]))) return;
       continue;
     }
     trace(step, 'compensating');
     const result = record.status === 'done' ? record.result : undefined;
-    const failure = Object.values(row.steps).find((r) => r.status === 'failed')?.error;
+    const failure = Object.values(row.steps).find((r) => r.error)?.error;
     const out = await attempt((s) => compensate({ ...context(step, 'compensate', s), result, failure }), current.timeoutMs, signal);
     if (signal.aborted) return;
     trace(step, 'compensated');
     const attemptNo = row.attempts + 1;
     if (out.ok) {
-      row.steps[step] = { status: 'compensated' };
+      row.steps[step] = undone;
       Object.assign(row, { cursor: index - 1, attempts: 0, lastError: null });
       if (!(await save([{ step, action: 'compensate', outcome: 'succeeded', attempt: attemptNo }]))) return;
       trace(step, 'recorded-compensation');

@@ -8,7 +8,7 @@ export type SagaState = (typeof sagaStates)[number];
 export interface StepRecord {
   status: 'attempted' | 'done' | 'failed' | 'compensated';
   result?: unknown;
-  /** Why the step failed (`failed` only): the problem code when the participant gave one, and the message. */
+  /** Why the step failed (`failed`, and `compensated` after it): the problem code when the participant gave one, and the message. */
   error?: StepFailure;
 }
 

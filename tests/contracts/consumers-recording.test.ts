@@ -32,6 +32,30 @@ const scenarios: Record<string, (host: Host) => Promise<void>> = {
     // An archived product is refused after catalog answers; only its status is read then.
     expect((await call(host, 'POST', `/inventory/v1/stock/${id}/receipts`, { quantity: 1 })).status).toBe(409);
   },
+  async ordering(host) {
+    // A customer fills a cart (catalog is asked for each product) and checks out twice: one order completes (reserve,
+    // authorize, capture, commit), one is declined (an amount ending in 13: void, release).
+    await host.seed();
+    const form = { grant_type: 'password', client_id: 'cleave-web', username: 'alice', password: 'alice-demo-password' };
+    const granted = await host.app.request('/identity/v1/token', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(form).toString(),
+    });
+    const alice = { authorization: `Bearer ${((await granted.json()) as { access_token: string }).access_token}` };
+    const checkout = async (price: number, outcome: string) => {
+      const created = await call(host, 'POST', '/catalog/v1/products', { sku: `ORD-${randomUUID().slice(0, 8)}`, name: 'Recorded', price: { amount: price, currency: 'EUR' } });
+      const { id } = (await created.json()) as { id: string };
+      await eventually(async () => expect((await call(host, 'GET', `/inventory/v1/stock/${id}`)).status).toBe(200));
+      expect((await call(host, 'POST', `/inventory/v1/stock/${id}/receipts`, { quantity: 3 })).status).toBe(200);
+      const cart = (await (await call(host, 'POST', '/ordering/v1/carts', undefined, alice)).json()) as { id: string };
+      expect((await call(host, 'PUT', `/ordering/v1/carts/${cart.id}/lines/${id}`, { quantity: 1 }, alice)).status).toBe(200);
+      const { href } = (await (await call(host, 'POST', `/ordering/v1/carts/${cart.id}/checkout`, undefined, alice)).json()) as { href: string };
+      await eventually(async () => expect(await (await call(host, 'GET', href, undefined, alice)).json()).toMatchObject({ status: outcome }), 30_000);
+    };
+    await checkout(1250, 'completed');
+    await checkout(1013, 'rejected');
+  },
 };
 
 const consumers = [...new Set(declaredConsumerContracts.map((c) => c.consumer))].sort();
@@ -43,7 +67,7 @@ describe('consumer contracts cover what the code does', () => {
 
   beforeAll(async () => {
     database = await openDatabase({ dataDir: 'memory' });
-    host = await startTestHost({ database, modules: modules.map((m) => instrumentModule(m, log)) });
+    host = await startTestHost({ database, modules: modules.map((m) => instrumentModule(m, log)), env: { IDENTITY_PASSWORD_GRANT: 'true' } });
     for (const consumer of consumers) await scenarios[consumer]?.(host);
   });
   afterAll(async () => {

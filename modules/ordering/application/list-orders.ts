@@ -1,0 +1,37 @@
+import { Buffer } from 'node:buffer';
+import { InvalidCursor } from '../domain/errors.ts';
+import { listOrderSummaries, type OrderSummary } from '../infrastructure/order-read-repository.ts';
+import type { OrderingDeps } from './ordering-deps.ts';
+
+export interface OrderPage {
+  items: OrderSummary[];
+  nextCursor: string | null;
+}
+
+/**
+ * The customer's orders from the `order-list` read model, newest first, a page at a time. The cursor is the last
+ * order's (placed time, id): stable while new orders arrive. The model follows the streams within moments; an order
+ * placed a moment ago may not be listed yet (its own URL answers at once).
+ */
+export async function listOrders(
+  deps: Pick<OrderingDeps, 'db'>,
+  customerId: string,
+  query: { limit: number; cursor?: string | undefined },
+): Promise<OrderPage> {
+  const before = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+  const rows = await listOrderSummaries(deps.db, customerId, { before, limit: query.limit + 1 });
+  const items = rows.slice(0, query.limit);
+  const last = items.at(-1);
+  return { items, nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null };
+}
+
+function encodeCursor(last: OrderSummary): string {
+  return Buffer.from(`${last.placedAt.toISOString()}|${last.id}`, 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string): { placedAt: Date; id: string } {
+  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  const placedAt = new Date(at ?? '');
+  if (!id || !/^[0-9a-f-]{36}$/.test(id) || Number.isNaN(placedAt.getTime())) throw new InvalidCursor();
+  return { placedAt, id };
+}

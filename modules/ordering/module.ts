@@ -1,0 +1,54 @@
+import { fileURLToPath } from 'node:url';
+import { defineModule, type ModuleContext } from '../../platform/host/index.ts';
+import { catalogContract } from '../catalog/index.ts';
+import { inventoryContract } from '../inventory/index.ts';
+import { paymentsContract } from '../payments/index.ts';
+import { checkoutSaga } from './application/checkout-saga.ts';
+import type { OrderingDeps } from './application/ordering-deps.ts';
+import { orderingContract } from './contract/contract.ts';
+import { order } from './infrastructure/order-aggregate.ts';
+import { orderDetail, orderList } from './infrastructure/order-projections.ts';
+import { orderingRoutes } from './infrastructure/ordering.handlers.ts';
+
+const deps = (ctx: ModuleContext): OrderingDeps => ({
+  db: ctx.db,
+  transaction: ctx.transaction,
+  outbox: ctx.outbox,
+  sagas: ctx.sagas,
+  catalog: ctx.client(catalogContract),
+});
+
+export const orderingModule = defineModule({
+  name: 'ordering',
+  version: '1.0.0',
+  owner: 'team-checkout',
+  costCentre: 'cc-1300-checkout',
+  // Cart edits and order pages are interactive; checkout answers 202 at once and runs in the background.
+  slos: {
+    read: { availability: 0.999, latency: { thresholdSeconds: 0.25, objective: 0.99 } },
+    write: { availability: 0.999, latency: { thresholdSeconds: 0.5, objective: 0.99 } },
+  },
+  description: 'Carts, event-sourced orders with their read models, and the checkout saga across inventory and payments.',
+  contract: orderingContract,
+  migrations: fileURLToPath(new URL('../../migrations/ordering', import.meta.url)),
+  data: {
+    // Customers are referred to by their user id only (a pseudonym): no name, address or e-mail is kept here.
+    carts: 'confidential',
+    cart_lines: 'internal',
+    es_events: 'confidential',
+    es_checkpoints: 'internal',
+    order_list: 'confidential',
+    order_detail: 'confidential',
+    sagas: 'internal',
+    saga_history: 'internal',
+    outbox: 'confidential',
+    inbox: 'internal',
+    dead_letters: 'internal',
+    idempotency_keys: 'internal',
+  },
+  uses: [catalogContract, inventoryContract, paymentsContract],
+  aggregates: [order],
+  projections: [orderList, orderDetail],
+  sagas: [checkoutSaga],
+  routes: (ctx) => orderingRoutes(deps(ctx)),
+});

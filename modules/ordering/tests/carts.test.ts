@@ -1,0 +1,101 @@
+/**
+ * Carts and the order a checkout places, through HTTP with customer tokens: lines priced by the catalog, a cart
+ * or order of another customer answering 404, machine tokens refused, empty carts, repeated checkouts, and an order
+ * readable right after its 202. The checkout's outcomes (completed, rejected) are in checkout.test.ts.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Host } from '../../../platform/host/index.ts';
+import { testDatabases, type TestDatabaseHandle } from '../../../tests/support/databases.ts';
+import { call } from '../../../tests/support/test-host.ts';
+import type { CartDto, OrderDto } from '../index.ts';
+import { cartWith, checkOut, customer, startShop, stockedProduct, type Customer } from './support.ts';
+
+describe.each(testDatabases)('ordering: carts on $name', (testDatabase) => {
+  let database: TestDatabaseHandle;
+  let host: Host;
+  let alice: Customer;
+  let bob: Customer;
+
+  beforeAll(async () => {
+    database = await testDatabase.open();
+    host = await startShop(database);
+    [alice, bob] = [await customer(host, 'alice'), await customer(host, 'bob')];
+  }, 120_000);
+  afterAll(async () => {
+    await host?.stop();
+    await database?.close();
+  });
+
+  it("a line carries the catalog's name, SKU and price; totals add up; a line is replaced, then removed", async () => {
+    const [teapot, cup] = [await stockedProduct(host, 5, 1250), await stockedProduct(host, 5, 300)];
+    let cart = await cartWith(alice, { [teapot]: 1, [cup]: 4 });
+    expect(cart.lines.map((l) => [l.name, l.quantity, l.unitPrice.amount, l.lineTotal.amount])).toEqual([
+      ['Teapot', 1, 1250, 1250],
+      ['Teapot', 4, 300, 1200],
+    ]);
+    expect(cart.total).toEqual({ amount: 2450, currency: 'EUR' });
+    cart = (await (await alice.call('PUT', `/ordering/v1/carts/${cart.id}/lines/${cup}`, { quantity: 2 })).json()) as CartDto;
+    expect(cart.total).toEqual({ amount: 1850, currency: 'EUR' });
+    cart = (await (await alice.call('DELETE', `/ordering/v1/carts/${cart.id}/lines/${teapot}`)).json()) as CartDto;
+    expect(cart.lines.map((l) => l.productId)).toEqual([cup]);
+    expect(((await (await alice.call('GET', `/ordering/v1/carts/${cart.id}`)).json()) as CartDto).total).toEqual({ amount: 600, currency: 'EUR' });
+  });
+
+  it('an unknown or archived product is refused with ordering/product-unavailable; a quantity over 100 is a 400', async () => {
+    const cart = await cartWith(alice, {});
+    const unknown = await alice.call('PUT', `/ordering/v1/carts/${cart.id}/lines/0192f1c2-7b4e-7c1a-9d3e-2a6f0b8c4d51`, { quantity: 1 });
+    expect([unknown.status, ((await unknown.json()) as { code: string }).code]).toEqual([409, 'ordering/product-unavailable']);
+    const archived = await stockedProduct(host, 0);
+    expect((await call(host, 'POST', `/catalog/v1/products/${archived}/archive`)).status).toBe(200);
+    const refused = await alice.call('PUT', `/ordering/v1/carts/${cart.id}/lines/${archived}`, { quantity: 1 });
+    expect([refused.status, ((await refused.json()) as { code: string }).code]).toEqual([409, 'ordering/product-unavailable']);
+    expect((await alice.call('PUT', `/ordering/v1/carts/${cart.id}/lines/${archived}`, { quantity: 101 })).status).toBe(400);
+  });
+
+  it("another customer's cart and order answer 404, as if they did not exist", async () => {
+    const product = await stockedProduct(host, 5);
+    const cart = await cartWith(alice, { [product]: 1 });
+    for (const [method, path, body] of [
+      ['GET', `/ordering/v1/carts/${cart.id}`],
+      ['PUT', `/ordering/v1/carts/${cart.id}/lines/${product}`, { quantity: 3 }],
+      ['DELETE', `/ordering/v1/carts/${cart.id}/lines/${product}`],
+      ['POST', `/ordering/v1/carts/${cart.id}/checkout`],
+    ] as const) {
+      const refused = await bob.call(method, path, body);
+      expect([method, refused.status, ((await refused.json()) as { code: string }).code]).toEqual([method, 404, 'ordering/cart-not-found']);
+    }
+    const orderId = await checkOut(alice, cart.id);
+    const hidden = await bob.call('GET', `/ordering/v1/orders/${orderId}`);
+    expect([hidden.status, ((await hidden.json()) as { code: string }).code]).toEqual([404, 'ordering/order-not-found']);
+    expect(((await (await bob.call('GET', '/ordering/v1/orders')).json()) as { items: unknown[] }).items).toEqual([]);
+  });
+
+  it('a machine client (no user behind its token) gets 403 ordering/customer-token-required; no token gets 401', async () => {
+    const machine = await call(host, 'POST', '/ordering/v1/carts');
+    expect([machine.status, ((await machine.json()) as { code: string }).code]).toEqual([403, 'ordering/customer-token-required']);
+    expect((await call(host, 'GET', '/ordering/v1/orders', undefined, { authorization: '' })).status).toBe(401);
+  });
+
+  it('an empty cart cannot be checked out (409 ordering/cart-empty)', async () => {
+    const cart = await cartWith(alice, {});
+    const refused = await alice.call('POST', `/ordering/v1/carts/${cart.id}/checkout`);
+    expect([refused.status, ((await refused.json()) as { code: string }).code]).toEqual([409, 'ordering/cart-empty']);
+  });
+
+  it('a checkout answers 202 with the order, readable at once; checking out again gives the same order; the cart is closed', async () => {
+    const product = await stockedProduct(host, 5);
+    const cart = await cartWith(alice, { [product]: 2 });
+    const orderId = await checkOut(alice, cart.id);
+    // Straight after the 202: from the read model, or folded from the stream while the model catches up; never a 404.
+    const first = await alice.call('GET', `/ordering/v1/orders/${orderId}`);
+    expect(first.status).toBe(200);
+    const order = (await first.json()) as OrderDto;
+    expect(order).toMatchObject({ id: orderId, total: { amount: 2500, currency: 'EUR' }, lines: [{ productId: product, quantity: 2 }] });
+    expect(order.history[0]?.status).toBe('pending');
+    expect(await checkOut(alice, cart.id)).toBe(orderId);
+    const closed = (await (await alice.call('GET', `/ordering/v1/carts/${cart.id}`)).json()) as CartDto;
+    expect(closed).toMatchObject({ status: 'checked-out', orderId });
+    const edit = await alice.call('PUT', `/ordering/v1/carts/${cart.id}/lines/${product}`, { quantity: 1 });
+    expect([edit.status, ((await edit.json()) as { code: string }).code]).toEqual([409, 'ordering/cart-checked-out']);
+  });
+});
