@@ -8,4 +8,4 @@ export { identityContract } from './contract/contract.ts';
 export { rotateSigningKeys } from './infrastructure/rotate-keys-command.ts';
 export { signingKeyHistory } from './infrastructure/key-history.ts';
 export type { TokenRequestForm, TokenResponseDto, ServerMetadataDto } from './contract/oauth.schemas.ts';
-export type { NewUserInput, UserDto } from './contract/users.schemas.ts';
+export type { NewUserInput, UserContactDto, UserDto } from './contract/users.schemas.ts';

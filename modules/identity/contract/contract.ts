@@ -3,7 +3,7 @@ import { listClients, listKeys, putBrowserClient, registerClient, rotateKeys } f
 import { userRegistered } from './events.ts';
 import { auditKeys, signCheckpoint } from './audit.routes.ts';
 import { authorizePage, authorizeSubmit, jwks, revoke, serverMetadata, token } from './oauth.routes.ts';
-import { findUsers, getCurrentUser, registerUser } from './users.routes.ts';
+import { findUsers, getCurrentUser, getUserContact, registerUser } from './users.routes.ts';
 
 export const identityContract = defineContract('identity', {
   // The metadata document first: the host links to a module's first parameterless GET as its front page.
@@ -17,6 +17,7 @@ export const identityContract = defineContract('identity', {
     registerUser,
     getCurrentUser,
     findUsers,
+    getUserContact,
     rotateKeys,
     listKeys,
     registerClient,

@@ -1,5 +1,5 @@
 import { contractRoute, jsonContent } from '../../../platform/http/index.ts';
-import { currentUserSchema, newUserSchema, userListSchema, userLookupSchema, userSchema } from './users.schemas.ts';
+import { currentUserSchema, newUserSchema, userContactSchema, userIdParams, userListSchema, userLookupSchema, userSchema } from './users.schemas.ts';
 
 // Access: public (self-service sign-up; the account gets the customer role).
 export const registerUser = contractRoute({
@@ -35,4 +35,16 @@ export const findUsers = contractRoute({
   summary: 'Find users by e-mail address (exact match, through its blind index)',
   request: { query: userLookupSchema },
   responses: { 200: { description: 'The user holding that address, if any', content: jsonContent(userListSchema) } },
+});
+
+// Access: module notifications only, as itself (it writes to customers; nobody else reads their addresses this way).
+export const getUserContact = contractRoute({
+  method: 'get',
+  path: '/identity/v1/users/{userId}/contact',
+  access: { modules: ['notifications'] },
+  tags: ['identity'],
+  summary: "A user's contact details, opened: where to write to them",
+  request: { params: userIdParams },
+  errors: { 404: ['identity/user-not-found'] },
+  responses: { 200: { description: 'The contact details (null fields: none given, or erased)', content: jsonContent(userContactSchema) } },
 });

@@ -39,5 +39,16 @@ export const currentUserSchema = userSchema
   .extend({ scopes: z.array(z.string()).openapi({ description: 'What the presented token carries.' }) })
   .openapi('CurrentUser');
 
+export const userIdParams = z.object({ userId: uuid().openapi({ param: { name: 'userId', in: 'path' } }) });
+
+export const userContactSchema = z
+  .object({
+    userId: uuid(),
+    email: z.string().nullable().openapi({ description: 'Null when the user gave none, or once the user was erased.' }),
+    displayName: z.string().nullable().openapi({ description: 'Null when the user gave none, or once the user was erased.' }),
+  })
+  .openapi('UserContact');
+
 export type NewUserInput = z.infer<typeof newUserSchema>;
 export type UserDto = z.infer<typeof userSchema>;
+export type UserContactDto = z.infer<typeof userContactSchema>;

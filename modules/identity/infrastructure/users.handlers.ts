@@ -1,10 +1,11 @@
 import { principalOf, type App } from '../../../platform/http/index.ts';
 import { endUserOf } from '../../../platform/security/index.ts';
+import { userContact } from '../application/user-contact.ts';
 import { currentUser, findUsersByEmail, signUp } from '../application/users.ts';
 import * as routes from '../contract/users.routes.ts';
 import type { IdentityRuntime } from './identity-runtime.ts';
 
-/** Sign-up, the signed-in user, and finding users by e-mail (administrators). */
+/** Sign-up, the signed-in user, finding users by e-mail (administrators), and a user's contact (notifications). */
 export function userRoutes(app: App, runtime: IdentityRuntime): void {
   const { deps } = runtime;
 
@@ -22,4 +23,6 @@ export function userRoutes(app: App, runtime: IdentityRuntime): void {
     const users = await findUsersByEmail(deps, c.req.valid('query').email);
     return c.json({ items: users.map((u) => ({ ...u, createdAt: u.createdAt.toISOString() })) }, 200);
   });
+
+  app.openapi(routes.getUserContact, async (c) => c.json(await userContact(deps, c.req.valid('param').userId), 200));
 }

@@ -1,0 +1,52 @@
+import { fileURLToPath } from 'node:url';
+import type { EventDefinition } from '../../platform/events/index.ts';
+import { defineModule } from '../../platform/host/index.ts';
+import { identityContract } from '../identity/index.ts';
+import { orderConfirmed, orderRejected } from '../ordering/index.ts';
+import { paymentRefunded } from '../payments/index.ts';
+import { deliverMessage } from './application/deliver-message.ts';
+import { notificationsContract } from './contract/contract.ts';
+import { messagesRoutes } from './infrastructure/messages.handlers.ts';
+import { notificationsDeps } from './infrastructure/notifications-runtime.ts';
+import { notificationSubscriptions } from './infrastructure/subscriptions.ts';
+import { templateRegistry, templates, type TemplateRegistry } from './templates/registry.ts';
+
+/** The events a customer gets a message about. */
+export const notifiedEvents: readonly EventDefinition[] = [orderConfirmed, orderRejected, paymentRefunded];
+
+/** The module with the given templates; throws when a notified event has none (see notificationSubscriptions). */
+export function notificationsModuleWith(registry: TemplateRegistry) {
+  return defineModule({
+    name: 'notifications',
+    version: '1.0.0',
+    owner: 'team-customer-care',
+    costCentre: 'cc-1400-customer-care',
+    description: 'Messages to customers about their orders and payments: one per event, from versioned templates, kept in a mailbox.',
+    contract: notificationsContract,
+    migrations: fileURLToPath(new URL('../../migrations/notifications', import.meta.url)),
+    data: {
+      messages: {
+        classification: 'confidential',
+        subject: 'customer_id',
+        columns: {
+          subject: { category: 'personal', protection: 'encrypted' },
+          body: { category: 'personal', protection: 'encrypted' },
+          recipient: { category: 'personal', protection: 'encrypted' },
+        },
+      },
+      data_keys: 'restricted',
+      sagas: 'internal',
+      saga_history: 'internal',
+      outbox: 'internal',
+      inbox: 'internal',
+      dead_letters: 'internal',
+      idempotency_keys: 'internal',
+    },
+    uses: [identityContract],
+    routes: (ctx) => messagesRoutes(notificationsDeps(ctx)),
+    subscriptions: notificationSubscriptions(notifiedEvents, registry),
+    sagas: [deliverMessage],
+  });
+}
+
+export const notificationsModule = notificationsModuleWith(templateRegistry(templates));
