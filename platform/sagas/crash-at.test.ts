@@ -3,7 +3,7 @@ import { createLogger } from '../observability/index.ts';
 import { crashAtSagaPoint } from './crash-at.ts';
 import type { SagaTracePoint } from './define-saga.ts';
 
-const log = createLogger({ level: 'silent' });
+const log = createLogger({ level: 'silent', format: 'json' });
 const at = (step: string, point: SagaTracePoint['at'], saga = 'checkout'): SagaTracePoint => ({ saga, id: 's1', step, at: point });
 
 describe('crashAtSagaPoint', () => {
