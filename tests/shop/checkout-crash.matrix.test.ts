@@ -16,12 +16,10 @@ const points = [
   'invoked:confirm-order',
   'recorded:confirm-order',
   'invoked:capture-payment',
-  'recorded:capture-payment',
   'invoked:commit-stock',
   'invoked:complete-order',
   // Declined and out-of-stock orders turn back through these.
   'compensating:authorize-payment',
-  'compensated:reserve-stock',
   'recorded-compensation:open-order',
 ];
 const repeats = Number(process.env.CHECKOUT_CRASH_REPEATS ?? 2);
