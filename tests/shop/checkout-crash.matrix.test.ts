@@ -26,7 +26,10 @@ const repeats = Number(process.env.CHECKOUT_CRASH_REPEATS ?? 2);
 /** Cells run side by side: most of a cell is waiting (for the dead process's saga lease to expire, 30 s). */
 const concurrency = Number(process.env.CHECKOUT_CRASH_CONCURRENCY ?? 3);
 // Run n kills the n-th time the point is passed: another order, another moment.
-const cells = points.flatMap((point) => Array.from({ length: repeats }, (_, i) => `checkout:${point}@${i + 1}`));
+const cells = points
+  .flatMap((point) => Array.from({ length: repeats }, (_, i) => `checkout:${point}@${i + 1}`))
+  // CHECKOUT_CRASH_CELLS=checkout:invoked:commit-stock@2,… runs only those cells (a replay of failed ones).
+  .filter((cell) => !process.env.CHECKOUT_CRASH_CELLS || process.env.CHECKOUT_CRASH_CELLS.split(',').includes(cell));
 
 const outcome = (r: CrashRunReport) =>
   r.died !== 'SIGKILL'

@@ -1,4 +1,4 @@
-import { fillCart, signUpCustomer, type Customer, type PlacedOrder, type ReadyCart, type Send } from '../../shop/support/customer.ts';
+import { fillCart, signUpCustomer, webClientReady, type Customer, type PlacedOrder, type ReadyCart, type Send } from '../../shop/support/customer.ts';
 import { stockedProduct, type Product } from '../../shop/support/products.ts';
 import { reconcile, type Reconciliation, type StockBefore } from '../../shop/support/reconcile.ts';
 import { summarizeLogs } from '../logs.ts';
@@ -89,6 +89,7 @@ export async function runCheckoutChaos(options: CheckoutChaosOptions): Promise<C
   let passed = false;
   try {
     // Products and customers before the first kill: the reconciliation counts from this stock.
+    await webClientReady(send);
     const products = await Promise.all([
       stockedProduct(admin, 1000, 1250),
       stockedProduct(admin, 1000, 700),

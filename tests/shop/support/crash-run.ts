@@ -1,6 +1,6 @@
 import { createScratchDatabase } from '../../support/databases.ts';
 import { freePort, redisPrefix, startProcessHost, type ProcessHost } from '../../support/process-host.ts';
-import { fillCart, signUpCustomer, type PlacedOrder, type Send } from './customer.ts';
+import { fillCart, signUpCustomer, webClientReady, type PlacedOrder, type Send } from './customer.ts';
 import { stockedProduct } from './products.ts';
 import { reconcile, type Reconciliation, type StockBefore } from './reconcile.ts';
 import { shopBaseEnv } from './topology.ts';
@@ -28,6 +28,18 @@ export interface CrashRunReport {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** `fn` again (up to `attempts` times) when it fails: a start slower than its 90 s on a loaded machine, a seed not done. */
+async function retried<T>(fn: () => Promise<T>, attempts: number, pauseMs: number): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (error) {
+      if (attempt >= attempts) throw error;
+      await sleep(pauseMs);
+    }
+  }
+}
+
 /**
  * One cell of the checkout crash matrix: the monolith (all six modules, PostgreSQL and BullMQ) started with a crash
  * point, five checkouts placed at once (two that complete, two declined by the provider, one out of stock, so the
@@ -41,12 +53,13 @@ export async function runCrashPoint(options: CrashRunOptions): Promise<CrashRunR
   const port = await freePort();
   const env = { ...shopBaseEnv, DATABASE_URL: db.url, REDIS_URL: options.redisUrl, REDIS_PREFIX: redisPrefix(), OUTBOX_SWEEP_MS: '300' };
   const lives: ProcessHost[] = [];
-  let host = await startProcessHost({ port, env: { ...env, FAULT_SAGA_CRASH_AT: options.crashAt } });
+  let host = await retried(() => startProcessHost({ port, env: { ...env, FAULT_SAGA_CRASH_AT: options.crashAt } }), 2, 1000);
   lives.push(host);
   const send: Send = (path, init) => fetch(`${host.url}${path}`, init);
   const admin: Send = (path, init) => host.fetch(path, init as RequestInit & { headers?: Record<string, string> });
   const report: CrashRunReport = { crashAt: options.crashAt, died: 'not reached', resubmitted: 0, reconciliation: undefined, durationMs: 0, output: '' };
   try {
+    await webClientReady(send);
     const [plain, other, declined, scarce] = await Promise.all([
       stockedProduct(admin, 20, 1250),
       stockedProduct(admin, 20, 700),
@@ -83,7 +96,7 @@ export async function runCrashPoint(options: CrashRunOptions): Promise<CrashRunR
     const exit = await Promise.race([host.exited(), sleep(options.deathDeadlineMs ?? 120_000).then(() => undefined)]);
     report.died = exit === undefined ? 'not reached' : (exit.signal ?? `exit code ${exit.code}`);
     if (exit === undefined) await host.kill();
-    host = await startProcessHost({ port, env });
+    host = await retried(() => startProcessHost({ port, env }), 2, 1000);
     lives.push(host);
     const orders = await Promise.all(placing);
     report.resubmitted = cutOff.size;

@@ -27,6 +27,22 @@ async function expectStatus(response: Response, statuses: number[], what: string
   return body;
 }
 
+/** Waits until the demo web client exists (the demo data is seeded as the host starts): the password grant needs it. */
+export async function webClientReady(send: Send): Promise<void> {
+  const form = new URLSearchParams({ grant_type: 'password', client_id: 'cleave-web', username: 'nobody', password: 'nothing' });
+  for (let attempt = 1; ; attempt++) {
+    const response = await send('/identity/v1/token', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: form.toString(),
+    });
+    const body = await response.text();
+    if (response.status < 500 && !body.includes('invalid_client')) return;
+    if (attempt >= 120) throw new Error(`web client not ready: ${response.status} ${body.slice(0, 200)}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
 /** Signs a new customer up (public route) and signs in with the password grant (IDENTITY_PASSWORD_GRANT=true). */
 export async function signUpCustomer(send: Send, name = `c${randomUUID().slice(0, 12)}`): Promise<Customer> {
   const password = `pw-${randomUUID()}`;
