@@ -13,6 +13,8 @@ export type { DataEncryptionConfig } from './data-encryption-settings.ts';
 export type { Environment } from './schema.ts';
 export type { TlsConfig } from './tls-settings.ts';
 export type { RolloutConfig } from './rollout-settings.ts';
+export { parseSagaCrashPoint, sagaTracePoints } from './fault-settings.ts';
+export type { FaultConfig, SagaCrashPoint } from './fault-settings.ts';
 export type { PaymentsConfig } from './payments-settings.ts';
 export type { NotificationsConfig } from './notifications-settings.ts';
 export { readEnvironment, loadConfigOrExit } from './environment.ts';

@@ -5,6 +5,7 @@ import { environmentSchema } from './schema.ts';
 import { isSecretVariable, moduleClientSecretVariable, readSecretFiles } from './secret-files.ts';
 import { tlsSettings, type TlsConfig } from './tls-settings.ts';
 import { rolloutSettings, type RolloutConfig } from './rollout-settings.ts';
+import { faultSettings, type FaultConfig } from './fault-settings.ts';
 import { paymentsSettings, type PaymentsConfig } from './payments-settings.ts';
 import { notificationsSettings, type NotificationsConfig } from './notifications-settings.ts';
 
@@ -116,6 +117,8 @@ export interface Config {
   dataEncryption: DataEncryptionConfig;
   /** HTTPS and mutual TLS for this host, TLS for calls to other hosts, Redis and PostgreSQL. */
   tls: TlsConfig;
+  /** Faults injected on purpose by crash tests (`FAULT_SAGA_CRASH_AT`); none by default, refused in production. */
+  faults: FaultConfig;
   /** The payment provider payments uses (the simulator, its latency and fault rates). */
   payments: PaymentsConfig;
   /** How the notifications module hands its messages over. */
@@ -196,6 +199,7 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
   }
   const tracing = tracingSettings(e);
   const rollout = rolloutSettings(e, topologyProblems);
+  const faults = faultSettings(e, topologyProblems);
   const payments = paymentsSettings(e, topologyProblems);
   const notifications = notificationsSettings(e, topologyProblems);
   const identity = identitySettings(e, set, topologyProblems);
@@ -272,6 +276,7 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
     identity,
     dataEncryption,
     tls,
+    faults,
     payments,
     notifications,
   };

@@ -302,6 +302,8 @@ export const environmentSchema = z.object({
     .int('must be a whole number')
     .refine((n) => n >= 1024 && n <= 2 ** 20 && (n & (n - 1)) === 0, 'must be a power of two from 1024 to 1048576')
     .default(2 ** 17),
+  /** Fault injection for crash tests, read by `faultSettings`: `<saga>:<at>:<step>[@<n>]`; refused in production. */
+  FAULT_SAGA_CRASH_AT: z.string().optional(),
   // The payment provider simulator (payments-settings.ts).
   PAYMENTS_PROVIDER_LATENCY_MS: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must be 0 or more').default(20),
   PAYMENTS_PROVIDER_DECLINE_RATE: rate(0),

@@ -126,7 +126,7 @@ export function hostModule(options: HostModuleOptions): HostedModule {
   const audits = auditTables(definition.name);
   const audit = createAuditLog(definition.name, db);
   const checkpointer = createCheckpointer({ module: definition.name, db, tables: audits, signer: options.signer, log });
-  const sagas = moduleSagas(definition, db, log, audit, metrics, () => context);
+  const sagas = moduleSagas(definition, db, log, audit, metrics, () => context, config.faults);
   const context: ModuleContext = {
     module: definition.name,
     scopes: options.scopes,

@@ -1,8 +1,9 @@
 import type { AuditLog } from '../audit/index.ts';
+import type { FaultConfig } from '../config/index.ts';
 import type { Db, Migration } from '../db/index.ts';
 import type { Metrics } from '../metrics/index.ts';
 import type { Logger } from '../observability/index.ts';
-import { createSagaRunner, sagaMigrations, watchSagas, type SagaRunner, type SagaStarter } from '../sagas/index.ts';
+import { crashAtSagaPoint, createSagaRunner, sagaMigrations, watchSagas, type SagaRunner, type SagaStarter } from '../sagas/index.ts';
 import type { HealthCheck, ModuleDefinition } from './define-module.ts';
 
 export interface ModuleSagas {
@@ -30,11 +31,15 @@ export function moduleSagas(
   audit: AuditLog,
   metrics: Metrics | undefined,
   context: () => unknown,
+  faults: FaultConfig = { sagaCrashAt: undefined },
 ): ModuleSagas {
   const sagas = definition.sagas ?? [];
   if (sagas.length === 0) return { runner: undefined, starter: none(definition.name), migrations: [], checks: [], afterCommit: () => {} };
   let onStuck: (() => void) | undefined;
-  const runner = createSagaRunner({ module: definition.name, db, sagas, log: log.child({ component: 'sagas' }), audit, context, onStuck: () => onStuck?.() });
+  const sagaLog = log.child({ component: 'sagas' });
+  // Crash tests only (FAULT_SAGA_CRASH_AT, refused in production): the runner SIGKILLs its process at that point.
+  const onTrace = faults.sagaCrashAt ? crashAtSagaPoint(faults.sagaCrashAt, sagaLog) : undefined;
+  const runner = createSagaRunner({ module: definition.name, db, sagas, log: sagaLog, audit, context, onStuck: () => onStuck?.(), onTrace });
   if (metrics) onStuck = watchSagas(metrics.registry, definition.name, () => runner.store.counts()).stuck;
   const check: HealthCheck = {
     name: 'sagas',

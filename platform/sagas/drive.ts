@@ -15,6 +15,8 @@ export interface DriveOptions {
   onStuck(row: SagaRow): void;
   /** The owning module's context, given to every step. */
   context: unknown;
+  /** Called at every trace point, after the saga's own `trace` (the runner's fault injection). */
+  onTrace?: ((point: SagaTracePoint) => void) | undefined;
 }
 
 const needsUndo = (record: StepRecord | undefined) => record !== undefined && record.status !== 'compensated';
@@ -30,7 +32,11 @@ export async function drive(row: SagaRow, options: DriveOptions): Promise<void> 
   const t = saga.timings;
   const pivot = saga.steps.findIndex((s) => s.name === saga.pointOfNoReturn);
   const log = options.log.child({ saga: saga.name, sagaId: row.id });
-  const trace = (step: string, at: SagaTracePoint['at']) => saga.trace?.({ saga: saga.name, id: row.id, step, at });
+  const trace = (step: string, at: SagaTracePoint['at']) => {
+    const point = { saga: saga.name, id: row.id, step, at };
+    saga.trace?.(point);
+    options.onTrace?.(point);
+  };
   const save = (entries: HistoryEntry[], opts: { delayMs?: number; release?: boolean } = {}) => store.save(row, owner, entries, opts);
   const wait = (entries: HistoryEntry[]) => save(entries, { delayMs: backoffMs(row.attempts, t.retryBaseMs, t.retryMaxMs), release: true });
   const results = () => Object.fromEntries(Object.entries(row.steps).flatMap(([name, r]) => (r.status === 'done' ? [[name, r.result]] : [])));

@@ -7,6 +7,7 @@
 export { defineSaga, step, sagaKey, defaultSagaTimings } from './define-saga.ts';
 export type { SagaDefinition, SagaStep, StepOptions, StepContext, CompensateContext, SagaTimings, SagaTracePoint, DefineSagaOptions } from './define-saga.ts';
 export { createSagaRunner } from './runner.ts';
+export { crashAtSagaPoint } from './crash-at.ts';
 export type { SagaRunner, SagaRunnerOptions, SagaStarter, StartedSaga } from './runner.ts';
 export { sagaStates } from './store.ts';
 export type { SagaState, SagaRow, StepRecord, StepFailure, HistoryRow, SagaStore } from './store.ts';

@@ -5,7 +5,7 @@ import type { AuditLog } from '../audit/index.ts';
 import type { Db, Executor } from '../db/index.ts';
 import { CleaveError } from '../http/index.ts';
 import { outsideContext, runInContext, type Logger } from '../observability/index.ts';
-import type { SagaDefinition } from './define-saga.ts';
+import type { SagaDefinition, SagaTracePoint } from './define-saga.ts';
 import { drive } from './drive.ts';
 import { createSagaStore, type SagaRow, type SagaStore } from './store.ts';
 
@@ -22,6 +22,8 @@ export interface SagaRunnerOptions {
   context: () => unknown;
   /** Sagas driven at once by this replica (default 8). */
   maxConcurrent?: number;
+  /** Called at every trace point of every saga this runner drives, after the saga's own `trace` (fault injection). */
+  onTrace?: ((point: SagaTracePoint) => void) | undefined;
 }
 
 export interface StartedSaga {
@@ -112,7 +114,7 @@ export function createSagaRunner(options: SagaRunnerOptions): SagaRunner {
       );
       options.onStuck?.(stuck);
     };
-    const run = () => drive(row, { saga, store, owner, log, signal: controller.signal, onStuck, context: options.context() });
+    const run = () => drive(row, { saga, store, owner, log, signal: controller.signal, onStuck, context: options.context(), onTrace: options.onTrace });
     // Its own unit of work: logs and calls carry the saga's id, and the module's identity alone.
     const done = runInContext({ correlationId: row.id, causationId: `saga:${row.id}` }, run)
       .catch((error: unknown) => log.error({ err: error, sagaId: row.id }, 'saga runner failed; the saga is taken up again when its lease expires'))

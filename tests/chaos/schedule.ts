@@ -3,7 +3,7 @@ import type { Member, Target } from './topology.ts';
 
 /** One SIGKILL of the schedule. */
 export interface Kill {
-  target: Target;
+  target: string;
   /** Milliseconds since the load started. */
   at: number;
   /** How long it stayed down before its restart began. */

@@ -17,7 +17,8 @@ export type Persistence = 'aof-always' | 'none';
 
 /** One killable part of the system: a host process, or the Redis server. */
 export interface Member {
-  name: Target;
+  /** A target of the pipeline run, or a member of another run (the checkout run's `payments`). */
+  name: string;
   /** Where it serves (HTTP for hosts, redis:// for Redis); the same across restarts. */
   url: string;
   readonly running: boolean;
@@ -165,7 +166,8 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
   }
 }
 
-function redisMember(server: RedisServer): Member & { stop(): Promise<void> } {
+/** Redis as a killable member: SIGKILL and start again on the same port (with its append-only file, if any). */
+export function redisMember(server: RedisServer): Member & { stop(): Promise<void> } {
   let kills = 0;
   return {
     name: 'redis',
@@ -188,8 +190,9 @@ function redisMember(server: RedisServer): Member & { stop(): Promise<void> } {
   };
 }
 
-function processMember(
-  name: Exclude<Target, 'redis'>,
+/** A host process as a killable member: SIGKILL, and start again on the same port; its output kept in `logDir`. */
+export function processMember(
+  name: string,
   logDir: string,
   options: { entry: string; port: number; env: Record<string, string> },
 ): Member & { stop(): Promise<void> } {

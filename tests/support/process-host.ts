@@ -27,6 +27,8 @@ export interface ProcessHost {
   kill(): Promise<void>;
   /** SIGTERM, as an orchestrator stopping it would; resolves with how it exited (SIGKILL after 60 s). */
   terminate(): Promise<{ code: number | null; signal: string | null }>;
+  /** Resolves with how the process exited, whoever ended it (e.g. itself, with a fault injected). */
+  exited(): Promise<{ code: number | null; signal: string | null }>;
 }
 
 export interface ProcessHostOptions {
@@ -109,6 +111,7 @@ export function startProcessHost(options: ProcessHostOptions = {}): Promise<Proc
           },
           runtime,
           pid: child.pid,
+          exited: () => exited.then(() => ({ code: child.exitCode, signal: child.signalCode })),
           output: () => output,
           async terminate() {
             if (child.exitCode === null && child.signalCode === null) {

@@ -27,6 +27,22 @@ async function expectStatus(response: Response, statuses: number[], what: string
   return body;
 }
 
+/** Waits until the demo web client exists (the demo data is seeded as the host starts): the password grant needs it. */
+export async function webClientReady(send: Send): Promise<void> {
+  const form = new URLSearchParams({ grant_type: 'password', client_id: 'cleave-web', username: 'nobody', password: 'nothing' });
+  for (let attempt = 1; ; attempt++) {
+    const response = await send('/identity/v1/token', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: form.toString(),
+    });
+    const body = await response.text();
+    if (response.status < 500 && !body.includes('invalid_client')) return;
+    if (attempt >= 120) throw new Error(`web client not ready: ${response.status} ${body.slice(0, 200)}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
 /** Signs a new customer up (public route) and signs in with the password grant (IDENTITY_PASSWORD_GRANT=true). */
 export async function signUpCustomer(send: Send, name = `c${randomUUID().slice(0, 12)}`): Promise<Customer> {
   const password = `pw-${randomUUID()}`;
@@ -55,33 +71,60 @@ export async function signUpCustomer(send: Send, name = `c${randomUUID().slice(0
   };
 }
 
+/** Sends one request as `customer`, retrying a 429 or 503 (the limits the caller set) after the time the answer asks for. */
+async function callAs(send: Send, customer: Customer, path: string, init: RequestInit, ok: number[], what: string): Promise<unknown> {
+  for (let attempt = 1; ; attempt++) {
+    const response = await send(path, { ...init, headers: { ...(init.headers as Record<string, string>), ...(await customer.auth()) } });
+    if ((response.status === 429 || response.status === 503) && attempt < 50) {
+      await response.body?.cancel();
+      const after = Number(response.headers.get('retry-after') ?? '1');
+      await new Promise((r) => setTimeout(r, Math.min(5, Math.max(0.2, after)) * 1000 * (0.5 + Math.random())));
+      continue;
+    }
+    return expectStatus(response, ok, what);
+  }
+}
+
+export interface ReadyCart {
+  cartId: string;
+  /**
+   * Checks the cart out (202 with the order). Safe to send again (the same Idempotency-Key, and a checked-out cart
+   * answers its order), e.g. after the host died before answering.
+   */
+  submit(): Promise<PlacedOrder>;
+}
+
+/** A cart with its lines, ready to check out: what a shop's web client builds before the customer pays. */
+export async function fillCart(send: Send, customer: Customer, lines: { productId: string; quantity: number }[]): Promise<ReadyCart> {
+  const cart = (await callAs(send, customer, '/ordering/v1/carts', { method: 'POST', ...json({}) }, [201], 'create cart')) as { id: string };
+  for (const line of lines) {
+    await callAs(
+      send,
+      customer,
+      `/ordering/v1/carts/${cart.id}/lines/${line.productId}`,
+      { method: 'PUT', ...json({ quantity: line.quantity }) },
+      [200, 201],
+      'add line',
+    );
+  }
+  // An Idempotency-Key makes the checkout safe to send again after a lost answer.
+  const key = randomUUID();
+  return {
+    cartId: cart.id,
+    async submit() {
+      const init = { method: 'POST', headers: { 'idempotency-key': key } };
+      const placed = (await callAs(send, customer, `/ordering/v1/carts/${cart.id}/checkout`, init, [202], 'checkout')) as { orderId: string };
+      return { orderId: placed.orderId, customer, lines };
+    },
+  };
+}
+
 /**
  * A checkout as a shop's web client does it: a cart, its lines, then checkout (202 with the order's URL). Retries a
  * 429 or 503 (the limits the caller set) after the time the answer asks for; anything else unexpected throws.
  */
 export async function checkout(send: Send, customer: Customer, lines: { productId: string; quantity: number }[]): Promise<PlacedOrder> {
-  const call = async (path: string, init: RequestInit, ok: number[], what: string) => {
-    for (let attempt = 1; ; attempt++) {
-      const response = await send(path, { ...init, headers: { ...(init.headers as Record<string, string>), ...(await customer.auth()) } });
-      if ((response.status === 429 || response.status === 503) && attempt < 50) {
-        await response.body?.cancel();
-        const after = Number(response.headers.get('retry-after') ?? '1');
-        await new Promise((r) => setTimeout(r, Math.min(5, Math.max(0.2, after)) * 1000 * (0.5 + Math.random())));
-        continue;
-      }
-      return expectStatus(response, ok, what);
-    }
-  };
-  const cart = (await call('/ordering/v1/carts', { method: 'POST', ...json({}) }, [201], 'create cart')) as { id: string };
-  for (const line of lines) {
-    await call(`/ordering/v1/carts/${cart.id}/lines/${line.productId}`, { method: 'PUT', ...json({ quantity: line.quantity }) }, [200, 201], 'add line');
-  }
-  // An Idempotency-Key makes the checkout safe to send again after a lost answer.
-  const key = randomUUID();
-  const placed = (await call(`/ordering/v1/carts/${cart.id}/checkout`, { method: 'POST', headers: { 'idempotency-key': key } }, [202], 'checkout')) as {
-    orderId: string;
-  };
-  return { orderId: placed.orderId, customer, lines };
+  return (await fillCart(send, customer, lines)).submit();
 }
 
 export interface OrderView {

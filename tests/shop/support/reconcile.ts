@@ -1,3 +1,4 @@
+import { paymentIntentIdOf } from '../../../modules/ordering/application/checkout-ids.ts';
 import { followOrder, type OrderView, type PlacedOrder, type Send } from './customer.ts';
 
 export interface StockBefore {
@@ -68,11 +69,8 @@ export async function reconcile(
   for (const o of orders) {
     const view = views.get(o.orderId);
     if (!view) continue;
-    const intentId = view.paymentIntentId as string | undefined;
-    if (!intentId) {
-      problems.push(`order ${o.orderId}: no paymentIntentId in its view`);
-      continue;
-    }
+    // The order view does not show its intent: ordering derives the intent's id from the order's, the same way here.
+    const intentId = (view.paymentIntentId as string | undefined) ?? paymentIntentIdOf(o.orderId);
     const total = (view.total as { amount: number } | undefined)?.amount;
     const { status, body } = await read<{ status: string; capturedAmount: number; refundedAmount: number }>(admin, `/payments/v1/intents/${intentId}`);
     if (view.status === 'completed') {

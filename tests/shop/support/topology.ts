@@ -29,8 +29,15 @@ export const needsServers = (layout: ShopLayout) => layout !== 'monolith-pglite'
 /** Whether this machine can run `layout` (TEST_DATABASE_URL and TEST_REDIS_URL set where needed). */
 export const canRun = (layout: ShopLayout) => !needsServers(layout) || (postgresUrl !== undefined && redisUrl !== undefined);
 
-// Demo customers sign in with the password grant (development only, refused in production).
-const base = { IDENTITY_PASSWORD_GRANT: 'true', EVENT_RETRY_BASE_MS: '50', OUTBOX_SWEEP_MS: '500', REGISTRY_HEARTBEAT_MS: '1000' };
+// Every shop process's settings: customers sign in with the password grant through the demo web client, which the
+// demo data creates (both development only, refused in production); events retried and swept quickly.
+export const shopBaseEnv = {
+  DEMO_DATA: 'true',
+  IDENTITY_PASSWORD_GRANT: 'true',
+  EVENT_RETRY_BASE_MS: '50',
+  OUTBOX_SWEEP_MS: '500',
+  REGISTRY_HEARTBEAT_MS: '1000',
+};
 
 /**
  * Starts the shop in `layout`: one process (PGlite, or PostgreSQL with BullMQ), or the monolith with payments and/or
@@ -52,7 +59,7 @@ export async function startShop(layout: ShopLayout, options: ShopOptions = {}): 
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   };
   try {
-    const env = { ...base, ...options.env };
+    const env = { ...shopBaseEnv, ...options.env };
     if (layout === 'monolith-pglite' || layout === 'monolith') {
       const servers = layout === 'monolith' ? { DATABASE_URL: await scratch(), REDIS_URL: redis as string, REDIS_PREFIX: redisPrefix() } : {};
       processes.push(await startProcessHost({ env: { ...env, ...servers } }));
