@@ -22,7 +22,7 @@ describe('a newcomer starting the monolith', { timeout: processTestTimeoutMs }, 
   it('the ready log line names URLs that all answer', async () => {
     const { urls } = readyLine();
     const modules = urls.modules as Record<string, { api: string; openapi: string }>;
-    expect(Object.keys(modules)).toEqual(['catalog', 'inventory', 'identity', 'notifications']);
+    expect(Object.keys(modules)).toEqual(['catalog', 'inventory', 'identity', 'payments', 'ordering', 'notifications']);
     expect(modules.catalog?.api).toBe(`${host.url}/catalog/v1/products`);
     expect(modules.identity?.api).toBe(`${host.url}/.well-known/oauth-authorization-server`);
     const all = [
@@ -34,8 +34,13 @@ describe('a newcomer starting the monolith', { timeout: processTestTimeoutMs }, 
       urls.deadLetters,
       ...Object.values(modules).flatMap((m) => [m.api, m.openapi]),
     ];
-    // The operator's links (registry, dead letters) need a token; every link answers with one.
-    for (const url of all) expect((await host.fetch(new URL(String(url)).pathname + new URL(String(url)).search)).status, String(url)).toBe(200);
+    // The operator's links (registry, dead letters) need a token; every link answers with one, but a customer's own
+    // orders, which need a signed-in user's token and say so to a machine client.
+    for (const url of all) {
+      const response = await host.fetch(new URL(String(url)).pathname + new URL(String(url)).search);
+      if (url === modules.ordering?.api) expect(await response.json()).toMatchObject({ status: 403, code: 'ordering/customer-token-required' });
+      else expect(response.status, String(url)).toBe(200);
+    }
     expect((await fetch(String(urls.registry))).status).toBe(401);
     // The operations page sends a browser to sign in, and on to the identity module's sign-in page, which answers.
     const page = await fetch(String(urls.operations), { redirect: 'manual' });

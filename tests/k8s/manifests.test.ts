@@ -12,7 +12,7 @@ import { labelValue } from '../../tools/k8s/labels.ts';
 import { ManifestError, manifestObjects, validateObjects, type K8sObject } from '../../tools/k8s/manifests.ts';
 
 const version = appVersion();
-const optionsFor = (args: string[]) => parseK8sArgs(args, { extracted: ['inventory'], appVersion: version }).options;
+const optionsFor = (args: string[]) => parseK8sArgs(args, { extracted: extractedModules(modules), appVersion: version }).options;
 type Obj = { kind: string; metadata: { name: string; labels?: Record<string, string> }; spec?: Record<string, unknown>; data?: Record<string, string> };
 const plain = (files: Map<string, K8sObject[]>) => new Map([...files].map(([f, objects]) => [f, objects.map((o) => o.toJSON() as unknown as Obj)]));
 const find = (objects: Obj[] | undefined, kind: string, name?: string) => {
@@ -117,6 +117,8 @@ describe('Deployments', () => {
     expect(monolith.flatMap((v) => (v.secret ? [v.secret.secretName] : []))).toEqual([
       'cleave-db-catalog',
       'cleave-db-identity',
+      'cleave-db-ordering',
+      'cleave-db-notifications',
       'cleave-redis',
       'cleave-identity',
       'cleave-ops',
@@ -128,6 +130,9 @@ describe('Deployments', () => {
       'cleave-db-catalog',
       'cleave-db-inventory',
       'cleave-db-identity',
+      'cleave-db-payments',
+      'cleave-db-ordering',
+      'cleave-db-notifications',
     ]);
     for (const text of generatedFilesIn('deploy/k8s').values()) expect(text).not.toMatch(/postgres:\/\/\w+:|redis:\/\/:/);
   });
@@ -141,7 +146,7 @@ describe('Deployments', () => {
       'session-key': Buffer.alloc(32, 5).toString('base64'),
       secret: 'x'.repeat(43),
     };
-    for (const name of ['monolith', 'inventory']) {
+    for (const name of ['monolith', 'inventory', 'payments']) {
       const env = { ...find(files.get(`${name}.yaml`), 'ConfigMap').data };
       for (const [variable, path] of Object.entries(env).filter(([k]) => k.endsWith('_FILE'))) {
         const file = join(dir, path.replaceAll('/', '_'));
@@ -152,7 +157,7 @@ describe('Deployments', () => {
       expect(config.env).toBe('production');
       expect(config.shutdownTimeoutMs).toBe(Number(env.SHUTDOWN_TIMEOUT_MS));
       const topology = resolveTopology(config, modules);
-      expect(topology.local.map((m) => m.name)).toEqual(name === 'inventory' ? ['inventory'] : ['catalog', 'identity']);
+      expect(topology.local.map((m) => m.name)).toEqual(name === 'monolith' ? ['catalog', 'identity', 'ordering', 'notifications'] : [name]);
     }
   });
 });
@@ -203,7 +208,7 @@ describe('namespace quota', () => {
     const milli = (q: string) => (q.endsWith('m') ? Number(q.slice(0, -1)) : Number(q) * 1000);
     const mebi = (q: string) => Number(q.replace(/Mi$/, ''));
     const need = { pods: 1, cpu: 0, memory: 0, cpuLimit: 0, memoryLimit: 0 };
-    for (const name of ['monolith', 'inventory']) {
+    for (const name of ['monolith', 'inventory', 'payments']) {
       const objects = files.get(`${name}.yaml`);
       const pods = Number(at(find(objects, 'HorizontalPodAutoscaler'), 'spec.maxReplicas')) + 1;
       const resources = at(find(objects, 'Deployment'), 'spec.template.spec.containers.0.resources');
@@ -227,7 +232,7 @@ describe('all in one', () => {
     const files = plain(manifestObjects(modules, optionsFor(['--all-in-one'])));
     expect([...files.keys()].sort()).toEqual(['admin-job.yaml', 'monolith.yaml', 'namespace.yaml']);
     const env = find(files.get('monolith.yaml'), 'ConfigMap').data ?? {};
-    expect(env.MODULES).toBe('catalog,inventory,identity,notifications');
+    expect(env.MODULES).toBe('catalog,inventory,identity,payments,ordering,notifications');
     expect(env.REMOTE_MODULES).toBeUndefined();
     expect(at(find(files.get('monolith.yaml'), 'NetworkPolicy'), 'spec.egress').some((r: { to?: unknown }) => r.to)).toBe(false);
   });

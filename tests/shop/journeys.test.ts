@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processTestTimeoutMs } from '../support/timeouts.ts';
-import { checkout, followOrder, signUpCustomer, type Customer, type PlacedOrder, type Send } from './support/customer.ts';
+import { checkout, followOrder, signUpCustomer, webClientReady, type Customer, type PlacedOrder, type Send } from './support/customer.ts';
 import { stockedProduct } from './support/products.ts';
 import { reconcile } from './support/reconcile.ts';
 import { canRun, startShop, type Shop, type ShopLayout } from './support/topology.ts';
@@ -30,9 +30,18 @@ describe.each(layouts)('shop journeys: %s', { timeout: processTestTimeoutMs * 2 
     if (!monolith) throw new Error('no monolith');
     send = (path, init) => fetch(`${shop.entry}${path}`, init);
     admin = (path, init) => monolith.fetch(path, init as RequestInit & { headers?: Record<string, string> });
+    await webClientReady(send);
     alice = await signUpCustomer(send);
   }, processTestTimeoutMs);
   afterAll(async () => {
+    // Errors the processes logged, for whoever reads a failure (a passing run logs none).
+    const errors = (shop?.processes ?? []).flatMap((p) =>
+      p
+        .output()
+        .split('\n')
+        .filter((l) => /"level":(50|60)/.test(l)),
+    );
+    if (errors.length > 0) console.log(`${layout}: errors logged by the processes:\n${errors.slice(0, 20).join('\n')}`);
     await shop?.stop();
   });
 

@@ -38,7 +38,7 @@ export async function webClientReady(send: Send): Promise<void> {
     });
     const body = await response.text();
     if (response.status < 500 && !body.includes('invalid_client')) return;
-    if (attempt >= 120) throw new Error(`web client not ready: ${response.status} ${body.slice(0, 200)}`);
+    if (attempt >= 360) throw new Error(`web client not ready: ${response.status} ${body.slice(0, 200)}`);
     await new Promise((r) => setTimeout(r, 500));
   }
 }
