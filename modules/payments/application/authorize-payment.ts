@@ -1,3 +1,4 @@
+import type { Tx } from '../../../platform/db/index.ts';
 import { CardDeclined, IntentConflict, IntentVoided } from '../domain/errors.ts';
 import { providerKeys, sameRequest, type PaymentIntent, type PaymentRequest } from '../domain/intent.ts';
 import { findIntent, insertPendingIntent, transitionIntent } from '../infrastructure/intent-repository.ts';
@@ -22,16 +23,26 @@ export async function authorizePayment(deps: PaymentsDeps, intentId: string, req
   const answer = await askProvider(deps, 'authorize', intentId, (signal) =>
     deps.provider.authorize({ key: providerKeys.authorize(intentId), intentId, amount: request.amount, currency: request.currency, signal }),
   );
-  const result = await deps.transaction(async (tx) => {
-    const moved = await transitionIntent(tx, intentId, ['pending'], {
-      status: statusOf(answer),
-      declineReason: answer.status === 'declined' ? answer.reason : null,
-    });
+  const status = statusOf(answer);
+  const settle = async (tx: Tx) => {
+    const moved = await transitionIntent(tx, intentId, ['pending'], { status, declineReason: answer.status === 'declined' ? answer.reason : null });
     if (moved) await publishOutcome(deps, tx, moved);
     return moved ? { intent: moved, created: true } : { intent: await findIntent(tx, intentId), created: false };
-  });
+  };
+  const result = status === 'authorized' ? await deps.transaction(settle) : await settleRefusal(deps, settle);
   if (!result.intent || 'tombstone' in result.intent) throw new IntentVoided(intentId);
   return { intent: settled(result.intent), created: result.created };
+}
+
+/**
+ * A decline (or a void that got there first) happened at the provider even though the answer is an error: it
+ * commits in a transaction of its own, not in the one a request with an Idempotency-Key holds until its answer
+ * (which an error answer rolls back). An empty module transaction after it wakes the relay for its event.
+ */
+async function settleRefusal<T>(deps: PaymentsDeps, settle: (tx: Tx) => Promise<T>): Promise<T> {
+  const result = await deps.db.transaction(settle);
+  await deps.transaction(async () => {});
+  return result;
 }
 
 function statusOf(answer: ProviderOutcome): 'authorized' | 'declined' | 'voided' {

@@ -19,8 +19,8 @@ export interface RefundInput {
 /**
  * Refunds a captured payment in full or in part. The refund is recorded `pending` (holding its amount against the
  * capture) before the provider is asked with its key: `refund:<id>:<n>`, or one derived from the Idempotency-Key
- * (a request repeated with that key finishes the same refund). Refunds of the intent whose outcome is unknown
- * (a timeout) are finished first, with their own keys. Without an Idempotency-Key every request is a new refund.
+ * (a request repeated with that key finishes the same refund). A request without one is a new refund, after it
+ * finished the intent's refunds whose outcome is unknown (a timeout), with their own keys.
  */
 export async function refundPayment(deps: PaymentsDeps, intentId: string, input: RefundInput): Promise<PaymentIntent> {
   const found = await findIntent(deps.db, intentId);
@@ -29,7 +29,9 @@ export async function refundPayment(deps: PaymentsDeps, intentId: string, input:
     input.idempotencyKey === undefined ? undefined : `refund:${intentId}:key:${createHash('sha256').update(input.idempotencyKey).digest('hex').slice(0, 32)}`;
   const earlier = keyed ? await findRefundByKey(deps.db, keyed) : undefined;
   if (earlier) return finish(deps, found, earlier);
-  for (const unknown of await findPendingRefunds(deps.db, intentId)) await finish(deps, found, unknown);
+  // Only without a key: a keyed request's first transaction is held until its answer, and the new refund must be
+  // recorded, and the provider asked, outside it.
+  if (!keyed) for (const unknown of await findPendingRefunds(deps.db, intentId)) await finish(deps, found, unknown);
   const intent = await current(deps, intentId);
   if (intent.status !== 'captured' && intent.status !== 'refunded') throw new IntentNotRefundable(intentId, intent.status);
   const amount = input.amount ?? refundable(intent);

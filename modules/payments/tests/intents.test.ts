@@ -173,6 +173,24 @@ describe.each(testDatabases)('payment intents, on $name', (testDatabase) => {
     });
   });
 
+  it('the database refuses an unbalanced journal entry and any change to a posting', async () => {
+    const db = host.modules.find((m) => m.definition.name === 'payments')?.context.db;
+    if (!db) throw new Error('payments is not hosted here');
+    const entry = newIntent();
+    const unbalanced = db.transaction(async (tx) => {
+      await tx.execute(sql`insert into payments.journal_entries (id, intent_id, movement, currency) values (${entry}, ${newIntent()}, 'capture', 'EUR')`);
+      await tx.execute(sql`insert into payments.postings (entry_id, account, debit, credit) values (${entry}, 'provider-clearing', 100, 0)`);
+      await tx.execute(sql`insert into payments.postings (entry_id, account, debit, credit) values (${entry}, 'merchant-sales', 0, 99)`);
+    });
+    await expect(unbalanced).rejects.toThrow();
+    const id = newIntent();
+    await api.authorize(id, 300);
+    await api.capture(id);
+    await expect(db.execute(sql`update payments.postings set debit = debit + 1 where debit > 0`)).rejects.toThrow();
+    await expect(db.execute(sql`delete from payments.postings`)).rejects.toThrow();
+    expect(await api.ledgerProblems([id])).toEqual([]);
+  });
+
   it('module ordering authorizes, captures, voids and reads as itself, with no user; the ledger is for staff only', async () => {
     const asOrdering = (method: string, path: string, body?: unknown) => directCall(host, 'ordering', method, path, body, { authorization: '' });
     const id = newIntent();
