@@ -24,40 +24,29 @@ export async function authorizeOrderPayment({ context, input, idempotencyKey, si
 }
 
 /**
- * Voids the order's intent, authorized or not: voiding an intent payments never saw answers 404 and leaves a tombstone,
- * so an authorization still in flight is refused when it lands. A declined or already voided intent holds nothing.
+ * Voids the order's intent, authorized or not: a declined or voided intent is returned as it is, and voiding an intent
+ * payments never saw answers 404 and leaves a tombstone, so an authorization still in flight is refused when it lands.
  */
 export async function voidOrderPayment({ context, input, idempotencyKey, signal }: CheckoutUndo): Promise<void> {
   const state = await loadPlacedOrder(context, input.orderId);
   if (state.total.amount === 0) return;
-  const intentId = paymentIntentIdOf(input.orderId);
-  const payments = context.client(paymentsContract);
   try {
-    await payments.voidPayment({ params: { intentId } }, { idempotencyKey, signal });
+    await context.client(paymentsContract).voidPayment({ params: { intentId: paymentIntentIdOf(input.orderId) } }, { idempotencyKey, signal });
   } catch (error) {
-    if (refusedWith(error, 'payments/intent-not-found')) return;
-    if (!refusedWith(error, 'payments/intent-not-voidable')) throw error;
-    const { body } = await payments.getPayment({ params: { intentId } }, { signal });
-    if (body.status !== 'declined' && body.status !== 'voided') throw error;
+    if (!refusedWith(error, 'payments/intent-not-found')) throw error;
   }
 }
 
-/** `capture-payment`, after the point of no return: retried until it succeeds; a capture already made counts. */
-export async function captureOrderPayment({ context, input, idempotencyKey, signal }: CheckoutStep): Promise<PaymentResult> {
+/**
+ * `capture-payment`, after the point of no return: retried until it succeeds. Capture is idempotent by intent at
+ * payments (a captured intent is returned as it is), so no step key is sent: a refusal (the provider declining a
+ * capture for now) would be stored under it and replayed on every retry, holding the order back for good.
+ */
+export async function captureOrderPayment({ context, input, signal }: CheckoutStep): Promise<PaymentResult> {
   const state = await loadPlacedOrder(context, input.orderId);
   if (state.total.amount === 0) return { intentId: null, status: 'not-needed' };
   const intentId = paymentIntentIdOf(input.orderId);
-  const payments = context.client(paymentsContract);
-  let status: string;
-  try {
-    status = (await payments.capturePayment({ params: { intentId } }, { idempotencyKey, signal })).body.status;
-  } catch (error) {
-    if (!refusedWith(error, 'payments/intent-not-capturable')) throw error;
-    // A refusal is kept under the step's key and replayed on every retry: look whether the capture happened after all.
-    const { body } = await payments.getPayment({ params: { intentId } }, { signal });
-    if (body.status !== 'captured') throw error;
-    status = body.status;
-  }
+  const { body } = await context.client(paymentsContract).capturePayment({ params: { intentId } }, { signal });
   await changeOrder(context, input.orderId, (s) => decidePaymentCaptured(s, input.orderId, intentId));
-  return { intentId, status };
+  return { intentId, status: body.status };
 }

@@ -40,13 +40,16 @@ export async function releaseOrderStock({ context, input, idempotencyKey, signal
   }
 }
 
-/** `commit-stock`, after the point of no return: the reserved units leave the warehouse's books (idempotent). */
-export async function commitOrderStock({ context, input, idempotencyKey, signal }: CheckoutStep): Promise<{ committed: number }> {
+/**
+ * `commit-stock`, after the point of no return: the reserved units leave the warehouse's books. Idempotent by
+ * reservation at inventory, so no step key is sent (a refusal stored under it would be replayed on every retry).
+ */
+export async function commitOrderStock({ context, input, signal }: CheckoutStep): Promise<{ committed: number }> {
   const state = await loadPlacedOrder(context, input.orderId);
   const inventory = context.client(inventoryContract);
   for (const line of state.lines) {
     const reservationId = reservationIdOf(input.orderId, line.productId);
-    await inventory.commitReservation({ params: { reservationId } }, { idempotencyKey, signal });
+    await inventory.commitReservation({ params: { reservationId } }, { signal });
   }
   await changeOrder(context, input.orderId, (s) => decideStockCommitted(s, input.orderId));
   return { committed: state.lines.length };

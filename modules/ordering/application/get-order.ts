@@ -1,9 +1,12 @@
+import { paymentIntentIdOf } from './checkout-ids.ts';
 import { OrderNotFound } from '../domain/errors.ts';
 import { order } from '../infrastructure/order-aggregate.ts';
 import { findOrderDetail, type OrderDetail } from '../infrastructure/order-read-repository.ts';
 import type { OrderingDeps } from './ordering-deps.ts';
 
-export type OrderView = OrderDetail & { source: 'read-model' | 'stream' };
+export type OrderView = OrderDetail & { source: 'read-model' | 'stream'; paymentIntentId: string | null };
+
+const intentOf = (o: OrderDetail) => (o.total.amount > 0 ? paymentIntentIdOf(o.id) : null);
 
 /**
  * The customer's order from the `order-detail` read model. Right after checkout the model may not hold it yet: the
@@ -11,10 +14,10 @@ export type OrderView = OrderDetail & { source: 'read-model' | 'stream' };
  */
 export async function getOrder(deps: Pick<OrderingDeps, 'db'>, customerId: string, orderId: string): Promise<OrderView> {
   const projected = await findOrderDetail(deps.db, orderId, customerId);
-  if (projected) return { ...projected, source: 'read-model' };
+  if (projected) return { ...projected, source: 'read-model', paymentIntentId: intentOf(projected) };
   const { state, version } = await order.load(deps.db, orderId);
   if (!state.placed || state.customerId !== customerId || !state.placedAt) throw new OrderNotFound(orderId);
-  return {
+  const folded: OrderDetail = {
     id: state.orderId,
     customerId: state.customerId,
     cartId: state.cartId,
@@ -27,6 +30,6 @@ export async function getOrder(deps: Pick<OrderingDeps, 'db'>, customerId: strin
     placedAt: state.placedAt,
     updatedAt: state.updatedAt ?? state.placedAt,
     version,
-    source: 'stream',
   };
+  return { ...folded, source: 'stream', paymentIntentId: intentOf(folded) };
 }

@@ -29,7 +29,6 @@ export const orderingConsumesPayments = defineConsumerContract({
     authorizePayment: { sends: ['params.intentId', 'body.reference', 'body.customerId', 'body.amount', 'body.currency'], reads: ['status'] },
     voidPayment: { sends: ['params.intentId'], reads: [] },
     capturePayment: { sends: ['params.intentId'], reads: ['status'] },
-    getPayment: { sends: ['params.intentId'], reads: ['status'] },
   },
 });
 

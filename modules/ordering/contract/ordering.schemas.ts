@@ -46,6 +46,9 @@ export const orderSchema = z
     history: z.array(z.object({ status: orderStatus, at: z.iso.datetime() })).openapi({ description: 'Each status the order reached, oldest first.' }),
     placedAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
+    paymentIntentId: uuid()
+      .nullable()
+      .openapi({ description: "The order's payment intent at payments (null for an order that costs nothing): what it authorizes and captures." }),
     version: z.number().int().openapi({ description: "The order stream's version this view reflects." }),
     source: z
       .enum(['read-model', 'stream'])

@@ -32,6 +32,7 @@ export function orderDto(o: OrderView): OrderDto {
     history: o.history.map((h) => ({ status: h.status, at: h.at.toISOString() })),
     placedAt: o.placedAt.toISOString(),
     updatedAt: o.updatedAt.toISOString(),
+    paymentIntentId: o.paymentIntentId,
     version: o.version,
     source: o.source,
   };

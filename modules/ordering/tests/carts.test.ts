@@ -76,6 +76,20 @@ describe.each(testDatabases)('ordering: carts on $name', (testDatabase) => {
     expect((await call(host, 'GET', '/ordering/v1/orders', undefined, { authorization: '' })).status).toBe(401);
   });
 
+  it('a web client may send {} to open a cart, and an Idempotency-Key with its checkout (replayed: the same order)', async () => {
+    const auth = { authorization: `Bearer ${alice.token}` };
+    const opened = await call(host, 'POST', '/ordering/v1/carts', {}, auth);
+    expect(opened.status).toBe(201);
+    const cart = (await opened.json()) as CartDto;
+    const product = await stockedProduct(host, 5);
+    expect((await alice.call('PUT', `/ordering/v1/carts/${cart.id}/lines/${product}`, { quantity: 1 })).status).toBe(200);
+    const key = { ...auth, 'idempotency-key': `checkout-${cart.id}` };
+    const first = await call(host, 'POST', `/ordering/v1/carts/${cart.id}/checkout`, undefined, key);
+    const again = await call(host, 'POST', `/ordering/v1/carts/${cart.id}/checkout`, undefined, key);
+    expect([first.status, again.status]).toEqual([202, 202]);
+    expect(((await again.json()) as { orderId: string }).orderId).toBe(((await first.json()) as { orderId: string }).orderId);
+  });
+
   it('an empty cart cannot be checked out (409 ordering/cart-empty)', async () => {
     const cart = await cartWith(alice, {});
     const refused = await alice.call('POST', `/ordering/v1/carts/${cart.id}/checkout`);

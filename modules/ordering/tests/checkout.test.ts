@@ -42,7 +42,7 @@ describe.each(testDatabases)('ordering: checkout on $name', (testDatabase) => {
     const orderId = await checkOut(alice, cart.id);
 
     const order = await orderReaching(alice, orderId, 'completed');
-    expect(order).toMatchObject({ total: { amount: 3850, currency: 'EUR' }, reason: null });
+    expect(order).toMatchObject({ total: { amount: 3850, currency: 'EUR' }, reason: null, paymentIntentId: paymentIntentIdOf(orderId) });
     expect(order.history.map((h) => h.status)).toEqual(['pending', 'confirmed', 'completed']);
     const intent = await payment(orderId);
     expect(intent.status).toBe(200);

@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
-import { modules } from '../../../apps/modules.ts';
-import { stubPaymentsModule } from './stub-payments/module.ts';
 import type { Host } from '../../../platform/host/index.ts';
 import type { TestDatabaseHandle } from '../../../tests/support/databases.ts';
 import { call, eventually, startTestHost } from '../../../tests/support/test-host.ts';
@@ -9,9 +7,7 @@ import type { CartDto, OrderDto } from '../index.ts';
 
 /** Every module of the application over `database`, with the demo data (alice) and the password grant for tokens. */
 export async function startShop(database: TestDatabaseHandle, env: Record<string, string> = {}): Promise<Host> {
-  // TEMPORARY until payments is merged: its module is not in apps/modules.ts yet.
-  const all = modules.some((m) => (m.name as string) === 'payments') ? modules : [...modules, stubPaymentsModule()];
-  const host = await startTestHost({ database, modules: all, env: { IDENTITY_PASSWORD_GRANT: 'true', ...env } });
+  const host = await startTestHost({ database, env: { IDENTITY_PASSWORD_GRANT: 'true', ...env } });
   await host.seed();
   return host;
 }

@@ -1,5 +1,6 @@
 import type { CallOptions, Client, Contract, Fallbacks } from '../../../platform/contracts/index.ts';
 import type { ModuleContext, ModuleDefinition } from '../../../platform/host/index.ts';
+import type { CompensateContext, SagaDefinition, StepContext } from '../../../platform/sagas/index.ts';
 import { eventUsage, operationUsage, usageOf, type UsageLog } from './usage-log.ts';
 import { leafPaths, watchReads } from './watch-reads.ts';
 
@@ -33,14 +34,29 @@ export function recordingClient<C extends Contract>(contract: C, inner: Client<C
  */
 export function instrumentModule(definition: ModuleDefinition, log: UsageLog): ModuleDefinition {
   const consumer = definition.name;
+  const sagas = new Map<SagaDefinition, SagaDefinition>();
   const instrument = (ctx: ModuleContext): ModuleContext => ({
     ...ctx,
     client: <C extends Contract>(contract: C, options?: { fallbacks?: Fallbacks<C> }) =>
       recordingClient(contract, ctx.client(contract, options), consumer, log),
+    // A use case starts the saga it knows; the host runs its instrumented copy.
+    sagas: { start: (tx, saga, input, options) => ctx.sagas.start(tx, sagas.get(saga) ?? saga, input, options) },
   });
+  // Saga steps call participants through the context the runner gives them: instrumented the same way.
+  for (const saga of definition.sagas ?? []) {
+    const steps = saga.steps.map((step) => ({
+      ...step,
+      invoke: (c: StepContext<unknown>) => step.invoke({ ...c, context: instrument(c.context as ModuleContext) }),
+      ...(step.compensate
+        ? { compensate: (c: CompensateContext<unknown>) => step.compensate?.({ ...c, context: instrument(c.context as ModuleContext) }) ?? Promise.resolve() }
+        : {}),
+    }));
+    sagas.set(saga, { ...saga, steps });
+  }
   const { seed, health, subscriptions } = definition;
   return {
     ...definition,
+    ...(definition.sagas ? { sagas: definition.sagas.map((saga) => sagas.get(saga) ?? saga) } : {}),
     routes: (ctx) => definition.routes(instrument(ctx)),
     ...(seed ? { seed: (ctx: ModuleContext) => seed(instrument(ctx)) } : {}),
     ...(health ? { health: (ctx: ModuleContext) => health(instrument(ctx)) } : {}),
