@@ -102,6 +102,10 @@ export async function runCrashPoint(options: CrashRunOptions): Promise<CrashRunR
     report.resubmitted = cutOff.size;
     report.reconciliation = await reconcile(send, admin, orders, before, { deadlineMs: 240_000 });
     return report;
+  } catch (error) {
+    // A run that could not play out (a host not starting, setup refused): reported with the processes' output.
+    report.died = `run failed: ${(error as Error).message.slice(0, 300)}`;
+    return report;
   } finally {
     report.durationMs = Date.now() - started;
     if (report.died !== 'SIGKILL' || (report.reconciliation?.problems.length ?? 1) > 0)
