@@ -5,7 +5,7 @@ export default defineConfig({
     include: ['modules/**/*.test.ts', 'platform/**/*.test.ts', 'tests/**/*.test.ts'],
     // Suites that run on their own: chaos and rollouts (`npm run test:chaos`, `npm run test:rollout`: minutes of
     // processes under load), the container image and kube play (`npm run test:image`, `npm run test:kube`: podman), the saga crash matrix
-    // (`npm run test:sagas`: every kill point, repeated, on PGlite and PostgreSQL).
+    // (`npm run test:sagas`: every kill point, repeated, on PGlite and PostgreSQL), the shop's journeys (`npm run test:shop`).
     exclude: [
       '**/node_modules/**',
       'tests/architecture/fixtures/**',
@@ -13,6 +13,7 @@ export default defineConfig({
       'tests/rollout/**',
       'tests/image/**',
       'tests/kube/**',
+      'tests/shop/**',
       '**/*.matrix.test.ts',
     ],
     globalSetup: ['tests/support/global-setup.ts'],

@@ -71,10 +71,21 @@ export async function signUpCustomer(send: Send, name = `c${randomUUID().slice(0
   };
 }
 
-/** Sends one request as `customer`, retrying a 429 or 503 (the limits the caller set) after the time the answer asks for. */
+/**
+ * Sends one request as `customer`, as a web client would: a 429 or 503 (the limits the caller set) again after the
+ * time the answer asks for, and a connection the server reset again after a pause (every request the shop's client
+ * sends is safe to repeat: a new cart, a line set to a quantity, a checkout with its Idempotency-Key).
+ */
 async function callAs(send: Send, customer: Customer, path: string, init: RequestInit, ok: number[], what: string): Promise<unknown> {
   for (let attempt = 1; ; attempt++) {
-    const response = await send(path, { ...init, headers: { ...(init.headers as Record<string, string>), ...(await customer.auth()) } });
+    let response: Response;
+    try {
+      response = await send(path, { ...init, headers: { ...(init.headers as Record<string, string>), ...(await customer.auth()) } });
+    } catch (error) {
+      if (attempt >= 5) throw error;
+      await new Promise((r) => setTimeout(r, 500 * attempt));
+      continue;
+    }
     if ((response.status === 429 || response.status === 503) && attempt < 50) {
       await response.body?.cancel();
       const after = Number(response.headers.get('retry-after') ?? '1');

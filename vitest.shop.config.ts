@@ -1,0 +1,18 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * `npm run test:shop`: the reference shop's journeys through the public API, all in one process and with payments or
+ * inventory extracted (each layout starts its own processes; 200 concurrent checkouts in each): about 10 minutes.
+ */
+export default defineConfig({
+  test: {
+    include: ['tests/shop/**/*.test.ts'],
+    exclude: ['**/*.matrix.test.ts'],
+    globalSetup: ['tests/support/global-setup.ts'],
+    testTimeout: 360_000,
+    hookTimeout: 240_000,
+    pool: 'forks',
+    // Each layout is several processes and a database of its own: one layout at a time.
+    maxWorkers: 1,
+  },
+});
