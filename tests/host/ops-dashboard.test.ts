@@ -111,6 +111,9 @@ describe.skipIf(!chromiumAvailable())('the operations page in headless Chromium'
       const outbox = await page.textContent('[data-testid=outbox-table]');
       expect(outbox).toMatch(/catalog\s*\d+/);
       expect(await page.textContent('[data-testid=costs-table]')).toContain('catalog');
+      // The read models with their lag, each with its Rebuild button.
+      expect(await page.textContent('[data-testid=projections-table]')).toContain('ordering / order-list');
+      expect(await page.locator('[data-testid=rebuild]').count()).toBeGreaterThanOrEqual(2);
 
       // The dead letter, its payload shown as text: no script ran, no element was made of it.
       const payload = await page.textContent('[data-testid=payload]');
