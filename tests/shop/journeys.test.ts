@@ -97,6 +97,19 @@ describe.each(layouts)('shop journeys: %s', { timeout: processTestTimeoutMs * 2 
     expect(`${message?.subject} ${message?.body}`).toMatch(/declined/i);
   });
 
+  it.skipIf(skip)('provider timeout where the charge succeeded → the saga finds it, the order completes, charged once', async () => {
+    // Amounts whose minor units end in 53: the simulated provider records the operation but its first reply is lost,
+    // so payments times out and answers 503; the saga's retry (same key) finds the stored authorization.
+    const product = await stockedProduct(admin, 5, 1053);
+    const order = await checkout(send, alice, [{ productId: product.id, quantity: 1 }]);
+    const view = await followOrder(send, order);
+    expect(view).toMatchObject({ status: 'completed', total: { amount: 1053 } });
+    const report = await reconcile(send, admin, [order], [product.before]);
+    expect(report.problems).toEqual([]);
+    const intent = (await (await admin(`/payments/v1/intents/${view.paymentIntentId as string}`)).json()) as Record<string, unknown>;
+    expect(intent).toMatchObject({ status: 'captured', capturedAmount: 1053, refundedAmount: 0 });
+  });
+
   it.skipIf(skip)('200 concurrent checkouts for 50 units → exactly 50 completed, the rest rejected, books reconciled, no 5xx', async () => {
     const product = await stockedProduct(admin, 50, 900);
     const customers = await Promise.all(Array.from({ length: 20 }, () => signUpCustomer(send)));
