@@ -192,7 +192,8 @@ describe.each(testDatabases)('the audit trail of a host on $name', (testDatabase
     for (const m of host.modules) {
       const report = await verify(host, m.definition.name);
       expect(report.ok, JSON.stringify(report)).toBe(true);
-      expect(report.checkpoints).toBeGreaterThan(0);
+      // A chain this journey wrote to gets its checkpoint; an empty one (the shop's modules audit nothing here) needs none.
+      if ((await headSeq(database.db, m.definition.name)) > 0) expect(report.checkpoints).toBeGreaterThan(0);
     }
   });
 });

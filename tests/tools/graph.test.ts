@@ -76,7 +76,7 @@ const fixture = (m: Partial<GraphModule> & { name: string }): GraphModule => ({
 const event = (name: string, version = 1) => ({ name, version });
 
 describe('moduleGraph', () => {
-  it('the real modules: inventory calls catalog, catalog sends inventory its product events', () => {
+  it('the real modules: inventory and ordering call catalog, ordering calls inventory and payments, events flow to inventory and notifications', () => {
     const graph = moduleGraph(modules);
 
     expect(graph.modules).toEqual(
@@ -86,11 +86,23 @@ describe('moduleGraph', () => {
       ]),
     );
     expect(graph.modules).toHaveLength(modules.length);
-    expect(graph.calls).toEqual([
-      { from: 'inventory', to: 'catalog', operations: ['createProduct', 'listProducts', 'getProduct', 'updateProduct', 'archiveProduct'] },
+    // An edge per module a module `uses`, naming the operations of its contract.
+    expect(graph.calls.map((c) => `${c.from}->${c.to}`)).toEqual([
+      'inventory->catalog',
+      'ordering->catalog',
+      'ordering->inventory',
+      'ordering->payments',
+      'notifications->identity',
     ]);
+    expect(graph.calls[0]).toEqual({
+      from: 'inventory',
+      to: 'catalog',
+      operations: ['createProduct', 'listProducts', 'getProduct', 'updateProduct', 'archiveProduct'],
+    });
     expect(graph.events).toEqual([
       { from: 'catalog', to: 'inventory', events: ['catalog.product-created@v2', 'catalog.product-updated@v1', 'catalog.product-archived@v1'] },
+      { from: 'ordering', to: 'notifications', events: ['ordering.order-confirmed@v1', 'ordering.order-rejected@v1'] },
+      { from: 'payments', to: 'notifications', events: ['payments.payment-refunded@v1'] },
     ]);
   });
 
@@ -168,7 +180,16 @@ describe('npm run graph', { timeout: processTestTimeoutMs }, () => {
         'catalog.product-archived@v1',
       ]),
     );
-    expect(edges(committed)).toEqual({ 'inventory->catalog': { dashed: false }, 'catalog->inventory': { dashed: true } });
+    expect(edges(committed)).toEqual({
+      'inventory->catalog': { dashed: false },
+      'ordering->catalog': { dashed: false },
+      'ordering->inventory': { dashed: false },
+      'ordering->payments': { dashed: false },
+      'notifications->identity': { dashed: false },
+      'catalog->inventory': { dashed: true },
+      'ordering->notifications': { dashed: true },
+      'payments->notifications': { dashed: true },
+    });
     expect(await run(['--check'])).toMatchObject({ code: 0 });
   });
 
