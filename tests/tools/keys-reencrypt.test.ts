@@ -18,6 +18,8 @@ import { processTestTimeoutMs } from '../support/timeouts.ts';
 const command = resolve('apps/reencrypt-data-keys.ts');
 const tsx = import.meta.resolve('tsx');
 const migrations = fileURLToPath(new URL('../../migrations/identity', import.meta.url));
+// The tool goes through every module that keeps data keys; notifications' keys table is there, empty.
+const notificationsMigrations = fileURLToPath(new URL('../../migrations/notifications', import.meta.url));
 const subjects = 2000;
 const oldKek = { id: 'old', key: randomBytes(32) };
 const newKek = { id: 'new', key: randomBytes(32) };
@@ -87,6 +89,7 @@ describe.each(targets.map((open, i) => ({ open, name: i === 0 ? 'pglite' : 'post
     const handle = await target.open();
     try {
       await migrateSchema(handle.db, 'identity', migrations);
+      await migrateSchema(handle.db, 'notifications', notificationsMigrations);
       const box = createSecretBox([oldKek]);
       const keyRows = [];
       const userRows = [];
