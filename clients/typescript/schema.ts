@@ -9114,7 +9114,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The identity user id events name. */
-                customerId: string & unknown;
+                customerId: string;
             };
             cookie?: never;
         };

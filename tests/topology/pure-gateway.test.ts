@@ -11,7 +11,7 @@ describe('a host with no local modules', () => {
   beforeAll(async () => {
     backend = await startProcessHost();
     gateway = await createHost({
-      config: testConfig({ DATA_DIR: 'memory', REMOTE_MODULES: `catalog=${backend.url},inventory=${backend.url},identity=${backend.url}` }),
+      config: testConfig({ DATA_DIR: 'memory', REMOTE_MODULES: modules.map((m) => `${m.name}=${backend.url}`).join(',') }),
       modules,
       logger: testLogger(),
     });
@@ -28,7 +28,7 @@ describe('a host with no local modules', () => {
     const { id } = (await created.json()) as { id: string };
     expect((await call(gateway, 'GET', `/catalog/v1/products/${id}`)).status).toBe(200);
     const doc = (await (await call(gateway, 'GET', '/openapi.json')).json()) as { paths: Record<string, unknown> };
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/catalog/v1/products', '/inventory/v1/stock/{productId}']));
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/catalog/v1/products', '/inventory/v1/stock/{productId}', '/ordering/v1/carts']));
     expect(await (await call(gateway, 'GET', '/health/ready')).json()).toEqual({ status: 'pass', checks: [] });
   });
 

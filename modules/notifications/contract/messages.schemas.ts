@@ -35,12 +35,9 @@ export const customerMessagesSchema = z.object({ customerId: z.string(), count: 
 
 export const messageIdParams = z.object({ messageId: uuid().openapi({ param: { name: 'messageId', in: 'path' } }) });
 export const customerIdParams = z.object({
-  customerId: z
-    .string()
-    .min(1)
-    .max(100)
-    .regex(/^[A-Za-z0-9._:-]+$/)
-    .openapi({ param: { name: 'customerId', in: 'path' }, description: 'The identity user id events name.' }),
+  // A user id of identity (customers are signed-in users). Not a free string: `.` or `..` as a path segment is
+  // folded away by URL normalisation before routing.
+  customerId: uuid().openapi({ param: { name: 'customerId', in: 'path' }, description: 'The identity user id events name.' }),
 });
 
 export type MessageDto = z.infer<typeof messageSchema>;
