@@ -13,12 +13,18 @@ export class EdgeServerResponse<Request extends IncomingMessage = IncomingMessag
   edgeHeaders: EdgeHeaderSink['edgeHeaders'] = undefined;
 
   override writeHead(statusCode: number, reason?: string | OwnHeaders, headers?: OwnHeaders): this {
+    // A server that is closing ends each connection after its answer (`Connection: close`) instead of keeping it for
+    // a next request it will not serve: `server.close()` then finishes as soon as the answers in flight are out.
+    if (closingServers.has((this.req?.socket as { server?: object } | undefined)?.server ?? this)) this.shouldKeepAlive = false;
     const edge = this.edgeHeaders;
     if (edge === undefined) return typeof reason === 'string' ? super.writeHead(statusCode, reason, headers) : super.writeHead(statusCode, reason);
     this.edgeHeaders = undefined;
     return typeof reason === 'string' ? super.writeHead(statusCode, reason, merged(edge, headers)) : super.writeHead(statusCode, merged(edge, reason));
   }
 }
+
+/** Servers that stopped taking connections; see `EdgeServerResponse.writeHead`. */
+export const closingServers = new WeakSet<object>();
 
 function merged(edge: readonly Readonly<Record<string, string>>[], own: OwnHeaders): OutgoingHttpHeaders {
   const headers: OutgoingHttpHeaders = {};

@@ -66,3 +66,41 @@ describe('the Node server adapter', () => {
     for (const [name, value] of Object.entries(secureHeaders)) expect(raw).toContain(`\r\n${name}: ${value}\r\n`);
   });
 });
+
+describe('keep-alive connections of the Node server adapter', () => {
+  it('announces a keep-alive timeout longer than its callers and proxies keep idle connections', async () => {
+    const server = await listen(() => new Response('ok'), { host: '127.0.0.1', port: 0 });
+    try {
+      const response = await send(server.url, { path: '/' });
+      expect(headerValues(response.rawHeaders, 'keep-alive')).toEqual(['timeout=65']);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('closing: the answer in flight says Connection: close, and close() ends without waiting for the keep-alive timeout', async () => {
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let arrived: () => void = () => {};
+    const inFlight = new Promise<void>((resolve) => (arrived = resolve));
+    const server = await listen(
+      async () => {
+        arrived();
+        await gate;
+        return new Response('late');
+      },
+      { host: '127.0.0.1', port: 0 },
+    );
+    const answer = send(server.url, { path: '/' });
+    await inFlight;
+    let closed = false;
+    const closing = server.close().then(() => (closed = true));
+    release();
+    const response = await answer;
+    expect(response.body).toBe('late');
+    expect(headerValues(response.rawHeaders, 'connection')).toEqual(['close']);
+    // Without Connection: close the socket would stay open, and close() pending, for the 65 s keep-alive timeout.
+    await closing;
+    expect(closed).toBe(true);
+  });
+});

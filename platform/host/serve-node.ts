@@ -4,8 +4,16 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { EdgeBindings } from '../http/index.ts';
 import { clientErrorHandler, closeAfterBody } from './node-connection.ts';
-import { EdgeServerResponse } from './node-response.ts';
+import { closingServers, EdgeServerResponse } from './node-response.ts';
 import type { RunningServer, ServeOptions } from './serve.ts';
+
+/**
+ * How long an idle keep-alive connection stays open, announced as `Keep-Alive: timeout=65`. Longer than the idle
+ * timeout of the clients and proxies in front (Cleave's own callers keep 4 s, load balancers typically 60 s), so the
+ * client, not the server, ends an idle connection: a server that closes first races the client's next request on
+ * that socket, which then fails with "other side closed" (Node's default is 5 s).
+ */
+export const keepAliveTimeoutMs = 65_000;
 
 type Fetch = (request: Request, env?: EdgeBindings) => Response | Promise<Response>;
 
@@ -39,10 +47,17 @@ export function listen(fetch: Fetch, options: ServeOptions): Promise<RunningServ
       (info: AddressInfo) => {
         resolve({
           url: `${tls ? 'https' : 'http'}://${formatHost(info.address)}:${info.port}`,
-          close: () => new Promise((done) => server.close(() => done())),
+          close: () =>
+            new Promise((done) => {
+              closingServers.add(server);
+              server.close(() => done());
+              // Node closes the connections idle now; those with an answer in flight close after it (see above).
+              server.closeIdleConnections();
+            }),
         });
       },
     ) as Server;
+    server.keepAliveTimeout = keepAliveTimeoutMs;
     server.on('clientError', clientErrorHandler(options.log));
     server.once('error', reject);
   });
