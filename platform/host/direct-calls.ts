@@ -344,7 +344,11 @@ async function keyedExchange(flight: Flight, key: string): Promise<CallResult> {
   );
   if (keyed.kind === 'ran') return result(flight, keyed.answer);
   if (keyed.kind === 'replay') return replay(flight, keyed.response);
-  if (keyed.kind === 'refused') return result(flight, problemAnswer(flight, problem({ status: keyed.status, code: keyed.code, detail: keyed.detail })));
+  if (keyed.kind === 'refused') {
+    const refused = problemAnswer(flight, problem({ status: keyed.status, code: keyed.code, detail: keyed.detail }));
+    if (keyed.retryAfterSeconds !== undefined && refused.status === keyed.status) refused.headers.push(['retry-after', String(keyed.retryAfterSeconds)]);
+    return result(flight, refused);
+  }
   flight.logger.error({ err: keyed.error, requestId: flight.requestId }, 'storing the idempotent answer failed');
   return result(flight, problemAnswer(flight, internalProblem()));
 }

@@ -1,7 +1,9 @@
 import type { JSONWebKeySet } from 'jose';
 import type { Config } from '../config/index.ts';
 import type { ModuleAnswer, ModuleCall } from '../contracts/http-send.ts';
+import { CleaveError } from '../http/index.ts';
 import { currentContext, type Logger } from '../observability/index.ts';
+import { retryAfterMs } from '../resilience/index.ts';
 import { onBehalfOfHeader } from '../http/authorize.ts';
 import { createCallerHandles, createTokenVerifier, moduleClientId, moduleClientSecret, type CallerHandles, type TokenVerifier } from '../security/index.ts';
 
@@ -13,6 +15,8 @@ export interface HostSecurity {
   /**
    * A call leaving the process with the calling module's token (client credentials, cached until shortly before it
    * expires) and the end user's token beside it; the user's alone when the module has none; unchanged otherwise.
+   * Throws a retryable `unavailable` error (503, `Retry-After`) when the module should have a token and identity
+   * cannot give one now.
    */
   withCredentials(call: ModuleCall): Promise<ModuleCall>;
 }
@@ -27,6 +31,10 @@ export interface HostSecurityOptions {
 }
 
 const identityModule = 'identity';
+/** How long after a failed token request without `Retry-After` the next may be made. */
+const tokenRetryMs = 1_000;
+/** The longest a `Retry-After` from identity keeps a module's calls refused. */
+const maxTokenRetryMs = 30_000;
 
 export function createHostSecurity(options: HostSecurityOptions): HostSecurity {
   const { config, send, log } = options;
@@ -62,6 +70,39 @@ export function createHostSecurity(options: HostSecurityOptions): HostSecurity {
   // A module's own secret when configured; derived from the shared key otherwise (the identity host, development).
   const secretOf = (module: string) => moduleClientSecrets[module] ?? (key ? moduleClientSecret(key, module) : undefined);
   const tokens = new Map<string, Promise<{ token: string; until: number }>>();
+  // After a failed token request, when the next may be made: calls before then fail at once, so a struggling or
+  // rate-limited identity module is not asked again by every call (its `Retry-After`, else `tokenRetryMs`).
+  const failedUntil = new Map<string, { until: number; reason: string }>();
+  const unavailable = (module: string, reason: string, untilMs: number, cause?: unknown) =>
+    new CleaveError('unavailable', 'http/upstream-unavailable', `No access token for module ${module}: ${reason}. The call was not sent.`, {
+      details: { module: identityModule, caller: module },
+      cause,
+      retryAfterSeconds: Math.max(1, Math.ceil((untilMs - Date.now()) / 1000)),
+    });
+  const requestToken = async (module: string, secret: string) => {
+    const answer = await send(identityModule, {
+      method: 'POST',
+      target: '/identity/v1/token',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${btoa(`${encodeURIComponent(moduleClientId(module))}:${encodeURIComponent(secret)}`)}`,
+      },
+      body: new URLSearchParams({ grant_type: 'client_credentials' }).toString(),
+    });
+    const text = answer.body === null ? '' : new TextDecoder().decode(answer.body);
+    if (answer.status !== 200) {
+      const wait = retryAfterMs(answer.headers['retry-after']);
+      throw Object.assign(new Error(`identity answered the token request with ${answer.status}: ${text.slice(0, 200)}`), { retryAfterMs: wait });
+    }
+    const body = JSON.parse(text) as Record<string, unknown>;
+    // Renewed at 80% of its life, so a token never expires on its way to the provider.
+    return { token: String(body.access_token), until: Date.now() + Math.max(1, Number(body.expires_in) * 800) };
+  };
+  /**
+   * The calling module's token: cached, one request at a time per module. Without one the call is not sent: it would
+   * only be refused (401) by a provider that needs the caller's identity, which its caller would take for a final
+   * answer; a retryable 503 with `Retry-After` lets it (a saga step, a client) try again once identity answers.
+   */
   const moduleToken = async (module: string): Promise<string | undefined> => {
     const secret = secretOf(module);
     if (secret === undefined || options.identity === undefined) return undefined;
@@ -73,27 +114,23 @@ export function createHostSecurity(options: HostSecurityOptions): HostSecurity {
     }
     let pending = tokens.get(module);
     if (!pending) {
-      pending = fetchJson({
-        method: 'POST',
-        target: '/identity/v1/token',
-        headers: {
-          'content-type': 'application/x-www-form-urlencoded',
-          authorization: `Basic ${btoa(`${encodeURIComponent(moduleClientId(module))}:${encodeURIComponent(secret)}`)}`,
-        },
-        body: new URLSearchParams({ grant_type: 'client_credentials' }).toString(),
-      }).then((answer) => {
-        const lifetimeS = Number(answer.expires_in);
-        // Renewed at 80% of its life, so a token never expires on its way to the provider.
-        return { token: String(answer.access_token), until: Date.now() + Math.max(1, lifetimeS * 800) };
-      });
+      const failed = failedUntil.get(module);
+      if (failed && failed.until > Date.now()) throw unavailable(module, failed.reason, failed.until);
+      pending = requestToken(module, secret);
       tokens.set(module, pending);
     }
     try {
       return (await pending).token;
     } catch (error) {
-      if (tokens.get(module) === pending) tokens.delete(module);
-      log.warn({ err: error, module }, 'no module token: the call goes without the module identity');
-      return undefined;
+      if (tokens.get(module) === pending) {
+        tokens.delete(module);
+        const wait = (error as { retryAfterMs?: number }).retryAfterMs;
+        const reason = error instanceof Error ? error.message : String(error);
+        failedUntil.set(module, { until: Date.now() + Math.min(maxTokenRetryMs, wait ?? tokenRetryMs), reason });
+        log.warn({ err: error, module, retryInMs: wait ?? tokenRetryMs }, 'no module token: calls of this module are refused until identity answers');
+      }
+      const failed = failedUntil.get(module);
+      throw unavailable(module, failed?.reason ?? String(error), failed?.until ?? Date.now() + tokenRetryMs, error);
     }
   };
 

@@ -30,7 +30,8 @@ export function keyScope(principal: Principal | undefined): string {
 /** How a keyed request ended, for the path that serves it (HTTP or a direct in-process call) to answer. */
 export type KeyedResult<A> =
   | { kind: 'replay'; response: StoredResponse }
-  | { kind: 'refused'; status: 409 | 422; code: string; detail: string }
+  /** `retryAfterSeconds`: when the key held by another request is free again (sent as `Retry-After`). */
+  | { kind: 'refused'; status: 409 | 422; code: string; detail: string; retryAfterSeconds?: number }
   | { kind: 'ran'; answer: A }
   /** The request ran, but its answer could not be stored; the key was given up. Answer a 500. */
   | { kind: 'store-failed'; error: unknown };
@@ -59,16 +60,20 @@ export interface IdempotencyGate {
 }
 
 export function createIdempotencyGate(module: string, store: IdempotencyStore): IdempotencyGate {
-  // Keys being processed in this process: a duplicate gets its 409 without waiting on the database (on embedded
-  // PGlite, a single connection, the first request's open transaction would make it wait).
-  const running = new Set<string>();
+  // Keys being processed in this process, with when their lock runs out: a duplicate gets its 409 without waiting on
+  // the database (on embedded PGlite, a single connection, the first request's open transaction would make it wait).
+  // Past its lock a holder no longer refuses here, as the database lets another request take the key over by then.
+  const running = new Map<string, { until: number }>();
   return {
     module,
     store,
     async exchange(request, run, shape) {
       const id = JSON.stringify([request.scope, request.method, request.path, request.key]);
-      if (running.has(id)) return { kind: 'refused', status: 409, code: 'http/idempotency-key-in-use', detail: inUse };
-      running.add(id);
+      const holder = running.get(id);
+      const leftMs = holder === undefined ? 0 : holder.until - Date.now();
+      if (leftMs > 0) return { kind: 'refused', status: 409, code: 'http/idempotency-key-in-use', detail: inUse, retryAfterSeconds: Math.ceil(leftMs / 1000) };
+      const mine = { until: Date.now() + store.lockMs };
+      running.set(id, mine);
       try {
         const claimed = await store.claim(request);
         if (claimed.kind === 'replay') return { kind: 'replay', response: claimed.response };
@@ -86,7 +91,10 @@ export function createIdempotencyGate(module: string, store: IdempotencyStore): 
             code: 'http/idempotency-key-in-use',
             detail: 'The request with this Idempotency-Key took effect, but its answer was lost; read the resource to see its state.',
           };
-        if (claimed.kind === 'in-progress') return { kind: 'refused', status: 409, code: 'http/idempotency-key-in-use', detail: inUse };
+        if (claimed.kind === 'in-progress') {
+          const retryAfterSeconds = Math.max(1, Math.ceil(claimed.retryAfterMs / 1000));
+          return { kind: 'refused', status: 409, code: 'http/idempotency-key-in-use', detail: inUse, retryAfterSeconds };
+        }
         const scope: KeyedScope = { module, store, claim: claimed.claim, held: undefined };
         const answer = await runKeyed(scope, run);
         try {
@@ -97,7 +105,7 @@ export function createIdempotencyGate(module: string, store: IdempotencyStore): 
         }
         return { kind: 'ran', answer };
       } finally {
-        running.delete(id);
+        if (running.get(id) === mine) running.delete(id);
       }
     },
   };

@@ -49,7 +49,11 @@ export function idempotency(gate: IdempotencyGate): MiddlewareHandler<AppEnv> {
       c.header('idempotent-replayed', 'true');
       return c.body(stored, status as 200);
     }
-    if (result.kind === 'refused') return problemFor(c, result.status, result.code, result.detail);
+    if (result.kind === 'refused') {
+      const refused = problemFor(c, result.status, result.code, result.detail);
+      if (result.retryAfterSeconds !== undefined) refused.headers.set('retry-after', String(result.retryAfterSeconds));
+      return refused;
+    }
     if (result.kind === 'store-failed') {
       requestLog(c).error({ err: result.error }, 'storing the idempotent answer failed');
       c.res = problemFor(c, 500, 'http/internal', 'An unexpected error occurred. Quote the request id when reporting it.');

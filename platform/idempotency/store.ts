@@ -24,11 +24,14 @@ export type ClaimResult =
   /** The key was used for a different request (another body or query). */
   | { kind: 'mismatch' }
   /** The first request with the key is still running. */
-  | { kind: 'in-progress' }
+  /** Another request holds the key: its lock runs out in `retryAfterMs` (then a retry takes the key over). */
+  | { kind: 'in-progress'; retryAfterMs: number }
   /** Its effect committed, but its answer was never recorded (the process stopped in between). */
   | { kind: 'outcome-unknown' };
 
 export interface IdempotencyStore {
+  /** How long a claim holds its key against other requests before one may take it over. */
+  readonly lockMs: number;
   claim(request: KeyedRequest): Promise<ClaimResult>;
   /** Records the answer; inside the effect's transaction when given one. */
   complete(claim: Claim, response: StoredResponse, executor?: Executor): Promise<void>;
@@ -65,6 +68,7 @@ export function createIdempotencyStore(options: IdempotencyStoreOptions): Idempo
   let lastPrune = Date.now();
 
   const store: IdempotencyStore = {
+    lockMs: options.lockMs,
     async claim(request) {
       if (Date.now() - lastPrune > pruneEveryMs) {
         lastPrune = Date.now();
@@ -105,9 +109,9 @@ export function createIdempotencyStore(options: IdempotencyStoreOptions): Idempo
         if (row.fingerprint !== request.fingerprint) return { kind: 'mismatch' };
         if (row.state === 'completed') return { kind: 'replay', response: { status: row.status ?? 500, headers: row.headers ?? [], body: row.body ?? '' } };
         if (row.state === 'applied' && row.lockedUntil.getTime() < Date.now()) return { kind: 'outcome-unknown' };
-        return { kind: 'in-progress' };
+        return { kind: 'in-progress', retryAfterMs: Math.max(0, row.lockedUntil.getTime() - Date.now()) };
       }
-      return { kind: 'in-progress' };
+      return { kind: 'in-progress', retryAfterMs: options.lockMs };
     },
     async complete(claim, response, executor = options.db) {
       await executor

@@ -50,6 +50,22 @@ export async function attempt(run: (signal: AbortSignal) => Promise<unknown>, ti
   }
 }
 
+/** How long the failure asks to wait before the next attempt (its `Retry-After`), in ms; undefined when it does not say. */
+export function retryAfterOf(error: unknown): number | undefined {
+  const seconds = isDomainError(error) ? error.retryAfterSeconds : undefined;
+  return seconds === undefined || !Number.isFinite(seconds) || seconds < 0 ? undefined : seconds * 1000;
+}
+
+/**
+ * Whether the participant refused only because an earlier attempt of this very action still holds its
+ * `Idempotency-Key`: that attempt outlived its timeout and the participant works on, or its process died and the key
+ * stays held until its lock runs out, which the `Retry-After` tells. Such a refusal does not count as an attempt: by
+ * then the earlier attempt's answer is stored (and replayed) or the key can be taken over, so the wait is bounded.
+ */
+export function heldByEarlierAttempt(error: unknown): boolean {
+  return isDomainError(error) && error.code === 'http/idempotency-key-in-use' && retryAfterOf(error) !== undefined;
+}
+
 /** Exponential backoff with a cap; a little jitter so replicas retrying together spread out. */
 export function backoffMs(attempts: number, baseMs: number, maxMs: number): number {
   const plain = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempts - 1));

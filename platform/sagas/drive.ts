@@ -1,6 +1,6 @@
 import type { Logger } from '../observability/index.ts';
 import { isDomainError } from '../http/index.ts';
-import { attempt, backoffMs, messageOf } from './attempt.ts';
+import { attempt, backoffMs, heldByEarlierAttempt, messageOf, retryAfterOf } from './attempt.ts';
 import { sagaKey, type SagaDefinition, type SagaTracePoint } from './define-saga.ts';
 import type { HistoryEntry, SagaRow, SagaStore, StepFailure, StepRecord } from './store.ts';
 
@@ -38,7 +38,15 @@ export async function drive(row: SagaRow, options: DriveOptions): Promise<void> 
     options.onTrace?.(point);
   };
   const save = (entries: HistoryEntry[], opts: { delayMs?: number; release?: boolean } = {}) => store.save(row, owner, entries, opts);
-  const wait = (entries: HistoryEntry[]) => save(entries, { delayMs: backoffMs(row.attempts, t.retryBaseMs, t.retryMaxMs), release: true });
+  // The backoff, or longer when the failure says when to come back (`Retry-After`: a rate limit, an open breaker),
+  // never beyond `retryMaxMs`; a key held by an earlier attempt is looked at again at the backoff, at the latest
+  // when its lock runs out (the holder may finish sooner).
+  const wait = (entries: HistoryEntry[], error?: unknown) => {
+    const backoff = backoffMs(row.attempts, t.retryBaseMs, t.retryMaxMs);
+    const after = retryAfterOf(error);
+    const delayMs = heldByEarlierAttempt(error) ? Math.min(backoff, after ?? backoff) : Math.min(t.retryMaxMs, Math.max(backoff, after ?? 0));
+    return save(entries, { delayMs, release: true });
+  };
   const results = () => Object.fromEntries(Object.entries(row.steps).flatMap(([name, r]) => (r.status === 'done' ? [[name, r.result]] : [])));
   const context = (name: string, action: 'invoke' | 'compensate', s: AbortSignal) => ({
     sagaId: row.id,
@@ -77,7 +85,8 @@ export async function drive(row: SagaRow, options: DriveOptions): Promise<void> 
         trace(step, 'recorded');
         continue;
       }
-      Object.assign(row, { attempts: attemptNo, lastError: messageOf(out.error) });
+      // A key still held by an earlier attempt is waited out without counting (see `heldByEarlierAttempt`).
+      Object.assign(row, { attempts: heldByEarlierAttempt(out.error) ? row.attempts : attemptNo, lastError: messageOf(out.error) });
       const failed: HistoryEntry = {
         step,
         action: 'invoke',
@@ -87,7 +96,7 @@ export async function drive(row: SagaRow, options: DriveOptions): Promise<void> 
       };
       log.warn({ step, attempt: attemptNo, err: out.error }, 'saga step failed');
       // Past the point of no return the saga only goes forward: the step is retried until it succeeds.
-      if (row.cursor > pivot || (out.retryable && attemptNo < t.invokeAttempts)) return void (await wait([failed]));
+      if (row.cursor > pivot || (out.retryable && row.attempts < t.invokeAttempts)) return void (await wait([failed], out.error));
       const error: StepFailure = { step, code: isDomainError(out.error) ? out.error.code : null, message: row.lastError ?? '', timedOut: out.timedOut };
       row.steps[step] = { status: 'failed', error };
       Object.assign(row, { state: 'compensating', attempts: 0 });
@@ -128,7 +137,7 @@ export async function drive(row: SagaRow, options: DriveOptions): Promise<void> 
       trace(step, 'recorded-compensation');
       continue;
     }
-    Object.assign(row, { attempts: attemptNo, lastError: messageOf(out.error) });
+    Object.assign(row, { attempts: heldByEarlierAttempt(out.error) ? row.attempts : attemptNo, lastError: messageOf(out.error) });
     const failed: HistoryEntry = {
       step,
       action: 'compensate',
@@ -136,7 +145,7 @@ export async function drive(row: SagaRow, options: DriveOptions): Promise<void> 
       attempt: attemptNo,
       detail: { error: row.lastError },
     };
-    if (attemptNo < t.compensationAttempts) return void (await wait([failed]));
+    if (row.attempts < t.compensationAttempts) return void (await wait([failed], out.error));
     row.state = 'stuck';
     if (await save([failed, { step, action: 'compensate', outcome: 'stuck', detail: { error: row.lastError } }])) options.onStuck(row);
     return;

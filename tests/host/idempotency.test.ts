@@ -86,6 +86,9 @@ describe.each(testDatabases)('Idempotency-Key on $name', (testDatabase) => {
     const duplicate = await add(host, 7, { 'idempotency-key': key });
     expect(duplicate.status).toBe(409);
     expect(await duplicate.json()).toMatchObject({ code: 'http/idempotency-key-in-use' });
+    // When to look again: at the latest when the first request's lock runs out (IDEMPOTENCY_LOCK, 60 s by default).
+    expect(Number(duplicate.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(Number(duplicate.headers.get('retry-after'))).toBeLessThanOrEqual(60);
     release();
     expect((await first).status).toBe(201);
     const later = await add(host, 7, { 'idempotency-key': key });

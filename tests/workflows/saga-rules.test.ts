@@ -86,13 +86,28 @@ describe.each(testDatabases)('saga runner rules on $name', { timeout: 120_000 },
     expect((await effectsOf(h, 'rooms', id))['reserve-room']).toMatchObject({ effects: 1, compensations: 0 });
   });
 
+  it('a step whose timed-out attempt still holds its key waits for it without using up attempts: the late answer is replayed', async () => {
+    database = await testDatabase.open();
+    // Two attempts only: the first times out, and the refusals while it still runs (409, key in use) must not count,
+    // or the saga would compensate a step whose effect is about to land.
+    const h = (host = await startSagaHost(database, { slowMs: 3000, timeoutMs: 500, idempotencyLock: '20s', timings: { invokeAttempts: 2, leaseMs: 2000 } }));
+    const id = randomUUID();
+    await book(h, id, { 'charge-card': 'slow-once' });
+    const saga = await sagaIn(h, id, ['completed']);
+    const charge = saga.history.filter((e) => e.step === 'charge-card' && e.action === 'invoke');
+    expect(charge[0]?.outcome).toBe('timed-out');
+    expect(charge.some((e) => e.outcome === 'failed' && String(e.detail.error).includes('Idempotency-Key'))).toBe(true);
+    expect((await effectsOf(h, 'payments', id))['charge-card']).toMatchObject({ effects: 1, compensations: 0 });
+  });
+
   it('a step that keeps timing out is compensated, and the undo voids its late effect', async () => {
     database = await testDatabase.open();
-    const h = (host = await startSagaHost(database, { slowMs: 1500, timeoutMs: 500, timings: { invokeAttempts: 2, leaseMs: 2000 } }));
+    // Each attempt outlives the key's 2 s lock, so the next takes the key over and times out in turn.
+    const h = (host = await startSagaHost(database, { slowMs: 3000, timeoutMs: 500, timings: { invokeAttempts: 2, leaseMs: 2000 } }));
     const id = randomUUID();
     await book(h, id, { 'charge-card': 'hang' });
     await sagaIn(h, id, ['compensated']);
-    await new Promise((r) => setTimeout(r, 2000));
+    await new Promise((r) => setTimeout(r, 4000));
     const charge = (await effectsOf(h, 'payments', id))['charge-card'];
     expect(charge?.effects).toBe(charge?.compensations);
     expect((await effectsOf(h, 'rooms', id))['reserve-room']).toMatchObject({ effects: 1, compensations: 1 });

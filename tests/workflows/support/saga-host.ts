@@ -7,12 +7,12 @@ import type { Effect } from './counter-contract.ts';
 import { tripsModule, type TripsOptions } from './trips-module.ts';
 
 /** A host of trips and both participants in one process (the rules tests; the crash tests split them). */
-export function startSagaHost(database: TestDatabaseHandle, options: TripsOptions & { slowMs?: number } = {}): Promise<Host> {
+export function startSagaHost(database: TestDatabaseHandle, options: TripsOptions & { slowMs?: number; idempotencyLock?: string } = {}): Promise<Host> {
   const slow = options.slowMs === undefined ? {} : { slowMs: options.slowMs };
   return startTestHost({
     database,
     modules: [tripsModule(options), counterModule('rooms', 'trips', slow), counterModule('payments', 'trips', slow), identityModule],
-    env: { IDEMPOTENCY_LOCK: '2s' },
+    env: { IDEMPOTENCY_LOCK: options.idempotencyLock ?? '2s' },
   });
 }
 
