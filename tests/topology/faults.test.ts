@@ -25,7 +25,8 @@ async function host(env: Record<string, string>): Promise<Host> {
 
 const receive = (h: Host) => call(h, 'POST', `/inventory/v1/stock/${randomUUID()}/receipts`, { quantity: 1 });
 
-describe.skipIf(!redisUrl)('a remote module that is down', () => {
+// Each test starts a host, and the first a second process: on a loaded 2-core machine that alone can take 25 s.
+describe.skipIf(!redisUrl)('a remote module that is down', { timeout: 120_000 }, () => {
   it('fails with 503 naming it, then fast once the breaker opens, and recovers when it returns', async () => {
     const port = await freePort();
     const prefix = redisPrefix();
@@ -86,7 +87,7 @@ describe.skipIf(!redisUrl)('a remote module that is down', () => {
   });
 });
 
-describe.skipIf(!redisUrl)('a remote module that is slow', () => {
+describe.skipIf(!redisUrl)('a remote module that is slow', { timeout: 120_000 }, () => {
   it('times out with 504 naming it instead of hanging, for calls and for the gateway', async () => {
     const slow: Server = createServer((_req, res) => void setTimeout(() => res.end('{}'), 2000));
     const port = await freePort();
@@ -110,7 +111,7 @@ describe.skipIf(!redisUrl)('a remote module that is slow', () => {
   });
 });
 
-describe.skipIf(!redisServerAvailable())('Redis down while the monolith takes writes', () => {
+describe.skipIf(!redisServerAvailable())('Redis down while the monolith takes writes', { timeout: 120_000 }, () => {
   it('writes succeed, events wait in the outbox and flow when Redis returns, none lost', async () => {
     const redis = await startRedisServer();
     cleanups.push(() => redis.stop());
