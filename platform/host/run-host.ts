@@ -20,6 +20,37 @@ export async function runHost(config: Config, modules: readonly ModuleDefinition
   await ensurePortFree(config.server.host, config.server.port);
   const host = await createHost({ config, modules });
   const server = await serve(host, { ...config.server, tls: config.tls.server });
+  // Signals are handled from the moment requests can arrive (readiness may answer 200 while demo data still loads):
+  // a SIGTERM then drains instead of killing the process.
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    host.logger.info({ signal, deadlineMs: config.shutdownTimeoutMs }, 'shutting down');
+    // Past the deadline the process exits anyway: what was in flight is redelivered after the next start.
+    const deadline = setTimeout(() => {
+      const abandoned = host.modules.flatMap((m) => m.relay.inFlightIds().map((eventId) => ({ module: m.definition.name, eventId })));
+      host.logger.error(
+        { abandoned, deadlineMs: config.shutdownTimeoutMs },
+        'shutdown deadline passed; exiting with work in flight (it is delivered again after a restart)',
+      );
+      process.exit(1);
+    }, config.shutdownTimeoutMs);
+    deadline.unref?.();
+    // Leave the registry and fail readiness first, and keep serving while every gateway's discovery catches up
+    // (it rereads the registry each second); only then stop accepting and finish what is in flight.
+    await host.drain();
+    if (host.registry && config.rollout.drainDelayMs > 0) {
+      host.logger.info({ delayMs: config.rollout.drainDelayMs }, 'draining: left the registry, still serving');
+      await new Promise((resolve) => setTimeout(resolve, config.rollout.drainDelayMs));
+    }
+    await server.close();
+    await host.stop();
+    clearTimeout(deadline);
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
   await host.announce(config.publicUrl ?? server.url);
   // Demo data is a convenience: a module it needs being elsewhere and down must not stop the host.
   if (config.demoData) await host.seed().catch((error: unknown) => host.logger.warn({ err: error }, 'demo data not loaded'));
@@ -60,35 +91,6 @@ export async function runHost(config: Config, modules: readonly ModuleDefinition
       ].join('\n') + '\n',
     );
   }
-  let closing = false;
-  const shutdown = async (signal: string) => {
-    if (closing) return;
-    closing = true;
-    host.logger.info({ signal, deadlineMs: config.shutdownTimeoutMs }, 'shutting down');
-    // Past the deadline the process exits anyway: what was in flight is redelivered after the next start.
-    const deadline = setTimeout(() => {
-      const abandoned = host.modules.flatMap((m) => m.relay.inFlightIds().map((eventId) => ({ module: m.definition.name, eventId })));
-      host.logger.error(
-        { abandoned, deadlineMs: config.shutdownTimeoutMs },
-        'shutdown deadline passed; exiting with work in flight (it is delivered again after a restart)',
-      );
-      process.exit(1);
-    }, config.shutdownTimeoutMs);
-    deadline.unref?.();
-    // Leave the registry and fail readiness first, and keep serving while every gateway's discovery catches up
-    // (it rereads the registry each second); only then stop accepting and finish what is in flight.
-    await host.drain();
-    if (host.registry && config.rollout.drainDelayMs > 0) {
-      host.logger.info({ delayMs: config.rollout.drainDelayMs }, 'draining: left the registry, still serving');
-      await new Promise((resolve) => setTimeout(resolve, config.rollout.drainDelayMs));
-    }
-    await server.close();
-    await host.stop();
-    clearTimeout(deadline);
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
   return { host, server };
 }
 

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import process from 'node:process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalogModule } from '../../modules/catalog/index.ts';
@@ -6,7 +7,8 @@ import { openWorld } from '../support/buses/world.ts';
 import { postgresTestDatabase, type TestDatabaseHandle } from '../support/databases.ts';
 import { probeModule, readEffects } from '../support/probe/module.ts';
 import { lockTable } from '../support/table-lock.ts';
-import { startProcessHost } from '../support/process-host.ts';
+import { freePort, generousRateLimits, startProcessHost } from '../support/process-host.ts';
+import { testAdminSecret } from '../support/tokens.ts';
 import { call, eventually, startTestHost, testLogger } from '../support/test-host.ts';
 
 if (!postgresTestDatabase) process.stdout.write('\n  Shutdown deadline: needs TEST_DATABASE_URL (a lock held from outside the process); SKIPPED.\n');
@@ -62,6 +64,53 @@ describe.skipIf(!postgresTestDatabase)('graceful shutdown with a deadline', () =
       await eventually(async () => expect((await readEffects(database.db)).map((e) => e.eventId)).toEqual([abandoned[0]?.eventId]), 30_000);
       expect((await call(restarted, 'GET', '/health/ready')).status).toBe(200);
     } finally {
+      await lock.release();
+    }
+  });
+});
+
+describe.skipIf(!postgresTestDatabase)('a SIGTERM while demo data still loads', () => {
+  let database: TestDatabaseHandle;
+  beforeAll(async () => {
+    database = await (postgresTestDatabase as NonNullable<typeof postgresTestDatabase>).open();
+    await openWorld(database, testLogger());
+  });
+  afterAll(() => database.close());
+
+  it('drains and exits (no death by signal): the host serves, and handles signals, before its demo data is in', { timeout: 120_000 }, async () => {
+    // Demo products wait on this lock, so the start stays between "serving" and "ready" as long as the test wants.
+    const lock = await lockTable(database.url ?? '', 'catalog.products');
+    const port = await freePort();
+    const child = spawn(process.execPath, ['--import', 'tsx', 'apps/monolith/main.ts'], {
+      env: {
+        ...process.env,
+        ...generousRateLimits,
+        NODE_ENV: 'test',
+        LOG_FORMAT: 'json',
+        MODULES: 'catalog,identity',
+        DATABASE_URL: database.url ?? '',
+        DATABASE_ROLES: 'false',
+        DEMO_DATA: 'true',
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        SHUTDOWN_TIMEOUT_MS: '3000',
+        IDENTITY_ADMIN_SECRET: testAdminSecret,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    try {
+      await eventually(async () => expect((await fetch(`http://127.0.0.1:${port}/health/live`)).status).toBe(200), 90_000);
+      expect(output).not.toContain('Cleave is ready');
+      child.kill('SIGTERM');
+      const exit = await exited;
+      expect(exit.signal).toBeNull();
+      expect(output).toContain('shutting down');
+    } finally {
+      child.kill('SIGKILL');
       await lock.release();
     }
   });
