@@ -1,0 +1,24 @@
+import { sql } from 'drizzle-orm';
+import { openDatabase, resultRows } from '../../platform/db/index.ts';
+import { migrateModule, type ModuleDefinition } from '../../platform/host/index.ts';
+
+/**
+ * The tables each module's schema holds once migrated, found by migrating every module into an in-memory PGlite:
+ * the schema as a fresh deployment gets it, whatever database the caller has.
+ */
+export async function migratedTables(modules: readonly ModuleDefinition[]): Promise<Map<string, Set<string>>> {
+  const database = await openDatabase({ dataDir: 'memory' });
+  try {
+    const tables = new Map<string, Set<string>>();
+    for (const m of modules) {
+      await migrateModule(database.db, m);
+      const rows = resultRows<{ table_name: string }>(
+        await database.db.execute(sql`select table_name from information_schema.tables where table_schema = ${m.name}`),
+      );
+      tables.set(m.name, new Set(rows.map((r) => r.table_name)));
+    }
+    return tables;
+  } finally {
+    await database.close();
+  }
+}
