@@ -16,16 +16,25 @@ export interface SchemaClassification {
 /** A projection rebuild's shadow of one of the module's projection tables: classified with the table it replaces. */
 const isShadow = (table: string, projectionTables: Set<string>) => table.endsWith('__rebuild') && projectionTables.has(table.slice(0, -'__rebuild'.length));
 
+/**
+ * The tables (and views) in `schema`. From the catalog rather than information_schema, which shows only what the
+ * current role has privileges on: a table someone else created there counts too. Partitions go with their parent.
+ */
+export async function schemaTables(db: Db, schema: string): Promise<Set<string>> {
+  const rows = resultRows<{ name: string }>(
+    await db.execute(sql`select c.relname as name from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+      where n.nspname = ${schema} and c.relkind in ('r', 'p', 'v', 'm', 'f') and not c.relispartition`),
+  );
+  return new Set(rows.map((r) => r.name));
+}
+
 /** Compares the tables in a module's schema (after its migrations) with what the module and the platform classify. */
 export async function compareSchema(db: Db, module: ModuleDefinition): Promise<SchemaClassification> {
-  const rows = resultRows<{ table_name: string }>(
-    await db.execute(sql`select table_name from information_schema.tables where table_schema = ${module.name} order by table_name`),
-  );
-  const present = new Set(rows.map((r) => r.table_name));
+  const present = await schemaTables(db, module.name);
   const declared = declaredTables(module);
   const projectionTables = new Set((module.projections ?? []).flatMap((p) => Object.keys(p.tables)));
   return {
-    unclassified: [...present].filter((t) => !declared.has(t) && !isShadow(t, projectionTables)),
+    unclassified: [...present].sort().filter((t) => !declared.has(t) && !isShadow(t, projectionTables)),
     // Projection tables are created when the projection first runs, after this check; platform defaults cover
     // tables the module may not have (data keys).
     missing: [...declared]

@@ -7,7 +7,7 @@ export { defineModule } from './define-module.ts';
 export type { ModuleDefinition, ModuleContext, HealthCheck } from './define-module.ts';
 export { declaredTables, platformTableData } from './platform-data.ts';
 export type { DeclaredBy, DeclaredTable } from './platform-data.ts';
-export { compareSchema } from './classified-schema.ts';
+export { compareSchema, schemaTables } from './classified-schema.ts';
 export type { SchemaClassification } from './classified-schema.ts';
 export { defaultSlos, slosOf } from './slos.ts';
 export type { ModuleSlos, OperationClass, SloObjectives } from './slos.ts';

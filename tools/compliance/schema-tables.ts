@@ -1,6 +1,5 @@
-import { sql } from 'drizzle-orm';
-import { openDatabase, resultRows } from '../../platform/db/index.ts';
-import { migrateModule, type ModuleDefinition } from '../../platform/host/index.ts';
+import { openDatabase } from '../../platform/db/index.ts';
+import { migrateModule, schemaTables, type ModuleDefinition } from '../../platform/host/index.ts';
 
 /**
  * The tables each module's schema holds once migrated, found by migrating every module into an in-memory PGlite:
@@ -12,10 +11,7 @@ export async function migratedTables(modules: readonly ModuleDefinition[]): Prom
     const tables = new Map<string, Set<string>>();
     for (const m of modules) {
       await migrateModule(database.db, m);
-      const rows = resultRows<{ table_name: string }>(
-        await database.db.execute(sql`select table_name from information_schema.tables where table_schema = ${m.name}`),
-      );
-      tables.set(m.name, new Set(rows.map((r) => r.table_name)));
+      tables.set(m.name, await schemaTables(database.db, m.name));
     }
     return tables;
   } finally {
