@@ -39,8 +39,11 @@ describe.each(testDatabases)('start-up refuses unclassified tables on $name', (t
 
   it('every module of the application, with the platform tables in its schema, starts classified', async () => {
     const { modules } = await import('../../apps/modules.ts');
-    const host = await start([...modules]);
+    const lines: Record<string, unknown>[] = [];
+    const host = await start([...modules], lines);
     expect(host.modules.map((m) => m.definition.name)).toHaveLength(modules.length);
+    // Nor does any declare a table or column its schema lacks.
+    expect(lines.filter((l) => String(l.msg).startsWith('classified '))).toEqual([]);
   });
 
   it('a table added outside the migrations is caught at the next start, whoever migrated the schema', async () => {
@@ -58,14 +61,25 @@ describe.each(testDatabases)('start-up refuses unclassified tables on $name', (t
     await expect(start([tally])).resolves.toBeDefined();
   });
 
-  it('a classified table the schema does not hold is logged as a warning, and the module starts', async () => {
+  it('a classified table or column the schema does not hold is logged as a warning, and the module starts', async () => {
     const lines: Record<string, unknown>[] = [];
-    const ghost = { ...probe, data: { ...probe.data, ghost: { classification: 'internal', retention: '30d' } } } as ModuleDefinition;
+    const ghost = {
+      ...probe,
+      data: {
+        effects: { classification: 'personal', retention: '30d', legalBasis: 'tests', subject: 'customer' },
+        ghost: { classification: 'internal', retention: '30d' },
+      },
+    } as ModuleDefinition;
     await start([ghost], lines);
     expect(lines.find((l) => l.msg === 'classified tables not in the schema (a typo, or migrations not applied yet?)')).toMatchObject({
       level: 40,
       module: 'probe',
       tables: ['ghost'],
+    });
+    expect(lines.find((l) => l.msg === 'classified columns not in their tables (a typo, or migrations not applied yet?)')).toMatchObject({
+      level: 40,
+      module: 'probe',
+      columns: ['effects.customer'],
     });
   });
 });

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -9,7 +9,7 @@ import { defineEvent, subscribe } from '../../platform/events/index.ts';
 import { createRouter } from '../../platform/http/index.ts';
 import { defineModule, type ModuleDefinition } from '../../platform/host/index.ts';
 import { runCli } from '../../tools/compliance/cli.ts';
-import { complianceReport, UnclassifiedTablesError } from '../../tools/compliance/report.ts';
+import { complianceReport, SchemaMismatchError } from '../../tools/compliance/report.ts';
 import { migratedTables } from '../../tools/compliance/schema-tables.ts';
 import { runTool } from '../support/run-tool.ts';
 
@@ -46,9 +46,12 @@ const mailer = defineModule({
   data: { mails: { classification: 'personal', retention: '30d', legalBasis: 'Contract', subject: 'user_id', copiesOf: ['shop.signed-up'] } },
 });
 const fixtures: ModuleDefinition[] = [shop, mailer];
+/** A schema: each table with its columns. */
+const schema = (tables: Record<string, string[]>) => new Map(Object.entries(tables).map(([t, columns]) => [t, new Set(columns)]));
+const platform = { outbox: ['envelope'], inbox: [], dead_letters: ['envelope'], __migrations: [] };
 const tables = new Map([
-  ['shop', new Set(['accounts', 'plans', 'outbox', 'inbox', 'dead_letters', '__migrations'])],
-  ['mailer', new Set(['mails', 'outbox', 'inbox', 'dead_letters', '__migrations'])],
+  ['shop', schema({ accounts: ['id', 'email'], plans: ['id'], ...platform })],
+  ['mailer', schema({ mails: ['id', 'user_id'], ...platform })],
 ]);
 const tablesOf = async () => tables;
 
@@ -95,10 +98,13 @@ describe('npm run compliance', () => {
     ]);
   });
 
-  it('a schema with a table nobody classified fails the report, naming the table', () => {
-    const extra = new Map([...tables, ['mailer', new Set(['mails', 'bounces'])]]);
-    expect(() => complianceReport(fixtures, extra)).toThrow(UnclassifiedTablesError);
-    expect(() => complianceReport(fixtures, extra)).toThrow(/tables nobody classified: mailer\.bounces;/);
+  it('a schema with a table nobody classified, or without a declared column, fails the report, naming them', () => {
+    const extra = new Map([...tables, ['mailer', schema({ mails: ['id', 'user_id'], bounces: ['id'] })]]);
+    expect(() => complianceReport(fixtures, extra)).toThrow(SchemaMismatchError);
+    expect(() => complianceReport(fixtures, extra)).toThrow(/^tables nobody classified: mailer\.bounces \(declare each in its module's `data`\);/);
+    // A typo in a column or subject would leave the real column unreported, and erasure looking in the wrong place.
+    const typo = new Map([...tables, ['shop', schema({ accounts: ['id', 'e_mail'], plans: [] })]]);
+    expect(() => complianceReport(fixtures, typo)).toThrow(/^classified columns their tables do not have: shop\.accounts\.email;/);
   });
 
   it('writes markdown and JSON, and --check passes until a file goes stale', async () => {
@@ -124,10 +130,13 @@ describe('npm run compliance', () => {
       ['--markdown', join(dir, 'c.md'), '--json', join(dir, 'c.json')],
       run.io,
       fixtures,
-      async () => new Map([['shop', new Set(['secrets'])]]),
+      async () => new Map([['shop', schema({ secrets: [] })]]),
     );
     expect(code).toBe(1);
-    expect(run.err[0]).toMatch(/^compliance: tables nobody classified: shop\.secrets; declare each in its module's `data`/);
+    expect(run.err).toEqual([
+      "compliance: tables nobody classified: shop.secrets (declare each in its module's `data`); see docs/operations/data-classification.md",
+    ]);
+    expect(existsSync(join(dir, 'c.md'))).toBe(false);
   });
 
   it('bad usage from the command line exits 2 with the usage', async () => {

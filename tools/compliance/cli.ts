@@ -1,9 +1,9 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { ModuleDefinition } from '../../platform/host/index.ts';
+import type { ModuleDefinition, SchemaTables } from '../../platform/host/index.ts';
 import { renderMarkdown } from './render-markdown.ts';
-import { complianceReport, UnclassifiedTablesError } from './report.ts';
+import { complianceReport, SchemaMismatchError } from './report.ts';
 
 export interface CliIo {
   out: (line: string) => void;
@@ -20,7 +20,7 @@ const USAGE = `usage: npm run compliance -- [--markdown ${defaultPaths.markdown}
 
 /**
  * Writes the compliance report of `modules` as the command line does and returns the exit code: 0 written (or up to
- * date with --check), 1 out of date (--check) or a table nobody classified, 2 bad usage. `tablesOf` lists the tables of
+ * date with --check), 1 out of date (--check) or a schema that does not match the declarations, 2 bad usage. `tablesOf` lists the tables of
  * each module's migrated schema.
  * @example process.exitCode = await runCli(process.argv.slice(2), io, modules, migratedTables);
  */
@@ -28,7 +28,7 @@ export async function runCli(
   args: readonly string[],
   io: CliIo,
   modules: readonly ModuleDefinition[],
-  tablesOf: (modules: readonly ModuleDefinition[]) => Promise<ReadonlyMap<string, ReadonlySet<string>>>,
+  tablesOf: (modules: readonly ModuleDefinition[]) => Promise<ReadonlyMap<string, SchemaTables>>,
 ): Promise<number> {
   let values: { markdown?: string | undefined; json?: string | undefined; check?: boolean | undefined; help?: boolean | undefined };
   try {
@@ -58,7 +58,7 @@ export async function runCli(
       [jsonPath, `${JSON.stringify(report, null, 2)}\n`],
     ];
   } catch (error) {
-    if (!(error instanceof UnclassifiedTablesError)) throw error;
+    if (!(error instanceof SchemaMismatchError)) throw error;
     io.err(`compliance: ${error.message}`);
     return 1;
   }

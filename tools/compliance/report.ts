@@ -1,6 +1,6 @@
 import { classifications, parseRetention, type ColumnData, type DataClassification, type ParsedRetention } from '../../platform/compliance/index.ts';
 import type { EventDefinition } from '../../platform/events/index.ts';
-import { declaredTables, type DeclaredBy, type ModuleDefinition } from '../../platform/host/index.ts';
+import { compareTables, declaredTables, type DeclaredBy, type ModuleDefinition, type SchemaTables } from '../../platform/host/index.ts';
 
 export interface ReportTable {
   table: string;
@@ -41,12 +41,12 @@ export interface ComplianceReport {
   events: ReportEvent[];
 }
 
-/** Tables found in a module's schema that nothing classifies: what a host would refuse to start with. */
-export class UnclassifiedTablesError extends Error {
-  readonly tables: readonly string[];
-  constructor(tables: readonly string[]) {
-    super(`tables nobody classified: ${tables.join(', ')}; declare each in its module's \`data\` (see docs/operations/data-classification.md)`);
-    this.tables = tables;
+/** A schema that does not match the declarations: tables nobody classified, or declared columns a table lacks. */
+export class SchemaMismatchError extends Error {
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[]) {
+    super(`${problems.join('; ')}; see docs/operations/data-classification.md`);
+    this.problems = problems;
   }
 }
 
@@ -55,16 +55,19 @@ const rank = (c: DataClassification) => classifications.indexOf(c);
 /**
  * The compliance report of `modules`, from their declarations and the tables their migrated schemas hold (`present`,
  * per module): every table with its classification, retention and legal basis, and every event with classified
- * fields with the modules that consume it and the tables that keep its copies. Throws `UnclassifiedTablesError` when
- * a schema holds a table nothing classifies.
+ * fields with the modules that consume it and the tables that keep its copies. Throws `SchemaMismatchError` when a
+ * schema holds a table nothing classifies, or a table lacks a column declared for it.
  */
-export function complianceReport(modules: readonly ModuleDefinition[], present: ReadonlyMap<string, ReadonlySet<string>>): ComplianceReport {
+export function complianceReport(modules: readonly ModuleDefinition[], present: ReadonlyMap<string, SchemaTables>): ComplianceReport {
   const unclassified: string[] = [];
+  const missingColumns: string[] = [];
   const reported = modules.map((m): ReportModule => {
     const declared = declaredTables(m);
-    const tables = present.get(m.name) ?? new Set<string>();
+    const tables: SchemaTables = present.get(m.name) ?? new Map();
     const projectionTables = (m.projections ?? []).flatMap((p) => Object.keys(p.tables));
-    for (const table of tables) if (!declared.has(table)) unclassified.push(`${m.name}.${table}`);
+    const compared = compareTables(m, tables);
+    unclassified.push(...compared.unclassified.map((t) => `${m.name}.${t}`));
+    missingColumns.push(...compared.missingColumns.map((c) => `${m.name}.${c}`));
     const rows = [...declared]
       .filter(([table]) => tables.has(table) || projectionTables.includes(table))
       .map(([table, { data, declaredBy }]): ReportTable => ({
@@ -81,7 +84,11 @@ export function complianceReport(modules: readonly ModuleDefinition[], present: 
     const holds = rows[0]?.classification ?? 'public';
     return { module: m.name, owner: m.owner, holds, tables: rows };
   });
-  if (unclassified.length > 0) throw new UnclassifiedTablesError(unclassified.sort());
+  const problems = [
+    ...(unclassified.length > 0 ? [`tables nobody classified: ${unclassified.join(', ')} (declare each in its module's \`data\`)`] : []),
+    ...(missingColumns.length > 0 ? [`classified columns their tables do not have: ${missingColumns.join(', ')}`] : []),
+  ];
+  if (problems.length > 0) throw new SchemaMismatchError(problems);
   return { modules: reported, events: travellingEvents(modules) };
 }
 
