@@ -18,7 +18,6 @@ export const benchModule = defineModule({
   description: 'Benchmark-only: one route that does no I/O.',
   contract: benchContract,
   migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
-  data: { outbox: 'internal', inbox: 'internal', dead_letters: 'internal' },
   uses: [benchContract, inventoryContract],
   routes: () => {
     const app = createRouter();

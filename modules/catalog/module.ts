@@ -18,7 +18,7 @@ export const catalogModule = defineModule({
   description: 'Products: what is sold, at what price.',
   contract: catalogContract,
   migrations: fileURLToPath(new URL('../../migrations/catalog', import.meta.url)),
-  data: { products: 'public', outbox: 'internal', inbox: 'internal', dead_letters: 'internal', idempotency_keys: 'internal' },
+  data: { products: { classification: 'public', retention: { indefinite: 'the catalogue; archived products stay for past orders' } } },
   routes: productRoutes,
   health: (ctx) => [
     {

@@ -31,8 +31,11 @@ export const identityModule = defineModule({
   migrations: fileURLToPath(new URL('../../migrations/identity', import.meta.url)),
   data: {
     users: {
-      classification: 'confidential',
+      // Sensitive, not only personal: it holds the password hashes.
+      classification: 'sensitive',
       subject: 'id',
+      retention: { indefinite: 'while the account exists; erasure on request shreds its data key' },
+      legalBasis: 'Contract (GDPR Art. 6(1)(b)): the account the person signed up for and signs in with.',
       columns: {
         email: { category: 'personal', protection: 'encrypted' },
         email_index: { category: 'personal', protection: 'blind-index' },
@@ -43,16 +46,40 @@ export const identityModule = defineModule({
         password_hash: { category: 'sensitive', protection: 'hashed' },
       },
     },
-    clients: 'confidential',
-    refresh_tokens: 'restricted',
-    authorization_codes: 'restricted',
-    signing_keys: 'restricted',
-    // identity.user-registered carries the e-mail address and display name sealed with the user's key.
-    outbox: { classification: 'internal', columns: { envelope: { category: 'personal', protection: 'encrypted' } } },
-    inbox: 'internal',
-    dead_letters: { classification: 'internal', columns: { envelope: { category: 'personal', protection: 'encrypted' } } },
-    data_keys: 'restricted',
-    idempotency_keys: 'internal',
+    clients: {
+      classification: 'sensitive',
+      retention: { indefinite: 'while the client is registered' },
+      legalBasis: 'Not personal data: OAuth client registrations, whose secrets are kept for security of processing (GDPR Art. 32).',
+      columns: { secret_hash: { category: 'sensitive', protection: 'hashed' } },
+    },
+    refresh_tokens: {
+      classification: 'sensitive',
+      subject: 'user_id',
+      // REFRESH_TOKEN_TTL is 14 days; a spent or revoked token is kept a while longer to detect its replay.
+      retention: '90d',
+      legalBasis: 'Contract (GDPR Art. 6(1)(b)): keeping the person signed in; replay detection for security (Art. 32).',
+      columns: { token_hash: { category: 'sensitive', protection: 'hashed' } },
+    },
+    authorization_codes: {
+      classification: 'sensitive',
+      subject: 'user_id',
+      retention: '1d',
+      legalBasis: 'Contract (GDPR Art. 6(1)(b)): signing the person in to a client they chose.',
+      columns: { code_hash: { category: 'sensitive', protection: 'hashed' } },
+    },
+    signing_keys: {
+      classification: 'sensitive',
+      retention: { indefinite: 'retired public keys stay to verify tokens and audit checkpoints signed with them' },
+      legalBasis: "Not personal data: the service's token signing keys, sealed with IDENTITY_KEK (GDPR Art. 32).",
+      columns: { private_jwk: { category: 'sensitive', protection: 'encrypted' } },
+    },
+    // A keyed sign-up's stored answer shows the address and display name in the clear for IDEMPOTENCY_KEY_TTL.
+    idempotency_keys: {
+      classification: 'personal',
+      retention: '24h',
+      legalBasis: 'Contract (GDPR Art. 6(1)(b)): answering a retried request as the first time.',
+      columns: { response_body: { category: 'personal', protection: 'plain' } },
+    },
   },
   routes: identityRoutes,
   health: (ctx) => [

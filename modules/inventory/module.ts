@@ -29,14 +29,11 @@ export const inventoryModule = defineModule({
   contract: inventoryContract,
   migrations: fileURLToPath(new URL('../../migrations/inventory', import.meta.url)),
   data: {
-    stock_items: 'internal',
-    reservations: 'internal',
-    receipts: 'internal',
-    outbox: 'internal',
-    inbox: 'internal',
-    dead_letters: 'internal',
-    idempotency_keys: 'internal',
+    stock_items: { classification: 'internal', retention: { indefinite: 'while the product is tracked' } },
+    reservations: { classification: 'internal', retention: '1y' },
+    receipts: { classification: 'internal', retention: '10y' },
   },
+
   uses: [catalogContract],
   routes: (ctx) => stockRoutes(deps(ctx)),
   subscriptions: [

@@ -31,20 +31,25 @@ export const orderingModule = defineModule({
   description: 'Carts, event-sourced orders with their read models, and the checkout saga across inventory and payments.',
   contract: orderingContract,
   migrations: fileURLToPath(new URL('../../migrations/ordering', import.meta.url)),
+  // Customers are referred to by their user id only (a pseudonym, still personal data): no name, address or e-mail
+  // is kept here. Orders are commercial records, kept ten years; open carts are not.
   data: {
-    // Customers are referred to by their user id only (a pseudonym): no name, address or e-mail is kept here.
-    carts: 'confidential',
-    cart_lines: 'internal',
-    es_events: 'confidential',
-    es_checkpoints: 'internal',
-    order_list: 'confidential',
-    order_detail: 'confidential',
-    sagas: 'internal',
-    saga_history: 'internal',
-    outbox: 'confidential',
-    inbox: 'internal',
-    dead_letters: 'internal',
-    idempotency_keys: 'internal',
+    carts: {
+      classification: 'personal',
+      subject: 'customer_id',
+      retention: '1y',
+      legalBasis: 'Contract (GDPR Art. 6(1)(b)): the basket the customer is filling.',
+      columns: { customer_id: { category: 'personal', protection: 'plain' } },
+    },
+    cart_lines: { classification: 'internal', retention: '1y' },
+    es_events: {
+      classification: 'personal',
+      retention: '10y',
+      legalBasis: 'Contract and legal obligation to keep commercial records (GDPR Art. 6(1)(b), 6(1)(c)).',
+      columns: { payload: { category: 'personal', protection: 'plain' } },
+    },
+    sagas: { classification: 'internal', retention: '1y' },
+    saga_history: { classification: 'internal', retention: '1y' },
   },
   uses: [catalogContract, inventoryContract, paymentsContract],
   aggregates: [order],

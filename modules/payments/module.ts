@@ -29,15 +29,24 @@ export const paymentsModule = defineModule({
   migrations: fileURLToPath(new URL('../../migrations/payments', import.meta.url)),
   // No card data is kept: intents hold a customer id, amounts and the provider's outcome.
   data: {
-    payment_intents: 'confidential',
-    refunds: 'confidential',
-    journal_entries: 'confidential',
-    postings: 'confidential',
-    provider_operations: 'confidential',
-    outbox: 'internal',
-    inbox: 'internal',
-    dead_letters: 'internal',
-    idempotency_keys: 'internal',
+    payment_intents: {
+      classification: 'personal',
+      subject: 'customer_id',
+      retention: '10y',
+      legalBasis: 'Contract and legal obligation to keep accounting records (GDPR Art. 6(1)(b), 6(1)(c)).',
+      columns: { customer_id: { category: 'personal', protection: 'plain' } },
+    },
+    refunds: { classification: 'internal', retention: '10y' },
+    journal_entries: { classification: 'internal', retention: '10y' },
+    postings: { classification: 'internal', retention: '10y' },
+    provider_operations: { classification: 'internal', retention: '10y' },
+    // A keyed payment request's stored answer names the customer (by id) for IDEMPOTENCY_KEY_TTL.
+    idempotency_keys: {
+      classification: 'personal',
+      retention: '24h',
+      legalBasis: 'Contract (GDPR Art. 6(1)(b)): answering a retried request as the first time.',
+      columns: { response_body: { category: 'personal', protection: 'plain' } },
+    },
   },
   uses: [],
   routes: (ctx) => paymentsRoutes(deps(ctx)),

@@ -1,4 +1,5 @@
 import type { SQL } from 'drizzle-orm';
+import type { TableData } from '../compliance/index.ts';
 import type { Tx } from '../db/index.ts';
 import type { AggregateEvent, AnyAggregate } from './define-aggregate.ts';
 
@@ -19,6 +20,11 @@ export interface DefineProjectionOptions<A extends readonly AnyAggregate[], Tabl
    * NULL`). The platform creates them and, on a rebuild, their shadow copies; queries read them by name.
    */
   tables: Tables;
+  /**
+   * The classification of its tables (see docs/operations/data-classification.md), unless the module's `data` gives
+   * them; a host refuses to start a module with a projection table classified in neither place.
+   */
+  data?: Readonly<Record<string, TableData>>;
   /**
    * Applies one event, in the transaction that also advances the projection's checkpoint (exactly once in effect).
    * Write to `tables.<name>` (the live table, or its shadow during a rebuild), never to a table named literally.
@@ -66,6 +72,9 @@ export function defineProjection<const A extends readonly AnyAggregate[], const 
   for (const table of names) {
     // Its shadow is `<table>__rebuild`; identifiers stop at 63 bytes.
     if (!tablePattern.test(table) || table.length > 50 || table.startsWith('es_')) throw new Error(`Projection ${options.name}: bad table name "${table}".`);
+  }
+  for (const table of Object.keys(options.data ?? {})) {
+    if (!names.includes(table)) throw new Error(`Projection ${options.name} classifies "${table}", which is not one of its tables.`);
   }
   return { ...options, module: [...modules][0] as string };
 }

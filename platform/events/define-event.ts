@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { ColumnData } from '../compliance/index.ts';
 
 /** An event type: `<module>.<event>` with an integer version and the zod schema of its payload. */
 export interface EventDefinition<Name extends string = string, Schema extends z.ZodType = z.ZodType> {
@@ -19,6 +20,8 @@ export interface EventDefinition<Name extends string = string, Schema extends z.
    * forever): the mirror of `downcast`, one version step, checked against this version's schema.
    */
   upcast?: Upcast;
+  /** Payload fields holding personal or sensitive data, and how they travel (see docs/operations/data-classification.md). */
+  fields?: Readonly<Record<string, ColumnData>>;
 }
 
 /** The conversion of a stored event from the version before this one, shipped by the module that stores it. */
@@ -47,6 +50,12 @@ export interface DefineEventOptions<Name extends string, Schema extends z.ZodTyp
   /** Read payloads stored at the previous version: `{ from: previousVersion, convert: (previousPayload) => payload }`. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the previous version's payload, typed by the caller
   upcast?: { from: EventDefinition<Name>; convert(payload: any): z.input<Schema> };
+  /**
+   * Top-level payload fields holding personal or sensitive data and how each travels: `encrypted` (sealed for the
+   * subject) or `plain`. Every copy of the event (outbox, bus, consumers' dead letters and tables) holds them; the
+   * compliance report follows them.
+   */
+  fields?: Partial<Record<keyof z.output<Schema> & string, ColumnData>>;
 }
 
 const namePattern = /^([a-z][a-z0-9-]*)\.([a-z][a-z0-9-]*)$/;
@@ -71,7 +80,12 @@ export function defineEvent<const Name extends string, Schema extends z.ZodType>
       throw new Error(`Event ${options.name} v${options.version} can only ${verb} an earlier version of itself, not ${other.name} v${other.version}.`);
     }
   }
-  return { ...options, module: match[1] as string };
+  const shape = (options.schema as { shape?: Record<string, unknown> }).shape;
+  for (const field of Object.keys(options.fields ?? {})) {
+    if (shape && !(field in shape)) throw new Error(`Event ${options.name} v${options.version} classifies "${field}", which its payload does not have.`);
+  }
+  const { fields, ...rest } = options;
+  return { ...rest, ...(fields ? { fields: fields as Record<string, ColumnData> } : {}), module: match[1] as string };
 }
 
 /** The identity of an event type on the wire and in storage. */

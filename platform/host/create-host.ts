@@ -22,7 +22,7 @@ import { hostModule, type HostedModule } from './hosted-module.ts';
 import { createHostSecurity, type HostSecurity } from './host-security.ts';
 import { auditIdentity } from './audit-identity.ts';
 import { hostAudit } from './host-audit.ts';
-import { migrateModule } from './migrate-module.ts';
+import { prepareModule } from './classified-schema.ts';
 import { declaredScopes, refuseUndeclaredAccess } from './access-declarations.ts';
 import { mountOpenApi } from './openapi.ts';
 import { eventsOpsRoutes } from './events-ops-routes.ts';
@@ -110,11 +110,11 @@ export async function createHost(options: HostOptions): Promise<Host> {
     for (const stop of steps) await stop().catch((error: unknown) => logger.error({ err: error }, 'stop failed'));
   };
   try {
-    if (config.database.migrateOnStart) {
-      for (const m of topology.local) {
-        const result = await migrateModule(databases.of(m.name).db, m);
-        if (result.applied.length > 0) logger.info({ module: m.name, applied: result.applied }, 'migrations applied');
-      }
+    // Each module is migrated (when configured), then refused if its schema holds a table nothing classifies: the
+    // check runs on every start, whoever migrated the schema (see classified-schema.ts).
+    for (const m of topology.local) {
+      const database = databases.of(m.name);
+      await prepareModule(database.db, m, { migrate: config.database.migrateOnStart, log: logger });
     }
 
     const deadLetterStores = new Map<string, DeadLetterStore>();

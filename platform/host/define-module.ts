@@ -7,7 +7,7 @@ import type { Outbox, Subscription } from '../events/index.ts';
 import type { App } from '../http/index.ts';
 import type { Logger } from '../observability/index.ts';
 import type { SagaDefinition, SagaStarter } from '../sagas/index.ts';
-import type { TableDataEntry } from './data-classification.ts';
+import { tableDataProblems, type TableData } from '../compliance/index.ts';
 import { slosOf, type ModuleSlos } from './slos.ts';
 
 /** What a module's code receives from the host: its database, logger, outbox and clients for other modules. */
@@ -66,10 +66,11 @@ export interface ModuleDefinition<C extends Contract = Contract> {
   /** Absolute path of `migrations/<module>/`. */
   migrations: string;
   /**
-   * Classification of each of the module's tables: `'internal'`, or `{ classification, subject, columns }` naming the
-   * columns that hold personal or sensitive data and how each is protected at rest (see data-classification.ts).
+   * Classification of each of the module's own tables: `{ classification, retention, legalBasis, subject, columns }`
+   * (see docs/operations/data-classification.md). The platform's tables (outbox, inbox, audit, …) have defaults an
+   * entry here replaces. A host refuses to start a module whose schema holds a table classified nowhere.
    */
-  data?: Record<string, TableDataEntry>;
+  data?: Record<string, TableData>;
   /** Contracts of the modules this one calls. */
   uses?: readonly Contract[];
   /** Availability and latency objectives for its reads and writes (defaults: `defaultSlos`); alert rules come from them. */
@@ -104,5 +105,15 @@ export function defineModule<C extends Contract>(definition: ModuleDefinition<C>
   for (const owned of [...(definition.aggregates ?? []), ...(definition.projections ?? [])]) {
     if (owned.module !== definition.name) throw new Error(`Module ${definition.name} cannot declare ${owned.name}: it belongs to ${owned.module}.`);
   }
+  const consumed = new Set((definition.subscriptions ?? []).map((s) => s.event.name));
+  const tables = [
+    ...Object.entries(definition.data ?? {}),
+    ...(definition.projections ?? []).flatMap((p) => Object.entries(p.data ?? {}) as [string, TableData][]),
+  ];
+  const problems = tables.flatMap(([table, entry]) => [
+    ...tableDataProblems(table, entry),
+    ...(entry.copiesOf ?? []).filter((e) => !consumed.has(e)).map((e) => `${table}: keeps copies of ${e}, an event the module does not subscribe to`),
+  ]);
+  if (problems.length > 0) throw new Error(`Module ${definition.name} classifies its data wrongly:\n- ${problems.join('\n- ')}`);
   return definition;
 }

@@ -5,8 +5,10 @@
  */
 export { defineModule } from './define-module.ts';
 export type { ModuleDefinition, ModuleContext, HealthCheck } from './define-module.ts';
-export { classifiedColumns, tableData } from './data-classification.ts';
-export type { ColumnData, DataClassification, TableData, TableDataEntry } from './data-classification.ts';
+export { declaredTables, platformTableData } from './platform-data.ts';
+export type { DeclaredBy, DeclaredTable } from './platform-data.ts';
+export { compareSchema, compareTables, schemaTables } from './classified-schema.ts';
+export type { SchemaClassification, SchemaTables } from './classified-schema.ts';
 export { defaultSlos, slosOf } from './slos.ts';
 export type { ModuleSlos, OperationClass, SloObjectives } from './slos.ts';
 export { createHost } from './create-host.ts';
@@ -15,6 +17,7 @@ export { moduleDocument } from './openapi.ts';
 export { serve } from './serve.ts';
 export type { ServeOptions, RunningServer } from './serve.ts';
 export { runHost, migrateModules } from './run-host.ts';
+export { migrateModule } from './migrate-module.ts';
 export { resolveTopology } from './topology.ts';
 export type { Topology } from './topology.ts';
 export { moduleRole, openModuleDatabases, provisionModuleSchema } from './databases.ts';

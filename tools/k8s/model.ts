@@ -1,4 +1,4 @@
-import type { TableDataEntry } from '../../platform/host/index.ts';
+import type { TableData } from '../../platform/compliance/index.ts';
 
 /**
  * What the manifests need of a module: a structural subset of `ModuleDefinition`, so the real modules fit as they are
@@ -10,7 +10,7 @@ export interface K8sModule {
   owner: string;
   costCentre: string;
   uses?: readonly { module: string }[];
-  data?: Record<string, TableDataEntry>;
+  data?: Record<string, TableData>;
 }
 
 /** How the manifests are made: the command line's flags, checked. */

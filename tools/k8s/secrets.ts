@@ -1,4 +1,4 @@
-import { classifiedColumns } from '../../platform/host/index.ts';
+import { classifiedColumns } from '../../platform/compliance/index.ts';
 import { variablePrefix, type Deployable, type K8sModule } from './model.ts';
 
 /** One key of a named Secret, mounted as a file and read through `<VARIABLE>_FILE`. */

@@ -21,7 +21,8 @@ export interface DerivedOutcome {
 /**
  * Generated files the repository commits, in the order they depend on each other, that change when a module is added:
  * each extracted app's deployment notes (they list the modules the monolith keeps), the contract files, the client
- * generated from the merged contract, and the module graph. Only steps whose npm script exists are returned.
+ * generated from the merged contract, the module graph and the compliance report. Only steps whose npm script exists
+ * are returned.
  */
 export function derivedSteps(root: string): DerivedStep[] {
   const scripts = npmScripts(root);
@@ -38,6 +39,7 @@ export function derivedSteps(root: string): DerivedStep[] {
     ['openapi', 'contracts/'],
     ['client', 'clients/'],
     ['graph', 'docs/module-graph.svg'],
+    ['compliance', 'docs/compliance.md'],
   ];
   for (const [script, label] of generated) if (scripts.has(script)) steps.push({ label, script, args: [] });
   return steps;

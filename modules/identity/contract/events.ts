@@ -14,4 +14,10 @@ export const userRegistered = defineEvent({
   version: 1,
   schema: z.object({ userId: z.uuid(), username: z.string(), roles: z.array(z.string()), email: sealedForUser, displayName: sealedForUser }),
   key: (p) => p.userId,
+  fields: {
+    userId: { category: 'personal', protection: 'plain' },
+    username: { category: 'personal', protection: 'plain' },
+    email: { category: 'personal', protection: 'encrypted' },
+    displayName: { category: 'personal', protection: 'encrypted' },
+  },
 });

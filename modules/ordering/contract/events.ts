@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { defineEvent } from '../../../platform/events/index.ts';
 
 const money = z.object({ amount: z.number().int(), currency: z.string() });
+/** The customer's user id: a pseudonym, personal data all the same. */
+const customer = { customerId: { category: 'personal', protection: 'plain' } } as const;
 const line = z.object({ productId: z.uuid(), sku: z.string(), name: z.string(), quantity: z.number().int(), unitPrice: money });
 
 /**
@@ -14,6 +16,7 @@ export const orderPlaced = defineEvent({
   version: 1,
   schema: z.object({ orderId: z.uuid(), customerId: z.string(), lines: z.array(line), total: money }),
   key: (p) => p.orderId,
+  fields: customer,
 });
 
 /** Stock reserved and payment authorized: the order will be fulfilled (the checkout's point of no return). */
@@ -22,6 +25,7 @@ export const orderConfirmed = defineEvent({
   version: 1,
   schema: z.object({ orderId: z.uuid(), customerId: z.string(), lines: z.array(line), total: money }),
   key: (p) => p.orderId,
+  fields: customer,
 });
 
 /** The checkout failed before confirmation and was undone; `reason.code` is the participant's problem code. */
@@ -35,6 +39,7 @@ export const orderRejected = defineEvent({
     reason: z.object({ code: z.string(), message: z.string() }),
   }),
   key: (p) => p.orderId,
+  fields: customer,
 });
 
 /** Payment captured and stock taken out of the warehouse's books. */
@@ -43,4 +48,5 @@ export const orderCompleted = defineEvent({
   version: 1,
   schema: z.object({ orderId: z.uuid(), customerId: z.string(), total: money }),
   key: (p) => p.orderId,
+  fields: customer,
 });

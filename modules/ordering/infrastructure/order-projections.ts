@@ -17,6 +17,15 @@ export const orderList = defineProjection({
       "currency" text NOT NULL, "line_count" integer NOT NULL, "placed_at" timestamptz NOT NULL, "updated_at" timestamptz NOT NULL,
       "version" integer NOT NULL, UNIQUE ("customer_id", "placed_at", "id")`,
   },
+  data: {
+    order_list: {
+      classification: 'personal',
+      subject: 'customer_id',
+      retention: '10y',
+      legalBasis: 'Contract and legal obligation to keep commercial records (GDPR Art. 6(1)(b), 6(1)(c)).',
+      columns: { customer_id: { category: 'personal', protection: 'plain' } },
+    },
+  },
   async handle(tx, event, { order_list: t }) {
     if (event.type === 'placed') {
       const p = event.payload;
@@ -42,6 +51,15 @@ export const orderDetail = defineProjection({
     order_detail: `"id" uuid PRIMARY KEY, "customer_id" text NOT NULL, "cart_id" uuid NOT NULL, "status" text NOT NULL,
       "lines" jsonb NOT NULL, "total_amount" bigint NOT NULL, "currency" text NOT NULL, "reason_code" text, "reason_message" text,
       "history" jsonb NOT NULL, "placed_at" timestamptz NOT NULL, "updated_at" timestamptz NOT NULL, "version" integer NOT NULL`,
+  },
+  data: {
+    order_detail: {
+      classification: 'personal',
+      subject: 'customer_id',
+      retention: '10y',
+      legalBasis: 'Contract and legal obligation to keep commercial records (GDPR Art. 6(1)(b), 6(1)(c)).',
+      columns: { customer_id: { category: 'personal', protection: 'plain' } },
+    },
   },
   async handle(tx, event, { order_detail: t }) {
     if (event.type === 'placed') {

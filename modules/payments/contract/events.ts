@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { defineEvent } from '../../../platform/events/index.ts';
 
+/** The customer's user id: a pseudonym, personal data all the same. */
+const customer = { customerId: { category: 'personal', protection: 'plain' } } as const;
 const payment = { intentId: z.uuid(), reference: z.string(), customerId: z.string(), amount: z.number().int(), currency: z.string() };
 
 /** Events of one payment are keyed by its reference (ordering: the order id), so they arrive in order with the order's. */
@@ -9,6 +11,7 @@ export const paymentAuthorized = defineEvent({
   version: 1,
   schema: z.object(payment),
   key: (p) => p.reference,
+  fields: customer,
 });
 
 export const paymentDeclined = defineEvent({
@@ -16,6 +19,7 @@ export const paymentDeclined = defineEvent({
   version: 1,
   schema: z.object({ ...payment, reason: z.string() }),
   key: (p) => p.reference,
+  fields: customer,
 });
 
 export const paymentCaptured = defineEvent({
@@ -23,6 +27,7 @@ export const paymentCaptured = defineEvent({
   version: 1,
   schema: z.object(payment),
   key: (p) => p.reference,
+  fields: customer,
 });
 
 export const paymentVoided = defineEvent({
@@ -30,6 +35,7 @@ export const paymentVoided = defineEvent({
   version: 1,
   schema: z.object(payment),
   key: (p) => p.reference,
+  fields: customer,
 });
 
 /** `amount` is this refund's; `refundedAmount` all refunds of the intent so far. */
@@ -38,4 +44,5 @@ export const paymentRefunded = defineEvent({
   version: 1,
   schema: z.object({ ...payment, refundedAmount: z.number().int() }),
   key: (p) => p.reference,
+  fields: customer,
 });

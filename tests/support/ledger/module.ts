@@ -62,6 +62,7 @@ export function ledgerModule(controls: LedgerControls = {}) {
     description: 'Test module with a non-idempotent effect.',
     contract: ledgerContract,
     migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
+    data: { entries: { classification: 'internal', retention: '30d' } },
     uses: [catalogContract],
     routes(ctx) {
       const app = createRouter();

@@ -29,6 +29,7 @@ export function probeModule(controls: ProbeControls) {
     description: 'Test probe consuming catalog events.',
     contract: defineContract('probe', { routes: {} }),
     migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
+    data: { effects: { classification: 'internal', retention: '30d' } },
     routes: () => createRouter(),
     subscriptions: [
       subscribe(productCreatedV1, 'record', async (payload, { tx, envelope }) => {

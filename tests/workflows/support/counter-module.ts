@@ -44,6 +44,7 @@ export function counterModule(name: 'rooms' | 'payments', caller: string, option
     description: `Test saga participant ${name}.`,
     contract,
     migrations: fileURLToPath(new URL(`../migrations/${name}`, import.meta.url)),
+    data: { effects: { classification: 'internal', retention: '30d' } },
     routes(ctx) {
       const app = createRouter();
       app.openapi(contract.routes.apply, async (c) => {

@@ -24,6 +24,7 @@ export function tripsModule(options: TripsOptions = {}) {
     description: 'Test saga orchestrator.',
     contract: tripsContract,
     migrations: fileURLToPath(new URL('../migrations/trips', import.meta.url)),
+    data: { bookings: { classification: 'internal', retention: '30d' } },
     uses: [roomsContract, paymentsContract],
     sagas: [saga, ...(options.extra ?? [])],
     routes(ctx) {

@@ -8,6 +8,7 @@ export const balances = defineProjection({
   version: 1,
   from: [account],
   tables: { account_balances: '"id" text PRIMARY KEY, "owner" text, "balance" integer NOT NULL, "deposits" integer NOT NULL, "version" integer NOT NULL' },
+  data: { account_balances: { classification: 'internal', retention: '30d' } },
   async handle(tx, event, { account_balances: t }) {
     switch (event.type) {
       case 'opened':

@@ -45,7 +45,8 @@ export const ${module.camel}Module = defineModule({
   description: ${quote(facts.description)},
   contract: ${module.camel}Contract,
   migrations: fileURLToPath(new URL('../../migrations/${module.kebab}', import.meta.url)),
-  data: { ${entities.snake}: 'internal', outbox: 'internal', inbox: 'internal', dead_letters: 'internal', idempotency_keys: 'internal' },
+  // Classify each table: public, internal, personal or sensitive, with its retention (and legal basis when personal).
+  data: { ${entities.snake}: { classification: 'internal', retention: { indefinite: 'until its retention is decided' } } },
   routes: ${entity.camel}Routes,
   health: (ctx) => [
     {

@@ -137,6 +137,8 @@ export const ${p.camel}Projection = defineProjection({
   version: 1,
   from: [${a.camel}Aggregate],
   tables: { ${p.snake}: '"stream_id" text PRIMARY KEY, "events" integer NOT NULL, "last_event" text NOT NULL, "version" integer NOT NULL' },
+  // Its tables' classification (see docs/operations/data-classification.md): a host refuses an unclassified table.
+  data: { ${p.snake}: { classification: 'internal', retention: { indefinite: 'a read model, rebuilt from the streams' } } },
   async handle(tx, event, { ${p.snake}: table }) {
     await tx.execute(sql\`
       insert into \${table} ("stream_id", "events", "last_event", "version") values (\${event.streamId}, 1, \${event.type}, \${event.version})

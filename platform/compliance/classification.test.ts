@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { defineContract } from '../contracts/index.ts';
+import { defineEvent } from '../events/index.ts';
+import { createRouter } from '../http/index.ts';
+import { defineModule } from '../host/index.ts';
+import { tableDataProblems, type TableData } from './classification.ts';
+import { parseRetention } from './retention.ts';
+
+describe('data classification', () => {
+  it('reads retention periods into a PostgreSQL interval and days, and an indefinite one with its reason', () => {
+    expect(parseRetention('7y')).toEqual({ kind: 'period', text: '7y', interval: '7 years', days: 2555 });
+    expect(parseRetention('1d')).toMatchObject({ interval: '1 day', days: 1 });
+    expect(parseRetention('18mo')).toMatchObject({ interval: '18 months' });
+    expect(parseRetention({ indefinite: 'the history' })).toEqual({ kind: 'indefinite', reason: 'the history' });
+  });
+
+  it('a retention that is not a period, or an indefinite one without a reason, is refused', () => {
+    expect(() => parseRetention('30 days' as never)).toThrow(/retention "30 days" is not a period such as 30d/);
+    expect(() => parseRetention('0d' as never)).toThrow(/not a period/);
+    expect(() => parseRetention({ indefinite: ' ' })).toThrow(/needs its reason/);
+  });
+
+  it('names each problem of a declaration with its table', () => {
+    const entry = {
+      classification: 'personal',
+      retention: 'forever',
+      legalBasis: '',
+      columns: { card: { category: 'sensitive', protection: 'plain' } },
+    } as unknown as TableData;
+    expect(tableDataProblems('payments', entry)).toEqual([
+      'payments: retention "forever" is not a period such as 30d, 12w, 18mo or 7y (or { indefinite: \'why\' })',
+      'payments: a personal table needs a legalBasis',
+      'payments.card: a sensitive column in a table classified personal: classify the table sensitive',
+    ]);
+    expect(tableDataProblems('t', { classification: 'confidential', retention: '1d' } as unknown as TableData)).toEqual([
+      't: classification "confidential" is not one of public, internal, personal, sensitive',
+    ]);
+    expect(tableDataProblems('t', { classification: 'internal', retention: '1d', subject: 'user_id' })).toEqual([
+      't: names a subject column, so it is about a person: classify it personal or sensitive',
+    ]);
+  });
+
+  it('defineModule refuses a module that classifies its data wrongly, listing every problem', () => {
+    const base = { version: '1.0.0', owner: 't', costCentre: 'cc', description: 'd', migrations: '', routes: () => createRouter() };
+    expect(() =>
+      defineModule({
+        ...base,
+        name: 'shop',
+        contract: defineContract('shop', { routes: {} }),
+        data: {
+          people: { classification: 'personal', retention: '1y', legalBasis: ' ' },
+          copies: { classification: 'internal', retention: '1y', copiesOf: ['other.thing-happened'] },
+        },
+      }),
+    ).toThrow(
+      'Module shop classifies its data wrongly:\n- people: a personal table needs a legalBasis\n- copies: keeps copies of other.thing-happened, an event the module does not subscribe to',
+    );
+  });
+
+  it('an event cannot classify a field its payload does not have', () => {
+    expect(() =>
+      defineEvent({
+        name: 'shop.signed-up',
+        version: 1,
+        schema: z.object({ userId: z.string() }),
+        key: (p) => p.userId,
+        fields: { email: { category: 'personal', protection: 'encrypted' } } as never,
+      }),
+    ).toThrow('Event shop.signed-up v1 classifies "email", which its payload does not have.');
+  });
+});
