@@ -110,28 +110,32 @@ describe.each(layouts)('shop journeys: %s', { timeout: processTestTimeoutMs * 2 
     expect(intent).toMatchObject({ status: 'captured', capturedAmount: 1053, refundedAmount: 0 });
   });
 
-  it.skipIf(skip)('200 concurrent checkouts for 50 units → exactly 50 completed, the rest rejected, books reconciled, no 5xx', async () => {
-    const product = await stockedProduct(admin, 50, 900);
-    const customers = await Promise.all(Array.from({ length: 20 }, () => signUpCustomer(send)));
-    // Every request's status, to prove no 5xx reached a client (a 503 the client retried is counted apart).
-    const statuses = new Map<number, number>();
-    const counted: Send = async (path, init) => {
-      const response = await send(path, init);
-      statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
-      return response;
-    };
-    const orders: PlacedOrder[] = await Promise.all(
-      Array.from({ length: 200 }, (_, i) => checkout(counted, customers[i % customers.length] as Customer, [{ productId: product.id, quantity: 1 }])),
-    );
-    expect(new Set(orders.map((o) => o.orderId)).size).toBe(200);
-    const report = await reconcile(counted, admin, orders, [product.before]);
-    expect(report.problems).toEqual([]);
-    expect({ completed: report.completed, rejected: report.rejected, reasons: report.reasons }).toEqual({
-      completed: 50,
-      rejected: 150,
-      reasons: { 'inventory/insufficient-stock': 150 },
-    });
-    const serverErrors = [...statuses].filter(([status]) => status >= 500 && status !== 503);
-    expect(serverErrors).toEqual([]);
-  });
+  it.skipIf(skip)(
+    '200 concurrent checkouts for 50 units → exactly 50 completed, the rest rejected, books reconciled, no 5xx',
+    async () => {
+      const product = await stockedProduct(admin, 50, 900);
+      const customers = await Promise.all(Array.from({ length: 20 }, () => signUpCustomer(send)));
+      // Every request's status, to prove no 5xx reached a client (a 503 the client retried is counted apart).
+      const statuses = new Map<number, number>();
+      const counted: Send = async (path, init) => {
+        const response = await send(path, init);
+        statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+        return response;
+      };
+      const orders: PlacedOrder[] = await Promise.all(
+        Array.from({ length: 200 }, (_, i) => checkout(counted, customers[i % customers.length] as Customer, [{ productId: product.id, quantity: 1 }])),
+      );
+      expect(new Set(orders.map((o) => o.orderId)).size).toBe(200);
+      const report = await reconcile(counted, admin, orders, [product.before]);
+      expect(report.problems).toEqual([]);
+      expect({ completed: report.completed, rejected: report.rejected, reasons: report.reasons }).toEqual({
+        completed: 50,
+        rejected: 150,
+        reasons: { 'inventory/insufficient-stock': 150 },
+      });
+      const serverErrors = [...statuses].filter(([status]) => status >= 500 && status !== 503);
+      expect(serverErrors).toEqual([]);
+    },
+    900_000,
+  ); // 200 sagas on two loaded cores: 290 to 355 s seen with other suites beside it, so well past the default 360 s.
 });
