@@ -11,7 +11,7 @@ export interface SchemaClassification {
   unclassified: string[];
   /** Tables the module itself (or a projection) classifies that its schema does not hold: worth a warning. */
   missing: string[];
-  /** Declared columns and subjects (`table.column`) that a table in the schema does not have: a typo, most likely. */
+  /** Declared columns, subjects and retention columns (`table.column`) that a table in the schema does not have: a typo, most likely. */
   missingColumns: string[];
 }
 
@@ -56,7 +56,8 @@ export function compareTables(module: ModuleDefinition, present: SchemaTables): 
       .sort(),
     missingColumns: [...declared].flatMap(([t, { data }]) => {
       const columns = present.get(t);
-      const named = [...(data.subject ? [data.subject] : []), ...Object.keys(data.columns ?? {})];
+      const expiry = typeof data.onExpiry === 'object' ? Object.keys(data.onExpiry.anonymise) : [];
+      const named = [...(data.subject ? [data.subject] : []), ...Object.keys(data.columns ?? {}), ...(data.agedBy ? [data.agedBy] : []), ...expiry];
       return columns ? [...new Set(named)].filter((c) => !columns.has(c)).map((c) => `${t}.${c}`) : [];
     }),
   };
