@@ -54,10 +54,12 @@ export function compareTables(module: ModuleDefinition, present: SchemaTables): 
       .filter(([t, d]) => d.declaredBy !== 'platform' && !present.has(t) && !projectionTables.has(t))
       .map(([t]) => t)
       .sort(),
-    missingColumns: [...declared].flatMap(([t, { data }]) => {
+    missingColumns: [...declared].flatMap(([t, { data, declaredBy }]) => {
       const columns = present.get(t);
+      // The platform's own retention columns come with its migrations; a module's may be a typo.
+      const aged = data.agedBy && declaredBy !== 'platform' ? [data.agedBy] : [];
       const expiry = typeof data.onExpiry === 'object' ? Object.keys(data.onExpiry.anonymise) : [];
-      const named = [...(data.subject ? [data.subject] : []), ...Object.keys(data.columns ?? {}), ...(data.agedBy ? [data.agedBy] : []), ...expiry];
+      const named = [...(data.subject ? [data.subject] : []), ...Object.keys(data.columns ?? {}), ...aged, ...expiry];
       return columns ? [...new Set(named)].filter((c) => !columns.has(c)).map((c) => `${t}.${c}`) : [];
     }),
   };

@@ -54,7 +54,7 @@ function ruleOf(table: string, data: TableData, declaredBy: DeclaredBy, config: 
   if (parsed.kind === 'indefinite') return { table, retention: `indefinite: ${parsed.reason}`, reason: 'kept indefinitely', declaredBy };
   if (!data.agedBy) {
     const reason =
-      table === 'idempotency_keys' && declaredBy === 'platform'
+      table === 'idempotency_keys'
         ? 'expired by the idempotency store (IDEMPOTENCY_KEY_TTL)'
         : 'not enforced: declare agedBy, the timestamp column a row ages from';
     return { table, retention: parsed.interval, reason, declaredBy };
