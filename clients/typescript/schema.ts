@@ -2409,6 +2409,109 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/ops/retention": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What each hosted module keeps and for how long, and what its retention job last removed
+         * @description Per module hosted here: the tables its retention job deletes or anonymises past their declared retention, the last run, the next. See docs/operations/retention.md.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The retention jobs of the modules hosted here */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["RetentionStatus"][];
+                        };
+                    };
+                };
+                /** @description No valid credentials. Codes: `auth/unauthenticated`, `auth/invalid-token`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "auth/unauthenticated" | "auth/invalid-token";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+                /** @description The caller may not do this. Codes: `auth/insufficient-scope`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "auth/insufficient-scope";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+                /** @description Too many requests from this client IP address or client; `Retry-After` says when to try again, `RateLimit` and `RateLimit-Policy` which budget is spent. Codes: `http/too-many-requests`. */
+                429: {
+                    headers: {
+                        /** @description Points left and seconds to the window end, per policy (draft-ietf-httpapi-ratelimit-headers). */
+                        RateLimit?: string;
+                        /** @description Each policy that applied: points (`q`) per window (`w`, seconds). */
+                        "RateLimit-Policy"?: string;
+                        /** @description Seconds until the spent budget has points again. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "http/too-many-requests";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+                /** @description An unexpected error; the body reveals no internals. Codes: `http/internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "http/internal";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/ops/rollouts/{module}": {
         parameters: {
             query?: never;
@@ -4328,6 +4431,42 @@ export interface components {
             /** Format: uuid */
             productId: string;
             quantity: number;
+        };
+        RetentionStatus: {
+            module: string;
+            /** @description How often the job runs (PRUNE_INTERVAL); 0 while not started. */
+            intervalMs: number;
+            /** @description The last run since this process started: rows deleted or anonymised per table. */
+            lastRun: {
+                at: string;
+                tables: {
+                    table: string;
+                    /** @enum {string} */
+                    action: "delete" | "anonymise";
+                    rows: number;
+                    error?: string;
+                }[];
+            } | null;
+            nextRun: string | null;
+            rules: {
+                table: string;
+                retention: string;
+                /** @description The timestamp column a row ages from; rows where it is null are kept. */
+                agedBy: string;
+                /** @enum {string} */
+                action: "delete" | "anonymise";
+                anonymise: {
+                    [key: string]: string | null;
+                };
+                declaredBy: string;
+            }[];
+            /** @description Declared tables the job does not touch, and why. */
+            kept: {
+                table: string;
+                retention: string;
+                reason: string;
+                declaredBy: string;
+            }[];
         };
         RevocationRequest: {
             /** @description The refresh token to revoke (with every token of its family). */

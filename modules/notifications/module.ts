@@ -29,6 +29,7 @@ export function notificationsModuleWith(registry: TemplateRegistry) {
         classification: 'personal',
         subject: 'customer_id',
         retention: '2y',
+        agedBy: 'created_at',
         legalBasis: 'Contract (GDPR Art. 6(1)(b)): telling customers about their orders and payments.',
         columns: {
           customer_id: { category: 'personal', protection: 'plain' },

@@ -33,6 +33,9 @@ export const paymentsModule = defineModule({
       classification: 'personal',
       subject: 'customer_id',
       retention: '10y',
+      // Past its retention an intent stays, without its customer, so the ledger's entries still balance against it.
+      agedBy: 'created_at',
+      onExpiry: { anonymise: { customer_id: 'anonymised' } },
       legalBasis: 'Contract and legal obligation to keep accounting records (GDPR Art. 6(1)(b), 6(1)(c)).',
       columns: { customer_id: { category: 'personal', protection: 'plain' } },
     },

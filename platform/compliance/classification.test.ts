@@ -41,6 +41,25 @@ describe('data classification', () => {
     ]);
   });
 
+  it('a retention job declaration that cannot work is refused, naming the table', () => {
+    const entry = (more: Partial<TableData>) => ({ classification: 'internal', retention: '1y', ...more }) as TableData;
+    expect(tableDataProblems('t', entry({ retention: { indefinite: 'history' }, agedBy: 'created_at' }))).toEqual([
+      't: agedBy "created_at" with an indefinite retention: rows that are kept forever do not age',
+    ]);
+    expect(tableDataProblems('t', entry({ agedBy: 'Created At' }))).toEqual(['t: agedBy "Created At" is not a column name (lower case, digits, _)']);
+    expect(tableDataProblems('t', entry({ onExpiry: { anonymise: { customer_id: null } } }))).toEqual([
+      "t: onExpiry anonymises, which needs agedBy: the timestamp column a row's age is counted from",
+    ]);
+    expect(tableDataProblems('t', entry({ agedBy: 'created_at', onExpiry: { anonymise: {} } }))).toEqual(['t: onExpiry.anonymise names no column']);
+    expect(tableDataProblems('t', entry({ agedBy: 'created_at', onExpiry: { anonymise: { created_at: null } } }))).toEqual([
+      't.created_at: the agedBy column cannot be anonymised',
+    ]);
+    expect(tableDataProblems('t', entry({ agedBy: 'created_at', onExpiry: 'purge' as never }))).toEqual([
+      "t: onExpiry must be 'delete' or { anonymise: { column: null | 'replacement' } }",
+    ]);
+    expect(tableDataProblems('t', entry({ agedBy: 'created_at', onExpiry: { anonymise: { customer_id: 'anonymised' } } }))).toEqual([]);
+  });
+
   it('defineModule refuses a module that classifies its data wrongly, listing every problem', () => {
     const base = { version: '1.0.0', owner: 't', costCentre: 'cc', description: 'd', migrations: '', routes: () => createRouter() };
     expect(() =>

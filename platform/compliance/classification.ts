@@ -30,6 +30,17 @@ interface TableDataBase {
   columns?: Record<string, ColumnData>;
   /** Events (`<module>.<event>`) whose personal or sensitive fields this table keeps copies of. */
   copiesOf?: readonly string[];
+  /**
+   * The timestamp column a row's age is counted from, for a finite retention: the retention job removes rows whose
+   * `agedBy` is older than the retention. A row whose `agedBy` is null is not aging yet (an undispatched outbox row,
+   * a pending dead letter) and is kept. Without it a finite retention is declared but not enforced.
+   */
+  agedBy?: string;
+  /**
+   * What happens to a row past its retention: deleted (the default), or anonymised where the row must stay (a ledger
+   * must balance): `{ anonymise: { customer_id: null } }` sets each column to the value given (null or a text).
+   */
+  onExpiry?: 'delete' | { anonymise: Record<string, string | null> };
 }
 
 /** A table about no one: a legal basis is optional. */
@@ -75,6 +86,7 @@ export function tableDataProblems(table: string, entry: TableData): string[] {
   } catch (error) {
     problems.push(`${table}: ${error instanceof Error ? error.message : String(error)}`);
   }
+  problems.push(...expiryProblems(table, entry));
   const personal = rank(entry.classification) >= rank('personal');
   if (personal && !entry.legalBasis?.trim()) problems.push(`${table}: a ${entry.classification} table needs a legalBasis`);
   if (!personal && entry.subject) problems.push(`${table}: names a subject column, so it is about a person: classify it personal or sensitive`);
@@ -82,6 +94,33 @@ export function tableDataProblems(table: string, entry: TableData): string[] {
     if (rank(c.category) > rank(entry.classification)) {
       problems.push(`${table}.${column}: a ${c.category} column in a table classified ${entry.classification}: classify the table ${c.category}`);
     }
+  }
+  return problems;
+}
+
+const identifier = /^[a-z_][a-z0-9_]*$/;
+
+/** What is wrong with how a table's rows expire: `agedBy` and `onExpiry` with an indefinite retention, or malformed. */
+function expiryProblems(table: string, entry: TableData): string[] {
+  const problems: string[] = [];
+  const indefinite = typeof entry.retention === 'object';
+  if (entry.agedBy !== undefined) {
+    if (indefinite) problems.push(`${table}: agedBy "${entry.agedBy}" with an indefinite retention: rows that are kept forever do not age`);
+    else if (!identifier.test(entry.agedBy)) problems.push(`${table}: agedBy "${entry.agedBy}" is not a column name (lower case, digits, _)`);
+  }
+  const expiry = entry.onExpiry;
+  if (expiry === undefined || expiry === 'delete') return problems;
+  if (typeof expiry !== 'object' || typeof expiry.anonymise !== 'object' || expiry.anonymise === null) {
+    problems.push(`${table}: onExpiry must be 'delete' or { anonymise: { column: null | 'replacement' } }`);
+    return problems;
+  }
+  if (entry.agedBy === undefined) problems.push(`${table}: onExpiry anonymises, which needs agedBy: the timestamp column a row's age is counted from`);
+  const columns = Object.entries(expiry.anonymise);
+  if (columns.length === 0) problems.push(`${table}: onExpiry.anonymise names no column`);
+  for (const [column, value] of columns) {
+    if (!identifier.test(column)) problems.push(`${table}: onExpiry.anonymise names "${column}", which is not a column name`);
+    if (value !== null && typeof value !== 'string') problems.push(`${table}.${column}: an anonymised column is set to null or a text`);
+    if (column === entry.agedBy) problems.push(`${table}.${column}: the agedBy column cannot be anonymised`);
   }
   return problems;
 }

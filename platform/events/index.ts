@@ -18,10 +18,8 @@ export { PermanentDeliveryError } from './bus.ts';
 export type { EventBus, Consumer, PublishOptions, DeliveryRecord, AuditContext, QueueDepth } from './bus.ts';
 export { RoutingPausedError } from './subscription-table.ts';
 export type { SubscriptionEntry } from './subscription-table.ts';
-export { createPruner } from './pruner.ts';
 export { auditOutbox, redriveOutbox } from './redrive.ts';
 export type { OutboxWindow, AuditReport, RedriveReport } from './redrive.ts';
-export type { Pruner, PruneResult, RetentionOptions } from './pruner.ts';
 export { createInProcessBus } from './in-process-bus.ts';
 export type { InProcessBusOptions } from './in-process-bus.ts';
 // createBullmqBus is imported from './bullmq-bus.ts' itself, so that importing this index never loads bullmq and ioredis.

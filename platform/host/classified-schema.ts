@@ -11,7 +11,7 @@ export interface SchemaClassification {
   unclassified: string[];
   /** Tables the module itself (or a projection) classifies that its schema does not hold: worth a warning. */
   missing: string[];
-  /** Declared columns and subjects (`table.column`) that a table in the schema does not have: a typo, most likely. */
+  /** Declared columns, subjects and retention columns (`table.column`) that a table in the schema does not have: a typo, most likely. */
   missingColumns: string[];
 }
 
@@ -54,9 +54,12 @@ export function compareTables(module: ModuleDefinition, present: SchemaTables): 
       .filter(([t, d]) => d.declaredBy !== 'platform' && !present.has(t) && !projectionTables.has(t))
       .map(([t]) => t)
       .sort(),
-    missingColumns: [...declared].flatMap(([t, { data }]) => {
+    missingColumns: [...declared].flatMap(([t, { data, declaredBy }]) => {
       const columns = present.get(t);
-      const named = [...(data.subject ? [data.subject] : []), ...Object.keys(data.columns ?? {})];
+      // The platform's own retention columns come with its migrations; a module's may be a typo.
+      const aged = data.agedBy && declaredBy !== 'platform' ? [data.agedBy] : [];
+      const expiry = typeof data.onExpiry === 'object' ? Object.keys(data.onExpiry.anonymise) : [];
+      const named = [...(data.subject ? [data.subject] : []), ...Object.keys(data.columns ?? {}), ...aged, ...expiry];
       return columns ? [...new Set(named)].filter((c) => !columns.has(c)).map((c) => `${t}.${c}`) : [];
     }),
   };

@@ -26,7 +26,7 @@ import { prepareModule } from './classified-schema.ts';
 import { declaredScopes, refuseUndeclaredAccess } from './access-declarations.ts';
 import { mountOpenApi } from './openapi.ts';
 import { eventsOpsRoutes } from './events-ops-routes.ts';
-import { projectionRoutes } from './projection-routes.ts';
+import { moduleOpsRoutes } from './module-ops-routes.ts';
 import { opsRoutes } from './ops-routes.ts';
 import { registryRoutes } from './registry-routes.ts';
 import { hostSagas, moduleOfPath, openObservability, openRateLimitStore } from './host-assembly.ts';
@@ -331,7 +331,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
     );
     if (metrics) mountMetrics(app, metrics, { bus, remoteStats: breakers, direct: calls, config });
     ops.mount(app);
-    app.route('/', audit.routes()).route('/', sagas.routes()).route('/', projectionRoutes(hosted));
+    app.route('/', audit.routes()).route('/', sagas.routes()).route('/', moduleOpsRoutes(hosted));
     app.route(
       '/',
       rollouts.routes((module) => {

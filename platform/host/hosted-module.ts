@@ -7,13 +7,11 @@ import {
   createConsumer,
   createDeadLetterStore,
   createOutbox,
-  createPruner,
   createRelay,
   eventTables,
   type Consumer,
   type DeadLetterStore,
   type EventBus,
-  type Pruner,
   type Relay,
 } from '../events/index.ts';
 import {
@@ -33,13 +31,16 @@ import type { HealthCheck, ModuleContext, ModuleDefinition } from './define-modu
 import { hostProjections } from './hosted-projections.ts';
 import { platformMigrations } from './migrate-module.ts';
 import { moduleSagas } from './module-sagas.ts';
+import { createRetentionJob, type RetentionJob } from './retention-job.ts';
+import { retentionPlan } from './retention-plan.ts';
 
 export interface HostedModule {
   definition: ModuleDefinition;
   context: ModuleContext;
   database: DatabaseHandle;
   relay: Relay;
-  pruner: Pruner;
+  /** Deletes or anonymises rows past their declared retention (delivery records included). */
+  retention: RetentionJob;
   deadLetters: DeadLetterStore;
   /** The module's `Idempotency-Key` store, in its own schema. */
   idempotency: IdempotencyStore;
@@ -50,7 +51,7 @@ export interface HostedModule {
   checkpointer: Checkpointer;
   /** Builds the module's read models; absent when it declares no projection. */
   projections: ProjectionRunner | undefined;
-  /** The module's background work besides the relay (pruner, projections); `stop` ends the relay too. */
+  /** The module's background work besides the relay (retention job, projections); `stop` ends the relay too. */
   workers: { start(): void; stop(): Promise<void> };
   /** The runner of the module's sagas, when it declares any; the host starts and stops it. */
   sagas: SagaRunner | undefined;
@@ -101,12 +102,14 @@ export function hostModule(options: HostModuleOptions): HostedModule {
     tracing,
     onDispatch: metrics?.events.relay(definition.name),
   });
-  const pruner = createPruner(
+  const retention = createRetentionJob({
+    module: definition.name,
     db,
-    tables,
-    { outboxMs: config.retention.outboxMs, inboxMs: config.retention.inboxMs, deadLetterMs: config.retention.deadLetterMs },
+    plan: retentionPlan(definition, config),
     log,
-  );
+    onRows: (table, action, rows) => metrics?.retention.rows(definition.name, table, action, rows),
+    onRun: (at) => metrics?.retention.ran(definition.name, at),
+  });
   const projections = hostProjections(definition, db, config, log, metrics);
   // What a committed transaction may have written: outbox rows for the relay, stream events for the projections, a
   // saga for the saga runner.
@@ -192,7 +195,7 @@ export function hostModule(options: HostModuleOptions): HostedModule {
     context,
     database,
     relay,
-    pruner,
+    retention,
     deadLetters,
     idempotency,
     idempotencyGate: createIdempotencyGate(definition.name, idempotency),
@@ -201,12 +204,12 @@ export function hostModule(options: HostModuleOptions): HostedModule {
     projections: projections.runner,
     workers: {
       start() {
-        pruner.start(config.retention.pruneIntervalMs);
+        retention.start(config.retention.pruneIntervalMs);
         projections.runner?.start();
       },
       async stop() {
         await projections.runner?.stop();
-        await pruner.stop();
+        await retention.stop();
         await relay.stop();
       },
     },

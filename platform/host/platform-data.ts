@@ -22,18 +22,19 @@ function envelopeOf(events: readonly EventDefinition[]): ColumnData | undefined 
 }
 
 /** An event table: internal, or as personal as the fields of the events its envelopes hold. */
-function eventTable(events: readonly EventDefinition[], retention: TableData['retention']): TableData {
+function eventTable(events: readonly EventDefinition[], retention: TableData['retention'], agedBy: string): TableData {
   const envelope = envelopeOf(events);
-  if (!envelope) return { classification: 'internal', retention };
+  if (!envelope) return { classification: 'internal', retention, agedBy };
   const classification: DataClassification = higher('personal', envelope.category);
-  return { classification, retention, legalBasis: copies, columns: { envelope } };
+  return { classification, retention, agedBy, legalBasis: copies, columns: { envelope } };
 }
 
 /**
  * The platform's tables in a module's schema with their default classification: the event tables (as personal as
  * the events they hold: published ones in the outbox, consumed ones in dead letters), idempotency keys, the audit
  * trail, the migration log, data keys, and the event store and saga tables where the module has them. Retentions are
- * the configuration's defaults (OUTBOX_RETENTION, INBOX_RETENTION, DEAD_LETTER_RETENTION, IDEMPOTENCY_KEY_TTL).
+ * the configuration's defaults (OUTBOX_RETENTION, INBOX_RETENTION, DEAD_LETTER_RETENTION, IDEMPOTENCY_KEY_TTL); the
+ * retention job applies the configured ones to the delivery tables unless the module declares its own.
  */
 export function platformTableData(module: ModuleDefinition): Record<string, TableData> {
   const published = module.contract.events;
@@ -42,9 +43,11 @@ export function platformTableData(module: ModuleDefinition): Record<string, Tabl
   const history = { indefinite: 'kept for operations; no pruning yet' };
   return {
     __migrations: { classification: 'internal', retention: { indefinite: 'the schema history: which migrations ran' } },
-    outbox: eventTable(published, '7d'),
-    inbox: { classification: 'internal', retention: '14d' },
-    dead_letters: eventTable(consumed, '14d'),
+    // Aged from dispatch, handling and replay: an undispatched row or a pending dead letter (null) is never removed.
+    outbox: eventTable(published, '7d', 'dispatched_at'),
+    inbox: { classification: 'internal', retention: '14d', agedBy: 'handled_at' },
+    dead_letters: eventTable(consumed, '14d', 'replayed_at'),
+    // Expired by the idempotency store itself (at expires_at, IDEMPOTENCY_KEY_TTL), not by the retention job.
     idempotency_keys: { classification: 'internal', retention: '24h' },
     audit_log: {
       classification: 'personal',

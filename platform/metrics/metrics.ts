@@ -9,6 +9,7 @@ import { eventMetrics, type EventMetrics } from './event-metrics.ts';
 import { httpMetrics } from './http-metrics.ts';
 import { projectionMetrics, type WatchProjections } from './projection-metrics.ts';
 import { resilienceMetrics, type ResilienceSources } from './resilience-metrics.ts';
+import { retentionMetrics, type RetentionMetrics } from './retention-metrics.ts';
 import { runtimeMetrics } from './runtime-metrics.ts';
 
 export interface MetricsOptions {
@@ -38,6 +39,8 @@ export interface Metrics {
   events: EventMetrics;
   /** Counts a retry of a call to a remote module (the HTTP transport's policy). */
   remoteRetry(module: string): void;
+  /** Rows the retention jobs removed or anonymised, and their last runs. */
+  retention: RetentionMetrics;
   /** A module's projection lag, read at scrape time. */
   watchProjections: WatchProjections;
   /** Breakers and bulkheads, read at scrape time. */
@@ -91,6 +94,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
     callMeter: callMetrics(registry, (provider) => remote.has(provider)),
     events: costs.events(eventMetrics(registry, collect)),
     remoteRetry: (module) => retries.labels(module).inc(),
+    retention: retentionMetrics(registry),
     watchProjections: projectionMetrics(registry, collect),
     watchResilience: (sources) => resilienceMetrics(registry, collect, sources),
     async text() {

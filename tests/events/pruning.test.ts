@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPruner, eventTables } from '../../platform/events/index.ts';
+import { catalogModule } from '../../modules/catalog/index.ts';
+import { loadConfig } from '../../platform/config/index.ts';
+import { eventTables } from '../../platform/events/index.ts';
+import { createRetentionJob } from '../../platform/host/retention-job.ts';
+import { retentionPlan } from '../../platform/host/retention-plan.ts';
 import { openWorld, type World } from '../support/buses/world.ts';
 import { testDatabases, type TestDatabaseHandle } from '../support/databases.ts';
 import { testLogger } from '../support/test-host.ts';
@@ -11,7 +15,7 @@ const catalog = eventTables('catalog');
 const day = 86_400_000;
 const ago = (days: number) => new Date(Date.now() - days * day);
 
-describe.each(testDatabases)('pruning delivery records on $name', (testDatabase) => {
+describe.each(testDatabases)('the retention job on delivery records on $name', (testDatabase) => {
   let database: TestDatabaseHandle;
   let world: World;
   beforeAll(async () => {
@@ -61,16 +65,18 @@ describe.each(testDatabases)('pruning delivery records on $name', (testDatabase)
     const replayedRecent = letter(ago(2), ago(3));
     await db.insert(catalog.deadLetters).values([pendingOld, replayedOld, replayedRecent]);
 
-    const pruner = createPruner(db, catalog, { outboxMs: 7 * day, inboxMs: 14 * day, deadLetterMs: 14 * day }, log);
-    expect(await pruner.prune()).toEqual({ outbox: 1500, inbox: 2100, deadLetters: 1 });
+    const config = loadConfig({ OUTBOX_RETENTION: '7d', INBOX_RETENTION: '14d', DEAD_LETTER_RETENTION: '14d' });
+    const job = createRetentionJob({ module: 'catalog', db, plan: retentionPlan(catalogModule, config), log });
+    const rows = async () => Object.fromEntries((await job.run()).map((t) => [t.table, t.rows]));
+    expect(await rows()).toEqual({ outbox: 1500, inbox: 2100, dead_letters: 1 });
     expect((await db.select({ id: catalog.outbox.id }).from(catalog.outbox)).map((r) => r.id).sort()).toEqual([recent.id, oldPending.id].sort());
     expect(await db.select().from(catalog.inbox)).toHaveLength(1);
     expect((await db.select({ id: catalog.deadLetters.id }).from(catalog.deadLetters)).map((r) => r.id).sort()).toEqual(
       [pendingOld.id, replayedRecent.id].sort(),
     );
-    expect(pruner.last).toMatchObject({ outbox: 1500, inbox: 2100, deadLetters: 1 });
+    expect(job.status().lastRun?.tables).toContainEqual({ table: 'outbox', action: 'delete', rows: 1500 });
     // A second run finds nothing more.
-    expect(await pruner.prune()).toEqual({ outbox: 0, inbox: 0, deadLetters: 0 });
+    expect(await rows()).toEqual({ outbox: 0, inbox: 0, dead_letters: 0 });
     await db.execute(sql`truncate catalog.inbox, catalog.dead_letters`);
   });
 });

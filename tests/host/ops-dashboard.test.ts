@@ -114,6 +114,12 @@ describe.skipIf(!chromiumAvailable())('the operations page in headless Chromium'
       // The read models with their lag, each with its Rebuild button.
       expect(await page.textContent('[data-testid=projections-table]')).toContain('ordering / order-list');
       expect(await page.locator('[data-testid=rebuild]').count()).toBeGreaterThanOrEqual(2);
+      // Retention: what each table keeps, what happens past it, and why the rest is kept.
+      const retention = await page.textContent('[data-testid=retention-table]');
+      expect(retention).toContain('catalog / outbox');
+      expect(retention).toContain('OUTBOX_RETENTION');
+      expect(retention).toContain('anonymise customer_id');
+      expect(retention).toContain('kept indefinitely');
 
       // The dead letter, its payload shown as text: no script ran, no element was made of it.
       const payload = await page.textContent('[data-testid=payload]');

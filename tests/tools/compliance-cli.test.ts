@@ -72,6 +72,7 @@ describe('npm run compliance', () => {
       classification: 'personal',
       declaredBy: 'module',
       retention: { kind: 'indefinite', reason: 'while the account exists' },
+      expiry: null,
       legalBasis: 'Contract',
       subject: 'id',
       columns: [{ column: 'email', category: 'personal', protection: 'encrypted' }],

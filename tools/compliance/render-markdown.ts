@@ -2,7 +2,15 @@ import type { ParsedRetention } from '../../platform/compliance/index.ts';
 import type { ComplianceReport, ReportTable } from './report.ts';
 
 const cell = (text: string) => text.replaceAll('|', '\\|').replaceAll('\n', ' ');
-const retention = (r: ParsedRetention) => (r.kind === 'period' ? r.interval : `indefinite: ${r.reason}`);
+const period = (r: ParsedRetention) => (r.kind === 'period' ? r.interval : `indefinite: ${r.reason}`);
+/** The retention with how the retention job enforces it: `10 years from created_at, then customer_id anonymised`. */
+function retention(t: ReportTable): string {
+  if (t.retention.kind === 'indefinite') return period(t.retention);
+  if (!t.expiry && t.table === 'idempotency_keys') return `${period(t.retention)} (expired by the idempotency store)`;
+  if (!t.expiry) return `${period(t.retention)} (not enforced: no agedBy)`;
+  const then = t.expiry.action === 'anonymise' ? `${t.expiry.anonymise.join(', ')} anonymised` : 'deleted';
+  return `${period(t.retention)} from ${t.expiry.agedBy}, then ${then}`;
+}
 const personal = (t: ReportTable) => t.classification === 'personal' || t.classification === 'sensitive';
 const columns = (t: ReportTable) => t.columns.map((c) => `\`${c.column}\` ${c.category}, ${c.protection}`).join('; ') || '-';
 
@@ -31,12 +39,12 @@ export function renderMarkdown(report: ComplianceReport): string {
         '| ----- | ----- | ------- | ------------------------------ | --------- | ----------- | ----------- |',
         ...held.map(
           (t) =>
-            `| \`${t.table}\` | ${t.classification} | ${t.subject ? `\`${t.subject}\`` : '-'} | ${cell(columns(t))} | ${cell(retention(t.retention))} | ${cell(t.legalBasis ?? '-')} | ${t.declaredBy} |`,
+            `| \`${t.table}\` | ${t.classification} | ${t.subject ? `\`${t.subject}\`` : '-'} | ${cell(columns(t))} | ${cell(retention(t))} | ${cell(t.legalBasis ?? '-')} | ${t.declaredBy} |`,
         ),
         '',
       );
     } else lines.push('No personal or sensitive data.', '');
-    lines.push(`Other tables: ${rest.map((t) => `\`${t.table}\` (${t.classification}, ${retention(t.retention)})`).join(', ') || 'none'}.`);
+    lines.push(`Other tables: ${rest.map((t) => `\`${t.table}\` (${t.classification}, ${retention(t)})`).join(', ') || 'none'}.`);
   }
   lines.push(
     '',

@@ -1,4 +1,11 @@
-import { classifications, parseRetention, type ColumnData, type DataClassification, type ParsedRetention } from '../../platform/compliance/index.ts';
+import {
+  classifications,
+  parseRetention,
+  type ColumnData,
+  type DataClassification,
+  type ParsedRetention,
+  type TableData,
+} from '../../platform/compliance/index.ts';
 import type { EventDefinition } from '../../platform/events/index.ts';
 import { compareTables, declaredTables, type DeclaredBy, type ModuleDefinition, type SchemaTables } from '../../platform/host/index.ts';
 
@@ -7,10 +14,18 @@ export interface ReportTable {
   classification: DataClassification;
   declaredBy: DeclaredBy;
   retention: ParsedRetention;
+  /** How the retention job enforces a finite retention: the column rows age from, and what happens past it; null when it does not. */
+  expiry: { agedBy: string; action: 'delete' | 'anonymise'; anonymise: string[] } | null;
   legalBasis: string | null;
   subject: string | null;
   columns: ({ column: string } & ColumnData)[];
   copiesOf: string[];
+}
+
+function expiryOf(data: TableData): ReportTable['expiry'] {
+  if (!data.agedBy || typeof data.retention === 'object') return null;
+  const anonymise = typeof data.onExpiry === 'object' ? Object.keys(data.onExpiry.anonymise) : [];
+  return { agedBy: data.agedBy, action: anonymise.length > 0 ? 'anonymise' : 'delete', anonymise };
 }
 
 export interface ReportModule {
@@ -75,6 +90,7 @@ export function complianceReport(modules: readonly ModuleDefinition[], present: 
         classification: data.classification,
         declaredBy,
         retention: parseRetention(data.retention),
+        expiry: expiryOf(data),
         legalBasis: data.legalBasis ?? null,
         subject: data.subject ?? null,
         columns: Object.entries(data.columns ?? {}).map(([column, c]) => ({ column, ...c })),

@@ -8,7 +8,7 @@ import { costsRoute } from '../../platform/host/costs-route.ts';
 import { metricsRoute } from '../../platform/host/metrics-route.ts';
 import { opsOverviewRoutes } from '../../platform/host/ops-overview-routes.ts';
 import { opsRoutes } from '../../platform/host/ops-routes.ts';
-import { projectionRoutes } from '../../platform/host/projection-routes.ts';
+import { moduleOpsRoutes } from '../../platform/host/module-ops-routes.ts';
 import { tracingOff } from '../../platform/observability/index.ts';
 import { registryRoutes } from '../../platform/host/registry-routes.ts';
 import { rolloutRoutes } from '../../platform/host/rollout-routes.ts';
@@ -41,7 +41,7 @@ export function documentedPlatformRoutes(): RouteConfig[] {
   const costs = costsRoute(undefined as never);
   const overview = opsOverviewRoutes({ service: '', modules: [], metrics: undefined, tracing: tracingOff });
   const rollouts = rolloutRoutes({ store: undefined, canaries: {}, remote: new Map(), healthyOfColour: async () => undefined, trail: () => undefined });
-  const projections = projectionRoutes([]);
+  const projections = moduleOpsRoutes([]);
   const sagas = sagaOpsRoutes(() => []);
   return [ops, events, audit, registry, rollouts, projections, sagas, metrics, costs, overview].flatMap((router) => platformRoutes(router, []));
 }

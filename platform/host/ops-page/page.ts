@@ -38,6 +38,7 @@ function page(csrf: string, subject: string): string {
 <h2>Dead letters</h2><p id="replay-status" data-testid="replay-status"></p><div id="dead-letters"></div>
 <h2>Stuck sagas</h2><div id="sagas"></div>
 <h2>Projections (read models)</h2><p id="rebuild-status" data-testid="rebuild-status"></p><div id="projections"></div>
+<h2>Retention</h2><div id="retention"></div>
 <h2>Traces</h2>
 <form id="trace-form"><label>Request id <input id="request-id" name="requestId" size="40" autocomplete="off"></label> <button type="submit">Show trace</button></form>
 <div id="trace"></div>

@@ -210,6 +210,36 @@ function renderProjections(projections) {
   );
 }
 
+function renderRetention(retention) {
+  const rows = retention.items.flatMap((job) => {
+    const done = new Map((job.lastRun?.tables ?? []).map((t) => [t.table, t]));
+    const enforced = job.rules.map((r) => {
+      const run = done.get(r.table);
+      const removed = run ? `${run.rows} ${r.action === 'anonymise' ? 'anonymised' : 'deleted'}` : '';
+      return [
+        `${job.module} / ${r.table}`,
+        r.retention,
+        r.action === 'anonymise' ? `anonymise ${Object.keys(r.anonymise).join(', ')}` : 'delete',
+        el('code', {}, r.agedBy),
+        job.lastRun?.at ?? 'not yet',
+        run?.error ? el('pre', { class: 'error' }, run.error) : removed,
+        job.nextRun ?? 'not scheduled',
+      ];
+    });
+    const kept = job.kept.map((k) => [`${job.module} / ${k.table}`, k.retention, k.reason, '', '', '', '']);
+    return [...enforced, ...kept];
+  });
+  fill(
+    'retention',
+    table(
+      'retention-table',
+      ['module / table', 'retention', 'past retention', 'aged by', 'last run', 'last run removed', 'next run'],
+      rows,
+      'No modules here.',
+    ),
+  );
+}
+
 function renderCosts(report) {
   if (!report) return fill('costs', el('p', { class: 'empty' }, 'Metrics are off on this host: no cost figures.'));
   const rows = report.modules.map((m) => [
@@ -260,7 +290,7 @@ function renderSpans(result, requestId) {
 
 async function refresh() {
   try {
-    const [catalog, health, overview, letters, costs, stuck, projections] = await Promise.all([
+    const [catalog, health, overview, letters, costs, stuck, projections, retention] = await Promise.all([
       api('/registry'),
       fetch('/health/ready', { headers: { accept: 'application/json' } }).then((r) => r.json()),
       api('/ops/overview'),
@@ -268,6 +298,7 @@ async function refresh() {
       api('/ops/costs?minutes=15').catch(() => null),
       api('/ops/sagas?state=stuck'),
       api('/ops/projections'),
+      api('/ops/retention'),
     ]);
     fill('host', `${overview.service}: ${overview.modules.join(', ')}`);
     renderPipeline(overview, renderModules(catalog, health));
@@ -275,6 +306,7 @@ async function refresh() {
     renderCosts(costs);
     renderStuckSagas(stuck);
     renderProjections(projections);
+    renderRetention(retention);
     fill('updated', `Updated ${new Date().toLocaleTimeString()}`);
     document.body.dataset.loaded = 'true';
   } catch (error) {

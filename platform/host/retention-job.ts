@@ -1,0 +1,151 @@
+import { sql, type SQL } from 'drizzle-orm';
+import { resultRows, type Db } from '../db/index.ts';
+import type { Logger } from '../observability/index.ts';
+import type { KeptTable, RetentionAction, RetentionPlan, RetentionRule } from './retention-plan.ts';
+
+/** One table's outcome in the last run: rows deleted or anonymised, or the error that stopped it. */
+export interface RetentionTableRun {
+  table: string;
+  action: RetentionAction;
+  rows: number;
+  error?: string;
+}
+
+/** The job's state for the operations page and `GET /ops/retention`. */
+export interface RetentionStatus {
+  module: string;
+  intervalMs: number;
+  lastRun: { at: string; tables: RetentionTableRun[] } | null;
+  /** When the next scheduled run is due; null while the job is not started. */
+  nextRun: string | null;
+  rules: Omit<RetentionRule, 'age'>[];
+  kept: KeptTable[];
+}
+
+export interface RetentionJob {
+  /** Runs every rule once (or joins the run under way) and returns what each did. */
+  run(): Promise<RetentionTableRun[]>;
+  start(intervalMs: number): void;
+  stop(): Promise<void>;
+  status(): RetentionStatus;
+}
+
+export interface RetentionJobOptions {
+  module: string;
+  db: Db;
+  plan: RetentionPlan;
+  log: Logger;
+  /** Rows removed or anonymised, for the metrics. */
+  onRows?: (table: string, action: RetentionAction, rows: number) => void;
+  /** A run finished at `at`. */
+  onRun?: (at: Date) => void;
+  /** Rows per statement: small enough that no lock is held long. */
+  batch?: number;
+}
+
+const id = (name: string) => sql.identifier(name);
+
+function cutoff(rule: RetentionRule): SQL {
+  return 'ms' in rule.age ? sql`now() - (${rule.age.ms} * interval '1 millisecond')` : sql`now() - ${rule.age.interval}::interval`;
+}
+
+/**
+ * One batch of a rule as one statement. Rows are chosen `for update skip locked`, so replicas running the same job
+ * at once split the work instead of waiting on (or deadlocking over) each other's rows, and no row is counted twice;
+ * `ctid` picks the chosen rows whatever the table's key. A null `agedBy` never compares older, so a row that has not
+ * started aging (undispatched, pending) is never touched.
+ */
+function batchStatement(schema: string, rule: RetentionRule, batch: number): SQL {
+  const table = sql`${id(schema)}.${id(rule.table)}`;
+  const expired = sql`${id(rule.agedBy)} < ${cutoff(rule)}`;
+  if (rule.action === 'delete') {
+    return sql`delete from ${table} where ctid = any(array(
+      select ctid from ${table} where ${expired} limit ${batch} for update skip locked)) returning 1 as n`;
+  }
+  const columns = Object.entries(rule.anonymise);
+  const assignments = sql.join(
+    columns.map(([c, v]) => sql`${id(c)} = ${v}`),
+    sql`, `,
+  );
+  // Only rows not yet anonymised, so a run ends and the count means rows changed.
+  const pending = sql.join(
+    columns.map(([c, v]) => sql`${id(c)} is distinct from ${v}`),
+    sql` or `,
+  );
+  return sql`update ${table} set ${assignments} where ctid = any(array(
+    select ctid from ${table} where ${expired} and (${pending}) limit ${batch} for update skip locked)) returning 1 as n`;
+}
+
+/**
+ * A module's retention job: on an interval, deletes (or anonymises) the rows of each declared table that are past
+ * their retention, in batches so a large backlog is worked off without one long lock. Replaces the delivery-record
+ * pruner: outbox, inbox and dead letters are rules like any other table.
+ */
+export function createRetentionJob(options: RetentionJobOptions): RetentionJob {
+  const { module, db, plan, log } = options;
+  const batch = options.batch ?? 1000;
+  let timer: ReturnType<typeof setInterval> | undefined;
+  let intervalMs = 0;
+  let started: number | undefined;
+  let running: Promise<RetentionTableRun[]> | undefined;
+  let last: RetentionStatus['lastRun'] = null;
+
+  async function apply(rule: RetentionRule): Promise<RetentionTableRun> {
+    let rows = 0;
+    try {
+      for (;;) {
+        const changed = resultRows(await db.execute(batchStatement(module, rule, batch))).length;
+        rows += changed;
+        if (changed > 0) options.onRows?.(rule.table, rule.action, changed);
+        if (changed < batch) return { table: rule.table, action: rule.action, rows };
+      }
+    } catch (error) {
+      log.warn({ err: error, table: `${module}.${rule.table}` }, 'retention job failed on a table');
+      return { table: rule.table, action: rule.action, rows, error: error instanceof Error ? error.message : String(error) };
+    }
+  }
+
+  async function run(): Promise<RetentionTableRun[]> {
+    const tables: RetentionTableRun[] = [];
+    for (const rule of plan.rules) tables.push(await apply(rule));
+    const at = new Date();
+    last = { at: at.toISOString(), tables };
+    options.onRun?.(at);
+    const changed = tables.filter((t) => t.rows > 0);
+    if (changed.length > 0) log.info({ tables: changed }, 'removed or anonymised rows past their retention');
+    return tables;
+  }
+
+  const once = () => {
+    running ??= run().finally(() => (running = undefined));
+    return running;
+  };
+
+  return {
+    run: once,
+    start(ms) {
+      if (timer) return;
+      intervalMs = ms;
+      started = Date.now();
+      timer = setInterval(() => void once().catch((err: unknown) => log.warn({ err }, 'retention job failed')), ms);
+      timer.unref?.();
+    },
+    async stop() {
+      if (timer) clearInterval(timer);
+      timer = undefined;
+      started = undefined;
+      await running?.catch(() => {});
+    },
+    status() {
+      const next = started === undefined ? null : started + Math.ceil((Date.now() - started + 1) / intervalMs) * intervalMs;
+      return {
+        module,
+        intervalMs,
+        lastRun: last,
+        nextRun: next === null ? null : new Date(next).toISOString(),
+        rules: plan.rules.map(({ age: _age, ...rule }) => rule),
+        kept: plan.kept,
+      };
+    },
+  };
+}

@@ -1,0 +1,69 @@
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resultRows } from '../../platform/db/index.ts';
+import { createRetentionJob } from '../../platform/host/retention-job.ts';
+import type { RetentionRule } from '../../platform/host/retention-plan.ts';
+import { testDatabases, type TestDatabaseHandle } from '../support/databases.ts';
+import { testLogger } from '../support/test-host.ts';
+
+const rule = (more: Partial<RetentionRule>): RetentionRule => ({
+  table: 'visits',
+  retention: '30 days',
+  age: { interval: '30 days' },
+  agedBy: 'ended_at',
+  action: 'delete',
+  anonymise: {},
+  declaredBy: 'module',
+  ...more,
+});
+
+describe.each(testDatabases)('the retention job on a module table, on $name', (testDatabase) => {
+  let database: TestDatabaseHandle;
+  beforeAll(async () => {
+    database = await testDatabase.open();
+    await database.db.execute(sql`create schema if not exists shop`);
+    await database.db.execute(sql`drop table if exists shop.visits`);
+    await database.db.execute(sql`create table shop.visits (id int primary key, visitor text, ended_at timestamptz)`);
+  });
+  afterAll(async () => {
+    await database.db.execute(sql`drop schema shop cascade`);
+    await database.close();
+  });
+
+  const ids = async () => resultRows<{ id: number }>(await database.db.execute(sql`select id from shop.visits order by id`)).map((r) => r.id);
+
+  it('deletes rows aged past the retention, keeps younger ones and rows not aging yet (null), in batches', async () => {
+    await database.db.execute(sql`insert into shop.visits (id, visitor, ended_at)
+      select g, 'v' || g, now() - interval '40 days' from generate_series(1, 250) g`);
+    await database.db.execute(sql`insert into shop.visits values (1001, 'young', now() - interval '29 days'), (1002, 'ongoing', null)`);
+    const job = createRetentionJob({ module: 'shop', db: database.db, plan: { rules: [rule({})], kept: [] }, log: testLogger(), batch: 100 });
+    expect(await job.run()).toEqual([{ table: 'visits', action: 'delete', rows: 250 }]);
+    expect(await ids()).toEqual([1001, 1002]);
+    expect(await job.run()).toEqual([{ table: 'visits', action: 'delete', rows: 0 }]);
+  });
+
+  it('anonymises instead where declared, once; a table that fails is reported and the others still run', async () => {
+    await database.db.execute(sql`insert into shop.visits values (2001, 'old', now() - interval '40 days'), (2002, 'new', now())`);
+    const job = createRetentionJob({
+      module: 'shop',
+      db: database.db,
+      plan: {
+        rules: [rule({ table: 'missing' }), rule({ action: 'anonymise', anonymise: { visitor: null } })],
+        kept: [],
+      },
+      log: testLogger(),
+    });
+    const [failed, anonymised] = await job.run();
+    expect(failed).toMatchObject({ table: 'missing', rows: 0, error: expect.stringContaining('missing') });
+    expect(anonymised).toEqual({ table: 'visits', action: 'anonymise', rows: 1 });
+    const rows = resultRows<{ id: number; visitor: string | null }>(
+      await database.db.execute(sql`select id, visitor from shop.visits where id > 2000 order by id`),
+    );
+    expect(rows).toEqual([
+      { id: 2001, visitor: null },
+      { id: 2002, visitor: 'new' },
+    ]);
+    expect((await job.run())[1]).toEqual({ table: 'visits', action: 'anonymise', rows: 0 });
+    expect(job.status()).toMatchObject({ module: 'shop', nextRun: null, lastRun: { tables: [{ table: 'missing' }, { table: 'visits', rows: 0 }] } });
+  });
+});
