@@ -26,9 +26,9 @@ export async function eraseUser(deps: IdentityDeps, userId: string, requestedBy:
     const { erasure, created } = await recordErasure(tx, { id: uuidv7(), userId, requestedBy });
     if (!created) return erasure;
     await deps.fields.shred(tx, userId);
-    await anonymiseUser(tx, userId);
+    await anonymiseUser(tx, userId, erasedUsername(erasure.id));
     await revokeUserGrants(tx, userId);
-    await scrubUserEvents(tx, userId, erasedUsername(userId));
+    await scrubUserEvents(tx, userId, erasedUsername(erasure.id));
     await deps.outbox.publish(tx, userErased, { userId, erasureId: erasure.id });
     // The audit chain is append-only: it names the account by its id only.
     await deps.audit.record(tx, { action: 'identity.user-erased', target: userId, outcome: 'success', detail: { erasureId: erasure.id, requestedBy } });

@@ -2,8 +2,8 @@ import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Executor } from '../../../platform/db/index.ts';
 import { authorizationCodes, deadLetters, erasures, outbox, refreshTokens, users } from './schema.ts';
 
-/** What an erased account's username becomes: unique, and naming nobody. */
-export const erasedUsername = (id: string) => `erased-${id}`;
+/** What an erased account's username becomes: unique (one erasure per account), and naming nobody, not even by id. */
+export const erasedUsername = (erasureId: string) => `erased-${erasureId}`;
 
 export type ErasureRow = typeof erasures.$inferSelect;
 
@@ -22,14 +22,14 @@ export async function findErasure(db: Executor, id: string): Promise<ErasureRow 
 }
 
 /**
- * Anonymises the users row: the sign-in name (plain, unique) becomes `erased-<id>`, the sealed fields, blind index
+ * Anonymises the users row: the sign-in name (plain, unique) becomes `erasedName`, the sealed fields, blind index
  * and password hash go, and the account is disabled. The row stays so the id is not reused and erasures refer to it.
  */
-export async function anonymiseUser(db: Executor, id: string): Promise<void> {
+export async function anonymiseUser(db: Executor, id: string, erasedName: string): Promise<void> {
   await db
     .update(users)
     .set({
-      username: erasedUsername(id),
+      username: erasedName,
       email: null,
       emailIndex: null,
       displayName: null,

@@ -42,7 +42,7 @@ describe.each(testDatabases)('erasing a user, on $name', (testDatabase) => {
     expect(erasure).toMatchObject({ userId: user.id, requestedBy: 'user' });
 
     const [row] = await database.db.select().from(users).where(eq(users.id, user.id));
-    expect(row).toMatchObject({ username: `erased-${user.id}`, email: null, emailIndex: null, displayName: null, roles: [] });
+    expect(row).toMatchObject({ username: `erased-${erasure.id}`, email: null, emailIndex: null, displayName: null, roles: [] });
     expect(row?.disabledAt).not.toBeNull();
     const tokens = await database.db.select().from(refreshTokens).where(eq(refreshTokens.userId, user.id));
     expect(tokens.every((t) => t.revokedAt !== null)).toBe(true);
