@@ -181,6 +181,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/identity/v1/erasures/{erasureId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An erasure request */
+        get: operations["identity.getErasure"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/identity/v1/keys": {
         parameters: {
             query?: never;
@@ -285,6 +302,46 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/identity/v1/users/me/erasure": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Erase the signed-in user (right to erasure, GDPR Art. 17)
+         * @description Shreds the account's data key, anonymises the account (its username too), revokes its refresh tokens and publishes `identity.user-erased`, on which every module erases or anonymises its copies. Asking again answers the same erasure.
+         */
+        post: operations["identity.eraseCurrentUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/identity/v1/users/{userId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Erase a user (right to erasure, GDPR Art. 17)
+         * @description Shreds the account's data key, anonymises the account (its username too), revokes its refresh tokens and publishes `identity.user-erased`, on which every module erases or anonymises its copies. Asking again answers the same erasure.
+         */
+        delete: operations["identity.eraseUser"];
         options?: never;
         head?: never;
         patch?: never;
@@ -4085,6 +4142,16 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        Erasure: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            userId: string;
+            /** @description `user` (the account holder) or `operator:<subject>`. */
+            requestedBy: string;
+            /** Format: date-time */
+            requestedAt: string;
+        };
         EventSubscription: {
             event: string;
             version: number;
@@ -6799,6 +6866,160 @@ export interface operations {
             };
         };
     };
+    "identity.getErasure": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                erasureId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The erasure */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erasure"];
+                };
+            };
+            /** @description The request is malformed or fails validation; `errors` lists each field. Codes: `http/validation-failed`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/validation-failed";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description No valid credentials. Codes: `auth/unauthenticated`, `auth/invalid-token`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "auth/unauthenticated" | "auth/invalid-token";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The caller may not do this. Codes: `auth/insufficient-scope`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "auth/insufficient-scope";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The resource does not exist. Codes: `identity/erasure-not-found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "identity/erasure-not-found";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description Too many requests from this client IP address or client; `Retry-After` says when to try again, `RateLimit` and `RateLimit-Policy` which budget is spent. Codes: `http/too-many-requests`. */
+            429: {
+                headers: {
+                    /** @description Points left and seconds to the window end, per policy (draft-ietf-httpapi-ratelimit-headers). */
+                    RateLimit?: string;
+                    /** @description Each policy that applied: points (`q`) per window (`w`, seconds). */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the spent budget has points again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/too-many-requests";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description An unexpected error; the body reveals no internals. Codes: `http/internal`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/internal";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description A module this operation called answered badly. Codes: `http/upstream-failed`. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/upstream-failed";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The module, or one it depends on, did not answer in time. Codes: `http/upstream-timeout`. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/upstream-timeout";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+        };
+    };
     "identity.listKeys": {
         parameters: {
             query?: never;
@@ -7829,6 +8050,430 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
                         code?: "identity/user-not-found";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description Too many requests from this client IP address or client; `Retry-After` says when to try again, `RateLimit` and `RateLimit-Policy` which budget is spent. Codes: `http/too-many-requests`. */
+            429: {
+                headers: {
+                    /** @description Points left and seconds to the window end, per policy (draft-ietf-httpapi-ratelimit-headers). */
+                    RateLimit?: string;
+                    /** @description Each policy that applied: points (`q`) per window (`w`, seconds). */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the spent budget has points again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/too-many-requests";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description An unexpected error; the body reveals no internals. Codes: `http/internal`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/internal";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description A module this operation called answered badly. Codes: `http/upstream-failed`. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/upstream-failed";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The module, or one it depends on, did not answer in time. Codes: `http/upstream-timeout`. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/upstream-timeout";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+        };
+    };
+    "identity.eraseCurrentUser": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry of this request safe. The first request with a key is processed and its answer stored (with the effect, in one transaction); a repeat with the same key and the same request gets that answer again (with `Idempotent-Replayed: true`), one with a different request gets 422, and one while the first is still being processed gets 409. Keys are scoped by caller, method and path, and kept for the configured time (24 hours by default). */
+                "Idempotency-Key"?: string & unknown;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The erasure; modules erase their copies in the background */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erasure"];
+                };
+            };
+            /** @description The request is malformed or fails validation; `errors` lists each field. Codes: `http/validation-failed`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/validation-failed";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description No valid credentials. Codes: `auth/unauthenticated`, `auth/invalid-token`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "auth/unauthenticated" | "auth/invalid-token";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The caller may not do this. Codes: `auth/insufficient-scope`, `identity/user-token-required`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "auth/insufficient-scope" | "identity/user-token-required";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The resource does not exist. Codes: `identity/user-not-found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "identity/user-not-found";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The request conflicts with the current state, or a request with the same `Idempotency-Key` is still being processed. Codes: `http/idempotency-key-in-use`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/idempotency-key-in-use";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The request body is too large; the connection is closed after this answer. Codes: `http/payload-too-large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/payload-too-large";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The request body is not of the media type the operation reads (JSON, or a form where declared), in UTF-8. Codes: `http/unsupported-media-type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/unsupported-media-type";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The request is well-formed but breaks a domain rule, or reuses an `Idempotency-Key` for a different request. Codes: `http/idempotency-key-reused`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/idempotency-key-reused";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description Too many requests from this client IP address or client; `Retry-After` says when to try again, `RateLimit` and `RateLimit-Policy` which budget is spent. Codes: `http/too-many-requests`. */
+            429: {
+                headers: {
+                    /** @description Points left and seconds to the window end, per policy (draft-ietf-httpapi-ratelimit-headers). */
+                    RateLimit?: string;
+                    /** @description Each policy that applied: points (`q`) per window (`w`, seconds). */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the spent budget has points again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/too-many-requests";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description An unexpected error; the body reveals no internals. Codes: `http/internal`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/internal";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description A module this operation called answered badly. Codes: `http/upstream-failed`. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/upstream-failed";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The module, or one it depends on, did not answer in time. Codes: `http/upstream-timeout`. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/upstream-timeout";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+        };
+    };
+    "identity.eraseUser": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry of this request safe. The first request with a key is processed and its answer stored (with the effect, in one transaction); a repeat with the same key and the same request gets that answer again (with `Idempotent-Replayed: true`), one with a different request gets 422, and one while the first is still being processed gets 409. Keys are scoped by caller, method and path, and kept for the configured time (24 hours by default). */
+                "Idempotency-Key"?: string & unknown;
+            };
+            path: {
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The erasure; modules erase their copies in the background */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erasure"];
+                };
+            };
+            /** @description The request is malformed or fails validation; `errors` lists each field. Codes: `http/validation-failed`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/validation-failed";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description No valid credentials. Codes: `auth/unauthenticated`, `auth/invalid-token`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "auth/unauthenticated" | "auth/invalid-token";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The caller may not do this. Codes: `auth/insufficient-scope`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "auth/insufficient-scope";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The resource does not exist. Codes: `identity/user-not-found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "identity/user-not-found";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The request conflicts with the current state, or a request with the same `Idempotency-Key` is still being processed. Codes: `http/idempotency-key-in-use`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/idempotency-key-in-use";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The request body is too large; the connection is closed after this answer. Codes: `http/payload-too-large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/payload-too-large";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The request body is not of the media type the operation reads (JSON, or a form where declared), in UTF-8. Codes: `http/unsupported-media-type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/unsupported-media-type";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The request is well-formed but breaks a domain rule, or reuses an `Idempotency-Key` for a different request. Codes: `http/idempotency-key-reused`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/idempotency-key-reused";
                     } & {
                         [key: string]: unknown;
                     });

@@ -46,6 +46,14 @@ export const identityModule = defineModule({
         password_hash: { category: 'sensitive', protection: 'hashed' },
       },
     },
+    erasures: {
+      classification: 'personal',
+      subject: 'user_id',
+      // Proof the request was carried out (GDPR Art. 5(2)); the erased account is named by its id only.
+      retention: { indefinite: 'kept as the record that the account was erased' },
+      legalBasis: 'Legal obligation (GDPR Art. 6(1)(c), Art. 17 and 5(2)): recording erasure requests and their completion.',
+      columns: { user_id: { category: 'personal', protection: 'plain' } },
+    },
     clients: {
       classification: 'sensitive',
       retention: { indefinite: 'while the client is registered' },

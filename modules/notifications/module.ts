@@ -1,9 +1,12 @@
 import { fileURLToPath } from 'node:url';
 import type { EventDefinition } from '../../platform/events/index.ts';
-import { defineModule } from '../../platform/host/index.ts';
-import { identityContract } from '../identity/index.ts';
+import type { TableData } from '../../platform/compliance/index.ts';
+import { subscribe } from '../../platform/events/index.ts';
+import { defineModule, type ModuleContext } from '../../platform/host/index.ts';
+import { identityContract, userErased } from '../identity/index.ts';
 import { orderConfirmed, orderRejected } from '../ordering/index.ts';
 import { paymentRefunded } from '../payments/index.ts';
+import { eraseCustomer } from './application/erase-customer.ts';
 import { deliverMessage } from './application/deliver-message.ts';
 import { notificationsContract } from './contract/contract.ts';
 import { messagesRoutes } from './infrastructure/messages.handlers.ts';
@@ -13,6 +16,24 @@ import { templateRegistry, templates, type TemplateRegistry } from './templates/
 
 /** The events a customer gets a message about. */
 export const notifiedEvents: readonly EventDefinition[] = [orderConfirmed, orderRejected, paymentRefunded];
+
+/** Notifications' tables and what they hold (see docs/operations/data-classification.md). */
+const data: Record<string, TableData> = {
+  messages: {
+    classification: 'personal',
+    subject: 'customer_id',
+    retention: '2y',
+    agedBy: 'created_at',
+    legalBasis: 'Contract (GDPR Art. 6(1)(b)): telling customers about their orders and payments.',
+    columns: {
+      customer_id: { category: 'personal', protection: 'plain' },
+      subject: { category: 'personal', protection: 'encrypted' },
+      body: { category: 'personal', protection: 'encrypted' },
+      recipient: { category: 'personal', protection: 'encrypted' },
+    },
+    copiesOf: notifiedEvents.map((e) => e.name),
+  },
+};
 
 /** The module with the given templates; throws when a notified event has none (see notificationSubscriptions). */
 export function notificationsModuleWith(registry: TemplateRegistry) {
@@ -24,25 +45,16 @@ export function notificationsModuleWith(registry: TemplateRegistry) {
     description: 'Messages to customers about their orders and payments: one per event, from versioned templates, kept in a mailbox.',
     contract: notificationsContract,
     migrations: fileURLToPath(new URL('../../migrations/notifications', import.meta.url)),
-    data: {
-      messages: {
-        classification: 'personal',
-        subject: 'customer_id',
-        retention: '2y',
-        agedBy: 'created_at',
-        legalBasis: 'Contract (GDPR Art. 6(1)(b)): telling customers about their orders and payments.',
-        columns: {
-          customer_id: { category: 'personal', protection: 'plain' },
-          subject: { category: 'personal', protection: 'encrypted' },
-          body: { category: 'personal', protection: 'encrypted' },
-          recipient: { category: 'personal', protection: 'encrypted' },
-        },
-        copiesOf: notifiedEvents.map((e) => e.name),
-      },
-    },
+    data,
+
     uses: [identityContract],
     routes: (ctx) => messagesRoutes(notificationsDeps(ctx)),
-    subscriptions: notificationSubscriptions(notifiedEvents, registry),
+    subscriptions: [
+      ...notificationSubscriptions(notifiedEvents, registry),
+      subscribe<typeof userErased, ModuleContext>(userErased, 'erase-customer', async ({ userId }, { tx, context, log }) => {
+        log.info({ erased: await eraseCustomer(tx, notificationsDeps(context).fields, data, userId) }, 'customer erased');
+      }),
+    ],
     sagas: [deliverMessage],
   });
 }

@@ -1,14 +1,41 @@
 import { fileURLToPath } from 'node:url';
+import type { TableData } from '../../platform/compliance/index.ts';
+import { subscribe } from '../../platform/events/index.ts';
 import { defineModule, type ModuleContext } from '../../platform/host/index.ts';
 import { catalogContract } from '../catalog/index.ts';
+import { userErased } from '../identity/index.ts';
 import { inventoryContract } from '../inventory/index.ts';
 import { paymentsContract } from '../payments/index.ts';
+import { eraseCustomer } from './application/erase-customer.ts';
 import { checkoutSaga } from './application/checkout-saga.ts';
 import type { OrderingDeps } from './application/ordering-deps.ts';
 import { orderingContract } from './contract/contract.ts';
 import { order } from './infrastructure/order-aggregate.ts';
 import { orderDetail, orderList } from './infrastructure/order-projections.ts';
 import { orderingRoutes } from './infrastructure/ordering.handlers.ts';
+
+/** Ordering's tables and what they hold (see docs/operations/data-classification.md). */
+const data: Record<string, TableData> = {
+  carts: {
+    classification: 'personal',
+    subject: 'customer_id',
+    retention: '1y',
+    legalBasis: 'Contract (GDPR Art. 6(1)(b)): the basket the customer is filling.',
+    columns: { customer_id: { category: 'personal', protection: 'plain' } },
+  },
+  cart_lines: { classification: 'internal', retention: '1y' },
+  es_events: {
+    classification: 'personal',
+    retention: '10y',
+    legalBasis: 'Contract and legal obligation to keep commercial records (GDPR Art. 6(1)(b), 6(1)(c)).',
+    columns: { payload: { category: 'personal', protection: 'plain' } },
+  },
+  sagas: { classification: 'internal', retention: '1y' },
+  saga_history: { classification: 'internal', retention: '1y' },
+};
+
+/** Everything ordering keeps about customers: its tables and its read models. */
+const customerData: Record<string, TableData> = { ...data, ...orderList.data, ...orderDetail.data };
 
 const deps = (ctx: ModuleContext): OrderingDeps => ({
   db: ctx.db,
@@ -33,27 +60,15 @@ export const orderingModule = defineModule({
   migrations: fileURLToPath(new URL('../../migrations/ordering', import.meta.url)),
   // Customers are referred to by their user id only (a pseudonym, still personal data): no name, address or e-mail
   // is kept here. Orders are commercial records, kept ten years; open carts are not.
-  data: {
-    carts: {
-      classification: 'personal',
-      subject: 'customer_id',
-      retention: '1y',
-      legalBasis: 'Contract (GDPR Art. 6(1)(b)): the basket the customer is filling.',
-      columns: { customer_id: { category: 'personal', protection: 'plain' } },
-    },
-    cart_lines: { classification: 'internal', retention: '1y' },
-    es_events: {
-      classification: 'personal',
-      retention: '10y',
-      legalBasis: 'Contract and legal obligation to keep commercial records (GDPR Art. 6(1)(b), 6(1)(c)).',
-      columns: { payload: { category: 'personal', protection: 'plain' } },
-    },
-    sagas: { classification: 'internal', retention: '1y' },
-    saga_history: { classification: 'internal', retention: '1y' },
-  },
+  data,
   uses: [catalogContract, inventoryContract, paymentsContract],
   aggregates: [order],
   projections: [orderList, orderDetail],
   sagas: [checkoutSaga],
+  subscriptions: [
+    subscribe(userErased, 'erase-customer', async ({ userId, erasureId }, { tx, log }) => {
+      log.info({ erased: await eraseCustomer(tx, customerData, userId, erasureId) }, 'customer erased');
+    }),
+  ],
   routes: (ctx) => orderingRoutes(deps(ctx)),
 });

@@ -7,3 +7,4 @@ export { paymentsModule } from './module.ts';
 export { paymentsContract } from './contract/contract.ts';
 export { paymentAuthorized, paymentDeclined, paymentCaptured, paymentVoided, paymentRefunded } from './contract/events.ts';
 export type { PaymentIntentDto, LedgerDto } from './contract/payments.schemas.ts';
+export { paymentsConsumes } from './contract/consumes.ts';

@@ -1,5 +1,9 @@
 import { fileURLToPath } from 'node:url';
+import type { TableData } from '../../platform/compliance/index.ts';
+import { subscribe } from '../../platform/events/index.ts';
 import { defineModule, type ModuleContext } from '../../platform/host/index.ts';
+import { userErased } from '../identity/index.ts';
+import { eraseCustomer } from './application/erase-customer.ts';
 import type { PaymentsDeps } from './application/payments-deps.ts';
 import { paymentsContract } from './contract/contract.ts';
 import { paymentsRoutes } from './infrastructure/payments.handlers.ts';
@@ -13,6 +17,31 @@ const deps = (ctx: ModuleContext): PaymentsDeps => ({
   provider: createSimulatedProvider({ db: ctx.db, settings: ctx.config.payments.provider }),
   providerTimeoutMs: ctx.config.payments.provider.timeoutMs,
 });
+
+/** Payments' tables and what they hold (see docs/operations/data-classification.md). */
+const data: Record<string, TableData> = {
+  payment_intents: {
+    classification: 'personal',
+    subject: 'customer_id',
+    retention: '10y',
+    // Past its retention an intent stays, without its customer, so the ledger's entries still balance against it.
+    agedBy: 'created_at',
+    onExpiry: { anonymise: { customer_id: 'anonymised' } },
+    legalBasis: 'Contract and legal obligation to keep accounting records (GDPR Art. 6(1)(b), 6(1)(c)).',
+    columns: { customer_id: { category: 'personal', protection: 'plain' } },
+  },
+  refunds: { classification: 'internal', retention: '10y' },
+  journal_entries: { classification: 'internal', retention: '10y' },
+  postings: { classification: 'internal', retention: '10y' },
+  provider_operations: { classification: 'internal', retention: '10y' },
+  // A keyed payment request's stored answer names the customer (by id) for IDEMPOTENCY_KEY_TTL.
+  idempotency_keys: {
+    classification: 'personal',
+    retention: '24h',
+    legalBasis: 'Contract (GDPR Art. 6(1)(b)): answering a retried request as the first time.',
+    columns: { response_body: { category: 'personal', protection: 'plain' } },
+  },
+};
 
 export const paymentsModule = defineModule({
   name: 'payments',
@@ -28,29 +57,13 @@ export const paymentsModule = defineModule({
   contract: paymentsContract,
   migrations: fileURLToPath(new URL('../../migrations/payments', import.meta.url)),
   // No card data is kept: intents hold a customer id, amounts and the provider's outcome.
-  data: {
-    payment_intents: {
-      classification: 'personal',
-      subject: 'customer_id',
-      retention: '10y',
-      // Past its retention an intent stays, without its customer, so the ledger's entries still balance against it.
-      agedBy: 'created_at',
-      onExpiry: { anonymise: { customer_id: 'anonymised' } },
-      legalBasis: 'Contract and legal obligation to keep accounting records (GDPR Art. 6(1)(b), 6(1)(c)).',
-      columns: { customer_id: { category: 'personal', protection: 'plain' } },
-    },
-    refunds: { classification: 'internal', retention: '10y' },
-    journal_entries: { classification: 'internal', retention: '10y' },
-    postings: { classification: 'internal', retention: '10y' },
-    provider_operations: { classification: 'internal', retention: '10y' },
-    // A keyed payment request's stored answer names the customer (by id) for IDEMPOTENCY_KEY_TTL.
-    idempotency_keys: {
-      classification: 'personal',
-      retention: '24h',
-      legalBasis: 'Contract (GDPR Art. 6(1)(b)): answering a retried request as the first time.',
-      columns: { response_body: { category: 'personal', protection: 'plain' } },
-    },
-  },
+  data,
+
   uses: [],
+  subscriptions: [
+    subscribe(userErased, 'erase-customer', async ({ userId, erasureId }, { tx, log }) => {
+      log.info({ erased: await eraseCustomer(tx, data, userId, erasureId) }, 'customer erased');
+    }),
+  ],
   routes: (ctx) => paymentsRoutes(deps(ctx)),
 });

@@ -14,6 +14,14 @@ import { call, eventually, startTestHost } from '../support/test-host.ts';
  * How each consuming module's real use cases are driven, through the host's public API: every path that calls
  * another module or handles its events. A module with a consumer contract needs one.
  */
+/** An erasure of a user nobody holds data about, published straight to the bus: every module holding customers consumes it. */
+async function publishErasure(host: Host): Promise<void> {
+  const id = randomUUID();
+  const userId = randomUUID();
+  const payload = { userId, erasureId: randomUUID() };
+  await host.bus.publish({ id, name: 'identity.user-erased', version: 1, occurredAt: new Date().toISOString(), key: userId, correlationId: id, causationId: null, traceparent: null, payload });
+}
+
 const scenarios: Record<string, (host: Host) => Promise<void>> = {
   async inventory(host) {
     // Catalog's demo products announce themselves; inventory's seed pages through active products and receives
@@ -55,6 +63,10 @@ const scenarios: Record<string, (host: Host) => Promise<void>> = {
     };
     await checkout(1250, 'completed');
     await checkout(1013, 'rejected');
+    await publishErasure(host);
+  },
+  async payments(host) {
+    await publishErasure(host);
   },
   async notifications(host) {
     // A customer with an address gets a message per order and payment event (published straight to the bus, so every
@@ -76,6 +88,7 @@ const scenarios: Record<string, (host: Host) => Promise<void>> = {
       const { items } = (await (await call(host, 'GET', `/notifications/v1/customers/${customerId}/messages`)).json()) as { items: { status: string }[] };
       expect(items.map((m) => m.status)).toEqual(['delivered', 'delivered', 'delivered']);
     }, 20_000);
+    await publishErasure(host);
   },
 };
 

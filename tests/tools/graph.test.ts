@@ -76,7 +76,7 @@ const fixture = (m: Partial<GraphModule> & { name: string }): GraphModule => ({
 const event = (name: string, version = 1) => ({ name, version });
 
 describe('moduleGraph', () => {
-  it('the real modules: inventory and ordering call catalog, ordering calls inventory and payments, events flow to inventory and notifications', () => {
+  it('the real modules: inventory and ordering call catalog, ordering calls inventory and payments, events flow to inventory and notifications, erasures to every module holding customers', () => {
     const graph = moduleGraph(modules);
 
     expect(graph.modules).toEqual(
@@ -101,8 +101,11 @@ describe('moduleGraph', () => {
     });
     expect(graph.events).toEqual([
       { from: 'catalog', to: 'inventory', events: ['catalog.product-created@v2', 'catalog.product-updated@v1', 'catalog.product-archived@v1'] },
+      { from: 'identity', to: 'payments', events: ['identity.user-erased@v1'] },
+      { from: 'identity', to: 'ordering', events: ['identity.user-erased@v1'] },
       { from: 'ordering', to: 'notifications', events: ['ordering.order-confirmed@v1', 'ordering.order-rejected@v1'] },
       { from: 'payments', to: 'notifications', events: ['payments.payment-refunded@v1'] },
+      { from: 'identity', to: 'notifications', events: ['identity.user-erased@v1'] },
     ]);
   });
 
@@ -189,6 +192,9 @@ describe('npm run graph', { timeout: processTestTimeoutMs }, () => {
       'catalog->inventory': { dashed: true },
       'ordering->notifications': { dashed: true },
       'payments->notifications': { dashed: true },
+      'identity->notifications': { dashed: true },
+      'identity->ordering': { dashed: true },
+      'identity->payments': { dashed: true },
     });
     expect(await run(['--check'])).toMatchObject({ code: 0 });
   });

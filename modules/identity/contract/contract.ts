@@ -1,6 +1,7 @@
 import { defineContract } from '../../../platform/contracts/index.ts';
 import { listClients, listKeys, putBrowserClient, registerClient, rotateKeys } from './admin.routes.ts';
-import { userRegistered } from './events.ts';
+import { eraseCurrentUser, eraseUser, getErasure } from './erasure.routes.ts';
+import { userErased, userRegistered } from './events.ts';
 import { auditKeys, signCheckpoint } from './audit.routes.ts';
 import { authorizePage, authorizeSubmit, jwks, revoke, serverMetadata, token } from './oauth.routes.ts';
 import { findUsers, getCurrentUser, getUserContact, registerUser } from './users.routes.ts';
@@ -18,6 +19,9 @@ export const identityContract = defineContract('identity', {
     getCurrentUser,
     findUsers,
     getUserContact,
+    eraseCurrentUser,
+    eraseUser,
+    getErasure,
     rotateKeys,
     listKeys,
     registerClient,
@@ -26,5 +30,5 @@ export const identityContract = defineContract('identity', {
     signCheckpoint,
     auditKeys,
   },
-  events: [userRegistered],
+  events: [userRegistered, userErased],
 });

@@ -21,3 +21,16 @@ export const userRegistered = defineEvent({
     displayName: { category: 'personal', protection: 'encrypted' },
   },
 });
+
+/**
+ * A user's account was erased (by the user or an operator): every module holding data about `userId` erases or
+ * anonymises it. Carries no personal data besides the pseudonymous id; `erasureId` names the request the modules
+ * confirm.
+ */
+export const userErased = defineEvent({
+  name: 'identity.user-erased',
+  version: 1,
+  schema: z.object({ userId: z.uuid(), erasureId: z.uuid() }),
+  key: (p) => p.userId,
+  fields: { userId: { category: 'personal', protection: 'plain' } },
+});

@@ -52,3 +52,16 @@ export const userContactSchema = z
 export type NewUserInput = z.infer<typeof newUserSchema>;
 export type UserDto = z.infer<typeof userSchema>;
 export type UserContactDto = z.infer<typeof userContactSchema>;
+
+export const erasureIdParams = z.object({ erasureId: uuid().openapi({ param: { name: 'erasureId', in: 'path' } }) });
+
+export const erasureSchema = z
+  .object({
+    id: uuid(),
+    userId: uuid(),
+    requestedBy: z.string().openapi({ description: '`user` (the account holder) or `operator:<subject>`.' }),
+    requestedAt: z.iso.datetime(),
+  })
+  .openapi('Erasure');
+
+export type ErasureDto = z.infer<typeof erasureSchema>;

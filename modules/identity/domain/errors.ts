@@ -136,3 +136,12 @@ export class CheckpointNotYours extends IdentityError {
     super(`Only module ${module} itself may have its audit checkpoints signed.`, { module });
   }
 }
+
+/** An erasure request that does not exist. */
+export class ErasureNotFound extends IdentityError {
+  readonly kind = 'not_found';
+  readonly code = 'identity/erasure-not-found';
+  constructor() {
+    super('No such erasure.', {});
+  }
+}

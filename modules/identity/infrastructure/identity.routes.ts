@@ -2,6 +2,7 @@ import { createRouter, type App } from '../../../platform/http/index.ts';
 import type { ModuleContext } from '../../../platform/host/index.ts';
 import { adminRoutes } from './admin.handlers.ts';
 import { auditRoutes } from './audit.handlers.ts';
+import { erasureRoutes } from './erasure.handlers.ts';
 import { identityRuntime } from './identity-runtime.ts';
 import { oauthRoutes } from './oauth.handlers.ts';
 import { userRoutes } from './users.handlers.ts';
@@ -13,6 +14,7 @@ export function identityRoutes(ctx: ModuleContext): App {
   const app = createRouter();
   oauthRoutes(app, runtime);
   userRoutes(app, runtime);
+  erasureRoutes(app, runtime);
   adminRoutes(app, runtime);
   auditRoutes(app, runtime);
   return app;

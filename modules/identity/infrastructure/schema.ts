@@ -79,6 +79,20 @@ export const signingKeys = identitySchema.table('signing_keys', {
   retiredAt: timestamp('retired_at', { withTimezone: true }),
 });
 
+/** Erasure requests: who asked to erase which account, and when (the request itself holds no personal data). */
+export const erasures = identitySchema.table(
+  'erasures',
+  {
+    id: uuid('id').primaryKey(),
+    /** The erased account: a pseudonymous id, every copy of whose data other modules erase on `identity.user-erased`. */
+    userId: uuid('user_id').notNull(),
+    /** `user` (the account holder) or `operator:<subject>` (an administrator, by token subject). */
+    requestedBy: text('requested_by').notNull(),
+    requestedAt: timestamp('requested_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('erasures_user_idx').on(t.userId)],
+);
+
 export const { outbox, inbox, deadLetters } = eventTables(identitySchema);
 export const { dataKeys } = dataKeyTables(identitySchema);
 export const { idempotencyKeys } = idempotencyTables(identitySchema);

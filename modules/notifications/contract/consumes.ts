@@ -1,13 +1,14 @@
 import { consumedEvent, defineConsumerContract } from '../../../platform/contracts/index.ts';
-import { identityContract } from '../../identity/index.ts';
+import { identityContract, userErased } from '../../identity/index.ts';
 import { orderConfirmed, orderingContract, orderRejected } from '../../ordering/index.ts';
 import { paymentRefunded, paymentsContract } from '../../payments/index.ts';
 
-/** Where to write to a customer: identity's opened contact details (only the address is used). */
+/** Where to write to a customer: identity's opened contact details (only the address is used); erasures to carry out. */
 export const notificationsConsumesIdentity = defineConsumerContract({
   consumer: 'notifications',
   provider: identityContract,
   operations: { getUserContact: { sends: ['params.userId'], reads: ['email'] } },
+  events: [consumedEvent(userErased, ['userId'])],
 });
 
 /** The order events a customer gets a message about, and the payload fields the templates read. */

@@ -1,5 +1,6 @@
-import { defineConsumerContract } from '../../../platform/contracts/index.ts';
+import { consumedEvent, defineConsumerContract } from '../../../platform/contracts/index.ts';
 import { catalogContract } from '../../catalog/index.ts';
+import { identityContract, userErased } from '../../identity/index.ts';
 import { inventoryContract } from '../../inventory/index.ts';
 import { paymentsContract } from '../../payments/index.ts';
 
@@ -33,4 +34,11 @@ export const orderingConsumesPayments = defineConsumerContract({
 });
 
 /** Every consumer contract of ordering, one per provider. */
-export const orderingConsumes = [orderingConsumesCatalog, orderingConsumesInventory, orderingConsumesPayments] as const;
+/** Erasures: the customer's carts go, their orders stay under the erasure's pseudonym. */
+export const orderingConsumesIdentity = defineConsumerContract({
+  consumer: 'ordering',
+  provider: identityContract,
+  events: [consumedEvent(userErased, ['userId', 'erasureId'])],
+});
+
+export const orderingConsumes = [orderingConsumesCatalog, orderingConsumesInventory, orderingConsumesPayments, orderingConsumesIdentity] as const;

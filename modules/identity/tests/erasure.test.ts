@@ -1,0 +1,104 @@
+import { and, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Host } from '../../../platform/host/index.ts';
+import { testDatabases, type TestDatabaseHandle } from '../../../tests/support/databases.ts';
+import { userErased, userRegistered } from '../contract/events.ts';
+import { erasures, outbox, refreshTokens, users } from '../infrastructure/schema.ts';
+import { identityHost, tokenRequest, userToken } from './support.ts';
+
+const bearer = (token: string, method = 'GET'): RequestInit => ({ method, headers: { authorization: `Bearer ${token}` } });
+
+describe.each(testDatabases)('erasing a user, on $name', (testDatabase) => {
+  let database: TestDatabaseHandle;
+  let host: Host;
+  let admin: string;
+
+  beforeAll(async () => {
+    database = await testDatabase.open();
+    host = await identityHost(database, { IDENTITY_PASSWORD_GRANT: 'true' });
+    admin = await userToken(host, 'olga');
+  });
+  afterAll(async () => {
+    await host?.stop();
+    await database?.close();
+  });
+
+  async function signUpAndSignIn(username: string) {
+    const created = await host.app.request('/identity/v1/users', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username, password: 'long enough password', email: `${username}@example.org`, displayName: `${username} Example` }),
+    });
+    const { id } = (await created.json()) as { id: string };
+    const { body } = await tokenRequest(host, { grant_type: 'password', client_id: 'cleave-web', username, password: 'long enough password' });
+    return { id, access: body.access_token as string, refresh: body.refresh_token as string | undefined };
+  }
+
+  it('the account holder erases themselves: key shredded, row anonymised, grants revoked, one identity.user-erased event', async () => {
+    const user = await signUpAndSignIn('ursula');
+    const answer = await host.app.request('/identity/v1/users/me/erasure', bearer(user.access, 'POST'));
+    expect(answer.status).toBe(202);
+    const erasure = (await answer.json()) as { id: string; userId: string; requestedBy: string };
+    expect(erasure).toMatchObject({ userId: user.id, requestedBy: 'user' });
+
+    const [row] = await database.db.select().from(users).where(eq(users.id, user.id));
+    expect(row).toMatchObject({ username: `erased-${erasure.id}`, email: null, emailIndex: null, displayName: null, roles: [] });
+    expect(row?.disabledAt).not.toBeNull();
+    const tokens = await database.db.select().from(refreshTokens).where(eq(refreshTokens.userId, user.id));
+    expect(tokens.every((t) => t.revokedAt !== null)).toBe(true);
+    if (user.refresh) {
+      const refreshed = await tokenRequest(host, { grant_type: 'refresh_token', client_id: 'cleave-web', refresh_token: user.refresh });
+      expect(refreshed.response.status).toBe(400);
+    }
+    const signIn = await tokenRequest(host, { grant_type: 'password', client_id: 'cleave-web', username: 'ursula', password: 'long enough password' });
+    expect(signIn.response.status).toBe(400);
+
+    const events = await database.db.select().from(outbox).where(eq(outbox.aggregateKey, user.id));
+    const erased = events.filter((e) => e.name === userErased.name);
+    expect(erased.map((e) => e.envelope.payload)).toEqual([{ userId: user.id, erasureId: erasure.id }]);
+    // The username travelled in the clear in identity.user-registered: replaced in identity's copy.
+    const registered = events.find((e) => e.name === userRegistered.name);
+    expect(JSON.stringify(registered?.envelope)).not.toContain('ursula');
+
+    // The operator's view of the request.
+    const record = await host.app.request(`/identity/v1/erasures/${erasure.id}`, bearer(admin));
+    expect(record.status).toBe(200);
+    expect(await record.json()).toMatchObject({ id: erasure.id, userId: user.id, requestedBy: 'user' });
+  });
+
+  it('erasing again (the user or an operator) answers the same erasure and publishes nothing more', async () => {
+    const user = await signUpAndSignIn('vera');
+    const first = (await (await host.app.request(`/identity/v1/users/${user.id}`, bearer(admin, 'DELETE'))).json()) as { id: string; requestedBy: string };
+    expect(first.requestedBy).toMatch(/^operator:/);
+    const again = await host.app.request(`/identity/v1/users/${user.id}`, bearer(admin, 'DELETE'));
+    expect(again.status).toBe(202);
+    expect(await again.json()).toMatchObject({ id: first.id });
+    const self = await host.app.request('/identity/v1/users/me/erasure', bearer(user.access, 'POST'));
+    expect(await self.json()).toMatchObject({ id: first.id });
+    expect(await database.db.select().from(erasures).where(eq(erasures.userId, user.id))).toHaveLength(1);
+    const published = await database.db
+      .select()
+      .from(outbox)
+      .where(and(eq(outbox.aggregateKey, user.id), eq(outbox.name, userErased.name)));
+    expect(published).toHaveLength(1);
+  });
+
+  it('erasing an unknown user is 404 problem+json; a customer erasing someone else is 403', async () => {
+    const unknown = await host.app.request('/identity/v1/users/0192e0a4-0000-7000-8000-000000000000', bearer(admin, 'DELETE'));
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers.get('content-type')).toContain('application/problem+json');
+    expect(await unknown.json()).toMatchObject({ code: 'identity/user-not-found' });
+
+    const victim = await signUpAndSignIn('wanda');
+    const attacker = await signUpAndSignIn('xena');
+    const refused = await host.app.request(`/identity/v1/users/${victim.id}`, bearer(attacker.access, 'DELETE'));
+    expect(refused.status).toBe(403);
+    expect(refused.headers.get('content-type')).toContain('application/problem+json');
+    const [row] = await database.db.select().from(users).where(eq(users.id, victim.id));
+    expect(row?.username).toBe('wanda');
+
+    const noErasure = await host.app.request('/identity/v1/erasures/0192e0a4-0000-7000-8000-000000000000', bearer(admin));
+    expect(noErasure.status).toBe(404);
+    expect(await noErasure.json()).toMatchObject({ code: 'identity/erasure-not-found' });
+  });
+});

@@ -1,0 +1,117 @@
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { modules as allModules } from '../../apps/modules.ts';
+import { resultRows } from '../../platform/db/index.ts';
+import type { EventEnvelope } from '../../platform/events/index.ts';
+import type { Host, HostedModule } from '../../platform/host/index.ts';
+import { checkout, followOrder, signUpCustomer, webClientReady, type Customer, type Send } from '../shop/support/customer.ts';
+import { stockedProduct } from '../shop/support/products.ts';
+import { testDatabases, type TestDatabaseHandle } from '../support/databases.ts';
+import { eventually, startTestHost } from '../support/test-host.ts';
+import { adminToken } from '../support/tokens.ts';
+
+const pglite = testDatabases[0];
+
+/** Every declared table and column of `module` that can hold personal data, with the column naming its subject. */
+function personalColumns(module: HostedModule) {
+  const definition = module.definition;
+  const tables = [...Object.entries(definition.data ?? {}), ...(definition.projections ?? []).flatMap((p) => Object.entries(p.data ?? {}))];
+  return tables.flatMap(([table, entry]) => {
+    const columns = Object.keys((entry as { columns?: Record<string, unknown> }).columns ?? {});
+    const subject = (entry as { subject?: string }).subject;
+    return [...new Set([...columns, ...(subject ? [subject] : [])])].map((column) => ({ table, column }));
+  });
+}
+
+/**
+ * Erasure across all six modules in one process: a customer with an order, a payment and a message is erased, and
+ * every module erases or anonymises what it holds about them, once.
+ */
+describe('erasure across all modules, all in one (PGlite)', { timeout: 120_000 }, () => {
+  let database: TestDatabaseHandle;
+  let host: Host;
+  let send: Send;
+  let admin: Send;
+  let customer: Customer;
+
+  beforeAll(async () => {
+    database = await (pglite as (typeof testDatabases)[number]).open();
+    host = await startTestHost({ database, modules: allModules, env: { IDENTITY_PASSWORD_GRANT: 'true', DEMO_DATA: 'true' } });
+    await host.seed();
+    send = (path, init) => host.app.request(path, init);
+    const token = await adminToken(host, (p, init) => host.app.request(p, init));
+    admin = (path, init) => host.app.request(path, { ...init, headers: { ...(init?.headers as Record<string, string>), authorization: `Bearer ${token}` } });
+    await webClientReady(send);
+    customer = await signUpCustomer(send);
+  }, 120_000);
+  afterAll(async () => {
+    await host?.stop();
+    await database?.close();
+  });
+
+  const moduleNamed = (name: string) => host.modules.find((m) => m.definition.name === name) as HostedModule;
+  const rows = async (query: ReturnType<typeof sql>) => resultRows<Record<string, unknown>>(await database.db.execute(query));
+  /** Every declared personal or subject column, in every module, holding `needle` (in the clear). */
+  async function holding(needle: string) {
+    const found: string[] = [];
+    for (const module of host.modules) {
+      const schema = module.definition.name;
+      for (const { table, column } of personalColumns(module)) {
+        const [row] = await rows(sql`select count(*)::int as n from ${sql.identifier(schema)}.${sql.identifier(table)} where ${sql.identifier(column)}::text ilike ${`%${needle}%`}`);
+        if (Number(row?.n) > 0) found.push(`${schema}.${table}.${column}`);
+      }
+      const [letters] = await rows(sql`select count(*)::int as n from ${sql.identifier(schema)}."dead_letters" where "envelope"::text ilike ${`%${needle}%`}`);
+      if (Number(letters?.n) > 0) found.push(`${schema}.dead_letters`);
+    }
+    return found;
+  }
+
+  it('erases or anonymises the customer in every module, their dead letters too; the sealed data no longer opens; once only', async () => {
+    const product = await stockedProduct(admin, 10, 1500);
+    const order = await checkout(send, customer, [{ productId: product.id, quantity: 1 }]);
+    expect((await followOrder(send, order)).status).toBe('completed');
+    const messages = await eventually(async () => {
+      const found = await rows(sql`select "id", "subject" from notifications.messages where "customer_id" = ${customer.userId}`);
+      expect(found.length).toBeGreaterThan(0);
+      return found;
+    }, 30_000);
+    // A consumer that gave up on an event about the customer keeps it in its dead letters.
+    const [registered] = await rows(sql`select "envelope" from identity.outbox where "aggregate_key" = ${customer.userId} and "name" = 'identity.user-registered'`);
+    await moduleNamed('ordering').deadLetters.record('probe.on-user-registered', registered?.envelope as EventEnvelope, new Error('consumer failed'), 3);
+    expect(await holding(customer.userId)).toEqual(expect.arrayContaining(['ordering.carts.customer_id', 'payments.payment_intents.customer_id', 'notifications.messages.customer_id']));
+    expect(await holding(customer.username)).toEqual(expect.arrayContaining(['identity.users.username', 'ordering.dead_letters']));
+
+    const erased = await admin(`/identity/v1/users/${customer.userId}`, { method: 'DELETE' });
+    expect(erased.status).toBe(202);
+    const erasure = (await erased.json()) as { id: string };
+
+    // Left by design: identity keeps the account row, the erasure record and spent tokens by the user's id (a
+    // pseudonym nothing links to a person any more), and the order streams (append-only) name the customer by it.
+    const kept = ['identity.users.id', 'identity.erasures.user_id', 'identity.refresh_tokens.user_id', 'ordering.es_events.payload'];
+    await eventually(async () => expect((await holding(customer.userId)).filter((c) => !kept.includes(c))).toEqual([]), 15_000);
+    expect((await holding(customer.username)).join(' ')).toBe('');
+    // Orders and payments stay (commercial and accounting records) under the erasure's pseudonym; the ledger is whole.
+    const pseudonym = `erased:${erasure.id}`;
+    expect(await rows(sql`select "id" from ordering.order_detail where "customer_id" = ${pseudonym}`)).toHaveLength(1);
+    expect(await rows(sql`select "id" from payments.payment_intents where "customer_id" = ${pseudonym}`)).toHaveLength(1);
+    const [ledger] = await rows(sql`select (coalesce(sum("debit"), 0) - coalesce(sum("credit"), 0))::int as total from payments.postings`);
+    expect(Number(ledger?.total)).toBe(0);
+    // Both keys of the customer are shredded: identity's (their profile) and notifications' (their messages).
+    for (const schema of ['identity', 'notifications']) {
+      const keys = await rows(sql`select "wrapped_key", "shredded_at" from ${sql.identifier(schema)}."data_keys" where "subject" = ${customer.userId}`);
+      expect(keys.every((k) => k.wrapped_key === null && k.shredded_at !== null)).toBe(true);
+    }
+    expect(messages.length).toBeGreaterThan(0);
+
+    // Delivered again (at least once delivery): the inboxes make it a no-op.
+    const [event] = await rows(sql`select "envelope" from identity.outbox where "aggregate_key" = ${customer.userId} and "name" = 'identity.user-erased'`);
+    const handled = async () => rows(sql`select "consumer" from ordering.inbox where "event_id" = ${(event?.envelope as EventEnvelope).id}
+      union all select "consumer" from payments.inbox where "event_id" = ${(event?.envelope as EventEnvelope).id}
+      union all select "consumer" from notifications.inbox where "event_id" = ${(event?.envelope as EventEnvelope).id}`);
+    expect(await handled()).toHaveLength(3);
+    await host.bus.publish(event?.envelope as EventEnvelope);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await handled()).toHaveLength(3);
+    expect(await rows(sql`select "id" from ordering.order_detail where "customer_id" = ${pseudonym}`)).toHaveLength(1);
+  });
+});
