@@ -57,7 +57,9 @@ describe('erasure across all modules, all in one (PGlite)', { timeout: 120_000 }
     for (const module of host.modules) {
       const schema = module.definition.name;
       for (const { table, column } of personalColumns(module)) {
-        const [row] = await rows(sql`select count(*)::int as n from ${sql.identifier(schema)}.${sql.identifier(table)} where ${sql.identifier(column)}::text ilike ${`%${needle}%`}`);
+        const [row] = await rows(
+          sql`select count(*)::int as n from ${sql.identifier(schema)}.${sql.identifier(table)} where ${sql.identifier(column)}::text ilike ${`%${needle}%`}`,
+        );
         if (Number(row?.n) > 0) found.push(`${schema}.${table}.${column}`);
       }
       const [letters] = await rows(sql`select count(*)::int as n from ${sql.identifier(schema)}."dead_letters" where "envelope"::text ilike ${`%${needle}%`}`);
@@ -76,9 +78,13 @@ describe('erasure across all modules, all in one (PGlite)', { timeout: 120_000 }
       return found;
     }, 30_000);
     // A consumer that gave up on an event about the customer keeps it in its dead letters.
-    const [registered] = await rows(sql`select "envelope" from identity.outbox where "aggregate_key" = ${customer.userId} and "name" = 'identity.user-registered'`);
+    const [registered] = await rows(
+      sql`select "envelope" from identity.outbox where "aggregate_key" = ${customer.userId} and "name" = 'identity.user-registered'`,
+    );
     await moduleNamed('ordering').deadLetters.record('probe.on-user-registered', registered?.envelope as EventEnvelope, new Error('consumer failed'), 3);
-    expect(await holding(customer.userId)).toEqual(expect.arrayContaining(['ordering.carts.customer_id', 'payments.payment_intents.customer_id', 'notifications.messages.customer_id']));
+    expect(await holding(customer.userId)).toEqual(
+      expect.arrayContaining(['ordering.carts.customer_id', 'payments.payment_intents.customer_id', 'notifications.messages.customer_id']),
+    );
     expect(await holding(customer.username)).toEqual(expect.arrayContaining(['identity.users.username', 'ordering.dead_letters']));
 
     const erased = await admin(`/identity/v1/users/${customer.userId}`, { method: 'DELETE' });
@@ -105,7 +111,8 @@ describe('erasure across all modules, all in one (PGlite)', { timeout: 120_000 }
 
     // Delivered again (at least once delivery): the inboxes make it a no-op.
     const [event] = await rows(sql`select "envelope" from identity.outbox where "aggregate_key" = ${customer.userId} and "name" = 'identity.user-erased'`);
-    const handled = async () => rows(sql`select "consumer" from ordering.inbox where "event_id" = ${(event?.envelope as EventEnvelope).id}
+    const handled = async () =>
+      rows(sql`select "consumer" from ordering.inbox where "event_id" = ${(event?.envelope as EventEnvelope).id}
       union all select "consumer" from payments.inbox where "event_id" = ${(event?.envelope as EventEnvelope).id}
       union all select "consumer" from notifications.inbox where "event_id" = ${(event?.envelope as EventEnvelope).id}`);
     expect(await handled()).toHaveLength(3);
