@@ -8,6 +8,7 @@
  */
 import process from 'node:process';
 import { parseArgs } from 'node:util';
+import { classifiedColumns } from '../platform/compliance/index.ts';
 import { loadConfigOrExit } from '../platform/config/index.ts';
 import { pendingMigrations, readMigrations } from '../platform/db/index.ts';
 import { dataKeyTables, dataKeysByKek, rewrapDataKeys } from '../platform/encryption/index.ts';
@@ -42,8 +43,8 @@ const pauseMs = Number(args['pause-ms']);
 if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) fail('--batch-size must be a whole number from 1 to 10000', 2);
 if (!Number.isInteger(pauseMs) || pauseMs < 0) fail('--pause-ms must be a whole number of milliseconds', 2);
 
-// The modules that keep data keys: those declaring a data_keys table in their data classification.
-const encrypting = modules.filter((m) => m.data && 'data_keys' in m.data);
+// The modules that keep data keys: those with columns they classify as encrypted (sealed under per-subject keys).
+const encrypting = modules.filter((m) => classifiedColumns(m.data).some((c) => c.data.protection === 'encrypted'));
 const unknown = (args.module ?? []).filter((name) => !encrypting.some((m) => m.name === name));
 if (unknown.length > 0) fail(`no module with data keys named ${unknown.join(', ')} (modules with data keys: ${encrypting.map((m) => m.name).join(', ')})`, 2);
 const chosen = args.module ? encrypting.filter((m) => args.module?.includes(m.name)) : encrypting;
