@@ -15,6 +15,8 @@ describe('notification templates', () => {
       'notify-order-confirmed',
       'notify-order-rejected',
       'notify-payment-refunded',
+      // identity.user-erased needs no template: it erases, it sends nothing.
+      'erase-customer',
     ]);
   });
 
