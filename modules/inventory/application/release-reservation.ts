@@ -10,15 +10,20 @@ import type { InventoryDeps } from './inventory-deps.ts';
  */
 export async function releaseReservation(deps: Pick<InventoryDeps, 'transaction'>, reservationId: string): Promise<Reservation> {
   const outcome = await deps.transaction(async (tx) => {
-    const released = await settleReservation(tx, reservationId, 'released');
-    if (released) {
-      await unreserve(tx, released.productId, released.quantity);
-      return released;
+    // Two passes at most: the tombstone's insert waits on the id's key for a reservation still in flight; if that
+    // reservation commits, the second pass (new statements, so they see it) releases it instead of answering
+    // not-found and leaving its stock reserved for ever.
+    for (let pass = 0; pass < 2; pass += 1) {
+      const released = await settleReservation(tx, reservationId, 'released');
+      if (released) {
+        await unreserve(tx, released.productId, released.quantity);
+        return released;
+      }
+      const existing = await findReservation(tx, reservationId);
+      if (existing) return 'tombstone' in existing ? undefined : existing;
+      if (await insertTombstone(tx, reservationId)) return undefined;
     }
-    const existing = await findReservation(tx, reservationId);
-    if (existing && !('tombstone' in existing)) return existing;
-    if (!existing) await insertTombstone(tx, reservationId);
-    return undefined;
+    throw new Error(`Reservation ${reservationId} neither released nor tombstoned after a concurrent insert.`);
   });
   // Thrown after the commit: the tombstone must stay.
   if (!outcome) throw new ReservationNotFound(reservationId);

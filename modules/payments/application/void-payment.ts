@@ -12,11 +12,14 @@ import type { PaymentsDeps } from './payments-deps.ts';
  * not-found and leaves a tombstone, so an authorization still in flight is refused when it arrives.
  */
 export async function voidPayment(deps: PaymentsDeps, intentId: string): Promise<PaymentIntent> {
-  const intent = await findIntent(deps.db, intentId);
+  let intent = await findIntent(deps.db, intentId);
   if (!intent) {
     // Its own statement, committed whatever the answer: the tombstone must stay.
-    await insertTombstone(deps.db, intentId);
-    throw new IntentNotFound(intentId);
+    if (await insertTombstone(deps.db, intentId)) throw new IntentNotFound(intentId);
+    // An authorization recorded the intent between the look and the tombstone (whose insert waited on the id's
+    // key): void that one, or its money stays held with nobody left to release it.
+    intent = await findIntent(deps.db, intentId);
+    if (!intent) throw new Error(`Payment intent ${intentId} neither found nor tombstoned after a concurrent insert.`);
   }
   if ('tombstone' in intent) throw new IntentNotFound(intentId);
   if (intent.status === 'voided' || intent.status === 'declined') return intent;

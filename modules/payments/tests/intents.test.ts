@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
+import postgres from 'postgres';
 import { resultRows } from '../../../platform/db/index.ts';
 import type { Host } from '../../../platform/host/index.ts';
 import { testDatabases, type TestDatabaseHandle } from '../../../tests/support/databases.ts';
@@ -110,6 +111,31 @@ describe.each(testDatabases)('payment intents, on $name', (testDatabase) => {
     expect((await api.void(id)).status).toBe(404);
     expect(await providerOperations(host, id, 'authorize')).toBe(0);
     expect(await api.ledgerProblems([id])).toEqual([]);
+  });
+
+  // An authorization records its intent in a statement of its own; a void that looks between that insert and its
+  // commit must void the intent, not answer not-found (forced here by holding the insert open).
+  it.skipIf(testDatabase.name !== 'postgres')('a void whose tombstone waits on an authorization still recording the intent voids it', async () => {
+    const id = newIntent();
+    const other = postgres(database.url!, { max: 2, onnotice: () => {} });
+    try {
+      const recording = await other.reserve();
+      await recording`begin`;
+      await recording`insert into payments.payment_intents (id, reference, customer_id, amount, currency, status) values (${id}, ${`order-${id}`}, 'customer-1', 1200, 'EUR', 'pending')`;
+      const voiding = api.void(id);
+      await eventually(async () => {
+        const [waiting] = await other`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`;
+        expect(waiting?.n).toBe(1);
+      });
+      await recording`commit`;
+      recording.release();
+      const voided = await voiding;
+      expect(voided.status).toBe(200);
+      expect(await voided.json()).toMatchObject({ id, status: 'voided' });
+      expect(await providerOperations(host, id, 'void')).toBe(1);
+    } finally {
+      await other.end();
+    }
   });
 
   it('partial refunds add up to the capture and no further', async () => {
