@@ -188,9 +188,29 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** An erasure request */
+        /** An erasure request and its report: which modules confirmed their part, with what they erased */
         get: operations["identity.getErasure"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/identity/v1/erasures/{erasureId}/confirmations/{module}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * A module confirms it erased its copies of the erasure's subject
+         * @description Called by each module that erases on `identity.user-erased`, once its erasure committed (through a saga, so it is retried until identity answers). Repeating it answers the first confirmation.
+         */
+        put: operations["identity.confirmErasure"];
         post?: never;
         delete?: never;
         options?: never;
@@ -4151,6 +4171,58 @@ export interface components {
             requestedBy: string;
             /** Format: date-time */
             requestedAt: string;
+            /** @description The erasure report: identity and every module of the application that erases on `identity.user-erased`, each `confirmed` (with what it erased) or still `pending`. */
+            modules: {
+                module: string;
+                /** @enum {string} */
+                status: "confirmed" | "pending";
+                /**
+                 * @description Rows erased or anonymised per table (counts only).
+                 * @example {
+                 *       "cart_lines": 2,
+                 *       "carts": 1,
+                 *       "order_detail": 1
+                 *     }
+                 */
+                erased: {
+                    [key: string]: number;
+                } | null;
+                /** Format: date-time */
+                confirmedAt: string | null;
+            }[];
+            /** @description Every module confirmed its part. */
+            complete: boolean;
+        };
+        ErasureConfirmation: {
+            /** Format: uuid */
+            erasureId: string;
+            module: string;
+            /**
+             * @description Rows erased or anonymised per table (counts only).
+             * @example {
+             *       "cart_lines": 2,
+             *       "carts": 1,
+             *       "order_detail": 1
+             *     }
+             */
+            erased: {
+                [key: string]: number;
+            };
+            /** Format: date-time */
+            confirmedAt: string;
+        };
+        ErasureConfirmationRequest: {
+            /**
+             * @description Rows erased or anonymised per table (counts only).
+             * @example {
+             *       "cart_lines": 2,
+             *       "carts": 1,
+             *       "order_detail": 1
+             *     }
+             */
+            erased: {
+                [key: string]: number;
+            };
         };
         EventSubscription: {
             event: string;
@@ -6937,6 +7009,224 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
                         code?: "identity/erasure-not-found";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description Too many requests from this client IP address or client; `Retry-After` says when to try again, `RateLimit` and `RateLimit-Policy` which budget is spent. Codes: `http/too-many-requests`. */
+            429: {
+                headers: {
+                    /** @description Points left and seconds to the window end, per policy (draft-ietf-httpapi-ratelimit-headers). */
+                    RateLimit?: string;
+                    /** @description Each policy that applied: points (`q`) per window (`w`, seconds). */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the spent budget has points again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/too-many-requests";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description An unexpected error; the body reveals no internals. Codes: `http/internal`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/internal";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description A module this operation called answered badly. Codes: `http/upstream-failed`. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/upstream-failed";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The module, or one it depends on, did not answer in time. Codes: `http/upstream-timeout`. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/upstream-timeout";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+        };
+    };
+    "identity.confirmErasure": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry of this request safe. The first request with a key is processed and its answer stored (with the effect, in one transaction); a repeat with the same key and the same request gets that answer again (with `Idempotent-Replayed: true`), one with a different request gets 422, and one while the first is still being processed gets 409. Keys are scoped by caller, method and path, and kept for the configured time (24 hours by default). */
+                "Idempotency-Key"?: string & unknown;
+            };
+            path: {
+                erasureId: string;
+                module: string & unknown;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ErasureConfirmationRequest"];
+            };
+        };
+        responses: {
+            /** @description The confirmation */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErasureConfirmation"];
+                };
+            };
+            /** @description The request is malformed or fails validation; `errors` lists each field. Codes: `http/validation-failed`, `http/malformed-json`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/validation-failed" | "http/malformed-json";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description No valid credentials. Codes: `auth/unauthenticated`, `auth/invalid-token`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "auth/unauthenticated" | "auth/invalid-token";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The caller may not do this. Codes: `auth/insufficient-scope`, `identity/erasure-confirmation-not-yours`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "auth/insufficient-scope" | "identity/erasure-confirmation-not-yours";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The resource does not exist. Codes: `identity/erasure-not-found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "identity/erasure-not-found";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The request conflicts with the current state, or a request with the same `Idempotency-Key` is still being processed. Codes: `http/idempotency-key-in-use`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/idempotency-key-in-use";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The request body is too large; the connection is closed after this answer. Codes: `http/payload-too-large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/payload-too-large";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The request body is not of the media type the operation reads (JSON, or a form where declared), in UTF-8. Codes: `http/unsupported-media-type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/unsupported-media-type";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The request is well-formed but breaks a domain rule, or reuses an `Idempotency-Key` for a different request. Codes: `http/idempotency-key-reused`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/idempotency-key-reused";
                     } & {
                         [key: string]: unknown;
                     });

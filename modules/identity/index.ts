@@ -6,6 +6,7 @@
 export { identityModule } from './module.ts';
 export { identityContract } from './contract/contract.ts';
 export { userErased } from './contract/events.ts';
+export { erasureConfirmation } from './application/erasure-confirmation.ts';
 export { rotateSigningKeys } from './infrastructure/rotate-keys-command.ts';
 export { signingKeyHistory } from './infrastructure/key-history.ts';
 export type { TokenRequestForm, TokenResponseDto, ServerMetadataDto } from './contract/oauth.schemas.ts';

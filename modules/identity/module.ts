@@ -54,6 +54,12 @@ export const identityModule = defineModule({
       legalBasis: 'Legal obligation (GDPR Art. 6(1)(c), Art. 17 and 5(2)): recording erasure requests and their completion.',
       columns: { user_id: { category: 'personal', protection: 'plain' } },
     },
+    erasure_confirmations: {
+      classification: 'internal',
+      // Counts per table and the module's name: no personal data, kept as long as the erasure record it completes.
+      retention: { indefinite: 'kept with the erasure record it completes' },
+      legalBasis: 'Legal obligation (GDPR Art. 5(2)): demonstrating that each module carried out the erasure.',
+    },
     clients: {
       classification: 'sensitive',
       retention: { indefinite: 'while the client is registered' },

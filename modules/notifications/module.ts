@@ -3,7 +3,7 @@ import type { EventDefinition } from '../../platform/events/index.ts';
 import type { TableData } from '../../platform/compliance/index.ts';
 import { subscribe } from '../../platform/events/index.ts';
 import { defineModule, type ModuleContext } from '../../platform/host/index.ts';
-import { identityContract, userErased } from '../identity/index.ts';
+import { erasureConfirmation, identityContract, userErased } from '../identity/index.ts';
 import { orderConfirmed, orderRejected } from '../ordering/index.ts';
 import { paymentRefunded } from '../payments/index.ts';
 import { eraseCustomer } from './application/erase-customer.ts';
@@ -51,11 +51,13 @@ export function notificationsModuleWith(registry: TemplateRegistry) {
     routes: (ctx) => messagesRoutes(notificationsDeps(ctx)),
     subscriptions: [
       ...notificationSubscriptions(notifiedEvents, registry),
-      subscribe<typeof userErased, ModuleContext>(userErased, 'erase-customer', async ({ userId }, { tx, context, log }) => {
-        log.info({ erased: await eraseCustomer(tx, notificationsDeps(context).fields, data, userId) }, 'customer erased');
+      subscribe<typeof userErased, ModuleContext>(userErased, 'erase-customer', async ({ userId, erasureId }, { tx, context, log }) => {
+        const erased = await eraseCustomer(tx, notificationsDeps(context).fields, data, userId);
+        log.info({ erased }, 'customer erased');
+        await context.sagas.start(tx, erasureConfirmation, { erasureId, erased }, { id: erasureId });
       }),
     ],
-    sagas: [deliverMessage],
+    sagas: [deliverMessage, erasureConfirmation],
   });
 }
 

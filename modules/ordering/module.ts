@@ -3,7 +3,7 @@ import type { TableData } from '../../platform/compliance/index.ts';
 import { subscribe } from '../../platform/events/index.ts';
 import { defineModule, type ModuleContext } from '../../platform/host/index.ts';
 import { catalogContract } from '../catalog/index.ts';
-import { userErased } from '../identity/index.ts';
+import { erasureConfirmation, identityContract, userErased } from '../identity/index.ts';
 import { inventoryContract } from '../inventory/index.ts';
 import { paymentsContract } from '../payments/index.ts';
 import { eraseCustomer } from './application/erase-customer.ts';
@@ -61,13 +61,15 @@ export const orderingModule = defineModule({
   // Customers are referred to by their user id only (a pseudonym, still personal data): no name, address or e-mail
   // is kept here. Orders are commercial records, kept ten years; open carts are not.
   data,
-  uses: [catalogContract, inventoryContract, paymentsContract],
+  uses: [catalogContract, inventoryContract, paymentsContract, identityContract],
   aggregates: [order],
   projections: [orderList, orderDetail],
-  sagas: [checkoutSaga],
+  sagas: [checkoutSaga, erasureConfirmation],
   subscriptions: [
-    subscribe(userErased, 'erase-customer', async ({ userId, erasureId }, { tx, log }) => {
-      log.info({ erased: await eraseCustomer(tx, customerData, userId, erasureId) }, 'customer erased');
+    subscribe<typeof userErased, ModuleContext>(userErased, 'erase-customer', async ({ userId, erasureId }, { tx, context, log }) => {
+      const erased = await eraseCustomer(tx, customerData, userId, erasureId);
+      log.info({ erased }, 'customer erased');
+      await context.sagas.start(tx, erasureConfirmation, { erasureId, erased }, { id: erasureId });
     }),
   ],
   routes: (ctx) => orderingRoutes(deps(ctx)),

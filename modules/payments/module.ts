@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import type { TableData } from '../../platform/compliance/index.ts';
 import { subscribe } from '../../platform/events/index.ts';
 import { defineModule, type ModuleContext } from '../../platform/host/index.ts';
-import { userErased } from '../identity/index.ts';
+import { erasureConfirmation, identityContract, userErased } from '../identity/index.ts';
 import { eraseCustomer } from './application/erase-customer.ts';
 import type { PaymentsDeps } from './application/payments-deps.ts';
 import { paymentsContract } from './contract/contract.ts';
@@ -59,11 +59,14 @@ export const paymentsModule = defineModule({
   // No card data is kept: intents hold a customer id, amounts and the provider's outcome.
   data,
 
-  uses: [],
+  uses: [identityContract],
   subscriptions: [
-    subscribe(userErased, 'erase-customer', async ({ userId, erasureId }, { tx, log }) => {
-      log.info({ erased: await eraseCustomer(tx, data, userId, erasureId) }, 'customer erased');
+    subscribe<typeof userErased, ModuleContext>(userErased, 'erase-customer', async ({ userId, erasureId }, { tx, context, log }) => {
+      const erased = await eraseCustomer(tx, data, userId, erasureId);
+      log.info({ erased }, 'customer erased');
+      await context.sagas.start(tx, erasureConfirmation, { erasureId, erased }, { id: erasureId });
     }),
   ],
+  sagas: [erasureConfirmation],
   routes: (ctx) => paymentsRoutes(deps(ctx)),
 });

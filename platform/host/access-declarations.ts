@@ -19,6 +19,21 @@ export function declaredScopes(modules: readonly ModuleDefinition[]): string[] {
   return [...scopes].sort();
 }
 
+/** What the build declares, read once at start-up and handed to every module's context. */
+export interface BuildDeclarations {
+  /** Every scope the modules' routes declare, and the operator's. */
+  scopes: readonly string[];
+  /** The modules of the build that subscribe to an event (by name), wherever they run, sorted. */
+  consumersOf(event: string): readonly string[];
+}
+
+/** The scopes and event consumers the build's modules declare. */
+export function buildDeclarations(modules: readonly ModuleDefinition[]): BuildDeclarations {
+  const consumers = new Map<string, Set<string>>();
+  for (const m of modules) for (const s of m.subscriptions ?? []) consumers.set(s.event.name, (consumers.get(s.event.name) ?? new Set()).add(m.name));
+  return { scopes: declaredScopes(modules), consumersOf: (event) => [...(consumers.get(event) ?? [])].sort() };
+}
+
 /** Every contract route says who may call it (`contractRoute({ access })`): a host does not start with one that does not. */
 export function refuseUndeclaredAccess(modules: readonly ModuleDefinition[]): void {
   const undeclared = modules.flatMap((m) =>

@@ -23,7 +23,7 @@ import { createHostSecurity, type HostSecurity } from './host-security.ts';
 import { auditIdentity } from './audit-identity.ts';
 import { hostAudit } from './host-audit.ts';
 import { prepareModule } from './classified-schema.ts';
-import { declaredScopes, refuseUndeclaredAccess } from './access-declarations.ts';
+import { buildDeclarations, refuseUndeclaredAccess } from './access-declarations.ts';
 import { mountOpenApi } from './openapi.ts';
 import { eventsOpsRoutes } from './events-ops-routes.ts';
 import { moduleOpsRoutes } from './module-ops-routes.ts';
@@ -212,7 +212,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
     let direct: DirectCalls | undefined;
     const localCalls: LocalDispatch = (module, call) => direct?.dispatch(module, call);
     const consumers = new Map<string, Consumer>();
-    const scopes = declaredScopes(options.modules);
+    const declared = buildDeclarations(options.modules);
     const identityAudit = auditIdentity({ send: sendPlain, withCredentials: (call) => security.withCredentials(call) });
     const hosted = topology.local.map((definition) =>
       hostModule({
@@ -222,7 +222,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
         transport,
         local: localCalls,
         handle: security.handles.issue(definition.name),
-        scopes,
+        declared,
         config,
         logger,
         consumers,

@@ -40,6 +40,11 @@ export interface ModuleContext {
    */
   scopes: readonly string[];
   /**
+   * The modules of this build that subscribe to an event (by name), wherever they run: who owes an answer to it, as
+   * identity's erasure report lists the modules that must confirm an erasure.
+   */
+  consumersOf(event: string): readonly string[];
+  /**
    * Starts one of the module's declared `sagas` inside the transaction of the business change that needs it:
    * `await ctx.sagas.start(tx, checkout, { orderId })` (see docs/operations/sagas.md).
    */

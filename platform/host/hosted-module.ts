@@ -28,6 +28,7 @@ import type { Logger, Tracing } from '../observability/index.ts';
 import type { ProjectionRunner } from '../event-sourcing/index.ts';
 import type { SagaRunner } from '../sagas/index.ts';
 import type { HealthCheck, ModuleContext, ModuleDefinition } from './define-module.ts';
+import type { BuildDeclarations } from './access-declarations.ts';
 import { hostProjections } from './hosted-projections.ts';
 import { platformMigrations } from './migrate-module.ts';
 import { moduleSagas } from './module-sagas.ts';
@@ -68,8 +69,8 @@ export interface HostModuleOptions {
   local: LocalDispatch;
   /** The module's credential on the direct path, issued by the host. */
   handle: object;
-  /** Every scope the application's routes declare. */
-  scopes: readonly string[];
+  /** Every scope the application's routes declare, and which modules consume which events. */
+  declared: BuildDeclarations;
   config: Config;
   logger: Logger;
   /** Collects this module's consumers by id (for dead-letter replay). */
@@ -132,7 +133,8 @@ export function hostModule(options: HostModuleOptions): HostedModule {
   const sagas = moduleSagas(definition, db, log, audit, metrics, () => context, config.faults);
   const context: ModuleContext = {
     module: definition.name,
-    scopes: options.scopes,
+    scopes: options.declared.scopes,
+    consumersOf: options.declared.consumersOf,
     config,
     // In a request with an Idempotency-Key, the held effect transaction while there is one.
     db: scopedDb(definition.name, db),

@@ -109,6 +109,26 @@ describe('erasure across all modules, all in one (PGlite)', { timeout: 120_000 }
     }
     expect(messages.length).toBeGreaterThan(0);
 
+    // The report: identity and the three modules that erase on the event each confirmed, with what they erased.
+    const report = await eventually(async () => {
+      const answer = (await (await admin(`/identity/v1/erasures/${erasure.id}`)).json()) as {
+        complete: boolean;
+        modules: { module: string; status: string; erased: Record<string, number> }[];
+      };
+      expect(answer.complete).toBe(true);
+      return answer;
+    }, 60_000);
+    expect(report.modules.map((m) => `${m.module}:${m.status}`)).toEqual([
+      'identity:confirmed',
+      'notifications:confirmed',
+      'ordering:confirmed',
+      'payments:confirmed',
+    ]);
+    const erasedBy = Object.fromEntries(report.modules.map((m) => [m.module, m.erased]));
+    expect(erasedBy.payments).toMatchObject({ payment_intents: 1 });
+    expect(erasedBy.ordering).toMatchObject({ order_detail: 1, order_list: 1 });
+    expect(erasedBy.notifications?.messages).toBe(messages.length);
+
     // Delivered again (at least once delivery): the inboxes make it a no-op.
     const [event] = await rows(sql`select "envelope" from identity.outbox where "aggregate_key" = ${customer.userId} and "name" = 'identity.user-erased'`);
     const handled = async () =>
@@ -120,5 +140,6 @@ describe('erasure across all modules, all in one (PGlite)', { timeout: 120_000 }
     await new Promise((r) => setTimeout(r, 500));
     expect(await handled()).toHaveLength(3);
     expect(await rows(sql`select "id" from ordering.order_detail where "customer_id" = ${pseudonym}`)).toHaveLength(1);
+    expect(await rows(sql`select "module" from identity.erasure_confirmations where "erasure_id" = ${erasure.id}`)).toHaveLength(4);
   });
 });

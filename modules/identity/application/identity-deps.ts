@@ -35,6 +35,8 @@ export interface IdentityDeps {
   settings: IdentitySettings;
   /** Every scope a token may carry: the roles' and every scope the application's routes declare. */
   knownScopes: readonly string[];
+  /** The modules of the build that erase on `identity.user-erased`, wherever they run: whose confirmations an erasure awaits. */
+  erasureModules: readonly string[];
   /** The scopes a module's client may hold (those its calls need), or undefined for a module that does not exist. */
   moduleScopes(module: string): readonly string[] | undefined;
 }

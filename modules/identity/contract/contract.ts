@@ -1,6 +1,6 @@
 import { defineContract } from '../../../platform/contracts/index.ts';
 import { listClients, listKeys, putBrowserClient, registerClient, rotateKeys } from './admin.routes.ts';
-import { eraseCurrentUser, eraseUser, getErasure } from './erasure.routes.ts';
+import { confirmErasure, eraseCurrentUser, eraseUser, getErasure } from './erasure.routes.ts';
 import { userErased, userRegistered } from './events.ts';
 import { auditKeys, signCheckpoint } from './audit.routes.ts';
 import { authorizePage, authorizeSubmit, jwks, revoke, serverMetadata, token } from './oauth.routes.ts';
@@ -22,6 +22,7 @@ export const identityContract = defineContract('identity', {
     eraseCurrentUser,
     eraseUser,
     getErasure,
+    confirmErasure,
     rotateKeys,
     listKeys,
     registerClient,

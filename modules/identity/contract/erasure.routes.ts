@@ -1,5 +1,5 @@
 import { contractRoute, jsonContent } from '../../../platform/http/index.ts';
-import { erasureIdParams, erasureSchema, userIdParams } from './users.schemas.ts';
+import { confirmationRequestSchema, confirmationSchema, erasureIdParams, erasureSchema, moduleNameParams, userIdParams } from './users.schemas.ts';
 
 const erasureDescription =
   "Shreds the account's data key, anonymises the account (its username too), revokes its refresh tokens and publishes `identity.user-erased`, on which every module erases or anonymises its copies. Asking again answers the same erasure.";
@@ -35,8 +35,22 @@ export const getErasure = contractRoute({
   path: '/identity/v1/erasures/{erasureId}',
   access: { scopes: ['identity:admin'] },
   tags: ['identity'],
-  summary: 'An erasure request',
+  summary: 'An erasure request and its report: which modules confirmed their part, with what they erased',
   request: { params: erasureIdParams },
   errors: { 404: ['identity/erasure-not-found'] },
   responses: { 200: { description: 'The erasure', content: jsonContent(erasureSchema) } },
+});
+
+// Access: any authenticated caller; the use case accepts a module's confirmation from that module only.
+export const confirmErasure = contractRoute({
+  method: 'put',
+  path: '/identity/v1/erasures/{erasureId}/confirmations/{module}',
+  access: {},
+  tags: ['identity'],
+  summary: "A module confirms it erased its copies of the erasure's subject",
+  description:
+    'Called by each module that erases on `identity.user-erased`, once its erasure committed (through a saga, so it is retried until identity answers). Repeating it answers the first confirmation.',
+  request: { params: moduleNameParams, body: { content: jsonContent(confirmationRequestSchema), required: true } },
+  errors: { 403: ['identity/erasure-confirmation-not-yours'], 404: ['identity/erasure-not-found'] },
+  responses: { 200: { description: 'The confirmation', content: jsonContent(confirmationSchema) } },
 });

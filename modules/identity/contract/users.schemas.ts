@@ -55,12 +55,44 @@ export type UserContactDto = z.infer<typeof userContactSchema>;
 
 export const erasureIdParams = z.object({ erasureId: uuid().openapi({ param: { name: 'erasureId', in: 'path' } }) });
 
+const erasedCounts = z
+  .record(z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, 'must be a table name'), z.number().int().min(0))
+  .openapi({ description: 'Rows erased or anonymised per table (counts only).', example: { carts: 1, cart_lines: 2, order_detail: 1 } });
+
+export const moduleNameParams = z.object({
+  erasureId: uuid().openapi({ param: { name: 'erasureId', in: 'path' } }),
+  module: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{0,62}$/, 'must be a module name')
+    .openapi({ param: { name: 'module', in: 'path' } }),
+});
+
+export const confirmationRequestSchema = z.object({ erased: erasedCounts }).strict().openapi('ErasureConfirmationRequest');
+
+export const confirmationSchema = z
+  .object({ erasureId: uuid(), module: z.string(), erased: erasedCounts, confirmedAt: z.iso.datetime() })
+  .openapi('ErasureConfirmation');
+
 export const erasureSchema = z
   .object({
     id: uuid(),
     userId: uuid(),
     requestedBy: z.string().openapi({ description: '`user` (the account holder) or `operator:<subject>`.' }),
     requestedAt: z.iso.datetime(),
+    modules: z
+      .array(
+        z.object({
+          module: z.string(),
+          status: z.enum(['confirmed', 'pending']),
+          erased: erasedCounts.nullable(),
+          confirmedAt: z.iso.datetime().nullable(),
+        }),
+      )
+      .openapi({
+        description:
+          'The erasure report: identity and every module of the application that erases on `identity.user-erased`, each `confirmed` (with what it erased) or still `pending`.',
+      }),
+    complete: z.boolean().openapi({ description: 'Every module confirmed its part.' }),
   })
   .openapi('Erasure');
 

@@ -145,3 +145,12 @@ export class ErasureNotFound extends IdentityError {
     super('No such erasure.', {});
   }
 }
+
+/** A caller confirmed an erasure for a module other than itself. */
+export class ConfirmationNotYours extends IdentityError {
+  readonly kind = 'forbidden';
+  readonly code = 'identity/erasure-confirmation-not-yours';
+  constructor(module: string) {
+    super(`Only module ${module} itself may confirm its part of an erasure.`, { module });
+  }
+}

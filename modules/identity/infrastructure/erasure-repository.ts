@@ -1,6 +1,6 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Executor } from '../../../platform/db/index.ts';
-import { authorizationCodes, deadLetters, erasures, outbox, refreshTokens, users } from './schema.ts';
+import { authorizationCodes, deadLetters, erasureConfirmations, erasures, outbox, refreshTokens, users } from './schema.ts';
 
 /** What an erased account's username becomes: unique (one erasure per account), and naming nobody, not even by id. */
 export const erasedUsername = (erasureId: string) => `erased-${erasureId}`;
@@ -14,6 +14,24 @@ export async function recordErasure(db: Executor, row: typeof erasures.$inferIns
   const [existing] = await db.select().from(erasures).where(eq(erasures.userId, row.userId));
   if (!existing) throw new Error(`Erasure of ${row.userId} neither recorded nor found.`);
   return { erasure: existing, created: false };
+}
+
+export type ConfirmationRow = typeof erasureConfirmations.$inferSelect;
+
+/** Records a module's confirmation of an erasure unless it has one; returns the stored one (the first stays). */
+export async function recordConfirmation(db: Executor, row: { erasureId: string; module: string; erased: Record<string, number> }): Promise<ConfirmationRow> {
+  const [created] = await db.insert(erasureConfirmations).values(row).onConflictDoNothing().returning();
+  if (created) return created;
+  const [existing] = await db
+    .select()
+    .from(erasureConfirmations)
+    .where(and(eq(erasureConfirmations.erasureId, row.erasureId), eq(erasureConfirmations.module, row.module)));
+  if (!existing) throw new Error(`Confirmation of erasure ${row.erasureId} by ${row.module} neither recorded nor found.`);
+  return existing;
+}
+
+export async function listConfirmations(db: Executor, erasureId: string): Promise<ConfirmationRow[]> {
+  return db.select().from(erasureConfirmations).where(eq(erasureConfirmations.erasureId, erasureId));
 }
 
 export async function findErasure(db: Executor, id: string): Promise<ErasureRow | undefined> {
@@ -40,13 +58,15 @@ export async function anonymiseUser(db: Executor, id: string, erasedName: string
     .where(eq(users.id, id));
 }
 
-/** Revokes the user's refresh tokens and deletes their pending authorization codes. */
-export async function revokeUserGrants(db: Executor, userId: string): Promise<void> {
-  await db
+/** Revokes the user's refresh tokens and deletes their pending authorization codes; returns how many of each. */
+export async function revokeUserGrants(db: Executor, userId: string): Promise<{ refreshTokens: number; authorizationCodes: number }> {
+  const revoked = await db
     .update(refreshTokens)
     .set({ revokedAt: sql`now()` })
-    .where(and(eq(refreshTokens.userId, userId), isNull(refreshTokens.revokedAt)));
-  await db.delete(authorizationCodes).where(eq(authorizationCodes.userId, userId));
+    .where(and(eq(refreshTokens.userId, userId), isNull(refreshTokens.revokedAt)))
+    .returning({ id: refreshTokens.id });
+  const deleted = await db.delete(authorizationCodes).where(eq(authorizationCodes.userId, userId)).returning({ code: authorizationCodes.codeHash });
+  return { refreshTokens: revoked.length, authorizationCodes: deleted.length };
 }
 
 /**

@@ -3,6 +3,7 @@ import type { Db } from '../../../platform/db/index.ts';
 import type { ModuleContext } from '../../../platform/host/index.ts';
 import { createFieldEncryption, type FieldEncryption } from '../../../platform/encryption/index.ts';
 import { createSecretBox } from '../../../platform/security/index.ts';
+import { userErased } from '../contract/events.ts';
 import type { IdentityDeps } from '../application/identity-deps.ts';
 import { knownScopes } from '../domain/scopes.ts';
 import { deleteExpiredGrants } from './identity-repository.ts';
@@ -97,6 +98,7 @@ export function identityRuntime(ctx: ModuleContext): IdentityRuntime {
     // Any module of the application may have a client: its secret is derived from the module client key, which only
     // the application's hosts hold. Module tokens carry no scopes; routes name the modules they accept.
     knownScopes: [...new Set([...knownScopes, ...ctx.scopes])].sort(),
+    erasureModules: ctx.consumersOf(userErased.name),
     moduleScopes: (module) => (/^[a-z][a-z0-9-]{0,62}$/.test(module) ? [] : undefined),
   };
   let lastPrune = Number.NEGATIVE_INFINITY;

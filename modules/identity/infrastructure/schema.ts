@@ -1,4 +1,4 @@
-import { index, jsonb, pgSchema, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { index, jsonb, pgSchema, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { dataKeyTables } from '../../../platform/encryption/tables.ts';
 import { eventTables } from '../../../platform/events/tables.ts';
 import { idempotencyTables } from '../../../platform/idempotency/tables.ts';
@@ -91,6 +91,22 @@ export const erasures = identitySchema.table(
     requestedAt: timestamp('requested_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [uniqueIndex('erasures_user_idx').on(t.userId)],
+);
+
+/**
+ * Each module's confirmation that it erased its copies of an erasure's subject (identity's own too), with what it
+ * erased per table: the erasure report. Counts only, no personal data.
+ */
+export const erasureConfirmations = identitySchema.table(
+  'erasure_confirmations',
+  {
+    erasureId: uuid('erasure_id').notNull(),
+    module: text('module').notNull(),
+    /** Rows erased or anonymised per table, as the module reported them. */
+    erased: jsonb('erased').$type<Record<string, number>>().notNull(),
+    confirmedAt: timestamp('confirmed_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.erasureId, t.module] })],
 );
 
 export const { outbox, inbox, deadLetters } = eventTables(identitySchema);

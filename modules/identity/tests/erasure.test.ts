@@ -4,9 +4,15 @@ import type { Host } from '../../../platform/host/index.ts';
 import { testDatabases, type TestDatabaseHandle } from '../../../tests/support/databases.ts';
 import { userErased, userRegistered } from '../contract/events.ts';
 import { erasures, outbox, refreshTokens, users } from '../infrastructure/schema.ts';
+import { directCall } from '../../../tests/support/direct-call.ts';
 import { identityHost, tokenRequest, userToken } from './support.ts';
 
 const bearer = (token: string, method = 'GET'): RequestInit => ({ method, headers: { authorization: `Bearer ${token}` } });
+const bearerJson = (token: string, method: string, body: unknown): RequestInit => ({
+  method,
+  headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+  body: JSON.stringify(body),
+});
 
 describe.each(testDatabases)('erasing a user, on $name', (testDatabase) => {
   let database: TestDatabaseHandle;
@@ -63,7 +69,42 @@ describe.each(testDatabases)('erasing a user, on $name', (testDatabase) => {
     // The operator's view of the request.
     const record = await host.app.request(`/identity/v1/erasures/${erasure.id}`, bearer(admin));
     expect(record.status).toBe(200);
-    expect(await record.json()).toMatchObject({ id: erasure.id, userId: user.id, requestedBy: 'user' });
+    // Identity's part is confirmed in the erasure's own transaction; no other module here erases on the event.
+    expect(await record.json()).toMatchObject({
+      id: erasure.id,
+      userId: user.id,
+      requestedBy: 'user',
+      complete: true,
+      modules: [{ module: 'identity', status: 'confirmed', erased: { data_keys: 1, users: 1, refresh_tokens: tokens.length } }],
+    });
+  });
+
+  it('a module confirms its own part of an erasure, once; not for another module, nor as a user; the report lists it', async () => {
+    const user = await signUpAndSignIn('yolanda');
+    const erasure = (await (await host.app.request(`/identity/v1/users/${user.id}`, bearer(admin, 'DELETE'))).json()) as { id: string };
+    const path = (module: string) => `/identity/v1/erasures/${erasure.id}/confirmations/${module}`;
+    const confirmed = await directCall(host, 'ordering', 'PUT', path('ordering'), { erased: { carts: 2, cart_lines: 3 } });
+    expect(confirmed.status).toBe(200);
+    const first = (await confirmed.json()) as { confirmedAt: string };
+    expect(first).toMatchObject({ erasureId: erasure.id, module: 'ordering', erased: { carts: 2, cart_lines: 3 } });
+    // Again (a retried saga step): the first confirmation stands.
+    const again = await directCall(host, 'ordering', 'PUT', path('ordering'), { erased: { carts: 0 } });
+    expect(await again.json()).toMatchObject({ erased: { carts: 2, cart_lines: 3 }, confirmedAt: first.confirmedAt });
+    for (const refused of [
+      await directCall(host, 'ordering', 'PUT', path('payments'), { erased: {} }),
+      await host.app.request(path('ordering'), bearerJson(user.access, 'PUT', { erased: {} })),
+      await host.app.request(path('ordering'), bearerJson(admin, 'PUT', { erased: {} })),
+    ]) {
+      expect(refused.status).toBe(403);
+      expect(refused.headers.get('content-type')).toContain('application/problem+json');
+    }
+    const unknown = await directCall(host, 'payments', 'PUT', `/identity/v1/erasures/0192e0a4-0000-7000-8000-000000000000/confirmations/payments`, {
+      erased: {},
+    });
+    expect(unknown.status).toBe(404);
+    expect((await directCall(host, 'ordering', 'PUT', path('ordering'), { erased: { carts: -1 } })).status).toBe(400);
+    const report = (await (await host.app.request(`/identity/v1/erasures/${erasure.id}`, bearer(admin))).json()) as { modules: { module: string }[] };
+    expect(report.modules.map((m) => m.module)).toEqual(['identity', 'ordering']);
   });
 
   it('erasing again (the user or an operator) answers the same erasure and publishes nothing more', async () => {

@@ -52,6 +52,7 @@ describe.each(testDatabases)('the token endpoint on $name', (testDatabase) => {
         passwordCost: fastHash,
       },
       knownScopes,
+      erasureModules: [],
       moduleScopes: (m) => (m === 'inventory' ? ['catalog:read'] : undefined),
     };
     await registerUser(deps, { username: 'alice', password: 'correct horse', roles: ['staff'] });

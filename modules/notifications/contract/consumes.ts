@@ -3,12 +3,15 @@ import { identityContract, userErased } from '../../identity/index.ts';
 import { orderConfirmed, orderingContract, orderRejected } from '../../ordering/index.ts';
 import { paymentRefunded, paymentsContract } from '../../payments/index.ts';
 
-/** Where to write to a customer: identity's opened contact details (only the address is used); erasures to carry out. */
+/** Where to write to a customer: identity's opened contact details (only the address is used); erasures to carry out and confirm. */
 export const notificationsConsumesIdentity = defineConsumerContract({
   consumer: 'notifications',
   provider: identityContract,
-  operations: { getUserContact: { sends: ['params.userId'], reads: ['email'] } },
-  events: [consumedEvent(userErased, ['userId'])],
+  operations: {
+    getUserContact: { sends: ['params.userId'], reads: ['email'] },
+    confirmErasure: { sends: ['params.erasureId', 'params.module', 'body.erased'], reads: ['confirmedAt'] },
+  },
+  events: [consumedEvent(userErased, ['userId', 'erasureId'])],
 });
 
 /** The order events a customer gets a message about, and the payload fields the templates read. */

@@ -33,12 +33,13 @@ export const orderingConsumesPayments = defineConsumerContract({
   },
 });
 
-/** Every consumer contract of ordering, one per provider. */
-/** Erasures: the customer's carts go, their orders stay under the erasure's pseudonym. */
+/** Erasures: the customer's carts go, their orders stay under the erasure's pseudonym; ordering confirms its part. */
 export const orderingConsumesIdentity = defineConsumerContract({
   consumer: 'ordering',
   provider: identityContract,
+  operations: { confirmErasure: { sends: ['params.erasureId', 'params.module', 'body.erased'], reads: ['confirmedAt'] } },
   events: [consumedEvent(userErased, ['userId', 'erasureId'])],
 });
 
+/** Every consumer contract of ordering, one per provider. */
 export const orderingConsumes = [orderingConsumesCatalog, orderingConsumesInventory, orderingConsumesPayments, orderingConsumesIdentity] as const;
