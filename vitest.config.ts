@@ -5,7 +5,8 @@ export default defineConfig({
     include: ['modules/**/*.test.ts', 'platform/**/*.test.ts', 'tests/**/*.test.ts'],
     // Suites that run on their own: chaos and rollouts (`npm run test:chaos`, `npm run test:rollout`: minutes of
     // processes under load), the container image and kube play (`npm run test:image`, `npm run test:kube`: podman), the saga crash matrix
-    // (`npm run test:sagas`: every kill point, repeated, on PGlite and PostgreSQL), the shop's journeys (`npm run test:shop`).
+    // (`npm run test:sagas`: every kill point, repeated, on PGlite and PostgreSQL), the shop's journeys and the
+    // erasure across the shop's processes (`npm run test:shop`).
     exclude: [
       '**/node_modules/**',
       'tests/architecture/fixtures/**',
@@ -14,6 +15,7 @@ export default defineConfig({
       'tests/image/**',
       'tests/kube/**',
       'tests/shop/**',
+      'tests/compliance/erasure-split.test.ts',
       '**/*.matrix.test.ts',
     ],
     globalSetup: ['tests/support/global-setup.ts'],

@@ -12,6 +12,8 @@ export interface Shop {
   processes: ProcessHost[];
   /** The process running `module`. */
   processOf(module: string): ProcessHost;
+  /** The URL of the database holding `module`'s schema (undefined on PGlite), for tests that look inside it. */
+  databaseOf(module: string): string | undefined;
   stop(): Promise<void>;
 }
 
@@ -49,9 +51,11 @@ export async function startShop(layout: ShopLayout, options: ShopOptions = {}): 
   const cleanups: (() => Promise<void>)[] = [];
   const processes: ProcessHost[] = [];
   const owner = new Map<string, ProcessHost>();
-  const scratch = async () => {
+  const databases = new Map<string, string>();
+  const scratch = async (...modules: string[]) => {
     const db = await createScratchDatabase(pg as string);
     cleanups.push(db.drop);
+    for (const m of modules) databases.set(m, db.url);
     return db.url;
   };
   const stop = async () => {
@@ -60,8 +64,9 @@ export async function startShop(layout: ShopLayout, options: ShopOptions = {}): 
   };
   try {
     const env = { ...shopBaseEnv, ...options.env };
+    const all = ['catalog', 'identity', 'ordering', 'notifications', 'payments', 'inventory'];
     if (layout === 'monolith-pglite' || layout === 'monolith') {
-      const servers = layout === 'monolith' ? { DATABASE_URL: await scratch(), REDIS_URL: redis as string, REDIS_PREFIX: redisPrefix() } : {};
+      const servers = layout === 'monolith' ? { DATABASE_URL: await scratch(...all), REDIS_URL: redis as string, REDIS_PREFIX: redisPrefix() } : {};
       processes.push(await startProcessHost({ env: { ...env, ...servers } }));
     } else {
       const extracted = layout === 'split' ? ['payments', 'inventory'] : [layout === 'payments-extracted' ? 'payments' : 'inventory'];
@@ -69,11 +74,11 @@ export async function startShop(layout: ShopLayout, options: ShopOptions = {}): 
       for (const m of extracted) ports.set(m, await freePort());
       const at = (m: string) => `${m}=http://127.0.0.1:${ports.get(ports.has(m) ? m : 'monolith') as number}`;
       const shared = { ...env, REDIS_URL: redis as string, REDIS_PREFIX: redisPrefix() };
-      const local = ['catalog', 'identity', 'ordering', 'notifications', 'payments', 'inventory'].filter((m) => !extracted.includes(m));
+      const local = all.filter((m) => !extracted.includes(m));
       const [monolith, ...others] = await Promise.all([
         startProcessHost({
           port: ports.get('monolith') as number,
-          env: { ...shared, MODULES: local.join(','), DATABASE_URL: await scratch(), REMOTE_MODULES: extracted.map(at).join(',') },
+          env: { ...shared, MODULES: local.join(','), DATABASE_URL: await scratch(...local), REMOTE_MODULES: extracted.map(at).join(',') },
         }),
         ...extracted.map(async (m) =>
           startProcessHost({
@@ -82,7 +87,7 @@ export async function startShop(layout: ShopLayout, options: ShopOptions = {}): 
             env: {
               ...shared,
               ...(m === 'payments' ? options.paymentsEnv : {}),
-              DATABASE_URL: await scratch(),
+              DATABASE_URL: await scratch(m),
               // What it calls: identity (tokens, keys) and, for inventory, catalog.
               REMOTE_MODULES: (m === 'inventory' ? ['identity', 'catalog'] : ['identity']).map(at).join(','),
             },
@@ -97,5 +102,5 @@ export async function startShop(layout: ShopLayout, options: ShopOptions = {}): 
     throw error;
   }
   const monolith = processes[0] as ProcessHost;
-  return { layout, entry: monolith.url, processes, processOf: (m) => owner.get(m) ?? monolith, stop };
+  return { layout, entry: monolith.url, processes, processOf: (m) => owner.get(m) ?? monolith, databaseOf: (m) => databases.get(m), stop };
 }
