@@ -30,6 +30,13 @@ const data: Record<string, TableData> = {
     legalBasis: 'Contract and legal obligation to keep commercial records (GDPR Art. 6(1)(b), 6(1)(c)).',
     columns: { payload: { category: 'personal', protection: 'plain' } },
   },
+  erased_customers: {
+    classification: 'personal',
+    // The id (a pseudonym) and what replaced it: kept as long as the order streams that name the id.
+    retention: '10y',
+    legalBasis: 'Legal obligation (GDPR Art. 17, 5(2)): keeping erased customers erased in read models rebuilt from the order streams.',
+    columns: { customer_id: { category: 'personal', protection: 'plain' } },
+  },
   sagas: { classification: 'internal', retention: '1y' },
   saga_history: { classification: 'internal', retention: '1y' },
 };

@@ -112,7 +112,13 @@ describe(`erasure across processes: payments and inventory extracted, events ove
 
     // Left by design (docs/operations/erasure.md): identity's account row, erasure record and spent tokens by the
     // user's id, and the append-only order streams naming the customer by it.
-    const kept = ['identity.users.id', 'identity.erasures.user_id', 'identity.refresh_tokens.user_id', 'ordering.es_events.payload'];
+    const kept = [
+      'identity.users.id',
+      'identity.erasures.user_id',
+      'identity.refresh_tokens.user_id',
+      'ordering.es_events.payload',
+      'ordering.erased_customers.customer_id',
+    ];
     await eventually(async () => {
       const left = (await holding(customer.userId)).filter((c) => !kept.includes(c));
       expect(left, 'columns still holding the user id after the erasure').toEqual([]);
@@ -145,5 +151,21 @@ describe(`erasure across processes: payments and inventory extracted, events ove
         `${module}'s inbox`,
       ).toEqual([consumer]);
     }
+
+    // The report: payments confirmed from its own process (a saga calling identity over HTTP with its module token).
+    const report = await eventually(async () => {
+      const answer = (await (await admin(`/identity/v1/erasures/${erasure.id}`)).json()) as {
+        complete: boolean;
+        modules: { module: string; status: string; erased: Record<string, number> | null }[];
+      };
+      expect(
+        answer.modules.filter((m) => m.status !== 'confirmed').map((m) => m.module),
+        'modules yet to confirm',
+      ).toEqual([]);
+      return answer;
+    }, 90_000);
+    expect(report.complete).toBe(true);
+    expect(report.modules.map((m) => m.module)).toEqual(['identity', 'notifications', 'ordering', 'payments']);
+    expect(report.modules.find((m) => m.module === 'payments')?.erased).toMatchObject({ payment_intents: 1, dead_letters: 1 });
   });
 });

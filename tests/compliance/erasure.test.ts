@@ -93,7 +93,13 @@ describe('erasure across all modules, all in one (PGlite)', { timeout: 120_000 }
 
     // Left by design: identity keeps the account row, the erasure record and spent tokens by the user's id (a
     // pseudonym nothing links to a person any more), and the order streams (append-only) name the customer by it.
-    const kept = ['identity.users.id', 'identity.erasures.user_id', 'identity.refresh_tokens.user_id', 'ordering.es_events.payload'];
+    const kept = [
+      'identity.users.id',
+      'identity.erasures.user_id',
+      'identity.refresh_tokens.user_id',
+      'ordering.es_events.payload',
+      'ordering.erased_customers.customer_id',
+    ];
     await eventually(async () => expect((await holding(customer.userId)).filter((c) => !kept.includes(c))).toEqual([]), 15_000);
     expect((await holding(customer.username)).join(' ')).toBe('');
     // Orders and payments stay (commercial and accounting records) under the erasure's pseudonym; the ledger is whole.
@@ -141,5 +147,18 @@ describe('erasure across all modules, all in one (PGlite)', { timeout: 120_000 }
     expect(await handled()).toHaveLength(3);
     expect(await rows(sql`select "id" from ordering.order_detail where "customer_id" = ${pseudonym}`)).toHaveLength(1);
     expect(await rows(sql`select "module" from identity.erasure_confirmations where "erasure_id" = ${erasure.id}`)).toHaveLength(4);
+
+    // The read models rebuilt from the order streams (which name the customer by id) name the pseudonym, not the id.
+    for (const projection of ['order-list', 'order-detail']) {
+      expect((await admin(`/ops/projections/ordering/${projection}/rebuild`, { method: 'POST' })).status).toBe(202);
+    }
+    await eventually(async () => {
+      const { items } = (await (await admin('/ops/projections')).json()) as { items: { name: string; rebuild: unknown; rebuiltAt: string | null }[] };
+      for (const name of ['order-list', 'order-detail'])
+        expect(items.find((p) => p.name === name)).toMatchObject({ rebuild: null, rebuiltAt: expect.any(String) });
+    }, 60_000);
+    expect(await rows(sql`select "id" from ordering.order_detail where "customer_id" = ${pseudonym}`)).toHaveLength(1);
+    expect(await rows(sql`select "id" from ordering.order_list where "customer_id" = ${pseudonym}`)).toHaveLength(1);
+    expect((await holding(customer.userId)).filter((c) => !kept.includes(c))).toEqual([]);
   });
 });

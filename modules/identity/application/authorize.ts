@@ -4,6 +4,7 @@ import { digest, findClient, findUserByName, insertAuthorizationCode, opaqueToke
 import { decoyHash, verifyPassword } from '../infrastructure/passwords.ts';
 import type { IdentityDeps } from './identity-deps.ts';
 import { signedIn, signInFailed } from './token-audit.ts';
+import { signInNameIndexOf } from './user-profile.ts';
 
 /** What a client asks for when it sends the user to the authorization endpoint (RFC 6749 §4.1.1, RFC 7636 §4.3). */
 export interface AuthorizationParameters {
@@ -48,7 +49,7 @@ export async function authorize(deps: IdentityDeps, request: AuthorizationReques
   const user = await findUserByName(deps.db, request.username);
   const valid = await verifyPassword(request.password, user?.passwordHash ?? decoyHash(deps.settings.passwordCost));
   if (!user || !valid || user.disabledAt) {
-    await deps.audit.recordAll([signInFailed('sign-in-page', request.username, client.id)]);
+    await deps.audit.recordAll([signInFailed('sign-in-page', await signInNameIndexOf(deps, request.username), client.id)]);
     throw new InvalidGrant('The username or password is wrong.');
   }
   const allowed = new Set([...scopesOfRoles(user.roles)].filter((s) => client.scopes.includes(s)));

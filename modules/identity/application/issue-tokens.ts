@@ -18,6 +18,7 @@ import { authenticateClient, type AuthenticatedClient } from './authenticate-cli
 import type { IdentityDeps } from './identity-deps.ts';
 import { signAccessToken } from './sign-token.ts';
 import { refreshReused, signedIn, signInFailed, tokenIssued, tokenRefused } from './token-audit.ts';
+import { signInNameIndexOf } from './user-profile.ts';
 
 /** A token request's parameters (RFC 6749 §4), already decoded from the form. */
 export interface TokenRequest {
@@ -134,7 +135,7 @@ async function issue(deps: IdentityDeps, request: TokenRequest): Promise<TokenRe
       // A missing user costs the same time as a wrong password, so usernames cannot be probed by timing.
       const valid = await verifyPassword(request.password, user?.passwordHash ?? decoyHash(deps.settings.passwordCost));
       if (!user || !valid || user.disabledAt) {
-        await deps.audit.recordAll([signInFailed('password', request.username, client.id)]);
+        await deps.audit.recordAll([signInFailed('password', await signInNameIndexOf(deps, request.username), client.id)]);
         throw auditedError(new InvalidGrant('The username or password is wrong.'));
       }
       const allowed = new Set([...scopesOfRoles(user.roles)].filter((s) => client.scopes.has(s)));

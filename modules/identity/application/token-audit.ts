@@ -2,17 +2,18 @@ import type { AuditEntry } from '../../../platform/audit/index.ts';
 
 /**
  * The audit entries of the token endpoint and the sign-in page. They name users by id (or, for a failed sign-in, by
- * the name typed) and clients by id; never a password, secret, code or token.
+ * the blind index of the name typed: the trail is append-only and outlives an erasure, so it keeps no username, yet
+ * repeated failures on one name still show as one target) and clients by id; never a password, secret, code or token.
  */
 
 export function signedIn(method: 'password' | 'sign-in-page', userId: string, clientId: string): AuditEntry {
   return { action: 'identity.login', target: userId, outcome: 'success', detail: { method, clientId }, actorUser: userId, actorClient: clientId };
 }
 
-export function signInFailed(method: 'password' | 'sign-in-page', username: string, clientId: string | undefined): AuditEntry {
+export function signInFailed(method: 'password' | 'sign-in-page', usernameIndex: string, clientId: string | undefined): AuditEntry {
   return {
     action: 'identity.login',
-    target: username,
+    target: `username:${usernameIndex}`,
     outcome: 'failure',
     detail: { method, clientId: clientId ?? null },
     actorUser: null,

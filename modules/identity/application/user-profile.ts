@@ -27,6 +27,14 @@ export function emailIndexOf(deps: IdentityDeps, email: string): Promise<string>
   return deps.fields.blindIndex(deps.db, emailIndexColumn, normaliseEmail(email));
 }
 
+/** The column the blind index of a username typed at a failed sign-in is computed for (audit entries name it so). */
+const signInNameColumn = 'identity.audit.sign-in-name';
+
+/** The blind index of a name typed at sign-in, as typed: what a failed sign-in's audit entry names instead of it. */
+export function signInNameIndexOf(deps: IdentityDeps, username: string): Promise<string> {
+  return deps.fields.blindIndex(deps.db, signInNameColumn, username);
+}
+
 /** Seals the given fields with `seal` (the user's sealer); absent fields stay null. */
 export function sealProfile(seal: (value: string, context: string) => string, profile: Profile, contextOf: (field: keyof Profile) => string) {
   const sealed = (field: keyof Profile) => {

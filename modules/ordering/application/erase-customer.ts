@@ -1,14 +1,19 @@
 import { sql } from 'drizzle-orm';
 import { eraseSubject, type ErasedCounts, type TableData } from '../../../platform/compliance/index.ts';
 import { resultRows, type Tx } from '../../../platform/db/index.ts';
-import { carts, cartLines } from '../infrastructure/schema.ts';
+import { carts, cartLines, erasedCustomers } from '../infrastructure/schema.ts';
 
 /**
  * Erases a customer from ordering (on `identity.user-erased`): their carts and cart lines go; the order read models
  * keep each order (commercial records) under a pseudonym. The order streams (`es_events`, append-only) name the
- * customer only by the pseudonymous user id, which identity no longer links to anyone.
+ * customer only by the pseudonymous user id, which identity no longer links to anyone; `erased_customers` maps it to
+ * the pseudonym, which the projections write instead, so a rebuild from the streams does not bring the id back.
  */
 export async function eraseCustomer(tx: Tx, data: Record<string, TableData>, customerId: string, erasureId: string): Promise<ErasedCounts> {
+  await tx
+    .insert(erasedCustomers)
+    .values({ customerId, pseudonym: `erased:${erasureId}` })
+    .onConflictDoNothing();
   const lines = await tx.execute(
     sql`delete from ${cartLines} where ${cartLines.cartId} in (select ${carts.id} from ${carts} where ${carts.customerId} = ${customerId}) returning 1`,
   );

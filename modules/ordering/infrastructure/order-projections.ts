@@ -1,6 +1,11 @@
 import { sql } from 'drizzle-orm';
 import { defineProjection } from '../../../platform/event-sourcing/index.ts';
 import { order } from './order-aggregate.ts';
+import { erasedCustomers } from './schema.ts';
+
+/** The customer an order's read models name: the erasure's pseudonym once the customer is erased, else their id. */
+const customerOf = (customerId: string) =>
+  sql`coalesce((select ${erasedCustomers.pseudonym} from ${erasedCustomers} where ${erasedCustomers.customerId} = ${customerId}), ${customerId})`;
 
 const statusOf = { confirmed: 'confirmed', rejected: 'rejected', completed: 'completed' } as const;
 
@@ -30,7 +35,7 @@ export const orderList = defineProjection({
     if (event.type === 'placed') {
       const p = event.payload;
       await tx.execute(sql`insert into ${t} ("id", "customer_id", "status", "total_amount", "currency", "line_count", "placed_at", "updated_at", "version")
-        values (${p.orderId}, ${p.customerId}, 'pending', ${p.total.amount}, ${p.total.currency}, ${p.lines.length}, ${event.at.toISOString()}::timestamptz, ${event.at.toISOString()}::timestamptz, ${event.version})
+        values (${p.orderId}, ${customerOf(p.customerId)}, 'pending', ${p.total.amount}, ${p.total.currency}, ${p.lines.length}, ${event.at.toISOString()}::timestamptz, ${event.at.toISOString()}::timestamptz, ${event.version})
         on conflict ("id") do nothing`);
       return;
     }
@@ -66,7 +71,7 @@ export const orderDetail = defineProjection({
       const p = event.payload;
       const history = JSON.stringify([{ status: 'pending', at: event.at.toISOString() }]);
       await tx.execute(sql`insert into ${t} ("id", "customer_id", "cart_id", "status", "lines", "total_amount", "currency", "history", "placed_at", "updated_at", "version")
-        values (${p.orderId}, ${p.customerId}, ${p.cartId}, 'pending', ${JSON.stringify(p.lines)}::jsonb, ${p.total.amount}, ${p.total.currency},
+        values (${p.orderId}, ${customerOf(p.customerId)}, ${p.cartId}, 'pending', ${JSON.stringify(p.lines)}::jsonb, ${p.total.amount}, ${p.total.currency},
           ${history}::jsonb, ${event.at.toISOString()}::timestamptz, ${event.at.toISOString()}::timestamptz, ${event.version})
         on conflict ("id") do nothing`);
       return;

@@ -44,5 +44,16 @@ export const cartLines = orderingSchema.table(
   ],
 );
 
+/**
+ * Customers erased (on `identity.user-erased`) and the pseudonym their orders carry since. The order streams are
+ * append-only and name the customer by id; projections read this table so a rebuild of the read models from the
+ * streams brings back the pseudonym, not the id.
+ */
+export const erasedCustomers = orderingSchema.table('erased_customers', {
+  customerId: text('customer_id').primaryKey(),
+  pseudonym: text('pseudonym').notNull(),
+  erasedAt: timestamp('erased_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
 export const { outbox, inbox, deadLetters } = eventTables(orderingSchema);
 export const { idempotencyKeys } = idempotencyTables(orderingSchema);
