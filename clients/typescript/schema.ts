@@ -4178,15 +4178,21 @@ export interface components {
                 status: "confirmed" | "pending";
                 /**
                  * @description Rows erased or anonymised per table (counts only).
-                 * @example {
-                 *       "cart_lines": 2,
-                 *       "carts": 1,
-                 *       "order_detail": 1
-                 *     }
+                 * @example [
+                 *       {
+                 *         "rows": 1,
+                 *         "table": "carts"
+                 *       },
+                 *       {
+                 *         "rows": 1,
+                 *         "table": "order_detail"
+                 *       }
+                 *     ]
                  */
                 erased: {
-                    [key: string]: number;
-                } | null;
+                    table: string & unknown;
+                    rows: number;
+                }[] | null;
                 /** Format: date-time */
                 confirmedAt: string | null;
             }[];
@@ -4199,30 +4205,42 @@ export interface components {
             module: string;
             /**
              * @description Rows erased or anonymised per table (counts only).
-             * @example {
-             *       "cart_lines": 2,
-             *       "carts": 1,
-             *       "order_detail": 1
-             *     }
+             * @example [
+             *       {
+             *         "rows": 1,
+             *         "table": "carts"
+             *       },
+             *       {
+             *         "rows": 1,
+             *         "table": "order_detail"
+             *       }
+             *     ]
              */
             erased: {
-                [key: string]: number;
-            };
+                table: string & unknown;
+                rows: number;
+            }[];
             /** Format: date-time */
             confirmedAt: string;
         };
         ErasureConfirmationRequest: {
             /**
              * @description Rows erased or anonymised per table (counts only).
-             * @example {
-             *       "cart_lines": 2,
-             *       "carts": 1,
-             *       "order_detail": 1
-             *     }
+             * @example [
+             *       {
+             *         "rows": 1,
+             *         "table": "carts"
+             *       },
+             *       {
+             *         "rows": 1,
+             *         "table": "order_detail"
+             *       }
+             *     ]
              */
             erased: {
-                [key: string]: number;
-            };
+                table: string & unknown;
+                rows: number;
+            }[];
         };
         EventSubscription: {
             event: string;

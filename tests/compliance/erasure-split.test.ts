@@ -156,7 +156,7 @@ describe(`erasure across processes: payments and inventory extracted, events ove
     const report = await eventually(async () => {
       const answer = (await (await admin(`/identity/v1/erasures/${erasure.id}`)).json()) as {
         complete: boolean;
-        modules: { module: string; status: string; erased: Record<string, number> | null }[];
+        modules: { module: string; status: string; erased: { table: string; rows: number }[] | null }[];
       };
       expect(
         answer.modules.filter((m) => m.status !== 'confirmed').map((m) => m.module),
@@ -166,6 +166,11 @@ describe(`erasure across processes: payments and inventory extracted, events ove
     }, 90_000);
     expect(report.complete).toBe(true);
     expect(report.modules.map((m) => m.module)).toEqual(['identity', 'notifications', 'ordering', 'payments']);
-    expect(report.modules.find((m) => m.module === 'payments')?.erased).toMatchObject({ payment_intents: 1, dead_letters: 1 });
+    expect(report.modules.find((m) => m.module === 'payments')?.erased).toEqual(
+      expect.arrayContaining([
+        { table: 'payment_intents', rows: 1 },
+        { table: 'dead_letters', rows: 1 },
+      ]),
+    );
   });
 });

@@ -119,7 +119,7 @@ describe('erasure across all modules, all in one (PGlite)', { timeout: 120_000 }
     const report = await eventually(async () => {
       const answer = (await (await admin(`/identity/v1/erasures/${erasure.id}`)).json()) as {
         complete: boolean;
-        modules: { module: string; status: string; erased: Record<string, number> }[];
+        modules: { module: string; status: string; erased: { table: string; rows: number }[] }[];
       };
       expect(answer.complete).toBe(true);
       return answer;
@@ -130,7 +130,7 @@ describe('erasure across all modules, all in one (PGlite)', { timeout: 120_000 }
       'ordering:confirmed',
       'payments:confirmed',
     ]);
-    const erasedBy = Object.fromEntries(report.modules.map((m) => [m.module, m.erased]));
+    const erasedBy = Object.fromEntries(report.modules.map((m) => [m.module, Object.fromEntries(m.erased.map((e) => [e.table, e.rows]))]));
     expect(erasedBy.payments).toMatchObject({ payment_intents: 1 });
     expect(erasedBy.ordering).toMatchObject({ order_detail: 1, order_list: 1 });
     expect(erasedBy.notifications?.messages).toBe(messages.length);

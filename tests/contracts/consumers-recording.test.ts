@@ -14,12 +14,15 @@ import { call, eventually, startTestHost } from '../support/test-host.ts';
  * How each consuming module's real use cases are driven, through the host's public API: every path that calls
  * another module or handles its events. A module with a consumer contract needs one.
  */
-/** An erasure of a user nobody holds data about, published straight to the bus: every module holding customers consumes it. */
+/**
+ * An erasure of a new user, asked of identity: every module holding customers consumes `identity.user-erased`,
+ * erases, and confirms its part to identity (a saga); waits until all have.
+ */
 async function publishErasure(host: Host): Promise<void> {
-  const id = randomUUID();
-  const userId = randomUUID();
-  const payload = { userId, erasureId: randomUUID() };
-  await host.bus.publish({ id, name: 'identity.user-erased', version: 1, occurredAt: new Date().toISOString(), key: userId, correlationId: id, causationId: null, traceparent: null, payload });
+  const signedUp = await call(host, 'POST', '/identity/v1/users', { username: `era-${randomUUID().slice(0, 8)}`, password: 'long enough password' }, { authorization: '' });
+  const { id: userId } = (await signedUp.json()) as { id: string };
+  const erasure = (await (await call(host, 'DELETE', `/identity/v1/users/${userId}`)).json()) as { id: string };
+  await eventually(async () => expect(await (await call(host, 'GET', `/identity/v1/erasures/${erasure.id}`)).json()).toMatchObject({ complete: true }), 30_000);
 }
 
 const scenarios: Record<string, (host: Host) => Promise<void>> = {

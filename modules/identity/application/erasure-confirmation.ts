@@ -20,7 +20,10 @@ export const erasureConfirmation = defineSaga({
   steps: [
     step<z.output<typeof input>, ModuleContext>('confirm', {
       invoke: async ({ input: { erasureId, erased }, context, signal }) => {
-        const { body } = await context.client(identityContract).confirmErasure({ params: { erasureId, module: context.module }, body: { erased } }, { signal });
+        const tables = Object.entries(erased).map(([table, rows]) => ({ table, rows }));
+        const { body } = await context
+          .client(identityContract)
+          .confirmErasure({ params: { erasureId, module: context.module }, body: { erased: tables } }, { signal });
         return { confirmedAt: body.confirmedAt };
       },
     }),

@@ -56,8 +56,15 @@ export type UserContactDto = z.infer<typeof userContactSchema>;
 export const erasureIdParams = z.object({ erasureId: uuid().openapi({ param: { name: 'erasureId', in: 'path' } }) });
 
 const erasedCounts = z
-  .record(z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, 'must be a table name'), z.number().int().min(0))
-  .openapi({ description: 'Rows erased or anonymised per table (counts only).', example: { carts: 1, cart_lines: 2, order_detail: 1 } });
+  .array(z.object({ table: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, 'must be a table name'), rows: z.number().int().min(0) }).strict())
+  .max(200)
+  .openapi({
+    description: 'Rows erased or anonymised per table (counts only).',
+    example: [
+      { table: 'carts', rows: 1 },
+      { table: 'order_detail', rows: 1 },
+    ],
+  });
 
 export const moduleNameParams = z.object({
   erasureId: uuid().openapi({ param: { name: 'erasureId', in: 'path' } }),

@@ -9,7 +9,7 @@ export const notificationsConsumesIdentity = defineConsumerContract({
   provider: identityContract,
   operations: {
     getUserContact: { sends: ['params.userId'], reads: ['email'] },
-    confirmErasure: { sends: ['params.erasureId', 'params.module', 'body.erased'], reads: ['confirmedAt'] },
+    confirmErasure: { sends: ['params.erasureId', 'params.module', 'body.erased[].table', 'body.erased[].rows'], reads: ['confirmedAt'] },
   },
   events: [consumedEvent(userErased, ['userId', 'erasureId'])],
 });

@@ -37,7 +37,9 @@ export const orderingConsumesPayments = defineConsumerContract({
 export const orderingConsumesIdentity = defineConsumerContract({
   consumer: 'ordering',
   provider: identityContract,
-  operations: { confirmErasure: { sends: ['params.erasureId', 'params.module', 'body.erased'], reads: ['confirmedAt'] } },
+  operations: {
+    confirmErasure: { sends: ['params.erasureId', 'params.module', 'body.erased[].table', 'body.erased[].rows'], reads: ['confirmedAt'] },
+  },
   events: [consumedEvent(userErased, ['userId', 'erasureId'])],
 });
 

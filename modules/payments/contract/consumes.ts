@@ -5,7 +5,9 @@ import { identityContract, userErased } from '../../identity/index.ts';
 export const paymentsConsumesIdentity = defineConsumerContract({
   consumer: 'payments',
   provider: identityContract,
-  operations: { confirmErasure: { sends: ['params.erasureId', 'params.module', 'body.erased'], reads: ['confirmedAt'] } },
+  operations: {
+    confirmErasure: { sends: ['params.erasureId', 'params.module', 'body.erased[].table', 'body.erased[].rows'], reads: ['confirmedAt'] },
+  },
   events: [consumedEvent(userErased, ['userId', 'erasureId'])],
 });
 
