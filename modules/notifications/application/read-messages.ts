@@ -1,7 +1,7 @@
 import type { Principal } from '../../../platform/security/index.ts';
 import { MessageNotFound } from '../domain/errors.ts';
 import type { Message } from '../domain/message.ts';
-import { countMessagesOf, findMessage, messagesOf } from '../infrastructure/message-repository.ts';
+import { countedMessagesOf, findMessage, messagesOf } from '../infrastructure/message-repository.ts';
 import { openMessages } from './message-fields.ts';
 import type { NotificationsDeps } from './notifications-deps.ts';
 
@@ -25,6 +25,6 @@ export async function myMessage(deps: NotificationsDeps, principal: Principal | 
 
 /** An operator's view of what was written to a customer: how many messages, and the latest 100. */
 export async function customerMessages(deps: NotificationsDeps, customerId: string): Promise<{ count: number; items: Message[] }> {
-  const [count, rows] = await Promise.all([countMessagesOf(deps.db, customerId), messagesOf(deps.db, customerId, pageSize)]);
+  const { count, rows } = await countedMessagesOf(deps.db, customerId, pageSize);
   return { count, items: await openMessages(deps, deps.db, rows) };
 }

@@ -1,4 +1,4 @@
-import { and, count, desc, eq } from 'drizzle-orm';
+import { and, desc, eq, getTableColumns, sql } from 'drizzle-orm';
 import type { Executor } from '../../../platform/db/index.ts';
 import type { MessageStatus } from '../domain/message.ts';
 import { messages } from './schema.ts';
@@ -20,9 +20,18 @@ export async function messagesOf(db: Executor, customerId: string, limit: number
   return db.select().from(messages).where(eq(messages.customerId, customerId)).orderBy(desc(messages.createdAt), desc(messages.id)).limit(limit);
 }
 
-export async function countMessagesOf(db: Executor, customerId: string): Promise<number> {
-  const [row] = await db.select({ n: count() }).from(messages).where(eq(messages.customerId, customerId));
-  return Number(row?.n ?? 0);
+/**
+ * How many messages a customer has and the latest `limit` of them, in one statement: the count and the page come
+ * from the same snapshot, so a message committed meanwhile is in both or in neither.
+ */
+export async function countedMessagesOf(db: Executor, customerId: string, limit: number): Promise<{ count: number; rows: MessageRow[] }> {
+  const found = await db
+    .select({ row: getTableColumns(messages), total: sql<number>`count(*) over ()` })
+    .from(messages)
+    .where(eq(messages.customerId, customerId))
+    .orderBy(desc(messages.createdAt), desc(messages.id))
+    .limit(limit);
+  return { count: Number(found[0]?.total ?? 0), rows: found.map((f) => f.row) };
 }
 
 /**
