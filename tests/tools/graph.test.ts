@@ -76,7 +76,7 @@ const fixture = (m: Partial<GraphModule> & { name: string }): GraphModule => ({
 const event = (name: string, version = 1) => ({ name, version });
 
 describe('moduleGraph', () => {
-  it('the real modules: inventory and ordering call catalog, ordering calls inventory and payments, events flow to inventory and notifications, erasures to every module holding customers', () => {
+  it('the real modules: inventory and ordering call catalog, ordering calls inventory and payments, three modules call identity, events flow to inventory and notifications, erasures to every module holding customers', () => {
     const graph = moduleGraph(modules);
 
     expect(graph.modules).toEqual(
@@ -87,11 +87,14 @@ describe('moduleGraph', () => {
     );
     expect(graph.modules).toHaveLength(modules.length);
     // An edge per module a module `uses`, naming the operations of its contract.
+    // Payments, ordering and notifications also call identity: each confirms its part of an erasure.
     expect(graph.calls.map((c) => `${c.from}->${c.to}`)).toEqual([
       'inventory->catalog',
+      'payments->identity',
       'ordering->catalog',
       'ordering->inventory',
       'ordering->payments',
+      'ordering->identity',
       'notifications->identity',
     ]);
     expect(graph.calls[0]).toEqual({
@@ -188,6 +191,8 @@ describe('npm run graph', { timeout: processTestTimeoutMs }, () => {
       'ordering->catalog': { dashed: false },
       'ordering->inventory': { dashed: false },
       'ordering->payments': { dashed: false },
+      'ordering->identity': { dashed: false },
+      'payments->identity': { dashed: false },
       'notifications->identity': { dashed: false },
       'catalog->inventory': { dashed: true },
       'ordering->notifications': { dashed: true },
