@@ -20,6 +20,9 @@ const data: Record<string, TableData> = {
     classification: 'personal',
     subject: 'customer_id',
     retention: '1y',
+    // A cart untouched for a year loses its customer; the row and its lines stay (a checked-out cart is its order's).
+    agedBy: 'updated_at',
+    onExpiry: { anonymise: { customer_id: 'anonymised' } },
     legalBasis: 'Contract (GDPR Art. 6(1)(b)): the basket the customer is filling.',
     columns: { customer_id: { category: 'personal', protection: 'plain' } },
   },
