@@ -38,6 +38,7 @@ describe('alert rules from the modules’ SLOs (npm run alerts)', () => {
         'CleaveDeadLetters',
         'CleaveSagasStuck',
         'CleaveProjectionLag',
+        'CleaveRetentionStale',
         'CleaveBreakerOpen',
         'CleaveConsumerLag',
         'CleaveInstanceDown',
@@ -102,6 +103,9 @@ describe('alert rules from the modules’ SLOs (npm run alerts)', () => {
           { series: 'cleave_projection_lag_seconds{module="ordering",projection="order-list",instance="a:3000",job="cleave"}', values: '600x20' },
           { series: 'cleave_projection_lag_seconds{module="ordering",projection="order-detail",instance="a:3000",job="cleave"}', values: '30x20' },
           { series: 'cleave_remote_breaker_state{module="inventory",state="open",instance="a:3000",job="cleave"}', values: '1x20' },
+          // Payments' retention job last ran four hours before the test's clock starts; ordering's runs every minute.
+          { series: 'cleave_retention_last_run_timestamp_seconds{module="payments",instance="a:3000",job="cleave"}', values: '-14400x30' },
+          { series: 'cleave_retention_last_run_timestamp_seconds{module="ordering",instance="a:3000",job="cleave"}', values: '0+60x30' },
           { series: 'cleave_remote_breaker_state{module="catalog",state="open",instance="a:3000",job="cleave"}', values: '0x20' },
           { series: 'up{job="cleave",instance="10.0.0.7:3001"}', values: '0x20' },
           { series: 'up{job="cleave",instance="10.0.0.8:3001"}', values: '1x20' },
@@ -165,6 +169,22 @@ describe('alert rules from the modules’ SLOs (npm run alerts)', () => {
                 {
                   summary: 'ordering/order-list: the read model is behind its streams',
                   description: 'The oldest event order-list has not handled yet is 10m 0s old: reads from it are stale.',
+                },
+              ),
+            ],
+          },
+          // Not yet: stale for less than fifteen minutes.
+          { eval_time: '10m', alertname: 'CleaveRetentionStale', exp_alerts: [] },
+          {
+            eval_time: '20m',
+            alertname: 'CleaveRetentionStale',
+            exp_alerts: [
+              firing(
+                one('CleaveRetentionStale'),
+                { module: 'payments' },
+                {
+                  summary: 'payments: rows past their retention are not being removed',
+                  description: "payments's retention job last finished a run 4h 20m 0s ago: data is kept longer than declared.",
                 },
               ),
             ],

@@ -147,6 +147,19 @@ export function alertRules(modules: readonly ModuleDefinition[], runbooks: strin
       },
     },
     {
+      // PRUNE_INTERVAL is 1h by default: three missed runs. The gauge appears with a host's first run, an interval
+      // after it starts.
+      alert: 'CleaveRetentionStale',
+      expr: 'time() - max by (module) (cleave_retention_last_run_timestamp_seconds) > 3 * 3600',
+      for: '15m',
+      labels: { severity: 'ticket' },
+      annotations: {
+        summary: '{{ $labels.module }}: rows past their retention are not being removed',
+        description: "{{ $labels.module }}'s retention job last finished a run {{ $value | humanizeDuration }} ago: data is kept longer than declared.",
+        runbook_url: `${runbooks}/cleave-retention-stale.md`,
+      },
+    },
+    {
       alert: 'CleaveBreakerOpen',
       expr: 'max by (module) (cleave_remote_breaker_state{state="open"}) == 1',
       for: '1m',
