@@ -69,15 +69,19 @@ export const identityModule = defineModule({
     refresh_tokens: {
       classification: 'sensitive',
       subject: 'user_id',
-      // REFRESH_TOKEN_TTL is 14 days; a spent or revoked token is kept a while longer to detect its replay.
-      retention: '90d',
+      // Kept until a day after it expires (REFRESH_TOKEN_TTL, 14 days): a spent or revoked one is still there to
+      // detect its replay while it could have been used.
+      retention: '1d',
+      agedBy: 'expires_at',
       legalBasis: 'Contract (GDPR Art. 6(1)(b)): keeping the person signed in; replay detection for security (Art. 32).',
       columns: { token_hash: { category: 'sensitive', protection: 'hashed' } },
     },
     authorization_codes: {
       classification: 'sensitive',
       subject: 'user_id',
+      // A code lives a minute; gone a day after it expired.
       retention: '1d',
+      agedBy: 'expires_at',
       legalBasis: 'Contract (GDPR Art. 6(1)(b)): signing the person in to a client they chose.',
       columns: { code_hash: { category: 'sensitive', protection: 'hashed' } },
     },
