@@ -2,21 +2,12 @@ import { randomUUID } from 'node:crypto';
 import postgres, { type Sql } from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { modules } from '../../apps/modules.ts';
-import type { ModuleDefinition } from '../../platform/host/index.ts';
 import { checkout, followOrder, signUpCustomer, webClientReady, type Customer, type Send } from '../shop/support/customer.ts';
 import { stockedProduct } from '../shop/support/products.ts';
 import { canRun, startShop, type Shop } from '../shop/support/topology.ts';
 import { eventually } from '../support/test-host.ts';
 import { processTestTimeoutMs } from '../support/timeouts.ts';
-
-/** Every declared table and column of `module` that can hold personal data, with the column naming its subject. */
-function personalColumns(module: ModuleDefinition) {
-  const tables = [...Object.entries(module.data ?? {}), ...(module.projections ?? []).flatMap((p) => Object.entries(p.data ?? {}))];
-  return tables.flatMap(([table, entry]) => {
-    const columns = [...Object.keys(entry.columns ?? {}), ...(entry.subject ? [entry.subject] : [])];
-    return [...new Set(columns)].map((column) => ({ table, column }));
-  });
-}
+import { personalColumns } from './personal-columns.ts';
 
 // Erasing a user is consumed by three modules; the consumers' names in the inboxes.
 const consumers = ['ordering:erase-customer', 'payments:erase-customer', 'notifications:erase-customer'];

@@ -9,19 +9,9 @@ import { stockedProduct } from '../shop/support/products.ts';
 import { testDatabases, type TestDatabaseHandle } from '../support/databases.ts';
 import { eventually, startTestHost } from '../support/test-host.ts';
 import { adminToken } from '../support/tokens.ts';
+import { personalColumns } from './personal-columns.ts';
 
 const pglite = testDatabases[0];
-
-/** Every declared table and column of `module` that can hold personal data, with the column naming its subject. */
-function personalColumns(module: HostedModule) {
-  const definition = module.definition;
-  const tables = [...Object.entries(definition.data ?? {}), ...(definition.projections ?? []).flatMap((p) => Object.entries(p.data ?? {}))];
-  return tables.flatMap(([table, entry]) => {
-    const columns = Object.keys((entry as { columns?: Record<string, unknown> }).columns ?? {});
-    const subject = (entry as { subject?: string }).subject;
-    return [...new Set([...columns, ...(subject ? [subject] : [])])].map((column) => ({ table, column }));
-  });
-}
 
 /**
  * Erasure across all six modules in one process: a customer with an order, a payment and a message is erased, and
@@ -56,7 +46,7 @@ describe('erasure across all modules, all in one (PGlite)', { timeout: 120_000 }
     const found: string[] = [];
     for (const module of host.modules) {
       const schema = module.definition.name;
-      for (const { table, column } of personalColumns(module)) {
+      for (const { table, column } of personalColumns(module.definition)) {
         const [row] = await rows(
           sql`select count(*)::int as n from ${sql.identifier(schema)}.${sql.identifier(table)} where ${sql.identifier(column)}::text ilike ${`%${needle}%`}`,
         );
