@@ -4,10 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { modules } from '../../apps/modules.ts';
 import { checkout, followOrder, signUpCustomer, webClientReady, type Customer, type Send } from '../shop/support/customer.ts';
 import { stockedProduct } from '../shop/support/products.ts';
-import { canRun, startShop, type Shop } from '../shop/support/topology.ts';
+import { canRun, loggedErrors, startShop, type Shop } from '../shop/support/topology.ts';
 import { eventually } from '../support/test-host.ts';
 import { processTestTimeoutMs } from '../support/timeouts.ts';
-import { personalColumns } from './personal-columns.ts';
+import { keptAfterErasure, personalColumns } from './personal-columns.ts';
 
 // Erasing a user is consumed by three modules; the consumers' names in the inboxes.
 const consumers = ['ordering:erase-customer', 'payments:erase-customer', 'notifications:erase-customer'];
@@ -47,12 +47,7 @@ describe(`erasure across processes: payments and inventory extracted, events ove
     customer = await signUpCustomer(send);
   }, processTestTimeoutMs);
   afterAll(async () => {
-    const errors = (shop?.processes ?? []).flatMap((p) =>
-      p
-        .output()
-        .split('\n')
-        .filter((l) => /"level":(50|60)/.test(l)),
-    );
+    const errors = loggedErrors(shop);
     if (errors.length > 0) console.log(`errors logged by the processes:\n${errors.slice(0, 20).join('\n')}`);
     await Promise.all([...new Set(databases.values())].map((db) => db.end()));
     await shop?.stop();
@@ -101,15 +96,7 @@ describe(`erasure across processes: payments and inventory extracted, events ove
     expect(erased.status).toBe(202);
     const erasure = (await erased.json()) as { id: string };
 
-    // Left by design (docs/operations/erasure.md): identity's account row, erasure record and spent tokens by the
-    // user's id, and the append-only order streams naming the customer by it.
-    const kept = [
-      'identity.users.id',
-      'identity.erasures.user_id',
-      'identity.refresh_tokens.user_id',
-      'ordering.es_events.payload',
-      'ordering.erased_customers.customer_id',
-    ];
+    const kept = keptAfterErasure;
     await eventually(async () => {
       const left = (await holding(customer.userId)).filter((c) => !kept.includes(c));
       expect(left, 'columns still holding the user id after the erasure').toEqual([]);

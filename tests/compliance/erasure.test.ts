@@ -9,7 +9,7 @@ import { stockedProduct } from '../shop/support/products.ts';
 import { testDatabases, type TestDatabaseHandle } from '../support/databases.ts';
 import { eventually, startTestHost } from '../support/test-host.ts';
 import { adminToken } from '../support/tokens.ts';
-import { personalColumns } from './personal-columns.ts';
+import { keptAfterErasure, personalColumns } from './personal-columns.ts';
 
 const pglite = testDatabases[0];
 
@@ -81,15 +81,7 @@ describe('erasure across all modules, all in one (PGlite)', { timeout: 120_000 }
     expect(erased.status).toBe(202);
     const erasure = (await erased.json()) as { id: string };
 
-    // Left by design: identity keeps the account row, the erasure record and spent tokens by the user's id (a
-    // pseudonym nothing links to a person any more), and the order streams (append-only) name the customer by it.
-    const kept = [
-      'identity.users.id',
-      'identity.erasures.user_id',
-      'identity.refresh_tokens.user_id',
-      'ordering.es_events.payload',
-      'ordering.erased_customers.customer_id',
-    ];
+    const kept = keptAfterErasure;
     await eventually(async () => expect((await holding(customer.userId)).filter((c) => !kept.includes(c))).toEqual([]), 15_000);
     expect((await holding(customer.username)).join(' ')).toBe('');
     // Orders and payments stay (commercial and accounting records) under the erasure's pseudonym; the ledger is whole.

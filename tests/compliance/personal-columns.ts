@@ -11,3 +11,16 @@ export function personalColumns(module: ModuleDefinition): { table: string; colu
     return [...new Set(columns)].map((column) => ({ table, column }));
   });
 }
+
+/**
+ * Columns that keep the erased user's id by design (docs/operations/erasure.md): identity's account row, erasure record
+ * and spent tokens (a pseudonym nothing links to a person any more), the append-only order streams, and ordering's map
+ * from that id to the erasure's pseudonym. Named `<schema>.<table>.<column>`, as the erasure tests' searches report them.
+ */
+export const keptAfterErasure: readonly string[] = [
+  'identity.users.id',
+  'identity.erasures.user_id',
+  'identity.refresh_tokens.user_id',
+  'ordering.es_events.payload',
+  'ordering.erased_customers.customer_id',
+];

@@ -3,7 +3,7 @@ import { processTestTimeoutMs } from '../support/timeouts.ts';
 import { checkout, followOrder, signUpCustomer, webClientReady, type Customer, type PlacedOrder, type Send } from './support/customer.ts';
 import { stockedProduct } from './support/products.ts';
 import { reconcile } from './support/reconcile.ts';
-import { canRun, startShop, type Shop, type ShopLayout } from './support/topology.ts';
+import { canRun, loggedErrors, startShop, type Shop, type ShopLayout } from './support/topology.ts';
 
 const layouts: ShopLayout[] = ['monolith-pglite', 'monolith', 'payments-extracted', 'inventory-extracted'];
 
@@ -34,13 +34,7 @@ describe.each(layouts)('shop journeys: %s', { timeout: processTestTimeoutMs * 2 
     alice = await signUpCustomer(send);
   }, processTestTimeoutMs);
   afterAll(async () => {
-    // Errors the processes logged, for whoever reads a failure (a passing run logs none).
-    const errors = (shop?.processes ?? []).flatMap((p) =>
-      p
-        .output()
-        .split('\n')
-        .filter((l) => /"level":(50|60)/.test(l)),
-    );
+    const errors = loggedErrors(shop);
     if (errors.length > 0) console.log(`${layout}: errors logged by the processes:\n${errors.slice(0, 20).join('\n')}`);
     await shop?.stop();
   });

@@ -15,6 +15,7 @@ import {
   type ErasureRow,
 } from '../infrastructure/erasure-repository.ts';
 import { findUser } from '../infrastructure/identity-repository.ts';
+import type { ErasedTable } from '../infrastructure/schema.ts';
 import type { IdentityDeps } from './identity-deps.ts';
 
 /** One module's part of an erasure: confirmed with what it erased, or still pending. */
@@ -22,7 +23,7 @@ export interface ModuleErasure {
   module: string;
   status: 'confirmed' | 'pending';
   /** Rows erased or anonymised per table, once confirmed. */
-  erased: Record<string, number> | null;
+  erased: ErasedTable[] | null;
   confirmedAt: Date | null;
 }
 
@@ -68,7 +69,13 @@ export async function eraseUser(deps: IdentityDeps, userId: string, requestedBy:
     const own = await recordConfirmation(tx, {
       erasureId: erasure.id,
       module: 'identity',
-      erased: { data_keys: 1, users: 1, refresh_tokens: grants.refreshTokens, authorization_codes: grants.authorizationCodes, events },
+      erased: [
+        { table: 'data_keys', rows: 1 },
+        { table: 'users', rows: 1 },
+        { table: 'refresh_tokens', rows: grants.refreshTokens },
+        { table: 'authorization_codes', rows: grants.authorizationCodes },
+        { table: 'events', rows: events },
+      ],
     });
     await deps.outbox.publish(tx, userErased, { userId, erasureId: erasure.id });
     // The audit chain is append-only: it names the account by its id only.
@@ -104,7 +111,7 @@ export async function confirmErasure(
   principal: Principal | undefined,
   erasureId: string,
   module: string,
-  erased: Record<string, number>,
+  erased: ErasedTable[],
 ): Promise<ConfirmationRow> {
   if (principal?.kind !== 'module' || principal.module !== module) throw new ConfirmationNotYours(module);
   return deps.transaction(async (tx) => {

@@ -1,6 +1,6 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Executor } from '../../../platform/db/index.ts';
-import { authorizationCodes, deadLetters, erasureConfirmations, erasures, outbox, refreshTokens, users } from './schema.ts';
+import { authorizationCodes, deadLetters, erasureConfirmations, erasures, outbox, refreshTokens, users, type ErasedTable } from './schema.ts';
 
 /** What an erased account's username becomes: unique (one erasure per account), and naming nobody, not even by id. */
 export const erasedUsername = (erasureId: string) => `erased-${erasureId}`;
@@ -19,7 +19,7 @@ export async function recordErasure(db: Executor, row: typeof erasures.$inferIns
 export type ConfirmationRow = typeof erasureConfirmations.$inferSelect;
 
 /** Records a module's confirmation of an erasure unless it has one; returns the stored one (the first stays). */
-export async function recordConfirmation(db: Executor, row: { erasureId: string; module: string; erased: Record<string, number> }): Promise<ConfirmationRow> {
+export async function recordConfirmation(db: Executor, row: { erasureId: string; module: string; erased: ErasedTable[] }): Promise<ConfirmationRow> {
   const [created] = await db.insert(erasureConfirmations).values(row).onConflictDoNothing().returning();
   if (created) return created;
   const [existing] = await db

@@ -3,15 +3,12 @@ import { confirmErasure, eraseAccount, eraseSelf, getErasure, type Erasure } fro
 import * as routes from '../contract/erasure.routes.ts';
 import type { IdentityRuntime } from './identity-runtime.ts';
 
-/** `{ carts: 1 }` as the contract carries it: `[{ table: 'carts', rows: 1 }]`. */
-const tablesOf = (erased: Record<string, number>) => Object.entries(erased).map(([table, rows]) => ({ table, rows }));
-
 const dto = (e: Erasure) => ({
   id: e.id,
   userId: e.userId,
   requestedBy: e.requestedBy,
   requestedAt: e.requestedAt.toISOString(),
-  modules: e.modules.map((m) => ({ ...m, erased: m.erased && tablesOf(m.erased), confirmedAt: m.confirmedAt?.toISOString() ?? null })),
+  modules: e.modules.map((m) => ({ ...m, confirmedAt: m.confirmedAt?.toISOString() ?? null })),
   complete: e.complete,
 });
 
@@ -27,8 +24,7 @@ export function erasureRoutes(app: App, runtime: IdentityRuntime): void {
 
   app.openapi(routes.confirmErasure, async (c) => {
     const { erasureId, module } = c.req.valid('param');
-    const erased = Object.fromEntries(c.req.valid('json').erased.map((e) => [e.table, e.rows]));
-    const confirmation = await confirmErasure(deps, principalOf(), erasureId, module, erased);
-    return c.json({ ...confirmation, erased: tablesOf(confirmation.erased), confirmedAt: confirmation.confirmedAt.toISOString() }, 200);
+    const confirmation = await confirmErasure(deps, principalOf(), erasureId, module, c.req.valid('json').erased);
+    return c.json({ ...confirmation, confirmedAt: confirmation.confirmedAt.toISOString() }, 200);
   });
 }

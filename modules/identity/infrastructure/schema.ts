@@ -93,6 +93,12 @@ export const erasures = identitySchema.table(
   (t) => [uniqueIndex('erasures_user_idx').on(t.userId)],
 );
 
+/** Rows erased or anonymised in one table, as an erasure confirmation reports them. */
+export interface ErasedTable {
+  table: string;
+  rows: number;
+}
+
 /**
  * Each module's confirmation that it erased its copies of an erasure's subject (identity's own too), with what it
  * erased per table: the erasure report. Counts only, no personal data.
@@ -103,7 +109,7 @@ export const erasureConfirmations = identitySchema.table(
     erasureId: uuid('erasure_id').notNull(),
     module: text('module').notNull(),
     /** Rows erased or anonymised per table, as the module reported them. */
-    erased: jsonb('erased').$type<Record<string, number>>().notNull(),
+    erased: jsonb('erased').$type<ErasedTable[]>().notNull(),
     confirmedAt: timestamp('confirmed_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.erasureId, t.module] })],

@@ -104,3 +104,13 @@ export async function startShop(layout: ShopLayout, options: ShopOptions = {}): 
   const monolith = processes[0] as ProcessHost;
   return { layout, entry: monolith.url, processes, processOf: (m) => owner.get(m) ?? monolith, databaseOf: (m) => databases.get(m), stop };
 }
+
+/** The error and fatal lines the shop's processes logged, for whoever reads a failure (a passing run logs none). */
+export function loggedErrors(shop: Shop | undefined): string[] {
+  return (shop?.processes ?? []).flatMap((p) =>
+    p
+      .output()
+      .split('\n')
+      .filter((l) => /"level":(50|60)/.test(l)),
+  );
+}
