@@ -7,7 +7,8 @@ describe('a newcomer starting the monolith', { timeout: processTestTimeoutMs }, 
   let host: ProcessHost;
   beforeAll(async () => {
     // A fixed port, as `npm start` has: the identity issuer, and the redirect URI the demo client registers, name it.
-    host = await startProcessHost({ env: { DEMO_DATA: 'true' }, port: await freePort() });
+    // Bundled, as `npm start` runs it (tools/start/launch.mjs): migrations and the operations page's assets found.
+    host = await startProcessHost({ env: { DEMO_DATA: 'true' }, port: await freePort(), bundle: true });
   }, processTestTimeoutMs);
   afterAll(() => host.stop());
 
@@ -57,6 +58,14 @@ describe('a newcomer starting the monolith', { timeout: processTestTimeoutMs }, 
     const html = await fetch(`${host.url}/`, { headers: { accept: 'text/html,application/xhtml+xml' } });
     expect(html.headers.get('content-type')).toContain('text/html');
     expect(await html.text()).toContain('<a href="/docs">API reference</a>');
+  });
+
+  it('the files read beside their sources are found from the bundle: the operations page and API reference assets', async () => {
+    for (const path of ['/ops/assets/ops.js', '/ops/assets/ops.css', '/docs/assets/swagger-ui-bundle.js']) {
+      const response = await fetch(`${host.url}${path}`);
+      expect(response.status, path).toBe(200);
+      expect((await response.text()).length, path).toBeGreaterThan(100);
+    }
   });
 
   it('/docs/ goes to /docs', async () => {

@@ -36,6 +36,8 @@ export interface ProcessHostOptions {
   entry?: string;
   env?: Record<string, string>;
   runtime?: Runtime;
+  /** On Node, run the entry as `npm start` does: bundled by tools/start/launch.mjs (built when stale), not through tsx. */
+  bundle?: boolean;
   port?: number;
 }
 
@@ -65,8 +67,8 @@ export const generousRateLimits = { RATE_LIMIT_PER_IP: '1000000/60s', RATE_LIMIT
 export function startProcessHost(options: ProcessHostOptions = {}): Promise<ProcessHost> {
   const runtime = options.runtime ?? 'node';
   const entry = options.entry ?? 'apps/monolith/main.ts';
-  const [command, args] =
-    runtime === 'node' ? [process.execPath, ['--import', 'tsx', entry]] : [join('node_modules', 'deno', 'deno'), ['run', ...denoPermissions, entry]];
+  const node = options.bundle ? ['--enable-source-maps', 'tools/start/launch.mjs', entry] : ['--import', 'tsx', entry];
+  const [command, args] = runtime === 'node' ? [process.execPath, node] : [join('node_modules', 'deno', 'deno'), ['run', ...denoPermissions, entry]];
   const child = spawn(command, args, {
     env: {
       ...process.env,
