@@ -3,7 +3,7 @@ import type { FaultConfig } from '../config/index.ts';
 import type { Db, Migration } from '../db/index.ts';
 import type { Metrics } from '../metrics/index.ts';
 import type { Logger } from '../observability/index.ts';
-import { crashAtSagaPoint, createSagaRunner, sagaMigrations, watchSagas, type SagaRunner, type SagaStarter } from '../sagas/index.ts';
+import { crashAtSagaPoint, createSagaRunner, sagaMigrations, watchSagas, type SagaRunner, type SagaStarter, type SagaWatch } from '../sagas/index.ts';
 import type { HealthCheck, ModuleDefinition } from './define-module.ts';
 
 export interface ModuleSagas {
@@ -35,12 +35,25 @@ export function moduleSagas(
 ): ModuleSagas {
   const sagas = definition.sagas ?? [];
   if (sagas.length === 0) return { runner: undefined, starter: none(definition.name), migrations: [], checks: [], afterCommit: () => {} };
-  let onStuck: (() => void) | undefined;
+  let watch: SagaWatch | undefined;
   const sagaLog = log.child({ component: 'sagas' });
   // Crash tests only (FAULT_SAGA_CRASH_AT, refused in production): the runner SIGKILLs its process at that point.
   const onTrace = faults.sagaCrashAt ? crashAtSagaPoint(faults.sagaCrashAt, sagaLog) : undefined;
-  const runner = createSagaRunner({ module: definition.name, db, sagas, log: sagaLog, audit, context, onStuck: () => onStuck?.(), onTrace });
-  if (metrics) onStuck = watchSagas(metrics.registry, definition.name, () => runner.store.counts()).stuck;
+  const runner = createSagaRunner({
+    module: definition.name,
+    db,
+    sagas,
+    log: sagaLog,
+    audit,
+    context,
+    onStuck: () => watch?.stuck(),
+    onEnded: (row, outcome, failure) => watch?.ended(row, outcome, failure),
+    onTrace,
+  });
+  if (metrics) {
+    const names = sagas.map((s) => s.name);
+    watch = watchSagas(metrics.registry, definition.name, () => runner.store.counts(), names);
+  }
   const check: HealthCheck = {
     name: 'sagas',
     critical: false,

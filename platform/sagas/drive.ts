@@ -13,6 +13,8 @@ export interface DriveOptions {
   /** Aborted when the lease is lost or the host stops: the outcome in flight is then not recorded. */
   signal: AbortSignal;
   onStuck(row: SagaRow): void;
+  /** Called once a saga ended, completed or compensated (saved): what failed for a compensated one. */
+  onEnded?: ((row: SagaRow, outcome: 'completed' | 'compensated', failure: StepFailure | undefined) => void) | undefined;
   /** The owning module's context, given to every step. */
   context: unknown;
   /** Called at every trace point, after the saga's own `trace` (the runner's fault injection). */
@@ -64,7 +66,7 @@ export async function drive(row: SagaRow, options: DriveOptions): Promise<void> 
       const current = saga.steps[row.cursor];
       if (!current) {
         row.state = 'completed';
-        await save([{ action: 'complete', outcome: 'completed' }]);
+        if (await save([{ action: 'complete', outcome: 'completed' }])) options.onEnded?.(row, 'completed', undefined);
         return;
       }
       const step = current.name;
@@ -110,7 +112,8 @@ export async function drive(row: SagaRow, options: DriveOptions): Promise<void> 
     const current = saga.steps[index];
     if (!current) {
       Object.assign(row, { state: 'compensated', lastError: null });
-      await save([{ action: 'compensate', outcome: 'compensated' }]);
+      const failure = Object.values(row.steps).find((r) => r.error)?.error;
+      if (await save([{ action: 'compensate', outcome: 'compensated' }])) options.onEnded?.(row, 'compensated', failure);
       return;
     }
     const step = current.name;

@@ -12,5 +12,5 @@ export type { SagaRunner, SagaRunnerOptions, SagaStarter, StartedSaga } from './
 export { sagaStates } from './store.ts';
 export type { SagaState, SagaRow, StepRecord, StepFailure, HistoryRow, SagaStore } from './store.ts';
 export { sagaMigrations } from './migrations.ts';
-export { watchSagas } from './saga-metrics.ts';
+export { watchSagas, type SagaWatch } from './saga-metrics.ts';
 export { sagaOpsRoutes } from './ops-routes.ts';

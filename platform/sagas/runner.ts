@@ -6,7 +6,7 @@ import type { Db, Executor } from '../db/index.ts';
 import { CleaveError } from '../http/index.ts';
 import { outsideContext, runInContext, type Logger } from '../observability/index.ts';
 import type { SagaDefinition, SagaTracePoint } from './define-saga.ts';
-import { drive } from './drive.ts';
+import { drive, type DriveOptions } from './drive.ts';
 import { createSagaStore, type SagaRow, type SagaStore } from './store.ts';
 
 export interface SagaRunnerOptions {
@@ -18,6 +18,8 @@ export interface SagaRunnerOptions {
   audit: AuditLog;
   /** Called once when a saga turns `stuck` (after it is logged): the metric's counter. */
   onStuck?: ((row: SagaRow) => void) | undefined;
+  /** Called once a saga ended, completed or compensated, with the failure that compensated it: the metrics. */
+  onEnded?: DriveOptions['onEnded'];
   /** The module's context, given to steps (read when a saga is driven: it may be made after the runner). */
   context: () => unknown;
   /** Sagas driven at once by this replica (default 8). */
@@ -114,7 +116,18 @@ export function createSagaRunner(options: SagaRunnerOptions): SagaRunner {
       );
       options.onStuck?.(stuck);
     };
-    const run = () => drive(row, { saga, store, owner, log, signal: controller.signal, onStuck, context: options.context(), onTrace: options.onTrace });
+    const run = () =>
+      drive(row, {
+        saga,
+        store,
+        owner,
+        log,
+        signal: controller.signal,
+        onStuck,
+        onEnded: options.onEnded,
+        context: options.context(),
+        onTrace: options.onTrace,
+      });
     // Its own unit of work: logs and calls carry the saga's id, and the module's identity alone.
     const done = runInContext({ correlationId: row.id, causationId: `saga:${row.id}` }, run)
       .catch((error: unknown) => log.error({ err: error, sagaId: row.id }, 'saga runner failed; the saga is taken up again when its lease expires'))

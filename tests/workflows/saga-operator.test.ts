@@ -39,6 +39,16 @@ describe.each(testDatabases)('stuck sagas and the operator on $name', { timeout:
     const done = await sagaIn(h, id, ['compensated']);
     expect(done.history.some((e) => e.action === 'operator' && e.outcome === 'retried')).toBe(true);
     expect((await effectsOf(h, 'rooms', id))['reserve-room']).toMatchObject({ effects: 1, compensations: 1 });
+    // Ended sagas are counted by outcome and, compensated, by the step that failed and its problem code; a clean one completes.
+    const clean = randomUUID();
+    await book(h, clean, {});
+    await sagaIn(h, clean, ['completed']);
+    const ended = parseExposition(await (await call(h, 'GET', '/metrics')).text());
+    const trips = { module: 'trips', saga: 'book-trip' };
+    expect(valueOf(ended, 'cleave_sagas_ended_total', { ...trips, outcome: 'compensated', step: 'charge-card', problem: 'payments/declined' })).toBe(1);
+    expect(valueOf(ended, 'cleave_sagas_ended_total', { ...trips, outcome: 'completed', step: 'none', problem: 'none' })).toBe(1);
+    expect(valueOf(ended, 'cleave_saga_duration_seconds_count', { ...trips, outcome: 'compensated' })).toBe(1);
+    expect(valueOf(ended, 'cleave_saga_duration_seconds_count', { ...trips, outcome: 'completed' })).toBe(1);
     const audit = (await (await call(h, 'GET', '/ops/audit/entries?module=trips&action=platform.saga-retried')).json()) as { items: unknown[] };
     expect(audit.items).toEqual([
       expect.objectContaining({ target: `trips/${id}`, outcome: 'success', detail: expect.objectContaining({ reason: 'rooms is back' }) }),
