@@ -30,8 +30,10 @@ export const inventoryModule = defineModule({
   migrations: fileURLToPath(new URL('../../migrations/inventory', import.meta.url)),
   data: {
     stock_items: { classification: 'internal', retention: { indefinite: 'while the product is tracked' } },
-    reservations: { classification: 'internal', retention: '1y' },
-    receipts: { classification: 'internal', retention: '10y' },
+    // A reservation released or committed a year ago goes (a release tombstone too: a year on, no late reservation
+    // with its id arrives); an active one stays, its stock still held.
+    reservations: { classification: 'internal', retention: '1y', agedBy: 'created_at', onlyWhen: { status: ['released', 'committed'] } },
+    receipts: { classification: 'internal', retention: '10y', agedBy: 'received_at' },
   },
 
   uses: [catalogContract],

@@ -20,28 +20,33 @@ const data: Record<string, TableData> = {
     classification: 'personal',
     subject: 'customer_id',
     retention: '1y',
-    // A cart untouched for a year loses its customer; the row and its lines stay (a checked-out cart is its order's).
+    // A cart untouched for a year goes with its lines: abandoned, or checked out long ago (the order keeps its own
+    // lines in its stream).
     agedBy: 'updated_at',
-    onExpiry: { anonymise: { customer_id: 'anonymised' } },
     legalBasis: 'Contract (GDPR Art. 6(1)(b)): the basket the customer is filling.',
     columns: { customer_id: { category: 'personal', protection: 'plain' } },
   },
-  cart_lines: { classification: 'internal', retention: '1y' },
+  cart_lines: { classification: 'internal', retention: '1y', belongsTo: { table: 'carts', column: 'cart_id', references: 'id' } },
   es_events: {
     classification: 'personal',
+    // An order's stream goes whole ten years after its last event; its read-model rows age by the same time.
     retention: '10y',
+    agedBy: 'at',
     legalBasis: 'Contract and legal obligation to keep commercial records (GDPR Art. 6(1)(b), 6(1)(c)).',
     columns: { payload: { category: 'personal', protection: 'plain' } },
   },
   erased_customers: {
     classification: 'personal',
-    // The id (a pseudonym) and what replaced it: kept as long as the order streams that name the id.
-    retention: '10y',
+    // The id (a pseudonym) and what replaced it: kept a year longer than the order streams that name the id (an
+    // order's last events can come after the erasure), so no rebuild in between brings the id back.
+    retention: '11y',
+    agedBy: 'erased_at',
     legalBasis: 'Legal obligation (GDPR Art. 17, 5(2)): keeping erased customers erased in read models rebuilt from the order streams.',
     columns: { customer_id: { category: 'personal', protection: 'plain' } },
   },
-  sagas: { classification: 'internal', retention: '1y' },
-  saga_history: { classification: 'internal', retention: '1y' },
+  // Checkouts that ended go a year later (support looks up why an order was rejected); running ones stay.
+  sagas: { classification: 'internal', retention: '1y', agedBy: 'ended_at', onlyWhen: { state: ['completed', 'compensated'] } },
+  saga_history: { classification: 'internal', retention: '1y', belongsTo: { table: 'sagas', column: 'saga_id', references: 'id' } },
 };
 
 /** Everything ordering keeps about customers: its tables and its read models. */

@@ -30,10 +30,14 @@ const data: Record<string, TableData> = {
     legalBasis: 'Contract and legal obligation to keep accounting records (GDPR Art. 6(1)(b), 6(1)(c)).',
     columns: { customer_id: { category: 'personal', protection: 'plain' } },
   },
-  refunds: { classification: 'internal', retention: '10y' },
-  journal_entries: { classification: 'internal', retention: '10y' },
-  postings: { classification: 'internal', retention: '10y' },
-  provider_operations: { classification: 'internal', retention: '10y' },
+  // A refund that ended goes after ten years (its intent keeps the amounts); a pending one stays until it ends.
+  refunds: { classification: 'internal', retention: '10y', agedBy: 'created_at', onlyWhen: { status: ['succeeded', 'declined'] } },
+  // The ledger is kept whole: account balances are sums over every posting, and its entries book intents that stay
+  // (anonymised past ten years). It names no one. Closing old years into opening balances is not built.
+  journal_entries: { classification: 'internal', retention: { indefinite: 'the ledger: balances are sums over every entry; names no one' } },
+  postings: { classification: 'internal', retention: { indefinite: 'the legs of the ledger entries, kept with them' } },
+  // The simulated provider's own records, kept as a provider would keep its own (ten years), then deleted.
+  provider_operations: { classification: 'internal', retention: '10y', agedBy: 'created_at' },
   // A keyed payment request's stored answer names the customer (by id) for IDEMPOTENCY_KEY_TTL.
   idempotency_keys: {
     classification: 'personal',

@@ -60,6 +60,33 @@ describe('data classification', () => {
     expect(tableDataProblems('t', entry({ agedBy: 'created_at', onExpiry: { anonymise: { customer_id: 'anonymised' } } }))).toEqual([]);
   });
 
+  it('onlyWhen and belongsTo that cannot work are refused, naming the table', () => {
+    const entry = (more: Partial<TableData>) => ({ classification: 'internal', retention: '1y', ...more }) as TableData;
+    const owner = { table: 'sagas', column: 'saga_id', references: 'id' };
+    expect(tableDataProblems('t', entry({ agedBy: 'ended_at', onlyWhen: { state: ['completed'] } }))).toEqual([]);
+    expect(tableDataProblems('t', entry({ belongsTo: owner }))).toEqual([]);
+    expect(tableDataProblems('t', entry({ onlyWhen: { state: ['completed'] } }))).toEqual([
+      "t: onlyWhen needs agedBy: the timestamp column a row's age is counted from",
+    ]);
+    expect(tableDataProblems('t', entry({ agedBy: 'ended_at', onlyWhen: {} }))).toEqual([
+      "t: onlyWhen must name at least one column with the values that let a row age: { state: ['done'] }",
+    ]);
+    expect(tableDataProblems('t', entry({ agedBy: 'ended_at', onlyWhen: { 'State!': ['x'], state: [] } }))).toEqual([
+      't: onlyWhen names "State!", which is not a column name',
+      't.state: onlyWhen lists the values (texts) a row must hold to age, at least one',
+    ]);
+    expect(tableDataProblems('t', entry({ retention: { indefinite: 'kept' }, belongsTo: owner }))).toEqual([
+      't: belongsTo with an indefinite retention: rows that are kept forever do not go with another',
+    ]);
+    expect(tableDataProblems('t', entry({ agedBy: 'at', belongsTo: owner }))).toEqual([
+      't: belongsTo and agedBy both given: a row goes with its owner, or ages by its own column, not both',
+    ]);
+    expect(tableDataProblems('t', entry({ belongsTo: { ...owner, column: 'saga id' } }))).toEqual([
+      't: belongsTo.column "saga id" is not a table or column name',
+    ]);
+    expect(tableDataProblems('t', entry({ belongsTo: { ...owner, table: 't' } }))).toEqual(['t: belongsTo names the table itself']);
+  });
+
   it('defineModule refuses a module that classifies its data wrongly, listing every problem', () => {
     const base = { version: '1.0.0', owner: 't', costCentre: 'cc', description: 'd', migrations: '', routes: () => createRouter() };
     expect(() =>

@@ -41,6 +41,19 @@ interface TableDataBase {
    * must balance): `{ anonymise: { customer_id: null } }` sets each column to the value given (null or a text).
    */
   onExpiry?: 'delete' | { anonymise: Record<string, string | null> };
+  /**
+   * With `agedBy`: only rows whose columns hold one of the values given age (every column listed must match), so a
+   * row still in use is never removed however old: `{ state: ['completed', 'compensated'] }` ages sagas that ended,
+   * `{ status: ['released', 'committed'] }` reservations no longer held.
+   */
+  onlyWhen?: Record<string, readonly string[]>;
+  /**
+   * Instead of `agedBy`: the row belongs to a row of another table of the module (`column` = `table.references`) and
+   * is deleted once that row is gone, removed past its own retention: `{ table: 'sagas', column: 'saga_id',
+   * references: 'id' }`. Declare the same retention as that table's. Rows must be written with, or after, the row
+   * they belong to (in its transaction): a row whose owner is not there is removed.
+   */
+  belongsTo?: { table: string; column: string; references: string };
 }
 
 /** A table about no one: a legal basis is optional. */
@@ -108,6 +121,8 @@ function expiryProblems(table: string, entry: TableData): string[] {
     if (indefinite) problems.push(`${table}: agedBy "${entry.agedBy}" with an indefinite retention: rows that are kept forever do not age`);
     else if (!identifier.test(entry.agedBy)) problems.push(`${table}: agedBy "${entry.agedBy}" is not a column name (lower case, digits, _)`);
   }
+  if (entry.onlyWhen !== undefined) problems.push(...onlyWhenProblems(table, entry));
+  if (entry.belongsTo !== undefined) problems.push(...belongsToProblems(table, entry));
   const expiry = entry.onExpiry;
   if (expiry === undefined || expiry === 'delete') return problems;
   if (typeof expiry !== 'object' || typeof expiry.anonymise !== 'object' || expiry.anonymise === null) {
@@ -122,5 +137,36 @@ function expiryProblems(table: string, entry: TableData): string[] {
     if (value !== null && typeof value !== 'string') problems.push(`${table}.${column}: an anonymised column is set to null or a text`);
     if (column === entry.agedBy) problems.push(`${table}.${column}: the agedBy column cannot be anonymised`);
   }
+  return problems;
+}
+
+function onlyWhenProblems(table: string, entry: TableData): string[] {
+  const problems: string[] = [];
+  const when = entry.onlyWhen;
+  if (entry.agedBy === undefined) problems.push(`${table}: onlyWhen needs agedBy: the timestamp column a row's age is counted from`);
+  if (typeof when !== 'object' || when === null || Object.keys(when).length === 0) {
+    problems.push(`${table}: onlyWhen must name at least one column with the values that let a row age: { state: ['done'] }`);
+    return problems;
+  }
+  for (const [column, values] of Object.entries(when)) {
+    if (!identifier.test(column)) problems.push(`${table}: onlyWhen names "${column}", which is not a column name`);
+    if (!Array.isArray(values) || values.length === 0 || values.some((v) => typeof v !== 'string')) {
+      problems.push(`${table}.${column}: onlyWhen lists the values (texts) a row must hold to age, at least one`);
+    }
+  }
+  return problems;
+}
+
+function belongsToProblems(table: string, entry: TableData): string[] {
+  const problems: string[] = [];
+  const owner = entry.belongsTo;
+  if (typeof entry.retention === 'object') problems.push(`${table}: belongsTo with an indefinite retention: rows that are kept forever do not go with another`);
+  if (entry.agedBy !== undefined) problems.push(`${table}: belongsTo and agedBy both given: a row goes with its owner, or ages by its own column, not both`);
+  if (entry.onExpiry !== undefined && entry.onExpiry !== 'delete') problems.push(`${table}: belongsTo deletes rows with their owner; it cannot anonymise them`);
+  if (typeof owner !== 'object' || owner === null) return [...problems, `${table}: belongsTo must be { table, column, references }`];
+  for (const [what, name] of Object.entries({ table: owner.table, column: owner.column, references: owner.references })) {
+    if (typeof name !== 'string' || !identifier.test(name)) problems.push(`${table}: belongsTo.${what} "${String(name)}" is not a table or column name`);
+  }
+  if (owner.table === table) problems.push(`${table}: belongsTo names the table itself`);
   return problems;
 }

@@ -59,7 +59,8 @@ export function compareTables(module: ModuleDefinition, present: SchemaTables): 
       // The platform's own retention columns come with its migrations; a module's may be a typo.
       const aged = data.agedBy && declaredBy !== 'platform' ? [data.agedBy] : [];
       const expiry = typeof data.onExpiry === 'object' ? Object.keys(data.onExpiry.anonymise) : [];
-      const named = [...(data.subject ? [data.subject] : []), ...Object.keys(data.columns ?? {}), ...aged, ...expiry];
+      const ruled = declaredBy !== 'platform' ? [...Object.keys(data.onlyWhen ?? {}), ...(data.belongsTo ? [data.belongsTo.column] : [])] : [];
+      const named = [...(data.subject ? [data.subject] : []), ...Object.keys(data.columns ?? {}), ...aged, ...expiry, ...ruled];
       return columns ? [...new Set(named)].filter((c) => !columns.has(c)).map((c) => `${t}.${c}`) : [];
     }),
   };

@@ -40,7 +40,6 @@ export function platformTableData(module: ModuleDefinition): Record<string, Tabl
   const published = module.contract.events;
   const consumed = (module.subscriptions ?? []).map((s) => s.event as EventDefinition);
   const eventSourced = (module.aggregates?.length ?? 0) + (module.projections?.length ?? 0) > 0;
-  const history = { indefinite: 'kept for operations; no pruning yet' };
   return {
     __migrations: { classification: 'internal', retention: { indefinite: 'the schema history: which migrations ran' } },
     // Aged from dispatch, handling and replay: an undispatched row or a pending dead letter (null) is never removed.
@@ -70,8 +69,13 @@ export function platformTableData(module: ModuleDefinition): Record<string, Tabl
           es_checkpoints: { classification: 'internal', retention: { indefinite: 'one row per projection' } },
         }
       : {}),
+    // A saga that ended (completed or compensated) goes 90 days later, its history with it; running, compensating and
+    // stuck ones stay whatever their age. Its id stops deduplicating starts then (order ids, erasure ids: never reused).
     ...(module.sagas?.length
-      ? { sagas: { classification: 'internal', retention: history }, saga_history: { classification: 'internal', retention: history } }
+      ? {
+          sagas: { classification: 'internal', retention: '90d', agedBy: 'ended_at', onlyWhen: { state: ['completed', 'compensated'] } },
+          saga_history: { classification: 'internal', retention: '90d', belongsTo: { table: 'sagas', column: 'saga_id', references: 'id' } },
+        }
       : {}),
   } satisfies Record<string, TableData>;
 }

@@ -57,7 +57,22 @@ function cutoff(rule: RetentionRule): SQL {
  */
 function batchStatement(schema: string, rule: RetentionRule, batch: number): SQL {
   const table = sql`${id(schema)}.${id(rule.table)}`;
-  const expired = sql`${id(rule.agedBy)} < ${cutoff(rule)}`;
+  if (rule.belongsTo) {
+    // Rows whose owner is gone; the owner's rule ran first. `of r`: only these rows are locked, not the owner table.
+    const owner = rule.belongsTo;
+    return sql`delete from ${table} where ctid = any(array(
+      select r.ctid from ${table} r where not exists (
+        select 1 from ${id(schema)}.${id(owner.table)} o where o.${id(owner.references)} = r.${id(owner.column)})
+      limit ${batch} for update of r skip locked)) returning 1 as n`;
+  }
+  const when = Object.entries(rule.onlyWhen).map(
+    ([c, values]) =>
+      sql` and ${id(c)} in (${sql.join(
+        values.map((v) => sql`${v}`),
+        sql`, `,
+      )})`,
+  );
+  const expired = sql`${id(rule.agedBy)} < ${cutoff(rule)}${sql.join(when, sql``)}`;
   if (rule.action === 'delete') {
     return sql`delete from ${table} where ctid = any(array(
       select ctid from ${table} where ${expired} limit ${batch} for update skip locked)) returning 1 as n`;
@@ -77,6 +92,30 @@ function batchStatement(schema: string, rule: RetentionRule, batch: number): SQL
 }
 
 /**
+ * The event store (`es_events`) loses whole streams, never single events: up to `batch` streams whose last event is
+ * older than the retention, in one transaction that sets `cleave.expiring_streams`, the only way past the append-only
+ * trigger (platform-event-sourcing-0001). A transaction-level advisory lock keeps replicas from deleting the same
+ * streams at once (one skips the batch). Read models built from the streams age by the time of the last event they
+ * handled (`updated_at`), so a rebuild brings back none of the rows this removed. Returns the events deleted.
+ */
+async function expireStreams(db: Db, schema: string, rule: RetentionRule, batch: number): Promise<number> {
+  if (rule.action !== 'delete') throw new Error(`${schema}.es_events: event streams can only be deleted whole, not anonymised`);
+  const table = sql`${id(schema)}.${id('es_events')}`;
+  return db.transaction(async (tx) => {
+    const [lock] = resultRows<{ held: boolean }>(await tx.execute(sql`select pg_try_advisory_xact_lock(hashtext(${`cleave.expiring-streams.${schema}`})) as held`));
+    if (!lock?.held) return 0;
+    await tx.execute(sql`select set_config('cleave.expiring_streams', 'on', true)`);
+    const deleted = await tx.execute(sql`delete from ${table} e using (
+        select distinct x."aggregate", x."stream_id" from ${table} x
+        where x.${id(rule.agedBy)} < ${cutoff(rule)} and not exists (
+          select 1 from ${table} n where n."aggregate" = x."aggregate" and n."stream_id" = x."stream_id" and n.${id(rule.agedBy)} >= ${cutoff(rule)})
+        limit ${batch}) old
+      where e."aggregate" = old."aggregate" and e."stream_id" = old."stream_id" returning 1 as n`);
+    return resultRows(deleted).length;
+  });
+}
+
+/**
  * A module's retention job: on an interval, deletes (or anonymises) the rows of each declared table that are past
  * their retention, in batches so a large backlog is worked off without one long lock. Replaces the delivery-record
  * pruner: outbox, inbox and dead letters are rules like any other table.
@@ -92,12 +131,14 @@ export function createRetentionJob(options: RetentionJobOptions): RetentionJob {
 
   async function apply(rule: RetentionRule): Promise<RetentionTableRun> {
     let rows = 0;
+    const streams = rule.table === 'es_events';
     try {
       for (;;) {
-        const changed = resultRows(await db.execute(batchStatement(module, rule, batch))).length;
+        const changed = streams ? await expireStreams(db, module, rule, batch) : resultRows(await db.execute(batchStatement(module, rule, batch))).length;
         rows += changed;
         if (changed > 0) options.onRows?.(rule.table, rule.action, changed);
-        if (changed < batch) return { table: rule.table, action: rule.action, rows };
+        // A batch of streams deletes any number of events: done once one deletes none.
+        if (streams ? changed === 0 : changed < batch) return { table: rule.table, action: rule.action, rows };
       }
     } catch (error) {
       log.warn({ err: error, table: `${module}.${rule.table}` }, 'retention job failed on a table');

@@ -13,10 +13,15 @@ export interface RetentionRule {
   retention: string;
   /** The age as the database counts it: a PostgreSQL interval (`10 years`) or milliseconds (from a setting). */
   age: { interval: string } | { ms: number };
+  /** The timestamp column rows age from; for a row that goes with its owner, the owner's (`sagas.ended_at`). */
   agedBy: string;
   action: RetentionAction;
   /** For `anonymise`: each column with the value it is set to. */
   anonymise: Record<string, string | null>;
+  /** Only rows whose columns hold one of these values age (empty: every row). */
+  onlyWhen: Record<string, string[]>;
+  /** Rows go once the row they belong to is gone (`column` = `table.references`), after that table's rule ran. */
+  belongsTo?: { table: string; column: string; references: string };
   declaredBy: DeclaredBy;
 }
 
@@ -52,6 +57,20 @@ function readable(ms: number): string {
 function ruleOf(table: string, data: TableData, declaredBy: DeclaredBy, config: Config): RetentionRule | KeptTable {
   const parsed = parseRetention(data.retention);
   if (parsed.kind === 'indefinite') return { table, retention: `indefinite: ${parsed.reason}`, reason: 'kept indefinitely', declaredBy };
+  if (data.belongsTo) {
+    // Placeholder age: `withOwners` gives it the owner's, or keeps the table when the owner is not deleted by age.
+    return {
+      table,
+      retention: parsed.interval,
+      age: { interval: parsed.interval },
+      agedBy: '',
+      action: 'delete',
+      anonymise: {},
+      onlyWhen: {},
+      belongsTo: data.belongsTo,
+      declaredBy,
+    };
+  }
   if (!data.agedBy) {
     const reason =
       table === 'idempotency_keys'
@@ -69,8 +88,32 @@ function ruleOf(table: string, data: TableData, declaredBy: DeclaredBy, config: 
     agedBy: data.agedBy,
     action: anonymise ? 'anonymise' : 'delete',
     anonymise: anonymise ?? {},
+    onlyWhen: Object.fromEntries(Object.entries(data.onlyWhen ?? {}).map(([column, values]) => [column, [...values]])),
     declaredBy,
   };
+}
+
+/**
+ * Rows that belong to another table's rows go after that table's rule, named by its age (`sagas.ended_at`); when
+ * the owner is not deleted by age (kept, anonymised, not declared), nothing would ever remove them: kept, saying why.
+ */
+function withOwners(plan: RetentionPlan): RetentionPlan {
+  const own = plan.rules.filter((r) => !r.belongsTo);
+  const belonging = plan.rules.filter((r) => r.belongsTo);
+  const rules = [...own];
+  const kept = [...plan.kept];
+  for (const rule of belonging) {
+    const owner = own.find((r) => r.table === rule.belongsTo?.table && r.action === 'delete');
+    if (owner) rules.push({ ...rule, retention: `with its ${owner.table} row (${owner.retention})`, agedBy: `${owner.table}.${owner.agedBy}` });
+    else
+      kept.push({
+        table: rule.table,
+        retention: rule.retention,
+        reason: `not enforced: belongs to ${rule.belongsTo?.table ?? '?'}, whose rows are not deleted by age`,
+        declaredBy: rule.declaredBy,
+      });
+  }
+  return { rules, kept };
 }
 
 /**
@@ -84,5 +127,5 @@ export function retentionPlan(module: ModuleDefinition, config: Config): Retenti
     if ('agedBy' in entry) plan.rules.push(entry);
     else plan.kept.push(entry);
   }
-  return plan;
+  return withOwners(plan);
 }

@@ -23,6 +23,13 @@ const retentionStatus = z
         agedBy: z.string().openapi({ description: 'The timestamp column a row ages from; rows where it is null are kept.' }),
         action,
         anonymise: z.record(z.string(), z.string().nullable()),
+        onlyWhen: z
+          .record(z.string(), z.array(z.string()))
+          .openapi({ description: 'Only rows whose columns hold one of these values age (a saga that ended); empty: every row.' }),
+        belongsTo: z
+          .object({ table: z.string(), column: z.string(), references: z.string() })
+          .optional()
+          .openapi({ description: 'Rows go once the row of `table` they belong to is gone (`column` = `table.references`).' }),
         declaredBy: z.string(),
       }),
     ),

@@ -13,6 +13,7 @@ const rule = (more: Partial<RetentionRule>): RetentionRule => ({
   agedBy: 'ended_at',
   action: 'delete',
   anonymise: {},
+  onlyWhen: {},
   declaredBy: 'module',
   ...more,
 });
@@ -65,5 +66,39 @@ describe.each(testDatabases)('the retention job on a module table, on $name', (t
     ]);
     expect((await job.run())[1]).toEqual({ table: 'visits', action: 'anonymise', rows: 0 });
     expect(job.status()).toMatchObject({ module: 'shop', nextRun: null, lastRun: { tables: [{ table: 'missing' }, { table: 'visits', rows: 0 }] } });
+  });
+
+  it('onlyWhen: only rows in the states given age; belongsTo: rows go once their owner is gone, and not before', async () => {
+    await database.db.execute(sql`drop table if exists shop.trips, shop.trip_steps`);
+    await database.db.execute(sql`create table shop.trips (id text primary key, state text not null, ended_at timestamptz)`);
+    await database.db.execute(sql`create table shop.trip_steps (seq serial primary key, trip_id text not null)`);
+    // Old and ended (goes), old but still running (stays, whatever its age), ended recently (stays).
+    await database.db.execute(sql`insert into shop.trips values
+      ('done-old', 'completed', now() - interval '40 days'), ('undone-old', 'compensated', now() - interval '41 days'),
+      ('running-old', 'running', now() - interval '400 days'), ('done-new', 'completed', now() - interval '1 day')`);
+    await database.db.execute(sql`insert into shop.trip_steps (trip_id)
+      select t from generate_series(1, 3) g cross join unnest(array['done-old', 'undone-old', 'running-old', 'done-new']) t`);
+    const plan = {
+      rules: [
+        rule({ table: 'trips', onlyWhen: { state: ['completed', 'compensated'] } }),
+        rule({ table: 'trip_steps', agedBy: 'trips.ended_at', belongsTo: { table: 'trips', column: 'trip_id', references: 'id' } }),
+      ],
+      kept: [],
+    };
+    const job = createRetentionJob({ module: 'shop', db: database.db, plan, log: testLogger(), batch: 2 });
+    expect(await job.run()).toEqual([
+      { table: 'trips', action: 'delete', rows: 2 },
+      { table: 'trip_steps', action: 'delete', rows: 6 },
+    ]);
+    const trips = resultRows<{ id: string }>(await database.db.execute(sql`select id from shop.trips order by id`)).map((r) => r.id);
+    expect(trips).toEqual(['done-new', 'running-old']);
+    const steps = resultRows<{ trip_id: string; n: number }>(
+      await database.db.execute(sql`select trip_id, count(*)::int as n from shop.trip_steps group by trip_id order by trip_id`),
+    );
+    expect(steps).toEqual([
+      { trip_id: 'done-new', n: 3 },
+      { trip_id: 'running-old', n: 3 },
+    ]);
+    expect((await job.run()).map((t) => t.rows)).toEqual([0, 0]);
   });
 });

@@ -15,15 +15,35 @@ describe('retention plan', () => {
       ['inbox', '3d (INBOX_RETENTION)', 'handled_at', 'delete'],
       ['outbox', '36h (OUTBOX_RETENTION)', 'dispatched_at', 'delete'],
       ['payment_intents', '10 years', 'created_at', 'anonymise'],
+      ['provider_operations', '10 years', 'created_at', 'delete'],
+      ['refunds', '10 years', 'created_at', 'delete'],
+      ['sagas', '90 days', 'ended_at', 'delete'],
+      // Rows belonging to another table's come after its rule, aged as it is.
+      ['saga_history', 'with its sagas row (90 days)', 'sagas.ended_at', 'delete'],
     ]);
     expect(plan.rules.find((r) => r.table === 'outbox')?.age).toEqual({ ms: 36 * 3_600_000 });
+    expect(plan.rules.find((r) => r.table === 'refunds')?.onlyWhen).toEqual({ status: ['succeeded', 'declined'] });
+    expect(plan.rules.find((r) => r.table === 'saga_history')?.belongsTo).toEqual({ table: 'sagas', column: 'saga_id', references: 'id' });
+    expect(plan.kept).toContainEqual(expect.objectContaining({ table: 'postings', reason: 'kept indefinitely', declaredBy: 'module' }));
+    expect(plan.kept).toContainEqual(expect.objectContaining({ table: 'audit_log', reason: 'kept indefinitely' }));
+  });
+
+  it('rows belonging to a table whose rows are not deleted by age are kept, saying why', () => {
+    const module = {
+      ...paymentsModule,
+      data: {
+        ...paymentsModule.data,
+        refunds: { classification: 'internal', retention: '1y', belongsTo: { table: 'payment_intents', column: 'intent_id', references: 'id' } },
+      },
+    } as typeof paymentsModule;
+    const plan = retentionPlan(module, loadConfig({}));
+    expect(plan.rules.map((r) => r.table)).not.toContain('refunds');
     expect(plan.kept).toContainEqual({
-      table: 'postings',
-      retention: '10 years',
-      reason: 'not enforced: declare agedBy, the timestamp column a row ages from',
+      table: 'refunds',
+      retention: '1 year',
+      reason: 'not enforced: belongs to payment_intents, whose rows are not deleted by age',
       declaredBy: 'module',
     });
-    expect(plan.kept).toContainEqual(expect.objectContaining({ table: 'audit_log', reason: 'kept indefinitely' }));
   });
 
   it('a declared agedBy or anonymised column the table does not have is reported with the missing columns', () => {

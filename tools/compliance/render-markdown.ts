@@ -8,8 +8,11 @@ function retention(t: ReportTable): string {
   if (t.retention.kind === 'indefinite') return period(t.retention);
   if (!t.expiry && t.table === 'idempotency_keys') return `${period(t.retention)} (expired by the idempotency store)`;
   if (!t.expiry) return `${period(t.retention)} (not enforced: no agedBy)`;
+  if ('belongsTo' in t.expiry) return `${period(t.retention)}: deleted with its ${t.expiry.belongsTo.table} row`;
+  if (t.table === 'es_events') return `${period(t.retention)} from a stream's last event (${t.expiry.agedBy}), then the whole stream deleted`;
   const then = t.expiry.action === 'anonymise' ? `${t.expiry.anonymise.join(', ')} anonymised` : 'deleted';
-  return `${period(t.retention)} from ${t.expiry.agedBy}, then ${then}`;
+  const when = Object.entries(t.expiry.onlyWhen).map(([c, values]) => ` once ${c} is ${values.join(' or ')}`);
+  return `${period(t.retention)} from ${t.expiry.agedBy}${when.join(',')}, then ${then}`;
 }
 const personal = (t: ReportTable) => t.classification === 'personal' || t.classification === 'sensitive';
 const columns = (t: ReportTable) => t.columns.map((c) => `\`${c.column}\` ${c.category}, ${c.protection}`).join('; ') || '-';

@@ -15,7 +15,10 @@ export interface ReportTable {
   declaredBy: DeclaredBy;
   retention: ParsedRetention;
   /** How the retention job enforces a finite retention: the column rows age from, and what happens past it; null when it does not. */
-  expiry: { agedBy: string; action: 'delete' | 'anonymise'; anonymise: string[] } | null;
+  expiry:
+    | { agedBy: string; action: 'delete' | 'anonymise'; anonymise: string[]; onlyWhen: Record<string, readonly string[]> }
+    | { belongsTo: { table: string; column: string; references: string } }
+    | null;
   legalBasis: string | null;
   subject: string | null;
   columns: ({ column: string } & ColumnData)[];
@@ -23,9 +26,11 @@ export interface ReportTable {
 }
 
 function expiryOf(data: TableData): ReportTable['expiry'] {
-  if (!data.agedBy || typeof data.retention === 'object') return null;
+  if (typeof data.retention === 'object') return null;
+  if (data.belongsTo) return { belongsTo: data.belongsTo };
+  if (!data.agedBy) return null;
   const anonymise = typeof data.onExpiry === 'object' ? Object.keys(data.onExpiry.anonymise) : [];
-  return { agedBy: data.agedBy, action: anonymise.length > 0 ? 'anonymise' : 'delete', anonymise };
+  return { agedBy: data.agedBy, action: anonymise.length > 0 ? 'anonymise' : 'delete', anonymise, onlyWhen: data.onlyWhen ?? {} };
 }
 
 export interface ReportModule {

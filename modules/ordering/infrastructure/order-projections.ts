@@ -26,7 +26,9 @@ export const orderList = defineProjection({
     order_list: {
       classification: 'personal',
       subject: 'customer_id',
+      // Aged by the last event handled: gone when its order's stream goes (ten years after that event).
       retention: '10y',
+      agedBy: 'updated_at',
       legalBasis: 'Contract and legal obligation to keep commercial records (GDPR Art. 6(1)(b), 6(1)(c)).',
       columns: { customer_id: { category: 'personal', protection: 'plain' } },
     },
@@ -61,7 +63,9 @@ export const orderDetail = defineProjection({
     order_detail: {
       classification: 'personal',
       subject: 'customer_id',
+      // Aged by the last event handled: gone when its order's stream goes (ten years after that event).
       retention: '10y',
+      agedBy: 'updated_at',
       legalBasis: 'Contract and legal obligation to keep commercial records (GDPR Art. 6(1)(b), 6(1)(c)).',
       columns: { customer_id: { category: 'personal', protection: 'plain' } },
     },
