@@ -4615,6 +4615,16 @@ export interface components {
                 anonymise: {
                     [key: string]: string | null;
                 };
+                /** @description Only rows whose columns hold one of these values age (a saga that ended); empty: every row. */
+                onlyWhen: {
+                    [key: string]: string[];
+                };
+                /** @description Rows go once the row of `table` they belong to is gone (`column` = `table.references`). */
+                belongsTo?: {
+                    table: string;
+                    column: string;
+                    references: string;
+                };
                 declaredBy: string;
             }[];
             /** @description Declared tables the job does not touch, and why. */
