@@ -14,4 +14,5 @@ export type { ProjectionPosition, ProjectionStatus } from './projection-status.t
 export { eventSourcingMigrations } from './migrations.ts';
 export { EventSourcingError, streamVersionConflict } from './errors.ts';
 export { readStream } from './stream-store.ts';
+export { holdProjections } from './projection-tables.ts';
 export type { StoredEvent } from './stream-store.ts';

@@ -78,3 +78,22 @@ export async function lockBoth(tx: Tx, schema: string, projection: AnyProjection
   const live = await lockCheckpoint(tx, schema, projection.name, false);
   return live && lockCheckpoint(tx, schema, rebuildKey(projection), true);
 }
+
+/**
+ * For a transaction that changes projected rows itself (an erasure pseudonymising a customer in a read model): locks
+ * the checkpoint of every projection and running rebuild in `schema` (waiting for a batch in flight; the batches
+ * after it start once this transaction ends and read what it wrote), and returns, for each projected table, the
+ * rebuild's copy when one exists: rows a rebuild copied before this change need it too.
+ */
+export async function holdProjections(tx: Tx, schema: string, tables: readonly string[]): Promise<{ table: string; shadow: SQL }[]> {
+  const { checkpoints } = storeTables(schema);
+  await tx.execute(sql`select "projection" from ${checkpoints} order by "projection" for update`);
+  const present = rowsOf<{ name: string }>(
+    await tx.execute(sql`select c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
+      where n.nspname = ${schema} and c.relkind = 'r' and c.relname in (${sql.join(
+        tables.map((t) => sql`${shadowName(t)}`),
+        sql`, `,
+      )})`),
+  ).map((r) => r.name);
+  return tables.filter((t) => present.includes(shadowName(t))).map((table) => ({ table, shadow: tableIn(schema, shadowName(table)) }));
+}

@@ -102,7 +102,9 @@ async function expireStreams(db: Db, schema: string, rule: RetentionRule, batch:
   if (rule.action !== 'delete') throw new Error(`${schema}.es_events: event streams can only be deleted whole, not anonymised`);
   const table = sql`${id(schema)}.${id('es_events')}`;
   return db.transaction(async (tx) => {
-    const [lock] = resultRows<{ held: boolean }>(await tx.execute(sql`select pg_try_advisory_xact_lock(hashtext(${`cleave.expiring-streams.${schema}`})) as held`));
+    const [lock] = resultRows<{ held: boolean }>(
+      await tx.execute(sql`select pg_try_advisory_xact_lock(hashtext(${`cleave.expiring-streams.${schema}`})) as held`),
+    );
     if (!lock?.held) return 0;
     await tx.execute(sql`select set_config('cleave.expiring_streams', 'on', true)`);
     const deleted = await tx.execute(sql`delete from ${table} e using (

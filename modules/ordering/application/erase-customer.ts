@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { eraseSubject, type ErasedCounts, type TableData } from '../../../platform/compliance/index.ts';
 import { resultRows, type Tx } from '../../../platform/db/index.ts';
+import { holdProjections } from '../../../platform/event-sourcing/index.ts';
 import { carts, cartLines, erasedCustomers } from '../infrastructure/schema.ts';
 
 /**
@@ -10,10 +11,11 @@ import { carts, cartLines, erasedCustomers } from '../infrastructure/schema.ts';
  * the pseudonym, which the projections write instead, so a rebuild from the streams does not bring the id back.
  */
 export async function eraseCustomer(tx: Tx, data: Record<string, TableData>, customerId: string, erasureId: string): Promise<ErasedCounts> {
-  await tx
-    .insert(erasedCustomers)
-    .values({ customerId, pseudonym: `erased:${erasureId}` })
-    .onConflictDoNothing();
+  const pseudonym = `erased:${erasureId}`;
+  // No projection batch runs meanwhile (one that read `erased_customers` before this commits would write the id back),
+  // and rows a running rebuild already copied are pseudonymised in its copy as in the live table.
+  const rebuilding = await holdProjections(tx, 'ordering', ['order_list', 'order_detail']);
+  await tx.insert(erasedCustomers).values({ customerId, pseudonym }).onConflictDoNothing();
   const lines = await tx.execute(
     sql`delete from ${cartLines} where ${cartLines.cartId} in (select ${carts.id} from ${carts} where ${carts.customerId} = ${customerId}) returning 1`,
   );
@@ -22,7 +24,8 @@ export async function eraseCustomer(tx: Tx, data: Record<string, TableData>, cus
     data,
     subject: customerId,
     keep: ['order_list', 'order_detail'],
-    pseudonym: `erased:${erasureId}`,
+    pseudonym,
   });
+  for (const { shadow } of rebuilding) await tx.execute(sql`update ${shadow} set "customer_id" = ${pseudonym} where "customer_id" = ${customerId}`);
   return { ...counts, cart_lines: resultRows(lines).length };
 }
