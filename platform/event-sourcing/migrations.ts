@@ -35,7 +35,7 @@ export function eventSourcingMigrations(schema: string): Migration[] {
     `CREATE TRIGGER "es_events_no_change" BEFORE UPDATE OR DELETE ON ${s}."es_events" FOR EACH ROW EXECUTE FUNCTION ${s}."es_append_only"()`,
     `CREATE TRIGGER "es_events_no_truncate" BEFORE TRUNCATE ON ${s}."es_events" FOR EACH STATEMENT EXECUTE FUNCTION ${s}."es_append_only"()`,
   ];
-  // Retention (0001): the module's retention job may delete whole streams past their declared retention, and only
+  // Retention and tracing (0001): the module's retention job may delete whole streams past their declared retention, and only
   // it: in a transaction that sets `cleave.expiring_streams` (see platform/host/retention-job.ts). Updates, other
   // deletes and TRUNCATE are still refused. The index on `at` finds old events without reading every stream.
   const retention = [
@@ -45,6 +45,8 @@ export function eventSourcingMigrations(schema: string): Migration[] {
         RAISE EXCEPTION 'platform/append-only: % on %.% is refused; event streams are append-only', TG_OP, TG_TABLE_SCHEMA, TG_TABLE_NAME USING ERRCODE = '42501';
       END $$`,
     `CREATE INDEX "es_events_at_idx" ON ${s}."es_events" ("at")`,
+    // The appending request's trace context: a projection's span for the event continues that trace.
+    `ALTER TABLE ${s}."es_events" ADD COLUMN "traceparent" text`,
   ];
   const hash = (list: string[]) => createHash('sha256').update(list.join('\n')).digest('hex');
   return [

@@ -2,7 +2,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { Tx } from '../db/index.ts';
 import type { AnyProjection } from './define-projection.ts';
 import { rowsOf, storeTables } from './sql-names.ts';
-import { storedColumns, toStored } from './stream-store.ts';
+import { storedColumns, toStored, type StoredEvent } from './stream-store.ts';
 
 /** Where a projection (or its rebuild) stands: the last event it handled, as `(tx, seq)`. */
 export interface Checkpoint {
@@ -37,7 +37,18 @@ export async function lockCheckpoint(tx: Tx, schema: string, key: string, skipLo
  * snapshot): every transaction below it has ended, so no event can still appear behind the checkpoint. An open
  * transaction holds the projection back (lag), it is never skipped.
  */
-export async function projectBatch(tx: Tx, schema: string, projection: AnyProjection, from: Checkpoint, tables: Record<string, SQL>, limit: number) {
+/** Runs one event's `handle` (the runner's span around it, when tracing is on). */
+export type HandleWrapper = (event: StoredEvent, handle: () => Promise<void>) => Promise<void>;
+
+export async function projectBatch(
+  tx: Tx,
+  schema: string,
+  projection: AnyProjection,
+  from: Checkpoint,
+  tables: Record<string, SQL>,
+  limit: number,
+  around?: HandleWrapper,
+) {
   const { events, checkpoints } = storeTables(schema);
   // The id goes out as text under another name: `order by "tx"` would otherwise sort the text, not the xid8.
   const rows = rowsOf<Parameters<typeof toStored>[0] & { xid: string }>(
@@ -52,7 +63,8 @@ export async function projectBatch(tx: Tx, schema: string, projection: AnyProjec
     const aggregate = aggregates.get(stored.aggregate);
     if (!aggregate) continue;
     const event = { ...aggregate.decode(stored), aggregate: stored.aggregate, streamId: stored.streamId, seq: stored.seq };
-    await projection.handle(tx, event as never, tables);
+    if (around) await around(stored, () => projection.handle(tx, event as never, tables));
+    else await projection.handle(tx, event as never, tables);
   }
   const last = rows.at(-1);
   if (!last) return { read: 0, checkpoint: from };

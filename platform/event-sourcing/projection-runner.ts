@@ -1,9 +1,9 @@
 import { sql } from 'drizzle-orm';
 import type { Db, Tx } from '../db/index.ts';
-import type { Logger } from '../observability/index.ts';
+import { endSpan, runInContext, SpanKind, type ExecutionContext, type Logger, type Tracing } from '../observability/index.ts';
 import type { AnyProjection } from './define-projection.ts';
 import { EventSourcingError } from './errors.ts';
-import { lockCheckpoint, projectBatch } from './projection-batch.ts';
+import { lockCheckpoint, projectBatch, type HandleWrapper } from './projection-batch.ts';
 import { beginRebuild, ensureProjection, lockBoth, projectionTables, rebuildKey, swapIn } from './projection-tables.ts';
 import { readStatus, type ProjectionStatus } from './projection-status.ts';
 import { rowsOf, storeTables } from './sql-names.ts';
@@ -18,6 +18,39 @@ export interface ProjectionRunnerOptions {
   pollMs: number;
   /** Most events handled in one transaction. */
   batchSize?: number;
+  /** A span for each event a live projection handles, in the trace of the work that appended it (not for rebuilds). */
+  tracing?: Tracing | undefined;
+}
+
+/** `project <projection>` spans: each event's handling, parented by the appending work's trace context. */
+function handleSpans(tracing: Tracing, module: string, projection: AnyProjection): HandleWrapper {
+  return async (event, handle) => {
+    const context: ExecutionContext = { correlationId: event.streamId, causationId: `${event.aggregate}:${event.streamId}:${event.version}` };
+    const span = tracing.startSpan(
+      `project ${projection.name}`,
+      {
+        kind: SpanKind.INTERNAL,
+        attributes: {
+          'cleave.module': module,
+          'cleave.projection': projection.name,
+          'cleave.aggregate': event.aggregate,
+          'cleave.event.name': event.name,
+          'cleave.stream.version': event.version,
+        },
+        traceparent: event.traceparent,
+      },
+      context,
+    );
+    if (!span) return handle();
+    context.span = span;
+    try {
+      await runInContext(context, handle);
+      span.end();
+    } catch (error) {
+      endSpan(span, error);
+      throw error;
+    }
+  };
 }
 
 export interface ProjectionRunner {
@@ -71,7 +104,8 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
       const from = await lockCheckpoint(tx, schema, shadow ? rebuildKey(p) : p.name, true);
       // A live model of an older version waits for its rebuild to replace it.
       if (!from || (!shadow && from.version !== p.version)) return 0;
-      return (await projectBatch(tx, schema, p, from, projectionTables(schema, p, shadow), batch)).read;
+      const around = !shadow && options.tracing?.enabled ? handleSpans(options.tracing, schema, p) : undefined;
+      return (await projectBatch(tx, schema, p, from, projectionTables(schema, p, shadow), batch, around)).read;
     });
 
   const swap = (p: AnyProjection) =>

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { isUniqueViolation, type Executor } from '../db/index.ts';
+import { currentContext, traceparentOf } from '../observability/index.ts';
 import { versionConflict } from './errors.ts';
 import { rowsOf, storeTables } from './sql-names.ts';
 
@@ -16,6 +17,8 @@ export interface StoredEvent {
   schemaVersion: number;
   payload: unknown;
   at: Date;
+  /** The W3C trace context of the work that appended it, if any. */
+  traceparent: string | null;
 }
 
 export interface EventToStore {
@@ -33,10 +36,11 @@ interface Row {
   schema_version: number;
   payload: unknown;
   at: string | Date;
+  traceparent: string | null;
 }
 
 /** The columns every reader selects, in the shape `toStored` reads. */
-export const storedColumns = sql.raw(`"seq", "aggregate", "stream_id", "version", "name", "schema_version", "payload", "at"`);
+export const storedColumns = sql.raw(`"seq", "aggregate", "stream_id", "version", "name", "schema_version", "payload", "at", "traceparent"`);
 
 export function toStored(row: Row): StoredEvent {
   const payload = typeof row.payload === 'string' ? (JSON.parse(row.payload) as unknown) : row.payload;
@@ -49,6 +53,7 @@ export function toStored(row: Row): StoredEvent {
     schemaVersion: Number(row.schema_version),
     payload,
     at: new Date(row.at),
+    traceparent: row.traceparent ?? null,
   };
 }
 
@@ -89,12 +94,14 @@ export async function appendToStream(
   // appended after that one committed). Raising `tx` to the previous event's keeps (tx, seq) in stream order, and
   // keeps `tx` at or above the appending transaction's own id, which is what projections wait on.
   const txValue = head ? sql`greatest(pg_current_xact_id(), ${head.tx}::xid8)` : sql`pg_current_xact_id()`;
+  const traceparent = traceparentOf(currentContext()) ?? null;
   const values = events.map(
-    (e, i) => sql`(${aggregate}, ${streamId}, ${expectedVersion + i + 1}, ${e.name}, ${e.schemaVersion}, ${JSON.stringify(e.payload)}::jsonb, ${txValue})`,
+    (e, i) =>
+      sql`(${aggregate}, ${streamId}, ${expectedVersion + i + 1}, ${e.name}, ${e.schemaVersion}, ${JSON.stringify(e.payload)}::jsonb, ${txValue}, ${traceparent})`,
   );
   try {
     await tx.execute(
-      sql`insert into ${table} ("aggregate", "stream_id", "version", "name", "schema_version", "payload", "tx") values ${sql.join(values, sql`, `)}`,
+      sql`insert into ${table} ("aggregate", "stream_id", "version", "name", "schema_version", "payload", "tx", "traceparent") values ${sql.join(values, sql`, `)}`,
     );
   } catch (error) {
     if (isUniqueViolation(error)) throw versionConflict(aggregate, streamId, expectedVersion, null, error);

@@ -111,7 +111,7 @@ export function hostModule(options: HostModuleOptions): HostedModule {
     onRows: (table, action, rows) => metrics?.retention.rows(definition.name, table, action, rows),
     onRun: (at) => metrics?.retention.ran(definition.name, at),
   });
-  const projections = hostProjections(definition, db, config, log, metrics);
+  const projections = hostProjections(definition, db, config, log, metrics, tracing);
   // What a committed transaction may have written: outbox rows for the relay, stream events for the projections, a
   // saga for the saga runner.
   const afterCommit = () => {
@@ -130,7 +130,7 @@ export function hostModule(options: HostModuleOptions): HostedModule {
   const audits = auditTables(definition.name);
   const audit = createAuditLog(definition.name, db);
   const checkpointer = createCheckpointer({ module: definition.name, db, tables: audits, signer: options.signer, log });
-  const sagas = moduleSagas(definition, db, log, audit, metrics, () => context, config.faults);
+  const sagas = moduleSagas(definition, db, log, audit, metrics, () => context, config.faults, tracing);
   const context: ModuleContext = {
     module: definition.name,
     scopes: options.declared.scopes,

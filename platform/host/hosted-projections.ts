@@ -2,7 +2,7 @@ import type { Config } from '../config/index.ts';
 import type { Db } from '../db/index.ts';
 import { createProjectionRunner, type ProjectionRunner } from '../event-sourcing/index.ts';
 import type { Metrics } from '../metrics/index.ts';
-import type { Logger } from '../observability/index.ts';
+import type { Logger, Tracing } from '../observability/index.ts';
 import type { HealthCheck, ModuleDefinition } from './define-module.ts';
 
 export interface HostedProjections {
@@ -13,7 +13,14 @@ export interface HostedProjections {
 }
 
 /** A module's projection runner, its health check and its lag gauges. */
-export function hostProjections(definition: ModuleDefinition, db: Db, config: Config, log: Logger, metrics: Metrics | undefined): HostedProjections {
+export function hostProjections(
+  definition: ModuleDefinition,
+  db: Db,
+  config: Config,
+  log: Logger,
+  metrics: Metrics | undefined,
+  tracing?: Tracing,
+): HostedProjections {
   const projections = definition.projections ?? [];
   if (projections.length === 0) return { runner: undefined, checks: [] };
   const runner = createProjectionRunner({
@@ -22,6 +29,7 @@ export function hostProjections(definition: ModuleDefinition, db: Db, config: Co
     projections,
     log: log.child({ component: 'projections' }),
     pollMs: config.events.sweepMs,
+    tracing,
   });
   metrics?.watchProjections(definition.name, () => runner.status());
   const check: HealthCheck = {

@@ -2,7 +2,7 @@ import type { AuditLog } from '../audit/index.ts';
 import type { FaultConfig } from '../config/index.ts';
 import type { Db, Migration } from '../db/index.ts';
 import type { Metrics } from '../metrics/index.ts';
-import type { Logger } from '../observability/index.ts';
+import type { Logger, Tracing } from '../observability/index.ts';
 import { crashAtSagaPoint, createSagaRunner, sagaMigrations, watchSagas, type SagaRunner, type SagaStarter, type SagaWatch } from '../sagas/index.ts';
 import type { HealthCheck, ModuleDefinition } from './define-module.ts';
 
@@ -32,6 +32,7 @@ export function moduleSagas(
   metrics: Metrics | undefined,
   context: () => unknown,
   faults: FaultConfig = { sagaCrashAt: undefined },
+  tracing?: Tracing,
 ): ModuleSagas {
   const sagas = definition.sagas ?? [];
   if (sagas.length === 0) return { runner: undefined, starter: none(definition.name), migrations: [], checks: [], afterCommit: () => {} };
@@ -49,6 +50,7 @@ export function moduleSagas(
     onStuck: () => watch?.stuck(),
     onEnded: (row, outcome, failure) => watch?.ended(row, outcome, failure),
     onTrace,
+    tracing,
   });
   if (metrics) {
     const names = sagas.map((s) => s.name);

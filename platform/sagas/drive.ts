@@ -19,7 +19,14 @@ export interface DriveOptions {
   context: unknown;
   /** Called at every trace point, after the saga's own `trace` (the runner's fault injection). */
   onTrace?: ((point: SagaTracePoint) => void) | undefined;
+  /** Runs each attempt of a step's action (the runner's span around it, when tracing is on). */
+  around?: StepWrapper | undefined;
 }
+
+/** What runs an attempt of a step's invoke or compensation: `run()` itself, inside whatever the wrapper adds. */
+export type StepWrapper = <T>(step: string, action: 'invoke' | 'compensate', attempt: number, run: () => Promise<T>) => Promise<T>;
+
+const direct: StepWrapper = (_step, _action, _attempt, run) => run();
 
 const needsUndo = (record: StepRecord | undefined) => record !== undefined && record.status !== 'compensated';
 
@@ -31,6 +38,7 @@ const needsUndo = (record: StepRecord | undefined) => record !== undefined && re
  */
 export async function drive(row: SagaRow, options: DriveOptions): Promise<void> {
   const { saga, store, owner, signal } = options;
+  const around = options.around ?? direct;
   const t = saga.timings;
   const pivot = saga.steps.findIndex((s) => s.name === saga.pointOfNoReturn);
   const log = options.log.child({ saga: saga.name, sagaId: row.id });
@@ -76,7 +84,11 @@ export async function drive(row: SagaRow, options: DriveOptions): Promise<void> 
         if (!(await save([{ step, action: 'intent', outcome: current.compensate ? 'compensation-recorded' : 'nothing-to-compensate' }]))) return;
         trace(step, 'intent-recorded');
       }
-      const out = await attempt((s) => current.invoke(context(step, 'invoke', s)), current.timeoutMs, signal);
+      const out = await attempt(
+        (s) => around(step, 'invoke', row.attempts + 1, () => Promise.resolve(current.invoke(context(step, 'invoke', s)))),
+        current.timeoutMs,
+        signal,
+      );
       if (signal.aborted) return;
       trace(step, 'invoked');
       const attemptNo = row.attempts + 1;
@@ -129,7 +141,11 @@ export async function drive(row: SagaRow, options: DriveOptions): Promise<void> 
     trace(step, 'compensating');
     const result = record.status === 'done' ? record.result : undefined;
     const failure = Object.values(row.steps).find((r) => r.error)?.error;
-    const out = await attempt((s) => compensate({ ...context(step, 'compensate', s), result, failure }), current.timeoutMs, signal);
+    const out = await attempt(
+      (s) => around(step, 'compensate', row.attempts + 1, () => Promise.resolve(compensate({ ...context(step, 'compensate', s), result, failure }))),
+      current.timeoutMs,
+      signal,
+    );
     if (signal.aborted) return;
     trace(step, 'compensated');
     const attemptNo = row.attempts + 1;

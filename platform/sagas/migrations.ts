@@ -34,6 +34,11 @@ export function sagaMigrations(schema: string): Migration[] {
       "detail" jsonb NOT NULL DEFAULT '{}'::jsonb)`,
     `CREATE INDEX "saga_history_saga_idx" ON ${s}."saga_history" ("saga_id", "seq")`,
   ];
-  const text = statements.join('\n');
-  return [{ tag: 'platform-sagas-0000', hash: createHash('sha256').update(text).digest('hex'), statements }];
+  // 0001: the starting request's trace, so each step's span joins it (one request, one trace, however late a step runs).
+  const tracing = [`ALTER TABLE ${s}."sagas" ADD COLUMN "traceparent" text`];
+  const hash = (list: string[]) => createHash('sha256').update(list.join('\n')).digest('hex');
+  return [
+    { tag: 'platform-sagas-0000', hash: hash(statements), statements },
+    { tag: 'platform-sagas-0001', hash: hash(tracing), statements: tracing },
+  ];
 }

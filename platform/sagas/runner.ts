@@ -4,9 +4,19 @@ import process from 'node:process';
 import type { AuditLog } from '../audit/index.ts';
 import type { Db, Executor } from '../db/index.ts';
 import { CleaveError } from '../http/index.ts';
-import { outsideContext, runInContext, type Logger } from '../observability/index.ts';
+import {
+  currentContext,
+  endSpan,
+  outsideContext,
+  runInContext,
+  SpanKind,
+  traceparentOf,
+  type ExecutionContext,
+  type Logger,
+  type Tracing,
+} from '../observability/index.ts';
 import type { SagaDefinition, SagaTracePoint } from './define-saga.ts';
-import { drive, type DriveOptions } from './drive.ts';
+import { drive, type DriveOptions, type StepWrapper } from './drive.ts';
 import { createSagaStore, type SagaRow, type SagaStore } from './store.ts';
 
 export interface SagaRunnerOptions {
@@ -26,6 +36,45 @@ export interface SagaRunnerOptions {
   maxConcurrent?: number;
   /** Called at every trace point of every saga this runner drives, after the saga's own `trace` (fault injection). */
   onTrace?: ((point: SagaTracePoint) => void) | undefined;
+  /** Spans for each step attempt, in the trace of the request that started the saga. */
+  tracing?: Tracing | undefined;
+}
+
+/**
+ * Each attempt of a step's action as an internal span, `invoke checkout/reserve-stock` or `compensate …`, whose
+ * parent is the request that started the saga (its stored `traceparent`), and in whose context the step runs: its
+ * module calls and statements are the span's children.
+ */
+function stepSpans(tracing: Tracing, module: string, row: SagaRow): StepWrapper {
+  return async (step, action, attempt, run) => {
+    const context: ExecutionContext = { ...(currentContext() ?? { correlationId: row.id }), ...(row.traceparent ? { traceparent: row.traceparent } : {}) };
+    delete context.span;
+    const span = tracing.startSpan(
+      `${action} ${row.name}/${step}`,
+      {
+        kind: SpanKind.INTERNAL,
+        attributes: {
+          'cleave.module': module,
+          'cleave.saga.name': row.name,
+          'cleave.saga.id': row.id,
+          'cleave.saga.step': step,
+          'cleave.saga.action': action,
+          'cleave.saga.attempt': attempt,
+        },
+      },
+      context,
+    );
+    if (!span) return run();
+    context.span = span;
+    try {
+      const value = await runInContext(context, run);
+      span.end();
+      return value;
+    } catch (error) {
+      endSpan(span, error);
+      throw error;
+    }
+  };
 }
 
 export interface StartedSaga {
@@ -127,6 +176,7 @@ export function createSagaRunner(options: SagaRunnerOptions): SagaRunner {
         onEnded: options.onEnded,
         context: options.context(),
         onTrace: options.onTrace,
+        around: options.tracing?.enabled ? stepSpans(options.tracing, module, row) : undefined,
       });
     // Its own unit of work: logs and calls carry the saga's id, and the module's identity alone.
     const done = runInContext({ correlationId: row.id, causationId: `saga:${row.id}` }, run)
@@ -153,7 +203,7 @@ export function createSagaRunner(options: SagaRunnerOptions): SagaRunner {
       const parsed = saga.input.safeParse(input);
       if (!parsed.success) throw new CleaveError('invalid', 'sagas/invalid-input', `Input of saga ${saga.name} is invalid: ${parsed.error.message}`);
       const id = startOptions.id ?? randomUUID();
-      const created = await store.insert(tx, id, saga.name, parsed.data);
+      const created = await store.insert(tx, id, saga.name, parsed.data, traceparentOf(currentContext()));
       // The row is visible once the caller's transaction commits; the poll finds it if this look comes too early.
       setTimeout(() => schedule(0), 20);
       return { id, created, url: `/ops/sagas/${module}/${encodeURIComponent(id)}` };

@@ -37,6 +37,8 @@ export interface SagaRow {
   startedAt: string;
   updatedAt: string;
   endedAt: string | null;
+  /** The W3C trace context of the request that started the saga: its steps' spans continue that trace. */
+  traceparent: string | null;
 }
 
 export interface HistoryEntry {
@@ -72,6 +74,7 @@ function toRow(r: Record<string, unknown>): SagaRow {
     startedAt: iso(r.started_at) ?? '',
     updatedAt: iso(r.updated_at) ?? '',
     endedAt: iso(r.ended_at),
+    traceparent: (r.traceparent as string | null | undefined) ?? null,
   };
 }
 
@@ -89,10 +92,11 @@ export function createSagaStore(schema: string, db: Db) {
   return {
     db,
     /** Inserts a new saga in `tx` (the business change's transaction); false when one with this id exists. */
-    async insert(tx: Executor, id: string, name: string, input: unknown): Promise<boolean> {
+    async insert(tx: Executor, id: string, name: string, input: unknown, traceparent?: string): Promise<boolean> {
       const inserted = await rows(
         tx,
-        sql`insert into ${sagas} (id, name, state, input, cursor) values (${id}, ${name}, 'running', ${JSON.stringify(input)}::jsonb, 0) on conflict (id) do nothing returning *`,
+        sql`insert into ${sagas} (id, name, state, input, cursor, traceparent)
+          values (${id}, ${name}, 'running', ${JSON.stringify(input)}::jsonb, 0, ${traceparent ?? null}) on conflict (id) do nothing returning *`,
       );
       if (inserted.length > 0) await addHistory(tx, id, [{ action: 'start', outcome: 'started' }]);
       return inserted.length > 0;
