@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { and, eq, isNull, lt, sql } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Executor } from '../../../platform/db/index.ts';
 import { authorizationCodes, clients, refreshTokens, users } from './schema.ts';
 
@@ -104,14 +104,4 @@ export async function takeAuthorizationCode(db: Executor, hash: string): Promise
   if (taken) return taken;
   const [existing] = await db.select({ codeHash: authorizationCodes.codeHash }).from(authorizationCodes).where(eq(authorizationCodes.codeHash, hash));
   return existing ? 'reused' : undefined;
-}
-
-/**
- * Deletes refresh tokens and authorization codes that expired before `before`: they can no longer be used, so they
- * only grow the tables. Returns how many of each went.
- */
-export async function deleteExpiredGrants(db: Executor, before: Date): Promise<{ refreshTokens: number; authorizationCodes: number }> {
-  const tokens = await db.delete(refreshTokens).where(lt(refreshTokens.expiresAt, before)).returning({ id: refreshTokens.id });
-  const codes = await db.delete(authorizationCodes).where(lt(authorizationCodes.expiresAt, before)).returning({ hash: authorizationCodes.codeHash });
-  return { refreshTokens: tokens.length, authorizationCodes: codes.length };
 }

@@ -6,23 +6,13 @@ import { createSecretBox } from '../../../platform/security/index.ts';
 import { userErased } from '../contract/events.ts';
 import type { IdentityDeps } from '../application/identity-deps.ts';
 import { knownScopes } from '../domain/scopes.ts';
-import { deleteExpiredGrants } from './identity-repository.ts';
 import { createKeyStore, type KeyStore } from './key-store.ts';
 import { dataKeys } from './schema.ts';
 
 /** Identity's dependencies in a host. (Its protected operations are checked by the platform, like every module's.) */
 export interface IdentityRuntime {
   deps: IdentityDeps;
-  /**
-   * Deletes expired refresh tokens and authorization codes, at most once per `pruneEveryMs` in this process; the
-   * token endpoint calls it after answering, so busy identity hosts keep the tables small without a timer of their own.
-   */
-  pruneExpired(): void;
 }
-
-/** How often a process prunes expired grants; they wait a day past expiry (clock skew, audits). */
-const pruneEveryMs = 10 * 60_000;
-const keepExpiredMs = 24 * 3_600_000;
 
 const runtimes = new WeakMap<ModuleContext, IdentityRuntime>();
 
@@ -101,21 +91,9 @@ export function identityRuntime(ctx: ModuleContext): IdentityRuntime {
     erasureModules: ctx.consumersOf(userErased.name),
     moduleScopes: (module) => (/^[a-z][a-z0-9-]{0,62}$/.test(module) ? [] : undefined),
   };
-  let lastPrune = Number.NEGATIVE_INFINITY;
-  const runtime: IdentityRuntime = {
-    deps,
-    pruneExpired() {
-      const now = Date.now();
-      if (now - lastPrune < pruneEveryMs) return;
-      lastPrune = now;
-      deleteExpiredGrants(ctx.db, new Date(now - keepExpiredMs)).then(
-        (deleted) => {
-          if (deleted.refreshTokens + deleted.authorizationCodes > 0) ctx.log.info(deleted, 'expired grants pruned');
-        },
-        (error: unknown) => ctx.log.warn({ err: error }, 'pruning expired grants failed; tried again in 10 minutes'),
-      );
-    },
-  };
+  // Expired refresh tokens and authorization codes are deleted by identity's retention job (a day past expires_at,
+  // declared in module.ts), like every module's expired rows.
+  const runtime: IdentityRuntime = { deps };
   runtimes.set(ctx, runtime);
   return runtime;
 }

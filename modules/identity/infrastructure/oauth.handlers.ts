@@ -64,7 +64,6 @@ export function oauthRoutes(app: App, runtime: IdentityRuntime): void {
     try {
       if (client.invalid) throw new InvalidRequest(client.invalid);
       const tokens = await issueTokens(deps, { ...form, client_id: client.clientId, client_secret: client.clientSecret });
-      runtime.pruneExpired();
       return c.json(tokens, 200);
     } catch (error) {
       if (isOAuthError(error)) return oauthErrorResponse(c, error, client.basic) as never;

@@ -1,9 +1,8 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { sql } from 'drizzle-orm';
+import { createHash, randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditMigrations, createAuditLog } from '../../../platform/audit/index.ts';
-import { migrateSchema, resultRows } from '../../../platform/db/index.ts';
+import { migrateSchema } from '../../../platform/db/index.ts';
 import { createSecretBox, createTokenVerifier } from '../../../platform/security/index.ts';
 import { testDatabases, type TestDatabaseHandle } from '../../../tests/support/databases.ts';
 import { authorize } from '../application/authorize.ts';
@@ -13,7 +12,7 @@ import { issueTokens } from '../application/issue-tokens.ts';
 import { knownScopes } from '../domain/scopes.ts';
 import { registerUser } from '../application/register-user.ts';
 import { revokeToken } from '../application/revoke-token.ts';
-import { deleteExpiredGrants, digest, insertAuthorizationCode, insertRefreshToken, upsertClient } from '../infrastructure/identity-repository.ts';
+import { digest, upsertClient } from '../infrastructure/identity-repository.ts';
 import { createKeyStore } from '../infrastructure/key-store.ts';
 import { dataKeys, deadLetters, inbox, outbox } from '../infrastructure/schema.ts';
 import { createFieldEncryption } from '../../../platform/encryption/index.ts';
@@ -122,39 +121,6 @@ describe.each(testDatabases)('the token endpoint on $name', (testDatabase) => {
     await expect(issueTokens(deps, { grant_type: 'refresh_token', client_id: 'demo-app', refresh_token: second.refresh_token })).rejects.toMatchObject({
       code: 'identity/invalid-grant',
     });
-  });
-
-  it('prunes refresh tokens and authorization codes expired before the cut-off, and keeps the rest', async () => {
-    const live = await issueTokens(deps, { grant_type: 'password', client_id: 'demo-app', username: 'alice', password: 'correct horse' });
-    const user = (await database.db.execute(sql`select id from identity.users where username = 'alice'`)) as unknown;
-    const userId = resultRows<{ id: string }>(user)[0]?.id as string;
-    const past = new Date(Date.now() - 3 * 86_400_000);
-    await insertRefreshToken(database.db, {
-      id: randomUUID(),
-      tokenHash: digest(`old-${randomUUID()}`),
-      familyId: randomUUID(),
-      clientId: 'demo-app',
-      userId,
-      scope: 'profile',
-      expiresAt: past,
-    });
-    await insertAuthorizationCode(database.db, {
-      codeHash: digest(`old-${randomUUID()}`),
-      clientId: 'demo-app',
-      userId,
-      redirectUri: 'https://x.test/cb',
-      codeChallenge: 'c',
-      scope: 'profile',
-      expiresAt: past,
-    });
-    const deleted = await deleteExpiredGrants(database.db, new Date(Date.now() - 86_400_000));
-    expect(deleted.refreshTokens).toBeGreaterThanOrEqual(1);
-    expect(deleted.authorizationCodes).toBeGreaterThanOrEqual(1);
-    // What has not expired still works.
-    await expect(issueTokens(deps, { grant_type: 'refresh_token', client_id: 'demo-app', refresh_token: live.refresh_token })).resolves.toMatchObject({
-      token_type: 'Bearer',
-    });
-    expect(await deleteExpiredGrants(database.db, new Date(Date.now() - 86_400_000))).toEqual({ refreshTokens: 0, authorizationCodes: 0 });
   });
 
   it('a revoked refresh token (logout) no longer works; revoking an unknown token says nothing', async () => {
