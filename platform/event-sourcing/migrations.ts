@@ -35,9 +35,10 @@ export function eventSourcingMigrations(schema: string): Migration[] {
     `CREATE TRIGGER "es_events_no_change" BEFORE UPDATE OR DELETE ON ${s}."es_events" FOR EACH ROW EXECUTE FUNCTION ${s}."es_append_only"()`,
     `CREATE TRIGGER "es_events_no_truncate" BEFORE TRUNCATE ON ${s}."es_events" FOR EACH STATEMENT EXECUTE FUNCTION ${s}."es_append_only"()`,
   ];
-  // Retention and tracing (0001): the module's retention job may delete whole streams past their declared retention, and only
-  // it: in a transaction that sets `cleave.expiring_streams` (see platform/host/retention-job.ts). Updates, other
-  // deletes and TRUNCATE are still refused. The index on `at` finds old events without reading every stream.
+  // Retention and tracing (0001): the module's retention job may delete whole streams past their declared
+  // retention, and only it: in a transaction that sets `cleave.expiring_streams` (see platform/host/retention-job.ts).
+  // Updates, other deletes and TRUNCATE are still refused. The index on `at` finds old events without reading every
+  // stream.
   const retention = [
     `CREATE OR REPLACE FUNCTION ${s}."es_append_only"() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN

@@ -26,6 +26,9 @@ export async function lockCheckpoint(tx: Tx, schema: string, key: string, skipLo
   return row && { key, tx: row.tx, seq: Number(row.seq), version: Number(row.version) };
 }
 
+/** Runs one event's `handle` (the runner's span around it, when tracing is on). */
+export type HandleWrapper = (event: StoredEvent, handle: () => Promise<void>) => Promise<void>;
+
 /**
  * Handles the next events after `from` (at most `limit`) into `tables` and moves the checkpoint past them, in the
  * caller's transaction, so a read model never shows an event without its checkpoint or the other way round.
@@ -37,9 +40,6 @@ export async function lockCheckpoint(tx: Tx, schema: string, key: string, skipLo
  * snapshot): every transaction below it has ended, so no event can still appear behind the checkpoint. An open
  * transaction holds the projection back (lag), it is never skipped.
  */
-/** Runs one event's `handle` (the runner's span around it, when tracing is on). */
-export type HandleWrapper = (event: StoredEvent, handle: () => Promise<void>) => Promise<void>;
-
 export async function projectBatch(
   tx: Tx,
   schema: string,
