@@ -16,12 +16,12 @@ describe.each(testDatabases)('payments across a restart of its process, on $name
   });
 
   it('an authorization whose reply was lost is found after a restart: the provider keeps its records', async () => {
-    host = await startPaymentsHost(database, { PAYMENTS_PROVIDER_TIMEOUT_MS: '400' });
+    host = await startPaymentsHost(database, { PAYMENTS_PROVIDER_TIMEOUT_MS: '2000' });
     const id = newIntent();
     expect((await paymentsApi(host).authorize(id, 5053)).status).toBe(503);
     await host.stop();
     // A new process: the simulator's memory of which test amounts it failed is gone, its records are not.
-    host = await startPaymentsHost(database, { PAYMENTS_PROVIDER_TIMEOUT_MS: '400' });
+    host = await startPaymentsHost(database, { PAYMENTS_PROVIDER_TIMEOUT_MS: '2000' });
     const api = paymentsApi(host);
     expect(await (await api.get(id)).json()).toMatchObject({ status: 'pending' });
     const retried = await api.authorize(id, 5053);
