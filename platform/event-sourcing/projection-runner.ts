@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Db, Tx } from '../db/index.ts';
-import { endSpan, runInContext, SpanKind, type ExecutionContext, type Logger, type Tracing } from '../observability/index.ts';
+import { runInSpan, SpanKind, type ExecutionContext, type Logger, type Tracing } from '../observability/index.ts';
 import type { AnyProjection } from './define-projection.ts';
 import { EventSourcingError } from './errors.ts';
 import { lockCheckpoint, projectBatch, type HandleWrapper } from './projection-batch.ts';
@@ -41,15 +41,7 @@ function handleSpans(tracing: Tracing, module: string, projection: AnyProjection
       },
       context,
     );
-    if (!span) return handle();
-    context.span = span;
-    try {
-      await runInContext(context, handle);
-      span.end();
-    } catch (error) {
-      endSpan(span, error);
-      throw error;
-    }
+    return runInSpan(span, context, handle);
   };
 }
 

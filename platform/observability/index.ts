@@ -8,6 +8,6 @@ export { redactPaths, serializeError, stripUrlCredentials } from './redaction.ts
 export type { Logger, LoggerOptions } from './logger.ts';
 export { currentContext, outsideContext, runInContext } from './context.ts';
 export type { ExecutionContext } from './context.ts';
-export { endSpan, errorType, parentContextOf, SpanKind, SpanStatusCode, traceparentOf, tracingOff } from './tracing.ts';
+export { endSpan, errorType, parentContextOf, runInSpan, SpanKind, SpanStatusCode, traceparentOf, tracingOff } from './tracing.ts';
 export type { Span, StartSpanOptions, Tracing } from './tracing.ts';
 export type { RecentSpans, SpanSummary } from './recent-spans.ts';

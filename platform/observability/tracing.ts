@@ -1,5 +1,5 @@
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, TraceFlags, type Attributes, type Context, type Link, type Span } from '@opentelemetry/api';
-import type { ExecutionContext } from './context.ts';
+import { runInContext, type ExecutionContext } from './context.ts';
 import type { RecentSpans } from './recent-spans.ts';
 
 export { SpanKind, SpanStatusCode };
@@ -61,6 +61,23 @@ export function endSpan(span: Span, error?: unknown): void {
     span.setAttribute('error.type', errorType(error));
   }
   span.end();
+}
+
+/**
+ * Runs `run` as the work of `span`: in `context` with the span set (so its calls and statements descend from it),
+ * ending the span with the outcome. Without a span (tracing off, or not sampled into existence) just runs it.
+ */
+export async function runInSpan<T>(span: Span | undefined, context: ExecutionContext, run: () => Promise<T>): Promise<T> {
+  if (!span) return run();
+  context.span = span;
+  try {
+    const value = await runInContext(context, run);
+    span.end();
+    return value;
+  } catch (error) {
+    endSpan(span, error);
+    throw error;
+  }
 }
 
 /** The OpenTelemetry `error.type` of a failure: a Cleave error's stable code, else the error's class name. */

@@ -6,9 +6,9 @@ import type { Db, Executor } from '../db/index.ts';
 import { CleaveError } from '../http/index.ts';
 import {
   currentContext,
-  endSpan,
   outsideContext,
   runInContext,
+  runInSpan,
   SpanKind,
   traceparentOf,
   type ExecutionContext,
@@ -64,16 +64,7 @@ function stepSpans(tracing: Tracing, module: string, row: SagaRow): StepWrapper 
       },
       context,
     );
-    if (!span) return run();
-    context.span = span;
-    try {
-      const value = await runInContext(context, run);
-      span.end();
-      return value;
-    } catch (error) {
-      endSpan(span, error);
-      throw error;
-    }
+    return runInSpan(span, context, run);
   };
 }
 

@@ -6,6 +6,7 @@ import type { Host } from '../../../platform/host/index.ts';
 import { testDatabases, type TestDatabaseHandle } from '../../../tests/support/databases.ts';
 import { directCall } from '../../../tests/support/direct-call.ts';
 import { call, eventually, startTestHost } from '../../../tests/support/test-host.ts';
+import { stockedProduct, type Send } from './support.ts';
 
 describe.each(testDatabases)('inventory reservations under a compensating release, on $name', (testDatabase) => {
   let database: TestDatabaseHandle;
@@ -19,21 +20,10 @@ describe.each(testDatabases)('inventory reservations under a compensating releas
     await host.stop();
     await database.close();
   });
-
-  async function stockedProduct(units: number): Promise<string> {
-    const created = await call(host, 'POST', '/catalog/v1/products', {
-      sku: `SKU-${randomUUID().slice(0, 8)}`,
-      name: 'Widget',
-      price: { amount: 500, currency: 'EUR' },
-    });
-    const { id } = (await created.json()) as { id: string };
-    await eventually(async () => expect((await call(host, 'GET', `/inventory/v1/stock/${id}`)).status).toBe(200));
-    expect((await call(host, 'POST', `/inventory/v1/stock/${id}/receipts`, { quantity: units })).status).toBe(200);
-    return id;
-  }
+  const send: Send = (method, path, body) => call(host, method, path, body);
 
   it('a release racing the reservation it compensates never leaks stock (40 races)', async () => {
-    const id = await stockedProduct(100);
+    const id = await stockedProduct(send, 100);
     const outcomes = new Set<string>();
     await Promise.all(
       Array.from({ length: 40 }, async () => {
@@ -59,7 +49,7 @@ describe.each(testDatabases)('inventory reservations under a compensating releas
   // The interleaving the 40 races above hit only now and then, forced: the reservation's insert is not committed yet
   // when the release looks for it, so the release's tombstone waits on the id's key until the reservation commits.
   it.skipIf(testDatabase.name !== 'postgres')('a release that finds the reservation only when its tombstone waits on the key releases it', async () => {
-    const id = await stockedProduct(5);
+    const id = await stockedProduct(send, 5);
     const reservationId = randomUUID();
     const other = postgres(database.url!, { max: 2, onnotice: () => {} });
     try {
@@ -84,7 +74,7 @@ describe.each(testDatabases)('inventory reservations under a compensating releas
   });
 
   it('module ordering reserves, reads, commits and releases as itself, with no user', async () => {
-    const id = await stockedProduct(4);
+    const id = await stockedProduct(send, 4);
     const asOrdering = (method: string, path: string, body?: unknown) => directCall(host, 'ordering', method, path, body, { authorization: '' });
     const [a, b] = [randomUUID(), randomUUID()];
     expect((await asOrdering('PUT', `/inventory/v1/reservations/${a}`, { productId: id, quantity: 1 })).status).toBe(201);

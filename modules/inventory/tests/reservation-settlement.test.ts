@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { targetKinds, type Target } from '../../../tests/support/targets.ts';
-import { eventually } from '../../../tests/support/test-host.ts';
+import { stockedProduct } from './support.ts';
 
 describe.each(targetKinds)('inventory reservations: commit and release tombstones, $name', (kind) => {
   let target: Target;
@@ -11,18 +11,6 @@ describe.each(targetKinds)('inventory reservations: commit and release tombstone
   });
   afterAll(() => target.stop());
 
-  async function stockedProduct(units: number): Promise<string> {
-    const created = await target.call('POST', '/catalog/v1/products', {
-      sku: `SKU-${randomUUID().slice(0, 8)}`,
-      name: 'Widget',
-      price: { amount: 500, currency: 'EUR' },
-    });
-    const { id } = (await created.json()) as { id: string };
-    await eventually(async () => expect((await target.call('GET', `/inventory/v1/stock/${id}`)).status).toBe(200));
-    expect((await target.call('POST', `/inventory/v1/stock/${id}/receipts`, { quantity: units })).status).toBe(200);
-    return id;
-  }
-
   const stock = async (id: string) => (await (await target.call('GET', `/inventory/v1/stock/${id}`)).json()) as { onHand: number; reserved: number };
   const reserve = (reservationId: string, productId: string, quantity: number) =>
     target.call('PUT', `/inventory/v1/reservations/${reservationId}`, { productId, quantity });
@@ -30,7 +18,7 @@ describe.each(targetKinds)('inventory reservations: commit and release tombstone
   const commit = (reservationId: string) => target.call('POST', `/inventory/v1/reservations/${reservationId}/commit`);
 
   it('commit takes the reserved quantity off the books, once, however often it is called', async () => {
-    const id = await stockedProduct(5);
+    const id = await stockedProduct(target.call, 5);
     const reservationId = randomUUID();
     expect((await reserve(reservationId, id, 2)).status).toBe(201);
     for (let i = 0; i < 3; i++) {
@@ -45,7 +33,7 @@ describe.each(targetKinds)('inventory reservations: commit and release tombstone
   });
 
   it('commit of a released reservation is inventory/reservation-released; of an unknown one a 404', async () => {
-    const id = await stockedProduct(2);
+    const id = await stockedProduct(target.call, 2);
     const reservationId = randomUUID();
     await reserve(reservationId, id, 1);
     expect((await release(reservationId)).status).toBe(200);
@@ -59,7 +47,7 @@ describe.each(targetKinds)('inventory reservations: commit and release tombstone
   });
 
   it('releasing an unknown id answers 404 and refuses a reservation with that id arriving later', async () => {
-    const id = await stockedProduct(3);
+    const id = await stockedProduct(target.call, 3);
     const reservationId = randomUUID();
     for (let i = 0; i < 2; i++) {
       const released = await release(reservationId);

@@ -5,7 +5,8 @@ import { modules } from '../../../apps/modules.ts';
 import { resultRows } from '../../../platform/db/index.ts';
 import type { Host, HostedModule } from '../../../platform/host/index.ts';
 import { testDatabases, type TestDatabaseHandle } from '../../../tests/support/databases.ts';
-import { call, eventually, startTestHost } from '../../../tests/support/test-host.ts';
+import { call, startTestHost } from '../../../tests/support/test-host.ts';
+import { stockedProduct } from './support.ts';
 
 describe.each(testDatabases)('inventory retention, on $name', (testDatabase) => {
   let database: TestDatabaseHandle;
@@ -23,14 +24,7 @@ describe.each(testDatabases)('inventory retention, on $name', (testDatabase) => 
   });
 
   it('reservations released or committed a year ago go; an active one stays however old, its stock still held', async () => {
-    const created = await call(host, 'POST', '/catalog/v1/products', {
-      sku: `SKU-${randomUUID().slice(0, 8)}`,
-      name: 'Bolt',
-      price: { amount: 100, currency: 'EUR' },
-    });
-    const { id } = (await created.json()) as { id: string };
-    await eventually(async () => expect((await call(host, 'GET', `/inventory/v1/stock/${id}`)).status).toBe(200));
-    expect((await call(host, 'POST', `/inventory/v1/stock/${id}/receipts`, { quantity: 10 })).status).toBe(200);
+    const id = await stockedProduct((method, path, body) => call(host, method, path, body), 10);
     const [released, committed, active, recent] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
     for (const r of [released, committed, active, recent]) {
       expect((await call(host, 'PUT', `/inventory/v1/reservations/${r}`, { productId: id, quantity: 1 })).status).toBe(201);
