@@ -1,40 +1,26 @@
-import type { RateLimiterAbstract } from 'rate-limiter-flexible';
-import RateLimiterMemory from 'rate-limiter-flexible/lib/RateLimiterMemory.js';
-import RateLimiterRes from 'rate-limiter-flexible/lib/RateLimiterRes.js';
+import MemoryStorage from 'rate-limiter-flexible/lib/component/MemoryStorage/MemoryStorage.js';
 import type { RateLimitPolicy, RateLimitState, RateLimitStore } from './rate-limit-store.ts';
 
 /**
- * A store over one rate-limiter-flexible limiter per policy, made on first use by `limiterOf`. A refusal comes back
- * as a state; anything else the limiter rejects with (a store error) is passed on.
+ * Budgets in this process's memory: each instance counts on its own. rate-limiter-flexible's `RateLimiterMemory`
+ * counts in its `MemoryStorage` (a fixed window per key, the key dropped when its window ends) and only wraps that
+ * synchronous count in a promise; this store uses the same storage and answers at once (`consumeNow`), with the
+ * same figures `RateLimiterMemory.consume` gives (points consumed beyond the budget refuse, `remaining` never below 0).
  */
-export function limiterStore(
-  kind: RateLimitStore['kind'],
-  limiterOf: (policy: RateLimitPolicy) => RateLimiterAbstract,
-  close: () => Promise<void>,
-): RateLimitStore {
-  const limiters = new Map<string, RateLimiterAbstract>();
-  const state = (res: RateLimiterRes, allowed: boolean): RateLimitState => ({ allowed, remaining: res.remainingPoints, resetMs: res.msBeforeNext });
-  return {
-    kind,
-    async consume(policy, key) {
-      let limiter = limiters.get(policy.name);
-      if (!limiter) limiters.set(policy.name, (limiter = limiterOf(policy)));
-      try {
-        return state(await limiter.consume(key), true);
-      } catch (rejection) {
-        if (rejection instanceof RateLimiterRes) return state(rejection, false);
-        throw rejection;
-      }
-    },
-    close,
-  };
-}
-
-/** Budgets in this process's memory: each instance counts on its own. */
 export function memoryRateLimitStore(): RateLimitStore {
-  return limiterStore(
-    'memory',
-    (p) => new RateLimiterMemory({ keyPrefix: p.name, points: p.points, duration: p.durationS }),
-    async () => {},
-  );
+  const storages = new Map<string, MemoryStorage>();
+  const consumeNow = (policy: RateLimitPolicy, key: string): RateLimitState => {
+    let storage = storages.get(policy.name);
+    if (!storage) storages.set(policy.name, (storage = new MemoryStorage()));
+    const counted = storage.incrby(key, 1, policy.durationS);
+    return { allowed: counted.consumedPoints <= policy.points, remaining: Math.max(policy.points - counted.consumedPoints, 0), resetMs: counted.msBeforeNext };
+  };
+  return {
+    kind: 'memory',
+    consumeNow,
+    consume: async (policy, key) => consumeNow(policy, key),
+    close: async () => {
+      storages.clear();
+    },
+  };
 }

@@ -1,8 +1,9 @@
 import RateLimiterRedis from 'rate-limiter-flexible/lib/RateLimiterRedis.js';
 import { connectRedis, firstReady, redisTls } from '../events/redis-connection.ts';
 import type { Logger } from '../observability/index.ts';
-import { limiterStore } from './rate-limit-memory.ts';
-import type { RateLimitStore } from './rate-limit-store.ts';
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
+import RateLimiterRes from 'rate-limiter-flexible/lib/RateLimiterRes.js';
+import type { RateLimitPolicy, RateLimitState, RateLimitStore } from './rate-limit-store.ts';
 
 export interface RedisRateLimitOptions {
   url: string;
@@ -31,7 +32,6 @@ export async function redisRateLimitStore(options: RedisRateLimitOptions): Promi
   // Requests in the first moments after start-up would otherwise all meet a connection still opening.
   await firstReady(redis, 2000);
   return limiterStore(
-    'redis',
     (p) =>
       new RateLimiterRedis({
         storeClient: redis,
@@ -45,4 +45,27 @@ export async function redisRateLimitStore(options: RedisRateLimitOptions): Promi
       redis.disconnect();
     },
   );
+}
+
+/**
+ * A store over one rate-limiter-flexible limiter per policy, made on first use by `limiterOf`. A refusal comes back
+ * as a state; anything else the limiter rejects with (a store error) is passed on.
+ */
+function limiterStore(limiterOf: (policy: RateLimitPolicy) => RateLimiterAbstract, close: () => Promise<void>): RateLimitStore {
+  const limiters = new Map<string, RateLimiterAbstract>();
+  const state = (res: RateLimiterRes, allowed: boolean): RateLimitState => ({ allowed, remaining: res.remainingPoints, resetMs: res.msBeforeNext });
+  return {
+    kind: 'redis',
+    async consume(policy, key) {
+      let limiter = limiters.get(policy.name);
+      if (!limiter) limiters.set(policy.name, (limiter = limiterOf(policy)));
+      try {
+        return state(await limiter.consume(key), true);
+      } catch (rejection) {
+        if (rejection instanceof RateLimiterRes) return state(rejection, false);
+        throw rejection;
+      }
+    },
+    close,
+  };
 }

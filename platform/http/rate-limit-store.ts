@@ -23,5 +23,10 @@ export interface RateLimitStore {
   readonly kind: 'memory' | 'redis';
   /** Takes one point of `policy`'s budget for `key`; rejects only when the store itself fails. */
   consume(policy: RateLimitPolicy, key: string): Promise<RateLimitState>;
+  /**
+   * The same as `consume`, answered at once: only a store that counts in this process has it. The middleware takes
+   * it when present, so a request counted in memory makes no promise (each costs AsyncLocalStorage's hooks on Node 20).
+   */
+  consumeNow?(policy: RateLimitPolicy, key: string): RateLimitState;
   close(): Promise<void>;
 }

@@ -76,9 +76,17 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler<AppEnv> 
       return problemResponse(c, body, { 'retry-after': String(storeDownRetryAfterS) });
     }
     // The tightest key speaks for the request: a refused one, else the one with the fewest points left.
-    const state = states.reduce((a, b) => (a.allowed !== b.allowed ? (a.allowed ? b : a) : a.remaining <= b.remaining ? a : b));
+    return answer(
+      c,
+      policy,
+      states.reduce((a, b) => (a.allowed !== b.allowed ? (a.allowed ? b : a) : a.remaining <= b.remaining ? a : b)),
+    );
+  };
+
+  /** The `RateLimit` headers for the state that binds, and the 429 to send instead when it refuses. */
+  const answer = (c: Context<AppEnv>, policy: RateLimitPolicy, state: RateLimitState) => {
     const resetS = Math.max(1, Math.ceil(state.resetMs / 1000));
-    rateLimitHeaders(c, `"${policy.name}";q=${policy.points};w=${policy.durationS}`, `"${policy.name}";r=${Math.max(0, state.remaining)};t=${resetS}`);
+    rateLimitHeaders(c, policyItem(policy), `"${policy.name}";r=${Math.max(0, state.remaining)};t=${resetS}`);
     if (state.allowed) return undefined;
     const body = problem({
       status: 429,
@@ -91,7 +99,7 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler<AppEnv> 
     return problemResponse(c, body, { 'retry-after': String(resetS) });
   };
 
-  return async (c, next) => {
+  return (c, next) => {
     const address = clientAddress(c, options.trustedProxies);
     c.set('limitClient', (clientId) => check(c, options.perClient, [`client:${clientId}`], 'open'));
     c.set('limitCredentials', (accounts) =>
@@ -103,13 +111,24 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler<AppEnv> 
       ),
     );
     if (address === undefined || options.exempt?.(c.req.path)) return next();
-    const refused = await check(c, options.perIp, [`ip:${address}`], 'open');
-    if (refused) return refused;
-    return next();
+    // Counted in this process: answered at once, with no promise of its own on the way to the route.
+    if (store.consumeNow) {
+      const refused = answer(c, options.perIp, store.consumeNow(options.perIp, `ip:${address}`));
+      return refused ? Promise.resolve(refused) : next();
+    }
+    return check(c, options.perIp, [`ip:${address}`], 'open').then<Response | void>((refused) => refused ?? next());
   };
 }
 
 const sinkRecords = new WeakMap<EdgeHeaderSink, Record<string, string>>();
+const policyItems = new WeakMap<RateLimitPolicy, string>();
+
+/** The policy's `RateLimit-Policy` item, the same on every answer: made once. */
+function policyItem(policy: RateLimitPolicy): string {
+  let item = policyItems.get(policy);
+  if (item === undefined) policyItems.set(policy, (item = `"${policy.name}";q=${policy.points};w=${policy.durationS}`));
+  return item;
+}
 
 /**
  * Adds one policy's items to the `RateLimit-Policy` and `RateLimit` lists: through the server adapter's header sink

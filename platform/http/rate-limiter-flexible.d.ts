@@ -12,3 +12,11 @@ declare module 'rate-limiter-flexible/lib/RateLimiterRes.js' {
   import { RateLimiterRes } from 'rate-limiter-flexible';
   export = RateLimiterRes;
 }
+declare module 'rate-limiter-flexible/lib/component/MemoryStorage/MemoryStorage.js' {
+  import type { RateLimiterRes } from 'rate-limiter-flexible';
+  /** The memory limiter's count: a fixed window per key, dropped (by an unref'd timer) when it ends. */
+  class MemoryStorage {
+    incrby(key: string, value: number, durationSec: number): RateLimiterRes;
+  }
+  export = MemoryStorage;
+}

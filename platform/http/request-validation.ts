@@ -36,13 +36,26 @@ export function targetSchema(request: RequestConfig | undefined, target: string)
  */
 export function readFields(value: unknown, schema: z.ZodType | undefined, target: string): unknown {
   if (target === 'json' || target === 'form' || typeof value !== 'object' || value === null) return value;
-  const keys = new Map(objectKeys(schema).map((key) => [target === 'header' ? key.toLowerCase() : key, key]));
-  return Object.fromEntries(
-    Object.entries(value).flatMap(([key, v]) => {
-      const known = keys.get(target === 'header' ? key.toLowerCase() : key);
-      return known === undefined ? [] : [[known, v]];
-    }),
-  );
+  const header = target === 'header';
+  const keys = contractKeys(schema, header);
+  const entries: [string, unknown][] = [];
+  for (const [key, v] of Object.entries(value)) {
+    const known = keys.get(header ? key.toLowerCase() : key);
+    if (known !== undefined) entries.push([known, v]);
+  }
+  return Object.fromEntries(entries);
+}
+
+const keysOf = { header: new WeakMap<z.ZodType, Map<string, string>>(), other: new WeakMap<z.ZodType, Map<string, string>>() };
+
+/** A target schema's field names, by the name a request spells them (lower case for headers); once per schema. */
+function contractKeys(schema: z.ZodType | undefined, header: boolean): Map<string, string> {
+  const cache = header ? keysOf.header : keysOf.other;
+  let keys = schema ? cache.get(schema) : undefined;
+  if (keys) return keys;
+  keys = new Map(objectKeys(schema).map((key) => [header ? key.toLowerCase() : key, key]));
+  if (schema) cache.set(schema, keys);
+  return keys;
 }
 
 /** Every field error of every part of the request, so that one answer lists them all. */
