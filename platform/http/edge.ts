@@ -159,6 +159,8 @@ function serverSpan(tracing: Tracing, c: Context<AppEnv>, path: string, context:
 
 /** Names the span after the route that answered (`GET /catalog/v1/products/:id`: no ids), with the status. */
 function endServerSpan(span: Span, c: Context<AppEnv>, status: number): void {
+  // A span the sampler left out records nothing: naming it would only cost (most requests, at a small ratio).
+  if (!span.isRecording()) return span.end();
   // The last route matched that is not app-wide middleware: the operation, or the gateway's `/<module>/*`.
   const route = matchedRoutes(c).findLast((r) => r.path !== '*' && r.path !== '/*')?.path;
   if (route) {
