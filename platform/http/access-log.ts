@@ -79,8 +79,8 @@ const lineKeys = ['requestId', 'correlationId', 'module', 'caller', 'method', 'p
  * `AccessLine`'s order with absent ones left out, the message), written to the logger's own stream; `false` when this
  * line needs pino's generic path: the logger's mixin adds fields here (a line written inside an execution context).
  * Undefined for a logger whose settings change the line in ways not reproduced here (log formatters, a nested key,
- * serializers or stringifiers of the line's keys, a message prefix, a stream-write hook, a stream wanting metadata): its lines all go through pino.
- * tests/http/access-log.test.ts holds both ways to the same bytes.
+ * serializers or stringifiers of the line's keys, a message prefix, a stream-write hook, a stream wanting
+ * metadata): its lines all go through pino. `access-log.test.ts` holds both ways to the same bytes.
  */
 function lineWriter(log: Logger): ((line: AccessLine) => boolean) | undefined {
   const internals = log as unknown as PinoInternals;

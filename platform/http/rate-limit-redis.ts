@@ -1,8 +1,8 @@
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import RateLimiterRedis from 'rate-limiter-flexible/lib/RateLimiterRedis.js';
+import RateLimiterRes from 'rate-limiter-flexible/lib/RateLimiterRes.js';
 import { connectRedis, firstReady, redisTls } from '../events/redis-connection.ts';
 import type { Logger } from '../observability/index.ts';
-import type { RateLimiterAbstract } from 'rate-limiter-flexible';
-import RateLimiterRes from 'rate-limiter-flexible/lib/RateLimiterRes.js';
 import type { RateLimitPolicy, RateLimitState, RateLimitStore } from './rate-limit-store.ts';
 
 export interface RedisRateLimitOptions {
