@@ -89,7 +89,8 @@ function lineWriter(log: Logger): ((line: AccessLine) => boolean) | undefined {
   const stream = internals[symbols.streamSym] as { write?: (line: string) => unknown; [key: symbol]: unknown } | undefined;
   const stringifiers = internals[symbols.stringifiersSym] as Record<string | symbol, unknown> | undefined;
   const serializers = internals[symbols.serializersSym] as Record<string, unknown> | undefined;
-  const levelPrefix = (internals[symbols.lsCacheSym] as Record<number, string> | undefined)?.[log.levels.values.info ?? 30];
+  const level = log.levels.values.info ?? 30;
+  const levelPrefix = (internals[symbols.lsCacheSym] as Record<number, string> | undefined)?.[level];
   const time = internals[symbols.timeSym] as (() => string) | undefined;
   const messageKey = internals[symbols.messageKeySym];
   const end = internals[symbols.endSym];
@@ -110,7 +111,6 @@ function lineWriter(log: Logger): ((line: AccessLine) => boolean) | undefined {
     return undefined;
   const mixin = internals[symbols.mixinSym] as ((merge: object, level: number, logger: Logger) => object) | undefined;
   const tail = `,${quoted(messageKey)}:"request"${end}`;
-  const level = log.levels.values.info ?? 30;
   return (line) => {
     if (mixin) {
       const added = mixin({}, level, log);
