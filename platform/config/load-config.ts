@@ -94,6 +94,8 @@ export interface Config {
     handlerTimeoutMs: number;
     partitions: number;
     partitionLeaseMs: number;
+    /** Most deliveries of one consumer committed in one transaction under load (1: each alone). */
+    inboxBatch: number;
     maxStalls: number;
     unroutedGraceMs: number;
     jobRetentionMs: number;
@@ -263,6 +265,7 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
       handlerTimeoutMs: e.EVENT_HANDLER_TIMEOUT_MS,
       partitions: e.EVENT_PARTITIONS,
       partitionLeaseMs: e.EVENT_PARTITION_LEASE_MS,
+      inboxBatch: e.EVENT_INBOX_BATCH,
       maxStalls: e.EVENT_MAX_STALLS,
       unroutedGraceMs: e.EVENT_UNROUTED_GRACE,
       jobRetentionMs: e.EVENT_JOB_RETENTION,

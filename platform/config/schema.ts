@@ -192,6 +192,7 @@ export const environmentSchema = z.object({
   EVENT_HANDLER_TIMEOUT_MS: positiveInt(10_000),
   EVENT_PARTITIONS: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1).max(256, 'must be at most 256').default(8),
   EVENT_PARTITION_LEASE_MS: positiveInt(10_000),
+  EVENT_INBOX_BATCH: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1).max(1000, 'must be at most 1000').default(32),
   EVENT_MAX_STALLS: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0).max(100).default(2),
   EVENT_UNROUTED_GRACE: duration('10m'),
   EVENT_JOB_RETENTION: duration('1d'),

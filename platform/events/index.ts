@@ -28,8 +28,8 @@ export { deliverWithRetries, deliverWithin, HandlerTimeoutError } from './delive
 export type { DeliveryObserver, DeliveryOptions } from './delivery.ts';
 export { subscribe } from './subscription.ts';
 export type { Subscription, HandlerTools } from './subscription.ts';
-export { createConsumer } from './consumer.ts';
-export type { ConsumerOptions } from './consumer.ts';
+export { createConsumer, consumerBatching } from './consumer.ts';
+export type { ConsumerOptions, ConsumerBatching } from './consumer.ts';
 export { createDeadLetterStore } from './dead-letters.ts';
 export type { DeadLetter, DeadLetterStore } from './dead-letters.ts';
 export { backoffDelay } from './backoff.ts';

@@ -4,6 +4,7 @@ import type { Config } from '../config/index.ts';
 import { createClient, type Contract, type Fallbacks, type LocalDispatch, type Transport } from '../contracts/index.ts';
 import { pendingMigrations, readMigrations, withTransactionDeadline, type DatabaseHandle } from '../db/index.ts';
 import {
+  consumerBatching,
   createConsumer,
   createDeadLetterStore,
   createOutbox,
@@ -152,7 +153,19 @@ export function hostModule(options: HostModuleOptions): HostedModule {
   const deadLetters = createDeadLetterStore(definition.name, db, tables);
   metrics?.events.watch(definition.name, db, tables);
   for (const subscription of definition.subscriptions ?? []) {
-    const consumer = createConsumer({ module: definition.name, db, tables, deadLetters, subscription, context, log, tracing, afterCommit: () => relay.wake() });
+    const batching = consumerBatching(database.kind, config.events.inboxBatch);
+    const consumer = createConsumer({
+      module: definition.name,
+      db,
+      tables,
+      deadLetters,
+      subscription,
+      context,
+      log,
+      tracing,
+      batching,
+      afterCommit: () => relay.wake(),
+    });
     options.consumers.set(consumer.id, consumer);
     bus.subscribe(consumer);
   }

@@ -4,6 +4,7 @@ import { asc, sql } from 'drizzle-orm';
 import { catalogContract, productCreatedV1, productCreatedV2 } from '../../../modules/catalog/index.ts';
 import { migrateSchema, type DatabaseHandle } from '../../../platform/db/index.ts';
 import {
+  consumerBatching,
   createConsumer,
   createDeadLetterStore,
   createOutbox,
@@ -66,7 +67,16 @@ export interface World {
   /** Builds what one process would run; `consume` subscribes the probe consumer to its bus. */
   startProcess(
     bus: EventBus,
-    options: { relay: boolean; consume: boolean; leaseMs?: number; maxInFlight?: number; name?: string; version?: 1 | 2 },
+    options: {
+      relay: boolean;
+      consume: boolean;
+      leaseMs?: number;
+      maxInFlight?: number;
+      name?: string;
+      version?: 1 | 2;
+      /** Most deliveries per consumer transaction (default: a host's, 32); 1 handles each alone. */
+      inboxBatch?: number;
+    },
   ): TestProcess;
   /** Commits a product-created event of aggregate `key` to the catalog outbox, and wakes the running relays. */
   write(key: string, sku: string): Promise<EventEnvelope>;
@@ -135,7 +145,18 @@ export async function openWorld(database: DatabaseHandle, log: Logger): Promise<
         ...(options.maxInFlight ? { maxInFlight: options.maxInFlight } : {}),
       });
       const subscription = subscriptions[options.version ?? 1];
-      const base = createConsumer({ module: 'probe', db, tables: probeTables, deadLetters, subscription, context: undefined, log, afterCommit: () => {} });
+      const batching = consumerBatching(database.kind, options.inboxBatch ?? 32);
+      const base = createConsumer({
+        module: 'probe',
+        db,
+        tables: probeTables,
+        deadLetters,
+        subscription,
+        context: undefined,
+        log,
+        batching,
+        afterCommit: () => {},
+      });
       const consumer: Consumer | undefined = options.consume
         ? {
             ...base,
