@@ -101,6 +101,8 @@ export function createConsumer(options: ConsumerOptions): Consumer {
   let handlerMs = 0;
 
   async function runHandler(delivery: Delivery, tx: Tx): Promise<void> {
+    // Its deadline passed before its turn (a batch, or the wait for a connection): the handler is not started at all.
+    if (delivery.signal?.aborted) throw delivery.signal.reason;
     const started = performance.now();
     const tools = {
       tx,
