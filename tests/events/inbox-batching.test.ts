@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { productCreatedV1 } from '../../modules/catalog/index.ts';
 import type { DatabaseHandle, Tx } from '../../platform/db/index.ts';
 import { consumerBatching, createConsumer, eventTables, subscribe, type Consumer, type EventEnvelope } from '../../platform/events/index.ts';
@@ -54,16 +54,19 @@ describe.each(testDatabases)('inbox batching on $name', (testDatabase) => {
   };
   const inboxRows = async () => (await database.db.select().from(probeTables.inbox)).length;
 
-  beforeEach(async () => {
+  // One database per run (migrating it is most of a test's time); emptied between tests.
+  beforeAll(async () => {
     database = await testDatabase.open();
     world = await openWorld(database, log);
+  });
+  afterAll(async () => {
+    await database.close();
+  });
+  beforeEach(async () => {
+    await world.reset();
     calls = [];
     failOnce = new Set();
     slowMs = 0;
-  });
-  afterEach(async () => {
-    await world.reset();
-    await database.close();
   });
 
   it('deliveries that wait go together in one transaction, each handled once', async () => {
