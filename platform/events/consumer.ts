@@ -118,15 +118,20 @@ export function createConsumer(options: ConsumerOptions): Consumer {
     handlerMs = handlerMs * 0.9 + (performance.now() - started) * 0.1;
   }
 
+  /** Records the events in the inbox; returns those not there before (the others are duplicates). */
+  async function recordInInbox(tx: Tx, deliveries: readonly Delivery[]): Promise<Set<string>> {
+    const rows = await tx
+      .insert(tables.inbox)
+      .values(deliveries.map((d) => ({ eventId: d.envelope.id, consumer: id })))
+      .onConflictDoNothing()
+      .returning({ eventId: tables.inbox.eventId });
+    return new Set(rows.map((r) => r.eventId));
+  }
+
   function handleAlone(delivery: Delivery): Promise<Outcome> {
     return runInContext(delivery.context, () =>
       db.transaction(async (tx) => {
-        const fresh = await tx
-          .insert(tables.inbox)
-          .values({ eventId: delivery.envelope.id, consumer: id })
-          .onConflictDoNothing()
-          .returning({ eventId: tables.inbox.eventId });
-        if (fresh.length === 0) return 'duplicate' as const;
+        if ((await recordInInbox(tx, [delivery])).size === 0) return 'duplicate' as const;
         await runHandler(delivery, tx);
         return 'handled' as const;
       }),
@@ -141,14 +146,9 @@ export function createConsumer(options: ConsumerOptions): Consumer {
     // The transaction's own statements (begin, inbox, commit) belong to the first delivery's work.
     await runInContext((batch[0] as (typeof waiting)[number]).delivery.context, () =>
       db.transaction(async (tx) => {
-        const fresh = new Set(
-          (
-            await tx
-              .insert(tables.inbox)
-              .values(batch.map((w) => ({ eventId: w.delivery.envelope.id, consumer: id })))
-              .onConflictDoNothing()
-              .returning({ eventId: tables.inbox.eventId })
-          ).map((r) => r.eventId),
+        const fresh = await recordInInbox(
+          tx,
+          batch.map((w) => w.delivery),
         );
         for (const { delivery } of batch) {
           if (done > 0 && performance.now() - started > batchWindowMs) {
@@ -194,7 +194,6 @@ export function createConsumer(options: ConsumerOptions): Consumer {
             waiting.splice(i, 1);
           }
         }
-        if (batch.length === 0) break;
         if (batch.length === 1) {
           const [only] = batch as [(typeof waiting)[number]];
           await handleAlone(only.delivery).then(only.settle, only.fail);

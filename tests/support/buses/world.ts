@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { asc, sql } from 'drizzle-orm';
 import { catalogContract, productCreatedV1, productCreatedV2 } from '../../../modules/catalog/index.ts';
+import { environmentSchema } from '../../../platform/config/schema.ts';
 import { migrateSchema, type DatabaseHandle } from '../../../platform/db/index.ts';
 import {
   consumerBatching,
@@ -24,6 +25,8 @@ import { retry } from './bus-kinds.ts';
 const catalogMigrations = fileURLToPath(new URL('../../../migrations/catalog', import.meta.url));
 const probeMigrations = fileURLToPath(new URL('../probe/migrations', import.meta.url));
 const catalogTables = eventTables('catalog');
+/** A host's default (`EVENT_INBOX_BATCH`). */
+const defaultInboxBatch = environmentSchema.shape.EVENT_INBOX_BATCH.parse(undefined);
 const probeTables = eventTables('probe');
 
 /** Steers the recording handler from a test. */
@@ -145,7 +148,7 @@ export async function openWorld(database: DatabaseHandle, log: Logger): Promise<
         ...(options.maxInFlight ? { maxInFlight: options.maxInFlight } : {}),
       });
       const subscription = subscriptions[options.version ?? 1];
-      const batching = consumerBatching(database.kind, options.inboxBatch ?? 32);
+      const batching = consumerBatching(database.kind, options.inboxBatch ?? defaultInboxBatch);
       const base = createConsumer({
         module: 'probe',
         db,
