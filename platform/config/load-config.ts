@@ -29,6 +29,8 @@ export interface Config {
     roles: boolean;
     /** PostgreSQL `statement_timeout` and `idle_in_transaction_session_timeout` of module pools. */
     statementTimeoutMs: number;
+    /** Most connections of one PostgreSQL pool (a module's own, or one URL's shared pool without roles). */
+    poolMax: number;
     idleInTransactionTimeoutMs: number;
     /** PGlite ignores server timeouts and is one connection for all modules: transactions end after this. */
     transactionTimeoutMs: number;
@@ -222,6 +224,7 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
       migrateOnStart: e.MIGRATE_ON_START,
       roles: e.DATABASE_ROLES ?? true,
       statementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS,
+      poolMax: e.DB_POOL_MAX,
       idleInTransactionTimeoutMs: e.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS,
       transactionTimeoutMs: e.DB_TRANSACTION_TIMEOUT_MS,
     },

@@ -198,6 +198,7 @@ export const environmentSchema = z.object({
   EVENT_JOB_RETENTION: duration('1d'),
   EVENT_SUBSCRIPTION_REFRESH_MS: positiveInt(1_000),
   DB_STATEMENT_TIMEOUT_MS: positiveInt(30_000),
+  DB_POOL_MAX: positiveInt(10).pipe(z.number().max(1000, 'must be at most 1000')),
   DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: positiveInt(60_000),
   DB_TRANSACTION_TIMEOUT_MS: positiveInt(30_000),
   SHUTDOWN_TIMEOUT_MS: positiveInt(15_000),

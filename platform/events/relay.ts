@@ -7,6 +7,7 @@ import { backoffDelay, type BackoffOptions } from './backoff.ts';
 import type { EventBus } from './bus.ts';
 import type { EventDefinition } from './define-event.ts';
 import type { EventEnvelope } from './envelope.ts';
+import type { OutboxClaim, OutboxClaims } from './outbox.ts';
 import type { EventTables } from './tables.ts';
 import { publishedVersions } from './versions.ts';
 
@@ -31,16 +32,39 @@ export interface RelayOptions {
   onDispatch?: ((accepted: boolean) => void) | undefined;
 }
 
-export interface Relay {
+export interface Relay extends OutboxClaims {
   start(): void;
   stop(): Promise<void>;
-  /** Asks for a pass now; called right after a transaction that wrote to the outbox commits. */
+  /** Asks for a claim pass now; called right after a transaction that wrote to the outbox commits. */
   wake(): void;
+  /**
+   * Tracks transaction `tx` (call it first thing inside the transaction, at its top level): the outbox rows it writes
+   * are claimed for this relay in the statement that writes them (`claimFor`), and after `committed(tx)` those that
+   * head their aggregate key are handed to the bus without a claim pass. Not tracked while the relay is stopped. A
+   * savepoint of a tracked transaction is tracked with its `parent`: its rows are never claimed as written (the
+   * savepoint may roll back alone), and the parent's commit asks for a claim pass for them.
+   */
+  track(tx: object, parent?: object): void;
+  /**
+   * After a transaction committed: checks its claimed rows head their keys and hands those to the bus (the others
+   * give their claim back and wait for the claim pass), and asks for a claim pass when it (or an untracked
+   * transaction) wrote unclaimed rows. A transaction that rolled back is never passed here: its rows do not exist,
+   * and what was collected is dropped with it.
+   */
+  committed(tx?: object): void;
   readonly running: boolean;
   /** Events handed to the bus and not yet acknowledged. */
   readonly inFlight: number;
   /** Ids of the events in flight (what a forced shutdown abandons; they are dispatched again after a restart). */
   inFlightIds(): string[];
+}
+
+/** What a tracked transaction wrote: rows claimed as written, and whether others wait for a claim pass. */
+interface Collected {
+  rows: { seq: number; envelope: EventEnvelope }[];
+  unclaimed: boolean;
+  /** Set for a savepoint: its writes count as the parent's unclaimed rows. */
+  parent?: Collected;
 }
 
 interface ClaimedRow {
@@ -85,6 +109,19 @@ export function createRelay(options: RelayOptions): Relay {
   let again = false;
   /** Whether the last pass saw pending rows it could not claim. */
   let waiting = false;
+  /** A claim pass was asked for (by `wake`) since the last one began. */
+  let claimWanted = false;
+  /** Rows of tracked transactions, collected as the outbox writes them, by transaction. */
+  const tracked = new WeakMap<object, Collected>();
+  /** Rows written outside a tracked transaction since the last `committed`: they need a claim pass. */
+  let untrackedWrites = false;
+  /** Rows of committed transactions, claimed as written, not yet checked to head their key. */
+  let unchecked: ClaimedRow[] = [];
+  let checking = false;
+  /** Rows that head their key, waiting for room in flight, in commit order. */
+  let handed: ClaimedRow[] = [];
+  /** Sequence numbers of the rows claimed as written that this relay holds (unchecked or handed, not yet in flight). */
+  const held = new Set<number>();
   let sweep: ReturnType<typeof setInterval> | undefined;
   let renewal: ReturnType<typeof setInterval> | undefined;
   let stopped: Promise<void> | undefined;
@@ -106,7 +143,6 @@ export function createRelay(options: RelayOptions): Relay {
       ), free as (
         select o.seq from ${outbox} o join heads h on h.seq = o.seq
         where o.dispatched_at is null and (o.claimed_until is null or o.claimed_until < now())
-          and o.claimed_by is distinct from ${relayId}
         order by o.seq
         limit ${limit}
         for update of o skip locked
@@ -154,16 +190,18 @@ export function createRelay(options: RelayOptions): Relay {
         .catch((e: unknown) => log.error({ err: e }, 'outbox release failed'));
     } finally {
       inFlight.delete(row.seq);
+      if (handed.length > 0 && running) drain();
       // The next event of this key may have become the head: look again, once there is room for a batch (every claim
       // reads all pending heads, so claiming one row per finished dispatch would cost a scan per event under load).
-      // Only when the last pass left rows waiting, or a pass is running now (its snapshot may predate this dispatch's
-      // mark): an event committed later wakes the relay itself, so a claim per dispatch would mostly find nothing.
-      if (running && (waiting || pumping) && (maxInFlight - inFlight.size >= claimBatch || inFlight.size === 0)) wake();
+      // Only when the last pass left rows waiting, a pass is running now (its snapshot may predate this dispatch's
+      // mark) or one was asked for while there was no room: an event committed later wakes the relay itself, so a
+      // claim per dispatch would mostly find nothing.
+      if (running && (waiting || pumping || claimWanted) && (maxInFlight - inFlight.size >= claimBatch || inFlight.size === 0)) wake();
     }
   }
 
   async function renew(): Promise<void> {
-    const seqs = [...inFlight.keys()];
+    const seqs = [...inFlight.keys(), ...held];
     if (seqs.length === 0) return;
     await db
       .update(outbox)
@@ -181,13 +219,13 @@ export function createRelay(options: RelayOptions): Relay {
     try {
       do {
         again = false;
+        startHanded();
         const room = maxInFlight - inFlight.size;
-        if (room <= 0 || !running) break;
-        const rows = (await claim(room)).filter((r) => !inFlight.has(r.seq));
-        for (const row of rows) {
-          inFlight.set(row.seq, row.envelope);
-          void dispatch(row);
-        }
+        if (room <= 0 || !running || !claimWanted) break;
+        claimWanted = false;
+        // A row of its own whose lease lapsed (a renewal that failed) may come back: it is in hand already.
+        const rows = (await claim(room)).filter((r) => !inFlight.has(r.seq) && !held.has(r.seq));
+        for (const row of rows) start(row);
       } while (again && running);
     } catch (error) {
       log.error({ err: error }, 'outbox relay pass failed');
@@ -196,10 +234,85 @@ export function createRelay(options: RelayOptions): Relay {
     }
   }
 
+  function start(row: ClaimedRow): void {
+    held.delete(row.seq);
+    inFlight.set(row.seq, row.envelope);
+    void dispatch(row);
+  }
+
+  /** Starts handed rows while there is room, in order. */
+  function startHanded(): void {
+    if (!running) return;
+    const room = Math.max(0, maxInFlight - inFlight.size);
+    const now = room >= handed.length ? handed : handed.slice(0, room);
+    handed = room >= handed.length ? [] : handed.slice(room);
+    for (const row of now) start(row);
+  }
+
+  /**
+   * Checks the rows claimed as written against the outbox, many at once (while one check runs, the rows of later
+   * commits wait for the next): a row with an earlier pending event of its key (left by a crash, backing off, in
+   * another relay's hands, or written earlier in the same transaction) gives its claim back and waits for the claim
+   * pass, which takes a key's oldest pending event only; every other row is handed to the bus now. A transaction that
+   * commits after the check ran is later in commit order than the row, so the check cannot miss an earlier event.
+   */
+  async function checkHeadsNow(): Promise<void> {
+    if (checking) return;
+    checking = true;
+    try {
+      while (unchecked.length > 0 && running) {
+        const batch = unchecked;
+        unchecked = [];
+        let behind: Set<number>;
+        try {
+          const result = await db.execute(sql`
+            select o.seq from ${outbox} o
+            where o.seq in (${sql.join(
+              batch.map((r) => sql`${r.seq}`),
+              sql`, `,
+            )})
+              and exists (select 1 from ${outbox} p where p.aggregate_key = o.aggregate_key and p.seq < o.seq and p.dispatched_at is null)`);
+          behind = new Set(resultRows<{ seq: number | string }>(result).map((r) => Number(r.seq)));
+        } catch (error) {
+          // Not known to head their keys: the claim pass takes them, in order.
+          log.warn({ err: error, rows: batch.length }, 'checking handed outbox rows failed; the claim pass takes them');
+          behind = new Set(batch.map((r) => r.seq));
+        }
+        const waiting = batch.filter((r) => behind.has(r.seq));
+        handed.push(...batch.filter((r) => !behind.has(r.seq)));
+        startHanded();
+        if (waiting.length > 0) {
+          for (const row of waiting) held.delete(row.seq);
+          await release(waiting.map((r) => r.seq));
+          wake();
+        }
+      }
+    } finally {
+      checking = false;
+    }
+  }
+  const checkHeads = () => void checkHeadsNow();
+
   // Woken after a request's commit, the pass is no part of that request: it runs outside its context.
   const pumpAlone = () => void pump();
+  /** Starts handed rows now (not behind a claim pass that may be running), outside the committing request's context. */
+  function drain(): void {
+    outsideContext(startHanded);
+  }
   function wake(): void {
-    if (running) outsideContext(pumpAlone);
+    if (!running) return;
+    claimWanted = true;
+    outsideContext(pumpAlone);
+  }
+
+  /** Gives up claims this relay will not dispatch (handed rows at a stop), so any relay takes them at once. */
+  async function release(seqs: number[]): Promise<void> {
+    if (seqs.length === 0) return;
+    await db
+      .update(outbox)
+      .set({ claimedUntil: null, claimedBy: null })
+      .where(and(inArray(outbox.seq, seqs), eq(outbox.claimedBy, relayId), isNull(outbox.dispatchedAt)))
+      .catch((error: unknown) => log.warn({ err: error, rows: seqs.length }, 'releasing outbox claims failed; they expire with their lease'));
   }
 
   return {
@@ -219,6 +332,12 @@ export function createRelay(options: RelayOptions): Relay {
         if (sweep) clearInterval(sweep);
         stopped = (async () => {
           await waitFor(() => !pumping && inFlight.size === 0);
+          await waitFor(() => !checking);
+          const left = [...held];
+          handed = [];
+          unchecked = [];
+          held.clear();
+          await release(left);
           if (renewal) clearInterval(renewal);
           await marks.flushed();
         })();
@@ -226,6 +345,43 @@ export function createRelay(options: RelayOptions): Relay {
       return stopped;
     },
     wake,
+    track(tx, parent) {
+      if (!running) return;
+      const of = parent ? tracked.get(parent) : undefined;
+      if (parent && !of) return;
+      tracked.set(tx, of ? { rows: [], unclaimed: false, parent: of } : { rows: [], unclaimed: false });
+    },
+    claimFor(tx): OutboxClaim | undefined {
+      const collected = tracked.get(tx);
+      if (!collected || collected.parent) {
+        if (collected?.parent) collected.parent.unclaimed = true;
+        else untrackedWrites = true;
+        return undefined;
+      }
+      return {
+        relayId,
+        leaseMs: options.leaseMs,
+        written: (row) => collected.rows.push(row),
+      };
+    },
+    committed(tx) {
+      const collected = tx ? tracked.get(tx) : undefined;
+      if (tx) tracked.delete(tx);
+      const waitingRows = untrackedWrites || !collected || collected.unclaimed;
+      untrackedWrites = false;
+      const rows = (collected?.rows ?? []).map((row) => ({ seq: row.seq, envelope: row.envelope, attempts: 1 }));
+      if (!running) {
+        // Stopping: the claims are given up, for whichever relay runs next.
+        void release(rows.map((r) => r.seq));
+        return;
+      }
+      if (rows.length > 0) {
+        for (const row of rows) held.add(row.seq);
+        unchecked.push(...rows);
+        outsideContext(checkHeads);
+      }
+      if (waitingRows) wake();
+    },
     get running() {
       return running;
     },

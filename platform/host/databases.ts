@@ -57,7 +57,7 @@ export async function openModuleDatabases(config: Config, modules: readonly Modu
       if (!config.database.roles) {
         let shared = admins.get(url);
         if (!shared) {
-          shared = await openDatabase({ url, timeouts, ca });
+          shared = await openDatabase({ url, timeouts, ca, maxConnections: config.database.poolMax });
           admins.set(url, shared);
           opened.push(shared);
         }
@@ -77,7 +77,7 @@ export async function openModuleDatabases(config: Config, modules: readonly Modu
           { cause: error },
         );
       });
-      const own = await openDatabase({ url, role: moduleRole(m.name), timeouts, ca });
+      const own = await openDatabase({ url, role: moduleRole(m.name), timeouts, ca, maxConnections: config.database.poolMax });
       opened.push(own);
       handles.set(m.name, own);
       log.debug({ module: m.name, role: moduleRole(m.name), database: own.describe }, 'module database opened');

@@ -23,6 +23,7 @@ import {
   scopedDb,
   type IdempotencyGate,
   type IdempotencyStore,
+  type TransactionHooks,
 } from '../idempotency/index.ts';
 import type { Metrics } from '../metrics/index.ts';
 import type { Logger, Tracing } from '../observability/index.ts';
@@ -113,12 +114,15 @@ export function hostModule(options: HostModuleOptions): HostedModule {
     onRun: (at) => metrics?.retention.ran(definition.name, at),
   });
   const projections = hostProjections(definition, db, config, log, metrics, tracing);
-  // What a committed transaction may have written: outbox rows for the relay, stream events for the projections, a
-  // saga for the saga runner.
-  const afterCommit = () => {
-    relay.wake();
-    projections.runner?.wake();
-    sagas.afterCommit();
+  // A module transaction is tracked by the relay, which hands the events it committed to the bus itself. What else a
+  // committed transaction may have written: stream events for the projections, a saga for the saga runner.
+  const transactionHooks: TransactionHooks = {
+    begin: (tx, parent) => relay.track(tx, parent),
+    committed: (tx) => {
+      relay.committed(tx);
+      projections.runner?.wake();
+      sagas.afterCommit();
+    },
   };
   const uses = new Set((definition.uses ?? []).map((c) => c.module));
   const idempotency = createIdempotencyStore({
@@ -140,10 +144,10 @@ export function hostModule(options: HostModuleOptions): HostedModule {
     // In a request with an Idempotency-Key, the held effect transaction while there is one.
     db: scopedDb(definition.name, db),
     log,
-    outbox: createOutbox(tables, definition.name, tracing),
+    outbox: createOutbox(tables, definition.name, tracing, relay),
     audit,
     sagas: sagas.starter,
-    transaction: (fn) => moduleTransaction(definition.name, db, fn, afterCommit, database.db),
+    transaction: (fn) => moduleTransaction(definition.name, db, fn, transactionHooks, database.db),
     client<C extends Contract>(contract: C, clientOptions: { fallbacks?: Fallbacks<C> } = {}) {
       if (!uses.has(contract.module)) throw new Error(`Module ${definition.name} calls ${contract.module} but does not list it in \`uses\`.`);
       const meter = metrics?.callMeter(definition.name, contract.module);

@@ -11,4 +11,4 @@ export { createIdempotencyGate, keyScope, replayedHeader, sha256 } from './excha
 export type { IdempotencyGate, KeyedResult, AnswerShape } from './exchange.ts';
 export { idempotency } from './middleware.ts';
 export { moduleTransaction, scopedDb, commitBeforeCall } from './request-scope.ts';
-export type { KeyedScope, HeldTransaction } from './request-scope.ts';
+export type { KeyedScope, HeldTransaction, TransactionHooks } from './request-scope.ts';

@@ -45,23 +45,45 @@ export function keyedScope(module: string): KeyedScope | undefined {
 /** Thrown inside a held transaction to roll it back; never leaves this module. */
 const rollback = Symbol('rollback');
 
+/** What a module transaction tells its host: when it begins (on its own connection) and once it committed. */
+export interface TransactionHooks {
+  /** `parent` is given for a savepoint that joins a held transaction. */
+  begin(tx: Tx, parent?: Tx): void;
+  /** After the commit; `tx` is the transaction that committed (a joined one's is the held one it joined). */
+  committed(tx: Tx | undefined): void;
+}
+
 /**
  * `ModuleContext.transaction` for `module`: a plain transaction, except in a keyed request, where the first one is
  * held open after `fn` returns (its result goes back to the caller) until the request's answer is known, and later
- * ones join it. `afterCommit` runs once the effect really committed.
+ * ones join it (as savepoints). `hooks.committed` runs once the effect really committed.
  */
-export function moduleTransaction<T>(module: string, db: Db, fn: (tx: Tx) => Promise<T>, afterCommit: () => void, connection: object = db): Promise<T> {
+export function moduleTransaction<T>(module: string, db: Db, fn: (tx: Tx) => Promise<T>, hooks: TransactionHooks, connection: object = db): Promise<T> {
   const scope = keyedScope(module);
   if (!scope || (scope.held && !scope.held.open)) {
-    return db.transaction(fn).then((result) => {
-      afterCommit();
-      return result;
-    });
+    let top: Tx | undefined;
+    return db
+      .transaction((tx) => {
+        top = tx;
+        hooks.begin(tx);
+        return fn(tx);
+      })
+      .then((result) => {
+        hooks.committed(top);
+        return result;
+      });
   }
   if (scope.held) {
     // Another transaction of this request is running or held: join it (a savepoint), once its code has run.
     const held = scope.held;
-    return held.ready.then(() => (held.open && held.tx ? held.tx.transaction(fn) : moduleTransaction(module, db, fn, afterCommit, connection)));
+    return held.ready.then(() => {
+      const parent = held.tx;
+      if (!held.open || !parent) return moduleTransaction(module, db, fn, hooks, connection);
+      return parent.transaction((savepoint) => {
+        hooks.begin(savepoint, parent);
+        return fn(savepoint);
+      });
+    });
   }
   return new Promise<T>((resolve, reject) => {
     let settle!: (outcome: Outcome) => void;
@@ -69,6 +91,7 @@ export function moduleTransaction<T>(module: string, db: Db, fn: (tx: Tx) => Pro
     let markReady!: () => void;
     const held: HeldTransaction = { connection, tx: undefined, ready: new Promise((r) => (markReady = r)), open: true, end: async () => {} };
     const done = db.transaction(async (tx) => {
+      hooks.begin(tx);
       let result: T;
       try {
         result = await fn(tx);
@@ -92,7 +115,7 @@ export function moduleTransaction<T>(module: string, db: Db, fn: (tx: Tx) => Pro
       held.open = false;
       try {
         await done;
-        if (end.kind !== 'rollback') afterCommit();
+        if (end.kind !== 'rollback') hooks.committed(held.tx);
       } catch (error) {
         if (error !== rollback) throw error;
       }

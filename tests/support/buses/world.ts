@@ -79,10 +79,23 @@ export interface World {
       version?: 1 | 2;
       /** Most deliveries per consumer transaction (default: a host's, 32); 1 handles each alone. */
       inboxBatch?: number;
+      /**
+       * Writes go through this process's relay as a host's module transactions do: tracked, their rows claimed as
+       * written and handed to the bus at commit, with no wake of the relays (default false: writes wake every relay).
+       */
+      handoff?: boolean;
+      /** The relay's sweep period (default 50 ms). */
+      sweepMs?: number;
     },
   ): TestProcess;
   /** Commits a product-created event of aggregate `key` to the catalog outbox, and wakes the running relays. */
   write(key: string, sku: string): Promise<EventEnvelope>;
+  /**
+   * Commits the product-created events of `writes` in one transaction (a `savepoint` entry in a savepoint of it,
+   * which rolls back alone when `rollBack` is set), as a host's module transaction does: through the relay of the
+   * process started with `handoff`, if there is one. Resolves with the envelopes that committed.
+   */
+  writeMany(writes: { key: string; sku: string; savepoint?: boolean; rollBack?: boolean }[]): Promise<EventEnvelope[]>;
   /** Commits a product-created event in version 2, the version catalog publishes now (consumers of v1 get it converted). */
   writeV2(key: string, sku: string): Promise<EventEnvelope>;
   /** Publishes an event in a transaction that then rolls back. */
@@ -101,7 +114,9 @@ export async function openWorld(database: DatabaseHandle, log: Logger): Promise<
   await migrateSchema(db, 'catalog', catalogMigrations);
   await migrateSchema(db, 'probe', probeMigrations);
   const controls: RecorderControls = { failuresLeft: 0, maxDelayMs: 0, calls: [], hang: undefined, hold: undefined, held: [], onCall: undefined };
-  const outbox = createOutbox(catalogTables, 'catalog');
+  const handoffs = new Map<TestProcess, Relay>();
+  const handoffRelay = (): Relay | undefined => handoffs.values().next().value;
+  const outbox = createOutbox(catalogTables, 'catalog', undefined, { claimFor: (tx) => handoffRelay()?.claimFor(tx) });
   const deadLetters = createDeadLetterStore('probe', db, probeTables);
   const processes = new Set<TestProcess>();
   const outcomes: World['outcomes'] = [];
@@ -130,7 +145,7 @@ export async function openWorld(database: DatabaseHandle, log: Logger): Promise<
   const wakeAll = () => processes.forEach((p) => p.relay.wake());
   const payload = (key: string, sku: string) => ({ productId: key, sku, name: `Product ${sku}`, price: { amount: 100, currency: 'EUR' } });
 
-  return {
+  const world: World = {
     database,
     controls,
     outcomes,
@@ -141,7 +156,7 @@ export async function openWorld(database: DatabaseHandle, log: Logger): Promise<
         tables: catalogTables,
         bus,
         log,
-        sweepMs: 50,
+        sweepMs: options.sweepMs ?? 50,
         leaseMs: options.leaseMs ?? 5000,
         retry,
         events: catalogContract.events,
@@ -188,6 +203,7 @@ export async function openWorld(database: DatabaseHandle, log: Logger): Promise<
         consumer,
         async stop() {
           processes.delete(node);
+          handoffs.delete(node);
           await ready;
           // As the host does: the bus first, so that a delivery still retrying gives up and its relay can stop.
           await bus.close();
@@ -195,12 +211,47 @@ export async function openWorld(database: DatabaseHandle, log: Logger): Promise<
         },
       };
       processes.add(node);
+      if (options.handoff) handoffs.set(node, relay);
       return node;
     },
     async write(key, sku) {
+      const relay = handoffRelay();
+      if (relay) return (await world.writeMany([{ key, sku }]))[0] as EventEnvelope;
       const envelope = await db.transaction((tx) => outbox.publish(tx, productCreatedV1, payload(key, sku)));
       wakeAll();
       return envelope;
+    },
+    async writeMany(writes) {
+      const relay = handoffRelay();
+      const rolledBack = new Error('savepoint rolled back on purpose');
+      let top: object | undefined;
+      const envelopes = await db.transaction(async (tx) => {
+        top = tx;
+        relay?.track(tx);
+        const committed: EventEnvelope[] = [];
+        for (const write of writes) {
+          if (!write.savepoint) {
+            committed.push(await outbox.publish(tx, productCreatedV1, payload(write.key, write.sku)));
+            continue;
+          }
+          const envelope = await tx
+            .transaction(async (savepoint) => {
+              relay?.track(savepoint, tx);
+              const written = await outbox.publish(savepoint, productCreatedV1, payload(write.key, write.sku));
+              if (write.rollBack) throw rolledBack;
+              return written;
+            })
+            .catch((error: unknown) => {
+              if (error !== rolledBack) throw error;
+              return undefined;
+            });
+          if (envelope) committed.push(envelope);
+        }
+        return committed;
+      });
+      if (relay) relay.committed(top);
+      else wakeAll();
+      return envelopes;
     },
     async writeV2(key, sku) {
       const { price, ...rest } = payload(key, sku);
@@ -236,6 +287,7 @@ export async function openWorld(database: DatabaseHandle, log: Logger): Promise<
       outcomes.length = 0;
     },
   };
+  return world;
 }
 
 /** A fresh aggregate key. */

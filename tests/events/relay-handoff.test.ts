@@ -1,0 +1,210 @@
+import { isNull, sql } from 'drizzle-orm';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { productCreatedV1 } from '../../modules/catalog/index.ts';
+import { createInProcessBus, createOutbox, eventTables, type EventBus, type EventEnvelope } from '../../platform/events/index.ts';
+import { retry } from '../support/buses/bus-kinds.ts';
+import { newKey, openWorld, type World } from '../support/buses/world.ts';
+import { testDatabases, type TestDatabaseHandle } from '../support/databases.ts';
+import { eventually, testLogger } from '../support/test-host.ts';
+
+const log = testLogger();
+const outbox = eventTables('catalog').outbox;
+/** No sweep within a test: what is delivered was handed over at commit, or claimed by a pass the commit asked for. */
+const noSweep = 3_600_000;
+
+/** An in-process bus that notes every envelope handed to it, and holds those whose SKU starts with `STUCK` while `gate` is set. */
+function notingBus(published: EventEnvelope[], gate: { promise: Promise<void> | undefined }): EventBus {
+  const inner = createInProcessBus({ log, maxAttempts: 3, retry, handlerTimeoutMs: 10_000, inboxRetentionMs: 86_400_000 });
+  return {
+    ...inner,
+    async publish(envelope: EventEnvelope, options) {
+      published.push(envelope);
+      if (gate.promise && (envelope.payload as { sku: string }).sku.startsWith('STUCK')) await gate.promise;
+      return inner.publish(envelope, options);
+    },
+  };
+}
+
+/**
+ * The relay's hand-off (DESIGN.md §5): a module transaction's events that head their key are claimed in the statement
+ * that writes them and handed to the bus when the transaction commits, with no claim pass; the sweep stays for
+ * recovery. Each test runs without a sweep, so a row that is neither handed over nor claimed by a pass its commit asked
+ * for is never delivered, and the test fails.
+ */
+describe.each(testDatabases)('relay hand-off on $name', (testDatabase) => {
+  let database: TestDatabaseHandle;
+  let world: World;
+  const published: EventEnvelope[] = [];
+  let release: () => void = () => {};
+  const gate: { promise: Promise<void> | undefined } = { promise: undefined };
+  beforeAll(async () => {
+    database = await testDatabase.open();
+    world = await openWorld(database, log);
+  });
+  afterEach(async () => {
+    release();
+    gate.promise = undefined;
+    published.length = 0;
+    await world.reset();
+  });
+  afterAll(() => database.close());
+
+  const handingProcess = (options: { maxInFlight?: number; leaseMs?: number } = {}) =>
+    world.startProcess(notingBus(published, gate), { relay: true, consume: true, handoff: true, sweepMs: noSweep, ...options });
+  const delivered = async () => (await world.effects()).map((e) => e.eventId);
+
+  it('hands a committed transaction’s events to the bus with the claim written with them, once each', async () => {
+    await handingProcess().ready;
+    const written = [];
+    for (let i = 0; i < 30; i++)
+      written.push(
+        ...(await world.writeMany([
+          { key: newKey(), sku: `A-${i}` },
+          { key: newKey(), sku: `B-${i}` },
+        ])),
+      );
+    await eventually(async () => expect(await delivered()).toHaveLength(60), 20_000);
+    expect(new Set(await delivered())).toEqual(new Set(written.map((e) => e.id)));
+    expect(published.map((e) => e.id).sort()).toEqual(written.map((e) => e.id).sort());
+    await eventually(async () => expect(await database.db.select().from(outbox).where(isNull(outbox.dispatchedAt))).toHaveLength(0), 10_000);
+    // Claimed once, as written: a claim pass would have counted a second attempt.
+    expect(new Set((await world.outboxRows()).map((r) => r.attempts))).toEqual(new Set([1]));
+  });
+
+  it('keeps the order of a key written several times in one transaction and over several: the rest wait for their head', async () => {
+    await handingProcess().ready;
+    const key = newKey();
+    const first = await world.writeMany([
+      { key, sku: 'K-1' },
+      { key, sku: 'K-2' },
+      { key: newKey(), sku: 'OTHER' },
+      { key, sku: 'K-3' },
+    ]);
+    const later = await world.writeMany([{ key, sku: 'K-4' }]);
+    const ofKey = [...first, ...later].filter((e) => e.key === key).map((e) => e.id);
+    await eventually(async () => expect(await delivered()).toHaveLength(5), 20_000);
+    const order = (await world.effects()).map((e) => e.eventId).filter((id) => ofKey.includes(id));
+    expect(order).toEqual(ofKey);
+    // All were claimed as written; those behind the head gave their claim back and were claimed again, in order.
+    const rows = await world.outboxRows();
+    expect(rows.find((r) => r.id === ofKey[0])?.attempts).toBe(1);
+    expect(rows.find((r) => r.id === ofKey[1])?.attempts).toBe(2);
+  });
+
+  it('a later transaction’s event waits behind its key’s head in flight; other keys pass', async () => {
+    gate.promise = new Promise<void>((r) => (release = r));
+    await handingProcess().ready;
+    const key = newKey();
+    const [stuck] = await world.writeMany([{ key, sku: 'STUCK-1' }]);
+    await eventually(() => expect(published.map((e) => e.id)).toContain(stuck?.id), 10_000);
+    const [next] = await world.writeMany([{ key, sku: 'NEXT' }]);
+    const [other] = await world.writeMany([{ key: newKey(), sku: 'OTHER' }]);
+    await eventually(async () => expect(await delivered()).toEqual([other?.id]), 10_000);
+    expect(published.map((e) => e.id)).not.toContain(next?.id);
+    // It gave back the claim written with it, for the claim pass to take once its head is done.
+    await eventually(async () => expect((await world.outboxRows()).find((r) => r.id === next?.id)?.claimedBy).toBeNull(), 10_000);
+    release();
+    await eventually(async () => expect(await delivered()).toEqual([other?.id, stuck?.id, next?.id]), 20_000);
+  });
+
+  it.skipIf(testDatabase.name !== 'postgres')(
+    'two overlapping transactions that both claimed the same key go out one after the other, in commit order',
+    async () => {
+      gate.promise = new Promise<void>((r) => (release = r));
+      const node = handingProcess();
+      await node.ready;
+      const publisher = createOutbox(eventTables('catalog'), 'catalog', undefined, node.relay);
+      const key = newKey();
+      const product = (sku: string) => ({ productId: key, sku, name: sku, price: { amount: 100, currency: 'EUR' } });
+      let inserted!: () => void;
+      const firstInserted = new Promise<void>((r) => (inserted = r));
+      let commitFirst!: () => void;
+      const firstMayCommit = new Promise<void>((r) => (commitFirst = r));
+      let firstTx: object | undefined;
+      // Both rows are claimed as written; the second's check after the commits finds the first still pending.
+      const first = database.db.transaction(async (tx) => {
+        firstTx = tx;
+        node.relay.track(tx);
+        const envelope = await publisher.publish(tx, productCreatedV1, product('STUCK-first'));
+        inserted();
+        await firstMayCommit;
+        return envelope;
+      });
+      await firstInserted;
+      let secondTx: object | undefined;
+      const second = await database.db.transaction(async (tx) => {
+        secondTx = tx;
+        node.relay.track(tx);
+        const envelope = await publisher.publish(tx, productCreatedV1, product('SECOND'));
+        commitFirst();
+        await first;
+        return envelope;
+      });
+      node.relay.committed(firstTx);
+      node.relay.committed(secondTx);
+      const firstEnvelope = await first;
+      await eventually(() => expect(published.map((e) => e.id)).toContain(firstEnvelope.id), 10_000);
+      // The first is in flight: the second, handed over too, waits for it.
+      await new Promise((r) => setTimeout(r, 300));
+      expect(published.map((e) => e.id)).not.toContain(second.id);
+      release();
+      await eventually(async () => expect(await delivered()).toEqual([firstEnvelope.id, second.id]), 20_000);
+    },
+  );
+
+  it('hands over nothing of a savepoint that rolled back, and what a savepoint committed goes out with a pass the commit asks for', async () => {
+    await handingProcess().ready;
+    const written = await world.writeMany([
+      { key: newKey(), sku: 'TOP' },
+      { key: newKey(), sku: 'KEPT', savepoint: true },
+      { key: newKey(), sku: 'DROPPED', savepoint: true, rollBack: true },
+    ]);
+    expect(written.map((e) => (e.payload as { sku: string }).sku)).toEqual(['TOP', 'KEPT']);
+    await eventually(async () => expect(new Set(await delivered())).toEqual(new Set(written.map((e) => e.id))), 20_000);
+    expect(await world.outboxRows()).toHaveLength(2);
+    expect(published.map((e) => (e.payload as { sku: string }).sku).sort()).toEqual(['KEPT', 'TOP']);
+  });
+
+  it('a transaction that rolls back hands over nothing and leaves no claim', async () => {
+    await handingProcess().ready;
+    await world.writeAndRollBack(newKey(), 'GONE');
+    const [kept] = await world.writeMany([{ key: newKey(), sku: 'KEPT' }]);
+    await eventually(async () => expect(await delivered()).toEqual([kept?.id]), 20_000);
+    expect(published.map((e) => e.id)).toEqual([kept?.id]);
+  });
+
+  it('rows claimed by a relay that died before handing them over are taken over by another once the lease lapses', async () => {
+    const dying = handingProcess({ leaseMs: 1000 });
+    await dying.ready;
+    // The process dies between its commit and the hand-off: the rows are claimed for its relay, which never sends them.
+    const orphans = await world.writeMany(Array.from({ length: 5 }, (_, i) => ({ key: newKey(), sku: `ORPHAN-${i}` })));
+    await eventually(() => expect(published).toHaveLength(5), 10_000);
+    // The relay handed them over; its death before sending is played by putting its claims back, undispatched.
+    await dying.stop();
+    published.length = 0;
+    await database.db.execute(sql`truncate probe.inbox, probe.effects`);
+    await database.db
+      .update(outbox)
+      .set({ dispatchedAt: null, claimedBy: 'a-relay-that-died', claimedUntil: sql`now() + interval '1 second'` })
+      .where(sql`true`);
+    world.startProcess(notingBus(published, gate), { relay: true, consume: true, leaseMs: 1000 });
+    await eventually(async () => expect(new Set(await delivered())).toEqual(new Set(orphans.map((e) => e.id))), 15_000);
+  });
+
+  it('gives its handed rows back when it stops before sending them, so the next relay takes them at once', async () => {
+    gate.promise = new Promise<void>((r) => (release = r));
+    const first = handingProcess({ maxInFlight: 1, leaseMs: 60_000 });
+    await first.ready;
+    const [stuck] = await world.writeMany([{ key: newKey(), sku: 'STUCK-0' }]);
+    await eventually(() => expect(published.map((e) => e.id)).toEqual([stuck?.id]), 10_000);
+    // No room: these wait in the relay, claimed for it with a one-minute lease.
+    const waiting = await world.writeMany(Array.from({ length: 4 }, (_, i) => ({ key: newKey(), sku: `WAIT-${i}` })));
+    const stopping = first.stop();
+    release();
+    await stopping;
+    const stillClaimed = (await world.outboxRows()).filter((r) => r.dispatchedAt === null && r.claimedBy !== null);
+    expect(stillClaimed).toEqual([]);
+    world.startProcess(notingBus(published, gate), { relay: true, consume: true, leaseMs: 60_000 });
+    await eventually(async () => expect(new Set(await delivered())).toEqual(new Set([stuck?.id, ...waiting.map((e) => e.id)])), 15_000);
+  });
+});
