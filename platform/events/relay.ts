@@ -8,6 +8,7 @@ import type { EventBus } from './bus.ts';
 import type { EventDefinition } from './define-event.ts';
 import type { EventEnvelope } from './envelope.ts';
 import type { OutboxClaim, OutboxClaims } from './outbox.ts';
+import { createMarker, waitFor } from './relay-marks.ts';
 import type { EventTables } from './tables.ts';
 import { publishedVersions } from './versions.ts';
 
@@ -390,51 +391,4 @@ export function createRelay(options: RelayOptions): Relay {
     },
     inFlightIds: () => [...inFlight.values()].map((e) => e.id),
   };
-}
-
-/**
- * Marks rows dispatched in batches: while one UPDATE runs, the rows acknowledged meanwhile wait and go together in
- * the next, so a busy relay spends one statement on many events.
- */
-function createMarker(db: Db, tables: EventTables, log: Logger) {
-  let waiting: { seq: number; done: () => void; failed: (e: unknown) => void }[] = [];
-  let flushing: Promise<void> | undefined;
-
-  async function flush(): Promise<void> {
-    while (waiting.length > 0) {
-      const batch = waiting;
-      waiting = [];
-      try {
-        await db
-          .update(tables.outbox)
-          .set({ dispatchedAt: sql`now()`, claimedUntil: null, claimedBy: null, lastError: null })
-          .where(
-            inArray(
-              tables.outbox.seq,
-              batch.map((b) => b.seq),
-            ),
-          );
-        for (const b of batch) b.done();
-      } catch (error) {
-        log.warn({ err: error, rows: batch.length }, 'marking outbox rows dispatched failed; they will be dispatched again');
-        for (const b of batch) b.failed(error);
-      }
-    }
-    flushing = undefined;
-  }
-
-  return {
-    dispatched(seq: number): Promise<void> {
-      const promise = new Promise<void>((done, failed) => waiting.push({ seq, done, failed }));
-      flushing ??= flush();
-      return promise;
-    },
-    flushed: async () => {
-      while (flushing) await flushing;
-    },
-  };
-}
-
-async function waitFor(done: () => boolean): Promise<void> {
-  while (!done()) await new Promise((r) => setTimeout(r, 5));
 }

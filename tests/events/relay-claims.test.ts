@@ -1,26 +1,13 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createInProcessBus, eventTables, type EventBus, type EventEnvelope } from '../../platform/events/index.ts';
-import { retry } from '../support/buses/bus-kinds.ts';
+import { eventTables } from '../../platform/events/index.ts';
+import { gatedBus } from '../support/buses/bus-kinds.ts';
 import { newKey, openWorld, type World } from '../support/buses/world.ts';
 import { testDatabases, type TestDatabaseHandle } from '../support/databases.ts';
 import { eventually, testLogger } from '../support/test-host.ts';
 
 const log = testLogger();
 const outbox = eventTables('catalog').outbox;
-
-/** An in-process bus whose `publish` waits while `gate` is set, for events whose SKU starts with `STUCK`. */
-function gatedBus(published: string[], gate: { promise: Promise<void> | undefined }): EventBus {
-  const inner = createInProcessBus({ log, maxAttempts: 3, retry, handlerTimeoutMs: 10_000, inboxRetentionMs: 86_400_000 });
-  return {
-    ...inner,
-    async publish(envelope: EventEnvelope, options) {
-      published.push(envelope.id);
-      if (gate.promise && (envelope.payload as { sku: string }).sku.startsWith('STUCK')) await gate.promise;
-      return inner.publish(envelope, options);
-    },
-  };
-}
 
 describe.each(testDatabases)('relay claims on $name', (testDatabase) => {
   let database: TestDatabaseHandle;
@@ -48,7 +35,10 @@ describe.each(testDatabases)('relay claims on $name', (testDatabase) => {
     stick();
     const stuck = [];
     for (let i = 0; i < 150; i++) stuck.push(await world.write(newKey(), `STUCK-${i}`));
-    world.startProcess(gatedBus(published, gate), { relay: true, consume: true, maxInFlight: 200 });
+    world.startProcess(
+      gatedBus(log, gate, (envelope) => published.push(envelope.id)),
+      { relay: true, consume: true, maxInFlight: 200 },
+    );
     await eventually(() => expect(new Set(published).size).toBe(150), 20_000);
     const free = [];
     for (let i = 0; i < 44; i++) free.push(await world.write(newKey(), `FREE-${i}`));
@@ -63,11 +53,17 @@ describe.each(testDatabases)('relay claims on $name', (testDatabase) => {
     stick();
     for (let i = 0; i < 20; i++) await world.write(newKey(), `STUCK-${i}`);
     // The first relay has room for twenty: all of it is taken by the stuck events.
-    world.startProcess(gatedBus(published, gate), { relay: true, consume: true, maxInFlight: 20 });
+    world.startProcess(
+      gatedBus(log, gate, (envelope) => published.push(envelope.id)),
+      { relay: true, consume: true, maxInFlight: 20 },
+    );
     await eventually(() => expect(new Set(published).size).toBe(20), 20_000);
     const free = [];
     for (let i = 0; i < 30; i++) free.push(await world.write(newKey(), `FREE-${i}`));
-    world.startProcess(gatedBus(published, gate), { relay: true, consume: true, maxInFlight: 20 });
+    world.startProcess(
+      gatedBus(log, gate, (envelope) => published.push(envelope.id)),
+      { relay: true, consume: true, maxInFlight: 20 },
+    );
     await eventually(async () => expect(await world.effects()).toHaveLength(30), 20_000);
   });
 
@@ -76,8 +72,14 @@ describe.each(testDatabases)('relay claims on $name', (testDatabase) => {
     const key = newKey();
     const head = await world.write(key, 'STUCK-head');
     const next = await world.write(key, 'NEXT');
-    world.startProcess(gatedBus(published, gate), { relay: true, consume: true });
-    world.startProcess(gatedBus(published, gate), { relay: true, consume: true });
+    world.startProcess(
+      gatedBus(log, gate, (envelope) => published.push(envelope.id)),
+      { relay: true, consume: true },
+    );
+    world.startProcess(
+      gatedBus(log, gate, (envelope) => published.push(envelope.id)),
+      { relay: true, consume: true },
+    );
     await eventually(() => expect(published).toContain(head.id), 20_000);
     // Give both relays several sweeps: neither may take the next event while the head is in flight.
     await new Promise((r) => setTimeout(r, 500));
@@ -93,16 +95,25 @@ describe.each(testDatabases)('relay claims on $name', (testDatabase) => {
       .update(outbox)
       .set({ claimedBy: 'a-relay-that-died', claimedUntil: new Date(Date.now() + 1000) })
       .where(eq(outbox.id, envelope.id));
-    world.startProcess(gatedBus(published, gate), { relay: true, consume: true, leaseMs: 1000 });
+    world.startProcess(
+      gatedBus(log, gate, (envelope) => published.push(envelope.id)),
+      { relay: true, consume: true, leaseMs: 1000 },
+    );
     await eventually(async () => expect((await world.effects()).map((e) => e.eventId)).toEqual([envelope.id]), 15_000);
   });
 
   it('renews the lease of a dispatch that outlives it, so no other relay takes the row meanwhile', async () => {
     world.controls.hold = new Promise<void>((r) => setTimeout(r, 4000));
     const envelope = await world.write(newKey(), 'HOLD-1');
-    world.startProcess(gatedBus(published, gate), { relay: true, consume: true, leaseMs: 1500 });
+    world.startProcess(
+      gatedBus(log, gate, (envelope) => published.push(envelope.id)),
+      { relay: true, consume: true, leaseMs: 1500 },
+    );
     await eventually(() => expect(world.controls.held).toContain(envelope.id), 10_000);
-    world.startProcess(gatedBus(published, gate), { relay: true, consume: true, leaseMs: 1500 });
+    world.startProcess(
+      gatedBus(log, gate, (envelope) => published.push(envelope.id)),
+      { relay: true, consume: true, leaseMs: 1500 },
+    );
     await eventually(async () => expect(await world.effects()).toHaveLength(1), 15_000);
     expect(published.filter((id) => id === envelope.id)).toHaveLength(1);
   });
@@ -111,7 +122,11 @@ describe.each(testDatabases)('relay claims on $name', (testDatabase) => {
     const keys = Array.from({ length: 40 }, newKey);
     const written = [];
     for (let i = 0; i < 400; i++) written.push(await world.write(keys[i % keys.length] as string, `RACE-${i}`));
-    for (let i = 0; i < 3; i++) world.startProcess(gatedBus(published, gate), { relay: true, consume: true });
+    for (let i = 0; i < 3; i++)
+      world.startProcess(
+        gatedBus(log, gate, (envelope) => published.push(envelope.id)),
+        { relay: true, consume: true },
+      );
     await eventually(async () => expect(await world.effects()).toHaveLength(400), 30_000);
     expect(published).toHaveLength(400);
     expect(new Set(published).size).toBe(400);

@@ -1,8 +1,8 @@
 import { isNull, sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { productCreatedV1 } from '../../modules/catalog/index.ts';
-import { createInProcessBus, createOutbox, eventTables, type EventBus, type EventEnvelope } from '../../platform/events/index.ts';
-import { retry } from '../support/buses/bus-kinds.ts';
+import { createOutbox, eventTables, type EventEnvelope } from '../../platform/events/index.ts';
+import { gatedBus } from '../support/buses/bus-kinds.ts';
 import { newKey, openWorld, type World } from '../support/buses/world.ts';
 import { testDatabases, type TestDatabaseHandle } from '../support/databases.ts';
 import { eventually, testLogger } from '../support/test-host.ts';
@@ -11,19 +11,6 @@ const log = testLogger();
 const outbox = eventTables('catalog').outbox;
 /** No sweep within a test: what is delivered was handed over at commit, or claimed by a pass the commit asked for. */
 const noSweep = 3_600_000;
-
-/** An in-process bus that notes every envelope handed to it, and holds those whose SKU starts with `STUCK` while `gate` is set. */
-function notingBus(published: EventEnvelope[], gate: { promise: Promise<void> | undefined }): EventBus {
-  const inner = createInProcessBus({ log, maxAttempts: 3, retry, handlerTimeoutMs: 10_000, inboxRetentionMs: 86_400_000 });
-  return {
-    ...inner,
-    async publish(envelope: EventEnvelope, options) {
-      published.push(envelope);
-      if (gate.promise && (envelope.payload as { sku: string }).sku.startsWith('STUCK')) await gate.promise;
-      return inner.publish(envelope, options);
-    },
-  };
-}
 
 /**
  * The relay's hand-off (DESIGN.md §5): a module transaction's events that head their key are claimed in the statement
@@ -50,7 +37,10 @@ describe.each(testDatabases)('relay hand-off on $name', (testDatabase) => {
   afterAll(() => database.close());
 
   const handingProcess = (options: { maxInFlight?: number; leaseMs?: number } = {}) =>
-    world.startProcess(notingBus(published, gate), { relay: true, consume: true, handoff: true, sweepMs: noSweep, ...options });
+    world.startProcess(
+      gatedBus(log, gate, (envelope) => published.push(envelope)),
+      { relay: true, consume: true, handoff: true, sweepMs: noSweep, ...options },
+    );
   const delivered = async () => (await world.effects()).map((e) => e.eventId);
 
   it('hands a committed transaction’s events to the bus with the claim written with them, once each', async () => {
@@ -187,7 +177,10 @@ describe.each(testDatabases)('relay hand-off on $name', (testDatabase) => {
       .update(outbox)
       .set({ dispatchedAt: null, claimedBy: 'a-relay-that-died', claimedUntil: sql`now() + interval '1 second'` })
       .where(sql`true`);
-    world.startProcess(notingBus(published, gate), { relay: true, consume: true, leaseMs: 1000 });
+    world.startProcess(
+      gatedBus(log, gate, (envelope) => published.push(envelope)),
+      { relay: true, consume: true, leaseMs: 1000 },
+    );
     await eventually(async () => expect(new Set(await delivered())).toEqual(new Set(orphans.map((e) => e.id))), 15_000);
   });
 
@@ -204,7 +197,10 @@ describe.each(testDatabases)('relay hand-off on $name', (testDatabase) => {
     await stopping;
     const stillClaimed = (await world.outboxRows()).filter((r) => r.dispatchedAt === null && r.claimedBy !== null);
     expect(stillClaimed).toEqual([]);
-    world.startProcess(notingBus(published, gate), { relay: true, consume: true, leaseMs: 60_000 });
+    world.startProcess(
+      gatedBus(log, gate, (envelope) => published.push(envelope)),
+      { relay: true, consume: true, leaseMs: 60_000 },
+    );
     await eventually(async () => expect(new Set(await delivered())).toEqual(new Set([stuck?.id, ...waiting.map((e) => e.id)])), 15_000);
   });
 });

@@ -2,7 +2,15 @@ import process from 'node:process';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { createBullmqBus, type BullmqBusOptions } from '../../../platform/events/bullmq-bus.ts';
-import { createInProcessBus, eventJobId, partitionQueueName, queuePrefix, type DeadLetterStore, type EventBus } from '../../../platform/events/index.ts';
+import {
+  createInProcessBus,
+  eventJobId,
+  partitionQueueName,
+  queuePrefix,
+  type DeadLetterStore,
+  type EventBus,
+  type EventEnvelope,
+} from '../../../platform/events/index.ts';
 import type { Logger } from '../../../platform/observability/index.ts';
 
 /** How one process of a conformance test builds its bus. */
@@ -120,3 +128,19 @@ function bullmq(url: string): BusKind {
 
 /** The buses every conformance scenario runs against: in-process always, BullMQ when TEST_REDIS_URL is set. */
 export const busKinds: BusKind[] = [inProcess, ...(testRedisUrl ? [bullmq(testRedisUrl)] : [])];
+
+/**
+ * An in-process bus that tells `onPublish` of every envelope handed to it, and holds those whose SKU starts with
+ * `STUCK` while `gate.promise` is set (a dispatch that hangs, for the relay tests).
+ */
+export function gatedBus(log: Logger, gate: { promise: Promise<void> | undefined }, onPublish: (envelope: EventEnvelope) => void): EventBus {
+  const inner = createInProcessBus({ log, maxAttempts: 3, retry, handlerTimeoutMs: 10_000, inboxRetentionMs: 86_400_000 });
+  return {
+    ...inner,
+    async publish(envelope, options) {
+      onPublish(envelope);
+      if (gate.promise && (envelope.payload as { sku: string }).sku.startsWith('STUCK')) await gate.promise;
+      return inner.publish(envelope, options);
+    },
+  };
+}
