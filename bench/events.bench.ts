@@ -49,6 +49,8 @@ const say = (line: string) => process.stdout.write(`${line}\n`);
 
 interface Setup {
   name: string;
+  /** As a host has it: on PGlite, opened by this process alone, the one relay checks handed rows in memory. */
+  exclusive: boolean;
   database: DatabaseHandle;
   world: World;
   drop(): Promise<void>;
@@ -57,12 +59,13 @@ interface Setup {
 async function openSetup(name: 'pglite' | 'postgres'): Promise<Setup> {
   if (name === 'pglite') {
     const database = await openDatabase({ dataDir: 'memory' });
-    return { name, database, world: await openWorld(database, log), drop: () => database.close() };
+    return { name, exclusive: true, database, world: await openWorld(database, log), drop: () => database.close() };
   }
   const scratch = await createScratchDatabase(postgresUrl);
   const database = await openDatabase({ url: scratch.url, maxConnections: 20 });
   return {
     name,
+    exclusive: false,
     database,
     world: await openWorld(database, log),
     drop: async () => {
@@ -100,11 +103,17 @@ async function relayDrain(setup: Setup, kind: 'in-process' | 'bullmq'): Promise<
   const { world } = setup;
   for (let i = 0; i < events; i++) await world.write(newKey(), `B-${i}`);
   const namespace = `bench-${randomUUID()}`;
-  const consumer = world.startProcess(busOf(kind, world, namespace), { relay: false, consume: true, inboxBatch: defaults.EVENT_INBOX_BATCH });
+  const consumer = world.startProcess(busOf(kind, world, namespace), {
+    relay: false,
+    consume: true,
+    inboxBatch: defaults.EVENT_INBOX_BATCH,
+    exclusive: setup.exclusive,
+  });
   await consumer.ready;
   const started = performance.now();
   // The consumer's process relays too on the in-process bus; on BullMQ a separate publisher relays.
-  const publisher = kind === 'bullmq' ? world.startProcess(busOf(kind, world, namespace), { relay: true, consume: false }) : consumer;
+  const publisher =
+    kind === 'bullmq' ? world.startProcess(busOf(kind, world, namespace), { relay: true, consume: false, exclusive: setup.exclusive }) : consumer;
   if (publisher === consumer) consumer.relay.start();
   // Counted in memory, as the raw baseline counts: polling the effects table would load the database under test.
   await until(async () => handled(world) >= events, 600_000);
@@ -147,6 +156,7 @@ async function live(setup: Setup, path: 'relay' | 'bus'): Promise<number> {
     relay: path === 'relay',
     consume: true,
     handoff: path === 'relay',
+    exclusive: setup.exclusive,
     inboxBatch: defaults.EVENT_INBOX_BATCH,
     sweepMs: defaults.OUTBOX_SWEEP_MS,
   });
@@ -180,9 +190,15 @@ async function steadyLatency(setup: Setup, kind: 'in-process' | 'bullmq'): Promi
     if (!started.has(envelope.id)) started.set(envelope.id, performance.now());
   };
   // Writes go through the publishing process's relay as a host's module transactions do (hand-off at commit).
-  const consumer = world.startProcess(busOf(kind, world, namespace), { relay: kind === 'in-process', consume: true, handoff: kind === 'in-process' });
+  const consumer = world.startProcess(busOf(kind, world, namespace), {
+    relay: kind === 'in-process',
+    consume: true,
+    handoff: kind === 'in-process',
+    exclusive: setup.exclusive,
+  });
   await consumer.ready;
-  if (kind === 'bullmq') await world.startProcess(busOf(kind, world, namespace), { relay: true, consume: false, handoff: true }).ready;
+  if (kind === 'bullmq')
+    await world.startProcess(busOf(kind, world, namespace), { relay: true, consume: false, handoff: true, exclusive: setup.exclusive }).ready;
   const total = rate * steadySeconds;
   const begin = performance.now();
   for (let i = 0; i < total; i++) {
@@ -211,9 +227,15 @@ async function steadyLatency(setup: Setup, kind: 'in-process' | 'bullmq'): Promi
 async function burstDrain(setup: Setup, kind: 'in-process' | 'bullmq'): Promise<number> {
   const { world } = setup;
   const namespace = `bench-${randomUUID()}`;
-  const consumer = world.startProcess(busOf(kind, world, namespace), { relay: kind === 'in-process', consume: true, handoff: kind === 'in-process' });
+  const consumer = world.startProcess(busOf(kind, world, namespace), {
+    relay: kind === 'in-process',
+    consume: true,
+    handoff: kind === 'in-process',
+    exclusive: setup.exclusive,
+  });
   await consumer.ready;
-  if (kind === 'bullmq') await world.startProcess(busOf(kind, world, namespace), { relay: true, consume: false, handoff: true }).ready;
+  if (kind === 'bullmq')
+    await world.startProcess(busOf(kind, world, namespace), { relay: true, consume: false, handoff: true, exclusive: setup.exclusive }).ready;
   const count = () => handled(world);
   for (let i = 0; i < 20; i++) await world.write(newKey(), `W-${i}`);
   await until(async () => count() >= 20, 60_000);

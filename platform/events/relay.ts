@@ -8,6 +8,7 @@ import type { EventBus } from './bus.ts';
 import type { EventDefinition } from './define-event.ts';
 import type { EventEnvelope } from './envelope.ts';
 import type { OutboxClaim, OutboxClaims } from './outbox.ts';
+import { createHeads, type ClaimedRow } from './relay-heads.ts';
 import { createMarker, waitFor } from './relay-marks.ts';
 import type { EventTables } from './tables.ts';
 import { publishedVersions } from './versions.ts';
@@ -31,6 +32,13 @@ export interface RelayOptions {
   tracing?: Tracing;
   /** Told of each event the bus accepted (`true`) or refused (`false`), for metrics. */
   onDispatch?: ((accepted: boolean) => void) | undefined;
+  /**
+   * The outbox is in an embedded database that this process alone opens and that runs one transaction at a time
+   * (PGlite): no other relay claims its rows, and transactions commit in `seq` order. Rows handed over at commit are
+   * then checked to head their key in memory, without a query, for as long as the relay knows every pending row to
+   * be in its hands.
+   */
+  exclusive?: boolean;
 }
 
 export interface Relay extends OutboxClaims {
@@ -66,12 +74,6 @@ interface Collected {
   unclaimed: boolean;
   /** Set for a savepoint: its writes count as the parent's unclaimed rows. */
   parent?: Collected;
-}
-
-interface ClaimedRow {
-  seq: number;
-  envelope: EventEnvelope;
-  attempts: number;
 }
 
 /**
@@ -127,15 +129,17 @@ export function createRelay(options: RelayOptions): Relay {
   let renewal: ReturnType<typeof setInterval> | undefined;
   let stopped: Promise<void> | undefined;
   const marks = createMarker(db, tables, log);
+  const heads = createHeads({ db, tables, log, exclusive: options.exclusive === true, leaseMs: options.leaseMs });
 
-  async function claim(limit: number): Promise<ClaimedRow[]> {
+  /** `clear`: no pending row was left unclaimed, and none is claimed by another relay. */
+  async function claim(limit: number): Promise<{ rows: ClaimedRow[]; clear: boolean }> {
     // Heads first, then only the unclaimed ones, then the limit: a claimed head (in flight, or backing off) never
     // takes the place of a free one. SKIP LOCKED lets concurrent relays take different heads instead of queueing on
     // the same rows; a head's row is re-checked after the lock (dispatched_at, claimed_until), so a relay reading an
     // older snapshot never re-claims a row another relay just dispatched. Only heads are considered, so the next
     // event of a key whose head is in flight is never taken. `claimable` counts every pending row free of a live
     // claim in the statement's snapshot (those claimed now included): what exceeds the rows claimed is waiting
-    // behind a head in flight, or beyond the limit.
+    // behind a head in flight, or beyond the limit. `foreign` counts live claims of other relays.
     const result = await db.execute(sql`
       with heads as (
         select distinct on (aggregate_key) seq
@@ -154,17 +158,19 @@ export function createRelay(options: RelayOptions): Relay {
         where o.seq = f.seq
         returning o.seq, o.envelope, o.attempts
       ), pending as (
-        select count(*)::int as claimable from ${outbox}
-        where dispatched_at is null and (claimed_until is null or claimed_until < now())
+        select
+          count(*) filter (where claimed_until is null or claimed_until < now())::int as claimable,
+          count(*) filter (where claimed_until >= now() and claimed_by is distinct from ${relayId})::int as foreign
+        from ${outbox} where dispatched_at is null
       )
-      select c.seq, c.envelope, c.attempts, p.claimable from pending p left join claimed c on true`);
-    const rows = resultRows<ClaimedRow & { claimable: number }>(result);
+      select c.seq, c.envelope, c.attempts, p.claimable, p.foreign from pending p left join claimed c on true`);
+    const rows = resultRows<ClaimedRow & { claimable: number; foreign: number }>(result);
     const claimed = rows
       .filter((r) => r.seq !== null)
       .map((r) => ({ seq: Number(r.seq), envelope: r.envelope, attempts: r.attempts }))
       .sort((a, b) => a.seq - b.seq);
     waiting = Number(rows[0]?.claimable ?? 0) > claimed.length;
-    return claimed;
+    return { rows: claimed, clear: !waiting && Number(rows[0]?.foreign ?? 0) === 0 };
   }
 
   async function dispatch(row: ClaimedRow): Promise<void> {
@@ -176,6 +182,8 @@ export function createRelay(options: RelayOptions): Relay {
       await marks.dispatched(row.seq);
       options.onDispatch?.(true);
     } catch (error) {
+      // Given back below: pending outside this relay's hands.
+      heads.forget();
       if (span?.isRecording()) endSpan(span, error);
       options.onDispatch?.(false);
       const delay = backoffDelay(row.attempts, options.retry);
@@ -188,9 +196,13 @@ export function createRelay(options: RelayOptions): Relay {
           lastError: String(error instanceof Error ? error.message : error).slice(0, 2000),
         })
         .where(and(eq(outbox.seq, row.seq), isNull(outbox.dispatchedAt)))
-        .catch((e: unknown) => log.error({ err: e }, 'outbox release failed'));
+        .catch((e: unknown) => {
+          heads.lostClaims();
+          log.error({ err: e }, 'outbox release failed');
+        });
     } finally {
       inFlight.delete(row.seq);
+      heads.drop(row);
       if (handed.length > 0 && running) drain();
       // The next event of this key may have become the head: look again, once there is room for a batch (every claim
       // reads all pending heads, so claiming one row per finished dispatch would cost a scan per event under load).
@@ -224,9 +236,15 @@ export function createRelay(options: RelayOptions): Relay {
         const room = maxInFlight - inFlight.size;
         if (room <= 0 || !running || !claimWanted) break;
         claimWanted = false;
+        const since = heads.passing();
+        const pass = await claim(room);
         // A row of its own whose lease lapsed (a renewal that failed) may come back: it is in hand already.
-        const rows = (await claim(room)).filter((r) => !inFlight.has(r.seq) && !held.has(r.seq));
-        for (const row of rows) start(row);
+        const rows = pass.rows.filter((r) => !inFlight.has(r.seq) && !held.has(r.seq));
+        for (const row of rows) {
+          heads.take(row);
+          start(row);
+        }
+        heads.passed(since, pass.clear, untrackedWrites);
       } while (again && running);
     } catch (error) {
       log.error({ err: error }, 'outbox relay pass failed');
@@ -256,6 +274,7 @@ export function createRelay(options: RelayOptions): Relay {
    * another relay's hands, or written earlier in the same transaction) gives its claim back and waits for the claim
    * pass, which takes a key's oldest pending event only; every other row is handed to the bus now. A transaction that
    * commits after the check ran is later in commit order than the row, so the check cannot miss an earlier event.
+   * On an exclusive outbox the answer comes from memory while it can (`createHeads`).
    */
   async function checkHeadsNow(): Promise<void> {
     if (checking) return;
@@ -264,25 +283,16 @@ export function createRelay(options: RelayOptions): Relay {
       while (unchecked.length > 0 && running) {
         const batch = unchecked;
         unchecked = [];
-        let behind: Set<number>;
-        try {
-          const result = await db.execute(sql`
-            select o.seq from ${outbox} o
-            where o.seq in (${sql.join(
-              batch.map((r) => sql`${r.seq}`),
-              sql`, `,
-            )})
-              and exists (select 1 from ${outbox} p where p.aggregate_key = o.aggregate_key and p.seq < o.seq and p.dispatched_at is null)`);
-          behind = new Set(resultRows<{ seq: number | string }>(result).map((r) => Number(r.seq)));
-        } catch (error) {
-          // Not known to head their keys: the claim pass takes them, in order.
-          log.warn({ err: error, rows: batch.length }, 'checking handed outbox rows failed; the claim pass takes them');
-          behind = new Set(batch.map((r) => r.seq));
-        }
-        const waiting = batch.filter((r) => behind.has(r.seq));
-        handed.push(...batch.filter((r) => !behind.has(r.seq)));
+        // From memory the answer comes now, with no turn of the event loop in which the hand could change.
+        const answer = heads.behind(batch);
+        const behind = answer instanceof Set ? answer : await answer;
+        const ahead = batch.filter((r) => !behind.has(r.seq));
+        for (const row of ahead) heads.take(row);
+        handed.push(...ahead);
         startHanded();
+        const waiting = batch.filter((r) => behind.has(r.seq));
         if (waiting.length > 0) {
+          heads.forget();
           for (const row of waiting) held.delete(row.seq);
           await release(waiting.map((r) => r.seq));
           wake();
@@ -292,6 +302,7 @@ export function createRelay(options: RelayOptions): Relay {
       checking = false;
     }
   }
+
   const checkHeads = () => void checkHeadsNow();
 
   // Woken after a request's commit, the pass is no part of that request: it runs outside its context.
@@ -313,7 +324,10 @@ export function createRelay(options: RelayOptions): Relay {
       .update(outbox)
       .set({ claimedUntil: null, claimedBy: null })
       .where(and(inArray(outbox.seq, seqs), eq(outbox.claimedBy, relayId), isNull(outbox.dispatchedAt)))
-      .catch((error: unknown) => log.warn({ err: error, rows: seqs.length }, 'releasing outbox claims failed; they expire with their lease'));
+      .catch((error: unknown) => {
+        heads.lostClaims();
+        log.warn({ err: error, rows: seqs.length }, 'releasing outbox claims failed; they expire with their lease');
+      });
   }
 
   return {
@@ -330,6 +344,7 @@ export function createRelay(options: RelayOptions): Relay {
     stop() {
       if (!stopped) {
         running = false;
+        heads.forget();
         if (sweep) clearInterval(sweep);
         stopped = (async () => {
           await waitFor(() => !pumping && inFlight.size === 0);
@@ -338,6 +353,7 @@ export function createRelay(options: RelayOptions): Relay {
           handed = [];
           unchecked = [];
           held.clear();
+          heads.clear();
           await release(left);
           if (renewal) clearInterval(renewal);
           await marks.flushed();
@@ -355,6 +371,7 @@ export function createRelay(options: RelayOptions): Relay {
     claimFor(tx): OutboxClaim | undefined {
       const collected = tracked.get(tx);
       if (!collected || collected.parent) {
+        heads.forget();
         if (collected?.parent) collected.parent.unclaimed = true;
         else untrackedWrites = true;
         return undefined;
@@ -369,6 +386,7 @@ export function createRelay(options: RelayOptions): Relay {
       const collected = tx ? tracked.get(tx) : undefined;
       if (tx) tracked.delete(tx);
       const waitingRows = untrackedWrites || !collected || collected.unclaimed;
+      if (waitingRows) heads.forget();
       untrackedWrites = false;
       const rows = (collected?.rows ?? []).map((row) => ({ seq: row.seq, envelope: row.envelope, attempts: 1 }));
       if (!running) {

@@ -218,6 +218,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
       hostModule({
         definition,
         database: databases.of(definition.name),
+        exclusive: databases.exclusive(definition.name),
         bus,
         transport,
         local: localCalls,

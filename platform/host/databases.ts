@@ -29,6 +29,11 @@ export async function provisionModuleSchema(admin: DatabaseHandle, module: strin
 export interface ModuleDatabases {
   /** The database each local module uses (its own role on PostgreSQL when roles are on). */
   of(module: string): DatabaseHandle;
+  /**
+   * Whether only this process uses the module's database and it runs one transaction at a time: the embedded PGlite
+   * the host opened itself. Its relay then checks handed-over rows in memory (`RelayOptions.exclusive`).
+   */
+  exclusive(module: string): boolean;
   close(): Promise<void>;
 }
 
@@ -88,6 +93,7 @@ export async function openModuleDatabases(config: Config, modules: readonly Modu
         if (!handle) throw new Error(`Module ${module} has no database here.`);
         return handle;
       },
+      exclusive: (module) => pglite !== undefined && handles.get(module) === pglite,
       close: () => Promise.all(opened.map((h) => h.close())).then(() => undefined),
     };
   } catch (error) {
@@ -98,7 +104,7 @@ export async function openModuleDatabases(config: Config, modules: readonly Modu
 
 /** All modules on one database handle the caller owns (tests): nothing opened, nothing closed. */
 export function sharedDatabase(handle: DatabaseHandle): ModuleDatabases {
-  return { of: () => handle, close: async () => {} };
+  return { of: () => handle, exclusive: () => false, close: async () => {} };
 }
 
 /** The innermost message of an error chain: the database's own words rather than the driver's wrapping. */

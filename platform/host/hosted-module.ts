@@ -65,6 +65,8 @@ export interface HostedModule {
 export interface HostModuleOptions {
   definition: ModuleDefinition;
   database: DatabaseHandle;
+  /** Only this process uses `database`, one transaction at a time (PGlite opened by the host). */
+  exclusive: boolean;
   bus: EventBus;
   transport: Transport;
   /** Calls to modules in this process, without HTTP. */
@@ -104,6 +106,7 @@ export function hostModule(options: HostModuleOptions): HostedModule {
     events: definition.contract.events,
     tracing,
     onDispatch: metrics?.events.relay(definition.name),
+    exclusive: options.exclusive,
   });
   const retention = createRetentionJob({
     module: definition.name,

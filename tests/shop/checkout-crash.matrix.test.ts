@@ -24,7 +24,7 @@ const points = [
 ];
 const repeats = Number(process.env.CHECKOUT_CRASH_REPEATS ?? 2);
 /** Cells run side by side: most of a cell is waiting (for the dead process's saga lease to expire, 30 s). */
-const concurrency = Number(process.env.CHECKOUT_CRASH_CONCURRENCY ?? 3);
+const concurrency = Number(process.env.CHECKOUT_CRASH_CONCURRENCY ?? 4);
 // Run n kills the n-th time the point is passed: another order, another moment.
 const cells = points
   .flatMap((point) => Array.from({ length: repeats }, (_, i) => `checkout:${point}@${i + 1}`))

@@ -51,7 +51,8 @@ export async function runCrashPoint(options: CrashRunOptions): Promise<CrashRunR
   const started = Date.now();
   const db = await createScratchDatabase(options.postgresUrl);
   const port = await freePort();
-  const env = { ...shopBaseEnv, DATABASE_URL: db.url, REDIS_URL: options.redisUrl, REDIS_PREFIX: redisPrefix(), OUTBOX_SWEEP_MS: '300' };
+  // Two connections per module pool (six modules): several cells share one PostgreSQL server (100 connections).
+  const env = { ...shopBaseEnv, DATABASE_URL: db.url, REDIS_URL: options.redisUrl, REDIS_PREFIX: redisPrefix(), OUTBOX_SWEEP_MS: '300', DB_POOL_MAX: '2' };
   const lives: ProcessHost[] = [];
   let host = await retried(() => startProcessHost({ port, env: { ...env, FAULT_SAGA_CRASH_AT: options.crashAt } }), 2, 1000);
   lives.push(host);

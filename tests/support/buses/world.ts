@@ -86,10 +86,14 @@ export interface World {
       handoff?: boolean;
       /** The relay's sweep period (default 50 ms). */
       sweepMs?: number;
+      /** The relay's `exclusive` option: only relay of the outbox, one transaction at a time (PGlite, as a host has it). */
+      exclusive?: boolean;
     },
   ): TestProcess;
   /** Commits a product-created event of aggregate `key` to the catalog outbox, and wakes the running relays. */
   write(key: string, sku: string): Promise<EventEnvelope>;
+  /** Commits one in a transaction no relay tracks, and wakes none: a write only a claim pass finds. */
+  writeUntracked(key: string, sku: string): Promise<EventEnvelope>;
   /**
    * Commits the product-created events of `writes` in one transaction (a `savepoint` entry in a savepoint of it,
    * which rolls back alone when `rollBack` is set), as a host's module transaction does: through the relay of the
@@ -107,6 +111,9 @@ export interface World {
   /** Stops every process and empties the tables, between tests. */
   reset(): Promise<void>;
 }
+
+/** Thrown to roll a savepoint back on purpose; made once (an `Error` per write would cost the benchmark its stack). */
+const savepointRolledBack = new Error('savepoint rolled back on purpose');
 
 /** Migrates the catalog and probe schemas into `database` and returns the world over it. */
 export async function openWorld(database: DatabaseHandle, log: Logger): Promise<World> {
@@ -161,6 +168,7 @@ export async function openWorld(database: DatabaseHandle, log: Logger): Promise<
         retry,
         events: catalogContract.events,
         ...(options.maxInFlight ? { maxInFlight: options.maxInFlight } : {}),
+        exclusive: options.exclusive === true,
       });
       const subscription = subscriptions[options.version ?? 1];
       const batching = consumerBatching(database.kind, options.inboxBatch ?? defaultInboxBatch);
@@ -217,13 +225,13 @@ export async function openWorld(database: DatabaseHandle, log: Logger): Promise<
     async write(key, sku) {
       const relay = handoffRelay();
       if (relay) return (await world.writeMany([{ key, sku }]))[0] as EventEnvelope;
-      const envelope = await db.transaction((tx) => outbox.publish(tx, productCreatedV1, payload(key, sku)));
+      const envelope = await world.writeUntracked(key, sku);
       wakeAll();
       return envelope;
     },
+    writeUntracked: (key, sku) => db.transaction((tx) => outbox.publish(tx, productCreatedV1, payload(key, sku))),
     async writeMany(writes) {
       const relay = handoffRelay();
-      const rolledBack = new Error('savepoint rolled back on purpose');
       let top: object | undefined;
       const envelopes = await db.transaction(async (tx) => {
         top = tx;
@@ -238,11 +246,11 @@ export async function openWorld(database: DatabaseHandle, log: Logger): Promise<
             .transaction(async (savepoint) => {
               relay?.track(savepoint, tx);
               const written = await outbox.publish(savepoint, productCreatedV1, payload(write.key, write.sku));
-              if (write.rollBack) throw rolledBack;
+              if (write.rollBack) throw savepointRolledBack;
               return written;
             })
             .catch((error: unknown) => {
-              if (error !== rolledBack) throw error;
+              if (error !== savepointRolledBack) throw error;
               return undefined;
             });
           if (envelope) committed.push(envelope);
