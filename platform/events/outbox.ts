@@ -21,7 +21,7 @@ export interface OutboxClaim {
   relayId: string;
   leaseMs: number;
   /** Told of each row written, claimed for the relay. */
-  written(row: { seq: number; envelope: EventEnvelope }): void;
+  written(envelope: EventEnvelope): void;
 }
 
 /** Where the outbox asks whether a transaction's rows are claimed as they are written (the module's relay). */
@@ -42,20 +42,17 @@ export function createOutbox(tables: EventTables, owner: string, tracing: Tracin
    * relay hands it to the bus at commit. Whether it heads its key is checked by the relay after the commit.
    */
   async function insertClaimed(tx: Executor, claim: OutboxClaim, envelope: EventEnvelope): Promise<void> {
-    const [row] = await tx
-      .insert(outbox)
-      .values({
-        id: envelope.id,
-        name: envelope.name,
-        version: envelope.version,
-        aggregateKey: envelope.key,
-        envelope,
-        claimedBy: claim.relayId,
-        claimedUntil: sql`clock_timestamp() + (${claim.leaseMs} * interval '1 millisecond')`,
-        attempts: 1,
-      })
-      .returning({ seq: outbox.seq });
-    if (row) claim.written({ seq: row.seq, envelope });
+    await tx.insert(outbox).values({
+      id: envelope.id,
+      name: envelope.name,
+      version: envelope.version,
+      aggregateKey: envelope.key,
+      envelope,
+      claimedBy: claim.relayId,
+      claimedUntil: sql`clock_timestamp() + (${claim.leaseMs} * interval '1 millisecond')`,
+      attempts: 1,
+    });
+    claim.written(envelope);
   }
 
   return {

@@ -5,9 +5,12 @@ import type { Logger } from '../observability/index.ts';
 import type { EventEnvelope } from './envelope.ts';
 import type { EventTables } from './tables.ts';
 
-/** A row the relay holds: claimed by a pass, or claimed as written by a tracked transaction. */
+/**
+ * A row the relay holds: claimed by a pass, or claimed as written by a tracked transaction. Known by its event id
+ * (unique in the outbox), so that a write need not read its `seq` back.
+ */
 export interface ClaimedRow {
-  seq: number;
+  id: string;
   envelope: EventEnvelope;
   attempts: number;
 }
@@ -39,30 +42,30 @@ export function createHeads(options: HeadsOptions) {
   let knownNotBefore = 0;
 
   /** The rows of `batch` with an earlier pending event of their key, asked of the outbox. */
-  async function askOutbox(batch: ClaimedRow[]): Promise<Set<number>> {
+  async function askOutbox(batch: ClaimedRow[]): Promise<Set<string>> {
     try {
       const result = await db.execute(sql`
-        select o.seq from ${outbox} o
-        where o.seq in (${sql.join(
-          batch.map((r) => sql`${r.seq}`),
+        select o.id from ${outbox} o
+        where o.id in (${sql.join(
+          batch.map((r) => sql`${r.id}`),
           sql`, `,
         )})
           and exists (select 1 from ${outbox} p where p.aggregate_key = o.aggregate_key and p.seq < o.seq and p.dispatched_at is null)`);
-      return new Set(resultRows<{ seq: number | string }>(result).map((r) => Number(r.seq)));
+      return new Set(resultRows<{ id: string }>(result).map((r) => r.id));
     } catch (error) {
       // Not known to head their keys: the claim pass takes them, in order.
       log.warn({ err: error, rows: batch.length }, 'checking handed outbox rows failed; the claim pass takes them');
-      return new Set(batch.map((r) => r.seq));
+      return new Set(batch.map((r) => r.id));
     }
   }
 
   /** The same from memory: every pending row older than these is in hand, and the batch is in commit = `seq` order. */
-  function askHand(batch: ClaimedRow[]): Set<number> {
-    const behind = new Set<number>();
+  function askHand(batch: ClaimedRow[]): Set<string> {
+    const behind = new Set<string>();
     const heading = new Set<string>();
     for (const row of batch) {
       const key = row.envelope.key;
-      if (inHand.has(key) || heading.has(key)) behind.add(row.seq);
+      if (inHand.has(key) || heading.has(key)) behind.add(row.id);
       else heading.add(key);
     }
     return behind;
@@ -75,7 +78,7 @@ export function createHeads(options: HeadsOptions) {
 
   return {
     /** The rows of `batch` (in commit order) that must wait for an earlier event of their key. */
-    behind: (batch: ClaimedRow[]): Promise<Set<number>> | Set<number> => (known ? askHand(batch) : askOutbox(batch)),
+    behind: (batch: ClaimedRow[]): Promise<Set<string>> | Set<string> => (known ? askHand(batch) : askOutbox(batch)),
     forget,
     /** A claim of the relay's could not be given back: it is pending outside its hands until its lease lapses. */
     lostClaims() {

@@ -8,7 +8,7 @@ import type { EventTables } from './tables.ts';
  * the next, so a busy relay spends one statement on many events.
  */
 export function createMarker(db: Db, tables: EventTables, log: Logger) {
-  let waiting: { seq: number; done: () => void; failed: (e: unknown) => void }[] = [];
+  let waiting: { id: string; done: () => void; failed: (e: unknown) => void }[] = [];
   let flushing: Promise<void> | undefined;
 
   async function flush(): Promise<void> {
@@ -21,8 +21,8 @@ export function createMarker(db: Db, tables: EventTables, log: Logger) {
           .set({ dispatchedAt: sql`now()`, claimedUntil: null, claimedBy: null, lastError: null })
           .where(
             inArray(
-              tables.outbox.seq,
-              batch.map((b) => b.seq),
+              tables.outbox.id,
+              batch.map((b) => b.id),
             ),
           );
         for (const b of batch) b.done();
@@ -35,8 +35,9 @@ export function createMarker(db: Db, tables: EventTables, log: Logger) {
   }
 
   return {
-    dispatched(seq: number): Promise<void> {
-      const promise = new Promise<void>((done, failed) => waiting.push({ seq, done, failed }));
+    /** Marks the row of event `id` dispatched (with the next batch). */
+    dispatched(id: string): Promise<void> {
+      const promise = new Promise<void>((done, failed) => waiting.push({ id, done, failed }));
       flushing ??= flush();
       return promise;
     },

@@ -70,7 +70,7 @@ export interface Relay extends OutboxClaims {
 
 /** What a tracked transaction wrote: rows claimed as written, and whether others wait for a claim pass. */
 interface Collected {
-  rows: { seq: number; envelope: EventEnvelope }[];
+  rows: EventEnvelope[];
   unclaimed: boolean;
   /** Set for a savepoint: its writes count as the parent's unclaimed rows. */
   parent?: Collected;
@@ -105,7 +105,7 @@ export function createRelay(options: RelayOptions): Relay {
       },
     });
   const outbox = tables.outbox;
-  const inFlight = new Map<number, EventEnvelope>();
+  const inFlight = new Map<string, EventEnvelope>();
   const definitions = options.events ?? [];
   let running = false;
   let pumping = false;
@@ -123,8 +123,8 @@ export function createRelay(options: RelayOptions): Relay {
   let checking = false;
   /** Rows that head their key, waiting for room in flight, in commit order. */
   let handed: ClaimedRow[] = [];
-  /** Sequence numbers of the rows claimed as written that this relay holds (unchecked or handed, not yet in flight). */
-  const held = new Set<number>();
+  /** Event ids of the rows claimed as written that this relay holds (unchecked or handed, not yet in flight). */
+  const held = new Set<string>();
   let sweep: ReturnType<typeof setInterval> | undefined;
   let renewal: ReturnType<typeof setInterval> | undefined;
   let stopped: Promise<void> | undefined;
@@ -164,11 +164,11 @@ export function createRelay(options: RelayOptions): Relay {
         from ${outbox} where dispatched_at is null
       )
       select c.seq, c.envelope, c.attempts, p.claimable, p.foreign from pending p left join claimed c on true`);
-    const rows = resultRows<ClaimedRow & { claimable: number; foreign: number }>(result);
+    const rows = resultRows<{ seq: number | string | null; envelope: EventEnvelope; attempts: number; claimable: number; foreign: number }>(result);
     const claimed = rows
       .filter((r) => r.seq !== null)
-      .map((r) => ({ seq: Number(r.seq), envelope: r.envelope, attempts: r.attempts }))
-      .sort((a, b) => a.seq - b.seq);
+      .sort((a, b) => Number(a.seq) - Number(b.seq))
+      .map((r) => ({ id: r.envelope.id, envelope: r.envelope, attempts: r.attempts }));
     waiting = Number(rows[0]?.claimable ?? 0) > claimed.length;
     return { rows: claimed, clear: !waiting && Number(rows[0]?.foreign ?? 0) === 0 };
   }
@@ -179,7 +179,7 @@ export function createRelay(options: RelayOptions): Relay {
       // Every version the producer serves carries the same event id, so inboxes deduplicate across versions.
       await Promise.all(publishedVersions(row.envelope, definitions).map((envelope) => bus.publish(envelope)));
       span?.end();
-      await marks.dispatched(row.seq);
+      await marks.dispatched(row.id);
       options.onDispatch?.(true);
     } catch (error) {
       // Given back below: pending outside this relay's hands.
@@ -195,13 +195,13 @@ export function createRelay(options: RelayOptions): Relay {
           claimedBy: null,
           lastError: String(error instanceof Error ? error.message : error).slice(0, 2000),
         })
-        .where(and(eq(outbox.seq, row.seq), isNull(outbox.dispatchedAt)))
+        .where(and(eq(outbox.id, row.id), isNull(outbox.dispatchedAt)))
         .catch((e: unknown) => {
           heads.lostClaims();
           log.error({ err: e }, 'outbox release failed');
         });
     } finally {
-      inFlight.delete(row.seq);
+      inFlight.delete(row.id);
       heads.drop(row);
       if (handed.length > 0 && running) drain();
       // The next event of this key may have become the head: look again, once there is room for a batch (every claim
@@ -214,12 +214,12 @@ export function createRelay(options: RelayOptions): Relay {
   }
 
   async function renew(): Promise<void> {
-    const seqs = [...inFlight.keys(), ...held];
-    if (seqs.length === 0) return;
+    const ids = [...inFlight.keys(), ...held];
+    if (ids.length === 0) return;
     await db
       .update(outbox)
       .set({ claimedUntil: sql`now() + (${options.leaseMs} * interval '1 millisecond')` })
-      .where(and(inArray(outbox.seq, seqs), eq(outbox.claimedBy, relayId), isNull(outbox.dispatchedAt)))
+      .where(and(inArray(outbox.id, ids), eq(outbox.claimedBy, relayId), isNull(outbox.dispatchedAt)))
       .catch((error: unknown) => log.warn({ err: error }, 'outbox claim renewal failed'));
   }
 
@@ -239,7 +239,7 @@ export function createRelay(options: RelayOptions): Relay {
         const since = heads.passing();
         const pass = await claim(room);
         // A row of its own whose lease lapsed (a renewal that failed) may come back: it is in hand already.
-        const rows = pass.rows.filter((r) => !inFlight.has(r.seq) && !held.has(r.seq));
+        const rows = pass.rows.filter((r) => !inFlight.has(r.id) && !held.has(r.id));
         for (const row of rows) {
           heads.take(row);
           start(row);
@@ -254,8 +254,8 @@ export function createRelay(options: RelayOptions): Relay {
   }
 
   function start(row: ClaimedRow): void {
-    held.delete(row.seq);
-    inFlight.set(row.seq, row.envelope);
+    held.delete(row.id);
+    inFlight.set(row.id, row.envelope);
     void dispatch(row);
   }
 
@@ -286,15 +286,15 @@ export function createRelay(options: RelayOptions): Relay {
         // From memory the answer comes now, with no turn of the event loop in which the hand could change.
         const answer = heads.behind(batch);
         const behind = answer instanceof Set ? answer : await answer;
-        const ahead = batch.filter((r) => !behind.has(r.seq));
+        const ahead = batch.filter((r) => !behind.has(r.id));
         for (const row of ahead) heads.take(row);
         handed.push(...ahead);
         startHanded();
-        const waiting = batch.filter((r) => behind.has(r.seq));
+        const waiting = batch.filter((r) => behind.has(r.id));
         if (waiting.length > 0) {
           heads.forget();
-          for (const row of waiting) held.delete(row.seq);
-          await release(waiting.map((r) => r.seq));
+          for (const row of waiting) held.delete(row.id);
+          await release(waiting.map((r) => r.id));
           wake();
         }
       }
@@ -318,15 +318,15 @@ export function createRelay(options: RelayOptions): Relay {
   }
 
   /** Gives up claims this relay will not dispatch (handed rows at a stop), so any relay takes them at once. */
-  async function release(seqs: number[]): Promise<void> {
-    if (seqs.length === 0) return;
+  async function release(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
     await db
       .update(outbox)
       .set({ claimedUntil: null, claimedBy: null })
-      .where(and(inArray(outbox.seq, seqs), eq(outbox.claimedBy, relayId), isNull(outbox.dispatchedAt)))
+      .where(and(inArray(outbox.id, ids), eq(outbox.claimedBy, relayId), isNull(outbox.dispatchedAt)))
       .catch((error: unknown) => {
         heads.lostClaims();
-        log.warn({ err: error, rows: seqs.length }, 'releasing outbox claims failed; they expire with their lease');
+        log.warn({ err: error, rows: ids.length }, 'releasing outbox claims failed; they expire with their lease');
       });
   }
 
@@ -379,7 +379,7 @@ export function createRelay(options: RelayOptions): Relay {
       return {
         relayId,
         leaseMs: options.leaseMs,
-        written: (row) => collected.rows.push(row),
+        written: (envelope) => collected.rows.push(envelope),
       };
     },
     committed(tx) {
@@ -388,14 +388,14 @@ export function createRelay(options: RelayOptions): Relay {
       const waitingRows = untrackedWrites || !collected || collected.unclaimed;
       if (waitingRows) heads.forget();
       untrackedWrites = false;
-      const rows = (collected?.rows ?? []).map((row) => ({ seq: row.seq, envelope: row.envelope, attempts: 1 }));
+      const rows = (collected?.rows ?? []).map((envelope) => ({ id: envelope.id, envelope, attempts: 1 }));
       if (!running) {
         // Stopping: the claims are given up, for whichever relay runs next.
-        void release(rows.map((r) => r.seq));
+        void release(rows.map((r) => r.id));
         return;
       }
       if (rows.length > 0) {
-        for (const row of rows) held.add(row.seq);
+        for (const row of rows) held.add(row.id);
         unchecked.push(...rows);
         outsideContext(checkHeads);
       }
@@ -407,6 +407,6 @@ export function createRelay(options: RelayOptions): Relay {
     get inFlight() {
       return inFlight.size;
     },
-    inFlightIds: () => [...inFlight.values()].map((e) => e.id),
+    inFlightIds: () => [...inFlight.keys()],
   };
 }
