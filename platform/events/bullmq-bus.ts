@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../observability/index.ts';
 import type { BackoffOptions } from './backoff.ts';
 import type { Consumer, DeliveryRecord, EventBus } from './bus.ts';
+import { createJobAdder } from './bullmq-adds.ts';
 import { createJobHandler, sinkFailedJob, type EventJobData } from './bullmq-jobs.ts';
 import type { DeadLetterStore } from './dead-letters.ts';
 import type { DeliveryObserver, DeliveryOptions } from './delivery.ts';
@@ -116,6 +117,12 @@ export function createBullmqBus(options: BullmqBusOptions): EventBus {
     if (producer.status !== 'ready') throw new Error(`Redis is not available (${producer.status}); the event stays in the outbox.`);
     return producer;
   }
+
+  const adder = createJobAdder<EventJobData>((name, q) => {
+    // A queue whose first connection attempt failed stays broken: make a fresh one next time.
+    if (queues.get(name) === q) queues.delete(name);
+    void q.close().catch(() => {});
+  });
 
   function queue(name: string): Queue<EventJobData> {
     let q = queues.get(name);
@@ -245,24 +252,19 @@ export function createBullmqBus(options: BullmqBusOptions): EventBus {
       await ready();
       const byQueue = new Map<string, string[]>();
       for (const { entry, queue: name } of await targets(envelope, publishOptions.consumer)) byQueue.set(name, [...(byQueue.get(name) ?? []), entry.consumer]);
+      // Publishes of the same turn share one addBulk per queue.
       await Promise.all(
-        [...byQueue].map(async ([name, consumers]) => {
-          const q = queue(name);
-          try {
-            await q.addBulk(
-              consumers.map((consumer) => ({
-                name: envelope.name,
-                data: { consumer, envelope },
-                opts: { jobId: eventJobId(envelope.id, consumer, envelope.version) },
-              })),
-            );
-          } catch (error) {
-            // A queue whose first connection attempt failed stays broken: make a fresh one next time.
-            queues.delete(name);
-            void q.close().catch(() => {});
-            throw error;
-          }
-        }),
+        [...byQueue].map(([name, consumers]) =>
+          adder.add(
+            name,
+            queue(name),
+            consumers.map((consumer) => ({
+              name: envelope.name,
+              data: { consumer, envelope },
+              opts: { jobId: eventJobId(envelope.id, consumer, envelope.version) },
+            })),
+          ),
+        ),
       );
     },
     async audit(items, consumer, context = {}) {
@@ -325,6 +327,7 @@ export function createBullmqBus(options: BullmqBusOptions): EventBus {
     close() {
       closed ??= (async () => {
         closing = true;
+        adder.flush();
         // Each worker finishes its active job first (a delivery that fails meanwhile goes back to its queue), then the
         // partitions are handed back for the other replicas.
         await Promise.allSettled(owners.map((o) => o.stop()));

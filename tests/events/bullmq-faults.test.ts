@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import process from 'node:process';
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { Queue } from 'bullmq';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { catalogContract, productCreatedV1 } from '../../modules/catalog/index.ts';
 import { createBullmqBus } from '../../platform/events/bullmq-bus.ts';
 import { auditOutbox, createConsumer, eventTables, redriveOutbox, subscribe, type EventEnvelope } from '../../platform/events/index.ts';
@@ -156,6 +157,24 @@ describe.skipIf(!testRedisUrl).each(testDatabases)('the BullMQ bus under faults,
     for (const key of keys) expect(effects.filter((e) => e.productId === key).map((e) => e.sku)).toEqual(['0', '1', '2', '3', '4', '5', '6', '7']);
     const byReplica = new Set(world.outcomes.map((o) => o.process));
     expect(byReplica.size).toBeGreaterThan(1);
+  });
+
+  it('adds the jobs of publishes made in the same turn with one addBulk per queue, each publish resolving with its batch', async () => {
+    const consumer = world.startProcess(bus(), { relay: false, consume: true });
+    const publisher = world.startProcess(bus(), { relay: false, consume: false });
+    await Promise.all([consumer.ready, publisher.ready]);
+    const envelopes: EventEnvelope[] = [];
+    for (let i = 0; i < 40; i++) envelopes.push(await world.write(newKey(), `TURN-${i}`));
+    const addBulk = vi.spyOn(Queue.prototype, 'addBulk');
+    try {
+      await Promise.all(envelopes.map((e) => publisher.bus.publish(e)));
+      // Four partitions of the probe's queue: at most one call each, however many events.
+      expect(addBulk.mock.calls.length).toBeLessThanOrEqual(4);
+      expect(addBulk.mock.calls.flatMap((c) => c[0]).length).toBe(40);
+    } finally {
+      addBulk.mockRestore();
+    }
+    await eventually(async () => expect(await world.effects()).toHaveLength(40), 20_000);
   });
 
   describe.skipIf(!haveRedisServer)('with a private Redis', () => {
