@@ -200,6 +200,8 @@ export function createRelay(options: RelayOptions): Relay {
           heads.lostClaims();
           log.error({ err: e }, 'outbox release failed');
         });
+      // Again once given back: a claim pass whose snapshot still saw it claimed by this relay must not count as clear.
+      heads.forget();
     } finally {
       inFlight.delete(row.id);
       heads.drop(row);
@@ -328,6 +330,8 @@ export function createRelay(options: RelayOptions): Relay {
         heads.lostClaims();
         log.warn({ err: error, rows: ids.length }, 'releasing outbox claims failed; they expire with their lease');
       });
+    // Pending outside this relay's hands from now on; a claim pass that overlapped the write saw them as its own.
+    heads.forget();
   }
 
   return {
