@@ -80,6 +80,11 @@ export function createHeads(options: HeadsOptions) {
     /** The rows of `batch` (in commit order) that must wait for an earlier event of their key. */
     behind: (batch: ClaimedRow[]): Promise<Set<string>> | Set<string> => (known ? askHand(batch) : askOutbox(batch)),
     forget,
+    /**
+     * Whether every pending row is known to be in the relay's hands, so that a claim pass could find nothing to take:
+     * the periodic sweep is skipped then (an idle host on PGlite ran one claim query per module every sweep).
+     */
+    knowsAll: () => known,
     /** A claim of the relay's could not be given back: it is pending outside its hands until its lease lapses. */
     lostClaims() {
       forget();

@@ -339,7 +339,10 @@ export function createRelay(options: RelayOptions): Relay {
       if (running) return;
       running = true;
       stopped = undefined;
-      sweep = setInterval(wake, options.sweepMs);
+      // Recovery only: nothing to recover while every pending row is known to be in hand (see `knowsAll`).
+      sweep = setInterval(() => {
+        if (!heads.knowsAll()) wake();
+      }, options.sweepMs);
       sweep.unref?.();
       renewal = setInterval(() => void renew(), Math.max(50, Math.floor(options.leaseMs / 3)));
       renewal.unref?.();

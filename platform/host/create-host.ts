@@ -4,8 +4,7 @@ import type { ModuleAnswer, ModuleCall } from '../contracts/http-send.ts';
 import type { DatabaseHandle } from '../db/index.ts';
 import { eventTables, type Consumer, type DeadLetterStore, type EventBus } from '../events/index.ts';
 import { commitBeforeCall, idempotency } from '../idempotency/index.ts';
-import { createApp, ipRanges, markForwardedRoutes, mountDocs, rateLimit, type App } from '../http/index.ts';
-import { authorize } from '../http/authorize.ts';
+import { authorizeGuard, createApp, ipRanges, markForwardedRoutes, mountDocs, rateLimitGuard, type App, type EdgeGuard } from '../http/index.ts';
 import { routeHandlers } from '../http/route-handlers.ts';
 import { createLogger, type Logger, type Tracing } from '../observability/index.ts';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
@@ -241,6 +240,8 @@ export async function createHost(options: HostOptions): Promise<Host> {
     }
 
     const trustedProxies = ipRanges(config.rateLimit.trustedProxies);
+    // Rate limits, then access: checked by the edge before any route's handlers (see `EdgeGuard`).
+    const guards: EdgeGuard[] = [];
     app = createApp({
       logger,
       bodyLimitBytes: config.http.bodyLimitBytes,
@@ -250,12 +251,13 @@ export async function createHost(options: HostOptions): Promise<Host> {
       requestLog: config.http.requestLog,
       tracing,
       observe: metrics?.observeRequest,
+      guards,
     });
     if (config.rateLimit.enabled) {
       const store = await openRateLimitStore(config, logger);
       stoppers.push(() => store.close());
-      app.use(
-        rateLimit({
+      guards.push(
+        rateLimitGuard({
           store,
           perIp: { name: 'per-ip', ...config.rateLimit.perIp },
           perClient: { name: 'per-client', ...config.rateLimit.perClient },
@@ -269,7 +271,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
     }
     const ops = opsPage({ config, security, send: sendPlain, identity: identityAt, logger, modules: local, metrics, tracing });
     // Access first (who may call), then the canary split, then idempotency (whose key it is), for every route served.
-    app.use('*', authorize({ verifier: security.verifier, onRefused: audit.onRefused, sessionToken: ops.sessionToken }));
+    guards.push(authorizeGuard({ verifier: security.verifier, onRefused: audit.onRefused, sessionToken: ops.sessionToken }));
     const gateway: GatewayOptions = {
       resolve: resolveRemote,
       onFailure: onRemoteFailure,

@@ -21,13 +21,14 @@ export interface AppVariables {
   principal: Principal | undefined;
   /**
    * Set by the rate limiter (absent when it is off): counts the request against the budget of the client that
-   * authentication has just verified, and gives the 429 to answer once that budget is spent. Fails open.
+   * authentication has just verified, and gives the 429 to answer once that budget is spent. Fails open. Answers
+   * at once (no promise) when the budget is counted in this process.
    *
    * @example
    * const refused = await c.get('limitClient')?.(principal.clientId);
    * if (refused) return refused;
    */
-  limitClient?: (clientId: string) => Promise<Response | undefined>;
+  limitClient?: (clientId: string) => Response | undefined | Promise<Response | undefined>;
   /**
    * Set by the rate limiter: counts an operation that checks a credential against the strict budget of the client
    * IP and of each account named (`field:value`); the 429, or the 503 when the store is down (fails closed).

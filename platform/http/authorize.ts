@@ -3,8 +3,9 @@ import { currentContext } from '../observability/index.ts';
 import { InvalidTokenError } from '../security/token-verifier.ts';
 import type { TokenVerifier } from '../security/token-verifier.ts';
 import type { Principal } from '../security/principal.ts';
-import { accessNeeds, allows } from './access.ts';
+import { accessNeeds, allows, type Access } from './access.ts';
 import type { AppEnv } from './app-env.ts';
+import { guardMiddleware, type EdgeGuard } from './edge.ts';
 import { problem, problemResponse } from './problem.ts';
 import { routeAccess } from './route-marks.ts';
 
@@ -53,6 +54,11 @@ export function bearerToken(authorization: string | undefined): string | undefin
  * module or client, never a header a client sent.
  */
 export function authorize(options: AuthorizeOptions): MiddlewareHandler<AppEnv> {
+  return guardMiddleware(authorizeGuard(options));
+}
+
+/** `authorize` as a guard of the app's edge (see `EdgeGuard`): public routes pass without a promise. */
+export function authorizeGuard(options: AuthorizeOptions): EdgeGuard {
   const { verifier, onRefused, sessionToken } = options;
   const refuse = (c: Context<AppEnv>, status: 401 | 403, code: string, detail: string, challenge: string, principal?: Principal): Response => {
     onRefused?.({
@@ -67,9 +73,17 @@ export function authorize(options: AuthorizeOptions): MiddlewareHandler<AppEnv> 
     c.header('www-authenticate', `Bearer ${challenge}`);
     return problemResponse(c, problem({ status, code, detail, instance: c.req.path, requestId: c.get('requestId') }));
   };
-  return async (c, next) => {
+  return (c) => {
     const access = routeAccess(c);
-    if (access === undefined || access === 'public') return next();
+    if (access === undefined || access === 'public') return undefined;
+    // The common case decided without a promise: a bearer token verified before (cached), nobody on whose behalf.
+    const token = bearerToken(c.req.header('authorization'));
+    const known = token && c.req.header(onBehalfOfHeader) === undefined ? verifier?.cached?.(token) : undefined;
+    if (known) return admit(c, access, known, known.kind === 'module' ? undefined : token || undefined);
+    return authenticate(c, access);
+  };
+
+  async function authenticate(c: Context<AppEnv>, access: Exclude<Access, 'public'>): Promise<Response | undefined> {
     const authorization = c.req.header('authorization');
     let token = bearerToken(authorization);
     if (authorization === undefined && sessionToken) {
@@ -123,6 +137,16 @@ export function authorize(options: AuthorizeOptions): MiddlewareHandler<AppEnv> 
       }
       return refuse(c, 401, 'auth/invalid-token', 'The access token is not valid.', invalid);
     }
+    return admit(c, access, principal, userToken);
+  }
+
+  /** A verified principal: refused (403) unless the access admits it, then counted against its client's budget. */
+  function admit(
+    c: Context<AppEnv>,
+    access: Exclude<Access, 'public'>,
+    principal: Principal,
+    userToken: string | undefined,
+  ): Response | undefined | Promise<Response | undefined> {
     if (!allows(access, principal)) {
       const scopes = access.scopes ?? [];
       return refuse(
@@ -134,17 +158,22 @@ export function authorize(options: AuthorizeOptions): MiddlewareHandler<AppEnv> 
         principal,
       );
     }
-    const limited = await c.get('limitClient')?.(principal.clientId);
-    if (limited) return limited;
-    c.set('principal', principal);
-    const context = currentContext();
-    if (context) {
-      context.principal = principal;
-      context.caller = principal.module ?? principal.clientId;
-      if (userToken !== undefined) context.userToken = userToken;
-    }
-    return next();
-  };
+    const limited = c.get('limitClient')?.(principal.clientId);
+    if (limited instanceof Promise) return limited.then((refused) => refused ?? enter(c, principal, userToken));
+    return limited ?? enter(c, principal, userToken);
+  }
+}
+
+/** The request goes on as `principal`: on the context for handlers, in the execution context for what they call. */
+function enter(c: Context<AppEnv>, principal: Principal, userToken: string | undefined): undefined {
+  c.set('principal', principal);
+  const context = currentContext();
+  if (context) {
+    context.principal = principal;
+    context.caller = principal.module ?? principal.clientId;
+    if (userToken !== undefined) context.userToken = userToken;
+  }
+  return undefined;
 }
 
 const invalid = 'realm="cleave", error="invalid_token"';

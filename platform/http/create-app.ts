@@ -4,7 +4,7 @@ import type { RequestLogOptions, RequestObserver } from './access-log.ts';
 import type { AppEnv } from './app-env.ts';
 import type { CorsOptions } from './cors.ts';
 import type { UndeclaredProblems } from './declared-problems.ts';
-import { edge } from './edge.ts';
+import { edge, type EdgeGuard } from './edge.ts';
 import { errorHandler, notFoundHandler } from './error-handler.ts';
 import { recordHandlers } from './route-handlers.ts';
 import { validationHook } from './validation-hook.ts';
@@ -36,6 +36,8 @@ export interface AppOptions {
   tracing?: Tracing;
   /** Told of every answer: the host's HTTP metrics. */
   observe?: RequestObserver | undefined;
+  /** App-wide checks before the routes (see `EdgeGuard`); the caller may add to the array until the app serves. */
+  guards?: readonly EdgeGuard[];
 }
 
 /**
@@ -54,6 +56,8 @@ export function createApp(options: AppOptions): App {
       requestLog: options.requestLog ?? { mode: 'all', sampleRate: 1, slowMs: 500 },
       tracing: options.tracing ?? tracingOff,
       observe: options.observe,
+      guards: options.guards ?? [],
+      onError: errorHandler,
     }),
   );
   app.onError(errorHandler);

@@ -1,4 +1,4 @@
-import type { Context, MiddlewareHandler, Next } from 'hono';
+import type { Context, ErrorHandler, MiddlewareHandler, Next } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { matchedRoutes } from 'hono/route';
 import { runInContext, SpanKind, SpanStatusCode, type ExecutionContext, type Logger, type Span, type Tracing } from '../observability/index.ts';
@@ -20,6 +20,31 @@ export interface EdgeOptions {
   tracing: Tracing;
   /** Told of every answer (metrics); absent, nothing is measured beyond the access log. */
   observe?: RequestObserver | undefined;
+  /**
+   * App-wide checks made after the edge's own and before the route's handlers, in order (rate limits, then access):
+   * read at every request, so a host may add to the array until it serves.
+   */
+  guards?: readonly EdgeGuard[];
+  /** What a guard that throws answers instead: the app's error handler. */
+  onError?: ErrorHandler<AppEnv>;
+}
+
+/**
+ * A check the edge makes for every request before the route's handlers: an answer to send instead (a 401, a 429),
+ * or nothing to go on. It returns a promise only when it has to wait, so a request that passes every check at once
+ * costs no promise, no dispatch and no router entry of its own, which app-wide middleware costs (each promise more so
+ * under AsyncLocalStorage's hooks).
+ */
+export type EdgeGuard = (c: Context<AppEnv>) => Response | undefined | Promise<Response | undefined>;
+
+/** A guard as ordinary middleware (an app without the edge, tests). */
+export function guardMiddleware(guard: EdgeGuard): MiddlewareHandler<AppEnv> {
+  return (c, next) => {
+    const answer = guard(c);
+    if (answer === undefined) return next();
+    if (answer instanceof Response) return Promise.resolve(answer);
+    return answer.then<Response | void>((refused) => refused ?? next());
+  };
 }
 
 // Hono's request-id rule: word characters, `-` and `=`, at most 128 here.
@@ -39,8 +64,9 @@ const secureHeaderEntries = Object.entries(secureHeaders);
  * 4. the execution context (request, correlation and causation ids, trace context, caller) entered for the rest;
  * 5. CORS, when origins are configured;
  * 6. for methods with a body: the size limit (413), then JSON only (415);
- * 7. the rest of the chain: route middleware, validation, the handler, the problem mapper;
- * 8. one access-log line, written once the answer is known (or sampled, see `RequestLogOptions`), and the answer
+ * 7. the guards, in order (the host's rate limits and access checks), each of which may answer instead;
+ * 8. the rest of the chain: route middleware, validation, the handler, the problem mapper;
+ * 9. one access-log line, written once the answer is known (or sampled, see `RequestLogOptions`), and the answer
  *    told to the observer (metrics).
  */
 export function edge(options: EdgeOptions): MiddlewareHandler<AppEnv> {
@@ -62,18 +88,51 @@ export function edge(options: EdgeOptions): MiddlewareHandler<AppEnv> {
       ),
   });
   const requireJson = requireJsonBody();
+  const guards = options.guards ?? [];
+  const onError = options.onError;
+  /** What a throwing guard answers: as Hono's compose would make it, through the app's error handler. */
+  const failed = async (c: Context<AppEnv>, error: unknown): Promise<void> => {
+    if (!(error instanceof Error) || !onError) throw error;
+    c.error = error;
+    c.res = await onError(error, c);
+  };
+  /** The guards from `from` on, then the route: synchronously as far as the guards allow. */
+  const guarded = (c: Context<AppEnv>, next: Next, from = 0): Promise<void> => {
+    for (let i = from; i < guards.length; i++) {
+      let answer: ReturnType<EdgeGuard>;
+      try {
+        answer = (guards[i] as EdgeGuard)(c);
+      } catch (error) {
+        return failed(c, error);
+      }
+      if (answer === undefined) continue;
+      if (answer instanceof Response) {
+        c.res = answer;
+        return Promise.resolve();
+      }
+      return answer.then(
+        (refused): Promise<void> | undefined => {
+          if (!refused) return guarded(c, next, i + 1);
+          c.res = refused;
+          return undefined;
+        },
+        (error: unknown) => failed(c, error),
+      );
+    }
+    return next();
+  };
   // A middleware called here, not by Hono's compose, hands its answer back instead of setting it: set it as compose would.
   const settle = (c: Context<AppEnv>, answer: Response | void) => {
     if (answer && !c.finalized) c.res = answer;
   };
   const checkBody = async (c: Context<AppEnv>, next: Next) => {
-    settle(c, await limit(c, async () => settle(c, await requireJson(c, next))));
+    settle(c, await limit(c, async () => settle(c, await requireJson(c, () => guarded(c, next)))));
   };
   // GET and HEAD carry no body: skipping the checks keeps the request's body stream untouched (and cheap), and
-  // without CORS they go straight on, with no function (and promise) between the edge and the route.
+  // without CORS they go straight on to the guards, with no function (and promise) between the edge and the route.
   const downstream = (c: Context<AppEnv>, next: Next): Promise<unknown> => {
-    if (withCors) return withCors(c, () => (bodiless(c.req.method) ? next() : checkBody(c, next))).then((answer) => settle(c, answer));
-    return bodiless(c.req.method) ? next() : checkBody(c, next);
+    if (withCors) return withCors(c, () => (bodiless(c.req.method) ? guarded(c, next) : checkBody(c, next))).then((answer) => settle(c, answer));
+    return bodiless(c.req.method) ? guarded(c, next) : checkBody(c, next);
   };
 
   return async (c, next) => {

@@ -6,6 +6,8 @@
  */
 export { createApp, createRouter } from './create-app.ts';
 export type { App, AppOptions } from './create-app.ts';
+export { guardMiddleware } from './edge.ts';
+export type { EdgeGuard } from './edge.ts';
 export type { AppEnv, AppVariables } from './app-env.ts';
 export { contractRoute, jsonContent, problemResponses } from './route.ts';
 export { deprecationHeaders } from './deprecation.ts';
@@ -38,12 +40,12 @@ export { formBody, formMediaType } from './form-body.ts';
 export { markForwardedRoutes, routeMarks } from './route-marks.ts';
 export type { RouteMarks } from './route-marks.ts';
 export { allows } from './access.ts';
-export { authorize, bearerToken, onBehalfOfHeader, principalOf } from './authorize.ts';
+export { authorize, authorizeGuard, bearerToken, onBehalfOfHeader, principalOf } from './authorize.ts';
 export type { AuthorizeOptions, Refusal } from './authorize.ts';
 export { routeAccess } from './route-marks.ts';
 export { clientAddress, peerAddress } from './client-address.ts';
 export { canonicalAddress, ipRanges, isIpAddress, isIpRange } from './ip-ranges.ts';
 export type { IpRanges } from './ip-ranges.ts';
-export { credentialLimit, rateLimit } from './rate-limit.ts';
+export { credentialLimit, rateLimit, rateLimitGuard } from './rate-limit.ts';
 export type { CredentialAccount, RateLimitOptions } from './rate-limit.ts';
 export type { RateLimitPolicy, RateLimitState, RateLimitStore } from './rate-limit-store.ts';

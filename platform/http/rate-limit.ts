@@ -2,6 +2,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import type { Logger } from '../observability/index.ts';
 import type { AppEnv } from './app-env.ts';
 import type { EdgeBindings, EdgeHeaderSink } from './edge-headers.ts';
+import { guardMiddleware, type EdgeGuard } from './edge.ts';
 import { clientAddress } from './client-address.ts';
 import type { IpRanges } from './ip-ranges.ts';
 import { problem, problemResponse } from './problem.ts';
@@ -48,6 +49,11 @@ const maxAccountLength = 200;
  * A request with no client address (no socket: `app.request()`, a host's in-process calls) is not counted per IP.
  */
 export function rateLimit(options: RateLimitOptions): MiddlewareHandler<AppEnv> {
+  return guardMiddleware(rateLimitGuard(options));
+}
+
+/** `rateLimit` as a guard of the app's edge (see `EdgeGuard`): a host's way, with no middleware of its own. */
+export function rateLimitGuard(options: RateLimitOptions): EdgeGuard {
   const { store, logger } = options;
   let warnedAt = Number.NEGATIVE_INFINITY;
   const storeFailed = (error: unknown, policy: RateLimitPolicy) => {
@@ -99,9 +105,13 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler<AppEnv> 
     return problemResponse(c, body, { 'retry-after': String(resetS) });
   };
 
-  return (c, next) => {
+  return (c) => {
     const address = clientAddress(c, options.trustedProxies);
-    c.set('limitClient', (clientId) => check(c, options.perClient, [`client:${clientId}`], 'open'));
+    c.set('limitClient', (clientId) =>
+      store.consumeNow
+        ? answer(c, options.perClient, store.consumeNow(options.perClient, `client:${clientId}`))
+        : check(c, options.perClient, [`client:${clientId}`], 'open'),
+    );
     c.set('limitCredentials', (accounts) =>
       check(
         c,
@@ -110,13 +120,10 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler<AppEnv> 
         'closed',
       ),
     );
-    if (address === undefined || options.exempt?.(c.req.path)) return next();
+    if (address === undefined || options.exempt?.(c.req.path)) return undefined;
     // Counted in this process: answered at once, with no promise of its own on the way to the route.
-    if (store.consumeNow) {
-      const refused = answer(c, options.perIp, store.consumeNow(options.perIp, `ip:${address}`));
-      return refused ? Promise.resolve(refused) : next();
-    }
-    return check(c, options.perIp, [`ip:${address}`], 'open').then<Response | void>((refused) => refused ?? next());
+    if (store.consumeNow) return answer(c, options.perIp, store.consumeNow(options.perIp, `ip:${address}`));
+    return check(c, options.perIp, [`ip:${address}`], 'open');
   };
 }
 

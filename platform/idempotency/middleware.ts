@@ -1,4 +1,4 @@
-import type { Context, MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler, Next } from 'hono';
 import { isUnsafe, parseIdempotencyKey, problem, problemResponse, requestLog, routeMarks, textRuleViolation, type AppEnv } from '../http/index.ts';
 import { currentContext } from '../observability/index.ts';
 import { keyScope, replayedHeader, sha256, type IdempotencyGate } from './exchange.ts';
@@ -20,8 +20,10 @@ function problemFor(c: Context<AppEnv>, status: 409 | 422 | 500, code: string, d
  * a different body or query it is 422; while the first still runs, 409. A malformed key is left to validation.
  */
 export function idempotency(gate: IdempotencyGate): MiddlewareHandler<AppEnv> {
-  return async (c, next) => {
-    if (!isUnsafe(c.req.method)) return next();
+  // Safe methods pass straight on, with no promise of this middleware's own.
+  return (c, next) => (isUnsafe(c.req.method) ? keyed(c, next) : next());
+
+  async function keyed(c: Context<AppEnv>, next: Next): Promise<Response | void> {
     const key = parseIdempotencyKey(c.req.header('idempotency-key'));
     // A malformed key, or a path no text column can hold (U+0000...): validation refuses the request anyway.
     if (key === undefined || textRuleViolation(c.req.path) !== undefined) return next();
@@ -59,5 +61,5 @@ export function idempotency(gate: IdempotencyGate): MiddlewareHandler<AppEnv> {
       c.res = problemFor(c, 500, 'http/internal', 'An unexpected error occurred. Quote the request id when reporting it.');
     }
     return undefined;
-  };
+  }
 }

@@ -33,6 +33,8 @@ export class InvalidTokenError extends Error {
 export interface TokenVerifier {
   /** The principal an access token stands for; rejects with {@link InvalidTokenError}. */
   verify(token: string): Promise<Principal>;
+  /** The principal of a token that verified before and has not expired, without waiting; else `undefined`. */
+  cached?(token: string): Principal | undefined;
 }
 
 /** RFC 8725 §3.1: one algorithm, the one Cleave signs with; never `none`, never an HMAC keyed with a public key. */
@@ -91,12 +93,18 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     }
   }
 
+  const cached = (token: string): Principal | undefined => {
+    const principal = cache.get(token);
+    if (principal && (principal.expiresAt ?? 0) > Date.now() / 1000) return principal;
+    if (principal) cache.delete(token);
+    return undefined;
+  };
+
   return {
+    cached,
     async verify(token) {
-      const now = Date.now() / 1000;
-      const cached = cache.get(token);
-      if (cached && (cached.expiresAt ?? 0) > now) return cached;
-      if (cached) cache.delete(token);
+      const known = cached(token);
+      if (known) return known;
       const principal = await verifyUncached(token);
       if (cache.size >= cacheSize) cache.delete(cache.keys().next().value as string);
       cache.set(token, principal);

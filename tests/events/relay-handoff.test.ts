@@ -1,5 +1,5 @@
 import { isNull, sql } from 'drizzle-orm';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { productCreatedV1 } from '../../modules/catalog/index.ts';
 import { createOutbox, eventTables, type EventEnvelope } from '../../platform/events/index.ts';
 import { gatedBus } from '../support/buses/bus-kinds.ts';
@@ -37,7 +37,7 @@ describe.each(testDatabases)('relay hand-off on $name', (testDatabase) => {
   afterAll(() => database.close());
 
   // As a host has it: on PGlite the relay is the outbox's only one, and checks handed rows in memory while it can.
-  const handingProcess = (options: { maxInFlight?: number; leaseMs?: number } = {}) =>
+  const handingProcess = (options: { maxInFlight?: number; leaseMs?: number; sweepMs?: number } = {}) =>
     world.startProcess(
       gatedBus(log, gate, (envelope) => published.push(envelope)),
       { relay: true, consume: true, handoff: true, sweepMs: noSweep, exclusive: testDatabase.name === 'pglite', ...options },
@@ -131,6 +131,30 @@ describe.each(testDatabases)('relay hand-off on $name', (testDatabase) => {
     await eventually(async () => expect(await delivered()).toHaveLength(3), 20_000);
     expect(await delivered()).toEqual([other?.id, refused?.id, next?.id]);
   });
+
+  it.skipIf(testDatabase.name !== 'pglite')(
+    'an idle relay runs no claim query while it knows every pending row to be in hand, and sweeps again after a write it was not told of',
+    async () => {
+      const execute = vi.spyOn(database.db, 'execute');
+      const claims = () => execute.mock.calls.filter(([query]) => isClaimQuery(query)).length;
+      try {
+        await handingProcess({ sweepMs: 50 }).ready;
+        const [first] = await world.writeMany([{ key: newKey(), sku: 'FIRST' }]);
+        await eventually(async () => expect(await delivered()).toEqual([first?.id]), 10_000);
+        // Once a pass has found nothing pending outside its hands, the sweep (every 50 ms) asks the outbox nothing.
+        await eventually(async () => {
+          const before = claims();
+          await new Promise((resolve) => setTimeout(resolve, 500));
+          expect(claims()).toBe(before);
+        }, 20_000);
+        const unseen = await world.writeUntracked(newKey(), 'UNSEEN');
+        await eventually(async () => expect(await delivered()).toEqual([first?.id, unseen.id]), 10_000);
+        expect(claims()).toBeGreaterThan(0);
+      } finally {
+        execute.mockRestore();
+      }
+    },
+  );
 
   it.skipIf(testDatabase.name !== 'postgres')(
     'two overlapping transactions that both claimed the same key go out one after the other, in commit order',
@@ -239,3 +263,12 @@ describe.each(testDatabases)('relay hand-off on $name', (testDatabase) => {
     await eventually(async () => expect(new Set(await delivered())).toEqual(new Set([stuck?.id, ...waiting.map((e) => e.id)])), 15_000);
   });
 });
+
+/** The claim pass's statement (drizzle's `sql` template: its text parts are string chunks). */
+function isClaimQuery(query: unknown): boolean {
+  const chunks = (query as { queryChunks?: unknown[] } | undefined)?.queryChunks ?? [];
+  return chunks.some((chunk) => {
+    const value = (chunk as { value?: unknown } | null)?.value;
+    return Array.isArray(value) && value.some((text) => typeof text === 'string' && text.includes('distinct on (aggregate_key)'));
+  });
+}
