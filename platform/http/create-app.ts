@@ -7,6 +7,7 @@ import type { UndeclaredProblems } from './declared-problems.ts';
 import { edge, type EdgeGuard } from './edge.ts';
 import { errorHandler, notFoundHandler } from './error-handler.ts';
 import { recordHandlers } from './route-handlers.ts';
+import { validateReadsAtOnce } from './validate-at-once.ts';
 import { validationHook } from './validation-hook.ts';
 
 export type App = OpenAPIHono<AppEnv>;
@@ -17,6 +18,7 @@ export type App = OpenAPIHono<AppEnv>;
  */
 export function createRouter(): App {
   const router = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  validateReadsAtOnce(router);
   recordHandlers(router);
   return router;
 }
