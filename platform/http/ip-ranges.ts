@@ -90,13 +90,24 @@ export function ipRanges(entries: readonly string[]): IpRanges {
     if (!range) throw new Error(`"${entry}" is not an IP address or CIDR range`);
     return range;
   });
+  // Clients send many requests from one address: each address is looked up once (the answers kept, bounded).
+  const answers = new Map<string, boolean>();
   return {
     has(address) {
-      const bytes = addressBytes(address);
-      return bytes !== undefined && ranges.some((r) => inRange(bytes, r));
+      if (ranges.length === 0) return false;
+      let answer = answers.get(address);
+      if (answer === undefined) {
+        const bytes = addressBytes(address);
+        answer = bytes !== undefined && ranges.some((r) => inRange(bytes, r));
+        if (answers.size >= maxRemembered) answers.clear();
+        answers.set(address, answer);
+      }
+      return answer;
     },
   };
 }
+
+const maxRemembered = 10_000;
 
 /** Whether `entry` is an IP address or CIDR range. */
 export function isIpRange(entry: string): boolean {

@@ -127,7 +127,9 @@ export function rateLimitGuard(options: RateLimitOptions): EdgeGuard {
   };
 }
 
-const sinkRecords = new WeakMap<EdgeHeaderSink, Record<string, string>>();
+/** A response's own record of `RateLimit` items, kept on its header sink (one sink per response). */
+const sinkRecord = Symbol('cleave.rate-limit-record');
+type RecordingSink = EdgeHeaderSink & { [sinkRecord]?: Record<string, string> };
 const policyItems = new WeakMap<RateLimitPolicy, string>();
 
 /** The policy's `RateLimit-Policy` item, the same on every answer: made once. */
@@ -149,14 +151,14 @@ function rateLimitHeaders(c: Context<AppEnv>, policyItem: string, stateItem: str
     c.header('ratelimit', stateItem, { append: true });
     return;
   }
-  const record = sinkRecords.get(sink);
+  const record = (sink as RecordingSink)[sinkRecord];
   if (record && sink.edgeHeaders.includes(record)) {
     record['ratelimit-policy'] = `${record['ratelimit-policy']}, ${policyItem}`;
     record.ratelimit = `${record.ratelimit}, ${stateItem}`;
     return;
   }
   const fresh = { 'ratelimit-policy': policyItem, ratelimit: stateItem };
-  sinkRecords.set(sink, fresh);
+  (sink as RecordingSink)[sinkRecord] = fresh;
   sink.edgeHeaders = [...sink.edgeHeaders, fresh];
 }
 
