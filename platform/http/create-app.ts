@@ -5,6 +5,7 @@ import type { AppEnv } from './app-env.ts';
 import type { CorsOptions } from './cors.ts';
 import type { UndeclaredProblems } from './declared-problems.ts';
 import { edge, type EdgeGuard } from './edge.ts';
+import { PrefixRouter } from './prefix-router.ts';
 import { errorHandler, notFoundHandler } from './error-handler.ts';
 import { recordHandlers } from './route-handlers.ts';
 import { validateReadsAtOnce } from './validate-at-once.ts';
@@ -16,8 +17,8 @@ export type App = OpenAPIHono<AppEnv>;
  * A router for one module's routes: same validation hook as the app, so its 400s have the same shape. It records the
  * handler of each contract route, so that a module in the same process can be called without HTTP.
  */
-export function createRouter(): App {
-  const router = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+export function createRouter(options: { byFirstSegment?: boolean } = {}): App {
+  const router = new OpenAPIHono<AppEnv>({ defaultHook: validationHook, ...(options.byFirstSegment ? { router: new PrefixRouter() } : {}) });
   validateReadsAtOnce(router);
   recordHandlers(router);
   return router;
@@ -47,7 +48,8 @@ export interface AppOptions {
  * (all in one edge middleware, see `edge`), and one problem+json mapping for every error.
  */
 export function createApp(options: AppOptions): App {
-  const app = createRouter();
+  // The app matches every module's routes: a router per module (path prefix), see `PrefixRouter`.
+  const app = createRouter({ byFirstSegment: true });
   app.use(
     edge({
       logger: options.logger,
