@@ -1,3 +1,8 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import process from 'node:process';
 import fc from 'fast-check';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
@@ -101,5 +106,71 @@ describe('access log line', () => {
     const quiet = capture((destination) => createLogger({ level: 'warn', format: 'json', destination }));
     accessLog(quiet.log, everyLine)(fields);
     expect(quiet.lines).toEqual([]);
+  });
+
+  it("hands a buffered file stream (pino's destination, as for stdout) the lines of one turn in one write", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'access-log-'));
+    const file = join(dir, 'log');
+    const destination = pino.destination({ dest: file, sync: false, minLength: 4096 });
+    const writes: string[] = [];
+    const write = destination.write.bind(destination);
+    destination.write = (data: string) => {
+      writes.push(data);
+      return write(data);
+    };
+    const log = accessLog(createLogger({ level: 'info', format: 'json', destination }), everyLine);
+    const fields = (i: number): AccessLine => ({
+      requestId: `r-${i}`,
+      correlationId: undefined,
+      module: 'm',
+      caller: undefined,
+      method: 'GET',
+      path: '/',
+      status: 200,
+      ms: 1,
+    });
+    for (let i = 0; i < 5; i++) log(fields(i));
+    expect(writes).toEqual([]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(writes).toHaveLength(1);
+    expect(
+      (writes[0] as string)
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line).requestId),
+    ).toEqual(['r-0', 'r-1', 'r-2', 'r-3', 'r-4']);
+    log(fields(5));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(writes).toHaveLength(2);
+    destination.flushSync();
+    expect(readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(6);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('loses no batched line when the process exits in the same turn as it wrote them', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'access-log-'));
+    const file = join(dir, 'log');
+    // A child that writes 50 lines and exits at once: the batch is flushed ahead of pino's flush of its stream.
+    const script = `
+      import { pino } from 'pino';
+      import { createLogger } from './platform/observability/index.ts';
+      import { accessLog } from './platform/http/access-log.ts';
+      import { once } from 'node:events';
+      const destination = pino.destination({ dest: ${JSON.stringify(file)}, sync: false, minLength: 4096 });
+      // Open, as stdout is from the start.
+      await once(destination, 'ready');
+      const log = accessLog(createLogger({ level: 'info', format: 'json', destination }), { mode: 'all', sampleRate: 1, slowMs: 500 });
+      for (let i = 0; i < 50; i++) log({ requestId: 'r-' + i, correlationId: undefined, module: 'm', caller: undefined, method: 'GET', path: '/', status: 200, ms: 1 });
+      process.exit(0);
+    `;
+    const result = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: process.cwd(),
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(result.status, result.stderr).toBe(0);
+    const lines = readFileSync(file, 'utf8').trim().split('\n');
+    expect(lines.map((line) => JSON.parse(line).requestId)).toEqual(Array.from({ length: 50 }, (_, i) => `r-${i}`));
+    rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -1,3 +1,5 @@
+import process from 'node:process';
+import { setImmediate } from 'node:timers';
 import { pino } from 'pino';
 import type { Logger } from '../observability/index.ts';
 import type { RouteContract } from './declared-problems.ts';
@@ -86,7 +88,7 @@ function lineWriter(log: Logger): ((line: AccessLine) => boolean) | undefined {
   const internals = log as unknown as PinoInternals;
   const formatters = internals[symbols.formattersSym] as { log?: unknown } | undefined;
   const hooks = internals[symbols.hooksSym] as { streamWrite?: unknown } | undefined;
-  const stream = internals[symbols.streamSym] as { write?: (line: string) => unknown; [key: symbol]: unknown } | undefined;
+  const stream = internals[symbols.streamSym] as { write?: (line: string) => unknown; flushSync?: unknown; [key: symbol]: unknown } | undefined;
   const stringifiers = internals[symbols.stringifiersSym] as Record<string | symbol, unknown> | undefined;
   const serializers = internals[symbols.serializersSym] as Record<string, unknown> | undefined;
   const level = log.levels.values.info ?? 30;
@@ -111,6 +113,7 @@ function lineWriter(log: Logger): ((line: AccessLine) => boolean) | undefined {
     return undefined;
   const mixin = internals[symbols.mixinSym] as ((merge: object, level: number, logger: Logger) => object) | undefined;
   const tail = `,${quoted(messageKey)}:"request"${end}`;
+  const write = streamWriter(stream);
   return (line) => {
     if (mixin) {
       const added = mixin({}, level, log);
@@ -123,7 +126,45 @@ function lineWriter(log: Logger): ((line: AccessLine) => boolean) | undefined {
     out += `,"method":${quoted(line.method)},"path":${quoted(line.path)},"status":${line.status},"ms":${Number.isFinite(line.ms) ? line.ms : null}`;
     if (line.trace_id !== undefined) out += `,"trace_id":${quoted(line.trace_id)}`;
     if (line.span_id !== undefined) out += `,"span_id":${quoted(line.span_id)}`;
-    stream.write!(out + tail);
+    write(out + tail);
     return true;
   };
+}
+
+/**
+ * How finished lines reach `stream`. A buffered, asynchronous file stream (pino's `destination`, SonicBoom, as
+ * `createLogger` writes to stdout) gets the lines of one turn of the event loop in one write: SonicBoom measures the
+ * UTF-8 length of each string it is handed and of its whole pending buffer (a copy each time), which per line cost
+ * more than the line itself under load. The lines go out when the turn ends (`setImmediate`), or when the process
+ * exits (before pino flushes the stream). Any other stream (tests, a transport) gets each line as it is made.
+ */
+function streamWriter(stream: { write?: (line: string) => unknown; flushSync?: unknown }): (line: string) => void {
+  const write = stream.write!.bind(stream);
+  if (typeof stream.flushSync !== 'function') return write;
+  let pending = '';
+  const flush = () => {
+    const lines = pending;
+    pending = '';
+    unflushed.delete(flush);
+    if (lines) write(lines);
+  };
+  return (line) => {
+    if (pending === '') {
+      unflushed.add(flush);
+      hookExit();
+      setImmediate(flush);
+    }
+    pending += line;
+  };
+}
+
+/** Batches not yet written, flushed at exit ahead of pino's own flush of its streams. */
+const unflushed = new Set<() => void>();
+let exitHooked = false;
+function hookExit(): void {
+  if (exitHooked) return;
+  exitHooked = true;
+  process.prependListener('exit', () => {
+    for (const flush of unflushed) flush();
+  });
 }

@@ -18,10 +18,19 @@ export type UndeclaredProblems = 'fail' | 'log';
 
 /** Route middleware: the rest of the request knows which operation it is and what it may answer. */
 export function declareRoute(contract: RouteContract): MiddlewareHandler<AppEnv> {
-  return (c, next) => {
+  const declare: MiddlewareHandler<AppEnv> = (c, next) => {
     c.set('route', contract);
     return next();
   };
+  declarations.set(declare, contract);
+  return declare;
+}
+
+const declarations = new WeakMap<object, RouteContract>();
+
+/** The contract `middleware` declares, when it is `declareRoute`'s (which does nothing else, and nothing after `next`). */
+export function declaredBy(middleware: unknown): RouteContract | undefined {
+  return typeof middleware === 'function' ? declarations.get(middleware) : undefined;
 }
 
 /**

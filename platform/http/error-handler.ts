@@ -2,6 +2,7 @@ import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { isDomainError } from './errors.ts';
 import { problem, problemResponse, statusByKind, type Problem } from './problem.ts';
+import { isMiddleware } from './route-marks.ts';
 import type { AppEnv } from './app-env.ts';
 import { requestLog } from './middleware.ts';
 
@@ -50,6 +51,7 @@ function pick(details: Record<string, unknown> | undefined, key: string): Record
 interface RouteLike {
   method: string;
   path: string;
+  handler?: unknown;
 }
 
 /**
@@ -62,7 +64,8 @@ export function notFoundHandler(routes: () => readonly RouteLike[]): NotFoundHan
   return (c) => {
     const all = routes();
     if (all.length !== seen) {
-      compiled = all.filter((r) => r.method !== 'ALL').map((r) => ({ method: r.method, pattern: pathPattern(r.path) }));
+      // Middleware (`app.use`, or registered for some methods only) serves no path of its own.
+      compiled = all.filter((r) => r.method !== 'ALL' && !isMiddleware(r.handler)).map((r) => ({ method: r.method, pattern: pathPattern(r.path) }));
       seen = all.length;
     }
     const allowed = [...new Set(compiled.filter((r) => r.pattern.test(c.req.path)).map((r) => r.method))];

@@ -27,7 +27,9 @@ export interface OperationShape {
   credentials?: boolean;
 }
 
-const unsafeMethods = new Set(['post', 'put', 'patch', 'delete']);
+/** The methods that change state: they take `Idempotency-Key`, and only they pass through the idempotency gate. */
+export const unsafeMethodNames = ['POST', 'PUT', 'PATCH', 'DELETE'] as const;
+const unsafeMethods = new Set(unsafeMethodNames.map((m) => m.toLowerCase()));
 
 export function isUnsafe(method: string): boolean {
   return unsafeMethods.has(method.toLowerCase());

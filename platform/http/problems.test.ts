@@ -4,6 +4,7 @@ import { testLogger } from '../../tests/support/test-host.ts';
 import { createApp, createRouter } from './create-app.ts';
 import { CleaveError, errorKinds } from './errors.ts';
 import { statusByKind } from './problem.ts';
+import { asMiddleware } from './route-marks.ts';
 import { contractRoute } from './route.ts';
 
 const echo = contractRoute({
@@ -87,6 +88,20 @@ describe('problem responses', () => {
 
   it('a known path with the wrong method is 405 with Allow', async () => {
     const response = await appUnderTest().app.request(`/things/v1/items/${id}`, { method: 'DELETE' });
+    await expectProblem(response, 405, 'http/method-not-allowed');
+    expect(response.headers.get('allow')).toBe('POST');
+  });
+
+  it('middleware registered for some methods makes no path known: an unknown path under it stays 404', async () => {
+    const { app } = appUnderTest();
+    app.on(
+      ['POST', 'DELETE'],
+      '/things/*',
+      asMiddleware((_c, next) => next()),
+    );
+    await expectProblem(await app.request('/things/v1/nothing-here'), 404, 'http/not-found');
+    // A known path keeps its 405, naming only the route's own method.
+    const response = await app.request(`/things/v1/items/${id}`, { method: 'DELETE' });
     await expectProblem(response, 405, 'http/method-not-allowed');
     expect(response.headers.get('allow')).toBe('POST');
   });

@@ -25,6 +25,11 @@ export function markRoute<M extends MiddlewareHandler>(middleware: M, routeMarks
   return middleware;
 }
 
+/** The marks `middleware` carries, if any. */
+export function marksOf(middleware: object): RouteMarks | undefined {
+  return marks.get(middleware);
+}
+
 /** The marks of the route a request matched (read only where needed: it walks the matched handlers). */
 export function routeMarks(c: Context): RouteMarks {
   let found: RouteMarks = {};
@@ -58,4 +63,20 @@ export function markForwardedRoutes(app: { on(method: string, path: string, hand
       markRoute((_c, next) => next(), { formBody: true }),
     );
   }
+}
+
+const middlewareOnly = new WeakSet<object>();
+
+/**
+ * Marks `middleware` that an app registers for some methods (`app.on(['POST', ...], '/catalog/*', m)`, not `app.use`)
+ * as middleware: it serves no path itself, so it does not make a path known to another method (no 405). Returns it.
+ */
+export function asMiddleware<M extends MiddlewareHandler>(middleware: M): M {
+  middlewareOnly.add(middleware);
+  return middleware;
+}
+
+/** Whether `handler` was registered as middleware only (see `asMiddleware`). */
+export function isMiddleware(handler: unknown): boolean {
+  return typeof handler === 'function' && middlewareOnly.has(handler);
 }

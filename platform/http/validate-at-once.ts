@@ -2,7 +2,9 @@ import type { OpenAPIHono, RouteConfig } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { z } from 'zod';
 import type { AppEnv } from './app-env.ts';
+import { declaredBy } from './declared-problems.ts';
 import { readFields } from './request-validation.ts';
+import { markRoute, marksOf } from './route-marks.ts';
 import { objectKeys } from './schema-walk.ts';
 import { breaksTextRule } from './text-rules.ts';
 import { validationHook } from './validation-hook.ts';
@@ -36,17 +38,39 @@ export function validateReadsAtOnce(router: OpenAPIHono<AppEnv>): void {
       ['header', request?.headers],
     ] as const)
       if (schema) parts.push({ target, schema: schema as z.ZodType, keymap: target === 'header' ? headerKeymap(schema as z.ZodType) : undefined });
-    const own = middleware === undefined ? [] : [middleware].flat();
+    const own = (middleware === undefined ? [] : [middleware].flat()) as MiddlewareHandler<AppEnv>[];
     const path = route.path.replaceAll(/\/{(.+?)}/g, '/:$1');
-    router.on([route.method], [path], ...(own as MiddlewareHandler[]), ...(parts.length > 0 ? [validateParts(parts)] : []), handler as MiddlewareHandler);
+    router.on([route.method], [path], ...layers(own, parts, handler as Handler));
     return router;
   };
 }
 
-type Parsed = { success: boolean; data?: unknown; error?: unknown };
-type Next = () => Promise<void>;
+type Handler = (c: Context<AppEnv>, next: Next) => unknown;
 
-function validateParts(parts: readonly Part[]): MiddlewareHandler<AppEnv> {
+/**
+ * The route's handlers as Hono runs them. When the route's last middleware is `contractRoute`'s declaration (no
+ * middleware of its own after it), the declaration, the validation and the handler are one function: each does its
+ * work before the next and nothing after it, so running them in turn answers as Hono's compose would (a refusal
+ * returned, an error thrown to the same error handler), with two dispatches fewer and their promises. That function
+ * carries the declaration's route marks (access, idempotency), which the app-wide middleware looks up by handler.
+ */
+function layers(own: MiddlewareHandler<AppEnv>[], parts: readonly Part[], handler: Handler): MiddlewareHandler<AppEnv>[] {
+  const validate = parts.length > 0 ? validateParts(parts) : undefined;
+  const last = own.at(-1);
+  const contract = declaredBy(last);
+  if (!last || !contract) return [...own, ...(validate ? [validate as MiddlewareHandler<AppEnv>] : []), handler as MiddlewareHandler<AppEnv>];
+  const read: MiddlewareHandler<AppEnv> = (c, next) => {
+    c.set('route', contract);
+    return (validate ? validate(c, () => handler(c, next)) : handler(c, next)) as ReturnType<MiddlewareHandler<AppEnv>>;
+  };
+  return [...own.slice(0, -1), markRoute(read, marksOf(last) ?? {})];
+}
+
+type Parsed = { success: boolean; data?: unknown; error?: unknown };
+/** What follows the validation: the next middleware, or the handler itself (whose answer is handed back). */
+type Next = () => unknown;
+
+function validateParts(parts: readonly Part[]): (c: Context<AppEnv>, next: Next) => unknown {
   return (c, next) => {
     for (let i = 0; i < parts.length; i++) {
       const part = parts[i] as Part;
@@ -65,7 +89,7 @@ function validateParts(parts: readonly Part[]): MiddlewareHandler<AppEnv> {
   };
 }
 
-async function validateAsync(c: Context<AppEnv>, parts: readonly Part[], from: number, next: Next): Promise<Response | void> {
+async function validateAsync(c: Context<AppEnv>, parts: readonly Part[], from: number, next: Next): Promise<unknown> {
   for (let i = from; i < parts.length; i++) {
     const part = parts[i] as Part;
     const value = input(c, part);
@@ -80,7 +104,7 @@ async function validateAsync(c: Context<AppEnv>, parts: readonly Part[], from: n
  * A part that failed, or broke the text rule: the hook's answer (a 400 or 428 for the whole request), as zod-validator
  * asks it; without one, a failed parse is zod-validator's plain 400 and a passed one goes on.
  */
-async function askHook(c: Context<AppEnv>, parts: readonly Part[], at: number, value: unknown, result: Parsed, next: Next): Promise<Response | void> {
+async function askHook(c: Context<AppEnv>, parts: readonly Part[], at: number, value: unknown, result: Parsed, next: Next): Promise<unknown> {
   const part = parts[at] as Part;
   const hooked = await validationHook({ data: value, ...result, target: part.target } as HookResult, c as never);
   if (hooked instanceof Response) return hooked;
