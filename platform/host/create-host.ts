@@ -3,19 +3,8 @@ import { createHttpTransport, tlsFetch, wellKnownPaths, type HttpTransport, type
 import type { ModuleAnswer, ModuleCall } from '../contracts/http-send.ts';
 import type { DatabaseHandle } from '../db/index.ts';
 import { eventTables, type Consumer, type DeadLetterStore, type EventBus } from '../events/index.ts';
-import { commitBeforeCall, idempotency } from '../idempotency/index.ts';
-import {
-  asMiddleware,
-  authorizeGuard,
-  createApp,
-  ipRanges,
-  markForwardedRoutes,
-  mountDocs,
-  rateLimitGuard,
-  unsafeMethodNames,
-  type App,
-  type EdgeGuard,
-} from '../http/index.ts';
+import { commitBeforeCall, mountIdempotency } from '../idempotency/index.ts';
+import { authorizeGuard, createApp, ipRanges, markForwardedRoutes, mountDocs, rateLimitGuard, type App, type EdgeGuard } from '../http/index.ts';
 import { routeHandlers } from '../http/route-handlers.ts';
 import { createLogger, type Logger, type Tracing } from '../observability/index.ts';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
@@ -295,8 +284,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
       retries: config.remote.retries,
     };
     rollouts.mountCanaries(app, gateway);
-    // Only unsafe methods can carry a key: a read matches one handler fewer (a dispatch and its promises).
-    for (const m of hosted) app.on([...unsafeMethodNames], `/${m.definition.name}/*`, asMiddleware(idempotency(m.idempotencyGate)));
+    for (const m of hosted) mountIdempotency(app, m.definition.name, m.idempotencyGate);
     const providers: DirectProvider[] = [];
     for (const m of hosted) {
       const router = m.definition.routes(m.context);

@@ -9,6 +9,6 @@ export { createIdempotencyStore } from './store.ts';
 export type { IdempotencyStore, IdempotencyStoreOptions, Claim, ClaimResult, KeyedRequest } from './store.ts';
 export { createIdempotencyGate, keyScope, replayedHeader, sha256 } from './exchange.ts';
 export type { IdempotencyGate, KeyedResult, AnswerShape } from './exchange.ts';
-export { idempotency } from './middleware.ts';
+export { idempotency, mountIdempotency } from './middleware.ts';
 export { moduleTransaction, scopedDb, commitBeforeCall } from './request-scope.ts';
 export type { KeyedScope, HeldTransaction, TransactionHooks } from './request-scope.ts';

@@ -1,5 +1,16 @@
 import type { Context, MiddlewareHandler, Next } from 'hono';
-import { isUnsafe, parseIdempotencyKey, problem, problemResponse, requestLog, routeMarks, textRuleViolation, type AppEnv } from '../http/index.ts';
+import {
+  asMiddleware,
+  isUnsafe,
+  parseIdempotencyKey,
+  problem,
+  problemResponse,
+  requestLog,
+  routeMarks,
+  textRuleViolation,
+  unsafeMethodNames,
+  type AppEnv,
+} from '../http/index.ts';
 import { currentContext } from '../observability/index.ts';
 import { keyScope, replayedHeader, sha256, type IdempotencyGate } from './exchange.ts';
 import type { StoredResponse } from './tables.ts';
@@ -62,4 +73,17 @@ export function idempotency(gate: IdempotencyGate): MiddlewareHandler<AppEnv> {
     }
     return undefined;
   }
+}
+
+/**
+ * Puts `gate` in front of `module`'s operations (`/<module>/*`) for the unsafe methods only, the ones that take a key:
+ * a read matches one handler fewer (a dispatch, and its promises). Registered as middleware, so it makes no path
+ * known to another method (405).
+ */
+export function mountIdempotency(
+  app: { on(methods: string[], path: string, handler: MiddlewareHandler<AppEnv>): unknown },
+  module: string,
+  gate: IdempotencyGate,
+): void {
+  app.on([...unsafeMethodNames], `/${module}/*`, asMiddleware(idempotency(gate)));
 }
