@@ -158,10 +158,19 @@ export function authorizeGuard(options: AuthorizeOptions): EdgeGuard {
         principal,
       );
     }
-    const limited = c.get('limitClient')?.(principal.clientId);
+    const limited = c.get('limitClient')?.(clientBudget(principal));
     if (limited instanceof Promise) return limited.then((refused) => refused ?? enter(c, principal, userToken));
     return limited ?? enter(c, principal, userToken);
   }
+}
+
+/**
+ * Whose per-client budget a request spends: a user's own, within the client it signed in through (the users of a
+ * public web client do not share one budget, which a busy shop would spend in seconds); a machine client's or a
+ * module's, its own, across all its tokens.
+ */
+export function clientBudget(principal: Principal): string {
+  return principal.kind === 'user' ? `${principal.clientId}:user:${principal.subject}` : principal.clientId;
 }
 
 /** The request goes on as `principal`: on the context for handlers, in the execution context for what they call. */

@@ -12,7 +12,7 @@ export interface RateLimitOptions {
   store: RateLimitStore;
   /** Every request from one client IP address. */
   perIp: RateLimitPolicy;
-  /** Every request of one authenticated client, counted when route middleware calls `limitClient`. */
+  /** Every request of one authenticated client (of one user, for user tokens), counted when authentication calls `limitClient`. */
   perClient: RateLimitPolicy;
   /** Operations that check a credential (token, sign-in, sign-up): per IP and per account tried, failing closed. */
   credentials: RateLimitPolicy;
@@ -34,7 +34,7 @@ const maxAccountLength = 200;
  * App middleware: counts each request against its client IP's budget (`perIp`), and gives the rest of the chain
  * the two limits that need to know more than the address:
  *
- * - `c.get('limitClient')(clientId)`, for authentication middleware once it has verified who is calling;
+ * - `c.get('limitClient')(budget)`, for authentication middleware once it has verified who is calling (`clientBudget`);
  * - `c.get('limitCredentials')(accounts)`, for operations that check a credential (`credentialLimit`).
  *
  * Each answers a 429 `http/too-many-requests` problem with `Retry-After` once the budget is spent. Every limit that
@@ -107,10 +107,10 @@ export function rateLimitGuard(options: RateLimitOptions): EdgeGuard {
 
   return (c) => {
     const address = clientAddress(c, options.trustedProxies);
-    c.set('limitClient', (clientId) =>
+    c.set('limitClient', (budget) =>
       store.consumeNow
-        ? answer(c, options.perClient, store.consumeNow(options.perClient, `client:${clientId}`))
-        : check(c, options.perClient, [`client:${clientId}`], 'open'),
+        ? answer(c, options.perClient, store.consumeNow(options.perClient, `client:${budget}`))
+        : check(c, options.perClient, [`client:${budget}`], 'open'),
     );
     c.set('limitCredentials', (accounts) =>
       check(

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { modules } from '../../apps/modules.ts';
 import { identityModule } from '../../modules/identity/index.ts';
-import { formRequest, identityHost } from '../../modules/identity/tests/support.ts';
+import { formRequest, identityHost, userToken } from '../../modules/identity/tests/support.ts';
 import { openDatabase } from '../../platform/db/index.ts';
 import { serve, type Host } from '../../platform/host/index.ts';
 import { redisUrl } from '../support/databases.ts';
@@ -80,6 +80,18 @@ describe('rate limits on a host (memory store)', () => {
     expect(statuses([await signIn(h, '203.0.113.4', 'sam'), await signIn(h, '203.0.113.4', 'olga')])).toEqual([200, 200]);
     // 203.0.113.4's own budget is spent now.
     expect((await signIn(h, '203.0.113.4', 'sam')).status).toBe(429);
+  });
+
+  it("the per-client budget: each user of a public client its own, shared by that user's tokens", async () => {
+    const h = await tokenHost({ RATE_LIMIT_PER_CLIENT: '3/60s' });
+    const [alice, aliceAgain, sam] = await Promise.all([userToken(h, 'alice'), userToken(h, 'alice'), userToken(h, 'sam')]);
+    const me = (token: string) => from(h, '203.0.113.9', '/identity/v1/users/me', { headers: { authorization: `Bearer ${token}` } });
+    const first = await me(alice);
+    expect(first.headers.get('ratelimit-policy')).toContain('"per-client";q=3;w=60');
+    // Alice's two tokens spend one budget.
+    expect(statuses([first, await me(aliceAgain), await me(alice), await me(aliceAgain)])).toEqual([200, 200, 200, 429]);
+    // Sam signed in through the same public client (cleave-web): his budget is his own.
+    expect(statuses([await me(sam), await me(sam), await me(sam), await me(sam)])).toEqual([200, 200, 200, 429]);
   });
 
   it('RATE_LIMIT=false: no limits and no headers', async () => {
