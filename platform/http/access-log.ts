@@ -146,7 +146,13 @@ function streamWriter(stream: { write?: (line: string) => unknown; flushSync?: u
     const lines = pending;
     pending = '';
     unflushed.delete(flush);
-    if (lines) write(lines);
+    if (!lines) return;
+    // Outside any request now: a stream that refuses (destroyed at shutdown) must not take the process down with it.
+    try {
+      write(lines);
+    } catch {
+      // The lines are lost, as a synchronous write to that stream would have lost them.
+    }
   };
   return (line) => {
     if (pending === '') {
