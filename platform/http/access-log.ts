@@ -141,6 +141,7 @@ function lineWriter(log: Logger): ((line: AccessLine) => boolean) | undefined {
 function streamWriter(stream: { write?: (line: string) => unknown; flushSync?: unknown }): (line: string) => void {
   const write = stream.write!.bind(stream);
   if (typeof stream.flushSync !== 'function') return write;
+  hookExit();
   let pending = '';
   const flush = () => {
     const lines = pending;
@@ -157,7 +158,6 @@ function streamWriter(stream: { write?: (line: string) => unknown; flushSync?: u
   return (line) => {
     if (pending === '') {
       unflushed.add(flush);
-      hookExit();
       setImmediate(flush);
     }
     pending += line;

@@ -57,12 +57,10 @@ type Handler = (c: Context<AppEnv>, next: Next) => unknown;
 function layers(own: MiddlewareHandler<AppEnv>[], parts: readonly Part[], handler: Handler): MiddlewareHandler<AppEnv>[] {
   const validate = parts.length > 0 ? validateParts(parts) : undefined;
   const last = own.at(-1);
-  const contract = declaredBy(last);
-  if (!last || !contract) return [...own, ...(validate ? [validate as MiddlewareHandler<AppEnv>] : []), handler as MiddlewareHandler<AppEnv>];
-  const read: MiddlewareHandler<AppEnv> = (c, next) => {
-    c.set('route', contract);
-    return (validate ? validate(c, () => handler(c, next)) : handler(c, next)) as ReturnType<MiddlewareHandler<AppEnv>>;
-  };
+  if (!last || !declaredBy(last)) return [...own, ...(validate ? [validate as MiddlewareHandler<AppEnv>] : []), handler as MiddlewareHandler<AppEnv>];
+  // The declaration itself, whose `next` validates and then handles (its answer handed back through `next`).
+  const read: MiddlewareHandler<AppEnv> = (c, next) =>
+    last(c, (() => (validate ? validate(c, () => handler(c, next)) : handler(c, next))) as Parameters<MiddlewareHandler<AppEnv>>[1]);
   return [...own.slice(0, -1), markRoute(read, marksOf(last) ?? {})];
 }
 
