@@ -80,6 +80,8 @@ export interface Config {
     enabled: boolean;
     perIp: RateLimitSetting;
     perClient: RateLimitSetting;
+    /** Each calling module (its client-credentials token), in place of `perClient`; modules are not counted per IP. */
+    perModule: RateLimitSetting;
     credentials: RateLimitSetting;
     trustedProxies: string[];
   };
@@ -253,6 +255,7 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
       enabled: e.RATE_LIMIT,
       perIp: e.RATE_LIMIT_PER_IP,
       perClient: e.RATE_LIMIT_PER_CLIENT,
+      perModule: e.RATE_LIMIT_PER_MODULE,
       credentials: e.RATE_LIMIT_TOKEN,
       trustedProxies: e.TRUSTED_PROXIES ?? [],
     },

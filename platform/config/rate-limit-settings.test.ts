@@ -17,6 +17,7 @@ describe('rate-limit settings', () => {
       enabled: true,
       perIp: { points: 600, durationS: 60 },
       perClient: { points: 1200, durationS: 60 },
+      perModule: { points: 60000, durationS: 60 },
       credentials: { points: 20, durationS: 60 },
       trustedProxies: [],
     });
@@ -27,6 +28,7 @@ describe('rate-limit settings', () => {
       RATE_LIMIT: 'false',
       RATE_LIMIT_PER_IP: '100/1m',
       RATE_LIMIT_PER_CLIENT: '5000/1h',
+      RATE_LIMIT_PER_MODULE: '100/1s',
       RATE_LIMIT_TOKEN: '5 / 30',
       TRUSTED_PROXIES: '10.0.0.0/8, 192.0.2.7,fd00::/8',
     });
@@ -34,6 +36,7 @@ describe('rate-limit settings', () => {
       enabled: false,
       perIp: { points: 100, durationS: 60 },
       perClient: { points: 5000, durationS: 3600 },
+      perModule: { points: 100, durationS: 1 },
       credentials: { points: 5, durationS: 30 },
       trustedProxies: ['10.0.0.0/8', '192.0.2.7', 'fd00::/8'],
     });

@@ -273,6 +273,7 @@ export const environmentSchema = z.object({
   RATE_LIMIT: flag.default(true),
   RATE_LIMIT_PER_IP: rateLimit('600/60s'),
   RATE_LIMIT_PER_CLIENT: rateLimit('1200/60s'),
+  RATE_LIMIT_PER_MODULE: rateLimit('60000/60s'),
   RATE_LIMIT_TOKEN: rateLimit('20/60s'),
   TRUSTED_PROXIES: addressList.optional(),
   IDENTITY_ISSUER: httpOrigin.optional(),

@@ -4,7 +4,7 @@ import type { ModuleAnswer, ModuleCall } from '../contracts/http-send.ts';
 import type { DatabaseHandle } from '../db/index.ts';
 import { eventTables, type Consumer, type DeadLetterStore, type EventBus } from '../events/index.ts';
 import { commitBeforeCall, mountIdempotency } from '../idempotency/index.ts';
-import { authorizeGuard, createApp, ipRanges, markForwardedRoutes, mountDocs, rateLimitGuard, type App, type EdgeGuard } from '../http/index.ts';
+import { authorizeGuard, createApp, ipRanges, markForwardedRoutes, moduleCaller, mountDocs, rateLimitGuard, type App, type EdgeGuard } from '../http/index.ts';
 import { routeHandlers } from '../http/route-handlers.ts';
 import { createLogger, type Logger, type Tracing } from '../observability/index.ts';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
@@ -261,10 +261,12 @@ export async function createHost(options: HostOptions): Promise<Host> {
           store,
           perIp: { name: 'per-ip', ...config.rateLimit.perIp },
           perClient: { name: 'per-client', ...config.rateLimit.perClient },
+          perModule: { name: 'per-module', ...config.rateLimit.perModule },
           credentials: { name: 'credentials', ...config.rateLimit.credentials },
           trustedProxies,
           // Health probes are never refused; a request for a module elsewhere is counted by the host that serves it.
           exempt: (path) => path.startsWith('/health/') || topology.remote.has(moduleOfPath(path, local, topology.remote) ?? ''),
+          fromModule: moduleCaller(security.verifier),
           logger: logger.child({ component: 'rate-limit' }),
         }),
       );

@@ -55,15 +55,17 @@ export function createHostSecurity(options: HostSecurityOptions): HostSecurity {
   } else if (options.identity === 'remote') {
     // The issuer is the identity host's, read from its metadata document (RFC 8414) the first time a token comes.
     let made: Promise<TokenVerifier> | undefined;
+    // Once made, its cache answers tokens verified before at once (the edge's fast path, the per-IP exemption of modules).
+    let ready: TokenVerifier | undefined;
     const make = () =>
       (made ??= get('/.well-known/oauth-authorization-server').then(
-        (metadata) => createTokenVerifier({ issuer: String(metadata.issuer), audience, keys, jwksCooldownMs: 5000 }),
+        (metadata) => (ready = createTokenVerifier({ issuer: String(metadata.issuer), audience, keys, jwksCooldownMs: 5000 })),
         (error: unknown) => {
           made = undefined;
           throw error;
         },
       ));
-    verifier = { verify: async (token) => (await make()).verify(token) };
+    verifier = { verify: async (token) => (await make()).verify(token), cached: (token) => ready?.cached?.(token) };
   }
 
   const { moduleClientKey: key, moduleClientSecrets } = config.identity;

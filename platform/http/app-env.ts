@@ -20,16 +20,16 @@ export interface AppVariables {
   /** The authenticated caller, on routes that are not public. */
   principal: Principal | undefined;
   /**
-   * Set by the rate limiter (absent when it is off): counts the request against the per-client budget of the caller
-   * that authentication has just verified (`clientBudget`: a user's own within its client, a machine client's or
-   * module's own), and gives the 429 to answer once that budget is spent. Fails open. Answers at once (no promise)
-   * when the budget is counted in this process.
+   * Set by the rate limiter (absent when it is off): counts the request against the budget of the caller that
+   * authentication has just verified (`clientBudget`: a user's own within its client, a machine client's own; a
+   * module's own, against the per-module policy when `kind` is `module`), and gives the 429 to answer once that
+   * budget is spent. Fails open. Answers at once (no promise) when the budget is counted in this process.
    *
    * @example
-   * const refused = await c.get('limitClient')?.(clientBudget(principal));
+   * const refused = await c.get('limitClient')?.(clientBudget(principal), principal.kind === 'module' ? 'module' : 'client');
    * if (refused) return refused;
    */
-  limitClient?: (budget: string) => Response | undefined | Promise<Response | undefined>;
+  limitClient?: (budget: string, kind?: 'client' | 'module') => Response | undefined | Promise<Response | undefined>;
   /**
    * Set by the rate limiter: counts an operation that checks a credential against the strict budget of the client
    * IP and of each account named (`field:value`); the 429, or the 503 when the store is down (fails closed).

@@ -158,16 +158,16 @@ export function authorizeGuard(options: AuthorizeOptions): EdgeGuard {
         principal,
       );
     }
-    const limited = c.get('limitClient')?.(clientBudget(principal));
+    const limited = c.get('limitClient')?.(clientBudget(principal), principal.kind === 'module' ? 'module' : 'client');
     if (limited instanceof Promise) return limited.then((refused) => refused ?? enter(c, principal, userToken));
     return limited ?? enter(c, principal, userToken);
   }
 }
 
 /**
- * Whose per-client budget a request spends: a user's own, within the client it signed in through (the users of a
- * public web client do not share one budget, which a busy shop would spend in seconds); a machine client's or a
- * module's, its own, across all its tokens.
+ * Whose budget a request spends: a user's own, within the client it signed in through (the users of a public web
+ * client do not share one budget, which a busy shop would spend in seconds); a machine client's or a module's, its
+ * own, across all its tokens (a module's against the per-module policy).
  */
 export function clientBudget(principal: Principal): string {
   return principal.kind === 'user' ? `${principal.clientId}:user:${principal.subject}` : principal.clientId;
@@ -190,4 +190,18 @@ const invalid = 'realm="cleave", error="invalid_token"';
 /** The authenticated caller of the operation being served (HTTP or direct in-process), if it is not public. */
 export function principalOf(): Principal | undefined {
   return currentContext()?.principal;
+}
+
+/**
+ * Whether a request comes from a module, as far as can be told before authentication: its bearer token was verified
+ * before as a module's (the verifier's cache; a module reuses its token until it nearly expires). A token seen for
+ * the first time answers no, so it is counted like any other until verified once.
+ */
+export function moduleCaller(verifier: TokenVerifier | undefined): (c: Context<AppEnv>) => boolean {
+  const cached = verifier?.cached;
+  if (!cached) return () => false;
+  return (c) => {
+    const token = bearerToken(c.req.header('authorization'));
+    return typeof token === 'string' && cached(token)?.kind === 'module';
+  };
 }

@@ -40,7 +40,7 @@ export { formBody, formMediaType } from './form-body.ts';
 export { asMiddleware, markForwardedRoutes, routeMarks } from './route-marks.ts';
 export type { RouteMarks } from './route-marks.ts';
 export { allows } from './access.ts';
-export { authorize, authorizeGuard, bearerToken, clientBudget, onBehalfOfHeader, principalOf } from './authorize.ts';
+export { authorize, authorizeGuard, bearerToken, clientBudget, moduleCaller, onBehalfOfHeader, principalOf } from './authorize.ts';
 export type { AuthorizeOptions, Refusal } from './authorize.ts';
 export { routeAccess } from './route-marks.ts';
 export { clientAddress, peerAddress } from './client-address.ts';

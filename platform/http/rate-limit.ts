@@ -14,12 +14,20 @@ export interface RateLimitOptions {
   perIp: RateLimitPolicy;
   /** Every request of one authenticated client (of one user, for user tokens), counted when authentication calls `limitClient`. */
   perClient: RateLimitPolicy;
+  /** Every request of one calling module (its client-credentials token), in place of `perClient`; `perClient` if absent. */
+  perModule?: RateLimitPolicy;
   /** Operations that check a credential (token, sign-in, sign-up): per IP and per account tried, failing closed. */
   credentials: RateLimitPolicy;
   /** Proxies whose `X-Forwarded-For` is believed (see `clientAddress`). */
   trustedProxies: IpRanges;
   /** Paths not counted per IP by this host (health probes; what the gateway forwards, counted where it is served). */
   exempt?: (path: string) => boolean;
+  /**
+   * A request already known to come from a module (its bearer token verified before as a module's) is not counted
+   * per IP: every call a module host makes comes from its one address, which would otherwise spend one address's
+   * budget on all of them. It spends `perModule` once authenticated.
+   */
+  fromModule?: (c: Context<AppEnv>) => boolean;
   logger: Logger;
 }
 
@@ -34,7 +42,8 @@ const maxAccountLength = 200;
  * App middleware: counts each request against its client IP's budget (`perIp`), and gives the rest of the chain
  * the two limits that need to know more than the address:
  *
- * - `c.get('limitClient')(budget)`, for authentication middleware once it has verified who is calling (`clientBudget`);
+ * - `c.get('limitClient')(budget, kind)`, for authentication middleware once it has verified who is calling
+ *   (`clientBudget`), against `perModule` for a module and `perClient` for everyone else;
  * - `c.get('limitCredentials')(accounts)`, for operations that check a credential (`credentialLimit`).
  *
  * Each answers a 429 `http/too-many-requests` problem with `Retry-After` once the budget is spent. Every limit that
@@ -105,13 +114,14 @@ export function rateLimitGuard(options: RateLimitOptions): EdgeGuard {
     return problemResponse(c, body, { 'retry-after': String(resetS) });
   };
 
+  const perModule = options.perModule ?? options.perClient;
   return (c) => {
     const address = clientAddress(c, options.trustedProxies);
-    c.set('limitClient', (budget) =>
-      store.consumeNow
-        ? answer(c, options.perClient, store.consumeNow(options.perClient, `client:${budget}`))
-        : check(c, options.perClient, [`client:${budget}`], 'open'),
-    );
+    c.set('limitClient', (budget, kind = 'client') => {
+      const policy = kind === 'module' ? perModule : options.perClient;
+      const key = `${kind}:${budget}`;
+      return store.consumeNow ? answer(c, policy, store.consumeNow(policy, key)) : check(c, policy, [key], 'open');
+    });
     c.set('limitCredentials', (accounts) =>
       check(
         c,
@@ -120,7 +130,7 @@ export function rateLimitGuard(options: RateLimitOptions): EdgeGuard {
         'closed',
       ),
     );
-    if (address === undefined || options.exempt?.(c.req.path)) return undefined;
+    if (address === undefined || options.exempt?.(c.req.path) || options.fromModule?.(c)) return undefined;
     // Counted in this process: answered at once, with no promise of its own on the way to the route.
     if (store.consumeNow) return answer(c, options.perIp, store.consumeNow(options.perIp, `ip:${address}`));
     return check(c, options.perIp, [`ip:${address}`], 'open');

@@ -1,8 +1,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { modules } from '../../apps/modules.ts';
 import { identityModule } from '../../modules/identity/index.ts';
-import { formRequest, identityHost, userToken } from '../../modules/identity/tests/support.ts';
+import { randomUUID } from 'node:crypto';
+import { basic, formRequest, identityHost, userToken } from '../../modules/identity/tests/support.ts';
+import { developmentModuleClientKey } from '../../platform/config/identity-settings.ts';
 import { openDatabase } from '../../platform/db/index.ts';
+import { moduleClientSecret } from '../../platform/security/module-credentials.ts';
 import { serve, type Host } from '../../platform/host/index.ts';
 import { redisUrl } from '../support/databases.ts';
 import { redisPrefix } from '../support/process-host.ts';
@@ -92,6 +95,37 @@ describe('rate limits on a host (memory store)', () => {
     expect(statuses([first, await me(aliceAgain), await me(alice), await me(aliceAgain)])).toEqual([200, 200, 200, 429]);
     // Sam signed in through the same public client (cleave-web): his budget is his own.
     expect(statuses([await me(sam), await me(sam), await me(sam), await me(sam)])).toEqual([200, 200, 200, 429]);
+  });
+
+  it("a module's calls: not counted per IP once its token is known, and against the per-module budget, not the per-client one", async () => {
+    const h = await tokenHost({ RATE_LIMIT_PER_IP: '3/60s', RATE_LIMIT_PER_CLIENT: '2/60s', RATE_LIMIT_PER_MODULE: '5/60s' });
+    const granted = await from(
+      h,
+      '203.0.113.20',
+      '/identity/v1/token',
+      formRequest(
+        { grant_type: 'client_credentials' },
+        { authorization: basic('module:notifications', moduleClientSecret(developmentModuleClientKey, 'notifications')) },
+      ),
+    );
+    const token = ((await granted.json()) as { access_token: string }).access_token;
+    // The module host's one address, from which every call it makes comes.
+    const contact = () => from(h, '198.51.100.7', `/identity/v1/users/${randomUUID()}/contact`, { headers: { authorization: `Bearer ${token}` } });
+    const answers: Response[] = [];
+    for (let i = 0; i < 6; i++) answers.push(await contact());
+    // 404 (no such user) is the module's answer: it got through. The 6th is beyond the per-module budget of 5.
+    expect(statuses(answers)).toEqual([404, 404, 404, 404, 404, 429]);
+    // The first call, with a token this host had not seen, counted per IP; the others did not.
+    expect(answers[0]?.headers.get('ratelimit-policy')).toBe('"per-ip";q=3;w=60, "per-module";q=5;w=60');
+    expect(answers[1]?.headers.get('ratelimit-policy')).toBe('"per-module";q=5;w=60');
+    expect(await answers[5]?.json()).toMatchObject({ code: 'http/too-many-requests', policy: 'per-module' });
+    // The address's per-IP budget is intact for anyone else from it (1 of 3 spent).
+    const other = await from(h, '198.51.100.7', '/.well-known/jwks.json');
+    expect(other.headers.get('ratelimit')).toMatch(/^"per-ip";r=1;t=\d+$/);
+    // A token that is not a module's gets no such pass: a user from that address is counted per IP.
+    const alice = await userToken(h, 'alice');
+    const asUser = await from(h, '198.51.100.7', '/identity/v1/users/me', { headers: { authorization: `Bearer ${alice}` } });
+    expect(asUser.headers.get('ratelimit-policy')).toBe('"per-ip";q=3;w=60, "per-client";q=2;w=60');
   });
 
   it('RATE_LIMIT=false: no limits and no headers', async () => {
