@@ -112,6 +112,8 @@ describe('access log line', () => {
     const dir = mkdtempSync(join(tmpdir(), 'access-log-'));
     const file = join(dir, 'log');
     const destination = pino.destination({ dest: file, sync: false, minLength: 4096 });
+    // The file is opened asynchronously: `flushSync` before it is open throws (seen on a loaded CI machine).
+    await new Promise((resolve) => destination.once('ready', resolve));
     const writes: string[] = [];
     const write = destination.write.bind(destination);
     destination.write = (data: string) => {
