@@ -223,6 +223,8 @@ export function createBullmqBus(options: BullmqBusOptions): EventBus {
           registeredAt,
         })),
       );
+      // Remembered first: when Redis is away now, the table registers them on the connection's next `ready`.
+      table.remember(entries);
       try {
         await ready();
         await table.register(entries);

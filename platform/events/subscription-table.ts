@@ -47,7 +47,12 @@ export interface SubscriptionTableOptions {
  * that saw the table before re-asserts what it knew, and every consuming host re-registers on reconnect.
  */
 export interface SubscriptionTable {
-  /** Registers entries (this host's consumers); kept and registered again after every reconnect. */
+  /**
+   * Keeps entries (this host's consumers) to register on every reconnect, without writing them now: a host that starts
+   * while Redis is away registers them as soon as it connects.
+   */
+  remember(entries: readonly SubscriptionEntry[]): void;
+  /** Registers entries now (remembering them as {@link remember} does). */
   register(entries: readonly SubscriptionEntry[]): Promise<void>;
   /** The subscriptions of one event version; rejects with {@link RoutingPausedError} while the table is missing. */
   routes(event: string, version: number): Promise<readonly SubscriptionEntry[]>;
@@ -140,10 +145,15 @@ export function createSubscriptionTable(options: SubscriptionTableOptions): Subs
     );
   });
 
+  const remember = (entries: readonly SubscriptionEntry[]) => {
+    for (const e of entries) own.set(field(e), e);
+  };
+
   return {
+    remember,
     async register(entries) {
       if (entries.length === 0) return;
-      for (const e of entries) own.set(field(e), e);
+      remember(entries);
       await write(entries, 'merge');
       // Keep what Redis now holds (the first registration time), so a later re-registration carries it.
       const stored = await redis.hmget(tableKey, ...entries.map(field));

@@ -214,6 +214,26 @@ describe.skipIf(!testRedisUrl).each(testDatabases)('the BullMQ bus under faults,
       expect((await world.effects()).map((e) => e.sku)).toEqual(['OUT-0', 'OUT-1', 'OUT-2', 'OUT-3', 'OUT-4', 'OUT-5']);
     });
 
+    it('registers the subscriptions of a consuming host that started while Redis was down as soon as Redis is up', async () => {
+      // Down for longer than the bus waits for its first connection: starting, it cannot register anything.
+      await server.stop();
+      const consumer = world.startProcess(bus({}, server.url), { relay: false, consume: true });
+      await consumer.ready;
+      await server.start();
+      // A subscriber of its own, so the table exists without the consumer: were its subscription forgotten, the
+      // publisher would route the event to the ghost alone and mark it dispatched, and probe:record would never get it.
+      const ghost = ghostBus(server.url, 'shadow');
+      await ghost.start();
+      try {
+        const publisher = world.startProcess(bus({}, server.url), { relay: true, consume: false });
+        await eventually(async () => expect((await publisher.bus.subscriptions()).map((s) => s.consumer).sort()).toEqual(['probe:record', 'shadow:ghost']));
+        const written = await world.write(newKey(), 'LATE-1');
+        await eventually(async () => expect((await world.effects()).map((e) => e.eventId)).toEqual([written.id]), 20_000);
+      } finally {
+        await ghost.close();
+      }
+    });
+
     it('detects the events a Redis restarted without its data lost, and redrives them: lost 0, duplicated 0', async () => {
       const consumer = world.startProcess(bus({}, server.url), { relay: false, consume: true });
       await consumer.ready;
