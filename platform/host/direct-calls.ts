@@ -1,32 +1,16 @@
-import { randomUUID } from 'node:crypto';
 import type { RouteConfig } from '@hono/zod-openapi';
-import { HeaderList, isProblem, RemoteProblemError, type CallResult, type DirectCall, type LocalDispatch } from '../contracts/index.ts';
-import {
-  CleaveError,
-  isDomainError,
-  isUnsafe,
-  parseIdempotencyKey,
-  problem,
-  textRuleViolation,
-  type Problem,
-  type Refusal,
-  type UndeclaredProblems,
-} from '../http/index.ts';
-import { enforceDeclared } from '../http/declared-problems.ts';
-import { DirectContext, isDirectAnswer, type DirectAnswer, type DirectRequestInit } from '../http/direct-context.ts';
-import { problemFromError } from '../http/error-handler.ts';
-import { validateRequest, type RawRequest, type RequestTarget } from '../http/request-validation.ts';
-import { jsonCopy } from '../http/json-copy.ts';
-import { routeMetadataOf, type RouteMetadata } from '../http/route.ts';
-import type { RouteHandler } from '../http/route-handlers.ts';
-import { keyScope, replayedHeader, sha256, type IdempotencyGate, type StoredResponse } from '../idempotency/index.ts';
-import { Semaphore } from '../resilience/index.ts';
-import { Deadlines } from './deadlines.ts';
-import { pathOf, queryOf, searchOf, strings } from './direct-input.ts';
-import { currentContext, runInContext, type ExecutionContext, type Logger, type Span, type Tracing } from '../observability/index.ts';
-import { directCallSpan, endDirectCallSpan } from './direct-call-span.ts';
+import type { CallResult, DirectCall, LocalDispatch } from '../contracts/index.ts';
+import { CleaveError, parseIdempotencyKey, problem, textRuleViolation, type Problem, type Refusal, type UndeclaredProblems } from '../http/index.ts';
 import { accessNeeds, allows } from '../http/access.ts';
-import { endUserOf, type CallerHandles, type Principal } from '../security/index.ts';
+import type { RouteHandler } from '../http/route-handlers.ts';
+import { keyScope, sha256, type IdempotencyGate } from '../idempotency/index.ts';
+import { runInContext, type Logger, type Tracing } from '../observability/index.ts';
+import { Semaphore } from '../resilience/index.ts';
+import type { CallerHandles } from '../security/index.ts';
+import { Deadlines } from './deadlines.ts';
+import { internalProblem, problemAnswer, replay, respond, result, snapshot } from './direct-answers.ts';
+import { Flight, routeFacts, type Provided } from './direct-flight.ts';
+import { searchOf } from './direct-input.ts';
 
 /** A module hosted in this process, as the direct path reaches it. */
 export interface DirectProvider {
@@ -104,40 +88,6 @@ export function createDirectCalls(options: DirectCallsOptions): DirectCalls {
   };
 }
 
-interface RouteFacts {
-  method: string;
-  unsafe: boolean;
-  /** Operations that read a form (OAuth endpoints) are served by the app: the direct path carries JSON only. */
-  readsForm: boolean;
-  metadata: RouteMetadata | undefined;
-}
-
-const facts = new WeakMap<RouteConfig, RouteFacts>();
-
-/** What a call needs to know of its route, worked out once per route. */
-function routeFacts(route: RouteConfig): RouteFacts {
-  let known = facts.get(route);
-  if (!known) {
-    const content = route.request?.body?.content;
-    known = {
-      method: route.method.toUpperCase(),
-      unsafe: isUnsafe(route.method),
-      readsForm: content !== undefined && !('application/json' in content),
-      metadata: routeMetadataOf(route),
-    };
-    facts.set(route, known);
-  }
-  return known;
-}
-
-/** A provider as the direct path holds it: its limit, and the host's deadline clock and options. */
-interface Provided {
-  provider: DirectProvider;
-  limiter: Semaphore;
-  deadlines: Deadlines<Flight>;
-  options: DirectCallsOptions;
-}
-
 /** Takes a slot of the provider's limit (or a place in its queue), then runs the call under its timeout. */
 function admit(entry: Provided, handler: RouteHandler, call: DirectCall): Promise<CallResult> {
   const { provider, limiter } = entry;
@@ -148,142 +98,6 @@ function admit(entry: Provided, handler: RouteHandler, call: DirectCall): Promis
     if (acquired === true) void fly(flight);
     else void acquired.then(() => fly(flight));
   });
-}
-
-/**
- * One call on the direct path: its input as the provider sees it, its timeout and abort signal, and how it ends.
- * A class, so that a call allocates one object and no closures on the way.
- */
-class Flight implements DirectRequestInit {
-  readonly method: string;
-  readonly requestId: string;
-  readonly logger: Logger;
-  readonly module: string;
-  readonly params: Record<string, string>;
-  readonly query: Record<string, string | string[]>;
-  readonly headers: Record<string, string>;
-  /** The caller's body, copied with JSON semantics: the provider gets its own objects, as over HTTP. */
-  readonly body: unknown;
-  readonly unsafe: boolean;
-  readonly context: ExecutionContext;
-  readonly metadata: RouteMetadata | undefined;
-  /** The calling module, from the handle it presented, with the end user it calls for; `undefined` for no valid handle. */
-  readonly principal: Principal | undefined;
-  valid: Partial<Record<RequestTarget, unknown>> = {};
-  #path: string | undefined;
-  #controller: AbortController | undefined;
-  #abandoned = false;
-  #settled = false;
-  /** When the caller stops waiting (`Date.now()` time). */
-  readonly deadline: number;
-  readonly #deadlines: Deadlines<Flight>;
-
-  readonly provider: DirectProvider;
-  readonly limiter: Semaphore;
-  readonly handler: RouteHandler;
-  readonly call: DirectCall;
-  readonly options: DirectCallsOptions;
-  readonly resolve: (result: CallResult) => void;
-  readonly reject: (error: unknown) => void;
-  /** The provider side's span, when tracing is on. */
-  span: Span | undefined;
-
-  constructor(entry: Provided, handler: RouteHandler, call: DirectCall, resolve: (result: CallResult) => void, reject: (error: unknown) => void) {
-    const { provider, limiter, deadlines, options } = entry;
-    this.provider = provider;
-    this.limiter = limiter;
-    this.handler = handler;
-    this.call = call;
-    this.options = options;
-    this.resolve = resolve;
-    this.reject = reject;
-    const input = call.input;
-    const facts = routeFacts(call.route);
-    this.method = facts.method;
-    this.unsafe = facts.unsafe;
-    this.module = provider.module;
-    this.logger = provider.log;
-    this.metadata = facts.metadata;
-    const outer = currentContext();
-    this.requestId = outer?.requestId ?? randomUUID();
-    const module = options.handles.principalOf(call.handle);
-    const user = endUserOf(outer?.principal);
-    this.principal = module && user ? { ...module, onBehalfOf: user } : module;
-    this.context = {
-      requestId: this.requestId,
-      correlationId: outer?.correlationId ?? this.requestId,
-      causationId: this.requestId,
-      ...(outer?.traceparent ? { traceparent: outer.traceparent } : {}),
-      caller: module?.module ?? call.caller,
-      ...(this.principal ? { principal: this.principal } : {}),
-      ...(outer?.userToken ? { userToken: outer.userToken } : {}),
-    };
-    this.span = options.tracing?.enabled ? directCallSpan(options.tracing, this.module, this.method, call.route, this.context, outer) : undefined;
-    this.params = strings(input.params);
-    this.query = input.query === undefined ? {} : queryOf(input.query);
-    this.headers = input.headers === undefined ? {} : strings(input.headers, true);
-    if (call.options.idempotencyKey !== undefined) this.headers['idempotency-key'] = call.options.idempotencyKey;
-    // JSON semantics, as over HTTP: the provider gets its own copy, dates as strings, undefined fields dropped.
-    this.body = input.body === undefined ? undefined : jsonCopy(input.body);
-    // The timeout counts from here, waiting for a slot included.
-    this.deadline = Date.now() + options.timeoutMs;
-    this.#deadlines = deadlines;
-    deadlines.add(this);
-    call.options.signal?.addEventListener('abort', this, { once: true });
-  }
-
-  path(): string {
-    return (this.#path ??= pathOf(this.call.route, this.params));
-  }
-
-  signal(): AbortSignal {
-    if (!this.#controller) {
-      this.#controller = new AbortController();
-      const caller = this.call.options.signal;
-      if (caller?.aborted) this.#controller.abort(caller.reason);
-    }
-    return this.#controller.signal;
-  }
-
-  get abandoned(): boolean {
-    return this.#abandoned;
-  }
-
-  /** The caller's signal aborted (`addEventListener` calls `handleEvent`): stop waiting, abort the handler. */
-  handleEvent(): void {
-    const reason: unknown = this.call.options.signal?.reason;
-    this.#controller?.abort(reason);
-    this.#end(undefined, reason);
-  }
-
-  expire(): void {
-    const timeoutMs = this.options.timeoutMs;
-    this.#controller?.abort(new DOMException(`No answer within ${timeoutMs} ms.`, 'TimeoutError'));
-    const error = new CleaveError('timeout', 'http/upstream-timeout', `Module ${this.module} did not answer within ${timeoutMs} ms.`, {
-      details: { module: this.module },
-    });
-    this.#end(undefined, error);
-  }
-
-  succeed(result: CallResult): void {
-    this.#end(result, undefined);
-  }
-
-  fail(error: unknown): void {
-    this.#end(undefined, error);
-  }
-
-  #end(result: CallResult | undefined, error: unknown): void {
-    if (this.#settled) return;
-    this.#settled = true;
-    // A caller that stopped waiting abandons the call: if it has not started, it never will.
-    this.#abandoned = result === undefined;
-    this.#deadlines.delete(this);
-    this.call.options.signal?.removeEventListener('abort', this);
-    if (this.span) endDirectCallSpan(this.span, result, error);
-    if (result === undefined) this.reject(error);
-    else this.resolve(result);
-  }
 }
 
 /**
@@ -363,114 +177,6 @@ function refusal(flight: Flight): Problem | undefined {
   if (!flight.principal) return problem({ status: 401, code: 'auth/unauthenticated', detail: 'The call carries no caller handle this host issued.' });
   if (allows(access, flight.principal)) return undefined;
   return problem({ status: 403, code: 'auth/insufficient-scope', detail: `This operation needs ${accessNeeds(access)}.` });
-}
-
-function internalProblem(): Problem {
-  return problem({ status: 500, code: 'http/internal', detail: 'An unexpected error occurred. Quote the request id when reporting it.' });
-}
-
-/** Validation, then the handler; whatever it throws becomes the problem HTTP would answer. */
-function respond(flight: Flight): DirectAnswer | Promise<DirectAnswer> {
-  const raw: RawRequest = {
-    param: flight.params,
-    query: flight.query,
-    header: flight.headers,
-    json: flight.body,
-  };
-  const validated = validateRequest(flight.call.route.request, raw);
-  if ('problem' in validated) {
-    const { status, code, detail, errors } = validated.problem;
-    return problemAnswer(flight, problem({ status, code, detail, errors }));
-  }
-  flight.valid = validated.data;
-  let out: unknown;
-  try {
-    out = flight.handler(new DirectContext(flight));
-  } catch (error) {
-    return errorAnswer(flight, error);
-  }
-  if (out instanceof Promise)
-    return out.then(
-      (value: unknown) => answerOf(flight, value),
-      (error: unknown) => errorAnswer(flight, error),
-    );
-  return answerOf(flight, out);
-}
-
-function answerOf(flight: Flight, out: unknown): DirectAnswer {
-  if (isDirectAnswer(out)) return out;
-  const error = new Error(
-    `The handler of ${flight.method} ${flight.call.route.path} answered without c.json() or c.body(), which the direct in-process path cannot carry.`,
-  );
-  return errorAnswer(flight, error);
-}
-
-/** The problem for what a handler threw, logged as the HTTP error handler logs it. */
-function errorAnswer(flight: Flight, error: unknown): DirectAnswer {
-  const mapped = problemFromError(error, mapperContext(flight) as never);
-  const known = isDomainError(error) ? error : undefined;
-  const log = flight.logger;
-  const fields = { requestId: flight.requestId, operation: flight.metadata?.contract.operation, code: mapped.code };
-  if (mapped.status >= 500 && !known) log.error({ err: error, ...fields }, 'call failed');
-  else if (mapped.status >= 500) log.warn({ ...fields, detail: mapped.detail }, 'call failed upstream');
-  else if (log.isLevelEnabled('debug')) log.debug({ ...fields, detail: mapped.detail }, 'call rejected');
-  const answer = problemAnswer(flight, mapped);
-  const retryAfter = mapped.status === 503 ? known?.retryAfterSeconds : undefined;
-  if (retryAfter !== undefined) answer.headers.push(['retry-after', String(Math.max(1, Math.ceil(retryAfter)))]);
-  return answer;
-}
-
-/** What `problemFromError` and `enforceDeclared` read of a Hono context. */
-function mapperContext(flight: Flight) {
-  const vars: Record<string, unknown> = {
-    requestId: flight.requestId,
-    route: flight.metadata?.contract,
-    logger: flight.logger,
-    undeclaredProblems: flight.options.undeclaredProblems,
-  };
-  return { req: { path: flight.path() }, get: (name: string) => vars[name] };
-}
-
-function problemAnswer(flight: Flight, body: Problem): DirectAnswer {
-  const complete: Problem = { ...body, instance: body.instance ?? flight.path(), requestId: body.requestId ?? flight.requestId };
-  const checked = enforceDeclared(mapperContext(flight) as never, complete);
-  return { direct: true, status: checked.status, body: checked, headers: [['content-type', 'application/problem+json']] };
-}
-
-/** An answer as the `Idempotency-Key` store keeps it: the JSON text HTTP would have sent. */
-function snapshot(answer: DirectAnswer): StoredResponse {
-  const headers = answer.headers.filter(([name]) => replayedHeader(name));
-  const hasBody = answer.body !== undefined && answer.body !== null;
-  if (hasBody && !headers.some(([name]) => name === 'content-type')) headers.unshift(['content-type', 'application/json']);
-  return { status: answer.status, headers, body: hasBody ? JSON.stringify(answer.body) : '' };
-}
-
-function replay(flight: Flight, stored: StoredResponse): CallResult {
-  const type = stored.headers.find(([name]) => name === 'content-type')?.[1] ?? '';
-  const body: unknown = stored.body !== '' && type.includes('json') ? JSON.parse(stored.body) : undefined;
-  return result(flight, { direct: true, status: stored.status, body, headers: [...stored.headers, ['idempotent-replayed', 'true']] });
-}
-
-/** A success as the caller's result (a copy with JSON semantics); a problem raised as HTTP would raise it. */
-function result(flight: Flight, answer: DirectAnswer): CallResult {
-  const module = flight.module;
-  const body = answer.body === undefined || answer.body === null ? undefined : jsonCopy(answer.body);
-  if (answer.status >= 200 && answer.status < 300) {
-    const headers = answer.headers;
-    if (body !== undefined && !headers.some(([name]) => name === 'content-type')) headers.push(['content-type', 'application/json']);
-    const deprecation = flight.metadata?.deprecation;
-    if (deprecation) {
-      headers.push(['deprecation', deprecation.deprecation], ['sunset', deprecation.sunset]);
-      if (deprecation.link) headers.push(['link', deprecation.link]);
-    }
-    return { status: answer.status, body, headers: new HeaderList(headers) };
-  }
-  const retryAfter = answer.headers.find(([name]) => name === 'retry-after')?.[1];
-  throw new RemoteProblemError(
-    module,
-    isProblem(body) ? body : problem({ status: answer.status, code: 'http/upstream' }),
-    retryAfter === undefined ? undefined : Number(retryAfter),
-  );
 }
 
 function saturated(module: string): CleaveError {
