@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../db/index.ts';
-import { resultRows } from '../db/index.ts';
 import { endSpan, outsideContext, SpanKind, tracingOff, type Logger, type Tracing } from '../observability/index.ts';
 import { backoffDelay, type BackoffOptions } from './backoff.ts';
 import type { EventBus } from './bus.ts';
 import type { EventDefinition } from './define-event.ts';
 import type { EventEnvelope } from './envelope.ts';
 import type { OutboxClaim, OutboxClaims } from './outbox.ts';
+import { claimHeads } from './relay-claim.ts';
 import { createHeads, type ClaimedRow } from './relay-heads.ts';
 import { createMarker, waitFor } from './relay-marks.ts';
 import type { EventTables } from './tables.ts';
@@ -133,44 +133,9 @@ export function createRelay(options: RelayOptions): Relay {
 
   /** `clear`: no pending row was left unclaimed, and none is claimed by another relay. */
   async function claim(limit: number): Promise<{ rows: ClaimedRow[]; clear: boolean }> {
-    // Heads first, then only the unclaimed ones, then the limit: a claimed head (in flight, or backing off) never
-    // takes the place of a free one. SKIP LOCKED lets concurrent relays take different heads instead of queueing on
-    // the same rows; a head's row is re-checked after the lock (dispatched_at, claimed_until), so a relay reading an
-    // older snapshot never re-claims a row another relay just dispatched. Only heads are considered, so the next
-    // event of a key whose head is in flight is never taken. `claimable` counts every pending row free of a live
-    // claim in the statement's snapshot (those claimed now included): what exceeds the rows claimed is waiting
-    // behind a head in flight, or beyond the limit. `foreign` counts live claims of other relays.
-    const result = await db.execute(sql`
-      with heads as (
-        select distinct on (aggregate_key) seq
-        from ${outbox} where dispatched_at is null
-        order by aggregate_key, seq
-      ), free as (
-        select o.seq from ${outbox} o join heads h on h.seq = o.seq
-        where o.dispatched_at is null and (o.claimed_until is null or o.claimed_until < now())
-        order by o.seq
-        limit ${limit}
-        for update of o skip locked
-      ), claimed as (
-        update ${outbox} o
-        set claimed_until = now() + (${options.leaseMs} * interval '1 millisecond'), claimed_by = ${relayId}, attempts = o.attempts + 1
-        from free f
-        where o.seq = f.seq
-        returning o.seq, o.envelope, o.attempts
-      ), pending as (
-        select
-          count(*) filter (where claimed_until is null or claimed_until < now())::int as claimable,
-          count(*) filter (where claimed_until >= now() and claimed_by is distinct from ${relayId})::int as foreign
-        from ${outbox} where dispatched_at is null
-      )
-      select c.seq, c.envelope, c.attempts, p.claimable, p.foreign from pending p left join claimed c on true`);
-    const rows = resultRows<{ seq: number | string | null; envelope: EventEnvelope; attempts: number; claimable: number; foreign: number }>(result);
-    const claimed = rows
-      .filter((r) => r.seq !== null)
-      .sort((a, b) => Number(a.seq) - Number(b.seq))
-      .map((r) => ({ id: r.envelope.id, envelope: r.envelope, attempts: r.attempts }));
-    waiting = Number(rows[0]?.claimable ?? 0) > claimed.length;
-    return { rows: claimed, clear: !waiting && Number(rows[0]?.foreign ?? 0) === 0 };
+    const found = await claimHeads(db, outbox, { relayId, leaseMs: options.leaseMs, limit });
+    waiting = found.claimable > found.rows.length;
+    return { rows: found.rows, clear: !waiting && found.foreign === 0 };
   }
 
   async function dispatch(row: ClaimedRow): Promise<void> {
