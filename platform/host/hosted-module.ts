@@ -116,7 +116,7 @@ export function hostModule(options: HostModuleOptions): HostedModule {
     onRows: (table, action, rows) => metrics?.retention.rows(definition.name, table, action, rows),
     onRun: (at) => metrics?.retention.ran(definition.name, at),
   });
-  const projections = hostProjections(definition, db, config, log, metrics, tracing);
+  const projections = hostProjections(definition, db, config, log, metrics, tracing, options.exclusive);
   // A module transaction is tracked by the relay, which hands the events it committed to the bus itself. What else a
   // committed transaction may have written: stream events for the projections, a saga for the saga runner.
   const transactionHooks: TransactionHooks = {
@@ -138,7 +138,7 @@ export function hostModule(options: HostModuleOptions): HostedModule {
   const audits = auditTables(definition.name);
   const audit = createAuditLog(definition.name, db);
   const checkpointer = createCheckpointer({ module: definition.name, db, tables: audits, signer: options.signer, log });
-  const sagas = moduleSagas(definition, db, log, audit, metrics, () => context, config.faults, tracing);
+  const sagas = moduleSagas(definition, db, log, audit, metrics, () => context, config.faults, tracing, options.exclusive);
   const context: ModuleContext = {
     module: definition.name,
     scopes: options.declared.scopes,
@@ -171,7 +171,12 @@ export function hostModule(options: HostModuleOptions): HostedModule {
       log,
       tracing,
       batching,
-      afterCommit: () => relay.wake(),
+      // What a handler's transaction may have written besides events: stream events, a saga start.
+      afterCommit: () => {
+        relay.wake();
+        projections.runner?.wake();
+        sagas.afterCommit();
+      },
     });
     options.consumers.set(consumer.id, consumer);
     bus.subscribe(consumer);

@@ -12,6 +12,8 @@ export interface HostedProjections {
   checks: HealthCheck[];
 }
 
+const exclusiveIdlePollMs = 30_000;
+
 /** A module's projection runner, its health check and its lag gauges. */
 export function hostProjections(
   definition: ModuleDefinition,
@@ -19,7 +21,8 @@ export function hostProjections(
   config: Config,
   log: Logger,
   metrics: Metrics | undefined,
-  tracing?: Tracing,
+  tracing: Tracing | undefined,
+  exclusive: boolean,
 ): HostedProjections {
   const projections = definition.projections ?? [];
   if (projections.length === 0) return { runner: undefined, checks: [] };
@@ -28,7 +31,9 @@ export function hostProjections(
     db,
     projections,
     log: log.child({ component: 'projections' }),
-    pollMs: config.events.sweepMs,
+    // On a database only this process writes, every append is in a module transaction whose commit wakes the runner:
+    // the poll is only a safety net.
+    pollMs: exclusive ? Math.max(config.events.sweepMs, exclusiveIdlePollMs) : config.events.sweepMs,
     tracing,
   });
   metrics?.watchProjections(definition.name, () => runner.status());

@@ -33,6 +33,7 @@ export function moduleSagas(
   context: () => unknown,
   faults: FaultConfig = { sagaCrashAt: undefined },
   tracing?: Tracing,
+  exclusive = false,
 ): ModuleSagas {
   const sagas = definition.sagas ?? [];
   if (sagas.length === 0) return { runner: undefined, starter: none(definition.name), migrations: [], checks: [], afterCommit: () => {} };
@@ -51,6 +52,8 @@ export function moduleSagas(
     onEnded: (row, outcome, failure) => watch?.ended(row, outcome, failure),
     onTrace,
     tracing,
+    // Only this process writes its sagas: it sleeps until the next is due instead of polling.
+    exclusive: exclusive ? {} : undefined,
   });
   if (metrics) {
     const names = sagas.map((s) => s.name);

@@ -38,7 +38,15 @@ export interface SagaRunnerOptions {
   onTrace?: ((point: SagaTracePoint) => void) | undefined;
   /** Spans for each step attempt, in the trace of the request that started the saga. */
   tracing?: Tracing | undefined;
+  /**
+   * Only this process writes the module's sagas (an embedded database the host opened): with nothing due, the runner
+   * sleeps until the next saga is due, woken by starts and ends, instead of polling; at most `idlePollMs` (default
+   * 30 s) as a safety net.
+   */
+  exclusive?: { idlePollMs?: number } | undefined;
 }
+
+const exclusiveIdlePollMs = 30_000;
 
 /**
  * Each attempt of a step's action as an internal span, `invoke checkout/reserve-stock` or `compensate …`, whose
@@ -112,6 +120,7 @@ export function createSagaRunner(options: SagaRunnerOptions): SagaRunner {
   const names = [...byName.keys()];
   const pollMs = Math.min(...options.sagas.map((s) => s.timings.pollMs));
   const leaseMs = Math.max(...options.sagas.map((s) => s.timings.leaseMs));
+  const idlePollMs = options.exclusive ? Math.max(pollMs, options.exclusive.idlePollMs ?? exclusiveIdlePollMs) : undefined;
   const maxConcurrent = options.maxConcurrent ?? 8;
   const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const active = new Map<string, { controller: AbortController; done: Promise<void> }>();
@@ -126,18 +135,29 @@ export function createSagaRunner(options: SagaRunnerOptions): SagaRunner {
     // them would be keyed in their scope, and the same call after a restart in another).
     timer = outsideContext(() => setTimeout(() => void tick(), ms));
   };
+  // A wake during a pass is not lost: the pass looks again at once when it ends.
+  let again = false;
   const tick = async () => {
-    if (!running || ticking) return;
+    if (!running) return;
+    if (ticking) {
+      again = true;
+      return;
+    }
     ticking = true;
+    again = false;
+    let next = pollMs;
     try {
       const free = maxConcurrent - active.size;
       const claimed = free > 0 ? await store.claim(owner, leaseMs, free, names) : [];
       for (const row of claimed) take(row);
+      // Nothing due now, and room for more: sleep until the next one is (a floor against spinning on a row due now
+      // that the claim did not take).
+      if (free > 0 && claimed.length === 0 && idlePollMs !== undefined) next = Math.min(idlePollMs, Math.max(50, (await store.nextDue(names)) ?? idlePollMs));
     } catch (error) {
       log.warn({ err: error }, 'saga runner could not claim sagas');
     } finally {
       ticking = false;
-      schedule(pollMs);
+      schedule(again ? 0 : next);
     }
   };
   const take = (row: SagaRow) => {

@@ -115,6 +115,22 @@ export function createSagaStore(schema: string, db: Db) {
             returning *`,
       );
     },
+    /**
+     * Milliseconds until the earliest unfinished saga of `names` can be claimed (its `next_at`, or its lease's end when
+     * later); `undefined` when there is none.
+     */
+    async nextDue(names: readonly string[]): Promise<number | undefined> {
+      const [row] = resultRows<{ ms: number | string | null }>(
+        await db.execute(
+          sql`select extract(epoch from (min(greatest(next_at, coalesce(lease_until, next_at))) - now())) * 1000 as ms
+              from ${sagas} where state in ('running', 'compensating') and name in (${sql.join(
+                names.map((n) => sql`${n}`),
+                sql`, `,
+              )})`,
+        ),
+      );
+      return row?.ms === null || row?.ms === undefined ? undefined : Math.max(0, Number(row.ms));
+    },
     /** Extends `owner`'s lease; false when it was lost (expired and taken over). */
     async renew(id: string, owner: string, leaseMs: number): Promise<boolean> {
       const r = await db.execute(
