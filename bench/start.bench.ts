@@ -4,7 +4,8 @@
  * directory (first start: PGlite's initdb, migrations, demo data) and once more on the directory that left
  * (restart). Each round also restarts through tsx, as `npm start` did before it ran a bundle (tools/start/launch.mjs):
  * the baseline the bundle is compared with; and times the floor every start pays: node checking that the bundle is
- * fresh. Settings: BENCH_ROUNDS (default 3), BENCH_PROFILE=1 (V8 CPU profiles of the starts, see bench/README.md).
+ * fresh. The restarted host then idles for 15 s: the CPU it uses doing nothing (its background polls) is reported too.
+ * Settings: BENCH_ROUNDS (default 3), BENCH_PROFILE=1 (V8 CPU profiles of the starts, see bench/README.md).
  */
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -33,7 +34,13 @@ interface Start {
   cpuMs: number | undefined;
   /** What the host itself logged as its start-up time (`runHost` start to the ready line, after demo data). */
   hostMs: number | undefined;
+  /** CPU the idle process tree used once started (ms per second), when measured: relays', runners' and probes' polls. */
+  idleCpuMsPerS?: number | undefined;
 }
+
+/** Idle CPU is measured over this window, from this long after ready (start-up's own background work settles first). */
+const idleSettleMs = 5000;
+const idleWindowMs = 10_000;
 
 /** The environment a user has with nothing set: every variable Cleave reads is removed, so PGlite and all modules. */
 function cleanEnvironment(extra: Record<string, string>): Record<string, string> {
@@ -70,7 +77,7 @@ const throughBundle: [string, string[]] = [
   ['--enable-source-maps', '--wasm-tiering-budget=1000000000', 'tools/start/launch.mjs', 'apps/monolith/main.ts'],
 ];
 
-async function start(dataDir: string, label: string, entry?: [string, string[]]): Promise<Start> {
+async function start(dataDir: string, label: string, entry?: [string, string[]], measureIdle = false): Promise<Start> {
   const port = await freePort();
   const logFile = join(dataDir, `${label}.log`);
   // The child writes its own log file: nothing it prints travels back through this process.
@@ -86,13 +93,23 @@ async function start(dataDir: string, label: string, entry?: [string, string[]])
     const cpuMs = treeCpuMs(child.pid);
     // The host logs its ready line once demo data is checked, which can come after readiness answers.
     const hostMs = await eventually(() => readyLine(readFileSync(logFile, 'utf8')), 30_000);
+    const idleCpuMsPerS = measureIdle ? await idleCpu(child.pid) : undefined;
     await stopGroup(child);
-    return { readyMs, cpuMs, hostMs };
+    return { readyMs, cpuMs, hostMs, idleCpuMsPerS };
   } catch (error) {
     await stopGroup(child);
     const tail = readFileSync(logFile, 'utf8').slice(-2000);
     throw new Error(`${label}: ${error instanceof Error ? error.message : String(error)}\n${tail}`, { cause: error });
   }
+}
+
+/** CPU per second of the process tree over `idleWindowMs`, while nothing is asked of it. */
+async function idleCpu(pid: number | undefined): Promise<number | undefined> {
+  await new Promise((resolve) => setTimeout(resolve, idleSettleMs));
+  const before = treeCpuMs(pid);
+  await new Promise((resolve) => setTimeout(resolve, idleWindowMs));
+  const after = treeCpuMs(pid);
+  return before === undefined || after === undefined ? undefined : (after - before) / (idleWindowMs / 1000);
 }
 
 async function waitReady(port: number, child: ReturnType<typeof spawn>, started: number): Promise<number> {
@@ -162,14 +179,15 @@ for (let round = 1; round <= rounds; round++) {
   const dataDir = mkdtempSync(join(tmpdir(), 'cleave-start-bench-'));
   try {
     const first = await start(dataDir, `first-${round}`);
-    const restart = await start(dataDir, `restart-${round}`);
+    const restart = await start(dataDir, `restart-${round}`, undefined, true);
     const bundle = await start(dataDir, `restart-bundle-${round}`, throughBundle);
     const tsx = await start(dataDir, `restart-tsx-${round}`, throughTsx);
     const base = await floor();
     runs.push({ first, restart, bundle, tsx, floor: base });
     const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
     process.stdout.write(
-      `  round ${round}: first start ${s(first.readyMs)}, restart ${s(restart.readyMs)}, without npm: bundle ${s(bundle.readyMs)}, tsx ${s(tsx.readyMs)}, floor ${s(base.readyMs)}\n`,
+      `  round ${round}: first start ${s(first.readyMs)}, restart ${s(restart.readyMs)}, without npm: bundle ${s(bundle.readyMs)}, tsx ${s(tsx.readyMs)}, floor ${s(base.readyMs)}; ` +
+        `idle after restart ${restart.idleCpuMsPerS?.toFixed(0) ?? 'n/a'} ms CPU/s\n`,
     );
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
@@ -201,6 +219,10 @@ const restart = rows[1][1];
 process.stdout.write(
   `\nready after restart: ${s(restart.readyMs)} s (median)   budget ≤ ${s(budgetMs)} s   ${restart.readyMs <= budgetMs ? 'met' : 'NOT met'}   ` +
     `without npm, bundle / tsx ${(rows[2][1].readyMs / rows[3][1].readyMs).toFixed(2)}\n`,
+);
+const idle = median(runs.flatMap((r) => r.restart.idleCpuMsPerS ?? []));
+process.stdout.write(
+  `idle after restart: ${Number.isNaN(idle) ? 'n/a' : idle.toFixed(0)} ms CPU per second (median; the whole tree, ${idleWindowMs / 1000} s from ${idleSettleMs / 1000} s after ready)\n`,
 );
 
 const date = new Date();
