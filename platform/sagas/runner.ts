@@ -128,15 +128,19 @@ export function createSagaRunner(options: SagaRunnerOptions): SagaRunner {
   let running = false;
   let ticking = false;
 
+  // A wake during a pass is not lost: the pass looks again at once when it ends (rather than at its next time).
+  let again = false;
   const schedule = (ms: number) => {
     if (!running) return;
+    if (ticking) {
+      again = true;
+      return;
+    }
     clearTimeout(timer);
     // Never inside the request that started a saga: its caller and end user must not ride along (a call made for
     // them would be keyed in their scope, and the same call after a restart in another).
     timer = outsideContext(() => setTimeout(() => void tick(), ms));
   };
-  // A wake during a pass is not lost: the pass looks again at once when it ends.
-  let again = false;
   const tick = async () => {
     if (!running) return;
     if (ticking) {
