@@ -142,11 +142,7 @@ export function createSagaRunner(options: SagaRunnerOptions): SagaRunner {
     timer = outsideContext(() => setTimeout(() => void tick(), ms));
   };
   const tick = async () => {
-    if (!running) return;
-    if (ticking) {
-      again = true;
-      return;
-    }
+    if (!running || ticking) return;
     ticking = true;
     again = false;
     let next = pollMs;

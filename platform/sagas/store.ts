@@ -82,6 +82,11 @@ function toRow(r: Record<string, unknown>): SagaRow {
 export function createSagaStore(schema: string, db: Db) {
   const sagas = sql`${sql.identifier(schema)}.${sql.identifier('sagas')}`;
   const history = sql`${sql.identifier(schema)}.${sql.identifier('saga_history')}`;
+  const nameIn = (names: readonly string[]) =>
+    sql`(${sql.join(
+      names.map((n) => sql`${n}`),
+      sql`, `,
+    )})`;
   const rows = async (ex: Executor, q: SQL) => resultRows<Record<string, unknown>>(await ex.execute(q)).map(toRow);
   const addHistory = async (ex: Executor, id: string, entries: readonly HistoryEntry[]) => {
     for (const e of entries)
@@ -107,10 +112,7 @@ export function createSagaStore(schema: string, db: Db) {
         db,
         sql`update ${sagas} set lease_owner = ${owner}, lease_until = now() + (${leaseMs})::float8 * interval '1 millisecond'
             where id in (select id from ${sagas} where state in ('running', 'compensating') and next_at <= now()
-              and (lease_until is null or lease_until < now()) and name in (${sql.join(
-                names.map((n) => sql`${n}`),
-                sql`, `,
-              )})
+              and (lease_until is null or lease_until < now()) and name in ${nameIn(names)}
               order by next_at limit ${limit} for update skip locked)
             returning *`,
       );
@@ -123,10 +125,7 @@ export function createSagaStore(schema: string, db: Db) {
       const [row] = resultRows<{ ms: number | string | null }>(
         await db.execute(
           sql`select extract(epoch from (min(greatest(next_at, coalesce(lease_until, next_at))) - now())) * 1000 as ms
-              from ${sagas} where state in ('running', 'compensating') and name in (${sql.join(
-                names.map((n) => sql`${n}`),
-                sql`, `,
-              )})`,
+              from ${sagas} where state in ('running', 'compensating') and name in ${nameIn(names)}`,
         ),
       );
       return row?.ms === null || row?.ms === undefined ? undefined : Math.max(0, Number(row.ms));
