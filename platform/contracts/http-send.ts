@@ -24,8 +24,20 @@ export interface ModuleAnswer {
   body: Uint8Array<ArrayBuffer> | null;
 }
 
-/** Sends one attempt to an instance and reads the whole answer under `signal` (the attempt's deadline). */
-export type Sender = (baseUrl: string, call: ModuleCall, signal: AbortSignal) => Promise<ModuleAnswer>;
+/**
+ * Sends one attempt to an instance and reads the whole answer within `timeoutMs` (the attempt's deadline, body
+ * included). Fails with `SendTimeoutError` when the deadline passes, with the reason of `call.signal` when the caller
+ * aborts, and with the client's own error when the instance cannot be reached.
+ */
+export type Sender = (baseUrl: string, call: ModuleCall, timeoutMs: number) => Promise<ModuleAnswer>;
+
+/** An attempt that had no complete answer within its deadline. */
+export class SendTimeoutError extends Error {
+  constructor(timeoutMs: number) {
+    super(`No answer within ${timeoutMs} ms.`);
+    this.name = 'SendTimeoutError';
+  }
+}
 
 /** Which HTTP client sends: undici's pooled `request` (Node's default), or `fetch` (Deno's, and anywhere). */
 export type HttpClient = 'undici' | 'fetch';

@@ -259,6 +259,44 @@ describe.each(clients)('http transport over %s', (name) => {
     expect(empty).toMatchObject({ status: 204, body: null });
   });
 
+  it('send: a body written in many chunks after an informational answer comes back whole, a repeated header joined', async () => {
+    const payload = Buffer.from(Array.from({ length: 300_000 }, (_, i) => String.fromCharCode(97 + (i % 26))).join(''));
+    const provider = await startServer((res) => {
+      res.writeEarlyHints({ link: '</style.css>; rel=preload' });
+      res.writeHead(200, [
+        ['content-type', 'application/octet-stream'],
+        ['x-part', 'one'],
+        ['x-part', 'two'],
+      ]);
+      let at = 0;
+      const next = () => {
+        if (at >= payload.length) return void res.end();
+        res.write(payload.subarray(at, at + 7_000));
+        at += 7_000;
+        setImmediate(next);
+      };
+      next();
+    });
+    const answer = await transportTo(provider.url).send('stock', { method: 'GET', target: '/stock/v1/export', headers: {} });
+    expect(answer.status).toBe(200);
+    expect(answer.headers['x-part']).toBe('one, two');
+    expect(answer.headers.link).toBeUndefined();
+    expect(answer.body?.byteLength).toBe(payload.length);
+    expect(Buffer.from(answer.body ?? new Uint8Array()).equals(payload)).toBe(true);
+  });
+
+  it('send: a caller signal aborted before the call sends nothing', async () => {
+    const provider = await startServer((res) => reply(res, 200));
+    const controller = new AbortController();
+    controller.abort(new Error('caller gave up'));
+    const error: unknown = await transportTo(provider.url)
+      .send('stock', { method: 'GET', target: '/stock/v1/items', headers: {}, signal: controller.signal })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ message: 'caller gave up' });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(provider.seen).toHaveLength(0);
+  });
+
   it('send: a stalled body times out, and a caller abort wins over the timeout', async () => {
     const stalled = await startServer((res) => {
       res.writeHead(200, { 'content-type': 'application/json' });

@@ -2,7 +2,7 @@ import { CleaveError, isDomainError } from '../http/errors.ts';
 import type { Logger } from '../observability/index.ts';
 import { createCallPolicy, isPolicyRejection, retryAfterMs, type CallPolicy, type CallPolicyStats, type PolicyRejectedError } from '../resilience/index.ts';
 import type { Transport } from './client.ts';
-import { answerResponse, senderFor, type HttpClient, type ModuleAnswer, type ModuleCall, type RemoteTls, type Sender } from './http-send.ts';
+import { answerResponse, senderFor, SendTimeoutError, type HttpClient, type ModuleAnswer, type ModuleCall, type RemoteTls, type Sender } from './http-send.ts';
 
 export interface HttpTransportOptions {
   /** The base URL of one instance of the module, e.g. `http://10.0.0.7:3000`; asked again on every attempt. */
@@ -108,15 +108,13 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
   const attempt = async (module: string, call: ModuleCall): Promise<ModuleAnswer> => {
     const baseUrl = await resolveInstance(options, module, retryAfterSeconds);
     sender ??= await senderFor(options.client, options.tls);
-    const timer = new AbortController();
-    const timeout = setTimeout(() => timer.abort(new DOMException(`No answer within ${timeoutMs} ms.`, 'TimeoutError')), timeoutMs);
     try {
-      // The body is read under the same deadline: a provider that stalls mid-body must not hang the caller either.
-      return await sender(baseUrl, call, call.signal ? AbortSignal.any([call.signal, timer.signal]) : timer.signal);
+      // The deadline covers the body too: a provider that stalls mid-body must not hang the caller either.
+      return await sender(baseUrl, call, timeoutMs);
     } catch (cause) {
       if (call.signal?.aborted) throw call.signal.reason;
       const details = { module };
-      const failure = timer.signal.aborted
+      const failure = cause instanceof SendTimeoutError
         ? new CleaveError('timeout', 'http/upstream-timeout', `Module ${module} did not answer within ${timeoutMs} ms.`, { details, cause })
         : new CleaveError('unavailable', 'http/upstream-unavailable', `Module ${module} could not be reached.`, { details, cause, retryAfterSeconds });
       options.log.warn({ remoteModule: module, baseUrl, code: failure.code, reason: reasonOf(cause) }, 'call failed');
@@ -126,8 +124,6 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
         options.log.error({ err: error, remoteModule: module }, 'onFailure hook threw');
       }
       throw failure;
-    } finally {
-      clearTimeout(timeout);
     }
   };
 
