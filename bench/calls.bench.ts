@@ -6,7 +6,8 @@
  * The Cleave calls go through the typed client a module's context hands out (the bench module, `bench/module/`, calls
  * its own route and inventory's), so the in-process variant takes whatever path the host gives local providers. The
  * remote variants reach a second process (bench/servers/cleave.ts: every module plus the bench module, logs to
- * /dev/null) through the HTTP transport. Variants run in turn within each round, the order rotating by round; each
+ * /dev/null) through the HTTP transport. Within a round, every variant is warmed up, then the variants take turns in
+ * ten blocks of calls (the order rotating by block), so a drift of the machine's speed falls on all of them alike; each
  * variant's figures are medians over the rounds, and "added" is taken against the direct call of the same round.
  * Settings: BENCH_CALLS (default 5000 per variant and round), BENCH_WARMUP_CALLS (default 2000), BENCH_ROUNDS (default 3).
  */
@@ -52,17 +53,33 @@ interface Measured {
   mean: number;
 }
 
-async function measure(variant: Variant, round: number): Promise<Measured> {
-  for (let i = 0; i < warmup; i++) await variant.call();
-  const times = new Float64Array(calls);
-  for (let i = 0; i < calls; i++) {
-    const started = performance.now();
-    await variant.call();
-    times[i] = (performance.now() - started) * 1000;
+/**
+ * One round: each variant warmed up, then its calls timed in blocks that take turns with the other variants' (the
+ * order rotating by block), so a drift of the machine's speed during the round falls on every variant alike.
+ */
+async function measureRound(variants: readonly Variant[], round: number): Promise<Measured[]> {
+  for (const variant of variants) for (let i = 0; i < warmup; i++) await variant.call();
+  const blocks = Math.min(10, Math.floor(calls / 10));
+  const times = variants.map(() => new Float64Array(calls));
+  for (let block = 0; block < blocks; block++) {
+    const from = Math.floor((block * calls) / blocks);
+    const to = Math.floor(((block + 1) * calls) / blocks);
+    for (let k = 0; k < variants.length; k++) {
+      const index = (k + block + round) % variants.length;
+      const variant = variants[index] as Variant;
+      const mine = times[index] as Float64Array;
+      for (let i = from; i < to; i++) {
+        const started = performance.now();
+        await variant.call();
+        mine[i] = (performance.now() - started) * 1000;
+      }
+    }
   }
-  times.sort();
-  const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))] as number;
-  return { name: variant.name, round, p50: at(0.5), p99: at(0.99), mean: times.reduce((a, b) => a + b, 0) / times.length };
+  return variants.map((variant, index) => {
+    const sorted = (times[index] as Float64Array).sort();
+    const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
+    return { name: variant.name, round, p50: at(0.5), p99: at(0.99), mean: sorted.reduce((a, b) => a + b, 0) / sorted.length };
+  });
 }
 
 /** A product with stock, created through the catalog route and tracked by inventory through the event. */
@@ -206,8 +223,7 @@ try {
   );
   const context = { correlationId: 'bench', principal: user, userToken: localToken };
   for (let round = 1; round <= rounds; round++) {
-    const order = variants.map((_, i) => variants[(i + round - 1) % variants.length] as Variant);
-    for (const v of order) results.push(await runInContext(context, () => measure(v, round)));
+    results.push(...(await runInContext(context, () => measureRound(variants, round))));
     process.stdout.write(`  round ${round} done\n`);
   }
 } finally {
