@@ -1,7 +1,8 @@
 /**
- * A benchmark server in a child process: node with the tsx loader, in its own process group (so it can be stopped,
- * with anything it started, by its id), stdout carrying only the lines the servers print for the parent (`ready
- * <port>`, `logged <lines>`), stderr passed through for errors. The server's own logs never come back this way.
+ * A benchmark server in a child process: node running the file as one esbuild bundle (as `npm start` runs an app), in
+ * its own process group (so it can be stopped, with anything it started, by its id), stdout carrying only the lines the
+ * servers print for the parent (`ready <port>`, `logged <lines>`), stderr passed through for errors. The server's own
+ * logs never come back this way.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -26,11 +27,16 @@ export interface ServerChildOptions {
 }
 
 const root = join(import.meta.dirname, '..', '..');
+const launcher = join(root, 'tools', 'start', 'launch.mjs');
 
 /** Starts `file` (relative to the repository root) and resolves with its port once it prints `ready <port>`. */
 export async function startServerChild(name: string, file: string, options: ServerChildOptions = {}): Promise<ServerChild> {
   const timeoutMs = options.timeoutMs ?? 120_000;
-  const child = spawn(process.execPath, [...(options.nodeFlags ?? []), '--import', 'tsx', resolve(root, file)], {
+  // Run as `npm start` runs an app: one bundle built by esbuild (tools/start/launch.mjs), not through tsx's loader,
+  // whose transform wraps every function a call creates in a naming helper (keepNames) that no deployed build has.
+  // BENCH_LOADER=tsx runs them through tsx instead (how every bench ran before 2026-12-03).
+  const run = process.env.BENCH_LOADER === 'tsx' ? ['--import', 'tsx'] : [launcher];
+  const child = spawn(process.execPath, [...(options.nodeFlags ?? []), ...run, resolve(root, file)], {
     cwd: root,
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -52,6 +52,16 @@ describe('npm start runs a bundle built only when its sources changed (tools/sta
     expect(bundleOf().inputs.map((i) => i.split('/').at(-1))).toEqual(['part.ts', 'main.ts']);
   });
 
+  it('import.meta.filename and import.meta.dirname name the source, not the bundle', async () => {
+    const deep = join(app, 'deep dir');
+    mkdirSync(deep, { recursive: true });
+    const where = join(deep, 'where.ts');
+    writeFileSync(where, 'console.log(JSON.stringify([import.meta.filename, import.meta.dirname]));\n');
+    const run = await launch(join(dir, 'out-where'), [where]);
+    expect(run.status).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual([where, deep]);
+  });
+
   it('reuses the bundle while nothing changed', async () => {
     const before = bundleOf().startedAt;
     const run = await launch(out, [main]);

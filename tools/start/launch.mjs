@@ -13,7 +13,8 @@
  * - Fresh means: every source of the last build unchanged (mtime) since that build began, and this file too. An edit
  *   during a build is caught at the next start; a file that is gone or an import that is new changes some source.
  * - `import.meta.url` in a source means that source's place (migrations, assets are found beside it): each use is
- *   rewritten to the source file's URL, relative to the bundle, so the tree can move.
+ *   rewritten to the source file's URL, relative to the bundle, so the tree can move; `import.meta.filename` and
+ *   `import.meta.dirname` likewise (POSIX paths).
  * - Written to a temporary name and renamed, so two starts at once never load a half-written bundle.
  * - A build error prints esbuild's message and exits 1. Without esbuild (a production install) it says what to run
  *   instead: the container image's compiled JavaScript.
@@ -83,8 +84,12 @@ async function build() {
         const text = readFileSync(file.path, 'utf8');
         if (!text.includes('import.meta')) return { contents: text, loader: 'ts' };
         const fromBundle = relative(dirname(outfile), file.path).split(sep).join('/');
-        const url = `new URL(${JSON.stringify(fromBundle)}, import.meta.url).href`;
-        return { contents: text.replaceAll('import.meta.url', url), loader: 'ts' };
+        const at = (/** @type {string} */ path) => `new URL(${JSON.stringify(path)}, import.meta.url)`;
+        const contents = text
+          .replaceAll('import.meta.url', `${at(fromBundle)}.href`)
+          .replaceAll('import.meta.filename', `decodeURIComponent(${at(fromBundle)}.pathname)`)
+          .replaceAll('import.meta.dirname', `decodeURIComponent(${at(`${dirname(fromBundle)}/`)}.pathname).slice(0, -1)`);
+        return { contents, loader: 'ts' };
       });
     },
   };
