@@ -39,7 +39,7 @@ export class SendTimeoutError extends Error {
   }
 }
 
-/** Which HTTP client sends: undici's pooled `request` (Node's default), or `fetch` (Deno's, and anywhere). */
+/** Which HTTP client sends: undici's pooled `dispatch` (Node's default), or `fetch` (Deno's, and anywhere). */
 export type HttpClient = 'undici' | 'fetch';
 
 /** TLS for calls to other hosts, as PEM text: the CA servers are verified against, the client certificate shown. */

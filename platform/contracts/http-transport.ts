@@ -28,7 +28,7 @@ export interface HttpTransportOptions {
   /** Calls waiting for a slot per module; beyond that calls are refused. Default 100. */
   maxQueued?: number;
   log: Logger;
-  /** The HTTP client: undici's pooled `request` on Node, `fetch` on Deno (the default for each). */
+  /** The HTTP client: undici's pooled `dispatch` on Node, `fetch` on Deno (the default for each). */
   client?: HttpClient;
   /** The CA `https://` instances are verified against and the client certificate presented (mutual TLS). */
   tls?: RemoteTls;
