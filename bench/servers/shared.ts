@@ -4,8 +4,8 @@
  * that counts its lines, so the parent can check that a full-stack server logged every request.
  */
 import process from 'node:process';
-import { pino, type DestinationStream } from 'pino';
-import { stdoutBuffering } from '../../platform/observability/index.ts';
+import type { DestinationStream } from 'pino';
+import { batchedDestination } from '../../platform/observability/index.ts';
 
 /** The path prefix every server answers; the name after it is echoed back. */
 export const helloPrefix = '/bench/v1/hello/';
@@ -50,7 +50,7 @@ export interface CountedLog {
  * Counts the lines: pino writes one per call, the access log the lines of a turn of the event loop at once.
  */
 export function countedLog(): CountedLog {
-  const sink = pino.destination({ ...stdoutBuffering, dest: '/dev/null' });
+  const sink = batchedDestination('/dev/null');
   let lines = 0;
   const write = sink.write.bind(sink);
   sink.write = (data: string) => {

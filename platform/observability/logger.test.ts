@@ -1,7 +1,11 @@
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { runInContext } from './context.ts';
-import { createLogger } from './logger.ts';
+import { batchedDestination, createLogger } from './logger.ts';
 
 function capture(service?: string) {
   const lines: Record<string, unknown>[] = [];
@@ -33,5 +37,40 @@ describe('log lines', () => {
     const { lines, log } = capture();
     log.info('plain');
     expect(lines[0]).not.toHaveProperty('service');
+  });
+});
+
+describe('the batched destination', () => {
+  it('writes a lone line within its period, and makes no write while nothing waits', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cleave-log-'));
+    const file = join(dir, 'out.log');
+    const sink = batchedDestination(file);
+    try {
+      await once(sink, 'ready');
+      const writes: number[] = [];
+      sink.on('write', (bytes: number) => writes.push(bytes));
+      // Below the batch size: only the timer writes it.
+      sink.write('{"msg":"alone"}\n');
+      const deadline = Date.now() + 10_000;
+      while (readFileSync(file, 'utf8') !== '{"msg":"alone"}\n') {
+        if (Date.now() > deadline) throw new Error('the line was not written within 10 s');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(writes).toEqual([16]);
+      // Four periods idle: sonic-boom's own periodic flush would have made an empty write(2) in each.
+      await new Promise((resolve) => setTimeout(resolve, 450));
+      expect(writes).toEqual([16]);
+      sink.write('{"msg":"again"}\n');
+      sink.write('{"msg":"and again"}\n');
+      while (readFileSync(file, 'utf8').split('\n').length < 4) {
+        if (Date.now() > deadline + 10_000) throw new Error('the later lines were not written');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(readFileSync(file, 'utf8')).toBe('{"msg":"alone"}\n{"msg":"again"}\n{"msg":"and again"}\n');
+    } finally {
+      sink.end();
+      await once(sink, 'close');
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
