@@ -80,15 +80,20 @@ export async function createSdkTracing(options: SdkTracingOptions): Promise<Trac
           ...(parentIds.traceState ? { traceState: parentIds.traceState } : {}),
         });
       }
-      return tracer.startSpan(
-        name,
-        {
-          kind: spanOptions.kind,
-          ...(spanOptions.attributes ? { attributes: spanOptions.attributes } : {}),
-          ...(spanOptions.links ? { links: spanOptions.links } : {}),
-        },
-        context,
-      );
+      try {
+        return tracer.startSpan(
+          name,
+          {
+            kind: spanOptions.kind,
+            ...(spanOptions.attributes ? { attributes: spanOptions.attributes } : {}),
+            ...(spanOptions.links ? { links: spanOptions.links } : {}),
+          },
+          context,
+        );
+      } finally {
+        // Never left for a later span, whatever path the SDK took.
+        drawnTraceId = undefined;
+      }
     },
     async shutdown() {
       await provider.shutdown().catch((error: unknown) => options.logger.warn({ err: error }, 'tracing: spans could not be flushed at shutdown'));
