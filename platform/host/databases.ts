@@ -26,6 +26,12 @@ export async function provisionModuleSchema(admin: DatabaseHandle, module: strin
   });
 }
 
+/**
+ * On a database only this process writes (`ModuleDatabases.exclusive`), every commit wakes the module's saga and
+ * projection runners, so they poll only as a safety net, this seldom.
+ */
+export const exclusiveIdlePollMs = 30_000;
+
 export interface ModuleDatabases {
   /** The database each local module uses (its own role on PostgreSQL when roles are on). */
   of(module: string): DatabaseHandle;

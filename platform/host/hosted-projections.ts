@@ -3,6 +3,7 @@ import type { Db } from '../db/index.ts';
 import { createProjectionRunner, type ProjectionRunner } from '../event-sourcing/index.ts';
 import type { Metrics } from '../metrics/index.ts';
 import type { Logger, Tracing } from '../observability/index.ts';
+import { exclusiveIdlePollMs } from './databases.ts';
 import type { HealthCheck, ModuleDefinition } from './define-module.ts';
 
 export interface HostedProjections {
@@ -11,8 +12,6 @@ export interface HostedProjections {
   /** `projections`: lag as detail, never failing readiness (a failing `handle` shows as a warning). */
   checks: HealthCheck[];
 }
-
-const exclusiveIdlePollMs = 30_000;
 
 /** A module's projection runner, its health check and its lag gauges. */
 export function hostProjections(

@@ -4,6 +4,7 @@ import type { Db, Migration } from '../db/index.ts';
 import type { Metrics } from '../metrics/index.ts';
 import type { Logger, Tracing } from '../observability/index.ts';
 import { crashAtSagaPoint, createSagaRunner, sagaMigrations, watchSagas, type SagaRunner, type SagaStarter, type SagaWatch } from '../sagas/index.ts';
+import { exclusiveIdlePollMs } from './databases.ts';
 import type { HealthCheck, ModuleDefinition } from './define-module.ts';
 
 export interface ModuleSagas {
@@ -53,7 +54,7 @@ export function moduleSagas(
     onTrace,
     tracing,
     // Only this process writes its sagas: it sleeps until the next is due instead of polling.
-    exclusive: exclusive ? {} : undefined,
+    exclusive: exclusive ? { idlePollMs: exclusiveIdlePollMs } : undefined,
   });
   if (metrics) {
     const names = sagas.map((s) => s.name);

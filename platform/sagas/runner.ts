@@ -40,13 +40,11 @@ export interface SagaRunnerOptions {
   tracing?: Tracing | undefined;
   /**
    * Only this process writes the module's sagas (an embedded database the host opened): with nothing due, the runner
-   * sleeps until the next saga is due, woken by starts and ends, instead of polling; at most `idlePollMs` (default
-   * 30 s) as a safety net.
+   * sleeps until the next saga is due, woken by starts and ends, instead of polling; at most `idlePollMs` (never
+   * shorter than the sagas' own poll) as a safety net.
    */
-  exclusive?: { idlePollMs?: number } | undefined;
+  exclusive?: { idlePollMs: number } | undefined;
 }
-
-const exclusiveIdlePollMs = 30_000;
 
 /**
  * Each attempt of a step's action as an internal span, `invoke checkout/reserve-stock` or `compensate …`, whose
@@ -120,7 +118,7 @@ export function createSagaRunner(options: SagaRunnerOptions): SagaRunner {
   const names = [...byName.keys()];
   const pollMs = Math.min(...options.sagas.map((s) => s.timings.pollMs));
   const leaseMs = Math.max(...options.sagas.map((s) => s.timings.leaseMs));
-  const idlePollMs = options.exclusive ? Math.max(pollMs, options.exclusive.idlePollMs ?? exclusiveIdlePollMs) : undefined;
+  const idlePollMs = options.exclusive ? Math.max(pollMs, options.exclusive.idlePollMs) : undefined;
   const maxConcurrent = options.maxConcurrent ?? 8;
   const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const active = new Map<string, { controller: AbortController; done: Promise<void> }>();
