@@ -1,36 +1,28 @@
 import type { Config } from '../config/index.ts';
-import { createHttpTransport, tlsFetch, wellKnownPaths, type HttpTransport, type LocalDispatch, type Transport } from '../contracts/index.ts';
+import { createHttpTransport, tlsFetch, type HttpTransport, type LocalDispatch, type Transport } from '../contracts/index.ts';
 import type { ModuleAnswer, ModuleCall } from '../contracts/http-send.ts';
 import type { DatabaseHandle } from '../db/index.ts';
-import { eventTables, type Consumer, type DeadLetterStore, type EventBus } from '../events/index.ts';
+import type { Consumer, DeadLetterStore, EventBus } from '../events/index.ts';
 import { commitBeforeCall, mountIdempotency } from '../idempotency/index.ts';
-import { authorizeGuard, createApp, ipRanges, markForwardedRoutes, moduleCaller, mountDocs, rateLimitGuard, type App, type EdgeGuard } from '../http/index.ts';
+import { authorizeGuard, createApp, ipRanges, type App, type EdgeGuard } from '../http/index.ts';
 import { routeHandlers } from '../http/route-handlers.ts';
 import { createLogger, type Logger, type Tracing } from '../observability/index.ts';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
-import type { Discovery, Registry } from '../registry/index.ts';
+import type { Registry } from '../registry/index.ts';
 import { contractHash } from './contract-hash.ts';
 import { createDirectCalls, type DirectCalls, type DirectProvider } from './direct-calls.ts';
 import { openModuleDatabases, sharedDatabase, type ModuleDatabases } from './databases.ts';
 import type { ModuleDefinition } from './define-module.ts';
-import { mountGateway } from './gateway.ts';
-import { checksPass, mountHealth } from './health.ts';
-import { mountIndex } from './index-page.ts';
-import { hostLinks } from './links.ts';
+import { checksPass } from './health.ts';
 import { hostModule, type HostedModule } from './hosted-module.ts';
 import { createHostSecurity, type HostSecurity } from './host-security.ts';
 import { auditIdentity } from './audit-identity.ts';
 import { hostAudit } from './host-audit.ts';
 import { prepareModule } from './classified-schema.ts';
 import { buildDeclarations, refuseUndeclaredAccess } from './access-declarations.ts';
-import { mountOpenApi } from './openapi.ts';
-import { eventsOpsRoutes } from './events-ops-routes.ts';
-import { moduleOpsRoutes } from './module-ops-routes.ts';
-import { opsRoutes } from './ops-routes.ts';
-import { registryRoutes } from './registry-routes.ts';
-import { hostSagas, moduleOfPath, openObservability, openRateLimitStore } from './host-assembly.ts';
+import { hostRateLimits, hostSagas, moduleOfPath, openObservability, openRateLimitStore, openRegistry } from './host-assembly.ts';
 import { opsPage } from './ops-page/index.ts';
-import { mountMetrics } from './host-metrics.ts';
+import { mountHostRoutes } from './host-routes.ts';
 import { resolveTopology, type Topology } from './topology.ts';
 import { openBus } from './host-bus.ts';
 import { addressResolver } from './remote-address.ts';
@@ -126,23 +118,8 @@ export async function createHost(options: HostOptions): Promise<Host> {
       if (m && !hashes.has(name)) hashes.set(name, contractHash(m));
       return hashes.get(name);
     };
-    let registry: Registry | undefined;
-    let discovery: Discovery | undefined;
-    if (config.registry.enabled) {
-      const { createDiscovery, createRegistry } = await import('../registry/index.ts');
-      registry = createRegistry({
-        redisUrl: config.redis.url as string,
-        redisCa: config.tls.redisCa,
-        log: logger.child({ component: 'registry' }),
-        heartbeatMs: config.registry.heartbeatMs,
-        ttlMs: config.registry.ttlMs,
-        prefix: `${config.redis.prefix}:registry`,
-        labels: { deployment: config.rollout.deployment, colour: config.rollout.colour ?? null },
-      });
-      const opened = registry;
-      stoppers.push(() => opened.close());
-      discovery = createDiscovery({ registry, log: logger.child({ component: 'discovery' }), cooldownMs: config.registry.ttlMs, expectedHash: hashOf });
-    }
+    const { registry, discovery } = await openRegistry(config, logger, hashOf);
+    if (registry) stoppers.push(() => registry.close());
     const rollouts = await openRollouts({
       config,
       discovery,
@@ -256,20 +233,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
     if (config.rateLimit.enabled) {
       const store = await openRateLimitStore(config, logger);
       stoppers.push(() => store.close());
-      guards.push(
-        rateLimitGuard({
-          store,
-          perIp: { name: 'per-ip', ...config.rateLimit.perIp },
-          perClient: { name: 'per-client', ...config.rateLimit.perClient },
-          perModule: { name: 'per-module', ...config.rateLimit.perModule },
-          credentials: { name: 'credentials', ...config.rateLimit.credentials },
-          trustedProxies,
-          // Health probes are never refused; a request for a module elsewhere is counted by the host that serves it.
-          exempt: (path) => path.startsWith('/health/') || topology.remote.has(moduleOfPath(path, local, topology.remote) ?? ''),
-          fromModule: moduleCaller(security.verifier),
-          logger: logger.child({ component: 'rate-limit' }),
-        }),
-      );
+      guards.push(hostRateLimits(config, { store, trustedProxies, local, topology, verifier: security.verifier, logger }));
     }
     const ops = opsPage({ config, security, send: sendPlain, identity: identityAt, logger, modules: local, metrics, tracing });
     // Access first (who may call), then the canary split, then idempotency (whose key it is), for every route served.
@@ -315,48 +279,26 @@ export async function createHost(options: HostOptions): Promise<Host> {
     direct = calls;
     // Saga runners stop before module calls close: a step in flight is aborted, not recorded as failed.
     stoppers.push(async () => (await sagas.stop(), calls.close()));
-    app.route(
-      '/',
-      opsRoutes({
-        deadLetters: () => hosted.map((m) => m.deadLetters),
-        consumer: (id) => consumers.get(id),
-        inboxRetentionMs: (consumer) => bus.inboxRetentionMs(consumer),
-        audit: (module) => hosted.find((h) => h.definition.name === module)?.audit,
-      }),
-    );
-    app.route(
-      '/',
-      eventsOpsRoutes({
-        bus,
-        producer: (module) => {
-          const m = hosted.find((h) => h.definition.name === module);
-          return m && { db: m.context.db, tables: eventTables(module), events: m.definition.contract.events, audit: m.audit };
-        },
-      }),
-    );
-    if (metrics) mountMetrics(app, metrics, { bus, remoteStats: breakers, direct: calls, config });
-    ops.mount(app);
-    app.route('/', audit.routes()).route('/', sagas.routes()).route('/', moduleOpsRoutes(hosted));
-    app.route(
-      '/',
-      rollouts.routes((module) => {
-        // A change is recorded in the module's trail when it runs here, else in the platform's (identity's, or the first).
-        const m = hosted.find((h) => h.definition.name === module) ?? hosted.find((h) => h.definition.name === 'identity') ?? hosted[0];
-        return m && { audit: m.audit, db: m.context.db };
-      }),
-    );
-    app.route('/', registryRoutes({ topology, registry, expectedHash: hashOf, remoteStats: breakers, probeTimeoutMs: config.remote.timeoutMs }));
-    const deployed = options.modules.filter((m) => local.has(m.name) || topology.remote.has(m.name));
-    mountOpenApi(app, deployed);
-    mountDocs(app, '/openapi.json');
-    mountIndex(app, hostLinks('', deployed));
     let draining = false;
-    const drainCheck = { module: 'host', checks: [{ name: 'draining', check: () => Promise.reject(new Error('shutting down: no new traffic, please')) }] };
-    mountHealth(app, () => [...hosted.map((m) => ({ module: m.definition.name, checks: m.checks() })), ...(draining ? [drainCheck] : [])]);
-    const remoteModules = options.modules.filter((m) => topology.remote.has(m.name));
-    const remoteWellKnown = new Map(remoteModules.map((m) => [m.name, wellKnownPaths(m.contract).map((r) => r.path)] as const));
-    for (const m of remoteModules) markForwardedRoutes(app, Object.values(m.contract.routes));
-    mountGateway(app, [...topology.remote.keys()], gateway, remoteWellKnown);
+    mountHostRoutes(app, {
+      config,
+      modules: options.modules,
+      hosted,
+      topology,
+      bus,
+      consumers,
+      metrics,
+      remoteStats: breakers,
+      direct: calls,
+      ops,
+      audit,
+      sagas,
+      rollouts,
+      registry,
+      expectedHash: hashOf,
+      gateway,
+      draining: () => draining,
+    });
 
     // Subscriptions are registered (and workers started) before any relay routes by them.
     await bus.start();
