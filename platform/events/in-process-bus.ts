@@ -23,6 +23,8 @@ export interface InProcessBusOptions {
  */
 export function createInProcessBus(options: InProcessBusOptions): EventBus {
   const consumers = new Map<string, Consumer[]>();
+  /** When each consumer subscribed here: in this process, the subscription exists from then until the host stops. */
+  const since = new Map<Consumer, string>();
   let closed = false;
   const delivery: DeliveryOptions = { ...options, closing: () => closed };
 
@@ -32,6 +34,7 @@ export function createInProcessBus(options: InProcessBusOptions): EventBus {
       const list = consumers.get(consumer.eventType) ?? [];
       if (list.some((c) => c.id === consumer.id)) throw new Error(`Consumer ${consumer.id} is already subscribed to ${consumer.eventType}.`);
       consumers.set(consumer.eventType, [...list, consumer]);
+      since.set(consumer, new Date().toISOString());
     },
     async start() {},
     async publish(envelope, publishOptions = {}) {
@@ -40,7 +43,6 @@ export function createInProcessBus(options: InProcessBusOptions): EventBus {
       await Promise.all(targets.map((c) => deliverWithRetries(c, envelope, delivery)));
     },
     async subscriptions() {
-      const registeredAt = new Date(0).toISOString();
       return [...consumers.values()].flat().map((c) => ({
         event: c.event,
         version: c.version,
@@ -48,7 +50,7 @@ export function createInProcessBus(options: InProcessBusOptions): EventBus {
         module: c.module,
         partitions: 1,
         inboxRetentionMs: options.inboxRetentionMs,
-        registeredAt,
+        registeredAt: since.get(c) as string,
       }));
     },
     inboxRetentionMs: async () => options.inboxRetentionMs,
