@@ -52,6 +52,17 @@ describe('starting with bad configuration', () => {
     expect(result.stderr).toContain('EVENT_MAX_ATTEMPTS: must be greater than 0');
   });
 
+  it('a number out of its range is named as such, not as "must be a number"', () => {
+    for (const [variable, value, message] of [
+      ['PORT', '-1', 'must be at least 0'],
+      ['EVENT_PARTITIONS', '0', 'must be at least 1'],
+      ['EVENT_MAX_STALLS', '101', 'must be at most 100'],
+      ['REMOTE_RETRIES', '11', 'must be at most 10'],
+      ['LOCAL_MAX_QUEUED', '-1', 'must be at least 0'],
+    ] as const)
+      expect(() => loadConfig({ [variable]: value }), variable).toThrow(`${variable}: ${message}`);
+  });
+
   it('names an unknown module and the known ones', () => {
     const result = spawnSync(process.execPath, ['--import', 'tsx', 'apps/monolith/main.ts'], {
       env: { ...process.env, MODULES: 'catalog,billing', DATA_DIR: 'memory', LOG_FORMAT: 'json' },

@@ -168,12 +168,17 @@ const moduleList = z
  */
 export const environmentSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
-  HOST: z.string().min(1).default('127.0.0.1'),
-  PORT: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0).max(65535, 'must be at most 65535').default(3000),
+  HOST: z.string().min(1, 'must not be empty').default('127.0.0.1'),
+  PORT: z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(0, 'must be at least 0')
+    .max(65535, 'must be at most 65535')
+    .default(3000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
   DATABASE_URL: postgresUrl,
-  DATA_DIR: z.string().min(1).default('.data'),
+  DATA_DIR: z.string().min(1, 'must not be empty').default('.data'),
   MODULES: moduleList.optional(),
   BODY_LIMIT_BYTES: positiveInt(1024 * 1024),
   DEMO_DATA: flag.optional(),
@@ -190,10 +195,25 @@ export const environmentSchema = z.object({
   EVENT_RETRY_BASE_MS: positiveInt(200),
   EVENT_RETRY_MAX_MS: positiveInt(30_000),
   EVENT_HANDLER_TIMEOUT_MS: positiveInt(10_000),
-  EVENT_PARTITIONS: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1).max(256, 'must be at most 256').default(8),
+  EVENT_PARTITIONS: z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .max(256, 'must be at most 256')
+    .default(8),
   EVENT_PARTITION_LEASE_MS: positiveInt(10_000),
-  EVENT_INBOX_BATCH: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1).max(1000, 'must be at most 1000').default(32),
-  EVENT_MAX_STALLS: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0).max(100).default(2),
+  EVENT_INBOX_BATCH: z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .max(1000, 'must be at most 1000')
+    .default(32),
+  EVENT_MAX_STALLS: z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(0, 'must be at least 0')
+    .max(100, 'must be at most 100')
+    .default(2),
   EVENT_UNROUTED_GRACE: duration('10m'),
   EVENT_JOB_RETENTION: duration('1d'),
   EVENT_SUBSCRIPTION_REFRESH_MS: positiveInt(1_000),
@@ -247,12 +267,17 @@ export const environmentSchema = z.object({
   REGISTRY_HEARTBEAT_MS: positiveInt(5_000),
   REGISTRY_TTL_MS: positiveInt(15_000),
   REMOTE_TIMEOUT_MS: positiveInt(2_000),
-  REMOTE_RETRIES: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0).max(10).default(2),
+  REMOTE_RETRIES: z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(0, 'must be at least 0')
+    .max(10, 'must be at most 10')
+    .default(2),
   REMOTE_BREAKER_FAILURES: positiveInt(5),
   REMOTE_BREAKER_RESET_MS: positiveInt(5_000),
   REMOTE_MAX_CONCURRENT: positiveInt(50),
   LOCAL_MAX_CONCURRENT: positiveInt(64),
-  LOCAL_MAX_QUEUED: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0).default(256),
+  LOCAL_MAX_QUEUED: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must be at least 0').default(256),
   LOCAL_MODULE_LIMITS: moduleLimits.optional(),
   IDEMPOTENCY_KEY_TTL: duration('24h'),
   IDEMPOTENCY_LOCK: duration('60s'),
@@ -267,7 +292,7 @@ export const environmentSchema = z.object({
   OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl.optional(),
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: httpUrl.optional(),
   OTEL_TRACES_SAMPLER_ARG: z.coerce.number({ error: 'must be a number' }).min(0, 'must be from 0 to 1').max(1, 'must be from 0 to 1').default(1),
-  OTEL_SERVICE_NAME: z.string().trim().min(1).max(100).default('cleave'),
+  OTEL_SERVICE_NAME: z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters').default('cleave'),
   METRICS_ENABLED: flag.default(true),
   METRICS_COLLECT_TIMEOUT: duration('2s'),
   RATE_LIMIT: flag.default(true),

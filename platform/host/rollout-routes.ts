@@ -78,8 +78,10 @@ export interface RolloutRoutesOptions {
 /** `GET`/`PUT /ops/rollouts/{module}`: canary weights and blue-green colours, shared in Redis, each change audited. */
 export function rolloutRoutes(options: RolloutRoutesOptions): App {
   const app = createRouter();
+  // Own entries only: `constructor` or `toString` is no module, whatever an object's prototype says.
+  const canaryOf = (module: string): string | undefined => (Object.hasOwn(options.canaries, module) ? options.canaries[module] : undefined);
   const describe = (module: string, setting: RolloutSetting) => {
-    const target = options.canaries[module];
+    const target = canaryOf(module);
     return {
       module,
       ...setting,
@@ -88,7 +90,7 @@ export function rolloutRoutes(options: RolloutRoutesOptions): App {
     };
   };
   const known = (module: string): RolloutStore => {
-    if (!(module in options.canaries) && !options.remote.has(module))
+    if (canaryOf(module) === undefined && !options.remote.has(module))
       throw new CleaveError('not_found', 'rollout/unknown-module', `This gateway neither canaries nor forwards a module named ${module}.`, {
         details: { module },
       });
@@ -105,7 +107,7 @@ export function rolloutRoutes(options: RolloutRoutesOptions): App {
     const { module } = c.req.valid('param');
     const body = c.req.valid('json');
     const store = known(module);
-    const target = options.canaries[module];
+    const target = canaryOf(module);
     if (body.weight > 0 && target === undefined)
       throw new CleaveError('conflict', 'rollout/no-canary-target', `${module} has no extracted deployment to send a share to here (CANARY_MODULES).`, {
         details: { module },

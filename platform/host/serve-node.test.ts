@@ -26,7 +26,7 @@ function headerValues(rawHeaders: string[], name: string): string[] {
 }
 
 describe('the Node server adapter', () => {
-  const { app, requests } = edgeApp();
+  const { app, requests, lines } = edgeApp();
   let server: RunningServer;
   beforeAll(async () => {
     server = await listen(app.fetch, { host: '127.0.0.1', port: 0 });
@@ -64,6 +64,26 @@ describe('the Node server adapter', () => {
     });
     expect(raw).toMatch(/^HTTP\/1\.1 400 /);
     for (const [name, value] of Object.entries(secureHeaders)) expect(raw).toContain(`\r\n${name}: ${value}\r\n`);
+  });
+  it('a body whose chunked encoding breaks is a 400 from the client in the log and metrics, not a failure of the server', async () => {
+    const port = Number(new URL(server.url).port);
+    const before = lines.length;
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1', () =>
+        socket.write('POST /things/v1/items HTTP/1.1\r\nHost: x\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\nZZ\r\nabc\r\n0\r\n\r\n'),
+      );
+      let text = '';
+      socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+    expect(raw).toMatch(/^HTTP\/1\.1 400 /);
+    // The app's side of the request ends too: its access line, once it is written.
+    const deadline = Date.now() + 10_000;
+    while (!lines.slice(before).some((l) => l.msg === 'request' && l.method === 'POST') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const logged = lines.slice(before);
+    expect(logged.filter((l) => l.msg === 'request' && l.method === 'POST').map((l) => l.status)).toEqual([400]);
+    expect(logged.filter((l) => Number(l.level) >= 50)).toEqual([]);
   });
 });
 

@@ -126,7 +126,29 @@ export function edge(options: EdgeOptions): MiddlewareHandler<AppEnv> {
     if (answer && !c.finalized) c.res = answer;
   };
   const checkBody = async (c: Context<AppEnv>, next: Next) => {
-    settle(c, await limit(c, async () => settle(c, await requireJson(c, () => guarded(c, next)))));
+    let read = false;
+    let answer: Response | void;
+    try {
+      answer = await limit(c, async () => {
+        read = true;
+        settle(c, await requireJson(c, () => guarded(c, next)));
+      });
+    } catch (error) {
+      if (read) throw error;
+      // The body stopped before its end while the limit read it (a broken chunked encoding, a client gone): the
+      // client's fault, answered (if the connection still takes an answer) and counted as a 400, not a failure here.
+      answer = problemResponse(
+        c,
+        problem({
+          status: 400,
+          code: 'http/malformed-request',
+          detail: 'The request body could not be read to its end.',
+          instance: c.req.path,
+          requestId: c.get('requestId'),
+        }),
+      );
+    }
+    settle(c, answer);
   };
   // GET and HEAD carry no body: skipping the checks keeps the request's body stream untouched (and cheap), and
   // without CORS they go straight on to the guards, with no function (and promise) between the edge and the route.

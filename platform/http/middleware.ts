@@ -4,13 +4,19 @@ import { problem, problemResponse } from './problem.ts';
 import type { AppEnv } from './app-env.ts';
 import { routeMarks } from './route-marks.ts';
 
-// The same media types Hono's JSON validator reads, so nothing passes here that it would then ignore.
-const jsonType = /^application\/([\w.-]+\+)?json\s*(;|$)/i;
+// What @hono/zod-openapi's media-type gate accepts for a JSON body (its `jsonRequestRegex`), so nothing passes here
+// that the route would then refuse with a bare 415 of its own; e.g. `application/json ;charset=utf-8` is refused here.
+const jsonType = /^application\/([a-z-.]+\+)?json(;\s*[a-zA-Z0-9-]+=([^;]+))*$/i;
 
 /** A JSON media type, in UTF-8: RFC 8259 §8.1 allows no other encoding, so another charset is refused. */
 function isJson(type: string): boolean {
   const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(type)?.[1];
   return jsonType.test(type) && (charset === undefined || /^utf-?8$/i.test(charset));
+}
+
+/** A body sent in a content coding (gzip, br): none is accepted (RFC 9110 §8.4.1: 415). */
+function isEncoded(encoding: string | undefined): boolean {
+  return encoding !== undefined && encoding.trim().toLowerCase() !== 'identity' && encoding.trim() !== '';
 }
 
 /**
@@ -21,6 +27,19 @@ function isJson(type: string): boolean {
 export function requireJsonBody(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const type = c.req.header('content-type');
+    const encoding = c.req.header('content-encoding');
+    if (isEncoded(encoding) && (await hasBody(c.req.raw)))
+      return problemResponse(
+        c,
+        problem({
+          status: 415,
+          code: 'http/unsupported-media-type',
+          detail: `Send the body without a content coding, not ${encoding}.`,
+          instance: c.req.path,
+          requestId: c.get('requestId'),
+        }),
+        { 'accept-encoding': 'identity' },
+      );
     if ((type !== undefined && isJson(type)) || !(await hasBody(c.req.raw)) || routeMarks(c).formBody) return next();
     return problemResponse(
       c,

@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import { z } from '@hono/zod-openapi';
 import { describe, expect, it } from 'vitest';
 import { testLogger } from '../../tests/support/test-host.ts';
@@ -6,6 +7,7 @@ import { CleaveError, errorKinds } from './errors.ts';
 import { statusByKind } from './problem.ts';
 import { asMiddleware } from './route-marks.ts';
 import { contractRoute } from './route.ts';
+import { maxNestingDepth, nestingDepthExceeds } from './strict-json.ts';
 
 const echo = contractRoute({
   method: 'post',
@@ -25,9 +27,9 @@ class WidgetMissing extends Error {
   readonly details = { widgetId: 'w-1' };
 }
 
-function appUnderTest() {
+function appUnderTest(bodyLimitBytes = 1024) {
   const logLines: Record<string, unknown>[] = [];
-  const app = createApp({ logger: testLogger(logLines), bodyLimitBytes: 1024 });
+  const app = createApp({ logger: testLogger(logLines), bodyLimitBytes });
   const router = createRouter();
   router.openapi(echo, (c) => c.json({ name: c.req.valid('json').name }, 200));
   router.get('/things/v1/missing', () => {
@@ -115,12 +117,53 @@ describe('problem responses', () => {
     await expectProblem(response, 415, 'http/unsupported-media-type');
   });
 
+  it('a JSON media type the route would not read is the declared 415, with a detail, not a bare http/415', async () => {
+    for (const type of ['application/json ;charset=utf-8', 'application/json;', 'application/vnd.v2+json']) {
+      const body = await expectProblem(await post('{"name":"a","count":1}', { 'content-type': type }), 415, 'http/unsupported-media-type');
+      expect(body.detail).toContain(type);
+    }
+    // What the route reads still passes.
+    expect((await post('{"name":"a","count":1}', { 'content-type': 'application/json; charset=UTF-8' })).status).toBe(200);
+  });
+
+  it('a body in a content coding is 415 naming it, with Accept-Encoding (RFC 9110 §15.5.16), not malformed JSON', async () => {
+    const zipped = gzipSync('{"name":"a","count":1}');
+    const response = await appUnderTest().app.request(`/things/v1/items/${id}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      body: zipped,
+    });
+    const body = await expectProblem(response, 415, 'http/unsupported-media-type');
+    expect(body.detail).toContain('gzip');
+    expect(response.headers.get('accept-encoding')).toBe('identity');
+    const plain = await post('{"name":"a","count":1}', { 'content-type': 'application/json', 'content-encoding': 'identity' });
+    expect(plain.status).toBe(200);
+  });
+
   it('a body without a content type is 415', async () => {
     await expectProblem(await post('{"name":"a","count":1}', {}), 415, 'http/unsupported-media-type');
   });
 
   it('malformed JSON is 400 http/malformed-json', async () => {
     await expectProblem(await post('{"name": "a",'), 400, 'http/malformed-json');
+  });
+
+  it('JSON nested deeper than the limit is 400 http/malformed-json, not a 500 from a walk that overflows the stack', async () => {
+    const deep = (n: number, open: string, close: string) => `{"name":"a","count":1,"x":${open.repeat(n)}1${close.repeat(n)}}`;
+    for (const body of [deep(3000, '{"a":', '}'), deep(5000, '[', ']'), deep(maxNestingDepth, '[', ']')]) {
+      const response = await appUnderTest(1_000_000).app.request(`/things/v1/items/${id}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
+      const problem = await expectProblem(response, 400, 'http/malformed-json');
+      expect(problem.detail).toContain(`more than ${maxNestingDepth} levels deep`);
+    }
+    // At the limit the body parses and goes on to validation (the extra field is refused there).
+    const atLimit = `{"name":"a","count":1,"x":${'['.repeat(maxNestingDepth - 1)}1${']'.repeat(maxNestingDepth - 1)}}`;
+    await expectProblem(await post(atLimit), 400, 'http/validation-failed');
+    // Brackets inside strings are text, not nesting.
+    expect(nestingDepthExceeds(`{"a":"${'['.repeat(500)}\\"${'{'.repeat(500)}"}`, 2)).toBe(false);
   });
 
   it('a domain error maps through the kind table and keeps its fields', async () => {

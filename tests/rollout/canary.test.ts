@@ -209,6 +209,8 @@ describe.skipIf(missing)('canary: a share of a module served here goes to its ex
     expect(tooMuch.headers.get('content-type')).toBe('application/problem+json');
     expect(await tooMuch.json()).toMatchObject({ code: 'http/validation-failed', errors: [expect.objectContaining({ path: 'weight' })] });
     expect(await (await rollout(gateway, { weight: 10 }, 'catalog')).json()).toMatchObject({ status: 404, code: 'rollout/unknown-module' });
+    // A name an object's prototype has is no module (it once passed an `in` check and went on to store a setting).
+    expect(await (await rollout(gateway, { weight: 10 }, 'constructor')).json()).toMatchObject({ status: 404, code: 'rollout/unknown-module' });
     expect(await (await rollout(gateway, { weight: 10, colour: 'green' })).json()).toMatchObject({ status: 409, code: 'rollout/colour-not-ready' });
     const unauthenticated = await gateway.fetch('/ops/rollouts/inventory', { headers: { authorization: '' } });
     expect(unauthenticated.status).toBe(401);

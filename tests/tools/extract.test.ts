@@ -26,6 +26,18 @@ describe('npm run extract', { timeout: processTestTimeoutMs }, () => {
     expect(notes).toContain('Consumes events of (through BullMQ): catalog');
   });
 
+  it('for identity, both sides get the module client key and no module secret is asked for', () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'cleave-extract-'));
+    const result = extract(['identity', '--port', '3006'], cwd);
+    expect(result.status).toBe(0);
+    // Identity derives every module's secret from the key; a secret from keys:module-secret left it unable to do so.
+    expect(result.stdout).not.toContain('IDENTITY_CLIENT_SECRET');
+    expect(result.stdout.match(/^ *MODULE_CLIENT_KEY=/gm)).toHaveLength(2);
+    const inventory = extract(['inventory', '--port', '3005'], mkdtempSync(join(tmpdir(), 'cleave-extract-')));
+    expect(inventory.stdout).toContain('INVENTORY_CLIENT_SECRET=');
+    expect(inventory.stdout.match(/^ *MODULE_CLIENT_KEY=/gm)).toHaveLength(1);
+  });
+
   it('the committed apps/extracted/inventory is exactly what the tool writes', () => {
     const cwd = mkdtempSync(join(tmpdir(), 'cleave-extract-'));
     expect(extract(['inventory'], cwd).status).toBe(0);

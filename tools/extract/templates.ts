@@ -28,14 +28,20 @@ export function topologyFor(m: ModuleDefinition, all: readonly ModuleDefinition[
       [`${upper}_DATABASE_URL`]: `postgres://…/${m.name}   (its own database)`,
       REDIS_URL: 'redis://127.0.0.1:6379',
       ...(reaches.length > 0 ? { REMOTE_MODULES: reaches.map((c) => `${c}=${options.monolithUrl}`).join(',') } : {}),
-      [`${upper}_CLIENT_SECRET`]: `<from npm run keys:module-secret -- ${m.name}, run with the monolith's MODULE_CLIENT_KEY>`,
+      // Identity itself derives every module's secret (its own included) from the key: it needs the key, not a secret.
+      ...(m.name === 'identity'
+        ? { MODULE_CLIENT_KEY: "<the monolith's MODULE_CLIENT_KEY> (identity derives every module secret from it)" }
+        : { [`${upper}_CLIENT_SECRET`]: `<from npm run keys:module-secret -- ${m.name}, run with the monolith's MODULE_CLIENT_KEY>` }),
     },
     monolith: {
       MODULES: others.join(','),
       DATABASE_URL: 'postgres://…/cleave',
       REDIS_URL: 'redis://127.0.0.1:6379',
       REMOTE_MODULES: `${m.name}=${url}`,
-      MODULE_CLIENT_KEY: '<32 random bytes: openssl rand -base64 32> (identity derives every module secret from it)',
+      MODULE_CLIENT_KEY:
+        m.name === 'identity'
+          ? '<32 random bytes: openssl rand -base64 32; the same on the identity deployment> (its modules derive their secrets from it)'
+          : '<32 random bytes: openssl rand -base64 32> (identity derives every module secret from it)',
     },
     calls,
     publishesTo,

@@ -1,6 +1,7 @@
 import { isDomainError } from '../../../platform/http/index.ts';
 import { maxCartLines, type Cart } from '../domain/cart.ts';
 import { CartCheckedOut, CartFull, CartNotFound, CurrencyMismatch, ProductUnavailable } from '../domain/errors.ts';
+import { maxPayableAmount, totalOf } from '../domain/money.ts';
 import { findCart, touchCart, upsertLine } from '../infrastructure/cart-repository.ts';
 import type { OrderingDeps } from './ordering-deps.ts';
 
@@ -36,6 +37,14 @@ export async function setCartLine(deps: OrderingDeps, customerId: string, input:
     if (currency !== null && currency !== product.price.currency) throw new CurrencyMismatch(cart.id, currency, product.price.currency);
     const isNew = !cart.lines.some((l) => l.productId === input.productId);
     if (isNew && cart.lines.length >= maxCartLines) throw new CartFull(cart.id);
+    const others = cart.lines.filter((l) => l.productId !== input.productId);
+    const total = totalOf(others, product.price.currency).amount + product.price.amount * input.quantity;
+    if (total > maxPayableAmount)
+      throw new ProductUnavailable(
+        product.id,
+        'over-payment-limit',
+        `${input.quantity} × ${product.price.amount} would bring cart ${cart.id} to ${total} ${product.price.currency} minor units; one payment may be at most ${maxPayableAmount}.`,
+      );
     await upsertLine(tx, cart.id, { productId: product.id, sku: product.sku, name: product.name, quantity: input.quantity, unitPrice: product.price });
     await touchCart(tx, cart.id, product.price.currency);
     return (await findCart(tx, cart.id, customerId)) as Cart;

@@ -49,8 +49,8 @@ export class CurrencyMismatch extends OrderingError {
 export class ProductUnavailable extends OrderingError {
   readonly kind = 'conflict';
   readonly code = 'ordering/product-unavailable';
-  constructor(productId: string, reason: 'unknown' | 'archived') {
-    super(`Product ${productId} cannot be ordered (${reason}).`, { productId, reason });
+  constructor(productId: string, reason: 'unknown' | 'archived' | 'over-payment-limit', detail?: string) {
+    super(detail ?? `Product ${productId} cannot be ordered (${reason}).`, { productId, reason });
   }
 }
 
@@ -84,7 +84,7 @@ export class OrderStateConflict extends OrderingError {
   readonly kind = 'conflict';
   readonly code = 'ordering/order-state-conflict';
   constructor(orderId: string, status: string, wanted: string) {
-    super(`Order ${orderId} is ${status}; it cannot become ${wanted}.`, { orderId, status, wanted });
+    super(`Order ${orderId} is ${status}; it cannot become ${wanted}.`, { orderId, orderStatus: status, wanted });
   }
 }
 

@@ -52,6 +52,23 @@ describe.each(testDatabases)('ordering: carts on $name', (testDatabase) => {
     expect((await alice.call('PUT', `/ordering/v1/carts/${cart.id}/lines/${archived}`, { quantity: 101 })).status).toBe(400);
   });
 
+  it('a line that would take the cart over what one payment may be is refused, not stored or failed later', async () => {
+    const cart = await cartWith(alice, {});
+    // Above a 32-bit price column and far above payments' limit: once a 500 from the database.
+    const huge = await stockedProduct(host, 0, 4_503_599_627_370_497);
+    const refusedHuge = await alice.call('PUT', `/ordering/v1/carts/${cart.id}/lines/${huge}`, { quantity: 1 });
+    expect(refusedHuge.status).toBe(409);
+    expect(await refusedHuge.json()).toMatchObject({ code: 'ordering/product-unavailable', reason: 'over-payment-limit' });
+    // Each line payable, together not: once accepted, then an order rejected at payment with a validation message.
+    const dear = await stockedProduct(host, 0, 600_000_000);
+    expect((await alice.call('PUT', `/ordering/v1/carts/${cart.id}/lines/${dear}`, { quantity: 1 })).status).toBe(200);
+    const twice = await alice.call('PUT', `/ordering/v1/carts/${cart.id}/lines/${dear}`, { quantity: 2 });
+    expect(twice.status).toBe(409);
+    expect(await twice.json()).toMatchObject({ code: 'ordering/product-unavailable', reason: 'over-payment-limit' });
+    const kept = (await (await alice.call('GET', `/ordering/v1/carts/${cart.id}`)).json()) as CartDto;
+    expect(kept.lines.map((l) => [l.productId, l.quantity])).toEqual([[dear, 1]]);
+  });
+
   it("another customer's cart and order answer 404, as if they did not exist", async () => {
     const product = await stockedProduct(host, 5);
     const cart = await cartWith(alice, { [product]: 1 });

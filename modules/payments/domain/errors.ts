@@ -48,7 +48,7 @@ export class IntentNotCapturable extends PaymentsError {
   readonly kind = 'conflict';
   readonly code = 'payments/intent-not-capturable';
   constructor(intentId: string, status: string) {
-    super(`Payment intent ${intentId} is ${status}; only an authorized intent can be captured.`, { intentId, status });
+    super(`Payment intent ${intentId} is ${status}; only an authorized intent can be captured.`, { intentId, intentStatus: status });
   }
 }
 
@@ -56,7 +56,7 @@ export class IntentNotVoidable extends PaymentsError {
   readonly kind = 'conflict';
   readonly code = 'payments/intent-not-voidable';
   constructor(intentId: string, status: string) {
-    super(`Payment intent ${intentId} is ${status}; a captured payment is refunded, not voided.`, { intentId, status });
+    super(`Payment intent ${intentId} is ${status}; a captured payment is refunded, not voided.`, { intentId, intentStatus: status });
   }
 }
 
@@ -64,7 +64,7 @@ export class IntentNotRefundable extends PaymentsError {
   readonly kind = 'conflict';
   readonly code = 'payments/intent-not-refundable';
   constructor(intentId: string, status: string) {
-    super(`Payment intent ${intentId} is ${status}; only a captured payment can be refunded.`, { intentId, status });
+    super(`Payment intent ${intentId} is ${status}; only a captured payment can be refunded.`, { intentId, intentStatus: status });
   }
 }
 
