@@ -58,7 +58,10 @@ if (embedded && !args.offline) {
   fail(`embedded PGlite (${config.database.dataDir}) belongs to one process: stop the host and pass --offline.`, 2);
 }
 
-const databases = await openModuleDatabases(config, chosen, createLogger({ ...config.log, level: 'warn' }));
+// Unreachable or refusing: one line naming why, not a stack trace.
+const databases = await openModuleDatabases(config, chosen, createLogger({ ...config.log, level: 'warn' })).catch((error: unknown) =>
+  fail(error instanceof Error ? error.message : String(error), 1),
+);
 try {
   const box = createSecretBox(kek);
   for (const m of chosen) {

@@ -32,7 +32,10 @@ if (embedded && !offline) {
     2,
   );
 }
-const databases = await openModuleDatabases(config, [identityModule], createLogger({ ...config.log, level: 'warn' }));
+// Unreachable or refusing: one line naming why, not a stack trace.
+const databases = await openModuleDatabases(config, [identityModule], createLogger({ ...config.log, level: 'warn' })).catch((error: unknown) =>
+  fail(error instanceof Error ? error.message : String(error), 1),
+);
 try {
   const db = databases.of('identity').db;
   const pending =

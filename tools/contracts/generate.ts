@@ -7,6 +7,11 @@ import process from 'node:process';
 import { contractFiles } from './documents.ts';
 import { repositoryRoot, writeContractFiles } from './files.ts';
 
+if (process.argv.length > 2) {
+  process.stderr.write(`openapi: takes no arguments, got ${process.argv.slice(2).join(' ')}\nusage: npm run openapi\n`);
+  process.exit(2);
+}
+
 try {
   const files = contractFiles();
   const { written, removed } = writeContractFiles(repositoryRoot, files);
