@@ -79,3 +79,38 @@ describe.skipIf(!redisUrl)('service registry on Redis', () => {
     await expect(discovery.resolve('payments')).rejects.toMatchObject({ code: 'http/no-instance', details: { module: 'payments' } });
   });
 });
+
+describe('service registry log', () => {
+  it('says registered only once a heartbeat reached Redis: not with Redis out of reach', async () => {
+    const lines: Record<string, unknown>[] = [];
+    // Port 1: nothing listens there.
+    const r = createRegistry({
+      redisUrl: 'redis://127.0.0.1:1',
+      log: testLogger(lines),
+      heartbeatMs: 60_000,
+      ttlMs: 120_000,
+      prefix: `cleave-test:${randomUUID()}`,
+    });
+    try {
+      await r.announce([{ module: 'catalog', version: '1.0.0', contractHash: 'abc' }], 'http://127.0.0.1:3000', async () => 'pass');
+      expect(lines.map((l) => l.msg)).toContain('registry heartbeat failed');
+      expect(lines.map((l) => l.msg)).not.toContain('registered in the service registry');
+    } finally {
+      await r.close({ deregister: false });
+    }
+  });
+
+  it.skipIf(!redisUrl)('says registered once, at the first heartbeat that reached Redis', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const r = createRegistry({ redisUrl: redisUrl as string, log: testLogger(lines), heartbeatMs: 50, ttlMs: 2000, prefix: `cleave-test:${randomUUID()}` });
+    try {
+      await r.announce([{ module: 'catalog', version: '1.0.0', contractHash: 'abc' }], 'http://127.0.0.1:3000', async () => 'pass');
+      expect(lines.filter((l) => l.msg === 'registered in the service registry')).toHaveLength(1);
+      // Later beats say nothing more.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(lines.filter((l) => l.msg === 'registered in the service registry')).toHaveLength(1);
+    } finally {
+      await r.close();
+    }
+  });
+});

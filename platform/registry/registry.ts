@@ -126,7 +126,16 @@ export function createRegistry(options: RegistryOptions): Registry {
     async announce(modules, address, health) {
       await connected;
       announced = modules;
-      const beat = () => heartbeat(address, health).catch((error: unknown) => options.log.warn({ err: error }, 'registry heartbeat failed'));
+      let registered = false;
+      const beat = () =>
+        heartbeat(address, health).then(
+          () => {
+            // Said once the first beat is in Redis: with Redis down at start, only when it is (not before, falsely).
+            if (!registered) options.log.info({ modules: modules.map((m) => m.module), address }, 'registered in the service registry');
+            registered = true;
+          },
+          (error: unknown) => options.log.warn({ err: error }, 'registry heartbeat failed'),
+        );
       await beat();
       // The next beat is scheduled when this one is done, so a slow health check or Redis never makes beats overlap.
       const next = () => {
@@ -134,7 +143,6 @@ export function createRegistry(options: RegistryOptions): Registry {
         timer.unref?.();
       };
       next();
-      options.log.info({ modules: modules.map((m) => m.module), address }, 'registered in the service registry');
     },
     async instances(module) {
       await connected;
