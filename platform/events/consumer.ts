@@ -1,6 +1,6 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Db, Tx } from '../db/index.ts';
-import { endSpan, runInContext, SpanKind, tracingOff, type ExecutionContext, type Logger, type Tracing } from '../observability/index.ts';
+import { childWithIds, endSpan, runInContext, SpanKind, tracingOff, type ExecutionContext, type Logger, type Tracing } from '../observability/index.ts';
 import { PermanentDeliveryError, type Consumer } from './bus.ts';
 import { eventType } from './define-event.ts';
 import type { DeadLetterStore } from './dead-letters.ts';
@@ -229,7 +229,7 @@ export function createConsumer(options: ConsumerOptions): Consumer {
       const parsed = subscription.event.schema.safeParse(envelope.payload);
       if (!parsed.success)
         throw new PermanentDeliveryError(`Payload of ${envelope.name} v${envelope.version} does not match its schema: ${parsed.error.message}`);
-      const log = options.log.child({ eventId: envelope.id, event: envelope.name, consumer: id, correlationId: envelope.correlationId });
+      const log = childWithIds(options.log, { eventId: envelope.id, event: envelope.name, consumer: id, correlationId: envelope.correlationId });
       const context: ExecutionContext = {
         correlationId: envelope.correlationId,
         causationId: envelope.id,

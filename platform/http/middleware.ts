@@ -1,5 +1,5 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import { currentContext, type Logger } from '../observability/index.ts';
+import { childWithIds, currentContext, type Logger } from '../observability/index.ts';
 import { problem, problemResponse } from './problem.ts';
 import type { AppEnv } from './app-env.ts';
 import { routeMarks } from './route-marks.ts';
@@ -74,7 +74,8 @@ async function hasBody(request: Request): Promise<boolean> {
 function logBindings(c: Context<AppEnv>): Record<string, string> {
   const bindings: Record<string, string> = { requestId: c.get('requestId') };
   const context = currentContext();
-  if (context?.correlationId && context.correlationId !== bindings.requestId) bindings.correlationId = context.correlationId;
+  // Bound even when it equals the request id: the context's ids are not added to this logger's lines (`childWithIds`).
+  if (context?.correlationId) bindings.correlationId = context.correlationId;
   const module = c.get('module');
   if (module) bindings.module = module;
   if (context?.caller) bindings.caller = context.caller;
@@ -85,7 +86,7 @@ function logBindings(c: Context<AppEnv>): Record<string, string> {
 export function requestLog(c: Context<AppEnv>): Logger {
   let log = c.get('log');
   if (!log) {
-    log = c.get('logger').child(logBindings(c));
+    log = childWithIds(c.get('logger'), logBindings(c));
     c.set('log', log);
   }
   return log;

@@ -3,7 +3,7 @@
  * Logging for every part of Cleave: one pino logger per process, children per request, module and event.
  * Not a metrics or tracing SDK; those hook in here.
  */
-export { batchedDestination, createLogger } from './logger.ts';
+export { batchedDestination, childWithIds, createLogger } from './logger.ts';
 export { redactPaths, serializeError, stripUrlCredentials } from './redaction.ts';
 export type { Logger, LoggerOptions } from './logger.ts';
 export { currentContext, outsideContext, runInContext } from './context.ts';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { runInContext } from './context.ts';
-import { batchedDestination, createLogger } from './logger.ts';
+import { batchedDestination, childWithIds, createLogger } from './logger.ts';
 
 function capture(service?: string) {
   const lines: Record<string, unknown>[] = [];
@@ -31,6 +31,30 @@ describe('log lines', () => {
     expect(lines[1]).toMatchObject({ service: 'cleave-orders', module: 'catalog', requestId: 'req-1', correlationId: 'corr-1', sku: 'A-1' });
     expect(lines[1]).not.toHaveProperty('trace_id');
     expect(lines[2]).toMatchObject({ requestId: 'given', correlationId: 'corr-1' });
+  });
+
+  it('name each id once: a logger that binds the ids itself gets no second copy from the context', () => {
+    const raw: string[] = [];
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        raw.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+        done();
+      },
+    });
+    const log = createLogger({ level: 'info', format: 'json', destination });
+    runInContext({ requestId: 'req-1', correlationId: 'batch-first' }, () => {
+      // As a consumer batch does: the context is the batch's first delivery's, the logger this delivery's.
+      const bound = childWithIds(log, { correlationId: 'this-delivery', module: 'inventory' });
+      bound.info('handled');
+      bound.child({ step: 2 }).info('a child of it');
+      log.child({ module: 'catalog' }).info('unbound');
+    });
+    const count = (line: string, key: string) => line.split(`"${key}":`).length - 1;
+    for (const line of raw) for (const key of ['requestId', 'correlationId']) expect(count(line, key), `${key} in ${line}`).toBeLessThanOrEqual(1);
+    const [handled, child, unbound] = raw.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(handled).toMatchObject({ correlationId: 'this-delivery', module: 'inventory' });
+    expect(child).toMatchObject({ correlationId: 'this-delivery', step: 2 });
+    expect(unbound).toMatchObject({ requestId: 'req-1', correlationId: 'batch-first', module: 'catalog' });
   });
 
   it('leave out the service when none is given', () => {

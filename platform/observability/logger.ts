@@ -19,13 +19,28 @@ export interface LoggerOptions {
  * tracing on the span's `trace_id` and `span_id` (OpenTelemetry's log field names). A fresh object each time: pino
  * merges the line's own fields into it, so they win.
  */
-function contextFields(): object {
+function contextFields(_line: object, _level: number, logger: Logger): object {
   const context = currentContext();
   if (!context) return {};
   const span = context.span?.spanContext();
+  // A logger that binds the ids itself (`childWithIds`, and its children, which inherit the mark through pino's
+  // prototype chain) already writes them: adding them again would write each key twice in one line.
+  if ((logger as { [bindsIds]?: true })[bindsIds]) return span ? { trace_id: span.traceId, span_id: span.spanId } : {};
   return span
     ? { requestId: context.requestId, correlationId: context.correlationId, trace_id: span.traceId, span_id: span.spanId }
     : { requestId: context.requestId, correlationId: context.correlationId };
+}
+
+const bindsIds = Symbol('cleave.logger.bindsIds');
+
+/**
+ * A child logger whose bindings carry the work's own ids (`requestId`, `correlationId`): the context's ids are then
+ * not added to its lines (see `contextFields`), so each key appears once, with the bound value.
+ */
+export function childWithIds(logger: Logger, bindings: Record<string, unknown>): Logger {
+  const child = logger.child(bindings);
+  (child as { [bindsIds]?: true })[bindsIds] = true;
+  return child;
 }
 
 /**
