@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { problem, problemMediaType, secureHeaders } from '../http/index.ts';
+import { RequestError } from '@hono/node-server';
 import type { Logger } from '../observability/index.ts';
+import { connectRefusal, refusalAnswer, refusalResponse, type Refusal } from './refusals.ts';
 
 /** How long a closing connection waits for the rest of a request body it will not read, with no byte arriving. */
 const idleDrainMs = 5_000;
@@ -57,18 +57,22 @@ export function closeAfterBody(incoming: IncomingMessage, response: Response): R
   }
 }
 
-// The security headers every answer carries, for the ones written here by hand.
-const secureHeaderLines = Object.entries(secureHeaders)
-  .map(([name, value]) => `${name}: ${value}\r\n`)
-  .join('');
-
 interface ParserError extends Error {
   code?: string;
   reason?: string;
 }
 
+/** Writes a refusal straight to a socket that has no response object (parser errors, CONNECT). */
+function writeRefusal(socket: Socket, refusal: Refusal, log: Logger | undefined, reason: string | undefined): void {
+  const { status, title, headers, body } = refusalAnswer(refusal, log, reason);
+  const head = Object.entries({ ...headers, date: new Date().toUTCString() })
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('');
+  socket.end(`HTTP/1.1 ${status} ${title}\r\n${head}\r\n${body}`);
+}
+
 /** The problem for a request Node's HTTP parser refused before the app saw it. */
-function parserProblem(error: ParserError): { status: number; code: string; detail: string } {
+function parserProblem(error: ParserError): Refusal {
   if (error.code === 'HPE_HEADER_OVERFLOW')
     return { status: 431, code: 'http/headers-too-large', detail: 'The request line and headers are larger than this server accepts (16 KiB).' };
   if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') return { status: 408, code: 'http/request-timeout', detail: 'The request did not arrive in time.' };
@@ -86,14 +90,56 @@ export function clientErrorHandler(log: Logger | undefined) {
       socket.destroy();
       return;
     }
-    const requestId = randomUUID();
-    const { status, code, detail } = parserProblem(error);
-    log?.debug({ requestId, code, reason: error.code }, 'request refused by the HTTP parser');
-    const body = JSON.stringify(problem({ status, code, detail, requestId }));
-    const title = problem({ status, code }).title;
-    socket.end(
-      `HTTP/1.1 ${status} ${title}\r\ncontent-type: ${problemMediaType}\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
-        `x-request-id: ${requestId}\r\n${secureHeaderLines}connection: close\r\n\r\n${body}`,
-    );
+    writeRefusal(socket, parserProblem(error), log, error.code);
+  };
+}
+
+/**
+ * Node's `connect` event: a CONNECT request asks for a tunnel, which only a proxy opens. Without a listener Node
+ * drops the connection without a word; this one answers 501 and closes.
+ */
+export function connectHandler(log: Logger | undefined) {
+  return (request: IncomingMessage, socket: Socket) => {
+    if (!socket.writable) return socket.destroy();
+    writeRefusal(socket, connectRefusal(request.url), log, 'CONNECT');
+  };
+}
+
+/**
+ * A request the app must not see, refused from its request line and headers: HTTP/1.1 without `Host` (RFC 9112
+ * §3.2; Node's own refusal has no body), or an asterisk-form target (`OPTIONS *`), which names no resource here.
+ */
+export function refusedBeforeApp(incoming: IncomingMessage): Refusal | undefined {
+  if (incoming.url === '*')
+    return {
+      status: 400,
+      code: 'http/malformed-request',
+      detail: `${incoming.method} * asks about the server as a whole, which is not served here; name a path.`,
+    };
+  if (incoming.httpVersionMajor === 1 && incoming.httpVersionMinor === 1 && incoming.headers.host === undefined)
+    return { status: 400, code: 'http/malformed-request', detail: 'The request has no Host header, which HTTP/1.1 requires (RFC 9112 §3.2).' };
+  return undefined;
+}
+
+/** Answers a refusal on Node's response object, before any Web request exists. */
+export function answerRefusal(outgoing: ServerResponse, refusal: Refusal, log: Logger | undefined): void {
+  const { status, headers, body } = refusalAnswer(refusal, log, refusal.code);
+  outgoing.writeHead(status, headers).end(body);
+}
+
+/**
+ * The problem for an error @hono/node-server met turning Node's request into a Web one (a Host header or path that
+ * is not a valid URL part: `RequestError`), or an error thrown before the app could answer (a 500, logged).
+ */
+export function requestErrorHandler(log: Logger | undefined) {
+  return (error: unknown): Response => {
+    if (error instanceof RequestError)
+      return refusalResponse(
+        { status: 400, code: 'http/malformed-request', detail: `The request's Host header or path is not valid: ${error.message}.` },
+        log,
+        'request-target',
+      );
+    log?.error({ err: error }, 'request failed before the app answered');
+    return refusalResponse({ status: 500, code: 'http/internal', detail: 'The server failed before it could answer.' }, log, 'internal');
   };
 }

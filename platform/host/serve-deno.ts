@@ -1,4 +1,5 @@
 import type { EdgeBindings } from '../http/index.ts';
+import { connectRefusal, refusalResponse } from './refusals.ts';
 import type { RunningServer, ServeOptions } from './serve.ts';
 
 interface DenoServer {
@@ -15,7 +16,11 @@ declare const Deno: {
 
 export function listen(fetch: (request: Request, env?: EdgeBindings) => Response | Promise<Response>, options: ServeOptions): Promise<RunningServer> {
   // The socket peer, for `clientAddress`; Deno has no header sink, so the edge sets its headers on the context.
-  const handler = (request: Request, info: { remoteAddr: { hostname: string } }) => fetch(request, { remoteAddress: info.remoteAddr.hostname });
+  // Deno.serve hands a CONNECT (a tunnel request, for proxies) to the app as if it named a path: refused as on Node.
+  const handler = (request: Request, info: { remoteAddr: { hostname: string } }) =>
+    request.method === 'CONNECT'
+      ? refusalResponse(connectRefusal(request.headers.get('host') ?? undefined), options.log, 'CONNECT')
+      : fetch(request, { remoteAddress: info.remoteAddr.hostname });
   // A client CA never reaches here: `refuseUnsupportedTls` stops it first (Deno.serve has no client certificates).
   const tls = options.tls ? { cert: options.tls.cert, key: options.tls.key } : {};
   const server = Deno.serve({ hostname: options.host, port: options.port, onListen: () => {}, ...tls }, handler);

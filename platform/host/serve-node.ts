@@ -1,9 +1,9 @@
-import { IncomingMessage, type Server } from 'node:http';
+import { createServer as createHttpServer, IncomingMessage, type ServerOptions } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
+import { getRequestListener } from '@hono/node-server';
 import type { EdgeBindings } from '../http/index.ts';
-import { clientErrorHandler, closeAfterBody } from './node-connection.ts';
+import { answerRefusal, clientErrorHandler, closeAfterBody, connectHandler, refusedBeforeApp, requestErrorHandler } from './node-connection.ts';
 import { closingServers, EdgeServerResponse } from './node-response.ts';
 import type { RunningServer, ServeOptions } from './serve.ts';
 
@@ -30,36 +30,48 @@ export function listen(fetch: Fetch, options: ServeOptions): Promise<RunningServ
     if (!(incoming instanceof IncomingMessage) || incoming.method === 'GET' || incoming.method === 'HEAD') return answer;
     return Promise.resolve(answer).then((response) => closeAfterBody(incoming, response));
   };
+  // @hono/node-server's listener, given the problem for a request it cannot turn into a Web request (it would answer
+  // an empty 400), in front of it the refusals it would let through or Node would answer without a body.
+  const toApp = getRequestListener(handle, { hostname: options.host, errorHandler: requestErrorHandler(options.log) });
+  const listener = (incoming: IncomingMessage, outgoing: EdgeServerResponse): void => {
+    const refusal = refusedBeforeApp(incoming);
+    if (refusal) answerRefusal(outgoing, refusal, options.log);
+    // The listener settles once the answer is written; it never rejects (errors become answers inside it).
+    else void toApp(incoming, outgoing);
+  };
   return new Promise((resolve, reject) => {
     const tls = options.tls;
+    // Node's own refusal of an HTTP/1.1 request without Host has no body: `refusedBeforeApp` answers it instead.
+    const serverOptions: ServerOptions<typeof IncomingMessage, typeof EdgeServerResponse> = { ServerResponse: EdgeServerResponse, requireHostHeader: false };
     // With a client CA the handshake itself refuses a peer without a certificate it signed: no request reaches the app.
-    const https = tls && {
-      createServer: createHttpsServer,
-      serverOptions: {
-        ServerResponse: EdgeServerResponse,
-        cert: tls.cert,
-        key: tls.key,
-        ...(tls.clientCa === undefined ? {} : { ca: tls.clientCa, requestCert: true, rejectUnauthorized: true }),
-      },
-    };
-    const server = serve(
-      { fetch: handle, hostname: options.host, port: options.port, ...(https ?? { serverOptions: { ServerResponse: EdgeServerResponse } }) },
-      (info: AddressInfo) => {
-        resolve({
-          url: `${tls ? 'https' : 'http'}://${formatHost(info.address)}:${info.port}`,
-          close: () =>
-            new Promise((done) => {
-              closingServers.add(server);
-              server.close(() => done());
-              // Node closes the connections idle now; those with an answer in flight close after it (see above).
-              server.closeIdleConnections();
-            }),
-        });
-      },
-    ) as Server;
+    const server = tls
+      ? createHttpsServer(
+          {
+            ...serverOptions,
+            cert: tls.cert,
+            key: tls.key,
+            ...(tls.clientCa === undefined ? {} : { ca: tls.clientCa, requestCert: true, rejectUnauthorized: true }),
+          },
+          listener,
+        )
+      : createHttpServer(serverOptions, listener);
     server.keepAliveTimeout = keepAliveTimeoutMs;
     server.on('clientError', clientErrorHandler(options.log));
+    server.on('connect', connectHandler(options.log));
     server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      const info = server.address() as AddressInfo;
+      resolve({
+        url: `${tls ? 'https' : 'http'}://${formatHost(info.address)}:${info.port}`,
+        close: () =>
+          new Promise((done) => {
+            closingServers.add(server);
+            server.close(() => done());
+            // Node closes the connections idle now; those with an answer in flight close after it (see above).
+            server.closeIdleConnections();
+          }),
+      });
+    });
   });
 }
 

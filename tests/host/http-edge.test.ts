@@ -14,6 +14,16 @@ const malformed = {
   badRequestLine: 'HELLO\r\n\r\n',
 };
 
+/** Requests Node parses but that name no resource here; Node or @hono/node-server would answer them with no body. */
+const unservable = {
+  noHost: 'GET /health/live HTTP/1.1\r\n\r\n',
+  optionsAsterisk: 'OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n',
+  getAsterisk: 'GET * HTTP/1.1\r\nHost: x\r\n\r\n',
+  badHost: 'GET /health/live HTTP/1.1\r\nHost: a b\r\n\r\n',
+  backslashPath: 'GET /\\catalog/v1/products HTTP/1.1\r\nHost: x\r\n\r\n',
+  connect: 'CONNECT example.com:22 HTTP/1.1\r\nHost: example.com:22\r\n\r\n',
+};
+
 async function sendRaw(host: ProcessHost, bytes: string) {
   const connection = await RawConnection.open(Number(new URL(host.url).port));
   try {
@@ -83,6 +93,28 @@ describe.each(runtimes)('the HTTP edge on %s', { timeout: processTestTimeoutMs }
       const body = JSON.parse(response.body) as Record<string, unknown>;
       expect(body).toMatchObject({ status, code, requestId: response.headers['x-request-id'] });
     });
+
+    it.each([
+      ['an HTTP/1.1 request without Host', unservable.noHost, 400, 'http/malformed-request', 'no Host header'],
+      ['OPTIONS *', unservable.optionsAsterisk, 400, 'http/malformed-request', 'OPTIONS * asks about the server as a whole'],
+      ['GET *', unservable.getAsterisk, 400, 'http/malformed-request', 'GET * asks about the server as a whole'],
+      ['a Host header that is not a host', unservable.badHost, 400, 'http/malformed-request', 'Host header or path is not valid'],
+      ['a backslash in the path', unservable.backslashPath, 400, 'http/malformed-request', 'Host header or path is not valid'],
+      ['CONNECT (a tunnel request)', unservable.connect, 501, 'http/method-not-implemented', 'this server is not a proxy'],
+    ])('Node answers %s with a problem, the security headers and Connection: close', async (_, bytes, status, code, detail) => {
+      const response = await sendRaw(host, bytes);
+      expect(response.status).toBe(status);
+      expect(response.headers).toMatchObject({ 'content-type': 'application/problem+json', connection: 'close', 'x-content-type-options': 'nosniff' });
+      expect(response.headers.date).toBeDefined();
+      const body = JSON.parse(response.body) as Record<string, unknown>;
+      expect(body).toMatchObject({ status, code, requestId: response.headers['x-request-id'] });
+      expect(body.detail).toContain(detail);
+    });
+
+    it('an HTTP/1.0 request without Host is still served', async () => {
+      const response = await sendRaw(host, 'GET /health/live HTTP/1.0\r\n\r\n');
+      expect(response.status).toBe(200);
+    });
   } else {
     // Deno.serve (hyper) answers parser errors itself, with no hook for the app: an empty 400 and Connection: close.
     // It is laxer than Node about header size, and drops a connection whose chunked body is malformed.
@@ -94,6 +126,13 @@ describe.each(runtimes)('the HTTP edge on %s', { timeout: processTestTimeoutMs }
       const response = await sendRaw(host, bytes);
       expect(response).toMatchObject({ status: 400, body: '' });
       expect(response.headers.connection).toBe('close');
+    });
+
+    it('Deno answers CONNECT (a tunnel request) with the same 501 problem as Node', async () => {
+      const response = await sendRaw(host, unservable.connect);
+      expect(response.status).toBe(501);
+      expect(response.headers).toMatchObject({ 'content-type': 'application/problem+json', 'x-content-type-options': 'nosniff' });
+      expect(JSON.parse(response.body)).toMatchObject({ status: 501, code: 'http/method-not-implemented', requestId: response.headers['x-request-id'] });
     });
 
     it('Deno closes the connection on a malformed chunked body without an answer', async () => {

@@ -1,0 +1,40 @@
+import { problem, problemMediaType, secureHeaders } from '../http/index.ts';
+import type { Logger } from '../observability/index.ts';
+
+/** A refusal answered below the app, where no route, log line or metric sees the request. */
+export interface Refusal {
+  status: number;
+  code: string;
+  detail: string;
+}
+
+/**
+ * The answer to a request refused below the app: an RFC 9457 problem with its own request id and the headers every
+ * answer carries, and `Connection: close` (a client that sent it may not frame its next request right either).
+ */
+export function refusalAnswer(refusal: Refusal, log: Logger | undefined, reason: string | undefined) {
+  const requestId = crypto.randomUUID();
+  const { status, code, detail } = refusal;
+  log?.debug({ requestId, code, reason }, 'request refused before the app');
+  const body = JSON.stringify(problem({ status, code, detail, requestId }));
+  const headers: Record<string, string> = {
+    ...secureHeaders,
+    'x-request-id': requestId,
+    'content-type': problemMediaType,
+    'content-length': String(new TextEncoder().encode(body).byteLength),
+    connection: 'close',
+  };
+  return { status, title: problem({ status, code }).title, headers, body };
+}
+
+/** The refusal as a Web response, for @hono/node-server's `errorHandler`. */
+export function refusalResponse(refusal: Refusal, log: Logger | undefined, reason?: string): Response {
+  const { status, headers, body } = refusalAnswer(refusal, log, reason);
+  return new Response(body, { status, headers });
+}
+
+/** CONNECT asks for a tunnel, which only a proxy opens (RFC 9110 §9.3.6). */
+export function connectRefusal(target: string | undefined): Refusal {
+  const detail = `CONNECT asks for a tunnel to ${target || 'a host'}; this server is not a proxy and opens none.`;
+  return { status: 501, code: 'http/method-not-implemented', detail };
+}
