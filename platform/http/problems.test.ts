@@ -7,7 +7,7 @@ import { CleaveError, errorKinds } from './errors.ts';
 import { statusByKind } from './problem.ts';
 import { asMiddleware } from './route-marks.ts';
 import { contractRoute } from './route.ts';
-import { maxNestingDepth, nestingDepthExceeds } from './strict-json.ts';
+import { checkJsonText, maxNestingDepth } from './strict-json.ts';
 
 const echo = contractRoute({
   method: 'post',
@@ -163,7 +163,32 @@ describe('problem responses', () => {
     const atLimit = `{"name":"a","count":1,"x":${'['.repeat(maxNestingDepth - 1)}1${']'.repeat(maxNestingDepth - 1)}}`;
     await expectProblem(await post(atLimit), 400, 'http/validation-failed');
     // Brackets inside strings are text, not nesting.
-    expect(nestingDepthExceeds(`{"a":"${'['.repeat(500)}\\"${'{'.repeat(500)}"}`, 2)).toBe(false);
+    expect(checkJsonText(`{"a":"${'['.repeat(500)}\\"${'{'.repeat(500)}"}`, 2)).toBeUndefined();
+  });
+
+  it('an object that repeats a member name is 400 http/malformed-json naming it, whichever way the name is written', async () => {
+    const cases: [string, string][] = [
+      ['{"name":"a","count":1,"name":"b"}', '"name"'],
+      ['{"name":"a","count":1,"\\u006eame":"b"}', '"name"'],
+      ['{"name":"a","count":1,"x":[{"k":1},{"k":2,"k":3}]}', '"k"'],
+      ['{"name":"a","count":1,"x":{"a\\"b":1,"a\\u0022b":2}}', '"a\\"b"'],
+    ];
+    for (const [body, name] of cases) {
+      const problem = await expectProblem(await post(body), 400, 'http/malformed-json');
+      expect(problem.detail).toContain(`repeats the member ${name}`);
+    }
+  });
+
+  it('the same name in different objects, names inside strings, and a value equal to a name are not repeats', () => {
+    for (const text of [
+      '{"a":1,"b":{"a":2,"b":[{"a":3},{"a":4}]}}',
+      '{"a":"a","b":"a"}',
+      '{"a":"{\\"a\\":1,\\"a\\":2}","b":["a","a"]}',
+      '[{"a":1},{"a":1}]',
+      '{"":1,"a":{"":2}}',
+    ])
+      expect(checkJsonText(text, maxNestingDepth), text).toBeUndefined();
+    expect(checkJsonText('{"":1,"":2}', maxNestingDepth)).toEqual({ kind: 'repeated-member', name: '' });
   });
 
   it('a domain error maps through the kind table and keeps its fields', async () => {

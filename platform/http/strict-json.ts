@@ -7,24 +7,58 @@ const jsonType = /^application\/([\w.-]+\+)?json\s*(;|$)/i;
 /** The deepest nesting of arrays and objects a JSON body may have; no contract comes near it. */
 export const maxNestingDepth = 64;
 
+/** What `checkJsonText` found wrong with a JSON text that may still parse. */
+export type JsonTextFault = { kind: 'too-deep' } | { kind: 'repeated-member'; name: string };
+
+interface Level {
+  /** The member names seen so far, for an object; undefined for an array. */
+  names: Set<string> | undefined;
+  /** In an object, whether the next string is a member name. */
+  expectName: boolean;
+}
+
 /**
- * Whether JSON `text` opens more than `limit` arrays or objects inside one another: one pass over the text, brackets
- * inside strings not counted. On text that is not JSON the answer means nothing; parsing then refuses it.
+ * One pass over JSON `text`, before it is parsed: whether it opens more than `depthLimit` arrays or objects inside one
+ * another, or an object repeats a member name (RFC 8259 §4 leaves that to the parser: JSON.parse keeps the last,
+ * another parser the first, so a gateway and a service could read different values; I-JSON, RFC 7493 §2.3, forbids
+ * it). Brackets inside strings are not counted; names compare after unescaping (`"a"` and `"\u0061"` are one name).
+ * On text that is not JSON the answer means nothing; parsing then refuses it.
  */
-export function nestingDepthExceeds(text: string, limit: number): boolean {
-  let depth = 0;
-  let inString = false;
+export function checkJsonText(text: string, depthLimit: number): JsonTextFault | undefined {
+  const levels: Level[] = [];
+  let top: Level | undefined;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++;
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x5b || c === 0x7b) {
-      if (++depth > limit) return true;
-    } else if (c === 0x5d || c === 0x7d) depth--;
+    if (c === 0x22) {
+      const start = i;
+      let escaped = false;
+      for (i++; i < text.length; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 0x5c) {
+          escaped = true;
+          i++;
+        } else if (d === 0x22) break;
+      }
+      if (top?.names === undefined || !top.expectName) continue;
+      top.expectName = false;
+      let name: string;
+      try {
+        name = escaped ? (JSON.parse(text.slice(start, i + 1)) as string) : text.slice(start + 1, i);
+      } catch {
+        return undefined;
+      }
+      if (top.names.has(name)) return { kind: 'repeated-member', name };
+      top.names.add(name);
+    } else if (c === 0x7b || c === 0x5b) {
+      if (levels.length >= depthLimit) return { kind: 'too-deep' };
+      top = { names: c === 0x7b ? new Set() : undefined, expectName: c === 0x7b };
+      levels.push(top);
+    } else if (c === 0x7d || c === 0x5d) {
+      levels.pop();
+      top = levels[levels.length - 1];
+    } else if (c === 0x2c && top?.names !== undefined) top.expectName = true;
   }
-  return false;
+  return undefined;
 }
 
 /**
@@ -53,8 +87,13 @@ export function strictJson(): MiddlewareHandler<AppEnv> {
     if (text.trim() === '') return refuse('The request body is empty; this operation needs a JSON body.');
     // Checked before parsing: every later walk over the value (text rules, validation) recurses, and a few kilobytes
     // of `[[[[…` would otherwise overflow the stack (a 500) after seconds of work that holds up every other request.
-    if (nestingDepthExceeds(text, maxNestingDepth))
+    const fault = checkJsonText(text, maxNestingDepth);
+    if (fault?.kind === 'too-deep')
       return refuse(`The request body nests arrays and objects more than ${maxNestingDepth} levels deep, which this API does not accept (RFC 8259 §9).`);
+    if (fault?.kind === 'repeated-member')
+      return refuse(
+        `The request body repeats the member ${JSON.stringify(fault.name.length > 64 ? `${fault.name.slice(0, 64)}…` : fault.name)} in one object; each name may appear once (I-JSON, RFC 7493 §2.3).`,
+      );
     try {
       JSON.parse(text);
     } catch (error) {
