@@ -1,15 +1,33 @@
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { isDomainError } from './errors.ts';
-import { problem, problemResponse, statusByKind, type Problem } from './problem.ts';
+import { problem, problemResponse, problemSchema, statusByKind, type Problem } from './problem.ts';
 import { isMiddleware } from './route-marks.ts';
 import type { AppEnv } from './app-env.ts';
 import { requestLog } from './middleware.ts';
+
+/** The members every problem has; an error's own fields (its problem's extensions) must not use these names. */
+const problemMembers: ReadonlySet<string> = new Set(Object.keys(problemSchema.shape));
 
 /** Maps any thrown value to a problem body. Unknown errors become a 500 that reveals nothing about internals. */
 export function problemFromError(error: unknown, c: Context<AppEnv>): Problem {
   const common = { instance: c.req.path, requestId: c.get('requestId') };
   if (isDomainError(error)) {
+    const clash = error.details && Object.keys(error.details).filter((name) => problemMembers.has(name));
+    if (clash?.length) {
+      // The problem's own member would silently overwrite the error's field (a `status: 'authorized'` became 409).
+      c.get('logger')?.error(
+        { requestId: c.get('requestId'), code: error.code, fields: clash },
+        'problem field clash: the error has fields named like members of the problem itself; rename them',
+      );
+      if (c.get('undeclaredProblems') !== 'log')
+        return problem({
+          ...common,
+          status: 500,
+          code: 'http/internal',
+          detail: `The error ${error.code} has fields named like problem members (${clash.join(', ')}), which would be lost.`,
+        });
+    }
     return problem({
       ...common,
       status: statusByKind[error.kind],

@@ -27,9 +27,9 @@ class WidgetMissing extends Error {
   readonly details = { widgetId: 'w-1' };
 }
 
-function appUnderTest(bodyLimitBytes = 1024) {
+function appUnderTest(bodyLimitBytes = 1024, undeclaredProblems: 'fail' | 'log' = 'fail') {
   const logLines: Record<string, unknown>[] = [];
-  const app = createApp({ logger: testLogger(logLines), bodyLimitBytes });
+  const app = createApp({ logger: testLogger(logLines), bodyLimitBytes, undeclaredProblems });
   const router = createRouter();
   router.openapi(echo, (c) => c.json({ name: c.req.valid('json').name }, 200));
   router.get('/things/v1/missing', () => {
@@ -37,6 +37,9 @@ function appUnderTest(bodyLimitBytes = 1024) {
   });
   router.get('/things/v1/kind/:kind', (c) => {
     throw new CleaveError(c.req.param('kind') as (typeof errorKinds)[number], 'things/by-kind', 'Failed on purpose.');
+  });
+  router.get('/things/v1/clash', () => {
+    throw new CleaveError('conflict', 'things/state-conflict', 'The widget is shipped.', { details: { status: 'shipped', widgetId: 'w-1' } });
   });
   router.get('/things/v1/crash', () => {
     throw new Error('connection string postgres://admin:hunter2@db/secret broke');
@@ -194,6 +197,18 @@ describe('problem responses', () => {
   it('a domain error maps through the kind table and keeps its fields', async () => {
     const body = await expectProblem(await appUnderTest().app.request('/things/v1/missing'), 404, 'things/widget-missing');
     expect(body).toMatchObject({ detail: 'Widget w-1 is not here.', widgetId: 'w-1' });
+  });
+
+  it('an error whose fields are named like problem members is a 500 in tests and logged, never a silently lost field', async () => {
+    const strict = appUnderTest();
+    const failed = await expectProblem(await strict.app.request('/things/v1/clash'), 500, 'http/internal');
+    expect(failed.detail).toBe('The error things/state-conflict has fields named like problem members (status), which would be lost.');
+    expect(strict.logLines).toContainEqual(expect.objectContaining({ level: 50, code: 'things/state-conflict', fields: ['status'] }));
+    // In production (undeclared problems only logged) the answer keeps its status and the other fields; the log says why.
+    const lenient = appUnderTest(1024, 'log');
+    const kept = await expectProblem(await lenient.app.request('/things/v1/clash'), 409, 'things/state-conflict');
+    expect(kept).toMatchObject({ status: 409, widgetId: 'w-1' });
+    expect(lenient.logLines).toContainEqual(expect.objectContaining({ level: 50, fields: ['status'] }));
   });
 
   it.each(errorKinds)('kind %s maps to its status', async (kind) => {
