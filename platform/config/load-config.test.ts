@@ -141,3 +141,41 @@ describe('HTTP edge settings', () => {
     expect(() => loadConfig({ LOCAL_MAX_CONCURRENT: '0' })).toThrow(/LOCAL_MAX_CONCURRENT: must be greater than 0/);
   });
 });
+
+describe('settings checked together', () => {
+  it('are checked even when another setting is invalid, so one error lists every problem', () => {
+    let error: unknown;
+    try {
+      loadConfig({
+        PORT: 'eighty',
+        ACCESS_TOKEN_TTL: '30m',
+        REFRESH_TOKEN_TTL: '10m',
+        PAYMENTS_PROVIDER_ERROR_RATE: '0.6',
+        PAYMENTS_PROVIDER_TIMEOUT_RATE: '0.6',
+        EVENT_HANDLER_TIMEOUT_MS: '90000',
+        SHUTDOWN_TIMEOUT_MS: '1000',
+        SHUTDOWN_DRAIN_DELAY: '5s',
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems.map((p) => p.variable).sort()).toEqual([
+      'EVENT_HANDLER_TIMEOUT_MS',
+      'PAYMENTS_PROVIDER_ERROR_RATE',
+      'PORT',
+      'REFRESH_TOKEN_TTL',
+      'SHUTDOWN_DRAIN_DELAY',
+    ]);
+  });
+
+  it('skip a combination whose own input is invalid, rather than guess it', () => {
+    let error: unknown;
+    try {
+      loadConfig({ ACCESS_TOKEN_TTL: 'soon', REFRESH_TOKEN_TTL: '1m', PAYMENTS_PROVIDER_TIMEOUT_RATE: '2', PAYMENTS_PROVIDER_ERROR_RATE: '0.9' });
+    } catch (e) {
+      error = e;
+    }
+    expect((error as ConfigError).problems.map((p) => p.variable).sort()).toEqual(['ACCESS_TOKEN_TTL', 'PAYMENTS_PROVIDER_TIMEOUT_RATE']);
+  });
+});
