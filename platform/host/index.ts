@@ -24,6 +24,7 @@ export { moduleRole, openModuleDatabases, provisionModuleSchema } from './databa
 export { provisionModuleLogins } from './provision-logins.ts';
 export type { ModuleLogin, ProvisionLoginsOptions, ProvisionResult } from './provision-logins.ts';
 export type { ModuleDatabases } from './databases.ts';
+export { databaseVariable, openExistingModuleDatabases } from './existing-databases.ts';
 export { contractHash } from './contract-hash.ts';
 export { mountGateway } from './gateway.ts';
 export type { GatewayOptions } from './gateway.ts';

@@ -14,8 +14,7 @@ import { signingKeyHistory } from '../../modules/identity/index.ts';
 import { auditMigrations, auditTables, verifyAuditChain, type AuditReport } from '../../platform/audit/index.ts';
 import { loadConfigOrExit } from '../../platform/config/index.ts';
 import { pendingMigrations } from '../../platform/db/index.ts';
-import { openModuleDatabases, resolveTopology } from '../../platform/host/index.ts';
-import { createLogger } from '../../platform/observability/index.ts';
+import { openExistingModuleDatabases, resolveTopology } from '../../platform/host/index.ts';
 import { toCommand, usage, type AuditCommand } from './args.ts';
 
 function fail(message: string, code: number): never {
@@ -65,7 +64,8 @@ async function fromDatabases(): Promise<AuditReport[]> {
     fail(`embedded PGlite (${config.database.dataDir}) belongs to one process: ask the running host (--url), or stop it and pass --offline`, 2);
   const identity = modules.find((m) => m.name === 'identity');
   const opened = command.jwks || !identity || chosen.includes(identity) ? chosen : [...chosen, identity];
-  const databases = await openModuleDatabases(config, opened, createLogger({ ...config.log, level: 'warn' }));
+  // Reading creates nothing: no empty PGlite directory, no role or schema (a missing database is said so).
+  const databases = await openExistingModuleDatabases(config, opened);
   try {
     const keys: JSONWebKeySet = command.jwks
       ? (JSON.parse(readFileSync(command.jwks, 'utf8')) as JSONWebKeySet)
