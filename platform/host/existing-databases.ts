@@ -3,13 +3,8 @@ import { join, resolve } from 'node:path';
 import { sql } from 'drizzle-orm';
 import type { Config } from '../config/index.ts';
 import { connectionProblem, isMissingDatabase, openDatabase, redactUrl, resultRows, type DatabaseHandle } from '../db/index.ts';
-import type { ModuleDatabases } from './databases.ts';
+import { databaseSetting, type ModuleDatabases } from './databases.ts';
 import type { ModuleDefinition } from './define-module.ts';
-
-/** The setting that names a module's database: its own `<MODULE>_DATABASE_URL`, else `DATABASE_URL`. */
-export function databaseVariable(config: Config, module: string): string {
-  return config.database.moduleUrls[module] ? `${module.toUpperCase().replaceAll('-', '_')}_DATABASE_URL` : 'DATABASE_URL';
-}
 
 /**
  * Opens the databases of `modules` for a command that only reads them, creating nothing: a `DATA_DIR` without a
@@ -26,7 +21,7 @@ export async function openExistingModuleDatabases(config: Config, modules: reado
       const key = url ?? 'pglite';
       let entry = opened.get(key);
       if (!entry) {
-        const where = url ? `database ${redactUrl(url)} (${databaseVariable(config, m.name)})` : `${resolve(config.database.dataDir)} (DATA_DIR)`;
+        const where = url ? `database ${redactUrl(url)} (${databaseSetting(config, m.name)})` : `${resolve(config.database.dataDir)} (DATA_DIR)`;
         if (!url && (config.database.dataDir === 'memory' || !existsSync(join(config.database.dataDir, 'pglite', 'PG_VERSION'))))
           throw new Error(`no Cleave data in ${config.database.dataDir === 'memory' ? 'memory (DATA_DIR=memory)' : where}: nothing to read`);
         const handle = url
