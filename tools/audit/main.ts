@@ -7,11 +7,11 @@
  */
 import { readFileSync } from 'node:fs';
 import process from 'node:process';
-import { parseArgs } from 'node:util';
 import type { JSONWebKeySet } from 'jose';
 import { modules } from '../../apps/modules.ts';
 import { signingKeyHistory } from '../../modules/identity/index.ts';
 import { auditMigrations, auditTables, verifyAuditChain, type AuditReport } from '../../platform/audit/index.ts';
+import { parseCommandLine, usageError } from '../../platform/cli/index.ts';
 import { loadConfigOrExit } from '../../platform/config/index.ts';
 import { pendingMigrations } from '../../platform/db/index.ts';
 import { openExistingModuleDatabases, resolveTopology } from '../../platform/host/index.ts';
@@ -22,19 +22,21 @@ function fail(message: string, code: number): never {
   process.exit(code);
 }
 
+const parsed = parseCommandLine({
+  name: 'audit',
+  usage,
+  positionals: true,
+  options: { module: { type: 'string' }, url: { type: 'string' }, jwks: { type: 'string' }, offline: { type: 'boolean' } },
+});
 let command: AuditCommand;
 try {
-  const parsed = parseArgs({
-    allowPositionals: true,
-    options: { module: { type: 'string' }, url: { type: 'string' }, jwks: { type: 'string' }, offline: { type: 'boolean' } },
-  });
   command = toCommand(
     parsed.positionals,
     parsed.values,
     modules.map((m) => m.name),
   );
 } catch (error) {
-  fail(`${error instanceof Error ? error.message : String(error)}\n${usage}`, 2);
+  usageError({ name: 'audit', usage }, error instanceof Error ? error.message : String(error));
 }
 
 async function overHttp(url: string): Promise<AuditReport[]> {
