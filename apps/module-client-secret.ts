@@ -5,7 +5,7 @@
  * the shared key could prove itself as any module. Exit codes: 0 printed, 1 no key configured, 2 bad usage.
  */
 import process from 'node:process';
-import { parseArgs } from 'node:util';
+import { parseCommandLine, usageError } from '../platform/cli/index.ts';
 import { loadConfigOrExit } from '../platform/config/index.ts';
 import { moduleClientSecret } from '../platform/security/index.ts';
 import { modules } from './modules.ts';
@@ -15,16 +15,16 @@ function fail(message: string, code: number): never {
   process.exit(code);
 }
 
-let positionals: string[] = [];
-try {
-  positionals = parseArgs({ allowPositionals: true, options: {} }).positionals;
-} catch (error) {
-  fail(error instanceof Error ? error.message : String(error), 2);
-}
 const names: readonly string[] = modules.map((m) => m.name);
-const [module, extra] = positionals;
-if (module === undefined || extra !== undefined) fail(`usage: npm run keys:module-secret -- <module> (one of ${names.join(', ')})`, 2);
-if (!names.includes(module)) fail(`no module named "${module}" (modules: ${names.join(', ')})`, 2);
+const command = {
+  name: 'keys:module-secret',
+  usage: `usage: npm run keys:module-secret -- <module>
+  prints the module's client secret, derived from MODULE_CLIENT_KEY (or MODULE_CLIENT_KEY_FILE)
+  <module>  one of ${names.join(', ')}`,
+};
+const [module, extra] = parseCommandLine({ ...command, options: {}, positionals: true }).positionals;
+if (module === undefined || extra !== undefined) usageError(command, 'name exactly one module');
+if (!names.includes(module)) usageError(command, `no module named "${module}" (modules: ${names.join(', ')})`);
 const config = loadConfigOrExit();
 const key = config.identity.moduleClientKey;
 if (!key) fail('MODULE_CLIENT_KEY (or MODULE_CLIENT_KEY_FILE) is not set: the secrets derive from it.', 1);

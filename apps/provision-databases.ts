@@ -6,7 +6,7 @@
  * schema. Both may come from files (`_FILE`). Exit codes: 0 provisioned, 1 failed, 2 bad usage or configuration.
  */
 import process from 'node:process';
-import { parseArgs } from 'node:util';
+import { parseCommandLine, usageError } from '../platform/cli/index.ts';
 import { loadConfigOrExit } from '../platform/config/index.ts';
 import { provisionModuleLogins } from '../platform/host/index.ts';
 import { createLogger } from '../platform/observability/index.ts';
@@ -17,14 +17,16 @@ function fail(message: string, code: number): never {
   process.exit(code);
 }
 
-let chosen: string[] = [];
-try {
-  chosen = parseArgs({ options: { module: { type: 'string', multiple: true, default: [] } } }).values.module;
-} catch (error) {
-  fail(error instanceof Error ? error.message : String(error), 2);
-}
 const known: string[] = modules.map((m) => m.name);
-for (const name of chosen) if (!known.includes(name)) fail(`unknown module "${name}"; modules: ${known.join(', ')}`, 2);
+const command = {
+  name: 'db:provision',
+  usage: `usage: npm run db:provision [-- --module <m>]...
+  with DATABASE_URL (a user that may create databases and roles), creates each module's database of
+  <MODULE>_DATABASE_URL if missing, its login role with that URL's password, and its schema
+  --module  only this module (repeatable): ${known.join(', ')}`,
+};
+const chosen = parseCommandLine({ ...command, options: { module: { type: 'string', multiple: true, default: [] } } }).values.module;
+for (const name of chosen) if (!known.includes(name)) usageError(command, `unknown module "${name}"; modules: ${known.join(', ')}`);
 const config = loadConfigOrExit();
 const adminUrl = config.database.url;
 if (!adminUrl) fail('set DATABASE_URL (or DATABASE_URL_FILE) to a user that may create databases and roles', 2);

@@ -7,7 +7,7 @@
  * `--offline`. `--pause-ms` spreads the load on a busy database. Exit codes: 0 done, 1 failed, 2 bad usage.
  */
 import process from 'node:process';
-import { parseArgs } from 'node:util';
+import { parseCommandLine, usageError } from '../platform/cli/index.ts';
 import { classifiedColumns } from '../platform/compliance/index.ts';
 import { loadConfigOrExit } from '../platform/config/index.ts';
 import { pendingMigrations, readMigrations } from '../platform/db/index.ts';
@@ -24,24 +24,30 @@ function fail(message: string, code: number): never {
 
 const say = (line: string) => process.stdout.write(`keys:reencrypt: ${line}\n`);
 
-let args;
-try {
-  args = parseArgs({
-    options: {
-      offline: { type: 'boolean', default: false },
-      'dry-run': { type: 'boolean', default: false },
-      module: { type: 'string', multiple: true },
-      'batch-size': { type: 'string', default: '500' },
-      'pause-ms': { type: 'string', default: '0' },
-    },
-  }).values;
-} catch (error) {
-  fail(error instanceof Error ? error.message : String(error), 2);
-}
+const command = {
+  name: 'keys:reencrypt',
+  usage: `usage: npm run keys:reencrypt [-- --offline] [--module <name>]... [--batch-size 500] [--pause-ms 0] [--dry-run]
+  rewraps every module's data keys under the first key of DATA_KEK; safe to stop and run again
+  --offline     embedded PGlite (DATA_DIR) with the host stopped
+  --module      only this module (repeatable); by default every module with data keys
+  --batch-size  data keys per transaction (1 to 10000)
+  --pause-ms    pause between batches, to spread the load on a busy database
+  --dry-run     count the data keys to rewrap, change nothing`,
+};
+const args = parseCommandLine({
+  ...command,
+  options: {
+    offline: { type: 'boolean', default: false },
+    'dry-run': { type: 'boolean', default: false },
+    module: { type: 'string', multiple: true },
+    'batch-size': { type: 'string', default: '500' },
+    'pause-ms': { type: 'string', default: '0' },
+  },
+}).values;
 const batchSize = Number(args['batch-size']);
 const pauseMs = Number(args['pause-ms']);
-if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) fail('--batch-size must be a whole number from 1 to 10000', 2);
-if (!Number.isInteger(pauseMs) || pauseMs < 0) fail('--pause-ms must be a whole number of milliseconds', 2);
+if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) usageError(command, '--batch-size must be a whole number from 1 to 10000');
+if (!Number.isInteger(pauseMs) || pauseMs < 0) usageError(command, '--pause-ms must be a whole number of milliseconds');
 
 // The modules that keep data keys: those with columns they classify as encrypted (sealed under per-subject keys).
 const encrypting = modules.filter((m) => classifiedColumns(m.data).some((c) => c.data.protection === 'encrypted'));

@@ -5,8 +5,8 @@
  * `--offline` says the host is stopped. Exit codes: 0 rotated, 1 failed, 2 bad usage.
  */
 import process from 'node:process';
-import { parseArgs } from 'node:util';
 import { auditMigrations } from '../platform/audit/index.ts';
+import { parseCommandLine } from '../platform/cli/index.ts';
 import { loadConfigOrExit } from '../platform/config/index.ts';
 import { pendingMigrations, readMigrations } from '../platform/db/index.ts';
 import { openModuleDatabases } from '../platform/host/index.ts';
@@ -18,12 +18,10 @@ function fail(message: string, code: number): never {
   process.exit(code);
 }
 
-let offline = false;
-try {
-  offline = parseArgs({ options: { offline: { type: 'boolean', default: false } } }).values.offline;
-} catch (error) {
-  fail(error instanceof Error ? error.message : String(error), 2);
-}
+const usage = `usage: npm run keys:rotate [-- --offline]
+  rotates identity's signing key in its database (DATABASE_URL / IDENTITY_DATABASE_URL) and prints the key set
+  --offline  embedded PGlite (DATA_DIR) with the host stopped; with a host running, use POST /identity/v1/keys/rotate`;
+const { offline } = parseCommandLine({ name: 'keys:rotate', usage, options: { offline: { type: 'boolean', default: false } } }).values;
 const config = loadConfigOrExit();
 const embedded = !config.database.moduleUrls.identity && !config.database.url;
 if (embedded && !offline) {

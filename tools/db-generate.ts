@@ -5,16 +5,20 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import process from 'node:process';
+import { parseCommandLine, usageError } from '../platform/cli/index.ts';
 
 const all = readdirSync('modules', { withFileTypes: true })
   .filter((d) => d.isDirectory() && existsSync(`modules/${d.name}/infrastructure/schema.ts`))
   .map((d) => d.name);
-const wanted = process.argv.slice(2);
+const command = {
+  name: 'db:generate',
+  usage: `usage: npm run db:generate [-- <module>...]
+  generates each module's SQL migrations from its drizzle schema into migrations/<module>/
+  <module>  one or more of ${all.join(', ')} (all by default)`,
+};
+const wanted = parseCommandLine({ ...command, options: {}, positionals: true }).positionals;
 const unknown = wanted.filter((m) => !all.includes(m));
-if (unknown.length > 0) {
-  console.error(`Unknown module(s): ${unknown.join(', ')}. Modules with a schema: ${all.join(', ')}.`);
-  process.exit(2);
-}
+if (unknown.length > 0) usageError(command, `unknown module(s): ${unknown.join(', ')}`);
 for (const module of wanted.length > 0 ? wanted : all) {
   const args = [
     'drizzle-kit',

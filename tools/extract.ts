@@ -7,8 +7,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import process from 'node:process';
-import { parseArgs } from 'node:util';
 import { modules } from '../apps/modules.ts';
+import { parseCommandLine, usageError } from '../platform/cli/index.ts';
 import { deploymentNotes, entryPoint, topologyFor } from './extract/templates.ts';
 import { manifestsAfterExtract } from './extract/k8s-step.ts';
 
@@ -17,29 +17,36 @@ function fail(message: string, code = 2): never {
   process.exit(code);
 }
 
-let parsed;
-try {
-  parsed = parseArgs({
-    allowPositionals: true,
-    options: {
-      port: { type: 'string', default: '3001' },
-      'monolith-url': { type: 'string', default: 'http://127.0.0.1:3000' },
-      force: { type: 'boolean', default: false },
-      k8s: { type: 'boolean', default: false },
-    },
-  });
-} catch (error) {
-  fail(error instanceof Error ? error.message : String(error));
-}
-const [name, ...extra] = parsed.positionals;
 const known = modules.map((m) => m.name);
-if (!name || extra.length > 0) fail(`name exactly one module to extract: npm run extract -- <module>\nmodules: ${known.join(', ')}`);
+const command = {
+  name: 'extract',
+  usage: `usage: npm run extract -- <module> [--port 3001] [--monolith-url http://127.0.0.1:3000] [--force] [--k8s]
+  writes apps/extracted/<module>/ (an entry point hosting only that module, its deployment notes) and prints the
+  configuration of the new deployment and of the monolith
+  <module>        one of ${known.join(', ')}
+  --port          the new deployment's port
+  --monolith-url  where the monolith is reached
+  --force         overwrite files that differ from what extract would write
+  --k8s           also write the Kubernetes manifests (npm run k8s) to deploy/k8s`,
+};
+const parsed = parseCommandLine({
+  ...command,
+  positionals: true,
+  options: {
+    port: { type: 'string', default: '3001' },
+    'monolith-url': { type: 'string', default: 'http://127.0.0.1:3000' },
+    force: { type: 'boolean', default: false },
+    k8s: { type: 'boolean', default: false },
+  },
+});
+const [name, ...extra] = parsed.positionals;
+if (!name || extra.length > 0) usageError(command, 'name exactly one module to extract');
 const definition = modules.find((m) => m.name === name);
-if (!definition) fail(`unknown module "${name}"; modules: ${known.join(', ')}`);
+if (!definition) usageError(command, `unknown module "${name}"; modules: ${known.join(', ')}`);
 const port = Number(parsed.values.port);
-if (!Number.isInteger(port) || port < 1 || port > 65535) fail(`--port must be a port number, got ${parsed.values.port}`);
+if (!Number.isInteger(port) || port < 1 || port > 65535) usageError(command, `--port must be a port number, got ${parsed.values.port}`);
 const monolithUrl = parsed.values['monolith-url'];
-if (!/^https?:\/\/[^\s/]+$/.test(monolithUrl)) fail(`--monolith-url must look like http://host:port, got ${monolithUrl}`);
+if (!/^https?:\/\/[^\s/]+$/.test(monolithUrl)) usageError(command, `--monolith-url must look like http://host:port, got ${monolithUrl}`);
 
 const topology = topologyFor(definition, modules, { port, monolithUrl });
 const dir = join('apps', 'extracted', definition.name);

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { defineModule, type ModuleContext } from '../../platform/host/index.ts';
 import { identityContract } from './contract/contract.ts';
 import { identityRoutes } from './infrastructure/identity.routes.ts';
-import { identityRuntime } from './infrastructure/identity-runtime.ts';
+import { identityRequiredSettings, identityRuntime } from './infrastructure/identity-runtime.ts';
 import { seedIdentity } from './infrastructure/seed.ts';
 
 /** Demo accounts with known passwords: development only, whatever DEMO_DATA says. */
@@ -99,6 +99,7 @@ export const identityModule = defineModule({
       columns: { response_body: { category: 'personal', protection: 'plain' } },
     },
   },
+  requires: identityRequiredSettings,
   routes: identityRoutes,
   health: (ctx) => [
     {

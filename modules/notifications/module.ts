@@ -10,7 +10,7 @@ import { eraseCustomer } from './application/erase-customer.ts';
 import { deliverMessage } from './application/deliver-message.ts';
 import { notificationsContract } from './contract/contract.ts';
 import { messagesRoutes } from './infrastructure/messages.handlers.ts';
-import { notificationsDeps } from './infrastructure/notifications-runtime.ts';
+import { notificationsDeps, notificationsRequiredSettings } from './infrastructure/notifications-runtime.ts';
 import { notificationSubscriptions } from './infrastructure/subscriptions.ts';
 import { templateRegistry, templates, type TemplateRegistry } from './templates/registry.ts';
 
@@ -48,6 +48,7 @@ export function notificationsModuleWith(registry: TemplateRegistry) {
     data,
 
     uses: [identityContract],
+    requires: notificationsRequiredSettings,
     routes: (ctx) => messagesRoutes(notificationsDeps(ctx)),
     subscriptions: [
       ...notificationSubscriptions(notifiedEvents, registry),

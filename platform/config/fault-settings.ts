@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { environmentSchema } from './schema.ts';
+import { whenValid } from './partial-environment.ts';
 
 /** The places a saga runner passes while it drives a saga (platform/sagas `SagaTracePoint['at']`). */
 export const sagaTracePoints = ['intent-recorded', 'invoked', 'recorded', 'compensating', 'compensated', 'recorded-compensation'] as const;
@@ -38,7 +39,7 @@ export function parseSagaCrashPoint(value: string): SagaCrashPoint | string {
 export function faultSettings(e: Environment, problems: { variable: string; message: string }[]): FaultConfig {
   const raw = e.FAULT_SAGA_CRASH_AT;
   if (raw === undefined) return { sagaCrashAt: undefined };
-  if (e.NODE_ENV === 'production') {
+  if (whenValid(() => e.NODE_ENV === 'production')) {
     problems.push({ variable: 'FAULT_SAGA_CRASH_AT', message: 'kills the process on purpose (fault injection for tests); refused with NODE_ENV=production' });
     return { sagaCrashAt: undefined };
   }

@@ -1,4 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './load-config.ts';
 
@@ -50,6 +53,21 @@ describe('starting with bad configuration', () => {
     expect(result.stderr).toContain('Invalid configuration:');
     expect(result.stderr).toContain('PORT: must be at most 65535');
     expect(result.stderr).toContain('EVENT_MAX_ATTEMPTS: must be greater than 0');
+  });
+
+  it('in production names every missing key-encryption key at once, before any database is created', () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'cleave-production-keys-'));
+    rmSync(dataDir, { recursive: true });
+    const env: Record<string, string | undefined> = { ...process.env, NODE_ENV: 'production', DATA_DIR: dataDir, PORT: '0', LOG_FORMAT: 'json' };
+    for (const name of ['IDENTITY_KEK', 'IDENTITY_KEK_FILE', 'DATA_KEK', 'DATA_KEK_FILE', 'DATABASE_URL', 'REDIS_URL', 'MODULES']) delete env[name];
+    const result = spawnSync(process.execPath, ['--import', 'tsx', 'apps/monolith/main.ts'], { env, encoding: 'utf8', timeout: 30_000 });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('Invalid configuration:');
+    expect(result.stderr).toContain('IDENTITY_KEK: required with NODE_ENV=production');
+    expect(result.stderr).toContain('DATA_KEK: required with NODE_ENV=production');
+    expect(result.stderr).not.toMatch(/^\s+at /m);
+    expect(result.stdout).not.toContain('migrations applied');
+    expect(existsSync(dataDir)).toBe(false);
   });
 
   it('a number out of its range is named as such, not as "must be a number"', () => {
@@ -121,5 +139,43 @@ describe('HTTP edge settings', () => {
       /LOCAL_MODULE_LIMITS: "catalog=0" is not <module>=<whole number greater than 0>.*"inventory=many".*"Orders=2"/s,
     );
     expect(() => loadConfig({ LOCAL_MAX_CONCURRENT: '0' })).toThrow(/LOCAL_MAX_CONCURRENT: must be greater than 0/);
+  });
+});
+
+describe('settings checked together', () => {
+  it('are checked even when another setting is invalid, so one error lists every problem', () => {
+    let error: unknown;
+    try {
+      loadConfig({
+        PORT: 'eighty',
+        ACCESS_TOKEN_TTL: '30m',
+        REFRESH_TOKEN_TTL: '10m',
+        PAYMENTS_PROVIDER_ERROR_RATE: '0.6',
+        PAYMENTS_PROVIDER_TIMEOUT_RATE: '0.6',
+        EVENT_HANDLER_TIMEOUT_MS: '90000',
+        SHUTDOWN_TIMEOUT_MS: '1000',
+        SHUTDOWN_DRAIN_DELAY: '5s',
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems.map((p) => p.variable).sort()).toEqual([
+      'EVENT_HANDLER_TIMEOUT_MS',
+      'PAYMENTS_PROVIDER_ERROR_RATE',
+      'PORT',
+      'REFRESH_TOKEN_TTL',
+      'SHUTDOWN_DRAIN_DELAY',
+    ]);
+  });
+
+  it('skip a combination whose own input is invalid, rather than guess it', () => {
+    let error: unknown;
+    try {
+      loadConfig({ ACCESS_TOKEN_TTL: 'soon', REFRESH_TOKEN_TTL: '1m', PAYMENTS_PROVIDER_TIMEOUT_RATE: '2', PAYMENTS_PROVIDER_ERROR_RATE: '0.9' });
+    } catch (e) {
+      error = e;
+    }
+    expect((error as ConfigError).problems.map((p) => p.variable).sort()).toEqual(['ACCESS_TOKEN_TTL', 'PAYMENTS_PROVIDER_TIMEOUT_RATE']);
   });
 });

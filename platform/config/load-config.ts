@@ -1,7 +1,8 @@
 import type { z } from 'zod';
 import { dataEncryptionSettings, type DataEncryptionConfig } from './data-encryption-settings.ts';
 import { developmentKek, developmentModuleClientKey, parseKeks, parseModuleClientKey, type IdentityConfig } from './identity-settings.ts';
-import { environmentSchema } from './schema.ts';
+import type { environmentSchema } from './schema.ts';
+import { parseEachSetting, whenValid } from './partial-environment.ts';
 import { isSecretVariable, moduleClientSecretVariable, readSecretFiles } from './secret-files.ts';
 import { tlsSettings, type TlsConfig } from './tls-settings.ts';
 import { rolloutSettings, type RolloutConfig } from './rollout-settings.ts';
@@ -168,52 +169,68 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
   const set = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''));
   const fileProblems: ConfigProblem[] = [];
   const present = readSecretFiles(set, fileProblems);
-  const parsed = environmentSchema.safeParse(present);
-  const problems = [...fileProblems, ...(parsed.success ? [] : toProblems(parsed.error))];
+  const { e, problems: settingProblems } = parseEachSetting(present);
+  const problems = [...fileProblems, ...settingProblems];
   const moduleUrls = moduleDatabaseUrls(present, problems);
-  if (!parsed.success || problems.length > 0) throw new ConfigError(withoutSecrets(problems, present));
-  const e = parsed.data;
-  const bus = e.EVENT_BUS === 'auto' ? (e.REDIS_URL ? 'bullmq' : 'in-process') : e.EVENT_BUS;
-  const registry = e.REGISTRY ?? e.REDIS_URL !== undefined;
-  const topologyProblems: ConfigProblem[] = [];
-  if (bus === 'bullmq' && !e.REDIS_URL) topologyProblems.push({ variable: 'EVENT_BUS', message: 'bullmq needs REDIS_URL' });
-  if (registry && !e.REDIS_URL) topologyProblems.push({ variable: 'REGISTRY', message: 'the registry lives in Redis and needs REDIS_URL' });
-  const discovered = Object.entries(e.REMOTE_MODULES ?? {})
-    .filter(([, a]) => a === 'discover')
-    .map(([m]) => m);
-  if (discovered.length > 0 && !registry) {
-    topologyProblems.push({ variable: 'REMOTE_MODULES', message: `${discovered.join(', ')} set to discover, which needs the registry (REDIS_URL)` });
-  }
-  for (const m of Object.keys(e.REMOTE_MODULES ?? {}).filter((m) => e.MODULES?.includes(m))) {
-    topologyProblems.push({ variable: 'REMOTE_MODULES', message: `${m} is also in MODULES; a module runs here or elsewhere, not both` });
-  }
-  for (const [variable, value, what] of [
-    ['OUTBOX_RETENTION', e.OUTBOX_RETENTION, 'dispatched outbox rows (a redrive can resend them)'],
-    ['DEAD_LETTER_RETENTION', e.DEAD_LETTER_RETENTION, 'dead letters (a replay can deliver them)'],
-    ['EVENT_JOB_RETENTION', e.EVENT_JOB_RETENTION, 'finished BullMQ jobs'],
-  ] as const) {
-    if (e.INBOX_RETENTION < value) {
-      topologyProblems.push({
-        variable: 'INBOX_RETENTION',
-        message: `must be at least ${variable}: the inbox must remember events as long as ${what} can come back`,
-      });
+  // Every cross-setting check runs whose inputs are valid, so one error lists single settings and combinations alike.
+  const bus = whenValid(() => (e.EVENT_BUS === 'auto' ? (e.REDIS_URL ? 'bullmq' : 'in-process') : e.EVENT_BUS));
+  const registry = whenValid(() => e.REGISTRY ?? e.REDIS_URL !== undefined);
+  whenValid(() => {
+    if (bus === 'bullmq' && !e.REDIS_URL) problems.push({ variable: 'EVENT_BUS', message: 'bullmq needs REDIS_URL' });
+  });
+  whenValid(() => {
+    if (registry && !e.REDIS_URL) problems.push({ variable: 'REGISTRY', message: 'the registry lives in Redis and needs REDIS_URL' });
+  });
+  whenValid(() => {
+    const discovered = Object.entries(e.REMOTE_MODULES ?? {})
+      .filter(([, a]) => a === 'discover')
+      .map(([m]) => m);
+    if (discovered.length > 0 && registry === false) {
+      problems.push({ variable: 'REMOTE_MODULES', message: `${discovered.join(', ')} set to discover, which needs the registry (REDIS_URL)` });
     }
+  });
+  whenValid(() => {
+    for (const m of Object.keys(e.REMOTE_MODULES ?? {}).filter((m) => e.MODULES?.includes(m))) {
+      problems.push({ variable: 'REMOTE_MODULES', message: `${m} is also in MODULES; a module runs here or elsewhere, not both` });
+    }
+  });
+  for (const [variable, value, what] of [
+    ['OUTBOX_RETENTION', () => e.OUTBOX_RETENTION, 'dispatched outbox rows (a redrive can resend them)'],
+    ['DEAD_LETTER_RETENTION', () => e.DEAD_LETTER_RETENTION, 'dead letters (a replay can deliver them)'],
+    ['EVENT_JOB_RETENTION', () => e.EVENT_JOB_RETENTION, 'finished BullMQ jobs'],
+  ] as const) {
+    whenValid(() => {
+      if (e.INBOX_RETENTION < value()) {
+        problems.push({
+          variable: 'INBOX_RETENTION',
+          message: `must be at least ${variable}: the inbox must remember events as long as ${what} can come back`,
+        });
+      }
+    });
   }
-  if (e.EVENT_HANDLER_TIMEOUT_MS >= e.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS) {
-    // Otherwise the server would end a slow handler's transaction before the handler deadline does, with a worse error.
-    topologyProblems.push({ variable: 'EVENT_HANDLER_TIMEOUT_MS', message: 'must be shorter than DB_IDLE_IN_TRANSACTION_TIMEOUT_MS' });
+  whenValid(() => {
+    if (e.EVENT_HANDLER_TIMEOUT_MS >= e.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS) {
+      // Otherwise the server would end a slow handler's transaction before the handler deadline does, with a worse error.
+      problems.push({ variable: 'EVENT_HANDLER_TIMEOUT_MS', message: 'must be shorter than DB_IDLE_IN_TRANSACTION_TIMEOUT_MS' });
+    }
+  });
+  const tracing = whenValid(() => tracingSettings(e));
+  const rollout = whenValid(() => rolloutSettings(e, problems));
+  const faults = whenValid(() => faultSettings(e, problems));
+  const payments = whenValid(() => paymentsSettings(e, problems));
+  const notifications = whenValid(() => notificationsSettings(e, problems));
+  const identity = whenValid(() => identitySettings(e, set, problems));
+  const secrets = whenValid(() => moduleClientSecrets(present, e.MODULES, e.REMOTE_MODULES ?? {}, problems));
+  const production = whenValid(() => e.NODE_ENV === 'production') ?? false;
+  const dataEncryption = whenValid(() => dataEncryptionSettings(e.DATA_KEK, Boolean(set.DATA_KEK_FILE), production, problems));
+  // The URL as given: an invalid one still counts as set for the TLS checks.
+  const tls = tlsSettings(e, [...(present.DATABASE_URL ? [present.DATABASE_URL] : []), ...Object.values(moduleUrls)], problems);
+  const opsSessionKey = whenValid(() => (e.OPS_SESSION_KEY === undefined ? undefined : parseModuleClientKey(e.OPS_SESSION_KEY, problems, 'OPS_SESSION_KEY')));
+  if (problems.length > 0) throw new ConfigError(withoutSecrets(problems, present));
+  if (!bus || registry === undefined || !tracing || !rollout || !faults || !payments || !notifications || !identity || !secrets || !dataEncryption) {
+    throw new Error('configuration: a part was skipped although every setting is valid');
   }
-  const tracing = tracingSettings(e);
-  const rollout = rolloutSettings(e, topologyProblems);
-  const faults = faultSettings(e, topologyProblems);
-  const payments = paymentsSettings(e, topologyProblems);
-  const notifications = notificationsSettings(e, topologyProblems);
-  const identity = identitySettings(e, set, topologyProblems);
-  identity.moduleClientSecrets = moduleClientSecrets(present, e.MODULES, e.REMOTE_MODULES ?? {}, topologyProblems);
-  const dataEncryption = dataEncryptionSettings(e.DATA_KEK, Boolean(set.DATA_KEK_FILE), e.NODE_ENV === 'production', topologyProblems);
-  const tls = tlsSettings(e, [...(e.DATABASE_URL ? [e.DATABASE_URL] : []), ...Object.values(moduleUrls)], topologyProblems);
-  const opsSessionKey = e.OPS_SESSION_KEY === undefined ? undefined : parseModuleClientKey(e.OPS_SESSION_KEY, topologyProblems, 'OPS_SESSION_KEY');
-  if (topologyProblems.length > 0) throw new ConfigError(withoutSecrets(topologyProblems, present));
+  identity.moduleClientSecrets = secrets;
   return {
     env: e.NODE_ENV,
     server: { host: e.HOST, port: e.PORT },
@@ -292,15 +309,26 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
 }
 
 function identitySettings(e: z.output<typeof environmentSchema>, set: Record<string, string>, problems: ConfigProblem[]): IdentityConfig {
-  const production = e.NODE_ENV === 'production';
-  if (e.IDENTITY_PASSWORD_GRANT && production) {
-    problems.push({ variable: 'IDENTITY_PASSWORD_GRANT', message: 'the password grant is for local demos and refused with NODE_ENV=production (RFC 9700)' });
-  }
-  if (e.ACCESS_TOKEN_TTL > 3_600_000) problems.push({ variable: 'ACCESS_TOKEN_TTL', message: 'must be at most 1h: access tokens cannot be revoked' });
-  if (e.REFRESH_TOKEN_TTL <= e.ACCESS_TOKEN_TTL) problems.push({ variable: 'REFRESH_TOKEN_TTL', message: 'must be longer than ACCESS_TOKEN_TTL' });
-  if (production && e.PASSWORD_SCRYPT_N < 2 ** 15) problems.push({ variable: 'PASSWORD_SCRYPT_N', message: 'must be at least 32768 with NODE_ENV=production' });
+  const production = whenValid(() => e.NODE_ENV === 'production') ?? false;
+  whenValid(() => {
+    if (e.IDENTITY_PASSWORD_GRANT && production) {
+      problems.push({ variable: 'IDENTITY_PASSWORD_GRANT', message: 'the password grant is for local demos and refused with NODE_ENV=production (RFC 9700)' });
+    }
+  });
+  whenValid(() => {
+    if (e.ACCESS_TOKEN_TTL > 3_600_000) problems.push({ variable: 'ACCESS_TOKEN_TTL', message: 'must be at most 1h: access tokens cannot be revoked' });
+  });
+  whenValid(() => {
+    if (e.REFRESH_TOKEN_TTL <= e.ACCESS_TOKEN_TTL) problems.push({ variable: 'REFRESH_TOKEN_TTL', message: 'must be longer than ACCESS_TOKEN_TTL' });
+  });
+  whenValid(() => {
+    if (production && e.PASSWORD_SCRYPT_N < 2 ** 15)
+      problems.push({ variable: 'PASSWORD_SCRYPT_N', message: 'must be at least 32768 with NODE_ENV=production' });
+  });
   const kek = e.IDENTITY_KEK === undefined ? (production ? undefined : [developmentKek]) : parseKeks(e.IDENTITY_KEK, problems);
   const kekSource = e.IDENTITY_KEK === undefined ? (production ? 'none' : 'development-default') : set.IDENTITY_KEK_FILE ? 'IDENTITY_KEK_FILE' : 'IDENTITY_KEK';
+  const moduleClientKey =
+    e.MODULE_CLIENT_KEY === undefined ? (production ? undefined : developmentModuleClientKey) : parseModuleClientKey(e.MODULE_CLIENT_KEY, problems);
   return {
     issuer:
       e.IDENTITY_ISSUER ??
@@ -314,8 +342,7 @@ function identitySettings(e: z.output<typeof environmentSchema>, set: Record<str
     keyActivationDelayMs: e.IDENTITY_KEY_ACTIVATION_DELAY,
     keyCacheMs: e.IDENTITY_KEY_CACHE,
     passwordScryptN: e.PASSWORD_SCRYPT_N,
-    moduleClientKey:
-      e.MODULE_CLIENT_KEY === undefined ? (production ? undefined : developmentModuleClientKey) : parseModuleClientKey(e.MODULE_CLIENT_KEY, problems),
+    moduleClientKey,
     moduleClientKeySource:
       e.MODULE_CLIENT_KEY === undefined
         ? production
@@ -387,11 +414,4 @@ function withoutSecrets(problems: ConfigProblem[], env: Record<string, string>):
     .filter(([name, value]) => isSecretVariable(name) && value.length >= 4)
     .map(([, value]) => value);
   return problems.map((p) => ({ ...p, message: secrets.reduce((m, s) => m.replaceAll(s, '[redacted]'), p.message) }));
-}
-
-function toProblems(error: z.ZodError): ConfigProblem[] {
-  return error.issues.map((issue) => ({
-    variable: issue.path.map(String).join('.') || '(environment)',
-    message: issue.message,
-  }));
 }

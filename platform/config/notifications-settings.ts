@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { environmentSchema } from './schema.ts';
+import { whenValid } from './partial-environment.ts';
 
 /** How the notifications module hands its messages over (docs: modules/notifications). */
 export interface NotificationsConfig {
@@ -25,7 +26,9 @@ export function notificationsSettings(e: Environment, problems: { variable: stri
       problems.push({ variable, message: 'carries credentials, which the SMTP sender does not use: point it at a relay that needs none' });
     else smtp = { host: url.hostname.replace(/^\[(.*)\]$/, '$1'), port: url.port === '' ? 25 : Number(url.port) };
   }
-  if (e.NOTIFICATIONS_SENDER === 'smtp' && e.NOTIFICATIONS_SMTP_URL === undefined)
-    problems.push({ variable: 'NOTIFICATIONS_SENDER', message: 'smtp needs NOTIFICATIONS_SMTP_URL (smtp://host:port)' });
+  whenValid(() => {
+    if (e.NOTIFICATIONS_SENDER === 'smtp' && e.NOTIFICATIONS_SMTP_URL === undefined)
+      problems.push({ variable: 'NOTIFICATIONS_SENDER', message: 'smtp needs NOTIFICATIONS_SMTP_URL (smtp://host:port)' });
+  });
   return { sender: e.NOTIFICATIONS_SENDER, smtp, from: e.NOTIFICATIONS_FROM };
 }

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { ConfigProblem } from './load-config.ts';
 import type { environmentSchema } from './schema.ts';
+import { whenValid } from './partial-environment.ts';
 
 /**
  * The payment provider payments talks to. Only the simulator exists so far: it behaves like an external idempotent
@@ -31,19 +32,24 @@ type Environment = z.output<typeof environmentSchema>;
 
 /** Reads the payments settings; `problems` collects combinations that cannot work. */
 export function paymentsSettings(e: Environment, problems: ConfigProblem[]): PaymentsConfig {
-  const rates = e.PAYMENTS_PROVIDER_ERROR_RATE + e.PAYMENTS_PROVIDER_TIMEOUT_RATE + e.PAYMENTS_PROVIDER_LOST_REPLY_RATE;
-  if (rates > 1) {
-    problems.push({
-      variable: 'PAYMENTS_PROVIDER_ERROR_RATE',
-      message: `with PAYMENTS_PROVIDER_TIMEOUT_RATE and PAYMENTS_PROVIDER_LOST_REPLY_RATE must add up to at most 1 (they are shares of the same calls), not ${rates}`,
-    });
-  }
-  if (e.PAYMENTS_PROVIDER_LATENCY_MS * 2 >= e.PAYMENTS_PROVIDER_TIMEOUT_MS) {
-    problems.push({
-      variable: 'PAYMENTS_PROVIDER_LATENCY_MS',
-      message: 'must be less than half of PAYMENTS_PROVIDER_TIMEOUT_MS, or healthy calls would time out',
-    });
-  }
+  // Each check runs when the settings it reads are valid (partial-environment.ts).
+  whenValid(() => {
+    const rates = e.PAYMENTS_PROVIDER_ERROR_RATE + e.PAYMENTS_PROVIDER_TIMEOUT_RATE + e.PAYMENTS_PROVIDER_LOST_REPLY_RATE;
+    if (rates > 1) {
+      problems.push({
+        variable: 'PAYMENTS_PROVIDER_ERROR_RATE',
+        message: `with PAYMENTS_PROVIDER_TIMEOUT_RATE and PAYMENTS_PROVIDER_LOST_REPLY_RATE must add up to at most 1 (they are shares of the same calls), not ${rates}`,
+      });
+    }
+  });
+  whenValid(() => {
+    if (e.PAYMENTS_PROVIDER_LATENCY_MS * 2 >= e.PAYMENTS_PROVIDER_TIMEOUT_MS) {
+      problems.push({
+        variable: 'PAYMENTS_PROVIDER_LATENCY_MS',
+        message: 'must be less than half of PAYMENTS_PROVIDER_TIMEOUT_MS, or healthy calls would time out',
+      });
+    }
+  });
   return {
     provider: {
       kind: 'simulator',

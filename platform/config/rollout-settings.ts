@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { environmentSchema } from './schema.ts';
+import { whenValid } from './partial-environment.ts';
 
 /** Canary, blue-green and rolling updates: how this host takes part (docs/operations/rollouts.md). */
 export interface RolloutConfig {
@@ -29,19 +30,30 @@ type Environment = z.output<typeof environmentSchema>;
 
 /** Reads the rollout settings; `problems` collects what cannot work (a canary of a module not hosted here, no Redis). */
 export function rolloutSettings(e: Environment, problems: { variable: string; message: string }[]): RolloutConfig {
+  // Each check runs when the settings it reads are valid (partial-environment.ts).
+  whenValid(() => {
+    if (e.SHUTDOWN_DRAIN_DELAY !== undefined && e.SHUTDOWN_DRAIN_DELAY >= e.SHUTDOWN_TIMEOUT_MS)
+      problems.push({ variable: 'SHUTDOWN_DRAIN_DELAY', message: 'must be shorter than SHUTDOWN_TIMEOUT_MS, which it is part of' });
+  });
   const canaries = e.CANARY_MODULES ?? {};
   for (const module of Object.keys(canaries)) {
-    if (e.MODULES !== undefined && !e.MODULES.includes(module))
-      problems.push({ variable: 'CANARY_MODULES', message: `${module} must also be in MODULES: a canary splits a module served here` });
-    if (e.REMOTE_MODULES && module in e.REMOTE_MODULES)
-      problems.push({ variable: 'CANARY_MODULES', message: `${module} is in REMOTE_MODULES; a canaried module is served here and elsewhere` });
+    whenValid(() => {
+      if (e.MODULES !== undefined && !e.MODULES.includes(module))
+        problems.push({ variable: 'CANARY_MODULES', message: `${module} must also be in MODULES: a canary splits a module served here` });
+    });
+    whenValid(() => {
+      if (e.REMOTE_MODULES && module in e.REMOTE_MODULES)
+        problems.push({ variable: 'CANARY_MODULES', message: `${module} is in REMOTE_MODULES; a canaried module is served here and elsewhere` });
+    });
   }
-  if (Object.values(canaries).includes('discover') && e.REGISTRY === false)
-    problems.push({ variable: 'CANARY_MODULES', message: 'discover finds the extracted deployment in the registry, which REGISTRY=false turns off' });
-  if (Object.keys(canaries).length > 0 && !e.REDIS_URL)
-    problems.push({ variable: 'CANARY_MODULES', message: 'canary weights live in Redis, shared by every gateway replica: set REDIS_URL' });
-  if (e.SHUTDOWN_DRAIN_DELAY !== undefined && e.SHUTDOWN_DRAIN_DELAY >= e.SHUTDOWN_TIMEOUT_MS)
-    problems.push({ variable: 'SHUTDOWN_DRAIN_DELAY', message: 'must be shorter than SHUTDOWN_TIMEOUT_MS, which it is part of' });
+  whenValid(() => {
+    if (Object.values(canaries).includes('discover') && e.REGISTRY === false)
+      problems.push({ variable: 'CANARY_MODULES', message: 'discover finds the extracted deployment in the registry, which REGISTRY=false turns off' });
+  });
+  whenValid(() => {
+    if (Object.keys(canaries).length > 0 && !e.REDIS_URL)
+      problems.push({ variable: 'CANARY_MODULES', message: 'canary weights live in Redis, shared by every gateway replica: set REDIS_URL' });
+  });
   const [from, name] = e.CANARY_STICKY_KEY.split(':') as ['subject' | 'header' | 'cookie', string | undefined];
   return {
     canaries,

@@ -68,7 +68,14 @@ describe('secret settings from files', () => {
       MODULE_CLIENT_KEY: `${password}==`,
       IDENTITY_KEK: `dev:${password}`,
     });
-    expect(error.problems.map((p) => p.variable).sort()).toEqual(['DATABASE_URL', 'IDENTITY_ADMIN_SECRET', 'INVENTORY_DATABASE_URL', 'REDIS_URL']);
+    expect(error.problems.map((p) => p.variable).sort()).toEqual([
+      'DATABASE_URL',
+      'IDENTITY_ADMIN_SECRET',
+      'IDENTITY_KEK',
+      'INVENTORY_DATABASE_URL',
+      'MODULE_CLIENT_KEY',
+      'REDIS_URL',
+    ]);
     for (const secret of [password, 'short-admin']) expect(error.message).not.toContain(secret);
     const identity = errorOf({ MODULE_CLIENT_KEY: `${password}==`, IDENTITY_KEK: `dev:${password}` });
     expect(identity.problems.map((p) => p.variable).sort()).toEqual(['IDENTITY_KEK', 'MODULE_CLIENT_KEY']);

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
 import type { ConfigProblem } from './load-config.ts';
 import type { environmentSchema } from './schema.ts';
+import { whenValid } from './partial-environment.ts';
 
 /** PEM text read from the files the `*_FILE` settings name, at start-up. */
 export interface TlsConfig {
@@ -30,23 +31,28 @@ export function tlsSettings(e: Settings, databaseUrls: string[], problems: Confi
   const clientCa = read('TLS_CLIENT_CA_FILE', 'CERTIFICATE');
   if (e.TLS_CLIENT_CA_FILE && !e.TLS_CERT_FILE)
     problems.push({ variable: 'TLS_CLIENT_CA_FILE', message: 'needs TLS_CERT_FILE and TLS_KEY_FILE (mutual TLS is TLS)' });
-  if (e.TLS_REQUIRE_CLIENT_CERT && !e.TLS_CLIENT_CA_FILE) {
-    problems.push({ variable: 'TLS_REQUIRE_CLIENT_CERT', message: 'needs TLS_CLIENT_CA_FILE: the CA client certificates must be signed by' });
-  }
-  if (e.TLS_CLIENT_CA_FILE && e.TLS_REQUIRE_CLIENT_CERT === false) {
-    // An optional client certificate would be checked by nobody: the CA is only used to refuse peers.
-    problems.push({ variable: 'TLS_REQUIRE_CLIENT_CERT', message: 'cannot be false with TLS_CLIENT_CA_FILE: unset TLS_CLIENT_CA_FILE to accept any client' });
-  }
-  const requireTls = e.REMOTE_REQUIRE_TLS ?? false;
-  if (requireTls) {
-    for (const [module, address] of Object.entries(e.REMOTE_MODULES ?? {})) {
+  // Checks reading a setting that may itself be invalid run only when it is valid (partial-environment.ts).
+  whenValid(() => {
+    if (e.TLS_REQUIRE_CLIENT_CERT && !e.TLS_CLIENT_CA_FILE) {
+      problems.push({ variable: 'TLS_REQUIRE_CLIENT_CERT', message: 'needs TLS_CLIENT_CA_FILE: the CA client certificates must be signed by' });
+    }
+    if (e.TLS_CLIENT_CA_FILE && e.TLS_REQUIRE_CLIENT_CERT === false) {
+      // An optional client certificate would be checked by nobody: the CA is only used to refuse peers.
+      problems.push({ variable: 'TLS_REQUIRE_CLIENT_CERT', message: 'cannot be false with TLS_CLIENT_CA_FILE: unset TLS_CLIENT_CA_FILE to accept any client' });
+    }
+  });
+  const requireTls = whenValid(() => e.REMOTE_REQUIRE_TLS ?? false) ?? false;
+  whenValid(() => {
+    for (const [module, address] of requireTls ? Object.entries(e.REMOTE_MODULES ?? {}) : []) {
       if (address.startsWith('http://'))
         problems.push({ variable: 'REMOTE_MODULES', message: `${module} is at ${address}, but REMOTE_REQUIRE_TLS needs https://` });
     }
-  }
-  if (e.REDIS_CA_FILE && !e.REDIS_URL?.startsWith('rediss://')) {
-    problems.push({ variable: 'REDIS_CA_FILE', message: 'needs a rediss:// REDIS_URL (the CA verifies a TLS connection)' });
-  }
+  });
+  whenValid(() => {
+    if (e.REDIS_CA_FILE && !e.REDIS_URL?.startsWith('rediss://')) {
+      problems.push({ variable: 'REDIS_CA_FILE', message: 'needs a rediss:// REDIS_URL (the CA verifies a TLS connection)' });
+    }
+  });
   if (e.DATABASE_CA_FILE && databaseUrls.length === 0)
     problems.push({ variable: 'DATABASE_CA_FILE', message: 'needs DATABASE_URL (or a <MODULE>_DATABASE_URL)' });
   for (const url of e.DATABASE_CA_FILE ? databaseUrls : []) {

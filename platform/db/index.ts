@@ -4,6 +4,7 @@
  * per-schema migrator. Not a repository layer: modules write their own queries against their own schema.
  */
 export { openDatabase, redactUrl, isUniqueViolation } from './database.ts';
+export { connectionProblem, isMissingDatabase } from './connection-problem.ts';
 export type { Db, Tx, Executor, DatabaseHandle, DriverKind, OpenDatabaseOptions } from './database.ts';
 export { migrateSchema, pendingMigrations, quoteIdentifier, readMigrations, resultRows } from './migrate.ts';
 export type { Migration, MigrationResult } from './migrate.ts';

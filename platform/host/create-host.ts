@@ -24,6 +24,7 @@ import { hostRateLimits, hostSagas, moduleOfPath, openObservability, openRateLim
 import { opsPage } from './ops-page/index.ts';
 import { mountHostRoutes } from './host-routes.ts';
 import { resolveTopology, type Topology } from './topology.ts';
+import { refuseMissingSettings } from './required-settings.ts';
 import { openBus } from './host-bus.ts';
 import { addressResolver } from './remote-address.ts';
 import { openRollouts } from './rollouts.ts';
@@ -81,6 +82,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
   const logger = options.logger ?? createLogger(config.log);
   refuseUndeclaredAccess(options.modules);
   const topology = resolveTopology(config, options.modules);
+  refuseMissingSettings(config, topology.local);
   const local = new Set(topology.local.map((m) => m.name));
   for (const warning of topology.warnings) logger.warn(warning);
   for (const name of Object.keys(config.database.moduleUrls)) {

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Config } from '../config/index.ts';
-import { openDatabase, quoteIdentifier as ident, type DatabaseHandle } from '../db/index.ts';
+import { connectionProblem, openDatabase, quoteIdentifier as ident, redactUrl, type DatabaseHandle } from '../db/index.ts';
 import type { Logger } from '../observability/index.ts';
 import type { ModuleDefinition } from './define-module.ts';
 
@@ -71,6 +71,7 @@ export async function openModuleDatabases(config: Config, modules: readonly Modu
           shared = await openDatabase({ url, timeouts, ca, maxConnections: config.database.poolMax });
           admins.set(url, shared);
           opened.push(shared);
+          await reach(shared, url, databaseSetting(config, m.name));
         }
         handles.set(m.name, shared);
         continue;
@@ -80,6 +81,7 @@ export async function openModuleDatabases(config: Config, modules: readonly Modu
         admin = await openDatabase({ url, maxConnections: 2, ca });
         admins.set(url, admin);
         opened.push(admin);
+        await reach(admin, url, databaseSetting(config, m.name));
       }
       await provisionModuleSchema(admin, m.name).catch((error: unknown) => {
         throw new Error(
@@ -111,6 +113,25 @@ export async function openModuleDatabases(config: Config, modules: readonly Modu
 /** All modules on one database handle the caller owns (tests): nothing opened, nothing closed. */
 export function sharedDatabase(handle: DatabaseHandle): ModuleDatabases {
   return { of: () => handle, exclusive: () => false, close: async () => {} };
+}
+
+/** The setting naming a module's database: its own `<MODULE>_DATABASE_URL`, else `DATABASE_URL`. */
+export function databaseSetting(config: Config, module: string): string {
+  return config.database.moduleUrls[module] ? `${module.toUpperCase().replaceAll('-', '_')}_DATABASE_URL` : 'DATABASE_URL';
+}
+
+/**
+ * One statement before anything else, so a database that cannot be reached (refused, unknown host, no such
+ * database, login refused) is said in one line naming the setting, not as a failed provisioning or migration.
+ */
+async function reach(handle: DatabaseHandle, url: string, variable: string): Promise<void> {
+  try {
+    await handle.db.execute(sql`select 1`);
+  } catch (error) {
+    const problem = connectionProblem(error);
+    if (problem === undefined) throw error;
+    throw new Error(`Cannot reach PostgreSQL at ${redactUrl(url)}: ${problem}; check ${variable}.`, { cause: error });
+  }
 }
 
 /** The innermost message of an error chain: the database's own words rather than the driver's wrapping. */

@@ -1,5 +1,5 @@
 import type { AuditLog } from '../audit/index.ts';
-import type { Config } from '../config/index.ts';
+import type { Config, ConfigProblem } from '../config/index.ts';
 import type { Contract, Client, Fallbacks } from '../contracts/index.ts';
 import type { Db, Tx } from '../db/index.ts';
 import type { AnyAggregate, AnyProjection } from '../event-sourcing/index.ts';
@@ -89,6 +89,11 @@ export interface ModuleDefinition<C extends Contract = Contract> {
   /** Read models built from the module's streams (`defineProjection`), run, lag-checked and rebuilt by the host. */
   projections?: readonly AnyProjection[];
   health?(ctx: ModuleContext): HealthCheck[];
+  /**
+   * Settings the module cannot run without under `config` (a key-encryption key in production): the host asks every
+   * module it hosts before it opens a database, and refuses to start naming all that are missing at once.
+   */
+  requires?(config: Config): ConfigProblem[];
   /** Sagas this module orchestrates: their tables go in its schema and a runner drives them in the background. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each saga keeps its own input type
   sagas?: readonly SagaDefinition<any, ModuleContext>[];

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { sql } from 'drizzle-orm';
@@ -9,6 +9,7 @@ import type { Host } from '../../platform/host/index.ts';
 import { serve, type RunningServer } from '../../platform/host/serve.ts';
 import { toCommand } from '../../tools/audit/args.ts';
 import { checkpoint } from '../audit/support.ts';
+import { postgresUrl } from '../support/databases.ts';
 import { runTool } from '../support/run-tool.ts';
 import { startTestHost } from '../support/test-host.ts';
 import { processTestTimeoutMs } from '../support/timeouts.ts';
@@ -79,5 +80,25 @@ describe('npm run audit -- verify', { timeout: processTestTimeoutMs }, () => {
     const tampered = await audit(['verify', '--offline', '--module', 'identity'], env);
     expect(tampered.stdout).toContain(`identity: tampered at entry ${seq}`);
     expect(tampered.status).toBe(1);
+  });
+});
+
+describe('npm run audit -- verify where there is no Cleave data', { timeout: processTestTimeoutMs }, () => {
+  it('an empty DATA_DIR: says so naming the directory, exit 3, and creates nothing', async () => {
+    const dataDir = join(mkdtempSync(join(tmpdir(), 'cleave-audit-none-')), 'data');
+    const result = await audit(['verify', '--offline'], { DATA_DIR: dataDir });
+    expect(result.stderr).toBe(`audit: no Cleave data in ${dataDir} (DATA_DIR): nothing to read\n`);
+    expect(result.status).toBe(3);
+    expect(existsSync(dataDir)).toBe(false);
+  });
+
+  it.skipIf(postgresUrl === undefined)('a DATABASE_URL naming a database that does not exist: says so naming it, exit 3', async () => {
+    const url = new URL(postgresUrl ?? '');
+    url.pathname = '/cleave_audit_no_such_database';
+    const result = await audit(['verify'], { DATABASE_URL: url.toString() });
+    expect(result.stderr).toMatch(
+      /^audit: no Cleave data in database .*cleave_audit_no_such_database \(DATABASE_URL\): database "cleave_audit_no_such_database" does not exist\n$/,
+    );
+    expect(result.status).toBe(3);
   });
 });

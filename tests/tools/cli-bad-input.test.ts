@@ -6,10 +6,14 @@ import { processTestTimeoutMs } from '../support/timeouts.ts';
 
 const tsx = import.meta.resolve('tsx');
 
-/** Runs a command's script with only a database nobody listens on (port 1: refused at once). */
-const runWithUnreachableDatabase = (file: string, args: string[] = []) =>
+/** Runs a command's script with only `env` set: by default a database nobody listens on (port 1: refused at once). */
+const runWithUnreachableDatabase = (
+  file: string,
+  args: string[] = [],
+  env: Record<string, string> = { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/nothing' },
+) =>
   spawnSync(process.execPath, ['--import', tsx, resolve(file), ...args], {
-    env: { PATH: process.env.PATH ?? '', DATABASE_URL: 'postgres://postgres@127.0.0.1:1/nothing' },
+    env: { PATH: process.env.PATH ?? '', ...env },
     encoding: 'utf8',
     timeout: processTestTimeoutMs,
   });
@@ -21,9 +25,24 @@ describe('the key commands with a database they cannot reach', { timeout: proces
   ])('%s says why in one line and exits 1, with no stack trace', (name, file) => {
     const result = runWithUnreachableDatabase(file);
     expect(result.status).toBe(1);
-    expect(result.stderr).toMatch(new RegExp(`^${name}: .*ECONNREFUSED 127\\.0\\.0\\.1:1`));
+    expect(result.stderr).toMatch(new RegExp(`^${name}: .*ECONNREFUSED 127\\.0\\.0\\.1:1; check DATABASE_URL\\.$`, 'm'));
+    expect(result.stderr).not.toContain('provision');
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).not.toMatch(/^\s+at /m);
+  });
+});
+
+describe('the host with a database or listen address it cannot use', { timeout: processTestTimeoutMs }, () => {
+  it.each([
+    ['a refused port', { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/nothing' }, /ECONNREFUSED 127\.0\.0\.1:1; check DATABASE_URL\.$/],
+    ['an unknown host', { DATABASE_URL: 'postgres://postgres@no-such-host.invalid/nothing' }, /ENOTFOUND no-such-host\.invalid; check DATABASE_URL\.$/],
+    ['without module roles', { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/nothing', DATABASE_ROLES: 'false' }, /ECONNREFUSED.*; check DATABASE_URL\.$/],
+    ['HOST not an address', { HOST: '999.1.1.1', DATA_DIR: 'memory' }, /^Cannot listen on 999\.1\.1\.1:0: .*; check HOST\.$/],
+  ])('%s: one line naming the setting, exit 1', (_, env, message) => {
+    const result = runWithUnreachableDatabase('apps/monolith/main.ts', [], { PORT: '0', LOG_LEVEL: 'warn', ...env });
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim()).toMatch(message);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
   });
 });
 
@@ -35,6 +54,7 @@ describe('commands that take no arguments', { timeout: processTestTimeoutMs }, (
     // Unreachable: had the command gone on, it would have failed differently (exit 1) on the database.
     const result = runWithUnreachableDatabase(file, ['--bogus']);
     expect(result.status).toBe(2);
-    expect(result.stderr).toContain(`${name}: takes no arguments, got --bogus`);
+    expect(result.stderr).toContain(`${name}: Unknown option '--bogus'`);
+    expect(result.stderr).toContain(`usage: npm run ${name}`);
   });
 });

@@ -7,15 +7,14 @@
  */
 import { readFileSync } from 'node:fs';
 import process from 'node:process';
-import { parseArgs } from 'node:util';
 import type { JSONWebKeySet } from 'jose';
 import { modules } from '../../apps/modules.ts';
 import { signingKeyHistory } from '../../modules/identity/index.ts';
 import { auditMigrations, auditTables, verifyAuditChain, type AuditReport } from '../../platform/audit/index.ts';
+import { parseCommandLine, usageError } from '../../platform/cli/index.ts';
 import { loadConfigOrExit } from '../../platform/config/index.ts';
 import { pendingMigrations } from '../../platform/db/index.ts';
-import { openModuleDatabases, resolveTopology } from '../../platform/host/index.ts';
-import { createLogger } from '../../platform/observability/index.ts';
+import { openExistingModuleDatabases, resolveTopology } from '../../platform/host/index.ts';
 import { toCommand, usage, type AuditCommand } from './args.ts';
 
 function fail(message: string, code: number): never {
@@ -23,19 +22,21 @@ function fail(message: string, code: number): never {
   process.exit(code);
 }
 
+const parsed = parseCommandLine({
+  name: 'audit',
+  usage,
+  positionals: true,
+  options: { module: { type: 'string' }, url: { type: 'string' }, jwks: { type: 'string' }, offline: { type: 'boolean' } },
+});
 let command: AuditCommand;
 try {
-  const parsed = parseArgs({
-    allowPositionals: true,
-    options: { module: { type: 'string' }, url: { type: 'string' }, jwks: { type: 'string' }, offline: { type: 'boolean' } },
-  });
   command = toCommand(
     parsed.positionals,
     parsed.values,
     modules.map((m) => m.name),
   );
 } catch (error) {
-  fail(`${error instanceof Error ? error.message : String(error)}\n${usage}`, 2);
+  usageError({ name: 'audit', usage }, error instanceof Error ? error.message : String(error));
 }
 
 async function overHttp(url: string): Promise<AuditReport[]> {
@@ -65,7 +66,8 @@ async function fromDatabases(): Promise<AuditReport[]> {
     fail(`embedded PGlite (${config.database.dataDir}) belongs to one process: ask the running host (--url), or stop it and pass --offline`, 2);
   const identity = modules.find((m) => m.name === 'identity');
   const opened = command.jwks || !identity || chosen.includes(identity) ? chosen : [...chosen, identity];
-  const databases = await openModuleDatabases(config, opened, createLogger({ ...config.log, level: 'warn' }));
+  // Reading creates nothing: no empty PGlite directory, no role or schema (a missing database is said so).
+  const databases = await openExistingModuleDatabases(config, opened);
   try {
     const keys: JSONWebKeySet = command.jwks
       ? (JSON.parse(readFileSync(command.jwks, 'utf8')) as JSONWebKeySet)

@@ -19,7 +19,7 @@ const usage = 'usage: npm run contracts:check [-- --base <git ref>] [--root <rep
 function options(): { base: string; root: string } {
   let parsed;
   try {
-    parsed = parseArgs({ options: { base: { type: 'string', default: 'HEAD' }, root: { type: 'string', default: repositoryRoot }, help: { type: 'boolean' } } });
+    parsed = parseArgs({ options: { base: { type: 'string', default: 'HEAD' }, root: { type: 'string', default: repositoryRoot }, help: { type: 'boolean', short: 'h' } } });
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }

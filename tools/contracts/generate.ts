@@ -4,13 +4,16 @@
  * produces are removed. Commit the result; `npm run contracts:check` fails while the files and the code differ.
  */
 import process from 'node:process';
+import { parseCommandLine } from '../../platform/cli/index.ts';
 import { contractFiles } from './documents.ts';
 import { repositoryRoot, writeContractFiles } from './files.ts';
 
-if (process.argv.length > 2) {
-  process.stderr.write(`openapi: takes no arguments, got ${process.argv.slice(2).join(' ')}\nusage: npm run openapi\n`);
-  process.exit(2);
-}
+parseCommandLine({
+  name: 'openapi',
+  usage: `usage: npm run openapi
+  writes every module's OpenAPI and AsyncAPI documents from the code into contracts/ (takes no arguments)`,
+  options: {},
+});
 
 try {
   const files = contractFiles();

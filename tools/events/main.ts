@@ -5,7 +5,7 @@
  * Exit codes: 0 done, 1 the audit found missing deliveries, 2 bad usage, 3 the host refused or could not be reached.
  */
 import process from 'node:process';
-import { parseArgs } from 'node:util';
+import { parseCommandLine, usageError } from '../../platform/cli/index.ts';
 import { toCommand, usage, type EventsCommand } from './args.ts';
 
 function fail(message: string, code: number): never {
@@ -13,23 +13,25 @@ function fail(message: string, code: number): never {
   process.exit(code);
 }
 
+const parsed = parseCommandLine({
+  name: 'events',
+  usage,
+  positionals: true,
+  options: {
+    url: { type: 'string' },
+    module: { type: 'string' },
+    since: { type: 'string' },
+    until: { type: 'string' },
+    consumer: { type: 'string' },
+    mode: { type: 'string' },
+    id: { type: 'string' },
+  },
+});
 let command: EventsCommand;
 try {
-  const parsed = parseArgs({
-    allowPositionals: true,
-    options: {
-      url: { type: 'string' },
-      module: { type: 'string' },
-      since: { type: 'string' },
-      until: { type: 'string' },
-      consumer: { type: 'string' },
-      mode: { type: 'string' },
-      id: { type: 'string' },
-    },
-  });
   command = toCommand(parsed.positionals, parsed.values);
 } catch (error) {
-  fail(`${error instanceof Error ? error.message : String(error)}\n${usage}`, 2);
+  usageError({ name: 'events', usage }, error instanceof Error ? error.message : String(error));
 }
 
 const window = () => ({

@@ -6,7 +6,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import process from 'node:process';
-import { parseArgs } from 'node:util';
+import { parseCommandLine, usageError } from '../../platform/cli/index.ts';
 import { buildCommand, debianCaBundle, findEngine, sourceUrl, type Engine } from './build-command.ts';
 
 function fail(message: string, code: number): never {
@@ -22,15 +22,23 @@ function git(args: string[]): string {
   }
 }
 
-let values: { tag?: string; node?: string; engine?: string; pull?: string };
-try {
-  ({ values } = parseArgs({ options: { tag: { type: 'string' }, node: { type: 'string' }, engine: { type: 'string' }, pull: { type: 'string' } } }));
-} catch (error) {
-  fail(error instanceof Error ? error.message : String(error), 2);
-}
-if (values.engine !== undefined && values.engine !== 'docker' && values.engine !== 'podman') fail(`--engine must be docker or podman, not ${values.engine}`, 2);
-if (values.node !== undefined && !/^\d+$/.test(values.node)) fail(`--node must be a major version such as 22, not ${values.node}`, 2);
-if (values.pull !== undefined && !['never', 'missing', 'always'].includes(values.pull)) fail(`--pull must be never, missing or always`, 2);
+const command = {
+  name: 'image',
+  usage: `usage: npm run image [-- --tag cleave:<version>] [--node 20] [--engine docker|podman] [--pull never|missing|always]
+  builds the container image (Dockerfile) with Docker or podman, labelled with the version and git revision
+  --tag     the image's name and tag
+  --node    the Node.js major version of the base image
+  --engine  which engine builds it (by default the one found here)
+  --pull    when base images are pulled`,
+};
+const { values } = parseCommandLine({
+  ...command,
+  options: { tag: { type: 'string' }, node: { type: 'string' }, engine: { type: 'string' }, pull: { type: 'string' } },
+});
+if (values.engine !== undefined && values.engine !== 'docker' && values.engine !== 'podman')
+  usageError(command, `--engine must be docker or podman, not ${values.engine}`);
+if (values.node !== undefined && !/^\d+$/.test(values.node)) usageError(command, `--node must be a major version such as 22, not ${values.node}`);
+if (values.pull !== undefined && !['never', 'missing', 'always'].includes(values.pull)) usageError(command, `--pull must be never, missing or always`);
 
 const engine: Engine | undefined = (values.engine as Engine | undefined) ?? findEngine();
 if (!engine) {

@@ -63,7 +63,7 @@ export function parseK8sArgs(args: readonly string[], defaults: { extracted: str
         'otlp-endpoint': { type: 'string' },
         'monitoring-namespace': { type: 'string', default: 'monitoring' },
         check: { type: 'boolean', default: false },
-        help: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
       },
     }).values;
   } catch (error) {

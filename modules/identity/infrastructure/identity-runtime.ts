@@ -1,4 +1,4 @@
-import { ConfigError, type Config } from '../../../platform/config/index.ts';
+import { ConfigError, type Config, type ConfigProblem } from '../../../platform/config/index.ts';
 import type { Db } from '../../../platform/db/index.ts';
 import type { ModuleContext } from '../../../platform/host/index.ts';
 import { createFieldEncryption, type FieldEncryption } from '../../../platform/encryption/index.ts';
@@ -16,14 +16,24 @@ export interface IdentityRuntime {
 
 const runtimes = new WeakMap<ModuleContext, IdentityRuntime>();
 
+const missingIdentityKek: ConfigProblem = {
+  variable: 'IDENTITY_KEK',
+  message: 'required with NODE_ENV=production: it seals the signing keys (set it, or IDENTITY_KEK_FILE)',
+};
+const missingDataKek: ConfigProblem = {
+  variable: 'DATA_KEK',
+  message: 'required with NODE_ENV=production: it wraps the keys of personal data (set it, or DATA_KEK_FILE)',
+};
+
+/** The key-encryption keys identity cannot run without (unset only in production): checked before any database opens. */
+export function identityRequiredSettings(config: Config): ConfigProblem[] {
+  return [...(config.identity.kek ? [] : [missingIdentityKek]), ...(config.dataEncryption.kek ? [] : [missingDataKek])];
+}
+
 /** The signing keys in `db`, sealed with the configured key-encryption key; refused without one (production). */
 export function identityKeyStore(config: Config, db: Db): KeyStore {
   const identity = config.identity;
-  if (!identity.kek) {
-    throw new ConfigError([
-      { variable: 'IDENTITY_KEK', message: 'required with NODE_ENV=production: it seals the signing keys (set it, or IDENTITY_KEK_FILE)' },
-    ]);
-  }
+  if (!identity.kek) throw new ConfigError([missingIdentityKek]);
   return createKeyStore({
     db,
     box: createSecretBox(identity.kek),
@@ -36,11 +46,7 @@ export function identityKeyStore(config: Config, db: Db): KeyStore {
 /** Identity's personal fields, sealed with per-user data keys wrapped by DATA_KEK; refused without one (production). */
 export function identityFieldEncryption(config: Config): FieldEncryption {
   const { kek } = config.dataEncryption;
-  if (!kek) {
-    throw new ConfigError([
-      { variable: 'DATA_KEK', message: 'required with NODE_ENV=production: it wraps the keys of personal data (set it, or DATA_KEK_FILE)' },
-    ]);
-  }
+  if (!kek) throw new ConfigError([missingDataKek]);
   return createFieldEncryption(dataKeys, createSecretBox(kek));
 }
 

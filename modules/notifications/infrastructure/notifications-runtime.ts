@@ -1,4 +1,4 @@
-import { ConfigError } from '../../../platform/config/index.ts';
+import { ConfigError, type ConfigProblem } from '../../../platform/config/index.ts';
 import { createFieldEncryption } from '../../../platform/encryption/index.ts';
 import type { ModuleContext } from '../../../platform/host/index.ts';
 import { createSecretBox } from '../../../platform/security/index.ts';
@@ -17,6 +17,16 @@ function senderOf(config: ModuleContext['config']): Sender {
   return sender === 'smtp' && smtp ? smtpSender({ ...smtp, from }) : mailboxSender();
 }
 
+const missingDataKek: ConfigProblem = {
+  variable: 'DATA_KEK',
+  message: 'required with NODE_ENV=production: it wraps the keys sealing customers\u2019 messages (set it, or DATA_KEK_FILE)',
+};
+
+/** The key-encryption key notifications cannot run without (unset only in production): checked before any database opens. */
+export function notificationsRequiredSettings(config: ModuleContext['config']): ConfigProblem[] {
+  return config.dataEncryption.kek ? [] : [missingDataKek];
+}
+
 /**
  * What notifications' use cases need, built once per module context: per-customer field encryption under DATA_KEK
  * (refused in production without one), the sender, and identity's client for contact details.
@@ -25,11 +35,7 @@ export function notificationsDeps(ctx: ModuleContext): NotificationsDeps {
   const existing = runtimes.get(ctx);
   if (existing) return existing;
   const { kek } = ctx.config.dataEncryption;
-  if (!kek) {
-    throw new ConfigError([
-      { variable: 'DATA_KEK', message: 'required with NODE_ENV=production: it wraps the keys sealing customers\u2019 messages (set it, or DATA_KEK_FILE)' },
-    ]);
-  }
+  if (!kek) throw new ConfigError([missingDataKek]);
   const deps: NotificationsDeps = {
     db: ctx.db,
     transaction: ctx.transaction,
