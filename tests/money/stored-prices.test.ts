@@ -9,6 +9,9 @@ import type { CartDto } from '../../modules/ordering/index.ts';
 import { cartWith, customer, startShop, stockedProduct, type Customer } from '../../modules/ordering/tests/support.ts';
 import type { Host } from '../../platform/host/index.ts';
 import { testDatabases, type TestDatabaseHandle } from '../support/databases.ts';
+import { answerValidator } from '../support/fuzz/checks.ts';
+import { operations } from '../support/fuzz/requests.ts';
+import type { Schema } from '../support/fuzz/schema-arbitrary.ts';
 import { call } from '../support/test-host.ts';
 
 describe.each(testDatabases)('prices stored before the money rules, on $name', (testDatabase) => {
@@ -31,7 +34,15 @@ describe.each(testDatabases)('prices stored before the money rules, on $name', (
     const id = await stockedProduct(host, 5);
     await database.db.update(products).set({ priceAmount: price.amount, priceCurrency: price.currency }).where(eq(products.id, id));
     const read = await call(host, 'GET', `/catalog/v1/products/${id}`);
-    expect([read.status, ((await read.json()) as { price: unknown }).price]).toEqual([200, price]);
+    const body = (await read.json()) as { price: unknown };
+    expect([read.status, body.price]).toEqual([200, price]);
+    // The document promises it too: answers are described by the lenient `Money`, not the `MoneyInput` requests get.
+    const doc = (await (await host.app.request('/openapi.json')).json()) as Schema;
+    const getProduct = operations(doc).find((op) => op.method === 'GET' && op.path === '/catalog/v1/products/{id}');
+    const validate = getProduct && answerValidator(doc)(getProduct, 200, 'application/json');
+    if (!validate) throw new Error('the document has no 200 answer of GET /catalog/v1/products/{id}');
+    validate(body);
+    expect(validate.errors ?? null).toBeNull();
     return id;
   }
 
