@@ -4019,12 +4019,11 @@ export interface components {
             reference: string & unknown;
             customerId: string & unknown;
             /**
-             * @description Integer minor units (cents for EUR).
+             * @description Integer minor units (cents for EUR), at most 1000000000.
              * @example 1999
              */
             amount: number;
-            /** @example EUR */
-            currency: string & unknown;
+            currency: components["schemas"]["CurrencyCode"];
         };
         BrowserClient: {
             name: string & unknown;
@@ -4134,8 +4133,14 @@ export interface components {
             name: string & unknown;
             /** @default  */
             description?: string;
-            price: components["schemas"]["Money"];
+            price: components["schemas"]["MoneyInput"];
         };
+        /**
+         * @description An ISO 4217 currency code in use.
+         * @example EUR
+         * @enum {string}
+         */
+        CurrencyCode: "AED" | "AFN" | "ALL" | "AMD" | "ANG" | "AOA" | "ARS" | "AUD" | "AWG" | "AZN" | "BAM" | "BBD" | "BDT" | "BGN" | "BHD" | "BIF" | "BMD" | "BND" | "BOB" | "BRL" | "BSD" | "BTN" | "BWP" | "BYN" | "BZD" | "CAD" | "CDF" | "CHF" | "CLP" | "CNY" | "COP" | "CRC" | "CUC" | "CUP" | "CVE" | "CZK" | "DJF" | "DKK" | "DOP" | "DZD" | "EGP" | "ERN" | "ETB" | "EUR" | "FJD" | "FKP" | "GBP" | "GEL" | "GHS" | "GIP" | "GMD" | "GNF" | "GTQ" | "GYD" | "HKD" | "HNL" | "HRK" | "HTG" | "HUF" | "IDR" | "ILS" | "INR" | "IQD" | "IRR" | "ISK" | "JMD" | "JOD" | "JPY" | "KES" | "KGS" | "KHR" | "KMF" | "KPW" | "KRW" | "KWD" | "KYD" | "KZT" | "LAK" | "LBP" | "LKR" | "LRD" | "LSL" | "LYD" | "MAD" | "MDL" | "MGA" | "MKD" | "MMK" | "MNT" | "MOP" | "MRU" | "MUR" | "MVR" | "MWK" | "MXN" | "MYR" | "MZN" | "NAD" | "NGN" | "NIO" | "NOK" | "NPR" | "NZD" | "OMR" | "PAB" | "PEN" | "PGK" | "PHP" | "PKR" | "PLN" | "PYG" | "QAR" | "RON" | "RSD" | "RUB" | "RWF" | "SAR" | "SBD" | "SCR" | "SDG" | "SEK" | "SGD" | "SHP" | "SLE" | "SLL" | "SOS" | "SRD" | "SSP" | "STN" | "SVC" | "SYP" | "SZL" | "THB" | "TJS" | "TMT" | "TND" | "TOP" | "TRY" | "TTD" | "TWD" | "TZS" | "UAH" | "UGX" | "USD" | "UYU" | "UZS" | "VES" | "VND" | "VUV" | "WST" | "XAF" | "XCD" | "XCG" | "XDR" | "XOF" | "XPF" | "XSU" | "YER" | "ZAR" | "ZMW" | "ZWG" | "ZWL";
         CurrentUser: components["schemas"]["User"] & {
             /** @description What the presented token carries. */
             scopes: string[];
@@ -4339,6 +4344,14 @@ export interface components {
             amount: number;
             /** @example EUR */
             currency: string & unknown;
+        };
+        MoneyInput: {
+            /**
+             * @description Integer minor units (cents for EUR), at most 1000000000.
+             * @example 1999
+             */
+            amount: number;
+            currency: components["schemas"]["CurrencyCode"];
         };
         NewMachineClient: {
             name: string & unknown;
@@ -4795,7 +4808,7 @@ export interface components {
             sku?: string & unknown;
             name?: string & unknown;
             description?: string;
-            price?: components["schemas"]["Money"];
+            price?: components["schemas"]["MoneyInput"];
         };
         User: {
             /** Format: uuid */

@@ -1,8 +1,9 @@
 /**
  * @module platform/http
  * The HTTP layer every module is served through: app factory on @hono/zod-openapi, RFC 9457 problem responses,
- * contract routes with their declared problems, the schema blocks and text rule that keep contract and validation
- * in agreement, CORS, the API reference page. Not for business rules; handlers call use cases.
+ * contract routes with their declared problems, the schema blocks (money in requests among them) and text rule that
+ * keep contract and validation in agreement, CORS, the API reference page. Not for business rules; handlers call use
+ * cases.
  */
 export { createApp, createRouter } from './create-app.ts';
 export type { App, AppOptions } from './create-app.ts';
@@ -20,6 +21,8 @@ export { validationHook } from './validation-hook.ts';
 export { fieldErrors } from './field-errors.ts';
 export { uuid, text, queryInteger } from './schemas.ts';
 export type { TextOptions, QueryIntegerOptions } from './schemas.ts';
+export { currencyCode, currencyCodes, isCurrencyCode, maxMoneyAmount, moneyAmount } from './money.ts';
+export type { CurrencyCode } from './money.ts';
 export { textRulePattern, textRuleViolation } from './text-rules.ts';
 export { documentTextRule } from './openapi-text-rule.ts';
 export { cors } from './cors.ts';

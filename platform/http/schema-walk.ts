@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { textDescriptions } from './schemas.ts';
+import { acceptedDescriptions } from './schemas.ts';
 
 /**
  * Reading a zod schema back, to say in a validation message what a field accepts: the node at a path, its object
@@ -73,10 +73,10 @@ export function describeAccepted(schema: z.ZodType | undefined): string {
   const inner = unwrap(schema);
   const d = def(inner);
   const s = inner as unknown as { minValue: number | null; maxValue: number | null; isInt: boolean; minLength: number | null; maxLength: number | null };
+  const described = acceptedDescriptions.get(inner);
+  if (described) return described;
   switch (d.type) {
     case 'string': {
-      const described = textDescriptions.get(inner);
-      if (described) return described;
       if (d.format === 'guid' || d.format === 'uuid') return 'a UUID such as 0192f1c2-7b4e-7c1a-9d3e-2a6f0b8c4d51';
       if (d.format === 'datetime') return 'an ISO 8601 date-time such as 2026-01-31T09:30:00Z';
       const length = s.minLength !== null || s.maxLength !== null ? ` of${range(s.minLength, s.maxLength, ' characters').replace(/^ of/, '')}` : '';

@@ -25,8 +25,11 @@ export interface TextOptions {
   trimmed?: boolean;
 }
 
-/** What `text()` accepts, in words, by schema: zod cannot tell it back (the length is a refinement). */
-export const textDescriptions = new WeakMap<object, string>();
+/**
+ * What a schema accepts, in words, where zod cannot tell it back (`text()`: the length is a refinement) or would
+ * say too much (`currencyCode()`: an enum of 162 codes).
+ */
+export const acceptedDescriptions = new WeakMap<object, string>();
 
 // Portable to every JSON Schema regex dialect: no lookbehind.
 const noSurroundingSpace = /^(?:\S(?:[\s\S]*\S)?)?$/;
@@ -49,7 +52,7 @@ export function text(options: TextOptions) {
       return count >= min && count <= max;
     }, `must be ${length}`)
     .openapi({ ...(min > 0 ? { minLength: min } : {}), maxLength: max });
-  textDescriptions.set(result, `text ${length}${(options.trimmed ?? true) ? ', without leading or trailing whitespace' : ''}`);
+  acceptedDescriptions.set(result, `text ${length}${(options.trimmed ?? true) ? ', without leading or trailing whitespace' : ''}`);
   return result;
 }
 

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { queryInteger, text, uuid } from '../../../platform/http/index.ts';
+import { currencyCode, moneyAmount, queryInteger, text, uuid } from '../../../platform/http/index.ts';
 
 export const moneySchema = z
   .object({
@@ -11,6 +11,12 @@ export const moneySchema = z
   })
   .strict()
   .openapi('Money');
+
+/**
+ * A price as a request sets it: a currency in use (`Money` in answers also reads codes retired since a row was
+ * stored) and at most what one payment may be, so ordering can sell it.
+ */
+export const moneyInputSchema = z.object({ amount: moneyAmount(), currency: currencyCode() }).strict().openapi('MoneyInput');
 
 export const productSchema = z
   .object({
@@ -36,12 +42,12 @@ const name = text({ min: 1, max: 200 });
 const description = text({ max: 4000, trimmed: false });
 
 export const createProductSchema = z
-  .object({ sku, name, description: description.default(''), price: moneySchema })
+  .object({ sku, name, description: description.default(''), price: moneyInputSchema })
   .strict()
   .openapi('CreateProduct');
 
 export const updateProductSchema = z
-  .object({ sku: sku.optional(), name: name.optional(), description: description.optional(), price: moneySchema.optional() })
+  .object({ sku: sku.optional(), name: name.optional(), description: description.optional(), price: moneyInputSchema.optional() })
   .strict()
   .refine((v) => Object.values(v).some((x) => x !== undefined), 'must name at least one field to change: sku, name, description or price')
   .openapi('UpdateProduct', { minProperties: 1 });

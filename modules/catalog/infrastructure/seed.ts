@@ -1,8 +1,9 @@
 import type { ModuleContext } from '../../../platform/host/index.ts';
 import { createProduct } from '../application/create-product.ts';
+import type { CreateProductInput } from '../contract/products.schemas.ts';
 import { countProducts } from './product-repository.ts';
 
-const demo = [
+const demo: CreateProductInput[] = [
   { sku: 'MUG-001', name: 'Enamel mug', description: 'Holds 350 ml of coffee.', price: { amount: 1450, currency: 'EUR' } },
   { sku: 'TEE-001', name: 'Cotton T-shirt', description: 'Organic cotton, size M.', price: { amount: 2500, currency: 'EUR' } },
   { sku: 'BAG-001', name: 'Canvas tote', description: 'Carries a week of groceries.', price: { amount: 1800, currency: 'EUR' } },

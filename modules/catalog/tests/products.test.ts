@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { modules } from '../../../apps/modules.ts';
+import type { Host } from '../../../platform/host/index.ts';
+import { testDatabases, type TestDatabaseHandle } from '../../../tests/support/databases.ts';
 import { targetKinds, type Target } from '../../../tests/support/targets.ts';
+import { call, startTestHost } from '../../../tests/support/test-host.ts';
+import { products } from '../infrastructure/schema.ts';
 
 type ProductBody = { id: string; sku: string; name: string; version: number; status: string; price: { amount: number; currency: string } };
 type Page = { items: ProductBody[]; nextCursor: string | null };
@@ -46,6 +52,40 @@ describe.each(targetKinds)('catalog contract, $name', (kind) => {
     expect(response.status).toBe(400);
     const paths = (body as unknown as { errors: { path: string }[] }).errors.map((e) => e.path).sort();
     expect(paths).toEqual(['price.amount', 'price.currency']);
+  });
+
+  type Refusal = { code: string; errors: { location: string; path: string; message: string }[] };
+  /** The field errors of a validation problem, as [location, path, message]. */
+  const priceErrors = (status: number, body: unknown) => {
+    expect([status, (body as Refusal).code]).toEqual([400, 'http/validation-failed']);
+    return (body as Refusal).errors.map((e) => [e.location, e.path, e.message]);
+  };
+  const changePrice = async (id: string, price: unknown) => {
+    const response = await target.call('PATCH', `/catalog/v1/products/${id}`, { price }, { 'if-match': '"v1"' });
+    return { response, body: (await response.json()) as unknown };
+  };
+
+  it('a price in a made-up currency is refused on create and on change, naming the field and what it accepts', async () => {
+    const refusal = [['body', 'price.currency', 'price.currency must be an ISO 4217 currency code in use, such as EUR, USD or JPY; got "ZZZ".']];
+    const created = await create({ price: { amount: 100, currency: 'ZZZ' } });
+    expect(priceErrors(created.response.status, created.body)).toEqual(refusal);
+    const { body } = await create();
+    const changed = await changePrice(body.id, { amount: 100, currency: 'ZZZ' });
+    expect(priceErrors(changed.response.status, changed.body)).toEqual(refusal);
+    // XTS is ISO 4217's code for testing and XXX its "no currency": codes, but no money.
+    for (const currency of ['XTS', 'XXX', 'eur']) expect((await create({ price: { amount: 100, currency } })).response.status).toBe(400);
+    expect(await (await target.call('GET', `/catalog/v1/products/${body.id}`)).json()).toMatchObject({ version: 1, price: { currency: 'EUR' } });
+  });
+
+  it("a price above one payment's limit is refused on create and on change, naming the limit", async () => {
+    const refusal = [['body', 'price.amount', 'price.amount must be a whole number from 0 to 1000000000; got 1000000001.']];
+    const created = await create({ price: { amount: 1_000_000_001, currency: 'EUR' } });
+    expect(priceErrors(created.response.status, created.body)).toEqual(refusal);
+    const { body } = await create();
+    const changed = await changePrice(body.id, { amount: 1_000_000_001, currency: 'EUR' });
+    expect(priceErrors(changed.response.status, changed.body)).toEqual(refusal);
+    const atLimit = await changePrice(body.id, { amount: 1_000_000_000, currency: 'JPY' });
+    expect(atLimit.body).toMatchObject({ version: 2, price: { amount: 1_000_000_000, currency: 'JPY' } });
   });
 
   it('list pages with a cursor, in creation order, without repeats', async () => {
@@ -173,5 +213,38 @@ describe.each(targetKinds)('catalog contract, $name', (kind) => {
     const response = await target.call('GET', `/catalog/v1/products/${randomUUID()}`);
     expect(response.status).toBe(404);
     expect(await response.json()).toMatchObject({ code: 'catalog/product-not-found' });
+  });
+});
+
+describe.each(testDatabases)('catalog rows stored before the money rules, on $name', (testDatabase) => {
+  let database: TestDatabaseHandle;
+  let host: Host;
+
+  beforeAll(async () => {
+    database = await testDatabase.open();
+    host = await startTestHost({ database, modules: modules.filter((m) => m.name === 'catalog') });
+  });
+  afterAll(async () => {
+    await host?.stop();
+    await database?.close();
+  });
+
+  it('a price in a retired currency or above the limit still reads, and the product can still be renamed', async () => {
+    const created = await call(host, 'POST', '/catalog/v1/products', {
+      sku: `OLD-${randomUUID().slice(0, 8)}`,
+      name: 'Lamp',
+      price: { amount: 100, currency: 'EUR' },
+    });
+    const { id } = (await created.json()) as ProductBody;
+    await database.db.update(products).set({ priceAmount: 4_503_599_627_370_497, priceCurrency: 'ZZZ' }).where(eq(products.id, id));
+    const read = await call(host, 'GET', `/catalog/v1/products/${id}`);
+    expect([read.status, ((await read.json()) as ProductBody).price]).toEqual([200, { amount: 4_503_599_627_370_497, currency: 'ZZZ' }]);
+    const listed = (await (await call(host, 'GET', '/catalog/v1/products?limit=100')).json()) as Page;
+    expect(listed.items.find((p) => p.id === id)?.price).toEqual({ amount: 4_503_599_627_370_497, currency: 'ZZZ' });
+    const renamed = await call(host, 'PATCH', `/catalog/v1/products/${id}`, { name: 'Old lamp' }, { 'if-match': '"v1"' });
+    expect([renamed.status, await renamed.json()]).toEqual([
+      200,
+      expect.objectContaining({ name: 'Old lamp', price: { amount: 4_503_599_627_370_497, currency: 'ZZZ' } }),
+    ]);
   });
 });

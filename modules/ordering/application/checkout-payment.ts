@@ -1,3 +1,4 @@
+import type { CurrencyCode } from '../../../platform/http/index.ts';
 import { paymentsContract } from '../../payments/index.ts';
 import { decidePaymentAuthorized, decidePaymentCaptured } from '../domain/order-decisions.ts';
 import { changeOrder } from './change-order.ts';
@@ -12,10 +13,12 @@ export async function authorizeOrderPayment({ context, input, idempotencyKey, si
   const state = await loadPlacedOrder(context, input.orderId);
   if (state.total.amount === 0) return { intentId: null, status: 'not-needed' };
   const intentId = paymentIntentIdOf(input.orderId);
+  // A cart takes no line priced in a currency payments refuses (setCartLine), so its order has none either.
+  const currency = state.total.currency as CurrencyCode;
   const { body } = await context
     .client(paymentsContract)
     .authorizePayment(
-      { params: { intentId }, body: { reference: input.orderId, customerId: state.customerId, amount: state.total.amount, currency: state.total.currency } },
+      { params: { intentId }, body: { reference: input.orderId, customerId: state.customerId, amount: state.total.amount, currency } },
       { idempotencyKey, signal },
     );
   signal.throwIfAborted();

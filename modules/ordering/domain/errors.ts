@@ -49,7 +49,7 @@ export class CurrencyMismatch extends OrderingError {
 export class ProductUnavailable extends OrderingError {
   readonly kind = 'conflict';
   readonly code = 'ordering/product-unavailable';
-  constructor(productId: string, reason: 'unknown' | 'archived' | 'over-payment-limit', detail?: string) {
+  constructor(productId: string, reason: 'unknown' | 'archived' | 'over-payment-limit' | 'currency-not-payable', detail?: string) {
     super(detail ?? `Product ${productId} cannot be ordered (${reason}).`, { productId, reason });
   }
 }

@@ -17,9 +17,3 @@ export interface Line {
 export function totalOf(lines: readonly Line[], currency: string): Money {
   return { amount: lines.reduce((sum, l) => sum + l.unitPrice.amount * l.quantity, 0), currency };
 }
-
-/**
- * The most one payment may be, in minor units: payments' contract refuses a larger amount (`minorUnits`), so a cart
- * whose total would exceed it could never be paid for; its lines are refused when they are put in instead.
- */
-export const maxPayableAmount = 1_000_000_000;

@@ -1,11 +1,7 @@
 import { z } from '@hono/zod-openapi';
-import { text, uuid } from '../../../platform/http/index.ts';
+import { currencyCode, moneyAmount, text, uuid } from '../../../platform/http/index.ts';
 
-const currency = z
-  .string()
-  .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR')
-  .openapi({ example: 'EUR' });
-const minorUnits = z.number().int().min(1).max(1_000_000_000).openapi({ description: 'Integer minor units (cents for EUR).', example: 1999 });
+const minorUnits = moneyAmount({ min: 1 });
 
 export const intentStatuses = ['pending', 'authorized', 'declined', 'captured', 'voided', 'refunded'] as const;
 
@@ -33,7 +29,7 @@ export const intentIdParams = z.object({
 });
 
 export const authorizePaymentSchema = z
-  .object({ reference: text({ min: 1, max: 200 }), customerId: text({ min: 1, max: 200 }), amount: minorUnits, currency })
+  .object({ reference: text({ min: 1, max: 200 }), customerId: text({ min: 1, max: 200 }), amount: minorUnits, currency: currencyCode() })
   .strict()
   .openapi('AuthorizePayment');
 

@@ -75,6 +75,24 @@ describe.each(testDatabases)('payment intents, on $name', (testDatabase) => {
     }
   });
 
+  it("an authorization in a made-up currency or over one payment's limit is refused before the provider is asked", async () => {
+    type Problem = { code: string; errors: { path: string; message: string }[] };
+    const id = newIntent();
+    const madeUp = await api.authorize(id, 1000, { currency: 'ZZZ' });
+    expect(madeUp.status).toBe(400);
+    expect(await madeUp.json()).toMatchObject({
+      code: 'http/validation-failed',
+      errors: [{ path: 'currency', message: 'currency must be an ISO 4217 currency code in use, such as EUR, USD or JPY; got "ZZZ".' }],
+    });
+    const tooMuch = await api.authorize(id, 1_000_000_001);
+    expect(tooMuch.status).toBe(400);
+    expect(((await tooMuch.json()) as Problem).errors).toMatchObject([
+      { path: 'amount', message: 'amount must be a whole number from 1 to 1000000000; got 1000000001.' },
+    ]);
+    expect(await providerOperations(host, id, 'authorize')).toBe(0);
+    expect((await api.authorize(id, 1_000_000_000, { currency: 'JPY' })).status).toBe(201);
+  });
+
   it('void releases an authorization once; capture of it is refused; void of a captured one is refused', async () => {
     const id = newIntent();
     await api.authorize(id);
