@@ -9,6 +9,7 @@ import {
   insertRefreshToken,
   opaqueToken,
   revokeFamily,
+  setCodeFamily,
   takeAuthorizationCode,
   useRefreshToken,
 } from '../infrastructure/identity-repository.ts';
@@ -17,7 +18,7 @@ import type { ActiveKey } from '../infrastructure/key-store.ts';
 import { authenticateClient, type AuthenticatedClient } from './authenticate-client.ts';
 import type { IdentityDeps } from './identity-deps.ts';
 import { signAccessToken } from './sign-token.ts';
-import { refreshReused, signedIn, signInFailed, tokenIssued, tokenRefused } from './token-audit.ts';
+import { codeReused, refreshReused, signedIn, signInFailed, tokenIssued, tokenRefused } from './token-audit.ts';
 import { signInNameIndexOf } from './user-profile.ts';
 
 /** A token request's parameters (RFC 6749 §4), already decoded from the form. */
@@ -152,22 +153,39 @@ async function issue(deps: IdentityDeps, request: TokenRequest): Promise<TokenRe
       if (!presented || !verifier || !redirectUri) throw new InvalidRequest('code, code_verifier and redirect_uri are required.');
       // RFC 7636 §4.1: 43 to 128 unreserved characters.
       if (!/^[A-Za-z0-9._~-]{43,128}$/.test(verifier)) throw new InvalidRequest('code_verifier must be 43 to 128 characters: letters, digits, - . _ ~.');
-      // Taking the code and issuing its tokens commit together: a failure in between leaves the code unused.
-      return deps.transaction(async (tx) => {
-        const code = await takeAuthorizationCode(tx, digest(presented));
-        if (code === 'reused') throw new InvalidGrant('The authorization code was already used.');
-        if (!code || code.clientId !== client.id || code.redirectUri !== redirectUri)
-          throw new InvalidGrant('The authorization code is not valid for this client.');
-        if (code.expiresAt.getTime() < Date.now()) throw new InvalidGrant('The authorization code expired.');
+      // Taking the code and issuing its tokens commit together: an error in between leaves the code unused. A refusal
+      // (another client, expired, wrong verifier) is returned, not thrown, so the code is used up all the same: a
+      // code presented wrongly may be in the wrong hands, and it gets no second try.
+      const outcome = await deps.transaction(async (tx) => {
+        const hash = digest(presented);
+        const code = await takeAuthorizationCode(tx, hash);
+        if (code && 'reused' in code) return code;
+        if (!code) throw new InvalidGrant('The authorization code is not valid for this client.');
+        if (code.clientId !== client.id || code.redirectUri !== redirectUri)
+          return { refused: new InvalidGrant('The authorization code is not valid for this client.') };
+        if (code.expiresAt.getTime() < Date.now()) return { refused: new InvalidGrant('The authorization code expired.') };
         if (createHash('sha256').update(verifier).digest('base64url') !== code.codeChallenge) {
-          throw new InvalidGrant('The code verifier does not match the code challenge.');
+          return { refused: new InvalidGrant('The code verifier does not match the code challenge.') };
         }
         const allowed = await userScopes(tx, client, code.userId);
         const scopes = scopesFor(code.scope || undefined, allowed);
-        const tokens = await userTokens(deps, tx, key, client, code.userId, scopes);
+        const familyId = randomUUID();
+        const tokens = await userTokens(deps, tx, key, client, code.userId, scopes, familyId);
+        await setCodeFamily(tx, hash, familyId);
         await deps.audit.record(tx, tokenIssued('authorization_code', code.userId, client.id, scopes));
         return tokens;
       });
+      if ('access_token' in outcome) return outcome;
+      if ('refused' in outcome) throw outcome.refused;
+      // The code was redeemed before: it may have been intercepted, so the session it started ends too (RFC 6749
+      // §4.1.2, RFC 9700 §4.5). Committed on its own, with its audit entry, so the error below does not roll it back.
+      const { familyId, userId, clientId } = outcome.reused;
+      if (familyId)
+        await deps.transaction(async (tx) => {
+          await revokeFamily(tx, familyId);
+          await deps.audit.record(tx, codeReused(familyId, userId, clientId));
+        });
+      throw auditedError(new InvalidGrant('The authorization code was already used; the tokens issued for it are revoked.'));
     }
     case 'refresh_token': {
       allow(client, 'refresh_token');

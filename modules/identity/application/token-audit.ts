@@ -43,6 +43,18 @@ export function tokenRefused(grant: string, clientId: string | undefined, code: 
   };
 }
 
+/** An authorization code presented again: the refresh-token family its first redemption started is revoked. */
+export function codeReused(familyId: string, userId: string, clientId: string): AuditEntry {
+  return {
+    action: 'identity.authorization-code-reused',
+    target: familyId,
+    outcome: 'denied',
+    detail: { clientId, familyRevoked: true },
+    actorUser: userId,
+    actorClient: clientId,
+  };
+}
+
 export function refreshReused(familyId: string, userId: string, clientId: string): AuditEntry {
   return {
     action: 'identity.refresh-token-reused',

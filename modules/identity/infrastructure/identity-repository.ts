@@ -94,14 +94,21 @@ export async function insertAuthorizationCode(db: Executor, row: typeof authoriz
   await db.insert(authorizationCodes).values(row);
 }
 
-/** Takes a code for its single use: the row when this was the first use, `reused` when it had been used. */
-export async function takeAuthorizationCode(db: Executor, hash: string): Promise<typeof authorizationCodes.$inferSelect | 'reused' | undefined> {
+type AuthorizationCode = typeof authorizationCodes.$inferSelect;
+
+/** Takes a code for its single use: the row when this was the first use, `{ reused }` (the row) when it had been used. */
+export async function takeAuthorizationCode(db: Executor, hash: string): Promise<AuthorizationCode | { reused: AuthorizationCode } | undefined> {
   const [taken] = await db
     .update(authorizationCodes)
     .set({ usedAt: sql`now()` })
     .where(and(eq(authorizationCodes.codeHash, hash), isNull(authorizationCodes.usedAt)))
     .returning();
   if (taken) return taken;
-  const [existing] = await db.select({ codeHash: authorizationCodes.codeHash }).from(authorizationCodes).where(eq(authorizationCodes.codeHash, hash));
-  return existing ? 'reused' : undefined;
+  const [existing] = await db.select().from(authorizationCodes).where(eq(authorizationCodes.codeHash, hash));
+  return existing ? { reused: existing } : undefined;
+}
+
+/** Records the refresh-token family a code's redemption started, so presenting the code again can revoke it. */
+export async function setCodeFamily(db: Executor, hash: string, familyId: string): Promise<void> {
+  await db.update(authorizationCodes).set({ familyId }).where(eq(authorizationCodes.codeHash, hash));
 }

@@ -64,6 +64,8 @@ export const authorizationCodes = identitySchema.table('authorization_codes', {
   scope: text('scope').notNull(),
   expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
   usedAt: timestamp('used_at', { withTimezone: true }),
+  /** The refresh-token family the code's redemption started: revoked if the code is presented again (RFC 6749 §4.1.2). */
+  familyId: uuid('family_id'),
 });
 
 export const signingKeys = identitySchema.table('signing_keys', {

@@ -172,12 +172,19 @@ describe.each(testDatabases)('identity OAuth endpoints over HTTP, on $name', (te
     const me = await host.app.request('/identity/v1/users/me', { headers: { authorization: `Bearer ${tokens.body.access_token as string}` } });
     expect(await me.json()).toMatchObject({ username: 'alice', roles: ['customer'], scopes: ['profile'] });
 
-    const reused = await tokenRequest(host, { ...exchange, code: code2, code_verifier: verifier });
-    expectOAuthProblem(reused.response, reused.body, 400, 'invalid_grant', 'identity/invalid-grant');
-
     const refreshed = await tokenRequest(host, { grant_type: 'refresh_token', client_id: 'cleave-web', refresh_token: tokens.body.refresh_token as string });
     expect(refreshed.response.status).toBe(200);
     expect(refreshed.body.refresh_token).not.toBe(tokens.body.refresh_token);
+
+    // The code presented again ends the session its first use started (RFC 6749 §4.1.2).
+    const reused = await tokenRequest(host, { ...exchange, code: code2, code_verifier: verifier });
+    expectOAuthProblem(reused.response, reused.body, 400, 'invalid_grant', 'identity/invalid-grant');
+    const afterReuse = await tokenRequest(host, {
+      grant_type: 'refresh_token',
+      client_id: 'cleave-web',
+      refresh_token: refreshed.body.refresh_token as string,
+    });
+    expectOAuthProblem(afterReuse.response, afterReuse.body, 400, 'invalid_grant', 'identity/invalid-grant');
   });
 
   it('never redirects to an unregistered redirect URI; client faults go back to the client as error', async () => {

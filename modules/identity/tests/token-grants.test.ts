@@ -154,11 +154,22 @@ describe.each(testDatabases)('the token endpoint on $name', (testDatabase) => {
       message: expect.stringContaining('code verifier'),
     });
     // A failed exchange used the code up: codes are single-use whatever happens.
+    await expect(issueTokens(deps, { ...exchange, code_verifier: verifierText })).rejects.toMatchObject({
+      code: 'identity/invalid-grant',
+      message: expect.stringContaining('already used'),
+    });
     const { code: again } = await authorize(deps, request);
     const tokens = await issueTokens(deps, { ...exchange, code: again, code_verifier: verifierText });
     expect(await verifier().verify(tokens.access_token)).toMatchObject({ kind: 'user', clientId: 'demo-app' });
+    const refreshed = await issueTokens(deps, { grant_type: 'refresh_token', client_id: 'demo-app', refresh_token: tokens.refresh_token });
+    // The code again (intercepted, say): refused, and the session its first use started is revoked (RFC 6749 §4.1.2).
     await expect(issueTokens(deps, { ...exchange, code: again, code_verifier: verifierText })).rejects.toMatchObject({
-      message: expect.stringContaining('already used'),
+      code: 'identity/invalid-grant',
+      message: expect.stringContaining('already used; the tokens issued for it are revoked'),
+    });
+    await expect(issueTokens(deps, { grant_type: 'refresh_token', client_id: 'demo-app', refresh_token: refreshed.refresh_token })).rejects.toMatchObject({
+      code: 'identity/invalid-grant',
+      message: expect.stringContaining('expired or was revoked'),
     });
   });
 

@@ -1,0 +1,1 @@
+ALTER TABLE "identity"."authorization_codes" ADD COLUMN "family_id" uuid;
