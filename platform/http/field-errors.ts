@@ -90,7 +90,7 @@ function oneIssue(input: FieldErrorsInput, location: FieldError['location'], iss
     return [{ location, path, message: `${message}${sent === undefined || typeof sent === 'object' ? '' : got(sent, issue.path)}.`, code: issue.code }];
   }
   if (sent === undefined) return [{ location, path, message: `${field} is required; it must be ${describeAccepted(schema)}.`, code: 'required' }];
-  if (Array.isArray(sent) && (location === 'query' || location === 'header'))
+  if (Array.isArray(sent) && (location === 'query' || location === 'header' || location === 'form'))
     return [{ location, path, message: `${field} must be given once, not ${sent.length} times.`, code: 'repeated' }];
   return [{ location, path, message: `${field} must be ${describeAccepted(schema)}${got(sent, issue.path)}.`, code: issue.code }];
 }

@@ -54,7 +54,10 @@ describe('a route that declares a form body', () => {
     const missing = await (await post('/things/v1/forms', 'application/x-www-form-urlencoded', 'note=x')).json();
     expect(missing).toMatchObject({ status: 400, code: 'http/validation-failed', errors: [{ location: 'form', path: 'name', code: 'required' }] });
     const repeated = await post('/things/v1/forms', 'application/x-www-form-urlencoded', 'name=a&name=b');
-    expect(await repeated.json()).toMatchObject({ status: 400, errors: [{ location: 'form', path: 'name' }] });
+    expect(await repeated.json()).toMatchObject({
+      status: 400,
+      errors: [{ location: 'form', path: 'name', code: 'repeated', message: 'name must be given once, not 2 times.' }],
+    });
   });
 
   it('is the only exception: a JSON route still refuses a form with 415', async () => {
