@@ -5418,7 +5418,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The ETag last read, e.g. "v3"; `*` changes whatever version is current. */
+                /** @description The ETag last read, e.g. "v3", or a list of them (RFC 9110 §13.1.1); `*` changes whatever version is current. Compared strongly: a weak ETag (`W/"v3"`) matches no version (412). */
                 "if-match": string & unknown;
                 /** @description Makes a retry of this request safe. The first request with a key is processed and its answer stored (with the effect, in one transaction); a repeat with the same key and the same request gets that answer again (with `Idempotent-Replayed: true`), one with a different request gets 422, and one while the first is still being processed gets 409. Keys are scoped by caller, method and path, and kept for the configured time (24 hours by default). */
                 "Idempotency-Key"?: string & unknown;
@@ -5557,7 +5557,7 @@ export interface operations {
                     });
                 };
             };
-            /** @description The request is well-formed but breaks a domain rule, or reuses an `Idempotency-Key` for a different request. Codes: `http/idempotency-key-reused`, `catalog/invalid-if-match`, `catalog/invalid-price`. */
+            /** @description The request is well-formed but breaks a domain rule, or reuses an `Idempotency-Key` for a different request. Codes: `http/idempotency-key-reused`, `catalog/invalid-price`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5565,7 +5565,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
-                        code?: "http/idempotency-key-reused" | "catalog/invalid-if-match" | "catalog/invalid-price";
+                        code?: "http/idempotency-key-reused" | "catalog/invalid-price";
                     } & {
                         [key: string]: unknown;
                     });

@@ -11,7 +11,7 @@ export async function archiveProduct(deps: CatalogDeps, id: string): Promise<Pro
     if (!current) throw new ProductNotFound(id);
     if (current.status === 'archived') return current;
     const archived = await updateProductAt(tx, id, current.version, { status: 'archived' });
-    if (!archived) throw new VersionMismatch(id, current.version, current.version + 1);
+    if (!archived) throw new VersionMismatch(id, [current.version], current.version + 1);
     await deps.outbox.publish(tx, productArchived, { productId: id, sku: archived.sku });
     return archived;
   });

@@ -48,8 +48,14 @@ export const updateProduct = contractRoute({
     headers: z.object({
       'if-match': z
         .string()
-        .regex(/^(?:\*|(?:W\/)?"v[0-9]{1,9}")$/, 'must be the ETag last read, such as "v3", or * to skip the check')
-        .openapi({ description: 'The ETag last read, e.g. "v3"; `*` changes whatever version is current.' }),
+        .regex(
+          /^(?:\*|(?:W\/)?"[!#-~\x80-\xff]*"(?:[ \t]*,[ \t]*(?:W\/)?"[!#-~\x80-\xff]*")*)$/,
+          'must be the ETag last read, such as "v3", a list of ETags, or * to skip the check',
+        )
+        .openapi({
+          description:
+            'The ETag last read, e.g. "v3", or a list of them (RFC 9110 §13.1.1); `*` changes whatever version is current. Compared strongly: a weak ETag (`W/"v3"`) matches no version (412).',
+        }),
     }),
     body: { content: jsonContent(updateProductSchema), required: true },
   },
@@ -57,7 +63,7 @@ export const updateProduct = contractRoute({
     404: ['catalog/product-not-found'],
     409: ['catalog/sku-taken', 'catalog/product-archived'],
     412: ['catalog/version-mismatch'],
-    422: ['catalog/invalid-if-match', 'catalog/invalid-price'],
+    422: ['catalog/invalid-price'],
   },
   responses: { 200: { description: 'The changed product', headers: etagHeader, content: jsonContent(productSchema) } },
 });

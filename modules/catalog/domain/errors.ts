@@ -39,10 +39,13 @@ export class ProductArchived extends CatalogError {
 export class VersionMismatch extends CatalogError {
   readonly kind = 'precondition_failed';
   readonly code = 'catalog/version-mismatch';
-  constructor(productId: string, expected: number, actual: number) {
-    super(`Product ${productId} is at version ${actual}, not ${expected}; read it again and retry.`, {
+  constructor(productId: string, expected: readonly number[], actual: number) {
+    const named =
+      expected.length === 0 ? 'not a version If-Match names (a weak ETag or one this API did not issue matches none)' : `not ${expected.join(' or ')}`;
+    super(`Product ${productId} is at version ${actual}, ${named}; read it again and retry.`, {
       productId,
-      expectedVersion: expected,
+      ...(expected.length === 1 ? { expectedVersion: expected[0] } : {}),
+      expectedVersions: [...expected],
       currentVersion: actual,
     });
   }

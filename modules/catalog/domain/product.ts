@@ -36,10 +36,20 @@ export function productEtag(version: number): string {
   return `"v${version}"`;
 }
 
-/** Reads the version out of an `If-Match` value (`"v3"` or `W/"v3"`); `undefined` for `*` or anything else. */
-export function versionFromIfMatch(header: string): number | 'any' | undefined {
-  const value = header.trim();
-  if (value === '*') return 'any';
-  const match = /^(?:W\/)?"v(\d{1,9})"$/.exec(value);
-  return match ? Number(match[1]) : undefined;
+/** One entity-tag of RFC 9110 §8.8.3: optionally weak (`W/`), then quoted etagc characters. */
+const entityTag = /(W\/)?"([!#-~\x80-\xff]*)"/g;
+
+/**
+ * The versions an `If-Match` value (RFC 9110 §13.1.1: `*` or a list of entity-tags) accepts: `'any'` for `*`, else
+ * the versions its strong tags of this API name (`"v3"`). The comparison is strong, so a weak tag (`W/"v3"`) matches
+ * nothing, and neither does a tag this API never issued: an empty list, which no version meets (412).
+ */
+export function versionsFromIfMatch(header: string): 'any' | number[] {
+  if (header.trim() === '*') return 'any';
+  const versions: number[] = [];
+  for (const [, weak, opaque] of header.matchAll(entityTag)) {
+    const version = weak === undefined && opaque !== undefined ? /^v(\d{1,9})$/.exec(opaque) : null;
+    if (version) versions.push(Number(version[1]));
+  }
+  return versions;
 }

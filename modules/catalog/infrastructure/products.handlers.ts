@@ -1,4 +1,4 @@
-import { createRouter, CleaveError, type App } from '../../../platform/http/index.ts';
+import { createRouter, type App } from '../../../platform/http/index.ts';
 import type { ModuleContext } from '../../../platform/host/index.ts';
 import { archiveProduct } from '../application/archive-product.ts';
 import { createProduct } from '../application/create-product.ts';
@@ -7,7 +7,7 @@ import { listProducts } from '../application/list-products.ts';
 import { updateProduct } from '../application/update-product.ts';
 import * as routes from '../contract/products.routes.ts';
 import type { ProductDto } from '../contract/products.schemas.ts';
-import { productEtag, versionFromIfMatch, type Product } from '../domain/product.ts';
+import { productEtag, versionsFromIfMatch, type Product } from '../domain/product.ts';
 
 export function toDto(p: Product): ProductDto {
   return {
@@ -46,10 +46,7 @@ export function productRoutes(ctx: ModuleContext): App {
   });
 
   app.openapi(routes.updateProduct, async (c) => {
-    const ifMatch = c.req.valid('header')['if-match'];
-    const expected = versionFromIfMatch(ifMatch);
-    if (expected === undefined)
-      throw new CleaveError('invalid', 'catalog/invalid-if-match', `If-Match must be an ETag of this API such as "v3", or *; got ${ifMatch}.`);
+    const expected = versionsFromIfMatch(c.req.valid('header')['if-match']);
     const product = await updateProduct(ctx, c.req.valid('param').id, expected, c.req.valid('json'));
     c.header('etag', productEtag(product.version));
     return c.json(toDto(product), 200);

@@ -138,6 +138,27 @@ describe.each(targetKinds)('catalog contract, $name', (kind) => {
     expect(await (await target.call('GET', `/catalog/v1/products/${body.id}`)).json()).toMatchObject({ name: 'First writer', version: 2 });
   });
 
+  it('If-Match compares strongly (RFC 9110 §13.1.1): a weak or foreign ETag is 412, a list passes when one of its tags is current', async () => {
+    const { body } = await create();
+    const path = `/catalog/v1/products/${body.id}`;
+    for (const ifMatch of ['W/"v1"', '"nope"', '"v1-x"', 'W/"v1", W/"v2"']) {
+      const refused = await target.call('PATCH', path, { name: 'Weak writer' }, { 'if-match': ifMatch });
+      expect(refused.status, ifMatch).toBe(412);
+      expect(await refused.json()).toMatchObject({ code: 'catalog/version-mismatch', currentVersion: 1, expectedVersions: [] });
+    }
+    const listed = await target.call('PATCH', path, { name: 'Listed' }, { 'if-match': '"v7", W/"x", "v1"' });
+    expect(listed.status).toBe(200);
+    expect(await listed.json()).toMatchObject({ name: 'Listed', version: 2 });
+    const stale = await target.call('PATCH', path, { name: 'Stale list' }, { 'if-match': '"v1","v3"' });
+    expect(stale.status).toBe(412);
+    expect(await stale.json()).toMatchObject({ currentVersion: 2, expectedVersions: [1, 3] });
+    // Not an entity-tag at all: the header's grammar, a 400 naming it.
+    const malformed = await target.call('PATCH', path, { name: 'x' }, { 'if-match': 'v2' });
+    expect(malformed.status).toBe(400);
+    expect(await malformed.json()).toMatchObject({ errors: [{ location: 'header', path: 'if-match' }] });
+    expect(await (await target.call('GET', path)).json()).toMatchObject({ name: 'Listed', version: 2 });
+  });
+
   it('of two concurrent writers with the same ETag, exactly one wins', async () => {
     const { body } = await create();
     const results = await Promise.all(
