@@ -12,7 +12,7 @@ import { classifiedColumns } from '../platform/compliance/index.ts';
 import { loadConfigOrExit } from '../platform/config/index.ts';
 import { pendingMigrations, readMigrations } from '../platform/db/index.ts';
 import { dataKeyTables, dataKeysByKek, rewrapDataKeys } from '../platform/encryption/index.ts';
-import { openModuleDatabases } from '../platform/host/index.ts';
+import { missingEmbeddedData, openModuleDatabases } from '../platform/host/index.ts';
 import { createLogger } from '../platform/observability/index.ts';
 import { createSecretBox } from '../platform/security/index.ts';
 import { modules } from './modules.ts';
@@ -64,6 +64,9 @@ if (embedded && !args.offline) {
   fail(`embedded PGlite (${config.database.dataDir}) belongs to one process: stop the host and pass --offline.`, 2);
 }
 
+// An offline run on a DATA_DIR without Cleave's data would create an empty database only to find no tables in it.
+const noData = embedded ? missingEmbeddedData(config) : undefined;
+if (noData) fail(`${noData}: start Cleave there once, or run npm run db:migrate, first.`, 1);
 // Unreachable or refusing: one line naming why, not a stack trace.
 const databases = await openModuleDatabases(config, chosen, createLogger({ ...config.log, level: 'warn' })).catch((error: unknown) =>
   fail(error instanceof Error ? error.message : String(error), 1),

@@ -9,7 +9,7 @@ import { auditMigrations } from '../platform/audit/index.ts';
 import { parseCommandLine } from '../platform/cli/index.ts';
 import { loadConfigOrExit } from '../platform/config/index.ts';
 import { pendingMigrations, readMigrations } from '../platform/db/index.ts';
-import { openModuleDatabases } from '../platform/host/index.ts';
+import { missingEmbeddedData, openModuleDatabases } from '../platform/host/index.ts';
 import { createLogger } from '../platform/observability/index.ts';
 import { identityModule, rotateSigningKeys } from '../modules/identity/index.ts';
 
@@ -30,6 +30,9 @@ if (embedded && !offline) {
     2,
   );
 }
+// An offline run on a DATA_DIR without Cleave's data would create an empty database only to find no tables in it.
+const noData = embedded ? missingEmbeddedData(config) : undefined;
+if (noData) fail(`${noData}: start Cleave there once, or run npm run db:migrate, first.`, 1);
 // Unreachable or refusing: one line naming why, not a stack trace.
 const databases = await openModuleDatabases(config, [identityModule], createLogger({ ...config.log, level: 'warn' })).catch((error: unknown) =>
   fail(error instanceof Error ? error.message : String(error), 1),

@@ -22,8 +22,8 @@ export async function openExistingModuleDatabases(config: Config, modules: reado
       let entry = opened.get(key);
       if (!entry) {
         const where = url ? `database ${redactUrl(url)} (${databaseSetting(config, m.name)})` : `${resolve(config.database.dataDir)} (DATA_DIR)`;
-        if (!url && (config.database.dataDir === 'memory' || !existsSync(join(config.database.dataDir, 'pglite', 'PG_VERSION'))))
-          throw new Error(`no Cleave data in ${config.database.dataDir === 'memory' ? 'memory (DATA_DIR=memory)' : where}: nothing to read`);
+        const missing = url ? undefined : missingEmbeddedData(config);
+        if (missing) throw new Error(`${missing}: nothing to read`);
         const handle = url
           ? await openDatabase({ url, maxConnections: 2, ca: config.tls.databaseCa })
           : await openDatabase({ dataDir: config.database.dataDir });
@@ -47,6 +47,17 @@ export async function openExistingModuleDatabases(config: Config, modules: reado
     exclusive: () => false,
     close: () => Promise.all([...opened.values()].map((o) => o.handle.close())).then(() => undefined),
   };
+}
+
+/**
+ * Why there is no embedded database to work on, for a command that must not create one: `DATA_DIR=memory`, or a
+ * `DATA_DIR` without a PGlite database in it. Undefined when there is one.
+ */
+export function missingEmbeddedData(config: Config): string | undefined {
+  const dir = config.database.dataDir;
+  if (dir === 'memory') return 'no Cleave data in memory (DATA_DIR=memory)';
+  if (!existsSync(join(dir, 'pglite', 'PG_VERSION'))) return `no Cleave data in ${resolve(dir)} (DATA_DIR)`;
+  return undefined;
 }
 
 async function refuseWithoutSchemas(handle: DatabaseHandle, where: string, modules: string[]): Promise<void> {

@@ -1,5 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { resolve } from 'node:path';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import process from 'node:process';
 import { describe, expect, it } from 'vitest';
 import { processTestTimeoutMs } from '../support/timeouts.ts';
@@ -29,6 +31,19 @@ describe('the key commands with a database they cannot reach', { timeout: proces
     expect(result.stderr).not.toContain('provision');
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).not.toMatch(/^\s+at /m);
+  });
+});
+
+describe('the key commands offline on a DATA_DIR without Cleave data', { timeout: processTestTimeoutMs }, () => {
+  it.each([
+    ['keys:rotate', 'apps/rotate-signing-key.ts'],
+    ['keys:reencrypt', 'apps/reencrypt-data-keys.ts'],
+  ])('%s names the directory in one line, exits 1 and creates nothing', (name, file) => {
+    const dataDir = join(mkdtempSync(join(tmpdir(), 'cleave-keys-')), 'data');
+    const result = runWithUnreachableDatabase(file, ['--offline'], { DATA_DIR: dataDir });
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim()).toBe(`${name}: no Cleave data in ${dataDir} (DATA_DIR): start Cleave there once, or run npm run db:migrate, first.`);
+    expect(existsSync(dataDir)).toBe(false);
   });
 });
 
