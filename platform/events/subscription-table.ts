@@ -128,12 +128,12 @@ export function createSubscriptionTable(options: SubscriptionTableOptions): Subs
   }
 
   async function current(): Promise<Map<string, SubscriptionEntry>> {
-    const refresh = () => (loading ??= load().finally(() => (loading = undefined)));
-    if (!cache) return refresh();
-    // A stale table is used while a fresh one is read in the background, so routing never waits on the refresh; a
-    // table found missing clears the cache, and the next publish waits for (and fails with) the reload.
-    if (Date.now() - cache.at >= options.refreshMs) refresh().catch(() => {});
-    return cache.entries;
+    // A table older than `refreshMs` is read again before it routes: routing with it while a fresh one loads in the
+    // background made its age unbounded (as old as the last publish), so an event published after a quiet spell
+    // missed a subscription registered seconds before, and was marked dispatched. Consumers rely on that bound
+    // (`routingDelayMs`). Publishers wait for one read of the table at most every `refreshMs`.
+    if (cache && Date.now() - cache.at < options.refreshMs) return cache.entries;
+    return (loading ??= load().finally(() => (loading = undefined)));
   }
 
   // Re-register on every reconnect: Redis may have come back without its data.
