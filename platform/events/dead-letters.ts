@@ -96,7 +96,22 @@ export function createDeadLetterStore(module: string, db: Db, tables: EventTable
   };
 }
 
-function describeError(error: unknown): string {
-  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  return text.slice(0, 2000);
+/**
+ * An error as an operator needs to read it: its message and each cause's, down the chain, so a failed query says what
+ * the database refused (drizzle's own message is only "Failed query: <sql>"); a query's parameters are left out (they
+ * may hold sealed personal data, and this text is shown by /ops and the events CLI).
+ */
+export function describeError(error: unknown): string {
+  const parts: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current !== undefined && current !== null; depth++) {
+    if (!(current instanceof Error)) {
+      parts.push(String(current));
+      break;
+    }
+    const message = current.message.replace(/\nparams: [\s\S]*$/, '');
+    parts.push(depth === 0 ? `${current.name}: ${message}` : message);
+    current = current.cause;
+  }
+  return parts.join(' <- ').slice(0, 2000);
 }

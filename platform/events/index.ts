@@ -30,7 +30,7 @@ export { subscribe } from './subscription.ts';
 export type { Subscription, HandlerTools } from './subscription.ts';
 export { createConsumer, consumerBatching } from './consumer.ts';
 export type { ConsumerOptions, ConsumerBatching } from './consumer.ts';
-export { createDeadLetterStore } from './dead-letters.ts';
+export { createDeadLetterStore, describeError } from './dead-letters.ts';
 export type { DeadLetter, DeadLetterStore } from './dead-letters.ts';
 export { backoffDelay } from './backoff.ts';
 export { partitionOf, partitionQueueName, eventJobId, queuePrefix } from './partitions.ts';

@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { CleaveError, contractRoute, operatorAccess, createRouter, uuid, type App } from '../http/index.ts';
 import type { AuditLog } from '../audit/index.ts';
-import type { Consumer, DeadLetterStore } from '../events/index.ts';
+import { describeError, type Consumer, type DeadLetterStore } from '../events/index.ts';
 import { stripUrlCredentials } from '../observability/index.ts';
 
 const deadLetterSchema = z
@@ -108,7 +108,7 @@ export function opsRoutes(sources: OpsSources): App {
       } catch (error) {
         await store.recordReplayFailure(id, error);
         await trail?.recordAll([{ ...entry, outcome: 'failure' }]);
-        throw new CleaveError('conflict', 'events/replay-failed', `The consumer failed again: ${error instanceof Error ? error.message : String(error)}`, {
+        throw new CleaveError('conflict', 'events/replay-failed', `The consumer failed again: ${describeError(error)}`, {
           cause: error,
         });
       }
