@@ -1253,6 +1253,20 @@ export interface paths {
                         });
                     };
                 };
+                /** @description The resource does not exist. Codes: `events/module-not-hosted`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "events/module-not-hosted";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
                 /** @description Too many requests from this client IP address or client; `Retry-After` says when to try again, `RateLimit` and `RateLimit-Policy` which budget is spent. Codes: `http/too-many-requests`. */
                 429: {
                     headers: {

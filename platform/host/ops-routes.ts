@@ -32,6 +32,7 @@ const listDeadLetters = contractRoute({
       pending: z.enum(['true', 'false']).default('true').openapi({ description: 'Only those not yet replayed.' }),
     }),
   },
+  errors: { 404: ['events/module-not-hosted'] },
   responses: {
     200: { description: 'Dead letters, newest first', content: { 'application/json': { schema: z.object({ items: z.array(deadLetterSchema) }) } } },
   },
@@ -68,6 +69,11 @@ export function opsRoutes(sources: OpsSources): App {
   app.openapi(listDeadLetters, async (c) => {
     const { module, pending } = c.req.valid('query');
     const stores = sources.deadLetters().filter((s) => module === undefined || s.module === module);
+    // An empty list would say "no dead letters" of a module whose letters another host keeps (after an extraction).
+    if (module !== undefined && stores.length === 0)
+      throw new CleaveError('not_found', 'events/module-not-hosted', `Module ${module} is not hosted here: ask the host that runs it (see /registry).`, {
+        details: { module },
+      });
     const lists = await Promise.all(stores.map((s) => s.list({ pendingOnly: pending === 'true' })));
     // A handler's error message may name a URL it failed on: shown without the password.
     const items = lists

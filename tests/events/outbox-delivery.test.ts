@@ -95,6 +95,10 @@ describe.each(testDatabases)('events on $name', (testDatabase) => {
     expect(effect?.attempt).toBe(3);
     const letters = (await (await call(host, 'GET', '/ops/dead-letters')).json()) as { items: unknown[] };
     expect(letters.items).toHaveLength(0);
+    // A module hosted elsewhere (or no module at all) is not "no dead letters": its host keeps them.
+    const elsewhere = await call(host, 'GET', '/ops/dead-letters?module=inventory-elsewhere');
+    expect(elsewhere.status).toBe(404);
+    expect(await elsewhere.json()).toMatchObject({ code: 'events/module-not-hosted', module: 'inventory-elsewhere' });
   });
 
   it('a handler that keeps failing is dead-lettered, listed, and replayed once fixed', async () => {
