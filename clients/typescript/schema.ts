@@ -1501,6 +1501,7 @@ export interface paths {
                     module: string;
                     /** @description Events written at or after this time. */
                     since: string;
+                    /** @description Events written before this time; after `since`. */
                     until?: string;
                     /** @description One consumer (`<module>:<handler>`); every subscriber when absent. */
                     consumer?: string;
@@ -1687,7 +1688,10 @@ export interface paths {
                          * @description Events written at or after this time.
                          */
                         since: string;
-                        /** Format: date-time */
+                        /**
+                         * Format: date-time
+                         * @description Events written before this time; after `since`.
+                         */
                         until?: string;
                         /** @description One consumer (`<module>:<handler>`); every subscriber when absent. */
                         consumer?: string;

@@ -21,12 +21,15 @@ const subscriptionSchema = z
   })
   .openapi('EventSubscription');
 
-const windowQuery = z.object({
-  module: z.string().openapi({ description: 'The producing module, hosted here.' }),
-  since: z.iso.datetime({ offset: true }).openapi({ description: 'Events written at or after this time.' }),
-  until: z.iso.datetime({ offset: true }).optional(),
-  consumer: z.string().optional().openapi({ description: 'One consumer (`<module>:<handler>`); every subscriber when absent.' }),
-});
+const windowQuery = z
+  .object({
+    module: z.string().openapi({ description: 'The producing module, hosted here.' }),
+    since: z.iso.datetime({ offset: true }).openapi({ description: 'Events written at or after this time.' }),
+    until: z.iso.datetime({ offset: true }).optional().openapi({ description: 'Events written before this time; after `since`.' }),
+    consumer: z.string().optional().openapi({ description: 'One consumer (`<module>:<handler>`); every subscriber when absent.' }),
+  })
+  // An empty window would answer "nothing missing" (audit) or "0 republished" (redrive) for a typo.
+  .refine((q) => q.until === undefined || Date.parse(q.until) > Date.parse(q.since), { path: ['until'], message: 'until must be after since' });
 
 const deliverySchema = z.object({ eventId: z.uuid(), event: z.string(), version: z.number().int(), consumer: z.string(), present: z.boolean() });
 

@@ -31,6 +31,10 @@ describe('npm run events: arguments', () => {
     expect(() => toCommand(['redrive'], { url, module: 'catalog' }, now)).toThrow('needs --since');
     expect(() => toCommand(['redrive'], { url, module: 'catalog', since: '1h', mode: 'some' }, now)).toThrow('--mode must be missing or all');
     expect(() => toCommand(['replay'], { url }, now)).toThrow('needs --id');
+    expect(() => toCommand(['audit'], { url, module: 'catalog', since: '1h', until: '2h' }, now)).toThrow('--until (');
+    expect(() => toCommand(['redrive'], { url, module: 'catalog', since: '2026-01-02T00:00:00Z', until: '2026-01-02T00:00:00Z' }, now)).toThrow(
+      'must be after --since',
+    );
     expect(toCommand(['audit'], { url: `${url}/`, module: 'catalog', since: '30m', consumer: 'inventory:create-stock-item' }, now)).toEqual({
       action: 'audit',
       url,
@@ -83,6 +87,23 @@ describe.each(testDatabases.slice(0, 1))('npm run events against a host on $name
     expect(tooOld.stderr).toContain('events/window-too-old');
 
     expect(await events(['dead-letters', '--url', server.url], operator)).toMatchObject({ status: 0 });
+
+    // Over HTTP too, an empty window is refused rather than answered with nothing to do.
+    const since = new Date(Date.now() - 60_000).toISOString();
+    const headers = { authorization: `Bearer ${operator}` };
+    const emptyAudit = await host.app.request(`/ops/events/audit?${new URLSearchParams({ module: 'catalog', since, until: since })}`, { headers });
+    expect(emptyAudit.status).toBe(400);
+    expect(await emptyAudit.json()).toMatchObject({
+      code: 'http/validation-failed',
+      errors: [{ location: 'query', path: 'until', message: expect.stringContaining('after since') }],
+    });
+    const emptyRedrive = await host.app.request('/ops/events/redrive', {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: JSON.stringify({ module: 'catalog', since, until: new Date(Date.now() - 120_000).toISOString() }),
+    });
+    expect(emptyRedrive.status).toBe(400);
+    expect(await emptyRedrive.json()).toMatchObject({ errors: [{ location: 'body', path: 'until' }] });
   });
 
   it('exits 2 on bad usage and 3 when the host cannot be reached', async () => {

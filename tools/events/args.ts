@@ -43,6 +43,8 @@ export function toCommand(positionals: string[], values: Record<string, string |
     command.module = values.module;
     command.since = pointInTime(values.since, now);
     if (values.until) command.until = pointInTime(values.until, now);
+    if (command.until && command.until <= command.since)
+      throw new Error(`--until (${command.until}) must be after --since (${command.since}); an age counts back from now, so --since 2h --until 1h`);
     if (values.consumer) command.consumer = values.consumer;
   }
   if (action === 'redrive' && values.mode) {
