@@ -142,7 +142,7 @@ describe('gateway', () => {
     expect(failures).toEqual(['things http://127.0.0.1:1']);
     // An upstream being down is expected operation, not a bug: a one-line warning, no error, no stack.
     expect(lines.filter((l) => (l.level as number) >= 50)).toEqual([]);
-    expect(lines).toContainEqual(expect.objectContaining({ level: 40, msg: 'request failed upstream', code: 'http/upstream-unavailable', module: 'things' }));
+    expect(lines).toContainEqual(expect.objectContaining({ level: 40, msg: 'request failed upstream', code: 'http/upstream-unavailable', upstream: 'things' }));
     expect(JSON.stringify(lines)).not.toContain('stack');
   });
 

@@ -56,14 +56,15 @@ export const errorHandler: ErrorHandler<AppEnv> = (error, c) => {
   const log = c.get('logger') ? requestLog(c) : undefined;
   const known = isDomainError(error) ? error : undefined;
   if (body.status >= 500 && !known) log?.error({ err: error, code: body.code }, 'request failed');
-  else if (body.status >= 500) log?.warn({ code: body.code, detail: body.detail, ...pick(known?.details, 'module') }, 'request failed upstream');
+  else if (body.status >= 500) log?.warn({ code: body.code, detail: body.detail, ...rename(known?.details, 'module', 'upstream') }, 'request failed upstream');
   else log?.debug({ code: body.code, detail: body.detail }, 'request rejected');
   const retryAfter = body.status === 503 ? known?.retryAfterSeconds : undefined;
   return problemResponse(c, body, retryAfter === undefined ? {} : { 'retry-after': String(Math.max(1, Math.ceil(retryAfter))) });
 };
 
-function pick(details: Record<string, unknown> | undefined, key: string): Record<string, unknown> {
-  return details && key in details ? { [key]: details[key] } : {};
+// The request's logger already names the module it serves as `module`; the one that failed upstream is another.
+function rename(details: Record<string, unknown> | undefined, key: string, as: string): Record<string, unknown> {
+  return details && key in details ? { [as]: details[key] } : {};
 }
 
 interface RouteLike {
