@@ -35,7 +35,9 @@ describe('npm run extract', { timeout: processTestTimeoutMs }, () => {
     expect(result.stdout.match(/^ *MODULE_CLIENT_KEY=/gm)).toHaveLength(2);
     const inventory = extract(['inventory', '--port', '3005'], mkdtempSync(join(tmpdir(), 'cleave-extract-')));
     expect(inventory.stdout).toContain('INVENTORY_CLIENT_SECRET=');
-    expect(inventory.stdout.match(/^ *MODULE_CLIENT_KEY=/gm)).toHaveLength(1);
+    // The monolith's key, and an explicit empty one for the extracted module (not left to whatever the shell holds).
+    expect(inventory.stdout.match(/^ *MODULE_CLIENT_KEY=/gm)).toHaveLength(2);
+    expect(inventory.stdout).toMatch(/^ *MODULE_CLIENT_KEY=<empty> \(only identity holds the key/m);
   });
 
   it('the committed apps/extracted/inventory is exactly what the tool writes', () => {

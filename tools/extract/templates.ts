@@ -31,7 +31,11 @@ export function topologyFor(m: ModuleDefinition, all: readonly ModuleDefinition[
       // Identity itself derives every module's secret (its own included) from the key: it needs the key, not a secret.
       ...(m.name === 'identity'
         ? { MODULE_CLIENT_KEY: "<the monolith's MODULE_CLIENT_KEY> (identity derives every module secret from it)" }
-        : { [`${upper}_CLIENT_SECRET`]: `<from npm run keys:module-secret -- ${m.name}, run with the monolith's MODULE_CLIENT_KEY>` }),
+        : {
+            [`${upper}_CLIENT_SECRET`]: `<from npm run keys:module-secret -- ${m.name}, run with the monolith's MODULE_CLIENT_KEY>`,
+            // Said, not left out: an operator who exported the monolith's key in this shell would hand it on.
+            MODULE_CLIENT_KEY: '<empty> (only identity holds the key: a host with it could act as any module)',
+          }),
     },
     monolith: {
       MODULES: others.join(','),
