@@ -39,6 +39,9 @@ const snippets = {
   'a missing path parameter': `  return api.GET('/inventory/v1/stock/{productId}'); // wrong`,
   'a response field that does not exist': `  const { data } = await api.GET('/inventory/v1/stock/{productId}', { params: { path: { productId } } });
   return data?.onhand; // wrong`,
+  'a token from the environment, as the README shows': `  void api;
+  const client = createCleaveClient('http://127.0.0.1:3000', { token: process.env.TOKEN });
+  return client.GET('/inventory/v1/stock/{productId}', { params: { path: { productId } } });`,
   'a method the path does not have': `  return api.DELETE('/inventory/v1/stock/{productId}', { params: { path: { productId } } }); // wrong`,
 };
 const snippetPath = (name: string) => `tests/client/typed-usage-${name.replace(/[^a-z]+/g, '-')}.ts`;
@@ -71,6 +74,7 @@ describe('npm run client', () => {
     expect(checked[`${clientDir}/index.ts`]?.errors).toEqual([]);
     expect(checked[`${clientDir}/schema.ts`]?.errors).toEqual([]);
     expect(checked[snippetPath('reads stock, narrowing data and typed problem')]?.errors).toEqual([]);
+    expect(checked[snippetPath('a token from the environment, as the README shows')]?.errors).toEqual([]);
     for (const [name, body] of Object.entries(snippets).filter(([, b]) => b.includes('// wrong'))) {
       const wrongLine =
         usage(body)

@@ -33,7 +33,7 @@ export type Schema<Name extends keyof components['schemas']> = components['schem
  * openapi-fetch's client options (headers, fetch, querySerializer, …) other than the base URL, and the access token
  * protected operations need: a string, or a function asked before each request (to renew it when it expires).
  */
-export type CleaveClientOptions = Omit<ClientOptions, 'baseUrl'> & { token?: string | (() => string | Promise<string>) };
+export type CleaveClientOptions = Omit<ClientOptions, 'baseUrl'> & { token?: string | (() => string | Promise<string>) | undefined };
 
 /**
  * A typed client of the Cleave API at \`baseUrl\`: the monolith, which also forwards to extracted modules.
