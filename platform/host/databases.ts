@@ -23,7 +23,45 @@ export async function provisionModuleSchema(admin: DatabaseHandle, module: strin
     await tx.execute(sql.raw(`create schema if not exists ${ident(module)} authorization ${role}`));
     await tx.execute(sql.raw(`alter schema ${ident(module)} owner to ${role}`));
     await tx.execute(sql.raw(`revoke all on schema ${ident(module)} from public`));
+    // Objects another user made in the schema (a pg_dump restored with --no-owner belongs to whoever restored it) go
+    // to the module's role too: owning the schema alone does not let the role read its tables.
+    await tx.execute(sql.raw(adoptObjectsStatement(module, moduleRole(module))));
   });
+}
+
+/**
+ * A DO block that gives `role` every table, view, sequence (not one a column owns: it follows its table), function
+ * and type in `schema` that someone else owns.
+ */
+function adoptObjectsStatement(schema: string, role: string): string {
+  const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
+  return `do $$
+declare r record;
+begin
+  for r in
+    select format('alter %s %s owner to %I',
+             case c.relkind when 'v' then 'view' when 'm' then 'materialized view' when 'S' then 'sequence'
+                            when 'f' then 'foreign table' else 'table' end,
+             c.oid::regclass, ${literal(role)}) as statement
+      from pg_class c
+     where c.relnamespace = (select oid from pg_namespace where nspname = ${literal(schema)})
+       and c.relkind in ('r', 'p', 'v', 'm', 'S', 'f')
+       and c.relowner <> (select oid from pg_roles where rolname = ${literal(role)})
+       and not (c.relkind = 'S' and exists (select 1 from pg_depend d
+                                              where d.classid = 'pg_class'::regclass and d.objid = c.oid and d.deptype in ('a', 'i')))
+    union all
+    select format('alter function %s owner to %I', p.oid::regprocedure, ${literal(role)})
+      from pg_proc p
+     where p.pronamespace = (select oid from pg_namespace where nspname = ${literal(schema)}) and p.proowner <> (select oid from pg_roles where rolname = ${literal(role)}) and p.prokind = 'f'
+    union all
+    select format('alter type %s owner to %I', t.oid::regtype, ${literal(role)})
+      from pg_type t
+     where t.typnamespace = (select oid from pg_namespace where nspname = ${literal(schema)}) and t.typowner <> (select oid from pg_roles where rolname = ${literal(role)})
+       and t.typtype in ('e', 'd')
+  loop
+    execute r.statement;
+  end loop;
+end $$`;
 }
 
 /**
