@@ -12,7 +12,7 @@ import type { EventEnvelope } from './envelope.ts';
 import { ownPartitions, type PartitionOwner } from './partition-owner.ts';
 import { eventJobId, partitionOf, partitionQueueName, queuePrefix } from './partitions.ts';
 import { connectRedis, firstReady, redisTls } from './redis-connection.ts';
-import { createSubscriptionTable, type SubscriptionEntry } from './subscription-table.ts';
+import { createSubscriptionTable, RoutingPausedError, type SubscriptionEntry } from './subscription-table.ts';
 
 export type { EventJobData } from './bullmq-jobs.ts';
 
@@ -47,6 +47,20 @@ export interface BullmqBusOptions {
   stalledIntervalMs?: number;
   /** Told of each delivery attempt, retry and dead letter (metrics). */
   observe?: DeliveryObserver | undefined;
+  /**
+   * The subscriptions of modules this host's topology says run elsewhere (from the build's module definitions). An
+   * event one of them consumes is held in the outbox until some host of that module has registered in the table.
+   */
+  awaited?: readonly AwaitedSubscription[] | undefined;
+}
+
+/** A consumer expected to run in another process: held for until its module registers (see {@link BullmqBusOptions}). */
+export interface AwaitedSubscription {
+  event: string;
+  version: number;
+  /** `<module>:<handler>`. */
+  consumer: string;
+  module: string;
 }
 
 const keepFailedS = 7 * 24 * 60 * 60;
@@ -106,6 +120,10 @@ export function createBullmqBus(options: BullmqBusOptions): EventBus {
     routingDelayMs: 2 * options.subscriptionRefreshMs + 1000,
     deadLetters: options.deadLetters,
   });
+  const awaited = new Map<string, AwaitedSubscription[]>();
+  for (const a of options.awaited ?? []) awaited.set(`${a.event}@v${a.version}`, [...(awaited.get(`${a.event}@v${a.version}`) ?? []), a]);
+  /** Modules whose events are held because no host of theirs has registered yet, as the last publishes found. */
+  const waitingFor = new Set<string>();
   const jobOptions = {
     removeOnComplete: { age: Math.ceil(options.jobRetentionMs / 1000), count: 1_000_000 },
     removeOnFail: { age: keepFailedS, count: 100_000 },
@@ -139,6 +157,40 @@ export function createBullmqBus(options: BullmqBusOptions): EventBus {
     return routes
       .filter((e) => consumer === undefined || e.consumer === consumer)
       .map((entry) => ({ entry, queue: partitionQueueName(entry.module, partitionOf(envelope.key, entry.partitions)) }));
+  }
+
+  /**
+   * Holds an event a module expected elsewhere consumes while no host of that module has registered its subscriptions:
+   * routing by the table alone would mark it dispatched to the consumers known so far, and the module, once it starts,
+   * would never get it. A module with a subscription in the table is routed by the table (its host runs, and may run an
+   * older build without this consumer: a subscription deployed later gets the events published from then on).
+   */
+  async function holdForAwaited(envelope: EventEnvelope, routed: readonly { entry: SubscriptionEntry }[], consumer: string | undefined): Promise<void> {
+    const resumed = (module: string) => {
+      if (waitingFor.delete(module)) log.info({ module }, 'events for a module that runs elsewhere flow again: a host of it registered its subscriptions');
+    };
+    const here = new Set(routed.map((r) => r.entry.consumer));
+    const expected = (awaited.get(`${envelope.name}@v${envelope.version}`) ?? []).filter((a) => consumer === undefined || a.consumer === consumer);
+    for (const a of expected) if (here.has(a.consumer)) resumed(a.module);
+    const unrouted = expected.filter((a) => !here.has(a.consumer));
+    if (unrouted.length === 0) return;
+    const registered = await table.modules();
+    for (const a of unrouted) if (registered.has(a.module)) resumed(a.module);
+    const missing = unrouted.filter((a) => !registered.has(a.module));
+    if (missing.length === 0) return;
+    const modules = [...new Set(missing.map((a) => a.module))];
+    for (const module of modules) {
+      if (waitingFor.has(module)) continue;
+      waitingFor.add(module);
+      log.warn(
+        { module, consumers: missing.filter((a) => a.module === module).map((a) => a.consumer) },
+        'events for a module that runs elsewhere wait in the outbox until a host of it registers its subscriptions',
+      );
+    }
+    throw new RoutingPausedError(
+      `${envelope.name} v${envelope.version} waits in the outbox for ${modules.join(', ')} (hosted elsewhere) to register ` +
+        `its subscriptions (${missing.map((a) => a.consumer).join(', ')}): no host of it has started yet`,
+    );
   }
 
   /** One active job per partition, across every replica: set when consuming starts and whenever Redis is back. */
@@ -253,7 +305,9 @@ export function createBullmqBus(options: BullmqBusOptions): EventBus {
       if (closing) throw new Error('The event bus is closed.');
       await ready();
       const byQueue = new Map<string, string[]>();
-      for (const { entry, queue: name } of await targets(envelope, publishOptions.consumer)) byQueue.set(name, [...(byQueue.get(name) ?? []), entry.consumer]);
+      const routed = await targets(envelope, publishOptions.consumer);
+      await holdForAwaited(envelope, routed, publishOptions.consumer);
+      for (const { entry, queue: name } of routed) byQueue.set(name, [...(byQueue.get(name) ?? []), entry.consumer]);
       // Publishes of the same turn share one addBulk per queue.
       await Promise.all(
         [...byQueue].map(([name, consumers]) =>
@@ -324,7 +378,8 @@ export function createBullmqBus(options: BullmqBusOptions): EventBus {
       );
     },
     get routingPaused() {
-      return table.paused;
+      if (table.paused || waitingFor.size === 0) return table.paused;
+      return `events for ${[...waitingFor].join(', ')} (hosted elsewhere) wait in the outbox until a host of it registers its subscriptions`;
     },
     close() {
       closed ??= (async () => {

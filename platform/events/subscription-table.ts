@@ -56,6 +56,8 @@ export interface SubscriptionTable {
   register(entries: readonly SubscriptionEntry[]): Promise<void>;
   /** The subscriptions of one event version; rejects with {@link RoutingPausedError} while the table is missing. */
   routes(event: string, version: number): Promise<readonly SubscriptionEntry[]>;
+  /** The modules with at least one subscription in the table (a host of theirs has registered), as routing sees it. */
+  modules(): Promise<ReadonlySet<string>>;
   list(): Promise<SubscriptionEntry[]>;
   /** An operator's removal of one subscription (after its consumer is gone for good). */
   remove(event: string, version: number, consumer: string): Promise<boolean>;
@@ -97,7 +99,7 @@ export function createSubscriptionTable(options: SubscriptionTableOptions): Subs
   const tableKey = `${options.prefix}:subscriptions`;
   const epochKey = `${options.prefix}:subscriptions:epoch`;
   const own = new Map<string, SubscriptionEntry>();
-  let cache: { at: number; epoch: string; entries: Map<string, SubscriptionEntry> } | undefined;
+  let cache: { at: number; epoch: string; entries: Map<string, SubscriptionEntry>; modules?: Set<string> | undefined } | undefined;
   let loading: Promise<Map<string, SubscriptionEntry>> | undefined;
   let paused: string | undefined;
 
@@ -163,10 +165,16 @@ export function createSubscriptionTable(options: SubscriptionTableOptions): Subs
         own.set(field(e), e);
         cache?.entries.set(field(e), e);
       }
+      if (cache) cache.modules = undefined;
     },
     async routes(event, version) {
       const entries = await current();
       return [...entries.values()].filter((e) => e.event === event && e.version === version);
+    },
+    async modules() {
+      const entries = await current();
+      if (cache?.entries !== entries) return new Set([...entries.values()].map((e) => e.module));
+      return (cache.modules ??= new Set([...entries.values()].map((e) => e.module)));
     },
     async list() {
       cache = undefined;
@@ -176,6 +184,7 @@ export function createSubscriptionTable(options: SubscriptionTableOptions): Subs
       const key = field({ event, version, consumer });
       own.delete(key);
       cache?.entries.delete(key);
+      if (cache) cache.modules = undefined;
       return (await redis.hdel(tableKey, key)) > 0;
     },
     registeredAt(event, version, consumer) {

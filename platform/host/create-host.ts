@@ -111,7 +111,13 @@ export async function createHost(options: HostOptions): Promise<Host> {
     }
 
     const deadLetterStores = new Map<string, DeadLetterStore>();
-    const bus = await openBus(config, logger.child({ component: 'bus' }), (module) => deadLetterStores.get(module), metrics?.events.delivery);
+    // The consumers of modules this host expects elsewhere: their events wait until a host of theirs registers.
+    const awaited = options.modules
+      .filter((m) => topology.remote.has(m.name) && !local.has(m.name))
+      .flatMap((m) =>
+        (m.subscriptions ?? []).map((s) => ({ event: s.event.name, version: s.event.version, consumer: `${m.name}:${s.handler}`, module: m.name })),
+      );
+    const bus = await openBus(config, logger.child({ component: 'bus' }), (module) => deadLetterStores.get(module), metrics?.events.delivery, awaited);
     closeBus = () => bus.close();
 
     const hashes = new Map<string, string>();

@@ -1,16 +1,18 @@
 import type { Config } from '../config/index.ts';
-import { createInProcessBus, type DeadLetterStore, type EventBus } from '../events/index.ts';
+import { createInProcessBus, type AwaitedSubscription, type DeadLetterStore, type EventBus } from '../events/index.ts';
 import type { Logger } from '../observability/index.ts';
 
 /**
  * The event bus the configuration asks for: BullMQ on Redis when events cross processes, else in process. `deadLetters`
- * finds a hosted module's store (BullMQ dead-letters there); `observe` is told of every delivery (metrics).
+ * finds a hosted module's store (BullMQ dead-letters there); `observe` is told of every delivery (metrics); `awaited`
+ * are the consumers of modules expected elsewhere, whose events BullMQ holds until a host of theirs registers.
  */
 export async function openBus(
   config: Config,
   log: Logger,
   deadLetters: (module: string) => DeadLetterStore | undefined,
   observe: Parameters<typeof createInProcessBus>[0]['observe'],
+  awaited: readonly AwaitedSubscription[] = [],
 ): Promise<EventBus> {
   const retry = { baseMs: config.events.retryBaseMs, maxMs: config.events.retryMaxMs };
   const events = config.events;
@@ -33,6 +35,7 @@ export async function openBus(
         inboxRetentionMs: config.retention.inboxMs,
         deadLetters,
         observe,
+        awaited,
       })
     : createInProcessBus({
         log,

@@ -139,6 +139,33 @@ describe.skipIf(!testRedisUrl).each(testDatabases)('the BullMQ bus under faults,
     expect(publisher.bus.routingPaused).toBeUndefined();
   });
 
+  it('holds the events of a module the topology expects elsewhere until a host of it registers: it gets what was published before it started', async () => {
+    const expected = { event: productCreatedV1.name, version: productCreatedV1.version, consumer: 'stock:ghost', module: 'stock' };
+    const consumer = world.startProcess(bus(), { relay: false, consume: true });
+    // The table exists (the probe registered), but no host of `stock` has: routing by it alone would lose the event.
+    await consumer.ready;
+    const publisher = world.startProcess(bus({ awaited: [expected] }), { relay: true, consume: false });
+    const early = await world.write(newKey(), 'EARLY');
+    await eventually(async () => expect((await world.outboxRows())[0]?.lastError).toContain('stock:ghost'));
+    expect(publisher.bus.routingPaused).toContain('stock');
+    // Held as one event: the probe does not get it ahead of the module it waits for.
+    expect(await world.effects()).toHaveLength(0);
+    const ghost = ghostBus(undefined, 'stock');
+    await ghost.start();
+    try {
+      const later = await world.write(newKey(), 'LATER');
+      await eventually(async () => {
+        const inbox = await database.db.select().from(probeTables.inbox);
+        expect(inbox.map((r) => `${r.consumer} ${r.eventId}`).sort()).toEqual(
+          [`probe:record ${early.id}`, `probe:record ${later.id}`, `stock:ghost ${early.id}`, `stock:ghost ${later.id}`].sort(),
+        );
+      }, 20_000);
+      expect(publisher.bus.routingPaused).toBeUndefined();
+    } finally {
+      await ghost.close();
+    }
+  });
+
   it('spreads a module over replicas by key partition and keeps every key in order', async () => {
     world.controls.maxDelayMs = 10;
     world.startProcess(bus(), { relay: true, consume: false, name: 'publisher' });
