@@ -1575,7 +1575,7 @@ export interface paths {
                         });
                     };
                 };
-                /** @description The resource does not exist. Codes: `events/producer-not-hosted`. */
+                /** @description The resource does not exist. Codes: `events/producer-not-hosted`, `events/consumer-not-subscribed`. */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -1583,7 +1583,7 @@ export interface paths {
                     content: {
                         "application/problem+json": components["schemas"]["Problem"] & ({
                             /** @enum {string} */
-                            code?: "events/producer-not-hosted";
+                            code?: "events/producer-not-hosted" | "events/consumer-not-subscribed";
                         } & {
                             [key: string]: unknown;
                         });
@@ -1760,7 +1760,7 @@ export interface paths {
                         });
                     };
                 };
-                /** @description The resource does not exist. Codes: `events/producer-not-hosted`. */
+                /** @description The resource does not exist. Codes: `events/producer-not-hosted`, `events/consumer-not-subscribed`. */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -1768,7 +1768,7 @@ export interface paths {
                     content: {
                         "application/problem+json": components["schemas"]["Problem"] & ({
                             /** @enum {string} */
-                            code?: "events/producer-not-hosted";
+                            code?: "events/producer-not-hosted" | "events/consumer-not-subscribed";
                         } & {
                             [key: string]: unknown;
                         });

@@ -31,7 +31,11 @@ export interface AuditReport {
 
 export interface RedriveReport {
   events: number;
-  /** What was handed to the bus again: (event, version, consumer) deliveries in `missing` mode, event versions in `all`. */
+  /**
+   * What was handed to the bus again: (event, version, consumer) deliveries in `missing` mode; in `all`, event versions
+   * a consumer (the one named) subscribes to. On BullMQ a delivery whose job is still remembered (`EVENT_JOB_RETENTION`)
+   * is not queued again: the inbox would drop it anyway.
+   */
   republished: number;
   /** `missing`: only what the broker lost; `all`: every delivery in the window (the inbox drops what was handled). */
   mode: 'missing' | 'all';
@@ -102,6 +106,7 @@ export async function redriveOutbox(window: OutboxWindow, mode: 'missing' | 'all
   if (mode === 'missing' && !audit) throw new Error('Only a bus with a broker can tell what is missing; redrive with mode "all".');
   const report: RedriveReport = { events: 0, republished: 0, mode };
   const context = await auditContext(window);
+  const takers = mode === 'all' ? (await window.bus.subscriptions()).filter((s) => window.consumer === undefined || s.consumer === window.consumer) : [];
   for await (const items of dispatched(window)) {
     report.events += new Set(items.map((i) => i.envelope.id)).size;
     if (mode === 'missing' && audit) {
@@ -114,6 +119,8 @@ export async function redriveOutbox(window: OutboxWindow, mode: 'missing' | 'all
       }
     } else {
       for (const { envelope } of items) {
+        // A version nobody (or not the consumer named) subscribes to would go nowhere: not counted as sent.
+        if (!takers.some((t) => t.event === envelope.name && t.version === envelope.version)) continue;
         await window.bus.publish(envelope, window.consumer === undefined ? {} : { consumer: window.consumer });
         report.republished += 1;
       }

@@ -65,7 +65,7 @@ const audit = contractRoute({
   tags: ['ops'],
   summary: "Find deliveries the broker lost: check a producer's dispatched events against the broker",
   request: { query: windowQuery },
-  errors: { 404: ['events/producer-not-hosted'], 409: ['events/cannot-audit'], 422: ['events/window-too-old'] },
+  errors: { 404: ['events/producer-not-hosted', 'events/consumer-not-subscribed'], 409: ['events/cannot-audit'], 422: ['events/window-too-old'] },
   responses: {
     200: {
       description: 'What was checked and what is missing',
@@ -92,7 +92,7 @@ const redrive = contractRoute({
       ),
     },
   },
-  errors: { 404: ['events/producer-not-hosted'], 409: ['events/cannot-audit'], 422: ['events/window-too-old'] },
+  errors: { 404: ['events/producer-not-hosted', 'events/consumer-not-subscribed'], 409: ['events/cannot-audit'], 422: ['events/window-too-old'] },
   responses: {
     200: {
       description: 'Events handed to the bus again; consumer inboxes drop what was already handled',
@@ -116,6 +116,20 @@ export function eventsOpsRoutes(sources: EventsOpsSources): App {
     const producer = sources.producer(query.module);
     if (!producer)
       throw new CleaveError('not_found', 'events/producer-not-hosted', `Module ${query.module} is not hosted here.`, { details: { module: query.module } });
+    // A consumer that takes none of the producer's events would be answered "nothing missing" or "0 republished"
+    // (audit), or told its events went out again when they went nowhere (redrive, mode `all`).
+    if (query.consumer !== undefined) {
+      const produced = new Set(producer.events.map((e) => e.name));
+      const subscribed = (await bus.subscriptions()).some((s) => s.consumer === query.consumer && produced.has(s.event));
+      if (!subscribed) {
+        throw new CleaveError(
+          'not_found',
+          'events/consumer-not-subscribed',
+          `${query.consumer} subscribes to no event of ${query.module}; GET /ops/events/subscriptions lists the consumers.`,
+          { details: { consumer: query.consumer, module: query.module } },
+        );
+      }
+    }
     const since = new Date(query.since);
     const retention = await bus.inboxRetentionMs(query.consumer);
     // Older than the inbox remembers, a redelivered event could be handled twice.

@@ -79,8 +79,20 @@ describe.each(testDatabases.slice(0, 1))('npm run events against a host on $name
 
     const redrive = await events(['redrive', '--url', server.url, '--module', 'catalog', '--since', '1h'], operator);
     expect(redrive.status).toBe(0);
-    // One event, sent again in both versions catalog serves (v2, and v1 converted); the inboxes drop both.
-    expect(JSON.parse(redrive.stdout)).toMatchObject({ mode: 'all', events: 1, republished: 2 });
+    // One event, sent again in the version its one consumer takes (v2; catalog also serves v1, which nobody here
+    // subscribes to, so it is not counted as sent); the inbox drops it.
+    expect(JSON.parse(redrive.stdout)).toMatchObject({ mode: 'all', events: 1, republished: 1 });
+
+    // A consumer that takes none of catalog's events (a typo) is refused, not told its events went out again.
+    const nobody = await events(
+      ['redrive', '--url', server.url, '--module', 'catalog', '--since', '1h', '--consumer', 'inventory:create-stock-items'],
+      operator,
+    );
+    expect(nobody.status).toBe(3);
+    expect(nobody.stderr).toContain('events/consumer-not-subscribed');
+    expect(nobody.stderr).toContain('inventory:create-stock-items subscribes to no event of catalog');
+    const one = await events(['redrive', '--url', server.url, '--module', 'catalog', '--since', '1h', '--consumer', 'inventory:create-stock-item'], operator);
+    expect(JSON.parse(one.stdout)).toMatchObject({ mode: 'all', events: 1, republished: 1 });
 
     const tooOld = await events(['redrive', '--url', server.url, '--module', 'catalog', '--since', '30d'], operator);
     expect(tooOld.status).toBe(3);
