@@ -16,7 +16,7 @@ export type { Host, HostOptions, HostedModule } from './create-host.ts';
 export { moduleDocument } from './openapi.ts';
 export { serve } from './serve.ts';
 export type { ServeOptions, RunningServer } from './serve.ts';
-export { runHost, migrateModules } from './run-host.ts';
+export { exitStartFailed, migrateModules, runHost, startFailure } from './run-host.ts';
 export { migrateModule } from './migrate-module.ts';
 export { resolveTopology } from './topology.ts';
 export type { Topology } from './topology.ts';

@@ -11,6 +11,29 @@ import type { ModuleDefinition } from './define-module.ts';
 import { refuseUnsupportedTls, serve, type RunningServer } from './serve.ts';
 
 /**
+ * What a host that could not start prints: the error's message, then each cause down the chain that the message does
+ * not already say (a failed migration's drizzle error says only "Failed query: <sql>"; the database's refusal is its
+ * cause). A query's parameters are left out: they may hold personal data.
+ */
+export function startFailure(error: unknown): string {
+  const lines: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; depth < 8 && current !== undefined && current !== null; depth++) {
+    const message = current instanceof Error ? current.message.replace(/\nparams: [\s\S]*$/, '') : String(current);
+    if (!lines.some((line) => line.includes(message.trim()))) lines.push(depth === 0 ? message : `  caused by: ${message}`);
+    if (!(current instanceof Error)) break;
+    current = current.cause;
+  }
+  return lines.join('\n');
+}
+
+/** Ends a process whose host could not start: {@link startFailure} on stderr, exit code 1. */
+export function exitStartFailed(error: unknown): never {
+  process.stderr.write(`${startFailure(error)}\n`);
+  process.exit(1);
+}
+
+/**
  * Starts a host and serves it until SIGINT or SIGTERM, then drains: stops taking requests, stops the relays,
  * closes the database. Prints where everything is.
  */
