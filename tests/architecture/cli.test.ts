@@ -46,7 +46,7 @@ describe('lint-boundaries command line', { timeout: processTestTimeoutMs }, () =
     expect(code).toBe(2);
     expect(out).toEqual([]);
     expect(err[0]).toMatch(message);
-    expect(err[1]).toMatch(/^usage: lint-boundaries \[root\]/);
+    expect(err[1]).toMatch(/^usage: npm run lint:boundaries -- \[root\]/);
   });
 
   it('main.ts sets the process exit code and prints to stdout', async () => {

@@ -6,7 +6,7 @@ export interface CliIo {
   err: (line: string) => void;
 }
 
-const USAGE = 'usage: lint-boundaries [root]   (root: the repository root, with modules/; default: the current directory)';
+const USAGE = 'usage: npm run lint:boundaries -- [root]   (root: the repository root, with modules/; default: the current directory)';
 
 /**
  * Runs the boundary lint as the command line does and returns the exit code: 0 clean, 1 findings, 2 bad usage.
