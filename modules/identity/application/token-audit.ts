@@ -43,25 +43,17 @@ export function tokenRefused(grant: string, clientId: string | undefined, code: 
   };
 }
 
-/** An authorization code presented again: the refresh-token family its first redemption started is revoked. */
-export function codeReused(familyId: string, userId: string, clientId: string): AuditEntry {
-  return {
-    action: 'identity.authorization-code-reused',
-    target: familyId,
-    outcome: 'denied',
-    detail: { clientId, familyRevoked: true },
-    actorUser: userId,
-    actorClient: clientId,
-  };
+/** A credential presented again after use: the token family it started, or belongs to, is revoked. */
+function familyRevoked(action: string, familyId: string, userId: string, clientId: string): AuditEntry {
+  return { action, target: familyId, outcome: 'denied', detail: { clientId, familyRevoked: true }, actorUser: userId, actorClient: clientId };
 }
 
+/** An authorization code presented again: the refresh-token family its first redemption started is revoked. */
+export function codeReused(familyId: string, userId: string, clientId: string): AuditEntry {
+  return familyRevoked('identity.authorization-code-reused', familyId, userId, clientId);
+}
+
+/** A rotated refresh token presented again: its family is revoked. */
 export function refreshReused(familyId: string, userId: string, clientId: string): AuditEntry {
-  return {
-    action: 'identity.refresh-token-reused',
-    target: familyId,
-    outcome: 'denied',
-    detail: { clientId, familyRevoked: true },
-    actorUser: userId,
-    actorClient: clientId,
-  };
+  return familyRevoked('identity.refresh-token-reused', familyId, userId, clientId);
 }
