@@ -56,9 +56,43 @@ function got(value: unknown, path: readonly PropertyKey[]): string {
   return `; got ${quote(value)}`;
 }
 
+/**
+ * The start of `value` as JSON, at least `limit` characters of it when it is longer: what a problem quotes of a value,
+ * without writing out a megabyte array to show 60 characters of it.
+ */
+export function jsonStart(value: unknown, limit: number): string {
+  let out = '';
+  const add = (text: string) => {
+    out += text;
+    return out.length <= limit;
+  };
+  const walk = (v: unknown): boolean => {
+    if (typeof v === 'string') return add(JSON.stringify(v.length > limit ? v.slice(0, limit + 1) : v));
+    if (Array.isArray(v)) {
+      if (!add('[')) return false;
+      for (let i = 0; i < v.length; i++) if ((i > 0 && !add(',')) || !walk(v[i] ?? null)) return false;
+      return add(']');
+    }
+    if (typeof v === 'object' && v !== null) {
+      if (!add('{')) return false;
+      let first = true;
+      for (const key in v) {
+        const item = (v as Record<string, unknown>)[key];
+        if (!Object.hasOwn(v, key) || item === undefined) continue;
+        if ((!first && !add(',')) || !add(`${JSON.stringify(key)}:`) || !walk(item)) return false;
+        first = false;
+      }
+      return add('}');
+    }
+    return add(JSON.stringify(v) ?? 'null');
+  };
+  walk(value);
+  return out;
+}
+
 function quote(value: unknown): string {
   // Control characters, byte order marks and lone surrogates are shown escaped, never echoed as they came.
-  const text = (typeof value === 'number' ? String(value) : JSON.stringify(value)).replace(
+  const text = (typeof value === 'number' ? String(value) : jsonStart(value, 60)).replace(
     /[\u007f-\u009f\ufeff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );

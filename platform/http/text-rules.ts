@@ -47,11 +47,16 @@ export function breaksTextRule(value: unknown): boolean {
 
 /** Every string (and object key) in `value` that breaks the rule, with its path. */
 export function textRuleBreaches(value: unknown, path: (string | number)[] = []): TextRuleBreach[] {
+  // Most input breaks nothing: one pass that allocates nothing says so before a walk that builds every path.
+  return breaksTextRule(value) ? breachesIn(value, path) : [];
+}
+
+function breachesIn(value: unknown, path: (string | number)[]): TextRuleBreach[] {
   if (typeof value === 'string') {
     const message = textRuleViolation(value);
     return message ? [{ path, message }] : [];
   }
-  if (Array.isArray(value)) return value.flatMap((item, i) => textRuleBreaches(item, [...path, i]));
+  if (Array.isArray(value)) return value.flatMap((item, i) => (breaksTextRule(item) ? breachesIn(item, [...path, i]) : []));
   if (typeof value !== 'object' || value === null) return [];
   return Object.entries(value).flatMap(([key, item]) => {
     const keyMessage = textRuleViolation(key);
