@@ -34,6 +34,11 @@ export interface SubscriptionTableOptions {
   log: Logger;
   /** How long a read of the table is reused before routing reads it again. */
   refreshMs: number;
+  /**
+   * Called on each read of the table, before it routes anything, with the subscriptions this process had not seen in
+   * its previous read (often none) and when the read began: what was routed with the previous read may have missed them.
+   */
+  onRead?: (added: readonly SubscriptionEntry[], readAt: number) => Promise<void>;
 }
 
 /**
@@ -63,6 +68,8 @@ export interface SubscriptionTable {
   remove(event: string, version: number, consumer: string): Promise<boolean>;
   /** When this process's subscription was first registered (ms since the epoch), once it is. */
   registeredAt(event: string, version: number, consumer: string): number | undefined;
+  /** Reads the table again if this process's copy is older than `refreshMs`, or now when `force` (see `onRead`). */
+  refresh(force?: boolean): Promise<void>;
   /** Whether routing is paused, and why. */
   readonly paused: string | undefined;
 }
@@ -101,6 +108,8 @@ export function createSubscriptionTable(options: SubscriptionTableOptions): Subs
   const own = new Map<string, SubscriptionEntry>();
   let cache: { at: number; epoch: string; entries: Map<string, SubscriptionEntry>; modules?: Set<string> | undefined } | undefined;
   let loading: Promise<Map<string, SubscriptionEntry>> | undefined;
+  /** The subscriptions of the last read that routed (kept when `list` drops the cache), to tell what a read adds. */
+  let seen = new Set<string>();
   let paused: string | undefined;
 
   async function write(entries: Iterable<SubscriptionEntry>, mode: 'merge' | 'fill'): Promise<void> {
@@ -109,6 +118,7 @@ export function createSubscriptionTable(options: SubscriptionTableOptions): Subs
   }
 
   async function load(): Promise<Map<string, SubscriptionEntry>> {
+    const readAt = Date.now();
     let [epoch, raw] = await Promise.all([redis.get(epochKey), redis.hgetall(tableKey)]);
     if (cache && epoch !== cache.epoch) {
       // The table was lost (and perhaps started again by someone who knew less): put back what this process knew.
@@ -125,6 +135,9 @@ export function createSubscriptionTable(options: SubscriptionTableOptions): Subs
     if (paused) log.info('event routing resumed: the subscription table is back');
     paused = undefined;
     const entries = new Map(Object.entries(raw).map(([k, v]) => [k, JSON.parse(v) as SubscriptionEntry]));
+    const added = [...entries].filter(([k]) => !seen.has(k)).map(([, e]) => e);
+    if (options.onRead) await options.onRead(added, readAt);
+    seen = new Set(entries.keys());
     cache = { at: Date.now(), epoch, entries };
     return entries;
   }
@@ -190,6 +203,10 @@ export function createSubscriptionTable(options: SubscriptionTableOptions): Subs
     registeredAt(event, version, consumer) {
       const entry = own.get(field({ event, version, consumer }));
       return entry ? Date.parse(entry.registeredAt) : undefined;
+    },
+    async refresh(force = false) {
+      if (force) cache = undefined;
+      await current();
     },
     get paused() {
       return paused;
