@@ -5,7 +5,7 @@ import { identityRoutes } from './infrastructure/identity.routes.ts';
 import { identityRequiredSettings, identityRuntime } from './infrastructure/identity-runtime.ts';
 import { seedIdentity } from './infrastructure/seed.ts';
 
-/** Demo accounts with known passwords: development only, whatever DEMO_DATA says. */
+/** Demo accounts with known passwords and the web client, with the rest of the demo data (DEMO_DATA); never in production. */
 async function seed(ctx: ModuleContext): Promise<void> {
   if (ctx.config.env === 'production') {
     ctx.log.warn('identity loads no demo accounts with NODE_ENV=production (their passwords are public)');
