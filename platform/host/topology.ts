@@ -43,7 +43,7 @@ export function resolveTopology(config: Config, all: readonly ModuleDefinition[]
       if (localNames.has(used.module) || remote.has(used.module)) continue;
       problems.push({
         variable: 'REMOTE_MODULES',
-        message: `module "${m.name}" calls "${used.module}", which is not hosted in this process and has no address (set REMOTE_MODULES=${used.module}=<url>, or REDIS_URL for discovery)`,
+        message: `module "${m.name}" calls "${used.module}", which is not hosted in this process and has no address (set REMOTE_MODULES=${used.module}=<url>, or ${config.redis.url === undefined ? 'REDIS_URL' : 'REGISTRY=true'} for discovery)`,
       });
     }
   }
