@@ -48,6 +48,11 @@ export interface BullmqBusOptions {
   /** Told of each delivery attempt, retry and dead letter (metrics). */
   observe?: DeliveryObserver | undefined;
   /**
+   * Told when event routing resumes after this bus refused events for it (the subscription table is back, or a module
+   * events were held for registered): the relays then retry what they hold at once instead of waiting out backoffs.
+   */
+  onRoutingResumed?: (() => void) | undefined;
+  /**
    * The subscriptions of modules this host's topology says run elsewhere (from the build's module definitions). An
    * event one of them consumes is held in the outbox until some host of that module has registered in the table.
    */
@@ -109,6 +114,7 @@ export function createBullmqBus(options: BullmqBusOptions): EventBus {
     log,
     refreshMs: options.subscriptionRefreshMs,
     onRead: async (added, readAt) => {
+      for (const module of new Set(added.map((e) => e.module))) resumed(module);
       const sent = added.length === 0 ? [] : unreconciled.filter((u) => u.at < readAt);
       const owed = sent.flatMap(({ envelope, at }) =>
         added
@@ -189,6 +195,29 @@ export function createBullmqBus(options: BullmqBusOptions): EventBus {
   for (const a of options.awaited ?? []) awaited.set(`${a.event}@v${a.version}`, [...(awaited.get(`${a.event}@v${a.version}`) ?? []), a]);
   /** Modules whose events are held because no host of theirs has registered yet, as the last publishes found. */
   const waitingFor = new Set<string>();
+  function resumed(module: string): void {
+    if (!waitingFor.delete(module)) return;
+    log.info({ module }, 'events for a module that runs elsewhere flow again: a host of it registered its subscriptions');
+    options.onRoutingResumed?.();
+  }
+  /** While routing is paused (no table) or events wait for a module, the table is read every `refreshMs` to notice the end. */
+  let watching: ReturnType<typeof setTimeout> | undefined;
+  function watchRouting(): void {
+    if (watching || closing) return;
+    watching = setTimeout(() => {
+      watching = undefined;
+      if (closing) return;
+      const wasPaused = table.paused !== undefined;
+      table.refresh().then(
+        () => {
+          if (wasPaused) options.onRoutingResumed?.();
+          if (waitingFor.size > 0) watchRouting();
+        },
+        () => watchRouting(),
+      );
+    }, options.subscriptionRefreshMs);
+    watching.unref?.();
+  }
   const jobOptions = {
     removeOnComplete: { age: Math.ceil(options.jobRetentionMs / 1000), count: 1_000_000 },
     removeOnFail: { age: keepFailedS, count: 100_000 },
@@ -231,9 +260,6 @@ export function createBullmqBus(options: BullmqBusOptions): EventBus {
    * older build without this consumer: a subscription deployed later gets the events published from then on).
    */
   async function holdForAwaited(envelope: EventEnvelope, routed: readonly { entry: SubscriptionEntry }[], consumer: string | undefined): Promise<void> {
-    const resumed = (module: string) => {
-      if (waitingFor.delete(module)) log.info({ module }, 'events for a module that runs elsewhere flow again: a host of it registered its subscriptions');
-    };
     const here = new Set(routed.map((r) => r.entry.consumer));
     const expected = (awaited.get(`${envelope.name}@v${envelope.version}`) ?? []).filter((a) => consumer === undefined || a.consumer === consumer);
     for (const a of expected) if (here.has(a.consumer)) resumed(a.module);
@@ -243,6 +269,7 @@ export function createBullmqBus(options: BullmqBusOptions): EventBus {
     for (const a of unrouted) if (registered.has(a.module)) resumed(a.module);
     const missing = unrouted.filter((a) => !registered.has(a.module));
     if (missing.length === 0) return;
+    watchRouting();
     const modules = [...new Set(missing.map((a) => a.module))];
     for (const module of modules) {
       if (waitingFor.has(module)) continue;
@@ -371,7 +398,10 @@ export function createBullmqBus(options: BullmqBusOptions): EventBus {
       await ready();
       const at = Date.now();
       const byQueue = new Map<string, string[]>();
-      const routed = await targets(envelope, publishOptions.consumer);
+      const routed = await targets(envelope, publishOptions.consumer).catch((error: unknown) => {
+        if (error instanceof RoutingPausedError) watchRouting();
+        throw error;
+      });
       await holdForAwaited(envelope, routed, publishOptions.consumer);
       // Before the jobs are added: a read of the table that begins while they are being added must see this publish.
       if (publishOptions.consumer === undefined) rememberPublished(envelope, at);
@@ -452,6 +482,7 @@ export function createBullmqBus(options: BullmqBusOptions): EventBus {
     close() {
       closed ??= (async () => {
         clearTimeout(reconcileTimer);
+        clearTimeout(watching);
         // What was published since the last read of the table is checked against it once more before going away.
         if (unreconciled.length > 0 && producer.status === 'ready') {
           await table.refresh(true).catch((error: unknown) => log.warn({ err: error }, 'could not check recent events against the subscription table'));

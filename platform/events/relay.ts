@@ -10,6 +10,7 @@ import type { OutboxClaim, OutboxClaims } from './outbox.ts';
 import { claimHeads } from './relay-claim.ts';
 import { createHeads, type ClaimedRow } from './relay-heads.ts';
 import { createMarker, waitFor } from './relay-marks.ts';
+import { RoutingPausedError } from './subscription-table.ts';
 import type { EventTables } from './tables.ts';
 import { publishedVersions } from './versions.ts';
 
@@ -66,6 +67,11 @@ export interface Relay extends OutboxClaims {
   readonly inFlight: number;
   /** Ids of the events in flight (what a forced shutdown abandons; they are dispatched again after a restart). */
   inFlightIds(): string[];
+  /**
+   * Ends the backoff of every event the bus refused and claims them again now: for when what refused them is over
+   * (event routing resumed), rather than leaving them to wait out backoffs of up to `retry.maxMs`.
+   */
+  retryNow(): Promise<void>;
 }
 
 /** What a tracked transaction wrote: rows claimed as written, and whether others wait for a claim pass. */
@@ -152,7 +158,10 @@ export function createRelay(options: RelayOptions): Relay {
       if (span?.isRecording()) endSpan(span, error);
       options.onDispatch?.(false);
       const delay = backoffDelay(row.attempts, options.retry);
-      log.warn({ err: error, eventId: row.envelope.id, event: row.envelope.name, attempts: row.attempts, retryInMs: delay }, 'outbox dispatch failed');
+      const fields = { eventId: row.envelope.id, event: row.envelope.name, attempts: row.attempts, retryInMs: delay };
+      // Held while routing is paused: the bus says so once (not once per event and attempt); the reason is in last_error.
+      if (error instanceof RoutingPausedError) log.debug({ ...fields, reason: error.message }, 'outbox event held: event routing is paused');
+      else log.warn({ err: error, ...fields }, 'outbox dispatch failed');
       await db
         .update(outbox)
         .set({
@@ -334,6 +343,16 @@ export function createRelay(options: RelayOptions): Relay {
       return stopped;
     },
     wake,
+    async retryNow() {
+      if (!running) return;
+      await db
+        .update(outbox)
+        .set({ claimedUntil: sql`now()` })
+        .where(and(isNull(outbox.dispatchedAt), isNull(outbox.claimedBy), sql`${outbox.claimedUntil} > now()`))
+        .catch((error: unknown) => log.warn({ err: error }, 'could not end the backoff of held outbox events; they wait it out'));
+      heads.forget();
+      wake();
+    },
     track(tx, parent) {
       if (!running) return;
       const of = parent ? tracked.get(parent) : undefined;

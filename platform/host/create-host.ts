@@ -117,7 +117,17 @@ export async function createHost(options: HostOptions): Promise<Host> {
       .flatMap((m) =>
         (m.subscriptions ?? []).map((s) => ({ event: s.event.name, version: s.event.version, consumer: `${m.name}:${s.handler}`, module: m.name })),
       );
-    const bus = await openBus(config, logger.child({ component: 'bus' }), (module) => deadLetterStores.get(module), metrics?.events.delivery, awaited);
+    // Routing that refused events works again: the relays send what they hold now, not after their backoff.
+    let relays: { retryNow(): Promise<void> }[] = [];
+    const retryHeld = () => void Promise.all(relays.map((r) => r.retryNow()));
+    const bus = await openBus(
+      config,
+      logger.child({ component: 'bus' }),
+      (module) => deadLetterStores.get(module),
+      metrics?.events.delivery,
+      awaited,
+      retryHeld,
+    );
     closeBus = () => bus.close();
 
     const hashes = new Map<string, string>();
@@ -310,6 +320,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
 
     // Subscriptions are registered (and workers started) before any relay routes by them.
     await bus.start();
+    relays = hosted.map((m) => m.relay);
     if (options.startRelays ?? true) for (const m of hosted) m.relay.start();
     for (const m of hosted) m.workers.start();
     for (const background of [audit, sagas]) background.start();

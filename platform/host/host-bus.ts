@@ -5,7 +5,8 @@ import type { Logger } from '../observability/index.ts';
 /**
  * The event bus the configuration asks for: BullMQ on Redis when events cross processes, else in process. `deadLetters`
  * finds a hosted module's store (BullMQ dead-letters there); `observe` is told of every delivery (metrics); `awaited`
- * are the consumers of modules expected elsewhere, whose events BullMQ holds until a host of theirs registers.
+ * are the consumers of modules expected elsewhere, whose events BullMQ holds until a host of theirs registers, and
+ * `onRoutingResumed` is told when routing that refused events works again.
  */
 export async function openBus(
   config: Config,
@@ -13,6 +14,7 @@ export async function openBus(
   deadLetters: (module: string) => DeadLetterStore | undefined,
   observe: Parameters<typeof createInProcessBus>[0]['observe'],
   awaited: readonly AwaitedSubscription[] = [],
+  onRoutingResumed?: () => void,
 ): Promise<EventBus> {
   const retry = { baseMs: config.events.retryBaseMs, maxMs: config.events.retryMaxMs };
   const events = config.events;
@@ -36,6 +38,7 @@ export async function openBus(
         deadLetters,
         observe,
         awaited,
+        onRoutingResumed,
       })
     : createInProcessBus({
         log,

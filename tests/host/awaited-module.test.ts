@@ -22,7 +22,17 @@ describe.skipIf(!redisUrl)('a module the topology runs elsewhere, started after 
   it('gets the events published before it started: they wait in the outbox until it registers', async () => {
     const database = await openDatabase({ dataDir: 'memory' });
     cleanups.push(() => database.close());
-    const shared = { REDIS_URL: redisUrl as string, REDIS_PREFIX: redisPrefix(), EVENT_BUS: 'bullmq', REGISTRY: 'false', EVENT_SUBSCRIPTION_REFRESH_MS: '100' };
+    // Backoffs far longer than the test waits: the held event must go out when inventory registers, not when its
+    // backoff ends.
+    const shared = {
+      REDIS_URL: redisUrl as string,
+      REDIS_PREFIX: redisPrefix(),
+      EVENT_BUS: 'bullmq',
+      REGISTRY: 'false',
+      EVENT_SUBSCRIPTION_REFRESH_MS: '100',
+      EVENT_RETRY_BASE_MS: '60000',
+      EVENT_RETRY_MAX_MS: '120000',
+    };
     const start = async (local: string[], remote: string): Promise<Host> => {
       const host = await startTestHost({ database, modules, env: { ...shared, MODULES: local.join(','), REMOTE_MODULES: remote } });
       cleanups.push(() => host.stop());
