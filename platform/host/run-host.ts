@@ -11,19 +11,23 @@ import type { ModuleDefinition } from './define-module.ts';
 import { refuseUnsupportedTls, serve, type RunningServer } from './serve.ts';
 
 /**
- * What a host that could not start prints: the error's message, then each cause down the chain that the message does
- * not already say (a failed migration's drizzle error says only "Failed query: <sql>"; the database's refusal is its
- * cause). A query's parameters are left out: they may hold personal data.
+ * What a host that could not start prints: the error's message, then the causes down the chain that it does not already
+ * say (a failed migration's drizzle error says only "Failed query: <sql>"; the database's refusal is its cause). A
+ * message that already quotes a cause deeper down (`Cannot reach PostgreSQL at …: connect ECONNREFUSED …`) summed up
+ * the chain to there. A query's parameters are left out: they may hold personal data.
  */
 export function startFailure(error: unknown): string {
-  const lines: string[] = [];
+  const chain: string[] = [];
   let current: unknown = error;
   for (let depth = 0; depth < 8 && current !== undefined && current !== null; depth++) {
-    const message = current instanceof Error ? current.message.replace(/\nparams: [\s\S]*$/, '') : String(current);
-    if (!lines.some((line) => line.includes(message.trim()))) lines.push(depth === 0 ? message : `  caused by: ${message}`);
+    chain.push((current instanceof Error ? current.message.replace(/\nparams: [\s\S]*$/, '') : String(current)).trim());
     if (!(current instanceof Error)) break;
     current = current.cause;
   }
+  const [first = '', ...causes] = chain;
+  const summed = causes.findLastIndex((message) => first.includes(message));
+  const lines = [first];
+  for (const message of causes.slice(summed + 1)) if (!lines.some((line) => line.includes(message))) lines.push(`  caused by: ${message}`);
   return lines.join('\n');
 }
 

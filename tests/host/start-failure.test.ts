@@ -22,6 +22,12 @@ describe('what a host that could not start prints', () => {
     expect(startFailure(new Error(`Cannot reach PostgreSQL: ${cause.message}; check DATABASE_URL.`, { cause }))).toBe(
       'Cannot reach PostgreSQL: database "shop" does not exist; check DATABASE_URL.',
     );
+    // A summary that quotes the deepest cause stands for the chain above it (drizzle's "Failed query: select 1").
+    const refused = new Error('connect ECONNREFUSED 127.0.0.1:1');
+    const query = new Error('Failed query: select 1\nparams: ', { cause: refused });
+    expect(startFailure(new Error(`Cannot reach PostgreSQL at postgres://127.0.0.1:1/x: ${refused.message}; check DATABASE_URL.`, { cause: query }))).toBe(
+      'Cannot reach PostgreSQL at postgres://127.0.0.1:1/x: connect ECONNREFUSED 127.0.0.1:1; check DATABASE_URL.',
+    );
     const config = new ConfigError([{ variable: 'PORT', message: 'must be a port number' }]);
     expect(startFailure(config)).toBe(config.message);
     expect(startFailure('a string thrown')).toBe('a string thrown');
