@@ -51,14 +51,18 @@ if (!/^https?:\/\/[^\s/]+$/.test(monolithUrl)) usageError(command, `--monolith-u
 const topology = topologyFor(definition, modules, { port, monolithUrl });
 const dir = join('apps', 'extracted', definition.name);
 const files = { 'main.ts': entryPoint(definition.name), 'README.md': deploymentNotes(definition, topology) };
-mkdirSync(dir, { recursive: true });
-for (const [file, content] of Object.entries(files)) {
-  const path = join(dir, file);
-  if (existsSync(path) && readFileSync(path, 'utf8') !== content && !parsed.values.force) {
-    fail(`${path} exists and differs from what extract would write; re-run with --force to overwrite it`, 1);
-  }
-  writeFileSync(path, content);
+// Every file is checked before any is written: a refusal leaves the folder as it was.
+const edited = Object.entries(files)
+  .map(([file, content]) => ({ path: join(dir, file), content }))
+  .filter(({ path, content }) => existsSync(path) && readFileSync(path, 'utf8') !== content);
+if (edited.length > 0 && !parsed.values.force) {
+  fail(
+    `${edited.map((e) => e.path).join(' and ')} exist${edited.length === 1 ? 's' : ''} and differ${edited.length === 1 ? 's' : ''} from what extract would write; re-run with --force to overwrite`,
+    1,
+  );
 }
+mkdirSync(dir, { recursive: true });
+for (const [file, content] of Object.entries(files)) writeFileSync(join(dir, file), content);
 
 const env = (vars: Record<string, string>) =>
   Object.entries(vars)

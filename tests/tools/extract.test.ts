@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -56,6 +56,14 @@ describe('npm run extract', { timeout: processTestTimeoutMs }, () => {
     expect(refused.status).toBe(1);
     expect(refused.stderr).toContain('exists and differs');
     expect(readFileSync(join(cwd, 'apps/extracted/inventory/main.ts'), 'utf8')).toBe('// edited\n');
+    // Nothing is written when any file would be refused: here the notes differ (another port) and main.ts is gone.
+    rmSync(join(cwd, 'apps/extracted/inventory/main.ts'));
+    const notes = readFileSync(join(cwd, 'apps/extracted/inventory/README.md'), 'utf8');
+    const other = extract(['inventory', '--port', '3009'], cwd);
+    expect(other.status).toBe(1);
+    expect(other.stderr).toContain('apps/extracted/inventory/README.md exists and differs');
+    expect(existsSync(join(cwd, 'apps/extracted/inventory/main.ts'))).toBe(false);
+    expect(readFileSync(join(cwd, 'apps/extracted/inventory/README.md'), 'utf8')).toBe(notes);
     expect(extract(['inventory', '--force'], cwd).status).toBe(0);
     expect(readFileSync(join(cwd, 'apps/extracted/inventory/main.ts'), 'utf8')).toContain("MODULES: 'inventory'");
   });
