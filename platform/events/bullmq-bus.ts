@@ -12,6 +12,7 @@ import type { EventEnvelope } from './envelope.ts';
 import { ownPartitions, type PartitionOwner } from './partition-owner.ts';
 import { eventJobId, partitionOf, partitionQueueName, queuePrefix } from './partitions.ts';
 import { connectRedis, firstReady, redisTls } from './redis-connection.ts';
+import { createRoutingHold, type AwaitedSubscription } from './routing-hold.ts';
 import { createSubscriptionTable, RoutingPausedError, type SubscriptionEntry } from './subscription-table.ts';
 
 export type { EventJobData } from './bullmq-jobs.ts';
@@ -57,15 +58,6 @@ export interface BullmqBusOptions {
    * event one of them consumes is held in the outbox until some host of that module has registered in the table.
    */
   awaited?: readonly AwaitedSubscription[] | undefined;
-}
-
-/** A consumer expected to run in another process: held for until its module registers (see {@link BullmqBusOptions}). */
-export interface AwaitedSubscription {
-  event: string;
-  version: number;
-  /** `<module>:<handler>`. */
-  consumer: string;
-  module: string;
 }
 
 const keepFailedS = 7 * 24 * 60 * 60;
@@ -114,7 +106,7 @@ export function createBullmqBus(options: BullmqBusOptions): EventBus {
     log,
     refreshMs: options.subscriptionRefreshMs,
     onRead: async (added, readAt) => {
-      for (const module of new Set(added.map((e) => e.module))) resumed(module);
+      held.registered(added.map((e) => e.module));
       const sent = added.length === 0 ? [] : unreconciled.filter((u) => u.at < readAt);
       const owed = sent.flatMap(({ envelope, at }) =>
         added
@@ -191,33 +183,14 @@ export function createBullmqBus(options: BullmqBusOptions): EventBus {
     routingDelayMs: 2 * options.subscriptionRefreshMs + 1000,
     deadLetters: options.deadLetters,
   });
-  const awaited = new Map<string, AwaitedSubscription[]>();
-  for (const a of options.awaited ?? []) awaited.set(`${a.event}@v${a.version}`, [...(awaited.get(`${a.event}@v${a.version}`) ?? []), a]);
-  /** Modules whose events are held because no host of theirs has registered yet, as the last publishes found. */
-  const waitingFor = new Set<string>();
-  function resumed(module: string): void {
-    if (!waitingFor.delete(module)) return;
-    log.info({ module }, 'events for a module that runs elsewhere flow again: a host of it registered its subscriptions');
-    options.onRoutingResumed?.();
-  }
-  /** While routing is paused (no table) or events wait for a module, the table is read every `refreshMs` to notice the end. */
-  let watching: ReturnType<typeof setTimeout> | undefined;
-  function watchRouting(): void {
-    if (watching || closing) return;
-    watching = setTimeout(() => {
-      watching = undefined;
-      if (closing) return;
-      const wasPaused = table.paused !== undefined;
-      table.refresh().then(
-        () => {
-          if (wasPaused) options.onRoutingResumed?.();
-          if (waitingFor.size > 0) watchRouting();
-        },
-        () => watchRouting(),
-      );
-    }, options.subscriptionRefreshMs);
-    watching.unref?.();
-  }
+  const held = createRoutingHold({
+    awaited: options.awaited ?? [],
+    table,
+    log,
+    refreshMs: options.subscriptionRefreshMs,
+    closing: () => closing,
+    onResumed: options.onRoutingResumed,
+  });
   const jobOptions = {
     removeOnComplete: { age: Math.ceil(options.jobRetentionMs / 1000), count: 1_000_000 },
     removeOnFail: { age: keepFailedS, count: 100_000 },
@@ -251,38 +224,6 @@ export function createBullmqBus(options: BullmqBusOptions): EventBus {
     return routes
       .filter((e) => consumer === undefined || e.consumer === consumer)
       .map((entry) => ({ entry, queue: partitionQueueName(entry.module, partitionOf(envelope.key, entry.partitions)) }));
-  }
-
-  /**
-   * Holds an event a module expected elsewhere consumes while no host of that module has registered its subscriptions:
-   * routing by the table alone would mark it dispatched to the consumers known so far, and the module, once it starts,
-   * would never get it. A module with a subscription in the table is routed by the table (its host runs, and may run an
-   * older build without this consumer: a subscription deployed later gets the events published from then on).
-   */
-  async function holdForAwaited(envelope: EventEnvelope, routed: readonly { entry: SubscriptionEntry }[], consumer: string | undefined): Promise<void> {
-    const here = new Set(routed.map((r) => r.entry.consumer));
-    const expected = (awaited.get(`${envelope.name}@v${envelope.version}`) ?? []).filter((a) => consumer === undefined || a.consumer === consumer);
-    for (const a of expected) if (here.has(a.consumer)) resumed(a.module);
-    const unrouted = expected.filter((a) => !here.has(a.consumer));
-    if (unrouted.length === 0) return;
-    const registered = await table.modules();
-    for (const a of unrouted) if (registered.has(a.module)) resumed(a.module);
-    const missing = unrouted.filter((a) => !registered.has(a.module));
-    if (missing.length === 0) return;
-    watchRouting();
-    const modules = [...new Set(missing.map((a) => a.module))];
-    for (const module of modules) {
-      if (waitingFor.has(module)) continue;
-      waitingFor.add(module);
-      log.warn(
-        { module, consumers: missing.filter((a) => a.module === module).map((a) => a.consumer) },
-        'events for a module that runs elsewhere wait in the outbox until a host of it registers its subscriptions',
-      );
-    }
-    throw new RoutingPausedError(
-      `${envelope.name} v${envelope.version} waits in the outbox for ${modules.join(', ')} (hosted elsewhere) to register ` +
-        `its subscriptions (${missing.map((a) => a.consumer).join(', ')}): no host of it has started yet`,
-    );
   }
 
   /** One active job per partition, across every replica: set when consuming starts and whenever Redis is back. */
@@ -399,10 +340,10 @@ export function createBullmqBus(options: BullmqBusOptions): EventBus {
       const at = Date.now();
       const byQueue = new Map<string, string[]>();
       const routed = await targets(envelope, publishOptions.consumer).catch((error: unknown) => {
-        if (error instanceof RoutingPausedError) watchRouting();
+        if (error instanceof RoutingPausedError) held.watch();
         throw error;
       });
-      await holdForAwaited(envelope, routed, publishOptions.consumer);
+      await held.check(envelope, routed, publishOptions.consumer);
       // Before the jobs are added: a read of the table that begins while they are being added must see this publish.
       if (publishOptions.consumer === undefined) rememberPublished(envelope, at);
       for (const { entry, queue: name } of routed) byQueue.set(name, [...(byQueue.get(name) ?? []), entry.consumer]);
@@ -476,13 +417,12 @@ export function createBullmqBus(options: BullmqBusOptions): EventBus {
       );
     },
     get routingPaused() {
-      if (table.paused || waitingFor.size === 0) return table.paused;
-      return `events for ${[...waitingFor].join(', ')} (hosted elsewhere) wait in the outbox until a host of it registers its subscriptions`;
+      return table.paused ?? held.waiting;
     },
     close() {
       closed ??= (async () => {
         clearTimeout(reconcileTimer);
-        clearTimeout(watching);
+        held.stop();
         // What was published since the last read of the table is checked against it once more before going away.
         if (unreconciled.length > 0 && producer.status === 'ready') {
           await table.refresh(true).catch((error: unknown) => log.warn({ err: error }, 'could not check recent events against the subscription table'));

@@ -23,7 +23,8 @@ export type { OutboxWindow, AuditReport, RedriveReport } from './redrive.ts';
 export { createInProcessBus } from './in-process-bus.ts';
 export type { InProcessBusOptions } from './in-process-bus.ts';
 // createBullmqBus is imported from './bullmq-bus.ts' itself, so that importing this index never loads bullmq and ioredis.
-export type { AwaitedSubscription, BullmqBusOptions, EventJobData } from './bullmq-bus.ts';
+export type { BullmqBusOptions, EventJobData } from './bullmq-bus.ts';
+export type { AwaitedSubscription } from './routing-hold.ts';
 export { deliverWithRetries, deliverWithin, HandlerTimeoutError } from './delivery.ts';
 export type { DeliveryObserver, DeliveryOptions } from './delivery.ts';
 export { subscribe } from './subscription.ts';
