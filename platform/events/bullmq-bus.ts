@@ -58,6 +58,8 @@ export interface BullmqBusOptions {
    * event one of them consumes is held in the outbox until some host of that module has registered in the table.
    */
   awaited?: readonly AwaitedSubscription[] | undefined;
+  /** The modules hosted here, whose events this process publishes: see {@link RoutingHoldOptions.publishers}. */
+  publishers?: readonly string[] | undefined;
 }
 
 const keepFailedS = 7 * 24 * 60 * 60;
@@ -185,6 +187,7 @@ export function createBullmqBus(options: BullmqBusOptions): EventBus {
   });
   const held = createRoutingHold({
     awaited: options.awaited ?? [],
+    publishers: options.publishers,
     table,
     log,
     refreshMs: options.subscriptionRefreshMs,
@@ -284,6 +287,47 @@ export function createBullmqBus(options: BullmqBusOptions): EventBus {
     if (local.size > 0) limitPartitions().catch((err: unknown) => log.warn({ err }, 'could not set partition concurrency'));
   });
 
+  /** Registers this process's consumers and starts taking its share of their partitions. */
+  async function consume(): Promise<void> {
+    const registeredAt = new Date().toISOString();
+    const entries = [...local.values()].flatMap((consumers) =>
+      [...consumers.values()].map((c) => ({
+        event: c.event,
+        version: c.version,
+        consumer: c.id,
+        module: c.module,
+        partitions: options.partitions,
+        inboxRetentionMs: options.inboxRetentionMs,
+        registeredAt,
+      })),
+    );
+    // Remembered first: when Redis is away now, the table registers them on the connection's next `ready`.
+    table.remember(entries);
+    try {
+      await ready();
+      await table.register(entries);
+      await limitPartitions();
+    } catch (error) {
+      // Registered again as soon as Redis is back (the table re-registers on every reconnect).
+      log.error({ err: error }, 'could not register event subscriptions yet; they are registered when Redis is back');
+    }
+    for (const module of local.keys()) {
+      owners.push(
+        ownPartitions({
+          redis: producer,
+          prefix,
+          module,
+          partitions: options.partitions,
+          memberId,
+          leaseMs: options.partitionLeaseMs,
+          log,
+          onAssign: (p) => startWorker(module, p),
+          onRevoke: (p) => stopWorker(module, p),
+        }),
+      );
+    }
+  }
+
   return {
     kind: 'bullmq',
     subscribe(consumer) {
@@ -295,44 +339,10 @@ export function createBullmqBus(options: BullmqBusOptions): EventBus {
       local.set(consumer.module, consumers);
     },
     async start() {
-      if (local.size === 0) return;
-      const registeredAt = new Date().toISOString();
-      const entries = [...local.values()].flatMap((consumers) =>
-        [...consumers.values()].map((c) => ({
-          event: c.event,
-          version: c.version,
-          consumer: c.id,
-          module: c.module,
-          partitions: options.partitions,
-          inboxRetentionMs: options.inboxRetentionMs,
-          registeredAt,
-        })),
-      );
-      // Remembered first: when Redis is away now, the table registers them on the connection's next `ready`.
-      table.remember(entries);
-      try {
-        await ready();
-        await table.register(entries);
-        await limitPartitions();
-      } catch (error) {
-        // Registered again as soon as Redis is back (the table re-registers on every reconnect).
-        log.error({ err: error }, 'could not register event subscriptions yet; they are registered when Redis is back');
-      }
-      for (const module of local.keys()) {
-        owners.push(
-          ownPartitions({
-            redis: producer,
-            prefix,
-            module,
-            partitions: options.partitions,
-            memberId,
-            leaseMs: options.partitionLeaseMs,
-            log,
-            onAssign: (p) => startWorker(module, p),
-            onRevoke: (p) => stopWorker(module, p),
-          }),
-        );
-      }
+      if (local.size > 0) await consume();
+      // Modules expected elsewhere that no host has registered yet (read after this host's own registration, which may
+      // create the table): named from now on, not from their first held event.
+      await held.expect().catch((error: unknown) => log.warn({ err: error }, 'could not read the event subscription table yet'));
     },
     async publish(envelope, publishOptions = {}) {
       if (closing) throw new Error('The event bus is closed.');
@@ -417,7 +427,10 @@ export function createBullmqBus(options: BullmqBusOptions): EventBus {
       );
     },
     get routingPaused() {
-      return table.paused ?? held.waiting;
+      return table.paused ?? held.waiting();
+    },
+    routingPausedFor(module) {
+      return table.paused ?? held.waiting(module);
     },
     close() {
       closed ??= (async () => {

@@ -74,8 +74,13 @@ export interface EventBus {
   ownership?(): Record<string, number[]>;
   /** Jobs in the queues of the modules consuming here, by module and state, summed over partitions (BullMQ only). */
   queueDepths?(): Promise<QueueDepth[]>;
-  /** Set while routing is paused (the subscription table is missing), with the reason. */
+  /**
+   * Set while routing is paused (the subscription table is missing) or holds events for a module expected elsewhere
+   * that has not registered, with the reason.
+   */
   readonly routingPaused: string | undefined;
+  /** {@link routingPaused} as far as it holds `module`'s events. */
+  routingPausedFor(module: string): string | undefined;
   close(): Promise<void>;
 }
 

@@ -55,6 +55,7 @@ export function createInProcessBus(options: InProcessBusOptions): EventBus {
     },
     inboxRetentionMs: async () => options.inboxRetentionMs,
     routingPaused: undefined,
+    routingPausedFor: () => undefined,
     async close() {
       closed = true;
     },

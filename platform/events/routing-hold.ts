@@ -14,6 +14,11 @@ export interface AwaitedSubscription {
 export interface RoutingHoldOptions {
   /** The subscriptions of modules the host's topology runs elsewhere (from the build's module definitions). */
   awaited: readonly AwaitedSubscription[];
+  /**
+   * The modules whose events this process publishes (those it hosts): at start, an awaited module that consumes one
+   * of their events and has not registered is named at once (readiness, one warning), not at its first held event.
+   */
+  publishers?: readonly string[] | undefined;
   table: SubscriptionTable;
   log: Logger;
   /** How often the table is read while routing is paused or events wait for a module. */
@@ -34,9 +39,26 @@ export function createRoutingHold(options: RoutingHoldOptions) {
   const { table, log } = options;
   const awaited = new Map<string, AwaitedSubscription[]>();
   for (const a of options.awaited) awaited.set(`${a.event}@v${a.version}`, [...(awaited.get(`${a.event}@v${a.version}`) ?? []), a]);
-  /** Modules whose events are held because no host of theirs has registered yet, as the last checks found. */
-  const waitingFor = new Set<string>();
+  /**
+   * Modules whose events are held (or, once `expect` found them unregistered, will be) because no host of theirs has
+   * registered yet, as the last checks found, with the event types held for them.
+   */
+  const waitingFor = new Map<string, Set<string>>();
   let watching: ReturnType<typeof setTimeout> | undefined;
+
+  /** `module` has not registered: the events of `subscriptions` wait for it (said once per module until it does). */
+  function wait(module: string, subscriptions: readonly AwaitedSubscription[]): void {
+    const events = waitingFor.get(module);
+    if (events) {
+      for (const a of subscriptions) events.add(a.event);
+      return;
+    }
+    waitingFor.set(module, new Set(subscriptions.map((a) => a.event)));
+    log.warn(
+      { module, consumers: subscriptions.map((a) => a.consumer) },
+      'events for a module that runs elsewhere wait in the outbox until a host of it registers its subscriptions',
+    );
+  }
 
   function resumed(module: string): void {
     if (!waitingFor.delete(module)) return;
@@ -64,6 +86,23 @@ export function createRoutingHold(options: RoutingHoldOptions) {
   return {
     /** Reads the table again every `refreshMs` until routing works (after a RoutingPausedError). */
     watch,
+    /**
+     * At start: the awaited modules that consume an event of a module published here and have not registered, marked
+     * as waiting at once (readiness names them, one warning each), and the table read until they show up.
+     */
+    async expect(): Promise<void> {
+      const publishers = new Set(options.publishers ?? []);
+      const owed = options.awaited.filter((a) => publishers.has(eventModule(a.event)));
+      if (owed.length === 0) return;
+      const registered = await table.modules();
+      const missing = owed.filter((a) => !registered.has(a.module));
+      for (const module of new Set(missing.map((a) => a.module)))
+        wait(
+          module,
+          missing.filter((a) => a.module === module),
+        );
+      if (missing.length > 0) watch();
+    },
     /** Modules a read of the table found registered. */
     registered(modules: Iterable<string>): void {
       for (const module of new Set(modules)) resumed(module);
@@ -81,26 +120,32 @@ export function createRoutingHold(options: RoutingHoldOptions) {
       if (missing.length === 0) return;
       watch();
       const modules = [...new Set(missing.map((a) => a.module))];
-      for (const module of modules) {
-        if (waitingFor.has(module)) continue;
-        waitingFor.add(module);
-        log.warn(
-          { module, consumers: missing.filter((a) => a.module === module).map((a) => a.consumer) },
-          'events for a module that runs elsewhere wait in the outbox until a host of it registers its subscriptions',
+      for (const module of modules)
+        wait(
+          module,
+          missing.filter((a) => a.module === module),
         );
-      }
       throw new RoutingPausedError(
         `${envelope.name} v${envelope.version} waits in the outbox for ${modules.join(', ')} (hosted elsewhere) to register ` +
           `its subscriptions (${missing.map((a) => a.consumer).join(', ')}): no host of it has started yet`,
       );
     },
-    /** Why events wait, while any do. */
-    get waiting(): string | undefined {
-      if (waitingFor.size === 0) return undefined;
-      return `events for ${[...waitingFor].join(', ')} (hosted elsewhere) wait in the outbox until a host of it registers its subscriptions`;
+    /**
+     * Why events wait, while any do: all of them, or (given `publisher`) only those of that module's events, so a
+     * module's readiness names what holds its own events.
+     */
+    waiting(publisher?: string): string | undefined {
+      const modules = [...waitingFor].filter(([, events]) => publisher === undefined || [...events].some((e) => eventModule(e) === publisher)).map(([m]) => m);
+      if (modules.length === 0) return undefined;
+      return `events for ${modules.join(', ')} (hosted elsewhere) wait in the outbox until a host of it registers its subscriptions`;
     },
     stop(): void {
       clearTimeout(watching);
     },
   };
+}
+
+/** The module an event type belongs to: its name's first part (`catalog` of `catalog.product-created`). */
+function eventModule(event: string): string {
+  return event.slice(0, event.indexOf('.'));
 }

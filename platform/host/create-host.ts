@@ -127,6 +127,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
       metrics?.events.delivery,
       awaited,
       retryHeld,
+      [...local],
     );
     closeBus = () => bus.close();
 

@@ -5,8 +5,9 @@ import type { Logger } from '../observability/index.ts';
 /**
  * The event bus the configuration asks for: BullMQ on Redis when events cross processes, else in process. `deadLetters`
  * finds a hosted module's store (BullMQ dead-letters there); `observe` is told of every delivery (metrics); `awaited`
- * are the consumers of modules expected elsewhere, whose events BullMQ holds until a host of theirs registers, and
- * `onRoutingResumed` is told when routing that refused events works again.
+ * are the consumers of modules expected elsewhere, whose events BullMQ holds until a host of theirs registers (named
+ * from the start when they consume events of `publishers`, the modules hosted here), and `onRoutingResumed` is told
+ * when routing that refused events works again.
  */
 export async function openBus(
   config: Config,
@@ -15,6 +16,7 @@ export async function openBus(
   observe: Parameters<typeof createInProcessBus>[0]['observe'],
   awaited: readonly AwaitedSubscription[] = [],
   onRoutingResumed?: () => void,
+  publishers: readonly string[] = [],
 ): Promise<EventBus> {
   const retry = { baseMs: config.events.retryBaseMs, maxMs: config.events.retryMaxMs };
   const events = config.events;
@@ -38,6 +40,7 @@ export async function openBus(
         deadLetters,
         observe,
         awaited,
+        publishers,
         onRoutingResumed,
       })
     : createInProcessBus({

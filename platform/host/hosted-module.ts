@@ -210,7 +210,9 @@ export function hostModule(options: HostModuleOptions): HostedModule {
       name: 'event-routing',
       critical: false,
       check: async () => {
-        if (bus.routingPaused) throw new Error(bus.routingPaused);
+        // The subscription table gone holds every module's events; a module expected elsewhere only its publishers'.
+        const paused = bus.routingPausedFor(definition.name);
+        if (paused) throw new Error(paused);
         return bus.kind;
       },
     },
