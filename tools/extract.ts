@@ -1,8 +1,9 @@
 /**
- * `npm run extract -- <module> [--port 3001] [--monolith-url http://127.0.0.1:3000] [--force] [--k8s]`
+ * `npm run extract -- <module> [--port 3001] [--monolith-url http://127.0.0.1:3000] [--force] [--k8s] [--dry-run]`
  * Writes `apps/extracted/<module>/` (an entry point that hosts only that module, and its deployment notes) and
  * prints the configuration for the new deployment and for the monolith. The module's code does not change. `--k8s`
  * also writes the Kubernetes manifests of every extracted module and the monolith (`npm run k8s`) to deploy/k8s.
+ * `--dry-run` writes nothing: it says what each file would become (new, unchanged, or differing) and prints the rest.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,14 +21,15 @@ function fail(message: string, code = 2): never {
 const known = modules.map((m) => m.name);
 const command = {
   name: 'extract',
-  usage: `usage: npm run extract -- <module> [--port 3001] [--monolith-url http://127.0.0.1:3000] [--force] [--k8s]
+  usage: `usage: npm run extract -- <module> [--port 3001] [--monolith-url http://127.0.0.1:3000] [--force] [--k8s] [--dry-run]
   writes apps/extracted/<module>/ (an entry point hosting only that module, its deployment notes) and prints the
   configuration of the new deployment and of the monolith
   <module>        one of ${known.join(', ')}
   --port          the new deployment's port
   --monolith-url  where the monolith is reached
   --force         overwrite files that differ from what extract would write
-  --k8s           also write the Kubernetes manifests (npm run k8s) to deploy/k8s`,
+  --k8s           also write the Kubernetes manifests (npm run k8s) to deploy/k8s
+  --dry-run       write nothing: say which files would be new, unchanged or different, and print the configuration`,
 };
 const parsed = parseCommandLine({
   ...command,
@@ -37,6 +39,7 @@ const parsed = parseCommandLine({
     'monolith-url': { type: 'string', default: 'http://127.0.0.1:3000' },
     force: { type: 'boolean', default: false },
     k8s: { type: 'boolean', default: false },
+    'dry-run': { type: 'boolean', default: false },
   },
 });
 const [name, ...extra] = parsed.positionals;
@@ -52,23 +55,32 @@ const topology = topologyFor(definition, modules, { port, monolithUrl });
 const dir = join('apps', 'extracted', definition.name);
 const files = { 'main.ts': entryPoint(definition.name), 'README.md': deploymentNotes(definition, topology) };
 // Every file is checked before any is written: a refusal leaves the folder as it was.
-const edited = Object.entries(files)
-  .map(([file, content]) => ({ path: join(dir, file), content }))
-  .filter(({ path, content }) => existsSync(path) && readFileSync(path, 'utf8') !== content);
-if (edited.length > 0 && !parsed.values.force) {
+const planned = Object.entries(files).map(([file, content]) => {
+  const path = join(dir, file);
+  const state = !existsSync(path) ? 'new' : readFileSync(path, 'utf8') === content ? 'unchanged' : 'differs';
+  return { path, content, state };
+});
+const edited = planned.filter((p) => p.state === 'differs');
+const dryRun = parsed.values['dry-run'];
+if (dryRun) {
+  const says = { new: 'would be written (new)', unchanged: 'is already what extract writes', differs: 'exists and differs: --force would overwrite it' };
+  process.stdout.write(`Dry run: nothing written.\n${planned.map((p) => `  ${p.path} ${says[p.state]}`).join('\n')}\n\n`);
+} else if (edited.length > 0 && !parsed.values.force) {
   fail(
-    `${edited.map((e) => e.path).join(' and ')} exist${edited.length === 1 ? 's' : ''} and differ${edited.length === 1 ? 's' : ''} from what extract would write; re-run with --force to overwrite`,
+    `${edited.map((e) => e.path).join(' and ')} exist${edited.length === 1 ? 's' : ''} and differ${edited.length === 1 ? 's' : ''} from what extract would write; ` +
+      're-run with --dry-run to see the configuration without writing, or with --force to overwrite',
     1,
   );
+} else {
+  mkdirSync(dir, { recursive: true });
+  for (const { path, content } of planned) writeFileSync(path, content);
 }
-mkdirSync(dir, { recursive: true });
-for (const [file, content] of Object.entries(files)) writeFileSync(join(dir, file), content);
 
 const env = (vars: Record<string, string>) =>
   Object.entries(vars)
     .map(([k, v]) => `  ${k}=${v}`)
     .join('\n');
-process.stdout.write(`Extracted ${definition.name} into ${dir}/ (main.ts, README.md).
+process.stdout.write(`${dryRun ? `Extracting ${definition.name} into ${dir}/ would give:` : `Extracted ${definition.name} into ${dir}/ (main.ts, README.md).`}
 
 New deployment (hosts only ${definition.name}; MODULES is fixed by its main.ts):
 ${env(topology.extracted)}
@@ -80,4 +92,7 @@ ${env(topology.monolith)}
 
 Move the module's data into its own database: see ${dir}/README.md.
 `);
-if (parsed.values.k8s) process.stdout.write(manifestsAfterExtract(process.cwd()));
+if (parsed.values.k8s) {
+  if (dryRun) process.stdout.write('\nKubernetes manifests: not written (dry run); npm run k8s -- --check compares them after a real run.\n');
+  else process.stdout.write(manifestsAfterExtract(process.cwd()));
+}

@@ -68,6 +68,27 @@ describe('npm run extract', { timeout: processTestTimeoutMs }, () => {
     expect(readFileSync(join(cwd, 'apps/extracted/inventory/main.ts'), 'utf8')).toContain("MODULES: 'inventory'");
   });
 
+  it('--dry-run writes nothing, says what each file would become, and prints the configuration', () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'cleave-extract-'));
+    const fresh = extract(['inventory', '--port', '3005', '--dry-run', '--k8s'], cwd);
+    expect(fresh.status).toBe(0);
+    expect(fresh.stdout).toContain('apps/extracted/inventory/main.ts would be written (new)');
+    expect(fresh.stdout).toContain('REMOTE_MODULES=inventory=http://127.0.0.1:3005');
+    expect(fresh.stdout).toContain('not written (dry run)');
+    expect(existsSync(join(cwd, 'apps'))).toBe(false);
+    expect(existsSync(join(cwd, 'deploy'))).toBe(false);
+    // Where a real run would be refused (the notes name another port), a dry run still answers, and changes nothing.
+    expect(extract(['inventory'], cwd).status).toBe(0);
+    const notes = readFileSync(join(cwd, 'apps/extracted/inventory/README.md'), 'utf8');
+    const other = extract(['inventory', '--port', '3009', '--dry-run'], cwd);
+    expect(other.status).toBe(0);
+    expect(other.stdout).toContain('apps/extracted/inventory/main.ts is already what extract writes');
+    expect(other.stdout).toContain('apps/extracted/inventory/README.md exists and differs: --force would overwrite it');
+    expect(other.stdout).toContain('REMOTE_MODULES=inventory=http://127.0.0.1:3009');
+    expect(readFileSync(join(cwd, 'apps/extracted/inventory/README.md'), 'utf8')).toBe(notes);
+    expect(extract(['inventory', '--port', '3009'], cwd).stderr).toContain('re-run with --dry-run');
+  });
+
   it.each([
     [['billing'], 'unknown module "billing"; modules: catalog, inventory'],
     [[], 'name exactly one module'],
