@@ -57,7 +57,7 @@ const files = { 'main.ts': entryPoint(definition.name), 'README.md': deploymentN
 // Every file is checked before any is written: a refusal leaves the folder as it was.
 const planned = Object.entries(files).map(([file, content]) => {
   const path = join(dir, file);
-  const state = !existsSync(path) ? 'new' : readFileSync(path, 'utf8') === content ? 'unchanged' : 'differs';
+  const state: 'new' | 'unchanged' | 'differs' = !existsSync(path) ? 'new' : readFileSync(path, 'utf8') === content ? 'unchanged' : 'differs';
   return { path, content, state };
 });
 const edited = planned.filter((p) => p.state === 'differs');

@@ -60,16 +60,19 @@ export function createAuditLog(module: string, db: Db): AuditLog {
       const fields: Omit<AuditRecord, 'hash'> = {
         seq,
         at: new Date().toISOString(),
-        actorUser: entry.actorUser !== undefined ? entry.actorUser : (user?.subject ?? null),
-        actorModule: entry.actorModule !== undefined ? entry.actorModule : principal?.kind === 'module' ? (principal.module ?? null) : null,
-        actorClient: entry.actorClient !== undefined ? entry.actorClient : (user?.clientId ?? null),
-        action: entry.action,
-        target: entry.target ?? null,
+        actorUser: storable(entry.actorUser !== undefined ? entry.actorUser : (user?.subject ?? null)),
+        actorModule: storable(entry.actorModule !== undefined ? entry.actorModule : principal?.kind === 'module' ? (principal.module ?? null) : null),
+        actorClient: storable(entry.actorClient !== undefined ? entry.actorClient : (user?.clientId ?? null)),
+        action: storable(entry.action),
+        target: storable(entry.target ?? null),
         outcome: entry.outcome,
-        requestId: entry.requestId !== undefined ? entry.requestId : (context?.requestId ?? null),
-        correlationId: entry.correlationId !== undefined ? entry.correlationId : (context?.correlationId ?? null),
+        requestId: storable(entry.requestId !== undefined ? entry.requestId : (context?.requestId ?? null)),
+        correlationId: storable(entry.correlationId !== undefined ? entry.correlationId : (context?.correlationId ?? null)),
         // As jsonb will give it back, so the hash can be recomputed from the row.
-        detail: JSON.parse(JSON.stringify(entry.detail ?? {})) as Record<string, unknown>,
+        detail: JSON.parse(JSON.stringify(entry.detail ?? {}), (_key, value: unknown) => (typeof value === 'string' ? storable(value) : value)) as Record<
+          string,
+          unknown
+        >,
         prevHash: hash,
       };
       hash = entryHash(fields);
@@ -94,4 +97,12 @@ export function createAuditLog(module: string, db: Db): AuditLog {
       return tx ? append(tx, entries) : db.transaction((own) => append(own, entries));
     },
   };
+}
+
+/**
+ * PostgreSQL's text and jsonb cannot hold NUL: an entry recording what a client sent (a refused request's path) keeps
+ * it as the six characters `\u0000` instead of failing its write, and with it every entry of its batch.
+ */
+function storable<T extends string | null>(text: T): T {
+  return (text === null || !text.includes('\0') ? text : text.replaceAll('\0', '\\u0000')) as T;
 }

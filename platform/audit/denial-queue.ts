@@ -54,10 +54,24 @@ export function createDenialQueue(options: DenialQueueOptions): DenialQueue {
       for (const [module, entries] of byModule) {
         const log = options.logs(module);
         if (!log) continue;
-        await log.recordAll(entries).catch((error: unknown) => {
-          dropped += entries.length;
-          options.log.error({ err: error, module, lost: entries.length }, 'audit entries of refused requests could not be written');
-        });
+        const failure = await log.recordAll(entries).then(
+          () => undefined,
+          (error: unknown) => error,
+        );
+        if (failure === undefined) continue;
+        // One entry the database refuses must not cost the others theirs: written one by one, only what fails again is lost.
+        let lost = 0;
+        let last: unknown = failure;
+        if (entries.length > 1)
+          for (const entry of entries)
+            await log.recordAll([entry]).catch((error: unknown) => {
+              lost += 1;
+              last = error;
+            });
+        else lost = 1;
+        if (lost === 0) continue;
+        dropped += lost;
+        options.log.error({ err: last, module, lost }, 'audit entries of refused requests could not be written');
       }
     }
   }

@@ -39,4 +39,17 @@ describe.each(testDatabases)('a flood of refusals on $name', (testDatabase) => {
     }, 60_000);
     expect(await verify(host, 'catalog')).toMatchObject({ ok: true });
   });
+
+  // PostgreSQL refuses NUL in text and jsonb: one such path in a batch made the whole batch fail, so a client could erase
+  // the trail of its own refused requests.
+  it('records a refused request whose path holds a NUL, and every refusal batched with it', async () => {
+    const before = (await entries(database.db, 'catalog', 'platform.access-denied')).length;
+    const paths = [...Array.from({ length: 10 }, (_, i) => `/catalog/v1/products/p-${i}/archive`), '/catalog/v1/products/%00/archive'];
+    const answers = await Promise.all(paths.map((path) => host.app.request(path, { method: 'POST' })));
+    expect(answers.map((a) => a.status)).toEqual(paths.map(() => 401));
+    await eventually(async () => expect((await entries(database.db, 'catalog', 'platform.access-denied')).length).toBe(before + paths.length), 30_000);
+    const targets = (await entries(database.db, 'catalog', 'platform.access-denied')).map((e) => e.target);
+    expect(targets).toContain('POST /catalog/v1/products/\\u0000/archive');
+    expect(await verify(host, 'catalog')).toMatchObject({ ok: true });
+  });
 });
