@@ -32,8 +32,12 @@ export const adminClientId = 'cleave-admin';
  * their id alone (they must then use PKCE), module clients by the secret derived from the module client key. Every
  * failure is the same `invalid_client`.
  */
+const controlCharacter = /[\u0000-\u001f\u007f]/;
+
 export async function authenticateClient(deps: IdentityDeps, clientId: string | undefined, secret: string | undefined): Promise<AuthenticatedClient> {
-  if (!clientId) throw new InvalidClient();
+  // No client id holds a control character; the database could not even look one with NUL up (HTTP Basic credentials
+  // are decoded here, not checked by the form's text rule).
+  if (!clientId || controlCharacter.test(clientId)) throw new InvalidClient();
   if (clientId.startsWith('module:')) {
     const module = clientId.slice('module:'.length);
     const scopes = deps.moduleScopes(module);

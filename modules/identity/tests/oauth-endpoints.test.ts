@@ -77,6 +77,13 @@ describe.each(testDatabases)('identity OAuth endpoints over HTTP, on $name', (te
     const viaForm = await tokenRequest(host, { grant_type: 'client_credentials', client_id: machine.id, client_secret: 'wrong' });
     expectOAuthProblem(viaForm.response, viaForm.body, 401, 'invalid_client', 'identity/invalid-client');
     expect(viaForm.response.headers.get('www-authenticate')).toBeNull();
+    // A client id with a NUL (which the database cannot look up) is an unknown client too, on the token and revocation endpoints.
+    for (const authorization of [`Basic ${Buffer.from('a\0b:c').toString('base64')}`, basic('a\0b', 'c')]) {
+      const token = await tokenRequest(host, { grant_type: 'client_credentials' }, { authorization });
+      expectOAuthProblem(token.response, token.body, 401, 'invalid_client', 'identity/invalid-client');
+      const revoked = await host.app.request('/identity/v1/revoke', formRequest({ token: 'abc' }, { authorization }));
+      expect(revoked.status).toBe(401);
+    }
   });
 
   it('bad input is a problem that carries the RFC 6749 error: missing, unknown or repeated parameters, other media types, broken forms', async () => {
