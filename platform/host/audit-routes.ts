@@ -2,7 +2,7 @@ import { z } from '@hono/zod-openapi';
 import type { JSONWebKeySet } from 'jose';
 import { auditTables, queryAuditLog, verifyAuditChain, type Checkpointer } from '../audit/index.ts';
 import type { Db } from '../db/index.ts';
-import { CleaveError, contractRoute, createRouter, jsonContent, operatorAccess, queryInteger, type App } from '../http/index.ts';
+import { CleaveError, contractRoute, createRouter, jsonContent, operatorAccess, instant, queryInteger, type App } from '../http/index.ts';
 
 const entrySchema = z
   .object({
@@ -46,8 +46,8 @@ const listEntries = contractRoute({
       module: z.string().openapi({ description: 'The module whose trail to read (hosted here).' }),
       action: z.string().optional(),
       actor: z.string().optional().openapi({ description: 'The acting user or client (`actorUser`).' }),
-      since: z.iso.datetime({ offset: true }).optional(),
-      until: z.iso.datetime({ offset: true }).optional(),
+      since: instant().optional(),
+      until: instant().optional(),
       before: queryInteger({ min: 1, max: Number.MAX_SAFE_INTEGER }).optional().openapi({ description: 'The `next` of the previous page.' }),
       limit: queryInteger({ min: 1, max: 500, default: 100 }),
     }),

@@ -2,7 +2,7 @@ import { z } from '@hono/zod-openapi';
 import type { AuditLog } from '../audit/index.ts';
 import type { Db } from '../db/index.ts';
 import { auditOutbox, redriveOutbox, type EventBus, type EventDefinition, type EventTables, type OutboxWindow } from '../events/index.ts';
-import { CleaveError, contractRoute, operatorAccess, createRouter, jsonContent, queryInteger, type App } from '../http/index.ts';
+import { CleaveError, contractRoute, operatorAccess, createRouter, jsonContent, instant, queryInteger, type App } from '../http/index.ts';
 
 const subscriptionSchema = z
   .object({
@@ -24,12 +24,12 @@ const subscriptionSchema = z
 const windowQuery = z
   .object({
     module: z.string().openapi({ description: 'The producing module, hosted here.' }),
-    since: z.iso.datetime({ offset: true }).openapi({ description: 'Events written at or after this time.' }),
-    until: z.iso.datetime({ offset: true }).optional().openapi({ description: 'Events written before this time; after `since`.' }),
+    since: instant().openapi({ description: 'Events written at or after this time.' }),
+    until: instant().optional().openapi({ description: 'Events written before this time; after `since`.' }),
     consumer: z.string().optional().openapi({ description: 'One consumer (`<module>:<handler>`); every subscriber when absent.' }),
   })
   // An empty window would answer "nothing missing" (audit) or "0 republished" (redrive) for a typo.
-  .refine((q) => q.until === undefined || Date.parse(q.until) > Date.parse(q.since), { path: ['until'], message: 'until must be after since' });
+  .refine((q) => q.until === undefined || Date.parse(q.until) > Date.parse(q.since), { path: ['until'], message: 'must be after since' });
 
 const deliverySchema = z.object({ eventId: z.uuid(), event: z.string(), version: z.number().int(), consumer: z.string(), present: z.boolean() });
 
