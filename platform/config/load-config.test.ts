@@ -140,6 +140,21 @@ describe('HTTP edge settings', () => {
     );
     expect(() => loadConfig({ LOCAL_MAX_CONCURRENT: '0' })).toThrow(/LOCAL_MAX_CONCURRENT: must be greater than 0/);
   });
+
+  it('refuses a registry heartbeat that would let the entry expire between beats', () => {
+    expect(() => loadConfig({ REGISTRY_HEARTBEAT_MS: '20000', REGISTRY_TTL_MS: '5000' })).toThrow(
+      /REGISTRY_HEARTBEAT_MS: must be at most half of REGISTRY_TTL_MS/,
+    );
+    expect(loadConfig({ REGISTRY_HEARTBEAT_MS: '2500', REGISTRY_TTL_MS: '5000' }).registry).toMatchObject({ heartbeatMs: 2500, ttlMs: 5000 });
+  });
+
+  it('explains a bad SHUTDOWN_DRAIN_DELAY as every other duration, and leaves it unset when absent', () => {
+    expect(() => loadConfig({ SHUTDOWN_DRAIN_DELAY: '1y' })).toThrow(
+      /SHUTDOWN_DRAIN_DELAY: must be a duration: milliseconds, or a number with ms, s, m, h or d/,
+    );
+    expect(loadConfig({ SHUTDOWN_DRAIN_DELAY: '0' }).rollout.drainDelayMs).toBe(0);
+    expect(loadConfig({ SHUTDOWN_TIMEOUT_MS: '8000' }).rollout.drainDelayMs).toBe(2000);
+  });
 });
 
 describe('settings checked together', () => {

@@ -209,6 +209,16 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
     });
   }
   whenValid(() => {
+    // An entry lives REGISTRY_TTL_MS from each heartbeat: a heartbeat as long leaves the instance out of discovery
+    // between its entry's expiry and the next beat (and half as long leaves no room for one late beat).
+    if (e.REGISTRY_HEARTBEAT_MS * 2 > e.REGISTRY_TTL_MS) {
+      problems.push({
+        variable: 'REGISTRY_HEARTBEAT_MS',
+        message: 'must be at most half of REGISTRY_TTL_MS, or the instance drops out of the registry between heartbeats',
+      });
+    }
+  });
+  whenValid(() => {
     if (e.EVENT_HANDLER_TIMEOUT_MS >= e.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS) {
       // Otherwise the server would end a slow handler's transaction before the handler deadline does, with a worse error.
       problems.push({ variable: 'EVENT_HANDLER_TIMEOUT_MS', message: 'must be shorter than DB_IDLE_IN_TRANSACTION_TIMEOUT_MS' });

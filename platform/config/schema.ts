@@ -19,20 +19,29 @@ const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000,
  * A duration: whole milliseconds (`500`), or a number with a unit: `500ms`, `30s`, `15m`, `6h`, `7d`. Zero only
  * where `allowZero` says it means something (e.g. no delay).
  */
+function durationMs(v: string, ctx: z.RefinementCtx, allowZero: boolean): number {
+  const match = /^(\d+)(ms|s|m|h|d)?$/.exec(v.trim());
+  const ms = match ? Number(match[1]) * (units[match[2] ?? 'ms'] as number) : Number.NaN;
+  if (!Number.isSafeInteger(ms) || ms < 0 || (ms === 0 && !allowZero)) {
+    const what = allowZero ? 'a duration' : 'a positive duration';
+    ctx.addIssue({ code: 'custom', message: `must be ${what}: milliseconds, or a number with ms, s, m, h or d (e.g. 7d)` });
+    return z.NEVER;
+  }
+  return ms;
+}
+
 const duration = (fallback: string, { allowZero = false } = {}) =>
   z
     .string()
     .default(fallback)
-    .transform((v, ctx) => {
-      const match = /^(\d+)(ms|s|m|h|d)?$/.exec(v.trim());
-      const ms = match ? Number(match[1]) * (units[match[2] ?? 'ms'] as number) : Number.NaN;
-      if (!Number.isSafeInteger(ms) || ms < 0 || (ms === 0 && !allowZero)) {
-        const what = allowZero ? 'a duration' : 'a positive duration';
-        ctx.addIssue({ code: 'custom', message: `must be ${what}: milliseconds, or a number with ms, s, m, h or d (e.g. 7d)` });
-        return z.NEVER;
-      }
-      return ms;
-    });
+    .transform((v, ctx) => durationMs(v, ctx, allowZero));
+
+/** A duration whose absence means something of its own (a default computed from other settings). */
+const optionalDuration = ({ allowZero = false } = {}) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => (v === undefined ? undefined : durationMs(v, ctx, allowZero)));
 
 /**
  * A rate limit: `<requests>/<window>`, the window in whole seconds with an optional unit: `600/60s`, `20/1m`,
@@ -249,7 +258,7 @@ export const environmentSchema = z.object({
     .regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'lower-case letters, digits and dashes (e.g. blue, green)')
     .optional(),
   /** Default: a quarter of SHUTDOWN_TIMEOUT_MS, at most 3 s. */
-  SHUTDOWN_DRAIN_DELAY: z.union([z.undefined(), duration('0', { allowZero: true })]),
+  SHUTDOWN_DRAIN_DELAY: optionalDuration({ allowZero: true }),
   /** TLS: paths of PEM files, read by `tlsSettings` (see docs/operations/tls.md). */
   TLS_CERT_FILE: z.string().optional(),
   TLS_KEY_FILE: z.string().optional(),

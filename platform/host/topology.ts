@@ -30,6 +30,8 @@ export function resolveTopology(config: Config, all: readonly ModuleDefinition[]
   unknown('MODULES', config.modules ?? []);
   unknown('REMOTE_MODULES', Object.keys(config.remoteModules));
   unknown('CANARY_MODULES', Object.keys(config.rollout.canaries));
+  // A typo here (`invetory=8`) would leave the module on the default limit without a word.
+  unknown('LOCAL_MODULE_LIMITS', Object.keys(config.local.byModule));
   if (problems.length > 0) throw new ConfigError(problems);
 
   const localNames = new Set(config.modules ?? all.filter((m) => !(m.name in config.remoteModules)).map((m) => m.name));

@@ -21,3 +21,11 @@ describe('a hosted module calling one with no address', () => {
     );
   });
 });
+
+describe('a per-module setting naming no module of the build', () => {
+  it('is refused, naming the known modules', () => {
+    expect(refusal({ LOCAL_MODULE_LIMITS: 'catalog=4,invetory=8' })).toContain(
+      'LOCAL_MODULE_LIMITS: unknown module "invetory"; known modules: catalog, inventory',
+    );
+  });
+});
