@@ -32,7 +32,7 @@ export const adminClientId = 'cleave-admin';
  * their id alone (they must then use PKCE), module clients by the secret derived from the module client key. Every
  * failure is the same `invalid_client`.
  */
-const controlCharacter = /[\u0000-\u001f\u007f]/;
+const controlCharacter = /\p{Cc}/u;
 
 export async function authenticateClient(deps: IdentityDeps, clientId: string | undefined, secret: string | undefined): Promise<AuthenticatedClient> {
   // No client id holds a control character; the database could not even look one with NUL up (HTTP Basic credentials
