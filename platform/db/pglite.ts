@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite, types, type QueryOptions, type Transaction } from '@electric-sql/pglite';
 import { drizzle } from 'drizzle-orm/pglite';
+import { lockDataDir } from './data-dir-lock.ts';
 import type { DatabaseHandle, Db } from './database.ts';
 import { instrument, queryTracing, type QueryTracing } from './query-spans.ts';
 
@@ -44,14 +45,28 @@ export async function openPglite(dataDir: string | undefined): Promise<DatabaseH
   const inMemory = dataDir === undefined || dataDir === 'memory';
   const dir = inMemory ? undefined : join(dataDir, 'pglite');
   if (dir) mkdirSync(dir, { recursive: true });
-  const client = dir ? new PGlite(dir, { parsers: textParsers }) : new PGlite({ parsers: textParsers });
-  await client.waitReady;
+  // One process per data directory: PGlite does not lock it, and a second writer's commits are silently lost.
+  const lock = dir ? lockDataDir(dataDir as string) : undefined;
+  let client: PGlite;
+  try {
+    client = dir ? new PGlite(dir, { parsers: textParsers }) : new PGlite({ parsers: textParsers });
+    await client.waitReady;
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
   const traced = queryTracing();
   return {
     db: drizzle({ client: withoutQueryParsers(client, traced) }) as unknown as Db,
     kind: 'pglite',
     describe: dir ? `PGlite ${dir}` : 'PGlite (in memory)',
-    close: () => client.close(),
+    close: async () => {
+      try {
+        await client.close();
+      } finally {
+        lock?.release();
+      }
+    },
     traceQueries: (tracing) => void (traced.tracing = tracing),
     observeQueries: (observe) => void (traced.observe = observe),
   };

@@ -1,0 +1,59 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DataDirInUseError, lockDataDir, lockStaleMs } from './data-dir-lock.ts';
+import { openPglite } from './pglite.ts';
+
+const children: { kill(): boolean }[] = [];
+afterEach(() => {
+  for (const child of children.splice(0)) child.kill();
+});
+
+describe('one process per PGlite data directory', () => {
+  it('refuses a second holder until the first releases, and the lock file goes with the release', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cleave-lock-'));
+    const first = lockDataDir(dir);
+    expect(() => lockDataDir(dir)).toThrow(DataDirInUseError);
+    expect(() => lockDataDir(dir)).toThrow(`in use by process ${process.pid} on ${hostname()}`);
+    first.release();
+    expect(existsSync(join(dir, 'cleave.lock'))).toBe(false);
+    lockDataDir(dir).release();
+  });
+
+  it('takes over the lock of a process that no longer runs, or of one untouched for too long; not of one that runs', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cleave-lock-'));
+    const file = join(dir, 'cleave.lock');
+    const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
+    children.push(child);
+    const pid = child.pid as number;
+    writeFileSync(file, JSON.stringify({ pid, host: hostname(), since: new Date().toISOString() }));
+    expect(() => lockDataDir(dir)).toThrow(`in use by process ${pid}`);
+    // A holder elsewhere (another machine, a container) cannot be asked: its file's age decides.
+    writeFileSync(file, JSON.stringify({ pid, host: 'elsewhere', since: new Date().toISOString() }));
+    expect(() => lockDataDir(dir)).toThrow(`on elsewhere`);
+    const old = new Date(Date.now() - lockStaleMs - 5_000);
+    utimesSync(file, old, old);
+    lockDataDir(dir).release();
+    // The same process gone: taken over at once.
+    writeFileSync(file, JSON.stringify({ pid, host: hostname(), since: new Date().toISOString() }));
+    const exited = new Promise((done) => child.once('exit', done));
+    child.kill('SIGKILL');
+    await exited;
+    lockDataDir(dir).release();
+    // A file cut short (a crash while writing it) holds nothing.
+    writeFileSync(file, '{"pid":');
+    lockDataDir(dir).release();
+  });
+
+  it('a second PGlite on the same directory is refused and the first keeps working', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'cleave-lock-'));
+    const first = await openPglite(dataDir);
+    await expect(openPglite(dataDir)).rejects.toThrow(DataDirInUseError);
+    await first.db.execute('select 1');
+    await first.close();
+    const again = await openPglite(dataDir);
+    await again.close();
+  }, 60_000);
+});
