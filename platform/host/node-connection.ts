@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { RequestError } from '@hono/node-server';
 import type { Logger } from '../observability/index.ts';
-import { connectRefusal, refusalAnswer, refusalResponse, type Refusal } from './refusals.ts';
+import { connectRefusal, expectationRefusal, refusalAnswer, refusalResponse, type Refusal } from './refusals.ts';
 
 /** How long a closing connection waits for the rest of a request body it will not read, with no byte arriving. */
 const idleDrainMs = 5_000;
@@ -103,6 +103,14 @@ export function connectHandler(log: Logger | undefined) {
     if (!socket.writable) return socket.destroy();
     writeRefusal(socket, connectRefusal(request.url), log, 'CONNECT');
   };
+}
+
+/**
+ * Node's `checkExpectation` event: an `Expect` other than `100-continue`. Without a listener Node answers a bare 417
+ * with no body and none of the headers every answer carries.
+ */
+export function expectationHandler(log: Logger | undefined) {
+  return (_request: IncomingMessage, outgoing: ServerResponse): void => answerRefusal(outgoing, expectationRefusal(), log);
 }
 
 /**

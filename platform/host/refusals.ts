@@ -38,3 +38,12 @@ export function connectRefusal(target: string | undefined): Refusal {
   const detail = `CONNECT asks for a tunnel to ${target || 'a host'}; this server is not a proxy and opens none.`;
   return { status: 501, code: 'http/method-not-implemented', detail };
 }
+
+/** An `Expect` other than `100-continue`, the only expectation this server meets (RFC 9110 §10.1.1). */
+export function expectationRefusal(): Refusal {
+  return {
+    status: 417,
+    code: 'http/expectation-failed',
+    detail: 'The request carries an Expect header this server cannot meet: only 100-continue is understood.',
+  };
+}

@@ -3,7 +3,15 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import type { EdgeBindings } from '../http/index.ts';
-import { answerRefusal, clientErrorHandler, closeAfterBody, connectHandler, refusedBeforeApp, requestErrorHandler } from './node-connection.ts';
+import {
+  answerRefusal,
+  clientErrorHandler,
+  closeAfterBody,
+  connectHandler,
+  expectationHandler,
+  refusedBeforeApp,
+  requestErrorHandler,
+} from './node-connection.ts';
 import { closingServers, EdgeServerResponse } from './node-response.ts';
 import type { RunningServer, ServeOptions } from './serve.ts';
 
@@ -58,6 +66,7 @@ export function listen(fetch: Fetch, options: ServeOptions): Promise<RunningServ
     server.keepAliveTimeout = keepAliveTimeoutMs;
     server.on('clientError', clientErrorHandler(options.log));
     server.on('connect', connectHandler(options.log));
+    server.on('checkExpectation', expectationHandler(options.log));
     server.once('error', reject);
     server.listen(options.port, options.host, () => {
       const info = server.address() as AddressInfo;

@@ -22,6 +22,7 @@ const unservable = {
   badHost: 'GET /health/live HTTP/1.1\r\nHost: a b\r\n\r\n',
   backslashPath: 'GET /\\catalog/v1/products HTTP/1.1\r\nHost: x\r\n\r\n',
   connect: 'CONNECT example.com:22 HTTP/1.1\r\nHost: example.com:22\r\n\r\n',
+  unknownExpectation: 'GET /health/live HTTP/1.1\r\nHost: x\r\nExpect: foo\r\n\r\n',
 };
 
 async function sendRaw(host: ProcessHost, bytes: string) {
@@ -101,6 +102,7 @@ describe.each(runtimes)('the HTTP edge on %s', { timeout: processTestTimeoutMs }
       ['a Host header that is not a host', unservable.badHost, 400, 'http/malformed-request', 'Host header or path is not valid'],
       ['a backslash in the path', unservable.backslashPath, 400, 'http/malformed-request', 'Host header or path is not valid'],
       ['CONNECT (a tunnel request)', unservable.connect, 501, 'http/method-not-implemented', 'this server is not a proxy'],
+      ['an Expect other than 100-continue', unservable.unknownExpectation, 417, 'http/expectation-failed', 'only 100-continue'],
     ])('Node answers %s with a problem, the security headers and Connection: close', async (_, bytes, status, code, detail) => {
       const response = await sendRaw(host, bytes);
       expect(response.status).toBe(status);
