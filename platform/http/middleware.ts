@@ -10,8 +10,10 @@ const jsonType = /^application\/([a-z-.]+\+)?json(;\s*[a-zA-Z0-9-]+=([^;]+))*$/i
 
 /** A JSON media type, in UTF-8: RFC 8259 §8.1 allows no other encoding, so another charset is refused. */
 function isJson(type: string): boolean {
-  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(type)?.[1];
-  return jsonType.test(type) && (charset === undefined || /^utf-?8$/i.test(charset));
+  if (!jsonType.test(type)) return false;
+  // Every charset parameter, not the first one only: `charset=utf-8; charset=latin1` names two encodings.
+  for (const [, charset] of type.matchAll(/;\s*charset\s*=\s*"?([^";\s]+)/gi)) if (!/^utf-?8$/i.test(charset as string)) return false;
+  return true;
 }
 
 /** A body sent in a content coding (gzip, br): none is accepted (RFC 9110 §8.4.1: 415). */

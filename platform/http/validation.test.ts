@@ -95,6 +95,10 @@ describe('the text rule: every string of every contract', () => {
     const { status, body } = await put({ headers: { 'content-type': 'application/json; charset=iso-8859-1' } });
     expect(status).toBe(415);
     expect(body.code).toBe('http/unsupported-media-type');
+    // A second charset parameter names a second encoding, in either order.
+    for (const type of ['application/json; charset=utf-8; charset=latin1', 'application/json; charset=latin1; charset=utf-8'])
+      expect((await put({ headers: { 'content-type': type } })).status).toBe(415);
+    expect((await put({ headers: { 'content-type': 'application/json; charset=UTF-8' } })).status).not.toBe(415);
   });
 });
 
