@@ -19,8 +19,11 @@ export default defineConfig({
       '**/*.matrix.test.ts',
     ],
     globalSetup: ['tests/support/global-setup.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // Many tests start a host (migrations on PGlite, scrypt for the demo accounts) inside the test or its hook: on a
+    // loaded two-core machine that alone took 20 s, and 30 s limits failed tests that were only slow. The limits only
+    // have to catch a hang.
+    testTimeout: 120_000,
+    hookTimeout: 180_000,
     pool: 'forks',
   },
 });
