@@ -111,12 +111,17 @@ function oneIssue(input: FieldErrorsInput, location: FieldError['location'], iss
   if (issue.code === 'unrecognized_keys') {
     const allowed = objectKeys(schemaAt(input.schema, issue.path));
     const where = path === '' ? (location === 'body' ? 'the request body' : `the ${location}`) : path;
-    return (issue.keys ?? []).map((key) => ({
-      location,
-      path: join([...issue.path, key]),
-      message: `${key} is not a field of ${where}${allowed.length > 0 ? `; its fields are ${allowed.join(', ')}` : ''}.`,
-      code: 'unknown_field',
-    }));
+    // A name the client made up is quoted as a value is, cut short: a body of long unknown names must not come back
+    // three times over (path, message, the problem's detail) in an answer larger than the request.
+    return (issue.keys ?? []).map((key) => {
+      const name = key.length > 60 ? `${key.slice(0, 57)}…` : key;
+      return {
+        location,
+        path: join([...issue.path, name]),
+        message: `${name} is not a field of ${where}${allowed.length > 0 ? `; its fields are ${allowed.join(', ')}` : ''}.`,
+        code: 'unknown_field',
+      };
+    });
   }
   const sent = valueAt(input.input, issue.path);
   if (!validatorWording.test(issue.message)) {

@@ -124,6 +124,22 @@ describe('validation messages', () => {
     ]);
   });
 
+  it('quotes unknown field names cut short, so an answer is never larger than the names sent', async () => {
+    const names = Array.from({ length: 4 }, (_, i) => `${String(i).padStart(2, '0')}${'k'.repeat(2_000)}`);
+    const sent = JSON.stringify({ name: 'Lamp', count: 1, ...Object.fromEntries(names.map((n) => [n, 1])) });
+    const response = await app().request(`/things/v1/items/${id}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', 'if-match': '"v1"' },
+      body: sent,
+    });
+    const text = await response.text();
+    expect(response.status).toBe(400);
+    expect(text.length).toBeLessThan(sent.length / 4);
+    const body = JSON.parse(text) as { errors: { path: string; code: string }[] };
+    expect(body.errors).toHaveLength(4);
+    expect(body.errors[0]).toMatchObject({ path: `00${'k'.repeat(55)}…`, code: 'unknown_field' });
+  });
+
   it.each(['1e2', ' 5', '0x10', '0b11', '5.0', '05', '', '-1', '101', '0'])('limit=%j is refused: digits only, within range', async (limit) => {
     const { status, body } = await put({ query: `?limit=${encodeURIComponent(limit)}` });
     expect(status).toBe(400);
