@@ -63,8 +63,8 @@ const secureHeaderEntries = Object.entries(secureHeaders);
  *    it has one (written with the response head, no Web `Headers`), else set on the context;
  * 4. the execution context (request, correlation and causation ids, trace context, caller) entered for the rest;
  * 5. CORS, when origins are configured;
- * 6. for methods with a body: the size limit (413), then JSON only (415);
- * 7. the guards, in order (the host's rate limits and access checks), each of which may answer instead;
+ * 6. the guards, in order (the host's rate limits and access checks), each of which may answer instead;
+ * 7. for methods with a body: the size limit (413), then JSON only (415);
  * 8. the rest of the chain: route middleware, validation, the handler, the problem mapper;
  * 9. one access-log line, written once the answer is known (or sampled, see `RequestLogOptions`), and the answer
  *    told to the observer (metrics).
@@ -131,7 +131,7 @@ export function edge(options: EdgeOptions): MiddlewareHandler<AppEnv> {
     try {
       answer = await limit(c, async () => {
         read = true;
-        settle(c, await requireJson(c, () => guarded(c, next)));
+        settle(c, await requireJson(c, next));
       });
     } catch (error) {
       if (read) throw error;
@@ -150,11 +150,14 @@ export function edge(options: EdgeOptions): MiddlewareHandler<AppEnv> {
     }
     settle(c, answer);
   };
-  // GET and HEAD carry no body: skipping the checks keeps the request's body stream untouched (and cheap), and
-  // without CORS they go straight on to the guards, with no function (and promise) between the edge and the route.
+  // The guards first (access is checked before anything else about the request: a 401 or 403, not a 415, for a
+  // caller who may not send it at all), then, for methods with a body, its checks. GET and HEAD carry no body:
+  // skipping the checks keeps the request's body stream untouched (and cheap), and without CORS they go straight on
+  // to the guards, with no function (and promise) between the edge and the route.
+  const checked = (c: Context<AppEnv>, next: Next): Promise<void> => (bodiless(c.req.method) ? guarded(c, next) : guarded(c, () => checkBody(c, next)));
   const downstream = (c: Context<AppEnv>, next: Next): Promise<unknown> => {
-    if (withCors) return withCors(c, () => (bodiless(c.req.method) ? guarded(c, next) : checkBody(c, next))).then((answer) => settle(c, answer));
-    return bodiless(c.req.method) ? guarded(c, next) : checkBody(c, next);
+    if (withCors) return withCors(c, () => checked(c, next)).then((answer) => settle(c, answer));
+    return checked(c, next);
   };
 
   return async (c, next) => {

@@ -52,4 +52,17 @@ describe.each(testDatabases)('a flood of refusals on $name', (testDatabase) => {
     expect(targets).toContain('POST /catalog/v1/products/\\u0000/archive');
     expect(await verify(host, 'catalog')).toMatchObject({ ok: true });
   });
+
+  // docs/http-api.md: access is checked before anything else about the request.
+  it('refuses a caller without a token before looking at the body: 401, not 415 or 413', async () => {
+    for (const init of [
+      { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x' },
+      { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, body: 'x' },
+      { method: 'POST', headers: { 'content-type': 'application/json' }, body: 'x'.repeat(2_000_000) },
+    ]) {
+      const response = await host.app.request('/catalog/v1/products', init);
+      expect(response.status).toBe(401);
+      expect(((await response.json()) as { code: string }).code).toBe('auth/unauthenticated');
+    }
+  });
 });
