@@ -194,6 +194,23 @@ describe('problem responses', () => {
     expect(checkJsonText('{"":1,"":2}', maxNestingDepth)).toEqual({ kind: 'repeated-member', name: '' });
   });
 
+  it('a number whose fraction a double cannot hold, read as a whole number, is 400 http/malformed-json; exact numbers pass', async () => {
+    for (const [count, read] of [
+      ['1999.9999999999999999', '2000'],
+      ['2.9999999999999999', '3'],
+      ['-4.00000000000000001', '-4'],
+      ['29999999999999999e-16', '3'],
+      ['1e-400', '0'],
+    ]) {
+      const problem = await expectProblem(await post(`{"name":"a","count":${count}}`), 400, 'http/malformed-json');
+      expect(problem.detail).toContain(`number ${count} has more digits than a number here can hold: it would be read as ${read}`);
+    }
+    for (const text of ['{"a":2.0}', '{"a":2.50e1}', '{"a":100e-2}', '{"a":1.5}', '{"a":0.1}', '{"a":-0.0}', '{"a":1e21}', '{"a":"1999.9999999999999999"}'])
+      expect(checkJsonText(text, maxNestingDepth), text).toBeUndefined();
+    // The validator, not the reader, answers a whole number written with a zero fraction, or a plain fraction.
+    await expectProblem(await post('{"name":"a","count":1.5}'), 400, 'http/validation-failed');
+  });
+
   it('a domain error maps through the kind table and keeps its fields', async () => {
     const body = await expectProblem(await appUnderTest().app.request('/things/v1/missing'), 404, 'things/widget-missing');
     expect(body).toMatchObject({ detail: 'Widget w-1 is not here.', widgetId: 'w-1' });

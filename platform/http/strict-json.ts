@@ -8,7 +8,7 @@ const jsonType = /^application\/([\w.-]+\+)?json\s*(;|$)/i;
 export const maxNestingDepth = 64;
 
 /** What `checkJsonText` found wrong with a JSON text that may still parse. */
-export type JsonTextFault = { kind: 'too-deep' } | { kind: 'repeated-member'; name: string };
+export type JsonTextFault = { kind: 'too-deep' } | { kind: 'repeated-member'; name: string } | { kind: 'inexact-number'; text: string; read: number };
 
 interface Level {
   /** The member names seen so far, for an object; undefined for an array. */
@@ -57,8 +57,28 @@ export function checkJsonText(text: string, depthLimit: number): JsonTextFault |
       levels.pop();
       top = levels[levels.length - 1];
     } else if (c === 0x2c && top?.names !== undefined) top.expectName = true;
+    else if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
+      const start = i;
+      while (i + 1 < text.length && /[\d.eE+-]/.test(text.charAt(i + 1))) i++;
+      const literal = text.slice(start, i + 1);
+      const read = Number(literal);
+      if (Number.isInteger(read) && fractionLost(literal)) return { kind: 'inexact-number', text: literal, read };
+    }
   }
   return undefined;
+}
+
+/**
+ * Whether a number written with a fraction that is not zero (`1999.9999999999999999`, `2.99999999999999999e0`) reads
+ * as a whole number because a double cannot hold its digits: an integer field would take the rounded value silently.
+ */
+function fractionLost(literal: string): boolean {
+  const match = /^-?(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/.exec(literal);
+  if (!match || (match[2] === undefined && match[3] === undefined)) return false;
+  const digits = `${match[1]}${match[2] ?? ''}`;
+  // Where the decimal point stands among the digits once the exponent has moved it.
+  const point = (match[1] as string).length + Number(match[3] ?? 0);
+  return point < digits.length && /[1-9]/.test(digits.slice(Math.max(point, 0)));
 }
 
 /**
@@ -93,6 +113,10 @@ export function strictJson(): MiddlewareHandler<AppEnv> {
     if (fault?.kind === 'repeated-member')
       return refuse(
         `The request body repeats the member ${JSON.stringify(fault.name.length > 64 ? `${fault.name.slice(0, 64)}…` : fault.name)} in one object; each name may appear once (I-JSON, RFC 7493 §2.3).`,
+      );
+    if (fault?.kind === 'inexact-number')
+      return refuse(
+        `The request body's number ${fault.text.length > 64 ? `${fault.text.slice(0, 64)}…` : fault.text} has more digits than a number here can hold: it would be read as ${fault.read}. Send it exactly, with at most 15 significant digits.`,
       );
     try {
       JSON.parse(text);
