@@ -54,13 +54,17 @@ export function mountHealth(app: App, checks: () => ModuleChecks[]): void {
   });
 }
 
-/** `pass` when every check passes (what a host reports to the registry with each heartbeat), else `fail`. */
+/**
+ * `pass` when every critical check passes (what a host reports to the registry with each heartbeat), else `fail`: as
+ * `/health/ready` answers 200 with a non-critical check at `warn`, so discovery keeps finding the instance (events
+ * held for a module expected elsewhere must not hide the host that module's own host needs to reach).
+ */
 export async function checksPass(checks: readonly HealthCheck[]): Promise<'pass' | 'fail'> {
   const results = await Promise.all(
     checks.map((c) =>
       c.check().then(
         () => true,
-        () => false,
+        () => c.critical === false,
       ),
     ),
   );
