@@ -1,4 +1,4 @@
-import { closeSync, openSync, readFileSync, rmSync, statSync, utimesSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, rmSync, statSync, utimesSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import process from 'node:process';
@@ -102,11 +102,30 @@ function abandoned(path: string, holder: Holder): boolean {
 }
 
 function running(pid: number): boolean {
+  // Linux's process table first: it also tells a killed process its parent has not reaped (a zombie), which signal 0
+  // reports as running. Deno allows reading it only with --allow-all.
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // `<pid> (<command>) <state> …`: Z (zombie) and X (dead) hold nothing open.
+    const state = stat.charAt(stat.lastIndexOf(') ') + 2);
+    return state !== 'Z' && state !== 'X';
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && procfs()) return false;
+  }
+  // Elsewhere, signal 0 (on Deno it needs --allow-run). Anything but "no such process" counts as running: the lock is
+  // then taken over once stale.
   try {
     process.kill(pid, 0);
     return true;
   } catch (error) {
-    // EPERM: it runs, as another user. Anything but "no such process" counts as running.
     return (error as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
+}
+
+function procfs(): boolean {
+  try {
+    return existsSync(`/proc/${process.pid}`);
+  } catch {
+    return false;
   }
 }

@@ -15,7 +15,7 @@ import { generousRateLimits } from '../support/process-host.ts';
 import { adminToken, testAdminSecret } from '../support/tokens.ts';
 
 const deno = join('node_modules', 'deno', 'deno');
-const permissions = ['--allow-env', '--allow-read', '--allow-write', '--allow-net', '--allow-sys', '--allow-ffi'];
+const permissions = ['--allow-env', '--allow-read', '--allow-write', '--allow-net', '--allow-sys', '--allow-ffi', '--allow-run'];
 
 /** The monolith on Deno with every module, identity among them, whose bootstrap client the journey takes tokens from. */
 function startOnDeno(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; output: string[] }> {

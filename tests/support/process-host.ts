@@ -41,7 +41,7 @@ export interface ProcessHostOptions {
   port?: number;
 }
 
-const denoPermissions = ['--allow-env', '--allow-read', '--allow-write', '--allow-net', '--allow-sys', '--allow-ffi'];
+const denoPermissions = ['--allow-env', '--allow-read', '--allow-write', '--allow-net', '--allow-sys', '--allow-ffi', '--allow-run'];
 
 /** A port nobody listens on right now (the OS picks it), for configurations that must name each other's address. */
 export async function freePort(): Promise<number> {
