@@ -71,7 +71,8 @@ export function lockDataDir(dir: string): { release(): void } {
         clearInterval(timer);
         held.delete(path);
         // Only our own lock: a taker-over may have replaced it after it went stale.
-        if (readHolder(path)?.pid === process.pid) rmSync(path, { force: true });
+        const holder = readHolder(path);
+        if (holder?.pid === process.pid && holder.host === hostname()) rmSync(path, { force: true });
       },
     };
   }

@@ -60,6 +60,17 @@ export function createRoutingHold(options: RoutingHoldOptions) {
     );
   }
 
+  /** Each module of `missing` waits for its subscriptions there; returns the modules. */
+  function waitAll(missing: readonly AwaitedSubscription[]): string[] {
+    const modules = [...new Set(missing.map((a) => a.module))];
+    for (const module of modules)
+      wait(
+        module,
+        missing.filter((a) => a.module === module),
+      );
+    return modules;
+  }
+
   function resumed(module: string): void {
     if (!waitingFor.delete(module)) return;
     log.info({ module }, 'events for a module that runs elsewhere flow again: a host of it registered its subscriptions');
@@ -96,11 +107,7 @@ export function createRoutingHold(options: RoutingHoldOptions) {
       if (owed.length === 0) return;
       const registered = await table.modules();
       const missing = owed.filter((a) => !registered.has(a.module));
-      for (const module of new Set(missing.map((a) => a.module)))
-        wait(
-          module,
-          missing.filter((a) => a.module === module),
-        );
+      waitAll(missing);
       if (missing.length > 0) watch();
     },
     /** Modules a read of the table found registered. */
@@ -119,12 +126,7 @@ export function createRoutingHold(options: RoutingHoldOptions) {
       const missing = unrouted.filter((a) => !registered.has(a.module));
       if (missing.length === 0) return;
       watch();
-      const modules = [...new Set(missing.map((a) => a.module))];
-      for (const module of modules)
-        wait(
-          module,
-          missing.filter((a) => a.module === module),
-        );
+      const modules = waitAll(missing);
       throw new RoutingPausedError(
         `${envelope.name} v${envelope.version} waits in the outbox for ${modules.join(', ')} (hosted elsewhere) to register ` +
           `its subscriptions (${missing.map((a) => a.consumer).join(', ')}): no host of it has started yet`,
