@@ -10709,7 +10709,7 @@ export interface operations {
                     });
                 };
             };
-            /** @description The caller may not do this. Codes: `auth/insufficient-scope`, `ordering/customer-token-required`. */
+            /** @description The caller may not do this. Codes: `auth/insufficient-scope`, `ordering/customer-token-required`, `ordering/customer-erased`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -10717,7 +10717,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
-                        code?: "auth/insufficient-scope" | "ordering/customer-token-required";
+                        code?: "auth/insufficient-scope" | "ordering/customer-token-required" | "ordering/customer-erased";
                     } & {
                         [key: string]: unknown;
                     });

@@ -80,6 +80,8 @@ describe('erasure across all modules, all in one (PGlite)', { timeout: 120_000 }
     // A rebuild of the order list has copied the customer's rows to its shadow table and not yet swapped it in.
     await database.db.execute(sql`create table ordering.order_list__rebuild as select * from ordering.order_list`);
 
+    // An access token issued before the erasure stays valid until it expires (not revocable).
+    const heldToken = await customer.auth();
     const erased = await admin(`/identity/v1/users/${customer.userId}`, { method: 'DELETE' });
     expect(erased.status).toBe(202);
     const erasure = (await erased.json()) as { id: string };
@@ -123,6 +125,12 @@ describe('erasure across all modules, all in one (PGlite)', { timeout: 120_000 }
     expect(erasedBy.payments).toMatchObject({ payment_intents: 1 });
     expect(erasedBy.ordering).toMatchObject({ order_detail: 1, order_list: 1 });
     expect(erasedBy.notifications?.messages).toBe(messages.length);
+
+    // The token held from before the erasure opens nothing new about the person: ordering refuses a cart for them.
+    const late = await send('/ordering/v1/carts', { method: 'POST', headers: heldToken });
+    expect(late.status).toBe(403);
+    expect(((await late.json()) as { code: string }).code).toBe('ordering/customer-erased');
+    expect(await rows(sql`select "id" from ordering.carts where "customer_id" = ${customer.userId}`)).toEqual([]);
 
     // Delivered again (at least once delivery): the inboxes make it a no-op.
     const [event] = await rows(sql`select "envelope" from identity.outbox where "aggregate_key" = ${customer.userId} and "name" = 'identity.user-erased'`);

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { eraseSubject, type ErasedCounts, type TableData } from '../../../platform/compliance/index.ts';
 import { resultRows, type Tx } from '../../../platform/db/index.ts';
 import { holdProjections } from '../../../platform/event-sourcing/index.ts';
+import { holdCustomer } from '../infrastructure/erased-customers.ts';
 import { carts, cartLines, erasedCustomers } from '../infrastructure/schema.ts';
 
 /**
@@ -15,7 +16,12 @@ export async function eraseCustomer(tx: Tx, data: Record<string, TableData>, cus
   // No projection batch runs meanwhile (one that read `erased_customers` before this commits would write the id back),
   // and rows a running rebuild already copied are pseudonymised in its copy as in the live table.
   const rebuilding = await holdProjections(tx, 'ordering', ['order_list', 'order_detail']);
+  // No cart is being opened meanwhile (one not yet committed would be missed), and edits to the customer's carts end
+  // first (a line not yet committed would be missed), so every cart and line made before this is erased with it and
+  // every later one is refused (createCart reads `erased_customers`).
+  await holdCustomer(tx, customerId, 'exclusive');
   await tx.insert(erasedCustomers).values({ customerId, pseudonym }).onConflictDoNothing();
+  await tx.execute(sql`select 1 from ${carts} where ${carts.customerId} = ${customerId} for update`);
   const lines = await tx.execute(
     sql`delete from ${cartLines} where ${cartLines.cartId} in (select ${carts.id} from ${carts} where ${carts.customerId} = ${customerId}) returning 1`,
   );

@@ -23,7 +23,7 @@ export const createCart = contractRoute({
   access: write,
   tags: ['ordering'],
   summary: 'Open an empty cart',
-  errors: { 403: [customerOnly] },
+  errors: { 403: [customerOnly, 'ordering/customer-erased'] },
   responses: { 201: { description: 'The new cart', content: jsonContent(cartSchema) } },
 });
 

@@ -71,6 +71,15 @@ export class CustomerTokenRequired extends OrderingError {
   }
 }
 
+/** The customer's account was erased: a token issued before the erasure may still be valid, but opens nothing new. */
+export class CustomerErased extends OrderingError {
+  readonly kind = 'forbidden';
+  readonly code = 'ordering/customer-erased';
+  constructor() {
+    super('This customer account was erased; no cart can be opened for it.', {});
+  }
+}
+
 export class InvalidCursor extends OrderingError {
   readonly kind = 'invalid';
   readonly code = 'ordering/invalid-cursor';

@@ -3,10 +3,14 @@
  * or order of another customer answering 404, machine tokens refused, empty carts, repeated checkouts, and an order
  * readable right after its 202. The checkout's outcomes (completed, rejected) are in checkout.test.ts.
  */
+import { randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Host } from '../../../platform/host/index.ts';
+import { resultRows } from '../../../platform/db/index.ts';
+import type { Host, HostedModule } from '../../../platform/host/index.ts';
 import { testDatabases, type TestDatabaseHandle } from '../../../tests/support/databases.ts';
-import { call } from '../../../tests/support/test-host.ts';
+import { call, eventually } from '../../../tests/support/test-host.ts';
+import { eraseCustomer } from '../application/erase-customer.ts';
 import type { CartDto, OrderDto } from '../index.ts';
 import { cartWith, checkOut, customer, startShop, stockedProduct, type Customer } from './support.ts';
 
@@ -105,6 +109,30 @@ describe.each(testDatabases)('ordering: carts on $name', (testDatabase) => {
     const again = await call(host, 'POST', `/ordering/v1/carts/${cart.id}/checkout`, undefined, key);
     expect([first.status, again.status]).toEqual([202, 202]);
     expect(((await again.json()) as { orderId: string }).orderId).toBe(((await first.json()) as { orderId: string }).orderId);
+  });
+
+  it('a cart opened while its customer is being erased is erased with them or refused after, never left behind', async () => {
+    const carol = await customer(host, 'carol');
+    const userId = (JSON.parse(Buffer.from(carol.token.split('.')[1] ?? '', 'base64url').toString()) as { sub: string }).sub;
+    const earlier = await cartWith(carol, {});
+    const ordering = host.modules.find((m) => m.definition.name === 'ordering') as HostedModule;
+    let opening: Promise<Response> | undefined;
+    await database.db.transaction(async (tx) => {
+      await eraseCustomer(tx, ordering.definition.data ?? {}, userId, randomUUID());
+      // Carol's token, issued before the erasure, asks for a cart while the erasure has not committed: on PostgreSQL
+      // it waits for the erasure (PGlite runs one transaction at a time anyway).
+      opening = carol.call('POST', '/ordering/v1/carts');
+      if (testDatabase.name === 'postgres') {
+        await eventually(async () => {
+          const waiting = await database.db.execute(sql`select 1 from pg_locks where "locktype" = 'advisory' and not "granted"`);
+          expect(resultRows(waiting).length).toBeGreaterThan(0);
+        }, 30_000);
+      }
+    });
+    const late = (await opening) as Response;
+    expect([late.status, ((await late.json()) as { code: string }).code]).toEqual([403, 'ordering/customer-erased']);
+    const left = await database.db.execute(sql`select "id" from ordering.carts where "customer_id" = ${userId} or "id" = ${earlier.id}`);
+    expect(resultRows(left)).toEqual([]);
   });
 
   it('an empty cart cannot be checked out (409 ordering/cart-empty)', async () => {
