@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import { CleaveError, peerAddress, type App, type AppEnv, type IpRanges } from '../http/index.ts';
+import { asForwarder, CleaveError, peerAddress, type App, type AppEnv, type IpRanges } from '../http/index.ts';
 import { currentContext, endSpan, SpanKind, traceparentOf, type Span, type Tracing } from '../observability/index.ts';
 
 export interface GatewayOptions {
@@ -70,7 +70,7 @@ export function mountGateway(
   options: GatewayOptions,
   wellKnown: ReadonlyMap<string, readonly string[]> = new Map(),
 ): void {
-  const handler = (module: string) => forwarder(module, options);
+  const handler = (module: string) => asForwarder(forwarder(module, options));
   for (const module of modules) {
     app.all(`/${module}/*`, handler(module));
     // The module's well-known URIs (e.g. /.well-known/jwks.json) sit outside its prefix and are forwarded one by one.

@@ -9,6 +9,7 @@ import type { UndeclaredProblems } from './declared-problems.ts';
 import { secureHeaders, type EdgeBindings } from './edge-headers.ts';
 import { bodiless, requireJsonBody } from './middleware.ts';
 import { problem, problemResponse } from './problem.ts';
+import { servesRequest } from './route-marks.ts';
 
 export interface EdgeOptions {
   logger: Logger;
@@ -64,7 +65,8 @@ const secureHeaderEntries = Object.entries(secureHeaders);
  * 4. the execution context (request, correlation and causation ids, trace context, caller) entered for the rest;
  * 5. CORS, when origins are configured;
  * 6. the guards, in order (the host's rate limits and access checks), each of which may answer instead;
- * 7. for methods with a body: the size limit (413), then JSON only (415);
+ * 7. for methods with a body, when a route serves the method and path: the size limit (413), then JSON only (415)
+ *    (an unknown path or method is a 404 or 405 whatever its body is);
  * 8. the rest of the chain: route middleware, validation, the handler, the problem mapper;
  * 9. one access-log line, written once the answer is known (or sampled, see `RequestLogOptions`), and the answer
  *    told to the observer (metrics).
@@ -154,7 +156,9 @@ export function edge(options: EdgeOptions): MiddlewareHandler<AppEnv> {
   // caller who may not send it at all), then, for methods with a body, its checks. GET and HEAD carry no body:
   // skipping the checks keeps the request's body stream untouched (and cheap), and without CORS they go straight on
   // to the guards, with no function (and promise) between the edge and the route.
-  const checked = (c: Context<AppEnv>, next: Next): Promise<void> => (bodiless(c.req.method) ? guarded(c, next) : guarded(c, () => checkBody(c, next)));
+  // A request no route serves goes on unread to the 404 or 405.
+  const checked = (c: Context<AppEnv>, next: Next): Promise<void> =>
+    bodiless(c.req.method) || !servesRequest(c) ? guarded(c, next) : guarded(c, () => checkBody(c, next));
   const downstream = (c: Context<AppEnv>, next: Next): Promise<unknown> => {
     if (withCors) return withCors(c, () => checked(c, next)).then((answer) => settle(c, answer));
     return checked(c, next);

@@ -40,7 +40,7 @@ export { secureHeaders } from './edge-headers.ts';
 export type { EdgeBindings, EdgeHeaderSink } from './edge-headers.ts';
 export type { RequestLogOptions, RequestObserver } from './access-log.ts';
 export { formBody, formMediaType } from './form-body.ts';
-export { asMiddleware, markForwardedRoutes, routeMarks } from './route-marks.ts';
+export { asForwarder, asMiddleware, markForwardedRoutes, routeMarks } from './route-marks.ts';
 export type { RouteMarks } from './route-marks.ts';
 export { allows } from './access.ts';
 export { authorize, authorizeGuard, bearerToken, clientBudget, moduleCaller, onBehalfOfHeader, principalOf } from './authorize.ts';

@@ -5,7 +5,7 @@ import { testLogger } from '../../tests/support/test-host.ts';
 import { createApp, createRouter } from './create-app.ts';
 import { CleaveError, errorKinds } from './errors.ts';
 import { statusByKind } from './problem.ts';
-import { asMiddleware } from './route-marks.ts';
+import { asForwarder, asMiddleware } from './route-marks.ts';
 import { contractRoute } from './route.ts';
 import { checkJsonText, maxNestingDepth } from './strict-json.ts';
 
@@ -95,6 +95,41 @@ describe('problem responses', () => {
     const response = await appUnderTest().app.request(`/things/v1/items/${id}`, { method: 'DELETE' });
     await expectProblem(response, 405, 'http/method-not-allowed');
     expect(response.headers.get('allow')).toBe('POST');
+  });
+
+  it('an unknown path or method is 404 or 405 whatever the body is (not 415 or 413); the body checks stay on real routes', async () => {
+    const { app } = appUnderTest(16);
+    // Middleware for every method under the module's prefix (as the idempotency and canary middleware are) serves nothing.
+    app.on(
+      ['POST', 'PUT'],
+      '/things/*',
+      asMiddleware((_c, next) => next()),
+    );
+    app.use('/things/*', (_c, next) => next());
+    const form = { 'content-type': 'application/x-www-form-urlencoded' };
+    await expectProblem(await app.request('/things/v1/nothing-here', { method: 'POST', headers: form, body: 'a=1' }), 404, 'http/not-found');
+    await expectProblem(
+      await app.request('/nowhere', { method: 'PUT', headers: { 'content-type': 'text/plain' }, body: 'x'.repeat(64) }),
+      404,
+      'http/not-found',
+    );
+    const wrongMethod = await app.request(`/things/v1/items/${id}`, { method: 'PATCH', headers: form, body: 'x'.repeat(64) });
+    await expectProblem(wrongMethod, 405, 'http/method-not-allowed');
+    expect(wrongMethod.headers.get('allow')).toBe('POST');
+    await expectProblem(await app.request(`/things/v1/items/${id}`, { method: 'POST', headers: form, body: 'a=1' }), 415, 'http/unsupported-media-type');
+    const json = { 'content-type': 'application/json' };
+    await expectProblem(
+      await app.request(`/things/v1/items/${id}`, { method: 'POST', headers: json, body: JSON.stringify({ name: 'x'.repeat(64) }) }),
+      413,
+      'http/payload-too-large',
+    );
+    // A handler for every method that serves its paths (the gateway's forwarder) keeps the checks.
+    app.all(
+      '/forwarded/*',
+      asForwarder((c) => c.json({ forwarded: true })),
+    );
+    await expectProblem(await app.request('/forwarded/v1/x', { method: 'POST', headers: form, body: 'a=1' }), 415, 'http/unsupported-media-type');
+    expect((await app.request('/forwarded/v1/x', { method: 'POST', headers: json, body: '{}' })).status).toBe(200);
   });
 
   it('middleware registered for some methods makes no path known: an unknown path under it stays 404', async () => {

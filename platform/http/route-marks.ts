@@ -80,3 +80,25 @@ export function asMiddleware<M extends MiddlewareHandler>(middleware: M): M {
 export function isMiddleware(handler: unknown): boolean {
   return typeof handler === 'function' && middlewareOnly.has(handler);
 }
+
+const forwarding = new WeakSet<object>();
+
+/**
+ * Marks a handler registered for every method (`app.all`) that serves the paths it matches (the gateway's forwarder),
+ * unlike `app.use` middleware, which is registered the same way. Returns it.
+ */
+export function asForwarder<H extends object>(handler: H): H {
+  forwarding.add(handler);
+  return handler;
+}
+
+/**
+ * Whether a route (not middleware) serves the request's method and path: a contract or plain route, or the gateway
+ * forwarding it to the module's instances. When none does, the answer is 404 or 405, whatever the body is.
+ */
+export function servesRequest(c: Context): boolean {
+  for (const route of matchedRoutes(c)) {
+    if (route.method === 'ALL' ? forwarding.has(route.handler) : !middlewareOnly.has(route.handler)) return true;
+  }
+  return false;
+}
