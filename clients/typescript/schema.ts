@@ -4055,7 +4055,8 @@ export interface components {
             /** @enum {string} */
             status: "open" | "checked-out";
             lines: components["schemas"]["OrderLine"][];
-            total: components["schemas"]["OrderMoney"] & (Record<string, never> | null);
+            /** @description Null while the cart is empty. */
+            total: components["schemas"]["OrderMoney"] | null;
             /**
              * Format: uuid
              * @description The order placed from this cart, once checked out.

@@ -38,6 +38,21 @@ describe('the generated contract files', () => {
     expect(await openapiErrors(JSON.parse(text(path)))).toEqual([]);
   });
 
+  it.each(openapiFiles)('%s has no null that cannot pass: no allOf branch allowing null beside one that does not', (path) => {
+    // zod-to-openapi renders `.nullable()` on a named schema as allOf [$ref, {type: [..., null]}]: null fails the $ref,
+    // so a generated client or a validator refuses the null the server sends. A union renders anyOf instead.
+    const found: string[] = [];
+    const walk = (node: unknown, at: string): void => {
+      if (Array.isArray(node)) return node.forEach((n, i) => walk(n, `${at}/${i}`));
+      if (typeof node !== 'object' || node === null) return;
+      const branches = (node as { allOf?: unknown[] }).allOf;
+      if (branches?.some((b) => Array.isArray((b as { type?: unknown }).type) && ((b as { type: unknown[] }).type).includes('null'))) found.push(at);
+      for (const [key, value] of Object.entries(node)) walk(value, `${at}/${key}`);
+    };
+    walk(JSON.parse(text(path)), '#');
+    expect(found).toEqual([]);
+  });
+
   it('the OpenAPI validator rejects a broken document, so the check above can fail', async () => {
     const broken = JSON.parse(text(mergedFile)) as Json;
     delete broken.info;

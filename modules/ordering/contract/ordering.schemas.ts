@@ -14,7 +14,8 @@ export const cartSchema = z
     id: uuid(),
     status: z.enum(['open', 'checked-out']),
     lines: z.array(lineSchema),
-    total: money.nullable().openapi({ description: 'Null while the cart is empty.' }),
+    // A union, not `.nullable()`: that renders as allOf [OrderMoney, {type: [object, null]}], which null cannot pass.
+    total: z.union([money, z.null()]).openapi({ description: 'Null while the cart is empty.' }),
     orderId: uuid().nullable().openapi({ description: 'The order placed from this cart, once checked out.' }),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),

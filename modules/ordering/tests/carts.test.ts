@@ -4,6 +4,8 @@
  * readable right after its 202. The checkout's outcomes (completed, rejected) are in checkout.test.ts.
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resultRows } from '../../../platform/db/index.ts';
@@ -43,6 +45,18 @@ describe.each(testDatabases)('ordering: carts on $name', (testDatabase) => {
     cart = (await (await alice.call('DELETE', `/ordering/v1/carts/${cart.id}/lines/${teapot}`)).json()) as CartDto;
     expect(cart.lines.map((l) => l.productId)).toEqual([cup]);
     expect(((await (await alice.call('GET', `/ordering/v1/carts/${cart.id}`)).json()) as CartDto).total).toEqual({ amount: 600, currency: 'EUR' });
+  });
+
+  it("an empty cart (total null) and a filled one pass the contract's own Cart schema, as a generated client validates them", async () => {
+    const document = JSON.parse(readFileSync(new URL('../../../contracts/openapi/ordering.json', import.meta.url), 'utf8')) as { components: object };
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    ajv.addSchema({ $id: 'ordering.json', components: document.components });
+    const validCart = ajv.getSchema('ordering.json#/components/schemas/Cart');
+    const empty = await cartWith(alice, {});
+    expect(empty.total).toBeNull();
+    expect([validCart?.(empty), validCart?.errors ?? null]).toEqual([true, null]);
+    const filled = await cartWith(alice, { [await stockedProduct(host, 1, 700)]: 1 });
+    expect([validCart?.(filled), validCart?.errors ?? null]).toEqual([true, null]);
   });
 
   it('an unknown or archived product is refused with ordering/product-unavailable; a quantity over 100 is a 400', async () => {
