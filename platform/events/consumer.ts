@@ -90,13 +90,15 @@ type Outcome = 'handled' | 'duplicate';
  * handlers are quick are batched (a slow handler's wait would add up across a batch); a bus hands a consumer at most
  * one event of a key at a time, so a batch never holds two events of one key.
  */
-export function createConsumer(options: ConsumerOptions): Consumer {
+export function createConsumer(options: ConsumerOptions): Consumer & { inFlight(): EventEnvelope[] } {
   const { subscription, tables, db } = options;
   const tracing = options.tracing ?? tracingOff;
   const id = `${options.module}:${subscription.handler}`;
   const batching = options.batching ?? { max: 1, transactions: 1 };
   const waiting: { delivery: Delivery; settle: (outcome: Outcome) => void; fail: (error: unknown) => void }[] = [];
   let running = 0;
+  /** Deliveries taken and not yet settled (what a forced shutdown abandons; the bus delivers them again). */
+  const inFlight = new Set<EventEnvelope>();
   /** Moving average of the handler's own time (ms). */
   let handlerMs = 0;
 
@@ -225,6 +227,7 @@ export function createConsumer(options: ConsumerOptions): Consumer {
     event: subscription.event.name,
     version: subscription.event.version,
     eventType: eventType(subscription.event),
+    inFlight: () => [...inFlight],
     async deliver(envelope: EventEnvelope, signal?: AbortSignal) {
       const parsed = subscription.event.schema.safeParse(envelope.payload);
       if (!parsed.success)
@@ -239,11 +242,14 @@ export function createConsumer(options: ConsumerOptions): Consumer {
       const span = tracing.enabled ? processSpan(tracing, id, options.module, envelope, context) : undefined;
       if (span) context.span = span;
       let outcome: Outcome;
+      inFlight.add(envelope);
       try {
         outcome = await handle({ envelope, payload: parsed.data, log, context, signal });
       } catch (error) {
         if (span) endSpan(span, error);
         throw error;
+      } finally {
+        inFlight.delete(envelope);
       }
       span?.setAttribute('cleave.delivery.outcome', outcome);
       span?.end();

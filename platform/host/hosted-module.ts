@@ -60,6 +60,8 @@ export interface HostedModule {
   sagas: SagaRunner | undefined;
   /** The platform's checks (database, migrations, relay, projections, sagas) and the module's own. */
   checks(): HealthCheck[];
+  /** Events the module's consumers are handling now, by consumer (what a forced shutdown abandons). */
+  deliveriesInFlight(): { consumer: string; eventId: string; event: string }[];
 }
 
 export interface HostModuleOptions {
@@ -159,6 +161,7 @@ export function hostModule(options: HostModuleOptions): HostedModule {
   };
   const deadLetters = createDeadLetterStore(definition.name, db, tables);
   metrics?.events.watch(definition.name, db, tables);
+  const ownConsumers: ReturnType<typeof createConsumer>[] = [];
   for (const subscription of definition.subscriptions ?? []) {
     const batching = consumerBatching(database.kind, config.events.inboxBatch);
     const consumer = createConsumer({
@@ -179,6 +182,7 @@ export function hostModule(options: HostModuleOptions): HostedModule {
       },
     });
     options.consumers.set(consumer.id, consumer);
+    ownConsumers.push(consumer);
     bus.subscribe(consumer);
   }
   // Read once: the files do not change while the process runs, and readiness is probed every few seconds.
@@ -228,6 +232,8 @@ export function hostModule(options: HostModuleOptions): HostedModule {
     deadLetters,
     idempotency,
     idempotencyGate: createIdempotencyGate(definition.name, idempotency),
+    deliveriesInFlight: () =>
+      ownConsumers.flatMap((consumer) => consumer.inFlight().map((envelope) => ({ consumer: consumer.id, eventId: envelope.id, event: envelope.name }))),
     audit,
     checkpointer,
     projections: projections.runner,

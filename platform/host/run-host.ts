@@ -56,9 +56,11 @@ export async function runHost(config: Config, modules: readonly ModuleDefinition
     host.logger.info({ signal, deadlineMs: config.shutdownTimeoutMs }, 'shutting down');
     // Past the deadline the process exits anyway: what was in flight is redelivered after the next start.
     const deadline = setTimeout(() => {
+      // Events the relays were publishing, and deliveries the consumers were handling (their transactions roll back).
       const abandoned = host.modules.flatMap((m) => m.relay.inFlightIds().map((eventId) => ({ module: m.definition.name, eventId })));
+      const deliveries = host.modules.flatMap((m) => m.deliveriesInFlight());
       host.logger.error(
-        { abandoned, deadlineMs: config.shutdownTimeoutMs },
+        { abandoned, deliveries, deadlineMs: config.shutdownTimeoutMs },
         'shutdown deadline passed; exiting with work in flight (it is delivered again after a restart)',
       );
       process.exit(1);

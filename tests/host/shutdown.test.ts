@@ -54,9 +54,14 @@ describe.skipIf(!postgresTestDatabase)('graceful shutdown with a deadline', () =
         .split('\n')
         .find((l) => l.includes('shutdown deadline passed'));
       expect(line).toBeDefined();
-      const { abandoned } = JSON.parse(line as string) as { abandoned: { module: string; eventId: string }[] };
+      const { abandoned, deliveries } = JSON.parse(line as string) as {
+        abandoned: { module: string; eventId: string }[];
+        deliveries: { consumer: string; eventId: string; event: string }[];
+      };
       expect(abandoned).toHaveLength(1);
       expect(abandoned[0]?.module).toBe('catalog');
+      // The consumer handling it (its transaction waits on the lock) is named too.
+      expect(deliveries).toEqual([{ consumer: expect.stringMatching(/^probe:/) as string, eventId: abandoned[0]?.eventId, event: 'catalog.product-created' }]);
 
       await lock.release();
       // The next start delivers what was abandoned, once.
