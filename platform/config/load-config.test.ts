@@ -27,6 +27,21 @@ describe('loadConfig', () => {
     expect(config.log.format).toBe('pretty');
   });
 
+  it('with NODE_ENV=production refuses an empty database or Redis URL rather than fall back to PGlite or no Redis', () => {
+    const env = { NODE_ENV: 'production', DATABASE_URL: '', REDIS_URL: '', ORDERING_DATABASE_URL: '', DATA_KEK_FILE: '', LOG_LEVEL: '' };
+    let error: unknown;
+    try {
+      loadConfig(env);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems.map((p) => p.variable).sort()).toEqual(['DATABASE_URL', 'ORDERING_DATABASE_URL', 'REDIS_URL']);
+    expect((error as ConfigError).message).toContain('DATABASE_URL: is set but empty, which NODE_ENV=production does not take for unset');
+    // Elsewhere empty is unset, as for any setting.
+    expect(loadConfig({ ...env, NODE_ENV: 'development' }).database.url).toBeUndefined();
+  });
+
   it('lists every problem at once, naming each variable', () => {
     let error: unknown;
     try {

@@ -232,6 +232,7 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
   const identity = whenValid(() => identitySettings(e, set, problems));
   const secrets = whenValid(() => moduleClientSecrets(present, e.MODULES, e.REMOTE_MODULES ?? {}, problems));
   const production = whenValid(() => e.NODE_ENV === 'production') ?? false;
+  if (production) problems.push(...emptyInProduction(env));
   const dataEncryption = whenValid(() => dataEncryptionSettings(e.DATA_KEK, Boolean(set.DATA_KEK_FILE), production, problems));
   // The URL as given: an invalid one still counts as set for the TLS checks.
   const tls = tlsSettings(e, [...(present.DATABASE_URL ? [present.DATABASE_URL] : []), ...Object.values(moduleUrls)], problems);
@@ -364,6 +365,21 @@ function identitySettings(e: z.output<typeof environmentSchema>, set: Record<str
     adminSecret: e.IDENTITY_ADMIN_SECRET,
     moduleClientSecrets: {},
   };
+}
+
+/**
+ * Settings whose absence picks an embedded stand-in (PGlite for a database, the in-process bus and no registry for
+ * Redis): with NODE_ENV=production an empty value (`DATABASE_URL=` from a template whose variable was not set) is
+ * refused instead of being taken for unset, so a production host never quietly keeps its data in a container's
+ * file system. Elsewhere empty counts as unset, as for every setting.
+ */
+function emptyInProduction(env: Record<string, string | undefined>): ConfigProblem[] {
+  return Object.entries(env)
+    .filter(([key, value]) => value === '' && /^(?:(?:[A-Z][A-Z0-9_]*_)?DATABASE_URL|REDIS_URL)(?:_FILE)?$/.test(key))
+    .map(([variable]) => ({
+      variable,
+      message: `is set but empty, which NODE_ENV=production does not take for unset (it would run without ${variable.startsWith('REDIS') ? 'Redis: an in-process bus, no registry' : 'a database server: embedded PGlite in DATA_DIR'}); give a URL or remove the variable`,
+    }));
 }
 
 /** `INVENTORY_DATABASE_URL=…` → `{ inventory: … }`; module names with dashes use underscores (`ORDER_HISTORY_…`). */
