@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DataDirInUseError, lockDataDir, lockStaleMs } from './data-dir-lock.ts';
+import { DataDirInUseError, lockDataDir, lockDataDirWhenFree, lockStaleMs } from './data-dir-lock.ts';
 import { openPglite } from './pglite.ts';
 
 const children: { kill(): boolean }[] = [];
@@ -45,6 +45,32 @@ describe('one process per PGlite data directory', () => {
     // A file cut short (a crash while writing it) holds nothing.
     writeFileSync(file, '{"pid":');
     lockDataDir(dir).release();
+  });
+
+  it('waits for a holder on another host: taken over if its lock is not touched until stale, refused if it is', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cleave-lock-'));
+    const file = join(dir, 'cleave.lock');
+    writeFileSync(file, JSON.stringify({ pid: 1, host: 'crashed-pod', since: new Date().toISOString() }));
+    // Touched long enough ago that the wait is short: nothing touches it again, so it is taken over.
+    const almostStale = new Date(Date.now() - lockStaleMs + 2_000);
+    utimesSync(file, almostStale, almostStale);
+    const told: string[] = [];
+    const taken = await lockDataDirWhenFree(dir, (m) => told.push(m));
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ pid: process.pid, host: hostname() });
+    expect(told).toEqual([expect.stringContaining('locked by a process on another host; waiting up to 30 s')]);
+    taken.release();
+    // A holder elsewhere that lives touches its lock while this one waits: refused, its lock left as it is.
+    writeFileSync(file, JSON.stringify({ pid: 1, host: 'live-pod', since: new Date().toISOString() }));
+    const touching = setInterval(() => {
+      const now = new Date();
+      utimesSync(file, now, now);
+    }, 300);
+    try {
+      await expect(lockDataDirWhenFree(dir)).rejects.toThrow('in use by process 1 on live-pod');
+    } finally {
+      clearInterval(touching);
+    }
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ host: 'live-pod' });
   });
 
   it('a second PGlite on the same directory is refused and the first keeps working', async () => {

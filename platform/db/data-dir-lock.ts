@@ -19,6 +19,12 @@ interface Holder {
 /** Another live process owns the data directory. */
 export class DataDirInUseError extends Error {
   override readonly name = 'DataDirInUseError';
+  /** The holder runs on another host: only its lock file's age tells whether it lives (see {@link lockDataDirWhenFree}). */
+  readonly elsewhere: boolean;
+  constructor(message: string, elsewhere = false) {
+    super(message);
+    this.elsewhere = elsewhere;
+  }
 }
 
 /**
@@ -42,6 +48,7 @@ export function lockDataDir(dir: string): { release(): void } {
           `${dir} is in use by process ${holder.pid} on ${holder.host} (since ${holder.since}): one process at a time opens an embedded ` +
             `PGlite data directory. Stop that process first (a holder that died is taken over after ${lockStaleMs / 1000} s), give this ` +
             `one another DATA_DIR, or share data between processes through PostgreSQL (DATABASE_URL).`,
+          holder.host !== hostname(),
         );
       }
       // Abandoned (or unreadable, e.g. cut short by a crash while it was written): taken over.
@@ -77,6 +84,39 @@ export function lockDataDir(dir: string): { release(): void } {
     };
   }
   throw new DataDirInUseError(`${dir} is being opened by another process at the same moment; try again.`);
+}
+
+/**
+ * {@link lockDataDir}, waiting for a holder on another host (a container that crashed and came back under a new host
+ * name, on the same volume) rather than refusing at once: its lock file is watched for up to {@link lockStaleMs}; a
+ * touch means the holder lives ({@link DataDirInUseError}), no touch until the file is stale means it is gone, and its
+ * lock is taken over. `onWait` is told once when the wait starts.
+ */
+export async function lockDataDirWhenFree(dir: string, onWait?: (message: string) => void): Promise<{ release(): void }> {
+  try {
+    return lockDataDir(dir);
+  } catch (error) {
+    if (!(error instanceof DataDirInUseError) || !error.elsewhere) throw error;
+    const path = join(dir, 'cleave.lock');
+    const seen = touchedAt(path);
+    onWait?.(`${dir} is locked by a process on another host; waiting up to ${lockStaleMs / 1000} s for it to refresh its lock (it lives) or not (it is gone)`);
+    const deadline = Date.now() + lockStaleMs + lockRefreshMs;
+    for (;;) {
+      const touched = touchedAt(path);
+      if (touched === undefined || Date.now() - touched > lockStaleMs || Date.now() > deadline) break;
+      if (touched !== seen) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    return lockDataDir(dir);
+  }
+}
+
+function touchedAt(path: string): number | undefined {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return undefined;
+  }
 }
 
 function readHolder(path: string): Holder | undefined {

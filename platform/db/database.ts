@@ -30,6 +30,8 @@ export interface OpenDatabaseOptions {
   url?: string | undefined;
   /** PGlite data directory; `memory` (or undefined) keeps it in memory. */
   dataDir?: string | undefined;
+  /** Told when opening `dataDir` waits for a lock held on another host (see `lockDataDirWhenFree`). */
+  onWait?: (message: string) => void;
   /** postgres.js pool size. */
   maxConnections?: number;
   /** Run every session as this role (`SET ROLE` at connection start): a module's data-sovereignty role. */
@@ -50,7 +52,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     return openPostgres(options.url, options.maxConnections ?? 10, options.role, options.timeouts, options.ca);
   }
   const { openPglite } = await import('./pglite.ts');
-  return openPglite(options.dataDir);
+  return openPglite(options.dataDir, options.onWait);
 }
 
 /** The URL with its password masked, for logs and start-up banners. */

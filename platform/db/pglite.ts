@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite, types, type QueryOptions, type Transaction } from '@electric-sql/pglite';
 import { drizzle } from 'drizzle-orm/pglite';
-import { lockDataDir } from './data-dir-lock.ts';
+import { lockDataDirWhenFree } from './data-dir-lock.ts';
 import type { DatabaseHandle, Db } from './database.ts';
 import { instrument, queryTracing, type QueryTracing } from './query-spans.ts';
 
@@ -41,12 +41,12 @@ function withoutQueryParsers<T extends PGlite | Transaction>(client: T, traced: 
 }
 
 /** PGlite adapter: embedded PostgreSQL in WebAssembly, on disk under `<dataDir>/pglite` or in memory. */
-export async function openPglite(dataDir: string | undefined): Promise<DatabaseHandle> {
+export async function openPglite(dataDir: string | undefined, onWait?: (message: string) => void): Promise<DatabaseHandle> {
   const inMemory = dataDir === undefined || dataDir === 'memory';
   const dir = inMemory ? undefined : join(dataDir, 'pglite');
   if (dir) mkdirSync(dir, { recursive: true });
   // One process per data directory: PGlite does not lock it, and a second writer's commits are silently lost.
-  const lock = dir ? lockDataDir(dataDir as string) : undefined;
+  const lock = dir ? await lockDataDirWhenFree(dataDir as string, onWait) : undefined;
   let client: PGlite;
   try {
     client = dir ? new PGlite(dir, { parsers: textParsers }) : new PGlite({ parsers: textParsers });

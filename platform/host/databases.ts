@@ -98,7 +98,7 @@ export async function openModuleDatabases(config: Config, modules: readonly Modu
     for (const m of modules) {
       const url = config.database.moduleUrls[m.name] ?? config.database.url;
       if (!url) {
-        pglite ??= await openDatabase({ dataDir: config.database.dataDir });
+        pglite ??= await openDatabase({ dataDir: config.database.dataDir, onWait: (message) => log.warn(message) });
         if (!opened.includes(pglite)) opened.push(pglite);
         handles.set(m.name, pglite);
         continue;
