@@ -54,6 +54,12 @@ export function mountHealth(app: App, checks: () => ModuleChecks[]): void {
   });
 }
 
+/** The critical checks that fail now (what makes `/health/ready` answer 503), with their details. */
+export async function failingChecks(checks: readonly ModuleChecks[]): Promise<CheckResult[]> {
+  const results = await Promise.all(checks.flatMap(({ module, checks: list }) => list.map((check) => run(module, check))));
+  return results.filter((r) => r.status === 'fail');
+}
+
 /**
  * `pass` when every critical check passes (what a host reports to the registry with each heartbeat), else `fail`: as
  * `/health/ready` answers 200 with a non-critical check at `warn`, so discovery keeps finding the instance (events

@@ -6,6 +6,7 @@ import { resolveTopology } from './topology.ts';
 import { createLogger } from '../observability/index.ts';
 import { createHost, type Host } from './create-host.ts';
 import { hostLinks } from './links.ts';
+import { failingChecks } from './health.ts';
 import { ensurePortFree } from './port.ts';
 import type { ModuleDefinition } from './define-module.ts';
 import { refuseUnsupportedTls, serve, type RunningServer } from './serve.ts';
@@ -88,7 +89,11 @@ export async function runHost(config: Config, modules: readonly ModuleDefinition
   const remote = [...host.topology.remote].map(([m, a]) => `${m} → ${a}`);
   const deployed = modules.filter((m) => names.includes(m.name) || host.topology.remote.has(m.name));
   const links = hostLinks(server.url, deployed);
-  host.logger.info(
+  // Serving is not ready: a critical check failing now (migrations not applied with MIGRATE_ON_START=false, a database
+  // down) keeps /health/ready at 503, and the banner says so rather than "ready".
+  const failing = await failingChecks(host.modules.map((m) => ({ module: m.definition.name, checks: m.checks() })));
+  const notReady = failing.map((f) => `${f.module} ${f.name}: ${f.detail ?? 'failed'}`);
+  host.logger[notReady.length > 0 ? 'warn' : 'info'](
     {
       modules: names,
       remote,
@@ -97,8 +102,11 @@ export async function runHost(config: Config, modules: readonly ModuleDefinition
       registry: host.registry !== undefined,
       urls: { index: `${server.url}/`, ...links },
       ms: Math.round(performance.now() - started),
+      ...(notReady.length > 0 ? { notReady } : {}),
     },
-    `Cleave is ready at ${server.url}`,
+    notReady.length > 0
+      ? `Cleave is serving at ${server.url} but not ready (/health/ready answers 503 until this is fixed): ${notReady.join('; ')}`
+      : `Cleave is ready at ${server.url}`,
   );
   if (config.log.format === 'pretty' || process.stdout.isTTY) {
     const width = Math.max(...Object.keys(links.modules).map((m) => m.length));

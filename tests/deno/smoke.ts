@@ -39,7 +39,7 @@ function startOnDeno(env: Record<string, string>): Promise<{ child: ChildProcess
     const onData = (chunk: Buffer) => {
       const text = chunk.toString('utf8');
       output.push(text);
-      const match = /Cleave is ready at (http:\/\/[^"\s]+)/.exec(text);
+      const match = /Cleave is (?:ready|serving) at (http:\/\/[^"\s]+)/.exec(text);
       if (match?.[1]) {
         clearTimeout(timer);
         resolve({ child, url: match[1], output });

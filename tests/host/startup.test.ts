@@ -93,3 +93,22 @@ describe('a second npm start on a taken port', { timeout: processTestTimeoutMs }
     }
   });
 });
+
+describe('a host started with MIGRATE_ON_START=false on a database without its migrations', { timeout: processTestTimeoutMs }, () => {
+  it('says it serves but is not ready, naming the pending migrations, instead of "ready"; /health/ready answers 503', async () => {
+    const host = await startProcessHost({ env: { MIGRATE_ON_START: 'false', DEMO_DATA: 'false' } });
+    try {
+      const line = host
+        .output()
+        .split('\n')
+        .find((l) => l.includes(`Cleave is serving at ${host.url}`));
+      const logged = JSON.parse(line ?? '{}') as { level?: number; msg?: string; notReady?: string[] };
+      expect(logged.msg).toContain('but not ready (/health/ready answers 503 until this is fixed)');
+      expect(logged.notReady?.filter((n) => /^catalog migrations: \d+ migration\(s\) not applied$/.test(n))).toHaveLength(1);
+      expect(host.output()).not.toContain('Cleave is ready at');
+      expect((await fetch(`${host.url}/health/ready`)).status).toBe(503);
+    } finally {
+      await host.stop();
+    }
+  });
+});

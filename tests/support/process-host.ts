@@ -96,7 +96,7 @@ export function startProcessHost(options: ProcessHostOptions = {}): Promise<Proc
     }, 90_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString('utf8');
-      const match = /Cleave is ready at (https?:\/\/[^"\s]+)/.exec(output);
+      const match = /Cleave is (?:ready|serving) at (https?:\/\/[^"\s]+)/.exec(output);
       if (!match?.[1]) return;
       clearTimeout(timer);
       child.stdout?.off('data', onData);
