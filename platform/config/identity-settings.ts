@@ -1,5 +1,9 @@
 import { createHash } from 'node:crypto';
+import type { z } from 'zod';
 import type { ConfigProblem } from './load-config.ts';
+import { whenValid } from './partial-environment.ts';
+import type { environmentSchema } from './schema.ts';
+import { moduleClientSecretVariable } from './secret-files.ts';
 
 /** A key-encryption key: seals the identity module's private signing keys at rest. */
 export interface KeyEncryptionKeyConfig {
@@ -88,4 +92,81 @@ export function parseKeks(value: string, problems: ConfigProblem[], variable = '
   });
   if (parts.length === 0) problems.push({ variable, message: 'names no key' });
   return keys;
+}
+
+/** The identity settings, with the checks across them (token lifetimes, what production refuses). */
+export function identitySettings(e: z.output<typeof environmentSchema>, set: Record<string, string>, problems: ConfigProblem[]): IdentityConfig {
+  const production = whenValid(() => e.NODE_ENV === 'production') ?? false;
+  whenValid(() => {
+    if (e.IDENTITY_PASSWORD_GRANT && production) {
+      problems.push({ variable: 'IDENTITY_PASSWORD_GRANT', message: 'the password grant is for local demos and refused with NODE_ENV=production (RFC 9700)' });
+    }
+  });
+  whenValid(() => {
+    if (e.ACCESS_TOKEN_TTL > 3_600_000) problems.push({ variable: 'ACCESS_TOKEN_TTL', message: 'must be at most 1h: access tokens cannot be revoked' });
+  });
+  whenValid(() => {
+    if (e.REFRESH_TOKEN_TTL <= e.ACCESS_TOKEN_TTL) problems.push({ variable: 'REFRESH_TOKEN_TTL', message: 'must be longer than ACCESS_TOKEN_TTL' });
+  });
+  whenValid(() => {
+    if (production && e.PASSWORD_SCRYPT_N < 2 ** 15)
+      problems.push({ variable: 'PASSWORD_SCRYPT_N', message: 'must be at least 32768 with NODE_ENV=production' });
+  });
+  const kek = e.IDENTITY_KEK === undefined ? (production ? undefined : [developmentKek]) : parseKeks(e.IDENTITY_KEK, problems);
+  const kekSource = e.IDENTITY_KEK === undefined ? (production ? 'none' : 'development-default') : set.IDENTITY_KEK_FILE ? 'IDENTITY_KEK_FILE' : 'IDENTITY_KEK';
+  const moduleClientKey =
+    e.MODULE_CLIENT_KEY === undefined ? (production ? undefined : developmentModuleClientKey) : parseModuleClientKey(e.MODULE_CLIENT_KEY, problems);
+  return {
+    issuer:
+      e.IDENTITY_ISSUER ??
+      (e.PUBLIC_URL ? new URL(e.PUBLIC_URL).origin : `${e.TLS_CERT_FILE ? 'https' : 'http'}://${e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST}:${e.PORT}`),
+    audience: e.IDENTITY_AUDIENCE,
+    accessTokenTtlMs: e.ACCESS_TOKEN_TTL,
+    refreshTokenTtlMs: e.REFRESH_TOKEN_TTL,
+    kek,
+    kekSource,
+    passwordGrant: (e.IDENTITY_PASSWORD_GRANT ?? false) && !production,
+    keyActivationDelayMs: e.IDENTITY_KEY_ACTIVATION_DELAY,
+    keyCacheMs: e.IDENTITY_KEY_CACHE,
+    passwordScryptN: e.PASSWORD_SCRYPT_N,
+    moduleClientKey,
+    moduleClientKeySource:
+      e.MODULE_CLIENT_KEY === undefined
+        ? production
+          ? 'none'
+          : 'development-default'
+        : set.MODULE_CLIENT_KEY_FILE
+          ? 'MODULE_CLIENT_KEY_FILE'
+          : 'MODULE_CLIENT_KEY',
+    adminSecret: e.IDENTITY_ADMIN_SECRET,
+    moduleClientSecrets: {},
+  };
+}
+
+/**
+ * `INVENTORY_CLIENT_SECRET=…` → `{ inventory: … }`: a module's own client secret (the identity host's
+ * `npm run keys:module-secret -- inventory` prints it), so a host running only that module needs no key that would
+ * let it derive the other modules' secrets. Only for modules this host runs.
+ */
+export function moduleClientSecrets(
+  env: Record<string, string>,
+  modules: readonly string[] | undefined,
+  remote: Record<string, unknown>,
+  problems: ConfigProblem[],
+): Record<string, string> {
+  const secrets: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) {
+    const match = moduleClientSecretVariable.exec(key);
+    if (!match?.[1]) continue;
+    const module = match[1].toLowerCase().replaceAll('_', '-');
+    if ((modules !== undefined && !modules.includes(module)) || module in remote)
+      problems.push({ variable: key, message: `${module} does not run on this host (MODULES, REMOTE_MODULES): give a module's secret only to its host` });
+    else if (value.trim().length < 32)
+      problems.push({
+        variable: key,
+        message: `must be the module's secret from npm run keys:module-secret -- ${module} (43 characters), not ${value.trim().length} characters`,
+      });
+    else secrets[module] = value.trim();
+  }
+  return secrets;
 }

@@ -1,9 +1,10 @@
 import type { z } from 'zod';
 import { dataEncryptionSettings, type DataEncryptionConfig } from './data-encryption-settings.ts';
-import { developmentKek, developmentModuleClientKey, parseKeks, parseModuleClientKey, type IdentityConfig } from './identity-settings.ts';
+import { identitySettings, moduleClientSecrets, parseModuleClientKey, type IdentityConfig } from './identity-settings.ts';
+import { emptyInProduction, moduleDatabaseUrls } from './database-settings.ts';
 import type { environmentSchema } from './schema.ts';
 import { parseEachSetting, whenValid } from './partial-environment.ts';
-import { isSecretVariable, moduleClientSecretVariable, readSecretFiles } from './secret-files.ts';
+import { isSecretVariable, readSecretFiles } from './secret-files.ts';
 import { tlsSettings, type TlsConfig } from './tls-settings.ts';
 import { rolloutSettings, type RolloutConfig } from './rollout-settings.ts';
 import { faultSettings, type FaultConfig } from './fault-settings.ts';
@@ -319,81 +320,6 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
   };
 }
 
-function identitySettings(e: z.output<typeof environmentSchema>, set: Record<string, string>, problems: ConfigProblem[]): IdentityConfig {
-  const production = whenValid(() => e.NODE_ENV === 'production') ?? false;
-  whenValid(() => {
-    if (e.IDENTITY_PASSWORD_GRANT && production) {
-      problems.push({ variable: 'IDENTITY_PASSWORD_GRANT', message: 'the password grant is for local demos and refused with NODE_ENV=production (RFC 9700)' });
-    }
-  });
-  whenValid(() => {
-    if (e.ACCESS_TOKEN_TTL > 3_600_000) problems.push({ variable: 'ACCESS_TOKEN_TTL', message: 'must be at most 1h: access tokens cannot be revoked' });
-  });
-  whenValid(() => {
-    if (e.REFRESH_TOKEN_TTL <= e.ACCESS_TOKEN_TTL) problems.push({ variable: 'REFRESH_TOKEN_TTL', message: 'must be longer than ACCESS_TOKEN_TTL' });
-  });
-  whenValid(() => {
-    if (production && e.PASSWORD_SCRYPT_N < 2 ** 15)
-      problems.push({ variable: 'PASSWORD_SCRYPT_N', message: 'must be at least 32768 with NODE_ENV=production' });
-  });
-  const kek = e.IDENTITY_KEK === undefined ? (production ? undefined : [developmentKek]) : parseKeks(e.IDENTITY_KEK, problems);
-  const kekSource = e.IDENTITY_KEK === undefined ? (production ? 'none' : 'development-default') : set.IDENTITY_KEK_FILE ? 'IDENTITY_KEK_FILE' : 'IDENTITY_KEK';
-  const moduleClientKey =
-    e.MODULE_CLIENT_KEY === undefined ? (production ? undefined : developmentModuleClientKey) : parseModuleClientKey(e.MODULE_CLIENT_KEY, problems);
-  return {
-    issuer:
-      e.IDENTITY_ISSUER ??
-      (e.PUBLIC_URL ? new URL(e.PUBLIC_URL).origin : `${e.TLS_CERT_FILE ? 'https' : 'http'}://${e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST}:${e.PORT}`),
-    audience: e.IDENTITY_AUDIENCE,
-    accessTokenTtlMs: e.ACCESS_TOKEN_TTL,
-    refreshTokenTtlMs: e.REFRESH_TOKEN_TTL,
-    kek,
-    kekSource,
-    passwordGrant: (e.IDENTITY_PASSWORD_GRANT ?? false) && !production,
-    keyActivationDelayMs: e.IDENTITY_KEY_ACTIVATION_DELAY,
-    keyCacheMs: e.IDENTITY_KEY_CACHE,
-    passwordScryptN: e.PASSWORD_SCRYPT_N,
-    moduleClientKey,
-    moduleClientKeySource:
-      e.MODULE_CLIENT_KEY === undefined
-        ? production
-          ? 'none'
-          : 'development-default'
-        : set.MODULE_CLIENT_KEY_FILE
-          ? 'MODULE_CLIENT_KEY_FILE'
-          : 'MODULE_CLIENT_KEY',
-    adminSecret: e.IDENTITY_ADMIN_SECRET,
-    moduleClientSecrets: {},
-  };
-}
-
-/**
- * Settings whose absence picks an embedded stand-in (PGlite for a database, the in-process bus and no registry for
- * Redis): with NODE_ENV=production an empty value (`DATABASE_URL=` from a template whose variable was not set) is
- * refused instead of being taken for unset, so a production host never quietly keeps its data in a container's
- * file system. Elsewhere empty counts as unset, as for every setting.
- */
-function emptyInProduction(env: Record<string, string | undefined>): ConfigProblem[] {
-  return Object.entries(env)
-    .filter(([key, value]) => value === '' && /^(?:(?:[A-Z][A-Z0-9_]*_)?DATABASE_URL|REDIS_URL)(?:_FILE)?$/.test(key))
-    .map(([variable]) => ({
-      variable,
-      message: `is set but empty, which NODE_ENV=production does not take for unset (it would run without ${variable.startsWith('REDIS') ? 'Redis: an in-process bus, no registry' : 'a database server: embedded PGlite in DATA_DIR'}); give a URL or remove the variable`,
-    }));
-}
-
-/** `INVENTORY_DATABASE_URL=…` → `{ inventory: … }`; module names with dashes use underscores (`ORDER_HISTORY_…`). */
-function moduleDatabaseUrls(env: Record<string, string | undefined>, problems: ConfigProblem[]): Record<string, string> {
-  const urls: Record<string, string> = {};
-  for (const [key, value] of Object.entries(env)) {
-    const match = /^([A-Z][A-Z0-9_]*)_DATABASE_URL$/.exec(key);
-    if (!match?.[1] || value === undefined) continue;
-    if (!/^postgres(ql)?:\/\/[^\s]+$/.test(value)) problems.push({ variable: key, message: 'must be a postgres:// or postgresql:// URL' });
-    else urls[match[1].toLowerCase().replaceAll('_', '-')] = value;
-  }
-  return urls;
-}
-
 /** `OTEL_TRACES_EXPORTER` (`otlp` when only an endpoint is set); the traces URL from the endpoint settings. */
 function tracingSettings(e: z.output<typeof environmentSchema>): Config['tracing'] {
   const base = e.OTEL_EXPORTER_OTLP_ENDPOINT;
@@ -401,34 +327,6 @@ function tracingSettings(e: z.output<typeof environmentSchema>): Config['tracing
   const endpoint = e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? (base ? `${base.replace(/\/+$/, '')}/v1/traces` : undefined);
   const exporter = e.OTEL_TRACES_EXPORTER ?? (endpoint ? 'otlp' : 'none');
   return { exporter, endpoint, ratio: e.OTEL_TRACES_SAMPLER_ARG, serviceName: e.OTEL_SERVICE_NAME };
-}
-
-/**
- * `INVENTORY_CLIENT_SECRET=…` → `{ inventory: … }`: a module's own client secret (the identity host's
- * `npm run keys:module-secret -- inventory` prints it), so a host running only that module needs no key that would
- * let it derive the other modules' secrets. Only for modules this host runs.
- */
-function moduleClientSecrets(
-  env: Record<string, string>,
-  modules: readonly string[] | undefined,
-  remote: Record<string, unknown>,
-  problems: ConfigProblem[],
-): Record<string, string> {
-  const secrets: Record<string, string> = {};
-  for (const [key, value] of Object.entries(env)) {
-    const match = moduleClientSecretVariable.exec(key);
-    if (!match?.[1]) continue;
-    const module = match[1].toLowerCase().replaceAll('_', '-');
-    if ((modules !== undefined && !modules.includes(module)) || module in remote)
-      problems.push({ variable: key, message: `${module} does not run on this host (MODULES, REMOTE_MODULES): give a module's secret only to its host` });
-    else if (value.trim().length < 32)
-      problems.push({
-        variable: key,
-        message: `must be the module's secret from npm run keys:module-secret -- ${module} (43 characters), not ${value.trim().length} characters`,
-      });
-    else secrets[module] = value.trim();
-  }
-  return secrets;
 }
 
 /**
