@@ -38,6 +38,15 @@ const data: Record<string, TableData> = {
   postings: { classification: 'internal', retention: { indefinite: 'the legs of the ledger entries, kept with them' } },
   // The simulated provider's own records, kept as a provider would keep its own (ten years), then deleted.
   provider_operations: { classification: 'internal', retention: '10y', agedBy: 'created_at' },
+  erased_customers: {
+    classification: 'personal',
+    // The id (a pseudonym) and what replaced it, as long as the intents it pseudonymises: an authorization retried
+    // after the erasure is then still recognised as the same request.
+    retention: '10y',
+    agedBy: 'erased_at',
+    legalBasis: 'Legal obligation (GDPR Art. 17, 5(2)): keeping erased customers erased in intents authorized after the erasure.',
+    columns: { customer_id: { category: 'personal', protection: 'plain' } },
+  },
   // A keyed payment request's stored answer names the customer (by id) for IDEMPOTENCY_KEY_TTL.
   idempotency_keys: {
     classification: 'personal',

@@ -7,6 +7,7 @@
 export { classifications, classifiedColumns, higher, tableDataProblems } from './classification.ts';
 export type { ColumnData, DataClassification, PersonalTableData, PlainTableData, TableData } from './classification.ts';
 export { eraseSubject } from './erase-subject.ts';
+export { holdSubject } from './hold-subject.ts';
 export type { EraseSubjectOptions, ErasedCounts } from './erase-subject.ts';
 export { describeRetention, parseRetention } from './retention.ts';
 export type { ParsedRetention, Retention, RetentionPeriod } from './retention.ts';

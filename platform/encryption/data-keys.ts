@@ -20,7 +20,11 @@ export interface DataKeyStore {
   forSubject(tx: Executor, subject: string): Promise<DataKey>;
   /** Keys by id: the key, `'erased'` for a shredded one; ids that name no key are absent. */
   byIds(db: Executor, ids: readonly string[]): Promise<Map<string, DataKey | 'erased'>>;
-  /** Shreds the subject's key: whatever was sealed with it, wherever it was copied, no longer opens. */
+  /**
+   * Shreds the subject's key: whatever was sealed with it, wherever it was copied, no longer opens. A subject with no
+   * key yet gets a shredded one (a tombstone), so nothing is sealed for them later either (an event about them still
+   * on its way). Whether a key had been made.
+   */
   shred(tx: Executor, subject: string): Promise<boolean>;
 }
 
@@ -40,7 +44,9 @@ export function createDataKeyStore(table: DataKeyTable, box: SecretBox): DataKey
       // Two first uses at once make one key: the second insert does nothing and reads the first one's.
       const [made] = await tx.insert(table).values({ id, subject, kekId, wrappedKey }).onConflictDoNothing().returning({ id: table.id });
       if (made) return { id, key };
-      const [row] = await tx.select().from(table).where(eq(table.subject, subject));
+      // Held (shared) until `tx` ends: a shredding in between waits for it, and then erases what `tx` sealed with the
+      // key; one already under way makes this wait, then read the key as shredded.
+      const [row] = await tx.select().from(table).where(eq(table.subject, subject)).for('share');
       if (!row) throw new Error(`The data key of ${subject} vanished while it was being made.`);
       const existing = unwrap(row);
       if (existing === 'erased') throw new SubjectErasedError(subject);
@@ -52,12 +58,15 @@ export function createDataKeyStore(table: DataKeyTable, box: SecretBox): DataKey
       return new Map(rows.map((r) => [r.id, unwrap(r)]));
     },
     async shred(tx, subject) {
-      const shredded = await tx
-        .update(table)
-        .set({ wrappedKey: null, kekId: null, shreddedAt: sql`now()` })
-        .where(eq(table.subject, subject))
-        .returning({ id: table.id });
-      return shredded.length > 0;
+      // One statement, so a first use at the same moment either made its key before (shredded here) or finds the
+      // tombstone (SubjectErasedError). `xmax = 0` tells a row this statement inserted from one it updated.
+      const [row] = await tx
+        .insert(table)
+        .values({ id: randomUUID(), subject, kekId: null, wrappedKey: null, shreddedAt: sql`now()` })
+        .onConflictDoUpdate({ target: table.subject, set: { wrappedKey: null, kekId: null, shreddedAt: sql`now()` } })
+        .returning({ inserted: sql<boolean>`(xmax = 0)` });
+      // Drivers hand a boolean back as `false` or as its text `f`.
+      return row !== undefined && String(row.inserted) !== 'true' && String(row.inserted) !== 't';
     },
   };
 }

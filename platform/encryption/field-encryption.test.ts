@@ -52,6 +52,14 @@ describe.each(testDatabases)('field encryption, on $name', (testDatabase) => {
     expect(await database.db.transaction((tx) => fields.shred(tx, subject))).toBe(true);
     expect(await fields.open(database.db, sealed, 'c')).toEqual({ status: 'erased' });
     await expect(database.db.transaction((tx) => fields.seal(tx, subject, 'again', 'c'))).rejects.toBeInstanceOf(SubjectErasedError);
+    expect(await database.db.transaction((tx) => fields.shred(tx, subject))).toBe(true);
+  });
+
+  it('a subject shredded before any key was made gets none later: an event about them still on its way seals nothing', async () => {
+    const fields = createFieldEncryption(dataKeys, createSecretBox([k1]));
+    const subject = randomUUID();
+    expect(await database.db.transaction((tx) => fields.shred(tx, subject))).toBe(false);
+    await expect(database.db.transaction((tx) => fields.seal(tx, subject, 'too late', 'c'))).rejects.toBeInstanceOf(SubjectErasedError);
   });
 
   it('the blind index is stable across instances and key-encryption key rotations', async () => {

@@ -131,6 +131,10 @@ describe('erasure across all modules, all in one (PGlite)', { timeout: 120_000 }
     expect(late.status).toBe(403);
     expect(((await late.json()) as { code: string }).code).toBe('ordering/customer-erased');
     expect(await rows(sql`select "id" from ordering.carts where "customer_id" = ${customer.userId}`)).toEqual([]);
+    // Nor reads anything back: the order (its stream still names the id) and the list.
+    const read = await send(`/ordering/v1/orders/${order.orderId}`, { headers: heldToken });
+    expect([read.status, ((await read.json()) as { code: string }).code]).toEqual([404, 'ordering/order-not-found']);
+    expect(((await (await send('/ordering/v1/orders', { headers: heldToken })).json()) as { items: unknown[] }).items).toEqual([]);
 
     // Delivered again (at least once delivery): the inboxes make it a no-op.
     const [event] = await rows(sql`select "envelope" from identity.outbox where "aggregate_key" = ${customer.userId} and "name" = 'identity.user-erased'`);

@@ -14,8 +14,8 @@ export function personalColumns(module: ModuleDefinition): { table: string; colu
 
 /**
  * Columns that keep the erased user's id by design (docs/operations/erasure.md): identity's account row, erasure record
- * and spent tokens (a pseudonym nothing links to a person any more), the append-only order streams, and ordering's map
- * from that id to the erasure's pseudonym. Named `<schema>.<table>.<column>`, as the erasure tests' searches report them.
+ * and spent tokens (a pseudonym nothing links to a person any more), the append-only order streams, and ordering's and
+ * payments' maps from that id to the erasure's pseudonym. Named `<schema>.<table>.<column>`, as the erasure tests' searches report them.
  */
 export const keptAfterErasure: readonly string[] = [
   'identity.users.id',
@@ -23,4 +23,5 @@ export const keptAfterErasure: readonly string[] = [
   'identity.refresh_tokens.user_id',
   'ordering.es_events.payload',
   'ordering.erased_customers.customer_id',
+  'payments.erased_customers.customer_id',
 ];

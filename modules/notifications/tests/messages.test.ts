@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resultRows } from '../../../platform/db/index.ts';
 import type { Host, HostedModule } from '../../../platform/host/index.ts';
 import { testDatabases, type TestDatabaseHandle } from '../../../tests/support/databases.ts';
 import { call, eventually, startTestHost } from '../../../tests/support/test-host.ts';
@@ -199,5 +200,18 @@ describe.each(testDatabases)('notifications on $name', (testDatabase) => {
     const later = await publish(host, orderConfirmed, { orderId: randomUUID(), customerId: ivy.id, lines: [line('Widget', 1, 100)], total: eur(100) });
     await eventually(async () => expect(await database.db.select().from(inbox).where(eq(inbox.eventId, later.id))).toHaveLength(1), 20_000);
     expect((await operatorView(ivy.id)).count).toBe(1);
+  });
+
+  it('a customer erased before any message about them: an event that comes after makes no message and no key', async () => {
+    const jan = await customer('jan@example.org');
+    const notifications = host.modules.find((m) => m.definition.name === 'notifications') as HostedModule;
+    const deps = notificationsDeps(notifications.context);
+    // No key yet (no message): the shred leaves a shredded one, so none is made later.
+    expect(await deps.transaction((tx) => deps.fields.shred(tx, jan.id))).toBe(false);
+    const later = await publish(host, orderConfirmed, { orderId: randomUUID(), customerId: jan.id, lines: [line('Widget', 1, 100)], total: eur(100) });
+    await eventually(async () => expect(await database.db.select().from(inbox).where(eq(inbox.eventId, later.id))).toHaveLength(1), 20_000);
+    expect((await operatorView(jan.id)).count).toBe(0);
+    const keys = await database.db.execute(sql`select "wrapped_key" from notifications.data_keys where "subject" = ${jan.id}`);
+    expect(resultRows(keys)).toEqual([{ wrapped_key: null }]);
   });
 });

@@ -2,7 +2,8 @@ import { uuidv7 } from '../../../platform/db/index.ts';
 import type { Cart } from '../domain/cart.ts';
 import { CustomerErased } from '../domain/errors.ts';
 import { insertCart } from '../infrastructure/cart-repository.ts';
-import { holdCustomer, isErased } from '../infrastructure/erased-customers.ts';
+import { holdSubject } from '../../../platform/compliance/index.ts';
+import { isErased } from '../infrastructure/erased-customers.ts';
 import type { OrderingDeps } from './ordering-deps.ts';
 
 /**
@@ -12,7 +13,7 @@ import type { OrderingDeps } from './ordering-deps.ts';
  */
 export function createCart(deps: Pick<OrderingDeps, 'transaction'>, customerId: string): Promise<Cart> {
   return deps.transaction(async (tx) => {
-    await holdCustomer(tx, customerId, 'shared');
+    await holdSubject(tx, 'ordering', customerId, 'shared');
     if (await isErased(tx, customerId)) throw new CustomerErased();
     return insertCart(tx, { id: uuidv7(), customerId });
   });

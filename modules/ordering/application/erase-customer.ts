@@ -1,8 +1,7 @@
 import { sql } from 'drizzle-orm';
-import { eraseSubject, type ErasedCounts, type TableData } from '../../../platform/compliance/index.ts';
+import { eraseSubject, holdSubject, type ErasedCounts, type TableData } from '../../../platform/compliance/index.ts';
 import { resultRows, type Tx } from '../../../platform/db/index.ts';
 import { holdProjections } from '../../../platform/event-sourcing/index.ts';
-import { holdCustomer } from '../infrastructure/erased-customers.ts';
 import { carts, cartLines, erasedCustomers } from '../infrastructure/schema.ts';
 
 /**
@@ -19,7 +18,7 @@ export async function eraseCustomer(tx: Tx, data: Record<string, TableData>, cus
   // No cart is being opened meanwhile (one not yet committed would be missed), and edits to the customer's carts end
   // first (a line not yet committed would be missed), so every cart and line made before this is erased with it and
   // every later one is refused (createCart reads `erased_customers`).
-  await holdCustomer(tx, customerId, 'exclusive');
+  await holdSubject(tx, 'ordering', customerId, 'exclusive');
   await tx.insert(erasedCustomers).values({ customerId, pseudonym }).onConflictDoNothing();
   await tx.execute(sql`select 1 from ${carts} where ${carts.customerId} = ${customerId} for update`);
   const lines = await tx.execute(

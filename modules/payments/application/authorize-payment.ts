@@ -1,7 +1,8 @@
+import { holdSubject } from '../../../platform/compliance/index.ts';
 import type { Tx } from '../../../platform/db/index.ts';
 import { CardDeclined, IntentConflict, IntentVoided } from '../domain/errors.ts';
 import { providerKeys, sameRequest, type PaymentIntent, type PaymentRequest } from '../domain/intent.ts';
-import { findIntent, insertPendingIntent, transitionIntent } from '../infrastructure/intent-repository.ts';
+import { findIntent, insertPendingIntent, pseudonymOf, transitionIntent } from '../infrastructure/intent-repository.ts';
 import type { ProviderOutcome } from '../infrastructure/provider/payment-provider.ts';
 import { askProvider } from './ask-provider.ts';
 import { publishOutcome } from './intent-events.ts';
@@ -15,8 +16,15 @@ import type { PaymentsDeps } from './payments-deps.ts';
  * calls all send the same key, so the provider authorizes once, and only the one that moves the intent out of
  * `pending` publishes.
  */
-export async function authorizePayment(deps: PaymentsDeps, intentId: string, request: PaymentRequest): Promise<{ intent: PaymentIntent; created: boolean }> {
-  const stored = await insertPendingIntent(deps.db, intentId, request);
+export async function authorizePayment(deps: PaymentsDeps, intentId: string, asked: PaymentRequest): Promise<{ intent: PaymentIntent; created: boolean }> {
+  // A customer erased meanwhile (a checkout under way) is recorded under the erasure's pseudonym, as their earlier
+  // intents are: the same request again then still finds its intent.
+  const { stored, request } = await deps.db.transaction(async (tx) => {
+    await holdSubject(tx, 'payments', asked.customerId, 'shared');
+    const pseudonym = await pseudonymOf(tx, asked.customerId);
+    const recorded = pseudonym === undefined ? asked : { ...asked, customerId: pseudonym };
+    return { stored: await insertPendingIntent(tx, intentId, recorded), request: recorded };
+  });
   if ('tombstone' in stored) throw new IntentVoided(intentId);
   if (!sameRequest(stored, request)) throw new IntentConflict(intentId);
   if (stored.status !== 'pending') return { intent: settled(stored), created: false };

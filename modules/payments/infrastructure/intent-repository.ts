@@ -1,7 +1,7 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Executor } from '../../../platform/db/index.ts';
 import type { IntentStatus, PaymentIntent, PaymentRequest } from '../domain/intent.ts';
-import { paymentIntents } from './schema.ts';
+import { erasedCustomers, paymentIntents } from './schema.ts';
 
 /** A stored intent row: an intent, or the tombstone a void of an unknown id left. */
 export type StoredIntent = PaymentIntent | { tombstone: true; id: string };
@@ -40,6 +40,12 @@ export async function insertPendingIntent(db: Executor, id: string, request: Pay
   const existing = await findIntent(db, id);
   if (!existing) throw new Error(`Payment intent ${id} vanished during insert.`);
   return existing;
+}
+
+/** The pseudonym an erased customer's intents carry (see `erased_customers`); undefined for a customer not erased. */
+export async function pseudonymOf(db: Executor, customerId: string): Promise<string | undefined> {
+  const [row] = await db.select({ pseudonym: erasedCustomers.pseudonym }).from(erasedCustomers).where(eq(erasedCustomers.customerId, customerId));
+  return row?.pseudonym;
 }
 
 export async function findIntent(db: Executor, id: string): Promise<StoredIntent | undefined> {

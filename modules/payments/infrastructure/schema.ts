@@ -112,5 +112,15 @@ export const providerOperations = paymentsSchema.table(
   (t) => [index('provider_operations_intent_idx').on(t.intentId)],
 );
 
+/**
+ * Customers erased (on `identity.user-erased`) and the pseudonym their intents carry since: an authorization for one of
+ * them arriving after the erasure (a checkout that was under way) is recorded under the pseudonym, not the id.
+ */
+export const erasedCustomers = paymentsSchema.table('erased_customers', {
+  customerId: text('customer_id').primaryKey(),
+  pseudonym: text('pseudonym').notNull(),
+  erasedAt: timestamp('erased_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
 export const { outbox, inbox, deadLetters } = eventTables(paymentsSchema);
 export const { idempotencyKeys } = idempotencyTables(paymentsSchema);

@@ -1,11 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { resultRows } from '../../../platform/db/index.ts';
-import type { Host } from '../../../platform/host/index.ts';
+import type { Host, HostedModule } from '../../../platform/host/index.ts';
 import { testDatabases, type TestDatabaseHandle } from '../../../tests/support/databases.ts';
 import { directCall } from '../../../tests/support/direct-call.ts';
 import { eventually } from '../../../tests/support/test-host.ts';
+import { eraseCustomer } from '../application/erase-customer.ts';
 import { newIntent, paymentsApi, providerOperations, startPaymentsHost } from './support.ts';
 
 describe.each(testDatabases)('payment intents, on $name', (testDatabase) => {
@@ -246,5 +248,38 @@ describe.each(testDatabases)('payment intents, on $name', (testDatabase) => {
     expect((await asOrdering('POST', `/payments/v1/intents/${newIntent()}/void`)).status).toBe(404);
     expect((await asOrdering('GET', '/payments/v1/ledger')).status).toBe(403);
     expect((await directCall(host, 'inventory', 'GET', `/payments/v1/intents/${id}`, undefined, { authorization: '' })).status).toBe(403);
+  });
+
+  it("a customer erased while authorizations were on their way: new and repeated ones carry the erasure's pseudonym", async () => {
+    const customerId = randomUUID();
+    const payments = host.modules.find((m) => m.definition.name === 'payments') as HostedModule;
+    const before = newIntent();
+    expect((await api.authorize(before, 1000, { customerId })).status).toBe(201);
+    const erasureId = randomUUID();
+    let racing: Promise<Response> | undefined;
+    const during = newIntent();
+    await database.db.transaction(async (tx) => {
+      await eraseCustomer(tx, payments.definition.data ?? {}, customerId, erasureId);
+      // An authorization asked while the erasure has not committed waits for it on PostgreSQL (PGlite runs one
+      // transaction at a time anyway): it must not record the id where the erasure cannot see it.
+      racing = api.authorize(during, 1000, { customerId });
+      if (testDatabase.name === 'postgres') {
+        await eventually(async () => {
+          const waiting = await database.db.execute(sql`select 1 from pg_locks where "locktype" = 'advisory' and not "granted"`);
+          expect(resultRows(waiting).length).toBeGreaterThan(0);
+        }, 30_000);
+      }
+    });
+    const pseudonym = `erased:${erasureId}`;
+    expect([(await racing)?.status, ((await (racing as Promise<Response>).then((r) => r.json())) as { customerId: string }).customerId]).toEqual([
+      201,
+      pseudonym,
+    ]);
+    // The same request again (a saga retrying) finds its intent, pseudonymised by the erasure; a new one gets it too.
+    const again = await api.authorize(before, 1000, { customerId });
+    expect([again.status, ((await again.json()) as { customerId: string }).customerId]).toEqual([200, pseudonym]);
+    const after = await api.authorize(newIntent(), 1000, { customerId });
+    expect([after.status, ((await after.json()) as { customerId: string }).customerId]).toEqual([201, pseudonym]);
+    expect(resultRows(await database.db.execute(sql`select "id" from payments.payment_intents where "customer_id" = ${customerId}`))).toEqual([]);
   });
 });

@@ -20,10 +20,10 @@ export function paymentsApi(host: Host) {
   const send = (method: string, path: string, body?: unknown, headers?: Record<string, string>) => call(host, method, path, body, headers);
   return {
     send,
-    authorize: (intentId: string, amount = 1999, more: { reference?: string; currency?: string } = {}) =>
+    authorize: (intentId: string, amount = 1999, more: { reference?: string; currency?: string; customerId?: string } = {}) =>
       send('POST', `/payments/v1/intents/${intentId}/authorize`, {
         reference: more.reference ?? `order-${intentId}`,
-        customerId: 'alice',
+        customerId: more.customerId ?? 'alice',
         amount,
         currency: more.currency ?? 'EUR',
       }),
