@@ -663,7 +663,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or fails validation; `errors` lists each field. Codes: `http/validation-failed`. */
+                /** @description The request is malformed or fails validation; `errors` lists each field. Codes: `http/validation-failed`, `http/malformed-json`. */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -671,7 +671,7 @@ export interface paths {
                     content: {
                         "application/problem+json": components["schemas"]["Problem"] & ({
                             /** @enum {string} */
-                            code?: "http/validation-failed";
+                            code?: "http/validation-failed" | "http/malformed-json";
                         } & {
                             [key: string]: unknown;
                         });
@@ -1346,7 +1346,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or fails validation; `errors` lists each field. Codes: `http/validation-failed`. */
+                /** @description The request is malformed or fails validation; `errors` lists each field. Codes: `http/validation-failed`, `http/malformed-json`. */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1354,7 +1354,7 @@ export interface paths {
                     content: {
                         "application/problem+json": components["schemas"]["Problem"] & ({
                             /** @enum {string} */
-                            code?: "http/validation-failed";
+                            code?: "http/validation-failed" | "http/malformed-json";
                         } & {
                             [key: string]: unknown;
                         });
@@ -1993,7 +1993,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or fails validation; `errors` lists each field. Codes: `http/validation-failed`. */
+                /** @description The request is malformed or fails validation; `errors` lists each field. Codes: `http/validation-failed`, `http/malformed-json`. */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2001,7 +2001,7 @@ export interface paths {
                     content: {
                         "application/problem+json": components["schemas"]["Problem"] & ({
                             /** @enum {string} */
-                            code?: "http/validation-failed";
+                            code?: "http/validation-failed" | "http/malformed-json";
                         } & {
                             [key: string]: unknown;
                         });
@@ -2364,7 +2364,7 @@ export interface paths {
                         "application/json": components["schemas"]["ProjectionStatus"];
                     };
                 };
-                /** @description The request is malformed or fails validation; `errors` lists each field. Codes: `http/validation-failed`. */
+                /** @description The request is malformed or fails validation; `errors` lists each field. Codes: `http/validation-failed`, `http/malformed-json`. */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2372,7 +2372,7 @@ export interface paths {
                     content: {
                         "application/problem+json": components["schemas"]["Problem"] & ({
                             /** @enum {string} */
-                            code?: "http/validation-failed";
+                            code?: "http/validation-failed" | "http/malformed-json";
                         } & {
                             [key: string]: unknown;
                         });
@@ -5707,7 +5707,7 @@ export interface operations {
                     "application/json": components["schemas"]["Product"];
                 };
             };
-            /** @description The request is malformed or fails validation; `errors` lists each field. Codes: `http/validation-failed`. */
+            /** @description The request is malformed or fails validation; `errors` lists each field. Codes: `http/validation-failed`, `http/malformed-json`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5715,7 +5715,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
-                        code?: "http/validation-failed";
+                        code?: "http/validation-failed" | "http/malformed-json";
                     } & {
                         [key: string]: unknown;
                     });
@@ -7515,7 +7515,7 @@ export interface operations {
                     "application/json": components["schemas"]["KeyRotation"];
                 };
             };
-            /** @description The request is malformed or fails validation; `errors` lists each field. Codes: `http/validation-failed`. */
+            /** @description The request is malformed or fails validation; `errors` lists each field. Codes: `http/validation-failed`, `http/malformed-json`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7523,7 +7523,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
-                        code?: "http/validation-failed";
+                        code?: "http/validation-failed" | "http/malformed-json";
                     } & {
                         [key: string]: unknown;
                     });
@@ -8504,7 +8504,7 @@ export interface operations {
                     "application/json": components["schemas"]["Erasure"];
                 };
             };
-            /** @description The request is malformed or fails validation; `errors` lists each field. Codes: `http/validation-failed`. */
+            /** @description The request is malformed or fails validation; `errors` lists each field. Codes: `http/validation-failed`, `http/malformed-json`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8512,7 +8512,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
-                        code?: "http/validation-failed";
+                        code?: "http/validation-failed" | "http/malformed-json";
                     } & {
                         [key: string]: unknown;
                     });
@@ -8717,7 +8717,7 @@ export interface operations {
                     "application/json": components["schemas"]["Erasure"];
                 };
             };
-            /** @description The request is malformed or fails validation; `errors` lists each field. Codes: `http/validation-failed`. */
+            /** @description The request is malformed or fails validation; `errors` lists each field. Codes: `http/validation-failed`, `http/malformed-json`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8725,7 +8725,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
-                        code?: "http/validation-failed";
+                        code?: "http/validation-failed" | "http/malformed-json";
                     } & {
                         [key: string]: unknown;
                     });
@@ -9467,7 +9467,7 @@ export interface operations {
                     "application/json": components["schemas"]["Reservation"];
                 };
             };
-            /** @description The request is malformed or fails validation; `errors` lists each field. Codes: `http/validation-failed`. */
+            /** @description The request is malformed or fails validation; `errors` lists each field. Codes: `http/validation-failed`, `http/malformed-json`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9475,7 +9475,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
-                        code?: "http/validation-failed";
+                        code?: "http/validation-failed" | "http/malformed-json";
                     } & {
                         [key: string]: unknown;
                     });
@@ -9681,7 +9681,7 @@ export interface operations {
                     "application/json": components["schemas"]["Reservation"];
                 };
             };
-            /** @description The request is malformed or fails validation; `errors` lists each field. Codes: `http/validation-failed`. */
+            /** @description The request is malformed or fails validation; `errors` lists each field. Codes: `http/validation-failed`, `http/malformed-json`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9689,7 +9689,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
-                        code?: "http/validation-failed";
+                        code?: "http/validation-failed" | "http/malformed-json";
                     } & {
                         [key: string]: unknown;
                     });
@@ -10682,7 +10682,7 @@ export interface operations {
                     "application/json": components["schemas"]["Cart"];
                 };
             };
-            /** @description The request is malformed or fails validation; `errors` lists each field. Codes: `http/validation-failed`. */
+            /** @description The request is malformed or fails validation; `errors` lists each field. Codes: `http/validation-failed`, `http/malformed-json`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10690,7 +10690,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
-                        code?: "http/validation-failed";
+                        code?: "http/validation-failed" | "http/malformed-json";
                     } & {
                         [key: string]: unknown;
                     });
@@ -11037,7 +11037,7 @@ export interface operations {
                     "application/json": components["schemas"]["CheckoutAccepted"];
                 };
             };
-            /** @description The request is malformed or fails validation; `errors` lists each field. Codes: `http/validation-failed`. */
+            /** @description The request is malformed or fails validation; `errors` lists each field. Codes: `http/validation-failed`, `http/malformed-json`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11045,7 +11045,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
-                        code?: "http/validation-failed";
+                        code?: "http/validation-failed" | "http/malformed-json";
                     } & {
                         [key: string]: unknown;
                     });
@@ -11469,7 +11469,7 @@ export interface operations {
                     "application/json": components["schemas"]["Cart"];
                 };
             };
-            /** @description The request is malformed or fails validation; `errors` lists each field. Codes: `http/validation-failed`. */
+            /** @description The request is malformed or fails validation; `errors` lists each field. Codes: `http/validation-failed`, `http/malformed-json`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11477,7 +11477,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
-                        code?: "http/validation-failed";
+                        code?: "http/validation-failed" | "http/malformed-json";
                     } & {
                         [key: string]: unknown;
                     });
@@ -12361,7 +12361,7 @@ export interface operations {
                     "application/json": components["schemas"]["PaymentIntent"];
                 };
             };
-            /** @description The request is malformed or fails validation; `errors` lists each field. Codes: `http/validation-failed`. */
+            /** @description The request is malformed or fails validation; `errors` lists each field. Codes: `http/validation-failed`, `http/malformed-json`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -12369,7 +12369,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
-                        code?: "http/validation-failed";
+                        code?: "http/validation-failed" | "http/malformed-json";
                     } & {
                         [key: string]: unknown;
                     });
@@ -12793,7 +12793,7 @@ export interface operations {
                     "application/json": components["schemas"]["PaymentIntent"];
                 };
             };
-            /** @description The request is malformed or fails validation; `errors` lists each field. Codes: `http/validation-failed`. */
+            /** @description The request is malformed or fails validation; `errors` lists each field. Codes: `http/validation-failed`, `http/malformed-json`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -12801,7 +12801,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
-                        code?: "http/validation-failed";
+                        code?: "http/validation-failed" | "http/malformed-json";
                     } & {
                         [key: string]: unknown;
                     });

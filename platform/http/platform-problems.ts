@@ -55,6 +55,8 @@ export function platformProblems(op: OperationShape): ProblemDeclaration {
   const declared: Record<number, string[]> = { 500: ['http/internal'] };
   if (op.hasInput || keyed) declared[400] = ['http/validation-failed'];
   if (op.body) declared[400] = ['http/validation-failed', op.body === 'form' ? 'http/malformed-form' : 'http/malformed-json'];
+  // An unsafe operation that reads no body refuses one other than `{}` (see `noBody`).
+  else if (unsafe) declared[400] = ['http/validation-failed', 'http/malformed-json'];
   if (unsafe) {
     // Any unsafe request may carry a body: too large, or of another type, even where the operation reads none.
     declared[413] = ['http/payload-too-large'];

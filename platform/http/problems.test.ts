@@ -21,6 +21,14 @@ const echo = contractRoute({
   responses: { 200: { description: 'ok', content: { 'application/json': { schema: z.object({ name: z.string() }) } } } },
 });
 
+const archive = contractRoute({
+  method: 'post',
+  path: '/things/v1/items/{id}/archive',
+  access: 'public',
+  request: { params: z.object({ id: z.uuid() }) },
+  responses: { 200: { description: 'ok', content: { 'application/json': { schema: z.object({ archived: z.boolean() }) } } } },
+});
+
 class WidgetMissing extends Error {
   readonly kind = 'not_found';
   readonly code = 'things/widget-missing';
@@ -32,6 +40,7 @@ function appUnderTest(bodyLimitBytes = 1024, undeclaredProblems: 'fail' | 'log' 
   const app = createApp({ logger: testLogger(logLines), bodyLimitBytes, undeclaredProblems });
   const router = createRouter();
   router.openapi(echo, (c) => c.json({ name: c.req.valid('json').name }, 200));
+  router.openapi(archive, (c) => c.json({ archived: true }, 200));
   router.get('/things/v1/missing', () => {
     throw new WidgetMissing('Widget w-1 is not here.');
   });
@@ -85,6 +94,23 @@ describe('problem responses', () => {
     const bodyErrors = await expectProblem(await post(JSON.stringify({ name: '', count: 1.5, extra: true })), 400, 'http/validation-failed');
     const fields = (bodyErrors.errors as { location: string; path: string }[]).map((e) => `${e.location}:${e.path}`).sort();
     expect(fields).toEqual(['body:count', 'body:extra', 'body:name']);
+  });
+
+  it('an unsafe operation that reads no body takes none, or {}: anything else is refused, not ignored', async () => {
+    const { app } = appUnderTest();
+    const send = (body?: string) =>
+      app.request(`/things/v1/items/${id}/archive`, {
+        method: 'POST',
+        ...(body === undefined ? {} : { body, headers: { 'content-type': 'application/json' } }),
+      });
+    for (const fine of [undefined, '', '{}', ' { } ']) expect((await send(fine)).status).toBe(200);
+    for (const broken of ['{', '{"a":1,"a":2}', '[[[', '{"reason": not json']) await expectProblem(await send(broken), 400, 'http/malformed-json');
+    const members = await expectProblem(await send('{"customerId":"someone else","reason":"x"}'), 400, 'http/validation-failed');
+    expect(members.errors).toEqual([
+      { location: 'body', path: 'customerId', message: 'Unrecognized field "customerId": this operation takes no body.', code: 'unknown_field' },
+      { location: 'body', path: 'reason', message: 'Unrecognized field "reason": this operation takes no body.', code: 'unknown_field' },
+    ]);
+    for (const other of ['[1,2]', '1', 'null', '"x"']) await expectProblem(await send(other), 400, 'http/validation-failed');
   });
 
   it('an unknown route is 404', async () => {

@@ -4,11 +4,11 @@ import { declareRoute, type RouteContract } from './declared-problems.ts';
 import { deprecationDocs, deprecationHeaders, deprecationHeaderValues, type RouteDeprecation } from './deprecation.ts';
 import { formBody, formMediaType } from './form-body.ts';
 import { idempotencyKeyHeader } from './idempotency-key.ts';
-import { mergeProblems, platformProblems, takesIdempotencyKey, type ProblemDeclaration } from './platform-problems.ts';
+import { isUnsafe, mergeProblems, platformProblems, takesIdempotencyKey, type ProblemDeclaration } from './platform-problems.ts';
 import { problemMediaType, problemSchema } from './problem.ts';
 import { credentialLimit, type CredentialAccount } from './rate-limit.ts';
 import { markRoute } from './route-marks.ts';
-import { strictJson } from './strict-json.ts';
+import { noBody, strictJson } from './strict-json.ts';
 
 const descriptions: Record<number, string> = {
   400: 'The request is malformed or fails validation; `errors` lists each field.',
@@ -122,7 +122,8 @@ export function contractRoute<const R extends ContractRouteConfig>(config: R) {
     problems,
     idempotencyKey: keyed,
   };
-  const bodyReader = !hasBody ? [] : form ? [formBody()] : [strictJson()];
+  // An unsafe operation that reads no body still gets one checked: none, or `{}`, and nothing else (see `noBody`).
+  const bodyReader = !hasBody ? (isUnsafe(route.method) ? [noBody()] : []) : form ? [formBody()] : [strictJson()];
   // The route's first middleware carries what app-wide middleware must know before the route's own runs.
   const declared = markRoute(declareRoute(contract), idempotencyKey === false ? { access, noIdempotencyKey: true } : { access });
   let full: Record<string, unknown> = {

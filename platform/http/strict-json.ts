@@ -1,6 +1,7 @@
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from './app-env.ts';
-import { problem, problemResponse } from './problem.ts';
+import { problem, problemResponse, type FieldError } from './problem.ts';
+import { validationProblem } from './request-validation.ts';
 
 const jsonType = /^application\/([\w.-]+\+)?json\s*(;|$)/i;
 
@@ -90,41 +91,77 @@ export function strictJson(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const type = c.req.header('content-type');
     if (type === undefined || !jsonType.test(type)) return next();
-    const refuse = (detail: string) =>
-      problemResponse(c, problem({ status: 400, code: 'http/malformed-json', detail, instance: c.req.path, requestId: c.get('requestId') }));
-    let bytes: ArrayBuffer;
-    try {
-      bytes = await c.req.arrayBuffer();
-    } catch {
-      return refuse('The request body could not be read to its end.');
-    }
-    let text: string;
-    try {
-      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    } catch {
-      return refuse('The request body is not valid UTF-8; JSON is exchanged as UTF-8 (RFC 8259 §8.1).');
-    }
-    if (text.trim() === '') return refuse('The request body is empty; this operation needs a JSON body.');
-    // Checked before parsing: every later walk over the value (text rules, validation) recurses, and a few kilobytes
-    // of `[[[[…` would otherwise overflow the stack (a 500) after seconds of work that holds up every other request.
-    const fault = checkJsonText(text, maxNestingDepth);
-    if (fault?.kind === 'too-deep')
-      return refuse(`The request body nests arrays and objects more than ${maxNestingDepth} levels deep, which this API does not accept (RFC 8259 §9).`);
-    if (fault?.kind === 'repeated-member')
-      return refuse(
-        `The request body repeats the member ${JSON.stringify(fault.name.length > 64 ? `${fault.name.slice(0, 64)}…` : fault.name)} in one object; each name may appear once (I-JSON, RFC 7493 §2.3).`,
-      );
-    if (fault?.kind === 'inexact-number')
-      return refuse(
-        `The request body's number ${fault.text.length > 64 ? `${fault.text.slice(0, 64)}…` : fault.text} has more digits than a number here can hold: it would be read as ${fault.read}. Send it exactly, with at most 15 significant digits.`,
-      );
-    try {
-      JSON.parse(text);
-    } catch (error) {
-      return refuse(`The request body is not valid JSON: ${(error as Error).message}.`);
-    }
+    const read = await readStrictJson(c, false);
+    if (read instanceof Response) return read;
     // Hono keeps the body's promises in bodyCache (typed as their values); json() parses this text.
-    c.req.bodyCache.text = Promise.resolve(text) as unknown as string;
+    c.req.bodyCache.text = Promise.resolve(read.text) as unknown as string;
     return next();
   };
+}
+
+/**
+ * Route middleware for unsafe operations that declare no body: a client may send none, or `{}` (as a web client's
+ * `fetch` with a JSON body often does), nothing else. Broken JSON is 400 `http/malformed-json`, like a body an
+ * operation reads; any other value (members, an array) is 400 `http/validation-failed` naming what was sent, so no
+ * bytes are silently ignored (an erasure sent with a body that says otherwise is not carried out).
+ */
+export function noBody(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    if (c.req.raw.body === null) return next();
+    const read = await readStrictJson(c, true);
+    if (read instanceof Response) return read;
+    if (read.text.trim() === '') return next();
+    const value: unknown = JSON.parse(read.text);
+    const members = typeof value === 'object' && value !== null && !Array.isArray(value) ? Object.keys(value) : undefined;
+    if (members?.length === 0) return next();
+    const errors: FieldError[] =
+      members === undefined
+        ? [{ location: 'body', path: '', message: 'This operation takes no body: send none, or {}.', code: 'invalid_type' }]
+        : members.map((name) => ({
+            location: 'body',
+            path: name,
+            message: `Unrecognized field ${JSON.stringify(name)}: this operation takes no body.`,
+            code: 'unknown_field',
+          }));
+    const { status, code, detail } = validationProblem(errors);
+    return problemResponse(c, problem({ status, code, detail, instance: c.req.path, requestId: c.get('requestId'), errors }));
+  };
+}
+
+/** The body as strict JSON text (see `strictJson`), or the problem answer saying what is wrong with it. */
+async function readStrictJson(c: Context<AppEnv>, emptyAllowed: boolean): Promise<{ text: string } | Response> {
+  const refuse = (detail: string) =>
+    problemResponse(c, problem({ status: 400, code: 'http/malformed-json', detail, instance: c.req.path, requestId: c.get('requestId') }));
+  let bytes: ArrayBuffer;
+  try {
+    bytes = await c.req.arrayBuffer();
+  } catch {
+    return refuse('The request body could not be read to its end.');
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return refuse('The request body is not valid UTF-8; JSON is exchanged as UTF-8 (RFC 8259 §8.1).');
+  }
+  if (text.trim() === '') return emptyAllowed ? { text } : refuse('The request body is empty; this operation needs a JSON body.');
+  // Checked before parsing: every later walk over the value (text rules, validation) recurses, and a few kilobytes
+  // of `[[[[…` would otherwise overflow the stack (a 500) after seconds of work that holds up every other request.
+  const fault = checkJsonText(text, maxNestingDepth);
+  if (fault?.kind === 'too-deep')
+    return refuse(`The request body nests arrays and objects more than ${maxNestingDepth} levels deep, which this API does not accept (RFC 8259 §9).`);
+  if (fault?.kind === 'repeated-member')
+    return refuse(
+      `The request body repeats the member ${JSON.stringify(fault.name.length > 64 ? `${fault.name.slice(0, 64)}…` : fault.name)} in one object; each name may appear once (I-JSON, RFC 7493 §2.3).`,
+    );
+  if (fault?.kind === 'inexact-number')
+    return refuse(
+      `The request body's number ${fault.text.length > 64 ? `${fault.text.slice(0, 64)}…` : fault.text} has more digits than a number here can hold: it would be read as ${fault.read}. Send it exactly, with at most 15 significant digits.`,
+    );
+  try {
+    JSON.parse(text);
+  } catch (error) {
+    return refuse(`The request body is not valid JSON: ${(error as Error).message}.`);
+  }
+  return { text };
 }

@@ -12,6 +12,7 @@ describe('retention plan', () => {
     );
     expect(plan.rules.map((r) => [r.table, r.retention, r.agedBy, r.action])).toEqual([
       ['dead_letters', '2d (DEAD_LETTER_RETENTION)', 'replayed_at', 'delete'],
+      ['erased_customers', '10 years', 'erased_at', 'delete'],
       ['inbox', '3d (INBOX_RETENTION)', 'handled_at', 'delete'],
       ['outbox', '36h (OUTBOX_RETENTION)', 'dispatched_at', 'delete'],
       ['payment_intents', '10 years', 'created_at', 'anonymise'],
