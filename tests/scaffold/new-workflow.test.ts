@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -42,9 +42,17 @@ describe('npm run new:workflow refuses bad input with exit 2 and writes nothing'
         .map((e) => [relative(root, join(e.parentPath, e.name)), readFileSync(join(e.parentPath, e.name), 'utf8')]),
     );
   beforeAll(() => {
+    // inventory and ordering are copied (they are written to); the rest is linked so their module.ts loads.
+    const repo = resolve(import.meta.dirname, '../..');
     root = mkdtempSync(join(tmpdir(), 'cleave-new-workflow-'));
     mkdirSync(join(root, 'modules'));
-    cpSync(resolve(import.meta.dirname, '../../modules/inventory'), join(root, 'modules/inventory'), { recursive: true });
+    for (const shared of ['platform', 'node_modules', 'package.json']) symlinkSync(join(repo, shared), join(root, shared));
+    for (const entry of readdirSync(join(repo, 'modules'), { withFileTypes: true })) {
+      if (!entry.isDirectory()) continue;
+      if (entry.name === 'inventory' || entry.name === 'ordering')
+        cpSync(join(repo, 'modules', entry.name), join(root, 'modules', entry.name), { recursive: true });
+      else symlinkSync(join(repo, 'modules', entry.name), join(root, 'modules', entry.name));
+    }
   });
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
@@ -57,21 +65,35 @@ describe('npm run new:workflow refuses bad input with exit 2 and writes nothing'
     [['projection', 'inventory', 'shelf-counts', '--from', 'shelf'], 'no aggregate "shelf" in inventory'],
     [['saga', 'inventory', 'restock', '--from', 'shelf'], '--from is for projections only'],
     [['saga', 'inventory', 'restock', '--colour', 'red'], "Unknown option '--colour'"],
-  ])('%j', (args, message) => {
+  ])('%j', async (args, message) => {
     const before = files();
     const err: string[] = [];
-    expect(runWorkflowCli(args, { out: () => {}, err: (line) => err.push(line) }, root)).toBe(2);
+    expect(await runWorkflowCli(args, { out: () => {}, err: (line) => err.push(line) }, root)).toBe(2);
     expect(err.join('\n')).toContain(message);
     expect(files()).toEqual(before);
   });
 
-  it('a name already taken exits 2 and leaves the first one as it was', () => {
+  it('a name already taken exits 2 and leaves the first one as it was', async () => {
     const io = { out: () => {}, err: () => {} };
-    expect(runWorkflowCli(['aggregate', 'inventory', 'shelf'], io, root)).toBe(0);
+    expect(await runWorkflowCli(['aggregate', 'inventory', 'shelf'], io, root)).toBe(0);
     const before = files();
     const err: string[] = [];
-    expect(runWorkflowCli(['aggregate', 'inventory', 'shelf'], { out: () => {}, err: (line) => err.push(line) }, root)).toBe(2);
+    expect(await runWorkflowCli(['aggregate', 'inventory', 'shelf'], { out: () => {}, err: (line) => err.push(line) }, root)).toBe(2);
     expect(err.join('\n')).toContain('shelf.aggregate.ts already exists');
+    expect(files()).toEqual(before);
+  });
+
+  it('a name an existing aggregate, projection or saga declares exits 2, wherever its file is', async () => {
+    const before = files();
+    for (const [kind, name] of [
+      ['aggregate', 'order'],
+      ['saga', 'order-detail'],
+      ['aggregate', 'order-list'],
+    ]) {
+      const err: string[] = [];
+      expect(await runWorkflowCli([kind!, 'ordering', name!], { out: () => {}, err: (line) => err.push(line) }, root)).toBe(2);
+      expect(err.join('\n')).toContain(`ordering already has an aggregate, projection or saga named "${name}"`);
+    }
     expect(files()).toEqual(before);
   });
 });

@@ -7,7 +7,7 @@
 import process from 'node:process';
 import { runWorkflowCli } from './workflow/cli.ts';
 
-process.exitCode = runWorkflowCli(
+process.exitCode = await runWorkflowCli(
   process.argv.slice(2),
   { out: (line) => process.stdout.write(`${line}\n`), err: (line) => process.stderr.write(`${line}\n`) },
   process.cwd(),

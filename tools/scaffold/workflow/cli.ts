@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { CliIo } from '../cli.ts';
 import { maxModuleNameLength, NameError, spell } from '../names.ts';
@@ -31,10 +32,10 @@ interface WorkflowPlan {
 }
 
 /**
- * Runs `new:workflow` as the command line does and returns the exit code: 0 written, 1 writing failed (nothing left
- * behind), 2 bad usage, an unknown module, an invalid or taken name (nothing written).
+ * Runs `new:workflow` as the command line does and returns the exit code: 0 written, 1 writing failed or the module
+ * does not load (nothing left behind), 2 bad usage, an unknown module, an invalid or taken name (nothing written).
  */
-export function runWorkflowCli(args: readonly string[], io: CliIo, root: string): number {
+export async function runWorkflowCli(args: readonly string[], io: CliIo, root: string): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({ args: [...args], allowPositionals: true, options: { from: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
@@ -54,6 +55,17 @@ export function runWorkflowCli(args: readonly string[], io: CliIo, root: string)
   } catch (error) {
     if (!(error instanceof NameError)) throw error;
     io.err(`new:workflow: ${error.message}`);
+    return 2;
+  }
+  let taken: Set<string>;
+  try {
+    taken = await namesInModule(root, module);
+  } catch (error) {
+    io.err(`new:workflow: cannot load modules/${module}/module.ts to see the names it uses: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+  if (taken.has(name)) {
+    io.err(`new:workflow: ${module} already has an aggregate, projection or saga named "${name}"; they would share its streams or state. Pick another name.`);
     return 2;
   }
   const written: string[] = [];
@@ -107,6 +119,28 @@ function planWorkflow(root: string, kind: Kind, module: string, name: string, fr
     throw new NameError(error instanceof Error ? error.message : String(error));
   }
   return { kind, moduleFile, moduleSource, files };
+}
+
+/**
+ * The `name`s of the aggregates, projections and sagas the module's definition lists today. Loaded, not read from
+ * the file paths: a hand-written aggregate may sit anywhere (ordering's `order` is in infrastructure/).
+ */
+async function namesInModule(root: string, module: string): Promise<Set<string>> {
+  const exports = (await import(pathToFileURL(join(root, `modules/${module}/module.ts`)).href)) as Record<string, unknown>;
+  const definition = Object.values(exports).find((value): value is Record<string, unknown> => {
+    return typeof value === 'object' && value !== null && (value as { name?: unknown }).name === module;
+  });
+  if (!definition) throw new Error(`it exports no defineModule({ name: '${module}' }).`);
+  const names = new Set<string>();
+  for (const property of ['aggregates', 'projections', 'sagas'] as const) {
+    const list = definition[property];
+    if (!Array.isArray(list)) continue;
+    for (const entry of list as unknown[]) {
+      const name = (entry as { name?: unknown } | null)?.name;
+      if (typeof name === 'string') names.add(name);
+    }
+  }
+  return names;
 }
 
 function usage(io: CliIo, message: string): number {
