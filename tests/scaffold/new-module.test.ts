@@ -48,7 +48,7 @@ function tree(root: string): Record<string, string> {
 
 describe('npm run new:module end to end, in a copy of the repository (slow: 50â€“90 s, one scaffold)', () => {
   let root: string;
-  let staticChecks: Record<'typecheck' | 'boundaries' | 'eslint' | 'prettier', Promise<Run>> | undefined;
+  let staticChecks: Record<'typecheck' | 'boundaries' | 'eslint' | 'prettier' | 'k8s' | 'alerts', Promise<Run>> | undefined;
 
   beforeAll(() => {
     root = mkdtempSync(join(tmpdir(), 'cleave-new-module-e2e-'));
@@ -103,10 +103,13 @@ describe('npm run new:module end to end, in a copy of the repository (slow: 50â€
       boundaries: tsx(root, 'tools/lint-boundaries/main.ts'),
       eslint: bin(root, 'eslint/bin/eslint.js', [`modules/${name}`, 'apps/modules.ts']),
       prettier: bin(root, 'prettier/bin/prettier.cjs', ['--check', `modules/${name}`]),
+      // The committed files made from every module's metadata were regenerated with the module in them.
+      k8s: tsx(root, 'tools/k8s/main.ts', ['--check']),
+      alerts: tsx(root, 'tools/alerts/main.ts', ['--check']),
     };
   }, 120_000);
 
-  it.each(['typecheck', 'boundaries', 'eslint', 'prettier'] as const)(
+  it.each(['typecheck', 'boundaries', 'eslint', 'prettier', 'k8s', 'alerts'] as const)(
     'the result passes %s without edits',
     async (check) => {
       if (!staticChecks) throw new Error('the scaffold did not run');

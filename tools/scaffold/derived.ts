@@ -21,7 +21,8 @@ export interface DerivedOutcome {
 /**
  * Generated files the repository commits, in the order they depend on each other, that change when a module is added:
  * each extracted app's deployment notes (they list the modules the monolith keeps), the contract files, the client
- * generated from the merged contract, the module graph and the compliance report. Only steps whose npm script exists
+ * generated from the merged contract, the module graph, the compliance report, the Kubernetes manifests and the
+ * Prometheus alerting rules (both made from every module's metadata). Only steps whose npm script exists
  * are returned.
  */
 export function derivedSteps(root: string): DerivedStep[] {
@@ -40,6 +41,8 @@ export function derivedSteps(root: string): DerivedStep[] {
     ['client', 'clients/'],
     ['graph', 'docs/module-graph.svg'],
     ['compliance', 'docs/compliance.md'],
+    ['k8s', 'deploy/k8s/'],
+    ['alerts', 'deploy/prometheus/cleave-alerts.yml'],
   ];
   for (const [script, label] of generated) if (scripts.has(script)) steps.push({ label, script, args: [] });
   return steps;
