@@ -1,4 +1,6 @@
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import process from 'node:process';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -57,9 +59,20 @@ describe('npm run k8s', { timeout: processTestTimeoutMs }, () => {
     expect(result.status).toBe(2);
   });
 
+  it('an empty --out exits 2 and writes nothing where it runs', () => {
+    const cwd = scratch();
+    const result = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), tool, '--out', ''], {
+      cwd,
+      encoding: 'utf8',
+      timeout: processTestTimeoutMs,
+    });
+    expect(result.stderr).toContain('k8s: --out needs a folder');
+    expect(result.status).toBe(2);
+    expect(readdirSync(cwd)).toEqual([]);
+  });
+
   it('npm run extract -- <m> --k8s writes the manifests with the module as its own deployable', async () => {
     const cwd = scratch();
-    const { spawnSync } = await import('node:child_process');
     const result = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), resolve('tools/extract.ts'), 'catalog', '--k8s'], {
       cwd,
       encoding: 'utf8',

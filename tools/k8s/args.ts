@@ -69,6 +69,7 @@ export function parseK8sArgs(args: readonly string[], defaults: { extracted: str
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
+  if (values.out.trim() === '') throw new UsageError('--out needs a folder');
   for (const flag of ['namespace', 'gateway', 'gateway-namespace', 'monitoring-namespace'] as const) {
     const v = values[flag];
     if (v !== undefined && !dnsLabel.test(v)) throw new UsageError(`--${flag} must be a DNS label (lower-case letters, digits, dashes), got "${v}"`);
