@@ -106,6 +106,17 @@ describe('npm run client', () => {
     });
   });
 
+  it('an --out it cannot write exits 1 with one line naming it, and writes nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cleave-client-'));
+    const spec = join(dir, 'cleave.json');
+    writeFileSync(spec, JSON.stringify({ openapi: '3.1.0', info: { title: 't', version: '1' }, paths: {} }));
+    writeFileSync(join(dir, 'afile'), '');
+    const { code, err } = await run(['--spec', spec, '--out', join(dir, 'afile')]);
+    expect(code).toBe(1);
+    expect(err).toHaveLength(1);
+    expect(err[0]).toMatch(new RegExp(`^client: cannot write ${join(dir, 'afile')}/\\w+\\.ts: ${join(dir, 'afile')} is a file, not a folder$`));
+  });
+
   it('reads contracts/openapi/cleave.json when it exists instead of building the document from code', async () => {
     const root = mkdtempSync(join(tmpdir(), 'cleave-client-'));
     mkdirSync(join(root, 'contracts/openapi'), { recursive: true });

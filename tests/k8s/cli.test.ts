@@ -71,6 +71,15 @@ describe('npm run k8s', { timeout: processTestTimeoutMs }, () => {
     expect(readdirSync(cwd)).toEqual([]);
   });
 
+  it('an --out it cannot write to says so in one line, exits 1 and writes nothing', async () => {
+    const file = join(scratch(), 'afile');
+    writeFileSync(file, 'not a folder\n');
+    const result = await k8s(['--out', join(file, 'x')]);
+    expect(result.stderr.trim()).toMatch(/^k8s: cannot write \S+\/afile\/x\/[a-z-]+\.yaml: \S+\/afile is a file, not a folder$/);
+    expect(result.status).toBe(1);
+    expect(readFileSync(file, 'utf8')).toBe('not a folder\n');
+  });
+
   it('npm run extract -- <m> --k8s writes the manifests with the module as its own deployable', async () => {
     const cwd = scratch();
     const result = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), resolve('tools/extract.ts'), 'catalog', '--k8s'], {

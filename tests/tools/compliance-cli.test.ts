@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -122,6 +122,18 @@ describe('npm run compliance', () => {
     const stale = io();
     expect(await runCli([...paths, '--check'], stale.io, fixtures, tablesOf)).toBe(1);
     expect(stale.err).toEqual([`compliance: ${join(dir, 'c.json')} out of date with the modules' declarations; run npm run compliance`]);
+  });
+
+  it('a report path it cannot write exits 1 in one line, and writes neither report', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'compliance-'));
+    writeFileSync(join(dir, 'afile'), '');
+    const run = io();
+    const code = await runCli(['--markdown', join(dir, 'c.md'), '--json', join(dir, 'afile', 'c.json')], run.io, fixtures, tablesOf);
+    expect(code).toBe(1);
+    expect(run.err).toEqual([
+      `compliance: cannot write ${join(dir, 'afile', 'c.json')}: ${join(dir, 'afile')} is a file, not a folder; neither report was written`,
+    ]);
+    expect(readdirSync(dir)).toEqual(['afile']);
   });
 
   it('an unclassified table exits 1 with a readable message and writes nothing', async () => {

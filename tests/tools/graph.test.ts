@@ -227,6 +227,14 @@ describe('npm run graph', { timeout: processTestTimeoutMs }, () => {
     expect(err[1]).toMatch(/^usage: npm run graph/);
   });
 
+  it('an --out it cannot write exits 1 with one line naming it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cleave-graph-'));
+    writeFileSync(join(dir, 'afile'), '');
+    const { code, err } = await run(['--out', join(dir, 'afile', 'x.svg')]);
+    expect(code).toBe(1);
+    expect(err).toEqual([`graph: cannot write ${join(dir, 'afile', 'x.svg')}: ${join(dir, 'afile')} is a file, not a folder`]);
+  });
+
   it('the command exits 2 on bad arguments', () => {
     const result = spawnSync(process.execPath, ['--import', 'tsx', resolve('tools/graph/generate.ts'), '--colour'], {
       encoding: 'utf8',

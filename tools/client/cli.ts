@@ -1,6 +1,7 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { OutputError, writeOutputFiles } from '../../platform/cli/index.ts';
 import { defaultSpecPath, loadOpenApiDocument, UsageError } from './openapi-document.ts';
 import { renderClient } from './render-client.ts';
 
@@ -19,7 +20,7 @@ const USAGE = `usage: npm run client -- [--spec ${defaultSpecPath}] [--out ${def
 
 /**
  * Generates the typed TypeScript client as the command line does and returns the exit code: 0 written (or up to
- * date with --check), 1 out of date (--check), 2 bad usage.
+ * date with --check), 1 out of date (--check) or --out cannot be written (nothing is), 2 bad usage.
  * @example process.exitCode = await runCli(process.argv.slice(2), { out: console.log, err: console.error });
  */
 export async function runCli(args: readonly string[], io: CliIo): Promise<number> {
@@ -56,8 +57,7 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
       if (stale.length === 0) io.out(`client: ${out} is up to date with ${source}`);
       return stale.length === 0 ? 0 : 1;
     }
-    mkdirSync(out, { recursive: true });
-    for (const [name, content] of Object.entries(files)) writeFileSync(join(out, name), content);
+    writeOutputFiles(Object.entries(files).map(([name, content]) => [join(out, name), content] as const));
     io.out(
       `client: wrote ${Object.keys(files)
         .map((name) => join(out, name))
@@ -65,6 +65,10 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
     );
     return 0;
   } catch (error) {
+    if (error instanceof OutputError) {
+      io.err(`client: ${error.message}`);
+      return 1;
+    }
     if (!(error instanceof UsageError)) throw error;
     io.err(`client: ${error.message}`);
     return 2;

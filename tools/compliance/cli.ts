@@ -1,6 +1,6 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { OutputError, writeOutputFiles } from '../../platform/cli/index.ts';
 import type { ModuleDefinition, SchemaTables } from '../../platform/host/index.ts';
 import { renderMarkdown } from './render-markdown.ts';
 import { complianceReport, SchemaMismatchError } from './report.ts';
@@ -20,7 +20,8 @@ const USAGE = `usage: npm run compliance -- [--markdown ${defaultPaths.markdown}
 
 /**
  * Writes the compliance report of `modules` as the command line does and returns the exit code: 0 written (or up to
- * date with --check), 1 out of date (--check) or a schema that does not match the declarations, 2 bad usage. `tablesOf` lists the tables of
+ * date with --check), 1 out of date (--check), a file that cannot be written (then neither is) or a schema that does
+ * not match the declarations, 2 bad usage. `tablesOf` lists the tables of
  * each module's migrated schema.
  * @example process.exitCode = await runCli(process.argv.slice(2), io, modules, migratedTables);
  */
@@ -68,9 +69,13 @@ export async function runCli(
     else io.err(`compliance: ${stale.join(' and ')} out of date with the modules' declarations; run npm run compliance`);
     return stale.length === 0 ? 0 : 1;
   }
-  for (const [path, text] of files) {
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, text);
+  // Both or neither: a report half written would disagree with itself.
+  try {
+    writeOutputFiles(files);
+  } catch (error) {
+    if (!(error instanceof OutputError)) throw error;
+    io.err(`compliance: ${error.message}; neither report was written`);
+    return 1;
   }
   io.out(`compliance: wrote ${markdownPath} and ${jsonPath} (${modules.length} modules)`);
   return 0;

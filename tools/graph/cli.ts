@@ -1,6 +1,6 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { OutputError, writeOutputFiles } from '../../platform/cli/index.ts';
 import { moduleGraph, type GraphModule } from './module-graph.ts';
 import { toDot } from './render-dot.ts';
 import { renderSvg } from './render-svg.ts';
@@ -20,7 +20,7 @@ const USAGE = `usage: npm run graph -- [--out ${defaultGraphPath}] [--dot] [--ch
 
 /**
  * Draws the module graph of `modules` as the command line does and returns the exit code: 0 written (or up to
- * date with --check), 1 out of date (--check), 2 bad usage.
+ * date with --check), 1 out of date (--check) or --out cannot be written, 2 bad usage.
  * @example process.exitCode = await runCli(process.argv.slice(2), { out: console.log, err: console.error }, modules);
  */
 export async function runCli(args: readonly string[], io: CliIo, modules: readonly GraphModule[]): Promise<number> {
@@ -55,8 +55,13 @@ export async function runCli(args: readonly string[], io: CliIo, modules: readon
     else io.err(`graph: ${out} is out of date with the modules; run npm run graph`);
     return current === svg ? 0 : 1;
   }
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, svg);
+  try {
+    writeOutputFiles([[out, svg]]);
+  } catch (error) {
+    if (!(error instanceof OutputError)) throw error;
+    io.err(`graph: ${error.message}`);
+    return 1;
+  }
   io.out(`graph: wrote ${out} (${modules.length} modules)`);
   return 0;
 }

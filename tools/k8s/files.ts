@@ -1,5 +1,6 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { writeOutputFiles } from '../../platform/cli/index.ts';
 import { generatedMarker, manifestObjects, renderFiles, validateObjects } from './manifests.ts';
 import type { K8sModule, K8sOptions } from './model.ts';
 
@@ -42,11 +43,13 @@ export function driftOf(planned: ReadonlyMap<string, string>, present: ReadonlyM
   };
 }
 
-/** Writes the files and removes generated files the manifests no longer have (a module no longer extracted). */
+/**
+ * Writes the files (all or none: an OutputError names the one that failed), then removes generated files the
+ * manifests no longer have (a module no longer extracted).
+ */
 export function writeK8sFiles(dir: string, files: ReadonlyMap<string, string>): { written: string[]; removed: string[] } {
-  mkdirSync(dir, { recursive: true });
   const removed = [...generatedFilesIn(dir).keys()].filter((f) => !files.has(f));
+  writeOutputFiles([...files].map(([name, text]) => [join(dir, name), text] as const));
   for (const f of removed) rmSync(join(dir, f));
-  for (const [name, text] of files) writeFileSync(join(dir, name), text);
   return { written: [...files.keys()], removed };
 }

@@ -4,11 +4,13 @@
  * and limits, the admin Job, and per deployable (the monolith, each extracted module) its ConfigMap, Deployment,
  * Service, HPA, PodDisruptionBudget and NetworkPolicy; with `--canary`, a canary Deployment and a Gateway API
  * HTTPRoute. Every object is validated against the Kubernetes schemas first. `--check` writes nothing and fails when
- * the files differ. Exit codes: 0 written or in sync, 1 out of sync, 2 bad usage.
+ * the files differ. Exit codes: 0 written or in sync, 1 out of sync or a file that cannot be written (none is), 2 bad
+ * usage (an empty `--out` included).
  */
 import { resolve } from 'node:path';
 import process from 'node:process';
 import { modules } from '../../apps/modules.ts';
+import { OutputError } from '../../platform/cli/index.ts';
 import { parseK8sArgs, usage, UsageError } from './args.ts';
 import { appVersion, driftOf, extractedModules, generatedFilesIn, k8sFiles, writeK8sFiles } from './files.ts';
 import { ManifestError } from './manifests.ts';
@@ -42,7 +44,14 @@ if (parsed.check) {
   if (problems.length > 0) fail(`${problems.join('\n')}\nrun npm run k8s -- ${parsed.command}`, 1);
   process.stdout.write(`k8s: ${parsed.out} is in sync (${files.size} files)\n`);
 } else {
-  const { written, removed } = writeK8sFiles(dir, files);
+  let outcome: ReturnType<typeof writeK8sFiles>;
+  try {
+    outcome = writeK8sFiles(dir, files);
+  } catch (error) {
+    if (error instanceof OutputError) fail(error.message, 1);
+    throw error;
+  }
+  const { written, removed } = outcome;
   process.stdout.write(
     `k8s: wrote ${written.map((f) => `${parsed.out}/${f}`).join(', ')}${removed.length > 0 ? `; removed ${removed.join(', ')}` : ''}\n` +
       `apply: kubectl apply -k ${parsed.out} (create the Secrets first: docs/operations/kubernetes.md)\n`,
