@@ -1,3 +1,5 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Host } from '../../platform/host/index.ts';
@@ -42,6 +44,31 @@ describe('npm run events: arguments', () => {
       since: '2026-11-30T11:30:00.000Z',
       consumer: 'inventory:create-stock-item',
     });
+  });
+});
+
+describe('npm run events against a server that is not Cleave', () => {
+  let server: Server;
+  let url: string;
+  beforeAll(async () => {
+    server = createServer((_, response) => response.writeHead(200, { 'content-type': 'text/html' }).end('<html>hello</html>'));
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((done) => server.close(() => done())));
+
+  it.each([['subscriptions'], ['audit', '--module', 'catalog', '--since', '1h']])('%s: a 200 text/html answer exits 3 saying so', async (...args) => {
+    const result = await events([...args, '--url', url]);
+    expect(result.stderr.trim()).toBe(`events: ${url} did not answer with a Cleave JSON response; check --url`);
+    expect(result.stdout).toBe('');
+    expect(result.status).toBe(3);
+  });
+
+  it('a password in --url is masked in what it prints', async () => {
+    const result = await events(['subscriptions', '--url', url.replace('//', '//ops:s3cret@')]);
+    expect(result.status).toBe(3);
+    expect(result.stderr).toContain('ops:[redacted]@127.0.0.1');
+    expect(result.stderr).not.toContain('s3cret');
   });
 });
 

@@ -2,10 +2,12 @@
  * `npm run events -- <action> --url <host URL> …`: the operator's tool for the event pipeline, over a host's ops
  * endpoints: list subscriptions, audit what a broker lost, redrive it, list and replay dead letters.
  * The ops endpoints need an operator's access token, taken from `CLEAVE_TOKEN`.
- * Exit codes: 0 done, 1 the audit found missing deliveries, 2 bad usage, 3 the host refused or could not be reached.
+ * Exit codes: 0 done, 1 the audit found missing deliveries, 2 bad usage, 3 the host refused, could not be reached or
+ * did not answer with Cleave's JSON (another server at that URL).
  */
 import process from 'node:process';
 import { parseCommandLine, usageError } from '../../platform/cli/index.ts';
+import { stripUrlCredentials } from '../../platform/observability/index.ts';
 import { toCommand, usage, type EventsCommand } from './args.ts';
 
 function fail(message: string, code: number): never {
@@ -42,6 +44,11 @@ const window = () => ({
 });
 
 const token = process.env.CLEAVE_TOKEN;
+/** The URL as messages show it: a password in it masked. */
+const shownUrl = () => stripUrlCredentials(command.url);
+function notCleave(): never {
+  fail(`${shownUrl()} did not answer with a Cleave JSON response; check --url`, 3);
+}
 
 async function send(method: string, path: string, body?: unknown): Promise<unknown> {
   let response: Response;
@@ -56,14 +63,17 @@ async function send(method: string, path: string, body?: unknown): Promise<unkno
       signal: AbortSignal.timeout(120_000),
     });
   } catch (error) {
-    fail(`could not reach ${command.url}: ${error instanceof Error ? error.message : String(error)}`, 3);
+    fail(`could not reach ${shownUrl()}: ${stripUrlCredentials(error instanceof Error ? error.message : String(error))}`, 3);
   }
-  const payload = (await response.json().catch(() => undefined)) as { detail?: string; code?: string } | undefined;
+  const json = /^application\/(?:[\w.+-]+\+)?json\b/i.test(response.headers.get('content-type') ?? '');
+  const payload = (json ? await response.json().catch(() => undefined) : undefined) as { detail?: string; code?: string } | undefined;
   if (response.status === 401 || response.status === 403) {
     const why = token ? 'CLEAVE_TOKEN is not an access token with the operator scope that this host accepts' : 'set CLEAVE_TOKEN to an operator access token';
     fail(`${method} ${path} answered ${response.status}${payload?.code ? ` ${payload.code}` : ''}: ${why}`, 3);
   }
   if (!response.ok) fail(`${method} ${path} answered ${response.status}${payload?.code ? ` ${payload.code}` : ''}: ${payload?.detail ?? ''}`, 3);
+  // A 2xx from something else at that URL (a web page, a proxy's placeholder) is not a result to print.
+  if (typeof payload !== 'object' || payload === null) notCleave();
   return payload;
 }
 
@@ -74,7 +84,8 @@ switch (command.action) {
     print(await send('GET', '/ops/events/subscriptions'));
     break;
   case 'audit': {
-    const report = (await send('GET', `/ops/events/audit?${new URLSearchParams(window() as Record<string, string>)}`)) as { missingCount: number };
+    const report = (await send('GET', `/ops/events/audit?${new URLSearchParams(window() as Record<string, string>)}`)) as { missingCount?: unknown };
+    if (typeof report.missingCount !== 'number') notCleave();
     print(report);
     if (report.missingCount > 0) process.exit(1);
     break;
