@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import process from 'node:process';
@@ -115,6 +115,20 @@ describe('npm run client', () => {
     expect(code).toBe(1);
     expect(err).toHaveLength(1);
     expect(err[0]).toMatch(new RegExp(`^client: cannot write ${join(dir, 'afile')}/\\w+\\.ts: ${join(dir, 'afile')} is a file, not a folder$`));
+  });
+
+  it('a document with an unresolvable $ref exits 2 with one line, and writes nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cleave-client-'));
+    const spec = join(dir, 'ref.json');
+    const schema = { $ref: '#/components/schemas/Nope' };
+    const responses = { 200: { description: 'ok', content: { 'application/json': { schema } } } };
+    writeFileSync(spec, JSON.stringify({ openapi: '3.1.0', info: { title: 't', version: '1' }, paths: { '/x': { get: { responses } } } }));
+    const { code, err } = await run(['--spec', spec, '--out', join(dir, 'out')]);
+    expect(code).toBe(2);
+    expect(err).toEqual([
+      "client: the OpenAPI document cannot be turned into a client: Can't resolve $ref at #/paths/~1x/get/responses/200/content/application~1json/schema",
+    ]);
+    expect(existsSync(join(dir, 'out'))).toBe(false);
   });
 
   it('reads contracts/openapi/cleave.json when it exists instead of building the document from code', async () => {

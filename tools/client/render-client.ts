@@ -1,5 +1,5 @@
 import openapiTS, { astToString } from 'openapi-typescript';
-import type { OpenApiDocument } from './openapi-document.ts';
+import { UsageError, type OpenApiDocument } from './openapi-document.ts';
 
 /** The files of the generated TypeScript client, by name, relative to its folder (`clients/typescript/`). */
 export type ClientFiles = Record<'schema.ts' | 'index.ts', string>;
@@ -61,7 +61,8 @@ export function createCleaveClient(baseUrl: string, options: CleaveClientOptions
 
 /**
  * Renders the client for an OpenAPI 3.1 document with openapi-typescript's Node API. Deterministic: the same
- * document gives the same files, byte for byte.
+ * document gives the same files, byte for byte. A document openapi-typescript rejects (an unresolvable `$ref`) throws
+ * a UsageError with its message.
  *
  * @example
  * const files = await renderClient(document); // { 'schema.ts': '…', 'index.ts': '…' }
@@ -70,6 +71,17 @@ export async function renderClient(document: OpenApiDocument): Promise<ClientFil
   // A copy: openapi-typescript's bundler annotates the object it is given.
   const copy = JSON.parse(JSON.stringify(document)) as Parameters<typeof openapiTS>[0];
   // enum: false keeps string unions (no TS enums: erasable syntax only); document order, not alphabetical.
-  const ast = await openapiTS(copy, { silent: true, enum: false, alphabetize: false, defaultNonNullable: false });
+  let ast: Awaited<ReturnType<typeof openapiTS>>;
+  // openapi-typescript logs each problem with console.error even when silent, then throws the last one: the throw
+  // is what the command reports, so the log is held back while it runs.
+  const log = console.error;
+  console.error = () => {};
+  try {
+    ast = await openapiTS(copy, { silent: true, enum: false, alphabetize: false, defaultNonNullable: false });
+  } catch (error) {
+    throw new UsageError(`the OpenAPI document cannot be turned into a client: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  } finally {
+    console.error = log;
+  }
   return { 'schema.ts': schemaHeader + astToString(ast), 'index.ts': clientIndex };
 }
