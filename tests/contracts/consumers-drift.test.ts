@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -84,6 +84,24 @@ describe('npm run contracts:consumers', () => {
     expect(() => parseRecord('{"consumer":"billing","provider":"catalog","operations":[{"operation":"getProduct"}],"events":[]}', 'billing--catalog.json')).toThrow(
       'billing--catalog.json is not a consumer contract',
     );
+  });
+
+  it.each([
+    ['{garbage', /is not a consumer contract: not JSON/],
+    ['{}', /is not a consumer contract: consumer: .*; provider: /],
+    [undefined, /cannot be read as a consumer contract \(EISDIR\)/],
+  ])('a committed %j in place of a contract exits 1 with one line naming it', (text, message) => {
+    const dir = scratch();
+    expect(run([], dir).code).toBe(0);
+    const name = [...committedFiles(dir).keys()][0] ?? '';
+    rmSync(join(dir, name));
+    if (text === undefined) mkdirSync(join(dir, name));
+    else writeFileSync(join(dir, name), text);
+    const result = run([], dir);
+    expect(result.code).toBe(1);
+    expect(result.err).toHaveLength(1);
+    expect(result.err[0]).toContain(name);
+    expect(result.err[0]).toMatch(message);
   });
 
   it('bad usage exits 2 with the usage', () => {

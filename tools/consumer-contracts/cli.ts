@@ -4,7 +4,7 @@ import process from 'node:process';
 import { parseArgs } from 'node:util';
 import type { ConsumerContract } from '../../platform/contracts/consumer-contract.ts';
 import { breakingRewrites, committedFiles, consumerContractsDir, driftOf, plannedFiles } from './files.ts';
-import { parseRecord } from './record.ts';
+import { parseRecord, RecordFileError } from './record.ts';
 
 export interface CliIo {
   out: (line: string) => void;
@@ -18,11 +18,22 @@ const USAGE = `usage: npm run contracts:consumers -- [--check] [--accept-breakin
 /**
  * Records every declared consumer contract into `dir` (one `<consumer>--<provider>.json` each, deterministic) and
  * removes files no declaration makes any more. Returns the exit code: 0 written or up to date, 1 out of date
- * (`--check`) or refused because a rewrite would accept a provider's breaking change, 2 bad usage.
+ * (`--check`), refused because a rewrite would accept a provider's breaking change, or a committed file that is not a
+ * consumer contract (`{garbage`, a folder named `x.json`), 2 bad usage.
  *
  * @example process.exitCode = runCli(process.argv.slice(2), io, declaredConsumerContracts);
  */
 export function runCli(args: readonly string[], io: CliIo, contracts: readonly ConsumerContract[], dir = consumerContractsDir): number {
+  try {
+    return run(args, io, contracts, dir);
+  } catch (error) {
+    if (!(error instanceof RecordFileError)) throw error;
+    io.err(`contracts:consumers: ${error.message}`);
+    return 1;
+  }
+}
+
+function run(args: readonly string[], io: CliIo, contracts: readonly ConsumerContract[], dir: string): number {
   let values: { check?: boolean | undefined; 'accept-breaking'?: boolean | undefined; help?: boolean | undefined };
   try {
     ({ values } = parseArgs({
@@ -57,7 +68,7 @@ export function runCli(args: readonly string[], io: CliIo, contracts: readonly C
 
   const breaking = drift.stale.flatMap((name) => {
     const file = planned.get(name);
-    return file ? breakingRewrites(parseRecord(committed.get(name) ?? '', name), file) : [];
+    return file ? breakingRewrites(parseRecord(committed.get(name) ?? '', join(shown, name)), file) : [];
   });
   if (breaking.length > 0 && !values['accept-breaking']) {
     for (const finding of breaking) io.err(`contracts:consumers: ${finding.message}`);

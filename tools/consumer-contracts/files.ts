@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ConsumerContract } from '../../platform/contracts/consumer-contract.ts';
-import { recordConsumerContract, recordFileName, renderRecord, type ConsumerContractRecord } from './record.ts';
+import { recordConsumerContract, RecordFileError, recordFileName, renderRecord, type ConsumerContractRecord } from './record.ts';
 import { verifyConsumerContract, type ConsumerContractFinding } from './verify.ts';
 
 /** Where consumer contracts are committed: `contracts/consumers/` at the root of the repository. */
@@ -28,13 +28,22 @@ export function plannedFiles(contracts: readonly ConsumerContract[]): Map<string
   return files;
 }
 
-/** The committed files (`*.json`) in `dir`, by name, with their text. */
+/** The committed files (`*.json`) in `dir`, by name, with their text. Throws a RecordFileError naming one it cannot read. */
 export function committedFiles(dir: string): Map<string, string> {
   if (!existsSync(dir)) return new Map();
   const names = readdirSync(dir)
     .filter((n) => n.endsWith('.json'))
     .sort();
-  return new Map(names.map((n) => [n, readFileSync(join(dir, n), 'utf8')]));
+  return new Map(
+    names.map((n) => {
+      try {
+        return [n, readFileSync(join(dir, n), 'utf8')];
+      } catch (error) {
+        const reason = error instanceof Error && 'code' in error ? String(error.code) : String(error);
+        throw new RecordFileError(`${join(dir, n)} cannot be read as a consumer contract (${reason}); remove it and run npm run contracts:consumers`);
+      }
+    }),
+  );
 }
 
 /** How the committed files differ from the planned ones: files out of date, not yet written, or no longer declared. */

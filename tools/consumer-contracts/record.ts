@@ -53,10 +53,26 @@ const recordSchema = z
   })
   .strict();
 
-/** Reads a committed consumer contract; throws naming the file when it is not one. */
+/** A committed consumer contract file that cannot be read or is not one: the command prints the message and exits 1. */
+export class RecordFileError extends Error {
+  override name = 'RecordFileError';
+}
+
+/** Reads a committed consumer contract; throws a one-line RecordFileError naming the file when it is not one. */
 export function parseRecord(text: string, file: string): ConsumerContractRecord {
-  const parsed = recordSchema.safeParse(JSON.parse(text));
-  if (!parsed.success) throw new Error(`${file} is not a consumer contract: ${z.prettifyError(parsed.error)}`);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new RecordFileError(
+      `${file} is not a consumer contract: not JSON (${error instanceof Error ? error.message : String(error)}); run npm run contracts:consumers after removing it`,
+    );
+  }
+  const parsed = recordSchema.safeParse(json);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : 'the file'}: ${issue.message}`);
+    throw new RecordFileError(`${file} is not a consumer contract: ${issues.join('; ')}`);
+  }
   return parsed.data as ConsumerContractRecord;
 }
 
