@@ -162,7 +162,7 @@ export function databaseSetting(config: Config, module: string): string {
  * One statement before anything else, so a database that cannot be reached (refused, unknown host, no such
  * database, login refused) is said in one line naming the setting, not as a failed provisioning or migration.
  */
-async function reach(handle: DatabaseHandle, url: string, variable: string): Promise<void> {
+export async function reach(handle: DatabaseHandle, url: string, variable: string): Promise<void> {
   try {
     await handle.db.execute(sql`select 1`);
   } catch (error) {

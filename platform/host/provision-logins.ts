@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { openDatabase, redactUrl, resultRows, type Executor } from '../db/index.ts';
 import type { Logger } from '../observability/index.ts';
-import { moduleRole, provisionModuleSchema } from './databases.ts';
+import { moduleRole, provisionModuleSchema, reach } from './databases.ts';
 
 /** A module and the URL its own deployment connects with: `postgres://cleave_<module>:<password>@host/<database>`. */
 export interface ModuleLogin {
@@ -36,6 +36,8 @@ export async function provisionModuleLogins(options: ProvisionLoginsOptions): Pr
   const result: ProvisionResult = { databases: [], roles: [] };
   const server = await openDatabase({ url: options.adminUrl, maxConnections: 1, ca: options.ca });
   try {
+    // An admin database out of reach is said as such (naming DATABASE_URL), not as the first query that failed.
+    await reach(server, options.adminUrl, 'DATABASE_URL');
     for (const database of [...new Set(targets.map((t) => t.database))]) {
       const exists = resultRows(await server.db.execute(sql`select 1 from pg_database where datname = ${database}`)).length > 0;
       if (exists) continue;

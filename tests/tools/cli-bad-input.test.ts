@@ -34,6 +34,19 @@ describe('the key commands with a database they cannot reach', { timeout: proces
   });
 });
 
+describe('db:provision with an admin database it cannot reach', { timeout: processTestTimeoutMs }, () => {
+  it('says so in one line naming DATABASE_URL, password masked, exit 1', () => {
+    const result = runWithUnreachableDatabase('apps/provision-databases.ts', ['--module', 'inventory'], {
+      DATABASE_URL: 'postgres://postgres:s3cret@127.0.0.1:1/nothing',
+      INVENTORY_DATABASE_URL: 'postgres://cleave_inventory:other@127.0.0.1:1/inventory',
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim()).toBe(
+      'db:provision: Cannot reach PostgreSQL at postgres://postgres:[redacted]@127.0.0.1:1/nothing: connect ECONNREFUSED 127.0.0.1:1; check DATABASE_URL.',
+    );
+  });
+});
+
 describe('the key commands offline on a DATA_DIR without Cleave data', { timeout: processTestTimeoutMs }, () => {
   it.each([
     ['keys:rotate', 'apps/rotate-signing-key.ts'],
