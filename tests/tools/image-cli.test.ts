@@ -66,6 +66,17 @@ describe('npm run image', () => {
       const bad = await runTool(tool, ['--engine', 'rkt'], { PATH: empty });
       expect(bad.status).toBe(2);
       expect(bad.stderr).toContain('image: --engine must be docker or podman, not rkt');
+      // Refused before an engine is looked for (with none on PATH, a build would otherwise end in exit 3).
+      for (const [args, message] of [
+        [['--tag', ''], '--tag must be an image reference'],
+        [['--tag', 'Bad Tag'], '--tag must be an image reference'],
+        [['--node', '12'], '--node must be a major version of at least 20'],
+        [['--node', 'lts'], '--node must be a major version of at least 20'],
+      ] as const) {
+        const refused = await runTool(tool, [...args, '--engine', 'podman'], { PATH: empty });
+        expect(refused.stderr, args.join(' ')).toContain(`image: ${message}`);
+        expect(refused.status).toBe(2);
+      }
     },
     processTestTimeoutMs,
   );

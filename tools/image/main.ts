@@ -7,6 +7,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import process from 'node:process';
 import { parseCommandLine, usageError } from '../../platform/cli/index.ts';
+import { isImageReference } from '../k8s/args.ts';
 import { buildCommand, debianCaBundle, findEngine, sourceUrl, type Engine } from './build-command.ts';
 
 function fail(message: string, code: number): never {
@@ -37,7 +38,13 @@ const { values } = parseCommandLine({
 });
 if (values.engine !== undefined && values.engine !== 'docker' && values.engine !== 'podman')
   usageError(command, `--engine must be docker or podman, not ${values.engine}`);
-if (values.node !== undefined && !/^\d+$/.test(values.node)) usageError(command, `--node must be a major version such as 22, not ${values.node}`);
+const manifest = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string; engines?: { node?: string } };
+// The lowest major package.json's engines allows (">=20.12" → 20): an older base image would not run the app.
+const minimumNode = Number(/\d+/.exec(manifest.engines?.node ?? '')?.[0] ?? '20');
+if (values.node !== undefined && (!/^\d+$/.test(values.node) || Number(values.node) < minimumNode))
+  usageError(command, `--node must be a major version of at least ${minimumNode} (package.json engines), such as 22, not ${values.node}`);
+if (values.tag !== undefined && !isImageReference(values.tag))
+  usageError(command, `--tag must be an image reference such as registry.example/cleave:1.2.0, got "${values.tag}"`);
 if (values.pull !== undefined && !['never', 'missing', 'always'].includes(values.pull)) usageError(command, `--pull must be never, missing or always`);
 
 const engine: Engine | undefined = (values.engine as Engine | undefined) ?? findEngine();
@@ -45,7 +52,7 @@ if (!engine) {
   fail('neither Docker (a running daemon) nor podman was found; install one (Debian: apt-get install podman runc, see docs/operations/container-image.md)', 3);
 }
 
-const version = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version;
+const version = manifest.version;
 const revision = git(['rev-parse', 'HEAD']) || 'unknown';
 const labels = {
   version,

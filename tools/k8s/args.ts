@@ -21,6 +21,11 @@ export interface K8sCommand {
 
 const dnsLabel = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
+/** Whether `value` reads as an OCI image reference (`registry.example/cleave:1.2.0`): lower-case start, no spaces. */
+export function isImageReference(value: string): boolean {
+  return /^[a-z0-9][\w./:@-]*$/.test(value);
+}
+
 /** `name=value` pairs of a repeated flag, each value a whole number in `[min, max]`. */
 function pairs(flag: string, values: readonly string[], min: number, max: number): [string, number][] {
   return values.map((v) => {
@@ -76,8 +81,7 @@ export function parseK8sArgs(args: readonly string[], defaults: { extracted: str
   }
   for (const flag of ['image', 'canary-image'] as const) {
     const v = values[flag];
-    if (v !== undefined && !/^[a-z0-9][\w./:@-]*$/.test(v))
-      throw new UsageError(`--${flag} must be an image reference such as registry.example/cleave:1.2.0, got "${v}"`);
+    if (v !== undefined && !isImageReference(v)) throw new UsageError(`--${flag} must be an image reference such as registry.example/cleave:1.2.0, got "${v}"`);
   }
   if (values['all-in-one'] && values.module) throw new UsageError('--all-in-one runs every module in the monolith: give it or --module, not both');
   const extract = values['all-in-one'] ? [] : [...new Set(values.module ?? defaults.extracted)];
