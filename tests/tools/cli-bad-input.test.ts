@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import process from 'node:process';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { processTestTimeoutMs } from '../support/timeouts.ts';
 
 const tsx = import.meta.resolve('tsx');
@@ -44,6 +44,20 @@ describe('db:provision with an admin database it cannot reach', { timeout: proce
     expect(result.stderr.trim()).toBe(
       'db:provision: Cannot reach PostgreSQL at postgres://postgres:[redacted]@127.0.0.1:1/nothing: connect ECONNREFUSED 127.0.0.1:1; check DATABASE_URL.',
     );
+  });
+});
+
+describe('alerts with a --runbook-base that is not a web address', { timeout: processTestTimeoutMs }, () => {
+  const rules = resolve('deploy/prometheus/cleave-alerts.yml');
+  const committed = readFileSync(rules, 'utf8');
+  // Had the command written, the tracked file is put back.
+  afterEach(() => writeFileSync(rules, committed));
+
+  it.each(['', 'https://docs.example.com/run books', 'docs/elsewhere', 'ftp://docs.example.com/runbooks'])('%j exits 2 and writes nothing', (base) => {
+    const result = runWithUnreachableDatabase('tools/alerts/main.ts', ['--runbook-base', base]);
+    expect(result.stderr).toContain(`alerts: --runbook-base must be an absolute http(s) URL without spaces, got "${base}"`);
+    expect(result.status).toBe(2);
+    expect(readFileSync(rules, 'utf8')).toBe(committed);
   });
 });
 
