@@ -108,7 +108,11 @@ export async function drive(row: SagaRow, options: DriveOptions): Promise<void> 
         attempt: attemptNo,
         detail: { error: row.lastError },
       };
-      log.warn({ step, attempt: attemptNo, err: out.error }, 'saga step failed');
+      // A provider's refusal (a domain problem, not to be retried: out of stock, card declined) is how a saga is meant
+      // to end sometimes: logged by its code, without a stack; anything else as a failure.
+      if (isDomainError(out.error) && !out.retryable && !out.timedOut)
+        log.info({ step, attempt: attemptNo, code: out.error.code, detail: row.lastError }, 'saga step refused');
+      else log.warn({ step, attempt: attemptNo, err: out.error }, 'saga step failed');
       // Past the point of no return the saga only goes forward: the step is retried until it succeeds.
       if (row.cursor > pivot || (out.retryable && row.attempts < t.invokeAttempts)) return void (await wait([failed], out.error));
       const error: StepFailure = { step, code: isDomainError(out.error) ? out.error.code : null, message: row.lastError ?? '', timedOut: out.timedOut };

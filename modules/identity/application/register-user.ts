@@ -2,6 +2,7 @@ import { uuidv7 } from '../../../platform/db/index.ts';
 import { userRegistered } from '../contract/events.ts';
 import { EmailTaken, UsernameTaken } from '../domain/errors.ts';
 import { roleScopes } from '../domain/scopes.ts';
+import { erasedUsernamePrefix } from '../infrastructure/erasure-repository.ts';
 import { findUserByName, insertUser } from '../infrastructure/identity-repository.ts';
 import { hashPassword } from '../infrastructure/passwords.ts';
 import type { IdentityDeps } from './identity-deps.ts';
@@ -21,6 +22,8 @@ export interface NewUser {
  * `identity.user-registered`, whose personal fields are sealed for the user too.
  */
 export async function registerUser(deps: IdentityDeps, input: NewUser) {
+  // The names erased accounts get (`erased-<erasure id>`): a live account must not pass for an anonymised one.
+  if (input.username.startsWith(erasedUsernamePrefix)) throw new UsernameTaken(input.username, 'reserved');
   const unknown = input.roles.filter((r) => !(r in roleScopes));
   if (unknown.length > 0) throw new Error(`Unknown roles: ${unknown.join(', ')}.`);
   const id = uuidv7();

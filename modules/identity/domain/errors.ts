@@ -114,8 +114,8 @@ export class UnknownScope extends IdentityError {
 export class UsernameTaken extends IdentityError {
   readonly kind = 'conflict';
   readonly code = 'identity/username-taken';
-  constructor(username: string) {
-    super(`The username ${username} is taken.`, { username });
+  constructor(username: string, why: 'taken' | 'reserved' = 'taken') {
+    super(why === 'taken' ? `The username ${username} is taken.` : `The username ${username} is reserved: erased accounts are named erased-….`, { username });
   }
 }
 

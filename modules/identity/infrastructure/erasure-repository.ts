@@ -3,7 +3,9 @@ import type { Executor } from '../../../platform/db/index.ts';
 import { authorizationCodes, deadLetters, erasureConfirmations, erasures, outbox, refreshTokens, users, type ErasedTable } from './schema.ts';
 
 /** What an erased account's username becomes: unique (one erasure per account), and naming nobody, not even by id. */
-export const erasedUsername = (erasureId: string) => `erased-${erasureId}`;
+/** What an erased account's username starts with: reserved, no one signs up under it. */
+export const erasedUsernamePrefix = 'erased-';
+export const erasedUsername = (erasureId: string) => `${erasedUsernamePrefix}${erasureId}`;
 
 export type ErasureRow = typeof erasures.$inferSelect;
 

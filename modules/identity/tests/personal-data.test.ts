@@ -60,6 +60,9 @@ describe.each(testDatabases)('personal data at rest, on $name', (testDatabase) =
     const problem = await again.text();
     expect(problem).toContain('identity/email-taken');
     expect(problem.toLowerCase()).not.toContain('lovelace');
+    // The names erased accounts get are reserved.
+    const posing = await signUp({ username: 'erased-1796406001504' });
+    expect([posing.status, ((await posing.json()) as { code: string }).code]).toEqual([409, 'identity/username-taken']);
     // Nor does a validation error quote a malformed address.
     const malformed = await signUp({ username: 'ada3', email: 'ada.lovelace-at-example.org' });
     expect(malformed.status).toBe(400);
