@@ -97,7 +97,7 @@ describe('problem responses', () => {
   });
 
   it('an unsafe operation that reads no body takes none, or {}: anything else is refused, not ignored', async () => {
-    const { app } = appUnderTest();
+    const { app } = appUnderTest(65_536);
     const send = (body?: string) =>
       app.request(`/things/v1/items/${id}/archive`, {
         method: 'POST',
@@ -111,6 +111,12 @@ describe('problem responses', () => {
       { location: 'body', path: 'reason', message: 'Unrecognized field "reason": this operation takes no body.', code: 'unknown_field' },
     ]);
     for (const other of ['[1,2]', '1', 'null', '"x"']) await expectProblem(await send(other), 400, 'http/validation-failed');
+    const many = await expectProblem(
+      await send(JSON.stringify(Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`${'n'.repeat(100)}${i}`, i])))),
+      400,
+      'http/validation-failed',
+    );
+    expect((many.errors as { path: string }[]).map((e) => e.path)).toEqual(Array.from({ length: 20 }, () => `${'n'.repeat(60)}…`));
   });
 
   it('an unknown route is 404', async () => {

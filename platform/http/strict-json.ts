@@ -117,12 +117,16 @@ export function noBody(): MiddlewareHandler<AppEnv> {
     const errors: FieldError[] =
       members === undefined
         ? [{ location: 'body', path: '', message: 'This operation takes no body: send none, or {}.', code: 'invalid_type' }]
-        : members.map((name) => ({
-            location: 'body',
-            path: name,
-            message: `Unrecognized field ${JSON.stringify(name)}: this operation takes no body.`,
-            code: 'unknown_field',
-          }));
+        : // As the validator names unknown fields: at most 20, each cut at 60 characters, so the answer stays small.
+          members.slice(0, 20).map((name) => {
+            const shown = name.length > 60 ? `${name.slice(0, 60)}…` : name;
+            return {
+              location: 'body',
+              path: shown,
+              message: `Unrecognized field ${JSON.stringify(shown)}: this operation takes no body.`,
+              code: 'unknown_field',
+            };
+          });
     const { status, code, detail } = validationProblem(errors);
     return problemResponse(c, problem({ status, code, detail, instance: c.req.path, requestId: c.get('requestId'), errors }));
   };
