@@ -16,11 +16,16 @@ export interface RouteContract {
 /** What happens to a problem an operation did not declare: replaced by a 500 (`fail`, for tests) or only logged. */
 export type UndeclaredProblems = 'fail' | 'log';
 
-/** Route middleware: the rest of the request knows which operation it is and what it may answer. */
-export function declareRoute(contract: RouteContract): MiddlewareHandler<AppEnv> {
+/**
+ * Route middleware: the rest of the request knows which operation it is and what it may answer; `refuse` may answer
+ * instead, before anything else about the operation runs.
+ */
+export function declareRoute(contract: RouteContract, refuse?: (c: Context<AppEnv>) => Response | undefined): MiddlewareHandler<AppEnv> {
   const declare: MiddlewareHandler<AppEnv> = (c, next) => {
     c.set('route', contract);
-    return next();
+    // A check of the raw request the validators cannot make (they see it decoded), answered as theirs would be.
+    const refused = refuse?.(c);
+    return refused ? Promise.resolve(refused) : next();
   };
   declarations.set(declare, contract);
   return declare;

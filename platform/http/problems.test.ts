@@ -21,6 +21,14 @@ const echo = contractRoute({
   responses: { 200: { description: 'ok', content: { 'application/json': { schema: z.object({ name: z.string() }) } } } },
 });
 
+const search = contractRoute({
+  method: 'get',
+  path: '/things/v1/items',
+  access: 'public',
+  request: { query: z.object({ q: z.string().optional(), limit: z.coerce.number().int().optional() }) },
+  responses: { 200: { description: 'ok', content: { 'application/json': { schema: z.object({ q: z.string().nullable() }) } } } },
+});
+
 const archive = contractRoute({
   method: 'post',
   path: '/things/v1/items/{id}/archive',
@@ -41,6 +49,7 @@ function appUnderTest(bodyLimitBytes = 1024, undeclaredProblems: 'fail' | 'log' 
   const router = createRouter();
   router.openapi(echo, (c) => c.json({ name: c.req.valid('json').name }, 200));
   router.openapi(archive, (c) => c.json({ archived: true }, 200));
+  router.openapi(search, (c) => c.json({ q: c.req.valid('query').q ?? null }, 200));
   router.get('/things/v1/missing', () => {
     throw new WidgetMissing('Widget w-1 is not here.');
   });
@@ -117,6 +126,19 @@ describe('problem responses', () => {
       'http/validation-failed',
     );
     expect((many.errors as { path: string }[]).map((e) => e.path)).toEqual(Array.from({ length: 20 }, () => `${'n'.repeat(60)}…`));
+  });
+
+  it('a query that is not valid percent-encoding of UTF-8 is a 400 naming the field, not taken as literal text', async () => {
+    const { app } = appUnderTest();
+    expect(await (await app.request('/things/v1/items?q=caf%C3%A9+au+lait')).json()).toEqual({ q: 'café au lait' });
+    for (const query of ['q=%ff', 'q=%ED%A0%80', 'q=%E', 'limit=%ff&q=ok']) {
+      const body = await expectProblem(await app.request(`/things/v1/items?${query}`), 400, 'http/validation-failed');
+      expect((body.errors as { location: string; path: string; code: string }[]).map((e) => [e.location, e.path, e.code])).toEqual([
+        ['query', query.split('=')[0], 'invalid_characters'],
+      ]);
+    }
+    // An operation with a body and a query too (validated by zod-openapi's own validators, after the declaration).
+    await expectProblem(await post(JSON.stringify({ name: 'a', count: 1 }), undefined, `/things/v1/items/${id}?dryRun=%ff`), 400, 'http/validation-failed');
   });
 
   it('an unknown route is 404', async () => {

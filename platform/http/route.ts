@@ -6,6 +6,7 @@ import { formBody, formMediaType } from './form-body.ts';
 import { idempotencyKeyHeader } from './idempotency-key.ts';
 import { isUnsafe, mergeProblems, platformProblems, takesIdempotencyKey, type ProblemDeclaration } from './platform-problems.ts';
 import { problemMediaType, problemSchema } from './problem.ts';
+import { refuseMalformedQuery } from './query-encoding.ts';
 import { credentialLimit, type CredentialAccount } from './rate-limit.ts';
 import { markRoute } from './route-marks.ts';
 import { noBody, strictJson } from './strict-json.ts';
@@ -125,7 +126,9 @@ export function contractRoute<const R extends ContractRouteConfig>(config: R) {
   // An unsafe operation that reads no body still gets one checked: none, or `{}`, and nothing else (see `noBody`).
   const bodyReader = !hasBody ? (isUnsafe(route.method) ? [noBody()] : []) : form ? [formBody()] : [strictJson()];
   // The route's first middleware carries what app-wide middleware must know before the route's own runs.
-  const declared = markRoute(declareRoute(contract), idempotencyKey === false ? { access, noIdempotencyKey: true } : { access });
+  // An operation that reads a query refuses one that is not valid percent-encoding (the router would pass it on raw).
+  const declaration = declareRoute(contract, request.query ? refuseMalformedQuery : undefined);
+  const declared = markRoute(declaration, idempotencyKey === false ? { access, noIdempotencyKey: true } : { access });
   let full: Record<string, unknown> = {
     ...route,
     request: contract.request,
