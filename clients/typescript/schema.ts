@@ -5327,6 +5327,15 @@ export interface operations {
                     "application/json": components["schemas"]["Product"];
                 };
             };
+            /** @description Not modified: the request's If-None-Match (RFC 9110 §13.1.2: ETags already held, or *) names the current version; no body. Compared weakly: W/"v3" matches "v3". */
+            304: {
+                headers: {
+                    /** @description Current version; send it back as If-Match to update. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description The request is malformed or fails validation; `errors` lists each field. Codes: `http/validation-failed`. */
             400: {
                 headers: {

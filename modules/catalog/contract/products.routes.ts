@@ -34,7 +34,14 @@ export const getProduct = contractRoute({
   summary: 'Get a product',
   request: { params: productIdParams },
   errors: { 404: ['catalog/product-not-found'] },
-  responses: { 200: { description: 'The product', headers: etagHeader, content: jsonContent(productSchema) } },
+  responses: {
+    200: { description: 'The product', headers: etagHeader, content: jsonContent(productSchema) },
+    304: {
+      description:
+        'Not modified: the request\'s If-None-Match (RFC 9110 §13.1.2: ETags already held, or *) names the current version; no body. Compared weakly: W/"v3" matches "v3".',
+      headers: etagHeader,
+    },
+  },
 });
 
 export const updateProduct = contractRoute({

@@ -40,6 +40,16 @@ export function productEtag(version: number): string {
 const entityTag = /(W\/)?"([!#-~\x80-\xff]*)"/g;
 
 /**
+ * Whether an `If-None-Match` value (RFC 9110 §13.1.2: `*` or a list of entity-tags) names the current version, so the
+ * answer is 304 Not Modified. The comparison is weak: `W/"v3"` matches version 3 too.
+ */
+export function notModified(header: string, version: number): boolean {
+  if (header.trim() === '*') return true;
+  for (const [, , opaque] of header.matchAll(entityTag)) if (opaque === `v${version}`) return true;
+  return false;
+}
+
+/**
  * The versions an `If-Match` value (RFC 9110 §13.1.1: `*` or a list of entity-tags) accepts: `'any'` for `*`, else
  * the versions its strong tags of this API name (`"v3"`). The comparison is strong, so a weak tag (`W/"v3"`) matches
  * nothing, and neither does a tag this API never issued: an empty list, which no version meets (412).

@@ -7,7 +7,7 @@ import { listProducts } from '../application/list-products.ts';
 import { updateProduct } from '../application/update-product.ts';
 import * as routes from '../contract/products.routes.ts';
 import type { ProductDto } from '../contract/products.schemas.ts';
-import { productEtag, versionsFromIfMatch, type Product } from '../domain/product.ts';
+import { notModified, productEtag, versionsFromIfMatch, type Product } from '../domain/product.ts';
 
 export function toDto(p: Product): ProductDto {
   return {
@@ -42,6 +42,8 @@ export function productRoutes(ctx: ModuleContext): App {
   app.openapi(routes.getProduct, async (c) => {
     const product = await getProduct(ctx, c.req.valid('param').id);
     c.header('etag', productEtag(product.version));
+    const held = c.req.header('if-none-match');
+    if (held !== undefined && notModified(held, product.version)) return c.body(null, 304);
     return c.json(toDto(product), 200);
   });
 
