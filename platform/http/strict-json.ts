@@ -110,8 +110,8 @@ export function noBody(): MiddlewareHandler<AppEnv> {
     if (c.req.raw.body === null) return next();
     const read = await readStrictJson(c, true);
     if (read instanceof Response) return read;
-    if (read.text.trim() === '') return next();
-    const value: unknown = JSON.parse(read.text);
+    if (read.value === undefined) return next();
+    const value = read.value;
     const members = typeof value === 'object' && value !== null && !Array.isArray(value) ? Object.keys(value) : undefined;
     if (members?.length === 0) return next();
     const errors: FieldError[] =
@@ -132,8 +132,11 @@ export function noBody(): MiddlewareHandler<AppEnv> {
   };
 }
 
-/** The body as strict JSON text (see `strictJson`), or the problem answer saying what is wrong with it. */
-async function readStrictJson(c: Context<AppEnv>, emptyAllowed: boolean): Promise<{ text: string } | Response> {
+/**
+ * The body as strict JSON text and its value (see `strictJson`; `undefined` for an empty body when allowed), or the
+ * problem answer saying what is wrong with it.
+ */
+async function readStrictJson(c: Context<AppEnv>, emptyAllowed: boolean): Promise<{ text: string; value: unknown } | Response> {
   const refuse = (detail: string) =>
     problemResponse(c, problem({ status: 400, code: 'http/malformed-json', detail, instance: c.req.path, requestId: c.get('requestId') }));
   let bytes: ArrayBuffer;
@@ -148,7 +151,7 @@ async function readStrictJson(c: Context<AppEnv>, emptyAllowed: boolean): Promis
   } catch {
     return refuse('The request body is not valid UTF-8; JSON is exchanged as UTF-8 (RFC 8259 §8.1).');
   }
-  if (text.trim() === '') return emptyAllowed ? { text } : refuse('The request body is empty; this operation needs a JSON body.');
+  if (text.trim() === '') return emptyAllowed ? { text, value: undefined } : refuse('The request body is empty; this operation needs a JSON body.');
   // Checked before parsing: every later walk over the value (text rules, validation) recurses, and a few kilobytes
   // of `[[[[…` would otherwise overflow the stack (a 500) after seconds of work that holds up every other request.
   const fault = checkJsonText(text, maxNestingDepth);
@@ -162,10 +165,11 @@ async function readStrictJson(c: Context<AppEnv>, emptyAllowed: boolean): Promis
     return refuse(
       `The request body's number ${fault.text.length > 64 ? `${fault.text.slice(0, 64)}…` : fault.text} has more digits than a number here can hold: it would be read as ${fault.read}. Send it exactly, with at most 15 significant digits.`,
     );
+  let value: unknown;
   try {
-    JSON.parse(text);
+    value = JSON.parse(text);
   } catch (error) {
     return refuse(`The request body is not valid JSON: ${(error as Error).message}.`);
   }
-  return { text };
+  return { text, value };
 }
