@@ -8,15 +8,25 @@ import { hasScopes, type Principal } from '../security/principal.ts';
  * contractRoute({ method: 'get', path: '/catalog/v1/products', access: 'public', ... })
  * contractRoute({ method: 'post', path: '/inventory/v1/stock/{productId}/receipts', access: { scopes: ['inventory:write'] }, ... })
  * contractRoute({ method: 'put', path: '/inventory/v1/reservations/{id}', access: { scopes: ['inventory:write'], modules: ['ordering'] }, ... })
+ * contractRoute({ method: 'post', path: '/identity/v1/audit/checkpoints', access: { modules: [anyModule] }, ... })
  */
 export type Access =
   | 'public'
   | {
       /** A user or machine client passes with every one of these scopes. */
       scopes?: readonly string[];
-      /** These modules pass as callers (their own identity: the host's handle in-process, a module token between processes). */
+      /**
+       * These modules pass as callers (their own identity: the host's handle in-process, a module token between
+       * processes). `'*'` admits every module as itself, and no user: for operations only modules call, whose use
+       * case then checks which module may act on what.
+       */
       modules?: readonly string[];
     };
+
+/** In an access's `modules`: every module, as itself. */
+export const anyModule = '*';
+
+const moduleNames = (modules: readonly string[]) => (modules.includes(anyModule) ? 'any module' : modules.join(' or '));
 
 /** The scope an operator's token carries: `/ops/*`, `/registry`, `/metrics` and admin routes need it. */
 export const operatorScope = 'operator';
@@ -37,7 +47,7 @@ export function describeAccess(access: Access): string {
   if (access === 'public') return 'public';
   const parts = [
     ...(access.scopes && access.scopes.length > 0 ? [`scopes ${access.scopes.join(' ')}`] : []),
-    ...(access.modules && access.modules.length > 0 ? [`modules ${access.modules.join(', ')}`] : []),
+    ...(access.modules && access.modules.length > 0 ? [access.modules.includes(anyModule) ? 'any module' : `modules ${access.modules.join(', ')}`] : []),
   ];
   return parts.length > 0 ? parts.join(', or ') : 'any authenticated caller';
 }
@@ -62,18 +72,19 @@ export function securityScheme(scopes: readonly string[]) {
 export function accessNeeds(access: Exclude<Access, 'public'>): string {
   const scopes = access.scopes ?? [];
   const modules = access.modules ?? [];
-  const parts = [...(scopes.length > 0 ? [`the scope ${scopes.join(' ')}`] : []), ...(modules.length > 0 ? [`to be called by ${modules.join(' or ')}`] : [])];
+  const parts = [...(scopes.length > 0 ? [`the scope ${scopes.join(' ')}`] : []), ...(modules.length > 0 ? [`to be called by ${moduleNames(modules)}`] : [])];
   return parts.length > 0 ? parts.join(', or ') : 'an authenticated caller';
 }
 
 /**
  * Whether `principal` may call an operation with `access` (not public): a module named in `modules` passes as
- * itself; otherwise the scopes must be held, by the principal itself or, for a module, by the user it calls for.
- * An access naming modules only admits those modules; one naming neither admits anyone authenticated.
+ * itself (every module for `'*'`); otherwise the scopes must be held, by the principal itself or, for a module, by the
+ * user it calls for. An access naming modules only admits those modules; one naming neither admits anyone
+ * authenticated.
  */
 export function allows(access: Exclude<Access, 'public'>, principal: Principal): boolean {
   const modules = access.modules ?? [];
-  if (principal.kind === 'module' && principal.module !== undefined && modules.includes(principal.module)) return true;
+  if (principal.kind === 'module' && principal.module !== undefined && (modules.includes(principal.module) || modules.includes(anyModule))) return true;
   const scopes = access.scopes ?? [];
   if (scopes.length === 0) return modules.length === 0;
   if (hasScopes(principal, scopes)) return true;

@@ -34,7 +34,7 @@ export type { RouteContract, UndeclaredProblems } from './declared-problems.ts';
 export { mountDocs } from './docs.ts';
 export { mountStaticAssets } from './static-assets.ts';
 export { requestLog } from './middleware.ts';
-export { operatorAccess, operatorScope, describeAccess, securityOf, securityScheme, securitySchemeName } from './access.ts';
+export { anyModule, operatorAccess, operatorScope, describeAccess, securityOf, securityScheme, securitySchemeName } from './access.ts';
 export type { Access } from './access.ts';
 export { secureHeaders } from './edge-headers.ts';
 export type { EdgeBindings, EdgeHeaderSink } from './edge-headers.ts';

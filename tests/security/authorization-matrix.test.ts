@@ -36,7 +36,7 @@ function expected(operation: Operation, caller: Caller): 'allowed' | 401 | 403 {
   const access = operation.access;
   if (!access) return 'allowed';
   if (!caller.token) return 401;
-  if (caller.module !== undefined && access.modules.includes(caller.module)) return 'allowed';
+  if (caller.module !== undefined && (access.modules.includes(caller.module) || access.modules.includes('*'))) return 'allowed';
   if (access.scopes.length === 0) return access.modules.length === 0 ? 'allowed' : 403;
   return access.scopes.every((s) => caller.scopes.has(s)) ? 'allowed' : 403;
 }

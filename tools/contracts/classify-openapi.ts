@@ -107,6 +107,8 @@ function accessOf(op: Json): DeclaredAccess | undefined {
   return { scopes: list(declared.scopes), modules: list(declared.modules) };
 }
 
+const moduleLabel = (m: string) => (m === '*' ? 'any module' : m);
+
 /**
  * Who may call: narrowing it breaks callers that could (a public operation that now needs a token, a scope more to
  * hold, a calling module no longer admitted, users no longer admitted at all); widening it breaks nobody.
@@ -118,12 +120,16 @@ function compareAccess(was: DeclaredAccess | undefined, is: DeclaredAccess | und
   const [b, a] = [was as DeclaredAccess, is as DeclaredAccess];
   const addedScopes = a.scopes.filter((s) => !b.scopes.includes(s));
   const removedScopes = b.scopes.filter((s) => !a.scopes.includes(s));
-  const removedModules = b.modules.filter((m) => !a.modules.includes(m));
-  const addedModules = a.modules.filter((m) => !b.modules.includes(m));
+  // '*' admits every module: a module stays admitted when the new access names it or admits all.
+  const admits = (x: DeclaredAccess, m: string) => x.modules.includes(m) || x.modules.includes('*');
+  const removedModules = b.modules.filter((m) => !admits(a, m)).map(moduleLabel);
+  // An access naming neither scopes nor modules already admitted every caller, modules included.
+  const admittedAll = b.scopes.length === 0 && b.modules.length === 0;
+  const addedModules = admittedAll ? [] : a.modules.filter((m) => !admits(b, m)).map(moduleLabel);
   if (addedScopes.length > 0) report('breaking', `now needs the scope ${addedScopes.join(' ')}`);
   if (removedModules.length > 0) report('breaking', `no longer admits calls from ${removedModules.join(', ')}`);
   const usersShutOut = a.scopes.length === 0 && a.modules.length > 0 && !(b.scopes.length === 0 && b.modules.length > 0);
-  if (usersShutOut) report('breaking', `now admits only the modules ${a.modules.join(', ')}`);
+  if (usersShutOut) report('breaking', `now admits only ${a.modules.includes('*') ? 'modules' : `the modules ${a.modules.join(', ')}`}`);
   else if (removedScopes.length > 0) report('compatible', `no longer needs the scope ${removedScopes.join(' ')}`);
   if (addedModules.length > 0) report('compatible', `now admits calls from ${addedModules.join(', ')}`);
 }

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { contractRoute, jsonContent } from '../../../platform/http/index.ts';
+import { anyModule, contractRoute, jsonContent } from '../../../platform/http/index.ts';
 
 const moduleName = z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, 'must be a module name');
 
@@ -14,11 +14,11 @@ export const signedCheckpointSchema = z
 
 const jwkSchema = z.object({ kty: z.string(), kid: z.string(), alg: z.string(), use: z.string(), crv: z.string(), x: z.string(), y: z.string() });
 
-// Access: any authenticated caller; the use case signs a module's own chain only, for that module.
+// Access: any module, as itself (no user); the use case signs a module's own chain only, for that module.
 export const signCheckpoint = contractRoute({
   method: 'post',
   path: '/identity/v1/audit/checkpoints',
-  access: {},
+  access: { modules: [anyModule] },
   tags: ['identity'],
   summary: "Sign a module's audit chain head with the identity signing key",
   request: { body: { content: jsonContent(checkpointRequestSchema), required: true } },

@@ -1,4 +1,4 @@
-import { contractRoute, jsonContent } from '../../../platform/http/index.ts';
+import { anyModule, contractRoute, jsonContent } from '../../../platform/http/index.ts';
 import { confirmationRequestSchema, confirmationSchema, erasureIdParams, erasureSchema, moduleNameParams, userIdParams } from './users.schemas.ts';
 
 const erasureDescription =
@@ -41,11 +41,11 @@ export const getErasure = contractRoute({
   responses: { 200: { description: 'The erasure', content: jsonContent(erasureSchema) } },
 });
 
-// Access: any authenticated caller; the use case accepts a module's confirmation from that module only.
+// Access: any module, as itself (no user); the use case accepts a module's confirmation from that module only.
 export const confirmErasure = contractRoute({
   method: 'put',
   path: '/identity/v1/erasures/{erasureId}/confirmations/{module}',
-  access: {},
+  access: { modules: [anyModule] },
   tags: ['identity'],
   summary: "A module confirms it erased its copies of the erasure's subject",
   description:
