@@ -114,6 +114,21 @@ export function expectationHandler(log: Logger | undefined) {
 }
 
 /**
+ * `Expect: 100-continue` (RFC 9110 §10.1.1), answered lazily: the interim 100 goes out when the app first reads the
+ * body, not when the headers arrive (Node's default). An answer decided from the headers alone (401 without a token,
+ * 403, 413 from Content-Length, 415, 404) then goes out instead of the 100, and the client never sends the body it
+ * was holding back. A body nobody reads is drained after the answer (`closeAfterBody`), with no 100 after it.
+ */
+export function continueWhenRead(incoming: IncomingMessage, outgoing: ServerResponse): void {
+  const read = incoming._read.bind(incoming);
+  incoming._read = (size: number) => {
+    incoming._read = read;
+    if (!outgoing.headersSent && !outgoing.writableEnded) outgoing.writeContinue();
+    read(size);
+  };
+}
+
+/**
  * A request the app must not see, refused from its request line and headers: HTTP/1.1 without `Host` (RFC 9112
  * §3.2; Node's own refusal has no body), or an asterisk-form target (`OPTIONS *`), which names no resource here.
  */

@@ -87,6 +87,50 @@ describe('the Node server adapter', () => {
   });
 });
 
+describe('Expect: 100-continue on the Node server adapter', () => {
+  const { app } = edgeApp();
+  let server: RunningServer;
+  beforeAll(async () => {
+    server = await listen(app.fetch, { host: '127.0.0.1', port: 0 });
+  });
+  afterAll(() => server.close());
+
+  /** Sends the head only, then the body once a 100 arrives; resolves with everything received until the socket ends. */
+  function expectContinue(head: string, body: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const socket = connect(Number(new URL(server.url).port), '127.0.0.1', () => socket.write(head));
+      let text = '';
+      socket.on('data', (chunk: Buffer) => {
+        const first = text === '';
+        text += chunk.toString('latin1');
+        if (first && text.startsWith('HTTP/1.1 100 ')) socket.write(body);
+        // A final answer without a 100 first: the client never sends what it held back, and hangs up.
+        else if (first && /\r\n\r\n/.test(text) && !text.startsWith('HTTP/1.1 100 ')) setTimeout(() => socket.end(), 50);
+      });
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+  }
+
+  const post = (headers: string) => `POST /things/v1/items HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nConnection: close\r\n${headers}\r\n`;
+
+  it('sends the 100 when the app reads the body, then the answer', async () => {
+    const raw = await expectContinue(post('content-type: application/json\r\ncontent-length: 12\r\n'), '{"name":"x"}');
+    expect(raw).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 201 /);
+    expect(raw).toContain('{"name":"x"}');
+  });
+
+  it.each([
+    ['413 from Content-Length over the limit', post('content-type: application/json\r\ncontent-length: 100000\r\n'), 413],
+    ['415 from Content-Type', post('content-type: text/plain\r\ncontent-length: 5\r\n'), 415],
+    ['404 for an unknown path', post('content-type: application/json\r\ncontent-length: 5\r\n').replace('/things/v1/items', '/things/v1/nothing'), 404],
+  ])('answers %s without a 100, so the client keeps its body', async (_label, head, status) => {
+    const raw = await expectContinue(head, 'never');
+    expect(raw).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
+    expect(raw).not.toContain('100 Continue');
+  });
+});
+
 describe('keep-alive connections of the Node server adapter', () => {
   it('announces a keep-alive timeout longer than its callers and proxies keep idle connections', async () => {
     const server = await listen(() => new Response('ok'), { host: '127.0.0.1', port: 0 });

@@ -8,6 +8,7 @@ import {
   clientErrorHandler,
   closeAfterBody,
   connectHandler,
+  continueWhenRead,
   expectationHandler,
   refusedBeforeApp,
   requestErrorHandler,
@@ -67,6 +68,10 @@ export function listen(fetch: Fetch, options: ServeOptions): Promise<RunningServ
     server.on('clientError', clientErrorHandler(options.log));
     server.on('connect', connectHandler(options.log));
     server.on('checkExpectation', expectationHandler(options.log));
+    server.on('checkContinue', (incoming: IncomingMessage, outgoing: EdgeServerResponse) => {
+      continueWhenRead(incoming, outgoing);
+      listener(incoming, outgoing);
+    });
     server.once('error', reject);
     server.listen(options.port, options.host, () => {
       const info = server.address() as AddressInfo;
