@@ -10,6 +10,7 @@ import type { DeadLetterStore } from './dead-letters.ts';
 import type { DeliveryObserver, DeliveryOptions } from './delivery.ts';
 import type { EventEnvelope } from './envelope.ts';
 import { ownPartitions, type PartitionOwner } from './partition-owner.ts';
+import { clockSlackMs, createPublishReconciler } from './publish-reconciler.ts';
 import { eventJobId, partitionOf, partitionQueueName, queuePrefix } from './partitions.ts';
 import { connectRedis, firstReady, redisTls } from './redis-connection.ts';
 import { createRoutingHold, type AwaitedSubscription } from './routing-hold.ts';
@@ -63,8 +64,6 @@ export interface BullmqBusOptions {
 }
 
 const keepFailedS = 7 * 24 * 60 * 60;
-/** How far apart the database's clock (dispatch times) and the hosts' (subscription table times) may be. */
-const clockSlackMs = 1000;
 
 /**
  * The bus across processes. Publishers route by the durable subscription table in Redis (see
@@ -93,28 +92,12 @@ export function createBullmqBus(options: BullmqBusOptions): EventBus {
   // A new connection gets a moment to come up (once, shared by every caller); after that, publishing fails fast.
   const firstConnect = firstReady(producer, 1000);
   let workerRedis: Redis | undefined;
-  /**
-   * What this process published since it last read the subscription table, routed by a copy up to `refreshMs` old: a
-   * subscription registered meanwhile missed it. The next read (at the latest `refreshMs` after such a publish) sends
-   * each of these to the subscriptions it adds that were registered by the time it was published. Bounded: past
-   * `maxUnreconciled` the oldest are dropped, with a warning (the audit still finds them).
-   */
-  let unreconciled: { envelope: EventEnvelope; at: number }[] = [];
-  let reconcileTimer: ReturnType<typeof setTimeout> | undefined;
-  let droppedWarned = false;
-  const table = createSubscriptionTable({
-    redis: producer,
-    prefix,
+  const reconciler = createPublishReconciler({
     log,
     refreshMs: options.subscriptionRefreshMs,
-    onRead: async (added, readAt) => {
-      held.registered(added.map((e) => e.module));
-      const sent = added.length === 0 ? [] : unreconciled.filter((u) => u.at < readAt);
-      const owed = sent.flatMap(({ envelope, at }) =>
-        added
-          .filter((e) => e.event === envelope.name && e.version === envelope.version && Date.parse(e.registeredAt) <= at + clockSlackMs)
-          .map((entry) => ({ envelope, entry })),
-      );
+    refresh: (force) => table.refresh(force),
+    closing: () => closing,
+    deliver: async (owed) => {
       const byQueue = new Map<string, { name: string; data: EventJobData; opts: { jobId: string } }[]>();
       for (const { envelope, entry } of owed) {
         const name = partitionQueueName(entry.module, partitionOf(envelope.key, entry.partitions));
@@ -125,41 +108,20 @@ export function createBullmqBus(options: BullmqBusOptions): EventBus {
         };
         byQueue.set(name, [...(byQueue.get(name) ?? []), job]);
       }
-      // In publish order within each queue (a key's events stay in order); a failure fails the read, so nothing is
-      // routed by it until these are sent.
+      // In publish order within each queue (a key's events stay in order).
       await Promise.all([...byQueue].map(([name, jobs]) => adder.add(name, queue(name), jobs)));
-      if (owed.length > 0)
-        log.info(
-          { deliveries: owed.length, consumers: [...new Set(owed.map((o) => o.entry.consumer))] },
-          'events published just before a subscription appeared were sent to it',
-        );
-      unreconciled = unreconciled.filter((u) => u.at >= readAt);
     },
   });
-  const maxUnreconciled = 100_000;
-  /** `at`: when its publish began (before it read the table), so a read that began later reconciles it. */
-  function rememberPublished(envelope: EventEnvelope, at: number): void {
-    unreconciled.push({ envelope, at });
-    if (unreconciled.length > maxUnreconciled) {
-      unreconciled.splice(0, unreconciled.length - maxUnreconciled);
-      if (!droppedWarned)
-        log.warn(
-          { kept: maxUnreconciled },
-          'too many events published between reads of the subscription table to check them all against the next read; the oldest are not (events audit finds what a new subscription missed)',
-        );
-      droppedWarned = true;
-    }
-    reconcileTimer ??= setTimeout(function reconcile() {
-      reconcileTimer = undefined;
-      if (closing || unreconciled.length === 0) return;
-      table.refresh().catch((error: unknown) => {
-        log.debug({ err: error }, 'reading the subscription table to check recent events failed; trying again');
-        reconcileTimer ??= setTimeout(reconcile, options.subscriptionRefreshMs);
-        reconcileTimer.unref?.();
-      });
-    }, options.subscriptionRefreshMs + 50);
-    reconcileTimer.unref?.();
-  }
+  const table = createSubscriptionTable({
+    redis: producer,
+    prefix,
+    log,
+    refreshMs: options.subscriptionRefreshMs,
+    onRead: async (added, readAt) => {
+      held.registered(added.map((e) => e.module));
+      await reconciler.onRead(added, readAt);
+    },
+  });
   const queues = new Map<string, Queue<EventJobData>>();
   const workers = new Map<string, Worker<EventJobData>>();
   const owners: PartitionOwner[] = [];
@@ -355,7 +317,7 @@ export function createBullmqBus(options: BullmqBusOptions): EventBus {
       });
       await held.check(envelope, routed, publishOptions.consumer);
       // Before the jobs are added: a read of the table that begins while they are being added must see this publish.
-      if (publishOptions.consumer === undefined) rememberPublished(envelope, at);
+      if (publishOptions.consumer === undefined) reconciler.remember(envelope, at);
       for (const { entry, queue: name } of routed) byQueue.set(name, [...(byQueue.get(name) ?? []), entry.consumer]);
       // Publishes of the same turn share one addBulk per queue.
       await Promise.all(
@@ -434,10 +396,10 @@ export function createBullmqBus(options: BullmqBusOptions): EventBus {
     },
     close() {
       closed ??= (async () => {
-        clearTimeout(reconcileTimer);
+        reconciler.stop();
         held.stop();
         // What was published since the last read of the table is checked against it once more before going away.
-        if (unreconciled.length > 0 && producer.status === 'ready') {
+        if (reconciler.pending && producer.status === 'ready') {
           await table.refresh(true).catch((error: unknown) => log.warn({ err: error }, 'could not check recent events against the subscription table'));
         }
         closing = true;
