@@ -27,6 +27,11 @@ export interface DeadLetterStore {
   /** Marks it replayed; `within` runs in the same transaction (the operator action's audit entry). */
   markReplayed(id: string, within?: (tx: Tx) => Promise<unknown>): Promise<void>;
   recordReplayFailure(id: string, error: unknown): Promise<void>;
+  /**
+   * Deletes it without delivering it (an operator gave up on it: a consumer that no longer exists, an event nobody can
+   * read); `within` runs in the same transaction (the audit entry saying who and why). False when there was none.
+   */
+  discard(id: string, within?: (tx: Tx, letter: DeadLetter) => Promise<unknown>): Promise<boolean>;
 }
 
 export function createDeadLetterStore(module: string, db: Db, tables: EventTables): DeadLetterStore {
@@ -85,6 +90,14 @@ export function createDeadLetterStore(module: string, db: Db, tables: EventTable
           .set({ replayedAt: sql`now()` })
           .where(and(eq(t.id, id), isNull(t.replayedAt)));
         await within?.(tx);
+      });
+    },
+    async discard(id, within) {
+      return db.transaction(async (tx) => {
+        const [row] = await tx.delete(t).where(eq(t.id, id)).returning();
+        if (!row) return false;
+        await within?.(tx, toDeadLetter(row));
+        return true;
       });
     },
     async recordReplayFailure(id, error) {

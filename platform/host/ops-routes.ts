@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { CleaveError, contractRoute, operatorAccess, createRouter, uuid, type App } from '../http/index.ts';
+import { CleaveError, contractRoute, operatorAccess, createRouter, text, uuid, type App } from '../http/index.ts';
 import type { AuditLog } from '../audit/index.ts';
 import { describeError, type Consumer, type DeadLetterStore } from '../events/index.ts';
 import { stripUrlCredentials } from '../observability/index.ts';
@@ -54,6 +54,31 @@ const replayDeadLetter = contractRoute({
   },
 });
 
+const discardDeadLetter = contractRoute({
+  method: 'post',
+  path: '/ops/dead-letters/{id}/discard',
+  access: operatorAccess,
+  tags: ['ops'],
+  summary: 'Delete a dead letter without delivering it, saying why (recorded in the audit trail)',
+  description:
+    "For a letter no replay can settle: its consumer no longer exists anywhere, or the job carried no readable event. The event itself stays in its producer's outbox history; the audit entry keeps the consumer, event and reason.",
+  request: {
+    params: z.object({ id: uuid() }),
+    body: {
+      content: {
+        'application/json': {
+          schema: z.object({ reason: text({ min: 1, max: 500 }).openapi({ description: 'Why it is given up, for the audit trail.' }) }).strict(),
+        },
+      },
+      required: true,
+    },
+  },
+  errors: { 404: ['events/dead-letter-not-found'] },
+  responses: {
+    200: { description: 'Discarded', content: { 'application/json': { schema: z.object({ id: uuid(), outcome: z.literal('discarded') }) } } },
+  },
+});
+
 export interface OpsSources {
   deadLetters: () => DeadLetterStore[];
   consumer: (id: string) => Consumer | undefined;
@@ -63,7 +88,7 @@ export interface OpsSources {
   audit: (module: string) => AuditLog | undefined;
 }
 
-/** Operator endpoints: dead letters, listed and replayable. */
+/** Operator endpoints: dead letters, listed, replayable, and discarded when no replay can settle them. */
 export function opsRoutes(sources: OpsSources): App {
   const app = createRouter();
   app.openapi(listDeadLetters, async (c) => {
@@ -118,6 +143,25 @@ export function opsRoutes(sources: OpsSources): App {
           cause: error,
         });
       }
+    }
+    throw new CleaveError('not_found', 'events/dead-letter-not-found', `No dead letter ${id} in the modules hosted here.`);
+  });
+  app.openapi(discardDeadLetter, async (c) => {
+    const { id } = c.req.valid('param');
+    const { reason } = c.req.valid('json');
+    for (const store of sources.deadLetters()) {
+      const trail = sources.audit(store.module);
+      const discarded = await store.discard(
+        id,
+        (tx, letter) =>
+          trail?.record(tx, {
+            action: 'platform.dead-letter-discarded',
+            target: id,
+            outcome: 'success',
+            detail: { consumer: letter.consumer, eventId: letter.eventId, event: letter.eventName, reason },
+          }) ?? Promise.resolve(),
+      );
+      if (discarded) return c.json({ id, outcome: 'discarded' as const }, 200);
     }
     throw new CleaveError('not_found', 'events/dead-letter-not-found', `No dead letter ${id} in the modules hosted here.`);
   });

@@ -119,15 +119,20 @@ export function eventMetrics(registry: Registry, collect: Collectors): EventMetr
         depth.set({ module }, Number(row?.depth ?? 0));
         age.set({ module }, Math.max(0, Number(row?.age ?? 0)));
       });
+      // Consumers this module had letters for at the last reading: one whose letters are all gone reads 0.
+      let lettered = new Set<string>();
       collect.add('dead-letters', async () => {
         const rows = await db
           .select({ consumer: deadLetters.consumer, count: sql<number>`count(*)::int` })
           .from(deadLetters)
           .where(isNull(deadLetters.replayedAt))
           .groupBy(deadLetters.consumer);
-        // A consumer whose letters were all replayed reads 0, not its last count.
+        // A consumer whose letters were all replayed or discarded reads 0, not its last count (also one not hosted
+        // here, whose letters came from a job naming it).
         for (const s of consumers.keys()) if (s.startsWith(`${module}:`)) pendingLetters.set({ module, consumer: s }, 0);
+        for (const s of lettered) pendingLetters.set({ module, consumer: s }, 0);
         for (const r of rows) pendingLetters.set({ module, consumer: r.consumer }, Number(r.count));
+        lettered = new Set(rows.map((r) => r.consumer));
       });
     },
     watchBus(bus) {

@@ -141,7 +141,7 @@ describe.each(testDatabases)('the audit trail of a host on $name', (testDatabase
     expect(await entries(database.db, 'inventory', 'inventory.rolled-back')).toEqual([]);
   });
 
-  it('records operator actions: an outbox redrive and a dead-letter replay', async () => {
+  it('records operator actions: an outbox redrive, a dead-letter replay and a discard', async () => {
     const since = new Date(Date.now() - 3_600_000).toISOString();
     expect((await call(host, 'POST', '/ops/events/redrive', { module: 'catalog', since, mode: 'all' })).status).toBe(200);
     const [redrive] = await entries(database.db, 'catalog', 'platform.outbox-redriven');
@@ -158,6 +158,25 @@ describe.each(testDatabases)('the audit trail of a host on $name', (testDatabase
     const [replay] = await entries(database.db, 'inventory', 'platform.dead-letter-replayed');
     expect(replay).toMatchObject({ outcome: 'success', target: letter?.id, actor_client: 'cleave-admin', request_id: replayed.headers.get('x-request-id') });
     expect(replay?.detail).toMatchObject({ consumer: 'inventory:create-stock-item', delivery: 'duplicate' });
+
+    // A letter no replay can settle (its consumer runs nowhere): discarded with a reason, which the trail keeps.
+    await inventory.deadLetters.record('inventory:retired-handler', (row as { envelope: EventEnvelope }).envelope, new Error('no such consumer'), 1);
+    const orphan = (await inventory.deadLetters.list({ pendingOnly: true })).find((l) => l.consumer === 'inventory:retired-handler');
+    const stuck = await call(host, 'POST', `/ops/dead-letters/${orphan?.id}/replay`);
+    expect(stuck.status).toBe(409);
+    expect(await stuck.json()).toMatchObject({ code: 'events/consumer-not-hosted' });
+    const unexplained = await call(host, 'POST', `/ops/dead-letters/${orphan?.id}/discard`, { reason: '' });
+    expect(unexplained.status).toBe(400);
+    const discarded = await call(host, 'POST', `/ops/dead-letters/${orphan?.id}/discard`, { reason: 'handler retired in 2.3' });
+    expect(discarded.status).toBe(200);
+    expect(await discarded.json()).toEqual({ id: orphan?.id, outcome: 'discarded' });
+    expect((await inventory.deadLetters.list()).map((l) => l.id)).not.toContain(orphan?.id);
+    const [discard] = await entries(database.db, 'inventory', 'platform.dead-letter-discarded');
+    expect(discard).toMatchObject({ outcome: 'success', target: orphan?.id, actor_client: 'cleave-admin' });
+    expect(discard?.detail).toMatchObject({ consumer: 'inventory:retired-handler', reason: 'handler retired in 2.3' });
+    const again = await call(host, 'POST', `/ops/dead-letters/${orphan?.id}/discard`, { reason: 'twice' });
+    expect(again.status).toBe(404);
+    expect(await again.json()).toMatchObject({ code: 'events/dead-letter-not-found' });
   });
 
   it('keeps one gap-free chain under concurrent writers, some of which roll back', async () => {

@@ -93,7 +93,7 @@ describe.skipIf(!chromiumAvailable())('the operations page in headless Chromium'
     return { context, page };
   }
 
-  it('signs an operator in, renders the host, shows a hostile payload as text and replays it', async () => {
+  it('signs an operator in, renders the host, shows a hostile payload as text, replays it and discards an orphan', async () => {
     const { context, page } = await signIn('olga');
     try {
       expect(new URL(page.url()).pathname).toBe('/ops');
@@ -156,6 +156,23 @@ describe.skipIf(!chromiumAvailable())('the operations page in headless Chromium'
       expect(stock.status).toBe(200);
       const pending = await fetch(`${base}/ops/dead-letters`, { headers: { authorization: `Bearer ${token}` } });
       expect(((await pending.json()) as { items: unknown[] }).items).toEqual([]);
+
+      // A letter whose consumer runs nowhere cannot be replayed: discarded from the page, with the reason asked for.
+      const inventory = host.modules.find((m) => m.definition.name === 'inventory');
+      const [event] = resultRows<{ envelope: EventEnvelope }>(
+        await db.db.execute(sql`select envelope from catalog.outbox where name = 'catalog.product-created' and version = 2 limit 1`),
+      );
+      await inventory?.deadLetters.record('inventory:retired-handler', (event as { envelope: EventEnvelope }).envelope, new Error('no such consumer'), 1);
+      await page.reload();
+      await page.waitForSelector('[data-testid=discard]', { timeout: 60_000 });
+      const orphan = await page.getAttribute('[data-testid=discard]', 'data-id');
+      page.once('dialog', (dialog) => void dialog.accept('handler retired'));
+      await page.click('[data-testid=discard]');
+      await page.waitForFunction((letter) => document.getElementById('replay-status')?.textContent?.includes(`${letter} discarded`), orphan, {
+        timeout: 60_000,
+      });
+      const left = await fetch(`${base}/ops/dead-letters?pending=false`, { headers: { authorization: `Bearer ${token}` } });
+      expect(((await left.json()) as { items: { id: string }[] }).items.map((l) => l.id)).not.toContain(orphan);
     } finally {
       await context.close();
     }

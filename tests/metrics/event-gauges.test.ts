@@ -60,4 +60,28 @@ describe.each(testDatabases)('event pipeline gauges on $name', (testDatabase) =>
       expect(valueOf(samples, 'cleave_event_dead_letters_pending', { module: 'inventory', consumer })).toBe(1);
     }, 30_000);
   });
+
+  it('a letter for a consumer that runs nowhere counts as pending until it is discarded, then reads 0', async () => {
+    database = await testDatabase.open();
+    const h = (host = await startTestHost({ database }));
+    const inventory = h.modules.find((m) => m.definition.name === 'inventory');
+    const consumer = 'inventory:retired-handler';
+    const envelope = {
+      id: randomUUID(),
+      name: 'catalog.product-created',
+      version: 2,
+      occurredAt: new Date().toISOString(),
+      key: randomUUID(),
+      correlationId: randomUUID(),
+      causationId: null,
+      traceparent: null,
+      payload: {},
+    };
+    await inventory?.deadLetters.record(consumer, envelope, new Error('no such consumer'), 1);
+    await eventually(async () => expect(valueOf(await scrape(h), 'cleave_event_dead_letters_pending', { module: 'inventory', consumer })).toBe(1), 30_000);
+    const [letter] = await (inventory?.deadLetters.list({ pendingOnly: true }) ?? []);
+    expect((await call(h, 'POST', `/ops/dead-letters/${letter?.id}/discard`, { reason: 'handler retired' })).status).toBe(200);
+    // Without the reset of consumers seen before, the gauge kept 1 and the dead-letter alert never cleared.
+    await eventually(async () => expect(valueOf(await scrape(h), 'cleave_event_dead_letters_pending', { module: 'inventory', consumer })).toBe(0), 30_000);
+  });
 });

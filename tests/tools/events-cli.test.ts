@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
@@ -33,6 +34,9 @@ describe('npm run events: arguments', () => {
     expect(() => toCommand(['redrive'], { url, module: 'catalog' }, now)).toThrow('needs --since');
     expect(() => toCommand(['redrive'], { url, module: 'catalog', since: '1h', mode: 'some' }, now)).toThrow('--mode must be missing or all');
     expect(() => toCommand(['replay'], { url }, now)).toThrow('needs --id');
+    expect(() => toCommand(['discard'], { url, reason: 'gone' }, now)).toThrow('needs --id');
+    expect(() => toCommand(['discard'], { url, id: 'x', reason: '  ' }, now)).toThrow('needs --reason');
+    expect(toCommand(['discard'], { url, id: 'x', reason: ' handler retired ' }, now)).toEqual({ action: 'discard', url, id: 'x', reason: 'handler retired' });
     expect(() => toCommand(['audit'], { url, module: 'catalog', since: '1h', until: '2h' }, now)).toThrow('--until (');
     expect(() => toCommand(['redrive'], { url, module: 'catalog', since: '2026-01-02T00:00:00Z', until: '2026-01-02T00:00:00Z' }, now)).toThrow(
       'must be after --since',
@@ -126,6 +130,9 @@ describe.each(testDatabases.slice(0, 1))('npm run events against a host on $name
     expect(tooOld.stderr).toContain('events/window-too-old');
 
     expect(await events(['dead-letters', '--url', server.url], operator)).toMatchObject({ status: 0 });
+    const missing = await events(['discard', '--url', server.url, '--id', randomUUID(), '--reason', 'typo'], operator);
+    expect(missing.status).toBe(3);
+    expect(missing.stderr).toContain('events/dead-letter-not-found');
 
     // Over HTTP too, an empty window is refused rather than answered with nothing to do.
     const since = new Date(Date.now() - 60_000).toISOString();

@@ -1,6 +1,6 @@
 /** What `npm run events` was asked to do, checked before anything is sent. */
 export interface EventsCommand {
-  action: 'subscriptions' | 'audit' | 'redrive' | 'dead-letters' | 'replay';
+  action: 'subscriptions' | 'audit' | 'redrive' | 'dead-letters' | 'replay' | 'discard';
   url: string;
   module?: string;
   since?: string;
@@ -8,6 +8,7 @@ export interface EventsCommand {
   consumer?: string;
   mode?: 'missing' | 'all';
   id?: string;
+  reason?: string;
 }
 
 export const usage = `usage: npm run events -- <action> --url <host URL> [options]
@@ -16,6 +17,7 @@ export const usage = `usage: npm run events -- <action> --url <host URL> [option
   redrive --module <producer> --since <t>    send them again [--mode missing|all]
   dead-letters                               pending dead letters of the host's modules
   replay  --id <dead letter id>              deliver one dead letter again
+  discard --id <dead letter id> --reason <why>   delete one no replay can settle (audited)
 options: --until <t>, --consumer <module:handler>; <t> is an ISO time or an age such as 30m, 6h, 2d
 CLEAVE_TOKEN: an access token with the operator scope (the ops endpoints need it)`;
 
@@ -32,7 +34,7 @@ export function pointInTime(value: string, now: Date): string {
 /** Checks the parsed options of one action; throws a readable message. */
 export function toCommand(positionals: string[], values: Record<string, string | undefined>, now = new Date()): EventsCommand {
   const [action, ...extra] = positionals;
-  const actions = ['subscriptions', 'audit', 'redrive', 'dead-letters', 'replay'];
+  const actions = ['subscriptions', 'audit', 'redrive', 'dead-letters', 'replay', 'discard'];
   if (!action || !actions.includes(action) || extra.length > 0) throw new Error(`name one action: ${actions.join(', ')}`);
   const url = values.url;
   if (!url || !/^https?:\/\/[^\s/]+(\/[^\s]*)?$/.test(url)) throw new Error('--url must be the http(s) address of a Cleave host');
@@ -51,9 +53,14 @@ export function toCommand(positionals: string[], values: Record<string, string |
     if (values.mode !== 'missing' && values.mode !== 'all') throw new Error('--mode must be missing or all');
     command.mode = values.mode;
   }
-  if (action === 'replay') {
-    if (!values.id) throw new Error('replay needs --id <dead letter id>');
+  if (action === 'replay' || action === 'discard') {
+    if (!values.id) throw new Error(`${action} needs --id <dead letter id>`);
     command.id = values.id;
+  }
+  if (action === 'discard') {
+    const reason = values.reason?.trim();
+    if (!reason) throw new Error('discard needs --reason <why it is given up>, kept in the audit trail');
+    command.reason = reason;
   }
   return command;
 }

@@ -1,6 +1,6 @@
 /**
  * `npm run events -- <action> --url <host URL> …`: the operator's tool for the event pipeline, over a host's ops
- * endpoints: list subscriptions, audit what a broker lost, redrive it, list and replay dead letters.
+ * endpoints: list subscriptions, audit what a broker lost, redrive it, list, replay and discard dead letters.
  * The ops endpoints need an operator's access token, taken from `CLEAVE_TOKEN`.
  * Exit codes: 0 done, 1 the audit found missing deliveries, 2 bad usage, 3 the host refused, could not be reached or
  * did not answer with Cleave's JSON (another server at that URL).
@@ -27,6 +27,7 @@ const parsed = parseCommandLine({
     consumer: { type: 'string' },
     mode: { type: 'string' },
     id: { type: 'string' },
+    reason: { type: 'string' },
   },
 });
 let command: EventsCommand;
@@ -98,5 +99,8 @@ switch (command.action) {
     break;
   case 'replay':
     print(await send('POST', `/ops/dead-letters/${encodeURIComponent(command.id ?? '')}/replay`));
+    break;
+  case 'discard':
+    print(await send('POST', `/ops/dead-letters/${encodeURIComponent(command.id ?? '')}/discard`, { reason: command.reason }));
     break;
 }

@@ -142,6 +142,25 @@ function renderDeadLetters(letters) {
       }
       await refresh();
     });
+    // A letter no replay can settle (its consumer runs nowhere) is discarded, with a reason for the audit trail.
+    const discard = el('button', { type: 'button', 'data-testid': 'discard', 'data-id': d.id }, 'Discard');
+    discard.addEventListener('click', async () => {
+      const reason = window.prompt(`Why is dead letter ${d.id.slice(0, 8)} given up? (kept in the audit trail)`)?.trim();
+      if (!reason) return;
+      discard.disabled = true;
+      try {
+        await api(`/ops/dead-letters/${encodeURIComponent(d.id)}/discard`, {
+          method: 'POST',
+          headers: { 'x-csrf-token': csrf, 'content-type': 'application/json' },
+          body: JSON.stringify({ reason }),
+        });
+        fill('replay-status', `Dead letter ${d.id} discarded.`);
+      } catch (error) {
+        if (error instanceof SignedOut) return location.assign('/ops/sign-in');
+        fill('replay-status', `Dead letter ${d.id} could not be discarded: ${error.message}`);
+      }
+      await refresh();
+    });
     return [
       el('code', {}, d.id.slice(0, 8)),
       `${d.module} / ${d.consumer}`,
@@ -150,7 +169,7 @@ function renderDeadLetters(letters) {
       d.failedAt,
       el('pre', { class: 'error' }, d.error),
       el('pre', { class: 'payload', 'data-testid': 'payload' }, JSON.stringify(d.envelope.payload ?? d.envelope, null, 2)),
-      button,
+      el('span', { class: 'actions' }, button, discard),
     ];
   });
   fill(
