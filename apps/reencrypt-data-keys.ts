@@ -7,7 +7,7 @@
  * `--offline`. `--pause-ms` spreads the load on a busy database. Exit codes: 0 done, 1 failed, 2 bad usage.
  */
 import process from 'node:process';
-import { parseCommandLine, usageError } from '../platform/cli/index.ts';
+import { parseCommandLine, usageError, wholeNumber } from '../platform/cli/index.ts';
 import { classifiedColumns } from '../platform/compliance/index.ts';
 import { loadConfigOrExit } from '../platform/config/index.ts';
 import { pendingMigrations, readMigrations } from '../platform/db/index.ts';
@@ -31,7 +31,7 @@ const command = {
   --offline     embedded PGlite (DATA_DIR) with the host stopped
   --module      only this module (repeatable); by default every module with data keys
   --batch-size  data keys per transaction (1 to 10000)
-  --pause-ms    pause between batches, to spread the load on a busy database
+  --pause-ms    pause between batches, to spread the load on a busy database (0 to 3600000)
   --dry-run     count the data keys to rewrap, change nothing`,
 };
 const args = parseCommandLine({
@@ -44,10 +44,11 @@ const args = parseCommandLine({
     'pause-ms': { type: 'string', default: '0' },
   },
 }).values;
-const batchSize = Number(args['batch-size']);
-const pauseMs = Number(args['pause-ms']);
-if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) usageError(command, '--batch-size must be a whole number from 1 to 10000');
-if (!Number.isInteger(pauseMs) || pauseMs < 0) usageError(command, '--pause-ms must be a whole number of milliseconds');
+const batchSize =
+  wholeNumber(args['batch-size'], 1, 10_000) ?? usageError(command, `--batch-size must be a whole number from 1 to 10000, got "${args['batch-size']}"`);
+const pauseMs =
+  wholeNumber(args['pause-ms'], 0, 3_600_000) ??
+  usageError(command, `--pause-ms must be a whole number of milliseconds up to 3600000, got "${args['pause-ms']}"`);
 
 // The modules that keep data keys: those with columns they classify as encrypted (sealed under per-subject keys).
 const encrypting = modules.filter((m) => classifiedColumns(m.data).some((c) => c.data.protection === 'encrypted'));

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import process from 'node:process';
 import { modules } from '../apps/modules.ts';
-import { parseCommandLine, usageError } from '../platform/cli/index.ts';
+import { parseCommandLine, usageError, wholeNumber } from '../platform/cli/index.ts';
 import { deploymentNotes, entryPoint, topologyFor } from './extract/templates.ts';
 import { manifestsAfterExtract } from './extract/k8s-step.ts';
 
@@ -46,8 +46,7 @@ const [name, ...extra] = parsed.positionals;
 if (!name || extra.length > 0) usageError(command, 'name exactly one module to extract');
 const definition = modules.find((m) => m.name === name);
 if (!definition) usageError(command, `unknown module "${name}"; modules: ${known.join(', ')}`);
-const port = Number(parsed.values.port);
-if (!Number.isInteger(port) || port < 1 || port > 65535) usageError(command, `--port must be a port number, got ${parsed.values.port}`);
+const port = wholeNumber(parsed.values.port, 1, 65535) ?? usageError(command, `--port must be a port number from 1 to 65535, got "${parsed.values.port}"`);
 const monolithUrl = parsed.values['monolith-url'];
 if (!/^https?:\/\/[^\s/]+$/.test(monolithUrl)) usageError(command, `--monolith-url must look like http://host:port, got ${monolithUrl}`);
 

@@ -1,5 +1,6 @@
 import process from 'node:process';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { parseArgs, ParseArgsConfig } from 'node:util';
+import { parseArgsOnce } from './parse-args-once.ts';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -18,8 +19,8 @@ export interface CommandLine<O extends Options> {
 
 /**
  * Reads a command's arguments the way every Cleave command does: `--help` or `-h` prints the usage to stdout and
- * exits 0; an unknown option, a missing value or a positional it does not take prints the problem and the usage to
- * stderr and exits 2, before the command touches anything.
+ * exits 0; an unknown option, a missing value, an option of one value given twice or a positional it does not take
+ * prints the problem and the usage to stderr and exits 2, before the command touches anything.
  *
  * @example
  * const { values } = parseCommandLine({ name: 'keys:rotate', usage, options: { offline: { type: 'boolean', default: false } } });
@@ -33,7 +34,7 @@ export function parseCommandLine<const O extends Options>(command: CommandLine<O
   };
   let parsed: ReturnType<typeof parseArgs<typeof config>>;
   try {
-    parsed = parseArgs(config);
+    parsed = parseArgsOnce(config);
   } catch (error) {
     usageError(command, error instanceof Error ? error.message : String(error));
   }

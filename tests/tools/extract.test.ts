@@ -93,7 +93,13 @@ describe('npm run extract', { timeout: processTestTimeoutMs }, () => {
     [['billing'], 'unknown module "billing"; modules: catalog, inventory'],
     [[], 'name exactly one module'],
     [['inventory', 'catalog'], 'name exactly one module'],
-    [['inventory', '--port', 'x'], '--port must be a port number'],
+    [['inventory', '--port', 'x'], 'extract: --port must be a port number from 1 to 65535, got "x"'],
+    [['inventory', '--port', '0x10'], 'extract: --port must be a port number from 1 to 65535, got "0x10"'],
+    [['inventory', '--port', ' 3001 '], 'extract: --port must be a port number from 1 to 65535, got " 3001 "'],
+    [['inventory', '--port', '1e3'], 'extract: --port must be a port number from 1 to 65535, got "1e3"'],
+    [['inventory', '--port', ''], 'extract: --port must be a port number from 1 to 65535, got ""'],
+    [['inventory', '--port', '65536'], 'extract: --port must be a port number from 1 to 65535, got "65536"'],
+    [['inventory', '--port', '1', '--port', '2'], 'extract: --port given more than once ("1", "2"): give it once'],
     [['inventory', '--colour'], "Unknown option '--colour'"],
   ])('bad input %j exits 2 with a readable message', (args, message) => {
     const result = extract(args, mkdtempSync(join(tmpdir(), 'cleave-extract-')));

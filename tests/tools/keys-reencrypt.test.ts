@@ -173,6 +173,16 @@ describe.each(targets.map((open, i) => ({ open, name: i === 0 ? 'pglite' : 'post
       expect(notEncrypting.code).toBe(2);
       expect(notEncrypting.output).toContain('no module with data keys named catalog');
       expect((await reencrypt(target, ['--batch-size', '0'])).code).toBe(2);
+      for (const args of [
+        ['--batch-size', '0x10'],
+        ['--batch-size', '5', '--batch-size', '6'],
+        ['--pause-ms', ' 5 '],
+        ['--pause-ms', ''],
+      ]) {
+        const refused = await reencrypt(target, args);
+        expect(refused.code, args.join(' ')).toBe(2);
+        expect(refused.output).toMatch(/^keys:reencrypt: --(batch-size|pause-ms) (must be a whole number|given more than once)/m);
+      }
       if (target.name === 'pglite') {
         const online = await reencrypt(target, [], undefined, false);
         expect(online.code).toBe(2);

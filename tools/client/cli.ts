@@ -1,7 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { OutputError, writeOutputFiles } from '../../platform/cli/index.ts';
+import { OutputError, parseArgsOnce, writeOutputFiles } from '../../platform/cli/index.ts';
 import { defaultSpecPath, loadOpenApiDocument, UsageError } from './openapi-document.ts';
 import { renderClient } from './render-client.ts';
 
@@ -26,7 +25,7 @@ const USAGE = `usage: npm run client -- [--spec ${defaultSpecPath}] [--out ${def
 export async function runCli(args: readonly string[], io: CliIo): Promise<number> {
   let values: { spec?: string | undefined; out?: string | undefined; check?: boolean | undefined; help?: boolean | undefined };
   try {
-    ({ values } = parseArgs({
+    ({ values } = parseArgsOnce({
       args: [...args],
       options: { spec: { type: 'string' }, out: { type: 'string' }, check: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
       strict: true,

@@ -1,6 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-import { OutputError, writeOutputFiles } from '../../platform/cli/index.ts';
+import { OutputError, parseArgsOnce, writeOutputFiles } from '../../platform/cli/index.ts';
 import type { ModuleDefinition, SchemaTables } from '../../platform/host/index.ts';
 import { renderMarkdown } from './render-markdown.ts';
 import { complianceReport, SchemaMismatchError } from './report.ts';
@@ -33,7 +32,7 @@ export async function runCli(
 ): Promise<number> {
   let values: { markdown?: string | undefined; json?: string | undefined; check?: boolean | undefined; help?: boolean | undefined };
   try {
-    ({ values } = parseArgs({
+    ({ values } = parseArgsOnce({
       args: [...args],
       options: { markdown: { type: 'string' }, json: { type: 'string' }, check: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
       strict: true,

@@ -1,7 +1,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import process from 'node:process';
-import { parseArgs } from 'node:util';
+import { parseArgsOnce } from '../../platform/cli/index.ts';
 import type { ConsumerContract } from '../../platform/contracts/consumer-contract.ts';
 import { breakingRewrites, committedFiles, consumerContractsDir, driftOf, plannedFiles } from './files.ts';
 import { parseRecord, RecordFileError } from './record.ts';
@@ -36,7 +36,7 @@ export function runCli(args: readonly string[], io: CliIo, contracts: readonly C
 function run(args: readonly string[], io: CliIo, contracts: readonly ConsumerContract[], dir: string): number {
   let values: { check?: boolean | undefined; 'accept-breaking'?: boolean | undefined; help?: boolean | undefined };
   try {
-    ({ values } = parseArgs({
+    ({ values } = parseArgsOnce({
       args: [...args],
       options: { check: { type: 'boolean' }, 'accept-breaking': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
       strict: true,

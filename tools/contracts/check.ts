@@ -6,8 +6,8 @@
  */
 import { basename } from 'node:path';
 import process from 'node:process';
-import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
+import { parseArgsOnce } from '../../platform/cli/index.ts';
 import { baselineFiles, resolveRef, UsageError } from './baseline.ts';
 import { classifyContract, type Finding } from './classify.ts';
 import { contractFiles, mergedFile } from './documents.ts';
@@ -19,7 +19,7 @@ const usage = 'usage: npm run contracts:check [-- --base <git ref>] [--root <rep
 function options(): { base: string; root: string } {
   let parsed;
   try {
-    parsed = parseArgs({ options: { base: { type: 'string', default: 'HEAD' }, root: { type: 'string', default: repositoryRoot }, help: { type: 'boolean', short: 'h' } } });
+    parsed = parseArgsOnce({ options: { base: { type: 'string', default: 'HEAD' }, root: { type: 'string', default: repositoryRoot }, help: { type: 'boolean', short: 'h' } } });
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }

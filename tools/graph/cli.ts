@@ -1,6 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-import { OutputError, writeOutputFiles } from '../../platform/cli/index.ts';
+import { OutputError, parseArgsOnce, writeOutputFiles } from '../../platform/cli/index.ts';
 import { moduleGraph, type GraphModule } from './module-graph.ts';
 import { toDot } from './render-dot.ts';
 import { renderSvg } from './render-svg.ts';
@@ -26,7 +25,7 @@ const USAGE = `usage: npm run graph -- [--out ${defaultGraphPath}] [--dot] [--ch
 export async function runCli(args: readonly string[], io: CliIo, modules: readonly GraphModule[]): Promise<number> {
   let values: { out?: string | undefined; dot?: boolean | undefined; check?: boolean | undefined; help?: boolean | undefined };
   try {
-    ({ values } = parseArgs({
+    ({ values } = parseArgsOnce({
       args: [...args],
       options: { out: { type: 'string' }, dot: { type: 'boolean' }, check: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
       strict: true,

@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseArgsOnce, wholeNumber } from '../../platform/cli/index.ts';
 import type { K8sOptions } from './model.ts';
 
 /** Bad flags: the command line prints the message and the usage, and exits 2. */
@@ -29,9 +29,9 @@ export function isImageReference(value: string): boolean {
 /** `name=value` pairs of a repeated flag, each value a whole number in `[min, max]`. */
 function pairs(flag: string, values: readonly string[], min: number, max: number): [string, number][] {
   return values.map((v) => {
-    const match = /^([a-z][a-z0-9-]*)=(\d+)$/.exec(v.trim());
-    const n = Number(match?.[2]);
-    if (!match?.[1] || n < min || n > max) throw new UsageError(`--${flag} must be <name>=<whole number from ${min} to ${max}>, got "${v}"`);
+    const match = /^([a-z][a-z0-9-]*)=(.*)$/.exec(v);
+    const n = wholeNumber(match?.[2] ?? '', min, max);
+    if (!match?.[1] || n === undefined) throw new UsageError(`--${flag} must be <name>=<whole number from ${min} to ${max}>, got "${v}"`);
     return [match[1], n];
   });
 }
@@ -51,7 +51,7 @@ function url(flag: string, value: string | undefined, origin = false): string | 
 export function parseK8sArgs(args: readonly string[], defaults: { extracted: string[]; appVersion: string }): K8sCommand {
   let values;
   try {
-    values = parseArgs({
+    values = parseArgsOnce({
       args: [...args],
       options: {
         module: { type: 'string', multiple: true },

@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseArgsOnce } from '../../platform/cli/index.ts';
 import { commandOf, derivedSteps, runDerivedSteps } from './derived.ts';
 import { NameError } from './names.ts';
 import { applyPlan, generateWithDrizzleKit, planModule, registryFile, type MigrationGenerator } from './scaffold.ts';
@@ -32,7 +32,7 @@ const USAGE = `usage: npm run new:module -- <name> [--entity <thing>] [--owner <
 export function runCli(args: readonly string[], io: CliIo, options: CliOptions): number {
   let parsed;
   try {
-    parsed = parseArgs({
+    parsed = parseArgsOnce({
       args: [...args],
       allowPositionals: true,
       options: {

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
+import { parseArgsOnce } from '../../../platform/cli/index.ts';
 import type { CliIo } from '../cli.ts';
 import { maxModuleNameLength, NameError, spell } from '../names.ts';
 import { addToModule, type ModuleAddition } from './add-to-module.ts';
@@ -38,7 +38,7 @@ interface WorkflowPlan {
 export async function runWorkflowCli(args: readonly string[], io: CliIo, root: string): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args: [...args], allowPositionals: true, options: { from: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+    parsed = parseArgsOnce({ args: [...args], allowPositionals: true, options: { from: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
   } catch (error) {
     return usage(io, error instanceof Error ? error.message : String(error));
   }

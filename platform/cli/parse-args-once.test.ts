@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { parseArgsOnce } from './parse-args-once.ts';
+
+const options = { port: { type: 'string' }, module: { type: 'string', multiple: true }, force: { type: 'boolean' } } as const;
+
+describe('parseArgsOnce', () => {
+  it('reads the options as parseArgs does', () => {
+    const { values } = parseArgsOnce({ args: ['--port', '1', '--module', 'a', '--module=b', '--force'], options, strict: true });
+    expect(values).toEqual({ port: '1', module: ['a', 'b'], force: true });
+  });
+
+  it.each([
+    [['--port', '1', '--port', '2'], '--port given more than once ("1", "2"): give it once'],
+    [['--port=1', '--port', '1'], '--port given more than once ("1", "1"): give it once'],
+  ])('%j throws naming the option and its values', (args, message) => {
+    expect(() => parseArgsOnce({ args, options, strict: true })).toThrow(new TypeError(message));
+  });
+
+  it('lets a repeatable option and a repeated switch through', () => {
+    const { values } = parseArgsOnce({ args: ['--module', 'a', '--module', 'a', '--force', '--force'], options, strict: true });
+    expect(values).toEqual({ module: ['a', 'a'], force: true });
+  });
+});

@@ -1,0 +1,24 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+/**
+ * `parseArgs` of node:util, except that an option taking one value may be given only once: node keeps the last of
+ * `--port 1 --port 2` without a word, so a typo or a pasted flag would win silently. Throws a `TypeError` whose
+ * message names the option and the values given, as parseArgs throws for an unknown option; options declared
+ * `multiple` and boolean ones (repeating them changes nothing) pass.
+ *
+ * @example
+ * const { values } = parseArgsOnce({ args, options: { out: { type: 'string' } }, strict: true });
+ */
+export function parseArgsOnce<const T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
+  const parsed = parseArgs({ ...config, tokens: true });
+  const given = new Map<string, string[]>();
+  for (const token of parsed.tokens ?? []) {
+    if (token.kind !== 'option' || token.value === undefined) continue;
+    const option = config.options?.[token.name];
+    if (!option || option.type !== 'string' || option.multiple === true) continue;
+    const values = [...(given.get(token.name) ?? []), token.value];
+    given.set(token.name, values);
+    if (values.length > 1) throw new TypeError(`--${token.name} given more than once (${values.map((v) => JSON.stringify(v)).join(', ')}): give it once`);
+  }
+  return parsed as ReturnType<typeof parseArgs<T>>;
+}
