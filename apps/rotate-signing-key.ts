@@ -2,14 +2,15 @@
  * `npm run keys:rotate [-- --offline]`: rotates identity's signing key in its database and prints the key set. Safe
  * while replicas serve on PostgreSQL: the new key is published at once and signs after IDENTITY_KEY_ACTIVATION_DELAY.
  * Embedded PGlite belongs to one process: with a host running on it, use POST /identity/v1/keys/rotate instead;
- * `--offline` says the host is stopped. Exit codes: 0 rotated, 1 failed, 2 bad usage.
+ * `--offline` says the host is stopped, and is refused when identity is on PostgreSQL. Exit codes: 0 rotated, 1 failed,
+ * 2 bad usage.
  */
 import process from 'node:process';
 import { auditMigrations } from '../platform/audit/index.ts';
 import { parseCommandLine } from '../platform/cli/index.ts';
 import { loadConfigOrExit } from '../platform/config/index.ts';
-import { pendingMigrations, readMigrations } from '../platform/db/index.ts';
-import { missingEmbeddedData, openModuleDatabases } from '../platform/host/index.ts';
+import { pendingMigrations, readMigrations, redactUrl } from '../platform/db/index.ts';
+import { databaseSetting, missingEmbeddedData, openModuleDatabases } from '../platform/host/index.ts';
 import { createLogger } from '../platform/observability/index.ts';
 import { identityModule, rotateSigningKeys } from '../modules/identity/index.ts';
 
@@ -20,10 +21,20 @@ function fail(message: string, code: number): never {
 
 const usage = `usage: npm run keys:rotate [-- --offline]
   rotates identity's signing key in its database (DATABASE_URL / IDENTITY_DATABASE_URL) and prints the key set
-  --offline  embedded PGlite (DATA_DIR) with the host stopped; with a host running, use POST /identity/v1/keys/rotate`;
+  --offline  embedded PGlite (DATA_DIR) with the host stopped; with a host running, use POST /identity/v1/keys/rotate;
+             refused when DATABASE_URL or IDENTITY_DATABASE_URL is set`;
 const { offline } = parseCommandLine({ name: 'keys:rotate', usage, options: { offline: { type: 'boolean', default: false } } }).values;
 const config = loadConfigOrExit();
-const embedded = !config.database.moduleUrls.identity && !config.database.url;
+const url = config.database.moduleUrls.identity ?? config.database.url;
+const embedded = !url;
+// --offline means embedded PGlite with the host stopped; given with a PostgreSQL URL, the operator may believe the
+// rotation touches a local directory while it changes the shared database every replica signs from.
+if (url && offline) {
+  fail(
+    `--offline is for embedded PGlite (DATA_DIR), but identity is on PostgreSQL at ${redactUrl(url)} (${databaseSetting(config, 'identity')}): drop --offline to rotate there (safe while replicas serve), or unset ${databaseSetting(config, 'identity')} to rotate the PGlite data.`,
+    2,
+  );
+}
 if (embedded && !offline) {
   fail(
     `identity is on embedded PGlite (${config.database.dataDir}), which one process owns: rotate through the running host (POST /identity/v1/keys/rotate), or stop it and pass --offline.`,
@@ -43,6 +54,9 @@ try {
     (await pendingMigrations(db, 'identity', readMigrations(identityModule.migrations))) +
     (await pendingMigrations(db, 'identity', auditMigrations('identity')));
   if (pending > 0) fail('identity has pending migrations: run npm run db:migrate first.', 1);
+  process.stderr.write(
+    `keys:rotate: rotating identity's signing key on ${url ? `PostgreSQL at ${redactUrl(url)}` : `embedded PGlite in ${config.database.dataDir}`}\n`,
+  );
   process.stdout.write(`${JSON.stringify(await rotateSigningKeys(config, db), null, 2)}\n`);
 } catch (error) {
   fail(error instanceof Error ? error.message : String(error), 1);

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import process from 'node:process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { processTestTimeoutMs } from '../support/timeouts.ts';
@@ -31,6 +31,37 @@ describe('the key commands with a database they cannot reach', { timeout: proces
     expect(result.stderr).not.toContain('provision');
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).not.toMatch(/^\s+at /m);
+  });
+});
+
+describe('keys:rotate --offline with identity on PostgreSQL', { timeout: processTestTimeoutMs }, () => {
+  it.each([
+    ['DATABASE_URL', { DATABASE_URL: 'postgres://postgres:s3cret@127.0.0.1:1/nothing' }],
+    [
+      'IDENTITY_DATABASE_URL',
+      { DATABASE_URL: 'postgres://postgres:s3cret@127.0.0.1:1/nothing', IDENTITY_DATABASE_URL: 'postgres://id:s3cret@127.0.0.1:1/identity' },
+    ],
+  ])('with %s refuses in one line naming the database, password masked, exit 2, before connecting', (setting, env) => {
+    const result = runWithUnreachableDatabase('apps/rotate-signing-key.ts', ['--offline'], env);
+    expect(result.status).toBe(2);
+    const url = setting === 'DATABASE_URL' ? 'postgres://postgres:[redacted]@127.0.0.1:1/nothing' : 'postgres://id:[redacted]@127.0.0.1:1/identity';
+    expect(result.stderr.trim()).toBe(
+      `keys:rotate: --offline is for embedded PGlite (DATA_DIR), but identity is on PostgreSQL at ${url} (${setting}): drop --offline to rotate there (safe while replicas serve), or unset ${setting} to rotate the PGlite data.`,
+    );
+    expect(result.stderr).not.toContain('s3cret');
+  });
+
+  it('offline on a migrated DATA_DIR says which database it rotates on, and rotates', () => {
+    const dataDir = join(mkdtempSync(join(tmpdir(), 'cleave-keys-')), 'data');
+    try {
+      expect(runWithUnreachableDatabase('apps/monolith/migrate.ts', [], { DATA_DIR: dataDir, LOG_LEVEL: 'warn' }).status).toBe(0);
+      const result = runWithUnreachableDatabase('apps/rotate-signing-key.ts', ['--offline'], { DATA_DIR: dataDir, LOG_LEVEL: 'warn' });
+      expect(result.status, result.stderr).toBe(0);
+      expect(result.stderr).toContain(`keys:rotate: rotating identity's signing key on embedded PGlite in ${dataDir}\n`);
+      expect(JSON.parse(result.stdout)).toHaveProperty('keys');
+    } finally {
+      rmSync(dirname(dataDir), { recursive: true, force: true });
+    }
   });
 });
 
