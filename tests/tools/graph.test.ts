@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -213,8 +213,29 @@ describe('npm run graph', { timeout: processTestTimeoutMs }, () => {
     expect(await run(['--out', out, '--check'])).toMatchObject({ code: 1, err: [`graph: ${out} is out of date with the modules; run npm run graph`] });
   });
 
+  it('--dot prints the DOT source, or writes it where --out says and prints nothing of it', async () => {
+    const dot = toDot(moduleGraph(modules));
+    expect(await run(['--dot'])).toMatchObject({ code: 0, out: [dot.trimEnd()], err: [] });
+    const dir = mkdtempSync(join(tmpdir(), 'cleave-graph-'));
+    try {
+      const out = join(dir, 'nested', 'graph.dot');
+      expect(await run(['--dot', '--out', out])).toEqual({ code: 0, out: [`graph: wrote ${out} (DOT source)`], err: [] });
+      expect(readFileSync(out, 'utf8')).toBe(dot);
+      writeFileSync(join(dir, 'afile'), '');
+      expect(await run(['--dot', '--out', join(dir, 'afile', 'x.gv')])).toEqual({
+        code: 1,
+        out: [],
+        err: [`graph: cannot write ${join(dir, 'afile', 'x.gv')}: ${join(dir, 'afile')} is a file, not a folder`],
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it.each([
     [['--colour'], "Unknown option '--colour'"],
+    [['--dot', '--out', 'docs/graph.svg'], '--out with --dot must name a .dot or .gv file, got "docs/graph.svg"'],
+    [['--out', 'a.svg', '--out', 'b.svg'], '--out given more than once ("a.svg", "b.svg"): give it once'],
     [['docs/x.svg'], "Unexpected argument 'docs/x.svg'"],
     [['--out', 'docs/graph.png'], '--out must name an .svg file, got "docs/graph.png"'],
     [['--out'], "Option '--out <value>' argument missing"],

@@ -13,8 +13,8 @@ export interface CliIo {
 export const defaultGraphPath = 'docs/module-graph.svg';
 
 const USAGE = `usage: npm run graph -- [--out ${defaultGraphPath}] [--dot] [--check]
-  --out    the SVG file to write
-  --dot    print the Graphviz DOT source instead of writing the SVG
+  --out    the SVG file to write (with --dot, the .dot or .gv file)
+  --dot    the Graphviz DOT source instead of the SVG: printed, or written to --out
   --check  write nothing; exit 1 if the SVG differs from what would be written`;
 
 /**
@@ -38,15 +38,15 @@ export async function runCli(args: readonly string[], io: CliIo, modules: readon
     io.out(USAGE);
     return 0;
   }
+  if (values.dot && values.check) return usage(io, '--dot and --check do not go together');
+  if (values.dot) {
+    if (values.out !== undefined && !/\.(dot|gv)$/.test(values.out)) return usage(io, `--out with --dot must name a .dot or .gv file, got "${values.out}"`);
+    return writeDot(io, toDot(moduleGraph(modules)), values.out);
+  }
   const out = values.out ?? defaultGraphPath;
   if (!out.endsWith('.svg')) return usage(io, `--out must name an .svg file, got "${out}"`);
-  if (values.dot && values.check) return usage(io, '--dot and --check do not go together');
 
   const dot = toDot(moduleGraph(modules));
-  if (values.dot) {
-    io.out(dot.trimEnd());
-    return 0;
-  }
   const svg = await renderSvg(dot);
   const current = existsSync(out) ? readFileSync(out, 'utf8') : undefined;
   if (values.check) {
@@ -62,6 +62,23 @@ export async function runCli(args: readonly string[], io: CliIo, modules: readon
     return 1;
   }
   io.out(`graph: wrote ${out} (${modules.length} modules)`);
+  return 0;
+}
+
+/** The DOT source on stdout, or in `out` when given. */
+function writeDot(io: CliIo, dot: string, out: string | undefined): number {
+  if (out === undefined) {
+    io.out(dot.trimEnd());
+    return 0;
+  }
+  try {
+    writeOutputFiles([[out, dot]]);
+  } catch (error) {
+    if (!(error instanceof OutputError)) throw error;
+    io.err(`graph: ${error.message}`);
+    return 1;
+  }
+  io.out(`graph: wrote ${out} (DOT source)`);
   return 0;
 }
 

@@ -1,7 +1,8 @@
 /**
  * @module graph
  * `npm run graph [-- --out docs/module-graph.svg] [--dot] [--check]`: draws the modules, their calls (from `uses`)
- * and their events (from contracts and subscriptions) as an SVG, with Graphviz in WebAssembly. Exit 2 on bad usage.
+ * and their events (from contracts and subscriptions) as an SVG, with Graphviz in WebAssembly; `--dot` gives the DOT
+ * source instead (on stdout, or in the `.dot`/`.gv` file `--out` names). Exit 2 on bad usage.
  */
 import process from 'node:process';
 import { modules } from '../../apps/modules.ts';
