@@ -14,6 +14,6 @@ parseCommandLine({
 });
 
 await migrateModules(loadConfigOrExit(), modules).catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`db:migrate: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
 });

@@ -36,10 +36,10 @@ describe('lint-boundaries command line', { timeout: processTestTimeoutMs }, () =
   });
 
   it.each([
-    ['a root without modules/', [join(fixtures, 'no-modules')], /has no modules\/ folder/],
+    ['a root without modules/', [join(fixtures, 'no-modules')], /^lint:boundaries: .*has no modules\/ folder/],
     ['a root that does not exist', [join(fixtures, 'does-not-exist')], /is not a directory/],
-    ['two roots', [fixtures, fixtures], /at most one root/],
-    ['an unknown option', ['--fix'], /unknown option --fix/],
+    ['two roots', [fixtures, fixtures], /^lint:boundaries: expected at most one root/],
+    ['an unknown option', ['--fix'], /^lint:boundaries: unknown option --fix/],
   ])('exits 2 with a readable message on %s', async (_, args, message) => {
     const { code, out, err } = await run(args);
 

@@ -102,7 +102,7 @@ describe('npm run client', () => {
     writeFileSync(join(out, 'index.ts'), '// edited\n');
     expect(await run(['--spec', spec, '--out', out, '--check'])).toMatchObject({
       code: 1,
-      err: [`client: ${out}/index.ts is out of date with ${spec}; run npm run client`],
+      err: [`client: ${out}/index.ts is out of date with ${spec}; run npm run client -- --spec ${spec} --out ${out}`],
     });
   });
 

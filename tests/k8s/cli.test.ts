@@ -33,8 +33,11 @@ describe('npm run k8s', { timeout: processTestTimeoutMs }, () => {
     writeFileSync(join(out, 'inventory.yaml'), readFileSync(join(out, 'inventory.yaml'), 'utf8').replace('cpu: 200m', 'cpu: 100m'));
     const drift = await k8s(['--out', out, '--module', 'inventory', '--namespace', 'shop', '--check']);
     expect(drift.status).toBe(1);
-    expect(drift.stderr).toContain('inventory.yaml is not what the modules and flags give');
-    expect(drift.stderr).toContain('run npm run k8s -- --module inventory --namespace shop');
+    // Every line prefixed; the command to run writes where the check looked.
+    expect(drift.stderr.trim().split('\n')).toEqual([
+      `k8s: ${out}/inventory.yaml is not what the modules and flags give`,
+      `k8s: run npm run k8s -- --module inventory --namespace shop --out ${out}`,
+    ]);
   });
 
   it.each([

@@ -119,6 +119,29 @@ describe('the host with a database or listen address it cannot use', { timeout: 
   });
 });
 
+describe('checks that find stale files', { timeout: processTestTimeoutMs }, () => {
+  it('alerts --check with a --runbook-base says to run it with that --runbook-base', () => {
+    const result = runWithUnreachableDatabase('tools/alerts/main.ts', ['--check', '--runbook-base', 'https://docs.example.com/runbooks']);
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim()).toBe(
+      'alerts: deploy/prometheus/cleave-alerts.yml is not what the modules give: run npm run alerts -- --runbook-base https://docs.example.com/runbooks',
+    );
+  });
+});
+
+describe('db:migrate with a database it cannot reach', { timeout: processTestTimeoutMs }, () => {
+  it('says so in one line prefixed with its name, exit 1', () => {
+    const result = runWithUnreachableDatabase('apps/monolith/migrate.ts', [], {
+      DATABASE_URL: 'postgres://postgres:s3cret@127.0.0.1:1/nothing',
+      LOG_LEVEL: 'warn',
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim()).toMatch(
+      /^db:migrate: Cannot reach PostgreSQL at postgres:\/\/postgres:\[redacted\]@127\.0\.0\.1:1\/nothing: .*; check DATABASE_URL\.$/,
+    );
+  });
+});
+
 describe('commands that take no arguments', { timeout: processTestTimeoutMs }, () => {
   it.each([
     ['db:migrate', 'apps/monolith/migrate.ts'],

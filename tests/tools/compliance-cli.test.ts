@@ -121,7 +121,9 @@ describe('npm run compliance', () => {
     writeFileSync(join(dir, 'c.json'), '{}\n');
     const stale = io();
     expect(await runCli([...paths, '--check'], stale.io, fixtures, tablesOf)).toBe(1);
-    expect(stale.err).toEqual([`compliance: ${join(dir, 'c.json')} out of date with the modules' declarations; run npm run compliance`]);
+    expect(stale.err).toEqual([
+      `compliance: ${join(dir, 'c.json')} out of date with the modules' declarations; run npm run compliance -- --markdown ${join(dir, 'c.md')} --json ${join(dir, 'c.json')}`,
+    ]);
   });
 
   it('a report path it cannot write exits 1 in one line, and writes neither report', async () => {

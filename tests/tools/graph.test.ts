@@ -210,7 +210,10 @@ describe('npm run graph', { timeout: processTestTimeoutMs }, () => {
     expect(await run(['--out', out])).toMatchObject({ code: 0, out: [`graph: wrote ${out} (${modules.length} modules)`] });
     expect(readFileSync(out, 'utf8')).toBe(readFileSync('docs/module-graph.svg', 'utf8'));
     writeFileSync(out, '<svg/>\n');
-    expect(await run(['--out', out, '--check'])).toMatchObject({ code: 1, err: [`graph: ${out} is out of date with the modules; run npm run graph`] });
+    expect(await run(['--out', out, '--check'])).toMatchObject({
+      code: 1,
+      err: [`graph: ${out} is out of date with the modules; run npm run graph -- --out ${out}`],
+    });
   });
 
   it('--dot prints the DOT source, or writes it where --out says and prints nothing of it', async () => {

@@ -7,7 +7,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import process from 'node:process';
-import { parseCommandLine, usageError } from '../../platform/cli/index.ts';
+import { npmRunCommand, parseCommandLine, usageError } from '../../platform/cli/index.ts';
 import { stringify } from 'yaml';
 import { modules } from '../../apps/modules.ts';
 import { alertRules } from './rules.ts';
@@ -35,7 +35,9 @@ if (values.check) {
     // a missing file is out of sync
   }
   if (current !== text) {
-    process.stderr.write('alerts: deploy/prometheus/cleave-alerts.yml is not what the modules give: run npm run alerts\n');
+    process.stderr.write(
+      `alerts: deploy/prometheus/cleave-alerts.yml is not what the modules give: run ${npmRunCommand('alerts', given === undefined ? [] : ['--runbook-base', given])}\n`,
+    );
     process.exit(1);
   }
   process.stdout.write('alerts: deploy/prometheus/cleave-alerts.yml is in sync\n');

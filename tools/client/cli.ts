@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { OutputError, parseArgsOnce, writeOutputFiles } from '../../platform/cli/index.ts';
+import { npmRunCommand, OutputError, parseArgsOnce, writeOutputFiles } from '../../platform/cli/index.ts';
 import { defaultSpecPath, loadOpenApiDocument, UsageError } from './openapi-document.ts';
 import { renderClient } from './render-client.ts';
 
@@ -52,7 +52,11 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
       .filter(([name, content]) => !sameFile(join(out, name), content))
       .map(([name]) => join(out, name));
     if (values.check) {
-      for (const path of stale) io.err(`client: ${path} is out of date with ${source}; run npm run client`);
+      const given = [
+        ...(values.spec === undefined || values.spec === defaultSpecPath ? [] : ['--spec', values.spec]),
+        ...(out === defaultClientDir ? [] : ['--out', out]),
+      ];
+      for (const path of stale) io.err(`client: ${path} is out of date with ${source}; run ${npmRunCommand('client', given)}`);
       if (stale.length === 0) io.out(`client: ${out} is up to date with ${source}`);
       return stale.length === 0 ? 0 : 1;
     }

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { OutputError, parseArgsOnce, writeOutputFiles } from '../../platform/cli/index.ts';
+import { npmRunCommand, OutputError, parseArgsOnce, writeOutputFiles } from '../../platform/cli/index.ts';
 import type { ModuleDefinition, SchemaTables } from '../../platform/host/index.ts';
 import { renderMarkdown } from './render-markdown.ts';
 import { complianceReport, SchemaMismatchError } from './report.ts';
@@ -64,8 +64,12 @@ export async function runCli(
   }
   if (values.check) {
     const stale = files.filter(([path, text]) => !existsSync(path) || readFileSync(path, 'utf8') !== text).map(([path]) => path);
-    if (stale.length === 0) io.out(`compliance: ${markdownPath} and ${jsonPath} are up to date`);
-    else io.err(`compliance: ${stale.join(' and ')} out of date with the modules' declarations; run npm run compliance`);
+    const given = [
+      ...(markdownPath === defaultPaths.markdown ? [] : ['--markdown', markdownPath]),
+      ...(jsonPath === defaultPaths.json ? [] : ['--json', jsonPath]),
+    ];
+    if (stale.length > 0) io.err(`compliance: ${stale.join(' and ')} out of date with the modules' declarations; run ${npmRunCommand('compliance', given)}`);
+    else io.out(`compliance: ${markdownPath} and ${jsonPath} are up to date`);
     return stale.length === 0 ? 0 : 1;
   }
   // Both or neither: a report half written would disagree with itself.

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { OutputError, parseArgsOnce, writeOutputFiles } from '../../platform/cli/index.ts';
+import { npmRunCommand, OutputError, parseArgsOnce, writeOutputFiles } from '../../platform/cli/index.ts';
 import { moduleGraph, type GraphModule } from './module-graph.ts';
 import { toDot } from './render-dot.ts';
 import { renderSvg } from './render-svg.ts';
@@ -51,7 +51,7 @@ export async function runCli(args: readonly string[], io: CliIo, modules: readon
   const current = existsSync(out) ? readFileSync(out, 'utf8') : undefined;
   if (values.check) {
     if (current === svg) io.out(`graph: ${out} is up to date`);
-    else io.err(`graph: ${out} is out of date with the modules; run npm run graph`);
+    else io.err(`graph: ${out} is out of date with the modules; run ${npmRunCommand('graph', out === defaultGraphPath ? [] : ['--out', out])}`);
     return current === svg ? 0 : 1;
   }
   try {

@@ -6,6 +6,9 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
+/** Where the manifests go by default. */
+export const defaultOut = 'deploy/k8s';
+
 export const usage = `usage: npm run k8s -- [--module <m>]... | [--all-in-one] [--out deploy/k8s] [--image <image>] [--namespace cleave]
   [--replicas <deployable>=<n>]... [--canary <module>=<percent> [--canary-image <image>]] [--gateway <name>]
   [--gateway-namespace <ns>] [--issuer <origin>] [--otlp-endpoint <url>] [--monitoring-namespace monitoring] [--check] [--help]`;
@@ -17,6 +20,8 @@ export interface K8sCommand {
   help: boolean;
   /** The flags that made the output, as the files' header repeats them. */
   command: string;
+  /** The same flags one by one, to say what to run. */
+  commandArgs: string[];
 }
 
 const dnsLabel = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -56,7 +61,7 @@ export function parseK8sArgs(args: readonly string[], defaults: { extracted: str
       options: {
         module: { type: 'string', multiple: true },
         'all-in-one': { type: 'boolean', default: false },
-        out: { type: 'string', default: 'deploy/k8s' },
+        out: { type: 'string', default: defaultOut },
         image: { type: 'string', default: `cleave:${defaults.appVersion}` },
         namespace: { type: 'string', default: 'cleave' },
         replicas: { type: 'string', multiple: true, default: [] },
@@ -101,8 +106,8 @@ export function parseK8sArgs(args: readonly string[], defaults: { extracted: str
   };
   // The header repeats what shapes the output, so the files say how to make them again: the modules (defaults
   // included), then the other flags as given; not where the files go or whether they are only checked.
-  const command = [...extract.flatMap((m) => ['--module', m]), ...shapingFlags(args)].join(' ');
-  return { options, out: values.out, check: values.check, help: values.help, command };
+  const commandArgs = [...extract.flatMap((m) => ['--module', m]), ...shapingFlags(args)];
+  return { options, out: values.out, check: values.check, help: values.help, command: commandArgs.join(' '), commandArgs };
 }
 
 /** The flags as given, without `--module`, `--out` (each with its value) and `--check`. */

@@ -10,8 +10,8 @@
 import { resolve } from 'node:path';
 import process from 'node:process';
 import { modules } from '../../apps/modules.ts';
-import { OutputError } from '../../platform/cli/index.ts';
-import { parseK8sArgs, usage, UsageError } from './args.ts';
+import { npmRunCommand, OutputError } from '../../platform/cli/index.ts';
+import { defaultOut, parseK8sArgs, usage, UsageError } from './args.ts';
 import { appVersion, driftOf, extractedModules, generatedFilesIn, k8sFiles, writeK8sFiles } from './files.ts';
 import { ManifestError } from './manifests.ts';
 
@@ -41,7 +41,8 @@ if (parsed.check) {
     ...[...drift.stale, ...drift.missing].map((f) => `${parsed.out}/${f} is not what the modules and flags give`),
     ...drift.extra.map((f) => `${parsed.out}/${f} is generated but no longer part of the manifests`),
   ];
-  if (problems.length > 0) fail(`${problems.join('\n')}\nrun npm run k8s -- ${parsed.command}`, 1);
+  const rerun = npmRunCommand('k8s', [...parsed.commandArgs, ...(parsed.out === defaultOut ? [] : ['--out', parsed.out])]);
+  if (problems.length > 0) fail(`${problems.join('\nk8s: ')}\nk8s: run ${rerun}`, 1);
   process.stdout.write(`k8s: ${parsed.out} is in sync (${files.size} files)\n`);
 } else {
   let outcome: ReturnType<typeof writeK8sFiles>;

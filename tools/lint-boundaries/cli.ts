@@ -19,7 +19,7 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
   }
   const unknown = args.find((arg) => arg.startsWith('-'));
   if (args.length > 1 || unknown) {
-    io.err(unknown ? `unknown option ${unknown}` : `expected at most one root, got ${args.length}`);
+    io.err(`lint:boundaries: ${unknown ? `unknown option ${unknown}` : `expected at most one root, got ${args.length}`}`);
     io.err(USAGE);
     return 2;
   }
@@ -31,7 +31,7 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
     return report.findings.length === 0 ? 0 : 1;
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    io.err(`lint-boundaries: ${error.message}`);
+    io.err(`lint:boundaries: ${error.message}`);
     io.err(USAGE);
     return 2;
   }
