@@ -5,10 +5,12 @@
  * the shared key could prove itself as any module. Exit codes: 0 printed, 1 no key configured, 2 bad usage.
  */
 import process from 'node:process';
-import { parseCommandLine, usageError } from '../platform/cli/index.ts';
+import { ignoreClosedOutput, parseCommandLine, usageError } from '../platform/cli/index.ts';
 import { loadConfigOrExit } from '../platform/config/index.ts';
 import { moduleClientSecret } from '../platform/security/index.ts';
 import { modules } from './modules.ts';
+
+ignoreClosedOutput();
 
 function fail(message: string, code: number): never {
   process.stderr.write(`keys:module-secret: ${message}\n`);

@@ -6,11 +6,13 @@
  * schema. Both may come from files (`_FILE`). Exit codes: 0 provisioned, 1 failed, 2 bad usage or configuration.
  */
 import process from 'node:process';
-import { parseCommandLine, usageError } from '../platform/cli/index.ts';
+import { ignoreClosedOutput, parseCommandLine, usageError } from '../platform/cli/index.ts';
 import { loadConfigOrExit } from '../platform/config/index.ts';
 import { provisionModuleLogins } from '../platform/host/index.ts';
 import { createLogger } from '../platform/observability/index.ts';
 import { modules } from './modules.ts';
+
+ignoreClosedOutput();
 
 function fail(message: string, code: number): never {
   process.stderr.write(`db:provision: ${message}\n`);

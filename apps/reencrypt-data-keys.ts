@@ -7,7 +7,7 @@
  * `--offline`. `--pause-ms` spreads the load on a busy database. Exit codes: 0 done, 1 failed, 2 bad usage.
  */
 import process from 'node:process';
-import { parseCommandLine, usageError, wholeNumber } from '../platform/cli/index.ts';
+import { ignoreClosedOutput, parseCommandLine, usageError, wholeNumber } from '../platform/cli/index.ts';
 import { classifiedColumns } from '../platform/compliance/index.ts';
 import { loadConfigOrExit } from '../platform/config/index.ts';
 import { pendingMigrations, readMigrations } from '../platform/db/index.ts';
@@ -16,6 +16,8 @@ import { missingEmbeddedData, openModuleDatabases } from '../platform/host/index
 import { createLogger } from '../platform/observability/index.ts';
 import { createSecretBox } from '../platform/security/index.ts';
 import { modules } from './modules.ts';
+
+ignoreClosedOutput();
 
 function fail(message: string, code: number): never {
   process.stderr.write(`keys:reencrypt: ${message}\n`);

@@ -7,12 +7,14 @@
  */
 import process from 'node:process';
 import { auditMigrations } from '../platform/audit/index.ts';
-import { parseCommandLine } from '../platform/cli/index.ts';
+import { ignoreClosedOutput, parseCommandLine } from '../platform/cli/index.ts';
 import { loadConfigOrExit } from '../platform/config/index.ts';
 import { pendingMigrations, readMigrations, redactUrl } from '../platform/db/index.ts';
 import { databaseSetting, missingEmbeddedData, openModuleDatabases } from '../platform/host/index.ts';
 import { createLogger } from '../platform/observability/index.ts';
 import { identityModule, rotateSigningKeys } from '../modules/identity/index.ts';
+
+ignoreClosedOutput();
 
 function fail(message: string, code: number): never {
   process.stderr.write(`keys:rotate: ${message}\n`);

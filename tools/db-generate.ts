@@ -5,7 +5,9 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import process from 'node:process';
-import { parseCommandLine, usageError } from '../platform/cli/index.ts';
+import { ignoreClosedOutput, parseCommandLine, usageError } from '../platform/cli/index.ts';
+
+ignoreClosedOutput();
 
 const all = readdirSync('modules', { withFileTypes: true })
   .filter((d) => d.isDirectory() && existsSync(`modules/${d.name}/infrastructure/schema.ts`))

@@ -9,9 +9,11 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import process from 'node:process';
 import { modules } from '../apps/modules.ts';
-import { parseCommandLine, usageError, wholeNumber } from '../platform/cli/index.ts';
+import { ignoreClosedOutput, parseCommandLine, usageError, wholeNumber } from '../platform/cli/index.ts';
 import { deploymentNotes, entryPoint, topologyFor } from './extract/templates.ts';
 import { manifestsAfterExtract } from './extract/k8s-step.ts';
+
+ignoreClosedOutput();
 
 function fail(message: string, code = 2): never {
   process.stderr.write(`extract: ${message}\n`);

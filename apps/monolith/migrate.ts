@@ -1,9 +1,11 @@
 /** `npm run db:migrate`: applies every hosted module's pending migrations and exits. */
 import process from 'node:process';
-import { parseCommandLine } from '../../platform/cli/index.ts';
+import { ignoreClosedOutput, parseCommandLine } from '../../platform/cli/index.ts';
 import { loadConfigOrExit } from '../../platform/config/index.ts';
 import { migrateModules } from '../../platform/host/index.ts';
 import { modules } from '../modules.ts';
+
+ignoreClosedOutput();
 
 // It takes none: a flag meant for another command must not pass unnoticed while this one changes the database.
 parseCommandLine({

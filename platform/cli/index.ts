@@ -8,5 +8,6 @@ export { parseCommandLine, usageError } from './command-line.ts';
 export type { CommandLine } from './command-line.ts';
 export { OutputError, writeOutputFiles } from './output-files.ts';
 export { parseArgsOnce } from './parse-args-once.ts';
+export { ignoreClosedOutput } from './closed-output.ts';
 export { npmRunCommand } from './npm-run-command.ts';
 export { wholeNumber } from './whole-number.ts';

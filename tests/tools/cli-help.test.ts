@@ -33,6 +33,12 @@ const commands = [
 const env = { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/nothing', LOG_LEVEL: 'warn' };
 
 describe('every command line', { timeout: processTestTimeoutMs }, () => {
+  // A reader that stops early (| head -1) closes the pipe; without this a write meets EPIPE and prints a stack trace.
+  it.each(commands)('%s lets its output be cut short: its entry file calls ignoreClosedOutput()', (name) => {
+    const entry = scripts[name]?.split(' ').at(-1) ?? '';
+    expect(readFileSync(entry, 'utf8')).toMatch(/^ignoreClosedOutput\(\);$/m);
+  });
+
   it.each(commands)('%s: --help and -h print the usage to stdout (exit 0); an unknown option prints it to stderr (exit 2)', async (name) => {
     const entry = scripts[name]?.split(' ').at(-1) ?? '';
     const [help, h, bogus] = await Promise.all([runTool(entry, ['--help'], env), runTool(entry, ['-h'], env), runTool(entry, ['--bogus'], env)]);

@@ -1,4 +1,5 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -87,6 +88,22 @@ describe('npm run extract', { timeout: processTestTimeoutMs }, () => {
     expect(other.stdout).toContain('REMOTE_MODULES=inventory=http://127.0.0.1:3009');
     expect(readFileSync(join(cwd, 'apps/extracted/inventory/README.md'), 'utf8')).toBe(notes);
     expect(extract(['inventory', '--port', '3009'], cwd).stderr).toContain('re-run with --dry-run');
+  });
+
+  it('--dry-run into a reader that has gone (| head -1) finishes quietly with exit 0, no EPIPE stack trace', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'cleave-extract-'));
+    try {
+      const child = spawn(process.execPath, ['--import', tsx, tool, 'inventory', '--dry-run'], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+      // Closed before the command prints anything: its first write meets a pipe with no reader.
+      child.stdout.destroy();
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const [status] = (await once(child, 'close')) as [number | null];
+      expect(stderr).toBe('');
+      expect(status).toBe(0);
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
   });
 
   it.each([

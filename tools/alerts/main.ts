@@ -7,10 +7,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import process from 'node:process';
-import { npmRunCommand, parseCommandLine, usageError } from '../../platform/cli/index.ts';
+import { ignoreClosedOutput, npmRunCommand, parseCommandLine, usageError } from '../../platform/cli/index.ts';
 import { stringify } from 'yaml';
 import { modules } from '../../apps/modules.ts';
 import { alertRules } from './rules.ts';
+
+ignoreClosedOutput();
 
 const file = resolve(import.meta.dirname, '../../deploy/prometheus/cleave-alerts.yml');
 const usage = 'usage: npm run alerts [-- --check] [--runbook-base <url of docs/runbooks>]';

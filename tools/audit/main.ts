@@ -11,11 +11,13 @@ import type { JSONWebKeySet } from 'jose';
 import { modules } from '../../apps/modules.ts';
 import { signingKeyHistory } from '../../modules/identity/index.ts';
 import { auditMigrations, auditTables, verifyAuditChain, type AuditReport } from '../../platform/audit/index.ts';
-import { parseCommandLine, usageError } from '../../platform/cli/index.ts';
+import { ignoreClosedOutput, parseCommandLine, usageError } from '../../platform/cli/index.ts';
 import { loadConfigOrExit } from '../../platform/config/index.ts';
 import { pendingMigrations } from '../../platform/db/index.ts';
 import { openExistingModuleDatabases, resolveTopology } from '../../platform/host/index.ts';
 import { toCommand, usage, type AuditCommand } from './args.ts';
+
+ignoreClosedOutput();
 
 function fail(message: string, code: number): never {
   process.stderr.write(`audit: ${message}\n`);

@@ -5,7 +5,10 @@
  * bad usage. Clients for other languages come from the same document with standard generators (see README).
  */
 import process from 'node:process';
+import { ignoreClosedOutput } from '../../platform/cli/index.ts';
 import { runCli } from './cli.ts';
+
+ignoreClosedOutput();
 
 process.exitCode = await runCli(process.argv.slice(2), {
   out: (line) => process.stdout.write(`${line}\n`),

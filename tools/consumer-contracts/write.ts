@@ -5,8 +5,11 @@
  * tests verify those files against its current contract. Exit 1 out of date or refused, 2 bad usage.
  */
 import process from 'node:process';
+import { ignoreClosedOutput } from '../../platform/cli/index.ts';
 import { runCli } from './cli.ts';
 import { declaredConsumerContracts } from './declared.ts';
+
+ignoreClosedOutput();
 
 process.exitCode = runCli(
   process.argv.slice(2),

@@ -7,12 +7,14 @@
 import { basename } from 'node:path';
 import process from 'node:process';
 import { parse as parseYaml } from 'yaml';
-import { parseArgsOnce } from '../../platform/cli/index.ts';
+import { ignoreClosedOutput, parseArgsOnce } from '../../platform/cli/index.ts';
 import { baselineFiles, resolveRef, UsageError } from './baseline.ts';
 import { classifyContract, type Finding } from './classify.ts';
 import { contractFiles, mergedFile } from './documents.ts';
 import { findDrift, repositoryRoot, workingTreeFiles } from './files.ts';
 import { formatDrift, formatFindings } from './report.ts';
+
+ignoreClosedOutput();
 
 const usage = 'usage: npm run contracts:check [-- --base <git ref>] [--root <repository dir>]';
 

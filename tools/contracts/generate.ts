@@ -4,9 +4,11 @@
  * produces are removed. Commit the result; `npm run contracts:check` fails while the files and the code differ.
  */
 import process from 'node:process';
-import { parseCommandLine } from '../../platform/cli/index.ts';
+import { ignoreClosedOutput, parseCommandLine } from '../../platform/cli/index.ts';
 import { contractFiles } from './documents.ts';
 import { repositoryRoot, writeContractFiles } from './files.ts';
+
+ignoreClosedOutput();
 
 parseCommandLine({
   name: 'openapi',

@@ -6,9 +6,11 @@
  * did not answer with Cleave's JSON (another server at that URL).
  */
 import process from 'node:process';
-import { parseCommandLine, usageError } from '../../platform/cli/index.ts';
+import { ignoreClosedOutput, parseCommandLine, usageError } from '../../platform/cli/index.ts';
 import { stripUrlCredentials } from '../../platform/observability/index.ts';
 import { toCommand, usage, type EventsCommand } from './args.ts';
+
+ignoreClosedOutput();
 
 function fail(message: string, code: number): never {
   process.stderr.write(`events: ${message}\n`);

@@ -6,7 +6,10 @@
  */
 import process from 'node:process';
 import { modules } from '../../apps/modules.ts';
+import { ignoreClosedOutput } from '../../platform/cli/index.ts';
 import { runCli } from './cli.ts';
+
+ignoreClosedOutput();
 
 process.exitCode = await runCli(
   process.argv.slice(2),

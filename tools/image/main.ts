@@ -6,9 +6,11 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import process from 'node:process';
-import { parseCommandLine, usageError } from '../../platform/cli/index.ts';
+import { ignoreClosedOutput, parseCommandLine, usageError } from '../../platform/cli/index.ts';
 import { isImageReference } from '../k8s/args.ts';
 import { buildCommand, debianCaBundle, findEngine, sourceUrl, type Engine } from './build-command.ts';
+
+ignoreClosedOutput();
 
 function fail(message: string, code: number): never {
   process.stderr.write(`image: ${message}\n`);

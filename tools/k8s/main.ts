@@ -10,10 +10,12 @@
 import { resolve } from 'node:path';
 import process from 'node:process';
 import { modules } from '../../apps/modules.ts';
-import { npmRunCommand, OutputError } from '../../platform/cli/index.ts';
+import { ignoreClosedOutput, npmRunCommand, OutputError } from '../../platform/cli/index.ts';
 import { defaultOut, parseK8sArgs, usage, UsageError } from './args.ts';
 import { appVersion, driftOf, extractedModules, generatedFilesIn, k8sFiles, writeK8sFiles } from './files.ts';
 import { ManifestError } from './manifests.ts';
+
+ignoreClosedOutput();
 
 function fail(message: string, code: number): never {
   process.stderr.write(`k8s: ${message}\n`);

@@ -4,7 +4,10 @@
  * finding with file, line and rule; exit 2 on bad usage. The rules are the table in rules.ts.
  */
 import process from 'node:process';
+import { ignoreClosedOutput } from '../../platform/cli/index.ts';
 import { runCli } from './cli.ts';
+
+ignoreClosedOutput();
 
 process.exitCode = await runCli(process.argv.slice(2), {
   out: (line) => process.stdout.write(`${line}\n`),

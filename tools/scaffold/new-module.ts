@@ -5,7 +5,10 @@
  * `apps/modules.ts`. Exit 2 (nothing written) on a name that is invalid, reserved or taken.
  */
 import process from 'node:process';
+import { ignoreClosedOutput } from '../../platform/cli/index.ts';
 import { runCli } from './cli.ts';
+
+ignoreClosedOutput();
 
 process.exitCode = runCli(
   process.argv.slice(2),

@@ -5,7 +5,10 @@
  * `defineModule`. Exit 2 (nothing written) on bad usage, an unknown module or a taken name.
  */
 import process from 'node:process';
+import { ignoreClosedOutput } from '../../platform/cli/index.ts';
 import { runWorkflowCli } from './workflow/cli.ts';
+
+ignoreClosedOutput();
 
 process.exitCode = await runWorkflowCli(
   process.argv.slice(2),
