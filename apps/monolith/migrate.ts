@@ -1,21 +1,34 @@
-/** `npm run db:migrate`: applies every hosted module's pending migrations and exits. */
+/**
+ * `npm run db:migrate`: applies every hosted module's pending migrations and exits. Refuses (exit 2) a module that
+ * would be migrated in embedded PGlite with `DATA_DIR=memory`: that database is gone when the command exits.
+ */
 import process from 'node:process';
 import { ignoreClosedOutput, parseCommandLine } from '../../platform/cli/index.ts';
 import { loadConfigOrExit } from '../../platform/config/index.ts';
-import { migrateModules } from '../../platform/host/index.ts';
+import { migrateModules, resolveTopology } from '../../platform/host/index.ts';
 import { modules } from '../modules.ts';
 
 ignoreClosedOutput();
 
 // It takes none: a flag meant for another command must not pass unnoticed while this one changes the database.
-parseCommandLine({
+const command = {
   name: 'db:migrate',
   usage: `usage: npm run db:migrate
   applies the pending migrations of every module this configuration hosts (MODULES, DATABASE_URL…) and exits`,
-  options: {},
-});
+};
+parseCommandLine({ ...command, options: {} });
 
-await migrateModules(loadConfigOrExit(), modules).catch((error: unknown) => {
+const config = loadConfigOrExit();
+// A module without a URL of its own or DATABASE_URL is on embedded PGlite in DATA_DIR.
+const inMemory = resolveTopology(config, modules).local.filter((m) => !(config.database.moduleUrls[m.name] ?? config.database.url));
+if (config.database.dataDir === 'memory' && inMemory.length > 0) {
+  process.stderr.write(
+    `db:migrate: DATA_DIR=memory keeps nothing: ${inMemory.map((m) => m.name).join(', ')} would be migrated in a database that is gone when this command exits; set DATA_DIR to a folder, or DATABASE_URL to a PostgreSQL database (a host on DATA_DIR=memory migrates at start).\n`,
+  );
+  process.exit(2);
+}
+
+await migrateModules(config, modules).catch((error: unknown) => {
   process.stderr.write(`db:migrate: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
 });

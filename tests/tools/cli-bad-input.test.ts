@@ -142,6 +142,37 @@ describe('db:migrate with a database it cannot reach', { timeout: processTestTim
   });
 });
 
+describe('db:migrate with DATA_DIR=memory', { timeout: processTestTimeoutMs }, () => {
+  it('refuses in one line with exit 2: the migrated database would vanish with the command', () => {
+    const result = runWithUnreachableDatabase('apps/monolith/migrate.ts', [], { DATA_DIR: 'memory', LOG_LEVEL: 'warn' });
+    expect(result.status).toBe(2);
+    expect(result.stderr.trim()).toBe(
+      'db:migrate: DATA_DIR=memory keeps nothing: catalog, inventory, identity, payments, ordering, notifications would be migrated in a database that is gone when this command exits; set DATA_DIR to a folder, or DATABASE_URL to a PostgreSQL database (a host on DATA_DIR=memory migrates at start).',
+    );
+  });
+
+  it('goes on when every hosted module has a PostgreSQL URL (here: one it cannot reach, so exit 1)', () => {
+    const result = runWithUnreachableDatabase('apps/monolith/migrate.ts', [], {
+      DATA_DIR: 'memory',
+      LOG_LEVEL: 'warn',
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:1/nothing',
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('check DATABASE_URL');
+  });
+
+  it('goes on when the modules this configuration hosts each have their own URL', () => {
+    const result = runWithUnreachableDatabase('apps/monolith/migrate.ts', [], {
+      DATA_DIR: 'memory',
+      LOG_LEVEL: 'warn',
+      MODULES: 'catalog',
+      CATALOG_DATABASE_URL: 'postgres://postgres@127.0.0.1:1/catalog',
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('check CATALOG_DATABASE_URL');
+  });
+});
+
 describe('commands that take no arguments', { timeout: processTestTimeoutMs }, () => {
   it.each([
     ['db:migrate', 'apps/monolith/migrate.ts'],
