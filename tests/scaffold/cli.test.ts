@@ -122,6 +122,25 @@ describe('npm run new:module, its checks and rollback (a minimal tree, drizzle-k
     expect(err).toEqual([]);
   });
 
+  it('a regeneration step that fails: the others still run, the files are kept, exit 1 with a line naming each failed step and its command', () => {
+    // The derived steps run the tree's own npm scripts: here two that fail and one that succeeds.
+    const scripts = {
+      openapi: 'node -e "process.exit(3)"',
+      graph: 'node -e "console.error(\'graph: boom\'); process.exit(1)"',
+      alerts: "node -e \"require('fs').writeFileSync('alerts-ran', '')\"",
+    };
+    writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'tree', private: true, scripts }));
+    expect(run(['billing'])).toBe(1);
+    expect(readFileSync(join(root, 'modules/billing/module.ts'), 'utf8')).toContain("name: 'billing'");
+    expect(readFileSync(join(root, 'apps/modules.ts'), 'utf8')).toContain('billingModule');
+    expect(readdirSync(root)).toContain('alerts-ran');
+    expect(err).toContain('graph: boom');
+    expect(err.at(-1)).toBe(
+      'new:module: created billing, and kept every file written, but 2 of 3 regeneration steps failed: ' +
+        'contracts/ (run npm run openapi), docs/module-graph.svg (run npm run graph)',
+    );
+  });
+
   it('a second run for the same name exits 2 and changes nothing', () => {
     expect(run(['billing'])).toBe(0);
     const before = snapshot(root);

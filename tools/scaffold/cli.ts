@@ -26,7 +26,8 @@ const USAGE = `usage: npm run new:module -- <name> [--entity <thing>] [--owner <
 
 /**
  * Runs `new:module` as the command line does and returns the exit code: 0 created, 1 generation failed (nothing
- * left behind), 2 bad usage or a name that is invalid, reserved or taken (nothing written).
+ * left behind) or created but a regeneration step failed (the files kept; the summary names each step and its
+ * command), 2 bad usage or a name that is invalid, reserved or taken (nothing written).
  * @example process.exitCode = runCli(process.argv.slice(2), { out: console.log, err: console.error }, { root: '.' });
  */
 export function runCli(args: readonly string[], io: CliIo, options: CliOptions): number {
@@ -91,11 +92,18 @@ export function runCli(args: readonly string[], io: CliIo, options: CliOptions):
   for (const row of next) io.out(line(row));
   io.out(`  Then make the sample ${entity.words} (${entities.kebab}) what the module really holds. Until migrations/${module.kebab}/`);
   io.out(`  is committed, delete it and run \`npm run db:generate -- ${module.kebab}\` again after changing infrastructure/schema.ts.`);
-  for (const failed of derived.filter((d) => !d.ok)) {
-    io.err(`new:module: could not regenerate ${failed.step.label}; run ${commandOf(failed.step)} once the cause is fixed:`);
-    io.err(failed.output.split('\n').slice(-15).join('\n'));
+  const failed = derived.filter((d) => !d.ok);
+  for (const { step, output } of failed) {
+    io.err(`new:module: could not regenerate ${step.label}; run ${commandOf(step)} once the cause is fixed:`);
+    io.err(output.split('\n').slice(-15).join('\n'));
   }
-  return 0;
+  if (failed.length === 0) return 0;
+  // The module itself is complete; undoing it for a generator that failed would throw away what works.
+  io.err(
+    `new:module: created ${module.kebab}, and kept every file written, but ${failed.length} of ${derived.length} regeneration steps failed: ` +
+      `${failed.map(({ step }) => `${step.label} (run ${commandOf(step)})`).join(', ')}`,
+  );
+  return 1;
 }
 
 function usage(io: CliIo, message: string): number {

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { npmRunCommand } from '../../platform/cli/index.ts';
 
 /** A committed file set that another tool generates from the module list, and the npm script that regenerates it. */
 export interface DerivedStep {
@@ -59,7 +60,7 @@ export function runDerivedSteps(root: string, steps: readonly DerivedStep[]): De
 
 /** The command a person runs to redo a step by hand. */
 export function commandOf(step: DerivedStep): string {
-  return `npm run ${step.script}${step.args.length > 0 ? ` -- ${step.args.join(' ')}` : ''}`;
+  return npmRunCommand(step.script, step.args);
 }
 
 function npmScripts(root: string): Set<string> {
