@@ -119,7 +119,9 @@ describe('npm run extract', { timeout: processTestTimeoutMs }, () => {
     [['inventory', '--port', '1', '--port', '2'], 'extract: --port given more than once ("1", "2"): give it once'],
     [['inventory', '--colour'], "Unknown option '--colour'"],
   ])('bad input %j exits 2 with a readable message', (args, message) => {
-    const result = extract(args, mkdtempSync(join(tmpdir(), 'cleave-extract-')));
+    const cwd = mkdtempSync(join(tmpdir(), 'cleave-extract-'));
+    const result = extract(args, cwd);
+    rmSync(cwd, { recursive: true, force: true });
     expect(result.status).toBe(2);
     expect(result.stderr).toContain(message);
   });
