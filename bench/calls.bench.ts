@@ -24,12 +24,20 @@ import { createClient, createHttpTransport } from '../platform/contracts/index.t
 import { createHost, type Host } from '../platform/host/index.ts';
 import type { ModuleCall } from '../platform/contracts/http-send.ts';
 import { createLogger, runInContext } from '../platform/observability/index.ts';
+import { readBenchArgs } from './cli-args.ts';
 import { benchContract, benchModule, sayHello } from './module/index.ts';
 import { createBroker, helloService } from './peers/moleculer.ts';
 import { adminToken, benchAdminSecret, countedLog, expectedBody, helloPath } from './servers/shared.ts';
 import { freePort } from './support/free-port.ts';
 import { startServerChild, stopServerChild, type ServerChild } from './support/server-child.ts';
 import { median, positiveNumber } from './support/settings.ts';
+
+readBenchArgs('bench:calls', 'The module call benchmark: a call between modules against a direct call and the local and TCP calls of Moleculer', [
+  ['BENCH_CALLS', '5000', 'calls per variant and round (at least 100)'],
+  ['BENCH_WARMUP_CALLS', '2000', 'warm-up calls per variant and round'],
+  ['BENCH_ROUNDS', '3', 'rounds; figures are medians over rounds'],
+  ['BENCH_LOADER', 'bundle', 'tsx runs the remote host through tsx instead of an esbuild bundle'],
+]);
 
 const calls = Math.round(positiveNumber('BENCH_CALLS', 5000));
 const warmup = Math.round(positiveNumber('BENCH_WARMUP_CALLS', 2000));

@@ -15,7 +15,18 @@ import process from 'node:process';
 import { checkout, followOrder, signUpCustomer, type Customer, type Send } from '../tests/shop/support/customer.ts';
 import { stockedProduct, type Product } from '../tests/shop/support/products.ts';
 import { startShop, type Shop, type ShopLayout } from '../tests/shop/support/topology.ts';
+import { readBenchArgs } from './cli-args.ts';
 import { median, positiveNumber } from './support/settings.ts';
+
+readBenchArgs('bench:checkout', 'The checkout benchmark: completed checkouts per second, split topology against the monolith', [
+  ['BENCH_ROUNDS', '2', 'rounds, the layouts interleaved'],
+  ['BENCH_DURATION', '20', 'seconds measured per layout and round'],
+  ['BENCH_WARMUP', '5', 'seconds of load before each measured window'],
+  ['BENCH_CUSTOMERS', '16', 'concurrent customers'],
+  ['BENCH_DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/test', 'scratch databases are created on this server'],
+  ['BENCH_REDIS_URL', 'redis://127.0.0.1:6379', 'the BullMQ server'],
+  ['PAYMENTS_PROVIDER_LATENCY_MS', 'its default', 'latency of the simulated payment provider'],
+]);
 
 const rounds = Math.round(positiveNumber('BENCH_ROUNDS', 2));
 const durationMs = positiveNumber('BENCH_DURATION', 20) * 1000;

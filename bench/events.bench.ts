@@ -26,8 +26,21 @@ import { newKey, openWorld, type World } from '../tests/support/buses/world.ts';
 import { createScratchDatabase } from '../tests/support/databases.ts';
 import { openDatabase, type DatabaseHandle } from '../platform/db/index.ts';
 import { environmentSchema } from '../platform/config/schema.ts';
+import { readBenchArgs } from './cli-args.ts';
 import { rawBullmqBaseline, type Sample } from './events/raw-bullmq.ts';
 import { percentile, reachable } from './events/measure.ts';
+
+readBenchArgs('bench:events', 'The event pipeline benchmark: relay and buses against raw baselines, latency and a burst, on PGlite and PostgreSQL', [
+  ['BENCH_ROUNDS', '3', 'rounds; figures are medians over rounds'],
+  ['BENCH_PARTS', 'live,throughput,latency,burst', 'which figures'],
+  ['BENCH_DATABASES', 'pglite,postgres', 'which databases'],
+  ['BENCH_EVENTS', '2000', 'events per throughput run'],
+  ['BENCH_RATE', '50', 'events/s at steady load'],
+  ['BENCH_STEADY_S', '10', 'seconds of steady load'],
+  ['BENCH_BURST', '1000', 'events in the burst'],
+  ['BENCH_DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/test', 'a scratch database is created on this server and dropped; unreachable: skipped'],
+  ['BENCH_REDIS_URL', 'redis://127.0.0.1:6379', 'keys under a random prefix, deleted afterwards; unreachable: BullMQ skipped'],
+]);
 
 const events = Number(process.env.BENCH_EVENTS ?? 2000);
 const rate = Number(process.env.BENCH_RATE ?? 50);

@@ -13,10 +13,24 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, relative } from 'node:path';
 import process from 'node:process';
+import { readBenchArgs } from './cli-args.ts';
 import { formatTables, ratio, summariseTarget, type Ratio, type RatioSpec } from './report.ts';
 import { runRound, startTarget, stopTarget, type RoundResult, type RunOptions, type RunningTarget, type Target } from './run-target.ts';
 import { positiveNumber } from './support/settings.ts';
 import { authOn } from './servers/shared.ts';
+
+readBenchArgs('bench', 'The HTTP overhead benchmark: a small JSON GET against node:http, Hono, Fastify and the full Cleave stack', [
+  ['BENCH_DURATION', '10', 'seconds measured per target and round'],
+  ['BENCH_WARMUP', '2', 'seconds of load before each measured run'],
+  ['BENCH_CONNECTIONS', '50', 'concurrent keep-alive connections'],
+  ['BENCH_ROUNDS', '3', 'rounds; figures are medians over rounds'],
+  ['BENCH_TARGETS', 'all', 'comma-separated targets: node:http, hono, fastify, cleave; opt-in cleave-traced, cleave-traced-1%'],
+  ['BENCH_PROFILE', 'off', '1 writes V8 CPU profiles of the servers to bench/results/profiles/'],
+  ['BENCH_AUTH', 'off', '1 puts the route behind a bearer token with a scope (fastify and cleave only)'],
+  ['BENCH_RATE_LIMIT', 'on', 'false turns the rate limiting of Cleave off'],
+  ['BENCH_METRICS', 'on', 'false turns the metrics of Cleave off'],
+  ['BENCH_LOADER', 'bundle', 'tsx runs the servers through tsx instead of an esbuild bundle'],
+]);
 
 const allTargets: Target[] = [
   { name: 'node:http', file: 'bench/servers/node-http.ts', fullStack: false },

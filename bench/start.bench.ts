@@ -14,10 +14,16 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import process from 'node:process';
 import { environmentSchema } from '../platform/config/index.ts';
+import { readBenchArgs } from './cli-args.ts';
 import { treeCpuMs } from './server-cpu.ts';
 import { freePort } from './support/free-port.ts';
 import { median, positiveNumber } from './support/settings.ts';
 import { stopGroup, trackGroup } from './support/stop-group.ts';
+
+readBenchArgs('bench:start', 'The start-up benchmark: npm start until /health/ready answers 200, first start and restart', [
+  ['BENCH_ROUNDS', '3', 'rounds; figures are medians over rounds'],
+  ['BENCH_PROFILE', 'off', '1 writes V8 CPU profiles of the starts to bench/results/profiles/start-*'],
+]);
 
 const root = join(import.meta.dirname, '..');
 const resultsDir = join(import.meta.dirname, 'results');

@@ -5,7 +5,10 @@
  * then transforming and resolving each of several hundred files): the monolith's restart is ready about a second
  * sooner (bench/README.md, "Start-up"). The build itself takes a quarter of a second and happens only after an edit.
  *
- *   node tools/start/launch.mjs [entry.ts] [--build-only]
+ *   node tools/start/launch.mjs [entry.ts] [--build-only] [program arguments…]
+ *
+ * - The program sees `process.argv` as if run as `node entry.ts <program arguments>` (the launcher's own removed), so
+ *   `npm start -- --help` reaches the app's usage.
  *
  * - The bundle goes to `dist/start/<entry path>.mjs` (or `CLEAVE_START_DIR`), with a source map (run node with
  *   `--enable-source-maps` for TypeScript positions in stacks) and `<bundle>.meta.json`: the sources it was built
@@ -28,7 +31,10 @@ const root = resolve(import.meta.dirname, '../..');
 const self = import.meta.filename;
 const args = process.argv.slice(2);
 const buildOnly = args.includes('--build-only');
-const entry = resolve(root, args.find((a) => !a.startsWith('--')) ?? 'apps/monolith/main.ts');
+const entryArg = args.find((a) => !a.startsWith('-'));
+const entry = resolve(root, entryArg ?? 'apps/monolith/main.ts');
+// The rest is the program's: it sees `process.argv` as under `node entry.ts …` (`npm start -- --help` reaches the app).
+const programArgs = args.filter((a, i) => a !== '--build-only' && i !== (entryArg === undefined ? -1 : args.indexOf(entryArg)));
 const outDir = resolve(root, process.env.CLEAVE_START_DIR || join('dist', 'start'));
 const name = relative(root, entry).split(sep).join('/');
 const outfile = join(outDir, `${name.startsWith('../') || isAbsolute(name) ? name.replaceAll(/[/:.]+/g, '-') : name.replace(/\.[cm]?ts$/, '')}.mjs`);
@@ -127,4 +133,7 @@ async function build() {
 }
 
 if (stale()) await build();
-if (!buildOnly) await import(pathToFileURL(outfile).href);
+if (!buildOnly) {
+  process.argv.splice(1, Number.POSITIVE_INFINITY, entry, ...programArgs);
+  await import(pathToFileURL(outfile).href);
+}

@@ -1,0 +1,81 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import process from 'node:process';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runTool, type ToolRun } from '../support/run-tool.ts';
+import { processTestTimeoutMs } from '../support/timeouts.ts';
+
+const scripts = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts;
+
+/** The benchmarks: each takes no arguments, only BENCH_* settings, and must refuse one before it starts a server. */
+const benches: [name: string, setting: string][] = [
+  ['bench', 'BENCH_TARGETS'],
+  ['bench:calls', 'BENCH_CALLS'],
+  ['bench:events', 'BENCH_DATABASES'],
+  ['bench:start', 'BENCH_ROUNDS'],
+  ['bench:checkout', 'BENCH_CUSTOMERS'],
+];
+
+// Nothing to reach: a bench that went past its arguments would fail differently (and later).
+const env = { BENCH_DATABASE_URL: 'postgres://postgres@127.0.0.1:1/nothing', BENCH_REDIS_URL: 'redis://127.0.0.1:1', LOG_LEVEL: 'warn' };
+
+describe('the benchmarks and npm start read their arguments as every command does', { timeout: processTestTimeoutMs }, () => {
+  it.each(benches)('%s: --help and -h list its %s setting (exit 0); an option or an argument gets the usage on stderr (exit 2)', async (name, setting) => {
+    const entry = scripts[name]?.split(' ').at(-1) ?? '';
+    const [help, h, bogus, positional] = await Promise.all([
+      runTool(entry, ['--help'], env),
+      runTool(entry, ['-h'], env),
+      runTool(entry, ['--bogus'], env),
+      runTool(entry, ['now'], env),
+    ]);
+    expect(help.status, help.stderr).toBe(0);
+    expect(help.stdout).toMatch(new RegExp(`^usage: npm run ${name}\\n`));
+    expect(help.stdout).toContain(setting);
+    expect(h).toEqual(help);
+    for (const refused of [bogus, positional]) {
+      expect(refused.status, refused.stderr).toBe(2);
+      expect(refused.stderr).toMatch(new RegExp(`^usage: npm run ${name}\\n`, 'm'));
+      expect(refused.stdout).toBe('');
+    }
+    expect(bogus.stderr).toContain('--bogus');
+    expect(positional.stderr).toContain('now');
+  });
+
+  // Inside the repository, so the bundle finds the packages in node_modules (they stay external).
+  mkdirSync('dist', { recursive: true });
+  const dir = mkdtempSync(join('dist', 'cli-test-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** `npm start -- <args>`: the start script's node command, its bundle built into a folder of this test's own. */
+  function start(args: readonly string[]): Promise<ToolRun> {
+    const [command, ...scriptArgs] = (scripts.start ?? '').split(' ');
+    expect(command).toBe('node');
+    return new Promise((done) => {
+      const child = spawn(process.execPath, [...scriptArgs, ...args], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, CLEAVE_START_DIR: dir, PORT: '47431', DATA_DIR: 'memory', LOG_LEVEL: 'warn' },
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      child.once('exit', (status) => done({ status, stdout, stderr }));
+    });
+  }
+
+  it('npm start -- --help prints the usage with the settings it reads (exit 0); an unknown option is refused (exit 2), the server never starts', async () => {
+    // One after the other: the first builds the bundle, the others find it fresh.
+    const help = await start(['--help']);
+    expect(help.status, help.stderr).toBe(0);
+    expect(help.stdout).toMatch(/^usage: npm start\b/);
+    expect(help.stdout).toContain('DATABASE_URL');
+    const h = await start(['-h']);
+    expect(h).toEqual({ status: 0, stdout: help.stdout, stderr: '' });
+    const bogus = await start(['--bogus']);
+    expect(bogus.status).toBe(2);
+    expect(bogus.stdout).toBe('');
+    expect(bogus.stderr).toMatch(/^start: .*--bogus/);
+    expect(bogus.stderr).toContain('usage: npm start');
+  });
+});
