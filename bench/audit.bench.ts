@@ -1,5 +1,5 @@
 /**
- * What the audit trail costs (DESIGN.md §8): a small transaction (one insert) with and without an audit entry,
+ * What the audit trail costs (docs/operations/audit-trail.md): a small transaction (one insert) with and without an audit entry,
  * measured side by side in rounds on PGlite and on PostgreSQL, reported as µs added per audited action; and a flood
  * of refused requests (401) through a host's app (PGlite) with every refusal written (AUDIT_DENIAL_QUEUE=10000),
  * against the same flood with a queue of one (nearly every refusal only counted).

@@ -1,5 +1,5 @@
 /**
- * Module call overhead (DESIGN.md §10): what a call between modules adds over calling the use case directly, for a
+ * Module call overhead (budgets in bench/README.md): what a call between modules adds over calling the use case directly, for a
  * trivial route (no I/O, so nothing hides the call's own cost) and for a route that reads PGlite (inventory's
  * getStock), against Moleculer's local call and its TCP transporter on a route of the same shape.
  *

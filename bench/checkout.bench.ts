@@ -1,5 +1,5 @@
 /**
- * Checkout benchmark (DESIGN.md §10, "checkout saga, split topology / monolith, orders per second ≥ 0.6"): the shop
+ * Checkout benchmark (budget in bench/README.md, "checkout saga, split topology / monolith, orders per second ≥ 0.6"): the shop
  * all in one process on PostgreSQL with BullMQ, and split (payments and inventory each in its own process and
  * database, called over HTTP, events through BullMQ), measured in the same run, rounds interleaved. Customers drive
  * the public API as a web client would: cart, line, checkout (202), then follow the order until it is completed. A

@@ -1,5 +1,5 @@
 /**
- * Whether event-sourced aggregates need snapshots yet (DESIGN.md §7): the time to load (fold) a stream of N events,
+ * Whether event-sourced aggregates need snapshots yet (docs/modules/ordering.md): the time to load (fold) a stream of N events,
  * next to the time of appending one event to it (load, then append, in one transaction), on PGlite and PostgreSQL.
  * A snapshot is worth adding once loads at the stream lengths a module expects cost a multiple of the append.
  * Settings: BENCH_ROUNDS (default 5), BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test; a scratch

@@ -1,5 +1,5 @@
 /**
- * Event pipeline throughput and latency (DESIGN.md §10), every baseline measured in the same run:
+ * Event pipeline throughput and latency (budgets in bench/README.md), every baseline measured in the same run:
  * - BullMQ bus delivering to one consuming module (inbox + one insert per event) vs raw BullMQ, one queue, one worker
  *   doing one INSERT per job;
  * - the relay's hand-off (32 writers committing one event per transaction, each handed to the in-process bus at its

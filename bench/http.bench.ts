@@ -1,5 +1,5 @@
 /**
- * HTTP overhead benchmark (DESIGN.md §10): the same small JSON GET against bare node:http, bare Hono, Fastify 5 with
+ * HTTP overhead benchmark (budgets in bench/README.md): the same small JSON GET against bare node:http, bare Hono, Fastify 5 with
  * the features of the full stack (bench/peers/fastify.ts) and the full Cleave stack, each server in its own child
  * process. Every server starts once; then each round drives every target in turn (the order rotating by round), so
  * machine noise falls on all of them alike, and the ratios are taken within a round, then their median.

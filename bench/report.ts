@@ -1,4 +1,4 @@
-/** Turns the rounds of the HTTP bench into per-target medians, the DESIGN.md §10 ratios and printable tables. */
+/** Turns the rounds of the HTTP bench into per-target medians, the ratios and budgets of bench/README.md and printable tables. */
 import type { RoundResult } from './run-target.ts';
 import { median } from './support/settings.ts';
 

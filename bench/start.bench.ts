@@ -1,5 +1,5 @@
 /**
- * Start-up benchmark (DESIGN.md §10, "ready after restart ≤ 3 s"): runs `npm start` (the monolith, every module, on
+ * Start-up benchmark (budget in bench/README.md, "ready after restart ≤ 3 s"): runs `npm start` (the monolith, every module, on
  * PGlite) in a child process and times it from spawn to the first 200 from `/health/ready`: once on an empty data
  * directory (first start: PGlite's initdb, migrations, demo data) and once more on the directory that left
  * (restart). Each round also restarts through tsx, as `npm start` did before it ran a bundle (tools/start/launch.mjs):

@@ -1,6 +1,6 @@
 /**
  * Everything an entry point imports statically is loaded (through tsx, on Node) before the host can start, and counts
- * towards "ready after restart" (DESIGN.md §10). Packages that only some configurations use load on demand: BullMQ and
+ * towards "ready after restart" (budgets in bench/README.md). Packages that only some configurations use load on demand: BullMQ and
  * ioredis (the Redis bus and the registry) are imported dynamically by the host, cockatiel and undici with the first
  * call to a remote module, so a monolith on the in-process bus never pays for them.
  */

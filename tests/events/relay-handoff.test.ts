@@ -13,7 +13,7 @@ const outbox = eventTables('catalog').outbox;
 const noSweep = 3_600_000;
 
 /**
- * The relay's hand-off (DESIGN.md §5): a module transaction's events that head their key are claimed in the statement
+ * The relay's hand-off (docs/architecture.md, "Event pipeline"): a module transaction's events that head their key are claimed in the statement
  * that writes them and handed to the bus when the transaction commits, with no claim pass; the sweep stays for
  * recovery. Each test runs without a sweep, so a row that is neither handed over nor claimed by a pass its commit asked
  * for is never delivered, and the test fails.
