@@ -55,6 +55,23 @@ describe('loadConfig', () => {
     expect((error as ConfigError).message).toContain('DATABASE_URL: must be a postgres:// or postgresql:// URL');
     expect((error as ConfigError).message).not.toContain('mysql://x');
   });
+
+  it('a setting with a fixed set of values names them all and the value it got', () => {
+    let error: unknown;
+    try {
+      loadConfig({ LOG_LEVEL: 'loud', NODE_ENV: 'prod', EVENT_BUS: 'kafka', REQUEST_LOG: 'some', LOG_FORMAT: 'xml' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).message.split('\n').slice(1).sort()).toEqual([
+      '  - EVENT_BUS: must be one of auto, in-process, bullmq; got "kafka"',
+      '  - LOG_FORMAT: must be one of auto, json, pretty; got "xml"',
+      '  - LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent; got "loud"',
+      '  - NODE_ENV: must be one of development, test, production; got "prod"',
+      '  - REQUEST_LOG: must be one of all, sampled; got "some"',
+    ]);
+  });
 });
 
 describe('starting with bad configuration', () => {

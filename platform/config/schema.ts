@@ -7,6 +7,10 @@ const flag = z
   })
   .transform((v) => ['true', '1', 'yes', 'on'].includes(v));
 
+/** One of `values`; a wrong value is named with every allowed one (`must be one of info, debug; got "loud"`). */
+const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
+  z.enum(values, { error: (issue) => `must be one of ${values.join(', ')}; got ${JSON.stringify(String(issue.input))}` });
+
 const positiveInt = (fallback: number) =>
   z.coerce.number({ error: 'must be a number' }).int('must be a whole number').positive('must be greater than 0').default(fallback);
 
@@ -176,7 +180,7 @@ const moduleList = z
  * newcomer gets with nothing set (embedded PGlite under `.data/`, in-process bus, all modules).
  */
 export const environmentSchema = z.object({
-  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  NODE_ENV: oneOf(['development', 'test', 'production']).default('development'),
   HOST: z.string().min(1, 'must not be empty').default('127.0.0.1'),
   PORT: z.coerce
     .number({ error: 'must be a number' })
@@ -184,8 +188,8 @@ export const environmentSchema = z.object({
     .min(0, 'must be at least 0')
     .max(65535, 'must be at most 65535')
     .default(3000),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
+  LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_FORMAT: oneOf(['auto', 'json', 'pretty']).default('auto'),
   DATABASE_URL: postgresUrl,
   DATA_DIR: z.string().min(1, 'must not be empty').default('.data'),
   MODULES: moduleList.optional(),
@@ -231,7 +235,7 @@ export const environmentSchema = z.object({
   DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: positiveInt(60_000),
   DB_TRANSACTION_TIMEOUT_MS: positiveInt(30_000),
   SHUTDOWN_TIMEOUT_MS: positiveInt(15_000),
-  EVENT_BUS: z.enum(['auto', 'in-process', 'bullmq']).default('auto'),
+  EVENT_BUS: oneOf(['auto', 'in-process', 'bullmq']).default('auto'),
   REDIS_URL: redisUrl,
   REDIS_PREFIX: z
     .string()
@@ -292,8 +296,8 @@ export const environmentSchema = z.object({
   IDEMPOTENCY_LOCK: duration('60s'),
   CORS_ORIGINS: originList.optional(),
   CORS_CREDENTIALS: flag.optional(),
-  UNDECLARED_PROBLEMS: z.enum(['fail', 'log']).optional(),
-  REQUEST_LOG: z.enum(['all', 'sampled']).default('all'),
+  UNDECLARED_PROBLEMS: oneOf(['fail', 'log']).optional(),
+  REQUEST_LOG: oneOf(['all', 'sampled']).default('all'),
   REQUEST_LOG_SAMPLE_RATE: z.coerce.number({ error: 'must be a number' }).min(0, 'must be from 0 to 1').max(1, 'must be from 0 to 1').default(0.01),
   REQUEST_LOG_SLOW_MS: positiveInt(500),
   // OpenTelemetry's own variable names (opentelemetry.io/docs/specs/otel/configuration/sdk-environment-variables).
@@ -350,7 +354,7 @@ export const environmentSchema = z.object({
   PAYMENTS_PROVIDER_TIMEOUT_MS: positiveInt(2_000),
   PAYMENTS_PROVIDER_SEED: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').optional(),
   /** How notifications hands messages over (`notifications-settings.ts`): its mailbox alone, or an SMTP server too. */
-  NOTIFICATIONS_SENDER: z.enum(['mailbox', 'smtp']).default('mailbox'),
+  NOTIFICATIONS_SENDER: oneOf(['mailbox', 'smtp']).default('mailbox'),
   NOTIFICATIONS_SMTP_URL: z.string().optional(),
   NOTIFICATIONS_FROM: z
     .string()
