@@ -10,10 +10,12 @@ export async function ensurePortFree(host: string, port: number): Promise<void> 
   await new Promise<void>((resolve, reject) => {
     probe.once('error', (error: NodeJS.ErrnoException) => {
       if (error.code === 'EADDRINUSE') {
-        reject(
-          new Error(
-            `Port ${port} on ${host} is already in use, probably by another Cleave (npm start). ` +
-              `Stop that process, or start this one on another port: PORT=${port + 1} npm start.`,
+        void nextFreePort(host, port).then((free) =>
+          reject(
+            new Error(
+              `Port ${port} on ${host} is already in use, probably by another Cleave (npm start). ` +
+                `Stop that process, or start this one on another port: ${free === undefined ? `PORT=0 npm start picks a free one (ports ${port + 1} to ${port + 10} are taken too)` : `PORT=${free} npm start (free just now)`}.`,
+            ),
           ),
         );
         return;
@@ -25,4 +27,21 @@ export async function ensurePortFree(host: string, port: number): Promise<void> 
     // Port 0 too: it checks the address alone.
     probe.listen(port, host, () => probe.close(() => resolve()));
   });
+}
+
+/** Whether this process could listen at `host:port` just now. */
+function canListen(host: string, port: number): Promise<boolean> {
+  const probe = createServer();
+  return new Promise((resolve) => {
+    probe.once('error', () => resolve(false));
+    probe.listen(port, host, () => probe.close(() => resolve(true)));
+  });
+}
+
+/** The first of the ten ports after `port` that is free, to suggest one that works. */
+async function nextFreePort(host: string, port: number): Promise<number | undefined> {
+  for (let candidate = port + 1; candidate <= Math.min(port + 10, 65_535); candidate++) {
+    if (await canListen(host, candidate)) return candidate;
+  }
+  return undefined;
 }
