@@ -12,7 +12,7 @@ import { classifiedColumns } from '../platform/compliance/index.ts';
 import { loadConfigOrExit } from '../platform/config/index.ts';
 import { pendingMigrations, readMigrations } from '../platform/db/index.ts';
 import { dataKeyTables, dataKeysByKek, rewrapDataKeys } from '../platform/encryption/index.ts';
-import { missingEmbeddedData, openModuleDatabases } from '../platform/host/index.ts';
+import { missingEmbeddedData, offlineRefusal, openModuleDatabases } from '../platform/host/index.ts';
 import { createLogger } from '../platform/observability/index.ts';
 import { createSecretBox } from '../platform/security/index.ts';
 import { modules } from './modules.ts';
@@ -59,6 +59,13 @@ if (unknown.length > 0) fail(`no module with data keys named ${unknown.join(', '
 const chosen = args.module ? encrypting.filter((m) => args.module?.includes(m.name)) : encrypting;
 
 const config = loadConfigOrExit();
+const refusal = args.offline
+  ? offlineRefusal(
+      config,
+      chosen.map((m) => m.name),
+    )
+  : undefined;
+if (refusal) fail(refusal, 2);
 const kek = config.dataEncryption.kek;
 if (!kek?.[0]) fail('DATA_KEK is not set: it is required with NODE_ENV=production (set it, or DATA_KEK_FILE)', 1);
 const current = kek[0].id;

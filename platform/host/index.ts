@@ -20,7 +20,7 @@ export { exitStartFailed, migrateModules, runHost, startFailure } from './run-ho
 export { migrateModule } from './migrate-module.ts';
 export { resolveTopology } from './topology.ts';
 export type { Topology } from './topology.ts';
-export { databaseSetting, moduleRole, openModuleDatabases, provisionModuleSchema } from './databases.ts';
+export { databaseSetting, moduleRole, offlineRefusal, openModuleDatabases, provisionModuleSchema } from './databases.ts';
 export { provisionModuleLogins } from './provision-logins.ts';
 export type { ModuleLogin, ProvisionLoginsOptions, ProvisionResult } from './provision-logins.ts';
 export type { ModuleDatabases } from './databases.ts';

@@ -92,6 +92,21 @@ describe('alerts with a --runbook-base that is not a web address', { timeout: pr
   });
 });
 
+describe('keys:reencrypt and audit verify --offline with their modules on PostgreSQL', { timeout: processTestTimeoutMs }, () => {
+  it.each([
+    ['keys:reencrypt', 'apps/reencrypt-data-keys.ts', ['--offline', '--module', 'notifications']],
+    ['audit', 'tools/audit/main.ts', ['verify', '--offline', '--module', 'catalog']],
+  ])('%s refuses in one line naming the database, password masked, exit 2, before connecting', (name, file, args) => {
+    const result = runWithUnreachableDatabase(file, args, { DATABASE_URL: 'postgres://postgres:s3cret@127.0.0.1:1/nothing' });
+    expect(result.status, result.stderr).toBe(2);
+    const module = args[args.length - 1];
+    expect(result.stderr.trim()).toBe(
+      `${name}: --offline is for embedded PGlite (DATA_DIR), but the module is on PostgreSQL: ${module} at postgres://postgres:[redacted]@127.0.0.1:1/nothing (DATABASE_URL); drop --offline to work there, or unset the URL to use the PGlite data.`,
+    );
+    expect(result.stderr).not.toContain('s3cret');
+  });
+});
+
 describe('the key commands offline on a DATA_DIR without Cleave data', { timeout: processTestTimeoutMs }, () => {
   it.each([
     ['keys:rotate', 'apps/rotate-signing-key.ts'],

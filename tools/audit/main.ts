@@ -14,7 +14,7 @@ import { auditMigrations, auditTables, verifyAuditChain, type AuditReport } from
 import { ignoreClosedOutput, parseCommandLine, usageError } from '../../platform/cli/index.ts';
 import { loadConfigOrExit } from '../../platform/config/index.ts';
 import { pendingMigrations } from '../../platform/db/index.ts';
-import { openExistingModuleDatabases, resolveTopology } from '../../platform/host/index.ts';
+import { offlineRefusal, openExistingModuleDatabases, resolveTopology } from '../../platform/host/index.ts';
 import { toCommand, usage, type AuditCommand } from './args.ts';
 
 ignoreClosedOutput();
@@ -63,6 +63,13 @@ async function fromDatabases(): Promise<AuditReport[]> {
   const local = resolveTopology(config, modules).local;
   const chosen = local.filter((m) => command.module === undefined || m.name === command.module);
   if (chosen.length === 0) fail(`module ${command.module} is not configured to run here (MODULES / REMOTE_MODULES)`, 2);
+  const refusal = command.offline
+    ? offlineRefusal(
+        config,
+        chosen.map((m) => m.name),
+      )
+    : undefined;
+  if (refusal) fail(refusal, 2);
   const embedded = chosen.some((m) => !config.database.moduleUrls[m.name] && !config.database.url);
   if (embedded && !command.offline)
     fail(`embedded PGlite (${config.database.dataDir}) belongs to one process: ask the running host (--url), or stop it and pass --offline`, 2);
