@@ -20,7 +20,7 @@ export interface ModuleContext {
   outbox: Outbox;
   /**
    * The module's tamper-evident audit trail: `audit.record(tx, entry)` inside the transaction of the action it
-   * records (see DESIGN.md §8); `audit.recordAll([entry])` for an action with no transaction (a refused sign-in).
+   * records (see docs/operations/audit-trail.md); `audit.recordAll([entry])` for an action with no transaction (a refused sign-in).
    */
   audit: AuditLog;
   /**

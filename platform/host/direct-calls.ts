@@ -57,7 +57,7 @@ export interface DirectCalls {
 }
 
 /**
- * The direct in-process path (DESIGN.md §4): a call to a module hosted in this process runs its route's handler
+ * The direct in-process path (docs/module-calls.md): a call to a module hosted in this process runs its route's handler
  * without `Request`, `Response` or a JSON round trip, through the steps a network request takes, in order:
  * the provider's concurrency limit and the call's timeout; the execution context derived from the caller's
  * (request id, correlation, trace, calling module); `Idempotency-Key` claim, replay or refusal; input validation by

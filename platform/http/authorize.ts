@@ -58,7 +58,7 @@ let lastAuthorization: string | undefined;
 let lastToken: string | false = false;
 
 /**
- * Enforces the access each contract route declares (DESIGN.md §8), before idempotency, validation and the handler:
+ * Enforces the access each contract route declares (docs/architecture.md, "Security model"), before idempotency, validation and the handler:
  * public routes pass untouched; others need a valid bearer access token (401 otherwise, RFC 6750 `WWW-Authenticate`)
  * whose principal the access admits (403 otherwise). A module's token may carry the end user it calls for in
  * `Cleave-On-Behalf-Of`, verified the same way. The principal is put in the request's execution context, where

@@ -1,6 +1,6 @@
 /**
  * @module platform/metrics
- * Prometheus metrics of a host (DESIGN.md §8): RED per module and operation, module calls, the event pipeline,
+ * Prometheus metrics of a host (docs/operations/metrics.md): RED per module and operation, module calls, the event pipeline,
  * breakers and bulkheads, process and event loop, in one registry per host. Not a tracing SDK, and not where `/metrics`
  * is served (platform/host mounts it, with operator access).
  */

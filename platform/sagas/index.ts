@@ -1,6 +1,6 @@
 /**
  * @module platform/sagas
- * Crash-proof sagas for the module that owns a process (DESIGN.md §7): steps with compensations and a point of no
+ * Crash-proof sagas for the module that owns a process (docs/operations/sagas.md): steps with compensations and a point of no
  * return, state and history in the module's schema, a background runner with leases, and the operator's routes. Not a
  * general workflow engine: no timers, signals or child workflows.
  */

@@ -3,7 +3,7 @@ import { findForeignSchemaSql } from './foreign-schema-sql.ts';
 import type { BoundaryRule } from './types.ts';
 
 /**
- * The boundary rules of DESIGN.md §2–3, one row each. A `depcruise` row is handed to dependency-cruiser as a
+ * The boundary rules of docs/architecture.md ("Layout", "A module"), one row each. A `depcruise` row is handed to dependency-cruiser as a
  * forbidden rule (`$1` in `to` refers to the group captured in `from`); a `check` row reads the cruised graph or the
  * sources itself. Paths are relative to the linted root.
  */
@@ -63,7 +63,7 @@ export const boundaryRules: readonly BoundaryRule[] = [
     depcruise: {
       // Everything outside the module's own domain folder is forbidden: packages (hono, drizzle-orm, postgres, pino,
       // bullmq, ...), node: built-ins, platform/, ../application, ../infrastructure, other modules. zod too, on
-      // purpose: DESIGN §3 makes the domain pure TypeScript, and zod schemas are the contract's job (contract/), where
+      // purpose: the architecture makes the domain pure TypeScript, and zod schemas are the contract's job (contract/), where
       // they also feed OpenAPI. A domain rule that validates is a plain function returning a domain error.
       from: { path: '^modules/([^/]+)/domain/' },
       to: { pathNot: '^modules/$1/domain/' },

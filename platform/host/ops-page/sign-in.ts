@@ -54,7 +54,7 @@ const unsafe = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const refreshMarginMs = 30_000;
 
 /**
- * The operations page's sign-in (DESIGN.md §8): the OAuth 2.0 authorization code flow with PKCE against the identity
+ * The operations page's sign-in (docs/operations/ops-page.md): the OAuth 2.0 authorization code flow with PKCE against the identity
  * module, its client `OPS_CLIENT_ID` (public: no secret; `cleave-web` in development). The tokens stay on the server
  * side of the browser: sealed into an HttpOnly, SameSite=Lax cookie that page scripts cannot read, refreshed with the
  * refresh token shortly before the access token expires. Only `operator` is asked for, so a stolen session reaches
