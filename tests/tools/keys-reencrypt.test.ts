@@ -50,10 +50,15 @@ async function postgresTarget(url: string): Promise<Target> {
 }
 
 /**
- * Runs `npm run keys:reencrypt` as an operator would; `killWhen` SIGKILLs it as soon as its output matches (a
- * progress line), whatever it is doing then.
+ * Runs `npm run keys:reencrypt` as an operator would (`--offline` on PGlite, which is refused on PostgreSQL); `killWhen`
+ * SIGKILLs it as soon as its output matches (a progress line), whatever it is doing then.
  */
-function reencrypt(target: Target, args: string[], killWhen?: RegExp, offline = true): Promise<{ code: number | null; signal: string | null; output: string }> {
+function reencrypt(
+  target: Target,
+  args: string[],
+  killWhen?: RegExp,
+  offline = target.name === 'pglite',
+): Promise<{ code: number | null; signal: string | null; output: string }> {
   const env: Record<string, string | undefined> = {
     ...process.env,
     NODE_ENV: 'test',
@@ -167,7 +172,7 @@ describe.each(targets.map((open, i) => ({ open, name: i === 0 ? 'pglite' : 'post
   );
 
   it(
-    'refuses bad usage with exit code 2: a module without data keys, a bad batch size, embedded PGlite without --offline',
+    'refuses bad usage with exit code 2: a module without data keys, a bad batch size, embedded PGlite without --offline, PostgreSQL with it',
     async () => {
       const notEncrypting = await reencrypt(target, ['--module', 'catalog']);
       expect(notEncrypting.code).toBe(2);
@@ -187,6 +192,10 @@ describe.each(targets.map((open, i) => ({ open, name: i === 0 ? 'pglite' : 'post
         const online = await reencrypt(target, [], undefined, false);
         expect(online.code).toBe(2);
         expect(online.output).toContain('pass --offline');
+      } else {
+        const offline = await reencrypt(target, [], undefined, true);
+        expect(offline.code).toBe(2);
+        expect(offline.output).toContain('--offline is for embedded PGlite');
       }
     },
     processTestTimeoutMs,
