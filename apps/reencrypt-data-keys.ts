@@ -59,12 +59,7 @@ if (unknown.length > 0) fail(`no module with data keys named ${unknown.join(', '
 const chosen = args.module ? encrypting.filter((m) => args.module?.includes(m.name)) : encrypting;
 
 const config = loadConfigOrExit();
-const refusal = args.offline
-  ? offlineRefusal(
-      config,
-      chosen.map((m) => m.name),
-    )
-  : undefined;
+const refusal = args.offline ? offlineRefusal(config, chosen) : undefined;
 if (refusal) fail(refusal, 2);
 const kek = config.dataEncryption.kek;
 if (!kek?.[0]) fail('DATA_KEK is not set: it is required with NODE_ENV=production (set it, or DATA_KEK_FILE)', 1);

@@ -162,8 +162,8 @@ export function databaseSetting(config: Config, module: string): string {
  * For a command's `--offline` (embedded PGlite with the host stopped): the refusal when every one of `modules` is on
  * PostgreSQL instead, naming where (passwords masked), so nobody believes a shared database is a local directory.
  */
-export function offlineRefusal(config: Config, modules: readonly string[]): string | undefined {
-  const onPostgres = modules.map((m) => ({ m, url: config.database.moduleUrls[m] ?? config.database.url }));
+export function offlineRefusal(config: Config, modules: readonly { name: string }[]): string | undefined {
+  const onPostgres = modules.map(({ name: m }) => ({ m, url: config.database.moduleUrls[m] ?? config.database.url }));
   if (onPostgres.length === 0 || onPostgres.some((o) => !o.url)) return undefined;
   const where = onPostgres.map(({ m, url }) => `${m} at ${redactUrl(url as string)} (${databaseSetting(config, m)})`).join(', ');
   return `--offline is for embedded PGlite (DATA_DIR), but ${onPostgres.length === 1 ? 'the module is' : 'the modules are'} on PostgreSQL: ${where}; drop --offline to work there, or unset the URL to use the PGlite data.`;

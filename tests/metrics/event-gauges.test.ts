@@ -20,6 +20,18 @@ describe.each(testDatabases)('event pipeline gauges on $name', (testDatabase) =>
     expect(response.status).toBe(200);
     return parseExposition(await response.text());
   };
+  /** A `catalog.product-created` v2 envelope with `payload`. */
+  const productCreated = (payload: unknown) => ({
+    id: randomUUID(),
+    name: 'catalog.product-created',
+    version: 2,
+    occurredAt: new Date().toISOString(),
+    key: randomUUID(),
+    correlationId: randomUUID(),
+    causationId: null,
+    traceparent: null,
+    payload,
+  });
   const createProduct = (h: Host) =>
     call(h, 'POST', '/catalog/v1/products', { sku: `EVT-${randomUUID().slice(0, 8)}`, name: 'Queued mug', price: { amount: 500, currency: 'EUR' } });
 
@@ -41,17 +53,7 @@ describe.each(testDatabases)('event pipeline gauges on $name', (testDatabase) =>
     const h = (host = await startTestHost({ database }));
     const consumer = 'inventory:create-stock-item';
     // A payload that does not match the event's schema: dead-lettered at once, without retries.
-    await h.bus.publish({
-      id: randomUUID(),
-      name: 'catalog.product-created',
-      version: 2,
-      occurredAt: new Date().toISOString(),
-      key: randomUUID(),
-      correlationId: randomUUID(),
-      causationId: null,
-      traceparent: null,
-      payload: { unexpected: true },
-    });
+    await h.bus.publish(productCreated({ unexpected: true }));
     await eventually(async () => {
       const samples = await scrape(h);
       expect(valueOf(samples, 'cleave_event_deliveries_total', { consumer, outcome: 'failed' })).toBe(1);
@@ -66,18 +68,7 @@ describe.each(testDatabases)('event pipeline gauges on $name', (testDatabase) =>
     const h = (host = await startTestHost({ database }));
     const inventory = h.modules.find((m) => m.definition.name === 'inventory');
     const consumer = 'inventory:retired-handler';
-    const envelope = {
-      id: randomUUID(),
-      name: 'catalog.product-created',
-      version: 2,
-      occurredAt: new Date().toISOString(),
-      key: randomUUID(),
-      correlationId: randomUUID(),
-      causationId: null,
-      traceparent: null,
-      payload: {},
-    };
-    await inventory?.deadLetters.record(consumer, envelope, new Error('no such consumer'), 1);
+    await inventory?.deadLetters.record(consumer, productCreated({}), new Error('no such consumer'), 1);
     await eventually(async () => expect(valueOf(await scrape(h), 'cleave_event_dead_letters_pending', { module: 'inventory', consumer })).toBe(1), 30_000);
     const [letter] = await (inventory?.deadLetters.list({ pendingOnly: true }) ?? []);
     expect((await call(h, 'POST', `/ops/dead-letters/${letter?.id}/discard`, { reason: 'handler retired' })).status).toBe(200);

@@ -63,12 +63,7 @@ async function fromDatabases(): Promise<AuditReport[]> {
   const local = resolveTopology(config, modules).local;
   const chosen = local.filter((m) => command.module === undefined || m.name === command.module);
   if (chosen.length === 0) fail(`module ${command.module} is not configured to run here (MODULES / REMOTE_MODULES)`, 2);
-  const refusal = command.offline
-    ? offlineRefusal(
-        config,
-        chosen.map((m) => m.name),
-      )
-    : undefined;
+  const refusal = command.offline ? offlineRefusal(config, chosen) : undefined;
   if (refusal) fail(refusal, 2);
   const embedded = chosen.some((m) => !config.database.moduleUrls[m.name] && !config.database.url);
   if (embedded && !command.offline)

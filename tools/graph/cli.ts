@@ -54,15 +54,21 @@ export async function runCli(args: readonly string[], io: CliIo, modules: readon
     else io.err(`graph: ${out} is out of date with the modules; run ${npmRunCommand('graph', out === defaultGraphPath ? [] : ['--out', out])}`);
     return current === svg ? 0 : 1;
   }
+  if (!written(io, out, svg)) return 1;
+  io.out(`graph: wrote ${out} (${modules.length} modules)`);
+  return 0;
+}
+
+/** Writes `content` to `out` all or nothing; false, said in one line, when it cannot. */
+function written(io: CliIo, out: string, content: string): boolean {
   try {
-    writeOutputFiles([[out, svg]]);
+    writeOutputFiles([[out, content]]);
+    return true;
   } catch (error) {
     if (!(error instanceof OutputError)) throw error;
     io.err(`graph: ${error.message}`);
-    return 1;
+    return false;
   }
-  io.out(`graph: wrote ${out} (${modules.length} modules)`);
-  return 0;
 }
 
 /** The DOT source on stdout, or in `out` when given. */
@@ -71,13 +77,7 @@ function writeDot(io: CliIo, dot: string, out: string | undefined): number {
     io.out(dot.trimEnd());
     return 0;
   }
-  try {
-    writeOutputFiles([[out, dot]]);
-  } catch (error) {
-    if (!(error instanceof OutputError)) throw error;
-    io.err(`graph: ${error.message}`);
-    return 1;
-  }
+  if (!written(io, out, dot)) return 1;
   io.out(`graph: wrote ${out} (DOT source)`);
   return 0;
 }
