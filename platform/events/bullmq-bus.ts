@@ -1,16 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { Queue, Worker } from 'bullmq';
+import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../observability/index.ts';
 import type { BackoffOptions } from './backoff.ts';
-import type { Consumer, DeliveryRecord, EventBus } from './bus.ts';
+import type { Consumer, EventBus } from './bus.ts';
 import { createJobAdder } from './bullmq-adds.ts';
-import { createJobHandler, sinkFailedJob, type EventJobData } from './bullmq-jobs.ts';
+import { auditDeliveries } from './bullmq-audit.ts';
+import { createJobHandler, type EventJobData } from './bullmq-jobs.ts';
+import { createPartitionWorkers } from './bullmq-workers.ts';
 import type { DeadLetterStore } from './dead-letters.ts';
 import type { DeliveryObserver, DeliveryOptions } from './delivery.ts';
 import type { EventEnvelope } from './envelope.ts';
 import { ownPartitions, type PartitionOwner } from './partition-owner.ts';
-import { clockSlackMs, createPublishReconciler } from './publish-reconciler.ts';
+import { createPublishReconciler } from './publish-reconciler.ts';
 import { eventJobId, partitionOf, partitionQueueName, queuePrefix } from './partitions.ts';
 import { connectRedis, firstReady, redisTls } from './redis-connection.ts';
 import { createRoutingHold, type AwaitedSubscription } from './routing-hold.ts';
@@ -77,7 +79,6 @@ export function createBullmqBus(options: BullmqBusOptions): EventBus {
   const prefix = options.prefix ?? 'cleave';
   const bullPrefix = queuePrefix(prefix);
   const { log } = options;
-  const lockMs = options.handlerTimeoutMs + 5_000;
   let closing = false;
   let closed: Promise<void> | undefined;
   let connectedOnce = false;
@@ -91,7 +92,6 @@ export function createBullmqBus(options: BullmqBusOptions): EventBus {
   producer.once('ready', () => (connectedOnce = true));
   // A new connection gets a moment to come up (once, shared by every caller); after that, publishing fails fast.
   const firstConnect = firstReady(producer, 1000);
-  let workerRedis: Redis | undefined;
   const reconciler = createPublishReconciler({
     log,
     refreshMs: options.subscriptionRefreshMs,
@@ -123,7 +123,6 @@ export function createBullmqBus(options: BullmqBusOptions): EventBus {
     },
   });
   const queues = new Map<string, Queue<EventJobData>>();
-  const workers = new Map<string, Worker<EventJobData>>();
   const owners: PartitionOwner[] = [];
   const memberId = randomUUID();
   const local = new Map<string, Map<string, Consumer>>();
@@ -155,6 +154,18 @@ export function createBullmqBus(options: BullmqBusOptions): EventBus {
     refreshMs: options.subscriptionRefreshMs,
     closing: () => closing,
     onResumed: options.onRoutingResumed,
+  });
+  const workers = createPartitionWorkers({
+    redisUrl: options.redisUrl,
+    redisCa: options.redisCa,
+    bullPrefix,
+    log,
+    lockMs: options.handlerTimeoutMs + 5_000,
+    stalledIntervalMs: options.stalledIntervalMs,
+    handleJob,
+    deadLetters: options.deadLetters,
+    queue,
+    closing: () => closing,
   });
   const jobOptions = {
     removeOnComplete: { age: Math.ceil(options.jobRetentionMs / 1000), count: 1_000_000 },
@@ -198,53 +209,6 @@ export function createBullmqBus(options: BullmqBusOptions): EventBus {
     }
   }
 
-  function startWorker(module: string, p: number): void {
-    workerRedis ??= connectRedis(options.redisUrl, { maxRetriesPerRequest: null, ...redisTls(options.redisCa) }, log, 'worker', () => closing);
-    const name = partitionQueueName(module, p);
-    const worker = new Worker<EventJobData>(name, (job, token) => handleJob(module, job, token), {
-      connection: workerRedis,
-      prefix: bullPrefix,
-      concurrency: 1,
-      autorun: false,
-      lockDuration: lockMs,
-      stalledInterval: options.stalledIntervalMs ?? Math.max(1000, Math.floor(lockMs / 3)),
-      // Stalls are counted by the job handler, which dead-letters; BullMQ's own limit would fail jobs silently.
-      maxStalledCount: 1_000_000,
-    });
-    worker.on('error', (err) => {
-      // While Redis is away every reconnect attempt fails; the connection says so once, so only other errors count.
-      if (workerRedis?.status === 'ready') log.error({ err, module, queue: name }, 'event worker error');
-    });
-    worker.on('failed', (job, err) => {
-      if (job)
-        void sinkFailedJob(job, err.message, options.deadLetters(module), log).catch((e: unknown) =>
-          log.error({ err: e }, 'dead-lettering a failed job failed'),
-        );
-    });
-    workers.set(name, worker);
-    worker.run().catch((err: unknown) => log.error({ err, module, queue: name }, 'event worker stopped'));
-    // Jobs that ended in BullMQ's failed set while no worker of this process watched (e.g. it crashed in between).
-    void queue(name)
-      .getFailed()
-      .then((jobs) => Promise.all(jobs.map((job) => sinkFailedJob(job, job.failedReason || 'failed in BullMQ', options.deadLetters(module), log))))
-      .catch((err: unknown) => log.warn({ err, queue: name }, 'could not sweep failed event jobs'));
-  }
-
-  async function stopWorker(module: string, p: number): Promise<void> {
-    const name = partitionQueueName(module, p);
-    const worker = workers.get(name);
-    workers.delete(name);
-    if (!worker) return;
-    // Without Redis a graceful close would wait forever: close at once, and the job in hand is found stalled later.
-    // A graceful close waits for the job in hand, but never longer than that job's lock could last.
-    const graceful = worker.close(workerRedis?.status !== 'ready');
-    const waited = await Promise.race([graceful.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), lockMs).unref?.())]);
-    if (!waited) {
-      log.warn({ module, queue: name }, 'event worker did not finish its job in time; closing it (the job is handed out again)');
-      await worker.close(true);
-    }
-  }
-
   producer.on('ready', () => {
     if (local.size > 0) limitPartitions().catch((err: unknown) => log.warn({ err }, 'could not set partition concurrency'));
   });
@@ -283,8 +247,8 @@ export function createBullmqBus(options: BullmqBusOptions): EventBus {
           memberId,
           leaseMs: options.partitionLeaseMs,
           log,
-          onAssign: (p) => startWorker(module, p),
-          onRevoke: (p) => stopWorker(module, p),
+          onAssign: (p) => workers.start(module, p),
+          onRevoke: (p) => workers.stop(module, p),
         }),
       );
     }
@@ -335,26 +299,7 @@ export function createBullmqBus(options: BullmqBusOptions): EventBus {
       );
     },
     async audit(items, consumer, context = {}) {
-      const redis = await ready();
-      const checks: (DeliveryRecord & { key: string })[] = [];
-      // A table created after the producer's first dispatch had been lost with Redis's data; whoever registered a
-      // subscription into it may have been subscribed long before (a second of slack for the hosts' clocks).
-      const firstDispatch = context.firstDispatchedAt?.getTime();
-      const reRegistered = (entry: SubscriptionEntry) =>
-        firstDispatch !== undefined && entry.tableCreatedAt !== undefined && entry.tableCreatedAt > firstDispatch + clockSlackMs;
-      for (const { envelope, dispatchedAt } of items) {
-        for (const { entry, queue: name } of await targets(envelope, consumer)) {
-          // A subscription made after the event went out was never owed it; one registered again after Redis lost the
-          // table cannot tell, and is owed everything (also what was routed while the table lacked it).
-          if (Date.parse(entry.registeredAt) > dispatchedAt.getTime() && !reRegistered(entry)) continue;
-          const key = `${bullPrefix}:${name}:${eventJobId(envelope.id, entry.consumer, envelope.version)}`;
-          checks.push({ key, eventId: envelope.id, event: envelope.name, version: envelope.version, consumer: entry.consumer, present: false });
-        }
-      }
-      const pipeline = redis.pipeline();
-      for (const c of checks) pipeline.exists(c.key);
-      const results = (await pipeline.exec()) ?? [];
-      return checks.map(({ key: _key, ...record }, i) => ({ ...record, present: results[i]?.[1] === 1 }));
+      return auditDeliveries({ redis: await ready(), bullPrefix, targets }, items, consumer, context);
     },
     async subscriptions() {
       await ready();
@@ -408,7 +353,8 @@ export function createBullmqBus(options: BullmqBusOptions): EventBus {
         // partitions are handed back for the other replicas.
         await Promise.allSettled(owners.map((o) => o.stop()));
         await Promise.allSettled([...queues.values()].map((q) => q.close()));
-        for (const redis of [producer, workerRedis]) redis?.disconnect();
+        producer.disconnect();
+        workers.disconnect();
       })();
       return closed;
     },

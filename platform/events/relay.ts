@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../db/index.ts';
-import { endSpan, outsideContext, SpanKind, tracingOff, type Logger, type Tracing } from '../observability/index.ts';
-import { backoffDelay, type BackoffOptions } from './backoff.ts';
+import { endSpan, outsideContext, tracingOff, type Logger, type Tracing } from '../observability/index.ts';
+import type { BackoffOptions } from './backoff.ts';
 import type { EventBus } from './bus.ts';
 import type { EventDefinition } from './define-event.ts';
 import type { EventEnvelope } from './envelope.ts';
@@ -10,7 +10,7 @@ import type { OutboxClaim, OutboxClaims } from './outbox.ts';
 import { claimHeads } from './relay-claim.ts';
 import { createHeads, type ClaimedRow } from './relay-heads.ts';
 import { createMarker, waitFor } from './relay-marks.ts';
-import { RoutingPausedError } from './subscription-table.ts';
+import { giveBackRefused, sendSpan } from './relay-send.ts';
 import type { EventTables } from './tables.ts';
 import { publishedVersions } from './versions.ts';
 
@@ -96,20 +96,6 @@ export function createRelay(options: RelayOptions): Relay {
   const claimBatch = Math.max(1, Math.floor(maxInFlight / 8));
   const relayId = randomUUID();
   const tracing = options.tracing ?? tracingOff;
-  /** The dispatch's span: the relay handing a committed event to the bus (messaging `send`), in the event's trace. */
-  const sendSpan = (row: ClaimedRow) =>
-    tracing.startSpan(`send ${row.envelope.name}`, {
-      kind: SpanKind.PRODUCER,
-      traceparent: row.envelope.traceparent,
-      attributes: {
-        'messaging.system': bus.kind === 'bullmq' ? 'bullmq' : 'cleave',
-        'messaging.operation.type': 'send',
-        'messaging.operation.name': 'send',
-        'messaging.destination.name': row.envelope.name,
-        'messaging.message.id': row.envelope.id,
-        'cleave.delivery.attempt': row.attempts + 1,
-      },
-    });
   const outbox = tables.outbox;
   const inFlight = new Map<string, EventEnvelope>();
   const definitions = options.events ?? [];
@@ -136,6 +122,7 @@ export function createRelay(options: RelayOptions): Relay {
   let stopped: Promise<void> | undefined;
   const marks = createMarker(db, tables, log);
   const heads = createHeads({ db, tables, log, exclusive: options.exclusive === true, leaseMs: options.leaseMs });
+  const refused = { db, tables, log, retry: options.retry, onLost: () => heads.lostClaims() };
 
   /** `clear`: no pending row was left unclaimed, and none is claimed by another relay. */
   async function claim(limit: number): Promise<{ rows: ClaimedRow[]; clear: boolean }> {
@@ -145,7 +132,7 @@ export function createRelay(options: RelayOptions): Relay {
   }
 
   async function dispatch(row: ClaimedRow): Promise<void> {
-    const span = tracing.enabled ? sendSpan(row) : undefined;
+    const span = tracing.enabled ? sendSpan(tracing, bus.kind === 'bullmq' ? 'bullmq' : 'cleave', row) : undefined;
     try {
       // Every version the producer serves carries the same event id, so inboxes deduplicate across versions.
       await Promise.all(publishedVersions(row.envelope, definitions).map((envelope) => bus.publish(envelope)));
@@ -157,23 +144,7 @@ export function createRelay(options: RelayOptions): Relay {
       heads.forget();
       if (span?.isRecording()) endSpan(span, error);
       options.onDispatch?.(false);
-      const delay = backoffDelay(row.attempts, options.retry);
-      const fields = { eventId: row.envelope.id, event: row.envelope.name, attempts: row.attempts, retryInMs: delay };
-      // Held while routing is paused: the bus says so once (not once per event and attempt); the reason is in last_error.
-      if (error instanceof RoutingPausedError) log.debug({ ...fields, reason: error.message }, 'outbox event held: event routing is paused');
-      else log.warn({ err: error, ...fields }, 'outbox dispatch failed');
-      await db
-        .update(outbox)
-        .set({
-          claimedUntil: sql`now() + (${delay} * interval '1 millisecond')`,
-          claimedBy: null,
-          lastError: String(error instanceof Error ? error.message : error).slice(0, 2000),
-        })
-        .where(and(eq(outbox.id, row.id), isNull(outbox.dispatchedAt)))
-        .catch((e: unknown) => {
-          heads.lostClaims();
-          log.error({ err: e }, 'outbox release failed');
-        });
+      await giveBackRefused(refused, row, error);
       // Again once given back: a claim pass whose snapshot still saw it claimed by this relay must not count as clear.
       heads.forget();
     } finally {
