@@ -3,7 +3,7 @@ import type { CallResult, DirectCall, LocalDispatch } from '../contracts/index.t
 import { CleaveError, parseIdempotencyKey, problem, textRuleViolation, type Problem, type Refusal, type UndeclaredProblems } from '../http/index.ts';
 import { accessNeeds, allows } from '../http/access.ts';
 import type { RouteHandler } from '../http/route-handlers.ts';
-import { keyScope, sha256, type IdempotencyGate } from '../idempotency/index.ts';
+import { keyScope, requestFingerprint, type IdempotencyGate } from '../idempotency/index.ts';
 import { runInContext, type Logger, type Tracing } from '../observability/index.ts';
 import { Semaphore } from '../resilience/index.ts';
 import type { CallerHandles } from '../security/index.ts';
@@ -150,8 +150,8 @@ async function keyedExchange(flight: Flight, key: string): Promise<CallResult> {
       method: flight.method,
       path: flight.path(),
       key,
-      // The JSON text the HTTP client would send: the same key and body match across paths.
-      fingerprint: sha256(searchOf(flight.query), flight.body === undefined ? '' : JSON.stringify(flight.body)),
+      // The JSON text and the headers the HTTP client would send: the same key and request match across paths.
+      fingerprint: requestFingerprint(searchOf(flight.query), flight.body === undefined ? '' : JSON.stringify(flight.body), flight.headers['if-match']),
     },
     async () => respond(flight),
     { status: (a) => a.status, snapshot },

@@ -19,6 +19,16 @@ export const sha256 = (...parts: (string | Uint8Array)[]) => {
 };
 
 /**
+ * What makes a keyed request the same request again: its query string, its body and the precondition it was sent
+ * under (`If-Match`). An update from version 3 and one from version 4 are different requests, so a key reused for the
+ * second is refused (422) rather than replaying the first's answer as if the second had run. A request without
+ * `If-Match` hashes as it did before the precondition counted, so keys stored by an earlier release still match.
+ */
+export function requestFingerprint(search: string, body: string | Uint8Array, ifMatch: string | undefined): string {
+  return ifMatch === undefined ? sha256(search, body) : sha256(search, body, 'if-match', ifMatch);
+}
+
+/**
  * Whose keys these are: the authenticated caller (a module or a client) and the end user it acts for, hashed.
  * Callers never see each other's answers; a caller that renews its token keeps its keys; anonymous callers (public
  * routes) share one scope.
@@ -82,7 +92,7 @@ export function createIdempotencyGate(module: string, store: IdempotencyStore): 
             kind: 'refused',
             status: 422,
             code: 'http/idempotency-key-reused',
-            detail: 'This Idempotency-Key was used for a different request (another body or query); use a new key.',
+            detail: 'This Idempotency-Key was used for a different request (another body, query or If-Match); use a new key.',
           };
         if (claimed.kind === 'outcome-unknown')
           return {

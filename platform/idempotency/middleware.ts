@@ -12,7 +12,7 @@ import {
   type AppEnv,
 } from '../http/index.ts';
 import { currentContext } from '../observability/index.ts';
-import { keyScope, replayedHeader, sha256, type IdempotencyGate } from './exchange.ts';
+import { keyScope, replayedHeader, requestFingerprint, type IdempotencyGate } from './exchange.ts';
 import type { StoredResponse } from './tables.ts';
 
 async function snapshot(response: Response): Promise<StoredResponse> {
@@ -28,7 +28,7 @@ function problemFor(c: Context<AppEnv>, status: 409 | 422 | 500, code: string, d
  * `Idempotency-Key` (IETF draft-ietf-httpapi-idempotency-key-header) for a module's unsafe operations over HTTP.
  * The first request with a key runs; its answer is stored in the module's schema, in the same transaction as its
  * effect (see `moduleTransaction`). The same key again replays the stored answer (`Idempotent-Replayed: true`); with
- * a different body or query it is 422; while the first still runs, 409. A malformed key is left to validation.
+ * a different body, query or `If-Match` it is 422; while the first still runs, 409. A malformed key is left to validation.
  */
 export function idempotency(gate: IdempotencyGate): MiddlewareHandler<AppEnv> {
   // Safe methods pass straight on, with no promise of this middleware's own.
@@ -46,7 +46,7 @@ export function idempotency(gate: IdempotencyGate): MiddlewareHandler<AppEnv> {
       method: c.req.method,
       path: c.req.path,
       key,
-      fingerprint: sha256(new URL(c.req.url).search, body),
+      fingerprint: requestFingerprint(new URL(c.req.url).search, body, c.req.header('if-match')),
     };
     const result = await gate.exchange(
       request,

@@ -21,7 +21,7 @@ export interface Claim extends KeyedRequest {
 export type ClaimResult =
   | { kind: 'claimed'; claim: Claim }
   | { kind: 'replay'; response: StoredResponse }
-  /** The key was used for a different request (another body or query). */
+  /** The key was used for a different request (another body, query or If-Match). */
   | { kind: 'mismatch' }
   /** The first request with the key is still running. */
   /** Another request holds the key: its lock runs out in `retryAfterMs` (then a retry takes the key over). */

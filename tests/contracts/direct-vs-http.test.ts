@@ -59,6 +59,10 @@ async function scenario(send: Send, host: Host, tag: string): Promise<Outcome[]>
   const b = (await record('create with a key', 'POST', '/catalog/v1/products', keyed, { 'idempotency-key': key }))?.id as string;
   await record('create, key repeated', 'POST', '/catalog/v1/products', keyed, { 'idempotency-key': key });
   await record('create, key reused', 'POST', '/catalog/v1/products', { ...keyed, name: 'Other' }, { 'idempotency-key': key });
+  const updateKey = { 'idempotency-key': `"${tag}-update"` };
+  await record('update with a key', 'PATCH', `/catalog/v1/products/${b}`, { name: 'Desk lamp' }, { ...updateKey, 'if-match': '"v1"' });
+  await record('update, key repeated', 'PATCH', `/catalog/v1/products/${b}`, { name: 'Desk lamp' }, { ...updateKey, 'if-match': '"v1"' });
+  await record('update, key reused from another version', 'PATCH', `/catalog/v1/products/${b}`, { name: 'Desk lamp' }, { ...updateKey, 'if-match': '"v2"' });
 
   await eventually(async () => expect((await call(host, 'GET', `/inventory/v1/stock/${b}`)).status).toBe(200), 20_000);
   await record('stock', 'GET', `/inventory/v1/stock/${b}`);
@@ -119,5 +123,9 @@ describe.each(testDatabases)('direct in-process calls give what HTTP gives, on $
     // The scenario reaches every status it means to: a run that failed early would compare equal and prove nothing.
     const statuses = new Set(overHttp.map((o) => o.status));
     for (const status of [200, 201, 400, 404, 409, 412, 422, 428]) expect(statuses).toContain(status);
+    // A key is bound to the request's precondition too: the same update from another version is another request.
+    const step = (name: string) => overHttp.find((o) => o.step === name);
+    expect(step('update, key repeated')).toMatchObject({ status: 200, headers: { 'idempotent-replayed': 'true' } });
+    expect(step('update, key reused from another version')).toMatchObject({ status: 422, body: { code: 'http/idempotency-key-reused' } });
   });
 });

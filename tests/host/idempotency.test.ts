@@ -75,6 +75,30 @@ describe.each(testDatabases)('Idempotency-Key on $name', (testDatabase) => {
     expect(await totals(host)).toEqual({ count: 1, total: 5 });
   });
 
+  it('the same key with another If-Match is 422: an update from another version is another request', async () => {
+    const { host } = await ledger();
+    const created = await call(host, 'POST', '/catalog/v1/products', {
+      sku: 'IDEM-IF-MATCH',
+      name: 'Lamp',
+      description: '',
+      price: { amount: 100, currency: 'EUR' },
+    });
+    const { id } = (await created.json()) as { id: string };
+    const key = randomUUID();
+    const update = (ifMatch: string) =>
+      call(host, 'PATCH', `/catalog/v1/products/${id}`, { name: 'Desk lamp' }, { 'idempotency-key': key, 'if-match': ifMatch });
+    const first = await update('"v1"');
+    expect(first.status).toBe(200);
+    expect(first.headers.get('etag')).toBe('"v2"');
+    const retried = await update('"v1"');
+    expect(retried.headers.get('idempotent-replayed')).toBe('true');
+    // The client read v2 and meant to change it: replaying the v1 → v2 answer would say its change was made.
+    const fromV2 = await update('"v2"');
+    expect(fromV2.status).toBe(422);
+    expect(await fromV2.json()).toMatchObject({ code: 'http/idempotency-key-reused' });
+    expect((await call(host, 'GET', `/catalog/v1/products/${id}`)).headers.get('etag')).toBe('"v2"');
+  });
+
   it('a duplicate while the first is still running is 409; afterwards it replays', async () => {
     let release!: () => void;
     let reached!: () => void;
