@@ -1,179 +1,22 @@
 import { z } from 'zod';
-import { isIpRange } from '../http/ip-ranges.ts';
-
-const flag = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], {
-    error: 'must be one of true, false, 1, 0, yes, no, on, off',
-  })
-  .transform((v) => ['true', '1', 'yes', 'on'].includes(v));
-
-/** One of `values`; a wrong value is named with every allowed one (`must be one of info, debug; got "loud"`). */
-const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
-  z.enum(values, { error: (issue) => `must be one of ${values.join(', ')}; got ${JSON.stringify(String(issue.input))}` });
-
-const positiveInt = (fallback: number) =>
-  z.coerce.number({ error: 'must be a number' }).int('must be a whole number').positive('must be greater than 0').default(fallback);
-
-/** A share of something, from 0 to 1. */
-const rate = (fallback: number) => z.coerce.number({ error: 'must be a number' }).min(0, 'must be from 0 to 1').max(1, 'must be from 0 to 1').default(fallback);
-
-const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/**
- * A duration: whole milliseconds (`500`), or a number with a unit: `500ms`, `30s`, `15m`, `6h`, `7d`. Zero only
- * where `allowZero` says it means something (e.g. no delay).
- */
-function durationMs(v: string, ctx: z.RefinementCtx, allowZero: boolean): number {
-  const match = /^(\d+)(ms|s|m|h|d)?$/.exec(v.trim());
-  const ms = match ? Number(match[1]) * (units[match[2] ?? 'ms'] as number) : Number.NaN;
-  if (!Number.isSafeInteger(ms) || ms < 0 || (ms === 0 && !allowZero)) {
-    const what = allowZero ? 'a duration' : 'a positive duration';
-    ctx.addIssue({ code: 'custom', message: `must be ${what}: milliseconds, or a number with ms, s, m, h or d (e.g. 7d)` });
-    return z.NEVER;
-  }
-  return ms;
-}
-
-const duration = (fallback: string, { allowZero = false } = {}) =>
-  z
-    .string()
-    .default(fallback)
-    .transform((v, ctx) => durationMs(v, ctx, allowZero));
-
-/** A duration whose absence means something of its own (a default computed from other settings). */
-const optionalDuration = ({ allowZero = false } = {}) =>
-  z
-    .string()
-    .optional()
-    .transform((v, ctx) => (v === undefined ? undefined : durationMs(v, ctx, allowZero)));
-
-/**
- * A rate limit: `<requests>/<window>`, the window in whole seconds with an optional unit: `600/60s`, `20/1m`,
- * `10000/1h`.
- */
-const rateLimit = (fallback: string) =>
-  z
-    .string()
-    .default(fallback)
-    .transform((v, ctx) => {
-      const match = /^(\d+)\s*\/\s*(\d+)(s|m|h|d)?$/.exec(v.trim());
-      const points = Number(match?.[1]);
-      const durationS = match ? (Number(match[2]) * (units[match[3] ?? 's'] as number)) / 1000 : Number.NaN;
-      if (!Number.isSafeInteger(points) || points <= 0 || !Number.isSafeInteger(durationS) || durationS <= 0) {
-        ctx.addIssue({ code: 'custom', message: 'must be <requests>/<window>, both greater than 0, the window in s, m, h or d (e.g. 600/60s or 20/1m)' });
-        return z.NEVER;
-      }
-      return { points, durationS };
-    });
-
-/**
- * `10.0.0.0/8,192.0.2.7,fd00::/8`: the proxies whose `X-Forwarded-For` names the client. Each an IPv4 or IPv6
- * address, or a CIDR range.
- */
-const addressList = z.string().transform((v, ctx) => {
-  const entries: string[] = [];
-  for (const part of v
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean)) {
-    if (!isIpRange(part)) {
-      ctx.addIssue({ code: 'custom', message: `"${part}" is not an IP address or CIDR range such as 10.0.0.0/8 or fd00::/8` });
-      continue;
-    }
-    entries.push(part);
-  }
-  return entries;
-});
-
-const postgresUrl = z
-  .string()
-  .refine((v) => /^postgres(ql)?:\/\/[^\s]+$/.test(v), 'must be a postgres:// or postgresql:// URL')
-  .optional();
-
-const redisUrl = z
-  .string()
-  .refine((v) => /^rediss?:\/\/[^\s]+$/.test(v), 'must be a redis:// or rediss:// URL')
-  .optional();
-
-/** An origin: scheme, host and port, nothing after (`https://auth.example.com`). */
-const httpOrigin = z.string().refine((v) => /^https?:\/\/[^\s/?#]+$/.test(v), 'must be an origin such as https://api.example.com (no path)');
-
-const httpUrl = z.string().refine((v) => /^https?:\/\/[^\s/]+(\/[^\s]*)?$/.test(v), 'must be an http:// or https:// URL');
-
-/** `inventory=http://10.0.0.7:3001,payments=discover`: where modules hosted elsewhere are reached. */
-const remoteModules = z.string().transform((v, ctx) => {
-  const entries: [string, string][] = [];
-  for (const part of v
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean)) {
-    const [name, address, ...rest] = part.split('=');
-    if (!name || !address || rest.length > 0 || !/^[a-z][a-z0-9-]*$/.test(name.trim())) {
-      ctx.addIssue({ code: 'custom', message: `"${part}" is not <module>=<http(s) URL or discover>` });
-      continue;
-    }
-    const target = address.trim();
-    if (target !== 'discover' && !httpUrl.safeParse(target).success) {
-      ctx.addIssue({ code: 'custom', message: `address of ${name.trim()} must be an http:// or https:// URL or "discover"` });
-      continue;
-    }
-    entries.push([name.trim(), target.replace(/\/+$/, '')]);
-  }
-  return Object.fromEntries(entries);
-});
-
-/** `catalog=16,inventory=8`: calls in flight at once to a module in this process, per module. */
-const moduleLimits = z.string().transform((v, ctx) => {
-  const entries: [string, number][] = [];
-  for (const part of v
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean)) {
-    const [name, limit, ...rest] = part.split('=');
-    const value = Number(limit?.trim());
-    if (!name || rest.length > 0 || !/^[a-z][a-z0-9-]*$/.test(name.trim()) || !Number.isInteger(value) || value <= 0) {
-      ctx.addIssue({ code: 'custom', message: `"${part}" is not <module>=<whole number greater than 0>` });
-      continue;
-    }
-    entries.push([name.trim(), value]);
-  }
-  return Object.fromEntries(entries);
-});
-
-/**
- * `https://app.example.com,http://localhost:5173`: browser origins allowed to call the API. Each is an exact origin
- * (scheme, host, optional port; no path, no wildcard), so no other origin is ever reflected.
- */
-const originList = z.string().transform((v, ctx) => {
-  const origins: string[] = [];
-  for (const part of v
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean)) {
-    let parsed: URL | undefined;
-    try {
-      parsed = new URL(part);
-    } catch {
-      parsed = undefined;
-    }
-    if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.hostname.includes('*') || parsed.origin !== part.replace(/\/$/, '')) {
-      ctx.addIssue({ code: 'custom', message: `"${part}" is not an origin such as https://app.example.com (scheme, host and port only)` });
-      continue;
-    }
-    origins.push(parsed.origin);
-  }
-  return origins;
-});
-
-const moduleList = z
-  .string()
-  .transform((v) =>
-    v
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean),
-  )
-  .pipe(z.array(z.string().regex(/^[a-z][a-z0-9-]*$/, 'each module name must be lower-case kebab-case')).min(1, 'must name at least one module'));
+import {
+  addressList,
+  duration,
+  flag,
+  httpOrigin,
+  httpUrl,
+  moduleLimits,
+  moduleList,
+  oneOf,
+  optionalDuration,
+  originList,
+  positiveInt,
+  postgresUrl,
+  rate,
+  rateLimit,
+  redisUrl,
+  remoteModules,
+} from './setting-values.ts';
 
 /**
  * Every setting Cleave reads, as environment variables. The variable names are the keys; the defaults are what a
