@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { RouteConfig } from '@hono/zod-openapi';
 import type { z } from 'zod';
-import { CleaveError, isDomainError, type DomainErrorLike, type ErrorKind } from '../http/errors.ts';
-import { isUnsafe } from '../http/platform-problems.ts';
-import type { Problem } from '../http/problem.ts';
-import { currentContext, endSpan, runInContext, SpanKind, traceparentOf, tracingOff, type Tracing } from '../observability/index.ts';
+import { isDomainError, type DomainErrorLike } from '../http/errors.ts';
+import { currentContext, endSpan, runInContext, SpanKind, tracingOff, type Tracing } from '../observability/index.ts';
 import { retryAfterMs } from '../resilience/index.ts';
+import { fetchCall, HeaderList, isProblem, sendCall, syntheticProblem } from './client-http.ts';
 import type { Contract } from './define-contract.ts';
 import type { ModuleAnswer, ModuleCall } from './http-send.ts';
+import { RemoteProblemError } from './remote-problem.ts';
 
 type Input<S> = S extends z.ZodType ? z.input<S> : never;
 type Output<S> = S extends z.ZodType ? z.output<S> : never;
@@ -118,40 +118,6 @@ export type Transport = ((module: string, request: Request) => Promise<Response>
   send?: (module: string, call: ModuleCall) => Promise<ModuleAnswer>;
 };
 
-/** A problem response from another module, re-raised in the caller with the provider's code and kind. */
-export class RemoteProblemError extends CleaveError {
-  readonly module: string;
-  readonly problem: Problem;
-
-  constructor(module: string, problem: Problem, retryAfterSeconds?: number) {
-    // The provider's own failure (500, or its 502) is, to this caller, an upstream failure: the provider's code
-    // would name a problem this caller's operation does not have.
-    const failed = problem.status >= 500 && problem.status !== 503 && problem.status !== 504;
-    super(kindForStatus(problem.status), failed ? 'http/upstream-failed' : problem.code, problem.detail ?? problem.title, {
-      details: { module, upstreamStatus: problem.status, ...(failed ? { upstreamCode: problem.code } : {}) },
-      retryAfterSeconds,
-    });
-    this.name = 'RemoteProblemError';
-    this.module = module;
-    this.problem = problem;
-  }
-}
-
-function kindForStatus(status: number): ErrorKind {
-  if (status === 401) return 'unauthorized';
-  if (status === 403) return 'forbidden';
-  if (status === 404) return 'not_found';
-  if (status === 409) return 'conflict';
-  if (status === 412) return 'precondition_failed';
-  if (status === 503) return 'unavailable';
-  if (status === 504) return 'timeout';
-  // The provider failed (500) or its own upstream did (502): to this caller it is a bad gateway.
-  if (status >= 500) return 'bad_gateway';
-  return 'invalid';
-}
-
-const internalOrigin = 'http://cleave.internal';
-
 /**
  * A typed client for a module's contract. The transport decides where the provider runs (in this process through
  * its Hono app, or over HTTP); the caller's code is the same either way. Non-success answers throw
@@ -241,111 +207,4 @@ function traced(
 /** Failures a fallback stands in for: the provider could not answer (not a 4xx, which is the caller's to handle). */
 function fallsBack(error: DomainErrorLike): boolean {
   return error.kind === 'unavailable' || error.kind === 'timeout' || error.kind === 'bad_gateway';
-}
-
-/** Read-only response headers over a list of lower-case `[name, value]` pairs: no WebIDL work per header. */
-export class HeaderList implements ResponseHeaders {
-  readonly #pairs: readonly (readonly [string, string])[];
-
-  constructor(pairs: readonly (readonly [string, string])[]) {
-    this.#pairs = pairs;
-  }
-
-  get(name: string): string | null {
-    const key = name.toLowerCase();
-    let value: string | null = null;
-    for (const [n, v] of this.#pairs) if (n === key) value = value === null ? v : `${value}, ${v}`;
-    return value;
-  }
-
-  has(name: string): boolean {
-    const key = name.toLowerCase();
-    return this.#pairs.some(([n]) => n === key);
-  }
-
-  forEach(fn: (value: string, name: string) => void): void {
-    for (const [name, value] of this) fn(value, name);
-  }
-
-  *[Symbol.iterator](): Iterator<[string, string]> {
-    const names = [...new Set(this.#pairs.map(([n]) => n))].sort();
-    for (const name of names) yield [name, this.get(name) as string];
-  }
-}
-
-/** Over a transport that sends plain calls: no `Request` or `Response` is built. */
-async function sendCall(
-  send: NonNullable<Transport['send']>,
-  module: string,
-  route: RouteConfig,
-  input: Record<string, unknown>,
-  options: CallOptions,
-  caller: string,
-): Promise<CallResult> {
-  const { target, headers, body } = callParts(route, input, options, caller);
-  const answer = await send(module, { method: route.method.toUpperCase(), target, headers, ...(body === undefined ? {} : { body }), ...(options.signal ? { signal: options.signal } : {}) });
-  const type = answer.headers['content-type'] ?? '';
-  const parsed: unknown = answer.body && answer.body.byteLength > 0 && type.includes('json') ? JSON.parse(decoder.decode(answer.body)) : undefined;
-  return { status: answer.status, body: parsed, headers: new HeaderList(Object.entries(answer.headers)) };
-}
-
-const decoder = new TextDecoder();
-
-/** Over a transport that takes a Web `Request`. */
-async function fetchCall(transport: Transport, module: string, route: RouteConfig, input: Record<string, unknown>, options: CallOptions, caller: string): Promise<CallResult> {
-  const { target, headers, body } = callParts(route, input, options, caller);
-  const request = new Request(new URL(target, internalOrigin), {
-    method: route.method.toUpperCase(),
-    headers,
-    ...(body === undefined ? {} : { body }),
-    ...(options.signal ? { signal: options.signal } : {}),
-  });
-  const response = await transport(module, request);
-  const type = response.headers.get('content-type') ?? '';
-  const parsed: unknown = type.includes('json') ? await response.json() : (await response.arrayBuffer(), undefined);
-  return { status: response.status, body: parsed, headers: response.headers };
-}
-
-/** The path and query, headers (lower-case) and JSON body of a call, as it travels over HTTP. */
-function callParts(route: RouteConfig, input: Record<string, unknown>, options: CallOptions, caller: string): { target: string; headers: Record<string, string>; body?: string } {
-  const path = routePath(route, (input.params ?? {}) as Record<string, unknown>);
-  const search = new URLSearchParams();
-  for (const [key, value] of Object.entries((input.query ?? {}) as Record<string, unknown>)) {
-    if (value === undefined || value === null) continue;
-    for (const v of Array.isArray(value) ? value : [value]) search.append(key, String(v));
-  }
-  const query = search.toString();
-  const headers: Record<string, string> = {};
-  for (const [key, value] of Object.entries((input.headers ?? {}) as Record<string, unknown>)) if (value !== undefined) headers[key.toLowerCase()] = String(value);
-  const context = currentContext();
-  if (context) {
-    headers['x-correlation-id'] = context.correlationId;
-    if (context.requestId) headers['x-request-id'] = context.requestId;
-    const traceparent = traceparentOf(context);
-    if (traceparent) headers.traceparent = traceparent;
-  }
-  headers['x-cleave-caller'] = caller;
-  const key = options.idempotencyKey ?? (isUnsafe(route.method) ? randomUUID() : undefined);
-  if (key) headers['idempotency-key'] = key;
-  if (input.body === undefined) return { target: query === '' ? path : `${path}?${query}`, headers };
-  headers['content-type'] = 'application/json';
-  return { target: query === '' ? path : `${path}?${query}`, headers, body: JSON.stringify(input.body) };
-}
-
-/** A route's path with its parameters filled in, each percent-encoded, as the HTTP client sends it. */
-export function routePath(route: RouteConfig, params: Record<string, unknown>): string {
-  return route.path.replace(/\{(\w+)\}/g, (_, key: string) => {
-    const value = params[key];
-    if (value === undefined) throw new Error(`Missing path parameter ${key} for ${route.method.toUpperCase()} ${route.path}.`);
-    return encodeURIComponent(String(value));
-  });
-}
-
-/** Whether an answer's body is a problem (RFC 9457 with Cleave's code and status). */
-export function isProblem(body: unknown): body is Problem {
-  return typeof body === 'object' && body !== null && typeof (body as Problem).code === 'string' && typeof (body as Problem).status === 'number';
-}
-
-function syntheticProblem(module: string, status: number): Problem {
-  return { type: 'urn:cleave:problem:http/upstream', title: 'Upstream error', status, code: 'http/upstream', detail: `Module ${module} answered ${status} without a problem body.` };
 }

@@ -5,7 +5,9 @@
  */
 export { defineContract, isWellKnown, wellKnownPaths } from './define-contract.ts';
 export type { Contract } from './define-contract.ts';
-export { createClient, HeaderList, isProblem, RemoteProblemError, routePath } from './client.ts';
+export { createClient } from './client.ts';
+export { HeaderList, isProblem, routePath } from './client-http.ts';
+export { RemoteProblemError } from './remote-problem.ts';
 export type {
   CallMeter,
   CallOptions,
