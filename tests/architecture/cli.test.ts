@@ -38,8 +38,10 @@ describe('lint-boundaries command line', { timeout: processTestTimeoutMs }, () =
   it.each([
     ['a root without modules/', [join(fixtures, 'no-modules')], /^lint:boundaries: .*has no modules\/ folder/],
     ['a root that does not exist', [join(fixtures, 'does-not-exist')], /is not a directory/],
-    ['two roots', [fixtures, fixtures], /^lint:boundaries: expected at most one root/],
-    ['an unknown option', ['--fix'], /^lint:boundaries: unknown option --fix/],
+    ['two roots', [fixtures, fixtures], /^lint:boundaries: expected at most one root, got 2: /],
+    ['an unknown option', ['--fix'], /^lint:boundaries: Unknown option '--fix'/],
+    ['an unknown option beside --help', ['--help', '-x'], /^lint:boundaries: Unknown option '-x'/],
+    ['a value given to --help', ['--help=yes'], /^lint:boundaries: Option '-h, --help' does not take an argument/],
   ])('exits 2 with a readable message on %s', async (_, args, message) => {
     const { code, out, err } = await run(args);
 
@@ -47,6 +49,22 @@ describe('lint-boundaries command line', { timeout: processTestTimeoutMs }, () =
     expect(out).toEqual([]);
     expect(err[0]).toMatch(message);
     expect(err[1]).toMatch(/^usage: npm run lint:boundaries -- \[root\]/);
+  });
+
+  it.each([['--help'], ['-h'], ['--help', fixtures, fixtures]])('%j prints the usage to stdout and exits 0 (help wins over stray roots)', async (...args) => {
+    const { code, out, err } = await run(args);
+
+    expect(code).toBe(0);
+    expect(out).toEqual([expect.stringMatching(/^usage: npm run lint:boundaries -- \[root\]/)]);
+    expect(err).toEqual([]);
+  });
+
+  it('a root after -- is the root, as for every command (-- ends the options)', async () => {
+    const { code, out, err } = await run(['--', join(fixtures, 'clean')]);
+
+    expect(err).toEqual([]);
+    expect(out).toEqual(['boundaries ok (11 files)']);
+    expect(code).toBe(0);
   });
 
   it('main.ts sets the process exit code and prints to stdout', async () => {

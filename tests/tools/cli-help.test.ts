@@ -24,6 +24,7 @@ const commands = [
   'compliance',
   'client',
   'contracts:check',
+  'lint:boundaries',
   'contracts:consumers',
   'new:module',
   'new:workflow',
