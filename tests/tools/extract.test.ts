@@ -125,4 +125,37 @@ describe('npm run extract', { timeout: processTestTimeoutMs }, () => {
     expect(result.status).toBe(2);
     expect(result.stderr).toContain(message);
   });
+
+  // The committed entries are what extract writes (above). A database nobody listens on and port 0: an entry that went
+  // past its arguments would fail to start (exit 1), or serve, instead of answering.
+  const deno = resolve('node_modules/deno/deno');
+  const denoRun = ['run', '--allow-env', '--allow-read', '--allow-write', '--allow-net', '--allow-sys', '--allow-ffi'];
+  const runners = { node: [process.execPath, '--import', tsx], deno: [deno, ...denoRun] } as const;
+  const env = { PATH: process.env.PATH ?? '', DATABASE_URL: 'postgres://postgres@127.0.0.1:1/nothing', PORT: '0', LOG_LEVEL: 'warn' };
+  const entry = (runner: keyof typeof runners, module: string, args: string[]) => {
+    const [command = '', ...before] = runners[runner];
+    return spawnSync(command, [...before, `apps/extracted/${module}/main.ts`, ...args], { env, encoding: 'utf8', timeout: processTestTimeoutMs });
+  };
+
+  it.each([
+    ['node', 'inventory'],
+    ['node', 'payments'],
+    ['deno', 'inventory'],
+  ] as const)('on %s, apps/extracted/%s/main.ts answers --help and -h (exit 0) and refuses any argument (exit 2)', (runner, module) => {
+    const help = entry(runner, module, ['--help']);
+    expect(help.status, help.stderr).toBe(0);
+    expect(help.stdout).toMatch(new RegExp(`^usage: npx tsx apps/extracted/${module}/main\\.ts\\n`));
+    expect(help.stdout).toContain(`MODULES=${module} is fixed here`);
+    expect(entry(runner, module, ['-h']).stdout).toBe(help.stdout);
+    for (const [args, message] of [
+      [['--port', '3001'], `${module}: Unknown option '--port'`],
+      [['inventory'], `${module}: takes no arguments, got inventory`],
+    ] as const) {
+      const refused = entry(runner, module, [...args]);
+      expect(refused.status, refused.stderr).toBe(2);
+      expect(refused.stdout).toBe('');
+      expect(refused.stderr).toContain(message);
+      expect(refused.stderr).toContain(`\nusage: npx tsx apps/extracted/${module}/main.ts\n`);
+    }
+  });
 });
