@@ -13,7 +13,19 @@ import { migrateSchema, openDatabase, type DatabaseHandle } from '../platform/db
 import { catalogModule } from '../modules/catalog/index.ts';
 import { createScratchDatabase } from '../tests/support/databases.ts';
 import { startTestHost } from '../tests/support/test-host.ts';
+import { readBenchArgs } from './cli-args.ts';
 import { median, positiveNumber } from './support/settings.ts';
+
+readBenchArgs(
+  'bench/audit.bench.ts',
+  'The audit trail benchmark: a one-insert transaction with and without an audit entry, on PGlite and PostgreSQL, and a flood of refused requests',
+  [
+    ['BENCH_ROUNDS', '5', 'rounds; figures are medians over rounds'],
+    ['BENCH_ACTIONS', '500', 'transactions per variant and round'],
+    ['BENCH_DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/test', 'a scratch database is created on this server and dropped; none: PostgreSQL skipped'],
+  ],
+  'npx tsx bench/audit.bench.ts',
+);
 
 const rounds = Math.round(positiveNumber('BENCH_ROUNDS', 5));
 const actions = Math.round(positiveNumber('BENCH_ACTIONS', 500));

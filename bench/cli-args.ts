@@ -9,16 +9,17 @@ export type BenchSetting = readonly [name: string, fallback: string, meaning: st
 
 /**
  * Reads a bench's arguments as every `npm run` command does (platform/cli); call it before anything else runs.
+ * `command` is how the bench is run, for the usage: `npm run <name>` unless it has no npm script (`npx tsx bench/….ts`).
  *
  * @example
  * readBenchArgs('bench:calls', 'calls between modules against direct calls and Moleculer', [['BENCH_ROUNDS', '3', 'rounds']]);
  */
-export function readBenchArgs(name: string, summary: string, settings: readonly BenchSetting[]): void {
+export function readBenchArgs(name: string, summary: string, settings: readonly BenchSetting[], command = `npm run ${name}`): void {
   const width = Math.max(...settings.map(([setting]) => setting.length));
   const fallbackWidth = Math.max(...settings.map(([, fallback]) => fallback.length));
   const lines = settings.map(([setting, fallback, meaning]) => `  ${setting.padEnd(width)}  ${fallback.padEnd(fallbackWidth)}  ${meaning}`);
   const usage = [
-    `usage: npm run ${name}`,
+    `usage: ${command}`,
     '',
     `${summary}. Takes no arguments; reads these environment settings (name, default, meaning; bench/README.md):`,
     ...lines,

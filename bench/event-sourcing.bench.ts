@@ -11,7 +11,18 @@ import { migrateSchema, openDatabase, type DatabaseHandle } from '../platform/db
 import { defineAggregate, eventSourcingMigrations } from '../platform/event-sourcing/index.ts';
 import { defineEvent } from '../platform/events/index.ts';
 import { createScratchDatabase } from '../tests/support/databases.ts';
+import { readBenchArgs } from './cli-args.ts';
 import { median, positiveNumber } from './support/settings.ts';
+
+readBenchArgs(
+  'bench/event-sourcing.bench.ts',
+  'The event sourcing benchmark: loading (folding) a stream of 10 to 5,000 events against appending one, on PGlite and PostgreSQL',
+  [
+    ['BENCH_ROUNDS', '5', 'rounds; figures are medians over rounds'],
+    ['BENCH_DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/test', 'a scratch database is created on this server and dropped; none: PostgreSQL skipped'],
+  ],
+  'npx tsx bench/event-sourcing.bench.ts',
+);
 
 const rounds = Math.round(positiveNumber('BENCH_ROUNDS', 5));
 const postgresUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
