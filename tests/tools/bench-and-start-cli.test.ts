@@ -2,10 +2,12 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import process from 'node:process';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runTool, type ToolRun } from '../support/run-tool.ts';
 import { processTestTimeoutMs } from '../support/timeouts.ts';
 
+const tsxCli = fileURLToPath(import.meta.resolve('tsx/cli'));
 const scripts = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts;
 
 /** How a bench is run: its npm script, or `npx tsx <file>` for those without one. */
@@ -86,5 +88,45 @@ describe('the benchmarks and npm start read their arguments as every command doe
     expect(bogus.stdout).toBe('');
     expect(bogus.stderr).toMatch(/^start: .*--bogus/);
     expect(bogus.stderr).toContain('usage: npm start');
+  });
+
+  /**
+   * `npm run dev -- <args>`: the dev script's tsx command, in a process group of its own. Stopped (null status) if still
+   * running after 30 s: `tsx watch` would go on watching after the program printed its usage.
+   */
+  function dev(args: readonly string[]): Promise<ToolRun> {
+    const [command, ...scriptArgs] = (scripts.dev ?? '').split(' ');
+    expect(command).toBe('tsx');
+    return new Promise((done) => {
+      const child = spawn(process.execPath, [tsxCli, ...scriptArgs, ...args], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true,
+        env: { ...process.env, PORT: '47432', DATA_DIR: 'memory', LOG_LEVEL: 'warn' },
+      });
+      const timer = setTimeout(() => process.kill(-(child.pid ?? 0), 'SIGKILL'), 30_000);
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      child.once('exit', (status) => {
+        clearTimeout(timer);
+        done({ status, stdout, stderr });
+      });
+    });
+  }
+
+  it('npm run dev -- --help prints the start usage and ends (exit 0); an unknown option or an argument ends with exit 2, nothing watched', async () => {
+    const [help, h, bogus, positional] = await Promise.all([dev(['--help']), dev(['-h']), dev(['--bogus']), dev(['now'])]);
+    expect(help.status, help.stderr).toBe(0);
+    expect(help.stdout).toMatch(/^usage: npm start\b/);
+    expect(help.stdout).toContain('npm run dev');
+    expect(h).toEqual(help);
+    for (const refused of [bogus, positional]) {
+      expect(refused.status, refused.stderr).toBe(2);
+      expect(refused.stdout).toBe('');
+      expect(refused.stderr).toContain('\nusage: npm start');
+    }
+    expect(bogus.stderr).toMatch(/^dev: .*--bogus/);
+    expect(positional.stderr).toMatch(/^dev: takes no arguments, got now/);
   });
 });
