@@ -128,4 +128,31 @@ describe('npm run contracts:check', { timeout: processTestTimeoutMs }, () => {
     expect(runs[4]?.stderr).toContain('is not inside a git repository');
     for (const r of runs) expect(r.stderr).toContain('usage: npm run contracts:check');
   });
+
+  /** `npm run <name>` with a module whose code throws while its documents are generated (fixtures/throwing-module.ts). */
+  function withThrowingModule(file: string, env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+    const argv = ['--import', 'tsx', '--import', './tests/contracts/fixtures/throwing-module-hooks.ts', file];
+    return new Promise((resolve) => {
+      execFile(process.execPath, argv, { cwd: repositoryRoot, env: { ...process.env, DEBUG: '', ...env } }, (error, stdout, stderr) => {
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+      });
+    });
+  }
+
+  it.each([
+    ['contracts:check', 'tools/contracts/check.ts'],
+    ['openapi', 'tools/contracts/generate.ts'],
+  ])('%s: a module whose code throws gets one line naming the module, exit 1, no stack trace', async (name, file) => {
+    const { code, stdout, stderr } = await withThrowingModule(file);
+    expect(stderr).toBe(`${name}: cannot generate the contracts of module inventory: the reservation schema is not defined yet\n`);
+    expect(stdout).toBe('');
+    expect(code).toBe(1);
+  });
+
+  it('with DEBUG=1 the stack follows that line, down to the module code that threw', async () => {
+    const { code, stderr } = await withThrowingModule('tools/contracts/check.ts', { DEBUG: '1' });
+    expect(stderr.split('\n')[0]).toBe('contracts:check: cannot generate the contracts of module inventory: the reservation schema is not defined yet');
+    expect(stderr).toMatch(/^caused by: TypeError: the reservation schema is not defined yet\n\s+at .*throwing-module\.ts:\d+/m);
+    expect(code).toBe(1);
+  });
 });

@@ -2,12 +2,12 @@
  * `npm run contracts:check [-- --base <git ref>]`: fails when the committed contract files are not what the code
  * generates (drift), or when the contracts break clients of the baseline (`HEAD` by default; `origin/main` for a
  * pull request). Exit 0: in sync, no breaking change (compatible ones are listed). 1: drift or breaking changes.
- * 2: bad arguments, or no usable git baseline.
+ * 2: bad arguments, or no usable git baseline. Anything else that fails is one line, exit 1 (its stack with `DEBUG=1`).
  */
 import { basename } from 'node:path';
 import process from 'node:process';
 import { parse as parseYaml } from 'yaml';
-import { ignoreClosedOutput, parseArgsOnce } from '../../platform/cli/index.ts';
+import { ignoreClosedOutput, parseCommandLine, unexpectedError, usageError } from '../../platform/cli/index.ts';
 import { baselineFiles, resolveRef, UsageError } from './baseline.ts';
 import { classifyContract, type Finding } from './classify.ts';
 import { contractFiles, mergedFile } from './documents.ts';
@@ -16,21 +16,15 @@ import { formatDrift, formatFindings } from './report.ts';
 
 ignoreClosedOutput();
 
-const usage = 'usage: npm run contracts:check [-- --base <git ref>] [--root <repository dir>]';
+const command = { name: 'contracts:check', usage: 'usage: npm run contracts:check [-- --base <git ref>] [--root <repository dir>]' };
 
 function options(): { base: string; root: string } {
-  let parsed;
-  try {
-    parsed = parseArgsOnce({ options: { base: { type: 'string', default: 'HEAD' }, root: { type: 'string', default: repositoryRoot }, help: { type: 'boolean', short: 'h' } } });
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
-  if (parsed.values.help) {
-    process.stdout.write(`${usage}\n`);
-    process.exit(0);
-  }
-  if (parsed.values.base.trim() === '') throw new UsageError('--base needs a git ref, e.g. --base origin/main');
-  return { base: parsed.values.base, root: parsed.values.root };
+  const { values } = parseCommandLine({
+    ...command,
+    options: { base: { type: 'string', default: 'HEAD' }, root: { type: 'string', default: repositoryRoot } },
+  });
+  if (values.base.trim() === '') usageError(command, '--base needs a git ref, e.g. --base origin/main');
+  return { base: values.base, root: values.root };
 }
 
 function read(path: string, text: string | undefined, where: string): unknown {
@@ -54,8 +48,8 @@ function gate(generated: Map<string, string>, baseline: Map<string, string>, bas
   });
 }
 
+const { base, root } = options();
 try {
-  const { base, root } = options();
   const commit = resolveRef(root, base);
   const generated = contractFiles();
   const drift = findDrift(generated, workingTreeFiles(root));
@@ -67,11 +61,8 @@ try {
   if (drift.length === 0 && !breaking) process.stdout.write(`Contracts are in sync with the code (${generated.size} files) and compatible with ${where}.\n`);
   process.exitCode = drift.length > 0 || breaking ? 1 : 0;
 } catch (error) {
-  if (error instanceof UsageError) {
-    process.stderr.write(`contracts:check: ${error.message}\n${usage}\n`);
-    process.exitCode = 2;
-  } else {
-    process.stderr.write(`contracts:check: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exitCode = 1;
-  }
+  if (error instanceof UsageError) usageError(command, error.message);
+  // A module whose code throws while its documents are generated, a file that cannot be read: one line, exit 1.
+  process.stderr.write(unexpectedError(command.name, error));
+  process.exitCode = 1;
 }

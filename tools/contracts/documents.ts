@@ -55,8 +55,13 @@ export function contractFiles(modules: readonly ModuleDefinition[] = allModules)
   const files = new Map<string, string>();
   for (const m of modules) {
     if (m.name === 'cleave') throw new Error('A module named "cleave" would overwrite the merged document.');
-    files.set(`${contractDirs.openapi}/${m.name}.json`, toJsonText(moduleDocument(m)));
-    files.set(`${contractDirs.asyncapi}/${m.name}.yaml`, toYamlText(moduleAsyncApi(m)));
+    try {
+      files.set(`${contractDirs.openapi}/${m.name}.json`, toJsonText(moduleDocument(m)));
+      files.set(`${contractDirs.asyncapi}/${m.name}.yaml`, toYamlText(moduleAsyncApi(m)));
+    } catch (error) {
+      // The module's own code threw (a route or schema built when read): say which module.
+      throw new Error(`cannot generate the contracts of module ${m.name}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
   }
   files.set(mergedFile, toJsonText(mergedDocument(modules, documentedPlatformRoutes())));
   return new Map([...files].sort(([a], [b]) => (a < b ? -1 : 1)));

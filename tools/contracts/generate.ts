@@ -2,9 +2,10 @@
  * `npm run openapi`: writes the contract files of every module from the code: OpenAPI 3.1 per module and merged
  * (`contracts/openapi/`), AsyncAPI 3.0 per module (`contracts/asyncapi/`). Files there that the code no longer
  * produces are removed. Commit the result; `npm run contracts:check` fails while the files and the code differ.
+ * A failure is one line, exit 1, nothing written (its stack with `DEBUG=1`).
  */
 import process from 'node:process';
-import { ignoreClosedOutput, parseCommandLine } from '../../platform/cli/index.ts';
+import { ignoreClosedOutput, parseCommandLine, unexpectedError } from '../../platform/cli/index.ts';
 import { contractFiles } from './documents.ts';
 import { repositoryRoot, writeContractFiles } from './files.ts';
 
@@ -24,6 +25,7 @@ try {
   for (const path of removed) process.stdout.write(`removed  ${path}\n`);
   process.stdout.write(`${files.size} contract files: ${written.length} written, ${removed.length} removed, ${files.size - written.length} unchanged.\n`);
 } catch (error) {
-  process.stderr.write(`openapi: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  // A module whose code throws while its documents are generated: one line naming it, exit 1 (the stack with DEBUG=1).
+  process.stderr.write(unexpectedError('openapi', error));
   process.exit(1);
 }
