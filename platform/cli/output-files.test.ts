@@ -1,12 +1,22 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { OutputError, writeOutputFiles } from './output-files.ts';
+
+const made: string[] = [];
+const scratch = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cleave-output-'));
+  made.push(dir);
+  return dir;
+};
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
 
 describe('writeOutputFiles', () => {
   it('writes every file, creating their folders, and leaves no temporary file', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cleave-output-'));
+    const dir = scratch();
     writeOutputFiles([
       [join(dir, 'a.md'), 'a'],
       [join(dir, 'deep/b.json'), 'b'],
@@ -17,7 +27,7 @@ describe('writeOutputFiles', () => {
   });
 
   it('a path it cannot write throws an OutputError naming it, and no file changes, the ones before it included', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cleave-output-'));
+    const dir = scratch();
     writeFileSync(join(dir, 'a.md'), 'old');
     writeFileSync(join(dir, 'afile'), '');
     const write = () =>
