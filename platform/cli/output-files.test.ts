@@ -1,22 +1,12 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../../tests/support/temp-dir.ts';
 import { OutputError, writeOutputFiles } from './output-files.ts';
-
-const made: string[] = [];
-const scratch = () => {
-  const dir = mkdtempSync(join(tmpdir(), 'cleave-output-'));
-  made.push(dir);
-  return dir;
-};
-afterAll(() => {
-  for (const dir of made) rmSync(dir, { recursive: true, force: true });
-});
 
 describe('writeOutputFiles', () => {
   it('writes every file, creating their folders, and leaves no temporary file', () => {
-    const dir = scratch();
+    const dir = tempDir('output');
     writeOutputFiles([
       [join(dir, 'a.md'), 'a'],
       [join(dir, 'deep/b.json'), 'b'],
@@ -27,7 +17,7 @@ describe('writeOutputFiles', () => {
   });
 
   it('a path it cannot write throws an OutputError naming it, and no file changes, the ones before it included', () => {
-    const dir = scratch();
+    const dir = tempDir('output');
     writeFileSync(join(dir, 'a.md'), 'old');
     writeFileSync(join(dir, 'afile'), '');
     const write = () =>

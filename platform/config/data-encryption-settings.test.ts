@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../../tests/support/temp-dir.ts';
 import { ConfigError, loadConfig } from './load-config.ts';
 
 describe('data encryption settings', () => {
@@ -19,7 +19,7 @@ describe('data encryption settings', () => {
   it('read DATA_KEK as a list with ids, the first wrapping; from DATA_KEK_FILE too', () => {
     const [a, b] = [randomBytes(32).toString('base64'), randomBytes(32).toString('base64url')];
     expect(loadConfig({ DATA_KEK: `new:${b},old:${a}` }).dataEncryption.kek?.map((k) => k.id)).toEqual(['new', 'old']);
-    const file = join(mkdtempSync(join(tmpdir(), 'cleave-data-kek-')), 'kek');
+    const file = join(tempDir('data-kek'), 'kek');
     writeFileSync(file, `d1:${a}\n`);
     expect(loadConfig({ DATA_KEK_FILE: file }).dataEncryption).toMatchObject({ kekSource: 'DATA_KEK_FILE', kek: [{ id: 'd1' }] });
   });

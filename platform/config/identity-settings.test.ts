@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../../tests/support/temp-dir.ts';
 import { ConfigError, loadConfig } from './load-config.ts';
 
 const problemsOf = (env: Record<string, string>) => {
@@ -34,7 +34,7 @@ describe('identity settings', () => {
     const [a, b] = [randomBytes(32).toString('base64'), randomBytes(32).toString('base64url')];
     expect(loadConfig({ IDENTITY_KEK: a }).identity).toMatchObject({ kekSource: 'IDENTITY_KEK', kek: [{ id: 'kek1' }] });
     expect(loadConfig({ IDENTITY_KEK: `new:${b},old:${a}` }).identity.kek?.map((k) => k.id)).toEqual(['new', 'old']);
-    const file = join(mkdtempSync(join(tmpdir(), 'cleave-kek-')), 'kek');
+    const file = join(tempDir('kek'), 'kek');
     writeFileSync(file, `${a}\n`);
     const fromFile = loadConfig({ IDENTITY_KEK_FILE: file, NODE_ENV: 'production' }).identity;
     expect(fromFile.kekSource).toBe('IDENTITY_KEK_FILE');

@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../../tests/support/temp-dir.ts';
 import { ConfigError, loadConfig } from './load-config.ts';
 
 describe('loadConfig', () => {
@@ -88,8 +88,7 @@ describe('starting with bad configuration', () => {
   });
 
   it('in production names every missing key-encryption key at once, before any database is created', () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'cleave-production-keys-'));
-    rmSync(dataDir, { recursive: true });
+    const dataDir = join(tempDir('production-keys'), 'data');
     const env: Record<string, string | undefined> = { ...process.env, NODE_ENV: 'production', DATA_DIR: dataDir, PORT: '0', LOG_FORMAT: 'json' };
     for (const name of ['IDENTITY_KEK', 'IDENTITY_KEK_FILE', 'DATA_KEK', 'DATA_KEK_FILE', 'DATABASE_URL', 'REDIS_URL', 'MODULES']) delete env[name];
     const result = spawnSync(process.execPath, ['--import', 'tsx', 'apps/monolith/main.ts'], { env, encoding: 'utf8', timeout: 30_000 });

@@ -1,10 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../../tests/support/temp-dir.ts';
 import { ConfigError, loadConfig } from './load-config.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'cleave-secrets-'));
+const dir = tempDir('secrets');
 const file = (name: string, content: string) => {
   const path = join(dir, name);
   writeFileSync(path, content);

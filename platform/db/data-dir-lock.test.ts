@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { existsSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { tempDir } from '../../tests/support/temp-dir.ts';
 import { DataDirInUseError, lockDataDir, lockDataDirWhenFree, lockStaleMs } from './data-dir-lock.ts';
 import { openPglite } from './pglite.ts';
 
@@ -13,7 +14,7 @@ afterEach(() => {
 
 describe('one process per PGlite data directory', () => {
   it('refuses a second holder until the first releases, and the lock file goes with the release', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cleave-lock-'));
+    const dir = tempDir('lock');
     const first = lockDataDir(dir);
     expect(() => lockDataDir(dir)).toThrow(DataDirInUseError);
     expect(() => lockDataDir(dir)).toThrow(`in use by process ${process.pid} on ${hostname()}`);
@@ -23,7 +24,7 @@ describe('one process per PGlite data directory', () => {
   });
 
   it('takes over the lock of a process that no longer runs, or of one untouched for too long; not of one that runs', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cleave-lock-'));
+    const dir = tempDir('lock');
     const file = join(dir, 'cleave.lock');
     const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
     children.push(child);
@@ -48,7 +49,7 @@ describe('one process per PGlite data directory', () => {
   });
 
   it('waits for a holder on another host: taken over if its lock is not touched until stale, refused if it is', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cleave-lock-'));
+    const dir = tempDir('lock');
     const file = join(dir, 'cleave.lock');
     writeFileSync(file, JSON.stringify({ pid: 1, host: 'crashed-pod', since: new Date().toISOString() }));
     // Touched long enough ago that the wait is short: nothing touches it again, so it is taken over.
@@ -74,7 +75,7 @@ describe('one process per PGlite data directory', () => {
   });
 
   it('a second PGlite on the same directory is refused and the first keeps working', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'cleave-lock-'));
+    const dataDir = tempDir('lock');
     const first = await openPglite(dataDir);
     await expect(openPglite(dataDir)).rejects.toThrow(DataDirInUseError);
     await first.db.execute('select 1');

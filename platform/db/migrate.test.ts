@@ -1,10 +1,11 @@
-import { cpSync, mkdtempSync, writeFileSync, appendFileSync } from 'node:fs';
+import { cpSync, writeFileSync, appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { postgresTestDatabase, testDatabases } from '../../tests/support/databases.ts';
+import { tempDir } from '../../tests/support/temp-dir.ts';
 import { openDatabase, type DatabaseHandle } from './database.ts';
 import { migrateSchema, pendingMigrations, resultRows } from './migrate.ts';
 
@@ -26,7 +27,7 @@ describe.each(testDatabases)('migrations on $name', (testDatabase) => {
   });
 
   it('a new migration file is applied on the next run', async () => {
-    const folder = mkdtempSync(join(tmpdir(), 'cleave-migrations-'));
+    const folder = tempDir('migrations');
     cpSync(catalogMigrations, folder, { recursive: true });
     await migrateSchema(database.db, 'catalog', folder);
     writeFileSync(join(folder, '0001_extra.sql'), 'ALTER TABLE "catalog"."products" ADD COLUMN "colour" text;');
@@ -43,7 +44,7 @@ describe.each(testDatabases)('migrations on $name', (testDatabase) => {
   });
 
   it('an applied migration that was edited stops the run', async () => {
-    const folder = mkdtempSync(join(tmpdir(), 'cleave-migrations-'));
+    const folder = tempDir('migrations');
     cpSync(catalogMigrations, folder, { recursive: true });
     await migrateSchema(database.db, 'catalog', folder);
     appendFileSync(join(folder, '0000_catalog.sql'), '\n-- edited');
