@@ -1,11 +1,11 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import process from 'node:process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../tools/client/cli.ts';
 import { loadOpenApiDocument, type OpenApiDocument } from '../../tools/client/openapi-document.ts';
 import { renderClient, type ClientFiles } from '../../tools/client/render-client.ts';
+import { tempDir } from '../support/temp-dir.ts';
 import { typeCheck } from './typescript-check.ts';
 
 const clientDir = 'clients/typescript';
@@ -90,7 +90,7 @@ describe('npm run client', () => {
   });
 
   it('writes the client where --out says from the --spec document, and --check fails once it is stale', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cleave-client-'));
+    const dir = tempDir('client');
     const spec = join(dir, 'cleave.json');
     writeFileSync(spec, JSON.stringify(document));
     const out = join(dir, 'client');
@@ -107,7 +107,7 @@ describe('npm run client', () => {
   });
 
   it('an --out it cannot write exits 1 with one line naming it, and writes nothing', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cleave-client-'));
+    const dir = tempDir('client');
     const spec = join(dir, 'cleave.json');
     writeFileSync(spec, JSON.stringify({ openapi: '3.1.0', info: { title: 't', version: '1' }, paths: {} }));
     writeFileSync(join(dir, 'afile'), '');
@@ -118,7 +118,7 @@ describe('npm run client', () => {
   });
 
   it('a document with an unresolvable $ref exits 2 with one line, and writes nothing', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cleave-client-'));
+    const dir = tempDir('client');
     const spec = join(dir, 'ref.json');
     const schema = { $ref: '#/components/schemas/Nope' };
     const responses = { 200: { description: 'ok', content: { 'application/json': { schema } } } };
@@ -132,7 +132,7 @@ describe('npm run client', () => {
   });
 
   it('reads contracts/openapi/cleave.json when it exists instead of building the document from code', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'cleave-client-'));
+    const root = tempDir('client');
     mkdirSync(join(root, 'contracts/openapi'), { recursive: true });
     const tiny = { openapi: '3.1.0', info: { title: 't', version: '1' }, paths: {} };
     writeFileSync(join(root, 'contracts/openapi/cleave.json'), JSON.stringify(tiny));

@@ -1,15 +1,14 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import process from 'node:process';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runTool } from '../support/run-tool.ts';
+import { tempDir } from '../support/temp-dir.ts';
 import { processTestTimeoutMs } from '../support/timeouts.ts';
 
 const tool = resolve('tools/k8s/main.ts');
 const k8s = (args: string[]) => runTool(tool, args);
-const scratch = () => mkdtempSync(join(tmpdir(), 'cleave-k8s-'));
 
 describe('npm run k8s', { timeout: processTestTimeoutMs }, () => {
   it('--check passes on the committed deploy/k8s', async () => {
@@ -20,7 +19,7 @@ describe('npm run k8s', { timeout: processTestTimeoutMs }, () => {
   });
 
   it('writes the manifests for the modules named, removes generated files it no longer makes, and --check fails on drift', async () => {
-    const out = scratch();
+    const out = tempDir('k8s');
     expect((await k8s(['--out', out, '--module', 'catalog', '--module', 'inventory', '--namespace', 'shop'])).status).toBe(0);
     expect(readFileSync(join(out, 'catalog.yaml'), 'utf8')).toContain('namespace: shop');
     expect(readFileSync(join(out, 'kustomization.yaml'), 'utf8')).toContain('  - inventory.yaml');
@@ -60,14 +59,14 @@ describe('npm run k8s', { timeout: processTestTimeoutMs }, () => {
     [['--otlp-endpoint', 'collector:4318'], '--otlp-endpoint must be an http(s) URL'],
     [['--all-in-one', '--module', 'inventory'], 'give it or --module, not both'],
   ])('bad input %j exits 2 with a readable message', async (args, message) => {
-    const result = await k8s(['--out', scratch(), ...args]);
+    const result = await k8s(['--out', tempDir('k8s'), ...args]);
     expect(result.stderr).toContain(message);
     expect(result.stderr).not.toMatch(/\n\s+at /);
     expect(result.status).toBe(2);
   });
 
   it('an empty --out exits 2 and writes nothing where it runs', () => {
-    const cwd = scratch();
+    const cwd = tempDir('k8s');
     const result = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), tool, '--out', ''], {
       cwd,
       encoding: 'utf8',
@@ -79,7 +78,7 @@ describe('npm run k8s', { timeout: processTestTimeoutMs }, () => {
   });
 
   it('an --out it cannot write to says so in one line, exits 1 and writes nothing', async () => {
-    const file = join(scratch(), 'afile');
+    const file = join(tempDir('k8s'), 'afile');
     writeFileSync(file, 'not a folder\n');
     const result = await k8s(['--out', join(file, 'x')]);
     expect(result.stderr.trim()).toMatch(/^k8s: cannot write \S+\/afile\/x\/[a-z-]+\.yaml: \S+\/afile is a file, not a folder$/);
@@ -88,7 +87,7 @@ describe('npm run k8s', { timeout: processTestTimeoutMs }, () => {
   });
 
   it('npm run extract -- <m> --k8s writes the manifests with the module as its own deployable', async () => {
-    const cwd = scratch();
+    const cwd = tempDir('k8s');
     const result = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), resolve('tools/extract.ts'), 'catalog', '--k8s'], {
       cwd,
       encoding: 'utf8',

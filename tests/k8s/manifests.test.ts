@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
@@ -10,6 +9,7 @@ import { parseK8sArgs } from '../../tools/k8s/args.ts';
 import { appVersion, driftOf, extractedModules, generatedFilesIn, k8sFiles } from '../../tools/k8s/files.ts';
 import { labelValue } from '../../tools/k8s/labels.ts';
 import { ManifestError, manifestObjects, validateObjects, type K8sObject } from '../../tools/k8s/manifests.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 const version = appVersion();
 const optionsFor = (args: string[]) => parseK8sArgs(args, { extracted: extractedModules(modules), appVersion: version }).options;
@@ -138,7 +138,7 @@ describe('Deployments', () => {
   });
 
   it('each ConfigMap is a configuration platform/config accepts, and the topology resolves: every module it calls has an address', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cleave-k8s-secrets-'));
+    const dir = tempDir('k8s-secrets');
     const values: Record<string, string> = {
       url: 'postgres://cleave_x:pw@db:5432/cleave',
       kek: Buffer.alloc(32, 7).toString('base64'),

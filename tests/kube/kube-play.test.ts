@@ -6,8 +6,7 @@
  * the image (CLEAVE_IMAGE, default localhost/cleave:ci), PostgreSQL (TEST_DATABASE_URL) or redis-server.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,6 +21,7 @@ import { secretsOf, adminDatabaseSecret, moduleDatabaseSecret } from '../../tool
 import { postgresUrl } from '../support/databases.ts';
 import { freePort } from '../support/process-host.ts';
 import { redisServerAvailable, startRedisServer, type RedisServer } from '../support/redis-server.ts';
+import { tempDir } from '../support/temp-dir.ts';
 import { containerOf, createKubeSecret, podman, podmanUnavailable, stateOf } from './podman.ts';
 
 const image = process.env.CLEAVE_IMAGE ?? 'localhost/cleave:ci';
@@ -33,7 +33,7 @@ if (unavailable) process.stdout.write(`kube play test skipped: ${unavailable}\n`
 
 type Json = Record<string, unknown>;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const dir = mkdtempSync(join(tmpdir(), 'cleave-kube-'));
+const dir = tempDir('kube');
 const suffix = randomBytes(4).toString('hex');
 const database = `cleave_kube_${suffix}`;
 

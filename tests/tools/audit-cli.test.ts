@@ -1,8 +1,7 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { identityModule } from '../../modules/identity/index.ts';
 import { openDatabase, resultRows, type DatabaseHandle } from '../../platform/db/index.ts';
 import type { Host } from '../../platform/host/index.ts';
@@ -11,6 +10,7 @@ import { toCommand } from '../../tools/audit/args.ts';
 import { checkpoint } from '../audit/support.ts';
 import { postgresUrl } from '../support/databases.ts';
 import { runTool } from '../support/run-tool.ts';
+import { tempDir } from '../support/temp-dir.ts';
 import { startTestHost } from '../support/test-host.ts';
 import { processTestTimeoutMs } from '../support/timeouts.ts';
 import { adminToken } from '../support/tokens.ts';
@@ -36,7 +36,7 @@ describe('npm run audit: arguments', () => {
 });
 
 describe('npm run audit -- verify', { timeout: processTestTimeoutMs }, () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'cleave-audit-'));
+  const dataDir = tempDir('audit');
   let host: Host;
   let server: RunningServer;
   let database: DatabaseHandle;
@@ -48,7 +48,6 @@ describe('npm run audit -- verify', { timeout: processTestTimeoutMs }, () => {
     await checkpoint(host, 'identity');
     server = await serve(host, { host: '127.0.0.1', port: 0 });
   }, processTestTimeoutMs);
-  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it('through a running host: exit 0 and the counts', async () => {
     const token = await adminToken(host, (p, init) => host.app.request(p, init));
@@ -85,7 +84,7 @@ describe('npm run audit -- verify', { timeout: processTestTimeoutMs }, () => {
 
 describe('npm run audit -- verify where there is no Cleave data', { timeout: processTestTimeoutMs }, () => {
   it('an empty DATA_DIR: says so naming the directory, exit 3, and creates nothing', async () => {
-    const dataDir = join(mkdtempSync(join(tmpdir(), 'cleave-audit-none-')), 'data');
+    const dataDir = join(tempDir('audit-none'), 'data');
     const result = await audit(['verify', '--offline'], { DATA_DIR: dataDir });
     expect(result.stderr).toBe(`audit: no Cleave data in ${dataDir} (DATA_DIR): nothing to read\n`);
     expect(result.status).toBe(3);

@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import process from 'node:process';
 import { afterEach, describe, expect, it } from 'vitest';
+import { tempDir } from '../support/temp-dir.ts';
 import { processTestTimeoutMs } from '../support/timeouts.ts';
 
 const tsx = import.meta.resolve('tsx');
@@ -52,16 +52,12 @@ describe('keys:rotate --offline with identity on PostgreSQL', { timeout: process
   });
 
   it('offline on a migrated DATA_DIR says which database it rotates on, and rotates', () => {
-    const dataDir = join(mkdtempSync(join(tmpdir(), 'cleave-keys-')), 'data');
-    try {
-      expect(runWithUnreachableDatabase('apps/monolith/migrate.ts', [], { DATA_DIR: dataDir, LOG_LEVEL: 'warn' }).status).toBe(0);
-      const result = runWithUnreachableDatabase('apps/rotate-signing-key.ts', ['--offline'], { DATA_DIR: dataDir, LOG_LEVEL: 'warn' });
-      expect(result.status, result.stderr).toBe(0);
-      expect(result.stderr).toContain(`keys:rotate: rotating identity's signing key on embedded PGlite in ${dataDir}\n`);
-      expect(JSON.parse(result.stdout)).toHaveProperty('keys');
-    } finally {
-      rmSync(dirname(dataDir), { recursive: true, force: true });
-    }
+    const dataDir = join(tempDir('keys'), 'data');
+    expect(runWithUnreachableDatabase('apps/monolith/migrate.ts', [], { DATA_DIR: dataDir, LOG_LEVEL: 'warn' }).status).toBe(0);
+    const result = runWithUnreachableDatabase('apps/rotate-signing-key.ts', ['--offline'], { DATA_DIR: dataDir, LOG_LEVEL: 'warn' });
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stderr).toContain(`keys:rotate: rotating identity's signing key on embedded PGlite in ${dataDir}\n`);
+    expect(JSON.parse(result.stdout)).toHaveProperty('keys');
   });
 });
 
@@ -112,7 +108,7 @@ describe('the key commands offline on a DATA_DIR without Cleave data', { timeout
     ['keys:rotate', 'apps/rotate-signing-key.ts'],
     ['keys:reencrypt', 'apps/reencrypt-data-keys.ts'],
   ])('%s names the directory in one line, exits 1 and creates nothing', (name, file) => {
-    const dataDir = join(mkdtempSync(join(tmpdir(), 'cleave-keys-')), 'data');
+    const dataDir = join(tempDir('keys'), 'data');
     const result = runWithUnreachableDatabase(file, ['--offline'], { DATA_DIR: dataDir });
     expect(result.status).toBe(1);
     expect(result.stderr.trim()).toBe(`${name}: no Cleave data in ${dataDir} (DATA_DIR): start Cleave there once, or run npm run db:migrate, first.`);

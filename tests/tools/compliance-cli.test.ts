@@ -1,5 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -12,6 +11,7 @@ import { runCli } from '../../tools/compliance/cli.ts';
 import { complianceReport, SchemaMismatchError } from '../../tools/compliance/report.ts';
 import { migratedTables } from '../../tools/compliance/schema-tables.ts';
 import { runTool } from '../support/run-tool.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 const signedUp = defineEvent({
   name: 'shop.signed-up',
@@ -109,7 +109,7 @@ describe('npm run compliance', () => {
   });
 
   it('writes markdown and JSON, and --check passes until a file goes stale', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'compliance-'));
+    const dir = tempDir('compliance');
     const paths = ['--markdown', join(dir, 'c.md'), '--json', join(dir, 'c.json')];
     const write = io();
     expect(await runCli(paths, write.io, fixtures, tablesOf)).toBe(0);
@@ -127,7 +127,7 @@ describe('npm run compliance', () => {
   });
 
   it('a report path it cannot write exits 1 in one line, and writes neither report', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'compliance-'));
+    const dir = tempDir('compliance');
     writeFileSync(join(dir, 'afile'), '');
     const run = io();
     const code = await runCli(['--markdown', join(dir, 'c.md'), '--json', join(dir, 'afile', 'c.json')], run.io, fixtures, tablesOf);
@@ -139,7 +139,7 @@ describe('npm run compliance', () => {
   });
 
   it('an unclassified table exits 1 with a readable message and writes nothing', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'compliance-'));
+    const dir = tempDir('compliance');
     const run = io();
     const code = await runCli(
       ['--markdown', join(dir, 'c.md'), '--json', join(dir, 'c.json')],

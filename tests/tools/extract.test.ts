@@ -1,9 +1,9 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../support/temp-dir.ts';
 import { processTestTimeoutMs } from '../support/timeouts.ts';
 
 const tool = resolve('tools/extract.ts');
@@ -12,20 +12,9 @@ const tsx = import.meta.resolve('tsx');
 const extract = (args: string[], cwd = process.cwd()) =>
   spawnSync(process.execPath, ['--import', tsx, tool, ...args], { cwd, encoding: 'utf8', timeout: processTestTimeoutMs });
 
-/** A folder of its own for one run, removed after the file's tests. */
-const made: string[] = [];
-const scratch = () => {
-  const dir = mkdtempSync(join(tmpdir(), 'cleave-extract-'));
-  made.push(dir);
-  return dir;
-};
-afterAll(() => {
-  for (const dir of made) rmSync(dir, { recursive: true, force: true });
-});
-
 describe('npm run extract', { timeout: processTestTimeoutMs }, () => {
   it('writes the entry point and notes, and prints the configuration of both sides', () => {
-    const cwd = scratch();
+    const cwd = tempDir('extract');
     const result = extract(['inventory', '--port', '3005'], cwd);
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('MODULES=catalog');
@@ -39,13 +28,13 @@ describe('npm run extract', { timeout: processTestTimeoutMs }, () => {
   });
 
   it('for identity, both sides get the module client key and no module secret is asked for', () => {
-    const cwd = scratch();
+    const cwd = tempDir('extract');
     const result = extract(['identity', '--port', '3006'], cwd);
     expect(result.status).toBe(0);
     // Identity derives every module's secret from the key; a secret from keys:module-secret left it unable to do so.
     expect(result.stdout).not.toContain('IDENTITY_CLIENT_SECRET');
     expect(result.stdout.match(/^ *MODULE_CLIENT_KEY=/gm)).toHaveLength(2);
-    const inventory = extract(['inventory', '--port', '3005'], scratch());
+    const inventory = extract(['inventory', '--port', '3005'], tempDir('extract'));
     expect(inventory.stdout).toContain('INVENTORY_CLIENT_SECRET=');
     // The monolith's key, and an explicit empty one for the extracted module (not left to whatever the shell holds).
     expect(inventory.stdout.match(/^ *MODULE_CLIENT_KEY=/gm)).toHaveLength(2);
@@ -53,7 +42,7 @@ describe('npm run extract', { timeout: processTestTimeoutMs }, () => {
   });
 
   it('the committed apps/extracted/inventory is exactly what the tool writes', () => {
-    const cwd = scratch();
+    const cwd = tempDir('extract');
     expect(extract(['inventory'], cwd).status).toBe(0);
     for (const file of ['main.ts', 'README.md']) {
       expect(readFileSync(join(cwd, 'apps/extracted/inventory', file), 'utf8')).toBe(readFileSync(join('apps/extracted/inventory', file), 'utf8'));
@@ -61,7 +50,7 @@ describe('npm run extract', { timeout: processTestTimeoutMs }, () => {
   });
 
   it('refuses to overwrite a hand-edited file without --force', () => {
-    const cwd = scratch();
+    const cwd = tempDir('extract');
     extract(['inventory'], cwd);
     writeFileSync(join(cwd, 'apps/extracted/inventory/main.ts'), '// edited\n');
     const refused = extract(['inventory'], cwd);
@@ -81,7 +70,7 @@ describe('npm run extract', { timeout: processTestTimeoutMs }, () => {
   });
 
   it('--dry-run writes nothing, says what each file would become, and prints the configuration', () => {
-    const cwd = scratch();
+    const cwd = tempDir('extract');
     const fresh = extract(['inventory', '--port', '3005', '--dry-run', '--k8s'], cwd);
     expect(fresh.status).toBe(0);
     expect(fresh.stdout).toContain('apps/extracted/inventory/main.ts would be written (new)');
@@ -102,19 +91,15 @@ describe('npm run extract', { timeout: processTestTimeoutMs }, () => {
   });
 
   it('--dry-run into a reader that has gone (| head -1) finishes quietly with exit 0, no EPIPE stack trace', async () => {
-    const cwd = scratch();
-    try {
-      const child = spawn(process.execPath, ['--import', tsx, tool, 'inventory', '--dry-run'], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-      // Closed before the command prints anything: its first write meets a pipe with no reader.
-      child.stdout.destroy();
-      let stderr = '';
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      const [status] = (await once(child, 'close')) as [number | null];
-      expect(stderr).toBe('');
-      expect(status).toBe(0);
-    } finally {
-      rmSync(cwd, { recursive: true, force: true });
-    }
+    const cwd = tempDir('extract');
+    const child = spawn(process.execPath, ['--import', tsx, tool, 'inventory', '--dry-run'], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Closed before the command prints anything: its first write meets a pipe with no reader.
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const [status] = (await once(child, 'close')) as [number | null];
+    expect(stderr).toBe('');
+    expect(status).toBe(0);
   });
 
   it.each([
@@ -130,9 +115,8 @@ describe('npm run extract', { timeout: processTestTimeoutMs }, () => {
     [['inventory', '--port', '1', '--port', '2'], 'extract: --port given more than once ("1", "2"): give it once'],
     [['inventory', '--colour'], "Unknown option '--colour'"],
   ])('bad input %j exits 2 with a readable message', (args, message) => {
-    const cwd = scratch();
+    const cwd = tempDir('extract');
     const result = extract(args, cwd);
-    rmSync(cwd, { recursive: true, force: true });
     expect(result.status).toBe(2);
     expect(result.stderr).toContain(message);
   });

@@ -1,6 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { modules } from '../../apps/modules.ts';
@@ -8,6 +7,7 @@ import { runCli } from '../../tools/graph/cli.ts';
 import { moduleGraph, type GraphModule } from '../../tools/graph/module-graph.ts';
 import { toDot } from '../../tools/graph/render-dot.ts';
 import { renderSvg } from '../../tools/graph/render-svg.ts';
+import { tempDir } from '../support/temp-dir.ts';
 import { processTestTimeoutMs } from '../support/timeouts.ts';
 
 async function run(args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
@@ -205,7 +205,7 @@ describe('npm run graph', { timeout: processTestTimeoutMs }, () => {
   });
 
   it('writes the SVG where --out says, and --check fails once it is stale', async () => {
-    const out = join(mkdtempSync(join(tmpdir(), 'cleave-graph-')), 'nested', 'graph.svg');
+    const out = join(tempDir('graph'), 'nested', 'graph.svg');
 
     expect(await run(['--out', out])).toMatchObject({ code: 0, out: [`graph: wrote ${out} (${modules.length} modules)`] });
     expect(readFileSync(out, 'utf8')).toBe(readFileSync('docs/module-graph.svg', 'utf8'));
@@ -219,20 +219,16 @@ describe('npm run graph', { timeout: processTestTimeoutMs }, () => {
   it('--dot prints the DOT source, or writes it where --out says and prints nothing of it', async () => {
     const dot = toDot(moduleGraph(modules));
     expect(await run(['--dot'])).toMatchObject({ code: 0, out: [dot.trimEnd()], err: [] });
-    const dir = mkdtempSync(join(tmpdir(), 'cleave-graph-'));
-    try {
-      const out = join(dir, 'nested', 'graph.dot');
-      expect(await run(['--dot', '--out', out])).toEqual({ code: 0, out: [`graph: wrote ${out} (DOT source)`], err: [] });
-      expect(readFileSync(out, 'utf8')).toBe(dot);
-      writeFileSync(join(dir, 'afile'), '');
-      expect(await run(['--dot', '--out', join(dir, 'afile', 'x.gv')])).toEqual({
-        code: 1,
-        out: [],
-        err: [`graph: cannot write ${join(dir, 'afile', 'x.gv')}: ${join(dir, 'afile')} is a file, not a folder`],
-      });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const dir = tempDir('graph');
+    const out = join(dir, 'nested', 'graph.dot');
+    expect(await run(['--dot', '--out', out])).toEqual({ code: 0, out: [`graph: wrote ${out} (DOT source)`], err: [] });
+    expect(readFileSync(out, 'utf8')).toBe(dot);
+    writeFileSync(join(dir, 'afile'), '');
+    expect(await run(['--dot', '--out', join(dir, 'afile', 'x.gv')])).toEqual({
+      code: 1,
+      out: [],
+      err: [`graph: cannot write ${join(dir, 'afile', 'x.gv')}: ${join(dir, 'afile')} is a file, not a folder`],
+    });
   });
 
   it.each([
@@ -252,7 +248,7 @@ describe('npm run graph', { timeout: processTestTimeoutMs }, () => {
   });
 
   it('an --out it cannot write exits 1 with one line naming it', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cleave-graph-'));
+    const dir = tempDir('graph');
     writeFileSync(join(dir, 'afile'), '');
     const { code, err } = await run(['--out', join(dir, 'afile', 'x.svg')]);
     expect(code).toBe(1);

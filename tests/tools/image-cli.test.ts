@@ -1,9 +1,8 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildCommand, findEngine, sourceUrl } from '../../tools/image/build-command.ts';
 import { runTool } from '../support/run-tool.ts';
+import { tempDir } from '../support/temp-dir.ts';
 import { processTestTimeoutMs } from '../support/timeouts.ts';
 
 const labels = { version: '1.2.3', revision: 'abc123', created: '2026-01-02T03:04:05Z', source: 'https://example.com/o/r' };
@@ -57,7 +56,7 @@ describe('npm run image', () => {
   it(
     'exits 3 saying what to install when neither Docker nor podman is on PATH, and 2 on bad usage',
     async () => {
-      const empty = mkdtempSync(join(tmpdir(), 'cleave-no-engine-'));
+      const empty = tempDir('no-engine');
       const tool = resolve('tools/image/main.ts');
 
       const none = await runTool(tool, [], { PATH: empty });
