@@ -4,11 +4,11 @@
  * all modules share change from time to time; a module left behind would fail at run time, not here.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../support/temp-dir.ts';
 import { processTestTimeoutMs } from '../support/timeouts.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -25,19 +25,15 @@ const schemas = [
 
 /** Runs drizzle-kit generate into a copy of the migrations; returns the files it added and what it printed. */
 function generate(schema: string, migrations: string, name: string): { added: string[]; output: string } {
-  const copy = mkdtempSync(join(tmpdir(), 'cleave-migrations-current-'));
-  try {
-    cpSync(join(root, migrations), copy, { recursive: true });
-    const before = new Set(readdirSync(copy));
-    // drizzle-kit takes the output folder relative to the working directory.
-    const args = ['generate', '--dialect', 'postgresql', '--schema', schema, '--out', relative(root, copy), '--name', name];
-    const result = spawnSync(join(root, 'node_modules/.bin/drizzle-kit'), args, { cwd: root, encoding: 'utf8', timeout: processTestTimeoutMs });
-    const output = `${result.stdout}${result.stderr}`;
-    if (result.status !== 0) throw new Error(`drizzle-kit failed:\n${output}`);
-    return { added: readdirSync(copy).filter((f) => !before.has(f)), output };
-  } finally {
-    rmSync(copy, { recursive: true, force: true });
-  }
+  const copy = tempDir('migrations-current');
+  cpSync(join(root, migrations), copy, { recursive: true });
+  const before = new Set(readdirSync(copy));
+  // drizzle-kit takes the output folder relative to the working directory.
+  const args = ['generate', '--dialect', 'postgresql', '--schema', schema, '--out', relative(root, copy), '--name', name];
+  const result = spawnSync(join(root, 'node_modules/.bin/drizzle-kit'), args, { cwd: root, encoding: 'utf8', timeout: processTestTimeoutMs });
+  const output = `${result.stdout}${result.stderr}`;
+  if (result.status !== 0) throw new Error(`drizzle-kit failed:\n${output}`);
+  return { added: readdirSync(copy).filter((f) => !before.has(f)), output };
 }
 
 describe('migrations are current', { timeout: processTestTimeoutMs }, () => {
@@ -47,12 +43,8 @@ describe('migrations are current', { timeout: processTestTimeoutMs }, () => {
   });
 
   it('the check sees a schema its migrations lack (the bench schema against an empty folder)', () => {
-    const empty = mkdtempSync(join(tmpdir(), 'cleave-migrations-empty-'));
-    try {
-      const { added } = generate('bench/module/schema.ts', relative(root, empty), 'bench');
-      expect(added.some((f) => f.endsWith('.sql'))).toBe(true);
-    } finally {
-      rmSync(empty, { recursive: true, force: true });
-    }
+    const empty = tempDir('migrations-empty');
+    const { added } = generate('bench/module/schema.ts', relative(root, empty), 'bench');
+    expect(added.some((f) => f.endsWith('.sql'))).toBe(true);
   });
 });

@@ -1,19 +1,15 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import process from 'node:process';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { contractFiles } from '../../tools/contracts/documents.ts';
 import { repositoryRoot, writeContractFiles } from '../../tools/contracts/files.ts';
+import { tempDir } from '../support/temp-dir.ts';
 import { processTestTimeoutMs } from '../support/timeouts.ts';
 
 const generated = contractFiles();
-const made: string[] = [];
-afterAll(() => {
-  for (const dir of made) rmSync(dir, { recursive: true, force: true });
-});
 
 function git(dir: string, ...args: string[]): void {
   execFileSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.com', '-c', 'commit.gpgsign=false', ...args], { cwd: dir, stdio: 'ignore' });
@@ -21,8 +17,7 @@ function git(dir: string, ...args: string[]): void {
 
 /** A scratch git repository whose commits hold the given contract files, one commit per entry. */
 function repository(...commits: Map<string, string>[]): string {
-  const dir = mkdtempSync(join(tmpdir(), 'cleave-contracts-'));
-  made.push(dir);
+  const dir = tempDir('contracts');
   git(dir, 'init', '-q');
   for (const [i, files] of commits.entries()) {
     writeContractFiles(dir, files);
@@ -113,8 +108,7 @@ describe('npm run contracts:check', { timeout: processTestTimeoutMs }, () => {
 
   it('exits 2 on bad arguments or without a usable baseline', async () => {
     const dir = repository(generated);
-    const outside = mkdtempSync(join(tmpdir(), 'cleave-no-git-'));
-    made.push(outside);
+    const outside = tempDir('no-git');
     const runs = await Promise.all([
       check(dir, '--base', 'no-such-ref'),
       check(dir, '--base'),

@@ -1,12 +1,12 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ConsumerContract } from '../../platform/contracts/consumer-contract.ts';
 import { runCli } from '../../tools/consumer-contracts/cli.ts';
 import { declaredConsumerContracts } from '../../tools/consumer-contracts/declared.ts';
 import { committedFiles, consumerContractsDir, driftOf, plannedFiles } from '../../tools/consumer-contracts/files.ts';
 import { parseRecord } from '../../tools/consumer-contracts/record.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 function run(args: string[], dir: string, contracts: readonly ConsumerContract[] = declaredConsumerContracts) {
   const out: string[] = [];
@@ -15,15 +15,6 @@ function run(args: string[], dir: string, contracts: readonly ConsumerContract[]
   return { code, out, err };
 }
 
-const scratches: string[] = [];
-const scratch = () => {
-  const dir = mkdtempSync(join(tmpdir(), 'consumer-contracts-'));
-  scratches.push(dir);
-  return dir;
-};
-afterAll(() => {
-  for (const dir of scratches) rmSync(dir, { recursive: true, force: true });
-});
 
 describe('committed consumer contracts match the declarations in code', () => {
   it('contracts/consumers/ is what npm run contracts:consumers writes', () => {
@@ -36,7 +27,7 @@ describe('committed consumer contracts match the declarations in code', () => {
   });
 
   it('writing twice gives the same bytes', () => {
-    const dir = scratch();
+    const dir = tempDir('consumer-contracts');
     expect(run([], dir).code).toBe(0);
     const first = readFileSync(join(dir, 'inventory--catalog.json'), 'utf8');
     expect(run([], dir).out).toEqual([expect.stringMatching(new RegExp(`is up to date \\(${declaredConsumerContracts.length} contracts\\)$`))]);
@@ -46,7 +37,7 @@ describe('committed consumer contracts match the declarations in code', () => {
 
 describe('npm run contracts:consumers', () => {
   it('--check fails naming a file that differs from the declaration, and writing fixes it', () => {
-    const dir = scratch();
+    const dir = tempDir('consumer-contracts');
     run([], dir);
     const file = join(dir, 'inventory--catalog.json');
     writeFileSync(file, readFileSync(file, 'utf8').replace('{"path":"sku","type":["string"]},\n', ''));
@@ -58,7 +49,7 @@ describe('npm run contracts:consumers', () => {
   });
 
   it('removes the file of a consumer contract no longer declared', () => {
-    const dir = scratch();
+    const dir = tempDir('consumer-contracts');
     writeFileSync(join(dir, 'billing--catalog.json'), '{}\n');
     const written = run([], dir);
     expect(written.out).toContainEqual(expect.stringMatching(/^contracts:consumers: removed .*billing--catalog\.json$/));
@@ -66,7 +57,7 @@ describe('npm run contracts:consumers', () => {
   });
 
   it('refuses to rewrite a contract over a provider change its consumer relied on, unless told to accept it', () => {
-    const dir = scratch();
+    const dir = tempDir('consumer-contracts');
     run([], dir);
     const file = join(dir, 'inventory--catalog.json');
     // As if catalog used to return sku as an integer: the rewrite would silently accept that it is now a string.
@@ -91,7 +82,7 @@ describe('npm run contracts:consumers', () => {
     ['{}', /is not a consumer contract: consumer: .*; provider: /],
     [undefined, /cannot be read as a consumer contract \(EISDIR\)/],
   ])('a committed %j in place of a contract exits 1 with one line naming it', (text, message) => {
-    const dir = scratch();
+    const dir = tempDir('consumer-contracts');
     expect(run([], dir).code).toBe(0);
     const name = [...committedFiles(dir).keys()][0] ?? '';
     rmSync(join(dir, name));
@@ -105,7 +96,7 @@ describe('npm run contracts:consumers', () => {
   });
 
   it('bad usage exits 2 with the usage', () => {
-    const bad = run(['--nope'], scratch());
+    const bad = run(['--nope'], tempDir('consumer-contracts'));
     expect(bad.code).toBe(2);
     expect(bad.err[1]).toMatch(/^usage: npm run contracts:consumers/);
   });

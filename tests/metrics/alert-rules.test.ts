@@ -1,19 +1,19 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { modules } from '../../apps/modules.ts';
 import { slosOf } from '../../platform/host/index.ts';
 import { inventoryModule } from '../../modules/inventory/index.ts';
 import { alertRules, type AlertRule } from '../../tools/alerts/rules.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 const promtool = '/usr/bin/promtool';
 const installed = existsSync(promtool);
 const rulesFile = resolve('deploy/prometheus/cleave-alerts.yml');
 const rules = alertRules(modules, 'docs/runbooks').flatMap((g) => g.rules);
-const dir = mkdtempSync(join(tmpdir(), 'cleave-alerts-'));
+const dir = tempDir('alerts');
 
 /** What promtool expects of a firing alert: its labels (the rule's, the series', `alertname`) and expanded annotations. */
 function firing(rule: AlertRule, labels: Record<string, string> = {}, annotations: Partial<AlertRule['annotations']> = {}) {
@@ -23,8 +23,6 @@ const rulesNamed = (name: string) => rules.filter((r) => r.alert === name);
 const one = (name: string) => rulesNamed(name)[0] as AlertRule;
 
 describe('alert rules from the modules’ SLOs (npm run alerts)', () => {
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
   it('the committed rule file is what the modules give, and every runbook it names exists', () => {
     const text = readFileSync(rulesFile, 'utf8');
     expect(text).toContain(stringify({ groups: alertRules(modules, 'docs/runbooks') }, { lineWidth: 0 }));

@@ -1,9 +1,9 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../tools/scaffold/cli.ts';
 import type { MigrationGenerator } from '../../tools/scaffold/scaffold.ts';
+import { createTempDir } from '../support/temp-dir.ts';
 
 const registry = `import { catalogModule } from '../modules/catalog/index.ts';
 
@@ -42,7 +42,7 @@ describe('npm run new:module, its checks and rollback (a minimal tree, drizzle-k
     runCli(args, { out: (l) => out.push(l), err: (l) => err.push(l) }, { root, generate });
 
   beforeEach(() => {
-    root = mkdtempSync(join(tmpdir(), 'cleave-new-module-'));
+    root = createTempDir('new-module');
     mkdirSync(join(root, 'modules', 'catalog'), { recursive: true });
     writeFileSync(join(root, 'modules', 'catalog', 'index.ts'), '');
     mkdirSync(join(root, 'apps'));

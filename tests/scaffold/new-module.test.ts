@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import process from 'node:process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTempDir } from '../support/temp-dir.ts';
 
 const repositoryRoot = resolve(import.meta.dirname, '../..');
 /** A two-word name, to exercise every spelling; another if a real module of that name exists by then. */
@@ -51,7 +51,7 @@ describe('npm run new:module end to end, in a copy of the repository (slow: 50â€
   let staticChecks: Record<'typecheck' | 'boundaries' | 'eslint' | 'prettier' | 'k8s' | 'alerts', Promise<Run>> | undefined;
 
   beforeAll(() => {
-    root = mkdtempSync(join(tmpdir(), 'cleave-new-module-e2e-'));
+    root = createTempDir('new-module-e2e');
     cpSync(repositoryRoot, root, { recursive: true, filter: (source) => !skipped.has(relative(repositoryRoot, source)) });
     symlinkSync(join(repositoryRoot, 'node_modules'), join(root, 'node_modules'), 'dir');
   }, 60_000);

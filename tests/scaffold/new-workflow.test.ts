@@ -1,9 +1,9 @@
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addToModule } from '../../tools/scaffold/workflow/add-to-module.ts';
 import { runWorkflowCli } from '../../tools/scaffold/workflow/cli.ts';
+import { createTempDir } from '../support/temp-dir.ts';
 
 const moduleSource = `import { defineModule } from '../../platform/host/index.ts';
 import { thingRoutes } from './infrastructure/things.handlers.ts';
@@ -44,7 +44,7 @@ describe('npm run new:workflow refuses bad input with exit 2 and writes nothing'
   beforeAll(() => {
     // inventory and ordering are copied (they are written to); the rest is linked so their module.ts loads.
     const repo = resolve(import.meta.dirname, '../..');
-    root = mkdtempSync(join(tmpdir(), 'cleave-new-workflow-'));
+    root = createTempDir('new-workflow');
     mkdirSync(join(root, 'modules'));
     for (const shared of ['platform', 'node_modules', 'package.json']) symlinkSync(join(repo, shared), join(root, shared));
     for (const entry of readdirSync(join(repo, 'modules'), { withFileTypes: true })) {

@@ -1,8 +1,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { rmSync } from 'node:fs';
+import { resolve } from 'node:path';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +12,7 @@ import { createSecretBox } from '../../platform/security/index.ts';
 import { profileContext } from '../../modules/identity/application/user-profile.ts';
 import { dataKeys, users } from '../../modules/identity/infrastructure/schema.ts';
 import { createScratchDatabase, postgresUrl } from '../support/databases.ts';
+import { createTempDir } from '../support/temp-dir.ts';
 import { processTestTimeoutMs } from '../support/timeouts.ts';
 
 const command = resolve('apps/reencrypt-data-keys.ts');
@@ -34,7 +34,7 @@ interface Target {
 }
 
 async function pgliteTarget(): Promise<Target> {
-  const dir = mkdtempSync(join(tmpdir(), 'cleave-reencrypt-'));
+  const dir = createTempDir('reencrypt');
   return {
     name: 'pglite',
     env: { DATA_DIR: dir },

@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import process from 'node:process';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../support/temp-dir.ts';
 import { processTestTimeoutMs } from '../support/timeouts.ts';
 import type { ToolRun } from '../support/run-tool.ts';
 
@@ -25,10 +25,9 @@ function launch(outDir: string, args: readonly string[]): Promise<ToolRun> {
 }
 
 describe('npm start runs a bundle built only when its sources changed (tools/start/launch.mjs)', { timeout: processTestTimeoutMs }, () => {
-  const dir = mkdtempSync(join(tmpdir(), 'cleave-launch-'));
+  const dir = tempDir('launch');
   const app = join(dir, 'app');
   const out = join(dir, 'out');
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   mkdirSync(join(app, 'data'), { recursive: true });
   const main = join(app, 'main.ts');
   const part = join(app, 'part.ts');
