@@ -7,7 +7,7 @@ export default defineConfig({
   test: {
     root: resolve(import.meta.dirname, '../..'),
     include: ['tests/kube/**/*.test.ts'],
-    globalSetup: ['tests/support/global-setup.ts'],
+    globalSetup: ['tests/support/global-setup.ts', 'tests/support/temp-root.ts'],
     testTimeout: 600_000,
     hookTimeout: 120_000,
     pool: 'forks',
