@@ -25,6 +25,17 @@ describe('tempDir', () => {
     expect(existsSync(forOneTest)).toBe(false);
     expect(existsSync(forTheFile)).toBe(true);
   });
+
+  let forAFailingTest = '';
+  it.fails('(fails on purpose, with a folder of its own)', () => {
+    forAFailingTest = tempDir('failing');
+    expect(readdirSync(forAFailingTest)).toEqual(['something']);
+  });
+
+  it('removes the folder of a test that failed too', () => {
+    expect(forAFailingTest).not.toBe('');
+    expect(existsSync(forAFailingTest)).toBe(false);
+  });
 });
 
 describe('the check on the run’s temporary folders (temp-root)', () => {
