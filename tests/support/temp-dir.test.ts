@@ -4,7 +4,7 @@ import process from 'node:process';
 import { describe, expect, it } from 'vitest';
 import type { TestProject } from 'vitest/node';
 import { tempDir } from './temp-dir.ts';
-import { setup } from './temp-root.ts';
+import { fileScopedFolder, setup } from './temp-root.ts';
 
 function fakeProject(): { project: TestProject; root: () => string } {
   let root = '';
@@ -42,7 +42,15 @@ describe('the check on the run’s temporary folders (temp-root)', () => {
   it('passes and removes the folder when the tests left nothing in it', () => {
     const { project, root } = fakeProject();
     const teardown = setup(project);
-    expect(readdirSync(root())).toEqual([]);
+    expect(readdirSync(root())).toEqual([fileScopedFolder]);
+    teardown();
+    expect(existsSync(root())).toBe(false);
+  });
+
+  it('removes without complaint the folders of files whose tests did not run (no afterAll ran for them)', () => {
+    const { project, root } = fakeProject();
+    const teardown = setup(project);
+    mkdirSync(join(root(), fileScopedFolder, 'kube-a1B2c3'));
     teardown();
     expect(existsSync(root())).toBe(false);
   });
