@@ -1,12 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import process from 'node:process';
 import fc from 'fast-check';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { createLogger, runInContext, type Logger } from '../observability/index.ts';
+import { tempDir } from '../../tests/support/temp-dir.ts';
 import { accessLog, type AccessLine } from './access-log.ts';
 
 const everyLine = { mode: 'all', sampleRate: 1, slowMs: 500 } as const;
@@ -109,7 +109,7 @@ describe('access log line', () => {
   });
 
   it("hands a buffered file stream (pino's destination, as for stdout) the lines of one turn in one write", async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'access-log-'));
+    const dir = tempDir('access-log');
     const file = join(dir, 'log');
     const destination = pino.destination({ dest: file, sync: false, minLength: 4096 });
     // The file is opened asynchronously: `flushSync` before it is open throws (seen on a loaded CI machine).
@@ -146,11 +146,10 @@ describe('access log line', () => {
     expect(writes).toHaveLength(2);
     destination.flushSync();
     expect(readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(6);
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('loses no batched line when the process exits in the same turn as it wrote them', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'access-log-'));
+    const dir = tempDir('access-log');
     const file = join(dir, 'log');
     // A child that writes 50 lines and exits at once: the batch is flushed ahead of pino's flush of its stream.
     const script = `
@@ -173,6 +172,5 @@ describe('access log line', () => {
     expect(result.status, result.stderr).toBe(0);
     const lines = readFileSync(file, 'utf8').trim().split('\n');
     expect(lines.map((line) => JSON.parse(line).requestId)).toEqual(Array.from({ length: 50 }, (_, i) => `r-${i}`));
-    rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -1,9 +1,9 @@
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../../tests/support/temp-dir.ts';
 import { runInContext } from './context.ts';
 import { batchedDestination, childWithIds, createLogger } from './logger.ts';
 
@@ -66,7 +66,7 @@ describe('log lines', () => {
 
 describe('the batched destination', () => {
   it('writes a lone line within its period, and makes no write while nothing waits', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cleave-log-'));
+    const dir = tempDir('log');
     const file = join(dir, 'out.log');
     const sink = batchedDestination(file);
     try {
@@ -94,7 +94,6 @@ describe('the batched destination', () => {
     } finally {
       sink.end();
       await once(sink, 'close');
-      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
