@@ -71,4 +71,18 @@ export default defineConfig(
     files: configFiles,
     rules: { 'no-restricted-syntax': ['error', noExportAll] },
   },
+  {
+    // A folder a test makes itself is easily left in /tmp; tempDir() removes its own, and the run checks (temp-root.ts).
+    files: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        ...['node:fs', 'node:fs/promises'].map((name) => ({
+          name,
+          importNames: ['mkdtemp', 'mkdtempSync'],
+          message: 'Make temporary folders with tempDir() or createTempDir() from tests/support/temp-dir.ts.',
+        })),
+      ],
+    },
+  },
 );

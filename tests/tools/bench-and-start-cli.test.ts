@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+// eslint-disable-next-line no-restricted-imports -- its folder is in dist/ inside the repository (the bundle finds node_modules there), not in /tmp
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import process from 'node:process';
