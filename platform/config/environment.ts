@@ -1,5 +1,6 @@
 import process from 'node:process';
-import { ConfigError, loadConfig, type Config } from './load-config.ts';
+import type { Config } from './config.ts';
+import { ConfigError, loadConfig } from './load-config.ts';
 
 /** The process environment, on Node and Deno alike (Deno provides `node:process`). */
 export function readEnvironment(): Record<string, string | undefined> {

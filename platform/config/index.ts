@@ -4,7 +4,8 @@
  * Not for feature flags or per-request settings.
  */
 export { loadConfig, ConfigError } from './load-config.ts';
-export type { Config, ConfigProblem, LoadConfigOptions, RateLimitSetting } from './load-config.ts';
+export type { Config, RateLimitSetting } from './config.ts';
+export type { ConfigProblem, LoadConfigOptions } from './load-config.ts';
 export { environmentSchema } from './schema.ts';
 export { developmentKek } from './identity-settings.ts';
 export type { IdentityConfig, KeyEncryptionKeyConfig } from './identity-settings.ts';
