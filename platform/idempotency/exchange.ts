@@ -12,7 +12,7 @@ const notReplayed = new Set(['x-request-id', 'date', 'content-length', 'connecti
 /** Whether a response header is stored with the answer and given again on a replay. */
 export const replayedHeader = (name: string) => !notReplayed.has(name) && !name.startsWith('access-control-');
 
-export const sha256 = (...parts: (string | Uint8Array)[]) => {
+const sha256 = (...parts: (string | Uint8Array)[]) => {
   const hash = createHash('sha256');
   for (const part of parts) hash.update(part).update('\n');
   return hash.digest('hex');

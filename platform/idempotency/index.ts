@@ -7,7 +7,7 @@ export { idempotencyTables } from './tables.ts';
 export type { IdempotencyTables, StoredResponse } from './tables.ts';
 export { createIdempotencyStore } from './store.ts';
 export type { IdempotencyStore, IdempotencyStoreOptions, Claim, ClaimResult, KeyedRequest } from './store.ts';
-export { createIdempotencyGate, keyScope, replayedHeader, requestFingerprint, sha256 } from './exchange.ts';
+export { createIdempotencyGate, keyScope, replayedHeader, requestFingerprint } from './exchange.ts';
 export type { IdempotencyGate, KeyedResult, AnswerShape } from './exchange.ts';
 export { idempotency, mountIdempotency } from './middleware.ts';
 export { moduleTransaction, scopedDb, commitBeforeCall } from './request-scope.ts';
