@@ -123,6 +123,15 @@ describe('npm run contracts:check', { timeout: processTestTimeoutMs }, () => {
     for (const r of runs) expect(r.stderr).toContain('usage: npm run contracts:check');
   });
 
+  it('exits 2 with one line, no usage text, when a committed baseline file does not parse', async () => {
+    const dir = repository(new Map(generated).set('contracts/openapi/catalog.json', '{"openapi": "3.1.0",\n'));
+    writeContractFiles(dir, generated);
+    const { code, stdout, stderr } = await check(dir);
+    expect(stderr).toMatch(/^contracts:check: contracts\/openapi\/catalog\.json at HEAD does not parse, so it cannot be compared with \(.+\); pass another --base\n$/);
+    expect(stdout).toBe('');
+    expect(code).toBe(2);
+  });
+
   /** `npm run <name>` with a module whose code throws while its documents are generated (fixtures/throwing-module.ts). */
   function withThrowingModule(file: string, env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
     const argv = ['--import', 'tsx', '--import', './tests/contracts/fixtures/throwing-module-hooks.ts', file];

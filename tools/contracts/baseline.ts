@@ -6,6 +6,11 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
+/** A baseline that is there but cannot be compared with (a committed file that does not parse): exit 2, no usage text. */
+export class BaselineError extends Error {
+  override readonly name = 'BaselineError';
+}
+
 function git(root: string, args: string[]): string {
   return execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
 }

@@ -8,7 +8,7 @@ import { basename } from 'node:path';
 import process from 'node:process';
 import { parse as parseYaml } from 'yaml';
 import { ignoreClosedOutput, parseCommandLine, unexpectedError, usageError } from '../../platform/cli/index.ts';
-import { baselineFiles, resolveRef, UsageError } from './baseline.ts';
+import { BaselineError, baselineFiles, resolveRef, UsageError } from './baseline.ts';
 import { classifyContract, type Finding } from './classify.ts';
 import { contractFiles, mergedFile } from './documents.ts';
 import { findDrift, repositoryRoot, workingTreeFiles } from './files.ts';
@@ -32,7 +32,8 @@ function read(path: string, text: string | undefined, where: string): unknown {
   try {
     return path.endsWith('.yaml') ? parseYaml(text) : JSON.parse(text);
   } catch (error) {
-    throw new UsageError(`${path} at ${where} does not parse: ${error instanceof Error ? error.message : String(error)}`);
+    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    throw new BaselineError(`${path} at ${where} does not parse, so it cannot be compared with (${reason}); pass another --base`);
   }
 }
 
@@ -62,6 +63,10 @@ try {
   process.exitCode = drift.length > 0 || breaking ? 1 : 0;
 } catch (error) {
   if (error instanceof UsageError) usageError(command, error.message);
+  if (error instanceof BaselineError) {
+    process.stderr.write(`${command.name}: ${error.message}\n`);
+    process.exit(2);
+  }
   // A module whose code throws while its documents are generated, a file that cannot be read: one line, exit 1.
   process.stderr.write(unexpectedError(command.name, error));
   process.exitCode = 1;
