@@ -83,7 +83,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Archive a product (idempotent) */
+        /**
+         * Archive a product (idempotent), guarded by If-Match when it is sent
+         * @description With `If-Match`, a product no longer at one of the ETags named is not archived (412): it changed since the caller read it. A product already archived answers 200 whatever `If-Match` says, since the change asked for is already made (RFC 9110 §13.1.1). Without `If-Match` the product is archived at any version.
+         */
         post: operations["catalog.archiveProduct"];
         delete?: never;
         options?: never;
@@ -5866,6 +5869,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The ETag last read, e.g. "v3", or a list of them (RFC 9110 §13.1.1); `*` changes whatever version is current. Compared strongly: a weak ETag (`W/"v3"`) matches no version (412). */
+                "if-match"?: string & unknown;
                 /** @description Makes a retry of this request safe. The first request with a key is processed and its answer stored (with the effect, in one transaction); a repeat with the same key and the same request gets that answer again (with `Idempotent-Replayed: true`), one with a different request gets 422, and one while the first is still being processed gets 409. Keys are scoped by caller, method and path, and kept for the configured time (24 hours by default). */
                 "Idempotency-Key"?: string & unknown;
             };
@@ -5952,6 +5957,20 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
                         code?: "http/idempotency-key-in-use";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description The resource changed since it was read (stale `If-Match`). Codes: `catalog/version-mismatch`. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "catalog/version-mismatch";
                     } & {
                         [key: string]: unknown;
                     });

@@ -52,7 +52,8 @@ async function scenario(send: Send, host: Host, tag: string): Promise<Outcome[]>
   await record('update, stale', 'PATCH', `/catalog/v1/products/${a}`, { name: 'Lamp 3' }, { 'if-match': '"v1"' });
   await record('update, no If-Match', 'PATCH', `/catalog/v1/products/${a}`, { name: 'Lamp 3' });
   await record('update, foreign ETag', 'PATCH', `/catalog/v1/products/${a}`, { name: 'Lamp 3' }, { 'if-match': 'W/"x"' });
-  await record('archive', 'POST', `/catalog/v1/products/${a}/archive`);
+  await record('archive, stale If-Match', 'POST', `/catalog/v1/products/${a}/archive`, undefined, { 'if-match': '"v1"' });
+  await record('archive', 'POST', `/catalog/v1/products/${a}/archive`, undefined, { 'if-match': '"v2"' });
   await record('archive, unknown', 'POST', `/catalog/v1/products/${unknownId}/archive`);
   const key = `"${tag}-key"`;
   const keyed = { ...product, sku: `${tag}-4` };
@@ -127,5 +128,7 @@ describe.each(testDatabases)('direct in-process calls give what HTTP gives, on $
     const step = (name: string) => overHttp.find((o) => o.step === name);
     expect(step('update, key repeated')).toMatchObject({ status: 200, headers: { 'idempotent-replayed': 'true' } });
     expect(step('update, key reused from another version')).toMatchObject({ status: 422, body: { code: 'http/idempotency-key-reused' } });
+    expect(step('archive, stale If-Match')).toMatchObject({ status: 412, body: { code: 'catalog/version-mismatch' } });
+    expect(step('archive')).toMatchObject({ status: 200, body: { status: 'archived', version: 3 } });
   });
 });

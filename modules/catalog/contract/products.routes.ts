@@ -44,6 +44,18 @@ export const getProduct = contractRoute({
   },
 });
 
+/** `If-Match` (RFC 9110 §13.1.1): the ETag last read, a list of them, or `*`. */
+const ifMatchHeader = z
+  .string()
+  .regex(
+    /^(?:\*|(?:W\/)?"[!#-~\x80-\xff]*"(?:[ \t]*,[ \t]*(?:W\/)?"[!#-~\x80-\xff]*")*)$/,
+    'must be the ETag last read, such as "v3", a list of ETags, or * to skip the check',
+  )
+  .openapi({
+    description:
+      'The ETag last read, e.g. "v3", or a list of them (RFC 9110 §13.1.1); `*` changes whatever version is current. Compared strongly: a weak ETag (`W/"v3"`) matches no version (412).',
+  });
+
 export const updateProduct = contractRoute({
   method: 'patch',
   path: '/catalog/v1/products/{id}',
@@ -52,18 +64,7 @@ export const updateProduct = contractRoute({
   summary: 'Change a product, guarded by If-Match',
   request: {
     params: productIdParams,
-    headers: z.object({
-      'if-match': z
-        .string()
-        .regex(
-          /^(?:\*|(?:W\/)?"[!#-~\x80-\xff]*"(?:[ \t]*,[ \t]*(?:W\/)?"[!#-~\x80-\xff]*")*)$/,
-          'must be the ETag last read, such as "v3", a list of ETags, or * to skip the check',
-        )
-        .openapi({
-          description:
-            'The ETag last read, e.g. "v3", or a list of them (RFC 9110 §13.1.1); `*` changes whatever version is current. Compared strongly: a weak ETag (`W/"v3"`) matches no version (412).',
-        }),
-    }),
+    headers: z.object({ 'if-match': ifMatchHeader }),
     body: { content: jsonContent(updateProductSchema), required: true },
   },
   errors: {
@@ -80,8 +81,10 @@ export const archiveProduct = contractRoute({
   path: '/catalog/v1/products/{id}/archive',
   access: { scopes: ['catalog:write'] },
   tags: ['catalog'],
-  summary: 'Archive a product (idempotent)',
-  request: { params: productIdParams },
-  errors: { 404: ['catalog/product-not-found'] },
+  summary: 'Archive a product (idempotent), guarded by If-Match when it is sent',
+  description:
+    'With `If-Match`, a product no longer at one of the ETags named is not archived (412): it changed since the caller read it. A product already archived answers 200 whatever `If-Match` says, since the change asked for is already made (RFC 9110 §13.1.1). Without `If-Match` the product is archived at any version.',
+  request: { params: productIdParams, headers: z.object({ 'if-match': ifMatchHeader.optional() }) },
+  errors: { 404: ['catalog/product-not-found'], 412: ['catalog/version-mismatch'] },
   responses: { 200: { description: 'The archived product', headers: etagHeader, content: jsonContent(productSchema) } },
 });

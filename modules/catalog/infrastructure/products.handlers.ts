@@ -55,7 +55,8 @@ export function productRoutes(ctx: ModuleContext): App {
   });
 
   app.openapi(routes.archiveProduct, async (c) => {
-    const product = await archiveProduct(ctx, c.req.valid('param').id);
+    const held = c.req.valid('header')['if-match'];
+    const product = await archiveProduct(ctx, c.req.valid('param').id, held === undefined ? 'any' : versionsFromIfMatch(held));
     c.header('etag', productEtag(product.version));
     return c.json(toDto(product), 200);
   });

@@ -200,6 +200,27 @@ describe.each(targetKinds)('catalog contract, $name', (kind) => {
     expect(await change.json()).toMatchObject({ code: 'catalog/product-archived' });
   });
 
+  it('archive with If-Match: a stale ETag is 412 and archives nothing, the current one archives, then any ETag is 200', async () => {
+    const { body } = await create();
+    const path = `/catalog/v1/products/${body.id}`;
+    expect((await target.call('PATCH', path, { name: 'Changed meanwhile' }, { 'if-match': '"v1"' })).status).toBe(200);
+    const stale = await target.call('POST', `${path}/archive`, undefined, { 'if-match': '"v1"' });
+    expect(stale.status).toBe(412);
+    expect(await stale.json()).toMatchObject({ code: 'catalog/version-mismatch' });
+    expect(await (await target.call('GET', path)).json()).toMatchObject({ status: 'active', version: 2 });
+    const malformed = await target.call('POST', `${path}/archive`, undefined, { 'if-match': 'v2' });
+    expect(malformed.status).toBe(400);
+    expect(await malformed.json()).toMatchObject({ errors: [expect.objectContaining({ location: 'header', path: 'if-match' })] });
+    const archived = await target.call('POST', `${path}/archive`, undefined, { 'if-match': '"v7", "v2"' });
+    expect(archived.status).toBe(200);
+    expect(archived.headers.get('etag')).toBe('"v3"');
+    expect(await archived.json()).toMatchObject({ status: 'archived', version: 3 });
+    // The change asked for is already made: a retry with the ETag it was sent with answers 200, as without If-Match.
+    const again = await target.call('POST', `${path}/archive`, undefined, { 'if-match': '"v2"' });
+    expect(again.status).toBe(200);
+    expect(await again.json()).toMatchObject({ status: 'archived', version: 3 });
+  });
+
   it.each([
     ['U+0000', 'Desk\u0000lamp', 'must not contain U+0000'],
     ['a lone surrogate', 'Desk\ud800lamp', 'unpaired UTF-16 surrogate'],
