@@ -3,9 +3,9 @@
  * would be migrated in embedded PGlite with `DATA_DIR=memory`: that database is gone when the command exits.
  */
 import process from 'node:process';
-import { ignoreClosedOutput, parseCommandLine } from '../../platform/cli/index.ts';
+import { debugStacks, ignoreClosedOutput, parseCommandLine } from '../../platform/cli/index.ts';
 import { loadConfigOrExit } from '../../platform/config/index.ts';
-import { migrateModules, resolveTopology } from '../../platform/host/index.ts';
+import { migrateModules, resolveTopology, startFailure } from '../../platform/host/index.ts';
 import { modules } from '../modules.ts';
 
 ignoreClosedOutput();
@@ -28,7 +28,9 @@ if (config.database.dataDir === 'memory' && inMemory.length > 0) {
   process.exit(2);
 }
 
+// A failed statement's drizzle error says only "Failed query: <sql>": the database's reason is its cause, printed as a
+// host that cannot start prints it (bound values left out); the stacks with DEBUG=1.
 await migrateModules(config, modules).catch((error: unknown) => {
-  process.stderr.write(`db:migrate: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`db:migrate: ${startFailure(error)}\n${debugStacks(error)}`);
   process.exit(1);
 });

@@ -11,4 +11,4 @@ export { parseArgsOnce } from './parse-args-once.ts';
 export { ignoreClosedOutput } from './closed-output.ts';
 export { npmRunCommand } from './npm-run-command.ts';
 export { wholeNumber } from './whole-number.ts';
-export { unexpectedError } from './unexpected-error.ts';
+export { debugStacks, unexpectedError } from './unexpected-error.ts';

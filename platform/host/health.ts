@@ -28,12 +28,27 @@ async function run(module: string, check: HealthCheck): Promise<CheckResult> {
     return { module, name: check.name, status: 'pass', ...(detail ? { detail } : {}), ms: elapsed(started) };
   } catch (error) {
     const status = check.critical === false ? 'warn' : 'fail';
-    // The detail is public (`/health/ready`): a driver's message naming the URL it failed on loses the password.
-    const detail = stripUrlCredentials(error instanceof Error ? error.message : String(error));
-    return { module, name: check.name, status, detail, ms: elapsed(started) };
+    return { module, name: check.name, status, detail: publicDetail(error), ms: elapsed(started) };
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * What a failed check shows on `/health/ready`, which is public: the messages down the error's cause chain, each once,
+ * without a statement's text and bound values (drizzle's "Failed query: <sql>\nparams: <values>"; the database's reason
+ * is its cause, e.g. `relation "catalog.products" does not exist`), and a URL it names without its password.
+ */
+export function publicDetail(error: unknown): string {
+  const messages: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; depth < 8 && current !== undefined && current !== null; depth++) {
+    const message = (current instanceof Error ? current.message : String(current)).replace(/Failed query:[\s\S]*$/, '').replace(/[\s:]+$/, '');
+    if (message !== '' && !messages.some((said) => said.includes(message))) messages.push(message);
+    if (!(current instanceof Error)) break;
+    current = current.cause;
+  }
+  return stripUrlCredentials(messages.join(': ')) || 'failed';
 }
 
 const elapsed = (started: number) => Math.round((performance.now() - started) * 100) / 100;

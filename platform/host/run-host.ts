@@ -108,7 +108,9 @@ export async function runHost(config: Config, modules: readonly ModuleDefinition
       ? `Cleave is serving at ${server.url} but not ready (/health/ready answers 503 until this is fixed): ${notReady.join('; ')}`
       : `Cleave is ready at ${server.url}`,
   );
-  if (config.log.format === 'pretty' || process.stdout.isTTY) {
+  // The list of links is for a person reading pretty lines; with JSON lines (LOG_FORMAT=json, even on a terminal, as a
+  // container run with a TTY has) stdout carries nothing but JSON, and the links are the ready line's `urls`.
+  if (config.log.format === 'pretty') {
     const width = Math.max(...Object.keys(links.modules).map((m) => m.length));
     process.stdout.write(
       [

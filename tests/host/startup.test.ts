@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import process from 'node:process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startProcessHost, type ProcessHost } from '../support/process-host.ts';
 import { processTestTimeoutMs } from '../support/timeouts.ts';
@@ -110,5 +112,53 @@ describe('a host started with MIGRATE_ON_START=false on a database without its m
     } finally {
       await host.stop();
     }
+  });
+});
+
+/** The monolith with stdout on a terminal (`script` gives it a pseudo-terminal), its output until the ready line. */
+async function startOnTerminal(logFormat: string): Promise<string> {
+  const port = await freePort();
+  const command = `env PORT=${port} DATA_DIR=memory DEMO_DATA=false LOG_FORMAT=${logFormat} ${process.execPath} --import tsx apps/monolith/main.ts`;
+  const child = spawn('script', ['-qfec', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let output = '';
+  let seen = '';
+  let ready = false;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const onData = (chunk: Buffer) => {
+        output += chunk.toString('utf8');
+        // The list of links, when there is one, follows the ready line: wait for the index it ends with as well.
+        if (!ready && /Cleave is ready at/.test(output) && (logFormat === 'json' || output.includes('/health/ready'))) {
+          ready = true;
+          setTimeout(() => {
+            seen = output;
+            resolve();
+          }, 300);
+        }
+      };
+      child.stdout.on('data', onData);
+      child.stderr.on('data', onData);
+      child.once('exit', (code) => reject(new Error(`exited with ${code} before it was ready:\n${output}`)));
+    });
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((resolve) => (child.exitCode === null ? child.once('exit', resolve) : resolve(undefined)));
+  }
+  // What `script` itself says when it is stopped is not the host's.
+  return seen;
+}
+
+describe('stdout on a terminal', { timeout: processTestTimeoutMs }, () => {
+  it('LOG_FORMAT=json: nothing but JSON lines, the links only in the ready line (as a container run with a TTY has)', async () => {
+    const lines = (await startOnTerminal('json')).split(/\r?\n/).filter((line) => line.trim() !== '');
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(() => JSON.parse(line) as unknown, line).not.toThrow();
+    expect(lines.some((line) => line.includes('"urls":'))).toBe(true);
+  });
+
+  it('LOG_FORMAT=auto: readable lines and the list of links', async () => {
+    const output = await startOnTerminal('auto');
+    expect(output).toContain('Start here');
+    expect(output).not.toMatch(/^\{"level"/m);
   });
 });

@@ -153,6 +153,22 @@ describe('db:migrate with a database it cannot reach', { timeout: processTestTim
   });
 });
 
+describe('db:migrate refused by the database', { timeout: processTestTimeoutMs }, () => {
+  it("prints the database's reason under the statement, without bound values, exit 1", async () => {
+    const dataDir = tempDir('migrate-refused');
+    // A table of the catalog's name already there, not made by its migrations.
+    const { PGlite } = await import('@electric-sql/pglite');
+    const client = new PGlite(join(dataDir, 'pglite'));
+    await client.exec('create schema catalog; create table catalog.products (x int);');
+    await client.close();
+    const result = runWithUnreachableDatabase('apps/monolith/migrate.ts', [], { DATA_DIR: dataDir, MODULES: 'catalog', LOG_LEVEL: 'warn' });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/^db:migrate: Failed query: CREATE TABLE "catalog"\."products"/);
+    expect(result.stderr).toMatch(/\n {2}caused by: relation "products" already exists\n$/);
+    expect(result.stderr).not.toContain('params:');
+  });
+});
+
 describe('db:migrate with DATA_DIR=memory', { timeout: processTestTimeoutMs }, () => {
   it('refuses in one line with exit 2: the migrated database would vanish with the command', () => {
     const result = runWithUnreachableDatabase('apps/monolith/migrate.ts', [], { DATA_DIR: 'memory', LOG_LEVEL: 'warn' });
