@@ -129,8 +129,12 @@ export function continueWhenRead(incoming: IncomingMessage, outgoing: ServerResp
 }
 
 /**
- * A request the app must not see, refused from its request line and headers: HTTP/1.1 without `Host` (RFC 9112
- * §3.2; Node's own refusal has no body), or an asterisk-form target (`OPTIONS *`), which names no resource here.
+ * A request the app must not see, refused from its request line and headers: a version other than HTTP/1.x (llhttp
+ * takes `HTTP/2.0` and a bare `GET /path`, HTTP/0.9), HTTP/1.1 without `Host` or with more than one (RFC 9112 §3.2;
+ * Node keeps the first and serves it, so a proxy that read the other would disagree about the target; Node's own
+ * refusal of a missing one has no body), an asterisk-form target (`OPTIONS *`), which names no resource here, or a
+ * transfer coding other than `chunked` (RFC 9112 §6.1: 501; Node removes the chunking and would hand the app
+ * bytes still in `gzip` or an unknown coding as if they were the body).
  */
 export function refusedBeforeApp(incoming: IncomingMessage): Refusal | undefined {
   if (incoming.url === '*')
@@ -139,9 +143,31 @@ export function refusedBeforeApp(incoming: IncomingMessage): Refusal | undefined
       code: 'http/malformed-request',
       detail: `${incoming.method} * asks about the server as a whole, which is not served here; name a path.`,
     };
-  if (incoming.httpVersionMajor === 1 && incoming.httpVersionMinor === 1 && incoming.headers.host === undefined)
-    return { status: 400, code: 'http/malformed-request', detail: 'The request has no Host header, which HTTP/1.1 requires (RFC 9112 §3.2).' };
+  if (incoming.httpVersionMajor !== 1)
+    return { status: 505, code: 'http/version-not-supported', detail: `HTTP/${incoming.httpVersion} is not served here; send HTTP/1.1.` };
+  const { host, 'transfer-encoding': codings } = incoming.headers;
+  if (host === undefined) {
+    if (incoming.httpVersionMinor === 1)
+      return { status: 400, code: 'http/malformed-request', detail: 'The request has no Host header, which HTTP/1.1 requires (RFC 9112 §3.2).' };
+  } else if (hostLines(incoming.rawHeaders) > 1)
+    return { status: 400, code: 'http/malformed-request', detail: 'The request has more than one Host header (RFC 9112 §3.2).' };
+  if (codings !== undefined && codings.toLowerCase() !== 'chunked') {
+    const unknown = codings.split(',').map((coding) => coding.trim()).filter((coding) => coding.toLowerCase() !== 'chunked');
+    if (unknown.length > 0)
+      return {
+        status: 501,
+        code: 'http/transfer-coding-not-implemented',
+        detail: `The request's Transfer-Encoding names ${unknown.map((coding) => `"${coding}"`).join(', ')}; only chunked is understood.`,
+      };
+  }
   return undefined;
+}
+
+/** How many `Host` lines the request has (Node's `headers.host` keeps the first of several). */
+function hostLines(raw: readonly string[]): number {
+  let lines = 0;
+  for (let i = 0; i < raw.length; i += 2) if (raw[i]?.length === 4 && raw[i]?.toLowerCase() === 'host') lines++;
+  return lines;
 }
 
 /** Answers a refusal on Node's response object, before any Web request exists. */

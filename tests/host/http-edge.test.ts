@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startProcessHost, type ProcessHost, type Runtime } from '../support/process-host.ts';
 import { RawConnection } from '../support/raw-http.ts';
@@ -23,6 +24,11 @@ const unservable = {
   backslashPath: 'GET /\\catalog/v1/products HTTP/1.1\r\nHost: x\r\n\r\n',
   connect: 'CONNECT example.com:22 HTTP/1.1\r\nHost: example.com:22\r\n\r\n',
   unknownExpectation: 'GET /health/live HTTP/1.1\r\nHost: x\r\nExpect: foo\r\n\r\n',
+  twoHosts: 'GET /health/live HTTP/1.1\r\nHost: localhost\r\nhost: evil.example\r\n\r\n',
+  http2Line: 'GET /health/live HTTP/2.0\r\nHost: x\r\n\r\n',
+  http09: 'GET /health/live\r\n\r\n',
+  gzipChunked: 'POST /catalog/v1/products HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: gzip, chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n',
+  unknownCodingLine: 'POST /catalog/v1/products HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: foo\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
 };
 
 async function sendRaw(host: ProcessHost, bytes: string) {
@@ -104,6 +110,11 @@ describe.each(runtimes)('the HTTP edge on %s', { timeout: processTestTimeoutMs }
       ['a backslash in the path', unservable.backslashPath, 400, 'http/malformed-request', 'Host header or path is not valid'],
       ['CONNECT (a tunnel request)', unservable.connect, 501, 'http/method-not-implemented', 'this server is not a proxy'],
       ['an Expect other than 100-continue', unservable.unknownExpectation, 417, 'http/expectation-failed', 'only 100-continue'],
+      ['two Host headers', unservable.twoHosts, 400, 'http/malformed-request', 'more than one Host header'],
+      ['an HTTP/2.0 request line', unservable.http2Line, 505, 'http/version-not-supported', 'HTTP/2.0 is not served here'],
+      ['an HTTP/0.9 request line (no version)', unservable.http09, 505, 'http/version-not-supported', 'HTTP/0.9 is not served here'],
+      ['a transfer coding before chunked', unservable.gzipChunked, 501, 'http/transfer-coding-not-implemented', 'names "gzip"; only chunked'],
+      ['a transfer coding on a line of its own', unservable.unknownCodingLine, 501, 'http/transfer-coding-not-implemented', 'names "foo"'],
     ])('Node answers %s with a problem, the security headers and Connection: close', async (_, bytes, status, code, detail) => {
       const response = await sendRaw(host, bytes);
       expect(response.status).toBe(status);
@@ -112,6 +123,8 @@ describe.each(runtimes)('the HTTP edge on %s', { timeout: processTestTimeoutMs }
       const body = JSON.parse(response.body) as Record<string, unknown>;
       expect(body).toMatchObject({ status, code, requestId: response.headers['x-request-id'] });
       expect(body.detail).toContain(detail);
+      // The status's own name (RFC 9110 §15), never a placeholder.
+      expect(body.title).toBe(STATUS_CODES[status] === 'Payload Too Large' ? 'Content Too Large' : STATUS_CODES[status]);
     });
 
     it('an HTTP/1.0 request without Host is still served', async () => {

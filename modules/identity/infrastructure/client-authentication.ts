@@ -2,8 +2,6 @@
 export interface PresentedClient {
   clientId: string | undefined;
   clientSecret: string | undefined;
-  /** The client used HTTP Basic: a 401 then says `WWW-Authenticate: Basic`. */
-  basic: boolean;
   /** Why the credentials cannot be read (both methods at once, a malformed header). */
   invalid?: string;
 }
@@ -26,17 +24,17 @@ export function presentedClient(
 ): PresentedClient {
   const basic = authorization === undefined ? undefined : /^Basic +([A-Za-z0-9+/]+=*)$/i.exec(authorization)?.[1];
   if (authorization !== undefined && basic === undefined)
-    return { clientId: undefined, clientSecret: undefined, basic: false, invalid: 'The Authorization header is not HTTP Basic.' };
-  if (basic === undefined) return { clientId: form.client_id, clientSecret: form.client_secret, basic: false };
+    return { clientId: undefined, clientSecret: undefined, invalid: 'The Authorization header is not HTTP Basic.' };
+  if (basic === undefined) return { clientId: form.client_id, clientSecret: form.client_secret };
   if (form.client_secret !== undefined)
-    return { clientId: undefined, clientSecret: undefined, basic: true, invalid: 'Authenticate with HTTP Basic or client_secret, not both.' };
+    return { clientId: undefined, clientSecret: undefined, invalid: 'Authenticate with HTTP Basic or client_secret, not both.' };
   const text = Buffer.from(basic, 'base64').toString('utf8');
   const colon = text.indexOf(':');
   const clientId = colon < 0 ? undefined : formDecode(text.slice(0, colon));
   const clientSecret = colon < 0 ? undefined : formDecode(text.slice(colon + 1));
   if (clientId === undefined || clientSecret === undefined)
-    return { clientId: undefined, clientSecret: undefined, basic: true, invalid: 'The Basic credentials are malformed.' };
+    return { clientId: undefined, clientSecret: undefined, invalid: 'The Basic credentials are malformed.' };
   if (form.client_id !== undefined && form.client_id !== clientId)
-    return { clientId: undefined, clientSecret: undefined, basic: true, invalid: 'client_id differs from the Basic credentials.' };
-  return { clientId, clientSecret, basic: true };
+    return { clientId: undefined, clientSecret: undefined, invalid: 'client_id differs from the Basic credentials.' };
+  return { clientId, clientSecret };
 }

@@ -7,17 +7,14 @@ export function isOAuthError(error: unknown): error is { code: string; message: 
 }
 
 /**
- * An OAuth error as the token and revocation endpoints answer it: 400 (401 for `invalid_client`, with
- * `WWW-Authenticate: Basic` when the client tried HTTP Basic, RFC 6749 §5.2), a problem that also carries `error` and
- * `error_description`.
+ * An OAuth error as the token and revocation endpoints answer it: 400 (401 for `invalid_client`, RFC 6749 §5.2), a
+ * problem that also carries `error` and `error_description`. A 401 always names the scheme that authenticates a client
+ * (`WWW-Authenticate: Basic`): RFC 6749 requires it when the client tried HTTP Basic, and RFC 9110 §15.5.2 of every
+ * 401, so a client that sent its secret in the form, or none, learns how it may authenticate too.
  */
-export function oauthErrorResponse(
-  c: Context<AppEnv>,
-  error: { code: string; message: string; details: Record<string, unknown> },
-  usedBasic: boolean,
-): Response {
+export function oauthErrorResponse(c: Context<AppEnv>, error: { code: string; message: string; details: Record<string, unknown> }): Response {
   const status = error.details.error === 'invalid_client' ? 401 : 400;
-  const headers: Record<string, string> = status === 401 && usedBasic ? { 'www-authenticate': 'Basic realm="cleave", charset="UTF-8"' } : {};
+  const headers: Record<string, string> = status === 401 ? { 'www-authenticate': 'Basic realm="cleave", charset="UTF-8"' } : {};
   const body = problem({
     status,
     code: error.code,

@@ -66,7 +66,7 @@ export function oauthRoutes(app: App, runtime: IdentityRuntime): void {
       const tokens = await issueTokens(deps, { ...form, client_id: client.clientId, client_secret: client.clientSecret });
       return c.json(tokens, 200);
     } catch (error) {
-      if (isOAuthError(error)) return oauthErrorResponse(c, error, client.basic) as never;
+      if (isOAuthError(error)) return oauthErrorResponse(c, error) as never;
       throw error;
     }
   });
@@ -79,7 +79,7 @@ export function oauthRoutes(app: App, runtime: IdentityRuntime): void {
       await revokeToken(deps, { token: form.token, clientId: client.clientId, clientSecret: client.clientSecret });
       return c.body(null, 200);
     } catch (error) {
-      if (isOAuthError(error)) return oauthErrorResponse(c, error, client.basic) as never;
+      if (isOAuthError(error)) return oauthErrorResponse(c, error) as never;
       throw error;
     }
   });
