@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { RequestError } from '@hono/node-server';
 import type { Logger } from '../observability/index.ts';
-import { connectRefusal, expectationRefusal, refusalAnswer, refusalResponse, type Refusal } from './refusals.ts';
+import { connectRefusal, expectationRefusal, refusalAnswer, refusalResponse, transferCodingRefusal, type Refusal } from './refusals.ts';
 
 /** How long a closing connection waits for the rest of a request body it will not read, with no byte arriving. */
 const idleDrainMs = 5_000;
@@ -151,16 +151,7 @@ export function refusedBeforeApp(incoming: IncomingMessage): Refusal | undefined
       return { status: 400, code: 'http/malformed-request', detail: 'The request has no Host header, which HTTP/1.1 requires (RFC 9112 §3.2).' };
   } else if (hostLines(incoming.rawHeaders) > 1)
     return { status: 400, code: 'http/malformed-request', detail: 'The request has more than one Host header (RFC 9112 §3.2).' };
-  if (codings !== undefined && codings.toLowerCase() !== 'chunked') {
-    const unknown = codings.split(',').map((coding) => coding.trim()).filter((coding) => coding.toLowerCase() !== 'chunked');
-    if (unknown.length > 0)
-      return {
-        status: 501,
-        code: 'http/transfer-coding-not-implemented',
-        detail: `The request's Transfer-Encoding names ${unknown.map((coding) => `"${coding}"`).join(', ')}; only chunked is understood.`,
-      };
-  }
-  return undefined;
+  return transferCodingRefusal(codings);
 }
 
 /** How many `Host` lines the request has (Node's `headers.host` keeps the first of several). */

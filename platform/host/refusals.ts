@@ -47,3 +47,21 @@ export function expectationRefusal(): Refusal {
     detail: 'The request carries an Expect header this server cannot meet: only 100-continue is understood.',
   };
 }
+
+/**
+ * A `Transfer-Encoding` naming a coding other than `chunked` (`gzip, chunked`, or `foo` on a line of its own): 501
+ * (RFC 9112 §6.1). Node and Deno take the chunking off and would hand the app bytes still in the other coding.
+ */
+export function transferCodingRefusal(codings: string | null | undefined): Refusal | undefined {
+  if (codings === undefined || codings === null || codings.toLowerCase() === 'chunked') return undefined;
+  const others = codings
+    .split(',')
+    .map((coding) => coding.trim())
+    .filter((coding) => coding.toLowerCase() !== 'chunked');
+  if (others.length === 0) return undefined;
+  return {
+    status: 501,
+    code: 'http/transfer-coding-not-implemented',
+    detail: `The request's Transfer-Encoding names ${others.map((coding) => `"${coding}"`).join(', ')}; only chunked is understood.`,
+  };
+}

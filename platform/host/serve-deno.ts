@@ -1,5 +1,5 @@
 import type { EdgeBindings } from '../http/index.ts';
-import { connectRefusal, refusalResponse } from './refusals.ts';
+import { connectRefusal, refusalResponse, transferCodingRefusal } from './refusals.ts';
 import type { RunningServer, ServeOptions } from './serve.ts';
 
 interface DenoServer {
@@ -17,10 +17,12 @@ declare const Deno: {
 export function listen(fetch: (request: Request, env?: EdgeBindings) => Response | Promise<Response>, options: ServeOptions): Promise<RunningServer> {
   // The socket peer, for `clientAddress`; Deno has no header sink, so the edge sets its headers on the context.
   // Deno.serve hands a CONNECT (a tunnel request, for proxies) to the app as if it named a path: refused as on Node.
-  const handler = (request: Request, info: { remoteAddr: { hostname: string } }) =>
-    request.method === 'CONNECT'
-      ? refusalResponse(connectRefusal(request.headers.get('host') ?? undefined), options.log, 'CONNECT')
-      : fetch(request, { remoteAddress: info.remoteAddr.hostname });
+  // A transfer coding other than chunked reaches the app too, its body still in that coding: refused as on Node.
+  const handler = (request: Request, info: { remoteAddr: { hostname: string } }) => {
+    if (request.method === 'CONNECT') return refusalResponse(connectRefusal(request.headers.get('host') ?? undefined), options.log, 'CONNECT');
+    const coding = transferCodingRefusal(request.headers.get('transfer-encoding'));
+    return coding ? refusalResponse(coding, options.log, 'transfer-coding') : fetch(request, { remoteAddress: info.remoteAddr.hostname });
+  };
   // A client CA never reaches here: `refuseUnsupportedTls` stops it first (Deno.serve has no client certificates).
   const tls = options.tls ? { cert: options.tls.cert, key: options.tls.key } : {};
   const server = Deno.serve({ hostname: options.host, port: options.port, onListen: () => {}, ...tls }, handler);

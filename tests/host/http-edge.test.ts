@@ -27,7 +27,8 @@ const unservable = {
   twoHosts: 'GET /health/live HTTP/1.1\r\nHost: localhost\r\nhost: evil.example\r\n\r\n',
   http2Line: 'GET /health/live HTTP/2.0\r\nHost: x\r\n\r\n',
   http09: 'GET /health/live\r\n\r\n',
-  gzipChunked: 'POST /catalog/v1/products HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: gzip, chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n',
+  gzipChunked:
+    'POST /catalog/v1/products HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: gzip, chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n',
   unknownCodingLine: 'POST /catalog/v1/products HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: foo\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
 };
 
@@ -149,6 +150,25 @@ describe.each(runtimes)('the HTTP edge on %s', { timeout: processTestTimeoutMs }
       expect(response.status).toBe(501);
       expect(response.headers).toMatchObject({ 'content-type': 'application/problem+json', 'x-content-type-options': 'nosniff' });
       expect(JSON.parse(response.body)).toMatchObject({ status: 501, code: 'http/method-not-implemented', requestId: response.headers['x-request-id'] });
+    });
+
+    it.each([
+      ['before chunked', unservable.gzipChunked, '"gzip"'],
+      ['on a line of its own', unservable.unknownCodingLine, '"foo"'],
+    ])('Deno refuses a transfer coding %s with the same 501 problem as Node', async (_, bytes, named) => {
+      const response = await sendRaw(host, bytes);
+      expect(response.status).toBe(501);
+      expect(response.headers).toMatchObject({ 'content-type': 'application/problem+json', 'x-content-type-options': 'nosniff' });
+      const body = JSON.parse(response.body) as Record<string, unknown>;
+      expect(body).toMatchObject({ status: 501, code: 'http/transfer-coding-not-implemented', title: 'Not Implemented' });
+      expect(body.detail).toContain(named);
+    });
+
+    it.each([
+      ['two Host headers', unservable.twoHosts],
+      ['an HTTP/2.0 request line', unservable.http2Line],
+    ])('Deno refuses %s itself, with an empty 400', async (_, bytes) => {
+      expect(await sendRaw(host, bytes)).toMatchObject({ status: 400, body: '' });
     });
 
     it('Deno closes the connection on a malformed chunked body without an answer', async () => {
