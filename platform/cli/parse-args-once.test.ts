@@ -16,6 +16,12 @@ describe('parseArgsOnce', () => {
     expect(() => parseArgsOnce({ args, options, strict: true })).toThrow(new TypeError(message));
   });
 
+  it("an unknown option throws Node's first sentence, without its advice to pass it after '--' (npm swallows that '--')", () => {
+    expect(() => parseArgsOnce({ args: ['--bogus'], options, strict: true, allowPositionals: true })).toThrow(
+      expect.objectContaining({ code: 'ERR_PARSE_ARGS_UNKNOWN_OPTION', message: "Unknown option '--bogus'." }),
+    );
+  });
+
   it('lets a repeatable option and a repeated switch through', () => {
     const { values } = parseArgsOnce({ args: ['--module', 'a', '--module', 'a', '--force', '--force'], options, strict: true });
     expect(values).toEqual({ module: ['a', 'a'], force: true });
