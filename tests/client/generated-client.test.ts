@@ -131,6 +131,18 @@ describe('npm run client', () => {
     expect(existsSync(join(dir, 'out'))).toBe(false);
   });
 
+  it('a --spec that is not JSON is one line, its newlines escaped as in JSON, exit 2, nothing written', async () => {
+    const dir = tempDir('client');
+    const spec = join(dir, 'notes.md');
+    writeFileSync(spec, '# Cleave\n\nA modular monolith.\r\n');
+    const { code, out, err } = await run(['--spec', spec, '--out', join(dir, 'out')]);
+    expect(code).toBe(2);
+    expect(err[0]).toContain(`client: ${spec} is not readable JSON: Unexpected token '#', "# Cleave\\n\\n`);
+    expect(err[0]).not.toMatch(/[\r\n]/);
+    expect(out).toEqual([]);
+    expect(existsSync(join(dir, 'out'))).toBe(false);
+  });
+
   it('reads contracts/openapi/cleave.json when it exists instead of building the document from code', async () => {
     const root = tempDir('client');
     mkdirSync(join(root, 'contracts/openapi'), { recursive: true });

@@ -36,7 +36,9 @@ export async function loadOpenApiDocument(specPath?: string): Promise<LoadedDocu
   try {
     parsed = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
-    throw new UsageError(`${path} is not readable JSON: ${error instanceof Error ? error.message : String(error)}`);
+    // JSON.parse quotes the text it stopped at, newlines and all: escaped as in JSON, so the message stays one line.
+    const reason = (error instanceof Error ? error.message : String(error)).replace(/\r/g, '\\r').replace(/\n/g, '\\n');
+    throw new UsageError(`${path} is not readable JSON: ${reason}`);
   }
   if (!isOpenApi31(parsed)) throw new UsageError(`${path} is not an OpenAPI 3.1 document (no "openapi": "3.1.x" or no "paths")`);
   return { document: parsed, source: path };
