@@ -8,12 +8,13 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import process from 'node:process';
-import { modules } from '../apps/modules.ts';
 import { ignoreClosedOutput, parseCommandLine, usageError, wholeNumber } from '../platform/cli/index.ts';
 import { deploymentNotes, entryPoint, topologyFor } from './extract/templates.ts';
 import { manifestsAfterExtract } from './extract/k8s-step.ts';
+import { loadModules } from './load-modules.ts';
 
 ignoreClosedOutput();
+const modules = await loadModules('extract');
 
 function fail(message: string, code = 2): never {
   process.stderr.write(`extract: ${message}\n`);
@@ -95,5 +96,5 @@ Move the module's data into its own database: see ${dir}/README.md.
 `);
 if (parsed.values.k8s) {
   if (dryRun) process.stdout.write('\nKubernetes manifests: not written (dry run); npm run k8s -- --check compares them after a real run.\n');
-  else process.stdout.write(manifestsAfterExtract(process.cwd()));
+  else process.stdout.write(manifestsAfterExtract(process.cwd(), modules));
 }

@@ -4,12 +4,13 @@ import { join } from 'node:path';
 import process from 'node:process';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
+import { modules } from '../../apps/modules.ts';
 import { contractFiles } from '../../tools/contracts/documents.ts';
 import { repositoryRoot, writeContractFiles } from '../../tools/contracts/files.ts';
 import { tempDir } from '../support/temp-dir.ts';
 import { processTestTimeoutMs } from '../support/timeouts.ts';
 
-const generated = contractFiles();
+const generated = contractFiles(modules);
 
 function git(dir: string, ...args: string[]): void {
   execFileSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.com', '-c', 'commit.gpgsign=false', ...args], { cwd: dir, stdio: 'ignore' });
@@ -132,9 +133,16 @@ describe('npm run contracts:check', { timeout: processTestTimeoutMs }, () => {
     expect(code).toBe(2);
   });
 
-  /** `npm run <name>` with a module whose code throws while its documents are generated (fixtures/throwing-module.ts). */
-  function withThrowingModule(file: string, env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-    const argv = ['--import', 'tsx', '--import', './tests/contracts/fixtures/throwing-module-hooks.ts', file];
+  /**
+   * `npm run <name>` with a module whose code throws while its documents are generated (fixtures/throwing-module.ts),
+   * or with `hooks` of another fixture in place of apps/modules.ts.
+   */
+  function withThrowingModule(
+    file: string,
+    env: Record<string, string> = {},
+    hooks = './tests/contracts/fixtures/throwing-module-hooks.ts',
+  ): Promise<{ code: number; stdout: string; stderr: string }> {
+    const argv = ['--import', 'tsx', '--import', hooks, file];
     return new Promise((resolve) => {
       execFile(process.execPath, argv, { cwd: repositoryRoot, env: { ...process.env, DEBUG: '', ...env } }, (error, stdout, stderr) => {
         resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
@@ -156,6 +164,30 @@ describe('npm run contracts:check', { timeout: processTestTimeoutMs }, () => {
     const { code, stderr } = await withThrowingModule('tools/contracts/check.ts', { DEBUG: '1' });
     expect(stderr.split('\n')[0]).toBe('contracts:check: cannot generate the contracts of module inventory: the reservation schema is not defined yet');
     expect(stderr).toMatch(/^caused by: TypeError: the reservation schema is not defined yet\n\s+at .*throwing-module\.ts:\d+/m);
+    expect(code).toBe(1);
+  });
+
+  const throwsOnImport = './tests/contracts/fixtures/module-throwing-on-import-hooks.ts';
+
+  it.each([
+    ['openapi', 'tools/contracts/generate.ts'],
+    ['contracts:check', 'tools/contracts/check.ts'],
+    ['extract', 'tools/extract.ts'],
+    ['graph', 'tools/graph/generate.ts'],
+    ['compliance', 'tools/compliance/main.ts'],
+  ])('%s: a module that throws while it is imported gets one line naming the file, exit 1, no stack trace', async (name, file) => {
+    const { code, stdout, stderr } = await withThrowingModule(file, {}, throwsOnImport);
+    expect(stderr).toBe(
+      `${name}: cannot load the modules: the reservation schema is not defined yet (at tests/contracts/fixtures/module-throwing-on-import.ts:6)\n`,
+    );
+    expect(stdout).toBe('');
+    expect(code).toBe(1);
+  });
+
+  it('a module that throws while it is imported: with DEBUG=1 the stack follows, down to the line that threw', async () => {
+    const { code, stderr } = await withThrowingModule('tools/contracts/generate.ts', { DEBUG: '1' }, throwsOnImport);
+    expect(stderr.split('\n')[0]).toMatch(/^openapi: cannot load the modules: the reservation schema is not defined yet/);
+    expect(stderr).toMatch(/^caused by: TypeError: the reservation schema is not defined yet\n\s+at .*module-throwing-on-import\.ts:6/m);
     expect(code).toBe(1);
   });
 });

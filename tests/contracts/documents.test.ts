@@ -12,7 +12,7 @@ import { testLogger } from '../support/test-host.ts';
 
 type Json = Record<string, unknown>;
 
-const files = contractFiles();
+const files = contractFiles(modules);
 const openapiFiles = [...files.keys()].filter((p) => p.endsWith('.json'));
 const asyncapiFiles = [...files.keys()].filter((p) => p.endsWith('.yaml'));
 const text = (path: string) => files.get(path) ?? '';
@@ -93,7 +93,7 @@ describe('the generated contract files', () => {
   });
 
   it('generate the same bytes twice', () => {
-    expect(contractFiles()).toEqual(files);
+    expect(contractFiles(modules)).toEqual(files);
   });
 });
 

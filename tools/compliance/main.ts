@@ -5,12 +5,13 @@
  * when stale (--check) or a table is unclassified, 2 on bad usage.
  */
 import process from 'node:process';
-import { modules } from '../../apps/modules.ts';
 import { ignoreClosedOutput } from '../../platform/cli/index.ts';
+import { loadModules } from '../load-modules.ts';
 import { runCli } from './cli.ts';
 import { migratedTables } from './schema-tables.ts';
 
 ignoreClosedOutput();
+const modules = await loadModules('compliance');
 
 process.exitCode = await runCli(
   process.argv.slice(2),

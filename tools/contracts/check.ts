@@ -13,6 +13,7 @@ import { classifyContract, type Finding } from './classify.ts';
 import { contractFiles, mergedFile } from './documents.ts';
 import { findDrift, repositoryRoot, workingTreeFiles } from './files.ts';
 import { formatDrift, formatFindings } from './report.ts';
+import { loadModules } from '../load-modules.ts';
 
 ignoreClosedOutput();
 
@@ -50,9 +51,10 @@ function gate(generated: Map<string, string>, baseline: Map<string, string>, bas
 }
 
 const { base, root } = options();
+const modules = await loadModules(command.name);
 try {
   const commit = resolveRef(root, base);
-  const generated = contractFiles();
+  const generated = contractFiles(modules);
   const drift = findDrift(generated, workingTreeFiles(root));
   const findings = gate(generated, baselineFiles(root, base), base);
   const where = `${base}${commit && !base.startsWith(commit) ? ` (${commit})` : ''}`;

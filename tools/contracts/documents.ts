@@ -1,5 +1,4 @@
 import type { RouteConfig } from '@hono/zod-openapi';
-import { modules as allModules } from '../../apps/modules.ts';
 import type { ModuleDefinition } from '../../platform/host/index.ts';
 import { mergedDocument, moduleDocument, platformRoutes } from '../../platform/host/openapi.ts';
 import { auditRoutes } from '../../platform/host/audit-routes.ts';
@@ -51,7 +50,7 @@ export function documentedPlatformRoutes(): RouteConfig[] {
  * (what `/<module>/openapi.json` serves), `contracts/openapi/cleave.json` (what `/openapi.json` serves on a host of
  * all modules) and `contracts/asyncapi/<module>.yaml` (the module's events). Sorted by path.
  */
-export function contractFiles(modules: readonly ModuleDefinition[] = allModules): Map<string, string> {
+export function contractFiles(modules: readonly ModuleDefinition[]): Map<string, string> {
   const files = new Map<string, string>();
   for (const m of modules) {
     if (m.name === 'cleave') throw new Error('A module named "cleave" would overwrite the merged document.');

@@ -6,6 +6,7 @@
  */
 import process from 'node:process';
 import { ignoreClosedOutput, parseCommandLine, unexpectedError } from '../../platform/cli/index.ts';
+import { loadModules } from '../load-modules.ts';
 import { contractFiles } from './documents.ts';
 import { repositoryRoot, writeContractFiles } from './files.ts';
 
@@ -17,9 +18,10 @@ parseCommandLine({
   writes every module's OpenAPI and AsyncAPI documents from the code into contracts/ (takes no arguments)`,
   options: {},
 });
+const modules = await loadModules('openapi');
 
 try {
-  const files = contractFiles();
+  const files = contractFiles(modules);
   const { written, removed } = writeContractFiles(repositoryRoot, files);
   for (const path of written) process.stdout.write(`wrote    ${path}\n`);
   for (const path of removed) process.stdout.write(`removed  ${path}\n`);

@@ -5,11 +5,12 @@
  * source instead (on stdout, or in the `.dot`/`.gv` file `--out` names). Exit 2 on bad usage.
  */
 import process from 'node:process';
-import { modules } from '../../apps/modules.ts';
 import { ignoreClosedOutput } from '../../platform/cli/index.ts';
+import { loadModules } from '../load-modules.ts';
 import { runCli } from './cli.ts';
 
 ignoreClosedOutput();
+const modules = await loadModules('graph');
 
 process.exitCode = await runCli(
   process.argv.slice(2),
