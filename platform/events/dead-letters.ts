@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../db/index.ts';
+import { errorChain } from '../observability/index.ts';
 import type { EventEnvelope } from './envelope.ts';
 import type { EventTables } from './tables.ts';
 
@@ -115,16 +116,10 @@ export function createDeadLetterStore(module: string, db: Db, tables: EventTable
  * may hold sealed personal data, and this text is shown by /ops and the events CLI).
  */
 export function describeError(error: unknown): string {
-  const parts: string[] = [];
-  let current: unknown = error;
-  for (let depth = 0; depth < 5 && current !== undefined && current !== null; depth++) {
-    if (!(current instanceof Error)) {
-      parts.push(String(current));
-      break;
-    }
-    const message = current.message.replace(/\nparams: [\s\S]*$/, '');
-    parts.push(depth === 0 ? `${current.name}: ${message}` : message);
-    current = current.cause;
-  }
+  const parts = errorChain(error, 5).map((e, depth) => {
+    if (!(e instanceof Error)) return String(e);
+    const message = e.message.replace(/\nparams: [\s\S]*$/, '');
+    return depth === 0 ? `${e.name}: ${message}` : message;
+  });
   return parts.join(' <- ').slice(0, 2000);
 }

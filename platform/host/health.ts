@@ -1,5 +1,5 @@
 import type { App } from '../http/index.ts';
-import { stripUrlCredentials } from '../observability/index.ts';
+import { errorChain, messageOf, stripUrlCredentials } from '../observability/index.ts';
 import type { HealthCheck } from './define-module.ts';
 
 export interface ModuleChecks {
@@ -41,12 +41,11 @@ async function run(module: string, check: HealthCheck): Promise<CheckResult> {
  */
 export function publicDetail(error: unknown): string {
   const messages: string[] = [];
-  let current: unknown = error;
-  for (let depth = 0; depth < 8 && current !== undefined && current !== null; depth++) {
-    const message = (current instanceof Error ? current.message : String(current)).replace(/Failed query:[\s\S]*$/, '').replace(/[\s:]+$/, '');
+  for (const e of errorChain(error)) {
+    const message = messageOf(e)
+      .replace(/Failed query:[\s\S]*$/, '')
+      .replace(/[\s:]+$/, '');
     if (message !== '' && !messages.some((said) => said.includes(message))) messages.push(message);
-    if (!(current instanceof Error)) break;
-    current = current.cause;
   }
   return stripUrlCredentials(messages.join(': ')) || 'failed';
 }

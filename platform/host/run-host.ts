@@ -3,7 +3,7 @@ import type { Config } from '../config/index.ts';
 import { migrateModule } from './migrate-module.ts';
 import { openModuleDatabases } from './databases.ts';
 import { resolveTopology } from './topology.ts';
-import { createLogger } from '../observability/index.ts';
+import { createLogger, errorChain, messageOf } from '../observability/index.ts';
 import { createHost, type Host } from './create-host.ts';
 import { hostLinks } from './links.ts';
 import { failingChecks } from './health.ts';
@@ -18,14 +18,11 @@ import { refuseUnsupportedTls, serve, type RunningServer } from './serve.ts';
  * the chain to there. A query's parameters are left out: they may hold personal data.
  */
 export function startFailure(error: unknown): string {
-  const chain: string[] = [];
-  let current: unknown = error;
-  for (let depth = 0; depth < 8 && current !== undefined && current !== null; depth++) {
-    chain.push((current instanceof Error ? current.message.replace(/\nparams: [\s\S]*$/, '') : String(current)).trim());
-    if (!(current instanceof Error)) break;
-    current = current.cause;
-  }
-  const [first = '', ...causes] = chain;
+  const [first = '', ...causes] = errorChain(error).map((e) =>
+    messageOf(e)
+      .replace(/\nparams: [\s\S]*$/, '')
+      .trim(),
+  );
   const summed = causes.findLastIndex((message) => first.includes(message));
   const lines = [first];
   for (const message of causes.slice(summed + 1)) if (!lines.some((line) => line.includes(message))) lines.push(`  caused by: ${message}`);
