@@ -8,7 +8,7 @@ import process from 'node:process';
 import { ignoreClosedOutput, parseCommandLine, usageError } from '../platform/cli/index.ts';
 import { loadConfigOrExit } from '../platform/config/index.ts';
 import { moduleClientSecret } from '../platform/security/index.ts';
-import { modules } from './modules.ts';
+import { loadModules } from './load-modules.ts';
 
 ignoreClosedOutput();
 
@@ -17,7 +17,7 @@ function fail(message: string, code: number): never {
   process.exit(code);
 }
 
-const names: readonly string[] = modules.map((m) => m.name);
+const names: readonly string[] = (await loadModules('keys:module-secret')).map((m) => m.name);
 const command = {
   name: 'keys:module-secret',
   usage: `usage: npm run keys:module-secret -- <module>

@@ -10,7 +10,7 @@ import { ignoreClosedOutput, parseCommandLine, usageError } from '../platform/cl
 import { loadConfigOrExit } from '../platform/config/index.ts';
 import { provisionModuleLogins } from '../platform/host/index.ts';
 import { createLogger } from '../platform/observability/index.ts';
-import { modules } from './modules.ts';
+import { loadModules } from './load-modules.ts';
 
 ignoreClosedOutput();
 
@@ -19,7 +19,7 @@ function fail(message: string, code: number): never {
   process.exit(code);
 }
 
-const known: string[] = modules.map((m) => m.name);
+const known: string[] = (await loadModules('db:provision')).map((m) => m.name);
 const command = {
   name: 'db:provision',
   usage: `usage: npm run db:provision [-- --module <m>]...

@@ -15,7 +15,7 @@ import { dataKeyTables, dataKeysByKek, rewrapDataKeys } from '../platform/encryp
 import { missingEmbeddedData, offlineRefusal, openModuleDatabases } from '../platform/host/index.ts';
 import { createLogger } from '../platform/observability/index.ts';
 import { createSecretBox } from '../platform/security/index.ts';
-import { modules } from './modules.ts';
+import { loadModules } from './load-modules.ts';
 
 ignoreClosedOutput();
 
@@ -52,6 +52,7 @@ const pauseMs =
   wholeNumber(args['pause-ms'], 0, 3_600_000) ??
   usageError(command, `--pause-ms must be a whole number of milliseconds up to 3600000, got "${args['pause-ms']}"`);
 
+const modules = await loadModules(command.name);
 // The modules that keep data keys: those with columns they classify as encrypted (sealed under per-subject keys).
 const encrypting = modules.filter((m) => classifiedColumns(m.data).some((c) => c.data.protection === 'encrypted'));
 const unknown = (args.module ?? []).filter((name) => !encrypting.some((m) => m.name === name));

@@ -11,7 +11,7 @@ import process from 'node:process';
 import { ignoreClosedOutput, parseCommandLine, usageError, wholeNumber } from '../platform/cli/index.ts';
 import { deploymentNotes, entryPoint, topologyFor } from './extract/templates.ts';
 import { manifestsAfterExtract } from './extract/k8s-step.ts';
-import { loadModules } from './load-modules.ts';
+import { loadModules } from '../apps/load-modules.ts';
 
 ignoreClosedOutput();
 const modules = await loadModules('extract');

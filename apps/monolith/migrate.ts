@@ -6,7 +6,7 @@ import process from 'node:process';
 import { debugStacks, ignoreClosedOutput, parseCommandLine } from '../../platform/cli/index.ts';
 import { loadConfigOrExit } from '../../platform/config/index.ts';
 import { migrateModules, resolveTopology, startFailure } from '../../platform/host/index.ts';
-import { modules } from '../modules.ts';
+import { loadModules } from '../load-modules.ts';
 
 ignoreClosedOutput();
 
@@ -18,6 +18,7 @@ const command = {
 };
 parseCommandLine({ ...command, options: {} });
 
+const modules = await loadModules(command.name);
 const config = loadConfigOrExit();
 // A module without a URL of its own or DATABASE_URL is on embedded PGlite in DATA_DIR.
 const inMemory = resolveTopology(config, modules).local.filter((m) => !(config.database.moduleUrls[m.name] ?? config.database.url));

@@ -175,6 +175,13 @@ describe('npm run contracts:check', { timeout: processTestTimeoutMs }, () => {
     ['extract', 'tools/extract.ts'],
     ['graph', 'tools/graph/generate.ts'],
     ['compliance', 'tools/compliance/main.ts'],
+    ['k8s', 'tools/k8s/main.ts'],
+    ['alerts', 'tools/alerts/main.ts'],
+    ['audit', 'tools/audit/main.ts'],
+    ['db:migrate', 'apps/monolith/migrate.ts'],
+    ['db:provision', 'apps/provision-databases.ts'],
+    ['keys:module-secret', 'apps/module-client-secret.ts'],
+    ['keys:reencrypt', 'apps/reencrypt-data-keys.ts'],
   ])('%s: a module that throws while it is imported gets one line naming the file, exit 1, no stack trace', async (name, file) => {
     const { code, stdout, stderr } = await withThrowingModule(file, {}, throwsOnImport);
     expect(stderr).toBe(

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import process from 'node:process';
 import type { JSONWebKeySet } from 'jose';
-import { modules } from '../../apps/modules.ts';
+import { loadModules } from '../../apps/load-modules.ts';
 import { signingKeyHistory } from '../../modules/identity/index.ts';
 import { auditMigrations, auditTables, verifyAuditChain, type AuditReport } from '../../platform/audit/index.ts';
 import { ignoreClosedOutput, parseCommandLine, usageError } from '../../platform/cli/index.ts';
@@ -30,6 +30,7 @@ const parsed = parseCommandLine({
   positionals: true,
   options: { module: { type: 'string' }, url: { type: 'string' }, jwks: { type: 'string' }, offline: { type: 'boolean' } },
 });
+const modules = await loadModules('audit');
 let command: AuditCommand;
 try {
   command = toCommand(

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { modules } from '../../apps/modules.ts';
+import { loadModules } from '../../apps/load-modules.ts';
 import { loadConfig } from '../../platform/config/index.ts';
 import { createHost } from '../../platform/host/index.ts';
 
@@ -50,7 +50,7 @@ export async function loadOpenApiDocument(specPath?: string): Promise<LoadedDocu
  */
 export async function buildOpenApiDocument(): Promise<OpenApiDocument> {
   const config = loadConfig({ DATA_DIR: 'memory', DEMO_DATA: 'false', LOG_LEVEL: 'silent', MIGRATE_ON_START: 'false' });
-  const host = await createHost({ config, modules, startRelays: false });
+  const host = await createHost({ config, modules: await loadModules('client'), startRelays: false });
   try {
     const response = await host.app.request('/openapi.json');
     const document: unknown = await response.json();

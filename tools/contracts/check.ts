@@ -13,7 +13,7 @@ import { classifyContract, type Finding } from './classify.ts';
 import { contractFiles, mergedFile } from './documents.ts';
 import { findDrift, repositoryRoot, workingTreeFiles } from './files.ts';
 import { formatDrift, formatFindings } from './report.ts';
-import { loadModules } from '../load-modules.ts';
+import { loadModules } from '../../apps/load-modules.ts';
 
 ignoreClosedOutput();
 

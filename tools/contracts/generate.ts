@@ -6,7 +6,7 @@
  */
 import process from 'node:process';
 import { ignoreClosedOutput, parseCommandLine, unexpectedError } from '../../platform/cli/index.ts';
-import { loadModules } from '../load-modules.ts';
+import { loadModules } from '../../apps/load-modules.ts';
 import { contractFiles } from './documents.ts';
 import { repositoryRoot, writeContractFiles } from './files.ts';
 

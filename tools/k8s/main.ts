@@ -9,7 +9,7 @@
  */
 import { resolve } from 'node:path';
 import process from 'node:process';
-import { modules } from '../../apps/modules.ts';
+import { loadModules } from '../../apps/load-modules.ts';
 import { ignoreClosedOutput, npmRunCommand, OutputError } from '../../platform/cli/index.ts';
 import { defaultOut, parseK8sArgs, usage, UsageError } from './args.ts';
 import { appVersion, driftOf, extractedModules, generatedFilesIn, k8sFiles, writeK8sFiles } from './files.ts';
@@ -22,6 +22,7 @@ function fail(message: string, code: number): never {
   process.exit(code);
 }
 
+const modules = await loadModules('k8s');
 let files: Map<string, string>;
 let parsed;
 try {

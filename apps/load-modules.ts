@@ -1,12 +1,12 @@
 /**
- * @module tools/load-modules
+ * @module apps/load-modules
  * The application's modules (`apps/modules.ts`) for a command that works on them, imported when it asks rather than
  * when it starts. Not for the processes that host modules: they fail at start with Node's own report.
  */
 import { relative } from 'node:path';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
-import type { modules } from '../apps/modules.ts';
+import type { modules } from './modules.ts';
 import { unexpectedError } from '../platform/cli/index.ts';
 
 const repositoryRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -21,7 +21,7 @@ const repositoryRoot = fileURLToPath(new URL('..', import.meta.url));
  */
 export async function loadModules(command: string): Promise<typeof modules> {
   try {
-    return (await import('../apps/modules.ts')).modules;
+    return (await import('./modules.ts')).modules;
   } catch (error) {
     const where = thrownAt(error);
     const message = `cannot load the modules: ${error instanceof Error ? error.message : String(error)}${where ? ` (at ${where})` : ''}`;
