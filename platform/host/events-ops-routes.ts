@@ -82,6 +82,8 @@ const redrive = contractRoute({
   summary: "Re-publish a producer's dispatched events from a point in time, to one consumer or all",
   request: {
     body: {
+      // Without it a request with no body skipped validation and was answered 404 "Module undefined is not hosted here".
+      required: true,
       content: jsonContent(
         windowQuery.extend({
           mode: z

@@ -152,6 +152,18 @@ describe.each(testDatabases.slice(0, 1))('npm run events against a host on $name
     expect(await emptyRedrive.json()).toMatchObject({ errors: [{ location: 'body', path: 'until' }] });
   });
 
+  it('a redrive with no body, or one not sent as JSON, is 400 naming the body, not 404 for module "undefined"', async () => {
+    const operator = await adminToken(host, (p, init) => host.app.request(p, init));
+    const headers = { authorization: `Bearer ${operator}` };
+    const none = await host.app.request('/ops/events/redrive', { method: 'POST', headers });
+    expect(none.status).toBe(400);
+    expect(none.headers.get('content-type')).toContain('application/problem+json');
+    expect(await none.json()).toMatchObject({ code: 'http/validation-failed' });
+    const empty = await host.app.request('/ops/events/redrive', { method: 'POST', headers: { ...headers, 'content-type': 'application/json' } });
+    expect(empty.status).toBe(400);
+    expect(await empty.json()).not.toMatchObject({ code: 'events/producer-not-hosted' });
+  });
+
   it('exits 2 on bad usage and 3 when the host cannot be reached', async () => {
     const bad = await events(['audit', '--url', server.url]);
     expect(bad.status).toBe(2);
