@@ -50,6 +50,8 @@ export function sagaOpsRoutes(runners: () => readonly SagaRunner[]): App {
   };
   app.openapi(listSagas, async (c) => {
     const { state, module, limit } = c.req.valid('query');
+    // An empty list would say "nothing stuck" of a module whose sagas another host runs (after an extraction).
+    if (module !== undefined) runnerOf(module);
     const lists = await Promise.all(
       runners()
         .filter((r) => module === undefined || r.module === module)

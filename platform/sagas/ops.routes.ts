@@ -47,6 +47,7 @@ export const listSagas = contractRoute({
       limit: z.coerce.number().int().min(1).max(500).default(100),
     }),
   },
+  errors: { 404: ['sagas/module-not-hosted'] },
   responses: { 200: { description: 'Sagas, most recently changed first', content: jsonContent(z.object({ items: z.array(sagaSchema) })) } },
 });
 

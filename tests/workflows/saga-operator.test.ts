@@ -55,6 +55,18 @@ describe.each(testDatabases)('stuck sagas and the operator on $name', { timeout:
     ]);
   });
 
+  it('listing the sagas of a module not hosted here is 404 sagas/module-not-hosted, not an empty list', async () => {
+    database = await testDatabase.open();
+    const h = (host = await startSagaHost(database));
+    expect((await call(h, 'GET', '/ops/sagas?module=trips')).status).toBe(200);
+    for (const module of ['notifications', 'trip']) {
+      const listed = await call(h, 'GET', `/ops/sagas?module=${module}&state=stuck`);
+      expect(listed.status).toBe(404);
+      expect(listed.headers.get('content-type')).toContain('application/problem+json');
+      expect(await listed.json()).toMatchObject({ code: 'sagas/module-not-hosted' });
+    }
+  });
+
   it('a stuck saga resolved by hand ends as the operator says, with the reason in its history and the audit trail', async () => {
     database = await testDatabase.open();
     const h = (host = await startSagaHost(database, { timings: { compensationAttempts: 1 } }));
