@@ -41,6 +41,13 @@ describe('npm run events: arguments', () => {
     expect(() => toCommand(['redrive'], { url, module: 'catalog', since: '2026-01-02T00:00:00Z', until: '2026-01-02T00:00:00Z' }, now)).toThrow(
       'must be after --since',
     );
+    expect(() => toCommand(['dead-letters'], { url, since: '1h' }, now)).toThrow('dead-letters does not take --since (it takes --module)');
+    expect(() => toCommand(['replay'], { url, id: 'x', reason: 'why' }, now)).toThrow('replay does not take --reason (it takes --id)');
+    expect(() => toCommand(['audit'], { url, module: 'catalog', since: '1h', mode: 'all' }, now)).toThrow('audit does not take --mode');
+    expect(() => toCommand(['subscriptions'], { url, module: 'catalog', id: 'x' }, now)).toThrow(
+      'subscriptions does not take --module, --id (it takes no option but --url)',
+    );
+    expect(toCommand(['dead-letters'], { url, module: 'inventory' }, now)).toEqual({ action: 'dead-letters', url, module: 'inventory' });
     expect(toCommand(['audit'], { url: `${url}/`, module: 'catalog', since: '30m', consumer: 'inventory:create-stock-item' }, now)).toEqual({
       action: 'audit',
       url,
@@ -130,6 +137,11 @@ describe.each(testDatabases.slice(0, 1))('npm run events against a host on $name
     expect(tooOld.stderr).toContain('events/window-too-old');
 
     expect(await events(['dead-letters', '--url', server.url], operator)).toMatchObject({ status: 0 });
+    // --module asks the host for that module's letters only, so a module it does not run is refused, not listed empty.
+    expect(await events(['dead-letters', '--url', server.url, '--module', 'inventory'], operator)).toMatchObject({ status: 0 });
+    const elsewhere = await events(['dead-letters', '--url', server.url, '--module', 'billing'], operator);
+    expect(elsewhere.status).toBe(3);
+    expect(elsewhere.stderr).toContain('events/module-not-hosted');
     const missing = await events(['discard', '--url', server.url, '--id', randomUUID(), '--reason', 'typo'], operator);
     expect(missing.status).toBe(3);
     expect(missing.stderr).toContain('events/dead-letter-not-found');

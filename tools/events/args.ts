@@ -15,7 +15,7 @@ export const usage = `usage: npm run events -- <action> --url <host URL> [option
   subscriptions                              the durable subscriptions publishers route by
   audit   --module <producer> --since <t>    deliveries the broker lost (exit 1 when some are missing)
   redrive --module <producer> --since <t>    send them again [--mode missing|all]
-  dead-letters                               pending dead letters of the host's modules
+  dead-letters [--module <m>]                pending dead letters of the host's modules (or of one)
   replay  --id <dead letter id>              deliver one dead letter again
   discard --id <dead letter id> --reason <why>   delete one no replay can settle (audited)
 options: --until <t>, --consumer <module:handler>; <t> is an ISO time or an age such as 30m, 6h, 2d
@@ -31,6 +31,16 @@ export function pointInTime(value: string, now: Date): string {
   return new Date(value).toISOString();
 }
 
+/** The options each action reads besides --url: any other is refused rather than silently ignored. */
+const takes: Record<EventsCommand['action'], readonly string[]> = {
+  subscriptions: [],
+  audit: ['module', 'since', 'until', 'consumer'],
+  redrive: ['module', 'since', 'until', 'consumer', 'mode'],
+  'dead-letters': ['module'],
+  replay: ['id'],
+  discard: ['id', 'reason'],
+};
+
 /** Checks the parsed options of one action; throws a readable message. */
 export function toCommand(positionals: string[], values: Record<string, string | undefined>, now = new Date()): EventsCommand {
   const [action, ...extra] = positionals;
@@ -39,6 +49,14 @@ export function toCommand(positionals: string[], values: Record<string, string |
   const url = values.url;
   if (!url || !/^https?:\/\/[^\s/]+(\/[^\s]*)?$/.test(url)) throw new Error('--url must be the http(s) address of a Cleave host');
   const command: EventsCommand = { action: action as EventsCommand['action'], url: url.replace(/\/+$/, '') };
+  // `dead-letters --module inventory` listing every module's letters, or `replay --reason …` dropping the reason,
+  // would look like it did what was asked.
+  const ignored = Object.keys(values).filter((name) => name !== 'url' && values[name] !== undefined && !takes[command.action].includes(name));
+  if (ignored.length > 0) {
+    const accepted = takes[command.action].map((name) => `--${name}`).join(', ') || 'no option but --url';
+    throw new Error(`${action} does not take ${ignored.map((name) => `--${name}`).join(', ')} (it takes ${accepted})`);
+  }
+  if (action === 'dead-letters' && values.module) command.module = values.module;
   if (action === 'audit' || action === 'redrive') {
     if (!values.module) throw new Error(`${action} needs --module <the producing module>`);
     if (!values.since) throw new Error(`${action} needs --since <ISO time or age such as 6h>`);

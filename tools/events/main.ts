@@ -97,7 +97,7 @@ switch (command.action) {
     print(await send('POST', '/ops/events/redrive', { ...window(), ...(command.mode ? { mode: command.mode } : {}) }));
     break;
   case 'dead-letters':
-    print(await send('GET', '/ops/dead-letters'));
+    print(await send('GET', `/ops/dead-letters${command.module ? `?${new URLSearchParams({ module: command.module })}` : ''}`));
     break;
   case 'replay':
     print(await send('POST', `/ops/dead-letters/${encodeURIComponent(command.id ?? '')}/replay`));
