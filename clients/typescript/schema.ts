@@ -784,6 +784,20 @@ export interface paths {
                         });
                     };
                 };
+                /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `db/unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "db/unavailable";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
             };
         };
         delete?: never;
@@ -922,6 +936,20 @@ export interface paths {
                         });
                     };
                 };
+                /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `db/unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "db/unavailable";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
             };
         };
         put?: never;
@@ -1054,6 +1082,20 @@ export interface paths {
                         });
                     };
                 };
+                /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `db/unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "db/unavailable";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
             };
         };
         put?: never;
@@ -1167,6 +1209,20 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"] & ({
                             /** @enum {string} */
                             code?: "http/internal";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+                /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `db/unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "db/unavailable";
                         } & {
                             [key: string]: unknown;
                         });
@@ -1299,6 +1355,20 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"] & ({
                             /** @enum {string} */
                             code?: "http/internal";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+                /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `db/unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "db/unavailable";
                         } & {
                             [key: string]: unknown;
                         });
@@ -1472,6 +1542,20 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"] & ({
                             /** @enum {string} */
                             code?: "http/internal";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+                /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `db/unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "db/unavailable";
                         } & {
                             [key: string]: unknown;
                         });
@@ -1652,6 +1736,20 @@ export interface paths {
                         });
                     };
                 };
+                /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `db/unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "db/unavailable";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
             };
         };
         delete?: never;
@@ -1825,6 +1923,20 @@ export interface paths {
                         });
                     };
                 };
+                /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `db/unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "db/unavailable";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
             };
         };
         put?: never;
@@ -1852,7 +1964,7 @@ export interface paths {
                 path?: never;
                 cookie?: never;
             };
-            requestBody?: {
+            requestBody: {
                 content: {
                     "application/json": {
                         /** @description The producing module, hosted here. */
@@ -2038,6 +2150,20 @@ export interface paths {
                         });
                     };
                 };
+                /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `db/unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "db/unavailable";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
             };
         };
         delete?: never;
@@ -2132,6 +2258,20 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"] & ({
                             /** @enum {string} */
                             code?: "http/internal";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+                /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `db/unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "db/unavailable";
                         } & {
                             [key: string]: unknown;
                         });
@@ -2299,6 +2439,20 @@ export interface paths {
                         });
                     };
                 };
+                /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `db/unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "db/unavailable";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
             };
         };
         options?: never;
@@ -2392,6 +2546,20 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"] & ({
                             /** @enum {string} */
                             code?: "http/internal";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+                /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `db/unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "db/unavailable";
                         } & {
                             [key: string]: unknown;
                         });
@@ -2492,6 +2660,20 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"] & ({
                             /** @enum {string} */
                             code?: "http/internal";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+                /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `db/unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "db/unavailable";
                         } & {
                             [key: string]: unknown;
                         });
@@ -2670,6 +2852,20 @@ export interface paths {
                         });
                     };
                 };
+                /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `db/unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "db/unavailable";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
             };
         };
         delete?: never;
@@ -2766,6 +2962,20 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"] & ({
                             /** @enum {string} */
                             code?: "http/internal";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+                /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `db/unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "db/unavailable";
                         } & {
                             [key: string]: unknown;
                         });
@@ -2908,6 +3118,20 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"] & ({
                             /** @enum {string} */
                             code?: "http/internal";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+                /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `db/unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "db/unavailable";
                         } & {
                             [key: string]: unknown;
                         });
@@ -3082,6 +3306,20 @@ export interface paths {
                         });
                     };
                 };
+                /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `db/unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "db/unavailable";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
             };
         };
         post?: never;
@@ -3165,6 +3403,20 @@ export interface paths {
                         });
                     };
                 };
+                /** @description The resource does not exist. Codes: `sagas/module-not-hosted`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "sagas/module-not-hosted";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
                 /** @description Too many requests from this client IP address or client; `Retry-After` says when to try again, `RateLimit` and `RateLimit-Policy` which budget is spent. Codes: `http/too-many-requests`. */
                 429: {
                     headers: {
@@ -3194,6 +3446,20 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"] & ({
                             /** @enum {string} */
                             code?: "http/internal";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+                /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `db/unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "db/unavailable";
                         } & {
                             [key: string]: unknown;
                         });
@@ -3335,6 +3601,20 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"] & ({
                             /** @enum {string} */
                             code?: "http/internal";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+                /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `db/unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "db/unavailable";
                         } & {
                             [key: string]: unknown;
                         });
@@ -3524,6 +3804,20 @@ export interface paths {
                         });
                     };
                 };
+                /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `db/unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "db/unavailable";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
             };
         };
         delete?: never;
@@ -3701,6 +3995,20 @@ export interface paths {
                         });
                     };
                 };
+                /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `db/unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "db/unavailable";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
             };
         };
         delete?: never;
@@ -3811,6 +4119,20 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"] & ({
                             /** @enum {string} */
                             code?: "http/internal";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+                /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `db/unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "db/unavailable";
                         } & {
                             [key: string]: unknown;
                         });
@@ -5246,7 +5568,7 @@ export interface operations {
                     });
                 };
             };
-            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`. */
+            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`, `db/unavailable`. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -5254,7 +5576,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
-                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable";
+                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable" | "db/unavailable";
                     } & {
                         [key: string]: unknown;
                     });
@@ -5449,7 +5771,7 @@ export interface operations {
                     });
                 };
             };
-            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`. */
+            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`, `db/unavailable`. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -5457,7 +5779,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
-                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable";
+                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable" | "db/unavailable";
                     } & {
                         [key: string]: unknown;
                     });
@@ -5586,7 +5908,7 @@ export interface operations {
                     });
                 };
             };
-            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`. */
+            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`, `db/unavailable`. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -5594,7 +5916,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
-                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable";
+                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable" | "db/unavailable";
                     } & {
                         [key: string]: unknown;
                     });
@@ -5835,7 +6157,7 @@ export interface operations {
                     });
                 };
             };
-            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`. */
+            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`, `db/unavailable`. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -5843,7 +6165,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
-                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable";
+                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable" | "db/unavailable";
                     } & {
                         [key: string]: unknown;
                     });
@@ -6066,7 +6388,7 @@ export interface operations {
                     });
                 };
             };
-            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`. */
+            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`, `db/unavailable`. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -6074,7 +6396,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
-                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable";
+                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable" | "db/unavailable";
                     } & {
                         [key: string]: unknown;
                     });
@@ -6267,7 +6589,7 @@ export interface operations {
                     });
                 };
             };
-            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`. */
+            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`, `db/unavailable`. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -6275,7 +6597,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
-                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable";
+                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable" | "db/unavailable";
                     } & {
                         [key: string]: unknown;
                     });
@@ -6373,7 +6695,7 @@ export interface operations {
                     });
                 };
             };
-            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`. */
+            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`, `db/unavailable`. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -6381,7 +6703,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
-                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable";
+                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable" | "db/unavailable";
                     } & {
                         [key: string]: unknown;
                     });
@@ -6505,7 +6827,7 @@ export interface operations {
                     });
                 };
             };
-            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`. */
+            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`, `db/unavailable`. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -6513,7 +6835,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
-                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable";
+                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable" | "db/unavailable";
                     } & {
                         [key: string]: unknown;
                     });
@@ -6656,7 +6978,7 @@ export interface operations {
                     });
                 };
             };
-            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`, `http/rate-limit-unavailable`. */
+            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`, `db/unavailable`, `http/rate-limit-unavailable`. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -6664,7 +6986,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
-                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable" | "http/rate-limit-unavailable";
+                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable" | "db/unavailable" | "http/rate-limit-unavailable";
                     } & {
                         [key: string]: unknown;
                     });
@@ -6780,7 +7102,7 @@ export interface operations {
                     });
                 };
             };
-            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`. */
+            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`, `db/unavailable`. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -6788,7 +7110,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
-                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable";
+                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable" | "db/unavailable";
                     } & {
                         [key: string]: unknown;
                     });
@@ -6964,7 +7286,7 @@ export interface operations {
                     });
                 };
             };
-            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`. */
+            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`, `db/unavailable`. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -6972,7 +7294,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
-                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable";
+                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable" | "db/unavailable";
                     } & {
                         [key: string]: unknown;
                     });
@@ -7167,7 +7489,7 @@ export interface operations {
                     });
                 };
             };
-            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`. */
+            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`, `db/unavailable`. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -7175,7 +7497,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
-                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable";
+                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable" | "db/unavailable";
                     } & {
                         [key: string]: unknown;
                     });
@@ -7321,7 +7643,7 @@ export interface operations {
                     });
                 };
             };
-            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`. */
+            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`, `db/unavailable`. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -7329,7 +7651,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
-                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable";
+                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable" | "db/unavailable";
                     } & {
                         [key: string]: unknown;
                     });
@@ -7539,7 +7861,7 @@ export interface operations {
                     });
                 };
             };
-            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`. */
+            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`, `db/unavailable`. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -7547,7 +7869,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
-                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable";
+                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable" | "db/unavailable";
                     } & {
                         [key: string]: unknown;
                     });
@@ -7663,7 +7985,7 @@ export interface operations {
                     });
                 };
             };
-            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`. */
+            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`, `db/unavailable`. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -7671,7 +7993,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
-                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable";
+                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable" | "db/unavailable";
                     } & {
                         [key: string]: unknown;
                     });
@@ -7860,7 +8182,7 @@ export interface operations {
                     });
                 };
             };
-            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`. */
+            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`, `db/unavailable`. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -7868,7 +8190,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
-                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable";
+                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable" | "db/unavailable";
                     } & {
                         [key: string]: unknown;
                     });
@@ -8026,7 +8348,7 @@ export interface operations {
                     });
                 };
             };
-            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`, `http/rate-limit-unavailable`. */
+            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`, `db/unavailable`, `http/rate-limit-unavailable`. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -8034,7 +8356,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
-                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable" | "http/rate-limit-unavailable";
+                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable" | "db/unavailable" | "http/rate-limit-unavailable";
                     } & {
                         [key: string]: unknown;
                     });
@@ -8200,7 +8522,7 @@ export interface operations {
                     });
                 };
             };
-            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`, `http/rate-limit-unavailable`. */
+            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`, `db/unavailable`, `http/rate-limit-unavailable`. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -8208,7 +8530,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
-                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable" | "http/rate-limit-unavailable";
+                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable" | "db/unavailable" | "http/rate-limit-unavailable";
                     } & {
                         [key: string]: unknown;
                     });
@@ -8341,7 +8663,7 @@ export interface operations {
                     });
                 };
             };
-            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`. */
+            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`, `db/unavailable`. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -8349,7 +8671,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
-                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable";
+                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable" | "db/unavailable";
                     } & {
                         [key: string]: unknown;
                     });
@@ -8514,7 +8836,7 @@ export interface operations {
                     });
                 };
             };
-            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`, `http/rate-limit-unavailable`. */
+            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`, `db/unavailable`, `http/rate-limit-unavailable`. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -8522,7 +8844,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
-                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable" | "http/rate-limit-unavailable";
+                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable" | "db/unavailable" | "http/rate-limit-unavailable";
                     } & {
                         [key: string]: unknown;
                     });
@@ -8652,7 +8974,7 @@ export interface operations {
                     });
                 };
             };
-            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`. */
+            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`, `db/unavailable`. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -8660,7 +8982,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
-                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable";
+                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable" | "db/unavailable";
                     } & {
                         [key: string]: unknown;
                     });
@@ -8863,7 +9185,7 @@ export interface operations {
                     });
                 };
             };
-            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`. */
+            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`, `db/unavailable`. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -8871,7 +9193,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
-                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable";
+                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable" | "db/unavailable";
                     } & {
                         [key: string]: unknown;
                     });
@@ -9076,7 +9398,7 @@ export interface operations {
                     });
                 };
             };
-            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`. */
+            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`, `db/unavailable`. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -9084,7 +9406,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
-                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable";
+                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable" | "db/unavailable";
                     } & {
                         [key: string]: unknown;
                     });
@@ -9230,7 +9552,7 @@ export interface operations {
                     });
                 };
             };
-            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`. */
+            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`, `db/unavailable`. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -9238,7 +9560,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
-                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable";
+                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable" | "db/unavailable";
                     } & {
                         [key: string]: unknown;
                     });
@@ -9385,7 +9707,7 @@ export interface operations {
                     });
                 };
             };
-            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`. */
+            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`, `db/unavailable`. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -9393,7 +9715,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
-                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable";
+                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable" | "db/unavailable";
                     } & {
                         [key: string]: unknown;
                     });
@@ -9612,7 +9934,7 @@ export interface operations {
                     });
                 };
             };
-            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`. */
+            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`, `db/unavailable`. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -9620,7 +9942,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
-                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable";
+                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable" | "db/unavailable";
                     } & {
                         [key: string]: unknown;
                     });
@@ -9826,7 +10148,7 @@ export interface operations {
                     });
                 };
             };
-            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`. */
+            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`, `db/unavailable`. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -9834,7 +10156,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
-                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable";
+                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable" | "db/unavailable";
                     } & {
                         [key: string]: unknown;
                     });
@@ -10040,7 +10362,7 @@ export interface operations {
                     });
                 };
             };
-            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`. */
+            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`, `db/unavailable`. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -10048,7 +10370,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
-                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable";
+                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable" | "db/unavailable";
                     } & {
                         [key: string]: unknown;
                     });
@@ -10194,7 +10516,7 @@ export interface operations {
                     });
                 };
             };
-            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`. */
+            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`, `db/unavailable`. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -10202,7 +10524,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
-                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable";
+                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable" | "db/unavailable";
                     } & {
                         [key: string]: unknown;
                     });
@@ -10411,7 +10733,7 @@ export interface operations {
                     });
                 };
             };
-            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`. */
+            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`, `db/unavailable`. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -10419,7 +10741,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
-                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable";
+                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable" | "db/unavailable";
                     } & {
                         [key: string]: unknown;
                     });
@@ -10552,7 +10874,7 @@ export interface operations {
                     });
                 };
             };
-            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`. */
+            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`, `db/unavailable`. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -10560,7 +10882,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
-                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable";
+                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable" | "db/unavailable";
                     } & {
                         [key: string]: unknown;
                     });
@@ -10676,7 +10998,7 @@ export interface operations {
                     });
                 };
             };
-            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`. */
+            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`, `db/unavailable`. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -10684,7 +11006,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
-                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable";
+                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable" | "db/unavailable";
                     } & {
                         [key: string]: unknown;
                     });
@@ -10830,7 +11152,7 @@ export interface operations {
                     });
                 };
             };
-            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`. */
+            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`, `db/unavailable`. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -10838,7 +11160,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
-                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable";
+                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable" | "db/unavailable";
                     } & {
                         [key: string]: unknown;
                     });
@@ -11027,7 +11349,7 @@ export interface operations {
                     });
                 };
             };
-            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`. */
+            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`, `db/unavailable`. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -11035,7 +11357,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
-                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable";
+                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable" | "db/unavailable";
                     } & {
                         [key: string]: unknown;
                     });
@@ -11181,7 +11503,7 @@ export interface operations {
                     });
                 };
             };
-            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`. */
+            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`, `db/unavailable`. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -11189,7 +11511,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
-                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable";
+                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable" | "db/unavailable";
                     } & {
                         [key: string]: unknown;
                     });
@@ -11396,7 +11718,7 @@ export interface operations {
                     });
                 };
             };
-            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`. */
+            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`, `db/unavailable`. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -11404,7 +11726,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
-                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable";
+                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable" | "db/unavailable";
                     } & {
                         [key: string]: unknown;
                     });
@@ -11614,7 +11936,7 @@ export interface operations {
                     });
                 };
             };
-            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`. */
+            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`, `db/unavailable`. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -11622,7 +11944,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
-                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable";
+                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable" | "db/unavailable";
                     } & {
                         [key: string]: unknown;
                     });
@@ -11828,7 +12150,7 @@ export interface operations {
                     });
                 };
             };
-            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`. */
+            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`, `db/unavailable`. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -11836,7 +12158,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
-                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable";
+                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable" | "db/unavailable";
                     } & {
                         [key: string]: unknown;
                     });
@@ -11984,7 +12306,7 @@ export interface operations {
                     });
                 };
             };
-            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`. */
+            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`, `db/unavailable`. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -11992,7 +12314,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
-                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable";
+                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable" | "db/unavailable";
                     } & {
                         [key: string]: unknown;
                     });
@@ -12138,7 +12460,7 @@ export interface operations {
                     });
                 };
             };
-            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`. */
+            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`, `db/unavailable`. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -12146,7 +12468,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
-                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable";
+                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable" | "db/unavailable";
                     } & {
                         [key: string]: unknown;
                     });
@@ -12293,7 +12615,7 @@ export interface operations {
                     });
                 };
             };
-            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`. */
+            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`, `db/unavailable`. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -12301,7 +12623,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
-                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable";
+                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable" | "db/unavailable";
                     } & {
                         [key: string]: unknown;
                     });
@@ -12506,7 +12828,7 @@ export interface operations {
                     });
                 };
             };
-            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`, `payments/provider-unavailable`, `payments/provider-timeout`. */
+            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`, `db/unavailable`, `payments/provider-unavailable`, `payments/provider-timeout`. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -12514,7 +12836,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
-                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable" | "payments/provider-unavailable" | "payments/provider-timeout";
+                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable" | "db/unavailable" | "payments/provider-unavailable" | "payments/provider-timeout";
                     } & {
                         [key: string]: unknown;
                     });
@@ -12720,7 +13042,7 @@ export interface operations {
                     });
                 };
             };
-            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`, `payments/provider-unavailable`, `payments/provider-timeout`. */
+            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`, `db/unavailable`, `payments/provider-unavailable`, `payments/provider-timeout`. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -12728,7 +13050,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
-                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable" | "payments/provider-unavailable" | "payments/provider-timeout";
+                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable" | "db/unavailable" | "payments/provider-unavailable" | "payments/provider-timeout";
                     } & {
                         [key: string]: unknown;
                     });
@@ -12938,7 +13260,7 @@ export interface operations {
                     });
                 };
             };
-            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`, `payments/provider-unavailable`, `payments/provider-timeout`. */
+            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`, `db/unavailable`, `payments/provider-unavailable`, `payments/provider-timeout`. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -12946,7 +13268,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
-                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable" | "payments/provider-unavailable" | "payments/provider-timeout";
+                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable" | "db/unavailable" | "payments/provider-unavailable" | "payments/provider-timeout";
                     } & {
                         [key: string]: unknown;
                     });
@@ -13152,7 +13474,7 @@ export interface operations {
                     });
                 };
             };
-            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`, `payments/provider-unavailable`, `payments/provider-timeout`. */
+            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`, `db/unavailable`, `payments/provider-unavailable`, `payments/provider-timeout`. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -13160,7 +13482,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
-                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable" | "payments/provider-unavailable" | "payments/provider-timeout";
+                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable" | "db/unavailable" | "payments/provider-unavailable" | "payments/provider-timeout";
                     } & {
                         [key: string]: unknown;
                     });
@@ -13293,7 +13615,7 @@ export interface operations {
                     });
                 };
             };
-            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`. */
+            /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `http/upstream-unavailable`, `http/no-instance`, `http/circuit-open`, `http/upstream-saturated`, `host/module-unavailable`, `db/unavailable`. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -13301,7 +13623,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
-                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable";
+                        code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable" | "db/unavailable";
                     } & {
                         [key: string]: unknown;
                     });

@@ -5,6 +5,7 @@
  */
 export { openDatabase, redactUrl, isUniqueViolation } from './database.ts';
 export { connectionProblem, isMissingDatabase } from './connection-problem.ts';
+export { transientDatabaseFailure } from './transient-error.ts';
 export type { Db, Tx, Executor, DatabaseHandle, DriverKind, OpenDatabaseOptions } from './database.ts';
 export { migrateSchema, pendingMigrations, quoteIdentifier, readMigrations, resultRows } from './migrate.ts';
 export type { Migration, MigrationResult } from './migrate.ts';

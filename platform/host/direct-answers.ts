@@ -3,7 +3,7 @@ import { HeaderList, isProblem, RemoteProblemError, type CallResult } from '../c
 import { isDomainError, problem, type Problem } from '../http/index.ts';
 import { enforceDeclared } from '../http/declared-problems.ts';
 import { DirectContext, isDirectAnswer, type DirectAnswer } from '../http/direct-context.ts';
-import { problemFromError } from '../http/error-handler.ts';
+import { asCallerError, databaseUnavailable, problemFromError } from '../http/error-handler.ts';
 import { validateRequest, type RawRequest } from '../http/request-validation.ts';
 import { jsonCopy } from '../http/json-copy.ts';
 import { replayedHeader, type StoredResponse } from '../idempotency/index.ts';
@@ -50,12 +50,14 @@ function answerOf(flight: Flight, out: unknown): DirectAnswer {
 }
 
 /** The problem for what a handler threw, logged as the HTTP error handler logs it. */
-function errorAnswer(flight: Flight, error: unknown): DirectAnswer {
+function errorAnswer(flight: Flight, thrown: unknown): DirectAnswer {
+  const error = asCallerError(thrown);
   const mapped = problemFromError(error, mapperContext(flight) as never);
   const known = isDomainError(error) ? error : undefined;
   const log = flight.logger;
   const fields = { requestId: flight.requestId, operation: flight.metadata?.contract.operation, code: mapped.code };
   if (mapped.status >= 500 && !known) log.error({ err: error, ...fields }, 'call failed');
+  else if (mapped.code === databaseUnavailable) log.warn({ err: thrown, ...fields }, 'call failed: the database was busy or out of reach');
   else if (mapped.status >= 500) log.warn({ ...fields, detail: mapped.detail }, 'call failed upstream');
   else if (log.isLevelEnabled('debug')) log.debug({ ...fields, detail: mapped.detail }, 'call rejected');
   const answer = problemAnswer(flight, mapped);

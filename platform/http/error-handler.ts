@@ -1,6 +1,7 @@
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { isDomainError } from './errors.ts';
+import { transientDatabaseFailure } from '../db/index.ts';
+import { CleaveError, isDomainError } from './errors.ts';
 import { problem, problemResponse, problemSchema, statusByKind, type Problem } from './problem.ts';
 import { isMiddleware } from './route-marks.ts';
 import type { AppEnv } from './app-env.ts';
@@ -9,7 +10,29 @@ import { requestLog } from './middleware.ts';
 /** The members every problem has; an error's own fields (its problem's extensions) must not use these names. */
 const problemMembers: ReadonlySet<string> = new Set(Object.keys(problemSchema.shape));
 
-/** Maps any thrown value to a problem body. Unknown errors become a 500 that reveals nothing about internals. */
+/**
+ * What a thrown value means to the caller. A database failure that passes (a lock or statement timeout, a
+ * serialization failure, a lost connection: see `transientDatabaseFailure`) is 503 `db/unavailable` with
+ * `Retry-After: 1`, so a client tries again rather than reporting a fault; anything else is itself. Both the HTTP
+ * error handler and the direct in-process path map through it.
+ */
+export function asCallerError(error: unknown): unknown {
+  if (isDomainError(error)) return error;
+  const reason = transientDatabaseFailure(error);
+  if (reason === undefined) return error;
+  return new CleaveError('unavailable', databaseUnavailable, `The database could not complete this request now: ${reason}. Try again shortly.`, {
+    cause: error,
+    retryAfterSeconds: 1,
+  });
+}
+
+/** The code of a request that met a passing database failure (`asCallerError`). */
+export const databaseUnavailable = 'db/unavailable';
+
+/**
+ * Maps any thrown value (after `asCallerError`) to a problem body. Unknown errors become a 500 that reveals nothing
+ * about internals.
+ */
 export function problemFromError(error: unknown, c: Context<AppEnv>): Problem {
   const common = { instance: c.req.path, requestId: c.get('requestId') };
   if (isDomainError(error)) {
@@ -51,11 +74,13 @@ export function problemFromError(error: unknown, c: Context<AppEnv>): Problem {
  * an upstream module being down or slow is an operational condition, logged as a warning in one line. A 503 says
  * when to try again (`Retry-After`) when the error knows.
  */
-export const errorHandler: ErrorHandler<AppEnv> = (error, c) => {
+export const errorHandler: ErrorHandler<AppEnv> = (thrown, c) => {
+  const error = asCallerError(thrown);
   const body = problemFromError(error, c);
   const log = c.get('logger') ? requestLog(c) : undefined;
   const known = isDomainError(error) ? error : undefined;
   if (body.status >= 500 && !known) log?.error({ err: error, code: body.code }, 'request failed');
+  else if (body.code === databaseUnavailable) log?.warn({ err: thrown, code: body.code }, 'request failed: the database was busy or out of reach');
   else if (body.status >= 500) log?.warn({ code: body.code, detail: body.detail, ...rename(known?.details, 'module', 'upstream') }, 'request failed upstream');
   else log?.debug({ code: body.code, detail: body.detail }, 'request rejected');
   const retryAfter = body.status === 503 ? known?.retryAfterSeconds : undefined;

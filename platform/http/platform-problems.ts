@@ -79,6 +79,9 @@ export function platformProblems(op: OperationShape): ProblemDeclaration {
     declared[503] = [...upstreamCodes.unavailable];
     declared[504] = [...upstreamCodes.timeout];
   }
+  // A module's operation, or an operator's, reads or writes a database: a lock or statement timeout, a serialization
+  // failure or a lost connection is a 503 to try again (`asCallerError`).
+  if (isModuleOperation(op.path) || op.path.startsWith('/ops/')) declared[503] = [...(declared[503] ?? []), 'db/unavailable'];
   if (op.credentials) declared[503] = [...(declared[503] ?? []), 'http/rate-limit-unavailable'];
   return declared;
 }
