@@ -25,9 +25,13 @@ function encodeCursor(id: string): string {
   return Buffer.from(id, 'utf8').toString('base64url');
 }
 
+// The id as encodeCursor writes it: a UUID in lower case. Thirty-six hex digits and dashes in any order would reach
+// PostgreSQL's uuid cast and fail there (500) instead of answering 422.
+const cursorId = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 function decodeCursor(cursor: string): string {
   const id = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!/^[0-9a-f-]{36}$/.test(id)) throw new InvalidCursor();
+  if (!cursorId.test(id)) throw new InvalidCursor();
   return id;
 }
 

@@ -136,6 +136,13 @@ describe.each(targetKinds)('catalog contract, $name', (kind) => {
     expect(await response.json()).toMatchObject({ code: 'catalog/invalid-cursor' });
   });
 
+  it('a forged cursor of 36 hex digits and dashes that is no UUID is 422 catalog/invalid-cursor, not a 500 from the uuid cast', async () => {
+    for (const id of ['-'.repeat(36), '01a24521-2012-74bc-bb34-cd645a7b501-', '0'.repeat(34) + '-0']) {
+      const response = await target.call('GET', `/catalog/v1/products?cursor=${Buffer.from(id).toString('base64url')}`);
+      expect([id, response.status, ((await response.json()) as { code: string }).code]).toEqual([id, 422, 'catalog/invalid-cursor']);
+    }
+  });
+
   it('update with the current ETag succeeds and bumps the version', async () => {
     const { body } = await create();
     const response = await target.call('PATCH', `/catalog/v1/products/${body.id}`, { name: 'Desk lamp' }, { 'if-match': '"v1"' });

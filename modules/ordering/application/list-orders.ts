@@ -29,9 +29,14 @@ function encodeCursor(last: OrderSummary): string {
   return Buffer.from(`${last.placedAt.toISOString()}|${last.id}`, 'utf8').toString('base64url');
 }
 
+// Exactly what encodeCursor writes: an ISO instant of years 0001 to 9999 and a lower-case UUID. Anything looser reaches
+// PostgreSQL's casts and fails there (500) instead of answering 422: 36 dashes as the id, a year such as +020000 or 0000.
+const cursorText = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)\|([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+
 function decodeCursor(cursor: string): { placedAt: Date; id: string } {
-  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  const placedAt = new Date(at ?? '');
-  if (!id || !/^[0-9a-f-]{36}$/.test(id) || Number.isNaN(placedAt.getTime())) throw new InvalidCursor();
+  const [, at = '', id = ''] = cursorText.exec(Buffer.from(cursor, 'base64url').toString('utf8')) ?? [];
+  const placedAt = new Date(at);
+  // The round trip refuses a date that does not exist (2026-02-30) and year 0000, which PostgreSQL has no place for.
+  if (!id || Number.isNaN(placedAt.getTime()) || placedAt.toISOString() !== at || at.startsWith('0000')) throw new InvalidCursor();
   return { placedAt, id };
 }

@@ -105,6 +105,24 @@ describe.each(testDatabases)('ordering: carts on $name', (testDatabase) => {
     expect(((await (await bob.call('GET', '/ordering/v1/orders')).json()) as { items: unknown[] }).items).toEqual([]);
   });
 
+  it('a forged page cursor is 422 ordering/invalid-cursor, never a 500 from the database casting its time or id', async () => {
+    const id = randomUUID();
+    for (const text of [
+      `2026-12-05T07:37:27.655Z|${'-'.repeat(36)}`,
+      `+275760-09-13T00:00:00.000Z|${id}`,
+      `-271821-04-20T00:00:00.000Z|${id}`,
+      `20000-01-01|${id}`,
+      `0000-01-01T00:00:00.000Z|${id}`,
+      `2026-02-30T00:00:00.000Z|${id}`,
+      `2026-12-05T07:37:27.655Z|${id}|more`,
+    ]) {
+      const response = await alice.call('GET', `/ordering/v1/orders?cursor=${Buffer.from(text).toString('base64url')}`);
+      expect([text, response.status, ((await response.json()) as { code: string }).code]).toEqual([text, 422, 'ordering/invalid-cursor']);
+    }
+    const issued = await alice.call('GET', `/ordering/v1/orders?cursor=${Buffer.from(`0001-01-01T00:00:00.000Z|${id}`).toString('base64url')}`);
+    expect([issued.status, await issued.json()]).toEqual([200, { items: [], nextCursor: null }]);
+  });
+
   it('a machine client (no user behind its token) gets 403 ordering/customer-token-required; no token gets 401', async () => {
     const machine = await call(host, 'POST', '/ordering/v1/carts');
     expect([machine.status, ((await machine.json()) as { code: string }).code]).toEqual([403, 'ordering/customer-token-required']);
