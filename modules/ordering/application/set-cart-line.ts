@@ -43,11 +43,13 @@ export async function setCartLine(deps: OrderingDeps, customerId: string, input:
     const cart = await findCart(tx, input.cartId, customerId, { lock: true });
     if (!cart) throw new CartNotFound(input.cartId);
     if (cart.status !== 'open') throw new CartCheckedOut(cart.id, cart.orderId);
-    const currency = cart.lines.length > 0 ? cart.currency : null;
-    if (currency !== null && currency !== product.price.currency) throw new CurrencyMismatch(cart.id, currency, product.price.currency);
-    const isNew = !cart.lines.some((l) => l.productId === input.productId);
-    if (isNew && cart.lines.length >= maxCartLines) throw new CartFull(cart.id);
+    // The line being replaced does not count: a cart's only product, repriced in another currency, is put back at its
+    // new price rather than refused as a mismatch with itself.
     const others = cart.lines.filter((l) => l.productId !== input.productId);
+    const currency = others.length > 0 ? cart.currency : null;
+    if (currency !== null && currency !== product.price.currency) throw new CurrencyMismatch(cart.id, currency, product.price.currency);
+    const isNew = others.length === cart.lines.length;
+    if (isNew && cart.lines.length >= maxCartLines) throw new CartFull(cart.id);
     const total = totalOf(others, product.price.currency).amount + product.price.amount * input.quantity;
     // Payments refuses a larger amount, so such a cart could never be paid for: its line is refused when it is put in.
     if (total > maxMoneyAmount)

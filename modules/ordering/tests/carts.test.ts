@@ -47,6 +47,19 @@ describe.each(testDatabases)('ordering: carts on $name', (testDatabase) => {
     expect(((await (await alice.call('GET', `/ordering/v1/carts/${cart.id}`)).json()) as CartDto).total).toEqual({ amount: 600, currency: 'EUR' });
   });
 
+  it("a cart's only product, repriced in another currency, is put back at its new price; next to another line it is a mismatch", async () => {
+    const [lamp, cup] = [await stockedProduct(host, 5, 1000), await stockedProduct(host, 5, 300)];
+    const cart = await cartWith(alice, { [lamp]: 1 });
+    const repriced = await call(host, 'PATCH', `/catalog/v1/products/${lamp}`, { price: { amount: 1200, currency: 'USD' } }, { 'if-match': '*' });
+    expect(repriced.status).toBe(200);
+    const put = await alice.call('PUT', `/ordering/v1/carts/${cart.id}/lines/${lamp}`, { quantity: 2 });
+    expect(put.status).toBe(200);
+    expect(((await put.json()) as CartDto).total).toEqual({ amount: 2400, currency: 'USD' });
+    const other = await cartWith(alice, { [cup]: 1 });
+    const mixed = await alice.call('PUT', `/ordering/v1/carts/${other.id}/lines/${lamp}`, { quantity: 1 });
+    expect([mixed.status, ((await mixed.json()) as { code: string }).code]).toEqual([409, 'ordering/currency-mismatch']);
+  });
+
   it("an empty cart (total null) and a filled one pass the contract's own Cart schema, as a generated client validates them", async () => {
     const document = JSON.parse(readFileSync(new URL('../../../contracts/openapi/ordering.json', import.meta.url), 'utf8')) as { components: object };
     const ajv = new Ajv2020({ strict: false, allErrors: true });
