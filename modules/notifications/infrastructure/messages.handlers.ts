@@ -39,7 +39,8 @@ export function messagesRoutes(deps: NotificationsDeps): App {
   });
 
   app.openapi(routes.listCustomerMessages, async (c) => {
-    const { customerId } = c.req.valid('param');
+    // Messages name the customer as text, in the lower case events carry; a UUID is the same in either case (RFC 9562 §4).
+    const customerId = c.req.valid('param').customerId.toLowerCase();
     const { count, items } = await customerMessages(deps, customerId);
     return c.json({ customerId, count, items: items.map((m) => messageDto(m, maskAddress)) }, 200);
   });

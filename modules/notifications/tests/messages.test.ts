@@ -169,6 +169,12 @@ describe.each(testDatabases)('notifications on $name', (testDatabase) => {
     expect(fays?.recipient).toBe('f***@example.org');
     const asCustomer = await call(host, 'GET', `/notifications/v1/customers/${fay.id}/messages`, undefined, { authorization: `Bearer ${fay.token}` });
     expect(asCustomer.status).toBe(403);
+    // The same UUID in upper case (RFC 9562 §4: the same id) finds the same messages, and is answered in lower case.
+    const shouted = (await (await call(host, 'GET', `/notifications/v1/customers/${fay.id.toUpperCase()}/messages`)).json()) as {
+      customerId: string;
+      count: number;
+    };
+    expect([shouted.customerId, shouted.count]).toEqual([fay.id, 1]);
     // A machine client (the test's admin) is nobody's customer: no messages, and none of Fay's.
     expect(await (await call(host, 'GET', '/notifications/v1/messages')).json()).toEqual({ items: [] });
     expect((await call(host, 'GET', `/notifications/v1/messages/${fays?.id}`)).status).toBe(404);
