@@ -13156,7 +13156,7 @@ export interface operations {
                     });
                 };
             };
-            /** @description The request conflicts with the current state, or a request with the same `Idempotency-Key` is still being processed. Codes: `http/idempotency-key-in-use`, `payments/intent-not-refundable`, `payments/refund-exceeds-capture`. */
+            /** @description The request conflicts with the current state, or a request with the same `Idempotency-Key` is still being processed. Codes: `http/idempotency-key-in-use`, `payments/intent-not-refundable`, `payments/refund-exceeds-capture`, `payments/refund-key-reused`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -13164,7 +13164,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
-                        code?: "http/idempotency-key-in-use" | "payments/intent-not-refundable" | "payments/refund-exceeds-capture";
+                        code?: "http/idempotency-key-in-use" | "payments/intent-not-refundable" | "payments/refund-exceeds-capture" | "payments/refund-key-reused";
                     } & {
                         [key: string]: unknown;
                     });

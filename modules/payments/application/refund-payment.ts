@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { IntentNotFound, IntentNotRefundable, RefundExceedsCapture } from '../domain/errors.ts';
+import { IntentNotFound, IntentNotRefundable, RefundExceedsCapture, RefundKeyReused } from '../domain/errors.ts';
 import { providerKeys, refundable, type PaymentIntent } from '../domain/intent.ts';
 import { refundMovement } from '../domain/ledger.ts';
 import { addRefunded, findIntent, releaseRefund, reserveRefund } from '../infrastructure/intent-repository.ts';
@@ -28,6 +28,9 @@ export async function refundPayment(deps: PaymentsDeps, intentId: string, input:
   const keyed =
     input.idempotencyKey === undefined ? undefined : `refund:${intentId}:key:${createHash('sha256').update(input.idempotencyKey).digest('hex').slice(0, 32)}`;
   const earlier = keyed ? await findRefundByKey(deps.db, keyed) : undefined;
+  // The key names one refund. The platform's stored answer may be gone (past IDEMPOTENCY_KEY_TTL, or another caller
+  // sent the key), so a request naming another amount must not be answered with the earlier refund as its own.
+  if (earlier && input.amount !== undefined && input.amount !== earlier.amount) throw new RefundKeyReused(intentId, input.amount, earlier.amount);
   if (earlier) return finish(deps, found, earlier);
   // Only without a key: a keyed request's first transaction is held until its answer, and the new refund must be
   // recorded, and the provider asked, outside it.

@@ -54,7 +54,11 @@ export const refundPayment = contractRoute({
   tags: ['payments'],
   summary: 'Refund a captured payment, in full or in part (send an Idempotency-Key to retry safely)',
   request: { params: intentIdParams, body: { content: jsonContent(refundPaymentSchema), required: true } },
-  errors: { 404: ['payments/intent-not-found'], 409: ['payments/intent-not-refundable', 'payments/refund-exceeds-capture'], 503: unavailable },
+  errors: {
+    404: ['payments/intent-not-found'],
+    409: ['payments/intent-not-refundable', 'payments/refund-exceeds-capture', 'payments/refund-key-reused'],
+    503: unavailable,
+  },
   responses: { 200: { description: 'Refunded', content: jsonContent(paymentIntentSchema) } },
 });
 

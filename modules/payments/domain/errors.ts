@@ -76,6 +76,18 @@ export class RefundExceedsCapture extends PaymentsError {
   }
 }
 
+export class RefundKeyReused extends PaymentsError {
+  readonly kind = 'conflict';
+  readonly code = 'payments/refund-key-reused';
+  constructor(intentId: string, requested: number, refunded: number) {
+    super(`The Idempotency-Key was used to refund ${refunded} of payment intent ${intentId}, not ${requested}; send a new key for another refund.`, {
+      intentId,
+      requested,
+      refunded,
+    });
+  }
+}
+
 export class ProviderUnavailable extends PaymentsError {
   readonly kind = 'unavailable';
   readonly code = 'payments/provider-unavailable';

@@ -191,6 +191,26 @@ describe.each(testDatabases)('payment intents, on $name', (testDatabase) => {
     expect(await api.ledgerProblems([id])).toEqual([]);
   });
 
+  it('an Idempotency-Key payments already refunded with, sent for another amount, is 409 payments/refund-key-reused', async () => {
+    const id = newIntent();
+    await api.authorize(id, 1000);
+    await api.capture(id);
+    const key = { 'idempotency-key': `refund-${id}` };
+    expect((await api.refund(id, 300, key)).status).toBe(200);
+    // The platform's stored answer gone (past IDEMPOTENCY_KEY_TTL, or another caller's scope): payments' own record of
+    // the key is what answers now, and it must not pass a refund of 500 off as the refund of 300 it made.
+    const forget = () => host.modules.find((m) => m.definition.name === 'payments')?.context.db.execute(sql`delete from "payments"."idempotency_keys"`);
+    await forget();
+    const other = await api.refund(id, 500, key);
+    expect([other.status, await other.json()]).toMatchObject([409, { code: 'payments/refund-key-reused', requested: 500, refunded: 300 }]);
+    await forget();
+    const same = await api.refund(id, 300, key);
+    expect(same.status).toBe(200);
+    expect(await api.get(id).then((r) => r.json())).toMatchObject({ refundedAmount: 300 });
+    expect(await providerOperations(host, id, 'refund')).toBe(1);
+    expect(await api.ledgerProblems([id])).toEqual([]);
+  });
+
   it('20 concurrent refunds of 100 against a capture of 1000 refund exactly 1000', async () => {
     const id = newIntent();
     await api.authorize(id, 1000);
