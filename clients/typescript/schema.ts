@@ -10629,7 +10629,7 @@ export interface operations {
                     });
                 };
             };
-            /** @description The request conflicts with the current state, or a request with the same `Idempotency-Key` is still being processed. Codes: `http/idempotency-key-in-use`, `inventory/product-archived`. */
+            /** @description The request conflicts with the current state, or a request with the same `Idempotency-Key` is still being processed. Codes: `http/idempotency-key-in-use`, `inventory/product-archived`, `inventory/stock-limit-exceeded`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10637,7 +10637,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
-                        code?: "http/idempotency-key-in-use" | "inventory/product-archived";
+                        code?: "http/idempotency-key-in-use" | "inventory/product-archived" | "inventory/stock-limit-exceeded";
                     } & {
                         [key: string]: unknown;
                     });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { ProductNotStockable, StockItemNotFound } from '../domain/errors.ts';
-import type { StockItem } from '../domain/stock.ts';
+import { ProductNotStockable, StockItemNotFound, StockLimitExceeded } from '../domain/errors.ts';
+import { maxOnHand, type StockItem } from '../domain/stock.ts';
 import { addReceipt, ensureStockItem, findStockItem } from '../infrastructure/stock-repository.ts';
 import type { InventoryDeps } from './inventory-deps.ts';
 
@@ -18,7 +18,10 @@ export async function receiveStock(deps: InventoryDeps, productId: string, quant
     const current = await findStockItem(tx, productId);
     if (current && !current.active) throw new ProductNotStockable(productId);
     const item = await addReceipt(tx, randomUUID(), productId, quantity);
-    if (!item) throw new StockItemNotFound(productId);
+    if (!item) {
+      const now = await findStockItem(tx, productId);
+      throw now ? new StockLimitExceeded(productId, now.onHand, quantity, maxOnHand) : new StockItemNotFound(productId);
+    }
     await deps.audit.record(tx, { action: 'inventory.stock-received', target: productId, outcome: 'success', detail: { quantity, onHand: item.onHand } });
     return item;
   });

@@ -21,7 +21,7 @@ export const receiveStock = contractRoute({
   request: { params: productIdParams, body: { content: jsonContent(receiveStockSchema), required: true } },
   errors: {
     404: ['inventory/stock-item-not-found', 'catalog/product-not-found'],
-    409: ['inventory/product-archived'],
+    409: ['inventory/product-archived', 'inventory/stock-limit-exceeded'],
   },
   responses: { 200: { description: 'Stock after the receipt', content: jsonContent(stockSchema) } },
 });

@@ -52,6 +52,19 @@ export class ProductNotStockable extends InventoryError {
   }
 }
 
+export class StockLimitExceeded extends InventoryError {
+  readonly kind = 'conflict';
+  readonly code = 'inventory/stock-limit-exceeded';
+  constructor(productId: string, onHand: number, quantity: number, limit: number) {
+    super(`Product ${productId} has ${onHand} on hand; ${quantity} more would exceed the ${limit} a stock item can count.`, {
+      productId,
+      onHand,
+      quantity,
+      limit,
+    });
+  }
+}
+
 export class ReservationReleased extends InventoryError {
   readonly kind = 'conflict';
   readonly code = 'inventory/reservation-released';

@@ -20,6 +20,9 @@ export interface Reservation {
   committedAt: Date | null;
 }
 
+/** The most a stock item counts on hand: its column is a PostgreSQL integer. */
+export const maxOnHand = 2_147_483_647;
+
 export function available(item: Pick<StockItem, 'onHand' | 'reserved'>): number {
   return item.onHand - item.reserved;
 }

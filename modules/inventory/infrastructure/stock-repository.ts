@@ -1,6 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Executor } from '../../../platform/db/index.ts';
-import type { Reservation, StockItem } from '../domain/stock.ts';
+import { maxOnHand, type Reservation, type StockItem } from '../domain/stock.ts';
 import { receipts, reservations, stockItems } from './schema.ts';
 
 export async function findStockItem(db: Executor, productId: string): Promise<StockItem | undefined> {
@@ -25,12 +25,17 @@ export async function deactivateStockItem(db: Executor, productId: string): Prom
   await db.update(stockItems).set({ active: false, updatedAt: new Date() }).where(eq(stockItems.productId, productId));
 }
 
+/**
+ * Records a receipt and adds it to the stock on hand, unless that would pass `maxOnHand` (undefined then, as for an
+ * unknown product: the caller's transaction rolls the receipt back). The bound sits in the UPDATE, so concurrent
+ * receipts cannot pass it together either.
+ */
 export async function addReceipt(db: Executor, id: string, productId: string, quantity: number): Promise<StockItem | undefined> {
   await db.insert(receipts).values({ id, productId, quantity });
   const [row] = await db
     .update(stockItems)
     .set({ onHand: sql`${stockItems.onHand} + ${quantity}`, updatedAt: new Date() })
-    .where(eq(stockItems.productId, productId))
+    .where(and(eq(stockItems.productId, productId), sql`${stockItems.onHand} <= ${maxOnHand - quantity}`))
     .returning();
   return row;
 }
