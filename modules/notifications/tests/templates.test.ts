@@ -26,6 +26,15 @@ describe('notification templates', () => {
     expect(() => templateRegistry([orderRejectedV1, orderRejectedV1] as MessageTemplate[])).toThrow('Template order-rejected@1 is registered twice.');
   });
 
+  it("amounts are read with their currency's minor unit: yen have none, dinars three decimals, euros two", () => {
+    const refunded = (amount: number, currency: string) =>
+      paymentRefundedV1.render({ intentId: '', reference: 'o-1', customerId: 'c', amount, currency, refundedAmount: amount }).text;
+    expect(refunded(1500, 'JPY')).toContain('We have refunded 1500 JPY');
+    expect(refunded(1500, 'BHD')).toContain('We have refunded 1.500 BHD');
+    expect(refunded(1505, 'EUR')).toContain('We have refunded 15.05 EUR');
+    expect(refunded(7, 'EUR')).toContain('We have refunded 0.07 EUR');
+  });
+
   it('keys templates by name@version', () => {
     expect([...templateRegistry(templates).byKey.keys()]).toEqual(['order-confirmed@1', 'order-rejected@1', 'payment-refunded@1']);
     expect(paymentRefundedV1.render({ intentId: '', reference: 'o-1', customerId: 'c', amount: 5, currency: 'EUR', refundedAmount: 1005 }).text).toContain(
