@@ -1,4 +1,5 @@
 import type { ConfigProblem } from './load-config.ts';
+import { connectionUrlProblem, postgresScheme } from './setting-values.ts';
 
 /**
  * Settings whose absence picks an embedded stand-in (PGlite for a database, the in-process bus and no registry for
@@ -21,7 +22,8 @@ export function moduleDatabaseUrls(env: Record<string, string | undefined>, prob
   for (const [key, value] of Object.entries(env)) {
     const match = /^([A-Z][A-Z0-9_]*)_DATABASE_URL$/.exec(key);
     if (!match?.[1] || value === undefined) continue;
-    if (!/^postgres(ql)?:\/\/[^\s]+$/.test(value)) problems.push({ variable: key, message: 'must be a postgres:// or postgresql:// URL' });
+    const problem = postgresScheme.test(value) ? connectionUrlProblem(value) : 'must be a postgres:// or postgresql:// URL';
+    if (problem) problems.push({ variable: key, message: problem });
     else urls[match[1].toLowerCase().replaceAll('_', '-')] = value;
   }
   return urls;

@@ -112,6 +112,51 @@ describe('starting with bad configuration', () => {
       expect(() => loadConfig({ [variable]: value }), variable).toThrow(`${variable}: ${message}`);
   });
 
+  it('reads numbers in decimal only: a blank value is not 0 (a random port), nor is 0x1F90 8080', () => {
+    for (const [variable, value] of [
+      ['PORT', ' '],
+      ['PORT', '0x1F90'],
+      ['PORT', '1e3'],
+      ['PORT', 'Infinity'],
+      ['OTEL_TRACES_SAMPLER_ARG', ' '],
+      ['EVENT_MAX_STALLS', '\t'],
+      ['DB_POOL_MAX', '0b11'],
+    ] as const)
+      expect(() => loadConfig({ [variable]: value }), `${variable}=${JSON.stringify(value)}`).toThrow(`${variable}: must be a number`);
+    expect(() => loadConfig({ LOCAL_MODULE_LIMITS: 'catalog=0x10' })).toThrow('LOCAL_MODULE_LIMITS: "catalog=0x10" is not <module>=<whole number');
+    const config = loadConfig({ PORT: ' 3001 ', OTEL_TRACES_SAMPLER_ARG: '.25', PAYMENTS_PROVIDER_SEED: '-7', LOCAL_MODULE_LIMITS: 'catalog= 4' });
+    expect([config.server.port, config.tracing.ratio, config.payments.provider.seed, config.local.byModule]).toEqual([3001, 0.25, -7, { catalog: 4 }]);
+  });
+
+  it('names a database or Redis URL its driver cannot read, without quoting it, instead of failing later with "Invalid URL"', () => {
+    const password = 'pa%ss-word-1';
+    let error: unknown;
+    try {
+      loadConfig({
+        DATABASE_URL: `postgres://app:${password}@db:5432/cleave`,
+        INVENTORY_DATABASE_URL: 'postgres://inv:long-password@db:99999/inventory',
+        REDIS_URL: `redis://default:${password}@redis:6379`,
+      });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as ConfigError).message;
+    expect(message).toContain('DATABASE_URL: has a % in its user or password that starts no percent-encoding: write % as %25');
+    expect(message).toContain('INVENTORY_DATABASE_URL: is not a valid URL: check the host and the port (at most 65535)');
+    expect(message).toContain('REDIS_URL: has a % in its user or password');
+    expect(message).not.toContain(password);
+    expect(message).not.toContain('long-password');
+    // What the drivers do read: several PostgreSQL hosts, a socket directory, an encoded password, IPv6.
+    for (const url of [
+      'postgres://app:pw@db1:5432,db2:5433/cleave',
+      'postgresql:///cleave?host=/run/postgresql',
+      'postgres://app:p%40ss@db/cleave',
+      'postgres://[::1]:5432/cleave',
+    ])
+      expect(loadConfig({ DATABASE_URL: url }).database.url, url).toBe(url);
+  });
+
   it('names an unknown module and the known ones', () => {
     const result = spawnSync(process.execPath, ['--import', 'tsx', 'apps/monolith/main.ts'], {
       env: { ...process.env, MODULES: 'catalog,billing', DATA_DIR: 'memory', LOG_FORMAT: 'json' },

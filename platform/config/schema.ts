@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import {
+  aNumber,
   addressList,
+  decimal,
   duration,
   flag,
   httpOrigin,
@@ -25,12 +27,7 @@ import {
 export const environmentSchema = z.object({
   NODE_ENV: oneOf(['development', 'test', 'production']).default('development'),
   HOST: z.string().min(1, 'must not be empty').default('127.0.0.1'),
-  PORT: z.coerce
-    .number({ error: 'must be a number' })
-    .int('must be a whole number')
-    .min(0, 'must be at least 0')
-    .max(65535, 'must be at most 65535')
-    .default(3000),
+  PORT: decimal(aNumber().int('must be a whole number').min(0, 'must be at least 0').max(65535, 'must be at most 65535')).default(3000),
   LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_FORMAT: oneOf(['auto', 'json', 'pretty']).default('auto'),
   DATABASE_URL: postgresUrl,
@@ -51,25 +48,10 @@ export const environmentSchema = z.object({
   EVENT_RETRY_BASE_MS: positiveInt(200),
   EVENT_RETRY_MAX_MS: positiveInt(30_000),
   EVENT_HANDLER_TIMEOUT_MS: positiveInt(10_000),
-  EVENT_PARTITIONS: z.coerce
-    .number({ error: 'must be a number' })
-    .int('must be a whole number')
-    .min(1, 'must be at least 1')
-    .max(256, 'must be at most 256')
-    .default(8),
+  EVENT_PARTITIONS: decimal(aNumber().int('must be a whole number').min(1, 'must be at least 1').max(256, 'must be at most 256')).default(8),
   EVENT_PARTITION_LEASE_MS: positiveInt(10_000),
-  EVENT_INBOX_BATCH: z.coerce
-    .number({ error: 'must be a number' })
-    .int('must be a whole number')
-    .min(1, 'must be at least 1')
-    .max(1000, 'must be at most 1000')
-    .default(32),
-  EVENT_MAX_STALLS: z.coerce
-    .number({ error: 'must be a number' })
-    .int('must be a whole number')
-    .min(0, 'must be at least 0')
-    .max(100, 'must be at most 100')
-    .default(2),
+  EVENT_INBOX_BATCH: decimal(aNumber().int('must be a whole number').min(1, 'must be at least 1').max(1000, 'must be at most 1000')).default(32),
+  EVENT_MAX_STALLS: decimal(aNumber().int('must be a whole number').min(0, 'must be at least 0').max(100, 'must be at most 100')).default(2),
   EVENT_UNROUTED_GRACE: duration('10m'),
   EVENT_JOB_RETENTION: duration('1d'),
   EVENT_SUBSCRIPTION_REFRESH_MS: positiveInt(1_000),
@@ -123,17 +105,12 @@ export const environmentSchema = z.object({
   REGISTRY_HEARTBEAT_MS: positiveInt(5_000),
   REGISTRY_TTL_MS: positiveInt(15_000),
   REMOTE_TIMEOUT_MS: positiveInt(2_000),
-  REMOTE_RETRIES: z.coerce
-    .number({ error: 'must be a number' })
-    .int('must be a whole number')
-    .min(0, 'must be at least 0')
-    .max(10, 'must be at most 10')
-    .default(2),
+  REMOTE_RETRIES: decimal(aNumber().int('must be a whole number').min(0, 'must be at least 0').max(10, 'must be at most 10')).default(2),
   REMOTE_BREAKER_FAILURES: positiveInt(5),
   REMOTE_BREAKER_RESET_MS: positiveInt(5_000),
   REMOTE_MAX_CONCURRENT: positiveInt(50),
   LOCAL_MAX_CONCURRENT: positiveInt(64),
-  LOCAL_MAX_QUEUED: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must be at least 0').default(256),
+  LOCAL_MAX_QUEUED: decimal(aNumber().int('must be a whole number').min(0, 'must be at least 0')).default(256),
   LOCAL_MODULE_LIMITS: moduleLimits.optional(),
   IDEMPOTENCY_KEY_TTL: duration('24h'),
   IDEMPOTENCY_LOCK: duration('60s'),
@@ -141,13 +118,13 @@ export const environmentSchema = z.object({
   CORS_CREDENTIALS: flag.optional(),
   UNDECLARED_PROBLEMS: oneOf(['fail', 'log']).optional(),
   REQUEST_LOG: oneOf(['all', 'sampled']).default('all'),
-  REQUEST_LOG_SAMPLE_RATE: z.coerce.number({ error: 'must be a number' }).min(0, 'must be from 0 to 1').max(1, 'must be from 0 to 1').default(0.01),
+  REQUEST_LOG_SAMPLE_RATE: decimal(aNumber().min(0, 'must be from 0 to 1').max(1, 'must be from 0 to 1')).default(0.01),
   REQUEST_LOG_SLOW_MS: positiveInt(500),
   // OpenTelemetry's own variable names (opentelemetry.io/docs/specs/otel/configuration/sdk-environment-variables).
   OTEL_TRACES_EXPORTER: z.enum(['none', 'otlp', 'log'], { error: 'must be none, otlp or log' }).optional(),
   OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl.optional(),
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: httpUrl.optional(),
-  OTEL_TRACES_SAMPLER_ARG: z.coerce.number({ error: 'must be a number' }).min(0, 'must be from 0 to 1').max(1, 'must be from 0 to 1').default(1),
+  OTEL_TRACES_SAMPLER_ARG: decimal(aNumber().min(0, 'must be from 0 to 1').max(1, 'must be from 0 to 1')).default(1),
   OTEL_SERVICE_NAME: z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters').default('cleave'),
   METRICS_ENABLED: flag.default(true),
   METRICS_COLLECT_TIMEOUT: duration('2s'),
@@ -181,21 +158,21 @@ export const environmentSchema = z.object({
     .default('cleave-web'),
   IDENTITY_KEY_ACTIVATION_DELAY: duration('60s', { allowZero: true }),
   IDENTITY_KEY_CACHE: duration('5s', { allowZero: true }),
-  PASSWORD_SCRYPT_N: z.coerce
-    .number({ error: 'must be a number' })
-    .int('must be a whole number')
-    .refine((n) => n >= 1024 && n <= 2 ** 20 && (n & (n - 1)) === 0, 'must be a power of two from 1024 to 1048576')
-    .default(2 ** 17),
+  PASSWORD_SCRYPT_N: decimal(
+    aNumber()
+      .int('must be a whole number')
+      .refine((n) => n >= 1024 && n <= 2 ** 20 && (n & (n - 1)) === 0, 'must be a power of two from 1024 to 1048576'),
+  ).default(2 ** 17),
   /** Fault injection for crash tests, read by `faultSettings`: `<saga>:<at>:<step>[@<n>]`; refused in production. */
   FAULT_SAGA_CRASH_AT: z.string().optional(),
   // The payment provider simulator (payments-settings.ts).
-  PAYMENTS_PROVIDER_LATENCY_MS: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must be 0 or more').default(20),
+  PAYMENTS_PROVIDER_LATENCY_MS: decimal(aNumber().int('must be a whole number').min(0, 'must be 0 or more')).default(20),
   PAYMENTS_PROVIDER_DECLINE_RATE: rate(0),
   PAYMENTS_PROVIDER_ERROR_RATE: rate(0),
   PAYMENTS_PROVIDER_TIMEOUT_RATE: rate(0),
   PAYMENTS_PROVIDER_LOST_REPLY_RATE: rate(0),
   PAYMENTS_PROVIDER_TIMEOUT_MS: positiveInt(2_000),
-  PAYMENTS_PROVIDER_SEED: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').optional(),
+  PAYMENTS_PROVIDER_SEED: decimal(aNumber().int('must be a whole number')).optional(),
   /** How notifications hands messages over (`notifications-settings.ts`): its mailbox alone, or an SMTP server too. */
   NOTIFICATIONS_SENDER: oneOf(['mailbox', 'smtp']).default('mailbox'),
   NOTIFICATIONS_SMTP_URL: z.string().optional(),

@@ -16,12 +16,24 @@ export const flag = z
 export const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
   z.enum(values, { error: (issue) => `must be one of ${values.join(', ')}; got ${JSON.stringify(String(issue.input))}` });
 
-export const positiveInt = (fallback: number) =>
-  z.coerce.number({ error: 'must be a number' }).int('must be a whole number').positive('must be greater than 0').default(fallback);
+/** Decimal notation: `3000`, `-7`, `0.25`, `.5`, blanks around allowed. */
+const decimalText = /^\s*-?(?:\d+(?:\.\d*)?|\.\d+)\s*$/;
+
+/**
+ * A number written in decimal, checked by `schema` (start it with {@link aNumber}). `z.coerce.number()` reads text as
+ * `Number()` does: a blank value as 0 (`PORT=" "` would listen on a random port, `OTEL_TRACES_SAMPLER_ARG=" "` sample
+ * nothing), and `0x1F90`, `1e3` or `0b11` as numbers nobody wrote; here those are "must be a number".
+ */
+export const decimal = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (typeof value === 'string' && decimalText.test(value) ? Number(value) : value), schema);
+
+/** The number schema every numeric setting starts from, so each names a value that is not a number alike. */
+export const aNumber = () => z.number({ error: 'must be a number' });
+
+export const positiveInt = (fallback: number) => decimal(aNumber().int('must be a whole number').positive('must be greater than 0')).default(fallback);
 
 /** A share of something, from 0 to 1. */
-export const rate = (fallback: number) =>
-  z.coerce.number({ error: 'must be a number' }).min(0, 'must be from 0 to 1').max(1, 'must be from 0 to 1').default(fallback);
+export const rate = (fallback: number) => decimal(aNumber().min(0, 'must be from 0 to 1').max(1, 'must be from 0 to 1')).default(fallback);
 
 const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
@@ -91,15 +103,43 @@ export const addressList = z.string().transform((v, ctx) => {
   return entries;
 });
 
-export const postgresUrl = z
-  .string()
-  .refine((v) => /^postgres(ql)?:\/\/[^\s]+$/.test(v), 'must be a postgres:// or postgresql:// URL')
-  .optional();
+/**
+ * What is wrong with a database or Redis URL that has the right scheme, where its driver reads it, or undefined.
+ * postgres.js and ioredis parse it with `new URL()` and decode its user and password, so a port out of range or a
+ * `%` that starts no percent-encoding (a password pasted as it is) would otherwise stop start-up only when the
+ * connection opens, with a bare `Invalid URL` or `URI malformed` naming no setting. postgres.js also takes several
+ * hosts (`db1:5432,db2:5432`) and parses the URL with the first, as this does. Never quotes the URL: it holds a password.
+ */
+export function connectionUrlProblem(url: string): string | undefined {
+  const authority = url.slice(url.indexOf('://') + 3).split(/[/?#]/)[0] ?? '';
+  const hosts = authority.slice(authority.lastIndexOf('@') + 1);
+  let parsed: URL;
+  try {
+    parsed = new URL(url.replace(hosts, hosts.split(',')[0] ?? ''));
+  } catch {
+    return 'is not a valid URL: check the host and the port (at most 65535), and percent-encode special characters of the user and password (@ as %40, / as %2F)';
+  }
+  try {
+    decodeURIComponent(parsed.username);
+    decodeURIComponent(parsed.password);
+  } catch {
+    return 'has a % in its user or password that starts no percent-encoding: write % as %25';
+  }
+  return undefined;
+}
 
-export const redisUrl = z
-  .string()
-  .refine((v) => /^rediss?:\/\/[^\s]+$/.test(v), 'must be a redis:// or rediss:// URL')
-  .optional();
+/** A URL whose scheme matches `scheme` and that its driver can read ({@link connectionUrlProblem}). */
+const connectionUrl = (scheme: RegExp, message: string) =>
+  z.string().superRefine((v, ctx) => {
+    const problem = scheme.test(v) ? connectionUrlProblem(v) : message;
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
+export const postgresScheme = /^postgres(ql)?:\/\/[^\s]+$/;
+
+export const postgresUrl = connectionUrl(postgresScheme, 'must be a postgres:// or postgresql:// URL').optional();
+
+export const redisUrl = connectionUrl(/^rediss?:\/\/[^\s]+$/, 'must be a redis:// or rediss:// URL').optional();
 
 /** An origin: scheme, host and port, nothing after (`https://auth.example.com`). */
 export const httpOrigin = z.string().refine((v) => /^https?:\/\/[^\s/?#]+$/.test(v), 'must be an origin such as https://api.example.com (no path)');
@@ -136,7 +176,7 @@ export const moduleLimits = z.string().transform((v, ctx) => {
     .map((s) => s.trim())
     .filter(Boolean)) {
     const [name, limit, ...rest] = part.split('=');
-    const value = Number(limit?.trim());
+    const value = limit !== undefined && decimalText.test(limit) ? Number(limit) : Number.NaN;
     if (!name || rest.length > 0 || !/^[a-z][a-z0-9-]*$/.test(name.trim()) || !Number.isInteger(value) || value <= 0) {
       ctx.addIssue({ code: 'custom', message: `"${part}" is not <module>=<whole number greater than 0>` });
       continue;
