@@ -22,6 +22,15 @@ describe('parseArgsOnce', () => {
     );
   });
 
+  it('an option whose value looks like another option throws one line, keeping the advice to write --port=-1', () => {
+    expect(() => parseArgsOnce({ args: ['--port', '--force'], options, strict: true })).toThrow(
+      expect.objectContaining({
+        code: 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE',
+        message: expect.stringMatching(/^Option '--port' argument is ambiguous\. [^\n]*'--port=-XYZ'\.$/),
+      }),
+    );
+  });
+
   it('lets a repeatable option and a repeated switch through', () => {
     const { values } = parseArgsOnce({ args: ['--module', 'a', '--module', 'a', '--force', '--force'], options, strict: true });
     expect(values).toEqual({ module: ['a', 'a'], force: true });

@@ -5,7 +5,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
  * `--port 1 --port 2` without a word, so a typo or a pasted flag would win silently. Throws a `TypeError` whose
  * message names the option and the values given, as parseArgs throws for an unknown option; options declared
  * `multiple` and boolean ones (repeating them changes nothing) pass. An unknown option's message is Node's first
- * sentence (`Unknown option '--port'.`), without its advice about positionals.
+ * sentence (`Unknown option '--port'.`), without its advice about positionals; every message is one line.
  *
  * @example
  * const { values } = parseArgsOnce({ args, options: { out: { type: 'string' } }, strict: true });
@@ -17,7 +17,8 @@ export function parseArgsOnce<const T extends ParseArgsConfig>(config: T): Retur
   } catch (error) {
     // Node advises passing an unknown option after `--` as a positional: wrong for `npm run`, which swallows the
     // first `--`, and its quote is cut (`as in '-- "--port"`). Its first sentence says all there is to say.
-    if (error instanceof Error) error.message = error.message.replace(/\. To specify a positional argument .*$/s, '.');
+    // An option followed by another (`--out --check`) gets three lines: one, so the usage that follows stays apart.
+    if (error instanceof Error) error.message = error.message.replace(/\. To specify a positional argument .*$/s, '.').replaceAll('\n', ' ');
     throw error;
   }
   const given = new Map<string, string[]>();
