@@ -6,7 +6,7 @@
  */
 import process from 'node:process';
 import { ignoreClosedOutput, parseCommandLine, usageError } from '../platform/cli/index.ts';
-import { loadConfigOrExit } from '../platform/config/index.ts';
+import { loadConfigOrExit, readEnvironment } from '../platform/config/index.ts';
 import { moduleClientSecret } from '../platform/security/index.ts';
 import { loadModules } from './load-modules.ts';
 
@@ -27,7 +27,7 @@ const command = {
 const [module, extra] = parseCommandLine({ ...command, options: {}, positionals: true }).positionals;
 if (module === undefined || extra !== undefined) usageError(command, 'name exactly one module');
 if (!names.includes(module)) usageError(command, `no module named "${module}" (modules: ${names.join(', ')})`);
-const config = loadConfigOrExit();
+const config = loadConfigOrExit(readEnvironment(), { command: 'keys:module-secret' });
 const key = config.identity.moduleClientKey;
 if (!key) fail('MODULE_CLIENT_KEY (or MODULE_CLIENT_KEY_FILE) is not set: the secrets derive from it.', 1);
 if (config.identity.moduleClientKeySource === 'development-default') {

@@ -7,7 +7,7 @@
  */
 import process from 'node:process';
 import { ignoreClosedOutput, parseCommandLine, usageError } from '../platform/cli/index.ts';
-import { loadConfigOrExit } from '../platform/config/index.ts';
+import { loadConfigOrExit, readEnvironment } from '../platform/config/index.ts';
 import { provisionModuleLogins } from '../platform/host/index.ts';
 import { createLogger } from '../platform/observability/index.ts';
 import { loadModules } from './load-modules.ts';
@@ -29,7 +29,7 @@ const command = {
 };
 const chosen = parseCommandLine({ ...command, options: { module: { type: 'string', multiple: true, default: [] } } }).values.module;
 for (const name of chosen) if (!known.includes(name)) usageError(command, `unknown module "${name}"; modules: ${known.join(', ')}`);
-const config = loadConfigOrExit();
+const config = loadConfigOrExit(readEnvironment(), { command: 'db:provision' });
 const adminUrl = config.database.url;
 if (!adminUrl) fail('set DATABASE_URL (or DATABASE_URL_FILE) to a user that may create databases and roles', 2);
 const names = chosen.length > 0 ? chosen : known;

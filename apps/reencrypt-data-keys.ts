@@ -9,7 +9,7 @@
 import process from 'node:process';
 import { ignoreClosedOutput, parseCommandLine, usageError, wholeNumber } from '../platform/cli/index.ts';
 import { classifiedColumns } from '../platform/compliance/index.ts';
-import { loadConfigOrExit } from '../platform/config/index.ts';
+import { loadConfigOrExit, readEnvironment } from '../platform/config/index.ts';
 import { pendingMigrations, readMigrations } from '../platform/db/index.ts';
 import { dataKeyTables, dataKeysByKek, rewrapDataKeys } from '../platform/encryption/index.ts';
 import { missingEmbeddedData, offlineRefusal, openModuleDatabases } from '../platform/host/index.ts';
@@ -59,7 +59,7 @@ const unknown = (args.module ?? []).filter((name) => !encrypting.some((m) => m.n
 if (unknown.length > 0) fail(`no module with data keys named ${unknown.join(', ')} (modules with data keys: ${encrypting.map((m) => m.name).join(', ')})`, 2);
 const chosen = args.module ? encrypting.filter((m) => args.module?.includes(m.name)) : encrypting;
 
-const config = loadConfigOrExit();
+const config = loadConfigOrExit(readEnvironment(), { command: 'keys:reencrypt' });
 const refusal = args.offline ? offlineRefusal(config, chosen) : undefined;
 if (refusal) fail(refusal, 2);
 const kek = config.dataEncryption.kek;

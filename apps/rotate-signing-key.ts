@@ -8,7 +8,7 @@
 import process from 'node:process';
 import { auditMigrations } from '../platform/audit/index.ts';
 import { ignoreClosedOutput, parseCommandLine } from '../platform/cli/index.ts';
-import { loadConfigOrExit } from '../platform/config/index.ts';
+import { loadConfigOrExit, readEnvironment } from '../platform/config/index.ts';
 import { pendingMigrations, readMigrations, redactUrl } from '../platform/db/index.ts';
 import { databaseSetting, missingEmbeddedData, openModuleDatabases } from '../platform/host/index.ts';
 import { createLogger } from '../platform/observability/index.ts';
@@ -26,7 +26,7 @@ const usage = `usage: npm run keys:rotate [-- --offline]
   --offline  embedded PGlite (DATA_DIR) with the host stopped; with a host running, use POST /identity/v1/keys/rotate;
              refused when DATABASE_URL or IDENTITY_DATABASE_URL is set`;
 const { offline } = parseCommandLine({ name: 'keys:rotate', usage, options: { offline: { type: 'boolean', default: false } } }).values;
-const config = loadConfigOrExit();
+const config = loadConfigOrExit(readEnvironment(), { command: 'keys:rotate' });
 const url = config.database.moduleUrls.identity ?? config.database.url;
 const embedded = !url;
 // --offline means embedded PGlite with the host stopped; given with a PostgreSQL URL, the operator may believe the

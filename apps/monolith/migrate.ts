@@ -4,7 +4,7 @@
  */
 import process from 'node:process';
 import { debugStacks, ignoreClosedOutput, parseCommandLine } from '../../platform/cli/index.ts';
-import { loadConfigOrExit } from '../../platform/config/index.ts';
+import { loadConfigOrExit, readEnvironment } from '../../platform/config/index.ts';
 import { migrateModules, resolveTopology, startFailure } from '../../platform/host/index.ts';
 import { loadModules } from '../load-modules.ts';
 
@@ -19,7 +19,7 @@ const command = {
 parseCommandLine({ ...command, options: {} });
 
 const modules = await loadModules(command.name);
-const config = loadConfigOrExit();
+const config = loadConfigOrExit(readEnvironment(), { command: command.name });
 // A module without a URL of its own or DATABASE_URL is on embedded PGlite in DATA_DIR.
 const inMemory = resolveTopology(config, modules).local.filter((m) => !(config.database.moduleUrls[m.name] ?? config.database.url));
 if (config.database.dataDir === 'memory' && inMemory.length > 0) {

@@ -7,13 +7,18 @@ export function readEnvironment(): Record<string, string | undefined> {
   return { ...process.env };
 }
 
+export interface LoadConfigOrExitOptions {
+  /** The command loading it (`db:migrate`), which starts the message as every other message of the command does. */
+  command?: string;
+}
+
 /** Loads the configuration or stops the process with a readable list of every problem and exit code 1. */
-export function loadConfigOrExit(env: Record<string, string | undefined> = readEnvironment()): Config {
+export function loadConfigOrExit(env: Record<string, string | undefined> = readEnvironment(), options: LoadConfigOrExitOptions = {}): Config {
   try {
     return loadConfig(env, { isTty: Boolean(process.stdout.isTTY) });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`${error.message}\n`);
+    process.stderr.write(`${options.command ? `${options.command}: ` : ''}${error.message}\n`);
     process.exit(1);
   }
 }

@@ -18,4 +18,4 @@ export { parseSagaCrashPoint, sagaTracePoints } from './fault-settings.ts';
 export type { FaultConfig, SagaCrashPoint } from './fault-settings.ts';
 export type { PaymentsConfig } from './payments-settings.ts';
 export type { NotificationsConfig } from './notifications-settings.ts';
-export { readEnvironment, loadConfigOrExit } from './environment.ts';
+export { readEnvironment, loadConfigOrExit, type LoadConfigOrExitOptions } from './environment.ts';

@@ -87,6 +87,21 @@ describe('starting with bad configuration', () => {
     expect(result.stderr).toContain('EVENT_MAX_ATTEMPTS: must be greater than 0');
   });
 
+  it('in a command, starts the list with the command name as its other messages do', () => {
+    for (const [script, args, command] of [
+      ['apps/module-client-secret.ts', ['inventory'], 'keys:module-secret'],
+      ['apps/monolith/migrate.ts', [], 'db:migrate'],
+    ] as const) {
+      const result = spawnSync(process.execPath, ['--import', 'tsx', script, ...args], {
+        env: { ...process.env, MODULE_CLIENT_KEY: 'short', DATA_DIR: 'memory' },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      expect(result.status, command).toBe(1);
+      expect(result.stderr, command).toMatch(new RegExp(`^${command}: Invalid configuration:\n  - MODULE_CLIENT_KEY: must be 32 random bytes`));
+    }
+  });
+
   it('in production names every missing key-encryption key at once, before any database is created', () => {
     const dataDir = join(tempDir('production-keys'), 'data');
     const env: Record<string, string | undefined> = { ...process.env, NODE_ENV: 'production', DATA_DIR: dataDir, PORT: '0', LOG_FORMAT: 'json' };

@@ -12,7 +12,7 @@ import { loadModules } from '../../apps/load-modules.ts';
 import { signingKeyHistory } from '../../modules/identity/index.ts';
 import { auditMigrations, auditTables, verifyAuditChain, type AuditReport } from '../../platform/audit/index.ts';
 import { ignoreClosedOutput, parseCommandLine, usageError } from '../../platform/cli/index.ts';
-import { loadConfigOrExit } from '../../platform/config/index.ts';
+import { loadConfigOrExit, readEnvironment } from '../../platform/config/index.ts';
 import { pendingMigrations } from '../../platform/db/index.ts';
 import { offlineRefusal, openExistingModuleDatabases, resolveTopology } from '../../platform/host/index.ts';
 import { toCommand, usage, type AuditCommand } from './args.ts';
@@ -60,7 +60,7 @@ async function overHttp(url: string): Promise<AuditReport[]> {
 }
 
 async function fromDatabases(): Promise<AuditReport[]> {
-  const config = loadConfigOrExit();
+  const config = loadConfigOrExit(readEnvironment(), { command: 'audit' });
   const local = resolveTopology(config, modules).local;
   const chosen = local.filter((m) => command.module === undefined || m.name === command.module);
   if (chosen.length === 0) fail(`module ${command.module} is not configured to run here (MODULES / REMOTE_MODULES)`, 2);
