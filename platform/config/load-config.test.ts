@@ -162,6 +162,11 @@ describe('starting with bad configuration', () => {
     expect(message).toContain('REDIS_URL: has a % in its user or password');
     expect(message).not.toContain(password);
     expect(message).not.toContain('long-password');
+    // ioredis would send SELECT NaN, which the server refuses with an error nothing catches.
+    for (const url of ['redis://redis:6379/abc', 'redis://redis:6379/1.5'])
+      expect(() => loadConfig({ REDIS_URL: url }), url).toThrow('REDIS_URL: its path must be a database number such as /0, or nothing');
+    for (const url of ['redis://redis:6379', 'redis://redis:6379/', 'rediss://default:pw@redis:6380/15'])
+      expect(loadConfig({ REDIS_URL: url }).redis.url).toBe(url);
     // What the drivers do read: several PostgreSQL hosts, a socket directory, an encoded password, IPv6.
     for (const url of [
       'postgres://app:pw@db1:5432,db2:5433/cleave',

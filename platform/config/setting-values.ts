@@ -139,7 +139,13 @@ export const postgresScheme = /^postgres(ql)?:\/\/[^\s]+$/;
 
 export const postgresUrl = connectionUrl(postgresScheme, 'must be a postgres:// or postgresql:// URL').optional();
 
-export const redisUrl = connectionUrl(/^rediss?:\/\/[^\s]+$/, 'must be a redis:// or rediss:// URL').optional();
+/**
+ * A Redis URL's path is the database number ioredis selects: `/abc` would be `SELECT NaN`, refused by the server on
+ * the first connection with an error nothing catches (a stack trace), `/1.5` database 1.
+ */
+export const redisUrl = connectionUrl(/^rediss?:\/\/[^\s]+$/, 'must be a redis:// or rediss:// URL')
+  .refine((v) => !URL.canParse(v) || /^(\/\d*)?$/.test(new URL(v).pathname), 'its path must be a database number such as /0, or nothing')
+  .optional();
 
 /** An origin: scheme, host and port, nothing after (`https://auth.example.com`). */
 export const httpOrigin = z.string().refine((v) => /^https?:\/\/[^\s/?#]+$/.test(v), 'must be an origin such as https://api.example.com (no path)');
