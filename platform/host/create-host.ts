@@ -299,6 +299,8 @@ export async function createHost(options: HostOptions): Promise<Host> {
     // Saga runners stop before module calls close: a step in flight is aborted, not recorded as failed.
     stoppers.push(async () => (await sagas.stop(), calls.close()));
     let draining = false;
+    // Demo data loads while the host serves (a seed may call a module elsewhere); readiness waits for it.
+    let seeding = 0;
     mountHostRoutes(app, {
       config,
       modules: options.modules,
@@ -317,6 +319,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
       expectedHash: hashOf,
       gateway,
       draining: () => draining,
+      seeding: () => seeding > 0,
     });
 
     // Subscriptions are registered (and workers started) before any relay routes by them.
@@ -341,7 +344,12 @@ export async function createHost(options: HostOptions): Promise<Host> {
       security,
       tracing,
       async seed() {
-        for (const m of hosted) await m.definition.seed?.(m.context);
+        seeding++;
+        try {
+          for (const m of hosted) await m.definition.seed?.(m.context);
+        } finally {
+          seeding--;
+        }
       },
       async announce(address) {
         if (!registry) return;

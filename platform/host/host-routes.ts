@@ -43,6 +43,8 @@ export interface HostRoutesOptions {
   gateway: GatewayOptions;
   /** Whether the host is draining: `/health/ready` then fails, so traffic stops choosing it. */
   draining(): boolean;
+  /** Whether the demo data is still loading: `/health/ready` fails until it is in (a script waits for the accounts). */
+  seeding(): boolean;
 }
 
 /**
@@ -98,7 +100,12 @@ export function mountHostRoutes(app: App, options: HostRoutesOptions): void {
   mountDocs(app, '/openapi.json');
   mountIndex(app, hostLinks('', deployed));
   const drainCheck = { module: 'host', checks: [{ name: 'draining', check: () => Promise.reject(new Error('shutting down: no new traffic, please')) }] };
-  mountHealth(app, () => [...hosted.map((m) => ({ module: m.definition.name, checks: m.checks() })), ...(options.draining() ? [drainCheck] : [])]);
+  const seedCheck = { module: 'host', checks: [{ name: 'demo-data', check: () => Promise.reject(new Error('loading the demo data')) }] };
+  mountHealth(app, () => [
+    ...hosted.map((m) => ({ module: m.definition.name, checks: m.checks() })),
+    ...(options.draining() ? [drainCheck] : []),
+    ...(options.seeding() ? [seedCheck] : []),
+  ]);
   const remoteModules = options.modules.filter((m) => topology.remote.has(m.name));
   const remoteWellKnown = new Map(remoteModules.map((m) => [m.name, wellKnownPaths(m.contract).map((r) => r.path)] as const));
   for (const m of remoteModules) markForwardedRoutes(app, Object.values(m.contract.routes));

@@ -45,8 +45,12 @@ export async function runHost(config: Config, modules: readonly ModuleDefinition
   await ensurePortFree(config.server.host, config.server.port);
   const host = await createHost({ config, modules });
   const server = await serve(host, { ...config.server, tls: config.tls.server });
-  // Signals are handled from the moment requests can arrive (readiness may answer 200 while demo data still loads):
-  // a SIGTERM then drains instead of killing the process.
+  // Demo data is a convenience: a module it needs being elsewhere and down must not stop the host. It loads while the
+  // host serves (a seed may call a module elsewhere that calls back), and starts before the first request can be read,
+  // so /health/ready fails (`host demo-data`) until the demo accounts exist.
+  const seeded = config.demoData ? host.seed().catch((error: unknown) => host.logger.warn({ err: error }, 'demo data not loaded')) : undefined;
+  // Signals are handled from the moment requests can arrive (while demo data still loads): a SIGTERM then drains
+  // instead of killing the process.
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
@@ -79,8 +83,7 @@ export async function runHost(config: Config, modules: readonly ModuleDefinition
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   await host.announce(config.publicUrl ?? server.url);
-  // Demo data is a convenience: a module it needs being elsewhere and down must not stop the host.
-  if (config.demoData) await host.seed().catch((error: unknown) => host.logger.warn({ err: error }, 'demo data not loaded'));
+  await seeded;
   const names = host.modules.map((m) => m.definition.name);
   const databases = [...new Set(host.modules.map((m) => m.database.describe))];
   const remote = [...host.topology.remote].map(([m, a]) => `${m} → ${a}`);
