@@ -264,6 +264,7 @@ describe('settings checked together', () => {
         PAYMENTS_PROVIDER_ERROR_RATE: '0.6',
         PAYMENTS_PROVIDER_TIMEOUT_RATE: '0.6',
         EVENT_HANDLER_TIMEOUT_MS: '90000',
+        EVENT_RETRY_BASE_MS: '50000',
         SHUTDOWN_TIMEOUT_MS: '1000',
         SHUTDOWN_DRAIN_DELAY: '5s',
       });
@@ -273,6 +274,7 @@ describe('settings checked together', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).problems.map((p) => p.variable).sort()).toEqual([
       'EVENT_HANDLER_TIMEOUT_MS',
+      'EVENT_RETRY_BASE_MS',
       'PAYMENTS_PROVIDER_ERROR_RATE',
       'PORT',
       'REFRESH_TOKEN_TTL',

@@ -98,6 +98,8 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
       // Otherwise the server would end a slow handler's transaction before the handler deadline does, with a worse error.
       problems.push({ variable: 'EVENT_HANDLER_TIMEOUT_MS', message: 'must be shorter than DB_IDLE_IN_TRANSACTION_TIMEOUT_MS' });
     }
+    // The backoff starts at the base and is capped at the maximum: a base above it would be cut down unnoticed.
+    if (e.EVENT_RETRY_BASE_MS > e.EVENT_RETRY_MAX_MS) problems.push({ variable: 'EVENT_RETRY_BASE_MS', message: 'must not be above EVENT_RETRY_MAX_MS' });
   });
   const tracing = whenValid(() => tracingSettings(e));
   const rollout = whenValid(() => rolloutSettings(e, problems));

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { contractRoute, jsonContent, operatorAccess } from '../http/index.ts';
+import { contractRoute, jsonContent, operatorAccess, queryInteger } from '../http/index.ts';
 import { sagaStates } from './store.ts';
 
 const stepSchema = z.object({ status: z.enum(['attempted', 'done', 'failed', 'compensated']), result: z.unknown().optional() });
@@ -44,7 +44,7 @@ export const listSagas = contractRoute({
     query: z.object({
       state: z.enum(sagaStates).optional(),
       module: z.string().optional(),
-      limit: z.coerce.number().int().min(1).max(500).default(100),
+      limit: queryInteger({ min: 1, max: 500, default: 100 }),
     }),
   },
   errors: { 404: ['sagas/module-not-hosted'] },

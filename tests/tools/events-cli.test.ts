@@ -24,6 +24,14 @@ describe('npm run events: arguments', () => {
     expect(pointInTime('2d', now)).toBe('2026-11-28T12:00:00.000Z');
     expect(pointInTime('2026-11-29T10:00:00+01:00', now)).toBe('2026-11-29T09:00:00.000Z');
     expect(() => pointInTime('yesterday', now)).toThrow('neither an ISO time nor an age');
+    // Date.parse would read these as 2 March and 1 May; a day the calendar lacks is refused, not moved.
+    expect(() => pointInTime('2026-02-30', now)).toThrow('a day the calendar does not have');
+    expect(() => pointInTime('2026-04-31T10:00:00Z', now)).toThrow('a day the calendar does not have');
+    expect(pointInTime('2028-02-29', now)).toBe('2028-02-29T00:00:00.000Z');
+    expect(() => pointInTime('99999999999d', now)).toThrow('before any time a date can hold');
+    // The refusal names the option it came from.
+    expect(() => toCommand(['audit'], { url: 'http://127.0.0.1:3000', module: 'catalog', since: '2026-02-30' }, now)).toThrow(/^--since "2026-02-30"/);
+    expect(() => toCommand(['audit'], { url: 'http://127.0.0.1:3000', module: 'catalog', since: '1h', until: '99999999999d' }, now)).toThrow(/^--until /);
   });
 
   it('refuses what it cannot do, saying what is missing', () => {

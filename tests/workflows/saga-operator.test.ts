@@ -65,6 +65,13 @@ describe.each(testDatabases)('stuck sagas and the operator on $name', { timeout:
       expect(listed.headers.get('content-type')).toContain('application/problem+json');
       expect(await listed.json()).toMatchObject({ code: 'sagas/module-not-hosted' });
     }
+    // limit is decimal digits, as every query integer of the API: 0x10 is not 16, 1e2 not 100.
+    for (const limit of ['0x10', '1e2', ' 5', '0']) {
+      const refused = await call(h, 'GET', `/ops/sagas?module=trips&limit=${encodeURIComponent(limit)}`);
+      expect(refused.status, limit).toBe(400);
+      expect(await refused.json()).toMatchObject({ code: 'http/validation-failed', errors: [expect.objectContaining({ location: 'query', path: 'limit' })] });
+    }
+    expect((await call(h, 'GET', '/ops/sagas?module=trips&limit=5')).status).toBe(200);
   });
 
   it('a stuck saga resolved by hand ends as the operator says, with the reason in its history and the audit trail', async () => {

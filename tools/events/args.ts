@@ -26,9 +26,27 @@ const ages: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
 /** An ISO time, or an age (`90m`, `6h`, `2d`) before `now`. */
 export function pointInTime(value: string, now: Date): string {
   const age = /^(\d+)([mhd])$/.exec(value);
-  if (age) return new Date(now.getTime() - Number(age[1]) * (ages[age[2] as string] as number)).toISOString();
-  if (Number.isNaN(Date.parse(value)) || !/^\d{4}-\d\d-\d\d/.test(value)) throw new Error(`"${value}" is neither an ISO time nor an age like 6h`);
+  if (age) {
+    const then = new Date(now.getTime() - Number(age[1]) * (ages[age[2] as string] as number));
+    if (Number.isNaN(then.getTime())) throw new Error(`"${value}" reaches back before any time a date can hold`);
+    return then.toISOString();
+  }
+  const day = /^(\d{4})-(\d\d)-(\d\d)/.exec(value);
+  if (Number.isNaN(Date.parse(value)) || !day) throw new Error(`"${value}" is neither an ISO time nor an age like 6h`);
+  // Date.parse reads 2026-02-30 as 2 March: a day the calendar does not have is refused, not moved.
+  const [, year, month, date] = day.map(Number) as [number, number, number, number];
+  const calendar = new Date(Date.UTC(year, month - 1, date));
+  if (calendar.getUTCMonth() !== month - 1 || calendar.getUTCDate() !== date) throw new Error(`"${value}" names a day the calendar does not have`);
   return new Date(value).toISOString();
+}
+
+/** {@link pointInTime} for an option, its refusal naming the option. */
+function optionTime(option: string, value: string, now: Date): string {
+  try {
+    return pointInTime(value, now);
+  } catch (error) {
+    throw new Error(`${option} ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
 }
 
 /** The options each action reads besides --url: any other is refused rather than silently ignored. */
@@ -61,8 +79,8 @@ export function toCommand(positionals: string[], values: Record<string, string |
     if (!values.module) throw new Error(`${action} needs --module <the producing module>`);
     if (!values.since) throw new Error(`${action} needs --since <ISO time or age such as 6h>`);
     command.module = values.module;
-    command.since = pointInTime(values.since, now);
-    if (values.until) command.until = pointInTime(values.until, now);
+    command.since = optionTime('--since', values.since, now);
+    if (values.until) command.until = optionTime('--until', values.until, now);
     if (command.until && command.until <= command.since)
       throw new Error(`--until (${command.until}) must be after --since (${command.since}); an age counts back from now, so --since 2h --until 1h`);
     if (values.consumer) command.consumer = values.consumer;
