@@ -36,21 +36,31 @@ describe('npm run events: arguments', () => {
 
   it('refuses what it cannot do, saying what is missing', () => {
     const url = 'http://127.0.0.1:3000';
+    const letter = '01938c2e-7d5f-7000-8000-000000000001';
     expect(() => toCommand([], { url }, now)).toThrow('name one action');
     expect(() => toCommand(['audit'], {}, now)).toThrow('--url');
     expect(() => toCommand(['audit'], { url }, now)).toThrow('needs --module');
     expect(() => toCommand(['redrive'], { url, module: 'catalog' }, now)).toThrow('needs --since');
     expect(() => toCommand(['redrive'], { url, module: 'catalog', since: '1h', mode: 'some' }, now)).toThrow('--mode must be missing or all');
     expect(() => toCommand(['replay'], { url }, now)).toThrow('needs --id');
+    // `..` became POST /ops/replay: an id is a UUID or refused before anything is sent.
+    for (const id of ['..', '.', 'x/../../registry', '01938c2e-7d5f-7000-8000-00000000000'])
+      expect(() => toCommand(['replay'], { url, id }, now)).toThrow("--id must be a dead letter's id");
+    expect(toCommand(['replay'], { url, id: '01938C2E-7D5F-7000-8000-000000000001' }, now)).toMatchObject({ id: '01938C2E-7D5F-7000-8000-000000000001' });
     expect(() => toCommand(['discard'], { url, reason: 'gone' }, now)).toThrow('needs --id');
-    expect(() => toCommand(['discard'], { url, id: 'x', reason: '  ' }, now)).toThrow('needs --reason');
-    expect(toCommand(['discard'], { url, id: 'x', reason: ' handler retired ' }, now)).toEqual({ action: 'discard', url, id: 'x', reason: 'handler retired' });
+    expect(() => toCommand(['discard'], { url, id: letter, reason: '  ' }, now)).toThrow('needs --reason');
+    expect(toCommand(['discard'], { url, id: letter, reason: ' handler retired ' }, now)).toEqual({
+      action: 'discard',
+      url,
+      id: letter,
+      reason: 'handler retired',
+    });
     expect(() => toCommand(['audit'], { url, module: 'catalog', since: '1h', until: '2h' }, now)).toThrow('--until (');
     expect(() => toCommand(['redrive'], { url, module: 'catalog', since: '2026-01-02T00:00:00Z', until: '2026-01-02T00:00:00Z' }, now)).toThrow(
       'must be after --since',
     );
     expect(() => toCommand(['dead-letters'], { url, since: '1h' }, now)).toThrow('dead-letters does not take --since (it takes --module)');
-    expect(() => toCommand(['replay'], { url, id: 'x', reason: 'why' }, now)).toThrow('replay does not take --reason (it takes --id)');
+    expect(() => toCommand(['replay'], { url, id: letter, reason: 'why' }, now)).toThrow('replay does not take --reason (it takes --id)');
     expect(() => toCommand(['audit'], { url, module: 'catalog', since: '1h', mode: 'all' }, now)).toThrow('audit does not take --mode');
     expect(() => toCommand(['subscriptions'], { url, module: 'catalog', id: 'x' }, now)).toThrow(
       'subscriptions does not take --module, --id (it takes no option but --url)',
