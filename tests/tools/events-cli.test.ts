@@ -150,6 +150,11 @@ describe.each(testDatabases.slice(0, 1))('npm run events against a host on $name
     const one = await events(['redrive', '--url', server.url, '--module', 'catalog', '--since', '1h', '--consumer', 'inventory:create-stock-item'], operator);
     expect(JSON.parse(one.stdout)).toMatchObject({ mode: 'all', events: 1, republished: 1 });
 
+    // A field the host refuses: the message carries each field's own words, not only the count in the detail.
+    const badModule = await events(['redrive', '--url', server.url, '--module', 'catalog\uFEFF', '--since', '1h'], operator);
+    expect(badModule.status).toBe(3);
+    expect(badModule.stderr).toMatch(/answered 400 http\/validation-failed: .+ module [^\n]*U\+FEFF/);
+
     const tooOld = await events(['redrive', '--url', server.url, '--module', 'catalog', '--since', '30d'], operator);
     expect(tooOld.status).toBe(3);
     expect(tooOld.stderr).toContain('events/window-too-old');

@@ -69,12 +69,16 @@ async function send(method: string, path: string, body?: unknown): Promise<unkno
     fail(`could not reach ${shownUrl()}: ${stripUrlCredentials(error instanceof Error ? error.message : String(error))}`, 3);
   }
   const json = /^application\/(?:[\w.+-]+\+)?json\b/i.test(response.headers.get('content-type') ?? '');
-  const payload = (json ? await response.json().catch(() => undefined) : undefined) as { detail?: string; code?: string } | undefined;
+  const payload = (json ? await response.json().catch(() => undefined) : undefined) as
+    { detail?: string; code?: string; errors?: { message?: unknown }[] } | undefined;
   if (response.status === 401 || response.status === 403) {
     const why = token ? 'CLEAVE_TOKEN is not an access token with the operator scope that this host accepts' : 'set CLEAVE_TOKEN to an operator access token';
     fail(`${method} ${path} answered ${response.status}${payload?.code ? ` ${payload.code}` : ''}: ${why}`, 3);
   }
-  if (!response.ok) fail(`${method} ${path} answered ${response.status}${payload?.code ? ` ${payload.code}` : ''}: ${payload?.detail ?? ''}`, 3);
+  // A validation problem's detail only counts its errors: each field's own message says what was wrong.
+  const fields = Array.isArray(payload?.errors) ? payload.errors.map((e) => e?.message).filter((m): m is string => typeof m === 'string') : [];
+  if (!response.ok)
+    fail(`${method} ${path} answered ${response.status}${payload?.code ? ` ${payload.code}` : ''}: ${[payload?.detail ?? '', ...fields].join(' ')}`, 3);
   // A 2xx from something else at that URL (a web page, a proxy's placeholder) is not a result to print.
   if (typeof payload !== 'object' || payload === null) notCleave();
   return payload;
