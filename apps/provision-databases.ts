@@ -3,7 +3,8 @@
  * module's credentials (the Kubernetes admin Job runs it; compiled, `node dist/apps/provision-databases.js`).
  * Connects with `DATABASE_URL` (a user with CREATEDB and CREATEROLE), and for each module creates the database of
  * `<MODULE>_DATABASE_URL` if missing, makes `cleave_<module>` a login role with that URL's password, and gives it its
- * schema. Both may come from files (`_FILE`). Exit codes: 0 provisioned, 1 failed, 2 bad usage or configuration.
+ * schema. Both may come from files (`_FILE`). Exit codes: 0 provisioned, 1 failed or a setting invalid (as every
+ * command and host: platform/config), 2 bad usage or no DATABASE_URL.
  */
 import process from 'node:process';
 import { ignoreClosedOutput, parseCommandLine, usageError } from '../platform/cli/index.ts';

@@ -33,6 +33,17 @@ export interface ProvisionResult {
  */
 export async function provisionModuleLogins(options: ProvisionLoginsOptions): Promise<ProvisionResult> {
   const targets = options.logins.map((l) => parseLogin(l));
+  // Databases and roles are made on the admin URL's server, whatever server a module's URL names: right when that is a
+  // pooler in front of the same PostgreSQL, wrong when it is another server. Names are compared, not resolved.
+  const admin = serverOf(options.adminUrl);
+  for (const login of options.logins) {
+    const own = serverOf(login.url);
+    if (own && admin && own !== admin)
+      options.log.warn(
+        { module: login.module, moduleServer: own, adminServer: admin },
+        `${login.module}'s URL names another server than DATABASE_URL; its database and role are made on DATABASE_URL's (right if the other is a pooler in front of it; otherwise run this with a DATABASE_URL on that server)`,
+      );
+  }
   const result: ProvisionResult = { databases: [], roles: [] };
   const server = await openDatabase({ url: options.adminUrl, maxConnections: 1, ca: options.ca });
   try {
@@ -110,4 +121,11 @@ async function quoted(db: Executor, template: string, ...values: string[]): Prom
   const statement = rows[0]?.statement;
   if (!statement) throw new Error(`format(${template}) returned nothing`);
   return statement;
+}
+
+/** `host:port` of a PostgreSQL URL (port 5432 when it names none); `undefined` for postgres.js's several-host form. */
+function serverOf(url: string): string | undefined {
+  if (!URL.canParse(url)) return undefined;
+  const { hostname, port } = new URL(url);
+  return `${hostname}:${port || '5432'}`;
 }

@@ -6,6 +6,7 @@ import { provisionModuleLogins } from '../../platform/host/index.ts';
 import { createLogger } from '../../platform/observability/index.ts';
 import { postgresUrl } from '../support/databases.ts';
 import { runTool } from '../support/run-tool.ts';
+import { testLogger } from '../support/test-host.ts';
 import { processTestTimeoutMs } from '../support/timeouts.ts';
 
 const log = createLogger({ level: 'silent', format: 'json', service: 'test' });
@@ -52,6 +53,20 @@ describe.skipIf(!postgresUrl)('admin provisioning of module login roles (Postgre
     expect(result).toEqual({ databases: [], roles: [] });
     const [after] = await admin`select rolpassword from pg_authid where rolname = ${role}`;
     expect(after?.rolpassword).not.toBe(before?.rolpassword);
+  });
+
+  it('says so when a module URL names another server than the admin URL: it provisions on the admin one', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const elsewhere = new URL(loginUrl('rotated'));
+    elsewhere.hostname = elsewhere.hostname === 'localhost' ? '127.0.0.1' : 'localhost';
+    await provisionModuleLogins({ adminUrl: postgresUrl ?? '', logins: [{ module, url: elsewhere.toString() }], log: testLogger(lines) });
+    const warnings = lines.filter((l) => l.level === 40);
+    expect(warnings).toEqual([expect.objectContaining({ module, moduleServer: `${elsewhere.hostname}:${elsewhere.port || '5432'}` })]);
+    expect(String(warnings[0]?.msg)).toContain("URL names another server than DATABASE_URL; its database and role are made on DATABASE_URL's");
+    // The same server by the same name: nothing to say.
+    lines.length = 0;
+    await provisionModuleLogins({ adminUrl: postgresUrl ?? '', logins: [{ module, url: loginUrl('rotated') }], log: testLogger(lines) });
+    expect(lines.filter((l) => l.level === 40)).toEqual([]);
   });
 
   it('refuses a URL that does not log in as the module role, without printing its password', async () => {
