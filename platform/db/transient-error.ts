@@ -1,4 +1,5 @@
 import { DrizzleQueryError } from 'drizzle-orm';
+import { errorChain } from '../observability/index.ts';
 import { TransactionTimeoutError } from './deadline.ts';
 
 /**
@@ -37,7 +38,7 @@ const socketCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE',
  */
 export function transientDatabaseFailure(error: unknown): string | undefined {
   let query = false;
-  for (let e = error, depth = 0; e instanceof Error && depth < 6; e = e.cause, depth++) {
+  for (const e of errorChain(error)) {
     if (e instanceof TransactionTimeoutError) return 'a transaction ran past its deadline (DB_TRANSACTION_TIMEOUT_MS)';
     if (e instanceof DrizzleQueryError) query = true;
     const code = (e as { code?: unknown }).code;

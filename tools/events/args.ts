@@ -1,3 +1,4 @@
+import { z } from 'zod';
 /** What `npm run events` was asked to do, checked before anything is sent. */
 export interface EventsCommand {
   action: 'subscriptions' | 'audit' | 'redrive' | 'dead-letters' | 'replay' | 'discard';
@@ -92,8 +93,7 @@ export function toCommand(positionals: string[], values: Record<string, string |
   if (action === 'replay' || action === 'discard') {
     if (!values.id) throw new Error(`${action} needs --id <dead letter id>`);
     // A dead letter's id is a UUID; anything else (`..` made the path /ops/replay) would reach another route.
-    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(values.id))
-      throw new Error(`--id must be a dead letter's id, a UUID as dead-letters lists it; got "${values.id}"`);
+    if (!z.uuid().safeParse(values.id).success) throw new Error(`--id must be a dead letter's id, a UUID as dead-letters lists it; got "${values.id}"`);
     command.id = values.id;
   }
   if (action === 'discard') {
