@@ -30,6 +30,12 @@ export interface OpenDatabaseOptions {
   url?: string | undefined;
   /** PGlite data directory; `memory` (or undefined) keeps it in memory. */
   dataDir?: string | undefined;
+  /**
+   * PGlite in memory only: start from this image of a data directory (a tarball, as `createPgliteImage` or PGlite's
+   * `dumpDataDir` write) instead of creating the cluster, which is most of an in-memory open (initdb: some 3 s of
+   * 4, against 1 s to load an image). The test suites start every in-memory database from one fresh image.
+   */
+  image?: Blob | undefined;
   /** Told when opening `dataDir` waits for a lock held on another host (see `lockDataDirWhenFree`). */
   onWait?: (message: string) => void;
   /** postgres.js pool size. */
@@ -52,7 +58,16 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     return openPostgres(options.url, options.maxConnections ?? 10, options.role, options.timeouts, options.ca);
   }
   const { openPglite } = await import('./pglite.ts');
-  return openPglite(options.dataDir, options.onWait);
+  return openPglite(options.dataDir, options.onWait, options.image);
+}
+
+/**
+ * An image of a new, empty PGlite cluster (a tarball of its data directory after initdb and a checkpoint), for
+ * `openDatabase({ dataDir: 'memory', image })`.
+ */
+export async function createPgliteImage(): Promise<Blob> {
+  const { createPgliteImage: create } = await import('./pglite.ts');
+  return create();
 }
 
 /** The URL with its password masked, for logs and start-up banners. */

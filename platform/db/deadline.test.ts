@@ -1,12 +1,13 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type DatabaseHandle } from './database.ts';
+import { type DatabaseHandle } from './database.ts';
 import { TransactionTimeoutError, withTransactionDeadline } from './deadline.ts';
+import { openTestPglite } from '../../tests/support/pglite-image.ts';
 
 describe('a transaction deadline on PGlite (one connection for every module)', () => {
   let handle: DatabaseHandle;
   beforeAll(async () => {
-    handle = await openDatabase({ dataDir: 'memory' });
+    handle = await openTestPglite();
     await handle.db.execute(sql`create table t (n int)`);
   });
   afterAll(() => handle.close());

@@ -41,15 +41,16 @@ function withoutQueryParsers<T extends PGlite | Transaction>(client: T, traced: 
 }
 
 /** PGlite adapter: embedded PostgreSQL in WebAssembly, on disk under `<dataDir>/pglite` or in memory. */
-export async function openPglite(dataDir: string | undefined, onWait?: (message: string) => void): Promise<DatabaseHandle> {
+export async function openPglite(dataDir: string | undefined, onWait?: (message: string) => void, image?: Blob): Promise<DatabaseHandle> {
   const inMemory = dataDir === undefined || dataDir === 'memory';
+  if (image && !inMemory) throw new Error(`an image is for in-memory PGlite only, not for the data directory ${dataDir}`);
   const dir = inMemory ? undefined : join(dataDir, 'pglite');
   if (dir) mkdirSync(dir, { recursive: true });
   // One process per data directory: PGlite does not lock it, and a second writer's commits are silently lost.
   const lock = dir ? await lockDataDirWhenFree(dataDir as string, onWait) : undefined;
   let client: PGlite;
   try {
-    client = dir ? new PGlite(dir, { parsers: textParsers }) : new PGlite({ parsers: textParsers });
+    client = dir ? new PGlite(dir, { parsers: textParsers }) : new PGlite({ parsers: textParsers, ...(image ? { loadDataDir: image } : {}) });
     await client.waitReady;
   } catch (error) {
     lock?.release();
@@ -70,4 +71,17 @@ export async function openPglite(dataDir: string | undefined, onWait?: (message:
     traceQueries: (tracing) => void (traced.tracing = tracing),
     observeQueries: (observe) => void (traced.observe = observe),
   };
+}
+
+/** See `createPgliteImage` in database.ts. */
+export async function createPgliteImage(): Promise<Blob> {
+  const client = new PGlite();
+  try {
+    await client.waitReady;
+    // A clean image: what a loaded copy would otherwise replay from the write-ahead log at its start.
+    await client.exec('checkpoint');
+    return await client.dumpDataDir('none');
+  } finally {
+    await client.close();
+  }
 }

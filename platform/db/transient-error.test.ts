@@ -5,6 +5,7 @@ import { testDatabases } from '../../tests/support/databases.ts';
 import { withTransactionDeadline } from './deadline.ts';
 import { openDatabase } from './database.ts';
 import { transientDatabaseFailure } from './transient-error.ts';
+import { openTestPglite } from '../../tests/support/pglite-image.ts';
 
 const postgresUrl = process.env.TEST_DATABASE_URL;
 
@@ -30,7 +31,7 @@ describe('transientDatabaseFailure', () => {
   });
 
   it('a PGlite transaction past its deadline is transient', async () => {
-    const database = await openDatabase({ dataDir: 'memory' });
+    const database = await openTestPglite();
     try {
       const db = withTransactionDeadline(database.db, 200);
       const error = await thrownBy(() => db.transaction(() => new Promise((resolve) => setTimeout(resolve, 60_000).unref())));

@@ -1,10 +1,11 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { migrateSchema, openDatabase, type DatabaseHandle } from '../db/index.ts';
+import { migrateSchema, type DatabaseHandle } from '../db/index.ts';
 import { defineEvent } from '../events/index.ts';
 import { defineAggregate } from './define-aggregate.ts';
 import { eventSourcingMigrations } from './migrations.ts';
+import { openTestPglite } from '../../tests/support/pglite-image.ts';
 
 const addedV1 = defineEvent({ name: 'shop.added', version: 1, schema: z.object({ id: z.string(), n: z.number() }), key: (p) => p.id });
 const added = defineEvent({
@@ -24,7 +25,7 @@ const counter = defineAggregate({
 describe('event-sourced aggregates', () => {
   let database: DatabaseHandle;
   beforeAll(async () => {
-    database = await openDatabase({ dataDir: 'memory' });
+    database = await openTestPglite();
     await migrateSchema(database.db, 'shop', eventSourcingMigrations('shop'));
   });
   afterAll(() => database.close());

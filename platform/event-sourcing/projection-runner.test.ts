@@ -1,13 +1,14 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { migrateSchema, openDatabase, resultRows, type DatabaseHandle } from '../db/index.ts';
+import { migrateSchema, resultRows, type DatabaseHandle } from '../db/index.ts';
 import { defineEvent } from '../events/index.ts';
 import { createLogger } from '../observability/index.ts';
 import { defineAggregate } from './define-aggregate.ts';
 import { defineProjection } from './define-projection.ts';
 import { eventSourcingMigrations } from './migrations.ts';
 import { createProjectionRunner } from './projection-runner.ts';
+import { openTestPglite } from '../../tests/support/pglite-image.ts';
 
 const noted = defineEvent({ name: 'notes.noted', version: 1, schema: z.object({ id: z.string(), text: z.string() }), key: (p) => p.id });
 const note = defineAggregate({ name: 'note', events: { noted }, initial: () => [] as string[], evolve: (s, e) => [...s, e.payload.text] });
@@ -24,7 +25,7 @@ const journal = defineProjection({
 describe('the projection runner on PGlite', () => {
   let database: DatabaseHandle;
   beforeAll(async () => {
-    database = await openDatabase({ dataDir: 'memory' });
+    database = await openTestPglite();
     await migrateSchema(database.db, 'notes', eventSourcingMigrations('notes'));
   });
   afterAll(() => database.close());

@@ -1,12 +1,13 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type DatabaseHandle } from '../db/index.ts';
+import { type DatabaseHandle } from '../db/index.ts';
 import { describeError } from './dead-letters.ts';
+import { openTestPglite } from '../../tests/support/pglite-image.ts';
 
 describe('describeError (a dead letter’s error, as /ops and the events CLI show it)', () => {
   let handle: DatabaseHandle;
   beforeAll(async () => {
-    handle = await openDatabase({ dataDir: 'memory' });
+    handle = await openTestPglite();
   });
   afterAll(() => handle.close());
 

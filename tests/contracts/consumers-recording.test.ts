@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { modules } from '../../apps/modules.ts';
-import { openDatabase, type DatabaseHandle } from '../../platform/db/index.ts';
+import { type DatabaseHandle } from '../../platform/db/index.ts';
 import type { ConsumerContract } from '../../platform/contracts/consumer-contract.ts';
 import type { Host } from '../../platform/host/index.ts';
 import { declaredConsumerContracts } from '../../tools/consumer-contracts/declared.ts';
@@ -9,6 +9,7 @@ import { undeclaredDependencies, undeclaredUses, unusedDeclarations } from '../s
 import { instrumentModule } from '../support/consumers/instrument-module.ts';
 import type { UsageLog } from '../support/consumers/usage-log.ts';
 import { call, eventually, startTestHost } from '../support/test-host.ts';
+import { openTestPglite } from '../support/pglite-image.ts';
 
 /**
  * How each consuming module's real use cases are driven, through the host's public API: every path that calls
@@ -103,7 +104,7 @@ describe('consumer contracts cover what the code does', () => {
   let host: Host;
 
   beforeAll(async () => {
-    database = await openDatabase({ dataDir: 'memory' });
+    database = await openTestPglite();
     host = await startTestHost({ database, modules: modules.map((m) => instrumentModule(m, log)), env: { IDENTITY_PASSWORD_GRANT: 'true' } });
     for (const consumer of consumers) await scenarios[consumer]?.(host);
   });

@@ -3,11 +3,11 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { describe, expect, it } from 'vitest';
 import { modules } from '../../apps/modules.ts';
 import { defineContract } from '../../platform/contracts/index.ts';
-import { openDatabase } from '../../platform/db/index.ts';
 import { mergedDocument } from '../../platform/host/openapi.ts';
 import { defineModule } from '../../platform/host/index.ts';
 import { contractRoute, createRouter, jsonContent } from '../../platform/http/index.ts';
 import { startTestHost } from '../support/test-host.ts';
+import { openTestPglite } from '../support/pglite-image.ts';
 
 type Operation = { security?: Record<string, string[]>[]; responses: Record<string, unknown>; 'x-cleave-access'?: unknown };
 type Document = {
@@ -34,7 +34,7 @@ describe('access declarations', () => {
       migrations: fileURLToPath(new URL('../support/ledger/migrations', import.meta.url)),
       routes: () => createRouter(),
     });
-    const database = await openDatabase({ dataDir: 'memory' });
+    const database = await openTestPglite();
     try {
       await expect(startTestHost({ database, modules: [bareModule] })).rejects.toThrow(/bare\.list \(GET \/bare\/v1\/things\)/);
     } finally {

@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { modules } from '../../apps/modules.ts';
 import { inventoryModule } from '../../modules/inventory/index.ts';
-import { openDatabase } from '../../platform/db/index.ts';
 import type { Host } from '../../platform/host/index.ts';
 import { redisUrl } from '../support/databases.ts';
 import { redisPrefix } from '../support/process-host.ts';
 import { call, eventually, startTestHost } from '../support/test-host.ts';
 import { processTestTimeoutMs } from '../support/timeouts.ts';
+import { openTestPglite } from '../support/pglite-image.ts';
 
 if (!redisUrl) process.stdout.write('\n  Awaited module: TEST_REDIS_URL is not set; SKIPPED.\n');
 
@@ -20,7 +20,7 @@ afterAll(async () => {
 // its own (so the subscription table exists) and inventory named in REMOTE_MODULES; inventory's host starts later.
 describe.skipIf(!redisUrl)('a module the topology runs elsewhere, started after the monolith', { timeout: processTestTimeoutMs }, () => {
   it('gets the events published before it started: they wait in the outbox until it registers', async () => {
-    const database = await openDatabase({ dataDir: 'memory' });
+    const database = await openTestPglite();
     cleanups.push(() => database.close());
     // Backoffs far longer than the test waits: the held event must go out when inventory registers, not when its
     // backoff ends.

@@ -3,9 +3,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { catalogModule } from '../../modules/catalog/index.ts';
 import { createClient, createHttpTransport, RemoteProblemError, type Transport } from '../../platform/contracts/index.ts';
 import type { Host } from '../../platform/host/index.ts';
-import { openDatabase, type DatabaseHandle } from '../../platform/db/index.ts';
+import { type DatabaseHandle } from '../../platform/db/index.ts';
 import { ledgerContract, ledgerModule, type LedgerControls } from '../support/ledger/module.ts';
 import { eventually, startTestHost, testLogger } from '../support/test-host.ts';
+import { openTestPglite } from '../support/pglite-image.ts';
 
 const noHttp: Transport = () => Promise.reject(new Error('a call to a module in this process must not go over HTTP'));
 
@@ -37,7 +38,7 @@ describe('calls to a module in this process', () => {
   });
 
   async function start(controls: LedgerControls, env: Record<string, string> = {}, logLines?: Record<string, unknown>[]) {
-    database = await openDatabase({ dataDir: 'memory' });
+    database = await openTestPglite();
     host = await startTestHost({ database, modules: [catalogModule, ledgerModule(controls)], env, ...(logLines ? { logLines } : {}) });
     return host;
   }

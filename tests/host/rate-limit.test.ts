@@ -4,7 +4,6 @@ import { identityModule } from '../../modules/identity/index.ts';
 import { randomUUID } from 'node:crypto';
 import { basic, formRequest, identityHost, userToken } from '../../modules/identity/tests/support.ts';
 import { developmentModuleClientKey } from '../../platform/config/identity-settings.ts';
-import { openDatabase } from '../../platform/db/index.ts';
 import { moduleClientSecret } from '../../platform/security/module-credentials.ts';
 import { serve, type Host } from '../../platform/host/index.ts';
 import { redisUrl } from '../support/databases.ts';
@@ -12,6 +11,7 @@ import { redisPrefix } from '../support/process-host.ts';
 import { redisServerAvailable, startRedisServer, type RedisServer } from '../support/redis-server.ts';
 import { eventually, startTestHost } from '../support/test-host.ts';
 import { processTestTimeoutMs } from '../support/timeouts.ts';
+import { openTestPglite } from '../support/pglite-image.ts';
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterAll(async () => {
@@ -19,7 +19,7 @@ afterAll(async () => {
 });
 
 async function host(env: Record<string, string>, only = modules): Promise<Host> {
-  const database = await openDatabase({ dataDir: 'memory' });
+  const database = await openTestPglite();
   const started = await startTestHost({ database, modules: only, env });
   cleanups.push(
     () => database.close(),
@@ -29,7 +29,7 @@ async function host(env: Record<string, string>, only = modules): Promise<Host> 
 }
 
 async function tokenHost(env: Record<string, string>): Promise<Host> {
-  const database = await openDatabase({ dataDir: 'memory' });
+  const database = await openTestPglite();
   const started = await identityHost(database, { IDENTITY_PASSWORD_GRANT: 'true', ...env });
   cleanups.push(
     () => database.close(),

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type DatabaseHandle } from '../../platform/db/index.ts';
+import { type DatabaseHandle } from '../../platform/db/index.ts';
 import { serve, type Host, type RunningServer } from '../../platform/host/index.ts';
 import { prometheusInstalled, startPrometheus, type PrometheusServer } from '../support/prometheus-server.ts';
 import { call, eventually, startTestHost } from '../support/test-host.ts';
 import { adminToken } from '../support/tokens.ts';
+import { openTestPglite } from '../support/pglite-image.ts';
 
 const title = prometheusInstalled
   ? 'a real Prometheus scraping a Cleave host'
@@ -17,7 +18,7 @@ describe.skipIf(!prometheusInstalled)(title, () => {
   let prometheus: PrometheusServer | undefined;
 
   beforeAll(async () => {
-    database = await openDatabase({ dataDir: 'memory' });
+    database = await openTestPglite();
     host = await startTestHost({ database });
     server = await serve(host, { host: '127.0.0.1', port: 0 });
     const token = await adminToken(host, (path, init) => host.app.request(path, init));

@@ -9,6 +9,7 @@ import { redisPrefix, startProcessHost, type ProcessHost } from '../support/proc
 import { startTestHost } from '../support/test-host.ts';
 import { adminToken, testAdminSecret } from '../support/tokens.ts';
 import { Answers, findSecrets, roleWithPassword, type Secret } from './secret-scan.ts';
+import { openTestPglite } from '../support/pglite-image.ts';
 
 /**
  * Secrets never leave in logs or answers. A full journey (sign-up, password and refresh grants, a refresh token
@@ -74,7 +75,7 @@ describe('secrets in a full journey on one host', () => {
         await scratch.drop();
         await role.drop();
       };
-    } else database = await openDatabase({ dataDir: 'memory' });
+    } else database = await openTestPglite();
     host = await startTestHost({ database, env, logLines });
     await host.seed();
   }, 60_000);

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import process from 'node:process';
 import postgres from 'postgres';
 import { openDatabase, type DatabaseHandle } from '../../platform/db/index.ts';
+import { openTestPglite } from './pglite-image.ts';
 
 /** An open test database; `url` is set for PostgreSQL, so a test can open more connections to it. */
 export type TestDatabaseHandle = DatabaseHandle & { url?: string };
@@ -17,7 +18,7 @@ export const postgresUrl = process.env.TEST_DATABASE_URL;
 /** The Redis tests may use, when TEST_REDIS_URL is set. */
 export const redisUrl = process.env.TEST_REDIS_URL;
 
-const pglite: TestDatabase = { name: 'pglite', open: () => openDatabase({ dataDir: 'memory' }) };
+const pglite: TestDatabase = { name: 'pglite', open: openTestPglite };
 
 /** Creates an empty database on the server of `url` and returns its URL and a function that drops it. */
 export async function createScratchDatabase(url: string): Promise<{ url: string; drop(): Promise<void> }> {
