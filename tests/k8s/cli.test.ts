@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { runTool } from '../support/run-tool.ts';
 import { tempDir } from '../support/temp-dir.ts';
 import { processTestTimeoutMs } from '../support/timeouts.ts';
+import { toolArgv } from '../support/tool-bundles.ts';
 
 const tool = resolve('tools/k8s/main.ts');
 const k8s = (args: string[]) => runTool(tool, args);
@@ -67,7 +68,7 @@ describe('npm run k8s', { timeout: processTestTimeoutMs }, () => {
 
   it('an empty --out exits 2 and writes nothing where it runs', () => {
     const cwd = tempDir('k8s');
-    const result = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), tool, '--out', ''], {
+    const result = spawnSync(process.execPath, [...toolArgv(tool), '--out', ''], {
       cwd,
       encoding: 'utf8',
       timeout: processTestTimeoutMs,
@@ -88,7 +89,7 @@ describe('npm run k8s', { timeout: processTestTimeoutMs }, () => {
 
   it('npm run extract -- <m> --k8s writes the manifests with the module as its own deployable', async () => {
     const cwd = tempDir('k8s');
-    const result = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), resolve('tools/extract.ts'), 'catalog', '--k8s'], {
+    const result = spawnSync(process.execPath, [...toolArgv('tools/extract.ts'), 'catalog', '--k8s'], {
       cwd,
       encoding: 'utf8',
       timeout: processTestTimeoutMs,

@@ -36,7 +36,11 @@ export interface ProcessHostOptions {
   entry?: string;
   env?: Record<string, string>;
   runtime?: Runtime;
-  /** On Node, run the entry as `npm start` does: bundled by tools/start/launch.mjs (built when stale), not through tsx. */
+  /**
+   * On Node, run the entry as `npm start` does, bundled by tools/start/launch.mjs (built when stale): the default, a
+   * second or more sooner ready than through tsx (the bundle is built once for all the tests that start that entry).
+   * `false` runs the entry through tsx.
+   */
   bundle?: boolean;
   port?: number;
 }
@@ -58,7 +62,7 @@ export function redisPrefix(): string {
 }
 
 /**
- * Starts a Cleave host in its own process (Node through tsx, or Deno) and resolves once it prints that it is
+ * Starts a Cleave host in its own process (Node, or Deno) and resolves once it prints that it is
  * ready, with the URL it serves.
  */
 /** Rate limits no test reaches by accident; tests of the limits set their own. */
@@ -67,7 +71,7 @@ export const generousRateLimits = { RATE_LIMIT_PER_IP: '1000000/60s', RATE_LIMIT
 export function startProcessHost(options: ProcessHostOptions = {}): Promise<ProcessHost> {
   const runtime = options.runtime ?? 'node';
   const entry = options.entry ?? 'apps/monolith/main.ts';
-  const node = options.bundle ? ['--enable-source-maps', 'tools/start/launch.mjs', entry] : ['--import', 'tsx', entry];
+  const node = options.bundle === false ? ['--import', 'tsx', entry] : ['--enable-source-maps', 'tools/start/launch.mjs', entry];
   const [command, args] = runtime === 'node' ? [process.execPath, node] : [join('node_modules', 'deno', 'deno'), ['run', ...denoPermissions, entry]];
   const child = spawn(command, args, {
     env: {

@@ -5,8 +5,7 @@ import process from 'node:process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../support/temp-dir.ts';
 import { processTestTimeoutMs } from '../support/timeouts.ts';
-
-const tsx = import.meta.resolve('tsx');
+import { toolArgv } from '../support/tool-bundles.ts';
 
 /** Runs a command's script with only `env` set: by default a database nobody listens on (port 1: refused at once). */
 const runWithUnreachableDatabase = (
@@ -14,7 +13,7 @@ const runWithUnreachableDatabase = (
   args: string[] = [],
   env: Record<string, string> = { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/nothing' },
 ) =>
-  spawnSync(process.execPath, ['--import', tsx, resolve(file), ...args], {
+  spawnSync(process.execPath, [...toolArgv(file), ...args], {
     env: { PATH: process.env.PATH ?? '', ...env },
     encoding: 'utf8',
     timeout: processTestTimeoutMs,

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { modules } from '../../apps/modules.ts';
 import { runCli } from '../../tools/graph/cli.ts';
@@ -9,6 +9,7 @@ import { toDot } from '../../tools/graph/render-dot.ts';
 import { renderSvg } from '../../tools/graph/render-svg.ts';
 import { tempDir } from '../support/temp-dir.ts';
 import { processTestTimeoutMs } from '../support/timeouts.ts';
+import { toolArgv } from '../support/tool-bundles.ts';
 
 async function run(args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
   const out: string[] = [];
@@ -256,7 +257,7 @@ describe('npm run graph', { timeout: processTestTimeoutMs }, () => {
   });
 
   it('the command exits 2 on bad arguments', () => {
-    const result = spawnSync(process.execPath, ['--import', 'tsx', resolve('tools/graph/generate.ts'), '--colour'], {
+    const result = spawnSync(process.execPath, [...toolArgv('tools/graph/generate.ts'), '--colour'], {
       encoding: 'utf8',
       timeout: processTestTimeoutMs,
     });

@@ -14,9 +14,9 @@ import { dataKeys, users } from '../../modules/identity/infrastructure/schema.ts
 import { createScratchDatabase, postgresUrl } from '../support/databases.ts';
 import { createTempDir } from '../support/temp-dir.ts';
 import { processTestTimeoutMs } from '../support/timeouts.ts';
+import { toolArgv } from '../support/tool-bundles.ts';
 
 const command = resolve('apps/reencrypt-data-keys.ts');
-const tsx = import.meta.resolve('tsx');
 const migrations = fileURLToPath(new URL('../../migrations/identity', import.meta.url));
 // The tool goes through every module that keeps data keys; notifications' keys table is there, empty.
 const notificationsMigrations = fileURLToPath(new URL('../../migrations/notifications', import.meta.url));
@@ -70,7 +70,7 @@ function reencrypt(
     ...target.env,
   };
   return new Promise((done) => {
-    const child = spawn(process.execPath, ['--import', tsx, command, ...(offline ? ['--offline'] : []), ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
+    const child = spawn(process.execPath, [...toolArgv(command), ...(offline ? ['--offline'] : []), ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
     let output = '';
     const take = (chunk: Buffer) => {
       output += chunk.toString();
