@@ -6,8 +6,14 @@ export default defineConfig({
     // Suites that run on their own: chaos and rollouts (`npm run test:chaos`, `npm run test:rollout`: minutes of
     // processes under load), the container image and kube play (`npm run test:image`, `npm run test:kube`: podman), the saga crash matrix
     // (`npm run test:sagas`: every kill point, repeated, on PGlite and PostgreSQL), the shop's journeys and the
-    // erasure across the shop's processes (`npm run test:shop`).
+    // erasure across the shop's processes (`npm run test:shop`), the command-line suites and the scaffold's end to end
+    // run (`npm run test:tools`: a process per case, see vitest.tools.config.ts).
     exclude: [
+      'tests/tools/**',
+      'tests/scaffold/**',
+      'tests/k8s/cli.test.ts',
+      'tests/contracts/check-cli.test.ts',
+      'tests/architecture/cli.test.ts',
       '**/node_modules/**',
       'tests/architecture/fixtures/**',
       'tests/chaos/**',
@@ -19,7 +25,7 @@ export default defineConfig({
       '**/*.matrix.test.ts',
     ],
     // temp-root: one folder for the run's temporary folders (tests/support/temp-dir.ts); a folder left in it fails the run.
-    // tool-bundles: the commands' entry files bundled once, for the suites that run them by the hundred.
+    // tool-bundles: the commands' entry files bundled once, for the suites that run them (db:provision here).
     globalSetup: ['tests/support/global-setup.ts', 'tests/support/temp-root.ts', 'tests/support/tool-bundles.ts'],
     // Many tests start a host (migrations on PGlite, scrypt for the demo accounts) inside the test or its hook: on a
     // loaded two-core machine that alone took 20 s, and 30 s limits failed tests that were only slow. The limits only

@@ -8,8 +8,8 @@ import { createTempDir } from '../support/temp-dir.ts';
 const repositoryRoot = resolve(import.meta.dirname, '../..');
 /** A two-word name, to exercise every spelling; another if a real module of that name exists by then. */
 const name = existsSync(join(repositoryRoot, 'modules', 'loyalty-points')) ? 'loyalty-points-e2e' : 'loyalty-points';
-/** Not copied: dependencies (linked instead), history, local data and output. */
-const skipped = new Set(['node_modules', '.git', '.data', 'coverage', 'bench/results']);
+/** Not copied: dependencies (linked instead), history, local data and output (bundles included). */
+const skipped = new Set(['node_modules', '.git', '.data', 'coverage', 'bench/results', 'dist']);
 
 interface Run {
   status: number | null;
@@ -18,12 +18,13 @@ interface Run {
 
 /**
  * Runs a command in `cwd` and collects its output. The child gets no TEST_DATABASE_URL or TEST_REDIS_URL (embedded
- * databases only, to stay fast) and none of this run's VITEST_* variables (the nested vitest is a run of its own).
+ * databases only, to stay fast) and none of this run's VITEST_* variables (the nested vitest is a run of its own,
+ * which runs no command, so it bundles none: CLEAVE_TEST_TOOL_BUNDLES=off).
  */
 function run(cwd: string, command: string, args: string[]): Promise<Run> {
   const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(VITEST|TEST_DATABASE_URL$|TEST_REDIS_URL$)/.test(key)));
   return new Promise((done) => {
-    const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { cwd, env: { ...env, CLEAVE_TEST_TOOL_BUNDLES: 'off' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));

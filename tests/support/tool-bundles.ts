@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import process from 'node:process';
 
@@ -12,29 +12,35 @@ const launcher = resolve(root, 'tools/start/launch.mjs');
  */
 const needTsx = new Set(['tools/scaffold/new-workflow.ts']);
 
-/** The entry files of the package scripts that run a TypeScript file through tsx (`"events": "tsx tools/events/main.ts"`). */
-export function toolEntries(): string[] {
+/**
+ * The entry files of the package scripts that run a TypeScript file through tsx (`"events": "tsx tools/events/main.ts"`),
+ * and the hosts the suites start in processes (startProcessHost bundles them): the monolith, each extracted module's
+ * entry, the test probe.
+ */
+export function bundleEntries(): string[] {
   const { scripts } = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-  return [
-    ...new Set(
-      Object.values(scripts)
-        .map((command) => /^tsx (\S+\.ts)$/.exec(command)?.[1])
-        .filter((entry): entry is string => entry !== undefined && !needTsx.has(entry)),
-    ),
-  ];
+  const tools = Object.values(scripts)
+    .map((command) => /^tsx (\S+\.ts)$/.exec(command)?.[1])
+    .filter((entry): entry is string => entry !== undefined && !needTsx.has(entry));
+  const extracted = readdirSync(resolve(root, 'apps/extracted')).map((module) => `apps/extracted/${module}/main.ts`);
+  const hosts = ['apps/monolith/main.ts', ...extracted, 'tests/support/probe/main.ts'].filter((entry) => existsSync(resolve(root, entry)));
+  return [...new Set([...tools, ...hosts])];
 }
 
 /** The variable through which the global setup tells the test processes which entries it bundled. */
 const bundledVariable = 'CLEAVE_TEST_BUNDLED_TOOLS';
 
 /**
- * A vitest global setup (npm test's): bundles every command's entry once with tools/start/launch.mjs (`--build-only`, two at a
- * time; nothing to do for a bundle whose sources did not change), so the suites that run commands by the hundred start
- * each from one JavaScript file, as `npm start` does, instead of transforming several hundred files through tsx
- * every time: 0.3 to 0.6 s a start instead of 0.9 to 1.5 s on an idle machine.
+ * A vitest global setup (`npm test`'s and `test:tools`'): bundles every command's and host's entry once with
+ * tools/start/launch.mjs (`--build-only`, two at a time; nothing to do for a bundle whose sources did not change), so
+ * the suites that run commands by the hundred start each from one JavaScript file, as `npm start` does, instead of
+ * transforming several hundred files through tsx every time: 0.3 to 0.6 s a start instead of 0.9 to 1.5 s on an idle
+ * machine. Process hosts started beside each other then find their bundle built, rather than all building it at once.
  */
 export async function setup(): Promise<void> {
-  const entries = toolEntries();
+  // A run that starts no command (the scaffold test's nested run of the new module's tests) can skip the builds.
+  if (process.env.CLEAVE_TEST_TOOL_BUNDLES === 'off') return;
+  const entries = bundleEntries();
   const built: string[] = [];
   const build = (entry: string) =>
     new Promise<void>((done) => {
