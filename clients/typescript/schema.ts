@@ -2281,7 +2281,10 @@ export interface paths {
         };
         put?: never;
         post?: never;
-        /** Remove a durable subscription, once its consumer is gone for good */
+        /**
+         * Remove a durable subscription, once its consumer is gone for good
+         * @description Refused (409 `events/consumer-running`) while this host or a live instance in the registry runs the consumer: events published after the removal would not be queued for it, and it would not subscribe again until it restarts.
+         */
         delete: {
             parameters: {
                 query: {
@@ -2363,7 +2366,7 @@ export interface paths {
                         });
                     };
                 };
-                /** @description The request conflicts with the current state, or a request with the same `Idempotency-Key` is still being processed. Codes: `events/no-durable-subscriptions`. */
+                /** @description The request conflicts with the current state, or a request with the same `Idempotency-Key` is still being processed. Codes: `events/no-durable-subscriptions`, `events/consumer-running`. */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -2371,7 +2374,7 @@ export interface paths {
                     content: {
                         "application/problem+json": components["schemas"]["Problem"] & ({
                             /** @enum {string} */
-                            code?: "events/no-durable-subscriptions";
+                            code?: "events/no-durable-subscriptions" | "events/consumer-running";
                         } & {
                             [key: string]: unknown;
                         });
@@ -5241,6 +5244,8 @@ export interface components {
                     deployment: string | null;
                     /** @description Its blue-green colour (`DEPLOYMENT_COLOUR`), selected with `PUT /ops/rollouts/{module}`. */
                     colour: string | null;
+                    /** @description The event consumers it runs (`<module>:<handler>`); `null` from hosts older than this field. */
+                    consumers: string[] | null;
                 }[];
             };
             breakers: {

@@ -354,7 +354,12 @@ export async function createHost(options: HostOptions): Promise<Host> {
       async announce(address) {
         if (!registry) return;
         await registry.announce(
-          hosted.map((m) => ({ module: m.definition.name, version: m.definition.version, contractHash: hashOf(m.definition.name) ?? '' })),
+          hosted.map((m) => ({
+            module: m.definition.name,
+            version: m.definition.version,
+            contractHash: hashOf(m.definition.name) ?? '',
+            consumers: (m.definition.subscriptions ?? []).map((s) => `${m.definition.name}:${s.handler}`),
+          })),
           address,
           () => checksPass(hosted.flatMap((m) => m.checks())),
         );

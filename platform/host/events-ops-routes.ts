@@ -54,7 +54,9 @@ const removeSubscription = contractRoute({
   tags: ['ops'],
   summary: 'Remove a durable subscription, once its consumer is gone for good',
   request: { query: z.object({ event: z.string(), version: queryInteger({ min: 1, max: 2_147_483_647 }), consumer: z.string() }) },
-  errors: { 404: ['events/subscription-not-found'], 409: ['events/no-durable-subscriptions'] },
+  description:
+    'Refused (409 `events/consumer-running`) while this host or a live instance in the registry runs the consumer: events published after the removal would not be queued for it, and it would not subscribe again until it restarts.',
+  errors: { 404: ['events/subscription-not-found'], 409: ['events/no-durable-subscriptions', 'events/consumer-running'] },
   responses: { 200: { description: 'Removed', content: jsonContent(z.object({ removed: z.literal(true) })) } },
 });
 
@@ -107,6 +109,11 @@ export interface EventsOpsSources {
   bus: EventBus;
   /** A producing module hosted here: its database, tables and event definitions. */
   producer(module: string): { db: Db; tables: EventTables; events: readonly EventDefinition[]; audit: AuditLog } | undefined;
+  /**
+   * Where `consumer` (`<module>:<handler>`) runs now, as readable places: this host when it runs it, and each live
+   * instance in the registry that does (or that does not say which consumers it runs: a host older than that field).
+   */
+  consumerRunning(consumer: string): Promise<string[]>;
 }
 
 /** Operator endpoints for the event pipeline: the subscription table, and detecting and repairing a broker's loss. */
@@ -152,6 +159,17 @@ export function eventsOpsRoutes(sources: EventsOpsSources): App {
   app.openapi(removeSubscription, async (c) => {
     const { event, version, consumer } = c.req.valid('query');
     if (!bus.removeSubscription) throw new CleaveError('conflict', 'events/no-durable-subscriptions', 'The in-process bus keeps no durable subscriptions.');
+    // A host registers its subscriptions when it starts: one removed under it stays removed, and the events published
+    // meanwhile are queued for nobody (nor counted missing by the audit, the consumer not being subscribed).
+    const running = await sources.consumerRunning(consumer);
+    if (running.length > 0)
+      throw new CleaveError(
+        'conflict',
+        'events/consumer-running',
+        `${consumer} still runs on ${running.join('; ')}. Removing its subscription now would lose the events published until those hosts restart. ` +
+          'Deploy them without the consumer first (a host leaves the registry when it stops, or REGISTRY_TTL_MS after it dies), then remove it.',
+        { details: { consumer, runningOn: running } },
+      );
     if (!(await bus.removeSubscription(event, version, consumer)))
       throw new CleaveError('not_found', 'events/subscription-not-found', `No subscription of ${consumer} to ${event} v${version}.`);
     return c.json({ removed: true as const }, 200);

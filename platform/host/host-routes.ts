@@ -3,6 +3,7 @@ import { wellKnownPaths } from '../contracts/index.ts';
 import { eventTables, type Consumer, type EventBus } from '../events/index.ts';
 import { markForwardedRoutes, mountDocs, type App } from '../http/index.ts';
 import type { Metrics } from '../metrics/index.ts';
+import { stripUrlCredentials } from '../observability/index.ts';
 import type { Registry } from '../registry/index.ts';
 import type { ModuleDefinition } from './define-module.ts';
 import type { DirectCalls } from './direct-calls.ts';
@@ -71,6 +72,19 @@ export function mountHostRoutes(app: App, options: HostRoutesOptions): void {
       producer: (module) => {
         const m = hostedModule(module);
         return m && { db: m.context.db, tables: eventTables(module), events: m.definition.contract.events, audit: m.audit };
+      },
+      async consumerRunning(consumer) {
+        const module = consumer.slice(0, consumer.indexOf(':'));
+        const here = (hostedModule(module)?.definition.subscriptions ?? []).some((s) => `${module}:${s.handler}` === consumer);
+        const instances = options.registry && module ? await options.registry.instances(module) : [];
+        const elsewhere = instances.filter((i) => i.id !== options.registry?.id && (i.consumers === undefined || i.consumers.includes(consumer)));
+        return [
+          ...(here ? ['this host'] : []),
+          ...elsewhere.map(
+            (i) =>
+              `instance ${i.id} at ${stripUrlCredentials(i.address)}${i.consumers === undefined ? ' (an older host that does not list its consumers)' : ''}`,
+          ),
+        ];
       },
     }),
   );

@@ -18,6 +18,10 @@ const instanceSchema = z.object({
     .nullable()
     .openapi({ description: 'The deployment the instance belongs to (`DEPLOYMENT_NAME`); `null` from hosts older than this label.' }),
   colour: z.string().nullable().openapi({ description: 'Its blue-green colour (`DEPLOYMENT_COLOUR`), selected with `PUT /ops/rollouts/{module}`.' }),
+  consumers: z
+    .array(z.string())
+    .nullable()
+    .openapi({ description: 'The event consumers it runs (`<module>:<handler>`); `null` from hosts older than this field.' }),
 });
 
 const catalogRoute = contractRoute({
@@ -90,6 +94,7 @@ export function registryRoutes(options: RegistryRoutesOptions): App {
             seenAt: i.seenAt,
             deployment: i.deployment ?? null,
             colour: i.colour ?? null,
+            consumers: i.consumers ?? null,
           })),
         },
         breakers: options.remoteStats(),

@@ -16,12 +16,16 @@ export interface InstanceRecord {
   /** The deployment the instance belongs to and its blue-green colour; absent from hosts older than these labels. */
   deployment?: string;
   colour?: string | null;
+  /** The event consumers it runs (`<module>:<handler>`); absent from hosts older than this field. */
+  consumers?: string[];
 }
 
 export interface Announcement {
   module: string;
   version: string;
   contractHash: string;
+  /** The module's event consumers this host runs (`<module>:<handler>`). */
+  consumers?: readonly string[];
 }
 
 export interface RegistryOptions {
@@ -39,6 +43,8 @@ export interface RegistryOptions {
 
 /** The service catalog in Redis: hosts announce their modules with a heartbeat; entries expire on their own. */
 export interface Registry {
+  /** This host's instance id, in every record it writes. */
+  readonly id: string;
   /** Starts announcing the modules at `address`; `health` is asked before every heartbeat. */
   announce(modules: Announcement[], address: string, health: () => Promise<'pass' | 'fail'>): Promise<void>;
   instances(module?: string): Promise<InstanceRecord[]>;
@@ -90,6 +96,7 @@ export function createRegistry(options: RegistryOptions): Registry {
         startedAt,
         seenAt,
         ...(options.labels ?? {}),
+        ...(a.consumers ? { consumers: [...a.consumers] } : {}),
       };
       multi.set(key(a.module, hostId), JSON.stringify(record), 'PX', options.ttlMs);
       multi.sadd(`${prefix}:m:${a.module}`, hostId);
@@ -123,6 +130,7 @@ export function createRegistry(options: RegistryOptions): Registry {
   }
 
   return {
+    id: hostId,
     async announce(modules, address, health) {
       await connected;
       announced = modules;

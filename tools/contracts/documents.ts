@@ -27,7 +27,7 @@ export const mergedFile = `${contractDirs.openapi}/cleave.json`;
  */
 export function documentedPlatformRoutes(): RouteConfig[] {
   const ops = opsRoutes({ deadLetters: () => [], consumer: () => undefined, inboxRetentionMs: async () => 0, audit: () => undefined });
-  const events = eventsOpsRoutes({ bus: undefined as never, producer: () => undefined });
+  const events = eventsOpsRoutes({ bus: undefined as never, producer: () => undefined, consumerRunning: async () => [] });
   const registry = registryRoutes({
     topology: { local: [], remote: new Map(), consumers: new Map(), eventsCrossProcesses: false, warnings: [] },
     registry: undefined,
