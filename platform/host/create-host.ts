@@ -1,4 +1,4 @@
-import type { Config } from '../config/index.ts';
+import { ConfigError, type Config } from '../config/index.ts';
 import { createHttpTransport, tlsFetch, type HttpTransport, type LocalDispatch, type Transport } from '../contracts/index.ts';
 import type { ModuleAnswer, ModuleCall } from '../contracts/http-send.ts';
 import type { DatabaseHandle } from '../db/index.ts';
@@ -24,7 +24,7 @@ import { hostRateLimits, hostSagas, moduleOfPath, openObservability, openRateLim
 import { opsPage } from './ops-page/index.ts';
 import { mountHostRoutes } from './host-routes.ts';
 import { resolveTopology, type Topology } from './topology.ts';
-import { refuseMissingSettings } from './required-settings.ts';
+import { refuseMissingSettings, unknownModuleDatabaseUrls } from './required-settings.ts';
 import { openBus } from './host-bus.ts';
 import { addressResolver } from './remote-address.ts';
 import { openRollouts } from './rollouts.ts';
@@ -85,10 +85,10 @@ export async function createHost(options: HostOptions): Promise<Host> {
   refuseMissingSettings(config, topology.local);
   const local = new Set(topology.local.map((m) => m.name));
   for (const warning of topology.warnings) logger.warn(warning);
-  for (const name of Object.keys(config.database.moduleUrls)) {
-    if (!options.modules.some((m) => m.name === name))
-      logger.warn({ variable: `${name.toUpperCase()}_DATABASE_URL` }, 'database URL for an unknown module ignored');
-  }
+  // In production a misspelt module database URL stops the start: the module would run on DATABASE_URL's database.
+  const unknownUrls = unknownModuleDatabaseUrls(config, options.modules);
+  if (unknownUrls.length > 0 && config.env === 'production') throw new ConfigError(unknownUrls);
+  for (const p of unknownUrls) logger.warn({ variable: p.variable }, `database URL ignored: it ${p.message}`);
 
   const databases = options.database ? sharedDatabase(options.database) : await openModuleDatabases(config, topology.local, logger);
   const { tracing, metrics } = await openObservability(config, options.modules, topology, databases, logger, options.spanExporter);
