@@ -58,6 +58,18 @@ describe('secret settings from files', () => {
     expect(errorOf({ REDIS_URL_FILE: file('empty', '\n') }).message).toContain('REDIS_URL_FILE:');
   });
 
+  it('drop one line break at the end of a file, and refuse an empty line after it rather than keep it in the secret', () => {
+    expect(loadConfig({ IDENTITY_ADMIN_SECRET_FILE: file('one-break', 's3cret-admin-secret-of-32-chars\r\n') }).identity.adminSecret).toBe(
+      's3cret-admin-secret-of-32-chars',
+    );
+    for (const content of ['s3cret-admin-secret-of-32-chars\n\n', 's3cret-admin-secret-of-32-chars\r\n\r\n', 's3cret-admin-secret-of-32-chars\n\r\n']) {
+      const refused = errorOf({ IDENTITY_ADMIN_SECRET_FILE: file('two-breaks', content) });
+      expect(refused.message).toContain('IDENTITY_ADMIN_SECRET_FILE:');
+      expect(refused.message).toContain('ends with an empty line, which would be part of the value');
+      expect(refused.message).not.toContain('s3cret');
+    }
+  });
+
   it('never quote a secret value in a configuration error, only the variable', () => {
     const password = 'S3cret-pa55word-in-url';
     const error = errorOf({

@@ -52,6 +52,13 @@ export function readSecretFiles(env: Record<string, string>, problems: ConfigPro
     try {
       const content = readFileSync(file, 'utf8').replace(/\r?\n$/, '');
       if (content === '') problems.push({ variable: `${name}_FILE`, message: `${file} is empty` });
+      // A second line break (a heredoc's, an editor's blank line) would become part of the secret: a password or
+      // client secret that no longer matches, a URL or key refused for a reason hard to see.
+      else if (/[\r\n]$/.test(content))
+        problems.push({
+          variable: `${name}_FILE`,
+          message: `${file} ends with an empty line, which would be part of the value; leave at most one line break at its end (printf '%s' writes none)`,
+        });
       else result[name] = content;
     } catch (error) {
       const reason = (error as NodeJS.ErrnoException).code ?? 'unreadable';
