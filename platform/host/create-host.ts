@@ -25,6 +25,7 @@ import { opsPage } from './ops-page/index.ts';
 import { mountHostRoutes } from './host-routes.ts';
 import { resolveTopology, type Topology } from './topology.ts';
 import { refuseMissingSettings, unknownModuleDatabaseUrls } from './required-settings.ts';
+import { startWhenMigrated, type MigrationWait } from './await-migrations.ts';
 import { openBus } from './host-bus.ts';
 import { addressResolver } from './remote-address.ts';
 import { openRollouts } from './rollouts.ts';
@@ -95,7 +96,9 @@ export async function createHost(options: HostOptions): Promise<Host> {
   // Tracing stops last: spans of the shutdown itself are exported too.
   const stoppers: (() => Promise<void>)[] = [() => tracing.shutdown(), () => databases.close(), async () => metrics?.close()];
   let closeBus: (() => Promise<void>) | undefined;
+  let migrationWait: MigrationWait | undefined;
   const stopAll = async () => {
+    await migrationWait?.cancel();
     // The bus closes first: a delivery still retrying then gives up without dead-lettering, so its outbox row stays
     // undispatched and the next start delivers it. Then relays drain, the registry deregisters, databases close.
     const steps = [...(closeBus ? [closeBus] : []), ...stoppers.splice(0).reverse()];
@@ -322,12 +325,16 @@ export async function createHost(options: HostOptions): Promise<Host> {
       seeding: () => seeding > 0,
     });
 
-    // Subscriptions are registered (and workers started) before any relay routes by them.
-    await bus.start();
-    relays = hosted.map((m) => m.relay);
-    if (options.startRelays ?? true) for (const m of hosted) m.relay.start();
-    for (const m of hosted) m.workers.start();
-    for (const background of [audit, sagas]) background.start();
+    const startProcessing = async () => {
+      // Subscriptions are registered (and workers started) before any relay routes by them.
+      await bus.start();
+      relays = hosted.map((m) => m.relay);
+      if (options.startRelays ?? true) for (const m of hosted) m.relay.start();
+      for (const m of hosted) m.workers.start();
+      for (const background of [audit, sagas]) background.start();
+    };
+    // Migrated above when MIGRATE_ON_START is on; otherwise events wait for whoever migrates (see await-migrations.ts).
+    migrationWait = await startWhenMigrated(hosted, logger, startProcessing);
 
     let stopping: Promise<void> | undefined;
     return {

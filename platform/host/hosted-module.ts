@@ -60,6 +60,8 @@ export interface HostedModule {
   sagas: SagaRunner | undefined;
   /** The platform's checks (database, migrations, relay, projections, sagas) and the module's own. */
   checks(): HealthCheck[];
+  /** How many of the module's migrations (its own and the platform's tables) its database has not applied. */
+  pendingMigrations(): Promise<number>;
   /** Events the module's consumers are handling now, by consumer (what a forced shutdown abandons). */
   deliveriesInFlight(): { consumer: string; eventId: string; event: string }[];
 }
@@ -250,5 +252,6 @@ export function hostModule(options: HostModuleOptions): HostedModule {
     },
     sagas: sagas.runner,
     checks: () => [...platformChecks, ...sagas.checks, ...own],
+    pendingMigrations: () => pendingMigrations(db, definition.name, migrations),
   };
 }
