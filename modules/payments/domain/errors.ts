@@ -72,7 +72,12 @@ export class RefundExceedsCapture extends PaymentsError {
   readonly kind = 'conflict';
   readonly code = 'payments/refund-exceeds-capture';
   constructor(intentId: string, requested: number, refundable: number) {
-    super(`Only ${refundable} of payment intent ${intentId} can still be refunded; ${requested} requested.`, { intentId, requested, refundable });
+    super(
+      refundable === 0
+        ? `Payment intent ${intentId} is refunded in full: nothing is left to refund.`
+        : `Only ${refundable} of payment intent ${intentId} can still be refunded; ${requested} requested.`,
+      { intentId, requested, refundable },
+    );
   }
 }
 

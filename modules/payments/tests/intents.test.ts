@@ -173,6 +173,14 @@ describe.each(testDatabases)('payment intents, on $name', (testDatabase) => {
     expect(await tooMuch.json()).toMatchObject({ code: 'payments/refund-exceeds-capture', requested: 701, refundable: 700 });
     expect(await (await api.refund(id, 700)).json()).toMatchObject({ status: 'refunded', refundedAmount: 1000 });
     expect((await api.refund(id, 1)).status).toBe(409);
+    // Without an amount a refund takes what is left: here nothing, which it says in those words.
+    const rest = await api.refund(id);
+    expect(rest.status).toBe(409);
+    expect(await rest.json()).toMatchObject({
+      code: 'payments/refund-exceeds-capture',
+      refundable: 0,
+      detail: `Payment intent ${id} is refunded in full: nothing is left to refund.`,
+    });
     expect(await providerOperations(host, id, 'refund')).toBe(2);
     expect(await api.ledgerProblems([id])).toEqual([]);
   });
