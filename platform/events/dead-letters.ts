@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { and, desc, eq, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, exists, isNull, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../db/index.ts';
 import { errorChain } from '../observability/index.ts';
 import type { EventEnvelope } from './envelope.ts';
@@ -19,7 +19,10 @@ export interface DeadLetter {
   envelope: EventEnvelope;
 }
 
-/** A module's dead letters: deliveries that used up their attempts, kept until replayed (and after, as history). */
+/**
+ * A module's dead letters: deliveries that used up their attempts, kept until replayed (and after, as history). One
+ * whose event its consumer handled since by another way (a redrive, a producer's retry) reads as replayed then.
+ */
 export interface DeadLetterStore {
   module: string;
   record(consumer: string, envelope: EventEnvelope, error: unknown, attempts: number): Promise<void>;
@@ -37,6 +40,22 @@ export interface DeadLetterStore {
 
 export function createDeadLetterStore(module: string, db: Db, tables: EventTables): DeadLetterStore {
   const t = tables.deadLetters;
+  const inbox = tables.inbox;
+  const handled = db
+    .select({ at: inbox.handledAt })
+    .from(inbox)
+    .where(and(eq(inbox.eventId, t.eventId), eq(inbox.consumer, t.consumer)));
+  /**
+   * Settles the pending dead letters whose event the consumer's inbox holds: delivered since (`npm run events --
+   * redrive`, the producer's relay sending it again), they would otherwise stay pending, for an operator to replay
+   * what was done. Done as they are read, not by each delivery (one statement less on the path of every event); a
+   * letter read after its inbox row was pruned stays pending, and a replay of it finds the event new or a duplicate.
+   */
+  const settleDelivered = () =>
+    db
+      .update(t)
+      .set({ replayedAt: sql`(${handled})` })
+      .where(and(isNull(t.replayedAt), exists(handled)));
   const toDeadLetter = (row: typeof t.$inferSelect): DeadLetter => ({
     id: row.id,
     module,
@@ -72,6 +91,7 @@ export function createDeadLetterStore(module: string, db: Db, tables: EventTable
         });
     },
     async list({ pendingOnly = false, limit = 100 } = {}) {
+      await settleDelivered();
       const rows = await db
         .select()
         .from(t)
@@ -81,6 +101,7 @@ export function createDeadLetterStore(module: string, db: Db, tables: EventTable
       return rows.map(toDeadLetter);
     },
     async get(id) {
+      await settleDelivered();
       const [row] = await db.select().from(t).where(eq(t.id, id));
       return row ? toDeadLetter(row) : undefined;
     },

@@ -1,4 +1,4 @@
-import { isNull, sql } from 'drizzle-orm';
+import { and, eq, isNull, notExists, sql } from 'drizzle-orm';
 import { Gauge, type Registry } from 'prom-client';
 import type { Db } from '../db/index.ts';
 import type { DeliveryObserver, EventBus, EventTables } from '../events/index.ts';
@@ -107,7 +107,7 @@ export function eventMetrics(registry: Registry, collect: Collectors): EventMetr
       const refused = dispatchFailures.cell({ module });
       return (accepted) => void (accepted ? ok.value++ : refused.value++);
     },
-    watch(module, db, { outbox, deadLetters }) {
+    watch(module, db, { outbox, deadLetters, inbox }) {
       collect.add('outbox', async () => {
         const [row] = await db
           .select({
@@ -125,7 +125,18 @@ export function eventMetrics(registry: Registry, collect: Collectors): EventMetr
         const rows = await db
           .select({ consumer: deadLetters.consumer, count: sql<number>`count(*)::int` })
           .from(deadLetters)
-          .where(isNull(deadLetters.replayedAt))
+          // Pending: neither replayed nor delivered since another way (its event in the consumer's inbox: a redrive).
+          .where(
+            and(
+              isNull(deadLetters.replayedAt),
+              notExists(
+                db
+                  .select({ one: sql`1` })
+                  .from(inbox)
+                  .where(and(eq(inbox.eventId, deadLetters.eventId), eq(inbox.consumer, deadLetters.consumer))),
+              ),
+            ),
+          )
           .groupBy(deadLetters.consumer);
         // A consumer whose letters were all replayed or discarded reads 0, not its last count (also one not hosted
         // here, whose letters came from a job naming it).

@@ -140,6 +140,32 @@ describe.each(testDatabases)('events on $name', (testDatabase) => {
     expect(all.items).toHaveLength(1);
   });
 
+  it('a dead letter whose event was delivered since another way (a redrive) is no longer pending', async () => {
+    controls.failuresLeft = Number.POSITIVE_INFINITY;
+    const host = await start({ env: { EVENT_MAX_ATTEMPTS: '2' } });
+    expect((await call(host, 'POST', '/catalog/v1/products', newProduct('DLQ-REDRIVE'))).status).toBe(201);
+    type Letters = { items: { id: string; replayedAt: string | null }[] };
+    const letters = async (query = '') => ((await (await call(host, 'GET', `/ops/dead-letters${query}`)).json()) as Letters).items;
+    const [letter] = await eventually(async () => {
+      const pending = await letters();
+      expect(pending).toHaveLength(1);
+      return pending;
+    });
+    // Fixed, then the event sent again by a redrive (`npm run events -- redrive`): through the bus, not the dead letter.
+    controls.failuresLeft = 0;
+    const since = new Date(Date.now() - 3_600_000).toISOString();
+    const redrive = await call(host, 'POST', '/ops/events/redrive', { module: 'catalog', since, consumer: 'probe:record', mode: 'all' });
+    expect(await redrive.json()).toMatchObject({ republished: 1 });
+    await eventually(async () => expect(await readEffects(database.db)).toHaveLength(1));
+    expect(await letters()).toEqual([]);
+    const [settled] = await letters('?pending=false');
+    expect(settled?.id).toBe(letter?.id);
+    expect(settled?.replayedAt).not.toBeNull();
+    // Replayed after all, it is a duplicate: nothing runs twice.
+    expect(await (await call(host, 'POST', `/ops/dead-letters/${letter?.id}/replay`)).json()).toEqual({ id: letter?.id, outcome: 'duplicate' });
+    expect(await readEffects(database.db)).toHaveLength(1);
+  });
+
   it('replaying a dead letter that does not exist is a 404 problem', async () => {
     const host = await start();
     const response = await call(host, 'POST', '/ops/dead-letters/01900000-0000-7000-8000-00000000dead/replay');

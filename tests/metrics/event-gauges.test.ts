@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
+import { eventTables } from '../../platform/events/index.ts';
 import type { Host } from '../../platform/host/index.ts';
 import { testDatabases, type TestDatabaseHandle } from '../support/databases.ts';
 import { parseExposition, valueOf, type Sample } from '../support/prometheus-text.ts';
@@ -73,6 +74,20 @@ describe.each(testDatabases)('event pipeline gauges on $name', (testDatabase) =>
     const [letter] = await (inventory?.deadLetters.list({ pendingOnly: true }) ?? []);
     expect((await call(h, 'POST', `/ops/dead-letters/${letter?.id}/discard`, { reason: 'handler retired' })).status).toBe(200);
     // Without the reset of consumers seen before, the gauge kept 1 and the dead-letter alert never cleared.
+    await eventually(async () => expect(valueOf(await scrape(h), 'cleave_event_dead_letters_pending', { module: 'inventory', consumer })).toBe(0), 30_000);
+  });
+
+  it('a letter whose event its consumer handled since (a redrive) no longer counts as pending', async () => {
+    database = await testDatabase.open();
+    const h = (host = await startTestHost({ database }));
+    const inventory = h.modules.find((m) => m.definition.name === 'inventory');
+    const consumer = 'inventory:create-stock-item';
+    const envelope = productCreated({});
+    await inventory?.deadLetters.record(consumer, envelope, new Error('failed then'), 3);
+    await eventually(async () => expect(valueOf(await scrape(h), 'cleave_event_dead_letters_pending', { module: 'inventory', consumer })).toBe(1), 30_000);
+    // What a redrive's delivery leaves: the event in the consumer's inbox. Nobody lists the letters meanwhile.
+    await inventory?.context.db.insert(eventTables('inventory').inbox).values({ eventId: envelope.id, consumer });
+    // Else the gauge kept 1, and the dead-letter alert fired on, for an event that was handled.
     await eventually(async () => expect(valueOf(await scrape(h), 'cleave_event_dead_letters_pending', { module: 'inventory', consumer })).toBe(0), 30_000);
   });
 });
