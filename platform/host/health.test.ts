@@ -20,6 +20,8 @@ describe('the detail of a failed check, which /health/ready shows to anyone', ()
   it("is the database's reason, without the statement or its bound values", async () => {
     const client = new PGlite();
     try {
+      // Started before the check runs: its 2 s limit is for the query, not for creating the database.
+      await client.waitReady;
       const check = {
         name: 'products',
         check: () =>
