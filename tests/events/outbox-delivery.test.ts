@@ -2,10 +2,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { catalogModule, productCreatedV1 } from '../../modules/catalog/index.ts';
 import { inventoryModule } from '../../modules/inventory/index.ts';
 import type { DatabaseHandle } from '../../platform/db/index.ts';
-import { eventTables, type EventEnvelope } from '../../platform/events/index.ts';
+import { eventTables, publishedVersions, type EventEnvelope } from '../../platform/events/index.ts';
 import type { Host } from '../../platform/host/index.ts';
 import { testDatabases } from '../support/databases.ts';
 import { probeModule, readEffects, type ProbeControls } from '../support/probe/module.ts';
+import { parseExposition, valueOf } from '../support/prometheus-text.ts';
 import { call, eventually, startTestHost } from '../support/test-host.ts';
 
 const catalogOutbox = eventTables('catalog').outbox;
@@ -76,11 +77,15 @@ describe.each(testDatabases)('events on $name', (testDatabase) => {
     await eventually(async () => expect(await readEffects(database.db)).toHaveLength(1));
     const [row] = await database.db.select().from(catalogOutbox);
     const envelope = row?.envelope as EventEnvelope;
-    // The bus hands the same event over twice more, as a re-dispatch after a crash would.
-    await host.bus.publish(envelope);
-    await host.bus.publish(envelope);
+    // The bus hands the same event over twice more, as a re-dispatch after a crash would: in every version the
+    // relay publishes (the outbox holds v2; the probe takes v1, which the bus delivers to v1 consumers only).
+    for (let i = 0; i < 2; i++) for (const version of publishedVersions(envelope, catalogModule.contract.events)) await host.bus.publish(version);
     expect(await readEffects(database.db)).toHaveLength(1);
     expect(controls.attempts).toEqual([envelope.id]);
+    // Delivered both times, and dropped by the inbox before the handler ran.
+    const samples = parseExposition(await (await call(host, 'GET', '/metrics')).text());
+    expect(valueOf(samples, 'cleave_event_deliveries_total', { consumer: 'probe:record', outcome: 'duplicate' })).toBe(2);
+    expect(valueOf(samples, 'cleave_event_deliveries_total', { consumer: 'probe:record', outcome: 'handled' })).toBe(1);
   });
 
   it('a failing handler is retried with backoff and succeeds without a dead letter', async () => {
