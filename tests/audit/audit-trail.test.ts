@@ -152,7 +152,9 @@ describe.each(testDatabases)('the audit trail of a host on $name', (testDatabase
     );
     const inventory = trail('inventory');
     await inventory.deadLetters.record('inventory:create-stock-item', (row as { envelope: EventEnvelope }).envelope, new Error('a test failure'), 5);
-    const [letter] = await inventory.deadLetters.list({ pendingOnly: true });
+    // Inventory handled that event already, so the letter reads as settled; replayed all the same, a duplicate.
+    const [letter] = (await inventory.deadLetters.list()).filter((l) => l.consumer === 'inventory:create-stock-item');
+    expect(letter?.replayedAt).not.toBeNull();
     const replayed = await call(host, 'POST', `/ops/dead-letters/${letter?.id}/replay`);
     expect(replayed.status).toBe(200);
     const [replay] = await entries(database.db, 'inventory', 'platform.dead-letter-replayed');
