@@ -12,7 +12,7 @@ import type { Registry } from '../registry/index.ts';
 import { contractHash } from './contract-hash.ts';
 import { createDirectCalls, type DirectCalls, type DirectProvider } from './direct-calls.ts';
 import { openModuleDatabases, sharedDatabase, type ModuleDatabases } from './databases.ts';
-import type { ModuleDefinition } from './define-module.ts';
+import { consumerIds, type ModuleDefinition } from './define-module.ts';
 import { checksPass } from './health.ts';
 import { hostModule, type HostedModule } from './hosted-module.ts';
 import { createHostSecurity, type HostSecurity } from './host-security.ts';
@@ -334,7 +334,8 @@ export async function createHost(options: HostOptions): Promise<Host> {
       for (const background of [audit, sagas]) background.start();
     };
     // Migrated above when MIGRATE_ON_START is on; otherwise events wait for whoever migrates (see await-migrations.ts).
-    migrationWait = await startWhenMigrated(hosted, logger, startProcessing);
+    if (config.database.migrateOnStart) await startProcessing();
+    else migrationWait = await startWhenMigrated(hosted, logger, startProcessing);
 
     let stopping: Promise<void> | undefined;
     return {
@@ -365,7 +366,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
             module: m.definition.name,
             version: m.definition.version,
             contractHash: hashOf(m.definition.name) ?? '',
-            consumers: (m.definition.subscriptions ?? []).map((s) => `${m.definition.name}:${s.handler}`),
+            consumers: consumerIds(m.definition),
           })),
           address,
           () => checksPass(hosted.flatMap((m) => m.checks())),

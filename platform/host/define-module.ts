@@ -127,3 +127,8 @@ export function defineModule<C extends Contract>(definition: ModuleDefinition<C>
   if (problems.length > 0) throw new Error(`Module ${definition.name} classifies its data wrongly:\n- ${problems.join('\n- ')}`);
   return definition;
 }
+
+/** The ids of a module's event consumers (`<module>:<handler>`), as its subscriptions, inboxes and registry name them. */
+export function consumerIds(definition: ModuleDefinition): string[] {
+  return (definition.subscriptions ?? []).map((s) => `${definition.name}:${s.handler}`);
+}

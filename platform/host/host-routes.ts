@@ -5,7 +5,7 @@ import { markForwardedRoutes, mountDocs, type App } from '../http/index.ts';
 import type { Metrics } from '../metrics/index.ts';
 import { stripUrlCredentials } from '../observability/index.ts';
 import type { Registry } from '../registry/index.ts';
-import type { ModuleDefinition } from './define-module.ts';
+import { consumerIds, type ModuleDefinition } from './define-module.ts';
 import type { DirectCalls } from './direct-calls.ts';
 import { eventsOpsRoutes } from './events-ops-routes.ts';
 import { mountGateway, type GatewayOptions } from './gateway.ts';
@@ -75,7 +75,8 @@ export function mountHostRoutes(app: App, options: HostRoutesOptions): void {
       },
       async consumerRunning(consumer) {
         const module = consumer.slice(0, consumer.indexOf(':'));
-        const here = (hostedModule(module)?.definition.subscriptions ?? []).some((s) => `${module}:${s.handler}` === consumer);
+        const runsHere = hostedModule(module);
+        const here = runsHere !== undefined && consumerIds(runsHere.definition).includes(consumer);
         const instances = options.registry && module ? await options.registry.instances(module) : [];
         const elsewhere = instances.filter((i) => i.id !== options.registry?.id && (i.consumers === undefined || i.consumers.includes(consumer)));
         return [
