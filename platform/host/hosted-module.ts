@@ -213,6 +213,21 @@ export function hostModule(options: HostModuleOptions): HostedModule {
       },
     },
     {
+      // Not critical: the module's writes still succeed (their events wait in the outbox), so the host stays ready.
+      name: 'event-dispatch',
+      critical: false,
+      check: async () => {
+        const refusing = relay.refusing;
+        if (refusing) {
+          throw new Error(
+            // The reason (an address, say) stays out of this public page: the log and the rows' last_error have it.
+            `the ${bus.kind} bus refused ${refusing.count} dispatch(es) since ${refusing.since.toISOString()}; the events wait in the outbox (the reason is in the log and the outbox rows' last_error)`,
+          );
+        }
+        return 'accepted';
+      },
+    },
+    {
       name: 'event-routing',
       critical: false,
       check: async () => {

@@ -132,11 +132,22 @@ describe.skipIf(!redisServerAvailable())('Redis down while the monolith takes wr
     const pending = await catalogDb?.select().from(eventTables('catalog').outbox);
     expect(pending?.filter((row) => row.dispatchedAt === null)).toHaveLength(5);
     expect((await call(monolith, 'GET', `/inventory/v1/stock/${ids[0]}`)).status).toBe(404);
+    // Ready (writes succeed) with a warning that says why the events wait.
+    const dispatchCheck = async () => {
+      const ready = await monolith.app.request('/health/ready');
+      const body = (await ready.json()) as { checks: { name: string; module?: string; status: string; detail?: string }[] };
+      return { status: ready.status, catalog: body.checks.find((c) => c.name === 'event-dispatch' && c.module === 'catalog') };
+    };
+    const during = await dispatchCheck();
+    expect(during.status).toBe(200);
+    expect(during.catalog).toMatchObject({ status: 'warn' });
+    expect(during.catalog?.detail).toMatch(/the bullmq bus refused \d+ dispatch\(es\) since .*the events wait in the outbox/);
 
     await redis.start();
     await eventually(async () => {
       const statuses = await Promise.all(ids.map(async (id) => (await call(monolith, 'GET', `/inventory/v1/stock/${id}`)).status));
       expect(statuses).toEqual([200, 200, 200, 200, 200]);
     }, 20_000);
+    expect((await dispatchCheck()).catalog).toMatchObject({ status: 'pass', detail: 'accepted' });
   });
 });
