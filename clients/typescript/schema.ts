@@ -642,7 +642,7 @@ export interface paths {
             parameters: {
                 query?: {
                     /** @description One module hosted here; every one when absent. */
-                    module?: string;
+                    module?: string & unknown;
                 };
                 header?: never;
                 path?: never;
@@ -818,7 +818,7 @@ export interface paths {
             parameters: {
                 query: {
                     /** @description The module whose trail to read (hosted here). */
-                    module: string;
+                    module: string & unknown;
                     action?: string;
                     /** @description The acting user or client (`actorUser`). */
                     actor?: string;
@@ -972,7 +972,7 @@ export interface paths {
             parameters: {
                 query?: {
                     /** @description One module hosted here; every one when absent. */
-                    module?: string;
+                    module?: string & unknown;
                 };
                 header?: never;
                 path?: never;
@@ -1249,7 +1249,8 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    module?: string;
+                    /** @description One module hosted here; every one when absent. */
+                    module?: string & unknown;
                     /** @description Only those not yet replayed. */
                     pending?: "true" | "false";
                 };
@@ -1770,7 +1771,7 @@ export interface paths {
             parameters: {
                 query: {
                     /** @description The producing module, hosted here. */
-                    module: string;
+                    module: string & unknown;
                     /** @description Events written at or after this time. */
                     since: string;
                     /** @description Events written before this time; after `since`. */
@@ -1968,7 +1969,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         /** @description The producing module, hosted here. */
-                        module: string;
+                        module: string & unknown;
                         /**
                          * Format: date-time
                          * @description Events written at or after this time.
@@ -3344,7 +3345,8 @@ export interface paths {
             parameters: {
                 query?: {
                     state?: "running" | "compensating" | "completed" | "compensated" | "stuck";
-                    module?: string;
+                    /** @description One module hosted here; every one when absent. */
+                    module?: string & unknown;
                     limit?: number;
                 };
                 header?: never;

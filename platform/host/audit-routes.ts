@@ -2,7 +2,7 @@ import { z } from '@hono/zod-openapi';
 import type { JSONWebKeySet } from 'jose';
 import { auditTables, queryAuditLog, verifyAuditChain, type Checkpointer } from '../audit/index.ts';
 import type { Db } from '../db/index.ts';
-import { CleaveError, contractRoute, createRouter, jsonContent, operatorAccess, instant, queryInteger, type App } from '../http/index.ts';
+import { CleaveError, contractRoute, createRouter, jsonContent, operatorAccess, instant, moduleName, queryInteger, type App } from '../http/index.ts';
 
 const entrySchema = z
   .object({
@@ -33,7 +33,7 @@ const reportSchema = z
   })
   .openapi('AuditReport');
 
-const moduleQuery = z.object({ module: z.string().optional().openapi({ description: 'One module hosted here; every one when absent.' }) });
+const moduleQuery = z.object({ module: moduleName().optional().openapi({ description: 'One module hosted here; every one when absent.' }) });
 
 const listEntries = contractRoute({
   method: 'get',
@@ -43,7 +43,7 @@ const listEntries = contractRoute({
   summary: "A module's audit trail, newest first",
   request: {
     query: z.object({
-      module: z.string().openapi({ description: 'The module whose trail to read (hosted here).' }),
+      module: moduleName().openapi({ description: 'The module whose trail to read (hosted here).' }),
       action: z.string().optional(),
       actor: z.string().optional().openapi({ description: 'The acting user or client (`actorUser`).' }),
       since: instant().optional(),

@@ -2,7 +2,7 @@ import { z } from '@hono/zod-openapi';
 import type { AuditLog } from '../audit/index.ts';
 import type { Db } from '../db/index.ts';
 import { auditOutbox, redriveOutbox, type EventBus, type EventDefinition, type EventTables, type OutboxWindow } from '../events/index.ts';
-import { CleaveError, contractRoute, operatorAccess, createRouter, jsonContent, instant, queryInteger, type App } from '../http/index.ts';
+import { CleaveError, contractRoute, operatorAccess, createRouter, jsonContent, instant, moduleName, queryInteger, type App } from '../http/index.ts';
 
 const subscriptionSchema = z
   .object({
@@ -23,7 +23,7 @@ const subscriptionSchema = z
 
 const windowQuery = z
   .object({
-    module: z.string().openapi({ description: 'The producing module, hosted here.' }),
+    module: moduleName().openapi({ description: 'The producing module, hosted here.' }),
     since: instant().openapi({ description: 'Events written at or after this time.' }),
     until: instant().optional().openapi({ description: 'Events written before this time; after `since`.' }),
     consumer: z.string().optional().openapi({ description: 'One consumer (`<module>:<handler>`); every subscriber when absent.' }),

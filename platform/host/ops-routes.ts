@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { CleaveError, contractRoute, operatorAccess, createRouter, text, uuid, type App } from '../http/index.ts';
+import { CleaveError, contractRoute, operatorAccess, createRouter, moduleName, text, uuid, type App } from '../http/index.ts';
 import type { AuditLog } from '../audit/index.ts';
 import { describeError, type Consumer, type DeadLetterStore } from '../events/index.ts';
 import { stripUrlCredentials } from '../observability/index.ts';
@@ -28,7 +28,7 @@ const listDeadLetters = contractRoute({
   summary: 'List dead-lettered event deliveries of the modules hosted here',
   request: {
     query: z.object({
-      module: z.string().optional(),
+      module: moduleName().optional().openapi({ description: 'One module hosted here; every one when absent.' }),
       pending: z.enum(['true', 'false']).default('true').openapi({ description: 'Only those not yet replayed.' }),
     }),
   },

@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import type { AuditLog } from '../audit/index.ts';
 import type { Db } from '../db/index.ts';
-import { CleaveError, contractRoute, createRouter, jsonContent, operatorAccess, type App } from '../http/index.ts';
+import { CleaveError, contractRoute, createRouter, jsonContent, moduleName, operatorAccess, type App } from '../http/index.ts';
 import { stripUrlCredentials } from '../observability/index.ts';
 import type { RolloutSetting, RolloutStore } from '../registry/index.ts';
 
@@ -22,7 +22,7 @@ const rolloutSchema = z
   })
   .openapi('Rollout');
 
-const moduleParam = z.object({ module: z.string().regex(/^[a-z][a-z0-9-]{0,62}$/) });
+const moduleParam = z.object({ module: moduleName() });
 const problems = { 404: ['rollout/unknown-module'], 409: ['rollout/no-shared-state'] } as const;
 
 const getRollout = contractRoute({

@@ -19,7 +19,7 @@ export { problem, problemResponse, problemSchema, problemMediaType, statusByKind
 export type { Problem, FieldError, ProblemInit } from './problem.ts';
 export { validationHook } from './validation-hook.ts';
 export { fieldErrors } from './field-errors.ts';
-export { instant, uuid, text, queryInteger } from './schemas.ts';
+export { instant, uuid, text, queryInteger, moduleName } from './schemas.ts';
 export type { TextOptions, QueryIntegerOptions } from './schemas.ts';
 export { currencyCode, currencyCodes, isCurrencyCode, maxMoneyAmount, moneyAmount } from './money.ts';
 export type { CurrencyCode } from './money.ts';

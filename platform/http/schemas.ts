@@ -32,6 +32,14 @@ export function instant() {
   );
 }
 
+/**
+ * A module's name where a route takes one (`?module=catalog`): lower-case kebab-case, as `MODULES` names them, so an
+ * empty or mistyped value is refused as such instead of answered "Module  is not hosted here".
+ */
+export function moduleName() {
+  return z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, 'must be a module name (lower-case kebab-case, at most 63 characters), such as catalog');
+}
+
 export interface TextOptions {
   /** Least number of characters (Unicode code points, as JSON Schema counts). Default 0. */
   min?: number;

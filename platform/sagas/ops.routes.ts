@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { contractRoute, jsonContent, operatorAccess, queryInteger } from '../http/index.ts';
+import { contractRoute, jsonContent, moduleName, operatorAccess, queryInteger } from '../http/index.ts';
 import { sagaStates } from './store.ts';
 
 const stepSchema = z.object({ status: z.enum(['attempted', 'done', 'failed', 'compensated']), result: z.unknown().optional() });
@@ -31,7 +31,7 @@ const historySchema = z.object({
   detail: z.record(z.string(), z.unknown()),
 });
 
-const params = z.object({ module: z.string().regex(/^[a-z][a-z0-9_-]{0,62}$/), id: z.string().min(1).max(200) });
+const params = z.object({ module: moduleName(), id: z.string().min(1).max(200) });
 const notFound = ['sagas/module-not-hosted', 'sagas/saga-not-found'];
 
 export const listSagas = contractRoute({
@@ -43,7 +43,7 @@ export const listSagas = contractRoute({
   request: {
     query: z.object({
       state: z.enum(sagaStates).optional(),
-      module: z.string().optional(),
+      module: moduleName().optional().openapi({ description: 'One module hosted here; every one when absent.' }),
       limit: queryInteger({ min: 1, max: 500, default: 100 }),
     }),
   },

@@ -104,6 +104,9 @@ describe.each(testDatabases)('events on $name', (testDatabase) => {
     const elsewhere = await call(host, 'GET', '/ops/dead-letters?module=inventory-elsewhere');
     expect(elsewhere.status).toBe(404);
     expect(await elsewhere.json()).toMatchObject({ code: 'events/module-not-hosted', module: 'inventory-elsewhere' });
+    const empty = await call(host, 'GET', '/ops/dead-letters?module=');
+    expect(empty.status).toBe(400);
+    expect(await empty.json()).toMatchObject({ code: 'http/validation-failed', errors: [expect.objectContaining({ path: 'module' })] });
   });
 
   it('a handler that keeps failing is dead-lettered, listed, and replayed once fixed', async () => {

@@ -72,6 +72,15 @@ describe.each(testDatabases)('stuck sagas and the operator on $name', { timeout:
       expect(await refused.json()).toMatchObject({ code: 'http/validation-failed', errors: [expect.objectContaining({ location: 'query', path: 'limit' })] });
     }
     expect((await call(h, 'GET', '/ops/sagas?module=trips&limit=5')).status).toBe(200);
+    // Not a module name at all: said so, rather than "Module  is not hosted here".
+    for (const module of ['', 'Trips', 'trips_2']) {
+      const refused = await call(h, 'GET', `/ops/sagas?module=${module}`);
+      expect(refused.status, module).toBe(400);
+      expect(await refused.json()).toMatchObject({
+        code: 'http/validation-failed',
+        errors: [expect.objectContaining({ location: 'query', path: 'module', message: expect.stringContaining('must be a module name') })],
+      });
+    }
   });
 
   it('a stuck saga resolved by hand ends as the operator says, with the reason in its history and the audit trail', async () => {
