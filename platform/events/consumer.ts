@@ -90,10 +90,13 @@ type Outcome = 'handled' | 'duplicate';
  * handlers are quick are batched (a slow handler's wait would add up across a batch); a bus hands a consumer at most
  * one event of a key at a time, so a batch never holds two events of one key.
  */
+/** A consumer's id, `<module>:<handler>`: what its queue, inbox rows, dead letters and metrics are keyed by. */
+export const consumerId = (module: string, handler: string): string => `${module}:${handler}`;
+
 export function createConsumer(options: ConsumerOptions): Consumer & { inFlight(): EventEnvelope[] } {
   const { subscription, tables, db } = options;
   const tracing = options.tracing ?? tracingOff;
-  const id = `${options.module}:${subscription.handler}`;
+  const id = consumerId(options.module, subscription.handler);
   const batching = options.batching ?? { max: 1, transactions: 1 };
   const waiting: { delivery: Delivery; settle: (outcome: Outcome) => void; fail: (error: unknown) => void }[] = [];
   let running = 0;

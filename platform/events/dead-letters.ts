@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { and, desc, eq, exists, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, exists, isNull, notExists, sql, type SQL } from 'drizzle-orm';
 import type { Db, Tx } from '../db/index.ts';
 import { errorChain } from '../observability/index.ts';
 import type { EventEnvelope } from './envelope.ts';
@@ -38,13 +38,25 @@ export interface DeadLetterStore {
   discard(id: string, within?: (tx: Tx, letter: DeadLetter) => Promise<unknown>): Promise<boolean>;
 }
 
-export function createDeadLetterStore(module: string, db: Db, tables: EventTables): DeadLetterStore {
-  const t = tables.deadLetters;
-  const inbox = tables.inbox;
-  const handled = db
+/**
+ * A dead letter's event in its consumer's inbox (when it was handled): delivered since by another way, a redrive or
+ * the producer's relay sending it again. A subquery on the letter's row.
+ */
+function handledSince(db: Db, { inbox, deadLetters: t }: EventTables) {
+  return db
     .select({ at: inbox.handledAt })
     .from(inbox)
     .where(and(eq(inbox.eventId, t.eventId), eq(inbox.consumer, t.consumer)));
+}
+
+/** The dead letters still pending: neither replayed nor handled since by another way (what an operator must act on). */
+export function pendingDeadLetters(db: Db, tables: EventTables): SQL {
+  return and(isNull(tables.deadLetters.replayedAt), notExists(handledSince(db, tables))) as SQL;
+}
+
+export function createDeadLetterStore(module: string, db: Db, tables: EventTables): DeadLetterStore {
+  const t = tables.deadLetters;
+  const handled = handledSince(db, tables);
   /**
    * Settles the pending dead letters whose event the consumer's inbox holds: delivered since (`npm run events --
    * redrive`, the producer's relay sending it again), they would otherwise stay pending, for an operator to replay

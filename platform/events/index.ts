@@ -29,9 +29,9 @@ export { deliverWithRetries, deliverWithin, HandlerTimeoutError } from './delive
 export type { DeliveryObserver, DeliveryOptions } from './delivery.ts';
 export { subscribe } from './subscription.ts';
 export type { Subscription, HandlerTools } from './subscription.ts';
-export { createConsumer, consumerBatching } from './consumer.ts';
+export { createConsumer, consumerBatching, consumerId } from './consumer.ts';
 export type { ConsumerOptions, ConsumerBatching } from './consumer.ts';
-export { createDeadLetterStore, describeError } from './dead-letters.ts';
+export { createDeadLetterStore, describeError, pendingDeadLetters } from './dead-letters.ts';
 export type { DeadLetter, DeadLetterStore } from './dead-letters.ts';
 export { backoffDelay } from './backoff.ts';
 export { partitionOf, partitionQueueName, eventJobId, queuePrefix } from './partitions.ts';

@@ -2,7 +2,7 @@ import { ConfigError, type Config } from '../config/index.ts';
 import { createHttpTransport, tlsFetch, type HttpTransport, type LocalDispatch, type Transport } from '../contracts/index.ts';
 import type { ModuleAnswer, ModuleCall } from '../contracts/http-send.ts';
 import type { DatabaseHandle } from '../db/index.ts';
-import type { Consumer, DeadLetterStore, EventBus } from '../events/index.ts';
+import { consumerId, type Consumer, type DeadLetterStore, type EventBus } from '../events/index.ts';
 import { commitBeforeCall, mountIdempotency } from '../idempotency/index.ts';
 import { authorizeGuard, createApp, ipRanges, type App, type EdgeGuard } from '../http/index.ts';
 import { routeHandlers } from '../http/route-handlers.ts';
@@ -118,7 +118,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
     const awaited = options.modules
       .filter((m) => topology.remote.has(m.name) && !local.has(m.name))
       .flatMap((m) =>
-        (m.subscriptions ?? []).map((s) => ({ event: s.event.name, version: s.event.version, consumer: `${m.name}:${s.handler}`, module: m.name })),
+        (m.subscriptions ?? []).map((s) => ({ event: s.event.name, version: s.event.version, consumer: consumerId(m.name, s.handler), module: m.name })),
       );
     // Routing that refused events works again: the relays send what they hold now, not after their backoff.
     let relays: { retryNow(): Promise<void> }[] = [];

@@ -3,7 +3,7 @@ import type { Config, ConfigProblem } from '../config/index.ts';
 import type { Contract, Client, Fallbacks } from '../contracts/index.ts';
 import type { Db, Tx } from '../db/index.ts';
 import type { AnyAggregate, AnyProjection } from '../event-sourcing/index.ts';
-import type { Outbox, Subscription } from '../events/index.ts';
+import { consumerId, type Outbox, type Subscription } from '../events/index.ts';
 import type { App } from '../http/index.ts';
 import type { Logger } from '../observability/index.ts';
 import type { SagaDefinition, SagaStarter } from '../sagas/index.ts';
@@ -130,5 +130,5 @@ export function defineModule<C extends Contract>(definition: ModuleDefinition<C>
 
 /** The ids of a module's event consumers (`<module>:<handler>`), as its subscriptions, inboxes and registry name them. */
 export function consumerIds(definition: ModuleDefinition): string[] {
-  return (definition.subscriptions ?? []).map((s) => `${definition.name}:${s.handler}`);
+  return (definition.subscriptions ?? []).map((s) => consumerId(definition.name, s.handler));
 }

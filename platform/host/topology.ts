@@ -1,5 +1,5 @@
 import { ConfigError, type Config, type ConfigProblem } from '../config/index.ts';
-import { eventType } from '../events/index.ts';
+import { consumerId, eventType } from '../events/index.ts';
 import type { ModuleDefinition } from './define-module.ts';
 
 /** Where each module of the application runs, as seen from this process. */
@@ -54,7 +54,7 @@ export function resolveTopology(config: Config, all: readonly ModuleDefinition[]
   for (const m of all) {
     for (const s of m.subscriptions ?? []) {
       const type = eventType(s.event);
-      consumers.set(type, [...(consumers.get(type) ?? []), { consumer: `${m.name}:${s.handler}`, module: m.name }]);
+      consumers.set(type, [...(consumers.get(type) ?? []), { consumer: consumerId(m.name, s.handler), module: m.name }]);
     }
   }
   const publisherOf = new Map(all.flatMap((m) => m.contract.events.map((e) => [eventType(e), m.name] as const)));

@@ -1,7 +1,7 @@
-import { and, eq, isNull, notExists, sql } from 'drizzle-orm';
+import { isNull, sql } from 'drizzle-orm';
 import { Gauge, type Registry } from 'prom-client';
 import type { Db } from '../db/index.ts';
-import type { DeliveryObserver, EventBus, EventTables } from '../events/index.ts';
+import { pendingDeadLetters, type DeliveryObserver, type EventBus, type EventTables } from '../events/index.ts';
 import { cellCounter, cellHistogram, latencyBuckets, observe, type CounterCell, type HistogramCell } from './cells.ts';
 import type { Collectors } from './collect.ts';
 
@@ -107,7 +107,8 @@ export function eventMetrics(registry: Registry, collect: Collectors): EventMetr
       const refused = dispatchFailures.cell({ module });
       return (accepted) => void (accepted ? ok.value++ : refused.value++);
     },
-    watch(module, db, { outbox, deadLetters, inbox }) {
+    watch(module, db, tables) {
+      const { outbox, deadLetters } = tables;
       collect.add('outbox', async () => {
         const [row] = await db
           .select({
@@ -125,18 +126,7 @@ export function eventMetrics(registry: Registry, collect: Collectors): EventMetr
         const rows = await db
           .select({ consumer: deadLetters.consumer, count: sql<number>`count(*)::int` })
           .from(deadLetters)
-          // Pending: neither replayed nor delivered since another way (its event in the consumer's inbox: a redrive).
-          .where(
-            and(
-              isNull(deadLetters.replayedAt),
-              notExists(
-                db
-                  .select({ one: sql`1` })
-                  .from(inbox)
-                  .where(and(eq(inbox.eventId, deadLetters.eventId), eq(inbox.consumer, deadLetters.consumer))),
-              ),
-            ),
-          )
+          .where(pendingDeadLetters(db, tables))
           .groupBy(deadLetters.consumer);
         // A consumer whose letters were all replayed or discarded reads 0, not its last count (also one not hosted
         // here, whose letters came from a job naming it).
