@@ -21,6 +21,8 @@ export interface Config {
     /** `<MODULE>_DATABASE_URL` overrides: a module in its own database. Keys are module names. */
     moduleUrls: Record<string, string>;
     dataDir: string;
+    /** DATA_DIR=memory: the file the in-memory cluster starts from, made there at the first start (`PGLITE_IMAGE`). */
+    pgliteImage: string | undefined;
     migrateOnStart: boolean;
     /** On PostgreSQL, one role per module granted only its own schema (data sovereignty). */
     roles: boolean;

@@ -237,6 +237,20 @@ describe('HTTP edge settings', () => {
     expect(() => loadConfig({ LOCAL_MAX_CONCURRENT: '0' })).toThrow(/LOCAL_MAX_CONCURRENT: must be greater than 0/);
   });
 
+  it('takes PGLITE_IMAGE for DATA_DIR=memory only, naming a file in a folder that exists', () => {
+    const dir = tempDir('pglite-image-setting');
+    const file = join(dir, 'fresh.tar');
+    expect(loadConfig({ DATA_DIR: 'memory', PGLITE_IMAGE: file }).database.pgliteImage).toBe(file);
+    expect(loadConfig({}).database.pgliteImage).toBeUndefined();
+    expect(() => loadConfig({ DATA_DIR: '.data', PGLITE_IMAGE: file })).toThrow(
+      /PGLITE_IMAGE: is for DATA_DIR=memory only \(a cluster on disk is created once, in DATA_DIR=\.data\); unset it or set DATA_DIR=memory/,
+    );
+    expect(() => loadConfig({ DATA_DIR: 'memory', PGLITE_IMAGE: dir })).toThrow(`PGLITE_IMAGE: names the folder ${dir}; name a file in it`);
+    expect(() => loadConfig({ DATA_DIR: 'memory', PGLITE_IMAGE: join(dir, 'nowhere', 'fresh.tar') })).toThrow(
+      `PGLITE_IMAGE: names a file in ${join(dir, 'nowhere')}, which is not a folder here`,
+    );
+  });
+
   it('refuses a registry heartbeat that would let the entry expire between beats', () => {
     expect(() => loadConfig({ REGISTRY_HEARTBEAT_MS: '20000', REGISTRY_TTL_MS: '5000' })).toThrow(
       /REGISTRY_HEARTBEAT_MS: must be at most half of REGISTRY_TTL_MS/,

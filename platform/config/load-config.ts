@@ -1,3 +1,5 @@
+import { statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { z } from 'zod';
 import type { Config } from './config.ts';
 import { dataEncryptionSettings } from './data-encryption-settings.ts';
@@ -84,6 +86,9 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
     });
   }
   whenValid(() => {
+    if (e.PGLITE_IMAGE !== undefined) problems.push(...pgliteImageProblems(e.PGLITE_IMAGE, e.DATA_DIR));
+  });
+  whenValid(() => {
     // An entry lives REGISTRY_TTL_MS from each heartbeat: a heartbeat as long leaves the instance out of discovery
     // between its entry's expiry and the next beat (and half as long leaves no room for one late beat).
     if (e.REGISTRY_HEARTBEAT_MS * 2 > e.REGISTRY_TTL_MS) {
@@ -128,6 +133,7 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
       url: e.DATABASE_URL,
       moduleUrls,
       dataDir: e.DATA_DIR,
+      pgliteImage: e.PGLITE_IMAGE,
       migrateOnStart: e.MIGRATE_ON_START,
       roles: e.DATABASE_ROLES ?? true,
       statementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS,
@@ -214,4 +220,24 @@ function withoutSecrets(problems: ConfigProblem[], env: Record<string, string>):
     .filter(([name, value]) => isSecretVariable(name) && value.length >= 4)
     .map(([, value]) => value);
   return problems.map((p) => ({ ...p, message: secrets.reduce((m, s) => m.replaceAll(s, '[redacted]'), p.message) }));
+}
+
+/** `PGLITE_IMAGE` names a file an in-memory cluster starts from, made there at the first start: its folder must exist. */
+function pgliteImageProblems(file: string, dataDir: string): ConfigProblem[] {
+  const variable = 'PGLITE_IMAGE';
+  if (dataDir !== 'memory') {
+    return [{ variable, message: `is for DATA_DIR=memory only (a cluster on disk is created once, in DATA_DIR=${dataDir}); unset it or set DATA_DIR=memory` }];
+  }
+  const kind = (path: string) => {
+    try {
+      return statSync(path).isDirectory() ? 'folder' : 'file';
+    } catch {
+      return undefined;
+    }
+  };
+  if (kind(file) === 'folder') return [{ variable, message: `names the folder ${file}; name a file in it (the image is made there at the first start)` }];
+  const folder = dirname(resolve(file));
+  if (kind(folder) !== 'folder')
+    return [{ variable, message: `names a file in ${folder}, which is not a folder here; the image is made there at the first start` }];
+  return [];
 }

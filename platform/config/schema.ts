@@ -32,6 +32,7 @@ export const environmentSchema = z.object({
   LOG_FORMAT: oneOf(['auto', 'json', 'pretty']).default('auto'),
   DATABASE_URL: postgresUrl,
   DATA_DIR: z.string().min(1, 'must not be empty').default('.data'),
+  PGLITE_IMAGE: z.string().min(1, 'must not be empty').optional(),
   MODULES: moduleList.optional(),
   BODY_LIMIT_BYTES: positiveInt(1024 * 1024),
   DEMO_DATA: flag.optional(),

@@ -34,8 +34,12 @@ export interface OpenDatabaseOptions {
    * PGlite in memory only: start from this image of a data directory (a tarball, as `createPgliteImage` or PGlite's
    * `dumpDataDir` write) instead of creating the cluster, which is most of an in-memory open (initdb: some 3 s of
    * 4, against 1 s to load an image). The test suites start every in-memory database from one fresh image.
+   * `{ file }`: the image in that file, made there by this open when the file is missing or PGlite cannot start from it
+   * (`PGLITE_IMAGE`).
    */
-  image?: Blob | undefined;
+  image?: Blob | { file: string } | undefined;
+  /** Told when the image in `image.file` could not be used and is made again. */
+  onImage?: (message: string) => void;
   /** Told when opening `dataDir` waits for a lock held on another host (see `lockDataDirWhenFree`). */
   onWait?: (message: string) => void;
   /** postgres.js pool size. */
@@ -58,7 +62,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     return openPostgres(options.url, options.maxConnections ?? 10, options.role, options.timeouts, options.ca);
   }
   const { openPglite } = await import('./pglite.ts');
-  return openPglite(options.dataDir, options.onWait, options.image);
+  return openPglite(options.dataDir, options.onWait, options.image, options.onImage);
 }
 
 /**
@@ -68,6 +72,15 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
 export async function createPgliteImage(): Promise<Blob> {
   const { createPgliteImage: create } = await import('./pglite.ts');
   return create();
+}
+
+/**
+ * The image of a fresh cluster kept in `file`: read, or made (initdb once) and written there when the file is missing
+ * or `remake` is set (what `PGLITE_IMAGE` does at a host's start).
+ */
+export async function readPgliteImage(file: string, options?: { remake?: boolean }): Promise<{ image: Blob; made: boolean }> {
+  const { readPgliteImage: read } = await import('./pglite.ts');
+  return read(file, options);
 }
 
 /** The URL with its password masked, for logs and start-up banners. */

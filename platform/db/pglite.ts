@@ -1,5 +1,6 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import process from 'node:process';
 import { PGlite, types, type QueryOptions, type Transaction } from '@electric-sql/pglite';
 import { drizzle } from 'drizzle-orm/pglite';
 import { lockDataDirWhenFree } from './data-dir-lock.ts';
@@ -40,8 +41,16 @@ function withoutQueryParsers<T extends PGlite | Transaction>(client: T, traced: 
   });
 }
 
+/** Where an in-memory cluster starts from: an image, or a file holding one (made there when missing or unusable). */
+export type PgliteImage = Blob | { file: string };
+
 /** PGlite adapter: embedded PostgreSQL in WebAssembly, on disk under `<dataDir>/pglite` or in memory. */
-export async function openPglite(dataDir: string | undefined, onWait?: (message: string) => void, image?: Blob): Promise<DatabaseHandle> {
+export async function openPglite(
+  dataDir: string | undefined,
+  onWait?: (message: string) => void,
+  image?: PgliteImage,
+  onImage?: (message: string) => void,
+): Promise<DatabaseHandle> {
   const inMemory = dataDir === undefined || dataDir === 'memory';
   if (image && !inMemory) throw new Error(`an image is for in-memory PGlite only, not for the data directory ${dataDir}`);
   const dir = inMemory ? undefined : join(dataDir, 'pglite');
@@ -50,7 +59,9 @@ export async function openPglite(dataDir: string | undefined, onWait?: (message:
   const lock = dir ? await lockDataDirWhenFree(dataDir as string, onWait) : undefined;
   let client: PGlite;
   try {
-    client = dir ? new PGlite(dir, { parsers: textParsers }) : new PGlite({ parsers: textParsers, ...(image ? { loadDataDir: image } : {}) });
+    if (dir) client = new PGlite(dir, { parsers: textParsers });
+    else if (image && !(image instanceof Blob)) client = await fromImageFile(image.file, onImage);
+    else client = new PGlite({ parsers: textParsers, ...(image ? { loadDataDir: image } : {}) });
     await client.waitReady;
   } catch (error) {
     lock?.release();
@@ -71,6 +82,49 @@ export async function openPglite(dataDir: string | undefined, onWait?: (message:
     traceQueries: (tracing) => void (traced.tracing = tracing),
     observeQueries: (observe) => void (traced.observe = observe),
   };
+}
+
+/**
+ * An in-memory cluster started from the image in `file` (`readPgliteImage`); one PGlite cannot start from (another
+ * PGlite version's, a damaged or foreign file) is made again, said through `onImage`.
+ */
+async function fromImageFile(file: string, onImage?: (message: string) => void): Promise<PGlite> {
+  const read = await readPgliteImage(file);
+  const client = new PGlite({ parsers: textParsers, loadDataDir: read.image });
+  try {
+    await client.waitReady;
+    return client;
+  } catch (error) {
+    await client.close().catch(() => undefined);
+    if (read.made) throw error;
+    onImage?.(`PGlite cannot start from the image ${file} (${(error as Error).message}); making it again`);
+  }
+  return new PGlite({ parsers: textParsers, loadDataDir: (await readPgliteImage(file, { remake: true })).image });
+}
+
+/**
+ * The image of a fresh cluster kept in `file`: read, or made (initdb once) and written when the file is missing or
+ * `remake` is set. Written under a name of its own and renamed, so processes starting together never read half of one.
+ */
+export async function readPgliteImage(file: string, options: { remake?: boolean } = {}): Promise<{ image: Blob; made: boolean }> {
+  if (!options.remake) {
+    try {
+      return { image: new Blob([readFileSync(file)]), made: false };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+        throw new Error(`cannot read the PGlite image ${file}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+  const image = await createPgliteImage();
+  const partial = `${file}.${process.pid}.partial`;
+  try {
+    writeFileSync(partial, new Uint8Array(await image.arrayBuffer()));
+    renameSync(partial, file);
+  } catch (error) {
+    rmSync(partial, { force: true });
+    throw new Error(`cannot write the PGlite image ${file}: ${(error as Error).message}`, { cause: error });
+  }
+  return { image, made: true };
 }
 
 /** See `createPgliteImage` in database.ts. */

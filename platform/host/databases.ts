@@ -98,7 +98,12 @@ export async function openModuleDatabases(config: Config, modules: readonly Modu
     for (const m of modules) {
       const url = config.database.moduleUrls[m.name] ?? config.database.url;
       if (!url) {
-        pglite ??= await openDatabase({ dataDir: config.database.dataDir, onWait: (message) => log.warn(message) });
+        const file = config.database.pgliteImage;
+        pglite ??= await openDatabase({
+          dataDir: config.database.dataDir,
+          onWait: (message) => log.warn(message),
+          ...(file ? { image: { file }, onImage: (message: string) => log.warn(message) } : {}),
+        });
         if (!opened.includes(pglite)) opened.push(pglite);
         handles.set(m.name, pglite);
         continue;

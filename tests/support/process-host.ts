@@ -4,6 +4,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import process from 'node:process';
 import { adminToken, testAdminSecret, withAdminToken } from './tokens.ts';
+import { pgliteImageSetting } from './pglite-image.ts';
 
 export type Runtime = 'node' | 'deno';
 
@@ -87,6 +88,7 @@ export function startProcessHost(options: ProcessHostOptions = {}): Promise<Proc
       PORT: String(options.port ?? 0),
       // Tests fire many requests from one address, and hosts call each other from it: limits out of their way.
       ...generousRateLimits,
+      ...pgliteImageSetting(options.env ?? {}, options.env?.DATA_DIR ?? 'memory'),
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

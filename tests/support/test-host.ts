@@ -9,6 +9,7 @@ import { createLogger, runInContext, type Logger } from '../../platform/observab
 import { identityModule } from '../../modules/identity/index.ts';
 import { adminToken, testAdminSecret, withAdminToken } from './tokens.ts';
 import { generousRateLimits } from './process-host.ts';
+import { pgliteImageSetting } from './pglite-image.ts';
 
 export interface TestHostOptions {
   database: DatabaseHandle;
@@ -34,6 +35,7 @@ export function testConfig(env: Record<string, string> = {}): Config {
     // The bootstrap client tests take their tokens from (see tokens.ts).
     IDENTITY_ADMIN_SECRET: testAdminSecret,
     ...generousRateLimits,
+    ...pgliteImageSetting(env),
     ...env,
   });
 }
