@@ -224,7 +224,8 @@ export function hostModule(options: HostModuleOptions): HostedModule {
             `the ${bus.kind} bus refused ${refusing.count} dispatch(es) since ${refusing.since.toISOString()}; the events wait in the outbox (the reason is in the log and the outbox rows' last_error)`,
           );
         }
-        return 'accepted';
+        // Also before any event went out (or for a module that publishes none): nothing was refused.
+        return 'no refusal';
       },
     },
     {
