@@ -78,6 +78,9 @@ interface Delivery {
 
 type Outcome = 'handled' | 'duplicate';
 
+/** A consumer's id, `<module>:<handler>`: what its queue, inbox rows, dead letters and metrics are keyed by. */
+export const consumerId = (module: string, handler: string): string => `${module}:${handler}`;
+
 /**
  * Wraps a module's handler as a bus consumer: each delivery runs in one transaction of the consumer's database that
  * first records the event id in the consumer's inbox. A duplicate finds its id there and does nothing, so effects
@@ -90,9 +93,6 @@ type Outcome = 'handled' | 'duplicate';
  * handlers are quick are batched (a slow handler's wait would add up across a batch); a bus hands a consumer at most
  * one event of a key at a time, so a batch never holds two events of one key.
  */
-/** A consumer's id, `<module>:<handler>`: what its queue, inbox rows, dead letters and metrics are keyed by. */
-export const consumerId = (module: string, handler: string): string => `${module}:${handler}`;
-
 export function createConsumer(options: ConsumerOptions): Consumer & { inFlight(): EventEnvelope[] } {
   const { subscription, tables, db } = options;
   const tracing = options.tracing ?? tracingOff;
