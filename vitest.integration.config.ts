@@ -1,0 +1,33 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * `npm run test:integration`: the suites that run the platform whole rather than a part of it: hosts started in the
+ * test's process and in their own (start-up, shutdown, the HTTP edge under real sockets, split topologies, TLS), the
+ * event guarantees on both buses with Redis restarted under them, the saga and workflow runs, the zero-trust suites
+ * (forged tokens against every kind of server), metrics scraped by a real Prometheus, the operations page and CORS in
+ * Chromium, and the property-based fuzzing of every operation. About three quarters of what the whole suite takes
+ * (10 to 15 minutes on two cores, with PostgreSQL and Redis); CI runs it after `npm test`.
+ */
+export const integrationSuites = [
+  'tests/audit/**/*.test.ts',
+  'tests/compliance/**/*.test.ts',
+  'tests/events/**/*.test.ts',
+  'tests/host/**/*.test.ts',
+  'tests/http/**/*.test.ts',
+  'tests/metrics/**/*.test.ts',
+  'tests/security/**/*.test.ts',
+  'tests/topology/**/*.test.ts',
+  'tests/workflows/**/*.test.ts',
+];
+
+export default defineConfig({
+  test: {
+    include: integrationSuites,
+    // The erasure across the shop's processes is `npm run test:shop`; the crash matrices are `npm run test:sagas`.
+    exclude: ['**/node_modules/**', 'tests/compliance/erasure-split.test.ts', '**/*.matrix.test.ts'],
+    globalSetup: ['tests/support/global-setup.ts', 'tests/support/temp-root.ts', 'tests/support/tool-bundles.ts'],
+    testTimeout: 120_000,
+    hookTimeout: 180_000,
+    pool: 'forks',
+  },
+});
