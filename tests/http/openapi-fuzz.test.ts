@@ -9,7 +9,7 @@ import { operations, requestFor, type FuzzRequest, type Operation } from '../sup
 import type { Schema } from '../support/fuzz/schema-arbitrary.ts';
 import { startTestHost } from '../support/test-host.ts';
 
-/** Requests per operation and run; `FUZZ_RUNS=500 npx vitest run tests/http` for a longer hunt. */
+/** Requests per operation and run; `FUZZ_RUNS=500 npx vitest run --config vitest.integration.config.ts tests/http` for a longer hunt. */
 // The platform's answers to a request that breaks its contract.
 const refusals = ['http/validation-failed', 'http/malformed-json', 'http/malformed-form', 'http/precondition-required', 'http/unsupported-media-type'];
 const runs = Number(process.env.FUZZ_RUNS ?? 40);
