@@ -6,8 +6,9 @@ export default defineConfig({
   test: {
     include: ['modules/**/*.test.ts', 'platform/**/*.test.ts', 'tests/**/*.test.ts'],
     // Suites that run on their own: the integration suites (`npm run test:integration`: whole hosts, in the test's
-    // process and in their own, both buses under faults, workflows, zero trust, Prometheus, Chromium, fuzzing), chaos and rollouts (`npm run test:chaos`, `npm run test:rollout`: minutes of
-    // processes under load), the container image and kube play (`npm run test:image`, `npm run test:kube`: podman), the saga crash matrix
+    // process and in their own, both buses under faults, workflows, zero trust, Prometheus, Chromium, fuzzing), chaos
+    // and rollouts (`npm run test:chaos`, `npm run test:rollout`: minutes of processes under load), the container
+    // image and kube play (`npm run test:image`, `npm run test:kube`: podman), the saga crash matrix
     // (`npm run test:sagas`: every kill point, repeated, on PGlite and PostgreSQL), the shop's journeys and the
     // erasure across the shop's processes (`npm run test:shop`), the command-line suites and the scaffold's end to end
     // run (`npm run test:tools`: a process per case, see vitest.tools.config.ts).

@@ -5,8 +5,8 @@ import { defineConfig } from 'vitest/config';
  * test's process and in their own (start-up, shutdown, the HTTP edge under real sockets, split topologies, TLS), the
  * event guarantees on both buses with Redis restarted under them, the saga and workflow runs, the zero-trust suites
  * (forged tokens against every kind of server), metrics scraped by a real Prometheus, the operations page and CORS in
- * Chromium, and the property-based fuzzing of every operation. About three quarters of what the whole suite takes
- * (10 to 15 minutes on two cores, with PostgreSQL and Redis); CI runs it after `npm test`.
+ * Chromium, and the property-based fuzzing of every operation. About three quarters of what the whole suite took
+ * (about 15 minutes on two cores, with PostgreSQL and Redis); CI runs it after `npm test`.
  */
 export const integrationSuites = [
   'tests/audit/**/*.test.ts',

@@ -31,8 +31,8 @@ export function bundleEntries(): string[] {
 const bundledVariable = 'CLEAVE_TEST_BUNDLED_TOOLS';
 
 /**
- * A vitest global setup (`npm test`'s, `test:integration`'s and `test:tools`'): bundles every command's and host's entry once with
- * tools/start/launch.mjs (`--build-only`, two at a time; nothing to do for a bundle whose sources did not change), so
+ * A vitest global setup (`npm test`'s, `test:integration`'s and `test:tools`'): bundles every command's and host's
+ * entry once with tools/start/launch.mjs (`--build-only`, two at a time; nothing to do for a bundle whose sources did not change), so
  * the suites that run commands by the hundred start each from one JavaScript file, as `npm start` does, instead of
  * transforming several hundred files through tsx every time: 0.3 to 0.6 s a start instead of 0.9 to 1.5 s on an idle
  * machine. Process hosts started beside each other then find their bundle built, rather than all building it at once.
