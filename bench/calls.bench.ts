@@ -6,9 +6,11 @@
  * The Cleave calls go through the typed client a module's context hands out (the bench module, `bench/module/`, calls
  * its own route and inventory's), so the in-process variant takes whatever path the host gives local providers. The
  * remote variants reach a second process (bench/servers/cleave.ts: every module plus the bench module, logs to
- * /dev/null) through the HTTP transport. Within a round, every variant is warmed up, then the variants take turns in
- * ten blocks of calls (the order rotating by block), so a drift of the machine's speed falls on all of them alike; each
- * variant's figures are medians over the rounds, and "added" is taken against the direct call of the same round.
+ * /dev/null) through the HTTP transport; a third (bench/servers/node-http.ts, bare node:http) gives the floor of any
+ * HTTP call on this machine, and a fourth (bench/peers/fastify.ts) the same call to a server with the full stack's
+ * features. Within a round, every variant is warmed up, then the variants take turns in ten blocks of calls (the order
+ * rotating by block), so a drift of the machine's speed falls on all of them alike; each variant's figures are medians
+ * over the rounds, and "added" is taken against the direct call of the same round.
  * Settings: BENCH_CALLS (default 5000 per variant and round), BENCH_WARMUP_CALLS (default 2000), BENCH_ROUNDS (default 3).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -130,6 +132,8 @@ const logger = createLogger({ ...config.log, destination: log.destination });
 let host: Host | undefined;
 let remote: ServerChild | undefined;
 let moleculerNode: ServerChild | undefined;
+let bare: ServerChild | undefined;
+let fastify: ServerChild | undefined;
 const caller = createBroker('bench-local');
 let tcpCaller: ReturnType<typeof createBroker> | undefined;
 const results: Measured[] = [];
@@ -160,6 +164,14 @@ try {
   });
   // The floor under the transport's own client: undici's pooled request, nothing around it.
   const pooled = new Agent({ keepAliveTimeout: 4_000 });
+  // The floor under any HTTP call: the same request to a bare node:http server (no framework, no auth, no log), so
+  // the HTTP round trip itself can be set beside Moleculer's TCP link.
+  bare = await startServerChild('bare node:http', 'bench/servers/node-http.ts');
+  const bareUrl = `http://127.0.0.1:${bare.port}`;
+  // And to the Fastify peer of `npm run bench` (the same route with the full stack's features, bench/peers/fastify.ts):
+  // what a server with those features costs a call over HTTP.
+  fastify = await startServerChild('Fastify peer', 'bench/peers/fastify.ts');
+  const fastifyUrl = `http://127.0.0.1:${fastify.port}`;
 
   caller.createService(helloService);
   await caller.start();
@@ -206,6 +218,18 @@ try {
       call: async () => (await pooled.request({ origin: remoteUrl, path: helloPath, method: 'GET' })).body.json(),
       expect: isHello,
     },
+    {
+      name: 'plain undici request, bare node:http',
+      baseline: 'direct call: sayHello()',
+      call: async () => (await pooled.request({ origin: bareUrl, path: helloPath, method: 'GET' })).body.json(),
+      expect: isHello,
+    },
+    {
+      name: 'plain undici request, Fastify peer',
+      baseline: 'direct call: sayHello()',
+      call: async () => (await pooled.request({ origin: fastifyUrl, path: helloPath, method: 'GET' })).body.json(),
+      expect: isHello,
+    },
     { name: 'direct call: getStock() (PGlite)', call: () => getStock({ db: inventoryDb }, localId), expect: isStock(localId) },
     {
       name: 'Cleave typed client, in-process: getStock',
@@ -239,6 +263,8 @@ try {
   await caller.stop();
   if (moleculerNode) await stopServerChild(moleculerNode);
   if (remote) await stopServerChild(remote);
+  if (bare) await stopServerChild(bare);
+  if (fastify) await stopServerChild(fastify);
   await host?.stop();
 }
 
@@ -288,6 +314,8 @@ const http = by('Cleave typed client, HTTP')?.addedP50;
 const molTcp = by('Moleculer TCP transporter')?.addedP50;
 const fetchAdded = by('plain fetch (undici), HTTP')?.addedP50;
 const undiciAdded = by('plain undici request, HTTP')?.addedP50;
+const bareAdded = by('plain undici request, bare node:http')?.addedP50;
+const fastifyAdded = by('plain undici request, Fastify peer')?.addedP50;
 lines.push({
   name: 'in-process call, p50 added over a direct call (µs)',
   value: inProcess,
@@ -302,6 +330,10 @@ if (http !== undefined && fetchAdded !== undefined)
   lines.push({ name: 'HTTP transport over plain fetch, p50 (µs)', value: http - fetchAdded, budget: 'reference', met: undefined });
 if (http !== undefined && undiciAdded !== undefined)
   lines.push({ name: 'HTTP transport over plain undici request, p50 (µs)', value: http - undiciAdded, budget: 'reference', met: undefined });
+if (bareAdded !== undefined && molTcp !== undefined && molTcp > 0)
+  lines.push({ name: 'HTTP floor (bare node:http) / Moleculer TCP, p50', value: bareAdded / molTcp, budget: 'reference', met: undefined });
+if (fastifyAdded !== undefined && molTcp !== undefined && molTcp > 0)
+  lines.push({ name: 'Fastify peer over HTTP / Moleculer TCP, p50', value: fastifyAdded / molTcp, budget: 'reference', met: undefined });
 process.stdout.write('\n');
 for (const l of lines) {
   const verdict = l.met === undefined ? '' : l.met ? 'met' : 'NOT met';
