@@ -6,8 +6,9 @@
  * Settings: BENCH_DURATION (s, default 10), BENCH_WARMUP (s, default 2), BENCH_CONNECTIONS (default 50), BENCH_ROUNDS
  * (default 3), BENCH_TARGETS (comma-separated names, default all), BENCH_PROFILE=1 (V8 CPU profiles of the servers),
  * BENCH_AUTH=1 (the route behind a bearer access token with a scope: Cleave and Fastify, each verifying ES256 JWTs the
- * same way; the bare servers, which have no auth, answer the open route and are sent a header they do not read). Opt-in targets: `cleave-traced` and `cleave-traced-1%`
- * (tracing on, sampled at 100 % and 1 %, spans batched over OTLP/HTTP to a sink in the server process).
+ * same way; the bare servers, which have no auth, answer the open route and are sent a header they do not read).
+ * Opt-in targets: `cleave-traced` and `cleave-traced-1%` (tracing on, sampled at 100 % and 1 %, spans batched over
+ * OTLP/HTTP to a sink in the server process).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';

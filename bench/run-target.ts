@@ -123,7 +123,7 @@ function secured(target: Target): boolean {
 }
 
 /** About the size of the ES256 access tokens the full stacks issue (header, claims, signature). */
-const unreadToken = 'x'.repeat(560);
+const unreadToken = 'x'.repeat(480);
 
 function authorization(running: RunningTarget): Record<string, string> {
   return running.token ? { authorization: `Bearer ${running.token}` } : {};
