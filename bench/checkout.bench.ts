@@ -24,7 +24,7 @@ readBenchArgs('bench:checkout', 'The checkout benchmark: completed checkouts per
   ['BENCH_WARMUP', '5', 'seconds of load before each measured window'],
   ['BENCH_CUSTOMERS', '16', 'concurrent customers'],
   ['BENCH_DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/test', 'scratch databases are created on this server'],
-  ['BENCH_REDIS_URL', 'redis://127.0.0.1:6379', 'the BullMQ server'],
+  ['BENCH_REDIS_URL', 'redis://127.0.0.1:6379', 'the BullMQ server; keys under random prefixes, deleted afterwards'],
   ['PAYMENTS_PROVIDER_LATENCY_MS', 'its default', 'latency of the simulated payment provider'],
 ]);
 

@@ -1,4 +1,5 @@
 import { createScratchDatabase, postgresUrl, redisUrl } from '../../support/databases.ts';
+import { deleteNamespace } from '../../support/buses/bus-kinds.ts';
 import { freePort, redisPrefix, startProcessHost, type ProcessHost } from '../../support/process-host.ts';
 
 /** Where the shop's six modules run. */
@@ -58,6 +59,13 @@ export async function startShop(layout: ShopLayout, options: ShopOptions = {}): 
     for (const m of modules) databases.set(m, db.url);
     return db.url;
   };
+  // A Redis prefix of its own, whose keys (queues, jobs, rate limits, registry) go once the processes have stopped:
+  // a run leaves nothing in the Redis it shares (best effort: a test may have stopped that Redis for good).
+  const prefix = () => {
+    const name = redisPrefix();
+    cleanups.push(() => deleteNamespace(redis as string, name).catch(() => undefined));
+    return name;
+  };
   const stop = async () => {
     for (const p of processes.slice().reverse()) await p.stop();
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
@@ -66,14 +74,14 @@ export async function startShop(layout: ShopLayout, options: ShopOptions = {}): 
     const env = { ...shopBaseEnv, ...options.env };
     const all = ['catalog', 'identity', 'ordering', 'notifications', 'payments', 'inventory'];
     if (layout === 'monolith-pglite' || layout === 'monolith') {
-      const servers = layout === 'monolith' ? { DATABASE_URL: await scratch(...all), REDIS_URL: redis as string, REDIS_PREFIX: redisPrefix() } : {};
+      const servers = layout === 'monolith' ? { DATABASE_URL: await scratch(...all), REDIS_URL: redis as string, REDIS_PREFIX: prefix() } : {};
       processes.push(await startProcessHost({ env: { ...env, ...servers } }));
     } else {
       const extracted = layout === 'split' ? ['payments', 'inventory'] : [layout === 'payments-extracted' ? 'payments' : 'inventory'];
       const ports = new Map<string, number>([['monolith', await freePort()]]);
       for (const m of extracted) ports.set(m, await freePort());
       const at = (m: string) => `${m}=http://127.0.0.1:${ports.get(ports.has(m) ? m : 'monolith') as number}`;
-      const shared = { ...env, REDIS_URL: redis as string, REDIS_PREFIX: redisPrefix() };
+      const shared = { ...env, REDIS_URL: redis as string, REDIS_PREFIX: prefix() };
       const local = all.filter((m) => !extracted.includes(m));
       const [monolith, ...others] = await Promise.all([
         startProcessHost({
