@@ -164,6 +164,7 @@ try {
   });
   // The floor under the transport's own client: undici's pooled request, nothing around it.
   const pooled = new Agent({ keepAliveTimeout: 4_000 });
+  const plainGet = (origin: string) => async () => (await pooled.request({ origin, path: helloPath, method: 'GET' })).body.json();
   // The floor under any HTTP call: the same request to a bare node:http server (no framework, no auth, no log), so
   // the HTTP round trip itself can be set beside Moleculer's TCP link.
   bare = await startServerChild('bare node:http', 'bench/servers/node-http.ts');
@@ -215,19 +216,19 @@ try {
     {
       name: 'plain undici request, HTTP',
       baseline: 'direct call: sayHello()',
-      call: async () => (await pooled.request({ origin: remoteUrl, path: helloPath, method: 'GET' })).body.json(),
+      call: plainGet(remoteUrl),
       expect: isHello,
     },
     {
       name: 'plain undici request, bare node:http',
       baseline: 'direct call: sayHello()',
-      call: async () => (await pooled.request({ origin: bareUrl, path: helloPath, method: 'GET' })).body.json(),
+      call: plainGet(bareUrl),
       expect: isHello,
     },
     {
       name: 'plain undici request, Fastify peer',
       baseline: 'direct call: sayHello()',
-      call: async () => (await pooled.request({ origin: fastifyUrl, path: helloPath, method: 'GET' })).body.json(),
+      call: plainGet(fastifyUrl),
       expect: isHello,
     },
     { name: 'direct call: getStock() (PGlite)', call: () => getStock({ db: inventoryDb }, localId), expect: isStock(localId) },
@@ -330,10 +331,11 @@ if (http !== undefined && fetchAdded !== undefined)
   lines.push({ name: 'HTTP transport over plain fetch, p50 (µs)', value: http - fetchAdded, budget: 'reference', met: undefined });
 if (http !== undefined && undiciAdded !== undefined)
   lines.push({ name: 'HTTP transport over plain undici request, p50 (µs)', value: http - undiciAdded, budget: 'reference', met: undefined });
-if (bareAdded !== undefined && molTcp !== undefined && molTcp > 0)
-  lines.push({ name: 'HTTP floor (bare node:http) / Moleculer TCP, p50', value: bareAdded / molTcp, budget: 'reference', met: undefined });
-if (fastifyAdded !== undefined && molTcp !== undefined && molTcp > 0)
-  lines.push({ name: 'Fastify peer over HTTP / Moleculer TCP, p50', value: fastifyAdded / molTcp, budget: 'reference', met: undefined });
+for (const [name, added] of [
+  ['HTTP floor (bare node:http) / Moleculer TCP, p50', bareAdded],
+  ['Fastify peer over HTTP / Moleculer TCP, p50', fastifyAdded],
+] as const)
+  if (added !== undefined && molTcp !== undefined && molTcp > 0) lines.push({ name, value: added / molTcp, budget: 'reference', met: undefined });
 process.stdout.write('\n');
 for (const l of lines) {
   const verdict = l.met === undefined ? '' : l.met ? 'met' : 'NOT met';
