@@ -29,8 +29,9 @@ export default defineConfig({
       '**/*.matrix.test.ts',
     ],
     // temp-root: one folder for the run's temporary folders (tests/support/temp-dir.ts); a folder left in it fails the run.
+    // redis-run: names the run in its Redis key prefixes (tests/support/redis-keys.ts) and deletes its keys at the end.
     // tool-bundles: the commands' entry files bundled once, for the suites that run them (db:provision here).
-    globalSetup: ['tests/support/global-setup.ts', 'tests/support/temp-root.ts', 'tests/support/tool-bundles.ts'],
+    globalSetup: ['tests/support/global-setup.ts', 'tests/support/redis-run.ts', 'tests/support/temp-root.ts', 'tests/support/tool-bundles.ts'],
     // Many tests start a host (migrations on PGlite, scrypt for the demo accounts) inside the test or its hook: on a
     // loaded two-core machine that alone took 20 s, and 30 s limits failed tests that were only slow. The limits only
     // have to catch a hang.

@@ -7,7 +7,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['tests/image/**/*.image.test.ts'],
-    globalSetup: ['tests/image/setup.ts'],
+    globalSetup: ['tests/image/setup.ts', 'tests/support/redis-run.ts'],
     testTimeout: 300_000,
     hookTimeout: 1_200_000,
     pool: 'forks',

@@ -25,7 +25,13 @@ export default defineConfig({
     include: integrationSuites,
     // The erasure across the shop's processes is `npm run test:shop`; the crash matrices are `npm run test:sagas`.
     exclude: ['**/node_modules/**', 'tests/compliance/erasure-split.test.ts', '**/*.matrix.test.ts'],
-    globalSetup: ['tests/support/global-setup.ts', 'tests/support/integration-setup.ts', 'tests/support/temp-root.ts', 'tests/support/tool-bundles.ts'],
+    globalSetup: [
+      'tests/support/global-setup.ts',
+      'tests/support/redis-run.ts',
+      'tests/support/integration-setup.ts',
+      'tests/support/temp-root.ts',
+      'tests/support/tool-bundles.ts',
+    ],
     testTimeout: 120_000,
     hookTimeout: 180_000,
     pool: 'forks',

@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['tests/workflows/**/*.matrix.test.ts', 'tests/shop/**/*.matrix.test.ts'],
-    globalSetup: ['tests/support/global-setup.ts', 'tests/support/temp-root.ts'],
+    globalSetup: ['tests/support/global-setup.ts', 'tests/support/redis-run.ts', 'tests/support/temp-root.ts'],
     testTimeout: 300_000,
     hookTimeout: 120_000,
     pool: 'forks',

@@ -9,7 +9,7 @@ export default defineConfig({
   test: {
     include: ['tests/shop/**/*.test.ts', 'tests/compliance/erasure-split.test.ts'],
     exclude: ['**/*.matrix.test.ts'],
-    globalSetup: ['tests/support/global-setup.ts', 'tests/support/temp-root.ts'],
+    globalSetup: ['tests/support/global-setup.ts', 'tests/support/redis-run.ts', 'tests/support/temp-root.ts'],
     testTimeout: 360_000,
     hookTimeout: 240_000,
     pool: 'forks',

@@ -17,7 +17,7 @@ export default defineConfig({
       'tests/architecture/cli.test.ts',
     ],
     exclude: ['**/node_modules/**'],
-    globalSetup: ['tests/support/global-setup.ts', 'tests/support/temp-root.ts', 'tests/support/tool-bundles.ts'],
+    globalSetup: ['tests/support/global-setup.ts', 'tests/support/redis-run.ts', 'tests/support/temp-root.ts', 'tests/support/tool-bundles.ts'],
     testTimeout: 120_000,
     hookTimeout: 180_000,
     pool: 'forks',

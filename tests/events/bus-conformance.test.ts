@@ -8,6 +8,7 @@ import { busKinds, testRedisUrl } from '../support/buses/bus-kinds.ts';
 import { newKey, openWorld, type World } from '../support/buses/world.ts';
 import { testDatabases, type TestDatabaseHandle } from '../support/databases.ts';
 import { eventually, testLogger } from '../support/test-host.ts';
+import { redisPrefix } from '../support/redis-keys.ts';
 
 const log = testLogger();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -30,7 +31,7 @@ describe.each(testDatabases)('on $name', (testDatabase) => {
     const bus = (maxAttempts = 3, handlerTimeoutMs?: number) =>
       kind.create({ log, maxAttempts, namespace, deadLetters: world.deadLetters, ...(handlerTimeoutMs ? { handlerTimeoutMs } : {}) });
     beforeEach(() => {
-      namespace = `cleave-test-${randomUUID().slice(0, 8)}`;
+      namespace = `cleave-${redisPrefix()}`;
     });
     afterEach(async () => {
       await world.reset();

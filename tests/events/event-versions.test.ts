@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { catalogModule } from '../../modules/catalog/index.ts';
@@ -10,6 +9,7 @@ import { newKey, openWorld, type World } from '../support/buses/world.ts';
 import { testDatabases, type TestDatabaseHandle } from '../support/databases.ts';
 import { probeModule, readEffects, type ProbeControls } from '../support/probe/module.ts';
 import { call, eventually, startTestHost, testLogger } from '../support/test-host.ts';
+import { redisPrefix } from '../support/redis-keys.ts';
 
 const log = testLogger();
 const outbox = eventTables('catalog').outbox;
@@ -63,7 +63,7 @@ describe.each(testDatabases)('event versions on $name', (testDatabase) => {
       world = await openWorld(database, log);
     });
     beforeEach(() => {
-      namespace = `cleave-test-${randomUUID().slice(0, 8)}`;
+      namespace = `cleave-${redisPrefix()}`;
     });
     afterEach(async () => {
       await world.reset();

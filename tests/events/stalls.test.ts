@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import process from 'node:process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBullmqBus } from '../../platform/events/bullmq-bus.ts';
@@ -9,6 +8,7 @@ import { postgresTestDatabase, type TestDatabaseHandle } from '../support/databa
 import { lockTable } from '../support/table-lock.ts';
 import { startProcessHost, type ProcessHost } from '../support/process-host.ts';
 import { eventually, testLogger } from '../support/test-host.ts';
+import { redisPrefix } from '../support/redis-keys.ts';
 
 const log = testLogger();
 const enabled = Boolean(testRedisUrl && postgresTestDatabase);
@@ -22,7 +22,7 @@ if (!enabled) process.stdout.write('\n  Stalled jobs: needs TEST_DATABASE_URL an
 describe.skipIf(!enabled)('a job whose worker dies twice while holding it', () => {
   let database: TestDatabaseHandle;
   let world: World;
-  const namespace = `cleave-test-${randomUUID().slice(0, 8)}`;
+  const namespace = `cleave-${redisPrefix()}`;
   const children: ProcessHost[] = [];
   const redisUrl = testRedisUrl ?? '';
 

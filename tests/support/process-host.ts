@@ -1,10 +1,12 @@
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import process from 'node:process';
 import { adminToken, testAdminSecret, withAdminToken } from './tokens.ts';
 import { pgliteImageSetting } from './pglite-image.ts';
+
+/** A unique Redis key prefix, so tests sharing one Redis never see each other's queues or registry. */
+export { redisPrefix } from './redis-keys.ts';
 
 export type Runtime = 'node' | 'deno';
 
@@ -55,11 +57,6 @@ export async function freePort(): Promise<number> {
   const { port } = server.address() as AddressInfo;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
-}
-
-/** A unique Redis key prefix, so test runs sharing one Redis never see each other's queues or registry. */
-export function redisPrefix(): string {
-  return `test-${randomBytes(5).toString('hex')}`;
 }
 
 /**

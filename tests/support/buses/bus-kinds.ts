@@ -12,6 +12,7 @@ import {
   type EventEnvelope,
 } from '../../../platform/events/index.ts';
 import type { Logger } from '../../../platform/observability/index.ts';
+import { deleteKeys } from '../redis-keys.ts';
 
 /** How one process of a conformance test builds its bus. */
 export interface BusSetup {
@@ -98,18 +99,7 @@ export async function withModuleQueues<T>(namespace: string, redisUrl: string, m
 
 /** Deletes every key a test wrote under `namespace`. */
 export async function deleteNamespace(redisUrl: string, namespace: string): Promise<void> {
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
-  redis.on('error', () => {});
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${namespace}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.unlink(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
+  await deleteKeys(redisUrl, `${namespace}:*`);
 }
 
 function bullmq(url: string): BusKind {

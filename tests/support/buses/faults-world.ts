@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { productCreatedV1 } from '../../../modules/catalog/index.ts';
 import { createBullmqBus } from '../../../platform/events/bullmq-bus.ts';
@@ -7,6 +6,7 @@ import type { TestDatabase, TestDatabaseHandle } from '../databases.ts';
 import { testLogger } from '../test-host.ts';
 import { deleteNamespace, testBullmqOptions, testRedisUrl } from './bus-kinds.ts';
 import { openWorld, type World } from './world.ts';
+import { redisPrefix } from '../redis-keys.ts';
 
 /** The tables of the `probe` module, which keeps the inbox of the ghost consumers. */
 export const probeTables = eventTables('probe');
@@ -71,7 +71,7 @@ export function useFaultsWorld(testDatabase: TestDatabase): FaultsWorld {
     faults.world = await openWorld(faults.database, log);
   });
   beforeEach(() => {
-    faults.namespace = `cleave-test-${randomUUID().slice(0, 8)}`;
+    faults.namespace = `cleave-${redisPrefix()}`;
   });
   afterEach(async () => {
     await faults.world.reset();
