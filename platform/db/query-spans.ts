@@ -20,11 +20,13 @@ const schema = /"([a-z][a-z0-9_-]*)"\."/;
 /**
  * A span for one statement (database client conventions: `db.operation.name`, `db.query.text` with its `$n`
  * placeholders and never the parameter values), named `SELECT catalog` after the statement and the module schema it
- * touches. Only inside traced work: the relay's polling and other background statements make no traces of their own.
+ * touches. Only inside recorded work: the relay's polling and other background statements make no traces of their
+ * own, and under a span the sampler left out (most requests, at a small ratio) a statement's span would record nothing
+ * and pass its ids to nobody, so none is made.
  */
 function querySpan(tracing: Tracing, text: string, module: string | undefined): Span | undefined {
   const parent = currentContext();
-  if (!parent?.span) return undefined;
+  if (!parent?.span?.isRecording()) return undefined;
   const op = operation.exec(text)?.[1]?.toUpperCase() ?? 'QUERY';
   return tracing.startSpan(
     module ? `${op} ${module}` : op,
