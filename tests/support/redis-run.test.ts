@@ -39,7 +39,7 @@ describe.skipIf(!redisUrl)('the end of a test run (TEST_REDIS_URL)', () => {
       `chaos-test-${run}-bbbbbbbbbb:q:inventory.0:id`,
       `cleave-test-${run}-cccccccccc:q:orders.1:meta`,
     ];
-    const theirs = [`test-${other}-dddddddddd:registry:inventory`, `cleave:q:inventory.0:id`];
+    const theirs = [`test-${other}-dddddddddd:registry:inventory`, `cleave-${other}:q:inventory.0:id`];
     // Many keys, so the deletion has to follow SCAN's cursor past its first batch.
     const many = Array.from({ length: 2500 }, (_, i) => `test-${run}-eeeeeeeeee:q:orders.0:${i}`);
     await redis.connect();
