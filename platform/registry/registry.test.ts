@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import process from 'node:process';
 import { afterEach, describe, expect, it } from 'vitest';
+import { redisPrefix } from '../../tests/support/redis-keys.ts';
 import { testLogger } from '../../tests/support/test-host.ts';
 import { createDiscovery } from './discovery.ts';
 import { createRegistry, type Registry } from './registry.ts';
@@ -9,7 +9,7 @@ const redisUrl = process.env.TEST_REDIS_URL;
 
 describe.skipIf(!redisUrl)('service registry on Redis', () => {
   const open: Registry[] = [];
-  const prefix = `cleave-test:${randomUUID()}`;
+  const prefix = redisPrefix();
   const registry = (ttlMs = 2000, labels?: { deployment: string; colour: string | null }) => {
     const r = createRegistry({ redisUrl: redisUrl as string, log: testLogger(), heartbeatMs: 100, ttlMs, prefix, ...(labels ? { labels } : {}) });
     open.push(r);
@@ -89,7 +89,7 @@ describe('service registry log', () => {
       log: testLogger(lines),
       heartbeatMs: 60_000,
       ttlMs: 120_000,
-      prefix: `cleave-test:${randomUUID()}`,
+      prefix: redisPrefix(),
     });
     try {
       await r.announce([{ module: 'catalog', version: '1.0.0', contractHash: 'abc' }], 'http://127.0.0.1:3000', async () => 'pass');
@@ -102,7 +102,7 @@ describe('service registry log', () => {
 
   it.skipIf(!redisUrl)('says registered once, at the first heartbeat that reached Redis', async () => {
     const lines: Record<string, unknown>[] = [];
-    const r = createRegistry({ redisUrl: redisUrl as string, log: testLogger(lines), heartbeatMs: 50, ttlMs: 2000, prefix: `cleave-test:${randomUUID()}` });
+    const r = createRegistry({ redisUrl: redisUrl as string, log: testLogger(lines), heartbeatMs: 50, ttlMs: 2000, prefix: redisPrefix() });
     try {
       await r.announce([{ module: 'catalog', version: '1.0.0', contractHash: 'abc' }], 'http://127.0.0.1:3000', async () => 'pass');
       expect(lines.filter((l) => l.msg === 'registered in the service registry')).toHaveLength(1);

@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import process from 'node:process';
 import { afterEach, describe, expect, it } from 'vitest';
+import { redisPrefix } from '../../tests/support/redis-keys.ts';
 import { eventually, testLogger } from '../../tests/support/test-host.ts';
 import { createRolloutStore, type RolloutStore } from './rollout-store.ts';
 
@@ -8,7 +8,7 @@ const redisUrl = process.env.TEST_REDIS_URL;
 
 describe.skipIf(!redisUrl)('rollout settings shared through Redis', () => {
   const open: RolloutStore[] = [];
-  const prefix = `cleave-test:${randomUUID()}:rollouts`;
+  const prefix = `${redisPrefix()}:rollouts`;
   // A refresh period no test waits for: a replica can only learn of a change from the change notice.
   const store = (refreshMs = 600_000) => {
     const s = createRolloutStore({ redisUrl: redisUrl as string, prefix, log: testLogger(), refreshMs });
