@@ -2,13 +2,13 @@ import process from 'node:process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBullmqBus } from '../../platform/events/bullmq-bus.ts';
 import { eventJobId, type DeadLetter } from '../../platform/events/index.ts';
-import { deleteNamespace, testBullmqOptions, testPartitions, testRedisUrl, withModuleQueues } from '../support/buses/bus-kinds.ts';
+import { testBullmqOptions, testPartitions, testRedisUrl, withModuleQueues } from '../support/buses/bus-kinds.ts';
 import { newKey, openWorld, type World } from '../support/buses/world.ts';
 import { postgresTestDatabase, type TestDatabaseHandle } from '../support/databases.ts';
 import { lockTable } from '../support/table-lock.ts';
 import { startProcessHost, type ProcessHost } from '../support/process-host.ts';
 import { eventually, testLogger } from '../support/test-host.ts';
-import { redisPrefix } from '../support/redis-keys.ts';
+import { deleteNamespace, redisPrefix } from '../support/redis-keys.ts';
 
 const log = testLogger();
 const enabled = Boolean(testRedisUrl && postgresTestDatabase);

@@ -41,3 +41,8 @@ export async function deleteKeys(redisUrl: string, pattern: string): Promise<num
     redis.disconnect();
   }
 }
+
+/** Deletes every key a test wrote under `namespace` (its Redis prefix). */
+export async function deleteNamespace(redisUrl: string, namespace: string): Promise<void> {
+  await deleteKeys(redisUrl, `${namespace}:*`);
+}

@@ -22,11 +22,11 @@ describe.skipIf(!redisUrl)('the end of a test run (TEST_REDIS_URL)', () => {
   afterAll(() => redis.disconnect());
 
   /** `setup` as vitest calls it, for a run named `run` (this worker's own run is left alone). */
-  function runNamed(run: string) {
+  function teardownOf(run: string): () => Promise<void> {
     const own = process.env.CLEAVE_TEST_RUN;
     process.env.CLEAVE_TEST_RUN = run;
     try {
-      return { teardown: setup() };
+      return setup();
     } finally {
       process.env.CLEAVE_TEST_RUN = own;
     }
@@ -45,8 +45,7 @@ describe.skipIf(!redisUrl)('the end of a test run (TEST_REDIS_URL)', () => {
     await redis.connect();
     await redis.mset(...[...ours, ...theirs, ...many].flatMap((key) => [key, '1']));
     try {
-      const { teardown } = runNamed(run);
-      await teardown();
+      await teardownOf(run)();
       expect(await redis.exists(...ours, ...many)).toBe(0);
       expect(await redis.exists(...theirs)).toBe(theirs.length);
     } finally {

@@ -1,6 +1,6 @@
 import { createScratchDatabase, postgresUrl, redisUrl } from '../../support/databases.ts';
-import { deleteNamespace } from '../../support/buses/bus-kinds.ts';
-import { freePort, redisPrefix, startProcessHost, type ProcessHost } from '../../support/process-host.ts';
+import { freePort, startProcessHost, type ProcessHost } from '../../support/process-host.ts';
+import { deleteNamespace, redisPrefix } from '../../support/redis-keys.ts';
 
 /** Where the shop's six modules run. */
 export type ShopLayout = 'monolith-pglite' | 'monolith' | 'payments-extracted' | 'inventory-extracted' | 'split';

@@ -12,7 +12,7 @@ import {
   type EventEnvelope,
 } from '../../../platform/events/index.ts';
 import type { Logger } from '../../../platform/observability/index.ts';
-import { deleteKeys } from '../redis-keys.ts';
+import { deleteNamespace } from '../redis-keys.ts';
 
 /** How one process of a conformance test builds its bus. */
 export interface BusSetup {
@@ -95,11 +95,6 @@ export async function withModuleQueues<T>(namespace: string, redisUrl: string, m
     await Promise.all(queues.map((q) => q.close()));
     redis.disconnect();
   }
-}
-
-/** Deletes every key a test wrote under `namespace`. */
-export async function deleteNamespace(redisUrl: string, namespace: string): Promise<void> {
-  await deleteKeys(redisUrl, `${namespace}:*`);
 }
 
 function bullmq(url: string): BusKind {

@@ -4,9 +4,9 @@ import { createBullmqBus } from '../../../platform/events/bullmq-bus.ts';
 import { createConsumer, eventTables, subscribe, type EventBus } from '../../../platform/events/index.ts';
 import type { TestDatabase, TestDatabaseHandle } from '../databases.ts';
 import { testLogger } from '../test-host.ts';
-import { deleteNamespace, testBullmqOptions, testRedisUrl } from './bus-kinds.ts';
+import { testBullmqOptions, testRedisUrl } from './bus-kinds.ts';
 import { openWorld, type World } from './world.ts';
-import { redisPrefix } from '../redis-keys.ts';
+import { deleteNamespace, redisPrefix } from '../redis-keys.ts';
 
 /** The tables of the `probe` module, which keeps the inbox of the ghost consumers. */
 export const probeTables = eventTables('probe');
