@@ -1,5 +1,6 @@
 import { ServerResponse, type IncomingMessage, type OutgoingHttpHeader, type OutgoingHttpHeaders } from 'node:http';
 import type { EdgeHeaderSink } from '../http/index.ts';
+import { endHeld, release } from './node-write-batch.ts';
 
 type OwnHeaders = OutgoingHttpHeaders | OutgoingHttpHeader[] | undefined;
 
@@ -11,6 +12,19 @@ type OwnHeaders = OutgoingHttpHeaders | OutgoingHttpHeader[] | undefined;
  */
 export class EdgeServerResponse<Request extends IncomingMessage = IncomingMessage> extends ServerResponse<Request> implements EdgeHeaderSink {
   edgeHeaders: EdgeHeaderSink['edgeHeaders'] = undefined;
+
+  /** Ends the answer with its bytes held until the event loop's turn ends, with the turn's other answers (see `endHeld`). */
+  override end(chunk?: unknown, encoding?: unknown, callback?: unknown): this {
+    const socket = this.socket;
+    const end = () => super.end(chunk as never, encoding as never, callback as never);
+    return socket ? endHeld(socket, end) : end();
+  }
+
+  /** Writes what the socket holds first: destroying it would drop an answer already ended. */
+  override destroy(error?: Error): this {
+    release(this.socket);
+    return super.destroy(error);
+  }
 
   override writeHead(statusCode: number, reason?: string | OwnHeaders, headers?: OwnHeaders): this {
     // A server that is closing ends each connection after its answer (`Connection: close`) instead of keeping it for

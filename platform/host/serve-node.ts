@@ -14,6 +14,7 @@ import {
   requestErrorHandler,
 } from './node-connection.ts';
 import { closingServers, EdgeServerResponse } from './node-response.ts';
+import { flushHeld } from './node-write-batch.ts';
 import type { RunningServer, ServeOptions } from './serve.ts';
 
 /**
@@ -80,6 +81,8 @@ export function listen(fetch: Fetch, options: ServeOptions): Promise<RunningServ
         close: () =>
           new Promise((done) => {
             closingServers.add(server);
+            // Answers ended this turn are written before Node closes the connections it finds idle.
+            flushHeld();
             server.close(() => done());
             // Node closes the connections idle now; those with an answer in flight close after it (see above).
             server.closeIdleConnections();
