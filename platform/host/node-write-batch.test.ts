@@ -1,7 +1,7 @@
 import { Agent, createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { EdgeServerResponse } from './node-response.ts';
 import { listen } from './serve-node.ts';
 import type { RunningServer } from './serve.ts';
@@ -146,6 +146,19 @@ describe('answers ended in one turn of the event loop are written together at it
       expect(received).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
       expect(received.endsWith('\r\n\r\ngoodbye')).toBe(true);
       await closed;
+    });
+
+    it('answers still leave while a test fakes the global timers (setImmediate among them)', async () => {
+      running = await listen(() => new Response('real time'), { host: '127.0.0.1', port: 0 });
+      const port = Number(new URL(running.url).port);
+      vi.useFakeTimers();
+      try {
+        expect(vi.isFakeTimers()).toBe(true);
+        const received = await rawExchange(port, 'GET / HTTP/1.1\r\nHost: x\r\n\r\n', (r) => r.endsWith('real time'));
+        expect(received).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+      } finally {
+        vi.useRealTimers();
+      }
     });
 
     it('under load every request gets its own answer: 50 connections, 2,000 requests, counted', async () => {

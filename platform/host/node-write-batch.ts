@@ -1,4 +1,6 @@
 import type { Socket } from 'node:net';
+// Node's own, bound at load: a test that fakes the global timers (vi.useFakeTimers) must not stop a server's answers.
+import { setImmediate as atCheckPhase } from 'node:timers';
 
 /**
  * Answers ended during one turn of the event loop leave together, at the end of the turn (its check phase), rather
@@ -28,7 +30,7 @@ export function endHeld<T>(socket: Socket, end: () => T): T {
     held.push(socket);
     if (!scheduled) {
       scheduled = true;
-      setImmediate(atTurnEnd);
+      atCheckPhase(atTurnEnd);
     }
   }
   // Node's `end` sets the cork count to 1 and uncorks: the uncork is skipped once, so our cork stays.
