@@ -1,12 +1,22 @@
 import { Agent, createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { connect } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { RawConnection, type RawResponse } from '../../tests/support/raw-http.ts';
 import { EdgeServerResponse } from './node-response.ts';
 import { listen } from './serve-node.ts';
 import type { RunningServer } from './serve.ts';
 
 type Handler = (request: IncomingMessage, response: EdgeServerResponse) => void;
+
+/** One GET on a new raw connection: its answer as read off the wire. */
+async function rawGet(port: number): Promise<RawResponse> {
+  const connection = await RawConnection.open(port);
+  try {
+    return await connection.send({ method: 'GET', path: '/' });
+  } finally {
+    connection.close();
+  }
+}
 
 const servers: { close(): unknown }[] = [];
 afterEach(async () => {
@@ -32,24 +42,6 @@ function get(port: number, path: string, agent?: Agent): Promise<{ status: numbe
     });
     req.on('error', reject);
     req.end();
-  });
-}
-
-/** Writes `text` on a new connection and reads until the server closes it or `done` says the answer is whole. */
-function rawExchange(port: number, text: string, done: (received: string) => boolean): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1', () => socket.write(text));
-    let received = '';
-    socket.setEncoding('latin1');
-    socket.on('data', (chunk: string) => {
-      received += chunk;
-      if (done(received)) {
-        socket.destroy();
-        resolve(received);
-      }
-    });
-    socket.on('end', () => resolve(received));
-    socket.on('error', reject);
   });
 }
 
@@ -101,9 +93,9 @@ describe('answers ended in one turn of the event loop are written together at it
       response.end('last words');
       response.destroy();
     });
-    const received = await rawExchange(port, 'GET / HTTP/1.1\r\nHost: x\r\n\r\n', () => false);
-    expect(received).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
-    expect(received.endsWith('\r\n\r\nlast words')).toBe(true);
+    const received = await rawGet(port);
+    expect(received.status).toBe(200);
+    expect(received.body).toBe('last words');
   });
 
   describe('through the host adapter', () => {
@@ -118,12 +110,15 @@ describe('answers ended in one turn of the event loop are written together at it
       const port = Number(new URL(running.url).port);
       const paths = ['/a', '/b', '/c', '/d', '/e'];
       const text = paths.map((path) => `GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`).join('');
-      const received = await rawExchange(port, text, (r) => r.endsWith('/e'));
-      const bodies = received
-        .split(/HTTP\/1\.1 200 OK\r\n/)
-        .slice(1)
-        .map((answer) => answer.split('\r\n\r\n')[1]);
-      expect(bodies).toEqual(paths);
+      const connection = await RawConnection.open(port);
+      try {
+        const answers = [await connection.sendBytes(text)];
+        while (answers.length < paths.length) answers.push(await connection.next());
+        expect(answers.map((a) => a.status)).toEqual(paths.map(() => 200));
+        expect(answers.map((a) => a.body)).toEqual(paths);
+      } finally {
+        connection.close();
+      }
     });
 
     it('an answer ended in the turn the server closes in still reaches its client', async () => {
@@ -142,9 +137,9 @@ describe('answers ended in one turn of the event loop are written together at it
         { host: '127.0.0.1', port: 0 },
       );
       const port = Number(new URL(server.url).port);
-      const received = await rawExchange(port, 'GET / HTTP/1.1\r\nHost: x\r\n\r\n', (r) => r.endsWith('goodbye'));
-      expect(received).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
-      expect(received.endsWith('\r\n\r\ngoodbye')).toBe(true);
+      const received = await rawGet(port);
+      expect(received.status).toBe(200);
+      expect(received.body).toBe('goodbye');
       await closed;
     });
 
@@ -154,8 +149,9 @@ describe('answers ended in one turn of the event loop are written together at it
       vi.useFakeTimers();
       try {
         expect(vi.isFakeTimers()).toBe(true);
-        const received = await rawExchange(port, 'GET / HTTP/1.1\r\nHost: x\r\n\r\n', (r) => r.endsWith('real time'));
-        expect(received).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+        const received = await rawGet(port);
+        expect(received.status).toBe(200);
+        expect(received.body).toBe('real time');
       } finally {
         vi.useRealTimers();
       }

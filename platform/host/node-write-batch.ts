@@ -18,16 +18,16 @@ import { setImmediate as atCheckPhase } from 'node:timers';
  */
 const maxHeld = 32;
 
-let held: Socket[] = [];
+/** The sockets holding an ended answer, in the order they were held. */
+const held = new Set<Socket>();
 let scheduled = false;
 
 /** Runs Node's `end` of an answer on `socket` with the socket's writes held until the turn ends. */
 export function endHeld<T>(socket: Socket, end: () => T): T {
   if (socket.destroyed) return end();
-  if (!heldSockets.has(socket)) {
+  if (!held.has(socket)) {
     socket.cork();
-    heldSockets.add(socket);
-    held.push(socket);
+    held.add(socket);
     if (!scheduled) {
       scheduled = true;
       atCheckPhase(atTurnEnd);
@@ -39,23 +39,19 @@ export function endHeld<T>(socket: Socket, end: () => T): T {
     return end();
   } finally {
     delete (socket as { uncork?: unknown }).uncork;
-    if (held.length >= maxHeld) flushHeld();
+    if (held.size >= maxHeld) flushHeld();
   }
 }
 
 /** Writes what `socket` holds now (before it is destroyed, which would drop it). */
 export function release(socket: Socket | null | undefined): void {
-  if (socket && heldSockets.delete(socket) && !socket.destroyed) socket.uncork();
+  if (socket && held.delete(socket) && !socket.destroyed) socket.uncork();
 }
 
 /** Writes every held answer now: before a server closes its idle connections. */
 export function flushHeld(): void {
-  const sockets = held;
-  held = [];
-  for (const socket of sockets) release(socket);
+  for (const socket of held) release(socket);
 }
-
-const heldSockets = new WeakSet<Socket>();
 
 function atTurnEnd(): void {
   scheduled = false;

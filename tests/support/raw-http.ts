@@ -79,6 +79,11 @@ export class RawConnection {
     return this.read();
   }
 
+  /** Reads the next response without sending anything (the answers to requests sent together, pipelined). */
+  next(): Promise<RawResponse> {
+    return this.read();
+  }
+
   close(): void {
     this.socket.destroy();
   }
