@@ -17,6 +17,11 @@ export interface AppVariables {
   undeclaredProblems: UndeclaredProblems;
   /** The problem code of the answer, once one was made (metrics count errors by it). */
   problem?: string;
+  /**
+   * The `Authorization` header's bearer token (`false`: a header of another scheme), kept by the first guard that reads
+   * it (`requestBearer`): the rate limiter and authorization both ask.
+   */
+  bearer?: string | false;
   /** The authenticated caller, on routes that are not public. */
   principal: Principal | undefined;
   /**

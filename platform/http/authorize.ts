@@ -58,6 +58,18 @@ let lastAuthorization: string | undefined;
 let lastToken: string | false = false;
 
 /**
+ * `bearerToken` of the request's `Authorization` header, read from the request once: a second reader gets the kept
+ * answer instead of another header lookup (which scans the ~500-character value for forbidden characters again).
+ */
+export function requestBearer(c: Context<AppEnv>): string | undefined | false {
+  const kept = c.get('bearer');
+  if (kept !== undefined) return kept;
+  const token = bearerToken(c.req.header('authorization'));
+  if (token !== undefined) c.set('bearer', token);
+  return token;
+}
+
+/**
  * Enforces the access each contract route declares (docs/architecture.md, "Security model"), before idempotency, validation and the handler:
  * public routes pass untouched; others need a valid bearer access token (401 otherwise, RFC 6750 `WWW-Authenticate`)
  * whose principal the access admits (403 otherwise). A module's token may carry the end user it calls for in
@@ -89,7 +101,7 @@ export function authorizeGuard(options: AuthorizeOptions): EdgeGuard {
     const access = routeAccess(c);
     if (access === undefined || access === 'public') return undefined;
     // The common case decided without a promise: a bearer token verified before (cached), nobody on whose behalf.
-    const token = bearerToken(c.req.header('authorization'));
+    const token = requestBearer(c);
     const known = token && c.req.header(onBehalfOfHeader) === undefined ? verifier?.cached?.(token) : undefined;
     if (known) return admit(c, access, known, known.kind === 'module' ? undefined : token || undefined);
     return authenticate(c, access);
@@ -213,7 +225,7 @@ export function moduleCaller(verifier: TokenVerifier | undefined): (c: Context<A
   const cached = verifier?.cached;
   if (!cached) return () => false;
   return (c) => {
-    const token = bearerToken(c.req.header('authorization'));
+    const token = requestBearer(c);
     return typeof token === 'string' && cached(token)?.kind === 'module';
   };
 }

@@ -4,8 +4,6 @@ import {
   BasicTracerProvider,
   BatchSpanProcessor,
   ParentBasedSampler,
-  RandomIdGenerator,
-  SamplingDecision,
   SimpleSpanProcessor,
   TraceIdRatioBasedSampler,
   type SpanExporter,
@@ -13,6 +11,7 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import type { Logger } from './logger.ts';
 import { recentSpans } from './recent-spans.ts';
+import { ratioBound, traceIds } from './trace-ids.ts';
 import { spanLogExporter } from './span-log-exporter.ts';
 import { parentContextOf, type Tracing } from './tracing.ts';
 
@@ -39,8 +38,10 @@ export interface SdkTracingOptions {
 export async function createSdkTracing(options: SdkTracingOptions): Promise<Tracing> {
   const processor = await spanProcessor(options);
   const recent = recentSpans();
-  const random = new RandomIdGenerator();
+  const ids = traceIds();
   const rootSampler = new TraceIdRatioBasedSampler(options.ratio);
+  // What `rootSampler` decides of a trace id, read from the id's bytes as they are drawn.
+  const bound = ratioBound(options.ratio);
   // The trace id a new root span gets when `startSpan` already drew it (and the ratio sampled it): the SDK must
   // decide on that one id, not draw another and sample it again.
   let drawnTraceId: string | undefined;
@@ -49,11 +50,11 @@ export async function createSdkTracing(options: SdkTracingOptions): Promise<Trac
     sampler: new ParentBasedSampler({ root: rootSampler }),
     idGenerator: {
       generateTraceId: () => {
-        const id = drawnTraceId ?? random.generateTraceId();
+        const id = drawnTraceId ?? ids.traceId().id;
         drawnTraceId = undefined;
         return id;
       },
-      generateSpanId: () => random.generateSpanId(),
+      generateSpanId: () => ids.spanId(),
     },
     spanProcessors: [processor, recent],
   });
@@ -68,14 +69,13 @@ export async function createSdkTracing(options: SdkTracingOptions): Promise<Trac
       // request (the SDK's path measured ~3 µs a request in the HTTP bench's profile).
       const parentIds = trace.getSpanContext(context);
       if (parentIds === undefined) {
-        const traceId = random.generateTraceId();
-        if (rootSampler.shouldSample(context, traceId).decision === SamplingDecision.NOT_RECORD)
-          return trace.wrapSpanContext({ traceId, spanId: random.generateSpanId(), traceFlags: TraceFlags.NONE });
-        drawnTraceId = traceId;
+        const drawn = ids.traceId();
+        if (drawn.accumulation >= bound) return trace.wrapSpanContext({ traceId: drawn.id, spanId: ids.spanId(), traceFlags: TraceFlags.NONE });
+        drawnTraceId = drawn.id;
       } else if ((parentIds.traceFlags & TraceFlags.SAMPLED) === 0 && isSpanContextValid(parentIds)) {
         return trace.wrapSpanContext({
           traceId: parentIds.traceId,
-          spanId: random.generateSpanId(),
+          spanId: ids.spanId(),
           traceFlags: TraceFlags.NONE,
           ...(parentIds.traceState ? { traceState: parentIds.traceState } : {}),
         });

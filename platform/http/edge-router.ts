@@ -1,0 +1,94 @@
+import type { Context, ErrorHandler, MiddlewareHandler, Next } from 'hono';
+import type { Result, Router } from 'hono/router';
+
+const resolved = Promise.resolve();
+
+/** A handler as Hono registers it in its router: the function and its route (`[handler, RouterRoute]`). */
+type Registered = [handler: (c: Context, next: Next) => unknown, route: unknown];
+
+/**
+ * Wraps the app's router so that a path matching exactly the edge middleware and one route handler is handed to Hono
+ * as one handler, the edge around the route. Hono runs two or more matched handlers through `compose`: an async
+ * function per handler, each awaiting the next, and an async wrapper around them all; a single one it calls
+ * directly. Every contract route of the app matches two (the edge, `app.use`, and the route's own, whose validation
+ * and middleware `validateReadsAtOnce` merged into one), so each request paid for three more promises and their
+ * awaits, each also an async-hooks `init` under AsyncLocalStorage: 3–5 % of a request's CPU in the HTTP bench.
+ *
+ * The pair keeps `compose`'s semantics: the route's returned answer becomes the response unless one was already set,
+ * an `Error` it throws or rejects with goes to the app's error handler (whose answer the edge then sees, logs and
+ * sends), anything else thrown propagates. The route's parameters and its `RouterRoute` (what `matchedRoutes` and the
+ * route's marks read) stay those of the route; the edge's `*` entry is left out of the match. Paths matching anything
+ * else (module middleware, canary routing, not-found) go through `compose` as before.
+ */
+export class EdgeRouter<T> implements Router<T> {
+  readonly name: string;
+  #edge: MiddlewareHandler | undefined;
+  #onError: ErrorHandler | undefined;
+  /** The merged handler of each route's registered entry. */
+  readonly #pairs = new WeakMap<object, Registered>();
+
+  readonly inner: Router<T>;
+
+  constructor(inner: Router<T>) {
+    this.inner = inner;
+    this.name = `EdgeRouter + ${inner.name}`;
+  }
+
+  /** The edge middleware (as given to `app.use`) to merge with the route after it, and the app's error handler. */
+  around(edge: MiddlewareHandler, onError: ErrorHandler): void {
+    this.#edge = edge;
+    this.#onError = onError;
+  }
+
+  add(method: string, path: string, handler: T): void {
+    this.inner.add(method, path, handler);
+  }
+
+  match(method: string, path: string): Result<T> {
+    const result = this.inner.match(method, path);
+    const entries = result[0] as unknown as [Registered, unknown][];
+    if (entries.length !== 2 || this.#edge === undefined || entries[0]![0][0] !== this.#edge) return result;
+    const [route, params] = entries[1]!;
+    let pair = this.#pairs.get(route);
+    if (!pair) {
+      pair = [this.#pair(route[0]), route[1]];
+      this.#pairs.set(route, pair);
+    }
+    const merged = [[pair, params]] as unknown as Result<T>[0];
+    return (result.length === 2 ? [merged, result[1]] : [merged]) as Result<T>;
+  }
+
+  #pair(handler: Registered[0]): Registered[0] {
+    const edge = this.#edge!;
+    const onError = this.#onError;
+    const failed = (c: Context, error: unknown): Promise<void> => {
+      if (!(error instanceof Error) || !onError) return Promise.reject(error);
+      c.error = error;
+      return Promise.resolve(onError(error, c)).then((answer) => {
+        if (answer) c.res = answer;
+      });
+    };
+    const settle = (c: Context, answer: unknown): Promise<void> => {
+      if (answer && !c.finalized) c.res = answer as Response;
+      // What Hono's own dispatch throws after `compose` when nothing answered (its single-handler path would answer
+      // 404 instead); here the edge gets the error's answer, so the access log has the status sent.
+      if (!c.finalized) return failed(c, new Error('Context is not finalized. Did you forget to return a Response object or `await next()`?'));
+      return resolved;
+    };
+    const route = (c: Context, next: Next): Promise<void> => {
+      let answer: unknown;
+      try {
+        answer = handler(c, next);
+      } catch (error) {
+        return failed(c, error);
+      }
+      if (answer instanceof Promise)
+        return answer.then(
+          (resolved) => settle(c, resolved),
+          (error) => failed(c, error),
+        );
+      return settle(c, answer);
+    };
+    return (c, next) => edge(c, () => route(c, next));
+  }
+}
