@@ -24,8 +24,8 @@ export class EdgeRouter<T> implements Router<T> {
   readonly name: string;
   #edge: MiddlewareHandler | undefined;
   #onError: ErrorHandler | undefined;
-  /** The merged handler of each route's registered entry. */
-  readonly #pairs = new WeakMap<object, Registered>();
+  /** The merged handler of each route's registered entry, for the current edge. */
+  #pairs = new WeakMap<object, Registered>();
 
   readonly inner: Router<T>;
 
@@ -38,6 +38,7 @@ export class EdgeRouter<T> implements Router<T> {
   around(edge: MiddlewareHandler, onError: ErrorHandler): void {
     this.#edge = edge;
     this.#onError = onError;
+    this.#pairs = new WeakMap();
   }
 
   add(method: string, path: string, handler: T): void {
@@ -84,7 +85,7 @@ export class EdgeRouter<T> implements Router<T> {
       }
       if (answer instanceof Promise)
         return answer.then(
-          (resolved) => settle(c, resolved),
+          (value) => settle(c, value),
           (error) => failed(c, error),
         );
       return settle(c, answer);
