@@ -41,8 +41,7 @@ export interface Refusal {
 
 /**
  * The bearer token of an `Authorization` header, `undefined` when there is none, `false` when it is not a bearer token.
- * The last header's answer is kept: a request asks twice (the rate limiter, then authorization), and a client sends
- * the same token until it expires; matching the pattern over a JWT and hashing the new string it gives for the
+ * The last header's answer is kept: a client sends the same token on request after request until it expires; matching the pattern over a JWT and hashing the new string it gives for the
  * verifier's cache cost ~1.5 µs each time, comparing with the last header (one of the same text) a fraction of that.
  */
 export function bearerToken(authorization: string | undefined): string | undefined | false {

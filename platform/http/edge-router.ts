@@ -22,8 +22,8 @@ type Registered = [handler: (c: Context, next: Next) => unknown, route: unknown]
  */
 export class EdgeRouter<T> implements Router<T> {
   readonly name: string;
-  #edge: MiddlewareHandler | undefined;
-  #onError: ErrorHandler | undefined;
+  /** Set together by `around`: the edge to merge and the app's error handler. */
+  #around: { edge: MiddlewareHandler; onError: ErrorHandler } | undefined;
   /** The merged handler of each route's registered entry, for the current edge. */
   #pairs = new WeakMap<object, Registered>();
 
@@ -36,8 +36,7 @@ export class EdgeRouter<T> implements Router<T> {
 
   /** The edge middleware (as given to `app.use`) to merge with the route after it, and the app's error handler. */
   around(edge: MiddlewareHandler, onError: ErrorHandler): void {
-    this.#edge = edge;
-    this.#onError = onError;
+    this.#around = { edge, onError };
     this.#pairs = new WeakMap();
   }
 
@@ -48,48 +47,48 @@ export class EdgeRouter<T> implements Router<T> {
   match(method: string, path: string): Result<T> {
     const result = this.inner.match(method, path);
     const entries = result[0] as unknown as [Registered, unknown][];
-    if (entries.length !== 2 || this.#edge === undefined || entries[0]![0][0] !== this.#edge) return result;
+    const around = this.#around;
+    if (entries.length !== 2 || around === undefined || entries[0]![0][0] !== around.edge) return result;
     const [route, params] = entries[1]!;
     let pair = this.#pairs.get(route);
     if (!pair) {
-      pair = [this.#pair(route[0]), route[1]];
+      pair = [paired(around.edge, around.onError, route[0]), route[1]];
       this.#pairs.set(route, pair);
     }
     const merged = [[pair, params]] as unknown as Result<T>[0];
     return (result.length === 2 ? [merged, result[1]] : [merged]) as Result<T>;
   }
+}
 
-  #pair(handler: Registered[0]): Registered[0] {
-    const edge = this.#edge!;
-    const onError = this.#onError;
-    const failed = (c: Context, error: unknown): Promise<void> => {
-      if (!(error instanceof Error) || !onError) return Promise.reject(error);
-      c.error = error;
-      return Promise.resolve(onError(error, c)).then((answer) => {
-        if (answer) c.res = answer;
-      });
-    };
-    const settle = (c: Context, answer: unknown): Promise<void> => {
-      if (answer && !c.finalized) c.res = answer as Response;
-      // What Hono's own dispatch throws after `compose` when nothing answered (its single-handler path would answer
-      // 404 instead); here the edge gets the error's answer, so the access log has the status sent.
-      if (!c.finalized) return failed(c, new Error('Context is not finalized. Did you forget to return a Response object or `await next()`?'));
-      return resolved;
-    };
-    const route = (c: Context, next: Next): Promise<void> => {
-      let answer: unknown;
-      try {
-        answer = handler(c, next);
-      } catch (error) {
-        return failed(c, error);
-      }
-      if (answer instanceof Promise)
-        return answer.then(
-          (value) => settle(c, value),
-          (error) => failed(c, error),
-        );
-      return settle(c, answer);
-    };
-    return (c, next) => edge(c, () => route(c, next));
-  }
+/** `edge` around `handler`, with `compose`'s handling of the handler's answer and errors (see `EdgeRouter`). */
+function paired(edge: MiddlewareHandler, onError: ErrorHandler, handler: Registered[0]): Registered[0] {
+  const failed = (c: Context, error: unknown): Promise<void> => {
+    if (!(error instanceof Error)) return Promise.reject(error);
+    c.error = error;
+    return Promise.resolve(onError(error, c)).then((answer) => {
+      if (answer) c.res = answer;
+    });
+  };
+  const settle = (c: Context, answer: unknown): Promise<void> => {
+    if (answer && !c.finalized) c.res = answer as Response;
+    // What Hono's own dispatch throws after `compose` when nothing answered (its single-handler path would answer
+    // 404 instead); here the edge gets the error's answer, so the access log has the status sent.
+    if (!c.finalized) return failed(c, new Error('Context is not finalized. Did you forget to return a Response object or `await next()`?'));
+    return resolved;
+  };
+  const route = (c: Context, next: Next): Promise<void> => {
+    let answer: unknown;
+    try {
+      answer = handler(c, next);
+    } catch (error) {
+      return failed(c, error);
+    }
+    if (answer instanceof Promise)
+      return answer.then(
+        (value) => settle(c, value),
+        (error) => failed(c, error),
+      );
+    return settle(c, answer);
+  };
+  return (c, next) => edge(c, () => route(c, next));
 }
