@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { RequestError } from '@hono/node-server';
 import type { Logger } from '../observability/index.ts';
+import { release } from './node-write-batch.ts';
 import { connectRefusal, expectationRefusal, refusalAnswer, refusalResponse, transferCodingRefusal, type Refusal } from './refusals.ts';
 
 /** How long a closing connection waits for the rest of a request body it will not read, with no byte arriving. */
@@ -85,8 +86,17 @@ function parserProblem(error: ParserError): Refusal {
  * gets an RFC 9457 problem where a response can still be written, then the connection closes.
  */
 export function clientErrorHandler(log: Logger | undefined) {
-  return (error: ParserError, socket: Socket & { _httpMessage?: { headersSent?: boolean } }) => {
-    if (error.code === 'ECONNRESET' || !socket.writable || socket._httpMessage?.headersSent) {
+  return (error: ParserError, socket: Socket & { _httpMessage?: { headersSent?: boolean; writableEnded?: boolean } }) => {
+    const answer = socket._httpMessage;
+    if (answer?.headersSent && answer.writableEnded && socket.writable && error.code !== 'ECONNRESET') {
+      // Answered from the headers alone before the parser failed on what followed them (a transfer coding other than
+      // chunked: the 501 goes out, then llhttp refuses the body it cannot frame): the answer is sent, then the
+      // connection closes. Destroying the socket would drop the answer still held in its buffer.
+      release(socket);
+      socket.end();
+      return;
+    }
+    if (error.code === 'ECONNRESET' || !socket.writable || answer?.headersSent) {
       socket.destroy();
       return;
     }

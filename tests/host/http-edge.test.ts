@@ -30,6 +30,9 @@ const unservable = {
   gzipChunked:
     'POST /catalog/v1/products HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: gzip, chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n',
   unknownCodingLine: 'POST /catalog/v1/products HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: foo\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
+  // No chunked at all: Node's parser also refuses the body it cannot frame, just after the app answered.
+  onlyCoding: 'POST /catalog/v1/products HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: gzip\r\n\r\n{}',
+  onlyCodingGet: 'GET /catalog/v1/products HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: identity\r\n\r\n',
 };
 
 async function sendRaw(host: ProcessHost, bytes: string) {
@@ -116,6 +119,8 @@ describe.each(runtimes)('the HTTP edge on %s', { timeout: processTestTimeoutMs }
       ['an HTTP/0.9 request line (no version)', unservable.http09, 505, 'http/version-not-supported', 'HTTP/0.9 is not served here'],
       ['a transfer coding before chunked', unservable.gzipChunked, 501, 'http/transfer-coding-not-implemented', 'names "gzip"; only chunked'],
       ['a transfer coding on a line of its own', unservable.unknownCodingLine, 501, 'http/transfer-coding-not-implemented', 'names "foo"'],
+      ['a transfer coding without chunked', unservable.onlyCoding, 501, 'http/transfer-coding-not-implemented', 'names "gzip"'],
+      ['a GET with a transfer coding without chunked', unservable.onlyCodingGet, 501, 'http/transfer-coding-not-implemented', 'names "identity"'],
     ])('Node answers %s with a problem, the security headers and Connection: close', async (_, bytes, status, code, detail) => {
       const response = await sendRaw(host, bytes);
       expect(response.status).toBe(status);
@@ -167,6 +172,8 @@ describe.each(runtimes)('the HTTP edge on %s', { timeout: processTestTimeoutMs }
     it.each([
       ['two Host headers', unservable.twoHosts],
       ['an HTTP/2.0 request line', unservable.http2Line],
+      ['a transfer coding without chunked', unservable.onlyCoding],
+      ['a GET with a transfer coding without chunked', unservable.onlyCodingGet],
     ])('Deno refuses %s itself, with an empty 400', async (_, bytes) => {
       expect(await sendRaw(host, bytes)).toMatchObject({ status: 400, body: '' });
     });
