@@ -9,7 +9,7 @@ import type { UndeclaredProblems } from './declared-problems.ts';
 import { secureHeaders, type EdgeBindings } from './edge-headers.ts';
 import { bodiless, requireJsonBody } from './middleware.ts';
 import { problem, problemResponse } from './problem.ts';
-import { servesRequest } from './route-marks.ts';
+import { routeContract, servesRequest } from './route-marks.ts';
 
 export interface EdgeOptions {
   logger: Logger;
@@ -203,7 +203,7 @@ export function edge(options: EdgeOptions): MiddlewareHandler<AppEnv> {
         ms: Math.round(ms * 100) / 100,
         ...(ids ? { trace_id: ids.traceId, span_id: ids.spanId } : {}),
       });
-      observe?.(c.get('route'), module, status, status >= 400 ? c.get('problem') : undefined, ms / 1000);
+      observe?.(routeContract(c), module, status, status >= 400 ? c.get('problem') : undefined, ms / 1000);
     }
   };
 }

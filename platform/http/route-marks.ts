@@ -1,7 +1,9 @@
 import type { RouteConfig } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
+import type { AppEnv } from './app-env.ts';
 import { matchedRoutes } from 'hono/route';
 import type { Access } from './access.ts';
+import type { RouteContract } from './declared-problems.ts';
 
 /**
  * What a contract route declared that the app-wide middleware, which runs before the route's own, must honour: it
@@ -15,6 +17,8 @@ export interface RouteMarks {
   noIdempotencyKey?: true;
   /** Who may call the operation (every contract route has it). */
   access?: Access;
+  /** The operation (every contract route has it): known from the match, before the route's own middleware runs. */
+  contract?: RouteContract;
 }
 
 const marks = new WeakMap<object, RouteMarks>();
@@ -45,6 +49,21 @@ export function routeAccess(c: Context): Access | undefined {
   for (const route of matchedRoutes(c)) {
     const access = marks.get(route.handler)?.access;
     if (access !== undefined) return access;
+  }
+  return undefined;
+}
+
+/**
+ * The contract operation the request's method and path matched, also when it was answered before the route's own
+ * middleware ran (refused by authorization, a rate limit, the body limit, or failing in app-wide middleware);
+ * `undefined` when no contract route matched.
+ */
+export function routeContract(c: Context<AppEnv>): RouteContract | undefined {
+  const declared = c.get('route');
+  if (declared) return declared;
+  for (const route of matchedRoutes(c)) {
+    const contract = marks.get(route.handler)?.contract;
+    if (contract !== undefined) return contract;
   }
   return undefined;
 }

@@ -128,7 +128,7 @@ export function contractRoute<const R extends ContractRouteConfig>(config: R) {
   // The route's first middleware carries what app-wide middleware must know before the route's own runs.
   // An operation that reads a query refuses one that is not valid percent-encoding (the router would pass it on raw).
   const declaration = declareRoute(contract, request.query ? refuseMalformedQuery : undefined);
-  const declared = markRoute(declaration, idempotencyKey === false ? { access, noIdempotencyKey: true } : { access });
+  const declared = markRoute(declaration, idempotencyKey === false ? { access, contract, noIdempotencyKey: true } : { access, contract });
   let full: Record<string, unknown> = {
     ...route,
     request: contract.request,

@@ -40,7 +40,14 @@ export function idempotency(gate: IdempotencyGate): MiddlewareHandler<AppEnv> {
     if (key === undefined || textRuleViolation(c.req.path) !== undefined) return next();
     // An operation whose answers carry credentials declared that it takes no key: nothing of it is stored.
     if (routeMarks(c).noIdempotencyKey) return next();
-    const body = new Uint8Array(await c.req.arrayBuffer());
+    let body: Uint8Array;
+    try {
+      body = new Uint8Array(await c.req.arrayBuffer());
+    } catch {
+      // The body could not be read to its end (the client went away mid-way): there is no request to key. Hono keeps
+      // the failed read, so the route's body validation refuses it as it refuses one without a key (400).
+      return next();
+    }
     const request = {
       scope: keyScope(currentContext()?.principal),
       method: c.req.method,

@@ -17,8 +17,9 @@ export const platformModule = 'platform';
 
 /**
  * RED metrics of the HTTP app: requests by module, operation and status; errors by problem code; latency. The
- * operation is the contract's `METHOD /path/{template}`, never the raw path, so ids never become labels; a request no
- * contract route matched is `(unmatched)`, or `(forwarded)` when the gateway sends it to a module elsewhere.
+ * operation is the contract's `METHOD /path/{template}` (also for a request refused before the route ran: 401, 429...),
+ * never the raw path, so ids never become labels; a request no contract route matched is `(unmatched)`, or
+ * `(forwarded)` when the gateway sends it to a module elsewhere.
  */
 export function httpMetrics(registry: Registry, forwarded: ReadonlySet<string>): RequestObserver {
   const requests = cellCounter(registry, 'cleave_http_requests_total', 'HTTP requests answered, by module, operation and status.');

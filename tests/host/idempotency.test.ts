@@ -7,7 +7,7 @@ import type { Host } from '../../platform/host/index.ts';
 import { testDatabases, type TestDatabaseHandle } from '../support/databases.ts';
 import { ledgerModule, type LedgerControls } from '../support/ledger/module.ts';
 import { call, startTestHost } from '../support/test-host.ts';
-import { clientToken } from '../support/tokens.ts';
+import { clientToken, withAdminToken } from '../support/tokens.ts';
 
 describe.each(testDatabases)('Idempotency-Key on $name', (testDatabase) => {
   const cleanups: (() => Promise<void>)[] = [];
@@ -193,6 +193,29 @@ describe.each(testDatabases)('Idempotency-Key on $name', (testDatabase) => {
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ errors: [{ location: 'header', path: 'Idempotency-Key', code: 'invalid_format' }] });
     expect(await totals(host)).toEqual({ count: 0, total: 0 });
+  });
+
+  it('a body that breaks off (the client went away) is a 400 with a key as without one: nothing runs, nothing is kept', async () => {
+    const { host, database } = await ledger();
+    const headers = await withAdminToken({ 'content-type': 'application/json' }, host, (p, init) => host.app.request(p, init));
+    const brokenOff = (key?: string) => {
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode('{"amount"'));
+          controller.error(new Error('aborted'));
+        },
+      });
+      // With its length announced, the body limit leaves the body for the route to read, as it does over a socket.
+      const init = { method: 'POST', headers: { ...headers, 'content-length': '80', ...(key ? { 'idempotency-key': key } : {}) }, body, duplex: 'half' };
+      return host.app.request('/ledger/v1/entries', init as RequestInit);
+    };
+    for (const key of [randomUUID(), undefined]) {
+      const response = await brokenOff(key);
+      expect(response.status).toBe(400);
+      expect(await response.json()).toMatchObject({ code: 'http/malformed-json', detail: 'The request body could not be read to its end.' });
+    }
+    expect(await totals(host)).toEqual({ count: 0, total: 0 });
+    expect(await keyRows(database)).toEqual([]);
   });
 
   it('a call to another module after the effect, on one embedded database, still completes and replays', async () => {

@@ -47,6 +47,8 @@ describe.each(testDatabases)('/metrics of a monolith host on $name', (testDataba
     const { id } = (await created.json()) as { id: string };
     expect((await call(host, 'GET', `/catalog/v1/products/${id}`)).status).toBe(200);
     expect((await call(host, 'GET', `/catalog/v1/nothing-here/${missing}`)).status).toBe(404);
+    // Refused before the route's own middleware ran: still counted under the operation it matched.
+    expect((await call(host, 'POST', '/catalog/v1/products', product, { authorization: '' })).status).toBe(401);
     const after = await scrape();
     const delta = (name: string, labels: Record<string, string>) => valueOf(after, name, labels) - valueOf(before, name, labels);
 
@@ -55,6 +57,10 @@ describe.each(testDatabases)('/metrics of a monolith host on $name', (testDataba
     expect(delta('cleave_http_requests_total', { module: 'catalog', operation: 'POST /catalog/v1/products', status: '201' })).toBe(1);
     expect(delta('cleave_http_request_errors_total', { ...getProduct, status: '404', problem: 'catalog/product-not-found' })).toBe(1);
     expect(delta('cleave_http_requests_total', { module: 'catalog', operation: '(unmatched)', status: '404' })).toBe(1);
+    expect(
+      delta('cleave_http_request_errors_total', { module: 'catalog', operation: 'POST /catalog/v1/products', status: '401', problem: 'auth/unauthenticated' }),
+    ).toBe(1);
+    expect(delta('cleave_http_requests_total', { module: 'catalog', operation: '(unmatched)', status: '401' })).toBe(0);
     expect(delta('cleave_http_request_duration_seconds_count', getProduct)).toBe(2);
     expect(delta('cleave_http_request_duration_seconds_bucket', { ...getProduct, le: '+Inf' })).toBe(2);
     // Ids never become label values: neither the product's, nor the one in an unknown path.
