@@ -86,7 +86,9 @@ describe('reads validated at once', () => {
     // zod-openapi: the declaration, a validator per part (query, path, headers), the handler.
     expect(referenceHandlers).toHaveLength(5);
     expect(handlers).toHaveLength(1);
-    // The function carries the declaration's marks, which the access check finds the route's policy by.
-    expect(marksOf(handlers[0]!.handler)).toEqual({ access: 'public' });
+    // The function carries the declaration's marks, which the access check finds the route's policy by, and the
+    // metrics the operation of a request answered before the route ran.
+    expect(marksOf(handlers[0]!.handler)).toMatchObject({ access: 'public', contract: { operation: 'GET /things/v1/items/{id}' } });
+    expect(Object.keys(marksOf(handlers[0]!.handler) ?? {}).sort()).toEqual(['access', 'contract']);
   });
 });
