@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, request as nodeRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -39,7 +39,9 @@ describe('gateway', () => {
           for (let sent = 0; sent < bigSize; sent += chunk.length) res.write(chunk);
           return void res.end();
         }
-        res.writeHead(req.url?.includes('missing') ? 404 : 201, { 'content-type': 'application/json', 'x-upstream': 'yes' });
+        // An upstream with a CORS policy of its own (an extracted host with other CORS_ORIGINS).
+        const ownCors = req.url?.includes('own-cors') ? { 'access-control-allow-origin': 'https://elsewhere.example', vary: 'Accept-Encoding' } : {};
+        res.writeHead(req.url?.includes('missing') ? 404 : 201, { 'content-type': 'application/json', 'x-upstream': 'yes', ...ownCors });
         res.end(JSON.stringify({ path: req.url, bodyBytes }));
       });
     });
@@ -144,6 +146,94 @@ describe('gateway', () => {
     expect(lines.filter((l) => (l.level as number) >= 50)).toEqual([]);
     expect(lines).toContainEqual(expect.objectContaining({ level: 40, msg: 'request failed upstream', code: 'http/upstream-unavailable', upstream: 'things' }));
     expect(JSON.stringify(lines)).not.toContain('stack');
+  });
+
+  it('TRACE is refused here with a 501 problem: nothing is sent, and the module is not counted as failing', async () => {
+    failures.length = 0;
+    const transport = createHttpTransport({ resolve: () => upstreamUrl, log: testLogger(), breakerThreshold: 1, breakerHalfOpenAfterMs: 60_000 });
+    const app = createApp({ logger: testLogger(), bodyLimitBytes: 1024 });
+    const onFailure = (m: string, base: string) => failures.push(`${m} ${base}`);
+    mountGateway(app, ['things'], { resolve: async () => upstreamUrl, timeoutMs: 30_000, guard: transport.guard, onFailure });
+    // Served: a Web Request cannot even be made with TRACE, but @hono/node-server hands the app one.
+    const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 });
+    await new Promise((r) => server.once('listening', r));
+    const port = (server.address() as AddressInfo).port;
+    const sent = seen.length;
+    try {
+      const { status, body } = await new Promise<{ status: number | undefined; body: string }>((resolve, reject) => {
+        const req = nodeRequest({ host: '127.0.0.1', port, method: 'TRACE', path: '/things/v1/items' }, (res) => {
+          let text = '';
+          res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+          res.on('end', () => resolve({ status: res.statusCode, body: text }));
+        });
+        req.on('error', reject).end();
+      });
+      expect(status).toBe(501);
+      expect(JSON.parse(body)).toMatchObject({ code: 'http/method-not-implemented', detail: 'TRACE is not forwarded to module things.' });
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+    expect(seen.length).toBe(sent);
+    expect(failures).toEqual([]);
+    // One failure would have opened it.
+    expect(transport.stats().things?.breaker ?? 'closed').toBe('closed');
+    expect((await app.request('/things/v1/items')).status).toBe(201);
+  });
+
+  it('Expect: 100-continue was met here and is not forwarded (fetch refuses to send it): the request goes through', async () => {
+    failures.length = 0;
+    const response = await gatewayApp(() => upstreamUrl).request('/things/v1/items', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', expect: '100-continue' },
+      body: '{"a":1}',
+    });
+    expect(response.status).toBe(201);
+    expect(seen.at(-1)?.headers.expect).toBeUndefined();
+    expect(failures).toEqual([]);
+  });
+
+  it('a body that breaks off before its end is a 400 here: nothing reaches the module, nothing counts against it', async () => {
+    failures.length = 0;
+    const transport = createHttpTransport({ resolve: () => upstreamUrl, log: testLogger(), breakerThreshold: 1, breakerHalfOpenAfterMs: 60_000 });
+    const app = createApp({ logger: testLogger(), bodyLimitBytes: 1024 });
+    const onFailure = (m: string, base: string) => failures.push(`${m} ${base}`);
+    mountGateway(app, ['things'], { resolve: async () => upstreamUrl, timeoutMs: 30_000, guard: transport.guard, onFailure });
+    const sent = seen.length;
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('{"a"'));
+        controller.error(new Error('aborted'));
+      },
+    });
+    // Its length announced, as a client's upload over a socket is: the body is read as it arrives, not by the limit.
+    const headers = { 'content-type': 'application/json', 'content-length': '40' };
+    const response = await app.request('/things/v1/items', { method: 'POST', headers, body, duplex: 'half' } as RequestInit);
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ code: 'http/malformed-request', detail: 'The request body could not be read to its end.' });
+    expect(seen.length).toBe(sent);
+    expect(failures).toEqual([]);
+    expect(transport.stats().things?.breaker ?? 'closed').toBe('closed');
+  });
+
+  it('answers a browser origin by this host’s CORS policy, on forwarded answers too, whatever the upstream’s own', async () => {
+    const app = createApp({ logger: testLogger(), bodyLimitBytes: 1024, cors: { origins: ['https://app.example'], credentials: true } });
+    mountGateway(app, ['things'], { resolve: async () => upstreamUrl, timeoutMs: 30_000 });
+    for (const path of ['/things/v1/items', '/things/v1/missing', '/things/v1/own-cors']) {
+      const response = await app.request(path, { headers: { origin: 'https://app.example' } });
+      expect(response.headers.get('x-upstream')).toBe('yes');
+      expect(response.headers.get('access-control-allow-origin')).toBe('https://app.example');
+      expect(response.headers.get('access-control-allow-credentials')).toBe('true');
+      expect(response.headers.get('access-control-expose-headers')).toContain('x-request-id');
+      expect(response.headers.get('vary')?.split(/,\s*/)).toContain('Origin');
+    }
+    expect((await app.request('/things/v1/own-cors', { headers: { origin: 'https://app.example' } })).headers.get('vary')).toBe('Accept-Encoding, Origin');
+    // An origin not on this host's list gets no CORS answer, even one the upstream would have allowed.
+    const refused = await app.request('/things/v1/own-cors', { headers: { origin: 'https://elsewhere.example' } });
+    expect(refused.headers.get('vary')?.split(/,\s*/)).toContain('Origin');
+    expect(refused.headers.get('access-control-allow-origin')).toBeNull();
+    // Nor does a host without a CORS policy pass the upstream's on.
+    const closed = await gatewayApp(() => upstreamUrl).request('/things/v1/own-cors', { headers: { origin: 'https://elsewhere.example' } });
+    expect(closed.headers.get('access-control-allow-origin')).toBeNull();
   });
 
   it('repeated connection failures open the module’s breaker, shared with module calls, and say when to retry', async () => {

@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import { asForwarder, CleaveError, peerAddress, type App, type AppEnv, type IpRanges } from '../http/index.ts';
+import { asForwarder, CleaveError, peerAddress, problem, problemResponse, type App, type AppEnv, type IpRanges } from '../http/index.ts';
 import { currentContext, endSpan, SpanKind, traceparentOf, type Span, type Tracing } from '../observability/index.ts';
 
 export interface GatewayOptions {
@@ -42,9 +42,11 @@ export function isRepeatable(request: Request): boolean {
 const noProxies: IpRanges = { has: () => false };
 
 // RFC 9110 §7.6.1: connection-specific fields are not forwarded. fetch decodes compressed bodies, so their
-// content-encoding and length no longer apply either.
+// content-encoding and length no longer apply either. `Expect: 100-continue` was met here (the body is read before it
+// is forwarded), and fetch refuses to send it.
 const hopByHop = new Set([
   'content-encoding',
+  'expect',
   'connection',
   'keep-alive',
   'proxy-authenticate',
@@ -60,8 +62,8 @@ const hopByHop = new Set([
 /**
  * Makes this host the gateway for modules that run elsewhere: every request under `/<module>/` (and to the module's
  * well-known URIs, given in `wellKnown` by module) is forwarded to an
- * instance (method, path, query, headers, body streamed both ways) with `Forwarded`/`X-Forwarded-*` added (see
- * `trustedProxies`).
+ * instance (method, path, query, headers, the request body read first, the response body streamed back) with
+ * `Forwarded`/`X-Forwarded-*` added (see `trustedProxies`).
  * Upstream failures come back as problem+json naming the module.
  */
 export function mountGateway(
@@ -78,31 +80,51 @@ export function mountGateway(
   }
 }
 
+/** Methods fetch will not send (RFC 9110 §9.3.8 TRACE, and its alias TRACK; CONNECT never reaches the app). */
+const unforwardable = new Set(['TRACE', 'TRACK', 'CONNECT']);
+
 /**
  * Forwards a request for `module` to an instance `options.resolve` names, under the module's breaker, trying the
- * next instance when one cannot be reached and the request is safe to repeat (then its body is read first).
+ * next instance when one cannot be reached and the request is safe to repeat.
+ *
+ * The request body is read in full first (within the edge's body limit), as a proxy buffering requests does (nginx's
+ * default): a client that stalls or goes away mid-upload is answered here (408 from the server's request timeout,
+ * or 400) and costs the module nothing, where a body streamed through would hold an upstream connection open until
+ * the gateway's timeout blamed the module, and count against its breaker and its instance in discovery. What this
+ * host cannot forward at all (TRACE) is refused here too, never counted as the module failing.
  */
 export function forwarder(module: string, options: GatewayOptions): (c: Context<AppEnv>) => Promise<Response> {
-  const attempt = async (c: Context<AppEnv>) => {
-    const repeatable = isRepeatable(c.req.raw);
-    const tries = repeatable ? 1 + (options.retries ?? 0) : 1;
-    // A request that may be sent again is read first (within the body limit); Hono keeps it for a local handler too.
-    const body = bodyOf(c.req.raw) && (repeatable ? await c.req.arrayBuffer() : c.req.raw.body);
+  const attempt = async (c: Context<AppEnv>, body: ArrayBuffer | null) => {
+    const tries = isRepeatable(c.req.raw) ? 1 + (options.retries ?? 0) : 1;
     for (let tried = 1; ; tried += 1) {
       try {
-        return await forward(c, module, options, body || null);
+        return await forward(c, module, options, body);
       } catch (error) {
         // A timeout is not retried: the instance may still be working on it, and the caller has waited long enough.
         if (tried >= tries || !(error instanceof CleaveError) || error.code !== 'http/upstream-unavailable') throw error;
       }
     }
   };
-  return (c) => (options.guard ? options.guard(module, () => attempt(c)) : attempt(c));
+  return async (c) => {
+    const refuse = (status: number, code: string, detail: string) =>
+      problemResponse(c, problem({ status, code, detail, instance: c.req.path, requestId: c.get('requestId') }));
+    if (unforwardable.has(c.req.method)) return refuse(501, 'http/method-not-implemented', `${c.req.method} is not forwarded to module ${module}.`);
+    let body: ArrayBuffer | null = null;
+    if (bodyOf(c.req.raw)) {
+      try {
+        // Hono keeps the bytes: the same request handled here after all (canary routing) reads them again.
+        body = await c.req.arrayBuffer();
+      } catch {
+        return refuse(400, 'http/malformed-request', 'The request body could not be read to its end.');
+      }
+    }
+    return options.guard ? options.guard(module, () => attempt(c, body)) : attempt(c, body);
+  };
 }
 
 const bodyOf = (request: Request) => request.method !== 'GET' && request.method !== 'HEAD' && request.body !== null;
 
-async function forward(c: Context<AppEnv>, module: string, options: GatewayOptions, body: BodyInit | null): Promise<Response> {
+async function forward(c: Context<AppEnv>, module: string, options: GatewayOptions, body: ArrayBuffer | null): Promise<Response> {
   const base = await options.resolve(module);
   const incoming = new URL(c.req.url);
   const target = `${base}${incoming.pathname}${incoming.search}`;
@@ -139,8 +161,8 @@ async function forward(c: Context<AppEnv>, module: string, options: GatewayOptio
       headers,
       redirect: 'manual',
       signal: controller.signal,
-      ...(body === null ? {} : { body, duplex: 'half' }),
-    } as RequestInit);
+      ...(body === null ? {} : { body }),
+    });
   } catch (error) {
     if (span) endSpan(span, error);
     options.onFailure?.(module, base, error);
@@ -163,7 +185,8 @@ async function forward(c: Context<AppEnv>, module: string, options: GatewayOptio
     span.end();
   }
   const out = new Headers();
-  for (const [name, value] of upstream.headers) if (!hopByHop.has(name)) out.append(name, value);
+  // The upstream's own CORS answer is not passed on: the browser talks to this host, whose CORS_ORIGINS decide.
+  for (const [name, value] of upstream.headers) if (!hopByHop.has(name) && !name.startsWith('access-control-')) out.append(name, value);
   return new Response(upstream.body, { status: upstream.status, statusText: upstream.statusText, headers: out });
 }
 

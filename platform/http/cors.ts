@@ -44,6 +44,15 @@ export function cors(options: CorsOptions): MiddlewareHandler<AppEnv> {
     }
     for (const [name, value] of Object.entries(common)) c.header(name, value, { append: name === 'vary' });
     c.header('access-control-expose-headers', exposeHeaders);
-    return next();
+    await next();
+    // A handler that returned a Response it built itself (the gateway's answer from a module elsewhere) bypassed the
+    // headers prepared above: they are put on it.
+    const answered = c.res.headers;
+    if (answered.has('access-control-allow-origin')) return;
+    if (!listsOrigin.test(answered.get('vary') ?? '')) c.header('vary', 'Origin', { append: true });
+    for (const [name, value] of Object.entries(common)) if (name !== 'vary') c.header(name, value);
+    c.header('access-control-expose-headers', exposeHeaders);
   };
 }
+
+const listsOrigin = /(^|,)\s*origin\s*(,|$)/i;
