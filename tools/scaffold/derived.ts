@@ -33,8 +33,10 @@ export function derivedSteps(root: string): DerivedStep[] {
   if (scripts.has('extract') && existsSync(extracted)) {
     for (const entry of readdirSync(extracted, { withFileTypes: true })) {
       if (!entry.isDirectory() || !existsSync(join(extracted, entry.name, 'main.ts'))) continue;
-      // The committed notes are the tool's defaults (tests/tools/extract.test.ts compares them), so --force keeps them so.
-      steps.push({ label: `apps/extracted/${entry.name}/`, script: 'extract', args: [entry.name, '--force'] });
+      // Regenerated as they were extracted: the port and monolith address they were written with are read back.
+      const notes = join(extracted, entry.name, 'README.md');
+      const settings = existsSync(notes) ? extractSettings(readFileSync(notes, 'utf8')) : [];
+      steps.push({ label: `apps/extracted/${entry.name}/`, script: 'extract', args: [entry.name, ...settings, '--force'] });
     }
   }
   const generated: [script: string, label: string][] = [
@@ -47,6 +49,18 @@ export function derivedSteps(root: string): DerivedStep[] {
   ];
   for (const [script, label] of generated) if (scripts.has(script)) steps.push({ label, script, args: [] });
   return steps;
+}
+
+/**
+ * The `--port` and `--monolith-url` an extracted app's notes (`npm run extract`'s README.md) were written with: the
+ * `PORT=` and the monolith address `REMOTE_MODULES=` names in the deployment's settings (the notes' first `sh` block;
+ * the monolith's follows). What they do not say is left to extract's defaults.
+ */
+export function extractSettings(notes: string): string[] {
+  const deployment = /```sh\n([\s\S]*?)```/.exec(notes)?.[1] ?? '';
+  const port = /^PORT=(\d+)$/m.exec(deployment)?.[1];
+  const monolith = /^REMOTE_MODULES=[a-z][a-z0-9-]*=(https?:\/\/[^\s/,]+)/m.exec(deployment)?.[1];
+  return [...(port ? ['--port', port] : []), ...(monolith ? ['--monolith-url', monolith] : [])];
 }
 
 /** Runs each step in `root`; a failing step does not stop the others. */
