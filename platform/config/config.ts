@@ -9,7 +9,11 @@ import type { TlsConfig } from './tls-settings.ts';
 /** The typed settings every part of Cleave receives; nothing else reads the environment. */
 export interface Config {
   env: 'development' | 'test' | 'production';
-  server: { host: string; port: number };
+  /**
+   * Where to listen, and how long a request may take to arrive in full, line, headers and body (Node; slower is a 408
+   * and the connection closes).
+   */
+  server: { host: string; port: number; requestTimeoutMs: number };
   log: { level: string; format: 'json' | 'pretty'; service: string };
   /**
    * Spans of every hop, exported over OTLP/HTTP (`otlp`) or written as log lines (`log`, development); `none` (the

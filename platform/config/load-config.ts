@@ -126,7 +126,7 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
   identity.moduleClientSecrets = secrets;
   return {
     env: e.NODE_ENV,
-    server: { host: e.HOST, port: e.PORT },
+    server: { host: e.HOST, port: e.PORT, requestTimeoutMs: e.REQUEST_TIMEOUT_MS },
     log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT === 'auto' ? (options.isTty ? 'pretty' : 'json') : e.LOG_FORMAT, service: e.OTEL_SERVICE_NAME },
     tracing,
     database: {

@@ -35,6 +35,7 @@ export const environmentSchema = z.object({
   PGLITE_IMAGE: z.string().min(1, 'must not be empty').optional(),
   MODULES: moduleList.optional(),
   BODY_LIMIT_BYTES: positiveInt(1024 * 1024),
+  REQUEST_TIMEOUT_MS: positiveInt(30_000),
   DEMO_DATA: flag.optional(),
   MIGRATE_ON_START: flag.default(true),
   OUTBOX_SWEEP_MS: positiveInt(1000),

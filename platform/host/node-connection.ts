@@ -70,6 +70,9 @@ function writeRefusal(socket: Socket, refusal: Refusal, log: Logger | undefined,
     .map(([name, value]) => `${name}: ${value}\r\n`)
     .join('');
   socket.end(`HTTP/1.1 ${status} ${title}\r\n${head}\r\n${body}`);
+  // The client reads the answer and closes; one that does not (a client stalling on purpose) loses the connection.
+  const abandon = setTimeout(() => socket.destroy(), idleDrainMs);
+  socket.once('close', () => clearTimeout(abandon));
 }
 
 /** The problem for a request Node's HTTP parser refused before the app saw it. */

@@ -9,6 +9,12 @@ export interface ServeOptions {
   log?: Logger;
   /** Serve HTTPS with this certificate and key; with `clientCa`, refuse peers without a certificate it signed. */
   tls?: TlsConfig['server'];
+  /**
+   * How long a request may take to arrive in full (request line, headers and body) before it is answered 408 and its
+   * connection closed: a client that stalls mid-upload must not hold a connection and a handler for ever (Node; its
+   * own default is 300 s). Deno's server has no such limit.
+   */
+  requestTimeoutMs?: number;
 }
 
 export interface RunningServer {

@@ -187,3 +187,30 @@ describe.each(runtimes)('the HTTP edge on %s', { timeout: processTestTimeoutMs }
     });
   }
 });
+
+describe('a request that does not arrive in time (REQUEST_TIMEOUT_MS) on node', { timeout: processTestTimeoutMs }, () => {
+  let host: ProcessHost;
+  beforeAll(async () => {
+    host = await startProcessHost({ runtime: 'node', env: { MODULES: 'catalog,identity', REQUEST_TIMEOUT_MS: '1000' } });
+  }, processTestTimeoutMs);
+  afterAll(() => host.stop());
+
+  it.each([
+    ['a body that stops half-way', 'POST /identity/v1/users HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 50\r\n\r\n{"a"'],
+    ['headers that never end', 'GET /catalog/v1/products HTTP/1.1\r\nHost: x\r\nX-Slow: 1\r\n'],
+  ])('%s is answered 408 with a problem and its connection closed', async (_, bytes) => {
+    const connection = await RawConnection.open(Number(new URL(host.url).port));
+    try {
+      // No deadline of the test's own: only the server's limit ends the wait.
+      const response = await connection.sendBytes(bytes);
+      expect(response.status).toBe(408);
+      expect(response.headers).toMatchObject({ 'content-type': 'application/problem+json', connection: 'close' });
+      expect(JSON.parse(response.body)).toMatchObject({ status: 408, code: 'http/request-timeout' });
+      await expect(connection.next()).rejects.toThrow('connection closed without a complete response');
+    } finally {
+      connection.close();
+    }
+    // The host goes on serving.
+    expect((await fetch(`${host.url}/catalog/v1/products`)).status).toBe(200);
+  });
+});
