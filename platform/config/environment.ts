@@ -10,12 +10,14 @@ export function readEnvironment(): Record<string, string | undefined> {
 export interface LoadConfigOrExitOptions {
   /** The command loading it (`db:migrate`), which starts the message as every other message of the command does. */
   command?: string;
+  /** The application's modules, by name, checked with the rest (see `LoadConfigOptions`). */
+  knownModules?: readonly string[];
 }
 
 /** Loads the configuration or stops the process with a readable list of every problem and exit code 1. */
 export function loadConfigOrExit(env: Record<string, string | undefined> = readEnvironment(), options: LoadConfigOrExitOptions = {}): Config {
   try {
-    return loadConfig(env, { isTty: Boolean(process.stdout.isTTY) });
+    return loadConfig(env, { isTty: Boolean(process.stdout.isTTY), ...(options.knownModules ? { knownModules: options.knownModules } : {}) });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`${options.command ? `${options.command}: ` : ''}${error.message}\n`);

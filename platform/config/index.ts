@@ -3,7 +3,7 @@
  * The single place Cleave reads its settings from: one zod schema over the environment, read once at start-up.
  * Not for feature flags or per-request settings.
  */
-export { loadConfig, ConfigError } from './load-config.ts';
+export { loadConfig, ConfigError, unknownModuleProblems } from './load-config.ts';
 export type { Config, RateLimitSetting } from './config.ts';
 export type { ConfigProblem, LoadConfigOptions } from './load-config.ts';
 export { environmentSchema } from './schema.ts';

@@ -177,14 +177,39 @@ describe('starting with bad configuration', () => {
       expect(loadConfig({ DATABASE_URL: url }).database.url, url).toBe(url);
   });
 
-  it('names an unknown module and the known ones', () => {
+  it('names an unknown module and the known ones, beside every other problem', () => {
     const result = spawnSync(process.execPath, ['--import', 'tsx', 'apps/monolith/main.ts'], {
-      env: { ...process.env, MODULES: 'catalog,billing', DATA_DIR: 'memory', LOG_FORMAT: 'json' },
+      env: { ...process.env, MODULES: 'catalog,billing', EVENT_BUS: 'kafka', LOCAL_MODULE_LIMITS: 'invetory=2', DATA_DIR: 'memory', LOG_FORMAT: 'json' },
       encoding: 'utf8',
       timeout: 30_000,
     });
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('MODULES: unknown module "billing"; known modules: catalog, inventory');
+    expect(result.stderr).toContain('LOCAL_MODULE_LIMITS: unknown module "invetory"');
+    expect(result.stderr).toContain('EVENT_BUS: must be');
+  });
+
+  it('checks module names with the other settings when it is given them, and leaves them to the host otherwise', () => {
+    const env = {
+      MODULES: 'catalog,billing',
+      REMOTE_MODULES: 'shipping=http://x:1',
+      CANARY_MODULES: 'billing=http://y:2',
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      LOG_LEVEL: 'loud',
+    };
+    let error: unknown;
+    try {
+      loadConfig(env, { knownModules: ['catalog', 'inventory'] });
+    } catch (e) {
+      error = e;
+    }
+    expect((error as ConfigError).problems).toEqual([
+      { variable: 'LOG_LEVEL', message: expect.any(String) },
+      { variable: 'MODULES', message: 'unknown module "billing"; known modules: catalog, inventory' },
+      { variable: 'REMOTE_MODULES', message: 'unknown module "shipping"; known modules: catalog, inventory' },
+      { variable: 'CANARY_MODULES', message: 'unknown module "billing"; known modules: catalog, inventory' },
+    ]);
+    expect(() => loadConfig(env)).toThrow(expect.objectContaining({ problems: [{ variable: 'LOG_LEVEL', message: expect.any(String) }] }));
   });
 
   it('refuses a topology where a hosted module calls one that is not hosted', () => {

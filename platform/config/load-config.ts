@@ -33,6 +33,16 @@ export class ConfigError extends Error {
 export interface LoadConfigOptions {
   /** Whether stdout is a terminal; decides `LOG_FORMAT=auto`. */
   isTty?: boolean;
+  /**
+   * The application's modules, by name: the settings naming modules are checked against them with the rest, so one
+   * error lists a misspelt module beside every other problem. The host checks them again as it starts.
+   */
+  knownModules?: readonly string[];
+}
+
+/** A problem for each of `names` that is not one of `known` (an unknown module in `variable`). */
+export function unknownModuleProblems(variable: string, names: readonly string[], known: readonly string[]): ConfigProblem[] {
+  return names.filter((n) => !known.includes(n)).map((n) => ({ variable, message: `unknown module "${n}"; known modules: ${known.join(', ')}` }));
 }
 
 /**
@@ -88,6 +98,13 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
   whenValid(() => {
     if (e.PGLITE_IMAGE !== undefined) problems.push(...pgliteImageProblems(e.PGLITE_IMAGE, e.DATA_DIR));
   });
+  const known = options.knownModules;
+  if (known) {
+    whenValid(() => problems.push(...unknownModuleProblems('MODULES', e.MODULES ?? [], known)));
+    whenValid(() => problems.push(...unknownModuleProblems('REMOTE_MODULES', Object.keys(e.REMOTE_MODULES ?? {}), known)));
+    whenValid(() => problems.push(...unknownModuleProblems('CANARY_MODULES', Object.keys(e.CANARY_MODULES ?? {}), known)));
+    whenValid(() => problems.push(...unknownModuleProblems('LOCAL_MODULE_LIMITS', Object.keys(e.LOCAL_MODULE_LIMITS ?? {}), known)));
+  }
   whenValid(() => {
     // An entry lives REGISTRY_TTL_MS from each heartbeat: a heartbeat as long leaves the instance out of discovery
     // between its entry's expiry and the next beat (and half as long leaves no room for one late beat).

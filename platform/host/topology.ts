@@ -1,4 +1,4 @@
-import { ConfigError, type Config, type ConfigProblem } from '../config/index.ts';
+import { ConfigError, unknownModuleProblems, type Config, type ConfigProblem } from '../config/index.ts';
 import { consumerId, eventType } from '../events/index.ts';
 import type { ModuleDefinition } from './define-module.ts';
 
@@ -20,18 +20,14 @@ export interface Topology {
  * calling a module that is neither local nor addressable, events between processes without Redis.
  */
 export function resolveTopology(config: Config, all: readonly ModuleDefinition[]): Topology {
-  const known = new Map(all.map((m) => [m.name, m]));
-  const problems: ConfigProblem[] = [];
-  const unknown = (variable: string, names: string[]) => {
-    for (const n of names.filter((x) => !known.has(x))) {
-      problems.push({ variable, message: `unknown module "${n}"; known modules: ${[...known.keys()].join(', ')}` });
-    }
-  };
-  unknown('MODULES', config.modules ?? []);
-  unknown('REMOTE_MODULES', Object.keys(config.remoteModules));
-  unknown('CANARY_MODULES', Object.keys(config.rollout.canaries));
-  // A typo here (`invetory=8`) would leave the module on the default limit without a word.
-  unknown('LOCAL_MODULE_LIMITS', Object.keys(config.local.byModule));
+  const names = all.map((m) => m.name);
+  const problems: ConfigProblem[] = [
+    ...unknownModuleProblems('MODULES', config.modules ?? [], names),
+    ...unknownModuleProblems('REMOTE_MODULES', Object.keys(config.remoteModules), names),
+    ...unknownModuleProblems('CANARY_MODULES', Object.keys(config.rollout.canaries), names),
+    // A typo here (`invetory=8`) would leave the module on the default limit without a word.
+    ...unknownModuleProblems('LOCAL_MODULE_LIMITS', Object.keys(config.local.byModule), names),
+  ];
   if (problems.length > 0) throw new ConfigError(problems);
 
   const localNames = new Set(config.modules ?? all.filter((m) => !(m.name in config.remoteModules)).map((m) => m.name));

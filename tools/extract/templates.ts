@@ -74,7 +74,7 @@ arguments; it is configured by environment variables: apps/extracted/${module}/R
 
 parseCommandLine({ name: '${module}', usage, options: {} });
 
-const config = loadConfigOrExit({ ...readEnvironment(), MODULES: '${module}' });
+const config = loadConfigOrExit({ ...readEnvironment(), MODULES: '${module}' }, { knownModules: modules.map((m) => m.name) });
 await runHost(config, modules).catch(exitStartFailed);
 `;
 }

@@ -14,5 +14,5 @@ arguments; it is configured by environment variables: apps/extracted/inventory/R
 
 parseCommandLine({ name: 'inventory', usage, options: {} });
 
-const config = loadConfigOrExit({ ...readEnvironment(), MODULES: 'inventory' });
+const config = loadConfigOrExit({ ...readEnvironment(), MODULES: 'inventory' }, { knownModules: modules.map((m) => m.name) });
 await runHost(config, modules).catch(exitStartFailed);

@@ -14,5 +14,5 @@ arguments; it is configured by environment variables: apps/extracted/payments/RE
 
 parseCommandLine({ name: 'payments', usage, options: {} });
 
-const config = loadConfigOrExit({ ...readEnvironment(), MODULES: 'payments' });
+const config = loadConfigOrExit({ ...readEnvironment(), MODULES: 'payments' }, { knownModules: modules.map((m) => m.name) });
 await runHost(config, modules).catch(exitStartFailed);
