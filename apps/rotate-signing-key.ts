@@ -37,6 +37,13 @@ if (url && offline) {
     2,
   );
 }
+// In-memory data lives and dies with the host that holds it: there is nothing to open with the host stopped.
+if (embedded && config.database.dataDir === 'memory') {
+  fail(
+    'identity is on in-memory PGlite (DATA_DIR=memory), which only the running host holds: rotate through it (POST /identity/v1/keys/rotate); a stopped one has no keys left to rotate.',
+    2,
+  );
+}
 if (embedded && !offline) {
   fail(
     `identity is on embedded PGlite (${config.database.dataDir}), which one process owns: rotate through the running host (POST /identity/v1/keys/rotate), or stop it and pass --offline.`,

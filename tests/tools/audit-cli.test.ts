@@ -23,6 +23,7 @@ describe('npm run audit: arguments', () => {
   it('refuses what it cannot do, saying why', () => {
     const known = ['catalog', 'identity'];
     expect(() => toCommand([], {}, known)).toThrow('name one action: verify');
+    expect(() => toCommand(['verify', 'catalog'], {}, known)).toThrow('verify takes no arguments after it ("catalog"): name a module with --module');
     expect(() => toCommand(['verify'], { module: 'billing' }, known)).toThrow('unknown module billing');
     expect(() => toCommand(['verify'], { url: 'ftp://x' }, known)).toThrow('--url must be');
     expect(() => toCommand(['verify'], { url: 'http://h:1', offline: true }, known)).toThrow('drop --jwks and --offline');

@@ -33,7 +33,7 @@ describe('the key commands with a database they cannot reach', { timeout: proces
   });
 });
 
-describe('keys:rotate --offline with identity on PostgreSQL', { timeout: processTestTimeoutMs }, () => {
+describe('keys:rotate and the database identity is on', { timeout: processTestTimeoutMs }, () => {
   it.each([
     ['DATABASE_URL', { DATABASE_URL: 'postgres://postgres:s3cret@127.0.0.1:1/nothing' }],
     [
@@ -48,6 +48,14 @@ describe('keys:rotate --offline with identity on PostgreSQL', { timeout: process
       `keys:rotate: --offline is for embedded PGlite (DATA_DIR), but identity is on PostgreSQL at ${url} (${setting}): drop --offline to rotate there (safe while replicas serve), or unset ${setting} to rotate the PGlite data.`,
     );
     expect(result.stderr).not.toContain('s3cret');
+  });
+
+  it.each([[[]], [['--offline']]])('on in-memory PGlite (DATA_DIR=memory) %j refuses, pointing at the running host only', (args) => {
+    const result = runWithUnreachableDatabase('apps/rotate-signing-key.ts', args, { DATA_DIR: 'memory' });
+    expect(result.status).toBe(2);
+    expect(result.stderr.trim()).toBe(
+      'keys:rotate: identity is on in-memory PGlite (DATA_DIR=memory), which only the running host holds: rotate through it (POST /identity/v1/keys/rotate); a stopped one has no keys left to rotate.',
+    );
   });
 
   it('offline on a migrated DATA_DIR says which database it rotates on, and rotates', () => {

@@ -22,7 +22,8 @@ export const usage = `usage: npm run audit -- verify [--module <m>] [--url <host
 /** Checks the parsed options; throws a readable message. */
 export function toCommand(positionals: string[], values: Record<string, string | boolean | undefined>, known: readonly string[]): AuditCommand {
   const [action, ...extra] = positionals;
-  if (action !== 'verify' || extra.length > 0) throw new Error('name one action: verify');
+  if (action !== 'verify') throw new Error('name one action: verify');
+  if (extra.length > 0) throw new Error(`verify takes no arguments after it (${extra.map((e) => `"${e}"`).join(' ')}): name a module with --module`);
   const command: AuditCommand = { action, offline: values.offline === true };
   if (typeof values.module === 'string') {
     if (!known.includes(values.module)) throw new Error(`unknown module ${values.module}; modules: ${known.join(', ')}`);

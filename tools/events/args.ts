@@ -64,7 +64,15 @@ const takes: Record<EventsCommand['action'], readonly string[]> = {
 export function toCommand(positionals: string[], values: Record<string, string | undefined>, now = new Date()): EventsCommand {
   const [action, ...extra] = positionals;
   const actions = ['subscriptions', 'audit', 'redrive', 'dead-letters', 'replay', 'discard'];
-  if (!action || !actions.includes(action) || extra.length > 0) throw new Error(`name one action: ${actions.join(', ')}`);
+  if (!action || !actions.includes(action)) throw new Error(`name one action: ${actions.join(', ')}`);
+  // `replay <id>`: what follows the action is an option's value given without its name.
+  if (extra.length > 0) {
+    const named = takes[action as EventsCommand['action']].map((name) => `--${name}`).join(', ');
+    const given = extra.map((e) => `"${e}"`).join(' ');
+    throw new Error(
+      `${action} takes no ${extra.length === 1 ? 'argument' : 'arguments'} after it (${given})${named ? `: give values by option (${named})` : ''}`,
+    );
+  }
   const url = values.url;
   if (!url || !/^https?:\/\/[^\s/]+(\/[^\s]*)?$/.test(url)) throw new Error('--url must be the http(s) address of a Cleave host');
   const command: EventsCommand = { action: action as EventsCommand['action'], url: url.replace(/\/+$/, '') };
