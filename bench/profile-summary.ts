@@ -5,9 +5,10 @@
  * Usage: npx tsx bench/profile-summary.ts <file or folder>… [--top N] [--last-ms N]
  * `--last-ms` keeps only the profile's last N milliseconds: for a server, the load window rather than its start-up.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import process from 'node:process';
+import { parseCommandLine, usageError, wholeNumber } from '../platform/cli/index.ts';
 
 interface ProfileNode {
   id: number;
@@ -110,18 +111,29 @@ function profilesIn(path: string): string[] {
 }
 
 if (process.argv[1] && basename(process.argv[1]) === 'profile-summary.ts') {
-  const args = process.argv.slice(2);
-  const option = (name: string, fallback: number) => {
-    const at = args.indexOf(name);
-    return at >= 0 ? Number(args.splice(at, 2)[1]) : fallback;
+  const command = {
+    name: 'profile-summary',
+    usage: `usage: npx tsx bench/profile-summary.ts <file or folder>… [--top N] [--last-ms N]
+  --top N       functions listed per profile (12)
+  --last-ms N   only the profile's last N milliseconds: a server's load window rather than its start-up`,
   };
-  const top = option('--top', 12);
-  const lastMs = option('--last-ms', Number.POSITIVE_INFINITY);
-  if (args.length === 0) {
-    process.stderr.write('usage: npx tsx bench/profile-summary.ts <file or folder>… [--top N] [--last-ms N]\n');
-    process.exit(2);
-  }
-  for (const file of args.flatMap(profilesIn)) {
+  const { values, positionals } = parseCommandLine({
+    ...command,
+    positionals: true,
+    options: { top: { type: 'string', default: '12' }, 'last-ms': { type: 'string' } },
+  });
+  const top = wholeNumber(values.top, 1, 10_000) ?? usageError(command, `--top must be a whole number from 1 to 10000, got "${values.top}"`);
+  const last = values['last-ms'];
+  const lastMs =
+    last === undefined
+      ? Number.POSITIVE_INFINITY
+      : (wholeNumber(last, 1, 1e12) ?? usageError(command, `--last-ms must be a whole number of milliseconds, got "${last}"`));
+  if (positionals.length === 0) usageError(command, 'name the profiles: a .cpuprofile file or a folder of them');
+  const missing = positionals.filter((path) => !existsSync(path));
+  if (missing.length > 0) usageError(command, `no such file or folder: ${missing.join(', ')}`);
+  const files = positionals.flatMap(profilesIn);
+  if (files.length === 0) usageError(command, `no .cpuprofile file in ${positionals.join(', ')}`);
+  for (const file of files) {
     const s = summarise(file, top, lastMs);
     const ms = (n: number) => `${n.toFixed(0).padStart(6)} ms`;
     process.stdout.write(`\n${basename(file)}: ${s.role}, ${s.spanMs.toFixed(0)} ms profiled, ${s.busyMs.toFixed(0)} ms busy\n`);

@@ -130,4 +130,30 @@ describe('the benchmarks and npm start read their arguments as every command doe
     expect(bogus.stderr).toMatch(/^dev: .*--bogus/);
     expect(positional.stderr).toMatch(/^dev: takes no arguments, got now/);
   });
+  it('bench/profile-summary.ts: --help (exit 0); a missing profile, a folder without one or a bad --top is one line and the usage (exit 2)', async () => {
+    const empty = mkdtempSync(join('dist', 'profiles-'));
+    try {
+      const [help, missing, none, top, nothing] = await Promise.all([
+        runTool('bench/profile-summary.ts', ['--help']),
+        runTool('bench/profile-summary.ts', ['no-such.cpuprofile']),
+        runTool('bench/profile-summary.ts', [empty]),
+        runTool('bench/profile-summary.ts', [empty, '--top', 'x']),
+        runTool('bench/profile-summary.ts', []),
+      ]);
+      expect(help.status).toBe(0);
+      expect(help.stdout).toContain('usage: npx tsx bench/profile-summary.ts');
+      for (const [run, says] of [
+        [missing, 'profile-summary: no such file or folder: no-such.cpuprofile'],
+        [none, `profile-summary: no .cpuprofile file in ${empty}`],
+        [top, 'profile-summary: --top must be a whole number from 1 to 10000, got "x"'],
+        [nothing, 'profile-summary: name the profiles'],
+      ] as const) {
+        expect(run.status, run.stderr).toBe(2);
+        expect(run.stderr.startsWith(says), run.stderr).toBe(true);
+        expect(run.stderr).not.toMatch(/^\s+at /m);
+      }
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
+  });
 });
