@@ -107,7 +107,7 @@ describe('gateway', () => {
     expect(response.status).toBe(404);
   });
 
-  it('streams large bodies both ways', async () => {
+  it('moves large bodies both ways: the upload read in full first, the download streamed', async () => {
     const app = gatewayApp(() => upstreamUrl);
     const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 });
     await new Promise((r) => server.once('listening', r));
