@@ -99,12 +99,13 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
     if (e.PGLITE_IMAGE !== undefined) problems.push(...pgliteImageProblems(e.PGLITE_IMAGE, e.DATA_DIR));
   });
   const known = options.knownModules;
-  if (known) {
-    whenValid(() => problems.push(...unknownModuleProblems('MODULES', e.MODULES ?? [], known)));
-    whenValid(() => problems.push(...unknownModuleProblems('REMOTE_MODULES', Object.keys(e.REMOTE_MODULES ?? {}), known)));
-    whenValid(() => problems.push(...unknownModuleProblems('CANARY_MODULES', Object.keys(e.CANARY_MODULES ?? {}), known)));
-    whenValid(() => problems.push(...unknownModuleProblems('LOCAL_MODULE_LIMITS', Object.keys(e.LOCAL_MODULE_LIMITS ?? {}), known)));
-  }
+  const named: [string, () => string[]][] = [
+    ['MODULES', () => e.MODULES ?? []],
+    ['REMOTE_MODULES', () => Object.keys(e.REMOTE_MODULES ?? {})],
+    ['CANARY_MODULES', () => Object.keys(e.CANARY_MODULES ?? {})],
+    ['LOCAL_MODULE_LIMITS', () => Object.keys(e.LOCAL_MODULE_LIMITS ?? {})],
+  ];
+  if (known) for (const [variable, names] of named) whenValid(() => problems.push(...unknownModuleProblems(variable, names(), known)));
   whenValid(() => {
     // An entry lives REGISTRY_TTL_MS from each heartbeat: a heartbeat as long leaves the instance out of discovery
     // between its entry's expiry and the next beat (and half as long leaves no room for one late beat).

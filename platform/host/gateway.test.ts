@@ -148,12 +148,18 @@ describe('gateway', () => {
     expect(JSON.stringify(lines)).not.toContain('stack');
   });
 
-  it('TRACE is refused here with a 501 problem: nothing is sent, and the module is not counted as failing', async () => {
+  /** A gateway under a breaker that one counted failure opens, its failures recorded in `failures` (emptied). */
+  function guardedGateway() {
     failures.length = 0;
     const transport = createHttpTransport({ resolve: () => upstreamUrl, log: testLogger(), breakerThreshold: 1, breakerHalfOpenAfterMs: 60_000 });
     const app = createApp({ logger: testLogger(), bodyLimitBytes: 1024 });
     const onFailure = (m: string, base: string) => failures.push(`${m} ${base}`);
     mountGateway(app, ['things'], { resolve: async () => upstreamUrl, timeoutMs: 30_000, guard: transport.guard, onFailure });
+    return { app, transport };
+  }
+
+  it('TRACE is refused here with a 501 problem: nothing is sent, and the module is not counted as failing', async () => {
+    const { app, transport } = guardedGateway();
     // Served: a Web Request cannot even be made with TRACE, but @hono/node-server hands the app one.
     const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 });
     await new Promise((r) => server.once('listening', r));
@@ -193,11 +199,7 @@ describe('gateway', () => {
   });
 
   it('a body that breaks off before its end is a 400 here: nothing reaches the module, nothing counts against it', async () => {
-    failures.length = 0;
-    const transport = createHttpTransport({ resolve: () => upstreamUrl, log: testLogger(), breakerThreshold: 1, breakerHalfOpenAfterMs: 60_000 });
-    const app = createApp({ logger: testLogger(), bodyLimitBytes: 1024 });
-    const onFailure = (m: string, base: string) => failures.push(`${m} ${base}`);
-    mountGateway(app, ['things'], { resolve: async () => upstreamUrl, timeoutMs: 30_000, guard: transport.guard, onFailure });
+    const { app, transport } = guardedGateway();
     const sent = seen.length;
     const body = new ReadableStream<Uint8Array>({
       start(controller) {

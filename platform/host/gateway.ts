@@ -80,8 +80,8 @@ export function mountGateway(
   }
 }
 
-/** Methods fetch will not send (RFC 9110 §9.3.8 TRACE, and its alias TRACK; CONNECT never reaches the app). */
-const unforwardable = new Set(['TRACE', 'TRACK', 'CONNECT']);
+/** Methods fetch will not send: TRACE (RFC 9110 §9.3.8) and its alias TRACK (CONNECT is refused before the app). */
+const unforwardable = new Set(['TRACE', 'TRACK']);
 
 /**
  * Forwards a request for `module` to an instance `options.resolve` names, under the module's breaker, trying the
@@ -106,21 +106,22 @@ export function forwarder(module: string, options: GatewayOptions): (c: Context<
     }
   };
   return async (c) => {
-    const refuse = (status: number, code: string, detail: string) =>
-      problemResponse(c, problem({ status, code, detail, instance: c.req.path, requestId: c.get('requestId') }));
-    if (unforwardable.has(c.req.method)) return refuse(501, 'http/method-not-implemented', `${c.req.method} is not forwarded to module ${module}.`);
+    if (unforwardable.has(c.req.method)) return refuse(c, 501, 'http/method-not-implemented', `${c.req.method} is not forwarded to module ${module}.`);
     let body: ArrayBuffer | null = null;
     if (bodyOf(c.req.raw)) {
       try {
         // Hono keeps the bytes: the same request handled here after all (canary routing) reads them again.
         body = await c.req.arrayBuffer();
       } catch {
-        return refuse(400, 'http/malformed-request', 'The request body could not be read to its end.');
+        return refuse(c, 400, 'http/malformed-request', 'The request body could not be read to its end.');
       }
     }
     return options.guard ? options.guard(module, () => attempt(c, body)) : attempt(c, body);
   };
 }
+
+const refuse = (c: Context<AppEnv>, status: number, code: string, detail: string) =>
+  problemResponse(c, problem({ status, code, detail, instance: c.req.path, requestId: c.get('requestId') }));
 
 const bodyOf = (request: Request) => request.method !== 'GET' && request.method !== 'HEAD' && request.body !== null;
 
