@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { testLogger } from '../../tests/support/test-host.ts';
+import { createApp } from '../http/index.ts';
 import { defaultRollout } from '../registry/rollout-store.ts';
-import { canarySide, stickyPoint } from './canary.ts';
+import { canaryRouting, canarySide, stickyPoint } from './canary.ts';
 
 const at = (weight: number, sticky = false) => ({ ...defaultRollout, weight, sticky });
 
@@ -39,5 +41,46 @@ describe('canary side', () => {
     expect(stickyPoint('inventory', 'user-1')).not.toBe(stickyPoint('catalog', 'user-1'));
     expect(canarySide(at(50, true), 'inventory', undefined, undefined, () => 0.2)).toBe('canary');
     expect(canarySide(at(50, true), 'inventory', undefined, undefined, () => 0.7)).toBe('local');
+  });
+});
+
+describe('canary routing', () => {
+  const forwarded: string[] = [];
+  const app = createApp({ logger: testLogger() });
+  app.use(
+    '/things/*',
+    canaryRouting({
+      module: 'things',
+      setting: () => ({ ...defaultRollout, weight: 100 }),
+      header: 'x-cleave-cohort',
+      stickyKey: { from: 'subject' },
+      forward: async (c) => {
+        forwarded.push(c.req.method);
+        return c.json({ side: 'canary' });
+      },
+      log: testLogger(),
+    }),
+  );
+  app.get('/things/v1/item', (c) => c.json({ side: 'local' }));
+  // A Web Request cannot be made with TRACE; @hono/node-server makes one as GET and reports TRACE, as here.
+  const withMethod = (method: string) => {
+    const request = new Request('http://host/things/v1/item');
+    Object.defineProperty(request, 'method', { get: () => method });
+    return request;
+  };
+
+  it('sends the whole share to the canary at 100 %', async () => {
+    expect(await (await app.request('/things/v1/item')).json()).toEqual({ side: 'canary' });
+    expect(forwarded).toEqual(['GET']);
+  });
+
+  it('answers what the gateway cannot forward (TRACE, TRACK) here: the same 405 on either side, nothing forwarded', async () => {
+    forwarded.length = 0;
+    for (const method of ['TRACE', 'TRACK']) {
+      const response = await app.fetch(withMethod(method));
+      expect(response.status).toBe(405);
+      expect(response.headers.get('content-type')).toBe('application/problem+json');
+    }
+    expect(forwarded).toEqual([]);
   });
 });

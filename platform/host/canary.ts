@@ -6,7 +6,7 @@ import { CleaveError, principalOf, type AppEnv } from '../http/index.ts';
 import type { Logger } from '../observability/index.ts';
 import type { RolloutSetting } from '../registry/index.ts';
 import { endUserOf } from '../security/index.ts';
-import { isRepeatable } from './gateway.ts';
+import { forwardable, isRepeatable } from './gateway.ts';
 
 export type CanarySide = 'local' | 'canary';
 
@@ -72,6 +72,8 @@ export function canaryRouting(options: CanaryRoutingOptions): MiddlewareHandler<
     fellBack = 0;
   };
   return async (c, next) => {
+    // What the gateway cannot forward (TRACE) is answered here on either side: the route's 405, not the gateway's 501.
+    if (!forwardable(c.req.method)) return next();
     const setting = options.setting();
     const side = canarySide(setting, options.module, c.req.header(options.header), setting.sticky ? clientKey(c) : undefined);
     if (side === 'local') return next();

@@ -83,6 +83,9 @@ export function mountGateway(
 /** Methods fetch will not send: TRACE (RFC 9110 §9.3.8) and its alias TRACK (CONNECT is refused before the app). */
 const unforwardable = new Set(['TRACE', 'TRACK']);
 
+/** Whether the gateway can send a request with this method on (not TRACE or TRACK). */
+export const forwardable = (method: string): boolean => !unforwardable.has(method);
+
 /**
  * Forwards a request for `module` to an instance `options.resolve` names, under the module's breaker, trying the
  * next instance when one cannot be reached and the request is safe to repeat.
@@ -106,7 +109,7 @@ export function forwarder(module: string, options: GatewayOptions): (c: Context<
     }
   };
   return async (c) => {
-    if (unforwardable.has(c.req.method)) return refuse(c, 501, 'http/method-not-implemented', `${c.req.method} is not forwarded to module ${module}.`);
+    if (!forwardable(c.req.method)) return refuse(c, 501, 'http/method-not-implemented', `${c.req.method} is not forwarded to module ${module}.`);
     let body: ArrayBuffer | null = null;
     if (bodyOf(c.req.raw)) {
       try {
