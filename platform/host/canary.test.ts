@@ -46,7 +46,7 @@ describe('canary side', () => {
 
 describe('canary routing', () => {
   const forwarded: string[] = [];
-  const app = createApp({ logger: testLogger() });
+  const app = createApp({ logger: testLogger(), bodyLimitBytes: 1024 });
   app.use(
     '/things/*',
     canaryRouting({
