@@ -722,6 +722,20 @@ export interface paths {
                         });
                     };
                 };
+                /** @description Problem Codes: `http/request-timeout`. */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "http/request-timeout";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
                 /** @description The request body is too large; the connection is closed after this answer. Codes: `http/payload-too-large`. */
                 413: {
                     headers: {
@@ -1486,6 +1500,20 @@ export interface paths {
                         });
                     };
                 };
+                /** @description Problem Codes: `http/request-timeout`. */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "http/request-timeout";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
                 /** @description The request body is too large; the connection is closed after this answer. Codes: `http/payload-too-large`. */
                 413: {
                     headers: {
@@ -1656,6 +1684,20 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"] & ({
                             /** @enum {string} */
                             code?: "events/dead-letter-not-found";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+                /** @description Problem Codes: `http/request-timeout`. */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "http/request-timeout";
                         } & {
                             [key: string]: unknown;
                         });
@@ -2061,6 +2103,20 @@ export interface paths {
                         });
                     };
                 };
+                /** @description Problem Codes: `http/request-timeout`. */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "http/request-timeout";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
                 /** @description The request conflicts with the current state, or a request with the same `Idempotency-Key` is still being processed. Codes: `events/cannot-audit`. */
                 409: {
                     headers: {
@@ -2362,6 +2418,20 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"] & ({
                             /** @enum {string} */
                             code?: "events/subscription-not-found";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+                /** @description Problem Codes: `http/request-timeout`. */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "http/request-timeout";
                         } & {
                             [key: string]: unknown;
                         });
@@ -2775,6 +2845,20 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"] & ({
                             /** @enum {string} */
                             code?: "platform/unknown-projection";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+                /** @description Problem Codes: `http/request-timeout`. */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "http/request-timeout";
                         } & {
                             [key: string]: unknown;
                         });
@@ -3229,6 +3313,20 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"] & ({
                             /** @enum {string} */
                             code?: "rollout/unknown-module";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+                /** @description Problem Codes: `http/request-timeout`. */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "http/request-timeout";
                         } & {
                             [key: string]: unknown;
                         });
@@ -3733,6 +3831,20 @@ export interface paths {
                         });
                     };
                 };
+                /** @description Problem Codes: `http/request-timeout`. */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "http/request-timeout";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
                 /** @description The request conflicts with the current state, or a request with the same `Idempotency-Key` is still being processed. Codes: `sagas/not-stuck`. */
                 409: {
                     headers: {
@@ -3919,6 +4031,20 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"] & ({
                             /** @enum {string} */
                             code?: "sagas/module-not-hosted" | "sagas/saga-not-found";
+                        } & {
+                            [key: string]: unknown;
+                        });
+                    };
+                };
+                /** @description Problem Codes: `http/request-timeout`. */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"] & ({
+                            /** @enum {string} */
+                            code?: "http/request-timeout";
                         } & {
                             [key: string]: unknown;
                         });
@@ -5674,6 +5800,20 @@ export interface operations {
                     });
                 };
             };
+            /** @description Problem Codes: `http/request-timeout`. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/request-timeout";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
             /** @description The request conflicts with the current state, or a request with the same `Idempotency-Key` is still being processed. Codes: `http/idempotency-key-in-use`, `catalog/sku-taken`. */
             409: {
                 headers: {
@@ -6032,6 +6172,20 @@ export interface operations {
                     });
                 };
             };
+            /** @description Problem Codes: `http/request-timeout`. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/request-timeout";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
             /** @description The request conflicts with the current state, or a request with the same `Idempotency-Key` is still being processed. Codes: `http/idempotency-key-in-use`, `catalog/sku-taken`, `catalog/product-archived`. */
             409: {
                 headers: {
@@ -6277,6 +6431,20 @@ export interface operations {
                     });
                 };
             };
+            /** @description Problem Codes: `http/request-timeout`. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/request-timeout";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
             /** @description The request conflicts with the current state, or a request with the same `Idempotency-Key` is still being processed. Codes: `http/idempotency-key-in-use`. */
             409: {
                 headers: {
@@ -6487,6 +6655,20 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
                         code?: "auth/insufficient-scope" | "identity/checkpoint-not-yours";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description Problem Codes: `http/request-timeout`. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/request-timeout";
                     } & {
                         [key: string]: unknown;
                     });
@@ -6909,6 +7091,20 @@ export interface operations {
                     });
                 };
             };
+            /** @description Problem Codes: `http/request-timeout`. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/request-timeout";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
             /** @description The request body is too large; the connection is closed after this answer. Codes: `http/payload-too-large`. */
             413: {
                 headers: {
@@ -7203,6 +7399,20 @@ export interface operations {
                     });
                 };
             };
+            /** @description Problem Codes: `http/request-timeout`. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/request-timeout";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
             /** @description The request body is too large; the connection is closed after this answer. Codes: `http/payload-too-large`. */
             413: {
                 headers: {
@@ -7387,6 +7597,20 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
                         code?: "auth/insufficient-scope";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description Problem Codes: `http/request-timeout`. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/request-timeout";
                     } & {
                         [key: string]: unknown;
                     });
@@ -7764,6 +7988,20 @@ export interface operations {
                     });
                 };
             };
+            /** @description Problem Codes: `http/request-timeout`. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/request-timeout";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
             /** @description The request conflicts with the current state, or a request with the same `Idempotency-Key` is still being processed. Codes: `http/idempotency-key-in-use`. */
             409: {
                 headers: {
@@ -8085,6 +8323,20 @@ export interface operations {
                     });
                 };
             };
+            /** @description Problem Codes: `http/request-timeout`. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/request-timeout";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
             /** @description The request conflicts with the current state, or a request with the same `Idempotency-Key` is still being processed. Codes: `http/idempotency-key-in-use`. */
             409: {
                 headers: {
@@ -8279,6 +8531,20 @@ export interface operations {
                     });
                 };
             };
+            /** @description Problem Codes: `http/request-timeout`. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/request-timeout";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
             /** @description The request body is too large; the connection is closed after this answer. Codes: `http/payload-too-large`. */
             413: {
                 headers: {
@@ -8448,6 +8714,20 @@ export interface operations {
                          */
                         error: "invalid_client";
                         error_description: string;
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description Problem Codes: `http/request-timeout`. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/request-timeout";
                     } & {
                         [key: string]: unknown;
                     });
@@ -8734,6 +9014,20 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
                         code?: "http/validation-failed" | "http/malformed-json";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description Problem Codes: `http/request-timeout`. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/request-timeout";
                     } & {
                         [key: string]: unknown;
                     });
@@ -9088,6 +9382,20 @@ export interface operations {
                     });
                 };
             };
+            /** @description Problem Codes: `http/request-timeout`. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/request-timeout";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
             /** @description The request conflicts with the current state, or a request with the same `Idempotency-Key` is still being processed. Codes: `http/idempotency-key-in-use`. */
             409: {
                 headers: {
@@ -9296,6 +9604,20 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
                         code?: "identity/user-not-found";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description Problem Codes: `http/request-timeout`. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/request-timeout";
                     } & {
                         [key: string]: unknown;
                     });
@@ -9837,6 +10159,20 @@ export interface operations {
                     });
                 };
             };
+            /** @description Problem Codes: `http/request-timeout`. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/request-timeout";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
             /** @description The request conflicts with the current state, or a request with the same `Idempotency-Key` is still being processed. Codes: `http/idempotency-key-in-use`, `inventory/insufficient-stock`, `inventory/reservation-conflict`, `inventory/product-archived`, `inventory/reservation-released`. */
             409: {
                 headers: {
@@ -10051,6 +10387,20 @@ export interface operations {
                     });
                 };
             };
+            /** @description Problem Codes: `http/request-timeout`. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/request-timeout";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
             /** @description The request conflicts with the current state, or a request with the same `Idempotency-Key` is still being processed. Codes: `http/idempotency-key-in-use`, `inventory/reservation-released`. */
             409: {
                 headers: {
@@ -10260,6 +10610,20 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
                         code?: "inventory/reservation-not-found";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description Problem Codes: `http/request-timeout`. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/request-timeout";
                     } & {
                         [key: string]: unknown;
                     });
@@ -10631,6 +10995,20 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
                         code?: "inventory/stock-item-not-found" | "catalog/product-not-found";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description Problem Codes: `http/request-timeout`. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/request-timeout";
                     } & {
                         [key: string]: unknown;
                     });
@@ -11252,6 +11630,20 @@ export interface operations {
                     });
                 };
             };
+            /** @description Problem Codes: `http/request-timeout`. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/request-timeout";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
             /** @description The request conflicts with the current state, or a request with the same `Idempotency-Key` is still being processed. Codes: `http/idempotency-key-in-use`. */
             409: {
                 headers: {
@@ -11621,6 +12013,20 @@ export interface operations {
                     });
                 };
             };
+            /** @description Problem Codes: `http/request-timeout`. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/request-timeout";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
             /** @description The request conflicts with the current state, or a request with the same `Idempotency-Key` is still being processed. Codes: `http/idempotency-key-in-use`, `ordering/cart-empty`. */
             409: {
                 headers: {
@@ -11839,6 +12245,20 @@ export interface operations {
                     });
                 };
             };
+            /** @description Problem Codes: `http/request-timeout`. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/request-timeout";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
             /** @description The request conflicts with the current state, or a request with the same `Idempotency-Key` is still being processed. Codes: `http/idempotency-key-in-use`, `ordering/product-unavailable`, `ordering/cart-checked-out`, `ordering/currency-mismatch`, `ordering/cart-full`. */
             409: {
                 headers: {
@@ -12048,6 +12468,20 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
                         code?: "ordering/cart-not-found";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description Problem Codes: `http/request-timeout`. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/request-timeout";
                     } & {
                         [key: string]: unknown;
                     });
@@ -12731,6 +13165,20 @@ export interface operations {
                     });
                 };
             };
+            /** @description Problem Codes: `http/request-timeout`. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/request-timeout";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
             /** @description The request conflicts with the current state, or a request with the same `Idempotency-Key` is still being processed. Codes: `http/idempotency-key-in-use`, `payments/card-declined`, `payments/intent-conflict`, `payments/intent-voided`. */
             409: {
                 headers: {
@@ -12940,6 +13388,20 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
                         code?: "payments/intent-not-found";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description Problem Codes: `http/request-timeout`. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/request-timeout";
                     } & {
                         [key: string]: unknown;
                     });
@@ -13163,6 +13625,20 @@ export interface operations {
                     });
                 };
             };
+            /** @description Problem Codes: `http/request-timeout`. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/request-timeout";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
             /** @description The request conflicts with the current state, or a request with the same `Idempotency-Key` is still being processed. Codes: `http/idempotency-key-in-use`, `payments/intent-not-refundable`, `payments/refund-exceeds-capture`, `payments/refund-key-reused`. */
             409: {
                 headers: {
@@ -13372,6 +13848,20 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
                         code?: "payments/intent-not-found";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description Problem Codes: `http/request-timeout`. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "http/request-timeout";
                     } & {
                         [key: string]: unknown;
                     });

@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import { asForwarder, CleaveError, peerAddress, problem, problemResponse, type App, type AppEnv, type IpRanges } from '../http/index.ts';
+import { asForwarder, CleaveError, peerAddress, problem, problemResponse, unreadBodyProblem, type App, type AppEnv, type IpRanges } from '../http/index.ts';
 import { currentContext, endSpan, SpanKind, traceparentOf, type Span, type Tracing } from '../observability/index.ts';
 
 export interface GatewayOptions {
@@ -116,7 +116,8 @@ export function forwarder(module: string, options: GatewayOptions): (c: Context<
         // Hono keeps the bytes: the same request handled here after all (canary routing) reads them again.
         body = await c.req.arrayBuffer();
       } catch {
-        return refuse(c, 400, 'http/malformed-request', 'The request body could not be read to its end.');
+        const { status, code, detail } = unreadBodyProblem(c, 'http/malformed-request');
+        return refuse(c, status, code, detail);
       }
     }
     return options.guard ? options.guard(module, () => attempt(c, body)) : attempt(c, body);

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { RequestError } from '@hono/node-server';
 import type { Logger } from '../observability/index.ts';
+import { EdgeServerResponse } from './node-response.ts';
 import { release } from './node-write-batch.ts';
 import { connectRefusal, expectationRefusal, refusalAnswer, refusalResponse, transferCodingRefusal, type Refusal } from './refusals.ts';
 
@@ -103,6 +104,9 @@ export function clientErrorHandler(log: Logger | undefined) {
       socket.destroy();
       return;
     }
+    // A request the app is still reading (its body late): the app's read fails once the connection closes, and it
+    // answers (and logs and counts) the same 408 the client gets here, not a 400 for a body that broke off.
+    if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT' && answer instanceof EdgeServerResponse) answer.timedOut = true;
     writeRefusal(socket, parserProblem(error), log, error.code);
   };
 }

@@ -1,5 +1,5 @@
 import { ServerResponse, type IncomingMessage, type OutgoingHttpHeader, type OutgoingHttpHeaders } from 'node:http';
-import type { EdgeHeaderSink } from '../http/index.ts';
+import type { EdgeArrival, EdgeHeaderSink } from '../http/index.ts';
 import { endHeld, release } from './node-write-batch.ts';
 
 type OwnHeaders = OutgoingHttpHeaders | OutgoingHttpHeader[] | undefined;
@@ -10,8 +10,10 @@ type OwnHeaders = OutgoingHttpHeaders | OutgoingHttpHeader[] | undefined;
  * through Web `Headers`. The response's own headers win over the edge's. Every head Node writes goes through
  * `writeHead` (@hono/node-server's and Node's implicit ones alike), so no answer leaves without them.
  */
-export class EdgeServerResponse<Request extends IncomingMessage = IncomingMessage> extends ServerResponse<Request> implements EdgeHeaderSink {
+export class EdgeServerResponse<Request extends IncomingMessage = IncomingMessage> extends ServerResponse<Request> implements EdgeHeaderSink, EdgeArrival {
   edgeHeaders: EdgeHeaderSink['edgeHeaders'] = undefined;
+  /** Set by the `clientError` handler when Node's request timeout ended the wait for this request (see `EdgeArrival`). */
+  timedOut = false;
 
   /** Ends the answer with its bytes held until the event loop's turn ends, with the turn's other answers (see `endHeld`). */
   override end(chunk?: unknown, encoding?: unknown, callback?: unknown): this {

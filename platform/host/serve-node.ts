@@ -32,7 +32,8 @@ export function listen(fetch: Fetch, options: ServeOptions): Promise<RunningServ
     const incoming = env?.incoming;
     const bindings: EdgeBindings = {};
     // The edge writes its headers (security headers, request id) into Node's response head, not into Web Headers.
-    if (env?.outgoing instanceof EdgeServerResponse) bindings.headerSink = env.outgoing;
+    // It also says whether the server gave up waiting for the request's body (its 408 went out on the connection).
+    if (env?.outgoing instanceof EdgeServerResponse) bindings.headerSink = bindings.arrival = env.outgoing;
     // The socket peer: the client, or the proxy it came through (see `clientAddress`).
     if (incoming instanceof IncomingMessage && incoming.socket.remoteAddress) bindings.remoteAddress = incoming.socket.remoteAddress;
     const answer = fetch(request, bindings);

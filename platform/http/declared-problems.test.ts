@@ -79,7 +79,7 @@ describe('what an operation documents', () => {
     return schema.allOf[1].properties.code.enum;
   };
 
-  it("a module's unsafe operation: its own codes, validation, body limits, idempotency keys, upstream failures", () => {
+  it("a module's unsafe operation: its own codes, validation, body limits and timeout, idempotency keys, upstream failures", () => {
     const op = documented(
       contractRoute({
         method: 'post',
@@ -90,7 +90,8 @@ describe('what an operation documents', () => {
         responses: { 201: { description: 'created', content: jsonContent(z.object({ id: z.string() })) } },
       }),
     );
-    expect(Object.keys(op.responses).sort()).toEqual(['201', '400', '409', '413', '415', '422', '429', '500', '502', '503', '504']);
+    expect(Object.keys(op.responses).sort()).toEqual(['201', '400', '408', '409', '413', '415', '422', '429', '500', '502', '503', '504']);
+    expect(codesOf(op.responses, '408')).toEqual(['http/request-timeout']);
     expect(codesOf(op.responses, '429')).toEqual(['http/too-many-requests']);
     expect(Object.keys(op.responses['429']?.headers ?? {})).toEqual(['Retry-After', 'RateLimit', 'RateLimit-Policy']);
     expect(codesOf(op.responses, '409')).toEqual(['http/idempotency-key-in-use', 'things/name-taken']);

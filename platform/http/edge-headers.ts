@@ -27,9 +27,30 @@ export interface EdgeHeaderSink {
   edgeHeaders: readonly Readonly<Record<string, string>>[] | undefined;
 }
 
+/** What the server knows of a request's arrival that the app cannot see from the request itself. */
+export interface EdgeArrival {
+  /**
+   * Set when the server stopped waiting for the rest of the request (Node's request timeout, `REQUEST_TIMEOUT_MS`)
+   * and answered 408 on the connection itself: a body read that fails afterwards failed for that reason.
+   */
+  timedOut: boolean;
+}
+
 /** What a server adapter passes to `app.fetch` as its environment (`c.env`). */
 export interface EdgeBindings {
   headerSink?: EdgeHeaderSink;
   /** The socket peer's IP address; absent for requests that came over no socket (see `peerAddress`). */
   remoteAddress?: string;
+  arrival?: EdgeArrival;
+}
+
+/**
+ * What to answer for a request body that could not be read to its end: the 408 the server already sent when it gave
+ * up waiting for the body (so the access line and the metrics say what the client saw), else a 400 with `code`
+ * (the client broke off, or sent a broken chunked encoding).
+ */
+export function unreadBodyProblem(c: { env: unknown }, code: string): { status: 400 | 408; code: string; detail: string } {
+  return (c.env as EdgeBindings | undefined)?.arrival?.timedOut
+    ? { status: 408, code: 'http/request-timeout', detail: 'The request did not arrive in time.' }
+    : { status: 400, code, detail: 'The request body could not be read to its end.' };
 }

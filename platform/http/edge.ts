@@ -6,7 +6,7 @@ import { accessLog, type RequestLogOptions, type RequestObserver } from './acces
 import type { AppEnv } from './app-env.ts';
 import { cors, type CorsOptions } from './cors.ts';
 import type { UndeclaredProblems } from './declared-problems.ts';
-import { secureHeaders, type EdgeBindings } from './edge-headers.ts';
+import { secureHeaders, unreadBodyProblem, type EdgeBindings } from './edge-headers.ts';
 import { bodiless, requireJsonBody } from './middleware.ts';
 import { problem, problemResponse } from './problem.ts';
 import { routeContract, servesRequest } from './route-marks.ts';
@@ -137,18 +137,10 @@ export function edge(options: EdgeOptions): MiddlewareHandler<AppEnv> {
       });
     } catch (error) {
       if (read) throw error;
-      // The body stopped before its end while the limit read it (a broken chunked encoding, a client gone): the
-      // client's fault, answered (if the connection still takes an answer) and counted as a 400, not a failure here.
-      answer = problemResponse(
-        c,
-        problem({
-          status: 400,
-          code: 'http/malformed-request',
-          detail: 'The request body could not be read to its end.',
-          instance: c.req.path,
-          requestId: c.get('requestId'),
-        }),
-      );
+      // The body stopped before its end while the limit read it (a broken chunked encoding, a client gone, the
+      // server's request timeout): the client's fault, answered (if the connection still takes an answer) and counted
+      // as a 400 (or the 408 the server sent), not a failure here.
+      answer = problemResponse(c, problem({ ...unreadBodyProblem(c, 'http/malformed-request'), instance: c.req.path, requestId: c.get('requestId') }));
     }
     settle(c, answer);
   };

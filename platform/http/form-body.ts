@@ -1,5 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from './app-env.ts';
+import { unreadBodyProblem } from './edge-headers.ts';
 import { problem, problemResponse } from './problem.ts';
 import { markRoute } from './route-marks.ts';
 
@@ -33,7 +34,7 @@ export function formObject(fields: Iterable<[string, FormDataEntryValue]>): Reco
   return form;
 }
 
-function refuse(c: Context<AppEnv>, status: 400 | 415, code: string, detail: string): Response {
+function refuse(c: Context<AppEnv>, status: 400 | 408 | 415, code: string, detail: string): Response {
   const headers: Record<string, string> = status === 415 ? { 'accept-post': formMediaType } : {};
   return problemResponse(c, problem({ status, code, detail, instance: c.req.path, requestId: c.get('requestId') }), headers);
 }
@@ -52,7 +53,8 @@ export function formBody(): MiddlewareHandler<AppEnv> {
       try {
         bytes = await c.req.arrayBuffer();
       } catch {
-        return refuse(c, 400, 'http/malformed-form', 'The request body could not be read to its end.');
+        const { status, code, detail } = unreadBodyProblem(c, 'http/malformed-form');
+        return refuse(c, status, code, detail);
       }
       if (type === undefined ? bytes.byteLength > 0 : !formType.test(type)) {
         return refuse(c, 415, 'http/unsupported-media-type', `Send the body as ${formMediaType} in UTF-8${type ? `, not ${type}` : ''}.`);

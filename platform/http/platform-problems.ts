@@ -61,6 +61,8 @@ export function platformProblems(op: OperationShape): ProblemDeclaration {
     // Any unsafe request may carry a body: too large, or of another type, even where the operation reads none.
     declared[413] = ['http/payload-too-large'];
     declared[415] = ['http/unsupported-media-type'];
+    // A body still arriving when the server's request timeout (`REQUEST_TIMEOUT_MS`) ends the wait for it (Node).
+    declared[408] = ['http/request-timeout'];
   }
   if (op.ifMatchRequired) declared[428] = ['http/precondition-required'];
   // Rate limits: per client IP on every request, per client once authenticated (see `rateLimit`).

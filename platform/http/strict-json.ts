@@ -1,5 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from './app-env.ts';
+import { unreadBodyProblem } from './edge-headers.ts';
 import { problem, problemResponse, type FieldError } from './problem.ts';
 import { validationProblem } from './request-validation.ts';
 
@@ -143,7 +144,7 @@ async function readStrictJson(c: Context<AppEnv>, emptyAllowed: boolean): Promis
   try {
     bytes = await c.req.arrayBuffer();
   } catch {
-    return refuse('The request body could not be read to its end.');
+    return problemResponse(c, problem({ ...unreadBodyProblem(c, 'http/malformed-json'), instance: c.req.path, requestId: c.get('requestId') }));
   }
   let text: string;
   try {

@@ -45,7 +45,7 @@ export function idempotency(gate: IdempotencyGate): MiddlewareHandler<AppEnv> {
       body = new Uint8Array(await c.req.arrayBuffer());
     } catch {
       // The body could not be read to its end (the client went away mid-way): there is no request to key. Hono keeps
-      // the failed read, so the route's body validation refuses it as it refuses one without a key (400).
+      // the failed read, so the route's body validation refuses it as it refuses one without a key (400, or 408).
       return next();
     }
     const request = {

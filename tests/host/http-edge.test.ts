@@ -2,6 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startProcessHost, type ProcessHost, type Runtime } from '../support/process-host.ts';
 import { RawConnection } from '../support/raw-http.ts';
+import { eventually } from '../support/test-host.ts';
 import { processTestTimeoutMs } from '../support/timeouts.ts';
 
 const runtimes: Runtime[] = ['node', 'deno'];
@@ -212,5 +213,32 @@ describe('a request that does not arrive in time (REQUEST_TIMEOUT_MS) on node', 
     }
     // The host goes on serving.
     expect((await fetch(`${host.url}/catalog/v1/products`)).status).toBe(200);
+  });
+
+  it('a body that stops half-way is logged as the 408 the client got, not as a body that broke off (400)', async () => {
+    const path = '/identity/v1/users';
+    const linesFor = () =>
+      host
+        .output()
+        .split('\n')
+        .filter((line) => line.startsWith('{') && line.includes(`"path":"${path}"`))
+        .map((line) => JSON.parse(line) as { msg?: string; status?: number });
+    const before = linesFor().length;
+    const connection = await RawConnection.open(Number(new URL(host.url).port));
+    try {
+      const sent = `POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 50\r\n\r\n{"a"`;
+      expect((await connection.sendBytes(sent)).status).toBe(408);
+    } finally {
+      connection.close();
+    }
+    // The app's read fails once the connection closes; its access line follows the answer the server sent.
+    const line = await eventually(() => {
+      const found = linesFor()
+        .slice(before)
+        .find((l) => l.msg === 'request');
+      if (!found) throw new Error(`no access line for ${path} yet`);
+      return found;
+    }, 30_000);
+    expect(line).toMatchObject({ method: 'POST', status: 408 });
   });
 });
