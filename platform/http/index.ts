@@ -37,6 +37,7 @@ export { requestLog } from './middleware.ts';
 export { anyModule, operatorAccess, operatorScope, describeAccess, securityOf, securityScheme, securitySchemeName } from './access.ts';
 export type { Access } from './access.ts';
 export { secureHeaders } from './edge-headers.ts';
+export { basicCredentials, type BasicCredentials } from './basic-credentials.ts';
 export { unreadBodyProblem } from './edge-headers.ts';
 export type { EdgeArrival, EdgeBindings, EdgeHeaderSink } from './edge-headers.ts';
 export type { RequestLogOptions, RequestObserver } from './access-log.ts';

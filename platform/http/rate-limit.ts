@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { Logger } from '../observability/index.ts';
 import type { AppEnv } from './app-env.ts';
+import { basicCredentials } from './basic-credentials.ts';
 import type { EdgeBindings, EdgeHeaderSink } from './edge-headers.ts';
 import { guardMiddleware, type EdgeGuard } from './edge.ts';
 import { clientAddress } from './client-address.ts';
@@ -213,12 +214,11 @@ export function credentialLimit(accounts: readonly CredentialAccount[]): Middlew
 
 /** The user of an HTTP Basic `Authorization` (RFC 7617; OAuth clients form-encode it, RFC 6749 §2.3.1). */
 function basicUser(authorization: string | undefined): string | undefined {
-  const match = /^basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(authorization ?? '');
-  if (!match?.[1]) return undefined;
+  // The same reading as authentication's (`basicCredentials`): a header it cannot read tries no account.
+  const credentials = basicCredentials(authorization);
+  if (credentials.kind !== 'basic' || credentials.user === '') return undefined;
   try {
-    const decoded = atob(match[1]);
-    const user = decoded.slice(0, Math.max(0, decoded.indexOf(':')));
-    return user === '' ? undefined : decodeURIComponent(user.replaceAll('+', ' '));
+    return decodeURIComponent(credentials.user.replaceAll('+', ' '));
   } catch {
     return undefined;
   }

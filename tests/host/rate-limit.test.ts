@@ -38,6 +38,15 @@ async function tokenHost(env: Record<string, string>): Promise<Host> {
   return started;
 }
 
+const base64Alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+/** Padded base64 with a bit set that the padding leaves unused: the same bytes to a lenient decoder. */
+function strayBits(encoded: string): string[] {
+  const data = encoded.replace(/=+$/, '');
+  const last = data.at(-1);
+  if (data === encoded || last === undefined) return [];
+  return [`${data.slice(0, -1)}${base64Alphabet[base64Alphabet.indexOf(last) + 1]}${encoded.slice(data.length)}`];
+}
+
 /** A request from `peer`, as the Node adapter would pass the socket's address. */
 const from = (h: Host, peer: string, path: string, init: RequestInit = {}) => h.app.request(path, init, { remoteAddress: peer });
 const signIn = (h: Host, peer: string, username: string) =>
@@ -83,6 +92,27 @@ describe('rate limits on a host (memory store)', () => {
     expect(statuses([await signIn(h, '203.0.113.4', 'sam'), await signIn(h, '203.0.113.4', 'olga')])).toEqual([200, 200]);
     // 203.0.113.4's own budget is spent now.
     expect((await signIn(h, '203.0.113.4', 'sam')).status).toBe(429);
+  });
+
+  it('an account spent through HTTP Basic stays spent however its base64 is written (padding left off, added, stray bits)', async () => {
+    const h = await tokenHost({ RATE_LIMIT_TOKEN: '2/60s' });
+    const id = 'module:notifications';
+    const secret = moduleClientSecret(developmentModuleClientKey, 'notifications');
+    const grant = (peer: string, authorization: string) =>
+      from(h, peer, '/identity/v1/token', formRequest({ grant_type: 'client_credentials' }, { authorization }));
+    expect(statuses([await grant('203.0.113.1', basic(id, 'wrong')), await grant('203.0.113.2', basic(id, 'wrong'))])).toEqual([401, 401]);
+    // The right secret, from a fresh address: the account's budget is spent, whatever the header's spelling.
+    const canonical = basic(id, secret).slice('Basic '.length);
+    const unpadded = canonical.replace(/=+$/, '');
+    const variants = [canonical, `${unpadded}=`, `${canonical}=`, `${canonical}==`, unpadded, ...strayBits(canonical)];
+    let peer = 10;
+    for (const encoded of variants) {
+      const answer = await grant(`203.0.113.${peer++}`, `Basic ${encoded}`);
+      // Spent (429), or not read as credentials at all (a 4xx without a token); never a token.
+      expect([encoded, answer.status === 429 || (answer.status >= 400 && answer.status < 500)]).toEqual([encoded, true]);
+      expect(await answer.json()).not.toHaveProperty('access_token');
+    }
+    expect((await grant('203.0.113.99', `Basic ${canonical}`)).status).toBe(429);
   });
 
   it("the per-client budget: each user of a public client its own, shared by that user's tokens", async () => {

@@ -1,3 +1,5 @@
+import { basicCredentials } from '../../../platform/http/index.ts';
+
 /** Client credentials as a token or revocation request carries them (RFC 6749 §2.3.1). */
 export interface PresentedClient {
   clientId: string | undefined;
@@ -22,16 +24,14 @@ export function presentedClient(
   authorization: string | undefined,
   form: { client_id?: string | undefined; client_secret?: string | undefined },
 ): PresentedClient {
-  const basic = authorization === undefined ? undefined : /^Basic +([A-Za-z0-9+/]+=*)$/i.exec(authorization)?.[1];
-  if (authorization !== undefined && basic === undefined)
-    return { clientId: undefined, clientSecret: undefined, invalid: 'The Authorization header is not HTTP Basic.' };
-  if (basic === undefined) return { clientId: form.client_id, clientSecret: form.client_secret };
+  // Read as the credential rate limit reads it: a header it would not count is never checked.
+  const basic = basicCredentials(authorization);
+  if (basic.kind === 'other-scheme') return { clientId: undefined, clientSecret: undefined, invalid: 'The Authorization header is not HTTP Basic.' };
+  if (basic.kind === 'none') return { clientId: form.client_id, clientSecret: form.client_secret };
   if (form.client_secret !== undefined)
     return { clientId: undefined, clientSecret: undefined, invalid: 'Authenticate with HTTP Basic or client_secret, not both.' };
-  const text = Buffer.from(basic, 'base64').toString('utf8');
-  const colon = text.indexOf(':');
-  const clientId = colon < 0 ? undefined : formDecode(text.slice(0, colon));
-  const clientSecret = colon < 0 ? undefined : formDecode(text.slice(colon + 1));
+  const clientId = basic.kind === 'basic' ? formDecode(basic.user) : undefined;
+  const clientSecret = basic.kind === 'basic' ? formDecode(basic.password) : undefined;
   if (clientId === undefined || clientSecret === undefined)
     return { clientId: undefined, clientSecret: undefined, invalid: 'The Basic credentials are malformed.' };
   if (form.client_id !== undefined && form.client_id !== clientId)
