@@ -12,7 +12,7 @@ import { classifiedColumns } from '../platform/compliance/index.ts';
 import { loadConfigOrExit, readEnvironment } from '../platform/config/index.ts';
 import { pendingMigrations, readMigrations } from '../platform/db/index.ts';
 import { dataKeyTables, dataKeysByKek, rewrapDataKeys } from '../platform/encryption/index.ts';
-import { missingEmbeddedData, offlineRefusal, openModuleDatabases } from '../platform/host/index.ts';
+import { missingEmbeddedData, offlineRefusal, openModuleDatabases, requireModuleSchemas } from '../platform/host/index.ts';
 import { createLogger } from '../platform/observability/index.ts';
 import { createSecretBox } from '../platform/security/index.ts';
 import { loadModules } from './load-modules.ts';
@@ -73,7 +73,9 @@ if (embedded && !args.offline) {
 // An offline run on a DATA_DIR without Cleave's data would create an empty database only to find no tables in it.
 const noData = embedded ? missingEmbeddedData(config) : undefined;
 if (noData) fail(`${noData}: start Cleave there once, or run npm run db:migrate, first.`, 1);
-// Unreachable or refusing: one line naming why, not a stack trace.
+// Unreachable or refusing: one line naming why, not a stack trace. A PostgreSQL database without a chosen module's
+// schema is refused before opening it provisions the module's role and schema there.
+await requireModuleSchemas(config, chosen).catch((error: unknown) => fail(error instanceof Error ? error.message : String(error), 1));
 const databases = await openModuleDatabases(config, chosen, createLogger({ ...config.log, level: 'warn' })).catch((error: unknown) =>
   fail(error instanceof Error ? error.message : String(error), 1),
 );

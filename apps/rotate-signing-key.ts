@@ -10,7 +10,7 @@ import { auditMigrations } from '../platform/audit/index.ts';
 import { ignoreClosedOutput, parseCommandLine } from '../platform/cli/index.ts';
 import { loadConfigOrExit, readEnvironment } from '../platform/config/index.ts';
 import { pendingMigrations, readMigrations, redactUrl } from '../platform/db/index.ts';
-import { databaseSetting, missingEmbeddedData, openModuleDatabases } from '../platform/host/index.ts';
+import { databaseSetting, missingEmbeddedData, openModuleDatabases, requireModuleSchemas } from '../platform/host/index.ts';
 import { createLogger } from '../platform/observability/index.ts';
 import { identityModule, rotateSigningKeys } from '../modules/identity/index.ts';
 
@@ -53,7 +53,9 @@ if (embedded && !offline) {
 // An offline run on a DATA_DIR without Cleave's data would create an empty database only to find no tables in it.
 const noData = embedded ? missingEmbeddedData(config) : undefined;
 if (noData) fail(`${noData}: start Cleave there once, or run npm run db:migrate, first.`, 1);
-// Unreachable or refusing: one line naming why, not a stack trace.
+// Unreachable or refusing: one line naming why, not a stack trace. A PostgreSQL database without identity's schema is
+// refused before opening it provisions the module's role and schema there.
+await requireModuleSchemas(config, [identityModule]).catch((error: unknown) => fail(error instanceof Error ? error.message : String(error), 1));
 const databases = await openModuleDatabases(config, [identityModule], createLogger({ ...config.log, level: 'warn' })).catch((error: unknown) =>
   fail(error instanceof Error ? error.message : String(error), 1),
 );

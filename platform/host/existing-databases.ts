@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { sql } from 'drizzle-orm';
 import type { Config } from '../config/index.ts';
 import { connectionProblem, isMissingDatabase, openDatabase, redactUrl, resultRows, type DatabaseHandle } from '../db/index.ts';
-import { databaseSetting, type ModuleDatabases } from './databases.ts';
+import { databaseSetting, reach, type ModuleDatabases } from './databases.ts';
 import type { ModuleDefinition } from './define-module.ts';
 
 /**
@@ -74,4 +74,29 @@ async function refuseWithoutSchemas(handle: DatabaseHandle, where: string, modul
     throw new Error(`${isMissingDatabase(error) ? 'no Cleave data in' : 'cannot read'} ${where}: ${problem}`, { cause: error });
   }
   if (found.length === 0) throw new Error(`no Cleave data in ${where}: it holds no schema of ${modules.join(', ')}`);
+}
+
+/**
+ * For a command that writes to modules' existing data (rotating keys, rewrapping data keys): refuses, with one line,
+ * a PostgreSQL database that lacks the schema of one of `modules`, before the command opens them with
+ * `openModuleDatabases`, which provisions each module's role and schema and would create them in a database Cleave
+ * never migrated (a mistyped `DATABASE_URL`). Read as the URL's own user; nothing is created. Embedded PGlite is
+ * `missingEmbeddedData`'s to check.
+ */
+export async function requireModuleSchemas(config: Config, modules: readonly ModuleDefinition[]): Promise<void> {
+  for (const m of modules) {
+    const url = config.database.moduleUrls[m.name] ?? config.database.url;
+    if (!url) continue;
+    const handle = await openDatabase({ url, maxConnections: 1, ca: config.tls.databaseCa });
+    try {
+      await reach(handle, url, databaseSetting(config, m.name));
+      const found = resultRows(await handle.db.execute(sql`select 1 from pg_namespace where nspname = ${m.name}`));
+      if (found.length === 0)
+        throw new Error(
+          `no Cleave data for ${m.name} in database ${redactUrl(url)} (${databaseSetting(config, m.name)}): it has no schema ${m.name}; run npm run db:migrate there first, or check ${databaseSetting(config, m.name)}`,
+        );
+    } finally {
+      await handle.close();
+    }
+  }
 }

@@ -24,7 +24,7 @@ export { databaseSetting, moduleRole, offlineRefusal, openModuleDatabases, provi
 export { provisionModuleLogins } from './provision-logins.ts';
 export type { ModuleLogin, ProvisionLoginsOptions, ProvisionResult } from './provision-logins.ts';
 export type { ModuleDatabases } from './databases.ts';
-export { missingEmbeddedData, openExistingModuleDatabases } from './existing-databases.ts';
+export { missingEmbeddedData, openExistingModuleDatabases, requireModuleSchemas } from './existing-databases.ts';
 export { contractHash } from './contract-hash.ts';
 export { mountGateway } from './gateway.ts';
 export type { GatewayOptions } from './gateway.ts';

@@ -2,7 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import process from 'node:process';
+import postgres from 'postgres';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createScratchDatabase, postgresUrl } from '../support/databases.ts';
 import { tempDir } from '../support/temp-dir.ts';
 import { processTestTimeoutMs } from '../support/timeouts.ts';
 import { toolArgv } from '../support/tool-bundles.ts';
@@ -65,6 +67,32 @@ describe('keys:rotate and the database identity is on', { timeout: processTestTi
     expect(result.status, result.stderr).toBe(0);
     expect(result.stderr).toContain(`keys:rotate: rotating identity's signing key on embedded PGlite in ${dataDir}\n`);
     expect(JSON.parse(result.stdout)).toHaveProperty('keys');
+  });
+});
+
+describe.skipIf(!postgresUrl)('the key commands on a PostgreSQL database Cleave never migrated', { timeout: processTestTimeoutMs }, () => {
+  it.each([
+    ['keys:rotate', 'apps/rotate-signing-key.ts', 'identity'],
+    ['keys:reencrypt', 'apps/reencrypt-data-keys.ts', 'identity'],
+  ])('%s names the database in one line, exits 1 and creates no schema there', async (name, file, module) => {
+    const scratch = await createScratchDatabase(postgresUrl as string);
+    try {
+      const result = runWithUnreachableDatabase(file, [], { DATABASE_URL: scratch.url, DATA_KEK: `k1:${Buffer.alloc(32, 1).toString('base64')}` });
+      expect(result.status, result.stderr).toBe(1);
+      expect(result.stderr.trim()).toBe(
+        `${name}: no Cleave data for ${module} in database ${scratch.url} (DATABASE_URL): it has no schema ${module}; run npm run db:migrate there first, or check DATABASE_URL`,
+      );
+      const sql = postgres(scratch.url, { max: 1, onnotice: () => {} });
+      try {
+        expect(await sql`select nspname from pg_namespace where nspname not like 'pg\\_%' and nspname <> 'information_schema'`).toEqual([
+          { nspname: 'public' },
+        ]);
+      } finally {
+        await sql.end();
+      }
+    } finally {
+      await scratch.drop();
+    }
   });
 });
 
