@@ -1410,7 +1410,7 @@ export interface paths {
         put?: never;
         /**
          * Delete a dead letter without delivering it, saying why (recorded in the audit trail)
-         * @description For a letter no replay can settle: its consumer no longer exists anywhere, or the job carried no readable event. The event itself stays in its producer's outbox history; the audit entry keeps the consumer, event and reason.
+         * @description For a letter no replay can settle: its consumer no longer exists anywhere, or the job carried no readable event. The event itself stays in its producer's outbox history, and on BullMQ the broker forgets the delivery, so the producer's audit counts it missing and a redrive sends it again; the audit entry keeps the consumer, event and reason.
          */
         post: {
             parameters: {
@@ -1576,7 +1576,7 @@ export interface paths {
                         });
                     };
                 };
-                /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `db/unavailable`. */
+                /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `db/unavailable`, `events/broker-unavailable`. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -1584,7 +1584,7 @@ export interface paths {
                     content: {
                         "application/problem+json": components["schemas"]["Problem"] & ({
                             /** @enum {string} */
-                            code?: "db/unavailable";
+                            code?: "db/unavailable" | "events/broker-unavailable";
                         } & {
                             [key: string]: unknown;
                         });

@@ -301,6 +301,11 @@ export function createBullmqBus(options: BullmqBusOptions): EventBus {
     async audit(items, consumer, context = {}) {
       return auditDeliveries({ redis: await ready(), bullPrefix, targets }, items, consumer, context);
     },
+    async forget(consumer, envelope) {
+      await ready();
+      const jobId = eventJobId(envelope.id, consumer, envelope.version);
+      for (const { queue: name } of await targets(envelope, consumer)) await queue(name).remove(jobId);
+    },
     async subscriptions() {
       await ready();
       return table.list();

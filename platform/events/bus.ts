@@ -64,6 +64,12 @@ export interface EventBus {
    * {@link AuditContext}), whether the broker still has the delivery. Only a bus with a broker can tell; the in-process bus has no record to check.
    */
   audit?(items: readonly { envelope: EventEnvelope; dispatchedAt: Date }[], consumer?: string, context?: AuditContext): Promise<DeliveryRecord[]>;
+  /**
+   * Drops the broker's record of a delivery an operator gave up on (a discarded dead letter: BullMQ's failed job), so
+   * that the audit counts it missing and a redrive sends it again; without this the job's id, still taken, makes the
+   * broker ignore every redrive of it. Only a bus with a broker keeps such a record.
+   */
+  forget?(consumer: string, envelope: EventEnvelope): Promise<void>;
   /** The subscriptions publishers route by (durable in Redis for BullMQ; this process's consumers in-process). */
   subscriptions(): Promise<SubscriptionEntry[]>;
   /** An operator's removal of a durable subscription; false when there was none. */

@@ -63,6 +63,7 @@ export function mountHostRoutes(app: App, options: HostRoutesOptions): void {
       consumer: (id) => options.consumers.get(id),
       inboxRetentionMs: (consumer) => bus.inboxRetentionMs(consumer),
       audit: (module) => hostedModule(module)?.audit,
+      forget: async (letter) => bus.forget?.(letter.consumer, letter.envelope),
     }),
   );
   app.route(

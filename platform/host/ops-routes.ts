@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { CleaveError, contractRoute, operatorAccess, createRouter, moduleName, text, uuid, type App } from '../http/index.ts';
 import type { AuditLog } from '../audit/index.ts';
-import { describeError, type Consumer, type DeadLetterStore } from '../events/index.ts';
+import { describeError, type Consumer, type DeadLetter, type DeadLetterStore } from '../events/index.ts';
 import { stripUrlCredentials } from '../observability/index.ts';
 
 const deadLetterSchema = z
@@ -61,7 +61,7 @@ const discardDeadLetter = contractRoute({
   tags: ['ops'],
   summary: 'Delete a dead letter without delivering it, saying why (recorded in the audit trail)',
   description:
-    "For a letter no replay can settle: its consumer no longer exists anywhere, or the job carried no readable event. The event itself stays in its producer's outbox history; the audit entry keeps the consumer, event and reason.",
+    "For a letter no replay can settle: its consumer no longer exists anywhere, or the job carried no readable event. The event itself stays in its producer's outbox history, and on BullMQ the broker forgets the delivery, so the producer's audit counts it missing and a redrive sends it again; the audit entry keeps the consumer, event and reason.",
   request: {
     params: z.object({ id: uuid() }),
     body: {
@@ -73,7 +73,7 @@ const discardDeadLetter = contractRoute({
       required: true,
     },
   },
-  errors: { 404: ['events/dead-letter-not-found'] },
+  errors: { 404: ['events/dead-letter-not-found'], 503: ['events/broker-unavailable'] },
   responses: {
     200: { description: 'Discarded', content: { 'application/json': { schema: z.object({ id: uuid(), outcome: z.literal('discarded') }) } } },
   },
@@ -86,6 +86,8 @@ export interface OpsSources {
   inboxRetentionMs: (consumer: string) => Promise<number>;
   /** The audit trail of a module hosted here: a replay is an operator action, recorded in the dead letter's module. */
   audit: (module: string) => AuditLog | undefined;
+  /** Drops the broker's record of a delivery given up on (`EventBus.forget`; nothing to do in-process). */
+  forget: (letter: DeadLetter) => Promise<void>;
 }
 
 /** Operator endpoints: dead letters, listed, replayable, and discarded when no replay can settle them. */
@@ -113,7 +115,13 @@ export function opsRoutes(sources: OpsSources): App {
       const letter = await store.get(id);
       if (!letter) continue;
       const consumer = sources.consumer(letter.consumer);
-      if (!consumer) throw new CleaveError('conflict', 'events/consumer-not-hosted', `Consumer ${letter.consumer} does not run in this process.`);
+      // The letter's module runs here, and with it every consumer it has: one it lacks exists nowhere in this build.
+      if (!consumer)
+        throw new CleaveError(
+          'conflict',
+          'events/consumer-not-hosted',
+          `Module ${store.module} has no consumer ${letter.consumer} (its job carried no readable event, or the consumer was removed): no replay can settle this letter; discard it (POST /ops/dead-letters/${id}/discard).`,
+        );
       const retention = await sources.inboxRetentionMs(letter.consumer);
       if (Date.parse(letter.envelope.occurredAt) < Date.now() - retention) {
         // The consumer's inbox no longer remembers events this old: if it handled this one meanwhile, it would again.
@@ -150,6 +158,16 @@ export function opsRoutes(sources: OpsSources): App {
     const { id } = c.req.valid('param');
     const { reason } = c.req.valid('json');
     for (const store of sources.deadLetters()) {
+      const letter = await store.get(id);
+      if (!letter) continue;
+      // The broker forgets the delivery first: a discard it missed would leave a letter gone and an event that no
+      // redrive can send again (its job id still taken); a failure here keeps the letter for the operator to retry.
+      await sources.forget(letter).catch((error: unknown) => {
+        throw new CleaveError('unavailable', 'events/broker-unavailable', `The event broker could not forget the delivery: ${describeError(error)}`, {
+          cause: error,
+          retryAfterSeconds: 5,
+        });
+      });
       const trail = sources.audit(store.module);
       const discarded = await store.discard(
         id,

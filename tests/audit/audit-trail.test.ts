@@ -166,7 +166,10 @@ describe.each(testDatabases)('the audit trail of a host on $name', (testDatabase
     const orphan = (await inventory.deadLetters.list({ pendingOnly: true })).find((l) => l.consumer === 'inventory:retired-handler');
     const stuck = await call(host, 'POST', `/ops/dead-letters/${orphan?.id}/replay`);
     expect(stuck.status).toBe(409);
-    expect(await stuck.json()).toMatchObject({ code: 'events/consumer-not-hosted' });
+    expect(await stuck.json()).toMatchObject({
+      code: 'events/consumer-not-hosted',
+      detail: expect.stringMatching(/^Module inventory has no consumer inventory:retired-handler .*: no replay can settle this letter; discard it/),
+    });
     const unexplained = await call(host, 'POST', `/ops/dead-letters/${orphan?.id}/discard`, { reason: '' });
     expect(unexplained.status).toBe(400);
     const discarded = await call(host, 'POST', `/ops/dead-letters/${orphan?.id}/discard`, { reason: 'handler retired in 2.3' });

@@ -26,7 +26,7 @@ export const mergedFile = `${contractDirs.openapi}/cleave.json`;
  * are never called: only the route declarations are read.
  */
 export function documentedPlatformRoutes(): RouteConfig[] {
-  const ops = opsRoutes({ deadLetters: () => [], consumer: () => undefined, inboxRetentionMs: async () => 0, audit: () => undefined });
+  const ops = opsRoutes({ deadLetters: () => [], consumer: () => undefined, inboxRetentionMs: async () => 0, audit: () => undefined, forget: async () => {} });
   const events = eventsOpsRoutes({ bus: undefined as never, producer: () => undefined, consumerRunning: async () => [] });
   const registry = registryRoutes({
     topology: { local: [], remote: new Map(), consumers: new Map(), eventsCrossProcesses: false, warnings: [] },
