@@ -301,6 +301,9 @@ export function createBullmqBus(options: BullmqBusOptions): EventBus {
     async audit(items, consumer, context = {}) {
       return auditDeliveries({ redis: await ready(), bullPrefix, targets }, items, consumer, context);
     },
+    async ping() {
+      await (await ready()).ping();
+    },
     async forget(consumer, envelope) {
       await ready();
       const jobId = eventJobId(envelope.id, consumer, envelope.version);

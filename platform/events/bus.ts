@@ -70,6 +70,8 @@ export interface EventBus {
    * broker ignore every redrive of it. Only a bus with a broker keeps such a record.
    */
   forget?(consumer: string, envelope: EventEnvelope): Promise<void>;
+  /** Resolves when the broker answers (BullMQ: Redis), rejects at once while it cannot be reached. */
+  ping?(): Promise<void>;
   /** The subscriptions publishers route by (durable in Redis for BullMQ; this process's consumers in-process). */
   subscriptions(): Promise<SubscriptionEntry[]>;
   /** An operator's removal of a durable subscription; false when there was none. */

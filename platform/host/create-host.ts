@@ -13,7 +13,7 @@ import { contractHash } from './contract-hash.ts';
 import { createDirectCalls, type DirectCalls, type DirectProvider } from './direct-calls.ts';
 import { openModuleDatabases, sharedDatabase, type ModuleDatabases } from './databases.ts';
 import { consumerIds, type ModuleDefinition } from './define-module.ts';
-import { checksPass } from './health.ts';
+import { checksPass, redisCheck, type RedisUser } from './health.ts';
 import { hostModule, type HostedModule } from './hosted-module.ts';
 import { createHostSecurity, type HostSecurity } from './host-security.ts';
 import { auditIdentity } from './audit-identity.ts';
@@ -241,6 +241,8 @@ export async function createHost(options: HostOptions): Promise<Host> {
     const trustedProxies = ipRanges(config.rateLimit.trustedProxies);
     // Rate limits, then access: checked by the edge before any route's handlers (see `EdgeGuard`).
     const guards: EdgeGuard[] = [];
+    // The parts of this host that work through Redis, asked by `/health/ready` (`host redis`).
+    const redisUsers: RedisUser[] = [];
     app = createApp({
       logger,
       bodyLimitBytes: config.http.bodyLimitBytes,
@@ -255,6 +257,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
     if (config.rateLimit.enabled) {
       const store = await openRateLimitStore(config, logger);
       stoppers.push(() => store.close());
+      if (store.ping) redisUsers.push({ what: 'rate limits', ping: () => (store.ping as () => Promise<void>)() });
       guards.push(hostRateLimits(config, { store, trustedProxies, local, topology, verifier: security.verifier, logger }));
     }
     const ops = opsPage({ config, security, send: sendPlain, identity: identityAt, logger, modules: local, metrics, tracing });
@@ -323,6 +326,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
       gateway,
       draining: () => draining,
       seeding: () => seeding > 0,
+      redis: redisCheck(bus.ping ? [{ what: 'event bus', ping: () => (bus.ping as () => Promise<void>)() }, ...redisUsers] : redisUsers),
     });
 
     const startProcessing = async () => {

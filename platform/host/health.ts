@@ -90,3 +90,42 @@ export async function checksPass(checks: readonly HealthCheck[]): Promise<'pass'
   );
   return results.every(Boolean) ? 'pass' : 'fail';
 }
+
+/** A part of the host that works through Redis, and how to ask whether Redis answers it. */
+export interface RedisUser {
+  what: 'event bus' | 'rate limits';
+  ping(): Promise<void>;
+}
+
+const withoutRedis: Record<RedisUser['what'], string> = {
+  'event bus': 'events wait in the outboxes and none arrive here',
+  'rate limits': 'credential operations are refused (503) and the other limits not counted',
+};
+
+/**
+ * `host redis` on `/health/ready`: whether Redis answers each part of this host that uses it. Not critical (a `warn`,
+ * for the alert and the operator): every replica shares the one Redis, so failing readiness would take them all out of
+ * service at once, while reads and writes go on without it. Undefined for a host that uses no Redis.
+ */
+export function redisCheck(users: readonly RedisUser[]): HealthCheck | undefined {
+  if (users.length === 0) return undefined;
+  return {
+    name: 'redis',
+    critical: false,
+    async check() {
+      const failed = (
+        await Promise.all(
+          users.map((u) =>
+            u.ping().then(
+              () => [],
+              () => [u.what],
+            ),
+          ),
+        )
+      ).flat();
+      if (failed.length > 0)
+        throw new Error(`Redis does not answer the ${failed.join(' or the ')}: ${failed.map((f) => withoutRedis[f]).join('; ')}, until it is back`);
+      return `answers the ${users.map((u) => u.what).join(' and the ')}`;
+    },
+  };
+}

@@ -5,7 +5,7 @@ import { markForwardedRoutes, mountDocs, type App } from '../http/index.ts';
 import type { Metrics } from '../metrics/index.ts';
 import { stripUrlCredentials } from '../observability/index.ts';
 import type { Registry } from '../registry/index.ts';
-import { consumerIds, type ModuleDefinition } from './define-module.ts';
+import { consumerIds, type HealthCheck, type ModuleDefinition } from './define-module.ts';
 import type { DirectCalls } from './direct-calls.ts';
 import { eventsOpsRoutes } from './events-ops-routes.ts';
 import { mountGateway, type GatewayOptions } from './gateway.ts';
@@ -46,6 +46,8 @@ export interface HostRoutesOptions {
   draining(): boolean;
   /** Whether the demo data is still loading: `/health/ready` fails until it is in (a script waits for the accounts). */
   seeding(): boolean;
+  /** Whether Redis answers the parts of this host that use it (`redisCheck`); undefined without Redis. */
+  redis: HealthCheck | undefined;
 }
 
 /**
@@ -121,6 +123,7 @@ export function mountHostRoutes(app: App, options: HostRoutesOptions): void {
     ...hosted.map((m) => ({ module: m.definition.name, checks: m.checks() })),
     ...(options.draining() ? [drainCheck] : []),
     ...(options.seeding() ? [seedCheck] : []),
+    ...(options.redis ? [{ module: 'host', checks: [options.redis] }] : []),
   ]);
   const remoteModules = options.modules.filter((m) => topology.remote.has(m.name));
   const remoteWellKnown = new Map(remoteModules.map((m) => [m.name, wellKnownPaths(m.contract).map((r) => r.path)] as const));

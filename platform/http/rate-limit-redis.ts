@@ -44,6 +44,9 @@ export async function redisRateLimitStore(options: RedisRateLimitOptions): Promi
       stopped = true;
       redis.disconnect();
     },
+    async () => {
+      await redis.ping();
+    },
   );
 }
 
@@ -51,7 +54,7 @@ export async function redisRateLimitStore(options: RedisRateLimitOptions): Promi
  * A store over one rate-limiter-flexible limiter per policy, made on first use by `limiterOf`. A refusal comes back
  * as a state; anything else the limiter rejects with (a store error) is passed on.
  */
-function limiterStore(limiterOf: (policy: RateLimitPolicy) => RateLimiterAbstract, close: () => Promise<void>): RateLimitStore {
+function limiterStore(limiterOf: (policy: RateLimitPolicy) => RateLimiterAbstract, close: () => Promise<void>, ping: () => Promise<void>): RateLimitStore {
   const limiters = new Map<string, RateLimiterAbstract>();
   const state = (res: RateLimiterRes, allowed: boolean): RateLimitState => ({ allowed, remaining: res.remainingPoints, resetMs: res.msBeforeNext });
   return {
@@ -66,6 +69,7 @@ function limiterStore(limiterOf: (policy: RateLimitPolicy) => RateLimiterAbstrac
         throw rejection;
       }
     },
+    ping,
     close,
   };
 }

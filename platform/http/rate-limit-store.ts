@@ -28,5 +28,7 @@ export interface RateLimitStore {
    * it when present, so a request counted in memory makes no promise (each costs AsyncLocalStorage's hooks on Node 20).
    */
   consumeNow?(policy: RateLimitPolicy, key: string): RateLimitState;
+  /** A store shared through Redis: resolves when Redis answers, rejects at once while its connection is down. */
+  ping?(): Promise<void>;
   close(): Promise<void>;
 }

@@ -199,8 +199,18 @@ describe.skipIf(!redisUrl)('rate limits in Redis', { timeout: processTestTimeout
     const open = await from(h, '203.0.113.1', '/.well-known/jwks.json');
     expect(open.status).toBe(200);
     expect(open.headers.has('ratelimit')).toBe(false);
+    // Readiness says so, as a warning: the host stays in service (every replica shares this Redis).
+    const ready = await from(h, '203.0.113.1', '/health/ready');
+    expect(ready.status).toBe(200);
+    const checks = ((await ready.json()) as { checks: { module: string; name: string; status: string; detail?: string }[] }).checks;
+    expect(checks.find((c) => c.module === 'host' && c.name === 'redis')).toMatchObject({
+      status: 'warn',
+      detail: expect.stringContaining('Redis does not answer the rate limits: credential operations are refused (503)'),
+    });
     // Redis back (empty): the token endpoint counts again.
     await redis.start();
     await eventually(async () => expect((await signIn(h, '203.0.113.1', 'alice')).status).toBe(200), 15_000);
+    const back = (await (await from(h, '203.0.113.1', '/health/ready')).json()) as { checks: { module: string; name: string; status: string }[] };
+    expect(back.checks.find((c) => c.module === 'host' && c.name === 'redis')).toMatchObject({ status: 'pass' });
   });
 });
