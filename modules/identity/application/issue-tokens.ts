@@ -54,7 +54,10 @@ function scopesFor(requested: string | undefined, allowed: ReadonlySet<string>):
   return result.granted;
 }
 
-/** Access token plus a new refresh token in `familyId` (a new family when none is given). */
+/**
+ * Access token for `scopes` plus a new refresh token in `familyId` (a new family when none is given), which holds
+ * `refreshScope` (the access token's scopes unless given).
+ */
 async function userTokens(
   deps: IdentityDeps,
   db: Executor,
@@ -63,6 +66,7 @@ async function userTokens(
   userId: string,
   scopes: string[],
   familyId: string = randomUUID(),
+  refreshScope: string = scopes.join(' '),
 ): Promise<TokenResponse> {
   const access = await signAccessToken(deps.settings, key, { subject: userId, clientId: client.id, scopes, kind: 'user' });
   const refresh = opaqueToken();
@@ -72,7 +76,7 @@ async function userTokens(
     familyId,
     clientId: client.id,
     userId,
-    scope: scopes.join(' '),
+    scope: refreshScope,
     expiresAt: new Date(Date.now() + deps.settings.refreshTokenTtlS * 1000),
   });
   return { access_token: access.token, token_type: 'Bearer', expires_in: access.expiresIn, scope: scopes.join(' '), refresh_token: refresh };
@@ -198,7 +202,8 @@ async function issue(deps: IdentityDeps, request: TokenRequest): Promise<TokenRe
         if (used.row.revokedAt || used.row.expiresAt.getTime() < Date.now()) throw new InvalidGrant('The refresh token expired or was revoked.');
         const allowed = await userScopes(tx, client, used.row.userId);
         const scopes = scopesFor(request.scope ?? used.row.scope, new Set(used.row.scope.split(' ').filter((s) => allowed.has(s))));
-        const tokens = await userTokens(deps, tx, key, client, used.row.userId, scopes, used.row.familyId);
+        // RFC 6749 §6: a narrower `scope` narrows the access token only; the new refresh token's scope is the presented one's.
+        const tokens = await userTokens(deps, tx, key, client, used.row.userId, scopes, used.row.familyId, used.row.scope);
         await deps.audit.record(tx, tokenIssued('refresh_token', used.row.userId, client.id, scopes));
         return tokens;
       });

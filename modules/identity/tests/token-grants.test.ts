@@ -123,6 +123,25 @@ describe.each(testDatabases)('the token endpoint on $name', (testDatabase) => {
     });
   });
 
+  it('a refresh with a narrower scope narrows the access token only: the next refresh token keeps the scope presented (RFC 6749 §6)', async () => {
+    const first = await issueTokens(deps, { grant_type: 'password', client_id: 'demo-app', username: 'alice', password: 'correct horse' });
+    expect(first.scope).toBe('catalog:write profile');
+    const narrowed = await issueTokens(deps, { grant_type: 'refresh_token', client_id: 'demo-app', refresh_token: first.refresh_token, scope: 'profile' });
+    expect(narrowed.scope).toBe('profile');
+    expect([...(await verifier().verify(narrowed.access_token)).scopes]).toEqual(['profile']);
+    // The new refresh token still carries both scopes: the next refresh may ask for them again, or for all by default.
+    const widened = await issueTokens(deps, {
+      grant_type: 'refresh_token',
+      client_id: 'demo-app',
+      refresh_token: narrowed.refresh_token,
+      scope: 'profile catalog:write',
+    });
+    expect(widened.scope).toBe('catalog:write profile');
+    const full = await issueTokens(deps, { grant_type: 'refresh_token', client_id: 'demo-app', refresh_token: widened.refresh_token });
+    expect(full.scope).toBe('catalog:write profile');
+    expect([...(await verifier().verify(full.access_token)).scopes].sort()).toEqual(['catalog:write', 'profile']);
+  });
+
   it('a revoked refresh token (logout) no longer works; revoking an unknown token says nothing', async () => {
     const tokens = await issueTokens(deps, { grant_type: 'password', client_id: 'demo-app', username: 'alice', password: 'correct horse' });
     await revokeToken(deps, { token: tokens.refresh_token ?? '', clientId: 'demo-app' });
