@@ -12,12 +12,12 @@ abstract class IdentityError extends Error {
   }
 }
 
-/** RFC 6749 §5.2 `invalid_client`: unknown client, or wrong or missing credentials. */
+/** RFC 6749 §5.2 `invalid_client`: unknown client, wrong, missing or unreadable credentials, an unsupported method. */
 export class InvalidClient extends IdentityError {
   readonly kind = 'unauthorized';
   readonly code = 'identity/invalid-client';
-  constructor() {
-    super('The client could not be authenticated.', { error: 'invalid_client' });
+  constructor(reason = 'The client could not be authenticated.') {
+    super(reason, { error: 'invalid_client' });
   }
 }
 

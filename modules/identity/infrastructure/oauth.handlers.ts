@@ -6,7 +6,7 @@ import { revokeToken } from '../application/revoke-token.ts';
 import { serverMetadata } from '../application/server-metadata.ts';
 import { publishedKeys } from '../application/signing-keys.ts';
 import * as routes from '../contract/oauth.routes.ts';
-import { InvalidRequest } from '../domain/errors.ts';
+import { InvalidClient, InvalidRequest } from '../domain/errors.ts';
 import { presentedClient } from './client-authentication.ts';
 import type { IdentityRuntime } from './identity-runtime.ts';
 import { isOAuthError, oauthErrorResponse, oauthResponses } from './oauth-errors.ts';
@@ -63,6 +63,7 @@ export function oauthRoutes(app: App, runtime: IdentityRuntime): void {
     const client = presentedClient(c.req.header('authorization'), form);
     try {
       if (client.invalid) throw new InvalidRequest(client.invalid);
+      if (client.unreadable) throw new InvalidClient(client.unreadable);
       const tokens = await issueTokens(deps, { ...form, client_id: client.clientId, client_secret: client.clientSecret });
       return c.json(tokens, 200);
     } catch (error) {
@@ -76,6 +77,7 @@ export function oauthRoutes(app: App, runtime: IdentityRuntime): void {
     const client = presentedClient(c.req.header('authorization'), form);
     try {
       if (client.invalid) throw new InvalidRequest(client.invalid);
+      if (client.unreadable) throw new InvalidClient(client.unreadable);
       await revokeToken(deps, { token: form.token, clientId: client.clientId, clientSecret: client.clientSecret });
       return c.body(null, 200);
     } catch (error) {

@@ -87,6 +87,20 @@ describe.each(testDatabases)('identity OAuth endpoints over HTTP, on $name', (te
     }
   });
 
+  it('client authentication by another scheme or with malformed Basic credentials is 401 invalid_client with WWW-Authenticate: Basic', async () => {
+    for (const authorization of ['Bearer abc.def.ghi', 'Basic !!!', `Basic ${Buffer.from('no-colon').toString('base64')}`]) {
+      for (const path of ['/identity/v1/token', '/identity/v1/revoke']) {
+        const response = await host.app.request(
+          path,
+          formRequest({ grant_type: 'client_credentials', token: 'abc', client_id: 'cleave-web' }, { authorization }),
+        );
+        const body = (await response.json()) as Record<string, unknown>;
+        expectOAuthProblem(response, body, 401, 'invalid_client', 'identity/invalid-client');
+        expect(response.headers.get('www-authenticate')).toMatch(/^Basic realm="cleave"/);
+      }
+    }
+  });
+
   it('bad input is a problem that carries the RFC 6749 error: missing, unknown or repeated parameters, other media types, broken forms', async () => {
     const cases: [RequestInit, number, string, string][] = [
       [formRequest({ client_id: 'cleave-web' }), 400, 'invalid_request', 'http/validation-failed'],
