@@ -28,8 +28,9 @@ export function oauthErrorResponse(c: Context<AppEnv>, error: { code: string; me
 
 /**
  * Router middleware for the OAuth endpoints: every answer is `Cache-Control: no-store` (RFC 6749 §5.1), and problems
- * the platform answered before the handler (a malformed form, a field that fails validation, 415) get the
- * `invalid_request` error code, so OAuth clients read every failure the same way.
+ * the platform answered before the handler get an error code too, so OAuth clients read every failure the same way:
+ * `temporarily_unavailable` for a rate limit (429) or a store that is down (503), which a client may retry after
+ * `Retry-After`; `invalid_request` for the rest (a malformed form, a field that fails validation, 415).
  */
 export function oauthResponses(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
@@ -37,12 +38,15 @@ export function oauthResponses(): MiddlewareHandler<AppEnv> {
     c.header('pragma', 'no-cache');
     await next();
     const res = c.res;
-    if (!c.get('route') || res.status < 400 || res.status >= 500 || !res.headers.get('content-type')?.startsWith(problemMediaType)) return;
+    const status = res.status;
+    const oauth = (status >= 400 && status < 500) || status === 503;
+    if (!c.get('route') || !oauth || !res.headers.get('content-type')?.startsWith(problemMediaType)) return;
     const body = (await res.clone().json()) as Record<string, unknown>;
     if (typeof body.error === 'string') return;
-    const error = res.status === 401 ? 'invalid_client' : 'invalid_request';
+    // Not `invalid_request` for a 429 or 503: clients treat that as their own bug, never to be retried.
+    const error = status === 401 ? 'invalid_client' : status === 429 || status === 503 ? 'temporarily_unavailable' : 'invalid_request';
     const headers = new Headers(res.headers);
     headers.delete('content-length');
-    c.res = new Response(JSON.stringify({ ...body, error, error_description: body.detail ?? body.title }), { status: res.status, headers });
+    c.res = new Response(JSON.stringify({ ...body, error, error_description: body.detail ?? body.title }), { status, headers });
   };
 }

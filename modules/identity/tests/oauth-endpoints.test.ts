@@ -364,3 +364,33 @@ describe.each(testDatabases)('identity OAuth endpoints over HTTP, on $name', (te
     expect(a.clientId).not.toBe(b.clientId);
   });
 });
+
+describe('the token endpoint over its rate limit', () => {
+  let database: TestDatabaseHandle;
+  let host: Host;
+
+  beforeAll(async () => {
+    database = await testDatabases[0]!.open();
+    host = await identityHost(database, { IDENTITY_PASSWORD_GRANT: 'true', RATE_LIMIT_TOKEN: '1/60s' });
+  });
+  afterAll(async () => {
+    await host?.stop();
+    await database?.close();
+  });
+
+  it('a 429 is temporarily_unavailable (a client may retry later), keeping its code, Retry-After and RateLimit headers', async () => {
+    const signIn = () => tokenRequest(host, { grant_type: 'password', client_id: 'cleave-web', username: 'alice', password: 'alice-demo-password' });
+    expect((await signIn()).response.status).toBe(200);
+    const { response, body } = await signIn();
+    expect({ status: response.status, error: body.error, code: body.code }).toEqual({
+      status: 429,
+      error: 'temporarily_unavailable',
+      code: 'http/too-many-requests',
+    });
+    expect(body).toMatchObject({ status: 429, error_description: expect.any(String) });
+    expect(response.headers.get('content-type')).toBe('application/problem+json');
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(response.headers.get('ratelimit')).toMatch(/"credentials";r=0;t=\d+/);
+  });
+});
