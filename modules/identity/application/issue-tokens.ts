@@ -181,14 +181,15 @@ async function issue(deps: IdentityDeps, request: TokenRequest): Promise<TokenRe
       });
       if ('access_token' in outcome) return outcome;
       if ('refused' in outcome) throw outcome.refused;
-      // The code was redeemed before: it may have been intercepted, so the session it started ends too (RFC 6749
-      // §4.1.2, RFC 9700 §4.5). Committed on its own, with its audit entry, so the error below does not roll it back.
+      // The code was used before. A redemption that failed issued nothing, and there is nothing to revoke.
       const { familyId, userId, clientId } = outcome.reused;
-      if (familyId)
-        await deps.transaction(async (tx) => {
-          await revokeFamily(tx, familyId);
-          await deps.audit.record(tx, codeReused(familyId, userId, clientId));
-        });
+      if (!familyId) throw new InvalidGrant('The authorization code was already used by a redemption that failed; no tokens were issued for it.');
+      // It was redeemed: it may have been intercepted, so the session it started ends too (RFC 6749 §4.1.2, RFC 9700
+      // §4.5). Committed on its own, with its audit entry, so the error below does not roll it back.
+      await deps.transaction(async (tx) => {
+        await revokeFamily(tx, familyId);
+        await deps.audit.record(tx, codeReused(familyId, userId, clientId));
+      });
       throw auditedError(new InvalidGrant('The authorization code was already used; the tokens issued for it are revoked.'));
     }
     case 'refresh_token': {

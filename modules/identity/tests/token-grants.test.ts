@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditMigrations, createAuditLog } from '../../../platform/audit/index.ts';
+import { auditMigrations, auditTables, createAuditLog, queryAuditLog } from '../../../platform/audit/index.ts';
 import { migrateSchema } from '../../../platform/db/index.ts';
 import { createSecretBox, createTokenVerifier } from '../../../platform/security/index.ts';
 import { testDatabases, type TestDatabaseHandle } from '../../../tests/support/databases.ts';
@@ -151,7 +151,7 @@ describe.each(testDatabases)('the token endpoint on $name', (testDatabase) => {
     await expect(revokeToken(deps, { token: 'no-such-token', clientId: 'demo-app' })).resolves.toBeUndefined();
   });
 
-  it('runs the authorization code flow with PKCE: right verifier once, wrong verifier or second use refused', async () => {
+  it('runs the authorization code flow with PKCE: right verifier once, wrong verifier or second use refused, each saying what happened', async () => {
     const verifierText = randomBytes(32).toString('base64url');
     const challenge = createHash('sha256').update(verifierText).digest('base64url');
     const request = {
@@ -172,11 +172,15 @@ describe.each(testDatabases)('the token endpoint on $name', (testDatabase) => {
     await expect(issueTokens(deps, { ...exchange, code_verifier: 'x'.repeat(43) })).rejects.toMatchObject({
       message: expect.stringContaining('code verifier'),
     });
-    // A failed exchange used the code up: codes are single-use whatever happens.
+    // A failed exchange used the code up: codes are single-use whatever happens. No tokens were issued, and it says so
+    // (audited as a refusal: no family was revoked).
+    const refusals = async () => (await queryAuditLog(database.db, auditTables('identity'), { action: 'identity.token-refused', limit: 1000 })).items.length;
+    const refusedBefore = await refusals();
     await expect(issueTokens(deps, { ...exchange, code_verifier: verifierText })).rejects.toMatchObject({
       code: 'identity/invalid-grant',
-      message: expect.stringContaining('already used'),
+      message: 'The authorization code was already used by a redemption that failed; no tokens were issued for it.',
     });
+    expect(await refusals()).toBe(refusedBefore + 1);
     const { code: again } = await authorize(deps, request);
     const tokens = await issueTokens(deps, { ...exchange, code: again, code_verifier: verifierText });
     expect(await verifier().verify(tokens.access_token)).toMatchObject({ kind: 'user', clientId: 'demo-app' });
