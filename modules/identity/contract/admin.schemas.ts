@@ -31,9 +31,14 @@ export const newMachineClientSchema = z
 /** Loopback addresses, where a development browser client may use plain HTTP (RFC 8252 §7.3). */
 const loopback = /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?\//;
 
+/** An authority with user information (`user:password@`, even an empty one), which RFC 3986 §3.2.1 deprecates. */
+const userinfo = /^[^:/?#]+:\/\/[^/?#]*@/;
+
 const redirectUri = z
   .string()
   .max(2000)
+  // A URI that carries credentials, or looks like one host while naming another (`https://good.example@evil.example`).
+  .refine((v) => !userinfo.test(v), { message: 'must not carry user information (user:password@ before the host)', abort: true })
   .refine((v) => URL.canParse(v) && !v.includes('#') && (v.startsWith('https://') || loopback.test(v)), {
     message: 'must be an absolute https URL without a fragment (plain http only on localhost, 127.0.0.1 or [::1])',
   });

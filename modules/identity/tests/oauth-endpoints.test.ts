@@ -342,6 +342,15 @@ describe.each(testDatabases)('identity OAuth endpoints over HTTP, on $name', (te
     const bad = await put('ops-page', { name: 'x', scopes: ['operator'], redirectUris: ['http://ops.example/cb', 'https://ops.example/cb#frag'] });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { errors: { path: string }[] }).errors.map((e) => e.path)).toEqual(['redirectUris.0', 'redirectUris.1']);
+    // User information in a redirect URI (RFC 9700 §4.1.1: exact, plain URIs; RFC 3986 §3.2.1 deprecates user:password@).
+    for (const uri of ['https://user:pw@ops.example/cb', 'https://user@ops.example/cb', 'https://@ops.example/cb', 'http://u:p@127.0.0.1:3000/cb']) {
+      const withUser = await put('ops-page', { name: 'x', scopes: ['operator'], redirectUris: [callback, uri] });
+      expect(withUser.status).toBe(400);
+      expect(await withUser.json()).toMatchObject({
+        code: 'http/validation-failed',
+        errors: [{ path: 'redirectUris.1', message: expect.stringContaining('user information') }],
+      });
+    }
     expect(await (await put('ops-page', { name: 'x', scopes: ['root:all'], redirectUris: [callback] })).json()).toMatchObject({
       code: 'identity/unknown-scope',
     });
