@@ -266,7 +266,7 @@ export interface paths {
         put?: never;
         /**
          * Revoke a refresh token and its family (RFC 7009): a sign-out
-         * @description Answers 200 whether or not the token existed. Access tokens are short-lived JWTs and are not revocable; they end at `exp`.
+         * @description Answers 200 whether or not the token existed, and for one that no longer works (used, revoked, expired); a working token of another client is refused (400 `unauthorized_client`, RFC 7009 §2.1). Access tokens are short-lived JWTs and are not revocable; they end at `exp`.
          */
         post: operations["identity.revoke"];
         delete?: never;
@@ -8491,7 +8491,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description A malformed request (`invalid_request`), as a problem. */
+            /** @description A malformed request (`invalid_request`), or a token issued to another client (`unauthorized_client`), as a problem. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8499,12 +8499,12 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
-                        code?: "identity/invalid-request" | "http/validation-failed" | "http/malformed-form";
+                        code?: "identity/invalid-request" | "identity/token-of-another-client" | "http/validation-failed" | "http/malformed-form";
                         /**
                          * @description The RFC 6749 §5.2 error code.
                          * @enum {string}
                          */
-                        error: "invalid_request";
+                        error: "invalid_request" | "unauthorized_client";
                         error_description: string;
                     } & {
                         [key: string]: unknown;

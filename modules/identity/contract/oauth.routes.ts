@@ -73,15 +73,23 @@ export const revoke = contractRoute({
   credentials: { accounts: [{ field: 'client_id', secret: 'client_secret', basic: true }] },
   tags: ['identity'],
   summary: 'Revoke a refresh token and its family (RFC 7009): a sign-out',
-  description: 'Answers 200 whether or not the token existed. Access tokens are short-lived JWTs and are not revocable; they end at `exp`.',
+  description:
+    'Answers 200 whether or not the token existed, and for one that no longer works (used, revoked, expired); a working token of another client is refused (400 `unauthorized_client`, RFC 7009 §2.1). Access tokens are short-lived JWTs and are not revocable; they end at `exp`.',
   request: { body: { content: form(revocationRequestSchema), required: true } },
   idempotencyKey: false,
-  errors: { ...revokeErrors, 400: ['identity/invalid-request'] },
+  errors: { ...revokeErrors, 400: ['identity/invalid-request', 'identity/token-of-another-client'] },
   responses: {
     200: { description: 'Revoked, or nothing to revoke.' },
     400: {
-      description: 'A malformed request (`invalid_request`), as a problem.',
-      content: { 'application/problem+json': { schema: oauthErrorSchema(['identity/invalid-request', ...platform400], ['invalid_request']) } },
+      description: 'A malformed request (`invalid_request`), or a token issued to another client (`unauthorized_client`), as a problem.',
+      content: {
+        'application/problem+json': {
+          schema: oauthErrorSchema(
+            ['identity/invalid-request', 'identity/token-of-another-client', ...platform400],
+            ['invalid_request', 'unauthorized_client'],
+          ),
+        },
+      },
     },
     401: {
       description: 'The client could not be authenticated (`invalid_client`).',

@@ -57,6 +57,15 @@ export class UnauthorizedClient extends IdentityError {
   }
 }
 
+/** RFC 7009 §2.1: a token issued to another client, which alone may revoke it (`unauthorized_client`). */
+export class TokenOfAnotherClient extends IdentityError {
+  readonly kind = 'invalid';
+  readonly code = 'identity/token-of-another-client';
+  constructor() {
+    super('The token was issued to another client; only that client may revoke it.', { error: 'unauthorized_client' });
+  }
+}
+
 /** RFC 6749 §4.1.2.1 / §5.2 `invalid_request`: a parameter is missing, repeated or malformed. */
 export class InvalidRequest extends IdentityError {
   readonly kind = 'invalid';

@@ -262,6 +262,20 @@ describe.each(testDatabases)('identity OAuth endpoints over HTTP, on $name', (te
     expectOAuthProblem(missing, (await missing.json()) as Record<string, unknown>, 400, 'invalid_request', 'http/validation-failed');
   });
 
+  it("revocation of another client's token (RFC 7009 §2.1) is 400 unauthorized_client and revokes nothing; one that no longer works answers 200", async () => {
+    const tokens = await tokenRequest(host, { grant_type: 'password', client_id: 'cleave-web', username: 'sam', password: 'sam-demo-password' });
+    const byMachine = (token: string) => host.app.request('/identity/v1/revoke', formRequest({ token }, { authorization: basic(machine.id, machine.secret) }));
+    const refused = await byMachine(tokens.body.refresh_token as string);
+    expectOAuthProblem(refused, (await refused.json()) as Record<string, unknown>, 400, 'unauthorized_client', 'identity/token-of-another-client');
+    const still = await tokenRequest(host, { grant_type: 'refresh_token', client_id: 'cleave-web', refresh_token: tokens.body.refresh_token as string });
+    expect(still.response.status).toBe(200);
+    // The used token, the revoked family's, an unknown one: nothing to refuse, and nothing told about them.
+    expect((await byMachine(tokens.body.refresh_token as string)).status).toBe(200);
+    await host.app.request('/identity/v1/revoke', formRequest({ token: still.body.refresh_token as string, client_id: 'cleave-web' }));
+    expect((await byMachine(still.body.refresh_token as string)).status).toBe(200);
+    expect((await byMachine('unknown')).status).toBe(200);
+  });
+
   it('sign-up, the signed-in user, and the RFC 6750 answers without or with a bad token', async () => {
     const signUp = await host.app.request('/identity/v1/users', {
       method: 'POST',
