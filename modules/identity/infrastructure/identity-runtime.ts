@@ -72,6 +72,12 @@ export function identityRuntime(ctx: ModuleContext): IdentityRuntime {
       'IDENTITY_KEK is not set: signing keys are sealed with the development default key, which protects nothing (refused with NODE_ENV=production)',
     );
   }
+  if (config.moduleClientKeySource === 'development-default') {
+    ctx.log.warn(
+      { moduleClientKeySource: 'development-default' },
+      "MODULE_CLIENT_KEY is not set: the modules' client secrets derive from the public development key, so anyone who can reach this host can get a module's token (refused with NODE_ENV=production)",
+    );
+  }
   if (config.passwordGrant) ctx.log.warn('the password grant is enabled (IDENTITY_PASSWORD_GRANT): for local demos only');
   const deps: IdentityDeps = {
     db: ctx.db,

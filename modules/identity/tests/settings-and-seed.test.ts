@@ -45,8 +45,9 @@ describe.each(testDatabases)('identity settings and demo data, on $name', (testD
     const printed = lines.filter((l) => String(l.msg).includes('Demo users'));
     expect(printed).toHaveLength(1);
     expect(String(printed[0]?.msg)).toContain('olga / olga-demo-password (operator, admin)');
-    // The development default key-encryption key is said to be one.
+    // The development default key-encryption key is said to be one, and so is the development module client key.
     expect(lines.some((l) => l.kek === 'development-default' && l.level === 40)).toBe(true);
+    expect(lines.some((l) => l.moduleClientKeySource === 'development-default' && l.level === 40)).toBe(true);
   });
 
   it('the password grant is refused unless enabled', async () => {
