@@ -5,7 +5,7 @@
  */
 export { defineEvent, eventType } from './define-event.ts';
 export type { EventDefinition, EventPayload, DefineEventOptions, Downcast, Upcast } from './define-event.ts';
-export { publishedVersions, upcastPayload } from './versions.ts';
+export { EventConversionError, publishedVersions, upcastPayload } from './versions.ts';
 export { envelopeSchema } from './envelope.ts';
 export type { EventEnvelope } from './envelope.ts';
 export { eventTables } from './tables.ts';

@@ -5,6 +5,7 @@ import { backoffDelay, type BackoffOptions } from './backoff.ts';
 import type { ClaimedRow } from './relay-heads.ts';
 import { RoutingPausedError } from './subscription-table.ts';
 import type { EventTables } from './tables.ts';
+import { EventConversionError } from './versions.ts';
 
 /** The dispatch's span: the relay handing a committed event to the bus (messaging `send`), in the event's trace. */
 export function sendSpan(tracing: Tracing, system: string, row: ClaimedRow): Span | undefined {
@@ -42,6 +43,12 @@ export async function giveBackRefused(options: RefusedOptions, row: ClaimedRow, 
   const delay = backoffDelay(row.attempts, options.retry);
   const fields = { eventId: row.envelope.id, event: row.envelope.name, attempts: row.attempts, retryInMs: delay };
   if (error instanceof RoutingPausedError) log.debug({ ...fields, reason: error.message }, 'outbox event held: event routing is paused');
+  // A defect in the producer's code (its downcast): no retry settles it, a release that fixes the conversion does.
+  else if (error instanceof EventConversionError)
+    log.error(
+      { err: error, ...fields },
+      'outbox event cannot be converted to an older version its consumers read; it waits in the outbox until the downcast is fixed',
+    );
   else log.warn({ err: error, ...fields }, 'outbox dispatch failed');
   await db
     .update(outbox)

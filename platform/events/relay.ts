@@ -12,7 +12,7 @@ import { createHeads, type ClaimedRow } from './relay-heads.ts';
 import { createMarker, waitFor } from './relay-marks.ts';
 import { giveBackRefused, sendSpan } from './relay-send.ts';
 import type { EventTables } from './tables.ts';
-import { publishedVersions } from './versions.ts';
+import { EventConversionError, publishedVersions } from './versions.ts';
 
 export interface RelayOptions {
   db: Db;
@@ -68,11 +68,12 @@ export interface Relay extends OutboxClaims {
   /** Ids of the events in flight (what a forced shutdown abandons; they are dispatched again after a restart). */
   inFlightIds(): string[];
   /**
-   * Set while the bus refuses this relay's events (e.g. Redis down): since when and how many refusals (each is logged
-   * with its reason).
-   * Cleared by the next event the bus accepts. The refused events wait in the outbox, backing off.
+   * Set while this relay's events are refused (e.g. Redis down): since when, how many refusals (each is logged with its
+   * reason), and what refused the latest: the bus, or the event's own conversion to an older version its consumers read
+   * (`EventConversionError`, a defect of the producer's downcast). Cleared by the next event the bus accepts. The
+   * refused events wait in the outbox, backing off.
    */
-  readonly refusing: { since: Date; count: number } | undefined;
+  readonly refusing: { since: Date; count: number; by: 'bus' | 'conversion' } | undefined;
   /**
    * Ends the backoff of every event the bus refused and claims them again now: for when what refused them is over
    * (event routing resumed), rather than leaving them to wait out backoffs of up to `retry.maxMs`.
@@ -129,7 +130,7 @@ export function createRelay(options: RelayOptions): Relay {
   const marks = createMarker(db, tables, log);
   const heads = createHeads({ db, tables, log, exclusive: options.exclusive === true, leaseMs: options.leaseMs });
   const refused = { db, tables, log, retry: options.retry, onLost: () => heads.lostClaims() };
-  let refusing: { since: Date; count: number } | undefined;
+  let refusing: Relay['refusing'];
 
   /** `clear`: no pending row was left unclaimed, and none is claimed by another relay. */
   async function claim(limit: number): Promise<{ rows: ClaimedRow[]; clear: boolean }> {
@@ -151,7 +152,7 @@ export function createRelay(options: RelayOptions): Relay {
       // Given back below: pending outside this relay's hands.
       heads.forget();
       if (span?.isRecording()) endSpan(span, error);
-      refusing = { since: refusing?.since ?? new Date(), count: (refusing?.count ?? 0) + 1 };
+      refusing = { since: refusing?.since ?? new Date(), count: (refusing?.count ?? 0) + 1, by: error instanceof EventConversionError ? 'conversion' : 'bus' };
       options.onDispatch?.(false);
       await giveBackRefused(refused, row, error);
       // Again once given back: a claim pass whose snapshot still saw it claimed by this relay must not count as clear.

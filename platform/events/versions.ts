@@ -12,11 +12,28 @@ export function publishedVersions(envelope: EventEnvelope, definitions: readonly
   let payload = envelope.payload;
   while (definition?.downcast) {
     const { to, convert } = definition.downcast;
-    payload = to.schema.parse(convert(payload));
+    try {
+      payload = to.schema.parse(convert(payload));
+    } catch (error) {
+      throw new EventConversionError(envelope, to.version, error);
+    }
     out.push({ ...envelope, version: to.version, payload });
     definition = to;
   }
   return out;
+}
+
+/**
+ * An outbox row the producer cannot convert to an older version it still serves (its `downcast` throws, or its result
+ * fails that version's schema): a defect of the producer's code, not of the bus. The row waits in the outbox, for
+ * every version, until a release fixes the conversion; it is never sent to some consumers and not others.
+ */
+export class EventConversionError extends Error {
+  constructor(envelope: EventEnvelope, version: number, cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(`${envelope.name} v${envelope.version} (event ${envelope.id}) cannot be converted to v${version}: ${reason.slice(0, 500)}`, { cause });
+    this.name = 'EventConversionError';
+  }
 }
 
 /**

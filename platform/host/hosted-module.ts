@@ -218,6 +218,11 @@ export function hostModule(options: HostModuleOptions): HostedModule {
       critical: false,
       check: async () => {
         const refusing = relay.refusing;
+        if (refusing?.by === 'conversion') {
+          throw new Error(
+            `${refusing.count} dispatch(es) failed since ${refusing.since.toISOString()}, the latest because an event could not be converted to an older version its consumers read (the module's downcast fails: a code defect, logged as an error); the events wait in the outbox until a release fixes it (the rows' last_error names the event)`,
+          );
+        }
         if (refusing) {
           throw new Error(
             // The reason (an address, say) stays out of this public page: the log and the rows' last_error have it.

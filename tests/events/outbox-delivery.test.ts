@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { catalogModule, productCreatedV1 } from '../../modules/catalog/index.ts';
 import { inventoryModule } from '../../modules/inventory/index.ts';
@@ -172,6 +174,41 @@ describe.each(testDatabases)('events on $name', (testDatabase) => {
     // Replayed after all, it is a duplicate: nothing runs twice.
     expect(await (await call(host, 'POST', `/ops/dead-letters/${letter?.id}/replay`)).json()).toEqual({ id: letter?.id, outcome: 'duplicate' });
     expect(await readEffects(database.db)).toHaveLength(1);
+  });
+
+  it('an event its producer cannot convert to an older version waits in the outbox, and readiness blames the conversion, not the bus', async () => {
+    const host = await start();
+    // A product-created v2 row whose payload v1's downcast cannot read (written by another release, say).
+    const id = randomUUID();
+    const key = randomUUID();
+    const envelope = {
+      id,
+      name: 'catalog.product-created',
+      version: 2,
+      occurredAt: new Date().toISOString(),
+      key,
+      correlationId: id,
+      causationId: null,
+      traceparent: null,
+      payload: { productId: 'not-a-uuid', sku: 'BROKEN-1' },
+    };
+    await database.db.insert(catalogOutbox).values({ id, name: envelope.name, version: 2, aggregateKey: key, envelope });
+    const row = await eventually(async () => {
+      const [found] = await database.db.select().from(catalogOutbox).where(eq(catalogOutbox.id, id));
+      expect(found?.attempts).toBeGreaterThan(0);
+      return found;
+    }, 30_000);
+    expect(row?.dispatchedAt).toBeNull();
+    expect(row?.lastError).toContain(`catalog.product-created v2 (event ${id}) cannot be converted to v1`);
+    const ready = await call(host, 'GET', '/health/ready');
+    expect(ready.status).toBe(200);
+    const checks = ((await ready.json()) as { checks: { module: string; name: string; status: string; detail?: string }[] }).checks;
+    const dispatch = checks.find((c) => c.module === 'catalog' && c.name === 'event-dispatch');
+    expect(dispatch?.status).toBe('warn');
+    expect(dispatch?.detail).toContain('could not be converted to an older version');
+    expect(dispatch?.detail).not.toContain('bus refused');
+    // Nobody got it: not the v2 consumer (inventory) either, so no version runs ahead of another.
+    expect(controls.attempts).not.toContain(id);
   });
 
   it('replaying a dead letter that does not exist is a 404 problem', async () => {
