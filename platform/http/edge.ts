@@ -9,7 +9,7 @@ import type { UndeclaredProblems } from './declared-problems.ts';
 import { secureHeaders, unreadBodyProblem, type EdgeBindings } from './edge-headers.ts';
 import { bodiless, requireJsonBody } from './middleware.ts';
 import { problem, problemResponse } from './problem.ts';
-import { routeContract, servesRequest } from './route-marks.ts';
+import { routeContract, routeMarks, servesRequest } from './route-marks.ts';
 
 export interface EdgeOptions {
   logger: Logger;
@@ -178,6 +178,8 @@ export function edge(options: EdgeOptions): MiddlewareHandler<AppEnv> {
     let status = 500;
     try {
       await runInContext(context, () => downstream(c, next));
+      // Refused before the route's own middleware ran: the route may want its refusals shaped its way (OAuth).
+      if (c.res.status >= 400 && c.get('route') === undefined) await routeMarks(c).earlyAnswer?.(c);
       if (!sink && !c.res.headers.has('x-request-id')) addMissingHeaders(c, requestId);
       status = c.res.status;
     } finally {

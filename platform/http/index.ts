@@ -42,7 +42,7 @@ export { unreadBodyProblem } from './edge-headers.ts';
 export type { EdgeArrival, EdgeBindings, EdgeHeaderSink } from './edge-headers.ts';
 export type { RequestLogOptions, RequestObserver } from './access-log.ts';
 export { formBody, formMediaType } from './form-body.ts';
-export { asForwarder, asMiddleware, markForwardedRoutes, routeMarks } from './route-marks.ts';
+export { asForwarder, asMiddleware, markForwardedRoutes, markRoute, routeMarks } from './route-marks.ts';
 export type { RouteMarks } from './route-marks.ts';
 export { allows } from './access.ts';
 export { authorize, authorizeGuard, bearerToken, clientBudget, moduleCaller, onBehalfOfHeader, principalOf } from './authorize.ts';

@@ -19,6 +19,12 @@ export interface RouteMarks {
   access?: Access;
   /** The operation (every contract route has it): known from the match, before the route's own middleware runs. */
   contract?: RouteContract;
+  /**
+   * Adjusts a refusal the edge answered for this route before the route's own middleware ran (413, a content coding's
+   * 415, a rate limit's 429) as that middleware adjusts the route's other answers: the OAuth endpoints' `error` member
+   * and `Cache-Control: no-store`. Sets `c.res`.
+   */
+  earlyAnswer?: (c: Context<AppEnv>) => Promise<void>;
 }
 
 const marks = new WeakMap<object, RouteMarks>();

@@ -115,6 +115,34 @@ describe('rate limits on a host (memory store)', () => {
     expect((await grant('203.0.113.99', `Basic ${canonical}`)).status).toBe(429);
   });
 
+  it("the token endpoint's refusals answered before it runs (413, a content coding's 415, the per-IP 429) are OAuth errors, never stored", async () => {
+    const h = await tokenHost({ RATE_LIMIT_PER_IP: '3/60s', BODY_LIMIT_BYTES: '1024' });
+    const post = (init: { body: string; headers?: Record<string, string> }) =>
+      from(h, '203.0.113.50', '/identity/v1/token', {
+        method: 'POST',
+        body: init.body,
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...init.headers },
+      });
+    const answers = [
+      await post({ body: `grant_type=password&username=${'a'.repeat(2048)}` }),
+      await post({ body: 'grant_type=client_credentials', headers: { 'content-encoding': 'gzip' } }),
+      await post({ body: 'grant_type=client_credentials' }),
+      await post({ body: 'grant_type=client_credentials' }),
+    ];
+    expect(statuses(answers)).toEqual([413, 415, 401, 429]);
+    for (const [answer, error] of [
+      [answers[0], 'invalid_request'],
+      [answers[1], 'invalid_request'],
+      [answers[3], 'temporarily_unavailable'],
+    ] as const) {
+      expect(answer?.headers.get('cache-control')).toBe('no-store');
+      expect(answer?.headers.get('pragma')).toBe('no-cache');
+      expect(answer?.headers.get('content-type')).toBe('application/problem+json');
+      expect(await answer?.json()).toMatchObject({ error, error_description: expect.any(String), code: expect.any(String) });
+    }
+    expect(answers[3]?.headers.get('retry-after')).toBeTruthy();
+  });
+
   it("the per-client budget: each user of a public client its own, shared by that user's tokens", async () => {
     const h = await tokenHost({ RATE_LIMIT_PER_CLIENT: '3/60s' });
     const [alice, aliceAgain, sam] = await Promise.all([userToken(h, 'alice'), userToken(h, 'alice'), userToken(h, 'sam')]);

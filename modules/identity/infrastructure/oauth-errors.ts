@@ -1,5 +1,5 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import { isDomainError, problem, problemMediaType, problemResponse, type AppEnv } from '../../../platform/http/index.ts';
+import { isDomainError, markRoute, problem, problemMediaType, problemResponse, type AppEnv } from '../../../platform/http/index.ts';
 
 /** Whether a use case's error is an OAuth error (RFC 6749 §5.2): it carries the `error` code. */
 export function isOAuthError(error: unknown): error is { code: string; message: string; details: { error: string } } {
@@ -30,23 +30,39 @@ export function oauthErrorResponse(c: Context<AppEnv>, error: { code: string; me
  * Router middleware for the OAuth endpoints: every answer is `Cache-Control: no-store` (RFC 6749 §5.1), and problems
  * the platform answered before the handler get an error code too, so OAuth clients read every failure the same way:
  * `temporarily_unavailable` for a rate limit (429) or a store that is down (503), which a client may retry after
- * `Retry-After`; `invalid_request` for the rest (a malformed form, a field that fails validation, 415).
+ * `Retry-After`; `invalid_request` for the rest (a malformed form, a field that fails validation, 415, 413). The
+ * refusals the edge answers before this middleware runs (the body limit's 413, a content coding's 415, the per-IP
+ * 429) get the same through the route's `earlyAnswer` mark.
  */
 export function oauthResponses(): MiddlewareHandler<AppEnv> {
-  return async (c, next) => {
-    c.header('cache-control', 'no-store');
-    c.header('pragma', 'no-cache');
-    await next();
-    const res = c.res;
-    const status = res.status;
-    const oauth = (status >= 400 && status < 500) || status === 503;
-    if (!c.get('route') || !oauth || !res.headers.get('content-type')?.startsWith(problemMediaType)) return;
-    const body = (await res.clone().json()) as Record<string, unknown>;
-    if (typeof body.error === 'string') return;
-    // Not `invalid_request` for a 429 or 503: clients treat that as their own bug, never to be retried.
-    const error = status === 401 ? 'invalid_client' : status === 429 || status === 503 ? 'temporarily_unavailable' : 'invalid_request';
-    const headers = new Headers(res.headers);
-    headers.delete('content-length');
-    c.res = new Response(JSON.stringify({ ...body, error, error_description: body.detail ?? body.title }), { status, headers });
-  };
+  return markRoute(
+    async (c, next) => {
+      c.header('cache-control', 'no-store');
+      c.header('pragma', 'no-cache');
+      await next();
+      if (c.get('route')) await asOAuthAnswer(c);
+    },
+    { earlyAnswer: asOAuthAnswer },
+  );
+}
+
+/** A problem answered on an OAuth endpoint, with its OAuth `error` (if it has none yet) and never stored by a cache. */
+async function asOAuthAnswer(c: Context<AppEnv>): Promise<void> {
+  const res = c.res;
+  const status = res.status;
+  const oauth = (status >= 400 && status < 500) || status === 503;
+  const body = oauth && res.headers.get('content-type')?.startsWith(problemMediaType) ? ((await res.clone().json()) as Record<string, unknown>) : undefined;
+  const stored = res.headers.get('cache-control') !== 'no-store';
+  if ((body === undefined || typeof body.error === 'string') && !stored) return;
+  const headers = new Headers(res.headers);
+  headers.set('cache-control', 'no-store');
+  headers.set('pragma', 'no-cache');
+  if (body === undefined || typeof body.error === 'string') {
+    c.res = new Response(res.body, { status, headers });
+    return;
+  }
+  // Not `invalid_request` for a 429 or 503: clients treat that as their own bug, never to be retried.
+  const error = status === 401 ? 'invalid_client' : status === 429 || status === 503 ? 'temporarily_unavailable' : 'invalid_request';
+  headers.delete('content-length');
+  c.res = new Response(JSON.stringify({ ...body, error, error_description: body.detail ?? body.title }), { status, headers });
 }
