@@ -67,7 +67,8 @@ const secureHeaderEntries = Object.entries(secureHeaders);
  * 6. the guards, in order (the host's rate limits and access checks), each of which may answer instead;
  * 7. for methods with a body, when a route serves the method and path: the size limit (413), then JSON only (415)
  *    (an unknown path or method is a 404 or 405 whatever its body is);
- * 8. the rest of the chain: route middleware, validation, the handler, the problem mapper;
+ * 8. the rest of the chain: route middleware, validation, the handler, the problem mapper; a refusal answered before
+ *    the route's own middleware ran passes through the route's `earlyAnswer` mark, when it has one (OAuth endpoints);
  * 9. one access-log line, written once the answer is known (or sampled, see `RequestLogOptions`), and the answer
  *    told to the observer (metrics).
  */
