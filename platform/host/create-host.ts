@@ -257,7 +257,8 @@ export async function createHost(options: HostOptions): Promise<Host> {
     if (config.rateLimit.enabled) {
       const store = await openRateLimitStore(config, logger);
       stoppers.push(() => store.close());
-      if (store.ping) redisUsers.push({ what: 'rate limits', ping: () => (store.ping as () => Promise<void>)() });
+      const ping = store.ping?.bind(store);
+      if (ping) redisUsers.push({ what: 'rate limits', ping });
       guards.push(hostRateLimits(config, { store, trustedProxies, local, topology, verifier: security.verifier, logger }));
     }
     const ops = opsPage({ config, security, send: sendPlain, identity: identityAt, logger, modules: local, metrics, tracing });
@@ -326,7 +327,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
       gateway,
       draining: () => draining,
       seeding: () => seeding > 0,
-      redis: redisCheck(bus.ping ? [{ what: 'event bus', ping: () => (bus.ping as () => Promise<void>)() }, ...redisUsers] : redisUsers),
+      redis: redisCheck(bus.ping ? [{ what: 'event bus', ping: bus.ping.bind(bus) }, ...redisUsers] : redisUsers),
     });
 
     const startProcessing = async () => {
