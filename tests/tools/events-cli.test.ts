@@ -58,6 +58,16 @@ describe('npm run events: arguments', () => {
       reason: 'handler retired',
     });
     expect(() => toCommand(['audit'], { url, module: 'catalog', since: '1h', until: '2h' }, now)).toThrow('--until (');
+    // What the host would refuse only after the fact (a 400 or 404, exit 3), refused here as bad usage.
+    expect(() => toCommand(['discard'], { url, id: letter, reason: 'x'.repeat(501) }, now)).toThrow(
+      '--reason is 501 characters; the audit trail keeps at most 500',
+    );
+    expect(toCommand(['discard'], { url, id: letter, reason: 'x'.repeat(500) }, now)).toMatchObject({ reason: 'x'.repeat(500) });
+    for (const consumer of ['bad', 'inventory:', ':create', 'Inventory:x', 'inventory:a b', 'a:b:c'])
+      expect(() => toCommand(['audit'], { url, module: 'catalog', since: '1h', consumer }, now)).toThrow(`--consumer must name a consumer`);
+    expect(() => toCommand(['audit'], { url, module: 'catalog', since: '2099-01-01T00:00:00Z' }, now)).toThrow(
+      '--since (2099-01-01T00:00:00.000Z) is in the future',
+    );
     expect(() => toCommand(['redrive'], { url, module: 'catalog', since: '2026-01-02T00:00:00Z', until: '2026-01-02T00:00:00Z' }, now)).toThrow(
       'must be after --since',
     );

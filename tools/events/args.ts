@@ -50,6 +50,11 @@ function optionTime(option: string, value: string, now: Date): string {
   }
 }
 
+/** A consumer's id: its module, a colon, the handler's name (`inventory:create-stock-item`). */
+const consumerId = /^[a-z][a-z0-9-]*:[^\s:]+$/;
+/** What the discard route takes as its reason (`POST /ops/dead-letters/{id}/discard`). */
+const maxReasonLength = 500;
+
 /** The options each action reads besides --url: any other is refused rather than silently ignored. */
 const takes: Record<EventsCommand['action'], readonly string[]> = {
   subscriptions: [],
@@ -89,10 +94,20 @@ export function toCommand(positionals: string[], values: Record<string, string |
     if (!values.since) throw new Error(`${action} needs --since <ISO time or age such as 6h>`);
     command.module = values.module;
     command.since = optionTime('--since', values.since, now);
+    // A window that starts later than now holds no event yet: "nothing missing" would answer a typo.
+    if (Date.parse(command.since) > now.getTime())
+      throw new Error(`--since (${command.since}) is in the future: the window holds no event yet (an age counts back from now: --since 6h)`);
     if (values.until) command.until = optionTime('--until', values.until, now);
     if (command.until && command.until <= command.since)
       throw new Error(`--until (${command.until}) must be after --since (${command.since}); an age counts back from now, so --since 2h --until 1h`);
-    if (values.consumer) command.consumer = values.consumer;
+    if (values.consumer !== undefined) {
+      // As the subscriptions name them; anything else is no consumer, and the host would only say so after the fact.
+      if (!consumerId.test(values.consumer))
+        throw new Error(
+          `--consumer must name a consumer as subscriptions lists it, <module>:<handler> (inventory:create-stock-item); got "${values.consumer}"`,
+        );
+      command.consumer = values.consumer;
+    }
   }
   if (action === 'redrive' && values.mode) {
     if (values.mode !== 'missing' && values.mode !== 'all') throw new Error('--mode must be missing or all');
@@ -107,6 +122,7 @@ export function toCommand(positionals: string[], values: Record<string, string |
   if (action === 'discard') {
     const reason = values.reason?.trim();
     if (!reason) throw new Error('discard needs --reason <why it is given up>, kept in the audit trail');
+    if (reason.length > maxReasonLength) throw new Error(`--reason is ${reason.length} characters; the audit trail keeps at most ${maxReasonLength}`);
     command.reason = reason;
   }
   return command;
