@@ -75,6 +75,13 @@ export interface Relay extends OutboxClaims {
    */
   readonly refusing: { since: Date; count: number; by: 'bus' | 'conversion' } | undefined;
   /**
+   * Set while this relay's passes over the outbox fail (a lock held on the outbox table past the statement timeout,
+   * the database refusing): since when, and the latest error (logged each time). Cleared by the next pass that works.
+   */
+  readonly passFailing: { since: Date; error: unknown } | undefined;
+  /** How long the read of the outbox in progress has waited so far (ms), if one is in progress: a lock holds it. */
+  readonly claimWaitingMs: number | undefined;
+  /**
    * Ends the backoff of every event the bus refused and claims them again now: for when what refused them is over
    * (event routing resumed), rather than leaving them to wait out backoffs of up to `retry.maxMs`.
    */
@@ -131,10 +138,13 @@ export function createRelay(options: RelayOptions): Relay {
   const heads = createHeads({ db, tables, log, exclusive: options.exclusive === true, leaseMs: options.leaseMs });
   const refused = { db, tables, log, retry: options.retry, onLost: () => heads.lostClaims() };
   let refusing: Relay['refusing'];
+  let passFailing: Relay['passFailing'];
+  let claimStartedAt: number | undefined;
 
   /** `clear`: no pending row was left unclaimed, and none is claimed by another relay. */
   async function claim(limit: number): Promise<{ rows: ClaimedRow[]; clear: boolean }> {
-    const found = await claimHeads(db, outbox, { relayId, leaseMs: options.leaseMs, limit });
+    claimStartedAt = Date.now();
+    const found = await claimHeads(db, outbox, { relayId, leaseMs: options.leaseMs, limit }).finally(() => (claimStartedAt = undefined));
     waiting = found.claimable > found.rows.length;
     return { rows: found.rows, clear: !waiting && found.foreign === 0 };
   }
@@ -203,7 +213,9 @@ export function createRelay(options: RelayOptions): Relay {
         }
         heads.passed(since, pass.clear, untrackedWrites);
       } while (again && running);
+      passFailing = undefined;
     } catch (error) {
+      passFailing = { since: passFailing?.since ?? new Date(), error };
       log.error({ err: error }, 'outbox relay pass failed');
     } finally {
       pumping = false;
@@ -382,6 +394,12 @@ export function createRelay(options: RelayOptions): Relay {
     inFlightIds: () => [...inFlight.keys()],
     get refusing() {
       return refusing;
+    },
+    get passFailing() {
+      return passFailing;
+    },
+    get claimWaitingMs() {
+      return claimStartedAt === undefined ? undefined : Date.now() - claimStartedAt;
     },
   };
 }

@@ -37,6 +37,9 @@ import { moduleSagas } from './module-sagas.ts';
 import { createRetentionJob, type RetentionJob } from './retention-job.ts';
 import { retentionPlan } from './retention-plan.ts';
 
+/** How long a relay's read of its outbox may wait before readiness warns of it (normally milliseconds). */
+const claimHeldAfterMs = 5_000;
+
 export interface HostedModule {
   definition: ModuleDefinition;
   context: ModuleContext;
@@ -210,6 +213,24 @@ export function hostModule(options: HostModuleOptions): HostedModule {
       check: async () => {
         if (!relay.running) throw new Error('relay stopped');
         return `${relay.inFlight} in flight`;
+      },
+    },
+    {
+      // Not critical: what stops the relay reading the outbox (a lock on it) stops every replica alike; out of service,
+      // they would also stop serving what still works (reads, other modules).
+      name: 'outbox-claims',
+      critical: false,
+      check: async () => {
+        const failing = relay.passFailing;
+        if (failing)
+          throw new Error(`the relay cannot read the outbox since ${failing.since.toISOString()}; its events wait there (a lock on the table?)`, {
+            cause: failing.error,
+          });
+        // A read that takes seconds is held (a lock on the table); it fails only once the statement timeout ends it.
+        const waited = relay.claimWaitingMs ?? 0;
+        if (waited > claimHeldAfterMs)
+          throw new Error(`the relay's read of the outbox has waited ${Math.round(waited / 1000)} s; its events wait there (a lock on the table?)`);
+        return 'reading';
       },
     },
     {

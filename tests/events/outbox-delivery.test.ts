@@ -9,6 +9,7 @@ import type { Host } from '../../platform/host/index.ts';
 import { testDatabases } from '../support/databases.ts';
 import { probeModule, readEffects, type ProbeControls } from '../support/probe/module.ts';
 import { parseExposition, valueOf } from '../support/prometheus-text.ts';
+import { lockTable } from '../support/table-lock.ts';
 import { call, eventually, startTestHost } from '../support/test-host.ts';
 
 const catalogOutbox = eventTables('catalog').outbox;
@@ -209,6 +210,29 @@ describe.each(testDatabases)('events on $name', (testDatabase) => {
     expect(dispatch?.detail).not.toContain('bus refused');
     // Nobody got it: not the v2 consumer (inventory) either, so no version runs ahead of another.
     expect(controls.attempts).not.toContain(id);
+  });
+
+  it.skipIf(testDatabase.name !== 'postgres')('a lock held on the outbox shows on readiness as a warning, and clears once it is gone', async () => {
+    const host = await start();
+    type Checks = { checks: { module: string; name: string; status: string; detail?: string }[] };
+    const claims = async () => {
+      const ready = await call(host, 'GET', '/health/ready');
+      expect(ready.status).toBe(200);
+      return ((await ready.json()) as Checks).checks.find((c) => c.module === 'catalog' && c.name === 'outbox-claims');
+    };
+    expect(await claims()).toMatchObject({ status: 'pass' });
+    const lock = await lockTable((database as { url?: string }).url ?? '', 'catalog.outbox');
+    try {
+      const held = await eventually(async () => {
+        const check = await claims();
+        expect(check?.status).toBe('warn');
+        return check;
+      }, 60_000);
+      expect(held?.detail).toMatch(/^the relay's read of the outbox has waited \d+ s; its events wait there \(a lock on the table\?\)$/);
+    } finally {
+      await lock.release();
+    }
+    await eventually(async () => expect(await claims()).toMatchObject({ status: 'pass' }), 60_000);
   });
 
   it('replaying a dead letter that does not exist is a 404 problem', async () => {
