@@ -78,6 +78,7 @@ describe.each(testDatabases)('the monolith host on $name', (testDatabase) => {
       '401',
       '403',
       '404',
+      '408',
       '409',
       '412',
       '413',
