@@ -60,20 +60,26 @@ export function missingEmbeddedData(config: Config): string | undefined {
   return undefined;
 }
 
+/** Which of the schemas named `names` the database holds (pg_namespace, readable by any user). */
+async function schemasIn(handle: DatabaseHandle, names: readonly string[]): Promise<Set<string>> {
+  const list = sql.join(
+    names.map((m) => sql`${m}`),
+    sql`, `,
+  );
+  const rows = resultRows<{ nspname: string }>(await handle.db.execute(sql`select nspname from pg_namespace where nspname in (${list})`));
+  return new Set(rows.map((r) => r.nspname));
+}
+
 async function refuseWithoutSchemas(handle: DatabaseHandle, where: string, modules: string[]): Promise<void> {
-  let found: unknown[];
+  let found: Set<string>;
   try {
-    const names = sql.join(
-      modules.map((m) => sql`${m}`),
-      sql`, `,
-    );
-    found = resultRows(await handle.db.execute(sql`select nspname from pg_namespace where nspname in (${names})`));
+    found = await schemasIn(handle, modules);
   } catch (error) {
     const problem = connectionProblem(error);
     if (problem === undefined) throw error;
     throw new Error(`${isMissingDatabase(error) ? 'no Cleave data in' : 'cannot read'} ${where}: ${problem}`, { cause: error });
   }
-  if (found.length === 0) throw new Error(`no Cleave data in ${where}: it holds no schema of ${modules.join(', ')}`);
+  if (found.size === 0) throw new Error(`no Cleave data in ${where}: it holds no schema of ${modules.join(', ')}`);
 }
 
 /**
@@ -84,17 +90,24 @@ async function refuseWithoutSchemas(handle: DatabaseHandle, where: string, modul
  * `missingEmbeddedData`'s to check.
  */
 export async function requireModuleSchemas(config: Config, modules: readonly ModuleDefinition[]): Promise<void> {
+  // One connection per database, whatever the number of modules in it.
+  const byUrl = new Map<string, string[]>();
   for (const m of modules) {
     const url = config.database.moduleUrls[m.name] ?? config.database.url;
-    if (!url) continue;
+    if (url) byUrl.set(url, [...(byUrl.get(url) ?? []), m.name]);
+  }
+  for (const [url, names] of byUrl) {
     const handle = await openDatabase({ url, maxConnections: 1, ca: config.tls.databaseCa });
     try {
-      await reach(handle, url, databaseSetting(config, m.name));
-      const found = resultRows(await handle.db.execute(sql`select 1 from pg_namespace where nspname = ${m.name}`));
-      if (found.length === 0)
+      await reach(handle, url, databaseSetting(config, names[0] as string));
+      const found = await schemasIn(handle, names);
+      const missing = names.find((name) => !found.has(name));
+      if (missing !== undefined) {
+        const setting = databaseSetting(config, missing);
         throw new Error(
-          `no Cleave data for ${m.name} in database ${redactUrl(url)} (${databaseSetting(config, m.name)}): it has no schema ${m.name}; run npm run db:migrate there first, or check ${databaseSetting(config, m.name)}`,
+          `no Cleave data for ${missing} in database ${redactUrl(url)} (${setting}): it has no schema ${missing}; run npm run db:migrate there first, or check ${setting}`,
         );
+      }
     } finally {
       await handle.close();
     }

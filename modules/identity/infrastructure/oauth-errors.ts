@@ -52,17 +52,24 @@ async function asOAuthAnswer(c: Context<AppEnv>): Promise<void> {
   const status = res.status;
   const oauth = (status >= 400 && status < 500) || status === 503;
   const body = oauth && res.headers.get('content-type')?.startsWith(problemMediaType) ? ((await res.clone().json()) as Record<string, unknown>) : undefined;
-  const stored = res.headers.get('cache-control') !== 'no-store';
-  if ((body === undefined || typeof body.error === 'string') && !stored) return;
+  // A problem without its OAuth error gets one; not `invalid_request` for a 429 or 503: clients treat that as their own
+  // bug, never to be retried.
+  const error =
+    body === undefined || typeof body.error === 'string'
+      ? undefined
+      : status === 401
+        ? 'invalid_client'
+        : status === 429 || status === 503
+          ? 'temporarily_unavailable'
+          : 'invalid_request';
+  if (error === undefined && res.headers.get('cache-control') === 'no-store') return;
   const headers = new Headers(res.headers);
   headers.set('cache-control', 'no-store');
   headers.set('pragma', 'no-cache');
-  if (body === undefined || typeof body.error === 'string') {
+  if (error === undefined) {
     c.res = new Response(res.body, { status, headers });
     return;
   }
-  // Not `invalid_request` for a 429 or 503: clients treat that as their own bug, never to be retried.
-  const error = status === 401 ? 'invalid_client' : status === 429 || status === 503 ? 'temporarily_unavailable' : 'invalid_request';
   headers.delete('content-length');
-  c.res = new Response(JSON.stringify({ ...body, error, error_description: body.detail ?? body.title }), { status, headers });
+  c.res = new Response(JSON.stringify({ ...body, error, error_description: body?.detail ?? body?.title }), { status, headers });
 }
