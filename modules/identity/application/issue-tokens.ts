@@ -100,11 +100,20 @@ export async function issueTokens(deps: IdentityDeps, request: TokenRequest): Pr
   try {
     return await issue(deps, request);
   } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    if (typeof code === 'string' && code.startsWith('identity/') && !audited.has(error as object)) {
-      await deps.audit.recordAll([tokenRefused(request.grant_type, request.client_id, code)]);
-    }
+    await auditTokenRefusal(deps, request, error);
     throw error;
+  }
+}
+
+/**
+ * Records a refused token request whose error is identity's own (`identity/…`) and not recorded where it was thrown:
+ * refusals the handler decides before `issueTokens` runs (an unreadable `Authorization` header) are recorded through
+ * it too.
+ */
+export async function auditTokenRefusal(deps: IdentityDeps, request: Pick<TokenRequest, 'grant_type' | 'client_id'>, error: unknown): Promise<void> {
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && code.startsWith('identity/') && !audited.has(error as object)) {
+    await deps.audit.recordAll([tokenRefused(request.grant_type, request.client_id, code)]);
   }
 }
 

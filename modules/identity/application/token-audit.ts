@@ -43,6 +43,23 @@ export function tokenRefused(grant: string, clientId: string | undefined, code: 
   };
 }
 
+/** A sign-out (RFC 7009 revocation): the refresh-token family of the token presented stops working. */
+export function tokenRevoked(familyId: string, userId: string, clientId: string): AuditEntry {
+  return { action: 'identity.token-revoked', target: familyId, outcome: 'success', detail: { clientId }, actorUser: userId, actorClient: clientId };
+}
+
+/** A revocation refused: the client could not be authenticated, or the token was issued to another client. */
+export function revocationRefused(clientId: string | undefined, code: string): AuditEntry {
+  return {
+    action: 'identity.token-revocation-refused',
+    target: clientId ?? null,
+    outcome: 'failure',
+    detail: { code },
+    actorUser: null,
+    actorClient: clientId ?? null,
+  };
+}
+
 /** A credential presented again after use: the token family it started, or belongs to, is revoked. */
 function familyRevoked(action: string, familyId: string, userId: string, clientId: string): AuditEntry {
   return { action, target: familyId, outcome: 'denied', detail: { clientId, familyRevoked: true }, actorUser: userId, actorClient: clientId };

@@ -1,8 +1,8 @@
 import { problem, problemResponse, type App, type AppEnv } from '../../../platform/http/index.ts';
 import type { Context } from 'hono';
 import { authorize, checkAuthorizationRequest, type AuthorizationParameters } from '../application/authorize.ts';
-import { issueTokens } from '../application/issue-tokens.ts';
-import { revokeToken } from '../application/revoke-token.ts';
+import { auditTokenRefusal, issueTokens } from '../application/issue-tokens.ts';
+import { auditRevocationRefusal, revokeToken } from '../application/revoke-token.ts';
 import { serverMetadata } from '../application/server-metadata.ts';
 import { publishedKeys } from '../application/signing-keys.ts';
 import * as routes from '../contract/oauth.routes.ts';
@@ -52,6 +52,13 @@ function refuseAuthorization(c: Context<AppEnv>, error: { code: string; message:
   return problemResponse(c, body);
 }
 
+/** How the client presented itself made the request unusable: two ways at once, or an unreadable `Authorization`. */
+function presentationError(client: ReturnType<typeof presentedClient>): Error | undefined {
+  if (client.invalid) return new InvalidRequest(client.invalid);
+  if (client.unreadable) return new InvalidClient(client.unreadable);
+  return undefined;
+}
+
 /** The OAuth endpoints (token, revocation, authorization) and the documents verifiers and clients discover them by. */
 export function oauthRoutes(app: App, runtime: IdentityRuntime): void {
   const { deps } = runtime;
@@ -62,8 +69,11 @@ export function oauthRoutes(app: App, runtime: IdentityRuntime): void {
     const form = c.req.valid('form');
     const client = presentedClient(c.req.header('authorization'), form);
     try {
-      if (client.invalid) throw new InvalidRequest(client.invalid);
-      if (client.unreadable) throw new InvalidClient(client.unreadable);
+      const presentation = presentationError(client);
+      if (presentation) {
+        await auditTokenRefusal(deps, { grant_type: form.grant_type, client_id: client.clientId }, presentation);
+        throw presentation;
+      }
       const tokens = await issueTokens(deps, { ...form, client_id: client.clientId, client_secret: client.clientSecret });
       return c.json(tokens, 200);
     } catch (error) {
@@ -76,8 +86,11 @@ export function oauthRoutes(app: App, runtime: IdentityRuntime): void {
     const form = c.req.valid('form');
     const client = presentedClient(c.req.header('authorization'), form);
     try {
-      if (client.invalid) throw new InvalidRequest(client.invalid);
-      if (client.unreadable) throw new InvalidClient(client.unreadable);
+      const presentation = presentationError(client);
+      if (presentation) {
+        await auditRevocationRefusal(deps, client.clientId, presentation);
+        throw presentation;
+      }
       await revokeToken(deps, { token: form.token, clientId: client.clientId, clientSecret: client.clientSecret });
       return c.body(null, 200);
     } catch (error) {

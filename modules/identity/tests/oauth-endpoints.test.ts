@@ -276,6 +276,48 @@ describe.each(testDatabases)('identity OAuth endpoints over HTTP, on $name', (te
     expect((await byMachine('unknown')).status).toBe(200);
   });
 
+  it('revocations and the refusals decided before a grant is looked at are in the audit trail', async () => {
+    const operator = await userToken(host, 'olga');
+    const entries = async (action: string) => {
+      const answer = await host.app.request(`/ops/audit/entries?module=identity&action=${action}&limit=500`, {
+        headers: { authorization: `Bearer ${operator}` },
+      });
+      expect(answer.status).toBe(200);
+      return ((await answer.json()) as { items: { target: string | null; outcome: string; detail: Record<string, unknown> }[] }).items;
+    };
+    const counts = async () => ({
+      revoked: (await entries('identity.token-revoked')).length,
+      revocationRefused: (await entries('identity.token-revocation-refused')).length,
+      tokenRefused: (await entries('identity.token-refused')).length,
+    });
+    const before = await counts();
+
+    const tokens = await tokenRequest(host, { grant_type: 'password', client_id: 'cleave-web', username: 'sam', password: 'sam-demo-password' });
+    const refresh = tokens.body.refresh_token as string;
+    // Another client's live token: refused, and recorded.
+    expect((await host.app.request('/identity/v1/revoke', formRequest({ token: refresh }, { authorization: basic(machine.id, machine.secret) }))).status).toBe(
+      400,
+    );
+    // A sign-out: one entry, naming the family; the same token again and an unknown one change nothing, and add none.
+    for (const token of [refresh, refresh, 'unknown'])
+      expect((await host.app.request('/identity/v1/revoke', formRequest({ token, client_id: 'cleave-web' }))).status).toBe(200);
+    // Refusals the handler decides from the Authorization header alone, on both endpoints.
+    const bearer = { authorization: 'Bearer not-basic' };
+    expect((await host.app.request('/identity/v1/revoke', formRequest({ token: 'x' }, bearer))).status).toBe(401);
+    expect((await host.app.request('/identity/v1/token', formRequest({ grant_type: 'client_credentials' }, bearer))).status).toBe(401);
+    const both = { authorization: basic(machine.id, machine.secret) };
+    expect((await host.app.request('/identity/v1/token', formRequest({ grant_type: 'client_credentials', client_secret: machine.secret }, both))).status).toBe(
+      400,
+    );
+    expect((await host.app.request('/identity/v1/revoke', formRequest({ token: 'x', client_id: 'someone-else' }, both))).status).toBe(400);
+
+    expect(await counts()).toEqual({ revoked: before.revoked + 1, revocationRefused: before.revocationRefused + 3, tokenRefused: before.tokenRefused + 2 });
+    const [revocation] = await entries('identity.token-revoked');
+    expect(revocation).toMatchObject({ outcome: 'success', detail: { clientId: 'cleave-web' } });
+    const refusals = (await entries('identity.token-revocation-refused')).slice(0, 3).map((e) => e.detail.code);
+    expect(refusals.sort()).toEqual(['identity/invalid-client', 'identity/invalid-request', 'identity/token-of-another-client']);
+  });
+
   it('sign-up, the signed-in user, and the RFC 6750 answers without or with a bad token', async () => {
     const signUp = await host.app.request('/identity/v1/users', {
       method: 'POST',
