@@ -8540,6 +8540,12 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
                         code?: "http/request-timeout";
+                        /**
+                         * @description The RFC 6749 §5.2 error code.
+                         * @enum {string}
+                         */
+                        error: "invalid_request";
+                        error_description: string;
                     } & {
                         [key: string]: unknown;
                     });
@@ -8554,6 +8560,12 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
                         code?: "http/payload-too-large";
+                        /**
+                         * @description The RFC 6749 §5.2 error code.
+                         * @enum {string}
+                         */
+                        error: "invalid_request";
+                        error_description: string;
                     } & {
                         [key: string]: unknown;
                     });
@@ -8568,6 +8580,12 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
                         code?: "http/unsupported-media-type";
+                        /**
+                         * @description The RFC 6749 §5.2 error code.
+                         * @enum {string}
+                         */
+                        error: "invalid_request";
+                        error_description: string;
                     } & {
                         [key: string]: unknown;
                     });
@@ -8588,6 +8606,12 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
                         code?: "http/too-many-requests";
+                        /**
+                         * @description The RFC 6749 §5.2 error code.
+                         * @enum {string}
+                         */
+                        error: "temporarily_unavailable";
+                        error_description: string;
                     } & {
                         [key: string]: unknown;
                     });
@@ -8630,6 +8654,12 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
                         code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable" | "db/unavailable" | "http/rate-limit-unavailable";
+                        /**
+                         * @description The RFC 6749 §5.2 error code.
+                         * @enum {string}
+                         */
+                        error: "temporarily_unavailable";
+                        error_description: string;
                     } & {
                         [key: string]: unknown;
                     });
@@ -8728,6 +8758,12 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
                         code?: "http/request-timeout";
+                        /**
+                         * @description The RFC 6749 §5.2 error code.
+                         * @enum {string}
+                         */
+                        error: "invalid_request";
+                        error_description: string;
                     } & {
                         [key: string]: unknown;
                     });
@@ -8742,6 +8778,12 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
                         code?: "http/payload-too-large";
+                        /**
+                         * @description The RFC 6749 §5.2 error code.
+                         * @enum {string}
+                         */
+                        error: "invalid_request";
+                        error_description: string;
                     } & {
                         [key: string]: unknown;
                     });
@@ -8756,6 +8798,12 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
                         code?: "http/unsupported-media-type";
+                        /**
+                         * @description The RFC 6749 §5.2 error code.
+                         * @enum {string}
+                         */
+                        error: "invalid_request";
+                        error_description: string;
                     } & {
                         [key: string]: unknown;
                     });
@@ -8776,6 +8824,12 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
                         code?: "http/too-many-requests";
+                        /**
+                         * @description The RFC 6749 §5.2 error code.
+                         * @enum {string}
+                         */
+                        error: "temporarily_unavailable";
+                        error_description: string;
                     } & {
                         [key: string]: unknown;
                     });
@@ -8818,6 +8872,12 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & ({
                         /** @enum {string} */
                         code?: "http/upstream-unavailable" | "http/no-instance" | "http/circuit-open" | "http/upstream-saturated" | "host/module-unavailable" | "db/unavailable" | "http/rate-limit-unavailable";
+                        /**
+                         * @description The RFC 6749 §5.2 error code.
+                         * @enum {string}
+                         */
+                        error: "temporarily_unavailable";
+                        error_description: string;
                     } & {
                         [key: string]: unknown;
                     });

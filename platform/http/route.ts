@@ -38,15 +38,23 @@ const rateLimitHeaders = {
   'RateLimit-Policy': { schema: { type: 'string' as const }, description: 'Each policy that applied: points (`q`) per window (`w`, seconds).' },
 };
 
-/** OpenAPI response entries for problem statuses, each listing the codes it may carry. */
-export function problemResponses(declaration: ProblemDeclaration) {
+/** The fields a route adds to the problems it answers with at `status` (see `ContractRouteConfig.problemFields`). */
+export type ProblemFields = (status: number) => z.ZodRawShape | undefined;
+
+/**
+ * OpenAPI response entries for problem statuses, each listing the codes it may carry, and the route's own fields
+ * (`problemFields`) where it adds some.
+ */
+export function problemResponses(declaration: ProblemDeclaration, fields?: ProblemFields) {
   return Object.fromEntries(
     Object.entries(declaration).map(([status, codes = []]) => [
       status,
       {
         description: `${descriptions[Number(status)] ?? 'Problem'} Codes: ${codes.map((code) => `\`${code}\``).join(', ')}.`,
         ...(status === '429' ? { headers: rateLimitHeaders } : {}),
-        content: { [problemMediaType]: { schema: problemSchema.extend({ code: z.enum(codes as [string, ...string[]]) }) } },
+        content: {
+          [problemMediaType]: { schema: problemSchema.extend({ code: z.enum(codes as [string, ...string[]]), ...fields?.(Number(status)) }) },
+        },
       },
     ]),
   );
@@ -58,6 +66,11 @@ type ContractRouteConfig = Omit<RouteConfig, 'path' | 'deprecated' | 'security'>
   access: Access;
   /** The problems the route's own code answers with, by status: `{ 404: ['catalog/product-not-found'] }`. */
   errors?: ProblemDeclaration;
+  /**
+   * Fields the route's answers add to every problem of a status, the platform's included (the OAuth endpoints add
+   * `error` and `error_description`, RFC 6749 §5.2): the OpenAPI document only. The route's middleware adds them.
+   */
+  problemFields?: ProblemFields;
   deprecated?: RouteDeprecation;
   /**
    * `false`: the operation takes no `Idempotency-Key` and its answers are never stored for replay, for operations
@@ -95,7 +108,7 @@ function requiresIfMatch(headers: unknown): boolean {
  * export const getProduct = contractRoute({ method: 'get', path: '/catalog/v1/products/{id}', errors: { 404: ['catalog/product-not-found'] }, ... });
  */
 export function contractRoute<const R extends ContractRouteConfig>(config: R) {
-  const { errors = {}, deprecated, access, idempotencyKey, credentials, ...route } = config;
+  const { errors = {}, deprecated, access, idempotencyKey, credentials, problemFields, ...route } = config;
   if (access === undefined)
     throw new Error(`${route.method.toUpperCase()} ${route.path} declares no access: say 'public', or which scopes or modules may call it.`);
   const request: NonNullable<RouteConfig['request']> = route.request ?? {};
@@ -132,7 +145,7 @@ export function contractRoute<const R extends ContractRouteConfig>(config: R) {
   let full: Record<string, unknown> = {
     ...route,
     request: contract.request,
-    responses: { ...problemResponses(problems), ...route.responses },
+    responses: { ...problemResponses(problems, problemFields), ...route.responses },
     security: securityOf(access),
     ...(access === 'public' ? {} : { 'x-cleave-access': { scopes: access.scopes ?? [], modules: access.modules ?? [] } }),
     // First: the operation is known to whatever answers, validation included; the body is read strictly before
@@ -143,7 +156,7 @@ export function contractRoute<const R extends ContractRouteConfig>(config: R) {
   if (deprecated) full = deprecate(full, deprecated);
   const created = createRoute(full as Parameters<typeof createRoute>[0]);
   routeMetadata.set(created, { contract, access, deprecation: deprecated ? deprecationHeaderValues(deprecated) : undefined });
-  return created as unknown as Omit<R, 'errors' | 'deprecated' | 'access' | 'idempotencyKey' | 'credentials'> & { getRoutingPath(): string };
+  return created as unknown as Omit<R, 'errors' | 'deprecated' | 'access' | 'idempotencyKey' | 'credentials' | 'problemFields'> & { getRoutingPath(): string };
 }
 
 /**

@@ -5,6 +5,7 @@ import {
   authorizationQuerySchema,
   jwksSchema,
   oauthErrorSchema,
+  oauthProblemFields,
   revocationRequestSchema,
   serverMetadataSchema,
   tokenRequestSchema,
@@ -40,6 +41,7 @@ export const token = contractRoute({
   request: { body: { content: form(tokenRequestSchema), required: true } },
   idempotencyKey: false,
   errors: tokenErrors,
+  problemFields: oauthProblemFields,
   responses: {
     200: { description: 'Tokens', headers: noStore, content: jsonContent(tokenResponseSchema) },
     400: {
@@ -77,6 +79,7 @@ export const revoke = contractRoute({
     'Answers 200 whether or not the token existed, and for one that no longer works (used, revoked, expired); a working token of another client is refused (400 `unauthorized_client`, RFC 7009 §2.1). Access tokens are short-lived JWTs and are not revocable; they end at `exp`.',
   request: { body: { content: form(revocationRequestSchema), required: true } },
   idempotencyKey: false,
+  problemFields: oauthProblemFields,
   errors: { ...revokeErrors, 400: ['identity/invalid-request', 'identity/token-of-another-client'] },
   responses: {
     200: { description: 'Revoked, or nothing to revoke.' },

@@ -53,6 +53,25 @@ export function oauthErrorSchema(codes: readonly [string, ...string[]], errors: 
   });
 }
 
+/**
+ * The RFC 6749 §5.2 `error` the OAuth endpoints add to a problem of `status` that carries none of its own (one the
+ * platform answered: a malformed form, a body limit, a rate limit): `temporarily_unavailable` for 429 and 503, which a
+ * client may retry after `Retry-After` (not `invalid_request`: clients take that for their own bug, never retried);
+ * `invalid_client` for 401; `invalid_request` for any other 4xx. None for other 5xx.
+ */
+export function platformOAuthError(status: number): 'invalid_client' | 'temporarily_unavailable' | 'invalid_request' | undefined {
+  if (status === 401) return 'invalid_client';
+  if (status === 429 || status === 503) return 'temporarily_unavailable';
+  return status >= 400 && status < 500 ? 'invalid_request' : undefined;
+}
+
+/** `problemFields` of the OAuth endpoints: the OpenAPI document shows the `error` of every problem they answer with. */
+export function oauthProblemFields(status: number) {
+  const error = platformOAuthError(status);
+  if (error === undefined) return undefined;
+  return { error: z.literal(error).openapi({ description: 'The RFC 6749 §5.2 error code.' }), error_description: z.string() };
+}
+
 /** RFC 6749 §4.1.1 and RFC 7636 §4.3: what a client sends the user's browser with. */
 export const authorizationQuerySchema = z.object({
   response_type: z.string().max(100).openapi({ description: 'Must be `code`.', example: 'code' }),

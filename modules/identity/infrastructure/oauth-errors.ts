@@ -1,5 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { isDomainError, markRoute, problem, problemMediaType, problemResponse, type AppEnv } from '../../../platform/http/index.ts';
+import { platformOAuthError } from '../contract/oauth.schemas.ts';
 
 /** Whether a use case's error is an OAuth error (RFC 6749 §5.2): it carries the `error` code. */
 export function isOAuthError(error: unknown): error is { code: string; message: string; details: { error: string } } {
@@ -50,18 +51,10 @@ export function oauthResponses(): MiddlewareHandler<AppEnv> {
 async function asOAuthAnswer(c: Context<AppEnv>): Promise<void> {
   const res = c.res;
   const status = res.status;
-  const oauth = (status >= 400 && status < 500) || status === 503;
-  const body = oauth && res.headers.get('content-type')?.startsWith(problemMediaType) ? ((await res.clone().json()) as Record<string, unknown>) : undefined;
-  // A problem without its OAuth error gets one; not `invalid_request` for a 429 or 503: clients treat that as their own
-  // bug, never to be retried.
-  const error =
-    body === undefined || typeof body.error === 'string'
-      ? undefined
-      : status === 401
-        ? 'invalid_client'
-        : status === 429 || status === 503
-          ? 'temporarily_unavailable'
-          : 'invalid_request';
+  const added = platformOAuthError(status);
+  const body = added && res.headers.get('content-type')?.startsWith(problemMediaType) ? ((await res.clone().json()) as Record<string, unknown>) : undefined;
+  // A problem without its OAuth error gets one (the same the routes' OpenAPI declares).
+  const error = body === undefined || typeof body.error === 'string' ? undefined : added;
   if (error === undefined && res.headers.get('cache-control') === 'no-store') return;
   const headers = new Headers(res.headers);
   headers.set('cache-control', 'no-store');

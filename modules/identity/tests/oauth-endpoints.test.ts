@@ -2,7 +2,23 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Host } from '../../../platform/host/index.ts';
 import { testDatabases, type TestDatabaseHandle } from '../../../tests/support/databases.ts';
 import { testAdminSecret } from '../../../tests/support/tokens.ts';
+import { answerValidator } from '../../../tests/support/fuzz/checks.ts';
+import type { Schema } from '../../../tests/support/fuzz/schema-arbitrary.ts';
+import identityDocument from '../../../contracts/openapi/identity.json' with { type: 'json' };
 import { basic, formRequest, identityHost, issuer, pkce, redirectUri, tokenRequest, userToken, verifyWithPublishedKeys } from './support.ts';
+
+/** The body of an answer of the OAuth endpoint `path` checked against its OpenAPI schema for the status. */
+const oauthAnswerErrors = (() => {
+  const validator = answerValidator(identityDocument as unknown as Schema);
+  return (path: '/identity/v1/token' | '/identity/v1/revoke', status: number, body: unknown) => {
+    const validate = validator({ method: 'post', path, spec: identityDocument.paths[path].post as unknown as Schema }, status, 'application/problem+json');
+    if (!validate) return [`no problem declared for ${status}`];
+    if (!validate(body)) return (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`);
+    // The document declares the field (problems allow extra members: the answer alone would pass without it).
+    const { error: _error, ...withoutError } = body as Record<string, unknown>;
+    return validate(withoutError) ? [`the ${status} schema does not require error`] : [];
+  };
+})();
 
 describe.each(testDatabases)('identity OAuth endpoints over HTTP, on $name', (testDatabase) => {
   let database: TestDatabaseHandle;
@@ -276,6 +292,26 @@ describe.each(testDatabases)('identity OAuth endpoints over HTTP, on $name', (te
     expect((await byMachine('unknown')).status).toBe(200);
   });
 
+  it('refusals the platform answers carry the OAuth error their OpenAPI declares (415, 400 malformed form, a body too large)', async () => {
+    for (const path of ['/identity/v1/token', '/identity/v1/revoke'] as const) {
+      const answers = [
+        await host.app.request(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }),
+        await host.app.request(path, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=%zz' }),
+        await host.app.request(path, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: `token=${'x'.repeat(2_000_000)}`,
+        }),
+      ];
+      for (const answer of answers) {
+        const body = (await answer.json()) as Record<string, unknown>;
+        expect({ path, status: answer.status, error: body.error }).toEqual({ path, status: answer.status, error: 'invalid_request' });
+        expect(oauthAnswerErrors(path, answer.status, body)).toEqual([]);
+      }
+      expect(answers.map((a) => a.status)).toEqual([415, 400, 413]);
+    }
+  });
+
   it('revocations and the refusals decided before a grant is looked at are in the audit trail', async () => {
     const operator = await userToken(host, 'olga');
     const entries = async (action: string) => {
@@ -453,6 +489,7 @@ describe('the token endpoint over its rate limit', () => {
       code: 'http/too-many-requests',
     });
     expect(body).toMatchObject({ status: 429, error_description: expect.any(String) });
+    expect(oauthAnswerErrors('/identity/v1/token', 429, body)).toEqual([]);
     expect(response.headers.get('content-type')).toBe('application/problem+json');
     expect(response.headers.get('cache-control')).toBe('no-store');
     expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
