@@ -211,7 +211,14 @@ async function issue(deps: IdentityDeps, request: TokenRequest): Promise<TokenRe
         if (!used.firstUse) return used.row;
         if (used.row.revokedAt || used.row.expiresAt.getTime() < Date.now()) throw new InvalidGrant('The refresh token expired or was revoked.');
         const allowed = await userScopes(tx, client, used.row.userId);
-        const scopes = scopesFor(request.scope ?? used.row.scope, new Set(used.row.scope.split(' ').filter((s) => allowed.has(s))));
+        const granted = used.row.scope.split(' ').filter(Boolean);
+        const still = new Set(granted.filter((s) => allowed.has(s)));
+        // Without `scope`, the token grants what the refresh token does (RFC 6749 §6) that the user still holds: one who
+        // lost a role since gets the rest (the answer's `scope` says which, §3.3), and nothing left is a session to start
+        // again. A `scope` asked for that the user no longer holds is refused (invalid_scope).
+        if (request.scope === undefined && granted.length > 0 && still.size === 0)
+          throw new InvalidGrant('The user no longer holds any scope this refresh token was granted; sign in again.');
+        const scopes = scopesFor(request.scope, still);
         // RFC 6749 §6: a narrower `scope` narrows the access token only; the new refresh token's scope is the presented one's.
         const tokens = await userTokens(deps, tx, key, client, used.row.userId, scopes, used.row.familyId, used.row.scope);
         await deps.audit.record(tx, tokenIssued('refresh_token', used.row.userId, client.id, scopes));

@@ -14,7 +14,8 @@ import { registerUser } from '../application/register-user.ts';
 import { revokeToken } from '../application/revoke-token.ts';
 import { digest, upsertClient } from '../infrastructure/identity-repository.ts';
 import { createKeyStore } from '../infrastructure/key-store.ts';
-import { dataKeys, deadLetters, inbox, outbox } from '../infrastructure/schema.ts';
+import { dataKeys, deadLetters, inbox, outbox, users } from '../infrastructure/schema.ts';
+import { eq } from 'drizzle-orm';
 import { createFieldEncryption } from '../../../platform/encryption/index.ts';
 import { createOutbox } from '../../../platform/events/index.ts';
 
@@ -140,6 +141,30 @@ describe.each(testDatabases)('the token endpoint on $name', (testDatabase) => {
     const full = await issueTokens(deps, { grant_type: 'refresh_token', client_id: 'demo-app', refresh_token: widened.refresh_token });
     expect(full.scope).toBe('catalog:write profile');
     expect([...(await verifier().verify(full.access_token)).scopes].sort()).toEqual(['catalog:write', 'profile']);
+  });
+
+  it('a user who lost a role since sign-in: a refresh without scope gets what is left; asking for the lost scope is invalid_scope; nothing left is invalid_grant', async () => {
+    await registerUser(deps, { username: 'rolf', password: 'correct horse', roles: ['staff'] });
+    const setRoles = (roles: string[]) => database.db.update(users).set({ roles }).where(eq(users.id, rolfId));
+    const first = await issueTokens(deps, { grant_type: 'password', client_id: 'demo-app', username: 'rolf', password: 'correct horse' });
+    const rolfId = (await verifier().verify(first.access_token)).subject;
+    expect(first.scope).toBe('catalog:write profile');
+    await setRoles(['customer']);
+    const rest = await issueTokens(deps, { grant_type: 'refresh_token', client_id: 'demo-app', refresh_token: first.refresh_token });
+    expect(rest.scope).toBe('profile');
+    expect([...(await verifier().verify(rest.access_token)).scopes]).toEqual(['profile']);
+    await expect(
+      issueTokens(deps, { grant_type: 'refresh_token', client_id: 'demo-app', refresh_token: rest.refresh_token, scope: 'catalog:write' }),
+    ).rejects.toMatchObject({ code: 'identity/invalid-scope' });
+    // A refusal uses nothing up: the same refresh token still works once the role is back.
+    await setRoles(['staff']);
+    const back = await issueTokens(deps, { grant_type: 'refresh_token', client_id: 'demo-app', refresh_token: rest.refresh_token });
+    expect(back.scope).toBe('catalog:write profile');
+    await setRoles([]);
+    await expect(issueTokens(deps, { grant_type: 'refresh_token', client_id: 'demo-app', refresh_token: back.refresh_token })).rejects.toMatchObject({
+      code: 'identity/invalid-grant',
+      message: expect.stringContaining('no longer holds any scope'),
+    });
   });
 
   it('a revoked refresh token (logout) no longer works; revoking an unknown token says nothing', async () => {
