@@ -27,8 +27,20 @@ describe('loadConfig', () => {
     expect(config.log.format).toBe('pretty');
   });
 
-  it('with NODE_ENV=production refuses an empty database or Redis URL rather than fall back to PGlite or no Redis', () => {
-    const env = { NODE_ENV: 'production', DATABASE_URL: '', REDIS_URL: '', ORDERING_DATABASE_URL: '', DATA_KEK_FILE: '', LOG_LEVEL: '' };
+  it('with NODE_ENV=production refuses an empty database or Redis URL, or TLS setting, rather than fall back to PGlite, no Redis or no TLS', () => {
+    const env = {
+      NODE_ENV: 'production',
+      DATABASE_URL: '',
+      REDIS_URL: '',
+      ORDERING_DATABASE_URL: '',
+      DATA_KEK_FILE: '',
+      LOG_LEVEL: '',
+      // A template's TLS settings left empty would serve plain HTTP, or accept any client.
+      TLS_CERT_FILE: '',
+      TLS_KEY_FILE: '',
+      TLS_CLIENT_CA_FILE: '',
+      REMOTE_REQUIRE_TLS: '',
+    };
     let error: unknown;
     try {
       loadConfig(env);
@@ -36,8 +48,19 @@ describe('loadConfig', () => {
       error = caught;
     }
     expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).problems.map((p) => p.variable).sort()).toEqual(['DATABASE_URL', 'ORDERING_DATABASE_URL', 'REDIS_URL']);
+    expect((error as ConfigError).problems.map((p) => p.variable).sort()).toEqual([
+      'DATABASE_URL',
+      'ORDERING_DATABASE_URL',
+      'REDIS_URL',
+      'REMOTE_REQUIRE_TLS',
+      'TLS_CERT_FILE',
+      'TLS_CLIENT_CA_FILE',
+      'TLS_KEY_FILE',
+    ]);
     expect((error as ConfigError).message).toContain('DATABASE_URL: is set but empty, which NODE_ENV=production does not take for unset');
+    expect((error as ConfigError).message).toContain(
+      'TLS_CLIENT_CA_FILE: is set but empty, which NODE_ENV=production does not take for unset (it would run without mutual TLS: any client connects)',
+    );
     // Elsewhere empty is unset, as for any setting.
     expect(loadConfig({ ...env, NODE_ENV: 'development' }).database.url).toBeUndefined();
   });

@@ -1,3 +1,4 @@
+import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
 import type { ConfigProblem } from './load-config.ts';
@@ -28,6 +29,7 @@ export function tlsSettings(e: Settings, databaseUrls: string[], problems: Confi
   pair(e, 'REMOTE_CLIENT_CERT_FILE', 'REMOTE_CLIENT_KEY_FILE', problems);
   const cert = read('TLS_CERT_FILE', 'CERTIFICATE');
   const key = read('TLS_KEY_FILE', 'PRIVATE KEY');
+  matches('TLS_CERT_FILE', cert, 'TLS_KEY_FILE', key, problems);
   const clientCa = read('TLS_CLIENT_CA_FILE', 'CERTIFICATE');
   if (e.TLS_CLIENT_CA_FILE && !e.TLS_CERT_FILE)
     problems.push({ variable: 'TLS_CLIENT_CA_FILE', message: 'needs TLS_CERT_FILE and TLS_KEY_FILE (mutual TLS is TLS)' });
@@ -58,14 +60,12 @@ export function tlsSettings(e: Settings, databaseUrls: string[], problems: Confi
   for (const url of e.DATABASE_CA_FILE ? databaseUrls : []) {
     if (/[?&]sslmode=disable(&|$)/.test(url)) problems.push({ variable: 'DATABASE_CA_FILE', message: 'is set, but a database URL says sslmode=disable' });
   }
+  const remoteCert = read('REMOTE_CLIENT_CERT_FILE', 'CERTIFICATE');
+  const remoteKey = read('REMOTE_CLIENT_KEY_FILE', 'PRIVATE KEY');
+  matches('REMOTE_CLIENT_CERT_FILE', remoteCert, 'REMOTE_CLIENT_KEY_FILE', remoteKey, problems);
   return {
     server: cert !== undefined && key !== undefined ? { cert, key, clientCa } : undefined,
-    remote: {
-      ca: read('REMOTE_CA_FILE', 'CERTIFICATE'),
-      cert: read('REMOTE_CLIENT_CERT_FILE', 'CERTIFICATE'),
-      key: read('REMOTE_CLIENT_KEY_FILE', 'PRIVATE KEY'),
-      requireTls,
-    },
+    remote: { ca: read('REMOTE_CA_FILE', 'CERTIFICATE'), cert: remoteCert, key: remoteKey, requireTls },
     redisCa: read('REDIS_CA_FILE', 'CERTIFICATE'),
     databaseCa: read('DATABASE_CA_FILE', 'CERTIFICATE'),
   };
@@ -94,5 +94,53 @@ function readPem(variable: string, file: string | undefined, kind: 'CERTIFICATE'
     problems.push({ variable, message: `${file} holds no PEM ${kind === 'CERTIFICATE' ? 'certificate' : 'private key'} (-----BEGIN ${kind}-----)` });
     return undefined;
   }
+  // Parsed here, so a damaged file stops start-up naming its setting, not at the first handshake (a server that
+  // resets every connection, a call that looks like a network failure) or after the migrations.
+  const unreadable = kind === 'CERTIFICATE' ? certificateProblem(text) : keyProblem(text);
+  if (unreadable) {
+    problems.push({ variable, message: `${file} ${unreadable}` });
+    return undefined;
+  }
   return text;
+}
+
+/** Why PEM text that has certificate markers is unusable: each certificate (a CA file may hold several) must parse. */
+function certificateProblem(text: string): string | undefined {
+  const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+  if (blocks.length === 0) return 'holds a certificate that does not end (-----END CERTIFICATE-----)';
+  for (const [i, block] of blocks.entries()) {
+    try {
+      new X509Certificate(block);
+    } catch (error) {
+      return `holds a certificate that cannot be read${blocks.length > 1 ? ` (the ${ordinal(i + 1)})` : ''}: ${(error as Error).message}`;
+    }
+  }
+  return undefined;
+}
+
+/** Why PEM text with a private key marker is unusable: encrypted (Cleave takes no passphrase), or damaged. */
+function keyProblem(text: string): string | undefined {
+  if (/-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type: *4,ENCRYPTED/.test(text))
+    return 'holds an encrypted private key, and there is no passphrase setting: store it unencrypted in a file only the server can read (a mounted secret), e.g. `openssl pkey -in encrypted.key -out server.key`';
+  try {
+    createPrivateKey(text);
+    return undefined;
+  } catch (error) {
+    return `holds a private key that cannot be read: ${(error as Error).message}`;
+  }
+}
+
+const ordinal = (n: number) => `${n}${n === 1 ? 'st' : n === 2 ? 'nd' : n === 3 ? 'rd' : 'th'}`;
+
+/** A certificate and a key that were each read must be one pair: the key's problem, naming both settings. */
+function matches(certVariable: string, cert: string | undefined, keyVariable: string, key: string | undefined, problems: ConfigProblem[]): void {
+  if (cert === undefined || key === undefined) return;
+  let privateKey: KeyObject;
+  try {
+    privateKey = createPrivateKey(key);
+    if (new X509Certificate(cert).checkPrivateKey(privateKey)) return;
+  } catch {
+    return; // each was checked on its own above
+  }
+  problems.push({ variable: keyVariable, message: `is not the private key of the certificate in ${certVariable}` });
 }

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { modules } from '../../apps/modules.ts';
 import { ConfigError } from '../../platform/config/index.ts';
 import { createHttpTransport, tlsFetch } from '../../platform/contracts/index.ts';
@@ -175,6 +177,40 @@ describe.skipIf(!opensslAvailable())('TLS configuration', () => {
     expect(problems({ REDIS_URL: 'redis://127.0.0.1:6379', REDIS_CA_FILE: pki.ca })).toEqual([
       { variable: 'REDIS_CA_FILE', message: 'needs a rediss:// REDIS_URL (the CA verifies a TLS connection)' },
     ]);
+  });
+
+  it('parses what it reads: a damaged certificate, an encrypted or damaged key, and a key of another certificate stop start-up naming the setting', () => {
+    const file = (name: string, text: string) => {
+      writeFileSync(`${pki.dir}/${name}`, text);
+      return `${pki.dir}/${name}`;
+    };
+    const garbage = file('garbage.crt', '-----BEGIN CERTIFICATE-----\ngarbage\n-----END CERTIFICATE-----\n');
+    const bundle = file('bundle.crt', pki.read(pki.ca) + pki.read(garbage));
+    const encrypted = `${pki.dir}/encrypted.key`;
+    execFileSync('openssl', ['pkey', '-in', pki.server.key, '-aes256', '-passout', 'pass:secret', '-out', encrypted], { stdio: 'pipe' });
+    const damagedKey = file('damaged.key', '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n');
+    const messages = (env: Record<string, string>) => problems(env).map((p) => `${p.variable}: ${p.message}`);
+
+    expect(messages({ TLS_CERT_FILE: pki.server.cert, TLS_KEY_FILE: pki.server.key, TLS_CLIENT_CA_FILE: garbage })).toEqual([
+      expect.stringMatching(new RegExp(`^TLS_CLIENT_CA_FILE: ${garbage} holds a certificate that cannot be read: .+`)),
+    ]);
+    expect(messages({ REMOTE_CA_FILE: bundle })).toEqual([
+      expect.stringMatching(/^REMOTE_CA_FILE: .* holds a certificate that cannot be read \(the 2nd\): .+/),
+    ]);
+    expect(messages({ TLS_CERT_FILE: pki.server.cert, TLS_KEY_FILE: encrypted })).toEqual([
+      expect.stringMatching(/^TLS_KEY_FILE: .* holds an encrypted private key, and there is no passphrase setting/),
+    ]);
+    expect(messages({ REMOTE_CLIENT_CERT_FILE: pki.client.cert, REMOTE_CLIENT_KEY_FILE: damagedKey })).toEqual([
+      expect.stringMatching(/^REMOTE_CLIENT_KEY_FILE: .* holds a private key that cannot be read: .+/),
+    ]);
+    expect(messages({ TLS_CERT_FILE: pki.server.cert, TLS_KEY_FILE: pki.client.key })).toEqual([
+      'TLS_KEY_FILE: is not the private key of the certificate in TLS_CERT_FILE',
+    ]);
+    expect(messages({ REMOTE_CLIENT_CERT_FILE: pki.client.cert, REMOTE_CLIENT_KEY_FILE: pki.server.key })).toEqual([
+      'REMOTE_CLIENT_KEY_FILE: is not the private key of the certificate in REMOTE_CLIENT_CERT_FILE',
+    ]);
+    // A CA file of several good certificates is fine.
+    expect(messages({ REMOTE_CA_FILE: file('two.crt', pki.read(pki.ca) + pki.read(pki.rogueCa)) })).toEqual([]);
   });
 
   it('reads the files into PEM text; plain HTTP stays the default', () => {
