@@ -6,6 +6,7 @@ import { problem, problemResponse, problemSchema, statusByKind, type Problem } f
 import { isMiddleware } from './route-marks.ts';
 import type { AppEnv } from './app-env.ts';
 import { requestLog } from './middleware.ts';
+import { causesOf, stripUrlCredentials } from '../observability/index.ts';
 
 /** The members every problem has; an error's own fields (its problem's extensions) must not use these names. */
 const problemMembers: ReadonlySet<string> = new Set(Object.keys(problemSchema.shape));
@@ -81,8 +82,15 @@ export const errorHandler: ErrorHandler<AppEnv> = (thrown, c) => {
   const known = isDomainError(error) ? error : undefined;
   if (body.status >= 500 && !known) log?.error({ err: error, code: body.code }, 'request failed');
   else if (body.code === databaseUnavailable) log?.warn({ err: thrown, code: body.code }, 'request failed: the database was busy or out of reach');
-  else if (body.status >= 500) log?.warn({ code: body.code, detail: body.detail, ...rename(known?.details, 'module', 'upstream') }, 'request failed upstream');
-  else log?.debug({ code: body.code, detail: body.detail }, 'request rejected');
+  else if (body.status >= 500) {
+    // Why it could not be reached (a refused connection, a certificate the CA does not vouch for, a client certificate
+    // refused): the causes, URL passwords masked. Without it a TLS misconfiguration reads as a network outage.
+    const reason = known ? causesOf(known) : undefined;
+    log?.warn(
+      { code: body.code, detail: body.detail, ...rename(known?.details, 'module', 'upstream'), ...(reason ? { reason: stripUrlCredentials(reason) } : {}) },
+      'request failed upstream',
+    );
+  } else log?.debug({ code: body.code, detail: body.detail }, 'request rejected');
   const retryAfter = body.status === 503 ? known?.retryAfterSeconds : undefined;
   return problemResponse(c, body, retryAfter === undefined ? {} : { 'retry-after': String(Math.max(1, Math.ceil(retryAfter))) });
 };

@@ -5,7 +5,7 @@
  */
 export { batchedDestination, childWithIds, createLogger } from './logger.ts';
 export { redactPaths, serializeError, stripUrlCredentials } from './redaction.ts';
-export { errorChain, messageOf } from './error-chain.ts';
+export { causesOf, errorChain, messageOf } from './error-chain.ts';
 export type { Logger, LoggerOptions } from './logger.ts';
 export { currentContext, outsideContext, runInContext } from './context.ts';
 export type { ExecutionContext } from './context.ts';

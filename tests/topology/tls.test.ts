@@ -18,11 +18,11 @@ describe.skipIf(!opensslAvailable())('TLS and mutual TLS between hosts', () => {
   const gateways: Host[] = [];
 
   /** A host with no modules of its own, forwarding to the provider with these TLS settings. */
-  const gateway = async (env: Record<string, string>) => {
+  const gateway = async (env: Record<string, string>, lines?: Record<string, unknown>[]) => {
     const host = await createHost({
       config: testConfig({ DATA_DIR: 'memory', REMOTE_MODULES: everyModule(provider.url), REMOTE_RETRIES: '0', REMOTE_TIMEOUT_MS: '10000', ...env }),
       modules,
-      logger: testLogger(),
+      logger: testLogger(lines),
     });
     gateways.push(host);
     return host;
@@ -74,8 +74,15 @@ describe.skipIf(!opensslAvailable())('TLS and mutual TLS between hosts', () => {
     await expect(probe({ ca: pki.read(pki.rogueCa), cert: pki.read(pki.client.cert), key: pki.read(pki.client.key) })).rejects.toMatchObject({
       code: 'http/upstream-unavailable',
     });
-    const untrusting = await gateway({ REMOTE_CLIENT_CERT_FILE: pki.client.cert, REMOTE_CLIENT_KEY_FILE: pki.client.key });
+    const lines: Record<string, unknown>[] = [];
+    const untrusting = await gateway({ REMOTE_CLIENT_CERT_FILE: pki.client.cert, REMOTE_CLIENT_KEY_FILE: pki.client.key }, lines);
     expect((await untrusting.app.request('/catalog/v1/products')).status).toBe(503);
+    // The warning says why: the certificate, not the network (a TLS misconfiguration must not read as an outage).
+    expect(lines.find((l) => l.msg === 'request failed upstream')).toMatchObject({
+      code: 'http/upstream-unavailable',
+      upstream: 'catalog',
+      reason: expect.stringMatching(/certificate/i),
+    });
   });
 
   it('a Deno host reaches the mutual-TLS host through Deno.createHttpClient with the CA and its client certificate', async () => {
