@@ -1,13 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { modules } from '../../apps/modules.ts';
 import type { Host } from '../../platform/host/index.ts';
-import { createSealer } from '../../platform/host/ops-page/session.ts';
+import { createSealer, sessionTtlSeconds, type OpsSession } from '../../platform/host/ops-page/session.ts';
 import { demoUsers } from '../../modules/identity/infrastructure/seed.ts';
 import { testDatabases, type TestDatabaseHandle } from '../support/databases.ts';
 import { startTestHost } from '../support/test-host.ts';
 import { processTestTimeoutMs } from '../support/timeouts.ts';
 
 const base = 'http://127.0.0.1:3000';
+// The host's key, so a test can open its session cookies and seal one as the host would.
+const sessionKey = Buffer.alloc(32, 5);
 const olga = demoUsers.find((u) => u.username === 'olga') as (typeof demoUsers)[number];
 
 /** `name=value` of a `Set-Cookie` answer. */
@@ -43,7 +45,7 @@ describe('operations page sessions', { timeout: processTestTimeoutMs }, () => {
 
   beforeAll(async () => {
     db = await (testDatabases[0] as NonNullable<(typeof testDatabases)[0]>).open();
-    host = await startTestHost({ database: db, modules, env: { PUBLIC_URL: base, ACCESS_TOKEN_TTL: '20s' } });
+    host = await startTestHost({ database: db, modules, env: { PUBLIC_URL: base, ACCESS_TOKEN_TTL: '20s', OPS_SESSION_KEY: sessionKey.toString('base64') } });
     await host.seed();
     const callback = await signIn('olga', olga.password);
     expect(callback.status).toBe(303);
@@ -124,6 +126,28 @@ describe('operations page sessions', { timeout: processTestTimeoutMs }, () => {
     } finally {
       await local.stop();
     }
+  });
+
+  it('ends 12 hours after the sign-in however often it is refreshed: a refresh seals what is left, and past it the operator signs in again', async () => {
+    const sealer = createSealer(sessionKey);
+    const value = (cookie: string) => cookie.slice(cookie.indexOf('=') + 1);
+    const own = cookieOf(await signIn('olga', olga.password), 'cleave-ops') as string;
+    const opened = (await sealer.unseal<OpsSession>('ops-session', value(own))) as OpsSession;
+    expect(opened.signedInAt).toBeGreaterThan(Date.now() - 600_000);
+    // The same session as if signed in 12 hours less 2 minutes ago, its access token due for a refresh.
+    const late = { ...opened, signedInAt: Date.now() - sessionTtlSeconds * 1000 + 120_000, accessExpiresAt: 0 };
+    const refreshed = await send('/ops/overview', { headers: { cookie: `cleave-ops=${await sealer.seal('ops-session', late, 3600)}` } });
+    expect(refreshed.status).toBe(200);
+    const line = refreshed.headers.getSetCookie().find((c) => c.startsWith('cleave-ops=')) as string;
+    expect(Number(/Max-Age=(\d+)/.exec(line)?.[1])).toBeLessThanOrEqual(120);
+    const renewed = (await sealer.unseal<OpsSession>('ops-session', value(line.split(';')[0] as string))) as OpsSession;
+    expect(renewed.signedInAt).toBe(late.signedInAt);
+    expect(renewed.refreshToken).not.toBe(opened.refreshToken);
+    // Past the 12 hours, a cookie that has not expired yet (sealed for longer) is refused, and cleared.
+    const over = { ...renewed, signedInAt: Date.now() - sessionTtlSeconds * 1000 - 1000, accessExpiresAt: 0 };
+    const refused = await send('/ops/overview', { headers: { cookie: `cleave-ops=${await sealer.seal('ops-session', over, 3600)}` } });
+    expect(refused.status).toBe(401);
+    expect(refused.headers.getSetCookie().some((c) => c.startsWith('cleave-ops=;'))).toBe(true);
   });
 
   it('signs out: the cookie is cleared and its refresh token revoked, so the old cookie no longer works', async () => {

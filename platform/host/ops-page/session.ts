@@ -9,6 +9,11 @@ export interface OpsSession {
   refreshToken: string | undefined;
   /** When the access token expires, in ms since the epoch. */
   accessExpiresAt: number;
+  /**
+   * When the operator signed in, in ms since the epoch: a refresh keeps it, so the session ends `sessionTtlSeconds`
+   * after it however often it is refreshed. Absent from cookies sealed before it existed (taken as the refresh time).
+   */
+  signedInAt?: number;
   /** The CSRF token the page sends back in `X-CSRF-Token` on every request that changes something. */
   csrf: string;
 }
@@ -76,7 +81,15 @@ export function cookieNames(secure: boolean): { session: string; signIn: string 
   return { session: `${prefix}cleave-ops`, signIn: `${prefix}cleave-ops-sign-in` };
 }
 
-/** The longest an operator stays signed in without signing in again, whatever the refresh token allows. */
+/**
+ * The longest an operator stays signed in without signing in again, counted from the sign-in, whatever the refresh
+ * token allows (an absolute timeout, OWASP session management).
+ */
 export const sessionTtlSeconds = 12 * 3600;
+
+/** Seconds the session signed in at `signedInAt` has left (`sessionTtlSeconds` from it), 0 when it is over. */
+export function sessionSecondsLeft(signedInAt: number, now = Date.now()): number {
+  return Math.max(0, Math.floor((signedInAt + sessionTtlSeconds * 1000 - now) / 1000));
+}
 /** How long a sign-in may take between leaving for the identity module and coming back. */
 export const signInTtlSeconds = 600;

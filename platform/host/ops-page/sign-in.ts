@@ -12,6 +12,7 @@ import {
   createSealer,
   randomToken,
   sameToken,
+  sessionSecondsLeft,
   sessionTtlSeconds,
   signInTtlSeconds,
   type OpsSession,
@@ -117,7 +118,7 @@ export function opsSignIn(options: OpsSignInOptions): OpsSignIn {
     });
 
   /** A session from a token answer, after checking the access token carries the operator scope. */
-  const sessionOf = async (tokens: Tokens, csrf: string): Promise<OpsSession | 'not-operator'> => {
+  const sessionOf = async (tokens: Tokens, csrf: string, signedInAt: number): Promise<OpsSession | 'not-operator'> => {
     if (!verifier) throw new Error('This host reaches no identity module, so it cannot verify tokens.');
     const principal = await verifier.verify(tokens.access_token);
     if (!principal.scopes.has(operatorScope)) return 'not-operator';
@@ -127,6 +128,7 @@ export function opsSignIn(options: OpsSignInOptions): OpsSignIn {
       refreshToken: tokens.refresh_token,
       accessExpiresAt: Date.now() + tokens.expires_in * 1000,
       csrf,
+      signedInAt,
     };
   };
 
@@ -145,7 +147,7 @@ export function opsSignIn(options: OpsSignInOptions): OpsSignIn {
           log.info({ status, code: body.code }, 'operations page: the session could not be refreshed; the operator signs in again');
           return undefined;
         }
-        const next = await sessionOf(body as unknown as Tokens, session.csrf);
+        const next = await sessionOf(body as unknown as Tokens, session.csrf, session.signedInAt ?? Date.now());
         return next === 'not-operator' ? undefined : next;
       });
       refreshing.set(token, pending);
@@ -160,6 +162,11 @@ export function opsSignIn(options: OpsSignInOptions): OpsSignIn {
     const current = await sealer.unseal<OpsSession>('ops-session', value);
     if (!current) return undefined;
     if (current.accessExpiresAt - refreshMarginMs > Date.now()) return current;
+    // The session's time is up (the cookie outlives it by less than a second): the operator signs in again.
+    if (current.signedInAt !== undefined && sessionSecondsLeft(current.signedInAt) === 0) {
+      deleteCookie(c, names(c).session, { path: '/', secure: secure(c) });
+      return undefined;
+    }
     const refreshed = await refresh(current).catch((error: unknown) => {
       log.warn({ err: error }, 'operations page: refreshing a session failed');
       return undefined;
@@ -169,7 +176,13 @@ export function opsSignIn(options: OpsSignInOptions): OpsSignIn {
       deleteCookie(c, names(c).session, { path: '/', secure: secure(c) });
       return undefined;
     }
-    setCookie(c, names(c).session, await sealer.seal('ops-session', next, sessionTtlSeconds), cookieOptions(c, sessionTtlSeconds));
+    // Sealed for what is left of the session, not 12 hours from now: refreshing never extends it.
+    const left = sessionSecondsLeft(next.signedInAt ?? Date.now());
+    if (left === 0) {
+      deleteCookie(c, names(c).session, { path: '/', secure: secure(c) });
+      return undefined;
+    }
+    setCookie(c, names(c).session, await sealer.seal('ops-session', next, left), cookieOptions(c, left));
     return next;
   };
 
@@ -235,7 +248,7 @@ export function opsSignIn(options: OpsSignInOptions): OpsSignIn {
         if (error !== undefined || !code) return fail(403, `The identity module refused the sign-in: ${error ?? 'no code'}.`);
         const { status, body } = await tokenRequest({ grant_type: 'authorization_code', code, redirect_uri: redirectUri(c), code_verifier: pending.verifier });
         if (status !== 200) return fail(502, `The code could not be exchanged for tokens (${status} ${String(body.code ?? body.error ?? '')}).`);
-        const next = await sessionOf(body as unknown as Tokens, randomToken());
+        const next = await sessionOf(body as unknown as Tokens, randomToken(), Date.now());
         if (next === 'not-operator') return fail(403, 'Your account does not hold the operator scope; the operations page is for operators.');
         setCookie(c, names(c).session, await sealer.seal('ops-session', next, sessionTtlSeconds), cookieOptions(c, sessionTtlSeconds));
         return c.redirect('/ops', 303);
