@@ -122,6 +122,9 @@ export function authorizeGuard(options: AuthorizeOptions): EdgeGuard {
         });
         return fromSession;
       }
+      // What a session reads (dead letters with their payloads, audit entries) is kept by no cache, the browser's
+      // included: a bearer token's answers are never stored by shared caches (RFC 9111 §3.5), a cookie's may be.
+      if (fromSession !== undefined) c.header('cache-control', 'no-store');
       token = fromSession;
     }
     if (token === undefined || token === false) {

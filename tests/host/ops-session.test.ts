@@ -72,6 +72,8 @@ describe('operations page sessions', { timeout: processTestTimeoutMs }, () => {
     // The renewed session goes on working (its refresh token is the next of the family, not revoked).
     const next = await send('/ops/overview', { headers: { cookie: renewed[0] as string } });
     expect(next.status).toBe(200);
+    // What a session reads is stored by no cache.
+    expect(answers.concat(next).map((a) => a.headers.get('cache-control'))).toEqual(Array(5).fill('no-store'));
     session = cookieOf(next, 'cleave-ops') as string;
   });
 
