@@ -58,6 +58,13 @@ describe('npm run k8s', { timeout: processTestTimeoutMs }, () => {
     ],
     [['--canary-image', 'cleave:2'], '--canary-image needs --canary'],
     [['--otlp-endpoint', 'collector:4318'], '--otlp-endpoint must be an http(s) URL'],
+    [['--otlp-endpoint', 'http://collector:99999'], '--otlp-endpoint must be an http(s) URL, got "http://collector:99999" (not a valid URL'],
+    [
+      ['--issuer', 'https://id.example:70000'],
+      '--issuer must be an http(s) origin such as https://api.example.com, got "https://id.example:70000" (not a valid URL',
+    ],
+    [['--otlp-endpoint', 'http://user:pw@collector:4318'], '--otlp-endpoint must not carry credentials (user:password@)'],
+    [['--issuer', 'https://user@id.example'], '--issuer must not carry credentials'],
     [['--all-in-one', '--module', 'inventory'], 'give it or --module, not both'],
   ])('bad input %j exits 2 with a readable message', async (args, message) => {
     const result = await k8s(['--out', tempDir('k8s'), ...args]);

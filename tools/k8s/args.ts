@@ -44,7 +44,17 @@ function pairs(flag: string, values: readonly string[], min: number, max: number
 function url(flag: string, value: string | undefined, origin = false): string | undefined {
   if (value === undefined) return undefined;
   const shape = origin ? /^https?:\/\/[^\s/?#]+$/ : /^https?:\/\/[^\s/]+(\/\S*)?$/;
-  if (!shape.test(value)) throw new UsageError(`--${flag} must be an http(s) ${origin ? 'origin such as https://api.example.com' : 'URL'}, got "${value}"`);
+  const wanted = origin ? 'origin such as https://api.example.com' : 'URL';
+  if (!shape.test(value)) throw new UsageError(`--${flag} must be an http(s) ${wanted}, got "${value}"`);
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    throw new UsageError(`--${flag} must be an http(s) ${wanted}, got "${value}" (not a valid URL: a port above 65535, say)`);
+  }
+  // The value goes into a ConfigMap, and manifests never hold secret values: credentials belong in a Secret.
+  if (parsed.username !== '' || parsed.password !== '')
+    throw new UsageError(`--${flag} must not carry credentials (user:password@): manifests hold no secrets; give the collector's credentials through a Secret`);
   return value;
 }
 
