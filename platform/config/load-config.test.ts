@@ -65,6 +65,22 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...env, NODE_ENV: 'development' }).database.url).toBeUndefined();
   });
 
+  it('refuses URLs that have the shape but do not parse (a port above 65535), naming each, rather than failing at use', () => {
+    let error: unknown;
+    try {
+      loadConfig({ PUBLIC_URL: 'http://x:99999', IDENTITY_ISSUER: 'https://id.example:70000', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:99999' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect([...(error as ConfigError).problems].sort((a, b) => a.variable.localeCompare(b.variable))).toEqual(
+      ['IDENTITY_ISSUER', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'PUBLIC_URL'].map((variable) => ({
+        variable,
+        message: 'is not a valid URL (a port above 65535, say)',
+      })),
+    );
+  });
+
   it('lists every problem at once, naming each variable', () => {
     let error: unknown;
     try {

@@ -148,9 +148,16 @@ export const redisUrl = connectionUrl(/^rediss?:\/\/[^\s]+$/, 'must be a redis:/
   .optional();
 
 /** An origin: scheme, host and port, nothing after (`https://auth.example.com`). */
-export const httpOrigin = z.string().refine((v) => /^https?:\/\/[^\s/?#]+$/.test(v), 'must be an origin such as https://api.example.com (no path)');
+export const httpOrigin = z
+  .string()
+  .refine((v) => /^https?:\/\/[^\s/?#]+$/.test(v), 'must be an origin such as https://api.example.com (no path)')
+  .refine((v) => URL.canParse(v), 'is not a valid URL (a port above 65535, say)');
 
-export const httpUrl = z.string().refine((v) => /^https?:\/\/[^\s/]+(\/[^\s]*)?$/.test(v), 'must be an http:// or https:// URL');
+/** An http(s) URL that parses (a port above 65535 does not: `new URL` would throw later, at use). */
+export const httpUrl = z
+  .string()
+  .refine((v) => /^https?:\/\/[^\s/]+(\/[^\s]*)?$/.test(v), 'must be an http:// or https:// URL')
+  .refine((v) => URL.canParse(v), 'is not a valid URL (a port above 65535, say)');
 
 /** `inventory=http://10.0.0.7:3001,payments=discover`: where modules hosted elsewhere are reached. */
 export const remoteModules = z.string().transform((v, ctx) => {
