@@ -41,10 +41,21 @@ export function exitStartFailed(error: unknown): never {
  */
 export async function runHost(config: Config, modules: readonly ModuleDefinition[]): Promise<{ host: Host; server: RunningServer }> {
   const started = performance.now();
+  // A signal before anything is served ends the process at once, as the default action does. As PID 1 in a container
+  // a signal without a handler is ignored: the host would finish starting (minutes of migrations, say) and serve
+  // until the orchestrator's SIGKILL. Nothing is lost: each module's migrations commit in one transaction.
+  const duringStart = (signal: NodeJS.Signals) => {
+    process.stderr.write(`${signal} during start-up: stopping now (nothing was served; migrations not committed run again at the next start)\n`);
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', duringStart);
+  process.once('SIGTERM', duringStart);
   refuseUnsupportedTls(config.tls.server);
   await ensurePortFree(config.server.host, config.server.port);
   const host = await createHost({ config, modules });
   const server = await serve(host, { ...config.server, tls: config.tls.server });
+  process.off('SIGINT', duringStart);
+  process.off('SIGTERM', duringStart);
   // Demo data is a convenience: a module it needs being elsewhere and down must not stop the host. It loads while the
   // host serves (a seed may call a module elsewhere that calls back), and starts before the first request can be read,
   // so /health/ready fails (`host demo-data`) until the demo accounts exist.

@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalogModule } from '../../modules/catalog/index.ts';
 import type { Host } from '../../platform/host/index.ts';
 import { openWorld } from '../support/buses/world.ts';
-import { postgresTestDatabase, type TestDatabaseHandle } from '../support/databases.ts';
+import postgres from 'postgres';
+import { createScratchDatabase, postgresTestDatabase, postgresUrl, type TestDatabaseHandle } from '../support/databases.ts';
 import { probeModule, readEffects } from '../support/probe/module.ts';
 import { lockTable } from '../support/table-lock.ts';
 import { freePort, generousRateLimits, startProcessHost } from '../support/process-host.ts';
@@ -117,6 +118,49 @@ describe.skipIf(!postgresTestDatabase)('a SIGTERM while demo data still loads', 
     } finally {
       child.kill('SIGKILL');
       await lock.release();
+    }
+  });
+});
+
+describe.skipIf(!postgresTestDatabase)('a SIGTERM during start-up', () => {
+  it('ends the process at once with 143 and one line (as PID 1 it would otherwise finish starting and serve until SIGKILL)', { timeout: 120_000 }, async () => {
+    const scratch = await createScratchDatabase(postgresUrl ?? '');
+    // Every module's migrations take this lock (keyed by schema): held here, start-up waits on it as long as the test wants.
+    const holder = postgres(scratch.url, { max: 1, onnotice: () => {} });
+    await holder`select pg_advisory_lock(hashtext('cleave:migrate:identity'))`;
+    const child = spawn(process.execPath, ['--import', 'tsx', 'apps/monolith/main.ts'], {
+      env: {
+        ...process.env,
+        NODE_ENV: 'test',
+        LOG_FORMAT: 'json',
+        MODULES: 'catalog,identity',
+        DATABASE_URL: scratch.url,
+        DATABASE_ROLES: 'false',
+        DEMO_DATA: 'false',
+        PORT: String(await freePort()),
+        HOST: '127.0.0.1',
+        IDENTITY_ADMIN_SECRET: testAdminSecret,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    try {
+      // The host is inside start-up, its migration waiting on the lock.
+      await eventually(async () => {
+        const [row] = await holder<{ waiting: number }[]>`select count(*)::int as waiting from pg_locks where locktype = 'advisory' and not granted`;
+        expect(row?.waiting).toBe(1);
+      }, 90_000);
+      child.kill('SIGTERM');
+      expect(await exited).toEqual({ code: 143, signal: null });
+      expect(output).toContain('SIGTERM during start-up: stopping now');
+      expect(output).not.toContain('Cleave is ready');
+    } finally {
+      child.kill('SIGKILL');
+      await holder.end();
+      await scratch.drop();
     }
   });
 });
