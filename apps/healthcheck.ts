@@ -29,6 +29,13 @@ const finish = (code: number, line: string) => {
   process.stdout.write(`${line}\n`);
   process.exit(code);
 };
+// Under mutual TLS the host refuses a handshake without a client certificate: without one the check can only fail,
+// and it says why rather than report the host unhealthy for a TLS alert.
+if (tls?.clientCa && !(cert && key))
+  finish(
+    1,
+    `${path}: this host requires client certificates (TLS_CLIENT_CA_FILE) and the health check has none: set REMOTE_CLIENT_CERT_FILE and REMOTE_CLIENT_KEY_FILE (a client certificate from that CA) or probe the port (tcpSocket)`,
+  );
 const request = (tls ? httpsRequest : httpRequest)(options, (response) => {
   response.resume();
   finish(response.statusCode === 200 ? 0 : 1, `${path}: ${response.statusCode ?? 'no status'}`);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import process from 'node:process';
 import { writeFileSync } from 'node:fs';
 import { modules } from '../../apps/modules.ts';
 import { ConfigError } from '../../platform/config/index.ts';
@@ -107,6 +108,31 @@ describe.skipIf(!opensslAvailable())('TLS and mutual TLS between hosts', () => {
     } finally {
       await deno.stop();
     }
+  });
+
+  it("the image's health check presents the client certificate under mutual TLS, and without one says why it cannot ask", async () => {
+    const check = (env: Record<string, string>) =>
+      spawnSync(process.execPath, ['--import', 'tsx', 'apps/healthcheck.ts', '/health/live'], {
+        encoding: 'utf8',
+        timeout: 60_000,
+        env: {
+          ...process.env,
+          NODE_ENV: 'test',
+          PORT: new URL(provider.url).port,
+          HOST: '127.0.0.1',
+          TLS_CERT_FILE: pki.server.cert,
+          TLS_KEY_FILE: pki.server.key,
+          TLS_CLIENT_CA_FILE: pki.ca,
+          ...env,
+        },
+      });
+    const without = check({});
+    expect({ status: without.status, stdout: without.stdout }).toEqual({
+      status: 1,
+      stdout: expect.stringContaining('/health/live: this host requires client certificates (TLS_CLIENT_CA_FILE) and the health check has none'),
+    });
+    const withCertificate = check({ REMOTE_CLIENT_CERT_FILE: pki.client.cert, REMOTE_CLIENT_KEY_FILE: pki.client.key });
+    expect({ status: withCertificate.status, stdout: withCertificate.stdout }).toEqual({ status: 0, stdout: '/health/live: 200\n' });
   });
 
   it('a plain HTTP client gets no answer from the HTTPS host', async () => {
