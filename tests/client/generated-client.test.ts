@@ -1,4 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import process from 'node:process';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +9,7 @@ import { loadOpenApiDocument, type OpenApiDocument } from '../../tools/client/op
 import { renderClient, type ClientFiles } from '../../tools/client/render-client.ts';
 import { tempDir } from '../support/temp-dir.ts';
 import { typeCheck } from './typescript-check.ts';
+import { createCleaveClient } from '../../clients/typescript/index.ts';
 
 const clientDir = 'clients/typescript';
 
@@ -169,5 +172,52 @@ describe('npm run client', () => {
 
     expect(code).toBe(2);
     expect(err[0]).toContain(message);
+  });
+});
+
+describe('the generated client at run time', () => {
+  /** A server that answers every request as `answer` says, and counts them. */
+  async function server(answer: (res: ServerResponse) => void): Promise<{ url: string; requests: string[]; close(): Promise<void> }> {
+    const requests: string[] = [];
+    const listener = createServer((req, res) => {
+      requests.push(`${req.method} ${req.url}`);
+      answer(res);
+    });
+    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+    const { port } = listener.address() as AddressInfo;
+    return { url: `http://127.0.0.1:${port}`, requests, close: () => new Promise((resolve) => listener.close(() => resolve())) };
+  }
+
+  it('refuses a path parameter of . or .. before sending (URL parsing would make it another resource); other odd values are encoded', async () => {
+    const upstream = await server((res) => res.writeHead(404, { 'content-type': 'application/problem+json' }).end('{"status":404,"code":"x"}'));
+    try {
+      const api = createCleaveClient(upstream.url);
+      for (const productId of ['..', '.'])
+        await expect(api.GET('/catalog/v1/products/{id}', { params: { path: { id: productId } } })).rejects.toThrow(/Path parameter id cannot be/);
+      expect(upstream.requests).toEqual([]);
+      await api.GET('/catalog/v1/products/{id}', { params: { path: { id: '.../a b/%' } } });
+      expect(upstream.requests).toEqual(['GET /catalog/v1/products/...%2Fa%20b%2F%25']);
+    } finally {
+      await upstream.close();
+    }
+  });
+
+  it('an error answer that is not JSON (a proxy page) or is cut short arrives as a problem with its status; JSON problems pass untouched', async () => {
+    const answers = [
+      (res: ServerResponse) => res.writeHead(502, { 'content-type': 'text/html' }).end('<html><body>Bad gateway</body></html>'),
+      (res: ServerResponse) => res.writeHead(503, { 'content-type': 'application/problem+json' }).end('{"status":503,"co'),
+      (res: ServerResponse) => res.writeHead(409, { 'content-type': 'application/problem+json' }).end('{"status":409,"code":"inventory/insufficient-stock"}'),
+    ];
+    let next = 0;
+    const upstream = await server((res) => answers[next++]?.(res));
+    try {
+      const api = createCleaveClient(upstream.url);
+      const get = async () => (await api.GET('/inventory/v1/stock/{productId}', { params: { path: { productId: 'p' } } })).error;
+      expect(await get()).toMatchObject({ status: 502, code: 'client/unreadable-answer', detail: expect.stringContaining('<html><body>Bad gateway') });
+      expect(await get()).toMatchObject({ status: 503, code: 'client/unreadable-answer', detail: expect.stringContaining('{"status":503,"co') });
+      expect(await get()).toEqual({ status: 409, code: 'inventory/insufficient-stock' });
+    } finally {
+      await upstream.close();
+    }
   });
 });

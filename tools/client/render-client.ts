@@ -18,7 +18,7 @@ const clientIndex = `/**
  * The typed Cleave API client: openapi-fetch over the types openapi-typescript derived from the merged OpenAPI
  * document. Paths, parameters, bodies and responses, problem responses included, are checked at compile time.
  */
-import createClient, { type Client, type ClientOptions } from 'openapi-fetch';
+import createClient, { defaultPathSerializer, type Client, type ClientOptions } from 'openapi-fetch';
 import type { components, paths } from './schema.ts';
 
 export type { components, operations, paths } from './schema.ts';
@@ -46,7 +46,8 @@ export type CleaveClientOptions = Omit<ClientOptions, 'baseUrl'> & { token?: str
  */
 export function createCleaveClient(baseUrl: string, options: CleaveClientOptions = {}): CleaveClient {
   const { token, ...rest } = options;
-  const client = createClient<paths>({ ...rest, baseUrl });
+  const client = createClient<paths>({ pathSerializer: refuseDotSegments, ...rest, baseUrl });
+  client.use({ onResponse: asProblem });
   if (token !== undefined) {
     client.use({
       async onRequest({ request }) {
@@ -56,6 +57,48 @@ export function createCleaveClient(baseUrl: string, options: CleaveClientOptions
     });
   }
   return client;
+}
+
+/**
+ * A path parameter of \`.\` or \`..\` stays itself when percent-encoded, and URL parsing then removes it as a dot
+ * segment: \`/catalog/v1/products/..\` is \`/catalog/v1/\`, another resource. Refused before anything is sent.
+ */
+function refuseDotSegments(pathname: string, params: Record<string, unknown>): string {
+  for (const [name, value] of Object.entries(params)) {
+    if (value === '.' || value === '..') throw new TypeError(\`Path parameter \${name} cannot be "\${value}": as a URL path segment it names another resource.\`);
+  }
+  return defaultPathSerializer(pathname, params);
+}
+
+/**
+ * An error answer that is not JSON (a proxy's HTML 502, a body cut short) becomes a problem (RFC 9457) with the
+ * status, so \`error\` is always an object with \`status\` and \`code\` (\`client/unreadable-answer\`, the text's start
+ * as \`detail\`). Success answers and JSON errors pass untouched.
+ */
+async function asProblem({ response }: { response: Response }): Promise<Response | undefined> {
+  if (response.ok || response.status === 304 || response.body === null) return undefined;
+  let text: string;
+  try {
+    text = await response.clone().text();
+  } catch {
+    text = '(the body could not be read to its end)';
+  }
+  try {
+    if (typeof JSON.parse(text) === 'object') return undefined;
+  } catch {
+    // Not JSON: made a problem below.
+  }
+  const problem = {
+    type: 'urn:cleave:problem:client/unreadable-answer',
+    title: 'The answer is not a problem document',
+    status: response.status,
+    code: 'client/unreadable-answer',
+    detail: \`\${response.status} \${response.statusText}: \${text.slice(0, 200)}\`.trim(),
+  };
+  const headers = new Headers(response.headers);
+  headers.set('content-type', 'application/problem+json');
+  headers.delete('content-length');
+  return new Response(JSON.stringify(problem), { status: response.status, statusText: response.statusText, headers });
 }
 `;
 

@@ -1,14 +1,17 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Host } from '../../../platform/host/index.ts';
 import { testDatabases, type TestDatabaseHandle } from '../../../tests/support/databases.ts';
 import { testAdminSecret } from '../../../tests/support/tokens.ts';
 import { answerValidator } from '../../../tests/support/fuzz/checks.ts';
 import type { Schema } from '../../../tests/support/fuzz/schema-arbitrary.ts';
-import identityDocument from '../../../contracts/openapi/identity.json' with { type: 'json' };
 import { basic, formRequest, identityHost, issuer, pkce, redirectUri, tokenRequest, userToken, verifyWithPublishedKeys } from './support.ts';
 
 /** The body of an answer of the OAuth endpoint `path` checked against its OpenAPI schema for the status. */
 const oauthAnswerErrors = (() => {
+  const identityDocument = JSON.parse(readFileSync(new URL('../../../contracts/openapi/identity.json', import.meta.url), 'utf8')) as {
+    paths: Record<'/identity/v1/token' | '/identity/v1/revoke', { post: unknown }>;
+  };
   const validator = answerValidator(identityDocument as unknown as Schema);
   return (path: '/identity/v1/token' | '/identity/v1/revoke', status: number, body: unknown) => {
     const validate = validator({ method: 'post', path, spec: identityDocument.paths[path].post as unknown as Schema }, status, 'application/problem+json');
