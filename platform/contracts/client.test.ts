@@ -43,3 +43,11 @@ describe('module clients and Idempotency-Key', () => {
     expect(seen[0]?.headers.has('idempotency-key')).toBe(false);
   });
 });
+
+describe('defineContract', () => {
+  it('refuses a module name every JavaScript object already has as a property (lookups by name would find it)', () => {
+    for (const name of ['constructor', 'prototype', 'toString'])
+      expect(() => defineContract(name, { routes: {} })).toThrow(`A module cannot be called ${name}: every JavaScript object has that property.`);
+    expect(() => defineContract('constructs', { routes: {} })).not.toThrow();
+  });
+});

@@ -15,6 +15,8 @@ export function defineContract<const Module extends string, const Routes extends
   module: Module,
   definition: { routes: Routes; events?: readonly EventDefinition[] },
 ): Contract<Module, Routes> {
+  // Module names key plain objects (settings, topology): one that every object already has would find that instead.
+  if (module in Object.prototype || module === 'prototype') throw new Error(`A module cannot be called ${module}: every JavaScript object has that property.`);
   for (const [name, route] of Object.entries(definition.routes)) {
     // Well-known URIs (RFC 8615) have fixed paths that standards name, e.g. /.well-known/jwks.json; the gateway
     // forwards each to the module that declares it.

@@ -58,6 +58,7 @@ describe('npm run new:module, its checks and rollback (a minimal tree, drizzle-k
     [['ops'], '"ops" is reserved'],
     [['health'], '"health" is reserved'],
     [['openapi.json'], '"openapi.json" is reserved'],
+    [['constructor'], '"constructor" is reserved: constructor is a property of every JavaScript object'],
     [['catalog'], 'modules/catalog/ already exists'],
     [['billing', '--entity', 'Line_Item'], '--entity "Line_Item" is not lower-case kebab-case'],
     [['billing', '--entity', 'dead-letter'], 'table dead_letters'],

@@ -18,6 +18,8 @@ describe('new:module names', () => {
     ['openapi.json', 'reserved'],
     ['public', "PostgreSQL's default schema"],
     ['platform', 'folder of the repository'],
+    ['constructor', 'a property of every JavaScript object'],
+    ['prototype', 'a property of every JavaScript object'],
     [`a${'-b'.repeat(20)}`, 'longer than 40 characters'],
   ])('refuses %j: %s', (name, message) => {
     expect(() => checkModuleName(name)).toThrow(NameError);

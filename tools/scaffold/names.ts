@@ -42,6 +42,8 @@ export const reservedModuleNames: ReadonlyMap<string, string> = new Map([
     `${n}/ is a folder of the repository; a module of that name would be confusing`,
   ]),
   ...['monolith', 'extracted', 'cleave'].map((n): [string, string] => [n, `${n} names a deployment or the platform, not a bounded context`]),
+  // Looked up by module name in plain objects (settings, tools such as drizzle-kit), it would find Object.prototype's.
+  ...['constructor', 'prototype'].map((n): [string, string] => [n, `${n} is a property of every JavaScript object; lookups by module name would find it`]),
 ]);
 
 /**
