@@ -130,7 +130,11 @@ export function authorizeGuard(options: AuthorizeOptions): EdgeGuard {
     if (token === undefined || token === false) {
       const detail =
         token === false
-          ? 'This operation needs a bearer access token (Authorization: Bearer <token>); other schemes are not accepted.'
+          ? /^Bearer\s*$/i.test(authorization ?? '')
+            ? 'The bearer token is empty (Authorization: Bearer <token>).'
+            : /^Bearer\s/i.test(authorization ?? '')
+              ? 'The bearer token is malformed: one token of letters, digits and - . _ ~ + / (then = padding) after "Bearer ".'
+              : 'This operation needs a bearer access token (Authorization: Bearer <token>); other schemes are not accepted.'
           : c.req.query('access_token') !== undefined
             ? 'Access tokens are not accepted in the query string; send Authorization: Bearer <token>.'
             : 'This operation needs an access token (Authorization: Bearer <token>).';

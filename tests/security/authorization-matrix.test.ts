@@ -189,4 +189,19 @@ describe.each(testDatabases)('authorization matrix on $name', (testDatabase) => 
     );
     await expect(attempt).rejects.toMatchObject({ problem: { status: 401, code: 'auth/unauthenticated' } });
   });
+  it('a 401 says what was wrong with the Authorization header: missing, another scheme, an empty or a malformed bearer token', async () => {
+    const details = [];
+    for (const authorization of [undefined, 'Basic dXNlcjpwYXNz', 'Bearer ', 'Bearer', 'Bearer two tokens']) {
+      const answer = await host.app.request('/ops/dead-letters', { headers: authorization === undefined ? {} : { authorization } });
+      expect(answer.status).toBe(401);
+      details.push(((await answer.json()) as { detail: string }).detail);
+    }
+    expect(details).toEqual([
+      'This operation needs an access token (Authorization: Bearer <token>).',
+      'This operation needs a bearer access token (Authorization: Bearer <token>); other schemes are not accepted.',
+      'The bearer token is empty (Authorization: Bearer <token>).',
+      'The bearer token is empty (Authorization: Bearer <token>).',
+      'The bearer token is malformed: one token of letters, digits and - . _ ~ + / (then = padding) after "Bearer ".',
+    ]);
+  });
 });
