@@ -25,7 +25,24 @@ export function listen(fetch: (request: Request, env?: EdgeBindings) => Response
   };
   // A client CA never reaches here: `refuseUnsupportedTls` stops it first (Deno.serve has no client certificates).
   const tls = options.tls ? { cert: options.tls.cert, key: options.tls.key } : {};
-  const server = Deno.serve({ hostname: options.host, port: options.port, onListen: () => {}, ...tls }, handler);
+  // `shutdown()` ends the body of a request still arriving: a client mid-upload would get a 400 for a malformed body
+  // and its write would be lost. Closing first waits for the handlers under way to finish, as Node's `close` does
+  // (the process's shutdown deadline bounds the wait), then shuts down.
+  let inFlight = 0;
+  let idle: (() => void) | undefined;
+  const counted = async (request: Request, info: { remoteAddr: { hostname: string } }) => {
+    inFlight++;
+    try {
+      return await handler(request, info);
+    } finally {
+      if (--inFlight === 0) idle?.();
+    }
+  };
+  const server = Deno.serve({ hostname: options.host, port: options.port, onListen: () => {}, ...tls }, counted);
   const host = server.addr.hostname.includes(':') ? `[${server.addr.hostname}]` : server.addr.hostname;
-  return Promise.resolve({ url: `${options.tls ? 'https' : 'http'}://${host}:${server.addr.port}`, close: () => server.shutdown() });
+  const close = async () => {
+    if (inFlight > 0) await new Promise<void>((resolve) => (idle = resolve));
+    await server.shutdown();
+  };
+  return Promise.resolve({ url: `${options.tls ? 'https' : 'http'}://${host}:${server.addr.port}`, close });
 }
