@@ -86,6 +86,17 @@ export interface ProblemInit {
   extensions?: Record<string, unknown>;
 }
 
+/**
+ * `instance` is a URI reference (RFC 9457 §3.1.5), and paths come as the router decoded them (a space, `ü`): every
+ * character a URI cannot hold is percent-encoded again (UTF-8), as is a `%` that starts no escape; escapes already
+ * there (`%2F`) are kept. A lone surrogate becomes U+FFFD's bytes. Forbidden code points end up escaped with the rest.
+ */
+export function uriReference(path: string): string {
+  return path.replace(/[^A-Za-z0-9\-._~!$&'()*+,;=:@/?#[\]%]|%(?![0-9A-Fa-f]{2})/gu, (c) =>
+    c.length === 1 && c >= '\ud800' && c <= '\udfff' ? '%EF%BF%BD' : encodeURIComponent(c),
+  );
+}
+
 export function problem(init: ProblemInit): Problem {
   return {
     ...init.extensions,
@@ -95,7 +106,7 @@ export function problem(init: ProblemInit): Problem {
     code: init.code,
     // Texts that may echo the request are held to the text rule like every string the API speaks.
     ...(init.detail === undefined ? {} : { detail: visible(init.detail) }),
-    ...(init.instance === undefined ? {} : { instance: visible(init.instance) }),
+    ...(init.instance === undefined ? {} : { instance: uriReference(init.instance) }),
     ...(init.requestId === undefined ? {} : { requestId: init.requestId }),
     ...(init.errors === undefined ? {} : { errors: init.errors.map((e) => ({ ...e, path: visible(e.path), message: visible(e.message) })) }),
   };

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { testLogger } from '../../tests/support/test-host.ts';
 import { createApp, createRouter } from './create-app.ts';
 import { CleaveError, errorKinds } from './errors.ts';
-import { statusByKind } from './problem.ts';
+import { problem, statusByKind, uriReference } from './problem.ts';
 import { asForwarder, asMiddleware } from './route-marks.ts';
 import { contractRoute } from './route.ts';
 import { checkJsonText, maxNestingDepth } from './strict-json.ts';
@@ -370,5 +370,16 @@ describe('request logging', () => {
     const { app, logLines } = appUnderTest();
     await app.request('/nowhere', { headers: { 'x-request-id': 'log-me' } });
     expect(logLines).toContainEqual(expect.objectContaining({ msg: 'request', requestId: 'log-me', status: 404, method: 'GET', path: '/nowhere' }));
+  });
+});
+
+describe("a problem's instance", () => {
+  it('is a URI reference (RFC 9457 §3.1.5): what the router decoded is encoded again, escapes kept, a stray % and a lone surrogate encoded', () => {
+    expect(uriReference('/catalog/v1/products/a b')).toBe('/catalog/v1/products/a%20b');
+    expect(uriReference('/identity/v1/clients/ü')).toBe('/identity/v1/clients/%C3%BC');
+    expect(uriReference('/x/v1/a%2Fb/%25/100%')).toBe('/x/v1/a%2Fb/%25/100%25');
+    expect(uriReference('/x/v1/\u0000\u200b\ud800😀')).toBe('/x/v1/%00%E2%80%8B%EF%BF%BD%F0%9F%98%80');
+    expect(uriReference("/x/v1/items/a-b_c.d~e!$&'()*+,;=:@")).toBe("/x/v1/items/a-b_c.d~e!$&'()*+,;=:@");
+    expect(problem({ status: 404, code: 'http/not-found', instance: '/a b' }).instance).toBe('/a%20b');
   });
 });
