@@ -21,7 +21,16 @@ export function listen(fetch: (request: Request, env?: EdgeBindings) => Response
   const handler = (request: Request, info: { remoteAddr: { hostname: string } }) => {
     if (request.method === 'CONNECT') return refusalResponse(connectRefusal(request.headers.get('host') ?? undefined), options.log, 'CONNECT');
     const coding = transferCodingRefusal(request.headers.get('transfer-encoding'));
-    return coding ? refusalResponse(coding, options.log, 'transfer-coding') : fetch(request, { remoteAddress: info.remoteAddr.hostname });
+    if (coding) return refusalResponse(coding, options.log, 'transfer-coding');
+    // Hono answers a HEAD with the GET's headers and no body, and Deno.serve then sends `Content-Length: 0`, which
+    // RFC 9110 §8.6 forbids unless the GET's body is empty. Answered as the GET it mirrors, Deno sends the GET's
+    // length and drops the body itself.
+    if (request.method === 'HEAD')
+      return fetch(new Request(request.url, { method: 'GET', headers: request.headers, signal: request.signal }), {
+        remoteAddress: info.remoteAddr.hostname,
+        method: 'HEAD',
+      });
+    return fetch(request, { remoteAddress: info.remoteAddr.hostname });
   };
   // A client CA never reaches here: `refuseUnsupportedTls` stops it first (Deno.serve has no client certificates).
   const tls = options.tls ? { cert: options.tls.cert, key: options.tls.key } : {};

@@ -42,6 +42,11 @@ export interface EdgeBindings {
   /** The socket peer's IP address; absent for requests that came over no socket (see `peerAddress`). */
   remoteAddress?: string;
   arrival?: EdgeArrival;
+  /**
+   * The method the client sent, when the adapter dispatched the request as another: a HEAD answered as the GET it
+   * mirrors (Deno, so that its `Content-Length` is the GET's, RFC 9110 §8.6). What the access line and the span say.
+   */
+  method?: string;
 }
 
 /**

@@ -192,7 +192,7 @@ export function edge(options: EdgeOptions): MiddlewareHandler<AppEnv> {
         correlationId: context.correlationId === requestId ? undefined : context.correlationId,
         module,
         caller: context.caller,
-        method: c.req.method,
+        method: (c.env as EdgeBindings | undefined)?.method ?? c.req.method,
         path,
         status,
         ms: Math.round(ms * 100) / 100,

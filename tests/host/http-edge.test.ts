@@ -91,6 +91,17 @@ describe.each(runtimes)('the HTTP edge on %s', { timeout: processTestTimeoutMs }
     expect(outcomes.filter((o) => o.startsWith('get'))).toEqual(Array.from({ length: 18 }, () => 'get 200'));
   });
 
+  it("a HEAD answer carries the GET's headers, with no Content-Length or the GET body's (RFC 9110 §8.6), and is logged as HEAD", async () => {
+    const get = await fetch(`${host.url}/catalog/v1/products?limit=3`);
+    const body = Buffer.from(await get.arrayBuffer());
+    expect(body.length).toBeGreaterThan(0);
+    const head = await fetch(`${host.url}/catalog/v1/products?limit=3`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-type')).toBe(get.headers.get('content-type'));
+    expect([null, String(body.length)]).toContain(head.headers.get('content-length'));
+    await eventually(() => expect(host.output()).toMatch(/"method":"HEAD","path":"\/catalog\/v1\/products","status":200/), 10_000);
+  });
+
   if (runtime === 'node') {
     it.each([
       ['a CR inside a header value', malformed.crInHeader, 400, 'http/malformed-request'],
