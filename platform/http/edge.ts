@@ -192,7 +192,7 @@ export function edge(options: EdgeOptions): MiddlewareHandler<AppEnv> {
         correlationId: context.correlationId === requestId ? undefined : context.correlationId,
         module,
         caller: context.caller,
-        method: (c.env as EdgeBindings | undefined)?.method ?? c.req.method,
+        method: methodSent(c),
         path,
         status,
         ms: Math.round(ms * 100) / 100,
@@ -220,16 +220,21 @@ function addMissingHeaders(c: Context<AppEnv>, requestId: string): void {
   }
 }
 
+/** The method the client sent: a HEAD the adapter dispatched as its GET (Deno) is still a HEAD to the log and span. */
+function methodSent(c: Context<AppEnv>): string {
+  return (c.env as EdgeBindings | undefined)?.method ?? c.req.method;
+}
+
 /** The inbound request's span (HTTP server semantic conventions), the parent of everything the request does. */
 function serverSpan(tracing: Tracing, c: Context<AppEnv>, path: string, context: ExecutionContext): Span | undefined {
-  const span = tracing.startSpan(c.req.method, { kind: SpanKind.SERVER }, context);
+  const span = tracing.startSpan(methodSent(c), { kind: SpanKind.SERVER }, context);
   if (!span) return undefined;
   context.span = span;
   // The sampler (parent-based, by ratio of trace ids) does not read attributes: a span it left out (most requests,
   // at a small ratio) is spared building them.
   if (span.isRecording())
     span.setAttributes({
-      'http.request.method': c.req.method,
+      'http.request.method': methodSent(c),
       'url.path': path,
       'url.scheme': c.req.url.startsWith('https:') ? 'https' : 'http',
       // The id the response's `X-Request-Id` and the log lines carry: the operations page finds the trace by it.
@@ -245,7 +250,7 @@ function endServerSpan(span: Span, c: Context<AppEnv>, status: number): void {
   // The last route matched that is not app-wide middleware: the operation, or the gateway's `/<module>/*`.
   const route = matchedRoutes(c).findLast((r) => r.path !== '*' && r.path !== '/*')?.path;
   if (route) {
-    span.updateName(`${c.req.method} ${route}`);
+    span.updateName(`${methodSent(c)} ${route}`);
     span.setAttribute('http.route', route);
   }
   span.setAttribute('http.response.status_code', status);
