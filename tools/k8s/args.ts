@@ -54,7 +54,7 @@ function url(flag: string, value: string | undefined, origin = false): string | 
   }
   // The value goes into a ConfigMap, and manifests never hold secret values: credentials belong in a Secret.
   if (parsed.username !== '' || parsed.password !== '')
-    throw new UsageError(`--${flag} must not carry credentials (user:password@): manifests hold no secrets; give the collector's credentials through a Secret`);
+    throw new UsageError(`--${flag} must not carry credentials (user:password@): manifests hold no secrets; give credentials through a Secret`);
   return value;
 }
 
