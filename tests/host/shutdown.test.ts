@@ -14,6 +14,28 @@ import { call, eventually, startTestHost, testLogger } from '../support/test-hos
 
 if (!postgresTestDatabase) process.stdout.write('\n  Shutdown deadline: needs TEST_DATABASE_URL (a lock held from outside the process); SKIPPED.\n');
 
+/** The monolith (catalog and identity) through tsx in a process of its own, its stdout and stderr collected. */
+function spawnMonolith(env: Record<string, string>) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'apps/monolith/main.ts'], {
+    env: {
+      ...process.env,
+      NODE_ENV: 'test',
+      LOG_FORMAT: 'json',
+      MODULES: 'catalog,identity',
+      DATABASE_ROLES: 'false',
+      HOST: '127.0.0.1',
+      IDENTITY_ADMIN_SECRET: testAdminSecret,
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  return { child, output: () => output, exited };
+}
+
 describe.skipIf(!postgresTestDatabase)('graceful shutdown with a deadline', () => {
   let database: TestDatabaseHandle;
   let restarted: Host | undefined;
@@ -87,34 +109,20 @@ describe.skipIf(!postgresTestDatabase)('a SIGTERM while demo data still loads', 
     // Demo products wait on this lock, so the start stays between "serving" and "ready" as long as the test wants.
     const lock = await lockTable(database.url ?? '', 'catalog.products');
     const port = await freePort();
-    const child = spawn(process.execPath, ['--import', 'tsx', 'apps/monolith/main.ts'], {
-      env: {
-        ...process.env,
-        ...generousRateLimits,
-        NODE_ENV: 'test',
-        LOG_FORMAT: 'json',
-        MODULES: 'catalog,identity',
-        DATABASE_URL: database.url ?? '',
-        DATABASE_ROLES: 'false',
-        DEMO_DATA: 'true',
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        SHUTDOWN_TIMEOUT_MS: '3000',
-        IDENTITY_ADMIN_SECRET: testAdminSecret,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const { child, output, exited } = spawnMonolith({
+      ...generousRateLimits,
+      DATABASE_URL: database.url ?? '',
+      DEMO_DATA: 'true',
+      PORT: String(port),
+      SHUTDOWN_TIMEOUT_MS: '3000',
     });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
     try {
       await eventually(async () => expect((await fetch(`http://127.0.0.1:${port}/health/live`)).status).toBe(200), 90_000);
-      expect(output).not.toContain('Cleave is ready');
+      expect(output()).not.toContain('Cleave is ready');
       child.kill('SIGTERM');
       const exit = await exited;
       expect(exit.signal).toBeNull();
-      expect(output).toContain('shutting down');
+      expect(output()).toContain('shutting down');
     } finally {
       child.kill('SIGKILL');
       await lock.release();
@@ -128,25 +136,7 @@ describe.skipIf(!postgresTestDatabase)('a SIGTERM during start-up', () => {
     // Every module's migrations take this lock (keyed by schema): held here, start-up waits on it as long as the test wants.
     const holder = postgres(scratch.url, { max: 1, onnotice: () => {} });
     await holder`select pg_advisory_lock(hashtext('cleave:migrate:identity'))`;
-    const child = spawn(process.execPath, ['--import', 'tsx', 'apps/monolith/main.ts'], {
-      env: {
-        ...process.env,
-        NODE_ENV: 'test',
-        LOG_FORMAT: 'json',
-        MODULES: 'catalog,identity',
-        DATABASE_URL: scratch.url,
-        DATABASE_ROLES: 'false',
-        DEMO_DATA: 'false',
-        PORT: String(await freePort()),
-        HOST: '127.0.0.1',
-        IDENTITY_ADMIN_SECRET: testAdminSecret,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    const { child, output, exited } = spawnMonolith({ DATABASE_URL: scratch.url, DEMO_DATA: 'false', PORT: String(await freePort()) });
     try {
       // The host is inside start-up, its migration waiting on the lock.
       await eventually(async () => {
@@ -155,8 +145,8 @@ describe.skipIf(!postgresTestDatabase)('a SIGTERM during start-up', () => {
       }, 90_000);
       child.kill('SIGTERM');
       expect(await exited).toEqual({ code: 143, signal: null });
-      expect(output).toContain('SIGTERM during start-up: stopping now');
-      expect(output).not.toContain('Cleave is ready');
+      expect(output()).toContain('SIGTERM during start-up: stopping now');
+      expect(output()).not.toContain('Cleave is ready');
     } finally {
       child.kill('SIGKILL');
       await holder.end();

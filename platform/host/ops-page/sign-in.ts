@@ -156,6 +156,12 @@ export function opsSignIn(options: OpsSignInOptions): OpsSignIn {
     return pending;
   };
 
+  /** Clears the session cookie: the operator signs in again. */
+  const endSession = (c: Context<AppEnv>): undefined => {
+    deleteCookie(c, names(c).session, { path: '/', secure: secure(c) });
+    return undefined;
+  };
+
   const session = async (c: Context<AppEnv>): Promise<OpsSession | undefined> => {
     const value = getCookie(c, names(c).session);
     if (!value) return undefined;
@@ -163,25 +169,16 @@ export function opsSignIn(options: OpsSignInOptions): OpsSignIn {
     if (!current) return undefined;
     if (current.accessExpiresAt - refreshMarginMs > Date.now()) return current;
     // The session's time is up (the cookie outlives it by less than a second): the operator signs in again.
-    if (current.signedInAt !== undefined && sessionSecondsLeft(current.signedInAt) === 0) {
-      deleteCookie(c, names(c).session, { path: '/', secure: secure(c) });
-      return undefined;
-    }
+    if (current.signedInAt !== undefined && sessionSecondsLeft(current.signedInAt) === 0) return endSession(c);
     const refreshed = await refresh(current).catch((error: unknown) => {
       log.warn({ err: error }, 'operations page: refreshing a session failed');
       return undefined;
     });
     const next = refreshed?.refreshToken !== undefined && signedOut.has(refreshed.refreshToken) ? undefined : refreshed;
-    if (!next) {
-      deleteCookie(c, names(c).session, { path: '/', secure: secure(c) });
-      return undefined;
-    }
+    if (!next) return endSession(c);
     // Sealed for what is left of the session, not 12 hours from now: refreshing never extends it.
     const left = sessionSecondsLeft(next.signedInAt ?? Date.now());
-    if (left === 0) {
-      deleteCookie(c, names(c).session, { path: '/', secure: secure(c) });
-      return undefined;
-    }
+    if (left === 0) return endSession(c);
     setCookie(c, names(c).session, await sealer.seal('ops-session', next, left), cookieOptions(c, left));
     return next;
   };
