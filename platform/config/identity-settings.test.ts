@@ -23,6 +23,7 @@ describe('identity settings', () => {
       audience: 'cleave',
       accessTokenTtlMs: 300_000,
       refreshTokenTtlMs: 14 * 86_400_000,
+      refreshTokenMaxAgeMs: 30 * 86_400_000,
       kekSource: 'development-default',
       passwordGrant: false,
       keyActivationDelayMs: 60_000,
@@ -55,6 +56,10 @@ describe('identity settings', () => {
       'IDENTITY_PASSWORD_GRANT: the password grant is for local demos',
     );
     expect(problemsOf({ ACCESS_TOKEN_TTL: '2h' }).message).toContain('ACCESS_TOKEN_TTL: must be at most 1h');
+    expect(problemsOf({ REFRESH_TOKEN_TTL: '30d', REFRESH_TOKEN_MAX_AGE: '7d' }).message).toContain(
+      'REFRESH_TOKEN_MAX_AGE: must be at least REFRESH_TOKEN_TTL',
+    );
+    expect(loadConfig({ REFRESH_TOKEN_TTL: '1d', REFRESH_TOKEN_MAX_AGE: '1d' }).identity.refreshTokenMaxAgeMs).toBe(86_400_000);
     expect(problemsOf({ IDENTITY_ISSUER: 'https://api.example.com/identity' }).message).toContain('IDENTITY_ISSUER: must be an origin');
   });
 

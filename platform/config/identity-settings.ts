@@ -19,6 +19,8 @@ export interface IdentityConfig {
   audience: string;
   accessTokenTtlMs: number;
   refreshTokenTtlMs: number;
+  /** A sign-in's refresh tokens stop at its start + this, however often they are rotated. */
+  refreshTokenMaxAgeMs: number;
   /**
    * Keys that seal private signing keys; the first seals, all open. `undefined` in production when none is set (the
    * identity module then refuses to start); the development default elsewhere, which `kekSource` says.
@@ -109,6 +111,13 @@ export function identitySettings(e: z.output<typeof environmentSchema>, set: Rec
     if (e.REFRESH_TOKEN_TTL <= e.ACCESS_TOKEN_TTL) problems.push({ variable: 'REFRESH_TOKEN_TTL', message: 'must be longer than ACCESS_TOKEN_TTL' });
   });
   whenValid(() => {
+    if (e.REFRESH_TOKEN_MAX_AGE < e.REFRESH_TOKEN_TTL)
+      problems.push({
+        variable: 'REFRESH_TOKEN_MAX_AGE',
+        message: 'must be at least REFRESH_TOKEN_TTL: a sign-in lasts at least as long as one refresh token',
+      });
+  });
+  whenValid(() => {
     if (production && e.PASSWORD_SCRYPT_N < 2 ** 15)
       problems.push({ variable: 'PASSWORD_SCRYPT_N', message: 'must be at least 32768 with NODE_ENV=production' });
   });
@@ -123,6 +132,7 @@ export function identitySettings(e: z.output<typeof environmentSchema>, set: Rec
     audience: e.IDENTITY_AUDIENCE,
     accessTokenTtlMs: e.ACCESS_TOKEN_TTL,
     refreshTokenTtlMs: e.REFRESH_TOKEN_TTL,
+    refreshTokenMaxAgeMs: e.REFRESH_TOKEN_MAX_AGE,
     kek,
     kekSource,
     passwordGrant: (e.IDENTITY_PASSWORD_GRANT ?? false) && !production,

@@ -143,6 +143,7 @@ export const environmentSchema = z.object({
     .default('cleave'),
   ACCESS_TOKEN_TTL: duration('5m'),
   REFRESH_TOKEN_TTL: duration('14d'),
+  REFRESH_TOKEN_MAX_AGE: duration('30d'),
   /** Read by `readSecretFiles` from `IDENTITY_KEK_FILE` when that is set instead. */
   IDENTITY_KEK: z.string().optional(),
   IDENTITY_PASSWORD_GRANT: flag.optional(),

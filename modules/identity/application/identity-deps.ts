@@ -12,6 +12,8 @@ export interface IdentitySettings {
   audience: string;
   accessTokenTtlS: number;
   refreshTokenTtlS: number;
+  /** How long a sign-in lasts however often it is refreshed: no refresh token outlives its family's start by more. */
+  refreshTokenMaxAgeS: number;
   authorizationCodeTtlS: number;
   /** The resource-owner password grant, for the local demo only (RFC 9700 forbids it elsewhere). */
   passwordGrant: boolean;

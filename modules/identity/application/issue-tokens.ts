@@ -54,9 +54,16 @@ function scopesFor(requested: string | undefined, allowed: ReadonlySet<string>):
   return result.granted;
 }
 
+/** A sign-in's refresh-token family: the one a refresh continues, or a new one starting now. */
+interface Family {
+  id: string;
+  startedAt: Date;
+}
+
 /**
- * Access token for `scopes` plus a new refresh token in `familyId` (a new family when none is given), which holds
- * `refreshScope` (the access token's scopes unless given).
+ * Access token for `scopes` plus a new refresh token in `family` (a new family when none is given), which holds
+ * `refreshScope` (the access token's scopes unless given). The refresh token lives REFRESH_TOKEN_TTL, and no longer
+ * than the family's start + REFRESH_TOKEN_MAX_AGE: rotation slides a sign-in forward, up to that bound.
  */
 async function userTokens(
   deps: IdentityDeps,
@@ -65,21 +72,28 @@ async function userTokens(
   client: AuthenticatedClient,
   userId: string,
   scopes: string[],
-  familyId: string = randomUUID(),
+  family: Family = { id: randomUUID(), startedAt: new Date() },
   refreshScope: string = scopes.join(' '),
 ): Promise<TokenResponse> {
   const access = await signAccessToken(deps.settings, key, { subject: userId, clientId: client.id, scopes, kind: 'user' });
   const refresh = opaqueToken();
+  const expiresAt = Math.min(Date.now() + deps.settings.refreshTokenTtlS * 1000, familyEnd(deps, family.startedAt));
   await insertRefreshToken(db, {
     id: randomUUID(),
     tokenHash: digest(refresh),
-    familyId,
+    familyId: family.id,
+    familyStartedAt: family.startedAt,
     clientId: client.id,
     userId,
     scope: refreshScope,
-    expiresAt: new Date(Date.now() + deps.settings.refreshTokenTtlS * 1000),
+    expiresAt: new Date(expiresAt),
   });
   return { access_token: access.token, token_type: 'Bearer', expires_in: access.expiresIn, scope: scopes.join(' '), refresh_token: refresh };
+}
+
+/** When a sign-in that started at `startedAt` ends, in ms since the epoch, however often it is refreshed. */
+function familyEnd(deps: IdentityDeps, startedAt: Date): number {
+  return startedAt.getTime() + deps.settings.refreshTokenMaxAgeS * 1000;
 }
 
 /** The scopes `userId` may hold through `client`, or an invalid grant when the user is gone or disabled. */
@@ -182,9 +196,9 @@ async function issue(deps: IdentityDeps, request: TokenRequest): Promise<TokenRe
         }
         const allowed = await userScopes(tx, client, code.userId);
         const scopes = scopesFor(code.scope || undefined, allowed);
-        const familyId = randomUUID();
-        const tokens = await userTokens(deps, tx, key, client, code.userId, scopes, familyId);
-        await setCodeFamily(tx, hash, familyId);
+        const family = { id: randomUUID(), startedAt: new Date() };
+        const tokens = await userTokens(deps, tx, key, client, code.userId, scopes, family);
+        await setCodeFamily(tx, hash, family.id);
         await deps.audit.record(tx, tokenIssued('authorization_code', code.userId, client.id, scopes));
         return tokens;
       });
@@ -210,6 +224,9 @@ async function issue(deps: IdentityDeps, request: TokenRequest): Promise<TokenRe
         if (!used || used.row.clientId !== client.id) throw new InvalidGrant('The refresh token is not valid for this client.');
         if (!used.firstUse) return used.row;
         if (used.row.revokedAt || used.row.expiresAt.getTime() < Date.now()) throw new InvalidGrant('The refresh token expired or was revoked.');
+        // Checked apart from `expiresAt` so that a REFRESH_TOKEN_MAX_AGE lowered since also ends older sign-ins.
+        if (familyEnd(deps, used.row.familyStartedAt) <= Date.now())
+          throw new InvalidGrant('The sign-in this refresh token continues has reached its maximum age; sign in again.');
         const allowed = await userScopes(tx, client, used.row.userId);
         const granted = used.row.scope.split(' ').filter(Boolean);
         const still = new Set(granted.filter((s) => allowed.has(s)));
@@ -220,7 +237,8 @@ async function issue(deps: IdentityDeps, request: TokenRequest): Promise<TokenRe
           throw new InvalidGrant('The user no longer holds any scope this refresh token was granted; sign in again.');
         const scopes = scopesFor(request.scope, still);
         // RFC 6749 §6: a narrower `scope` narrows the access token only; the new refresh token's scope is the presented one's.
-        const tokens = await userTokens(deps, tx, key, client, used.row.userId, scopes, used.row.familyId, used.row.scope);
+        const family = { id: used.row.familyId, startedAt: used.row.familyStartedAt };
+        const tokens = await userTokens(deps, tx, key, client, used.row.userId, scopes, family, used.row.scope);
         await deps.audit.record(tx, tokenIssued('refresh_token', used.row.userId, client.id, scopes));
         return tokens;
       });

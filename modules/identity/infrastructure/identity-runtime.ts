@@ -91,6 +91,7 @@ export function identityRuntime(ctx: ModuleContext): IdentityRuntime {
       audience: config.audience,
       accessTokenTtlS: Math.round(config.accessTokenTtlMs / 1000),
       refreshTokenTtlS: Math.round(config.refreshTokenTtlMs / 1000),
+      refreshTokenMaxAgeS: Math.round(config.refreshTokenMaxAgeMs / 1000),
       authorizationCodeTtlS: 60,
       passwordGrant: config.passwordGrant && ctx.config.env !== 'production',
       moduleClientKey: config.moduleClientKey,

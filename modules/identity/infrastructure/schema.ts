@@ -46,6 +46,8 @@ export const refreshTokens = identitySchema.table(
     userId: uuid('user_id').notNull(),
     scope: text('scope').notNull(),
     issuedAt: timestamp('issued_at', { withTimezone: true }).notNull().defaultNow(),
+    /** When the family's sign-in happened: no token of the family outlives it by more than REFRESH_TOKEN_MAX_AGE. */
+    familyStartedAt: timestamp('family_started_at', { withTimezone: true }).notNull().defaultNow(),
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
     usedAt: timestamp('used_at', { withTimezone: true }),
     revokedAt: timestamp('revoked_at', { withTimezone: true }),

@@ -14,7 +14,7 @@ import { registerUser } from '../application/register-user.ts';
 import { revokeToken } from '../application/revoke-token.ts';
 import { digest, upsertClient } from '../infrastructure/identity-repository.ts';
 import { createKeyStore } from '../infrastructure/key-store.ts';
-import { dataKeys, deadLetters, inbox, outbox, users } from '../infrastructure/schema.ts';
+import { dataKeys, deadLetters, inbox, outbox, refreshTokens, users } from '../infrastructure/schema.ts';
 import { eq } from 'drizzle-orm';
 import { createFieldEncryption } from '../../../platform/encryption/index.ts';
 import { createOutbox } from '../../../platform/events/index.ts';
@@ -46,6 +46,7 @@ describe.each(testDatabases)('the token endpoint on $name', (testDatabase) => {
         audience: 'cleave',
         accessTokenTtlS: 600,
         refreshTokenTtlS: 86_400,
+        refreshTokenMaxAgeS: 3 * 86_400,
         authorizationCodeTtlS: 60,
         passwordGrant: true,
         moduleClientKey: moduleKey,
@@ -164,6 +165,38 @@ describe.each(testDatabases)('the token endpoint on $name', (testDatabase) => {
     await expect(issueTokens(deps, { grant_type: 'refresh_token', client_id: 'demo-app', refresh_token: back.refresh_token })).rejects.toMatchObject({
       code: 'identity/invalid-grant',
       message: expect.stringContaining('no longer holds any scope'),
+    });
+  });
+
+  it('a sign-in lasts REFRESH_TOKEN_MAX_AGE however often it is refreshed: the last token expires then, and an older family is refused', async () => {
+    const family = async (refreshToken: string | undefined) => {
+      const [row] = await database.db
+        .select()
+        .from(refreshTokens)
+        .where(eq(refreshTokens.tokenHash, digest(refreshToken ?? '')));
+      if (!row) throw new Error('no such refresh token');
+      return row;
+    };
+    const first = await issueTokens(deps, { grant_type: 'password', client_id: 'demo-app', username: 'alice', password: 'correct horse' });
+    const started = (await family(first.refresh_token)).familyStartedAt;
+    // Signed in two and a half days ago (3 days allowed): the next token lives half a day, not the TTL's full day.
+    const earlier = new Date(started.getTime() - 2.5 * 86_400_000);
+    await database.db
+      .update(refreshTokens)
+      .set({ familyStartedAt: earlier })
+      .where(eq(refreshTokens.familyId, (await family(first.refresh_token)).familyId));
+    const second = await issueTokens(deps, { grant_type: 'refresh_token', client_id: 'demo-app', refresh_token: first.refresh_token });
+    const next = await family(second.refresh_token);
+    expect(next.familyStartedAt.getTime()).toBe(earlier.getTime());
+    expect(next.expiresAt.getTime()).toBe(earlier.getTime() + 3 * 86_400_000);
+    // A family past its maximum age is refused even while its token's own expiry is ahead (the setting lowered since).
+    await database.db
+      .update(refreshTokens)
+      .set({ familyStartedAt: new Date(started.getTime() - 3 * 86_400_000 - 1000) })
+      .where(eq(refreshTokens.familyId, next.familyId));
+    await expect(issueTokens(deps, { grant_type: 'refresh_token', client_id: 'demo-app', refresh_token: second.refresh_token })).rejects.toMatchObject({
+      code: 'identity/invalid-grant',
+      message: expect.stringContaining('maximum age'),
     });
   });
 
