@@ -220,4 +220,24 @@ describe('the generated client at run time', () => {
       await upstream.close();
     }
   });
+
+  it('a success answer cut short rejects the call as a network failure does (the operation may have been done), not as an error answer', async () => {
+    const answers = [
+      (res: ServerResponse) => {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' }).write('{"productId":"p","avail');
+        setImmediate(() => res.destroy());
+      },
+      (res: ServerResponse) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"productId":"p","avail'),
+    ];
+    let next = 0;
+    const upstream = await server((res) => answers[next++]?.(res));
+    try {
+      const api = createCleaveClient(upstream.url);
+      const get = () => api.GET('/inventory/v1/stock/{productId}', { params: { path: { productId: 'p' } } });
+      await expect(get()).rejects.toThrow(/terminated|aborted|closed/i);
+      await expect(get()).rejects.toThrow(SyntaxError);
+    } finally {
+      await upstream.close();
+    }
+  });
 });
