@@ -40,10 +40,10 @@ async function revoke(deps: IdentityDeps, request: { token: string; clientId?: s
   const row = await findRefreshToken(deps.db, digest(request.token));
   if (!row) return;
   if (row.clientId === client.id) {
-    // Revoking a family already revoked (a second sign-out) changes nothing: no second entry.
+    // Revoking a family already revoked (a second sign-out, or two at once) changes nothing: no second entry.
     if (row.revokedAt) return;
     return deps.transaction(async (tx) => {
-      await revokeFamily(tx, row.familyId);
+      if ((await revokeFamily(tx, row.familyId)) === 0) return;
       await deps.audit.record(tx, tokenRevoked(row.familyId, row.userId, client.id));
     });
   }

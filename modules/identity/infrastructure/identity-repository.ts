@@ -77,12 +77,17 @@ export async function useRefreshToken(db: Executor, hash: string): Promise<{ row
   return existing ? { row: existing, firstUse: false } : undefined;
 }
 
-/** Revokes every refresh token of a family (after a reuse, or a logout). */
-export async function revokeFamily(db: Executor, familyId: string): Promise<void> {
-  await db
+/**
+ * Revokes every refresh token of a family (after a reuse, or a logout). Returns how many were still unrevoked: 0 when
+ * another transaction revoked the family first (it waits for that one's row locks, then finds nothing to change).
+ */
+export async function revokeFamily(db: Executor, familyId: string): Promise<number> {
+  const revoked = await db
     .update(refreshTokens)
     .set({ revokedAt: sql`now()` })
-    .where(and(eq(refreshTokens.familyId, familyId), isNull(refreshTokens.revokedAt)));
+    .where(and(eq(refreshTokens.familyId, familyId), isNull(refreshTokens.revokedAt)))
+    .returning({ id: refreshTokens.id });
+  return revoked.length;
 }
 
 export async function findRefreshToken(db: Executor, hash: string) {

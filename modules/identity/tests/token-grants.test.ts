@@ -209,6 +209,14 @@ describe.each(testDatabases)('the token endpoint on $name', (testDatabase) => {
     await expect(revokeToken(deps, { token: 'no-such-token', clientId: 'demo-app' })).resolves.toBeUndefined();
   });
 
+  it('sign-outs of one sign-in sent at once revoke it once and write one audit entry', async () => {
+    const revocations = async () => (await queryAuditLog(database.db, auditTables('identity'), { action: 'identity.token-revoked', limit: 1000 })).items.length;
+    const before = await revocations();
+    const tokens = await issueTokens(deps, { grant_type: 'password', client_id: 'demo-app', username: 'alice', password: 'correct horse' });
+    await Promise.all(Array.from({ length: 4 }, () => revokeToken(deps, { token: tokens.refresh_token ?? '', clientId: 'demo-app' })));
+    expect(await revocations()).toBe(before + 1);
+  });
+
   it('runs the authorization code flow with PKCE: right verifier once, wrong verifier or second use refused, each saying what happened', async () => {
     const verifierText = randomBytes(32).toString('base64url');
     const challenge = createHash('sha256').update(verifierText).digest('base64url');
