@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { jsonStart } from './field-errors.ts';
+import { fieldErrors, jsonStart } from './field-errors.ts';
 
 describe('the start of a value as JSON (what a problem quotes)', () => {
   it('begins as JSON.stringify does, for any JSON value, and is whole when short (fast-check)', () => {
@@ -21,5 +21,24 @@ describe('the start of a value as JSON (what a problem quotes)', () => {
     const start = jsonStart(large, 60);
     expect(start.length).toBeLessThan(100);
     expect(JSON.stringify(large).startsWith(start)).toBe(true);
+  });
+});
+
+describe('what a field error quotes', () => {
+  it("masks a URL's password, in a string and in an array cut short, wherever the cut falls", () => {
+    const long = `https://bob:${'h'.repeat(80)}@app.example/cb`;
+    const input = { redirectUris: ['https://bob:hunter2@app.example/cb'], many: [long, long] };
+    const errors = fieldErrors({
+      target: 'json',
+      input,
+      issues: [
+        { code: 'custom', path: ['redirectUris', 0], message: 'must not carry user information' },
+        { code: 'custom', path: ['many'], message: 'must hold one' },
+      ],
+    });
+    const messages = errors.map((e) => e.message).join('\n');
+    expect(messages).toContain('https://bob:[redacted]@app.example/cb');
+    expect(messages).not.toContain('hunter2');
+    expect(messages).not.toContain('hhhh');
   });
 });

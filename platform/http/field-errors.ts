@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { stripUrlCredentials } from '../observability/redaction.ts';
 import type { FieldError } from './problem.ts';
 import { describeAccepted, objectKeys, schemaAt } from './schema-walk.ts';
 import { textRuleBreaches } from './text-rules.ts';
@@ -58,16 +59,19 @@ function got(value: unknown, path: readonly PropertyKey[]): string {
 
 /**
  * The start of `value` as JSON, at least `limit` characters of it when it is longer: what a problem quotes of a value,
- * without writing out a megabyte array to show 60 characters of it.
+ * without writing out a megabyte array to show 60 characters of it. `shown` maps each string before it is cut.
  */
-export function jsonStart(value: unknown, limit: number): string {
+export function jsonStart(value: unknown, limit: number, shown: (text: string) => string = (text) => text): string {
   let out = '';
   const add = (text: string) => {
     out += text;
     return out.length <= limit;
   };
   const walk = (v: unknown): boolean => {
-    if (typeof v === 'string') return add(JSON.stringify(v.length > limit ? v.slice(0, limit + 1) : v));
+    if (typeof v === 'string') {
+      const text = shown(v);
+      return add(JSON.stringify(text.length > limit ? text.slice(0, limit + 1) : text));
+    }
     if (Array.isArray(v)) {
       if (!add('[')) return false;
       for (let i = 0; i < v.length; i++) if ((i > 0 && !add(',')) || !walk(v[i] ?? null)) return false;
@@ -91,8 +95,9 @@ export function jsonStart(value: unknown, limit: number): string {
 }
 
 function quote(value: unknown): string {
-  // Control characters, byte order marks and lone surrogates are shown escaped, never echoed as they came.
-  const text = (typeof value === 'number' ? String(value) : jsonStart(value, 60)).replace(
+  // Control characters, byte order marks and lone surrogates are shown escaped, never echoed as they came; a URL's
+  // password is masked (`https://bob:[redacted]@…`), wherever the string is cut.
+  const text = (typeof value === 'number' ? String(value) : jsonStart(value, 60, stripUrlCredentials)).replace(
     /[\u007f-\u009f\ufeff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
