@@ -4,7 +4,7 @@ import { RequestError } from '@hono/node-server';
 import type { Logger } from '../observability/index.ts';
 import { EdgeServerResponse } from './node-response.ts';
 import { release } from './node-write-batch.ts';
-import { connectRefusal, expectationRefusal, refusalAnswer, refusalResponse, transferCodingRefusal, type Refusal } from './refusals.ts';
+import { connectRefusal, dotSegmentRefusal, expectationRefusal, refusalAnswer, refusalResponse, transferCodingRefusal, type Refusal } from './refusals.ts';
 
 /** How long a closing connection waits for the rest of a request body it will not read, with no byte arriving. */
 const idleDrainMs = 5_000;
@@ -168,7 +168,7 @@ export function refusedBeforeApp(incoming: IncomingMessage): Refusal | undefined
       return { status: 400, code: 'http/malformed-request', detail: 'The request has no Host header, which HTTP/1.1 requires (RFC 9112 §3.2).' };
   } else if (hostLines(incoming.rawHeaders) > 1)
     return { status: 400, code: 'http/malformed-request', detail: 'The request has more than one Host header (RFC 9112 §3.2).' };
-  return transferCodingRefusal(codings);
+  return transferCodingRefusal(codings) ?? dotSegmentRefusal(incoming.url ?? '');
 }
 
 /** How many `Host` lines the request has (Node's `headers.host` keeps the first of several). */

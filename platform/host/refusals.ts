@@ -39,6 +39,27 @@ export function connectRefusal(target: string | undefined): Refusal {
   return { status: 501, code: 'http/method-not-implemented', detail };
 }
 
+/** A path segment that is `.` or `..`, spelled out or percent-encoded (`%2e`, RFC 3986 §2.3). */
+const dotSegment = /(?:^|\/)(?:\.|%2e){1,2}(?=[/?#]|$)/i;
+
+/**
+ * A request target whose path has a dot segment (`/a/../b`, `/a/%2e%2e/b`, `/./b`): clients remove dot segments before
+ * sending (RFC 3986 §5.2.4), and a server that resolved them would read another path than a proxy or gateway in front
+ * did (Node's URL parsing resolves them, Deno's routing would not): refused on both, the same way. `target` is the
+ * request line's target (Node) or the request's URL (Deno); a query is not a path.
+ */
+export function dotSegmentRefusal(target: string): Refusal | undefined {
+  // Most paths have neither a dot nor a percent sign: one pass each, no regular expression.
+  if (!target.includes('.') && !target.includes('%')) return undefined;
+  const query = target.indexOf('?');
+  if (!dotSegment.test(query < 0 ? target : target.slice(0, query))) return undefined;
+  return {
+    status: 400,
+    code: 'http/malformed-request',
+    detail: 'The path has a "." or ".." segment (or one percent-encoded as %2e); send the path it stands for: it is not resolved here.',
+  };
+}
+
 /** An `Expect` other than `100-continue`, the only expectation this server meets (RFC 9110 §10.1.1). */
 export function expectationRefusal(): Refusal {
   return {

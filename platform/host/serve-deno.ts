@@ -1,5 +1,5 @@
 import type { EdgeBindings } from '../http/index.ts';
-import { connectRefusal, refusalResponse, transferCodingRefusal } from './refusals.ts';
+import { connectRefusal, dotSegmentRefusal, refusalResponse, transferCodingRefusal } from './refusals.ts';
 import type { RunningServer, ServeOptions } from './serve.ts';
 
 interface DenoServer {
@@ -22,6 +22,8 @@ export function listen(fetch: (request: Request, env?: EdgeBindings) => Response
     if (request.method === 'CONNECT') return refusalResponse(connectRefusal(request.headers.get('host') ?? undefined), options.log, 'CONNECT');
     const coding = transferCodingRefusal(request.headers.get('transfer-encoding'));
     if (coding) return refusalResponse(coding, options.log, 'transfer-coding');
+    const dots = dotSegmentRefusal(request.url);
+    if (dots) return refusalResponse(dots, options.log, 'dot-segment');
     // Hono answers a HEAD with the GET's headers and no body, and Deno.serve then sends `Content-Length: 0`, which
     // RFC 9110 §8.6 forbids unless the GET's body is empty. Answered as the GET it mirrors, Deno sends the GET's
     // length and drops the body itself.

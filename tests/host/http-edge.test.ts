@@ -91,6 +91,30 @@ describe.each(runtimes)('the HTTP edge on %s', { timeout: processTestTimeoutMs }
     expect(outcomes.filter((o) => o.startsWith('get'))).toEqual(Array.from({ length: 18 }, () => 'get 200'));
   });
 
+  it.each([
+    ['/catalog/v1/x/../products', 'spelled out'],
+    ['/catalog/v1/x/%2e%2e/products', 'percent-encoded'],
+    ['/catalog/v1/x/%2E./products', 'half encoded, in capitals'],
+    ['/catalog/v1/./products', 'a single dot'],
+    ['/catalog/v1/products/%2e%2e?q=1', 'as the last segment, before a query'],
+    ['http://x/health/../health/live', 'in an absolute-form target'],
+  ])('a path with a dot segment (%s, %s) is refused with the same 400 problem, never resolved to another route', async (target) => {
+    const response = await sendRaw(host, `GET ${target} HTTP/1.1\r\nHost: x\r\n\r\n`);
+    expect(response.status).toBe(400);
+    expect(response.headers).toMatchObject({ 'content-type': 'application/problem+json', connection: 'close', 'x-content-type-options': 'nosniff' });
+    const body = JSON.parse(response.body) as Record<string, unknown>;
+    expect(body).toMatchObject({ status: 400, code: 'http/malformed-request', requestId: response.headers['x-request-id'] });
+    expect(body.detail).toContain('"." or ".." segment');
+  });
+
+  it('dots elsewhere in a path or a query are not dot segments', async () => {
+    for (const target of ['/catalog/v1/products?cursor=..', '/catalog/v1/products/a..b', '/catalog/v1/products/.well', '/catalog/v1/products/%2e%2ex']) {
+      const response = await sendRaw(host, `GET ${target} HTTP/1.1\r\nHost: x\r\n\r\n`);
+      expect(JSON.parse(response.body)).not.toMatchObject({ detail: expect.stringContaining('segment') });
+      expect(response.status, target).not.toBe(500);
+    }
+  });
+
   it("a HEAD answer carries the GET's headers, with no Content-Length or the GET body's (RFC 9110 §8.6), and is logged as HEAD", async () => {
     const get = await fetch(`${host.url}/catalog/v1/products?limit=3`);
     const body = Buffer.from(await get.arrayBuffer());
