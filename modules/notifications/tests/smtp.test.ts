@@ -1,8 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Host } from '../../../platform/host/index.ts';
 import { testDatabases, type TestDatabaseHandle } from '../../../tests/support/databases.ts';
 import { call, eventually, startTestHost } from '../../../tests/support/test-host.ts';
+import { resultRows } from '../../../platform/db/index.ts';
 import { identityModule } from '../../identity/index.ts';
 import { orderConfirmed } from '../../ordering/index.ts';
 import type { MessageDto } from '../contract/messages.schemas.ts';
@@ -78,5 +80,11 @@ describe.each(testDatabases)('notifications through SMTP, on $name', (testDataba
     await delivered(id);
     expect(sink.state.refused).toBe(2);
     expect(sink.mails.filter((m) => m.to.includes('lou@example.org'))).toHaveLength(1);
+    // The relay named the address in its refusals; the delivery saga recorded them, without it (erasure cannot reach it).
+    const recorded = await database.db.execute(
+      sql`select (select count(*)::int from notifications.saga_history where detail::text like '%SMTP%') as refusals,
+        (select count(*)::int from notifications.saga_history where detail::text like '%lou@%') + (select count(*)::int from notifications.sagas where steps::text like '%lou@%' or last_error like '%lou@%') as addresses`,
+    );
+    expect(resultRows<{ refusals: number; addresses: number }>(recorded)[0]).toEqual({ refusals: 2, addresses: 0 });
   });
 });

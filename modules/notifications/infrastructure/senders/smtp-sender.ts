@@ -42,6 +42,18 @@ function replies(socket: Socket) {
     });
 }
 
+/** Anything shaped like an e-mail address (`<kim@example.org>`, `kim@example.org`). */
+const address = /<?[^\s<>@]+@[^\s<>@]+>?/g;
+
+/**
+ * A relay's reply without the addresses in it: relays often echo the recipient (`550 5.1.1 <kim@example.org>:
+ * Recipient address rejected`), and the error becomes the delivery's `last_error`, its saga history and log lines,
+ * which erasure does not reach. The address is personal data kept only encrypted (see data classification).
+ */
+export function withoutAddresses(text: string): string {
+  return text.replace(address, '<address>');
+}
+
 /**
  * Hands messages to an SMTP server (a relay nearby: plain SMTP, no TLS or authentication), one connection per
  * message. Throws unless the server accepts it (a 2xx after the data), so the delivery is tried again. The
@@ -59,7 +71,7 @@ export function smtpSender(options: SmtpSenderOptions): Sender {
       const next = replies(socket);
       const expect = async (codes: number[], what: string) => {
         const reply = await next();
-        if (!codes.includes(reply.code)) throw new Error(`SMTP ${what} refused: ${reply.text.slice(0, 200)}`);
+        if (!codes.includes(reply.code)) throw new Error(`SMTP ${what} refused: ${withoutAddresses(reply.text).slice(0, 200)}`);
       };
       const command = (line: string) => socket.write(`${line}\r\n`);
       try {

@@ -42,7 +42,8 @@ export async function startSmtpSink() {
           if (state.refuse > 0) {
             state.refuse -= 1;
             state.refused += 1;
-            reply('451 4.3.0 try again later');
+            // As relays do, naming the recipient: what the sender records of the refusal must not.
+            reply(`451 4.3.0 <${envelope.to.join(',')}>: try again later`);
             continue;
           }
           const split = lines.indexOf('');
