@@ -3408,7 +3408,7 @@ export interface paths {
                         });
                     };
                 };
-                /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `db/unavailable`. */
+                /** @description The module, or one it depends on, is unavailable; `Retry-After` says when to try again. Codes: `db/unavailable`, `rollout/store-unavailable`. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -3416,7 +3416,7 @@ export interface paths {
                     content: {
                         "application/problem+json": components["schemas"]["Problem"] & ({
                             /** @enum {string} */
-                            code?: "db/unavailable";
+                            code?: "db/unavailable" | "rollout/store-unavailable";
                         } & {
                             [key: string]: unknown;
                         });

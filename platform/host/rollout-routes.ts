@@ -2,7 +2,7 @@ import { z } from '@hono/zod-openapi';
 import type { AuditLog } from '../audit/index.ts';
 import type { Db } from '../db/index.ts';
 import { CleaveError, contractRoute, createRouter, jsonContent, moduleName, operatorAccess, type App } from '../http/index.ts';
-import { stripUrlCredentials } from '../observability/index.ts';
+import { stripUrlCredentials, type Logger } from '../observability/index.ts';
 import type { RolloutSetting, RolloutStore } from '../registry/index.ts';
 
 const colour = z
@@ -24,6 +24,17 @@ const rolloutSchema = z
 
 const moduleParam = z.object({ module: moduleName() });
 const problems = { 404: ['rollout/unknown-module'], 409: ['rollout/no-shared-state'] } as const;
+
+/** Redis did not take the change (unreachable, or lost on the way): nothing was changed, and nothing audited. */
+const storeUnavailable = (module: string, error: unknown) =>
+  new CleaveError(
+    'unavailable',
+    'rollout/store-unavailable',
+    `The rollout setting of ${module} could not be stored in Redis; nothing was changed. Try again.`,
+    {
+      cause: error,
+    },
+  );
 
 const getRollout = contractRoute({
   method: 'get',
@@ -47,17 +58,20 @@ const putRollout = contractRoute({
     body: {
       required: true,
       content: jsonContent(
-        z.object({
-          weight: z.number().int().min(0).max(100).openapi({ description: 'Percent, 0 to 100, of the requests sent to the extracted deployment.' }),
-          sticky: z.boolean().default(false),
-          colour: colour.nullable().default(null),
-        }),
+        z
+          .object({
+            weight: z.number().int().min(0).max(100).openapi({ description: 'Percent, 0 to 100, of the requests sent to the extracted deployment.' }),
+            sticky: z.boolean().default(false),
+            colour: colour.nullable().default(null),
+          })
+          .strict(),
       ),
     },
   },
   errors: {
     ...problems,
     409: [...problems[409], 'rollout/no-canary-target', 'rollout/colour-needs-discovery', 'rollout/colour-not-ready', 'rollout/no-audit-trail'],
+    503: ['rollout/store-unavailable'],
   },
   responses: { 200: { description: 'Stored and announced; replicas apply it within one round trip to Redis', content: jsonContent(rolloutSchema) } },
 });
@@ -73,6 +87,17 @@ export interface RolloutRoutesOptions {
   healthyOfColour(module: string, colour: string): Promise<number | undefined>;
   /** The audit trail a change to `module` is recorded in, with the database it is written through. */
   trail(module: string): { audit: AuditLog; db: Db } | undefined;
+}
+
+/** After a change was stored but its audit entry not committed: the setting before it, stored again. */
+async function undo(store: RolloutStore, module: string, before: RolloutSetting, log: Logger, cause: unknown): Promise<void> {
+  const { weight, sticky, colour } = before;
+  try {
+    await store.write(module, { weight, sticky, colour });
+    log.warn({ module, err: cause }, 'rollout change undone: its audit entry was not committed');
+  } catch (error) {
+    log.error({ module, err: error, cause }, 'rollout change applied without its audit entry, and could not be undone: set it again');
+  }
 }
 
 /** `GET`/`PUT /ops/rollouts/{module}`: canary weights and blue-green colours, shared in Redis, each change audited. */
@@ -130,17 +155,28 @@ export function rolloutRoutes(options: RolloutRoutesOptions): App {
       throw new CleaveError('conflict', 'rollout/no-audit-trail', 'This host keeps no audit trail to record the change in; change it through one that does.');
     const before = store.get(module);
     // The audit entry and the change stand or fall together: the write to Redis happens while the entry's transaction
-    // holds the chain head, and a failed write rolls the entry back.
-    const stored = await trail.db.transaction(async (tx) => {
-      await trail.audit.record(tx, {
-        action: 'platform.rollout-changed',
-        target: module,
-        outcome: 'success',
-        detail: { before: { weight: before.weight, sticky: before.sticky, colour: before.colour }, after: body },
+    // holds the chain head, and a failed write rolls the entry back; a commit that fails after the write puts the
+    // setting before it back (a newer revision), so no change is applied that the trail does not show.
+    let written = false;
+    try {
+      const stored = await trail.db.transaction(async (tx) => {
+        await trail.audit.record(tx, {
+          action: 'platform.rollout-changed',
+          target: module,
+          outcome: 'success',
+          detail: { before: { weight: before.weight, sticky: before.sticky, colour: before.colour }, after: body },
+        });
+        const result = await store.write(module, body).catch((error: unknown) => {
+          throw storeUnavailable(module, error);
+        });
+        written = true;
+        return result;
       });
-      return store.write(module, body);
-    });
-    return c.json(describe(module, stored), 200);
+      return c.json(describe(module, stored), 200);
+    } catch (error) {
+      if (written) await undo(store, module, before, c.get('logger'), error);
+      throw error;
+    }
   });
   return app;
 }

@@ -1,4 +1,5 @@
 import process from 'node:process';
+import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { redisPrefix } from '../../tests/support/redis-keys.ts';
 import { eventually, testLogger } from '../../tests/support/test-host.ts';
@@ -36,6 +37,23 @@ describe.skipIf(!redisUrl)('rollout settings shared through Redis', () => {
     const late = store();
     await late.refresh();
     expect(late.get('inventory').weight).toBe(100);
+  });
+
+  it('a change made after Redis lost its data is applied, though every replica holds a later revision than Redis counts from', async () => {
+    const [a, b] = [store(), store()];
+    await Promise.all([a.refresh(), b.refresh()]);
+    for (const weight of [50, 100]) await a.write('inventory', { weight, sticky: false, colour: null });
+    await eventually(() => expect(b.get('inventory').weight).toBe(100));
+    // Redis restarted empty: the settings and the revision counter are gone.
+    const redis = new Redis(redisUrl as string);
+    try {
+      await redis.del(prefix, `${prefix}:revision`);
+    } finally {
+      redis.disconnect();
+    }
+    await a.write('inventory', { weight: 0, sticky: false, colour: null });
+    expect(a.get('inventory').weight).toBe(0);
+    await eventually(() => expect(b.get('inventory').weight).toBe(0));
   });
 
   it('never goes back to an older setting, whatever order the reads answer in', async () => {

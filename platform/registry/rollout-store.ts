@@ -42,6 +42,16 @@ export interface RolloutStore {
   close(): Promise<void>;
 }
 
+/**
+ * The next revision: one more than the last, and never below the clock (µs). Redis restarted without its data
+ * counts from 1 again, and every gateway still holds the revision it applied last: a change numbered below it would
+ * be ignored as a stale read (answered 200, never applied). From the clock, the numbers keep rising across such a loss.
+ */
+const nextRevision = `local r = redis.call('INCR', KEYS[1])
+local t = tonumber(ARGV[1])
+if r < t then redis.call('SET', KEYS[1], ARGV[1]) r = t end
+return r`;
+
 export function createRolloutStore(options: RolloutStoreOptions): RolloutStore {
   const connection = {
     ...guardedStreams,
@@ -93,7 +103,7 @@ export function createRolloutStore(options: RolloutStoreOptions): RolloutStore {
     },
     async write(module, setting) {
       await ready;
-      const revision = await redis.incr(`${options.prefix}:revision`);
+      const revision = Number(await redis.eval(nextRevision, 1, `${options.prefix}:revision`, String(Date.now() * 1000)));
       const stored: Stored = { ...setting, updatedAt: new Date().toISOString(), revision };
       const raw = JSON.stringify(stored);
       const [written] = (await redis.multi().hset(options.prefix, module, raw).publish(channel, module).exec()) ?? [];
