@@ -58,7 +58,7 @@ export function moduleSagas(
   });
   if (metrics) {
     const names = sagas.map((s) => s.name);
-    watch = watchSagas(metrics.registry, definition.name, () => runner.store.counts(), names);
+    watch = watchSagas(metrics.registry, metrics.collect, definition.name, () => runner.store.counts(), names);
   }
   const check: HealthCheck = {
     name: 'sagas',

@@ -10,6 +10,7 @@ export type { EventMetrics } from './event-metrics.ts';
 export type { ProjectionReading, WatchProjections } from './projection-metrics.ts';
 export type { BulkheadReading, ResilienceSources } from './resilience-metrics.ts';
 export type { CallTransport } from './call-metrics.ts';
+export type { Collectors } from './collect.ts';
 export type { RetentionMetrics } from './retention-metrics.ts';
 export { platformModule } from './http-metrics.ts';
 export type { CostLedger, CostReport, ModuleCost, ModuleUsage } from './cost-ledger.ts';

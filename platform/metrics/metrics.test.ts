@@ -81,6 +81,24 @@ describe('metrics text output', () => {
     expect(valueOf(samples, 'cleave_metrics_collect_failures_total', { collector: 'stuck' })).toBe(1);
   });
 
+  it('a collector still waiting from an earlier scrape is not started again: one waiting read at most, each scrape that skips it counted', async () => {
+    const registry = new Registry();
+    const collect = collectors(registry, 50);
+    let started = 0;
+    let release = () => {};
+    collect.add('locked', () => {
+      started++;
+      return new Promise<void>((resolve) => (release = resolve));
+    });
+    for (let i = 0; i < 4; i++) await collect.run();
+    expect(started).toBe(1);
+    expect(valueOf(parseExposition(await registry.metrics()), 'cleave_metrics_collect_failures_total', { collector: 'locked' })).toBe(4);
+    release();
+    await new Promise((resolve) => setImmediate(resolve));
+    await collect.run();
+    expect(started).toBe(2);
+  });
+
   it('process and event-loop series are present, CPU time as counters', async () => {
     const metrics = createMetrics({
       collectTimeoutMs: 1000,

@@ -45,6 +45,8 @@ export interface Metrics {
   watchProjections: WatchProjections;
   /** Breakers and bulkheads, read at scrape time. */
   watchResilience(sources: ResilienceSources): void;
+  /** The scrape-time readers (a database, Redis), each bounded by `METRICS_COLLECT_TIMEOUT`: add one for a gauge read so. */
+  collect: Collectors;
   /** The Prometheus text exposition, after running the scrape-time collectors. */
   text(): Promise<string>;
   /** Every series as data (prom-client's JSON form), after running the scrape-time collectors: the operations page's. */
@@ -97,6 +99,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
     retention: retentionMetrics(registry),
     watchProjections: projectionMetrics(registry, collect),
     watchResilience: (sources) => resilienceMetrics(registry, collect, sources),
+    collect,
     async text() {
       await collect.run();
       return registry.metrics();

@@ -1,11 +1,12 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { Collectors } from '../metrics/index.ts';
 import { sagaStates, type SagaRow, type SagaState, type StepFailure } from './store.ts';
 
 interface Series {
   stuck: Counter<'module'>;
   ended: Counter<'module' | 'saga' | 'outcome' | 'step' | 'problem'>;
   duration: Histogram<'module' | 'saga' | 'outcome'>;
-  sources: Map<string, () => Promise<Record<SagaState, number>>>;
+  sagas: Gauge<'module' | 'state'>;
 }
 
 const perRegistry = new WeakMap<Registry, Series>();
@@ -13,19 +14,13 @@ const perRegistry = new WeakMap<Registry, Series>();
 function series(registry: Registry): Series {
   const known = perRegistry.get(registry);
   if (known) return known;
-  const sources = new Map<string, () => Promise<Record<SagaState, number>>>();
-  new Gauge({
+  // Set by each module's scrape-time collector (`collect.add('sagas', …)`), under METRICS_COLLECT_TIMEOUT: a read
+  // in the gauge's own `collect` had no deadline, so a lock on the table held `/metrics` for the statement timeout.
+  const sagas = new Gauge({
     name: 'cleave_sagas',
     help: 'Sagas of each module by state (stuck ones need an operator).',
     labelNames: ['module', 'state'],
     registers: [registry],
-    async collect() {
-      this.reset();
-      for (const [module, counts] of sources) {
-        const read = await counts().catch(() => undefined);
-        if (read) for (const state of sagaStates) this.set({ module, state }, read[state]);
-      }
-    },
   });
   const stuck = new Counter({
     name: 'cleave_sagas_stuck_total',
@@ -46,7 +41,7 @@ function series(registry: Registry): Series {
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600],
     registers: [registry],
   });
-  const made = { stuck, ended, duration, sources };
+  const made = { stuck, ended, duration, sagas };
   perRegistry.set(registry, made);
   return made;
 }
@@ -67,9 +62,18 @@ export interface SagaWatch {
  * outcome with their durations (a checkout's outcome and why it was rejected: a business metric), for one module.
  * Labels are bounded: saga and step names are declared, problem codes are the contract's.
  */
-export function watchSagas(registry: Registry, module: string, counts: () => Promise<Record<SagaState, number>>, sagas: readonly string[] = []): SagaWatch {
+export function watchSagas(
+  registry: Registry,
+  collect: Collectors,
+  module: string,
+  counts: () => Promise<Record<SagaState, number>>,
+  sagas: readonly string[] = [],
+): SagaWatch {
   const s = series(registry);
-  s.sources.set(module, counts);
+  collect.add('sagas', async () => {
+    const read = await counts();
+    for (const state of sagaStates) s.sagas.set({ module, state }, read[state]);
+  });
   s.stuck.inc({ module }, 0);
   for (const saga of sagas) s.ended.inc({ module, saga, outcome: 'completed', step: 'none', problem: 'none' }, 0);
   return {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalogContract } from '../../modules/catalog/index.ts';
 import type { Host } from '../../platform/host/index.ts';
@@ -111,6 +112,44 @@ describe.each(testDatabases)('/metrics of a monolith host on $name', (testDataba
     expect(delta('cleave_module_call_errors_total', { problem: 'catalog/product-not-found' })).toBe(1);
     expect(delta('cleave_module_call_duration_seconds_count')).toBe(2);
   });
+
+  it.skipIf(testDatabase.name !== 'postgres')(
+    'a lock on the sagas table costs a scrape METRICS_COLLECT_TIMEOUT, not the lock: the gauge keeps its value, the miss is counted, reads never pile up',
+    async () => {
+      const holder = postgres(database.url as string, { max: 1, onnotice: () => {} });
+      const observer = postgres(database.url as string, { max: 1, onnotice: () => {} });
+      const rows = async (query: Promise<{ n: number }[]>) => Number((await query)[0]?.n);
+      try {
+        const before = await scrape();
+        // Held until the scrapes below are done (the connection is ended), or 60 s as a bound for a test that would hang.
+        holder
+          .begin(async (tx) => {
+            await tx`lock table ordering.sagas in access exclusive mode`;
+            await new Promise((resolve) => setTimeout(resolve, 60_000).unref());
+          })
+          .catch(() => {});
+        await eventually(async () =>
+          expect(
+            await rows(observer`select count(*)::int as n from pg_locks l join pg_class c on c.oid = l.relation
+              where c.relname = 'sagas' and l.mode = 'AccessExclusiveLock' and l.granted`),
+          ).toBe(1),
+        );
+        const scrapes: Sample[][] = [];
+        for (let i = 0; i < 3; i++) scrapes.push(await scrape());
+        const after = scrapes.at(-1) as Sample[];
+        const stuck = { module: 'ordering', state: 'stuck' };
+        expect(valueOf(after, 'cleave_sagas', stuck)).toBe(valueOf(before, 'cleave_sagas', stuck));
+        expect(valueOf(after, 'cleave_metrics_collect_failures_total', { collector: 'sagas' })).toBeGreaterThanOrEqual(3);
+        // One read of the table waits on the lock at most, however many scrapes came.
+        expect(
+          await rows(observer`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query like 'select state, count(*)%'`),
+        ).toBeLessThanOrEqual(1);
+      } finally {
+        await holder.end({ timeout: 0 });
+        await observer.end();
+      }
+    },
+  );
 
   it('reports the outbox, relay dispatches and event deliveries', async () => {
     const before = await scrape();
