@@ -80,6 +80,21 @@ describe('alert rules from the modules’ SLOs (npm run alerts)', () => {
         alert_rule_test: [{ eval_time: '70m', alertname: catalogRead, exp_alerts: [] }],
       },
       {
+        // A gateway forwards inventory's reads and answers 503 while inventory is down: neither of inventory's classes
+        // counts it (the breaker and instance alerts do); served, the host that serves it counts the request once.
+        interval: '1m',
+        input_series: [
+          { series: 'cleave_http_requests_total{module="inventory",operation="(forwarded)",status="503"}', values: '0+50x130' },
+          { series: 'cleave_http_requests_total{module="inventory",operation="(forwarded)",status="200"}', values: '0+50x130' },
+          { series: 'cleave_http_requests_total{module="inventory",operation="(unmatched)",status="404"}', values: '0+50x130' },
+          { series: 'cleave_http_requests_total{module="inventory",operation="GET /inventory/v1/stock/{productId}",status="200"}', values: '0+50x130' },
+        ],
+        alert_rule_test: [
+          { eval_time: '70m', alertname: 'CleaveInventoryWriteAvailabilityBudgetBurn', exp_alerts: [] },
+          { eval_time: '70m', alertname: 'CleaveInventoryReadAvailabilityBudgetBurn', exp_alerts: [] },
+        ],
+      },
+      {
         // Half of inventory's stock receipts take longer than its write threshold: the write latency SLO burns.
         interval: '1m',
         input_series: [
@@ -94,6 +109,11 @@ describe('alert rules from the modules’ SLOs (npm run alerts)', () => {
           { series: 'cleave_outbox_oldest_pending_age_seconds{module="catalog",instance="a:3000",job="cleave"}', values: '120x20' },
           {
             series: 'cleave_event_dead_letters_pending{module="inventory",consumer="inventory:trackProducts",instance="a:3000",job="cleave"}',
+            values: '0 0 1x20',
+          },
+          // A second replica reads the same one dead letter from the same table.
+          {
+            series: 'cleave_event_dead_letters_pending{module="inventory",consumer="inventory:trackProducts",instance="b:3000",job="cleave"}',
             values: '0 0 1x20',
           },
           { series: 'cleave_sagas{module="ordering",state="stuck",instance="a:3000",job="cleave"}', values: '0 0 2x20' },

@@ -26,9 +26,13 @@ const burnWindows = [
   { long: '3d', short: '6h', factor: 1, severity: 'ticket' },
 ] as const;
 
+/**
+ * Each class names its methods: what a gateway forwards (`(forwarded)`, counted again by the host that serves it) and
+ * what matched no route (`(unmatched)`) belong to neither, so no request counts twice and none lands in the wrong class.
+ */
 const classes: Record<OperationClass, { selector: string; words: string }> = {
   read: { selector: 'operation=~"(GET|HEAD) .*"', words: 'reads' },
-  write: { selector: 'operation!~"(GET|HEAD) .*"', words: 'writes' },
+  write: { selector: 'operation=~"(POST|PUT|PATCH|DELETE) .*"', words: 'writes' },
 };
 
 const pascal = (name: string) => name.replace(/(^|-)(\w)/g, (_, __: string, c: string) => c.toUpperCase());
@@ -115,7 +119,8 @@ export function alertRules(modules: readonly ModuleDefinition[], runbooks: strin
     },
     {
       alert: 'CleaveDeadLetters',
-      expr: 'sum by (module, consumer) (cleave_event_dead_letters_pending) > 0',
+      // Every replica of a module reads the same table: max, not sum, or two replicas would double the count.
+      expr: 'max by (module, consumer) (cleave_event_dead_letters_pending) > 0',
       for: '1m',
       labels: { severity: 'ticket' },
       annotations: {
