@@ -45,6 +45,18 @@ describe('call policy', () => {
     expect(attempts).toBe(6);
   });
 
+  it('an open breaker past its half-open time says half-open though no call came to move it (what /registry and the gauge show)', async () => {
+    const p = policy({ breakerHalfOpenAfterMs: 50 });
+    const failing = () => Promise.reject(new Transient('down'));
+    for (let i = 0; i < 2; i++) await expect(p.execute(failing, { retry: false })).rejects.toBeInstanceOf(Transient);
+    expect(p.stats()).toMatchObject({ breaker: 'open', reopensAt: expect.any(String) });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(p.stats().breaker).toBe('half-open');
+    expect(p.stats().reopensAt).toBeUndefined();
+    expect(await p.execute(() => Promise.resolve(200), { retry: false })).toBe(200);
+    expect(p.stats().breaker).toBe('closed');
+  });
+
   it('a call not marked for retry runs once, and a failed result is returned, not thrown', async () => {
     const p = policy();
     let attempts = 0;

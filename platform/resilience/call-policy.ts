@@ -157,7 +157,9 @@ function buildCallPolicy<T>(c: Cockatiel, options: CallPolicyOptions<T>): CallPo
       }
     },
     stats() {
-      const breakerState = breakerStates[breaker.state];
+      // cockatiel half-opens on the next call after `halfOpenAfter`: with no call, it would say open forever after the
+      // module came back (and the breaker alert keep paging). Past that time the next call is a trial: half-open.
+      const breakerState = breaker.state === c.CircuitState.Open && reopensAt && reopensAt.getTime() <= Date.now() ? 'half-open' : breakerStates[breaker.state];
       return {
         breaker: breakerState,
         inFlight: options.maxConcurrent - limiter.executionSlots,
