@@ -37,13 +37,16 @@ export interface RetentionJobOptions {
   log: Logger;
   /** Rows removed or anonymised, for the metrics. */
   onRows?: (table: string, action: RetentionAction, rows: number) => void;
-  /** A run finished at `at`. */
+  /** A run finished at `at` with every table done: a table that failed leaves rows past their retention behind. */
   onRun?: (at: Date) => void;
   /** Rows per statement: small enough that no lock is held long. */
   batch?: number;
 }
 
 const id = (name: string) => sql.identifier(name);
+
+/** The first run after start: soon, so that a host has a last run to show (and to measure) within a minute. */
+const firstRunAfterMs = 60_000;
 
 function cutoff(rule: RetentionRule): SQL {
   return 'ms' in rule.age ? sql`now() - (${rule.age.ms} * interval '1 millisecond')` : sql`now() - ${rule.age.interval}::interval`;
@@ -125,9 +128,9 @@ async function expireStreams(db: Db, schema: string, rule: RetentionRule, batch:
 export function createRetentionJob(options: RetentionJobOptions): RetentionJob {
   const { module, db, plan, log } = options;
   const batch = options.batch ?? 1000;
-  let timer: ReturnType<typeof setInterval> | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   let intervalMs = 0;
-  let started: number | undefined;
+  let nextAt: number | undefined;
   let running: Promise<RetentionTableRun[]> | undefined;
   let last: RetentionStatus['lastRun'] = null;
 
@@ -153,7 +156,9 @@ export function createRetentionJob(options: RetentionJobOptions): RetentionJob {
     for (const rule of plan.rules) tables.push(await apply(rule));
     const at = new Date();
     last = { at: at.toISOString(), tables };
-    options.onRun?.(at);
+    // The metric `CleaveRetentionStale` reads: only a run that did its whole job counts (the database unreachable
+    // fails every table, and that must not look like a run).
+    if (tables.every((t) => t.error === undefined)) options.onRun?.(at);
     const changed = tables.filter((t) => t.rows > 0);
     if (changed.length > 0) log.info({ tables: changed }, 'removed or anonymised rows past their retention');
     return tables;
@@ -169,23 +174,33 @@ export function createRetentionJob(options: RetentionJobOptions): RetentionJob {
     start(ms) {
       if (timer) return;
       intervalMs = ms;
-      started = Date.now();
-      timer = setInterval(() => void once().catch((err: unknown) => log.warn({ err }, 'retention job failed')), ms);
-      timer.unref?.();
+      // The first run a minute after start (or sooner, with a shorter interval), not a whole interval later: until a
+      // host has run once there is no last run for the metric, and a host restarted more often than hourly never would.
+      const schedule = (delay: number) => {
+        nextAt = Date.now() + delay;
+        timer = setTimeout(() => {
+          void once()
+            .catch((err: unknown) => log.warn({ err }, 'retention job failed'))
+            .finally(() => {
+              if (timer) schedule(intervalMs);
+            });
+        }, delay);
+        timer.unref?.();
+      };
+      schedule(Math.min(ms, firstRunAfterMs));
     },
     async stop() {
-      if (timer) clearInterval(timer);
+      if (timer) clearTimeout(timer);
       timer = undefined;
-      started = undefined;
+      nextAt = undefined;
       await running?.catch(() => {});
     },
     status() {
-      const next = started === undefined ? null : started + Math.ceil((Date.now() - started + 1) / intervalMs) * intervalMs;
       return {
         module,
         intervalMs,
         lastRun: last,
-        nextRun: next === null ? null : new Date(next).toISOString(),
+        nextRun: nextAt === undefined ? null : new Date(nextAt).toISOString(),
         rules: plan.rules.map(({ age: _age, ...rule }) => rule),
         kept: plan.kept,
       };

@@ -4,7 +4,7 @@ import { resultRows } from '../../platform/db/index.ts';
 import { createRetentionJob } from '../../platform/host/retention-job.ts';
 import type { RetentionRule } from '../../platform/host/retention-plan.ts';
 import { testDatabases, type TestDatabaseHandle } from '../support/databases.ts';
-import { testLogger } from '../support/test-host.ts';
+import { eventually, testLogger } from '../support/test-host.ts';
 
 const rule = (more: Partial<RetentionRule>): RetentionRule => ({
   table: 'visits',
@@ -45,6 +45,7 @@ describe.each(testDatabases)('the retention job on a module table, on $name', (t
 
   it('anonymises instead where declared, once; a table that fails is reported and the others still run', async () => {
     await database.db.execute(sql`insert into shop.visits values (2001, 'old', now() - interval '40 days'), (2002, 'new', now())`);
+    const finished: Date[] = [];
     const job = createRetentionJob({
       module: 'shop',
       db: database.db,
@@ -53,6 +54,7 @@ describe.each(testDatabases)('the retention job on a module table, on $name', (t
         kept: [],
       },
       log: testLogger(),
+      onRun: (at) => finished.push(at),
     });
     const [failed, anonymised] = await job.run();
     expect(failed).toMatchObject({ table: 'missing', rows: 0, error: expect.stringContaining('missing') });
@@ -66,6 +68,35 @@ describe.each(testDatabases)('the retention job on a module table, on $name', (t
     ]);
     expect((await job.run())[1]).toEqual({ table: 'visits', action: 'anonymise', rows: 0 });
     expect(job.status()).toMatchObject({ module: 'shop', nextRun: null, lastRun: { tables: [{ table: 'missing' }, { table: 'visits', rows: 0 }] } });
+    // A run with a table that failed did not finish its job: the last-run metric (CleaveRetentionStale) does not move.
+    expect(finished).toEqual([]);
+  });
+
+  it('runs first a minute after start (sooner with a shorter interval), then every interval; a run with no table failing is a finished run', async () => {
+    const finished: Date[] = [];
+    const job = createRetentionJob({
+      module: 'shop',
+      db: database.db,
+      plan: { rules: [rule({})], kept: [] },
+      log: testLogger(),
+      onRun: (at) => finished.push(at),
+    });
+    const hourly = createRetentionJob({ module: 'shop', db: database.db, plan: { rules: [], kept: [] }, log: testLogger() });
+    const before = Date.now();
+    hourly.start(3_600_000);
+    try {
+      expect(Date.parse(hourly.status().nextRun ?? '')).toBeLessThanOrEqual(Date.now() + 60_000);
+      expect(Date.parse(hourly.status().nextRun ?? '')).toBeGreaterThanOrEqual(before + 60_000);
+    } finally {
+      await hourly.stop();
+    }
+    job.start(50);
+    try {
+      await eventually(() => expect(finished.length).toBeGreaterThanOrEqual(2));
+    } finally {
+      await job.stop();
+    }
+    expect(job.status().nextRun).toBeNull();
   });
 
   it('onlyWhen: only rows in the states given age; belongsTo: rows go once their owner is gone, and not before', async () => {

@@ -152,8 +152,8 @@ export function alertRules(modules: readonly ModuleDefinition[], runbooks: strin
       },
     },
     {
-      // PRUNE_INTERVAL is 1h by default: three missed runs. The gauge appears with a host's first run, an interval
-      // after it starts.
+      // PRUNE_INTERVAL is 1h by default: three missed runs. The gauge appears with a host's first finished run, a
+      // minute after it starts; a run in which a table failed does not count.
       alert: 'CleaveRetentionStale',
       expr: 'time() - max by (module) (cleave_retention_last_run_timestamp_seconds) > 3 * 3600',
       for: '15m',
