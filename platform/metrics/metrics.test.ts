@@ -5,6 +5,7 @@ import { parseExposition, valueOf } from '../../tests/support/prometheus-text.ts
 import { cellCounter, cellHistogram, observe } from './cells.ts';
 import { collectors } from './collect.ts';
 import { createMetrics } from './metrics.ts';
+import { histogramDelaySeconds } from './runtime-metrics.ts';
 
 const route = (operation: string): RouteContract => ({ operation, request: {}, problems: {}, idempotencyKey: false });
 
@@ -119,5 +120,14 @@ describe('metrics text output', () => {
     expect(await b.text()).not.toContain('GET /a');
     a.close();
     b.close();
+  });
+});
+
+describe("Node's event-loop delay histogram", () => {
+  it('is read without its sampling period: an idle loop (one sample per 10 ms period) is no delay, a late timer its lateness', () => {
+    expect(histogramDelaySeconds(10_084_352, 10)).toBeCloseTo(0.000084, 6);
+    expect(histogramDelaySeconds(9_100_000, 10)).toBe(0);
+    expect(histogramDelaySeconds(260_000_000, 10)).toBeCloseTo(0.25, 9);
+    expect(histogramDelaySeconds(Number.NaN, 10)).toBe(0);
   });
 });
