@@ -18,7 +18,7 @@ export { serve } from './serve.ts';
 export type { ServeOptions, RunningServer } from './serve.ts';
 export { exitStartFailed, migrateModules, runHost, startFailure } from './run-host.ts';
 export { migrateModule } from './migrate-module.ts';
-export { resolveTopology } from './topology.ts';
+export { hostedModules, resolveTopology } from './topology.ts';
 export type { Topology } from './topology.ts';
 export { databaseSetting, moduleRole, offlineRefusal, openModuleDatabases, provisionModuleSchema } from './databases.ts';
 export { provisionModuleLogins } from './provision-logins.ts';

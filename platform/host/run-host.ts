@@ -2,7 +2,7 @@ import process from 'node:process';
 import type { Config } from '../config/index.ts';
 import { migrateModule } from './migrate-module.ts';
 import { openModuleDatabases } from './databases.ts';
-import { resolveTopology } from './topology.ts';
+import { hostedModules } from './topology.ts';
 import { createLogger, errorChain, messageOf } from '../observability/index.ts';
 import { createHost, type Host } from './create-host.ts';
 import { hostLinks } from './links.ts';
@@ -147,7 +147,7 @@ export async function runHost(config: Config, modules: readonly ModuleDefinition
 /** Applies the pending migrations of every module the configuration hosts, then closes the databases. */
 export async function migrateModules(config: Config, modules: readonly ModuleDefinition[]): Promise<void> {
   const log = createLogger(config.log);
-  const { local } = resolveTopology(config, modules);
+  const local = hostedModules(config, modules);
   const databases = await openModuleDatabases(config, local, log);
   try {
     for (const m of local) {

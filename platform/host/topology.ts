@@ -16,6 +16,22 @@ export interface Topology {
 }
 
 /**
+ * The modules this configuration hosts (`MODULES`, else every module not in `REMOTE_MODULES`), unknown names refused:
+ * what a command that only touches their databases needs (`db:migrate`), without the checks of how they would run
+ * (calls and events need addresses and Redis only to serve).
+ */
+export function hostedModules(config: Config, all: readonly ModuleDefinition[]): ModuleDefinition[] {
+  const names = all.map((m) => m.name);
+  const problems = [
+    ...unknownModuleProblems('MODULES', config.modules ?? [], names),
+    ...unknownModuleProblems('REMOTE_MODULES', Object.keys(config.remoteModules), names),
+  ];
+  if (problems.length > 0) throw new ConfigError(problems);
+  const localNames = new Set(config.modules ?? all.filter((m) => !(m.name in config.remoteModules)).map((m) => m.name));
+  return all.filter((m) => localNames.has(m.name));
+}
+
+/**
  * Works out the topology from the configuration and refuses one that cannot work: unknown modules, a local module
  * calling a module that is neither local nor addressable, events between processes without Redis.
  */

@@ -233,6 +233,24 @@ describe('db:migrate with DATA_DIR=memory', { timeout: processTestTimeoutMs }, (
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('check CATALOG_DATABASE_URL');
   });
+
+  it('migrates a module hosted alone without asking how it would reach the others (REMOTE_MODULES, REDIS_URL are for serving)', () => {
+    const result = runWithUnreachableDatabase('apps/monolith/migrate.ts', [], {
+      DATA_DIR: 'memory',
+      LOG_LEVEL: 'warn',
+      MODULES: 'inventory',
+      INVENTORY_DATABASE_URL: 'postgres://postgres@127.0.0.1:1/inventory',
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('check INVENTORY_DATABASE_URL');
+  });
+
+  it('names an unknown module in one line prefixed with its name, exit 1, no stack', () => {
+    const result = runWithUnreachableDatabase('apps/monolith/migrate.ts', [], { DATA_DIR: 'memory', LOG_LEVEL: 'warn', MODULES: 'inventori' });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/^db:migrate: Invalid configuration:\n {2}- MODULES: unknown module "inventori"/);
+    expect(result.stderr).not.toContain('    at ');
+  });
 });
 
 describe('commands that take no arguments', { timeout: processTestTimeoutMs }, () => {
