@@ -14,7 +14,7 @@ import { auditMigrations, auditTables, verifyAuditChain, type AuditReport } from
 import { ignoreClosedOutput, parseCommandLine, usageError } from '../../platform/cli/index.ts';
 import { loadConfigOrExit, readEnvironment } from '../../platform/config/index.ts';
 import { pendingMigrations } from '../../platform/db/index.ts';
-import { offlineRefusal, openExistingModuleDatabases, resolveTopology } from '../../platform/host/index.ts';
+import { hostedModules, offlineRefusal, openExistingModuleDatabases } from '../../platform/host/index.ts';
 import { toCommand, usage, type AuditCommand } from './args.ts';
 
 ignoreClosedOutput();
@@ -61,7 +61,7 @@ async function overHttp(url: string): Promise<AuditReport[]> {
 
 async function fromDatabases(): Promise<AuditReport[]> {
   const config = loadConfigOrExit(readEnvironment(), { command: 'audit' });
-  const local = resolveTopology(config, modules).local;
+  const local = hostedModules(config, modules);
   const chosen = local.filter((m) => command.module === undefined || m.name === command.module);
   if (chosen.length === 0) fail(`module ${command.module} is not configured to run here (MODULES / REMOTE_MODULES)`, 2);
   const refusal = command.offline ? offlineRefusal(config, chosen) : undefined;
