@@ -4,6 +4,8 @@ import type { HostedModule } from './hosted-module.ts';
 /** A host's event processing waiting for its migrations; `cancel` stops the wait (and awaits a start under way). */
 export interface MigrationWait {
   cancel(): Promise<void>;
+  /** Runs `task` once the migrations are applied and event processing started (never, if the wait is cancelled). */
+  afterStart(task: () => Promise<void>): void;
 }
 
 /**
@@ -32,6 +34,8 @@ export async function startWhenMigrated(
   log.warn({ pending: first }, 'migrations not applied (npm run db:migrate): event delivery, relays, projections and sagas wait for them');
   let cancelled = false;
   let starting: Promise<void> | undefined;
+  const after: (() => Promise<void>)[] = [];
+  let started = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const next = () => {
     timer = setTimeout(() => void check(), pollMs);
@@ -47,7 +51,11 @@ export async function startWhenMigrated(
     if (cancelled) return;
     if (left && Object.keys(left).length === 0) {
       starting = start().then(
-        () => log.info('migrations applied: event delivery, relays, projections and sagas started'),
+        async () => {
+          log.info('migrations applied: event delivery, relays, projections and sagas started');
+          started = true;
+          for (const task of after.splice(0)) await task();
+        },
         (error: unknown) => log.error({ err: error }, 'starting event delivery after the migrations failed; the host stays not ready'),
       );
       return;
@@ -60,6 +68,10 @@ export async function startWhenMigrated(
       cancelled = true;
       if (timer) clearTimeout(timer);
       await starting;
+    },
+    afterStart(task) {
+      if (started) void task();
+      else after.push(task);
     },
   };
 }

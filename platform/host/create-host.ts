@@ -358,11 +358,21 @@ export async function createHost(options: HostOptions): Promise<Host> {
       tracing,
       async seed() {
         seeding++;
-        try {
-          for (const m of hosted) await m.definition.seed?.(m.context);
-        } finally {
-          seeding--;
+        const load = async () => {
+          try {
+            for (const m of hosted) await m.definition.seed?.(m.context);
+          } finally {
+            seeding--;
+          }
+        };
+        // Migrations not applied yet (MIGRATE_ON_START=false): the tables are not there. Loaded once they are, while
+        // readiness says so (`host demo-data`), rather than tried now, failed and never loaded.
+        if (migrationWait) {
+          const wait = migrationWait;
+          wait.afterStart(() => load().catch((error: unknown) => logger.warn({ err: error }, 'demo data not loaded')));
+          return;
         }
+        await load();
       },
       async announce(address) {
         if (!registry) return;

@@ -40,4 +40,23 @@ describe('a host started with MIGRATE_ON_START=false before its migrations are a
       await database.close();
     }
   });
+
+  it('loads the demo data once they are applied, and is not ready before (it was tried at start, failed, and never loaded)', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const database = await openTestPglite();
+    const host = await startTestHost({ database, env: { MIGRATE_ON_START: 'false' }, logLines: lines });
+    try {
+      // What `npm start` does right after it serves.
+      await host.seed();
+      expect(lines.map((l) => l.msg)).not.toContain('demo data not loaded');
+      for (const m of host.modules) await migrateModule(database.db, m.definition);
+      await eventually(async () => expect((await host.app.request('/health/ready')).status).toBe(200), 30_000);
+      const { items } = (await (await call(host, 'GET', '/catalog/v1/products')).json()) as { items: { sku: string }[] };
+      expect(items.map((p) => p.sku)).toContain('MUG-001');
+      expect(lines.map((l) => l.msg)).not.toContain('demo data not loaded');
+    } finally {
+      await host.stop();
+      await database.close();
+    }
+  });
 });
