@@ -11,7 +11,7 @@ import { ignoreClosedOutput, parseCommandLine, usageError, wholeNumber } from '.
 import { classifiedColumns } from '../platform/compliance/index.ts';
 import { loadConfigOrExit, readEnvironment } from '../platform/config/index.ts';
 import { pendingMigrations, readMigrations } from '../platform/db/index.ts';
-import { dataKeyTables, dataKeysByKek, rewrapDataKeys } from '../platform/encryption/index.ts';
+import { dataKeyTables, dataKeysByKek, rewrapDataKeys, unopenableDataKeys } from '../platform/encryption/index.ts';
 import { missingEmbeddedData, offlineRefusal, openModuleDatabases, requireModuleSchemas } from '../platform/host/index.ts';
 import { createLogger } from '../platform/observability/index.ts';
 import { createSecretBox } from '../platform/security/index.ts';
@@ -99,6 +99,18 @@ try {
       onBatch: (p) => say(`${m.name}: batch ${p.batch}, ${p.rewrapped} rewrapped`),
     });
     say(`${m.name}: done, ${rewrapped} rewrapped; now ${JSON.stringify(await dataKeysByKek(db, dataKeys))}`);
+    // Keys listed under the current id were skipped, not opened: a wrong key given for that id passes the rewrap.
+    const unopenable = await unopenableDataKeys(db, dataKeys, box);
+    if (Object.keys(unopenable).length > 0)
+      fail(
+        `${m.name}: ${Object.entries(unopenable)
+          .map(([id, n]) => `${n} data key(s) under "${id}"`)
+          .join(
+            ', ',
+          )} do not open with DATA_KEK: the key given for that id is not the one they were wrapped with. Remove no key from DATA_KEK; correct it and run again.`,
+        1,
+      );
+    say(`${m.name}: every data key opens with ${current}`);
   }
 } catch (error) {
   fail(error instanceof Error ? error.message : String(error), 1);

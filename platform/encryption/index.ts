@@ -13,5 +13,5 @@ export type { DataKey } from './field-cipher.ts';
 export { blindIndex, normaliseEmail } from './blind-index.ts';
 export { dataKeyTables } from './tables.ts';
 export type { DataKeyTable, DataKeyTables } from './tables.ts';
-export { rewrapDataKeys, dataKeysByKek } from './rewrap.ts';
+export { rewrapDataKeys, dataKeysByKek, unopenableDataKeys } from './rewrap.ts';
 export type { RewrapOptions } from './rewrap.ts';

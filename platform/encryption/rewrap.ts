@@ -1,4 +1,4 @@
-import { and, asc, count, eq, isNotNull, isNull, ne, or } from 'drizzle-orm';
+import { and, asc, count, eq, gt, isNotNull, isNull, ne, or } from 'drizzle-orm';
 import type { Db } from '../db/index.ts';
 import type { SecretBox } from '../security/index.ts';
 import { wrapContext } from './data-keys.ts';
@@ -41,7 +41,7 @@ export async function rewrapDataKeys(options: RewrapOptions): Promise<{ rewrappe
         .for('update', { skipLocked: true });
       for (const row of rows) {
         const context = wrapContext(row.id, row.subject);
-        const wrappedKey = box.seal(box.open(row.wrappedKey as string, context), context);
+        const wrappedKey = box.seal(openDataKey(box, row), context);
         await tx
           .update(table)
           .set({ wrappedKey, kekId: wrappedKey.split('.')[1] as string })
@@ -53,6 +53,48 @@ export async function rewrapDataKeys(options: RewrapOptions): Promise<{ rewrappe
     rewrapped += done;
     options.onBatch?.({ rewrapped, batch });
     if (options.pauseMs) await new Promise((r) => setTimeout(r, options.pauseMs));
+  }
+}
+
+/** Opens a data key, or says which one, under which key-encryption key, could not be opened and why. */
+function openDataKey(box: SecretBox, row: { id: string; subject: string; kekId: string | null; wrappedKey: string | null }): Uint8Array {
+  try {
+    return box.open(row.wrappedKey as string, wrapContext(row.id, row.subject));
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(
+      `data key ${row.id} is wrapped under key-encryption key "${row.kekId ?? '(none)'}", which DATA_KEK cannot open it with: ` +
+        `${/authenticate/i.test(reason) ? `the key given for "${row.kekId}" is not the one it was wrapped with` : reason}. Nothing was changed in this batch.`,
+      { cause: error },
+    );
+  }
+}
+
+/**
+ * Opens every live data key with the configured key-encryption keys, in pages, and counts by KEK id those that do not
+ * open: what `keys:reencrypt` checks before it says the old KEK can go (a key listed under the current id is skipped
+ * by the rewrap, so a wrong key given for that id would otherwise pass unnoticed).
+ */
+export async function unopenableDataKeys(db: Db, table: DataKeyTable, box: SecretBox, pageSize = 1000): Promise<Record<string, number>> {
+  const failed: Record<string, number> = {};
+  let after: string | undefined;
+  for (;;) {
+    const rows = await db
+      .select({ id: table.id, subject: table.subject, kekId: table.kekId, wrappedKey: table.wrappedKey })
+      .from(table)
+      .where(after === undefined ? isNotNull(table.wrappedKey) : and(isNotNull(table.wrappedKey), gt(table.id, after)))
+      .orderBy(asc(table.id))
+      .limit(pageSize);
+    for (const row of rows) {
+      try {
+        box.open(row.wrappedKey as string, wrapContext(row.id, row.subject));
+      } catch {
+        const id = row.kekId ?? '(none)';
+        failed[id] = (failed[id] ?? 0) + 1;
+      }
+    }
+    if (rows.length < pageSize) return failed;
+    after = (rows.at(-1) as { id: string }).id;
   }
 }
 

@@ -58,6 +58,7 @@ function reencrypt(
   args: string[],
   killWhen?: RegExp,
   offline = target.name === 'pglite',
+  settings: Record<string, string> = {},
 ): Promise<{ code: number | null; signal: string | null; output: string }> {
   const env: Record<string, string | undefined> = {
     ...process.env,
@@ -68,6 +69,7 @@ function reencrypt(
     TEST_DATABASE_URL: '',
     TEST_REDIS_URL: '',
     ...target.env,
+    ...settings,
   };
   return new Promise((done) => {
     const child = spawn(process.execPath, [...toolArgv(command), ...(offline ? ['--offline'] : []), ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
@@ -167,6 +169,34 @@ describe.each(targets.map((open, i) => ({ open, name: i === 0 ? 'pglite' : 'post
       const idle = await reencrypt(target, ['--dry-run']);
       expect(idle.code, idle.output).toBe(0);
       expect(idle.output).toContain(`identity: 0 data keys to rewrap under new ({"new":${subjects}})`);
+    },
+    processTestTimeoutMs,
+  );
+
+  it(
+    'a wrong key given for a KEK id: the rewrap names the data key and KEK it cannot open, and the check after it finds keys under the current id that do not open; exit 1, nothing changed',
+    async () => {
+      const wrongBytes = { id: 'new', key: randomBytes(32) };
+      // Moving on to a newer KEK with the wrong bytes for "new", under which every key now is.
+      const moving = await reencrypt(target, [], undefined, undefined, { DATA_KEK: `${b64({ id: 'newer', key: randomBytes(32) })},${b64(wrongBytes)}` });
+      expect(moving.code, moving.output).toBe(1);
+      expect(moving.output).toMatch(
+        /data key [0-9a-f-]{36} is wrapped under key-encryption key "new", which DATA_KEK cannot open it with: the key given for "new" is not the one/,
+      );
+      // The current id itself with the wrong bytes: nothing to rewrap, and the check says the keys do not open.
+      const current = await reencrypt(target, [], undefined, undefined, { DATA_KEK: b64(wrongBytes) });
+      expect(current.code, current.output).toBe(1);
+      expect(current.output).toContain(`identity: ${subjects} data key(s) under "new" do not open with DATA_KEK`);
+      expect(current.output).not.toContain('every data key opens');
+      const handle = await target.open();
+      try {
+        expect(await dataKeysByKek(handle.db, dataKeys)).toEqual({ new: subjects });
+      } finally {
+        await handle.close();
+      }
+      const right = await reencrypt(target, []);
+      expect(right.code, right.output).toBe(0);
+      expect(right.output).toContain('identity: every data key opens with new');
     },
     processTestTimeoutMs,
   );
