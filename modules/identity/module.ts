@@ -4,6 +4,7 @@ import { identityContract } from './contract/contract.ts';
 import { identityRoutes } from './infrastructure/identity.routes.ts';
 import { identityRequiredSettings, identityRuntime } from './infrastructure/identity-runtime.ts';
 import { seedIdentity } from './infrastructure/seed.ts';
+import { emailIndexOf } from './application/user-profile.ts';
 
 /** Demo accounts with known passwords and the web client, with the rest of the demo data (DEMO_DATA); never in production. */
 async function seed(ctx: ModuleContext): Promise<void> {
@@ -106,6 +107,19 @@ export const identityModule = defineModule({
       name: 'signing-key',
       // Reads and unseals the active key: a wrong IDENTITY_KEK shows here, not on the first token request.
       check: async () => `kid ${(await identityRuntime(ctx).deps.keys.active()).kid}`,
+    },
+    {
+      name: 'data-keys',
+      // Opens the module's blind-index key with DATA_KEK: a key-encryption key that cannot open the data keys shows
+      // here (not ready), not as a 500 on every sign-up, e-mail lookup and profile read.
+      check: async () => {
+        try {
+          await emailIndexOf(identityRuntime(ctx).deps, 'readiness@check.invalid');
+        } catch (error) {
+          throw new Error(`DATA_KEK cannot open identity's data keys: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+        }
+        return 'data keys open with DATA_KEK';
+      },
     },
   ],
   seed,
