@@ -66,6 +66,7 @@ export function mountHostRoutes(app: App, options: HostRoutesOptions): void {
       inboxRetentionMs: (consumer) => bus.inboxRetentionMs(consumer),
       audit: (module) => hostedModule(module)?.audit,
       forget: async (letter) => bus.forget?.(letter.consumer, letter.envelope),
+      observe: options.metrics?.events.delivery,
     }),
   );
   app.route(

@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { CleaveError, contractRoute, operatorAccess, createRouter, moduleName, text, uuid, type App } from '../http/index.ts';
 import type { AuditLog } from '../audit/index.ts';
-import { describeError, type Consumer, type DeadLetter, type DeadLetterStore } from '../events/index.ts';
+import { describeError, type Consumer, type DeadLetter, type DeadLetterStore, type DeliveryObserver } from '../events/index.ts';
 import { stripUrlCredentials } from '../observability/index.ts';
 
 const deadLetterSchema = z
@@ -88,6 +88,8 @@ export interface OpsSources {
   audit: (module: string) => AuditLog | undefined;
   /** Drops the broker's record of a delivery given up on (`EventBus.forget`; nothing to do in-process). */
   forget: (letter: DeadLetter) => Promise<void>;
+  /** Told of a replay's delivery attempt, as the bus tells of its own (`cleave_event_deliveries_total`). */
+  observe?: DeliveryObserver | undefined;
 }
 
 /** Operator endpoints: dead letters, listed, replayable, and discarded when no replay can settle them. */
@@ -137,8 +139,15 @@ export function opsRoutes(sources: OpsSources): App {
         target: id,
         detail: { consumer: letter.consumer, eventId: letter.eventId, event: letter.eventName },
       };
+      const started = Date.now();
+      const observed = (outcome: 'handled' | 'duplicate' | 'failed') =>
+        sources.observe?.attempt(letter.consumer, outcome, (started - Date.parse(letter.envelope.occurredAt)) / 1000, (Date.now() - started) / 1000);
       try {
-        const outcome = await consumer.deliver(letter.envelope);
+        const outcome = await consumer.deliver(letter.envelope).catch((error: unknown) => {
+          observed('failed');
+          throw error;
+        });
+        observed(outcome);
         await store.markReplayed(
           id,
           (tx) => trail?.record(tx, { ...entry, outcome: 'success', detail: { ...entry.detail, delivery: outcome } }) ?? Promise.resolve(),

@@ -62,6 +62,10 @@ describe.each(testDatabases)('event pipeline gauges on $name', (testDatabase) =>
       expect(valueOf(samples, 'cleave_event_retries_total', { consumer })).toBe(0);
       expect(valueOf(samples, 'cleave_event_dead_letters_pending', { module: 'inventory', consumer })).toBe(1);
     }, 30_000);
+    // An operator's replay is a delivery attempt too: it fails again here, and is counted so.
+    const [letter] = await (h.modules.find((m) => m.definition.name === 'inventory')?.deadLetters.list({ pendingOnly: true }) ?? []);
+    expect((await call(h, 'POST', `/ops/dead-letters/${letter?.id}/replay`)).status).toBe(409);
+    expect(valueOf(await scrape(h), 'cleave_event_deliveries_total', { consumer, outcome: 'failed' })).toBe(2);
   });
 
   it('a letter for a consumer that runs nowhere counts as pending until it is discarded, then reads 0', async () => {
