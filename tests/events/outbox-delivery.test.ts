@@ -194,9 +194,11 @@ describe.each(testDatabases)('events on $name', (testDatabase) => {
       payload: { productId: 'not-a-uuid', sku: 'BROKEN-1' },
     };
     await database.db.insert(catalogOutbox).values({ id, name: envelope.name, version: 2, aggregateKey: key, envelope });
+    // Claimed (attempts counted) before its dispatch fails and the row is given back with its last_error: wait for both.
     const row = await eventually(async () => {
       const [found] = await database.db.select().from(catalogOutbox).where(eq(catalogOutbox.id, id));
       expect(found?.attempts).toBeGreaterThan(0);
+      expect(found?.lastError).not.toBeNull();
       return found;
     }, 30_000);
     expect(row?.dispatchedAt).toBeNull();
