@@ -87,7 +87,7 @@ export async function unopenableDataKeys(db: Db, table: DataKeyTable, box: Secre
       .limit(pageSize);
     for (const row of rows) {
       try {
-        box.open(row.wrappedKey as string, wrapContext(row.id, row.subject));
+        openDataKey(box, row);
       } catch {
         const id = row.kekId ?? '(none)';
         failed[id] = (failed[id] ?? 0) + 1;

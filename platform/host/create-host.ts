@@ -367,12 +367,8 @@ export async function createHost(options: HostOptions): Promise<Host> {
         };
         // Migrations not applied yet (MIGRATE_ON_START=false): the tables are not there. Loaded once they are, while
         // readiness says so (`host demo-data`), rather than tried now, failed and never loaded.
-        if (migrationWait) {
-          const wait = migrationWait;
-          wait.afterStart(() => load().catch((error: unknown) => logger.warn({ err: error }, 'demo data not loaded')));
-          return;
-        }
-        await load();
+        if (migrationWait) migrationWait.afterStart(() => load().catch((error: unknown) => logger.warn({ err: error }, 'demo data not loaded')));
+        else await load();
       },
       async announce(address) {
         if (!registry) return;
