@@ -12,6 +12,8 @@ export interface ClaimPass {
   claimable: number;
   /** Live claims of other relays. */
   foreign: number;
+  /** Every pending row, whoever holds it: 0 when nothing waits in the outbox. */
+  pending: number;
 }
 
 /**
@@ -25,7 +27,7 @@ export async function claimHeads(db: Db, outbox: EventTables['outbox'], claim: {
   // older snapshot never re-claims a row another relay just dispatched. Only heads are considered, so the next
   // event of a key whose head is in flight is never taken. `claimable` counts every pending row free of a live
   // claim in the statement's snapshot (those claimed now included): what exceeds the rows claimed is waiting
-  // behind a head in flight, or beyond the limit. `foreign` counts live claims of other relays.
+  // behind a head in flight, or beyond the limit. `foreign` counts live claims of other relays, `pending` every row.
   const result = await db.execute(sql`
     with heads as (
       select distinct on (aggregate_key) seq
@@ -46,14 +48,17 @@ export async function claimHeads(db: Db, outbox: EventTables['outbox'], claim: {
     ), pending as (
       select
         count(*) filter (where claimed_until is null or claimed_until < now())::int as claimable,
-        count(*) filter (where claimed_until >= now() and claimed_by is distinct from ${claim.relayId})::int as foreign
+        count(*) filter (where claimed_until >= now() and claimed_by is distinct from ${claim.relayId})::int as foreign,
+        count(*)::int as pending
       from ${outbox} where dispatched_at is null
     )
-    select c.seq, c.envelope, c.attempts, p.claimable, p.foreign from pending p left join claimed c on true`);
-  const rows = resultRows<{ seq: number | string | null; envelope: EventEnvelope; attempts: number; claimable: number; foreign: number }>(result);
+    select c.seq, c.envelope, c.attempts, p.claimable, p.foreign, p.pending from pending p left join claimed c on true`);
+  const rows = resultRows<{ seq: number | string | null; envelope: EventEnvelope; attempts: number; claimable: number; foreign: number; pending: number }>(
+    result,
+  );
   const claimed = rows
     .filter((r) => r.seq !== null)
     .sort((a, b) => Number(a.seq) - Number(b.seq))
     .map((r) => ({ id: r.envelope.id, envelope: r.envelope, attempts: r.attempts }));
-  return { rows: claimed, claimable: Number(rows[0]?.claimable ?? 0), foreign: Number(rows[0]?.foreign ?? 0) };
+  return { rows: claimed, claimable: Number(rows[0]?.claimable ?? 0), foreign: Number(rows[0]?.foreign ?? 0), pending: Number(rows[0]?.pending ?? 0) };
 }

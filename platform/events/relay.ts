@@ -146,6 +146,8 @@ export function createRelay(options: RelayOptions): Relay {
     claimStartedAt = Date.now();
     const found = await claimHeads(db, outbox, { relayId, leaseMs: options.leaseMs, limit }).finally(() => (claimStartedAt = undefined));
     waiting = found.claimable > found.rows.length;
+    // The rows it refused went out through another replica (or were deleted): nothing waits, so no refusal stands.
+    if (found.pending === 0) refusing = undefined;
     return { rows: found.rows, clear: !waiting && found.foreign === 0 };
   }
 

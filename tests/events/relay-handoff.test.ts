@@ -132,6 +132,29 @@ describe.each(testDatabases)('relay hand-off on $name', (testDatabase) => {
     expect(await delivered()).toEqual([other?.id, refused?.id, next?.id]);
   });
 
+  it.skipIf(testDatabase.name !== 'postgres')('a relay stops reporting a refusal once another replica dispatched the events it could not', async () => {
+    // Replica A's bus refuses one event for good; replica B's takes it after A gave it back. A's readiness check
+    // (`event-dispatch`) reads `refusing`: it must not keep saying "the events wait in the outbox" once none does.
+    const bus = gatedBus(log, gate, (envelope) => published.push(envelope));
+    const refusingBus = {
+      ...bus,
+      async publish(...args: Parameters<typeof bus.publish>) {
+        if ((args[0].payload as { sku: string }).sku === 'REFUSED') throw new Error('the bus refuses it');
+        return bus.publish(...args);
+      },
+    };
+    const a = world.startProcess(refusingBus, { relay: true, consume: true, sweepMs: 200 });
+    await a.ready;
+    const [refused] = await world.writeMany([{ key: newKey(), sku: 'REFUSED' }]);
+    await eventually(async () => expect(a.relay.refusing?.count).toBeGreaterThan(0), 10_000);
+    await world.startProcess(
+      gatedBus(log, gate, (envelope) => published.push(envelope)),
+      { relay: true, consume: true, sweepMs: 200 },
+    ).ready;
+    await eventually(async () => expect(await delivered()).toEqual([refused?.id]), 30_000);
+    await eventually(async () => expect(a.relay.refusing).toBeUndefined(), 20_000);
+  });
+
   it.skipIf(testDatabase.name !== 'pglite')(
     'an idle relay runs no claim query while it knows every pending row to be in hand, and sweeps again after a write it was not told of',
     async () => {
