@@ -121,6 +121,8 @@ describe('alert rules from the modules’ SLOs (npm run alerts)', () => {
           { series: 'cleave_projection_lag_seconds{module="ordering",projection="order-list",instance="a:3000",job="cleave"}', values: '600x20' },
           { series: 'cleave_projection_lag_seconds{module="ordering",projection="order-detail",instance="a:3000",job="cleave"}', values: '30x20' },
           { series: 'cleave_remote_breaker_state{module="inventory",state="open",instance="a:3000",job="cleave"}', values: '1x20' },
+          { series: 'cleave_remote_breaker_state{module="inventory",state="open",instance="b:3000",job="cleave"}', values: '1x20' },
+          { series: 'cleave_remote_breaker_state{module="inventory",state="open",instance="c:3000",job="cleave"}', values: '0x20' },
           // Payments' retention job last ran four hours before the test's clock starts; ordering's runs every minute.
           { series: 'cleave_retention_last_run_timestamp_seconds{module="payments",instance="a:3000",job="cleave"}', values: '-14400x30' },
           { series: 'cleave_retention_last_run_timestamp_seconds{module="ordering",instance="a:3000",job="cleave"}', values: '0+60x30' },
@@ -216,7 +218,8 @@ describe('alert rules from the modules’ SLOs (npm run alerts)', () => {
                 { module: 'inventory' },
                 {
                   summary: 'calls to inventory are refused by an open circuit breaker',
-                  description: 'A host stopped calling inventory after repeated failures; its callers get 503 or their fallback.',
+                  description:
+                    '2 host(s) stopped calling inventory after repeated failures; their callers get 503 or their fallback. cleave_remote_breaker_state{state="open"} == 1 names them (label instance).',
                 },
               ),
             ],

@@ -166,12 +166,14 @@ export function alertRules(modules: readonly ModuleDefinition[], runbooks: strin
     },
     {
       alert: 'CleaveBreakerOpen',
-      expr: 'max by (module) (cleave_remote_breaker_state{state="open"}) == 1',
+      // One alert per remote module (not per calling replica); its value says on how many hosts the breaker is open.
+      expr: 'count by (module) (cleave_remote_breaker_state{state="open"} == 1)',
       for: '1m',
       labels: { severity: 'page' },
       annotations: {
         summary: 'calls to {{ $labels.module }} are refused by an open circuit breaker',
-        description: 'A host stopped calling {{ $labels.module }} after repeated failures; its callers get 503 or their fallback.',
+        description:
+          '{{ $value }} host(s) stopped calling {{ $labels.module }} after repeated failures; their callers get 503 or their fallback. cleave_remote_breaker_state{state="open"} == 1 names them (label instance).',
         runbook_url: `${runbooks}/cleave-breaker-open.md`,
       },
     },
