@@ -111,6 +111,71 @@ describe.skipIf(!redisUrl)('a remote module that is slow', { timeout: 120_000 },
   });
 });
 
+describe.skipIf(!redisUrl)('a write the gateway gave up on', { timeout: 180_000 }, () => {
+  it('may still happen; the same Idempotency-Key then returns its answer and applies it once', async () => {
+    const [monolithPort, inventoryPort] = [await freePort(), await freePort()];
+    const shared = { REDIS_URL: redisUrl as string, REDIS_PREFIX: redisPrefix(), EVENT_RETRY_BASE_MS: '20', OUTBOX_SWEEP_MS: '200' };
+    const [monolith, inventory] = await Promise.all([
+      startProcessHost({
+        port: monolithPort,
+        env: { ...shared, MODULES: 'catalog,identity', REMOTE_MODULES: `inventory=http://127.0.0.1:${inventoryPort}`, REMOTE_TIMEOUT_MS: '1000' },
+      }),
+      startProcessHost({
+        entry: 'apps/extracted/inventory/main.ts',
+        port: inventoryPort,
+        env: { ...shared, REMOTE_MODULES: `catalog=http://127.0.0.1:${monolithPort},identity=http://127.0.0.1:${monolithPort}` },
+      }),
+    ]);
+    cleanups.push(
+      () => monolith.stop(),
+      async () => {
+        // A test that failed between SIGSTOP and SIGCONT leaves it stopped: SIGTERM alone would wait on it.
+        if (inventory.pid !== undefined) process.kill(inventory.pid, 'SIGCONT');
+        await inventory.stop();
+      },
+    );
+    const json = { 'content-type': 'application/json' };
+    const created = await monolith.fetch('/catalog/v1/products', {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ sku: 'LATE-1', name: 'Late receipt', price: { amount: 100, currency: 'EUR' } }),
+    });
+    expect(created.status).toBe(201);
+    const { id } = (await created.json()) as { id: string };
+    const onHand = async () => {
+      const stock = await monolith.fetch(`/inventory/v1/stock/${id}`);
+      expect(stock.status).toBe(200);
+      return ((await stock.json()) as { onHand: number }).onHand;
+    };
+    await eventually(async () => expect(await onHand()).toBe(0), 60_000);
+    const key = randomUUID();
+    const receive = () =>
+      monolith.fetch(`/inventory/v1/stock/${id}/receipts`, {
+        method: 'POST',
+        headers: { ...json, 'idempotency-key': key },
+        body: JSON.stringify({ quantity: 5 }),
+      });
+
+    // Inventory stops answering (SIGSTOP: the request sits in its socket), the gateway gives up: 504, outcome unknown.
+    process.kill(inventory.pid as number, 'SIGSTOP');
+    const timedOut = await receive();
+    expect(timedOut.status).toBe(504);
+    expect(await timedOut.json()).toMatchObject({ code: 'http/upstream-timeout', module: 'inventory' });
+    process.kill(inventory.pid as number, 'SIGCONT');
+
+    // It did happen once inventory ran again; the retry gets its stored answer (409 while it still ran), not a second receipt.
+    const replayed = await eventually(async () => {
+      const retry = await receive();
+      expect(retry.status).toBe(200);
+      return retry;
+    }, 30_000);
+    expect(replayed.headers.get('idempotent-replayed')).toBe('true');
+    expect(await onHand()).toBe(5);
+    expect((await receive()).status).toBe(200);
+    expect(await onHand()).toBe(5);
+  });
+});
+
 describe.skipIf(!redisServerAvailable())('Redis down while the monolith takes writes', { timeout: 120_000 }, () => {
   it('writes succeed, events wait in the outbox and flow when Redis returns, none lost', async () => {
     const redis = await startRedisServer();
