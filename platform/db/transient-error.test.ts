@@ -1,7 +1,9 @@
 import { sql } from 'drizzle-orm';
+import { randomUUID } from 'node:crypto';
 import process from 'node:process';
 import { describe, expect, it } from 'vitest';
 import { testDatabases } from '../../tests/support/databases.ts';
+import { errorChain } from '../observability/index.ts';
 import { withTransactionDeadline } from './deadline.ts';
 import { openDatabase } from './database.ts';
 import { transientDatabaseFailure } from './transient-error.ts';
@@ -17,6 +19,17 @@ async function thrownBy(run: () => Promise<unknown>): Promise<unknown> {
     return error;
   }
   throw new Error('the query did not fail');
+}
+
+/** The error of the first run that fails with PostgreSQL's `code` (the pool may first meet its lost connection). */
+async function thrownWithCode(code: string, run: () => Promise<unknown>): Promise<unknown> {
+  const seen: unknown[] = [];
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const error = await thrownBy(run);
+    if ([...errorChain(error)].some((e) => (e as { code?: unknown }).code === code)) return error;
+    seen.push(error);
+  }
+  throw new Error(`no attempt failed with ${code}: ${seen.map(String).join('; ')}`);
 }
 
 describe('transientDatabaseFailure', () => {
@@ -48,6 +61,29 @@ describe('transientDatabaseFailure', () => {
       expect(transientDatabaseFailure(error)).toMatch(/statement_timeout/);
     } finally {
       await handle.close();
+    }
+  });
+
+  it.skipIf(!postgresUrl)('a login the server refuses (the role locked mid-flight, 28000) is transient', async () => {
+    const admin = await openDatabase({ url: postgresUrl, maxConnections: 1 });
+    const role = `cleave_test_login_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+    await admin.db.execute(sql.raw(`create role ${role} login`));
+    const url = new URL(postgresUrl as string);
+    url.username = role;
+    url.password = '';
+    // A pool of more than one: with `max: 1`, postgres.js 3.4 leaves the next query waiting forever after the reset.
+    const handle = await openDatabase({ url: url.href, maxConnections: 4 });
+    try {
+      await handle.db.execute(sql`select 1`);
+      // As a password rotation or a pg_hba change meets a pool: the next connection it opens is refused.
+      await admin.db.execute(sql.raw(`alter role ${role} nologin`));
+      await admin.db.execute(sql`select pg_terminate_backend(pid) from pg_stat_activity where usename = ${role}`);
+      const error = await thrownWithCode('28000', () => handle.db.execute(sql`select 1`));
+      expect(transientDatabaseFailure(error)).toMatch(/refused the login/);
+    } finally {
+      await handle.close();
+      await admin.db.execute(sql.raw(`drop role if exists ${role}`));
+      await admin.close();
     }
   });
 

@@ -17,6 +17,10 @@ const transientStates: Readonly<Record<string, string>> = {
   '57P01': 'the database is shutting down',
   '57P02': 'the database is restarting',
   '57P03': 'the database is not accepting connections yet',
+  // A login refused (the role locked, its password rotated, pg_hba changed): an operator's change that is undone or
+  // completed while the pool's other connections keep working; readiness says so meanwhile.
+  '28000': 'the database refused the login (invalid authorization)',
+  '28P01': 'the database refused the login (wrong password)',
 };
 
 /** postgres.js's own codes for a connection lost, ended or never made. */
@@ -32,7 +36,8 @@ const socketCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE',
 
 /**
  * Why a database operation failed for a reason that passes (a lock or statement timeout, a serialization failure or
- * deadlock, no free connection, a restart, a lost connection, a PGlite transaction past `DB_TRANSACTION_TIMEOUT_MS`),
+ * deadlock, no free connection, a restart, a lost connection, a refused login, a PGlite transaction past
+ * `DB_TRANSACTION_TIMEOUT_MS`),
  * in words fit for a client; `undefined` for any other error, which is a fault to report rather than a moment to wait.
  * Looks down the cause chain: drizzle wraps the driver's error as "Failed query: …".
  */
