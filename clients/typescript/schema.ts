@@ -2864,7 +2864,7 @@ export interface paths {
                         });
                     };
                 };
-                /** @description The request conflicts with the current state, or a request with the same `Idempotency-Key` is still being processed. Codes: `platform/projection-rebuild-running`. */
+                /** @description The request conflicts with the current state, or a request with the same `Idempotency-Key` is still being processed. Codes: `platform/projection-rebuild-running`, `platform/projection-version-newer`. */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -2872,7 +2872,7 @@ export interface paths {
                     content: {
                         "application/problem+json": components["schemas"]["Problem"] & ({
                             /** @enum {string} */
-                            code?: "platform/projection-rebuild-running";
+                            code?: "platform/projection-rebuild-running" | "platform/projection-version-newer";
                         } & {
                             [key: string]: unknown;
                         });
@@ -5196,6 +5196,8 @@ export interface components {
             liveVersion: number | null;
             live: components["schemas"]["ProjectionPosition"];
             rebuild: components["schemas"]["ProjectionPosition"] & unknown;
+            /** @description The version the rebuild builds: only hosts running that version feed it and swap it in. */
+            rebuildVersion: number | null;
             rebuiltAt: string | null;
             lastError: string | null;
         };

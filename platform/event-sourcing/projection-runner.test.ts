@@ -90,4 +90,72 @@ describe('the projection runner on PGlite', () => {
     expect(rows.map((r) => r.version)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     await expect(runner.rebuild('nope')).rejects.toMatchObject({ kind: 'not_found', code: 'platform/unknown-projection' });
   });
+
+  it('during a rollout, an older replica neither feeds nor swaps in the newer version’s rebuild, nor takes the model back', async () => {
+    const { db } = database;
+    const log = createLogger({ level: 'silent', format: 'json' });
+    const v1 = defineProjection({
+      ...journal,
+      name: 'rollout',
+      tables: { rollout: journal.tables.journal },
+      async handle(tx, e, t) {
+        await tx.execute(sql`insert into ${t.rollout} values (${e.seq}, ${e.streamId}, ${e.version}, ${e.payload.text})`);
+      },
+    });
+    // Version 2 changes what `handle` writes: rows written by version 1's code would be told apart.
+    const v2 = defineProjection({
+      ...v1,
+      version: 2,
+      async handle(tx, e, t) {
+        await tx.execute(sql`insert into ${t.rollout} values (${e.seq}, ${e.streamId}, ${e.version}, ${`v2:${e.payload.text}`})`);
+      },
+    });
+    const old = createProjectionRunner({ module: 'notes', db, projections: [v1], log, pollMs: 50 });
+    const next = createProjectionRunner({ module: 'notes', db, projections: [v2], log, pollMs: 50 });
+    await old.drain();
+    expect((await old.status())[0]).toMatchObject({ liveVersion: 1, lastError: null, live: { handled: 10 } });
+    // The new release starts (its start-up begins the rebuild) and is gone before it fed any of it.
+    await expect(next.rebuild('rollout')).rejects.toMatchObject({ code: 'platform/projection-rebuild-running' });
+    await old.drain();
+    expect((await old.status())[0]).toMatchObject({ liveVersion: 1, rebuildVersion: 2, rebuild: { handled: 0 } });
+    await next.drain();
+    expect((await next.status())[0]).toMatchObject({ liveVersion: 2, rebuild: null, live: { handled: 10, lagEvents: 0 } });
+    const texts = resultRows<{ text: string }>(await db.execute(sql`select "text" from "notes"."rollout" order by "seq"`)).map((r) => r.text);
+    expect(texts).toHaveLength(10);
+    expect(texts.every((t) => t.startsWith('v2:'))).toBe(true);
+    // An operator's rebuild through an old replica would build version 1 again.
+    await expect(old.rebuild('rollout')).rejects.toMatchObject({ kind: 'conflict', code: 'platform/projection-version-newer' });
+    expect((await old.status())[0]).toMatchObject({ liveVersion: 2, rebuild: null });
+  });
+
+  it('a version raised while an older version’s rebuild was left running replaces that rebuild, new tables and all', async () => {
+    const { db } = database;
+    const log = createLogger({ level: 'silent', format: 'json' });
+    const v1 = defineProjection({
+      ...journal,
+      name: 'reshaped',
+      tables: { reshaped: journal.tables.journal },
+      async handle(tx, e, t) {
+        await tx.execute(sql`insert into ${t.reshaped} values (${e.seq}, ${e.streamId}, ${e.version}, ${e.payload.text})`);
+      },
+    });
+    const v2 = defineProjection({
+      ...v1,
+      version: 2,
+      tables: { reshaped: `${journal.tables.journal}, "length" integer NOT NULL` },
+      async handle(tx, e, t) {
+        await tx.execute(sql`insert into ${t.reshaped} values (${e.seq}, ${e.streamId}, ${e.version}, ${e.payload.text}, ${e.payload.text.length})`);
+      },
+    });
+    const old = createProjectionRunner({ module: 'notes', db, projections: [v1], log, pollMs: 50 });
+    await old.drain();
+    expect((await old.status())[0]).toMatchObject({ liveVersion: 1, lastError: null, live: { handled: 10 } });
+    // An operator's rebuild at version 1, then the host is gone (a crash) before it ran.
+    await old.rebuild('reshaped');
+    const next = createProjectionRunner({ module: 'notes', db, projections: [v2], log, pollMs: 50 });
+    await next.drain();
+    expect((await next.status())[0]).toMatchObject({ liveVersion: 2, rebuild: null, lastError: null, live: { handled: 10, lagEvents: 0 } });
+    const rows = resultRows<{ length: number }>(await db.execute(sql`select "length" from "notes"."reshaped" order by "seq"`));
+    expect(rows).toHaveLength(10);
+  });
 });

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Db, Tx } from '../db/index.ts';
-import { runInSpan, SpanKind, type ExecutionContext, type Logger, type Tracing } from '../observability/index.ts';
+import { errorChain, runInSpan, SpanKind, type ExecutionContext, type Logger, type Tracing } from '../observability/index.ts';
 import type { AnyProjection } from './define-projection.ts';
 import { EventSourcingError } from './errors.ts';
 import { lockCheckpoint, projectBatch, type HandleWrapper } from './projection-batch.ts';
@@ -70,6 +70,9 @@ export interface ProjectionRunner {
  * handling an event twice. A failing `handle` rolls its batch back, is logged and kept in `lastError`, and is retried
  * on the next pass.
  */
+/** How long a swap waits for the live tables' readers before it gives up for this pass. */
+const swapLockMs = 500;
+
 export function createProjectionRunner(options: ProjectionRunnerOptions): ProjectionRunner {
   const { module: schema, db, projections, log } = options;
   const batch = options.batchSize ?? 200;
@@ -94,22 +97,32 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
   const step = (p: AnyProjection, shadow: boolean) =>
     db.transaction(async (tx) => {
       const from = await lockCheckpoint(tx, schema, shadow ? rebuildKey(p) : p.name, true);
-      // A live model of an older version waits for its rebuild to replace it.
-      if (!from || (!shadow && from.version !== p.version)) return 0;
+      // A live model of another version waits for its rebuild to replace it; a rebuild of another version is fed by
+      // the replicas that run it (an older replica during a rollout would fill the new tables with its old `handle`).
+      if (!from || from.version !== p.version) return 0;
       const around = !shadow && options.tracing?.enabled ? handleSpans(options.tracing, schema, p) : undefined;
       return (await projectBatch(tx, schema, p, from, projectionTables(schema, p, shadow), batch, around)).read;
     });
 
   const swap = (p: AnyProjection) =>
-    db.transaction(async (tx) => {
-      let at = await lockBoth(tx, schema, p);
-      if (!at) return false;
-      // The last events, with the live checkpoint held: nothing is handled into the old model meanwhile.
-      for (let read = batch; read === batch;) ({ read, checkpoint: at } = await projectBatch(tx, schema, p, at, projectionTables(schema, p, true), batch));
-      await swapIn(tx, schema, p, at);
-      log.info({ projection: p.name, version: p.version }, 'projection rebuilt and swapped in');
-      return true;
-    });
+    db
+      .transaction(async (tx) => {
+        let at = await lockBoth(tx, schema, p);
+        if (!at || at.version !== p.version) return false;
+        // Dropping the live tables waits for every reader of them (a report, a pg_dump) and, while it waits, queues
+        // every new reader behind it: so it waits at most `swapLockMs`, and the swap is tried again on a later pass.
+        await tx.execute(sql.raw(`set local lock_timeout = ${swapLockMs}`));
+        // The last events, with the live checkpoint held: nothing is handled into the old model meanwhile.
+        for (let read = batch; read === batch;) ({ read, checkpoint: at } = await projectBatch(tx, schema, p, at, projectionTables(schema, p, true), batch));
+        await swapIn(tx, schema, p, at);
+        log.info({ projection: p.name, version: p.version }, 'projection rebuilt and swapped in');
+        return true;
+      })
+      .catch((error: unknown) => {
+        if (![...errorChain(error)].some((e) => (e as { code?: unknown }).code === '55P03')) throw error;
+        log.warn({ projection: p.name }, 'projection rebuild caught up, but a reader holds its live tables; swapping it in on a later pass');
+        return false;
+      });
 
   const run = async (p: AnyProjection): Promise<number> => {
     await prepare(p);
@@ -120,7 +133,8 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
     return work;
   };
   const rebuilding = async (p: AnyProjection) =>
-    rowsOf(await db.execute(sql`select 1 from ${storeTables(schema).checkpoints} where "projection" = ${rebuildKey(p)}`)).length > 0;
+    rowsOf(await db.execute(sql`select 1 from ${storeTables(schema).checkpoints} where "projection" = ${rebuildKey(p)} and "version" = ${p.version}`)).length >
+    0;
 
   const pass = async (): Promise<number> => {
     let work = 0;
@@ -179,7 +193,7 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
       const p = find(name);
       await prepare(p);
       await db.transaction(async (tx) => {
-        await beginRebuild(tx, schema, p);
+        await beginRebuild(tx, schema, p, true);
         await record?.(tx);
       });
       log.info({ projection: p.name, version: p.version }, 'projection rebuild started');

@@ -24,8 +24,9 @@ export interface ProjectionStatus {
   version: number;
   liveVersion: number | null;
   live: ProjectionPosition | null;
-  /** The rebuild in progress, if any. */
+  /** The rebuild in progress, if any, and the version it builds (only hosts running that version feed it). */
   rebuild: ProjectionPosition | null;
+  rebuildVersion: number | null;
   rebuiltAt: string | null;
   /** The last failure of `handle`, until a batch succeeds. */
   lastError: string | null;
@@ -75,13 +76,15 @@ export async function readStatus(db: Executor, schema: string, projections: read
       : null;
   return projections.map((p) => {
     const live = byKey.get(p.name);
+    const rebuilding = byKey.get(`${p.name}#rebuild`);
     return {
       module: schema,
       name: p.name,
       version: p.version,
       liveVersion: live ? Number(live.version) : null,
       live: position(live),
-      rebuild: position(byKey.get(`${p.name}#rebuild`)),
+      rebuild: position(rebuilding),
+      rebuildVersion: rebuilding ? Number(rebuilding.version) : null,
       rebuiltAt: live?.rebuilt_at ? iso(live.rebuilt_at) : null,
       lastError: live?.last_error ?? null,
     };

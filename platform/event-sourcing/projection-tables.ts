@@ -17,7 +17,9 @@ export function projectionTables(schema: string, projection: AnyProjection, shad
 
 /**
  * Creates the live tables and checkpoint of a projection seen for the first time. A projection whose stored version
- * is older than its definition gets a rebuild started (its live tables stay as they are until it is swapped in).
+ * differs from its definition gets a rebuild started (its live tables stay as they are until it is swapped in); a
+ * rebuild left running for another version (a release that crashed or was rolled back mid-rebuild) is abandoned for
+ * it: its shadow tables have that version's shape, and only code of the rebuild's version may fill them.
  */
 export async function ensureProjection(tx: Tx, schema: string, projection: AnyProjection): Promise<void> {
   const { checkpoints } = storeTables(schema);
@@ -27,17 +29,34 @@ export async function ensureProjection(tx: Tx, schema: string, projection: AnyPr
   }
   await tx.execute(sql`insert into ${checkpoints} ("projection", "version") values (${projection.name}, ${projection.version}) on conflict do nothing`);
   const [live] = rowsOf<{ version: number }>(await tx.execute(sql`select "version" from ${checkpoints} where "projection" = ${projection.name}`));
-  const [running] = rowsOf(await tx.execute(sql`select 1 from ${checkpoints} where "projection" = ${rebuildKey(projection)}`));
-  if (live && Number(live.version) !== projection.version && !running) await beginRebuild(tx, schema, projection);
+  if (!live || Number(live.version) === projection.version) return;
+  // `for update`: a batch of the rebuild in flight (on another replica) ends first.
+  const [running] = rowsOf<{ version: number }>(
+    await tx.execute(sql`select "version" from ${checkpoints} where "projection" = ${rebuildKey(projection)} for update`),
+  );
+  if (running && Number(running.version) === projection.version) return;
+  if (running) await tx.execute(sql`delete from ${checkpoints} where "projection" = ${rebuildKey(projection)}`);
+  await beginRebuild(tx, schema, projection);
 }
 
 /**
- * Starts a rebuild: empty shadow tables and a checkpoint at the start of every stream, which the runner (on any
- * replica) then fills and swaps in. Refused while one is running.
+ * Starts a rebuild: empty shadow tables and a checkpoint at the start of every stream, which the runner (on a replica
+ * running the same version) then fills and swaps in. Refused while one is running, and (`operator`) when the live
+ * model was built by a newer version than this code: an older replica must not take the model back.
  */
-export async function beginRebuild(tx: Tx, schema: string, projection: AnyProjection): Promise<void> {
+export async function beginRebuild(tx: Tx, schema: string, projection: AnyProjection, operator = false): Promise<void> {
   const { checkpoints } = storeTables(schema);
   const key = rebuildKey(projection);
+  if (operator) {
+    const [live] = rowsOf<{ version: number }>(await tx.execute(sql`select "version" from ${checkpoints} where "projection" = ${projection.name}`));
+    if (live && Number(live.version) > projection.version)
+      throw new EventSourcingError(
+        'conflict',
+        'platform/projection-version-newer',
+        `${projection.name} was built by version ${live.version}; this host runs version ${projection.version}. Ask a host of the newer release.`,
+        { projection: projection.name, liveVersion: Number(live.version), version: projection.version },
+      );
+  }
   const inserted = rowsOf(
     await tx.execute(
       sql`insert into ${checkpoints} ("projection", "version") values (${key}, ${projection.version}) on conflict do nothing returning "projection"`,

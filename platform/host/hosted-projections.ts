@@ -44,6 +44,12 @@ export function hostProjections(
       const failing = all.filter((p) => p.lastError !== null);
       if (failing.length > 0) throw new Error(failing.map((p) => `${p.name}: ${p.lastError}`).join('; '));
       if (!runner.running) throw new Error('projection runner stopped');
+      // An older release beside a newer one (a rollout): the newer replicas keep the model; this one only reads it.
+      const newer = all.filter((p) => p.liveVersion !== null && p.liveVersion > p.version);
+      if (newer.length > 0)
+        throw new Error(
+          newer.map((p) => `${p.name}: built by version ${p.liveVersion}, this host runs version ${p.version} and handles no events into it`).join('; '),
+        );
       const behind = (p: (typeof all)[number]) => (p.live ? `${p.live.lagEvents} events, ${p.live.lagSeconds.toFixed(1)} s behind` : 'not started');
       return all.map((p) => `${p.name} ${behind(p)}${p.rebuild ? ' (rebuilding)' : ''}`).join('; ');
     },

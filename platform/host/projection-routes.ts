@@ -23,6 +23,11 @@ const statusSchema = z
     liveVersion: z.number().int().nullable().openapi({ description: 'The version the live tables were built by.' }),
     live: position.nullable(),
     rebuild: position.nullable().openapi({ description: 'The rebuild in progress, if any: it is swapped in once caught up.' }),
+    rebuildVersion: z
+      .number()
+      .int()
+      .nullable()
+      .openapi({ description: 'The version the rebuild builds: only hosts running that version feed it and swap it in.' }),
     rebuiltAt: z.string().nullable(),
     lastError: z.string().nullable(),
   })
@@ -46,7 +51,7 @@ const rebuildProjection = contractRoute({
   tags: ['ops'],
   summary: 'Rebuild a read model from the streams into shadow tables, swapped in once caught up (audited)',
   request: { params: z.object({ module: name, projection: name }) },
-  errors: { 404: ['platform/unknown-projection'], 409: ['platform/projection-rebuild-running'] },
+  errors: { 404: ['platform/unknown-projection'], 409: ['platform/projection-rebuild-running', 'platform/projection-version-newer'] },
   responses: { 202: { description: 'Started; follow it in `GET /ops/projections`', content: jsonContent(statusSchema) } },
 });
 
