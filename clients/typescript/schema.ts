@@ -3952,7 +3952,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Retry the compensation of a stuck saga, attempts counted afresh (audited) */
+        /** Retry a stuck saga, attempts counted afresh: its compensation, or past the point of no return its refused step (audited) */
         post: {
             parameters: {
                 query?: never;

@@ -110,11 +110,20 @@ export async function drive(row: SagaRow, options: DriveOptions): Promise<void> 
       };
       // A provider's refusal (a domain problem, not to be retried: out of stock, card declined) is how a saga is meant
       // to end sometimes: logged by its code, without a stack; anything else as a failure.
-      if (isDomainError(out.error) && !out.retryable && !out.timedOut)
-        log.info({ step, attempt: attemptNo, code: out.error.code, detail: row.lastError }, 'saga step refused');
+      const refused = isDomainError(out.error) && !out.retryable && !out.timedOut;
+      if (refused) log.info({ step, attempt: attemptNo, code: (out.error as { code?: string }).code, detail: row.lastError }, 'saga step refused');
       else log.warn({ step, attempt: attemptNo, err: out.error }, 'saga step failed');
-      // Past the point of no return the saga only goes forward: the step is retried until it succeeds.
-      if (row.cursor > pivot || (out.retryable && row.attempts < t.invokeAttempts)) return void (await wait([failed], out.error));
+      if (row.cursor > pivot) {
+        // Past the point of no return the saga only goes forward: a failure is retried until the step succeeds. A
+        // refusal is not (the participant said no to this request as it stands: an intent voided, a reservation
+        // released by hand); nor can the saga undo what it confirmed: it is stuck until an operator retries it (after
+        // setting things right) or resolves it.
+        if (!refused) return void (await wait([failed], out.error));
+        row.state = 'stuck';
+        if (await save([failed, { step, action: 'invoke', outcome: 'stuck', detail: { error: row.lastError } }])) options.onStuck(row);
+        return;
+      }
+      if (out.retryable && row.attempts < t.invokeAttempts) return void (await wait([failed], out.error));
       const error: StepFailure = { step, code: isDomainError(out.error) ? out.error.code : null, message: row.lastError ?? '', timedOut: out.timedOut };
       row.steps[step] = { status: 'failed', error };
       Object.assign(row, { state: 'compensating', attempts: 0 });

@@ -22,6 +22,16 @@ const view = (module: string, row: SagaRow) => ({
  * `GET /ops/sagas`, `GET /ops/sagas/{module}/{id}`, and the operator's two ways out of `stuck`: retry (compensate
  * again) and resolve (close by hand). Each change is written with its audit entry in one transaction.
  */
+/**
+ * Where a retried stuck saga goes on: forward when it was stuck past its point of no return (a step refused there; it
+ * cannot be compensated), otherwise its compensation again.
+ */
+function retriedState(found: SagaRow, runner: SagaRunner): SagaState {
+  const saga = runner.definitions.find((d) => d.name === found.name);
+  const pivot = saga ? saga.steps.findIndex((s) => s.name === saga.pointOfNoReturn) : -1;
+  return saga && found.cursor > pivot ? 'running' : 'compensating';
+}
+
 export function sagaOpsRoutes(runners: () => readonly SagaRunner[]): App {
   const app = createRouter();
   const runnerOf = (module: string) => {
@@ -29,14 +39,21 @@ export function sagaOpsRoutes(runners: () => readonly SagaRunner[]): App {
     if (!runner) throw new CleaveError('not_found', 'sagas/module-not-hosted', `No module ${module} with sagas runs here.`);
     return runner;
   };
-  const change = async (module: string, id: string, to: SagaState, action: string, entry: HistoryEntry) => {
+  /** `to`: the state to move a stuck saga to, from the saga as found (`retry` goes on in the direction it was going). */
+  const change = async (
+    module: string,
+    id: string,
+    to: SagaState | ((found: SagaRow, runner: SagaRunner) => SagaState),
+    action: string,
+    entry: HistoryEntry,
+  ) => {
     const runner = runnerOf(module);
     const row = await runner.store.db.transaction(async (tx) => {
       const found = await runner.store.get(tx, id, true);
       if (!found) throw new CleaveError('not_found', 'sagas/saga-not-found', `No saga ${id} in ${module}.`);
       if (found.state !== 'stuck')
         throw new CleaveError('conflict', 'sagas/not-stuck', `Saga ${id} is ${found.state}; only a stuck saga can be changed by hand.`);
-      await runner.store.override(tx, found, to, entry);
+      await runner.store.override(tx, found, typeof to === 'function' ? to(found, runner) : to, entry);
       await runner.audit.record(tx, {
         action,
         target: `${module}/${id}`,
@@ -74,7 +91,7 @@ export function sagaOpsRoutes(runners: () => readonly SagaRunner[]): App {
     const { module, id } = c.req.valid('param');
     const reason = (c.req.valid('json') as { reason?: string } | undefined)?.reason ?? null;
     const entry = { action: 'operator', outcome: 'retried', detail: { reason } };
-    return c.json(await change(module, id, 'compensating', 'platform.saga-retried', entry), 200);
+    return c.json(await change(module, id, retriedState, 'platform.saga-retried', entry), 200);
   });
   app.openapi(resolveSaga, async (c) => {
     const { module, id } = c.req.valid('param');

@@ -67,7 +67,7 @@ export const retrySaga = contractRoute({
   path: '/ops/sagas/{module}/{id}/retry',
   access: operatorAccess,
   tags: ['ops'],
-  summary: 'Retry the compensation of a stuck saga, attempts counted afresh (audited)',
+  summary: 'Retry a stuck saga, attempts counted afresh: its compensation, or past the point of no return its refused step (audited)',
   request: { params, body: { required: false, content: jsonContent(z.object({ reason: z.string().max(500).optional() })) } },
   errors: { 404: notFound, 409: ['sagas/not-stuck'] },
   responses: { 200: { description: 'Compensating again; the runner takes it up at once', content: jsonContent(sagaSchema) } },

@@ -170,7 +170,7 @@ export function createSagaRunner(options: SagaRunnerOptions): SagaRunner {
     const onStuck = (stuck: SagaRow) => {
       log.error(
         { saga: stuck.name, sagaId: stuck.id, error: stuck.lastError },
-        'saga stuck: a compensation keeps failing; an operator must retry or resolve it',
+        'saga stuck: a compensation keeps failing, or a step past the point of no return was refused; an operator must retry or resolve it',
       );
       options.onStuck?.(stuck);
     };

@@ -24,7 +24,7 @@ function series(registry: Registry): Series {
   });
   const stuck = new Counter({
     name: 'cleave_sagas_stuck_total',
-    help: 'Sagas that turned stuck: a compensation failed every attempt.',
+    help: 'Sagas that turned stuck: a compensation failed every attempt, or a step past the point of no return was refused.',
     labelNames: ['module'],
     registers: [registry],
   });

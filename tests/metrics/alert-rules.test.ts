@@ -173,7 +173,8 @@ describe('alert rules from the modules’ SLOs (npm run alerts)', () => {
                 { module: 'ordering' },
                 {
                   summary: 'ordering: stuck sagas wait for an operator',
-                  description: "2 of ordering's sagas could not be compensated after every attempt; retry or resolve them.",
+                  description:
+                    "2 of ordering's sagas could not be compensated after every attempt, or had a step refused past the point of no return; retry or resolve them.",
                 },
               ),
             ],

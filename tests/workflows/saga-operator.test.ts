@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Host } from '../../platform/host/index.ts';
 import { testDatabases, type TestDatabaseHandle } from '../support/databases.ts';
 import { parseExposition, valueOf } from '../support/prometheus-text.ts';
-import { call } from '../support/test-host.ts';
+import { call, eventually } from '../support/test-host.ts';
 import { book, effectsOf, sagaIn, startSagaHost } from './support/saga-host.ts';
 
 // The charge is declined, so the room is released; its release fails twice, and two attempts are all a saga gets here.
@@ -53,6 +53,34 @@ describe.each(testDatabases)('stuck sagas and the operator on $name', { timeout:
     expect(audit.items).toEqual([
       expect.objectContaining({ target: `trips/${id}`, outcome: 'success', detail: expect.objectContaining({ reason: 'rooms is back' }) }),
     ]);
+  });
+
+  it('a step refused past the point of no return ends stuck, not retried forever; retry sends it again, resolve closes it', async () => {
+    database = await testDatabase.open();
+    const h = (host = await startSagaHost(database));
+    const id = randomUUID();
+    // The capture is refused for good (a 409, as for an intent voided by hand): no retry settles it, no undo is due.
+    await book(h, id, { 'capture-payment': 'fail' });
+    const stuck = await sagaIn(h, id, ['stuck']);
+    expect(stuck.history.at(-1)).toMatchObject({ step: 'capture-payment', action: 'invoke', outcome: 'stuck' });
+    expect(stuck.history.filter((e) => e.action === 'compensate')).toEqual([]);
+    expect(await (await call(h, 'GET', '/health/ready')).text()).toContain('1 stuck saga(s)');
+    const metrics = parseExposition(await (await call(h, 'GET', '/metrics')).text());
+    expect(valueOf(metrics, 'cleave_sagas_stuck_total', { module: 'trips' })).toBe(1);
+    // Nothing before the point of no return was undone.
+    expect((await effectsOf(h, 'rooms', id))['reserve-room']).toMatchObject({ effects: 1, compensations: 0 });
+
+    // Retry goes forward (the refusal stands, so it is stuck again); resolving it closes it as completed.
+    expect((await call(h, 'POST', `/ops/sagas/trips/${id}/retry`, { reason: 'intent authorized again' })).status).toBe(200);
+    const again = await eventually(async () => {
+      const saga = await sagaIn(h, id, ['stuck']);
+      expect(saga.history.filter((e) => e.outcome === 'stuck')).toHaveLength(2);
+      return saga;
+    }, 30_000);
+    expect(again.history.filter((e) => e.action === 'compensate')).toEqual([]);
+    const resolved = await call(h, 'POST', `/ops/sagas/trips/${id}/resolve`, { outcome: 'completed', reason: 'captured by hand' });
+    expect(resolved.status).toBe(200);
+    await sagaIn(h, id, ['completed']);
   });
 
   it('listing the sagas of a module not hosted here is 404 sagas/module-not-hosted, not an empty list', async () => {

@@ -136,7 +136,8 @@ export function alertRules(modules: readonly ModuleDefinition[], runbooks: strin
       labels: { severity: 'ticket' },
       annotations: {
         summary: '{{ $labels.module }}: stuck sagas wait for an operator',
-        description: "{{ $value }} of {{ $labels.module }}'s sagas could not be compensated after every attempt; retry or resolve them.",
+        description:
+          "{{ $value }} of {{ $labels.module }}'s sagas could not be compensated after every attempt, or had a step refused past the point of no return; retry or resolve them.",
         runbook_url: `${runbooks}/cleave-sagas-stuck.md`,
       },
     },
