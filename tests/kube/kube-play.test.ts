@@ -59,6 +59,9 @@ describe.skipIf(unavailable !== undefined)(`podman kube play of the generated ma
   const [monolith] = deployablesOf(modules, options);
   const logs = (container: string) => podman(['logs', '--tail', '40', container]).then((r) => r.stdout + r.stderr);
 
+  // The bootstrap client's secret: production creates no demo users, so this is how the first token is had.
+  const adminSecret = randomBytes(32).toString('base64');
+
   beforeAll(async () => {
     redis = await startRedisServer();
     port = await freePort();
@@ -67,7 +70,11 @@ describe.skipIf(unavailable !== undefined)(`podman kube play of the generated ma
     const values: Record<string, Record<string, string>> = {
       [adminDatabaseSecret.secret]: { url: postgresUrl ?? '' },
       'cleave-redis': { url: redis.url },
-      'cleave-identity': { kek: randomBytes(32).toString('base64'), 'module-client-key': randomBytes(32).toString('base64') },
+      'cleave-identity': {
+        kek: randomBytes(32).toString('base64'),
+        'module-client-key': randomBytes(32).toString('base64'),
+        'admin-secret': adminSecret,
+      },
       'cleave-data-kek': { kek: randomBytes(32).toString('base64') },
       'cleave-ops': { 'session-key': randomBytes(32).toString('base64') },
     };
@@ -175,6 +182,15 @@ describe.skipIf(unavailable !== undefined)(`podman kube play of the generated ma
     expect(signUp.status, await signUp.clone().text()).toBe(201);
     const products = await fetch(`${base}/catalog/v1/products`);
     expect(products.status).toBe(200);
+    // A fresh deployment's first token, from the Secret alone: the bootstrap client, then an operator route.
+    const granted = await fetch(`${base}/identity/v1/token`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from(`cleave-admin:${adminSecret}`).toString('base64')}` },
+      body: new URLSearchParams({ grant_type: 'client_credentials' }),
+    });
+    expect(granted.status, await granted.clone().text()).toBe(200);
+    const { access_token: token } = (await granted.json()) as { access_token: string };
+    expect((await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
 
     expect((await podman(['exec', container, 'id', '-u'])).stdout.trim()).toBe('1000');
     expect((await podman(['exec', container, 'touch', '/app/written'])).status).not.toBe(0);

@@ -51,6 +51,13 @@ export function secretsOf(d: Deployable): SecretKey[] {
             variable: 'MODULE_CLIENT_KEY',
             holds: "identity derives every module's client secret from it: openssl rand -base64 32",
           },
+          // Production creates no demo users: this client is how a fresh deployment gets its first (operator) token.
+          {
+            secret: 'cleave-identity',
+            key: 'admin-secret',
+            variable: 'IDENTITY_ADMIN_SECRET',
+            holds: 'the secret of the bootstrap client cleave-admin (every scope), for the first token: openssl rand -base64 32',
+          },
         ]
       : d.modules.map((m) => ({
           secret: `cleave-client-${m.name}`,

@@ -22,6 +22,14 @@ const same = (a: string, b: string) => {
 };
 
 /**
+ * The secret as presented, and, when it holds spaces, as sent before HTTP Basic's form-decoding made its `+` spaces:
+ * RFC 6749 §2.3.1 has the client form-encode the secret first, but `curl -u id:secret` and most clients do not, so a
+ * base64 secret (`openssl rand -base64 32`, `+` in half of them) would fail half the time.
+ */
+const readings = (secret: string): string[] => (secret.includes(' ') ? [secret, secret.replaceAll(' ', '+')] : [secret]);
+const matches = (secret: string, expected: string) => readings(secret).some((s) => same(s, expected));
+
+/**
  * The bootstrap client: client credentials with every scope, its secret from `IDENTITY_ADMIN_SECRET`. For the first
  * operator steps (registering clients, reading `/ops`) and automation; it exists only while the secret is set.
  */
@@ -42,19 +50,19 @@ export async function authenticateClient(deps: IdentityDeps, clientId: string | 
     const module = clientId.slice('module:'.length);
     const scopes = deps.moduleScopes(module);
     const key = deps.settings.moduleClientKey;
-    if (!scopes || !key || !secret || !same(secret, moduleClientSecret(key, module))) throw new InvalidClient();
+    if (!scopes || !key || !secret || !matches(secret, moduleClientSecret(key, module))) throw new InvalidClient();
     return { id: clientId, confidential: true, grantTypes: ['client_credentials'], scopes: new Set(scopes), redirectUris: [], module };
   }
   if (clientId === adminClientId) {
     const expected = deps.settings.adminSecret;
-    if (!expected || !secret || !same(secret, expected)) throw new InvalidClient();
+    if (!expected || !secret || !matches(secret, expected)) throw new InvalidClient();
     return { id: clientId, confidential: true, grantTypes: ['client_credentials'], scopes: new Set(deps.knownScopes), redirectUris: [] };
   }
   const client = await findClient(deps.db, clientId);
   if (!client) throw new InvalidClient();
   if (client.secretHash === null) {
     if (secret !== undefined) throw new InvalidClient();
-  } else if (!secret || !same(digest(secret), client.secretHash)) {
+  } else if (!secret || !readings(secret).some((s) => same(digest(s), client.secretHash as string))) {
     throw new InvalidClient();
   }
   return {
