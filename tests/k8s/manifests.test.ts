@@ -144,6 +144,7 @@ describe('Deployments', () => {
       kek: Buffer.alloc(32, 7).toString('base64'),
       'module-client-key': Buffer.alloc(32, 9).toString('base64'),
       'session-key': Buffer.alloc(32, 5).toString('base64'),
+      'admin-secret': Buffer.alloc(32, 3).toString('base64'),
       secret: 'x'.repeat(43),
     };
     for (const name of ['monolith', 'inventory', 'payments']) {
