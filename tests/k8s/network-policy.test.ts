@@ -66,6 +66,18 @@ describe('NetworkPolicy from the module graph', () => {
     expect(egressPorts).toEqual(['UDP/53', 'TCP/53', 'TCP/5432', 'TCP/6379', 'TCP/4318']);
   });
 
+  it('a canary lets the Gateway API proxies in: their namespace, or in the application’s own only the pods labelled so', () => {
+    const all = deployablesOf(graph, { extract: ['catalog'], replicas: {} });
+    const catalog = all.find((d) => d.name === 'catalog');
+    if (!catalog) throw new Error('no catalog deployable');
+    const peers = (gatewayNamespace: string) =>
+      networkPolicy(catalog, all, { namespace: 'shop', labels: {}, monitoringNamespace: 'prom', gatewayNamespace, otlpPort: 4318 }).spec?.ingress?.[0]?.from;
+    expect(peers('gateways')).toContainEqual({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'gateways' } } });
+    const own = peers('shop') ?? [];
+    expect(own).toContainEqual({ podSelector: { matchLabels: { 'cleave/gateway-proxy': 'true' } } });
+    expect(own.filter((p) => p.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] === 'shop')).toEqual([]);
+  });
+
   it('the gateway policy has no source restriction: it is the public entry', () => {
     const all = deployablesOf(graph, { extract: ['catalog'], replicas: {} });
     const monolith = all.find((d) => d.name === 'monolith');

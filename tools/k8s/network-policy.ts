@@ -40,6 +40,16 @@ export interface NetworkPolicyOptions {
 const namespacePeer = (name: string): Peer => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': name } } });
 const podsOf = (deployable: string): Peer => ({ podSelector: { matchLabels: { 'app.kubernetes.io/name': deployable } } });
 
+/** The label an operator puts on Gateway API proxy pods that run in the application's own namespace. */
+export const gatewayProxyLabel = 'cleave/gateway-proxy';
+
+/**
+ * The Gateway API proxies' pods: their whole namespace when it is their own, or, in the application's namespace, only
+ * the pods labelled `cleave/gateway-proxy: "true"` (that namespace as a whole would let every pod in it reach the module).
+ */
+const gatewayPeer = (gatewayNamespace: string, namespace: string): Peer =>
+  gatewayNamespace === namespace ? { podSelector: { matchLabels: { [gatewayProxyLabel]: 'true' } } } : namespacePeer(gatewayNamespace);
+
 /**
  * The deployable's NetworkPolicy: ingress on the HTTP port from its callers (see `trafficRules`) and Prometheus;
  * egress to DNS, PostgreSQL, Redis, the telemetry collector and the deployables it calls. Anything else is denied.
@@ -49,7 +59,7 @@ export function networkPolicy(d: Deployable, all: readonly Deployable[], options
   const http = [{ protocol: 'TCP' as const, port: httpPort }];
   const fromPeers: Peer[] = [
     ...(rules.from === 'anywhere' ? [] : rules.from.map(podsOf)),
-    ...(options.gatewayNamespace && rules.from !== 'anywhere' ? [namespacePeer(options.gatewayNamespace)] : []),
+    ...(options.gatewayNamespace && rules.from !== 'anywhere' ? [gatewayPeer(options.gatewayNamespace, options.namespace)] : []),
     namespacePeer(options.monitoringNamespace),
   ];
   return new NetworkPolicy({
