@@ -328,6 +328,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
       draining: () => draining,
       seeding: () => seeding > 0,
       redis: redisCheck(bus.ping ? [{ what: 'event bus', ping: bus.ping.bind(bus) }, ...redisUsers] : redisUsers),
+      credentials: security.credentialsCheck([...local]),
     });
 
     const startProcessing = async () => {

@@ -48,6 +48,8 @@ export interface HostRoutesOptions {
   seeding(): boolean;
   /** Whether Redis answers the parts of this host that use it (`redisCheck`); undefined without Redis. */
   redis: HealthCheck | undefined;
+  /** Whether the hosted modules hold their access tokens from a remote identity (`HostSecurity.credentialsCheck`). */
+  credentials: HealthCheck | undefined;
 }
 
 /**
@@ -125,6 +127,7 @@ export function mountHostRoutes(app: App, options: HostRoutesOptions): void {
     ...(options.draining() ? [drainCheck] : []),
     ...(options.seeding() ? [seedCheck] : []),
     ...(options.redis ? [{ module: 'host', checks: [options.redis] }] : []),
+    ...(options.credentials ? [{ module: 'host', checks: [options.credentials] }] : []),
   ]);
   const remoteModules = options.modules.filter((m) => topology.remote.has(m.name));
   const remoteWellKnown = new Map(remoteModules.map((m) => [m.name, wellKnownPaths(m.contract).map((r) => r.path)] as const));

@@ -86,3 +86,30 @@ describe('module tokens of a host whose identity module runs elsewhere', () => {
     expect(requests).toHaveLength(0);
   });
 });
+
+describe('the host credentials check', () => {
+  it('warns, naming the module and its secret variable, while identity refuses the module’s client; passes once it holds a token', async () => {
+    let secretRight = false;
+    const { host } = security(() =>
+      secretRight
+        ? json(200, { access_token: 'tok-1', expires_in: 300 })
+        : json(401, { status: 401, code: 'identity/invalid-client', error: 'invalid_client', title: 'Unauthorized' }),
+    );
+    const check = host.credentialsCheck(['ordering']);
+    if (!check) throw new Error('no credentials check for a host whose identity runs elsewhere');
+    expect(check.critical).toBe(false);
+    await expect(check.check()).rejects.toThrow(
+      /no access token from identity for ordering \(identity answered the token request with 401.*check ORDERING_CLIENT_SECRET\)/,
+    );
+    secretRight = true;
+    await new Promise((r) => setTimeout(r, 1100));
+    await expect(check.check()).resolves.toBe('ordering holds an access token');
+  });
+
+  it('is absent where identity runs in the process, or nothing needs a token', () => {
+    const config = loadConfig({ DATA_DIR: 'memory', LOG_LEVEL: 'silent', MODULE_CLIENT_KEY: Buffer.alloc(32, 7).toString('base64') });
+    const local = createHostSecurity({ config, identity: 'local', log: testLogger(), send: () => Promise.reject(new Error('not sent')) });
+    expect(local.credentialsCheck(['ordering'])).toBeUndefined();
+    expect(security(() => json(200, {})).host.credentialsCheck([])).toBeUndefined();
+  });
+});

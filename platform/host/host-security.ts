@@ -1,5 +1,6 @@
 import type { JSONWebKeySet } from 'jose';
 import type { Config } from '../config/index.ts';
+import type { HealthCheck } from './define-module.ts';
 import type { ModuleAnswer, ModuleCall } from '../contracts/http-send.ts';
 import { CleaveError } from '../http/index.ts';
 import { currentContext, type Logger } from '../observability/index.ts';
@@ -19,6 +20,12 @@ export interface HostSecurity {
    * cannot give one now.
    */
   withCredentials(call: ModuleCall): Promise<ModuleCall>;
+  /**
+   * `host credentials` on `/health/ready`, for a host whose modules take their tokens from identity in another process:
+   * whether each of `modules` holds one (a wrong `<MODULE>_CLIENT_SECRET` otherwise shows only when a call fails).
+   * Not critical: the host's own routes still serve. Undefined when no module of it needs a token from elsewhere.
+   */
+  credentialsCheck(modules: readonly string[]): HealthCheck | undefined;
 }
 
 export interface HostSecurityOptions {
@@ -150,6 +157,28 @@ export function createHostSecurity(options: HostSecurityOptions): HostSecurity {
         if (userToken !== undefined) headers[onBehalfOfHeader] = userToken;
       } else if (userToken !== undefined) headers.authorization = `Bearer ${userToken}`;
       return { ...call, headers };
+    },
+    credentialsCheck(modules) {
+      const needing = options.identity === 'remote' ? modules.filter((m) => secretOf(m) !== undefined) : [];
+      if (needing.length === 0) return undefined;
+      return {
+        name: 'credentials',
+        critical: false,
+        async check() {
+          const failed = (
+            await Promise.all(
+              needing.map((m) =>
+                moduleToken(m).then(
+                  () => [],
+                  () => [`${m} (${failedUntil.get(m)?.reason ?? 'no answer'}; check ${m.toUpperCase().replaceAll('-', '_')}_CLIENT_SECRET)`],
+                ),
+              ),
+            )
+          ).flat();
+          if (failed.length > 0) throw new Error(`no access token from identity for ${failed.join(', ')}: their calls to other modules are refused`);
+          return `${needing.join(', ')} ${needing.length === 1 ? 'holds an access token' : 'hold access tokens'}`;
+        },
+      };
     },
   };
 }
