@@ -9,18 +9,41 @@ export interface ExtractTopology {
   consumesFrom: string[];
 }
 
+/** What `eventPartners` reads of a module: the events it publishes and those it subscribes to. */
+export interface EventfulModule {
+  name: string;
+  contract?: { events: readonly { name: string; version: number }[] } | undefined;
+  subscriptions?: readonly { event: { name: string; version: number } }[] | undefined;
+}
+
+/** The modules `m` publishes events to and those whose events it consumes. */
+export function eventPartners(m: EventfulModule, all: readonly EventfulModule[]): { publishesTo: string[]; consumesFrom: string[] } {
+  const published = new Set((m.contract?.events ?? []).map(eventType));
+  const publishesTo = all.filter((o) => o.name !== m.name && (o.subscriptions ?? []).some((s) => published.has(eventType(s.event)))).map((o) => o.name);
+  const consumed = new Set((m.subscriptions ?? []).map((s) => eventType(s.event)));
+  const consumesFrom = all.filter((o) => o.name !== m.name && (o.contract?.events ?? []).some((e) => consumed.has(eventType(e)))).map((o) => o.name);
+  return { publishesTo, consumesFrom };
+}
+
+/**
+ * The modules an extracted module's host must know the address of: those it calls, identity (tokens, JWKS) and those
+ * it exchanges events with (so its relay holds their events until a host of theirs has registered, instead of routing
+ * them by a table that does not know them yet: lost at a cluster's first start).
+ */
+export function reachedBy(m: EventfulModule & { uses?: readonly { module: string }[] | undefined }, all: readonly EventfulModule[]): string[] {
+  const { publishesTo, consumesFrom } = eventPartners(m, all);
+  const identity = m.name !== 'identity' && all.some((o) => o.name === 'identity') ? ['identity'] : [];
+  return [...new Set([...(m.uses ?? []).map((u) => u.module), ...identity, ...publishesTo, ...consumesFrom])].filter((r) => r !== m.name);
+}
+
 /** The environment of the new deployment and of the monolith once `module` runs on its own. */
 export function topologyFor(m: ModuleDefinition, all: readonly ModuleDefinition[], options: { port: number; monolithUrl: string }): ExtractTopology {
   const url = `http://127.0.0.1:${options.port}`;
   const upper = m.name.toUpperCase().replaceAll('-', '_');
   const calls = (m.uses ?? []).map((c) => c.module);
-  const published = new Set(m.contract.events.map(eventType));
-  const publishesTo = all.filter((o) => o !== m && (o.subscriptions ?? []).some((s) => published.has(eventType(s.event)))).map((o) => o.name);
-  const consumed = new Set((m.subscriptions ?? []).map((s) => eventType(s.event)));
-  const consumesFrom = all.filter((o) => o !== m && o.contract.events.some((e) => consumed.has(eventType(e)))).map((o) => o.name);
+  const { publishesTo, consumesFrom } = eventPartners(m, all);
   const others = all.filter((o) => o !== m).map((o) => o.name);
-  // Tokens are verified against the identity module: an extracted module reaches it where the monolith runs it.
-  const reaches = m.name === 'identity' || !others.includes('identity') ? calls : [...new Set([...calls, 'identity'])];
+  const reaches = reachedBy(m, all);
   return {
     extracted: {
       PORT: String(options.port),

@@ -1,4 +1,5 @@
 import type { TableData } from '../../platform/compliance/index.ts';
+import { reachedBy, type EventfulModule } from '../extract/templates.ts';
 
 /**
  * What the manifests need of a module: a structural subset of `ModuleDefinition`, so the real modules fit as they are
@@ -11,6 +12,8 @@ export interface K8sModule {
   costCentre: string;
   uses?: readonly { module: string }[];
   data?: Record<string, TableData>;
+  contract?: EventfulModule['contract'] | undefined;
+  subscriptions?: EventfulModule['subscriptions'] | undefined;
 }
 
 /** How the manifests are made: the command line's flags, checked. */
@@ -78,13 +81,11 @@ export function deployablesOf(all: readonly K8sModule[], options: Pick<K8sOption
   return [
     monolith,
     ...extracted.map((m): Deployable => {
-      const calls = (m.uses ?? []).map((u) => u.module);
-      const reaches = m.name === 'identity' || !all.some((o) => o.name === 'identity') ? calls : [...new Set([...calls, 'identity'])];
       return {
         name: m.name,
         component: 'module',
         modules: [m],
-        remote: Object.fromEntries(reaches.filter((r) => r !== m.name).map((r) => [r, hostOf(r)])),
+        remote: Object.fromEntries(reachedBy(m, all).map((r) => [r, hostOf(r)])),
         replicas: replicas(m.name),
       };
     }),
