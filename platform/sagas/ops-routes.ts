@@ -19,10 +19,6 @@ const view = (module: string, row: SagaRow) => ({
 });
 
 /**
- * `GET /ops/sagas`, `GET /ops/sagas/{module}/{id}`, and the operator's two ways out of `stuck`: retry (compensate
- * again) and resolve (close by hand). Each change is written with its audit entry in one transaction.
- */
-/**
  * Where a retried stuck saga goes on: forward when it was stuck past its point of no return (a step refused there; it
  * cannot be compensated), otherwise its compensation again.
  */
@@ -32,6 +28,11 @@ function retriedState(found: SagaRow, runner: SagaRunner): SagaState {
   return saga && found.cursor > pivot ? 'running' : 'compensating';
 }
 
+/**
+ * `GET /ops/sagas`, `GET /ops/sagas/{module}/{id}`, and the operator's two ways out of `stuck`: retry (go on as it was
+ * going: compensate again, or past the point of no return send the refused step again) and resolve (close by hand).
+ * Each change is written with its audit entry in one transaction.
+ */
 export function sagaOpsRoutes(runners: () => readonly SagaRunner[]): App {
   const app = createRouter();
   const runnerOf = (module: string) => {
