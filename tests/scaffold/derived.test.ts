@@ -2,16 +2,16 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { modules } from '../../apps/modules.ts';
-import { deploymentNotes, topologyFor } from '../../tools/extract/templates.ts';
+import { deploymentNotes, reachedBy, topologyFor } from '../../tools/extract/templates.ts';
 import { derivedSteps, extractSettings } from '../../tools/scaffold/derived.ts';
 import { tempDir } from '../support/temp-dir.ts';
 
 describe('the regeneration of extracted apps after a new module', () => {
   it.each(modules.map((m) => [m.name, m] as const))('reads back the port and monolith address the notes of %s were extracted with', (_, m) => {
     const notes = deploymentNotes(m, topologyFor(m, modules, { port: 4711, monolithUrl: 'https://monolith.internal:8443' }));
-    // Every module reaches the monolith (identity at least), except identity itself unless it calls a module: the
-    // monolith's own REMOTE_MODULES, further down, names the deployment, not the monolith.
-    const reaches = m.name !== 'identity' || (m.uses ?? []).length > 0;
+    // Every module reaches the monolith (identity at least), except identity itself unless it calls a module or
+    // exchanges events with one: the monolith's own REMOTE_MODULES, further down, names the deployment, not the monolith.
+    const reaches = reachedBy(m, modules).length > 0;
     expect(extractSettings(notes)).toEqual(['--port', '4711', ...(reaches ? ['--monolith-url', 'https://monolith.internal:8443'] : [])]);
   });
 
