@@ -6,7 +6,7 @@
  */
 import process from 'node:process';
 import { ignoreClosedOutput, parseCommandLine, usageError } from '../platform/cli/index.ts';
-import { loadConfigOrExit, readEnvironment } from '../platform/config/index.ts';
+import { loadConfigOrExit, readEnvironment, variablePrefix } from '../platform/config/index.ts';
 import { moduleClientSecret } from '../platform/security/index.ts';
 import { loadModules } from './load-modules.ts';
 
@@ -33,6 +33,6 @@ if (!key) fail('MODULE_CLIENT_KEY (or MODULE_CLIENT_KEY_FILE) is not set: the se
 if (config.identity.moduleClientKeySource === 'development-default') {
   process.stderr.write("keys:module-secret: MODULE_CLIENT_KEY is not set; this is the public development key's secret (development only)\n");
 }
-const variable = `${module.toUpperCase().replaceAll('-', '_')}_CLIENT_SECRET`;
+const variable = `${variablePrefix(module)}_CLIENT_SECRET`;
 process.stderr.write(`keys:module-secret: give this to ${module}'s host as ${variable} (or ${variable}_FILE)\n`);
 process.stdout.write(`${moduleClientSecret(key, module)}\n`);

@@ -8,7 +8,7 @@
  */
 import process from 'node:process';
 import { ignoreClosedOutput, parseCommandLine, usageError } from '../platform/cli/index.ts';
-import { loadConfigOrExit, readEnvironment } from '../platform/config/index.ts';
+import { loadConfigOrExit, readEnvironment, variablePrefix } from '../platform/config/index.ts';
 import { provisionModuleLogins } from '../platform/host/index.ts';
 import { createLogger } from '../platform/observability/index.ts';
 import { loadModules } from './load-modules.ts';
@@ -36,7 +36,7 @@ if (!adminUrl) fail('set DATABASE_URL (or DATABASE_URL_FILE) to a user that may 
 const names = chosen.length > 0 ? chosen : known;
 const missing = names.filter((m) => !config.database.moduleUrls[m]);
 if (missing.length > 0) {
-  const variables = missing.map((m) => `${m.toUpperCase().replaceAll('-', '_')}_DATABASE_URL`);
+  const variables = missing.map((m) => `${variablePrefix(m)}_DATABASE_URL`);
   fail(`set ${variables.join(', ')} (or their _FILE): each module's role logs in with the user and password of its URL`, 2);
 }
 const log = createLogger(config.log);

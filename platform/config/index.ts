@@ -8,6 +8,7 @@ export type { Config, RateLimitSetting } from './config.ts';
 export type { ConfigProblem, LoadConfigOptions } from './load-config.ts';
 export { environmentSchema } from './schema.ts';
 export { developmentKek } from './identity-settings.ts';
+export { variablePrefix } from './secret-files.ts';
 export type { IdentityConfig, KeyEncryptionKeyConfig } from './identity-settings.ts';
 export { developmentDataKek } from './data-encryption-settings.ts';
 export type { DataEncryptionConfig } from './data-encryption-settings.ts';

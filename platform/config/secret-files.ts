@@ -16,6 +16,9 @@ export const secretVariables = [
   'REDIS_URL',
 ] as const;
 
+/** `INVENTORY` for `inventory`, `ORDER_HISTORY` for `order-history`: the prefix of a module's own variables. */
+export const variablePrefix = (module: string): string => module.toUpperCase().replaceAll('-', '_');
+
 /** `INVENTORY_DATABASE_URL`: a module's own database, read from a file as `INVENTORY_DATABASE_URL_FILE`. */
 const moduleDatabaseUrl = /^[A-Z][A-Z0-9_]*_DATABASE_URL$/;
 /** `INVENTORY_CLIENT_SECRET`: the one module client secret a host running only that module needs. */

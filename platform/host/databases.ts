@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import type { Config } from '../config/index.ts';
+import { variablePrefix, type Config } from '../config/index.ts';
 import { connectionProblem, openDatabase, quoteIdentifier as ident, redactUrl, type DatabaseHandle } from '../db/index.ts';
 import type { Logger } from '../observability/index.ts';
 import type { ModuleDefinition } from './define-module.ts';
@@ -160,7 +160,7 @@ export function sharedDatabase(handle: DatabaseHandle): ModuleDatabases {
 
 /** The setting naming a module's database: its own `<MODULE>_DATABASE_URL`, else `DATABASE_URL`. */
 export function databaseSetting(config: Config, module: string): string {
-  return config.database.moduleUrls[module] ? `${module.toUpperCase().replaceAll('-', '_')}_DATABASE_URL` : 'DATABASE_URL';
+  return config.database.moduleUrls[module] ? `${variablePrefix(module)}_DATABASE_URL` : 'DATABASE_URL';
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { JSONWebKeySet } from 'jose';
-import type { Config } from '../config/index.ts';
+import { variablePrefix, type Config } from '../config/index.ts';
 import type { HealthCheck } from './define-module.ts';
 import type { ModuleAnswer, ModuleCall } from '../contracts/http-send.ts';
 import { CleaveError } from '../http/index.ts';
@@ -170,7 +170,7 @@ export function createHostSecurity(options: HostSecurityOptions): HostSecurity {
               needing.map((m) =>
                 moduleToken(m).then(
                   () => [],
-                  () => [`${m} (${failedUntil.get(m)?.reason ?? 'no answer'}; check ${m.toUpperCase().replaceAll('-', '_')}_CLIENT_SECRET)`],
+                  () => [`${m} (${failedUntil.get(m)?.reason ?? 'no answer'}; check ${variablePrefix(m)}_CLIENT_SECRET)`],
                 ),
               ),
             )

@@ -1,4 +1,4 @@
-import { ConfigError, type Config, type ConfigProblem } from '../config/index.ts';
+import { ConfigError, variablePrefix, type Config, type ConfigProblem } from '../config/index.ts';
 import type { ModuleDefinition } from './define-module.ts';
 
 /**
@@ -15,7 +15,7 @@ export function unknownModuleDatabaseUrls(config: Config, modules: readonly Modu
   return Object.keys(config.database.moduleUrls)
     .filter((name) => !known.includes(name) && name !== 'test')
     .map((name) => ({
-      variable: `${name.toUpperCase().replaceAll('-', '_')}_DATABASE_URL`,
+      variable: `${variablePrefix(name)}_DATABASE_URL`,
       message: `names no module (known: ${known.join(', ')}); a misspelt name leaves that module on DATABASE_URL. Correct or remove it`,
     }));
 }

@@ -1,3 +1,4 @@
+import { variablePrefix } from '../../platform/config/index.ts';
 import { eventType } from '../../platform/events/index.ts';
 import type { ModuleDefinition } from '../../platform/host/index.ts';
 
@@ -39,7 +40,7 @@ export function reachedBy(m: EventfulModule & { uses?: readonly { module: string
 /** The environment of the new deployment and of the monolith once `module` runs on its own. */
 export function topologyFor(m: ModuleDefinition, all: readonly ModuleDefinition[], options: { port: number; monolithUrl: string }): ExtractTopology {
   const url = `http://127.0.0.1:${options.port}`;
-  const upper = m.name.toUpperCase().replaceAll('-', '_');
+  const upper = variablePrefix(m.name);
   const calls = (m.uses ?? []).map((c) => c.module);
   const { publishesTo, consumesFrom } = eventPartners(m, all);
   const others = all.filter((o) => o !== m).map((o) => o.name);

@@ -92,5 +92,4 @@ export function deployablesOf(all: readonly K8sModule[], options: Pick<K8sOption
   ];
 }
 
-/** `INVENTORY` for `inventory`, `ORDER_HISTORY` for `order-history`: the prefix of per-module variables. */
-export const variablePrefix = (module: string) => module.toUpperCase().replaceAll('-', '_');
+export { variablePrefix } from '../../platform/config/index.ts';
