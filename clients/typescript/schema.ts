@@ -5342,6 +5342,7 @@ export interface components {
             leased: boolean;
             startedAt: string;
             updatedAt: string;
+            /** @description When it completed or compensated; null while running, compensating or stuck. */
             endedAt: string | null;
         };
         ServiceCatalog: {

@@ -17,7 +17,7 @@ export const sagaSchema = z
     leased: z.boolean().openapi({ description: 'Whether a runner holds it right now.' }),
     startedAt: z.string(),
     updatedAt: z.string(),
-    endedAt: z.string().nullable(),
+    endedAt: z.string().nullable().openapi({ description: 'When it completed or compensated; null while running, compensating or stuck.' }),
   })
   .openapi('Saga');
 

@@ -142,13 +142,16 @@ export function createSagaStore(schema: string, db: Db) {
      * when it does not (the saga was taken over: the caller stops driving it). `release` gives the lease up.
      */
     async save(row: SagaRow, owner: string, entries: readonly HistoryEntry[], options: { delayMs?: number; release?: boolean } = {}): Promise<boolean> {
-      const ended = row.state === 'completed' || row.state === 'compensated' || row.state === 'stuck';
+      // A stuck saga is held, not ended: it gives its lease up but has no `ended_at` (retention and the operator's
+      // list go by it) until an operator's retry or resolve ends it.
+      const ended = row.state === 'completed' || row.state === 'compensated';
+      const releasing = options.release || ended || row.state === 'stuck';
       return db.transaction(async (tx) => {
         const r = await tx.execute(
           sql`update ${sagas} set state = ${row.state}, cursor = ${row.cursor}, steps = ${JSON.stringify(row.steps)}::jsonb, attempts = ${row.attempts},
                 last_error = ${row.lastError}, next_at = now() + (${options.delayMs ?? 0})::float8 * interval '1 millisecond', updated_at = now(),
                 ended_at = ${ended ? sql`now()` : sql`null`},
-                lease_owner = ${options.release || ended ? null : owner}, lease_until = ${options.release || ended ? sql`null` : sql`lease_until`}
+                lease_owner = ${releasing ? null : owner}, lease_until = ${releasing ? sql`null` : sql`lease_until`}
               where id = ${row.id} and lease_owner = ${owner} returning id`,
         );
         if (resultRows(r).length === 0) return false;

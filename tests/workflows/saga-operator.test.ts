@@ -31,8 +31,10 @@ describe.each(testDatabases)('stuck sagas and the operator on $name', { timeout:
     const metrics = parseExposition(await (await call(h, 'GET', '/metrics')).text());
     expect(valueOf(metrics, 'cleave_sagas', { module: 'trips', state: 'stuck' })).toBe(1);
     expect(valueOf(metrics, 'cleave_sagas_stuck_total', { module: 'trips' })).toBe(1);
-    const listed = (await (await call(h, 'GET', '/ops/sagas?state=stuck')).json()) as { items: { id: string }[] };
+    const listed = (await (await call(h, 'GET', '/ops/sagas?state=stuck')).json()) as { items: { id: string; endedAt: string | null; leased: boolean }[] };
     expect(listed.items.map((s) => s.id)).toEqual([id]);
+    // Held for an operator, not ended (retention ages sagas by their end), and no runner holds it.
+    expect(listed.items[0]).toMatchObject({ endedAt: null, leased: false });
 
     const retried = await call(h, 'POST', `/ops/sagas/trips/${id}/retry`, { reason: 'rooms is back' });
     expect(retried.status).toBe(200);
@@ -122,6 +124,7 @@ describe.each(testDatabases)('stuck sagas and the operator on $name', { timeout:
     expect(await resolved.json()).toMatchObject({ state: 'compensated', leased: false });
     const saga = await sagaIn(h, id, ['compensated']);
     expect(saga.history.at(-1)).toMatchObject({ action: 'operator', outcome: 'resolved-compensated', detail: { reason: 'room released by phone' } });
+    expect(saga.endedAt).not.toBeNull();
     const audit = (await (await call(h, 'GET', '/ops/audit/entries?module=trips&action=platform.saga-resolved')).json()) as { items: unknown[] };
     expect(audit.items).toHaveLength(1);
     expect((await call(h, 'POST', `/ops/sagas/trips/${id}/resolve`, { outcome: 'completed', reason: 'again' })).status).toBe(409);

@@ -20,6 +20,7 @@ export interface SagaView {
   id: string;
   state: string;
   attempts: number;
+  endedAt: string | null;
   steps: Record<string, { status: string }>;
   history: { step: string | null; action: string; outcome: string; attempt: number; detail: Record<string, unknown> }[];
 }
