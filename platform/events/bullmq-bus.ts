@@ -121,6 +121,7 @@ export function createBullmqBus(options: BullmqBusOptions): EventBus {
       held.registered(added.map((e) => e.module));
       await reconciler.onRead(added, readAt);
     },
+    onLost: () => options.observe?.brokerDataLost?.(),
   });
   const queues = new Map<string, Queue<EventJobData>>();
   const owners: PartitionOwner[] = [];

@@ -24,6 +24,11 @@ export interface DeliveryObserver {
   retry(consumer: string): void;
   /** The delivery was given up and dead-lettered. */
   deadLettered(consumer: string): void;
+  /**
+   * The broker was found without data this process knew it held (Redis restarted empty, flushed, or failed over to a
+   * replica without it): jobs it held for consumers may be gone. Once per loss, per process.
+   */
+  brokerDataLost?(): void;
 }
 
 /** A handler that did not finish within its deadline. Retried like any failure. */

@@ -39,6 +39,11 @@ export interface SubscriptionTableOptions {
    * its previous read (often none) and when the read began: what was routed with the previous read may have missed them.
    */
   onRead?: (added: readonly SubscriptionEntry[], readAt: number) => Promise<void>;
+  /**
+   * Called once per loss when this process finds that Redis lost the table it knew (a read finds another table, or
+   * none; or registering again after a reconnect had to create it): whatever Redis held then is gone with it.
+   */
+  onLost?: () => void;
 }
 
 /**
@@ -99,7 +104,7 @@ for i = 3, #ARGV, 2 do
   new.tableCreatedAt = firstTable
   redis.call('HSET', KEYS[1], field, cjson.encode(new))
 end
-return 1`;
+return redis.call('GET', KEYS[2])`;
 
 export function createSubscriptionTable(options: SubscriptionTableOptions): SubscriptionTable {
   const { redis, log } = options;
@@ -111,10 +116,31 @@ export function createSubscriptionTable(options: SubscriptionTableOptions): Subs
   /** The subscriptions of the last read that routed (kept when `list` drops the cache), to tell what a read adds. */
   let seen = new Set<string>();
   let paused: string | undefined;
+  /** The table this process last wrote to or read (its epoch), and the last epoch it reported lost. */
+  let knownEpoch: string | undefined;
+  let reportedLost: string | undefined;
 
-  async function write(entries: Iterable<SubscriptionEntry>, mode: 'merge' | 'fill'): Promise<void> {
+  /** Redis lost `lost` (an epoch this process knew): reported once, however many ways the process notices. */
+  function lostTable(lost: string): void {
+    if (reportedLost === lost) return;
+    reportedLost = lost;
+    log.error(
+      { runbook: 'docs/operations/event-delivery.md#redis-lost-data-restart-without-persistence-failover-eviction' },
+      'Redis lost the event subscription table (restarted empty, flushed, or failed over): the jobs it held for consumers may be lost; audit and redrive',
+    );
+    options.onLost?.();
+  }
+
+  /** Writes `entries`; the epoch of the table they went into (created by this write when there was none). */
+  async function write(entries: Iterable<SubscriptionEntry>, mode: 'merge' | 'fill'): Promise<string> {
     const args = [...entries].flatMap((e) => [field(e), JSON.stringify(e)]);
-    await redis.eval(registerScript, 2, tableKey, epochKey, String(Date.now()), mode, ...args);
+    return String(await redis.eval(registerScript, 2, tableKey, epochKey, String(Date.now()), mode, ...args));
+  }
+
+  /** Notes the table a write went into: another than the one this process knew means that one was lost. */
+  function wrote(epoch: string): void {
+    if (knownEpoch !== undefined && knownEpoch !== epoch) lostTable(knownEpoch);
+    knownEpoch = epoch;
   }
 
   async function load(): Promise<Map<string, SubscriptionEntry>> {
@@ -122,8 +148,9 @@ export function createSubscriptionTable(options: SubscriptionTableOptions): Subs
     let [epoch, raw] = await Promise.all([redis.get(epochKey), redis.hgetall(tableKey)]);
     if (cache && epoch !== cache.epoch) {
       // The table was lost (and perhaps started again by someone who knew less): put back what this process knew.
-      log.error({ known: cache.entries.size }, 'event subscription table was lost in Redis; restoring the subscriptions this process knew');
-      await write([...cache.entries.values(), ...own.values()], 'fill');
+      lostTable(cache.epoch);
+      log.info({ known: cache.entries.size }, 'restoring the event subscriptions this process knew');
+      wrote(await write([...cache.entries.values(), ...own.values()], 'fill'));
       [epoch, raw] = await Promise.all([redis.get(epochKey), redis.hgetall(tableKey)]);
     }
     if (epoch === null) {
@@ -134,6 +161,7 @@ export function createSubscriptionTable(options: SubscriptionTableOptions): Subs
     }
     if (paused) log.info('event routing resumed: the subscription table is back');
     paused = undefined;
+    knownEpoch = epoch;
     const entries = new Map(Object.entries(raw).map(([k, v]) => [k, JSON.parse(v) as SubscriptionEntry]));
     const added = [...entries].filter(([k]) => !seen.has(k)).map(([, e]) => e);
     if (options.onRead) await options.onRead(added, readAt);
@@ -155,7 +183,10 @@ export function createSubscriptionTable(options: SubscriptionTableOptions): Subs
   redis.on('ready', () => {
     if (own.size === 0) return;
     write(own.values(), 'merge').then(
-      () => log.info({ subscriptions: own.size }, 'event subscriptions registered again after reconnecting'),
+      (epoch) => {
+        wrote(epoch);
+        log.info({ subscriptions: own.size }, 'event subscriptions registered again after reconnecting');
+      },
       (error: unknown) => log.warn({ err: error }, 'registering event subscriptions failed; will retry on the next reconnect'),
     );
   });
@@ -169,7 +200,7 @@ export function createSubscriptionTable(options: SubscriptionTableOptions): Subs
     async register(entries) {
       if (entries.length === 0) return;
       remember(entries);
-      await write(entries, 'merge');
+      wrote(await write(entries, 'merge'));
       // Keep what Redis now holds (the first registration time), so a later re-registration carries it.
       const stored = await redis.hmget(tableKey, ...entries.map(field));
       for (const json of stored) {

@@ -1,5 +1,5 @@
 import { isNull, sql } from 'drizzle-orm';
-import { Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Db } from '../db/index.ts';
 import { pendingDeadLetters, type DeliveryObserver, type EventBus, type EventTables } from '../events/index.ts';
 import { cellCounter, cellHistogram, latencyBuckets, observe, type CounterCell, type HistogramCell } from './cells.ts';
@@ -45,6 +45,11 @@ export function eventMetrics(registry: Registry, collect: Collectors): EventMetr
   const attempts = cellCounter(registry, 'cleave_event_deliveries_total', 'Delivery attempts, by consumer and outcome (handled, duplicate, failed).');
   const retries = cellCounter(registry, 'cleave_event_retries_total', 'Failed delivery attempts that are tried again, by consumer.');
   const deadLettered = cellCounter(registry, 'cleave_event_dead_lettered_total', 'Deliveries given up and dead-lettered by this process, by consumer.');
+  const brokerLost = new Counter({
+    name: 'cleave_event_broker_data_lost_total',
+    help: 'Times this process found Redis without the event subscription table it knew (restarted empty, flushed, failed over): jobs Redis held may be lost; audit and redrive.',
+    registers: [registry],
+  });
   const consumers = new Map<string, ConsumerSeries>();
   const series = (consumer: string): ConsumerSeries => {
     let s = consumers.get(consumer);
@@ -101,6 +106,7 @@ export function eventMetrics(registry: Registry, collect: Collectors): EventMetr
       },
       retry: (consumer) => void series(consumer).retries.value++,
       deadLettered: (consumer) => void series(consumer).deadLettered.value++,
+      brokerDataLost: () => brokerLost.inc(),
     },
     relay(module) {
       const ok = dispatched.cell({ module });

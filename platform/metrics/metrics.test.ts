@@ -52,6 +52,14 @@ describe('metrics text output', () => {
     for (const s of samples) for (const v of Object.values(s.labels)) expect(v).not.toContain(id);
   });
 
+  it('a broker that lost its data is counted from 0, so an alert sees the first loss', async () => {
+    const metrics = createMetrics({ collectTimeoutMs: 1000, remoteModules: new Set(), modules: [] });
+    expect(valueOf(parseExposition(await metrics.text()), 'cleave_event_broker_data_lost_total', {})).toBe(0);
+    metrics.events.delivery.brokerDataLost?.();
+    expect(valueOf(parseExposition(await metrics.text()), 'cleave_event_broker_data_lost_total', {})).toBe(1);
+    metrics.close();
+  });
+
   it('module calls are counted by caller, provider and transport, failures by problem code only', async () => {
     const metrics = createMetrics({ collectTimeoutMs: 1000, remoteModules: new Set(['billing']), modules: [] });
     const toBilling = metrics.callMeter('ordering', 'billing');

@@ -2,12 +2,13 @@ import process from 'node:process';
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { catalogContract } from '../../modules/catalog/index.ts';
-import { auditOutbox, eventTables, redriveOutbox, type EventEnvelope } from '../../platform/events/index.ts';
+import { auditOutbox, eventTables, redriveOutbox, type DeliveryObserver, type EventEnvelope } from '../../platform/events/index.ts';
 import { testRedisUrl } from '../support/buses/bus-kinds.ts';
 import { probeTables, useFaultsWorld } from '../support/buses/faults-world.ts';
 import { newKey } from '../support/buses/world.ts';
 import { testDatabases } from '../support/databases.ts';
 import { redisServerAvailable, startRedisServer, type RedisServer } from '../support/redis-server.ts';
+import { tempDir } from '../support/temp-dir.ts';
 import { eventually } from '../support/test-host.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -181,6 +182,52 @@ describe.skipIf(!testRedisUrl).each(testDatabases)('the BullMQ bus when its Redi
         expect(await auditOutbox(window)).toMatchObject({ missingCount: 0 });
       } finally {
         await ghostHost.close();
+      }
+    });
+
+    it('reports a Redis that came back empty once per process that knew its table, and one that kept its data not at all', async () => {
+      // Both restarts keep the processes running; the first Redis persists every write, the second nothing.
+      const dir = tempDir('redis-aof');
+      const durable = await startRedisServer({ appendOnly: { dir, fsync: 'always' } });
+      const lost = { publisher: 0, consumer: 0 };
+      const counting = (who: keyof typeof lost): DeliveryObserver => ({
+        attempt: () => {},
+        retry: () => {},
+        deadLettered: () => {},
+        brokerDataLost: () => void lost[who]++,
+      });
+      const sent = async (n: number) => {
+        await f.world.write(newKey(), `KEPT-${n}`);
+        await eventually(async () => expect(await f.world.effects()).toHaveLength(n), 45_000);
+      };
+      try {
+        const processes = (url: string) => {
+          f.world.startProcess(f.bus({ observe: counting('publisher') }, url), { relay: true, consume: false });
+          f.world.startProcess(f.bus({ observe: counting('consumer') }, url), { relay: false, consume: true });
+        };
+        processes(durable.url);
+        await sent(1);
+        await durable.stop();
+        await durable.start();
+        await sent(2);
+        // Past a few re-reads of the table (every 100 ms here): the reconnect and the reads found the table they knew.
+        await sleep(1000);
+        expect(lost).toEqual({ publisher: 0, consumer: 0 });
+        await f.world.reset();
+
+        processes(server.url);
+        await sent(1);
+        await server.stop();
+        await server.start();
+        await sent(2);
+        await eventually(() => expect(lost).toEqual({ publisher: 1, consumer: 1 }));
+        await sent(3);
+        await sleep(1000);
+        expect(lost).toEqual({ publisher: 1, consumer: 1 });
+      } finally {
+        if (!durable.running) await durable.start();
+        await f.world.reset();
+        await durable.stop();
       }
     });
 

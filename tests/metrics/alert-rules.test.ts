@@ -39,6 +39,7 @@ describe('alert rules from the modules’ SLOs (npm run alerts)', () => {
         'CleaveRetentionStale',
         'CleaveBreakerOpen',
         'CleaveConsumerLag',
+        'CleaveEventBrokerDataLost',
         'CleaveInstanceDown',
       ]),
     );
@@ -132,6 +133,9 @@ describe('alert rules from the modules’ SLOs (npm run alerts)', () => {
           { series: 'cleave_event_consumer_lag_seconds_bucket{consumer="inventory:trackProducts",le="60"}', values: '0x30' },
           { series: 'cleave_event_consumer_lag_seconds_bucket{consumer="inventory:trackProducts",le="300"}', values: '0+10x30' },
           { series: 'cleave_event_consumer_lag_seconds_bucket{consumer="inventory:trackProducts",le="+Inf"}', values: '0+10x30' },
+          // Redis restarts empty at minute 5; the two hosts that knew the subscription table each count it once.
+          { series: 'cleave_event_broker_data_lost_total{instance="a:3000",job="cleave"}', values: '0x4 1x60' },
+          { series: 'cleave_event_broker_data_lost_total{instance="b:3000",job="cleave"}', values: '0x4 1x60' },
         ],
         alert_rule_test: [
           // Not yet: the outbox has been stale for less than five minutes.
@@ -239,6 +243,10 @@ describe('alert rules from the modules’ SLOs (npm run alerts)', () => {
               ),
             ],
           },
+          { eval_time: '4m', alertname: 'CleaveEventBrokerDataLost', exp_alerts: [] },
+          // One alert for one loss, however many hosts noticed it; gone 30 minutes later.
+          { eval_time: '10m', alertname: 'CleaveEventBrokerDataLost', exp_alerts: [firing(one('CleaveEventBrokerDataLost'))] },
+          { eval_time: '40m', alertname: 'CleaveEventBrokerDataLost', exp_alerts: [] },
           {
             eval_time: '25m',
             alertname: 'CleaveConsumerLag',

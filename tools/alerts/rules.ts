@@ -179,6 +179,18 @@ export function alertRules(modules: readonly ModuleDefinition[], runbooks: strin
       },
     },
     {
+      alert: 'CleaveEventBrokerDataLost',
+      // Every host that knew the table notices the same loss: counted once, however many hosts there are.
+      expr: 'max(increase(cleave_event_broker_data_lost_total[30m])) > 0',
+      labels: { severity: 'page' },
+      annotations: {
+        summary: 'Redis lost the event subscription table: events it held may be lost',
+        description:
+          'A host found Redis without the event data it knew (restarted empty, flushed, or failed over to a replica without it) within the last 30 minutes. Jobs waiting for consumers were lost with it: audit each producing module and redrive what is missing.',
+        runbook_url: `${runbooks}/cleave-event-broker-data-lost.md`,
+      },
+    },
+    {
       alert: 'CleaveConsumerLag',
       expr: 'histogram_quantile(0.99, sum by (consumer, le) (rate(cleave_event_consumer_lag_seconds_bucket[5m]))) > 60',
       for: '10m',
