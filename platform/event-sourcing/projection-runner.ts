@@ -57,7 +57,12 @@ export interface ProjectionRunner {
    * `platform/projection-rebuild-running` (conflict).
    */
   rebuild(name: string, record?: (tx: Tx) => Promise<unknown>): Promise<void>;
-  /** Each projection's position, lag and rebuild, read from the database (so what any replica did shows). */
+  /**
+   * Each projection's position, lag and rebuild, read from the database (so what any replica did shows). Callers at
+   * the same time share one read, which waits at most `statusLockMs` for a lock on the store's tables (an operator's
+   * `lock table`, a migration) and then fails with SQLSTATE 55P03 (a 503 `db/unavailable` on a route) rather than
+   * holding a connection until the statement timeout: the operations page, health and metrics all ask for it.
+   */
   status(): Promise<ProjectionStatus[]>;
   /** Runs passes until a pass finds nothing to do (tests and tools; the loop does the same in the background). */
   drain(): Promise<void>;
@@ -72,6 +77,8 @@ export interface ProjectionRunner {
  */
 /** How long a swap waits for the live tables' readers before it gives up for this pass. */
 const swapLockMs = 500;
+/** How long a status read waits for a lock on the store's tables. */
+const statusLockMs = 2000;
 
 export function createProjectionRunner(options: ProjectionRunnerOptions): ProjectionRunner {
   const { module: schema, db, projections, log } = options;
@@ -162,7 +169,14 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
       }
       wakeUp = done;
     });
-  const status = () => readStatus(db, schema, projections);
+  let statusRead: Promise<ProjectionStatus[]> | undefined;
+  const status = () =>
+    (statusRead ??= db
+      .transaction(async (tx) => {
+        await tx.execute(sql.raw(`set local lock_timeout = ${statusLockMs}`));
+        return readStatus(tx, schema, projections);
+      })
+      .finally(() => (statusRead = undefined)));
 
   return {
     get running() {

@@ -5,8 +5,9 @@ import { z } from 'zod';
 import { migrateSchema, resultRows } from '../../platform/db/index.ts';
 import { defineEvent } from '../../platform/events/index.ts';
 import { defineAggregate, defineProjection, eventSourcingMigrations, createProjectionRunner } from '../../platform/event-sourcing/index.ts';
-import { createLogger } from '../../platform/observability/index.ts';
+import { createLogger, errorChain } from '../../platform/observability/index.ts';
 import { postgresTestDatabase, type TestDatabaseHandle } from '../support/databases.ts';
+import { eventually } from '../support/test-host.ts';
 
 const noted = defineEvent({ name: 'swaps.noted', version: 1, schema: z.object({ id: z.string(), text: z.string() }), key: (p) => p.id });
 const note = defineAggregate({ name: 'note', events: { noted }, initial: () => [] as string[], evolve: (s, e) => [...s, e.payload.text] });
@@ -64,5 +65,40 @@ describe.skipIf(!postgresTestDatabase)('a projection swap behind a long read on 
       report.release();
       await others.end({ timeout: 5 });
     }
+  });
+
+  it('reads its status behind a lock on the event store once for every caller, waiting for the lock at most 2 s', async () => {
+    const { db } = database;
+    const runner = createProjectionRunner({ module: 'swaps', db, projections: [list], log: createLogger({ level: 'silent', format: 'json' }), pollMs: 50 });
+    const holder = postgres(database.url as string, { max: 1, onnotice: () => {} });
+    const observer = postgres(database.url as string, { max: 1, onnotice: () => {} });
+    const waiting = async () =>
+      (await observer`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query like '%es_events%'`)[0]?.n;
+    try {
+      // Held until the end of the test (the connection is ended), or 60 s as a bound for a test that would hang.
+      holder
+        .begin(async (tx) => {
+          await tx`lock table swaps.es_events in access exclusive mode`;
+          await new Promise((resolve) => setTimeout(resolve, 60_000).unref());
+        })
+        .catch(() => {});
+      await eventually(async () =>
+        expect(
+          (await observer`select count(*)::int as n from pg_locks l join pg_class c on c.oid = l.relation
+            where c.relname = 'es_events' and l.mode = 'AccessExclusiveLock' and l.granted`)[0]?.n,
+        ).toBe(1),
+      );
+      // Five callers at once (a page refreshing, health, a scrape): one read waits on the lock, and it gives up.
+      const reads = Array.from({ length: 5 }, () => runner.status().then(() => 'read', (error: unknown) => error));
+      await eventually(async () => expect(await waiting()).toBe(1));
+      const outcomes = await Promise.all(reads);
+      for (const outcome of outcomes) expect([...errorChain(outcome)].some((e) => (e as { code?: unknown }).code === '55P03')).toBe(true);
+      expect(await waiting()).toBe(0);
+    } finally {
+      await holder.end({ timeout: 0 });
+      await observer.end();
+    }
+    // With the lock gone it reads again.
+    expect((await runner.status())[0]).toMatchObject({ name: 'list', live: expect.anything() });
   });
 });
