@@ -33,7 +33,7 @@ export default defineConfig(
     languageOptions: {
       sourceType: 'script',
       globals: Object.fromEntries(
-        ['window', 'document', 'location', 'fetch', 'setInterval', 'Node', 'HTMLElement', 'URLSearchParams'].map((name) => [name, 'readonly']),
+        ['window', 'document', 'location', 'fetch', 'setInterval', 'Node', 'HTMLElement', 'URLSearchParams', 'AbortSignal'].map((name) => [name, 'readonly']),
       ),
     },
   },

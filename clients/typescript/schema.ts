@@ -5353,6 +5353,8 @@ export interface components {
             static: {
                 module: string;
                 address: string;
+                /** @description Whether its `/health/live` answered just now, when this catalog was asked for. */
+                reachable: boolean;
             }[];
             registry: {
                 enabled: boolean;
@@ -5378,6 +5380,8 @@ export interface components {
                     /** @description The event consumers it runs (`<module>:<handler>`); `null` from hosts older than this field. */
                     consumers: string[] | null;
                 }[];
+                /** @description Why the registry (Redis) could not be read just now, when it could not: `instances` is then empty. */
+                error: string | null;
             };
             breakers: {
                 [key: string]: unknown;

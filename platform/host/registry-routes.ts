@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { contractRoute, operatorAccess, createRouter, type App } from '../http/index.ts';
-import { stripUrlCredentials } from '../observability/index.ts';
-import type { Registry } from '../registry/index.ts';
+import { messageOf, stripUrlCredentials } from '../observability/index.ts';
+import type { InstanceRecord, Registry } from '../registry/index.ts';
 import type { Topology } from './topology.ts';
 
 const instanceSchema = z.object({
@@ -38,8 +38,21 @@ const catalogRoute = contractRoute({
           schema: z
             .object({
               local: z.array(z.object({ module: z.string(), contractHash: z.string() })),
-              static: z.array(z.object({ module: z.string(), address: z.string() })),
-              registry: z.object({ enabled: z.boolean(), instances: z.array(instanceSchema) }),
+              static: z.array(
+                z.object({
+                  module: z.string(),
+                  address: z.string(),
+                  reachable: z.boolean().openapi({ description: 'Whether its `/health/live` answered just now, when this catalog was asked for.' }),
+                }),
+              ),
+              registry: z.object({
+                enabled: z.boolean(),
+                instances: z.array(instanceSchema),
+                error: z
+                  .string()
+                  .nullable()
+                  .openapi({ description: 'Why the registry (Redis) could not be read just now, when it could not: `instances` is then empty.' }),
+              }),
               breakers: z.record(z.string(), z.unknown()),
             })
             .openapi('ServiceCatalog'),
@@ -69,20 +82,45 @@ async function reachable(address: string, timeoutMs: number): Promise<boolean> {
   }
 }
 
-/** `/registry`: the service catalog, with contract mismatches flagged and each instance checked as it is read. */
+/** How long the catalog waits for the registry's instances (Redis) before it answers without them. */
+const registryReadMs = 2000;
+
+/** The registry's instances, or why they could not be read within {@link registryReadMs}. */
+async function readInstances(registry: Registry): Promise<{ instances: InstanceRecord[]; error: string | null }> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer from Redis within ${registryReadMs} ms`)), registryReadMs);
+  });
+  try {
+    return { instances: await Promise.race([registry.instances(), late]), error: null };
+  } catch (error) {
+    return { instances: [], error: stripUrlCredentials(messageOf(error)) };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * `/registry`: the service catalog, with contract mismatches flagged and each instance and static address checked as
+ * it is read. A registry that cannot be read (Redis down or stalled) leaves its instances out and says why, rather
+ * than failing or holding the whole catalog.
+ */
 export function registryRoutes(options: RegistryRoutesOptions): App {
   const app = createRouter();
   app.openapi(catalogRoute, async (c) => {
-    const instances = options.registry ? await options.registry.instances() : [];
+    const fixed = [...options.topology.remote].filter(([, a]) => a !== 'discover');
+    const [{ instances, error }, fixedAnswers] = await Promise.all([
+      options.registry ? readInstances(options.registry) : { instances: [], error: null },
+      Promise.all(fixed.map(([, address]) => reachable(address, options.probeTimeoutMs))),
+    ]);
     const answers = await Promise.all(instances.map((i) => reachable(i.address, options.probeTimeoutMs)));
     return c.json(
       {
         local: options.topology.local.map((m) => ({ module: m.name, contractHash: options.expectedHash(m.name) ?? '' })),
-        static: [...options.topology.remote]
-          .filter(([, a]) => a !== 'discover')
-          .map(([module, address]) => ({ module, address: stripUrlCredentials(address) })),
+        static: fixed.map(([module, address], n) => ({ module, address: stripUrlCredentials(address), reachable: fixedAnswers[n] ?? false })),
         registry: {
           enabled: options.registry !== undefined,
+          error,
           instances: instances.map((i, n) => ({
             module: i.module,
             version: i.version,

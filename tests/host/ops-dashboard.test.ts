@@ -196,6 +196,54 @@ describe.skipIf(!chromiumAvailable())('the operations page in headless Chromium'
     expect(redirected.headers.get('location')).toBe('/ops/sign-in');
   });
 
+  it('keeps refreshing the panels whose reads answer, marks the others stale with the reason, and never stacks reads', async () => {
+    const { context, page } = await signIn('olga');
+    try {
+      await page.waitForSelector('body[data-loaded=true]', { timeout: 60_000 });
+      // Dead letters answer 503; projections never answer (a read behind a lock). Everything else is the real host.
+      await page.route('**/ops/dead-letters', (route) =>
+        route.fulfill({
+          status: 503,
+          contentType: 'application/problem+json',
+          body: JSON.stringify({ type: 'about:blank', title: 'Service Unavailable', status: 503, detail: 'the database is busy' }),
+        }),
+      );
+      let inFlight = 0;
+      let mostInFlight = 0;
+      let reads = 0;
+      const isProjections = (url: string) => new URL(url).pathname === '/ops/projections';
+      page.on('requestfailed', (request) => {
+        if (isProjections(request.url())) inFlight--;
+      });
+      await page.route('**/ops/projections', () => {
+        reads++;
+        mostInFlight = Math.max(mostInFlight, ++inFlight);
+      });
+      const stale = (id: string) => page.locator(`[data-testid=stale-${id}]`);
+      await stale('dead-letters').waitFor({ timeout: 60_000 });
+      expect(await stale('dead-letters').textContent()).toContain('the database is busy');
+      // The letters drawn before stay on the page under the note.
+      expect(await page.locator('[data-testid=dead-letters-table]').count()).toBe(1);
+      await stale('projections').waitFor({ timeout: 60_000 });
+      expect(await stale('projections').textContent()).toMatch(/did not answer within 10 s/);
+      // A second hanging read, given up too: the page waited for each before it asked again.
+      await expect.poll(() => reads, { timeout: 60_000 }).toBeGreaterThanOrEqual(2);
+      await expect.poll(() => inFlight, { timeout: 60_000 }).toBe(0);
+      expect(mostInFlight).toBe(1);
+      // The other panels were drawn by the same refreshes, with no note.
+      expect(await stale('modules').count()).toBe(0);
+      expect(await stale('retention').count()).toBe(0);
+      expect(await page.textContent('#updated')).toMatch(/^Updated .*, except: .*the database is busy/);
+      await page.unroute('**/ops/dead-letters');
+      await page.unroute('**/ops/projections');
+      // Once they answer again, the notes go.
+      await expect.poll(() => stale('projections').count(), { timeout: 60_000 }).toBe(0);
+      expect(await stale('dead-letters').count()).toBe(0);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('turns away a signed-in user without the operator scope', async () => {
     const { context, page } = await signIn('sam');
     try {

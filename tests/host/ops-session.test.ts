@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { modules } from '../../apps/modules.ts';
-import type { Host } from '../../platform/host/index.ts';
+import { createHost, serve, type Host } from '../../platform/host/index.ts';
 import { createSealer, sessionTtlSeconds, type OpsSession } from '../../platform/host/ops-page/session.ts';
 import { demoUsers } from '../../modules/identity/infrastructure/seed.ts';
-import { testDatabases, type TestDatabaseHandle } from '../support/databases.ts';
-import { startTestHost } from '../support/test-host.ts';
+import { redisUrl, testDatabases, type TestDatabaseHandle } from '../support/databases.ts';
+import { redisPrefix } from '../support/process-host.ts';
+import { startTestHost, testConfig, testLogger } from '../support/test-host.ts';
+import { adminToken } from '../support/tokens.ts';
 import { processTestTimeoutMs } from '../support/timeouts.ts';
 
 const base = 'http://127.0.0.1:3000';
@@ -158,5 +160,59 @@ describe('operations page sessions', { timeout: processTestTimeoutMs }, () => {
     expect(out.headers.getSetCookie().some((c) => c.startsWith('cleave-ops=;'))).toBe(true);
     // The cookie sent to sign out: its refresh was shared (and would be handed out again for a minute) before revoking.
     expect((await send('/ops/overview', { headers: { cookie: session } })).status).toBe(401);
+  });
+});
+
+/**
+ * A host whose identity module runs in another process that goes away: the page's session outlives the identity
+ * module while its access token lasts, and a sign-in then says the identity module cannot be reached instead of
+ * sending the browser to an address that does not answer.
+ */
+describe.skipIf(!redisUrl)('operations page sessions when the identity module is away (needs TEST_REDIS_URL)', { timeout: processTestTimeoutMs }, () => {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterAll(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  it('keeps the session while its access token lasts, ends it after, and answers a sign-in 503 while identity is away', async () => {
+    const prefix = redisPrefix();
+    const env = { DATA_DIR: 'memory', REDIS_URL: redisUrl as string, REDIS_PREFIX: prefix, REGISTRY: 'false' };
+    const identity = await createHost({ config: testConfig({ ...env, MODULES: 'catalog,identity' }), modules, logger: testLogger() });
+    cleanups.push(() => identity.stop());
+    const identityServer = await serve(identity, { host: '127.0.0.1', port: 0 });
+    let identityUp = true;
+    cleanups.push(async () => void (identityUp && (await identityServer.close())));
+    const page = await createHost({
+      config: testConfig({
+        ...env,
+        MODULES: 'inventory',
+        REMOTE_MODULES: `catalog=${identityServer.url},identity=${identityServer.url}`,
+        OPS_SESSION_KEY: sessionKey.toString('base64'),
+        PUBLIC_URL: base,
+      }),
+      modules,
+      logger: testLogger(),
+    });
+    cleanups.push(() => page.stop());
+    const send = (path: string, init: RequestInit = {}) => page.app.request(`${base}${path}`, init);
+    const sealer = createSealer(sessionKey);
+    const token = await adminToken(identity, (path, init) => identity.app.request(path, init));
+    // A session whose access token is within the refresh margin: each request tries to refresh it first.
+    const sealed = async (accessExpiresAt: number) =>
+      `cleave-ops=${await sealer.seal('ops-session', { subject: 'cleave-admin', accessToken: token, refreshToken: 'r'.repeat(43), accessExpiresAt, csrf: 'c'.repeat(43), signedInAt: Date.now() } satisfies OpsSession, 3600)}`;
+    expect((await send('/ops/sign-in')).status).toBe(303);
+    // (The token's keys, fetched while identity answers.)
+    expect((await send('/ops/overview', { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+
+    await identityServer.close();
+    identityUp = false;
+    const kept = await send('/ops/overview', { headers: { cookie: await sealed(Date.now() + 20_000) } });
+    expect(kept.status).toBe(200);
+    expect(kept.headers.getSetCookie().some((c) => c.startsWith('cleave-ops=;'))).toBe(false);
+    const expired = await send('/ops/overview', { headers: { cookie: await sealed(Date.now() - 1000) } });
+    expect(expired.status).toBe(401);
+    const signIn = await send('/ops/sign-in');
+    expect(signIn.status).toBe(503);
+    expect(await signIn.json()).toMatchObject({ code: 'http/upstream-unavailable', detail: 'The identity module cannot be reached to sign in.' });
   });
 });

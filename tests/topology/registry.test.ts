@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { modules } from '../../apps/modules.ts';
 import { createHost, type Host } from '../../platform/host/index.ts';
 import { createRegistry, type Registry } from '../../platform/registry/index.ts';
 import { redisUrl } from '../support/databases.ts';
 import { freePort, redisPrefix } from '../support/process-host.ts';
+import { redisServerAvailable, startRedisServer } from '../support/redis-server.ts';
 import { call, eventually, testConfig, testLogger } from '../support/test-host.ts';
 
 describe.skipIf(!redisUrl)('registry and discovery through the host', () => {
@@ -89,5 +91,46 @@ describe.skipIf(!redisUrl)('registry and discovery through the host', () => {
       registry: { instances: { address: string; health: string; reachable: boolean }[] };
     };
     expect(body.registry.instances.find((i) => i.address === address)).toMatchObject({ health: 'fail', reachable: false });
+  });
+
+  it.skipIf(!redisServerAvailable())('answers without the registry when Redis stalls or is down, saying why, and probes static addresses', async () => {
+    const server = await startRedisServer();
+    cleanups.push(() => server.stop());
+    const gone = `http://127.0.0.1:${await freePort()}`;
+    const monolith: Host = await createHost({
+      config: testConfig({
+        MODULES: 'catalog,identity',
+        DATA_DIR: 'memory',
+        REDIS_URL: server.url,
+        REDIS_PREFIX: redisPrefix(),
+        REMOTE_MODULES: `inventory=${gone}`,
+      }),
+      modules,
+      logger: testLogger(),
+    });
+    cleanups.push(() => monolith.stop());
+    type Catalog = { static: { module: string; reachable: boolean }[]; registry: { instances: unknown[]; error: string | null } };
+    const catalog = async () => {
+      const response = await call(monolith, 'GET', '/registry');
+      expect(response.status).toBe(200);
+      return (await response.json()) as Catalog;
+    };
+    await monolith.announce('http://127.0.0.1:3999');
+    const up = await catalog();
+    expect(up.registry).toMatchObject({ error: null, instances: [expect.objectContaining({ module: 'catalog' }), expect.anything()] });
+    expect(up.static).toEqual([{ module: 'inventory', address: gone, reachable: false }]);
+
+    // Stalled: every other client waits (the catalog gives up on it after 2 s).
+    const admin = new Redis(server.url, { maxRetriesPerRequest: 1 });
+    try {
+      await admin.call('client', 'pause', '20000', 'all');
+      expect((await catalog()).registry).toEqual({ enabled: true, instances: [], error: expect.stringContaining('no answer from Redis') });
+      await admin.call('client', 'unpause');
+    } finally {
+      admin.disconnect();
+    }
+    await server.stop();
+    expect((await catalog()).registry).toEqual({ enabled: true, instances: [], error: expect.any(String) });
+    await server.start();
   });
 });

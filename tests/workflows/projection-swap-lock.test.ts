@@ -84,12 +84,19 @@ describe.skipIf(!postgresTestDatabase)('a projection swap behind a long read on 
         .catch(() => {});
       await eventually(async () =>
         expect(
-          (await observer`select count(*)::int as n from pg_locks l join pg_class c on c.oid = l.relation
-            where c.relname = 'es_events' and l.mode = 'AccessExclusiveLock' and l.granted`)[0]?.n,
+          (
+            await observer`select count(*)::int as n from pg_locks l join pg_class c on c.oid = l.relation
+            where c.relname = 'es_events' and l.mode = 'AccessExclusiveLock' and l.granted`
+          )[0]?.n,
         ).toBe(1),
       );
       // Five callers at once (a page refreshing, health, a scrape): one read waits on the lock, and it gives up.
-      const reads = Array.from({ length: 5 }, () => runner.status().then(() => 'read', (error: unknown) => error));
+      const reads = Array.from({ length: 5 }, () =>
+        runner.status().then(
+          () => 'read',
+          (error: unknown) => error,
+        ),
+      );
       await eventually(async () => expect(await waiting()).toBe(1));
       const outcomes = await Promise.all(reads);
       for (const outcome of outcomes) expect([...errorChain(outcome)].some((e) => (e as { code?: unknown }).code === '55P03')).toBe(true);

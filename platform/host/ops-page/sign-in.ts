@@ -105,16 +105,12 @@ export function opsSignIn(options: OpsSignInOptions): OpsSignIn {
       body: new URLSearchParams({ ...form, client_id: config.ops.clientId }).toString(),
     });
 
-  let authorizationEndpoint: Promise<string> | undefined;
+  // Read at every sign-in, not kept: a sign-in sent to an identity module that is away would end on the browser's
+  // own error page; asked first, the host answers 503 saying so.
   const authorizeUrl = () =>
-    (authorizationEndpoint ??= identityJson({ method: 'GET', target: '/.well-known/oauth-authorization-server', headers: { accept: 'application/json' } }).then(
-      ({ status, body }) => {
-        if (status !== 200 || typeof body.authorization_endpoint !== 'string') throw new Error(`identity metadata answered ${status}`);
-        return body.authorization_endpoint;
-      },
-    )).catch((error: unknown) => {
-      authorizationEndpoint = undefined;
-      throw error;
+    identityJson({ method: 'GET', target: '/.well-known/oauth-authorization-server', headers: { accept: 'application/json' } }).then(({ status, body }) => {
+      if (status !== 200 || typeof body.authorization_endpoint !== 'string') throw new Error(`identity metadata answered ${status}`);
+      return body.authorization_endpoint;
     });
 
   /** A session from a token answer, after checking the access token carries the operator scope. */
@@ -134,24 +130,31 @@ export function opsSignIn(options: OpsSignInOptions): OpsSignIn {
 
   // A refresh token is single use (using it twice revokes its family): requests that arrive together with the same
   // cookie share one refresh, and its outcome is kept a while for the stragglers.
-  const refreshing = new Map<string, Promise<OpsSession | undefined>>();
+  const refreshing = new Map<string, Promise<OpsSession | 'refused'>>();
   // Refresh tokens revoked at sign-out here: a refresh shared a moment ago must not hand out their session again.
   const signedOut = new Set<string>();
-  const refresh = (session: OpsSession): Promise<OpsSession | undefined> => {
+  // The next session, or `refused` (the identity module said no: the operator signs in again); rejects when the
+  // identity module could not answer (unreachable, a 5xx), which the session outlives while its access token lasts.
+  const refresh = (session: OpsSession): Promise<OpsSession | 'refused'> => {
     const token = session.refreshToken;
-    if (!token) return Promise.resolve(undefined);
+    if (!token) return Promise.resolve('refused');
     let pending = refreshing.get(token);
     if (!pending) {
       pending = tokenRequest({ grant_type: 'refresh_token', refresh_token: token }).then(async ({ status, body }) => {
+        if (status >= 500) throw new Error(`the identity module answered ${status} ${String(body.code ?? '')}`.trim());
         if (status !== 200) {
           log.info({ status, code: body.code }, 'operations page: the session could not be refreshed; the operator signs in again');
-          return undefined;
+          return 'refused' as const;
         }
         const next = await sessionOf(body as unknown as Tokens, session.csrf, session.signedInAt ?? Date.now());
-        return next === 'not-operator' ? undefined : next;
+        return next === 'not-operator' ? ('refused' as const) : next;
       });
       refreshing.set(token, pending);
-      setTimeout(() => refreshing.delete(token), 60_000).unref();
+      // A failure is kept a few seconds (the page's reads of one refresh share it), an outcome a minute.
+      pending.then(
+        () => setTimeout(() => refreshing.delete(token), 60_000).unref(),
+        () => setTimeout(() => refreshing.delete(token), 5_000).unref(),
+      );
     }
     return pending;
   };
@@ -170,11 +173,17 @@ export function opsSignIn(options: OpsSignInOptions): OpsSignIn {
     if (current.accessExpiresAt - refreshMarginMs > Date.now()) return current;
     // The session's time is up (the cookie outlives it by less than a second): the operator signs in again.
     if (current.signedInAt !== undefined && sessionSecondsLeft(current.signedInAt) === 0) return endSession(c);
-    const refreshed = await refresh(current).catch((error: unknown) => {
-      log.warn({ err: error }, 'operations page: refreshing a session failed');
-      return undefined;
-    });
-    const next = refreshed?.refreshToken !== undefined && signedOut.has(refreshed.refreshToken) ? undefined : refreshed;
+    let refreshed: OpsSession | 'refused';
+    try {
+      refreshed = await refresh(current);
+    } catch (error) {
+      // The identity module is away: the session goes on with its access token until that expires (then the operator
+      // signs in again, which says the identity module cannot be reached while it cannot).
+      const alive = current.accessExpiresAt > Date.now();
+      log.warn({ err: error, accessTokenLeftMs: Math.max(0, current.accessExpiresAt - Date.now()) }, 'operations page: refreshing a session failed');
+      return alive ? current : endSession(c);
+    }
+    const next = refreshed === 'refused' || (refreshed.refreshToken !== undefined && signedOut.has(refreshed.refreshToken)) ? undefined : refreshed;
     if (!next) return endSession(c);
     // Sealed for what is left of the session, not 12 hours from now: refreshing never extends it.
     const left = sessionSecondsLeft(next.signedInAt ?? Date.now());

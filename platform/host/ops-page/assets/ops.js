@@ -5,6 +5,8 @@
 
 const csrf = document.querySelector('meta[name="csrf-token"]').content;
 const refreshMs = 5000;
+/** A read that takes longer is given up: its panel says so and keeps what it showed (the next refresh tries again). */
+const readTimeoutMs = 10_000;
 
 /** An element with attributes and children (strings become text nodes). */
 function el(tag, attributes, ...children) {
@@ -51,11 +53,29 @@ function fill(id, ...content) {
 
 class SignedOut extends Error {}
 
+/** A failed read: the problem's detail, or what went wrong, with the HTTP status when there was one. */
+class ReadFailed extends Error {
+  constructor(message, status) {
+    super(message);
+    this.status = status;
+  }
+}
+
 async function api(path, init = {}) {
-  const response = await fetch(path, { credentials: 'same-origin', ...init, headers: { accept: 'application/json', ...(init.headers ?? {}) } });
+  let response;
+  try {
+    response = await fetch(path, {
+      credentials: 'same-origin',
+      signal: AbortSignal.timeout(readTimeoutMs),
+      ...init,
+      headers: { accept: 'application/json', ...(init.headers ?? {}) },
+    });
+  } catch (error) {
+    throw new ReadFailed(error?.name === 'TimeoutError' ? `${path} did not answer within ${readTimeoutMs / 1000} s` : `${path}: ${error.message}`);
+  }
   if (response.status === 401) throw new SignedOut();
-  const body = response.headers.get('content-type')?.includes('json') ? await response.json() : null;
-  if (!response.ok) throw new Error(body?.detail ?? `${path} answered ${response.status}`);
+  const body = response.headers.get('content-type')?.includes('json') ? await response.json().catch(() => null) : null;
+  if (!response.ok) throw new ReadFailed(body?.detail ? `${path}: ${body.detail}` : `${path} answered ${response.status}`, response.status);
   return body;
 }
 
@@ -69,7 +89,7 @@ function renderModules(catalog, health) {
   };
   const rows = [
     ...catalog.local.map((m) => [m.module, 'here', m.contractHash.slice(0, 12), statusOf(m.module)]),
-    ...catalog.static.map((m) => [m.module, m.address, '', '']),
+    ...catalog.static.map((m) => [m.module, `${m.address} (${m.reachable ? 'reachable' : 'UNREACHABLE'})`, '', m.reachable ? '' : 'fail']),
     ...catalog.registry.instances.map((i) => [
       i.module,
       `${i.address} (registry, ${i.reachable ? 'reachable' : 'unreachable'})`,
@@ -77,7 +97,11 @@ function renderModules(catalog, health) {
       i.health,
     ]),
   ];
-  fill('modules', table('modules-table', ['module', 'runs at', 'contract', 'health'], rows, 'No modules.'));
+  fill(
+    'modules',
+    table('modules-table', ['module', 'runs at', 'contract', 'health'], rows, 'No modules.'),
+    catalog.registry.error ? el('p', { class: 'error', 'data-testid': 'registry-error' }, `Registry: ${catalog.registry.error}`) : '',
+  );
   const checkRows = results.map((r) => [r.module, r.name, r.status, r.detail ?? '', `${r.ms} ms`]);
   fill(
     'health',
@@ -307,30 +331,91 @@ function renderSpans(result, requestId) {
   );
 }
 
+/** Notes on a panel that its last refresh failed; it keeps what it showed before. A successful render replaces it. */
+function markStale(id, reason, since) {
+  const panel = document.getElementById(id);
+  let note = panel.querySelector(':scope > p.stale');
+  if (!note) {
+    note = el('p', { class: 'stale', 'data-testid': `stale-${id}` });
+    panel.prepend(note);
+  }
+  note.textContent = `Not refreshed${since ? ` since ${since}` : ''}: ${reason}`;
+}
+
+const drawnAt = {};
+let refreshing = false;
+
+/**
+ * Reads every panel's data at once and draws each panel whose reads answered; a panel whose read failed or timed out
+ * keeps what it showed, marked stale with the reason. One refresh at a time: a tick that finds the last one still
+ * waiting skips, so a slow host is not sent more reads than one page's worth.
+ */
 async function refresh() {
+  if (refreshing) return;
+  refreshing = true;
   try {
-    const [catalog, health, overview, letters, costs, stuck, projections, retention] = await Promise.all([
-      api('/registry'),
-      fetch('/health/ready', { headers: { accept: 'application/json' } }).then((r) => r.json()),
-      api('/ops/overview'),
-      api('/ops/dead-letters'),
-      api('/ops/costs?minutes=15').catch(() => null),
-      api('/ops/sagas?state=stuck'),
-      api('/ops/projections'),
-      api('/ops/retention'),
-    ]);
-    fill('host', `${overview.service}: ${overview.modules.join(', ')}`);
-    renderPipeline(overview, renderModules(catalog, health));
-    renderDeadLetters(letters);
-    renderCosts(costs);
-    renderStuckSagas(stuck);
-    renderProjections(projections);
-    renderRetention(retention);
-    fill('updated', `Updated ${new Date().toLocaleTimeString()}`);
+    const reads = {
+      catalog: api('/registry'),
+      health: fetch('/health/ready', { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(readTimeoutMs) }).then(
+        (r) => r.json(),
+        (error) => {
+          throw new ReadFailed(error?.name === 'TimeoutError' ? `/health/ready did not answer within ${readTimeoutMs / 1000} s` : error.message);
+        },
+      ),
+      overview: api('/ops/overview'),
+      letters: api('/ops/dead-letters'),
+      // Not mounted when metrics are off (404): the panel says so.
+      costs: api('/ops/costs?minutes=15').catch((error) => {
+        if (error instanceof ReadFailed && error.status === 404) return null;
+        throw error;
+      }),
+      stuck: api('/ops/sagas?state=stuck'),
+      projections: api('/ops/projections'),
+      retention: api('/ops/retention'),
+    };
+    const names = Object.keys(reads);
+    const settled = await Promise.allSettled(Object.values(reads));
+    const got = {};
+    const failed = {};
+    settled.forEach((r, i) => {
+      if (r.status === 'fulfilled') got[names[i]] = r.value;
+      else failed[names[i]] = r.reason;
+    });
+    if (Object.values(failed).some((e) => e instanceof SignedOut)) return location.assign('/ops/sign-in');
+    const now = new Date().toLocaleTimeString();
+    const problems = [];
+    const draw = (ids, needs, render) => {
+      let reason = needs
+        .filter((n) => n in failed)
+        .map((n) => failed[n].message)
+        .join('; ');
+      if (reason === '') {
+        try {
+          render();
+          for (const id of ids) drawnAt[id] = now;
+          return;
+        } catch (error) {
+          reason = `could not be drawn: ${error.message}`;
+        }
+      }
+      problems.push(reason);
+      for (const id of ids) markStale(id, reason, drawnAt[id]);
+    };
+    if (got.overview) fill('host', `${got.overview.service}: ${got.overview.modules.join(', ')}`);
+    let breakerRows = [];
+    draw(['modules', 'health'], ['catalog', 'health'], () => (breakerRows = renderModules(got.catalog, got.health)));
+    draw(['pipeline'], ['overview'], () => renderPipeline(got.overview, breakerRows));
+    draw(['dead-letters'], ['letters'], () => renderDeadLetters(got.letters));
+    draw(['costs'], ['costs'], () => renderCosts(got.costs));
+    draw(['sagas'], ['stuck'], () => renderStuckSagas(got.stuck));
+    draw(['projections'], ['projections'], () => renderProjections(got.projections));
+    draw(['retention'], ['retention'], () => renderRetention(got.retention));
+    const unique = [...new Set(problems)];
+    fill('updated', unique.length === 0 ? `Updated ${now}` : `Updated ${now}, except: ${unique.join('; ')}`);
+    document.getElementById('updated').classList.toggle('error', unique.length > 0);
     document.body.dataset.loaded = 'true';
-  } catch (error) {
-    if (error instanceof SignedOut) return location.assign('/ops/sign-in');
-    fill('updated', `Could not refresh: ${error.message}`);
+  } finally {
+    refreshing = false;
   }
 }
 
