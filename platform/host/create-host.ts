@@ -1,4 +1,5 @@
 import { ConfigError, type Config } from '../config/index.ts';
+import { eventLoopTurn } from './event-loop-turn.ts';
 import { createHttpTransport, tlsFetch, type HttpTransport, type LocalDispatch, type Transport } from '../contracts/index.ts';
 import type { ModuleAnswer, ModuleCall } from '../contracts/http-send.ts';
 import type { DatabaseHandle } from '../db/index.ts';
@@ -109,6 +110,9 @@ export async function createHost(options: HostOptions): Promise<Host> {
     // Each module is migrated (when configured), then refused if its schema holds a table nothing classifies: the
     // check runs on every start, whoever migrated the schema (see classified-schema.ts).
     for (const m of topology.local) {
+      // A turn of the event loop between modules: on PGlite a module's migrations run without one, and a signal (a
+      // SIGTERM during start-up) waits for the next.
+      await eventLoopTurn();
       const database = databases.of(m.name);
       await prepareModule(database.db, m, { migrate: config.database.migrateOnStart, log: logger });
     }

@@ -8,6 +8,7 @@ import { createHost, type Host } from './create-host.ts';
 import { hostLinks } from './links.ts';
 import { failingChecks } from './health.ts';
 import { ensurePortFree } from './port.ts';
+import { eventLoopTurn } from './event-loop-turn.ts';
 import type { ModuleDefinition } from './define-module.ts';
 import { refuseUnsupportedTls, serve, type RunningServer } from './serve.ts';
 
@@ -44,18 +45,23 @@ export async function runHost(config: Config, modules: readonly ModuleDefinition
   // A signal before anything is served ends the process at once, as the default action does. As PID 1 in a container
   // a signal without a handler is ignored: the host would finish starting (minutes of migrations, say) and serve
   // until the orchestrator's SIGKILL. Nothing is lost: each module's migrations commit in one transaction.
-  const duringStart = (signal: NodeJS.Signals) => {
+  //
+  // One listener per signal for the whole life of the process, never removed and added again: Node drops a signal
+  // that is pending when the last listener of it goes (one that came while PGlite's migrations kept the event loop
+  // from its next turn was lost, and the host served on), and Deno delivers it to whichever listener comes next.
+  const exitCode = (signal: NodeJS.Signals) => (signal === 'SIGINT' ? 130 : 143);
+  let onSignal: (signal: NodeJS.Signals) => void = (signal) => {
     process.stderr.write(`${signal} during start-up: stopping now (nothing was served; migrations not committed run again at the next start)\n`);
-    process.exit(signal === 'SIGINT' ? 130 : 143);
+    process.exit(exitCode(signal));
   };
-  process.once('SIGINT', duringStart);
-  process.once('SIGTERM', duringStart);
+  process.on('SIGINT', (signal) => onSignal(signal));
+  process.on('SIGTERM', (signal) => onSignal(signal));
   refuseUnsupportedTls(config.tls.server);
   await ensurePortFree(config.server.host, config.server.port);
   const host = await createHost({ config, modules });
+  // A signal that came while start-up held the loop is read now, and still ends the process at once.
+  await eventLoopTurn();
   const server = await serve(host, { ...config.server, tls: config.tls.server });
-  process.off('SIGINT', duringStart);
-  process.off('SIGTERM', duringStart);
   // Demo data is a convenience: a module it needs being elsewhere and down must not stop the host. It loads while the
   // host serves (a seed may call a module elsewhere that calls back), and starts before the first request can be read,
   // so /health/ready fails (`host demo-data`) until the demo accounts exist.
@@ -91,8 +97,14 @@ export async function runHost(config: Config, modules: readonly ModuleDefinition
     clearTimeout(deadline);
     process.exit(0);
   };
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  onSignal = (signal) => {
+    // A second signal while draining ends the process at once, as the signal's default action would.
+    if (closing) {
+      process.stderr.write(`${signal} while shutting down: stopping now (what was in flight is delivered again after a restart)\n`);
+      process.exit(exitCode(signal));
+    }
+    void shutdown(signal);
+  };
   await host.announce(config.publicUrl ?? server.url);
   await seeded;
   const names = host.modules.map((m) => m.definition.name);
