@@ -249,7 +249,10 @@ export function createConsumer(options: ConsumerOptions): Consumer & { inFlight(
       try {
         outcome = await handle({ envelope, payload: parsed.data, log, context, signal });
       } catch (error) {
-        if (span) endSpan(span, error);
+        if (span) {
+          span.setAttribute('cleave.delivery.outcome', 'failed');
+          endSpan(span, error);
+        }
         throw error;
       } finally {
         inFlight.delete(envelope);

@@ -1,4 +1,4 @@
-import type { Logger } from '../observability/index.ts';
+import { spanIdsOfFailure, type Logger } from '../observability/index.ts';
 import { backoffDelay, type BackoffOptions } from './backoff.ts';
 import { PermanentDeliveryError, type Consumer } from './bus.ts';
 import type { EventEnvelope } from './envelope.ts';
@@ -54,7 +54,8 @@ export async function deliverWithRetries(consumer: Consumer, envelope: EventEnve
     } catch (error) {
       observe?.attempt(consumer.id, 'failed', (started - Date.parse(envelope.occurredAt)) / 1000, (Date.now() - started) / 1000);
       const permanent = error instanceof PermanentDeliveryError;
-      const fields = { err: error, eventId: envelope.id, event: envelope.name, consumer: consumer.id };
+      // With the ids of the attempt's span, which has ended: the line joins the trace.
+      const fields = { err: error, eventId: envelope.id, event: envelope.name, consumer: consumer.id, ...spanIdsOfFailure(error) };
       if (options.closing() && !permanent) throw error;
       if (permanent || attempt >= options.maxAttempts) {
         options.log.error({ ...fields, attempts: attempt }, 'event dead-lettered');

@@ -18,7 +18,8 @@ export function sendSpan(tracing: Tracing, system: string, row: ClaimedRow): Spa
       'messaging.operation.name': 'send',
       'messaging.destination.name': row.envelope.name,
       'messaging.message.id': row.envelope.id,
-      'cleave.delivery.attempt': row.attempts + 1,
+      // The claim counted this attempt already.
+      'cleave.delivery.attempt': row.attempts,
     },
   });
 }

@@ -9,6 +9,6 @@ export { causesOf, errorChain, messageOf } from './error-chain.ts';
 export type { Logger, LoggerOptions } from './logger.ts';
 export { currentContext, outsideContext, runInContext } from './context.ts';
 export type { ExecutionContext } from './context.ts';
-export { endSpan, errorType, parentContextOf, runInSpan, SpanKind, SpanStatusCode, traceparentOf, tracingOff } from './tracing.ts';
+export { endSpan, errorType, parentContextOf, runInSpan, spanIdsOfFailure, SpanKind, SpanStatusCode, traceparentOf, tracingOff } from './tracing.ts';
 export type { Span, StartSpanOptions, Tracing } from './tracing.ts';
 export type { RecentSpans, SpanSummary } from './recent-spans.ts';

@@ -59,8 +59,23 @@ export function endSpan(span: Span, error?: unknown): void {
   if (error !== undefined) {
     span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
     span.setAttribute('error.type', errorType(error));
+    if (typeof error === 'object' && error !== null) {
+      const { traceId, spanId } = span.spanContext();
+      failedIn.set(error, { trace_id: traceId, span_id: spanId });
+    }
   }
   span.end();
+}
+
+/** The last span each error ended (as it travels outwards, the outermost so far). */
+const failedIn = new WeakMap<object, { trace_id: string; span_id: string }>();
+
+/**
+ * The `trace_id` and `span_id` of the last span `error` ended, for a log line written about it after its span is over
+ * (a delivery's retry, a saga step's failure), so the line joins the trace; empty when no recorded span ended with it.
+ */
+export function spanIdsOfFailure(error: unknown): { trace_id?: string; span_id?: string } {
+  return (typeof error === 'object' && error !== null && failedIn.get(error)) || {};
 }
 
 /**

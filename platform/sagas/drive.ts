@@ -1,4 +1,4 @@
-import type { Logger } from '../observability/index.ts';
+import { spanIdsOfFailure, type Logger } from '../observability/index.ts';
 import { isDomainError } from '../http/index.ts';
 import { attempt, backoffMs, heldByEarlierAttempt, messageOf, retryAfterOf } from './attempt.ts';
 import { sagaKey, type SagaDefinition, type SagaTracePoint } from './define-saga.ts';
@@ -111,8 +111,10 @@ export async function drive(row: SagaRow, options: DriveOptions): Promise<void> 
       // A provider's refusal (a domain problem, not to be retried: out of stock, card declined) is how a saga is meant
       // to end sometimes: logged by its code, without a stack; anything else as a failure.
       const refused = isDomainError(out.error) && !out.retryable && !out.timedOut;
-      if (refused) log.info({ step, attempt: attemptNo, code: (out.error as { code?: string }).code, detail: row.lastError }, 'saga step refused');
-      else log.warn({ step, attempt: attemptNo, err: out.error }, 'saga step failed');
+      // (With the ids of the step's span, which has ended: the line joins the trace.)
+      const ids = spanIdsOfFailure(out.error);
+      if (refused) log.info({ step, attempt: attemptNo, code: (out.error as { code?: string }).code, detail: row.lastError, ...ids }, 'saga step refused');
+      else log.warn({ step, attempt: attemptNo, err: out.error, ...ids }, 'saga step failed');
       if (row.cursor > pivot) {
         // Past the point of no return the saga only goes forward: a failure is retried until the step succeeds. A
         // refusal is not (the participant said no to this request as it stands: an intent voided, a reservation

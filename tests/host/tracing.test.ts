@@ -59,6 +59,8 @@ describe('tracing: one trace from the request through the module call, the outbo
     expect(parentOf(producer)).toBe(server.spanContext().spanId);
     const send = one(spans, 'send catalog.product-created');
     expect(send.kind).toBe(SpanKind.PRODUCER);
+    // The first dispatch is attempt 1 (the claim counts it).
+    expect(send.attributes['cleave.delivery.attempt']).toBe(1);
     expect(parentOf(send)).toBe(producer.spanContext().spanId);
     const consumer = one(spans, 'process catalog.product-created');
     expect(consumer.kind).toBe(SpanKind.CONSUMER);
