@@ -182,6 +182,22 @@ describe('starting with bad configuration', () => {
     expect([config.server.port, config.tracing.ratio, config.payments.provider.seed, config.local.byModule]).toEqual([3001, 0.25, -7, { catalog: 4 }]);
   });
 
+  it('checks the OTLP exporter settings the exporter reads itself (it ignores a bad one silently), never quoting a header value', () => {
+    let error: unknown;
+    try {
+      loadConfig({ OTEL_EXPORTER_OTLP_TIMEOUT: 'soon', OTEL_EXPORTER_OTLP_TRACES_TIMEOUT: '0', OTEL_EXPORTER_OTLP_HEADERS: 'Bearer sekrit-token' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as ConfigError).message;
+    expect(message).toContain('OTEL_EXPORTER_OTLP_TIMEOUT: must be a number');
+    expect(message).toContain('OTEL_EXPORTER_OTLP_TRACES_TIMEOUT: must be greater than 0 (milliseconds)');
+    expect(message).toContain('OTEL_EXPORTER_OTLP_HEADERS: must be key=value pairs');
+    expect(message).not.toContain('sekrit');
+    expect(() => loadConfig({ OTEL_EXPORTER_OTLP_TIMEOUT: '5000', OTEL_EXPORTER_OTLP_HEADERS: 'authorization=Bearer%20abc==,x-tenant=shop' })).not.toThrow();
+  });
+
   it('names a database or Redis URL its driver cannot read, without quoting it, instead of failing later with "Invalid URL"', () => {
     const password = 'pa%ss-word-1';
     let error: unknown;

@@ -159,6 +159,20 @@ export const httpUrl = z
   .refine((v) => /^https?:\/\/[^\s/]+(\/[^\s]*)?$/.test(v), 'must be an http:// or https:// URL')
   .refine((v) => URL.canParse(v), 'is not a valid URL (a port above 65535, say)');
 
+/** The OTLP exporter's timeout: whole milliseconds (OpenTelemetry's unit for it, no suffix). */
+export const otlpTimeout = decimal(aNumber().int('must be a whole number of milliseconds').positive('must be greater than 0 (milliseconds)'));
+
+/**
+ * The OTLP exporter's extra headers, as OpenTelemetry writes them: `key=value` pairs separated by commas, values
+ * percent-encoded (`authorization=Bearer%20abc,tenant=shop`). The value is never quoted back: it holds a token.
+ */
+export const otlpHeaders = z
+  .string()
+  .refine(
+    (v) => v.split(',').every((pair) => /^\s*[!#$%&'*+.^_`|~0-9A-Za-z-]+\s*=/.test(pair)),
+    'must be key=value pairs separated by commas, values percent-encoded (e.g. authorization=Bearer%20abc,tenant=shop); the value is not shown here',
+  );
+
 /** `inventory=http://10.0.0.7:3001,payments=discover`: where modules hosted elsewhere are reached. */
 export const remoteModules = z.string().transform((v, ctx) => {
   const entries: [string, string][] = [];

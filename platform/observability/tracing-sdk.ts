@@ -1,3 +1,4 @@
+import { ExportResultCode } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { isSpanContextValid, trace, TraceFlags } from '@opentelemetry/api';
 import {
@@ -106,5 +107,44 @@ async function spanProcessor(options: SdkTracingOptions): Promise<SpanProcessor>
   if (options.exporter === 'log') return new SimpleSpanProcessor(spanLogExporter(options.logger.child({ component: 'tracing' })));
   // Loaded only when spans leave the process: the exporter pulls in the OTLP transformer and an HTTP agent.
   const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-http');
-  return new BatchSpanProcessor(new OTLPTraceExporter(options.endpoint ? { url: options.endpoint } : {}));
+  const exporter = new OTLPTraceExporter(options.endpoint ? { url: options.endpoint } : {});
+  return new BatchSpanProcessor(reportingFailures(exporter, options.logger.child({ component: 'tracing' })));
+}
+
+/** How often a collector that keeps refusing spans is reported again. */
+const failureReportMs = 60_000;
+
+/**
+ * The exporter, saying when it fails: the OTLP exporter drops a batch it cannot send and tells only OpenTelemetry's
+ * diagnostic logger, which Cleave does not install (it would print every retry). The first failure is a warning,
+ * then one a minute with the count while it lasts, and one line when spans go out again.
+ */
+export function reportingFailures(exporter: SpanExporter, log: Logger, now: () => number = Date.now): SpanExporter {
+  let failed = 0;
+  let dropped = 0;
+  let reportedAt = 0;
+  return {
+    export(spans, done) {
+      exporter.export(spans, (result) => {
+        if (result.code === ExportResultCode.SUCCESS) {
+          if (failed > 0) log.info({ failedBatches: failed, droppedSpans: dropped }, 'tracing: spans are exported again');
+          failed = 0;
+          dropped = 0;
+        } else {
+          failed++;
+          dropped += spans.length;
+          if (failed === 1 || now() - reportedAt >= failureReportMs) {
+            reportedAt = now();
+            log.warn(
+              { err: result.error, failedBatches: failed, droppedSpans: dropped },
+              'tracing: spans could not be exported and were dropped (is the OTLP endpoint up and right?)',
+            );
+          }
+        }
+        done(result);
+      });
+    },
+    shutdown: () => exporter.shutdown(),
+    forceFlush: () => exporter.forceFlush?.() ?? Promise.resolve(),
+  };
 }

@@ -153,6 +153,39 @@ describe('tracing: sampling and export', () => {
     expect(exported).toContain('cleave-test');
   });
 
+  it('says when spans cannot be exported (nothing listens at the endpoint), and when they go out again', { timeout: 90_000 }, async () => {
+    const lines: Record<string, unknown>[] = [];
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer();
+      probe.listen(0, '127.0.0.1', () => {
+        const { port: free } = probe.address() as AddressInfo;
+        probe.close(() => resolve(free));
+      });
+    });
+    const host = await startTestHost({
+      database,
+      logLines: lines,
+      env: { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`, OTEL_EXPORTER_OTLP_TIMEOUT: '2000' },
+    });
+    const late = createServer((req, res) => req.resume().on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}')));
+    try {
+      expect((await call(host, 'GET', '/catalog/v1/products')).status).toBe(200);
+      // The batch goes out within 5 s (the batch processor's delay) and fails.
+      const failure = await eventually(() => {
+        const line = lines.find((l) => l.msg === 'tracing: spans could not be exported and were dropped (is the OTLP endpoint up and right?)');
+        expect(line).toBeDefined();
+        return line as Record<string, unknown>;
+      }, 60_000);
+      expect(failure).toMatchObject({ level: 40, failedBatches: 1, droppedSpans: expect.any(Number) });
+      await new Promise<void>((r) => late.listen(port, '127.0.0.1', r));
+      expect((await call(host, 'GET', '/catalog/v1/products')).status).toBe(200);
+      await eventually(() => expect(lines.some((l) => l.msg === 'tracing: spans are exported again')).toBe(true), 60_000);
+    } finally {
+      await host.stop();
+      await new Promise((r) => late.close(r));
+    }
+  });
+
   it('follows the sampled flag of an incoming traceparent; with ratio 0 records no new trace but passes ids on', { timeout: 60_000 }, async () => {
     const exporter = new InMemorySpanExporter();
     const host = await startTestHost({ database, spanExporter: exporter, env: { OTEL_TRACES_SAMPLER_ARG: '0' } });
