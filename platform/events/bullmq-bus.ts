@@ -3,7 +3,7 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../observability/index.ts';
 import type { BackoffOptions } from './backoff.ts';
-import type { Consumer, EventBus } from './bus.ts';
+import { BusClosedError, type Consumer, type EventBus } from './bus.ts';
 import { createJobAdder } from './bullmq-adds.ts';
 import { auditDeliveries } from './bullmq-audit.ts';
 import { createJobHandler, type EventJobData } from './bullmq-jobs.ts';
@@ -258,7 +258,7 @@ export function createBullmqBus(options: BullmqBusOptions): EventBus {
   return {
     kind: 'bullmq',
     subscribe(consumer) {
-      if (closing) throw new Error('The event bus is closed.');
+      if (closing) throw new BusClosedError();
       const consumers = local.get(consumer.module) ?? new Map<string, Consumer>();
       const key = `${consumer.id}@v${consumer.version}`;
       if (consumers.has(key)) throw new Error(`Consumer ${consumer.id} is already subscribed to ${consumer.eventType}.`);
@@ -272,7 +272,7 @@ export function createBullmqBus(options: BullmqBusOptions): EventBus {
       await held.expect().catch((error: unknown) => log.warn({ err: error }, 'could not read the event subscription table yet'));
     },
     async publish(envelope, publishOptions = {}) {
-      if (closing) throw new Error('The event bus is closed.');
+      if (closing) throw new BusClosedError();
       await ready();
       const at = Date.now();
       const byQueue = new Map<string, string[]>();

@@ -96,3 +96,11 @@ export interface EventBus {
 export class PermanentDeliveryError extends Error {
   override readonly name = 'PermanentDeliveryError';
 }
+
+/** The bus was closed (the host is stopping): an event it refuses stays in the outbox for the next start. */
+export class BusClosedError extends Error {
+  override readonly name = 'BusClosedError';
+  constructor() {
+    super('The event bus is closed.');
+  }
+}

@@ -14,7 +14,7 @@ export { createOutbox } from './outbox.ts';
 export type { Outbox } from './outbox.ts';
 export { createRelay } from './relay.ts';
 export type { Relay, RelayOptions } from './relay.ts';
-export { PermanentDeliveryError } from './bus.ts';
+export { BusClosedError, PermanentDeliveryError } from './bus.ts';
 export type { EventBus, Consumer, PublishOptions, DeliveryRecord, AuditContext, QueueDepth } from './bus.ts';
 export { RoutingPausedError } from './subscription-table.ts';
 export type { SubscriptionEntry } from './subscription-table.ts';

@@ -3,6 +3,7 @@ import type { Db } from '../db/index.ts';
 import { SpanKind, type Logger, type Span, type Tracing } from '../observability/index.ts';
 import { backoffDelay, type BackoffOptions } from './backoff.ts';
 import type { ClaimedRow } from './relay-heads.ts';
+import { BusClosedError } from './bus.ts';
 import { RoutingPausedError } from './subscription-table.ts';
 import type { EventTables } from './tables.ts';
 import { EventConversionError } from './versions.ts';
@@ -44,6 +45,8 @@ export async function giveBackRefused(options: RefusedOptions, row: ClaimedRow, 
   const delay = backoffDelay(row.attempts, options.retry);
   const fields = { eventId: row.envelope.id, event: row.envelope.name, attempts: row.attempts, retryInMs: delay };
   if (error instanceof RoutingPausedError) log.debug({ ...fields, reason: error.message }, 'outbox event held: event routing is paused');
+  // The host is stopping (its bus closes before its relays): the event goes out after the next start.
+  else if (error instanceof BusClosedError) log.info({ eventId: row.envelope.id, event: row.envelope.name }, 'outbox event held: the host is stopping');
   // A defect in the producer's code (its downcast): no retry settles it, a release that fixes the conversion does.
   else if (error instanceof EventConversionError)
     log.error(

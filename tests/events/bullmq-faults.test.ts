@@ -14,7 +14,21 @@ if (!testRedisUrl) process.stdout.write('\n  BullMQ faults: TEST_REDIS_URL is no
 
 // Redis stopped and restarted under the bus: bullmq-redis-restarts.test.ts.
 describe.skipIf(!testRedisUrl).each(testDatabases)('the BullMQ bus under faults, on $name', (testDatabase) => {
-  const f = useFaultsWorld(testDatabase);
+  const lines: Record<string, unknown>[] = [];
+  const f = useFaultsWorld(testDatabase, lines);
+
+  it('keeps the events a relay meets with its bus closed (the host stopping) in the outbox, quietly: no warning, sent by the next process', async () => {
+    const publisher = f.world.startProcess(f.bus(), { relay: true, consume: false });
+    await publisher.ready;
+    await publisher.bus.close();
+    const written = await f.world.write(newKey(), 'HELD-AT-STOP');
+    await eventually(() => expect(lines.some((l) => l.msg === 'outbox event held: the host is stopping' && l.eventId === written.id)).toBe(true), 20_000);
+    expect(lines.filter((l) => l.msg === 'outbox dispatch failed' && l.eventId === written.id)).toEqual([]);
+    expect((await f.world.outboxRows()).find((r) => r.id === written.id)?.dispatchedAt).toBeNull();
+    await publisher.stop();
+    f.world.startProcess(f.bus(), { relay: true, consume: true });
+    await eventually(async () => expect((await f.world.effects()).map((e) => e.eventId)).toEqual([written.id]), 30_000);
+  });
 
   it('puts a job for a consumer this process lacks back, until a replica that has it takes it (a rolling deploy)', async () => {
     const registering = f.ghostBus();

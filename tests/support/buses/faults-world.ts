@@ -34,8 +34,8 @@ export interface FaultsWorld {
  * Registers the hooks of a describe block that tests the BullMQ bus under faults on `testDatabase`: one world for the
  * block, a fresh Redis namespace per test, the world reset and the namespace deleted after each.
  */
-export function useFaultsWorld(testDatabase: TestDatabase): FaultsWorld {
-  const log = testLogger();
+export function useFaultsWorld(testDatabase: TestDatabase, lines?: Record<string, unknown>[]): FaultsWorld {
+  const log = testLogger(lines);
   const faults: FaultsWorld = {
     database: undefined as unknown as TestDatabaseHandle,
     world: undefined as unknown as World,
