@@ -4735,6 +4735,10 @@ export interface components {
                 deliveries: number;
                 /** @description their wall time */
                 consumerSeconds: number;
+                /** @description attempts of its sagas’ steps and compensations run here */
+                sagaSteps: number;
+                /** @description their wall time, the in-process calls they made included */
+                sagaSeconds: number;
                 /** @description database statements on its schema */
                 statements: number;
                 /** @description their wall time */
@@ -4743,7 +4747,7 @@ export interface components {
                 eventsPublished: number;
                 /** @description events its consumers handled (duplicates not counted) */
                 eventsConsumed: number;
-                /** @description share of this host's busy time (requests plus deliveries), 0 to 1 */
+                /** @description share of this host's busy time (requests, deliveries and saga steps), 0 to 1 */
                 share: number;
                 /** @description process CPU of the window times the share; null where the runtime reports no process CPU */
                 cpuSeconds: number | null;
@@ -4760,6 +4764,10 @@ export interface components {
                 deliveries: number;
                 /** @description their wall time */
                 consumerSeconds: number;
+                /** @description attempts of its sagas’ steps and compensations run here */
+                sagaSteps: number;
+                /** @description their wall time, the in-process calls they made included */
+                sagaSeconds: number;
                 /** @description database statements on its schema */
                 statements: number;
                 /** @description their wall time */
@@ -4768,7 +4776,7 @@ export interface components {
                 eventsPublished: number;
                 /** @description events its consumers handled (duplicates not counted) */
                 eventsConsumed: number;
-                /** @description share of this host's busy time (requests plus deliveries), 0 to 1 */
+                /** @description share of this host's busy time (requests, deliveries and saga steps), 0 to 1 */
                 share: number;
                 /** @description process CPU of the window times the share; null where the runtime reports no process CPU */
                 cpuSeconds: number | null;

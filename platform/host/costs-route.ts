@@ -7,11 +7,13 @@ const usage = {
   requestSeconds: z.number().openapi({ description: 'their wall time' }),
   deliveries: z.number().int().openapi({ description: 'delivery attempts of its event consumers' }),
   consumerSeconds: z.number().openapi({ description: 'their wall time' }),
+  sagaSteps: z.number().int().openapi({ description: 'attempts of its sagas’ steps and compensations run here' }),
+  sagaSeconds: z.number().openapi({ description: 'their wall time, the in-process calls they made included' }),
   statements: z.number().int().openapi({ description: 'database statements on its schema' }),
   databaseSeconds: z.number().openapi({ description: 'their wall time' }),
   eventsPublished: z.number().int().openapi({ description: 'events its relay handed to the bus' }),
   eventsConsumed: z.number().int().openapi({ description: 'events its consumers handled (duplicates not counted)' }),
-  share: z.number().openapi({ description: "share of this host's busy time (requests plus deliveries), 0 to 1" }),
+  share: z.number().openapi({ description: "share of this host's busy time (requests, deliveries and saga steps), 0 to 1" }),
   cpuSeconds: z.number().nullable().openapi({ description: 'process CPU of the window times the share; null where the runtime reports no process CPU' }),
 };
 

@@ -53,6 +53,7 @@ export function moduleSagas(
     onEnded: (row, outcome, failure) => watch?.ended(row, outcome, failure),
     onTrace,
     tracing,
+    onStepTimed: metrics ? (seconds) => metrics.observeSagaStep(definition.name, seconds) : undefined,
     // Only this process writes its sagas: it sleeps until the next is due instead of polling.
     exclusive: exclusive ? { idlePollMs: exclusiveIdlePollMs } : undefined,
   });

@@ -23,7 +23,8 @@ describe('cost ledger', () => {
     ledger.request('catalog', 3);
     minute();
     ledger.request('inventory', 0.5);
-    ledger.delivery('inventory', 0.5, true);
+    ledger.delivery('inventory', 0.25, true);
+    ledger.sagaStep('inventory', 0.25);
     ledger.request('catalog', 1);
     ledger.statement('catalog', 0.25);
     ledger.published('catalog');
@@ -36,7 +37,7 @@ describe('cost ledger', () => {
     const inventory = lastTwo.modules.find((m) => m.module === 'inventory');
     // The 3 s of minute 1 are outside the window (the snapshot two minutes back is after them).
     expect(catalog).toMatchObject({ requests: 1, requestSeconds: 1, eventsPublished: 1 });
-    expect(inventory).toMatchObject({ requests: 1, consumerSeconds: 0.5 });
+    expect(inventory).toMatchObject({ requests: 1, consumerSeconds: 0.25, sagaSteps: 1, sagaSeconds: 0.25 });
     expect(catalog?.share).toBeCloseTo(0.5, 6);
     const all = ledger.report(60 * 60_000);
     expect(all.window.seconds).toBe(180);

@@ -8,6 +8,10 @@ export interface ModuleUsage {
   deliveries: number;
   /** Wall time of its event consumers' delivery attempts. */
   consumerSeconds: number;
+  /** Attempts of its sagas' steps (and compensations) the saga runner made here. */
+  sagaSteps: number;
+  /** Their wall time, the in-process calls they made included. */
+  sagaSeconds: number;
   statements: number;
   /** Wall time of the database statements on its schema. */
   databaseSeconds: number;
@@ -19,7 +23,7 @@ export interface ModuleCost extends ModuleUsage {
   module: string;
   owner: string;
   costCentre: string;
-  /** The module's share of this host's busy time (requests plus deliveries), 0 to 1. */
+  /** The module's share of this host's busy time (requests, deliveries and saga steps), 0 to 1. */
   share: number;
   /** The process CPU of the window times the share; `null` where the runtime reports no process CPU (Deno). */
   cpuSeconds: number | null;
@@ -37,6 +41,8 @@ export interface CostReport {
 export interface CostLedger {
   request(module: string, seconds: number): void;
   delivery(module: string, seconds: number, handled: boolean): void;
+  /** One attempt of a saga step or compensation of `module`'s took `seconds`. */
+  sagaStep(module: string, seconds: number): void;
   statement(module: string, seconds: number): void;
   published(module: string): void;
   /** What each hosted module used over the last `windowMs` (at most the hour kept; since start if younger). */
@@ -58,6 +64,8 @@ const empty = (): ModuleUsage => ({
   requestSeconds: 0,
   deliveries: 0,
   consumerSeconds: 0,
+  sagaSteps: 0,
+  sagaSeconds: 0,
   statements: 0,
   databaseSeconds: 0,
   eventsPublished: 0,
@@ -76,8 +84,8 @@ function processCpuMicros(): number | null {
 /**
  * Running totals of what each module hosted here uses, and snapshots of them every minute, so that a report covers
  * a window. The approximation: modules share one event loop, so CPU cannot be measured per module; each module is
- * given the process's CPU of the window in proportion to its busy wall time (its HTTP requests plus its consumers'
- * delivery attempts). Wall time overlaps when requests interleave (a request waiting on the database still counts
+ * given the process's CPU of the window in proportion to its busy wall time (its HTTP requests, its consumers'
+ * delivery attempts and its sagas' step attempts). Wall time overlaps when requests interleave (a request waiting on the database still counts
  * as busy), and a call on the direct in-process path has no request of its own: the provider's time is inside the
  * caller's request, so it is the caller's cost. Database time is the wall time of the statements on the module's
  * schema, whoever sent them.
@@ -108,6 +116,12 @@ export function createCostLedger(modules: readonly { name: string; owner: string
       u.consumerSeconds += seconds;
       if (handled) u.eventsConsumed++;
     },
+    sagaStep(module, seconds) {
+      const u = of(module);
+      if (!u) return;
+      u.sagaSteps++;
+      u.sagaSeconds += seconds;
+    },
     statement(module, seconds) {
       const u = of(module);
       if (!u) return;
@@ -128,7 +142,7 @@ export function createCostLedger(modules: readonly { name: string; owner: string
       const used = [...totals].map(([module, t]) => {
         const b = base.usage.get(module) ?? empty();
         const d = Object.fromEntries(Object.entries(t).map(([k, v]) => [k, v - (b[k as keyof ModuleUsage] ?? 0)])) as unknown as ModuleUsage;
-        return { module, usage: d, busy: d.requestSeconds + d.consumerSeconds };
+        return { module, usage: d, busy: d.requestSeconds + d.consumerSeconds + d.sagaSeconds };
       });
       const busy = used.reduce((sum, u) => sum + u.busy, 0);
       const costs: ModuleCost[] = used.map(({ module, usage, busy: own }) => {

@@ -12,6 +12,8 @@ export interface CostMetrics {
   events(inner: EventMetrics): EventMetrics;
   /** A database statement on `module`'s schema took `seconds`. */
   statement(module: string, seconds: number): void;
+  /** An attempt of one of `module`'s saga steps (or compensations) took `seconds`. */
+  sagaStep(module: string, seconds: number): void;
 }
 
 /**
@@ -24,13 +26,18 @@ export function costMetrics(registry: Registry, modules: readonly { name: string
   const busy = cellCounter(
     registry,
     'cleave_module_busy_seconds_total',
-    'Wall time a hosted module spent answering requests (kind http) and handling events (kind events).',
+    'Wall time a hosted module spent answering requests (kind http), handling events (kind events) and running saga steps (kind sagas).',
   );
   const database = cellCounter(registry, 'cleave_module_database_seconds_total', "Wall time of database statements on a hosted module's schema.");
-  const cells = new Map<string, { http: CounterCell; events: CounterCell; database: CounterCell }>(
+  const cells = new Map<string, { http: CounterCell; events: CounterCell; sagas: CounterCell; database: CounterCell }>(
     modules.map((m) => [
       m.name,
-      { http: busy.cell({ module: m.name, kind: 'http' }), events: busy.cell({ module: m.name, kind: 'events' }), database: database.cell({ module: m.name }) },
+      {
+        http: busy.cell({ module: m.name, kind: 'http' }),
+        events: busy.cell({ module: m.name, kind: 'events' }),
+        sagas: busy.cell({ module: m.name, kind: 'sagas' }),
+        database: database.cell({ module: m.name }),
+      },
     ]),
   );
   const moduleOfConsumer = (consumer: string) => consumer.slice(0, consumer.indexOf(':'));
@@ -64,6 +71,12 @@ export function costMetrics(registry: Registry, modules: readonly { name: string
         };
       },
     }),
+    sagaStep(module, seconds) {
+      const c = cells.get(module);
+      if (!c) return;
+      c.sagas.value += seconds;
+      ledger.sagaStep(module, seconds);
+    },
     statement(module, seconds) {
       const c = cells.get(module);
       if (!c) return;

@@ -55,6 +55,8 @@ export interface Metrics {
   costs: CostLedger;
   /** A database statement on `module`'s schema took `seconds` (from the driver adapters). */
   observeStatement(module: string, seconds: number): void;
+  /** An attempt of one of `module`'s saga steps took `seconds` (busy time, kind `sagas`). */
+  observeSagaStep(module: string, seconds: number): void;
   /** Stops the event-loop sampler and the cost snapshots. */
   close(): void;
 }
@@ -110,6 +112,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
     },
     costs: costs.ledger,
     observeStatement: costs.statement,
+    observeSagaStep: costs.sagaStep,
     close() {
       stopRuntime();
       costs.ledger.close();

@@ -38,6 +38,8 @@ export interface SagaRunnerOptions {
   onTrace?: ((point: SagaTracePoint) => void) | undefined;
   /** Spans for each step attempt, in the trace of the request that started the saga. */
   tracing?: Tracing | undefined;
+  /** Told how long each attempt of a step or compensation took (the cost ledger). */
+  onStepTimed?: ((seconds: number) => void) | undefined;
   /**
    * Only this process writes the module's sagas (an embedded database the host opened): with nothing due, the runner
    * sleeps until the next saga is due, woken by starts and ends, instead of polling; at most `idlePollMs` (never
@@ -51,6 +53,19 @@ export interface SagaRunnerOptions {
  * parent is the request that started the saga (its stored `traceparent`), and in whose context the step runs: its
  * module calls and statements are the span's children.
  */
+/** `around` (or the attempt itself), timed for `onStepTimed`. */
+function timedSteps(onStepTimed: ((seconds: number) => void) | undefined, around: StepWrapper | undefined): StepWrapper | undefined {
+  if (!onStepTimed) return around;
+  return async (step, action, attempt, run) => {
+    const started = performance.now();
+    try {
+      return await (around ? around(step, action, attempt, run) : run());
+    } finally {
+      onStepTimed((performance.now() - started) / 1000);
+    }
+  };
+}
+
 function stepSpans(tracing: Tracing, module: string, row: SagaRow): StepWrapper {
   return async (step, action, attempt, run) => {
     const context: ExecutionContext = { ...(currentContext() ?? { correlationId: row.id }), ...(row.traceparent ? { traceparent: row.traceparent } : {}) };
@@ -185,7 +200,7 @@ export function createSagaRunner(options: SagaRunnerOptions): SagaRunner {
         onEnded: options.onEnded,
         context: options.context(),
         onTrace: options.onTrace,
-        around: options.tracing?.enabled ? stepSpans(options.tracing, module, row) : undefined,
+        around: timedSteps(options.onStepTimed, options.tracing?.enabled ? stepSpans(options.tracing, module, row) : undefined),
       });
     // Its own unit of work: logs and calls carry the saga's id, and the module's identity alone.
     const done = runInContext({ correlationId: row.id, causationId: `saga:${row.id}` }, run)

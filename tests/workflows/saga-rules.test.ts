@@ -3,6 +3,7 @@ import { sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Host } from '../../platform/host/index.ts';
 import { testDatabases, type TestDatabaseHandle } from '../support/databases.ts';
+import { parseExposition, valueOf } from '../support/prometheus-text.ts';
 import { call } from '../support/test-host.ts';
 import { book, effectsOf, sagaIn, startSagaHost } from './support/saga-host.ts';
 
@@ -32,6 +33,23 @@ describe.each(testDatabases)('saga runner rules on $name', { timeout: 120_000 },
       ['issue-voucher', 1, 0],
       ['reserve-room', 1, 0],
     ]);
+  });
+
+  it('charges each step attempt to the saga’s module as busy time (costs and cleave_module_busy_seconds_total{kind="sagas"})', async () => {
+    database = await testDatabase.open();
+    const h = (host = await startSagaHost(database));
+    const id = randomUUID();
+    expect((await book(h, id)).status).toBe(202);
+    await sagaIn(h, id, ['completed']);
+    const costs = (await (await call(h, 'GET', '/ops/costs')).json()) as {
+      modules: { module: string; sagaSteps: number; sagaSeconds: number; share: number }[];
+    };
+    const trips = costs.modules.find((m) => m.module === 'trips');
+    expect(trips?.sagaSteps).toBe(steps.length);
+    expect(trips?.sagaSeconds).toBeGreaterThan(0);
+    expect(trips?.share).toBeGreaterThan(0);
+    const metrics = parseExposition(await (await call(h, 'GET', '/metrics')).text());
+    expect(valueOf(metrics, 'cleave_module_busy_seconds_total', { module: 'trips', kind: 'sagas' })).toBeCloseTo(trips?.sagaSeconds ?? -1, 6);
   });
 
   it('a saga started in a transaction that commits late runs once it commits, not at the next poll', async () => {

@@ -292,6 +292,7 @@ function renderCosts(report) {
     m.requests,
     seconds(m.requestSeconds),
     m.deliveries,
+    seconds(m.sagaSeconds),
     seconds(m.databaseSeconds),
     m.eventsPublished,
     m.eventsConsumed,
@@ -302,7 +303,7 @@ function renderCosts(report) {
     el('p', {}, `Last ${Math.round(report.window.seconds / 60)} min; process CPU ${seconds(report.cpuSeconds)}.`),
     table(
       'costs-table',
-      ['module', 'owner', 'cost centre', 'requests', 'handler time', 'deliveries', 'database time', 'published', 'consumed', 'share'],
+      ['module', 'owner', 'cost centre', 'requests', 'handler time', 'deliveries', 'saga step time', 'database time', 'published', 'consumed', 'share'],
       rows,
       'No modules here.',
     ),
