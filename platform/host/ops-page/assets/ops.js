@@ -74,7 +74,18 @@ async function api(path, init = {}) {
     throw new ReadFailed(error?.name === 'TimeoutError' ? `${path} did not answer within ${readTimeoutMs / 1000} s` : `${path}: ${error.message}`);
   }
   if (response.status === 401) throw new SignedOut();
-  const body = response.headers.get('content-type')?.includes('json') ? await response.json().catch(() => null) : null;
+  let body = null;
+  if (response.headers.get('content-type')?.includes('json')) {
+    try {
+      body = await response.json();
+    } catch (error) {
+      // A 2xx whose body did not arrive in time, or is not JSON: a failed read, not an empty section.
+      if (response.ok)
+        throw new ReadFailed(
+          error?.name === 'TimeoutError' ? `${path} did not answer within ${readTimeoutMs / 1000} s` : `${path}: its answer could not be read`,
+        );
+    }
+  }
   if (!response.ok) throw new ReadFailed(body?.detail ? `${path}: ${body.detail}` : `${path} answered ${response.status}`, response.status);
   return body;
 }
