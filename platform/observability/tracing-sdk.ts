@@ -119,7 +119,7 @@ const failureReportMs = 60_000;
  * diagnostic logger, which Cleave does not install (it would print every retry). The first failure is a warning,
  * then one a minute with the count while it lasts, and one line when spans go out again.
  */
-export function reportingFailures(exporter: SpanExporter, log: Logger, now: () => number = Date.now): SpanExporter {
+function reportingFailures(exporter: SpanExporter, log: Logger): SpanExporter {
   let failed = 0;
   let dropped = 0;
   let reportedAt = 0;
@@ -133,8 +133,8 @@ export function reportingFailures(exporter: SpanExporter, log: Logger, now: () =
         } else {
           failed++;
           dropped += spans.length;
-          if (failed === 1 || now() - reportedAt >= failureReportMs) {
-            reportedAt = now();
+          if (failed === 1 || Date.now() - reportedAt >= failureReportMs) {
+            reportedAt = Date.now();
             log.warn(
               { err: result.error, failedBatches: failed, droppedSpans: dropped },
               'tracing: spans could not be exported and were dropped (is the OTLP endpoint up and right?)',

@@ -16,11 +16,11 @@ import { call, eventually, startTestHost, testLogger } from '../support/test-hos
 if (!postgresTestDatabase) process.stdout.write('\n  Shutdown deadline: needs TEST_DATABASE_URL (a lock held from outside the process); SKIPPED.\n');
 
 /**
- * The monolith (catalog and identity) through tsx in a process of its own, its stdout and stderr collected; or, with
- * `bundled`, as `npm start` runs it (one esbuild bundle).
+ * The monolith (catalog and identity), or the app `entry`, through tsx in a process of its own, its stdout and stderr
+ * collected; with `bundled`, as `npm start` runs it (one esbuild bundle).
  */
-function spawnMonolith(env: Record<string, string>, bundled = false) {
-  const child = spawn(process.execPath, bundled ? ['tools/start/launch.mjs', 'apps/monolith/main.ts'] : ['--import', 'tsx', 'apps/monolith/main.ts'], {
+function spawnMonolith(env: Record<string, string>, { entry = 'apps/monolith/main.ts', bundled = false } = {}) {
+  const child = spawn(process.execPath, bundled ? ['tools/start/launch.mjs', entry] : ['--import', 'tsx', entry], {
     env: {
       ...process.env,
       NODE_ENV: 'test',
@@ -163,31 +163,17 @@ describe('a SIGTERM during start-up on PGlite', () => {
   it('is not lost while a migration holds the event loop: the process ends with 143 and one line, never serving', { timeout: 120_000 }, async () => {
     // Identity migrates, then the slowstart module's migration sleeps 5 s inside PGlite without a turn of the loop.
     // Run as `npm start` runs an app (one bundle): through tsx's loader the signal happened to be read in time.
-    const child = spawn(process.execPath, ['tools/start/launch.mjs', 'tests/support/slow-start/main.ts'], {
-      env: {
-        ...process.env,
-        NODE_ENV: 'test',
-        LOG_FORMAT: 'json',
-        MODULES: 'identity,slowstart',
-        DATA_DIR: tempDir('sigterm-pglite'),
-        DEMO_DATA: 'false',
-        HOST: '127.0.0.1',
-        PORT: String(await freePort()),
-        IDENTITY_ADMIN_SECRET: testAdminSecret,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    const { child, output, exited } = spawnMonolith(
+      { MODULES: 'identity,slowstart', DATA_DIR: tempDir('sigterm-pglite'), DEMO_DATA: 'false', PORT: String(await freePort()) },
+      { entry: 'tests/support/slow-start/main.ts', bundled: true },
+    );
     try {
-      await eventually(() => expect(output).toMatch(/"module":"identity"[^\n]*"msg":"migrations applied"/), 90_000);
+      await eventually(() => expect(output()).toMatch(/"module":"identity"[^\n]*"msg":"migrations applied"/), 90_000);
       child.kill('SIGTERM');
       const exit = await Promise.race([exited, new Promise<'still running'>((resolve) => setTimeout(() => resolve('still running'), 60_000))]);
       expect(exit).toEqual({ code: 143, signal: null });
-      expect(output).toContain('SIGTERM during start-up: stopping now');
-      expect(output).not.toContain('Cleave is ready');
+      expect(output()).toContain('SIGTERM during start-up: stopping now');
+      expect(output()).not.toContain('Cleave is ready');
     } finally {
       child.kill('SIGKILL');
     }

@@ -61,6 +61,11 @@ class ReadFailed extends Error {
   }
 }
 
+/** Why a read of `path` failed: it ran out of time, or `detail` (what went wrong with the request or its answer). */
+function readFailure(path, error, detail = error?.message) {
+  return new ReadFailed(error?.name === 'TimeoutError' ? `${path} did not answer within ${readTimeoutMs / 1000} s` : `${path}: ${detail}`);
+}
+
 async function api(path, init = {}) {
   let response;
   try {
@@ -71,7 +76,7 @@ async function api(path, init = {}) {
       headers: { accept: 'application/json', ...(init.headers ?? {}) },
     });
   } catch (error) {
-    throw new ReadFailed(error?.name === 'TimeoutError' ? `${path} did not answer within ${readTimeoutMs / 1000} s` : `${path}: ${error.message}`);
+    throw readFailure(path, error);
   }
   if (response.status === 401) throw new SignedOut();
   let body = null;
@@ -80,10 +85,7 @@ async function api(path, init = {}) {
       body = await response.json();
     } catch (error) {
       // A 2xx whose body did not arrive in time, or is not JSON: a failed read, not an empty section.
-      if (response.ok)
-        throw new ReadFailed(
-          error?.name === 'TimeoutError' ? `${path} did not answer within ${readTimeoutMs / 1000} s` : `${path}: its answer could not be read`,
-        );
+      if (response.ok) throw readFailure(path, error, 'its answer could not be read');
     }
   }
   if (!response.ok) throw new ReadFailed(body?.detail ? `${path}: ${body.detail}` : `${path} answered ${response.status}`, response.status);
@@ -371,7 +373,7 @@ async function refresh() {
       health: fetch('/health/ready', { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(readTimeoutMs) }).then(
         (r) => r.json(),
         (error) => {
-          throw new ReadFailed(error?.name === 'TimeoutError' ? `/health/ready did not answer within ${readTimeoutMs / 1000} s` : error.message);
+          throw readFailure('/health/ready', error);
         },
       ),
       overview: api('/ops/overview'),
